@@ -1,0 +1,159 @@
+/**
+ * Command-line options: tcpdump's letters where tcpdump has one, tshark's where tcpdump has none.
+ */
+import { parseArgs } from 'node:util';
+import { DEFAULT_SNAPLEN } from '../capture/live-capture';
+
+export type TimestampFormat = 'default' | 'none' | 'epoch' | 'delta' | 'date' | 'since-first';
+
+export interface CliOptions {
+  help: boolean;
+  version: boolean;
+  listInterfaces: boolean;
+  interface: string | undefined;
+  filter: string;
+  count: number | undefined;
+  snapLen: number;
+  writeFile: string | undefined;
+  fileFormat: 'pcap' | 'pcapng' | undefined;
+  readFile: string | undefined;
+  numeric: boolean;
+  quiet: boolean;
+  linkHeader: boolean;
+  promiscuous: boolean;
+  timestamp: TimestampFormat;
+  verbose: number;
+  bufferKiB: number;
+  nanoPrecision: boolean;
+  explain: string | undefined;
+}
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export const HELP = `Usage: sievecap [options] [filter expression]
+
+Capture packets with an eBPF socket filter built from a tcpdump filter expression,
+or read a capture file. Options follow tcpdump.
+
+  -D, --list-interfaces     list the interfaces that can be captured on
+  -i, --interface IFACE     capture on IFACE ('any' for all); default: the first
+                            interface that is up and not loopback
+  -f EXPR                   capture filter (or give it as the trailing arguments)
+  -c, --count N             stop after N packets
+  -s, --snapshot-length N   bytes kept per packet (default ${DEFAULT_SNAPLEN}; 0 means the default)
+  -w FILE                   write packets to FILE instead of printing them: pcapng, or
+                            pcap when FILE ends in .pcap or with -F pcap; '-' is stdout
+  -F pcap|pcapng            format of the file written with -w
+  -r FILE                   read packets from a pcap or pcapng file (the filter is
+                            applied with libpcap's semantics)
+  -n                        don't convert addresses and ports to names (names come only
+                            from /etc/hosts and /etc/services; DNS is never queried)
+  -q                        quick output: less protocol information
+  -e                        print the link-level header on each line
+  -p, --no-promiscuous-mode don't put the interface into promiscuous mode
+  -t / -tt / -ttt / -tttt / -ttttt
+                            no timestamp / seconds since the epoch / delta since the
+                            previous packet / date and time / delta since the first
+  -v                        more detail (may be repeated)
+  -B, --buffer-size KIB     kernel ring size in KiB (default 8192)
+  --time-stamp-precision micro|nano
+                            precision of timestamps in pcap files (default micro)
+  --explain EXPR            print the eBPF program that would be loaded for EXPR, its
+                            instruction count and the kernel verifier's verdict
+  -h, --help                show this help
+  --version                 show versions
+
+Live capture needs CAP_NET_RAW and CAP_BPF (run as root). Ctrl-C stops a capture,
+closes the file and prints the packet counts.
+`;
+
+function positiveInt(flag: string, text: string, allowZero = false): number {
+  if (!/^\d+$/.test(text)) throw new UsageError(`${flag} needs a whole number, got '${text}'`);
+  const n = Number(text);
+  if (!allowZero && n === 0) throw new UsageError(`${flag} must be greater than 0`);
+  return n;
+}
+
+export function parseCommandLine(argv: readonly string[]): CliOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean' },
+        'list-interfaces': { type: 'boolean', short: 'D' },
+        interface: { type: 'string', short: 'i' },
+        f: { type: 'string', short: 'f' },
+        count: { type: 'string', short: 'c' },
+        'snapshot-length': { type: 'string', short: 's' },
+        w: { type: 'string', short: 'w' },
+        F: { type: 'string', short: 'F' },
+        r: { type: 'string', short: 'r' },
+        n: { type: 'boolean', short: 'n', multiple: true },
+        q: { type: 'boolean', short: 'q' },
+        e: { type: 'boolean', short: 'e' },
+        'no-promiscuous-mode': { type: 'boolean', short: 'p' },
+        t: { type: 'boolean', short: 't', multiple: true },
+        v: { type: 'boolean', short: 'v', multiple: true },
+        'buffer-size': { type: 'string', short: 'B' },
+        'time-stamp-precision': { type: 'string' },
+        explain: { type: 'string' },
+      },
+    });
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message.replace(/\. To specify.*$/s, '')} (see sievecap --help)`);
+  }
+  const v = parsed.values;
+  const trailing = parsed.positionals.join(' ').trim();
+  if (v.f !== undefined && trailing) {
+    throw new UsageError(`give the filter either with -f or as trailing arguments, not both`);
+  }
+  const format = v.F;
+  if (format !== undefined && format !== 'pcap' && format !== 'pcapng') {
+    throw new UsageError(`-F takes 'pcap' or 'pcapng', got '${format}'`);
+  }
+  const precision = v['time-stamp-precision'];
+  if (precision !== undefined && precision !== 'micro' && precision !== 'nano') {
+    throw new UsageError(`--time-stamp-precision takes 'micro' or 'nano', got '${precision}'`);
+  }
+  const tCount = v.t?.length ?? 0;
+  const timestamp: TimestampFormat = (['default', 'none', 'epoch', 'delta', 'date', 'since-first'] as const)[
+    Math.min(tCount, 5)
+  ]!;
+  const snap = v['snapshot-length'] === undefined ? 0 : positiveInt('-s', v['snapshot-length'], true);
+  if (v.r !== undefined && v.interface !== undefined) {
+    throw new UsageError('-r reads a file and -i captures live: give one of them');
+  }
+  return {
+    help: v.help ?? false,
+    version: v.version ?? false,
+    listInterfaces: v['list-interfaces'] ?? false,
+    interface: v.interface,
+    filter: (v.f ?? trailing).trim(),
+    count: v.count === undefined ? undefined : positiveInt('-c', v.count),
+    snapLen: snap === 0 || snap > DEFAULT_SNAPLEN ? DEFAULT_SNAPLEN : snap,
+    writeFile: v.w,
+    fileFormat: format as CliOptions['fileFormat'],
+    readFile: v.r,
+    numeric: (v.n?.length ?? 0) > 0,
+    quiet: v.q ?? false,
+    linkHeader: v.e ?? false,
+    promiscuous: !(v['no-promiscuous-mode'] ?? false),
+    timestamp,
+    verbose: v.v?.length ?? 0,
+    bufferKiB: v['buffer-size'] === undefined ? 8192 : positiveInt('-B', v['buffer-size']),
+    nanoPrecision: precision === 'nano',
+    explain: v.explain,
+  };
+}
+
+/** pcapng unless the name ends in .pcap or -F pcap was given. */
+export function outputFormat(opts: Pick<CliOptions, 'writeFile' | 'fileFormat'>): 'pcap' | 'pcapng' {
+  if (opts.fileFormat) return opts.fileFormat;
+  return opts.writeFile && /\.pcap$/i.test(opts.writeFile) ? 'pcap' : 'pcapng';
+}

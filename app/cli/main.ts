@@ -1,0 +1,63 @@
+/**
+ * `sievecap`: tcpdump's command line over Sievecap's capture core.
+ */
+import { HELP, parseCommandLine, UsageError, type CliOptions } from './args';
+import { processIo, type CliIo } from './io';
+
+const VERSION = '0.1.0';
+
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  let opts: CliOptions;
+  try {
+    opts = parseCommandLine(argv);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.error(`sievecap: ${err.message}`);
+      return 2;
+    }
+    throw err;
+  }
+  if (opts.help) {
+    io.out(HELP);
+    return 0;
+  }
+  try {
+    if (opts.version) {
+      const { native } = await import('../capture/native');
+      io.out(`sievecap version ${VERSION}\n${native().pcapLibVersion()}\nNode.js ${process.version}\n`);
+      return 0;
+    }
+    if (opts.listInterfaces) {
+      const { listCaptureInterfaces, formatInterfaceList } = await import('./interfaces');
+      io.out(formatInterfaceList(listCaptureInterfaces()) + '\n');
+      return 0;
+    }
+    if (opts.explain !== undefined) {
+      const { runExplain } = await import('./explain');
+      return runExplain(opts, io);
+    }
+    if (opts.readFile !== undefined) {
+      const { runReadFile } = await import('./read-command');
+      return await runReadFile(opts, io);
+    }
+    const { runLiveCapture } = await import('./capture-command');
+    return await runLiveCapture(opts, io);
+  } catch (err) {
+    const e = err as Error;
+    io.error(`sievecap: ${e.message}`);
+    if (process.env.SIEVECAP_DEBUG) io.error(e.stack ?? '');
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`sievecap: internal error: ${(err as Error).stack ?? String(err)}\n`);
+      process.exitCode = 70;
+    },
+  );
+}

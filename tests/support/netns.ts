@@ -1,0 +1,116 @@
+/**
+ * Network namespaces for tests that need real traffic: two namespaces joined by a veth pair,
+ * created with unique names and deleted afterwards. Traffic stays inside them.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+
+export interface NetnsPair {
+  /** Namespace where captures run (holds vethA, 10.77.x.1, fd77:x::1). */
+  nsA: string;
+  /** Peer namespace (holds vethB, 10.77.x.2, fd77:x::2). */
+  nsB: string;
+  vethA: string;
+  vethB: string;
+  ipA: string;
+  ipB: string;
+  ip6A: string;
+  ip6B: string;
+  /** Run a command inside a namespace and return its stdout. */
+  exec(ns: string, cmd: string[], timeoutMs?: number): string;
+  /** Start a long-running command inside a namespace. */
+  spawn(ns: string, cmd: string[]): ChildProcess;
+  destroy(): void;
+}
+
+let counter = 0;
+
+function ip(...args: string[]): void {
+  execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+/** Needs root (CAP_NET_ADMIN); throws a clear error otherwise. */
+export function createNetnsPair(options: { mtu?: number } = {}): NetnsPair {
+  if (process.getuid?.() !== 0) throw new Error('this test needs root to create network namespaces');
+  const id = `${process.pid % 10000}${counter++}`;
+  const octet = (process.pid + counter * 7) % 200 + 20;
+  const nsA = `sc${id}a`;
+  const nsB = `sc${id}b`;
+  const vethA = `scv${id}a`;
+  const vethB = `scv${id}b`;
+  const ipA = `10.77.${octet}.1`;
+  const ipB = `10.77.${octet}.2`;
+  const ip6A = `fd77:${octet.toString(16)}::1`;
+  const ip6B = `fd77:${octet.toString(16)}::2`;
+  const pair: NetnsPair = {
+    nsA, nsB, vethA, vethB, ipA, ipB, ip6A, ip6B,
+    exec(ns, cmd, timeoutMs = 20000) {
+      return execFileSync('ip', ['netns', 'exec', ns, ...cmd], { encoding: 'utf8', timeout: timeoutMs });
+    },
+    spawn(ns, cmd) {
+      return spawn('ip', ['netns', 'exec', ns, ...cmd], { stdio: ['ignore', 'pipe', 'pipe'] });
+    },
+    destroy() {
+      for (const ns of [nsA, nsB]) {
+        try {
+          ip('netns', 'del', ns);
+        } catch {
+          // already gone
+        }
+      }
+    },
+  };
+  try {
+    ip('netns', 'add', nsA);
+    ip('netns', 'add', nsB);
+    ip('link', 'add', vethA, 'netns', nsA, 'type', 'veth', 'peer', 'name', vethB, 'netns', nsB);
+    for (const [ns, dev, v4, v6] of [
+      [nsA, vethA, ipA, ip6A],
+      [nsB, vethB, ipB, ip6B],
+    ] as const) {
+      ip('-n', ns, 'link', 'set', 'lo', 'up');
+      if (options.mtu) ip('-n', ns, 'link', 'set', dev, 'mtu', String(options.mtu));
+      ip('-n', ns, 'addr', 'add', `${v4}/24`, 'dev', dev);
+      ip('-n', ns, '-6', 'addr', 'add', `${v6}/64`, 'dev', dev, 'nodad');
+      ip('-n', ns, 'link', 'set', dev, 'up');
+    }
+  } catch (err) {
+    pair.destroy();
+    throw err;
+  }
+  return pair;
+}
+
+/** Resolves once `pattern` appears on the child's stderr (both tools announce "listening on"). */
+export function waitForStderr(child: ChildProcess, pattern: RegExp, timeoutMs = 10000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern} on stderr; got: ${text}`)), timeoutMs);
+    const onData = (chunk: Buffer): void => {
+      text += chunk.toString();
+      if (pattern.test(text)) {
+        clearTimeout(timer);
+        child.stderr?.off('data', onData);
+        resolve(text);
+      }
+    };
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`process exited with ${code} before ${pattern}; stderr: ${text}`));
+    });
+  });
+}
+
+/** Collects the rest of a child's output and resolves with its exit code once it ends. */
+export function finished(child: ChildProcess): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+    if (child.exitCode !== null) resolve({ code: child.exitCode, stdout, stderr });
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
