@@ -17,7 +17,7 @@ const reference = path.join(tmp, 'ref.pcap');
 
 before(async () => {
   pair = createNetnsPair();
-  const td = pair.spawn(pair.nsA, ['tcpdump', '-i', pair.vethA, '-w', reference]);
+  const td = pair.spawn(pair.nsA, ['tcpdump', '--immediate-mode', '-i', pair.vethA, '-w', reference]);
   const done = finished(td);
   await waitForStderr(td, /listening on/);
   pair.exec(pair.nsA, ['ping', '-c', '3', '-i', '0.05', pair.ipB]);

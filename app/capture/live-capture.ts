@@ -8,11 +8,11 @@
  * Needs CAP_NET_RAW and CAP_BPF (root, or the helper).
  */
 import { native, type NativeInterface, type NativePacketSocket, type RingStats } from './native';
-import { buildCaptureProgram, decodeCounters, type CaptureCounters } from '../../bpf/programs/capture';
+import { buildCaptureProgram, decodeCaptureCounters, COUNTERS_KEY, COUNTERS_MAP, type CaptureCounters } from '../../bpf/programs/capture';
+import { loadSocketFilter, type LoadedProgram } from './load';
 import { compileFilter } from './filter';
 
 export const DEFAULT_SNAPLEN = 262144;
-const BPF_PROG_TYPE_SOCKET_FILTER = 1;
 
 export interface CaptureSpec {
   interface: string;
@@ -41,10 +41,7 @@ export class LiveCapture {
     readonly iface: NativeInterface | undefined,
     readonly linkType: number,
     private readonly socket: NativePacketSocket,
-    private readonly progFd: number,
-    private readonly counterMapFd: number,
-    private readonly counterValueSize: number,
-    readonly programLength: number,
+    private readonly program: LoadedProgram,
   ) {}
 
   /** Compiles, loads and attaches the filter, then starts reading. Throws a clear Error on failure. */
@@ -69,8 +66,7 @@ export class LiveCapture {
       promiscuous: spec.promiscuous,
       recordFormat: spec.recordFormat,
     });
-    let progFd = -1;
-    let mapFd = -1;
+    let loaded: LoadedProgram | undefined;
     try {
       const classic = compileFilter({
         filter: spec.filter,
@@ -83,49 +79,47 @@ export class LiveCapture {
         snapLen: spec.snapLen,
         cooked: spec.interface === 'any' ? 'sll2' : undefined,
       });
-      const counterSpec = program.maps.counters;
-      mapFd = n.bpfMapCreate(counterSpec);
-      const insns = program.assemble({ counters: mapFd });
-      progFd = n.bpfProgLoad({ insns, progType: BPF_PROG_TYPE_SOCKET_FILTER, license: 'GPL', name: 'sievecap' }).fd;
-      socket.attachBpf(progFd);
-      const capture = new LiveCapture(
-        spec, iface, socket.linkType, socket, progFd, mapFd, counterSpec.valueSize, insns.length / 8,
-      );
+      loaded = loadSocketFilter(program);
+      socket.attachBpf(loaded.progFd);
+      const capture = new LiveCapture(spec, iface, socket.linkType, socket, loaded);
       socket.start(onBatch);
       return capture;
     } catch (err) {
       void socket.close();
-      if (progFd >= 0) n.closeFd(progFd);
-      if (mapFd >= 0) n.closeFd(mapFd);
+      loaded?.close();
       throw err;
     }
   }
 
   /** Ring statistics (accumulated) and the program's counters. */
   statistics(): CaptureStatistics {
-    const n = native();
     const ring = this.closed ? this.finalRing : this.socket.stats();
-    const raw = this.closed ? this.finalCounters : n.bpfMapLookup(this.counterMapFd, Buffer.alloc(4), this.perCpuSize());
-    return { ...ring, counters: decodeCounters(raw ?? Buffer.alloc(0), n.possibleCpus()) };
+    const raw = this.closed ? this.finalCounters : this.readCounters();
+    return { ...ring, counters: decodeCaptureCounters(raw, native().possibleCpus()) };
   }
 
   private finalRing: RingStats = { packets: 0, drops: 0, freezes: 0 };
-  private finalCounters: Buffer | null = null;
+  private finalCounters: Buffer = Buffer.alloc(0);
 
-  private perCpuSize(): number {
-    return native().possibleCpus() * Math.ceil(this.counterValueSize / 8) * 8;
+  /** Instructions in the loaded eBPF program. */
+  get programLength(): number {
+    return this.program.insns.length / 8;
+  }
+
+  private readCounters(): Buffer {
+    const n = native();
+    const size = n.possibleCpus() * Math.ceil(COUNTERS_MAP.valueSize / 8) * 8;
+    return n.bpfMapLookup(this.program.mapFds[COUNTERS_MAP.name]!, COUNTERS_KEY, size) ?? Buffer.alloc(size);
   }
 
   /** Delivers what is still in the ring, then releases socket, program and map. Idempotent. */
   close(): Promise<void> {
     if (this.closing) return this.closing;
-    const n = native();
     this.closing = this.socket.close().then(() => {
       this.finalRing = this.socket.stats();
-      this.finalCounters = n.bpfMapLookup(this.counterMapFd, Buffer.alloc(4), this.perCpuSize());
+      this.finalCounters = this.readCounters();
       this.closed = true;
-      n.closeFd(this.progFd);
-      n.closeFd(this.counterMapFd);
+      this.program.close();
     });
     return this.closing;
   }

@@ -109,7 +109,7 @@ export interface PacketSocketOptions {
   blockCount?: number;
   /** Block retire timeout in ms. Default 100 (tcpdump's -B/--immediate-mode aside, similar latency). */
   retireTimeoutMs?: number;
-  /** Put the interface into promiscuous mode (PACKET_MR_PROMISC membership). Default true. */
+  /** Put the interface into promiscuous mode (PACKET_MR_PROMISC membership). Default true. Ignored for 'any'. */
   promiscuous?: boolean;
   /**
    * Layout of the records in each batch handed to JavaScript:
@@ -126,15 +126,32 @@ export interface PacketSocketOptions {
 /** Handed to the batch callback: many packets in one Buffer, in the chosen record format. */
 export type BatchCallback = (batch: Buffer, packetCount: number) => void;
 
+/**
+ * Called when the reader thread sees a socket error (e.g. ENETDOWN when the interface goes down
+ * or disappears). The capture keeps running; the caller decides whether to close().
+ */
+export type CaptureErrorCallback = (error: Error & { code?: string; errno?: number }) => void;
+
 export interface NativePacketSocket {
-  /** DLT_* of the frames produced: 1 (EN10MB) for Ethernet and loopback, 276 (LINUX_SLL2) for 'any', etc. */
+  /**
+   * DLT_* of the frames produced: 1 (EN10MB) for Ethernet and loopback, 276 (LINUX_SLL2) for 'any'.
+   * Other hardware types are refused by the constructor with code 'ENOTSUP' for now.
+   * VLAN tags the kernel stripped are re-inserted after the MAC addresses for EN10MB; for
+   * LINUX_SLL2 they are not (libpcap 1.10 does not either).
+   */
   readonly linkType: number;
   /** Interface index bound to, 0 for 'any'. */
   readonly ifindex: number;
   /** SO_ATTACH_BPF with a loaded BPF_PROG_TYPE_SOCKET_FILTER program. */
   attachBpf(progFd: number): void;
-  /** Starts the reader thread. Batches arrive on the JS thread; never more than one callback per retired block. */
-  start(onBatch: BatchCallback): void;
+  /**
+   * Binds the socket to the interface (only now do packets start to arrive, so attach the filter
+   * first) and starts the reader thread. Batches arrive on the JS thread; never more than one
+   * callback per retired block (several retired blocks may share one batch). Throws ENETDOWN
+   * when the interface is down. Call once. A started socket keeps the process alive (like a
+   * listening server) until close(); process.exit() still stops the thread cleanly.
+   */
+  start(onBatch: BatchCallback, onError?: CaptureErrorCallback): void;
   /** PACKET_STATISTICS, accumulated across reads (the kernel clears them on each read). */
   stats(): RingStats;
   /**
@@ -148,13 +165,22 @@ export interface NativeBinding {
   listInterfaces(): NativeInterface[];
   /** libpcap version string (pcap_lib_version()). */
   pcapLibVersion(): string;
-  /** pcap_compile; throws Error with libpcap's own message (e.g. "syntax error") on a bad filter. */
+  /**
+   * pcap_compile; throws an Error whose message is libpcap's own (pcap_geterr, e.g. "can't parse
+   * filter expression: syntax error"), with code 'EFILTER'. With liveDevice, an activation failure
+   * throws with code ENODEV / EPERM / ENETDOWN.
+   */
   pcapCompile(options: PcapCompileOptions): ClassicInsn[];
-  /** libpcap's bpf_filter: returns the classic program's return value for this packet (0 = reject). */
+  /**
+   * libpcap's bpf_filter: returns the classic program's return value for this packet (0 = reject).
+   * The program is checked with bpf_validate first (an invalid one throws). caplen = packet.length;
+   * wireLength must be >= packet.length (TypeError otherwise).
+   */
   pcapFilter(program: ClassicInsn[], packet: Buffer, wireLength: number): number;
   /**
    * Runs bpf_filter over each record of a batch of pcap records (the 'pcap' record format above,
-   * little-endian, 16-byte headers) and returns one verdict per record.
+   * little-endian, 16-byte headers; only caplen and len are read, so microsecond records work
+   * too) and returns one verdict per record. A record running past the end throws.
    */
   pcapFilterRecords(program: ClassicInsn[], records: Buffer): Uint32Array;
 

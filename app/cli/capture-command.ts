@@ -3,7 +3,7 @@
  */
 import { LiveCapture } from '../capture/live-capture';
 import { batchPrefixLength } from '../capture/batch';
-import { linkTypeDescription } from '../pcap/linktype';
+import { linkTypeName } from '../pcap/linktype';
 import { outputFormat, type CliOptions } from './args';
 import { defaultInterface } from './interfaces';
 import { openFileSink, TextSink, type PacketSink } from './sinks';
@@ -64,7 +64,7 @@ export async function runLiveCapture(opts: CliOptions, io: CliIo): Promise<numbe
           filter: opts.filter,
           nanosecond: opts.nanoPrecision,
         })
-      : new TextSink(io, opts, (ifindex) => io.interfaceName(ifindex));
+      : new TextSink(io, opts, (ifindex) => io.interfaceName(ifindex), capture.linkType);
   } catch (err) {
     await capture.close();
     io.error(`sievecap: ${(err as Error).message}`);
@@ -73,7 +73,7 @@ export async function runLiveCapture(opts: CliOptions, io: CliIo): Promise<numbe
 
   const verbose = opts.verbose > 0 || toFile ? 'sievecap: ' : 'sievecap: verbose output suppressed, use -v[v]... for full protocol decode\n';
   io.error(
-    `${verbose}listening on ${ifaceName}, link-type ${linkTypeDescription(capture.linkType)}, snapshot length ${opts.snapLen} bytes`,
+    `${verbose}listening on ${ifaceName}, link-type ${linkTypeName(capture.linkType)}, snapshot length ${opts.snapLen} bytes`,
   );
 
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];

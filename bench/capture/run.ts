@@ -6,7 +6,7 @@
  *
  *   node dist/bench/capture/run.js [--rates 25000,100000,250000,max] [--seconds 4] [--json out.json]
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -29,10 +29,6 @@ interface ToolRun {
 function argValue(name: string, fallback: string): string {
   const k = process.argv.indexOf(name);
   return k >= 0 && process.argv[k + 1] ? process.argv[k + 1]! : fallback;
-}
-
-function macOf(pair: NetnsPair, ns: string, dev: string): string {
-  return fs.readFileSync(`/sys/class/net/${dev}/address`, 'utf8').trim() || pair.exec(ns, ['cat', `/sys/class/net/${dev}/address`]).trim();
 }
 
 function toolCommand(tool: string, outFile: string): string[] {
@@ -93,7 +89,6 @@ async function main(): Promise<void> {
       dstIp: pair.ipA,
       dstPort: 9999,
     });
-    void macOf;
     // Idle baseline: start-up and shutdown cost of each tool, with no traffic.
     const idle: Record<string, number> = {};
     for (const tool of ['tcpdump', 'sievecap']) idle[tool] = (await runTool(pair, tool, null, tmp)).cpu;

@@ -28,6 +28,24 @@ export function framesOf(file: string): Buffer[] {
   return frames;
 }
 
+export interface TimedFrame {
+  tsNs: bigint;
+  data: Buffer;
+}
+
+/** Frames with their time stamps. */
+export function timedFramesOf(file: string): TimedFrame[] {
+  const reader = CaptureReader.open(file);
+  const frames: TimedFrame[] = [];
+  try {
+    for (let p = reader.next(); p; p = reader.next()) frames.push({ tsNs: p.tsNs, data: Buffer.from(p.data) });
+    if (reader.error) throw new Error(`${file}: ${reader.error.message}`);
+  } finally {
+    reader.close();
+  }
+  return frames;
+}
+
 /** tshark's packet count and its stderr apart from the "running as root" notice. */
 export function tsharkRead(file: string): { count: number; warnings: string } {
   const r = spawnSync('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.number'], { encoding: 'utf8', timeout: 60000 });

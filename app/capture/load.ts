@@ -1,0 +1,67 @@
+/**
+ * Loading a program spec from bpf/ into the kernel: create its maps, encode it with their fds,
+ * load it. The only place the capture core turns specs into kernel objects.
+ */
+import { native } from './native';
+import type { MapSpec } from '../../bpf/programs/stages';
+
+export const BPF_PROG_TYPE_SOCKET_FILTER = 1;
+
+export interface ProgramSpec {
+  maps: readonly MapSpec[];
+  assemble(mapFds: Record<string, number>): Buffer;
+}
+
+export interface LoadedProgram {
+  progFd: number;
+  mapFds: Record<string, number>;
+  insns: Buffer;
+  verifierLog: string;
+  /** Closes the program and its maps. */
+  close(): void;
+}
+
+export function createMaps(maps: readonly MapSpec[]): Record<string, number> {
+  const n = native();
+  const fds: Record<string, number> = {};
+  try {
+    for (const m of maps) {
+      fds[m.name] = n.bpfMapCreate({
+        mapType: m.type,
+        keySize: m.keySize,
+        valueSize: m.valueSize,
+        maxEntries: m.maxEntries,
+        flags: m.flags ?? 0,
+        name: m.name,
+      });
+    }
+  } catch (err) {
+    for (const fd of Object.values(fds)) n.closeFd(fd);
+    throw err;
+  }
+  return fds;
+}
+
+/** Creates the maps and loads the program; throws the verifier's complaint on rejection. */
+export function loadSocketFilter(spec: ProgramSpec, logLevel = 0): LoadedProgram {
+  const n = native();
+  const mapFds = createMaps(spec.maps);
+  const closeMaps = (): void => Object.values(mapFds).forEach((fd) => n.closeFd(fd));
+  try {
+    const insns = spec.assemble(mapFds);
+    const loaded = n.bpfProgLoad({ insns, progType: BPF_PROG_TYPE_SOCKET_FILTER, license: 'GPL', name: 'sievecap', logLevel });
+    return {
+      progFd: loaded.fd,
+      mapFds,
+      insns,
+      verifierLog: loaded.log,
+      close() {
+        n.closeFd(loaded.fd);
+        closeMaps();
+      },
+    };
+  } catch (err) {
+    closeMaps();
+    throw err;
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * The tcpdump-style one-line packet printer of the `sievecap` CLI: for each packet, the text
+ * tcpdump 4.99.3 prints for it (time stamp, link header with -e, then the protocol summary).
+ *
+ * Printing never throws: every read is bounds-checked, a read past the captured bytes ends the
+ * line with tcpdump's ` [|proto]` mark, and any other failure ends it with ` [|sievecap error]`.
+ *
+ * Names (without -n) come from /etc/services, /etc/hosts and /etc/ethers only; DNS is never
+ * asked (see names.ts).
+ */
+import { PrintContext, Truncated, type TcpSeqEntry } from './context';
+import { NameResolver, localInterfaceName, type NameFiles } from './names';
+import { etherPrint, nullPrint, rawPrint, sll2Print, sllPrint } from './link';
+import { formatTimestamp, type TimestampMode, type TimestampState } from './timestamp';
+
+export type { TimestampMode } from './timestamp';
+
+/** Link-layer header types (LINKTYPE_* as stored in pcap/pcapng files) this printer decodes. */
+export const PRINTABLE_LINKTYPES = {
+  NULL: 0,
+  EN10MB: 1,
+  RAW: 101,
+  LOOP: 108,
+  LINUX_SLL: 113,
+  IPV4: 228,
+  IPV6: 229,
+  LINUX_SLL2: 276,
+} as const;
+
+export interface PrintablePacket {
+  /** Capture time in nanoseconds since the epoch. */
+  tsNs: bigint;
+  /** The captured bytes (caplen = data.length). */
+  data: Buffer;
+  /** Length on the wire. */
+  origLen: number;
+  /** LINKTYPE_* of the capture. */
+  linkType: number;
+  /** pcapng epb_flags (1 inbound, 2 outbound). tcpdump 4.99.3 does not print it; kept for callers. */
+  flags?: number;
+  /** ifindex → name for LINUX_SLL2; defaults to this machine's interfaces, as tcpdump does. */
+  interfaceName?: (ifindex: number) => string | undefined;
+}
+
+export interface PrintOptions {
+  /** -n: print addresses and ports as numbers. */
+  numeric: boolean;
+  /** -q: shorter protocol lines. */
+  quick: boolean;
+  /** -e: print the link-layer header. */
+  linkHeader: boolean;
+  /** -t family. */
+  timestamp: TimestampMode;
+  /** -v count. */
+  verbose?: number;
+  /** -S: absolute TCP sequence numbers. */
+  absoluteSequence?: boolean;
+  /** --nano: nanosecond time stamps. */
+  nanoTimestamps?: boolean;
+}
+
+/** What tcpdump keeps across packets: time stamp reference and TCP initial sequence numbers. */
+export class PrintState {
+  readonly time: TimestampState = {};
+  readonly tcpSeq = new Map<string, TcpSeqEntry>();
+  private resolver?: NameResolver;
+
+  constructor(private readonly nameFiles: NameFiles = {}) {}
+
+  /** One resolver per state and -n setting, so name files are read once per capture. */
+  names(numeric: boolean): NameResolver {
+    if (!this.resolver || this.resolver.numeric !== numeric) this.resolver = new NameResolver(numeric, this.nameFiles);
+    return this.resolver;
+  }
+}
+
+const MAXIMUM_SNAPLEN = 262144;
+
+/** tcpdump's sanity check of the record header, printed instead of the packet. */
+function invalidHeader(caplen: number, len: number): string | undefined {
+  const problems: string[] = [];
+  if (caplen === 0) problems.push(' caplen==0');
+  if (len === 0) problems.push(' len==0');
+  else if (len < caplen) problems.push(` len(${len}) < caplen(${caplen})`);
+  if (caplen > MAXIMUM_SNAPLEN) problems.push(` caplen(${caplen}) > ${MAXIMUM_SNAPLEN}`);
+  if (len > MAXIMUM_SNAPLEN) problems.push(` len(${len}) > ${MAXIMUM_SNAPLEN}`);
+  if (problems.length === 0) return undefined;
+  return `[Invalid header:${problems.join(',')}]`;
+}
+
+/**
+ * The text tcpdump prints for one packet (without the trailing newline). Pass the same `state`
+ * for every packet of a capture, or relative TCP sequence numbers and -ttt deltas restart.
+ * Unknown payloads add tcpdump's hex dump lines (`\n\t0x0000: ...`), as tcpdump does.
+ */
+export function formatPacketLine(pkt: PrintablePacket, opts: PrintOptions, state: PrintState = new PrintState()): string {
+  const caplen = pkt.data.length;
+  const invalid = invalidHeader(caplen, pkt.origLen);
+  if (invalid) return invalid;
+  const ts = formatTimestamp(pkt.tsNs, opts.timestamp, state.time, opts.nanoTimestamps ?? false);
+  const ctx = new PrintContext(
+    pkt.data,
+    {
+      numeric: opts.numeric,
+      quick: opts.quick,
+      linkHeader: opts.linkHeader,
+      verbose: opts.verbose ?? 0,
+      absoluteTcpSequence: opts.absoluteSequence ?? false,
+    },
+    state.names(opts.numeric),
+    state.tcpSeq,
+  );
+  try {
+    printLink(ctx, pkt, caplen);
+  } catch (err) {
+    if (err instanceof Truncated) ctx.printTrunc();
+    else ctx.print(' [|sievecap error]');
+  }
+  return ts + ctx.text();
+}
+
+function printLink(ctx: PrintContext, pkt: PrintablePacket, caplen: number): void {
+  switch (pkt.linkType) {
+    case PRINTABLE_LINKTYPES.EN10MB:
+      etherPrint(ctx, 0, pkt.origLen, caplen);
+      return;
+    case PRINTABLE_LINKTYPES.LINUX_SLL:
+      sllPrint(ctx, pkt.origLen, caplen);
+      return;
+    case PRINTABLE_LINKTYPES.LINUX_SLL2:
+      sll2Print(ctx, pkt.origLen, caplen, pkt.interfaceName ?? localInterfaceName);
+      return;
+    case PRINTABLE_LINKTYPES.NULL:
+    case PRINTABLE_LINKTYPES.LOOP:
+      nullPrint(ctx, pkt.origLen, caplen);
+      return;
+    case PRINTABLE_LINKTYPES.RAW:
+    case PRINTABLE_LINKTYPES.IPV4:
+    case PRINTABLE_LINKTYPES.IPV6:
+      rawPrint(ctx, pkt.origLen);
+      return;
+    default:
+      ctx.print(`[link-type ${pkt.linkType} is not decoded by sievecap], length ${pkt.origLen}`);
+  }
+}
+
+export function createPrintState(nameFiles?: NameFiles): PrintState {
+  return new PrintState(nameFiles);
+}

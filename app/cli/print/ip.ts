@@ -1,0 +1,375 @@
+/**
+ * IPv4 and IPv6 (tcpdump's print-ip.c, print-ip6.c, print-ip-demux.c): addresses, fragments,
+ * the -v header summary, and the hand-off to the transport printers.
+ */
+import { PrintContext, Truncated, hex, tok } from './context';
+import { checksumShouldBe, internetChecksum } from './cksum';
+import { IPPROTO_NAMES, netdbProtocolName } from './tables';
+import { tcpPrint } from './tcp';
+import { udpPrint } from './udp';
+import { icmpPrint } from './icmp';
+import { icmp6Print } from './icmp6';
+
+/** Where the enclosing IP header is, for printers that print its addresses. */
+export interface IpHeaderRef {
+  version: 4 | 6;
+  offset: number;
+}
+
+const IPPROTO = { TCP: 6, UDP: 17, DCCP: 33, SCTP: 132, ICMP: 1, ICMPV6: 58 } as const;
+
+function protoNameOrNumber(ctx: PrintContext, proto: number): string {
+  const name = ctx.flags.numeric ? undefined : netdbProtocolName(proto);
+  return name ?? `ip-proto-${proto}`;
+}
+
+export function ipDemux(
+  ctx: PrintContext,
+  offset: number,
+  length: number,
+  ip: IpHeaderRef,
+  fragmented: boolean,
+  nextHeader: number,
+): void {
+  switch (nextHeader) {
+    case IPPROTO.TCP:
+      tcpPrint(ctx, offset, length, ip, fragmented);
+      return;
+    case IPPROTO.UDP:
+      udpPrint(ctx, offset, length, ip, fragmented);
+      return;
+    case IPPROTO.ICMP:
+      if (ip.version === 4) icmpPrint(ctx, offset, length, fragmented);
+      else ctx.print('[ICMP requires IPv4] (invalid)');
+      return;
+    case IPPROTO.ICMPV6:
+      if (ip.version === 6) icmp6Print(ctx, offset, length, ip, fragmented);
+      else ctx.print('[ICMPv6 requires IPv6] (invalid)');
+      return;
+    case 4:
+      ipPrint(ctx, offset, length);
+      return;
+    case 41:
+      ip6Print(ctx, offset, length);
+      return;
+    case 77:
+      ctx.print(` nd ${length}`);
+      return;
+    case 59:
+      ctx.print('no next header');
+      return;
+    default:
+      ctx.print(` ${protoNameOrNumber(ctx, nextHeader)} ${length}`);
+  }
+}
+
+const IP_MF = 0x2000;
+const IP_DF = 0x4000;
+const IP_RES = 0x8000;
+const IP_OFFMASK = 0x1fff;
+
+function fragFlagsText(off: number): string {
+  const parts: string[] = [];
+  if (off & IP_MF) parts.push('+');
+  if (off & IP_DF) parts.push('DF');
+  if (off & IP_RES) parts.push('rsvd');
+  return parts.length ? parts.join(', ') : 'none';
+}
+
+function ipVerboseHeader(ctx: PrintContext, offset: number, hlen: number, proto: number, off: number): void {
+  const tos = ctx.u8(offset + 1);
+  ctx.print(`(tos 0x${tos.toString(16)}`);
+  ctx.print(['', ',ECT(1)', ',ECT(0)', ',CE'][tos & 3]!);
+  const ttl = ctx.u8(offset + 8);
+  if (ttl >= 1) ctx.print(`, ttl ${ttl}`);
+  ctx.print(`, id ${ctx.u16(offset + 4)}, offset ${(off & IP_OFFMASK) * 8}, flags [${fragFlagsText(off)}]`);
+  ctx.print(`, proto ${tok(IPPROTO_NAMES, 'unknown', proto)} (${proto})`);
+  ctx.print(`, length ${ctx.u16(offset + 2)}`);
+  if (hlen > 20) ctx.print(', options (...)');
+  if (ctx.has(offset, hlen)) {
+    const sum = internetChecksum([ctx.bytes(offset, hlen)]);
+    if (sum !== 0) {
+      const field = ctx.u16(offset + 10);
+      ctx.print(`, bad cksum ${field.toString(16)} (->${checksumShouldBe(field, sum).toString(16)})!`);
+    }
+  }
+  ctx.print(')\n    ');
+}
+
+export function ipPrint(ctx: PrintContext, offset: number, length: number): void {
+  ctx.protocol = 'ip';
+  const version = ctx.u8(offset) >> 4;
+  if (version !== 4) {
+    ctx.print(version === 6 ? 'IP6, wrong link-layer encapsulation' : `IP${version}`);
+    ctx.print(' (invalid)');
+    return;
+  }
+  if (!ctx.flags.linkHeader) ctx.print('IP ');
+  ctx.check(offset, 20);
+  if (length < 20) {
+    ctx.print(`truncated-ip ${length}`);
+    return;
+  }
+  const hlen = (ctx.u8(offset) & 0x0f) * 4;
+  if (hlen < 20) {
+    ctx.print(`bad-hlen ${hlen}`);
+    return;
+  }
+  let len = ctx.u16(offset + 2);
+  if (length < len) ctx.print(`truncated-ip - ${len - length} bytes missing! `);
+  if (len < hlen) {
+    ctx.print(`bad-len ${len}`);
+    return;
+  }
+  const savedSnap = ctx.pushSnap(offset, len);
+  len -= hlen;
+  const off = ctx.u16(offset + 6);
+  const proto = ctx.u8(offset + 9);
+  if (ctx.flags.verbose > 0) ipVerboseHeader(ctx, offset, hlen, proto, off);
+  const src = (): string => ctx.ipv4(offset + 12);
+  const dst = (): string => ctx.ipv4(offset + 16);
+  if ((off & IP_OFFMASK) === 0) {
+    if (proto !== IPPROTO.TCP && proto !== IPPROTO.UDP && proto !== IPPROTO.SCTP && proto !== IPPROTO.DCCP) {
+      ctx.print(`${src()} > ${dst()}: `);
+    } else if (proto === IPPROTO.SCTP || proto === IPPROTO.DCCP) {
+      // tcpdump's SCTP/DCCP printers print the addresses themselves; ours fall back to the summary.
+      ctx.print(`${src()} > ${dst()}: `);
+    }
+    if (!ctx.has(offset, hlen)) {
+      ctx.print(` [remaining caplen(${ctx.available(offset)}) < header length(${hlen})]`);
+      throw new Truncated();
+    }
+    ipDemux(ctx, offset + hlen, len, { version: 4, offset }, (off & IP_MF) !== 0, proto);
+  } else {
+    ctx.print(`${src()} > ${dst()}: ${protoNameOrNumber(ctx, proto)}`);
+  }
+  ctx.restoreSnap(savedSnap);
+}
+
+function ip6VerboseHeader(ctx: PrintContext, offset: number, nh: number, payloadLen: number): void {
+  const flow = ctx.u32(offset);
+  ctx.print('(');
+  if (flow & 0x0ff00000) ctx.print(`class 0x${hex((flow & 0x0ff00000) >>> 20, 2)}, `);
+  if (flow & 0x000fffff) ctx.print(`flowlabel 0x${hex(flow & 0x000fffff, 5)}, `);
+  ctx.print(`hlim ${ctx.u8(offset + 7)}, next-header ${tok(IPPROTO_NAMES, 'unknown', nh)} (${nh}) `);
+  ctx.print(`payload length: ${payloadLen}) `);
+}
+
+/**
+ * ip6_opt_process: walks hop-by-hop or destination options. `jumbo` is given for hop-by-hop
+ * options only, with the IPv6 payload length; a valid Jumbo Payload option replaces it.
+ * Returns false where tcpdump reports the options truncated.
+ */
+function ip6Options(ctx: PrintContext, bp: number, len: number, jumbo?: { payloadLen: number; found: boolean }): boolean {
+  const v = ctx.flags.verbose > 0;
+  let seenJumbo = false;
+  if (len === 0) return true;
+  for (let i = 0, optlen = 0; i < len; i += optlen) {
+    const type = ctx.u8(bp + i);
+    if (type === 0) optlen = 1;
+    else if (i + 1 < len) optlen = ctx.u8(bp + i + 1) + 2;
+    else return false;
+    if (i + optlen > len) return false;
+    switch (type) {
+      case 0:
+        if (v) ctx.print('(pad1)');
+        break;
+      case 1:
+        if (len - i < 2) {
+          ctx.print('(padn: trunc)');
+          return false;
+        }
+        if (v) ctx.print('(padn)');
+        break;
+      case 0x05:
+        if (len - i < 4) {
+          ctx.print('(rtalert: trunc)');
+          return false;
+        }
+        if (ctx.u8(bp + i + 1) !== 2) {
+          ctx.print(`(rtalert: invalid len ${ctx.u8(bp + i + 1)})`);
+          return false;
+        }
+        if (v) ctx.print(`(rtalert: 0x${hex(ctx.u16(bp + i + 2), 4)}) `);
+        break;
+      case 0xc2: {
+        if (len - i < 6) {
+          ctx.print('(jumbo: trunc)');
+          return false;
+        }
+        if (ctx.u8(bp + i + 1) !== 4) {
+          ctx.print(`(jumbo: invalid len ${ctx.u8(bp + i + 1)})`);
+          return false;
+        }
+        const jumbolen = ctx.u32(bp + i + 2);
+        if (seenJumbo) {
+          if (v) ctx.print(`(jumbo: ${jumbolen} - already seen) `);
+        } else {
+          seenJumbo = true;
+          if (!jumbo) {
+            if (v) ctx.print(`(jumbo: ${jumbolen} - not a hop-by-hop option) `);
+          } else if (jumbo.payloadLen !== 0) {
+            if (v) ctx.print(`(jumbo: ${jumbolen} - payload len != 0) `);
+          } else if (jumbolen < 65536) {
+            if (v) ctx.print(`(jumbo: ${jumbolen} - < 65536) `);
+          } else {
+            jumbo.found = true;
+            jumbo.payloadLen = jumbolen;
+            if (v) ctx.print(`(jumbo: ${jumbolen}) `);
+          }
+        }
+        break;
+      }
+      case 0xc9:
+        if (len - i < 18) {
+          ctx.print('(homeaddr: trunc)');
+          return false;
+        }
+        if (ctx.u8(bp + i + 1) < 16) {
+          ctx.print(`(homeaddr: invalid len ${ctx.u8(bp + i + 1)})`);
+          return false;
+        }
+        if (v) ctx.print(`(homeaddr: ${ctx.ipv6(bp + i + 2)})`);
+        break;
+      default:
+        if (len - i < 2) {
+          ctx.print(`(type ${type}: trunc)`);
+          return false;
+        }
+        if (v) ctx.print(`(opt_type 0x${hex(type, 2)}: len=${ctx.u8(bp + i + 1)})`);
+    }
+  }
+  if (v) ctx.print(' ');
+  return true;
+}
+
+export function ip6Print(ctx: PrintContext, offset: number, length: number): void {
+  ctx.protocol = 'ip6';
+  ctx.check(offset, 40);
+  if (length < 40) {
+    ctx.print(`truncated-ip6 ${length}`);
+    return;
+  }
+  if (!ctx.flags.linkHeader) ctx.print('IP6 ');
+  const version = ctx.u8(offset) >> 4;
+  if (version !== 6) {
+    ctx.print(`version error: ${version} != 6`);
+    return;
+  }
+  let payloadLen = ctx.u16(offset + 4);
+  let len: number;
+  if (payloadLen !== 0) {
+    len = payloadLen + 40;
+    if (length < len) ctx.print(`truncated-ip6 - ${len - length} bytes missing!`);
+  } else len = length + 40;
+  let nh = ctx.u8(offset + 6);
+  if (ctx.flags.verbose > 0) ip6VerboseHeader(ctx, offset, nh, payloadLen);
+  const savedSnap = ctx.pushSnap(offset, len);
+  let cp = offset;
+  let advance = 40;
+  let total = 0;
+  let foundExtension = false;
+  let foundJumbo = false;
+  let foundHbh = false;
+  let fragmented = false;
+  let previous = 255;
+  while (cp < ctx.snapEnd && advance > 0) {
+    if (len < advance) {
+      ctx.printTrunc();
+      return;
+    }
+    cp += advance;
+    len -= advance;
+    total += advance;
+    if (cp === offset + 40 && nh !== IPPROTO.TCP && nh !== IPPROTO.UDP && nh !== IPPROTO.DCCP && nh !== IPPROTO.SCTP) {
+      ctx.print(`${ctx.ipv6(offset + 8)} > ${ctx.ipv6(offset + 24)}: `);
+    }
+    switch (nh) {
+      case 0: {
+        if (foundHbh) {
+          ctx.print('[The Hop-by-Hop Options header was already found] (invalid)');
+          return;
+        }
+        if (previous !== 255) {
+          ctx.print("[The Hop-by-Hop Options header don't follow the IPv6 header] (invalid)");
+          return;
+        }
+        ctx.protocol = 'hbhopt';
+        const hbhLen = (ctx.u8(cp + 1) + 1) << 3;
+        ctx.check(cp, hbhLen);
+        ctx.print('HBH ');
+        const jumbo = { payloadLen, found: false };
+        const ok = ip6Options(ctx, cp + 2, hbhLen - 2, jumbo);
+        if (!ok) ctx.printTrunc();
+        payloadLen = jumbo.payloadLen;
+        foundJumbo = jumbo.found;
+        if (payloadLen === 0 && !foundJumbo) {
+          ctx.print('[No valid Jumbo Payload Hop-by-Hop option found] (invalid)');
+          return;
+        }
+        if (!ok) return;
+        advance = hbhLen;
+        foundExtension = true;
+        foundHbh = true;
+        nh = ctx.u8(cp);
+        break;
+      }
+      case 60: {
+        ctx.protocol = 'dstopt';
+        advance = (ctx.u8(cp + 1) + 1) << 3;
+        ctx.check(cp, advance);
+        ctx.print('DSTOPT ');
+        if (ctx.flags.verbose > 0 && !ip6Options(ctx, cp + 2, advance - 2)) {
+          ctx.printTrunc();
+          return;
+        }
+        foundExtension = true;
+        nh = ctx.u8(cp);
+        break;
+      }
+      case 44: {
+        ctx.protocol = 'frag6';
+        const offlg = ctx.u16(cp + 2);
+        // tcpdump computes this in size_t, so a header claiming too little wraps around.
+        const fragLenSigned = 40 + ctx.u16(offset + 4) - (cp - offset) - 8;
+        const fragLen = fragLenSigned >= 0 ? String(fragLenSigned) : String(2n ** 64n + BigInt(fragLenSigned));
+        if (ctx.flags.verbose > 0) ctx.print(`frag (0x${hex(ctx.u32(cp + 4), 8)}:${offlg & 0xfff8}|${fragLen})`);
+        else ctx.print(`frag (${offlg & 0xfff8}|${fragLen})`);
+        if ((offlg & 0xfff8) !== 0) return;
+        ctx.print(' ');
+        advance = 8;
+        if (ctx.snapEnd <= cp + advance) return;
+        foundExtension = true;
+        nh = ctx.u8(cp);
+        fragmented = true;
+        break;
+      }
+      default: {
+        if (foundJumbo) {
+          len = (payloadLen + 40) >>> 0;
+          if (len < total) {
+            ctx.printTrunc();
+            return;
+          }
+          if (length < len) ctx.print(`truncated-ip6 - ${len - length} bytes missing!`);
+          ctx.snapEnd = Math.min(savedSnap, offset + len);
+          len -= total;
+        } else if (payloadLen === 0) {
+          if (foundExtension) {
+            ctx.printTrunc();
+            return;
+          }
+          len = 40;
+          ctx.snapEnd = Math.min(savedSnap, offset + len);
+          len -= total;
+        }
+        ipDemux(ctx, cp, len, { version: 6, offset }, fragmented, nh);
+        ctx.restoreSnap(savedSnap);
+        return;
+      }
+    }
+    previous = nh;
+    ctx.protocol = 'ip6';
+  }
+  ctx.restoreSnap(savedSnap);
+}

@@ -1,0 +1,291 @@
+/**
+ * Link-layer printers (tcpdump's print-ether.c, print-sll.c, print-null.c, print-raw.c): they
+ * print the link header only with -e (or when the payload is unknown), then hand the payload to
+ * the network-layer printer for its ethertype or address family.
+ */
+import { PrintContext, hex, tok } from './context';
+import { hexAndAsciiPrint } from './hexdump';
+import { arpPrint } from './arp';
+import { ipPrint, ip6Print } from './ip';
+import { ETHERTYPE, ETHERTYPE_NAMES } from './tables';
+
+const MAX_ETHERNET_LENGTH_VAL = 1500;
+
+/** Prints the payload for an ethertype; false when tcpdump has no printer for it here. */
+export function ethertypePrint(ctx: PrintContext, type: number, offset: number, length: number): boolean {
+  switch (type) {
+    case ETHERTYPE.IPV4:
+      ipPrint(ctx, offset, length);
+      return true;
+    case ETHERTYPE.IPV6:
+      ip6Print(ctx, offset, length);
+      return true;
+    case ETHERTYPE.ARP:
+    case ETHERTYPE.REVARP:
+      arpPrint(ctx, offset, length);
+      return true;
+    case ETHERTYPE.PPPOE_SESSION:
+      return pppoeSessionPrint(ctx, offset, length);
+    default:
+      return false;
+  }
+}
+
+/**
+ * PPPoE session data carrying IPv4 or IPv6 (print-pppoe.c + print-ppp.c); other PPP protocols
+ * and discovery packets are left to the raw dump.
+ */
+function pppoeSessionPrint(ctx: PrintContext, offset: number, length: number): boolean {
+  ctx.protocol = 'pppoe';
+  if (length < 6 || !ctx.has(offset, 8) || ctx.u8(offset + 1) !== 0) return false;
+  let proto = ctx.u16(offset + 6);
+  let p = offset + 8;
+  if (proto === 0xff03) {
+    if (!ctx.has(offset + 8, 2)) return false;
+    proto = ctx.u16(offset + 8);
+    p += 2;
+  }
+  if (proto !== 0x0021 && proto !== 0x0057) return false;
+  const verType = ctx.u8(offset);
+  if (verType >> 4 !== 1) ctx.print(` [ver ${verType >> 4}]`);
+  if ((verType & 0x0f) !== 1) ctx.print(` [type ${verType & 0x0f}]`);
+  ctx.print('PPPoE ');
+  length -= 6;
+  let pppoeLength = ctx.u16(offset + 4);
+  if (pppoeLength > length) {
+    ctx.print(` [len ${pppoeLength} > ${length}!]`);
+    pppoeLength = length;
+  }
+  const session = ctx.u16(offset + 2);
+  if (session) ctx.print(` [ses 0x${session.toString(16)}]`);
+  ctx.print(' ');
+  const pppLength = pppoeLength - (p - offset - 6);
+  if (ctx.flags.linkHeader) {
+    ctx.print(`${proto === 0x0021 ? 'IP' : 'IPv6'} (0x${hex(proto, 4)}), length ${pppoeLength}: `);
+  }
+  if (proto === 0x0021) ipPrint(ctx, p, pppLength);
+  else ip6Print(ctx, p, pppLength);
+  return true;
+}
+
+function etherTypeText(ctx: PrintContext, type: number): string {
+  if (ctx.flags.quick) return tok(ETHERTYPE_NAMES, 'Unknown Ethertype (0x%04x)', type);
+  return `ethertype ${tok(ETHERTYPE_NAMES, 'Unknown', type)} (0x${hex(type, 4)})`;
+}
+
+/** The raw dump tcpdump prints for payloads it cannot decode (suppressed by -q). */
+function defaultPrint(ctx: PrintContext, offset: number, caplen: number): void {
+  if (!ctx.flags.quick) hexAndAsciiPrint(ctx, '\n\t', offset, caplen);
+}
+
+function isVlanType(type: number): boolean {
+  return type === ETHERTYPE.VLAN || type === ETHERTYPE.VLAN_9100 || type === ETHERTYPE.VLAN_9200 ||
+    type === ETHERTYPE.QINQ;
+}
+
+export function tciText(tci: number): string {
+  return `vlan ${tci & 0xfff}, p ${tci >> 13}${tci & 0x1000 ? ', DEI' : ''}`;
+}
+
+export function etherPrint(ctx: PrintContext, offset: number, length: number, caplen: number): void {
+  ctx.protocol = 'ether';
+  if (length < caplen) {
+    ctx.print(`[length ${length} < caplen ${caplen}] (invalid)`);
+    return;
+  }
+  if (caplen < 14) {
+    ctx.printTrunc();
+    return;
+  }
+  const origLength = length;
+  const dst = offset;
+  const src = offset + 6;
+  let p = offset + 12;
+  length -= 12;
+  caplen -= 12;
+  const e = ctx.flags.linkHeader;
+  if (e) ctx.print(`${ctx.mac(src)} > ${ctx.mac(dst)}, `);
+  let lengthType = ctx.u16(p);
+  p += 2;
+  length -= 2;
+  caplen -= 2;
+  let printedLength = false;
+  while (isVlanType(lengthType)) {
+    if (caplen < 4 || length < 4) {
+      ctx.protocol = 'vlan';
+      ctx.printTrunc();
+      return;
+    }
+    if (e) {
+      const tag = ctx.u16(p);
+      ctx.print(etherTypeText(ctx, lengthType));
+      ctx.print(printedLength ? ', ' : `, length ${origLength}: `);
+      printedLength = true;
+      ctx.print(`${tciText(tag)}, `);
+    }
+    lengthType = ctx.u16(p + 2);
+    p += 4;
+    length -= 4;
+    caplen -= 4;
+  }
+  if (lengthType <= MAX_ETHERNET_LENGTH_VAL) {
+    // 802.3 with an LLC header: not decoded here; show it as tcpdump frames it, then the bytes.
+    if (lengthType < length) {
+      length = lengthType;
+      if (caplen > length) caplen = length;
+    }
+    ctx.pushSnap(p, length);
+    if (e) ctx.print(printedLength ? '802.3' : `802.3, length ${length}: `);
+    else ctx.print(`LLC, length ${length}`);
+    defaultPrint(ctx, p, caplen);
+    return;
+  }
+  if (e) {
+    ctx.print(etherTypeText(ctx, lengthType));
+    ctx.print(printedLength ? ', ' : `, length ${origLength}: `);
+  }
+  if (!ethertypePrint(ctx, lengthType, p, length)) {
+    if (!e) {
+      ctx.print(`${ctx.mac(src)} > ${ctx.mac(dst)}, `);
+      ctx.print(`${etherTypeText(ctx, lengthType)}, length ${origLength}: `);
+    }
+    defaultPrint(ctx, p, caplen);
+  }
+}
+
+const SLL_PKTTYPE = new Map<number, string>([[0, 'In'], [1, 'B'], [2, 'M'], [3, 'P'], [4, 'Out']]);
+
+function cookedTypeText(type: number): string {
+  if (type > MAX_ETHERNET_LENGTH_VAL) return etherTypeTextFull(type);
+  if (type === 1) return '802.3';
+  if (type === 4) return '802.2';
+  return `ethertype Unknown (0x${hex(type, 4)})`;
+}
+
+function etherTypeTextFull(type: number): string {
+  return `ethertype ${tok(ETHERTYPE_NAMES, 'Unknown', type)} (0x${hex(type, 4)})`;
+}
+
+/** The payload of a cooked (SLL/SLL2) header, from its protocol field on (tcpdump's `recurse`). */
+function cookedPayload(
+  ctx: PrintContext,
+  type: number,
+  p: number,
+  length: number,
+  caplen: number,
+  printHeader: () => void,
+): void {
+  for (;;) {
+    if (type <= MAX_ETHERNET_LENGTH_VAL) {
+      defaultPrint(ctx, p, caplen);
+      return;
+    }
+    if (type === ETHERTYPE.VLAN) {
+      if (caplen < 4) {
+        ctx.protocol = 'vlan';
+        ctx.printTrunc();
+        return;
+      }
+      if (ctx.flags.linkHeader) ctx.print(`${tciText(ctx.u16(p))}, `);
+      type = ctx.u16(p + 2);
+      if (type <= MAX_ETHERNET_LENGTH_VAL) type = 4;
+      if (!ctx.flags.quick) ctx.print(`ethertype ${tok(ETHERTYPE_NAMES, 'Unknown', type)}, `);
+      p += 4;
+      length -= 4;
+      caplen -= 4;
+      continue;
+    }
+    if (!ethertypePrint(ctx, type, p, length)) {
+      if (!ctx.flags.linkHeader) printHeader();
+      defaultPrint(ctx, p, caplen);
+    }
+    return;
+  }
+}
+
+export function sllPrint(ctx: PrintContext, length: number, caplen: number): void {
+  ctx.protocol = 'sll';
+  ctx.check(0, 16);
+  const printHeader = (): void => {
+    ctx.protocol = 'sll';
+    ctx.print(`${(SLL_PKTTYPE.get(ctx.u16(0)) ?? '?').padStart(3)} `);
+    if (ctx.u16(4) === 6) ctx.print(`${ctx.mac(6)} `);
+    if (!ctx.flags.quick) ctx.print(`${cookedTypeText(ctx.u16(14))}, length ${length}: `);
+  };
+  if (ctx.flags.linkHeader) printHeader();
+  if (ctx.u16(2) === 803) {
+    ctx.print('[802.11 radiotap not decoded]');
+    return;
+  }
+  cookedPayload(ctx, ctx.u16(14), 16, length - 16, caplen - 16, printHeader);
+}
+
+export function sll2Print(
+  ctx: PrintContext,
+  length: number,
+  caplen: number,
+  interfaceName: (ifindex: number) => string | undefined,
+): void {
+  ctx.protocol = 'sll2';
+  ctx.check(0, 20);
+  const ifindex = ctx.u32(4);
+  ctx.print(`${(interfaceName(ifindex) ?? '?').padEnd(5)} `);
+  ctx.print(`${(SLL_PKTTYPE.get(ctx.u8(10)) ?? '?').padEnd(3)} `);
+  const printHeader = (): void => {
+    ctx.protocol = 'sll2';
+    ctx.print(`ifindex ${ifindex} `);
+    if (ctx.u8(11) === 6) ctx.print(`${ctx.mac(12)} `);
+    if (!ctx.flags.quick) ctx.print(`${cookedTypeText(ctx.u16(0))}, length ${length}: `);
+  };
+  if (ctx.flags.linkHeader) printHeader();
+  if (ctx.u16(8) === 803) {
+    ctx.print('[802.11 radiotap not decoded]');
+    return;
+  }
+  cookedPayload(ctx, ctx.u16(0), 20, length - 20, caplen - 20, printHeader);
+}
+
+const BSD_AF_NAMES = new Map<number, string>([
+  [2, 'IPv4'], [6, 'NS'], [7, 'ISO'], [16, 'Appletalk'], [23, 'IPX'], [24, 'IPv6'], [28, 'IPv6'], [30, 'IPv6'],
+]);
+
+/** DLT_NULL / DLT_LOOP: a 4-byte address family in either byte order. */
+export function nullPrint(ctx: PrintContext, length: number, caplen: number): void {
+  ctx.protocol = 'null';
+  let family = ctx.u32le(0);
+  if ((family & 0xffff0000) !== 0) family = ctx.u32(0);
+  const header = (len: number): void => {
+    if (!ctx.flags.quick) ctx.print(`AF ${tok(BSD_AF_NAMES, 'Unknown', family)} (${family})`);
+    else ctx.print(tok(BSD_AF_NAMES, 'Unknown AF %u', family));
+    ctx.print(`, length ${len}: `);
+  };
+  if (ctx.flags.linkHeader) header(length);
+  switch (family) {
+    case 2:
+      ipPrint(ctx, 4, length - 4);
+      return;
+    case 24:
+    case 28:
+    case 30:
+      ip6Print(ctx, 4, length - 4);
+      return;
+    default:
+      if (!ctx.flags.linkHeader) header(length);
+      defaultPrint(ctx, 4, caplen - 4);
+  }
+}
+
+/** DLT_RAW / IPV4 / IPV6: the packet starts with the IP header (tcpdump's ipN_print). */
+export function rawPrint(ctx: PrintContext, length: number): void {
+  ctx.protocol = 'raw';
+  if (ctx.flags.linkHeader) ctx.print('ip: ');
+  ctx.protocol = 'ipn';
+  if (length < 1) {
+    ctx.print(`truncated-ip ${length}`);
+    return;
+  }
+  const version = ctx.u8(0) & 0xf0;
+  if (version === 0x40) ipPrint(ctx, 0, length);
+  else if (version === 0x60) ip6Print(ctx, 0, length);
+  else ctx.print(`unknown ip ${version >> 4}`);
+}

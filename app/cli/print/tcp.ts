@@ -1,0 +1,345 @@
+/**
+ * TCP as tcpdump's print-tcp.c prints it: flags, relative sequence numbers (the first packet
+ * with ACK of a connection records the initial numbers; later ones print offsets from them),
+ * window, options, length, and a first line of HTTP / SSH / DNS payloads on their ports.
+ */
+import { PrintContext, Truncated, hex } from './context';
+import { checksumShouldBe, internetChecksum, pseudoHeader } from './cksum';
+import type { IpHeaderRef } from './ip';
+import { dnsPrint } from './dns';
+import { httpPrint, sshPrint } from './text-protocols';
+import { printableChar } from './hexdump';
+
+const TH_FIN = 0x01;
+const TH_SYN = 0x02;
+const TH_RST = 0x04;
+const TH_PUSH = 0x08;
+const TH_ACK = 0x10;
+const TH_URG = 0x20;
+const TH_ECE = 0x40;
+const TH_CWR = 0x80;
+
+function flagsText(flags: number): string {
+  let s = '';
+  if (flags & TH_FIN) s += 'F';
+  if (flags & TH_SYN) s += 'S';
+  if (flags & TH_RST) s += 'R';
+  if (flags & TH_PUSH) s += 'P';
+  if (flags & TH_ACK) s += '.';
+  if (flags & TH_URG) s += 'U';
+  if (flags & TH_ECE) s += 'E';
+  if (flags & TH_CWR) s += 'W';
+  return s || 'none';
+}
+
+const OPTION_NAMES = new Map<number, string>([
+  [0, 'eol'], [1, 'nop'], [2, 'mss'], [3, 'wscale'], [4, 'sackOK'], [5, 'sack'], [6, 'echo'],
+  [7, 'echoreply'], [8, 'TS'], [11, 'cc'], [12, 'ccnew'], [13, ''], [19, 'md5'], [20, 'scps'],
+  [28, 'uto'], [29, 'tcp-ao'], [30, 'mptcp'], [34, 'tfo'], [254, 'exp'],
+]);
+
+const u32 = (n: number): number => n >>> 0;
+
+/** `goto bad` / `goto trunc` inside the options loop; `afterFirst` is tcpdump's `ch != '\0'`. */
+class OptionError extends Error {
+  constructor(
+    readonly kind: 'bad' | 'trunc',
+    readonly afterFirst: boolean,
+  ) {
+    super(kind);
+  }
+}
+
+interface SeqContext {
+  rev: boolean;
+  thseq: number;
+  thack: number;
+}
+
+/** Prints `, options [...]`; throws OptionError where tcpdump jumps to `bad` or `trunc`. */
+function printOptions(ctx: PrintContext, cp: number, hlen: number, seq: SeqContext): void {
+  ctx.print(', options [');
+  let first = true;
+  while (hlen > 0) {
+    if (!first) ctx.print(',');
+    const opt = ctx.u8(cp++);
+    let len: number;
+    if (opt === 0 || opt === 1) len = 1;
+    else {
+      len = ctx.u8(cp++);
+      if (len < 2 || len > hlen) throw new OptionError('bad', !first);
+      --hlen;
+    }
+    --hlen;
+    let datalen = 0;
+    const lencheck = (l: number): void => {
+      if (l > hlen) throw new OptionError('bad', !first);
+      if (!ctx.has(cp, l)) throw new OptionError('trunc', !first);
+    };
+    ctx.print(OPTION_NAMES.get(opt) ?? `unknown-${opt}`);
+    switch (opt) {
+      case 2:
+        datalen = 2;
+        lencheck(2);
+        ctx.print(` ${ctx.u16(cp)}`);
+        break;
+      case 3:
+        datalen = 1;
+        lencheck(1);
+        ctx.print(` ${ctx.u8(cp)}`);
+        break;
+      case 5:
+        datalen = len - 2;
+        if (datalen % 8 !== 0) ctx.print(' invalid sack');
+        else {
+          ctx.print(` ${datalen / 8} `);
+          for (let i = 0; i < datalen; i += 8) {
+            lencheck(i + 4);
+            let s = ctx.u32(cp + i);
+            lencheck(i + 8);
+            let e = ctx.u32(cp + i + 4);
+            const base = seq.rev ? seq.thseq : seq.thack;
+            s = u32(s - base);
+            e = u32(e - base);
+            ctx.print(`{${s}:${e}}`);
+          }
+        }
+        break;
+      case 6:
+      case 7:
+      case 11:
+      case 12:
+      case 13:
+        datalen = 4;
+        lencheck(4);
+        ctx.print(` ${ctx.u32(cp)}`);
+        break;
+      case 8:
+        datalen = 8;
+        lencheck(8);
+        ctx.print(` val ${ctx.u32(cp)} ecr ${ctx.u32(cp + 4)}`);
+        break;
+      case 19:
+        datalen = 16;
+        lencheck(16);
+        ctx.print(' ' + Array.from(ctx.bytes(cp, 16), (b) => hex(b, 2)).join(''));
+        break;
+      case 20:
+        datalen = 2;
+        lencheck(2);
+        ctx.print(` cap ${hex(ctx.u8(cp), 2)} id ${ctx.u8(cp + 1)}`);
+        break;
+      case 0:
+      case 1:
+      case 4:
+        break;
+      case 28: {
+        datalen = 2;
+        lencheck(2);
+        let uto = ctx.u16(cp);
+        ctx.print(` 0x${uto.toString(16)}`);
+        uto = uto & 1 ? (uto >> 1) * 60 : uto >> 1;
+        ctx.print(` ${uto}`);
+        break;
+      }
+      case 29:
+        datalen = len - 2;
+        if (datalen < 2) ctx.print(' (invalid)');
+        else {
+          lencheck(1);
+          ctx.print(` keyid ${ctx.u8(cp)}`);
+          lencheck(2);
+          ctx.print(` rnextkeyid ${ctx.u8(cp + 1)}`);
+          if (datalen > 2) {
+            ctx.print(' mac 0x');
+            for (let i = 2; i < datalen; i++) {
+              lencheck(i + 1);
+              ctx.print(hex(ctx.u8(cp + i), 2));
+            }
+          }
+        }
+        break;
+      case 34:
+        datalen = len - 2;
+        lencheck(datalen);
+        ctx.print(' ');
+        fastOpen(ctx, cp, datalen, false);
+        break;
+      case 254: {
+        datalen = len - 2;
+        lencheck(datalen);
+        if (datalen < 2) throw new OptionError('bad', !first);
+        const magic = ctx.u16(cp);
+        ctx.print('-');
+        if (magic === 0xf989) fastOpen(ctx, cp + 2, datalen - 2, true);
+        else ctx.print(hex(magic, 4));
+        break;
+      }
+      default:
+        datalen = len - 2;
+        if (datalen) ctx.print(' 0x');
+        for (let i = 0; i < datalen; ++i) {
+          lencheck(i + 1);
+          ctx.print(hex(ctx.u8(cp + i), 2));
+        }
+        break;
+    }
+    cp += datalen;
+    hlen -= datalen;
+    ++datalen;
+    if (opt !== 0 && opt !== 1) ++datalen;
+    if (datalen !== len) ctx.print(`[len ${len}]`);
+    first = false;
+    if (opt === 0) break;
+  }
+  ctx.print(']');
+}
+
+function fastOpen(ctx: PrintContext, cp: number, datalen: number, experimental: boolean): void {
+  if (experimental) ctx.print('tfo');
+  if (datalen === 0) ctx.print(' cookiereq');
+  else if (datalen % 2 !== 0 || datalen < 4 || datalen > 16) ctx.print(' (invalid)');
+  else ctx.print(' cookie ' + Array.from(ctx.bytes(cp, datalen), (b) => hex(b, 2)).join(''));
+}
+
+/** tcpdump's per-connection key: addresses and ports in a fixed order for both directions. */
+function connectionKey(ctx: PrintContext, ip: IpHeaderRef, sport: number, dport: number): { key: string; rev: boolean } {
+  const addrLen = ip.version === 4 ? 4 : 16;
+  const srcOff = ip.version === 4 ? ip.offset + 12 : ip.offset + 8;
+  const src = ctx.bytes(srcOff, addrLen);
+  const dst = ctx.bytes(srcOff + addrLen, addrLen);
+  let rev = sport > dport;
+  if (sport === dport) rev = Buffer.compare(src, dst) > 0;
+  const [a, b, pa, pb] = rev ? [dst, src, dport, sport] : [src, dst, sport, dport];
+  return { key: `${ip.version}|${a.toString('hex')}|${b.toString('hex')}|${pa}|${pb}`, rev };
+}
+
+export function tcpPrint(ctx: PrintContext, offset: number, length: number, ip: IpHeaderRef, fragmented: boolean): void {
+  ctx.protocol = 'tcp';
+  const srcOff = ip.version === 4 ? ip.offset + 12 : ip.offset + 8;
+  const dstOff = ip.version === 4 ? ip.offset + 16 : ip.offset + 24;
+  const addr = (at: number): string => (ip.version === 4 ? ctx.ipv4(at) : ctx.ipv6(at));
+  if (!ctx.has(offset + 2, 2)) {
+    ctx.print(`${addr(srcOff)} > ${addr(dstOff)}:`);
+    ctx.printTrunc();
+    return;
+  }
+  const sport = ctx.u16(offset);
+  const dport = ctx.u16(offset + 2);
+  const ipNext = ip.version === 4 ? ctx.u8(ip.offset + 9) : ctx.u8(ip.offset + 6);
+  const names = ctx.names;
+  if (ipNext === 6) {
+    ctx.print(`${addr(srcOff)}.${names.tcpPort(sport)} > ${addr(dstOff)}.${names.tcpPort(dport)}: `);
+  } else {
+    ctx.print(`${names.tcpPort(sport)} > ${names.tcpPort(dport)}: `);
+  }
+  if (!ctx.has(offset, 20)) {
+    ctx.printTrunc();
+    return;
+  }
+  let hlen = (ctx.u8(offset + 12) >> 4) * 4;
+  if (hlen < 20) {
+    ctx.print(` tcp ${length - hlen} [bad hdr length ${hlen} - too short, < 20]`);
+    return;
+  }
+  let seq = ctx.u32(offset + 4);
+  let ack = ctx.u32(offset + 8);
+  const win = ctx.u16(offset + 14);
+  const urp = ctx.u16(offset + 18);
+  if (ctx.flags.quick) {
+    ctx.print(`tcp ${length - hlen}`);
+    if (hlen > length) ctx.print(` [bad hdr length ${hlen} - too long, > ${length}]`);
+    return;
+  }
+  const flags = ctx.u8(offset + 13);
+  ctx.print(`Flags [${flagsText(flags)}]`);
+  const seqCtx: SeqContext = { rev: false, thseq: 0, thack: 0 };
+  if (!ctx.flags.absoluteTcpSequence && flags & TH_ACK) {
+    const { key, rev } = connectionKey(ctx, ip, sport, dport);
+    let entry = ctx.tcpSeq.get(key);
+    if (!entry || flags & TH_SYN) {
+      entry = rev ? { ack: seq, seq: u32(ack - 1) } : { seq, ack: u32(ack - 1) };
+      ctx.tcpSeq.set(key, entry);
+    } else if (rev) {
+      seq = u32(seq - entry.ack);
+      ack = u32(ack - entry.seq);
+    } else {
+      seq = u32(seq - entry.seq);
+      ack = u32(ack - entry.ack);
+    }
+    seqCtx.rev = rev;
+    seqCtx.thseq = entry.seq;
+    seqCtx.thack = entry.ack;
+  }
+  if (hlen > length) {
+    ctx.print(` [bad hdr length ${hlen} - too long, > ${length}]`);
+    return;
+  }
+  if (ctx.flags.verbose > 0 && !fragmented) printChecksum(ctx, offset, length, ip);
+  length -= hlen;
+  if (ctx.flags.verbose > 1 || length > 0 || flags & (TH_SYN | TH_FIN | TH_RST)) {
+    ctx.print(`, seq ${seq}`);
+    if (length > 0) ctx.print(`:${u32(seq + length)}`);
+  }
+  if (flags & TH_ACK) ctx.print(`, ack ${ack}`);
+  ctx.print(`, win ${win}`);
+  if (flags & TH_URG) ctx.print(`, urg ${urp}`);
+  if (hlen > 20) {
+    try {
+      printOptions(ctx, offset + 20, hlen - 20, seqCtx);
+    } catch (err) {
+      if (!(err instanceof OptionError)) throw err;
+      if (err.kind === 'bad') ctx.print(err.afterFirst ? '[bad opt]]' : '[bad opt]');
+      else {
+        ctx.printTrunc();
+        if (err.afterFirst) ctx.print('>');
+      }
+      return;
+    }
+  }
+  ctx.print(`, length ${length}`);
+  if (length === 0) return;
+  hlen = (ctx.u8(offset + 12) >> 4) * 4;
+  if (!ctx.has(offset, hlen)) {
+    ctx.print(` [remaining caplen(${ctx.available(offset)}) < header length(${hlen})]`);
+    throw new Truncated();
+  }
+  const payload = offset + hlen;
+  if (flags & TH_RST && ctx.flags.verbose > 0) {
+    printRstData(ctx, payload, length);
+    return;
+  }
+  const port = (p: number): boolean => sport === p || dport === p;
+  if (port(80) || port(8080)) {
+    ctx.print(': ');
+    httpPrint(ctx, payload, length);
+  } else if (port(22)) {
+    sshPrint(ctx, payload, length);
+  } else if (port(53)) {
+    dnsPrint(ctx, payload, length, true, false);
+  }
+}
+
+function printChecksum(ctx: PrintContext, offset: number, length: number, ip: IpHeaderRef): void {
+  if (ip.version === 6 && ctx.u16(ip.offset + 4) === 0) return;
+  if (!ctx.has(offset, length)) return;
+  const addrLen = ip.version === 4 ? 4 : 16;
+  const srcOff = ip.version === 4 ? ip.offset + 12 : ip.offset + 8;
+  const pseudo = pseudoHeader(ctx.bytes(srcOff, addrLen), ctx.bytes(srcOff + addrLen, addrLen), 6, length);
+  const sum = internetChecksum([pseudo, ctx.bytes(offset, length)]);
+  const field = ctx.u16(offset + 16);
+  ctx.print(`, cksum 0x${hex(field, 4)}`);
+  ctx.print(sum !== 0 ? ` (incorrect -> 0x${hex(checksumShouldBe(field, sum), 4)})` : ' (correct)');
+}
+
+function printRstData(ctx: PrintContext, offset: number, length: number): void {
+  ctx.print(ctx.has(offset, length) ? ' [RST' : ' [!RST');
+  if (length > 30) {
+    length = 30;
+    ctx.print('+');
+  }
+  ctx.print(' ');
+  let text = '';
+  for (let i = 0; i < length && offset + i < ctx.snapEnd; i++) text += printableChar(ctx.u8(offset + i));
+  ctx.print(text + ']');
+}

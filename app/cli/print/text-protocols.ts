@@ -1,0 +1,103 @@
+/**
+ * Line-oriented protocols tcpdump summarises by their first text line (util-print.c's
+ * txtproto_print, print-http.c, print-ssh.c): `HTTP: GET / HTTP/1.1`, `SSH: SSH-2.0-OpenSSH_9.2`.
+ */
+import { PrintContext } from './context';
+
+const HTTP_METHODS = new Set([
+  'GET', 'PUT', 'COPY', 'HEAD', 'LOCK', 'MOVE', 'POLL', 'POST', 'BCOPY', 'BMOVE', 'MKCOL', 'TRACE',
+  'LABEL', 'MERGE', 'DELETE', 'SEARCH', 'UNLOCK', 'REPORT', 'UPDATE', 'NOTIFY', 'BDELETE', 'CONNECT',
+  'OPTIONS', 'CHECKIN', 'PROPFIND', 'CHECKOUT', 'CCM_POST', 'SUBSCRIBE', 'PROPPATCH', 'BPROPFIND',
+  'BPROPPATCH', 'UNCHECKOUT', 'MKACTIVITY', 'MKWORKSPACE', 'UNSUBSCRIBE', 'RPC_CONNECT',
+  'VERSION-CONTROL', 'BASELINE-CONTROL',
+]);
+
+const MAX_TOKEN = 128;
+const isPrint = (c: number): boolean => c >= 0x20 && c < 0x7f;
+const isSpace = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
+
+/** fetch_token: the token at idx and the index after the white space following it (0: none). */
+function fetchToken(ctx: PrintContext, p: number, idx: number, len: number): { next: number; token: string } {
+  let token = '';
+  for (; idx < len; idx++) {
+    if (!ctx.has(p + idx, 1)) return { next: 0, token: '' };
+    const c = ctx.u8(p + idx);
+    if (c >= 0x80) return { next: 0, token: '' };
+    if (isSpace(c)) break;
+    if (!isPrint(c)) return { next: 0, token: '' };
+    if (token.length + 2 > MAX_TOKEN + 1) return { next: 0, token: '' };
+    token += String.fromCharCode(c);
+  }
+  if (token.length === 0) return { next: 0, token: '' };
+  for (; idx < len; idx++) {
+    if (!ctx.has(p + idx, 1)) break;
+    const c = ctx.u8(p + idx);
+    if (c === 0x0d || c === 0x0a) break;
+    if (!isPrint(c)) break;
+    if (!isSpace(c)) break;
+  }
+  return { next: idx, token };
+}
+
+/** print_txt_line: prints one line after `prefix`; returns the index after it, 0 when it stops. */
+function printTextLine(ctx: PrintContext, prefix: string, p: number, idx: number, len: number): number {
+  const start = idx;
+  while (idx < len) {
+    const c = ctx.u8(p + idx);
+    if (c === 0x0a) {
+      ctx.print(prefix + ctx.data.toString('latin1', p + start, p + idx));
+      return idx + 1;
+    }
+    if (c === 0x0d) {
+      if (idx + 1 >= len) return 0;
+      if (ctx.u8(p + idx + 1) === 0x0a) {
+        ctx.print(prefix + ctx.data.toString('latin1', p + start, p + idx));
+        return idx + 2;
+      }
+      return 0;
+    }
+    if (!isPrint(c) && c !== 0x09) return 0;
+    idx++;
+  }
+  ctx.print(prefix + ctx.data.toString('latin1', p + start, p + idx));
+  ctx.printTrunc();
+  return 0;
+}
+
+export function httpPrint(ctx: PrintContext, p: number, len: number): void {
+  ctx.protocol = 'http';
+  let printThis = false;
+  let { next, token } = fetchToken(ctx, p, 0, len);
+  if (next !== 0) {
+    if (HTTP_METHODS.has(token.toUpperCase())) printThis = true;
+    ({ next, token } = fetchToken(ctx, p, next, len));
+    if (next !== 0 && /^[0-9]{3}$/.test(token)) printThis = true;
+  }
+  ctx.print('HTTP');
+  if (!printThis) return;
+  if (ctx.flags.verbose > 0) {
+    ctx.print(`, length: ${len}`);
+    for (let idx = 0; idx < len; ) {
+      const eol = printTextLine(ctx, '\n\t', p, idx, len);
+      if (eol === 0) break;
+      idx = eol;
+    }
+  } else {
+    printTextLine(ctx, ': ', p, 0, len);
+  }
+}
+
+/** The SSH version banner, when the segment starts with one. */
+export function sshPrint(ctx: PrintContext, p: number, len: number): void {
+  ctx.protocol = 'ssh';
+  const magic = 'SSH-';
+  for (let i = 0; i < 4; i++) if (ctx.u8(p + i) !== magic.charCodeAt(i)) return;
+  for (let idx = 4; idx < len; idx++) {
+    const c = ctx.u8(p + idx);
+    if (c === 0x0a || (c === 0x0d && idx + 1 < len && ctx.u8(p + idx + 1) === 0x0a)) {
+      ctx.print(`: SSH: ${ctx.data.toString('latin1', p, p + idx)}`);
+      return;
+    }
+    if (c === 0x0d || !isPrint(c)) return;
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * UDP as tcpdump's print-udp.c prints it. DNS (53) and mDNS (5353) are decoded; other ports that
+ * tcpdump has a printer for (DHCP, NTP, SNMP, ...) are not decoded here and print the plain
+ * `UDP, length N` form.
+ */
+import { PrintContext, hex } from './context';
+import { checksumShouldBe, internetChecksum, pseudoHeader } from './cksum';
+import type { IpHeaderRef } from './ip';
+import { dnsPrint } from './dns';
+
+function addressesAndPorts(ctx: PrintContext, ip: IpHeaderRef, sport: number, dport: number): void {
+  const v4 = ip.version === 4;
+  const next = v4 ? ctx.u8(ip.offset + 9) : ctx.u8(ip.offset + 6);
+  const addr = (at: number): string => (v4 ? ctx.ipv4(at) : ctx.ipv6(at));
+  const srcOff = v4 ? ip.offset + 12 : ip.offset + 8;
+  const dstOff = v4 ? ip.offset + 16 : ip.offset + 24;
+  const names = ctx.names;
+  if (next === 17) {
+    if (sport === -1) ctx.print(`${addr(srcOff)} > ${addr(dstOff)}: `);
+    else ctx.print(`${addr(srcOff)}.${names.udpPort(sport)} > ${addr(dstOff)}.${names.udpPort(dport)}: `);
+  } else if (sport !== -1) {
+    ctx.print(`${names.udpPort(sport)} > ${names.udpPort(dport)}: `);
+  }
+}
+
+function printChecksum(ctx: PrintContext, offset: number, ulen: number, ip: IpHeaderRef): void {
+  const v4 = ip.version === 4;
+  if (v4 && ctx.flags.verbose < 2) return;
+  const field = ctx.u16(offset + 6);
+  if (v4 && field === 0) {
+    ctx.print('[no cksum] ');
+    return;
+  }
+  if (!ctx.has(offset, ulen)) return;
+  const addrLen = v4 ? 4 : 16;
+  const srcOff = v4 ? ip.offset + 12 : ip.offset + 8;
+  const pseudo = pseudoHeader(ctx.bytes(srcOff, addrLen), ctx.bytes(srcOff + addrLen, addrLen), 17, ulen);
+  const sum = internetChecksum([pseudo, ctx.bytes(offset, ulen)]);
+  if (sum !== 0) ctx.print(`[bad udp cksum 0x${hex(field, 4)} -> 0x${hex(checksumShouldBe(field, sum), 4)}!] `);
+  else ctx.print('[udp sum ok] ');
+}
+
+export function udpPrint(ctx: PrintContext, offset: number, length: number, ip: IpHeaderRef, fragmented: boolean): void {
+  ctx.protocol = 'udp';
+  if (!ctx.has(offset + 2, 2)) {
+    addressesAndPorts(ctx, ip, -1, -1);
+    ctx.printTrunc();
+    return;
+  }
+  const sport = ctx.u16(offset);
+  const dport = ctx.u16(offset + 2);
+  if (length < 8) {
+    addressesAndPorts(ctx, ip, sport, dport);
+    ctx.print(`truncated-udp ${length}`);
+    return;
+  }
+  if (!ctx.has(offset + 4, 2)) {
+    addressesAndPorts(ctx, ip, sport, dport);
+    ctx.printTrunc();
+    return;
+  }
+  let ulen = ctx.u16(offset + 4);
+  if (ulen === 0 && length > 65535) ulen = length;
+  if (ulen < 8) {
+    addressesAndPorts(ctx, ip, sport, dport);
+    ctx.print(`truncated-udplength ${ulen}`);
+    return;
+  }
+  ulen -= 8;
+  length -= 8;
+  if (ulen < length) length = ulen;
+  const payload = offset + 8;
+  if (payload > ctx.snapEnd) {
+    addressesAndPorts(ctx, ip, sport, dport);
+    ctx.printTrunc();
+    return;
+  }
+  addressesAndPorts(ctx, ip, sport, dport);
+  if (ctx.flags.verbose > 0 && !fragmented) printChecksum(ctx, offset, length + 8, ip);
+  const port = (p: number): boolean => sport === p || dport === p;
+  if (!ctx.flags.quick && port(53)) {
+    dnsPrint(ctx, payload, length, false, false);
+    return;
+  }
+  if (!ctx.flags.quick && port(5353)) {
+    dnsPrint(ctx, payload, length, false, true);
+    return;
+  }
+  if (ulen > length && !fragmented) ctx.print(`UDP, bad length ${ulen} > ${length}`);
+  else ctx.print(`UDP, length ${ulen}`);
+}

@@ -1,0 +1,67 @@
+/** What the capture readers hand out, one per packet, and what they say about the file. */
+
+export interface CapturePacket {
+  /** 0-based position of the packet in the file. */
+  index: number;
+  /** Byte offset of the packet's record (pcap) or block (pcapng) in the uncompressed file. */
+  offset: number;
+  /** Time stamp in nanoseconds since the Unix epoch (pcapng if_tsoffset applied). */
+  tsNs: bigint;
+  /** Bytes captured (data.length). */
+  capLen: number;
+  /** Length of the packet on the wire. */
+  origLen: number;
+  /** LINKTYPE_* of the packet's interface (see linktype.ts). */
+  linkType: number;
+  /**
+   * Index into reader.interfaces. pcapng numbers interfaces per section; this index counts them
+   * across the whole file, so it equals the file's interface id in a single-section file. Always 0
+   * for pcap.
+   */
+  interfaceId: number;
+  /** Captured bytes: a view into the reader's buffer, valid until the next call to next(). */
+  data: Buffer;
+  /** pcapng epb_flags (direction in bits 0-1: 1 inbound, 2 outbound), OPB pack_flags, else 0. */
+  flags: number;
+  /** First opt_comment of the packet block, when present. */
+  comment?: string;
+}
+
+export interface TimestampResolution {
+  /** 10 or 2: the unit is base^-exponent seconds. */
+  base: 10 | 2;
+  exponent: number;
+}
+
+export interface CaptureInterface {
+  linkType: number;
+  /** Snap length as recorded (0 in pcapng means "no limit"). */
+  snapLen: number;
+  /** Section the interface belongs to (0 for pcap and for the first pcapng section). */
+  section: number;
+  /** Interface id within its section, as written in the file. */
+  idInSection: number;
+  name?: string;
+  description?: string;
+  /** if_filter when it is a filter string (type 0). */
+  filter?: string;
+  os?: string;
+  tsresol: TimestampResolution;
+  /** if_tsoffset: seconds added to every time stamp of this interface. */
+  tsOffsetSec: bigint;
+}
+
+export type CaptureFormat = 'pcap' | 'pcapng';
+
+export interface CaptureFileInfo {
+  /** null when the file could not be recognised; reader.error then says why. */
+  format: CaptureFormat | null;
+  /** pcap: the nanosecond magic; pcapng: the first interface resolution is finer than microseconds. */
+  nanosecond: boolean;
+  /** Byte order of the pcap header or of the first pcapng section. */
+  byteOrder: 'little' | 'big';
+  /** The file was gzip-compressed. */
+  compressed: boolean;
+  /** pcap file header version, or the first pcapng section's version ("2.4", "1.0"). */
+  version: string;
+}

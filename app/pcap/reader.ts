@@ -1,0 +1,164 @@
+/**
+ * CaptureReader: reads pcap and pcapng files, plain or gzip-compressed, packet by packet.
+ *
+ *   const reader = CaptureReader.open('trace.pcapng');
+ *   for (let p = reader.next(); p !== null; p = reader.next()) use(p);  // p.data valid until next()
+ *   if (reader.error) console.error(reader.error.message);
+ *   reader.close();
+ *
+ * Memory stays bounded (about 1 MiB, more only for a block that is really that big, itself capped
+ * per link type as libpcap caps it). Bad contents never throw: every packet before the damage is
+ * returned, then next() returns null and `error` says where and what. Only failing to open the
+ * file (ENOENT, EACCES, EISDIR) throws, with the path in the message.
+ */
+import * as fs from 'node:fs';
+import { BufferByteSource, type ByteSource, FileByteSource, GzipByteSource } from './byte-source';
+import { ByteWindow } from './byte-window';
+import { CaptureFileError } from './errors';
+import type { CaptureFileInfo, CaptureInterface, CapturePacket } from './packet';
+import { pcapInterface, pcapMagicKind, PcapRecordParser, readPcapHeader } from './pcap-format';
+import { BT_SHB, PcapngBlockParser } from './pcapng-format';
+
+interface PacketParser {
+  next(): CapturePacket | null;
+}
+
+export class CaptureReader implements Iterable<CapturePacket> {
+  /** Set when reading stopped at damaged or unreadable data. */
+  error: CaptureFileError | null = null;
+  readonly info: CaptureFileInfo = { format: null, nanosecond: false, byteOrder: 'little', compressed: false, version: '' };
+  private parser: PacketParser | null = null;
+  private ngParser: PcapngBlockParser | null = null;
+  private pcapInterfaces: CaptureInterface[] = [];
+  private readonly window: ByteWindow;
+  private closed = false;
+
+  private constructor(private readonly source: ByteSource, readonly path: string, compressed: boolean) {
+    this.window = new ByteWindow(source);
+    this.info.compressed = compressed;
+    this.guard(() => this.detect());
+  }
+
+  /** Opens a capture file; throws only when the file cannot be opened or read at all. */
+  static open(path: string): CaptureReader {
+    let fd: number;
+    try {
+      fd = fs.openSync(path, 'r');
+      if (fs.fstatSync(fd).isDirectory()) {
+        fs.closeSync(fd);
+        throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+      }
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      throw Object.assign(new Error(`cannot open capture file ${path}: ${err.code ?? ''} ${err.message}`.replace(/\s+/g, ' ')), { code: err.code });
+    }
+    const head = Buffer.alloc(2);
+    const n = fs.readSync(fd, head, 0, 2, 0);
+    const gzip = n === 2 && head[0] === 0x1f && head[1] === 0x8b;
+    const file = new FileByteSource(fd);
+    return new CaptureReader(gzip ? new GzipByteSource(file) : file, path, gzip);
+  }
+
+  /** Reads a capture (plain or gzip) already in memory; `name` stands for the path in messages. */
+  static fromBuffer(data: Uint8Array, name = 'capture data'): CaptureReader {
+    const gzip = data.length >= 2 && data[0] === 0x1f && data[1] === 0x8b;
+    const source = new BufferByteSource(data);
+    return new CaptureReader(gzip ? new GzipByteSource(source) : source, name, gzip);
+  }
+
+  /** Interfaces declared so far (pcapng may declare more later in the file). pcap has exactly one. */
+  get interfaces(): readonly CaptureInterface[] {
+    return this.ngParser ? this.ngParser.interfaces : this.pcapInterfaces;
+  }
+
+  /** Link type of the first interface (what tcpdump reports for the file), or -1 when none. */
+  get linkType(): number {
+    return this.interfaces[0]?.linkType ?? -1;
+  }
+
+  /** The next packet, or null at the end of the file or at damaged data (then `error` is set). */
+  next(): CapturePacket | null {
+    if (this.parser === null || this.error !== null || this.closed) return null;
+    return this.guard(() => (this.parser as PacketParser).next()) ?? null;
+  }
+
+  *[Symbol.iterator](): Iterator<CapturePacket> {
+    for (let p = this.next(); p !== null; p = this.next()) yield p;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.source.close();
+    } catch {
+      // Closing a read-only descriptor cannot lose data; nothing useful to report.
+    }
+  }
+
+  private detect(): void {
+    const w = this.window;
+    if (!w.ensure(4)) {
+      throw new CaptureFileError(0, w.available === 0 ? 'empty file: not a pcap or pcapng file' : `not a pcap or pcapng file (only ${w.available} bytes long)`);
+    }
+    const magicLE = w.buf.readUInt32LE(w.start);
+    const pcapKind = pcapMagicKind(magicLE);
+    if (pcapKind !== null) {
+      const header = readPcapHeader(w);
+      this.info.format = 'pcap';
+      this.info.nanosecond = header.nanosecond;
+      this.info.byteOrder = header.littleEndian ? 'little' : 'big';
+      this.info.version = `${header.versionMajor}.${header.versionMinor}`;
+      this.pcapInterfaces = [pcapInterface(header)];
+      this.parser = new PcapRecordParser(w, header);
+      return;
+    }
+    if (magicLE === BT_SHB) {
+      const ng = new PcapngBlockParser(w);
+      this.ngParser = ng;
+      ng.readPreamble();
+      const first = ng.sections[0];
+      this.info.format = 'pcapng';
+      if (first) {
+        this.info.byteOrder = first.littleEndian ? 'little' : 'big';
+        this.info.version = `${first.versionMajor}.${first.versionMinor}`;
+      }
+      const res = ng.interfaces[0]?.tsresol;
+      this.info.nanosecond = res !== undefined && (res.base === 10 ? res.exponent > 6 : res.exponent > 19);
+      this.parser = ng;
+      return;
+    }
+    const start = w.buf.subarray(w.start, w.start + Math.min(8, w.available)).toString('hex').replace(/(..)/g, '$1 ').trim();
+    throw new CaptureFileError(0, `not a pcap or pcapng file (starts with ${start})`);
+  }
+
+  /** Runs a parsing step; any error becomes `this.error` (with the file path) instead of a throw. */
+  private guard<T>(step: () => T): T | null {
+    try {
+      return step();
+    } catch (e) {
+      const offset = this.window.offset;
+      this.error = new CaptureFileError(offset, describeFailure(e, offset), this.path);
+      return null;
+    }
+  }
+}
+
+/** Words a failure that is not a CaptureFileError: inflate errors, I/O errors, or a bug of ours. */
+function describeFailure(e: unknown, offset: number): string {
+  if (e instanceof CaptureFileError) return e.message;
+  const err = e as NodeJS.ErrnoException;
+  if (typeof err.code === 'string' && err.code.startsWith('Z_')) return `gzip data is damaged near byte ${offset}: ${err.message}`;
+  if (e instanceof RangeError && /gzip/.test(e.message)) return `${e.message} (near byte ${offset})`;
+  if (typeof err.syscall === 'string') return `read error near byte ${offset}: ${err.message}`;
+  return `internal error while reading at byte ${offset}: ${err?.message ?? String(e)} (a bug in Sievecap's reader: please report it with the file)`;
+}
+
+/** Reads a whole capture file into memory-light summaries; convenient for tests and small files. */
+export function readAllPackets(path: string): { packets: Array<Omit<CapturePacket, 'data'> & { data: Buffer }>; reader: CaptureReader } {
+  const reader = CaptureReader.open(path);
+  const packets = [];
+  for (const p of reader) packets.push({ ...p, data: Buffer.from(p.data) });
+  reader.close();
+  return { packets, reader };
+}

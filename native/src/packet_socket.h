@@ -1,0 +1,112 @@
+// class PacketSocket: an AF_PACKET socket with a TPACKET_V3 ring and a reader thread.
+// packet_socket.cc holds the socket setup and the JavaScript methods; packet_reader.cc the
+// reader thread and the hand-over of batches to JavaScript.
+#pragma once
+
+#include <napi.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "ring_records.h"
+
+namespace sievecap {
+
+constexpr int kMaxBatchesInFlight = 4;
+constexpr int kPollTimeoutMs = 250;
+
+class PacketSocket;
+
+// One delivery to the JS thread: a batch of records, or an error the reader hit.
+struct Delivery {
+  uint8_t* bytes = nullptr;
+  size_t size = 0;
+  uint32_t packets = 0;
+  int error = 0;
+};
+
+void CallJs(Napi::Env env, Napi::Function onBatch, PacketSocket* socket, Delivery* delivery);
+using BatchTsfn = Napi::TypedThreadSafeFunction<PacketSocket, Delivery, CallJs>;
+
+class PacketSocket : public Napi::ObjectWrap<PacketSocket> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "PacketSocket",
+                       {
+                           InstanceAccessor<&PacketSocket::LinkType>("linkType"),
+                           InstanceAccessor<&PacketSocket::Ifindex>("ifindex"),
+                           InstanceMethod<&PacketSocket::AttachBpf>("attachBpf"),
+                           InstanceMethod<&PacketSocket::Start>("start"),
+                           InstanceMethod<&PacketSocket::Stats>("stats"),
+                           InstanceMethod<&PacketSocket::Close>("close"),
+                       });
+  }
+
+  explicit PacketSocket(const Napi::CallbackInfo& info);
+  ~PacketSocket() override;
+
+  // Called on the JS thread for each delivery (see CallJs).
+  void Deliver(Napi::Env env, Napi::Function onBatch, Delivery* delivery);
+
+ private:
+  Napi::Value LinkType(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), linkType_); }
+  Napi::Value Ifindex(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), ifindex_); }
+  Napi::Value AttachBpf(const Napi::CallbackInfo& info);
+  Napi::Value Start(const Napi::CallbackInfo& info);
+  Napi::Value Stats(const Napi::CallbackInfo& info);
+  Napi::Value Close(const Napi::CallbackInfo& info);
+
+  void OpenSocket(Napi::Env env);
+  void SetUpRing(Napi::Env env);
+  void ReaderLoop();
+  bool Send(Delivery* delivery);
+  bool WaitForRoom();
+  void StopThread(bool abort);
+  void ReadKernelStats();
+  void ReleaseResources();
+  static void OnTsfnFinalized(Napi::Env env, void* data, PacketSocket* self);
+  void ThrowIfClosed(Napi::Env env, const char* method);
+
+  // Configuration.
+  std::string interface_;
+  bool any_ = false;
+  uint32_t snapLen_ = 0;
+  uint32_t blockSize_ = 1u << 20;
+  uint32_t blockCount_ = 8;
+  uint32_t retireTimeoutMs_ = 100;
+  bool promiscuous_ = true;
+  uint32_t linkType_ = 1;  // DLT_EN10MB
+  int ifindex_ = 0;
+  RecordOptions recordOptions_;
+
+  // Kernel resources.
+  int fd_ = -1;
+  int wakeFd_ = -1;
+  uint8_t* ring_ = nullptr;
+  size_t ringSize_ = 0;
+
+  // Thread state.
+  enum class State { Open, Running, Closing, Closed } state_ = State::Open;
+  std::thread thread_;
+  BatchTsfn tsfn_;
+  std::atomic<bool> stopRequested_{false};
+  std::atomic<bool> abortRequested_{false};
+  std::mutex mutex_;  // guards inFlight_, tsfnFinalizing_
+  std::condition_variable roomAvailable_;
+  int inFlight_ = 0;
+  bool tsfnFinalizing_ = false;
+  Napi::FunctionReference onError_;
+  std::unique_ptr<Napi::Promise::Deferred> closed_;
+  Napi::ObjectReference closedPromise_;  // the same promise for every close() while closing
+
+  // Accumulated PACKET_STATISTICS (clear-on-read in the kernel).
+  std::mutex statsMutex_;
+  uint64_t packets_ = 0, drops_ = 0, freezes_ = 0;
+};
+
+}  // namespace sievecap

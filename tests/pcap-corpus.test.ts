@@ -1,0 +1,197 @@
+/**
+ * Reads every capture file of the shared corpus (../shared/corpus, or $SIEVECAP_CORPUS) with our
+ * reader and compares with tshark, packet by packet: count, frame.len, frame.cap_len, time stamp.
+ *
+ * - tshark reads the file cleanly: we must return the same packets and no error.
+ * - tshark reports damage: we must return the same packets it printed before the damage, then an error.
+ * - tshark does not know the link type (DSA tags, Juniper, FRF.16): tcpdump is the reference (--count).
+ * Skips with a visible message when the corpus is absent. tshark takes ~0.3 s per file to start,
+ * so its output is cached per file content and tshark version (see ToolOutputCache).
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import * as zlib from 'node:zlib';
+import { linkTypeName } from '../app/pcap';
+import {
+  corpusDir, parseTsharkFrames, readWithOurReader, requireTool, runTool, runToolAsync, stderrWithoutRootWarning,
+  TSHARK_FIELDS, tcpdumpVersion, tempDir, ToolOutputCache, tsharkVersion, type ReadResult, type TsharkFrame,
+} from './pcap-helpers';
+
+const corpus = process.env.SIEVECAP_CORPUS ?? corpusDir();
+
+/**
+ * Link types whose records begin with a pseudo-header that Wireshark's wiretap moves out of the
+ * frame (so frame.len and frame.cap_len are that many bytes shorter than the record's lengths).
+ */
+const WIRETAP_PSEUDO_HEADER_BYTES: ReadonlyMap<number, number> = new Map([[123, 4]]); // SUNATM
+
+function listCaptureFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.(pcap|pcapng|cap|ntar)(\.gz)?$|\.pcap\w*$|\.gz$/i.test(e.name)) out.push(p);
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: limit }, worker));
+  return results;
+}
+
+/**
+ * True when a pcap record's fraction field is out of range (>= 10^6 µs or >= 10^9 ns): we
+ * normalise it (carry into the seconds), tshark prints it unnormalised or wraps it in 32 bits, so
+ * the two are not comparable. tcpdump prints "(invalid us)" for those.
+ */
+function pcapFractionInvalid(file: string, reader: ReadResult['reader'], recordOffset: number): boolean {
+  if (reader.info.format !== 'pcap' || reader.info.compressed) return false;
+  const fd = fs.openSync(file, 'r');
+  try {
+    const b = Buffer.alloc(4);
+    fs.readSync(fd, b, 0, 4, recordOffset + 4);
+    const frac = reader.info.byteOrder === 'little' ? b.readUInt32LE(0) : b.readUInt32BE(0);
+    return frac >= (reader.info.nanosecond ? 1e9 : 1e6);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function comparePackets(file: string, rel: string, ours: ReadResult, theirs: TsharkFrame[], counts: { tsSkipped: number }): string | null {
+  return comparePacketList(rel, ours.packets, theirs, (p) => {
+    const invalid = pcapFractionInvalid(file, ours.reader, p.offset);
+    if (invalid) counts.tsSkipped++;
+    return invalid;
+  });
+}
+
+function comparePacketList(file: string, ours: ReadResult['packets'], theirs: TsharkFrame[], fractionInvalid: (p: ReadResult['packets'][number]) => boolean): string | null {
+  if (ours.length !== theirs.length) return `${file}: we read ${ours.length} packets, tshark ${theirs.length}`;
+  for (let i = 0; i < ours.length; i++) {
+    const a = ours[i] as ReadResult['packets'][number];
+    const b = theirs[i] as TsharkFrame;
+    const shift = WIRETAP_PSEUDO_HEADER_BYTES.get(a.linkType) ?? 0;
+    const expectCap = Math.min(a.capLen, Math.max(0, a.capLen - shift));
+    if (a.origLen - shift !== b.origLen || expectCap !== b.capLen) {
+      return `${file} packet ${i + 1}: len/caplen ${a.origLen}/${a.capLen}, tshark ${b.origLen}/${b.capLen}`;
+    }
+    if (b.tsNs !== null && a.tsNs !== b.tsNs && !fractionInvalid(a)) return `${file} packet ${i + 1}: time stamp ${a.tsNs} ns, tshark ${b.tsNs} ns`;
+  }
+  return null;
+}
+
+test('corpus: our reader agrees with tshark and tcpdump on every file', { timeout: 30 * 60_000 }, async (t) => {
+  if (corpus === null || !fs.existsSync(corpus)) {
+    t.skip('corpus not found at ../shared/corpus (set SIEVECAP_CORPUS): corpus comparison NOT run');
+    console.log('# SKIPPED: shared corpus absent, reader not compared with tshark on real files');
+    return;
+  }
+  requireTool('tshark');
+  requireTool('tcpdump');
+  const files = listCaptureFiles(corpus);
+  assert.ok(files.length > 0, `no capture files under ${corpus}`);
+  const counts = { clean: 0, damaged: 0, tcpdumpOnly: 0, tsSkipped: 0 };
+  const failures: string[] = [];
+  const cache = new ToolOutputCache('tshark-corpus', `tshark ${tsharkVersion()} ${TSHARK_FIELDS.join(' ')}`);
+  const tsharkRuns = await mapLimit(files, Math.max(2, os.cpus().length), (f) => cache.get(f, () => runToolAsync('tshark', ['-n', '-r', f, ...TSHARK_FIELDS])));
+  files.forEach((file, i) => {
+    const rel = path.relative(corpus, file);
+    const ts = tsharkRuns[i] as { code: number; stdout: string; stderr: string };
+    const ours = readWithOurReader(file);
+    const theirs = parseTsharkFrames(ts.stdout);
+    counts.tsSkipped += theirs.filter((f) => f.tsNs === null).length;
+    const tsharkError = stderrWithoutRootWarning(ts.stderr);
+    if (/network type \d+ unknown or unsupported|encapsulation .* unknown/.test(tsharkError)) {
+      // tshark cannot read this link type at all; libpcap (tcpdump) reads any link type.
+      counts.tcpdumpOnly++;
+      const td = runTool('tcpdump', ['-n', '-r', file, '--count']);
+      const m = /(\d+) packets?/.exec(td.stdout);
+      const n = m ? Number(m[1]) : -1;
+      if (n !== ours.packets.length || ours.reader.error !== null) {
+        failures.push(`${rel}: we read ${ours.packets.length} packets (error: ${ours.reader.error?.message ?? 'none'}), tcpdump ${n}`);
+      }
+      const named = /link-type (.*), snapshot length/.exec(td.stderr)?.[1];
+      if (named !== undefined && named !== linkTypeName(ours.reader.linkType)) failures.push(`${rel}: link type ${linkTypeName(ours.reader.linkType)}, tcpdump says ${named}`);
+      return;
+    }
+    if (ts.code === 0 && tsharkError === '') {
+      counts.clean++;
+      if (ours.reader.error !== null) failures.push(`${rel}: tshark reads it cleanly, we stopped: ${ours.reader.error.message}`);
+    } else {
+      counts.damaged++;
+      if (ours.reader.error === null) failures.push(`${rel}: tshark reports "${tsharkError.replace(/\n/g, ' ')}", we saw no damage`);
+    }
+    const mismatch = comparePackets(file, rel, ours, theirs, counts);
+    if (mismatch !== null) failures.push(mismatch);
+  });
+  console.log(
+    `# corpus: ${files.length} files compared with tshark ${tsharkVersion()} / tcpdump ${tcpdumpVersion()}: ` +
+      `${counts.clean} clean, ${counts.damaged} damaged (same packets before the damage + error), ` +
+      `${counts.tcpdumpOnly} with link types only tcpdump reads; ${counts.tsSkipped} time stamps with an out-of-range fraction were not compared; ` +
+      `tshark output: ${cache.hits} from the cache in ${cache.dir}, ${cache.misses} run now`,
+  );
+  assert.deepEqual(failures, [], `${failures.length} file(s) differ:\n${failures.slice(0, 40).join('\n')}`);
+});
+
+test('corpus: link-type names match the "link-type" line tcpdump prints for each pcap file', (t) => {
+  if (corpus === null || !fs.existsSync(corpus)) {
+    t.skip('corpus not found: NOT run');
+    return;
+  }
+  requireTool('tcpdump');
+  const files = listCaptureFiles(corpus).filter((f) => f.endsWith('.pcap')).slice(0, 400);
+  const failures: string[] = [];
+  let compared = 0;
+  for (const file of files) {
+    const td = runTool('tcpdump', ['-n', '-r', file, '-c', '1']);
+    const named = /link-type (.*), snapshot length/.exec(td.stderr)?.[1];
+    if (named === undefined) continue;
+    const { reader } = readWithOurReader(file);
+    if (reader.info.format === null) continue;
+    compared++;
+    if (named !== linkTypeName(reader.linkType)) failures.push(`${path.basename(file)}: ours ${linkTypeName(reader.linkType)}, tcpdump ${named}`);
+  }
+  console.log(`# link-type names compared with tcpdump on ${compared} files`);
+  assert.ok(compared > 100);
+  assert.deepEqual(failures, []);
+});
+
+test('corpus: gzip-compressed copies read exactly like the originals', (t) => {
+  if (corpus === null || !fs.existsSync(corpus)) {
+    t.skip('corpus not found: NOT run');
+    return;
+  }
+  const files = listCaptureFiles(corpus).filter((f) => !f.endsWith('.gz'));
+  // Every 25th file: both formats, both byte orders and several damaged files land in the sample.
+  const sample = files.filter((_, i) => i % 25 === 0);
+  const { dir, remove } = tempDir('gz');
+  try {
+    for (const file of sample) {
+      const gz = path.join(dir, `${path.basename(file)}.gz`);
+      fs.writeFileSync(gz, zlib.gzipSync(fs.readFileSync(file)));
+      const plain = readWithOurReader(file);
+      const packed = readWithOurReader(gz);
+      assert.equal(packed.reader.info.compressed, true);
+      assert.equal(packed.packets.length, plain.packets.length, file);
+      assert.deepEqual(packed.packets, plain.packets, file);
+      assert.equal(packed.reader.error?.message.replace(gz, file), plain.reader.error?.message, file);
+    }
+  } finally {
+    remove();
+  }
+});
