@@ -114,7 +114,7 @@ export function openFileSink(file: string, o: FileSinkOptions): PacketSink {
     interfaces: [{ linkType: o.linkType, snapLen: o.snapLen, name: o.interfaceName, filter: o.filter || undefined }],
   });
   return {
-    writeBatch: (batch) => void w.writeBlocks(batch, 0),
+    writeBatch: (batch, count) => void w.writeBlocks(batch, 0, count),
     writePacket: (p) => w.writePacket({ interfaceId: p.interfaceId, tsNs: p.tsNs, data: p.data, origLen: p.origLen, flags: p.flags || undefined }),
     close: () => w.close(),
   };

@@ -2,8 +2,10 @@
  * Reading the classic pcap format (pcap-savefile(5)): a 24-byte file header, then records of a
  * 16-byte header (ts_sec, ts_usec or ts_nsec, caplen, len) and caplen bytes of data.
  *
- * The rules follow libpcap's sf-pcap.c where it and Wireshark agree, and Wireshark where libpcap
- * is stricter than useful (any 2.x minor version is read, as tshark does).
+ * The rules follow libpcap's sf-pcap.c where it and Wireshark agree, and Wireshark where they
+ * differ (any 2.x minor version is read; a record longer than the file's snaplen but within the
+ * link type's maximum is returned whole rather than cut to snaplen), since tshark is what users
+ * compare a packet list with. A caplen above the link type's maximum (262144 for most) is damage.
  */
 import type { ByteWindow } from './byte-window';
 import { CaptureFileError, describeOffset } from './errors';
@@ -102,6 +104,18 @@ export class PcapRecordParser {
     this.fracToNs = h.nanosecond ? 1 : 1000;
   }
 
+  /** Seconds of the last record, and them in ns as a BigInt: many packets share a second. */
+  private lastSec = -1;
+  private lastSecNs = 0n;
+
+  private secondsNs(sec: number): bigint {
+    if (sec !== this.lastSec) {
+      this.lastSec = sec;
+      this.lastSecNs = BigInt(sec) * 1_000_000_000n;
+    }
+    return this.lastSecNs;
+  }
+
   next(): CapturePacket | null {
     const w = this.w;
     const at = w.offset;
@@ -131,7 +145,7 @@ export class PcapRecordParser {
     return {
       index: this.index++,
       offset: at,
-      tsNs: BigInt(sec) * 1_000_000_000n + BigInt(frac * this.fracToNs),
+      tsNs: this.secondsNs(sec) + BigInt(frac * this.fracToNs),
       capLen,
       origLen,
       linkType: this.h.linkType,

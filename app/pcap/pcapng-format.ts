@@ -251,10 +251,20 @@ export class PcapngBlockParser {
     let comment: string | undefined;
     const optionsStart = dataStart + ((capLen + 3) & ~3);
     if (optionsStart < end) {
-      forEachOption(b, optionsStart, end, this.le, at, what, (code, v, len) => {
-        if (code === EPB_FLAGS && len === 4) flags = this.u32(v);
-        else if (code === OPT_COMMENT && comment === undefined) comment = optionString(b, v, len);
-      });
+      // Inline walk (no closure per packet); the checks match forEachOption.
+      let o = optionsStart;
+      while (end - o >= 4) {
+        const code = this.u16(o);
+        const len = this.u16(o + 2);
+        if (code === 0) break;
+        const paddedLen = (len + 3) & ~3;
+        if (paddedLen > end - o - 4) {
+          throw new CaptureFileError(at, `${what} at ${describeOffset(at)} has an option (code ${code}) of length ${len} that runs past the end of the block (${end - o - 4} bytes left)`);
+        }
+        if (code === EPB_FLAGS && len === 4) flags = this.u32(o + 4);
+        else if (code === OPT_COMMENT && comment === undefined) comment = optionString(b, o + 4, len);
+        o += 4 + paddedLen;
+      }
     }
     const packet: CapturePacket = {
       index: this.index++,
@@ -291,9 +301,16 @@ export class PcapngBlockParser {
     };
   }
 
+  /** Upper 32 bits of the last time stamp, and them as a BigInt: consecutive packets share them. */
+  private lastHigh = -1;
+  private lastHighUnits = 0n;
+
   private timestamp(iface: InterfaceState, high: number, low: number): bigint {
-    // One BigInt conversion while the value fits in a double exactly (2^53), which covers ns until 2255.
-    const units = high < 0x200000 ? BigInt(high * 4294967296 + low) : (BigInt(high) << 32n) | BigInt(low);
+    if (high !== this.lastHigh) {
+      this.lastHigh = high;
+      this.lastHighUnits = BigInt(high) << 32n;
+    }
+    const units = this.lastHighUnits + BigInt(low);
     if (iface.plainNs) return units;
     const per = iface.unitsPerSec;
     const sec = units / per + iface.info.tsOffsetSec;

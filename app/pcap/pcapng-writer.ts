@@ -137,24 +137,47 @@ export class PcapngWriter {
     if (iface === undefined) {
       throw new RangeError(`interface ${p.interfaceId} was not added (the writer has ${this.interfaceList.length}); call addInterface() first`);
     }
+    // Built in place (no option arrays): this is the per-packet path.
     const capLen = iface.snapLen === 0 ? p.data.length : Math.min(p.data.length, iface.snapLen);
-    const options: Option[] = textOption(OPT_COMMENT, p.comment);
-    if (p.flags !== undefined) {
-      const v = Buffer.alloc(4);
-      v.writeUInt32LE(p.flags >>> 0);
-      options.push([EPB_FLAGS, v]);
-    }
+    const padded = (capLen + 3) & ~3;
+    const comment = p.comment ? Buffer.from(p.comment, 'utf8') : null;
+    if (comment !== null && comment.length > 0xffff) throw new RangeError(`packet comment is ${comment.length} bytes; at most 65535 fit`);
+    let optionsLen = 0;
+    if (p.flags !== undefined) optionsLen += 8;
+    if (comment !== null) optionsLen += 4 + ((comment.length + 3) & ~3);
+    if (optionsLen > 0) optionsLen += 4; // opt_endofopt
+    const total = 32 + padded + optionsLen;
     const ts = p.tsNs < 0n ? 0n : p.tsNs & 0xffffffffffffffffn;
-    const origLen = Math.max(p.origLen ?? p.data.length, capLen);
-    this.writeBlock(BT_EPB, 20 + ((capLen + 3) & ~3), options, (buf, at) => {
-      buf.writeUInt32LE(p.interfaceId, at);
-      buf.writeUInt32LE(Number(ts >> 32n), at + 4);
-      buf.writeUInt32LE(Number(ts & 0xffffffffn), at + 8);
-      buf.writeUInt32LE(capLen, at + 12);
-      buf.writeUInt32LE(origLen, at + 16);
-      buf.set(p.data.subarray(0, capLen), at + 20);
-      buf.fill(0, at + 20 + capLen, at + 20 + ((capLen + 3) & ~3));
-    });
+    const { buf, at } = this.out.reserve(total);
+    buf.writeUInt32LE(BT_EPB, at);
+    buf.writeUInt32LE(total, at + 4);
+    buf.writeUInt32LE(p.interfaceId, at + 8);
+    buf.writeUInt32LE(Number(ts >> 32n), at + 12);
+    buf.writeUInt32LE(Number(ts & 0xffffffffn), at + 16);
+    buf.writeUInt32LE(capLen, at + 20);
+    buf.writeUInt32LE(Math.max(p.origLen ?? p.data.length, capLen), at + 24);
+    buf.set(capLen === p.data.length ? p.data : p.data.subarray(0, capLen), at + 28);
+    let o = at + 28 + capLen;
+    while (o < at + 28 + padded) buf[o++] = 0;
+    if (comment !== null) {
+      buf.writeUInt16LE(OPT_COMMENT, o);
+      buf.writeUInt16LE(comment.length, o + 2);
+      comment.copy(buf, o + 4);
+      const end = o + 4 + ((comment.length + 3) & ~3);
+      buf.fill(0, o + 4 + comment.length, end);
+      o = end;
+    }
+    if (p.flags !== undefined) {
+      buf.writeUInt16LE(EPB_FLAGS, o);
+      buf.writeUInt16LE(4, o + 2);
+      buf.writeUInt32LE(p.flags >>> 0, o + 4);
+      o += 8;
+    }
+    if (optionsLen > 0) {
+      buf.writeUInt32LE(0, o);
+      o += 4;
+    }
+    buf.writeUInt32LE(total, o);
     this.packetCount++;
   }
 
@@ -162,17 +185,24 @@ export class PcapngWriter {
    * Appends a batch of ready-made little-endian EPBs (from the native capture layer: interface id
    * 0, ns time stamps) verbatim. With interfaceId other than 0, the id field of each block is
    * rewritten to it (in a copy). Returns the number of blocks.
+   *
+   * `knownCount` is for the live capture path: the native layer says how many blocks it built, and
+   * walking every block again in JavaScript would cost more than the rest of the path together.
+   * Without it the batch is walked and checked.
    */
-  writeBlocks(batch: Buffer, interfaceId = 0): number {
+  writeBlocks(batch: Buffer, interfaceId = 0, knownCount?: number): number {
     if (this.interfaceList[interfaceId] === undefined) {
       throw new RangeError(`interface ${interfaceId} was not added (the writer has ${this.interfaceList.length}); call addInterface() first`);
     }
-    let count = 0;
-    const end = forEachEpb(batch, () => {
-      count++;
-    });
-    if (end !== batch.length) {
-      throw new RangeError(`malformed EPB batch: blocks end at byte ${end}, but the batch is ${batch.length} bytes`);
+    let count = knownCount ?? 0;
+    if (knownCount === undefined || interfaceId !== 0) {
+      count = 0;
+      const end = forEachEpb(batch, () => {
+        count++;
+      });
+      if (end !== batch.length) {
+        throw new RangeError(`malformed EPB batch: blocks end at byte ${end}, but the batch is ${batch.length} bytes`);
+      }
     }
     if (interfaceId === 0) this.out.write(batch);
     else {

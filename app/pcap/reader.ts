@@ -154,10 +154,10 @@ function describeFailure(e: unknown, offset: number): string {
   return `internal error while reading at byte ${offset}: ${err?.message ?? String(e)} (a bug in Sievecap's reader: please report it with the file)`;
 }
 
-/** Reads a whole capture file into memory-light summaries; convenient for tests and small files. */
-export function readAllPackets(path: string): { packets: Array<Omit<CapturePacket, 'data'> & { data: Buffer }>; reader: CaptureReader } {
+/** Reads a whole capture file into memory (data copied out of the reader's buffer): for small files and tests. */
+export function readAllPackets(path: string): { packets: CapturePacket[]; reader: CaptureReader } {
   const reader = CaptureReader.open(path);
-  const packets = [];
+  const packets: CapturePacket[] = [];
   for (const p of reader) packets.push({ ...p, data: Buffer.from(p.data) });
   reader.close();
   return { packets, reader };
