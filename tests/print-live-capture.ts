@@ -146,7 +146,7 @@ export async function makeLoopbackCapture(): Promise<LiveCapture> {
   const udpPort = 20000 + (process.pid % 20000);
   const tcpPort = await freePort('127.0.0.1', []);
   const filter = `icmp or icmp6 or port ${httpPort} or port ${dnsPort} or port ${udpPort} or port ${tcpPort}`;
-  const dump = spawn('tcpdump', ['-i', 'lo', '-n', '-U', '-s', '262144', '-w', file, filter], {
+  const dump = spawn('tcpdump', ['-i', 'lo', '-n', '--immediate-mode', '-U', '-s', '262144', '-w', file, filter], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   const www = fs.mkdtempSync(path.join(dir, 'www-'));
@@ -164,7 +164,7 @@ export async function makeLoopbackCapture(): Promise<LiveCapture> {
     run('curl', ['-s', '-o', '/dev/null', '--max-time', '10', `http://127.0.0.1:${httpPort}/missing`]);
     run('python3', ['-c', TRAFFIC_SCRIPT, String(dnsPort), String(udpPort), String(tcpPort)]);
     // Let tcpdump write the last packets before it is stopped (-U flushes per packet).
-    await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, 1200));
   } finally {
     if (http) await stop(http, 'SIGTERM');
     await stop(dump);
