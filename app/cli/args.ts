@@ -26,6 +26,17 @@ export interface CliOptions {
   bufferKiB: number;
   nanoPrecision: boolean;
   explain: string | undefined;
+  /** tshark's -V: the full tree of every packet. */
+  tree: boolean;
+  /** tshark's -T: 'text' (tshark's one-line summary), 'fields', 'json'; undefined = tcpdump lines. */
+  outputType: 'text' | 'fields' | 'json' | undefined;
+  /** tshark's -e FIELD (only with -T fields; without -T, -e is tcpdump's link-header flag). */
+  fields: string[];
+  /** tshark's -E options. */
+  fieldSeparator: string;
+  fieldAggregator: string;
+  fieldOccurrence: 'a' | 'f' | 'l';
+  fieldHeader: boolean;
 }
 
 export class UsageError extends Error {
@@ -62,6 +73,14 @@ or read a capture file. Options follow tcpdump.
                             precision of timestamps in pcap files (default micro)
   --explain EXPR            print the eBPF program that would be loaded for EXPR, its
                             instruction count and the kernel verifier's verdict
+
+Decoding as tshark does (Wireshark's field names):
+  -V                        print the full tree of every packet
+  -T text|fields|json       tshark's one-line summary, selected fields, or JSON trees
+  -e FIELD                  with -T fields: a field to print (repeat for more), e.g.
+                            -T fields -e ip.src -e tcp.dstport -e http.request.uri
+  -E separator=C|aggregator=C|occurrence=a|f|l|header=y|n
+                            -T fields layout, as tshark's -E
   -h, --help                show this help
   --version                 show versions
 
@@ -76,7 +95,54 @@ function positiveInt(flag: string, text: string, allowZero = false): number {
   return n;
 }
 
+/**
+ * `-e` is tcpdump's link-header flag, but with `-T` it is tshark's `-e FIELD`: rewrite the latter
+ * to --field before parsing so both keep their meaning.
+ */
+function separateFieldFlags(argv: readonly string[]): string[] {
+  const tsharkMode = argv.some((a) => a === '-T' || /^-T\w/.test(a));
+  if (!tsharkMode) return [...argv];
+  const out: string[] = [];
+  for (let k = 0; k < argv.length; k++) {
+    const a = argv[k]!;
+    if (a === '--') {
+      out.push(...argv.slice(k));
+      break;
+    }
+    if (a === '-e' && k + 1 < argv.length) out.push(`--field=${argv[++k]}`);
+    else if (/^-e[^-]/.test(a)) out.push(`--field=${a.slice(2)}`);
+    else out.push(a);
+  }
+  return out;
+}
+
+function fieldOptions(values: readonly string[]): Pick<CliOptions, 'fieldSeparator' | 'fieldAggregator' | 'fieldOccurrence' | 'fieldHeader'> {
+  const o: Pick<CliOptions, 'fieldSeparator' | 'fieldAggregator' | 'fieldOccurrence' | 'fieldHeader'> = {
+    fieldSeparator: '\t',
+    fieldAggregator: ',',
+    fieldOccurrence: 'a',
+    fieldHeader: false,
+  };
+  const escape = (v: string): string => (v === '/t' ? '\t' : v === '/s' ? ' ' : v);
+  for (const item of values) {
+    const m = /^(\w+)=(.*)$/s.exec(item);
+    if (!m) throw new UsageError(`-E takes key=value (separator, aggregator, occurrence, header), got '${item}'`);
+    const [, key, value] = m as unknown as [string, string, string];
+    if (key === 'separator') o.fieldSeparator = escape(value);
+    else if (key === 'aggregator') o.fieldAggregator = escape(value);
+    else if (key === 'occurrence') {
+      if (value !== 'a' && value !== 'f' && value !== 'l') throw new UsageError(`-E occurrence takes a, f or l, got '${value}'`);
+      o.fieldOccurrence = value;
+    } else if (key === 'header') {
+      if (value !== 'y' && value !== 'n') throw new UsageError(`-E header takes y or n, got '${value}'`);
+      o.fieldHeader = value === 'y';
+    } else throw new UsageError(`-E ${key} is not supported (separator, aggregator, occurrence, header)`);
+  }
+  return o;
+}
+
 export function parseCommandLine(argv: readonly string[]): CliOptions {
+  argv = separateFieldFlags(argv);
   let parsed;
   try {
     parsed = parseArgs({
@@ -103,6 +169,10 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
         'buffer-size': { type: 'string', short: 'B' },
         'time-stamp-precision': { type: 'string' },
         explain: { type: 'string' },
+        V: { type: 'boolean', short: 'V' },
+        T: { type: 'string', short: 'T' },
+        field: { type: 'string', multiple: true },
+        E: { type: 'string', short: 'E', multiple: true },
       },
     });
   } catch (err) {
@@ -129,7 +199,18 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
   if (v.r !== undefined && v.interface !== undefined) {
     throw new UsageError('-r reads a file and -i captures live: give one of them');
   }
+  const outputType = v.T;
+  if (outputType !== undefined && outputType !== 'text' && outputType !== 'fields' && outputType !== 'json') {
+    throw new UsageError(`-T takes text, fields or json, got '${outputType}'`);
+  }
+  const fields = v.field ?? [];
+  if (outputType === 'fields' && fields.length === 0) throw new UsageError('-T fields needs at least one -e FIELD');
+  if (fields.length > 0 && outputType !== 'fields') throw new UsageError('-e FIELD goes with -T fields');
   return {
+    ...fieldOptions(v.E ?? []),
+    tree: v.V ?? false,
+    outputType: outputType as CliOptions['outputType'],
+    fields,
     help: v.help ?? false,
     version: v.version ?? false,
     listInterfaces: v['list-interfaces'] ?? false,

@@ -7,6 +7,7 @@ import { linkTypeName } from '../pcap/linktype';
 import { outputFormat, type CliOptions } from './args';
 import { defaultInterface } from './interfaces';
 import { openFileSink, TextSink, type PacketSink } from './sinks';
+import { DissectSink, wantsDissection } from './dissect-sink';
 import type { CliIo } from './io';
 
 export async function runLiveCapture(opts: CliOptions, io: CliIo): Promise<number> {
@@ -64,7 +65,9 @@ export async function runLiveCapture(opts: CliOptions, io: CliIo): Promise<numbe
           filter: opts.filter,
           nanosecond: opts.nanoPrecision,
         })
-      : new TextSink(io, opts, (ifindex) => io.interfaceName(ifindex), capture.linkType);
+      : wantsDissection(opts)
+        ? new DissectSink(io, opts, capture.linkType)
+        : new TextSink(io, opts, (ifindex) => io.interfaceName(ifindex), capture.linkType);
   } catch (err) {
     await capture.close();
     io.error(`sievecap: ${(err as Error).message}`);

@@ -12,6 +12,7 @@ import { native, type ClassicInsn } from '../capture/native';
 import { DEFAULT_SNAPLEN } from '../capture/live-capture';
 import { outputFormat, type CliOptions } from './args';
 import { TextSink, type PacketSink, type PacketToSink } from './sinks';
+import { DissectSink, wantsDissection } from './dissect-sink';
 import type { CliIo } from './io';
 
 export async function runReadFile(opts: CliOptions, io: CliIo): Promise<number> {
@@ -42,7 +43,12 @@ function readAll(reader: CaptureReader, opts: CliOptions, io: CliIo): number {
   // Compile for the first interface before anything is written: a bad filter writes nothing.
   if (opts.filter !== '' && reader.interfaces[0]) programFor(reader.interfaces[0].linkType, reader.interfaces[0].snapLen);
 
-  const sink = opts.writeFile !== undefined ? new FileCopySink(opts, reader) : new TextSink(io, opts, (i) => io.interfaceName(i));
+  const sink =
+    opts.writeFile !== undefined
+      ? new FileCopySink(opts, reader)
+      : wantsDissection(opts)
+        ? new DissectSink(io, opts)
+        : new TextSink(io, opts, (i) => io.interfaceName(i));
   const pcapFilter = native().pcapFilter;
   let written = 0;
   let failure: Error | undefined;

@@ -1,0 +1,91 @@
+/**
+ * tshark-style output (-V, -T text|fields|json): every packet goes through the dissectors, then is
+ * printed as a tree, a summary line, selected fields or JSON. Used for files and live captures.
+ */
+import { Dissector } from '../dissect/dissector';
+import { forEachEpb, forEachPcapRecord, tsNsFromParts } from '../pcap/batch';
+import type { RecordFormat } from '../capture/batch';
+import { fieldsLine } from './tshark/fields';
+import { formatTree } from './tshark/tree';
+import { packetJson } from './tshark/json';
+import { summaryLine } from './tshark/summary';
+import type { CliOptions } from './args';
+import type { CliIo } from './io';
+import type { PacketSink, PacketToSink } from './sinks';
+
+export function wantsDissection(opts: Pick<CliOptions, 'tree' | 'outputType'>): boolean {
+  return opts.tree || opts.outputType !== undefined;
+}
+
+export class DissectSink implements PacketSink {
+  private readonly dissector = new Dissector();
+  private number = 0;
+  private pending: string[] = [];
+  private readonly format: (text: string[], p: ReturnType<Dissector['dissect']>) => void;
+
+  constructor(private readonly io: CliIo, opts: CliOptions, private readonly liveLinkType = 1) {
+    if (opts.outputType === 'fields') {
+      const layout = { separator: opts.fieldSeparator, aggregator: opts.fieldAggregator, occurrence: opts.fieldOccurrence };
+      if (opts.fieldHeader) this.pending.push(opts.fields.join(opts.fieldSeparator));
+      this.format = (out, p) => out.push(fieldsLine(p, opts.fields, layout));
+    } else if (opts.outputType === 'json') {
+      this.pending.push('[\n');
+      this.format = (out, p) => out.push((this.number > 1 ? ',\n' : '') + packetJson(p));
+    } else if (opts.tree) {
+      // tshark -V: the tree, a blank line between packets.
+      this.format = (out, p) => out.push(formatTree(p).replace(/\n$/, '') + '\n');
+    } else {
+      this.format = (out, p) => out.push(summaryLine(p));
+    }
+    this.json = opts.outputType === 'json';
+  }
+
+  private readonly json: boolean;
+
+  writePacket(p: PacketToSink): void {
+    this.number++;
+    const packet = this.dissector.dissect({
+      number: this.number,
+      tsNs: p.tsNs,
+      data: p.data,
+      origLen: p.origLen,
+      linkType: p.linkType,
+      flags: p.flags,
+    });
+    this.format(this.pending, packet);
+    if (this.pending.length >= 256) this.flush();
+  }
+
+  writeBatch(batch: Buffer, _count: number, format: RecordFormat): void {
+    const linkType = this.liveLinkType;
+    if (format === 'pcapng') {
+      forEachEpb(batch, (high, low, capLen, origLen, flags, at) =>
+        this.writePacket({ tsNs: tsNsFromParts(high, low), data: batch.subarray(at, at + capLen), origLen, linkType, interfaceId: 0, flags }),
+      );
+    } else {
+      forEachPcapRecord(batch, (sec, nsec, capLen, origLen, at) =>
+        this.writePacket({
+          tsNs: BigInt(sec) * 1_000_000_000n + BigInt(nsec),
+          data: batch.subarray(at, at + capLen),
+          origLen,
+          linkType,
+          interfaceId: 0,
+          flags: 0,
+        }),
+      );
+    }
+    this.flush();
+  }
+
+  private flush(): void {
+    if (this.pending.length === 0) return;
+    // JSON entries carry their own separators; the other formats are one entry per line.
+    this.io.out(this.json ? this.pending.join('') : this.pending.join('\n') + '\n');
+    this.pending = [];
+  }
+
+  close(): void {
+    if (this.json) this.pending.push(this.number > 0 ? '\n]\n' : ']\n');
+    this.flush();
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * `-T json` output in tshark's layout: [{"_index", "_type", "_score", "_source": {"layers": {...}}}],
+ * a layer per protocol; a field with children is written as `abbrev: text` plus `abbrev_tree: {...}`
+ * (or `abbrev: {...}` when it has no value); repeated keys are repeated, as tshark writes them.
+ */
+import type { DissectedPacket, Field } from '../../dissect/model';
+
+export function toJson(packets: readonly DissectedPacket[], indent = '  '): string {
+  const out: string[] = ['['];
+  packets.forEach((packet, i) => {
+    out.push(packetJson(packet, indent, 1) + (i < packets.length - 1 ? ',' : ''));
+  });
+  out.push(']');
+  return out.join('\n') + '\n';
+}
+
+/** One packet's JSON object (tshark prints these separated by ',' inside one array). */
+export function packetJson(packet: DissectedPacket, indent = '  ', depth = 1): string {
+  const pad = (n: number) => indent.repeat(n);
+  const date = packetDate(packet);
+  const lines: string[] = [];
+  lines.push(`${pad(depth)}{`);
+  lines.push(`${pad(depth + 1)}"_index": "packets-${date}",`);
+  lines.push(`${pad(depth + 1)}"_type": "doc",`);
+  lines.push(`${pad(depth + 1)}"_score": null,`);
+  lines.push(`${pad(depth + 1)}"_source": {`);
+  lines.push(`${pad(depth + 2)}"layers": {`);
+  const layers = packet.layers.filter((l) => l.fields.length > 0);
+  layers.forEach((layer, i) => {
+    lines.push(`${pad(depth + 3)}${JSON.stringify(layer.protocol)}: {`);
+    writeFields(lines, layer.fields, depth + 4, pad);
+    lines.push(`${pad(depth + 3)}}${i < layers.length - 1 ? ',' : ''}`);
+  });
+  lines.push(`${pad(depth + 2)}}`);
+  lines.push(`${pad(depth + 1)}}`);
+  lines.push(`${pad(depth)}}`);
+  return lines.join('\n');
+}
+
+function writeFields(lines: string[], fields: Field[], depth: number, pad: (n: number) => string): void {
+  const entries: string[][] = [];
+  for (const f of fields) {
+    if (!f.abbrev) {
+      // Text-only grouping line: its children belong to the enclosing object, as in tshark.
+      if (f.children) {
+        const inner: string[] = [];
+        writeFields(inner, f.children, depth, pad);
+        if (inner.length) entries.push(inner);
+      }
+      continue;
+    }
+    const entry: string[] = [];
+    const hasValue = f.value !== null || f.text !== '';
+    if (f.children && f.children.length) {
+      const key = hasValue ? `${f.abbrev}_tree` : f.abbrev;
+      if (hasValue) entry.push(`${pad(depth)}${JSON.stringify(f.abbrev)}: ${JSON.stringify(f.text)},`);
+      entry.push(`${pad(depth)}${JSON.stringify(key)}: {`);
+      writeFields(entry, f.children, depth + 1, pad);
+      entry.push(`${pad(depth)}}`);
+    } else {
+      entry.push(`${pad(depth)}${JSON.stringify(f.abbrev)}: ${JSON.stringify(f.text)}`);
+    }
+    entries.push(entry);
+  }
+  entries.forEach((entry, i) => {
+    if (i < entries.length - 1) entry[entry.length - 1] += ',';
+    lines.push(...entry);
+  });
+}
+
+function packetDate(packet: DissectedPacket): string {
+  const epoch = packet.layers[0]?.fields.find((f) => f.abbrev === 'frame.time_epoch')?.text ?? '0';
+  const d = new Date(Number(epoch.split('.')[0]) * 1000);
+  return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}-${String(d.getUTCDate()).padStart(2, '0')}`;
+}

@@ -1,0 +1,89 @@
+/**
+ * Value formatting shared by the application-protocol dissectors, matching what tshark 4.0 prints
+ * with `-T fields` (addresses, MACs, NTP timestamps, printable strings).
+ */
+
+export function ipv4Text(data: Buffer, offset: number): string {
+  return `${data[offset]}.${data[offset + 1]}.${data[offset + 2]}.${data[offset + 3]}`;
+}
+
+/** RFC 5952 text form (longest run of zero groups compressed, lowercase), as Wireshark prints it. */
+export function ipv6Text(data: Buffer, offset: number): string {
+  const groups: number[] = [];
+  for (let i = 0; i < 8; i++) groups.push(data.readUInt16BE(offset + 2 * i));
+  // IPv4-mapped (::ffff:a.b.c.d) is printed with a dotted tail by Wireshark.
+  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
+    return `::ffff:${ipv4Text(data, offset + 12)}`;
+  }
+  let bestStart = -1;
+  let bestLen = 0;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) { i++; continue; }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen && j - i >= 2) { bestStart = i; bestLen = j - i; }
+    i = j;
+  }
+  const text = groups.map((g) => g.toString(16));
+  if (bestStart < 0) return text.join(':');
+  const head = text.slice(0, bestStart).join(':');
+  const tail = text.slice(bestStart + bestLen).join(':');
+  return `${head}::${tail}`;
+}
+
+export function macText(data: Buffer, offset: number, length = 6): string {
+  const parts: string[] = [];
+  for (let i = 0; i < length; i++) parts.push(data[offset + i]!.toString(16).padStart(2, '0'));
+  return parts.join(':');
+}
+
+/** Bytes as tshark prints FT_BYTES in -T fields: hex pairs joined by ':'. */
+export function bytesText(bytes: Buffer): string {
+  return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join(':');
+}
+
+/** Bytes as plain lowercase hex without separators (tshark's form for some FT_BYTES, e.g. tls.handshake.random). */
+export function plainHex(bytes: Buffer): string {
+  return bytes.toString('hex');
+}
+
+/**
+ * A string field as Wireshark 4.0 shows it: printable ASCII kept, other bytes escaped as C does
+ * (\n, \r, \t, \xNN), which is what format_text() produces.
+ */
+export function printable(bytes: Buffer): string {
+  let out = '';
+  for (const b of bytes) {
+    if (b >= 0x20 && b < 0x7f) out += String.fromCharCode(b);
+    else if (b === 0x0a) out += '\\n';
+    else if (b === 0x0d) out += '\\r';
+    else if (b === 0x09) out += '\\t';
+    else out += `\\x${b.toString(16).padStart(2, '0')}`;
+  }
+  return out;
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** Seconds between the NTP era-0 epoch (1900) and the Unix epoch. */
+const NTP_UNIX_OFFSET = 2208988800n;
+
+/**
+ * An NTP 64-bit timestamp as tshark 4.0 prints FT_ABSOLUTE_TIME (UTC): `Jan  1, 1970 00:00:00.000000000 UTC`;
+ * all-zero prints as `Jan  1, 1970 00:00:00.000000000 UTC` too, as Wireshark shows NULL time.
+ */
+export function ntpTimestampText(seconds: number, fraction: number): string {
+  if (seconds === 0 && fraction === 0) return 'Jan  1, 1970 00:00:00.000000000 UTC';
+  // Era 0 (1900–2036); timestamps with the top bit clear are taken as era 1 as RFC 4330 advises.
+  let unix = BigInt(seconds) - NTP_UNIX_OFFSET;
+  if ((seconds & 0x80000000) === 0) unix += 0x100000000n;
+  const nanos = (BigInt(fraction) * 1000000000n) >> 32n;
+  return absoluteTimeText(unix, Number(nanos));
+}
+
+export function absoluteTimeText(unixSeconds: bigint, nanos: number): string {
+  const d = new Date(Number(unixSeconds) * 1000);
+  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, ' ')}, ${d.getUTCFullYear()} ` +
+    `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(nanos, 9)} UTC`;
+}

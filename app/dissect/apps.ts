@@ -1,0 +1,29 @@
+/**
+ * The application-protocol dissectors shipped with Sievecap, registered in one place so a Dissector
+ * instance gets them all with one call.
+ */
+import type { AppDissector } from './model';
+import { dnsDissector } from './dns';
+import { dhcpDissector } from './dhcp';
+import { dhcpv6Dissector } from './dhcpv6';
+import { ntpDissector } from './ntp';
+import { httpDissector } from './http';
+import { createTlsDissector } from './tls';
+import { quicDissector } from './quic';
+
+/** A fresh set of app dissectors (the stateful ones get their own conversation memory). */
+export function createDefaultAppDissectors(): AppDissector[] {
+  return [
+  dnsDissector,
+  dhcpDissector,
+  dhcpv6Dissector,
+  ntpDissector,
+  httpDissector,
+  createTlsDissector(),
+  quicDissector,
+  ];
+}
+
+export function registerDefaultAppDissectors(d: { register(app: AppDissector): void }): void {
+  for (const app of createDefaultAppDissectors()) d.register(app);
+}

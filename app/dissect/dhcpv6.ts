@@ -1,0 +1,152 @@
+/**
+ * DHCPv6 (RFC 8415) on UDP 546/547 with tshark 4.0's dhcpv6.* names: message type, transaction ID
+ * and the common options (DUIDs, IA_NA/IA_TA/IA_PD and their addresses, option request, elapsed
+ * time, status, DNS servers); relay messages nest the relayed message as Wireshark shows it.
+ */
+import { LayerBuilder, StopDissection, dissectSafely, hex } from './builder';
+import type { AppDissector, AppResult } from './model';
+import { ipv6Text, macText, printable } from './app-format';
+
+const MESSAGE_TYPES: Record<number, string> = {
+  1: 'Solicit', 2: 'Advertise', 3: 'Request', 4: 'Confirm', 5: 'Renew', 6: 'Rebind', 7: 'Reply',
+  8: 'Release', 9: 'Decline', 10: 'Reconfigure', 11: 'Information-request', 12: 'Relay-forw',
+  13: 'Relay-reply', 14: 'Leasequery', 15: 'Leasequery-reply', 16: 'Leasequery-done', 17: 'Leasequery-data',
+};
+
+/** Relay messages may nest; Wireshark stops at 32 levels, so does Sievecap. */
+const MAX_NESTING = 32;
+
+export const dhcpv6Dissector: AppDissector = {
+  protocol: 'dhcpv6',
+  udpPorts: [546, 547],
+  dissect(data, offset, end): AppResult {
+    const b = new LayerBuilder(data, 'dhcpv6', 'DHCPv6', offset, end);
+    const info: string[] = [];
+    const layer = dissectSafely(b, () => readMessage(b, offset, end, info, 0));
+    return { layers: [layer], protocolColumn: 'DHCPv6', info: info.join(' ') + ' ' };
+  },
+};
+
+function readMessage(b: LayerBuilder, offset: number, end: number, info: string[], depth: number): void {
+  if (depth > MAX_NESTING) throw new StopDissection('malformed', 'DHCPv6 relay messages nested too deeply');
+  const type = b.u8(offset, 'message type');
+  b.add('dhcpv6.msgtype', `Message type: ${MESSAGE_TYPES[type] ?? 'Unknown'} (${type})`, type, offset, 1);
+  if (depth === 0) info.push(MESSAGE_TYPES[type] ?? `Unknown (${type})`);
+  if (type === 12 || type === 13) {
+    b.add('dhcpv6.hopcount', `Hopcount: ${b.u8(offset + 1)}`, b.u8(offset + 1), offset + 1, 1);
+    for (const [name, label, at] of [['linkaddr', 'Link address', offset + 2], ['peeraddr', 'Peer address', offset + 18]] as const) {
+      b.need(at, 16, label);
+      const text = ipv6Text(b.data, at);
+      b.add(`dhcpv6.${name}`, `${label}: ${text}`, text, at, 16);
+    }
+    readOptions(b, offset + 34, end, info, depth);
+    return;
+  }
+  b.need(offset + 1, 3, 'transaction ID');
+  const xid = b.data.readUIntBE(offset + 1, 3);
+  b.add('dhcpv6.xid', `Transaction ID: ${hex(xid, 6)}`, xid, offset + 1, 3, hex(xid, 6));
+  if (depth === 0) info.push(`XID: ${hex(xid, 6)}`);
+  readOptions(b, offset + 4, end, info, depth);
+}
+
+function readOptions(b: LayerBuilder, start: number, end: number, info: string[], depth: number): void {
+  for (let at = start; at < end; ) {
+    const code = b.u16(at, 'option code');
+    const length = b.u16(at + 2, 'option length');
+    if (at + 4 + length > end) throw new StopDissection('malformed', `DHCPv6 option ${code} runs past its container`);
+    b.group('', `Option ${code}`, null, at, 4 + length, () => {
+      b.add('dhcpv6.option.type', `Option: (${code})`, code, at, 2);
+      b.add('dhcpv6.option.length', `Length: ${length}`, length, at + 2, 2);
+      readOptionValue(b, code, at + 4, length, info, depth);
+    });
+    at += 4 + length;
+  }
+}
+
+function readOptionValue(b: LayerBuilder, code: number, at: number, length: number, info: string[], depth: number): void {
+  const u32 = (abbrev: string, label: string, o: number) => b.add(abbrev, `${label}: ${b.u32(o, label)}`, b.u32(o), o, 4);
+  const address = (abbrev: string, label: string, o: number) => {
+    b.need(o, 16, label);
+    const text = ipv6Text(b.data, o);
+    b.add(abbrev, `${label}: ${text}`, text, o, 16);
+    return text;
+  };
+  switch (code) {
+    case 1:
+    case 2: {
+      const duid = b.bytes(at, length, 'DUID');
+      if (depth === 0 && code === 1) info.push(`CID: ${duid.toString('hex')}`);
+      readDuid(b, at, length);
+      return;
+    }
+    case 3:
+    case 25: {
+      b.add('dhcpv6.iaid', `IAID: ${b.bytes(at, 4, 'IAID').toString('hex')}`, b.data.subarray(at, at + 4).toString('hex'), at, 4);
+      u32('dhcpv6.iaid.t1', 'T1', at + 4);
+      u32('dhcpv6.iaid.t2', 'T2', at + 8);
+      readOptions(b, at + 12, at + length, info, depth);
+      return;
+    }
+    case 4:
+      b.add('dhcpv6.iata', `IAID: ${b.bytes(at, 4, 'IAID').toString('hex')}`, b.data.subarray(at, at + 4).toString('hex'), at, 4);
+      readOptions(b, at + 4, at + length, info, depth);
+      return;
+    case 5: {
+      const text = address('dhcpv6.iaaddr.ip', 'IPv6 address', at);
+      if (depth === 0) info.push(`IAA: ${text}`);
+      u32('dhcpv6.iaaddr.pref_lifetime', 'Preferred lifetime', at + 16);
+      u32('dhcpv6.iaaddr.valid_lifetime', 'Valid lifetime', at + 20);
+      readOptions(b, at + 24, at + length, info, depth);
+      return;
+    }
+    case 6:
+      for (let o = at; o + 2 <= at + length; o += 2) b.add('dhcpv6.requested_option_code', `Requested Option code: ${b.u16(o)}`, b.u16(o), o, 2);
+      return;
+    case 7:
+      b.add('dhcpv6.option_preference', `Pref-value: ${b.u8(at, 'preference')}`, b.u8(at), at, 1);
+      return;
+    case 8:
+      b.add('dhcpv6.elapsed_time', `Elapsed time: ${b.u16(at, 'elapsed time') * 10}ms`, b.u16(at) * 10, at, 2);
+      return;
+    case 9:
+      readMessage(b, at, at + length, info, depth + 1);
+      return;
+    case 13: {
+      b.add('dhcpv6.status_code', `Status Code: ${b.u16(at, 'status code')}`, b.u16(at), at, 2);
+      const text = printable(b.bytes(at + 2, length - 2, 'status message'));
+      if (length > 2) b.add('dhcpv6.status_msg', `Status Message: ${text}`, text, at + 2, length - 2);
+      return;
+    }
+    case 23:
+      for (let o = at; o + 16 <= at + length; o += 16) address('dhcpv6.dns_server', 'DNS server address', o);
+      return;
+    case 26: {
+      u32('dhcpv6.iaprefix.pref_lifetime', 'Preferred lifetime', at);
+      u32('dhcpv6.iaprefix.valid_lifetime', 'Valid lifetime', at + 4);
+      b.add('dhcpv6.iaprefix.pref_len', `Prefix length: ${b.u8(at + 8, 'prefix length')}`, b.u8(at + 8), at + 8, 1);
+      address('dhcpv6.iaprefix.pref_addr', 'Prefix address', at + 9);
+      readOptions(b, at + 25, at + length, info, depth);
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+function readDuid(b: LayerBuilder, at: number, length: number): void {
+  const duid = b.data.subarray(at, at + length);
+  b.add('dhcpv6.duid.bytes', `DUID: ${duid.toString('hex')}`, duid, at, length, duid.toString('hex'));
+  if (length < 2) return;
+  const type = duid.readUInt16BE(0);
+  b.add('dhcpv6.duid.type', `DUID Type: ${type}`, type, at, 2);
+  if ((type === 1 && length >= 8) || (type === 3 && length >= 4)) {
+    const prefix = type === 1 ? 'dhcpv6.duidllt' : 'dhcpv6.duidll';
+    const hwType = duid.readUInt16BE(2);
+    b.add(`${prefix}.hwtype`, `Hardware type: ${hwType}`, hwType, at + 2, 2);
+    const addrAt = type === 1 ? 8 : 4;
+    const lla = macText(duid, addrAt, length - addrAt);
+    b.add(`${prefix}.link_layer_addr`, `Link-layer address: ${lla}`, lla, at + addrAt, length - addrAt);
+  } else if (type === 2 && length >= 6) {
+    b.add('dhcpv6.duiden.enterprise', `Enterprise ID: ${duid.readUInt32BE(2)}`, duid.readUInt32BE(2), at + 2, 4);
+  }
+}

@@ -1,0 +1,175 @@
+/**
+ * Dissector: one instance owns its hand-off tables (link type, ethertype, IP protocol, UDP/TCP
+ * ports, payload heuristics) and its cross-packet state (IP fragment reassembly, TCP sequence
+ * bases, stream indexes). dissect() turns one frame into layers and summary columns; it never
+ * throws, whatever the bytes.
+ *
+ *   const d = new Dissector();
+ *   for (const frame of frames) print(d.dissect(frame));   // frames in capture order
+ */
+import { registerDefaultAppDissectors } from './apps';
+import { LayerBuilder } from './builder';
+import { frameLayer } from './frame';
+import type { AppContext, AppDissector, DissectedPacket, FrameInput } from './model';
+import { PacketState } from './packet-state';
+import { registerCoreDissectors } from './registry';
+import { FragmentTable } from './reassembly';
+import { TcpStreamTable } from './tcp-streams';
+import { bytesHex } from './format';
+
+/** A hand-off target: dissects data[offset, end) of the packet and everything it carries. */
+export type Handoff = (d: Dissector, p: PacketState, data: Buffer, offset: number, end: number) => number | void;
+
+export interface DissectorOptions {
+  /** Register the application-protocol dissectors from apps.ts (default true). */
+  apps?: boolean;
+}
+
+export class Dissector {
+  readonly linkTypes = new Map<number, Handoff>();
+  readonly ethertypes = new Map<number, Handoff>();
+  readonly ipProtocols = new Map<number, Handoff>();
+  /** UDP ports that carry another link or network layer (VXLAN), tried before app dissectors. */
+  readonly udpTunnels = new Map<number, Handoff>();
+  readonly udpPorts = new Map<number, AppDissector>();
+  readonly tcpPorts = new Map<number, AppDissector>();
+  readonly heuristics: AppDissector[] = [];
+
+  readonly ipv4Fragments = new FragmentTable();
+  readonly ipv6Fragments = new FragmentTable();
+  readonly tcpStreams = new TcpStreamTable();
+  private readonly udpStreams = new Map<string, number>();
+  private firstTsNs: bigint | null = null;
+  private previousTsNs: bigint | null = null;
+
+  constructor(options: DissectorOptions = {}) {
+    registerCoreDissectors(this);
+    if (options.apps !== false) registerDefaultAppDissectors(this);
+  }
+
+  /** Registers a payload dissector under its UDP/TCP ports and, when it has one, its heuristic. */
+  register(app: AppDissector): void {
+    for (const port of app.udpPorts ?? []) this.udpPorts.set(port, app);
+    for (const port of app.tcpPorts ?? []) this.tcpPorts.set(port, app);
+    if (app.heuristic) this.heuristics.push(app);
+  }
+
+  dissect(frame: FrameInput): DissectedPacket {
+    const p = new PacketState(frame);
+    const frameFields = frameLayer(frame, this.timeRelative(frame.tsNs), this.timeDelta(frame.tsNs));
+    p.layers.push(frameFields.layer);
+    const data = frame.data;
+    try {
+      // Layers may claim bytes up to the length on the wire; reads past the captured bytes then
+      // mark them truncated (not malformed).
+      const wireEnd = Math.max(frame.origLen, data.length);
+      const link = this.linkTypes.get(frame.linkType);
+      if (link) link(this, p, data, 0, wireEnd);
+      else this.data(p, data, 0, wireEnd);
+    } catch (err) {
+      // A bug in a dissector: keep what was decoded, say what went wrong.
+      p.noteStatus('malformed');
+      const last = p.layers[p.layers.length - 1]!;
+      last.status = 'malformed';
+      last.problem = `dissector error: ${(err as Error).message}`;
+    }
+    frameFields.setProtocols(p.protocols.join(':'));
+    if (!p.protocolColumn) p.protocolColumn = p.protocols.length ? p.protocols[p.protocols.length - 1]!.toUpperCase() : 'UNKNOWN';
+    return {
+      number: frame.number,
+      layers: p.layers,
+      status: p.status,
+      summary: { source: p.src, destination: p.dst, protocol: p.protocolColumn, length: frame.origLen, info: p.info },
+    };
+  }
+
+  /** Hands data[offset, end) to the dissector registered for an ethertype, else to "data". */
+  byEthertype(p: PacketState, type: number, data: Buffer, offset: number, end: number): number | void {
+    const next = this.ethertypes.get(type);
+    if (next) return next(this, p, data, offset, end);
+    this.data(p, data, offset, end);
+    return end;
+  }
+
+  byIpProtocol(p: PacketState, proto: number, data: Buffer, offset: number, end: number): void {
+    const next = this.ipProtocols.get(proto);
+    if (next) next(this, p, data, offset, end);
+    else this.data(p, data, offset, end);
+  }
+
+  /**
+   * Hands a UDP/TCP payload to an application dissector: the lower port's, then the higher's, then
+   * the heuristics (Wireshark's order); unclaimed payload becomes "data".
+   */
+  byPort(p: PacketState, ctx: AppContext, data: Buffer, offset: number, end: number): void {
+    const table = ctx.transport === 'udp' ? this.udpPorts : this.tcpPorts;
+    const low = Math.min(ctx.srcPort, ctx.dstPort);
+    const high = Math.max(ctx.srcPort, ctx.dstPort);
+    const app = table.get(low) ?? table.get(high) ?? this.heuristics.find((h) => safeHeuristic(h, data, offset, end, ctx));
+    if (!app) {
+      this.data(p, data, offset, end);
+      return;
+    }
+    let result;
+    try {
+      result = app.dissect(data, offset, end, ctx);
+    } catch (err) {
+      const b = new LayerBuilder(data, app.protocol, app.protocol.toUpperCase(), offset, end);
+      b.mark('malformed', `dissector error: ${(err as Error).message}`);
+      p.addLayer(b.layer);
+      return;
+    }
+    let lastProtocol = '';
+    for (const layer of result.layers) {
+      p.addLayer(layer, layer.protocol === lastProtocol ? '' : layer.protocol);
+      lastProtocol = layer.protocol;
+    }
+    if (result.protocolColumn) p.setProtocol(result.protocolColumn, result.info);
+  }
+
+  /** Undissected bytes, as Wireshark's "data" protocol shows them. */
+  data(p: PacketState, data: Buffer, offset: number, end: number): void {
+    const stop = Math.min(end, data.length);
+    if (stop <= offset) return;
+    const b = new LayerBuilder(data, 'data', `Data (${stop - offset} bytes)`, offset, stop);
+    b.add('data.data', `Data: ${bytesHex(data, offset, Math.min(stop - offset, 36))}${stop - offset > 36 ? '…' : ''}`, data.subarray(offset, stop), offset, stop - offset, bytesHex(data, offset, stop - offset));
+    b.add('data.len', `[Length: ${stop - offset}]`, stop - offset, offset, 0);
+    p.addLayer(b.layer);
+  }
+
+  /** Index of a UDP conversation (either direction), as udp.stream numbers them. */
+  udpStream(key: string): number {
+    let index = this.udpStreams.get(key);
+    if (index === undefined) {
+      index = this.udpStreams.size;
+      this.udpStreams.set(key, index);
+    }
+    return index;
+  }
+
+  private timeRelative(ts: bigint): bigint {
+    if (this.firstTsNs === null) this.firstTsNs = ts;
+    return ts - this.firstTsNs;
+  }
+
+  private timeDelta(ts: bigint): bigint {
+    const delta = this.previousTsNs === null ? 0n : ts - this.previousTsNs;
+    this.previousTsNs = ts;
+    return delta;
+  }
+}
+
+function safeHeuristic(app: AppDissector, data: Buffer, offset: number, end: number, ctx: AppContext): boolean {
+  try {
+    return app.heuristic!(data, offset, end, ctx);
+  } catch {
+    return false;
+  }
+}
+
+/** Conversation key that is the same in both directions. */
+export function conversationKey(a: string, aPort: number, b: string, bPort: number): string {
+  const left = `${a}|${aPort}`;
+  const right = `${b}|${bPort}`;
+  return left < right ? `${left}|${right}` : `${right}|${left}`;
+}

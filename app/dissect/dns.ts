@@ -1,0 +1,266 @@
+/**
+ * DNS over UDP and TCP (RFC 1035, EDNS per RFC 6891), with Wireshark's field names and Info line.
+ * Over TCP each message carries a 2-byte length prefix (dns.length); a message cut by the segment
+ * boundary is marked truncated rather than guessed at.
+ */
+import { LayerBuilder, StopDissection, dissectSafely, hex } from './builder';
+import type { AppDissector, AppResult, Layer } from './model';
+import { ipv4Text, ipv6Text, printable } from './app-format';
+import { dnsOpcodeName, dnsRcodeName, dnsTypeName, readDnsName, type DnsName } from './dns-names';
+
+const DNS_HEADER = 12;
+
+export const dnsDissector: AppDissector = {
+  protocol: 'dns',
+  // UDP 5353/5355 are mDNS/LLMNR in Wireshark (other protocol names), not registered here yet.
+  udpPorts: [53],
+  tcpPorts: [53, 5353],
+  dissect(data, offset, end, ctx) {
+    return ctx.transport === 'tcp' ? dissectDnsOverTcp(data, offset, end) : dissectDnsMessage(data, offset, end, false);
+  },
+};
+
+function dissectDnsOverTcp(data: Buffer, offset: number, end: number): AppResult {
+  const layers: Layer[] = [];
+  const infos: string[] = [];
+  let position = offset;
+  while (position < end) {
+    const captured = Math.min(end, data.length);
+    const declared = position + 2 <= captured ? data.readUInt16BE(position) : 0;
+    const messageEnd = position + 2 + declared;
+    const result = dissectDnsMessage(data.subarray(0, Math.min(captured, messageEnd)), position, messageEnd, true);
+    const layer = result.layers[0]!;
+    if (messageEnd > end && layer.status === 'truncated') layer.problem = 'DNS message continues in a later TCP segment (truncated by segment)';
+    layers.push(layer);
+    infos.push(result.info);
+    if (messageEnd > captured || declared === 0) break;
+    position = messageEnd;
+  }
+  return { layers, protocolColumn: 'DNS', info: infos.join(', ') };
+}
+
+/**
+ * One DNS message in [offset, end); with `tcp`, preceded by its length prefix. `data` may end
+ * before `end` (snap length or segment boundary): reads past it make the layer truncated.
+ */
+export function dissectDnsMessage(data: Buffer, offset: number, end: number, tcp: boolean): AppResult {
+  const b = new LayerBuilder(data, 'dns', 'Domain Name System', offset, end);
+  const info = { text: '' };
+  const layer = dissectSafely(b, () => {
+    let start = offset;
+    if (tcp) {
+      b.add('dns.length', `Length: ${b.u16(offset, 'length prefix')}`, b.u16(offset), offset, 2);
+      start += 2;
+    }
+    readMessage(b, start, info);
+  });
+  finishTitle(layer, info.text);
+  return { layers: [layer], protocolColumn: 'DNS', info: info.text };
+}
+
+function finishTitle(layer: Layer, info: string): void {
+  layer.title = info.includes('response') ? 'Domain Name System (response)' : 'Domain Name System (query)';
+}
+
+function readMessage(b: LayerBuilder, start: number, info: { text: string }): void {
+  const id = b.u16(start, 'transaction ID');
+  b.add('dns.id', `Transaction ID: ${hex(id, 4)}`, id, start, 2, hex(id, 4));
+  const flags = b.u16(start + 2, 'flags');
+  const response = (flags & 0x8000) !== 0;
+  const opcode = (flags >> 11) & 0xf;
+  const rcode = flags & 0xf;
+  info.text = `${dnsOpcodeName(opcode)}${response ? ' response' : ''} ${hex(id, 4)}`;
+  if (response && rcode !== 0) info.text += ` ${dnsRcodeName(rcode)}`;
+  b.group('dns.flags', `Flags: ${hex(flags, 4)}`, flags, start + 2, 2, () => {
+    const bit = (abbrev: string, label: string, mask: number) => b.add(abbrev, label, (flags & mask) !== 0, start + 2, 2);
+    bit('dns.flags.response', 'Response', 0x8000);
+    b.add('dns.flags.opcode', `Opcode: ${dnsOpcodeName(opcode)} (${opcode})`, opcode, start + 2, 2);
+    if (response) bit('dns.flags.authoritative', 'Authoritative', 0x0400);
+    bit('dns.flags.truncated', 'Truncated', 0x0200);
+    bit('dns.flags.recdesired', 'Recursion desired', 0x0100);
+    if (response) bit('dns.flags.recavail', 'Recursion available', 0x0080);
+    bit('dns.flags.z', 'Z: reserved', 0x0040);
+    // tshark shows the AD bit of a query only when it is set.
+    if (response || flags & 0x0020) bit('dns.flags.authenticated', 'Answer authenticated', 0x0020);
+    bit('dns.flags.checkdisable', 'Non-authenticated data', 0x0010);
+    if (response) b.add('dns.flags.rcode', `Reply code: ${dnsRcodeName(rcode)} (${rcode})`, rcode, start + 2, 2);
+  }, hex(flags, 4));
+  const counts = [4, 6, 8, 10].map((o) => b.u16(start + o, 'section counts'));
+  const countNames = ['dns.count.queries', 'dns.count.answers', 'dns.count.auth_rr', 'dns.count.add_rr'];
+  const countLabels = ['Questions', 'Answer RRs', 'Authority RRs', 'Additional RRs'];
+  counts.forEach((count, i) => b.add(countNames[i]!, `${countLabels[i]}: ${count}`, count, start + 4 + 2 * i, 2));
+
+  let position = start + DNS_HEADER;
+  if (counts[0]! > 0) {
+    b.group('', 'Queries', null, position, 0, () => {
+      for (let i = 0; i < counts[0]!; i++) position = readQuestion(b, start, position, info);
+    });
+  }
+  const sections = ['Answers', 'Authoritative nameservers', 'Additional records'];
+  for (let s = 0; s < 3; s++) {
+    const count = counts[s + 1]!;
+    if (count === 0) continue;
+    b.group('', sections[s]!, null, position, 0, () => {
+      for (let i = 0; i < count; i++) position = readRecord(b, start, position, info);
+    });
+  }
+  b.setLength(position - b.layer.offset);
+}
+
+function name(b: LayerBuilder, messageStart: number, offset: number, what: string): DnsName {
+  const available = Math.min(b.end, b.data.length);
+  const parsed = readDnsName(b.data, messageStart, offset, available);
+  if (parsed.problem === 'malformed') throw new StopDissection('malformed', `${what}: bad label or compression loop`);
+  if (parsed.problem === 'truncated') {
+    // The name ran off the available bytes: past the capture is truncation, past the message malformed.
+    b.need(available, 1, what);
+  }
+  return parsed;
+}
+
+function labelCount(text: string): number {
+  return text.split(/(?<!\\)\./).length;
+}
+
+function readQuestion(b: LayerBuilder, messageStart: number, offset: number, info: { text: string }): number {
+  const qname = name(b, messageStart, offset, 'query name');
+  const typeOffset = offset + qname.length;
+  const type = b.u16(typeOffset, 'query type');
+  const klass = b.u16(typeOffset + 2, 'query class');
+  b.group('', `${qname.text}: type ${dnsTypeName(type)}, class ${klass === 1 ? 'IN' : hex(klass, 4)}`, null, offset, qname.length + 4, () => {
+    b.add('dns.qry.name', `Name: ${qname.text}`, qname.text, offset, qname.length);
+    b.add('dns.qry.name.len', `Name Length: ${qname.text === '<Root>' ? 6 : qname.text.length}`, qname.text === '<Root>' ? 6 : qname.text.length, offset, qname.length);
+    b.add('dns.count.labels', `Label Count: ${labelCount(qname.text)}`, labelCount(qname.text), offset, qname.length);
+    b.add('dns.qry.type', `Type: ${dnsTypeName(type)} (${type})`, type, typeOffset, 2);
+    b.add('dns.qry.class', `Class: ${hex(klass, 4)}`, klass, typeOffset + 2, 2, hex(klass, 4));
+  });
+  info.text += ` ${dnsTypeName(type)} ${qname.text}`;
+  return typeOffset + 4;
+}
+
+function readRecord(b: LayerBuilder, messageStart: number, offset: number, info: { text: string }): number {
+  const rname = name(b, messageStart, offset, 'record name');
+  const typeOffset = offset + rname.length;
+  const type = b.u16(typeOffset, 'record type');
+  const klass = b.u16(typeOffset + 2, 'record class');
+  const ttl = b.u32(typeOffset + 4, 'record TTL');
+  const rdLength = b.u16(typeOffset + 8, 'record data length');
+  const rdata = typeOffset + 10;
+  info.text += ` ${dnsTypeName(type)}`;
+  b.group('', `${rname.text}: type ${dnsTypeName(type)}`, null, offset, rdata + rdLength - offset, () => {
+    addRecordName(b, rname, type, offset);
+    b.add('dns.resp.type', `Type: ${dnsTypeName(type)} (${type})`, type, typeOffset, 2);
+    if (type === 41) {
+      b.add('dns.rr.udp_payload_size', `UDP payload size: ${klass}`, klass, typeOffset + 2, 2);
+      b.add('dns.resp.ext_rcode', `Higher bits in extended RCODE: ${hex(ttl >>> 24, 2)}`, ttl >>> 24, typeOffset + 4, 1, hex(ttl >>> 24, 2));
+      b.add('dns.resp.edns0_version', `EDNS0 version: ${(ttl >>> 16) & 0xff}`, (ttl >>> 16) & 0xff, typeOffset + 5, 1);
+      const z = ttl & 0xffff;
+      b.group('dns.resp.z', `Z: ${hex(z, 4)}`, z, typeOffset + 6, 2, () => {
+        b.add('dns.resp.z.do', 'DO bit', (z & 0x8000) !== 0, typeOffset + 6, 2);
+        b.add('dns.resp.z.reserved', `Reserved: ${hex(z & 0x7fff, 4)}`, z & 0x7fff, typeOffset + 6, 2, hex(z & 0x7fff, 4));
+      }, hex(z, 4));
+    } else {
+      b.add('dns.resp.class', `Class: ${hex(klass & 0x7fff, 4)}`, klass & 0x7fff, typeOffset + 2, 2, hex(klass & 0x7fff, 4));
+      b.add('dns.resp.ttl', `Time to live: ${ttl}`, ttl, typeOffset + 4, 4);
+    }
+    b.add('dns.resp.len', `Data length: ${rdLength}`, rdLength, typeOffset + 8, 2);
+    if (rdata + rdLength > b.end) throw new StopDissection('malformed', 'record data runs past the end of the DNS message');
+    info.text += readRecordData(b, messageStart, type, rdata, rdLength);
+  });
+  return rdata + rdLength;
+}
+
+/** SRV owner names are shown split into service, protocol and name, as Wireshark does. */
+function addRecordName(b: LayerBuilder, rname: DnsName, type: number, offset: number): void {
+  const parts = rname.text.split('.');
+  if (type === 33 && parts.length >= 3) {
+    b.add('dns.srv.service', `Service: ${parts[0]}`, parts[0]!, offset, rname.length);
+    b.add('dns.srv.proto', `Protocol: ${parts[1]}`, parts[1]!, offset, rname.length);
+    const rest = parts.slice(2).join('.');
+    b.add('dns.srv.name', `Name: ${rest}`, rest, offset, rname.length);
+    return;
+  }
+  b.add('dns.resp.name', `Name: ${rname.text}`, rname.text, offset, rname.length);
+}
+
+/** Adds the typed fields of one record's data; returns what Wireshark appends to Info for it. */
+function readRecordData(b: LayerBuilder, messageStart: number, type: number, offset: number, length: number): string {
+  const nameField = (abbrev: string, label: string, at: number): string => {
+    const parsed = name(b, messageStart, at, label);
+    b.add(abbrev, `${label}: ${parsed.text}`, parsed.text, at, parsed.length);
+    return parsed.text;
+  };
+  switch (type) {
+    case 1: {
+      if (length !== 4) return '';
+      b.need(offset, 4, 'IPv4 address');
+      const text = ipv4Text(b.data, offset);
+      b.add('dns.a', `Address: ${text}`, text, offset, 4);
+      return ` ${text}`;
+    }
+    case 28: {
+      if (length !== 16) return '';
+      b.need(offset, 16, 'IPv6 address');
+      const text = ipv6Text(b.data, offset);
+      b.add('dns.aaaa', `AAAA Address: ${text}`, text, offset, 16);
+      return ` ${text}`;
+    }
+    case 2: return ` ${nameField('dns.ns', 'Name Server', offset)}`;
+    case 5: return ` ${nameField('dns.cname', 'CNAME', offset)}`;
+    case 12: return ` ${nameField('dns.ptr.domain_name', 'Domain Name', offset)}`;
+    case 15: {
+      const preference = b.u16(offset, 'MX preference');
+      b.add('dns.mx.preference', `Preference: ${preference}`, preference, offset, 2);
+      return ` ${preference} ${nameField('dns.mx.mail_exchange', 'Mail Exchange', offset + 2)}`;
+    }
+    case 6: {
+      const mname = name(b, messageStart, offset, 'SOA primary name server');
+      b.add('dns.soa.mname', `Primary name server: ${mname.text}`, mname.text, offset, mname.length);
+      const rname = name(b, messageStart, offset + mname.length, 'SOA mailbox');
+      b.add('dns.soa.rname', `Responsible authority's mailbox: ${rname.text}`, rname.text, offset + mname.length, rname.length);
+      let at = offset + mname.length + rname.length;
+      const names = ['serial_number', 'refresh_interval', 'retry_interval', 'expire_limit', 'minimum_ttl'];
+      const labels = ['Serial Number', 'Refresh Interval', 'Retry Interval', 'Expire limit', 'Minimum TTL'];
+      names.forEach((n, i) => {
+        const v = b.u32(at, labels[i]!);
+        b.add(`dns.soa.${n}`, `${labels[i]}: ${v}`, v, at, 4);
+        at += 4;
+      });
+      return ` ${mname.text}`;
+    }
+    case 16:
+    case 99: {
+      const prefix = type === 16 ? 'dns.txt' : 'dns.spf';
+      for (let at = offset; at < offset + length; ) {
+        const n = b.u8(at, 'TXT length');
+        b.add(`${prefix}.length`, `${type === 16 ? 'TXT' : 'SPF'} Length: ${n}`, n, at, 1);
+        const text = printable(b.bytes(at + 1, n, 'TXT string'));
+        b.add(prefix, `${type === 16 ? 'TXT' : 'SPF'}: ${text}`, text, at + 1, n);
+        at += 1 + n;
+      }
+      return '';
+    }
+    case 33: {
+      const [priority, weight, port] = [0, 2, 4].map((o) => b.u16(offset + o, 'SRV fields'));
+      b.add('dns.srv.priority', `Priority: ${priority}`, priority!, offset, 2);
+      b.add('dns.srv.weight', `Weight: ${weight}`, weight!, offset + 2, 2);
+      b.add('dns.srv.port', `Port: ${port}`, port!, offset + 4, 2);
+      return ` ${priority} ${weight} ${port} ${nameField('dns.srv.target', 'Target', offset + 6)}`;
+    }
+    case 41: {
+      for (let at = offset; at + 4 <= offset + length; ) {
+        const code = b.u16(at, 'EDNS option code');
+        const optLength = b.u16(at + 2, 'EDNS option length');
+        b.group('dns.opt', `Option: ${code}`, null, at, 4 + optLength, () => {
+          b.add('dns.opt.code', `Option Code: ${code}`, code, at, 2);
+          b.add('dns.opt.len', `Option Length: ${optLength}`, optLength, at + 2, 2);
+          if (optLength > 0) b.add('dns.opt.data', 'Option Data', b.bytes(at + 4, optLength, 'EDNS option data'), at + 4, optLength, b.data.subarray(at + 4, at + 4 + optLength).toString('hex'));
+        }, '');
+        at += 4 + optLength;
+      }
+      return '';
+    }
+    default:
+      return '';
+  }
+}

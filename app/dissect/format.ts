@@ -1,0 +1,93 @@
+/**
+ * Value formatting as `tshark -T fields` prints it: addresses, fixed-width hex, time stamps.
+ * Kept free of allocation-heavy helpers because it runs for every field of every packet.
+ */
+
+const HEX2: string[] = [];
+for (let i = 0; i < 256; i++) HEX2.push(i.toString(16).padStart(2, '0'));
+
+/** 'aa:bb:cc:dd:ee:ff' (also used for any colon-separated byte string, as tshark prints FT_BYTES). */
+export function macText(data: Buffer, offset: number, length = 6): string {
+  let s = HEX2[data[offset]!]!;
+  for (let i = 1; i < length; i++) s += ':' + HEX2[data[offset + i]!]!;
+  return s;
+}
+
+/** Bytes as tshark prints FT_BYTES in -T fields: plain lower-case hex without separators. */
+export function bytesHex(data: Buffer, offset: number, length: number): string {
+  return data.toString('hex', offset, offset + length);
+}
+
+export function ipv4Text(data: Buffer, offset: number): string {
+  return `${data[offset]}.${data[offset + 1]}.${data[offset + 2]}.${data[offset + 3]}`;
+}
+
+/** RFC 5952 text form, as Wireshark prints IPv6 addresses (embedded IPv4 kept in hex, like Wireshark). */
+export function ipv6Text(data: Buffer, offset: number): string {
+  const words: number[] = new Array(8);
+  for (let i = 0; i < 8; i++) words[i] = data.readUInt16BE(offset + i * 2);
+  // Longest run of zero words (length >= 2) is compressed to '::'.
+  let bestStart = -1;
+  let bestLen = 0;
+  for (let i = 0; i < 8; ) {
+    if (words[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && words[j] === 0) j++;
+    if (j - i > bestLen) {
+      bestStart = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  if (bestLen < 2) bestStart = -1;
+  // IPv4-mapped and IPv4-compatible addresses are printed with a dotted quad, as inet_ntop does.
+  if (bestStart === 0 && (bestLen === 5 && words[5] === 0xffff || bestLen === 6 && words[6] !== 0)) {
+    const v4 = ipv4Text(data, offset + 12);
+    return bestLen === 5 ? `::ffff:${v4}` : `::${v4}`;
+  }
+  let s = '';
+  for (let i = 0; i < 8; i++) {
+    if (i === bestStart) {
+      s += i === 0 ? '::' : ':';
+      i += bestLen - 1;
+      continue;
+    }
+    s += words[i]!.toString(16);
+    if (i < 7) s += ':';
+  }
+  return s;
+}
+
+/** Seconds with 9 decimals from nanoseconds, as tshark prints absolute and relative times. */
+export function nsToSeconds(ns: bigint): string {
+  const neg = ns < 0n;
+  const abs = neg ? -ns : ns;
+  const sec = abs / 1_000_000_000n;
+  const frac = (abs % 1_000_000_000n).toString().padStart(9, '0');
+  return `${neg ? '-' : ''}${sec}.${frac}`;
+}
+
+/** 'Not set' / 'Set' as Wireshark labels boolean flags. */
+export function setText(v: boolean): string {
+  return v ? 'Set' : 'Not set';
+}
+
+/**
+ * The bit picture Wireshark puts in front of a bit field's label, e.g. '.1.. ....' for 0x40 of an
+ * 8-bit field, with the field's value bits shown.
+ */
+export function bitPicture(value: number, mask: number, bits: number): string {
+  let shift = 0;
+  while (mask !== 0 && ((mask >>> shift) & 1) === 0) shift++;
+  const shifted = (value & mask) >>> 0;
+  let s = '';
+  for (let i = bits - 1; i >= 0; i--) {
+    const bit = 2 ** i;
+    s += Math.floor(mask / bit) % 2 === 1 ? (Math.floor(shifted / bit) % 2 === 1 ? '1' : '0') : '.';
+    if (i % 4 === 0 && i !== 0) s += ' ';
+  }
+  return s;
+}

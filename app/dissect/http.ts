@@ -1,0 +1,140 @@
+/**
+ * HTTP/1.x request and status lines and headers, one TCP segment at a time (until the engine hands
+ * reassembled streams): what the segment holds is decoded, headers cut by the segment boundary are
+ * marked truncated, and nothing is invented. Field names and Info follow tshark 4.0.
+ */
+import { LayerBuilder, dissectSafely } from './builder';
+import type { AppContext, AppDissector, AppResult } from './model';
+import { printable } from './app-format';
+
+const METHODS = ['GET', 'POST', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'CONNECT', 'TRACE', 'PATCH', 'PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'NOTIFY', 'SUBSCRIBE', 'M-SEARCH'];
+const REQUEST_LINE = new RegExp(`^(${METHODS.join('|')}) (\\S+) (HTTP/\\d\\.\\d)$`);
+const STATUS_LINE = /^(HTTP\/\d\.\d) (\d{3})(?: (.*))?$/;
+
+/** Headers whose value tshark gives its own field (lower-case header name → field). */
+const HEADER_FIELDS: Record<string, string> = {
+  host: 'http.host', 'user-agent': 'http.user_agent', 'content-type': 'http.content_type',
+  'content-length': 'http.content_length_header', server: 'http.server', connection: 'http.connection',
+  accept: 'http.accept', 'accept-encoding': 'http.accept_encoding', 'accept-language': 'http.accept_language',
+  referer: 'http.referer', cookie: 'http.cookie', 'set-cookie': 'http.set_cookie', location: 'http.location',
+  'content-encoding': 'http.content_encoding', 'transfer-encoding': 'http.transfer_encoding',
+  'cache-control': 'http.cache_control', date: 'http.date', 'last-modified': 'http.last_modified',
+  authorization: 'http.authorization', 'x-forwarded-for': 'http.x_forwarded_for', upgrade: 'http.upgrade',
+};
+
+/** Wireshark's default "HTTP TCP port range". */
+const HTTP_PORTS = [80, 3128, 3132, 5985, 8080, 8088, 11371, 1900, 2869, 2710];
+
+export const httpDissector: AppDissector = {
+  protocol: 'http',
+  tcpPorts: HTTP_PORTS,
+  heuristic: (data, offset, end) => looksLikeHttp(data, offset, end),
+  dissect: dissectHttp,
+};
+
+/** A request or status line starts the payload. Cheap: looks at the first line only. */
+export function looksLikeHttp(data: Buffer, offset: number, end: number): boolean {
+  const stop = Math.min(end, data.length, offset + 2048);
+  const newline = data.indexOf(0x0a, offset);
+  if (newline < 0 || newline >= stop) return false;
+  const line = data.toString('latin1', offset, newline).replace(/\r$/, '');
+  return REQUEST_LINE.test(line) || STATUS_LINE.test(line);
+}
+
+function dissectHttp(data: Buffer, offset: number, end: number, _ctx: AppContext): AppResult {
+  const b = new LayerBuilder(data, 'http', 'Hypertext Transfer Protocol', offset, end);
+  let info = 'Continuation';
+  const layer = dissectSafely(b, () => {
+    const stop = Math.min(end, data.length);
+    const lines = splitLines(data, offset, stop);
+    const first = lines[0];
+    const firstText = first?.complete ? data.toString('latin1', first.start, first.textEnd) : '';
+    const request = REQUEST_LINE.exec(firstText);
+    const status = request ? null : STATUS_LINE.exec(firstText);
+    if (!first || (!request && !status)) {
+      // Body bytes or a line we do not recognise: Wireshark calls these "Continuation".
+      if (stop > offset) b.add('http.file_data', 'File Data', data.subarray(offset, stop), offset, stop - offset, printable(data.subarray(offset, stop)));
+      return;
+    }
+    info = `${firstText} `;
+    const lineAt = first.start;
+    const lineLength = first.next - first.start;
+    b.group('', printable(data.subarray(first.start, first.next)), null, lineAt, lineLength, () => {
+      if (request) {
+        b.add('http.request.method', `Request Method: ${request[1]}`, request[1]!, lineAt, request[1]!.length);
+        b.add('http.request.uri', `Request URI: ${request[2]}`, request[2]!, lineAt + request[1]!.length + 1, request[2]!.length);
+        b.add('http.request.version', `Request Version: ${request[3]}`, request[3]!, first.textEnd - request[3]!.length, request[3]!.length);
+      } else if (status) {
+        b.add('http.response.version', `Response Version: ${status[1]}`, status[1]!, lineAt, status[1]!.length);
+        b.add('http.response.code', `Status Code: ${status[2]}`, Number(status[2]), lineAt + 9, 3);
+        if (status[3] !== undefined) b.add('http.response.phrase', `Response Phrase: ${status[3]}`, status[3], lineAt + 13, status[3].length);
+      }
+    });
+    const headers = new Map<string, string>();
+    let ended = false;
+    for (const line of lines.slice(1)) {
+      if (!line.complete) break;
+      if (line.textEnd === line.start) {
+        b.add('', '\\r\\n', null, line.start, line.next - line.start);
+        ended = true;
+        break;
+      }
+      const raw = data.subarray(line.start, line.next);
+      const text = data.toString('latin1', line.start, line.textEnd);
+      const colon = text.indexOf(':');
+      const name = colon > 0 ? text.slice(0, colon).toLowerCase() : '';
+      const value = colon > 0 ? text.slice(colon + 1).trim() : '';
+      b.group(request ? 'http.request.line' : 'http.response.line', printable(raw), printable(raw), line.start, raw.length, () => {
+        const abbrev = HEADER_FIELDS[name];
+        if (abbrev) b.add(abbrev, `${text.slice(0, colon)}: ${value}`, value, line.start + colon + 1, line.textEnd - line.start - colon - 1, printable(Buffer.from(value, 'latin1')));
+        if (name === 'content-length' && /^\d+$/.test(value)) b.add('http.content_length', `Content length: ${value}`, Number(value), line.start + colon + 1, line.textEnd - line.start - colon - 1);
+      });
+      if (name && !headers.has(name)) headers.set(name, value);
+    }
+    const host = headers.get('host');
+    if (request && host !== undefined) {
+      const full = /^[a-z][a-z0-9+.-]*:\/\//i.test(request[2]!) ? request[2]! : `http://${host}${request[2]}`;
+      b.add('http.request.full_uri', `Full request URI: ${full}`, full, lineAt, 0);
+    }
+    if (!ended) {
+      b.mark('truncated', 'HTTP headers continue past the end of this TCP segment (truncated by segment)');
+      return;
+    }
+    const bodyStart = lines.find((l) => l.complete && l.textEnd === l.start && l !== first)!.next;
+    const type = headers.get('content-type');
+    if (bodyStart < stop) {
+      b.add('http.file_data', 'File Data', data.subarray(bodyStart, stop), bodyStart, stop - bodyStart, printable(data.subarray(bodyStart, stop)));
+      if (type) info += ` (${type.split(';')[0]!.trim()})`;
+    }
+  });
+  if (info !== 'Continuation') layer.title = 'Hypertext Transfer Protocol';
+  return { layers: [layer], protocolColumn: 'HTTP', info };
+}
+
+interface Line {
+  start: number;
+  /** End of the line's text (before CR LF). */
+  textEnd: number;
+  /** Start of the next line. */
+  next: number;
+  /** False when the segment ends before the line's LF. */
+  complete: boolean;
+}
+
+/** Lines up to and including the blank line that ends the headers, or to the end of the bytes. */
+function splitLines(data: Buffer, offset: number, stop: number): Line[] {
+  const lines: Line[] = [];
+  let at = offset;
+  while (at < stop && lines.length < 1000) {
+    const lf = data.indexOf(0x0a, at);
+    if (lf < 0 || lf >= stop) {
+      lines.push({ start: at, textEnd: stop, next: stop, complete: false });
+      break;
+    }
+    const textEnd = lf > at && data[lf - 1] === 0x0d ? lf - 1 : lf;
+    lines.push({ start: at, textEnd, next: lf + 1, complete: true });
+    if (textEnd === at && lines.length > 1) break;
+    at = lf + 1;
+  }
+  return lines;
+}

@@ -1,0 +1,109 @@
+/** ICMP (RFC 792): echo, errors with the quoted datagram dissected, checksum verified as tshark does. */
+import { dissectSafely, hex, LayerBuilder } from './builder';
+import { checksumOk } from './checksum';
+import type { Dissector } from './dissector';
+import type { PacketState } from './packet-state';
+
+const TYPES: Record<number, string> = {
+  0: 'Echo (ping) reply', 3: 'Destination unreachable', 4: 'Source quench (flow control)', 5: 'Redirect', 8: 'Echo (ping) request',
+  9: 'Router advertisement', 10: 'Router solicitation', 11: 'Time-to-live exceeded', 12: 'Parameter problem', 13: 'Timestamp request',
+  14: 'Timestamp reply', 15: 'Information request', 16: 'Information reply', 17: 'Address mask request', 18: 'Address mask reply',
+};
+
+const UNREACHABLE: Record<number, string> = {
+  0: 'Network unreachable', 1: 'Host unreachable', 2: 'Protocol unreachable', 3: 'Port unreachable',
+  4: 'Fragmentation needed', 5: 'Source route failed', 6: 'Destination network unknown', 7: 'Destination host unknown',
+  8: 'Source host isolated', 9: 'Network administratively prohibited', 10: 'Host administratively prohibited',
+  11: 'Network unreachable for TOS', 12: 'Host unreachable for TOS', 13: 'Communication administratively filtered',
+  14: 'Host precedence violation', 15: 'Precedence cutoff in effect',
+};
+const CODES: Record<number, Record<number, string>> = {
+  3: UNREACHABLE,
+  5: { 0: 'Redirect for network', 1: 'Redirect for host', 2: 'Redirect for TOS and network', 3: 'Redirect for TOS and host' },
+  11: { 0: 'Time to live exceeded in transit', 1: 'Fragment reassembly time exceeded' },
+  12: { 0: 'Pointer indicates the error', 1: 'Required option missing', 2: 'Bad length' },
+};
+const ERROR_TYPES = new Set([3, 4, 5, 11, 12]);
+
+/** Echo requests seen, to point replies at their request as tshark's Info does. */
+const requestsByDissector = new WeakMap<Dissector, Map<string, number>>();
+
+export function dissectIcmp(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): number | void {
+  const b = new LayerBuilder(data, 'icmp', 'Internet Control Message Protocol', offset, end);
+  let next = -1;
+  let quoted = false;
+  dissectSafely(b, () => {
+    const type = b.u8(offset, 'type');
+    const code = b.u8(offset + 1, 'code');
+    const codeName = CODES[type]?.[code];
+    b.add('icmp.type', `Type: ${type} (${TYPES[type] ?? 'Unknown ICMP (obsolete or malformed?)'})`, type, offset, 1);
+    b.add('icmp.code', `Code: ${code}${codeName ? ` (${codeName})` : ''}`, code, offset + 1, 1);
+    const checksum = b.u16(offset + 2, 'checksum');
+    const whole = end <= data.length && !p.quoted ? checksumOk(data, offset, end) : null;
+    const status = whole === null ? 2 : whole ? 1 : 0;
+    b.add('icmp.checksum', `Checksum: ${hex(checksum, 4)} [${status === 2 ? 'unverified' : status === 1 ? 'correct' : 'incorrect'}]`, checksum, offset + 2, 2, hex(checksum, 4));
+    b.add('icmp.checksum.status', `[Checksum Status: ${['Bad', 'Good', 'Unverified'][status]}]`, status, offset + 2, 0);
+    let info = TYPES[type] ?? 'Unknown ICMP (obsolete or malformed?)';
+    if (codeName && ERROR_TYPES.has(type)) info += ` (${codeName})`;
+    if (type === 0 || type === 8 || type === 13 || type === 14 || type === 15 || type === 16 || type === 17 || type === 18) {
+      const id = b.u16(offset + 4, 'identifier');
+      const seq = b.u16(offset + 6, 'sequence number');
+      const idLe = ((id & 0xff) << 8) | (id >> 8);
+      const seqLe = ((seq & 0xff) << 8) | (seq >> 8);
+      b.add('icmp.ident', `Identifier (BE): ${id} (${hex(id, 4)})`, id, offset + 4, 2);
+      b.add('icmp.ident_le', `Identifier (LE): ${idLe} (${hex(idLe, 4)})`, idLe, offset + 4, 2);
+      b.add('icmp.seq', `Sequence Number (BE): ${seq} (${hex(seq, 4)})`, seq, offset + 6, 2);
+      b.add('icmp.seq_le', `Sequence Number (LE): ${seqLe} (${hex(seqLe, 4)})`, seqLe, offset + 6, 2);
+      if (type === 0 || type === 8) {
+        info = `${info.padEnd(20)} id=${hex(id, 4)}, seq=${seq}/${seqLe}, ttl=${p.ttl}`;
+        if (!p.quoted) info += echoPairing(d, p, type, id, seq, b, offset);
+      }
+      next = offset + 8;
+    } else if (ERROR_TYPES.has(type)) {
+      if (type === 3 && code === 4) {
+        b.add('icmp.unused', 'Unused', data.subarray(offset + 4, offset + 6), offset + 4, 2, data.toString('hex', offset + 4, offset + 6));
+        const mtu = b.u16(offset + 6, 'MTU');
+        b.add('icmp.mtu', `MTU of next hop: ${mtu}`, mtu, offset + 6, 2);
+      } else if (type === 5) {
+        b.need(offset + 4, 4, 'gateway address');
+        const gw = `${data[offset + 4]}.${data[offset + 5]}.${data[offset + 6]}.${data[offset + 7]}`;
+        b.add('icmp.redir_gw', `Gateway Address: ${gw}`, gw, offset + 4, 4);
+      } else if (type === 12) {
+        const ptr = b.u8(offset + 4, 'pointer');
+        b.add('icmp.pointer', `Pointer: ${ptr}`, ptr, offset + 4, 1);
+      } else {
+        b.need(offset + 4, 4, 'unused field');
+        b.add('icmp.unused', 'Unused', data.subarray(offset + 4, offset + 8), offset + 4, 4, data.toString('hex', offset + 4, offset + 8));
+      }
+      next = offset + 8;
+      quoted = true;
+    } else {
+      next = offset + 4;
+    }
+    b.setLength(next - offset);
+    p.setProtocol('ICMP', info);
+  });
+  p.addLayer(b.layer);
+  if (next < 0) return;
+  if (quoted) {
+    if (next >= Math.min(end, data.length)) return;
+    p.quoted++;
+    d.byEthertype(p, 0x0800, data, next, end);
+    p.quoted--;
+    return;
+  }
+  d.data(p, data, next, end);
+}
+
+function echoPairing(d: Dissector, p: PacketState, type: number, id: number, seq: number, b: LayerBuilder, offset: number): string {
+  let requests = requestsByDissector.get(d);
+  if (!requests) requestsByDissector.set(d, (requests = new Map()));
+  if (type === 8) {
+    requests.set(`${p.netSrc}|${p.netDst}|${id}|${seq}`, p.frame.number);
+    return '';
+  }
+  const request = requests.get(`${p.netDst}|${p.netSrc}|${id}|${seq}`);
+  if (request === undefined) return '';
+  b.add('icmp.resp_to', `[Response to: ${request}]`, request, offset, 0);
+  return ` (request in ${request})`;
+}

@@ -1,0 +1,265 @@
+/**
+ * Link layers: Ethernet II (and 802.3 length frames), 802.1Q / 802.1ad VLAN tags, Linux cooked
+ * capture v1 and v2 (SLL, SLL2), BSD loopback/null and raw IP.
+ */
+import { dissectSafely, hex, LayerBuilder } from './builder';
+import type { Dissector } from './dissector';
+import { bitPicture, bytesHex, ipv4Text, macText } from './format';
+import type { PacketState } from './packet-state';
+
+const ETHERTYPE_NAMES: Record<number, string> = {
+  0x0800: 'IPv4', 0x0806: 'ARP', 0x86dd: 'IPv6', 0x8100: '802.1Q Virtual LAN', 0x88a8: '802.1ad Provider Bridge (Q-in-Q)',
+  0x8035: 'RARP', 0x6558: 'Transparent Ethernet bridging', 0x8847: 'MPLS label switched packet', 0x888e: '802.1X Authentication',
+  0x88cc: '802.1 Link Layer Discovery Protocol (LLDP)', 0x8864: 'PPPoE Session', 0x8863: 'PPPoE Discovery',
+};
+
+export function ethertypeName(type: number): string {
+  return ETHERTYPE_NAMES[type] ?? 'Unknown';
+}
+
+/** Adds an Ethernet address with the children Wireshark puts under it (addr, lg, ig bits). */
+function macField(b: LayerBuilder, which: 'dst' | 'src', offset: number): string {
+  const data = b.data;
+  const text = macText(data, offset);
+  const label = which === 'dst' ? 'Destination' : 'Source';
+  const first = data[offset]!;
+  const lg = (first & 0x02) !== 0;
+  const ig = (first & 0x01) !== 0;
+  const oui = (first << 16) | (data[offset + 1]! << 8) | data[offset + 2]!;
+  b.group(`eth.${which}`, `${label}: ${text}`, text, offset, 6, () => {
+    b.add(`eth.${which}.oui`, `${label} OUI: ${oui}`, oui, offset, 3).hidden = true;
+    b.add('eth.addr', `Address: ${text}`, text, offset, 6);
+    b.add('eth.addr.oui', `Address OUI: ${oui}`, oui, offset, 3).hidden = true;
+    const lgLabel = lg ? 'Locally administered address (this is NOT the factory default)' : 'Globally unique address (factory default)';
+    const igLabel = ig ? 'Group address (multicast/broadcast)' : 'Individual address (unicast)';
+    b.add(`eth.${which}.lg`, `.... ..${lg ? 1 : 0}. .... .... .... .... = LG bit: ${lgLabel}`, lg, offset, 3);
+    b.add('eth.lg', 'LG bit', lg, offset, 3).hidden = true;
+    b.add(`eth.${which}.ig`, `.... ...${ig ? 1 : 0} .... .... .... .... = IG bit: ${igLabel}`, ig, offset, 3);
+    b.add('eth.ig', 'IG bit', ig, offset, 3).hidden = true;
+  }, text);
+  return text;
+}
+
+/**
+ * Wireshark gives bytes after the network layer's own length to the link layer: up to the
+ * 60-byte minimum frame they are padding, beyond it a trailer.
+ */
+function addPaddingAndTrailer(b: LayerBuilder, prefix: string, usedEnd: number | void, frameStart: number): void {
+  const captured = b.data.length;
+  if (typeof usedEnd !== 'number' || usedEnd >= captured) return;
+  const minEnd = frameStart + 60;
+  let at = usedEnd;
+  // Wireshark calls the bytes up to the 60-byte minimum padding only when they are all zero.
+  let zero = true;
+  for (let i = at; i < Math.min(minEnd, captured); i++) if (b.data[i] !== 0) zero = false;
+  if (prefix === 'eth' && at < minEnd && zero) {
+    const padEnd = Math.min(minEnd, captured);
+    b.add('eth.padding', `Padding: ${bytesHex(b.data, at, padEnd - at)}`, b.data.subarray(at, padEnd), at, padEnd - at, bytesHex(b.data, at, padEnd - at));
+    at = padEnd;
+  }
+  // Exactly four bytes left on a frame of at least 64 bytes: Wireshark takes them for the FCS.
+  if (prefix === 'eth' && captured - at === 4 && captured - frameStart >= 64) {
+    const fcs = b.data.readUInt32BE(at);
+    b.add('eth.fcs', `Frame check sequence: ${hex(fcs, 8)} [unverified]`, fcs, at, 4, hex(fcs, 8));
+    b.add('eth.fcs.status', '[FCS Status: Unverified]', 2, at, 0);
+    return;
+  }
+  if (at < captured) b.add(`${prefix}.trailer`, `Trailer: ${bytesHex(b.data, at, captured - at)}`, b.data.subarray(at, captured), at, captured - at, bytesHex(b.data, at, captured - at));
+}
+
+export function dissectEthernet(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): number | void {
+  const b = new LayerBuilder(data, 'eth', 'Ethernet II', offset, end);
+  let type = -1;
+  dissectSafely(b, () => {
+    b.need(offset, 14, 'Ethernet header');
+    const dst = macField(b, 'dst', offset);
+    const src = macField(b, 'src', offset + 6);
+    b.layer.title = `Ethernet II, Src: ${src}, Dst: ${dst}`;
+    p.setColumns(src, dst);
+    type = data.readUInt16BE(offset + 12);
+    if (type <= 1500) {
+      b.layer.title = `IEEE 802.3 Ethernet, Src: ${src}, Dst: ${dst}`;
+      b.add('eth.len', `Length: ${type}`, type, offset + 12, 2);
+    } else {
+      b.add('eth.type', `Type: ${ethertypeName(type)} (${hex(type, 4)})`, type, offset + 12, 2, hex(type, 4));
+    }
+    b.setLength(14);
+  });
+  p.addLayer(b.layer);
+  if (b.layer.status !== 'ok') return;
+  if (type <= 1500) {
+    // 802.3 with LLC: not decoded further here; the payload stays visible as data.
+    const stop = Math.min(offset + 14 + type, end);
+    d.data(p, data, offset + 14, stop);
+    addPaddingAndTrailer(b, 'eth', stop, offset);
+    return;
+  }
+  p.protocols.push('ethertype');
+  const used = d.byEthertype(p, type, data, offset + 14, end);
+  addPaddingAndTrailer(b, 'eth', used, offset);
+}
+
+/** 802.1Q tag (ethertype 0x8100) and 802.1ad service tag (0x88a8), both 'vlan' as tshark 4.0 decodes them. */
+export function dissectVlan(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): number | void {
+  const b = new LayerBuilder(data, 'vlan', '802.1Q Virtual LAN', offset, end);
+  let type = -1;
+  dissectSafely(b, () => {
+    const tci = b.u16(offset, 'VLAN tag');
+    type = b.u16(offset + 2, 'VLAN ethertype');
+    const pri = tci >> 13;
+    const dei = (tci & 0x1000) !== 0;
+    const id = tci & 0xfff;
+    b.layer.title = `802.1Q Virtual LAN, PRI: ${pri}, DEI: ${dei ? 1 : 0}, ID: ${id}`;
+    b.add('vlan.priority', `${bitPicture(tci, 0xe000, 16)} = Priority: ${pri}`, pri, offset, 2);
+    b.add('vlan.dei', `${bitPicture(tci, 0x1000, 16)} = DEI: ${dei ? 'Eligible' : 'Ineligible'}`, dei, offset, 2);
+    b.add('vlan.id', `${bitPicture(tci, 0xfff, 16)} = ID: ${id}`, id, offset, 2);
+    if (type <= 1500) b.add('vlan.len', `Length: ${type}`, type, offset + 2, 2);
+    else b.add('vlan.etype', `Type: ${ethertypeName(type)} (${hex(type, 4)})`, type, offset + 2, 2, hex(type, 4));
+    b.setLength(4);
+  });
+  p.addLayer(b.layer);
+  if (b.layer.status !== 'ok') return;
+  if (type <= 1500) {
+    d.data(p, data, offset + 4, Math.min(offset + 4 + type, end));
+    return offset + 4 + type;
+  }
+  p.protocols.push('ethertype');
+  return d.byEthertype(p, type, data, offset + 4, end);
+}
+
+const SLL_PKTTYPES = ['Unicast to us', 'Broadcast', 'Multicast', 'Unicast to another host', 'Sent by us'];
+
+function sllAddress(b: LayerBuilder, hatype: number, halen: number, at: number): string {
+  const shown = Math.min(halen, 8);
+  if (hatype === 1 && halen === 6 || hatype === 772 && halen === 6) {
+    const mac = macText(b.data, at);
+    b.add('sll.src.eth', `Source: ${mac}`, mac, at, 6);
+    return mac;
+  }
+  if (halen === 4 && (hatype === 778 || hatype === 776)) {
+    const ip = ipv4Text(b.data, at);
+    b.add('sll.src.ipv4', `Source: ${ip}`, ip, at, 4);
+    return ip;
+  }
+  if (shown > 0) {
+    const text = bytesHex(b.data, at, shown);
+    b.add('sll.src.other', `Source: ${text}`, b.data.subarray(at, at + shown), at, shown, text);
+    return text;
+  }
+  return '';
+}
+
+/** Protocol field of SLL/SLL2: an ethertype, or a Linux ARPHRD-specific pseudo type (< 1536). */
+function sllProtocol(d: Dissector, p: PacketState, b: LayerBuilder, proto: number, at: number, payload: number, end: number): void {
+  if (proto >= 1536) {
+    b.add('sll.etype', `Protocol: ${ethertypeName(proto)} (${hex(proto, 4)})`, proto, at, 2, hex(proto, 4));
+    p.addLayer(b.layer);
+    p.protocols.push('ethertype');
+    const used = d.byEthertype(p, proto, b.data, payload, end);
+    if (typeof used === 'number' && used < Math.min(end, b.data.length)) addPaddingAndTrailer(b, 'sll', used, 0);
+    return;
+  }
+  b.add('sll.ltype', `Protocol: ${hex(proto, 4)}`, proto, at, 2, hex(proto, 4));
+  p.addLayer(b.layer);
+  d.data(p, b.data, payload, end);
+}
+
+export function dissectSll(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): void {
+  const b = new LayerBuilder(data, 'sll', 'Linux cooked capture v1', offset, end);
+  let ok = false;
+  dissectSafely(b, () => {
+    b.need(offset, 16, 'SLL header');
+    const pkttype = data.readUInt16BE(offset);
+    const hatype = data.readUInt16BE(offset + 2);
+    const halen = data.readUInt16BE(offset + 4);
+    b.add('sll.pkttype', `Packet type: ${SLL_PKTTYPES[pkttype] ?? 'Unknown'} (${pkttype})`, pkttype, offset, 2);
+    b.add('sll.hatype', `Link-layer address type: ${hatype}`, hatype, offset + 2, 2);
+    b.add('sll.halen', `Link-layer address length: ${halen}`, halen, offset + 4, 2);
+    const src = sllAddress(b, hatype, halen, offset + 6);
+    if (halen < 8) b.add('sll.unused', 'Unused', data.subarray(offset + 6 + halen, offset + 14), offset + 6 + halen, 8 - halen, bytesHex(data, offset + 6 + halen, 8 - halen));
+    if (src) p.setColumns(src, '');
+    b.setLength(16);
+    ok = true;
+  });
+  if (!ok) {
+    p.addLayer(b.layer);
+    return;
+  }
+  sllProtocol(d, p, b, data.readUInt16BE(offset + 14), offset + 14, offset + 16, end);
+}
+
+export function dissectSll2(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): void {
+  const b = new LayerBuilder(data, 'sll', 'Linux cooked capture v2', offset, end);
+  let ok = false;
+  dissectSafely(b, () => {
+    b.need(offset, 20, 'SLL2 header');
+    const ifindex = data.readUInt32BE(offset + 4);
+    const hatype = data.readUInt16BE(offset + 8);
+    const pkttype = data[offset + 10]!;
+    const halen = data[offset + 11]!;
+    b.add('sll.reserved', 'Reserved', data.readUInt16BE(offset + 2), offset + 2, 2, hex(data.readUInt16BE(offset + 2), 4)).hidden = true;
+    b.add('sll.ifindex', `Interface index: ${ifindex}`, ifindex, offset + 4, 4);
+    b.add('sll.hatype', `Link-layer address type: ${hatype}`, hatype, offset + 8, 2);
+    b.add('sll.pkttype', `Packet type: ${SLL_PKTTYPES[pkttype] ?? 'Unknown'} (${pkttype})`, pkttype, offset + 10, 1);
+    b.add('sll.halen', `Link-layer address length: ${halen}`, halen, offset + 11, 1);
+    const src = sllAddress(b, hatype, halen, offset + 12);
+    if (halen < 8) b.add('sll.unused', 'Unused', data.subarray(offset + 12 + halen, offset + 20), offset + 12 + halen, 8 - halen, bytesHex(data, offset + 12 + halen, 8 - halen));
+    if (src) p.setColumns(src, '');
+    b.setLength(20);
+    ok = true;
+  });
+  if (!ok) {
+    p.addLayer(b.layer);
+    return;
+  }
+  // SLL2 puts the protocol first; move its field to the front as Wireshark's tree shows it.
+  const proto = data.readUInt16BE(offset);
+  const before = b.layer.fields.length;
+  sllProtocolFirst(d, p, b, proto, offset, offset + 20, end, before);
+}
+
+function sllProtocolFirst(d: Dissector, p: PacketState, b: LayerBuilder, proto: number, at: number, payload: number, end: number, before: number): void {
+  if (proto >= 1536) {
+    b.add('sll.etype', `Protocol: ${ethertypeName(proto)} (${hex(proto, 4)})`, proto, at, 2, hex(proto, 4));
+  } else {
+    b.add('sll.ltype', `Protocol: ${hex(proto, 4)}`, proto, at, 2, hex(proto, 4));
+  }
+  b.layer.fields.unshift(b.layer.fields.splice(before, 1)[0]!);
+  p.addLayer(b.layer);
+  if (proto >= 1536) {
+    p.protocols.push('ethertype');
+    d.byEthertype(p, proto, b.data, payload, end);
+  } else d.data(p, b.data, payload, end);
+}
+
+const NULL_FAMILIES: Record<number, string> = { 2: 'IP', 24: 'IPv6', 28: 'IPv6', 30: 'IPv6', 10: 'IPv6', 23: 'IPv6', 26: 'IPv6' };
+
+/** BSD loopback (linktype 0, host byte order) and OpenBSD loop (108, network byte order). */
+export function dissectNull(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number, networkOrder: boolean): void {
+  const b = new LayerBuilder(data, 'null', 'Null/Loopback', offset, end);
+  let family = -1;
+  dissectSafely(b, () => {
+    b.need(offset, 4, 'loopback header');
+    const be = data.readUInt32BE(offset);
+    // Linktype 0 is in the writer's byte order: Wireshark guesses, a small value read big-endian wins.
+    family = networkOrder || (be & 0xffff0000) === 0 ? be : data.readUInt32LE(offset);
+    b.add('null.family', `Family: ${NULL_FAMILIES[family] ?? 'Unknown'} (${family})`, family, offset, 4);
+    b.setLength(4);
+  });
+  p.addLayer(b.layer);
+  if (b.layer.status !== 'ok') return;
+  if (family === 2) d.byEthertype(p, 0x0800, data, offset + 4, end);
+  else if (NULL_FAMILIES[family]) d.byEthertype(p, 0x86dd, data, offset + 4, end);
+  else d.data(p, data, offset + 4, end);
+}
+
+/** Raw IP (linktypes 101/12/14: version from the first nibble; 228 IPv4 only; 229 IPv6 only). */
+export function dissectRaw(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number, only?: 4 | 6): void {
+  const b = new LayerBuilder(data, 'raw', 'Raw packet data', offset, end);
+  b.setLength(0);
+  p.addLayer(b.layer);
+  const version = only ?? (data.length > offset ? data[offset]! >> 4 : 0);
+  if (version === 4) d.byEthertype(p, 0x0800, data, offset, end);
+  else if (version === 6) d.byEthertype(p, 0x86dd, data, offset, end);
+  else d.data(p, data, offset, end);
+}

@@ -1,0 +1,108 @@
+/**
+ * The shape of a dissected packet, shared by every dissector, the CLI and (later) the engine.
+ *
+ * A packet is a list of layers; a layer is a tree of fields. A field carries Wireshark's
+ * abbreviation (`ip.src`), a display label (the tree line), a typed value, the text tshark prints
+ * for it with `-T fields` and its byte range in the frame, so the UI can highlight it.
+ */
+export type FieldValue = number | bigint | string | boolean | Buffer | null;
+
+export interface Field {
+  /** Wireshark's abbreviation, e.g. 'tcp.flags.syn'. Text-only tree lines use '' . */
+  abbrev: string;
+  /** The tree line as Wireshark shows it, e.g. 'Source Address: 10.0.0.1'. */
+  label: string;
+  value: FieldValue;
+  /** The value as `tshark -T fields -e` prints it (e.g. '0x0002' for tcp.flags, '1' for a set flag). */
+  text: string;
+  /** Absolute byte offset in the frame (or in the reassembled buffer when `source` is set). */
+  offset: number;
+  length: number;
+  /** Set when the bytes come from a reassembled buffer rather than this frame. */
+  source?: 'reassembled';
+  /**
+   * A field that exists for filters and `-T fields` but is not a tree line (Wireshark's hidden
+   * fields, e.g. ip.addr, tcp.port, eth.ig). Tree printers skip it; JSON output keeps it.
+   */
+  hidden?: boolean;
+  children?: Field[];
+}
+
+export type LayerStatus = 'ok' | 'truncated' | 'malformed';
+
+export interface Layer {
+  /** Wireshark's protocol abbreviation: 'eth', 'vlan', 'ip', 'ipv6', 'tcp', 'dns', 'tls', ... */
+  protocol: string;
+  /** Tree heading, e.g. 'Internet Protocol Version 4, Src: 10.0.0.1, Dst: 10.0.0.2'. */
+  title: string;
+  offset: number;
+  length: number;
+  fields: Field[];
+  /** 'truncated': the capture stopped early; 'malformed': the bytes contradict the protocol. */
+  status: LayerStatus;
+  /** What was wrong, for truncated/malformed layers. */
+  problem?: string;
+}
+
+/** The columns of Wireshark's packet list. */
+export interface Summary {
+  source: string;
+  destination: string;
+  /** Highest decoded protocol, as Wireshark's Protocol column shows it ('TCP', 'DNS', 'TLSv1.3'). */
+  protocol: string;
+  length: number;
+  info: string;
+}
+
+export interface DissectedPacket {
+  number: number;
+  layers: Layer[];
+  summary: Summary;
+  status: LayerStatus;
+}
+
+/** The per-packet input of a dissector run. */
+export interface FrameInput {
+  /** 1-based frame number. */
+  number: number;
+  tsNs: bigint;
+  data: Buffer;
+  origLen: number;
+  /** LINKTYPE_* of the frame. */
+  linkType: number;
+  /** pcapng epb_flags direction bits, 0 when unknown. */
+  flags?: number;
+}
+
+/** What a UDP/TCP payload dissector (DNS, DHCP, NTP, HTTP, TLS, QUIC, ...) is given. */
+export interface AppContext {
+  transport: 'udp' | 'tcp';
+  srcPort: number;
+  dstPort: number;
+  frameNumber: number;
+  /** Source and destination addresses as text (for Info lines and conversation keys). */
+  src: string;
+  dst: string;
+}
+
+export interface AppResult {
+  /** Usually one layer; several when one payload holds several PDUs (e.g. TLS records). */
+  layers: Layer[];
+  /** Wireshark's Protocol column: 'DNS', 'HTTP', 'TLSv1.2', 'QUIC', 'DHCP', 'NTP', ... */
+  protocolColumn: string;
+  /** Wireshark's Info column text for this payload. */
+  info: string;
+}
+
+/**
+ * A payload dissector. It registers where it hands off (ports, heuristics) in the table of the
+ * Dissector instance that owns it; it never throws (use LayerBuilder + dissectSafely).
+ */
+export interface AppDissector {
+  protocol: string;
+  udpPorts?: readonly number[];
+  tcpPorts?: readonly number[];
+  /** Optional payload test for traffic on other ports (cheap; must not throw). */
+  heuristic?: (data: Buffer, offset: number, end: number, ctx: AppContext) => boolean;
+  dissect(data: Buffer, offset: number, end: number, ctx: AppContext): AppResult;
+}

@@ -1,0 +1,46 @@
+/** The hand-off table entries of the link, network, transport and tunnel dissectors. */
+import { dissectArp } from './arp';
+import type { Dissector } from './dissector';
+import { dissectIcmp } from './icmp';
+import { dissectIcmpv6 } from './icmpv6';
+import { dissectIpv4 } from './ipv4';
+import { dissectIpv6 } from './ipv6';
+import { dissectEthernet, dissectNull, dissectRaw, dissectSll, dissectSll2, dissectVlan } from './link';
+import { dissectPppoeSession } from './pppoe';
+import { dissectTcp } from './tcp';
+import { dissectAh, dissectGeneve, dissectGre, dissectVxlan } from './tunnels';
+import { dissectUdp } from './udp';
+
+export const LINKTYPE = { NULL: 0, ETHERNET: 1, RAW_12: 12, RAW_14: 14, RAW: 101, LOOP: 108, LINUX_SLL: 113, IPV4: 228, IPV6: 229, LINUX_SLL2: 276 } as const;
+
+export function registerCoreDissectors(d: Dissector): void {
+  d.linkTypes.set(LINKTYPE.ETHERNET, dissectEthernet);
+  d.linkTypes.set(LINKTYPE.NULL, (dd, p, data, o, e) => dissectNull(dd, p, data, o, e, false));
+  d.linkTypes.set(LINKTYPE.LOOP, (dd, p, data, o, e) => dissectNull(dd, p, data, o, e, true));
+  for (const raw of [LINKTYPE.RAW, LINKTYPE.RAW_12, LINKTYPE.RAW_14]) d.linkTypes.set(raw, (dd, p, data, o, e) => dissectRaw(dd, p, data, o, e));
+  d.linkTypes.set(LINKTYPE.IPV4, (dd, p, data, o, e) => dissectRaw(dd, p, data, o, e, 4));
+  d.linkTypes.set(LINKTYPE.IPV6, (dd, p, data, o, e) => dissectRaw(dd, p, data, o, e, 6));
+  d.linkTypes.set(LINKTYPE.LINUX_SLL, dissectSll);
+  d.linkTypes.set(LINKTYPE.LINUX_SLL2, dissectSll2);
+
+  d.ethertypes.set(0x0800, dissectIpv4);
+  d.ethertypes.set(0x86dd, dissectIpv6);
+  d.ethertypes.set(0x0806, dissectArp);
+  d.ethertypes.set(0x8035, dissectArp);
+  d.ethertypes.set(0x8100, dissectVlan);
+  d.ethertypes.set(0x88a8, dissectVlan);
+  d.ethertypes.set(0x9100, dissectVlan);
+  d.ethertypes.set(0x8864, dissectPppoeSession);
+
+  d.ipProtocols.set(1, dissectIcmp);
+  d.ipProtocols.set(6, dissectTcp);
+  d.ipProtocols.set(17, dissectUdp);
+  d.ipProtocols.set(47, dissectGre);
+  d.ipProtocols.set(58, dissectIcmpv6);
+  d.ipProtocols.set(4, dissectIpv4);
+  d.ipProtocols.set(41, dissectIpv6);
+
+  d.ipProtocols.set(51, dissectAh);
+  d.udpTunnels.set(4789, dissectVxlan);
+  d.udpTunnels.set(6081, dissectGeneve);
+}

@@ -1,0 +1,96 @@
+/** TCP options (RFC 9293, 7323, 2018): fields as tshark names them and the Info-column suffix. */
+import type { LayerBuilder } from './builder';
+import { bytesHex } from './format';
+
+export interface TcpOptionSummary {
+  /** Appended to the Info column: ' MSS=1460 WS=4 SACK_PERM TSval=.. TSecr=..'. */
+  info: string;
+  /** Window scale shift from a wscale option, -1 when absent. */
+  windowShift: number;
+}
+
+const KIND_NAMES: Record<number, string> = {
+  0: 'End of Option List (EOL)', 1: 'No-Operation (NOP)', 2: 'Maximum segment size', 3: 'Window scale', 4: 'SACK permitted',
+  5: 'SACK', 8: 'Timestamps', 19: 'MD5 signature', 28: 'User Timeout', 29: 'TCP-AO', 30: 'Multipath TCP', 34: 'TCP Fast Open',
+};
+const KIND_SHORT: Record<number, string> = {
+  0: 'End of Option List (0)', 1: 'No-Operation (1)', 2: 'Maximum Segment Size (2)', 3: 'Window Scale (3)', 4: 'SACK Permitted (4)',
+  5: 'SACK (5)', 8: 'Time Stamp Option (8)',
+};
+
+export function dissectTcpOptions(b: LayerBuilder, start: number, stop: number): TcpOptionSummary {
+  const data = b.data;
+  const summary: TcpOptionSummary = { info: '', windowShift: -1 };
+  const names: string[] = [];
+  const optionsField = b.group('tcp.options', '', data.subarray(start, stop), start, stop - start, () => {
+    for (let at = start; at < stop; ) {
+      const kind = data[at]!;
+      const name = KIND_NAMES[kind] ?? 'Unknown';
+      const kindLabel = KIND_SHORT[kind] ?? `Unknown (${kind})`;
+      if (kind === 0 || kind === 1) {
+        const abbrev = kind === 0 ? 'tcp.options.eol' : 'tcp.options.nop';
+        names.push(kind === 0 ? 'End of Option List (EOL)' : 'No-Operation (NOP)');
+        b.group(abbrev, `TCP Option - ${name}`, null, at, 1, () => {
+          b.add('tcp.option_kind', `Kind: ${kindLabel}`, kind, at, 1);
+        }, '');
+        at += 1;
+        continue;
+      }
+      if (at + 1 >= stop) {
+        b.mark('malformed', `TCP option ${kind} has no length byte`);
+        return;
+      }
+      const len = data[at + 1]!;
+      if (len < 2 || at + len > stop) {
+        b.mark('malformed', `TCP option ${kind} has a bad length ${len}`);
+        return;
+      }
+      names.push(name);
+      const labelOf = (detail: string) => `TCP Option - ${name}${detail}`;
+      let detail = '';
+      const body = () => {
+        b.add('tcp.option_kind', `Kind: ${kindLabel}`, kind, at, 1);
+        b.add('tcp.option_len', `Length: ${len}`, len, at + 1, 1);
+        if (kind === 2 && len === 4) {
+          const mss = data.readUInt16BE(at + 2);
+          b.add('tcp.options.mss_val', `MSS Value: ${mss}`, mss, at + 2, 2);
+          summary.info += ` MSS=${mss}`;
+          detail = `: ${mss} bytes`;
+        } else if (kind === 3 && len === 3) {
+          const shift = data[at + 2]!;
+          const multiplier = 2 ** Math.min(shift, 14);
+          b.add('tcp.options.wscale.shift', `Shift count: ${shift}`, shift, at + 2, 1);
+          b.add('tcp.options.wscale.multiplier', `[Multiplier: ${multiplier}]`, multiplier, at + 2, 1);
+          summary.windowShift = Math.min(shift, 14);
+          summary.info += ` WS=${multiplier}`;
+          detail = `: ${shift} (multiply by ${multiplier})`;
+        } else if (kind === 4 && len === 2) {
+          summary.info += ' SACK_PERM';
+        } else if (kind === 8 && len === 10) {
+          const tsval = data.readUInt32BE(at + 2);
+          const tsecr = data.readUInt32BE(at + 6);
+          b.add('tcp.options.timestamp.tsval', `Timestamp value: ${tsval}`, tsval, at + 2, 4);
+          b.add('tcp.options.timestamp.tsecr', `Timestamp echo reply: ${tsecr}`, tsecr, at + 6, 4);
+          summary.info += ` TSval=${tsval} TSecr=${tsecr}`;
+          detail = `: TSval ${tsval}, TSecr ${tsecr}`;
+        } else if (kind === 5 && (len - 2) % 8 === 0) {
+          const count = (len - 2) / 8;
+          for (let i = 0; i < count; i++) {
+            const le = data.readUInt32BE(at + 2 + i * 8);
+            const re = data.readUInt32BE(at + 6 + i * 8);
+            b.add('tcp.options.sack_le', `left edge = ${le}`, le, at + 2 + i * 8, 4);
+            b.add('tcp.options.sack_re', `right edge = ${re}`, re, at + 6 + i * 8, 4);
+            summary.info += ` SLE=${le} SRE=${re}`;
+          }
+          b.add('tcp.options.sack.count', `[TCP SACK Count: ${count}]`, count, at, len);
+        }
+      };
+      const abbrev = kind === 2 ? 'tcp.options.mss' : kind === 3 ? 'tcp.options.wscale' : kind === 4 ? 'tcp.options.sack_perm' : kind === 5 ? 'tcp.options.sack' : kind === 8 ? 'tcp.options.timestamp' : 'tcp.options.unknown';
+      const field = b.group(abbrev, '', null, at, len, body, '');
+      field.label = labelOf(detail);
+      at += len;
+    }
+  }, bytesHex(data, start, stop - start));
+  optionsField.label = `Options: (${stop - start} bytes), ${names.join(', ')}`;
+  return summary;
+}

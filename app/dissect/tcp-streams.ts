@@ -1,0 +1,56 @@
+/**
+ * Cross-packet TCP state, as Wireshark keeps it per conversation: the stream index (tcp.stream),
+ * the base sequence numbers that make tcp.seq/tcp.ack relative, the window scale each side
+ * announced in its SYN, and the conversation-completeness bits.
+ */
+
+export interface TcpDirection {
+  baseSeq: number;
+  baseSet: boolean;
+  /** Window scale shift from this side's SYN; -1 unknown (no SYN seen), -2 SYN without the option. */
+  windowShift: number;
+}
+
+export interface TcpConversation {
+  index: number;
+  /** Direction 0 is from the endpoint that sorts first in the key; see TcpStreamTable.lookup. */
+  dirs: [TcpDirection, TcpDirection];
+  completeness: number;
+  /** Initial sequence number of the SYN that opened it, to tell port reuse from retransmission. */
+  synSeq: number;
+  closed: boolean;
+}
+
+export const COMPLETENESS = { SYN: 1, SYN_ACK: 2, ACK: 4, DATA: 8, FIN: 16, RST: 32 } as const;
+
+export class TcpStreamTable {
+  private readonly conversations = new Map<string, TcpConversation>();
+  private nextIndex = 0;
+
+  /**
+   * Finds or starts the conversation of a segment. A SYN (without ACK) on a conversation that was
+   * opened with a different ISN starts a new stream, as Wireshark does on port reuse.
+   */
+  lookup(src: string, srcPort: number, dst: string, dstPort: number, syn: boolean, ack: boolean, seq: number): { conv: TcpConversation; dir: 0 | 1 } {
+    const a = `${src}|${srcPort}`;
+    const b = `${dst}|${dstPort}`;
+    const dir: 0 | 1 = a <= b ? 0 : 1;
+    const key = dir === 0 ? `${a}|${b}` : `${b}|${a}`;
+    let conv = this.conversations.get(key);
+    if (conv && syn && !ack && conv.synSeq !== seq && (conv.closed || conv.completeness !== 0 || conv.dirs[dir].baseSet)) conv = undefined;
+    if (!conv) {
+      conv = {
+        index: this.nextIndex++,
+        dirs: [
+          { baseSeq: 0, baseSet: false, windowShift: -1 },
+          { baseSeq: 0, baseSet: false, windowShift: -1 },
+        ],
+        completeness: 0,
+        synSeq: syn && !ack ? seq : -1,
+        closed: false,
+      };
+      this.conversations.set(key, conv);
+    }
+    return { conv, dir };
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * TCP (RFC 9293): ports, relative sequence numbers and stream index as Wireshark computes them,
+ * flags, window scaling, options, and the payload handed to an application dissector.
+ */
+import { dissectSafely, hex, LayerBuilder, StopDissection } from './builder';
+import type { Dissector } from './dissector';
+import { bitPicture, bytesHex, nsToSeconds, setText } from './format';
+import type { AppContext } from './model';
+import type { PacketState } from './packet-state';
+import { COMPLETENESS, type TcpConversation } from './tcp-streams';
+import { dissectTcpOptions, type TcpOptionSummary } from './tcp-options';
+
+const FLAG_BITS: Array<[number, string, string, string]> = [
+  [0x100, 'tcp.flags.ae', 'Accurate ECN', 'AE'],
+  [0x080, 'tcp.flags.cwr', 'Congestion Window Reduced', 'CWR'],
+  [0x040, 'tcp.flags.ece', 'ECN-Echo', 'ECE'],
+  [0x020, 'tcp.flags.urg', 'Urgent', 'URG'],
+  [0x010, 'tcp.flags.ack', 'Acknowledgment', 'ACK'],
+  [0x008, 'tcp.flags.push', 'Push', 'PSH'],
+  [0x004, 'tcp.flags.reset', 'Reset', 'RST'],
+  [0x002, 'tcp.flags.syn', 'Syn', 'SYN'],
+  [0x001, 'tcp.flags.fin', 'Fin', 'FIN'],
+];
+const FLAG_LETTERS = 'RRRACEUAPRSF';
+/** Info-column order of flag names: from the lowest bit up, as Wireshark builds it. */
+const INFO_ORDER = [...FLAG_BITS].reverse();
+
+const streamTimes = new WeakMap<TcpConversation, { first: bigint; last: bigint }>();
+
+export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): number | void {
+  const b = new LayerBuilder(data, 'tcp', 'Transmission Control Protocol', offset, end);
+  let payload = -1;
+  let srcPort = 0;
+  let dstPort = 0;
+  dissectSafely(b, () => {
+    b.need(offset, 4, 'TCP ports');
+    srcPort = data.readUInt16BE(offset);
+    dstPort = data.readUInt16BE(offset + 2);
+    b.add('tcp.srcport', `Source Port: ${srcPort}`, srcPort, offset, 2);
+    b.add('tcp.dstport', `Destination Port: ${dstPort}`, dstPort, offset + 2, 2);
+    b.add('tcp.port', `Source or Destination Port: ${srcPort}`, srcPort, offset, 2).hidden = true;
+    b.add('tcp.port', `Source or Destination Port: ${dstPort}`, dstPort, offset + 2, 2).hidden = true;
+    b.layer.title = `Transmission Control Protocol, Src Port: ${srcPort}, Dst Port: ${dstPort}`;
+    p.setProtocol('TCP', `${srcPort} → ${dstPort}`);
+    b.need(offset + 4, 16, 'TCP header');
+    const seqRaw = data.readUInt32BE(offset + 4);
+    const ackRaw = data.readUInt32BE(offset + 8);
+    const hdrWord = data.readUInt16BE(offset + 12);
+    const hlen = (hdrWord >> 12) * 4;
+    const flags = hdrWord & 0xfff;
+    const window = data.readUInt16BE(offset + 14);
+    const checksum = data.readUInt16BE(offset + 16);
+    const urgent = data.readUInt16BE(offset + 18);
+    const syn = (flags & 2) !== 0;
+    const ack = (flags & 0x10) !== 0;
+    const fin = (flags & 1) !== 0;
+    const rst = (flags & 4) !== 0;
+    if (hlen < 20) throw new StopDissection('malformed', `TCP header length ${hlen} is below 20 bytes`);
+    const segLen = Math.max(0, end - offset - hlen);
+
+    let seq = seqRaw;
+    let ackValue = ackRaw;
+    let conv: TcpConversation | null = null;
+    let dir: 0 | 1 = 0;
+    let completeness = 0;
+    if (!p.quoted) {
+      ({ conv, dir } = d.tcpStreams.lookup(p.netSrc, srcPort, p.netDst, dstPort, syn, ack, seqRaw));
+      const fwd = conv.dirs[dir];
+      const rev = conv.dirs[dir === 0 ? 1 : 0];
+      if (!fwd.baseSet) {
+        fwd.baseSeq = syn ? seqRaw : (seqRaw - 1) >>> 0;
+        fwd.baseSet = true;
+      }
+      if (ack && !rev.baseSet) {
+        rev.baseSeq = (ackRaw - 1) >>> 0;
+        rev.baseSet = true;
+      }
+      seq = (seqRaw - fwd.baseSeq) >>> 0;
+      if (ack) ackValue = (ackRaw - rev.baseSeq) >>> 0;
+      completeness = conv.completeness;
+      b.add('tcp.stream', `[Stream index: ${conv.index}]`, conv.index, offset, 0);
+      b.add('tcp.completeness', `[Conversation completeness: ${completeness}]`, completeness, offset, 0);
+      // tshark shows the bits gathered before this segment; which flag combinations count was
+      // checked against tshark 4.0 on nmap's odd probes (SYN|FIN counts as SYN, FIN needs ACK).
+      if (syn) conv.completeness |= ack ? COMPLETENESS.SYN_ACK : COMPLETENESS.SYN;
+      else if (rst) conv.completeness |= COMPLETENESS.RST;
+      else if (fin && ack) conv.completeness |= COMPLETENESS.FIN;
+      else if (ack) conv.completeness |= COMPLETENESS.ACK;
+      if (segLen > 0) conv.completeness |= COMPLETENESS.DATA;
+      if (fin || rst) conv.closed = true;
+    }
+    b.add('tcp.len', `[TCP Segment Len: ${segLen}]`, segLen, offset, 0);
+    b.add('tcp.seq', `Sequence Number: ${seq}    (relative sequence number)`, seq, offset + 4, 4);
+    b.add('tcp.seq_raw', `Sequence Number (raw): ${seqRaw}`, seqRaw, offset + 4, 4);
+    const nextSeq = (seq + segLen + (syn || fin ? 1 : 0)) >>> 0;
+    b.add('tcp.nxtseq', `[Next Sequence Number: ${nextSeq}    (relative sequence number)]`, nextSeq, offset, 0);
+    b.add('tcp.ack', `Acknowledgment Number: ${ackValue}${ack ? '    (relative ack number)' : ''}`, ackValue, offset + 8, 4);
+    b.add('tcp.ack_raw', `Acknowledgment number (raw): ${ackRaw}`, ackRaw, offset + 8, 4);
+    b.add('tcp.hdr_len', `${bitPicture(hdrWord >> 8, 0xf0, 8)} = Header Length: ${hlen} bytes (${hlen / 4})`, hlen, offset + 12, 1);
+    const names = INFO_ORDER.filter(([bit]) => (flags & bit) !== 0).map(([, , , n]) => n);
+    let letters = '';
+    for (let i = 11; i >= 0; i--) letters += (flags >> i) & 1 ? FLAG_LETTERS[11 - i] : '·';
+    b.group('tcp.flags', `Flags: ${hex(flags, 3)} (${names.join(', ') || '<None>'})`, flags, offset + 12, 2, () => {
+      b.add('tcp.flags.res', `${bitPicture(flags, 0xe00, 12)} = Reserved: ${setText((flags & 0xe00) !== 0)}`, (flags & 0xe00) !== 0, offset + 12, 2);
+      for (const [bit, abbrev, label] of FLAG_BITS) {
+        b.add(abbrev, `${bitPicture(flags, bit, 12)} = ${label}: ${setText((flags & bit) !== 0)}`, (flags & bit) !== 0, offset + 12, 2);
+      }
+      b.add('tcp.flags.str', `[TCP Flags: ${letters}]`, letters, offset + 12, 2);
+    }, hex(flags, 4));
+    b.add('tcp.window_size_value', `Window: ${window}`, window, offset + 14, 2);
+    let scaled = window;
+    let factor: number | null = null;
+    if (conv && !syn) {
+      const own = conv.dirs[dir].windowShift;
+      if (own >= 0) {
+        factor = 2 ** own;
+        scaled = window * factor;
+      } else factor = own;
+    }
+    b.add('tcp.window_size', `[Calculated window size: ${scaled}]`, scaled, offset + 14, 2);
+    if (factor !== null) b.add('tcp.window_size_scalefactor', `[Window size scaling factor: ${factor}]`, factor, offset + 14, 2);
+    b.add('tcp.checksum', `Checksum: ${hex(checksum, 4)} [unverified]`, checksum, offset + 16, 2, hex(checksum, 4));
+    b.add('tcp.checksum.status', '[Checksum Status: Unverified]', 2, offset + 16, 0);
+    b.add('tcp.urgent_pointer', `Urgent Pointer: ${urgent}`, urgent, offset + 18, 2);
+    let opts: TcpOptionSummary = { info: '', windowShift: -1 };
+    if (hlen > 20) {
+      b.need(offset + 20, hlen - 20, 'TCP options');
+      opts = dissectTcpOptions(b, offset + 20, offset + hlen);
+    }
+    if (conv) {
+      // Like Wireshark: a wscale option counts wherever it appears; a SYN without one means no
+      // scaling for its sender, a SYN-ACK without one (or answering such a SYN) none for both.
+      const own = conv.dirs[dir];
+      const other = conv.dirs[dir === 0 ? 1 : 0];
+      if (opts.windowShift >= 0) own.windowShift = opts.windowShift;
+      else if (syn) own.windowShift = -2;
+      if (syn && ack && (own.windowShift === -2 || other.windowShift === -2)) own.windowShift = other.windowShift = -2;
+    }
+    if (conv && !p.quoted) {
+      const ts = p.frame.tsNs;
+      const times = streamTimes.get(conv) ?? { first: ts, last: ts };
+      b.group('', '[Timestamps]', null, offset, 0, () => {
+        const rel = nsToSeconds(ts - times.first);
+        const delta = nsToSeconds(ts - times.last);
+        b.add('tcp.time_relative', `[Time since first frame in this TCP stream: ${rel} seconds]`, ts - times.first, offset, 0, rel);
+        b.add('tcp.time_delta', `[Time since previous frame in this TCP stream: ${delta} seconds]`, ts - times.last, offset, 0, delta);
+      });
+      streamTimes.set(conv, { first: times.first, last: ts });
+    }
+    let info = `${srcPort} → ${dstPort} [${names.join(', ') || '<None>'}] Seq=${seq}`;
+    if (ack) info += ` Ack=${ackValue}`;
+    info += ` Win=${scaled}`;
+    if (flags & 0x20) info += ` Urg=${urgent}`;
+    info += ` Len=${segLen}${opts.info}`;
+    b.layer.title += `, Seq: ${seq}${ack ? `, Ack: ${ackValue}` : ''}, Len: ${segLen}`;
+    p.setProtocol('TCP', info);
+    b.setLength(hlen);
+    const stop = Math.min(end, data.length);
+    if (segLen > 0 && stop > offset + hlen) {
+      b.add('tcp.payload', `TCP payload (${stop - offset - hlen} bytes)`, data.subarray(offset + hlen, stop), offset + hlen, stop - offset - hlen, bytesHex(data, offset + hlen, stop - offset - hlen));
+    }
+    if (segLen > 0) payload = offset + hlen;
+  });
+  p.addLayer(b.layer);
+  if (payload < 0 || payload >= end) return;
+  const ctx: AppContext = { transport: 'tcp', srcPort, dstPort, frameNumber: p.frame.number, src: p.netSrc, dst: p.netDst };
+  d.byPort(p, ctx, data, payload, end);
+}

@@ -1,0 +1,240 @@
+/**
+ * TLS records and handshakes (RFC 5246, 8446) with tshark 4.0's tls.* names: ClientHello with SNI,
+ * ALPN and supported versions; ServerHello with the chosen suite and version; certificate names.
+ * Segment-level: a record cut by the end of the TCP segment is decoded as far as it goes and
+ * marked truncated.
+ */
+import { LayerBuilder, dissectSafely, hex } from './builder';
+import type { AppContext, AppDissector, AppResult, Layer } from './model';
+import { printable } from './app-format';
+import { addCertificateNames } from './tls-cert';
+
+const CONTENT_TYPES: Record<number, string> = { 20: 'Change Cipher Spec', 21: 'Alert', 22: 'Handshake', 23: 'Application Data', 24: 'Heartbeat' };
+const HANDSHAKE_TYPES: Record<number, string> = {
+  0: 'Hello Request', 1: 'Client Hello', 2: 'Server Hello', 4: 'New Session Ticket', 5: 'End of Early Data',
+  8: 'Encrypted Extensions', 11: 'Certificate', 12: 'Server Key Exchange', 13: 'Certificate Request',
+  14: 'Server Hello Done', 15: 'Certificate Verify', 16: 'Client Key Exchange', 20: 'Finished', 24: 'Key Update',
+};
+const VERSION_NAMES: Record<number, string> = { 0x0300: 'SSLv3', 0x0301: 'TLSv1', 0x0302: 'TLSv1.1', 0x0303: 'TLSv1.2', 0x0304: 'TLSv1.3' };
+
+/** Conversations remembered per dissector instance (negotiated version, CCS seen per direction). */
+const MAX_CONVERSATIONS = 65536;
+
+interface Conversations {
+  /** Both directions: the version the ServerHello chose. */
+  version: Map<string, number>;
+  /** One direction: a Change Cipher Spec was sent, so later handshake records are encrypted. */
+  encrypted: Set<string>;
+}
+
+/**
+ * A TLS dissector with its own conversation memory; registerDefaultAppDissectors makes one per
+ * Dissector, so two Dissectors never share state.
+ */
+export function createTlsDissector(): AppDissector {
+  const conversations: Conversations = { version: new Map(), encrypted: new Set() };
+  return {
+    protocol: 'tls',
+    tcpPorts: [443, 465, 636, 853, 993, 995, 8443],
+    heuristic: (data, offset, end) => looksLikeTls(data, offset, end),
+    dissect: (data, offset, end, ctx) => dissectTls(data, offset, end, ctx, conversations),
+  };
+}
+
+/** A record header: known content type, version 3.0–3.4, plausible length. */
+export function looksLikeTls(data: Buffer, offset: number, end: number): boolean {
+  if (offset + 5 > Math.min(end, data.length)) return false;
+  const type = data[offset]!;
+  const version = data.readUInt16BE(offset + 1);
+  const length = data.readUInt16BE(offset + 3);
+  return type >= 20 && type <= 24 && version >= 0x0300 && version <= 0x0304 && length > 0 && length <= 16384 + 2048;
+}
+
+interface TlsState {
+  info: string[];
+  /** Handshake records from this side are encrypted (after its Change Cipher Spec). */
+  encrypted: boolean;
+  /** Version shown in the Protocol column: the negotiated one when this packet says it. */
+  version: number;
+  /** This packet carried the ServerHello's choice. */
+  negotiated: boolean;
+}
+
+function dissectTls(data: Buffer, offset: number, end: number, ctx: AppContext, conversations: Conversations): AppResult {
+  const layers: Layer[] = [];
+  const direction = `${ctx.src}|${ctx.srcPort}|${ctx.dst}|${ctx.dstPort}`;
+  const both = direction < `${ctx.dst}|${ctx.dstPort}|${ctx.src}|${ctx.srcPort}` ? direction : `${ctx.dst}|${ctx.dstPort}|${ctx.src}|${ctx.srcPort}`;
+  const known = conversations.version.get(both) ?? 0;
+  const state: TlsState = { info: [], version: known, negotiated: false, encrypted: conversations.encrypted.has(direction) };
+  let at = offset;
+  while (at < end) {
+    // The segment may end inside a record: give the builder the record's own end and only the
+    // segment's bytes, so reads past the segment are "truncated", past the record "malformed".
+    const segment = data.subarray(0, Math.min(end, data.length));
+    const recordEnd = at + 5 <= segment.length && looksLikeTls(segment, at, segment.length) ? at + 5 + segment.readUInt16BE(at + 3) : end;
+    const b = new LayerBuilder(segment, 'tls', 'Transport Layer Security', at, recordEnd);
+    let next = end;
+    dissectSafely(b, () => {
+      next = readRecord(b, at, end, state);
+    });
+    layers.push(b.layer);
+    if (b.layer.status !== 'ok' || next <= at) break;
+    at = next;
+  }
+  if (conversations.version.size > MAX_CONVERSATIONS) conversations.version.clear();
+  if (conversations.encrypted.size > MAX_CONVERSATIONS) conversations.encrypted.clear();
+  if (state.negotiated) conversations.version.set(both, state.version);
+  if (state.encrypted) conversations.encrypted.add(direction);
+  const version = VERSION_NAMES[state.version] ?? 'TLS';
+  for (const layer of layers) layer.title = `Transport Layer Security (${version})`;
+  return { layers, protocolColumn: version === 'TLS' ? 'TLS' : version, info: state.info.join(', ') || 'Continuation Data' };
+}
+
+function readRecord(b: LayerBuilder, at: number, end: number, state: TlsState): number {
+  const type = b.u8(at, 'record content type');
+  const version = b.u16(at + 1, 'record version');
+  const length = b.u16(at + 3, 'record length');
+  if (!CONTENT_TYPES[type] || version < 0x0300 || version > 0x0304) {
+    state.info.push('Continuation Data');
+    b.layer.length = Math.min(end, b.data.length) - at;
+    return end;
+  }
+  if (!state.version) state.version = version;
+  // TLS 1.3 sends everything after the ServerHello as Application Data records.
+  const recordEnd = at + 5 + length;
+  b.setLength(Math.min(recordEnd, end, b.data.length) - at);
+  b.group('', `${VERSION_NAMES[version] ?? 'TLS'} Record Layer: ${CONTENT_TYPES[type]}`, null, at, 5 + length, () => {
+    // TLS 1.3 hides the real type inside the encryption; Wireshark calls the outer one opaque.
+    const opaque = state.version === 0x0304 && type === 23;
+    b.add(opaque ? 'tls.record.opaque_type' : 'tls.record.content_type', `${opaque ? 'Opaque Type' : 'Content Type'}: ${CONTENT_TYPES[type]} (${type})`, type, at, 1);
+    b.add('tls.record.version', `Version: ${hex(version, 4)}`, version, at + 1, 2, hex(version, 4));
+    b.add('tls.record.length', `Length: ${length}`, length, at + 3, 2);
+    if (recordEnd > end) {
+      b.mark('truncated', 'TLS record continues in a later TCP segment (truncated by segment)');
+    }
+    if (type === 22) {
+      if (state.encrypted) state.info.push('Encrypted Handshake Message');
+      else readHandshakes(b, at + 5, recordEnd, state);
+    } else if (type === 21) {
+      state.info.push(length === 2 && !state.encrypted ? 'Alert' : 'Encrypted Alert');
+    } else {
+      if (type === 20) state.encrypted = true;
+      state.info.push(CONTENT_TYPES[type]!);
+    }
+  });
+  return recordEnd;
+}
+
+function readHandshakes(b: LayerBuilder, start: number, end: number, state: TlsState): void {
+  for (let at = start; at + 4 <= end; ) {
+    const type = b.u8(at, 'handshake type');
+    b.need(at + 1, 3, 'handshake length');
+    const length = b.data.readUIntBE(at + 1, 3);
+    const name = HANDSHAKE_TYPES[type];
+    if (!name) {
+      // Encrypted handshake messages (TLS 1.3 after ServerHello, or Finished) look like noise.
+      state.info.push('Encrypted Handshake Message');
+      return;
+    }
+    state.info.push(name);
+    const bodyEnd = at + 4 + length;
+    b.group('', `Handshake Protocol: ${name}`, null, at, 4 + length, () => {
+      b.add('tls.handshake.type', `Handshake Type: ${name} (${type})`, type, at, 1);
+      b.add('tls.handshake.length', `Length: ${length}`, length, at + 1, 3);
+      if (type === 1 || type === 2) readHello(b, type, at + 4, bodyEnd, state);
+      else if (type === 11) readCertificates(b, at + 4, bodyEnd);
+    });
+    at = bodyEnd;
+  }
+}
+
+function readHello(b: LayerBuilder, type: number, start: number, end: number, state: TlsState): void {
+  const version = b.u16(start, 'hello version');
+  b.add('tls.handshake.version', `Version: ${hex(version, 4)}`, version, start, 2, hex(version, 4));
+  if (type === 2) {
+    state.version = version;
+    state.negotiated = true;
+  }
+  const random = b.bytes(start + 2, 32, 'random');
+  b.add('tls.handshake.random', 'Random', Buffer.from(random), start + 2, 32, random.toString('hex'));
+  let at = start + 34;
+  const sidLength = b.u8(at, 'session ID length');
+  b.add('tls.handshake.session_id_length', `Session ID Length: ${sidLength}`, sidLength, at, 1);
+  if (sidLength > 0) b.add('tls.handshake.session_id', 'Session ID', Buffer.from(b.bytes(at + 1, sidLength, 'session ID')), at + 1, sidLength, b.data.subarray(at + 1, at + 1 + sidLength).toString('hex'));
+  at += 1 + sidLength;
+  if (type === 1) {
+    const suitesLength = b.u16(at, 'cipher suites length');
+    b.add('tls.handshake.cipher_suites_length', `Cipher Suites Length: ${suitesLength}`, suitesLength, at, 2);
+    for (let o = at + 2; o + 2 <= at + 2 + suitesLength; o += 2) {
+      const suite = b.u16(o, 'cipher suite');
+      b.add('tls.handshake.ciphersuite', `Cipher Suite: ${hex(suite, 4)}`, suite, o, 2, hex(suite, 4));
+    }
+    at += 2 + suitesLength;
+    const compLength = b.u8(at, 'compression methods length');
+    b.add('tls.handshake.comp_methods_length', `Compression Methods Length: ${compLength}`, compLength, at, 1);
+    for (let o = at + 1; o < at + 1 + compLength; o++) b.add('tls.handshake.comp_method', `Compression Method: ${b.u8(o)}`, b.u8(o), o, 1);
+    at += 1 + compLength;
+  } else {
+    const suite = b.u16(at, 'cipher suite');
+    b.add('tls.handshake.ciphersuite', `Cipher Suite: ${hex(suite, 4)}`, suite, at, 2, hex(suite, 4));
+    b.add('tls.handshake.comp_method', `Compression Method: ${b.u8(at + 2, 'compression method')}`, b.u8(at + 2), at + 2, 1);
+    at += 3;
+  }
+  if (at + 2 > end) return;
+  const extLength = b.u16(at, 'extensions length');
+  b.add('tls.handshake.extensions_length', `Extensions Length: ${extLength}`, extLength, at, 2);
+  readExtensions(b, type, at + 2, Math.min(at + 2 + extLength, end), state);
+}
+
+function readExtensions(b: LayerBuilder, helloType: number, start: number, end: number, state: TlsState): void {
+  for (let at = start; at + 4 <= end; ) {
+    const type = b.u16(at, 'extension type');
+    const length = b.u16(at + 2, 'extension length');
+    const body = at + 4;
+    b.group('', `Extension: type ${type}`, null, at, 4 + length, () => {
+      b.add('tls.handshake.extension.type', `Type: ${type}`, type, at, 2);
+      b.add('tls.handshake.extension.len', `Length: ${length}`, length, at + 2, 2);
+      if (type === 0 && length >= 5) {
+        for (let o = body + 2; o + 3 <= body + length; ) {
+          const nameLength = b.u16(o + 1, 'server name length');
+          const name = printable(b.bytes(o + 3, nameLength, 'server name'));
+          b.add('tls.handshake.extensions_server_name_type', `Server Name Type: ${b.u8(o)}`, b.u8(o), o, 1);
+          b.add('tls.handshake.extensions_server_name_len', `Server Name length: ${nameLength}`, nameLength, o + 1, 2);
+          b.add('tls.handshake.extensions_server_name', `Server Name: ${name}`, name, o + 3, nameLength);
+          o += 3 + nameLength;
+        }
+      } else if (type === 16 && length >= 2) {
+        for (let o = body + 2; o < body + length; ) {
+          const n = b.u8(o, 'ALPN length');
+          const proto = printable(b.bytes(o + 1, n, 'ALPN protocol'));
+          b.add('tls.handshake.extensions_alpn_str_len', `ALPN string length: ${n}`, n, o, 1);
+          b.add('tls.handshake.extensions_alpn_str', `ALPN Next Protocol: ${proto}`, proto, o + 1, n);
+          o += 1 + n;
+        }
+      } else if (type === 43) {
+        const list = helloType === 1;
+        const first = list ? body + 1 : body;
+        for (let o = first; o + 2 <= body + length; o += 2) {
+          const v = b.u16(o, 'supported version');
+          b.add('tls.handshake.extensions.supported_version', `Supported Version: ${hex(v, 4)}`, v, o, 2, hex(v, 4));
+          if (!list) state.version = v;
+        }
+      }
+    });
+    at = body + length;
+  }
+}
+
+function readCertificates(b: LayerBuilder, start: number, end: number): void {
+  if (start + 3 > end) return;
+  b.need(start, 3, 'certificates length');
+  const total = b.data.readUIntBE(start, 3);
+  const stop = Math.min(start + 3 + total, end, b.data.length);
+  for (let at = start + 3; at + 3 <= stop; ) {
+    const length = b.data.readUIntBE(at, 3);
+    b.add('tls.handshake.certificate_length', `Certificate Length: ${length}`, length, at, 3);
+    addCertificateNames(b, at + 3, Math.min(at + 3 + length, stop));
+    // TLS 1.3 puts an extensions block after each certificate; 1.2 does not. Both are walked as Wireshark would once lengths agree.
+    at += 3 + length;
+  }
+}

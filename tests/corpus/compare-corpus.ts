@@ -1,0 +1,212 @@
+/**
+ * `npm run test:corpus -- DIR`: every capture file under DIR is read and dissected by Sievecap and
+ * by tshark (`tshark -r FILE -n -T fields -E occurrence=a -e …`), and the values of CORPUS_FIELDS
+ * are compared packet by packet. Prints per-field agreement, the files that differ and why, and
+ * any crash, uncaught error or slow packet. Exit status 1 when agreement is under the target or
+ * anything crashed.
+ *
+ * Only values where at least one side is non-empty count, so absent fields do not inflate the
+ * figure. tshark runs with TCP desegmentation off: Sievecap dissects each segment on its own (the
+ * engine's stream reassembly comes later), and comparing reassembled PDUs with segments would
+ * measure that, not the dissectors.
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { CaptureReader } from '../../app/pcap/reader';
+import { Dissector } from '../../app/dissect/dissector';
+import { collectFields } from '../../app/cli/tshark/fields';
+import { tsharkVersion } from '../../app/cli/tshark/compare';
+import { CORPUS_FIELDS } from './fields';
+
+const TARGET = 0.995;
+/** A packet slower than this is reported as a hang candidate. */
+const SLOW_PACKET_MS = 50;
+const CONCURRENCY = 3;
+
+interface FileResult {
+  file: string;
+  packets: number;
+  compared: number;
+  equal: number;
+  perField: Map<string, { equal: number; total: number }>;
+  mismatches: string[];
+  note?: string;
+  crash?: string;
+  slowest: number;
+}
+
+function captureFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.(pcap|pcapng|cap|ntar|dmp)(\.gz)?$/i.test(e.name) || /\.gz$/.test(e.name)) out.push(p);
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+function runTshark(file: string): Promise<{ lines: string[]; error: string }> {
+  const args = ['-r', file, '-n', '-o', 'tcp.desegment_tcp_streams:FALSE', '-T', 'fields', '-E', 'occurrence=a', '-E', 'separator=/t'];
+  for (const f of CORPUS_FIELDS) args.push('-e', f);
+  return new Promise((resolve) => {
+    const child = spawn('tshark', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    let err = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.on('close', () => {
+      clearTimeout(timer);
+      const lines = Buffer.concat(out).toString('utf8').split('\n');
+      if (lines[lines.length - 1] === '') lines.pop();
+      resolve({ lines, error: err.split('\n').filter((l) => l && !/Running as user "root"/.test(l)).join(' ') });
+    });
+  });
+}
+
+/** Our side, in-process. Any exception here is a crash: readers and dissectors must not throw. */
+function ours(file: string): { rows: string[][]; slowest: number; readError?: string; crash?: string } {
+  const rows: string[][] = [];
+  let slowest = 0;
+  let reader: CaptureReader | undefined;
+  try {
+    reader = CaptureReader.open(file);
+    const d = new Dissector();
+    for (let p = reader.next(); p !== null; p = reader.next()) {
+      const t0 = performance.now();
+      const packet = d.dissect({ number: p.index + 1, tsNs: p.tsNs, data: p.data, origLen: p.origLen, linkType: p.linkType, flags: p.flags });
+      const values = collectFields(packet, CORPUS_FIELDS);
+      slowest = Math.max(slowest, performance.now() - t0);
+      rows.push(CORPUS_FIELDS.map((f) => (values.get(f) ?? []).join(',')));
+    }
+    return { rows, slowest, readError: reader.error?.message };
+  } catch (err) {
+    return { rows, slowest, crash: (err as Error).stack ?? String(err) };
+  } finally {
+    reader?.close();
+  }
+}
+
+async function compare(file: string): Promise<FileResult> {
+  const result: FileResult = { file, packets: 0, compared: 0, equal: 0, perField: new Map(), mismatches: [], slowest: 0 };
+  const mine = ours(file);
+  result.packets = mine.rows.length;
+  result.slowest = mine.slowest;
+  if (mine.crash) {
+    result.crash = mine.crash;
+    return result;
+  }
+  const theirs = await runTshark(file);
+  if (theirs.lines.length === 0) {
+    result.note = `tshark reads no packet${theirs.error ? ` (${theirs.error.slice(0, 160)})` : ''}; ours: ${mine.rows.length} packets${mine.readError ? `, ${mine.readError}` : ''}`;
+    return result;
+  }
+  if (theirs.lines.length !== mine.rows.length) {
+    result.note = `packet count differs: tshark ${theirs.lines.length}, ours ${mine.rows.length}${mine.readError ? ` (${mine.readError})` : ''}`;
+  }
+  const n = Math.min(theirs.lines.length, mine.rows.length);
+  for (let i = 0; i < n; i++) {
+    const t = theirs.lines[i]!.split('\t');
+    const o = mine.rows[i]!;
+    CORPUS_FIELDS.forEach((field, j) => {
+      const a = o[j] ?? '';
+      const b = t[j] ?? '';
+      if (a === '' && b === '') return;
+      let agg = result.perField.get(field);
+      if (!agg) result.perField.set(field, (agg = { equal: 0, total: 0 }));
+      agg.total++;
+      result.compared++;
+      if (a === b) {
+        agg.equal++;
+        result.equal++;
+      } else if (result.mismatches.length < 3) {
+        result.mismatches.push(`#${i + 1} ${field}: ours '${a.slice(0, 60)}' tshark '${b.slice(0, 60)}'`);
+      }
+    });
+  }
+  return result;
+}
+
+async function main(): Promise<void> {
+  const dir = process.argv[2] ?? process.env.SIEVECAP_CORPUS;
+  if (!dir || !fs.existsSync(dir)) {
+    console.error('usage: npm run test:corpus -- DIR   (a folder of capture files, e.g. ../shared/corpus)');
+    process.exit(2);
+  }
+  const version = tsharkVersion();
+  if (!version) {
+    console.error('tshark is needed as the reference: apt-get install tshark');
+    process.exit(2);
+  }
+  const files = captureFiles(dir);
+  console.log(`corpus: ${files.length} capture files under ${dir}; reference ${version}; ${CORPUS_FIELDS.length} fields`);
+  const results: FileResult[] = [];
+  let next = 0;
+  let done = 0;
+  const worker = async (): Promise<void> => {
+    while (next < files.length) {
+      const file = files[next++]!;
+      results.push(await compare(file));
+      if (++done % 100 === 0) console.log(`  ${done}/${files.length} files`);
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  results.sort((a, b) => a.file.localeCompare(b.file));
+  report(results, dir);
+}
+
+function report(results: FileResult[], dir: string): void {
+  const perField = new Map<string, { equal: number; total: number }>();
+  let equal = 0;
+  let compared = 0;
+  let packets = 0;
+  for (const r of results) {
+    packets += r.packets;
+    equal += r.equal;
+    compared += r.compared;
+    for (const [f, a] of r.perField) {
+      const t = perField.get(f) ?? { equal: 0, total: 0 };
+      t.equal += a.equal;
+      t.total += a.total;
+      perField.set(f, t);
+    }
+  }
+  console.log('\nper-field agreement (values where either side has one):');
+  for (const f of CORPUS_FIELDS) {
+    const a = perField.get(f);
+    if (!a) console.log(`  ${f.padEnd(42)} (absent from the corpus)`);
+    else console.log(`  ${f.padEnd(42)} ${a.equal}/${a.total} ${((100 * a.equal) / a.total).toFixed(2)}%`);
+  }
+  const rel = (f: string): string => path.relative(dir, f);
+  const differing = results.filter((r) => r.compared > r.equal).sort((a, b) => b.compared - b.equal - (a.compared - a.equal));
+  console.log(`\nfiles that differ (${differing.length}), most differences first:`);
+  for (const r of differing.slice(0, 40)) {
+    console.log(`  ${rel(r.file)}: ${r.compared - r.equal} of ${r.compared} values differ; e.g. ${r.mismatches.join('; ')}`);
+  }
+  if (differing.length > 40) console.log(`  … and ${differing.length - 40} more`);
+  const notes = results.filter((r) => r.note);
+  console.log(`\nfiles read differently or not compared (${notes.length}):`);
+  for (const r of notes.slice(0, 60)) console.log(`  ${rel(r.file)}: ${r.note}`);
+  if (notes.length > 60) console.log(`  … and ${notes.length - 60} more`);
+  const crashes = results.filter((r) => r.crash);
+  const slow = results.filter((r) => r.slowest > SLOW_PACKET_MS);
+  for (const r of crashes) console.log(`CRASH ${rel(r.file)}: ${r.crash}`);
+  for (const r of slow) console.log(`SLOW ${rel(r.file)}: one packet took ${r.slowest.toFixed(1)} ms`);
+  const ratio = compared ? equal / compared : 0;
+  const ok = ratio >= TARGET && crashes.length === 0 && slow.length === 0;
+  console.log(
+    `\ncorpus: ${results.length} files, ${packets} packets, ${equal}/${compared} field values equal to tshark's ` +
+      `(${(100 * ratio).toFixed(3)}%, target ${(100 * TARGET).toFixed(1)}%), ${crashes.length} crashes, ${slow.length} slow files: ${ok ? 'PASSED' : 'FAILED'}`,
+  );
+  process.exitCode = ok ? 0 : 1;
+}
+
+main().catch((err: unknown) => {
+  console.error((err as Error).stack ?? String(err));
+  process.exitCode = 1;
+});
