@@ -4,6 +4,7 @@
  * (or `abbrev: {...}` when it has no value); repeated keys are repeated, as tshark writes them.
  */
 import type { DissectedPacket, Field } from '../../dissect/model';
+import { displayLayers } from './nesting';
 
 export function toJson(packets: readonly DissectedPacket[], indent = '  '): string {
   const out: string[] = ['['];
@@ -25,10 +26,15 @@ export function packetJson(packet: DissectedPacket, indent = '  ', depth = 1): s
   lines.push(`${pad(depth + 1)}"_score": null,`);
   lines.push(`${pad(depth + 1)}"_source": {`);
   lines.push(`${pad(depth + 2)}"layers": {`);
-  const layers = packet.layers.filter((l) => l.fields.length > 0);
-  layers.forEach((layer, i) => {
+  const layers = displayLayers(packet).filter((d) => d.layer.fields.length > 0);
+  layers.forEach(({ layer, inner }, i) => {
     lines.push(`${pad(depth + 3)}${JSON.stringify(layer.protocol)}: {`);
-    writeFields(lines, layer.fields, depth + 4, pad);
+    // Layers tshark shows inside this one's tree become objects among its fields.
+    const fields: Field[] = [...layer.fields];
+    for (const nested of inner) {
+      fields.push({ abbrev: nested.protocol, label: nested.title, value: null, text: '', offset: nested.offset, length: nested.length, children: nested.fields });
+    }
+    writeFields(lines, fields, depth + 4, pad);
     lines.push(`${pad(depth + 3)}}${i < layers.length - 1 ? ',' : ''}`);
   });
   lines.push(`${pad(depth + 2)}}`);

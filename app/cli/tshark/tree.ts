@@ -1,18 +1,27 @@
 /** `-V` output: tshark's text tree, one heading per layer and its field lines indented by four spaces. */
-import type { DissectedPacket, Field } from '../../dissect/model';
+import type { DissectedPacket, Field, Layer } from '../../dissect/model';
+import { displayLayers } from './nesting';
 
 export function formatTree(packet: DissectedPacket): string {
   const lines: string[] = [];
-  for (const layer of packet.layers) {
+  for (const { layer, inner } of displayLayers(packet)) {
     if (layer.protocol === 'raw' && layer.fields.length === 0) {
       lines.push('Raw packet data');
       continue;
     }
-    lines.push(layer.title);
-    addFields(lines, layer.fields, 1);
-    if (layer.status !== 'ok') lines.push(`    [${layer.status === 'truncated' ? 'Packet size limited during capture' : 'Malformed Packet'}: ${layer.problem ?? layer.protocol}]`);
+    addLayer(lines, layer, 0);
+    for (const nested of inner) addLayer(lines, nested, 1);
   }
   return lines.join('\n') + '\n';
+}
+
+function addLayer(lines: string[], layer: Layer, depth: number): void {
+  const indent = '    '.repeat(depth);
+  lines.push(indent + layer.title);
+  addFields(lines, layer.fields, depth + 1);
+  if (layer.status !== 'ok') {
+    lines.push(`${indent}    [${layer.status === 'truncated' ? 'Packet size limited during capture' : 'Malformed Packet'}: ${layer.problem ?? layer.protocol}]`);
+  }
 }
 
 function addFields(lines: string[], fields: Field[], depth: number): void {

@@ -1,0 +1,33 @@
+/**
+ * Where tshark's tree puts a layer: most are top-level, but IPv6 extension headers appear inside
+ * the IPv6 tree and an ICMP/ICMPv6 payload's Data inside the ICMP tree (`frame.protocols` still
+ * lists them in line), and so does everything an ICMP message carries. -V and -T json follow
+ * the tree.
+ */
+import type { DissectedPacket, Layer } from '../../dissect/model';
+
+export interface DisplayLayer {
+  layer: Layer;
+  inner: Layer[];
+}
+
+/**
+ * An ICMP message's tree holds its echo data or the packet an error quotes; the quoted packet's
+ * own payload (data after a quoted UDP/TCP header) is shown at the top level again, as tshark does.
+ */
+function nestsIn(layer: Layer, parent: DisplayLayer | undefined): boolean {
+  if (!parent) return false;
+  if (parent.layer.protocol === 'ipv6' && layer.protocol.startsWith('ipv6.')) return true;
+  if (parent.layer.protocol !== 'icmp' && parent.layer.protocol !== 'icmpv6') return false;
+  return layer.protocol !== 'data' || parent.inner.length === 0;
+}
+
+export function displayLayers(packet: DissectedPacket): DisplayLayer[] {
+  const out: DisplayLayer[] = [];
+  for (const layer of packet.layers) {
+    const parent = out[out.length - 1];
+    if (parent && nestsIn(layer, parent)) parent.inner.push(layer);
+    else out.push({ layer, inner: [] });
+  }
+  return out;
+}
