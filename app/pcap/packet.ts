@@ -25,6 +25,34 @@ export interface CapturePacket {
   flags: number;
   /** First opt_comment of the packet block, when present. */
   comment?: string;
+  /**
+   * Set when the block carries no time stamp (a Simple Packet Block, a custom-block record): tsNs
+   * is then 0n, and tshark leaves frame.time_* empty rather than printing the epoch.
+   */
+  noTimestamp?: true;
+  /**
+   * Set only on records the reader returns with `customBlocks: true`: a pcapng Custom Block, which
+   * is not a packet. data is everything after the Private Enterprise Number (custom data and any
+   * options, which are opaque to everyone but that enterprise); linkType and interfaceId are -1.
+   */
+  customBlock?: CustomBlockInfo;
+}
+
+export interface CustomBlockInfo {
+  /** IANA Private Enterprise Number of the block's owner. */
+  pen: number;
+  /** Block type 0x00000BAD (may be copied to a new file) rather than 0x40000BAD (must not be). */
+  copyable: boolean;
+}
+
+export interface CaptureReaderOptions {
+  /**
+   * Also return pcapng Custom Blocks as records (with `customBlock` set), in file order. tshark 4.0
+   * lists them as frames ("PCAPNG Custom Block", protocol `data`, frame.len = block length - 16)
+   * and numbers the packets after them accordingly; tcpdump and libpcap skip them. Off by default:
+   * a custom block is not a packet, and most callers (tcpdump-style output, writers) must not see one.
+   */
+  customBlocks?: boolean;
 }
 
 export interface TimestampResolution {

@@ -17,6 +17,9 @@ export const BT_IDB = 0x00000001;
 export const BT_OPB = 0x00000002; // obsolete Packet Block
 export const BT_SPB = 0x00000003;
 export const BT_EPB = 0x00000006;
+/** Custom Blocks: the first may be copied into other files, the second must not be. */
+export const BT_CB_COPY = 0x00000bad;
+export const BT_CB_NO_COPY = 0x40000bad;
 export const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
 
 const IF_NAME = 2;
@@ -57,7 +60,8 @@ export class PcapngBlockParser {
   private index = 0;
   private maxBlockSize = INITIAL_MAX_BLOCK_SIZE;
 
-  constructor(private readonly w: ByteWindow) {}
+  /** @param customBlocks return Custom Blocks as records (see CaptureReaderOptions). */
+  constructor(private readonly w: ByteWindow, private readonly customBlocks = false) {}
 
   /**
    * Reads the first SHB and every block up to the first packet block, so the caller knows the
@@ -125,8 +129,12 @@ export class PcapngBlockParser {
       case BT_OPB:
         packet = this.onObsoletePacket(at, bodyStart, bodyEnd);
         break;
+      case BT_CB_COPY:
+      case BT_CB_NO_COPY:
+        if (this.customBlocks) packet = this.onCustomBlock(at, type === BT_CB_COPY, bodyStart, bodyEnd);
+        break;
       default:
-        // ISB, NRB, DSB, custom and unknown blocks carry nothing a packet list needs.
+        // ISB, NRB, DSB and unknown blocks carry nothing a packet list needs (tshark 4.0 lists none of them).
         break;
     }
     w.consume(length);
@@ -298,6 +306,25 @@ export class PcapngBlockParser {
       interfaceId: iface.globalId,
       data: this.w.buf.subarray(body + 4, body + 4 + capLen),
       flags: 0,
+      noTimestamp: true,
+    };
+  }
+
+  private onCustomBlock(at: number, copyable: boolean, body: number, end: number): CapturePacket {
+    if (end - body < 4) throw new CaptureFileError(at, `Custom Block at ${describeOffset(at)} is too short to hold a Private Enterprise Number`);
+    const len = end - body - 4;
+    return {
+      index: this.index++,
+      offset: at,
+      tsNs: 0n,
+      capLen: len,
+      origLen: len,
+      linkType: -1,
+      interfaceId: -1,
+      data: this.w.buf.subarray(body + 4, end),
+      flags: 0,
+      noTimestamp: true,
+      customBlock: { pen: this.u32(body), copyable },
     };
   }
 

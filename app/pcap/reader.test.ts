@@ -138,3 +138,37 @@ test('opening a missing file or a directory throws an Error naming it', () => {
   assert.throws(() => CaptureReader.open(path.join(dir, 'missing.pcap')), /cannot open capture file .*missing\.pcap: ENOENT/);
   assert.throws(() => CaptureReader.open(dir), /cannot open capture file .*: EISDIR/);
 });
+
+test('customBlocks: true returns pcapng Custom Blocks as records in file order; off by default', () => {
+  for (const le of [true, false]) {
+    const pen = (v: number): Buffer => u32Value(le, v);
+    const file = Buffer.concat([
+      shb(le), idb(le, 1, 0),
+      block(le, 0xbad, Buffer.concat([pen(32473), Buffer.from('copy me!')])),
+      spb(le, sampleFrame(1, 60)),
+      block(le, 0x40000bad, Buffer.concat([pen(36724), Buffer.from('keep')]), [option(1, 'opaque')]),
+      epb(le, 0, 7n, sampleFrame(2, 64)),
+    ]);
+    const plain = CaptureReader.fromBuffer(file);
+    assert.deepEqual([...plain].map((p) => [p.index, p.capLen, p.customBlock, p.noTimestamp]), [[0, 60, undefined, true], [1, 64, undefined, undefined]]);
+    const withCb = CaptureReader.fromBuffer(file, 'crafted', { customBlocks: true });
+    const records = [...withCb].map((p) => [p.index, p.capLen, p.origLen, p.linkType, p.interfaceId, p.noTimestamp, p.customBlock, Buffer.from(p.data).toString('latin1')]);
+    assert.equal(withCb.error, null, withCb.error?.message);
+    assert.deepEqual(records.map((r) => r.slice(0, 7)), [
+      [0, 8, 8, -1, -1, true, { pen: 32473, copyable: true }],
+      [1, 60, 60, 1, 0, true, undefined],
+      // Options of a custom block belong to its owner: they stay in the data, as tshark shows them.
+      [2, 20, 20, -1, -1, true, { pen: 36724, copyable: false }],
+      [3, 64, 64, 1, 0, undefined, undefined],
+    ]);
+    assert.equal(records[0]?.[7], 'copy me!');
+    assert.match(String(records[2]?.[7]), le ? /^keep\x01\x00\x06\x00opaque/ : /^keep\x00\x01\x00\x06opaque/);
+  }
+});
+
+test('customBlocks: a custom block too short for its enterprise number is damage', () => {
+  const file = Buffer.concat([shb(true), idb(true, 1, 0), block(true, 0xbad, Buffer.alloc(0))]);
+  const r = CaptureReader.fromBuffer(file, 'crafted', { customBlocks: true });
+  assert.equal(r.next(), null);
+  assert.match(r.error?.message ?? '', /Custom Block at byte 48 \(0x30\) is too short to hold a Private Enterprise Number/);
+});
