@@ -17,7 +17,8 @@ import type { CliIo } from './io';
 
 export async function runReadFile(opts: CliOptions, io: CliIo): Promise<number> {
   const file = opts.readFile!;
-  const reader = CaptureReader.open(file);
+  // tshark shows pcapng custom blocks as frames; tcpdump (and file copies) skip them.
+  const reader = CaptureReader.open(file, { customBlocks: wantsDissection(opts) && opts.writeFile === undefined });
   try {
     return readAll(reader, opts, io);
   } finally {
@@ -54,6 +55,7 @@ function readAll(reader: CaptureReader, opts: CliOptions, io: CliIo): number {
   let failure: Error | undefined;
   try {
     for (let p = reader.next(); p !== null; p = reader.next()) {
+      if (p.customBlock && opts.filter !== '') continue;
       if (opts.filter !== '') {
         const iface = reader.interfaces[p.interfaceId];
         if (pcapFilter(programFor(p.linkType, iface?.snapLen ?? 0), p.data, p.origLen) === 0) continue;
