@@ -20,6 +20,9 @@ import { bytesHex } from './format';
 /** A hand-off target: dissects data[offset, end) of the packet and everything it carries. */
 export type Handoff = (d: Dissector, p: PacketState, data: Buffer, offset: number, end: number) => number | void;
 
+/** Hand-offs (ethertype or IP protocol) per packet before the rest is left undissected. */
+const MAX_NESTING = 48;
+
 export interface DissectorOptions {
   /** Register the application-protocol dissectors from apps.ts (default true). */
   apps?: boolean;
@@ -85,14 +88,14 @@ export class Dissector {
 
   /** Hands data[offset, end) to the dissector registered for an ethertype, else to "data". */
   byEthertype(p: PacketState, type: number, data: Buffer, offset: number, end: number): number | void {
-    const next = this.ethertypes.get(type);
+    const next = this.tooDeep(p) ? undefined : this.ethertypes.get(type);
     if (next) return next(this, p, data, offset, end);
     this.data(p, data, offset, end);
     return end;
   }
 
   byIpProtocol(p: PacketState, proto: number, data: Buffer, offset: number, end: number): void {
-    const next = this.ipProtocols.get(proto);
+    const next = this.tooDeep(p) ? undefined : this.ipProtocols.get(proto);
     if (next) next(this, p, data, offset, end);
     else this.data(p, data, offset, end);
   }
@@ -125,6 +128,16 @@ export class Dissector {
       lastProtocol = layer.protocol;
     }
     if (result.protocolColumn) p.setProtocol(result.protocolColumn, result.info);
+  }
+
+  /**
+   * Tunnels nest (IP in IP in GRE ...): a crafted packet could nest thousands of times, costing a
+   * layer and a stack frame each. Past MAX_NESTING hand-offs the rest is shown as data.
+   */
+  private tooDeep(p: PacketState): boolean {
+    if (++p.handoffs <= MAX_NESTING) return false;
+    if (p.handoffs === MAX_NESTING + 1) p.noteStatus('malformed');
+    return true;
   }
 
   /** Undissected bytes, as Wireshark's "data" protocol shows them. */

@@ -1,6 +1,11 @@
 /**
  * DNS names and type/class tables, as Wireshark 4.0 shows them: labels joined by '.', the root as
  * '<Root>', compression pointers followed with loop protection.
+ *
+ * Decompression is memoised per message: the rest of a name from a given byte (before and after
+ * the first pointer) is decoded once and shared, so a message whose thousands of names run into
+ * one long label chain (tcpdump's dns_fwdptr.pcap) costs time linear in its length, not in
+ * names x chain length. `steps` counts every label and pointer read so tests can prove it.
  */
 
 export interface DnsName {
@@ -16,52 +21,207 @@ export interface DnsName {
 const MAX_NAME_TEXT = 255;
 const MAX_POINTER_JUMPS = 128;
 
+const UNKNOWN = 0;
+const OK = 1;
+const TRUNCATED = 2;
+const MALFORMED = 3;
+const JUMP = -1;
+
 /**
- * Reads a possibly compressed name at `offset`. `messageStart` anchors compression pointers;
- * `available` is where the captured bytes end. Never reads past `available`.
+ * What is known about the rest of a name from each byte of the message, in one mode: `direct`
+ * (no pointer followed yet: the name's bytes are in place) or after a pointer (where every further
+ * pointer must go backwards, so a walk can only revisit a byte through a loop).
  */
-export function readDnsName(data: Buffer, messageStart: number, offset: number, available: number): DnsName {
-  const labels: string[] = [];
-  let textLength = 0;
-  let position = offset;
-  let length = -1;
-  let jumps = 0;
-  let tooLong = false;
-  for (;;) {
-    if (position >= available) return finish(labels, length < 0 ? position - offset : length, 'truncated', tooLong);
-    const labelLength = data[position]!;
-    if (labelLength === 0) {
-      if (length < 0) length = position + 1 - offset;
-      return finish(labels, length, undefined, tooLong);
-    }
-    if ((labelLength & 0xc0) === 0xc0) {
-      if (position + 2 > available) return finish(labels, length < 0 ? position - offset : length, 'truncated', tooLong);
-      const target = messageStart + (data.readUInt16BE(position) & 0x3fff);
-      if (length < 0) length = position + 2 - offset;
-      if (++jumps > MAX_POINTER_JUMPS || target >= position && jumps > 1 || target === position) {
-        return finish(labels, length, 'malformed', tooLong);
-      }
-      position = target;
-      continue;
-    }
-    if ((labelLength & 0xc0) !== 0) {
-      // 0x40 extended / 0x80 reserved label types: Wireshark cannot decode them either.
-      return finish(labels, length < 0 ? position + 1 - offset : length, 'malformed', tooLong);
-    }
-    if (position + 1 + labelLength > available) {
-      return finish(labels, length < 0 ? position - offset : length, 'truncated', tooLong);
-    }
-    const label = labelText(data.subarray(position + 1, position + 1 + labelLength));
-    textLength += label.length + 1;
-    if (textLength > MAX_NAME_TEXT) tooLong = true;
-    else labels.push(label);
-    position += 1 + labelLength;
+class SuffixTable {
+  readonly state: Uint8Array;
+  /** Sum of (escaped label length + 1); over MAX_NAME_TEXT means '<Name too long>'. */
+  readonly textLength: Int32Array;
+  /** Direct mode: the byte after the in-place part; after a pointer: pointers followed from here. */
+  readonly endOrJumps: Int32Array;
+  /** Joined labels, kept only while textLength <= MAX_NAME_TEXT. */
+  readonly text = new Map<number, string>();
+  /** The walk that last visited each byte, to see a pointer loop at once. */
+  readonly visitedBy: Int32Array;
+  walks = 0;
+
+  constructor(size: number) {
+    this.state = new Uint8Array(size);
+    this.textLength = new Int32Array(size);
+    this.endOrJumps = new Int32Array(size);
+    this.visitedBy = new Int32Array(size);
+  }
+
+  set(index: number, state: number, textLength: number, text: string, endOrJumps: number): void {
+    this.state[index] = state;
+    this.textLength[index] = textLength;
+    this.endOrJumps[index] = endOrJumps;
+    if (textLength <= MAX_NAME_TEXT && textLength > 0) this.text.set(index, text);
   }
 }
 
-function finish(labels: string[], length: number, problem: DnsName['problem'], tooLong: boolean): DnsName {
-  const text = tooLong ? '<Name too long>' : labels.length === 0 ? '<Root>' : labels.join('.');
-  return problem ? { text, length, problem } : { text, length };
+/** Reads the names of one DNS message; use one instance for every name of that message. */
+export class DnsNameReader {
+  /** Label and pointer reads so far: at most twice the message length, whatever the bytes. */
+  steps = 0;
+  private readonly direct: SuffixTable;
+  private readonly afterPointer: SuffixTable;
+  /** The walk in progress: label byte positions and their lengths (JUMP for a pointer). */
+  private readonly pathPositions: number[] = [];
+  private readonly pathKinds: number[] = [];
+
+  /** `messageStart` anchors compression pointers; `available` is where the captured bytes end. */
+  constructor(readonly data: Buffer, readonly messageStart: number, readonly available: number) {
+    const size = Math.max(0, available - messageStart) + 1;
+    this.direct = new SuffixTable(size);
+    this.afterPointer = new SuffixTable(size);
+  }
+
+  /** Reads a possibly compressed name at `offset` (>= messageStart); never reads past `available`. */
+  read(offset: number): DnsName {
+    if (offset < this.messageStart || offset >= this.available) return { text: '<Root>', length: Math.max(0, this.available - offset), problem: 'truncated' };
+    const i = this.resolve(offset, true);
+    const t = this.direct;
+    const textLength = t.textLength[i]!;
+    const text = textLength > MAX_NAME_TEXT ? '<Name too long>' : textLength === 0 ? '<Root>' : t.text.get(i)!;
+    const length = this.messageStart + t.endOrJumps[i]! - offset;
+    const state = t.state[i]!;
+    return state === OK ? { text, length } : { text, length, problem: state === TRUNCATED ? 'truncated' : 'malformed' };
+  }
+
+  /**
+   * Fills the table entry for `start` and returns its index: walks forward until a known byte or
+   * the end of the name, then fills every byte walked, last first.
+   */
+  private resolve(start: number, direct: boolean): number {
+    const table = direct ? this.direct : this.afterPointer;
+    const positions = this.pathPositions;
+    const kinds = this.pathKinds;
+    const pathStart = positions.length;
+    const walk = ++table.walks;
+    const limit = this.available - this.messageStart;
+    let position = start;
+    // The end of the walk: its state, text length, text and end-or-jumps.
+    let state = OK;
+    let textLength = 0;
+    let text = '';
+    let endOrJumps = 0;
+    let known = false;
+    for (;;) {
+      const index = position - this.messageStart;
+      if (position < this.available && table.state[index] !== UNKNOWN) {
+        state = table.state[index]!;
+        textLength = table.textLength[index]!;
+        text = table.text.get(index) ?? '';
+        endOrJumps = table.endOrJumps[index]!;
+        known = true;
+        break;
+      }
+      if (index < limit && table.visitedBy[index] === walk) {
+        state = MALFORMED; // back where this walk has been: a pointer loop
+        break;
+      }
+      if (++this.steps > 4 * limit + 16) {
+        state = MALFORMED; // cannot happen (each byte is walked once per mode); a last safeguard
+        break;
+      }
+      if (position >= this.available) {
+        state = TRUNCATED;
+        endOrJumps = index;
+        break;
+      }
+      table.visitedBy[index] = walk;
+      const labelLength = this.data[position]!;
+      if (labelLength === 0) {
+        endOrJumps = index + 1;
+        break;
+      }
+      if ((labelLength & 0xc0) === 0xc0) {
+        if (position + 2 > this.available) {
+          state = TRUNCATED;
+          endOrJumps = index;
+          break;
+        }
+        const target = this.messageStart + (this.data.readUInt16BE(position) & 0x3fff);
+        if (direct) {
+          // The first pointer ends the name in place; a pointer to itself is the trivial loop.
+          endOrJumps = index + 2;
+          if (target === position || target >= this.available) {
+            state = target === position ? MALFORMED : TRUNCATED;
+            break;
+          }
+          const rest = this.resolve(target, false);
+          const after = this.afterPointer;
+          state = after.endOrJumps[rest]! + 1 > MAX_POINTER_JUMPS ? MALFORMED : after.state[rest]!;
+          textLength = after.textLength[rest]!;
+          text = after.text.get(rest) ?? '';
+          break;
+        }
+        if (target >= position) {
+          state = MALFORMED;
+          break;
+        }
+        positions.push(position);
+        kinds.push(JUMP);
+        position = target;
+        continue;
+      }
+      if ((labelLength & 0xc0) !== 0) {
+        // 0x40 extended / 0x80 reserved label types: Wireshark cannot decode them either.
+        state = MALFORMED;
+        endOrJumps = index + 1;
+        break;
+      }
+      if (position + 1 + labelLength > this.available) {
+        state = TRUNCATED;
+        endOrJumps = index;
+        break;
+      }
+      positions.push(position);
+      kinds.push(labelLength);
+      position += 1 + labelLength;
+    }
+    // After a pointer the table counts pointers, not where the name ends.
+    if (!direct && !known) endOrJumps = 0;
+    const terminal = position - this.messageStart;
+    if (terminal < limit && table.state[terminal] === UNKNOWN && table.visitedBy[terminal] === walk) {
+      table.set(terminal, state, textLength, text, endOrJumps);
+    }
+    for (let k = positions.length - 1; k >= pathStart; k--) {
+      const at = positions[k]!;
+      const kind = kinds[k]!;
+      if (kind === JUMP) {
+        endOrJumps++;
+        if (endOrJumps >= MAX_POINTER_JUMPS) state = MALFORMED;
+      } else {
+        const escapedLength = labelTextLength(this.data, at + 1, kind);
+        const joined = escapedLength + 1 + textLength;
+        if (joined <= MAX_NAME_TEXT) {
+          const label = labelText(this.data.subarray(at + 1, at + 1 + kind));
+          text = textLength === 0 ? label : `${label}.${text}`;
+        }
+        textLength = joined;
+      }
+      table.set(at - this.messageStart, state, textLength, text, endOrJumps);
+    }
+    positions.length = pathStart;
+    kinds.length = pathStart;
+    return start - this.messageStart;
+  }
+}
+
+/** Reads one name on its own (a fresh reader; use DnsNameReader for the names of a whole message). */
+export function readDnsName(data: Buffer, messageStart: number, offset: number, available: number): DnsName {
+  return new DnsNameReader(data, messageStart, available).read(offset);
+}
+
+/** The length of labelText()'s result, without building it. */
+function labelTextLength(data: Buffer, from: number, length: number): number {
+  let n = 0;
+  for (let i = from; i < from + length; i++) {
+    const b = data[i]!;
+    n += b === 0x2e || b === 0x5c ? 2 : b > 0x20 && b < 0x7f ? 1 : 4;
+  }
+  return n;
 }
 
 /** Wireshark escapes label bytes outside printable ASCII as \DDD (decimal) and '.' inside a label as '\.'. */

@@ -6,9 +6,16 @@
 import { LayerBuilder, StopDissection, dissectSafely, hex } from './builder';
 import type { AppDissector, AppResult, Layer } from './model';
 import { ipv4Text, ipv6Text, printable } from './app-format';
-import { dnsOpcodeName, dnsRcodeName, dnsTypeName, readDnsName, type DnsName } from './dns-names';
+import { DnsNameReader, dnsOpcodeName, dnsRcodeName, dnsTypeName, type DnsName } from './dns-names';
 
 const DNS_HEADER = 12;
+/** Wireshark's Info column holds at most this many characters (COL_MAX_INFO_LEN - 1). */
+const MAX_INFO = 4095;
+
+/** Appends to the Info text until it is full, so a message of thousands of records stays cheap. */
+function appendInfo(info: { text: string }, more: string): void {
+  if (info.text.length <= MAX_INFO) info.text += more;
+}
 
 export const dnsDissector: AppDissector = {
   protocol: 'dns',
@@ -54,6 +61,7 @@ export function dissectDnsMessage(data: Buffer, offset: number, end: number, tcp
     }
     readMessage(b, start, info);
   });
+  if (info.text.length > MAX_INFO) info.text = info.text.slice(0, MAX_INFO);
   finishTitle(layer, info.text);
   return { layers: [layer], protocolColumn: 'DNS', info: info.text };
 }
@@ -91,9 +99,10 @@ function readMessage(b: LayerBuilder, start: number, info: { text: string }): vo
   counts.forEach((count, i) => b.add(countNames[i]!, `${countLabels[i]}: ${count}`, count, start + 4 + 2 * i, 2));
 
   let position = start + DNS_HEADER;
+  const names = new DnsNameReader(b.data, start, Math.min(b.end, b.data.length));
   if (counts[0]! > 0) {
     b.group('', 'Queries', null, position, 0, () => {
-      for (let i = 0; i < counts[0]!; i++) position = readQuestion(b, start, position, info);
+      for (let i = 0; i < counts[0]!; i++) position = readQuestion(b, names, position, info);
     });
   }
   const sections = ['Answers', 'Authoritative nameservers', 'Additional records'];
@@ -101,15 +110,15 @@ function readMessage(b: LayerBuilder, start: number, info: { text: string }): vo
     const count = counts[s + 1]!;
     if (count === 0) continue;
     b.group('', sections[s]!, null, position, 0, () => {
-      for (let i = 0; i < count; i++) position = readRecord(b, start, position, info);
+      for (let i = 0; i < count; i++) position = readRecord(b, names, position, info);
     });
   }
   b.setLength(position - b.layer.offset);
 }
 
-function name(b: LayerBuilder, messageStart: number, offset: number, what: string): DnsName {
-  const available = Math.min(b.end, b.data.length);
-  const parsed = readDnsName(b.data, messageStart, offset, available);
+function name(b: LayerBuilder, names: DnsNameReader, offset: number, what: string): DnsName {
+  const available = names.available;
+  const parsed = names.read(offset);
   if (parsed.problem === 'malformed') throw new StopDissection('malformed', `${what}: bad label or compression loop`);
   if (parsed.problem === 'truncated') {
     // The name ran off the available bytes: past the capture is truncation, past the message malformed.
@@ -122,8 +131,8 @@ function labelCount(text: string): number {
   return text.split(/(?<!\\)\./).length;
 }
 
-function readQuestion(b: LayerBuilder, messageStart: number, offset: number, info: { text: string }): number {
-  const qname = name(b, messageStart, offset, 'query name');
+function readQuestion(b: LayerBuilder, names: DnsNameReader, offset: number, info: { text: string }): number {
+  const qname = name(b, names, offset, 'query name');
   const typeOffset = offset + qname.length;
   const type = b.u16(typeOffset, 'query type');
   const klass = b.u16(typeOffset + 2, 'query class');
@@ -134,19 +143,19 @@ function readQuestion(b: LayerBuilder, messageStart: number, offset: number, inf
     b.add('dns.qry.type', `Type: ${dnsTypeName(type)} (${type})`, type, typeOffset, 2);
     b.add('dns.qry.class', `Class: ${hex(klass, 4)}`, klass, typeOffset + 2, 2, hex(klass, 4));
   });
-  info.text += ` ${dnsTypeName(type)} ${qname.text}`;
+  appendInfo(info, ` ${dnsTypeName(type)} ${qname.text}`);
   return typeOffset + 4;
 }
 
-function readRecord(b: LayerBuilder, messageStart: number, offset: number, info: { text: string }): number {
-  const rname = name(b, messageStart, offset, 'record name');
+function readRecord(b: LayerBuilder, names: DnsNameReader, offset: number, info: { text: string }): number {
+  const rname = name(b, names, offset, 'record name');
   const typeOffset = offset + rname.length;
   const type = b.u16(typeOffset, 'record type');
   const klass = b.u16(typeOffset + 2, 'record class');
   const ttl = b.u32(typeOffset + 4, 'record TTL');
   const rdLength = b.u16(typeOffset + 8, 'record data length');
   const rdata = typeOffset + 10;
-  info.text += ` ${dnsTypeName(type)}`;
+  appendInfo(info, ` ${dnsTypeName(type)}`);
   b.group('', `${rname.text}: type ${dnsTypeName(type)}`, null, offset, rdata + rdLength - offset, () => {
     addRecordName(b, rname, type, offset);
     b.add('dns.resp.type', `Type: ${dnsTypeName(type)} (${type})`, type, typeOffset, 2);
@@ -165,7 +174,7 @@ function readRecord(b: LayerBuilder, messageStart: number, offset: number, info:
     }
     b.add('dns.resp.len', `Data length: ${rdLength}`, rdLength, typeOffset + 8, 2);
     if (rdata + rdLength > b.end) throw new StopDissection('malformed', 'record data runs past the end of the DNS message');
-    info.text += readRecordData(b, messageStart, type, rdata, rdLength);
+    appendInfo(info, readRecordData(b, names, type, rdata, rdLength));
   });
   return rdata + rdLength;
 }
@@ -184,9 +193,9 @@ function addRecordName(b: LayerBuilder, rname: DnsName, type: number, offset: nu
 }
 
 /** Adds the typed fields of one record's data; returns what Wireshark appends to Info for it. */
-function readRecordData(b: LayerBuilder, messageStart: number, type: number, offset: number, length: number): string {
+function readRecordData(b: LayerBuilder, names: DnsNameReader, type: number, offset: number, length: number): string {
   const nameField = (abbrev: string, label: string, at: number): string => {
-    const parsed = name(b, messageStart, at, label);
+    const parsed = name(b, names, at, label);
     b.add(abbrev, `${label}: ${parsed.text}`, parsed.text, at, parsed.length);
     return parsed.text;
   };
@@ -214,14 +223,14 @@ function readRecordData(b: LayerBuilder, messageStart: number, type: number, off
       return ` ${preference} ${nameField('dns.mx.mail_exchange', 'Mail Exchange', offset + 2)}`;
     }
     case 6: {
-      const mname = name(b, messageStart, offset, 'SOA primary name server');
+      const mname = name(b, names, offset, 'SOA primary name server');
       b.add('dns.soa.mname', `Primary name server: ${mname.text}`, mname.text, offset, mname.length);
-      const rname = name(b, messageStart, offset + mname.length, 'SOA mailbox');
+      const rname = name(b, names, offset + mname.length, 'SOA mailbox');
       b.add('dns.soa.rname', `Responsible authority's mailbox: ${rname.text}`, rname.text, offset + mname.length, rname.length);
       let at = offset + mname.length + rname.length;
-      const names = ['serial_number', 'refresh_interval', 'retry_interval', 'expire_limit', 'minimum_ttl'];
+      const soaFields = ['serial_number', 'refresh_interval', 'retry_interval', 'expire_limit', 'minimum_ttl'];
       const labels = ['Serial Number', 'Refresh Interval', 'Retry Interval', 'Expire limit', 'Minimum TTL'];
-      names.forEach((n, i) => {
+      soaFields.forEach((n, i) => {
         const v = b.u32(at, labels[i]!);
         b.add(`dns.soa.${n}`, `${labels[i]}: ${v}`, v, at, 4);
         at += 4;

@@ -27,6 +27,8 @@ export class PacketState {
   /** Raw IPv6 addresses of the innermost IPv6 header, for ICMPv6's pseudo-header checksum. */
   ipv6Src: Buffer | null = null;
   ipv6Dst: Buffer | null = null;
+  /** Ethertype / IP-protocol hand-offs so far (bounds tunnel nesting). */
+  handoffs = 0;
   /** Set when the bytes being dissected come from a reassembled buffer. */
   reassembled = false;
 

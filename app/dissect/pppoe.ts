@@ -2,8 +2,7 @@
 import { dissectSafely, hex, LayerBuilder } from './builder';
 import type { Dissector } from './dissector';
 import type { PacketState } from './packet-state';
-
-const PPP_TO_ETHERTYPE: Record<number, number> = { 0x0021: 0x0800, 0x0057: 0x86dd };
+import { PPP_TO_ETHERTYPE } from './ppp';
 
 export function dissectPppoeSession(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): number | void {
   const b = new LayerBuilder(data, 'pppoes', 'PPP-over-Ethernet Session', offset, end);

@@ -16,7 +16,10 @@ export interface Reassembled {
 }
 
 interface PendingDatagram {
+  /** In arrival order (later copies win where fragments overlap). */
   parts: Array<FragmentPart & { bytes: Buffer }>;
+  /** The same parts sorted by offset, then frame: kept sorted on insertion, not re-sorted per fragment. */
+  sorted: Array<FragmentPart & { bytes: Buffer }>;
   /** Total length once the last fragment (MF=0) is known, else -1. */
   total: number;
 }
@@ -24,6 +27,11 @@ interface PendingDatagram {
 /** Bounds on memory: a datagram may not exceed 64 KiB + header slack; old datagrams are dropped. */
 const MAX_DATAGRAM = 65_535 + 8;
 const MAX_PENDING = 4096;
+/**
+ * Fragments kept per datagram: 8-byte fragments of a 64 KiB datagram need 8192; beyond that only
+ * duplicates arrive, and keeping them would make each new fragment cost more than the last.
+ */
+const MAX_PARTS = 8192;
 
 export class FragmentTable {
   private readonly pending = new Map<string, PendingDatagram>();
@@ -37,14 +45,20 @@ export class FragmentTable {
     let datagram = this.pending.get(key);
     if (!datagram) {
       if (this.pending.size >= MAX_PENDING) this.pending.delete(this.pending.keys().next().value!);
-      datagram = { parts: [], total: -1 };
+      datagram = { parts: [], sorted: [], total: -1 };
       this.pending.set(key, datagram);
     }
-    datagram.parts.push({ frame, offset, length: bytes.length, bytes: Buffer.from(bytes) });
+    if (datagram.parts.length >= MAX_PARTS) {
+      this.pending.delete(key);
+      return null;
+    }
+    const part = { frame, offset, length: bytes.length, bytes: Buffer.from(bytes) };
+    datagram.parts.push(part);
+    datagram.sorted.splice(insertionPoint(datagram.sorted, part), 0, part);
     if (!more) datagram.total = offset + bytes.length;
     if (datagram.total < 0) return null;
 
-    const sorted = [...datagram.parts].sort((a, b) => a.offset - b.offset || a.frame - b.frame);
+    const sorted = datagram.sorted;
     let covered = 0;
     for (const part of sorted) {
       if (part.offset > covered) return null;
@@ -58,4 +72,17 @@ export class FragmentTable {
     this.pending.delete(key);
     return { data, parts: sorted.map(({ frame: f, offset: o, length: l }) => ({ frame: f, offset: o, length: l })) };
   }
+}
+
+/** Where `part` goes in `sorted` (by offset, then frame, after equal ones): a binary search. */
+function insertionPoint(sorted: FragmentPart[], part: FragmentPart): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    const m = sorted[mid]!;
+    if (m.offset < part.offset || (m.offset === part.offset && m.frame <= part.frame)) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }

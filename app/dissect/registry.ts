@@ -1,6 +1,17 @@
 /** The hand-off table entries of the link, network, transport and tunnel dissectors. */
 import { dissectArp } from './arp';
 import type { Dissector } from './dissector';
+import { dissectArcnet } from './arcnet';
+import { dissectArista, ETHERTYPE_ARISTA } from './arista';
+import { dissectIpnet, dissectIpoib, dissectNflog } from './capture-headers';
+import { dissectCmd, ETHERTYPE_CMD } from './cmd';
+import { dissectIpcomp } from './ipcomp';
+import { dissectL2tp, L2TP_PORT } from './l2tp';
+import { dissectMpls } from './mpls';
+import { dissectPim } from './pim';
+import { dissectPpp } from './ppp';
+import { dissectCiscoHdlc, dissectFrameRelay } from './wan';
+import { dissectErspan, ETHERTYPE_ERSPAN_II, ETHERTYPE_ERSPAN_III } from './erspan';
 import { dissectIcmp } from './icmp';
 import { dissectIcmpv6 } from './icmpv6';
 import { dissectIpv4 } from './ipv4';
@@ -11,7 +22,10 @@ import { dissectTcp } from './tcp';
 import { dissectAh, dissectGeneve, dissectGre, dissectVxlan } from './tunnels';
 import { dissectUdp } from './udp';
 
-export const LINKTYPE = { NULL: 0, ETHERNET: 1, RAW_12: 12, RAW_14: 14, RAW: 101, LOOP: 108, LINUX_SLL: 113, IPV4: 228, IPV6: 229, LINUX_SLL2: 276 } as const;
+export const LINKTYPE = {
+  NULL: 0, ETHERNET: 1, ARCNET_BSD: 7, PPP: 9, RAW_12: 12, RAW_14: 14, PPP_HDLC: 50, RAW: 101, C_HDLC: 104, FRELAY: 107, LOOP: 108,
+  LINUX_SLL: 113, ARCNET_LINUX: 129, IPNET: 226, IPV4: 228, IPV6: 229, NFLOG: 239, IPOIB: 242, LINUX_SLL2: 276,
+} as const;
 
 export function registerCoreDissectors(d: Dissector): void {
   d.linkTypes.set(LINKTYPE.ETHERNET, dissectEthernet);
@@ -22,6 +36,15 @@ export function registerCoreDissectors(d: Dissector): void {
   d.linkTypes.set(LINKTYPE.IPV6, (dd, p, data, o, e) => dissectRaw(dd, p, data, o, e, 6));
   d.linkTypes.set(LINKTYPE.LINUX_SLL, dissectSll);
   d.linkTypes.set(LINKTYPE.LINUX_SLL2, dissectSll2);
+  d.linkTypes.set(LINKTYPE.ARCNET_BSD, (dd, p, data, o, e) => dissectArcnet(dd, p, data, o, e, false));
+  d.linkTypes.set(LINKTYPE.ARCNET_LINUX, (dd, p, data, o, e) => dissectArcnet(dd, p, data, o, e, true));
+  d.linkTypes.set(LINKTYPE.PPP, dissectPpp);
+  d.linkTypes.set(LINKTYPE.PPP_HDLC, dissectPpp);
+  d.linkTypes.set(LINKTYPE.C_HDLC, dissectCiscoHdlc);
+  d.linkTypes.set(LINKTYPE.FRELAY, dissectFrameRelay);
+  d.linkTypes.set(LINKTYPE.IPNET, dissectIpnet);
+  d.linkTypes.set(LINKTYPE.NFLOG, dissectNflog);
+  d.linkTypes.set(LINKTYPE.IPOIB, dissectIpoib);
 
   d.ethertypes.set(0x0800, dissectIpv4);
   d.ethertypes.set(0x86dd, dissectIpv6);
@@ -31,6 +54,12 @@ export function registerCoreDissectors(d: Dissector): void {
   d.ethertypes.set(0x88a8, dissectVlan);
   d.ethertypes.set(0x9100, dissectVlan);
   d.ethertypes.set(0x8864, dissectPppoeSession);
+  d.ethertypes.set(ETHERTYPE_ERSPAN_II, dissectErspan);
+  d.ethertypes.set(0x8847, dissectMpls);
+  d.ethertypes.set(0x8848, dissectMpls);
+  d.ethertypes.set(ETHERTYPE_ARISTA, dissectArista);
+  d.ethertypes.set(ETHERTYPE_CMD, dissectCmd);
+  d.ethertypes.set(ETHERTYPE_ERSPAN_III, dissectErspan);
 
   d.ipProtocols.set(1, dissectIcmp);
   d.ipProtocols.set(6, dissectTcp);
@@ -41,6 +70,9 @@ export function registerCoreDissectors(d: Dissector): void {
   d.ipProtocols.set(41, dissectIpv6);
 
   d.ipProtocols.set(51, dissectAh);
+  d.ipProtocols.set(103, dissectPim);
+  d.ipProtocols.set(108, dissectIpcomp);
   d.udpTunnels.set(4789, dissectVxlan);
   d.udpTunnels.set(6081, dissectGeneve);
+  d.udpTunnels.set(L2TP_PORT, dissectL2tp);
 }

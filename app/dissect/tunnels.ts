@@ -2,6 +2,8 @@
 import { dissectSafely, hex, LayerBuilder } from './builder';
 import type { Dissector } from './dissector';
 import { bitPicture, setText } from './format';
+import { dissectCmd, ETHERTYPE_CMD } from './cmd';
+import { dissectErspanTypeI, ETHERTYPE_ERSPAN_II } from './erspan';
 import { ethertypeName } from './link';
 import type { PacketState } from './packet-state';
 
@@ -36,6 +38,7 @@ export function dissectGre(d: Dissector, p: PacketState, data: Buffer, offset: n
   const b = new LayerBuilder(data, 'gre', 'Generic Routing Encapsulation', offset, end);
   let proto = -1;
   let next = -1;
+  let sequenced = false;
   dissectSafely(b, () => {
     const fv = b.u16(offset, 'GRE flags');
     proto = b.u16(offset + 2, 'GRE protocol type');
@@ -43,6 +46,7 @@ export function dissectGre(d: Dissector, p: PacketState, data: Buffer, offset: n
     const hasRouting = (fv & 0x4000) !== 0;
     const hasKey = (fv & 0x2000) !== 0;
     const hasSeq = (fv & 0x1000) !== 0;
+    sequenced = hasSeq;
     const version = fv & 7;
     b.layer.title = `Generic Routing Encapsulation (${ethertypeName(proto)})`;
     b.group('gre.flags_and_version', `Flags and Version: ${hex(fv, 4)}`, fv, offset, 2, () => {
@@ -81,6 +85,15 @@ export function dissectGre(d: Dissector, p: PacketState, data: Buffer, offset: n
   if (proto === 0x6558) {
     const eth = d.linkTypes.get(1);
     if (eth) eth(d, p, data, next, end);
+    return;
+  }
+  // ERSPAN type I is 0x88be without a GRE sequence number, and has no header of its own.
+  if (proto === ETHERTYPE_CMD) {
+    dissectCmd(d, p, data, next, end, true);
+    return;
+  }
+  if (proto === ETHERTYPE_ERSPAN_II && !sequenced) {
+    dissectErspanTypeI(d, p, data, next, end);
     return;
   }
   d.byEthertype(p, proto, data, next, end);
