@@ -8,7 +8,7 @@ import { PcapWriter } from '../pcap/pcap-writer';
 import { PcapngWriter } from '../pcap/pcapng-writer';
 import type { WriteTarget } from '../pcap/fd-writer';
 import type { RecordFormat } from '../capture/batch';
-import { formatPacketLine, PrintState } from './print/index';
+import { appendPacketLine, LineBuffer, PrintState, type PrintablePacket, type PrintOptions } from './print/index';
 import type { CliOptions } from './args';
 import type { CliIo } from './io';
 
@@ -29,33 +29,54 @@ export interface PacketSink {
   close(): void;
 }
 
-/** One line per packet, as tcpdump prints it. Lines of a batch are written together. */
+/** Lines collect in one reusable buffer and leave in writes of about this size. */
+const OUTPUT_CHUNK = 64 * 1024;
+
+/**
+ * One line per packet, as tcpdump prints it. The printer encodes lines straight into one byte
+ * buffer (no per-line strings), written out when it holds OUTPUT_CHUNK bytes, at the end of a
+ * live batch, and on close. Once stdout's reader has gone, lines are not even formatted.
+ */
 export class TextSink implements PacketSink {
   private readonly state = new PrintState();
-  private pending: string[] = [];
+  private readonly lines = new LineBuffer(2 * OUTPUT_CHUNK);
+  private outputClosed = false;
+  private readonly printOptions: PrintOptions;
+  /** Reused for every packet: the printer keeps no reference to it. */
+  private readonly packet: PrintablePacket;
 
   constructor(
     private readonly io: CliIo,
-    private readonly opts: Pick<CliOptions, 'numeric' | 'quiet' | 'linkHeader' | 'timestamp' | 'verbose'>,
-    private readonly interfaceName: (ifindex: number) => string | undefined,
+    opts: Pick<CliOptions, 'numeric' | 'quiet' | 'linkHeader' | 'timestamp' | 'verbose'>,
+    interfaceName: (ifindex: number) => string | undefined,
     /** Link type of live batches. */
     private readonly linkType = 1,
-  ) {}
+  ) {
+    this.printOptions = {
+      numeric: opts.numeric,
+      quick: opts.quiet,
+      linkHeader: opts.linkHeader,
+      timestamp: opts.timestamp,
+      verbose: opts.verbose,
+    };
+    this.packet = { tsNs: 0n, data: Buffer.alloc(0), origLen: 0, linkType, flags: 0, interfaceName };
+    io.onOutputClosed(() => {
+      this.outputClosed = true;
+      this.lines.length = 0;
+    });
+  }
 
   private line(tsNs: bigint, data: Buffer, origLen: number, linkType: number, flags: number): void {
-    this.pending.push(
-      formatPacketLine(
-        { tsNs, data, origLen, linkType, flags, interfaceName: this.interfaceName },
-        {
-          numeric: this.opts.numeric,
-          quick: this.opts.quiet,
-          linkHeader: this.opts.linkHeader,
-          timestamp: this.opts.timestamp,
-          verbose: this.opts.verbose,
-        },
-        this.state,
-      ),
-    );
+    if (this.outputClosed) return;
+    const packet = this.packet;
+    packet.tsNs = tsNs;
+    packet.data = data;
+    packet.origLen = origLen;
+    packet.linkType = linkType;
+    packet.flags = flags;
+    appendPacketLine(packet, this.printOptions, this.state, this.lines);
+    this.lines.byte(0x0a);
+    if (this.lines.length >= OUTPUT_CHUNK) this.flushLines();
   }
 
   writeBatch(batch: Buffer, _count: number, format: RecordFormat): void {
@@ -73,13 +94,14 @@ export class TextSink implements PacketSink {
 
   writePacket(p: PacketToSink): void {
     this.line(p.tsNs, p.data, p.origLen, p.linkType, p.flags);
-    if (this.pending.length >= 256) this.flushLines();
   }
 
   private flushLines(): void {
-    if (this.pending.length === 0) return;
-    this.io.out(this.pending.join('\n') + '\n');
-    this.pending = [];
+    const length = this.lines.length;
+    if (length === 0) return;
+    this.lines.length = 0;
+    if (this.io.outBytes) this.io.outBytes(this.lines.bytes, length);
+    else this.io.out(this.lines.bytes.toString('utf8', 0, length));
   }
 
   close(): void {

@@ -7,6 +7,7 @@
  * that into ` [|proto]`, exactly as tcpdump's GET_* macros longjmp to `nd_print_trunc`.
  */
 import type { NameResolver } from './names';
+import type { LineBuffer } from './line-buffer';
 
 /** Thrown by a read past the captured bytes; caught by formatPacketLine, never escapes it. */
 export class Truncated extends Error {
@@ -29,32 +30,90 @@ export interface TcpSeqEntry {
   ack: number;
 }
 
+/**
+ * tcpdump's tcp_seq_hash, keyed without building strings per packet: IPv4 connections by
+ * (address·2^16 + port) of the lower end, then of the upper end (both exact in a double);
+ * IPv6 by the two address texts, then the two ports.
+ */
+export class TcpSeqTable {
+  readonly v4 = new Map<number, Map<number, TcpSeqEntry>>();
+  readonly v6 = new Map<string, Map<number, TcpSeqEntry>>();
+
+  clear(): void {
+    this.v4.clear();
+    this.v6.clear();
+  }
+}
+
+/**
+ * One PrintContext serves every packet of a PrintState (`reset` per packet): printing a million
+ * packets then allocates no context or flags. Printed text goes straight into a LineBuffer as
+ * UTF-8 bytes (see line-buffer.ts).
+ */
 export class PrintContext {
-  private readonly out: string[] = [];
+  /** Where this packet's line is appended. */
+  out: LineBuffer;
+  data: Buffer;
   /** Offset one past the last byte printers may read. */
   snapEnd: number;
   protocol = '';
 
   constructor(
-    readonly data: Buffer,
+    data: Buffer,
     readonly flags: PrintFlags,
-    readonly names: NameResolver,
-    readonly tcpSeq: Map<string, TcpSeqEntry>,
+    public names: NameResolver,
+    readonly tcpSeq: TcpSeqTable,
+    out: LineBuffer,
   ) {
+    this.data = data;
     this.snapEnd = data.length;
+    this.out = out;
+  }
+
+  /** Starts a new packet's line, appended to `out`. */
+  reset(data: Buffer, names: NameResolver, out: LineBuffer): void {
+    this.out = out;
+    this.data = data;
+    this.snapEnd = data.length;
+    this.protocol = '';
+    this.names = names;
   }
 
   print(text: string): void {
-    this.out.push(text);
+    this.out.text(text);
+  }
+
+  /** Prints a non-negative integer in decimal without making a string. */
+  printUint(n: number): void {
+    this.out.uint(n);
   }
 
   /** tcpdump's nd_print_trunc: ` [|proto]`. */
   printTrunc(): void {
-    this.out.push(` [|${this.protocol}]`);
+    this.out.text(' [|');
+    this.out.text(this.protocol);
+    this.out.byte(0x5d);
   }
 
-  text(): string {
-    return this.out.join('');
+  /** `src > dst: `, the addresses already read (so a failed read prints nothing). */
+  printAddressPair(src: string, dst: string): void {
+    const out = this.out;
+    out.text(src);
+    out.text(' > ');
+    out.text(dst);
+    out.text(': ');
+  }
+
+  /** A TCP port or its /etc/services name. */
+  printTcpPort(port: number): void {
+    if (this.names.numeric) this.out.uint(port);
+    else this.out.text(this.names.tcpPort(port));
+  }
+
+  /** A UDP port or its /etc/services name. */
+  printUdpPort(port: number): void {
+    if (this.names.numeric) this.out.uint(port);
+    else this.out.text(this.names.udpPort(port));
   }
 
   has(offset: number, length: number): boolean {
@@ -69,6 +128,7 @@ export class PrintContext {
     return offset >= this.snapEnd ? 0 : this.snapEnd - offset;
   }
 
+  // The checks above make Buffer's own bounds checks redundant: read the bytes directly.
   u8(offset: number): number {
     this.check(offset, 1);
     return this.data[offset]!;
@@ -76,12 +136,14 @@ export class PrintContext {
 
   u16(offset: number): number {
     this.check(offset, 2);
-    return this.data.readUInt16BE(offset);
+    const d = this.data;
+    return (d[offset]! << 8) | d[offset + 1]!;
   }
 
   u32(offset: number): number {
     this.check(offset, 4);
-    return this.data.readUInt32BE(offset);
+    const d = this.data;
+    return ((d[offset]! << 24) | (d[offset + 1]! << 16) | (d[offset + 2]! << 8) | d[offset + 3]!) >>> 0;
   }
 
   u32le(offset: number): number {
@@ -109,12 +171,15 @@ export class PrintContext {
     this.snapEnd = previous;
   }
 
+  /** An IPv4 address (or its name) read in place: no slice, and names.ts caches the text. */
   ipv4(offset: number): string {
-    return this.names.ipv4Name(this.bytes(offset, 4));
+    this.check(offset, 4);
+    return this.names.ipv4At(this.data, offset);
   }
 
   ipv6(offset: number): string {
-    return this.names.ipv6Name(this.bytes(offset, 16));
+    this.check(offset, 16);
+    return this.names.ipv6At(this.data, offset);
   }
 
   mac(offset: number): string {

@@ -4,7 +4,7 @@
  * as tcpdump does, so a looping pointer prints `<BAD PTR>` instead of hanging.
  */
 import { PrintContext, Truncated, tok } from './context';
-import { formatIpv4, formatIpv6 } from './names';
+import { formatIpv6 } from './names';
 import { printableChar } from './hexdump';
 
 const TYPES = new Map<number, string>([
@@ -85,12 +85,13 @@ function labelLength(ctx: PrintContext, cp: number): number {
 
 /** Prints n bytes as tcpdump's nd_printn; false when the capture ends first. */
 function printN(ctx: PrintContext, cp: number, n: number): boolean {
-  let text = '';
+  const out = ctx.out;
   while (n > 0 && cp < ctx.snapEnd) {
     n--;
-    text += printableChar(ctx.u8(cp++));
+    const c = ctx.u8(cp++);
+    if (c >= 0x20 && c < 0x7f) out.byte(c);
+    else out.text(printableChar(c));
   }
-  ctx.print(text);
   return n === 0;
 }
 
@@ -105,7 +106,7 @@ function printName(ctx: PrintContext, cp: number, base: number): number | undefi
   if ((i & 0xc0) !== 0xc0) rp = cp + l;
   let nameChars = 0;
   if (i === 0) {
-    ctx.print('.');
+    ctx.out.byte(0x2e);
     return rp;
   }
   while (i && cp < ctx.snapEnd) {
@@ -145,7 +146,7 @@ function printName(ctx: PrintContext, cp: number, base: number): number | undefi
         nameChars += l;
     }
     cp += l;
-    if (nameChars <= MAXCDNAME) ctx.print('.');
+    if (nameChars <= MAXCDNAME) ctx.out.byte(0x2e);
     nameChars++;
     if (!ctx.has(cp, 1)) return undefined;
     i = ctx.u8(cp);
@@ -195,7 +196,8 @@ function printRecord(ctx: PrintContext, cp: number, base: number, mdns: boolean)
   switch (type) {
     case 1:
       if (!ctx.has(at, 4)) return undefined;
-      ctx.print(` ${formatIpv4(ctx.bytes(at, 4))}`);
+      ctx.out.byte(0x20);
+      printIpv4(ctx, at);
       break;
     case 2:
     case 5:
@@ -275,8 +277,14 @@ export function dnsPrint(ctx: PrintContext, bp: number, length: number, overTcp:
   let cp: number | undefined = bp + 12;
   const trunc = (): void => ctx.printTrunc();
   if (flags & 0x8000) {
-    ctx.print(`${id}${opcode}${rcodeText(rcode)}${flags & 0x0400 ? '*' : ''}${flags & 0x0080 ? '' : '-'}` +
-      `${flags & 0x0200 ? '|' : ''}${flags & 0x0020 ? '$' : ''}`);
+    const out = ctx.out;
+    out.uint(id);
+    out.text(opcode);
+    out.text(rcodeText(rcode));
+    if (flags & 0x0400) out.byte(0x2a);
+    if (!(flags & 0x0080)) out.byte(0x2d);
+    if (flags & 0x0200) out.byte(0x7c);
+    if (flags & 0x0020) out.byte(0x24);
     if (qd !== 1) ctx.print(` [${qd}q]`);
     for (let i = 0; i < qd; i++) {
       if (i !== 0) ctx.print(',');
@@ -284,7 +292,12 @@ export function dnsPrint(ctx: PrintContext, bp: number, length: number, overTcp:
       if (cp === undefined) return trunc();
       cp += 4;
     }
-    ctx.print(` ${an}/${ns}/${ar}`);
+    out.byte(0x20);
+    out.uint(an);
+    out.byte(0x2f);
+    out.uint(ns);
+    out.byte(0x2f);
+    out.uint(ar);
     if (an) {
       cp = printRecord(ctx, cp, bp, mdns);
       if (cp === undefined) return trunc();
@@ -298,7 +311,10 @@ export function dnsPrint(ctx: PrintContext, bp: number, length: number, overTcp:
     }
     if (an) return trunc();
   } else {
-    ctx.print(`${id}${opcode}${flags & 0x0100 ? '+' : ''}${flags & 0x0010 ? '%' : ''}`);
+    ctx.out.uint(id);
+    ctx.out.text(opcode);
+    if (flags & 0x0100) ctx.out.byte(0x2b);
+    if (flags & 0x0010) ctx.out.byte(0x25);
     if (flags & 0x6cf) ctx.print(` [b2&3=0x${flags.toString(16)}]`);
     if (((flags >> 11) & 0xf) === 1) {
       if (qd) ctx.print(` [${qd}q]`);
@@ -321,7 +337,22 @@ export function dnsPrint(ctx: PrintContext, bp: number, length: number, overTcp:
     }
     if (qd) return trunc();
   }
-  ctx.print(` (${length})`);
+  ctx.out.text(' (');
+  ctx.out.uint(length);
+  ctx.out.byte(0x29);
+}
+
+/** A dotted-quad address read in place (the caller checked the bounds). */
+function printIpv4(ctx: PrintContext, at: number): void {
+  const out = ctx.out;
+  const d = ctx.data;
+  out.uint(d[at]!);
+  out.byte(0x2e);
+  out.uint(d[at + 1]!);
+  out.byte(0x2e);
+  out.uint(d[at + 2]!);
+  out.byte(0x2e);
+  out.uint(d[at + 3]!);
 }
 
 /** The rcode with the EDNS extended bits from an OPT record, as tcpdump finds it. */

@@ -129,7 +129,18 @@ export function icmpPrint(ctx: PrintContext, p: number, length: number, fragment
   ctx.protocol = 'icmp';
   const type = ctx.u8(p);
   const code = ctx.u8(p + 1);
-  ctx.print(`ICMP ${icmpText(ctx, p, type, code)}, length ${length}`);
+  if (type === 0 || type === 8) {
+    // The commonest ICMP line, piece by piece (both fields read before anything is printed).
+    const id = ctx.u16(p + 4);
+    const seq = ctx.u16(p + 6);
+    const out = ctx.out;
+    out.text(type === 8 ? 'ICMP echo request, id ' : 'ICMP echo reply, id ');
+    out.uint(id);
+    out.text(', seq ');
+    out.uint(seq);
+    out.text(', length ');
+    out.uint(length);
+  } else ctx.print(`ICMP ${icmpText(ctx, p, type, code)}, length ${length}`);
   if (ctx.flags.verbose > 0 && !fragmented && ctx.has(p, length)) {
     const sum = internetChecksum([ctx.bytes(p, length)]);
     if (sum !== 0) {

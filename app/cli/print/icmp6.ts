@@ -121,9 +121,15 @@ export function icmp6Print(ctx: PrintContext, p: number, length: number, ip: IpH
       break;
     }
     case 128:
-    case 129:
-      ctx.print(`, id ${ctx.u16(p + 4)}, seq ${ctx.u16(p + 6)}`);
+    case 129: {
+      const id = ctx.u16(p + 4);
+      const seq = ctx.u16(p + 6);
+      ctx.out.text(', id ');
+      ctx.out.uint(id);
+      ctx.out.text(', seq ');
+      ctx.out.uint(seq);
       break;
+    }
     case 130:
       if (length === 24) mld6(ctx, p);
       else if (length >= 28) {

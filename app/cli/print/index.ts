@@ -8,10 +8,13 @@
  * Names (without -n) come from /etc/services, /etc/hosts and /etc/ethers only; DNS is never
  * asked (see names.ts).
  */
-import { PrintContext, Truncated, type TcpSeqEntry } from './context';
+import { PrintContext, TcpSeqTable, Truncated } from './context';
 import { NameResolver, localInterfaceName, type NameFiles } from './names';
 import { etherPrint, nullPrint, rawPrint, sll2Print, sllPrint } from './link';
-import { formatTimestamp, type TimestampMode, type TimestampState } from './timestamp';
+import { writeTimestamp, type TimestampMode, type TimestampState } from './timestamp';
+import { LineBuffer } from './line-buffer';
+
+export { LineBuffer } from './line-buffer';
 
 export type { TimestampMode } from './timestamp';
 
@@ -62,8 +65,11 @@ export interface PrintOptions {
 /** What tcpdump keeps across packets: time stamp reference and TCP initial sequence numbers. */
 export class PrintState {
   readonly time: TimestampState = {};
-  readonly tcpSeq = new Map<string, TcpSeqEntry>();
+  readonly tcpSeq = new TcpSeqTable();
   private resolver?: NameResolver;
+  private ctx?: PrintContext;
+  /** formatPacketLine's buffer; a TextSink appends to its own. */
+  readonly lineBuffer = new LineBuffer(4096);
 
   constructor(private readonly nameFiles: NameFiles = {}) {}
 
@@ -72,12 +78,36 @@ export class PrintState {
     if (!this.resolver || this.resolver.numeric !== numeric) this.resolver = new NameResolver(numeric, this.nameFiles);
     return this.resolver;
   }
+
+  /** The one PrintContext of this state, set up for a new packet (formatPacketLine is not re-entered). */
+  context(data: Buffer, opts: PrintOptions, out: LineBuffer): PrintContext {
+    const names = this.names(opts.numeric);
+    let ctx = this.ctx;
+    if (ctx === undefined) {
+      ctx = new PrintContext(
+        data,
+        { numeric: false, quick: false, linkHeader: false, verbose: 0, absoluteTcpSequence: false },
+        names,
+        this.tcpSeq,
+        out,
+      );
+      this.ctx = ctx;
+    } else ctx.reset(data, names, out);
+    const flags = ctx.flags;
+    flags.numeric = opts.numeric;
+    flags.quick = opts.quick;
+    flags.linkHeader = opts.linkHeader;
+    flags.verbose = opts.verbose ?? 0;
+    flags.absoluteTcpSequence = opts.absoluteSequence ?? false;
+    return ctx;
+  }
 }
 
 const MAXIMUM_SNAPLEN = 262144;
 
 /** tcpdump's sanity check of the record header, printed instead of the packet. */
 function invalidHeader(caplen: number, len: number): string | undefined {
+  if (caplen !== 0 && len >= caplen && len <= MAXIMUM_SNAPLEN) return undefined;
   const problems: string[] = [];
   if (caplen === 0) problems.push(' caplen==0');
   if (len === 0) problems.push(' len==0');
@@ -94,29 +124,31 @@ function invalidHeader(caplen: number, len: number): string | undefined {
  * Unknown payloads add tcpdump's hex dump lines (`\n\t0x0000: ...`), as tcpdump does.
  */
 export function formatPacketLine(pkt: PrintablePacket, opts: PrintOptions, state: PrintState = new PrintState()): string {
+  const out = state.lineBuffer;
+  out.length = 0;
+  appendPacketLine(pkt, opts, state, out);
+  return out.toString();
+}
+
+/**
+ * formatPacketLine's text appended to `out` as UTF-8 bytes (no newline), for sinks that write
+ * bytes: no string is made for the line.
+ */
+export function appendPacketLine(pkt: PrintablePacket, opts: PrintOptions, state: PrintState, out: LineBuffer): void {
   const caplen = pkt.data.length;
   const invalid = invalidHeader(caplen, pkt.origLen);
-  if (invalid) return invalid;
-  const ts = formatTimestamp(pkt.tsNs, opts.timestamp, state.time, opts.nanoTimestamps ?? false);
-  const ctx = new PrintContext(
-    pkt.data,
-    {
-      numeric: opts.numeric,
-      quick: opts.quick,
-      linkHeader: opts.linkHeader,
-      verbose: opts.verbose ?? 0,
-      absoluteTcpSequence: opts.absoluteSequence ?? false,
-    },
-    state.names(opts.numeric),
-    state.tcpSeq,
-  );
+  if (invalid) {
+    out.text(invalid);
+    return;
+  }
+  writeTimestamp(out, pkt.tsNs, opts.timestamp, state.time, opts.nanoTimestamps ?? false);
+  const ctx = state.context(pkt.data, opts, out);
   try {
     printLink(ctx, pkt, caplen);
   } catch (err) {
     if (err instanceof Truncated) ctx.printTrunc();
     else ctx.print(' [|sievecap error]');
   }
-  return ts + ctx.text();
 }
 
 function printLink(ctx: PrintContext, pkt: PrintablePacket, caplen: number): void {

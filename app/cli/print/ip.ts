@@ -126,14 +126,12 @@ export function ipPrint(ctx: PrintContext, offset: number, length: number): void
   const off = ctx.u16(offset + 6);
   const proto = ctx.u8(offset + 9);
   if (ctx.flags.verbose > 0) ipVerboseHeader(ctx, offset, hlen, proto, off);
-  const src = (): string => ctx.ipv4(offset + 12);
-  const dst = (): string => ctx.ipv4(offset + 16);
   if ((off & IP_OFFMASK) === 0) {
     if (proto !== IPPROTO.TCP && proto !== IPPROTO.UDP && proto !== IPPROTO.SCTP && proto !== IPPROTO.DCCP) {
-      ctx.print(`${src()} > ${dst()}: `);
+      ctx.printAddressPair(ctx.ipv4(offset + 12), ctx.ipv4(offset + 16));
     } else if (proto === IPPROTO.SCTP || proto === IPPROTO.DCCP) {
       // tcpdump's SCTP/DCCP printers print the addresses themselves; ours fall back to the summary.
-      ctx.print(`${src()} > ${dst()}: `);
+      ctx.printAddressPair(ctx.ipv4(offset + 12), ctx.ipv4(offset + 16));
     }
     if (!ctx.has(offset, hlen)) {
       ctx.print(` [remaining caplen(${ctx.available(offset)}) < header length(${hlen})]`);
@@ -141,7 +139,7 @@ export function ipPrint(ctx: PrintContext, offset: number, length: number): void
     }
     ipDemux(ctx, offset + hlen, len, { version: 4, offset }, (off & IP_MF) !== 0, proto);
   } else {
-    ctx.print(`${src()} > ${dst()}: ${protoNameOrNumber(ctx, proto)}`);
+    ctx.print(`${ctx.ipv4(offset + 12)} > ${ctx.ipv4(offset + 16)}: ${protoNameOrNumber(ctx, proto)}`);
   }
   ctx.restoreSnap(savedSnap);
 }
@@ -282,7 +280,7 @@ export function ip6Print(ctx: PrintContext, offset: number, length: number): voi
     len -= advance;
     total += advance;
     if (cp === offset + 40 && nh !== IPPROTO.TCP && nh !== IPPROTO.UDP && nh !== IPPROTO.DCCP && nh !== IPPROTO.SCTP) {
-      ctx.print(`${ctx.ipv6(offset + 8)} > ${ctx.ipv6(offset + 24)}: `);
+      ctx.printAddressPair(ctx.ipv6(offset + 8), ctx.ipv6(offset + 24));
     }
     switch (nh) {
       case 0: {

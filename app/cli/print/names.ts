@@ -153,10 +153,19 @@ export function localInterfaceName(ifindex: number): string | undefined {
   return undefined;
 }
 
+/** Slots of the recent-address caches: a capture's packets mostly repeat a few addresses. */
+const CACHE_SLOTS = 256;
+
 export class NameResolver {
   private services?: { tcp: Map<number, string>; udp: Map<number, string> };
   private hosts?: Map<string, string>;
   private ethers?: Map<string, string>;
+  /** Direct-mapped caches of address → printed text; -1 (never a u32) marks an empty v4 slot. */
+  private readonly v4Keys = new Float64Array(CACHE_SLOTS).fill(-1);
+  private readonly v4Texts: string[] = new Array<string>(CACHE_SLOTS).fill('');
+  private readonly v6Keys = new Int32Array(CACHE_SLOTS * 4);
+  private readonly v6Filled = new Uint8Array(CACHE_SLOTS);
+  private readonly v6Texts: string[] = new Array<string>(CACHE_SLOTS).fill('');
 
   constructor(
     readonly numeric: boolean,
@@ -187,6 +196,42 @@ export class NameResolver {
 
   ipv6Name(b: Uint8Array): string {
     return this.hostName(formatIpv6(b));
+  }
+
+  /** ipv4Name of data[at..at+4], the caller having checked the bounds. */
+  ipv4At(data: Buffer, at: number): string {
+    const a = data.readUInt32BE(at);
+    const slot = (a ^ (a >>> 8) ^ (a >>> 16) ^ (a >>> 24)) & (CACHE_SLOTS - 1);
+    if (this.v4Keys[slot] === a) return this.v4Texts[slot]!;
+    const text = this.hostName(`${data[at]}.${data[at + 1]}.${data[at + 2]}.${data[at + 3]}`);
+    this.v4Keys[slot] = a;
+    this.v4Texts[slot] = text;
+    return text;
+  }
+
+  /** ipv6Name of data[at..at+16], the caller having checked the bounds. */
+  ipv6At(data: Buffer, at: number): string {
+    const w0 = data.readInt32BE(at);
+    const w1 = data.readInt32BE(at + 4);
+    const w2 = data.readInt32BE(at + 8);
+    const w3 = data.readInt32BE(at + 12);
+    let h = w0 ^ w1 ^ w2 ^ w3;
+    h ^= h >>> 16;
+    h ^= h >>> 8;
+    const slot = h & (CACHE_SLOTS - 1);
+    const k = slot * 4;
+    const keys = this.v6Keys;
+    if (this.v6Filled[slot] === 1 && keys[k] === w0 && keys[k + 1] === w1 && keys[k + 2] === w2 && keys[k + 3] === w3) {
+      return this.v6Texts[slot]!;
+    }
+    const text = this.hostName(formatIpv6(data.subarray(at, at + 16)));
+    keys[k] = w0;
+    keys[k + 1] = w1;
+    keys[k + 2] = w2;
+    keys[k + 3] = w3;
+    this.v6Filled[slot] = 1;
+    this.v6Texts[slot] = text;
+    return text;
   }
 
   macName(b: Uint8Array): string {

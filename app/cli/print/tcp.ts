@@ -4,6 +4,7 @@
  * window, options, length, and a first line of HTTP / SSH / DNS payloads on their ports.
  */
 import { PrintContext, Truncated, hex } from './context';
+import { connectionSlot, type SeqContext } from './tcp-seq';
 import { checksumShouldBe, internetChecksum, pseudoHeader } from './cksum';
 import type { IpHeaderRef } from './ip';
 import { dnsPrint } from './dns';
@@ -19,6 +20,12 @@ const TH_URG = 0x20;
 const TH_ECE = 0x40;
 const TH_CWR = 0x80;
 
+/** ` ${n}` without making a string. */
+function printSpaceUint(ctx: PrintContext, n: number): void {
+  ctx.out.byte(0x20);
+  ctx.out.uint(n);
+}
+
 function flagsText(flags: number): string {
   let s = '';
   if (flags & TH_FIN) s += 'F';
@@ -32,11 +39,17 @@ function flagsText(flags: number): string {
   return s || 'none';
 }
 
+/** `Flags [...]` for every value of the flags byte, made once. */
+const FLAGS_FIELD = Array.from({ length: 256 }, (_, flags) => `Flags [${flagsText(flags)}]`);
+
 const OPTION_NAMES = new Map<number, string>([
   [0, 'eol'], [1, 'nop'], [2, 'mss'], [3, 'wscale'], [4, 'sackOK'], [5, 'sack'], [6, 'echo'],
   [7, 'echoreply'], [8, 'TS'], [11, 'cc'], [12, 'ccnew'], [13, ''], [19, 'md5'], [20, 'scps'],
   [28, 'uto'], [29, 'tcp-ao'], [30, 'mptcp'], [34, 'tfo'], [254, 'exp'],
 ]);
+
+/** The printed name of every option kind, made once. */
+const OPTION_TEXT = Array.from({ length: 256 }, (_, opt) => OPTION_NAMES.get(opt) ?? `unknown-${opt}`);
 
 const u32 = (n: number): number => n >>> 0;
 
@@ -50,10 +63,11 @@ class OptionError extends Error {
   }
 }
 
-interface SeqContext {
-  rev: boolean;
-  thseq: number;
-  thack: number;
+
+/** An option's data must fit in the header (`bad`) and in the capture (`trunc`). */
+function lencheck(ctx: PrintContext, cp: number, l: number, hlen: number, first: boolean): void {
+  if (l > hlen) throw new OptionError('bad', !first);
+  if (!ctx.has(cp, l)) throw new OptionError('trunc', !first);
 }
 
 /** Prints `, options [...]`; throws OptionError where tcpdump jumps to `bad` or `trunc`. */
@@ -61,7 +75,7 @@ function printOptions(ctx: PrintContext, cp: number, hlen: number, seq: SeqConte
   ctx.print(', options [');
   let first = true;
   while (hlen > 0) {
-    if (!first) ctx.print(',');
+    if (!first) ctx.out.byte(0x2c);
     const opt = ctx.u8(cp++);
     let len: number;
     if (opt === 0 || opt === 1) len = 1;
@@ -72,21 +86,17 @@ function printOptions(ctx: PrintContext, cp: number, hlen: number, seq: SeqConte
     }
     --hlen;
     let datalen = 0;
-    const lencheck = (l: number): void => {
-      if (l > hlen) throw new OptionError('bad', !first);
-      if (!ctx.has(cp, l)) throw new OptionError('trunc', !first);
-    };
-    ctx.print(OPTION_NAMES.get(opt) ?? `unknown-${opt}`);
+    ctx.print(OPTION_TEXT[opt]!);
     switch (opt) {
       case 2:
         datalen = 2;
-        lencheck(2);
-        ctx.print(` ${ctx.u16(cp)}`);
+        lencheck(ctx, cp, 2, hlen, first);
+        printSpaceUint(ctx, ctx.u16(cp));
         break;
       case 3:
         datalen = 1;
-        lencheck(1);
-        ctx.print(` ${ctx.u8(cp)}`);
+        lencheck(ctx, cp, 1, hlen, first);
+        printSpaceUint(ctx, ctx.u8(cp));
         break;
       case 5:
         datalen = len - 2;
@@ -94,9 +104,9 @@ function printOptions(ctx: PrintContext, cp: number, hlen: number, seq: SeqConte
         else {
           ctx.print(` ${datalen / 8} `);
           for (let i = 0; i < datalen; i += 8) {
-            lencheck(i + 4);
+            lencheck(ctx, cp, i + 4, hlen, first);
             let s = ctx.u32(cp + i);
-            lencheck(i + 8);
+            lencheck(ctx, cp, i + 8, hlen, first);
             let e = ctx.u32(cp + i + 4);
             const base = seq.rev ? seq.thseq : seq.thack;
             s = u32(s - base);
@@ -111,22 +121,28 @@ function printOptions(ctx: PrintContext, cp: number, hlen: number, seq: SeqConte
       case 12:
       case 13:
         datalen = 4;
-        lencheck(4);
+        lencheck(ctx, cp, 4, hlen, first);
         ctx.print(` ${ctx.u32(cp)}`);
         break;
-      case 8:
+      case 8: {
         datalen = 8;
-        lencheck(8);
-        ctx.print(` val ${ctx.u32(cp)} ecr ${ctx.u32(cp + 4)}`);
+        lencheck(ctx, cp, 8, hlen, first);
+        const val = ctx.u32(cp);
+        const ecr = ctx.u32(cp + 4);
+        ctx.out.text(' val ');
+        ctx.out.uint(val);
+        ctx.out.text(' ecr ');
+        ctx.out.uint(ecr);
         break;
+      }
       case 19:
         datalen = 16;
-        lencheck(16);
+        lencheck(ctx, cp, 16, hlen, first);
         ctx.print(' ' + Array.from(ctx.bytes(cp, 16), (b) => hex(b, 2)).join(''));
         break;
       case 20:
         datalen = 2;
-        lencheck(2);
+        lencheck(ctx, cp, 2, hlen, first);
         ctx.print(` cap ${hex(ctx.u8(cp), 2)} id ${ctx.u8(cp + 1)}`);
         break;
       case 0:
@@ -135,7 +151,7 @@ function printOptions(ctx: PrintContext, cp: number, hlen: number, seq: SeqConte
         break;
       case 28: {
         datalen = 2;
-        lencheck(2);
+        lencheck(ctx, cp, 2, hlen, first);
         let uto = ctx.u16(cp);
         ctx.print(` 0x${uto.toString(16)}`);
         uto = uto & 1 ? (uto >> 1) * 60 : uto >> 1;
@@ -146,14 +162,14 @@ function printOptions(ctx: PrintContext, cp: number, hlen: number, seq: SeqConte
         datalen = len - 2;
         if (datalen < 2) ctx.print(' (invalid)');
         else {
-          lencheck(1);
+          lencheck(ctx, cp, 1, hlen, first);
           ctx.print(` keyid ${ctx.u8(cp)}`);
-          lencheck(2);
+          lencheck(ctx, cp, 2, hlen, first);
           ctx.print(` rnextkeyid ${ctx.u8(cp + 1)}`);
           if (datalen > 2) {
             ctx.print(' mac 0x');
             for (let i = 2; i < datalen; i++) {
-              lencheck(i + 1);
+              lencheck(ctx, cp, i + 1, hlen, first);
               ctx.print(hex(ctx.u8(cp + i), 2));
             }
           }
@@ -161,13 +177,13 @@ function printOptions(ctx: PrintContext, cp: number, hlen: number, seq: SeqConte
         break;
       case 34:
         datalen = len - 2;
-        lencheck(datalen);
+        lencheck(ctx, cp, datalen, hlen, first);
         ctx.print(' ');
         fastOpen(ctx, cp, datalen, false);
         break;
       case 254: {
         datalen = len - 2;
-        lencheck(datalen);
+        lencheck(ctx, cp, datalen, hlen, first);
         if (datalen < 2) throw new OptionError('bad', !first);
         const magic = ctx.u16(cp);
         ctx.print('-');
@@ -179,7 +195,7 @@ function printOptions(ctx: PrintContext, cp: number, hlen: number, seq: SeqConte
         datalen = len - 2;
         if (datalen) ctx.print(' 0x');
         for (let i = 0; i < datalen; ++i) {
-          lencheck(i + 1);
+          lencheck(ctx, cp, i + 1, hlen, first);
           ctx.print(hex(ctx.u8(cp + i), 2));
         }
         break;
@@ -202,37 +218,37 @@ function fastOpen(ctx: PrintContext, cp: number, datalen: number, experimental: 
   else ctx.print(' cookie ' + Array.from(ctx.bytes(cp, datalen), (b) => hex(b, 2)).join(''));
 }
 
-/** tcpdump's per-connection key: addresses and ports in a fixed order for both directions. */
-function connectionKey(ctx: PrintContext, ip: IpHeaderRef, sport: number, dport: number): { key: string; rev: boolean } {
-  const addrLen = ip.version === 4 ? 4 : 16;
-  const srcOff = ip.version === 4 ? ip.offset + 12 : ip.offset + 8;
-  const src = ctx.bytes(srcOff, addrLen);
-  const dst = ctx.bytes(srcOff + addrLen, addrLen);
-  let rev = sport > dport;
-  if (sport === dport) rev = Buffer.compare(src, dst) > 0;
-  const [a, b, pa, pb] = rev ? [dst, src, dport, sport] : [src, dst, sport, dport];
-  return { key: `${ip.version}|${a.toString('hex')}|${b.toString('hex')}|${pa}|${pb}`, rev };
-}
-
 export function tcpPrint(ctx: PrintContext, offset: number, length: number, ip: IpHeaderRef, fragmented: boolean): void {
   ctx.protocol = 'tcp';
   const srcOff = ip.version === 4 ? ip.offset + 12 : ip.offset + 8;
   const dstOff = ip.version === 4 ? ip.offset + 16 : ip.offset + 24;
-  const addr = (at: number): string => (ip.version === 4 ? ctx.ipv4(at) : ctx.ipv6(at));
+  const v4 = ip.version === 4;
   if (!ctx.has(offset + 2, 2)) {
-    ctx.print(`${addr(srcOff)} > ${addr(dstOff)}:`);
+    ctx.print(`${(v4 ? ctx.ipv4(srcOff) : ctx.ipv6(srcOff))} > ${(v4 ? ctx.ipv4(dstOff) : ctx.ipv6(dstOff))}:`);
     ctx.printTrunc();
     return;
   }
   const sport = ctx.u16(offset);
   const dport = ctx.u16(offset + 2);
   const ipNext = ip.version === 4 ? ctx.u8(ip.offset + 9) : ctx.u8(ip.offset + 6);
-  const names = ctx.names;
+  // Piece by piece into the line buffer (no template strings on this per-packet path).
+  const out = ctx.out;
   if (ipNext === 6) {
-    ctx.print(`${addr(srcOff)}.${names.tcpPort(sport)} > ${addr(dstOff)}.${names.tcpPort(dport)}: `);
+    const src = (v4 ? ctx.ipv4(srcOff) : ctx.ipv6(srcOff));
+    const dst = (v4 ? ctx.ipv4(dstOff) : ctx.ipv6(dstOff));
+    out.text(src);
+    out.byte(0x2e);
+    ctx.printTcpPort(sport);
+    out.text(' > ');
+    out.text(dst);
+    out.byte(0x2e);
+    ctx.printTcpPort(dport);
   } else {
-    ctx.print(`${names.tcpPort(sport)} > ${names.tcpPort(dport)}: `);
+    ctx.printTcpPort(sport);
+    out.text(' > ');
+    ctx.printTcpPort(dport);
   }
+  out.text(': ');
   if (!ctx.has(offset, 20)) {
     ctx.printTrunc();
     return;
@@ -252,14 +268,15 @@ export function tcpPrint(ctx: PrintContext, offset: number, length: number, ip: 
     return;
   }
   const flags = ctx.u8(offset + 13);
-  ctx.print(`Flags [${flagsText(flags)}]`);
-  const seqCtx: SeqContext = { rev: false, thseq: 0, thack: 0 };
+  out.text(FLAGS_FIELD[flags]!);
+  const seqCtx: SeqContext = { rev: false, thseq: 0, thack: 0, key: 0 };
   if (!ctx.flags.absoluteTcpSequence && flags & TH_ACK) {
-    const { key, rev } = connectionKey(ctx, ip, sport, dport);
-    let entry = ctx.tcpSeq.get(key);
+    const connections = connectionSlot(ctx, ip, sport, dport, seqCtx);
+    const rev = seqCtx.rev;
+    let entry = connections.get(seqCtx.key);
     if (!entry || flags & TH_SYN) {
       entry = rev ? { ack: seq, seq: u32(ack - 1) } : { seq, ack: u32(ack - 1) };
-      ctx.tcpSeq.set(key, entry);
+      connections.set(seqCtx.key, entry);
     } else if (rev) {
       seq = u32(seq - entry.ack);
       ack = u32(ack - entry.seq);
@@ -278,12 +295,23 @@ export function tcpPrint(ctx: PrintContext, offset: number, length: number, ip: 
   if (ctx.flags.verbose > 0 && !fragmented) printChecksum(ctx, offset, length, ip);
   length -= hlen;
   if (ctx.flags.verbose > 1 || length > 0 || flags & (TH_SYN | TH_FIN | TH_RST)) {
-    ctx.print(`, seq ${seq}`);
-    if (length > 0) ctx.print(`:${u32(seq + length)}`);
+    out.text(', seq ');
+    out.uint(seq);
+    if (length > 0) {
+      out.byte(0x3a);
+      out.uint(u32(seq + length));
+    }
   }
-  if (flags & TH_ACK) ctx.print(`, ack ${ack}`);
-  ctx.print(`, win ${win}`);
-  if (flags & TH_URG) ctx.print(`, urg ${urp}`);
+  if (flags & TH_ACK) {
+    out.text(', ack ');
+    out.uint(ack);
+  }
+  out.text(', win ');
+  out.uint(win);
+  if (flags & TH_URG) {
+    out.text(', urg ');
+    out.uint(urp);
+  }
   if (hlen > 20) {
     try {
       printOptions(ctx, offset + 20, hlen - 20, seqCtx);
@@ -297,7 +325,8 @@ export function tcpPrint(ctx: PrintContext, offset: number, length: number, ip: 
       return;
     }
   }
-  ctx.print(`, length ${length}`);
+  out.text(', length ');
+  out.uint(length);
   if (length === 0) return;
   hlen = (ctx.u8(offset + 12) >> 4) * 4;
   if (!ctx.has(offset, hlen)) {
@@ -309,13 +338,12 @@ export function tcpPrint(ctx: PrintContext, offset: number, length: number, ip: 
     printRstData(ctx, payload, length);
     return;
   }
-  const port = (p: number): boolean => sport === p || dport === p;
-  if (port(80) || port(8080)) {
+  if (sport === 80 || dport === 80 || sport === 8080 || dport === 8080) {
     ctx.print(': ');
     httpPrint(ctx, payload, length);
-  } else if (port(22)) {
+  } else if (sport === 22 || dport === 22) {
     sshPrint(ctx, payload, length);
-  } else if (port(53)) {
+  } else if (sport === 53 || dport === 53) {
     dnsPrint(ctx, payload, length, true, false);
   }
 }

@@ -3,11 +3,15 @@
  * environment variable through the JavaScript Date, as tcpdump's localtime() does.
  */
 
+import type { LineBuffer } from './line-buffer';
+
 export type TimestampMode = 'default' | 'none' | 'epoch' | 'delta' | 'date' | 'since-first';
 
-/** What -ttt / -ttttt remember between packets. */
+/** What -ttt / -ttttt remember between packets, and the last second's clock text. */
 export interface TimestampState {
   reference?: { sec: bigint; frac: bigint };
+  /** Cache for the default and -tttt columns: packets of the same second share the clock text. */
+  second?: { mode: TimestampMode; startNs: bigint; endNs: bigint; text: string | undefined };
 }
 
 const p2 = (n: number): string => String(n).padStart(2, '0');
@@ -31,6 +35,37 @@ function dateHms(sec: bigint): string | undefined {
 }
 
 const ERROR = '[Error converting time]';
+
+/**
+ * The default and -tttt columns without per-packet Date objects, BigInt division or strings:
+ * the clock text of the current second is kept, and the fraction comes from one BigInt
+ * subtraction.
+ */
+function clockColumn(out: LineBuffer, tsNs: bigint, mode: 'default' | 'date', state: TimestampState, nano: boolean): void {
+  let cached = state.second;
+  if (cached === undefined || cached.mode !== mode || tsNs < cached.startNs || tsNs >= cached.endNs) {
+    const sec = tsNs / 1_000_000_000n;
+    const startNs = sec * 1_000_000_000n;
+    cached = { mode, startNs, endNs: startNs + 1_000_000_000n, text: mode === 'default' ? hms(sec, true) : dateHms(sec) };
+    state.second = cached;
+  }
+  if (cached.text === undefined) {
+    out.text(ERROR + ' ');
+    return;
+  }
+  out.text(cached.text);
+  out.byte(0x2e);
+  const ns = Number(tsNs - cached.startNs);
+  if (nano) out.zeroPadded(ns, 9);
+  else out.zeroPadded(Math.floor(ns / 1000), 6);
+  out.byte(0x20);
+}
+
+/** formatTimestamp's text appended to `out`. */
+export function writeTimestamp(out: LineBuffer, tsNs: bigint, mode: TimestampMode, state: TimestampState, nano = false): void {
+  if ((mode === 'default' || mode === 'date') && tsNs >= 0n) clockColumn(out, tsNs, mode, state, nano);
+  else out.text(formatTimestamp(tsNs, mode, state, nano));
+}
 
 export function formatTimestamp(tsNs: bigint, mode: TimestampMode, state: TimestampState, nano = false): string {
   const unit = nano ? 1_000_000_000n : 1_000_000n;

@@ -11,15 +11,28 @@ import { dnsPrint } from './dns';
 function addressesAndPorts(ctx: PrintContext, ip: IpHeaderRef, sport: number, dport: number): void {
   const v4 = ip.version === 4;
   const next = v4 ? ctx.u8(ip.offset + 9) : ctx.u8(ip.offset + 6);
-  const addr = (at: number): string => (v4 ? ctx.ipv4(at) : ctx.ipv6(at));
   const srcOff = v4 ? ip.offset + 12 : ip.offset + 8;
   const dstOff = v4 ? ip.offset + 16 : ip.offset + 24;
-  const names = ctx.names;
+  const out = ctx.out;
   if (next === 17) {
-    if (sport === -1) ctx.print(`${addr(srcOff)} > ${addr(dstOff)}: `);
-    else ctx.print(`${addr(srcOff)}.${names.udpPort(sport)} > ${addr(dstOff)}.${names.udpPort(dport)}: `);
+    const src = v4 ? ctx.ipv4(srcOff) : ctx.ipv6(srcOff);
+    const dst = v4 ? ctx.ipv4(dstOff) : ctx.ipv6(dstOff);
+    if (sport === -1) ctx.printAddressPair(src, dst);
+    else {
+      out.text(src);
+      out.byte(0x2e);
+      ctx.printUdpPort(sport);
+      out.text(' > ');
+      out.text(dst);
+      out.byte(0x2e);
+      ctx.printUdpPort(dport);
+      out.text(': ');
+    }
   } else if (sport !== -1) {
-    ctx.print(`${names.udpPort(sport)} > ${names.udpPort(dport)}: `);
+    ctx.printUdpPort(sport);
+    out.text(' > ');
+    ctx.printUdpPort(dport);
+    out.text(': ');
   }
 }
 
@@ -77,15 +90,17 @@ export function udpPrint(ctx: PrintContext, offset: number, length: number, ip: 
   }
   addressesAndPorts(ctx, ip, sport, dport);
   if (ctx.flags.verbose > 0 && !fragmented) printChecksum(ctx, offset, length + 8, ip);
-  const port = (p: number): boolean => sport === p || dport === p;
-  if (!ctx.flags.quick && port(53)) {
+  if (!ctx.flags.quick && (sport === 53 || dport === 53)) {
     dnsPrint(ctx, payload, length, false, false);
     return;
   }
-  if (!ctx.flags.quick && port(5353)) {
+  if (!ctx.flags.quick && (sport === 5353 || dport === 5353)) {
     dnsPrint(ctx, payload, length, false, true);
     return;
   }
   if (ulen > length && !fragmented) ctx.print(`UDP, bad length ${ulen} > ${length}`);
-  else ctx.print(`UDP, length ${ulen}`);
+  else {
+    ctx.out.text('UDP, length ');
+    ctx.out.uint(ulen);
+  }
 }
