@@ -37,6 +37,14 @@ export interface CliOptions {
   fieldAggregator: string;
   fieldOccurrence: 'a' | 'f' | 'l';
   fieldHeader: boolean;
+  // --- HTTP report (app/cli/http-report.ts) ---
+  /** --http: list the HTTP transactions of the file read with -r. */
+  http: boolean;
+  /** --json: reports as JSON for scripts. */
+  json: boolean;
+  // --- display filter (app/filter) ---
+  /** tshark's -Y: a Wireshark display filter applied after dissection. */
+  displayFilter: string | undefined;
 }
 
 export class UsageError extends Error {
@@ -81,6 +89,16 @@ Decoding as tshark does (Wireshark's field names):
                             -T fields -e ip.src -e tcp.dstport -e http.request.uri
   -E separator=C|aggregator=C|occurrence=a|f|l|header=y|n
                             -T fields layout, as tshark's -E
+  -Y FILTER                 with -r: keep only packets that match a Wireshark display
+                            filter, e.g. -Y 'ip.addr == 10.0.0.0/8 && http'
+
+Reports (with -r FILE):
+  --http                    list HTTP/1.x transactions over reassembled TCP streams:
+                            method, host, URI, status, content type, body sizes, timing
+  --json                    print the report as JSON (with --http: one object per
+                            transaction: method, host, uri, status, contentType,
+                            requestBodyBytes, responseBodyBytes, timeToFirstByteMs, stream)
+
   -h, --help                show this help
   --version                 show versions
 
@@ -173,6 +191,9 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
         T: { type: 'string', short: 'T' },
         field: { type: 'string', multiple: true },
         E: { type: 'string', short: 'E', multiple: true },
+        http: { type: 'boolean' },
+        json: { type: 'boolean' },
+        Y: { type: 'string', short: 'Y' }, // display filter (app/filter)
       },
     });
   } catch (err) {
@@ -206,7 +227,15 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
   const fields = v.field ?? [];
   if (outputType === 'fields' && fields.length === 0) throw new UsageError('-T fields needs at least one -e FIELD');
   if (fields.length > 0 && outputType !== 'fields') throw new UsageError('-e FIELD goes with -T fields');
+  // Display filter (-Y): applied by read-command.ts; live capture does not apply it yet.
+  if (v.Y !== undefined && v.Y.trim() === '') throw new UsageError('-Y needs a display filter, e.g. -Y "tcp.port == 80"');
+  if (v.Y !== undefined && v.r === undefined) throw new UsageError('-Y (display filter) works with -r FILE; live capture does not apply display filters yet');
+  // --- HTTP report ---
+  if (v.http && v.r === undefined) throw new UsageError('--http lists the transactions of a file: give it with -r FILE');
+  if (v.json && !v.http) throw new UsageError('--json goes with a report such as --http');
   return {
+    http: v.http ?? false,
+    json: v.json ?? false,
     ...fieldOptions(v.E ?? []),
     tree: v.V ?? false,
     outputType: outputType as CliOptions['outputType'],
@@ -230,6 +259,7 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
     bufferKiB: v['buffer-size'] === undefined ? 8192 : positiveInt('-B', v['buffer-size']),
     nanoPrecision: precision === 'nano',
     explain: v.explain,
+    displayFilter: v.Y,
   };
 }
 

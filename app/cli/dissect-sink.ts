@@ -56,6 +56,13 @@ export class DissectSink implements PacketSink {
     if (this.pending.length >= 256) this.flush();
   }
 
+  /** A packet dissected by the caller (read-command's -Y stage dissects every packet, prints some). */
+  writeDissected(packet: ReturnType<Dissector['dissect']>): void {
+    this.number++;
+    this.format(this.pending, packet);
+    if (this.pending.length >= 256) this.flush();
+  }
+
   writeBatch(batch: Buffer, _count: number, format: RecordFormat): void {
     const linkType = this.liveLinkType;
     if (format === 'pcapng') {

@@ -36,6 +36,11 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       const { runExplain } = await import('./explain');
       return runExplain(opts, io);
     }
+    if (opts.http && opts.readFile !== undefined) {
+      // --- HTTP report ---
+      const { runHttpReport } = await import('./http-report');
+      return runHttpReport(opts, io);
+    }
     if (opts.readFile !== undefined) {
       const { runReadFile } = await import('./read-command');
       return await runReadFile(opts, io);

@@ -14,6 +14,8 @@ import { outputFormat, type CliOptions } from './args';
 import { TextSink, type PacketSink, type PacketToSink } from './sinks';
 import { DissectSink, wantsDissection } from './dissect-sink';
 import type { CliIo } from './io';
+import { compileDisplayFilter, type DisplayFilter } from '../filter';
+import { Dissector } from '../dissect/dissector';
 
 export async function runReadFile(opts: CliOptions, io: CliIo): Promise<number> {
   const file = opts.readFile!;
@@ -44,6 +46,8 @@ function readAll(reader: CaptureReader, opts: CliOptions, io: CliIo): number {
   // Compile for the first interface before anything is written: a bad filter writes nothing.
   if (opts.filter !== '' && reader.interfaces[0]) programFor(reader.interfaces[0].linkType, reader.interfaces[0].snapLen);
 
+  // Display filter (-Y): compiled before anything is written, so a bad one writes nothing.
+  const display = opts.displayFilter !== undefined ? new DisplayFilterStage(compileDisplayFilter(opts.displayFilter)) : undefined;
   const sink =
     opts.writeFile !== undefined
       ? new FileCopySink(opts, reader)
@@ -60,7 +64,9 @@ function readAll(reader: CaptureReader, opts: CliOptions, io: CliIo): number {
         const iface = reader.interfaces[p.interfaceId];
         if (pcapFilter(programFor(p.linkType, iface?.snapLen ?? 0), p.data, p.origLen) === 0) continue;
       }
-      sink.writePacket(p);
+      if (display) {
+        if (!display.passes(p, sink)) continue;
+      } else sink.writePacket(p);
       if (opts.count !== undefined && ++written >= opts.count) break;
     }
   } catch (err) {
@@ -82,6 +88,34 @@ function readAll(reader: CaptureReader, opts: CliOptions, io: CliIo): number {
     return 1;
   }
   return 0;
+}
+
+/**
+ * -Y: every packet that passed the capture filter is dissected, in order (the dissector keeps
+ * cross-packet state: TCP streams, fragments), as tshark does in one pass; only matching packets
+ * reach the sink. tshark-style sinks get the packet already dissected, keeping its frame number.
+ */
+class DisplayFilterStage {
+  private readonly dissector = new Dissector();
+  private frameNumber = 0;
+
+  constructor(private readonly filter: DisplayFilter) {}
+
+  /** Dissects p, and hands it to the sink when it matches; says whether it did. */
+  passes(p: PacketToSink, sink: PacketSink): boolean {
+    const packet = this.dissector.dissect({
+      number: ++this.frameNumber,
+      tsNs: p.tsNs,
+      data: p.data,
+      origLen: p.origLen,
+      linkType: p.linkType,
+      flags: p.flags,
+    });
+    if (!this.filter.matches(packet, p.data)) return false;
+    if (sink instanceof DissectSink) sink.writeDissected(packet);
+    else sink.writePacket(p);
+    return true;
+  }
 }
 
 /** -r with -w: packets are copied; pcapng keeps one interface per input interface. */

@@ -34,11 +34,12 @@ function minAgreementArg(): number | undefined {
   return value / 100;
 }
 /**
- * A packet slower than this is reported as a hang candidate: 50 ms plus 10 µs per captured byte
- * (one 63 KB DNS response in the corpus carries 10,500 names and 63,000 fields; tshark needs 2.9 s
- * for it, we about 0.1–0.3 s).
+ * A packet slower than this fails the run as a hang: 1 s plus 10 µs per captured byte. The bound
+ * is for runaway work, not speed (a garbage-collection pause on a loaded machine can take tens of
+ * ms); the slowest packet is printed so speed can be watched. One 63 KB DNS response in the corpus
+ * carries 10,500 names and 63,000 fields: tshark needs 2.9 s for it, Sievecap 0.1–0.3 s.
  */
-const slowLimitMs = (bytes: number): number => 50 + bytes / 100;
+const slowLimitMs = (bytes: number): number => 1000 + bytes / 100;
 const CONCURRENCY = 3;
 
 interface FileResult {
@@ -226,6 +227,8 @@ function report(results: FileResult[], dir: string): void {
   const slow = results.filter((r) => r.slowestRatio > 1);
   for (const r of crashes) console.log(`CRASH ${rel(r.file)}: ${r.crash}`);
   for (const r of slow) console.log(`SLOW ${rel(r.file)}: one packet took ${r.slowest.toFixed(1)} ms`);
+  const slowestFile = results.reduce((a, b) => (b.slowest > a.slowest ? b : a), results[0]!);
+  if (slowestFile) console.log(`slowest packet: ${slowestFile.slowest.toFixed(1)} ms in ${rel(slowestFile.file)}`);
   const ratio = compared ? equal / compared : 0;
   const ok = ratio >= TARGET && crashes.length === 0 && slow.length === 0;
   console.log(
