@@ -7,47 +7,29 @@ import type { ClassicInsn } from '../app/capture/native';
 
 export type { ClassicInsn };
 
-// Classes.
-export const BPF_LD = 0x00;
-export const BPF_LDX = 0x01;
-export const BPF_ST = 0x02;
-export const BPF_STX = 0x03;
-export const BPF_ALU = 0x04;
-export const BPF_JMP = 0x05;
+// The encodings classic BPF shares with eBPF (the kernel's bpf_common.h) come from opcodes.ts.
+import {
+  BPF_LD, BPF_LDX, BPF_ST, BPF_STX, BPF_ALU, BPF_JMP,
+  BPF_W, BPF_H, BPF_B,
+  BPF_IMM, BPF_ABS, BPF_IND, BPF_MEM,
+  BPF_ADD, BPF_SUB, BPF_MUL, BPF_DIV, BPF_OR, BPF_AND, BPF_LSH, BPF_RSH, BPF_NEG, BPF_MOD, BPF_XOR,
+  BPF_JA, BPF_JEQ, BPF_JGT, BPF_JGE, BPF_JSET,
+  BPF_K, BPF_X,
+} from './opcodes';
+export {
+  BPF_LD, BPF_LDX, BPF_ST, BPF_STX, BPF_ALU, BPF_JMP,
+  BPF_W, BPF_H, BPF_B,
+  BPF_IMM, BPF_ABS, BPF_IND, BPF_MEM,
+  BPF_ADD, BPF_SUB, BPF_MUL, BPF_DIV, BPF_OR, BPF_AND, BPF_LSH, BPF_RSH, BPF_NEG, BPF_MOD, BPF_XOR,
+  BPF_JA, BPF_JEQ, BPF_JGT, BPF_JGE, BPF_JSET,
+  BPF_K, BPF_X,
+};
+
+// Classic-only classes, load modes and the return value source.
 export const BPF_RET = 0x06;
 export const BPF_MISC = 0x07;
-// Load sizes.
-export const BPF_W = 0x00;
-export const BPF_H = 0x08;
-export const BPF_B = 0x10;
-// Load modes.
-export const BPF_IMM = 0x00;
-export const BPF_ABS = 0x20;
-export const BPF_IND = 0x40;
-export const BPF_MEM = 0x60;
 export const BPF_LEN = 0x80;
 export const BPF_MSH = 0xa0;
-// ALU operations.
-export const BPF_ADD = 0x00;
-export const BPF_SUB = 0x10;
-export const BPF_MUL = 0x20;
-export const BPF_DIV = 0x30;
-export const BPF_OR = 0x40;
-export const BPF_AND = 0x50;
-export const BPF_LSH = 0x60;
-export const BPF_RSH = 0x70;
-export const BPF_NEG = 0x80;
-export const BPF_MOD = 0x90;
-export const BPF_XOR = 0xa0;
-// Jumps.
-export const BPF_JA = 0x00;
-export const BPF_JEQ = 0x10;
-export const BPF_JGT = 0x20;
-export const BPF_JGE = 0x30;
-export const BPF_JSET = 0x40;
-// Operand source and return value source.
-export const BPF_K = 0x00;
-export const BPF_X = 0x08;
 export const BPF_A = 0x10;
 // BPF_MISC operations.
 export const BPF_TAX = 0x00;
@@ -56,11 +38,9 @@ export const BPF_TXA = 0x80;
 /** Number of scratch memory words M[0..15]. */
 export const BPF_MEMWORDS = 16;
 
-export const classOf = (code: number): number => code & 0x07;
-export const sizeOf = (code: number): number => code & 0x18;
-export const modeOf = (code: number): number => code & 0xe0;
-export const opOf = (code: number): number => code & 0xf0;
-export const srcOf = (code: number): number => code & 0x08;
+// Classic and eBPF opcodes share the layout of class, size, mode, operation and source bits.
+import { classOf, sizeOf, modeOf, opOf, sourceOf } from './opcodes';
+export { classOf, sizeOf, modeOf, opOf, sourceOf as srcOf };
 export const rvalOf = (code: number): number => code & 0x18;
 export const miscOpOf = (code: number): number => code & 0xf8;
 

@@ -16,23 +16,12 @@ import { fieldsLine } from '../app/cli/tshark/fields';
 import { formatPacketLine, PrintState } from '../app/cli/print/index';
 import { CaptureReader } from '../app/pcap/reader';
 import { makeLoopbackCapture } from './print-live-capture';
+import { seededRandom as prng } from './support/prng';
 
 const SEED = 0x5eed_cafe;
 const MUTATIONS = 12000;
 /** A runaway-work bound, not a speed target: GC pauses on a loaded machine reach tens of ms. */
 const HANG_BOUND_MS = 1000;
-
-/** mulberry32: small, fast, reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function mutate(frame: Buffer, rnd: () => number): Buffer {
   const out = Buffer.from(frame);

@@ -7,7 +7,7 @@
  * runs it, and the native reader thread hands whole batches of accepted frames to `onBatch`.
  * Needs CAP_NET_RAW and CAP_BPF (root, or the helper).
  */
-import { native, type NativeInterface, type NativePacketSocket, type RingStats } from './native';
+import { native, type NativePacketSocket, type RingStats } from './native';
 import { buildCaptureProgram, decodeCaptureCounters, COUNTERS_KEY, COUNTERS_MAP, type CaptureCounters } from '../../bpf/programs/capture';
 import { loadSocketFilter, type LoadedProgram } from './load';
 import { compileFilter } from './filter';
@@ -33,12 +33,11 @@ export interface CaptureStatistics extends RingStats {
 }
 
 export class LiveCapture {
-  private closed = false;
   private closing: Promise<void> | undefined;
+  /** The program's counters as they were when the capture closed (the map is gone after that). */
+  private finalCounters: Buffer | undefined;
 
   private constructor(
-    readonly spec: CaptureSpec,
-    readonly iface: NativeInterface | undefined,
     readonly linkType: number,
     private readonly socket: NativePacketSocket,
     private readonly program: LoadedProgram,
@@ -47,12 +46,6 @@ export class LiveCapture {
   /** Compiles, loads and attaches the filter, then starts reading. Throws a clear Error on failure. */
   static open(spec: CaptureSpec, onBatch: (batch: Buffer, packetCount: number) => void): LiveCapture {
     const n = native();
-    const iface = spec.interface === 'any' ? undefined : n.listInterfaces().find((i) => i.name === spec.interface);
-    if (spec.interface !== 'any' && !iface) {
-      const err = new Error(`no such interface '${spec.interface}' (list interfaces with \`sievecap -D\`)`);
-      (err as NodeJS.ErrnoException).code = 'ENODEV';
-      throw err;
-    }
     const blockSize = spec.blockSize ?? 1 << 20;
     const blockCount = Math.max(2, Math.round((spec.bufferBytes ?? 8 << 20) / blockSize));
     // Open the socket first: it fails with the clearest message (ENODEV, EPERM) before anything else
@@ -81,7 +74,7 @@ export class LiveCapture {
       });
       loaded = loadSocketFilter(program);
       socket.attachBpf(loaded.progFd);
-      const capture = new LiveCapture(spec, iface, socket.linkType, socket, loaded);
+      const capture = new LiveCapture(socket.linkType, socket, loaded);
       socket.start(onBatch);
       return capture;
     } catch (err) {
@@ -93,17 +86,9 @@ export class LiveCapture {
 
   /** Ring statistics (accumulated) and the program's counters. */
   statistics(): CaptureStatistics {
-    const ring = this.closed ? this.finalRing : this.socket.stats();
-    const raw = this.closed ? this.finalCounters : this.readCounters();
-    return { ...ring, counters: decodeCaptureCounters(raw, native().possibleCpus()) };
-  }
-
-  private finalRing: RingStats = { packets: 0, drops: 0, freezes: 0 };
-  private finalCounters: Buffer = Buffer.alloc(0);
-
-  /** Instructions in the loaded eBPF program. */
-  get programLength(): number {
-    return this.program.insns.length / 8;
+    // The socket keeps its accumulated ring statistics after it is closed.
+    const raw = this.finalCounters ?? this.readCounters();
+    return { ...this.socket.stats(), counters: decodeCaptureCounters(raw, native().possibleCpus()) };
   }
 
   private readCounters(): Buffer {
@@ -116,9 +101,7 @@ export class LiveCapture {
   close(): Promise<void> {
     if (this.closing) return this.closing;
     this.closing = this.socket.close().then(() => {
-      this.finalRing = this.socket.stats();
       this.finalCounters = this.readCounters();
-      this.closed = true;
       this.program.close();
     });
     return this.closing;

@@ -4,8 +4,7 @@
  */
 import { native } from './native';
 import type { MapSpec } from '../../bpf/programs/stages';
-
-export const BPF_PROG_TYPE_SOCKET_FILTER = 1;
+import { BPF_PROG_TYPE_SOCKET_FILTER } from '../../bpf/opcodes';
 
 export interface ProgramSpec {
   maps: readonly MapSpec[];

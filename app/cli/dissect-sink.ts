@@ -3,7 +3,6 @@
  * printed as a tree, a summary line, selected fields or JSON. Used for files and live captures.
  */
 import { Dissector } from '../dissect/dissector';
-import { forEachEpb, forEachPcapRecord, tsNsFromParts } from '../pcap/batch';
 import type { RecordFormat } from '../capture/batch';
 import { fieldsLine } from './tshark/fields';
 import { formatTree } from './tshark/tree';
@@ -11,7 +10,7 @@ import { packetJson } from './tshark/json';
 import { summaryLine } from './tshark/summary';
 import type { CliOptions } from './args';
 import type { CliIo } from './io';
-import type { PacketSink, PacketToSink } from './sinks';
+import { forEachBatchPacket, type PacketSink, type PacketToSink } from './sinks';
 
 export function wantsDissection(opts: Pick<CliOptions, 'tree' | 'outputType'>): boolean {
   return opts.tree || opts.outputType !== undefined;
@@ -65,22 +64,9 @@ export class DissectSink implements PacketSink {
 
   writeBatch(batch: Buffer, _count: number, format: RecordFormat): void {
     const linkType = this.liveLinkType;
-    if (format === 'pcapng') {
-      forEachEpb(batch, (high, low, capLen, origLen, flags, at) =>
-        this.writePacket({ tsNs: tsNsFromParts(high, low), data: batch.subarray(at, at + capLen), origLen, linkType, interfaceId: 0, flags }),
-      );
-    } else {
-      forEachPcapRecord(batch, (sec, nsec, capLen, origLen, at) =>
-        this.writePacket({
-          tsNs: BigInt(sec) * 1_000_000_000n + BigInt(nsec),
-          data: batch.subarray(at, at + capLen),
-          origLen,
-          linkType,
-          interfaceId: 0,
-          flags: 0,
-        }),
-      );
-    }
+    forEachBatchPacket(batch, format, (tsNs, data, origLen, flags) =>
+      this.writePacket({ tsNs, data, origLen, linkType, interfaceId: 0, flags }),
+    );
     this.flush();
   }
 

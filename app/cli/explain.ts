@@ -7,12 +7,10 @@ import { compileFilter } from '../capture/filter';
 import { buildCaptureProgram } from '../../bpf/programs/capture';
 import { disassemble } from '../../bpf/disasm';
 import { disassembleClassic } from '../../bpf/classic';
-import { linkTypeName } from '../pcap/linktype';
+import { DLT_EN10MB, DLT_LINUX_SLL2, linkTypeName } from '../pcap/linktype';
 import type { CliOptions } from './args';
 import type { CliIo } from './io';
 
-const DLT_EN10MB = 1;
-const DLT_LINUX_SLL2 = 276;
 /** Log level 1: the verifier's log ends with its summary ("processed N insns ..."). */
 const VERIFIER_LOG_LEVEL = 1;
 

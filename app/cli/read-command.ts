@@ -11,7 +11,7 @@ import { compileFilter } from '../capture/filter';
 import { native, type ClassicInsn } from '../capture/native';
 import { DEFAULT_SNAPLEN } from '../capture/live-capture';
 import { outputFormat, type CliOptions } from './args';
-import { TextSink, type PacketSink, type PacketToSink } from './sinks';
+import { TextSink, writeTarget, type PacketSink, type PacketToSink } from './sinks';
 import { DissectSink, wantsDissection } from './dissect-sink';
 import type { CliIo } from './io';
 import { compileDisplayFilter, type DisplayFilter } from '../filter';
@@ -59,8 +59,8 @@ function readAll(reader: CaptureReader, opts: CliOptions, io: CliIo): number {
   let failure: Error | undefined;
   try {
     for (let p = reader.next(); p !== null; p = reader.next()) {
-      if (p.customBlock && opts.filter !== '') continue;
       if (opts.filter !== '') {
+        if (p.customBlock) continue; // not a packet: no capture filter keeps it
         const iface = reader.interfaces[p.interfaceId];
         if (pcapFilter(programFor(p.linkType, iface?.snapLen ?? 0), p.data, p.origLen) === 0) continue;
       }
@@ -130,8 +130,7 @@ class FileCopySink implements PacketSink {
   }
 
   private target() {
-    const file = this.opts.writeFile!;
-    return file === '-' ? { fd: 1, name: 'standard output', closeFd: false } : file;
+    return writeTarget(this.opts.writeFile!);
   }
 
   writeBatch(): void {

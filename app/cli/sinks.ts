@@ -29,6 +29,28 @@ export interface PacketSink {
   close(): void;
 }
 
+/** Calls `visit` for each packet of a native batch (for sinks that look at every packet). */
+export function forEachBatchPacket(
+  batch: Buffer,
+  format: RecordFormat,
+  visit: (tsNs: bigint, data: Buffer, origLen: number, flags: number) => void,
+): void {
+  if (format === 'pcapng') {
+    forEachEpb(batch, (high, low, capLen, origLen, flags, at) =>
+      visit(tsNsFromParts(high, low), batch.subarray(at, at + capLen), origLen, flags),
+    );
+  } else {
+    forEachPcapRecord(batch, (sec, nsec, capLen, origLen, at) =>
+      visit(BigInt(sec) * 1_000_000_000n + BigInt(nsec), batch.subarray(at, at + capLen), origLen, 0),
+    );
+  }
+}
+
+/** Where `-w FILE` writes: a path, or standard output for '-'. */
+export function writeTarget(file: string): WriteTarget {
+  return file === '-' ? { fd: 1, name: 'standard output', closeFd: false } : file;
+}
+
 /** Lines collect in one reusable buffer and leave in writes of about this size. */
 const OUTPUT_CHUNK = 64 * 1024;
 
@@ -80,15 +102,7 @@ export class TextSink implements PacketSink {
   }
 
   writeBatch(batch: Buffer, _count: number, format: RecordFormat): void {
-    if (format === 'pcapng') {
-      forEachEpb(batch, (high, low, capLen, origLen, flags, at) =>
-        this.line(tsNsFromParts(high, low), batch.subarray(at, at + capLen), origLen, this.linkType, flags),
-      );
-    } else {
-      forEachPcapRecord(batch, (sec, nsec, capLen, origLen, at) =>
-        this.line(BigInt(sec) * 1_000_000_000n + BigInt(nsec), batch.subarray(at, at + capLen), origLen, this.linkType, 0),
-      );
-    }
+    forEachBatchPacket(batch, format, (tsNs, data, origLen, flags) => this.line(tsNs, data, origLen, this.linkType, flags));
     this.flushLines();
   }
 
@@ -118,21 +132,17 @@ export interface FileSinkOptions {
   nanosecond: boolean;
 }
 
-function target(file: string): WriteTarget {
-  return file === '-' ? { fd: 1, name: 'standard output', closeFd: false } : file;
-}
-
 /** A live capture's file: one interface, batches written verbatim. */
 export function openFileSink(file: string, o: FileSinkOptions): PacketSink {
   if (o.format === 'pcap') {
-    const w = new PcapWriter(target(file), { linkType: o.linkType, snapLen: o.snapLen, nanosecond: o.nanosecond });
+    const w = new PcapWriter(writeTarget(file), { linkType: o.linkType, snapLen: o.snapLen, nanosecond: o.nanosecond });
     return {
       writeBatch: (batch) => void w.writeRecords(batch),
       writePacket: (p) => w.writePacket(p),
       close: () => w.close(),
     };
   }
-  const w = new PcapngWriter(target(file), {
+  const w = new PcapngWriter(writeTarget(file), {
     interfaces: [{ linkType: o.linkType, snapLen: o.snapLen, name: o.interfaceName, filter: o.filter || undefined }],
   });
   return {

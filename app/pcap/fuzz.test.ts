@@ -8,18 +8,7 @@ import { test } from 'node:test';
 import * as zlib from 'node:zlib';
 import { block, epb, i64Value, idb, opb, option, pcapHeader, pcapRecord, sampleFrame, shb, spb, u32Value } from './craft';
 import { CaptureReader } from './reader';
-
-/** mulberry32: small, fast, good enough to pick mutations reproducibly. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as prng } from '../../tests/support/prng';
 
 function seeds(): Buffer[] {
   const out: Buffer[] = [];

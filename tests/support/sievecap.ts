@@ -15,19 +15,6 @@ export function sievecap(args: string[], options: { input?: Buffer; timeoutMs?: 
   return { status: r.status, stdout: r.stdout, stderr: r.stderr.toString() };
 }
 
-/** Every frame of a capture file, read with our reader (itself tested against tshark). */
-export function framesOf(file: string): Buffer[] {
-  const reader = CaptureReader.open(file);
-  const frames: Buffer[] = [];
-  try {
-    for (let p = reader.next(); p; p = reader.next()) frames.push(Buffer.from(p.data));
-    if (reader.error) throw new Error(`${file}: ${reader.error.message}`);
-  } finally {
-    reader.close();
-  }
-  return frames;
-}
-
 export interface TimedFrame {
   tsNs: bigint;
   data: Buffer;
@@ -44,6 +31,11 @@ export function timedFramesOf(file: string): TimedFrame[] {
     reader.close();
   }
   return frames;
+}
+
+/** Every frame of a capture file, read with our reader (itself tested against tshark). */
+export function framesOf(file: string): Buffer[] {
+  return timedFramesOf(file).map((f) => f.data);
 }
 
 /** tshark's packet count and its stderr apart from the "running as root" notice. */
