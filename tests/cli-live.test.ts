@@ -9,7 +9,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createNetnsPair, finished, sleep, waitForStderr, type NetnsPair } from './support/netns';
-import { SIEVECAP, framesOf, timedFramesOf, toolVersions, tsharkRead, type TimedFrame } from './support/sievecap';
+import { execFileSync } from 'node:child_process';
+import { SIEVECAP, sievecap, framesOf, timedFramesOf, toolVersions, tsharkRead, type TimedFrame } from './support/sievecap';
 import { udpFrames, withVlanTag, writePcap } from './support/frames';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sievecap-live-'));
@@ -60,15 +61,25 @@ interface Window {
   toNs: bigint;
 }
 
-async function captureBoth(filter: string, extra: string[] = []): Promise<{ ours: string; theirs: string; window: Window }> {
-  const name = filter.replace(/[^a-z0-9]+/gi, '_') || 'all';
+async function captureBoth(
+  filter: string,
+  extra: string[] = [],
+  oursOnly: string[] = [],
+): Promise<{ ours: string; theirs: string; window: Window }> {
+  const name = [filter, ...oursOnly].join(' ').replace(/[^a-z0-9]+/gi, '_') || 'all';
   const ours = path.join(tmp, `${name}.pcapng`);
   const theirs = path.join(tmp, `${name}.ref.pcap`);
-  const sc = pair.spawn(pair.nsA, [process.execPath, SIEVECAP, '-i', pair.vethA, '-w', ours, ...extra, filter]);
+  const sc = pair.spawn(pair.nsA, [process.execPath, SIEVECAP, '-i', pair.vethA, '-w', ours, ...extra, ...oursOnly, filter]);
   const td = pair.spawn(pair.nsA, ['tcpdump', '--immediate-mode', '-i', pair.vethA, '-w', theirs, ...extra, filter]);
   const scDone = finished(sc);
   const tdDone = finished(td);
-  await Promise.all([waitForStderr(sc, /listening on/), waitForStderr(td, /listening on/)]);
+  try {
+    await Promise.all([waitForStderr(sc, /listening on/), waitForStderr(td, /listening on/)]);
+  } catch (err) {
+    sc.kill('SIGKILL');
+    td.kill('SIGKILL');
+    throw err;
+  }
   await sleep(300);
   const fromNs = BigInt(Date.now()) * 1_000_000n;
   makeTraffic();
@@ -143,6 +154,39 @@ describe('sievecap -w and tcpdump -w capture the same packets', () => {
     assert.match(r.stderr, /^3 packets captured$/m);
     assert.equal(fs.readFileSync(file).readUInt32LE(0), 0xa1b2c3d4, 'a .pcap name gives a microsecond pcap file');
     assert.equal(tsharkRead(file).count, 3);
+  });
+});
+
+describe('display filter on a live capture (-Y)', () => {
+  // The reference: tcpdump captures everything at the same time, then tshark -Y picks from its file.
+  const displayFilters = ['icmp.type == 8 || tcp.flags.syn == 1', 'http.request.method == "GET" || udp.length > 104', 'ipv6 && !tcp'];
+  for (const display of displayFilters) {
+    test(`-Y '${display}' keeps what tshark -Y keeps from tcpdump's capture`, async () => {
+      const { ours, theirs, window } = await captureBoth('', [], ['-Y', display]);
+      const theirsFiltered = `${theirs}.Y.pcap`;
+      execFileSync('tshark', ['-r', theirs, '-Y', display, '-F', 'pcap', '-w', theirsFiltered], { stdio: 'ignore' });
+      const { a, b } = sameWindow(ours, theirsFiltered, window);
+      assert.ok(b.length > 0, 'tshark kept nothing: the traffic did not flow');
+      assert.equal(a.length, b.length, `sievecap kept ${a.length} packets, tshark ${b.length}`);
+      for (let k = 0; k < a.length; k++) assert.ok(a[k]!.equals(b[k]!), `packet ${k + 1} differs`);
+    });
+  }
+
+  test('-Y with -c counts matching packets, and a bad -Y captures nothing', async () => {
+    const bad = sievecap(['-i', 'lo', '-Y', 'tcp.port ==']);
+    assert.equal(bad.status, 1, bad.stderr);
+    assert.match(bad.stderr, /invalid display filter "tcp.port ==": column 12/);
+    assert.doesNotMatch(bad.stderr, /listening on/);
+    const sc = pair.spawn(pair.nsA, [process.execPath, SIEVECAP, '-i', pair.vethA, '-c', '2', '-Y', 'icmp.type == 0']);
+    const done = finished(sc);
+    await waitForStderr(sc, /listening on/);
+    pair.exec(pair.nsA, ['ping', '-c', '3', '-i', '0.05', '-W', '1', pair.ipB]);
+    const r = await done;
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /^2 packets captured$/m);
+    const lines = r.stdout.trim().split('\n');
+    assert.equal(lines.length, 2, r.stdout);
+    for (const line of lines) assert.match(line, /ICMP echo reply/);
   });
 });
 

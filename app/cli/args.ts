@@ -45,6 +45,11 @@ export interface CliOptions {
   // --- display filter (app/filter) ---
   /** tshark's -Y: a Wireshark display filter applied after dissection. */
   displayFilter: string | undefined;
+  // --- statistics (app/stats, app/cli/report-command.ts) ---
+  /** tshark's -z SPEC, in the order given (e.g. 'conv,tcp', 'io,phs', 'follow,tcp,ascii,0'). */
+  statistics: string[];
+  /** tshark's --export-objects http,DIR: the directory HTTP bodies are written to. */
+  exportObjectsDir: string | undefined;
 }
 
 export class UsageError extends Error {
@@ -89,15 +94,28 @@ Decoding as tshark does (Wireshark's field names):
                             -T fields -e ip.src -e tcp.dstport -e http.request.uri
   -E separator=C|aggregator=C|occurrence=a|f|l|header=y|n
                             -T fields layout, as tshark's -E
-  -Y FILTER                 with -r: keep only packets that match a Wireshark display
-                            filter, e.g. -Y 'ip.addr == 10.0.0.0/8 && http'
+  -Y FILTER                 keep only packets that match a Wireshark display filter,
+                            e.g. -Y 'ip.addr == 10.0.0.0/8 && http' (files and live)
 
-Reports (with -r FILE):
-  --http                    list HTTP/1.x transactions over reassembled TCP streams:
-                            method, host, URI, status, content type, body sizes, timing
-  --json                    print the report as JSON (with --http: one object per
-                            transaction: method, host, uri, status, contentType,
-                            requestBodyBytes, responseBodyBytes, timeToFirstByteMs, stream)
+Reports (tshark's -z; packets are not listed, as with tshark -q; files and live):
+  -z conv,eth|ip|ipv6|tcp|udp
+                            conversations: both ends, packets and bytes each way,
+                            relative start, duration
+  -z endpoints,ip           endpoints (also eth, ipv6, tcp, udp)
+  -z io,phs                 protocol hierarchy
+  -z io,stat,SECONDS        frames and bytes per interval
+  -z follow,tcp,ascii|hex,N the reassembled TCP stream N (tcp.stream), both directions
+  -z http,tree              HTTP requests by method and responses by status code
+  --export-objects http,DIR with -r: write the HTTP bodies of the file into DIR
+  --http                    with -r: list HTTP/1.x transactions over reassembled TCP
+                            streams: method, host, URI, status, content type, body
+                            sizes, timing
+  --json                    print the report as JSON: --http gives one object per
+                            transaction (method, host, uri, status, contentType,
+                            requestBodyBytes, responseBodyBytes, timeToFirstByteMs,
+                            stream); -z conv,KIND one per conversation (addressA, portA,
+                            addressB, portB, packetsAtoB, bytesAtoB, packetsBtoA,
+                            bytesBtoA, relStart, duration)
 
   -h, --help                show this help
   --version                 show versions
@@ -194,6 +212,8 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
         http: { type: 'boolean' },
         json: { type: 'boolean' },
         Y: { type: 'string', short: 'Y' }, // display filter (app/filter)
+        z: { type: 'string', short: 'z', multiple: true }, // statistics (app/stats)
+        'export-objects': { type: 'string' },
       },
     });
   } catch (err) {
@@ -227,13 +247,27 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
   const fields = v.field ?? [];
   if (outputType === 'fields' && fields.length === 0) throw new UsageError('-T fields needs at least one -e FIELD');
   if (fields.length > 0 && outputType !== 'fields') throw new UsageError('-e FIELD goes with -T fields');
-  // Display filter (-Y): applied by read-command.ts; live capture does not apply it yet.
+  // Display filter (-Y): applied after dissection, to files and live captures.
   if (v.Y !== undefined && v.Y.trim() === '') throw new UsageError('-Y needs a display filter, e.g. -Y "tcp.port == 80"');
-  if (v.Y !== undefined && v.r === undefined) throw new UsageError('-Y (display filter) works with -r FILE; live capture does not apply display filters yet');
-  // --- HTTP report ---
+  // --- reports ---
   if (v.http && v.r === undefined) throw new UsageError('--http lists the transactions of a file: give it with -r FILE');
-  if (v.json && !v.http) throw new UsageError('--json goes with a report such as --http');
+  const statistics = (v.z ?? []).map((z) => z.trim());
+  if (statistics.some((z) => z === '')) throw new UsageError('-z needs a statistic, e.g. -z conv,tcp (see sievecap --help)');
+  let exportObjectsDir: string | undefined;
+  if (v['export-objects'] !== undefined) {
+    const m = /^http,(.+)$/s.exec(v['export-objects']);
+    if (!m) throw new UsageError(`--export-objects takes http,DIR (only HTTP objects are exported), got '${v['export-objects']}'`);
+    if (v.r === undefined) throw new UsageError('--export-objects writes the HTTP bodies of a file: give it with -r FILE');
+    exportObjectsDir = m[1];
+  }
+  const reports = (v.http ? 1 : 0) + (statistics.length > 0 ? 1 : 0);
+  if (reports > 1) throw new UsageError('give either --http or -z statistics, not both');
+  if (v.json && reports === 0) throw new UsageError('--json goes with a report such as --http or -z conv,tcp');
+  if (reports > 0 && (outputType !== undefined || v.V)) throw new UsageError('reports (--http, -z) replace the packet list: drop -V/-T');
+  if (statistics.length > 0 && v.w !== undefined) throw new UsageError('-z prints a report: it does not go with -w');
   return {
+    statistics,
+    exportObjectsDir,
     http: v.http ?? false,
     json: v.json ?? false,
     ...fieldOptions(v.E ?? []),

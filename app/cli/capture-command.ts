@@ -9,6 +9,9 @@ import { defaultInterface } from './interfaces';
 import { openFileSink, TextSink, type PacketSink } from './sinks';
 import { DissectSink, wantsDissection } from './dissect-sink';
 import type { CliIo } from './io';
+import { DisplayFilterSink, forEachLivePacket, ReportSink } from './display-stage';
+import { compileDisplayFilter } from '../filter';
+import { createStatisticsReports, printReports } from './report-command';
 
 export async function runLiveCapture(opts: CliOptions, io: CliIo): Promise<number> {
   const ifaceName = opts.interface ?? defaultInterface();
@@ -19,9 +22,29 @@ export async function runLiveCapture(opts: CliOptions, io: CliIo): Promise<numbe
   let stopRequested: (() => void) | undefined;
   const stopped = new Promise<void>((resolve) => (stopRequested = resolve));
   let failure: Error | undefined;
+  // -Y and -z are checked before the capture starts: a bad one captures nothing.
+  const display = opts.displayFilter !== undefined ? compileDisplayFilter(opts.displayFilter) : undefined;
+  const reports = createStatisticsReports(opts.statistics);
+  let filtered: DisplayFilterSink | undefined;
 
   const onBatch = (batch: Buffer, packetCount: number): void => {
     if (!sink || failure) return;
+    if (filtered) {
+      // -Y: -c counts the packets that match, as tshark's does.
+      const stage = filtered;
+      try {
+        forEachLivePacket(batch, recordFormat, capture.linkType, (p) => {
+          if (opts.count !== undefined && captured >= opts.count) return;
+          if (stage.offer(p)) captured++;
+        });
+      } catch (err) {
+        failure = err as Error;
+        stopRequested?.();
+        return;
+      }
+      if (opts.count !== undefined && captured >= opts.count) stopRequested?.();
+      return;
+    }
     const room = opts.count === undefined ? packetCount : opts.count - captured;
     if (room <= 0) return;
     const take = Math.min(room, packetCount);
@@ -56,7 +79,9 @@ export async function runLiveCapture(opts: CliOptions, io: CliIo): Promise<numbe
   }
 
   try {
-    sink = toFile
+    sink = reports.length > 0
+      ? new ReportSink(reports, capture.linkType)
+      : toFile
       ? openFileSink(opts.writeFile!, {
           format: recordFormat,
           linkType: capture.linkType,
@@ -68,6 +93,7 @@ export async function runLiveCapture(opts: CliOptions, io: CliIo): Promise<numbe
       : wantsDissection(opts)
         ? new DissectSink(io, opts, capture.linkType)
         : new TextSink(io, opts, (ifindex) => io.interfaceName(ifindex), capture.linkType);
+    if (display) sink = filtered = new DisplayFilterSink(display, sink, capture.linkType);
   } catch (err) {
     await capture.close();
     io.error(`sievecap: ${(err as Error).message}`);
@@ -98,6 +124,7 @@ export async function runLiveCapture(opts: CliOptions, io: CliIo): Promise<numbe
     io.error(`sievecap: ${failure.message}`);
     exitCode = 1;
   }
+  if (reports.length > 0) printReports(reports, opts, io);
   const stats = capture.statistics();
   const plural = (n: number): string => (n === 1 ? 'packet' : 'packets');
   io.error(

@@ -50,6 +50,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   } catch (err) {
     const e = err as Error;
     io.error(`sievecap: ${e.message}`);
+    if (err instanceof UsageError) return 2;
     if (process.env.SIEVECAP_DEBUG) io.error(e.stack ?? '');
     return 1;
   }

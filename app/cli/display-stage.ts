@@ -1,0 +1,105 @@
+/**
+ * The dissecting stages between packets and the CLI's sinks, for files and live captures alike:
+ *
+ * - DisplayFilterSink (-Y): every packet that passed the capture filter is dissected, in order (the
+ *   dissector keeps cross-packet state: TCP streams, fragments), as tshark does in one pass; only
+ *   matching packets reach the sink. Frame numbers count every packet, as tshark's do.
+ * - ReportSink (-z): every packet that gets this far feeds the statistics reports.
+ */
+import { Dissector } from '../dissect/dissector';
+import type { DissectedPacket } from '../dissect/model';
+import type { DisplayFilter } from '../filter';
+import type { RecordFormat } from '../capture/batch';
+import type { StatisticsReport } from '../stats/report';
+import { forEachBatchPacket, type PacketSink, type PacketToSink } from './sinks';
+
+/** A sink that can take a packet the stage has already dissected (and so not dissect it twice). */
+export interface DissectedPacketSink extends PacketSink {
+  writeDissected(packet: DissectedPacket, p: PacketToSink): void;
+}
+
+function takesDissected(sink: PacketSink): sink is DissectedPacketSink {
+  return typeof (sink as Partial<DissectedPacketSink>).writeDissected === 'function';
+}
+
+/** Calls visit for each packet of a live batch, as a PacketToSink of the capture's link type. */
+export function forEachLivePacket(batch: Buffer, format: RecordFormat, linkType: number, visit: (p: PacketToSink) => void): void {
+  forEachBatchPacket(batch, format, (tsNs, data, origLen, flags) => visit({ tsNs, data, origLen, linkType, interfaceId: 0, flags }));
+}
+
+export class DisplayFilterSink implements PacketSink {
+  private readonly dissector = new Dissector();
+  private frameNumber = 0;
+  /** Packets that matched and went on to the sink. */
+  passed = 0;
+
+  constructor(
+    private readonly filter: DisplayFilter,
+    private readonly sink: PacketSink,
+    private readonly liveLinkType = 1,
+  ) {}
+
+  /** Dissects p and hands it on when it matches; says whether it did. */
+  offer(p: PacketToSink): boolean {
+    const packet = this.dissector.dissect({
+      number: ++this.frameNumber,
+      tsNs: p.tsNs,
+      data: p.data,
+      origLen: p.origLen,
+      linkType: p.linkType,
+      flags: p.flags,
+    });
+    if (!this.filter.matches(packet, p.data)) return false;
+    this.passed++;
+    if (takesDissected(this.sink)) this.sink.writeDissected(packet, p);
+    else this.sink.writePacket(p);
+    return true;
+  }
+
+  writePacket(p: PacketToSink): void {
+    this.offer(p);
+  }
+
+  writeBatch(batch: Buffer, _count: number, format: RecordFormat): void {
+    forEachLivePacket(batch, format, this.liveLinkType, (p) => this.offer(p));
+  }
+
+  close(): void {
+    this.sink.close();
+  }
+}
+
+/** Feeds every packet to the -z reports; prints nothing itself (the caller renders the reports). */
+export class ReportSink implements DissectedPacketSink {
+  private readonly dissector = new Dissector();
+  private frameNumber = 0;
+
+  constructor(
+    readonly reports: readonly StatisticsReport[],
+    private readonly liveLinkType = 1,
+  ) {}
+
+  writeDissected(packet: DissectedPacket, p: PacketToSink): void {
+    for (const report of this.reports) {
+      report.add({ packet, data: p.data, tsNs: p.tsNs, capLen: p.data.length, origLen: p.origLen });
+    }
+  }
+
+  writePacket(p: PacketToSink): void {
+    const packet = this.dissector.dissect({
+      number: ++this.frameNumber,
+      tsNs: p.tsNs,
+      data: p.data,
+      origLen: p.origLen,
+      linkType: p.linkType,
+      flags: p.flags,
+    });
+    this.writeDissected(packet, p);
+  }
+
+  writeBatch(batch: Buffer, _count: number, format: RecordFormat): void {
+    forEachLivePacket(batch, format, this.liveLinkType, (p) => this.writePacket(p));
+  }
+
+  close(): void {}
+}
