@@ -97,14 +97,18 @@ Decoding as tshark does (Wireshark's field names):
   -Y FILTER                 keep only packets that match a Wireshark display filter,
                             e.g. -Y 'ip.addr == 10.0.0.0/8 && http' (files and live)
 
-Reports (tshark's -z; packets are not listed, as with tshark -q; files and live):
-  -z conv,eth|ip|ipv6|tcp|udp
+Reports (tshark's -z; packets are not listed, as with tshark -q; files and live;
+several -z are printed in reverse order, as tshark does):
+  -z conv,eth|ip|ipv6|tcp|udp[,FILTER]
                             conversations: both ends, packets and bytes each way,
-                            relative start, duration
-  -z endpoints,ip           endpoints (also eth, ipv6, tcp, udp)
-  -z io,phs                 protocol hierarchy
+                            relative start, duration (FILTER: a display filter)
+  -z endpoints,eth|ip|ipv6|tcp|udp[,FILTER]
+                            endpoints: packets and bytes sent and received
+  -z io,phs[,FILTER]        protocol hierarchy
   -z io,stat,SECONDS        frames and bytes per interval
-  -z follow,tcp,ascii|hex,N the reassembled TCP stream N (tcp.stream), both directions
+  -z follow,tcp,ascii|hex|raw,N
+                            the reassembled TCP stream N (tcp.stream, or
+                            ADDR:PORT,ADDR:PORT), both directions
   -z http,tree              HTTP requests by method and responses by status code
   --export-objects http,DIR with -r: write the HTTP bodies of the file into DIR
   --http                    with -r: list HTTP/1.x transactions over reassembled TCP
@@ -264,6 +268,9 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
   if (reports > 1) throw new UsageError('give either --http or -z statistics, not both');
   if (v.json && reports === 0) throw new UsageError('--json goes with a report such as --http or -z conv,tcp');
   if (reports > 0 && (outputType !== undefined || v.V)) throw new UsageError('reports (--http, -z) replace the packet list: drop -V/-T');
+  if (statistics.length > 0 && v.Y !== undefined) {
+    throw new UsageError("-Y selects the packets listed, and -z reports count every packet (as tshark's do): give the report its own filter instead, e.g. -z 'conv,tcp,ip.addr == 10.0.0.1'");
+  }
   if (statistics.length > 0 && v.w !== undefined) throw new UsageError('-z prints a report: it does not go with -w');
   return {
     statistics,

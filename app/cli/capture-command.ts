@@ -100,7 +100,7 @@ export async function runLiveCapture(opts: CliOptions, io: CliIo): Promise<numbe
     return 1;
   }
 
-  const verbose = opts.verbose > 0 || toFile ? 'sievecap: ' : 'sievecap: verbose output suppressed, use -v[v]... for full protocol decode\n';
+  const verbose = opts.verbose > 0 || toFile || reports.length > 0 || wantsDissection(opts) ? 'sievecap: ' : 'sievecap: verbose output suppressed, use -v[v]... for full protocol decode\n';
   io.error(
     `${verbose}listening on ${ifaceName}, link-type ${linkTypeName(capture.linkType)}, snapshot length ${opts.snapLen} bytes`,
   );

@@ -41,6 +41,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       const { runHttpReport } = await import('./http-report');
       return runHttpReport(opts, io);
     }
+    if (opts.exportObjectsDir !== undefined) {
+      const { runExportObjects } = await import('./report-command');
+      return runExportObjects(opts, io);
+    }
     if (opts.readFile !== undefined) {
       const { runReadFile } = await import('./read-command');
       return await runReadFile(opts, io);

@@ -60,6 +60,8 @@ function dissectHttp(data: Buffer, offset: number, end: number, _ctx: AppContext
     const lineAt = first.start;
     const lineLength = first.next - first.start;
     b.group('', printable(data.subarray(first.start, first.next)), null, lineAt, lineLength, () => {
+      // Wireshark's hidden http.request / http.response flags: what `-Y http.request` tests.
+      b.add(request ? 'http.request' : 'http.response', request ? 'Request: True' : 'Response: True', true, lineAt, 0, '1').hidden = true;
       if (request) {
         b.add('http.request.method', `Request Method: ${request[1]}`, request[1]!, lineAt, request[1]!.length);
         b.add('http.request.uri', `Request URI: ${request[2]}`, request[2]!, lineAt + request[1]!.length + 1, request[2]!.length);

@@ -79,7 +79,7 @@ export class SegmentExtractor {
       if (data.length < ip + 20 || data[ip]! >> 4 !== 4) return undefined;
       const hlen = (data[ip]! & 0x0f) * 4;
       const flagsFrag = data.readUInt16BE(ip + 6);
-      if (hlen < 20 || data[ip + 9] !== 6 || (flagsFrag & 0x3fff) !== 0) return notTcp(data[ip + 9]!, hlen, flagsFrag);
+      if (hlen < 20 || data[ip + 9] !== 6 || (flagsFrag & 0x3fff) !== 0) return this.notTcp(data, data[ip + 9]!, ip + hlen, hlen, flagsFrag);
       let totalLen = data.readUInt16BE(ip + 2);
       if (totalLen === 0) totalLen = wireEnd - ip; // TSO, as the dissector takes it
       if (totalLen < hlen) return undefined;
@@ -89,7 +89,8 @@ export class SegmentExtractor {
       dst = ipv4Text(data, ip + 16);
     } else if (ethertype === 0x86dd) {
       // Payload length 0 is a jumbogram (BIG TCP): the dissector knows those.
-      if (data.length < ip + 40 || data[ip]! >> 4 !== 6 || data[ip + 6] !== 6 || data.readUInt16BE(ip + 4) === 0) return undefined;
+      if (data.length < ip + 40 || data[ip]! >> 4 !== 6 || data.readUInt16BE(ip + 4) === 0) return undefined;
+      if (data[ip + 6] !== 6) return this.notTcp(data, data[ip + 6]!, ip + 40, 20, 0);
       tcp = ip + 40;
       end = Math.min(tcp + data.readUInt16BE(ip + 4), wireEnd);
       src = ipv6Text(data, ip + 8);
@@ -136,14 +137,21 @@ export class SegmentExtractor {
     if (fin || rst) conv.closed = true;
     return conv.index;
   }
-}
 
-/**
- * An IPv4 packet that is not an unfragmented TCP segment. Fragments go to the dissector, which
- * reassembles them, and so does anything that may carry TCP inside (UDP tunnels, GRE, IP in IP).
- * ICMP and IGMP carry none (ICMP's quoted TCP headers never count as segments).
- */
-function notTcp(protocol: number, hlen: number, flagsFrag: number): null | undefined {
-  if (hlen < 20 || (flagsFrag & 0x3fff) !== 0) return undefined;
-  return protocol === 1 || protocol === 2 ? null : undefined;
+  /**
+   * An IP packet that is not an unfragmented TCP segment: null when it cannot carry one, undefined
+   * when the dissector must decide. Fragments go to the dissector, which reassembles them, and so
+   * does anything that may carry TCP inside (UDP tunnels on the dissector's tunnel ports, GRE, IP in
+   * IP, IPv6 extension headers). ICMP, ICMPv6 and IGMP carry none (the TCP headers quoted by ICMP
+   * errors never count as segments); neither does UDP between two ports that are not tunnels.
+   */
+  private notTcp(data: Buffer, protocol: number, payload: number, hlen: number, flagsFrag: number): null | undefined {
+    if (hlen < 20 || (flagsFrag & 0x3fff) !== 0) return undefined;
+    if (protocol === 1 || protocol === 2 || protocol === 58) return null;
+    if (protocol === 17 && data.length >= payload + 4) {
+      const tunnels = this.dissector.udpTunnels;
+      return tunnels.has(data.readUInt16BE(payload)) || tunnels.has(data.readUInt16BE(payload + 2)) ? undefined : null;
+    }
+    return undefined;
+  }
 }

@@ -1,0 +1,130 @@
+/**
+ * FilterView: the frame numbers (1-based, in order) that pass a display filter, built
+ * incrementally in chunks that yield to the event loop, with progress reports; it keeps up with
+ * frames appended later (a live capture) when asked to. The result is a Uint32Array grown by
+ * doubling, 4 bytes per matching frame.
+ *
+ * Every frame is dissected in order by its own RowDissector (so stream numbers and relative
+ * sequence numbers agree with a whole-file dissection), except that a filter naming only
+ * addresses, ports, streams and lengths takes the light packet (light-fields.ts) for the frames
+ * the light path read.
+ */
+import { compileDisplayFilter, type DisplayFilter } from '../filter';
+import { lightFilterable, lightPacket, lightPlan, type LightFrame, type LightPlan } from './light-fields';
+import { RowDissector, type FrameProvider } from './row-dissector';
+
+export interface FilterProgress {
+  framesDone: number;
+  framesTotal: number;
+  matches: number;
+}
+
+/** What the view needs from the store besides frames. */
+export interface FilterSource extends FrameProvider {
+  /** True when the light path read frame k (its columns are not from the fallback Dissector). */
+  isLight(k: number): boolean;
+  linkTypeOf(k: number): number;
+  origLenOf(k: number): number;
+  /** The light path's facts of frame k (only for frames isLight(k)). */
+  lightFrame(k: number): LightFrame;
+}
+
+/** Frames per slice between yields to the event loop. */
+const SLICE_FRAMES = 20000;
+
+export class FilterView {
+  readonly filter: DisplayFilter;
+  /** Frames [0, framesDone) have been tested. */
+  framesDone = 0;
+  private matched = new Uint32Array(1024);
+  private matchCount = 0;
+  private readonly light: boolean;
+  private readonly plan: LightPlan;
+  private readonly dissector: RowDissector;
+  private running: Promise<void> | null = null;
+  private cancelled = false;
+
+  /** Throws DisplayFilterError (with the column and the problem) for a bad filter. */
+  constructor(text: string, private readonly source: FilterSource, private readonly onProgress?: (p: FilterProgress) => void) {
+    this.filter = compileDisplayFilter(text);
+    this.light = lightFilterable(this.filter.fieldNames);
+    this.plan = lightPlan(this.filter.fieldNames);
+    this.dissector = new RowDissector(source);
+  }
+
+  get text(): string {
+    return this.filter.text;
+  }
+
+  /** Whether this filter takes the light packets (for the benchmark's notes). */
+  get usesLightPath(): boolean {
+    return this.light;
+  }
+
+  /** Matching frames so far. */
+  count(): number {
+    return this.matchCount;
+  }
+
+  /** 1-based frame numbers of the matches so far (a view: copy it to keep it past later updates). */
+  frames(): Uint32Array {
+    return this.matched.subarray(0, this.matchCount);
+  }
+
+  /** 1-based frame number of the i-th match. */
+  frameAt(i: number): number {
+    return this.matched[i]!;
+  }
+
+  /** Tests every frame the store holds now; resolves when done (or cancelled). Safe to call again. */
+  update(): Promise<void> {
+    if (this.running) return this.running.then(() => (this.framesDone < this.source.count() ? this.update() : undefined));
+    this.running = this.runSlices().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  /** Tests frames synchronously up to the store's current count (small live increments). */
+  updateSync(): void {
+    this.slice(this.source.count());
+  }
+
+  cancel(): void {
+    this.cancelled = true;
+  }
+
+  private async runSlices(): Promise<void> {
+    while (!this.cancelled && this.framesDone < this.source.count()) {
+      this.slice(Math.min(this.source.count(), this.framesDone + SLICE_FRAMES));
+      this.onProgress?.({ framesDone: this.framesDone, framesTotal: this.source.count(), matches: this.matchCount });
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
+  private slice(end: number): void {
+    const source = this.source;
+    for (let k = this.framesDone; k < end; k++) {
+      let pass: boolean;
+      if (this.light && source.isLight(k)) {
+        const frame = source.lightFrame(k);
+        pass = this.filter.matches(lightPacket(frame, this.plan), frame.data);
+      } else {
+        const packet = this.dissector.dissect(k, false);
+        // The tree may hold views of the frame's bytes: it is tested before the next read.
+        pass = this.filter.matches(packet, source.frameInput(k, false).data);
+      }
+      if (pass) this.push(k + 1);
+    }
+    this.framesDone = Math.max(this.framesDone, end);
+  }
+
+  private push(frameNumber: number): void {
+    if (this.matchCount === this.matched.length) {
+      const bigger = new Uint32Array(this.matched.length * 2);
+      bigger.set(this.matched);
+      this.matched = bigger;
+    }
+    this.matched[this.matchCount++] = frameNumber;
+  }
+}

@@ -1,0 +1,8 @@
+/** The engine's packet store: spool, columnar index, on-demand rows and trees, display-filter views. */
+export { PacketStore, type PacketRow, type IndexedColumns, type OpenProgress, type OpenFileOptions, type LoadSummary } from './store';
+export { FilterView, type FilterProgress } from './filter-view';
+export { ColumnIndex, InternTable, FLAG } from './columns';
+export { Spool, type SpoolPacket } from './spool';
+export { LightDecoder, type LightColumns } from './light-decoder';
+export { RowDissector, type FrameProvider } from './row-dissector';
+export { feedReport, reportTakesLightPackets } from './report-feed';

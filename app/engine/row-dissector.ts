@@ -1,0 +1,173 @@
+/**
+ * RowDissector: the full Dissector's tree for any frame, on demand, consistent with a dissection
+ * of the whole capture in order, without dissecting the whole capture.
+ *
+ * The Dissector keeps cross-packet state: stream numbers (tcp.stream, udp.stream), each TCP
+ * direction's base sequence number and window scale (relative seq/ack, scaled window), the first
+ * and previous time stamps (frame.time_relative, frame.time_delta) and UDP stream start times.
+ * Our choice: stream numbers come from the index (the light path numbered every frame in order),
+ * through a stream table that answers "which stream is the current frame" from the index instead
+ * of counting; the per-stream state comes from replaying each stream's first two frames (SYN and
+ * SYN-ACK, or the first frames seen mid-stream) before the first frame of that stream we show; the
+ * time references (first and previous time stamp) are set from the index before each frame.
+ * Paging forward costs only the rows shown: frames between are skipped, not replayed. Display
+ * filters and reports on the light path ask it only for the frames the light path could not read;
+ * those include every IP fragment and ICMP error, so it still sees all of them in order. Setting the time references reaches into
+ * the Dissector's private fields `firstTsNs`/`previousTsNs`: tests compare frame.time_delta and
+ * frame.time_relative with tshark, so a rename there fails loudly.
+ *
+ * Per-stream times (tcp.time_delta) replay the stream's previous frame when it was skipped, and
+ * tcp.completeness is stored per frame in the index (1 byte). Not reproduced after a jump: IP
+ * fragments that arrived before the jump (their reassembly) and ICMP echo request/reply pairing
+ * ("request in N") across the jump.
+ */
+import { Dissector } from '../dissect/dissector';
+import type { DissectedPacket, FrameInput } from '../dissect/model';
+import { TcpStreamTable, type TcpConversation } from '../dissect/tcp-streams';
+
+/** What the row dissector needs of the store. */
+export interface FrameProvider {
+  count(): number;
+  /** Frame k (0-based); `copy` false may return a view valid only until the next call. */
+  frameInput(k: number, copy: boolean): FrameInput;
+  tsNs(k: number): bigint;
+  /** Stream of frame k: id (-1 none) and whether it is TCP. */
+  streamOf(k: number): { id: number; tcp: boolean };
+  /** The first frames (0-based, at most two) of a stream, in order. */
+  streamStart(tcp: boolean, id: number): readonly number[];
+  /** The previous frame (0-based) of frame k's stream, -1 when none. */
+  previousInStream(k: number): number;
+  /** tcp.completeness as a dissection in order shows it on frame k. */
+  completenessBefore(k: number): number;
+  /** udp.stream of a UDP conversation key (conversationKey()), as a dissection in order numbers it. */
+  udpStreamOf(key: string): number;
+}
+
+interface DissectorClock {
+  firstTsNs: bigint | null;
+  previousTsNs: bigint | null;
+}
+
+/** A TcpStreamTable whose stream numbers are the index's, for whatever frame is being dissected. */
+class IndexedTcpStreams extends TcpStreamTable {
+  currentStream = -1;
+  /** The completeness bits the current frame must see (the index knows them; the replay may have skipped frames). */
+  currentCompleteness = 0;
+  private readonly byId = new Map<number, TcpConversation>();
+  /** Numbers for TCP headers the index did not number (a second TCP header in a tunnel). */
+  private extra = 1_000_000_000;
+
+  override lookup(src: string, srcPort: number, dst: string, dstPort: number): { conv: TcpConversation; dir: 0 | 1 } {
+    const dir: 0 | 1 = `${src}|${srcPort}` <= `${dst}|${dstPort}` ? 0 : 1;
+    const id = this.currentStream >= 0 ? this.currentStream : this.extra++;
+    let conv = this.byId.get(id);
+    if (!conv) {
+      conv = {
+        index: id,
+        dirs: [{ baseSeq: 0, baseSet: false, windowShift: -1 }, { baseSeq: 0, baseSet: false, windowShift: -1 }],
+        completeness: 0,
+        synSeq: -1,
+        closed: false,
+      };
+      this.byId.set(id, conv);
+    }
+    conv.completeness = this.currentCompleteness;
+    return { conv, dir };
+  }
+
+  has(id: number): boolean {
+    return this.byId.has(id);
+  }
+}
+
+export class RowDissector {
+  private dissector!: Dissector;
+  private tcp!: IndexedTcpStreams;
+  private udpPrimed!: Set<number>;
+  /** Per stream ('t7', 'u3'): the last frame this dissector dissected in it (per-stream times). */
+  private lastInStream!: Map<string, number>;
+  /** Frames [0, next) are as if dissected in order: the previous time stamp is frame next-1's. */
+  private next = 0;
+
+  constructor(private readonly frames: FrameProvider) {
+    this.reset();
+  }
+
+  /** The tree of frame k (0-based); `copy` false lets it hold views of bytes valid until the next call. */
+  dissect(k: number, copy = true): DissectedPacket {
+    if (k < 0 || k >= this.frames.count()) throw new RangeError(`frame ${k + 1} does not exist (the capture has ${this.frames.count()} frames)`);
+    // Skipping forward needs no replay of the frames between (streams are primed, clocks set);
+    // going back starts a fresh Dissector, whose state must not run ahead of the frame.
+    if (k !== this.next) this.jumpTo(k);
+    return this.run(k, copy);
+  }
+
+  private reset(): void {
+    this.dissector = new Dissector();
+    this.tcp = new IndexedTcpStreams();
+    (this.dissector as { tcpStreams: TcpStreamTable }).tcpStreams = this.tcp;
+    this.udpPrimed = new Set();
+    this.lastInStream = new Map();
+    this.dissector.udpStream = (key: string) => this.frames.udpStreamOf(key);
+    this.next = 0;
+  }
+
+  private jumpTo(k: number): void {
+    if (k < this.next) this.reset();
+    this.next = k;
+  }
+
+  /** Dissects frame k in place in the sequence (priming its stream first when needed). */
+  private run(k: number, copy: boolean): DissectedPacket {
+    const stream = this.frames.streamOf(k);
+    if (stream.id >= 0) {
+      if (!this.primed(stream.tcp, stream.id)) this.prime(stream.tcp, stream.id, k);
+      // tcp.time_delta / udp.time_delta count from the stream's previous frame: replay it when skipped.
+      const previous = this.frames.previousInStream(k);
+      if (previous >= 0 && this.lastInStream.get(streamKey(stream.tcp, stream.id)) !== previous) {
+        this.setClock(previous);
+        this.dissectOne(previous, false);
+      }
+    }
+    this.setClock(k);
+    const result = this.dissectOne(k, copy);
+    this.next = k + 1;
+    return result;
+  }
+
+  /** frame.time_relative counts from frame 1, frame.time_delta from frame k-1, whatever was dissected last. */
+  private setClock(k: number): void {
+    const clock = this.dissector as unknown as DissectorClock;
+    clock.firstTsNs = this.frames.count() > 0 ? this.frames.tsNs(0) : null;
+    clock.previousTsNs = k > 0 ? this.frames.tsNs(k - 1) : null;
+  }
+
+  private primed(tcp: boolean, id: number): boolean {
+    return tcp ? this.tcp.has(id) : this.udpPrimed.has(id);
+  }
+
+  /** Replays the first frames of a stream that started before k (their trees are dropped). */
+  private prime(tcp: boolean, id: number, k: number): void {
+    if (!tcp) this.udpPrimed.add(id);
+    for (const s of this.frames.streamStart(tcp, id)) {
+      if (s >= k) break;
+      this.setClock(s);
+      this.dissectOne(s, false);
+    }
+  }
+
+  private dissectOne(k: number, copy: boolean): DissectedPacket {
+    const stream = this.frames.streamOf(k);
+    this.tcp.currentStream = stream.tcp ? stream.id : -1;
+    this.tcp.currentCompleteness = this.frames.completenessBefore(k);
+    if (stream.id >= 0) {
+      if (!stream.tcp) this.udpPrimed.add(stream.id);
+      this.lastInStream.set(streamKey(stream.tcp, stream.id), k);
+    }
+    return this.dissector.dissect(this.frames.frameInput(k, copy));
+  }
+}
+
+function streamKey(tcp: boolean, id: number): string {
+  return `${tcp ? 't' : 'u'}${id}`;
+}

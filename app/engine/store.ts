@@ -1,0 +1,422 @@
+/**
+ * PacketStore: what the GUI and the CLI ask questions of. It holds every frame of a live capture
+ * (appended to a pcapng spool, then indexed) or of an opened file (indexed in place), in a
+ * columnar index of typed arrays, and answers: how many frames, a page of summary rows (in
+ * display-filter order when given a view), one packet's full tree and bytes, and display filters.
+ *
+ *   const store = PacketStore.createLive('/tmp/spool.pcapng', [{ linkType: 1, name: 'lo' }]);
+ *   store.appendBatch(batchFromLiveCapture);          // written through to the kernel, then indexed
+ *   store.rows(0, 50);                                 // summary rows, full Dissector columns
+ *   const view = store.filter('tcp.port == 80');       // FilterView, fills in chunks
+ *   await view.update(); store.rows(0, 50, view);
+ *
+ *   const opened = PacketStore.openFile('trace.pcapng', { onProgress });
+ *   opened.rows(0, 50);                                // works while opened.loading runs
+ *   const summary = await opened.loading;
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { DissectedPacket, FrameInput } from '../dissect/model';
+import { CaptureReader } from '../pcap/reader';
+import type { PcapngInterfaceOptions } from '../pcap/pcapng-writer';
+import { ColumnIndex, FLAG, Int32Column } from './columns';
+import { FilterView, type FilterProgress, type FilterSource } from './filter-view';
+import { FrameFile } from './frame-file';
+import { LightDecoder } from './light-decoder';
+import type { LightFrame } from './light-fields';
+import { RowDissector } from './row-dissector';
+import { feedReport } from './report-feed';
+import type { StatisticsReport } from '../stats/report';
+import { Spool, type SpoolPacket } from './spool';
+
+export interface PacketRow {
+  /** 1-based frame number. */
+  number: number;
+  tsNs: bigint;
+  /** Seconds since the first frame (frame.time_relative). */
+  relativeSeconds: number;
+  source: string;
+  destination: string;
+  protocol: string;
+  /** Length on the wire (frame.len). */
+  length: number;
+  info: string;
+  status: DissectedPacket['status'];
+}
+
+export interface IndexedColumns {
+  source: string;
+  destination: string;
+  /** Transport-level protocol from the light path (or the fallback Dissector's column). */
+  protocol: string;
+  capLen: number;
+  origLen: number;
+  tsNs: bigint;
+  /** tcp.stream / udp.stream, -1 when none. */
+  streamId: number;
+  tcpStream: boolean;
+  flags: number;
+}
+
+export interface OpenProgress {
+  frames: number;
+  /** Bytes of the (uncompressed) file read so far, and the file's size on disk. */
+  bytesDone: number;
+  bytesTotal: number;
+}
+
+export interface OpenFileOptions {
+  onProgress?: (p: OpenProgress) => void;
+  /** Frames indexed between yields to the event loop (default 20000). */
+  sliceFrames?: number;
+  /** Where a gzip-compressed file is unpacked to (default a temporary directory, removed on close()). */
+  spoolDir?: string;
+}
+
+export interface LoadSummary {
+  frames: number;
+  /** Set when the file is damaged: everything before the damage was indexed; says where and what. */
+  error: string | null;
+  milliseconds: number;
+}
+
+export class PacketStore implements FilterSource {
+  readonly index = new ColumnIndex();
+  /** Resolves when an opened file is fully indexed (immediately for a live store). */
+  loading: Promise<LoadSummary> = Promise.resolve({ frames: 0, error: null, milliseconds: 0 });
+  /** Set once indexing an opened file stops at damaged data. */
+  loadError: string | null = null;
+  private readonly light = new LightDecoder();
+  private readonly linkTypes: number[] = [];
+  /** First two frames (0-based) of each TCP stream, and the first of each UDP stream: for RowDissector priming. */
+  private readonly tcpFirst = new Int32Column();
+  private readonly tcpSecond = new Int32Column();
+  private readonly udpFirst = new Int32Column();
+  /** Last frame (0-based) indexed in each stream, to chain previousInStream. */
+  private readonly tcpLast = new Int32Column();
+  private readonly udpLast = new Int32Column();
+  private readonly views = new Set<FilterView>();
+  private readonly rowDissector = new RowDissector(this);
+  private frameFile: FrameFile | null = null;
+  private spool: Spool | null = null;
+  private tempDir: string | null = null;
+
+  private constructor(readonly path: string) {}
+
+  /** A store for a live capture: frames are appended to a new pcapng spool at spoolPath. */
+  static createLive(spoolPath: string, interfaces: PcapngInterfaceOptions[]): PacketStore {
+    const store = new PacketStore(spoolPath);
+    store.spool = new Spool(spoolPath, interfaces);
+    for (const i of interfaces) store.linkTypes.push(i.linkType);
+    store.frameFile = new FrameFile(spoolPath);
+    return store;
+  }
+
+  /** Opens a capture file and indexes it in slices; rows can be asked for at once. */
+  static openFile(filePath: string, options: OpenFileOptions = {}): PacketStore {
+    const reader = CaptureReader.open(filePath);
+    const store = new PacketStore(filePath);
+    store.loading = store.load(reader, options).finally(() => reader.close());
+    // Callers that only query later must not see an unhandled rejection: the promise still rejects for those who await it.
+    store.loading.catch(() => undefined);
+    return store;
+  }
+
+  /** Declares another interface of the live capture; returns its id. */
+  addInterface(iface: PcapngInterfaceOptions): number {
+    const id = this.liveSpool().addInterface(iface);
+    this.linkTypes.push(iface.linkType);
+    return id;
+  }
+
+  /** Appends one frame (written to the spool before it is indexed). Returns its 1-based number. */
+  appendPacket(p: SpoolPacket): number {
+    const spool = this.liveSpool();
+    spool.append(p, (dataOffset, tsHigh, tsLow, capLen, origLen, flags, data, dataStart) => {
+      this.indexFrame(dataOffset, tsHigh * 4294967296 + tsLow, capLen, origLen, p.interfaceId, flags, data, dataStart);
+    });
+    this.afterAppend();
+    return this.index.length;
+  }
+
+  /** Appends a batch of EPBs as LiveCapture hands them over. Returns the number of frames. */
+  appendBatch(batch: Buffer, interfaceId = 0): number {
+    const n = this.liveSpool().appendBatch(batch, interfaceId, (dataOffset, tsHigh, tsLow, capLen, origLen, flags, data, dataStart) => {
+      this.indexFrame(dataOffset, tsHigh * 4294967296 + tsLow, capLen, origLen, interfaceId, flags, data, dataStart);
+    });
+    this.afterAppend();
+    return n;
+  }
+
+  count(view?: FilterView): number {
+    return view ? view.count() : this.index.length;
+  }
+
+  /**
+   * Summary rows for positions [start, start + count) of the capture, or of a filter view. Source,
+   * destination, protocol and info are the full Dissector's (consistent with a dissection of the
+   * whole capture in order: see RowDissector).
+   */
+  rows(start: number, count: number, view?: FilterView): PacketRow[] {
+    const total = this.count(view);
+    const rows: PacketRow[] = [];
+    const first = this.index.length > 0 ? this.index.tsNs(0) : 0n;
+    for (let i = Math.max(0, start); i < Math.min(total, start + count); i++) {
+      const k = view ? view.frameAt(i) - 1 : i;
+      const packet = this.rowDissector.dissect(k, false);
+      const ts = this.index.tsNs(k);
+      const s = packet.summary;
+      rows.push({ number: k + 1, tsNs: ts, relativeSeconds: Number(ts - first) / 1e9, source: s.source, destination: s.destination, protocol: s.protocol, length: s.length, info: s.info, status: packet.status });
+    }
+    return rows;
+  }
+
+  /** One packet's full tree (fields with byte ranges) and its captured bytes (a copy). number is 1-based. */
+  packet(number: number): { packet: DissectedPacket; data: Buffer } {
+    const k = this.checkNumber(number);
+    const packet = this.rowDissector.dissect(k, true);
+    return { packet, data: this.frameInput(k, true).data };
+  }
+
+  /** The index's own columns for a frame (no dissection): what sorting and statistics use. */
+  indexedColumns(number: number): IndexedColumns {
+    const k = this.checkNumber(number);
+    const ix = this.index;
+    const flags = ix.flags[k]!;
+    return {
+      source: ix.addresses.strings[ix.source[k]!]!,
+      destination: ix.addresses.strings[ix.destination[k]!]!,
+      protocol: ix.protocols.strings[ix.protocol[k]!]!,
+      capLen: ix.capLen[k]!,
+      origLen: ix.origLen[k]!,
+      tsNs: ix.tsNs(k),
+      streamId: ix.streamId(k),
+      tcpStream: (flags & FLAG.TCP_STREAM) !== 0,
+      flags,
+    };
+  }
+
+  /**
+   * Starts a display filter over every frame (in slices, with progress); the view keeps up with
+   * frames appended later. Throws DisplayFilterError for a bad filter (the message says where).
+   */
+  filter(text: string, onProgress?: (p: FilterProgress) => void): FilterView {
+    const view = new FilterView(text, this, onProgress);
+    this.views.add(view);
+    void view.update();
+    return view;
+  }
+
+  /**
+   * Feeds every frame the store holds, in order, to a statistics report (app/stats); TCP/UDP/IP
+   * conversations and endpoints take the light path (see report-feed.ts).
+   */
+  feedReport(report: StatisticsReport, onProgress?: (framesDone: number, framesTotal: number) => void): Promise<void> {
+    return feedReport(this, report, onProgress);
+  }
+
+  /** Stops updating a view (it keeps its matches so far). */
+  dropView(view: FilterView): void {
+    view.cancel();
+    this.views.delete(view);
+  }
+
+  /** Index memory per frame: typed arrays at capacity + intern tables + stream tables, over the frame count. */
+  indexBytesPerPacket(): number {
+    if (this.index.length === 0) return 0;
+    const streamBytes = [this.tcpFirst, this.tcpSecond, this.udpFirst, this.tcpLast, this.udpLast].reduce((n, c) => n + c.byteLength, 0);
+    return (this.index.byteLength() + streamBytes) / this.index.length;
+  }
+
+  /** Frames whose columns the light path could not read (the fallback Dissector did). */
+  get fallbackFrames(): number {
+    return this.light.fallbackFrames;
+  }
+
+  close(): void {
+    for (const v of this.views) v.cancel();
+    this.views.clear();
+    this.spool?.close();
+    this.frameFile?.close();
+    if (this.tempDir) fs.rmSync(this.tempDir, { recursive: true, force: true });
+  }
+
+  // FrameProvider / FilterSource, for RowDissector and FilterView.
+
+  frameInput(k: number, copy: boolean): FrameInput {
+    const ix = this.index;
+    const view = this.frameFile!.bytes(ix.dataOffset[k]!, ix.capLen[k]!);
+    const flags = ix.flags[k]!;
+    return {
+      number: k + 1,
+      tsNs: ix.tsNs(k),
+      data: copy ? Buffer.from(view) : view,
+      origLen: ix.origLen[k]!,
+      linkType: this.linkTypes[ix.interfaceId[k]!] ?? -1,
+      flags: (flags & FLAG.INBOUND ? 1 : 0) | (flags & FLAG.OUTBOUND ? 2 : 0),
+    };
+  }
+
+  tsNs(k: number): bigint {
+    return this.index.tsNs(k);
+  }
+
+  streamOf(k: number): { id: number; tcp: boolean } {
+    return { id: this.index.streamId(k), tcp: (this.index.flags[k]! & FLAG.TCP_STREAM) !== 0 };
+  }
+
+  streamStart(tcp: boolean, id: number): readonly number[] {
+    const first = (tcp ? this.tcpFirst : this.udpFirst).get(id);
+    if (first < 0) return [];
+    const second = tcp ? this.tcpSecond.get(id) : -1;
+    return second < 0 ? [first] : [first, second];
+  }
+
+  previousInStream(k: number): number {
+    return this.index.previousPlusOne[k]! - 1;
+  }
+
+  completenessBefore(k: number): number {
+    return this.index.completeness[k]!;
+  }
+
+  lightFrame(k: number): LightFrame {
+    const ix = this.index;
+    return {
+      number: k + 1,
+      data: this.frameFile!.bytes(ix.dataOffset[k]!, ix.capLen[k]!),
+      linkType: this.linkTypes[ix.interfaceId[k]!] ?? -1,
+      origLen: ix.origLen[k]!,
+      streamId: ix.streamPlusOne[k]! - 1,
+      source: ix.addresses.strings[ix.source[k]!]!,
+      destination: ix.addresses.strings[ix.destination[k]!]!,
+      relativeNs: ix.tsNs(k) - ix.tsNs(0),
+    };
+  }
+
+  udpStreamOf(key: string): number {
+    return this.light.knownUdpStream(key);
+  }
+
+  isLight(k: number): boolean {
+    return (this.index.flags[k]! & FLAG.FULL_DISSECT) === 0;
+  }
+
+  linkTypeOf(k: number): number {
+    return this.linkTypes[this.index.interfaceId[k]!] ?? -1;
+  }
+
+  origLenOf(k: number): number {
+    return this.index.origLen[k]!;
+  }
+
+  // Indexing.
+
+  private liveSpool(): Spool {
+    if (!this.spool) throw new Error(`${this.path} was opened as a file: frames can only be appended to a live store (PacketStore.createLive)`);
+    return this.spool;
+  }
+
+  private checkNumber(number: number): number {
+    if (!Number.isInteger(number) || number < 1 || number > this.index.length) {
+      throw new RangeError(`there is no frame ${number}: frames are numbered 1 to ${this.index.length}`);
+    }
+    return number - 1;
+  }
+
+  private afterAppend(): void {
+    for (const view of this.views) view.updateSync();
+  }
+
+  /** Indexes one frame whose captured bytes are data[dataStart, dataStart + capLen). */
+  private indexFrame(dataOffset: number, tsNsNumber: number | bigint, capLen: number, origLen: number, interfaceId: number, epbFlags: number, data: Buffer, dataStart: number): void {
+    const ix = this.index;
+    const k = ix.length;
+    const tsNs = typeof tsNsNumber === 'bigint' ? tsNsNumber : BigInt(tsNsNumber);
+    const linkType = this.linkTypes[interfaceId] ?? -1;
+    const bytes = dataStart === 0 && data.length === capLen ? data : data.subarray(dataStart, dataStart + capLen);
+    const cols = this.light.decode({ number: k + 1, tsNs, data: bytes, origLen, linkType, flags: epbFlags });
+    let flags = 0;
+    if (capLen < origLen) flags |= FLAG.TRUNCATED;
+    if (cols.malformed) flags |= FLAG.MALFORMED;
+    if ((epbFlags & 3) === 1) flags |= FLAG.INBOUND;
+    if ((epbFlags & 3) === 2) flags |= FLAG.OUTBOUND;
+    if (cols.tcpStream) flags |= FLAG.TCP_STREAM;
+    if (cols.fullDissect) flags |= FLAG.FULL_DISSECT;
+    let previousInStream = -1;
+    if (cols.streamId >= 0) {
+      const last = cols.tcpStream ? this.tcpLast : this.udpLast;
+      previousInStream = last.get(cols.streamId);
+      last.set(cols.streamId, k);
+      const first = cols.tcpStream ? this.tcpFirst : this.udpFirst;
+      if (first.get(cols.streamId) < 0) first.set(cols.streamId, k);
+      else if (cols.tcpStream && this.tcpSecond.get(cols.streamId) < 0) this.tcpSecond.set(cols.streamId, k);
+    }
+    ix.push({
+      dataOffset,
+      tsSec: Number(tsNs / 1_000_000_000n),
+      tsNsec: Number(tsNs % 1_000_000_000n),
+      capLen,
+      origLen,
+      source: ix.addresses.id(cols.source),
+      destination: ix.addresses.id(cols.destination),
+      protocol: ix.protocols.id(cols.protocol),
+      interfaceId,
+      flags,
+      streamId: cols.streamId,
+      previousInStream,
+      completeness: cols.completenessBefore,
+    });
+  }
+
+  private async load(reader: CaptureReader, options: OpenFileOptions): Promise<LoadSummary> {
+    const started = Date.now();
+    const slice = options.sliceFrames ?? 20000;
+    const bytesTotal = fs.statSync(this.path).size;
+    const format = reader.info.format;
+    if (reader.info.compressed) {
+      // Compressed files cannot be read at random: unpack the frames into a spool as we index.
+      this.tempDir = fs.mkdtempSync(path.join(options.spoolDir ?? os.tmpdir(), 'sievecap-open-'));
+    } else if (format !== null) this.frameFile = new FrameFile(this.path);
+    let frames = 0;
+    for (;;) {
+      const end = frames + slice;
+      while (frames < end) {
+        const p = reader.next();
+        if (p === null) break;
+        while (this.linkTypes.length < reader.interfaces.length) this.linkTypes.push(reader.interfaces[this.linkTypes.length]!.linkType);
+        if (this.tempDir !== null) this.unpack(p.interfaceId, p.linkType, p.tsNs, p.data, p.origLen, p.flags);
+        else {
+          const header = format === 'pcap' ? 16 : p.noTimestamp ? 12 : 28;
+          this.indexFrame(p.offset + header, p.tsNs, p.capLen, p.origLen, p.interfaceId, p.flags, p.data, 0);
+        }
+        frames++;
+      }
+      for (const view of this.views) void view.update();
+      options.onProgress?.({ frames, bytesDone: Math.min(bytesTotal, this.approxBytesDone()), bytesTotal });
+      if (frames < end || reader.error !== null) break;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    this.loadError = reader.error?.message ?? null;
+    this.index.trimToSize();
+    return { frames, error: this.loadError, milliseconds: Date.now() - started };
+  }
+
+  private approxBytesDone(): number {
+    const k = this.index.length - 1;
+    return k < 0 ? 0 : this.index.dataOffset[k]! + this.index.capLen[k]!;
+  }
+
+  /** A frame of a compressed file: into the unpacking spool (interfaces declared as they appear). */
+  private unpack(interfaceId: number, linkType: number, tsNs: bigint, data: Buffer, origLen: number, flags: number): void {
+    if (this.spool === null) {
+      this.spool = new Spool(path.join(this.tempDir!, 'unpacked.pcapng'), [{ linkType, snapLen: 0 }]);
+      this.frameFile = new FrameFile(this.spool.path);
+    }
+    while (this.spool.interfaceCount <= interfaceId) this.spool.addInterface({ linkType: this.linkTypes[this.spool.interfaceCount] ?? linkType, snapLen: 0 });
+    this.spool.append({ interfaceId, tsNs, data, origLen, flags: flags || undefined }, (dataOffset, tsHigh, tsLow, capLen, orig, f, bytes, dataStart) => {
+      this.indexFrame(dataOffset, tsNs, capLen, orig, interfaceId, f, bytes, dataStart);
+    });
+  }
+}

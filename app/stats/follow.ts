@@ -1,0 +1,225 @@
+/**
+ * `-z follow,tcp,ascii|hex|raw,STREAM`: one TCP connection's payload, both directions, as the
+ * receivers saw it (reassembled by app/reassembly's TcpReassembler: retransmissions and overlaps
+ * dropped, out-of-order segments put in order), printed as tshark 4.0 prints it.
+ *
+ * - STREAM is tcp.stream as tshark numbers it, or `ADDR:PORT,ADDR:PORT` (IPv6 as [ADDR]:PORT):
+ *   the first stream between those two endpoints.
+ * - Node 0 is the endpoint that sent the stream's first packet; its data is printed flush left,
+ *   node 1's indented by a tab. Each record is the new data of one segment, in delivery order.
+ * - A hole in the capture becomes tshark's record "[N bytes missing in capture file]" (with its C
+ *   string terminator, printed '.'), where the reassembler gives up on it: at the end of what was
+ *   captured, data waiting behind a hole is shown after it, as tshark does.
+ * - ascii: record length, then the bytes with anything but printable ASCII, CR and LF shown as '.'.
+ *   hex: 16 bytes a line, offsets counted per direction. raw: each record as one line of hex.
+ *
+ * json(): { stream, clientAddress, clientPort, serverAddress, serverPort, clientBytes, serverBytes,
+ *   segments: [{ direction: 'client'|'server', frame, offset, length, data }] } where 'client' is
+ *   node 0, offset counts bytes in that direction, and data is the bytes in base64.
+ */
+import { tcpSegmentOf } from '../reassembly/tcp-segment';
+import { TcpReassembler, type StreamChunk, type TcpEndpoint, type TcpStreamInfo } from '../reassembly/tcp-stream';
+import type { TcpSegment } from '../reassembly/tcp-segment';
+import { StatisticsSpecError, type ReportFrame, type StatisticsReport } from './report';
+
+export type FollowMode = 'ascii' | 'hex' | 'raw';
+
+export interface FollowRecord {
+  /** 0: node 0 (the first sender, 'client'); 1: node 1. */
+  dir: 0 | 1;
+  frame: number;
+  /** Bytes before this record in its direction. */
+  offset: number;
+  data: Buffer;
+}
+
+export interface FollowSegmentJson {
+  direction: 'client' | 'server';
+  frame: number;
+  offset: number;
+  length: number;
+  /** base64 */
+  data: string;
+}
+
+export interface FollowJson {
+  stream: number | null;
+  clientAddress: string | null;
+  clientPort: number | null;
+  serverAddress: string | null;
+  serverPort: number | null;
+  clientBytes: number;
+  serverBytes: number;
+  segments: FollowSegmentJson[];
+}
+
+type StreamSelector = { index: number } | { a: TcpEndpoint; b: TcpEndpoint };
+
+const RULE = '='.repeat(67);
+
+/**
+ * The reassembled records of one TCP stream. Segments are kept (copied) and reassembled afresh
+ * when records are asked for, so that data still waiting behind a hole can be shown across it
+ * (as at the end of a capture) while more segments may still come.
+ */
+export class TcpFollower {
+  info: TcpStreamInfo | null = null;
+  private readonly segments: TcpSegment[] = [];
+  private cache: { records: FollowRecord[]; sent: [number, number] } | null = null;
+
+  add(frame: ReportFrame, selector: StreamSelector): void {
+    const seg = tcpSegmentOf(frame.packet, frame.tsNs);
+    if (!seg) return;
+    if ('index' in selector) {
+      if (seg.stream !== selector.index) return;
+    } else {
+      if (this.info && this.info.index !== seg.stream) return;
+      const src = { address: seg.srcAddress, port: seg.srcPort };
+      const dst = { address: seg.dstAddress, port: seg.dstPort };
+      const same = (x: TcpEndpoint, y: TcpEndpoint): boolean => x.port === y.port && x.address === y.address;
+      if (!((same(src, selector.a) && same(dst, selector.b)) || (same(src, selector.b) && same(dst, selector.a)))) return;
+    }
+    if (!this.info) {
+      this.info = { index: seg.stream, endpoints: [{ address: seg.srcAddress, port: seg.srcPort }, { address: seg.dstAddress, port: seg.dstPort }], synDirection: null };
+    }
+    this.segments.push({ ...seg, payload: Buffer.from(seg.payload) });
+    this.cache = null;
+  }
+
+  get records(): FollowRecord[] {
+    return this.reassemble().records;
+  }
+
+  /** Bytes followed in each direction (gap notes included, as tshark counts them). */
+  bytes(dir: 0 | 1): number {
+    return this.reassemble().sent[dir];
+  }
+
+  private reassemble(): { records: FollowRecord[]; sent: [number, number] } {
+    if (this.cache) return this.cache;
+    const records: FollowRecord[] = [];
+    const sent: [number, number] = [0, 0];
+    const push = (dir: 0 | 1, frame: number, data: Buffer): void => {
+      records.push({ dir, frame, offset: sent[dir], data });
+      sent[dir] += data.length;
+    };
+    const reassembler = new TcpReassembler({
+      onData: (_info, dir, chunk: StreamChunk) => push(dir, chunk.frame, chunk.data),
+      // tshark's note for a hole, with its C string terminator (shown as '.').
+      onGap: (_info, dir, gap) => push(dir, gap.frame, Buffer.from(`[${gap.length} bytes missing in capture file]\0`, 'latin1')),
+    });
+    for (const seg of this.segments) reassembler.add(seg);
+    const last = this.segments[this.segments.length - 1];
+    reassembler.finish(last?.frame ?? 0, last?.tsNs ?? 0n);
+    this.cache = { records, sent };
+    return this.cache;
+  }
+}
+
+function endpointText(e: TcpEndpoint | undefined): string {
+  if (!e) return ':0';
+  return e.address.includes(':') ? `[${e.address}]:${e.port}` : `${e.address}:${e.port}`;
+}
+
+/** Bytes as tshark's follow ascii shows them: printable ASCII, CR and LF as they are, the rest '.'. */
+export function followAscii(data: Buffer): string {
+  let s = '';
+  for (const b of data) s += b === 0x0a || b === 0x0d || (b >= 0x20 && b < 0x7f) ? String.fromCharCode(b) : '.';
+  return s;
+}
+
+/** One record as tshark's follow hex prints it: 16 bytes a line, offsets counted per direction. */
+export function followHexLines(data: Buffer, startOffset: number, prefix: string): string[] {
+  const lines: string[] = [];
+  for (let at = 0; at < data.length; at += 16) {
+    const row = data.subarray(at, at + 16);
+    let hex = '';
+    let text = '';
+    for (let i = 0; i < 16; i++) {
+      if (i === 8) hex += ' ';
+      hex += i < row.length ? `${row[i]!.toString(16).padStart(2, '0')} ` : '   ';
+      if (i < row.length) {
+        const b = row[i]!;
+        text += b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.';
+        if (i === 7) text += ' ';
+      }
+    }
+    const offset = (startOffset + at).toString(16).toUpperCase().padStart(8, '0');
+    // tshark drops one trailing space (meant for the separator after the 8th byte; it takes a data space as well).
+    lines.push(`${prefix}${offset}  ${hex} ${text.endsWith(' ') ? text.slice(0, -1) : text}`);
+  }
+  return lines;
+}
+
+class FollowReport implements StatisticsReport {
+  private readonly follower = new TcpFollower();
+
+  constructor(
+    readonly spec: string,
+    private readonly mode: FollowMode,
+    private readonly selector: StreamSelector,
+  ) {}
+
+  add(frame: ReportFrame): void {
+    this.follower.add(frame, this.selector);
+  }
+
+  private filterText(): string {
+    const s = this.selector;
+    if ('index' in s) return `tcp.stream eq ${s.index}`;
+    const index = this.follower.info?.index;
+    return index === undefined ? 'none' : `tcp.stream eq ${index}`;
+  }
+
+  text(): string {
+    const info = this.follower.info;
+    const out = ['', RULE, `Follow: tcp,${this.mode}`, `Filter: ${this.filterText()}`, `Node 0: ${endpointText(info?.endpoints[0])}`, `Node 1: ${endpointText(info?.endpoints[1])}`];
+    for (const r of this.follower.records) {
+      const tab = r.dir === 1 ? '\t' : '';
+      if (this.mode === 'ascii') out.push(`${tab}${r.data.length}`, followAscii(r.data));
+      else if (this.mode === 'raw') out.push(`${tab}${r.data.toString('hex')}`);
+      else out.push(...followHexLines(r.data, r.offset, tab));
+    }
+    out.push(RULE, '');
+    return out.join('\n');
+  }
+
+  json(): FollowJson {
+    const f = this.follower;
+    const ends = f.info?.endpoints;
+    return {
+      stream: f.info?.index ?? ('index' in this.selector ? this.selector.index : null),
+      clientAddress: ends?.[0].address ?? null,
+      clientPort: ends?.[0].port ?? null,
+      serverAddress: ends?.[1].address ?? null,
+      serverPort: ends?.[1].port ?? null,
+      clientBytes: f.bytes(0),
+      serverBytes: f.bytes(1),
+      segments: f.records.map((r) => ({ direction: r.dir === 0 ? 'client' : 'server', frame: r.frame, offset: r.offset, length: r.data.length, data: r.data.toString('base64') })),
+    };
+  }
+}
+
+/** 'ADDR:PORT' or '[IPV6]:PORT'. */
+function parseEndpoint(text: string): TcpEndpoint | null {
+  const m = /^\[([0-9a-fA-F:.]+)\]:(\d{1,5})$/.exec(text) ?? /^([0-9.]+):(\d{1,5})$/.exec(text);
+  if (!m || Number(m[2]) > 65535) return null;
+  return { address: m[1]!.toLowerCase(), port: Number(m[2]) };
+}
+
+/** `follow,tcp,ascii|hex|raw,N` or `follow,tcp,MODE,ADDR:PORT,ADDR:PORT`. */
+export function createFollowReport(spec: string): StatisticsReport {
+  const usage = 'follow is -z follow,tcp,ascii|hex|raw,STREAM (tcp.stream number) or -z follow,tcp,MODE,ADDR:PORT,ADDR:PORT';
+  const parts = spec.split(',');
+  if (parts[0] !== 'follow' || parts.length < 4) throw new StatisticsSpecError(`invalid "-z ${spec}": ${usage}`);
+  if (parts[1] !== 'tcp') throw new StatisticsSpecError(`"-z ${spec}": only TCP streams can be followed here (follow,tcp,…); ${parts[1]} is not supported`);
+  const mode = parts[2];
+  if (mode !== 'ascii' && mode !== 'hex' && mode !== 'raw') throw new StatisticsSpecError(`"-z ${spec}": unknown follow mode '${mode}': use ascii, hex or raw`);
+  if (parts.length === 4 && /^\d+$/.test(parts[3]!)) return new FollowReport(spec, mode, { index: Number(parts[3]) });
+  if (parts.length === 5) {
+    const a = parseEndpoint(parts[3]!);
+    const b = parseEndpoint(parts[4]!);
+    if (a && b) return new FollowReport(spec, mode, { a, b });
+  }
+  throw new StatisticsSpecError(`invalid stream in "-z ${spec}": ${usage}`);
+}

@@ -1,0 +1,224 @@
+/**
+ * `-z http,tree`: tshark's "HTTP/Packet Counter" stats tree — HTTP messages counted by request
+ * method and by response status, with tshark 4.0's stats_tree columns (Count, Rate per ms,
+ * Percent of the parent, Burst rate and start over a 100 ms window in 5 ms buckets).
+ *
+ * tshark counts an HTTP message once, in the frame that completed it after TCP desegmentation; so
+ * do we, from the HTTP transactions app/reassembly reconstructs (TcpReassembler +
+ * HttpTransactionTracker), each message at its last frame. Streams tshark does not take for HTTP
+ * (unusual ports without its heuristics) may count here and not there.
+ */
+import { HttpTransactionTracker } from '../reassembly/http';
+import type { HttpMessage } from '../reassembly/http-parser';
+import { tcpSegmentOf } from '../reassembly/tcp-segment';
+import { TcpReassembler } from '../reassembly/tcp-stream';
+import { relativeNs } from './io-graph';
+import { StatisticsSpecError, type ReportFrame, type StatisticsReport } from './report';
+
+/** Wireshark's names for status codes (vals_http_status_code). */
+const STATUS_NAMES: Record<number, string> = {
+  100: 'Continue', 101: 'Switching Protocols', 102: 'Processing', 103: 'Early Hints', 199: 'Informational - Others',
+  200: 'OK', 201: 'Created', 202: 'Accepted', 203: 'Non-authoritative Information', 204: 'No Content', 205: 'Reset Content',
+  206: 'Partial Content', 207: 'Multi-Status', 208: 'Already Reported', 226: 'IM Used', 299: 'Success - Others',
+  300: 'Multiple Choices', 301: 'Moved Permanently', 302: 'Found', 303: 'See Other', 304: 'Not Modified', 305: 'Use Proxy',
+  307: 'Temporary Redirect', 308: 'Permanent Redirect', 399: 'Redirection - Others',
+  400: 'Bad Request', 401: 'Unauthorized', 402: 'Payment Required', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
+  406: 'Not Acceptable', 407: 'Proxy Authentication Required', 408: 'Request Time-out', 409: 'Conflict', 410: 'Gone',
+  411: 'Length Required', 412: 'Precondition Failed', 413: 'Request Entity Too Large', 414: 'Request-URI Too Long',
+  415: 'Unsupported Media Type', 416: 'Requested Range Not Satisfiable', 417: 'Expectation Failed', 418: "I'm a teapot",
+  421: 'Misdirected Request', 422: 'Unprocessable Entity', 423: 'Locked', 424: 'Failed Dependency', 425: 'Too Early',
+  426: 'Upgrade Required', 428: 'Precondition Required', 429: 'Too Many Requests', 431: 'Request Header Fields Too Large',
+  451: 'Unavailable For Legal Reasons', 499: 'Client Error - Others',
+  500: 'Internal Server Error', 501: 'Not Implemented', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Time-out',
+  505: 'HTTP Version not supported', 506: 'Variant Also Negotiates', 507: 'Insufficient Storage', 508: 'Loop Detected',
+  510: 'Not Extended', 511: 'Network Authentication Required', 599: 'Server Error - Others',
+};
+
+const TOTAL = 'Total HTTP Packets';
+const REQUESTS = 'HTTP Request Packets';
+const RESPONSES = 'HTTP Response Packets';
+const OTHER = 'Other HTTP Packets';
+const BROKEN = '???: broken';
+const CLASSES = ['1xx: Informational', '2xx: Success', '3xx: Redirection', '4xx: Client Error', '5xx: Server Error'];
+
+/** stats_tree's burst defaults: a 100 ms window measured in 5 ms buckets. */
+const BURST_WINDOW_MS = 100;
+const BURST_RESOLUTION_MS = 5;
+
+interface BurstBucket {
+  bucket: number;
+  count: number;
+  startMs: number;
+}
+
+/** A stats_tree node: a counter with its burst bookkeeping and children in creation order. */
+class StatNode {
+  count = 0;
+  readonly children: StatNode[] = [];
+  private readonly buckets: BurstBucket[] = [{ bucket: 0, count: 0, startMs: 0 }];
+  private burstCount = 0;
+  maxBurst = 0;
+  burstStartMs = 0;
+
+  constructor(readonly name: string) {}
+
+  child(name: string): StatNode {
+    let c = this.children.find((n) => n.name === name);
+    if (!c) {
+      c = new StatNode(name);
+      this.children.push(c);
+    }
+    return c;
+  }
+
+  tick(nowMs: number): void {
+    this.count++;
+    const current = Math.floor(nowMs / BURST_RESOLUTION_MS);
+    const window = BURST_WINDOW_MS / BURST_RESOLUTION_MS;
+    const tail = this.buckets[this.buckets.length - 1]!;
+    if (current > tail.bucket) {
+      this.buckets.push({ bucket: current, count: 1, startMs: nowMs });
+      this.burstCount++;
+      while (current >= this.buckets[0]!.bucket + window) this.burstCount -= this.buckets.shift()!.count;
+    } else {
+      let k = this.buckets.length - 1;
+      while (k > 0 && current < this.buckets[k]!.bucket) k--;
+      this.buckets[k]!.count++;
+      this.burstCount++;
+    }
+    if (this.burstCount > this.maxBurst) {
+      this.maxBurst = this.burstCount;
+      this.burstStartMs = this.buckets[0]!.startMs;
+    }
+  }
+}
+
+export interface HttpTreeNodeJson {
+  name: string;
+  count: number;
+  /** Messages per millisecond over the time between the first and last message counted; null when that is 0. */
+  ratePerMs: number | null;
+  /** Share of the parent's count in percent; null for the root or a parent counting 0. */
+  percent: number | null;
+  /** Most messages within 100 ms, per ms, and when that window started (seconds since the capture's start). */
+  burstRatePerMs: number | null;
+  burstStart: number | null;
+  children: HttpTreeNodeJson[];
+}
+
+interface CountedMessage {
+  frame: number;
+  nowMs: number;
+  method: string | null;
+  status: number | null;
+}
+
+class HttpTreeReport implements StatisticsReport {
+  private readonly http = new HttpTransactionTracker({ keepBodies: false });
+  private readonly tcp = new TcpReassembler(this.http);
+  private captureStartNs: bigint | null = null;
+
+  constructor(readonly spec: string) {}
+
+  add(frame: ReportFrame): void {
+    if (this.captureStartNs === null) this.captureStartNs = frame.tsNs - relativeNs(frame);
+    const seg = tcpSegmentOf(frame.packet, frame.tsNs);
+    if (seg) this.tcp.add(seg);
+  }
+
+  /**
+   * End of the capture (not part of StatisticsReport yet: the CLI should call it when it has one):
+   * data still waiting behind a hole is parsed across it, as tshark does when it never fills.
+   */
+  finish(): void {
+    this.tcp.finish();
+  }
+
+  /** Every HTTP message complete so far, in the order tshark would have tapped them. */
+  private messages(): CountedMessage[] {
+    const start = this.captureStartNs ?? 0n;
+    const out: CountedMessage[] = [];
+    const take = (m: HttpMessage | null): void => {
+      // tshark only dissects a message it could reassemble whole.
+      if (!m || !m.complete || m.missingBytes > 0) return;
+      out.push({ frame: m.lastFrame, nowMs: Number(m.lastTsNs - start) / 1e6, method: m.method, status: m.status });
+    };
+    for (const t of this.http.transactions()) {
+      take(t.request);
+      for (const m of t.interim) take(m);
+      take(t.response);
+    }
+    return out.sort((a, b) => a.frame - b.frame);
+  }
+
+  private tree(): { root: StatNode; elapsedMs: number } {
+    const total = new StatNode(TOTAL);
+    const requests = total.child(REQUESTS);
+    const responses = total.child(RESPONSES);
+    const broken = responses.child(BROKEN);
+    const classes = CLASSES.map((c) => responses.child(c));
+    total.child(OTHER);
+    const msgs = this.messages();
+    for (const m of msgs) {
+      total.tick(m.nowMs);
+      if (m.status !== null) {
+        responses.tick(m.nowMs);
+        const group = m.status < 100 || m.status >= 600 ? broken : classes[Math.floor(m.status / 100) - 1]!;
+        group.tick(m.nowMs);
+        group.child(`${m.status} ${STATUS_NAMES[m.status] ?? `Unknown (${m.status})`}`).tick(m.nowMs);
+      } else if (m.method !== null) {
+        requests.tick(m.nowMs);
+        requests.child(m.method).tick(m.nowMs);
+      }
+    }
+    const elapsedMs = msgs.length ? msgs[msgs.length - 1]!.nowMs - msgs[0]!.nowMs : 0;
+    return { root: total, elapsedMs };
+  }
+
+  json(): HttpTreeNodeJson {
+    const { root, elapsedMs } = this.tree();
+    const convert = (n: StatNode, parent: StatNode | null): HttpTreeNodeJson => ({
+      name: n.name,
+      count: n.count,
+      ratePerMs: elapsedMs > 0 ? n.count / elapsedMs : null,
+      percent: parent && parent.count > 0 ? (n.count / parent.count) * 100 : null,
+      burstRatePerMs: n.maxBurst > 0 ? n.maxBurst / BURST_WINDOW_MS : null,
+      burstStart: n.maxBurst > 0 ? n.burstStartMs / 1000 : null,
+      children: sorted(n.children).map((c) => convert(c, n)),
+    });
+    return convert(root, null);
+  }
+
+  text(): string {
+    const { root, elapsedMs } = this.tree();
+    const rows: Array<[string, string[]]> = [];
+    const walk = (n: StatNode, parent: StatNode | null, depth: number): void => {
+      const percent = parent === null ? '100%' : parent.count > 0 ? `${((n.count / parent.count) * 100).toFixed(2)}%` : '';
+      const rate = elapsedMs > 0 ? (n.count / elapsedMs).toFixed(4) : '';
+      const burst = n.maxBurst > 0 ? [(n.maxBurst / BURST_WINDOW_MS).toFixed(4), (n.burstStartMs / 1000).toFixed(3)] : ['-', '-'];
+      rows.push([' '.repeat(depth) + n.name, [String(n.count), '', '', '', rate, percent, ...burst]]);
+      for (const c of sorted(n.children)) walk(c, n, depth + 1);
+    };
+    walk(root, null, 0);
+    const headings = ['Count', 'Average', 'Min Val', 'Max Val', 'Rate (ms)', 'Percent', 'Burst Rate', 'Burst Start'];
+    const nameWidth = Math.max('Topic / Item'.length, ...rows.map(([name]) => name.length)) + 2;
+    // Value columns are 12 wide with 2 spaces after, the last one with 1.
+    const line = (name: string, cells: string[]): string => name.padEnd(nameWidth) + cells.map((c, i) => c.padEnd(i === cells.length - 1 ? 13 : 14)).join('');
+    const width = nameWidth + 7 * 14 + 13;
+    return ['', '='.repeat(width), 'HTTP/Packet Counter:', line('Topic / Item', headings), '-'.repeat(width), ...rows.map(([n, c]) => line(n, c)), '', '-'.repeat(width), ''].join('\n');
+  }
+}
+
+/** tshark's default order: highest count first, equal counts by name, descending. */
+function sorted(nodes: StatNode[]): StatNode[] {
+  return [...nodes].sort((a, b) => b.count - a.count || (a.name < b.name ? 1 : a.name > b.name ? -1 : 0));
+}
+
+/** `http,tree` (tshark's optional ,FILTER is not supported: use -Y). */
+export function createHttpTreeReport(spec: string): StatisticsReport {
+  if (spec !== 'http,tree') {
+    if (spec.startsWith('http,tree,')) throw new StatisticsSpecError(`"-z ${spec}": a filter inside http,tree is not supported; use -z http,tree with -Y FILTER`);
+    throw new StatisticsSpecError(`invalid "-z ${spec}": the HTTP packet counter is -z http,tree`);
+  }
+  return new HttpTreeReport(spec);
+}

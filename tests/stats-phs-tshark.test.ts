@@ -1,0 +1,148 @@
+/**
+ * -z io,phs, -z io,stat,N and -z http,tree on the shared corpus, byte for byte against
+ * `tshark -r F -q -z SPEC` (Debian's tshark 4.0). The corpus folder is ../shared/corpus (or
+ * $SIEVECAP_CORPUS); the test fails, saying so, when it or tshark is missing.
+ *
+ * io,phs is compared on files whose protocols our dissectors know as tshark's do (HTTP included:
+ * the report puts each message, its body's media type and tcp.segments in the frame that
+ * completes it, as tshark's desegmentation does); files with protocols we do not dissect (SMTP,
+ * FTP, 802.11, IGMP …) differ by those and are not compared here.
+ */
+import * as assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { createHierarchyReport } from '../app/stats/hierarchy';
+import { createHttpTreeReport } from '../app/stats/http-tree';
+import { createIoStatReport, IoGraphSeries, relativeNs } from '../app/stats/io-graph';
+import { createFollowReport } from '../app/stats/follow';
+import { StatisticsSpecError, type StatisticsReport } from '../app/stats/report';
+import { feedReports } from './stats-phs-frames';
+
+const CORPUS = process.env.SIEVECAP_CORPUS ?? path.resolve(__dirname, '../../../shared/corpus');
+const CS = 'chrissanders-packets';
+
+function corpusFile(name: string): string {
+  const file = path.join(CORPUS, name);
+  if (!fs.existsSync(file)) throw new Error(`corpus file ${file} is missing: set SIEVECAP_CORPUS to the shared corpus folder`);
+  return file;
+}
+
+function tshark(file: string, spec: string): string {
+  if (spawnSync('sh', ['-c', 'command -v tshark']).status !== 0) throw new Error('this test needs tshark (apt-get install tshark)');
+  return execFileSync('tshark', ['-r', file, '-q', '-z', spec], { encoding: 'latin1', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 28 });
+}
+
+function ours(file: string, report: StatisticsReport): string {
+  feedReports(file, [report]);
+  (report as { finish?: () => void }).finish?.();
+  return report.text();
+}
+
+test('tshark version compared against', (t) => {
+  t.diagnostic(execFileSync('tshark', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n')[0]!);
+});
+
+const PHS_FILES = [
+  'activeosfingerprinting.pcapng', 'arp_resolution.pcapng', 'dhcp6_outlease_acquisition.pcapng', 'dhcp_nolease_initialization.pcapng',
+  'dns.pcap', 'dns_lab.pcapng', 'icmp_echo.pcapng', 'icmpv6_neighbor_solicitation.pcapng', 'ip_frag_source.pcapng', 'ipv6_fragments.pcapng',
+  'nowebaccess1.pcapng', 'synscan.pcapng', 'tcp_handshake.pcapng', 'tcp_teardown.pcapng', 'tcp_zerowindowrecovery.pcapng',
+  // HTTP: desegmented messages, gzip bodies that decode to nothing, JSON, images, form posts.
+  'http_google.pcapng', 'http_espn.pcapng', 'http_post.pcapng', 'http_ip4and6.pcapng', 'http_dvwa_clearlogin.pcapng', 'arppoison.pcapng', 'tcp_ports.pcapng',
+].map((f) => `${CS}/${f}`).concat(['lwerdna-filesamples/200722_tcp_anon.pcapng', 'lwerdna-filesamples/simple_http.pcap', 'gopacket/pcap/test_dns.pcap']);
+
+test('io,phs: text byte-identical to tshark', () => {
+  for (const name of PHS_FILES) {
+    const file = corpusFile(name);
+    assert.equal(ours(file, createHierarchyReport('io,phs')), tshark(file, 'io,phs'), name);
+  }
+});
+
+test('io,phs,FILTER counts only matching packets and says so in the heading, as tshark', () => {
+  const file = corpusFile(`${CS}/synscan.pcapng`);
+  assert.equal(ours(file, createHierarchyReport('io,phs,tcp.flags.syn == 1')), tshark(file, 'io,phs,tcp.flags.syn == 1'));
+});
+
+test('io,phs json() is the same tree with frames and bytes', () => {
+  const report = createHierarchyReport('io,phs');
+  feedReports(corpusFile(`${CS}/dns.pcap`), [report]);
+  const json = report.json() as { protocols: Array<{ protocol: string; frames: number; bytes: number; children: unknown[] }> };
+  const eth = json.protocols[0]!;
+  assert.equal(eth.protocol, 'eth');
+  // tshark's first line for this file gives the same numbers.
+  const m = /^eth +frames:(\d+) bytes:(\d+)$/m.exec(tshark(corpusFile(`${CS}/dns.pcap`), 'io,phs'))!;
+  assert.deepEqual([eth.frames, eth.bytes], [Number(m[1]), Number(m[2])]);
+});
+
+const IO_FILES = ['http_google.pcapng', 'http_espn.pcapng', 'synscan.pcapng', 'tcp_ports.pcapng', 'dns.pcap'].map((f) => `${CS}/${f}`);
+
+test('io,stat,INTERVAL: text byte-identical to tshark for intervals from 1 ms to longer than the capture', () => {
+  for (const interval of ['0', '0.001', '0.01', '0.1', '0.5', '1', '5', '10', '100']) {
+    for (const name of IO_FILES) {
+      const file = corpusFile(name);
+      assert.equal(ours(file, createIoStatReport(`io,stat,${interval}`)), tshark(file, `io,stat,${interval}`), `${name} io,stat,${interval}`);
+    }
+  }
+});
+
+test('io,stat json() rows add up to the packets and bytes of the capture', () => {
+  const file = corpusFile(`${CS}/http_espn.pcapng`);
+  const report = createIoStatReport('io,stat,0.5');
+  feedReports(file, [report]);
+  const rows = report.json() as Array<{ start: number; end: number; frames: number; bytes: number }>;
+  const text = tshark(file, 'io,stat,0');
+  const m = /\|\s*0\.000 <> [\d.]+ \|\s+(\d+) \|\s+(\d+) \|/.exec(text)!;
+  assert.equal(rows.reduce((n, r) => n + r.frames, 0), Number(m[1]));
+  assert.equal(rows.reduce((n, r) => n + r.bytes, 0), Number(m[2]));
+  assert.deepEqual(rows.slice(0, 2).map((r) => [r.start, r.end]), [[0, 0.5], [0.5, 1]]);
+});
+
+test('IoGraphSeries (the GUI series) has the frames and bytes of tshark io,stat rows', () => {
+  const file = corpusFile(`${CS}/synscan.pcapng`);
+  const series = new IoGraphSeries(1_000_000_000n);
+  const counter: StatisticsReport = { spec: 'series', add: (f) => series.add(relativeNs(f), f.origLen), text: () => '', json: () => null };
+  feedReports(file, [counter]);
+  const rows = [...tshark(file, 'io,stat,1').matchAll(/^\|\s*(\d+) <>\s*(?:\d+|Dur)\s*\|\s+(\d+) \|\s+(\d+) \|$/gm)].map((m) => [Number(m[1]), Number(m[2]), Number(m[3])]);
+  assert.ok(rows.length > 10);
+  assert.deepEqual(series.buckets().map((b) => [b.start, b.frames, b.bytes]), rows);
+});
+
+const HTTP_FILES = [
+  'arppoison.pcapng', 'dns_isp_hijack.pcapng', 'http_dvwa_clearlogin.pcapng', 'http_dvwa_sqlinjection.pcapng', 'http_espn.pcapng',
+  'http_espn_fail.pcapng', 'http_google.pcapng', 'http_ip4and6.pcapng', 'http_post.pcapng', 'latency1.pcapng', 'sessionhijacking.pcapng',
+  'tcp_ports.pcapng', 'weather_broken.pcapng', 'dns.pcap',
+].map((f) => `${CS}/${f}`).concat(['lwerdna-filesamples/simple_http.pcap', 'lwerdna-filesamples/simple_http_sll2.pcap']);
+
+test('http,tree: text byte-identical to tshark (methods, status codes, rates, percents, bursts)', () => {
+  for (const name of HTTP_FILES) {
+    const file = corpusFile(name);
+    assert.equal(ours(file, createHttpTreeReport('http,tree')), tshark(file, 'http,tree'), name);
+  }
+});
+
+test('http,tree json() has the counts of the text', () => {
+  const report = createHttpTreeReport('http,tree');
+  ours(corpusFile(`${CS}/http_post.pcapng`), report);
+  const root = report.json() as { name: string; count: number; children: Array<{ name: string; count: number; children: Array<{ name: string; count: number }> }> };
+  assert.equal(root.name, 'Total HTTP Packets');
+  assert.equal(root.count, 4);
+  const requests = root.children.find((c) => c.name === 'HTTP Request Packets')!;
+  assert.deepEqual(requests.children.map((c) => [c.name, c.count]), [['POST', 1], ['GET', 1]]);
+});
+
+test('bad -z parameters are StatisticsSpecErrors that say what to write instead', () => {
+  const bad: Array<[() => unknown, RegExp]> = [
+    [() => createHierarchyReport('io,phsx'), /io,phs/],
+    [() => createHierarchyReport('io,phs,tcp.port ==='), /invalid filter/],
+    [() => createIoStatReport('io,stat,abc'), /number of seconds/],
+    [() => createIoStatReport('io,stat,1,COUNT(tcp)tcp'), /not supported/],
+    [() => createFollowReport('follow,udp,ascii,0'), /only TCP/],
+    [() => createFollowReport('follow,tcp,utf8,0'), /ascii, hex or raw/],
+    [() => createFollowReport('follow,tcp,ascii,x'), /tcp\.stream number/],
+    [() => createHttpTreeReport('http,tree,ip'), /-Y FILTER/],
+  ];
+  for (const [make, message] of bad) {
+    assert.throws(make, (err: unknown) => err instanceof StatisticsSpecError && message.test(err.message));
+  }
+});
