@@ -12,63 +12,85 @@ import { native, type ClassicInsn } from '../capture/native';
 import { DEFAULT_SNAPLEN } from '../capture/live-capture';
 import { outputFormat, type CliOptions } from './args';
 import { TextSink, writeTarget, type PacketSink, type PacketToSink } from './sinks';
-import { DissectSink, wantsDissection } from './dissect-sink';
 import type { CliIo } from './io';
-import { compileDisplayFilter, type DisplayFilter } from '../filter';
-import { Dissector } from '../dissect/dissector';
+import type { DisplayFilterSink } from './display-stage';
 
 export async function runReadFile(opts: CliOptions, io: CliIo): Promise<number> {
   const file = opts.readFile!;
+  const reporting = opts.statistics.length > 0;
+  // Dissection (-V, -T, -Y, -z) needs the dissectors and display filters: tens of modules that plain
+  // tcpdump-style printing does without, so they are loaded only then (start-up time).
+  const dissect = opts.tree || opts.outputType !== undefined || opts.displayFilter !== undefined ? await import('./dissect-sink') : undefined;
+  const stages = opts.displayFilter !== undefined || reporting ? await import('./display-stage') : undefined;
+  const reports = reporting ? (await import('./report-command')).createStatisticsReports(opts.statistics) : [];
+  const tsharkStyle = (dissect?.wantsDissection(opts) ?? false) || reporting;
   // tshark shows pcapng custom blocks as frames; tcpdump (and file copies) skip them.
-  const reader = CaptureReader.open(file, { customBlocks: wantsDissection(opts) && opts.writeFile === undefined });
+  const reader = CaptureReader.open(file, { customBlocks: tsharkStyle && opts.writeFile === undefined });
   try {
-    return readAll(reader, opts, io);
+    if (reader.info.format === null) {
+      io.error(`sievecap: ${file}: ${reader.error?.message ?? 'not a capture file'}`);
+      return 1;
+    }
+    const capture = new CaptureFilter(opts.filter, reader);
+    let sink: PacketSink =
+      reporting && stages
+        ? new stages.ReportSink(reports)
+        : opts.writeFile !== undefined
+          ? new FileCopySink(opts, reader)
+          : dissect !== undefined && tsharkStyle
+            ? new dissect.DissectSink(io, opts)
+            : new TextSink(io, opts, (i) => io.interfaceName(i));
+    let display: DisplayFilterSink | undefined;
+    if (opts.displayFilter !== undefined && stages) {
+      // Compiled before anything is written, so a bad one writes nothing.
+      const { compileDisplayFilter } = await import('../filter');
+      sink = display = new stages.DisplayFilterSink(compileDisplayFilter(opts.displayFilter), sink);
+    }
+    const status = readAll(reader, opts, io, capture, display, sink);
+    if (reporting) (await import('./report-command')).printReports(reports, opts, io);
+    return status;
   } finally {
     reader.close();
   }
 }
 
-function readAll(reader: CaptureReader, opts: CliOptions, io: CliIo): number {
-  const file = reader.path;
-  if (reader.info.format === null) {
-    io.error(`sievecap: ${file}: ${reader.error?.message ?? 'not a capture file'}`);
-    return 1;
+/** The capture filter (libpcap's bpf_filter on what it compiles for each link type, as tcpdump does). */
+class CaptureFilter {
+  readonly active: boolean;
+  private readonly programs = new Map<number, ClassicInsn[]>();
+  private readonly pcapFilter: ReturnType<typeof native>['pcapFilter'] | undefined;
+
+  constructor(private readonly expression: string, private readonly reader: CaptureReader) {
+    this.active = expression !== '';
+    if (this.active) this.pcapFilter = native().pcapFilter;
+    // Compile for the first interface before anything is written: a bad filter writes nothing.
+    const first = reader.interfaces[0];
+    if (this.active && first) this.program(first.linkType, first.snapLen);
   }
-  const programs = new Map<number, ClassicInsn[]>();
-  const programFor = (linkType: number, snapLen: number): ClassicInsn[] => {
-    let program = programs.get(linkType);
+
+  private program(linkType: number, snapLen: number): ClassicInsn[] {
+    let program = this.programs.get(linkType);
     if (!program) {
-      program = compileFilter({ filter: opts.filter, linkType: linkTypeToDlt(linkType), snapLen: snapLen || DEFAULT_SNAPLEN });
-      programs.set(linkType, program);
+      program = compileFilter({ filter: this.expression, linkType: linkTypeToDlt(linkType), snapLen: snapLen || DEFAULT_SNAPLEN });
+      this.programs.set(linkType, program);
     }
     return program;
-  };
-  // Compile for the first interface before anything is written: a bad filter writes nothing.
-  if (opts.filter !== '' && reader.interfaces[0]) programFor(reader.interfaces[0].linkType, reader.interfaces[0].snapLen);
+  }
 
-  // Display filter (-Y): compiled before anything is written, so a bad one writes nothing.
-  const display = opts.displayFilter !== undefined ? new DisplayFilterStage(compileDisplayFilter(opts.displayFilter)) : undefined;
-  const sink =
-    opts.writeFile !== undefined
-      ? new FileCopySink(opts, reader)
-      : wantsDissection(opts)
-        ? new DissectSink(io, opts)
-        : new TextSink(io, opts, (i) => io.interfaceName(i));
-  const pcapFilter = native().pcapFilter;
-  let written = 0;
+  /** Does the filter keep this packet? (Pcapng custom blocks are not packets: never.) */
+  keeps(data: Buffer, origLen: number, linkType: number, interfaceId: number, customBlock: boolean): boolean {
+    if (customBlock) return false;
+    const iface = this.reader.interfaces[interfaceId];
+    return this.pcapFilter!(this.program(linkType, iface?.snapLen ?? 0), data, origLen) !== 0;
+  }
+}
+
+function readAll(reader: CaptureReader, opts: CliOptions, io: CliIo, capture: CaptureFilter, display: DisplayFilterSink | undefined, sink: PacketSink): number {
+  const file = reader.path;
   let failure: Error | undefined;
   try {
-    for (let p = reader.next(); p !== null; p = reader.next()) {
-      if (opts.filter !== '') {
-        if (p.customBlock) continue; // not a packet: no capture filter keeps it
-        const iface = reader.interfaces[p.interfaceId];
-        if (pcapFilter(programFor(p.linkType, iface?.snapLen ?? 0), p.data, p.origLen) === 0) continue;
-      }
-      if (display) {
-        if (!display.passes(p, sink)) continue;
-      } else sink.writePacket(p);
-      if (opts.count !== undefined && ++written >= opts.count) break;
-    }
+    if (sink instanceof TextSink && display === undefined) printLines(reader, opts, capture, sink);
+    else passPackets(reader, opts, capture, display, sink);
   } catch (err) {
     failure = err as Error;
   } finally {
@@ -91,30 +113,31 @@ function readAll(reader: CaptureReader, opts: CliOptions, io: CliIo): number {
 }
 
 /**
- * -Y: every packet that passed the capture filter is dissected, in order (the dissector keeps
- * cross-packet state: TCP streams, fragments), as tshark does in one pass; only matching packets
- * reach the sink. tshark-style sinks get the packet already dissected, keeping its frame number.
+ * tcpdump-style lines, the path a million-packet file takes: packets are printed where they lie
+ * in the reader's buffer (PacketView), with no per-packet object, Buffer view or BigInt.
  */
-class DisplayFilterStage {
-  private readonly dissector = new Dissector();
-  private frameNumber = 0;
+function printLines(reader: CaptureReader, opts: CliOptions, capture: CaptureFilter, sink: TextSink): void {
+  const limit = opts.count ?? Infinity;
+  let written = 0;
+  // The count is checked before reading on: after the last packet asked for, nothing more is read
+  // (so damage further on is not reported, as with passPackets).
+  for (let v = written < limit ? reader.nextView() : null; v !== null; v = written < limit ? reader.nextView() : null) {
+    if (capture.active && !capture.keeps(v.buf.subarray(v.start, v.start + v.capLen), v.origLen, v.linkType, v.interfaceId, v.customBlock !== undefined)) continue;
+    sink.writeView(v);
+    written++;
+  }
+}
 
-  constructor(private readonly filter: DisplayFilter) {}
-
-  /** Dissects p, and hands it to the sink when it matches; says whether it did. */
-  passes(p: PacketToSink, sink: PacketSink): boolean {
-    const packet = this.dissector.dissect({
-      number: ++this.frameNumber,
-      tsNs: p.tsNs,
-      data: p.data,
-      origLen: p.origLen,
-      linkType: p.linkType,
-      flags: p.flags,
-    });
-    if (!this.filter.matches(packet, p.data)) return false;
-    if (sink instanceof DissectSink) sink.writeDissected(packet);
-    else sink.writePacket(p);
-    return true;
+/** Every other sink (files, tshark-style output, -Y) takes whole packets. */
+function passPackets(reader: CaptureReader, opts: CliOptions, capture: CaptureFilter, display: DisplayFilterSink | undefined, sink: PacketSink): void {
+  let written = 0;
+  for (let p = reader.next(); p !== null; p = reader.next()) {
+    if (capture.active && !capture.keeps(p.data, p.origLen, p.linkType, p.interfaceId, p.customBlock !== undefined)) continue;
+    // -Y: the stage dissects every packet (in order: cross-packet state) and passes on the matches.
+    if (display) {
+      if (!display.offer(p)) continue;
+    } else sink.writePacket(p);
+    if (opts.count !== undefined && ++written >= opts.count) break;
   }
 }
 

@@ -4,11 +4,12 @@
  * unpacked; lines are printed per packet.
  */
 import { forEachEpb, forEachPcapRecord, tsNsFromParts } from '../pcap/batch';
+import type { PacketView } from '../pcap/packet';
 import { PcapWriter } from '../pcap/pcap-writer';
 import { PcapngWriter } from '../pcap/pcapng-writer';
 import type { WriteTarget } from '../pcap/fd-writer';
 import type { RecordFormat } from '../capture/batch';
-import { appendPacketLine, LineBuffer, PrintState, type PrintablePacket, type PrintOptions } from './print/index';
+import { appendPacketLineAt, LineBuffer, PrintState, type PrintOptions } from './print/index';
 import type { CliOptions } from './args';
 import type { CliIo } from './io';
 
@@ -64,13 +65,11 @@ export class TextSink implements PacketSink {
   private readonly lines = new LineBuffer(2 * OUTPUT_CHUNK);
   private outputClosed = false;
   private readonly printOptions: PrintOptions;
-  /** Reused for every packet: the printer keeps no reference to it. */
-  private readonly packet: PrintablePacket;
 
   constructor(
     private readonly io: CliIo,
     opts: Pick<CliOptions, 'numeric' | 'quiet' | 'linkHeader' | 'timestamp' | 'verbose'>,
-    interfaceName: (ifindex: number) => string | undefined,
+    private readonly interfaceName: (ifindex: number) => string | undefined,
     /** Link type of live batches. */
     private readonly linkType = 1,
   ) {
@@ -81,33 +80,60 @@ export class TextSink implements PacketSink {
       timestamp: opts.timestamp,
       verbose: opts.verbose,
     };
-    this.packet = { tsNs: 0n, data: Buffer.alloc(0), origLen: 0, linkType, flags: 0, interfaceName };
     io.onOutputClosed(() => {
       this.outputClosed = true;
       this.lines.length = 0;
     });
   }
 
-  private line(tsNs: bigint, data: Buffer, origLen: number, linkType: number, flags: number): void {
+  /** One packet's line; the packet is data[start, start + capLen). */
+  private line(data: Buffer, start: number, capLen: number, origLen: number, linkType: number, tsSec: number, tsNsec: number): void {
     if (this.outputClosed) return;
-    const packet = this.packet;
-    packet.tsNs = tsNs;
-    packet.data = data;
-    packet.origLen = origLen;
-    packet.linkType = linkType;
-    packet.flags = flags;
-    appendPacketLine(packet, this.printOptions, this.state, this.lines);
-    this.lines.byte(0x0a);
-    if (this.lines.length >= OUTPUT_CHUNK) this.flushLines();
+    const lines = this.lines;
+    appendPacketLineAt(data, start, capLen, origLen, linkType, tsSec, tsNsec, this.printOptions, this.state, lines, this.interfaceName);
+    lines.byte(0x0a);
+    if (lines.length >= OUTPUT_CHUNK) this.flushLines();
   }
 
   writeBatch(batch: Buffer, _count: number, format: RecordFormat): void {
-    forEachBatchPacket(batch, format, (tsNs, data, origLen, flags) => this.line(tsNs, data, origLen, this.linkType, flags));
+    const linkType = this.linkType;
+    if (format === 'pcapng') {
+      forEachEpb(batch, (high, low, capLen, origLen, _flags, at) => {
+        if (high < 0x200000) {
+          // Below 2^53 ns a double holds the time stamp exactly; the division may round up.
+          const ns = high * 4294967296 + low;
+          let sec = Math.floor(ns / 1e9);
+          let nsec = ns - sec * 1e9;
+          if (nsec < 0) {
+            sec--;
+            nsec += 1e9;
+          }
+          this.line(batch, at, capLen, origLen, linkType, sec, nsec);
+        } else {
+          const ns = tsNsFromParts(high, low);
+          const sec = ns / 1_000_000_000n;
+          this.line(batch, at, capLen, origLen, linkType, Number(sec), Number(ns - sec * 1_000_000_000n));
+        }
+      });
+    } else {
+      forEachPcapRecord(batch, (sec, nsec, capLen, origLen, at) => this.line(batch, at, capLen, origLen, linkType, sec, nsec));
+    }
     this.flushLines();
   }
 
   writePacket(p: PacketToSink): void {
-    this.line(p.tsNs, p.data, p.origLen, p.linkType, p.flags);
+    const sec = p.tsNs / 1_000_000_000n;
+    this.line(p.data, 0, p.data.length, p.origLen, p.linkType, Number(sec), Number(p.tsNs - sec * 1_000_000_000n));
+  }
+
+  /** A packet from CaptureReader.nextView(): printed from the read buffer, no copy or BigInt. */
+  writeView(v: PacketView): void {
+    // line()'s body, written out: this runs once per packet of a file.
+    if (this.outputClosed) return;
+    const lines = this.lines;
+    appendPacketLineAt(v.buf, v.start, v.capLen, v.origLen, v.linkType, v.tsSec, v.tsNsec, this.printOptions, this.state, lines, this.interfaceName);
+    lines.byte(0x0a);
+    if (lines.length >= OUTPUT_CHUNK) this.flushLines();
   }
 
   private flushLines(): void {

@@ -52,15 +52,18 @@ export function plainHex(bytes: Buffer): string {
  * (\n, \r, \t, \xNN), which is what format_text() produces.
  */
 export function printable(bytes: Buffer): string {
-  let out = '';
-  for (const b of bytes) {
-    if (b >= 0x20 && b < 0x7f) out += String.fromCharCode(b);
-    else if (b === 0x0a) out += '\\n';
-    else if (b === 0x0d) out += '\\r';
-    else if (b === 0x09) out += '\\t';
-    else out += `\\x${b.toString(16).padStart(2, '0')}`;
-  }
-  return out;
+  // Text is the common case (HTTP lines and bodies): one decode, and only the rare byte escaped.
+  const text = bytes.toString('latin1');
+  return PLAIN.test(text) ? text : text.replace(NOT_PLAIN, escapeChar);
+}
+
+const PLAIN = /^[\x20-\x7e]*$/;
+const NOT_PLAIN = /[^\x20-\x7e]/g;
+const ESCAPES: string[] = Array.from({ length: 256 }, (_, b) =>
+  b === 0x0a ? '\\n' : b === 0x0d ? '\\r' : b === 0x09 ? '\\t' : `\\x${b.toString(16).padStart(2, '0')}`,
+);
+function escapeChar(c: string): string {
+  return ESCAPES[c.charCodeAt(0)]!;
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];

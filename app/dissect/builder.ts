@@ -54,7 +54,20 @@ export class LayerBuilder {
 
   /** Adds a field; `text` is what tshark -T fields prints (defaults to String(value)). */
   add(abbrev: string, label: string, value: FieldValue, offset: number, length: number, text?: string): Field {
-    const field: Field = { abbrev, label, value, text: text ?? defaultText(value), offset, length };
+    const field: Field =
+      text === undefined && Buffer.isBuffer(value)
+        ? lazyTextField(abbrev, label, value, offset, length, () => colonHex(value))
+        : { abbrev, label, value, text: text ?? defaultText(value), offset, length };
+    this.current.push(field);
+    return field;
+  }
+
+  /**
+   * Adds a field whose -T fields text is made only when something reads it: payloads and bodies
+   * can be kilobytes, and most packets are never printed that way (lists, filters, reports).
+   */
+  addLazy(abbrev: string, label: string, value: FieldValue, offset: number, length: number, textOf: () => string): Field {
+    const field = lazyTextField(abbrev, label, value, offset, length, textOf);
     this.current.push(field);
     return field;
   }
@@ -88,8 +101,31 @@ export class LayerBuilder {
 function defaultText(value: FieldValue): string {
   if (value === null) return '';
   if (typeof value === 'boolean') return value ? '1' : '0';
-  if (Buffer.isBuffer(value)) return [...value].map((b) => b.toString(16).padStart(2, '0')).join(':');
+  if (Buffer.isBuffer(value)) return colonHex(value);
   return String(value);
+}
+
+/** Bytes as tshark prints FT_BYTES: lowercase hex pairs joined by ':'. */
+function colonHex(value: Buffer): string {
+  return value.toString('hex').replace(/(..)(?!$)/g, '$1:');
+}
+
+/** A field whose `text` is computed on first read (and may still be assigned). */
+function lazyTextField(abbrev: string, label: string, value: FieldValue, offset: number, length: number, textOf: () => string): Field {
+  let text: string | undefined;
+  return {
+    abbrev,
+    label,
+    value,
+    get text(): string {
+      return (text ??= textOf());
+    },
+    set text(t: string) {
+      text = t;
+    },
+    offset,
+    length,
+  };
 }
 
 /** Formats as tshark prints hex fields: 0x prefix, zero-padded to the field's width in nibbles. */

@@ -80,6 +80,22 @@ export function setText(v: boolean): string {
  * 8-bit field, with the field's value bits shown.
  */
 export function bitPicture(value: number, mask: number, bits: number): string {
+  // Flag fields repeat the same few pictures on every packet: keep them (bounded per mask).
+  const masked = (value & mask) >>> 0;
+  const key = mask * 64 + bits;
+  let pictures = BIT_PICTURES.get(key);
+  if (!pictures) BIT_PICTURES.set(key, (pictures = new Map()));
+  let picture = pictures.get(masked);
+  if (picture === undefined) {
+    picture = drawBitPicture(masked, mask, bits);
+    if (pictures.size < 1024) pictures.set(masked, picture);
+  }
+  return picture;
+}
+
+const BIT_PICTURES = new Map<number, Map<number, string>>();
+
+function drawBitPicture(value: number, mask: number, bits: number): string {
   let shift = 0;
   while (mask !== 0 && ((mask >>> shift) & 1) === 0) shift++;
   const shifted = (value & mask) >>> 0;

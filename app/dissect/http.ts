@@ -53,7 +53,7 @@ function dissectHttp(data: Buffer, offset: number, end: number, _ctx: AppContext
     const status = request ? null : STATUS_LINE.exec(firstText);
     if (!first || (!request && !status)) {
       // Body bytes or a line we do not recognise: Wireshark calls these "Continuation".
-      if (stop > offset) b.add('http.file_data', 'File Data', data.subarray(offset, stop), offset, stop - offset, printable(data.subarray(offset, stop)));
+      if (stop > offset) b.addLazy('http.file_data', 'File Data', data.subarray(offset, stop), offset, stop - offset, () => printable(data.subarray(offset, stop)));
       return;
     }
     info = `${firstText} `;
@@ -105,7 +105,7 @@ function dissectHttp(data: Buffer, offset: number, end: number, _ctx: AppContext
     const bodyStart = lines.find((l) => l.complete && l.textEnd === l.start && l !== first)!.next;
     const type = headers.get('content-type');
     if (bodyStart < stop) {
-      b.add('http.file_data', 'File Data', data.subarray(bodyStart, stop), bodyStart, stop - bodyStart, printable(data.subarray(bodyStart, stop)));
+      b.addLazy('http.file_data', 'File Data', data.subarray(bodyStart, stop), bodyStart, stop - bodyStart, () => printable(data.subarray(bodyStart, stop)));
       if (type) info += ` (${type.split(';')[0]!.trim()})`;
     }
   });

@@ -1,7 +1,7 @@
 /** Capture files: pcap and pcapng reading and writing, link types, native batch walking. */
 export { CaptureReader, readAllPackets } from './reader';
 export { CaptureFileError } from './errors';
-export type { CaptureFileInfo, CaptureFormat, CaptureInterface, CapturePacket, CaptureReaderOptions, CustomBlockInfo, TimestampResolution } from './packet';
+export type { CaptureFileInfo, CaptureFormat, CaptureInterface, CapturePacket, CaptureReaderOptions, CustomBlockInfo, PacketView, TimestampResolution } from './packet';
 export { PcapWriter, type PcapWriterOptions, type PacketToWrite } from './pcap-writer';
 export {
   PcapngWriter,

@@ -93,3 +93,30 @@ export interface CaptureFileInfo {
   /** pcap file header version, or the first pcapng section's version ("2.4", "1.0"). */
   version: string;
 }
+
+/**
+ * A packet as CaptureReader.nextView() hands it out: its bytes are buf[start, start + capLen),
+ * inside the reader's read buffer, and the time stamp is two plain numbers. The reader reuses one
+ * PacketView for every packet, and its buffer, so both are valid only until the next call. This is
+ * the path for code that looks at a million packets (the tcpdump-style printer): no object, Buffer
+ * view or BigInt is made per packet.
+ */
+export interface PacketView {
+  buf: Buffer;
+  start: number;
+  capLen: number;
+  origLen: number;
+  /** Whole seconds since the Unix epoch (pcapng if_tsoffset applied). */
+  tsSec: number;
+  /**
+   * Nanoseconds within the second: 0 to 999,999,999 when tsSec >= 0 (for a time stamp before
+   * 1970, the remainder of a division that truncates towards zero: tsNs = tsSec·10⁹ + tsNsec).
+   */
+  tsNsec: number;
+  linkType: number;
+  interfaceId: number;
+  flags: number;
+  /** As CapturePacket's, for the few records that carry them. */
+  noTimestamp?: true;
+  customBlock?: CustomBlockInfo;
+}

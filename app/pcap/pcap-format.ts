@@ -10,7 +10,7 @@
 import type { ByteWindow } from './byte-window';
 import { CaptureFileError, describeOffset } from './errors';
 import { maxSnapLenForLinkType } from './linktype';
-import type { CaptureInterface, CapturePacket } from './packet';
+import type { CaptureInterface, CapturePacket, PacketView } from './packet';
 
 export const PCAP_MAGIC_MICRO = 0xa1b2c3d4;
 export const PCAP_MAGIC_NANO = 0xa1b23c4d;
@@ -99,9 +99,13 @@ export class PcapRecordParser {
   private readonly maxCapLen: number;
   private readonly fracToNs: number;
 
+  /** Records can be read as they are, without next()'s byte swapping and length swapping. */
+  private readonly plainLittleEndian: boolean;
+
   constructor(private readonly w: ByteWindow, private readonly h: PcapHeader) {
     this.maxCapLen = maxSnapLenForLinkType(h.linkType);
     this.fracToNs = h.nanosecond ? 1 : 1000;
+    this.plainLittleEndian = h.littleEndian && h.lengthsSwapped === 'no';
   }
 
   /** Seconds of the last record, and them in ns as a BigInt: many packets share a second. */
@@ -114,6 +118,40 @@ export class PcapRecordParser {
       this.lastSecNs = BigInt(sec) * 1_000_000_000n;
     }
     return this.lastSecNs;
+  }
+
+  /**
+   * Fills `view` with the next record when it lies whole in the window and needs none of next()'s
+   * special cases (big-endian or swapped lengths, a caplen over the maximum); returns false
+   * otherwise, leaving everything as it was, and the caller then uses next().
+   */
+  nextInWindow(view: PacketView): boolean {
+    const w = this.w;
+    const s = w.start;
+    const live = w.end - s;
+    if (live < PCAP_RECORD_HEADER_LEN || !this.plainLittleEndian) return false;
+    const b = w.buf;
+    const capLen = (b[s + 8]! | (b[s + 9]! << 8) | (b[s + 10]! << 16)) + b[s + 11]! * 0x1000000;
+    if (capLen > this.maxCapLen || live - PCAP_RECORD_HEADER_LEN < capLen) return false;
+    let sec = (b[s]! | (b[s + 1]! << 8) | (b[s + 2]! << 16)) + b[s + 3]! * 0x1000000;
+    let nsec = ((b[s + 4]! | (b[s + 5]! << 8) | (b[s + 6]! << 16)) + b[s + 7]! * 0x1000000) * this.fracToNs;
+    if (nsec >= 1_000_000_000) {
+      // A fraction of a second or more is carried into the seconds, as next()'s sum does.
+      sec += Math.floor(nsec / 1_000_000_000);
+      nsec %= 1_000_000_000;
+    }
+    view.buf = b;
+    view.start = s + PCAP_RECORD_HEADER_LEN;
+    view.capLen = capLen;
+    view.origLen = (b[s + 12]! | (b[s + 13]! << 8) | (b[s + 14]! << 16)) + b[s + 15]! * 0x1000000;
+    view.tsSec = sec;
+    view.tsNsec = nsec;
+    view.linkType = this.h.linkType;
+    view.interfaceId = 0;
+    view.flags = 0;
+    this.index++;
+    w.consume(PCAP_RECORD_HEADER_LEN + capLen);
+    return true;
   }
 
   next(): CapturePacket | null {

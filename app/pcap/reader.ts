@@ -4,6 +4,8 @@
  *   const reader = CaptureReader.open('trace.pcapng');
  *   for (let p = reader.next(); p !== null; p = reader.next()) use(p);  // p.data valid until next()
  *   if (reader.error) console.error(reader.error.message);
+ *   // Or, for code that looks at millions of packets: reader.nextView() hands out one reused
+ *   // PacketView (bytes in place in the read buffer, time stamp as numbers) per packet.
  *   // CaptureReader.open(path, { customBlocks: true }) also yields pcapng Custom Blocks, numbered
  *   // among the packets as tshark numbers its frames (see CaptureReaderOptions).
  *   reader.close();
@@ -17,7 +19,7 @@ import * as fs from 'node:fs';
 import { BufferByteSource, type ByteSource, FileByteSource, GzipByteSource } from './byte-source';
 import { ByteWindow } from './byte-window';
 import { CaptureFileError } from './errors';
-import type { CaptureFileInfo, CaptureInterface, CapturePacket, CaptureReaderOptions } from './packet';
+import type { CaptureFileInfo, CaptureInterface, CapturePacket, CaptureReaderOptions, PacketView } from './packet';
 import { pcapInterface, pcapMagicKind, PcapRecordParser, readPcapHeader } from './pcap-format';
 import { BT_SHB, PcapngBlockParser } from './pcapng-format';
 
@@ -30,6 +32,11 @@ export class CaptureReader implements Iterable<CapturePacket> {
   error: CaptureFileError | null = null;
   readonly info: CaptureFileInfo = { format: null, nanosecond: false, byteOrder: 'little', compressed: false, version: '' };
   private parser: PacketParser | null = null;
+  /** The same parser when the file is pcap: nextView() reads its records in place. */
+  private pcapParser: PcapRecordParser | null = null;
+  private readonly view: PacketView = {
+    buf: Buffer.alloc(0), start: 0, capLen: 0, origLen: 0, tsSec: 0, tsNsec: 0, linkType: -1, interfaceId: 0, flags: 0,
+  };
   private ngParser: PcapngBlockParser | null = null;
   private pcapInterfaces: CaptureInterface[] = [];
   private readonly window: ByteWindow;
@@ -90,6 +97,32 @@ export class CaptureReader implements Iterable<CapturePacket> {
     }
   }
 
+  /**
+   * The next packet as a PacketView (one object, reused), or null where next() returns null.
+   * Packets of a little-endian pcap file come straight out of the read buffer; anything else
+   * (pcapng, a record that straddles two reads, a damaged record) goes through next(), so packets,
+   * errors and their offsets are exactly next()'s. Do not mix with next() on one reader.
+   */
+  nextView(): PacketView | null {
+    if (this.pcapParser !== null && this.error === null && !this.closed && this.pcapParser.nextInWindow(this.view)) return this.view;
+    const p = this.next();
+    if (p === null) return null;
+    const v = this.view;
+    v.buf = p.data;
+    v.start = 0;
+    v.capLen = p.data.length;
+    v.origLen = p.origLen;
+    const sec = p.tsNs / NS_PER_SECOND;
+    v.tsSec = Number(sec);
+    v.tsNsec = Number(p.tsNs - sec * NS_PER_SECOND);
+    v.linkType = p.linkType;
+    v.interfaceId = p.interfaceId;
+    v.flags = p.flags;
+    v.noTimestamp = p.noTimestamp;
+    v.customBlock = p.customBlock;
+    return v;
+  }
+
   *[Symbol.iterator](): Iterator<CapturePacket> {
     for (let p = this.next(); p !== null; p = this.next()) yield p;
   }
@@ -118,7 +151,8 @@ export class CaptureReader implements Iterable<CapturePacket> {
       this.info.byteOrder = header.littleEndian ? 'little' : 'big';
       this.info.version = `${header.versionMajor}.${header.versionMinor}`;
       this.pcapInterfaces = [pcapInterface(header)];
-      this.parser = new PcapRecordParser(w, header);
+      this.pcapParser = new PcapRecordParser(w, header);
+      this.parser = this.pcapParser;
       return;
     }
     if (magicLE === BT_SHB) {
@@ -155,6 +189,8 @@ export class CaptureReader implements Iterable<CapturePacket> {
     this.error = new CaptureFileError(offset, describeFailure(e, offset), this.path);
   }
 }
+
+const NS_PER_SECOND = 1_000_000_000n;
 
 /** Words a failure that is not a CaptureFileError: inflate errors, I/O errors, or a bug of ours. */
 function describeFailure(e: unknown, offset: number): string {

@@ -8,10 +8,15 @@
  * DNS, UDP to a closed port, ARP/ND, captured by tcpdump on a veth inside network namespaces the
  * benchmark creates and deletes), then replicated with shifted time stamps to at least --packets
  * packets (replicate.ts), in a temporary directory removed at the end unless --keep.
- * hyperfine times each tool --runs times (output to /dev/null, no shell): wall time, user and
- * system CPU. Targets (issue 3): sievecap at least 5x faster than tshark, within 2x of tcpdump.
+ * Before timing, sievecap's output is compared with tcpdump's (line by line on the seed, as a
+ * whole on the big file). hyperfine then times the tools in --runs rounds (output to /dev/null, no
+ * shell), each round running every tool once in a rotating order: wall time, user and system CPU,
+ * with the load average printed per round. Ratios are medians of the within-round ratios, which
+ * a busy machine disturbs far less than absolute times. Targets (issue 3): sievecap at least 5x
+ * faster than tshark (wall and CPU), within 2x of tcpdump.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -73,50 +78,102 @@ function compareLines(file: string): { same: number; total: number; example?: [s
   return { same, total: theirs.length, ...(example ? { example } : {}) };
 }
 
-function timeTools(file: string, runs: number, tmp: string): Timing[] {
+interface Run {
+  wall: number;
+  user: number;
+  system: number;
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+/**
+ * `runs` rounds; each round times every tool once (hyperfine -N --runs 1), starting with a
+ * different tool each round, so that a change in the machine's load hits all tools alike instead
+ * of the one that happened to be timed then. Returns each tool's runs, in round order.
+ */
+function timeTools(file: string, runs: number, tmp: string): Map<string, Run[]> {
   const commands: Array<[string, string]> = [
     ['sievecap', `${process.execPath} ${SIEVECAP} -nn -r ${file}`],
     ['tcpdump', `tcpdump -nn -r ${file}`],
     ['tshark', `tshark -r ${file}`],
   ];
   const jsonFile = path.join(tmp, 'hyperfine.json');
-  const args = ['-N', '--runs', String(runs), '--output', 'null', '--export-json', jsonFile];
-  for (const [name, cmd] of commands) args.push('-n', name, cmd);
-  execFileSync('hyperfine', args, { stdio: ['ignore', 'inherit', 'inherit'], timeout: 3600_000 });
-  const results = (JSON.parse(fs.readFileSync(jsonFile, 'utf8')) as {
-    results: Array<{ command: string; mean: number; stddev: number; median: number; user: number; system: number }>;
-  }).results;
-  return results.map((r, k) => ({
-    tool: commands[k]![0],
-    command: commands[k]![1],
-    wallMedian: r.median,
-    wallMean: r.mean,
-    wallStddev: r.stddev ?? 0,
-    user: r.user,
-    system: r.system,
-  }));
+  const byTool = new Map<string, Run[]>(commands.map(([name]) => [name, []]));
+  for (let round = 0; round < runs; round++) {
+    const order = commands.map((_, k) => commands[(k + round) % commands.length]!);
+    const args = ['-N', '--runs', '1', '--output', 'null', '--style', 'none', '--export-json', jsonFile];
+    for (const [name, cmd] of order) args.push('-n', name, cmd);
+    execFileSync('hyperfine', args, { stdio: ['ignore', 'inherit', 'inherit'], timeout: 3600_000 });
+    const results = (JSON.parse(fs.readFileSync(jsonFile, 'utf8')) as { results: Array<{ command: string; mean: number; user: number; system: number }> }).results;
+    const line: string[] = [];
+    for (const r of results) {
+      byTool.get(r.command)!.push({ wall: r.mean, user: r.user, system: r.system });
+      line.push(`${r.command} ${r.mean.toFixed(2)} s wall, ${(r.user + r.system).toFixed(2)} s CPU`);
+    }
+    console.log(`round ${round + 1}/${runs} (load ${os.loadavg()[0]!.toFixed(2)}): ${line.join('; ')}`);
+  }
+  return byTool;
 }
 
-function report(timings: Timing[], packets: number): string {
-  const by = (tool: string): Timing => timings.find((t) => t.tool === tool)!;
-  const cpu = (t: Timing): number => t.user + t.system;
+function summarise(byTool: Map<string, Run[]>): Timing[] {
+  return [...byTool].map(([tool, runs]) => {
+    const walls = runs.map((r) => r.wall);
+    const mean = walls.reduce((a, b) => a + b, 0) / walls.length;
+    const sd = Math.sqrt(walls.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, walls.length - 1));
+    return {
+      tool,
+      command: tool,
+      wallMedian: median(walls),
+      wallMean: mean,
+      wallStddev: sd,
+      user: median(runs.map((r) => r.user)),
+      system: median(runs.map((r) => r.system)),
+    };
+  });
+}
+
+/** Median over rounds of a/b: each round's tools ran back to back, under about the same load. */
+function pairedRatio(byTool: Map<string, Run[]>, a: string, b: string, value: (r: Run) => number): number {
+  const ra = byTool.get(a)!;
+  const rb = byTool.get(b)!;
+  return median(ra.map((r, k) => value(r) / value(rb[k]!)));
+}
+
+function report(byTool: Map<string, Run[]>, packets: number): string {
+  const timings = summarise(byTool);
+  const cpu = (t: Run | Timing): number => t.user + t.system;
+  const wall = (r: Run): number => r.wall;
   const lines = [
-    '| tool | wall s (median) | wall s (mean ± sd) | user s | sys s | CPU s | µs wall/packet |',
+    '| tool | wall s (median) | wall s (mean ± sd) | user s (median) | sys s (median) | CPU s | µs CPU/packet |',
     '|---|---|---|---|---|---|---|',
     ...timings.map((t) =>
-      `| ${t.tool} | ${t.wallMedian.toFixed(2)} | ${t.wallMean.toFixed(2)} ± ${t.wallStddev.toFixed(2)} | ${t.user.toFixed(2)} | ${t.system.toFixed(2)} | ${cpu(t).toFixed(2)} | ${((t.wallMedian / packets) * 1e6).toFixed(2)} |`),
+      `| ${t.tool} | ${t.wallMedian.toFixed(2)} | ${t.wallMean.toFixed(2)} ± ${t.wallStddev.toFixed(2)} | ${t.user.toFixed(2)} | ${t.system.toFixed(2)} | ${cpu(t).toFixed(2)} | ${((cpu(t) / packets) * 1e6).toFixed(2)} |`),
   ];
-  const s = by('sievecap');
-  const d = by('tcpdump');
-  const w = by('tshark');
-  const vsTshark = w.wallMedian / s.wallMedian;
-  const vsTcpdump = s.wallMedian / d.wallMedian;
+  const vsTsharkWall = pairedRatio(byTool, 'tshark', 'sievecap', wall);
+  const vsTsharkCpu = pairedRatio(byTool, 'tshark', 'sievecap', cpu);
+  const vsTcpdumpWall = pairedRatio(byTool, 'sievecap', 'tcpdump', wall);
+  const vsTcpdumpCpu = pairedRatio(byTool, 'sievecap', 'tcpdump', cpu);
+  const met = (ok: boolean): string => (ok ? 'met' : 'NOT met');
   lines.push(
     '',
-    `tshark / sievecap:  wall ${vsTshark.toFixed(2)}x, CPU ${(cpu(w) / cpu(s)).toFixed(2)}x  (target >= 5x: ${vsTshark >= 5 ? 'met' : 'NOT met'})`,
-    `sievecap / tcpdump: wall ${vsTcpdump.toFixed(2)}x, CPU ${(cpu(s) / cpu(d)).toFixed(2)}x  (target <= 2x: ${vsTcpdump <= 2 ? 'met' : 'NOT met'})`,
+    'Ratios are medians over rounds of the ratio within each round.',
+    `tshark / sievecap:  wall ${vsTsharkWall.toFixed(2)}x, CPU ${vsTsharkCpu.toFixed(2)}x  (target >= 5x: ${met(vsTsharkWall >= 5 && vsTsharkCpu >= 5)})`,
+    `sievecap / tcpdump: wall ${vsTcpdumpWall.toFixed(2)}x, CPU ${vsTcpdumpCpu.toFixed(2)}x  (target <= 2x: ${met(vsTcpdumpWall <= 2 && vsTcpdumpCpu <= 2)})`,
   );
   return lines.join('\n');
+}
+
+/** sievecap's and tcpdump's whole output on `file` (the big one): identical bytes? */
+function sameOutput(file: string): boolean {
+  const digest = (cmd: string, args: string[]): string => {
+    const r = spawnSync(cmd, args, { maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'ignore'] });
+    return createHash('sha256').update(r.stdout).digest('hex');
+  };
+  return digest(process.execPath, [SIEVECAP, '-nn', '-r', file]) === digest('tcpdump', ['-nn', '-r', file]);
 }
 
 async function main(): Promise<void> {
@@ -147,6 +204,7 @@ async function main(): Promise<void> {
     const lines = compareLines(seed);
     console.log(`sievecap -nn -r vs tcpdump -nn -r on the seed: ${lines.same} of ${lines.total} lines identical` +
       (lines.example ? `; first difference:\n  ours:    ${lines.example[0]}\n  tcpdump: ${lines.example[1]}` : ''));
+    console.log(`sievecap -nn -r vs tcpdump -nn -r on the big file: output ${sameOutput(big) ? 'identical' : 'DIFFERENT'}`);
     // Wall time is only meaningful on an otherwise idle machine: show how busy it was around the timing.
     const loadBefore = os.loadavg()[0]!.toFixed(2);
     const timings = timeTools(big, runs, tmp);
@@ -154,7 +212,7 @@ async function main(): Promise<void> {
     const text = report(timings, rep.packets);
     console.log(`\n${machine()}\n${rep.packets} packets, ${runs} runs each; ${load}\n\n${text}`);
     if (jsonOut !== '') {
-      fs.writeFileSync(jsonOut, JSON.stringify({ machine: machine(), load, packets: rep.packets, seedPackets: rep.seedPackets, linesIdentical: lines, timings }, null, 2));
+      fs.writeFileSync(jsonOut, JSON.stringify({ machine: machine(), load, packets: rep.packets, seedPackets: rep.seedPackets, linesIdentical: lines, timings: summarise(timings), runs: Object.fromEntries(timings) }, null, 2));
     }
     if (process.argv.includes('--keep')) console.log(`files kept in ${tmp}`);
   } finally {

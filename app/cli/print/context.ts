@@ -8,6 +8,7 @@
  */
 import type { NameResolver } from './names';
 import type { LineBuffer } from './line-buffer';
+import type { TcpSeqTable } from './tcp-seq';
 
 /** Thrown by a read past the captured bytes; caught by formatPacketLine, never escapes it. */
 export class Truncated extends Error {
@@ -24,27 +25,6 @@ export interface PrintFlags {
   absoluteTcpSequence: boolean;
 }
 
-/** What tcpdump keeps about a TCP connection to print relative sequence numbers. */
-export interface TcpSeqEntry {
-  seq: number;
-  ack: number;
-}
-
-/**
- * tcpdump's tcp_seq_hash, keyed without building strings per packet: IPv4 connections by
- * (address·2^16 + port) of the lower end, then of the upper end (both exact in a double);
- * IPv6 by the two address texts, then the two ports.
- */
-export class TcpSeqTable {
-  readonly v4 = new Map<number, Map<number, TcpSeqEntry>>();
-  readonly v6 = new Map<string, Map<number, TcpSeqEntry>>();
-
-  clear(): void {
-    this.v4.clear();
-    this.v6.clear();
-  }
-}
-
 /**
  * One PrintContext serves every packet of a PrintState (`reset` per packet): printing a million
  * packets then allocates no context or flags. Printed text goes straight into a LineBuffer as
@@ -53,7 +33,13 @@ export class TcpSeqTable {
 export class PrintContext {
   /** Where this packet's line is appended. */
   out: LineBuffer;
+  /**
+   * The buffer holding the packet, which may hold other packets too (a reader's whole read
+   * buffer): every offset printers use indexes `data` itself, starting at `start`.
+   */
   data: Buffer;
+  /** Offset of the packet's first byte in `data`. */
+  start: number;
   /** Offset one past the last byte printers may read. */
   snapEnd: number;
   protocol = '';
@@ -66,15 +52,17 @@ export class PrintContext {
     out: LineBuffer,
   ) {
     this.data = data;
+    this.start = 0;
     this.snapEnd = data.length;
     this.out = out;
   }
 
-  /** Starts a new packet's line, appended to `out`. */
-  reset(data: Buffer, names: NameResolver, out: LineBuffer): void {
+  /** Starts a new packet's line, appended to `out`: the packet is data[start, start + caplen). */
+  reset(data: Buffer, start: number, caplen: number, names: NameResolver, out: LineBuffer): void {
     this.out = out;
     this.data = data;
-    this.snapEnd = data.length;
+    this.start = start;
+    this.snapEnd = start + caplen;
     this.protocol = '';
     this.names = names;
   }
@@ -117,7 +105,7 @@ export class PrintContext {
   }
 
   has(offset: number, length: number): boolean {
-    return offset >= 0 && length >= 0 && offset + length <= this.snapEnd;
+    return offset >= this.start && length >= 0 && offset + length <= this.snapEnd;
   }
 
   check(offset: number, length: number): void {

@@ -19,6 +19,14 @@ const TYPES = new Map<number, string>([
   [256, 'URI'],
 ]);
 
+/** ` A`, ` AAAA`, ...: the record types below 257 with their leading space, made once. */
+const TYPE_TEXT = Array.from({ length: 257 }, (_, type) => ` ${tok(TYPES, 'Type%u', type)}`);
+
+/** ` <type name>` for a record type. */
+function typeText(type: number): string {
+  return TYPE_TEXT[type] ?? ` ${tok(TYPES, 'Type%u', type)}`;
+}
+
 const CLASSES = new Map<number, string>([[1, 'IN'], [3, 'CHAOS'], [4, 'HS'], [255, 'ANY']]);
 
 const OPCODES = [
@@ -85,14 +93,18 @@ function labelLength(ctx: PrintContext, cp: number): number {
 
 /** Prints n bytes as tcpdump's nd_printn; false when the capture ends first. */
 function printN(ctx: PrintContext, cp: number, n: number): boolean {
+  if (n <= 0) return n === 0;
+  // The bounds are checked once for the whole run (u8's check per byte, hoisted).
+  if (cp < ctx.start && cp < ctx.snapEnd) throw new Truncated();
+  const end = Math.min(cp + n, ctx.snapEnd);
   const out = ctx.out;
-  while (n > 0 && cp < ctx.snapEnd) {
-    n--;
-    const c = ctx.u8(cp++);
+  const d = ctx.data;
+  for (let at = cp; at < end; at++) {
+    const c = d[at]!;
     if (c >= 0x20 && c < 0x7f) out.byte(c);
     else out.text(printableChar(c));
   }
-  return n === 0;
+  return end - cp >= n;
 }
 
 /** fqdn_print: prints a name; returns the offset after it in the record, or undefined. */
@@ -163,7 +175,7 @@ function printQuestion(ctx: PrintContext, cp: number, base: number, mdns: boolea
   const start = cp;
   const after = skipName(ctx, cp);
   if (after === undefined || !ctx.has(after, 4)) return undefined;
-  ctx.print(` ${tok(TYPES, 'Type%u', ctx.u16(after))}`);
+  ctx.print(typeText(ctx.u16(after)));
   const rawClass = ctx.u16(after + 2);
   const cls = mdns ? rawClass & 0x7fff : rawClass;
   if (cls !== 1) ctx.print(` ${tok(CLASSES, '(Class %u)', cls)}`);
@@ -191,7 +203,7 @@ function printRecord(ctx: PrintContext, cp: number, base: number, mdns: boolean)
   const len = ctx.u16(at + 8);
   at += 10;
   const rp = at + len;
-  ctx.print(` ${tok(TYPES, 'Type%u', type)}`);
+  ctx.print(typeText(type));
   if (rp > ctx.snapEnd) return undefined;
   switch (type) {
     case 1:
@@ -358,6 +370,8 @@ function printIpv4(ctx: PrintContext, at: number): void {
 /** The rcode with the EDNS extended bits from an OPT record, as tcpdump finds it. */
 function extendedRcode(ctx: PrintContext, bp: number, flags: number, qd: number, anNs: number, ar: number): number {
   let rcode = flags & 0xf;
+  // Only an OPT record in the additional section changes the rcode.
+  if (ar === 0) return rcode;
   try {
     let cp: number | undefined = bp + 12;
     for (let i = 0; i < qd; i++) {

@@ -20,6 +20,9 @@ const ICMP6_TYPES = new Map<number, string>([
   [201, 'mtrace message'], [200, 'mtrace response'], [155, 'RPL'],
 ]);
 
+/** `ICMP6, <type>` for every type byte, made once. */
+const ICMP6_TYPE_TEXT = Array.from({ length: 256 }, (_, type) => `ICMP6, ${tok(ICMP6_TYPES, 'unknown icmp6 type (%u)', type)}`);
+
 const UNREACH_CODES = new Map<number, string>([
   [0, 'unreachable route'], [1, ' unreachable prohibited'], [2, 'beyond scope'],
   [3, 'unreachable address'], [4, 'unreachable port'],
@@ -80,7 +83,7 @@ export function icmp6Print(ctx: PrintContext, p: number, length: number, ip: IpH
     else ctx.print('[icmp6 sum ok] ');
   }
   const type = ctx.u8(p);
-  ctx.print(`ICMP6, ${tok(ICMP6_TYPES, 'unknown icmp6 type (%u)', type)}`);
+  ctx.print(ICMP6_TYPE_TEXT[type]!);
   const v = ctx.flags.verbose;
   if (v > 0 && [133, 134, 135, 136, 137, 145, 147].includes(type)) ctx.print(`, length ${length}`);
   const code = ctx.u8(p + 1);

@@ -8,10 +8,11 @@
  * Names (without -n) come from /etc/services, /etc/hosts and /etc/ethers only; DNS is never
  * asked (see names.ts).
  */
-import { PrintContext, TcpSeqTable, Truncated } from './context';
+import { PrintContext, Truncated } from './context';
+import { TcpSeqTable } from './tcp-seq';
 import { NameResolver, localInterfaceName, type NameFiles } from './names';
 import { etherPrint, nullPrint, rawPrint, sll2Print, sllPrint } from './link';
-import { writeTimestamp, type TimestampMode, type TimestampState } from './timestamp';
+import { writeTimestampParts, type TimestampMode, type TimestampState } from './timestamp';
 import { LineBuffer } from './line-buffer';
 
 export { LineBuffer } from './line-buffer';
@@ -79,8 +80,11 @@ export class PrintState {
     return this.resolver;
   }
 
-  /** The one PrintContext of this state, set up for a new packet (formatPacketLine is not re-entered). */
-  context(data: Buffer, opts: PrintOptions, out: LineBuffer): PrintContext {
+  /**
+   * The one PrintContext of this state, set up for a new packet, data[start, start + caplen)
+   * (formatPacketLine is not re-entered).
+   */
+  context(data: Buffer, start: number, caplen: number, opts: PrintOptions, out: LineBuffer): PrintContext {
     const names = this.names(opts.numeric);
     let ctx = this.ctx;
     if (ctx === undefined) {
@@ -92,7 +96,8 @@ export class PrintState {
         out,
       );
       this.ctx = ctx;
-    } else ctx.reset(data, names, out);
+    }
+    ctx.reset(data, start, caplen, names, out);
     const flags = ctx.flags;
     flags.numeric = opts.numeric;
     flags.quick = opts.quick;
@@ -135,44 +140,75 @@ export function formatPacketLine(pkt: PrintablePacket, opts: PrintOptions, state
  * bytes: no string is made for the line.
  */
 export function appendPacketLine(pkt: PrintablePacket, opts: PrintOptions, state: PrintState, out: LineBuffer): void {
-  const caplen = pkt.data.length;
-  const invalid = invalidHeader(caplen, pkt.origLen);
+  const sec = pkt.tsNs / NS_PER_SECOND;
+  const nsec = pkt.tsNs - sec * NS_PER_SECOND;
+  appendPacketLineAt(pkt.data, 0, pkt.data.length, pkt.origLen, pkt.linkType, Number(sec), Number(nsec), opts, state, out, pkt.interfaceName);
+}
+
+const NS_PER_SECOND = 1_000_000_000n;
+
+/**
+ * appendPacketLine for a packet that sits inside a bigger buffer (a reader's read buffer, a live
+ * batch), data[start, start + caplen), with its time stamp as seconds and nanoseconds (nanos may
+ * be negative only when seconds are not positive): the hot path of `sievecap -r`, which makes
+ * no Buffer view, packet object or BigInt per packet.
+ */
+export function appendPacketLineAt(
+  data: Buffer,
+  start: number,
+  caplen: number,
+  origLen: number,
+  linkType: number,
+  tsSec: number,
+  tsNsec: number,
+  opts: PrintOptions,
+  state: PrintState,
+  out: LineBuffer,
+  interfaceName?: (ifindex: number) => string | undefined,
+): void {
+  const invalid = invalidHeader(caplen, origLen);
   if (invalid) {
     out.text(invalid);
     return;
   }
-  writeTimestamp(out, pkt.tsNs, opts.timestamp, state.time, opts.nanoTimestamps ?? false);
-  const ctx = state.context(pkt.data, opts, out);
+  writeTimestampParts(out, tsSec, tsNsec, opts.timestamp, state.time, opts.nanoTimestamps ?? false);
+  const ctx = state.context(data, start, caplen, opts, out);
   try {
-    printLink(ctx, pkt, caplen);
+    printLink(ctx, linkType, origLen, caplen, interfaceName);
   } catch (err) {
     if (err instanceof Truncated) ctx.printTrunc();
     else ctx.print(' [|sievecap error]');
   }
 }
 
-function printLink(ctx: PrintContext, pkt: PrintablePacket, caplen: number): void {
-  switch (pkt.linkType) {
+function printLink(
+  ctx: PrintContext,
+  linkType: number,
+  origLen: number,
+  caplen: number,
+  interfaceName: ((ifindex: number) => string | undefined) | undefined,
+): void {
+  switch (linkType) {
     case PRINTABLE_LINKTYPES.EN10MB:
-      etherPrint(ctx, 0, pkt.origLen, caplen);
+      etherPrint(ctx, ctx.start, origLen, caplen);
       return;
     case PRINTABLE_LINKTYPES.LINUX_SLL:
-      sllPrint(ctx, pkt.origLen, caplen);
+      sllPrint(ctx, origLen, caplen);
       return;
     case PRINTABLE_LINKTYPES.LINUX_SLL2:
-      sll2Print(ctx, pkt.origLen, caplen, pkt.interfaceName ?? localInterfaceName);
+      sll2Print(ctx, origLen, caplen, interfaceName ?? localInterfaceName);
       return;
     case PRINTABLE_LINKTYPES.NULL:
     case PRINTABLE_LINKTYPES.LOOP:
-      nullPrint(ctx, pkt.origLen, caplen);
+      nullPrint(ctx, origLen, caplen);
       return;
     case PRINTABLE_LINKTYPES.RAW:
     case PRINTABLE_LINKTYPES.IPV4:
     case PRINTABLE_LINKTYPES.IPV6:
-      rawPrint(ctx, pkt.origLen);
+      rawPrint(ctx, origLen);
       return;
     default:
-      ctx.print(`[link-type ${pkt.linkType} is not decoded by sievecap], length ${pkt.origLen}`);
+      ctx.print(`[link-type ${linkType} is not decoded by sievecap], length ${origLen}`);
   }
 }
 

@@ -205,19 +205,20 @@ function cookedPayload(
 
 export function sllPrint(ctx: PrintContext, length: number, caplen: number): void {
   ctx.protocol = 'sll';
-  ctx.check(0, 16);
+  const s = ctx.start;
+  ctx.check(s, 16);
   const printHeader = (): void => {
     ctx.protocol = 'sll';
-    ctx.print(`${(SLL_PKTTYPE.get(ctx.u16(0)) ?? '?').padStart(3)} `);
-    if (ctx.u16(4) === 6) ctx.print(`${ctx.mac(6)} `);
-    if (!ctx.flags.quick) ctx.print(`${cookedTypeText(ctx.u16(14))}, length ${length}: `);
+    ctx.print(`${(SLL_PKTTYPE.get(ctx.u16(s)) ?? '?').padStart(3)} `);
+    if (ctx.u16(s + 4) === 6) ctx.print(`${ctx.mac(s + 6)} `);
+    if (!ctx.flags.quick) ctx.print(`${cookedTypeText(ctx.u16(s + 14))}, length ${length}: `);
   };
   if (ctx.flags.linkHeader) printHeader();
-  if (ctx.u16(2) === 803) {
+  if (ctx.u16(s + 2) === 803) {
     ctx.print('[802.11 radiotap not decoded]');
     return;
   }
-  cookedPayload(ctx, ctx.u16(14), 16, length - 16, caplen - 16, printHeader);
+  cookedPayload(ctx, ctx.u16(s + 14), s + 16, length - 16, caplen - 16, printHeader);
 }
 
 export function sll2Print(
@@ -227,22 +228,23 @@ export function sll2Print(
   interfaceName: (ifindex: number) => string | undefined,
 ): void {
   ctx.protocol = 'sll2';
-  ctx.check(0, 20);
-  const ifindex = ctx.u32(4);
+  const s = ctx.start;
+  ctx.check(s, 20);
+  const ifindex = ctx.u32(s + 4);
   ctx.print(`${(interfaceName(ifindex) ?? '?').padEnd(5)} `);
-  ctx.print(`${(SLL_PKTTYPE.get(ctx.u8(10)) ?? '?').padEnd(3)} `);
+  ctx.print(`${(SLL_PKTTYPE.get(ctx.u8(s + 10)) ?? '?').padEnd(3)} `);
   const printHeader = (): void => {
     ctx.protocol = 'sll2';
     ctx.print(`ifindex ${ifindex} `);
-    if (ctx.u8(11) === 6) ctx.print(`${ctx.mac(12)} `);
-    if (!ctx.flags.quick) ctx.print(`${cookedTypeText(ctx.u16(0))}, length ${length}: `);
+    if (ctx.u8(s + 11) === 6) ctx.print(`${ctx.mac(s + 12)} `);
+    if (!ctx.flags.quick) ctx.print(`${cookedTypeText(ctx.u16(s))}, length ${length}: `);
   };
   if (ctx.flags.linkHeader) printHeader();
-  if (ctx.u16(8) === 803) {
+  if (ctx.u16(s + 8) === 803) {
     ctx.print('[802.11 radiotap not decoded]');
     return;
   }
-  cookedPayload(ctx, ctx.u16(0), 20, length - 20, caplen - 20, printHeader);
+  cookedPayload(ctx, ctx.u16(s), s + 20, length - 20, caplen - 20, printHeader);
 }
 
 const BSD_AF_NAMES = new Map<number, string>([
@@ -252,8 +254,9 @@ const BSD_AF_NAMES = new Map<number, string>([
 /** DLT_NULL / DLT_LOOP: a 4-byte address family in either byte order. */
 export function nullPrint(ctx: PrintContext, length: number, caplen: number): void {
   ctx.protocol = 'null';
-  let family = ctx.u32le(0);
-  if ((family & 0xffff0000) !== 0) family = ctx.u32(0);
+  const s = ctx.start;
+  let family = ctx.u32le(s);
+  if ((family & 0xffff0000) !== 0) family = ctx.u32(s);
   const header = (len: number): void => {
     if (!ctx.flags.quick) ctx.print(`AF ${tok(BSD_AF_NAMES, 'Unknown', family)} (${family})`);
     else ctx.print(tok(BSD_AF_NAMES, 'Unknown AF %u', family));
@@ -262,16 +265,16 @@ export function nullPrint(ctx: PrintContext, length: number, caplen: number): vo
   if (ctx.flags.linkHeader) header(length);
   switch (family) {
     case 2:
-      ipPrint(ctx, 4, length - 4);
+      ipPrint(ctx, s + 4, length - 4);
       return;
     case 24:
     case 28:
     case 30:
-      ip6Print(ctx, 4, length - 4);
+      ip6Print(ctx, s + 4, length - 4);
       return;
     default:
       if (!ctx.flags.linkHeader) header(length);
-      defaultPrint(ctx, 4, caplen - 4);
+      defaultPrint(ctx, s + 4, caplen - 4);
   }
 }
 
@@ -284,8 +287,9 @@ export function rawPrint(ctx: PrintContext, length: number): void {
     ctx.print(`truncated-ip ${length}`);
     return;
   }
-  const version = ctx.u8(0) & 0xf0;
-  if (version === 0x40) ipPrint(ctx, 0, length);
-  else if (version === 0x60) ip6Print(ctx, 0, length);
+  const s = ctx.start;
+  const version = ctx.u8(s) & 0xf0;
+  if (version === 0x40) ipPrint(ctx, s, length);
+  else if (version === 0x60) ip6Print(ctx, s, length);
   else ctx.print(`unknown ip ${version >> 4}`);
 }

@@ -211,6 +211,13 @@ function printOptions(ctx: PrintContext, cp: number, hlen: number, seq: SeqConte
   ctx.print(']');
 }
 
+/** The 12 option bytes at cp are nop, nop, timestamps (kind 8, length 10), all captured. */
+function isNopNopTimestamp(ctx: PrintContext, cp: number): boolean {
+  if (!ctx.has(cp, 12)) return false;
+  const d = ctx.data;
+  return d[cp] === 1 && d[cp + 1] === 1 && d[cp + 2] === 8 && d[cp + 3] === 10;
+}
+
 function fastOpen(ctx: PrintContext, cp: number, datalen: number, experimental: boolean): void {
   if (experimental) ctx.print('tfo');
   if (datalen === 0) ctx.print(' cookiereq');
@@ -269,24 +276,23 @@ export function tcpPrint(ctx: PrintContext, offset: number, length: number, ip: 
   }
   const flags = ctx.u8(offset + 13);
   out.text(FLAGS_FIELD[flags]!);
-  const seqCtx: SeqContext = { rev: false, thseq: 0, thack: 0, key: 0 };
+  const seqCtx: SeqContext = { rev: false, thseq: 0, thack: 0, key: 0, found: false };
   if (!ctx.flags.absoluteTcpSequence && flags & TH_ACK) {
     const connections = connectionSlot(ctx, ip, sport, dport, seqCtx);
     const rev = seqCtx.rev;
-    let entry = connections.get(seqCtx.key);
-    if (!entry || flags & TH_SYN) {
-      entry = rev ? { ack: seq, seq: u32(ack - 1) } : { seq, ack: u32(ack - 1) };
-      connections.set(seqCtx.key, entry);
+    const slot = seqCtx.key;
+    if (!seqCtx.found || flags & TH_SYN) {
+      connections.seq[slot] = rev ? u32(ack - 1) : seq;
+      connections.ack[slot] = rev ? seq : u32(ack - 1);
     } else if (rev) {
-      seq = u32(seq - entry.ack);
-      ack = u32(ack - entry.seq);
+      seq = u32(seq - connections.ack[slot]!);
+      ack = u32(ack - connections.seq[slot]!);
     } else {
-      seq = u32(seq - entry.seq);
-      ack = u32(ack - entry.ack);
+      seq = u32(seq - connections.seq[slot]!);
+      ack = u32(ack - connections.ack[slot]!);
     }
-    seqCtx.rev = rev;
-    seqCtx.thseq = entry.seq;
-    seqCtx.thack = entry.ack;
+    seqCtx.thseq = connections.seq[slot]!;
+    seqCtx.thack = connections.ack[slot]!;
   }
   if (hlen > length) {
     ctx.print(` [bad hdr length ${hlen} - too long, > ${length}]`);
@@ -312,7 +318,14 @@ export function tcpPrint(ctx: PrintContext, offset: number, length: number, ip: 
     out.text(', urg ');
     out.uint(urp);
   }
-  if (hlen > 20) {
+  if (hlen === 32 && isNopNopTimestamp(ctx, offset + 20)) {
+    // What nearly every Linux segment carries, printed as printOptions would print it.
+    out.text(', options [nop,nop,TS val ');
+    out.uint(ctx.u32(offset + 24));
+    out.text(' ecr ');
+    out.uint(ctx.u32(offset + 28));
+    out.byte(0x5d);
+  } else if (hlen > 20) {
     try {
       printOptions(ctx, offset + 20, hlen - 20, seqCtx);
     } catch (err) {

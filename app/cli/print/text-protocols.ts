@@ -16,19 +16,22 @@ const MAX_TOKEN = 128;
 const isPrint = (c: number): boolean => c >= 0x20 && c < 0x7f;
 const isSpace = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
 
+const NO_TOKEN: { next: number; token: string } = Object.freeze({ next: 0, token: '' });
+
 /** fetch_token: the token at idx and the index after the white space following it (0: none). */
 function fetchToken(ctx: PrintContext, p: number, idx: number, len: number): { next: number; token: string } {
-  let token = '';
+  const first = idx;
   for (; idx < len; idx++) {
-    if (!ctx.has(p + idx, 1)) return { next: 0, token: '' };
+    if (!ctx.has(p + idx, 1)) return NO_TOKEN;
     const c = ctx.u8(p + idx);
-    if (c >= 0x80) return { next: 0, token: '' };
+    if (c >= 0x80) return NO_TOKEN;
     if (isSpace(c)) break;
-    if (!isPrint(c)) return { next: 0, token: '' };
-    if (token.length + 2 > MAX_TOKEN + 1) return { next: 0, token: '' };
-    token += String.fromCharCode(c);
+    if (!isPrint(c)) return NO_TOKEN;
+    if (idx - first + 2 > MAX_TOKEN + 1) return NO_TOKEN;
   }
-  if (token.length === 0) return { next: 0, token: '' };
+  if (idx === first) return NO_TOKEN;
+  // Printable ASCII only: one latin1 slice instead of a string grown byte by byte.
+  const token = ctx.data.toString('latin1', p + first, p + idx);
   for (; idx < len; idx++) {
     if (!ctx.has(p + idx, 1)) break;
     const c = ctx.u8(p + idx);

@@ -11,7 +11,7 @@ export type TimestampMode = 'default' | 'none' | 'epoch' | 'delta' | 'date' | 's
 export interface TimestampState {
   reference?: { sec: bigint; frac: bigint };
   /** Cache for the default and -tttt columns: packets of the same second share the clock text. */
-  second?: { mode: TimestampMode; startNs: bigint; endNs: bigint; text: string | undefined };
+  second?: { mode: TimestampMode; sec: number; text: string | undefined };
 }
 
 const p2 = (n: number): string => String(n).padStart(2, '0');
@@ -37,16 +37,14 @@ function dateHms(sec: bigint): string | undefined {
 const ERROR = '[Error converting time]';
 
 /**
- * The default and -tttt columns without per-packet Date objects, BigInt division or strings:
- * the clock text of the current second is kept, and the fraction comes from one BigInt
- * subtraction.
+ * The default and -tttt columns without per-packet Date objects, BigInts or strings: the clock
+ * text of the current second is kept, and the fraction is printed from the nanoseconds.
  */
-function clockColumn(out: LineBuffer, tsNs: bigint, mode: 'default' | 'date', state: TimestampState, nano: boolean): void {
+function clockColumn(out: LineBuffer, sec: number, nsec: number, mode: 'default' | 'date', state: TimestampState, nano: boolean): void {
   let cached = state.second;
-  if (cached === undefined || cached.mode !== mode || tsNs < cached.startNs || tsNs >= cached.endNs) {
-    const sec = tsNs / 1_000_000_000n;
-    const startNs = sec * 1_000_000_000n;
-    cached = { mode, startNs, endNs: startNs + 1_000_000_000n, text: mode === 'default' ? hms(sec, true) : dateHms(sec) };
+  if (cached === undefined || cached.sec !== sec || cached.mode !== mode) {
+    const big = BigInt(sec);
+    cached = { mode, sec, text: mode === 'default' ? hms(big, true) : dateHms(big) };
     state.second = cached;
   }
   if (cached.text === undefined) {
@@ -55,16 +53,24 @@ function clockColumn(out: LineBuffer, tsNs: bigint, mode: 'default' | 'date', st
   }
   out.text(cached.text);
   out.byte(0x2e);
-  const ns = Number(tsNs - cached.startNs);
-  if (nano) out.zeroPadded(ns, 9);
-  else out.zeroPadded(Math.floor(ns / 1000), 6);
+  if (nano) out.zeroPadded(nsec, 9);
+  else out.zeroPadded(Math.floor(nsec / 1000), 6);
   out.byte(0x20);
 }
 
 /** formatTimestamp's text appended to `out`. */
 export function writeTimestamp(out: LineBuffer, tsNs: bigint, mode: TimestampMode, state: TimestampState, nano = false): void {
-  if ((mode === 'default' || mode === 'date') && tsNs >= 0n) clockColumn(out, tsNs, mode, state, nano);
-  else out.text(formatTimestamp(tsNs, mode, state, nano));
+  const sec = tsNs / 1_000_000_000n;
+  writeTimestampParts(out, Number(sec), Number(tsNs - sec * 1_000_000_000n), mode, state, nano);
+}
+
+/**
+ * writeTimestamp for a time stamp given as whole seconds (an integer) and nanoseconds: 0 to
+ * 999,999,999 when seconds are positive; the remainder of a truncating division otherwise.
+ */
+export function writeTimestampParts(out: LineBuffer, sec: number, nsec: number, mode: TimestampMode, state: TimestampState, nano = false): void {
+  if ((mode === 'default' || mode === 'date') && sec >= 0 && nsec >= 0) clockColumn(out, sec, nsec, mode, state, nano);
+  else out.text(formatTimestamp(BigInt(sec) * 1_000_000_000n + BigInt(nsec), mode, state, nano));
 }
 
 export function formatTimestamp(tsNs: bigint, mode: TimestampMode, state: TimestampState, nano = false): string {
