@@ -12,7 +12,8 @@ import { buildCaptureProgram, decodeCaptureCounters, COUNTERS_KEY, COUNTERS_MAP,
 import { loadSocketFilter, type LoadedProgram } from './load';
 import { compileFilter } from './filter';
 
-export const DEFAULT_SNAPLEN = 262144;
+import { DEFAULT_SNAPLEN } from './snaplen';
+export { DEFAULT_SNAPLEN };
 
 export interface CaptureSpec {
   interface: string;

@@ -2,7 +2,7 @@
  * Command-line options: tcpdump's letters where tcpdump has one, tshark's where tcpdump has none.
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_SNAPLEN } from '../capture/live-capture';
+import { DEFAULT_SNAPLEN } from '../capture/snaplen';
 
 export type TimestampFormat = 'default' | 'none' | 'epoch' | 'delta' | 'date' | 'since-first';
 

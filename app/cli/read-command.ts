@@ -9,7 +9,7 @@ import { PcapWriter } from '../pcap/pcap-writer';
 import { PcapngWriter } from '../pcap/pcapng-writer';
 import { compileFilter } from '../capture/filter';
 import { native, type ClassicInsn } from '../capture/native';
-import { DEFAULT_SNAPLEN } from '../capture/live-capture';
+import { DEFAULT_SNAPLEN } from '../capture/snaplen';
 import { outputFormat, type CliOptions } from './args';
 import { TextSink, writeTarget, type PacketSink, type PacketToSink } from './sinks';
 import type { CliIo } from './io';
@@ -106,7 +106,7 @@ function readAll(reader: CaptureReader, opts: CliOptions, io: CliIo, capture: Ca
   }
   if (reader.error) {
     // Everything before the damage has been printed or written; say where and what.
-    io.error(`sievecap: ${file}: ${reader.error.message}`);
+    io.error(`sievecap: ${reader.error.message}`);
     return 1;
   }
   return 0;

@@ -62,7 +62,7 @@ export function runExportObjects(opts: CliOptions, io: CliIo): number {
     io.error(`sievecap: ${result.cutBodies} bodies were larger than the per-body bound and were cut; their files hold the first part`);
   }
   if (result.readError) {
-    io.error(`sievecap: ${opts.readFile}: ${result.readError}`);
+    io.error(`sievecap: ${result.readError}`);
     return 1;
   }
   return 0;
