@@ -86,7 +86,6 @@ class CaptureFilter {
 }
 
 function readAll(reader: CaptureReader, opts: CliOptions, io: CliIo, capture: CaptureFilter, display: DisplayFilterSink | undefined, sink: PacketSink): number {
-  const file = reader.path;
   let failure: Error | undefined;
   try {
     if (sink instanceof TextSink && display === undefined) printLines(reader, opts, capture, sink);

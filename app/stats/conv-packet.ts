@@ -8,6 +8,8 @@
  * nor above a UDP header with an impossible length.
  */
 import type { DissectedPacket, Field, Layer } from '../dissect/model';
+import { macText } from '../dissect/format';
+import type { PairTap } from './report';
 
 export type ConversationKind = 'eth' | 'ip' | 'ipv6' | 'tcp' | 'udp';
 export const CONVERSATION_KINDS: readonly ConversationKind[] = ['eth', 'ip', 'ipv6', 'tcp', 'udp'];
@@ -136,4 +138,45 @@ export function relativeTimeNs(packet: DissectedPacket): bigint | null {
   const f = topField(frame, 'frame.time_relative');
   if (!f) return null;
   return typeof f.value === 'bigint' ? f.value : typeof f.value === 'number' ? BigInt(Math.round(f.value)) : null;
+}
+
+const word = (data: Buffer, at: number): number => (data[at]! << 8) | data[at + 1]!;
+
+/**
+ * A key for one address (and port) of a PairTap, made of its raw header words: no text per
+ * frame. `side` 'src' or 'dst'; kind 'eth' keys the MAC address, 'ip'/'ipv6' the IP address, and
+ * 'tcp'/'udp' the IP address and port. Keys of different kinds must not share a map.
+ */
+export function tapEndpointKey(tap: PairTap, kind: ConversationKind, side: 'src' | 'dst'): string {
+  const d = tap.data;
+  if (kind === 'eth') {
+    const at = tap.ethOffset + (side === 'src' ? 6 : 0);
+    return String.fromCharCode(word(d, at), word(d, at + 2), word(d, at + 4));
+  }
+  const port = kind === 'tcp' || kind === 'udp' ? (side === 'src' ? tap.srcPort : tap.dstPort) : 0;
+  if (tap.ipVersion === 4) {
+    const at = tap.ipOffset + (side === 'src' ? 12 : 16);
+    return String.fromCharCode(word(d, at), word(d, at + 2), port);
+  }
+  const at = tap.ipOffset + (side === 'src' ? 8 : 24);
+  return String.fromCharCode(
+    word(d, at), word(d, at + 2), word(d, at + 4), word(d, at + 6), word(d, at + 8), word(d, at + 10), word(d, at + 12), word(d, at + 14), port,
+  );
+}
+
+/** Does this tap carry a tap event of `kind`? (Exactly one when it does: light frames have one header of each.) */
+export function tapHas(tap: PairTap, kind: ConversationKind): boolean {
+  switch (kind) {
+    case 'eth': return tap.ethOffset >= 0;
+    case 'ip': return tap.ipVersion === 4;
+    case 'ipv6': return tap.ipVersion === 6;
+    case 'tcp': return tap.ipProtocol === 6;
+    case 'udp': return tap.ipProtocol === 17;
+  }
+}
+
+/** The tap's source and destination texts for `kind` (MAC addresses for eth, IP otherwise). */
+export function tapAddressText(tap: PairTap, kind: ConversationKind, side: 'src' | 'dst'): string {
+  if (kind === 'eth') return macText(tap.data, tap.ethOffset + (side === 'src' ? 6 : 0));
+  return side === 'src' ? tap.sourceText() : tap.destinationText();
 }

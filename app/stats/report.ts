@@ -19,12 +19,63 @@ export interface ReportFrame {
   /** Captured length (data.length) and original length on the wire. */
   capLen: number;
   origLen: number;
+  /**
+   * Nanoseconds since the first frame fed to the report, when the feeder knows it (feeders that
+   * also hand out PairTaps set it, so both paths count time from the same frame).
+   */
+  relNs?: number;
+}
+
+/**
+ * One frame as the light path reads it, for reports that only count address pairs (conversations
+ * and endpoints): the headers' offsets in the frame's bytes instead of a dissected tree. Feeders
+ * (app/engine/pair-tap.ts) hand out a tap only for frames whose tap events are exactly these — an
+ * optional Ethernet header, one unfragmented IPv4/IPv6 header without options or extension
+ * headers, TCP, UDP (not a tunnel), ICMP echo or ICMPv6 informational — and the full dissected
+ * packet (add()) for every other frame. The object is reused: read it during the call only.
+ */
+export interface PairTap {
+  data: Buffer;
+  /** Offset of the Ethernet header, -1 when the link layer is not Ethernet. */
+  ethOffset: number;
+  ipOffset: number;
+  ipVersion: 4 | 6;
+  /** IP protocol: 6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6. */
+  ipProtocol: number;
+  /** TCP/UDP ports, -1 for ICMP. */
+  srcPort: number;
+  dstPort: number;
+  /** tcp.stream / udp.stream (the full Dissector's numbering), -1 for ICMP. */
+  stream: number;
+  /**
+   * Which way this frame goes in its stream: 0 when `source|srcPort` sorts (as text) before or
+   * equal to `destination|dstPort`, as TcpStreamTable orders a conversation's directions.
+   */
+  dir: 0 | 1;
+  /** TCP flag bits (tcp.flags), 0 otherwise. */
+  tcpFlags: number;
+  origLen: number;
+  /** Nanoseconds since the first frame fed (exact below 2^53 ns, about 104 days). */
+  relNs: number;
+  /** The address texts as the dissectors print them (computed on demand: call only on a miss). */
+  sourceText(): string;
+  destinationText(): string;
+  /** The protocol above TCP/UDP as the full Dissector would name it ('http', 'dns'), or null. Computed on demand. */
+  application(): string | null;
 }
 
 export interface StatisticsReport {
   /** The `-z` argument this report was made from, e.g. 'conv,tcp'. */
   readonly spec: string;
   add(frame: ReportFrame): void;
+  /**
+   * Optional: true when PairTaps (see addTap) tell this report everything add() would learn, so a
+   * feeder may skip the full Dissector for the frames its light path reads. Only when every report
+   * of a run says so does the feeder take that path.
+   */
+  readonly takesPairTaps?: boolean;
+  /** Counts a frame the light path read; only called when takesPairTaps is true. */
+  addTap?(tap: PairTap): void;
   /**
    * The capture has ended (end of file, or live capture stopped): complete what waits for more
    * data (e.g. an HTTP message behind a hole in the capture). Called once, before the final text().
