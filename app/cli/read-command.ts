@@ -4,6 +4,7 @@
  * them or write them to another file.
  */
 import { CaptureReader } from '../pcap/reader';
+import type { PacketView } from '../pcap/packet';
 import { linkTypeToDlt } from '../pcap/linktype';
 import { PcapWriter } from '../pcap/pcap-writer';
 import { PcapngWriter } from '../pcap/pcapng-writer';
@@ -88,7 +89,9 @@ class CaptureFilter {
 function readAll(reader: CaptureReader, opts: CliOptions, io: CliIo, capture: CaptureFilter, display: DisplayFilterSink | undefined, sink: PacketSink): number {
   let failure: Error | undefined;
   try {
-    if (sink instanceof TextSink && display === undefined) printLines(reader, opts, capture, sink);
+    // Reports that only count address pairs take packets in place too (ReportSink.takesViews).
+    const inPlace = sink instanceof TextSink || (sink as { takesViews?: boolean }).takesViews === true;
+    if (inPlace && display === undefined) printLines(reader, opts, capture, sink as ViewSink);
     else passPackets(reader, opts, capture, display, sink);
   } catch (err) {
     failure = err as Error;
@@ -115,7 +118,11 @@ function readAll(reader: CaptureReader, opts: CliOptions, io: CliIo, capture: Ca
  * tcpdump-style lines, the path a million-packet file takes: packets are printed where they lie
  * in the reader's buffer (PacketView), with no per-packet object, Buffer view or BigInt.
  */
-function printLines(reader: CaptureReader, opts: CliOptions, capture: CaptureFilter, sink: TextSink): void {
+interface ViewSink {
+  writeView(v: PacketView): void;
+}
+
+function printLines(reader: CaptureReader, opts: CliOptions, capture: CaptureFilter, sink: ViewSink): void {
   const limit = opts.count ?? Infinity;
   let written = 0;
   // The count is checked before reading on: after the last packet asked for, nothing more is read

@@ -40,6 +40,21 @@ export class FrameFile {
     return this.chunk.subarray(0, length);
   }
 
+  /**
+   * Like bytes(), without a Buffer per call: makes the read-ahead chunk hold [offset, offset +
+   * length) and returns where they start in `chunk` (valid until the next call).
+   */
+  locate(offset: number, length: number): number {
+    if (offset >= this.chunkStart && offset + length <= this.chunkEnd) return offset - this.chunkStart;
+    this.bytes(offset, length);
+    return 0;
+  }
+
+  /** The read-ahead chunk that locate() points into. */
+  get buffer(): Buffer {
+    return this.chunk;
+  }
+
   /** Forgets the read-ahead (the file grew: a chunk read at its old end may be short). */
   invalidate(): void {
     this.chunkEnd = 0;

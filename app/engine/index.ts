@@ -6,3 +6,4 @@ export { Spool, type SpoolPacket } from './spool';
 export { LightDecoder, type LightColumns } from './light-decoder';
 export { RowDissector, type FrameProvider } from './row-dissector';
 export { feedReport, reportTakesLightPackets } from './report-feed';
+export { PairTapFeeder } from './pair-tap';

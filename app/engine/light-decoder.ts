@@ -12,10 +12,11 @@
  * The protocol column here is the transport level ('TCP', 'UDP', ...); the displayed Protocol and
  * Info columns come from the full Dissector, on demand, for the rows on screen.
  */
-import { conversationKey, Dissector } from '../dissect/dissector';
+import { Dissector } from '../dissect/dissector';
 import { ipv4Text, ipv6Text } from '../dissect/format';
 import type { DissectedPacket, FrameInput } from '../dissect/model';
-import { COMPLETENESS } from '../dissect/tcp-streams';
+import type { TcpStreamTable } from '../dissect/tcp-streams';
+import { rawKey, SharedTcpStreams, SharedUdpStreams, trackTcp, word } from './shared-streams';
 
 const LINKTYPE_ETHERNET = 1;
 const LINKTYPE_RAW = 101;
@@ -23,11 +24,6 @@ const LINKTYPE_LINUX_SLL = 113;
 const LINKTYPE_IPV4 = 228;
 const LINKTYPE_IPV6 = 229;
 const LINKTYPE_LINUX_SLL2 = 276;
-
-const TCP_FIN = 0x01;
-const TCP_SYN = 0x02;
-const TCP_RST = 0x04;
-const TCP_ACK = 0x10;
 
 /** UDP ports the Dissector treats as tunnels (VXLAN, Geneve, L2TP): their payload has its own columns. */
 const UDP_TUNNEL_PORTS = new Set([4789, 6081, 1701]);
@@ -56,15 +52,24 @@ export class LightDecoder {
   /** Frames the light path could not read (the fallback Dissector took them). */
   fallbackFrames = 0;
   private readonly fallback = new Dissector({ apps: false });
-  private readonly udpStreams = new Map<string, number>();
+  /** Stream tables shared with the fallback Dissector, reachable by raw header words (no text per frame). */
+  private readonly tcpStreams = new SharedTcpStreams();
+  private readonly udpStreams = new SharedUdpStreams();
+  /** Address texts by raw address (IPv4 as a number, IPv6 as 8 UTF-16 units): made once per address. */
+  private readonly v4Texts = new Map<number, string>();
+  private readonly v6Texts = new Map<string, string>();
+  /** The current frame's ports, for the shared tables' FourTupleText. */
+  srcPort = -1;
+  dstPort = -1;
   private readonly out: LightColumns = {
     source: '', destination: '', protocol: '', streamId: -1, tcpStream: false, completenessBefore: 0, malformed: false, fullDissect: false,
     ipVersion: 0, ipProtocol: -1, srcPort: -1, dstPort: -1,
   };
 
   constructor() {
-    // The fallback numbers UDP conversations from our table, so both paths count as one.
-    this.fallback.udpStream = (key: string) => this.udpStream(key);
+    // The fallback numbers TCP and UDP conversations from our tables, so both paths count as one.
+    (this.fallback as { tcpStreams: TcpStreamTable }).tcpStreams = this.tcpStreams;
+    this.fallback.udpStream = (key: string) => this.udpStreams.byKey(key);
   }
 
   /**
@@ -110,10 +115,17 @@ export class LightDecoder {
         ip = 20;
         break;
       case LINKTYPE_RAW:
-      case LINKTYPE_IPV4:
-      case LINKTYPE_IPV6:
         if (data.length < 1) return false;
         ethertype = data[0]! >> 4 === 4 ? 0x0800 : data[0]! >> 4 === 6 ? 0x86dd : -1;
+        ip = 0;
+        break;
+      // These link types name the IP version: the Dissector reads what they say, whatever the bytes.
+      case LINKTYPE_IPV4:
+        ethertype = 0x0800;
+        ip = 0;
+        break;
+      case LINKTYPE_IPV6:
+        ethertype = 0x86dd;
         ip = 0;
         break;
       default:
@@ -133,8 +145,8 @@ export class LightDecoder {
       proto = data[ip + 9]!;
       l4 = ip + hlen;
       end = ip + totalLen;
-      o.source = ipv4Text(data, ip + 12);
-      o.destination = ipv4Text(data, ip + 16);
+      o.source = this.v4Text(data, ip + 12);
+      o.destination = this.v4Text(data, ip + 16);
       o.ipVersion = 4;
     } else if (ethertype === 0x86dd) {
       if (data.length < ip + 40 || data[ip]! >> 4 !== 6) return false;
@@ -143,8 +155,8 @@ export class LightDecoder {
       proto = data[ip + 6]!;
       l4 = ip + 40;
       end = l4 + payloadLen;
-      o.source = ipv6Text(data, ip + 8);
-      o.destination = ipv6Text(data, ip + 24);
+      o.source = this.v6Text(data, ip + 8);
+      o.destination = this.v6Text(data, ip + 24);
       o.ipVersion = 6;
     } else return false;
     o.ipProtocol = proto;
@@ -175,7 +187,16 @@ export class LightDecoder {
     o.dstPort = data.readUInt16BE(l4 + 2);
     o.protocol = 'TCP';
     o.tcpStream = true;
-    o.streamId = this.trackTcp(o.source, o.srcPort, o.destination, o.dstPort, hdrWord & 0xfff, data.readUInt32BE(l4 + 4), data.readUInt32BE(l4 + 8), end - l4 - hlen);
+    this.srcPort = o.srcPort;
+    this.dstPort = o.dstPort;
+    const ip = o.ipVersion === 4 ? l4 - 20 : l4 - 40;
+    const slot = this.tcpStreams.rawSlot(rawKey(data, ip, o.ipVersion === 4, o.srcPort, o.dstPort), this);
+    const flags = hdrWord & 0xfff;
+    const seq = data.readUInt32BE(l4 + 4);
+    const conv = this.tcpStreams.ofSlot(slot, flags, seq);
+    o.completenessBefore = conv.completeness;
+    trackTcp(conv, slot.dir, flags, seq, data.readUInt32BE(l4 + 8), end - l4 - hlen);
+    o.streamId = conv.index;
     return true;
   }
 
@@ -189,49 +210,44 @@ export class LightDecoder {
     o.srcPort = srcPort;
     o.dstPort = dstPort;
     o.protocol = 'UDP';
-    o.streamId = this.udpStream(conversationKey(o.source, srcPort, o.destination, dstPort));
+    this.srcPort = srcPort;
+    this.dstPort = dstPort;
+    const ip = o.ipVersion === 4 ? l4 - 20 : l4 - 40;
+    o.streamId = this.udpStreams.rawStream(rawKey(data, ip, o.ipVersion === 4, srcPort, dstPort), this).stream;
     return true;
   }
 
   /** udp.stream of a conversation key seen so far (-1 when none): the final numbering, UDP has no reuse rule. */
   knownUdpStream(key: string): number {
-    return this.udpStreams.get(key) ?? -1;
+    return this.udpStreams.known(key);
   }
 
-  private udpStream(key: string): number {
-    let index = this.udpStreams.get(key);
-    if (index === undefined) {
-      index = this.udpStreams.size;
-      this.udpStreams.set(key, index);
-    }
-    return index;
+  sourceText(): string {
+    return this.out.source;
   }
 
-  /** The bookkeeping of dissect/tcp.ts that decides stream numbers (port reuse depends on it). */
-  private trackTcp(src: string, srcPort: number, dst: string, dstPort: number, flags: number, seq: number, ackRaw: number, length: number): number {
-    const syn = (flags & TCP_SYN) !== 0;
-    const ack = (flags & TCP_ACK) !== 0;
-    const fin = (flags & TCP_FIN) !== 0;
-    const rst = (flags & TCP_RST) !== 0;
-    const { conv, dir } = this.fallback.tcpStreams.lookup(src, srcPort, dst, dstPort, syn, ack, seq);
-    const fwd = conv.dirs[dir];
-    const rev = conv.dirs[dir === 0 ? 1 : 0];
-    if (!fwd.baseSet) {
-      fwd.baseSeq = syn ? seq : (seq - 1) >>> 0;
-      fwd.baseSet = true;
+  destinationText(): string {
+    return this.out.destination;
+  }
+
+  private v4Text(data: Buffer, at: number): string {
+    const key = data.readUInt32BE(at);
+    let text = this.v4Texts.get(key);
+    if (text === undefined) {
+      text = ipv4Text(data, at);
+      this.v4Texts.set(key, text);
     }
-    if (ack && !rev.baseSet) {
-      rev.baseSeq = (ackRaw - 1) >>> 0;
-      rev.baseSet = true;
+    return text;
+  }
+
+  private v6Text(data: Buffer, at: number): string {
+    const key = String.fromCharCode(word(data, at), word(data, at + 2), word(data, at + 4), word(data, at + 6), word(data, at + 8), word(data, at + 10), word(data, at + 12), word(data, at + 14));
+    let text = this.v6Texts.get(key);
+    if (text === undefined) {
+      text = ipv6Text(data, at);
+      this.v6Texts.set(key, text);
     }
-    this.out.completenessBefore = conv.completeness;
-    if (syn) conv.completeness |= ack ? COMPLETENESS.SYN_ACK : COMPLETENESS.SYN;
-    else if (rst) conv.completeness |= COMPLETENESS.RST;
-    else if (fin && ack) conv.completeness |= COMPLETENESS.FIN;
-    else if (ack) conv.completeness |= COMPLETENESS.ACK;
-    if (length > 0) conv.completeness |= COMPLETENESS.DATA;
-    if (fin || rst) conv.closed = true;
-    return conv.index;
+    return text;
   }
 
   private fromDissector(packet: DissectedPacket): void {

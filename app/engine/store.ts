@@ -27,6 +27,7 @@ import { LightDecoder } from './light-decoder';
 import type { LightFrame } from './light-fields';
 import { RowDissector } from './row-dissector';
 import { feedReport } from './report-feed';
+import type { PairTapFeeder } from './pair-tap';
 import type { StatisticsReport } from '../stats/report';
 import { Spool, type SpoolPacket } from './spool';
 
@@ -209,8 +210,8 @@ export class PacketStore implements FilterSource {
   }
 
   /**
-   * Feeds every frame the store holds, in order, to a statistics report (app/stats); TCP/UDP/IP
-   * conversations and endpoints take the light path (see report-feed.ts).
+   * Feeds every frame the store holds, in order, to a statistics report (app/stats); conversations
+   * and endpoints take a light path (see report-feed.ts).
    */
   feedReport(report: StatisticsReport, onProgress?: (framesDone: number, framesTotal: number) => void): Promise<void> {
     return feedReport(this, report, onProgress);
@@ -293,6 +294,17 @@ export class PacketStore implements FilterSource {
       destination: ix.addresses.strings[ix.destination[k]!]!,
       relativeNs: ix.tsNs(k) - ix.tsNs(0),
     };
+  }
+
+  /** Frame k to a PairTapFeeder, from the read-ahead chunk (see report-feed.ts). */
+  feedFrame(k: number, feeder: PairTapFeeder): void {
+    const ix = this.index;
+    const file = this.frameFile!;
+    const capLen = ix.capLen[k]!;
+    const at = file.locate(ix.dataOffset[k]!, capLen);
+    const flags = ix.flags[k]!;
+    const epbFlags = (flags & FLAG.INBOUND ? 1 : 0) | (flags & FLAG.OUTBOUND ? 2 : 0);
+    feeder.feed(file.buffer, at, capLen, this.linkTypes[ix.interfaceId[k]!] ?? -1, ix.origLen[k]!, ix.tsSec[k]!, ix.tsNsec[k]!, epbFlags);
   }
 
   udpStreamOf(key: string): number {

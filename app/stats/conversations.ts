@@ -10,8 +10,8 @@
  * - Rows are ordered by total frames, largest first, ties in order of first appearance.
  * Incremental: `add` any time, `text()`/`json()` any time.
  */
-import type { ReportFrame, StatisticsReport } from './report';
-import { addressPairs, relativeTimeNs, type AddressPair, type ConversationKind } from './conv-packet';
+import type { PairTap, ReportFrame, StatisticsReport } from './report';
+import { addressPairs, relativeTimeNs, tapAddressText, tapEndpointKey, tapHas, type AddressPair, type ConversationKind } from './conv-packet';
 import { KIND_TITLES, parseTableSpec, type TableSpec } from './conv-spec';
 import { formatSize, nsToSeconds, padLeft, padRight, printfFixed, RULE } from './conv-format';
 
@@ -58,8 +58,13 @@ interface Conversation {
   bytesAtoB: number;
   framesBtoA: number;
   bytesBtoA: number;
-  startNs: bigint;
-  stopNs: bigint;
+  /** Time since the first frame as whole seconds and nanoseconds 0–999,999,999 (exact, no BigInt per frame). */
+  startSec: number;
+  startNsec: number;
+  stopSec: number;
+  stopNsec: number;
+  /** TCP/UDP: the direction A→B has in its stream (PairTap.dir), to count taps without text. */
+  dirA: 0 | 1;
   application: string | null;
   synSeen: boolean;
   synAckSeen: boolean;
@@ -70,43 +75,95 @@ interface Conversation {
 
 const endpointText = (address: string, port: number | null): string => (port === null ? address : `${address}:${port}`);
 
+/** nstime_to_sec of a relative time held as seconds and nanoseconds. */
+const seconds = (sec: number, nsec: number): number => nsToSeconds(BigInt(sec) * 1_000_000_000n + BigInt(nsec));
+
+/** The direction of src→dst in its stream as TcpStreamTable orders them (PairTap.dir). */
+const streamDir = (src: string, srcPort: number | null, dst: string, dstPort: number | null): 0 | 1 => (`${src}|${srcPort}` <= `${dst}|${dstPort}` ? 0 : 1);
+
 export class ConversationTable implements StatisticsReport {
   readonly spec: string;
   readonly kind: ConversationKind;
+  /** Without a filter, PairTaps say all a frame's dissection would (see PairTap). */
+  readonly takesPairTaps: boolean;
   private readonly options: TableSpec;
+  private readonly withPorts: boolean;
   private readonly rows: Conversation[] = [];
-  private readonly byKey = new Map<string, number>();
+  /** TCP/UDP: a conversation per stream index (a stream is one 4-tuple; a reused one is a new stream). */
+  private readonly byStream: Array<Conversation | undefined> = [];
+  /** Ethernet/IP: by the two address texts, sorted. */
+  private readonly byKey = new Map<string, Conversation>();
+  /** Ethernet/IP from PairTaps: by the raw source and destination (one entry per direction). */
+  private readonly byRaw = new Map<string, { c: Conversation; aToB: boolean }>();
   private firstTsNs: bigint | null = null;
 
   constructor(spec: string) {
     this.options = parseTableSpec(spec, 'conv');
     this.kind = this.options.kind;
     this.spec = spec;
+    this.withPorts = this.kind === 'tcp' || this.kind === 'udp';
+    this.takesPairTaps = this.options.filter === null;
   }
 
   add(frame: ReportFrame): void {
     if (this.firstTsNs === null) this.firstTsNs = frame.tsNs;
     if (this.options.filter && !this.options.filter.matches(frame.packet, frame.data)) return;
-    const relNs = relativeTimeNs(frame.packet) ?? frame.tsNs - this.firstTsNs;
-    for (const pair of addressPairs(frame.packet, this.kind)) this.count(pair, frame.origLen, relNs);
+    const relNs = frame.relNs ?? relativeTimeNs(frame.packet) ?? frame.tsNs - this.firstTsNs;
+    let sec = relNs / 1_000_000_000n;
+    let nsec = relNs % 1_000_000_000n;
+    if (nsec < 0n) {
+      nsec += 1_000_000_000n;
+      sec -= 1n;
+    }
+    for (const pair of addressPairs(frame.packet, this.kind)) this.count(pair, frame.origLen, Number(sec), Number(nsec));
   }
 
-  private count(pair: AddressPair, length: number, relNs: bigint): void {
-    const from = endpointText(pair.src, pair.srcPort);
-    const to = endpointText(pair.dst, pair.dstPort);
-    const key = `${pair.stream ?? ''}\u0000${from < to ? from : to}\u0000${from < to ? to : from}`;
-    let index = this.byKey.get(key);
-    if (index === undefined) {
-      index = this.rows.length;
-      this.byKey.set(key, index);
-      this.rows.push({
-        addressA: pair.src, addressB: pair.dst, portA: pair.srcPort, portB: pair.dstPort, stream: pair.stream,
-        framesAtoB: 0, bytesAtoB: 0, framesBtoA: 0, bytesBtoA: 0, startNs: relNs, stopNs: relNs,
-        application: null, synSeen: false, synAckSeen: false, finAtoB: false, finBtoA: false, reset: false,
-      });
+  addTap(tap: PairTap): void {
+    if (!tapHas(tap, this.kind)) return;
+    let c: Conversation;
+    let aToB: boolean;
+    if (this.withPorts) {
+      c = this.byStream[tap.stream] ?? this.create(tapAddressText(tap, this.kind, 'src'), tap.srcPort, tapAddressText(tap, this.kind, 'dst'), tap.dstPort, tap.stream, tap.relSec, tap.relNsec);
+      aToB = tap.dir === c.dirA;
+      if (c.application === null) c.application = tap.application();
+    } else {
+      const raw = tapEndpointKey(tap, this.kind, 'src') + tapEndpointKey(tap, this.kind, 'dst');
+      let known = this.byRaw.get(raw);
+      if (known === undefined) {
+        const src = tapAddressText(tap, this.kind, 'src');
+        const dst = tapAddressText(tap, this.kind, 'dst');
+        const found = this.byKey.get(src < dst ? `${src}\u0000${dst}` : `${dst}\u0000${src}`) ?? this.create(src, null, dst, null, null, tap.relSec, tap.relNsec);
+        known = { c: found, aToB: src === found.addressA && dst === found.addressB };
+        this.byRaw.set(raw, known);
+      }
+      c = known.c;
+      aToB = known.aToB;
     }
-    const c = this.rows[index]!;
+    this.tally(c, aToB, tap.origLen, tap.relSec, tap.relNsec, tap.tcpFlags);
+  }
+
+  private count(pair: AddressPair, length: number, sec: number, nsec: number): void {
+    let c: Conversation;
+    if (this.withPorts) c = this.byStream[pair.stream!] ?? this.create(pair.src, pair.srcPort, pair.dst, pair.dstPort, pair.stream, sec, nsec);
+    else c = this.byKey.get(pair.src < pair.dst ? `${pair.src}\u0000${pair.dst}` : `${pair.dst}\u0000${pair.src}`) ?? this.create(pair.src, null, pair.dst, null, null, sec, nsec);
     const aToB = pair.src === c.addressA && pair.dst === c.addressB && pair.srcPort === c.portA && pair.dstPort === c.portB;
+    if (c.application === null && pair.application !== null) c.application = pair.application;
+    this.tally(c, aToB, length, sec, nsec, pair.tcpFlags);
+  }
+
+  private create(src: string, srcPort: number | null, dst: string, dstPort: number | null, stream: number | null, sec: number, nsec: number): Conversation {
+    const c: Conversation = {
+      addressA: src, addressB: dst, portA: srcPort, portB: dstPort, stream,
+      framesAtoB: 0, bytesAtoB: 0, framesBtoA: 0, bytesBtoA: 0, startSec: sec, startNsec: nsec, stopSec: sec, stopNsec: nsec, dirA: streamDir(src, srcPort, dst, dstPort),
+      application: null, synSeen: false, synAckSeen: false, finAtoB: false, finBtoA: false, reset: false,
+    };
+    this.rows.push(c);
+    if (stream !== null) this.byStream[stream] = c;
+    else this.byKey.set(src < dst ? `${src}\u0000${dst}` : `${dst}\u0000${src}`, c);
+    return c;
+  }
+
+  private tally(c: Conversation, aToB: boolean, length: number, sec: number, nsec: number, flags: number): void {
     if (aToB) {
       c.framesAtoB++;
       c.bytesAtoB += length;
@@ -115,11 +172,14 @@ export class ConversationTable implements StatisticsReport {
       c.bytesBtoA += length;
     }
     // tshark moves the end or (only if not the end) the start: same order here.
-    if (relNs > c.stopNs) c.stopNs = relNs;
-    else if (relNs < c.startNs) c.startNs = relNs;
-    if (c.application === null && pair.application !== null) c.application = pair.application;
+    if (sec > c.stopSec || (sec === c.stopSec && nsec > c.stopNsec)) {
+      c.stopSec = sec;
+      c.stopNsec = nsec;
+    } else if (sec < c.startSec || (sec === c.startSec && nsec < c.startNsec)) {
+      c.startSec = sec;
+      c.startNsec = nsec;
+    }
     if (this.kind === 'tcp') {
-      const flags = pair.tcpFlags;
       if (flags & TCP_SYN) {
         if (flags & TCP_ACK) c.synAckSeen = true;
         else c.synSeen = true;
@@ -150,8 +210,8 @@ export class ConversationTable implements StatisticsReport {
         bytesAtoB: c.bytesAtoB,
         packetsBtoA: c.framesBtoA,
         bytesBtoA: c.bytesBtoA,
-        relStart: nsToSeconds(c.startNs),
-        duration: nsToSeconds(c.stopNs) - nsToSeconds(c.startNs),
+        relStart: seconds(c.startSec, c.startNsec),
+        duration: seconds(c.stopSec, c.stopNsec) - seconds(c.startSec, c.startNsec),
         protocol: this.kind,
         stream: c.stream,
         application: c.application,
@@ -178,13 +238,13 @@ export class ConversationTable implements StatisticsReport {
     const width = withPorts ? 26 : 20;
     for (const c of this.ordered()) {
       const cell = (frames: number, bytes: number): string => `  ${padLeft(frames, 6)} ${padRight(formatSize(bytes), 9)}`;
-      const start = nsToSeconds(c.startNs);
+      const start = seconds(c.startSec, c.startNsec);
       lines.push(
         `${padRight(endpointText(c.addressA, c.portA), width)} <-> ${padRight(endpointText(c.addressB, c.portB), width)}` +
           cell(c.framesBtoA, c.bytesBtoA) +
           cell(c.framesAtoB, c.bytesAtoB) +
           cell(c.framesAtoB + c.framesBtoA, c.bytesAtoB + c.bytesBtoA) +
-          `  ${printfFixed(start, 9, 14)}   ${printfFixed(nsToSeconds(c.stopNs) - start, 4, 12)}`,
+          `  ${printfFixed(start, 9, 14)}   ${printfFixed(seconds(c.stopSec, c.stopNsec) - start, 4, 12)}`,
       );
     }
     lines.push(RULE);

@@ -6,8 +6,8 @@
  * receiver (so an endpoint talking to itself counts the frame twice), rows are ordered by total
  * frames, largest first, ties in order of first appearance, bytes are frame lengths on the wire.
  */
-import type { ReportFrame, StatisticsReport } from './report';
-import { addressPairs, type ConversationKind } from './conv-packet';
+import type { PairTap, ReportFrame, StatisticsReport } from './report';
+import { addressPairs, tapAddressText, tapEndpointKey, tapHas, type ConversationKind } from './conv-packet';
 import { KIND_TITLES, parseTableSpec, type TableSpec } from './conv-spec';
 import { padLeft, padRight, RULE } from './conv-format';
 
@@ -36,14 +36,43 @@ interface Endpoint {
 export class EndpointTable implements StatisticsReport {
   readonly spec: string;
   readonly kind: ConversationKind;
+  /** Without a filter, PairTaps say all a frame's dissection would (see PairTap). */
+  readonly takesPairTaps: boolean;
   private readonly options: TableSpec;
+  private readonly withPorts: boolean;
   private readonly rows: Endpoint[] = [];
   private readonly byKey = new Map<string, number>();
+  /** From PairTaps: by the raw address (and port) words. */
+  private readonly byRaw = new Map<string, Endpoint>();
 
   constructor(spec: string) {
     this.options = parseTableSpec(spec, 'endpoints');
     this.kind = this.options.kind;
     this.spec = spec;
+    this.withPorts = this.kind === 'tcp' || this.kind === 'udp';
+    this.takesPairTaps = this.options.filter === null;
+  }
+
+  addTap(tap: PairTap): void {
+    if (!tapHas(tap, this.kind)) return;
+    // Sender first, then receiver: an endpoint talking to itself counts the frame twice, as in add().
+    const sender = this.tapEndpoint(tap, 'src');
+    sender.txPackets++;
+    sender.txBytes += tap.origLen;
+    const receiver = this.tapEndpoint(tap, 'dst');
+    receiver.rxPackets++;
+    receiver.rxBytes += tap.origLen;
+  }
+
+  private tapEndpoint(tap: PairTap, side: 'src' | 'dst'): Endpoint {
+    const raw = tapEndpointKey(tap, this.kind, side);
+    let e = this.byRaw.get(raw);
+    if (e === undefined) {
+      const port = this.withPorts ? (side === 'src' ? tap.srcPort : tap.dstPort) : null;
+      e = this.endpoint(tapAddressText(tap, this.kind, side), port);
+      this.byRaw.set(raw, e);
+    }
+    return e;
   }
 
   add(frame: ReportFrame): void {

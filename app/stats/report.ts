@@ -23,7 +23,7 @@ export interface ReportFrame {
    * Nanoseconds since the first frame fed to the report, when the feeder knows it (feeders that
    * also hand out PairTaps set it, so both paths count time from the same frame).
    */
-  relNs?: number;
+  relNs?: bigint;
 }
 
 /**
@@ -55,8 +55,9 @@ export interface PairTap {
   /** TCP flag bits (tcp.flags), 0 otherwise. */
   tcpFlags: number;
   origLen: number;
-  /** Nanoseconds since the first frame fed (exact below 2^53 ns, about 104 days). */
-  relNs: number;
+  /** Time since the first frame fed: whole seconds, and nanoseconds 0 to 999,999,999 (exact for any span). */
+  relSec: number;
+  relNsec: number;
   /** The address texts as the dissectors print them (computed on demand: call only on a miss). */
   sourceText(): string;
   destinationText(): string;

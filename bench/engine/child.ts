@@ -52,7 +52,9 @@ async function main(): Promise<void> {
     await store.loading;
     out.indexMs = ms(t0);
     const report = createConversationReport('conv,tcp');
+    const t1 = process.hrtime.bigint();
     await store.feedReport(report);
+    out.feedMs = ms(t1);
     out.conversations = (report.json() as unknown[]).length;
     out.frames = store.count();
     out.textLines = report.text().split('\n').length;

@@ -16,6 +16,7 @@
  *   filter    open + index + display filter          vs  tshark -r F -Y FILTER -T fields -e frame.number
  *   http      analyzeHttpCapture                    vs  tshark -r F -q -z http,tree
  *   conv      open + index + ConversationTable fed  vs  tshark -r F -q -z conv,tcp
+ *             and the CLI: sievecap -r F -z conv,tcp (conversations through the PairTap light path)
  *
  * CPU seconds are the fairer figure on a shared machine; the load average is printed with them.
  */
@@ -28,6 +29,7 @@ import { replicateCapture } from '../decode/replicate';
 import { captureSeedTraffic, protocolMix } from '../decode/traffic';
 
 const CHILD = path.join(__dirname, 'child.js');
+const CLI = path.resolve(__dirname, '../../../bin/sievecap');
 const RUSAGE = path.resolve(__dirname, '../../../bench/engine/rusage.py');
 
 interface Usage {
@@ -133,6 +135,7 @@ async function main(): Promise<void> {
       httpTshark: measure('http', 'tshark -z http,tree', ['tshark', '-n', '-r', big, '-q', '-z', 'http,tree'], runs, tmp),
       convOurs: measure('conv,tcp', 'sievecap', [node, CHILD, 'conv', big], runs, tmp),
       convTshark: measure('conv,tcp', 'tshark -z conv,tcp', ['tshark', '-n', '-r', big, '-q', '-z', 'conv,tcp'], runs, tmp),
+      convCli: measure('conv,tcp', 'sievecap CLI -z conv,tcp', [node, CLI, '-r', big, '-z', 'conv,tcp'], runs, tmp),
     };
     const load = `load average (1 min) ${loadBefore} before, ${os.loadavg()[0]!.toFixed(2)} after`;
     const matchesTshark = execFileSync('tshark', ['-n', '-r', big, '-Y', filter, '-T', 'fields', '-e', 'frame.number'], { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'ignore'] }).split('\n').filter(Boolean).length;
@@ -148,7 +151,7 @@ async function main(): Promise<void> {
       `memory: index ${ib.toFixed(1)} B/packet (target <= 64: ${ib <= 64 ? 'met' : 'NOT met'}); peak RSS ours ${((m.indexOurs.usage.maxrssKiB * 1024) / packets).toFixed(0)} B/packet vs tshark -q ${((m.indexRead.usage.maxrssKiB * 1024) / packets).toFixed(0)} B/packet (${(m.indexRead.usage.maxrssKiB / m.indexOurs.usage.maxrssKiB).toFixed(1)}x)`,
       `filter: ${ratio(m.filterTshark, m.filterOurs)} (whole process, ours includes indexing); matches ours ${m.filterOurs.result?.matches} vs tshark ${matchesTshark}; filter alone ${Number(m.filterOurs.result?.filterMs).toFixed(0)} ms in-process (light path: ${m.filterOurs.result?.lightPath})`,
       `http:   ${ratio(m.httpTshark, m.httpOurs)}; ${m.httpOurs.result?.transactions} transactions`,
-      `conv:   ${ratio(m.convTshark, m.convOurs)}`,
+      `conv:   engine (open + index + feedReport) ${ratio(m.convTshark, m.convOurs)}; feedReport alone ${Number(m.convOurs.result?.feedMs).toFixed(0)} ms in-process; CLI (sievecap -r F -z conv,tcp) ${ratio(m.convTshark, m.convCli)}`,
     ];
     console.log(`\n${lines.join('\n')}`);
     if (jsonOut !== '') fs.writeFileSync(jsonOut, JSON.stringify({ packets, filter, load, measured: m }, null, 2));

@@ -1,0 +1,93 @@
+/**
+ * The PairTap light path must change nothing but the speed: on every file of the shared corpus,
+ * conversation and endpoint reports fed by PairTapFeeder (light frames as taps, the rest through
+ * the full Dissector) equal the same reports fed every frame's full dissection — text and JSON,
+ * including stream splits, TCP state and the application protocol. And on a real capture the
+ * light path's text equals tshark's.
+ */
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { Dissector } from '../dissect/dissector';
+import { CaptureReader } from '../pcap/reader';
+import { createConversationReport } from '../stats/conversations';
+import { createEndpointReport } from '../stats/endpoints';
+import type { StatisticsReport } from '../stats/report';
+import { PairTapFeeder } from './pair-tap';
+
+const KINDS = ['eth', 'ip', 'ipv6', 'tcp', 'udp'];
+const SPECS = [...KINDS.map((k) => `conv,${k}`), ...KINDS.map((k) => `endpoints,${k}`)];
+
+function corpusDir(): string {
+  const dir = path.resolve(__dirname, '..', '..', '..', '..', 'shared', 'corpus');
+  if (!fs.existsSync(dir)) throw new Error(`the shared corpus is missing (looked in ${dir}); it holds the real captures this test compares on`);
+  return dir;
+}
+
+function captureFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...captureFiles(full));
+    else if (/\.(pcap|pcapng|cap|pcap\.gz|pcapng\.gz|ntar)$/i.test(entry.name)) out.push(full);
+  }
+  return out.sort();
+}
+
+const makeReports = (): StatisticsReport[] => SPECS.map((s) => (s.startsWith('conv') ? createConversationReport(s) : createEndpointReport(s)));
+
+/** Both ways of feeding the same frames; returns [full, light] reports and the light path's counts. */
+function feedBothWays(file: string): { full: StatisticsReport[]; light: StatisticsReport[]; frames: number; fallback: number } {
+  const full = makeReports();
+  const light = makeReports();
+  const dissector = new Dissector();
+  const feeder = new PairTapFeeder(light);
+  const reader = CaptureReader.open(file, { customBlocks: true });
+  let number = 0;
+  try {
+    for (let p = reader.next(); p !== null; p = reader.next()) {
+      const packet = dissector.dissect({ number: ++number, tsNs: p.tsNs, data: p.data, origLen: p.origLen, linkType: p.linkType, flags: p.flags });
+      for (const r of full) r.add({ packet, data: p.data, tsNs: p.tsNs, capLen: p.data.length, origLen: p.origLen });
+      const sec = p.tsNs / 1_000_000_000n;
+      feeder.feed(p.data, 0, p.data.length, p.linkType, p.origLen, Number(sec), Number(p.tsNs - sec * 1_000_000_000n), p.flags);
+    }
+  } finally {
+    reader.close();
+  }
+  return { full, light, frames: number, fallback: feeder.fallbackFrames };
+}
+
+test('PairTapFeeder: conversations and endpoints equal the full dissection\'s on every corpus file', () => {
+  const files = captureFiles(corpusDir());
+  assert.ok(files.length > 100, `expected the corpus's ~1000 captures, found ${files.length}`);
+  let frames = 0;
+  let fallback = 0;
+  const differences: string[] = [];
+  for (const file of files) {
+    const r = feedBothWays(file);
+    frames += r.frames;
+    fallback += r.fallback;
+    r.full.forEach((fullReport, k) => {
+      const lightReport = r.light[k]!;
+      const same = fullReport.text() === lightReport.text() && JSON.stringify(fullReport.json()) === JSON.stringify(lightReport.json());
+      if (!same) differences.push(`${path.relative(corpusDir(), file)} ${fullReport.spec}`);
+    });
+  }
+  assert.deepEqual(differences, [], `the light path differs from the full dissection in ${differences.length} tables`);
+  // The light path must really have been taken for most frames, or this compared nothing.
+  assert.ok(fallback < frames / 2, `light path read ${frames - fallback} of ${frames} frames`);
+});
+
+test('PairTapFeeder on a real web browsing capture equals tshark -n -q -z for every table', () => {
+  const r = spawnSync('tshark', ['-v'], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error('tshark is needed for this test: apt-get install tshark');
+  const corpus = corpusDir();
+  const file = path.join(corpus, 'chrissanders-packets', 'http_espn.pcapng');
+  const { light } = feedBothWays(file);
+  for (const report of light) {
+    const theirs = spawnSync('tshark', ['-n', '-r', file, '-q', '-z', report.spec], { encoding: 'utf8', maxBuffer: 1 << 28 }).stdout;
+    assert.equal(report.text(), theirs, report.spec);
+  }
+});
