@@ -16,7 +16,7 @@ import { Dissector } from '../dissect/dissector';
 import { ipv4Text, ipv6Text } from '../dissect/format';
 import type { DissectedPacket, FrameInput } from '../dissect/model';
 import type { TcpStreamTable } from '../dissect/tcp-streams';
-import { rawKey, SharedTcpStreams, SharedUdpStreams, trackTcp, word } from './shared-streams';
+import { rawKey, SharedTcpStreams, SharedUdpStreams, trackTcp, word } from '../dissect/shared-streams';
 
 const LINKTYPE_ETHERNET = 1;
 const LINKTYPE_RAW = 101;

@@ -22,7 +22,7 @@ import { ipv4Text, ipv6Text } from '../dissect/format';
 import type { AppContext, AppDissector } from '../dissect/model';
 import type { TcpStreamTable } from '../dissect/tcp-streams';
 import type { PairTap, StatisticsReport } from '../stats/report';
-import { rawKey, SharedTcpStreams, SharedUdpStreams, trackTcp, word } from './shared-streams';
+import { rawKey, SharedTcpStreams, SharedUdpStreams, trackTcp, word } from '../dissect/shared-streams';
 
 const LINKTYPE_ETHERNET = 1;
 const LINKTYPE_RAW = 101;

@@ -9,8 +9,9 @@
 import { Dissector } from '../dissect/dissector';
 import { ipv4Text, ipv6Text } from '../dissect/format';
 import type { FrameInput } from '../dissect/model';
-import { COMPLETENESS } from '../dissect/tcp-streams';
-import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, tcpSegmentOf, type TcpSegment } from './tcp-segment';
+import type { TcpStreamTable } from '../dissect/tcp-streams';
+import { rawKey, SharedTcpStreams, trackTcp, type Slot } from '../dissect/shared-streams';
+import { tcpSegmentOf, type TcpSegment } from './tcp-segment';
 
 const LINKTYPE_ETHERNET = 1;
 const LINKTYPE_RAW = 101;
@@ -25,9 +26,15 @@ export class SegmentExtractor {
   /** Frames the fast path could not read and the full dissector took. */
   slowFrames = 0;
   private readonly dissector = new Dissector({ apps: false });
+  /** The dissector's stream table, also reachable by raw header words (no address text per frame). */
+  private readonly streams = new SharedTcpStreams();
+  /** Each direction of each 4-tuple seen by the fast path: its stream slot and address texts. */
+  private readonly flows = new Map<string, { slot: Slot; src: string; dst: string }>();
 
   /** @param fast false: every frame through the full dissector (the reference the fast path is tested against). */
-  constructor(private readonly fast = true) {}
+  constructor(private readonly fast = true) {
+    (this.dissector as { tcpStreams: TcpStreamTable }).tcpStreams = this.streams;
+  }
 
   /** The frame's TCP segment, or null. Frames must come in capture order. */
   segmentOf(frame: FrameInput): TcpSegment | null {
@@ -73,8 +80,7 @@ export class SegmentExtractor {
     }
     let tcp: number;
     let end: number;
-    let src: string;
-    let dst: string;
+    let v4: boolean;
     if (ethertype === 0x0800) {
       if (data.length < ip + 20 || data[ip]! >> 4 !== 4) return undefined;
       const hlen = (data[ip]! & 0x0f) * 4;
@@ -85,16 +91,14 @@ export class SegmentExtractor {
       if (totalLen < hlen) return undefined;
       tcp = ip + hlen;
       end = Math.min(ip + totalLen, wireEnd);
-      src = ipv4Text(data, ip + 12);
-      dst = ipv4Text(data, ip + 16);
+      v4 = true;
     } else if (ethertype === 0x86dd) {
       // Payload length 0 is a jumbogram (BIG TCP): the dissector knows those.
       if (data.length < ip + 40 || data[ip]! >> 4 !== 6 || data.readUInt16BE(ip + 4) === 0) return undefined;
       if (data[ip + 6] !== 6) return this.notTcp(data, data[ip + 6]!, ip + 40, 20, 0);
       tcp = ip + 40;
       end = Math.min(tcp + data.readUInt16BE(ip + 4), wireEnd);
-      src = ipv6Text(data, ip + 8);
-      dst = ipv6Text(data, ip + 24);
+      v4 = false;
     } else return ethertype === 0x0806 ? null : undefined;
     if (data.length < tcp + 20) return undefined;
     const hdrWord = data.readUInt16BE(tcp + 12);
@@ -106,36 +110,23 @@ export class SegmentExtractor {
     const ack = data.readUInt32BE(tcp + 8);
     const flags = hdrWord & 0xfff;
     const length = Math.max(0, end - tcp - hlen);
-    const stream = this.track(src, srcPort, dst, dstPort, flags, seq, ack, length);
+    const key = rawKey(data, ip, v4, srcPort, dstPort);
+    let flow = this.flows.get(key);
+    if (flow === undefined) {
+      const src = v4 ? ipv4Text(data, ip + 12) : ipv6Text(data, ip + 8);
+      const dst = v4 ? ipv4Text(data, ip + 16) : ipv6Text(data, ip + 24);
+      const slot = this.streams.rawSlot(key, { srcPort, dstPort, sourceText: () => src, destinationText: () => dst });
+      this.flows.set(key, (flow = { slot, src, dst }));
+    }
+    // What dissect/tcp.ts does to the conversation (stream numbers and port reuse depend on it).
+    const conv = this.streams.ofSlot(flow.slot, flags, seq);
+    trackTcp(conv, flow.slot.dir, flags, seq, ack, length);
+    const stream = conv.index;
+    const src = flow.src;
+    const dst = flow.dst;
     const stop = Math.min(end, data.length);
     const payload = length > 0 && stop > tcp + hlen ? data.subarray(tcp + hlen, stop) : EMPTY;
     return { frame: frame.number, tsNs: frame.tsNs, stream, srcAddress: src, srcPort, dstAddress: dst, dstPort, seq, ack, flags, length, payload };
-  }
-
-  /** The stream bookkeeping of dissect/tcp.ts that decides stream numbers (port reuse needs it). */
-  private track(src: string, srcPort: number, dst: string, dstPort: number, flags: number, seq: number, ackRaw: number, length: number): number {
-    const syn = (flags & TCP_SYN) !== 0;
-    const ack = (flags & TCP_ACK) !== 0;
-    const fin = (flags & TCP_FIN) !== 0;
-    const rst = (flags & TCP_RST) !== 0;
-    const { conv, dir } = this.dissector.tcpStreams.lookup(src, srcPort, dst, dstPort, syn, ack, seq);
-    const fwd = conv.dirs[dir];
-    const rev = conv.dirs[dir === 0 ? 1 : 0];
-    if (!fwd.baseSet) {
-      fwd.baseSeq = syn ? seq : (seq - 1) >>> 0;
-      fwd.baseSet = true;
-    }
-    if (ack && !rev.baseSet) {
-      rev.baseSeq = (ackRaw - 1) >>> 0;
-      rev.baseSet = true;
-    }
-    if (syn) conv.completeness |= ack ? COMPLETENESS.SYN_ACK : COMPLETENESS.SYN;
-    else if (rst) conv.completeness |= COMPLETENESS.RST;
-    else if (fin && ack) conv.completeness |= COMPLETENESS.FIN;
-    else if (ack) conv.completeness |= COMPLETENESS.ACK;
-    if (length > 0) conv.completeness |= COMPLETENESS.DATA;
-    if (fin || rst) conv.closed = true;
-    return conv.index;
   }
 
   /**

@@ -8,8 +8,8 @@
  *   (dissector as { tcpStreams: TcpStreamTable }).tcpStreams = tcp;
  *   dissector.udpStream = (key) => udp.byKey(key);
  */
-import { conversationKey } from '../dissect/dissector';
-import { COMPLETENESS, TcpStreamTable, type TcpConversation } from '../dissect/tcp-streams';
+import { conversationKey } from './dissector';
+import { COMPLETENESS, TcpStreamTable, type TcpConversation } from './tcp-streams';
 
 const TCP_FIN = 0x01;
 const TCP_SYN = 0x02;
