@@ -6,6 +6,11 @@
 /** "00".."99" as ASCII byte pairs: decimal conversion two digits per division. */
 const DIGIT_PAIRS = Uint8Array.from({ length: 200 }, (_, i) => 48 + (i % 2 === 0 ? Math.floor(i / 20) : (i >> 1) % 10));
 
+/** A constant ASCII piece encoded once, for LineBuffer.raw(). */
+export function ascii(s: string): Uint8Array {
+  return Uint8Array.from(s, (c) => c.charCodeAt(0) & 0x7f);
+}
+
 export class LineBuffer {
   bytes: Buffer;
   length = 0;
@@ -39,6 +44,35 @@ export class LineBuffer {
     }
     this.length = p;
   }
+
+  /** Appends bytes encoded beforehand (see ascii()): constant pieces cost no per-character work. */
+  raw(k: Uint8Array): void {
+    const n = k.length;
+    this.reserve(n);
+    const b = this.bytes;
+    let p = this.length;
+    for (let i = 0; i < n; i++) b[p++] = k[i]!;
+    this.length = p;
+  }
+
+  /**
+   * Appends a text that recurs from line to line (an address): its bytes are encoded once and
+   * kept, a bounded number of them, so the next time costs a map lookup and a copy.
+   */
+  recurring(s: string): void {
+    let k = this.encoded.get(s);
+    if (k === undefined) {
+      if (!/^[\x00-\x7f]*$/.test(s)) {
+        this.text(s);
+        return;
+      }
+      if (this.encoded.size >= 4096) this.encoded.clear();
+      this.encoded.set(s, (k = ascii(s)));
+    }
+    this.raw(k);
+  }
+
+  private readonly encoded = new Map<string, Uint8Array>();
 
   /** Appends one ASCII byte. */
   byte(c: number): void {

@@ -10,6 +10,7 @@ import type { IpHeaderRef } from './ip';
 import { dnsPrint } from './dns';
 import { httpPrint, sshPrint } from './text-protocols';
 import { printableChar } from './hexdump';
+import { ascii } from './line-buffer';
 
 const TH_FIN = 0x01;
 const TH_SYN = 0x02;
@@ -40,7 +41,16 @@ function flagsText(flags: number): string {
 }
 
 /** `Flags [...]` for every value of the flags byte, made once. */
-const FLAGS_FIELD = Array.from({ length: 256 }, (_, flags) => `Flags [${flagsText(flags)}]`);
+const FLAGS_FIELD = Array.from({ length: 256 }, (_, flags) => ascii(`Flags [${flagsText(flags)}]`));
+const K_TO = ascii(' > ');
+const K_COLON = ascii(': ');
+const K_SEQ = ascii(', seq ');
+const K_ACK = ascii(', ack ');
+const K_WIN = ascii(', win ');
+const K_URG = ascii(', urg ');
+const K_NOP_NOP_TS = ascii(', options [nop,nop,TS val ');
+const K_ECR = ascii(' ecr ');
+const K_LENGTH = ascii(', length ');
 
 const OPTION_NAMES = new Map<number, string>([
   [0, 'eol'], [1, 'nop'], [2, 'mss'], [3, 'wscale'], [4, 'sackOK'], [5, 'sack'], [6, 'echo'],
@@ -243,19 +253,19 @@ export function tcpPrint(ctx: PrintContext, offset: number, length: number, ip: 
   if (ipNext === 6) {
     const src = (v4 ? ctx.ipv4(srcOff) : ctx.ipv6(srcOff));
     const dst = (v4 ? ctx.ipv4(dstOff) : ctx.ipv6(dstOff));
-    out.text(src);
+    out.recurring(src);
     out.byte(0x2e);
     ctx.printTcpPort(sport);
-    out.text(' > ');
-    out.text(dst);
+    out.raw(K_TO);
+    out.recurring(dst);
     out.byte(0x2e);
     ctx.printTcpPort(dport);
   } else {
     ctx.printTcpPort(sport);
-    out.text(' > ');
+    out.raw(K_TO);
     ctx.printTcpPort(dport);
   }
-  out.text(': ');
+  out.raw(K_COLON);
   if (!ctx.has(offset, 20)) {
     ctx.printTrunc();
     return;
@@ -275,7 +285,7 @@ export function tcpPrint(ctx: PrintContext, offset: number, length: number, ip: 
     return;
   }
   const flags = ctx.u8(offset + 13);
-  out.text(FLAGS_FIELD[flags]!);
+  out.raw(FLAGS_FIELD[flags]!);
   const seqCtx: SeqContext = { rev: false, thseq: 0, thack: 0, key: 0, found: false };
   if (!ctx.flags.absoluteTcpSequence && flags & TH_ACK) {
     const connections = connectionSlot(ctx, ip, sport, dport, seqCtx);
@@ -301,7 +311,7 @@ export function tcpPrint(ctx: PrintContext, offset: number, length: number, ip: 
   if (ctx.flags.verbose > 0 && !fragmented) printChecksum(ctx, offset, length, ip);
   length -= hlen;
   if (ctx.flags.verbose > 1 || length > 0 || flags & (TH_SYN | TH_FIN | TH_RST)) {
-    out.text(', seq ');
+    out.raw(K_SEQ);
     out.uint(seq);
     if (length > 0) {
       out.byte(0x3a);
@@ -309,20 +319,20 @@ export function tcpPrint(ctx: PrintContext, offset: number, length: number, ip: 
     }
   }
   if (flags & TH_ACK) {
-    out.text(', ack ');
+    out.raw(K_ACK);
     out.uint(ack);
   }
-  out.text(', win ');
+  out.raw(K_WIN);
   out.uint(win);
   if (flags & TH_URG) {
-    out.text(', urg ');
+    out.raw(K_URG);
     out.uint(urp);
   }
   if (hlen === 32 && isNopNopTimestamp(ctx, offset + 20)) {
     // What nearly every Linux segment carries, printed as printOptions would print it.
-    out.text(', options [nop,nop,TS val ');
+    out.raw(K_NOP_NOP_TS);
     out.uint(ctx.u32(offset + 24));
-    out.text(' ecr ');
+    out.raw(K_ECR);
     out.uint(ctx.u32(offset + 28));
     out.byte(0x5d);
   } else if (hlen > 20) {
@@ -338,7 +348,7 @@ export function tcpPrint(ctx: PrintContext, offset: number, length: number, ip: 
       return;
     }
   }
-  out.text(', length ');
+  out.raw(K_LENGTH);
   out.uint(length);
   if (length === 0) return;
   hlen = (ctx.u8(offset + 12) >> 4) * 4;
