@@ -10,7 +10,9 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import { PacketStore } from '../app/engine';
+import { PacketStore, type ReportFeed } from '../app/engine';
+import { createConversationReport } from '../app/stats/conversations';
+import { createHierarchyReport } from '../app/stats/hierarchy';
 import { LiveCapture } from '../app/capture/live-capture';
 import { corpusDir, requireTool, tempDir } from './pcap-helpers';
 import { tshark, tsharkColumns, tsharkFilter } from './engine-reference';
@@ -112,6 +114,8 @@ test('engine live: a real capture on lo is appended batch by batch, queried whil
     else pending.push(Buffer.from(batch));
   });
   const store = PacketStore.createLive(spool, [{ linkType: capture.linkType, name: 'lo', filter }]);
+  let conv: ReportFeed | undefined;
+  let phs: ReportFeed | undefined;
   for (const b of pending.splice(0)) store.appendBatch(b);
   target = store;
   const dump = spawn('tcpdump', ['-i', 'lo', '-n', '--immediate-mode', '-U', '-w', reference, filter], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -120,6 +124,9 @@ test('engine live: a real capture on lo is appended batch by batch, queried whil
     await waitFor(dump, 'stderr', /listening on lo/, 'tcpdump -i lo');
     await waitFor(server, 'stdout', /Serving HTTP/, 'python3 -m http.server');
     const view = store.filter('tcp.flags.syn == 1 && tcp.flags.ack == 0');
+    // Reports follow the live store: conversations and the protocol hierarchy, updated as frames come.
+    conv = store.followReport(createConversationReport('conv,tcp'));
+    phs = store.followReport(createHierarchyReport('io,phs'));
     for (let i = 0; i < 3; i++) {
       const r = spawnSync('curl', ['-s', '-o', '/dev/null', '--max-time', '10', `http://127.0.0.1:${port}/page.html`]);
       assert.equal(r.status, 0, 'curl fetched the page');
@@ -132,6 +139,10 @@ test('engine live: a real capture on lo is appended batch by batch, queried whil
     assert.ok(midCount >= 30, `frames indexed while running: ${midCount}`);
     assert.deepEqual(store.rows(0, 3).map((r) => /\[SYN/.test(r.info)), [true, true, false]);
     assert.equal(store.packet(1).packet.summary.destination, '127.0.0.1');
+    await conv.update();
+    const midRows = (conv.report.json() as { packetsAtoB: number; packetsBtoA: number }[]);
+    assert.equal(midRows.length, 3, 'three TCP conversations while the capture runs');
+    assert.equal(midRows.reduce((n, r) => n + r.packetsAtoB + r.packetsBtoA, 0), conv.fed, 'every frame fed so far is in a conversation');
     await new Promise((r) => setTimeout(r, 500));
   } finally {
     await stopChild(server, 'SIGTERM');
@@ -148,6 +159,12 @@ test('engine live: a real capture on lo is appended batch by batch, queried whil
       assert.equal(r.destination, theirs[k]!.destination, `frame ${k + 1} destination`);
       assert.equal(r.length, theirs[k]!.length, `frame ${k + 1} length`);
     });
+    // The followed reports, brought up to date after the capture, print what tshark prints from the spool.
+    await conv!.update();
+    await phs!.update();
+    assert.equal(conv!.report.text(), tshark(['-r', spool, '-q', '-z', 'conv,tcp']));
+    phs!.report.finish?.();
+    assert.equal(phs!.report.text(), tshark(['-r', spool, '-q', '-z', 'io,phs']));
     for (const text of ['tcp.len > 1000', `tcp.srcport == ${port}`, 'tcp.stream == 1', 'http']) {
       const view = store.filter(text);
       await view.update();

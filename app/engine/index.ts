@@ -5,5 +5,5 @@ export { ColumnIndex, InternTable, FLAG } from './columns';
 export { Spool, type SpoolPacket } from './spool';
 export { LightDecoder, type LightColumns } from './light-decoder';
 export { RowDissector, type FrameProvider } from './row-dissector';
-export { feedReport, reportTakesLightPackets } from './report-feed';
+export { feedReport, ReportFeed, reportTakesLightPackets } from './report-feed';
 export { PairTapFeeder } from './pair-tap';

@@ -31,34 +31,57 @@ export function reportTakesLightPackets(spec: string): boolean {
 
 const SLICE_FRAMES = 50000;
 
-export async function feedReport(source: FilterSource, report: StatisticsReport, onProgress?: (framesDone: number, framesTotal: number) => void): Promise<void> {
-  if (isTapSource(source) && PairTapFeeder.canFeed([report])) return feedPairTaps(source, report, onProgress);
-  const light = reportTakesLightPackets(report.spec);
-  const dissector = new RowDissector(source);
-  const total = source.count();
-  for (let start = 0; start < total; start += SLICE_FRAMES) {
-    const end = Math.min(total, start + SLICE_FRAMES);
-    for (let k = start; k < end; k++) {
-      const tsNs = source.tsNs(k);
-      let packet;
-      if (light && source.isLight(k)) {
-        packet = lightPacket(source.lightFrame(k));
-      } else packet = dissector.dissect(k, false);
-      const data = source.frameInput(k, false).data;
-      report.add({ packet, data, tsNs, capLen: data.length, origLen: source.origLenOf(k) });
+/**
+ * A report kept up to date with a store that may still grow (a live capture): each update() feeds
+ * the frames appended since the last one, in order, so the report always covers frames 1..fed.
+ */
+export class ReportFeed {
+  /** Frames fed so far (the next frame to feed is fed + 1). */
+  fed = 0;
+  private readonly feeder: PairTapFeeder | undefined;
+  private readonly light: boolean;
+  private readonly dissector: RowDissector;
+  private running: Promise<void> | undefined;
+
+  constructor(private readonly source: FilterSource, readonly report: StatisticsReport) {
+    this.feeder = isTapSource(source) && PairTapFeeder.canFeed([report]) ? new PairTapFeeder([report]) : undefined;
+    this.light = reportTakesLightPackets(report.spec);
+    this.dissector = new RowDissector(source);
+  }
+
+  /** Feeds every frame the source holds now, in slices that yield to the event loop. */
+  update(onProgress?: (framesDone: number, framesTotal: number) => void): Promise<void> {
+    // One update at a time: a second caller waits for the running one, then catches up.
+    if (this.running) return this.running.then(() => (this.fed < this.source.count() ? this.update(onProgress) : undefined));
+    this.running = this.run(onProgress).finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async run(onProgress?: (framesDone: number, framesTotal: number) => void): Promise<void> {
+    const total = this.source.count();
+    while (this.fed < total) {
+      const end = Math.min(total, this.fed + SLICE_FRAMES);
+      for (let k = this.fed; k < end; k++) this.feedOne(k);
+      this.fed = end;
+      onProgress?.(end, total);
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    onProgress?.(end, total);
-    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+
+  private feedOne(k: number): void {
+    const source = this.source;
+    if (this.feeder) {
+      (source as TapSource).feedFrame(k, this.feeder);
+      return;
+    }
+    const tsNs = source.tsNs(k);
+    const packet = this.light && source.isLight(k) ? lightPacket(source.lightFrame(k)) : this.dissector.dissect(k, false);
+    const data = source.frameInput(k, false).data;
+    this.report.add({ packet, data, tsNs, capLen: data.length, origLen: source.origLenOf(k) });
   }
 }
 
-async function feedPairTaps(source: TapSource, report: StatisticsReport, onProgress?: (framesDone: number, framesTotal: number) => void): Promise<void> {
-  const feeder = new PairTapFeeder([report]);
-  const total = source.count();
-  for (let start = 0; start < total; start += SLICE_FRAMES) {
-    const end = Math.min(total, start + SLICE_FRAMES);
-    for (let k = start; k < end; k++) source.feedFrame(k, feeder);
-    onProgress?.(end, total);
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
+/** Feeds every frame the source holds now to the report (see ReportFeed for a live store). */
+export function feedReport(source: FilterSource, report: StatisticsReport, onProgress?: (framesDone: number, framesTotal: number) => void): Promise<void> {
+  return new ReportFeed(source, report).update(onProgress);
 }

@@ -26,7 +26,7 @@ import { FrameFile } from './frame-file';
 import { LightDecoder } from './light-decoder';
 import type { LightFrame } from './light-fields';
 import { RowDissector } from './row-dissector';
-import { feedReport } from './report-feed';
+import { feedReport, ReportFeed } from './report-feed';
 import type { PairTapFeeder } from './pair-tap';
 import type { StatisticsReport } from '../stats/report';
 import { Spool, type SpoolPacket } from './spool';
@@ -135,7 +135,7 @@ export class PacketStore implements FilterSource {
   appendPacket(p: SpoolPacket): number {
     const spool = this.liveSpool();
     spool.append(p, (dataOffset, tsHigh, tsLow, capLen, origLen, flags, data, dataStart) => {
-      this.indexFrame(dataOffset, tsHigh * 4294967296 + tsLow, capLen, origLen, p.interfaceId, flags, data, dataStart);
+      this.indexFrame(dataOffset, (BigInt(tsHigh) << 32n) | BigInt(tsLow), capLen, origLen, p.interfaceId, flags, data, dataStart);
     });
     this.afterAppend();
     return this.index.length;
@@ -144,7 +144,7 @@ export class PacketStore implements FilterSource {
   /** Appends a batch of EPBs as LiveCapture hands them over. Returns the number of frames. */
   appendBatch(batch: Buffer, interfaceId = 0): number {
     const n = this.liveSpool().appendBatch(batch, interfaceId, (dataOffset, tsHigh, tsLow, capLen, origLen, flags, data, dataStart) => {
-      this.indexFrame(dataOffset, tsHigh * 4294967296 + tsLow, capLen, origLen, interfaceId, flags, data, dataStart);
+      this.indexFrame(dataOffset, (BigInt(tsHigh) << 32n) | BigInt(tsLow), capLen, origLen, interfaceId, flags, data, dataStart);
     });
     this.afterAppend();
     return n;
@@ -213,6 +213,15 @@ export class PacketStore implements FilterSource {
    * Feeds every frame the store holds, in order, to a statistics report (app/stats); conversations
    * and endpoints take a light path (see report-feed.ts).
    */
+  /**
+   * A report that follows the store as it grows (live capture): call update() when frames have
+   * been appended; the report then covers every frame so far, and its text()/json() can be asked
+   * at any time.
+   */
+  followReport(report: StatisticsReport): ReportFeed {
+    return new ReportFeed(this, report);
+  }
+
   feedReport(report: StatisticsReport, onProgress?: (framesDone: number, framesTotal: number) => void): Promise<void> {
     return feedReport(this, report, onProgress);
   }
