@@ -97,7 +97,8 @@ const median = (xs: number[]): number => {
  */
 function timeTools(file: string, runs: number, tmp: string): Map<string, Run[]> {
   const commands: Array<[string, string]> = [
-    ['sievecap', `${process.execPath} ${SIEVECAP} -nn -r ${file}`],
+    // As users run it: bin/sievecap's own #! line (node --single-threaded) applies.
+    ['sievecap', `${SIEVECAP} -nn -r ${file}`],
     ['tcpdump', `tcpdump -nn -r ${file}`],
     ['tshark', `tshark -r ${file}`],
   ];
