@@ -10,7 +10,7 @@
 import { registerDefaultAppDissectors } from './apps';
 import { LayerBuilder } from './builder';
 import { frameLayer } from './frame';
-import type { AppContext, AppDissector, DissectedPacket, FrameInput } from './model';
+import type { AppContext, AppDissector, AppResult, DissectedPacket, FrameInput } from './model';
 import { PacketState } from './packet-state';
 import { registerCoreDissectors } from './registry';
 import { FragmentTable } from './reassembly';
@@ -105,29 +105,26 @@ export class Dissector {
    * the heuristics (Wireshark's order); unclaimed payload becomes "data".
    */
   byPort(p: PacketState, ctx: AppContext, data: Buffer, offset: number, end: number): void {
-    const table = ctx.transport === 'udp' ? this.udpPorts : this.tcpPorts;
-    const low = Math.min(ctx.srcPort, ctx.dstPort);
-    const high = Math.max(ctx.srcPort, ctx.dstPort);
-    const app = table.get(low) ?? table.get(high) ?? this.heuristics.find((h) => safeHeuristic(h, data, offset, end, ctx));
+    const app = this.appFor(ctx, data, offset, end);
     if (!app) {
       this.data(p, data, offset, end);
       return;
     }
-    let result;
-    try {
-      result = app.dissect(data, offset, end, ctx);
-    } catch (err) {
-      const b = new LayerBuilder(data, app.protocol, app.protocol.toUpperCase(), offset, end);
-      b.mark('malformed', `dissector error: ${(err as Error).message}`);
-      p.addLayer(b.layer);
-      return;
-    }
+    const result = dissectApp(app, data, offset, end, ctx);
     let lastProtocol = '';
     for (const layer of result.layers) {
       p.addLayer(layer, layer.protocol === lastProtocol ? '' : layer.protocol);
       lastProtocol = layer.protocol;
     }
     if (result.protocolColumn) p.setProtocol(result.protocolColumn, result.info);
+  }
+
+  /** The application dissector byPort hands this payload to, or undefined ("data"). */
+  appFor(ctx: AppContext, data: Buffer, offset: number, end: number): AppDissector | undefined {
+    const table = ctx.transport === 'udp' ? this.udpPorts : this.tcpPorts;
+    const low = Math.min(ctx.srcPort, ctx.dstPort);
+    const high = Math.max(ctx.srcPort, ctx.dstPort);
+    return table.get(low) ?? table.get(high) ?? this.heuristics.find((h) => safeHeuristic(h, data, offset, end, ctx));
   }
 
   /**
@@ -169,6 +166,17 @@ export class Dissector {
     const delta = this.previousTsNs === null ? 0n : ts - this.previousTsNs;
     this.previousTsNs = ts;
     return delta;
+  }
+}
+
+/** Runs an application dissector; an exception (a bug) becomes one malformed layer, never escapes. */
+export function dissectApp(app: AppDissector, data: Buffer, offset: number, end: number, ctx: AppContext): AppResult {
+  try {
+    return app.dissect(data, offset, end, ctx);
+  } catch (err) {
+    const b = new LayerBuilder(data, app.protocol, app.protocol.toUpperCase(), offset, end);
+    b.mark('malformed', `dissector error: ${(err as Error).message}`);
+    return { layers: [b.layer], protocolColumn: '', info: '' };
   }
 }
 

@@ -100,6 +100,11 @@ export interface AppResult {
  */
 export interface AppDissector {
   protocol: string;
+  /**
+   * Field-name prefixes of what it adds besides `protocol` and `protocol.*` (TLS adds x509 fields
+   * of certificates): the engine asks it only for filters that name one of them.
+   */
+  fieldPrefixes?: readonly string[];
   udpPorts?: readonly number[];
   tcpPorts?: readonly number[];
   /** Optional payload test for traffic on other ports (cheap; must not throw). */

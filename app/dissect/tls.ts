@@ -35,6 +35,7 @@ export function createTlsDissector(): AppDissector {
   const conversations: Conversations = { version: new Map(), encrypted: new Set() };
   return {
     protocol: 'tls',
+    fieldPrefixes: ['x509ce', 'x509sat'],
     tcpPorts: [443, 465, 636, 853, 993, 995, 8443],
     heuristic: (data, offset, end) => looksLikeTls(data, offset, end),
     dissect: (data, offset, end, ctx) => dissectTls(data, offset, end, ctx, conversations),

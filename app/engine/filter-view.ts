@@ -4,14 +4,16 @@
  * frames appended later (a live capture) when asked to. The result is a Uint32Array grown by
  * doubling, 4 bytes per matching frame.
  *
- * Every frame is dissected in order by its own RowDissector (so stream numbers and relative
- * sequence numbers agree with a whole-file dissection), except that a filter naming only
- * addresses, ports, streams and lengths takes the light packet (light-fields.ts) for the frames
- * the light path read.
+ * Frames are tested in order with the cheapest packet that answers the filter's names exactly
+ * (ScopedPackets): the light packet for header fields, plus the one application dissector a
+ * payload goes to for fields such as http.request.uri or dns.qry.name, and otherwise the full
+ * tree from a RowDissector (so stream numbers and relative sequence numbers agree with a
+ * whole-file dissection).
  */
 import { compileDisplayFilter, type DisplayFilter } from '../filter';
-import { lightFilterable, lightPacket, lightPlan, type LightFrame, type LightPlan } from './light-fields';
-import { RowDissector, type FrameProvider } from './row-dissector';
+import type { LightFrame } from './light-fields';
+import type { FrameProvider } from './row-dissector';
+import { ScopedPackets, type ScopedPath } from './scoped-packets';
 
 export interface FilterProgress {
   framesDone: number;
@@ -38,18 +40,14 @@ export class FilterView {
   framesDone = 0;
   private matched = new Uint32Array(1024);
   private matchCount = 0;
-  private readonly light: boolean;
-  private readonly plan: LightPlan;
-  private readonly dissector: RowDissector;
+  private readonly packets: ScopedPackets;
   private running: Promise<void> | null = null;
   private cancelled = false;
 
   /** Throws DisplayFilterError (with the column and the problem) for a bad filter. */
   constructor(text: string, private readonly source: FilterSource, private readonly onProgress?: (p: FilterProgress) => void) {
     this.filter = compileDisplayFilter(text);
-    this.light = lightFilterable(this.filter.fieldNames);
-    this.plan = lightPlan(this.filter.fieldNames);
-    this.dissector = new RowDissector(source);
+    this.packets = new ScopedPackets(source, this.filter.fieldNames);
   }
 
   get text(): string {
@@ -58,7 +56,12 @@ export class FilterView {
 
   /** Whether this filter takes the light packets (for the benchmark's notes). */
   get usesLightPath(): boolean {
-    return this.light;
+    return this.packets.path === 'light';
+  }
+
+  /** Which packets the filter is tested on (see ScopedPackets). */
+  get path(): ScopedPath {
+    return this.packets.path;
   }
 
   /** Matching frames so far. */
@@ -103,18 +106,10 @@ export class FilterView {
   }
 
   private slice(end: number): void {
-    const source = this.source;
+    const packets = this.packets;
     for (let k = this.framesDone; k < end; k++) {
-      let pass: boolean;
-      if (this.light && source.isLight(k)) {
-        const frame = source.lightFrame(k);
-        pass = this.filter.matches(lightPacket(frame, this.plan), frame.data);
-      } else {
-        const packet = this.dissector.dissect(k, false);
-        // The tree may hold views of the frame's bytes: it is tested before the next read.
-        pass = this.filter.matches(packet, source.frameInput(k, false).data);
-      }
-      if (pass) this.push(k + 1);
+      const { packet, data } = packets.packet(k);
+      if (this.filter.matches(packet, data)) this.push(k + 1);
     }
     this.framesDone = Math.max(this.framesDone, end);
   }

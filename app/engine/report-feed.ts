@@ -5,14 +5,16 @@
  * - Reports that take PairTaps (conversations and endpoints without a filter) go through a
  *   PairTapFeeder (pair-tap.ts), straight from the file's bytes: a few hundred ns a frame.
  * - Other reports that only look at addresses, ports, stream numbers, TCP flags, lengths and times
- *   (TCP/UDP/IP conversations and endpoints with a filter) take the light packet for frames the
- *   light path read, like display filters do.
+ *   (TCP/UDP/IP conversations and endpoints with a filter) take the packets ScopedPackets makes
+ *   for the names of their filter, like display filters do (every light field, plus the
+ *   application layers the filter names).
  * - Everything else gets the full Dissector's tree.
  */
+import { compileDisplayFilter } from '../filter';
 import type { StatisticsReport } from '../stats/report';
-import { lightPacket } from './light-fields';
-import { RowDissector } from './row-dissector';
+import { lightPlan } from './light-fields';
 import type { FilterSource } from './filter-view';
+import { ScopedPackets } from './scoped-packets';
 import { PairTapFeeder } from './pair-tap';
 
 /** A source that can hand frame k to a PairTapFeeder without a Buffer per frame (PacketStore). */
@@ -24,9 +26,20 @@ function isTapSource(source: FilterSource): source is TapSource {
   return typeof (source as Partial<TapSource>).feedFrame === 'function';
 }
 
-/** Report specs that light packets answer exactly (no Ethernet addresses, no payload protocols in their text). */
+/** Report specs whose own text light packets answer exactly (no Ethernet addresses, no payload protocols). */
+const LIGHT_REPORT = /^(?:conv|endpoints),(?:tcp|udp|ip|ipv6)(?:,(.*))?$/s;
+
+/** Whether a report's own text comes out right from light packets (its filter may still need more). */
 export function reportTakesLightPackets(spec: string): boolean {
-  return /^(conv|endpoints),(tcp|udp|ip|ipv6)(,.*)?$/.test(spec);
+  return LIGHT_REPORT.test(spec);
+}
+
+/** The names ScopedPackets must answer for a report: its filter's, or null when it needs full trees. */
+function reportFieldNames(spec: string): readonly string[] | null {
+  const m = LIGHT_REPORT.exec(spec);
+  if (!m) return null;
+  // The report compiled its filter already (a bad one never gets here).
+  return m[1] === undefined ? [] : compileDisplayFilter(m[1]).fieldNames;
 }
 
 const SLICE_FRAMES = 50000;
@@ -39,14 +52,13 @@ export class ReportFeed {
   /** Frames fed so far (the next frame to feed is fed + 1). */
   fed = 0;
   private readonly feeder: PairTapFeeder | undefined;
-  private readonly light: boolean;
-  private readonly dissector: RowDissector;
+  private readonly packets: ScopedPackets;
   private running: Promise<void> | undefined;
 
   constructor(private readonly source: FilterSource, readonly report: StatisticsReport) {
     this.feeder = isTapSource(source) && PairTapFeeder.canFeed([report]) ? new PairTapFeeder([report]) : undefined;
-    this.light = reportTakesLightPackets(report.spec);
-    this.dissector = new RowDissector(source);
+    const names = reportFieldNames(report.spec);
+    this.packets = new ScopedPackets(source, names, lightPlan());
   }
 
   /** Feeds every frame the source holds now, in slices that yield to the event loop. */
@@ -75,8 +87,7 @@ export class ReportFeed {
       return;
     }
     const tsNs = source.tsNs(k);
-    const packet = this.light && source.isLight(k) ? lightPacket(source.lightFrame(k)) : this.dissector.dissect(k, false);
-    const data = source.frameInput(k, false).data;
+    const { packet, data } = this.packets.packet(k);
     this.report.add({ packet, data, tsNs, capLen: data.length, origLen: source.origLenOf(k) });
   }
 }

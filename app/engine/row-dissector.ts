@@ -22,7 +22,7 @@
  * ("request in N") across the jump.
  */
 import { Dissector } from '../dissect/dissector';
-import type { DissectedPacket, FrameInput } from '../dissect/model';
+import type { AppContext, AppDissector, DissectedPacket, FrameInput } from '../dissect/model';
 import { TcpStreamTable, type TcpConversation } from '../dissect/tcp-streams';
 
 /** What the row dissector needs of the store. */
@@ -100,6 +100,17 @@ export class RowDissector {
     // going back starts a fresh Dissector, whose state must not run ahead of the frame.
     if (k !== this.next) this.jumpTo(k);
     return this.run(k, copy);
+  }
+
+  /** The application dissector the Dissector would hand this payload to (see Dissector.appFor). */
+  appFor(ctx: AppContext, data: Buffer, offset: number, end: number): AppDissector | undefined {
+    return this.dissector.appFor(ctx, data, offset, end);
+  }
+
+  /** The application dissectors the Dissector has registered (each instance once). */
+  appDissectors(): AppDissector[] {
+    const d = this.dissector;
+    return [...new Set([...d.udpPorts.values(), ...d.tcpPorts.values(), ...d.heuristics])];
   }
 
   private reset(): void {

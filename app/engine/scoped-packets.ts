@@ -1,0 +1,108 @@
+/**
+ * ScopedPackets: for the field names a display filter (or a report's filter) looks at, the
+ * cheapest packet of each frame that answers them exactly as the full tree would. Frames are
+ * asked for in capture order.
+ *
+ * Three paths, chosen once from the names:
+ * - light: every name is a header field the light packet carries (light-fields.ts);
+ * - apps: the names are light fields plus fields of application protocols (`http.request.uri`,
+ *   `dns.qry.name`, `tls.handshake.type`, ...). A frame the light path read gets its light packet;
+ *   when its TCP/UDP payload goes, by the Dissector's own hand-off rule (ports, then heuristics),
+ *   to an application dissector whose fields the filter names, that dissector alone runs on the
+ *   payload and its layers are added. Ethernet, IP and TCP trees, labels and stream analysis,
+ *   which cost most of a full dissection, are never built. The application dissector is the very
+ *   instance the RowDissector's Dissector holds, so stateful ones (TLS remembers each
+ *   conversation's version) see their frames in order whichever path a frame took;
+ * - full: any other name (relative sequence numbers, tcp.analysis, frame.protocols, data, ...):
+ *   every frame through the RowDissector.
+ * Frames the light path could not read (ARP, VLANs, tunnels, fragments, ICMP errors) always get
+ * the full tree. app/engine/scoped-packets.test.ts checks that on the corpus every path selects
+ * the frames the full tree selects.
+ */
+import { dissectApp } from '../dissect/dissector';
+import type { AppContext, AppDissector, DissectedPacket } from '../dissect/model';
+import type { FilterSource } from './filter-view';
+import { LIGHT_FILTER_FIELDS, lightPacket, lightPayload, lightPlan, type LightFrame, type LightPlan } from './light-fields';
+import { RowDissector } from './row-dissector';
+
+export type ScopedPath = 'light' | 'apps' | 'full';
+
+export interface ScopedPacket {
+  packet: DissectedPacket;
+  /** The frame's bytes (valid until the next call). */
+  data: Buffer;
+}
+
+export class ScopedPackets {
+  readonly path: ScopedPath;
+  private readonly plan: LightPlan;
+  private readonly dissector: RowDissector;
+  /** Application protocols (AppDissector.protocol) whose fields the names include. */
+  private readonly apps: ReadonlySet<string>;
+
+  /**
+   * `names`: the field and protocol names asked about, null for the whole tree; `plan` the light
+   * fields to build (default: just those names).
+   */
+  constructor(private readonly source: FilterSource, names: readonly string[] | null, plan?: LightPlan) {
+    this.dissector = new RowDissector(source);
+    this.plan = plan ?? lightPlan(names ?? []);
+    const prefixes = appFieldPrefixes(this.dissector.appDissectors());
+    const apps = new Set<string>();
+    let path: ScopedPath = names === null ? 'full' : 'light';
+    for (const name of names ?? []) {
+      if (LIGHT_FILTER_FIELDS.has(name)) continue;
+      const app = prefixes.get(name.split('.')[0]!);
+      if (app === undefined) {
+        path = 'full';
+        break;
+      }
+      apps.add(app);
+      path = 'apps';
+    }
+    this.path = path;
+    this.apps = apps;
+  }
+
+  /** The packet of frame k (0-based), for the names given. */
+  packet(k: number): ScopedPacket {
+    const source = this.source;
+    if (this.path !== 'full' && source.isLight(k)) {
+      const frame = source.lightFrame(k);
+      const packet = lightPacket(frame, this.plan);
+      if (this.path === 'apps') this.addAppLayers(packet, frame);
+      return { packet, data: frame.data };
+    }
+    return this.full(k);
+  }
+
+  private full(k: number): ScopedPacket {
+    const packet = this.dissector.dissect(k, false);
+    // The tree may hold views of the frame's bytes: it is tested before the next read.
+    return { packet, data: this.source.frameInput(k, false).data };
+  }
+
+  /** Adds the application layers the Dissector would add, when they belong to a named protocol. */
+  private addAppLayers(packet: DissectedPacket, frame: LightFrame): void {
+    const payload = lightPayload(frame);
+    if (payload === null) return;
+    const ctx: AppContext = {
+      transport: payload.transport, srcPort: payload.srcPort, dstPort: payload.dstPort, frameNumber: frame.number,
+      src: frame.source, dst: frame.destination,
+    };
+    const app = this.dissector.appFor(ctx, frame.data, payload.offset, payload.end);
+    if (app === undefined || !this.apps.has(app.protocol)) return;
+    const result = dissectApp(app, frame.data, payload.offset, payload.end, ctx);
+    for (const layer of result.layers) packet.layers.push(layer);
+  }
+}
+
+/** Field-name prefix (the part before the first dot) → the application protocol that adds such fields. */
+function appFieldPrefixes(apps: readonly AppDissector[]): Map<string, string> {
+  const byPrefix = new Map<string, string>();
+  for (const app of apps) {
+    byPrefix.set(app.protocol, app.protocol);
+    for (const prefix of app.fieldPrefixes ?? []) byPrefix.set(prefix, app.protocol);
+  }
+  return byPrefix;
+}
