@@ -33,38 +33,107 @@ const JUMP = -1;
  * pointer must go backwards, so a walk can only revisit a byte through a loop).
  */
 class SuffixTable {
-  readonly state: Uint8Array;
-  /** Sum of (escaped label length + 1); over MAX_NAME_TEXT means '<Name too long>'. */
-  readonly textLength: Int32Array;
-  /** Direct mode: the byte after the in-place part; after a pointer: pointers followed from here. */
-  readonly endOrJumps: Int32Array;
-  /** Joined labels, kept only while textLength <= MAX_NAME_TEXT. */
-  readonly text = new Map<number, string>();
-  /** The walk that last visited each byte, to see a pointer loop at once. */
-  readonly visitedBy: Int32Array;
+  /**
+   * Per byte, five int32 slots: the owner (the reader generation that wrote them; anything else
+   * reads as unknown), state, text length (sum of escaped label length + 1; over MAX_NAME_TEXT
+   * means '<Name too long>'), end-or-jumps (direct mode: the byte after the in-place part; after a
+   * pointer: pointers followed from here) and the walk that last visited it (to see a pointer loop
+   * at once). The storage is shared by every reader of this mode and never cleared: a message
+   * costs no allocation, and a reader whose bytes another reader overwrote meanwhile just
+   * decodes them again.
+   */
+  private slots: Int32Array;
+  /** Joined labels, kept only while the text length <= MAX_NAME_TEXT (valid where the owner matches). */
+  private texts: string[] = [];
   walks = 0;
+  private generation = 0;
 
-  constructor(size: number) {
-    this.state = new Uint8Array(size);
-    this.textLength = new Int32Array(size);
-    this.endOrJumps = new Int32Array(size);
-    this.visitedBy = new Int32Array(size);
+  constructor(private readonly shared: SharedSlots) {
+    this.slots = shared.slots;
+  }
+
+  /** Starts a reader's use of `size` bytes. */
+  begin(size: number): void {
+    this.slots = this.shared.reserve(size);
+    this.texts = this.shared.texts;
+    this.generation = this.shared.nextGeneration();
+  }
+
+  state(index: number): number {
+    const at = index * 5;
+    return this.slots[at] === this.generation ? this.slots[at + 1]! : UNKNOWN;
+  }
+  textLength(index: number): number {
+    return this.slots[index * 5 + 2]!;
+  }
+  endOrJumps(index: number): number {
+    return this.slots[index * 5 + 3]!;
+  }
+  text(index: number): string | undefined {
+    return this.texts[index];
+  }
+  visitedBy(index: number): number {
+    const at = index * 5;
+    return this.slots[at] === this.generation ? this.slots[at + 4]! : 0;
+  }
+  visit(index: number, walk: number): void {
+    const at = index * 5;
+    if (this.slots[at] !== this.generation) {
+      this.slots[at] = this.generation;
+      this.slots[at + 1] = UNKNOWN;
+    }
+    this.slots[at + 4] = walk;
   }
 
   set(index: number, state: number, textLength: number, text: string, endOrJumps: number): void {
-    this.state[index] = state;
-    this.textLength[index] = textLength;
-    this.endOrJumps[index] = endOrJumps;
-    if (textLength <= MAX_NAME_TEXT && textLength > 0) this.text.set(index, text);
+    const at = index * 5;
+    if (this.slots[at] !== this.generation) {
+      this.slots[at] = this.generation;
+      this.slots[at + 4] = 0;
+    }
+    this.slots[at + 1] = state;
+    this.slots[at + 2] = textLength;
+    this.slots[at + 3] = endOrJumps;
+    if (textLength <= MAX_NAME_TEXT && textLength > 0) this.texts[index] = text;
   }
 }
+
+/** The storage behind one mode's SuffixTables, grown to the largest message seen. */
+class SharedSlots {
+  slots = new Int32Array(5 * 1024);
+  texts: string[] = [];
+  private generation = 0;
+
+  reserve(size: number): Int32Array {
+    if (size * 5 > this.slots.length) {
+      this.slots = new Int32Array(size * 5);
+      this.texts = [];
+      this.generation = 0;
+    }
+    return this.slots;
+  }
+
+  nextGeneration(): number {
+    // Wrapping round would make old entries look current: start afresh instead.
+    if (this.generation === 0x7fffffff) {
+      this.slots.fill(0);
+      this.generation = 0;
+    }
+    return ++this.generation;
+  }
+}
+
+const DIRECT_SLOTS = new SharedSlots();
+const AFTER_POINTER_SLOTS = new SharedSlots();
 
 /** Reads the names of one DNS message; use one instance for every name of that message. */
 export class DnsNameReader {
   /** Label and pointer reads so far: at most twice the message length, whatever the bytes. */
   steps = 0;
   private readonly direct: SuffixTable;
-  private readonly afterPointer: SuffixTable;
+  /** Made at the first compression pointer (many messages have none in their questions only). */
+  private afterPointerTable: SuffixTable | null = null;
+  private readonly size: number;
   /** The walk in progress: label byte positions and their lengths (JUMP for a pointer). */
   private readonly pathPositions: number[] = [];
   private readonly pathKinds: number[] = [];
@@ -72,8 +141,17 @@ export class DnsNameReader {
   /** `messageStart` anchors compression pointers; `available` is where the captured bytes end. */
   constructor(readonly data: Buffer, readonly messageStart: number, readonly available: number) {
     const size = Math.max(0, available - messageStart) + 1;
-    this.direct = new SuffixTable(size);
-    this.afterPointer = new SuffixTable(size);
+    this.size = size;
+    this.direct = new SuffixTable(DIRECT_SLOTS);
+    this.direct.begin(size);
+  }
+
+  private get afterPointer(): SuffixTable {
+    if (this.afterPointerTable === null) {
+      this.afterPointerTable = new SuffixTable(AFTER_POINTER_SLOTS);
+      this.afterPointerTable.begin(this.size);
+    }
+    return this.afterPointerTable;
   }
 
   /** Reads a possibly compressed name at `offset` (>= messageStart); never reads past `available`. */
@@ -81,10 +159,10 @@ export class DnsNameReader {
     if (offset < this.messageStart || offset >= this.available) return { text: '<Root>', length: Math.max(0, this.available - offset), problem: 'truncated' };
     const i = this.resolve(offset, true);
     const t = this.direct;
-    const textLength = t.textLength[i]!;
-    const text = textLength > MAX_NAME_TEXT ? '<Name too long>' : textLength === 0 ? '<Root>' : t.text.get(i)!;
-    const length = this.messageStart + t.endOrJumps[i]! - offset;
-    const state = t.state[i]!;
+    const textLength = t.textLength(i);
+    const text = textLength > MAX_NAME_TEXT ? '<Name too long>' : textLength === 0 ? '<Root>' : t.text(i)!;
+    const length = this.messageStart + t.endOrJumps(i) - offset;
+    const state = t.state(i);
     return state === OK ? { text, length } : { text, length, problem: state === TRUNCATED ? 'truncated' : 'malformed' };
   }
 
@@ -108,15 +186,15 @@ export class DnsNameReader {
     let known = false;
     for (;;) {
       const index = position - this.messageStart;
-      if (position < this.available && table.state[index] !== UNKNOWN) {
-        state = table.state[index]!;
-        textLength = table.textLength[index]!;
-        text = table.text.get(index) ?? '';
-        endOrJumps = table.endOrJumps[index]!;
+      if (position < this.available && table.state(index) !== UNKNOWN) {
+        state = table.state(index);
+        textLength = table.textLength(index);
+        text = table.text(index) ?? '';
+        endOrJumps = table.endOrJumps(index);
         known = true;
         break;
       }
-      if (index < limit && table.visitedBy[index] === walk) {
+      if (index < limit && table.visitedBy(index) === walk) {
         state = MALFORMED; // back where this walk has been: a pointer loop
         break;
       }
@@ -129,7 +207,7 @@ export class DnsNameReader {
         endOrJumps = index;
         break;
       }
-      table.visitedBy[index] = walk;
+      table.visit(index, walk);
       const labelLength = this.data[position]!;
       if (labelLength === 0) {
         endOrJumps = index + 1;
@@ -151,9 +229,9 @@ export class DnsNameReader {
           }
           const rest = this.resolve(target, false);
           const after = this.afterPointer;
-          state = after.endOrJumps[rest]! + 1 > MAX_POINTER_JUMPS ? MALFORMED : after.state[rest]!;
-          textLength = after.textLength[rest]!;
-          text = after.text.get(rest) ?? '';
+          state = after.endOrJumps(rest) + 1 > MAX_POINTER_JUMPS ? MALFORMED : after.state(rest);
+          textLength = after.textLength(rest);
+          text = after.text(rest) ?? '';
           break;
         }
         if (target >= position) {
@@ -183,7 +261,7 @@ export class DnsNameReader {
     // After a pointer the table counts pointers, not where the name ends.
     if (!direct && !known) endOrJumps = 0;
     const terminal = position - this.messageStart;
-    if (terminal < limit && table.state[terminal] === UNKNOWN && table.visitedBy[terminal] === walk) {
+    if (terminal < limit && table.state(terminal) === UNKNOWN && table.visitedBy(terminal) === walk) {
       table.set(terminal, state, textLength, text, endOrJumps);
     }
     for (let k = positions.length - 1; k >= pathStart; k--) {

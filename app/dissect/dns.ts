@@ -127,8 +127,11 @@ function name(b: LayerBuilder, names: DnsNameReader, offset: number, what: strin
   return parsed;
 }
 
+/** Labels in a name as Wireshark counts them: dots not escaped by a backslash, plus one. */
 function labelCount(text: string): number {
-  return text.split(/(?<!\\)\./).length;
+  let count = 1;
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 0x2e && (i === 0 || text.charCodeAt(i - 1) !== 0x5c)) count++;
+  return count;
 }
 
 function readQuestion(b: LayerBuilder, names: DnsNameReader, offset: number, info: { text: string }): number {

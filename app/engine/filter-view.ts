@@ -10,6 +10,7 @@
  * tree from a RowDissector (so stream numbers and relative sequence numbers agree with a
  * whole-file dissection).
  */
+import type { DissectedPacket } from '../dissect/model';
 import { compileDisplayFilter, type DisplayFilter } from '../filter';
 import type { LightFrame } from './light-fields';
 import type { FrameProvider } from './row-dissector';
@@ -29,7 +30,14 @@ export interface FilterSource extends FrameProvider {
   origLenOf(k: number): number;
   /** The light path's facts of frame k (only for frames isLight(k)). */
   lightFrame(k: number): LightFrame;
+  capLenOf(k: number): number;
+  /** Where frame k's bytes start in frameChunk() (valid until the next frame is asked for): no Buffer per frame. */
+  locateFrame(k: number): number;
+  frameChunk(): Buffer;
 }
+
+const EMPTY_FRAME = Buffer.alloc(0);
+const EMPTY_PACKET: DissectedPacket = { number: 0, layers: [], status: 'ok', summary: { source: '', destination: '', protocol: '', length: 0, info: '' } };
 
 /** Frames per slice between yields to the event loop. */
 const SLICE_FRAMES = 20000;
@@ -107,7 +115,13 @@ export class FilterView {
 
   private slice(end: number): void {
     const packets = this.packets;
+    // Frames that hold none of the filter's fields all get the answer an empty packet gets.
+    const withoutFields = this.filter.matches(EMPTY_PACKET, EMPTY_FRAME);
     for (let k = this.framesDone; k < end; k++) {
+      if (packets.holdsNoNamedField(k)) {
+        if (withoutFields) this.push(k + 1);
+        continue;
+      }
       const { packet, data } = packets.packet(k);
       if (this.filter.matches(packet, data)) this.push(k + 1);
     }

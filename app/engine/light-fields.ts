@@ -174,23 +174,35 @@ export interface LightPayload {
  * payload, or a TCP header whose options were not captured: the TCP dissector stops there).
  */
 export function lightPayload(f: LightFrame): LightPayload | null {
-  const { data } = f;
-  const ip = ipOffset(data, f.linkType);
+  return lightPayloadAt(f.data, 0, f.data.length, f.linkType, { transport: 'tcp', srcPort: 0, dstPort: 0, offset: 0, end: 0 });
+}
+
+/**
+ * lightPayload for a frame of `capLen` bytes at `base` in a larger buffer, written into `out`
+ * (no allocation per frame); offsets in `out` are absolute in that buffer.
+ */
+export function lightPayloadAt(data: Buffer, base: number, capLen: number, linkType: number, out: LightPayload): LightPayload | null {
+  const ip = base + ipOffset(data, linkType);
   const v4 = data[ip]! >> 4 === 4;
   const proto = v4 ? data[ip + 9]! : data[ip + 6]!;
   const l4 = v4 ? ip + 20 : ip + 40;
   const ipEnd = v4 ? ip + data.readUInt16BE(ip + 2) : l4 + data.readUInt16BE(ip + 4);
   if (proto === 6) {
     const hlen = (data[l4 + 12]! >> 4) * 4;
-    if (l4 + hlen >= ipEnd || l4 + hlen > data.length) return null;
-    return { transport: 'tcp', srcPort: data.readUInt16BE(l4), dstPort: data.readUInt16BE(l4 + 2), offset: l4 + hlen, end: ipEnd };
-  }
-  if (proto === 17) {
+    if (l4 + hlen >= ipEnd || l4 + hlen > base + capLen) return null;
+    out.transport = 'tcp';
+    out.offset = l4 + hlen;
+  } else if (proto === 17) {
     const end = l4 + data.readUInt16BE(l4 + 4);
     if (end <= l4 + 8) return null;
-    return { transport: 'udp', srcPort: data.readUInt16BE(l4), dstPort: data.readUInt16BE(l4 + 2), offset: l4 + 8, end };
-  }
-  return null;
+    out.transport = 'udp';
+    out.offset = l4 + 8;
+    out.end = end;
+  } else return null;
+  out.srcPort = data.readUInt16BE(l4);
+  out.dstPort = data.readUInt16BE(l4 + 2);
+  if (proto === 6) out.end = ipEnd;
+  return out;
 }
 
 function ethernetLayer(data: Buffer, plan: LightPlan): Layer {

@@ -22,7 +22,7 @@
 import { dissectApp } from '../dissect/dissector';
 import type { AppContext, AppDissector, DissectedPacket } from '../dissect/model';
 import type { FilterSource } from './filter-view';
-import { LIGHT_FILTER_FIELDS, lightPacket, lightPayload, lightPlan, type LightFrame, type LightPlan } from './light-fields';
+import { LIGHT_FILTER_FIELDS, lightPacket, lightPayload, lightPayloadAt, lightPlan, type LightFrame, type LightPayload, type LightPlan } from './light-fields';
 import { RowDissector } from './row-dissector';
 
 export type ScopedPath = 'light' | 'apps' | 'full';
@@ -39,6 +39,11 @@ export class ScopedPackets {
   private readonly dissector: RowDissector;
   /** Application protocols (AppDissector.protocol) whose fields the names include. */
   private readonly apps: ReadonlySet<string>;
+  /** The apps path, and no name is a light field: frames without those protocols hold none of the names. */
+  private readonly appFieldsOnly: boolean;
+  private readonly payloadScratch: LightPayload = { transport: 'tcp', srcPort: 0, dstPort: 0, offset: 0, end: 0 };
+  /** Heuristics see ports and transport only; the addresses are not needed to choose a dissector. */
+  private readonly ctxScratch: AppContext = { transport: 'tcp', srcPort: 0, dstPort: 0, frameNumber: 0, src: '', dst: '' };
 
   /**
    * `names`: the field and protocol names asked about, null for the whole tree; `plan` the light
@@ -62,6 +67,7 @@ export class ScopedPackets {
     }
     this.path = path;
     this.apps = apps;
+    this.appFieldsOnly = path === 'apps' && names !== null && !names.some((n) => LIGHT_FILTER_FIELDS.has(n));
   }
 
   /** The packet of frame k (0-based), for the names given. */
@@ -74,6 +80,31 @@ export class ScopedPackets {
       return { packet, data: frame.data };
     }
     return this.full(k);
+  }
+
+  /**
+   * True when frame k certainly holds none of the names: the filter names only application
+   * fields, and the light path read this frame, whose payload goes to none of those protocols
+   * (decided from the bytes in place, without a packet). False means: ask packet(k).
+   */
+  holdsNoNamedField(k: number): boolean {
+    if (!this.appFieldsOnly) return false;
+    const source = this.source;
+    if (!source.isLight(k)) return false;
+    const capLen = source.capLenOf(k);
+    const at = source.locateFrame(k);
+    const chunk = source.frameChunk();
+    const payload = lightPayloadAt(chunk, at, capLen, source.linkTypeOf(k), this.payloadScratch);
+    if (payload === null) return true;
+    // A heuristic must not see bytes past a short frame: those frames take packet().
+    if (payload.end > at + capLen) return false;
+    const ctx = this.ctxScratch;
+    ctx.transport = payload.transport;
+    ctx.srcPort = payload.srcPort;
+    ctx.dstPort = payload.dstPort;
+    ctx.frameNumber = k + 1;
+    const app = this.dissector.appFor(ctx, chunk, payload.offset, payload.end);
+    return app === undefined || !this.apps.has(app.protocol);
   }
 
   private full(k: number): ScopedPacket {

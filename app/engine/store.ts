@@ -320,6 +320,19 @@ export class PacketStore implements FilterSource {
     return this.light.knownUdpStream(key);
   }
 
+  capLenOf(k: number): number {
+    return this.index.capLen[k]!;
+  }
+
+  locateFrame(k: number): number {
+    const ix = this.index;
+    return this.frameFile!.locate(ix.dataOffset[k]!, ix.capLen[k]!);
+  }
+
+  frameChunk(): Buffer {
+    return this.frameFile!.buffer;
+  }
+
   isLight(k: number): boolean {
     return (this.index.flags[k]! & FLAG.FULL_DISSECT) === 0;
   }

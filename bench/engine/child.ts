@@ -40,7 +40,7 @@ async function main(): Promise<void> {
       await view.update();
       out.filterMs = ms(t1);
       out.matches = view.count();
-      out.lightPath = view.usesLightPath;
+      out.path = view.path;
     }
     store.close();
   } else if (mode === 'http') {

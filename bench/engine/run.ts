@@ -3,7 +3,7 @@
  * side by side with tshark doing the same work, in the same run:
  *
  *   node dist/bench/engine/run.js [--packets 1000000] [--rounds 8] [--runs 1] [--seed FILE]
- *        [--filter 'ip.addr == 10.77.0.0/16 && tcp.port == 8080'] [--keep] [--json out.json]
+ *        [--filter 'FILTER' ...] [--keep] [--json out.json]
  *
  * The file is bench/decode's: real traffic captured in network namespaces (bench/decode/traffic.ts),
  * replicated with shifted time stamps (replicate.ts). Each task runs in its own process under
@@ -13,7 +13,8 @@
  *             tshark does to open a file) and tshark -r F -T fields with the packet-list columns
  *             (Source, Destination, Protocol, Length: what our index holds)
  *   memory    store.indexBytesPerPacket() and our peak RSS per packet  vs  tshark's peak RSS per packet
- *   filter    open + index + display filter          vs  tshark -r F -Y FILTER -T fields -e frame.number
+ *   filter    open + index + display filter          vs  tshark -r F -Y FILTER -T fields -e frame.number,
+ *             for each --filter (default: DEFAULT_FILTERS, header fields and application fields)
  *   http      analyzeHttpCapture                    vs  tshark -r F -q -z http,tree
  *   conv      open + index + ConversationTable fed  vs  tshark -r F -q -z conv,tcp
  *             and the CLI: sievecap -r F -z conv,tcp (conversations through the PairTap light path)
@@ -47,6 +48,15 @@ interface Measured {
   usage: Usage;
   /** What our child printed (in-process timings, counts). */
   result?: Record<string, number | string | boolean | null>;
+}
+
+/** One filter per path of ScopedPackets: header fields (light), new light fields, HTTP and DNS fields (apps). */
+const DEFAULT_FILTERS = ['tcp.port == 80 || udp.port == 53', 'tcp.len > 100 && ip.ttl == 64', 'http.request.uri contains "style"', 'dns.qry.name == "example.com"'];
+
+function argValues(name: string): string[] {
+  const out: string[] = [];
+  for (let k = 0; k < process.argv.length - 1; k++) if (process.argv[k] === name) out.push(process.argv[k + 1]!);
+  return out;
 }
 
 function argValue(name: string, fallback: string): string {
@@ -103,7 +113,7 @@ async function main(): Promise<void> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sievecap-bench-engine-'));
   try {
     let seed = seedArg;
-    let filter = argValue('--filter', '');
+    const filters = argValues('--filter');
     if (seed === '') {
       if (process.getuid?.() !== 0) throw new Error('bench/engine needs root to create network namespaces for the seed traffic (or pass --seed FILE)');
       requireTools(['curl', 'ping', 'ip', 'timeout']);
@@ -112,25 +122,26 @@ async function main(): Promise<void> {
       try {
         const n = await captureSeedTraffic(pair, tmp, seed, { rounds });
         console.log(`seed: ${n} packets of real traffic captured on ${pair.vethA} (namespaces ${pair.nsA}/${pair.nsB})`);
-        if (filter === '') filter = `ip.addr == ${pair.ipB.split('.').slice(0, 2).join('.')}.0.0/16 && tcp.port == 8080`;
       } finally {
         pair.destroy();
       }
     }
-    if (filter === '') filter = 'tcp.port == 80 || udp.port == 53';
+    if (filters.length === 0) filters.push(...DEFAULT_FILTERS);
     console.log(`protocol mix of the seed (tshark -z io,phs):\n${protocolMix(seed)}`);
     const big = path.join(tmp, 'big.pcap');
     const rep = replicateCapture(seed, big, minPackets);
     const packets = rep.packets;
-    console.log(`big file: ${packets} packets (${rep.copies} copies of ${rep.seedPackets}), ${(rep.bytes / 2 ** 20).toFixed(0)} MiB; display filter: ${filter}`);
+    console.log(`big file: ${packets} packets (${rep.copies} copies of ${rep.seedPackets}), ${(rep.bytes / 2 ** 20).toFixed(0)} MiB; display filters: ${filters.join(' ; ')}`);
     const node = process.execPath;
     const loadBefore = os.loadavg()[0]!.toFixed(2);
-    const m = {
+    const m: Record<string, Measured> = {
       indexOurs: measure('index', 'sievecap', [node, CHILD, 'index', big], runs, tmp),
       indexRead: measure('index', 'tshark -q', ['tshark', '-n', '-r', big, '-q'], runs, tmp),
       indexColumns: measure('index', 'tshark columns', ['tshark', '-n', '-r', big, '-T', 'fields', '-e', '_ws.col.Source', '-e', '_ws.col.Destination', '-e', '_ws.col.Protocol', '-e', 'frame.len'], runs, tmp),
-      filterOurs: measure('filter', 'sievecap', [node, CHILD, 'filter', big, filter], runs, tmp),
-      filterTshark: measure('filter', 'tshark -Y', ['tshark', '-n', '-r', big, '-Y', filter, '-T', 'fields', '-e', 'frame.number'], runs, tmp),
+      ...Object.fromEntries(filters.flatMap((filter, i) => [
+        [`filterOurs${i}`, measure(`filter ${i + 1}`, 'sievecap', [node, CHILD, 'filter', big, filter], runs, tmp)],
+        [`filterTshark${i}`, measure(`filter ${i + 1}`, 'tshark -Y', ['tshark', '-n', '-r', big, '-Y', filter, '-T', 'fields', '-e', 'frame.number'], runs, tmp)],
+      ])),
       httpOurs: measure('http', 'sievecap', [node, CHILD, 'http', big], runs, tmp),
       httpTshark: measure('http', 'tshark -z http,tree', ['tshark', '-n', '-r', big, '-q', '-z', 'http,tree'], runs, tmp),
       convOurs: measure('conv,tcp', 'sievecap', [node, CHILD, 'conv', big], runs, tmp),
@@ -138,7 +149,12 @@ async function main(): Promise<void> {
       convCli: measure('conv,tcp', 'sievecap CLI -z conv,tcp', [node, CLI, '-r', big, '-z', 'conv,tcp'], runs, tmp),
     };
     const load = `load average (1 min) ${loadBefore} before, ${os.loadavg()[0]!.toFixed(2)} after`;
-    const matchesTshark = execFileSync('tshark', ['-n', '-r', big, '-Y', filter, '-T', 'fields', '-e', 'frame.number'], { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'ignore'] }).split('\n').filter(Boolean).length;
+    const matchesTshark = (filter: string): number =>
+      execFileSync('tshark', ['-n', '-r', big, '-Y', filter, '-T', 'fields', '-e', 'frame.number'], { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'ignore'] }).split('\n').filter(Boolean).length;
+    const filterLines = filters.map((filter, i) => {
+      const ours = m[`filterOurs${i}`]!;
+      return `filter ${i + 1} \`${filter}\`: ${ratio(m[`filterTshark${i}`]!, ours)} (whole process, ours includes indexing); matches ours ${ours.result?.matches} vs tshark ${matchesTshark(filter)}; filter alone ${Number(ours.result?.filterMs).toFixed(0)} ms in-process (${ours.result?.path} path)`;
+    });
     const ib = Number(m.indexOurs.result?.indexBytesPerPacket ?? NaN);
     const lines = [
       `${os.cpus()[0]?.model ?? '?'}, ${os.cpus().length} CPUs, Linux ${os.release()}, Node ${process.versions.node}; ${packets} packets, best of ${runs} run(s); ${load}`,
@@ -149,12 +165,12 @@ async function main(): Promise<void> {
       '',
       `index:  vs tshark -q (read only): ${ratio(m.indexRead, m.indexOurs)}; vs tshark building the same columns: ${ratio(m.indexColumns, m.indexOurs)}`,
       `memory: index ${ib.toFixed(1)} B/packet (target <= 64: ${ib <= 64 ? 'met' : 'NOT met'}); peak RSS ours ${((m.indexOurs.usage.maxrssKiB * 1024) / packets).toFixed(0)} B/packet vs tshark -q ${((m.indexRead.usage.maxrssKiB * 1024) / packets).toFixed(0)} B/packet (${(m.indexRead.usage.maxrssKiB / m.indexOurs.usage.maxrssKiB).toFixed(1)}x)`,
-      `filter: ${ratio(m.filterTshark, m.filterOurs)} (whole process, ours includes indexing); matches ours ${m.filterOurs.result?.matches} vs tshark ${matchesTshark}; filter alone ${Number(m.filterOurs.result?.filterMs).toFixed(0)} ms in-process (light path: ${m.filterOurs.result?.lightPath})`,
+      ...filterLines,
       `http:   ${ratio(m.httpTshark, m.httpOurs)}; ${m.httpOurs.result?.transactions} transactions`,
       `conv:   engine (open + index + feedReport) ${ratio(m.convTshark, m.convOurs)}; feedReport alone ${Number(m.convOurs.result?.feedMs).toFixed(0)} ms in-process; CLI (sievecap -r F -z conv,tcp) ${ratio(m.convTshark, m.convCli)}`,
     ];
     console.log(`\n${lines.join('\n')}`);
-    if (jsonOut !== '') fs.writeFileSync(jsonOut, JSON.stringify({ packets, filter, load, measured: m }, null, 2));
+    if (jsonOut !== '') fs.writeFileSync(jsonOut, JSON.stringify({ packets, filters, load, measured: m }, null, 2));
     if (process.argv.includes('--keep')) console.log(`files kept in ${tmp}`);
   } finally {
     if (!process.argv.includes('--keep')) fs.rmSync(tmp, { recursive: true, force: true });
