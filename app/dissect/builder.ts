@@ -130,8 +130,16 @@ function lazyTextField(abbrev: string, label: string, value: FieldValue, offset:
 
 /** Formats as tshark prints hex fields: 0x prefix, zero-padded to the field's width in nibbles. */
 export function hex(value: number, nibbles: number): string {
+  if (nibbles <= 4 && value >= 0 && value <= 0xffff && Number.isInteger(value)) {
+    // Flags, IDs and classes repeat: each text is made once per width.
+    const cache = (HEX_TEXTS[nibbles] ??= []);
+    return (cache[value] ??= `0x${value.toString(16).padStart(nibbles, '0')}`);
+  }
   return `0x${value.toString(16).padStart(nibbles, '0')}`;
 }
+
+/** hex() texts of 16-bit values by width in nibbles (at most 65,536 strings per width). */
+const HEX_TEXTS: string[][] = [];
 
 /**
  * Runs a dissector body; a StopDissection (or any unexpected exception, which is a bug but must not

@@ -118,12 +118,14 @@ export class FilterView {
     // Frames that hold none of the filter's fields all get the answer an empty packet gets.
     const withoutFields = this.filter.matches(EMPTY_PACKET, EMPTY_FRAME);
     for (let k = this.framesDone; k < end; k++) {
-      if (packets.holdsNoNamedField(k)) {
-        if (withoutFields) this.push(k + 1);
-        continue;
+      const scoped = packets.appsOnlyPacket(k);
+      let pass: boolean;
+      if (scoped === null) pass = withoutFields;
+      else {
+        const { packet, data } = scoped ?? packets.packet(k);
+        pass = this.filter.matches(packet, data);
       }
-      const { packet, data } = packets.packet(k);
-      if (this.filter.matches(packet, data)) this.push(k + 1);
+      if (pass) this.push(k + 1);
     }
     this.framesDone = Math.max(this.framesDone, end);
   }

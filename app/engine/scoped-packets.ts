@@ -33,6 +33,9 @@ export interface ScopedPacket {
   data: Buffer;
 }
 
+/** appsOnlyPacket's packets have no summary columns: filters never read them. */
+const NO_SUMMARY = { source: '', destination: '', protocol: '', length: 0, info: '' };
+
 export class ScopedPackets {
   readonly path: ScopedPath;
   private readonly plan: LightPlan;
@@ -83,28 +86,36 @@ export class ScopedPackets {
   }
 
   /**
-   * True when frame k certainly holds none of the names: the filter names only application
-   * fields, and the light path read this frame, whose payload goes to none of those protocols
-   * (decided from the bytes in place, without a packet). False means: ask packet(k).
+   * For filters that name only application fields: frame k as just the application layers it
+   * holds of those protocols (the light layers answer none of the names), or null when it holds
+   * none, decided from the bytes in place without a packet. Undefined when this frame (or this
+   * filter) needs packet(k): the filter names a header field, or the light path did not read
+   * the frame, or the frame is short (a heuristic must not see bytes past its end).
    */
-  holdsNoNamedField(k: number): boolean {
-    if (!this.appFieldsOnly) return false;
+  appsOnlyPacket(k: number): ScopedPacket | null | undefined {
+    if (!this.appFieldsOnly) return undefined;
     const source = this.source;
-    if (!source.isLight(k)) return false;
+    if (!source.isLight(k)) return undefined;
     const capLen = source.capLenOf(k);
     const at = source.locateFrame(k);
     const chunk = source.frameChunk();
     const payload = lightPayloadAt(chunk, at, capLen, source.linkTypeOf(k), this.payloadScratch);
-    if (payload === null) return true;
-    // A heuristic must not see bytes past a short frame: those frames take packet().
-    if (payload.end > at + capLen) return false;
+    if (payload === null) return null;
+    if (payload.end > at + capLen) return undefined;
     const ctx = this.ctxScratch;
     ctx.transport = payload.transport;
     ctx.srcPort = payload.srcPort;
     ctx.dstPort = payload.dstPort;
     ctx.frameNumber = k + 1;
     const app = this.dissector.appFor(ctx, chunk, payload.offset, payload.end);
-    return app === undefined || !this.apps.has(app.protocol);
+    if (app === undefined || !this.apps.has(app.protocol)) return null;
+    const offset = payload.offset - at;
+    const end = payload.end - at;
+    const frame = source.lightFrame(k);
+    const appCtx: AppContext = { transport: ctx.transport, srcPort: ctx.srcPort, dstPort: ctx.dstPort, frameNumber: k + 1, src: frame.source, dst: frame.destination };
+    const result = dissectApp(app, frame.data, offset, end, appCtx);
+    const packet: DissectedPacket = { number: k + 1, layers: result.layers, status: 'ok', summary: NO_SUMMARY };
+    return { packet, data: frame.data };
   }
 
   private full(k: number): ScopedPacket {

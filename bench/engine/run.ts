@@ -30,6 +30,8 @@ import { replicateCapture } from '../decode/replicate';
 import { captureSeedTraffic, protocolMix } from '../decode/traffic';
 
 const CHILD = path.join(__dirname, 'child.js');
+/** As bin/sievecap starts node: no background GC/JIT threads, whose CPU time bought nothing here. */
+const NODE_FLAGS = ['--single-threaded'];
 const CLI = path.resolve(__dirname, '../../../bin/sievecap');
 const RUSAGE = path.resolve(__dirname, '../../../bench/engine/rusage.py');
 
@@ -135,16 +137,16 @@ async function main(): Promise<void> {
     const node = process.execPath;
     const loadBefore = os.loadavg()[0]!.toFixed(2);
     const m: Record<string, Measured> = {
-      indexOurs: measure('index', 'sievecap', [node, CHILD, 'index', big], runs, tmp),
+      indexOurs: measure('index', 'sievecap', [node, ...NODE_FLAGS, CHILD, 'index', big], runs, tmp),
       indexRead: measure('index', 'tshark -q', ['tshark', '-n', '-r', big, '-q'], runs, tmp),
       indexColumns: measure('index', 'tshark columns', ['tshark', '-n', '-r', big, '-T', 'fields', '-e', '_ws.col.Source', '-e', '_ws.col.Destination', '-e', '_ws.col.Protocol', '-e', 'frame.len'], runs, tmp),
       ...Object.fromEntries(filters.flatMap((filter, i) => [
-        [`filterOurs${i}`, measure(`filter ${i + 1}`, 'sievecap', [node, CHILD, 'filter', big, filter], runs, tmp)],
+        [`filterOurs${i}`, measure(`filter ${i + 1}`, 'sievecap', [node, ...NODE_FLAGS, CHILD, 'filter', big, filter], runs, tmp)],
         [`filterTshark${i}`, measure(`filter ${i + 1}`, 'tshark -Y', ['tshark', '-n', '-r', big, '-Y', filter, '-T', 'fields', '-e', 'frame.number'], runs, tmp)],
       ])),
-      httpOurs: measure('http', 'sievecap', [node, CHILD, 'http', big], runs, tmp),
+      httpOurs: measure('http', 'sievecap', [node, ...NODE_FLAGS, CHILD, 'http', big], runs, tmp),
       httpTshark: measure('http', 'tshark -z http,tree', ['tshark', '-n', '-r', big, '-q', '-z', 'http,tree'], runs, tmp),
-      convOurs: measure('conv,tcp', 'sievecap', [node, CHILD, 'conv', big], runs, tmp),
+      convOurs: measure('conv,tcp', 'sievecap', [node, ...NODE_FLAGS, CHILD, 'conv', big], runs, tmp),
       convTshark: measure('conv,tcp', 'tshark -z conv,tcp', ['tshark', '-n', '-r', big, '-q', '-z', 'conv,tcp'], runs, tmp),
       convCli: measure('conv,tcp', 'sievecap CLI -z conv,tcp', [node, CLI, '-r', big, '-z', 'conv,tcp'], runs, tmp),
     };
