@@ -15,7 +15,7 @@ import { createConversationReport, type ConversationJson } from '../app/stats/co
 import { printfFixed } from '../app/stats/conv-format';
 import { createEndpointReport } from '../app/stats/endpoints';
 import { feedFile } from './stats-conv-frames';
-import { createNetnsPair, finished, sleep, waitForStderr, type NetnsPair } from './support/netns';
+import { createNetnsPair, finished, sleep, waitForStderr, waitForStdout, type NetnsPair } from './support/netns';
 
 const FOUND = (tool: string): boolean => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
 
@@ -45,21 +45,6 @@ let tmp = '';
 let pair: NetnsPair | null = null;
 let capture = '';
 const children: ChildProcess[] = [];
-
-function waitForStdout(child: ChildProcess, pattern: RegExp, what: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    const timer = setTimeout(() => reject(new Error(`${what} did not start: ${text}`)), 10000);
-    child.stdout?.on('data', (c: Buffer) => {
-      text += c.toString();
-      if (pattern.test(text)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`${what} exited (${code}) before it was ready: ${text}`)));
-  });
-}
 
 before(async () => {
   for (const tool of ['tcpdump', 'tshark', 'curl', 'python3', 'ping', 'ip']) {

@@ -7,9 +7,9 @@
  */
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import { captureFiles, requireCorpusDir } from '../../tests/support/corpus';
 import { Dissector } from '../dissect/dissector';
 import { CaptureReader } from '../pcap/reader';
 import { createConversationReport } from '../stats/conversations';
@@ -19,22 +19,6 @@ import { PairTapFeeder } from './pair-tap';
 
 const KINDS = ['eth', 'ip', 'ipv6', 'tcp', 'udp'];
 const SPECS = [...KINDS.map((k) => `conv,${k}`), ...KINDS.map((k) => `endpoints,${k}`)];
-
-function corpusDir(): string {
-  const dir = path.resolve(__dirname, '..', '..', '..', '..', 'shared', 'corpus');
-  if (!fs.existsSync(dir)) throw new Error(`the shared corpus is missing (looked in ${dir}); it holds the real captures this test compares on`);
-  return dir;
-}
-
-function captureFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...captureFiles(full));
-    else if (/\.(pcap|pcapng|cap|pcap\.gz|pcapng\.gz|ntar)$/i.test(entry.name)) out.push(full);
-  }
-  return out.sort();
-}
 
 const makeReports = (): StatisticsReport[] => SPECS.map((s) => (s.startsWith('conv') ? createConversationReport(s) : createEndpointReport(s)));
 
@@ -60,7 +44,7 @@ function feedBothWays(file: string): { full: StatisticsReport[]; light: Statisti
 }
 
 test('PairTapFeeder: conversations and endpoints equal the full dissection\'s on every corpus file', () => {
-  const files = captureFiles(corpusDir());
+  const files = captureFiles(requireCorpusDir());
   assert.ok(files.length > 100, `expected the corpus's ~1000 captures, found ${files.length}`);
   let frames = 0;
   let fallback = 0;
@@ -72,7 +56,7 @@ test('PairTapFeeder: conversations and endpoints equal the full dissection\'s on
     r.full.forEach((fullReport, k) => {
       const lightReport = r.light[k]!;
       const same = fullReport.text() === lightReport.text() && JSON.stringify(fullReport.json()) === JSON.stringify(lightReport.json());
-      if (!same) differences.push(`${path.relative(corpusDir(), file)} ${fullReport.spec}`);
+      if (!same) differences.push(`${path.relative(requireCorpusDir(), file)} ${fullReport.spec}`);
     });
   }
   assert.deepEqual(differences, [], `the light path differs from the full dissection in ${differences.length} tables`);
@@ -83,7 +67,7 @@ test('PairTapFeeder: conversations and endpoints equal the full dissection\'s on
 test('PairTapFeeder on a real web browsing capture equals tshark -n -q -z for every table', () => {
   const r = spawnSync('tshark', ['-v'], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error('tshark is needed for this test: apt-get install tshark');
-  const corpus = corpusDir();
+  const corpus = requireCorpusDir();
   const file = path.join(corpus, 'chrissanders-packets', 'http_espn.pcapng');
   const { light } = feedBothWays(file);
   for (const report of light) {

@@ -6,9 +6,9 @@
  * checked by `npm run test:corpus` and tests/engine-corpus.test.ts.
  */
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import { captureFiles, requireCorpusDir } from '../../tests/support/corpus';
 import { Dissector } from '../dissect/dissector';
 import type { DissectedPacket } from '../dissect/model';
 import { compileDisplayFilter } from '../filter';
@@ -32,22 +32,6 @@ const APPS = [
   'dhcp || dhcpv6', 'ntp', 'quic', 'dns || http || tls', 'tcp.port == 53 && dns', 'ip.src == 192.168.0.0/16 && dns.qry.name',
 ];
 
-function corpusDir(): string {
-  const dir = path.resolve(__dirname, '..', '..', '..', '..', 'shared', 'corpus');
-  if (!fs.existsSync(dir)) throw new Error(`the shared corpus is missing (looked in ${dir}); it holds the real captures this test compares on`);
-  return dir;
-}
-
-function captureFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...captureFiles(full));
-    else if (/\.(pcap|pcapng|cap|pcap\.gz|pcapng\.gz|ntar)$/i.test(entry.name)) out.push(full);
-  }
-  return out.sort();
-}
-
 /** The first `count` frames of a file through one Dissector, in order. */
 function dissectInOrder(file: string, count: number): Array<{ packet: DissectedPacket; data: Buffer }> {
   const d = new Dissector();
@@ -65,7 +49,7 @@ function dissectInOrder(file: string, count: number): Array<{ packet: DissectedP
 }
 
 test('ScopedPackets: light and apps paths select the frames a full dissection in order selects, on every corpus file', async () => {
-  const files = captureFiles(corpusDir());
+  const files = captureFiles(requireCorpusDir());
   assert.ok(files.length > 100, `expected the corpus's ~1000 captures, found ${files.length}`);
   const filters = [...LIGHT, ...APPS].map((text) => compileDisplayFilter(text));
   const differences: string[] = [];
@@ -90,7 +74,7 @@ test('ScopedPackets: light and apps paths select the frames a full dissection in
         const ours = Array.from(view.frames());
         const theirs = reference.filter((x) => filter.matches(x.packet, x.data)).map((x) => x.packet.number);
         selected += theirs.length;
-        if (ours.join() !== theirs.join()) differences.push(`${path.relative(corpusDir(), file)}: ${filter.text} (${view.path}: ${ours.length} frames, full: ${theirs.length})`);
+        if (ours.join() !== theirs.join()) differences.push(`${path.relative(requireCorpusDir(), file)}: ${filter.text} (${view.path}: ${ours.length} frames, full: ${theirs.length})`);
         store.dropView(view);
       }
     } finally {

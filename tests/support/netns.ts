@@ -1,6 +1,8 @@
 /**
- * Network namespaces for tests that need real traffic: two namespaces joined by a veth pair,
- * created with unique names and deleted afterwards. Traffic stays inside them.
+ * Network namespaces for tests that need real traffic: two namespaces joined by a veth pair (or,
+ * with `bridged`, by a third namespace whose bridge forwards between two veth pairs: a hop in the
+ * middle where a test can impair the path), created with unique names and deleted afterwards.
+ * Traffic stays inside them.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 
@@ -15,6 +17,10 @@ export interface NetnsPair {
   ipB: string;
   ip6A: string;
   ip6B: string;
+  /** With `bridged`: the middle namespace and its ports towards A and towards B. */
+  nsMiddle?: string;
+  middleToA?: string;
+  middleToB?: string;
   /** Run a command inside a namespace and return its stdout. */
   exec(ns: string, cmd: string[], timeoutMs?: number): string;
   /** Start a long-running command inside a namespace. */
@@ -29,7 +35,7 @@ function ip(...args: string[]): void {
 }
 
 /** Needs root (CAP_NET_ADMIN); throws a clear error otherwise. */
-export function createNetnsPair(options: { mtu?: number } = {}): NetnsPair {
+export function createNetnsPair(options: { mtu?: number; bridged?: boolean } = {}): NetnsPair {
   if (process.getuid?.() !== 0) throw new Error('this test needs root to create network namespaces');
   const id = `${process.pid % 10000}${counter++}`;
   const octet = (process.pid + counter * 7) % 200 + 20;
@@ -41,8 +47,11 @@ export function createNetnsPair(options: { mtu?: number } = {}): NetnsPair {
   const ipB = `10.77.${octet}.2`;
   const ip6A = `fd77:${octet.toString(16)}::1`;
   const ip6B = `fd77:${octet.toString(16)}::2`;
+  const nsMiddle = options.bridged ? `sc${id}m` : undefined;
+  const middleToA = options.bridged ? `scv${id}ma` : undefined;
+  const middleToB = options.bridged ? `scv${id}mb` : undefined;
   const pair: NetnsPair = {
-    nsA, nsB, vethA, vethB, ipA, ipB, ip6A, ip6B,
+    nsA, nsB, vethA, vethB, ipA, ipB, ip6A, ip6B, nsMiddle, middleToA, middleToB,
     exec(ns, cmd, timeoutMs = 20000) {
       return execFileSync('ip', ['netns', 'exec', ns, ...cmd], { encoding: 'utf8', timeout: timeoutMs });
     },
@@ -50,7 +59,7 @@ export function createNetnsPair(options: { mtu?: number } = {}): NetnsPair {
       return spawn('ip', ['netns', 'exec', ns, ...cmd], { stdio: ['ignore', 'pipe', 'pipe'] });
     },
     destroy() {
-      for (const ns of [nsA, nsB]) {
+      for (const ns of [nsA, nsB, ...(nsMiddle ? [nsMiddle] : [])]) {
         try {
           ip('netns', 'del', ns);
         } catch {
@@ -62,7 +71,17 @@ export function createNetnsPair(options: { mtu?: number } = {}): NetnsPair {
   try {
     ip('netns', 'add', nsA);
     ip('netns', 'add', nsB);
-    ip('link', 'add', vethA, 'netns', nsA, 'type', 'veth', 'peer', 'name', vethB, 'netns', nsB);
+    if (nsMiddle && middleToA && middleToB) {
+      ip('netns', 'add', nsMiddle);
+      ip('link', 'add', vethA, 'netns', nsA, 'type', 'veth', 'peer', 'name', middleToA, 'netns', nsMiddle);
+      ip('link', 'add', vethB, 'netns', nsB, 'type', 'veth', 'peer', 'name', middleToB, 'netns', nsMiddle);
+      ip('-n', nsMiddle, 'link', 'add', 'br0', 'type', 'bridge');
+      for (const dev of [middleToA, middleToB, 'br0']) {
+        if (options.mtu) ip('-n', nsMiddle, 'link', 'set', dev, 'mtu', String(options.mtu));
+        if (dev !== 'br0') ip('-n', nsMiddle, 'link', 'set', dev, 'master', 'br0');
+        ip('-n', nsMiddle, 'link', 'set', dev, 'up');
+      }
+    } else ip('link', 'add', vethA, 'netns', nsA, 'type', 'veth', 'peer', 'name', vethB, 'netns', nsB);
     for (const [ns, dev, v4, v6] of [
       [nsA, vethA, ipA, ip6A],
       [nsB, vethB, ipB, ip6B],
@@ -98,6 +117,22 @@ export function waitForStderr(child: ChildProcess, pattern: RegExp, timeoutMs = 
       clearTimeout(timer);
       reject(new Error(`process exited with ${code} before ${pattern}; stderr: ${text}`));
     });
+  });
+}
+
+/** Resolves once `pattern` appears on the child's stdout (servers that print when they are ready). */
+export function waitForStdout(child: ChildProcess, pattern: RegExp, what: string, timeoutMs = 10000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const timer = setTimeout(() => reject(new Error(`${what} did not start: ${text}`)), timeoutMs);
+    child.stdout?.on('data', (c: Buffer) => {
+      text += c.toString();
+      if (pattern.test(text)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`${what} exited (${code}) before it was ready: ${text}`)));
   });
 }
 
