@@ -23,11 +23,28 @@ export const dnsDissector: AppDissector = {
   udpPorts: [53],
   tcpPorts: [53, 5353],
   dissect(data, offset, end, ctx) {
-    return ctx.transport === 'tcp' ? dissectDnsOverTcp(data, offset, end) : dissectDnsMessage(data, offset, end, false);
+    const records = wantsRecords(ctx.fields);
+    return ctx.transport === 'tcp' ? dissectDnsOverTcp(data, offset, end, records) : dissectDnsMessage(data, offset, end, false, records);
   },
 };
 
-function dissectDnsOverTcp(data: Buffer, offset: number, end: number): AppResult {
+/** Header and question fields: a caller that wants only these (and not the layer's bytes) needs no records. */
+const HEADER_OR_QUESTION = /^dns\.(id|length|flags(\..*)?|count\..*|qry\..*)$/;
+const recordsWanted = new WeakMap<ReadonlySet<string>, boolean>();
+
+/** Whether the answer, authority and additional records must be read for these fields (see AppContext.fields). */
+function wantsRecords(fields: ReadonlySet<string> | undefined): boolean {
+  if (fields === undefined) return true;
+  let wanted = recordsWanted.get(fields);
+  if (wanted === undefined) {
+    // 'dns' itself: a protocol test may look at the layer's bytes, which run to the last record.
+    wanted = [...fields].some((f) => f === 'dns' || (f.startsWith('dns.') && !HEADER_OR_QUESTION.test(f)));
+    recordsWanted.set(fields, wanted);
+  }
+  return wanted;
+}
+
+function dissectDnsOverTcp(data: Buffer, offset: number, end: number, records: boolean): AppResult {
   const layers: Layer[] = [];
   const infos: string[] = [];
   let position = offset;
@@ -35,7 +52,7 @@ function dissectDnsOverTcp(data: Buffer, offset: number, end: number): AppResult
     const captured = Math.min(end, data.length);
     const declared = position + 2 <= captured ? data.readUInt16BE(position) : 0;
     const messageEnd = position + 2 + declared;
-    const result = dissectDnsMessage(data.subarray(0, Math.min(captured, messageEnd)), position, messageEnd, true);
+    const result = dissectDnsMessage(data.subarray(0, Math.min(captured, messageEnd)), position, messageEnd, true, records);
     const layer = result.layers[0]!;
     if (messageEnd > end && layer.status === 'truncated') layer.problem = 'DNS message continues in a later TCP segment (truncated by segment)';
     layers.push(layer);
@@ -50,31 +67,29 @@ function dissectDnsOverTcp(data: Buffer, offset: number, end: number): AppResult
  * One DNS message in [offset, end); with `tcp`, preceded by its length prefix. `data` may end
  * before `end` (snap length or segment boundary): reads past it make the layer truncated.
  */
-export function dissectDnsMessage(data: Buffer, offset: number, end: number, tcp: boolean): AppResult {
+export function dissectDnsMessage(data: Buffer, offset: number, end: number, tcp: boolean, records = true): AppResult {
   const b = new LayerBuilder(data, 'dns', 'Domain Name System', offset, end);
-  const info = { text: '' };
+  const info = { text: '', response: false };
   const layer = dissectSafely(b, () => {
     let start = offset;
     if (tcp) {
       b.add('dns.length', `Length: ${b.u16(offset, 'length prefix')}`, b.u16(offset), offset, 2);
       start += 2;
     }
-    readMessage(b, start, info);
+    readMessage(b, start, info, records);
   });
   if (info.text.length > MAX_INFO) info.text = info.text.slice(0, MAX_INFO);
-  finishTitle(layer, info.text);
+  // From the QR bit (a query for "response.example" is still a query).
+  layer.title = info.response ? 'Domain Name System (response)' : 'Domain Name System (query)';
   return { layers: [layer], protocolColumn: 'DNS', info: info.text };
 }
 
-function finishTitle(layer: Layer, info: string): void {
-  layer.title = info.includes('response') ? 'Domain Name System (response)' : 'Domain Name System (query)';
-}
-
-function readMessage(b: LayerBuilder, start: number, info: { text: string }): void {
+function readMessage(b: LayerBuilder, start: number, info: { text: string; response: boolean }, records: boolean): void {
   const id = b.u16(start, 'transaction ID');
   b.add('dns.id', `Transaction ID: ${hex(id, 4)}`, id, start, 2, hex(id, 4));
   const flags = b.u16(start + 2, 'flags');
   const response = (flags & 0x8000) !== 0;
+  info.response = response;
   const opcode = (flags >> 11) & 0xf;
   const rcode = flags & 0xf;
   info.text = `${dnsOpcodeName(opcode)}${response ? ' response' : ''} ${hex(id, 4)}`;
@@ -106,7 +121,7 @@ function readMessage(b: LayerBuilder, start: number, info: { text: string }): vo
     });
   }
   const sections = ['Answers', 'Authoritative nameservers', 'Additional records'];
-  for (let s = 0; s < 3; s++) {
+  for (let s = 0; s < (records ? 3 : 0); s++) {
     const count = counts[s + 1]!;
     if (count === 0) continue;
     b.group('', sections[s]!, null, position, 0, () => {
@@ -139,14 +154,18 @@ function readQuestion(b: LayerBuilder, names: DnsNameReader, offset: number, inf
   const typeOffset = offset + qname.length;
   const type = b.u16(typeOffset, 'query type');
   const klass = b.u16(typeOffset + 2, 'query class');
-  b.group('', `${qname.text}: type ${dnsTypeName(type)}, class ${klass === 1 ? 'IN' : hex(klass, 4)}`, null, offset, qname.length + 4, () => {
+  const typeName = dnsTypeName(type);
+  const classHex = hex(klass, 4);
+  const nameLength = qname.text === '<Root>' ? 6 : qname.text.length;
+  const labels = labelCount(qname.text);
+  b.group('', `${qname.text}: type ${typeName}, class ${klass === 1 ? 'IN' : classHex}`, null, offset, qname.length + 4, () => {
     b.add('dns.qry.name', `Name: ${qname.text}`, qname.text, offset, qname.length);
-    b.add('dns.qry.name.len', `Name Length: ${qname.text === '<Root>' ? 6 : qname.text.length}`, qname.text === '<Root>' ? 6 : qname.text.length, offset, qname.length);
-    b.add('dns.count.labels', `Label Count: ${labelCount(qname.text)}`, labelCount(qname.text), offset, qname.length);
-    b.add('dns.qry.type', `Type: ${dnsTypeName(type)} (${type})`, type, typeOffset, 2);
-    b.add('dns.qry.class', `Class: ${hex(klass, 4)}`, klass, typeOffset + 2, 2, hex(klass, 4));
+    b.add('dns.qry.name.len', `Name Length: ${nameLength}`, nameLength, offset, qname.length);
+    b.add('dns.count.labels', `Label Count: ${labels}`, labels, offset, qname.length);
+    b.add('dns.qry.type', `Type: ${typeName} (${type})`, type, typeOffset, 2);
+    b.add('dns.qry.class', `Class: ${classHex}`, klass, typeOffset + 2, 2, classHex);
   });
-  appendInfo(info, ` ${dnsTypeName(type)} ${qname.text}`);
+  appendInfo(info, ` ${typeName} ${qname.text}`);
   return typeOffset + 4;
 }
 

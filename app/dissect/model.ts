@@ -83,6 +83,12 @@ export interface AppContext {
   /** Source and destination addresses as text (for Info lines and conversation keys). */
   src: string;
   dst: string;
+  /**
+   * The field names the caller will read (a display filter's), when it reads no others: a
+   * dissector may then skip work that adds none of them. Every field it does add is as a full
+   * dissection adds it. Absent: everything is wanted.
+   */
+  fields?: ReadonlySet<string>;
 }
 
 export interface AppResult {

@@ -44,6 +44,8 @@ export class ScopedPackets {
   private readonly apps: ReadonlySet<string>;
   /** The apps path, and no name is a light field: frames without those protocols hold none of the names. */
   private readonly appFieldsOnly: boolean;
+  /** The names, for application dissectors that can skip what none of them needs (AppContext.fields). */
+  private readonly names: ReadonlySet<string> | undefined;
   private readonly payloadScratch: LightPayload = { transport: 'tcp', srcPort: 0, dstPort: 0, offset: 0, end: 0 };
   /** Heuristics see ports and transport only; the addresses are not needed to choose a dissector. */
   private readonly ctxScratch: AppContext = { transport: 'tcp', srcPort: 0, dstPort: 0, frameNumber: 0, src: '', dst: '' };
@@ -70,6 +72,7 @@ export class ScopedPackets {
     }
     this.path = path;
     this.apps = apps;
+    this.names = names === null ? undefined : new Set(names);
     this.appFieldsOnly = path === 'apps' && names !== null && !names.some((n) => LIGHT_FILTER_FIELDS.has(n));
   }
 
@@ -112,7 +115,9 @@ export class ScopedPackets {
     const offset = payload.offset - at;
     const end = payload.end - at;
     const frame = source.lightFrame(k);
-    const appCtx: AppContext = { transport: ctx.transport, srcPort: ctx.srcPort, dstPort: ctx.dstPort, frameNumber: k + 1, src: frame.source, dst: frame.destination };
+    const appCtx: AppContext = {
+      transport: ctx.transport, srcPort: ctx.srcPort, dstPort: ctx.dstPort, frameNumber: k + 1, src: frame.source, dst: frame.destination, fields: this.names,
+    };
     const result = dissectApp(app, frame.data, offset, end, appCtx);
     const packet: DissectedPacket = { number: k + 1, layers: result.layers, status: 'ok', summary: NO_SUMMARY };
     return { packet, data: frame.data };
@@ -130,7 +135,7 @@ export class ScopedPackets {
     if (payload === null) return;
     const ctx: AppContext = {
       transport: payload.transport, srcPort: payload.srcPort, dstPort: payload.dstPort, frameNumber: frame.number,
-      src: frame.source, dst: frame.destination,
+      src: frame.source, dst: frame.destination, fields: this.names,
     };
     const app = this.dissector.appFor(ctx, frame.data, payload.offset, payload.end);
     if (app === undefined || !this.apps.has(app.protocol)) return;
