@@ -78,3 +78,25 @@ test('engine: conversations with a filter on application fields equal tshark and
     }
   }
 });
+
+test('engine: reports given when a file is opened are fed in the indexing pass and equal tshark', async () => {
+  requireTool('tshark');
+  const corpus = corpusDir();
+  if (corpus === null) throw new Error('the shared corpus (../shared/corpus) is missing');
+  for (const file of FILES) {
+    const full = path.join(corpus, file);
+    // conv,tcp and conv,udp take PairTaps in the indexing pass; conv,eth needs dissected packets
+    // (fed after each indexed slice); with a filter, a report takes packets too.
+    const specs = ['conv,tcp', 'conv,udp', 'conv,eth', 'conv,ip,tcp.len > 0'];
+    for (const group of [specs.slice(0, 2), specs.slice(2)]) {
+      const reports = group.map((spec) => createConversationReport(spec));
+      const store = PacketStore.openFile(full, { reports, sliceFrames: 100 });
+      try {
+        await store.loading;
+        for (const report of reports) assert.equal(report.text().trim(), tshark(['-r', full, '-q', '-z', report.spec]).trim(), `${file} ${report.spec} (attached)`);
+      } finally {
+        store.close();
+      }
+    }
+  }
+});

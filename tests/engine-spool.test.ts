@@ -113,7 +113,9 @@ test('engine live: a real capture on lo is appended batch by batch, queried whil
     if (target) target.appendBatch(batch);
     else pending.push(Buffer.from(batch));
   });
-  const store = PacketStore.createLive(spool, [{ linkType: capture.linkType, name: 'lo', filter }]);
+  // Session tables attached when the store is made are fed as each frame is appended.
+  const attached = [createConversationReport('conv,ip'), createConversationReport('conv,eth')];
+  const store = PacketStore.createLive(spool, [{ linkType: capture.linkType, name: 'lo', filter }], { reports: attached });
   let conv: ReportFeed | undefined;
   let phs: ReportFeed | undefined;
   for (const b of pending.splice(0)) store.appendBatch(b);
@@ -163,6 +165,7 @@ test('engine live: a real capture on lo is appended batch by batch, queried whil
     await conv!.update();
     await phs!.update();
     assert.equal(conv!.report.text(), tshark(['-r', spool, '-q', '-z', 'conv,tcp']));
+    for (const report of attached) assert.equal(report.text(), tshark(['-r', spool, '-q', '-z', report.spec]), `${report.spec} (attached)`);
     phs!.report.finish?.();
     assert.equal(phs!.report.text(), tshark(['-r', spool, '-q', '-z', 'io,phs']));
     for (const text of ['tcp.len > 1000', `tcp.srcport == ${port}`, 'tcp.stream == 1', 'http']) {

@@ -69,6 +69,14 @@ export class ReportFeed {
     return this.running;
   }
 
+  /** Feeds the frames appended since the last update at once (small live increments); a running update() catches up instead. */
+  updateSync(): void {
+    if (this.running) return;
+    const total = this.source.count();
+    for (let k = this.fed; k < total; k++) this.feedOne(k);
+    this.fed = Math.max(this.fed, total);
+  }
+
   private async run(onProgress?: (framesDone: number, framesTotal: number) => void): Promise<void> {
     const total = this.source.count();
     while (this.fed < total) {

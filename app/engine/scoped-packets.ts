@@ -12,7 +12,11 @@
  *   payload and its layers are added. Ethernet, IP and TCP trees, labels and stream analysis,
  *   which cost most of a full dissection, are never built. The application dissector is the very
  *   instance the RowDissector's Dissector holds, so stateful ones (TLS remembers each
- *   conversation's version) see their frames in order whichever path a frame took;
+ *   conversation's version) see their frames in order whichever path a frame took. The names
+ *   reach it as AppContext.fields (DNS reads no records for a filter on header and question
+ *   fields). When every name is an application field, appsOnlyPacket answers from the bytes in
+ *   place whether a frame can hold any of them, and gives the others just their application
+ *   layers;
  * - full: any other name (relative sequence numbers, tcp.analysis, frame.protocols, data, ...):
  *   every frame through the RowDissector.
  * Frames the light path could not read (ARP, VLANs, tunnels, fragments, ICMP errors) always get

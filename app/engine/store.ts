@@ -13,6 +13,10 @@
  *   const opened = PacketStore.openFile('trace.pcapng', { onProgress });
  *   opened.rows(0, 50);                                // works while opened.loading runs
  *   const summary = await opened.loading;
+ *
+ * Reports given when a store is made (`reports`: the session tables a window shows) are fed as
+ * frames are indexed, in the same pass over the bytes; reports wanted later follow the store
+ * with followReport() or feedReport(), which read the frames again.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -27,7 +31,7 @@ import { LightDecoder } from './light-decoder';
 import type { LightFrame } from './light-fields';
 import { RowDissector } from './row-dissector';
 import { feedReport, ReportFeed } from './report-feed';
-import type { PairTapFeeder } from './pair-tap';
+import { PairTapFeeder } from './pair-tap';
 import type { StatisticsReport } from '../stats/report';
 import { Spool, type SpoolPacket } from './spool';
 
@@ -73,6 +77,13 @@ export interface OpenFileOptions {
   sliceFrames?: number;
   /** Where a gzip-compressed file is unpacked to (default a temporary directory, removed on close()). */
   spoolDir?: string;
+  /** Reports fed while the file is indexed (see PacketStore): complete when `loading` resolves. */
+  reports?: StatisticsReport[];
+}
+
+export interface LiveStoreOptions {
+  /** Reports fed every frame as it is appended. */
+  reports?: StatisticsReport[];
 }
 
 export interface LoadSummary {
@@ -102,12 +113,19 @@ export class PacketStore implements FilterSource {
   private frameFile: FrameFile | null = null;
   private spool: Spool | null = null;
   private tempDir: string | null = null;
+  /** Reports fed in the indexing pass: straight from the bytes (PairTaps) when they all can be. */
+  private attachedFeeder: PairTapFeeder | null = null;
+  private attachedReports: StatisticsReport[] = [];
 
-  private constructor(readonly path: string) {}
+  private constructor(readonly path: string, reports: StatisticsReport[] = []) {
+    if (reports.length === 0) return;
+    if (PairTapFeeder.canFeed(reports)) this.attachedFeeder = new PairTapFeeder(reports);
+    else this.attachedReports = reports;
+  }
 
   /** A store for a live capture: frames are appended to a new pcapng spool at spoolPath. */
-  static createLive(spoolPath: string, interfaces: PcapngInterfaceOptions[]): PacketStore {
-    const store = new PacketStore(spoolPath);
+  static createLive(spoolPath: string, interfaces: PcapngInterfaceOptions[], options: LiveStoreOptions = {}): PacketStore {
+    const store = new PacketStore(spoolPath, options.reports);
     store.spool = new Spool(spoolPath, interfaces);
     for (const i of interfaces) store.linkTypes.push(i.linkType);
     store.frameFile = new FrameFile(spoolPath);
@@ -117,7 +135,7 @@ export class PacketStore implements FilterSource {
   /** Opens a capture file and indexes it in slices; rows can be asked for at once. */
   static openFile(filePath: string, options: OpenFileOptions = {}): PacketStore {
     const reader = CaptureReader.open(filePath);
-    const store = new PacketStore(filePath);
+    const store = new PacketStore(filePath, options.reports);
     store.loading = store.load(reader, options).finally(() => reader.close());
     // Callers that only query later must not see an unhandled rejection: the promise still rejects for those who await it.
     store.loading.catch(() => undefined);
@@ -361,6 +379,16 @@ export class PacketStore implements FilterSource {
 
   private afterAppend(): void {
     for (const view of this.views) view.updateSync();
+    this.feedAttached();
+  }
+
+  /** Reports that need dissected packets follow the index in slices (ReportFeed), the others were fed in indexFrame. */
+  private attachedFeeds: ReportFeed[] | null = null;
+
+  private feedAttached(): void {
+    if (this.attachedReports.length === 0) return;
+    this.attachedFeeds ??= this.attachedReports.map((r) => this.followReport(r));
+    for (const feed of this.attachedFeeds) feed.updateSync();
   }
 
   /** Indexes one frame whose captured bytes are data[dataStart, dataStart + capLen). */
@@ -387,10 +415,13 @@ export class PacketStore implements FilterSource {
       if (first.get(cols.streamId) < 0) first.set(cols.streamId, k);
       else if (cols.tcpStream && this.tcpSecond.get(cols.streamId) < 0) this.tcpSecond.set(cols.streamId, k);
     }
+    const tsSec = Number(tsNs / 1_000_000_000n);
+    const tsNsec = Number(tsNs % 1_000_000_000n);
+    this.attachedFeeder?.feed(data, dataStart, capLen, linkType, origLen, tsSec, tsNsec, epbFlags);
     ix.push({
       dataOffset,
-      tsSec: Number(tsNs / 1_000_000_000n),
-      tsNsec: Number(tsNs % 1_000_000_000n),
+      tsSec,
+      tsNsec,
       capLen,
       origLen,
       source: ix.addresses.id(cols.source),
@@ -428,6 +459,7 @@ export class PacketStore implements FilterSource {
         frames++;
       }
       for (const view of this.views) void view.update();
+      this.feedAttached();
       options.onProgress?.({ frames, bytesDone: Math.min(bytesTotal, this.approxBytesDone()), bytesTotal });
       if (frames < end || reader.error !== null) break;
       await new Promise<void>((resolve) => setImmediate(resolve));
