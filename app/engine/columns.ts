@@ -122,22 +122,30 @@ export class ColumnIndex {
   }
 
   push(p: IndexedPacket): number {
+    return this.append(p.dataOffset, p.tsSec, p.tsNsec, p.capLen, p.origLen, p.source, p.destination, p.protocol, p.interfaceId, p.flags, p.streamId, p.previousInStream, p.completeness);
+  }
+
+  /** push() without an object per packet (the indexing loop). */
+  append(
+    dataOffset: number, tsSec: number, tsNsec: number, capLen: number, origLen: number, source: number, destination: number, protocol: number,
+    interfaceId: number, flags: number, streamId: number, previousInStream: number, completeness: number,
+  ): number {
     if (this.length === this.capacity) this.resize(this.capacity * 2);
     const k = this.length++;
-    this.dataOffset[k] = p.dataOffset;
-    this.tsSec[k] = p.tsSec;
-    this.tsNsec[k] = p.tsNsec;
-    this.capLen[k] = p.capLen;
-    this.origLen[k] = p.origLen;
-    this.source[k] = p.source;
-    this.destination[k] = p.destination;
-    if (p.protocol > 0xffff) throw new RangeError('more than 65536 distinct protocol names: the index cannot hold them');
-    this.protocol[k] = p.protocol;
-    this.interfaceId[k] = p.interfaceId;
-    this.flags[k] = p.flags;
-    this.streamPlusOne[k] = p.streamId + 1;
-    this.previousPlusOne[k] = p.previousInStream + 1;
-    this.completeness[k] = p.completeness;
+    this.dataOffset[k] = dataOffset;
+    this.tsSec[k] = tsSec;
+    this.tsNsec[k] = tsNsec;
+    this.capLen[k] = capLen;
+    this.origLen[k] = origLen;
+    this.source[k] = source;
+    this.destination[k] = destination;
+    if (protocol > 0xffff) throw new RangeError('more than 65536 distinct protocol names: the index cannot hold them');
+    this.protocol[k] = protocol;
+    this.interfaceId[k] = interfaceId;
+    this.flags[k] = flags;
+    this.streamPlusOne[k] = streamId + 1;
+    this.previousPlusOne[k] = previousInStream + 1;
+    this.completeness[k] = completeness;
     return k;
   }
 
@@ -150,9 +158,17 @@ export class ColumnIndex {
     return this.streamPlusOne[k]! - 1;
   }
 
-  /** Drops the doubling slack (after a file is fully indexed). */
+  /**
+   * Makes room for `frames` in all (one copy, instead of the doublings that reach it): a file's
+   * frame count is estimated from its size once the first frames show their average size.
+   */
+  reserve(frames: number): void {
+    if (frames > this.capacity) this.resize(frames);
+  }
+
+  /** Drops the slack (after a file is fully indexed), unless it is small: the copy would cost more than it frees. */
   trimToSize(): void {
-    this.resize(Math.max(this.length, 1));
+    if (this.capacity > Math.max(this.length, 1) * 1.05) this.resize(Math.max(this.length, 1));
   }
 
   /** Bytes held by the typed arrays at their current capacity plus the intern tables. */

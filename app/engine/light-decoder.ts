@@ -14,7 +14,7 @@
  */
 import { Dissector } from '../dissect/dissector';
 import { ipv4Text, ipv6Text } from '../dissect/format';
-import type { DissectedPacket, FrameInput } from '../dissect/model';
+import type { DissectedPacket } from '../dissect/model';
 import type { TcpStreamTable } from '../dissect/tcp-streams';
 import { rawKey, SharedTcpStreams, SharedUdpStreams, trackTcp, word } from '../dissect/shared-streams';
 
@@ -35,12 +35,16 @@ export interface LightColumns {
   protocol: string;
   /** tcp.stream or udp.stream, -1 when none. */
   streamId: number;
+  /** Light frames: which way the frame goes in its stream (see PairTap.dir). */
+  dir: 0 | 1;
   tcpStream: boolean;
   /** tcp.completeness as the Dissector shows it on this frame (the stream's bits before it). */
   completenessBefore: number;
   malformed: boolean;
   /** The fallback Dissector produced these columns. */
   fullDissect: boolean;
+  /** The fallback Dissector's packet (null on the light path): valid until the next decode(). */
+  packet: DissectedPacket | null;
   /** Light-path details for fast display filters (absent on the fallback path). */
   ipVersion: 4 | 6 | 0;
   ipProtocol: number;
@@ -51,7 +55,7 @@ export interface LightColumns {
 export class LightDecoder {
   /** Frames the light path could not read (the fallback Dissector took them). */
   fallbackFrames = 0;
-  private readonly fallback = new Dissector({ apps: false });
+  private readonly fallback: Dissector;
   /** Stream tables shared with the fallback Dissector, reachable by raw header words (no text per frame). */
   private readonly tcpStreams = new SharedTcpStreams();
   private readonly udpStreams = new SharedUdpStreams();
@@ -62,11 +66,17 @@ export class LightDecoder {
   srcPort = -1;
   dstPort = -1;
   private readonly out: LightColumns = {
-    source: '', destination: '', protocol: '', streamId: -1, tcpStream: false, completenessBefore: 0, malformed: false, fullDissect: false,
-    ipVersion: 0, ipProtocol: -1, srcPort: -1, dstPort: -1,
+    source: '', destination: '', protocol: '', streamId: -1, dir: 0, tcpStream: false, completenessBefore: 0, malformed: false, fullDissect: false,
+    packet: null, ipVersion: 0, ipProtocol: -1, srcPort: -1, dstPort: -1,
   };
 
-  constructor() {
+  /**
+   * `fallbackApps`: the fallback Dissector also runs application dissectors, so its packets can
+   * feed reports that name a conversation's application (the store's attached reports). The
+   * protocol column of those frames is then the application's, as the Dissector's Protocol column.
+   */
+  constructor(options: { fallbackApps?: boolean } = {}) {
+    this.fallback = new Dissector({ apps: options.fallbackApps === true });
     // The fallback numbers TCP and UDP conversations from our tables, so both paths count as one.
     (this.fallback as { tcpStreams: TcpStreamTable }).tcpStreams = this.tcpStreams;
     this.fallback.udpStream = (key: string) => this.udpStreams.byKey(key);
@@ -76,9 +86,11 @@ export class LightDecoder {
    * Columns of the next frame, in capture order (stream numbering depends on it). The returned
    * object is reused by the next call.
    */
-  decode(frame: FrameInput): LightColumns {
+  decode(data: Buffer, linkType: number, origLen: number, number: number, tsSec: number, tsNsec: number, flags: number): LightColumns {
     const o = this.out;
     o.streamId = -1;
+    o.dir = 0;
+    o.packet = null;
     o.tcpStream = false;
     o.completenessBefore = 0;
     o.malformed = false;
@@ -87,18 +99,20 @@ export class LightDecoder {
     o.ipProtocol = -1;
     o.srcPort = -1;
     o.dstPort = -1;
-    if (this.light(frame)) return o;
+    if (this.light(data, linkType, origLen)) return o;
     this.fallbackFrames++;
-    this.fromDissector(this.fallback.dissect(frame));
+    // Only the fallback needs a FrameInput (and a BigInt time stamp).
+    const packet = this.fallback.dissect({ number, tsNs: BigInt(tsSec) * 1_000_000_000n + BigInt(tsNsec), data, origLen, linkType, flags });
+    this.fromDissector(packet);
+    o.packet = packet;
     return o;
   }
 
   /** Reads the frame if it is one the light path knows; false leaves it to the Dissector. */
-  private light(frame: FrameInput): boolean {
-    const data = frame.data;
+  private light(data: Buffer, linkType: number, origLen: number): boolean {
     let ip: number;
     let ethertype: number;
-    switch (frame.linkType) {
+    switch (linkType) {
       case LINKTYPE_ETHERNET:
         if (data.length < 14) return false;
         ethertype = data.readUInt16BE(12);
@@ -131,7 +145,7 @@ export class LightDecoder {
       default:
         return false;
     }
-    const wireEnd = Math.max(frame.origLen, data.length);
+    const wireEnd = Math.max(origLen, data.length);
     const o = this.out;
     let l4: number;
     let end: number;
@@ -197,6 +211,7 @@ export class LightDecoder {
     o.completenessBefore = conv.completeness;
     trackTcp(conv, slot.dir, flags, seq, data.readUInt32BE(l4 + 8), end - l4 - hlen);
     o.streamId = conv.index;
+    o.dir = slot.dir;
     return true;
   }
 
@@ -213,7 +228,9 @@ export class LightDecoder {
     this.srcPort = srcPort;
     this.dstPort = dstPort;
     const ip = o.ipVersion === 4 ? l4 - 20 : l4 - 40;
-    o.streamId = this.udpStreams.rawStream(rawKey(data, ip, o.ipVersion === 4, srcPort, dstPort), this).stream;
+    const entry = this.udpStreams.rawStream(rawKey(data, ip, o.ipVersion === 4, srcPort, dstPort), this);
+    o.streamId = entry.stream;
+    o.dir = entry.dir;
     return true;
   }
 

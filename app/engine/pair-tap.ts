@@ -19,10 +19,11 @@
  */
 import { Dissector } from '../dissect/dissector';
 import { ipv4Text, ipv6Text } from '../dissect/format';
-import type { AppContext, AppDissector } from '../dissect/model';
+import type { AppContext, AppDissector, DissectedPacket } from '../dissect/model';
 import type { TcpStreamTable } from '../dissect/tcp-streams';
 import type { PairTap, StatisticsReport } from '../stats/report';
 import { rawKey, SharedTcpStreams, SharedUdpStreams, trackTcp, word } from '../dissect/shared-streams';
+import type { LightColumns } from './light-decoder';
 
 const LINKTYPE_ETHERNET = 1;
 const LINKTYPE_RAW = 101;
@@ -90,6 +91,9 @@ class LightTap implements PairTap {
   }
 }
 
+/** A frame's stream and direction as another light path found them. */
+type Known = Pick<LightColumns, 'streamId' | 'dir'>;
+
 export class PairTapFeeder {
   /** Frames fed, and those the full Dissector took. */
   frames = 0;
@@ -117,6 +121,34 @@ export class PairTapFeeder {
    * buf[start, start + capLen) (buf may hold other frames: no Buffer per frame on the light path).
    */
   feed(buf: Buffer, start: number, capLen: number, linkType: number, origLen: number, tsSec: number, tsNsec: number, flags: number): void {
+    this.clock(tsSec, tsNsec);
+    if (this.read(buf, start, capLen, linkType, origLen, null)) {
+      this.addTap(origLen);
+      return;
+    }
+    const data = start === 0 && capLen === buf.length ? buf : buf.subarray(start, start + capLen);
+    const tsNs = BigInt(tsSec) * 1_000_000_000n + BigInt(tsNsec);
+    this.addPacket(this.dissector.dissect({ number: this.frames, tsNs, data, origLen, linkType, flags }), data, tsNs, origLen);
+  }
+
+  /**
+   * Feeds the next frame as a LightDecoder with `fallbackApps` decoded it (the store's indexing
+   * pass): its stream and direction on the light path, or its fallback packet, come from that
+   * decoder, whose stream tables number them; this feeder's own tables are not used.
+   */
+  feedDecoded(decoded: Pick<LightColumns, 'streamId' | 'dir' | 'packet'>, buf: Buffer, start: number, capLen: number, linkType: number, origLen: number, tsSec: number, tsNsec: number): void {
+    this.clock(tsSec, tsNsec);
+    if (decoded.packet === null && this.read(buf, start, capLen, linkType, origLen, decoded)) {
+      this.addTap(origLen);
+      return;
+    }
+    if (decoded.packet === null) throw new Error('PairTapFeeder.feedDecoded: the light path read a frame the PairTap path cannot (the two must accept the same frames)');
+    const data = start === 0 && capLen === buf.length ? buf : buf.subarray(start, start + capLen);
+    this.addPacket(decoded.packet, data, BigInt(tsSec) * 1_000_000_000n + BigInt(tsNsec), origLen);
+  }
+
+  /** Counts the frame and sets the time since the first one. */
+  private clock(tsSec: number, tsNsec: number): void {
     if (this.frames++ === 0) {
       this.firstSec = tsSec;
       this.firstNsec = tsNsec;
@@ -127,24 +159,27 @@ export class PairTapFeeder {
       relNsec += 1e9;
       relSec -= 1;
     }
+    this.tap.relSec = relSec;
+    this.tap.relNsec = relNsec;
+  }
+
+  private addTap(origLen: number): void {
     const tap = this.tap;
-    if (this.read(buf, start, capLen, linkType, origLen)) {
-      tap.relSec = relSec;
-      tap.relNsec = relNsec;
-      tap.origLen = origLen;
-      for (const report of this.reports) report.addTap!(tap);
-      return;
-    }
+    tap.origLen = origLen;
+    for (const report of this.reports) report.addTap!(tap);
+  }
+
+  private addPacket(packet: DissectedPacket, data: Buffer, tsNs: bigint, origLen: number): void {
     this.fallbackFrames++;
-    const tsNs = BigInt(tsSec) * 1_000_000_000n + BigInt(tsNsec);
-    const data = start === 0 && capLen === buf.length ? buf : buf.subarray(start, start + capLen);
-    const packet = this.dissector.dissect({ number: this.frames, tsNs, data, origLen, linkType, flags });
-    const relNs = BigInt(relSec) * 1_000_000_000n + BigInt(relNsec);
+    const relNs = BigInt(this.tap.relSec) * 1_000_000_000n + BigInt(this.tap.relNsec);
     for (const report of this.reports) report.add({ packet, data, tsNs, capLen: data.length, origLen, relNs });
   }
 
-  /** Fills the tap when the light path knows the frame; false leaves it to the Dissector. */
-  private read(data: Buffer, start: number, capLen: number, linkType: number, origLen: number): boolean {
+  /**
+   * Fills the tap when the light path knows the frame; false leaves it to the Dissector. `known`:
+   * the stream and direction another light path (LightDecoder) found, instead of our tables.
+   */
+  private read(data: Buffer, start: number, capLen: number, linkType: number, origLen: number, known: Known | null): boolean {
     const tap = this.tap;
     let ip: number;
     let ethertype: number;
@@ -218,8 +253,8 @@ export class PairTapFeeder {
     tap.srcPort = -1;
     tap.dstPort = -1;
     tap.payloadStart = -1;
-    if (proto === 6) return this.readTcp(data, capEnd, ip, l4, end);
-    if (proto === 17) return this.readUdp(data, capEnd, ip, l4, end);
+    if (proto === 6) return this.readTcp(data, capEnd, ip, l4, end, known);
+    if (proto === 17) return this.readUdp(data, capEnd, ip, l4, end, known);
     // Echo request/reply only: error messages quote headers, which taps must not count.
     if (proto === 1 && tap.ipVersion === 4) return capEnd > l4 && (data[l4] === 0 || data[l4] === 8);
     // ICMPv6 informational messages (echo, MLD, neighbour discovery) quote no headers.
@@ -227,7 +262,7 @@ export class PairTapFeeder {
     return false;
   }
 
-  private readTcp(data: Buffer, capEnd: number, ip: number, l4: number, end: number): boolean {
+  private readTcp(data: Buffer, capEnd: number, ip: number, l4: number, end: number, known: Known | null): boolean {
     if (capEnd < l4 + 20 || end - l4 < 20) return false;
     const hdrWord = word(data, l4 + 12);
     const hlen = (hdrWord >> 12) * 4;
@@ -237,13 +272,18 @@ export class PairTapFeeder {
     tap.dstPort = word(data, l4 + 2);
     const flags = hdrWord & 0xfff;
     tap.tcpFlags = flags;
-    const slot = this.tcp.rawSlot(rawKey(data, ip, tap.ipVersion === 4, tap.srcPort, tap.dstPort), tap);
-    tap.dir = slot.dir;
     const segLen = end - l4 - hlen;
-    const seq = data.readUInt32BE(l4 + 4);
-    const conv = this.tcp.ofSlot(slot, flags, seq);
-    trackTcp(conv, slot.dir, flags, seq, data.readUInt32BE(l4 + 8), segLen);
-    tap.stream = conv.index;
+    if (known !== null) {
+      tap.dir = known.dir;
+      tap.stream = known.streamId;
+    } else {
+      const slot = this.tcp.rawSlot(rawKey(data, ip, tap.ipVersion === 4, tap.srcPort, tap.dstPort), tap);
+      tap.dir = slot.dir;
+      const seq = data.readUInt32BE(l4 + 4);
+      const conv = this.tcp.ofSlot(slot, flags, seq);
+      trackTcp(conv, slot.dir, flags, seq, data.readUInt32BE(l4 + 8), segLen);
+      tap.stream = conv.index;
+    }
     // The Dissector hands a payload on only when the whole header was captured (else it stops there).
     if (segLen > 0 && capEnd >= l4 + hlen) {
       tap.payloadStart = l4 + hlen;
@@ -252,7 +292,7 @@ export class PairTapFeeder {
     return true;
   }
 
-  private readUdp(data: Buffer, capEnd: number, ip: number, l4: number, end: number): boolean {
+  private readUdp(data: Buffer, capEnd: number, ip: number, l4: number, end: number, known: Known | null): boolean {
     if (capEnd < l4 + 8) return false;
     const srcPort = word(data, l4);
     const dstPort = word(data, l4 + 2);
@@ -262,8 +302,8 @@ export class PairTapFeeder {
     const tap = this.tap;
     tap.srcPort = srcPort;
     tap.dstPort = dstPort;
-    const entry = this.udp.rawStream(rawKey(data, ip, tap.ipVersion === 4, srcPort, dstPort), tap);
-    tap.stream = entry.stream;
+    const entry = known ?? this.udp.rawStream(rawKey(data, ip, tap.ipVersion === 4, srcPort, dstPort), tap);
+    tap.stream = 'streamId' in entry ? entry.streamId : entry.stream;
     tap.dir = entry.dir;
     if (length > 8) {
       tap.payloadStart = l4 + 8;

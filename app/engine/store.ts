@@ -99,7 +99,7 @@ export class PacketStore implements FilterSource {
   loading: Promise<LoadSummary> = Promise.resolve({ frames: 0, error: null, milliseconds: 0 });
   /** Set once indexing an opened file stops at damaged data. */
   loadError: string | null = null;
-  private readonly light = new LightDecoder();
+  private readonly light: LightDecoder;
   private readonly linkTypes: number[] = [];
   /** First two frames (0-based) of each TCP stream, and the first of each UDP stream: for RowDissector priming. */
   private readonly tcpFirst = new Int32Column();
@@ -118,8 +118,11 @@ export class PacketStore implements FilterSource {
   private attachedReports: StatisticsReport[] = [];
 
   private constructor(readonly path: string, reports: StatisticsReport[] = []) {
-    if (reports.length === 0) return;
-    if (PairTapFeeder.canFeed(reports)) this.attachedFeeder = new PairTapFeeder(reports);
+    // Reports that take PairTaps are fed from the index's own decoding: its stream numbers, and
+    // its fallback packets (with application dissectors, for a conversation's application).
+    const taps = reports.length > 0 && PairTapFeeder.canFeed(reports);
+    this.light = new LightDecoder({ fallbackApps: taps });
+    if (taps) this.attachedFeeder = new PairTapFeeder(reports);
     else this.attachedReports = reports;
   }
 
@@ -153,7 +156,7 @@ export class PacketStore implements FilterSource {
   appendPacket(p: SpoolPacket): number {
     const spool = this.liveSpool();
     spool.append(p, (dataOffset, tsHigh, tsLow, capLen, origLen, flags, data, dataStart) => {
-      this.indexFrame(dataOffset, (BigInt(tsHigh) << 32n) | BigInt(tsLow), capLen, origLen, p.interfaceId, flags, data, dataStart);
+      this.indexFrameNs(dataOffset, (BigInt(tsHigh) << 32n) | BigInt(tsLow), capLen, origLen, p.interfaceId, flags, data, dataStart);
     });
     this.afterAppend();
     return this.index.length;
@@ -162,7 +165,7 @@ export class PacketStore implements FilterSource {
   /** Appends a batch of EPBs as LiveCapture hands them over. Returns the number of frames. */
   appendBatch(batch: Buffer, interfaceId = 0): number {
     const n = this.liveSpool().appendBatch(batch, interfaceId, (dataOffset, tsHigh, tsLow, capLen, origLen, flags, data, dataStart) => {
-      this.indexFrame(dataOffset, (BigInt(tsHigh) << 32n) | BigInt(tsLow), capLen, origLen, interfaceId, flags, data, dataStart);
+      this.indexFrameNs(dataOffset, (BigInt(tsHigh) << 32n) | BigInt(tsLow), capLen, origLen, interfaceId, flags, data, dataStart);
     });
     this.afterAppend();
     return n;
@@ -391,14 +394,13 @@ export class PacketStore implements FilterSource {
     for (const feed of this.attachedFeeds) feed.updateSync();
   }
 
-  /** Indexes one frame whose captured bytes are data[dataStart, dataStart + capLen). */
-  private indexFrame(dataOffset: number, tsNsNumber: number | bigint, capLen: number, origLen: number, interfaceId: number, epbFlags: number, data: Buffer, dataStart: number): void {
+  /** Indexes one frame whose captured bytes are data[dataStart, dataStart + capLen); time as whole seconds and nanoseconds. */
+  private indexFrame(dataOffset: number, tsSec: number, tsNsec: number, capLen: number, origLen: number, interfaceId: number, epbFlags: number, data: Buffer, dataStart: number): void {
     const ix = this.index;
     const k = ix.length;
-    const tsNs = typeof tsNsNumber === 'bigint' ? tsNsNumber : BigInt(tsNsNumber);
     const linkType = this.linkTypes[interfaceId] ?? -1;
     const bytes = dataStart === 0 && data.length === capLen ? data : data.subarray(dataStart, dataStart + capLen);
-    const cols = this.light.decode({ number: k + 1, tsNs, data: bytes, origLen, linkType, flags: epbFlags });
+    const cols = this.light.decode(bytes, linkType, origLen, k + 1, tsSec, tsNsec, epbFlags);
     let flags = 0;
     if (capLen < origLen) flags |= FLAG.TRUNCATED;
     if (cols.malformed) flags |= FLAG.MALFORMED;
@@ -415,24 +417,17 @@ export class PacketStore implements FilterSource {
       if (first.get(cols.streamId) < 0) first.set(cols.streamId, k);
       else if (cols.tcpStream && this.tcpSecond.get(cols.streamId) < 0) this.tcpSecond.set(cols.streamId, k);
     }
-    const tsSec = Number(tsNs / 1_000_000_000n);
-    const tsNsec = Number(tsNs % 1_000_000_000n);
-    this.attachedFeeder?.feed(data, dataStart, capLen, linkType, origLen, tsSec, tsNsec, epbFlags);
-    ix.push({
-      dataOffset,
-      tsSec,
-      tsNsec,
-      capLen,
-      origLen,
-      source: ix.addresses.id(cols.source),
-      destination: ix.addresses.id(cols.destination),
-      protocol: ix.protocols.id(cols.protocol),
-      interfaceId,
-      flags,
-      streamId: cols.streamId,
-      previousInStream,
-      completeness: cols.completenessBefore,
-    });
+    this.attachedFeeder?.feedDecoded(cols, data, dataStart, capLen, linkType, origLen, tsSec, tsNsec);
+    ix.append(
+      dataOffset, tsSec, tsNsec, capLen, origLen, ix.addresses.id(cols.source), ix.addresses.id(cols.destination), ix.protocols.id(cols.protocol),
+      interfaceId, flags, cols.streamId, previousInStream, cols.completenessBefore,
+    );
+  }
+
+  /** indexFrame for a time stamp in nanoseconds (the spool's). */
+  private indexFrameNs(dataOffset: number, tsNs: bigint, capLen: number, origLen: number, interfaceId: number, epbFlags: number, data: Buffer, dataStart: number): void {
+    const sec = tsNs / 1_000_000_000n;
+    this.indexFrame(dataOffset, Number(sec), Number(tsNs - sec * 1_000_000_000n), capLen, origLen, interfaceId, epbFlags, data, dataStart);
   }
 
   private async load(reader: CaptureReader, options: OpenFileOptions): Promise<LoadSummary> {
@@ -448,16 +443,21 @@ export class PacketStore implements FilterSource {
     for (;;) {
       const end = frames + slice;
       while (frames < end) {
-        const p = reader.next();
+        // One reused view per packet, bytes in place and time as numbers: no object or BigInt per packet.
+        const p = reader.nextView();
         if (p === null) break;
         while (this.linkTypes.length < reader.interfaces.length) this.linkTypes.push(reader.interfaces[this.linkTypes.length]!.linkType);
-        if (this.tempDir !== null) this.unpack(p.interfaceId, p.linkType, p.tsNs, p.data, p.origLen, p.flags);
-        else {
+        if (this.tempDir !== null) {
+          const tsNs = BigInt(p.tsSec) * 1_000_000_000n + BigInt(p.tsNsec);
+          this.unpack(p.interfaceId, p.linkType, tsNs, p.buf.subarray(p.start, p.start + p.capLen), p.origLen, p.flags);
+        } else {
           const header = format === 'pcap' ? 16 : p.noTimestamp ? 12 : 28;
-          this.indexFrame(p.offset + header, p.tsNs, p.capLen, p.origLen, p.interfaceId, p.flags, p.data, 0);
+          this.indexFrame(p.offset + header, p.tsSec, p.tsNsec, p.capLen, p.origLen, p.interfaceId, p.flags, p.buf, p.start);
         }
         frames++;
       }
+      // The frames seen so far tell the average record size: room for the whole file in one step.
+      if (frames === slice && this.tempDir === null && frames > 0) this.index.reserve(Math.ceil((bytesTotal / Math.max(1, this.approxBytesDone())) * frames * 1.02));
       for (const view of this.views) void view.update();
       this.feedAttached();
       options.onProgress?.({ frames, bytesDone: Math.min(bytesTotal, this.approxBytesDone()), bytesTotal });
@@ -482,7 +482,7 @@ export class PacketStore implements FilterSource {
     }
     while (this.spool.interfaceCount <= interfaceId) this.spool.addInterface({ linkType: this.linkTypes[this.spool.interfaceCount] ?? linkType, snapLen: 0 });
     this.spool.append({ interfaceId, tsNs, data, origLen, flags: flags || undefined }, (dataOffset, tsHigh, tsLow, capLen, orig, f, bytes, dataStart) => {
-      this.indexFrame(dataOffset, tsNs, capLen, orig, interfaceId, f, bytes, dataStart);
+      this.indexFrameNs(dataOffset, tsNs, capLen, orig, interfaceId, f, bytes, dataStart);
     });
   }
 }

@@ -104,6 +104,8 @@ export interface CaptureFileInfo {
 export interface PacketView {
   buf: Buffer;
   start: number;
+  /** Byte offset of the packet's record (pcap) or block (pcapng) in the uncompressed file. */
+  offset: number;
   capLen: number;
   origLen: number;
   /** Whole seconds since the Unix epoch (pcapng if_tsoffset applied). */

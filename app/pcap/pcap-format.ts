@@ -141,6 +141,7 @@ export class PcapRecordParser {
       nsec %= 1_000_000_000;
     }
     view.buf = b;
+    view.offset = w.offset;
     view.start = s + PCAP_RECORD_HEADER_LEN;
     view.capLen = capLen;
     view.origLen = (b[s + 12]! | (b[s + 13]! << 8) | (b[s + 14]! << 16)) + b[s + 15]! * 0x1000000;

@@ -35,7 +35,7 @@ export class CaptureReader implements Iterable<CapturePacket> {
   /** The same parser when the file is pcap: nextView() reads its records in place. */
   private pcapParser: PcapRecordParser | null = null;
   private readonly view: PacketView = {
-    buf: Buffer.alloc(0), start: 0, capLen: 0, origLen: 0, tsSec: 0, tsNsec: 0, linkType: -1, interfaceId: 0, flags: 0,
+    buf: Buffer.alloc(0), start: 0, offset: 0, capLen: 0, origLen: 0, tsSec: 0, tsNsec: 0, linkType: -1, interfaceId: 0, flags: 0,
   };
   private ngParser: PcapngBlockParser | null = null;
   private pcapInterfaces: CaptureInterface[] = [];
@@ -110,6 +110,7 @@ export class CaptureReader implements Iterable<CapturePacket> {
     const v = this.view;
     v.buf = p.data;
     v.start = 0;
+    v.offset = p.offset;
     v.capLen = p.data.length;
     v.origLen = p.origLen;
     const sec = p.tsNs / NS_PER_SECOND;
