@@ -85,7 +85,7 @@ function measure(task: string, tool: string, cmd: string[], runs: number, tmp: s
     const usage = JSON.parse(line) as Usage;
     if (usage.exit !== 0) throw new Error(`${cmd.join(' ')} exited ${usage.exit}: ${p.stderr.split('\n').filter((l) => !/root|RUSAGE/.test(l)).join(' ')}`);
     const m: Measured = { task, tool, command: cmd.join(' '), usage };
-    if (tool === 'sievecap') m.result = JSON.parse(fs.readFileSync(outFile, 'utf8').trim()) as Measured['result'];
+    if (cmd.includes(CHILD)) m.result = JSON.parse(fs.readFileSync(outFile, 'utf8').trim()) as Measured['result'];
     if (best === null || usage.user + usage.sys < best.usage.user + best.usage.sys) best = m;
   }
   return best!;
