@@ -16,31 +16,13 @@ import { fieldsLine } from '../app/cli/tshark/fields';
 import { formatPacketLine, PrintState } from '../app/cli/print/index';
 import { CaptureReader } from '../app/pcap/reader';
 import { makeLoopbackCapture } from './print-live-capture';
+import { mutate } from './support/mutate';
 import { seededRandom as prng } from './support/prng';
 
 const SEED = 0x5eed_cafe;
 const MUTATIONS = 12000;
 /** A runaway-work bound, not a speed target: GC pauses on a loaded machine reach tens of ms. */
 const HANG_BOUND_MS = 1000;
-
-function mutate(frame: Buffer, rnd: () => number): Buffer {
-  const out = Buffer.from(frame);
-  const kind = Math.floor(rnd() * 5);
-  const at = (): number => Math.floor(rnd() * Math.max(1, out.length));
-  if (kind === 0) for (let k = 0; k < 1 + rnd() * 4; k++) out[at()] ^= 1 << Math.floor(rnd() * 8);
-  if (kind === 1) for (let k = 0; k < 1 + rnd() * 4; k++) out[at()] = [0, 0xff, 0x7f, 0x80, 1][Math.floor(rnd() * 5)]!;
-  if (kind === 2) return out.subarray(0, at());
-  if (kind === 3) {
-    const p = at();
-    return Buffer.concat([out.subarray(0, p), Buffer.from(Array.from({ length: 1 + Math.floor(rnd() * 16) }, () => Math.floor(rnd() * 256))), out.subarray(p)]);
-  }
-  if (kind === 4) {
-    // Length fields are where dissectors go wrong: set a 16-bit word to an extreme.
-    const p = at();
-    if (p + 1 < out.length) out.writeUInt16BE([0, 0xffff, 0x8000, 1, out.length][Math.floor(rnd() * 5)]! & 0xffff, p);
-  }
-  return out;
-}
 
 test('seeded mutation fuzz: no exception escapes, no frame hangs', async () => {
   const capture = await makeLoopbackCapture();
