@@ -7,7 +7,6 @@
  * the light and apps paths must hold on bytes that contradict themselves, not only on real traffic.
  */
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { PacketStore } from '../app/engine';
@@ -18,7 +17,7 @@ import { createConversationReport } from '../app/stats/conversations';
 import { createEndpointReport } from '../app/stats/endpoints';
 import type { StatisticsReport } from '../app/stats/report';
 import { tempDir } from './pcap-helpers';
-import { makeLoopbackCapture } from './print-live-capture';
+import { loopbackFrames } from './print-live-capture';
 import { CaptureReader } from '../app/pcap/reader';
 import { mutate } from './support/mutate';
 import { seededRandom } from './support/prng';
@@ -33,15 +32,7 @@ after(() => tmp.remove());
 const makeReports = (): StatisticsReport[] => SPECS.map((s) => (s.startsWith('conv') ? createConversationReport(s) : createEndpointReport(s)));
 
 test('store fast paths on mutated frames: filters and attached reports equal a full dissection, nothing throws', async () => {
-  const capture = await makeLoopbackCapture();
-  const seeds: Buffer[] = [];
-  try {
-    const reader = CaptureReader.open(capture.file);
-    for (let p = reader.next(); p; p = reader.next()) seeds.push(Buffer.from(p.data));
-    reader.close();
-  } finally {
-    fs.rmSync(capture.dir, { recursive: true, force: true });
-  }
+  const seeds = await loopbackFrames();
   assert.ok(seeds.length >= 20, `the loopback capture gave ${seeds.length} frames`);
   const rnd = seededRandom(SEED);
   const filters = [...LIGHT, ...APPS].map((f) => compileDisplayFilter(f));

@@ -7,15 +7,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { Dissector } from '../app/dissect/dissector';
 import { formatTree } from '../app/cli/tshark/tree';
 import { packetJson } from '../app/cli/tshark/json';
 import { fieldsLine } from '../app/cli/tshark/fields';
 import { formatPacketLine, PrintState } from '../app/cli/print/index';
-import { CaptureReader } from '../app/pcap/reader';
-import { makeLoopbackCapture } from './print-live-capture';
+import { loopbackFrames } from './print-live-capture';
 import { mutate } from './support/mutate';
 import { seededRandom as prng } from './support/prng';
 
@@ -25,15 +23,7 @@ const MUTATIONS = 12000;
 const HANG_BOUND_MS = 1000;
 
 test('seeded mutation fuzz: no exception escapes, no frame hangs', async () => {
-  const capture = await makeLoopbackCapture();
-  const seeds: Buffer[] = [];
-  try {
-    const reader = CaptureReader.open(capture.file);
-    for (let p = reader.next(); p; p = reader.next()) seeds.push(Buffer.from(p.data));
-    reader.close();
-  } finally {
-    fs.rmSync(capture.dir, { recursive: true, force: true });
-  }
+  const seeds = await loopbackFrames();
   assert.ok(seeds.length >= 20, `the loopback capture gave ${seeds.length} frames`);
 
   const rnd = prng(SEED);
