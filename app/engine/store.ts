@@ -21,14 +21,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { DissectedPacket, FrameInput } from '../dissect/model';
+import type { DissectedPacket } from '../dissect/model';
 import { CaptureReader } from '../pcap/reader';
 import type { PcapngInterfaceOptions } from '../pcap/pcapng-writer';
-import { ColumnIndex, FLAG, Int32Column } from './columns';
-import { FilterView, type FilterProgress, type FilterSource } from './filter-view';
+import { FLAG } from './columns';
+import { FilterView, type FilterProgress } from './filter-view';
 import { FrameFile } from './frame-file';
-import { LightDecoder } from './light-decoder';
-import type { LightFrame } from './light-fields';
+import { IndexedFrames } from './indexed-frames';
 import { RowDissector } from './row-dissector';
 import { feedReport, ReportFeed } from './report-feed';
 import { PairTapFeeder } from './pair-tap';
@@ -93,37 +92,22 @@ export interface LoadSummary {
   milliseconds: number;
 }
 
-export class PacketStore implements FilterSource {
-  readonly index = new ColumnIndex();
+export class PacketStore extends IndexedFrames {
   /** Resolves when an opened file is fully indexed (immediately for a live store). */
   loading: Promise<LoadSummary> = Promise.resolve({ frames: 0, error: null, milliseconds: 0 });
   /** Set once indexing an opened file stops at damaged data. */
   loadError: string | null = null;
-  private readonly light: LightDecoder;
-  private readonly linkTypes: number[] = [];
-  /** First two frames (0-based) of each TCP stream, and the first of each UDP stream: for RowDissector priming. */
-  private readonly tcpFirst = new Int32Column();
-  private readonly tcpSecond = new Int32Column();
-  private readonly udpFirst = new Int32Column();
-  /** Last frame (0-based) indexed in each stream, to chain previousInStream. */
-  private readonly tcpLast = new Int32Column();
-  private readonly udpLast = new Int32Column();
   private readonly views = new Set<FilterView>();
   private readonly rowDissector = new RowDissector(this);
-  private frameFile: FrameFile | null = null;
   private spool: Spool | null = null;
   private tempDir: string | null = null;
-  /** Reports fed in the indexing pass: straight from the bytes (PairTaps) when they all can be. */
-  private attachedFeeder: PairTapFeeder | null = null;
+  /** Attached reports that need dissected packets (the others take PairTaps in the indexing pass). */
   private attachedReports: StatisticsReport[] = [];
 
   private constructor(readonly path: string, reports: StatisticsReport[] = []) {
-    // Reports that take PairTaps are fed from the index's own decoding: its stream numbers, and
-    // its fallback packets (with application dissectors, for a conversation's application).
     const taps = reports.length > 0 && PairTapFeeder.canFeed(reports);
-    this.light = new LightDecoder({ fallbackApps: taps });
-    if (taps) this.attachedFeeder = new PairTapFeeder(reports);
-    else this.attachedReports = reports;
+    super(taps ? reports : []);
+    if (!taps) this.attachedReports = reports;
   }
 
   /** A store for a live capture: frames are appended to a new pcapng spool at spoolPath. */
@@ -171,7 +155,7 @@ export class PacketStore implements FilterSource {
     return n;
   }
 
-  count(view?: FilterView): number {
+  override count(view?: FilterView): number {
     return view ? view.count() : this.index.length;
   }
 
@@ -231,10 +215,6 @@ export class PacketStore implements FilterSource {
   }
 
   /**
-   * Feeds every frame the store holds, in order, to a statistics report (app/stats); conversations
-   * and endpoints take a light path (see report-feed.ts).
-   */
-  /**
    * A report that follows the store as it grows (live capture): call update() when frames have
    * been appended; the report then covers every frame so far, and its text()/json() can be asked
    * at any time.
@@ -243,6 +223,10 @@ export class PacketStore implements FilterSource {
     return new ReportFeed(this, report);
   }
 
+  /**
+   * Feeds every frame the store holds, in order, to a statistics report (app/stats); conversations
+   * and endpoints take a light path (see report-feed.ts).
+   */
   feedReport(report: StatisticsReport, onProgress?: (framesDone: number, framesTotal: number) => void): Promise<void> {
     return feedReport(this, report, onProgress);
   }
@@ -253,18 +237,6 @@ export class PacketStore implements FilterSource {
     this.views.delete(view);
   }
 
-  /** Index memory per frame: typed arrays at capacity + intern tables + stream tables, over the frame count. */
-  indexBytesPerPacket(): number {
-    if (this.index.length === 0) return 0;
-    const streamBytes = [this.tcpFirst, this.tcpSecond, this.udpFirst, this.tcpLast, this.udpLast].reduce((n, c) => n + c.byteLength, 0);
-    return (this.index.byteLength() + streamBytes) / this.index.length;
-  }
-
-  /** Frames whose columns the light path could not read (the fallback Dissector did). */
-  get fallbackFrames(): number {
-    return this.light.fallbackFrames;
-  }
-
   close(): void {
     for (const v of this.views) v.cancel();
     this.views.clear();
@@ -272,101 +244,6 @@ export class PacketStore implements FilterSource {
     this.frameFile?.close();
     if (this.tempDir) fs.rmSync(this.tempDir, { recursive: true, force: true });
   }
-
-  // FrameProvider / FilterSource, for RowDissector and FilterView.
-
-  frameInput(k: number, copy: boolean): FrameInput {
-    const ix = this.index;
-    const view = this.frameFile!.bytes(ix.dataOffset[k]!, ix.capLen[k]!);
-    const flags = ix.flags[k]!;
-    return {
-      number: k + 1,
-      tsNs: ix.tsNs(k),
-      data: copy ? Buffer.from(view) : view,
-      origLen: ix.origLen[k]!,
-      linkType: this.linkTypes[ix.interfaceId[k]!] ?? -1,
-      flags: (flags & FLAG.INBOUND ? 1 : 0) | (flags & FLAG.OUTBOUND ? 2 : 0),
-    };
-  }
-
-  tsNs(k: number): bigint {
-    return this.index.tsNs(k);
-  }
-
-  streamOf(k: number): { id: number; tcp: boolean } {
-    return { id: this.index.streamId(k), tcp: (this.index.flags[k]! & FLAG.TCP_STREAM) !== 0 };
-  }
-
-  streamStart(tcp: boolean, id: number): readonly number[] {
-    const first = (tcp ? this.tcpFirst : this.udpFirst).get(id);
-    if (first < 0) return [];
-    const second = tcp ? this.tcpSecond.get(id) : -1;
-    return second < 0 ? [first] : [first, second];
-  }
-
-  previousInStream(k: number): number {
-    return this.index.previousPlusOne[k]! - 1;
-  }
-
-  completenessBefore(k: number): number {
-    return this.index.completeness[k]!;
-  }
-
-  lightFrame(k: number): LightFrame {
-    const ix = this.index;
-    return {
-      number: k + 1,
-      data: this.frameFile!.bytes(ix.dataOffset[k]!, ix.capLen[k]!),
-      linkType: this.linkTypes[ix.interfaceId[k]!] ?? -1,
-      origLen: ix.origLen[k]!,
-      streamId: ix.streamPlusOne[k]! - 1,
-      source: ix.addresses.strings[ix.source[k]!]!,
-      destination: ix.addresses.strings[ix.destination[k]!]!,
-      relativeNs: ix.tsNs(k) - ix.tsNs(0),
-    };
-  }
-
-  /** Frame k to a PairTapFeeder, from the read-ahead chunk (see report-feed.ts). */
-  feedFrame(k: number, feeder: PairTapFeeder): void {
-    const ix = this.index;
-    const file = this.frameFile!;
-    const capLen = ix.capLen[k]!;
-    const at = file.locate(ix.dataOffset[k]!, capLen);
-    const flags = ix.flags[k]!;
-    const epbFlags = (flags & FLAG.INBOUND ? 1 : 0) | (flags & FLAG.OUTBOUND ? 2 : 0);
-    feeder.feed(file.buffer, at, capLen, this.linkTypes[ix.interfaceId[k]!] ?? -1, ix.origLen[k]!, ix.tsSec[k]!, ix.tsNsec[k]!, epbFlags);
-  }
-
-  udpStreamOf(key: string): number {
-    return this.light.knownUdpStream(key);
-  }
-
-  capLenOf(k: number): number {
-    return this.index.capLen[k]!;
-  }
-
-  locateFrame(k: number): number {
-    const ix = this.index;
-    return this.frameFile!.locate(ix.dataOffset[k]!, ix.capLen[k]!);
-  }
-
-  frameChunk(): Buffer {
-    return this.frameFile!.buffer;
-  }
-
-  isLight(k: number): boolean {
-    return (this.index.flags[k]! & FLAG.FULL_DISSECT) === 0;
-  }
-
-  linkTypeOf(k: number): number {
-    return this.linkTypes[this.index.interfaceId[k]!] ?? -1;
-  }
-
-  origLenOf(k: number): number {
-    return this.index.origLen[k]!;
-  }
-
-  // Indexing.
 
   private liveSpool(): Spool {
     if (!this.spool) throw new Error(`${this.path} was opened as a file: frames can only be appended to a live store (PacketStore.createLive)`);
@@ -392,42 +269,6 @@ export class PacketStore implements FilterSource {
     if (this.attachedReports.length === 0) return;
     this.attachedFeeds ??= this.attachedReports.map((r) => this.followReport(r));
     for (const feed of this.attachedFeeds) feed.updateSync();
-  }
-
-  /** Indexes one frame whose captured bytes are data[dataStart, dataStart + capLen); time as whole seconds and nanoseconds. */
-  private indexFrame(dataOffset: number, tsSec: number, tsNsec: number, capLen: number, origLen: number, interfaceId: number, epbFlags: number, data: Buffer, dataStart: number): void {
-    const ix = this.index;
-    const k = ix.length;
-    const linkType = this.linkTypes[interfaceId] ?? -1;
-    const bytes = dataStart === 0 && data.length === capLen ? data : data.subarray(dataStart, dataStart + capLen);
-    const cols = this.light.decode(bytes, linkType, origLen, k + 1, tsSec, tsNsec, epbFlags);
-    let flags = 0;
-    if (capLen < origLen) flags |= FLAG.TRUNCATED;
-    if (cols.malformed) flags |= FLAG.MALFORMED;
-    if ((epbFlags & 3) === 1) flags |= FLAG.INBOUND;
-    if ((epbFlags & 3) === 2) flags |= FLAG.OUTBOUND;
-    if (cols.tcpStream) flags |= FLAG.TCP_STREAM;
-    if (cols.fullDissect) flags |= FLAG.FULL_DISSECT;
-    let previousInStream = -1;
-    if (cols.streamId >= 0) {
-      const last = cols.tcpStream ? this.tcpLast : this.udpLast;
-      previousInStream = last.get(cols.streamId);
-      last.set(cols.streamId, k);
-      const first = cols.tcpStream ? this.tcpFirst : this.udpFirst;
-      if (first.get(cols.streamId) < 0) first.set(cols.streamId, k);
-      else if (cols.tcpStream && this.tcpSecond.get(cols.streamId) < 0) this.tcpSecond.set(cols.streamId, k);
-    }
-    this.attachedFeeder?.feedDecoded(cols, data, dataStart, capLen, linkType, origLen, tsSec, tsNsec);
-    ix.append(
-      dataOffset, tsSec, tsNsec, capLen, origLen, ix.addresses.id(cols.source), ix.addresses.id(cols.destination), ix.protocols.id(cols.protocol),
-      interfaceId, flags, cols.streamId, previousInStream, cols.completenessBefore,
-    );
-  }
-
-  /** indexFrame for a time stamp in nanoseconds (the spool's). */
-  private indexFrameNs(dataOffset: number, tsNs: bigint, capLen: number, origLen: number, interfaceId: number, epbFlags: number, data: Buffer, dataStart: number): void {
-    const sec = tsNs / 1_000_000_000n;
-    this.indexFrame(dataOffset, Number(sec), Number(tsNs - sec * 1_000_000_000n), capLen, origLen, interfaceId, epbFlags, data, dataStart);
   }
 
   private async load(reader: CaptureReader, options: OpenFileOptions): Promise<LoadSummary> {
