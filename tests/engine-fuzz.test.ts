@@ -3,7 +3,8 @@
  * capture (tcpdump, see print-live-capture.ts), written as Ethernet and as raw-IP pcap files, are
  * opened with conversation and endpoint reports attached and filtered by the ScopedPackets
  * filters. Nothing may throw; every filter must select exactly the frames a full dissection in
- * order selects, and every attached report must equal the same report fed the full dissection:
+ * order selects, and every report, attached or fed after opening, must equal the same report fed
+ * the full dissection:
  * the light and apps paths must hold on bytes that contradict themselves, not only on real traffic.
  */
 import * as assert from 'node:assert/strict';
@@ -76,9 +77,13 @@ test('store fast paths on mutated frames: filters and attached reports equal a f
         assert.deepEqual(Array.from(view.frames()), theirs, `link type ${linkType}: ${filter.text} (${view.path} path)`);
         store.dropView(view);
       }
+      const after = makeReports();
+      for (const report of after) await store.feedReport(report);
       reference.forEach((r, k) => {
-        assert.equal(attached[k]!.text(), r.text(), `link type ${linkType}: ${r.spec} attached`);
-        assert.equal(JSON.stringify(attached[k]!.json()), JSON.stringify(r.json()), `link type ${linkType}: ${r.spec} attached (JSON)`);
+        for (const [how, ours] of [['attached', attached[k]!], ['fed after opening', after[k]!]] as const) {
+          assert.equal(ours.text(), r.text(), `link type ${linkType}: ${r.spec} ${how}`);
+          assert.equal(JSON.stringify(ours.json()), JSON.stringify(r.json()), `link type ${linkType}: ${r.spec} ${how} (JSON)`);
+        }
       });
     } finally {
       store.close();

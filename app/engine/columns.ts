@@ -49,6 +49,8 @@ export const FLAG = {
   TCP_STREAM: 16,
   /** Columns came from the full Dissector (the light path could not read the frame). */
   FULL_DISSECT: 32,
+  /** Light frames: the frame goes the second way of its stream (PairTap.dir 1). */
+  DIR_B: 64,
 } as const;
 
 export interface IndexedPacket {

@@ -6,12 +6,12 @@
  * that take PairTaps can be fed in the same pass, from the same decoding. PacketStore (store.ts)
  * adds where frames come from (a file, a live spool) and the queries.
  */
-import type { FrameInput } from '../dissect/model';
+import type { DissectedPacket, FrameInput } from '../dissect/model';
 import type { StatisticsReport } from '../stats/report';
 import { ColumnIndex, FLAG, Int32Column } from './columns';
 import type { FilterSource } from './filter-view';
 import type { FrameFile } from './frame-file';
-import { LightDecoder } from './light-decoder';
+import { LightDecoder, type LightColumns } from './light-decoder';
 import type { LightFrame } from './light-fields';
 import { PairTapFeeder } from './pair-tap';
 
@@ -54,6 +54,7 @@ export class IndexedFrames implements FilterSource {
     if ((epbFlags & 3) === 2) flags |= FLAG.OUTBOUND;
     if (cols.tcpStream) flags |= FLAG.TCP_STREAM;
     if (cols.fullDissect) flags |= FLAG.FULL_DISSECT;
+    else if (cols.dir === 1) flags |= FLAG.DIR_B;
     let previousInStream = -1;
     if (cols.streamId >= 0) {
       const last = cols.tcpStream ? this.tcpLast : this.udpLast;
@@ -145,16 +146,28 @@ export class IndexedFrames implements FilterSource {
     };
   }
 
-  /** Frame k to a PairTapFeeder, from the read-ahead chunk (see report-feed.ts). */
-  feedFrame(k: number, feeder: PairTapFeeder): void {
+  /**
+   * Frame k to a PairTapFeeder (see report-feed.ts): a light frame from the read-ahead chunk, with
+   * the stream and direction the index holds (no stream tables walked again); another frame as
+   * `fallbackPacket` dissects it (in order, with application dissectors).
+   */
+  feedFrame(k: number, feeder: PairTapFeeder, fallbackPacket: (k: number) => DissectedPacket): void {
     const ix = this.index;
+    const flags = ix.flags[k]!;
+    const light = (flags & FLAG.FULL_DISSECT) === 0;
+    // Dissect first: it reads the frame too, which may move the read-ahead chunk.
+    const packet = light ? null : fallbackPacket(k);
     const file = this.frameFile!;
     const capLen = ix.capLen[k]!;
     const at = file.locate(ix.dataOffset[k]!, capLen);
-    const flags = ix.flags[k]!;
-    const epbFlags = (flags & FLAG.INBOUND ? 1 : 0) | (flags & FLAG.OUTBOUND ? 2 : 0);
-    feeder.feed(file.buffer, at, capLen, this.linkTypes[ix.interfaceId[k]!] ?? -1, ix.origLen[k]!, ix.tsSec[k]!, ix.tsNsec[k]!, epbFlags);
+    const decoded = this.decodedScratch;
+    decoded.streamId = ix.streamPlusOne[k]! - 1;
+    decoded.dir = flags & FLAG.DIR_B ? 1 : 0;
+    decoded.packet = packet;
+    feeder.feedDecoded(decoded, file.buffer, at, capLen, this.linkTypes[ix.interfaceId[k]!] ?? -1, ix.origLen[k]!, ix.tsSec[k]!, ix.tsNsec[k]!);
   }
+
+  private readonly decodedScratch: Pick<LightColumns, 'streamId' | 'dir' | 'packet'> = { streamId: -1, dir: 0, packet: null };
 
   udpStreamOf(key: string): number {
     return this.light.knownUdpStream(key);

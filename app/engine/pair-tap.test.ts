@@ -65,7 +65,7 @@ test('PairTapFeeder: conversations and endpoints equal the full dissection\'s on
   assert.ok(fallback < frames / 2, `light path read ${frames - fallback} of ${frames} frames`);
 });
 
-test('reports attached to a store (fed from its indexing pass) equal the full dissection\'s on every corpus file', async () => {
+test('reports attached to a store (fed from its indexing pass) or fed after opening equal the full dissection\'s on every corpus file', async () => {
   const files = captureFiles(requireCorpusDir());
   const differences: string[] = [];
   let compared = 0;
@@ -83,10 +83,14 @@ test('reports attached to a store (fed from its indexing pass) equal the full di
       // Damaged files, and pcapng custom blocks (which feedBothWays counts as frames, as tshark's
       // reports do, and a store does not hold): not the same frames on both sides.
       if (summary.error !== null || store.count() !== frames) continue;
+      // And the same reports asked for once the file is open (a second pass, from the index).
+      const after = makeReports();
+      for (const report of after) await store.feedReport(report);
       full.forEach((fullReport, k) => {
-        const ours = attached[k]!;
-        compared++;
-        if (fullReport.text() !== ours.text() || JSON.stringify(fullReport.json()) !== JSON.stringify(ours.json())) differences.push(`${path.relative(requireCorpusDir(), file)} ${fullReport.spec}`);
+        for (const [how, ours] of [['attached', attached[k]!], ['fed after opening', after[k]!]] as const) {
+          compared++;
+          if (fullReport.text() !== ours.text() || JSON.stringify(fullReport.json()) !== JSON.stringify(ours.json())) differences.push(`${path.relative(requireCorpusDir(), file)} ${fullReport.spec} (${how})`);
+        }
       });
     } finally {
       store.close();

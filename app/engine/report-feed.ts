@@ -3,7 +3,8 @@
  * frame in order, as the report contract wants, in slices that yield to the event loop.
  *
  * - Reports that take PairTaps (conversations and endpoints without a filter) go through a
- *   PairTapFeeder (pair-tap.ts), straight from the file's bytes: a few hundred ns a frame.
+ *   PairTapFeeder (pair-tap.ts), straight from the file's bytes with the stream and direction the
+ *   index holds; frames the light path could not read are dissected in order (RowDissector).
  * - Other reports that only look at addresses, ports, stream numbers, TCP flags, lengths and times
  *   (TCP/UDP/IP conversations and endpoints with a filter) take the packets ScopedPackets makes
  *   for the names of their filter, like display filters do (every light field, plus the
@@ -16,10 +17,12 @@ import { lightPlan } from './light-fields';
 import type { FilterSource } from './filter-view';
 import { ScopedPackets } from './scoped-packets';
 import { PairTapFeeder } from './pair-tap';
+import { RowDissector } from './row-dissector';
+import type { DissectedPacket } from '../dissect/model';
 
 /** A source that can hand frame k to a PairTapFeeder without a Buffer per frame (PacketStore). */
 export interface TapSource extends FilterSource {
-  feedFrame(k: number, feeder: PairTapFeeder): void;
+  feedFrame(k: number, feeder: PairTapFeeder, fallbackPacket: (k: number) => DissectedPacket): void;
 }
 
 function isTapSource(source: FilterSource): source is TapSource {
@@ -52,11 +55,16 @@ export class ReportFeed {
   /** Frames fed so far (the next frame to feed is fed + 1). */
   fed = 0;
   private readonly feeder: PairTapFeeder | undefined;
+  /** For the feeder: frames the light path could not read, dissected in order. */
+  private readonly fallbackPacket: (k: number) => DissectedPacket;
   private readonly packets: ScopedPackets;
   private running: Promise<void> | undefined;
 
   constructor(private readonly source: FilterSource, readonly report: StatisticsReport) {
     this.feeder = isTapSource(source) && PairTapFeeder.canFeed([report]) ? new PairTapFeeder([report]) : undefined;
+    const fallback = new RowDissector(source);
+    // A copy: the frame's bytes are read again right after, which may move the read-ahead chunk.
+    this.fallbackPacket = (k) => fallback.dissect(k, true);
     const names = reportFieldNames(report.spec);
     this.packets = new ScopedPackets(source, names, lightPlan());
   }
@@ -91,7 +99,7 @@ export class ReportFeed {
   private feedOne(k: number): void {
     const source = this.source;
     if (this.feeder) {
-      (source as TapSource).feedFrame(k, this.feeder);
+      (source as TapSource).feedFrame(k, this.feeder, this.fallbackPacket);
       return;
     }
     const tsNs = source.tsNs(k);
