@@ -16,6 +16,7 @@ import { createHierarchyReport } from '../app/stats/hierarchy';
 import { LiveCapture } from '../app/capture/live-capture';
 import { corpusDir, requireTool, tempDir } from './pcap-helpers';
 import { tshark, tsharkColumns, tsharkFilter } from './engine-reference';
+import { waitForOutput } from './support/netns';
 
 const tmp = tempDir('engine-spool');
 after(() => tmp.remove());
@@ -61,21 +62,6 @@ test('engine spool: frames reported appended survive SIGKILL, and tshark/capinfo
   const count = Number(/Number of packets:\s*(\d+)/.exec(capinfos.stdout)?.[1] ?? -1);
   assert.ok(count >= reported, `capinfos counts ${count} packets (${capinfos.stderr.trim()})`);
 });
-
-function waitFor(child: ChildProcess, stream: 'stdout' | 'stderr', pattern: RegExp, what: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    const timer = setTimeout(() => reject(new Error(`${what} did not start within 10 s: ${text}`)), 10_000);
-    child[stream]!.on('data', (d: Buffer) => {
-      text += d.toString();
-      if (pattern.test(text)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`${what} exited (${code}) before it was ready: ${text}`)));
-  });
-}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -123,8 +109,8 @@ test('engine live: a real capture on lo is appended batch by batch, queried whil
   const dump = spawn('tcpdump', ['-i', 'lo', '-n', '--immediate-mode', '-U', '-w', reference, filter], { stdio: ['ignore', 'ignore', 'pipe'] });
   const server = spawn('python3', ['-u', '-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', www], { stdio: ['ignore', 'pipe', 'pipe'] });
   try {
-    await waitFor(dump, 'stderr', /listening on lo/, 'tcpdump -i lo');
-    await waitFor(server, 'stdout', /Serving HTTP/, 'python3 -m http.server');
+    await waitForOutput(dump, 'stderr', /listening on lo/, 'tcpdump -i lo');
+    await waitForOutput(server, 'stdout', /Serving HTTP/, 'python3 -m http.server');
     const view = store.filter('tcp.flags.syn == 1 && tcp.flags.ack == 0');
     // Reports follow the live store: conversations and the protocol hierarchy, updated as frames come.
     conv = store.followReport(createConversationReport('conv,tcp'));

@@ -11,26 +11,12 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { PcapngWriter, PcapWriter } from '../app/pcap';
 import { parseTsharkFrames, readWithOurReader, requireTool, runTool, stderrWithoutRootWarning, TSHARK_FIELDS, tempDir, type ReadResult } from './pcap-helpers';
+import { waitForOutput } from './support/netns';
 
 const tmp = tempDir('pcaplive');
 const port = 20000 + (process.pid % 20000);
 const files = { micro: path.join(tmp.dir, 'lo-micro.pcap'), nano: path.join(tmp.dir, 'lo-nano.pcap'), ng: path.join(tmp.dir, 'lo.pcapng') };
 const filter = `icmp or tcp port ${port}`;
-
-function waitFor(child: ChildProcess, pattern: RegExp, what: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    const timer = setTimeout(() => reject(new Error(`${what} did not start within 10 s: ${text}`)), 10_000);
-    child.stderr?.on('data', (d: Buffer) => {
-      text += d.toString();
-      if (pattern.test(text)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`${what} exited (${code}) before it was ready: ${text}`)));
-  });
-}
 
 function stop(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
@@ -51,9 +37,9 @@ before(async () => {
   const server = spawn('python3', ['-m', 'http.server', '--bind', '127.0.0.1', '--directory', tmp.dir, String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
   try {
     await Promise.all([
-      waitFor(captures[0] as ChildProcess, /listening on lo/, 'tcpdump'),
-      waitFor(captures[1] as ChildProcess, /listening on lo/, 'tcpdump (nano)'),
-      waitFor(captures[2] as ChildProcess, /Capturing on/, 'dumpcap'),
+      waitForOutput(captures[0] as ChildProcess, 'stderr', /listening on lo/, 'tcpdump'),
+      waitForOutput(captures[1] as ChildProcess, 'stderr', /listening on lo/, 'tcpdump (nano)'),
+      waitForOutput(captures[2] as ChildProcess, 'stderr', /Capturing on/, 'dumpcap'),
     ]);
     // Wait until the server answers (bounded), then make the traffic.
     for (let i = 0; i < 50 && runTool('curl', ['-s', '-o', '/dev/null', `http://127.0.0.1:${port}/`]).code !== 0; i++) await new Promise((r) => setTimeout(r, 100));

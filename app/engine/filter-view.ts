@@ -49,6 +49,8 @@ export class FilterView {
   private matched = new Uint32Array(1024);
   private matchCount = 0;
   private readonly packets: ScopedPackets;
+  /** The answer for frames that hold none of the filter's fields (see ScopedPackets.appsOnlyPacket). */
+  private readonly withoutFields: boolean;
   private running: Promise<void> | null = null;
   private cancelled = false;
 
@@ -56,15 +58,11 @@ export class FilterView {
   constructor(text: string, private readonly source: FilterSource, private readonly onProgress?: (p: FilterProgress) => void) {
     this.filter = compileDisplayFilter(text);
     this.packets = new ScopedPackets(source, this.filter.fieldNames);
+    this.withoutFields = this.filter.matches(EMPTY_PACKET, EMPTY_FRAME);
   }
 
   get text(): string {
     return this.filter.text;
-  }
-
-  /** Whether this filter takes the light packets (for the benchmark's notes). */
-  get usesLightPath(): boolean {
-    return this.packets.path === 'light';
   }
 
   /** Which packets the filter is tested on (see ScopedPackets). */
@@ -115,12 +113,10 @@ export class FilterView {
 
   private slice(end: number): void {
     const packets = this.packets;
-    // Frames that hold none of the filter's fields all get the answer an empty packet gets.
-    const withoutFields = this.filter.matches(EMPTY_PACKET, EMPTY_FRAME);
     for (let k = this.framesDone; k < end; k++) {
       const scoped = packets.appsOnlyPacket(k);
       let pass: boolean;
-      if (scoped === null) pass = withoutFields;
+      if (scoped === null) pass = this.withoutFields;
       else {
         const { packet, data } = scoped ?? packets.packet(k);
         pass = this.filter.matches(packet, data);

@@ -23,11 +23,6 @@ export const LIGHT_FILTER_FIELDS: ReadonlySet<string> = new Set([
   'icmp', 'icmpv6',
 ]);
 
-/** True when the filter names only fields the light packet carries. */
-export function lightFilterable(fieldNames: readonly string[]): boolean {
-  return fieldNames.every((n) => LIGHT_FILTER_FIELDS.has(n));
-}
-
 function field(abbrev: string, value: Field['value'], offset: number, length: number): Field {
   return { abbrev, label: '', value, text: String(value), offset, length };
 }
@@ -170,16 +165,10 @@ export interface LightPayload {
 }
 
 /**
- * Where the Dissector would call byPort for this light frame, or null when it would not (no
- * payload, or a TCP header whose options were not captured: the TCP dissector stops there).
- */
-export function lightPayload(f: LightFrame): LightPayload | null {
-  return lightPayloadAt(f.data, 0, f.data.length, f.linkType, { transport: 'tcp', srcPort: 0, dstPort: 0, offset: 0, end: 0 });
-}
-
-/**
- * lightPayload for a frame of `capLen` bytes at `base` in a larger buffer, written into `out`
- * (no allocation per frame); offsets in `out` are absolute in that buffer.
+ * Where the Dissector would call byPort for a light frame whose `capLen` captured bytes start at
+ * `base` in `data` (which may hold other frames), written into `out` (no allocation per frame;
+ * offsets absolute in `data`); null when it would not: no payload, or a TCP header whose options
+ * were not captured (the TCP dissector stops there).
  */
 export function lightPayloadAt(data: Buffer, base: number, capLen: number, linkType: number, out: LightPayload): LightPayload | null {
   const ip = base + ipOffset(data, linkType);

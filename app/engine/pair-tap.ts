@@ -302,9 +302,14 @@ export class PairTapFeeder {
     const tap = this.tap;
     tap.srcPort = srcPort;
     tap.dstPort = dstPort;
-    const entry = known ?? this.udp.rawStream(rawKey(data, ip, tap.ipVersion === 4, srcPort, dstPort), tap);
-    tap.stream = 'streamId' in entry ? entry.streamId : entry.stream;
-    tap.dir = entry.dir;
+    if (known !== null) {
+      tap.stream = known.streamId;
+      tap.dir = known.dir;
+    } else {
+      const entry = this.udp.rawStream(rawKey(data, ip, tap.ipVersion === 4, srcPort, dstPort), tap);
+      tap.stream = entry.stream;
+      tap.dir = entry.dir;
+    }
     if (length > 8) {
       tap.payloadStart = l4 + 8;
       tap.payloadEnd = l4 + length;

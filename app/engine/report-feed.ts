@@ -54,19 +54,18 @@ const SLICE_FRAMES = 50000;
 export class ReportFeed {
   /** Frames fed so far (the next frame to feed is fed + 1). */
   fed = 0;
-  private readonly feeder: PairTapFeeder | undefined;
-  /** For the feeder: frames the light path could not read, dissected in order. */
-  private readonly fallbackPacket: (k: number) => DissectedPacket;
-  private readonly packets: ScopedPackets;
+  /** PairTaps from the bytes, with frames the light path could not read dissected in order... */
+  private readonly feeder: { taps: PairTapFeeder; fallbackPacket: (k: number) => DissectedPacket } | undefined;
+  /** ...or, for other reports, the packets their filter's names need. */
+  private readonly packets: ScopedPackets | undefined;
   private running: Promise<void> | undefined;
 
   constructor(private readonly source: FilterSource, readonly report: StatisticsReport) {
-    this.feeder = isTapSource(source) && PairTapFeeder.canFeed([report]) ? new PairTapFeeder([report]) : undefined;
-    const fallback = new RowDissector(source);
-    // A copy: the frame's bytes are read again right after, which may move the read-ahead chunk.
-    this.fallbackPacket = (k) => fallback.dissect(k, true);
-    const names = reportFieldNames(report.spec);
-    this.packets = new ScopedPackets(source, names, lightPlan());
+    if (isTapSource(source) && PairTapFeeder.canFeed([report])) {
+      const fallback = new RowDissector(source);
+      // A copy: the frame's bytes are read again right after, which may move the read-ahead chunk.
+      this.feeder = { taps: new PairTapFeeder([report]), fallbackPacket: (k) => fallback.dissect(k, true) };
+    } else this.packets = new ScopedPackets(source, reportFieldNames(report.spec), lightPlan());
   }
 
   /** Feeds every frame the source holds now, in slices that yield to the event loop. */
@@ -99,11 +98,11 @@ export class ReportFeed {
   private feedOne(k: number): void {
     const source = this.source;
     if (this.feeder) {
-      (source as TapSource).feedFrame(k, this.feeder, this.fallbackPacket);
+      (source as TapSource).feedFrame(k, this.feeder.taps, this.feeder.fallbackPacket);
       return;
     }
     const tsNs = source.tsNs(k);
-    const { packet, data } = this.packets.packet(k);
+    const { packet, data } = this.packets!.packet(k);
     this.report.add({ packet, data, tsNs, capLen: data.length, origLen: source.origLenOf(k) });
   }
 }

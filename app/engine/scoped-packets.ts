@@ -24,9 +24,9 @@
  * the frames the full tree selects.
  */
 import { dissectApp } from '../dissect/dissector';
-import type { AppContext, AppDissector, DissectedPacket } from '../dissect/model';
+import type { AppContext, AppDissector, DissectedPacket, Layer } from '../dissect/model';
 import type { FilterSource } from './filter-view';
-import { LIGHT_FILTER_FIELDS, lightPacket, lightPayload, lightPayloadAt, lightPlan, type LightFrame, type LightPayload, type LightPlan } from './light-fields';
+import { LIGHT_FILTER_FIELDS, lightPacket, lightPayloadAt, lightPlan, type LightFrame, type LightPayload, type LightPlan } from './light-fields';
 import { RowDissector } from './row-dissector';
 
 export type ScopedPath = 'light' | 'apps' | 'full';
@@ -51,7 +51,7 @@ export class ScopedPackets {
   /** The names, for application dissectors that can skip what none of them needs (AppContext.fields). */
   private readonly names: ReadonlySet<string> | undefined;
   private readonly payloadScratch: LightPayload = { transport: 'tcp', srcPort: 0, dstPort: 0, offset: 0, end: 0 };
-  /** Heuristics see ports and transport only; the addresses are not needed to choose a dissector. */
+  /** For choosing a dissector (heuristics look at ports and transport, not at the addresses). */
   private readonly ctxScratch: AppContext = { transport: 'tcp', srcPort: 0, dstPort: 0, frameNumber: 0, src: '', dst: '' };
 
   /**
@@ -105,26 +105,13 @@ export class ScopedPackets {
     if (!source.isLight(k)) return undefined;
     const capLen = source.capLenOf(k);
     const at = source.locateFrame(k);
-    const chunk = source.frameChunk();
-    const payload = lightPayloadAt(chunk, at, capLen, source.linkTypeOf(k), this.payloadScratch);
-    if (payload === null) return null;
-    if (payload.end > at + capLen) return undefined;
-    const ctx = this.ctxScratch;
-    ctx.transport = payload.transport;
-    ctx.srcPort = payload.srcPort;
-    ctx.dstPort = payload.dstPort;
-    ctx.frameNumber = k + 1;
-    const app = this.dissector.appFor(ctx, chunk, payload.offset, payload.end);
-    if (app === undefined || !this.apps.has(app.protocol)) return null;
-    const offset = payload.offset - at;
-    const end = payload.end - at;
+    const app = this.namedApp(source.frameChunk(), at, capLen, source.linkTypeOf(k), k + 1);
+    if (app === null) return undefined;
+    if (app === undefined) return null;
     const frame = source.lightFrame(k);
-    const appCtx: AppContext = {
-      transport: ctx.transport, srcPort: ctx.srcPort, dstPort: ctx.dstPort, frameNumber: k + 1, src: frame.source, dst: frame.destination, fields: this.names,
-    };
-    const result = dissectApp(app, frame.data, offset, end, appCtx);
-    const packet: DissectedPacket = { number: k + 1, layers: result.layers, status: 'ok', summary: NO_SUMMARY };
-    return { packet, data: frame.data };
+    const payload = this.payloadScratch;
+    const layers = this.appLayers(app, frame, payload.offset - at, payload.end - at);
+    return { packet: { number: k + 1, layers, status: 'ok', summary: NO_SUMMARY }, data: frame.data };
   }
 
   private full(k: number): ScopedPacket {
@@ -135,16 +122,39 @@ export class ScopedPackets {
 
   /** Adds the application layers the Dissector would add, when they belong to a named protocol. */
   private addAppLayers(packet: DissectedPacket, frame: LightFrame): void {
-    const payload = lightPayload(frame);
-    if (payload === null) return;
+    const app = this.namedApp(frame.data, 0, frame.data.length, frame.linkType, frame.number);
+    if (!app) return;
+    const payload = this.payloadScratch;
+    for (const layer of this.appLayers(app, frame, payload.offset, payload.end)) packet.layers.push(layer);
+  }
+
+  /**
+   * The application dissector the Dissector would hand this frame's payload to (its captured
+   * bytes are data[base, base + capLen)), when the names ask about its protocol; the payload is
+   * left in payloadScratch. Undefined: no payload, or a dissector none of the names asks about.
+   * Null: the transport claims bytes past the captured ones and `data` holds other bytes there
+   * (a read-ahead chunk), which a heuristic must not see.
+   */
+  private namedApp(data: Buffer, base: number, capLen: number, linkType: number, frameNumber: number): AppDissector | undefined | null {
+    const payload = lightPayloadAt(data, base, capLen, linkType, this.payloadScratch);
+    if (payload === null) return undefined;
+    if (payload.end > base + capLen && data.length > base + capLen) return null;
+    const ctx = this.ctxScratch;
+    ctx.transport = payload.transport;
+    ctx.srcPort = payload.srcPort;
+    ctx.dstPort = payload.dstPort;
+    ctx.frameNumber = frameNumber;
+    const app = this.dissector.appFor(ctx, data, payload.offset, payload.end);
+    return app !== undefined && this.apps.has(app.protocol) ? app : undefined;
+  }
+
+  /** The app's layers for the payload [offset, end) of a light frame (offsets in frame.data). */
+  private appLayers(app: AppDissector, frame: LightFrame, offset: number, end: number): Layer[] {
     const ctx: AppContext = {
-      transport: payload.transport, srcPort: payload.srcPort, dstPort: payload.dstPort, frameNumber: frame.number,
-      src: frame.source, dst: frame.destination, fields: this.names,
+      transport: this.payloadScratch.transport, srcPort: this.payloadScratch.srcPort, dstPort: this.payloadScratch.dstPort,
+      frameNumber: frame.number, src: frame.source, dst: frame.destination, fields: this.names,
     };
-    const app = this.dissector.appFor(ctx, frame.data, payload.offset, payload.end);
-    if (app === undefined || !this.apps.has(app.protocol)) return;
-    const result = dissectApp(app, frame.data, payload.offset, payload.end, ctx);
-    for (const layer of result.layers) packet.layers.push(layer);
+    return dissectApp(app, frame.data, offset, end, ctx).layers;
   }
 }
 

@@ -101,13 +101,13 @@ export class PacketStore extends IndexedFrames {
   private readonly rowDissector = new RowDissector(this);
   private spool: Spool | null = null;
   private tempDir: string | null = null;
-  /** Attached reports that need dissected packets (the others take PairTaps in the indexing pass). */
-  private attachedReports: StatisticsReport[] = [];
+  /** Attached reports that need dissected packets, fed after each slice (the others take PairTaps in the indexing pass). */
+  private readonly attachedFeeds: ReportFeed[];
 
   private constructor(readonly path: string, reports: StatisticsReport[] = []) {
     const taps = reports.length > 0 && PairTapFeeder.canFeed(reports);
     super(taps ? reports : []);
-    if (!taps) this.attachedReports = reports;
+    this.attachedFeeds = taps ? [] : reports.map((r) => this.followReport(r));
   }
 
   /** A store for a live capture: frames are appended to a new pcapng spool at spoolPath. */
@@ -262,12 +262,7 @@ export class PacketStore extends IndexedFrames {
     this.feedAttached();
   }
 
-  /** Reports that need dissected packets follow the index in slices (ReportFeed), the others were fed in indexFrame. */
-  private attachedFeeds: ReportFeed[] | null = null;
-
   private feedAttached(): void {
-    if (this.attachedReports.length === 0) return;
-    this.attachedFeeds ??= this.attachedReports.map((r) => this.followReport(r));
     for (const feed of this.attachedFeeds) feed.updateSync();
   }
 

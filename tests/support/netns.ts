@@ -99,41 +99,38 @@ export function createNetnsPair(options: { mtu?: number; bridged?: boolean } = {
   return pair;
 }
 
-/** Resolves once `pattern` appears on the child's stderr (both tools announce "listening on"). */
-export function waitForStderr(child: ChildProcess, pattern: RegExp, timeoutMs = 10000): Promise<string> {
+/**
+ * Resolves with what the child wrote on `stream` once `pattern` appears in it; rejects when the
+ * child exits first or after `timeoutMs`, naming `what` and quoting the output so far.
+ */
+export function waitForOutput(child: ChildProcess, stream: 'stdout' | 'stderr', pattern: RegExp, what: string, timeoutMs = 10000): Promise<string> {
   return new Promise((resolve, reject) => {
     let text = '';
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern} on stderr; got: ${text}`)), timeoutMs);
+    const timer = setTimeout(() => reject(new Error(`${what}: timed out waiting for ${pattern} on ${stream}; got: ${text}`)), timeoutMs);
     const onData = (chunk: Buffer): void => {
       text += chunk.toString();
       if (pattern.test(text)) {
         clearTimeout(timer);
-        child.stderr?.off('data', onData);
+        child[stream]?.off('data', onData);
         resolve(text);
       }
     };
-    child.stderr?.on('data', onData);
+    child[stream]?.on('data', onData);
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`process exited with ${code} before ${pattern}; stderr: ${text}`));
+      reject(new Error(`${what} exited (${code}) before ${pattern} on ${stream}: ${text}`));
     });
   });
 }
 
+/** Resolves once `pattern` appears on the child's stderr (both tools announce "listening on"). */
+export function waitForStderr(child: ChildProcess, pattern: RegExp, timeoutMs = 10000): Promise<string> {
+  return waitForOutput(child, 'stderr', pattern, 'process', timeoutMs);
+}
+
 /** Resolves once `pattern` appears on the child's stdout (servers that print when they are ready). */
-export function waitForStdout(child: ChildProcess, pattern: RegExp, what: string, timeoutMs = 10000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    const timer = setTimeout(() => reject(new Error(`${what} did not start: ${text}`)), timeoutMs);
-    child.stdout?.on('data', (c: Buffer) => {
-      text += c.toString();
-      if (pattern.test(text)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`${what} exited (${code}) before it was ready: ${text}`)));
-  });
+export async function waitForStdout(child: ChildProcess, pattern: RegExp, what: string, timeoutMs = 10000): Promise<void> {
+  await waitForOutput(child, 'stdout', pattern, what, timeoutMs);
 }
 
 /** Collects the rest of a child's output and resolves with its exit code once it ends. */
