@@ -10,7 +10,8 @@
         "src/bpf_syscalls.cc",
         "src/packet_socket.cc",
         "src/ring_records.cc",
-        "src/packet_reader.cc"
+        "src/packet_reader.cc",
+        "src/privileges.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED"],

@@ -7,7 +7,7 @@
  * runs it, and the native reader thread hands whole batches of accepted frames to `onBatch`.
  * Needs CAP_NET_RAW and CAP_BPF (root, or the helper).
  */
-import { native, type NativePacketSocket, type RingStats } from './native';
+import { native, type CaptureErrorCallback, type NativePacketSocket, type RingStats } from './native';
 import { buildCaptureProgram, decodeCaptureCounters, COUNTERS_KEY, COUNTERS_MAP, type CaptureCounters } from '../../bpf/programs/capture';
 import { loadSocketFilter, type LoadedProgram } from './load';
 import { compileFilter } from './filter';
@@ -45,7 +45,11 @@ export class LiveCapture {
   ) {}
 
   /** Compiles, loads and attaches the filter, then starts reading. Throws a clear Error on failure. */
-  static open(spec: CaptureSpec, onBatch: (batch: Buffer, packetCount: number) => void): LiveCapture {
+  static open(
+    spec: CaptureSpec,
+    onBatch: (batch: Buffer, packetCount: number) => void,
+    onError?: CaptureErrorCallback,
+  ): LiveCapture {
     const n = native();
     const blockSize = spec.blockSize ?? 1 << 20;
     const blockCount = Math.max(2, Math.round((spec.bufferBytes ?? 8 << 20) / blockSize));
@@ -76,13 +80,25 @@ export class LiveCapture {
       loaded = loadSocketFilter(program);
       socket.attachBpf(loaded.progFd);
       const capture = new LiveCapture(socket.linkType, socket, loaded);
-      socket.start(onBatch);
+      socket.start(onBatch, onError);
       return capture;
     } catch (err) {
       void socket.close();
       loaded?.close();
       throw err;
     }
+  }
+
+  /**
+   * Stops taking packets from the ring until resume(): the kernel ring fills and the kernel counts
+   * what it cannot store as drops. How a slow reader makes the capture drop instead of buffering.
+   */
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
   }
 
   /** Ring statistics (accumulated) and the program's counters. */

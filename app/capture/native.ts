@@ -127,8 +127,16 @@ export interface PacketSocketOptions {
 export type BatchCallback = (batch: Buffer, packetCount: number) => void;
 
 /**
- * Called when the reader thread sees a socket error (e.g. ENETDOWN when the interface goes down
- * or disappears). The capture keeps running; the caller decides whether to close().
+ * Called when the reader thread sees the interface go away or a socket error, once per event and
+ * after every packet that was still in the ring:
+ * - code 'ENODEV', "The interface disappeared": the interface was deleted (`ip link del`) or moved
+ *   to another network namespace. Nothing more can arrive; close().
+ * - code 'ENETDOWN', "The interface went down": reported about a quarter of a second after the
+ *   kernel says so (deleting an interface takes it down first). The capture goes on by itself
+ *   when the interface comes back up.
+ * - another code: a socket error, as the kernel reported it.
+ * Reported within about a second (not while paused: then once resume() or close() has drained
+ * the ring). The capture keeps running; the caller decides whether to close().
  */
 export type CaptureErrorCallback = (error: Error & { code?: string; errno?: number }) => void;
 
@@ -155,10 +163,58 @@ export interface NativePacketSocket {
   /** PACKET_STATISTICS, accumulated across reads (the kernel clears them on each read). */
   stats(): RingStats;
   /**
+   * Stops taking packets from the ring: the reader thread leaves retired blocks to the kernel,
+   * the ring fills, and the kernel drops what does not fit and counts it in stats().drops (as
+   * for tcpdump). This is how a slow consumer makes the capture drop in the kernel instead of
+   * buffering without bound: nothing beyond the batches already copied (at most 4, which may
+   * still arrive after pause()) is held in memory. Allowed before start(); idempotent; close()
+   * works while paused (it resumes, delivers what is in the ring, then resolves). Throws EBADF
+   * once closed.
+   */
+  pause(): void;
+  /** Takes packets from the ring again, oldest first. Idempotent; throws EBADF once closed. */
+  resume(): void;
+  /**
    * Stops the reader thread (after it has delivered every packet already in the ring), closes the
    * socket and unmaps the ring. Resolves once the last batch callback has run. Idempotent.
    */
   close(): Promise<void>;
+}
+
+/** A capability name of <linux/capability.h>, e.g. 'CAP_NET_RAW', 'CAP_BPF', 'CAP_NET_ADMIN'. */
+export type CapabilityName = `CAP_${string}`;
+
+export interface DropPrivilegesOptions {
+  /** User to become: real, effective, saved and filesystem uid. 0 keeps root's uid (root serving root). */
+  uid: number;
+  /** Group to become (real, effective, saved, filesystem); supplementary groups are cleared. */
+  gid: number;
+  /**
+   * Capabilities kept, permitted and effective, on the calling thread. A live capture needs
+   * ['CAP_NET_RAW', 'CAP_BPF']: CAP_NET_RAW for the AF_PACKET socket (also promiscuous mode and
+   * pcapCompile's liveDevice), CAP_BPF for bpfProgLoad, bpfMapCreate and bpfProgTestRun.
+   * An unknown name throws TypeError.
+   */
+  keepCapabilities: CapabilityName[];
+}
+
+export interface DropPrivilegesResult {
+  /** The calling thread's effective capabilities afterwards as read back from /proc, in capability-number order. */
+  keptCapabilities: CapabilityName[];
+}
+
+export interface PeerCredentials {
+  pid: number;
+  uid: number;
+  gid: number;
+}
+
+export interface UserEntry {
+  name: string;
+  uid: number;
+  /** Primary group. */
+  gid: number;
+  home: string;
 }
 
 export interface NativeBinding {
@@ -196,6 +252,41 @@ export interface NativeBinding {
   /** Number of possible CPUs (per-CPU map values are this many slots, each rounded up to 8 bytes). */
   possibleCpus(): number;
   closeFd(fd: number): void;
+
+  /**
+   * Gives up root for good while keeping `keepCapabilities`, for the privileged helper
+   * (`node --single-threaded` started by pkexec, sudo or a root shell): call it first thing, on
+   * the main thread, with no other thread of the process calling set*id, capset or prctl
+   * meanwhile. Load this addon (and anything else from directories the user cannot enter) before.
+   *
+   * In order: every capability not kept leaves the bounding set; no ambient capabilities;
+   * no_new_privs; keepcaps on; supplementary groups cleared; setresgid(gid) and setresuid(uid)
+   * (glibc applies both to every thread); permitted = effective = the kept set, inheritable
+   * empty; keepcaps off; not dumpable (no core dumps, no ptrace by the user). Capabilities are per
+   * thread and Node always runs other threads (V8 platform workers, the inspector's start-up
+   * thread: `--single-threaded` does not remove them), so the bounding set, no_new_privs and an
+   * empty capability set are applied on each of them too, by a signal the thread answers. Then
+   * /proc/thread-self/status and each /proc/self/task/<tid>/status are read back: a thread with a
+   * capability outside the kept set (permitted, effective, bounding; any inheritable or ambient
+   * one), an id other than uid/gid, a supplementary group or without no_new_privs throws with code
+   * 'EPRIVILEGED' (fail closed). Threads started later inherit the calling thread's state.
+   *
+   * Bad options throw TypeError, and a process not running as root (euid 0) throws EPERM, before
+   * anything changes. Any later error leaves the process partly dropped: exit, do not continue.
+   */
+  dropPrivileges(options: DropPrivilegesOptions): DropPrivilegesResult;
+  /**
+   * SO_PEERCRED of a connected Unix socket: who connected, as the kernel recorded it at connect()
+   * time. In Node the fd of a net.Socket is `(socket as any)._handle.fd`. Throws with code EBADF,
+   * ENOTSOCK, EAFNOSUPPORT (not AF_UNIX) or ENOTCONN (no peer).
+   */
+  peerCredentials(fd: number): PeerCredentials;
+  /**
+   * The password database entry (getpwnam_r / getpwuid_r, so NSS too) of a user name or uid;
+   * a name of digits only that is no user's name is taken as a uid, as tcpdump -Z and chown do.
+   * null when there is no such user.
+   */
+  lookupUser(user: string | number): UserEntry | null;
 
   PacketSocket: new (options: PacketSocketOptions) => NativePacketSocket;
 }

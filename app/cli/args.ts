@@ -10,7 +10,15 @@ export interface CliOptions {
   help: boolean;
   version: boolean;
   listInterfaces: boolean;
+  /** The first -i (several -i capture into one file). */
   interface: string | undefined;
+  interfaces: string[];
+  /** -Z USER: the user a root capture runs as once the helper holds the privileges. */
+  relinquishTo: string | undefined;
+  /** -U: write each packet to the file as it arrives (tcpdump's packet-buffered output). */
+  packetBuffered: boolean;
+  /** --immediate-mode: hand packets over as they arrive instead of in ring blocks. */
+  immediate: boolean;
   filter: string;
   count: number | undefined;
   snapLen: number;
@@ -63,7 +71,9 @@ or read a capture file. Options follow tcpdump.
 
   -D, --list-interfaces     list the interfaces that can be captured on
   -i, --interface IFACE     capture on IFACE ('any' for all); default: the first
-                            interface that is up and not loopback
+                            interface that is up and not loopback. Repeat -i to capture
+                            several interfaces into one pcapng file (one interface
+                            block each, packets in time order)
   -f EXPR                   capture filter (or give it as the trailing arguments)
   -c, --count N             stop after N packets
   -s, --snapshot-length N   bytes kept per packet (default ${DEFAULT_SNAPLEN}; 0 means the default)
@@ -82,6 +92,12 @@ or read a capture file. Options follow tcpdump.
                             previous packet / date and time / delta since the first
   -v                        more detail (may be repeated)
   -B, --buffer-size KIB     kernel ring size in KiB (default 8192)
+  -U, --packet-buffered     write each packet to the -w file as soon as it arrives
+                            (otherwise the file is written at least every 250 ms)
+  --immediate-mode          deliver packets as they arrive, not in 100 ms ring blocks
+  -Z, --relinquish-privileges USER
+                            as root: run as USER once the capture helper holds the
+                            privileges (default: the user who ran sudo, else root)
   --time-stamp-precision micro|nano
                             precision of timestamps in pcap files (default micro)
   --explain EXPR            print the eBPF program that would be loaded for EXPR, its
@@ -124,8 +140,12 @@ several -z are printed in reverse order, as tshark does):
   -h, --help                show this help
   --version                 show versions
 
-Live capture needs CAP_NET_RAW and CAP_BPF (run as root). Ctrl-C stops a capture,
-closes the file and prints the packet counts.
+Live capture goes through Sievecap's capture helper, the only privileged part: as root
+(or with CAP_NET_RAW and CAP_BPF) sievecap starts it itself and then drops to the user
+who ran sudo (or -Z USER) before opening any file; otherwise it asks pkexec to start the
+installed helper (members of the 'sievecap' group need no password). Ctrl-C (twice
+too) stops a capture, writes every packet still in the kernel ring, closes the file
+and prints the packet counts.
 `;
 
 function positiveInt(flag: string, text: string, allowZero = false): number {
@@ -193,7 +213,10 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
         'list-interfaces': { type: 'boolean', short: 'D' },
-        interface: { type: 'string', short: 'i' },
+        interface: { type: 'string', short: 'i', multiple: true },
+        'relinquish-privileges': { type: 'string', short: 'Z' },
+        'packet-buffered': { type: 'boolean', short: 'U' },
+        'immediate-mode': { type: 'boolean' },
         f: { type: 'string', short: 'f' },
         count: { type: 'string', short: 'c' },
         'snapshot-length': { type: 'string', short: 's' },
@@ -244,6 +267,10 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
   if (v.r !== undefined && v.interface !== undefined) {
     throw new UsageError('-r reads a file and -i captures live: give one of them');
   }
+  if (new Set(v.interface ?? []).size !== (v.interface ?? []).length) throw new UsageError('an interface is given twice with -i');
+  if ((v.interface?.length ?? 0) > 1 && v.w !== undefined && (format === 'pcap' || (format === undefined && /\.pcap$/i.test(v.w)))) {
+    throw new UsageError('a pcap file holds one interface: write several -i to a .pcapng file (or -F pcapng)');
+  }
   const outputType = v.T;
   if (outputType !== undefined && outputType !== 'text' && outputType !== 'fields' && outputType !== 'json') {
     throw new UsageError(`-T takes text, fields or json, got '${outputType}'`);
@@ -284,7 +311,11 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
     help: v.help ?? false,
     version: v.version ?? false,
     listInterfaces: v['list-interfaces'] ?? false,
-    interface: v.interface,
+    interface: v.interface?.[0],
+    interfaces: v.interface ?? [],
+    relinquishTo: v['relinquish-privileges'],
+    packetBuffered: v['packet-buffered'] ?? false,
+    immediate: v['immediate-mode'] ?? false,
     filter: (v.f ?? trailing).trim(),
     count: v.count === undefined ? undefined : positiveInt('-c', v.count),
     snapLen: snap === 0 || snap > DEFAULT_SNAPLEN ? DEFAULT_SNAPLEN : snap,

@@ -151,28 +151,44 @@ export class TextSink implements PacketSink {
 
 export interface FileSinkOptions {
   format: RecordFormat;
-  linkType: number;
+  /** One entry per captured interface, in the order of the capture's interface indexes. */
+  interfaces: Array<{ linkType: number; name?: string }>;
   snapLen: number;
-  interfaceName?: string;
   filter?: string;
   nanosecond: boolean;
+  /** Bytes reach the file within this many milliseconds (a live capture's crash loses no more). */
+  maxDelayMs?: number;
+  /** tcpdump -U: every batch goes to the file at once. */
+  packetBuffered?: boolean;
+  /** A write error met by the timed flush, when no write call is running to throw it. */
+  onBackgroundError?: (error: Error) => void;
 }
 
-/** A live capture's file: one interface, batches written verbatim. */
-export function openFileSink(file: string, o: FileSinkOptions): PacketSink {
+/** A file sink also takes batches of any of its interfaces (several -i into one pcapng file). */
+export interface FileSink extends PacketSink {
+  writeInterfaceBatch(interfaceId: number, batch: Buffer, count: number): void;
+}
+
+/** A live capture's file: batches written verbatim (pcapng: one interface block per interface). */
+export function openFileSink(file: string, o: FileSinkOptions): FileSink {
+  const timing = { maxDelayMs: o.maxDelayMs, packetBuffered: o.packetBuffered, onBackgroundError: o.onBackgroundError };
   if (o.format === 'pcap') {
-    const w = new PcapWriter(writeTarget(file), { linkType: o.linkType, snapLen: o.snapLen, nanosecond: o.nanosecond });
+    if (o.interfaces.length !== 1) throw new Error('a pcap file holds one interface; write several interfaces to pcapng');
+    const w = new PcapWriter(writeTarget(file), { linkType: o.interfaces[0]!.linkType, snapLen: o.snapLen, nanosecond: o.nanosecond, ...timing });
     return {
       writeBatch: (batch) => void w.writeRecords(batch),
+      writeInterfaceBatch: (_id, batch) => void w.writeRecords(batch),
       writePacket: (p) => w.writePacket(p),
       close: () => w.close(),
     };
   }
   const w = new PcapngWriter(writeTarget(file), {
-    interfaces: [{ linkType: o.linkType, snapLen: o.snapLen, name: o.interfaceName, filter: o.filter || undefined }],
+    interfaces: o.interfaces.map((i) => ({ linkType: i.linkType, snapLen: o.snapLen, name: i.name, filter: o.filter || undefined })),
+    ...timing,
   });
   return {
     writeBatch: (batch, count) => void w.writeBlocks(batch, 0, count),
+    writeInterfaceBatch: (id, batch, count) => void w.writeBlocks(batch, id, count),
     writePacket: (p) => w.writePacket({ interfaceId: p.interfaceId, tsNs: p.tsNs, data: p.data, origLen: p.origLen, flags: p.flags || undefined }),
     close: () => w.close(),
   };

@@ -1,11 +1,21 @@
 /**
  * PcapWriter: streaming writer of classic little-endian pcap files (version 2.4), with
  * microsecond (magic a1b2c3d4) or nanosecond (magic a1b23c4d) time stamps.
+ *
+ * Every record goes to the FdWriter whole (one reserve() per record, one write() per batch), with
+ * PCAP_LAYOUT, so a failed write leaves a file of whole records (see fd-writer.ts).
  */
-import { FdWriter, type WriteTarget } from './fd-writer';
+import { FdWriter, type RecordLayout, type WriteTarget, type WriteTimingOptions } from './fd-writer';
 import { PCAP_FILE_HEADER_LEN, PCAP_MAGIC_MICRO, PCAP_MAGIC_NANO, PCAP_RECORD_HEADER_LEN } from './pcap-format';
 
-export interface PcapWriterOptions {
+/** Records of a pcap file written from its start: the 24-byte file header, then 16-byte headers + caplen. */
+export const PCAP_LAYOUT: RecordLayout = {
+  recordLength: (buf, at, streamOffset) =>
+    streamOffset === 0 ? PCAP_FILE_HEADER_LEN : buf.length - at < PCAP_RECORD_HEADER_LEN ? 0 : PCAP_RECORD_HEADER_LEN + buf.readUInt32LE(at + 8),
+  isPacket: (_buf, _at, streamOffset) => streamOffset !== 0,
+};
+
+export interface PcapWriterOptions extends WriteTimingOptions {
   /** LINKTYPE_* of every packet (1 Ethernet, 276 Linux cooked v2, ...). */
   linkType: number;
   /** Snap length recorded in the header; packets are cut to it. Default 262144. */
@@ -27,6 +37,7 @@ export class PcapWriter {
   readonly linkType: number;
   readonly snapLen: number;
   readonly nanosecond: boolean;
+  /** Packets handed to this writer by calls that returned; out.packetsWritten counts those that reached the file. */
   packetCount = 0;
 
   /** Creates the file (path, '-' for stdout, or an open descriptor) and writes the header. */
@@ -38,7 +49,12 @@ export class PcapWriter {
     if (!Number.isInteger(this.linkType) || this.linkType < 0 || this.linkType > 0xffff) {
       throw new RangeError(`linkType must be a LINKTYPE_* value between 0 and 65535, got ${this.linkType}`);
     }
-    this.out = new FdWriter(target);
+    this.out = new FdWriter(target, {
+      maxDelayMs: options.maxDelayMs,
+      packetBuffered: options.packetBuffered,
+      onBackgroundError: options.onBackgroundError,
+      layout: PCAP_LAYOUT,
+    });
     const { buf, at } = this.out.reserve(PCAP_FILE_HEADER_LEN);
     buf.writeUInt32LE(this.nanosecond ? PCAP_MAGIC_NANO : PCAP_MAGIC_MICRO, at);
     buf.writeUInt16LE(2, at + 4);
@@ -47,13 +63,14 @@ export class PcapWriter {
     buf.writeUInt32LE(0, at + 12); // sigfigs: always 0
     buf.writeUInt32LE(this.snapLen, at + 16);
     buf.writeUInt32LE(this.linkType, at + 20);
+    this.out.endWrite();
   }
 
   writePacket(p: PacketToWrite): void {
     const capLen = Math.min(p.data.length, this.snapLen);
     const origLen = p.origLen ?? p.data.length;
     checkU32('origLen', origLen);
-    const { buf, at } = this.out.reserve(PCAP_RECORD_HEADER_LEN + capLen);
+    const { buf, at } = this.out.reserve(PCAP_RECORD_HEADER_LEN + capLen, 1);
     const tsNs = p.tsNs < 0n ? 0n : p.tsNs;
     const sec = tsNs / 1_000_000_000n;
     const ns = Number(tsNs % 1_000_000_000n);
@@ -64,6 +81,7 @@ export class PcapWriter {
     buf.writeUInt32LE(Math.max(origLen, capLen), at + 12);
     buf.set(p.data.subarray(0, capLen), at + PCAP_RECORD_HEADER_LEN);
     this.packetCount++;
+    this.out.endWrite();
   }
 
   /**
@@ -73,20 +91,21 @@ export class PcapWriter {
    */
   writeRecords(batch: Buffer): number {
     const count = countRecords(batch);
-    this.packetCount += count;
     if (this.nanosecond) {
-      this.out.write(batch);
-      return count;
+      this.out.write(batch, count);
+    } else {
+      let p = 0;
+      while (p < batch.length) {
+        const capLen = batch.readUInt32LE(p + 8);
+        const size = PCAP_RECORD_HEADER_LEN + capLen;
+        const { buf, at } = this.out.reserve(size, 1);
+        batch.copy(buf, at, p, p + size);
+        buf.writeUInt32LE(Math.floor(batch.readUInt32LE(p + 4) / 1000), at + 4);
+        p += size;
+      }
     }
-    let p = 0;
-    while (p < batch.length) {
-      const capLen = batch.readUInt32LE(p + 8);
-      const size = PCAP_RECORD_HEADER_LEN + capLen;
-      const { buf, at } = this.out.reserve(size);
-      batch.copy(buf, at, p, p + size);
-      buf.writeUInt32LE(Math.floor(batch.readUInt32LE(p + 4) / 1000), at + 4);
-      p += size;
-    }
+    this.packetCount += count;
+    this.out.endWrite();
     return count;
   }
 

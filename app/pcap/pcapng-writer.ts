@@ -2,10 +2,13 @@
  * PcapngWriter: streaming writer of little-endian pcapng: one Section Header Block, Interface
  * Description Blocks (one per interface, more may follow later in the file, which pcapng allows),
  * and Enhanced Packet Blocks with nanosecond time stamps (if_tsresol = 9).
+ *
+ * Every block goes to the FdWriter whole (one reserve() per block, one write() per batch), with
+ * PCAPNG_LAYOUT, so a failed write leaves a file of whole blocks (see fd-writer.ts).
  */
 import * as os from 'node:os';
-import { FdWriter, type WriteTarget } from './fd-writer';
-import { BT_EPB, BT_IDB, BT_SHB, BYTE_ORDER_MAGIC } from './pcapng-format';
+import { FdWriter, type RecordLayout, type WriteTarget, type WriteTimingOptions } from './fd-writer';
+import { BT_EPB, BT_IDB, BT_OPB, BT_SHB, BT_SPB, BYTE_ORDER_MAGIC } from './pcapng-format';
 import { forEachEpb } from './batch';
 import { sievecapVersion } from './version';
 
@@ -23,6 +26,15 @@ const OPT_COMMENT = 1;
 export const EPB_FLAG_INBOUND = 1;
 export const EPB_FLAG_OUTBOUND = 2;
 
+/** Blocks of a little-endian pcapng stream: the total length at offset 4; EPB, SPB and PB are packets. */
+export const PCAPNG_LAYOUT: RecordLayout = {
+  recordLength: (buf, at) => (buf.length - at < 12 ? 0 : buf.readUInt32LE(at + 4)),
+  isPacket: (buf, at) => {
+    const type = buf.readUInt32LE(at);
+    return type === BT_EPB || type === BT_SPB || type === BT_OPB;
+  },
+};
+
 export interface PcapngInterfaceOptions {
   linkType: number;
   /** Default 262144; 0 means no limit. */
@@ -34,7 +46,7 @@ export interface PcapngInterfaceOptions {
   os?: string;
 }
 
-export interface PcapngWriterOptions {
+export interface PcapngWriterOptions extends WriteTimingOptions {
   /** Interfaces to declare at once (their ids are 0, 1, ...); more can be added with addInterface(). */
   interfaces?: PcapngInterfaceOptions[];
   /** shb_hardware; default the CPU model. */
@@ -87,10 +99,16 @@ function textOption(code: number, text: string | undefined): Option[] {
 export class PcapngWriter {
   readonly out: FdWriter;
   private readonly interfaceList: Array<{ linkType: number; snapLen: number }> = [];
+  /** Packets handed to this writer by calls that returned; out.packetsWritten counts those that reached the file. */
   packetCount = 0;
 
   constructor(target: WriteTarget, options: PcapngWriterOptions = {}) {
-    this.out = new FdWriter(target);
+    this.out = new FdWriter(target, {
+      maxDelayMs: options.maxDelayMs,
+      packetBuffered: options.packetBuffered,
+      onBackgroundError: options.onBackgroundError,
+      layout: PCAPNG_LAYOUT,
+    });
     const cpu = os.cpus()[0]?.model?.trim();
     this.writeBlock(BT_SHB, 16, [
       ...textOption(OPT_COMMENT, options.comment),
@@ -104,6 +122,7 @@ export class PcapngWriter {
       buf.writeBigInt64LE(-1n, at + 8); // section length unknown: we stream
     });
     for (const iface of options.interfaces ?? []) this.addInterface(iface);
+    this.out.endWrite();
   }
 
   get interfaceCount(): number {
@@ -113,6 +132,7 @@ export class PcapngWriter {
   /** Declares an interface (writes its IDB now) and returns its id for writePacket. */
   addInterface(iface: PcapngInterfaceOptions): number {
     const snapLen = iface.snapLen ?? 262144;
+    if (!Number.isInteger(snapLen) || snapLen < 0 || snapLen > 0xffffffff) throw new RangeError(`snapLen must be an integer between 0 and 2^32-1, got ${snapLen}`);
     if (!Number.isInteger(iface.linkType) || iface.linkType < 0 || iface.linkType > 0xffff) {
       throw new RangeError(`linkType must be a LINKTYPE_* value between 0 and 65535, got ${iface.linkType}`);
     }
@@ -129,6 +149,7 @@ export class PcapngWriter {
       buf.writeUInt32LE(snapLen, at + 4);
     });
     this.interfaceList.push({ linkType: iface.linkType, snapLen });
+    this.out.endWrite();
     return this.interfaceList.length - 1;
   }
 
@@ -148,14 +169,17 @@ export class PcapngWriter {
     if (optionsLen > 0) optionsLen += 4; // opt_endofopt
     const total = 32 + padded + optionsLen;
     const ts = p.tsNs < 0n ? 0n : p.tsNs & 0xffffffffffffffffn;
-    const { buf, at } = this.out.reserve(total);
+    // Checked before reserving: a throw after reserve() would leave a half-built block behind.
+    const origLen = Math.max(p.origLen ?? p.data.length, capLen);
+    if (!Number.isInteger(origLen) || origLen > 0xffffffff) throw new RangeError(`origLen must be an integer between 0 and 2^32-1, got ${p.origLen}`);
+    const { buf, at } = this.out.reserve(total, 1);
     buf.writeUInt32LE(BT_EPB, at);
     buf.writeUInt32LE(total, at + 4);
     buf.writeUInt32LE(p.interfaceId, at + 8);
     buf.writeUInt32LE(Number(ts >> 32n), at + 12);
     buf.writeUInt32LE(Number(ts & 0xffffffffn), at + 16);
     buf.writeUInt32LE(capLen, at + 20);
-    buf.writeUInt32LE(Math.max(p.origLen ?? p.data.length, capLen), at + 24);
+    buf.writeUInt32LE(origLen, at + 24);
     buf.set(capLen === p.data.length ? p.data : p.data.subarray(0, capLen), at + 28);
     let o = at + 28 + capLen;
     while (o < at + 28 + padded) buf[o++] = 0;
@@ -179,6 +203,7 @@ export class PcapngWriter {
     }
     buf.writeUInt32LE(total, o);
     this.packetCount++;
+    this.out.endWrite();
   }
 
   /**
@@ -204,13 +229,14 @@ export class PcapngWriter {
         throw new RangeError(`malformed EPB batch: blocks end at byte ${end}, but the batch is ${batch.length} bytes`);
       }
     }
-    if (interfaceId === 0) this.out.write(batch);
+    if (interfaceId === 0) this.out.write(batch, count);
     else {
       const copy = Buffer.from(batch);
       for (let p = 0; p < copy.length; p += copy.readUInt32LE(p + 4)) copy.writeUInt32LE(interfaceId, p + 8);
-      this.out.write(copy);
+      this.out.write(copy, count);
     }
     this.packetCount += count;
+    this.out.endWrite();
     return count;
   }
 
@@ -223,6 +249,10 @@ export class PcapngWriter {
   }
 
   private writeBlock(type: number, fixedLen: number, options: Option[], fill: (buf: Buffer, at: number) => void): void {
+    for (const [code, value] of options) {
+      // Checked before reserving: a throw after reserve() would leave a half-built block behind.
+      if (value.length > 0xffff) throw new RangeError(`pcapng option ${code} is ${value.length} bytes; at most 65535 fit`);
+    }
     const total = 8 + fixedLen + optionsSize(options) + 4;
     const { buf, at } = this.out.reserve(total);
     buf.writeUInt32LE(type, at);

@@ -10,6 +10,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   sievecap::InitBpfSyscalls(env, exports);
   sievecap::InitInterfaces(env, exports);
   sievecap::InitPacketSocket(env, exports);
+  sievecap::InitPrivileges(env, exports);
   return exports;
 }
 

@@ -8,4 +8,5 @@ void InitPcapFilter(Napi::Env env, Napi::Object exports);
 void InitBpfSyscalls(Napi::Env env, Napi::Object exports);
 void InitInterfaces(Napi::Env env, Napi::Object exports);
 void InitPacketSocket(Napi::Env env, Napi::Object exports);
+void InitPrivileges(Napi::Env env, Napi::Object exports);
 }  // namespace sievecap

@@ -4,7 +4,14 @@
 // retired block into records (ring_records.cc), gives the block back to the kernel and hands
 // whole batches to JavaScript through a thread-safe function. At most kMaxBatchesInFlight batches
 // wait for JavaScript; beyond that the thread stops taking blocks, the ring fills and the kernel
-// drops (counted in PACKET_STATISTICS), so memory cannot grow without bound.
+// drops (counted in PACKET_STATISTICS), so memory cannot grow without bound. pause() does the same
+// on purpose: a slow consumer makes the kernel drop, and the drops are counted where tcpdump's are.
+//
+// The reader also watches the interface: the kernel reports ENETDOWN on the socket both when the
+// interface goes down and when it is deleted (deleting takes it down first), and after deletion
+// the socket's bound ifindex reads back as -1. The reader tells the two apart and reports ENODEV
+// ("The interface disappeared") or ENETDOWN ("The interface went down") once, after the packets
+// still in the ring.
 //
 // Lifetime: while started, the JS object is strongly referenced (so GC cannot pull it away from
 // the thread). close() asks the thread to drain and exit; the thread releases the thread-safe
@@ -273,6 +280,25 @@ Napi::Value PacketSocket::Stats(const Napi::CallbackInfo& info) {
   return out;
 }
 
+Napi::Value PacketSocket::Pause(const Napi::CallbackInfo& info) {
+  ThrowIfClosed(info.Env(), "pause");
+  paused_.store(true);  // the reader sees it before it takes the next block
+  return info.Env().Undefined();
+}
+
+Napi::Value PacketSocket::Resume(const Napi::CallbackInfo& info) {
+  ThrowIfClosed(info.Env(), "resume");
+  if (paused_.exchange(false) && state_ == State::Running) Wake();
+  return info.Env().Undefined();
+}
+
+void PacketSocket::Wake() {
+  if (wakeFd_ < 0) return;
+  uint64_t one = 1;
+  ssize_t ignored = write(wakeFd_, &one, sizeof(one));
+  (void)ignored;
+}
+
 Napi::Value PacketSocket::Close(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   switch (state_) {
@@ -286,10 +312,8 @@ Napi::Value PacketSocket::Close(const Napi::CallbackInfo& info) {
       state_ = State::Closing;
       closed_ = std::make_unique<Napi::Promise::Deferred>(env);
       closedPromise_ = Napi::Persistent(closed_->Promise().As<Napi::Object>());
-      stopRequested_.store(true);
-      uint64_t one = 1;
-      ssize_t ignored = write(wakeFd_, &one, sizeof(one));
-      (void)ignored;
+      stopRequested_.store(true);  // a paused reader resumes to drain the ring
+      Wake();
       return closedPromise_.Value();  // resolved by OnTsfnFinalized after the last batch callback
     }
     case State::Closing:

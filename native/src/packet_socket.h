@@ -19,10 +19,15 @@ namespace sievecap {
 
 constexpr int kMaxBatchesInFlight = 4;
 constexpr int kPollTimeoutMs = 250;
+// How often the reader checks that the interface still exists, and how long after the kernel said
+// ENETDOWN it waits to tell "went down" from "disappeared" (deleting a device first takes it down).
+constexpr int kInterfaceCheckMs = 250;
+constexpr int kDownGraceMs = 250;
 
 class PacketSocket;
 
-// One delivery to the JS thread: a batch of records, or an error the reader hit.
+// One delivery to the JS thread: a batch of records, or an error the reader hit (ENODEV: the
+// interface disappeared; ENETDOWN: it went down; else a socket error).
 struct Delivery {
   uint8_t* bytes = nullptr;
   size_t size = 0;
@@ -43,6 +48,8 @@ class PacketSocket : public Napi::ObjectWrap<PacketSocket> {
                            InstanceMethod<&PacketSocket::AttachBpf>("attachBpf"),
                            InstanceMethod<&PacketSocket::Start>("start"),
                            InstanceMethod<&PacketSocket::Stats>("stats"),
+                           InstanceMethod<&PacketSocket::Pause>("pause"),
+                           InstanceMethod<&PacketSocket::Resume>("resume"),
                            InstanceMethod<&PacketSocket::Close>("close"),
                        });
   }
@@ -59,6 +66,8 @@ class PacketSocket : public Napi::ObjectWrap<PacketSocket> {
   Napi::Value AttachBpf(const Napi::CallbackInfo& info);
   Napi::Value Start(const Napi::CallbackInfo& info);
   Napi::Value Stats(const Napi::CallbackInfo& info);
+  Napi::Value Pause(const Napi::CallbackInfo& info);
+  Napi::Value Resume(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
 
   void OpenSocket(Napi::Env env);
@@ -66,6 +75,11 @@ class PacketSocket : public Napi::ObjectWrap<PacketSocket> {
   void ReaderLoop();
   bool Send(Delivery* delivery);
   bool WaitForRoom();
+  bool SendError(int err);
+  bool InterfaceGone();
+  void Wake();
+  void DrainWake();
+  Napi::Error CaptureError(Napi::Env env, int err);
   void StopThread(bool abort);
   void ReadKernelStats();
   void ReleaseResources();
@@ -96,6 +110,7 @@ class PacketSocket : public Napi::ObjectWrap<PacketSocket> {
   BatchTsfn tsfn_;
   std::atomic<bool> stopRequested_{false};
   std::atomic<bool> abortRequested_{false};
+  std::atomic<bool> paused_{false};  // the reader leaves retired blocks in the ring (the kernel drops)
   std::mutex mutex_;  // guards inFlight_, tsfnFinalizing_
   std::condition_variable roomAvailable_;
   int inFlight_ = 0;

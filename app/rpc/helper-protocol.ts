@@ -1,0 +1,325 @@
+/**
+ * The capture helper's protocol: one schema for every message between the privileged helper and
+ * its one client (the CLI, the desktop engine). A leaf module: no Node imports, so the renderer may
+ * share its types.
+ *
+ * On the wire (a Unix stream socket) every message is a frame: a 4-byte little-endian body length,
+ * one byte of kind, then the body. Kind 1 is JSON (UTF-8) validated against the schemas below;
+ * kind 2 is a batch of captured packets sent by the helper: an 8-byte header (u16 interface index
+ * in the started capture, u16 record format 0 pcapng EPB / 1 pcap, u32 packet count) followed by
+ * the records exactly as the native ring reader produced them. Every frame's size is bounded per
+ * direction and kind; a frame over the bound is skipped and answered with an error.
+ */
+import * as v from 'valibot';
+
+export const HELPER_PROTOCOL_VERSION = 1;
+
+export const FRAME_HEADER_BYTES = 5;
+export const FRAME_JSON = 1;
+export const FRAME_BATCH = 2;
+export const BATCH_HEADER_BYTES = 8;
+
+/** Largest JSON message the helper accepts from its client. */
+export const MAX_REQUEST_BYTES = 64 * 1024;
+/** Largest JSON message the client accepts from the helper (statistics of many interfaces). */
+export const MAX_EVENT_BYTES = 1024 * 1024;
+/** Largest batch frame: a batch carries at most a few ring blocks. */
+export const MAX_BATCH_BYTES = 64 * 1024 * 1024;
+
+export const MAX_INTERFACES = 32;
+
+// ---- building blocks ---------------------------------------------------------------------------
+
+const RequestId = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 31));
+/** An interface name as the kernel allows it (IFNAMSIZ 16 with the NUL), or `any`. */
+export const InterfaceName = v.pipe(
+  v.string(),
+  v.minLength(1, 'an interface name is empty'),
+  v.maxLength(15, 'an interface name has at most 15 characters'),
+  v.regex(/^[^\s/:]+$/, 'an interface name holds no spaces, slashes or colons'),
+);
+/** A tcpdump filter expression; libpcap has the last word on its syntax. */
+export const FilterExpression = v.pipe(v.string(), v.maxLength(16 * 1024, 'a filter expression has at most 16384 characters'));
+const SnapLength = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(262144));
+
+export const CaptureSpec = v.strictObject({
+  interfaces: v.pipe(v.array(InterfaceName), v.minLength(1, 'name at least one interface'), v.maxLength(MAX_INTERFACES)),
+  filter: FilterExpression,
+  snapLen: SnapLength,
+  promiscuous: v.boolean(),
+  /** Kernel ring size per interface, bytes. */
+  bufferBytes: v.pipe(v.number(), v.integer(), v.minValue(2 * 64 * 1024), v.maxValue(1024 * 1024 * 1024)),
+  /** Layout of the records in batches. */
+  recordFormat: v.picklist(['pcapng', 'pcap']),
+  /** Hand packets over as soon as they arrive (tcpdump --immediate-mode, -U to a terminal). */
+  immediate: v.optional(v.boolean()),
+});
+export type CaptureSpec = v.InferOutput<typeof CaptureSpec>;
+
+// ---- client → helper ---------------------------------------------------------------------------
+
+export const HelperRequest = v.variant('method', [
+  v.strictObject({ id: RequestId, method: v.literal('listInterfaces') }),
+  v.strictObject({
+    id: RequestId,
+    method: v.literal('validateFilter'),
+    filter: FilterExpression,
+    interface: v.optional(InterfaceName),
+    snapLen: v.optional(SnapLength),
+  }),
+  v.strictObject({ id: RequestId, method: v.literal('start'), spec: CaptureSpec }),
+  v.strictObject({ id: RequestId, method: v.literal('stop') }),
+  v.strictObject({ id: RequestId, method: v.literal('counters') }),
+]);
+export type HelperRequest = v.InferOutput<typeof HelperRequest>;
+export type HelperMethod = HelperRequest['method'];
+
+// ---- helper → client ---------------------------------------------------------------------------
+
+export const ErrorData = v.strictObject({ code: v.string(), message: v.string() });
+export type ErrorData = v.InferOutput<typeof ErrorData>;
+
+const Count = v.pipe(v.number(), v.integer(), v.minValue(0));
+
+export const InterfaceInfo = v.strictObject({
+  name: v.string(),
+  index: Count,
+  up: v.boolean(),
+  running: v.boolean(),
+  loopback: v.boolean(),
+  hardwareType: Count,
+});
+export type InterfaceInfo = v.InferOutput<typeof InterfaceInfo>;
+
+export const StartedInterface = v.strictObject({
+  name: v.string(),
+  linkType: Count,
+  snapLen: Count,
+});
+export type StartedInterface = v.InferOutput<typeof StartedInterface>;
+
+export const InterfaceStatistics = v.strictObject({
+  name: v.string(),
+  /** Packets the kernel handed to the ring (tp_packets, drops included). */
+  received: Count,
+  /** Packets the kernel dropped for lack of ring space. */
+  dropped: Count,
+  /** The eBPF program's own counters: every packet it saw, and those it accepted. */
+  seenPackets: Count,
+  seenBytes: Count,
+  acceptedPackets: Count,
+  acceptedBytes: Count,
+});
+export type InterfaceStatistics = v.InferOutput<typeof InterfaceStatistics>;
+
+/** What each method answers with, when it succeeds. */
+export const HelperResults = {
+  listInterfaces: v.strictObject({ interfaces: v.array(InterfaceInfo) }),
+  validateFilter: v.strictObject({ instructions: Count }),
+  start: v.strictObject({ interfaces: v.array(StartedInterface) }),
+  stop: v.strictObject({ statistics: v.array(InterfaceStatistics) }),
+  counters: v.strictObject({ statistics: v.array(InterfaceStatistics) }),
+} satisfies Record<HelperMethod, v.GenericSchema>;
+export type HelperResult<M extends HelperMethod> = v.InferOutput<(typeof HelperResults)[M]>;
+/** The parameters of a method: the request without its id and method. */
+export type HelperParams<M extends HelperMethod> = Omit<Extract<HelperRequest, { method: M }>, 'id' | 'method'>;
+
+export const HelperMessage = v.variant('type', [
+  /** The helper's first message: who it is, and the one-time token that proves it. */
+  v.strictObject({
+    type: v.literal('hello'),
+    version: v.literal(HELPER_PROTOCOL_VERSION),
+    token: v.pipe(v.string(), v.maxLength(256)),
+    pid: Count,
+    capabilities: v.array(v.string()),
+  }),
+  v.strictObject({ type: v.literal('result'), id: RequestId, result: v.unknown() }),
+  /** A request failed; id is null when the request was too malformed to carry one. */
+  v.strictObject({ type: v.literal('error'), id: v.nullable(RequestId), error: ErrorData }),
+  /** A capture on one interface ended on its own (the interface went down or disappeared). */
+  v.strictObject({ type: v.literal('captureError'), interface: v.string(), error: ErrorData }),
+]);
+export type HelperMessage = v.InferOutput<typeof HelperMessage>;
+
+/** Validates a reply's result against its method's schema. */
+export function parseResult<M extends HelperMethod>(method: M, result: unknown): HelperResult<M> {
+  return v.parse(HelperResults[method], result) as HelperResult<M>;
+}
+
+/** Turns valibot's issues into one sentence naming the first offending field. */
+export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {
+  const first = issues[0];
+  if (!first) return 'invalid message';
+  const where = first.path?.map((p) => String(p.key)).join('.') ?? '';
+  return where ? `${where}: ${first.message}` : first.message;
+}
+
+export function parseRequest(json: unknown): { ok: true; request: HelperRequest } | { ok: false; id: number | null; error: ErrorData } {
+  const parsed = v.safeParse(HelperRequest, json);
+  if (parsed.success) return { ok: true, request: parsed.output };
+  const id = typeof json === 'object' && json !== null && Number.isInteger((json as { id?: unknown }).id) ? ((json as { id: number }).id) : null;
+  return { ok: false, id: id !== null && id >= 0 && id <= 2 ** 31 ? id : null, error: { code: 'EBADMSG', message: `malformed request: ${describeIssues(parsed.issues)}` } };
+}
+
+export function parseHelperMessage(json: unknown): HelperMessage {
+  const parsed = v.safeParse(HelperMessage, json);
+  if (!parsed.success) throw Object.assign(new Error(`the capture helper sent a malformed message: ${describeIssues(parsed.issues)}`), { code: 'EBADMSG' });
+  return parsed.output;
+}
+
+// ---- framing -----------------------------------------------------------------------------------
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** A JSON frame, header included. */
+export function encodeJsonFrame(message: unknown): Uint8Array {
+  const body = encoder.encode(JSON.stringify(message));
+  const frame = new Uint8Array(FRAME_HEADER_BYTES + body.length);
+  new DataView(frame.buffer).setUint32(0, body.length, true);
+  frame[4] = FRAME_JSON;
+  frame.set(body, FRAME_HEADER_BYTES);
+  return frame;
+}
+
+/** The 13 bytes (frame header + batch header) sent before a batch's records. */
+export function encodeBatchHeader(interfaceIndex: number, format: 'pcapng' | 'pcap', packetCount: number, recordBytes: number): Uint8Array {
+  const header = new Uint8Array(FRAME_HEADER_BYTES + BATCH_HEADER_BYTES);
+  const view = new DataView(header.buffer);
+  view.setUint32(0, BATCH_HEADER_BYTES + recordBytes, true);
+  header[4] = FRAME_BATCH;
+  view.setUint16(5, interfaceIndex, true);
+  view.setUint16(7, format === 'pcap' ? 1 : 0, true);
+  view.setUint32(9, packetCount, true);
+  return header;
+}
+
+export interface DecodedBatch {
+  interfaceIndex: number;
+  format: 'pcapng' | 'pcap';
+  packetCount: number;
+  /** The records (a view into the frame). */
+  records: Uint8Array;
+}
+
+export function decodeBatch(body: Uint8Array): DecodedBatch {
+  if (body.length < BATCH_HEADER_BYTES) throw Object.assign(new Error('a packet batch frame is shorter than its header'), { code: 'EBADMSG' });
+  const view = new DataView(body.buffer, body.byteOffset, body.length);
+  const format = view.getUint16(2, true);
+  if (format > 1) throw Object.assign(new Error(`a packet batch has an unknown record format ${format}`), { code: 'EBADMSG' });
+  return {
+    interfaceIndex: view.getUint16(0, true),
+    format: format === 1 ? 'pcap' : 'pcapng',
+    packetCount: view.getUint32(4, true),
+    records: body.subarray(BATCH_HEADER_BYTES),
+  };
+}
+
+export type Frame =
+  | { kind: 'json'; value: unknown }
+  | { kind: 'batch'; body: Uint8Array }
+  | { kind: 'error'; error: ErrorData };
+
+export interface FrameLimits {
+  json: number;
+  batch: number;
+}
+
+/**
+ * Splits a byte stream into frames. A frame over its limit, of an unknown kind, or whose JSON does
+ * not parse yields an `error` frame and the stream goes on after it (its bytes are skipped as they
+ * arrive, never buffered).
+ */
+export class FrameDecoder {
+  private chunks: Uint8Array[] = [];
+  private buffered = 0;
+  /** Bytes of an oversized frame still to skip. */
+  private skipping = 0;
+
+  constructor(private readonly limits: FrameLimits) {}
+
+  push(chunk: Uint8Array, emit: (frame: Frame) => void): void {
+    if (this.skipping > 0) {
+      const skip = Math.min(this.skipping, chunk.length);
+      this.skipping -= skip;
+      chunk = chunk.subarray(skip);
+      if (chunk.length === 0) return;
+    }
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    for (;;) {
+      if (this.buffered < FRAME_HEADER_BYTES) return;
+      const head = this.peek(FRAME_HEADER_BYTES);
+      const length = new DataView(head.buffer, head.byteOffset, 4).getUint32(0, true);
+      const kind = head[4]!;
+      const limit = kind === FRAME_JSON ? this.limits.json : kind === FRAME_BATCH ? this.limits.batch : -1;
+      if (limit < 0 || length > limit) {
+        this.take(FRAME_HEADER_BYTES);
+        const skipNow = Math.min(length, this.buffered);
+        this.take(skipNow);
+        this.skipping = length - skipNow;
+        emit({
+          kind: 'error',
+          error: limit < 0
+            ? { code: 'EBADMSG', message: `unknown frame kind ${kind}` }
+            : { code: 'EMSGSIZE', message: `a ${kind === FRAME_JSON ? 'message' : 'batch'} of ${length} bytes exceeds the limit of ${limit}` },
+        });
+        if (this.skipping > 0) return;
+        continue;
+      }
+      if (this.buffered < FRAME_HEADER_BYTES + length) return;
+      this.take(FRAME_HEADER_BYTES);
+      const body = this.take(length);
+      if (kind === FRAME_BATCH) {
+        emit({ kind: 'batch', body });
+        continue;
+      }
+      let value: unknown;
+      try {
+        value = JSON.parse(decoder.decode(body));
+      } catch {
+        emit({ kind: 'error', error: { code: 'EBADMSG', message: 'a message is not valid UTF-8 JSON' } });
+        continue;
+      }
+      emit({ kind: 'json', value });
+    }
+  }
+
+  /** The first n buffered bytes, without consuming them (n ≤ buffered). */
+  private peek(n: number): Uint8Array {
+    const first = this.chunks[0]!;
+    if (first.length >= n) return first.subarray(0, n);
+    return this.gather(n, false);
+  }
+
+  private take(n: number): Uint8Array {
+    if (n === 0) return new Uint8Array(0);
+    const first = this.chunks[0]!;
+    if (first.length >= n) {
+      const out = first.subarray(0, n);
+      if (first.length === n) this.chunks.shift();
+      else this.chunks[0] = first.subarray(n);
+      this.buffered -= n;
+      return out;
+    }
+    return this.gather(n, true);
+  }
+
+  private gather(n: number, consume: boolean): Uint8Array {
+    const out = new Uint8Array(n);
+    let filled = 0;
+    let k = 0;
+    while (filled < n) {
+      const c = this.chunks[k]!;
+      const use = Math.min(c.length, n - filled);
+      out.set(c.subarray(0, use), filled);
+      filled += use;
+      if (consume) {
+        if (use === c.length) this.chunks.shift();
+        else this.chunks[0] = c.subarray(use);
+      } else k++;
+    }
+    if (consume) this.buffered -= n;
+    return out;
+  }
+}
