@@ -282,9 +282,12 @@ describe('interfaces in network namespaces', () => {
     execFileSync('ip', ['-n', pair.nsA, 'link', 'set', gone, 'up']);
     execFileSync('ip', ['-n', pair.nsB, 'link', 'set', `${pair.vethB}g`, 'up']);
     const file = path.join(tmp, 'vanished.pcapng');
+    const reference = path.join(tmp, 'vanished.tcpdump.pcap');
     const cli = pair.spawn(pair.nsA, [process.execPath, '--single-threaded', SIEVECAP, '-i', gone, '-w', file, 'icmp']);
+    const td = pair.spawn(pair.nsA, ['tcpdump', '--immediate-mode', '-i', gone, '-w', reference, 'icmp']);
     const done = finished(cli);
-    await waitForStderr(cli, new RegExp(`listening on ${gone}`));
+    const tdDone = finished(td);
+    await Promise.all([waitForStderr(cli, new RegExp(`listening on ${gone}`)), waitForStderr(td, /listening on/)]);
     pair.exec(pair.nsA, ['ping', '-c', '3', '-i', '0.05', '-W', '1', '10.232.0.2']);
     await sleep(400);
     const deletedAt = Date.now();
@@ -296,5 +299,9 @@ describe('interfaces in network namespaces', () => {
     assert.ok(tookMs < 3000, `ended ${tookMs} ms after the interface was deleted`);
     assert.equal(fileCount(file), capturedCount(r.stderr));
     assert.ok(capturedCount(r.stderr) >= 6);
+    // tcpdump, the reference, also ends on its own with "The interface disappeared", having the same packets.
+    const t = await tdDone;
+    assert.match(t.stderr, /interface disappeared/i);
+    assert.equal(fileCount(reference), capturedCount(r.stderr));
   });
 });

@@ -319,7 +319,7 @@ describe('a full disk leaves a valid file holding every whole packet', { skip: n
   test('maxDelayMs: an error met by the timer is handed to onBackgroundError and thrown by the next write', async () => {
     const file = path.join(mountDir, 'timer.pcapng');
     const seen: Error[] = [];
-    // More than the disk holds, in one call (below the 1 MiB buffer): only the timer writes it.
+    // More than the disk holds, in one call (below half the 1 MiB buffer, so it is buffered): only the timer writes it.
     const batch = batchOf(epb, 0, 2500);
     const w = new PcapngWriter(file, { interfaces: [{ linkType: 1, name: 'lo' }], maxDelayMs: 100, onBackgroundError: (e) => seen.push(e) });
     try {

@@ -23,6 +23,17 @@ export class FilterSyntaxError extends Error {
   }
 }
 
+/**
+ * Whether compiling on the live interface can change the program: only the `vlan` primitive reads
+ * the handle's VLAN handling (libpcap 1.10's gencode.c; every other primitive compiles to the same
+ * program on a dead handle). Opening the live handle costs a second AF_PACKET socket and ring,
+ * ~25 ms of start-up mostly spent waiting for the kernel, so a capture opens it only when it
+ * matters. Any "vlan" in the text counts (a host name too): erring towards the live handle is right.
+ */
+export function needsLiveHandle(filter: string): boolean {
+  return /vlan/i.test(filter);
+}
+
 export function compileFilter(req: CompileRequest): ClassicInsn[] {
   try {
     return native().pcapCompile({

@@ -10,7 +10,7 @@
 import { native, type CaptureErrorCallback, type NativePacketSocket, type RingStats } from './native';
 import { buildCaptureProgram, decodeCaptureCounters, COUNTERS_KEY, COUNTERS_MAP, type CaptureCounters } from '../../bpf/programs/capture';
 import { loadSocketFilter, type LoadedProgram } from './load';
-import { compileFilter } from './filter';
+import { compileFilter, needsLiveHandle } from './filter';
 
 import { DEFAULT_SNAPLEN } from './snaplen';
 export { DEFAULT_SNAPLEN };
@@ -70,7 +70,9 @@ export class LiveCapture {
         filter: spec.filter,
         linkType: socket.linkType,
         snapLen: spec.snapLen,
-        liveDevice: spec.interface,
+        // The interface is open already (the socket above); a second, live libpcap handle on it is
+        // needed only where it changes the program.
+        liveDevice: needsLiveHandle(spec.filter) ? spec.interface : undefined,
       });
       const program = buildCaptureProgram({
         classic,

@@ -48,7 +48,19 @@ export function loadSocketFilter(spec: ProgramSpec, logLevel = 0): LoadedProgram
   const closeMaps = (): void => Object.values(mapFds).forEach((fd) => n.closeFd(fd));
   try {
     const insns = spec.assemble(mapFds);
-    const loaded = n.bpfProgLoad({ insns, progType: BPF_PROG_TYPE_SOCKET_FILTER, license: 'GPL', name: 'sievecap', logLevel });
+    const load = (): ReturnType<typeof n.bpfProgLoad> =>
+      n.bpfProgLoad({ insns, progType: BPF_PROG_TYPE_SOCKET_FILTER, license: 'GPL', name: 'sievecap', logLevel });
+    let loaded: ReturnType<typeof n.bpfProgLoad>;
+    // The verifier gives up with EAGAIN when a signal arrives while it works (a profiler's SIGPROF,
+    // a SIGCHLD): try again, as libbpf does.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        loaded = load();
+        break;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN' || attempt >= 5) throw err;
+      }
+    }
     return {
       progFd: loaded.fd,
       mapFds,

@@ -278,7 +278,8 @@ export interface NativeBinding {
   /**
    * SO_PEERCRED of a connected Unix socket: who connected, as the kernel recorded it at connect()
    * time. In Node the fd of a net.Socket is `(socket as any)._handle.fd`. Throws with code EBADF,
-   * ENOTSOCK, EAFNOSUPPORT (not AF_UNIX) or ENOTCONN (no peer).
+   * ENOTSOCK, EAFNOSUPPORT (not AF_UNIX) or ENOTCONN (not connected; a listening socket reports
+   * its own process).
    */
   peerCredentials(fd: number): PeerCredentials;
   /**

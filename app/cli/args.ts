@@ -335,6 +335,11 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
   };
 }
 
+/** -V or -T: packets go through the dissectors (app/cli/dissect-sink.ts). */
+export function wantsDissection(opts: Pick<CliOptions, 'tree' | 'outputType'>): boolean {
+  return opts.tree || opts.outputType !== undefined;
+}
+
 /** pcapng unless the name ends in .pcap or -F pcap was given. */
 export function outputFormat(opts: Pick<CliOptions, 'writeFile' | 'fileFormat'>): 'pcap' | 'pcapng' {
   if (opts.fileFormat) return opts.fileFormat;

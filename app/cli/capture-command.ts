@@ -10,16 +10,15 @@
  */
 import { batchPrefixLength, type RecordFormat } from '../capture/batch';
 import { native } from '../capture/native';
-import { InterfaceMerger } from '../capture/interface-merge';
+import type { InterfaceMerger } from '../capture/interface-merge';
 import { linkTypeName } from '../pcap/linktype';
-import { outputFormat, UsageError, type CliOptions } from './args';
+import { outputFormat, UsageError, wantsDissection, type CliOptions } from './args';
 import { defaultInterface } from './interfaces';
-import { openFileSink, TextSink, type FileSink, type PacketSink } from './sinks';
-import { DissectSink, wantsDissection } from './dissect-sink';
+import { openFileSink, type FileSink } from './file-sink';
+import type { PacketSink } from './sinks';
 import type { CliIo } from './io';
-import { DisplayFilterSink, forEachLivePacket, ReportSink } from './display-stage';
-import { compileDisplayFilter } from '../filter';
-import { createStatisticsReports, printReports } from './report-command';
+import type { DisplayFilterSink } from './display-stage';
+import type { StatisticsReport } from '../stats/report';
 import { chooseCliRoute, HelperClient, type LaunchRoute } from '../helper/client';
 import type { DecodedBatch, InterfaceStatistics } from '../rpc/helper-protocol';
 
@@ -56,6 +55,32 @@ function userToServe(opts: CliOptions): ServedUser {
   return { uid: myUid, gid: process.getgid!() };
 }
 
+/**
+ * What only some captures need: printing, dissecting, display filters, reports, merging several
+ * interfaces. A capture to a file loads none of it (tens of milliseconds of start-up).
+ */
+interface Stages {
+  display?: typeof import('./display-stage');
+  text?: typeof import('./sinks');
+  dissect?: typeof import('./dissect-sink');
+  merge?: typeof import('../capture/interface-merge');
+}
+
+/**
+ * Loads the stages this capture needs. Called before relinquish(): once this process has become
+ * the served user, the files may not be readable (a checkout under /root, an AppImage mount).
+ */
+async function loadStages(opts: CliOptions, several: boolean, reporting: boolean): Promise<Stages> {
+  const toFile = opts.writeFile !== undefined;
+  const dissect = !toFile && !reporting && wantsDissection(opts);
+  return {
+    display: opts.displayFilter !== undefined || reporting || (several && !toFile) ? await import('./display-stage') : undefined,
+    text: !toFile && !reporting && !dissect ? await import('./sinks') : undefined,
+    dissect: dissect ? await import('./dissect-sink') : undefined,
+    merge: several ? await import('../capture/interface-merge') : undefined,
+  };
+}
+
 /** After starting the helper as a child: become the served user, with no capabilities at all. */
 function relinquish(route: LaunchRoute): void {
   if (route.kind !== 'child' || process.getuid!() !== 0 || route.uid === 0) return;
@@ -68,8 +93,9 @@ export async function runLiveCapture(opts: CliOptions, io: CliIo): Promise<numbe
   const toFile = opts.writeFile !== undefined;
   const recordFormat: RecordFormat = toFile ? outputFormat(opts) : 'pcapng';
   // -Y and -z are checked before the capture starts: a bad one captures nothing.
-  const display = opts.displayFilter !== undefined ? compileDisplayFilter(opts.displayFilter) : undefined;
-  const reports = createStatisticsReports(opts.statistics);
+  const display = opts.displayFilter !== undefined ? (await import('../filter')).compileDisplayFilter(opts.displayFilter) : undefined;
+  const reporting = opts.statistics.length > 0 ? await import('./report-command') : undefined;
+  const reports: StatisticsReport[] = reporting?.createStatisticsReports(opts.statistics) ?? [];
 
   let route: LaunchRoute;
   try {
@@ -96,6 +122,7 @@ export async function runLiveCapture(opts: CliOptions, io: CliIo): Promise<numbe
     stopRequested();
   };
   const countReached = (): boolean => opts.count !== undefined && captured >= opts.count;
+  let stages: Stages = {};
 
   /** Hands `count` records of interface `iface` on to the sink, honouring -c. */
   const consume = (iface: number, batch: Buffer, count: number): void => {
@@ -105,7 +132,7 @@ export async function runLiveCapture(opts: CliOptions, io: CliIo): Promise<numbe
       if (filtered) {
         // -Y: -c counts the packets that match, as tshark's does.
         const stage = filtered;
-        forEachLivePacket(batch, recordFormat, linkType, (p) => {
+        stages.display!.forEachLivePacket(batch, recordFormat, linkType, (p) => {
           if (countReached()) return;
           p.interfaceId = iface;
           if (stage.offer(p)) captured++;
@@ -118,7 +145,7 @@ export async function runLiveCapture(opts: CliOptions, io: CliIo): Promise<numbe
         else if (!several) sink.writeBatch(bytes, take, recordFormat);
         else {
           const target = sink;
-          forEachLivePacket(bytes, recordFormat, linkType, (p) => {
+          stages.display!.forEachLivePacket(bytes, recordFormat, linkType, (p) => {
             p.interfaceId = iface;
             target.writePacket(p);
           });
@@ -131,15 +158,21 @@ export async function runLiveCapture(opts: CliOptions, io: CliIo): Promise<numbe
     }
     if (countReached()) stopRequested();
   };
-  const merger = several ? new InterfaceMerger(interfaces.length, consume) : undefined;
-  const deliver = (b: DecodedBatch): void => {
+  let merger: InterfaceMerger | undefined;
+  /** True when the batch's memory may be used again at once (HelperEvents.onBatch). */
+  const deliver = (b: DecodedBatch): boolean => {
     if (!sink) {
       early.push(b);
-      return;
+      return false;
     }
     const batch = Buffer.from(b.records.buffer, b.records.byteOffset, b.records.length);
-    if (merger) merger.add(b.interfaceIndex, batch);
-    else consume(b.interfaceIndex, batch, b.packetCount);
+    if (merger) {
+      merger.add(b.interfaceIndex, batch);
+      return false;
+    }
+    consume(b.interfaceIndex, batch, b.packetCount);
+    // A file sink has written or copied the bytes before it returns; other sinks may keep views.
+    return fileSink !== undefined && filtered === undefined;
   };
 
   // Signals are ours from now to the end: a second Ctrl-C while stopping changes nothing.
@@ -148,20 +181,33 @@ export async function runLiveCapture(opts: CliOptions, io: CliIo): Promise<numbe
   for (const s of signals) process.on(s, onSignal);
   io.onOutputClosed(() => stopRequested());
 
+  const startingHelper = HelperClient.start(route, {
+    onBatch: deliver,
+    onCaptureError: (name, error) => fail(`${name}: ${error.message}`),
+    onLost: (reason) => {
+      helperLost = true;
+      fail(`${reason}; the capture ended early`);
+    },
+  });
+  // The helper is a Node process of its own: while it starts, load what this capture needs.
+  // (setImmediate: start() has launched the helper by then; it now waits for it to connect.)
+  const loadingStages = new Promise((resolve) => setImmediate(resolve)).then(() => loadStages(opts, several, reports.length > 0));
+  loadingStages.catch(() => undefined);
   let client: HelperClient;
   try {
-    client = await HelperClient.start(route, {
-      onBatch: deliver,
-      onCaptureError: (name, error) => fail(`${name}: ${error.message}`),
-      onLost: (reason) => {
-        helperLost = true;
-        fail(`${reason}; the capture ended early`);
-      },
-    });
+    client = await startingHelper;
   } catch (err) {
     io.error(`sievecap: ${(err as Error).message}`);
     return 1;
   }
+  try {
+    stages = await loadingStages;
+  } catch (err) {
+    client.close();
+    io.error(`sievecap: ${(err as Error).message}`);
+    return 1;
+  }
+  if (stages.merge) merger = new stages.merge.InterfaceMerger(interfaces.length, consume);
 
   const spec = {
     interfaces,
@@ -177,14 +223,14 @@ export async function runLiveCapture(opts: CliOptions, io: CliIo): Promise<numbe
     relinquish(route);
     const started = await client.request('start', { spec });
     linkTypes = started.interfaces.map((i) => i.linkType);
-    sink = makeSink(opts, io, {
+    sink = makeSink(opts, io, stages, {
       recordFormat,
       interfaces: started.interfaces.map((i) => ({ name: i.name, linkType: i.linkType })),
       reports,
       onBackgroundError: (err) => fail(err.message),
     });
     fileSink = 'writeInterfaceBatch' in sink ? (sink as FileSink) : undefined;
-    if (display) sink = filtered = new DisplayFilterSink(display, sink, linkTypes[0]);
+    if (display) sink = filtered = new stages.display!.DisplayFilterSink(display, sink, linkTypes[0]);
   } catch (err) {
     client.close();
     io.error(`sievecap: ${(err as Error).message}`);
@@ -226,7 +272,7 @@ export async function runLiveCapture(opts: CliOptions, io: CliIo): Promise<numbe
     io.error(`sievecap: ${failure}`);
     exitCode = 1;
   }
-  if (reports.length > 0) printReports(reports, opts, io);
+  if (reporting && reports.length > 0) reporting.printReports(reports, opts, io);
   const sum = (f: (s: InterfaceStatistics) => number): number => (statistics ?? []).reduce((t, s) => t + f(s), 0);
   const plural = (n: number): string => (n === 1 ? 'packet' : 'packets');
   const received = sum((s) => s.received);
@@ -242,23 +288,32 @@ export async function runLiveCapture(opts: CliOptions, io: CliIo): Promise<numbe
       io.error(`${s.name}: ${s.seenPackets} packets (${s.seenBytes} bytes) seen by the eBPF filter, ${s.acceptedPackets} (${s.acceptedBytes} bytes) accepted`);
     }
   }
-  // Handlers stay until here: a late second signal must not kill a capture that is closing.
-  for (const s of signals) process.off(s, onSignal);
+  // A late second signal must not kill a capture that is closing, nor one that has just closed
+  // and is about to exit (a capture stops in a few tens of milliseconds, `timeout` and a double
+  // Ctrl-C signal twice): signals are ignored a moment longer, by a timer that keeps no process
+  // alive, so that a caller in the same process gets its signals back.
+  const ignore = (): void => undefined;
+  for (const s of signals) {
+    process.off(s, onSignal);
+    process.on(s, ignore);
+  }
+  setTimeout(() => signals.forEach((s) => process.off(s, ignore)), 1000).unref();
   return exitCode;
 }
 
 function makeSink(
   opts: CliOptions,
   io: CliIo,
+  stages: Stages,
   o: {
     recordFormat: RecordFormat;
     interfaces: Array<{ name: string; linkType: number }>;
-    reports: ReturnType<typeof createStatisticsReports>;
+    reports: StatisticsReport[];
     onBackgroundError: (err: Error) => void;
   },
 ): PacketSink {
   const linkType = o.interfaces[0]!.linkType;
-  if (o.reports.length > 0) return new ReportSink(o.reports, linkType);
+  if (o.reports.length > 0) return new stages.display!.ReportSink(o.reports, linkType);
   if (opts.writeFile !== undefined) {
     return openFileSink(opts.writeFile, {
       format: o.recordFormat,
@@ -271,8 +326,8 @@ function makeSink(
       onBackgroundError: o.onBackgroundError,
     });
   }
-  if (wantsDissection(opts)) return new DissectSink(io, opts, linkType);
-  return new TextSink(io, opts, (ifindex) => io.interfaceName(ifindex), linkType);
+  if (wantsDissection(opts)) return new stages.dissect!.DissectSink(io, opts, linkType);
+  return new stages.text!.TextSink(io, opts, (ifindex) => io.interfaceName(ifindex), linkType);
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {

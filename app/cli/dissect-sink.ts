@@ -12,9 +12,7 @@ import type { CliOptions } from './args';
 import type { CliIo } from './io';
 import { forEachBatchPacket, type PacketSink, type PacketToSink } from './sinks';
 
-export function wantsDissection(opts: Pick<CliOptions, 'tree' | 'outputType'>): boolean {
-  return opts.tree || opts.outputType !== undefined;
-}
+export { wantsDissection } from './args';
 
 export class DissectSink implements PacketSink {
   private readonly dissector = new Dissector();

@@ -27,19 +27,28 @@ export function processIo(): CliIo {
     outputClosed = true;
     for (const cb of closedCallbacks) cb();
   };
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EPIPE') throw err;
-    closeOutput();
-  });
+  // process.stdout is made on first use, with its EPIPE handler: making it costs milliseconds of
+  // start-up that a capture to a file does without.
+  let stdout: NodeJS.WriteStream | undefined;
+  const stdoutStream = (): NodeJS.WriteStream => {
+    if (!stdout) {
+      stdout = process.stdout;
+      stdout.on('error', (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EPIPE') throw err;
+        closeOutput();
+      });
+    }
+    return stdout;
+  };
   return {
     out(text) {
-      if (!outputClosed) process.stdout.write(text);
+      if (!outputClosed) stdoutStream().write(text);
     },
     outBytes(bytes, length) {
       if (outputClosed) return;
       // Text queued in the stream (a pipe that was full) must go first: keep the order.
-      if (process.stdout.writableLength > 0) {
-        process.stdout.write(Buffer.from(bytes.subarray(0, length)));
+      if (stdout && stdout.writableLength > 0) {
+        stdout.write(Buffer.from(bytes.subarray(0, length)));
         return;
       }
       let done = 0;

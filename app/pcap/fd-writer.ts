@@ -18,6 +18,12 @@
 import * as fs from 'node:fs';
 
 export const WRITE_BUFFER_SIZE = 1024 * 1024;
+/**
+ * A chunk of at least half the buffer (a live capture's batch at a high packet rate: a whole ring
+ * block) goes to the descriptor as it is, after what is buffered: copying it into the buffer
+ * first would cost more than the extra write(2).
+ */
+const DIRECT_WRITE_BYTES = WRITE_BUFFER_SIZE / 2;
 /** How long a write may stay blocked on a full pipe before we give up (the reader is gone or stuck). */
 const MAX_BLOCKED_MS = 60_000;
 
@@ -170,12 +176,12 @@ export class FdWriter {
   }
 
   /**
-   * Appends one whole record or a batch of whole records holding `packets` packets; a chunk at
-   * least as large as the buffer goes straight to the descriptor.
+   * Appends one whole record or a batch of whole records holding `packets` packets; a chunk of at
+   * least half the buffer goes straight to the descriptor.
    */
   write(data: Uint8Array, packets = 0): void {
     if (this.stopped !== null) this.throwStopped();
-    if (data.length <= this.buf.length - this.used) {
+    if (data.length < DIRECT_WRITE_BYTES && data.length <= this.buf.length - this.used) {
       if (this.used === 0 && this.maxDelayMs !== undefined && data.length > 0) this.startPending();
       this.buf.set(data, this.used);
       this.used += data.length;
@@ -183,7 +189,7 @@ export class FdWriter {
       return;
     }
     this.flush();
-    if (data.length >= this.buf.length) this.writeFully(data, packets);
+    if (data.length >= DIRECT_WRITE_BYTES) this.writeFully(data, packets);
     else {
       if (this.maxDelayMs !== undefined) this.startPending();
       this.buf.set(data, 0);

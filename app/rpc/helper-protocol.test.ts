@@ -61,6 +61,55 @@ test('frames survive any chunking: JSON and batches in order', () => {
   }
 });
 
+/** Reads `bytes` as a socket with `onread` would: into readBuffer(), at most `random` bytes a time. */
+function feedInPlace(decoder: FrameDecoder, bytes: Uint8Array, random: () => number, keep: (f: Frame) => boolean): Frame[] {
+  const frames: Frame[] = [];
+  for (let at = 0; at < bytes.length; ) {
+    const into = decoder.readBuffer();
+    const n = Math.min(into.length, bytes.length - at, 1 + Math.floor(random() * 300_000));
+    into.set(bytes.subarray(at, at + n));
+    at += n;
+    decoder.wrote(n, (f) => {
+      // A copy of what the frame holds now: a recycled body is overwritten by a later batch.
+      frames.push(f.kind === 'batch' ? { kind: 'batch', body: f.body.slice() } : f);
+      if (f.kind === 'batch' && !keep(f)) decoder.recycle(f.body);
+    });
+  }
+  return frames;
+}
+
+test('reading in place: the same frames for any read sizes, large batches in their own memory, recycled or kept', () => {
+  const batchOf = (size: number, seed: number): Uint8Array => new Uint8Array(size).map((_, i) => (i * 7 + seed) & 0xff);
+  // Small batches land in scratch memory, large ones in their own; mid-sized ones may reuse either.
+  const sizes = [100, 100_000, 5, 1_400_000, 20_000, 700_000, 50, 100_000, 30, 120_000, 7, 60_000];
+  const parts: Uint8Array[] = [encodeJsonFrame({ id: 1, method: 'stop' })];
+  sizes.forEach((size, k) => {
+    parts.push(encodeBatchHeader(k, 'pcapng', k + 1, size), batchOf(size, k));
+    if (k === 2) parts.push(encodeJsonFrame({ type: 'captureError', note: 'x'.repeat(40_000) }));
+  });
+  const stream = concat(parts);
+  for (let seed = 1; seed <= 12; seed++) {
+    const kept: Uint8Array[] = [];
+    // Some seeds keep none of the batches, some every other one (as an early or merged batch is kept).
+    const keep = (f: Frame): boolean =>
+      seed % 3 !== 0 && f.kind === 'batch' && decodeBatch(f.body).interfaceIndex % 2 === seed % 3 - 1 && kept.push(f.body) > 0;
+    const frames = feedInPlace(new FrameDecoder({ json: 64 * 1024, batch: 2 << 20 }, (n) => new Uint8Array(n)), stream, seeded(seed), keep);
+    assert.deepEqual(frames.map((f) => f.kind), ['json', 'batch', 'batch', 'batch', 'json', ...sizes.slice(3).map(() => 'batch')]);
+    const batches = frames.filter((f) => f.kind === 'batch').map((f) => decodeBatch((f as { body: Uint8Array }).body));
+    batches.forEach((b, k) => {
+      assert.equal(b.interfaceIndex, k);
+      assert.equal(b.packetCount, k + 1);
+      assert.ok(Buffer.from(b.records).equals(Buffer.from(batchOf(sizes[k]!, k))), `batch ${k} (seed ${seed})`);
+    });
+    // What a consumer kept was never overwritten by later reads.
+    for (const body of kept) {
+      const b = decodeBatch(body);
+      assert.ok(Buffer.from(b.records).equals(Buffer.from(batchOf(sizes[b.interfaceIndex]!, b.interfaceIndex))));
+    }
+    assert.deepEqual(frames[4], { kind: 'json', value: { type: 'captureError', note: 'x'.repeat(40_000) } });
+  }
+});
+
 test('an oversized frame is skipped without buffering it, and the next one decodes', () => {
   const big = encodeJsonFrame({ filter: 'x'.repeat(5000) });
   const stream = concat([big, encodeJsonFrame({ id: 9, method: 'stop' })]);

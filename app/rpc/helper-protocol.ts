@@ -225,18 +225,88 @@ export interface FrameLimits {
   batch: number;
 }
 
+/** Reading in place (readBuffer): the most read into scratch memory at once, and its blocks. */
+const SCRATCH_READ_BYTES = 16 * 1024;
+const SCRATCH_BLOCK_BYTES = 256 * 1024;
+/** Reading in place: the largest recycled body kept for the next batch. */
+const MAX_SPARE_BYTES = 16 * 1024 * 1024;
+
 /**
  * Splits a byte stream into frames. A frame over its limit, of an unknown kind, or whose JSON does
  * not parse yields an `error` frame and the stream goes on after it (its bytes are skipped as they
  * arrive, never buffered).
+ *
+ * Bytes come in one of two ways, not mixed: push() takes chunks as a stream delivers them; or a
+ * reader that can read into memory it is given (net.Socket's `onread`) asks readBuffer() where to
+ * read and reports with wrote(). Then a large batch is read straight into the buffer handed on with
+ * it: no chunks copied together, and fewer, larger reads. Frames handed on never share memory
+ * that a later read overwrites.
  */
 export class FrameDecoder {
   private chunks: Uint8Array[] = [];
   private buffered = 0;
   /** Bytes of an oversized frame still to skip. */
   private skipping = 0;
+  /** Reading in place: a batch frame's body being filled by reads, and how much of it is. */
+  private body: Uint8Array | undefined;
+  private bodyFilled = 0;
+  /** Reading in place: memory for reads between large bodies, used front to back, never reused. */
+  private scratch: Uint8Array | undefined;
+  private scratchUsed = 0;
+  private inPlace = false;
+  /** Reading in place: a body the consumer is done with (recycle), for the next large batch. */
+  private spare: Uint8Array | undefined;
+  /** Reading in place: the memory of bodies read into their own buffer (never scratch memory). */
+  private readonly ownBodies = new WeakSet<ArrayBufferLike>();
 
-  constructor(private readonly limits: FrameLimits) {}
+  /**
+   * `allocate` makes the memory for reading in place, each time a buffer of its own, never a slice
+   * of a shared pool (Node: Buffer.allocUnsafeSlow, which skips the zero fill of a Uint8Array;
+   * every byte is written by a read before it is looked at).
+   */
+  constructor(
+    private readonly limits: FrameLimits,
+    private readonly allocate: (length: number) => Uint8Array = (length) => new Uint8Array(length),
+  ) {}
+
+  /** Reading in place: where the next read goes (then call wrote()). */
+  readBuffer(): Uint8Array {
+    this.inPlace = true;
+    if (this.body) return this.body.subarray(this.bodyFilled);
+    if (!this.scratch || this.scratch.length - this.scratchUsed < SCRATCH_READ_BYTES) {
+      this.scratch = this.allocate(SCRATCH_BLOCK_BYTES);
+      this.scratchUsed = 0;
+    }
+    return this.scratch.subarray(this.scratchUsed, this.scratchUsed + SCRATCH_READ_BYTES);
+  }
+
+  /**
+   * Reading in place: the consumer is done with a batch body this decoder emitted (nothing keeps
+   * a view of it), so a later batch may be read into the same memory instead of fresh memory,
+   * which the kernel would have to fault in page by page.
+   */
+  recycle(body: Uint8Array): void {
+    // A frame read into scratch memory shares it with later reads: only a body's own buffer is kept.
+    if (!this.inPlace || !this.ownBodies.has(body.buffer)) return;
+    const whole = new Uint8Array(body.buffer, body.byteOffset, body.buffer.byteLength - body.byteOffset);
+    if (whole.length > MAX_SPARE_BYTES || (this.spare && this.spare.length >= whole.length)) return;
+    this.spare = whole;
+  }
+
+  /** Reading in place: `n` bytes were read into the memory readBuffer() returned. */
+  wrote(n: number, emit: (frame: Frame) => void): void {
+    if (this.body) {
+      this.bodyFilled += n;
+      if (this.bodyFilled < this.body.length) return;
+      const body = this.body;
+      this.body = undefined;
+      emit({ kind: 'batch', body });
+      return;
+    }
+    const chunk = this.scratch!.subarray(this.scratchUsed, this.scratchUsed + n);
+    this.scratchUsed += n;
+    this.push(chunk, emit);
+  }
 
   push(chunk: Uint8Array, emit: (frame: Frame) => void): void {
     if (this.skipping > 0) {
@@ -267,7 +337,29 @@ export class FrameDecoder {
         if (this.skipping > 0) return;
         continue;
       }
-      if (this.buffered < FRAME_HEADER_BYTES + length) return;
+      if (this.buffered < FRAME_HEADER_BYTES + length) {
+        if (this.inPlace && kind === FRAME_BATCH) {
+          // The rest of this batch is read straight into its own buffer (see readBuffer).
+          this.take(FRAME_HEADER_BYTES);
+          const spare = this.spare;
+          if (spare && spare.length >= length) {
+            this.spare = undefined;
+            this.body = spare.subarray(0, length);
+          } else {
+            this.body = this.allocate(length);
+            this.ownBodies.add(this.body.buffer);
+          }
+          this.bodyFilled = this.buffered;
+          let at = 0;
+          for (const c of this.chunks) {
+            this.body.set(c, at);
+            at += c.length;
+          }
+          this.chunks = [];
+          this.buffered = 0;
+        }
+        return;
+      }
       this.take(FRAME_HEADER_BYTES);
       const body = this.take(length);
       if (kind === FRAME_BATCH) {

@@ -1,146 +1,567 @@
 /**
- * bench/capture: a bounded UDP flood through a veth pair inside two network namespaces, captured
- * to a file by tcpdump and by sievecap with the same filter and ring size, one after the other at
- * each offered rate, in the same run. Prints packets offered, captured, dropped and CPU seconds
- * (user + sys of the capturing process and its threads/children), and the ratios.
+ * bench/capture: live capture to a file, sievecap (CLI → capture helper → file) against
+ * `tcpdump -w`, in the same run, on a veth pair inside two network namespaces that the benchmark
+ * creates and deletes.
  *
- *   node dist/bench/capture/run.js [--rates 25000,100000,250000,max] [--seconds 4] [--json out.json]
+ * Two parts:
+ * - start-up: time from spawn to "listening on", CPU used by then, and the CPU of a whole capture
+ *   of one packet (-c 1, writing a file and printing lines) and of an idle capture stopped by Ctrl-C;
+ * - flood: tcpreplay replays each traffic mix (flood.ts) in a loop, bounded to --packets packets,
+ *   at the mix's rate (--rates: `max` is --topspeed; the mixed traffic defaults to 300k pps, which
+ *   tcpdump takes without drops on the reference machine, while at top speed both tools drop), as
+ *   each tool in turn captures it with the same filter and ring size to a file: offered, captured
+ *   (the tool's count and the records in its file), dropped, and the CPU time of the whole process
+ *   tree (sievecap's helper included), with the ratios.
+ *
+ * Both tools run as users run them: `tcpdump` and `bin/sievecap` (its `node --single-threaded`
+ * line), as root with the environment sudo gives, through bench/capture/rusage-wrap.py, which
+ * reports their CPU time and checks that sievecap's helper is counted in it.
+ *
+ *   node dist/bench/capture/run.js [--packets 3000000] [--mixes small,mixed] [--rates small=max,mixed=300000] [--runs 2]
+ *       [--startup-runs 5] [--ring-kib 8192] [--skip-startup] [--skip-flood] [--json out.json]
+ *       [--tools tcpdump,sievecap] [--sievecap-command 'node --single-threaded --cpu-prof bin/sievecap']
  */
-import { execFileSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createNetnsPair, waitForStderr, finished, sleep, type NetnsPair } from '../../tests/support/netns';
-import { writeUdpFlood } from './flood';
+import { createNetnsPair, finished, sleep, waitForStderr, type NetnsPair } from '../../tests/support/netns';
+import { writeMixedFlood, writeUdpFlood, type MixSummary } from './flood';
 
 const ROOT = path.resolve(__dirname, '../../..');
-const FILTER = 'udp and dst port 9999';
-const RING_KIB = 8192;
+const WRAPPER = path.join(ROOT, 'bench/capture/rusage-wrap.py');
+const SIEVECAP = path.join(ROOT, 'bin/sievecap');
+/** The system's python3 (a version manager's shim would add its own start-up to every run). */
+const PYTHON = ['/usr/bin/python3', '/usr/local/bin/python3'].find((p) => fs.existsSync(p)) ?? 'python3';
+const ALL_TOOLS = ['tcpdump', 'sievecap'] as const;
+type Tool = (typeof ALL_TOOLS)[number];
 
-interface ToolRun {
-  tool: string;
-  offered: number;
-  captured: number;
-  dropped: number;
-  cpuSeconds: number;
-  idleCpuSeconds: number;
-}
+// ---- options -----------------------------------------------------------------------------------
 
 function argValue(name: string, fallback: string): string {
   const k = process.argv.indexOf(name);
-  return k >= 0 && process.argv[k + 1] ? process.argv[k + 1]! : fallback;
+  return k >= 0 && process.argv[k + 1] !== undefined ? process.argv[k + 1]! : fallback;
 }
 
-function toolCommand(tool: string, outFile: string): string[] {
-  return tool === 'tcpdump'
-    ? ['tcpdump', '-i', 'PLACEHOLDER', '-n', '-B', String(RING_KIB), '-w', outFile, FILTER]
-    : [process.execPath, path.join(ROOT, 'bin/sievecap'), '-i', 'PLACEHOLDER', '-n', '-B', String(RING_KIB), '-w', outFile, FILTER];
+const options = {
+  packets: Number(argValue('--packets', '3000000')),
+  mixes: argValue('--mixes', 'small,mixed').split(',').filter(Boolean),
+  runs: Number(argValue('--runs', '2')),
+  startupRuns: Number(argValue('--startup-runs', '5')),
+  ringKiB: Number(argValue('--ring-kib', '8192')),
+  /** Offered rate per mix, packets per second, or max (tcpreplay --topspeed). */
+  rates: Object.fromEntries(
+    argValue('--rates', 'small=max,mixed=300000')
+      .split(',')
+      .map((kv) => kv.split('=') as [string, string]),
+  ) as Record<string, string>,
+  skipStartup: process.argv.includes('--skip-startup'),
+  skipFlood: process.argv.includes('--skip-flood'),
+  json: argValue('--json', ''),
+  /** Runs only these tools (profiling one of them); ratios need both. */
+  tools: argValue('--tools', 'tcpdump,sievecap').split(',').filter(Boolean) as Tool[],
+  /** How to start sievecap, split at spaces (default: bin/sievecap as users run it), e.g. for a profiler. */
+  sievecapCommand: argValue('--sievecap-command', ''),
+};
+const TOOLS: readonly Tool[] = ALL_TOOLS.filter((t) => options.tools.includes(t));
+
+// ---- one run of one tool -----------------------------------------------------------------------
+
+interface WrapperReport {
+  user: number;
+  sys: number;
+  exit: number;
+  wall: number;
+  self: number | null;
+  reaped: number | null;
+  sampled: Record<string, { comm: string; cpu: number }>;
+  listening: { seconds: number; cpu: number } | null;
 }
 
-async function runTool(
-  pair: NetnsPair, tool: string, replay: string[] | null, tmp: string,
-): Promise<{ captured: number; dropped: number; cpu: number; offered: number }> {
-  const outFile = path.join(tmp, `${tool}.${tool === 'tcpdump' ? 'pcap' : 'pcapng'}`);
-  const pidFile = path.join(tmp, `${tool}.pid`);
-  fs.rmSync(pidFile, { force: true });
-  const cmd = toolCommand(tool, outFile).map((a) => (a === 'PLACEHOLDER' ? pair.vethA : a));
-  const child = pair.spawn(pair.nsA, ['python3', path.join(ROOT, 'bench/capture/rusage-wrap.py'), pidFile, ...cmd]);
-  const done = finished(child);
-  await waitForStderr(child, /listening on/);
-  let offered = 0;
-  if (replay) {
-    const out = pair.exec(pair.nsB, replay, 120000);
-    const m = /Successful packets:\s+(\d+)/.exec(out);
-    offered = m ? Number(m[1]) : 0;
-  } else {
-    await sleep(2000);
-  }
-  await sleep(500);
-  process.kill(Number(fs.readFileSync(pidFile, 'utf8')), 'SIGINT');
-  const result = await done;
-  const text = result.stderr;
-  const num = (re: RegExp): number => Number(re.exec(text)?.[1] ?? NaN);
-  const usage = /RUSAGE (\{.*\})/.exec(text);
-  if (!usage) throw new Error(`${tool} gave no resource usage; stderr:\n${text}`);
-  const { user, sys } = JSON.parse(usage[1]!) as { user: number; sys: number };
+interface ToolResult {
+  /** CPU seconds (user + sys) of the tool and every process it started and waited for. */
+  cpu: number;
+  /** Of which: the processes the tool reaped itself (sievecap's helper). */
+  childrenCpu: number;
+  /** The tool's own CPU, from /proc just before it was reaped. */
+  selfCpu: number;
+  /** The helper's CPU as last sampled from /proc while it ran (a cross-check of childrenCpu). */
+  sampledChildrenCpu: number;
+  listeningMs: number;
+  listeningCpu: number;
+  wallSeconds: number;
+  captured: number;
+  received: number;
+  dropped: number;
+  exit: number;
+  stderr: string;
+}
+
+function toolCommand(tool: Tool, iface: string, filter: string, extra: string[]): string[] {
+  const common = ['-i', iface, '-n', '-B', String(options.ringKiB), ...extra, filter];
+  if (tool === 'tcpdump') return ['tcpdump', ...common];
+  return [...(options.sievecapCommand ? options.sievecapCommand.split(' ').filter(Boolean) : [SIEVECAP]), ...common];
+}
+
+/**
+ * The environment `sudo` gives a command (env_reset): a user runs `sudo sievecap ...` (or
+ * `sudo tcpdump ...`) and inherits none of the NODE_* variables of their shell. On machines where
+ * NODE_EXTRA_CA_CERTS is set, Node parses that certificate bundle at every start (~30 ms of CPU).
+ * Run as root, not as whoever ran sudo: both tools write into the benchmark's root-owned directory.
+ */
+function userEnvironment(): NodeJS.ProcessEnv {
+  const nodeDir = path.dirname(process.execPath);
   return {
-    captured: num(/(\d+) packets? captured/),
-    dropped: num(/(\d+) packets? dropped by kernel/),
-    cpu: user + sys,
-    offered,
+    PATH: `${nodeDir}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
+    HOME: '/root',
+    LANG: process.env.LANG ?? 'C.UTF-8',
+    TERM: process.env.TERM ?? 'xterm',
   };
 }
 
+function spawnInNamespace(ns: string, cmd: string[]): ChildProcess {
+  return spawn('ip', ['netns', 'exec', ns, ...cmd], { stdio: ['ignore', 'pipe', 'pipe'], env: userEnvironment() });
+}
+
+/**
+ * Starts `tool` in the capture namespace, waits for "listening on", runs `drive` (which makes the
+ * traffic and resolves with the packets offered), then stops the tool with SIGINT (`stop: 'signal'`,
+ * half a second later, as a user's Ctrl-C) or waits for it to end on its own (-c).
+ */
+async function runTool(
+  pair: NetnsPair,
+  tool: Tool,
+  filter: string,
+  extra: string[],
+  tmp: string,
+  drive: () => Promise<number>,
+  stop: 'signal' | 'exit',
+): Promise<ToolResult & { offered: number }> {
+  const pidFile = path.join(tmp, `${tool}.pid`);
+  fs.rmSync(pidFile, { force: true });
+  const child = spawnInNamespace(pair.nsA, [PYTHON, WRAPPER, pidFile, ...toolCommand(tool, pair.vethA, filter, extra)]);
+  const done = finished(child);
+  const toolPid = (): number => Number(fs.readFileSync(pidFile, 'utf8'));
+  let offered = 0;
+  try {
+    await waitForStderr(child, /listening on/, 20_000);
+    offered = await drive();
+    if (stop === 'signal') {
+      await sleep(500);
+      process.kill(toolPid(), 'SIGINT');
+    }
+  } catch (err) {
+    try {
+      process.kill(toolPid(), 'SIGKILL');
+    } catch {
+      // already gone
+    }
+    throw err;
+  }
+  const timer = setTimeout(() => {
+    // A tool that does not end within a minute (a -c capture whose packet got lost): Ctrl-C it.
+    try {
+      process.kill(toolPid(), 'SIGINT');
+    } catch {
+      // already gone
+    }
+  }, 60_000);
+  const result = await done;
+  clearTimeout(timer);
+  const text = result.stderr;
+  const line = /RUSAGE (\{.*\})/.exec(text);
+  if (!line) throw new Error(`${tool} gave no resource usage; stderr:\n${text}`);
+  const r = JSON.parse(line[1]!) as WrapperReport;
+  const num = (re: RegExp): number => Number(re.exec(text)?.[1] ?? NaN);
+  const cpu = r.user + r.sys;
+  return {
+    offered,
+    cpu,
+    childrenCpu: r.reaped ?? NaN,
+    selfCpu: r.self ?? NaN,
+    sampledChildrenCpu: Object.values(r.sampled).reduce((t, s) => t + s.cpu, 0),
+    listeningMs: (r.listening?.seconds ?? NaN) * 1000,
+    listeningCpu: r.listening?.cpu ?? NaN,
+    wallSeconds: r.wall,
+    captured: num(/(\d+) packets? captured/),
+    received: num(/(\d+) packets? received by filter/),
+    dropped: num(/(\d+) packets? dropped by kernel/),
+    exit: r.exit,
+    stderr: text,
+  };
+}
+
+/** Records in a pcap or pcapng file: what really reached the file. */
+function countRecords(file: string): number {
+  const fd = fs.openSync(file, 'r');
+  const buf = Buffer.allocUnsafe(8 << 20);
+  let filled = 0;
+  let fileOffset = 0;
+  let records = 0;
+  let format: 'pcap' | 'pcapng' | undefined;
+  let at = 0;
+  try {
+    for (;;) {
+      const n = fs.readSync(fd, buf, filled, buf.length - filled, fileOffset);
+      fileOffset += n;
+      filled += n;
+      if (format === undefined) {
+        if (filled < 24) return 0;
+        format = buf.readUInt32LE(0) === 0x0a0d0d0a ? 'pcapng' : 'pcap';
+        if (format === 'pcap') at = 24;
+      }
+      for (;;) {
+        if (format === 'pcap') {
+          if (at + 16 > filled) break;
+          const length = 16 + buf.readUInt32LE(at + 8);
+          if (at + length > filled) break;
+          records++;
+          at += length;
+        } else {
+          if (at + 8 > filled) break;
+          const type = buf.readUInt32LE(at);
+          const length = buf.readUInt32LE(at + 4);
+          if (length < 12) return records;
+          if (at + length > filled) break;
+          if (type === 6 || type === 3) records++;
+          at += length;
+        }
+      }
+      if (n === 0) return records;
+      buf.copy(buf, 0, at, filled);
+      filled -= at;
+      at = 0;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+// ---- traffic -----------------------------------------------------------------------------------
+
+interface Mix {
+  name: string;
+  /** Offered rate: packets per second, or max. */
+  rate: string;
+  filter: string;
+  file: string;
+  summary: MixSummary | undefined;
+  description: string;
+}
+
+function macOf(pair: NetnsPair, ns: string, dev: string): string {
+  return pair.exec(ns, ['cat', `/sys/class/net/${dev}/address`]).trim();
+}
+
+function makeMixes(pair: NetnsPair, tmp: string): Mix[] {
+  const mixes: Mix[] = [];
+  for (const name of options.mixes) {
+    const file = path.join(tmp, `${name}.pcap`);
+    if (name === 'small') {
+      writeUdpFlood(file, {
+        count: 1000,
+        srcMac: macOf(pair, pair.nsB, pair.vethB),
+        dstMac: macOf(pair, pair.nsA, pair.vethA),
+        srcIp: pair.ipB,
+        dstIp: pair.ipA,
+        dstPort: 9999,
+      });
+      mixes.push({ name, rate: options.rates[name] ?? 'max', filter: 'udp and dst port 9999', file, summary: undefined, description: '60-byte UDP/IPv4 frames, 1000 source ports, to the capturing host' });
+    } else if (name === 'mixed') {
+      const summary = writeMixedFlood(file, {
+        count: 2000,
+        srcMac: macOf(pair, pair.nsB, pair.vethB),
+        dstMac: '02:5c:00:00:00:01', // another station: the capturing host's stack drops them at once
+        clientIp: pair.ipB,
+        serverIp: '10.78.0.80',
+        clientIp6: pair.ip6B,
+        serverIp6: 'fd78::80',
+      });
+      const pct = (x: number): string => `${Math.round(x * 100)}%`;
+      mixes.push({
+        name,
+        rate: options.rates[name] ?? 'max',
+        filter: 'tcp or udp',
+        file,
+        summary,
+        description:
+          `${summary.frames} frames replayed in a loop, ${summary.averageBytes.toFixed(0)} bytes on average, ${pct(summary.fullSize)} of them ≥ 1000 bytes: ` +
+          `TCP/HTTP ${pct(summary.shares.tcp)}, small UDP ${pct(summary.shares.smallUdp)}, large UDP ${pct(summary.shares.largeUdp)}, ` +
+          `ICMP/ARP (rejected by the filter) ${pct(summary.shares.rejected)}; IPv4 and IPv6`,
+      });
+    } else {
+      throw new Error(`unknown mix '${name}' (small, mixed)`);
+    }
+  }
+  return mixes;
+}
+
+function replay(pair: NetnsPair, file: string, packets: number, frames: number, rate: string): () => Promise<number> {
+  return async () => {
+    const loops = Math.ceil(packets / frames);
+    const speed = rate === 'max' ? '--topspeed' : `--pps=${Number(rate)}`;
+    const out = pair.exec(
+      pair.nsB,
+      ['tcpreplay', '-q', '-K', '-i', pair.vethB, speed, `--loop=${loops}`, `--limit=${packets}`, file],
+      300_000,
+    );
+    const m = /Successful packets:\s+(\d+)/.exec(out);
+    lastReplay = out;
+    return m ? Number(m[1]) : 0;
+  };
+}
+let lastReplay = '';
+
+function replayRate(): number {
+  return Number(/Rated:.*?([\d.]+) pps/.exec(lastReplay)?.[1] ?? NaN);
+}
+
+// ---- start-up ----------------------------------------------------------------------------------
+
+type StartupVariant = 'idle' | 'write -c 1' | 'print -c 1';
+
+interface StartupRow {
+  variant: StartupVariant;
+  tool: Tool;
+  listeningMs: number;
+  listeningCpu: number;
+  cpu: number;
+  /** Of which: the processes the tool reaped (sievecap's helper). */
+  childrenCpu: number;
+  wallSeconds: number;
+  runs: number;
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+const STARTUP_FILTER = 'udp and dst port 9999';
+
+async function measureStartup(pair: NetnsPair, tmp: string): Promise<StartupRow[]> {
+  const rows: StartupRow[] = [];
+  const one = path.join(tmp, 'one.pcap');
+  writeUdpFlood(one, {
+    count: 1,
+    srcMac: macOf(pair, pair.nsB, pair.vethB),
+    dstMac: macOf(pair, pair.nsA, pair.vethA),
+    srcIp: pair.ipB,
+    dstIp: pair.ipA,
+    dstPort: 9999,
+  });
+  const sendOne = async (): Promise<number> => {
+    pair.exec(pair.nsB, ['tcpreplay', '-q', '-i', pair.vethB, one]);
+    return 1;
+  };
+  const variants: Array<{ variant: StartupVariant; extra: (out: string) => string[]; drive: () => Promise<number>; stop: 'signal' | 'exit' }> = [
+    { variant: 'idle', extra: (out) => ['-w', out], drive: async () => (await sleep(500), 0), stop: 'signal' },
+    { variant: 'write -c 1', extra: (out) => ['-w', out, '-c', '1'], drive: sendOne, stop: 'exit' },
+    { variant: 'print -c 1', extra: () => ['-c', '1'], drive: sendOne, stop: 'exit' },
+  ];
+  for (const v of variants) {
+    const results: Record<Tool, ToolResult[]> = { tcpdump: [], sievecap: [] };
+    for (let k = 0; k < options.startupRuns; k++) {
+      for (const tool of k % 2 === 0 ? TOOLS : [...TOOLS].reverse()) {
+        const out = path.join(tmp, `${tool}-startup.${tool === 'tcpdump' ? 'pcap' : 'pcapng'}`);
+        const r = await runTool(pair, tool, STARTUP_FILTER, v.extra(out), tmp, v.drive, v.stop);
+        if (v.variant !== 'idle' && r.captured !== 1) throw new Error(`${tool} (${v.variant}) captured ${r.captured} packets, not 1:\n${r.stderr}`);
+        results[tool].push(r);
+        fs.rmSync(out, { force: true });
+      }
+    }
+    for (const tool of TOOLS) {
+      const rs = results[tool];
+      rows.push({
+        variant: v.variant,
+        tool,
+        listeningMs: median(rs.map((r) => r.listeningMs)),
+        listeningCpu: median(rs.map((r) => r.listeningCpu)),
+        cpu: median(rs.map((r) => r.cpu)),
+        childrenCpu: median(rs.map((r) => r.childrenCpu)),
+        wallSeconds: median(rs.map((r) => r.wallSeconds)),
+        runs: rs.length,
+      });
+    }
+  }
+  return rows;
+}
+
+function printStartup(rows: StartupRow[]): void {
+  console.log('\n### start-up (medians of %d runs each, tools alternating)\n', options.startupRuns);
+  console.log('| capture | tool | spawn → "listening on" ms | CPU ms by "listening on" | CPU ms whole run | of which helper | wall s whole run |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const r of rows) {
+    const helper = r.tool === 'sievecap' ? (r.childrenCpu * 1000).toFixed(0) : '-';
+    console.log(
+      `| ${r.variant} | ${r.tool} | ${r.listeningMs.toFixed(0)} | ${(r.listeningCpu * 1000).toFixed(0)} | ${(r.cpu * 1000).toFixed(0)} | ${helper} | ${r.wallSeconds.toFixed(2)} |`,
+    );
+  }
+  console.log('\n"idle": started, stopped by SIGINT 0.5 s after "listening on", no traffic. "-c 1": one frame sent after');
+  console.log('"listening on", the tool ends by itself (tcpdump hands packets over after its 1 s buffer timeout).');
+}
+
+// ---- flood -------------------------------------------------------------------------------------
+
+interface FloodRow {
+  mix: string;
+  run: number;
+  tool: Tool;
+  offered: number;
+  replayPps: number;
+  captured: number;
+  inFile: number;
+  received: number;
+  dropped: number;
+  cpu: number;
+  helperCpu: number;
+  helperSampled: number;
+  selfCpu: number;
+  idleCpu: number;
+  wallSeconds: number;
+}
+
+async function flood(pair: NetnsPair, mix: Mix, tmp: string, idleCpu: Record<Tool, number>): Promise<FloodRow[]> {
+  const frames = mix.summary?.frames ?? 1000;
+  const rows: FloodRow[] = [];
+  for (let run = 1; run <= options.runs; run++) {
+    const order = run % 2 === 1 ? TOOLS : [...TOOLS].reverse();
+    const byTool = {} as Record<Tool, FloodRow>;
+    for (const tool of order) {
+      const out = path.join(tmp, `${tool}-flood.${tool === 'tcpdump' ? 'pcap' : 'pcapng'}`);
+      const r = await runTool(pair, tool, mix.filter, ['-w', out], tmp, replay(pair, mix.file, options.packets, frames, mix.rate), 'signal');
+      const row: FloodRow = {
+        mix: mix.name,
+        run,
+        tool,
+        offered: r.offered,
+        replayPps: replayRate(),
+        captured: r.captured,
+        inFile: countRecords(out),
+        received: r.received,
+        dropped: r.dropped,
+        cpu: r.cpu,
+        helperCpu: tool === 'sievecap' ? r.childrenCpu : 0,
+        helperSampled: tool === 'sievecap' ? r.sampledChildrenCpu : 0,
+        selfCpu: r.selfCpu,
+        idleCpu: idleCpu[tool],
+        wallSeconds: r.wallSeconds,
+      };
+      fs.rmSync(out, { force: true });
+      // Start the next run with no dirty pages of this one still being written back.
+      spawnSync('sync');
+      await sleep(1000);
+      byTool[tool] = row;
+      if (tool === 'sievecap') {
+        // The helper's CPU must be in the tree's: the CLI reaps it before it exits.
+        const sum = row.selfCpu + row.helperCpu;
+        console.log(
+          `  [check] sievecap tree CPU ${row.cpu.toFixed(2)} s = CLI ${row.selfCpu.toFixed(2)} + reaped by the CLI ${row.helperCpu.toFixed(2)} (${sum.toFixed(2)}); ` +
+            `helper last seen in /proc: ${row.helperSampled.toFixed(2)} s`,
+        );
+      }
+    }
+    rows.push(...TOOLS.map((t) => byTool[t]));
+    printFloodRun(byTool.tcpdump, byTool.sievecap);
+  }
+  return rows;
+}
+
+let floodHeaderPrinted = false;
+function printFloodRun(t: FloodRow | undefined, s: FloodRow | undefined): void {
+  if (!floodHeaderPrinted) {
+    console.log('\n### flood\n');
+    console.log('| mix | run | tool | offered | replay pps | captured | in file | dropped | CPU s | of which helper | CPU s net of idle | µs CPU/packet |');
+    console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
+    floodHeaderPrinted = true;
+  }
+  for (const r of [t, s]) {
+    if (!r) continue;
+    const net = r.cpu - r.idleCpu;
+    console.log(
+      `| ${r.mix} | ${r.run} | ${r.tool} | ${r.offered} | ${r.replayPps.toFixed(0)} | ${r.captured} | ${r.inFile} | ${r.dropped} | ${r.cpu.toFixed(2)} | ` +
+        `${r.tool === 'sievecap' ? r.helperCpu.toFixed(2) : '-'} | ${net.toFixed(2)} | ${((net / Math.max(1, r.captured)) * 1e6).toFixed(3)} |`,
+    );
+  }
+  if (!t || !s) return;
+  const netRatio = (s.cpu - s.idleCpu) / Math.max(1e-9, t.cpu - t.idleCpu);
+  console.log(
+    `| ${s.mix} | ${s.run} | **sievecap/tcpdump** | | | ${(s.captured / Math.max(1, t.captured)).toFixed(3)} | | ${s.dropped}/${t.dropped} | **${(s.cpu / t.cpu).toFixed(2)}** | | ${netRatio.toFixed(2)} | |`,
+  );
+}
+
+function printFloodSummary(rows: FloodRow[]): void {
+  if (TOOLS.length < 2) return;
+  console.log('\n### summary (per mix: median over runs)\n');
+  console.log('| mix | packets | sievecap/tcpdump CPU (whole tree) | net of idle | drops sievecap / tcpdump | target ≤ 1.5× and no drops where tcpdump has none |');
+  console.log('|---|---|---|---|---|---|');
+  for (const mix of options.mixes) {
+    const runs = [...new Set(rows.filter((r) => r.mix === mix).map((r) => r.run))];
+    const pairs = runs.map((run) => ({
+      t: rows.find((r) => r.mix === mix && r.run === run && r.tool === 'tcpdump')!,
+      s: rows.find((r) => r.mix === mix && r.run === run && r.tool === 'sievecap')!,
+    }));
+    const ratio = median(pairs.map(({ t, s }) => s.cpu / t.cpu));
+    const net = median(pairs.map(({ t, s }) => (s.cpu - s.idleCpu) / (t.cpu - t.idleCpu)));
+    const drops = pairs.map(({ t, s }) => `${s.dropped}/${t.dropped}`).join(', ');
+    const dropsOk = pairs.every(({ t, s }) => s.dropped === 0 || t.dropped > 0);
+    console.log(`| ${mix} | ${options.packets} | ${ratio.toFixed(2)} | ${net.toFixed(2)} | ${drops} | ${ratio <= 1.5 && dropsOk ? 'holds' : 'does not hold'} |`);
+  }
+}
+
+// ---- main --------------------------------------------------------------------------------------
+
+function machine(): string {
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  const version = (cmd: string): string => {
+    const r = spawnSync(cmd, ['--version'], { encoding: 'utf8' });
+    return `${r.stdout ?? ''}${r.stderr ?? ''}`;
+  };
+  const tcpdump = version('tcpdump').split('\n').slice(0, 2).join(' / ');
+  const tcpreplay = version('tcpreplay').split('\n')[0];
+  return `${cpu}, ${os.cpus().length} CPUs, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Linux ${os.release()}, ${tcpdump}, ${tcpreplay}, Node ${process.version}`;
+}
+
 async function main(): Promise<void> {
-  const rates = argValue('--rates', '25000,100000,250000,max').split(',');
-  const seconds = Number(argValue('--seconds', '4'));
-  const jsonOut = process.argv.includes('--json') ? argValue('--json', '') : '';
+  if (process.getuid?.() !== 0) throw new Error('run it as root: it creates network namespaces and captures');
+  for (const f of [SIEVECAP, path.join(ROOT, 'dist/app/helper/main.js')]) {
+    if (!fs.existsSync(f)) throw new Error(`${f} is missing: run npm run build first`);
+  }
+  console.log(`machine: ${machine()}`);
+  console.log(`date: ${new Date().toISOString()}; load average before: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  console.log(`ring ${options.ringKiB} KiB (-B) for both; both write a file (tcpdump pcap, sievecap its default pcapng); CPU = user + sys of the tool and its children`);
   const pair = createNetnsPair();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sievecap-bench-'));
-  const rows: Array<{ rate: string; runs: ToolRun[] }> = [];
+  const result: { machine: string; options: typeof options; mixes: Array<Omit<Mix, 'file'>>; startup: StartupRow[]; flood: FloodRow[] } = {
+    machine: machine(),
+    options,
+    mixes: [],
+    startup: [],
+    flood: [],
+  };
   try {
-    const flood = path.join(tmp, 'flood.pcap');
-    const frames = 1000;
-    writeUdpFlood(flood, {
-      count: frames,
-      srcMac: pair.exec(pair.nsB, ['cat', `/sys/class/net/${pair.vethB}/address`]).trim(),
-      dstMac: pair.exec(pair.nsA, ['cat', `/sys/class/net/${pair.vethA}/address`]).trim(),
-      srcIp: pair.ipB,
-      dstIp: pair.ipA,
-      dstPort: 9999,
-    });
-    // Idle baseline: start-up and shutdown cost of each tool, with no traffic.
-    const idle: Record<string, number> = {};
-    for (const tool of ['tcpdump', 'sievecap']) idle[tool] = (await runTool(pair, tool, null, tmp)).cpu;
-    for (const rate of rates) {
-      const pps = rate === 'max' ? 0 : Number(rate);
-      const total = pps ? Math.min(2_000_000, Math.max(100_000, pps * seconds)) : 2_000_000;
-      const loops = Math.ceil(total / frames);
-      const replay = ['tcpreplay', '-q', '-i', pair.vethB, ...(pps ? [`--pps=${pps}`] : ['--topspeed']), `--loop=${loops}`, flood];
-      const runs: ToolRun[] = [];
-      for (const tool of ['tcpdump', 'sievecap']) {
-        const r = await runTool(pair, tool, replay, tmp);
-        runs.push({ tool, offered: r.offered, captured: r.captured, dropped: r.dropped, cpuSeconds: r.cpu, idleCpuSeconds: idle[tool]! });
-      }
-      rows.push({ rate, runs });
-      printRow(rate, runs);
+    const mixes = makeMixes(pair, tmp);
+    for (const m of mixes) {
+      console.log(`mix ${m.name}: ${m.description}; filter '${m.filter}'; offered at ${m.rate === 'max' ? 'tcpreplay --topspeed' : `${m.rate} pps`}`);
+      result.mixes.push({ name: m.name, rate: m.rate, filter: m.filter, summary: m.summary, description: m.description });
     }
+    const idleCpu: Record<Tool, number> = { tcpdump: 0, sievecap: 0 };
+    if (!options.skipStartup) {
+      result.startup = await measureStartup(pair, tmp);
+      printStartup(result.startup);
+      for (const tool of TOOLS) idleCpu[tool] = result.startup.find((r) => r.variant === 'idle' && r.tool === tool)?.cpu ?? 0;
+    }
+    if (!options.skipFlood) {
+      for (const mix of mixes) result.flood.push(...(await flood(pair, mix, tmp, idleCpu)));
+      printFloodSummary(result.flood);
+    }
+    console.log(`\nload average after: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   } finally {
     pair.destroy();
     fs.rmSync(tmp, { recursive: true, force: true });
   }
-  if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify({ machine: machine(), rows }, null, 2));
-}
-
-function machine(): string {
-  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-  return `${cpu}, ${os.cpus().length} CPUs, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Linux ${os.release()}, ` +
-    `${execFileSync('tcpdump', ['--version'], { encoding: 'utf8' }).split('\n')[0]}, Node ${process.version}`;
-}
-
-let headerPrinted = false;
-function printRow(rate: string, runs: ToolRun[]): void {
-  if (!headerPrinted) {
-    console.log(`machine: ${machine()}`);
-    console.log(`filter: ${FILTER}; ring ${RING_KIB} KiB; both write a file (tcpdump pcap, sievecap pcapng)`);
-    console.log('| offered rate (pps) | tool | offered | captured | dropped | CPU s | CPU s net of idle | µs CPU/packet |');
-    console.log('|---|---|---|---|---|---|---|---|');
-    headerPrinted = true;
-  }
-  for (const r of runs) {
-    const net = Math.max(0, r.cpuSeconds - r.idleCpuSeconds);
-    console.log(
-      `| ${rate} | ${r.tool} | ${r.offered} | ${r.captured} | ${r.dropped} | ${r.cpuSeconds.toFixed(3)} | ${net.toFixed(3)} | ${r.captured ? ((net / r.captured) * 1e6).toFixed(3) : '-'} |`,
-    );
-  }
-  const [t, s] = runs;
-  if (t && s) {
-    const netT = Math.max(1e-9, t.cpuSeconds - t.idleCpuSeconds);
-    const netS = Math.max(0, s.cpuSeconds - s.idleCpuSeconds);
-    console.log(
-      `| ${rate} | **sievecap/tcpdump** | | ${(s.captured / Math.max(1, t.captured)).toFixed(3)} | ${s.dropped}/${t.dropped} | ${(s.cpuSeconds / t.cpuSeconds).toFixed(2)} | ${(netS / netT).toFixed(2)} | |`,
-    );
-  }
+  if (options.json) fs.writeFileSync(options.json, JSON.stringify(result, null, 2));
 }
 
 main().catch((err: unknown) => {

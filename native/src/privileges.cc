@@ -207,13 +207,14 @@ BroadcastFailure Broadcast(const Step& step) {
   if (!(previous.flags & SA_RESTORER))
     return {ENOTSUP, "rt_sigaction", "glibc's thread signal handler is not installed, so other threads cannot be reached"};
 #endif
-  gPrevious = previous;
+  // After a broadcast that timed out ours is still installed: keep passing on to glibc's.
+  if (previous.action != OnBroadcastSignal) gPrevious = previous;
   gStep = step;
   gAnswered.store(0);
   gFirstError.store(0);
-  KernelSigaction ours = previous;
+  KernelSigaction ours = gPrevious;
   ours.action = OnBroadcastSignal;
-  ours.flags = previous.flags | SA_SIGINFO | SA_RESTART;
+  ours.flags = gPrevious.flags | SA_SIGINFO | SA_RESTART;
   if (RtSigaction(kBroadcastSignal, &ours, nullptr) != 0)
     return {LastErrno(), "rt_sigaction", "installing the thread signal handler"};
 
@@ -236,7 +237,7 @@ BroadcastFailure Broadcast(const Step& step) {
       break;
     }
   }
-  // Every signal sent must be answered before glibc's handler comes back: it would misread ours.
+  // Wait for every answer: glibc's handler, once back, would ignore a late signal of ours.
   timespec tick{0, 1000000};
   int waitedMs = 0;
   while (gAnswered.load(std::memory_order_acquire) < sent && waitedMs < kBroadcastTimeoutMs) {
@@ -249,7 +250,7 @@ BroadcastFailure Broadcast(const Step& step) {
             std::to_string(sent - gAnswered.load()) + " of " + std::to_string(sent) +
                 " other threads did not answer within 2 s"};
   }
-  RtSigaction(kBroadcastSignal, &previous, nullptr);
+  RtSigaction(kBroadcastSignal, &gPrevious, nullptr);
   if (failure.err == 0 && gFirstError.load() != 0)
     failure = {gFirstError.load(), step.kind == Step::kRestrict ? "prctl" : "capset",
                "restricting the other threads of the process"};
