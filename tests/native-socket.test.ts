@@ -116,14 +116,16 @@ describe('PacketSocket errors and lifetime', () => {
   test('without privileges: EPERM with a sentence saying what is needed', () => {
     const child = `
       const n = require(${JSON.stringify(addonPath)});
+      // Loaded first, then nobody: the checkout may lie where nobody cannot read it.
+      n.dropPrivileges({ uid: 65534, gid: 65534, keepCapabilities: [] });
       const out = [];
       const attempt = (f) => { try { f(); out.push(null); } catch (e) { out.push({ code: e.code, message: e.message }); } };
       attempt(() => new n.PacketSocket({ interface: 'lo', snapLen: 100 }));
       attempt(() => n.bpfProgLoad({ insns: Buffer.from([0xb7,0,0,0,0,0,4,0,0x95,0,0,0,0,0,0,0]), progType: 1, license: 'GPL' }));
       attempt(() => n.bpfMapCreate({ mapType: 1, keySize: 4, valueSize: 4, maxEntries: 1 }));
       process.stdout.write(JSON.stringify(out));`;
-    // setpriv (util-linux) drops to nobody, which has no capabilities.
-    const out = execFileSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '-e', child], { encoding: 'utf8', cwd: '/' });
+    // The addon's own dropPrivileges makes the child nobody, with no capabilities.
+    const out = execFileSync(process.execPath, ['-e', child], { encoding: 'utf8', cwd: '/' });
     const [socketErr, progErr, mapErr] = JSON.parse(out) as Array<{ code: string; message: string } | null>;
     assert.equal(socketErr?.code, 'EPERM');
     assert.match(socketErr!.message, /capturing needs CAP_NET_RAW \(run as root or via the Sievecap helper\)/);
