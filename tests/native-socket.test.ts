@@ -14,8 +14,9 @@ import * as path from 'node:path';
 import { native } from '../app/capture/native';
 import { finished, waitForStderr } from './support/netns';
 import {
-  addonPath, capture, containing, parseEpbs, parsePcapRecords, sameFrames, waitFor, waitForTcpdumpFile,
+  addonPath, capture, containing, loadAcceptAll, parseEpbs, parsePcapRecords, sameFrames, waitFor, waitForTcpdumpFile,
 } from './native-capture-helpers';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const n = native();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sievecap-socket-'));
@@ -75,6 +76,52 @@ describe('PacketSocket on lo', () => {
       if (tcpdump.exitCode === null) tcpdump.kill('SIGKILL');
       receiver.close();
     }
+  });
+
+  test('batches handed back with recycle() carry later batches intact', async () => {
+    const receiver = dgram.createSocket('udp4');
+    await new Promise<void>((r) => receiver.bind(0, '127.0.0.1', r));
+    const port = receiver.address().port;
+    const progFd = loadAcceptAll();
+    const socket = new n.PacketSocket({ interface: 'lo', snapLen: 262144, retireTimeoutMs: 10, blockSize: 1 << 16, blockCount: 4 });
+    socket.attachBpf(progFd);
+    // Copy each batch out, then hand its memory back: the reader fills it with a later batch.
+    const copies: Buffer[] = [];
+    const handedBack: boolean[] = [];
+    let last: Buffer | undefined;
+    socket.start((batch) => {
+      copies.push(Buffer.from(batch));
+      handedBack.push(socket.recycle(batch));
+      last = batch;
+    });
+    const sender = dgram.createSocket('udp4');
+    const marker = `sievecap-recycle-${process.pid}-`;
+    const count = 600;
+    let received = 0;
+    receiver.on('message', () => received++);
+    for (let i = 0; i < count; i++) {
+      // 1000-byte datagrams: a 64 KiB block holds ~60, so the 600 fill many batches.
+      const payload = Buffer.alloc(1000, 0x20);
+      payload.write(`${marker}${String(i).padStart(4, '0')}`);
+      await new Promise<void>((r) => sender.send(payload, port, '127.0.0.1', () => r()));
+      if (i % 50 === 49) await sleep(15); // let blocks retire between bursts
+    }
+    await waitFor(() => received === count, 'the datagrams to arrive');
+    await waitFor(() => containing(copies.flatMap((b) => parseEpbs(b)), marker).length >= count, 'the capture');
+    await socket.close();
+    n.closeFd(progFd);
+    sender.close();
+    receiver.close();
+    assert.ok(copies.length >= 5, `several batches (${copies.length})`);
+    assert.ok(handedBack.every((b) => b), 'every delivered batch was memory the socket lent');
+    assert.equal(socket.recycle(last!), false, 'a batch handed back twice is refused');
+    assert.equal(socket.recycle(Buffer.alloc(64)), false, 'memory the socket did not lend is refused');
+    const ours = containing(copies.flatMap((b) => parseEpbs(b)), marker);
+    assert.equal(ours.length, count, 'each datagram exactly once');
+    ours.forEach((r, i) => {
+      assert.ok(r.data.includes(`${marker}${String(i).padStart(4, '0')}`), `datagram ${i} in order and intact`);
+      assert.equal(r.caplen, 14 + 20 + 8 + 1000);
+    });
   });
 
   test('pcap records honour the snap length', async () => {

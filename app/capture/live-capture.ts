@@ -103,6 +103,11 @@ export class LiveCapture {
     this.socket.resume();
   }
 
+  /** See NativePacketSocket.recycle: `batch` is not read or kept after this. */
+  recycle(batch: Uint8Array): void {
+    this.socket.recycle(batch);
+  }
+
   /** Ring statistics (accumulated) and the program's counters. */
   statistics(): CaptureStatistics {
     // The socket keeps its accumulated ring statistics after it is closed.

@@ -175,6 +175,13 @@ export interface NativePacketSocket {
   /** Takes packets from the ring again, oldest first. Idempotent; throws EBADF once closed. */
   resume(): void;
   /**
+   * Hands a batch this socket delivered back for reuse: the reader fills its memory with a later
+   * batch, so nothing may read or keep `batch` (or a view of it) afterwards. Optional: a batch not
+   * handed back is reused once the garbage collector frees its Buffer. False when `batch` is not
+   * memory this socket lent (a copy, or handed back already). Allowed in any state.
+   */
+  recycle(batch: Uint8Array): boolean;
+  /**
    * Stops the reader thread (after it has delivered every packet already in the ring), closes the
    * socket and unmaps the ring. Resolves once the last batch callback has run. Idempotent.
    */

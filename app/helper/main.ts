@@ -63,7 +63,7 @@ function connect(socketDir: string, uid: number): void {
     // The listener is the user served, or root (a root CLI that drops to that user once we are here).
     if (peer.uid !== uid && peer.uid !== 0) fail(`the socket's owner is uid ${peer.uid}, not the user this helper serves (uid ${uid})`);
     session = new HelperSession({
-      write: (bytes) => socket.write(bytes),
+      write: (bytes, written) => socket.write(bytes, written && (() => written())),
       get queuedBytes() {
         return socket.writableLength;
       },

@@ -28,8 +28,11 @@ export const HIGH_WATER_BYTES = 16 * 1024 * 1024;
 
 /** What the session needs of its connection (a net.Socket in the helper). */
 export interface SessionTransport {
-  /** Queues bytes; returns false once the queue is past the transport's own mark. */
-  write(bytes: Uint8Array): boolean;
+  /**
+   * Queues bytes; returns false once the queue is past the transport's own mark. `written` runs
+   * once the transport no longer needs `bytes` (handed to the kernel, or the write failed).
+   */
+  write(bytes: Uint8Array, written?: () => void): boolean;
   /** Bytes queued and not yet taken by the kernel. */
   readonly queuedBytes: number;
   onDrain(listener: () => void): void;
@@ -123,7 +126,7 @@ export class HelperSession {
             recordFormat: spec.recordFormat,
             retireTimeoutMs: spec.immediate ? 10 : 100,
           },
-          (batch, count) => this.sendBatch(index, spec.recordFormat, batch, count),
+          (batch, count) => this.sendBatch(entry, index, spec.recordFormat, batch, count),
           (err) => this.interfaceFailed(entry, err),
         );
         running.push(entry);
@@ -165,9 +168,10 @@ export class HelperSession {
     this.send({ type: 'captureError', interface: entry.name, error: errorData(err) });
   }
 
-  private sendBatch(index: number, format: 'pcapng' | 'pcap', batch: Buffer, count: number): void {
+  private sendBatch(entry: RunningInterface, index: number, format: 'pcapng' | 'pcap', batch: Buffer, count: number): void {
     this.transport.write(encodeBatchHeader(index, format, count, batch.length));
-    this.transport.write(batch);
+    // Once the kernel has the bytes, the reader may fill this memory again (no fresh pages).
+    this.transport.write(batch, () => entry.capture.recycle(batch));
     if (!this.paused && this.transport.queuedBytes > HIGH_WATER_BYTES && !this.stopping) {
       this.paused = true;
       for (const r of this.running ?? []) r.capture.pause();

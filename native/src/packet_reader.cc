@@ -36,7 +36,7 @@ bool PacketSocket::Send(Delivery* delivery) {
 
 bool PacketSocket::SendError(int err) {
   if (!WaitForRoom()) return false;
-  auto* delivery = new Delivery{nullptr, 0, 0, err};
+  auto* delivery = new Delivery{nullptr, 0, 0, 0, err};
   if (Send(delivery)) return true;
   delete delivery;
   return false;
@@ -74,7 +74,7 @@ void PacketSocket::ReaderLoop() {
   auto flush = [this](Batch& batch) {
     if (batch.packets == 0) return true;
     if (!WaitForRoom()) return false;
-    auto* delivery = new Delivery{nullptr, batch.size, batch.packets, 0};
+    auto* delivery = new Delivery{nullptr, batch.size, batch.capacity, batch.packets, 0};
     delivery->bytes = batch.Release();
     if (!Send(delivery)) {
       std::free(delivery->bytes);
@@ -99,15 +99,20 @@ void PacketSocket::ReaderLoop() {
     const bool paused = paused_.load() && !stopRequested_.load();
     if (!paused) {
       Batch batch;
+      pool_->Take(batch);
       // Take every retired block, but flush every few blocks so one batch stays bounded.
       while (ready(current) && !abortRequested_.load()) {
         tpacket_block_desc* block = blockAt(current);
         AppendBlock(batch, recordOptions_, block, blockSize_);
         __atomic_store_n(&block->hdr.bh1.block_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
         current = (current + 1) % blockCount_;
-        if (batch.size >= 2 * size_t(blockSize_) && !flush(batch)) return;
+        if (batch.size >= 2 * size_t(blockSize_)) {
+          if (!flush(batch)) return;
+          pool_->Take(batch);
+        }
       }
       if (!flush(batch)) break;
+      pool_->Restore(batch);  // memory taken for a batch that stayed empty
     }
 
     if (stopRequested_.load()) {
@@ -197,9 +202,66 @@ void PacketSocket::Deliver(Napi::Env env, Napi::Function onBatch, Delivery* deli
     return;
   }
   uint8_t* bytes = owned->bytes;
-  Napi::Buffer<uint8_t> buffer =
-      Napi::Buffer<uint8_t>::NewOrCopy(env, bytes, owned->size, [](Napi::Env, uint8_t* data) { std::free(data); });
+  pool_->Lend(bytes, owned->capacity);
+  auto* pool = new std::shared_ptr<BatchPool>(pool_);
+  Napi::Buffer<uint8_t> buffer = Napi::Buffer<uint8_t>::NewOrCopy(
+      env, bytes, owned->size,
+      [capacity = owned->capacity](Napi::Env, uint8_t* data, std::shared_ptr<BatchPool>* hint) {
+        (*hint)->Finalized(data, capacity);
+        delete hint;
+      },
+      pool);
   onBatch.Call({buffer, Napi::Number::New(env, owned->packets)});
+}
+
+// ---- batch memory ----------------------------------------------------------------------------
+
+BatchPool::~BatchPool() {
+  for (auto& f : free_) std::free(f.first);
+}
+
+void BatchPool::Take(Batch& batch) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (free_.empty() || batch.data != nullptr) return;
+  batch.data = free_.back().first;
+  batch.capacity = free_.back().second;
+  free_.pop_back();
+}
+
+void BatchPool::Restore(Batch& batch) {
+  if (batch.data == nullptr) return;
+  std::lock_guard<std::mutex> lock(mutex_);
+  Keep(batch.data, batch.capacity);
+  batch.data = nullptr;
+  batch.size = batch.capacity = 0;
+  batch.packets = 0;
+}
+
+void BatchPool::Lend(uint8_t* data, size_t capacity) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  lent_[data] = capacity;
+}
+
+bool BatchPool::GiveBack(const uint8_t* data) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = lent_.find(data);
+  if (it == lent_.end()) return false;
+  Keep(const_cast<uint8_t*>(it->first), it->second);
+  lent_.erase(it);
+  return true;
+}
+
+void BatchPool::Finalized(uint8_t* data, size_t capacity) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = lent_.find(data);
+  if (it == lent_.end()) return;  // given back already: the pool owns (or reused) it
+  lent_.erase(it);
+  Keep(data, capacity);
+}
+
+void BatchPool::Keep(uint8_t* data, size_t capacity) {
+  if (free_.size() < kMaxFree) free_.emplace_back(data, capacity);
+  else std::free(data);
 }
 
 // The error handed to onError: tcpdump's words for a vanished or downed interface.

@@ -292,6 +292,14 @@ Napi::Value PacketSocket::Resume(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+Napi::Value PacketSocket::Recycle(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsTypedArray()) ThrowTypeError(env, "recycle(batch): batch must be a Buffer this socket delivered");
+  Napi::TypedArray view = info[0].As<Napi::TypedArray>();
+  const uint8_t* data = static_cast<const uint8_t*>(view.ArrayBuffer().Data()) + view.ByteOffset();
+  return Napi::Boolean::New(env, pool_->GiveBack(data));
+}
+
 void PacketSocket::Wake() {
   if (wakeFd_ < 0) return;
   uint64_t one = 1;

@@ -12,6 +12,8 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_map>
+#include <vector>
 
 #include "ring_records.h"
 
@@ -31,8 +33,37 @@ class PacketSocket;
 struct Delivery {
   uint8_t* bytes = nullptr;
   size_t size = 0;
+  size_t capacity = 0;
   uint32_t packets = 0;
   int error = 0;
+};
+
+// Batch memory used again instead of freed: a batch's bytes come back once JavaScript is done with
+// them, by recycle() (the helper: when the socket write completed) or else by the Buffer's
+// finalizer, and the reader fills them next. Reused memory is already faulted in, so a long
+// capture costs no page faults for its batches. Shared by the socket and every Buffer it handed
+// out, so a Buffer collected after the socket is gone still finds it.
+class BatchPool {
+ public:
+  ~BatchPool();
+  // Gives `batch` spare memory, if any is free.
+  void Take(Batch& batch);
+  // Puts back memory `batch` took but did not hand on.
+  void Restore(Batch& batch);
+  // A batch handed to JavaScript as a Buffer over `data` (not a copy).
+  void Lend(uint8_t* data, size_t capacity);
+  // JavaScript is done with the Buffer over `data`: its memory is free again. False for memory
+  // this pool did not lend (a copy, or a Buffer already given back).
+  bool GiveBack(const uint8_t* data);
+  // The Buffer over `data` was collected, or copied and dropped (a runtime without external buffers).
+  void Finalized(uint8_t* data, size_t capacity);
+
+ private:
+  void Keep(uint8_t* data, size_t capacity);  // caller holds mutex_
+  static constexpr size_t kMaxFree = kMaxBatchesInFlight + 4;
+  std::mutex mutex_;
+  std::vector<std::pair<uint8_t*, size_t>> free_;
+  std::unordered_map<const uint8_t*, size_t> lent_;
 };
 
 void CallJs(Napi::Env env, Napi::Function onBatch, PacketSocket* socket, Delivery* delivery);
@@ -50,6 +81,7 @@ class PacketSocket : public Napi::ObjectWrap<PacketSocket> {
                            InstanceMethod<&PacketSocket::Stats>("stats"),
                            InstanceMethod<&PacketSocket::Pause>("pause"),
                            InstanceMethod<&PacketSocket::Resume>("resume"),
+                           InstanceMethod<&PacketSocket::Recycle>("recycle"),
                            InstanceMethod<&PacketSocket::Close>("close"),
                        });
   }
@@ -68,6 +100,7 @@ class PacketSocket : public Napi::ObjectWrap<PacketSocket> {
   Napi::Value Stats(const Napi::CallbackInfo& info);
   Napi::Value Pause(const Napi::CallbackInfo& info);
   Napi::Value Resume(const Napi::CallbackInfo& info);
+  Napi::Value Recycle(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
 
   void OpenSocket(Napi::Env env);
@@ -114,6 +147,7 @@ class PacketSocket : public Napi::ObjectWrap<PacketSocket> {
   std::mutex mutex_;  // guards inFlight_, tsfnFinalizing_
   std::condition_variable roomAvailable_;
   int inFlight_ = 0;
+  std::shared_ptr<BatchPool> pool_ = std::make_shared<BatchPool>();
   bool tsfnFinalizing_ = false;
   Napi::FunctionReference onError_;
   std::unique_ptr<Napi::Promise::Deferred> closed_;
