@@ -7,6 +7,7 @@
         "src/errors.cc",
         "src/interfaces.cc",
         "src/pcap_filter.cc",
+        "src/classic_filter.cc",
         "src/bpf_syscalls.cc",
         "src/packet_socket.cc",
         "src/ring_records.cc",

@@ -9,15 +9,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { requireCorpusFile as corpusFile } from './support/corpus';
 import { sievecap } from './support/sievecap';
 
-const CORPUS = process.env.SIEVECAP_CORPUS ?? path.resolve(__dirname, '../../../shared/corpus');
-
-function corpusFile(name: string): string {
-  const file = path.join(CORPUS, name);
-  if (!fs.existsSync(file)) throw new Error(`corpus file ${file} is missing: set SIEVECAP_CORPUS to the shared corpus folder`);
-  return file;
-}
 
 function tshark(args: string[]): string {
   return execFileSync('tshark', ['-n', ...args], { encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'ignore'] });

@@ -12,6 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { compareFile, tsharkVersion, type Comparison } from '../app/cli/tshark/compare';
 import { CaptureReader } from '../app/pcap/reader';
+import { requireCorpusDir } from './support/corpus';
 
 /** Fields whose values depend only on the link/network/transport dissectors. */
 export const CLAIMED_FIELDS = `
@@ -38,7 +39,7 @@ vxlan.vni gre.proto gre.flags_and_version
 /** Reported, not asserted: they also depend on the application dissectors and TCP reassembly. */
 const INFORMATIONAL = ['frame.protocols', 'data.data', 'data.len', 'tcp.completeness'];
 
-const CORPUS = '/work/shared/corpus';
+/** Folders of the shared corpus (support/corpus.ts finds it) whose captures are compared. */
 const CORPUS_FILES = [
   'chrissanders-packets', 'lwerdna-filesamples', 'dpkt/examples/data', 'gopacket/layers', 'gopacket/pcapgo', 'libpcap/tests/filter',
 ];
@@ -83,16 +84,12 @@ function requireTshark(): void {
   assert.ok(tsharkVersion(), 'tshark is not installed: install it (apt-get install tshark) to compare dissection with the reference');
 }
 
-test('corpus captures agree with tshark on the link/network/transport fields', { timeout: 600_000 }, (t) => {
+test('corpus captures agree with tshark on the link/network/transport fields', { timeout: 600_000 }, () => {
   requireTshark();
-  if (!fs.existsSync(CORPUS)) {
-    t.skip(`corpus folder ${CORPUS} is missing: skipped the corpus comparison`);
-    console.log(`SKIPPED: ${CORPUS} is missing`);
-    return;
-  }
+  const corpus = requireCorpusDir();
   const files: string[] = [];
   for (const dir of CORPUS_FILES) {
-    const full = path.join(CORPUS, dir);
+    const full = path.join(corpus, dir);
     if (!fs.existsSync(full)) continue;
     for (const name of fs.readdirSync(full)) if (/\.(pcap|pcapng|cap)$/.test(name)) files.push(path.join(full, name));
   }

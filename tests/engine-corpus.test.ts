@@ -10,10 +10,10 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { after, test } from 'node:test';
 import { PacketStore } from '../app/engine';
-import { corpusDir, requireTool, tempDir } from './pcap-helpers';
+import { requireTool, tempDir } from './pcap-helpers';
+import { requireCorpusDir } from './support/corpus';
 import { dissectInOrder, filterInOrder, treeText, tsharkColumns, tsharkFilter } from './engine-reference';
 
-const corpus = corpusDir();
 const tmp = tempDir('engine-corpus');
 after(() => tmp.remove());
 
@@ -44,8 +44,7 @@ const FILTERS = [
 
 function requireCorpus(): string {
   requireTool('tshark');
-  if (corpus === null) throw new Error('the shared corpus (../shared/corpus) is missing: these tests compare against its files');
-  return corpus;
+  return requireCorpusDir();
 }
 
 /** A fixed shuffle (no randomness in tests): pages visited backwards, odd ones first. */

@@ -1,6 +1,6 @@
 /**
- * Seeded mutation fuzz of the packet store's fast paths: frames mutated from a real loopback
- * capture (tcpdump, see print-live-capture.ts), written as Ethernet and as raw-IP pcap files, are
+ * Seeded mutation fuzz of the packet store's fast paths: frames mutated from a fixed mix of
+ * everyday frames built here (support/seed-frames.ts), written as Ethernet and as raw-IP pcap files, are
  * opened with conversation and endpoint reports attached and filtered by the ScopedPackets
  * filters. Nothing may throw; every filter must select exactly the frames a full dissection in
  * order selects, and every report, attached or fed after opening, must equal the same report fed
@@ -18,10 +18,10 @@ import { createConversationReport } from '../app/stats/conversations';
 import { createEndpointReport } from '../app/stats/endpoints';
 import type { StatisticsReport } from '../app/stats/report';
 import { tempDir } from './pcap-helpers';
-import { loopbackFrames } from './print-live-capture';
 import { CaptureReader } from '../app/pcap/reader';
 import { mutate } from './support/mutate';
 import { seededRandom } from './support/prng';
+import { seedFrames } from './support/seed-frames';
 import { APPS, LIGHT } from './support/scoped-filters';
 
 const SEED = 0x5c0_9ed;
@@ -33,8 +33,7 @@ after(() => tmp.remove());
 const makeReports = (): StatisticsReport[] => SPECS.map((s) => (s.startsWith('conv') ? createConversationReport(s) : createEndpointReport(s)));
 
 test('store fast paths on mutated frames: filters and attached reports equal a full dissection, nothing throws', async () => {
-  const seeds = await loopbackFrames();
-  assert.ok(seeds.length >= 20, `the loopback capture gave ${seeds.length} frames`);
+  const seeds = seedFrames();
   const rnd = seededRandom(SEED);
   const filters = [...LIGHT, ...APPS].map((f) => compileDisplayFilter(f));
   let selected = 0;

@@ -9,7 +9,8 @@ import { test } from 'node:test';
 import { PacketStore, reportTakesLightPackets } from '../app/engine';
 import { createConversationReport } from '../app/stats/conversations';
 import { createEndpointReport } from '../app/stats/endpoints';
-import { corpusDir, requireTool } from './pcap-helpers';
+import { requireTool } from './pcap-helpers';
+import { requireCorpusDir } from './support/corpus';
 import { tshark } from './engine-reference';
 
 const CLI = path.resolve(__dirname, '..', '..', 'bin', 'sievecap');
@@ -24,8 +25,7 @@ const FILES = ['chrissanders-packets/http_espn.pcapng', 'chrissanders-packets/dn
 
 test('engine: conversations fed from the store equal tshark -z conv on corpus files', async () => {
   requireTool('tshark');
-  const corpus = corpusDir();
-  if (corpus === null) throw new Error('the shared corpus (../shared/corpus) is missing');
+  const corpus = requireCorpusDir();
   for (const file of FILES) {
     const full = path.join(corpus, file);
     const store = PacketStore.openFile(full);
@@ -55,8 +55,7 @@ test('engine: conversations fed from the store equal tshark -z conv on corpus fi
  */
 test('engine: conversations with a filter on application fields equal tshark and the full dissection', async () => {
   requireTool('tshark');
-  const corpus = corpusDir();
-  if (corpus === null) throw new Error('the shared corpus (../shared/corpus) is missing');
+  const corpus = requireCorpusDir();
   const checks: Array<{ file: string; spec: string; reference: 'tshark' | 'cli' }> = [
     { file: 'chrissanders-packets/http_espn.pcapng', spec: 'conv,ip,dns.qry.name contains "espn" || tcp.len > 1000', reference: 'tshark' },
     { file: 'chrissanders-packets/dns_isp_hijack.pcapng', spec: 'conv,udp,dns.flags.response == 1', reference: 'tshark' },
@@ -81,8 +80,7 @@ test('engine: conversations with a filter on application fields equal tshark and
 
 test('engine: reports given when a file is opened are fed in the indexing pass and equal tshark', async () => {
   requireTool('tshark');
-  const corpus = corpusDir();
-  if (corpus === null) throw new Error('the shared corpus (../shared/corpus) is missing');
+  const corpus = requireCorpusDir();
   for (const file of FILES) {
     const full = path.join(corpus, file);
     // conv,tcp and conv,udp take PairTaps in the indexing pass; conv,eth needs dissected packets

@@ -14,7 +14,8 @@ import { PacketStore, type ReportFeed } from '../app/engine';
 import { createConversationReport } from '../app/stats/conversations';
 import { createHierarchyReport } from '../app/stats/hierarchy';
 import { LiveCapture } from '../app/capture/live-capture';
-import { corpusDir, requireTool, tempDir } from './pcap-helpers';
+import { requireTool, tempDir } from './pcap-helpers';
+import { requireCorpusFile } from './support/corpus';
 import { tshark, tsharkColumns, tsharkFilter } from './engine-reference';
 import { waitForOutput } from './support/netns';
 
@@ -28,9 +29,7 @@ function frameList(file: string, damaged = false): string[] {
 test('engine spool: frames reported appended survive SIGKILL, and tshark/capinfos read the spool', async () => {
   requireTool('tshark');
   requireTool('capinfos');
-  const corpus = corpusDir();
-  if (corpus === null) throw new Error('the shared corpus (../shared/corpus) is missing: the crash test replays one of its files');
-  const source = path.join(corpus, 'chrissanders-packets/http_espn.pcapng');
+  const source = requireCorpusFile('chrissanders-packets/http_espn.pcapng');
   const spool = path.join(tmp.dir, 'crash.pcapng');
   const child = spawn(process.execPath, [path.join(__dirname, 'engine-spool-child.js'), source, spool, '200000'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let reported = 0;

@@ -15,9 +15,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { main } from '../app/cli/main';
 import type { CliIo } from '../app/cli/io';
+import { requireCorpusFile } from './support/corpus';
 import { createNetnsPair, finished, sleep, waitForStderr } from './support/netns';
 
-const CORPUS = '/work/shared/corpus';
+/** Files of the shared corpus (support/corpus.ts finds it). */
 const CORPUS_FILES = [
   'chrissanders-packets/http_google.pcapng',
   'chrissanders-packets/http_post.pcapng',
@@ -197,11 +198,7 @@ test(`display filters select the same frames as tshark -Y (${TSHARK_VERSION ?? '
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sievecap-filter-'));
   try {
     const inputs: string[] = [];
-    for (const rel of CORPUS_FILES) {
-      const file = path.join(CORPUS, rel);
-      if (fs.existsSync(file)) inputs.push(file);
-      else t.diagnostic(`SKIPPED corpus file (absent): ${file}`);
-    }
+    for (const rel of CORPUS_FILES) inputs.push(requireCorpusFile(rel));
     const live = path.join(dir, 'netns.pcap');
     await makeNetnsCapture(live);
     inputs.push(live);

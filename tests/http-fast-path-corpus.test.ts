@@ -5,32 +5,21 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyzeHttpCapture } from '../app/reassembly';
 import { transactionJson } from '../app/cli/http-report';
+import { captureFiles, requireCorpusDir } from './support/corpus';
 
-const CORPUS = process.env.SIEVECAP_CORPUS ?? path.resolve(__dirname, '../../../shared/corpus');
-
-function captureFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...captureFiles(full));
-    else if (/\.(pcap|pcapng|cap|pcap\.gz|pcapng\.gz)$/i.test(entry.name)) out.push(full);
-  }
-  return out.sort();
-}
 
 test('fast and full segment paths give the same HTTP transactions on the corpus', () => {
-  if (!fs.existsSync(CORPUS)) throw new Error(`corpus ${CORPUS} is missing: set SIEVECAP_CORPUS to the shared corpus folder`);
-  const files = captureFiles(CORPUS);
+  const corpus = requireCorpusDir();
+  const files = captureFiles(corpus);
   assert.ok(files.length > 500, `only ${files.length} corpus files found`);
   let transactions = 0;
   for (const file of files) {
     const fast = analyzeHttpCapture(file, { keepBodies: false });
     const full = analyzeHttpCapture(file, { keepBodies: false, fastSegments: false });
-    assert.deepEqual(fast.transactions.map(transactionJson), full.transactions.map(transactionJson), path.relative(CORPUS, file));
+    assert.deepEqual(fast.transactions.map(transactionJson), full.transactions.map(transactionJson), path.relative(corpus, file));
     assert.equal(fast.frames, full.frames);
     transactions += fast.transactions.length;
   }

@@ -10,9 +10,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { native, type ClassicInsn } from '../app/capture/native';
+import { requireCorpusFile } from './support/corpus';
 
 const n = native();
-const corpus = '/work/shared/corpus';
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sievecap-native-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -156,12 +156,12 @@ describe('pcapFilter / pcapFilterRecords', () => {
     'tcpdump/tests/802.1ad_QinQ.pcap', 'tcpdump/tests/dns_tcp.pcap', 'tcpdump/tests/icmpv6-ni-flags.pcap',
     'lwerdna-filesamples/simple_http.pcap', 'lwerdna-filesamples/teardrop.pcap', 'tcpdump/tests/lisp_ipv6.pcap', 'tcpdump/tests/bigtcp-ipv6.pcap',
     'lwerdna-filesamples/simple_http_sll2.pcap',
-  ].map((f) => path.join(corpus, f));
+  ];
   const verdictFilters = ['tcp', 'udp port 53', 'vlan', 'ip6', 'icmp6', 'ip[6:2] & 0x1fff != 0', 'tcp port 80 and greater 200', 'src net 192.168.0.0/16'];
 
   test('accept the same packets as tcpdump -r on corpus captures', () => {
     let compared = 0;
-    for (const file of files) {
+    for (const file of files.map(requireCorpusFile)) {
       const { linkType, records, packets, lengths } = pcapRecords(file);
       for (const filter of verdictFilters) {
         const out = path.join(tmp, 'accepted.pcap');

@@ -1,11 +1,11 @@
 /**
- * Reads every capture file of the shared corpus (../shared/corpus, or $SIEVECAP_CORPUS) with our
+ * Reads every capture file of the shared corpus ($SIEVECAP_CORPUS, or ../shared/corpus) with our
  * reader and compares with tshark, packet by packet: count, frame.len, frame.cap_len, time stamp.
  *
  * - tshark reads the file cleanly: we must return the same packets and no error.
  * - tshark reports damage: we must return the same packets it printed before the damage, then an error.
  * - tshark does not know the link type (DSA tags, Juniper, FRF.16): tcpdump is the reference (--count).
- * Skips with a visible message when the corpus is absent. tshark takes ~0.3 s per file to start,
+ * Fails, saying where it looked, when the corpus is absent. tshark takes ~0.3 s per file to start,
  * so its output is cached per file content and tshark version (see ToolOutputCache).
  */
 import * as assert from 'node:assert/strict';
@@ -16,11 +16,10 @@ import { test } from 'node:test';
 import * as zlib from 'node:zlib';
 import { linkTypeName } from '../app/pcap';
 import {
-  corpusDir, parseTsharkFrames, readWithOurReader, requireTool, runTool, runToolAsync, stderrWithoutRootWarning,
+  parseTsharkFrames, readWithOurReader, requireTool, runTool, runToolAsync, stderrWithoutRootWarning,
   TSHARK_FIELDS, tcpdumpVersion, tempDir, ToolOutputCache, tsharkVersion, type ReadResult, type TsharkFrame,
 } from './pcap-helpers';
-
-const corpus = process.env.SIEVECAP_CORPUS ?? corpusDir();
+import { requireCorpusDir } from './support/corpus';
 
 /**
  * Link types whose records begin with a pseudo-header that Wireshark's wiretap moves out of the
@@ -95,12 +94,8 @@ function comparePacketList(file: string, ours: ReadResult['packets'], theirs: Ts
   return null;
 }
 
-test('corpus: our reader agrees with tshark and tcpdump on every file', { timeout: 30 * 60_000 }, async (t) => {
-  if (corpus === null || !fs.existsSync(corpus)) {
-    t.skip('corpus not found at ../shared/corpus (set SIEVECAP_CORPUS): corpus comparison NOT run');
-    console.log('# SKIPPED: shared corpus absent, reader not compared with tshark on real files');
-    return;
-  }
+test('corpus: our reader agrees with tshark and tcpdump on every file', { timeout: 30 * 60_000 }, async () => {
+  const corpus = requireCorpusDir();
   requireTool('tshark');
   requireTool('tcpdump');
   const files = listCaptureFiles(corpus);
@@ -148,11 +143,8 @@ test('corpus: our reader agrees with tshark and tcpdump on every file', { timeou
   assert.deepEqual(failures, [], `${failures.length} file(s) differ:\n${failures.slice(0, 40).join('\n')}`);
 });
 
-test('corpus: link-type names match the "link-type" line tcpdump prints for each pcap file', (t) => {
-  if (corpus === null || !fs.existsSync(corpus)) {
-    t.skip('corpus not found: NOT run');
-    return;
-  }
+test('corpus: link-type names match the "link-type" line tcpdump prints for each pcap file', () => {
+  const corpus = requireCorpusDir();
   requireTool('tcpdump');
   const files = listCaptureFiles(corpus).filter((f) => f.endsWith('.pcap')).slice(0, 400);
   const failures: string[] = [];
@@ -171,11 +163,8 @@ test('corpus: link-type names match the "link-type" line tcpdump prints for each
   assert.deepEqual(failures, []);
 });
 
-test('corpus: gzip-compressed copies read exactly like the originals', (t) => {
-  if (corpus === null || !fs.existsSync(corpus)) {
-    t.skip('corpus not found: NOT run');
-    return;
-  }
+test('corpus: gzip-compressed copies read exactly like the originals', () => {
+  const corpus = requireCorpusDir();
   const files = listCaptureFiles(corpus).filter((f) => !f.endsWith('.gz'));
   // Every 25th file: both formats, both byte orders and several damaged files land in the sample.
   const sample = files.filter((_, i) => i % 25 === 0);

@@ -11,7 +11,8 @@ import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { block, epb, idb, option, sampleFrame, shb, spb, u32Value } from '../app/pcap/craft';
 import { CaptureReader } from '../app/pcap';
-import { corpusDir, requireTool, runTool, tempDir } from './pcap-helpers';
+import { requireTool, runTool, tempDir } from './pcap-helpers';
+import { requireCorpusDir } from './support/corpus';
 
 const tmp = tempDir('custom-blocks');
 after(tmp.remove);
@@ -52,12 +53,8 @@ test('custom blocks are numbered among packets as tshark numbers them (crafted f
   assert.deepEqual(ourRecords(file), theirs);
 });
 
-test('pcapng-test-generator files with custom blocks: same records as tshark', (t) => {
-  const corpus = process.env.SIEVECAP_CORPUS ?? corpusDir();
-  if (corpus === null) {
-    t.skip('shared corpus not found (set SIEVECAP_CORPUS): only the crafted file was checked');
-    return;
-  }
+test('pcapng-test-generator files with custom blocks: same records as tshark', () => {
+  const corpus = requireCorpusDir();
   requireTool('tshark');
   const files = ['basic/test017', 'basic/test018', 'advanced/test102', 'difficult/test202']
     .flatMap((f) => ['output_le', 'output_be'].map((o) => path.join(corpus, 'pcapng-test-generator', o, `${f}.pcapng`)))

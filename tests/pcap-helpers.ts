@@ -111,12 +111,6 @@ export function tempDir(prefix: string): { dir: string; remove: () => void } {
   return { dir, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** ../shared/corpus relative to the repository, or null when absent. */
-export function corpusDir(): string | null {
-  const dir = path.resolve(__dirname, '..', '..', '..', 'shared', 'corpus');
-  return fs.existsSync(dir) ? dir : null;
-}
-
 /**
  * Caches a reference tool's output per input file content and tool version, so that comparing
  * against tshark on a thousand files costs its ~0.3 s start-up per file only once per machine.

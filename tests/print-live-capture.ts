@@ -9,7 +9,6 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CaptureReader } from '../app/pcap/reader';
 
 const TRAFFIC_SCRIPT = String.raw`
 import socket, struct, sys, threading
@@ -174,20 +173,6 @@ export async function makeLoopbackCapture(): Promise<LiveCapture> {
 }
 
 /** Writes the IPv4 packets of a capture to a new file (tcpdump -r in -w out ip). */
-/** The frames of a fresh loopback capture (made, read and deleted): seeds for the fuzz tests. */
-export async function loopbackFrames(): Promise<Buffer[]> {
-  const capture = await makeLoopbackCapture();
-  const frames: Buffer[] = [];
-  try {
-    const reader = CaptureReader.open(capture.file);
-    for (let p = reader.next(); p; p = reader.next()) frames.push(Buffer.from(p.data));
-    reader.close();
-  } finally {
-    fs.rmSync(capture.dir, { recursive: true, force: true });
-  }
-  return frames;
-}
-
 export function ipv4Only(capture: LiveCapture): string {
   const out = path.join(capture.dir, 'lo-ipv4.pcap');
   run('tcpdump', ['-n', '-r', capture.file, '-w', out, 'ip']);

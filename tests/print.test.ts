@@ -13,12 +13,11 @@ import * as path from 'node:path';
 import { compareWithTcpdump, type Comparison } from './print-compare';
 import { ipv4Only, makeLoopbackCapture, type LiveCapture } from './print-live-capture';
 import { readCaptureFile } from './print-pcap-reader';
+import { requireCorpusDir, requireCorpusFile } from './support/corpus';
 import { formatPacketLine, PrintState, type PrintOptions } from '../app/cli/print';
 
 process.env.TZ = 'UTC';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const CORPUS = process.env.SIEVECAP_CORPUS ?? path.resolve(ROOT, '..', 'shared', 'corpus');
 
 /** Corpus files whose protocols the printer covers, all their packets compared. */
 const CORPUS_SUBSET = [
@@ -102,13 +101,11 @@ function report(label: string, results: Comparison[], maxShown = 15): { equal: n
 }
 
 test('corpus subset: same text as tcpdump -nn, with -e / -q / -t variants / -v', () => {
-  if (!fs.existsSync(CORPUS)) {
-    assert.fail(`corpus not found at ${CORPUS}: set SIEVECAP_CORPUS to the shared/corpus folder`);
-  }
-  const missing = CORPUS_SUBSET.filter((f) => !fs.existsSync(path.join(CORPUS, f)));
-  assert.deepEqual(missing, [], 'corpus files listed in the test are missing');
+  const corpus = requireCorpusDir();
+  const missing = CORPUS_SUBSET.filter((f) => !fs.existsSync(path.join(corpus, f)));
+  assert.deepEqual(missing, [], `corpus files listed in the test are missing from ${corpus}`);
   for (const run of CORPUS_RUNS) {
-    const results = CORPUS_SUBSET.map((f) => compareWithTcpdump(path.join(CORPUS, f), run.flags));
+    const results = CORPUS_SUBSET.map((f) => compareWithTcpdump(path.join(corpus, f), run.flags));
     const { equal, compared } = report(`corpus subset [${run.flags.join(' ') || 'default'}]`, results, 8);
     assert.ok(compared > 5000, `expected thousands of packets, compared ${compared}`);
     assert.ok(equal / compared >= run.threshold, `agreement ${equal}/${compared} below ${run.threshold}`);
@@ -152,8 +149,7 @@ test('never throws: every truncation of every corpus-subset packet prints a line
   const opts: PrintOptions = { numeric: true, quick: false, linkHeader: true, timestamp: 'epoch', verbose: 2 };
   let printed = 0;
   for (const f of CORPUS_SUBSET.slice(0, 40)) {
-    const file = path.join(CORPUS, f);
-    if (!fs.existsSync(file)) continue;
+    const file = requireCorpusFile(f);
     const state = new PrintState();
     for (const pkt of readCaptureFile(file).packets.slice(0, 30)) {
       for (let cut = 0; cut <= pkt.data.length; cut += Math.max(1, Math.floor(pkt.data.length / 40))) {
@@ -168,8 +164,7 @@ test('never throws: every truncation of every corpus-subset packet prints a line
 });
 
 test('SLL2 interface names come from the caller when given', () => {
-  const file = path.join(CORPUS, 'lwerdna-filesamples/simple_http_sll2.pcap');
-  if (!fs.existsSync(file)) assert.fail(`missing ${file}`);
+  const file = requireCorpusFile('lwerdna-filesamples/simple_http_sll2.pcap');
   const pkt = readCaptureFile(file).packets[0]!;
   const opts: PrintOptions = { numeric: true, quick: false, linkHeader: false, timestamp: 'none' };
   const line = formatPacketLine({ ...pkt, interfaceName: () => 'eth7' }, opts);

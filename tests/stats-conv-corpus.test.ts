@@ -6,14 +6,11 @@
  */
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { test } from 'node:test';
 import { createConversationReport } from '../app/stats/conversations';
 import { createEndpointReport } from '../app/stats/endpoints';
 import { feedFile } from './stats-conv-frames';
-
-const CORPUS = process.env.SIEVECAP_CORPUS ?? path.resolve(__dirname, '../../../shared/corpus');
+import { requireCorpusFile } from './support/corpus';
 
 const FILES = [
   'chrissanders-packets/http_ip4and6.pcapng',
@@ -34,10 +31,8 @@ const SPECS = ['conv,eth', 'conv,ip', 'conv,ipv6', 'conv,tcp', 'conv,udp', 'endp
 
 for (const name of FILES) {
   test(`${name}: conversations and endpoints equal tshark's`, () => {
-    assert.ok(fs.existsSync(CORPUS), `the shared corpus is not at ${CORPUS}: set SIEVECAP_CORPUS to its folder`);
+    const file = requireCorpusFile(name);
     assert.ok(spawnSync('sh', ['-c', 'command -v tshark']).status === 0, 'tshark is needed as the reference: apt-get install tshark');
-    const file = path.join(CORPUS, name);
-    assert.ok(fs.existsSync(file), `${file} is missing from the corpus`);
     const reports = SPECS.map((s) => (s.startsWith('conv') ? createConversationReport(s) : createEndpointReport(s)));
     feedFile(file, ...reports);
     const args = ['-n', '-r', file, '-q'];

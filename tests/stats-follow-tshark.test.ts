@@ -5,19 +5,11 @@
  */
 import * as assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { test } from 'node:test';
 import { createFollowReport, type FollowJson } from '../app/stats/follow';
 import { feedReports } from './stats-phs-frames';
+import { requireCorpusFile as corpusFile } from './support/corpus';
 
-const CORPUS = process.env.SIEVECAP_CORPUS ?? path.resolve(__dirname, '../../../shared/corpus');
-
-function corpusFile(name: string): string {
-  const file = path.join(CORPUS, name);
-  if (!fs.existsSync(file)) throw new Error(`corpus file ${file} is missing: set SIEVECAP_CORPUS to the shared corpus folder`);
-  return file;
-}
 
 function tshark(file: string, spec: string): string {
   if (spawnSync('sh', ['-c', 'command -v tshark']).status !== 0) throw new Error('this test needs tshark (apt-get install tshark)');

@@ -1,7 +1,7 @@
 /**
  * -z io,phs, -z io,stat,N and -z http,tree on the shared corpus, byte for byte against
- * `tshark -r F -q -z SPEC` (Debian's tshark 4.0). The corpus folder is ../shared/corpus (or
- * $SIEVECAP_CORPUS); the test fails, saying so, when it or tshark is missing.
+ * `tshark -r F -q -z SPEC` (Debian's tshark 4.0). The corpus folder is $SIEVECAP_CORPUS (or
+ * ../shared/corpus, see support/corpus.ts); the test fails, saying so, when it or tshark is missing.
  *
  * io,phs is compared on files whose protocols our dissectors know as tshark's do (HTTP included:
  * the report puts each message, its body's media type and tcp.segments in the frame that
@@ -10,8 +10,6 @@
  */
 import * as assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { test } from 'node:test';
 import { createHierarchyReport } from '../app/stats/hierarchy';
 import { createHttpTreeReport } from '../app/stats/http-tree';
@@ -19,15 +17,9 @@ import { createIoStatReport, IoGraphSeries, relativeNs } from '../app/stats/io-g
 import { createFollowReport } from '../app/stats/follow';
 import { StatisticsSpecError, type StatisticsReport } from '../app/stats/report';
 import { feedReports } from './stats-phs-frames';
+import { requireCorpusFile as corpusFile } from './support/corpus';
 
-const CORPUS = process.env.SIEVECAP_CORPUS ?? path.resolve(__dirname, '../../../shared/corpus');
 const CS = 'chrissanders-packets';
-
-function corpusFile(name: string): string {
-  const file = path.join(CORPUS, name);
-  if (!fs.existsSync(file)) throw new Error(`corpus file ${file} is missing: set SIEVECAP_CORPUS to the shared corpus folder`);
-  return file;
-}
 
 function tshark(file: string, spec: string): string {
   if (spawnSync('sh', ['-c', 'command -v tshark']).status !== 0) throw new Error('this test needs tshark (apt-get install tshark)');

@@ -7,9 +7,9 @@
  * loaded with BPF_PROG_LOAD and run with BPF_PROG_TEST_RUN. Verdicts (bytes to keep) must agree
  * on every packet, and the program's counters must count exactly what was run and accepted.
  *
- * Packets: real loopback traffic captured by tcpdump in the test itself, plus frames from the
- * shared corpus when it is present (tcpdump's and libpcap's test captures, VLAN-tagged ones
- * included).
+ * Packets: a fixed mix of everyday frames built by the test (support/seed-frames.ts), plus frames
+ * from the shared corpus (tcpdump's and libpcap's test captures, VLAN-tagged ones included; see
+ * support/corpus.ts for where it is looked for): the same packets on every machine.
  *
  * Where libpcap's bpf_filter cannot see what the kernel sees — the ancillary loads libpcap emits
  * for `inbound`, `outbound`, `ifindex` and live-handle `vlan` read skb metadata, and bpf_filter
@@ -20,9 +20,8 @@
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { after, before, describe, it, type TestContext } from 'node:test';
+import { before, describe, it, type TestContext } from 'node:test';
 import { native, type ClassicInsn, type NativeBinding } from '../app/capture/native';
 import { assemble, Exit, Ldx, R0, R1 } from '../bpf/asm';
 import { ancillaryField, BPF_IMM, BPF_LD, BPF_LEN, classOf, disassembleClassic, modeOf, SKF_AD } from '../bpf/classic';
@@ -30,12 +29,13 @@ import { CookedOffsetError, type CookedMode } from '../bpf/cooked';
 import { BPF_PROG_TYPE_SOCKET_FILTER } from '../bpf/opcodes';
 import { buildCaptureProgram, COUNTERS_KEY, COUNTERS_MAP, decodeCaptureCounters } from '../bpf/programs/capture';
 import { SK_BUFF } from '../bpf/translate';
+import { requireCorpusDir } from './support/corpus';
+import { seedFrames } from './support/seed-frames';
 import {
-  captureLoopbackTraffic, ethertypeOf, kernelAcceptsAsL3, readEthernetFrames, sll2Header, sllHeader, testRunFrame, withDummyEthernet,
+  ethertypeOf, kernelAcceptsAsL3, readEthernetFrames, sll2Header, sllHeader, testRunFrame, withDummyEthernet,
   type Frame,
 } from './translator-packets';
 
-const CORPUS = '/work/shared/corpus';
 const SNAP = 262144;
 const MAX_TEST_RUN_BYTES = 3000; // BPF_PROG_TEST_RUN takes at most about a page of packet data
 
@@ -68,11 +68,11 @@ const LIVE_LO = ['vlan', 'vlan 100 and ip', 'vlan and tcp port 80', 'inbound or 
 interface Metadata { pktType: number; ifindex: number; protocol: number; vlanPresent: number; vlanTci: number; vlanProto: number }
 
 let n: NativeBinding;
-let dir = '';
+let corpusDir = '';
 let frames: Frame[] = [];
 let meta: Metadata[] = [];
 let corpusFrames = 0;
-let loopbackFrames = 0;
+let builtFrames = 0;
 
 /** Reads one __sk_buff field per packet with a two-instruction program (no translator involved). */
 function probe(offset: number, packets: Buffer[]): number[] {
@@ -188,14 +188,13 @@ function report(t: TestContext, what: string, cases: number, outcomes: Outcome[]
 }
 
 describe('classic → eBPF translator agrees with libpcap in the kernel', () => {
-  before(async () => {
+  before(() => {
     n = native();
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sievecap-translator-'));
-    const loopback = await captureLoopbackTraffic(dir);
-    assert.ok(loopback.length >= 20, `the loopback capture holds only ${loopback.length} frames`);
-    loopbackFrames = loopback.length;
+    const built: Frame[] = seedFrames().map((data, k) => ({ source: `seed frame ${k + 1}`, data }));
+    builtFrames = built.length;
+    corpusDir = requireCorpusDir();
     const corpus: Frame[] = [];
-    const folders = [path.join(CORPUS, 'tcpdump', 'tests'), path.join(CORPUS, 'libpcap', 'tests', 'filter')];
+    const folders = [path.join(corpusDir, 'tcpdump', 'tests'), path.join(corpusDir, 'libpcap', 'tests', 'filter')];
     for (const folder of folders.filter((f) => fs.existsSync(f))) {
       for (const name of fs.readdirSync(folder).filter((f) => /\.pcap(ng)?$/.test(f)).sort()) {
         const all = readEthernetFrames(path.join(folder, name), 400);
@@ -204,21 +203,20 @@ describe('classic → eBPF translator agrees with libpcap in the kernel', () => 
       }
     }
     const seen = new Set<string>();
-    frames = [...loopback, ...corpus].filter((f) => {
+    frames = [...built, ...corpus].filter((f) => {
       const key = f.data.toString('base64');
       if (f.data.length === 0 || f.data.length > MAX_TEST_RUN_BYTES || seen.has(key)) return false;
       seen.add(key);
       return true;
     });
-    corpusFrames = frames.length - loopbackFrames;
+    corpusFrames = frames.length - builtFrames;
     meta = metadataFor(frames.map((f) => testRunFrame(f.data)));
   });
-  after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('on Ethernet frames, for every expression (dead EN10MB handle, optimized and not, live lo)', (t) => {
-    t.diagnostic(`libpcap ${n.pcapLibVersion()}; ${frames.length} packets (${loopbackFrames} captured on lo by tcpdump, ${corpusFrames} from ${CORPUS})`);
+    t.diagnostic(`libpcap ${n.pcapLibVersion()}; ${frames.length} packets (${builtFrames} built by the test, ${corpusFrames} from ${corpusDir})`);
     const vlanFrames = frames.filter((f) => ethertypeOf(f.data) === 0x8100).length;
-    assert.ok(corpusFrames === 0 || vlanFrames > 0, 'the corpus sample should hold VLAN-tagged frames');
+    assert.ok(corpusFrames > 0 && vlanFrames > 0, `the corpus sample should hold frames, VLAN-tagged ones among them (${corpusFrames}, ${vlanFrames} tagged)`);
     t.diagnostic(`${vlanFrames} VLAN-tagged frames`);
     const cases: Case[] = [];
     for (const filter of EXPRESSIONS) {

@@ -1,12 +1,9 @@
 /**
  * Packets for the translator's differential tests: a minimal pcap/pcapng reader (enough for the
- * corpus and for tcpdump's own files), a capture of real loopback traffic made with tcpdump, and
- * the frame builders the tests need (dummy Ethernet header for BPF_PROG_TEST_RUN, cooked headers).
+ * corpus and for tcpdump's own files) and the frame builders the tests need (dummy Ethernet header
+ * for BPF_PROG_TEST_RUN, cooked headers).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 
 export interface Frame {
@@ -118,80 +115,4 @@ export function sllHeader(protocol: number, pktType: number, frame: Buffer): Buf
   frame.copy(h, 6, 6, 12);
   h.writeUInt16BE(protocol, 14);
   return h;
-}
-
-function waitFor(child: ChildProcess, pattern: RegExp, ms: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    const timer = setTimeout(() => reject(new Error(`tcpdump did not start within ${ms} ms: ${text}`)), ms);
-    child.stderr!.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-      if (pattern.test(text)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`tcpdump exited (${code}) before capturing: ${text}`));
-    });
-  });
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function udpDatagram(host: string, port: number, type: 'udp4' | 'udp6'): Promise<void> {
-  const socket = dgram.createSocket(type);
-  await new Promise<void>((resolve, reject) => socket.send(Buffer.from('sievecap translator test'), port, host, (e) => (e ? reject(e) : resolve())));
-  socket.close();
-}
-
-async function tcpConnectRefused(host: string, port: number): Promise<void> {
-  await new Promise<void>((resolve) => {
-    const s = net.connect({ host, port });
-    s.on('error', () => resolve());
-    s.on('connect', () => { s.destroy(); resolve(); });
-  });
-}
-
-/**
- * Captures real loopback traffic with tcpdump (pings over IPv4 and IPv6, an HTTP exchange with
- * python3 -m http.server, UDP datagrams, a refused TCP connection). Bounded in count and time.
- */
-export async function captureLoopbackTraffic(dir: string): Promise<Frame[]> {
-  for (const tool of ['tcpdump', 'ping', 'curl', 'python3']) {
-    if (spawnSync('which', [tool]).status !== 0) throw new Error(`${tool} is needed to make the loopback capture (apt-get install ${tool})`);
-  }
-  const file = path.join(dir, 'lo.pcap');
-  const tcpdump = spawn('tcpdump', ['-i', 'lo', '-w', file, '-U', '--immediate-mode', '-s', '0', '-c', '400', '-n'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const server = spawn('python3', ['-u', '-m', 'http.server', '--bind', '127.0.0.1', '0', '--directory', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
-  try {
-    await waitFor(tcpdump, /listening on/, 10_000);
-    const port = await new Promise<number>((resolve, reject) => {
-      let text = '';
-      const timer = setTimeout(() => reject(new Error(`http.server did not start: ${text}`)), 10_000);
-      server.stdout!.on('data', (chunk: Buffer) => {
-        text += chunk.toString();
-        const m = /port (\d+)/.exec(text);
-        if (m) { clearTimeout(timer); resolve(Number(m[1])); }
-      });
-    });
-    fs.writeFileSync(path.join(dir, 'page.html'), 'x'.repeat(3000)); // a response spanning segments
-    spawnSync('ping', ['-c', '3', '-i', '0.2', '-W', '1', '127.0.0.1'], { timeout: 5000 });
-    spawnSync('ping', ['-6', '-c', '3', '-i', '0.2', '-W', '1', '::1'], { timeout: 5000 });
-    spawnSync('ping', ['-c', '2', '-i', '0.2', '-s', '1200', '-W', '1', '127.0.0.1'], { timeout: 5000 });
-    spawnSync('curl', ['-s', '-o', '/dev/null', `http://127.0.0.1:${port}/page.html`], { timeout: 5000 });
-    spawnSync('curl', ['-s', '-o', '/dev/null', `http://127.0.0.1:${port}/missing`], { timeout: 5000 });
-    await udpDatagram('127.0.0.1', 53, 'udp4');
-    await udpDatagram('::1', 5353, 'udp6');
-    await tcpConnectRefused('127.0.0.1', 9); // closed port: SYN, RST
-    await sleep(500);
-  } finally {
-    server.kill('SIGTERM');
-    if (tcpdump.exitCode === null) {
-      tcpdump.kill('SIGINT');
-      await new Promise((r) => tcpdump.once('exit', r));
-    }
-  }
-  return readEthernetFrames(file);
 }

@@ -224,6 +224,27 @@ export interface UserEntry {
   home: string;
 }
 
+/**
+ * A classic BPF program made once (checked by libpcap's bpf_validate in the constructor) and run
+ * by libpcap's bpf_filter, the interpreter tcpdump runs on each packet it reads from a file, over
+ * many packets per call.
+ */
+export interface NativeClassicFilter {
+  /** Number of instructions. */
+  readonly length: number;
+  /**
+   * Runs the program on packets `first` to `first + count - 1` (default: every entry of `start`
+   * from `first`), packet i being `packets[start[i], start[i] + capLen[i])`, seen by the program
+   * as captured from `origLen[i]` bytes on the wire (passed as it is, as pcap_offline_filter
+   * does: every load is bounded by capLen, origLen is only what `len` reads). Writes
+   * `verdicts[i]` = 1 for a packet the program keeps (its return value is not 0), 0 otherwise,
+   * and returns how many it kept. Arguments of the wrong type throw TypeError; an index range
+   * past the end of a column, or a packet running past the end of `packets`, throws RangeError
+   * before any verdict is written.
+   */
+  run(packets: Uint8Array, start: Uint32Array, capLen: Uint32Array, origLen: Uint32Array, verdicts: Uint8Array, first?: number, count?: number): number;
+}
+
 export interface NativeBinding {
   listInterfaces(): NativeInterface[];
   /** libpcap version string (pcap_lib_version()). */
@@ -246,6 +267,11 @@ export interface NativeBinding {
    * too) and returns one verdict per record. A record running past the end throws.
    */
   pcapFilterRecords(program: ClassicInsn[], records: Buffer): Uint32Array;
+  /**
+   * Compiles nothing: takes what pcapCompile returned. An invalid program throws with code
+   * 'EINVAL' (bpf_validate), a malformed instruction array TypeError.
+   */
+  ClassicFilter: new (program: ClassicInsn[]) => NativeClassicFilter;
 
   bpfProgLoad(options: ProgLoadOptions): ProgLoadResult;
   bpfMapCreate(options: MapCreateOptions): number;

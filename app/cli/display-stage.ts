@@ -3,14 +3,16 @@
  *
  * - DisplayFilterSink (-Y): every packet that passed the capture filter is dissected, in order (the
  *   dissector keeps cross-packet state: TCP streams, fragments), as tshark does in one pass; only
- *   matching packets reach the sink. Frame numbers count every packet, as tshark's do.
+ *   matching packets reach the sink. Frame numbers count every packet, as tshark's do. Like
+ *   tshark, it builds no tree unless the sink prints one (-V, -T json): only the fields the
+ *   filter names and the sink prints are made (see DissectOptions).
  * - ReportSink (-z): every packet that gets this far feeds the statistics reports. When every
  *   report only counts address pairs (conversations, endpoints), frames go through the light path
  *   of app/engine/pair-tap.ts (~50x cheaper than dissecting them), and the reader may hand them in
  *   place (writeView: no per-packet object).
  */
 import { Dissector } from '../dissect/dissector';
-import type { DissectedPacket } from '../dissect/model';
+import type { DissectedPacket, DissectOptions } from '../dissect/model';
 import type { DisplayFilter } from '../filter';
 import type { RecordFormat } from '../capture/batch';
 import type { StatisticsReport } from '../stats/report';
@@ -21,6 +23,11 @@ import { forEachBatchPacket, type PacketSink, type PacketToSink } from './sinks'
 /** A sink that can take a packet the stage has already dissected (and so not dissect it twice). */
 export interface DissectedPacketSink extends PacketSink {
   writeDissected(packet: DissectedPacket, p: PacketToSink): void;
+  /**
+   * What the sink reads of a dissected packet: the field names it prints and whether it reads the
+   * summary columns, or 'tree' when it prints whole trees (-V, -T json).
+   */
+  readonly reads: { fields: readonly string[]; columns: boolean } | 'tree';
 }
 
 function takesDissected(sink: PacketSink): sink is DissectedPacketSink {
@@ -37,23 +44,25 @@ export class DisplayFilterSink implements PacketSink {
   private frameNumber = 0;
   /** Packets that matched and went on to the sink. */
   passed = 0;
+  /** What each dissection builds: the filter's fields and the sink's, no tree unless the sink prints trees. */
+  private readonly dissectOptions: DissectOptions | undefined;
 
   constructor(
     private readonly filter: DisplayFilter,
     private readonly sink: PacketSink,
     private readonly liveLinkType = 1,
-  ) {}
+  ) {
+    // A sink given raw packets (tcpdump lines, files) reads nothing of the dissection.
+    const reads = takesDissected(sink) ? (sink.reads ?? 'tree') : { fields: [], columns: false };
+    this.dissectOptions = reads === 'tree' ? undefined : { fields: new Set([...filter.fieldNames, ...reads.fields]), columns: reads.columns };
+  }
 
   /** Dissects p and hands it on when it matches; says whether it did. */
   offer(p: PacketToSink): boolean {
-    const packet = this.dissector.dissect({
-      number: ++this.frameNumber,
-      tsNs: p.tsNs,
-      data: p.data,
-      origLen: p.origLen,
-      linkType: p.linkType,
-      flags: p.flags,
-    });
+    const packet = this.dissector.dissect(
+      { number: ++this.frameNumber, tsNs: p.tsNs, data: p.data, origLen: p.origLen, linkType: p.linkType, flags: p.flags },
+      this.dissectOptions,
+    );
     if (!this.filter.matches(packet, p.data)) return false;
     this.passed++;
     if (takesDissected(this.sink)) this.sink.writeDissected(packet, p);
@@ -93,6 +102,9 @@ export class ReportSink implements DissectedPacketSink {
   get takesViews(): boolean {
     return this.feeder !== null;
   }
+
+  /** Reports read fields of every layer (which ones depends on the report): the whole tree. */
+  readonly reads = 'tree';
 
   writeDissected(packet: DissectedPacket, p: PacketToSink): void {
     for (const report of this.reports) {

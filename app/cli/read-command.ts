@@ -1,16 +1,15 @@
 /**
  * `sievecap -r FILE`: read a capture file, keep the packets the filter accepts (libpcap's
- * bpf_filter on the program libpcap compiles for the file's link type, as tcpdump does), and print
- * them or write them to another file.
+ * bpf_filter on the program libpcap compiles for the file's link type, as tcpdump does, run over
+ * a batch of packets at a time), and print them or write them to another file.
  */
 import { CaptureReader } from '../pcap/reader';
-import type { PacketView } from '../pcap/packet';
-import { linkTypeToDlt } from '../pcap/linktype';
+import type { CapturePacket, PacketView } from '../pcap/packet';
+import { PacketBatch } from '../pcap/packet-batch';
 import { PcapWriter } from '../pcap/pcap-writer';
 import { PcapngWriter } from '../pcap/pcapng-writer';
-import { compileFilter } from '../capture/filter';
-import { native, type ClassicInsn } from '../capture/native';
 import { DEFAULT_SNAPLEN } from '../capture/snaplen';
+import { CaptureFilter } from './capture-filter';
 import { outputFormat, type CliOptions } from './args';
 import { TextSink, writeTarget, type PacketSink, type PacketToSink } from './sinks';
 import type { CliIo } from './io';
@@ -32,7 +31,8 @@ export async function runReadFile(opts: CliOptions, io: CliIo): Promise<number> 
       io.error(`sievecap: ${file}: ${reader.error?.message ?? 'not a capture file'}`);
       return 1;
     }
-    const capture = new CaptureFilter(opts.filter, reader);
+    // Compiled before anything is written, so a bad filter writes nothing.
+    const capture = opts.filter === '' ? undefined : new CaptureFilter(opts.filter, reader, BATCH_CAPACITY);
     let sink: PacketSink =
       reporting && stages
         ? new stages.ReportSink(reports)
@@ -55,44 +55,19 @@ export async function runReadFile(opts: CliOptions, io: CliIo): Promise<number> 
   }
 }
 
-/** The capture filter (libpcap's bpf_filter on what it compiles for each link type, as tcpdump does). */
-class CaptureFilter {
-  readonly active: boolean;
-  private readonly programs = new Map<number, ClassicInsn[]>();
-  private readonly pcapFilter: ReturnType<typeof native>['pcapFilter'] | undefined;
+/** Packets filtered per native call (fewer where a batch ends at the end of the read buffer). */
+const BATCH_CAPACITY = 1024;
 
-  constructor(private readonly expression: string, private readonly reader: CaptureReader) {
-    this.active = expression !== '';
-    if (this.active) this.pcapFilter = native().pcapFilter;
-    // Compile for the first interface before anything is written: a bad filter writes nothing.
-    const first = reader.interfaces[0];
-    if (this.active && first) this.program(first.linkType, first.snapLen);
-  }
-
-  private program(linkType: number, snapLen: number): ClassicInsn[] {
-    let program = this.programs.get(linkType);
-    if (!program) {
-      program = compileFilter({ filter: this.expression, linkType: linkTypeToDlt(linkType), snapLen: snapLen || DEFAULT_SNAPLEN });
-      this.programs.set(linkType, program);
-    }
-    return program;
-  }
-
-  /** Does the filter keep this packet? (Pcapng custom blocks are not packets: never.) */
-  keeps(data: Buffer, origLen: number, linkType: number, interfaceId: number, customBlock: boolean): boolean {
-    if (customBlock) return false;
-    const iface = this.reader.interfaces[interfaceId];
-    return this.pcapFilter!(this.program(linkType, iface?.snapLen ?? 0), data, origLen) !== 0;
-  }
-}
-
-function readAll(reader: CaptureReader, opts: CliOptions, io: CliIo, capture: CaptureFilter, display: DisplayFilterSink | undefined, sink: PacketSink): number {
+function readAll(reader: CaptureReader, opts: CliOptions, io: CliIo, capture: CaptureFilter | undefined, display: DisplayFilterSink | undefined, sink: PacketSink): number {
   let failure: Error | undefined;
   try {
     // Reports that only count address pairs take packets in place too (ReportSink.takesViews).
     const inPlace = sink instanceof TextSink || (sink as { takesViews?: boolean }).takesViews === true;
-    if (inPlace && display === undefined) printLines(reader, opts, capture, sink as ViewSink);
-    else passPackets(reader, opts, capture, display, sink);
+    if (inPlace && display === undefined) {
+      if (capture) printFilteredLines(reader, opts, capture, sink as ViewSink);
+      else printLines(reader, opts, sink as ViewSink);
+    } else if (capture) passFilteredPackets(reader, opts, capture, display, sink);
+    else passPackets(reader, opts, display, sink);
   } catch (err) {
     failure = err as Error;
   } finally {
@@ -122,29 +97,76 @@ interface ViewSink {
   writeView(v: PacketView): void;
 }
 
-function printLines(reader: CaptureReader, opts: CliOptions, capture: CaptureFilter, sink: ViewSink): void {
+function printLines(reader: CaptureReader, opts: CliOptions, sink: ViewSink): void {
   const limit = opts.count ?? Infinity;
   let written = 0;
   // The count is checked before reading on: after the last packet asked for, nothing more is read
   // (so damage further on is not reported, as with passPackets).
   for (let v = written < limit ? reader.nextView() : null; v !== null; v = written < limit ? reader.nextView() : null) {
-    if (capture.active && !capture.keeps(v.buf.subarray(v.start, v.start + v.capLen), v.origLen, v.linkType, v.interfaceId, v.customBlock !== undefined)) continue;
     sink.writeView(v);
     written++;
   }
 }
 
+/**
+ * printLines with a capture filter: a batch of packets is read, filtered in one native call, and
+ * the kept ones are printed in place, in order. A batch holds no more packets than -c still asks
+ * for, so nothing past the last packet asked for is read (each packet read is printed at most once).
+ */
+function printFilteredLines(reader: CaptureReader, opts: CliOptions, capture: CaptureFilter, sink: ViewSink): void {
+  const limit = opts.count ?? Infinity;
+  const batch = new PacketBatch(BATCH_CAPACITY);
+  const view = emptyView();
+  const verdicts = capture.verdicts;
+  let written = 0;
+  while (written < limit) {
+    const n = reader.nextBatch(batch, Math.min(BATCH_CAPACITY, limit - written));
+    if (n === 0) break;
+    const judged = capture.judge(batch);
+    // A capture filter often keeps few packets: find them with indexOf rather than a loop.
+    for (let i = verdicts.indexOf(1); i !== -1 && i < judged; i = verdicts.indexOf(1, i + 1)) {
+      sink.writeView(batch.view(i, view));
+      written++;
+    }
+    if (judged < n) throw capture.failure!;
+  }
+}
+
 /** Every other sink (files, tshark-style output, -Y) takes whole packets. */
-function passPackets(reader: CaptureReader, opts: CliOptions, capture: CaptureFilter, display: DisplayFilterSink | undefined, sink: PacketSink): void {
+function passPackets(reader: CaptureReader, opts: CliOptions, display: DisplayFilterSink | undefined, sink: PacketSink): void {
   let written = 0;
   for (let p = reader.next(); p !== null; p = reader.next()) {
-    if (capture.active && !capture.keeps(p.data, p.origLen, p.linkType, p.interfaceId, p.customBlock !== undefined)) continue;
-    // -Y: the stage dissects every packet (in order: cross-packet state) and passes on the matches.
-    if (display) {
-      if (!display.offer(p)) continue;
-    } else sink.writePacket(p);
-    if (opts.count !== undefined && ++written >= opts.count) break;
+    if (offer(p, display, sink) && opts.count !== undefined && ++written >= opts.count) break;
   }
+}
+
+/** passPackets with a capture filter, a batch at a time as in printFilteredLines. */
+function passFilteredPackets(reader: CaptureReader, opts: CliOptions, capture: CaptureFilter, display: DisplayFilterSink | undefined, sink: PacketSink): void {
+  const limit = opts.count ?? Infinity;
+  const batch = new PacketBatch(BATCH_CAPACITY);
+  const verdicts = capture.verdicts;
+  let written = 0;
+  while (written < limit) {
+    const n = reader.nextBatch(batch, Math.min(BATCH_CAPACITY, limit - written));
+    if (n === 0) break;
+    const judged = capture.judge(batch);
+    for (let i = verdicts.indexOf(1); i !== -1 && i < judged; i = verdicts.indexOf(1, i + 1)) {
+      if (offer(batch.packet(i), display, sink)) written++;
+    }
+    if (judged < n) throw capture.failure!;
+  }
+}
+
+/** Hands a packet the capture filter kept on; false when -Y's display filter drops it (-c counts the others). */
+function offer(p: CapturePacket, display: DisplayFilterSink | undefined, sink: PacketSink): boolean {
+  // -Y: the stage dissects every packet (in order: cross-packet state) and passes on the matches.
+  if (display) return display.offer(p);
+  sink.writePacket(p);
+  return true;
+}
+
+function emptyView(): PacketView {
+  return { buf: Buffer.alloc(0), start: 0, offset: 0, capLen: 0, origLen: 0, tsSec: 0, tsNsec: 0, linkType: -1, interfaceId: 0, flags: 0 };
 }
 
 /** -r with -w: packets are copied; pcapng keeps one interface per input interface. */

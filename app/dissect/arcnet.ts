@@ -17,35 +17,36 @@ const PROTOCOLS: Record<number, [string, number]> = {
 const NO_SPLIT = new Set([0xf0, 0xf1, 0x80, 0xcd]);
 
 export function dissectArcnet(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number, linux: boolean): void {
-  const b = new LayerBuilder(data, 'arcnet', 'ARCNET', offset, end);
+  const b = new LayerBuilder(data, 'arcnet', 'ARCNET', offset, end, p.selection);
   let proto = -1;
   let payload = -1;
   dissectSafely(b, () => {
     const src = b.u8(offset, 'ARCNET source');
     const dst = b.u8(offset + 1, 'ARCNET destination');
-    b.add('arcnet.src', `Source: ${hex(src, 2)}`, src, offset, 1, hex(src, 2));
-    b.add('arcnet.dst', `Dest: ${hex(dst, 2)}`, dst, offset + 1, 1, hex(dst, 2));
+    b.add('arcnet.src', () => `Source: ${hex(src, 2)}`, src, offset, 1, () => hex(src, 2));
+    b.add('arcnet.dst', () => `Dest: ${hex(dst, 2)}`, dst, offset + 1, 1, () => hex(dst, 2));
     b.layer.title = `ARCNET, Src: ${hex(src, 2)}, Dst: ${hex(dst, 2)}`;
     p.setColumns(hex(src, 2), hex(dst, 2));
     let at = offset + 2;
     if (linux) {
-      b.add('arcnet.offset', 'Offset', b.bytes(at, 2, 'ARCNET offset'), at, 2, data.subarray(at, at + 2).toString('hex'));
+      b.add('arcnet.offset', 'Offset', b.bytes(at, 2, 'ARCNET offset'), at, 2, () => data.subarray(at, at + 2).toString('hex'));
       at += 2;
     }
     proto = b.u8(at, 'ARCNET protocol ID');
-    b.add('arcnet.protID', `Protocol ID: ${PROTOCOLS[proto]?.[0] ?? 'Unknown'} (${hex(proto, 2)})`, proto, at, 1, hex(proto, 2));
+    b.add('arcnet.protID', () => `Protocol ID: ${PROTOCOLS[proto]?.[0] ?? 'Unknown'} (${hex(proto, 2)})`, proto, at, 1, () => hex(proto, 2));
     at++;
     if (!NO_SPLIT.has(proto)) {
       let split = b.u8(at, 'ARCNET split flag');
       if (split === 0xff) {
         // Exception packet: flag, 2 padding bytes, then the protocol ID and split flag again.
-        b.add('arcnet.exception_flag', `Exception Flag: ${hex(split, 2)}`, split, at, 1, hex(split, 2));
+        b.add('arcnet.exception_flag', () => `Exception Flag: ${hex(split, 2)}`, split, at, 1, () => hex(split, 2));
         b.need(at + 1, 4, 'ARCNET exception header');
         at += 4;
         split = data[at]!;
       }
-      b.add('arcnet.split_flag', `Split Flag: ${split}`, split, at, 1);
-      b.add('arcnet.sequence', `Sequence: ${b.u16(at + 1, 'ARCNET sequence')}`, data.readUInt16BE(at + 1), at + 1, 2);
+      b.add('arcnet.split_flag', () => `Split Flag: ${split}`, split, at, 1);
+      const sequence = b.u16(at + 1, 'ARCNET sequence');
+      b.add('arcnet.sequence', () => `Sequence: ${sequence}`, sequence, at + 1, 2);
       at += 3;
     }
     payload = at;

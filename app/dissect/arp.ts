@@ -7,7 +7,7 @@ import type { PacketState } from './packet-state';
 const OPCODES: Record<number, string> = { 1: 'request', 2: 'reply', 3: 'reverse request', 4: 'reverse reply', 8: 'inverse request', 9: 'inverse reply' };
 
 export function dissectArp(_d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): number | void {
-  const b = new LayerBuilder(data, 'arp', 'Address Resolution Protocol', offset, end);
+  const b = new LayerBuilder(data, 'arp', 'Address Resolution Protocol', offset, end, p.selection);
   let used: number | undefined;
   dissectSafely(b, () => {
     const htype = b.u16(offset, 'hardware type');
@@ -15,11 +15,11 @@ export function dissectArp(_d: Dissector, p: PacketState, data: Buffer, offset: 
     const hlen = b.u8(offset + 4, 'hardware size');
     const plen = b.u8(offset + 5, 'protocol size');
     const op = b.u16(offset + 6, 'opcode');
-    b.add('arp.hw.type', `Hardware type: ${htype === 1 ? 'Ethernet' : 'Unknown'} (${htype})`, htype, offset, 2);
-    b.add('arp.proto.type', `Protocol type: ${ptype === 0x0800 ? 'IPv4' : 'Unknown'} (${hex(ptype, 4)})`, ptype, offset + 2, 2, hex(ptype, 4));
-    b.add('arp.hw.size', `Hardware size: ${hlen}`, hlen, offset + 4, 1);
-    b.add('arp.proto.size', `Protocol size: ${plen}`, plen, offset + 5, 1);
-    b.add('arp.opcode', `Opcode: ${OPCODES[op] ?? 'Unknown'} (${op})`, op, offset + 6, 2);
+    b.add('arp.hw.type', () => `Hardware type: ${htype === 1 ? 'Ethernet' : 'Unknown'} (${htype})`, htype, offset, 2);
+    b.add('arp.proto.type', () => `Protocol type: ${ptype === 0x0800 ? 'IPv4' : 'Unknown'} (${hex(ptype, 4)})`, ptype, offset + 2, 2, () => hex(ptype, 4));
+    b.add('arp.hw.size', () => `Hardware size: ${hlen}`, hlen, offset + 4, 1);
+    b.add('arp.proto.size', () => `Protocol size: ${plen}`, plen, offset + 5, 1);
+    b.add('arp.opcode', () => `Opcode: ${OPCODES[op] ?? 'Unknown'} (${op})`, op, offset + 6, 2);
     const sha = offset + 8;
     const spa = sha + hlen;
     const tha = spa + plen;
@@ -34,10 +34,10 @@ export function dissectArp(_d: Dissector, p: PacketState, data: Buffer, offset: 
     if (gratuitous) b.add('arp.isgratuitous', '[Is gratuitous: True]', true, 0, 0);
     if (probe) b.add('arp.isprobe', '[Is probe: True]', true, 0, 0);
     if (gratuitous && op === 1) b.add('arp.isannouncement', '[Is announcement: True]', true, 0, 0);
-    b.add(isMac ? 'arp.src.hw_mac' : 'arp.src.hw', `Sender MAC address: ${hw(sha)}`, hw(sha), sha, hlen);
-    b.add(isIp ? 'arp.src.proto_ipv4' : 'arp.src.proto', `Sender IP address: ${pr(spa)}`, pr(spa), spa, plen);
-    b.add(isMac ? 'arp.dst.hw_mac' : 'arp.dst.hw', `Target MAC address: ${hw(tha)}`, hw(tha), tha, hlen);
-    b.add(isIp ? 'arp.dst.proto_ipv4' : 'arp.dst.proto', `Target IP address: ${pr(tpa)}`, pr(tpa), tpa, plen);
+    b.add(isMac ? 'arp.src.hw_mac' : 'arp.src.hw', () => `Sender MAC address: ${hw(sha)}`, hw(sha), sha, hlen);
+    b.add(isIp ? 'arp.src.proto_ipv4' : 'arp.src.proto', () => `Sender IP address: ${pr(spa)}`, pr(spa), spa, plen);
+    b.add(isMac ? 'arp.dst.hw_mac' : 'arp.dst.hw', () => `Target MAC address: ${hw(tha)}`, hw(tha), tha, hlen);
+    b.add(isIp ? 'arp.dst.proto_ipv4' : 'arp.dst.proto', () => `Target IP address: ${pr(tpa)}`, pr(tpa), tpa, plen);
     used = tpa + plen;
     b.setLength(used - offset);
     const kind = op === 1 && gratuitous ? ' (request/gratuitous ARP)' : op === 2 && gratuitous ? ' (reply/gratuitous ARP)' : ` (${OPCODES[op] ?? 'opcode ' + op})`;

@@ -3,6 +3,7 @@
  * the captured bytes: a read past the capture marks the layer truncated, a read past what the
  * protocol's own lengths allow marks it malformed; neither throws past `dissectSafely`.
  */
+import { be16, be32 } from './format';
 import type { Field, FieldValue, Layer, LayerStatus } from './model';
 
 /** Thrown inside a dissector to stop it; caught by dissectSafely, never escapes. */
@@ -12,9 +13,69 @@ export class StopDissection extends Error {
   }
 }
 
+/**
+ * A label or a text: a constant, or a function that makes it. Functions are called only when the
+ * field is built (see LayerBuilder.tree), so a dissection that builds no tree formats nothing.
+ */
+export type Lazy = string | (() => string);
+
+/**
+ * The field names a dissection builds when it builds no tree (a display filter's names, the
+ * fields of `-T fields`): only those fields get a Field object, a text and no label. Undefined
+ * (the default): the whole tree, every field with its label, as tshark -V shows it.
+ */
+export type FieldSelection = ReadonlySet<string>;
+
+/** What add() returns for a field it does not build: writes to it (`.hidden = true`) go nowhere. */
+const NOT_BUILT: Field = { abbrev: '', label: '', value: null, text: '', offset: 0, length: 0 };
+
+/**
+ * The name prefixes of every field a layer of these protocols adds (checked against the
+ * dissectors): a selection that holds no name under them gets nothing from such a layer, which
+ * then skips even the selection look-up per field. Other protocols always look up.
+ */
+const FIELD_PREFIXES: Readonly<Record<string, readonly string[]>> = {
+  frame: ['frame.'], eth: ['eth.'], ip: ['ip.'], ipv6: ['ipv6.', 'ip.'], tcp: ['tcp.'], udp: ['udp.'], icmp: ['icmp.'], icmpv6: ['icmpv6.'],
+};
+/**
+ * Per selection, per protocol of FIELD_PREFIXES: whether the selection holds a name under its
+ * prefixes (mayHoldFieldsOf: true for other protocols).
+ */
+const selectedProtocols = new WeakMap<FieldSelection, Map<string, boolean>>();
+
+/** The last selection asked about and its answers (a dissection asks with one selection per layer). */
+let lastSelection: FieldSelection | undefined;
+let lastKnown: Map<string, boolean> | undefined;
+
+export function mayHoldFieldsOf(selection: FieldSelection, protocol: string): boolean {
+  const prefixes = FIELD_PREFIXES[protocol];
+  if (prefixes === undefined) return true;
+  let known = selection === lastSelection ? lastKnown : selectedProtocols.get(selection);
+  if (known === undefined) selectedProtocols.set(selection, (known = new Map()));
+  lastSelection = selection;
+  lastKnown = known;
+  let holds = known.get(protocol);
+  if (holds === undefined) {
+    holds = false;
+    for (const name of selection) if (prefixes.some((prefix) => name.startsWith(prefix))) holds = true;
+    known.set(protocol, holds);
+  }
+  return holds;
+}
+
 export class LayerBuilder {
   readonly layer: Layer;
-  private parents: Field[][] = [];
+  /**
+   * True when the whole tree is built: every field, with its label, and layer titles. False in a
+   * "no tree" dissection (Wireshark's tree == NULL): only the selected fields are built, without
+   * labels; the layers, their byte ranges, statuses and the summary columns are as in a tree.
+   */
+  readonly tree: boolean;
+  /**
+   * False when this layer builds no field at all (no tree, and the selection holds none of its
+   * fields): add() then looks nothing up, and a dissector may skip a block that only adds fields.
+   */
+  readonly building: boolean;
   private current: Field[];
 
   constructor(
@@ -24,9 +85,18 @@ export class LayerBuilder {
     offset: number,
     /** End of the bytes this layer may use (<= data.length unless the packet was truncated). */
     readonly end: number,
+    /** The fields to build when no tree is wanted; undefined for the whole tree. */
+    readonly selection?: FieldSelection,
   ) {
     this.layer = { protocol, title, offset, length: Math.max(0, Math.min(end, data.length) - offset), fields: [], status: 'ok' };
     this.current = this.layer.fields;
+    this.tree = selection === undefined;
+    this.building = selection === undefined || mayHoldFieldsOf(selection, protocol);
+  }
+
+  /** Whether add() would build this field (always in a tree). */
+  wants(abbrev: string): boolean {
+    return this.selection === undefined || (this.building && this.selection.has(abbrev));
   }
 
   /** Ensures [offset, offset+length) is captured and inside the layer; stops the dissector if not. */
@@ -41,23 +111,30 @@ export class LayerBuilder {
   }
   u16(offset: number, what = 'field'): number {
     this.need(offset, 2, what);
-    return this.data.readUInt16BE(offset);
+    return be16(this.data, offset);
   }
   u32(offset: number, what = 'field'): number {
     this.need(offset, 4, what);
-    return this.data.readUInt32BE(offset);
+    return be32(this.data, offset);
   }
   bytes(offset: number, length: number, what = 'field'): Buffer {
     this.need(offset, length, what);
     return this.data.subarray(offset, offset + length);
   }
 
-  /** Adds a field; `text` is what tshark -T fields prints (defaults to String(value)). */
-  add(abbrev: string, label: string, value: FieldValue, offset: number, length: number, text?: string): Field {
+  /**
+   * Adds a field; `text` is what tshark -T fields prints (defaults to String(value)). Label and
+   * text functions run at once when the field is built (never later: they may read variables the
+   * dissector changes afterwards), and not at all when it is not.
+   */
+  add(abbrev: string, label: Lazy, value: FieldValue, offset: number, length: number, text?: Lazy): Field {
+    const selection = this.selection;
+    if (selection !== undefined && (!this.building || !selection.has(abbrev))) return NOT_BUILT;
+    const labelText = selection !== undefined ? '' : typeof label === 'function' ? label() : label;
     const field: Field =
       text === undefined && Buffer.isBuffer(value)
-        ? lazyTextField(abbrev, label, value, offset, length, () => colonHex(value))
-        : { abbrev, label, value, text: text ?? defaultText(value), offset, length };
+        ? lazyTextField(abbrev, labelText, value, offset, length, () => colonHex(value))
+        : { abbrev, label: labelText, value, text: text === undefined ? defaultText(value) : typeof text === 'function' ? text() : text, offset, length };
     this.current.push(field);
     return field;
   }
@@ -66,24 +143,38 @@ export class LayerBuilder {
    * Adds a field whose -T fields text is made only when something reads it: payloads and bodies
    * can be kilobytes, and most packets are never printed that way (lists, filters, reports).
    */
-  addLazy(abbrev: string, label: string, value: FieldValue, offset: number, length: number, textOf: () => string): Field {
-    const field = lazyTextField(abbrev, label, value, offset, length, textOf);
+  addLazy(abbrev: string, label: Lazy, value: FieldValue, offset: number, length: number, textOf: () => string): Field {
+    const selection = this.selection;
+    if (selection !== undefined && (!this.building || !selection.has(abbrev))) return NOT_BUILT;
+    const field = lazyTextField(abbrev, selection !== undefined ? '' : typeof label === 'function' ? label() : label, value, offset, length, textOf);
     this.current.push(field);
     return field;
   }
 
-  /** Adds a field and makes it the parent of the fields added inside `body`. */
-  group(abbrev: string, label: string, value: FieldValue, offset: number, length: number, body: () => void, text?: string): Field {
+  /**
+   * Adds a field and makes it the parent of the fields added inside `body`. The body always runs
+   * (its reads may stop the dissection); without the parent, its fields go where the parent would.
+   */
+  group(abbrev: string, label: Lazy, value: FieldValue, offset: number, length: number, body: () => void, text?: Lazy): Field {
     const field = this.add(abbrev, label, value, offset, length, text);
+    if (field === NOT_BUILT) {
+      body();
+      return field;
+    }
     field.children = [];
-    this.parents.push(this.current);
+    const outer = this.current;
     this.current = field.children;
     try {
       body();
     } finally {
-      this.current = this.parents.pop()!;
+      this.current = outer;
     }
     return field;
+  }
+
+  /** Sets the layer's tree heading (made only when a tree is built). */
+  title(title: Lazy): void {
+    if (this.tree) this.layer.title = typeof title === 'function' ? title() : title;
   }
 
   setLength(length: number): void {

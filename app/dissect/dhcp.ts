@@ -43,8 +43,8 @@ const OPTIONS: Record<number, [string, string, OptionKind]> = {
 export const dhcpDissector: AppDissector = {
   protocol: 'dhcp',
   udpPorts: [67, 68],
-  dissect(data, offset, end): AppResult {
-    const b = new LayerBuilder(data, 'dhcp', 'Dynamic Host Configuration Protocol', offset, end);
+  dissect(data, offset, end, ctx): AppResult {
+    const b = new LayerBuilder(data, 'dhcp', 'Dynamic Host Configuration Protocol', offset, end, ctx.fields);
     const state = { messageType: -1, id: 0, op: 0 };
     const layer = dissectSafely(b, () => readDhcp(b, offset, end, state));
     const typeName = MESSAGE_TYPES[state.messageType];
@@ -61,43 +61,45 @@ export const dhcpDissector: AppDissector = {
 function readDhcp(b: LayerBuilder, offset: number, end: number, state: { messageType: number; id: number; op: number }): void {
   const op = b.u8(offset, 'message type');
   state.op = op;
-  b.add('dhcp.type', `Message type: ${op === 1 ? 'Boot Request' : op === 2 ? 'Boot Reply' : 'Unknown'} (${op})`, op, offset, 1);
+  b.add('dhcp.type', () => `Message type: ${op === 1 ? 'Boot Request' : op === 2 ? 'Boot Reply' : 'Unknown'} (${op})`, op, offset, 1);
   const hwType = b.u8(offset + 1, 'hardware type');
-  b.add('dhcp.hw.type', `Hardware type: ${hex(hwType, 2)}`, hwType, offset + 1, 1, hex(hwType, 2));
+  b.add('dhcp.hw.type', () => `Hardware type: ${hex(hwType, 2)}`, hwType, offset + 1, 1, () => hex(hwType, 2));
   const hwLen = b.u8(offset + 2, 'hardware address length');
-  b.add('dhcp.hw.len', `Hardware address length: ${hwLen}`, hwLen, offset + 2, 1);
-  b.add('dhcp.hops', `Hops: ${b.u8(offset + 3)}`, b.u8(offset + 3), offset + 3, 1);
+  b.add('dhcp.hw.len', () => `Hardware address length: ${hwLen}`, hwLen, offset + 2, 1);
+  const hops = b.u8(offset + 3);
+  b.add('dhcp.hops', () => `Hops: ${hops}`, hops, offset + 3, 1);
   state.id = b.u32(offset + 4, 'transaction ID');
-  b.add('dhcp.id', `Transaction ID: ${hex(state.id, 8)}`, state.id, offset + 4, 4, hex(state.id, 8));
-  b.add('dhcp.secs', `Seconds elapsed: ${b.u16(offset + 8)}`, b.u16(offset + 8), offset + 8, 2);
+  b.add('dhcp.id', () => `Transaction ID: ${hex(state.id, 8)}`, state.id, offset + 4, 4, () => hex(state.id, 8));
+  const secs = b.u16(offset + 8);
+  b.add('dhcp.secs', () => `Seconds elapsed: ${secs}`, secs, offset + 8, 2);
   const flags = b.u16(offset + 10, 'flags');
-  b.group('dhcp.flags', `Bootp flags: ${hex(flags, 4)}`, flags, offset + 10, 2, () => {
-    b.add('dhcp.flags.bc', `Broadcast flag: ${flags & 0x8000 ? 'Broadcast' : 'Unicast'}`, (flags & 0x8000) !== 0, offset + 10, 2);
-    b.add('dhcp.flags.reserved', `Reserved flags: ${hex(flags & 0x7fff, 4)}`, flags & 0x7fff, offset + 10, 2, hex(flags & 0x7fff, 4));
-  }, hex(flags, 4));
+  b.group('dhcp.flags', () => `Bootp flags: ${hex(flags, 4)}`, flags, offset + 10, 2, () => {
+    b.add('dhcp.flags.bc', () => `Broadcast flag: ${flags & 0x8000 ? 'Broadcast' : 'Unicast'}`, (flags & 0x8000) !== 0, offset + 10, 2);
+    b.add('dhcp.flags.reserved', () => `Reserved flags: ${hex(flags & 0x7fff, 4)}`, flags & 0x7fff, offset + 10, 2, () => hex(flags & 0x7fff, 4));
+  }, () => hex(flags, 4));
   const addresses: Array<[string, string]> = [['client', 'Client IP address'], ['your', 'Your (client) IP address'], ['server', 'Next server IP address'], ['relay', 'Relay agent IP address']];
   addresses.forEach(([name, label], i) => {
     const at = offset + 12 + 4 * i;
     b.need(at, 4, label);
     const text = ipv4Text(b.data, at);
-    b.add(`dhcp.ip.${name}`, `${label}: ${text}`, text, at, 4);
+    b.add(`dhcp.ip.${name}`, () => `${label}: ${text}`, text, at, 4);
   });
   const chaddr = offset + 28;
   b.need(chaddr, 16, 'client hardware address');
   if (hwType === 1 && hwLen === 6) {
     const mac = macText(b.data, chaddr);
-    b.add('dhcp.hw.mac_addr', `Client MAC address: ${mac}`, mac, chaddr, 6);
-    b.add('dhcp.hw.addr_padding', 'Client hardware address padding', b.data.subarray(chaddr + 6, chaddr + 16), chaddr + 6, 10, b.data.subarray(chaddr + 6, chaddr + 16).toString('hex'));
+    b.add('dhcp.hw.mac_addr', () => `Client MAC address: ${mac}`, mac, chaddr, 6);
+    b.add('dhcp.hw.addr_padding', 'Client hardware address padding', b.data.subarray(chaddr + 6, chaddr + 16), chaddr + 6, 10, () => b.data.subarray(chaddr + 6, chaddr + 16).toString('hex'));
   } else {
     const length = Math.min(hwLen, 16);
-    b.add('dhcp.hw.addr', 'Client hardware address', b.data.subarray(chaddr, chaddr + length), chaddr, length, b.data.subarray(chaddr, chaddr + length).toString('hex'));
+    b.add('dhcp.hw.addr', 'Client hardware address', b.data.subarray(chaddr, chaddr + length), chaddr, length, () => b.data.subarray(chaddr, chaddr + length).toString('hex'));
   }
   addZeroTerminated(b, 'dhcp.server', 'Server host name', offset + 44, 64);
   addZeroTerminated(b, 'dhcp.file', 'Boot file name', offset + 108, 128);
   const cookieAt = offset + FIXED_HEADER;
   if (cookieAt >= end) return;
   const cookie = b.u32(cookieAt, 'magic cookie');
-  b.add('dhcp.cookie', `Magic cookie: ${cookie === MAGIC_COOKIE ? 'DHCP' : ipv4Text(b.data, cookieAt)}`, ipv4Text(b.data, cookieAt), cookieAt, 4);
+  b.add('dhcp.cookie', () => `Magic cookie: ${cookie === MAGIC_COOKIE ? 'DHCP' : ipv4Text(b.data, cookieAt)}`, ipv4Text(b.data, cookieAt), cookieAt, 4);
   if (cookie !== MAGIC_COOKIE) return;
   readOptions(b, cookieAt + 4, end, state);
 }
@@ -107,7 +109,7 @@ function addZeroTerminated(b: LayerBuilder, abbrev: string, label: string, at: n
   const zero = raw.indexOf(0);
   if (zero === 0) return; // "not given": Wireshark adds no field
   const text = printable(raw.subarray(0, zero < 0 ? size : zero));
-  b.add(abbrev, `${label}: ${text}`, text, at, size);
+  b.add(abbrev, () => `${label}: ${text}`, text, at, size);
 }
 
 function readOptions(b: LayerBuilder, start: number, end: number, state: { messageType: number }): void {
@@ -117,7 +119,7 @@ function readOptions(b: LayerBuilder, start: number, end: number, state: { messa
     if (code === 255) {
       b.group('dhcp.option.type', 'Option: (255) End', 0, at, 1, () => b.add('dhcp.option.end', 'Option End: 255', 255, at, 1), '0');
       at += 1;
-      if (at < Math.min(end, b.data.length)) b.add('dhcp.option.padding', 'Padding', b.data.subarray(at, Math.min(end, b.data.length)), at, Math.min(end, b.data.length) - at, b.data.subarray(at, Math.min(end, b.data.length)).toString('hex'));
+      if (at < Math.min(end, b.data.length)) b.add('dhcp.option.padding', 'Padding', b.data.subarray(at, Math.min(end, b.data.length)), at, Math.min(end, b.data.length) - at, () => b.data.subarray(at, Math.min(end, b.data.length)).toString('hex'));
       return;
     }
     if (code === 0) {
@@ -129,15 +131,15 @@ function readOptions(b: LayerBuilder, start: number, end: number, state: { messa
     if (at + 2 + length > end) throw new StopDissection('malformed', `DHCP option ${code} runs past the end of the packet`);
     const value = b.bytes(at + 2, length, `option ${code}`);
     const known = OPTIONS[code];
-    b.group('dhcp.option.type', `Option: (${code}) ${known ? known[1] : 'Unknown'}`, code, at, 2 + length, () => {
-      b.add('dhcp.option.length', `Length: ${length}`, length, at + 1, 1);
+    b.group('dhcp.option.type', () => `Option: (${code}) ${known ? known[1] : 'Unknown'}`, code, at, 2 + length, () => {
+      b.add('dhcp.option.length', () => `Length: ${length}`, length, at + 1, 1);
       if (code === 61 && length === 7 && value[0] === 1) {
         // Client identifier holding an Ethernet address: Wireshark reuses the header's field names.
-        b.add('dhcp.hw.type', `Hardware type: ${hex(1, 2)}`, 1, at + 2, 1, hex(1, 2));
+        b.add('dhcp.hw.type', () => `Hardware type: ${hex(1, 2)}`, 1, at + 2, 1, () => hex(1, 2));
         const mac = macText(value, 1);
-        b.add('dhcp.hw.mac_addr', `Client MAC address: ${mac}`, mac, at + 3, 6);
+        b.add('dhcp.hw.mac_addr', () => `Client MAC address: ${mac}`, mac, at + 3, 6);
       } else if (known) addOptionValue(b, known, value, at + 2);
-      else b.add('dhcp.option.value', 'Value', value, at + 2, length, value.toString('hex'));
+      else b.add('dhcp.option.value', 'Value', value, at + 2, length, () => value.toString('hex'));
       if (code === 53 && length >= 1) state.messageType = value[0]!;
     });
     at += 2 + length;
@@ -150,12 +152,12 @@ function addOptionValue(b: LayerBuilder, [name, label, kind]: [string, string, O
   if (kind === 'string') {
     const zero = value.indexOf(0);
     const text = printable(zero < 0 ? value : value.subarray(0, zero));
-    b.add(abbrev, `${label}: ${text}`, text, at, value.length);
+    b.add(abbrev, () => `${label}: ${text}`, text, at, value.length);
     return;
   }
   const single = kind === 'ipv4' || kind === 'u8' || kind === 'u16' || kind === 'u32' || kind === 'i32';
   if (single && value.length !== width) {
-    b.add('dhcp.option.value', 'Value', value, at, value.length, value.toString('hex'));
+    b.add('dhcp.option.value', 'Value', value, at, value.length, () => value.toString('hex'));
     return;
   }
   for (let i = 0; i + width <= value.length; i += width) {
@@ -166,7 +168,7 @@ function addOptionValue(b: LayerBuilder, [name, label, kind]: [string, string, O
     else if (width === 2) text = String((v = value.readUInt16BE(i)));
     else if (kind === 'i32') text = String((v = value.readInt32BE(i)));
     else text = String((v = value.readUInt32BE(i)));
-    b.add(abbrev, `${label}: ${text}`, v, at + i, width, text);
+    b.add(abbrev, () => `${label}: ${text}`, v, at + i, width, text);
     if (single) break;
   }
 }

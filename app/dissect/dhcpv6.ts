@@ -19,8 +19,8 @@ const MAX_NESTING = 32;
 export const dhcpv6Dissector: AppDissector = {
   protocol: 'dhcpv6',
   udpPorts: [546, 547],
-  dissect(data, offset, end): AppResult {
-    const b = new LayerBuilder(data, 'dhcpv6', 'DHCPv6', offset, end);
+  dissect(data, offset, end, ctx): AppResult {
+    const b = new LayerBuilder(data, 'dhcpv6', 'DHCPv6', offset, end, ctx.fields);
     const info: string[] = [];
     const layer = dissectSafely(b, () => readMessage(b, offset, end, info, 0));
     return { layers: [layer], protocolColumn: 'DHCPv6', info: info.join(' ') + ' ' };
@@ -30,21 +30,22 @@ export const dhcpv6Dissector: AppDissector = {
 function readMessage(b: LayerBuilder, offset: number, end: number, info: string[], depth: number): void {
   if (depth > MAX_NESTING) throw new StopDissection('malformed', 'DHCPv6 relay messages nested too deeply');
   const type = b.u8(offset, 'message type');
-  b.add('dhcpv6.msgtype', `Message type: ${MESSAGE_TYPES[type] ?? 'Unknown'} (${type})`, type, offset, 1);
+  b.add('dhcpv6.msgtype', () => `Message type: ${MESSAGE_TYPES[type] ?? 'Unknown'} (${type})`, type, offset, 1);
   if (depth === 0) info.push(MESSAGE_TYPES[type] ?? `Unknown (${type})`);
   if (type === 12 || type === 13) {
-    b.add('dhcpv6.hopcount', `Hopcount: ${b.u8(offset + 1)}`, b.u8(offset + 1), offset + 1, 1);
+    const hopcount = b.u8(offset + 1);
+    b.add('dhcpv6.hopcount', () => `Hopcount: ${hopcount}`, hopcount, offset + 1, 1);
     for (const [name, label, at] of [['linkaddr', 'Link address', offset + 2], ['peeraddr', 'Peer address', offset + 18]] as const) {
       b.need(at, 16, label);
       const text = ipv6Text(b.data, at);
-      b.add(`dhcpv6.${name}`, `${label}: ${text}`, text, at, 16);
+      b.add(`dhcpv6.${name}`, () => `${label}: ${text}`, text, at, 16);
     }
     readOptions(b, offset + 34, end, info, depth);
     return;
   }
   b.need(offset + 1, 3, 'transaction ID');
   const xid = b.data.readUIntBE(offset + 1, 3);
-  b.add('dhcpv6.xid', `Transaction ID: ${hex(xid, 6)}`, xid, offset + 1, 3, hex(xid, 6));
+  b.add('dhcpv6.xid', () => `Transaction ID: ${hex(xid, 6)}`, xid, offset + 1, 3, () => hex(xid, 6));
   if (depth === 0) info.push(`XID: ${hex(xid, 6)}`);
   readOptions(b, offset + 4, end, info, depth);
 }
@@ -54,9 +55,9 @@ function readOptions(b: LayerBuilder, start: number, end: number, info: string[]
     const code = b.u16(at, 'option code');
     const length = b.u16(at + 2, 'option length');
     if (at + 4 + length > end) throw new StopDissection('malformed', `DHCPv6 option ${code} runs past its container`);
-    b.group('', `Option ${code}`, null, at, 4 + length, () => {
-      b.add('dhcpv6.option.type', `Option: (${code})`, code, at, 2);
-      b.add('dhcpv6.option.length', `Length: ${length}`, length, at + 2, 2);
+    b.group('', () => `Option ${code}`, null, at, 4 + length, () => {
+      b.add('dhcpv6.option.type', () => `Option: (${code})`, code, at, 2);
+      b.add('dhcpv6.option.length', () => `Length: ${length}`, length, at + 2, 2);
       readOptionValue(b, code, at + 4, length, info, depth);
     });
     at += 4 + length;
@@ -64,11 +65,14 @@ function readOptions(b: LayerBuilder, start: number, end: number, info: string[]
 }
 
 function readOptionValue(b: LayerBuilder, code: number, at: number, length: number, info: string[], depth: number): void {
-  const u32 = (abbrev: string, label: string, o: number) => b.add(abbrev, `${label}: ${b.u32(o, label)}`, b.u32(o), o, 4);
+  const u32 = (abbrev: string, label: string, o: number) => {
+    const value = b.u32(o, label);
+    b.add(abbrev, () => `${label}: ${value}`, value, o, 4);
+  };
   const address = (abbrev: string, label: string, o: number) => {
     b.need(o, 16, label);
     const text = ipv6Text(b.data, o);
-    b.add(abbrev, `${label}: ${text}`, text, o, 16);
+    b.add(abbrev, () => `${label}: ${text}`, text, o, 16);
     return text;
   };
   switch (code) {
@@ -81,16 +85,19 @@ function readOptionValue(b: LayerBuilder, code: number, at: number, length: numb
     }
     case 3:
     case 25: {
-      b.add('dhcpv6.iaid', `IAID: ${b.bytes(at, 4, 'IAID').toString('hex')}`, b.data.subarray(at, at + 4).toString('hex'), at, 4);
+      const iaid = b.bytes(at, 4, 'IAID').toString('hex');
+      b.add('dhcpv6.iaid', () => `IAID: ${iaid}`, iaid, at, 4);
       u32('dhcpv6.iaid.t1', 'T1', at + 4);
       u32('dhcpv6.iaid.t2', 'T2', at + 8);
       readOptions(b, at + 12, at + length, info, depth);
       return;
     }
-    case 4:
-      b.add('dhcpv6.iata', `IAID: ${b.bytes(at, 4, 'IAID').toString('hex')}`, b.data.subarray(at, at + 4).toString('hex'), at, 4);
+    case 4: {
+      const iaid = b.bytes(at, 4, 'IAID').toString('hex');
+      b.add('dhcpv6.iata', () => `IAID: ${iaid}`, iaid, at, 4);
       readOptions(b, at + 4, at + length, info, depth);
       return;
+    }
     case 5: {
       const text = address('dhcpv6.iaaddr.ip', 'IPv6 address', at);
       if (depth === 0) info.push(`IAA: ${text}`);
@@ -100,21 +107,27 @@ function readOptionValue(b: LayerBuilder, code: number, at: number, length: numb
       return;
     }
     case 6:
-      for (let o = at; o + 2 <= at + length; o += 2) b.add('dhcpv6.requested_option_code', `Requested Option code: ${b.u16(o)}`, b.u16(o), o, 2);
+      for (let o = at; o + 2 <= at + length; o += 2) {
+        const code = b.u16(o);
+        b.add('dhcpv6.requested_option_code', () => `Requested Option code: ${code}`, code, o, 2);
+      }
       return;
     case 7:
-      b.add('dhcpv6.option_preference', `Pref-value: ${b.u8(at, 'preference')}`, b.u8(at), at, 1);
+      const preference = b.u8(at, 'preference');
+      b.add('dhcpv6.option_preference', () => `Pref-value: ${preference}`, preference, at, 1);
       return;
     case 8:
-      b.add('dhcpv6.elapsed_time', `Elapsed time: ${b.u16(at, 'elapsed time') * 10}ms`, b.u16(at) * 10, at, 2);
+      const elapsed = b.u16(at, 'elapsed time') * 10;
+      b.add('dhcpv6.elapsed_time', () => `Elapsed time: ${elapsed}ms`, elapsed, at, 2);
       return;
     case 9:
       readMessage(b, at, at + length, info, depth + 1);
       return;
     case 13: {
-      b.add('dhcpv6.status_code', `Status Code: ${b.u16(at, 'status code')}`, b.u16(at), at, 2);
+      const status = b.u16(at, 'status code');
+      b.add('dhcpv6.status_code', () => `Status Code: ${status}`, status, at, 2);
       const text = printable(b.bytes(at + 2, length - 2, 'status message'));
-      if (length > 2) b.add('dhcpv6.status_msg', `Status Message: ${text}`, text, at + 2, length - 2);
+      if (length > 2) b.add('dhcpv6.status_msg', () => `Status Message: ${text}`, text, at + 2, length - 2);
       return;
     }
     case 23:
@@ -123,7 +136,8 @@ function readOptionValue(b: LayerBuilder, code: number, at: number, length: numb
     case 26: {
       u32('dhcpv6.iaprefix.pref_lifetime', 'Preferred lifetime', at);
       u32('dhcpv6.iaprefix.valid_lifetime', 'Valid lifetime', at + 4);
-      b.add('dhcpv6.iaprefix.pref_len', `Prefix length: ${b.u8(at + 8, 'prefix length')}`, b.u8(at + 8), at + 8, 1);
+      const prefixLength = b.u8(at + 8, 'prefix length');
+      b.add('dhcpv6.iaprefix.pref_len', () => `Prefix length: ${prefixLength}`, prefixLength, at + 8, 1);
       address('dhcpv6.iaprefix.pref_addr', 'Prefix address', at + 9);
       readOptions(b, at + 25, at + length, info, depth);
       return;
@@ -135,18 +149,18 @@ function readOptionValue(b: LayerBuilder, code: number, at: number, length: numb
 
 function readDuid(b: LayerBuilder, at: number, length: number): void {
   const duid = b.data.subarray(at, at + length);
-  b.add('dhcpv6.duid.bytes', `DUID: ${duid.toString('hex')}`, duid, at, length, duid.toString('hex'));
+  b.add('dhcpv6.duid.bytes', () => `DUID: ${duid.toString('hex')}`, duid, at, length, () => duid.toString('hex'));
   if (length < 2) return;
   const type = duid.readUInt16BE(0);
-  b.add('dhcpv6.duid.type', `DUID Type: ${type}`, type, at, 2);
+  b.add('dhcpv6.duid.type', () => `DUID Type: ${type}`, type, at, 2);
   if ((type === 1 && length >= 8) || (type === 3 && length >= 4)) {
     const prefix = type === 1 ? 'dhcpv6.duidllt' : 'dhcpv6.duidll';
     const hwType = duid.readUInt16BE(2);
-    b.add(`${prefix}.hwtype`, `Hardware type: ${hwType}`, hwType, at + 2, 2);
+    b.add(`${prefix}.hwtype`, () => `Hardware type: ${hwType}`, hwType, at + 2, 2);
     const addrAt = type === 1 ? 8 : 4;
     const lla = macText(duid, addrAt, length - addrAt);
-    b.add(`${prefix}.link_layer_addr`, `Link-layer address: ${lla}`, lla, at + addrAt, length - addrAt);
+    b.add(`${prefix}.link_layer_addr`, () => `Link-layer address: ${lla}`, lla, at + addrAt, length - addrAt);
   } else if (type === 2 && length >= 6) {
-    b.add('dhcpv6.duiden.enterprise', `Enterprise ID: ${duid.readUInt32BE(2)}`, duid.readUInt32BE(2), at + 2, 4);
+    b.add('dhcpv6.duiden.enterprise', () => `Enterprise ID: ${duid.readUInt32BE(2)}`, duid.readUInt32BE(2), at + 2, 4);
   }
 }

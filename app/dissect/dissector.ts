@@ -6,11 +6,16 @@
  *
  *   const d = new Dissector();
  *   for (const frame of frames) print(d.dissect(frame));   // frames in capture order
+ *
+ * Without a tree (Wireshark's tree == NULL): `d.dissect(frame, { fields: filterNames })` builds
+ * every layer and the summary columns but only the named fields, without labels — what display
+ * filters, packet lists and reports need, at a fraction of the cost. Cross-packet state advances
+ * exactly as in a full dissection, so the two can be mixed frame by frame.
  */
 import { registerDefaultAppDissectors } from './apps';
 import { LayerBuilder } from './builder';
 import { frameLayer } from './frame';
-import type { AppContext, AppDissector, AppResult, DissectedPacket, FrameInput } from './model';
+import type { AppContext, AppDissector, AppResult, DissectedPacket, DissectOptions, FrameInput } from './model';
 import { PacketState } from './packet-state';
 import { registerCoreDissectors } from './registry';
 import { FragmentTable } from './reassembly';
@@ -42,6 +47,8 @@ export class Dissector {
   readonly ipv6Fragments = new FragmentTable();
   readonly tcpStreams = new TcpStreamTable();
   private readonly udpStreams = new Map<string, number>();
+  /** Per field selection: the first parts of its names ('*' when it names a protocol or frame.protocols). */
+  private readonly selectionPrefixes = new WeakMap<ReadonlySet<string>, Set<string>>();
   private firstTsNs: bigint | null = null;
   private previousTsNs: bigint | null = null;
 
@@ -57,9 +64,9 @@ export class Dissector {
     if (app.heuristic) this.heuristics.push(app);
   }
 
-  dissect(frame: FrameInput): DissectedPacket {
-    const p = new PacketState(frame);
-    const frameFields = frameLayer(frame, this.timeRelative(frame.tsNs), this.timeDelta(frame.tsNs));
+  dissect(frame: FrameInput, options?: DissectOptions): DissectedPacket {
+    const p = new PacketState(frame, options?.fields, options?.columns !== false);
+    const frameFields = frameLayer(frame, this.timeRelative(frame.tsNs), this.timeDelta(frame.tsNs), p.selection);
     p.layers.push(frameFields.layer);
     const data = frame.data;
     try {
@@ -76,7 +83,8 @@ export class Dissector {
       last.status = 'malformed';
       last.problem = `dissector error: ${(err as Error).message}`;
     }
-    frameFields.setProtocols(p.protocols.join(':'));
+    frameFields.setProtocols(() => p.protocols.join(':'));
+    p.finishColumns();
     if (!p.protocolColumn) p.protocolColumn = p.protocols.length ? p.protocols[p.protocols.length - 1]!.toUpperCase() : 'UNKNOWN';
     return {
       number: frame.number,
@@ -107,9 +115,12 @@ export class Dissector {
   byPort(p: PacketState, ctx: AppContext, data: Buffer, offset: number, end: number): void {
     const app = this.appFor(ctx, data, offset, end);
     if (!app) {
-      this.data(p, data, offset, end);
+      if (this.payloadSeen(p, 'data', undefined)) this.data(p, data, offset, end);
       return;
     }
+    // Nobody can see this payload's layers (no tree, no columns, no field of theirs asked for):
+    // leave them out, unless the dissector keeps state that later packets depend on.
+    if (!app.stateful && !this.payloadSeen(p, app.protocol, app.fieldPrefixes)) return;
     const result = dissectApp(app, data, offset, end, ctx);
     let lastProtocol = '';
     for (const layer of result.layers) {
@@ -117,6 +128,29 @@ export class Dissector {
       lastProtocol = layer.protocol;
     }
     if (result.protocolColumn) p.setProtocol(result.protocolColumn, result.info);
+  }
+
+  /**
+   * Whether a payload's layers of this protocol (an application's, or "data") can be seen by the
+   * caller: always with a tree or summary columns (Protocol, Info); otherwise only when the
+   * selection names one of its fields, a protocol (`tcp contains …` reads the bytes of the layers
+   * a protocol carries) or frame.protocols.
+   */
+  private payloadSeen(p: PacketState, protocol: string, prefixes: readonly string[] | undefined): boolean {
+    const selection = p.selection;
+    if (selection === undefined || p.columns) return true;
+    let seen = this.selectionPrefixes.get(selection);
+    if (seen === undefined) {
+      seen = new Set<string>();
+      for (const name of selection) {
+        const dot = name.indexOf('.');
+        if (dot < 0 || name === 'frame.protocols') seen.add('*');
+        else seen.add(name.slice(0, dot));
+      }
+      this.selectionPrefixes.set(selection, seen);
+    }
+    if (seen.has('*') || seen.has(protocol)) return true;
+    return prefixes !== undefined && prefixes.some((prefix) => seen.has(prefix));
   }
 
   /** The application dissector byPort hands this payload to, or undefined ("data"). */
@@ -141,9 +175,12 @@ export class Dissector {
   data(p: PacketState, data: Buffer, offset: number, end: number): void {
     const stop = Math.min(end, data.length);
     if (stop <= offset) return;
-    const b = new LayerBuilder(data, 'data', `Data (${stop - offset} bytes)`, offset, stop);
-    b.add('data.data', `Data: ${bytesHex(data, offset, Math.min(stop - offset, 36))}${stop - offset > 36 ? '…' : ''}`, data.subarray(offset, stop), offset, stop - offset, bytesHex(data, offset, stop - offset));
-    b.add('data.len', `[Length: ${stop - offset}]`, stop - offset, offset, 0);
+    const b = new LayerBuilder(data, 'data', 'Data', offset, stop, p.selection);
+    b.title(() => `Data (${stop - offset} bytes)`);
+    if (b.wants('data.data')) {
+      b.add('data.data', () => `Data: ${bytesHex(data, offset, Math.min(stop - offset, 36))}${stop - offset > 36 ? '…' : ''}`, data.subarray(offset, stop), offset, stop - offset, () => bytesHex(data, offset, stop - offset));
+    }
+    b.add('data.len', () => `[Length: ${stop - offset}]`, stop - offset, offset, 0);
     p.addLayer(b.layer);
   }
 
@@ -174,7 +211,7 @@ export function dissectApp(app: AppDissector, data: Buffer, offset: number, end:
   try {
     return app.dissect(data, offset, end, ctx);
   } catch (err) {
-    const b = new LayerBuilder(data, app.protocol, app.protocol.toUpperCase(), offset, end);
+    const b = new LayerBuilder(data, app.protocol, app.protocol.toUpperCase(), offset, end, ctx.fields);
     b.mark('malformed', `dissector error: ${(err as Error).message}`);
     return { layers: [b.layer], protocolColumn: '', info: '' };
   }

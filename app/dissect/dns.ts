@@ -3,8 +3,9 @@
  * Over TCP each message carries a 2-byte length prefix (dns.length); a message cut by the segment
  * boundary is marked truncated rather than guessed at.
  */
-import { LayerBuilder, StopDissection, dissectSafely, hex } from './builder';
+import { LayerBuilder, StopDissection, dissectSafely, hex, type FieldSelection } from './builder';
 import type { AppDissector, AppResult, Layer } from './model';
+import { bytesHex } from './format';
 import { ipv4Text, ipv6Text, printable } from './app-format';
 import { DnsNameReader, dnsOpcodeName, dnsRcodeName, dnsTypeName, type DnsName } from './dns-names';
 
@@ -23,8 +24,11 @@ export const dnsDissector: AppDissector = {
   udpPorts: [53],
   tcpPorts: [53, 5353],
   dissect(data, offset, end, ctx) {
-    const records = wantsRecords(ctx.fields);
-    return ctx.transport === 'tcp' ? dissectDnsOverTcp(data, offset, end, records) : dissectDnsMessage(data, offset, end, false, records);
+    // Records feed the Info column; without it, only the fields asked for need them.
+    const records = ctx.columns !== false || wantsRecords(ctx.fields);
+    return ctx.transport === 'tcp'
+      ? dissectDnsOverTcp(data, offset, end, records, ctx.fields)
+      : dissectDnsMessage(data, offset, end, false, records, ctx.fields);
   },
 };
 
@@ -44,7 +48,7 @@ function wantsRecords(fields: ReadonlySet<string> | undefined): boolean {
   return wanted;
 }
 
-function dissectDnsOverTcp(data: Buffer, offset: number, end: number, records: boolean): AppResult {
+function dissectDnsOverTcp(data: Buffer, offset: number, end: number, records: boolean, selection: FieldSelection | undefined): AppResult {
   const layers: Layer[] = [];
   const infos: string[] = [];
   let position = offset;
@@ -52,7 +56,7 @@ function dissectDnsOverTcp(data: Buffer, offset: number, end: number, records: b
     const captured = Math.min(end, data.length);
     const declared = position + 2 <= captured ? data.readUInt16BE(position) : 0;
     const messageEnd = position + 2 + declared;
-    const result = dissectDnsMessage(data.subarray(0, Math.min(captured, messageEnd)), position, messageEnd, true, records);
+    const result = dissectDnsMessage(data.subarray(0, Math.min(captured, messageEnd)), position, messageEnd, true, records, selection);
     const layer = result.layers[0]!;
     if (messageEnd > end && layer.status === 'truncated') layer.problem = 'DNS message continues in a later TCP segment (truncated by segment)';
     layers.push(layer);
@@ -67,13 +71,14 @@ function dissectDnsOverTcp(data: Buffer, offset: number, end: number, records: b
  * One DNS message in [offset, end); with `tcp`, preceded by its length prefix. `data` may end
  * before `end` (snap length or segment boundary): reads past it make the layer truncated.
  */
-export function dissectDnsMessage(data: Buffer, offset: number, end: number, tcp: boolean, records = true): AppResult {
-  const b = new LayerBuilder(data, 'dns', 'Domain Name System', offset, end);
+export function dissectDnsMessage(data: Buffer, offset: number, end: number, tcp: boolean, records = true, selection?: FieldSelection): AppResult {
+  const b = new LayerBuilder(data, 'dns', 'Domain Name System', offset, end, selection);
   const info = { text: '', response: false };
   const layer = dissectSafely(b, () => {
     let start = offset;
     if (tcp) {
-      b.add('dns.length', `Length: ${b.u16(offset, 'length prefix')}`, b.u16(offset), offset, 2);
+      const length = b.u16(offset, 'length prefix');
+      b.add('dns.length', () => `Length: ${length}`, length, offset, 2);
       start += 2;
     }
     readMessage(b, start, info, records);
@@ -86,7 +91,7 @@ export function dissectDnsMessage(data: Buffer, offset: number, end: number, tcp
 
 function readMessage(b: LayerBuilder, start: number, info: { text: string; response: boolean }, records: boolean): void {
   const id = b.u16(start, 'transaction ID');
-  b.add('dns.id', `Transaction ID: ${hex(id, 4)}`, id, start, 2, hex(id, 4));
+  b.add('dns.id', () => `Transaction ID: ${hex(id, 4)}`, id, start, 2, () => hex(id, 4));
   const flags = b.u16(start + 2, 'flags');
   const response = (flags & 0x8000) !== 0;
   info.response = response;
@@ -94,10 +99,10 @@ function readMessage(b: LayerBuilder, start: number, info: { text: string; respo
   const rcode = flags & 0xf;
   info.text = `${dnsOpcodeName(opcode)}${response ? ' response' : ''} ${hex(id, 4)}`;
   if (response && rcode !== 0) info.text += ` ${dnsRcodeName(rcode)}`;
-  b.group('dns.flags', `Flags: ${hex(flags, 4)}`, flags, start + 2, 2, () => {
+  b.group('dns.flags', () => `Flags: ${hex(flags, 4)}`, flags, start + 2, 2, () => {
     const bit = (abbrev: string, label: string, mask: number) => b.add(abbrev, label, (flags & mask) !== 0, start + 2, 2);
     bit('dns.flags.response', 'Response', 0x8000);
-    b.add('dns.flags.opcode', `Opcode: ${dnsOpcodeName(opcode)} (${opcode})`, opcode, start + 2, 2);
+    b.add('dns.flags.opcode', () => `Opcode: ${dnsOpcodeName(opcode)} (${opcode})`, opcode, start + 2, 2);
     if (response) bit('dns.flags.authoritative', 'Authoritative', 0x0400);
     bit('dns.flags.truncated', 'Truncated', 0x0200);
     bit('dns.flags.recdesired', 'Recursion desired', 0x0100);
@@ -106,12 +111,12 @@ function readMessage(b: LayerBuilder, start: number, info: { text: string; respo
     // tshark shows the AD bit of a query only when it is set.
     if (response || flags & 0x0020) bit('dns.flags.authenticated', 'Answer authenticated', 0x0020);
     bit('dns.flags.checkdisable', 'Non-authenticated data', 0x0010);
-    if (response) b.add('dns.flags.rcode', `Reply code: ${dnsRcodeName(rcode)} (${rcode})`, rcode, start + 2, 2);
-  }, hex(flags, 4));
+    if (response) b.add('dns.flags.rcode', () => `Reply code: ${dnsRcodeName(rcode)} (${rcode})`, rcode, start + 2, 2);
+  }, () => hex(flags, 4));
   const counts = [4, 6, 8, 10].map((o) => b.u16(start + o, 'section counts'));
   const countNames = ['dns.count.queries', 'dns.count.answers', 'dns.count.auth_rr', 'dns.count.add_rr'];
   const countLabels = ['Questions', 'Answer RRs', 'Authority RRs', 'Additional RRs'];
-  counts.forEach((count, i) => b.add(countNames[i]!, `${countLabels[i]}: ${count}`, count, start + 4 + 2 * i, 2));
+  counts.forEach((count, i) => b.add(countNames[i]!, () => `${countLabels[i]}: ${count}`, count, start + 4 + 2 * i, 2));
 
   let position = start + DNS_HEADER;
   const names = new DnsNameReader(b.data, start, Math.min(b.end, b.data.length));
@@ -124,11 +129,20 @@ function readMessage(b: LayerBuilder, start: number, info: { text: string; respo
   for (let s = 0; s < (records ? 3 : 0); s++) {
     const count = counts[s + 1]!;
     if (count === 0) continue;
-    b.group('', sections[s]!, null, position, 0, () => {
+    b.group('', () => sections[s]!, null, position, 0, () => {
       for (let i = 0; i < count; i++) position = readRecord(b, names, position, info);
     });
   }
-  b.setLength(position - b.layer.offset);
+  // The layer keeps the whole message, as tshark's does: bytes after the last record are
+  // Extraneous Data, still the DNS's (and the UDP's) bytes for `contains` and `matches`.
+  const stop = Math.min(b.end, b.data.length);
+  if (records && position < stop) {
+    const extra = stop - position;
+    b.group('', () => `Extraneous Data (${extra} bytes)`, null, position, extra, () => {
+      b.add('dns.extraneous.data', () => `Extraneous Data Bytes: ${bytesHex(b.data, position, extra)}`, b.data.subarray(position, stop), position, extra, () => bytesHex(b.data, position, extra));
+      b.add('dns.extraneous.length', () => `[Extraneous Data Length: ${extra}]`, extra, position, 0);
+    });
+  }
 }
 
 function name(b: LayerBuilder, names: DnsNameReader, offset: number, what: string): DnsName {
@@ -158,12 +172,12 @@ function readQuestion(b: LayerBuilder, names: DnsNameReader, offset: number, inf
   const classHex = hex(klass, 4);
   const nameLength = qname.text === '<Root>' ? 6 : qname.text.length;
   const labels = labelCount(qname.text);
-  b.group('', `${qname.text}: type ${typeName}, class ${klass === 1 ? 'IN' : classHex}`, null, offset, qname.length + 4, () => {
-    b.add('dns.qry.name', `Name: ${qname.text}`, qname.text, offset, qname.length);
-    b.add('dns.qry.name.len', `Name Length: ${nameLength}`, nameLength, offset, qname.length);
-    b.add('dns.count.labels', `Label Count: ${labels}`, labels, offset, qname.length);
-    b.add('dns.qry.type', `Type: ${typeName} (${type})`, type, typeOffset, 2);
-    b.add('dns.qry.class', `Class: ${classHex}`, klass, typeOffset + 2, 2, classHex);
+  b.group('', () => `${qname.text}: type ${typeName}, class ${klass === 1 ? 'IN' : classHex}`, null, offset, qname.length + 4, () => {
+    b.add('dns.qry.name', () => `Name: ${qname.text}`, qname.text, offset, qname.length);
+    b.add('dns.qry.name.len', () => `Name Length: ${nameLength}`, nameLength, offset, qname.length);
+    b.add('dns.count.labels', () => `Label Count: ${labels}`, labels, offset, qname.length);
+    b.add('dns.qry.type', () => `Type: ${typeName} (${type})`, type, typeOffset, 2);
+    b.add('dns.qry.class', () => `Class: ${classHex}`, klass, typeOffset + 2, 2, classHex);
   });
   appendInfo(info, ` ${typeName} ${qname.text}`);
   return typeOffset + 4;
@@ -178,23 +192,23 @@ function readRecord(b: LayerBuilder, names: DnsNameReader, offset: number, info:
   const rdLength = b.u16(typeOffset + 8, 'record data length');
   const rdata = typeOffset + 10;
   appendInfo(info, ` ${dnsTypeName(type)}`);
-  b.group('', `${rname.text}: type ${dnsTypeName(type)}`, null, offset, rdata + rdLength - offset, () => {
+  b.group('', () => `${rname.text}: type ${dnsTypeName(type)}`, null, offset, rdata + rdLength - offset, () => {
     addRecordName(b, rname, type, offset);
-    b.add('dns.resp.type', `Type: ${dnsTypeName(type)} (${type})`, type, typeOffset, 2);
+    b.add('dns.resp.type', () => `Type: ${dnsTypeName(type)} (${type})`, type, typeOffset, 2);
     if (type === 41) {
-      b.add('dns.rr.udp_payload_size', `UDP payload size: ${klass}`, klass, typeOffset + 2, 2);
-      b.add('dns.resp.ext_rcode', `Higher bits in extended RCODE: ${hex(ttl >>> 24, 2)}`, ttl >>> 24, typeOffset + 4, 1, hex(ttl >>> 24, 2));
-      b.add('dns.resp.edns0_version', `EDNS0 version: ${(ttl >>> 16) & 0xff}`, (ttl >>> 16) & 0xff, typeOffset + 5, 1);
+      b.add('dns.rr.udp_payload_size', () => `UDP payload size: ${klass}`, klass, typeOffset + 2, 2);
+      b.add('dns.resp.ext_rcode', () => `Higher bits in extended RCODE: ${hex(ttl >>> 24, 2)}`, ttl >>> 24, typeOffset + 4, 1, () => hex(ttl >>> 24, 2));
+      b.add('dns.resp.edns0_version', () => `EDNS0 version: ${(ttl >>> 16) & 0xff}`, (ttl >>> 16) & 0xff, typeOffset + 5, 1);
       const z = ttl & 0xffff;
-      b.group('dns.resp.z', `Z: ${hex(z, 4)}`, z, typeOffset + 6, 2, () => {
+      b.group('dns.resp.z', () => `Z: ${hex(z, 4)}`, z, typeOffset + 6, 2, () => {
         b.add('dns.resp.z.do', 'DO bit', (z & 0x8000) !== 0, typeOffset + 6, 2);
-        b.add('dns.resp.z.reserved', `Reserved: ${hex(z & 0x7fff, 4)}`, z & 0x7fff, typeOffset + 6, 2, hex(z & 0x7fff, 4));
-      }, hex(z, 4));
+        b.add('dns.resp.z.reserved', () => `Reserved: ${hex(z & 0x7fff, 4)}`, z & 0x7fff, typeOffset + 6, 2, () => hex(z & 0x7fff, 4));
+      }, () => hex(z, 4));
     } else {
-      b.add('dns.resp.class', `Class: ${hex(klass & 0x7fff, 4)}`, klass & 0x7fff, typeOffset + 2, 2, hex(klass & 0x7fff, 4));
-      b.add('dns.resp.ttl', `Time to live: ${ttl}`, ttl, typeOffset + 4, 4);
+      b.add('dns.resp.class', () => `Class: ${hex(klass & 0x7fff, 4)}`, klass & 0x7fff, typeOffset + 2, 2, () => hex(klass & 0x7fff, 4));
+      b.add('dns.resp.ttl', () => `Time to live: ${ttl}`, ttl, typeOffset + 4, 4);
     }
-    b.add('dns.resp.len', `Data length: ${rdLength}`, rdLength, typeOffset + 8, 2);
+    b.add('dns.resp.len', () => `Data length: ${rdLength}`, rdLength, typeOffset + 8, 2);
     if (rdata + rdLength > b.end) throw new StopDissection('malformed', 'record data runs past the end of the DNS message');
     appendInfo(info, readRecordData(b, names, type, rdata, rdLength));
   });
@@ -205,20 +219,20 @@ function readRecord(b: LayerBuilder, names: DnsNameReader, offset: number, info:
 function addRecordName(b: LayerBuilder, rname: DnsName, type: number, offset: number): void {
   const parts = rname.text.split('.');
   if (type === 33 && parts.length >= 3) {
-    b.add('dns.srv.service', `Service: ${parts[0]}`, parts[0]!, offset, rname.length);
-    b.add('dns.srv.proto', `Protocol: ${parts[1]}`, parts[1]!, offset, rname.length);
+    b.add('dns.srv.service', () => `Service: ${parts[0]}`, parts[0]!, offset, rname.length);
+    b.add('dns.srv.proto', () => `Protocol: ${parts[1]}`, parts[1]!, offset, rname.length);
     const rest = parts.slice(2).join('.');
-    b.add('dns.srv.name', `Name: ${rest}`, rest, offset, rname.length);
+    b.add('dns.srv.name', () => `Name: ${rest}`, rest, offset, rname.length);
     return;
   }
-  b.add('dns.resp.name', `Name: ${rname.text}`, rname.text, offset, rname.length);
+  b.add('dns.resp.name', () => `Name: ${rname.text}`, rname.text, offset, rname.length);
 }
 
 /** Adds the typed fields of one record's data; returns what Wireshark appends to Info for it. */
 function readRecordData(b: LayerBuilder, names: DnsNameReader, type: number, offset: number, length: number): string {
   const nameField = (abbrev: string, label: string, at: number): string => {
     const parsed = name(b, names, at, label);
-    b.add(abbrev, `${label}: ${parsed.text}`, parsed.text, at, parsed.length);
+    b.add(abbrev, () => `${label}: ${parsed.text}`, parsed.text, at, parsed.length);
     return parsed.text;
   };
   switch (type) {
@@ -226,14 +240,14 @@ function readRecordData(b: LayerBuilder, names: DnsNameReader, type: number, off
       if (length !== 4) return '';
       b.need(offset, 4, 'IPv4 address');
       const text = ipv4Text(b.data, offset);
-      b.add('dns.a', `Address: ${text}`, text, offset, 4);
+      b.add('dns.a', () => `Address: ${text}`, text, offset, 4);
       return ` ${text}`;
     }
     case 28: {
       if (length !== 16) return '';
       b.need(offset, 16, 'IPv6 address');
       const text = ipv6Text(b.data, offset);
-      b.add('dns.aaaa', `AAAA Address: ${text}`, text, offset, 16);
+      b.add('dns.aaaa', () => `AAAA Address: ${text}`, text, offset, 16);
       return ` ${text}`;
     }
     case 2: return ` ${nameField('dns.ns', 'Name Server', offset)}`;
@@ -241,20 +255,20 @@ function readRecordData(b: LayerBuilder, names: DnsNameReader, type: number, off
     case 12: return ` ${nameField('dns.ptr.domain_name', 'Domain Name', offset)}`;
     case 15: {
       const preference = b.u16(offset, 'MX preference');
-      b.add('dns.mx.preference', `Preference: ${preference}`, preference, offset, 2);
+      b.add('dns.mx.preference', () => `Preference: ${preference}`, preference, offset, 2);
       return ` ${preference} ${nameField('dns.mx.mail_exchange', 'Mail Exchange', offset + 2)}`;
     }
     case 6: {
       const mname = name(b, names, offset, 'SOA primary name server');
-      b.add('dns.soa.mname', `Primary name server: ${mname.text}`, mname.text, offset, mname.length);
+      b.add('dns.soa.mname', () => `Primary name server: ${mname.text}`, mname.text, offset, mname.length);
       const rname = name(b, names, offset + mname.length, 'SOA mailbox');
-      b.add('dns.soa.rname', `Responsible authority's mailbox: ${rname.text}`, rname.text, offset + mname.length, rname.length);
+      b.add('dns.soa.rname', () => `Responsible authority's mailbox: ${rname.text}`, rname.text, offset + mname.length, rname.length);
       let at = offset + mname.length + rname.length;
       const soaFields = ['serial_number', 'refresh_interval', 'retry_interval', 'expire_limit', 'minimum_ttl'];
       const labels = ['Serial Number', 'Refresh Interval', 'Retry Interval', 'Expire limit', 'Minimum TTL'];
       soaFields.forEach((n, i) => {
         const v = b.u32(at, labels[i]!);
-        b.add(`dns.soa.${n}`, `${labels[i]}: ${v}`, v, at, 4);
+        b.add(`dns.soa.${n}`, () => `${labels[i]}: ${v}`, v, at, 4);
         at += 4;
       });
       return ` ${mname.text}`;
@@ -264,28 +278,28 @@ function readRecordData(b: LayerBuilder, names: DnsNameReader, type: number, off
       const prefix = type === 16 ? 'dns.txt' : 'dns.spf';
       for (let at = offset; at < offset + length; ) {
         const n = b.u8(at, 'TXT length');
-        b.add(`${prefix}.length`, `${type === 16 ? 'TXT' : 'SPF'} Length: ${n}`, n, at, 1);
+        b.add(`${prefix}.length`, () => `${type === 16 ? 'TXT' : 'SPF'} Length: ${n}`, n, at, 1);
         const text = printable(b.bytes(at + 1, n, 'TXT string'));
-        b.add(prefix, `${type === 16 ? 'TXT' : 'SPF'}: ${text}`, text, at + 1, n);
+        b.add(prefix, () => `${type === 16 ? 'TXT' : 'SPF'}: ${text}`, text, at + 1, n);
         at += 1 + n;
       }
       return '';
     }
     case 33: {
       const [priority, weight, port] = [0, 2, 4].map((o) => b.u16(offset + o, 'SRV fields'));
-      b.add('dns.srv.priority', `Priority: ${priority}`, priority!, offset, 2);
-      b.add('dns.srv.weight', `Weight: ${weight}`, weight!, offset + 2, 2);
-      b.add('dns.srv.port', `Port: ${port}`, port!, offset + 4, 2);
+      b.add('dns.srv.priority', () => `Priority: ${priority}`, priority!, offset, 2);
+      b.add('dns.srv.weight', () => `Weight: ${weight}`, weight!, offset + 2, 2);
+      b.add('dns.srv.port', () => `Port: ${port}`, port!, offset + 4, 2);
       return ` ${priority} ${weight} ${port} ${nameField('dns.srv.target', 'Target', offset + 6)}`;
     }
     case 41: {
       for (let at = offset; at + 4 <= offset + length; ) {
         const code = b.u16(at, 'EDNS option code');
         const optLength = b.u16(at + 2, 'EDNS option length');
-        b.group('dns.opt', `Option: ${code}`, null, at, 4 + optLength, () => {
-          b.add('dns.opt.code', `Option Code: ${code}`, code, at, 2);
-          b.add('dns.opt.len', `Option Length: ${optLength}`, optLength, at + 2, 2);
-          if (optLength > 0) b.add('dns.opt.data', 'Option Data', b.bytes(at + 4, optLength, 'EDNS option data'), at + 4, optLength, b.data.subarray(at + 4, at + 4 + optLength).toString('hex'));
+        b.group('dns.opt', () => `Option: ${code}`, null, at, 4 + optLength, () => {
+          b.add('dns.opt.code', () => `Option Code: ${code}`, code, at, 2);
+          b.add('dns.opt.len', () => `Option Length: ${optLength}`, optLength, at + 2, 2);
+          if (optLength > 0) b.add('dns.opt.data', 'Option Data', b.bytes(at + 4, optLength, 'EDNS option data'), at + 4, optLength, () => b.data.subarray(at + 4, at + 4 + optLength).toString('hex'));
         }, '');
         at += 4 + optLength;
       }

@@ -18,6 +18,18 @@ export function bytesHex(data: Buffer, offset: number, length: number): string {
   return data.toString('hex', offset, offset + length);
 }
 
+/**
+ * Big-endian reads without Buffer's argument checks, for the per-packet headers: only where a
+ * LayerBuilder.need() (or a length test) has already proved the bytes are there.
+ */
+export function be16(data: Buffer, at: number): number {
+  return (data[at]! << 8) | data[at + 1]!;
+}
+
+export function be32(data: Buffer, at: number): number {
+  return data[at]! * 0x1000000 + ((data[at + 1]! << 16) | (data[at + 2]! << 8) | data[at + 3]!);
+}
+
 export function ipv4Text(data: Buffer, offset: number): string {
   return `${data[offset]}.${data[offset + 1]}.${data[offset + 2]}.${data[offset + 3]}`;
 }

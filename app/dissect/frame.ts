@@ -1,4 +1,5 @@
 /** The "frame" layer: tshark's frame.* fields (numbers, lengths, time stamps, protocol chain). */
+import { mayHoldFieldsOf, type FieldSelection } from './builder';
 import type { Field, FrameInput, Layer } from './model';
 import { nsToSeconds } from './format';
 
@@ -16,42 +17,69 @@ export function frameTimeText(tsNs: bigint): string {
   return `${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, ' ')}, ${d.getUTCFullYear()} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}.${ns} UTC`;
 }
 
-function f(abbrev: string, label: string, value: Field['value'], text: string, hidden = false): Field {
-  const field: Field = { abbrev, label, value, text, offset: 0, length: 0 };
-  if (hidden) field.hidden = true;
-  return field;
+interface FrameFacts {
+  frame: FrameInput;
+  capLen: number;
+  relativeNs: bigint;
+  deltaNs: bigint;
 }
 
-export function frameLayer(frame: FrameInput, relativeNs: bigint, deltaNs: bigint): { layer: Layer; setProtocols(chain: string): void } {
+type FrameField = readonly [abbrev: string, value: (f: FrameFacts) => Field['value'], text: (f: FrameFacts) => string, label: (text: string, f: FrameFacts) => string];
+
+const encapOf = (f: FrameFacts): number => WTAP_ENCAP[f.frame.linkType] ?? -1;
+
+/** The frame layer's fields in tree order (frame.protocols, last, is filled in by setProtocols). */
+const FRAME_FIELDS: readonly FrameField[] = [
+  ['frame.encap_type', encapOf, (f) => String(encapOf(f)), (t, f) => `Encapsulation type: ${t} (linktype ${f.frame.linkType})`],
+  ['frame.time', (f) => f.frame.tsNs, (f) => frameTimeText(f.frame.tsNs), (t) => `Arrival Time: ${t}`],
+  ['frame.offset_shift', () => 0, () => '0.000000000', () => '[Time shift for this packet: 0.000000000 seconds]'],
+  ['frame.time_epoch', (f) => f.frame.tsNs, (f) => nsToSeconds(f.frame.tsNs), (t) => `Epoch Time: ${t} seconds`],
+  ['frame.time_delta', (f) => f.deltaNs, (f) => nsToSeconds(f.deltaNs), (t) => `[Time delta from previous captured frame: ${t} seconds]`],
+  ['frame.time_delta_displayed', (f) => f.deltaNs, (f) => nsToSeconds(f.deltaNs), (t) => `[Time delta from previous displayed frame: ${t} seconds]`],
+  ['frame.time_relative', (f) => f.relativeNs, (f) => nsToSeconds(f.relativeNs), (t) => `[Time since reference or first frame: ${t} seconds]`],
+  ['frame.number', (f) => f.frame.number, (f) => String(f.frame.number), (t) => `Frame Number: ${t}`],
+  ['frame.len', (f) => f.frame.origLen, (f) => String(f.frame.origLen), (t, f) => `Frame Length: ${t} bytes (${f.frame.origLen * 8} bits)`],
+  ['frame.cap_len', (f) => f.capLen, (f) => String(f.capLen), (t, f) => `Capture Length: ${t} bytes (${f.capLen * 8} bits)`],
+  ['frame.marked', () => false, () => '0', () => '[Frame is marked: False]'],
+  ['frame.ignored', () => false, () => '0', () => '[Frame is ignored: False]'],
+  ['frame.protocols', () => '', () => '', () => '[Protocols in frame: ]'],
+];
+
+/**
+ * The frame layer. With a selection (no tree), only the selected fields are built, without
+ * labels: time stamps as text cost more than the rest of a small frame's dissection.
+ */
+export function frameLayer(
+  frame: FrameInput,
+  relativeNs: bigint,
+  deltaNs: bigint,
+  selection?: FieldSelection,
+): { layer: Layer; setProtocols(chain: () => string): void } {
   const capLen = frame.data.length;
-  const encap = WTAP_ENCAP[frame.linkType] ?? -1;
-  const epoch = nsToSeconds(frame.tsNs);
-  const delta = nsToSeconds(deltaNs);
-  const relative = nsToSeconds(relativeNs);
-  const protocols = f('frame.protocols', '[Protocols in frame: ]', '', '');
-  const fields: Field[] = [
-    f('frame.encap_type', `Encapsulation type: ${encap} (linktype ${frame.linkType})`, encap, String(encap)),
-    f('frame.time', `Arrival Time: ${frameTimeText(frame.tsNs)}`, frame.tsNs, frameTimeText(frame.tsNs)),
-    f('frame.offset_shift', '[Time shift for this packet: 0.000000000 seconds]', 0, '0.000000000'),
-    f('frame.time_epoch', `Epoch Time: ${epoch} seconds`, frame.tsNs, epoch),
-    f('frame.time_delta', `[Time delta from previous captured frame: ${delta} seconds]`, deltaNs, delta),
-    f('frame.time_delta_displayed', `[Time delta from previous displayed frame: ${delta} seconds]`, deltaNs, delta),
-    f('frame.time_relative', `[Time since reference or first frame: ${relative} seconds]`, relativeNs, relative),
-    f('frame.number', `Frame Number: ${frame.number}`, frame.number, String(frame.number)),
-    f('frame.len', `Frame Length: ${frame.origLen} bytes (${frame.origLen * 8} bits)`, frame.origLen, String(frame.origLen)),
-    f('frame.cap_len', `Capture Length: ${capLen} bytes (${capLen * 8} bits)`, capLen, String(capLen)),
-    f('frame.marked', '[Frame is marked: False]', false, '0'),
-    f('frame.ignored', '[Frame is ignored: False]', false, '0'),
-    protocols,
-  ];
-  const title = `Frame ${frame.number}: ${frame.origLen} bytes on wire (${frame.origLen * 8} bits), ${capLen} bytes captured (${capLen * 8} bits)`;
+  const tree = selection === undefined;
+  const fields: Field[] = [];
+  let protocols: Field | null = null;
+  // Most selections name no frame field: then not even the look-ups per field.
+  if (tree || mayHoldFieldsOf(selection, 'frame')) {
+    const facts: FrameFacts = { frame, capLen, relativeNs, deltaNs };
+    for (const [abbrev, value, text, label] of FRAME_FIELDS) {
+      if (!tree && !selection.has(abbrev)) continue;
+      const t = text(facts);
+      const field: Field = { abbrev, label: tree ? label(t, facts) : '', value: value(facts), text: t, offset: 0, length: 0 };
+      fields.push(field);
+      if (abbrev === 'frame.protocols') protocols = field;
+    }
+  }
+  const title = tree ? `Frame ${frame.number}: ${frame.origLen} bytes on wire (${frame.origLen * 8} bits), ${capLen} bytes captured (${capLen * 8} bits)` : 'Frame';
   const layer: Layer = { protocol: 'frame', title, offset: 0, length: capLen, fields, status: 'ok' };
   return {
     layer,
-    setProtocols(chain: string) {
+    setProtocols(chainOf: () => string) {
+      if (protocols === null) return;
+      const chain = chainOf();
       protocols.value = chain;
       protocols.text = chain;
-      protocols.label = `[Protocols in frame: ${chain}]`;
+      if (tree) protocols.label = `[Protocols in frame: ${chain}]`;
     },
   };
 }

@@ -41,8 +41,8 @@ export function looksLikeHttp(data: Buffer, offset: number, end: number): boolea
   return REQUEST_LINE.test(line) || STATUS_LINE.test(line);
 }
 
-function dissectHttp(data: Buffer, offset: number, end: number, _ctx: AppContext): AppResult {
-  const b = new LayerBuilder(data, 'http', 'Hypertext Transfer Protocol', offset, end);
+function dissectHttp(data: Buffer, offset: number, end: number, ctx: AppContext): AppResult {
+  const b = new LayerBuilder(data, 'http', 'Hypertext Transfer Protocol', offset, end, ctx.fields);
   let info = 'Continuation';
   const layer = dissectSafely(b, () => {
     const stop = Math.min(end, data.length);
@@ -59,17 +59,17 @@ function dissectHttp(data: Buffer, offset: number, end: number, _ctx: AppContext
     info = `${firstText} `;
     const lineAt = first.start;
     const lineLength = first.next - first.start;
-    b.group('', printable(data.subarray(first.start, first.next)), null, lineAt, lineLength, () => {
+    b.group('', () => printable(data.subarray(first.start, first.next)), null, lineAt, lineLength, () => {
       // Wireshark's hidden http.request / http.response flags: what `-Y http.request` tests.
-      b.add(request ? 'http.request' : 'http.response', request ? 'Request: True' : 'Response: True', true, lineAt, 0, '1').hidden = true;
+      b.add(request ? 'http.request' : 'http.response', () => request ? 'Request: True' : 'Response: True', true, lineAt, 0, '1').hidden = true;
       if (request) {
-        b.add('http.request.method', `Request Method: ${request[1]}`, request[1]!, lineAt, request[1]!.length);
-        b.add('http.request.uri', `Request URI: ${request[2]}`, request[2]!, lineAt + request[1]!.length + 1, request[2]!.length);
-        b.add('http.request.version', `Request Version: ${request[3]}`, request[3]!, first.textEnd - request[3]!.length, request[3]!.length);
+        b.add('http.request.method', () => `Request Method: ${request[1]}`, request[1]!, lineAt, request[1]!.length);
+        b.add('http.request.uri', () => `Request URI: ${request[2]}`, request[2]!, lineAt + request[1]!.length + 1, request[2]!.length);
+        b.add('http.request.version', () => `Request Version: ${request[3]}`, request[3]!, first.textEnd - request[3]!.length, request[3]!.length);
       } else if (status) {
-        b.add('http.response.version', `Response Version: ${status[1]}`, status[1]!, lineAt, status[1]!.length);
-        b.add('http.response.code', `Status Code: ${status[2]}`, Number(status[2]), lineAt + 9, 3);
-        if (status[3] !== undefined) b.add('http.response.phrase', `Response Phrase: ${status[3]}`, status[3], lineAt + 13, status[3].length);
+        b.add('http.response.version', () => `Response Version: ${status[1]}`, status[1]!, lineAt, status[1]!.length);
+        b.add('http.response.code', () => `Status Code: ${status[2]}`, Number(status[2]), lineAt + 9, 3);
+        if (status[3] !== undefined) b.add('http.response.phrase', () => `Response Phrase: ${status[3]}`, status[3], lineAt + 13, status[3].length);
       }
     });
     const headers = new Map<string, string>();
@@ -86,17 +86,17 @@ function dissectHttp(data: Buffer, offset: number, end: number, _ctx: AppContext
       const colon = text.indexOf(':');
       const name = colon > 0 ? text.slice(0, colon).toLowerCase() : '';
       const value = colon > 0 ? text.slice(colon + 1).trim() : '';
-      b.group(request ? 'http.request.line' : 'http.response.line', printable(raw), printable(raw), line.start, raw.length, () => {
+      b.group(request ? 'http.request.line' : 'http.response.line', () => printable(raw), printable(raw), line.start, raw.length, () => {
         const abbrev = HEADER_FIELDS[name];
-        if (abbrev) b.add(abbrev, `${text.slice(0, colon)}: ${value}`, value, line.start + colon + 1, line.textEnd - line.start - colon - 1, printable(Buffer.from(value, 'latin1')));
-        if (name === 'content-length' && /^\d+$/.test(value)) b.add('http.content_length', `Content length: ${value}`, Number(value), line.start + colon + 1, line.textEnd - line.start - colon - 1);
+        if (abbrev) b.add(abbrev, () => `${text.slice(0, colon)}: ${value}`, value, line.start + colon + 1, line.textEnd - line.start - colon - 1, () => printable(Buffer.from(value, 'latin1')));
+        if (name === 'content-length' && /^\d+$/.test(value)) b.add('http.content_length', () => `Content length: ${value}`, Number(value), line.start + colon + 1, line.textEnd - line.start - colon - 1);
       });
       if (name && !headers.has(name)) headers.set(name, value);
     }
     const host = headers.get('host');
     if (request && host !== undefined) {
       const full = /^[a-z][a-z0-9+.-]*:\/\//i.test(request[2]!) ? request[2]! : `http://${host}${request[2]}`;
-      b.add('http.request.full_uri', `Full request URI: ${full}`, full, lineAt, 0);
+      b.add('http.request.full_uri', () => `Full request URI: ${full}`, full, lineAt, 0);
     }
     if (!ended) {
       b.mark('truncated', 'HTTP headers continue past the end of this TCP segment (truncated by segment)');

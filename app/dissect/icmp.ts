@@ -29,20 +29,22 @@ const ERROR_TYPES = new Set([3, 4, 5, 11, 12]);
 const requestsByDissector = new WeakMap<Dissector, Map<string, number>>();
 
 export function dissectIcmp(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): number | void {
-  const b = new LayerBuilder(data, 'icmp', 'Internet Control Message Protocol', offset, end);
+  const b = new LayerBuilder(data, 'icmp', 'Internet Control Message Protocol', offset, end, p.selection);
   let next = -1;
   let quoted = false;
   dissectSafely(b, () => {
     const type = b.u8(offset, 'type');
     const code = b.u8(offset + 1, 'code');
     const codeName = CODES[type]?.[code];
-    b.add('icmp.type', `Type: ${type} (${TYPES[type] ?? 'Unknown ICMP (obsolete or malformed?)'})`, type, offset, 1);
-    b.add('icmp.code', `Code: ${code}${codeName ? ` (${codeName})` : ''}`, code, offset + 1, 1);
+    b.add('icmp.type', () => `Type: ${type} (${TYPES[type] ?? 'Unknown ICMP (obsolete or malformed?)'})`, type, offset, 1);
+    b.add('icmp.code', () => `Code: ${code}${codeName ? ` (${codeName})` : ''}`, code, offset + 1, 1);
     const checksum = b.u16(offset + 2, 'checksum');
-    const whole = end <= data.length && !p.quoted ? checksumOk(data, offset, end) : null;
+    // Verifying reads every byte: only for the tree or a filter that asks.
+    const verify = end <= data.length && !p.quoted && (b.wants('icmp.checksum') || b.wants('icmp.checksum.status'));
+    const whole = verify ? checksumOk(data, offset, end) : null;
     const status = whole === null ? 2 : whole ? 1 : 0;
-    b.add('icmp.checksum', `Checksum: ${hex(checksum, 4)} [${status === 2 ? 'unverified' : status === 1 ? 'correct' : 'incorrect'}]`, checksum, offset + 2, 2, hex(checksum, 4));
-    b.add('icmp.checksum.status', `[Checksum Status: ${['Bad', 'Good', 'Unverified'][status]}]`, status, offset + 2, 0);
+    b.add('icmp.checksum', () => `Checksum: ${hex(checksum, 4)} [${status === 2 ? 'unverified' : status === 1 ? 'correct' : 'incorrect'}]`, checksum, offset + 2, 2, () => hex(checksum, 4));
+    b.add('icmp.checksum.status', () => `[Checksum Status: ${['Bad', 'Good', 'Unverified'][status]}]`, status, offset + 2, 0);
     let info = TYPES[type] ?? 'Unknown ICMP (obsolete or malformed?)';
     if (codeName && ERROR_TYPES.has(type)) info += ` (${codeName})`;
     if (type === 0 || type === 8 || type === 13 || type === 14 || type === 15 || type === 16 || type === 17 || type === 18) {
@@ -50,10 +52,10 @@ export function dissectIcmp(d: Dissector, p: PacketState, data: Buffer, offset: 
       const seq = b.u16(offset + 6, 'sequence number');
       const idLe = ((id & 0xff) << 8) | (id >> 8);
       const seqLe = ((seq & 0xff) << 8) | (seq >> 8);
-      b.add('icmp.ident', `Identifier (BE): ${id} (${hex(id, 4)})`, id, offset + 4, 2);
-      b.add('icmp.ident_le', `Identifier (LE): ${idLe} (${hex(idLe, 4)})`, idLe, offset + 4, 2);
-      b.add('icmp.seq', `Sequence Number (BE): ${seq} (${hex(seq, 4)})`, seq, offset + 6, 2);
-      b.add('icmp.seq_le', `Sequence Number (LE): ${seqLe} (${hex(seqLe, 4)})`, seqLe, offset + 6, 2);
+      b.add('icmp.ident', () => `Identifier (BE): ${id} (${hex(id, 4)})`, id, offset + 4, 2);
+      b.add('icmp.ident_le', () => `Identifier (LE): ${idLe} (${hex(idLe, 4)})`, idLe, offset + 4, 2);
+      b.add('icmp.seq', () => `Sequence Number (BE): ${seq} (${hex(seq, 4)})`, seq, offset + 6, 2);
+      b.add('icmp.seq_le', () => `Sequence Number (LE): ${seqLe} (${hex(seqLe, 4)})`, seqLe, offset + 6, 2);
       if (type === 0 || type === 8) {
         info = `${info.padEnd(20)} id=${hex(id, 4)}, seq=${seq}/${seqLe}, ttl=${p.ttl}`;
         if (!p.quoted) info += echoPairing(d, p, type, id, seq, b, offset);
@@ -61,19 +63,19 @@ export function dissectIcmp(d: Dissector, p: PacketState, data: Buffer, offset: 
       next = offset + 8;
     } else if (ERROR_TYPES.has(type)) {
       if (type === 3 && code === 4) {
-        b.add('icmp.unused', 'Unused', data.subarray(offset + 4, offset + 6), offset + 4, 2, data.toString('hex', offset + 4, offset + 6));
+        b.add('icmp.unused', 'Unused', data.subarray(offset + 4, offset + 6), offset + 4, 2, () => data.toString('hex', offset + 4, offset + 6));
         const mtu = b.u16(offset + 6, 'MTU');
-        b.add('icmp.mtu', `MTU of next hop: ${mtu}`, mtu, offset + 6, 2);
+        b.add('icmp.mtu', () => `MTU of next hop: ${mtu}`, mtu, offset + 6, 2);
       } else if (type === 5) {
         b.need(offset + 4, 4, 'gateway address');
         const gw = `${data[offset + 4]}.${data[offset + 5]}.${data[offset + 6]}.${data[offset + 7]}`;
-        b.add('icmp.redir_gw', `Gateway Address: ${gw}`, gw, offset + 4, 4);
+        b.add('icmp.redir_gw', () => `Gateway Address: ${gw}`, gw, offset + 4, 4);
       } else if (type === 12) {
         const ptr = b.u8(offset + 4, 'pointer');
-        b.add('icmp.pointer', `Pointer: ${ptr}`, ptr, offset + 4, 1);
+        b.add('icmp.pointer', () => `Pointer: ${ptr}`, ptr, offset + 4, 1);
       } else {
         b.need(offset + 4, 4, 'unused field');
-        b.add('icmp.unused', 'Unused', data.subarray(offset + 4, offset + 8), offset + 4, 4, data.toString('hex', offset + 4, offset + 8));
+        b.add('icmp.unused', 'Unused', data.subarray(offset + 4, offset + 8), offset + 4, 4, () => data.toString('hex', offset + 4, offset + 8));
       }
       next = offset + 8;
       quoted = true;
@@ -104,6 +106,6 @@ function echoPairing(d: Dissector, p: PacketState, type: number, id: number, seq
   }
   const request = requests.get(`${p.netDst}|${p.netSrc}|${id}|${seq}`);
   if (request === undefined) return '';
-  b.add('icmp.resp_to', `[Response to: ${request}]`, request, offset, 0);
+  b.add('icmp.resp_to', () => `[Response to: ${request}]`, request, offset, 0);
   return ` (request in ${request})`;
 }

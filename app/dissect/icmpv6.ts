@@ -20,85 +20,92 @@ const OPT_NAMES: Record<number, string> = { 1: 'Source link-layer address', 2: '
 const echoRequests = new WeakMap<Dissector, Map<string, number>>();
 
 export function dissectIcmpv6(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): number | void {
-  const b = new LayerBuilder(data, 'icmpv6', 'Internet Control Message Protocol v6', offset, end);
+  const b = new LayerBuilder(data, 'icmpv6', 'Internet Control Message Protocol v6', offset, end, p.selection);
   let quotedAt = -1;
   let dataAt = -1;
   dissectSafely(b, () => {
     const type = b.u8(offset, 'type');
     const code = b.u8(offset + 1, 'code');
-    b.add('icmpv6.type', `Type: ${TYPES[type] ?? 'Unknown'} (${type})`, type, offset, 1);
+    b.add('icmpv6.type', () => `Type: ${TYPES[type] ?? 'Unknown'} (${type})`, type, offset, 1);
     const codeName = type === 1 ? UNREACH[code] : type === 3 ? (code === 0 ? 'hop limit exceeded in transit' : 'fragment reassembly time exceeded') : undefined;
-    b.add('icmpv6.code', `Code: ${code}${codeName ? ` (${codeName})` : ''}`, code, offset + 1, 1);
+    b.add('icmpv6.code', () => `Code: ${code}${codeName ? ` (${codeName})` : ''}`, code, offset + 1, 1);
     const checksum = b.u16(offset + 2, 'checksum');
     let status = 2;
-    if (end <= data.length && p.ipv6Src && p.ipv6Dst && !p.quoted) status = checksumOk(data, offset, end, ipv6PseudoSum(p.ipv6Src, p.ipv6Dst, end - offset, 58)) ? 1 : 0;
-    b.add('icmpv6.checksum', `Checksum: ${hex(checksum, 4)} [${['incorrect', 'correct', 'unverified'][status]}]`, checksum, offset + 2, 2, hex(checksum, 4));
-    b.add('icmpv6.checksum.status', `[Checksum Status: ${['Bad', 'Good', 'Unverified'][status]}]`, status, offset + 2, 0);
+    // Verifying reads every byte: only for the tree or a filter that asks.
+    const verify = b.wants('icmpv6.checksum') || b.wants('icmpv6.checksum.status');
+    const ip = p.ipv6Data;
+    if (verify && end <= data.length && ip !== null && !p.quoted) {
+      const pseudo = ipv6PseudoSum(ip.subarray(p.ipv6At + 8, p.ipv6At + 24), ip.subarray(p.ipv6At + 24, p.ipv6At + 40), end - offset, 58);
+      status = checksumOk(data, offset, end, pseudo) ? 1 : 0;
+    }
+    b.add('icmpv6.checksum', () => `Checksum: ${hex(checksum, 4)} [${['incorrect', 'correct', 'unverified'][status]}]`, checksum, offset + 2, 2, () => hex(checksum, 4));
+    b.add('icmpv6.checksum.status', () => `[Checksum Status: ${['Bad', 'Good', 'Unverified'][status]}]`, status, offset + 2, 0);
     let info = TYPES[type] ?? `Unknown (${type})`;
     const body = offset + 4;
     if (type === 128 || type === 129) {
       const id = b.u16(body, 'identifier');
       const seq = b.u16(body + 2, 'sequence');
-      b.add('icmpv6.echo.identifier', `Identifier: ${hex(id, 4)}`, id, body, 2, hex(id, 4));
-      b.add('icmpv6.echo.sequence_number', `Sequence: ${seq}`, seq, body + 2, 2);
+      b.add('icmpv6.echo.identifier', () => `Identifier: ${hex(id, 4)}`, id, body, 2, () => hex(id, 4));
+      b.add('icmpv6.echo.sequence_number', () => `Sequence: ${seq}`, seq, body + 2, 2);
       info += ` id=${hex(id, 4)}, seq=${seq}, hop limit=${p.ttl}`;
       if (!p.quoted) info += pairEcho(d, p, type, id, seq, b, offset);
       dataAt = body + 4;
     } else if (type >= 1 && type <= 4) {
-      if (type === 2) b.add('icmpv6.mtu', `MTU: ${b.u32(body)}`, b.u32(body), body, 4);
-      else if (type === 4) b.add('icmpv6.pointer', `Pointer: ${b.u32(body)}`, b.u32(body), body, 4);
-      else b.add('icmpv6.reserved', 'Reserved', b.bytes(body, 4), body, 4, macText(data, body, 4));
+      if (type === 2) {
+        const mtu = b.u32(body);
+        b.add('icmpv6.mtu', () => `MTU: ${mtu}`, mtu, body, 4);
+      } else if (type === 4) {
+        const pointer = b.u32(body);
+        b.add('icmpv6.pointer', () => `Pointer: ${pointer}`, pointer, body, 4);
+      }
+      else b.add('icmpv6.reserved', 'Reserved', b.bytes(body, 4), body, 4, () => macText(data, body, 4));
       if (codeName) info += ` (${codeName})`;
       quotedAt = body + 4;
     } else if (type === 133) {
-      b.add('icmpv6.reserved', 'Reserved', b.bytes(body, 4), body, 4, macText(data, body, 4));
-      ndOptions(b, body + 4, end);
-      const src = firstOption(b, 'icmpv6.opt.src_linkaddr');
+      b.add('icmpv6.reserved', 'Reserved', b.bytes(body, 4), body, 4, () => macText(data, body, 4));
+      const src = ndOptions(b, body + 4, end).src;
       info += src ? ` from ${src}` : '';
     } else if (type === 134) {
       b.need(body, 12, 'router advertisement');
       const flags = data[body + 1]!;
-      b.add('icmpv6.nd.ra.cur_hop_limit', `Cur hop limit: ${data[body]}`, data[body]!, body, 1);
-      b.group('icmpv6.nd.ra.flag', `Flags: ${hex(flags, 2)}`, flags, body + 1, 1, () => {
+      b.add('icmpv6.nd.ra.cur_hop_limit', () => `Cur hop limit: ${data[body]}`, data[body]!, body, 1);
+      b.group('icmpv6.nd.ra.flag', () => `Flags: ${hex(flags, 2)}`, flags, body + 1, 1, () => {
         b.add('icmpv6.nd.ra.flag.m', 'Managed address configuration', (flags & 0x80) !== 0, body + 1, 1);
         b.add('icmpv6.nd.ra.flag.o', 'Other configuration', (flags & 0x40) !== 0, body + 1, 1);
         b.add('icmpv6.nd.ra.flag.h', 'Home Agent', (flags & 0x20) !== 0, body + 1, 1);
         b.add('icmpv6.nd.ra.flag.prf', 'Prf (Default Router Preference)', (flags >> 3) & 3, body + 1, 1);
         b.add('icmpv6.nd.ra.flag.p', 'Proxy', (flags & 0x04) !== 0, body + 1, 1);
         b.add('icmpv6.nd.ra.flag.rsv', 'Reserved', flags & 3, body + 1, 1);
-      }, hex(flags, 2));
-      b.add('icmpv6.nd.ra.router_lifetime', `Router lifetime (s): ${data.readUInt16BE(body + 2)}`, data.readUInt16BE(body + 2), body + 2, 2);
-      b.add('icmpv6.nd.ra.reachable_time', `Reachable time (ms): ${data.readUInt32BE(body + 4)}`, data.readUInt32BE(body + 4), body + 4, 4);
-      b.add('icmpv6.nd.ra.retrans_timer', `Retrans timer (ms): ${data.readUInt32BE(body + 8)}`, data.readUInt32BE(body + 8), body + 8, 4);
-      ndOptions(b, body + 12, end);
-      const src = firstOption(b, 'icmpv6.opt.src_linkaddr');
+      }, () => hex(flags, 2));
+      b.add('icmpv6.nd.ra.router_lifetime', () => `Router lifetime (s): ${data.readUInt16BE(body + 2)}`, data.readUInt16BE(body + 2), body + 2, 2);
+      b.add('icmpv6.nd.ra.reachable_time', () => `Reachable time (ms): ${data.readUInt32BE(body + 4)}`, data.readUInt32BE(body + 4), body + 4, 4);
+      b.add('icmpv6.nd.ra.retrans_timer', () => `Retrans timer (ms): ${data.readUInt32BE(body + 8)}`, data.readUInt32BE(body + 8), body + 8, 4);
+      const src = ndOptions(b, body + 12, end).src;
       info += src ? ` from ${src}` : '';
     } else if (type === 135) {
       b.need(body, 20, 'neighbor solicitation');
-      b.add('icmpv6.reserved', 'Reserved', data.subarray(body, body + 4), body, 4, macText(data, body, 4));
+      b.add('icmpv6.reserved', 'Reserved', data.subarray(body, body + 4), body, 4, () => macText(data, body, 4));
       const target = ipv6Text(data, body + 4);
-      b.add('icmpv6.nd.ns.target_address', `Target Address: ${target}`, target, body + 4, 16);
-      ndOptions(b, body + 20, end);
-      const src = firstOption(b, 'icmpv6.opt.src_linkaddr');
+      b.add('icmpv6.nd.ns.target_address', () => `Target Address: ${target}`, target, body + 4, 16);
+      const src = ndOptions(b, body + 20, end).src;
       info += ` for ${target}${src ? ` from ${src}` : ''}`;
     } else if (type === 136) {
       b.need(body, 20, 'neighbor advertisement');
       const flags = data.readUInt32BE(body);
-      b.group('icmpv6.nd.na.flag', `Flags: ${hex(flags, 8)}`, flags, body, 4, () => {
+      b.group('icmpv6.nd.na.flag', () => `Flags: ${hex(flags, 8)}`, flags, body, 4, () => {
         b.add('icmpv6.nd.na.flag.r', 'Router', (flags & 0x80000000) !== 0, body, 4);
         b.add('icmpv6.nd.na.flag.s', 'Solicited', (flags & 0x40000000) !== 0, body, 4);
         b.add('icmpv6.nd.na.flag.o', 'Override', (flags & 0x20000000) !== 0, body, 4);
         b.add('icmpv6.nd.na.flag.rsv', 'Reserved', flags & 0x1fffffff, body, 4);
-      }, hex(flags, 8));
+      }, () => hex(flags, 8));
       const target = ipv6Text(data, body + 4);
-      b.add('icmpv6.nd.na.target_address', `Target Address: ${target}`, target, body + 4, 16);
-      ndOptions(b, body + 20, end);
+      b.add('icmpv6.nd.na.target_address', () => `Target Address: ${target}`, target, body + 4, 16);
+      const tgt = ndOptions(b, body + 20, end).target;
       const names = [flags & 0x80000000 && 'rtr', flags & 0x40000000 && 'sol', flags & 0x20000000 && 'ovr'].filter(Boolean).join(', ');
-      const tgt = firstOption(b, 'icmpv6.opt.target_linkaddr');
       info += ` ${target}${names ? ` (${names})` : ''}${tgt ? ` is at ${tgt}` : ''}`;
     } else if (type === 137) {
       b.need(body, 36, 'redirect');
-      b.add('icmpv6.reserved', 'Reserved', data.subarray(body, body + 4), body, 4, macText(data, body, 4));
+      b.add('icmpv6.reserved', 'Reserved', data.subarray(body, body + 4), body, 4, () => macText(data, body, 4));
       b.add('icmpv6.nd.rd.target_address', 'Target Address', ipv6Text(data, body + 4), body + 4, 16);
       b.add('icmpv6.nd.rd.destination_address', 'Destination Address', ipv6Text(data, body + 20), body + 20, 16);
       ndOptions(b, body + 36, end);
@@ -122,45 +129,45 @@ function pairEcho(d: Dissector, p: PacketState, type: number, id: number, seq: n
   }
   const request = map.get(`${p.netDst}|${p.netSrc}|${id}|${seq}`);
   if (request === undefined) return '';
-  b.add('icmpv6.resp_to', `[Response To: ${request}]`, request, offset, 0);
+  b.add('icmpv6.resp_to', () => `[Response To: ${request}]`, request, offset, 0);
   return ` (request in ${request})`;
 }
 
-function firstOption(b: LayerBuilder, abbrev: string): string {
-  for (const f of b.layer.fields) for (const c of f.children ?? []) if (c.abbrev === abbrev) return c.text;
-  return '';
-}
-
-function ndOptions(b: LayerBuilder, start: number, end: number): void {
+/** Adds the options of a neighbour discovery message; returns the first source and target link-layer addresses ('' when none). */
+function ndOptions(b: LayerBuilder, start: number, end: number): { src: string; target: string } {
   const data = b.data;
+  const found = { src: '', target: '' };
   for (let at = start; at + 2 <= end; ) {
     const type = b.u8(at, 'option type');
     const units = b.u8(at + 1, 'option length');
     const len = units * 8;
     if (len === 0) {
       b.mark('malformed', 'ICMPv6 option with length 0');
-      return;
+      return found;
     }
     b.need(at, len, 'ICMPv6 option');
-    b.group('icmpv6.opt', `ICMPv6 Option (${OPT_NAMES[type] ?? 'Unknown'})`, null, at, len, () => {
-      b.add('icmpv6.opt.type', `Type: ${OPT_NAMES[type] ?? 'Unknown'} (${type})`, type, at, 1);
-      b.add('icmpv6.opt.length', `Length: ${units} (${len} bytes)`, units, at + 1, 1);
+    b.group('icmpv6.opt', () => `ICMPv6 Option (${OPT_NAMES[type] ?? 'Unknown'})`, null, at, len, () => {
+      b.add('icmpv6.opt.type', () => `Type: ${OPT_NAMES[type] ?? 'Unknown'} (${type})`, type, at, 1);
+      b.add('icmpv6.opt.length', () => `Length: ${units} (${len} bytes)`, units, at + 1, 1);
       if ((type === 1 || type === 2) && len === 8) {
         const mac = macText(data, at + 2);
-        b.add('icmpv6.opt.linkaddr', `Link-layer address: ${mac}`, mac, at + 2, 6);
-        b.add(type === 1 ? 'icmpv6.opt.src_linkaddr' : 'icmpv6.opt.target_linkaddr', `Link-layer address: ${mac}`, mac, at + 2, 6).hidden = true;
+        if (type === 1) found.src ||= mac;
+        else found.target ||= mac;
+        b.add('icmpv6.opt.linkaddr', () => `Link-layer address: ${mac}`, mac, at + 2, 6);
+        b.add(type === 1 ? 'icmpv6.opt.src_linkaddr' : 'icmpv6.opt.target_linkaddr', () => `Link-layer address: ${mac}`, mac, at + 2, 6).hidden = true;
       } else if (type === 5 && len === 8) {
-        b.add('icmpv6.opt.reserved', 'Reserved', data.subarray(at + 2, at + 4), at + 2, 2, macText(data, at + 2, 2));
-        b.add('icmpv6.opt.mtu', `MTU: ${data.readUInt32BE(at + 4)}`, data.readUInt32BE(at + 4), at + 4, 4);
+        b.add('icmpv6.opt.reserved', 'Reserved', data.subarray(at + 2, at + 4), at + 2, 2, () => macText(data, at + 2, 2));
+        b.add('icmpv6.opt.mtu', () => `MTU: ${data.readUInt32BE(at + 4)}`, data.readUInt32BE(at + 4), at + 4, 4);
       } else if (type === 3 && len === 32) {
-        b.add('icmpv6.opt.prefix.length', `Prefix Length: ${data[at + 2]}`, data[at + 2]!, at + 2, 1);
-        b.add('icmpv6.opt.prefix.flag', `Flag: ${hex(data[at + 3]!, 2)}`, data[at + 3]!, at + 3, 1, hex(data[at + 3]!, 2));
-        b.add('icmpv6.opt.prefix.valid_lifetime', `Valid Lifetime: ${data.readUInt32BE(at + 4)}`, data.readUInt32BE(at + 4), at + 4, 4);
-        b.add('icmpv6.opt.prefix.preferred_lifetime', `Preferred Lifetime: ${data.readUInt32BE(at + 8)}`, data.readUInt32BE(at + 8), at + 8, 4);
+        b.add('icmpv6.opt.prefix.length', () => `Prefix Length: ${data[at + 2]}`, data[at + 2]!, at + 2, 1);
+        b.add('icmpv6.opt.prefix.flag', () => `Flag: ${hex(data[at + 3]!, 2)}`, data[at + 3]!, at + 3, 1, () => hex(data[at + 3]!, 2));
+        b.add('icmpv6.opt.prefix.valid_lifetime', () => `Valid Lifetime: ${data.readUInt32BE(at + 4)}`, data.readUInt32BE(at + 4), at + 4, 4);
+        b.add('icmpv6.opt.prefix.preferred_lifetime', () => `Preferred Lifetime: ${data.readUInt32BE(at + 8)}`, data.readUInt32BE(at + 8), at + 8, 4);
         const prefix = ipv6Text(data, at + 16);
-        b.add('icmpv6.opt.prefix', `Prefix: ${prefix}`, prefix, at + 16, 16);
+        b.add('icmpv6.opt.prefix', () => `Prefix: ${prefix}`, prefix, at + 16, 16);
       }
     }, '');
     at += len;
   }
+  return found;
 }

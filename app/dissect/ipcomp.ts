@@ -13,16 +13,16 @@ const MAX_INFLATED = 65_535;
 const CPI_NAMES: Record<number, string> = { 1: 'OUI', 2: 'DEFLATE', 3: 'LZS', 4: 'LZJH' };
 
 export function dissectIpcomp(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): void {
-  const b = new LayerBuilder(data, 'ipcomp', 'IP Payload Compression', offset, end);
+  const b = new LayerBuilder(data, 'ipcomp', 'IP Payload Compression', offset, end, p.selection);
   let next = -1;
   let cpi = -1;
   dissectSafely(b, () => {
     next = b.u8(offset, 'IPComp next header');
     const flags = b.u8(offset + 1, 'IPComp flags');
     cpi = b.u16(offset + 2, 'IPComp CPI');
-    b.add('ipcomp.nxt', `Next Header: ${next}`, next, offset, 1);
-    b.add('ipcomp.flags', `IPComp Flags: ${hex(flags, 2)}`, flags, offset + 1, 1, hex(flags, 2));
-    b.add('ipcomp.cpi', `IPComp CPI: ${CPI_NAMES[cpi] ?? 'Unknown'} (${hex(cpi, 4)})`, cpi, offset + 2, 2, hex(cpi, 4));
+    b.add('ipcomp.nxt', () => `Next Header: ${next}`, next, offset, 1);
+    b.add('ipcomp.flags', () => `IPComp Flags: ${hex(flags, 2)}`, flags, offset + 1, 1, () => hex(flags, 2));
+    b.add('ipcomp.cpi', () => `IPComp CPI: ${CPI_NAMES[cpi] ?? 'Unknown'} (${hex(cpi, 4)})`, cpi, offset + 2, 2, () => hex(cpi, 4));
     b.setLength(4);
   });
   p.addLayer(b.layer);

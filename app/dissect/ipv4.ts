@@ -12,7 +12,7 @@ const OPTION_NAMES: Record<number, string> = {
 };
 
 export function dissectIpv4(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): number | void {
-  const b = new LayerBuilder(data, 'ip', 'Internet Protocol Version 4', offset, end);
+  const b = new LayerBuilder(data, 'ip', 'Internet Protocol Version 4', offset, end, p.selection);
   let payload = -1;
   let payloadEnd = -1;
   let proto = -1;
@@ -22,47 +22,50 @@ export function dissectIpv4(d: Dissector, p: PacketState, data: Buffer, offset: 
     const vhl = b.u8(offset, 'version');
     const version = vhl >> 4;
     const hlen = (vhl & 0x0f) * 4;
-    b.add('ip.version', `${bitPicture(vhl, 0xf0, 8)} = Version: ${version}`, version, offset, 1);
+    if (b.building) b.add('ip.version', () => `${bitPicture(vhl, 0xf0, 8)} = Version: ${version}`, version, offset, 1);
     if (version !== 4) throw new StopDissection('malformed', `IP version ${version} in an IPv4 header`);
-    b.add('ip.hdr_len', `${bitPicture(vhl, 0x0f, 8)} = Header Length: ${hlen} bytes (${vhl & 0x0f})`, hlen, offset, 1);
+    if (b.building) b.add('ip.hdr_len', () => `${bitPicture(vhl, 0x0f, 8)} = Header Length: ${hlen} bytes (${vhl & 0x0f})`, hlen, offset, 1);
     if (hlen < 20) throw new StopDissection('malformed', `IPv4 header length ${hlen} is below 20 bytes`);
     const ds = b.u8(offset + 1);
-    b.group('ip.dsfield', `Differentiated Services Field: ${hex(ds, 2)} (DSCP: ${ds >> 2}, ECN: ${ds & 3})`, ds, offset + 1, 1, () => {
-      b.add('ip.dsfield.dscp', `${bitPicture(ds, 0xfc, 8)} = Differentiated Services Codepoint: ${ds >> 2}`, ds >> 2, offset + 1, 1);
-      b.add('ip.dsfield.ecn', `${bitPicture(ds, 0x03, 8)} = Explicit Congestion Notification: ${ds & 3}`, ds & 3, offset + 1, 1);
-    }, hex(ds, 2));
+    if (b.building) b.group('ip.dsfield', () => `Differentiated Services Field: ${hex(ds, 2)} (DSCP: ${ds >> 2}, ECN: ${ds & 3})`, ds, offset + 1, 1, () => {
+      b.add('ip.dsfield.dscp', () => `${bitPicture(ds, 0xfc, 8)} = Differentiated Services Codepoint: ${ds >> 2}`, ds >> 2, offset + 1, 1);
+      b.add('ip.dsfield.ecn', () => `${bitPicture(ds, 0x03, 8)} = Explicit Congestion Notification: ${ds & 3}`, ds & 3, offset + 1, 1);
+    }, () => hex(ds, 2));
     let totalLen = b.u16(offset + 2, 'total length');
     // 0 means TCP segmentation offload: Wireshark takes the length from the frame.
     if (totalLen === 0) totalLen = end - offset;
-    b.add('ip.len', `Total Length: ${totalLen}`, totalLen, offset + 2, 2);
+    if (b.building) b.add('ip.len', () => `Total Length: ${totalLen}`, totalLen, offset + 2, 2);
     const id = b.u16(offset + 4, 'identification');
-    b.add('ip.id', `Identification: ${hex(id, 4)} (${id})`, id, offset + 4, 2, hex(id, 4));
+    if (b.building) b.add('ip.id', () => `Identification: ${hex(id, 4)} (${id})`, id, offset + 4, 2, () => hex(id, 4));
     const flagsFrag = b.u16(offset + 6, 'flags');
     const flags = flagsFrag >> 13;
     const df = (flags & 2) !== 0;
     const mf = (flags & 1) !== 0;
     const fragOffset = flagsFrag & 0x1fff;
-    const flagNames = [(flags & 4) && 'Reserved bit', df && "Don't fragment", mf && 'More fragments'].filter(Boolean).join(', ');
-    b.group('ip.flags', `${bitPicture(flagsFrag >> 8, 0xe0, 8)} = Flags: ${hex(flags, 1)}${flagNames ? ', ' + flagNames : ''}`, flags, offset + 6, 1, () => {
-      b.add('ip.flags.rb', `${bitPicture(flags << 5, 0x80, 8)} = Reserved bit: ${setText((flags & 4) !== 0)}`, (flags & 4) !== 0, offset + 6, 1);
-      b.add('ip.flags.df', `${bitPicture(flags << 5, 0x40, 8)} = Don't fragment: ${setText(df)}`, df, offset + 6, 1);
-      b.add('ip.flags.mf', `${bitPicture(flags << 5, 0x20, 8)} = More fragments: ${setText(mf)}`, mf, offset + 6, 1);
-    }, hex(flags, 2));
-    b.add('ip.frag_offset', `${bitPicture(flagsFrag, 0x1fff, 16)} = Fragment Offset: ${fragOffset * 8}`, fragOffset, offset + 6, 2);
+    const flagsLabel = (): string => {
+      const names = [(flags & 4) && 'Reserved bit', df && "Don't fragment", mf && 'More fragments'].filter(Boolean).join(', ');
+      return `${bitPicture(flagsFrag >> 8, 0xe0, 8)} = Flags: ${hex(flags, 1)}${names ? ', ' + names : ''}`;
+    };
+    if (b.building) b.group('ip.flags', flagsLabel, flags, offset + 6, 1, () => {
+      b.add('ip.flags.rb', () => `${bitPicture(flags << 5, 0x80, 8)} = Reserved bit: ${setText((flags & 4) !== 0)}`, (flags & 4) !== 0, offset + 6, 1);
+      b.add('ip.flags.df', () => `${bitPicture(flags << 5, 0x40, 8)} = Don't fragment: ${setText(df)}`, df, offset + 6, 1);
+      b.add('ip.flags.mf', () => `${bitPicture(flags << 5, 0x20, 8)} = More fragments: ${setText(mf)}`, mf, offset + 6, 1);
+    }, () => hex(flags, 2));
+    if (b.building) b.add('ip.frag_offset', () => `${bitPicture(flagsFrag, 0x1fff, 16)} = Fragment Offset: ${fragOffset * 8}`, fragOffset, offset + 6, 2);
     const ttl = b.u8(offset + 8);
     if (!p.quoted) p.ttl = ttl;
-    b.add('ip.ttl', `Time to Live: ${ttl}`, ttl, offset + 8, 1);
+    if (b.building) b.add('ip.ttl', () => `Time to Live: ${ttl}`, ttl, offset + 8, 1);
     proto = b.u8(offset + 9);
-    b.add('ip.proto', `Protocol: ${ipProtocolName(proto)} (${proto})`, proto, offset + 9, 1);
+    if (b.building) b.add('ip.proto', () => `Protocol: ${ipProtocolName(proto)} (${proto})`, proto, offset + 9, 1);
     const checksum = b.u16(offset + 10, 'header checksum');
-    b.add('ip.checksum', `Header Checksum: ${hex(checksum, 4)} [validation disabled]`, checksum, offset + 10, 2, hex(checksum, 4));
-    b.add('ip.checksum.status', '[Header checksum status: Unverified]', 2, offset + 10, 0);
+    if (b.building) b.add('ip.checksum', () => `Header Checksum: ${hex(checksum, 4)} [validation disabled]`, checksum, offset + 10, 2, () => hex(checksum, 4));
+    if (b.building) b.add('ip.checksum.status', '[Header checksum status: Unverified]', 2, offset + 10, 0);
     b.need(offset + 12, 8, 'addresses');
     const src = ipv4Text(data, offset + 12);
     const dst = ipv4Text(data, offset + 16);
-    addAddress(b, 'src', 'Source Address', src, offset + 12);
-    addAddress(b, 'dst', 'Destination Address', dst, offset + 16);
-    b.layer.title = `Internet Protocol Version 4, Src: ${src}, Dst: ${dst}`;
+    if (b.building) addAddress(b, 'ip.src', 'ip.src_host', 'Source Address', src, offset + 12);
+    if (b.building) addAddress(b, 'ip.dst', 'ip.dst_host', 'Destination Address', dst, offset + 16);
+    b.title(() => `Internet Protocol Version 4, Src: ${src}, Dst: ${dst}`);
     p.setColumns(src, dst);
     p.netSrc = src;
     p.netDst = dst;
@@ -97,20 +100,20 @@ export function dissectIpv4(d: Dissector, p: PacketState, data: Buffer, offset: 
   return payloadEnd;
 }
 
-function addAddress(b: LayerBuilder, which: 'src' | 'dst', label: string, text: string, at: number): void {
-  b.add(`ip.${which}`, `${label}: ${text}`, text, at, 4);
-  b.add('ip.addr', `Source or Destination Address: ${text}`, text, at, 4).hidden = true;
-  b.add(`ip.${which}_host`, `${label} Host: ${text}`, text, at, 4).hidden = true;
-  b.add('ip.host', `Source or Destination Host: ${text}`, text, at, 4).hidden = true;
+function addAddress(b: LayerBuilder, abbrev: string, hostAbbrev: string, label: string, text: string, at: number): void {
+  b.add(abbrev, () => `${label}: ${text}`, text, at, 4);
+  b.add('ip.addr', () => `Source or Destination Address: ${text}`, text, at, 4).hidden = true;
+  b.add(hostAbbrev, () => `${label} Host: ${text}`, text, at, 4).hidden = true;
+  b.add('ip.host', () => `Source or Destination Host: ${text}`, text, at, 4).hidden = true;
 }
 
 function dissectOptions(b: LayerBuilder, start: number, stop: number): void {
-  b.group('', `Options: (${stop - start} bytes)`, null, start, stop - start, () => {
+  b.group('', () => `Options: (${stop - start} bytes)`, null, start, stop - start, () => {
     for (let at = start; at < stop; ) {
       const type = b.u8(at, 'option type');
       const name = OPTION_NAMES[type] ?? `Unknown (0x${type.toString(16).padStart(2, '0')})`;
       if (type === 0 || type === 1) {
-        b.group('ip.opt.type', `IP Option - ${name}`, type, at, 1, () => undefined, String(type));
+        b.group('ip.opt.type', () => `IP Option - ${name}`, type, at, 1, () => undefined, () => String(type));
         at += 1;
         if (type === 0) break;
         continue;
@@ -120,10 +123,10 @@ function dissectOptions(b: LayerBuilder, start: number, stop: number): void {
         b.mark('malformed', `IPv4 option ${type} has a bad length ${len}`);
         return;
       }
-      b.group('ip.opt.type', `IP Option - ${name} (${len} bytes)`, type, at, len, () => {
-        b.add('ip.opt.len', `Length: ${len}`, len, at + 1, 1);
-        if (len > 2) b.add('ip.opt.data', 'Data', b.data.subarray(at + 2, at + len), at + 2, len - 2, bytesHex(b.data, at + 2, len - 2)).hidden = true;
-      }, String(type));
+      b.group('ip.opt.type', () => `IP Option - ${name} (${len} bytes)`, type, at, len, () => {
+        b.add('ip.opt.len', () => `Length: ${len}`, len, at + 1, 1);
+        if (len > 2) b.add('ip.opt.data', 'Data', b.data.subarray(at + 2, at + len), at + 2, len - 2, () => bytesHex(b.data, at + 2, len - 2)).hidden = true;
+      }, () => String(type));
       at += len;
     }
   });
@@ -131,13 +134,14 @@ function dissectOptions(b: LayerBuilder, start: number, stop: number): void {
 
 /** The fields Wireshark adds on the frame that completed a datagram (prefix 'ip' or 'ipv6'). */
 export function addReassemblyFields(b: LayerBuilder, prefix: string, name: string, r: Reassembled): void {
-  const list = r.parts.map((part) => `#${part.frame}(${part.length})`).join(', ');
-  b.group(`${prefix}.fragments`, `[${r.parts.length} ${name} Fragments (${r.data.length} bytes): ${list}]`, null, 0, 0, () => {
+  if (!b.building) return;
+  const list = (): string => r.parts.map((part) => `#${part.frame}(${part.length})`).join(', ');
+  b.group(`${prefix}.fragments`, () => `[${r.parts.length} ${name} Fragments (${r.data.length} bytes): ${list()}]`, null, 0, 0, () => {
     for (const part of r.parts) {
-      b.add(`${prefix}.fragment`, `[Frame: ${part.frame}, payload: ${part.offset}-${part.offset + part.length - 1} (${part.length} bytes)]`, part.frame, 0, 0, String(part.frame));
+      b.add(`${prefix}.fragment`, () => `[Frame: ${part.frame}, payload: ${part.offset}-${part.offset + part.length - 1} (${part.length} bytes)]`, part.frame, 0, 0, () => String(part.frame));
     }
-    b.add(`${prefix}.fragment.count`, `[Fragment count: ${r.parts.length}]`, r.parts.length, 0, 0);
-    b.add(`${prefix}.reassembled.length`, `[Reassembled ${name} length: ${r.data.length}]`, r.data.length, 0, 0);
-    b.add(`${prefix}.reassembled.data`, `[Reassembled ${name} data: ${bytesHex(r.data, 0, Math.min(36, r.data.length))}…]`, r.data, 0, 0, bytesHex(r.data, 0, r.data.length));
+    b.add(`${prefix}.fragment.count`, () => `[Fragment count: ${r.parts.length}]`, r.parts.length, 0, 0);
+    b.add(`${prefix}.reassembled.length`, () => `[Reassembled ${name} length: ${r.data.length}]`, r.data.length, 0, 0);
+    b.add(`${prefix}.reassembled.data`, () => `[Reassembled ${name} data: ${bytesHex(r.data, 0, Math.min(36, r.data.length))}…]`, r.data, 0, 0, () => bytesHex(r.data, 0, r.data.length));
   }, '');
 }

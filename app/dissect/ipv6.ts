@@ -4,50 +4,46 @@
  */
 import { dissectSafely, hex, LayerBuilder, StopDissection } from './builder';
 import type { Dissector } from './dissector';
-import { bitPicture, ipv6Text, macText } from './format';
+import { be16, be32, bitPicture, ipv6Text, macText } from './format';
 import { ipProtocolName } from './ip-common';
 import { addReassemblyFields } from './ipv4';
 import type { PacketState } from './packet-state';
 
 export function dissectIpv6(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): number | void {
-  const b = new LayerBuilder(data, 'ipv6', 'Internet Protocol Version 6', offset, end);
+  const b = new LayerBuilder(data, 'ipv6', 'Internet Protocol Version 6', offset, end, p.selection);
   let next = -1;
   let payloadEnd = -1;
   dissectSafely(b, () => {
     b.need(offset, 40, 'IPv6 header');
-    const word = data.readUInt32BE(offset);
+    const word = be32(data, offset);
     const version = word >>> 28;
     const tclass = (word >>> 20) & 0xff;
     const flow = word & 0xfffff;
-    b.add('ipv6.version', `${bitPicture(data[offset]!, 0xf0, 8)} = Version: ${version}`, version, offset, 1);
-    b.add('ip.version', `Version: ${version}`, version, offset, 1).hidden = true;
+    if (b.building) b.add('ipv6.version', () => `${bitPicture(data[offset]!, 0xf0, 8)} = Version: ${version}`, version, offset, 1);
+    if (b.building) b.add('ip.version', () => `Version: ${version}`, version, offset, 1).hidden = true;
     if (version !== 6) throw new StopDissection('malformed', `IP version ${version} in an IPv6 header`);
-    b.group('ipv6.tclass', `Traffic Class: ${hex(tclass, 2)} (DSCP: ${tclass >> 2}, ECN: ${tclass & 3})`, tclass, offset, 4, () => {
-      b.add('ipv6.tclass.dscp', `Differentiated Services Codepoint: ${tclass >> 2}`, tclass >> 2, offset, 4);
-      b.add('ipv6.tclass.ecn', `Explicit Congestion Notification: ${tclass & 3}`, tclass & 3, offset, 4);
-    }, hex(tclass, 8));
-    b.add('ipv6.flow', `Flow Label: ${hex(flow, 5)}`, flow, offset + 1, 3, hex(flow, 6));
-    const plen = data.readUInt16BE(offset + 4);
+    if (b.building) b.group('ipv6.tclass', () => `Traffic Class: ${hex(tclass, 2)} (DSCP: ${tclass >> 2}, ECN: ${tclass & 3})`, tclass, offset, 4, () => {
+      b.add('ipv6.tclass.dscp', () => `Differentiated Services Codepoint: ${tclass >> 2}`, tclass >> 2, offset, 4);
+      b.add('ipv6.tclass.ecn', () => `Explicit Congestion Notification: ${tclass & 3}`, tclass & 3, offset, 4);
+    }, () => hex(tclass, 8));
+    if (b.building) b.add('ipv6.flow', () => `Flow Label: ${hex(flow, 5)}`, flow, offset + 1, 3, () => hex(flow, 6));
+    const plen = be16(data, offset + 4);
     const nxt = data[offset + 6]!;
     const hlim = data[offset + 7]!;
-    b.add('ipv6.plen', `Payload Length: ${plen}`, plen, offset + 4, 2);
-    b.add('ipv6.nxt', `Next Header: ${ipProtocolName(nxt)} (${nxt})`, nxt, offset + 6, 1);
-    b.add('ipv6.hlim', `Hop Limit: ${hlim}`, hlim, offset + 7, 1);
+    if (b.building) b.add('ipv6.plen', () => `Payload Length: ${plen}`, plen, offset + 4, 2);
+    if (b.building) b.add('ipv6.nxt', () => `Next Header: ${ipProtocolName(nxt)} (${nxt})`, nxt, offset + 6, 1);
+    if (b.building) b.add('ipv6.hlim', () => `Hop Limit: ${hlim}`, hlim, offset + 7, 1);
     const src = ipv6Text(data, offset + 8);
     const dst = ipv6Text(data, offset + 24);
-    for (const [which, label, text, at] of [['src', 'Source Address', src, offset + 8], ['dst', 'Destination Address', dst, offset + 24]] as const) {
-      b.add(`ipv6.${which}`, `${label}: ${text}`, text, at, 16);
-      b.add('ipv6.addr', `Source or Destination Address: ${text}`, text, at, 16).hidden = true;
-      b.add(`ipv6.${which}_host`, `${label} Host: ${text}`, text, at, 16).hidden = true;
-      b.add('ipv6.host', `Source or Destination Host: ${text}`, text, at, 16).hidden = true;
-    }
-    b.layer.title = `Internet Protocol Version 6, Src: ${src}, Dst: ${dst}`;
+    if (b.building) addAddress(b, 'ipv6.src', 'ipv6.src_host', 'Source Address', src, offset + 8);
+    if (b.building) addAddress(b, 'ipv6.dst', 'ipv6.dst_host', 'Destination Address', dst, offset + 24);
+    b.title(() => `Internet Protocol Version 6, Src: ${src}, Dst: ${dst}`);
     b.setLength(40);
     p.setColumns(src, dst);
     if (!p.quoted) {
       p.ttl = hlim;
-      p.ipv6Src = data.subarray(offset + 8, offset + 24);
-      p.ipv6Dst = data.subarray(offset + 24, offset + 40);
+      p.ipv6Data = data;
+      p.ipv6At = offset;
     }
     p.netSrc = src;
     p.netDst = dst;
@@ -60,6 +56,13 @@ export function dissectIpv6(d: Dissector, p: PacketState, data: Buffer, offset: 
   if (!p.quoted) p.setProtocol('IPv6', '');
   extensionChain(d, p, data, offset + 40, payloadEnd, next);
   return payloadEnd;
+}
+
+function addAddress(b: LayerBuilder, abbrev: string, hostAbbrev: string, label: string, text: string, at: number): void {
+  b.add(abbrev, () => `${label}: ${text}`, text, at, 16);
+  b.add('ipv6.addr', () => `Source or Destination Address: ${text}`, text, at, 16).hidden = true;
+  b.add(hostAbbrev, () => `${label} Host: ${text}`, text, at, 16).hidden = true;
+  b.add('ipv6.host', () => `Source or Destination Host: ${text}`, text, at, 16).hidden = true;
 }
 
 const EXT_NAMES: Record<number, [string, string]> = {
@@ -82,7 +85,7 @@ function extensionChain(d: Dissector, p: PacketState, data: Buffer, at: number, 
       d.byIpProtocol(p, nxt, data, at, end);
       return;
     }
-    const b = new LayerBuilder(data, ext[0], ext[1], at, end);
+    const b = new LayerBuilder(data, ext[0], ext[1], at, end, p.selection);
     let following = -1;
     let len = 0;
     dissectSafely(b, () => {
@@ -90,9 +93,9 @@ function extensionChain(d: Dissector, p: PacketState, data: Buffer, at: number, 
       const lenField = b.u8(at + 1, 'length');
       len = (lenField + 1) * 8;
       b.need(at, len, ext[1]);
-      b.add(`${ext[0]}.nxt`, `Next Header: ${ipProtocolName(following)} (${following})`, following, at, 1);
-      b.add(`${ext[0]}.len`, `Length: ${lenField}`, lenField, at + 1, 1);
-      b.add(`${ext[0]}.len_oct`, `[Length: ${len} bytes]`, len, at + 1, 1);
+      b.add(`${ext[0]}.nxt`, () => `Next Header: ${ipProtocolName(following)} (${following})`, following, at, 1);
+      b.add(`${ext[0]}.len`, () => `Length: ${lenField}`, lenField, at + 1, 1);
+      b.add(`${ext[0]}.len_oct`, () => `[Length: ${len} bytes]`, len, at + 1, 1);
       if (nxt === 43) routingBody(b, at, len);
       else options(b, at + 2, at + len);
       b.setLength(len);
@@ -107,8 +110,8 @@ function extensionChain(d: Dissector, p: PacketState, data: Buffer, at: number, 
 function routingBody(b: LayerBuilder, at: number, len: number): void {
   const type = b.u8(at + 2);
   const left = b.u8(at + 3);
-  b.add('ipv6.routing.type', `Type: ${type}`, type, at + 2, 1);
-  b.add('ipv6.routing.segleft', `Segments Left: ${left}`, left, at + 3, 1);
+  b.add('ipv6.routing.type', () => `Type: ${type}`, type, at + 2, 1);
+  b.add('ipv6.routing.segleft', () => `Segments Left: ${left}`, left, at + 3, 1);
   if (type === 0) b.add('ipv6.routing.deprecated', 'Deprecated routing type', null, at + 2, len - 2, '');
 }
 
@@ -119,7 +122,7 @@ function options(b: LayerBuilder, start: number, stop: number): void {
     const type = b.u8(at, 'option type');
     const name = OPTION_NAMES[type] ?? 'Unknown';
     if (type === 0) {
-      b.group('ipv6.opt', `${name}`, null, at, 1, () => {
+      b.group('ipv6.opt', () => `${name}`, null, at, 1, () => {
         optionType(b, type, at);
         b.add('ipv6.opt.pad1', 'Pad1', null, at, 1, '');
       }, '');
@@ -128,28 +131,33 @@ function options(b: LayerBuilder, start: number, stop: number): void {
     }
     const len = b.u8(at + 1, 'option length');
     if (at + 2 + len > stop) throw new StopDissection('malformed', `IPv6 option ${type} runs past its header`);
-    b.group('ipv6.opt', `${name}`, null, at, 2 + len, () => {
+    b.group('ipv6.opt', () => `${name}`, null, at, 2 + len, () => {
       optionType(b, type, at);
-      b.add('ipv6.opt.length', `Length: ${len}`, len, at + 1, 1);
-      if (type === 1) b.add('ipv6.opt.padn', 'PadN', b.data.subarray(at + 2, at + 2 + len), at + 2, len, macText(b.data, at + 2, len));
-      else if (type === 5 && len === 2) b.add('ipv6.opt.router_alert', `Router Alert: ${b.u16(at + 2)}`, b.u16(at + 2), at + 2, 2);
-      else if (type === 194 && len === 4) b.add('ipv6.opt.jumbo', `Payload Length: ${b.u32(at + 2)}`, b.u32(at + 2), at + 2, 4);
-      else if (len > 0) b.add('ipv6.opt.unknown', 'Unknown Option Payload', b.data.subarray(at + 2, at + 2 + len), at + 2, len, b.data.toString('hex', at + 2, at + 2 + len));
+      b.add('ipv6.opt.length', () => `Length: ${len}`, len, at + 1, 1);
+      if (type === 1) b.add('ipv6.opt.padn', 'PadN', b.data.subarray(at + 2, at + 2 + len), at + 2, len, () => macText(b.data, at + 2, len));
+      else if (type === 5 && len === 2) {
+        const alert = b.u16(at + 2);
+        b.add('ipv6.opt.router_alert', () => `Router Alert: ${alert}`, alert, at + 2, 2);
+      } else if (type === 194 && len === 4) {
+        const jumbo = b.u32(at + 2);
+        b.add('ipv6.opt.jumbo', () => `Payload Length: ${jumbo}`, jumbo, at + 2, 4);
+      }
+      else if (len > 0) b.add('ipv6.opt.unknown', 'Unknown Option Payload', b.data.subarray(at + 2, at + 2 + len), at + 2, len, () => b.data.toString('hex', at + 2, at + 2 + len));
     }, '');
     at += 2 + len;
   }
 }
 
 function optionType(b: LayerBuilder, type: number, at: number): void {
-  b.group('ipv6.opt.type', `Type: ${OPTION_NAMES[type] ?? 'Unknown'} (${type})`, type, at, 1, () => {
-    b.add('ipv6.opt.type.action', `${bitPicture(type, 0xc0, 8)} = Action: ${type >> 6}`, type >> 6, at, 1);
-    b.add('ipv6.opt.type.change', `${bitPicture(type, 0x20, 8)} = May Change: ${(type >> 5) & 1}`, (type & 0x20) !== 0, at, 1);
-    b.add('ipv6.opt.type.rest', `${bitPicture(type, 0x1f, 8)} = Low-Order Bits: ${hex(type & 0x1f, 2)}`, type & 0x1f, at, 1, hex(type & 0x1f, 2));
-  }, hex(type, 2));
+  b.group('ipv6.opt.type', () => `Type: ${OPTION_NAMES[type] ?? 'Unknown'} (${type})`, type, at, 1, () => {
+    b.add('ipv6.opt.type.action', () => `${bitPicture(type, 0xc0, 8)} = Action: ${type >> 6}`, type >> 6, at, 1);
+    b.add('ipv6.opt.type.change', () => `${bitPicture(type, 0x20, 8)} = May Change: ${(type >> 5) & 1}`, (type & 0x20) !== 0, at, 1);
+    b.add('ipv6.opt.type.rest', () => `${bitPicture(type, 0x1f, 8)} = Low-Order Bits: ${hex(type & 0x1f, 2)}`, type & 0x1f, at, 1, () => hex(type & 0x1f, 2));
+  }, () => hex(type, 2));
 }
 
 function fragmentHeader(d: Dissector, p: PacketState, data: Buffer, at: number, end: number): void {
-  const b = new LayerBuilder(data, 'ipv6.fraghdr', 'Fragment Header for IPv6', at, end);
+  const b = new LayerBuilder(data, 'ipv6.fraghdr', 'Fragment Header for IPv6', at, end, p.selection);
   let nxt = -1;
   let more = false;
   let fragOffset = 0;
@@ -161,12 +169,12 @@ function fragmentHeader(d: Dissector, p: PacketState, data: Buffer, at: number, 
     fragOffset = word >> 3;
     more = (word & 1) !== 0;
     ident = data.readUInt32BE(at + 4);
-    b.add('ipv6.fraghdr.nxt', `Next header: ${ipProtocolName(nxt)} (${nxt})`, nxt, at, 1);
-    b.add('ipv6.fraghdr.reserved_octet', `Reserved octet: ${hex(data[at + 1]!, 2)}`, data[at + 1]!, at + 1, 1, hex(data[at + 1]!, 2));
-    b.add('ipv6.fraghdr.offset', `${bitPicture(word, 0xfff8, 16)} = Offset: ${fragOffset} (${fragOffset * 8} bytes)`, fragOffset, at + 2, 2);
-    b.add('ipv6.fraghdr.reserved_bits', `${bitPicture(word, 0x0006, 16)} = Reserved bits: ${(word >> 1) & 3}`, (word >> 1) & 3, at + 2, 2);
-    b.add('ipv6.fraghdr.more', `${bitPicture(word, 0x0001, 16)} = More Fragments: ${more ? 'Yes' : 'No'}`, more, at + 2, 2);
-    b.add('ipv6.fraghdr.ident', `Identification: ${hex(ident, 8)}`, ident, at + 4, 4, hex(ident, 8));
+    b.add('ipv6.fraghdr.nxt', () => `Next header: ${ipProtocolName(nxt)} (${nxt})`, nxt, at, 1);
+    b.add('ipv6.fraghdr.reserved_octet', () => `Reserved octet: ${hex(data[at + 1]!, 2)}`, data[at + 1]!, at + 1, 1, () => hex(data[at + 1]!, 2));
+    b.add('ipv6.fraghdr.offset', () => `${bitPicture(word, 0xfff8, 16)} = Offset: ${fragOffset} (${fragOffset * 8} bytes)`, fragOffset, at + 2, 2);
+    b.add('ipv6.fraghdr.reserved_bits', () => `${bitPicture(word, 0x0006, 16)} = Reserved bits: ${(word >> 1) & 3}`, (word >> 1) & 3, at + 2, 2);
+    b.add('ipv6.fraghdr.more', () => `${bitPicture(word, 0x0001, 16)} = More Fragments: ${more ? 'Yes' : 'No'}`, more, at + 2, 2);
+    b.add('ipv6.fraghdr.ident', () => `Identification: ${hex(ident, 8)}`, ident, at + 4, 4, () => hex(ident, 8));
     b.setLength(8);
   });
   if (nxt < 0) {

@@ -4,7 +4,7 @@
  */
 import { dissectSafely, hex, LayerBuilder } from './builder';
 import type { Dissector } from './dissector';
-import { bitPicture, bytesHex, ipv4Text, macText } from './format';
+import { be16, bitPicture, bytesHex, ipv4Text, macText } from './format';
 import type { PacketState } from './packet-state';
 
 const ETHERTYPE_NAMES: Record<number, string> = {
@@ -17,28 +17,45 @@ export function ethertypeName(type: number): string {
   return ETHERTYPE_NAMES[type] ?? 'Unknown';
 }
 
-/** Adds an Ethernet address with the children Wireshark puts under it (addr, lg, ig bits). */
-function macField(b: LayerBuilder, which: 'dst' | 'src', offset: number): string {
+const MAC_FIELDS = {
+  dst: { label: 'Destination', abbrev: 'eth.dst', oui: 'eth.dst.oui', lg: 'eth.dst.lg', ig: 'eth.dst.ig' },
+  src: { label: 'Source', abbrev: 'eth.src', oui: 'eth.src.oui', lg: 'eth.src.lg', ig: 'eth.src.ig' },
+} as const;
+
+/**
+ * Adds an Ethernet address with the children Wireshark puts under it (addr, lg, ig bits); returns
+ * its text ('' when `needText` is false: nobody reads it).
+ */
+function macField(b: LayerBuilder, which: 'dst' | 'src', offset: number, needText: boolean): string {
   const data = b.data;
-  const text = macText(data, offset);
-  const label = which === 'dst' ? 'Destination' : 'Source';
+  const text = needText ? macText(data, offset) : '';
+  if (!b.building) return text;
+  const names = MAC_FIELDS[which];
+  const label = names.label;
   const first = data[offset]!;
   const lg = (first & 0x02) !== 0;
   const ig = (first & 0x01) !== 0;
   const oui = (first << 16) | (data[offset + 1]! << 8) | data[offset + 2]!;
-  b.group(`eth.${which}`, `${label}: ${text}`, text, offset, 6, () => {
-    b.add(`eth.${which}.oui`, `${label} OUI: ${oui}`, oui, offset, 3).hidden = true;
-    b.add('eth.addr', `Address: ${text}`, text, offset, 6);
-    b.add('eth.addr.oui', `Address OUI: ${oui}`, oui, offset, 3).hidden = true;
-    const lgLabel = lg ? 'Locally administered address (this is NOT the factory default)' : 'Globally unique address (factory default)';
-    const igLabel = ig ? 'Group address (multicast/broadcast)' : 'Individual address (unicast)';
-    b.add(`eth.${which}.lg`, `.... ..${lg ? 1 : 0}. .... .... .... .... = LG bit: ${lgLabel}`, lg, offset, 3);
+  b.group(names.abbrev, () => `${label}: ${text}`, text, offset, 6, () => {
+    b.add(names.oui, () => `${label} OUI: ${oui}`, oui, offset, 3).hidden = true;
+    b.add('eth.addr', () => `Address: ${text}`, text, offset, 6);
+    b.add('eth.addr.oui', () => `Address OUI: ${oui}`, oui, offset, 3).hidden = true;
+    b.add(names.lg, lg ? LG_LABELS[1] : LG_LABELS[0], lg, offset, 3);
     b.add('eth.lg', 'LG bit', lg, offset, 3).hidden = true;
-    b.add(`eth.${which}.ig`, `.... ...${ig ? 1 : 0} .... .... .... .... = IG bit: ${igLabel}`, ig, offset, 3);
+    b.add(names.ig, ig ? IG_LABELS[1] : IG_LABELS[0], ig, offset, 3);
     b.add('eth.ig', 'IG bit', ig, offset, 3).hidden = true;
   }, text);
   return text;
 }
+
+const LG_LABELS = [
+  '.... ..0. .... .... .... .... = LG bit: Globally unique address (factory default)',
+  '.... ..1. .... .... .... .... = LG bit: Locally administered address (this is NOT the factory default)',
+];
+const IG_LABELS = [
+  '.... ...0 .... .... .... .... = IG bit: Individual address (unicast)',
+  '.... ...1 .... .... .... .... = IG bit: Group address (multicast/broadcast)',
+];
 
 /**
  * Wireshark gives bytes after the network layer's own length to the link layer: up to the
@@ -54,34 +71,35 @@ function addPaddingAndTrailer(b: LayerBuilder, prefix: string, usedEnd: number |
   for (let i = at; i < Math.min(minEnd, captured); i++) if (b.data[i] !== 0) zero = false;
   if (prefix === 'eth' && at < minEnd && zero) {
     const padEnd = Math.min(minEnd, captured);
-    b.add('eth.padding', `Padding: ${bytesHex(b.data, at, padEnd - at)}`, b.data.subarray(at, padEnd), at, padEnd - at, bytesHex(b.data, at, padEnd - at));
+    b.add('eth.padding', () => `Padding: ${bytesHex(b.data, at, padEnd - at)}`, b.data.subarray(at, padEnd), at, padEnd - at, () => bytesHex(b.data, at, padEnd - at));
     at = padEnd;
   }
   // Exactly four bytes left on a frame of at least 64 bytes: Wireshark takes them for the FCS.
   if (prefix === 'eth' && captured - at === 4 && captured - frameStart >= 64) {
     const fcs = b.data.readUInt32BE(at);
-    b.add('eth.fcs', `Frame check sequence: ${hex(fcs, 8)} [unverified]`, fcs, at, 4, hex(fcs, 8));
+    b.add('eth.fcs', () => `Frame check sequence: ${hex(fcs, 8)} [unverified]`, fcs, at, 4, () => hex(fcs, 8));
     b.add('eth.fcs.status', '[FCS Status: Unverified]', 2, at, 0);
     return;
   }
-  if (at < captured) b.add(`${prefix}.trailer`, `Trailer: ${bytesHex(b.data, at, captured - at)}`, b.data.subarray(at, captured), at, captured - at, bytesHex(b.data, at, captured - at));
+  if (at < captured) b.add(`${prefix}.trailer`, () => `Trailer: ${bytesHex(b.data, at, captured - at)}`, b.data.subarray(at, captured), at, captured - at, () => bytesHex(b.data, at, captured - at));
 }
 
 export function dissectEthernet(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): number | void {
-  const b = new LayerBuilder(data, 'eth', 'Ethernet II', offset, end);
+  const b = new LayerBuilder(data, 'eth', 'Ethernet II', offset, end, p.selection);
   let type = -1;
   dissectSafely(b, () => {
     b.need(offset, 14, 'Ethernet header');
-    const dst = macField(b, 'dst', offset);
-    const src = macField(b, 'src', offset + 6);
-    b.layer.title = `Ethernet II, Src: ${src}, Dst: ${dst}`;
-    p.setColumns(src, dst);
-    type = data.readUInt16BE(offset + 12);
+    // The addresses as text only for the tree or a field asked for (the columns make their own when still needed).
+    const texts = b.wants('eth.dst') || b.wants('eth.src') || b.wants('eth.addr');
+    const dst = macField(b, 'dst', offset, texts);
+    const src = macField(b, 'src', offset + 6, texts);
+    if (p.columns) p.setMacColumns(data, offset + 6, offset);
+    type = be16(data, offset + 12);
+    b.title(() => `${type <= 1500 ? 'IEEE 802.3 Ethernet' : 'Ethernet II'}, Src: ${src}, Dst: ${dst}`);
     if (type <= 1500) {
-      b.layer.title = `IEEE 802.3 Ethernet, Src: ${src}, Dst: ${dst}`;
-      b.add('eth.len', `Length: ${type}`, type, offset + 12, 2);
+      b.add('eth.len', () => `Length: ${type}`, type, offset + 12, 2);
     } else {
-      b.add('eth.type', `Type: ${ethertypeName(type)} (${hex(type, 4)})`, type, offset + 12, 2, hex(type, 4));
+      b.add('eth.type', () => `Type: ${ethertypeName(type)} (${hex(type, 4)})`, type, offset + 12, 2, () => hex(type, 4));
     }
     b.setLength(14);
   });
@@ -101,7 +119,7 @@ export function dissectEthernet(d: Dissector, p: PacketState, data: Buffer, offs
 
 /** 802.1Q tag (ethertype 0x8100) and 802.1ad service tag (0x88a8), both 'vlan' as tshark 4.0 decodes them. */
 export function dissectVlan(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): number | void {
-  const b = new LayerBuilder(data, 'vlan', '802.1Q Virtual LAN', offset, end);
+  const b = new LayerBuilder(data, 'vlan', '802.1Q Virtual LAN', offset, end, p.selection);
   let type = -1;
   dissectSafely(b, () => {
     const tci = b.u16(offset, 'VLAN tag');
@@ -110,11 +128,11 @@ export function dissectVlan(d: Dissector, p: PacketState, data: Buffer, offset: 
     const dei = (tci & 0x1000) !== 0;
     const id = tci & 0xfff;
     b.layer.title = `802.1Q Virtual LAN, PRI: ${pri}, DEI: ${dei ? 1 : 0}, ID: ${id}`;
-    b.add('vlan.priority', `${bitPicture(tci, 0xe000, 16)} = Priority: ${pri}`, pri, offset, 2);
-    b.add('vlan.dei', `${bitPicture(tci, 0x1000, 16)} = DEI: ${dei ? 'Eligible' : 'Ineligible'}`, dei, offset, 2);
-    b.add('vlan.id', `${bitPicture(tci, 0xfff, 16)} = ID: ${id}`, id, offset, 2);
-    if (type <= 1500) b.add('vlan.len', `Length: ${type}`, type, offset + 2, 2);
-    else b.add('vlan.etype', `Type: ${ethertypeName(type)} (${hex(type, 4)})`, type, offset + 2, 2, hex(type, 4));
+    b.add('vlan.priority', () => `${bitPicture(tci, 0xe000, 16)} = Priority: ${pri}`, pri, offset, 2);
+    b.add('vlan.dei', () => `${bitPicture(tci, 0x1000, 16)} = DEI: ${dei ? 'Eligible' : 'Ineligible'}`, dei, offset, 2);
+    b.add('vlan.id', () => `${bitPicture(tci, 0xfff, 16)} = ID: ${id}`, id, offset, 2);
+    if (type <= 1500) b.add('vlan.len', () => `Length: ${type}`, type, offset + 2, 2);
+    else b.add('vlan.etype', () => `Type: ${ethertypeName(type)} (${hex(type, 4)})`, type, offset + 2, 2, () => hex(type, 4));
     b.setLength(4);
   });
   p.addLayer(b.layer);
@@ -133,17 +151,17 @@ function sllAddress(b: LayerBuilder, hatype: number, halen: number, at: number):
   const shown = Math.min(halen, 8);
   if (hatype === 1 && halen === 6 || hatype === 772 && halen === 6) {
     const mac = macText(b.data, at);
-    b.add('sll.src.eth', `Source: ${mac}`, mac, at, 6);
+    b.add('sll.src.eth', () => `Source: ${mac}`, mac, at, 6);
     return mac;
   }
   if (halen === 4 && (hatype === 778 || hatype === 776)) {
     const ip = ipv4Text(b.data, at);
-    b.add('sll.src.ipv4', `Source: ${ip}`, ip, at, 4);
+    b.add('sll.src.ipv4', () => `Source: ${ip}`, ip, at, 4);
     return ip;
   }
   if (shown > 0) {
     const text = bytesHex(b.data, at, shown);
-    b.add('sll.src.other', `Source: ${text}`, b.data.subarray(at, at + shown), at, shown, text);
+    b.add('sll.src.other', () => `Source: ${text}`, b.data.subarray(at, at + shown), at, shown, text);
     return text;
   }
   return '';
@@ -152,31 +170,31 @@ function sllAddress(b: LayerBuilder, hatype: number, halen: number, at: number):
 /** Protocol field of SLL/SLL2: an ethertype, or a Linux ARPHRD-specific pseudo type (< 1536). */
 function sllProtocol(d: Dissector, p: PacketState, b: LayerBuilder, proto: number, at: number, payload: number, end: number): void {
   if (proto >= 1536) {
-    b.add('sll.etype', `Protocol: ${ethertypeName(proto)} (${hex(proto, 4)})`, proto, at, 2, hex(proto, 4));
+    b.add('sll.etype', () => `Protocol: ${ethertypeName(proto)} (${hex(proto, 4)})`, proto, at, 2, () => hex(proto, 4));
     p.addLayer(b.layer);
     p.protocols.push('ethertype');
     const used = d.byEthertype(p, proto, b.data, payload, end);
     if (typeof used === 'number' && used < Math.min(end, b.data.length)) addPaddingAndTrailer(b, 'sll', used, 0);
     return;
   }
-  b.add('sll.ltype', `Protocol: ${hex(proto, 4)}`, proto, at, 2, hex(proto, 4));
+  b.add('sll.ltype', () => `Protocol: ${hex(proto, 4)}`, proto, at, 2, () => hex(proto, 4));
   p.addLayer(b.layer);
   d.data(p, b.data, payload, end);
 }
 
 export function dissectSll(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): void {
-  const b = new LayerBuilder(data, 'sll', 'Linux cooked capture v1', offset, end);
+  const b = new LayerBuilder(data, 'sll', 'Linux cooked capture v1', offset, end, p.selection);
   let ok = false;
   dissectSafely(b, () => {
     b.need(offset, 16, 'SLL header');
     const pkttype = data.readUInt16BE(offset);
     const hatype = data.readUInt16BE(offset + 2);
     const halen = data.readUInt16BE(offset + 4);
-    b.add('sll.pkttype', `Packet type: ${SLL_PKTTYPES[pkttype] ?? 'Unknown'} (${pkttype})`, pkttype, offset, 2);
-    b.add('sll.hatype', `Link-layer address type: ${hatype}`, hatype, offset + 2, 2);
-    b.add('sll.halen', `Link-layer address length: ${halen}`, halen, offset + 4, 2);
+    b.add('sll.pkttype', () => `Packet type: ${SLL_PKTTYPES[pkttype] ?? 'Unknown'} (${pkttype})`, pkttype, offset, 2);
+    b.add('sll.hatype', () => `Link-layer address type: ${hatype}`, hatype, offset + 2, 2);
+    b.add('sll.halen', () => `Link-layer address length: ${halen}`, halen, offset + 4, 2);
     const src = sllAddress(b, hatype, halen, offset + 6);
-    if (halen < 8) b.add('sll.unused', 'Unused', data.subarray(offset + 6 + halen, offset + 14), offset + 6 + halen, 8 - halen, bytesHex(data, offset + 6 + halen, 8 - halen));
+    if (halen < 8) b.add('sll.unused', 'Unused', data.subarray(offset + 6 + halen, offset + 14), offset + 6 + halen, 8 - halen, () => bytesHex(data, offset + 6 + halen, 8 - halen));
     if (src) p.setColumns(src, '');
     b.setLength(16);
     ok = true;
@@ -189,7 +207,7 @@ export function dissectSll(d: Dissector, p: PacketState, data: Buffer, offset: n
 }
 
 export function dissectSll2(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): void {
-  const b = new LayerBuilder(data, 'sll', 'Linux cooked capture v2', offset, end);
+  const b = new LayerBuilder(data, 'sll', 'Linux cooked capture v2', offset, end, p.selection);
   let ok = false;
   dissectSafely(b, () => {
     b.need(offset, 20, 'SLL2 header');
@@ -197,13 +215,13 @@ export function dissectSll2(d: Dissector, p: PacketState, data: Buffer, offset: 
     const hatype = data.readUInt16BE(offset + 8);
     const pkttype = data[offset + 10]!;
     const halen = data[offset + 11]!;
-    b.add('sll.reserved', 'Reserved', data.readUInt16BE(offset + 2), offset + 2, 2, hex(data.readUInt16BE(offset + 2), 4)).hidden = true;
-    b.add('sll.ifindex', `Interface index: ${ifindex}`, ifindex, offset + 4, 4);
-    b.add('sll.hatype', `Link-layer address type: ${hatype}`, hatype, offset + 8, 2);
-    b.add('sll.pkttype', `Packet type: ${SLL_PKTTYPES[pkttype] ?? 'Unknown'} (${pkttype})`, pkttype, offset + 10, 1);
-    b.add('sll.halen', `Link-layer address length: ${halen}`, halen, offset + 11, 1);
+    b.add('sll.reserved', 'Reserved', data.readUInt16BE(offset + 2), offset + 2, 2, () => hex(data.readUInt16BE(offset + 2), 4)).hidden = true;
+    b.add('sll.ifindex', () => `Interface index: ${ifindex}`, ifindex, offset + 4, 4);
+    b.add('sll.hatype', () => `Link-layer address type: ${hatype}`, hatype, offset + 8, 2);
+    b.add('sll.pkttype', () => `Packet type: ${SLL_PKTTYPES[pkttype] ?? 'Unknown'} (${pkttype})`, pkttype, offset + 10, 1);
+    b.add('sll.halen', () => `Link-layer address length: ${halen}`, halen, offset + 11, 1);
     const src = sllAddress(b, hatype, halen, offset + 12);
-    if (halen < 8) b.add('sll.unused', 'Unused', data.subarray(offset + 12 + halen, offset + 20), offset + 12 + halen, 8 - halen, bytesHex(data, offset + 12 + halen, 8 - halen));
+    if (halen < 8) b.add('sll.unused', 'Unused', data.subarray(offset + 12 + halen, offset + 20), offset + 12 + halen, 8 - halen, () => bytesHex(data, offset + 12 + halen, 8 - halen));
     if (src) p.setColumns(src, '');
     b.setLength(20);
     ok = true;
@@ -220,11 +238,11 @@ export function dissectSll2(d: Dissector, p: PacketState, data: Buffer, offset: 
 
 function sllProtocolFirst(d: Dissector, p: PacketState, b: LayerBuilder, proto: number, at: number, payload: number, end: number, before: number): void {
   if (proto >= 1536) {
-    b.add('sll.etype', `Protocol: ${ethertypeName(proto)} (${hex(proto, 4)})`, proto, at, 2, hex(proto, 4));
+    b.add('sll.etype', () => `Protocol: ${ethertypeName(proto)} (${hex(proto, 4)})`, proto, at, 2, () => hex(proto, 4));
   } else {
-    b.add('sll.ltype', `Protocol: ${hex(proto, 4)}`, proto, at, 2, hex(proto, 4));
+    b.add('sll.ltype', () => `Protocol: ${hex(proto, 4)}`, proto, at, 2, () => hex(proto, 4));
   }
-  b.layer.fields.unshift(b.layer.fields.splice(before, 1)[0]!);
+  if (b.layer.fields.length > before) b.layer.fields.unshift(b.layer.fields.splice(before, 1)[0]!);
   p.addLayer(b.layer);
   if (proto >= 1536) {
     p.protocols.push('ethertype');
@@ -236,14 +254,14 @@ const NULL_FAMILIES: Record<number, string> = { 2: 'IP', 24: 'IPv6', 28: 'IPv6',
 
 /** BSD loopback (linktype 0, host byte order) and OpenBSD loop (108, network byte order). */
 export function dissectNull(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number, networkOrder: boolean): void {
-  const b = new LayerBuilder(data, 'null', 'Null/Loopback', offset, end);
+  const b = new LayerBuilder(data, 'null', 'Null/Loopback', offset, end, p.selection);
   let family = -1;
   dissectSafely(b, () => {
     b.need(offset, 4, 'loopback header');
     const be = data.readUInt32BE(offset);
     // Linktype 0 is in the writer's byte order: Wireshark guesses, a small value read big-endian wins.
     family = networkOrder || (be & 0xffff0000) === 0 ? be : data.readUInt32LE(offset);
-    b.add('null.family', `Family: ${NULL_FAMILIES[family] ?? 'Unknown'} (${family})`, family, offset, 4);
+    b.add('null.family', () => `Family: ${NULL_FAMILIES[family] ?? 'Unknown'} (${family})`, family, offset, 4);
     b.setLength(4);
   });
   p.addLayer(b.layer);
@@ -255,7 +273,7 @@ export function dissectNull(d: Dissector, p: PacketState, data: Buffer, offset: 
 
 /** Raw IP (linktypes 101/12/14: version from the first nibble; 228 IPv4 only; 229 IPv6 only). */
 export function dissectRaw(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number, only?: 4 | 6): void {
-  const b = new LayerBuilder(data, 'raw', 'Raw packet data', offset, end);
+  const b = new LayerBuilder(data, 'raw', 'Raw packet data', offset, end, p.selection);
   b.setLength(0);
   p.addLayer(b.layer);
   const version = only ?? (data.length > offset ? data[offset]! >> 4 : 0);

@@ -84,11 +84,31 @@ export interface AppContext {
   src: string;
   dst: string;
   /**
-   * The field names the caller will read (a display filter's), when it reads no others: a
-   * dissector may then skip work that adds none of them. Every field it does add is as a full
-   * dissection adds it. Absent: everything is wanted.
+   * The field names the caller will read (a display filter's), when it reads no others: the
+   * dissector builds no tree (LayerBuilder's selection: no labels, no other fields) and may skip
+   * work that adds none of them. Every field it does add is as a full dissection adds it.
+   * Absent: the whole tree.
    */
   fields?: ReadonlySet<string>;
+  /** False when the caller reads no summary columns (Info): work that only feeds them may be skipped. */
+  columns?: boolean;
+}
+
+/** What one Dissector.dissect() call builds (Wireshark's "tree or no tree"). */
+export interface DissectOptions {
+  /**
+   * Build no tree: only these fields (and every layer, with its byte range and status), without
+   * labels or titles. A display filter's names, `-T fields` names, or an empty set for summary
+   * columns alone. Absent: the whole tree, as tshark -V shows it.
+   */
+  fields?: ReadonlySet<string>;
+  /**
+   * False when neither the summary columns (source, destination, protocol, Info) nor the packet's
+   * status will be read (a display filter whose matches are printed from their bytes). Payload
+   * layers nobody can see are then left out: a filter on tcp.port runs no DNS or HTTP dissector.
+   * Default true.
+   */
+  columns?: boolean;
 }
 
 export interface AppResult {
@@ -113,6 +133,11 @@ export interface AppDissector {
   fieldPrefixes?: readonly string[];
   udpPorts?: readonly number[];
   tcpPorts?: readonly number[];
+  /**
+   * It remembers things across packets (TLS: each conversation's version): it then runs on every
+   * payload it is handed, even in a dissection whose caller reads none of its fields.
+   */
+  stateful?: boolean;
   /** Optional payload test for traffic on other ports (cheap; must not throw). */
   heuristic?: (data: Buffer, offset: number, end: number, ctx: AppContext) => boolean;
   dissect(data: Buffer, offset: number, end: number, ctx: AppContext): AppResult;

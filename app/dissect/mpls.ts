@@ -15,7 +15,7 @@ const SPECIAL_LABELS: Record<number, string> = {
 };
 
 export function dissectMpls(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): number | void {
-  const b = new LayerBuilder(data, 'mpls', 'MultiProtocol Label Switching Header', offset, end);
+  const b = new LayerBuilder(data, 'mpls', 'MultiProtocol Label Switching Header', offset, end, p.selection);
   let payload = -1;
   dissectSafely(b, () => {
     let at = offset;
@@ -26,11 +26,11 @@ export function dissectMpls(d: Dissector, p: PacketState, data: Buffer, offset: 
       const bottom = (entry >> 8) & 1;
       const ttl = entry & 0xff;
       const name = SPECIAL_LABELS[label];
-      b.group('', `MPLS Label: ${name ? `${name} (${label})` : label}, Exp: ${exp}, S: ${bottom}, TTL: ${ttl}`, null, at, 4, () => {
-        b.add('mpls.label', `MPLS Label: ${name ? `${name} (${label})` : label}`, label, at, 4);
-        b.add('mpls.exp', `MPLS Experimental Bits: ${exp}`, exp, at, 4);
-        b.add('mpls.bottom', `MPLS Bottom Of Label Stack: ${bottom}`, bottom, at, 4);
-        b.add('mpls.ttl', `MPLS TTL: ${ttl}`, ttl, at, 4);
+      b.group('', () => `MPLS Label: ${name ? `${name} (${label})` : label}, Exp: ${exp}, S: ${bottom}, TTL: ${ttl}`, null, at, 4, () => {
+        b.add('mpls.label', () => `MPLS Label: ${name ? `${name} (${label})` : label}`, label, at, 4);
+        b.add('mpls.exp', () => `MPLS Experimental Bits: ${exp}`, exp, at, 4);
+        b.add('mpls.bottom', () => `MPLS Bottom Of Label Stack: ${bottom}`, bottom, at, 4);
+        b.add('mpls.ttl', () => `MPLS TTL: ${ttl}`, ttl, at, 4);
       });
       at += 4;
       if (bottom) {

@@ -14,8 +14,8 @@ const TIMESTAMPS: Array<[string, string]> = [['reftime', 'Reference Timestamp'],
 export const ntpDissector: AppDissector = {
   protocol: 'ntp',
   udpPorts: [123],
-  dissect(data, offset, end): AppResult {
-    const b = new LayerBuilder(data, 'ntp', 'Network Time Protocol', offset, end);
+  dissect(data, offset, end, ctx): AppResult {
+    const b = new LayerBuilder(data, 'ntp', 'Network Time Protocol', offset, end, ctx.fields);
     let info = 'NTP';
     const layer = dissectSafely(b, () => {
       const flags = b.u8(offset, 'flags');
@@ -24,32 +24,32 @@ export const ntpDissector: AppDissector = {
       const mode = flags & 7;
       info = `NTP Version ${version}, ${MODES[mode]}`;
       b.layer.title = `Network Time Protocol (NTP Version ${version}, ${MODES[mode]})`;
-      b.group('ntp.flags', `Flags: ${hex(flags, 2)}`, flags, offset, 1, () => {
+      b.group('ntp.flags', () => `Flags: ${hex(flags, 2)}`, flags, offset, 1, () => {
         // Mode 7 puts response/more bits where the leap indicator is.
-        if (mode !== 7) b.add('ntp.flags.li', `Leap Indicator: ${LEAP[li]} (${li})`, li, offset, 1);
-        b.add('ntp.flags.vn', `Version number: NTP Version ${version} (${version})`, version, offset, 1);
-        b.add('ntp.flags.mode', `Mode: ${MODES[mode]} (${mode})`, mode, offset, 1);
-      }, hex(flags, 2));
+        if (mode !== 7) b.add('ntp.flags.li', () => `Leap Indicator: ${LEAP[li]} (${li})`, li, offset, 1);
+        b.add('ntp.flags.vn', () => `Version number: NTP Version ${version} (${version})`, version, offset, 1);
+        b.add('ntp.flags.mode', () => `Mode: ${MODES[mode]} (${mode})`, mode, offset, 1);
+      }, () => hex(flags, 2));
       if (mode === 6 || mode === 7) return;
       const stratum = b.u8(offset + 1, 'stratum');
-      b.add('ntp.stratum', `Peer Clock Stratum: ${stratum}`, stratum, offset + 1, 1);
+      b.add('ntp.stratum', () => `Peer Clock Stratum: ${stratum}`, stratum, offset + 1, 1);
       const poll = b.u8(offset + 2, 'poll');
-      b.add('ntp.ppoll', `Peer Polling Interval: ${poll}`, poll, offset + 2, 1);
+      b.add('ntp.ppoll', () => `Peer Polling Interval: ${poll}`, poll, offset + 2, 1);
       const precision = b.u8(offset + 3, 'precision');
-      b.add('ntp.precision', `Peer Clock Precision: ${precision}`, precision, offset + 3, 1);
+      b.add('ntp.precision', () => `Peer Clock Precision: ${precision}`, precision, offset + 3, 1);
       // tshark 4.0 prints root delay and dispersion as their raw 32-bit fixed-point values.
       const delay = b.u32(offset + 4, 'root delay');
-      b.add('ntp.rootdelay', `Root Delay: ${delay / 65536} seconds`, delay, offset + 4, 4);
+      b.add('ntp.rootdelay', () => `Root Delay: ${delay / 65536} seconds`, delay, offset + 4, 4);
       const dispersion = b.u32(offset + 8, 'root dispersion');
-      b.add('ntp.rootdispersion', `Root Dispersion: ${dispersion / 65536} seconds`, dispersion, offset + 8, 4);
+      b.add('ntp.rootdispersion', () => `Root Dispersion: ${dispersion / 65536} seconds`, dispersion, offset + 8, 4);
       const refid = b.bytes(offset + 12, 4, 'reference ID');
-      b.add('ntp.refid', `Reference ID: ${refid.toString('hex')}`, Buffer.from(refid), offset + 12, 4, refid.toString('hex'));
+      b.add('ntp.refid', () => `Reference ID: ${refid.toString('hex')}`, Buffer.from(refid), offset + 12, 4, () => refid.toString('hex'));
       TIMESTAMPS.forEach(([name, label], i) => {
         const at = offset + 16 + 8 * i;
         const seconds = b.u32(at, label);
         const fraction = b.u32(at + 4, label);
         const text = seconds === 0 && fraction === 0 ? 'NULL' : ntpTimestampText(seconds, fraction);
-        b.add(`ntp.${name}`, `${label}: ${text}`, text, at, 8);
+        b.add(`ntp.${name}`, () => `${label}: ${text}`, text, at, 8);
       });
     });
     return { layers: [layer], protocolColumn: 'NTP', info };

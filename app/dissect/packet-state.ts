@@ -3,6 +3,8 @@
  * protocol chain for frame.protocols and the summary columns that lower layers set and higher
  * layers overwrite (as Wireshark's columns behave).
  */
+import type { FieldSelection } from './builder';
+import { macText } from './format';
 import type { FrameInput, Layer, LayerStatus } from './model';
 
 export class PacketState {
@@ -24,15 +26,21 @@ export class PacketState {
   netDst = '';
   /** TTL / hop limit of the innermost IP header (ICMP echo Info lines show it). */
   ttl = 0;
-  /** Raw IPv6 addresses of the innermost IPv6 header, for ICMPv6's pseudo-header checksum. */
-  ipv6Src: Buffer | null = null;
-  ipv6Dst: Buffer | null = null;
+  /** The bytes holding the innermost IPv6 header and where it starts (ICMPv6's pseudo-header checksum reads its addresses). */
+  ipv6Data: Buffer | null = null;
+  ipv6At = 0;
   /** Ethertype / IP-protocol hand-offs so far (bounds tunnel nesting). */
   handoffs = 0;
   /** Set when the bytes being dissected come from a reassembled buffer. */
   reassembled = false;
 
-  constructor(readonly frame: FrameInput) {}
+  constructor(
+    readonly frame: FrameInput,
+    /** The fields to build when no tree is wanted (see LayerBuilder); undefined for the whole tree. */
+    readonly selection?: FieldSelection,
+    /** False when no one reads the summary columns. */
+    readonly columns = true,
+  ) {}
 
   addLayer(layer: Layer, chainName: string = layer.protocol): void {
     if (this.reassembled) markReassembled(layer);
@@ -49,7 +57,32 @@ export class PacketState {
     if (this.quoted) return;
     this.src = src;
     this.dst = dst;
+    this.macColumns = null;
   }
+
+  /**
+   * Ethernet addresses data[srcAt, +6) and data[dstAt, +6) as the columns: made into text only
+   * when no later header sets its own (finishColumns), as most do.
+   */
+  setMacColumns(data: Buffer, srcAt: number, dstAt: number): void {
+    if (this.quoted) return;
+    this.macColumns = data;
+    this.macSrcAt = srcAt;
+    this.macDstAt = dstAt;
+  }
+
+  /** Makes the Ethernet address columns text when they are still the columns. */
+  finishColumns(): void {
+    const data = this.macColumns;
+    if (data === null) return;
+    this.src = macText(data, this.macSrcAt);
+    this.dst = macText(data, this.macDstAt);
+    this.macColumns = null;
+  }
+
+  private macColumns: Buffer | null = null;
+  private macSrcAt = 0;
+  private macDstAt = 0;
 
   setProtocol(protocolColumn: string, info: string): void {
     if (this.quoted) return;

@@ -15,22 +15,23 @@ const REGISTER = 1;
 export function dissectPim(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): void {
   // An IP packet with no payload (a Register's inner header alone): nothing to show, as in tshark.
   if (offset >= end) return;
-  const b = new LayerBuilder(data, 'pim', 'Protocol Independent Multicast', offset, end);
+  const b = new LayerBuilder(data, 'pim', 'Protocol Independent Multicast', offset, end, p.selection);
   let inner = -1;
   let type = -1;
   dissectSafely(b, () => {
     const first = b.u8(offset, 'PIM version and type');
     const version = first >> 4;
     type = first & 0xf;
-    b.add('pim.version', `Version: ${version}`, version, offset, 1);
-    b.add('pim.type', `Type: ${TYPES[type] ?? 'Unknown'} (${type})`, type, offset, 1);
-    b.add('pim.reserved', `Reserved byte(s): ${hex(b.u8(offset + 1, 'PIM reserved'), 2)}`, data[offset + 1]!, offset + 1, 1, hex(data[offset + 1]!, 2));
+    b.add('pim.version', () => `Version: ${version}`, version, offset, 1);
+    b.add('pim.type', () => `Type: ${TYPES[type] ?? 'Unknown'} (${type})`, type, offset, 1);
+    const reserved = b.u8(offset + 1, 'PIM reserved');
+    b.add('pim.reserved', () => `Reserved byte(s): ${hex(reserved, 2)}`, reserved, offset + 1, 1, () => hex(reserved, 2));
     const checksum = b.u16(offset + 2, 'PIM checksum');
-    b.add('pim.cksum', `Checksum: ${hex(checksum, 4)}`, checksum, offset + 2, 2, hex(checksum, 4));
+    b.add('pim.cksum', () => `Checksum: ${hex(checksum, 4)}`, checksum, offset + 2, 2, () => hex(checksum, 4));
     b.setLength(4);
     if (version === 2 && type === REGISTER) {
       const flags = b.u32(offset + 4, 'PIM register flags');
-      b.add('pim.register_flag', `Flags: ${hex(flags, 8)}`, flags, offset + 4, 4, hex(flags, 8));
+      b.add('pim.register_flag', () => `Flags: ${hex(flags, 8)}`, flags, offset + 4, 4, () => hex(flags, 8));
       inner = offset + 8;
       b.setLength(8);
     }

@@ -17,7 +17,7 @@ const PROTOCOL_NAMES: Record<number, string> = {
 
 /** A PPP frame at data[offset, end): address/control when present, protocol, payload. */
 export function dissectPpp(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): number | void {
-  const b = new LayerBuilder(data, 'ppp', 'Point-to-Point Protocol', offset, end);
+  const b = new LayerBuilder(data, 'ppp', 'Point-to-Point Protocol', offset, end, p.selection);
   let proto = -1;
   let payload = -1;
   dissectSafely(b, () => {
@@ -31,7 +31,7 @@ export function dissectPpp(d: Dissector, p: PacketState, data: Buffer, offset: n
     const first = b.u8(at, 'PPP protocol');
     proto = first & 1 ? first : b.u16(at, 'PPP protocol');
     const size = first & 1 ? 1 : 2;
-    b.add('ppp.protocol', `Protocol: ${PROTOCOL_NAMES[proto] ?? 'Unknown'} (${hex(proto, 4)})`, proto, at, size, hex(proto, 4));
+    b.add('ppp.protocol', () => `Protocol: ${PROTOCOL_NAMES[proto] ?? 'Unknown'} (${hex(proto, 4)})`, proto, at, size, () => hex(proto, 4));
     payload = at + size;
     b.setLength(payload - offset);
   });

@@ -18,21 +18,21 @@ const KIND_SHORT: Record<number, string> = {
   5: 'SACK (5)', 8: 'Time Stamp Option (8)',
 };
 
-export function dissectTcpOptions(b: LayerBuilder, start: number, stop: number): TcpOptionSummary {
+/**
+ * Adds the options in [start, stop) (when the layer builds fields) and returns what the Info
+ * column and the window scaling need (the Info text only `withInfo`).
+ */
+export function dissectTcpOptions(b: LayerBuilder, start: number, stop: number, withInfo = true): TcpOptionSummary {
   const data = b.data;
   const summary: TcpOptionSummary = { info: '', windowShift: -1 };
+  const fields = b.building;
   const names: string[] = [];
-  const optionsField = b.group('tcp.options', '', data.subarray(start, stop), start, stop - start, () => {
+  const value = b.wants('tcp.options') ? data.subarray(start, stop) : null;
+  const optionsField = b.group('tcp.options', '', value, start, stop - start, () => {
     for (let at = start; at < stop; ) {
       const kind = data[at]!;
-      const name = KIND_NAMES[kind] ?? 'Unknown';
-      const kindLabel = KIND_SHORT[kind] ?? `Unknown (${kind})`;
       if (kind === 0 || kind === 1) {
-        const abbrev = kind === 0 ? 'tcp.options.eol' : 'tcp.options.nop';
-        names.push(kind === 0 ? 'End of Option List (EOL)' : 'No-Operation (NOP)');
-        b.group(abbrev, `TCP Option - ${name}`, null, at, 1, () => {
-          b.add('tcp.option_kind', `Kind: ${kindLabel}`, kind, at, 1);
-        }, '');
+        if (fields) addSingleByteOption(b, kind, at, names);
         at += 1;
         continue;
       }
@@ -45,52 +45,76 @@ export function dissectTcpOptions(b: LayerBuilder, start: number, stop: number):
         b.mark('malformed', `TCP option ${kind} has a bad length ${len}`);
         return;
       }
-      names.push(name);
-      const labelOf = (detail: string) => `TCP Option - ${name}${detail}`;
-      let detail = '';
-      const body = () => {
-        b.add('tcp.option_kind', `Kind: ${kindLabel}`, kind, at, 1);
-        b.add('tcp.option_len', `Length: ${len}`, len, at + 1, 1);
-        if (kind === 2 && len === 4) {
-          const mss = data.readUInt16BE(at + 2);
-          b.add('tcp.options.mss_val', `MSS Value: ${mss}`, mss, at + 2, 2);
-          summary.info += ` MSS=${mss}`;
-          detail = `: ${mss} bytes`;
-        } else if (kind === 3 && len === 3) {
-          const shift = data[at + 2]!;
-          const multiplier = 2 ** Math.min(shift, 14);
-          b.add('tcp.options.wscale.shift', `Shift count: ${shift}`, shift, at + 2, 1);
-          b.add('tcp.options.wscale.multiplier', `[Multiplier: ${multiplier}]`, multiplier, at + 2, 1);
-          summary.windowShift = Math.min(shift, 14);
-          summary.info += ` WS=${multiplier}`;
-          detail = `: ${shift} (multiply by ${multiplier})`;
-        } else if (kind === 4 && len === 2) {
-          summary.info += ' SACK_PERM';
-        } else if (kind === 8 && len === 10) {
-          const tsval = data.readUInt32BE(at + 2);
-          const tsecr = data.readUInt32BE(at + 6);
-          b.add('tcp.options.timestamp.tsval', `Timestamp value: ${tsval}`, tsval, at + 2, 4);
-          b.add('tcp.options.timestamp.tsecr', `Timestamp echo reply: ${tsecr}`, tsecr, at + 6, 4);
-          summary.info += ` TSval=${tsval} TSecr=${tsecr}`;
-          detail = `: TSval ${tsval}, TSecr ${tsecr}`;
-        } else if (kind === 5 && (len - 2) % 8 === 0) {
-          const count = (len - 2) / 8;
-          for (let i = 0; i < count; i++) {
-            const le = data.readUInt32BE(at + 2 + i * 8);
-            const re = data.readUInt32BE(at + 6 + i * 8);
-            b.add('tcp.options.sack_le', `left edge = ${le}`, le, at + 2 + i * 8, 4);
-            b.add('tcp.options.sack_re', `right edge = ${re}`, re, at + 6 + i * 8, 4);
-            summary.info += ` SLE=${le} SRE=${re}`;
-          }
-          b.add('tcp.options.sack.count', `[TCP SACK Count: ${count}]`, count, at, len);
-        }
-      };
-      const abbrev = kind === 2 ? 'tcp.options.mss' : kind === 3 ? 'tcp.options.wscale' : kind === 4 ? 'tcp.options.sack_perm' : kind === 5 ? 'tcp.options.sack' : kind === 8 ? 'tcp.options.timestamp' : 'tcp.options.unknown';
-      const field = b.group(abbrev, '', null, at, len, body, '');
-      field.label = labelOf(detail);
+      if (kind === 3 && len === 3) summary.windowShift = Math.min(data[at + 2]!, 14);
+      if (withInfo) summary.info += optionInfo(data, kind, len, at);
+      if (fields) addOption(b, kind, len, at, names);
       at += len;
     }
-  }, bytesHex(data, start, stop - start));
-  optionsField.label = `Options: (${stop - start} bytes), ${names.join(', ')}`;
+  }, () => bytesHex(data, start, stop - start));
+  if (b.tree) optionsField.label = `Options: (${stop - start} bytes), ${names.join(', ')}`;
   return summary;
+}
+
+/** EOL and NOP: one byte, no length. */
+function addSingleByteOption(b: LayerBuilder, kind: number, at: number, names: string[]): void {
+  const name = kind === 0 ? 'End of Option List (EOL)' : 'No-Operation (NOP)';
+  names.push(name);
+  b.group(kind === 0 ? 'tcp.options.eol' : 'tcp.options.nop', () => `TCP Option - ${name}`, null, at, 1, () => {
+    b.add('tcp.option_kind', () => `Kind: ${KIND_SHORT[kind]}`, kind, at, 1);
+  }, '');
+}
+
+/** What an option adds to the Info column (' MSS=1460', ' WS=4', ...). */
+function optionInfo(data: Buffer, kind: number, len: number, at: number): string {
+  if (kind === 2 && len === 4) return ` MSS=${data.readUInt16BE(at + 2)}`;
+  if (kind === 3 && len === 3) return ` WS=${2 ** Math.min(data[at + 2]!, 14)}`;
+  if (kind === 4 && len === 2) return ' SACK_PERM';
+  if (kind === 8 && len === 10) return ` TSval=${data.readUInt32BE(at + 2)} TSecr=${data.readUInt32BE(at + 6)}`;
+  let info = '';
+  if (kind === 5 && (len - 2) % 8 === 0) {
+    for (let o = at + 2; o < at + len; o += 8) info += ` SLE=${data.readUInt32BE(o)} SRE=${data.readUInt32BE(o + 4)}`;
+  }
+  return info;
+}
+
+/** An option with a length byte, and its fields; its tree line says what it holds. */
+function addOption(b: LayerBuilder, kind: number, len: number, at: number, names: string[]): void {
+  const data = b.data;
+  const name = KIND_NAMES[kind] ?? 'Unknown';
+  const kindLabel = KIND_SHORT[kind] ?? `Unknown (${kind})`;
+  names.push(name);
+  let detail = '';
+  const body = () => {
+    b.add('tcp.option_kind', () => `Kind: ${kindLabel}`, kind, at, 1);
+    b.add('tcp.option_len', () => `Length: ${len}`, len, at + 1, 1);
+    if (kind === 2 && len === 4) {
+      const mss = data.readUInt16BE(at + 2);
+      b.add('tcp.options.mss_val', () => `MSS Value: ${mss}`, mss, at + 2, 2);
+      detail = `: ${mss} bytes`;
+    } else if (kind === 3 && len === 3) {
+      const shift = data[at + 2]!;
+      const multiplier = 2 ** Math.min(shift, 14);
+      b.add('tcp.options.wscale.shift', () => `Shift count: ${shift}`, shift, at + 2, 1);
+      b.add('tcp.options.wscale.multiplier', () => `[Multiplier: ${multiplier}]`, multiplier, at + 2, 1);
+      detail = `: ${shift} (multiply by ${multiplier})`;
+    } else if (kind === 8 && len === 10) {
+      const tsval = data.readUInt32BE(at + 2);
+      const tsecr = data.readUInt32BE(at + 6);
+      b.add('tcp.options.timestamp.tsval', () => `Timestamp value: ${tsval}`, tsval, at + 2, 4);
+      b.add('tcp.options.timestamp.tsecr', () => `Timestamp echo reply: ${tsecr}`, tsecr, at + 6, 4);
+      detail = `: TSval ${tsval}, TSecr ${tsecr}`;
+    } else if (kind === 5 && (len - 2) % 8 === 0) {
+      const count = (len - 2) / 8;
+      for (let i = 0; i < count; i++) {
+        const le = data.readUInt32BE(at + 2 + i * 8);
+        const re = data.readUInt32BE(at + 6 + i * 8);
+        b.add('tcp.options.sack_le', () => `left edge = ${le}`, le, at + 2 + i * 8, 4);
+        b.add('tcp.options.sack_re', () => `right edge = ${re}`, re, at + 6 + i * 8, 4);
+      }
+      b.add('tcp.options.sack.count', () => `[TCP SACK Count: ${count}]`, count, at, len);
+    }
+  };
+  const abbrev = kind === 2 ? 'tcp.options.mss' : kind === 3 ? 'tcp.options.wscale' : kind === 4 ? 'tcp.options.sack_perm' : kind === 5 ? 'tcp.options.sack' : kind === 8 ? 'tcp.options.timestamp' : 'tcp.options.unknown';
+  const field = b.group(abbrev, '', null, at, len, body, '');
+  if (b.tree) field.label = `TCP Option - ${name}${detail}`;
 }

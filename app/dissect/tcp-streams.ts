@@ -24,7 +24,10 @@ export interface TcpConversation {
 export const COMPLETENESS = { SYN: 1, SYN_ACK: 2, ACK: 4, DATA: 8, FIN: 16, RST: 32 } as const;
 
 export class TcpStreamTable {
-  private readonly conversations = new Map<string, TcpConversation>();
+  /** Conversations by their two ends (see end()): the lower end, then the higher. */
+  private readonly conversations = new Map<number, Map<number, TcpConversation>>();
+  /** A number per address text seen, so that an end (address and port) is one number, not a string to build per segment. */
+  private readonly addressIds = new Map<string, number>();
   private nextIndex = 0;
 
   /**
@@ -32,11 +35,13 @@ export class TcpStreamTable {
    * opened with a different ISN starts a new stream, as Wireshark does on port reuse.
    */
   lookup(src: string, srcPort: number, dst: string, dstPort: number, syn: boolean, ack: boolean, seq: number): { conv: TcpConversation; dir: 0 | 1 } {
-    const a = `${src}|${srcPort}`;
-    const b = `${dst}|${dstPort}`;
+    const a = this.end(src, srcPort);
+    const b = this.end(dst, dstPort);
     const dir: 0 | 1 = a <= b ? 0 : 1;
-    const key = dir === 0 ? `${a}|${b}` : `${b}|${a}`;
-    let conv = this.conversations.get(key);
+    let byHigh = this.conversations.get(dir === 0 ? a : b);
+    if (byHigh === undefined) this.conversations.set(dir === 0 ? a : b, (byHigh = new Map()));
+    const high = dir === 0 ? b : a;
+    let conv = byHigh.get(high);
     if (conv && syn && !ack && conv.synSeq !== seq && (conv.closed || conv.completeness !== 0 || conv.dirs[dir].baseSet)) conv = undefined;
     if (!conv) {
       conv = {
@@ -49,8 +54,18 @@ export class TcpStreamTable {
         synSeq: syn && !ack ? seq : -1,
         closed: false,
       };
-      this.conversations.set(key, conv);
+      byHigh.set(high, conv);
     }
     return { conv, dir };
+  }
+
+  /** An address and port as one number (address ids count from 0; ports fit 16 bits). */
+  private end(address: string, port: number): number {
+    let id = this.addressIds.get(address);
+    if (id === undefined) {
+      id = this.addressIds.size;
+      this.addressIds.set(address, id);
+    }
+    return id * 0x10000 + port;
   }
 }

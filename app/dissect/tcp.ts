@@ -4,7 +4,7 @@
  */
 import { dissectSafely, hex, LayerBuilder, StopDissection } from './builder';
 import type { Dissector } from './dissector';
-import { bitPicture, bytesHex, nsToSeconds, setText } from './format';
+import { be16, be32, bitPicture, bytesHex, nsToSeconds, setText } from './format';
 import type { AppContext } from './model';
 import type { PacketState } from './packet-state';
 import { COMPLETENESS, type TcpConversation } from './tcp-streams';
@@ -27,30 +27,49 @@ const INFO_ORDER = [...FLAG_BITS].reverse();
 
 const streamTimes = new WeakMap<TcpConversation, { first: bigint; last: bigint }>();
 
+/** 'SYN, ACK' as the Info column and the flags label list the set flags; '<None>' when none is. */
+function flagNames(flags: number): string {
+  let names = FLAG_NAMES[flags];
+  if (names === undefined) {
+    names = INFO_ORDER.filter(([bit]) => (flags & bit) !== 0).map(([, , , n]) => n).join(', ') || '<None>';
+    FLAG_NAMES[flags] = names;
+  }
+  return names;
+}
+/** flagNames() by the 12 flag bits (at most 4,096 strings). */
+const FLAG_NAMES: string[] = [];
+
+/** tcp.flags.str: '··········S·'. */
+function flagLetters(flags: number): string {
+  let letters = '';
+  for (let i = 11; i >= 0; i--) letters += (flags >> i) & 1 ? FLAG_LETTERS[11 - i] : '·';
+  return letters;
+}
+
 export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): number | void {
-  const b = new LayerBuilder(data, 'tcp', 'Transmission Control Protocol', offset, end);
+  const b = new LayerBuilder(data, 'tcp', 'Transmission Control Protocol', offset, end, p.selection);
   let payload = -1;
   let srcPort = 0;
   let dstPort = 0;
   dissectSafely(b, () => {
     b.need(offset, 4, 'TCP ports');
-    srcPort = data.readUInt16BE(offset);
-    dstPort = data.readUInt16BE(offset + 2);
-    b.add('tcp.srcport', `Source Port: ${srcPort}`, srcPort, offset, 2);
-    b.add('tcp.dstport', `Destination Port: ${dstPort}`, dstPort, offset + 2, 2);
-    b.add('tcp.port', `Source or Destination Port: ${srcPort}`, srcPort, offset, 2).hidden = true;
-    b.add('tcp.port', `Source or Destination Port: ${dstPort}`, dstPort, offset + 2, 2).hidden = true;
-    b.layer.title = `Transmission Control Protocol, Src Port: ${srcPort}, Dst Port: ${dstPort}`;
+    srcPort = be16(data, offset);
+    dstPort = be16(data, offset + 2);
+    if (b.building) b.add('tcp.srcport', () => `Source Port: ${srcPort}`, srcPort, offset, 2);
+    if (b.building) b.add('tcp.dstport', () => `Destination Port: ${dstPort}`, dstPort, offset + 2, 2);
+    if (b.building) b.add('tcp.port', () => `Source or Destination Port: ${srcPort}`, srcPort, offset, 2).hidden = true;
+    if (b.building) b.add('tcp.port', () => `Source or Destination Port: ${dstPort}`, dstPort, offset + 2, 2).hidden = true;
+    b.title(() => `Transmission Control Protocol, Src Port: ${srcPort}, Dst Port: ${dstPort}`);
     p.setProtocol('TCP', `${srcPort} → ${dstPort}`);
     b.need(offset + 4, 16, 'TCP header');
-    const seqRaw = data.readUInt32BE(offset + 4);
-    const ackRaw = data.readUInt32BE(offset + 8);
-    const hdrWord = data.readUInt16BE(offset + 12);
+    const seqRaw = be32(data, offset + 4);
+    const ackRaw = be32(data, offset + 8);
+    const hdrWord = be16(data, offset + 12);
     const hlen = (hdrWord >> 12) * 4;
     const flags = hdrWord & 0xfff;
-    const window = data.readUInt16BE(offset + 14);
-    const checksum = data.readUInt16BE(offset + 16);
-    const urgent = data.readUInt16BE(offset + 18);
+    const window = be16(data, offset + 14);
+    const checksum = be16(data, offset + 16);
+    const urgent = be16(data, offset + 18);
     const syn = (flags & 2) !== 0;
     const ack = (flags & 0x10) !== 0;
     const fin = (flags & 1) !== 0;
@@ -78,8 +97,9 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
       seq = (seqRaw - fwd.baseSeq) >>> 0;
       if (ack) ackValue = (ackRaw - rev.baseSeq) >>> 0;
       completeness = conv.completeness;
-      b.add('tcp.stream', `[Stream index: ${conv.index}]`, conv.index, offset, 0);
-      b.add('tcp.completeness', `[Conversation completeness: ${completeness}]`, completeness, offset, 0);
+      const stream = conv.index;
+      if (b.building) b.add('tcp.stream', () => `[Stream index: ${stream}]`, stream, offset, 0);
+      if (b.building) b.add('tcp.completeness', () => `[Conversation completeness: ${completeness}]`, completeness, offset, 0);
       // tshark shows the bits gathered before this segment; which flag combinations count was
       // checked against tshark 4.0 on nmap's odd probes (SYN|FIN counts as SYN, FIN needs ACK).
       if (syn) conv.completeness |= ack ? COMPLETENESS.SYN_ACK : COMPLETENESS.SYN;
@@ -89,25 +109,25 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
       if (segLen > 0) conv.completeness |= COMPLETENESS.DATA;
       if (fin || rst) conv.closed = true;
     }
-    b.add('tcp.len', `[TCP Segment Len: ${segLen}]`, segLen, offset, 0);
-    b.add('tcp.seq', `Sequence Number: ${seq}    (relative sequence number)`, seq, offset + 4, 4);
-    b.add('tcp.seq_raw', `Sequence Number (raw): ${seqRaw}`, seqRaw, offset + 4, 4);
+    if (b.building) b.add('tcp.len', () => `[TCP Segment Len: ${segLen}]`, segLen, offset, 0);
+    if (b.building) b.add('tcp.seq', () => `Sequence Number: ${seq}    (relative sequence number)`, seq, offset + 4, 4);
+    if (b.building) b.add('tcp.seq_raw', () => `Sequence Number (raw): ${seqRaw}`, seqRaw, offset + 4, 4);
     const nextSeq = (seq + segLen + (syn || fin ? 1 : 0)) >>> 0;
-    b.add('tcp.nxtseq', `[Next Sequence Number: ${nextSeq}    (relative sequence number)]`, nextSeq, offset, 0);
-    b.add('tcp.ack', `Acknowledgment Number: ${ackValue}${ack ? '    (relative ack number)' : ''}`, ackValue, offset + 8, 4);
-    b.add('tcp.ack_raw', `Acknowledgment number (raw): ${ackRaw}`, ackRaw, offset + 8, 4);
-    b.add('tcp.hdr_len', `${bitPicture(hdrWord >> 8, 0xf0, 8)} = Header Length: ${hlen} bytes (${hlen / 4})`, hlen, offset + 12, 1);
-    const names = INFO_ORDER.filter(([bit]) => (flags & bit) !== 0).map(([, , , n]) => n);
-    let letters = '';
-    for (let i = 11; i >= 0; i--) letters += (flags >> i) & 1 ? FLAG_LETTERS[11 - i] : '·';
-    b.group('tcp.flags', `Flags: ${hex(flags, 3)} (${names.join(', ') || '<None>'})`, flags, offset + 12, 2, () => {
-      b.add('tcp.flags.res', `${bitPicture(flags, 0xe00, 12)} = Reserved: ${setText((flags & 0xe00) !== 0)}`, (flags & 0xe00) !== 0, offset + 12, 2);
+    if (b.building) b.add('tcp.nxtseq', () => `[Next Sequence Number: ${nextSeq}    (relative sequence number)]`, nextSeq, offset, 0);
+    if (b.building) b.add('tcp.ack', () => `Acknowledgment Number: ${ackValue}${ack ? '    (relative ack number)' : ''}`, ackValue, offset + 8, 4);
+    if (b.building) b.add('tcp.ack_raw', () => `Acknowledgment number (raw): ${ackRaw}`, ackRaw, offset + 8, 4);
+    if (b.building) b.add('tcp.hdr_len', () => `${bitPicture(hdrWord >> 8, 0xf0, 8)} = Header Length: ${hlen} bytes (${hlen / 4})`, hlen, offset + 12, 1);
+    if (b.building) b.group('tcp.flags', () => `Flags: ${hex(flags, 3)} (${flagNames(flags)})`, flags, offset + 12, 2, () => {
+      b.add('tcp.flags.res', () => `${bitPicture(flags, 0xe00, 12)} = Reserved: ${setText((flags & 0xe00) !== 0)}`, (flags & 0xe00) !== 0, offset + 12, 2);
       for (const [bit, abbrev, label] of FLAG_BITS) {
-        b.add(abbrev, `${bitPicture(flags, bit, 12)} = ${label}: ${setText((flags & bit) !== 0)}`, (flags & bit) !== 0, offset + 12, 2);
+        b.add(abbrev, () => `${bitPicture(flags, bit, 12)} = ${label}: ${setText((flags & bit) !== 0)}`, (flags & bit) !== 0, offset + 12, 2);
       }
-      b.add('tcp.flags.str', `[TCP Flags: ${letters}]`, letters, offset + 12, 2);
-    }, hex(flags, 4));
-    b.add('tcp.window_size_value', `Window: ${window}`, window, offset + 14, 2);
+      if (b.wants('tcp.flags.str')) {
+        const letters = flagLetters(flags);
+        b.add('tcp.flags.str', () => `[TCP Flags: ${letters}]`, letters, offset + 12, 2);
+      }
+    }, () => hex(flags, 4));
+    if (b.building) b.add('tcp.window_size_value', () => `Window: ${window}`, window, offset + 14, 2);
     let scaled = window;
     let factor: number | null = null;
     if (conv && !syn) {
@@ -117,15 +137,15 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
         scaled = window * factor;
       } else factor = own;
     }
-    b.add('tcp.window_size', `[Calculated window size: ${scaled}]`, scaled, offset + 14, 2);
-    if (factor !== null) b.add('tcp.window_size_scalefactor', `[Window size scaling factor: ${factor}]`, factor, offset + 14, 2);
-    b.add('tcp.checksum', `Checksum: ${hex(checksum, 4)} [unverified]`, checksum, offset + 16, 2, hex(checksum, 4));
-    b.add('tcp.checksum.status', '[Checksum Status: Unverified]', 2, offset + 16, 0);
-    b.add('tcp.urgent_pointer', `Urgent Pointer: ${urgent}`, urgent, offset + 18, 2);
+    if (b.building) b.add('tcp.window_size', () => `[Calculated window size: ${scaled}]`, scaled, offset + 14, 2);
+    if (factor !== null) b.add('tcp.window_size_scalefactor', () => `[Window size scaling factor: ${factor}]`, factor, offset + 14, 2);
+    if (b.building) b.add('tcp.checksum', () => `Checksum: ${hex(checksum, 4)} [unverified]`, checksum, offset + 16, 2, () => hex(checksum, 4));
+    if (b.building) b.add('tcp.checksum.status', '[Checksum Status: Unverified]', 2, offset + 16, 0);
+    if (b.building) b.add('tcp.urgent_pointer', () => `Urgent Pointer: ${urgent}`, urgent, offset + 18, 2);
     let opts: TcpOptionSummary = { info: '', windowShift: -1 };
     if (hlen > 20) {
       b.need(offset + 20, hlen - 20, 'TCP options');
-      opts = dissectTcpOptions(b, offset + 20, offset + hlen);
+      opts = dissectTcpOptions(b, offset + 20, offset + hlen, p.columns);
     }
     if (conv) {
       // Like Wireshark: a wscale option counts wherever it appears; a SYN without one means no
@@ -138,31 +158,35 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
     }
     if (conv && !p.quoted) {
       const ts = p.frame.tsNs;
-      const times = streamTimes.get(conv) ?? { first: ts, last: ts };
-      b.group('', '[Timestamps]', null, offset, 0, () => {
-        const rel = nsToSeconds(ts - times.first);
-        const delta = nsToSeconds(ts - times.last);
-        b.add('tcp.time_relative', `[Time since first frame in this TCP stream: ${rel} seconds]`, ts - times.first, offset, 0, rel);
-        b.add('tcp.time_delta', `[Time since previous frame in this TCP stream: ${delta} seconds]`, ts - times.last, offset, 0, delta);
+      let times = streamTimes.get(conv);
+      if (times === undefined) streamTimes.set(conv, (times = { first: ts, last: ts }));
+      const { first, last } = times;
+      if (b.building) b.group('', '[Timestamps]', null, offset, 0, () => {
+        const rel = ts - first;
+        const delta = ts - last;
+        b.add('tcp.time_relative', () => `[Time since first frame in this TCP stream: ${nsToSeconds(rel)} seconds]`, rel, offset, 0, () => nsToSeconds(rel));
+        b.add('tcp.time_delta', () => `[Time since previous frame in this TCP stream: ${nsToSeconds(delta)} seconds]`, delta, offset, 0, () => nsToSeconds(delta));
       });
-      streamTimes.set(conv, { first: times.first, last: ts });
+      times.last = ts;
     }
-    let info = `${srcPort} → ${dstPort} [${names.join(', ') || '<None>'}] Seq=${seq}`;
-    if (ack) info += ` Ack=${ackValue}`;
-    info += ` Win=${scaled}`;
-    if (flags & 0x20) info += ` Urg=${urgent}`;
-    info += ` Len=${segLen}${opts.info}`;
-    b.layer.title += `, Seq: ${seq}${ack ? `, Ack: ${ackValue}` : ''}, Len: ${segLen}`;
-    p.setProtocol('TCP', info);
+    if (p.columns) {
+      let info = `${srcPort} → ${dstPort} [${flagNames(flags)}] Seq=${seq}`;
+      if (ack) info += ` Ack=${ackValue}`;
+      info += ` Win=${scaled}`;
+      if (flags & 0x20) info += ` Urg=${urgent}`;
+      info += ` Len=${segLen}${opts.info}`;
+      p.setProtocol('TCP', info);
+    } else p.setProtocol('TCP', '');
+    if (b.tree) b.layer.title += `, Seq: ${seq}${ack ? `, Ack: ${ackValue}` : ''}, Len: ${segLen}`;
     b.setLength(hlen);
     const stop = Math.min(end, data.length);
-    if (segLen > 0 && stop > offset + hlen) {
-      b.add('tcp.payload', `TCP payload (${stop - offset - hlen} bytes)`, data.subarray(offset + hlen, stop), offset + hlen, stop - offset - hlen, bytesHex(data, offset + hlen, stop - offset - hlen));
+    if (segLen > 0 && stop > offset + hlen && b.wants('tcp.payload')) {
+      b.add('tcp.payload', () => `TCP payload (${stop - offset - hlen} bytes)`, data.subarray(offset + hlen, stop), offset + hlen, stop - offset - hlen, () => bytesHex(data, offset + hlen, stop - offset - hlen));
     }
     if (segLen > 0) payload = offset + hlen;
   });
   p.addLayer(b.layer);
   if (payload < 0 || payload >= end) return;
-  const ctx: AppContext = { transport: 'tcp', srcPort, dstPort, frameNumber: p.frame.number, src: p.netSrc, dst: p.netDst };
+  const ctx: AppContext = { transport: 'tcp', srcPort, dstPort, frameNumber: p.frame.number, src: p.netSrc, dst: p.netDst, fields: p.selection, columns: p.columns };
   d.byPort(p, ctx, data, payload, end);
 }

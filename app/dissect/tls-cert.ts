@@ -50,7 +50,7 @@ function walk(b: LayerBuilder, start: number, end: number, depth: number, inSan:
     if (!tlv) return;
     const value = data.subarray(tlv.valueStart, tlv.end);
     if (tlv.tag === 0x06) previousOid = value.toString('hex');
-    else if (inSan && tlv.tag === 0x82) b.add('x509ce.dNSName', `dNSName: ${printable(value)}`, printable(value), tlv.valueStart, value.length);
+    else if (inSan && tlv.tag === 0x82) b.add('x509ce.dNSName', () => `dNSName: ${printable(value)}`, printable(value), tlv.valueStart, value.length);
     else if (STRING_FIELDS[tlv.tag] && previousOid.startsWith('5504')) {
       const text = tlv.tag === 0x0c ? value.toString('utf8') : printable(value);
       b.add(STRING_FIELDS[tlv.tag]!, text, text, tlv.valueStart, value.length);

@@ -36,6 +36,7 @@ export function createTlsDissector(): AppDissector {
   return {
     protocol: 'tls',
     fieldPrefixes: ['x509ce', 'x509sat'],
+    stateful: true,
     tcpPorts: [443, 465, 636, 853, 993, 995, 8443],
     heuristic: (data, offset, end) => looksLikeTls(data, offset, end),
     dissect: (data, offset, end, ctx) => dissectTls(data, offset, end, ctx, conversations),
@@ -73,7 +74,7 @@ function dissectTls(data: Buffer, offset: number, end: number, ctx: AppContext, 
     // segment's bytes, so reads past the segment are "truncated", past the record "malformed".
     const segment = data.subarray(0, Math.min(end, data.length));
     const recordEnd = at + 5 <= segment.length && looksLikeTls(segment, at, segment.length) ? at + 5 + segment.readUInt16BE(at + 3) : end;
-    const b = new LayerBuilder(segment, 'tls', 'Transport Layer Security', at, recordEnd);
+    const b = new LayerBuilder(segment, 'tls', 'Transport Layer Security', at, recordEnd, ctx.fields);
     let next = end;
     dissectSafely(b, () => {
       next = readRecord(b, at, end, state);
@@ -104,12 +105,12 @@ function readRecord(b: LayerBuilder, at: number, end: number, state: TlsState): 
   // TLS 1.3 sends everything after the ServerHello as Application Data records.
   const recordEnd = at + 5 + length;
   b.setLength(Math.min(recordEnd, end, b.data.length) - at);
-  b.group('', `${VERSION_NAMES[version] ?? 'TLS'} Record Layer: ${CONTENT_TYPES[type]}`, null, at, 5 + length, () => {
+  b.group('', () => `${VERSION_NAMES[version] ?? 'TLS'} Record Layer: ${CONTENT_TYPES[type]}`, null, at, 5 + length, () => {
     // TLS 1.3 hides the real type inside the encryption; Wireshark calls the outer one opaque.
     const opaque = state.version === 0x0304 && type === 23;
-    b.add(opaque ? 'tls.record.opaque_type' : 'tls.record.content_type', `${opaque ? 'Opaque Type' : 'Content Type'}: ${CONTENT_TYPES[type]} (${type})`, type, at, 1);
-    b.add('tls.record.version', `Version: ${hex(version, 4)}`, version, at + 1, 2, hex(version, 4));
-    b.add('tls.record.length', `Length: ${length}`, length, at + 3, 2);
+    b.add(opaque ? 'tls.record.opaque_type' : 'tls.record.content_type', () => `${opaque ? 'Opaque Type' : 'Content Type'}: ${CONTENT_TYPES[type]} (${type})`, type, at, 1);
+    b.add('tls.record.version', () => `Version: ${hex(version, 4)}`, version, at + 1, 2, () => hex(version, 4));
+    b.add('tls.record.length', () => `Length: ${length}`, length, at + 3, 2);
     if (recordEnd > end) {
       b.mark('truncated', 'TLS record continues in a later TCP segment (truncated by segment)');
     }
@@ -139,9 +140,9 @@ function readHandshakes(b: LayerBuilder, start: number, end: number, state: TlsS
     }
     state.info.push(name);
     const bodyEnd = at + 4 + length;
-    b.group('', `Handshake Protocol: ${name}`, null, at, 4 + length, () => {
-      b.add('tls.handshake.type', `Handshake Type: ${name} (${type})`, type, at, 1);
-      b.add('tls.handshake.length', `Length: ${length}`, length, at + 1, 3);
+    b.group('', () => `Handshake Protocol: ${name}`, null, at, 4 + length, () => {
+      b.add('tls.handshake.type', () => `Handshake Type: ${name} (${type})`, type, at, 1);
+      b.add('tls.handshake.length', () => `Length: ${length}`, length, at + 1, 3);
       if (type === 1 || type === 2) readHello(b, type, at + 4, bodyEnd, state);
       else if (type === 11) readCertificates(b, at + 4, bodyEnd);
     });
@@ -151,39 +152,43 @@ function readHandshakes(b: LayerBuilder, start: number, end: number, state: TlsS
 
 function readHello(b: LayerBuilder, type: number, start: number, end: number, state: TlsState): void {
   const version = b.u16(start, 'hello version');
-  b.add('tls.handshake.version', `Version: ${hex(version, 4)}`, version, start, 2, hex(version, 4));
+  b.add('tls.handshake.version', () => `Version: ${hex(version, 4)}`, version, start, 2, () => hex(version, 4));
   if (type === 2) {
     state.version = version;
     state.negotiated = true;
   }
   const random = b.bytes(start + 2, 32, 'random');
-  b.add('tls.handshake.random', 'Random', Buffer.from(random), start + 2, 32, random.toString('hex'));
+  b.add('tls.handshake.random', 'Random', Buffer.from(random), start + 2, 32, () => random.toString('hex'));
   let at = start + 34;
   const sidLength = b.u8(at, 'session ID length');
-  b.add('tls.handshake.session_id_length', `Session ID Length: ${sidLength}`, sidLength, at, 1);
-  if (sidLength > 0) b.add('tls.handshake.session_id', 'Session ID', Buffer.from(b.bytes(at + 1, sidLength, 'session ID')), at + 1, sidLength, b.data.subarray(at + 1, at + 1 + sidLength).toString('hex'));
+  b.add('tls.handshake.session_id_length', () => `Session ID Length: ${sidLength}`, sidLength, at, 1);
+  if (sidLength > 0) b.add('tls.handshake.session_id', 'Session ID', Buffer.from(b.bytes(at + 1, sidLength, 'session ID')), at + 1, sidLength, () => b.data.subarray(at + 1, at + 1 + sidLength).toString('hex'));
   at += 1 + sidLength;
   if (type === 1) {
     const suitesLength = b.u16(at, 'cipher suites length');
-    b.add('tls.handshake.cipher_suites_length', `Cipher Suites Length: ${suitesLength}`, suitesLength, at, 2);
+    b.add('tls.handshake.cipher_suites_length', () => `Cipher Suites Length: ${suitesLength}`, suitesLength, at, 2);
     for (let o = at + 2; o + 2 <= at + 2 + suitesLength; o += 2) {
       const suite = b.u16(o, 'cipher suite');
-      b.add('tls.handshake.ciphersuite', `Cipher Suite: ${hex(suite, 4)}`, suite, o, 2, hex(suite, 4));
+      b.add('tls.handshake.ciphersuite', () => `Cipher Suite: ${hex(suite, 4)}`, suite, o, 2, () => hex(suite, 4));
     }
     at += 2 + suitesLength;
     const compLength = b.u8(at, 'compression methods length');
-    b.add('tls.handshake.comp_methods_length', `Compression Methods Length: ${compLength}`, compLength, at, 1);
-    for (let o = at + 1; o < at + 1 + compLength; o++) b.add('tls.handshake.comp_method', `Compression Method: ${b.u8(o)}`, b.u8(o), o, 1);
+    b.add('tls.handshake.comp_methods_length', () => `Compression Methods Length: ${compLength}`, compLength, at, 1);
+    for (let o = at + 1; o < at + 1 + compLength; o++) {
+      const method = b.u8(o);
+      b.add('tls.handshake.comp_method', () => `Compression Method: ${method}`, method, o, 1);
+    }
     at += 1 + compLength;
   } else {
     const suite = b.u16(at, 'cipher suite');
-    b.add('tls.handshake.ciphersuite', `Cipher Suite: ${hex(suite, 4)}`, suite, at, 2, hex(suite, 4));
-    b.add('tls.handshake.comp_method', `Compression Method: ${b.u8(at + 2, 'compression method')}`, b.u8(at + 2), at + 2, 1);
+    b.add('tls.handshake.ciphersuite', () => `Cipher Suite: ${hex(suite, 4)}`, suite, at, 2, () => hex(suite, 4));
+    const method = b.u8(at + 2, 'compression method');
+    b.add('tls.handshake.comp_method', () => `Compression Method: ${method}`, method, at + 2, 1);
     at += 3;
   }
   if (at + 2 > end) return;
   const extLength = b.u16(at, 'extensions length');
-  b.add('tls.handshake.extensions_length', `Extensions Length: ${extLength}`, extLength, at, 2);
+  b.add('tls.handshake.extensions_length', () => `Extensions Length: ${extLength}`, extLength, at, 2);
   readExtensions(b, type, at + 2, Math.min(at + 2 + extLength, end), state);
 }
 
@@ -192,24 +197,25 @@ function readExtensions(b: LayerBuilder, helloType: number, start: number, end: 
     const type = b.u16(at, 'extension type');
     const length = b.u16(at + 2, 'extension length');
     const body = at + 4;
-    b.group('', `Extension: type ${type}`, null, at, 4 + length, () => {
-      b.add('tls.handshake.extension.type', `Type: ${type}`, type, at, 2);
-      b.add('tls.handshake.extension.len', `Length: ${length}`, length, at + 2, 2);
+    b.group('', () => `Extension: type ${type}`, null, at, 4 + length, () => {
+      b.add('tls.handshake.extension.type', () => `Type: ${type}`, type, at, 2);
+      b.add('tls.handshake.extension.len', () => `Length: ${length}`, length, at + 2, 2);
       if (type === 0 && length >= 5) {
         for (let o = body + 2; o + 3 <= body + length; ) {
           const nameLength = b.u16(o + 1, 'server name length');
           const name = printable(b.bytes(o + 3, nameLength, 'server name'));
-          b.add('tls.handshake.extensions_server_name_type', `Server Name Type: ${b.u8(o)}`, b.u8(o), o, 1);
-          b.add('tls.handshake.extensions_server_name_len', `Server Name length: ${nameLength}`, nameLength, o + 1, 2);
-          b.add('tls.handshake.extensions_server_name', `Server Name: ${name}`, name, o + 3, nameLength);
+          const nameType = b.u8(o);
+          b.add('tls.handshake.extensions_server_name_type', () => `Server Name Type: ${nameType}`, nameType, o, 1);
+          b.add('tls.handshake.extensions_server_name_len', () => `Server Name length: ${nameLength}`, nameLength, o + 1, 2);
+          b.add('tls.handshake.extensions_server_name', () => `Server Name: ${name}`, name, o + 3, nameLength);
           o += 3 + nameLength;
         }
       } else if (type === 16 && length >= 2) {
         for (let o = body + 2; o < body + length; ) {
           const n = b.u8(o, 'ALPN length');
           const proto = printable(b.bytes(o + 1, n, 'ALPN protocol'));
-          b.add('tls.handshake.extensions_alpn_str_len', `ALPN string length: ${n}`, n, o, 1);
-          b.add('tls.handshake.extensions_alpn_str', `ALPN Next Protocol: ${proto}`, proto, o + 1, n);
+          b.add('tls.handshake.extensions_alpn_str_len', () => `ALPN string length: ${n}`, n, o, 1);
+          b.add('tls.handshake.extensions_alpn_str', () => `ALPN Next Protocol: ${proto}`, proto, o + 1, n);
           o += 1 + n;
         }
       } else if (type === 43) {
@@ -217,7 +223,7 @@ function readExtensions(b: LayerBuilder, helloType: number, start: number, end: 
         const first = list ? body + 1 : body;
         for (let o = first; o + 2 <= body + length; o += 2) {
           const v = b.u16(o, 'supported version');
-          b.add('tls.handshake.extensions.supported_version', `Supported Version: ${hex(v, 4)}`, v, o, 2, hex(v, 4));
+          b.add('tls.handshake.extensions.supported_version', () => `Supported Version: ${hex(v, 4)}`, v, o, 2, () => hex(v, 4));
           if (!list) state.version = v;
         }
       }
@@ -233,7 +239,7 @@ function readCertificates(b: LayerBuilder, start: number, end: number): void {
   const stop = Math.min(start + 3 + total, end, b.data.length);
   for (let at = start + 3; at + 3 <= stop; ) {
     const length = b.data.readUIntBE(at, 3);
-    b.add('tls.handshake.certificate_length', `Certificate Length: ${length}`, length, at, 3);
+    b.add('tls.handshake.certificate_length', () => `Certificate Length: ${length}`, length, at, 3);
     addCertificateNames(b, at + 3, Math.min(at + 3 + length, stop));
     // TLS 1.3 puts an extensions block after each certificate; 1.2 does not. Both are walked as Wireshark would once lengths agree.
     at += 3 + length;

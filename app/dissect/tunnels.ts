@@ -8,23 +8,23 @@ import { ethertypeName } from './link';
 import type { PacketState } from './packet-state';
 
 export function dissectVxlan(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): number | void {
-  const b = new LayerBuilder(data, 'vxlan', 'Virtual eXtensible Local Area Network', offset, end);
+  const b = new LayerBuilder(data, 'vxlan', 'Virtual eXtensible Local Area Network', offset, end, p.selection);
   let ok = false;
   dissectSafely(b, () => {
     b.need(offset, 8, 'VXLAN header');
     const flags = data.readUInt16BE(offset);
     const vni = data.readUIntBE(offset + 4, 3);
-    b.group('vxlan.flags', `Flags: ${hex(flags, 4)}`, flags, offset, 2, () => {
-      b.add('vxlan.flag_g', `${bitPicture(flags, 0x8000, 16)} = GBP Extension: ${(flags & 0x8000) ? 'Defined' : 'Not defined'}`, (flags & 0x8000) !== 0, offset, 2);
-      b.add('vxlan.flag_i', `${bitPicture(flags, 0x0800, 16)} = VXLAN Network ID (VNI): ${setText((flags & 0x0800) !== 0)}`, (flags & 0x0800) !== 0, offset, 2);
-      b.add('vxlan.flag_d', `${bitPicture(flags, 0x0040, 16)} = Don't Learn: ${setText((flags & 0x0040) !== 0)}`, (flags & 0x0040) !== 0, offset, 2);
-      b.add('vxlan.flag_a', `${bitPicture(flags, 0x0008, 16)} = Policy Applied: ${setText((flags & 0x0008) !== 0)}`, (flags & 0x0008) !== 0, offset, 2);
-      b.add('vxlan.flags_reserved', `${bitPicture(flags, 0x77b7, 16)} = Reserved(R): ${flags & 0x77b7}`, flags & 0x77b7, offset, 2);
-    }, hex(flags, 4));
+    b.group('vxlan.flags', () => `Flags: ${hex(flags, 4)}`, flags, offset, 2, () => {
+      b.add('vxlan.flag_g', () => `${bitPicture(flags, 0x8000, 16)} = GBP Extension: ${(flags & 0x8000) ? 'Defined' : 'Not defined'}`, (flags & 0x8000) !== 0, offset, 2);
+      b.add('vxlan.flag_i', () => `${bitPicture(flags, 0x0800, 16)} = VXLAN Network ID (VNI): ${setText((flags & 0x0800) !== 0)}`, (flags & 0x0800) !== 0, offset, 2);
+      b.add('vxlan.flag_d', () => `${bitPicture(flags, 0x0040, 16)} = Don't Learn: ${setText((flags & 0x0040) !== 0)}`, (flags & 0x0040) !== 0, offset, 2);
+      b.add('vxlan.flag_a', () => `${bitPicture(flags, 0x0008, 16)} = Policy Applied: ${setText((flags & 0x0008) !== 0)}`, (flags & 0x0008) !== 0, offset, 2);
+      b.add('vxlan.flags_reserved', () => `${bitPicture(flags, 0x77b7, 16)} = Reserved(R): ${flags & 0x77b7}`, flags & 0x77b7, offset, 2);
+    }, () => hex(flags, 4));
     const gbp = data.readUInt16BE(offset + 2);
-    b.add('vxlan.gbp', `Group Policy ID: ${gbp}`, gbp, offset + 2, 2);
-    b.add('vxlan.vni', `VXLAN Network Identifier (VNI): ${vni}`, vni, offset + 4, 3);
-    b.add('vxlan.reserved8', `Reserved: ${data[offset + 7]}`, data[offset + 7]!, offset + 7, 1);
+    b.add('vxlan.gbp', () => `Group Policy ID: ${gbp}`, gbp, offset + 2, 2);
+    b.add('vxlan.vni', () => `VXLAN Network Identifier (VNI): ${vni}`, vni, offset + 4, 3);
+    b.add('vxlan.reserved8', () => `Reserved: ${data[offset + 7]}`, data[offset + 7]!, offset + 7, 1);
     b.setLength(8);
     ok = true;
   });
@@ -35,7 +35,7 @@ export function dissectVxlan(d: Dissector, p: PacketState, data: Buffer, offset:
 }
 
 export function dissectGre(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): number | void {
-  const b = new LayerBuilder(data, 'gre', 'Generic Routing Encapsulation', offset, end);
+  const b = new LayerBuilder(data, 'gre', 'Generic Routing Encapsulation', offset, end, p.selection);
   let proto = -1;
   let next = -1;
   let sequenced = false;
@@ -49,32 +49,33 @@ export function dissectGre(d: Dissector, p: PacketState, data: Buffer, offset: n
     sequenced = hasSeq;
     const version = fv & 7;
     b.layer.title = `Generic Routing Encapsulation (${ethertypeName(proto)})`;
-    b.group('gre.flags_and_version', `Flags and Version: ${hex(fv, 4)}`, fv, offset, 2, () => {
-      b.add('gre.flags.checksum', `${bitPicture(fv, 0x8000, 16)} = Checksum Bit: ${hasChecksum ? 'Yes' : 'No'}`, hasChecksum, offset, 2);
-      b.add('gre.flags.routing', `${bitPicture(fv, 0x4000, 16)} = Routing Bit: ${hasRouting ? 'Yes' : 'No'}`, hasRouting, offset, 2);
-      b.add('gre.flags.key', `${bitPicture(fv, 0x2000, 16)} = Key Bit: ${hasKey ? 'Yes' : 'No'}`, hasKey, offset, 2);
-      b.add('gre.flags.sequence_number', `${bitPicture(fv, 0x1000, 16)} = Sequence Number Bit: ${hasSeq ? 'Yes' : 'No'}`, hasSeq, offset, 2);
-      b.add('gre.flags.strict_source_route', `${bitPicture(fv, 0x0800, 16)} = Strict Source Route Bit: ${(fv & 0x800) ? 'Yes' : 'No'}`, (fv & 0x800) !== 0, offset, 2);
-      b.add('gre.flags.recursion_control', `${bitPicture(fv, 0x0700, 16)} = Recursion control: ${(fv >> 8) & 7}`, (fv >> 8) & 7, offset, 2);
-      b.add('gre.flags.reserved', `${bitPicture(fv, 0x00f8, 16)} = Flags (Reserved): ${(fv >> 3) & 0x1f}`, (fv >> 3) & 0x1f, offset, 2);
-      b.add('gre.flags.version', `${bitPicture(fv, 0x0007, 16)} = Version: ${version}`, version, offset, 2);
-    }, hex(fv, 4));
-    b.add('gre.proto', `Protocol Type: ${ethertypeName(proto)} (${hex(proto, 4)})`, proto, offset + 2, 2, hex(proto, 4));
+    b.group('gre.flags_and_version', () => `Flags and Version: ${hex(fv, 4)}`, fv, offset, 2, () => {
+      b.add('gre.flags.checksum', () => `${bitPicture(fv, 0x8000, 16)} = Checksum Bit: ${hasChecksum ? 'Yes' : 'No'}`, hasChecksum, offset, 2);
+      b.add('gre.flags.routing', () => `${bitPicture(fv, 0x4000, 16)} = Routing Bit: ${hasRouting ? 'Yes' : 'No'}`, hasRouting, offset, 2);
+      b.add('gre.flags.key', () => `${bitPicture(fv, 0x2000, 16)} = Key Bit: ${hasKey ? 'Yes' : 'No'}`, hasKey, offset, 2);
+      b.add('gre.flags.sequence_number', () => `${bitPicture(fv, 0x1000, 16)} = Sequence Number Bit: ${hasSeq ? 'Yes' : 'No'}`, hasSeq, offset, 2);
+      b.add('gre.flags.strict_source_route', () => `${bitPicture(fv, 0x0800, 16)} = Strict Source Route Bit: ${(fv & 0x800) ? 'Yes' : 'No'}`, (fv & 0x800) !== 0, offset, 2);
+      b.add('gre.flags.recursion_control', () => `${bitPicture(fv, 0x0700, 16)} = Recursion control: ${(fv >> 8) & 7}`, (fv >> 8) & 7, offset, 2);
+      b.add('gre.flags.reserved', () => `${bitPicture(fv, 0x00f8, 16)} = Flags (Reserved): ${(fv >> 3) & 0x1f}`, (fv >> 3) & 0x1f, offset, 2);
+      b.add('gre.flags.version', () => `${bitPicture(fv, 0x0007, 16)} = Version: ${version}`, version, offset, 2);
+    }, () => hex(fv, 4));
+    b.add('gre.proto', () => `Protocol Type: ${ethertypeName(proto)} (${hex(proto, 4)})`, proto, offset + 2, 2, () => hex(proto, 4));
     let at = offset + 4;
     if (hasChecksum || hasRouting) {
       const checksum = b.u16(at, 'GRE checksum');
-      b.add('gre.checksum', `Checksum: ${hex(checksum, 4)}`, checksum, at, 2, hex(checksum, 4));
-      b.add('gre.offset', `Offset: ${b.u16(at + 2)}`, b.u16(at + 2), at + 2, 2);
+      b.add('gre.checksum', () => `Checksum: ${hex(checksum, 4)}`, checksum, at, 2, () => hex(checksum, 4));
+      const greOffset = b.u16(at + 2);
+      b.add('gre.offset', () => `Offset: ${greOffset}`, greOffset, at + 2, 2);
       at += 4;
     }
     if (hasKey) {
       const key = b.u32(at, 'GRE key');
-      b.add('gre.key', `Key: ${hex(key, 8)}`, key, at, 4, hex(key, 8));
+      b.add('gre.key', () => `Key: ${hex(key, 8)}`, key, at, 4, () => hex(key, 8));
       at += 4;
     }
     if (hasSeq) {
       const seq = b.u32(at, 'GRE sequence number');
-      b.add('gre.sequence_number', `Sequence Number: ${seq}`, seq, at, 4);
+      b.add('gre.sequence_number', () => `Sequence Number: ${seq}`, seq, at, 4);
       at += 4;
     }
     b.setLength(at - offset);
@@ -101,7 +102,7 @@ export function dissectGre(d: Dissector, p: PacketState, data: Buffer, offset: n
 
 /** Geneve (RFC 8926, UDP 6081): header and options skipped over, payload by protocol type. */
 export function dissectGeneve(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): number | void {
-  const b = new LayerBuilder(data, 'geneve', 'Generic Network Virtualization Encapsulation', offset, end);
+  const b = new LayerBuilder(data, 'geneve', 'Generic Network Virtualization Encapsulation', offset, end, p.selection);
   let next = -1;
   let proto = 0;
   dissectSafely(b, () => {
@@ -109,10 +110,10 @@ export function dissectGeneve(d: Dissector, p: PacketState, data: Buffer, offset
     const optLen = (first & 0x3f) * 4;
     proto = b.u16(offset + 2, 'Geneve protocol type');
     b.need(offset + 4, 4, 'Geneve VNI');
-    b.add('geneve.version', `Version: ${first >> 6}`, first >> 6, offset, 1);
-    b.add('geneve.option_len', `Options length: ${optLen} bytes`, optLen, offset, 1);
-    b.add('geneve.proto_type', `Protocol Type: ${ethertypeName(proto)} (${hex(proto, 4)})`, proto, offset + 2, 2, hex(proto, 4));
-    b.add('geneve.vni', `Virtual Network Identifier (VNI): ${hex(data.readUIntBE(offset + 4, 3), 6)}`, data.readUIntBE(offset + 4, 3), offset + 4, 3, hex(data.readUIntBE(offset + 4, 3), 6));
+    b.add('geneve.version', () => `Version: ${first >> 6}`, first >> 6, offset, 1);
+    b.add('geneve.option_len', () => `Options length: ${optLen} bytes`, optLen, offset, 1);
+    b.add('geneve.proto_type', () => `Protocol Type: ${ethertypeName(proto)} (${hex(proto, 4)})`, proto, offset + 2, 2, () => hex(proto, 4));
+    b.add('geneve.vni', () => `Virtual Network Identifier (VNI): ${hex(data.readUIntBE(offset + 4, 3), 6)}`, data.readUIntBE(offset + 4, 3), offset + 4, 3, () => hex(data.readUIntBE(offset + 4, 3), 6));
     b.need(offset + 8, optLen, 'Geneve options');
     b.setLength(8 + optLen);
     next = offset + 8 + optLen;
@@ -125,18 +126,18 @@ export function dissectGeneve(d: Dissector, p: PacketState, data: Buffer, offset
 
 /** IPsec Authentication Header (RFC 4302, IP protocol 51): skipped over to the protected payload. */
 export function dissectAh(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): number | void {
-  const b = new LayerBuilder(data, 'ah', 'Authentication Header', offset, end);
+  const b = new LayerBuilder(data, 'ah', 'Authentication Header', offset, end, p.selection);
   let next = -1;
   let len = 0;
   dissectSafely(b, () => {
     next = b.u8(offset, 'AH next header');
     len = (b.u8(offset + 1, 'AH length') + 2) * 4;
     b.need(offset, len, 'Authentication Header');
-    b.add('ah.next_header', `Next header: ${next}`, next, offset, 1);
-    b.add('ah.length', `Length: ${len}`, len, offset + 1, 1);
+    b.add('ah.next_header', () => `Next header: ${next}`, next, offset, 1);
+    b.add('ah.length', () => `Length: ${len}`, len, offset + 1, 1);
     const spi = data.readUInt32BE(offset + 4);
-    b.add('ah.spi', `AH SPI: ${hex(spi, 8)}`, spi, offset + 4, 4, hex(spi, 8));
-    b.add('ah.sequence', `AH Sequence: ${data.readUInt32BE(offset + 8)}`, data.readUInt32BE(offset + 8), offset + 8, 4);
+    b.add('ah.spi', () => `AH SPI: ${hex(spi, 8)}`, spi, offset + 4, 4, () => hex(spi, 8));
+    b.add('ah.sequence', () => `AH Sequence: ${data.readUInt32BE(offset + 8)}`, data.readUInt32BE(offset + 8), offset + 8, 4);
     b.setLength(len);
   });
   p.addLayer(b.layer);

@@ -1,7 +1,7 @@
 /** UDP (RFC 768): ports, length, checksum (unverified, as tshark by default), stream index, payload hand-off. */
 import { dissectSafely, hex, LayerBuilder } from './builder';
 import { conversationKey, type Dissector } from './dissector';
-import { bytesHex, nsToSeconds } from './format';
+import { be16, bytesHex, nsToSeconds } from './format';
 import type { AppContext } from './model';
 import type { PacketState } from './packet-state';
 
@@ -12,56 +12,56 @@ interface StreamTimes {
 const streamTimes = new WeakMap<Dissector, Map<number, StreamTimes>>();
 
 export function dissectUdp(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): number | void {
-  const b = new LayerBuilder(data, 'udp', 'User Datagram Protocol', offset, end);
+  const b = new LayerBuilder(data, 'udp', 'User Datagram Protocol', offset, end, p.selection);
   let payloadEnd = -1;
   let srcPort = 0;
   let dstPort = 0;
   dissectSafely(b, () => {
     b.need(offset, 8, 'UDP header');
-    srcPort = data.readUInt16BE(offset);
-    dstPort = data.readUInt16BE(offset + 2);
-    const length = data.readUInt16BE(offset + 4);
-    const checksum = data.readUInt16BE(offset + 6);
-    b.layer.title = `User Datagram Protocol, Src Port: ${srcPort}, Dst Port: ${dstPort}`;
-    b.add('udp.srcport', `Source Port: ${srcPort}`, srcPort, offset, 2);
-    b.add('udp.dstport', `Destination Port: ${dstPort}`, dstPort, offset + 2, 2);
-    b.add('udp.port', `Source or Destination Port: ${srcPort}`, srcPort, offset, 2).hidden = true;
-    b.add('udp.port', `Source or Destination Port: ${dstPort}`, dstPort, offset + 2, 2).hidden = true;
-    b.add('udp.length', `Length: ${length}`, length, offset + 4, 2);
+    srcPort = be16(data, offset);
+    dstPort = be16(data, offset + 2);
+    const length = be16(data, offset + 4);
+    const checksum = be16(data, offset + 6);
+    b.title(() => `User Datagram Protocol, Src Port: ${srcPort}, Dst Port: ${dstPort}`);
+    if (b.building) b.add('udp.srcport', () => `Source Port: ${srcPort}`, srcPort, offset, 2);
+    if (b.building) b.add('udp.dstport', () => `Destination Port: ${dstPort}`, dstPort, offset + 2, 2);
+    if (b.building) b.add('udp.port', () => `Source or Destination Port: ${srcPort}`, srcPort, offset, 2).hidden = true;
+    if (b.building) b.add('udp.port', () => `Source or Destination Port: ${dstPort}`, dstPort, offset + 2, 2).hidden = true;
+    if (b.building) b.add('udp.length', () => `Length: ${length}`, length, offset + 4, 2);
     // A zero UDP checksum over IPv4 means "none": tshark reports status 3 (not present).
-    const absent = checksum === 0 && !p.ipv6Src;
-    b.add('udp.checksum', `Checksum: ${hex(checksum, 4)} [${absent ? 'zero-value ignored' : 'unverified'}]`, checksum, offset + 6, 2, hex(checksum, 4));
-    b.add('udp.checksum.status', `[Checksum Status: ${absent ? 'Not present' : 'Unverified'}]`, absent ? 3 : 2, offset + 6, 0);
+    const absent = checksum === 0 && p.ipv6Data === null;
+    if (b.building) b.add('udp.checksum', () => `Checksum: ${hex(checksum, 4)} [${absent ? 'zero-value ignored' : 'unverified'}]`, checksum, offset + 6, 2, () => hex(checksum, 4));
+    if (b.building) b.add('udp.checksum.status', () => `[Checksum Status: ${absent ? 'Not present' : 'Unverified'}]`, absent ? 3 : 2, offset + 6, 0);
     b.setLength(8);
     if (length < 8 || offset + length > end) {
       b.mark('malformed', `UDP length ${length} does not fit the IP payload of ${end - offset} bytes`);
       payloadEnd = end;
     } else payloadEnd = offset + length;
     const stream = d.udpStream(conversationKey(p.netSrc, srcPort, p.netDst, dstPort));
-    b.add('udp.stream', `[Stream index: ${stream}]`, stream, offset, 0);
+    if (b.building) b.add('udp.stream', () => `[Stream index: ${stream}]`, stream, offset, 0);
     let times = streamTimes.get(d);
     if (!times) streamTimes.set(d, (times = new Map()));
     const ts = p.frame.tsNs;
     const seen = times.get(stream) ?? { first: ts, last: ts };
     times.set(stream, { first: seen.first, last: ts });
-    b.group('', '[Timestamps]', null, offset, 0, () => {
-      const rel = nsToSeconds(ts - seen.first);
-      const delta = nsToSeconds(ts - seen.last);
-      b.add('udp.time_relative', `[Time since first frame: ${rel} seconds]`, ts - seen.first, offset, 0, rel);
-      b.add('udp.time_delta', `[Time since previous frame: ${delta} seconds]`, ts - seen.last, offset, 0, delta);
+    if (b.building) b.group('', '[Timestamps]', null, offset, 0, () => {
+      const rel = ts - seen.first;
+      const delta = ts - seen.last;
+      b.add('udp.time_relative', () => `[Time since first frame: ${nsToSeconds(rel)} seconds]`, rel, offset, 0, () => nsToSeconds(rel));
+      b.add('udp.time_delta', () => `[Time since previous frame: ${nsToSeconds(delta)} seconds]`, delta, offset, 0, () => nsToSeconds(delta));
     });
     const stop = Math.min(payloadEnd, data.length);
-    if (stop > offset + 8) b.add('udp.payload', `UDP payload (${stop - offset - 8} bytes)`, data.subarray(offset + 8, stop), offset + 8, stop - offset - 8, bytesHex(data, offset + 8, stop - offset - 8));
+    if (stop > offset + 8 && b.wants('udp.payload')) b.add('udp.payload', () => `UDP payload (${stop - offset - 8} bytes)`, data.subarray(offset + 8, stop), offset + 8, stop - offset - 8, () => bytesHex(data, offset + 8, stop - offset - 8));
   });
   p.addLayer(b.layer);
   if (payloadEnd < 0) return;
-  p.setProtocol('UDP', `${srcPort} → ${dstPort} Len=${payloadEnd - offset - 8}`);
+  p.setProtocol('UDP', p.columns ? `${srcPort} → ${dstPort} Len=${payloadEnd - offset - 8}` : '');
   if (payloadEnd <= offset + 8) return;
   const tunnel = d.udpTunnels.get(dstPort) ?? d.udpTunnels.get(srcPort);
   if (tunnel) {
     tunnel(d, p, data, offset + 8, payloadEnd);
     return;
   }
-  const ctx: AppContext = { transport: 'udp', srcPort, dstPort, frameNumber: p.frame.number, src: p.netSrc, dst: p.netDst };
+  const ctx: AppContext = { transport: 'udp', srcPort, dstPort, frameNumber: p.frame.number, src: p.netSrc, dst: p.netDst, fields: p.selection, columns: p.columns };
   d.byPort(p, ctx, data, offset + 8, payloadEnd);
 }

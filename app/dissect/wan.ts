@@ -11,15 +11,16 @@ import type { PacketState } from './packet-state';
 const CHDLC_SLARP = 0x8035;
 
 export function dissectCiscoHdlc(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): void {
-  const b = new LayerBuilder(data, 'chdlc', 'Cisco HDLC', offset, end);
+  const b = new LayerBuilder(data, 'chdlc', 'Cisco HDLC', offset, end, p.selection);
   let proto = -1;
   dissectSafely(b, () => {
     const address = b.u8(offset, 'HDLC address');
-    b.add('chdlc.address', `Address: ${address === 0x8f ? 'Multicast' : address === 0x0f ? 'Unicast' : 'Unknown'} (${hex(address, 2)})`, address, offset, 1, hex(address, 2));
-    b.add('chdlc.control', `Control: ${hex(b.u8(offset + 1, 'HDLC control'), 2)}`, data[offset + 1]!, offset + 1, 1, hex(data[offset + 1]!, 2));
+    b.add('chdlc.address', () => `Address: ${address === 0x8f ? 'Multicast' : address === 0x0f ? 'Unicast' : 'Unknown'} (${hex(address, 2)})`, address, offset, 1, () => hex(address, 2));
+    const control = b.u8(offset + 1, 'HDLC control');
+    b.add('chdlc.control', () => `Control: ${hex(control, 2)}`, control, offset + 1, 1, () => hex(control, 2));
     proto = b.u16(offset + 2, 'HDLC protocol');
     const name = proto === CHDLC_SLARP ? 'SLARP' : ethertypeName(proto);
-    b.add('chdlc.protocol', `Protocol: ${name} (${hex(proto, 4)})`, proto, offset + 2, 2, hex(proto, 4));
+    b.add('chdlc.protocol', () => `Protocol: ${name} (${hex(proto, 4)})`, proto, offset + 2, 2, () => hex(proto, 4));
     b.setLength(4);
   });
   p.addLayer(b.layer);
@@ -33,7 +34,7 @@ export function dissectCiscoHdlc(d: Dissector, p: PacketState, data: Buffer, off
 const NLPID_TO_ETHERTYPE: Record<number, number> = { 0xcc: 0x0800, 0x8e: 0x86dd };
 
 export function dissectFrameRelay(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): void {
-  const b = new LayerBuilder(data, 'fr', 'Frame Relay', offset, end);
+  const b = new LayerBuilder(data, 'fr', 'Frame Relay', offset, end, p.selection);
   let proto = -1;
   let payload = -1;
   dissectSafely(b, () => {
@@ -44,31 +45,31 @@ export function dissectFrameRelay(d: Dissector, p: PacketState, data: Buffer, of
     const first = data[offset]!;
     const second = data[offset + 1]!;
     const dlci = ((first >> 2) << 4) | (second >> 4);
-    b.add('fr.dlci', `DLCI: ${dlci}`, dlci, offset, 2);
-    b.add('fr.cr', `C/R: ${(first >> 1) & 1}`, (first >> 1) & 1, offset, 1);
-    b.add('fr.becn', `BECN: ${(second >> 2) & 1}`, (second >> 2) & 1, offset + 1, 1);
-    b.add('fr.fecn', `FECN: ${(second >> 3) & 1}`, (second >> 3) & 1, offset + 1, 1);
-    b.add('fr.de', `DE: ${(second >> 1) & 1}`, (second >> 1) & 1, offset + 1, 1);
+    b.add('fr.dlci', () => `DLCI: ${dlci}`, dlci, offset, 2);
+    b.add('fr.cr', () => `C/R: ${(first >> 1) & 1}`, (first >> 1) & 1, offset, 1);
+    b.add('fr.becn', () => `BECN: ${(second >> 2) & 1}`, (second >> 2) & 1, offset + 1, 1);
+    b.add('fr.fecn', () => `FECN: ${(second >> 3) & 1}`, (second >> 3) & 1, offset + 1, 1);
+    b.add('fr.de', () => `DE: ${(second >> 1) & 1}`, (second >> 1) & 1, offset + 1, 1);
     if (b.u8(at, 'Frame Relay control') === 0x03) {
       b.add('fr.control', 'Control: 0x03', 3, at, 1, '0x03');
       at++;
       // Optional padding before the NLPID (RFC 2427 §3).
       if (b.u8(at, 'NLPID') === 0) at++;
       const nlpid = b.u8(at, 'NLPID');
-      b.add('fr.nlpid', `NLPID: ${hex(nlpid, 2)}`, nlpid, at, 1, hex(nlpid, 2));
+      b.add('fr.nlpid', () => `NLPID: ${hex(nlpid, 2)}`, nlpid, at, 1, () => hex(nlpid, 2));
       at++;
       if (nlpid === 0x80) {
         // SNAP: OUI and protocol ID; with OUI 0 the PID is an ethertype.
         b.need(at, 5, 'SNAP header');
         if (data.readUIntBE(at, 3) === 0) proto = data.readUInt16BE(at + 3);
-        b.add('fr.snap.pid', `Protocol ID: ${hex(data.readUInt16BE(at + 3), 4)}`, data.readUInt16BE(at + 3), at + 3, 2, hex(data.readUInt16BE(at + 3), 4));
+        b.add('fr.snap.pid', () => `Protocol ID: ${hex(data.readUInt16BE(at + 3), 4)}`, data.readUInt16BE(at + 3), at + 3, 2, () => hex(data.readUInt16BE(at + 3), 4));
         at += 5;
       } else {
         proto = NLPID_TO_ETHERTYPE[nlpid] ?? -1;
       }
     } else {
       proto = b.u16(at, 'Frame Relay ethertype');
-      b.add('fr.ethertype', `Type: ${ethertypeName(proto)} (${hex(proto, 4)})`, proto, at, 2, hex(proto, 4));
+      b.add('fr.ethertype', () => `Type: ${ethertypeName(proto)} (${hex(proto, 4)})`, proto, at, 2, () => hex(proto, 4));
       at += 2;
     }
     payload = at;

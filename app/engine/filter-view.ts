@@ -6,9 +6,9 @@
  *
  * Frames are tested in order with the cheapest packet that answers the filter's names exactly
  * (ScopedPackets): the light packet for header fields, plus the one application dissector a
- * payload goes to for fields such as http.request.uri or dns.qry.name, and otherwise the full
- * tree from a RowDissector (so stream numbers and relative sequence numbers agree with a
- * whole-file dissection).
+ * payload goes to for fields such as http.request.uri or dns.qry.name, and otherwise the frame as
+ * a RowDissector dissects it without a tree, building only the filter's fields (so stream numbers
+ * and relative sequence numbers agree with a whole-file dissection).
  */
 import type { DissectedPacket } from '../dissect/model';
 import { compileDisplayFilter, type DisplayFilter } from '../filter';
@@ -39,8 +39,9 @@ export interface FilterSource extends FrameProvider {
 const EMPTY_FRAME = Buffer.alloc(0);
 const EMPTY_PACKET: DissectedPacket = { number: 0, layers: [], status: 'ok', summary: { source: '', destination: '', protocol: '', length: 0, info: '' } };
 
-/** Frames per slice between yields to the event loop. */
+/** Frames per slice between yields to the event loop, and the longest a slice runs (a frame needing a full tree costs far more than a light one). */
 const SLICE_FRAMES = 20000;
+const SLICE_MS = 5;
 
 export class FilterView {
   readonly filter: DisplayFilter;
@@ -53,6 +54,8 @@ export class FilterView {
   private readonly withoutFields: boolean;
   private running: Promise<void> | null = null;
   private cancelled = false;
+  /** Set when a frame could not be read (the file was truncated underneath): the view stops there, update() still resolves. */
+  error: Error | null = null;
 
   /** Throws DisplayFilterError (with the column and the problem) for a bad filter. */
   constructor(text: string, private readonly source: FilterSource, private readonly onProgress?: (p: FilterProgress) => void) {
@@ -94,8 +97,9 @@ export class FilterView {
     return this.running;
   }
 
-  /** Tests frames synchronously up to the store's current count (small live increments). */
+  /** Tests frames synchronously up to the store's current count (small live increments); a running update() catches up instead. */
   updateSync(): void {
+    if (this.running) return;
     this.slice(this.source.count());
   }
 
@@ -104,16 +108,28 @@ export class FilterView {
   }
 
   private async runSlices(): Promise<void> {
-    while (!this.cancelled && this.framesDone < this.source.count()) {
-      this.slice(Math.min(this.source.count(), this.framesDone + SLICE_FRAMES));
+    while (!this.cancelled && this.error === null && this.framesDone < this.source.count()) {
+      try {
+        this.slice(Math.min(this.source.count(), this.framesDone + SLICE_FRAMES), performance.now() + SLICE_MS);
+      } catch (e) {
+        // Callers start updates without awaiting them (store.filter, each slice of an opened file): never reject.
+        this.error = e instanceof Error ? e : new Error(String(e));
+        return;
+      }
       this.onProgress?.({ framesDone: this.framesDone, framesTotal: this.source.count(), matches: this.matchCount });
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 
-  private slice(end: number): void {
+  /** Tests frames up to `end`, or until the clock passes `deadline` (read every 64 frames). */
+  private slice(end: number, deadline = Infinity): void {
     const packets = this.packets;
-    for (let k = this.framesDone; k < end; k++) {
+    const start = this.framesDone;
+    for (let k = start; k < end; k++) {
+      if ((k & 63) === 0 && k !== start && performance.now() >= deadline) {
+        end = k;
+        break;
+      }
       const scoped = packets.appsOnlyPacket(k);
       let pass: boolean;
       if (scoped === null) pass = this.withoutFields;
@@ -122,6 +138,8 @@ export class FilterView {
         pass = this.filter.matches(packet, data);
       }
       if (pass) this.push(k + 1);
+      // Counted per frame: a frame that cannot be read stops the view without testing any frame twice.
+      this.framesDone = k + 1;
     }
     this.framesDone = Math.max(this.framesDone, end);
   }

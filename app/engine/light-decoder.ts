@@ -14,7 +14,7 @@
  */
 import { Dissector } from '../dissect/dissector';
 import { ipv4Text, ipv6Text } from '../dissect/format';
-import type { DissectedPacket } from '../dissect/model';
+import type { DissectedPacket, DissectOptions } from '../dissect/model';
 import type { TcpStreamTable } from '../dissect/tcp-streams';
 import { rawKey, SharedTcpStreams, SharedUdpStreams, trackTcp, word } from '../dissect/shared-streams';
 
@@ -24,6 +24,9 @@ const LINKTYPE_LINUX_SLL = 113;
 const LINKTYPE_IPV4 = 228;
 const LINKTYPE_IPV6 = 229;
 const LINKTYPE_LINUX_SLL2 = 276;
+
+/** The fields fromDissector() reads of a fallback packet (besides its columns and status). */
+const STREAM_FIELDS: ReadonlySet<string> = new Set(['tcp.stream', 'udp.stream', 'tcp.completeness']);
 
 /** UDP ports the Dissector treats as tunnels (VXLAN, Geneve, L2TP): their payload has its own columns. */
 const UDP_TUNNEL_PORTS = new Set([4789, 6081, 1701]);
@@ -56,6 +59,7 @@ export class LightDecoder {
   /** Frames the light path could not read (the fallback Dissector took them). */
   fallbackFrames = 0;
   private readonly fallback: Dissector;
+  private readonly fallbackOptions: DissectOptions | undefined;
   /** Stream tables shared with the fallback Dissector, reachable by raw header words (no text per frame). */
   private readonly tcpStreams = new SharedTcpStreams();
   private readonly udpStreams = new SharedUdpStreams();
@@ -77,6 +81,8 @@ export class LightDecoder {
    */
   constructor(options: { fallbackApps?: boolean } = {}) {
     this.fallback = new Dissector({ apps: options.fallbackApps === true });
+    // Reports read the fallback packets' trees; the index reads only the columns and stream fields.
+    this.fallbackOptions = options.fallbackApps === true ? undefined : { fields: STREAM_FIELDS, columns: true };
     // The fallback numbers TCP and UDP conversations from our tables, so both paths count as one.
     (this.fallback as { tcpStreams: TcpStreamTable }).tcpStreams = this.tcpStreams;
     this.fallback.udpStream = (key: string) => this.udpStreams.byKey(key);
@@ -102,7 +108,7 @@ export class LightDecoder {
     if (this.light(data, linkType, origLen)) return o;
     this.fallbackFrames++;
     // Only the fallback needs a FrameInput (and a BigInt time stamp).
-    const packet = this.fallback.dissect({ number, tsNs: BigInt(tsSec) * 1_000_000_000n + BigInt(tsNsec), data, origLen, linkType, flags });
+    const packet = this.fallback.dissect({ number, tsNs: BigInt(tsSec) * 1_000_000_000n + BigInt(tsNsec), data, origLen, linkType, flags }, this.fallbackOptions);
     this.fromDissector(packet);
     o.packet = packet;
     return o;

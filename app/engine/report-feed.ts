@@ -46,6 +46,8 @@ function reportFieldNames(spec: string): readonly string[] | null {
 }
 
 const SLICE_FRAMES = 50000;
+/** The longest a slice runs: frames that need a full tree cost far more than light ones. */
+const SLICE_MS = 5;
 
 /**
  * A report kept up to date with a store that may still grow (a live capture): each update() feeds
@@ -68,11 +70,14 @@ export class ReportFeed {
     } else this.packets = new ScopedPackets(source, reportFieldNames(report.spec), lightPlan());
   }
 
-  /** Feeds every frame the source holds now, in slices that yield to the event loop. */
-  update(onProgress?: (framesDone: number, framesTotal: number) => void): Promise<void> {
+  /**
+   * Feeds every frame the source holds now, in slices that yield to the event loop. An aborted
+   * `signal` stops it at the next slice (the report then covers frames 1..fed; a later update goes on from there).
+   */
+  update(onProgress?: (framesDone: number, framesTotal: number) => void, signal?: { readonly aborted: boolean }): Promise<void> {
     // One update at a time: a second caller waits for the running one, then catches up.
-    if (this.running) return this.running.then(() => (this.fed < this.source.count() ? this.update(onProgress) : undefined));
-    this.running = this.run(onProgress).finally(() => (this.running = undefined));
+    if (this.running) return this.running.then(() => (this.fed < this.source.count() && !signal?.aborted ? this.update(onProgress, signal) : undefined));
+    this.running = this.run(onProgress, signal).finally(() => (this.running = undefined));
     return this.running;
   }
 
@@ -84,13 +89,20 @@ export class ReportFeed {
     this.fed = Math.max(this.fed, total);
   }
 
-  private async run(onProgress?: (framesDone: number, framesTotal: number) => void): Promise<void> {
+  private async run(onProgress?: (framesDone: number, framesTotal: number) => void, signal?: { readonly aborted: boolean }): Promise<void> {
     const total = this.source.count();
-    while (this.fed < total) {
+    while (this.fed < total && !signal?.aborted) {
       const end = Math.min(total, this.fed + SLICE_FRAMES);
-      for (let k = this.fed; k < end; k++) this.feedOne(k);
-      this.fed = end;
-      onProgress?.(end, total);
+      const deadline = performance.now() + SLICE_MS;
+      const start = this.fed;
+      let k = start;
+      for (; k < end; k++) {
+        if ((k & 63) === 0 && k !== start && performance.now() >= deadline) break;
+        this.feedOne(k);
+        // Counted per frame: a frame that cannot be read (a truncated spool) stops the feed without feeding any frame twice later.
+        this.fed = k + 1;
+      }
+      onProgress?.(k, total);
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }

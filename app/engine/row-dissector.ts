@@ -22,7 +22,7 @@
  * ("request in N") across the jump.
  */
 import { Dissector } from '../dissect/dissector';
-import type { AppContext, AppDissector, DissectedPacket, FrameInput } from '../dissect/model';
+import type { AppContext, AppDissector, DissectedPacket, DissectOptions, FrameInput } from '../dissect/model';
 import { TcpStreamTable, type TcpConversation } from '../dissect/tcp-streams';
 
 /** What the row dissector needs of the store. */
@@ -58,7 +58,8 @@ class IndexedTcpStreams extends TcpStreamTable {
   private extra = 1_000_000_000;
 
   override lookup(src: string, srcPort: number, dst: string, dstPort: number): { conv: TcpConversation; dir: 0 | 1 } {
-    const dir: 0 | 1 = `${src}|${srcPort}` <= `${dst}|${dstPort}` ? 0 : 1;
+    // Any fixed order of the two ends will do: directions only need to be told apart.
+    const dir: 0 | 1 = src < dst ? 0 : src > dst ? 1 : srcPort <= dstPort ? 0 : 1;
     const id = this.currentStream >= 0 ? this.currentStream : this.extra++;
     let conv = this.byId.get(id);
     if (!conv) {
@@ -84,8 +85,9 @@ export class RowDissector {
   private dissector!: Dissector;
   private tcp!: IndexedTcpStreams;
   private udpPrimed!: Set<number>;
-  /** Per stream ('t7', 'u3'): the last frame this dissector dissected in it (per-stream times). */
-  private lastInStream!: Map<string, number>;
+  /** Per TCP and UDP stream: the last frame this dissector dissected in it (per-stream times). */
+  private lastInTcpStream!: Map<number, number>;
+  private lastInUdpStream!: Map<number, number>;
   /** Frames [0, next) are as if dissected in order: the previous time stamp is frame next-1's. */
   private next = 0;
 
@@ -93,13 +95,17 @@ export class RowDissector {
     this.reset();
   }
 
-  /** The tree of frame k (0-based); `copy` false lets it hold views of bytes valid until the next call. */
-  dissect(k: number, copy = true): DissectedPacket {
+  /**
+   * The tree of frame k (0-based); `copy` false lets it hold views of bytes valid until the next
+   * call. `options`: build no tree, only these fields (see DissectOptions): rows need just the
+   * summary columns, display filters just their fields.
+   */
+  dissect(k: number, copy = true, options?: DissectOptions): DissectedPacket {
     if (k < 0 || k >= this.frames.count()) throw new RangeError(`frame ${k + 1} does not exist (the capture has ${this.frames.count()} frames)`);
     // Skipping forward needs no replay of the frames between (streams are primed, clocks set);
     // going back starts a fresh Dissector, whose state must not run ahead of the frame.
     if (k !== this.next) this.jumpTo(k);
-    return this.run(k, copy);
+    return this.run(k, copy, options);
   }
 
   /** The application dissector the Dissector would hand this payload to (see Dissector.appFor). */
@@ -118,7 +124,8 @@ export class RowDissector {
     this.tcp = new IndexedTcpStreams();
     (this.dissector as { tcpStreams: TcpStreamTable }).tcpStreams = this.tcp;
     this.udpPrimed = new Set();
-    this.lastInStream = new Map();
+    this.lastInTcpStream = new Map();
+    this.lastInUdpStream = new Map();
     this.dissector.udpStream = (key: string) => this.frames.udpStreamOf(key);
     this.next = 0;
   }
@@ -129,19 +136,19 @@ export class RowDissector {
   }
 
   /** Dissects frame k in place in the sequence (priming its stream first when needed). */
-  private run(k: number, copy: boolean): DissectedPacket {
+  private run(k: number, copy: boolean, options: DissectOptions | undefined): DissectedPacket {
     const stream = this.frames.streamOf(k);
     if (stream.id >= 0) {
       if (!this.primed(stream.tcp, stream.id)) this.prime(stream.tcp, stream.id, k);
       // tcp.time_delta / udp.time_delta count from the stream's previous frame: replay it when skipped.
       const previous = this.frames.previousInStream(k);
-      if (previous >= 0 && this.lastInStream.get(streamKey(stream.tcp, stream.id)) !== previous) {
+      if (previous >= 0 && (stream.tcp ? this.lastInTcpStream : this.lastInUdpStream).get(stream.id) !== previous) {
         this.setClock(previous);
-        this.dissectOne(previous, false);
+        this.dissectOne(previous, false, REPLAY);
       }
     }
     this.setClock(k);
-    const result = this.dissectOne(k, copy);
+    const result = this.dissectOne(k, copy, options);
     this.next = k + 1;
     return result;
   }
@@ -163,22 +170,22 @@ export class RowDissector {
     for (const s of this.frames.streamStart(tcp, id)) {
       if (s >= k) break;
       this.setClock(s);
-      this.dissectOne(s, false);
+      this.dissectOne(s, false, REPLAY);
     }
   }
 
-  private dissectOne(k: number, copy: boolean): DissectedPacket {
+  private dissectOne(k: number, copy: boolean, options: DissectOptions | undefined): DissectedPacket {
     const stream = this.frames.streamOf(k);
     this.tcp.currentStream = stream.tcp ? stream.id : -1;
     this.tcp.currentCompleteness = this.frames.completenessBefore(k);
     if (stream.id >= 0) {
       if (!stream.tcp) this.udpPrimed.add(stream.id);
-      this.lastInStream.set(streamKey(stream.tcp, stream.id), k);
+      (stream.tcp ? this.lastInTcpStream : this.lastInUdpStream).set(stream.id, k);
     }
-    return this.dissector.dissect(this.frames.frameInput(k, copy));
+    return this.dissector.dissect(this.frames.frameInput(k, copy), options);
   }
 }
 
-function streamKey(tcp: boolean, id: number): string {
-  return `${tcp ? 't' : 'u'}${id}`;
-}
+/** Frames replayed only for the state they leave behind: nothing of them is read. */
+const REPLAY: DissectOptions = { fields: new Set(), columns: false };
+

@@ -18,13 +18,14 @@
  *   place whether a frame can hold any of them, and gives the others just their application
  *   layers;
  * - full: any other name (relative sequence numbers, tcp.analysis, frame.protocols, data, ...):
- *   every frame through the RowDissector.
- * Frames the light path could not read (ARP, VLANs, tunnels, fragments, ICMP errors) always get
- * the full tree. app/engine/scoped-packets.test.ts checks that on the corpus every path selects
- * the frames the full tree selects.
+ *   every frame through the RowDissector, without a tree: only the named fields are built.
+ * Frames the light path could not read (ARP, VLANs, tunnels, fragments, ICMP errors) always go
+ * through the RowDissector too (the whole tree when the caller gave its own plan: a report).
+ * tests/engine-scoped-packets-corpus.test.ts checks that on the corpus every path selects the
+ * frames the full tree selects.
  */
 import { dissectApp } from '../dissect/dissector';
-import type { AppContext, AppDissector, DissectedPacket, Layer } from '../dissect/model';
+import type { AppContext, AppDissector, DissectedPacket, DissectOptions, Layer } from '../dissect/model';
 import type { FilterSource } from './filter-view';
 import { LIGHT_FILTER_FIELDS, lightPacket, lightPayloadAt, lightPlan, type LightFrame, type LightPayload, type LightPlan } from './light-fields';
 import { RowDissector } from './row-dissector';
@@ -50,13 +51,16 @@ export class ScopedPackets {
   private readonly appFieldsOnly: boolean;
   /** The names, for application dissectors that can skip what none of them needs (AppContext.fields). */
   private readonly names: ReadonlySet<string> | undefined;
+  /** How the RowDissector dissects frames for these names: no tree, only their fields (undefined: the whole tree). */
+  private readonly fullOptions: DissectOptions | undefined;
   private readonly payloadScratch: LightPayload = { transport: 'tcp', srcPort: 0, dstPort: 0, offset: 0, end: 0 };
   /** For choosing a dissector (heuristics look at ports and transport, not at the addresses). */
   private readonly ctxScratch: AppContext = { transport: 'tcp', srcPort: 0, dstPort: 0, frameNumber: 0, src: '', dst: '' };
 
   /**
    * `names`: the field and protocol names asked about, null for the whole tree; `plan` the light
-   * fields to build (default: just those names).
+   * fields to build (default: just those names, and frames the light path could not read are
+   * dissected without a tree, for those names only; with a plan, those get the whole tree).
    */
   constructor(private readonly source: FilterSource, names: readonly string[] | null, plan?: LightPlan) {
     this.dissector = new RowDissector(source);
@@ -77,6 +81,8 @@ export class ScopedPackets {
     this.path = path;
     this.apps = apps;
     this.names = names === null ? undefined : new Set(names);
+    // A caller with its own plan (a report) reads more than the names: it gets whole trees.
+    this.fullOptions = this.names === undefined || plan !== undefined ? undefined : { fields: this.names, columns: false };
     this.appFieldsOnly = path === 'apps' && names !== null && !names.some((n) => LIGHT_FILTER_FIELDS.has(n));
   }
 
@@ -115,7 +121,7 @@ export class ScopedPackets {
   }
 
   private full(k: number): ScopedPacket {
-    const packet = this.dissector.dissect(k, false);
+    const packet = this.dissector.dissect(k, false, this.fullOptions);
     // The tree may hold views of the frame's bytes: it is tested before the next read.
     return { packet, data: this.source.frameInput(k, false).data };
   }
@@ -152,7 +158,7 @@ export class ScopedPackets {
   private appLayers(app: AppDissector, frame: LightFrame, offset: number, end: number): Layer[] {
     const ctx: AppContext = {
       transport: this.payloadScratch.transport, srcPort: this.payloadScratch.srcPort, dstPort: this.payloadScratch.dstPort,
-      frameNumber: frame.number, src: frame.source, dst: frame.destination, fields: this.names,
+      frameNumber: frame.number, src: frame.source, dst: frame.destination, fields: this.names, columns: false,
     };
     return dissectApp(app, frame.data, offset, end, ctx).layers;
   }

@@ -21,8 +21,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { DissectedPacket } from '../dissect/model';
+import type { DissectedPacket, DissectOptions } from '../dissect/model';
 import { CaptureReader } from '../pcap/reader';
+import type { CaptureFileInfo } from '../pcap/packet';
 import type { PcapngInterfaceOptions } from '../pcap/pcapng-writer';
 import { FLAG } from './columns';
 import { FilterView, type FilterProgress } from './filter-view';
@@ -74,6 +75,10 @@ export interface OpenFileOptions {
   onProgress?: (p: OpenProgress) => void;
   /** Frames indexed between yields to the event loop (default 20000). */
   sliceFrames?: number;
+  /** Also ends a slice once it has run this many milliseconds (the service API keeps the event loop free). */
+  sliceMs?: number;
+  /** Stops indexing at the next slice boundary; `loading` then resolves with the frames so far and an error saying so. */
+  signal?: { readonly aborted: boolean };
   /** Where a gzip-compressed file is unpacked to (default a temporary directory, removed on close()). */
   spoolDir?: string;
   /** Reports fed while the file is indexed (see PacketStore): complete when `loading` resolves. */
@@ -92,11 +97,17 @@ export interface LoadSummary {
   milliseconds: number;
 }
 
+/** A list row needs the summary columns and the status, no tree. */
+const SUMMARY_ONLY: DissectOptions = { fields: new Set(), columns: true };
+
 export class PacketStore extends IndexedFrames {
   /** Resolves when an opened file is fully indexed (immediately for a live store). */
   loading: Promise<LoadSummary> = Promise.resolve({ frames: 0, error: null, milliseconds: 0 });
   /** Set once indexing an opened file stops at damaged data. */
   loadError: string | null = null;
+  /** What the reader learnt of an opened file's format (null for a live store). */
+  fileInfo: CaptureFileInfo | null = null;
+  private closed = false;
   private readonly views = new Set<FilterView>();
   private readonly rowDissector = new RowDissector(this);
   private spool: Spool | null = null;
@@ -123,10 +134,16 @@ export class PacketStore extends IndexedFrames {
   static openFile(filePath: string, options: OpenFileOptions = {}): PacketStore {
     const reader = CaptureReader.open(filePath);
     const store = new PacketStore(filePath, options.reports);
+    store.fileInfo = reader.info;
     store.loading = store.load(reader, options).finally(() => reader.close());
     // Callers that only query later must not see an unhandled rejection: the promise still rejects for those who await it.
     store.loading.catch(() => undefined);
     return store;
+  }
+
+  /** Link types of the capture's interfaces, in interface order (an opened file's grow as pcapng declares them). */
+  get interfaceLinkTypes(): readonly number[] {
+    return this.linkTypes;
   }
 
   /** Declares another interface of the live capture; returns its id. */
@@ -170,7 +187,7 @@ export class PacketStore extends IndexedFrames {
     const first = this.index.length > 0 ? this.index.tsNs(0) : 0n;
     for (let i = Math.max(0, start); i < Math.min(total, start + count); i++) {
       const k = view ? view.frameAt(i) - 1 : i;
-      const packet = this.rowDissector.dissect(k, false);
+      const packet = this.rowDissector.dissect(k, false, SUMMARY_ONLY);
       const ts = this.index.tsNs(k);
       const s = packet.summary;
       rows.push({ number: k + 1, tsNs: ts, relativeSeconds: Number(ts - first) / 1e9, source: s.source, destination: s.destination, protocol: s.protocol, length: s.length, info: s.info, status: packet.status });
@@ -238,6 +255,8 @@ export class PacketStore extends IndexedFrames {
   }
 
   close(): void {
+    // An opened file still being indexed stops at the next slice.
+    this.closed = true;
     for (const v of this.views) v.cancel();
     this.views.clear();
     this.spool?.close();
@@ -276,12 +295,21 @@ export class PacketStore extends IndexedFrames {
       this.tempDir = fs.mkdtempSync(path.join(options.spoolDir ?? os.tmpdir(), 'sievecap-open-'));
     } else if (format !== null) this.frameFile = new FrameFile(this.path);
     let frames = 0;
+    let ended = false;
+    let reserved = false;
     for (;;) {
+      const first = frames;
       const end = frames + slice;
+      const deadline = options.sliceMs === undefined ? Infinity : performance.now() + options.sliceMs;
       while (frames < end) {
+        // The clock is read every 64 frames: cheap, and a slice overshoots its time by 64 frames at most.
+        if ((frames & 63) === 0 && frames !== first && performance.now() >= deadline) break;
         // One reused view per packet, bytes in place and time as numbers: no object or BigInt per packet.
         const p = reader.nextView();
-        if (p === null) break;
+        if (p === null) {
+          ended = true;
+          break;
+        }
         while (this.linkTypes.length < reader.interfaces.length) this.linkTypes.push(reader.interfaces[this.linkTypes.length]!.linkType);
         if (this.tempDir !== null) {
           const tsNs = BigInt(p.tsSec) * 1_000_000_000n + BigInt(p.tsNsec);
@@ -293,14 +321,23 @@ export class PacketStore extends IndexedFrames {
         frames++;
       }
       // The frames seen so far tell the average record size: room for the whole file in one step.
-      if (frames === slice && this.tempDir === null && frames > 0) this.index.reserve(Math.ceil((bytesTotal / Math.max(1, this.approxBytesDone())) * frames * 1.02));
+      if (!reserved && !ended && this.tempDir === null && frames >= Math.min(slice, 20000)) {
+        reserved = true;
+        this.index.reserve(Math.ceil((bytesTotal / Math.max(1, this.approxBytesDone())) * frames * 1.02));
+      }
+      if (this.closed) break;
       for (const view of this.views) void view.update();
       this.feedAttached();
       options.onProgress?.({ frames, bytesDone: Math.min(bytesTotal, this.approxBytesDone()), bytesTotal });
-      if (frames < end || reader.error !== null) break;
+      if (ended || reader.error !== null) break;
+      if (options.signal?.aborted) {
+        this.loadError = `indexing was cancelled after ${frames} frames`;
+        break;
+      }
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    this.loadError = reader.error?.message ?? null;
+    if (this.closed) this.loadError = `the capture was closed while it was being indexed (after ${frames} frames)`;
+    else if (this.loadError === null) this.loadError = reader.error?.message ?? null;
     this.index.trimToSize();
     return { frames, error: this.loadError, milliseconds: Date.now() - started };
   }

@@ -1,5 +1,6 @@
 /** Capture files: pcap and pcapng reading and writing, link types, native batch walking. */
 export { CaptureReader, readAllPackets } from './reader';
+export { PacketBatch } from './packet-batch';
 export { CaptureFileError } from './errors';
 export type { CaptureFileInfo, CaptureFormat, CaptureInterface, CapturePacket, CaptureReaderOptions, CustomBlockInfo, PacketView, TimestampResolution } from './packet';
 export { PcapWriter, type PcapWriterOptions, type PacketToWrite } from './pcap-writer';

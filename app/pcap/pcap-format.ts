@@ -11,6 +11,7 @@ import type { ByteWindow } from './byte-window';
 import { CaptureFileError, describeOffset } from './errors';
 import { maxSnapLenForLinkType } from './linktype';
 import type { CaptureInterface, CapturePacket, PacketView } from './packet';
+import type { PacketBatch } from './packet-batch';
 
 export const PCAP_MAGIC_MICRO = 0xa1b2c3d4;
 export const PCAP_MAGIC_NANO = 0xa1b23c4d;
@@ -121,6 +122,21 @@ export class PcapRecordParser {
   }
 
   /**
+   * Does the next record lie whole in the window, so that next() reads it (or finds it damaged)
+   * without reading on, which could move the window's bytes under packets handed out before?
+   */
+  nextLiesInWindow(): boolean {
+    const w = this.w;
+    const live = w.end - w.start;
+    if (live < PCAP_RECORD_HEADER_LEN) return false;
+    const le = this.h.littleEndian;
+    const a = le ? w.buf.readUInt32LE(w.start + 8) : w.buf.readUInt32BE(w.start + 8);
+    // next() may take the length fields the other way round (pre-2.3 files): allow for either.
+    const b = this.h.lengthsSwapped === 'no' ? a : Math.max(a, le ? w.buf.readUInt32LE(w.start + 12) : w.buf.readUInt32BE(w.start + 12));
+    return live - PCAP_RECORD_HEADER_LEN >= b;
+  }
+
+  /**
    * Fills `view` with the next record when it lies whole in the window and needs none of next()'s
    * special cases (big-endian or swapped lengths, a caplen over the maximum); returns false
    * otherwise, leaving everything as it was, and the caller then uses next().
@@ -130,29 +146,67 @@ export class PcapRecordParser {
     const s = w.start;
     const live = w.end - s;
     if (live < PCAP_RECORD_HEADER_LEN || !this.plainLittleEndian) return false;
-    const b = w.buf;
-    const capLen = (b[s + 8]! | (b[s + 9]! << 8) | (b[s + 10]! << 16)) + b[s + 11]! * 0x1000000;
+    const capLen = u32le(w.buf, s + 8);
     if (capLen > this.maxCapLen || live - PCAP_RECORD_HEADER_LEN < capLen) return false;
-    let sec = (b[s]! | (b[s + 1]! << 8) | (b[s + 2]! << 16)) + b[s + 3]! * 0x1000000;
-    let nsec = ((b[s + 4]! | (b[s + 5]! << 8) | (b[s + 6]! << 16)) + b[s + 7]! * 0x1000000) * this.fracToNs;
+    this.viewRecordAt(w.buf, s, view);
+    view.offset = w.offset;
+    this.index++;
+    w.consume(PCAP_RECORD_HEADER_LEN + capLen);
+    return true;
+  }
+
+  /**
+   * Takes into `batch` the records nextInWindow() would hand out one by one, up to `limit`
+   * packets in the batch: their lengths and where their data lie only; the rest is read from the
+   * record header by viewRecordAt() when a packet is looked at (PacketBatch.view, .packet).
+   */
+  takeInWindow(batch: PacketBatch, limit: number): void {
+    if (!this.plainLittleEndian) return;
+    const w = this.w;
+    const b = w.buf;
+    const end = w.end;
+    const maxCapLen = this.maxCapLen;
+    const { start, capLen: capLens, origLen } = batch;
+    const first = batch.count;
+    let n = first;
+    let s = w.start;
+    while (n < limit && end - s >= PCAP_RECORD_HEADER_LEN) {
+      const capLen = u32le(b, s + 8);
+      if (capLen > maxCapLen || end - s - PCAP_RECORD_HEADER_LEN < capLen) break;
+      start[n] = s + PCAP_RECORD_HEADER_LEN;
+      capLens[n] = capLen;
+      origLen[n] = u32le(b, s + 12);
+      n++;
+      s += PCAP_RECORD_HEADER_LEN + capLen;
+    }
+    if (n === first) return;
+    // Stream offset of b[0]: the window does not move while a batch is gathered.
+    batch.addRecordsInPlace(this, b, w.offset - w.start, this.index - first, first, n, this.h.linkType);
+    this.index += n - first;
+    w.consume(s - w.start);
+  }
+
+  /**
+   * Fills `view` (all but `offset`) with the little-endian record whose header is at b[s], as
+   * nextInWindow() hands it out.
+   */
+  viewRecordAt(b: Buffer, s: number, view: PacketView): void {
+    let sec = u32le(b, s);
+    let nsec = u32le(b, s + 4) * this.fracToNs;
     if (nsec >= 1_000_000_000) {
       // A fraction of a second or more is carried into the seconds, as next()'s sum does.
       sec += Math.floor(nsec / 1_000_000_000);
       nsec %= 1_000_000_000;
     }
     view.buf = b;
-    view.offset = w.offset;
     view.start = s + PCAP_RECORD_HEADER_LEN;
-    view.capLen = capLen;
-    view.origLen = (b[s + 12]! | (b[s + 13]! << 8) | (b[s + 14]! << 16)) + b[s + 15]! * 0x1000000;
+    view.capLen = u32le(b, s + 8);
+    view.origLen = u32le(b, s + 12);
     view.tsSec = sec;
     view.tsNsec = nsec;
     view.linkType = this.h.linkType;
     view.interfaceId = 0;
     view.flags = 0;
-    this.index++;
-    w.consume(PCAP_RECORD_HEADER_LEN + capLen);
-    return true;
   }
 
   next(): CapturePacket | null {
@@ -193,4 +247,9 @@ export class PcapRecordParser {
       flags: 0,
     };
   }
+}
+
+/** The little-endian unsigned 32-bit value at b[at] (no bounds check: the caller has made sure). */
+function u32le(b: Buffer, at: number): number {
+  return (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16)) + b[at + 3]! * 0x1000000;
 }

@@ -78,6 +78,21 @@ export class PcapngBlockParser {
     }
   }
 
+  /**
+   * Is the next block a packet block (EPB, SPB or obsolete PB) lying whole in the window, so that
+   * next() returns it (or finds it damaged) without reading on, which could move the window's
+   * bytes under packets handed out before? Other blocks (an SHB, IDB, custom block, ...) answer
+   * false: next() may read past them.
+   */
+  nextLiesInWindow(): boolean {
+    const w = this.w;
+    const live = w.end - w.start;
+    if (live < 8) return false;
+    const type = this.u32(w.start);
+    if (type !== BT_EPB && type !== BT_SPB && type !== BT_OPB) return false;
+    return this.u32(w.start + 4) <= live;
+  }
+
   /** Reads one block: a packet, null at the end of the file, or undefined for any other block. */
   private readBlock(firstBlock: boolean): CapturePacket | null | undefined {
     const w = this.w;

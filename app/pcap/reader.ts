@@ -5,7 +5,9 @@
  *   for (let p = reader.next(); p !== null; p = reader.next()) use(p);  // p.data valid until next()
  *   if (reader.error) console.error(reader.error.message);
  *   // Or, for code that looks at millions of packets: reader.nextView() hands out one reused
- *   // PacketView (bytes in place in the read buffer, time stamp as numbers) per packet.
+ *   // PacketView (bytes in place in the read buffer, time stamp as numbers) per packet, and
+ *   // reader.nextBatch(batch) many packets at once (a PacketBatch: lengths and positions in one
+ *   // buffer, for work done per batch, such as a capture filter run natively).
  *   // CaptureReader.open(path, { customBlocks: true }) also yields pcapng Custom Blocks, numbered
  *   // among the packets as tshark numbers its frames (see CaptureReaderOptions).
  *   reader.close();
@@ -20,11 +22,14 @@ import { BufferByteSource, type ByteSource, FileByteSource, GzipByteSource } fro
 import { ByteWindow } from './byte-window';
 import { CaptureFileError } from './errors';
 import type { CaptureFileInfo, CaptureInterface, CapturePacket, CaptureReaderOptions, PacketView } from './packet';
+import type { PacketBatch } from './packet-batch';
 import { pcapInterface, pcapMagicKind, PcapRecordParser, readPcapHeader } from './pcap-format';
 import { BT_SHB, PcapngBlockParser } from './pcapng-format';
 
 interface PacketParser {
   next(): CapturePacket | null;
+  /** Would next() return a packet from the window's bytes as they are, without reading on? */
+  nextLiesInWindow(): boolean;
 }
 
 export class CaptureReader implements Iterable<CapturePacket> {
@@ -122,6 +127,39 @@ export class CaptureReader implements Iterable<CapturePacket> {
     v.noTimestamp = p.noTimestamp;
     v.customBlock = p.customBlock;
     return v;
+  }
+
+  /**
+   * Fills `batch` with the next packets, at most `max` (and the batch's capacity), and returns how
+   * many: 0 where next() would return null. Every packet of a batch lies in one buffer, so a batch
+   * ends early where the next packet does not lie whole in the read buffer (about every MiB) or
+   * where a block other than a packet comes next in a pcapng file. Packets, their order, errors
+   * and offsets are next()'s: after the last packet before damage, the next call returns 0 and
+   * `error` says what. The batch is valid until the next call; do not mix with next() or
+   * nextView() on one reader.
+   */
+  nextBatch(batch: PacketBatch, max = batch.capacity): number {
+    batch.clear();
+    const parser = this.parser;
+    if (parser === null || this.closed) return 0;
+    const limit = Math.min(max, batch.capacity);
+    const inPlace = this.pcapParser;
+    const w = this.window;
+    while (batch.count < limit && this.error === null) {
+      // Records of a little-endian pcap file are taken where they lie (as nextView() does).
+      inPlace?.takeInWindow(batch, limit);
+      if (batch.count >= limit) break;
+      // Reading on may move the bytes of the packets already in the batch: only for the first.
+      if (batch.count > 0 && !parser.nextLiesInWindow()) break;
+      const p = this.next();
+      if (p === null) break;
+      if (p.data.buffer !== w.buf.buffer || p.data.byteOffset < w.buf.byteOffset || p.data.byteOffset + p.data.length > w.buf.byteOffset + w.buf.length) {
+        this.fail(new Error('a packet read outside the read buffer'));
+        break;
+      }
+      batch.addPacket(p, w.buf);
+    }
+    return batch.count;
   }
 
   *[Symbol.iterator](): Iterator<CapturePacket> {

@@ -7,6 +7,7 @@ namespace {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   sievecap::InitPcapFilter(env, exports);
+  sievecap::InitClassicFilter(env, exports);
   sievecap::InitBpfSyscalls(env, exports);
   sievecap::InitInterfaces(env, exports);
   sievecap::InitPacketSocket(env, exports);

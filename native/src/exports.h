@@ -5,6 +5,7 @@
 
 namespace sievecap {
 void InitPcapFilter(Napi::Env env, Napi::Object exports);
+void InitClassicFilter(Napi::Env env, Napi::Object exports);
 void InitBpfSyscalls(Napi::Env env, Napi::Object exports);
 void InitInterfaces(Napi::Env env, Napi::Object exports);
 void InitPacketSocket(Napi::Env env, Napi::Object exports);

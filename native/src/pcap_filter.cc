@@ -3,13 +3,14 @@
 // pcapCompile turns a tcpdump filter expression into classic BPF exactly as libpcap does (on a dead
 // handle, or on a live activated one so libpcap uses the Linux VLAN ancillary loads as tcpdump
 // does); pcapFilter / pcapFilterRecords run libpcap's own bpf_filter, the reference interpreter
-// other code is tested against.
+// other code is tested against. ClassicFilter (classic_filter.cc) runs it over batches.
 #include <pcap/pcap.h>
 
 #include <cstring>
 #include <string>
 #include <vector>
 
+#include "classic_program.h"
 #include "errors.h"
 #include "exports.h"
 
@@ -117,35 +118,6 @@ Napi::Value PcapCompile(const Napi::CallbackInfo& info) {
   return InsnsToJs(env, compiled.prog);
 }
 
-// ClassicInsn[] → struct bpf_insn[], checked by libpcap's bpf_validate so bpf_filter never runs
-// a program that could read out of bounds or jump outside itself.
-std::vector<bpf_insn> ProgramFromJs(Napi::Env env, const Napi::Value& value) {
-  if (!value.IsArray()) ThrowTypeError(env, "program must be an array of {code, jt, jf, k}");
-  Napi::Array array = value.As<Napi::Array>();
-  uint32_t n = array.Length();
-  if (n == 0) ThrowTypeError(env, "program is empty (a classic BPF program needs at least a ret)");
-  std::vector<bpf_insn> insns(n);
-  for (uint32_t i = 0; i < n; i++) {
-    Napi::Value item = array.Get(i);
-    std::string where = "program[" + std::to_string(i) + "]";
-    if (!item.IsObject()) ThrowTypeError(env, where + " must be an object {code, jt, jf, k}");
-    Napi::Object o = item.As<Napi::Object>();
-    uint32_t code = RequireUint32(o.Get("code"), where + ".code");
-    uint32_t jt = RequireUint32(o.Get("jt"), where + ".jt");
-    uint32_t jf = RequireUint32(o.Get("jf"), where + ".jf");
-    uint32_t k = RequireUint32(o.Get("k"), where + ".k");
-    if (code > 0xffff || jt > 0xff || jf > 0xff)
-      ThrowTypeError(env, where + ": code must fit 16 bits and jt/jf 8 bits");
-    insns[i] = bpf_insn{static_cast<u_short>(code), static_cast<u_char>(jt), static_cast<u_char>(jf), k};
-  }
-  if (!bpf_validate(insns.data(), static_cast<int>(n))) {
-    Napi::Error error = Napi::Error::New(env, "invalid classic BPF program (rejected by libpcap's bpf_validate)");
-    error.Set("code", Napi::String::New(env, "EINVAL"));
-    throw error;
-  }
-  return insns;
-}
-
 Napi::Value PcapFilter(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::vector<bpf_insn> insns = ProgramFromJs(env, info[0]);
@@ -193,6 +165,33 @@ Napi::Value PcapLibVersion(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace
+
+std::vector<bpf_insn> ProgramFromJs(Napi::Env env, const Napi::Value& value) {
+  if (!value.IsArray()) ThrowTypeError(env, "program must be an array of {code, jt, jf, k}");
+  Napi::Array array = value.As<Napi::Array>();
+  uint32_t n = array.Length();
+  if (n == 0) ThrowTypeError(env, "program is empty (a classic BPF program needs at least a ret)");
+  std::vector<bpf_insn> insns(n);
+  for (uint32_t i = 0; i < n; i++) {
+    Napi::Value item = array.Get(i);
+    std::string where = "program[" + std::to_string(i) + "]";
+    if (!item.IsObject()) ThrowTypeError(env, where + " must be an object {code, jt, jf, k}");
+    Napi::Object o = item.As<Napi::Object>();
+    uint32_t code = RequireUint32(o.Get("code"), where + ".code");
+    uint32_t jt = RequireUint32(o.Get("jt"), where + ".jt");
+    uint32_t jf = RequireUint32(o.Get("jf"), where + ".jf");
+    uint32_t k = RequireUint32(o.Get("k"), where + ".k");
+    if (code > 0xffff || jt > 0xff || jf > 0xff)
+      ThrowTypeError(env, where + ": code must fit 16 bits and jt/jf 8 bits");
+    insns[i] = bpf_insn{static_cast<u_short>(code), static_cast<u_char>(jt), static_cast<u_char>(jf), k};
+  }
+  if (!bpf_validate(insns.data(), static_cast<int>(n))) {
+    Napi::Error error = Napi::Error::New(env, "invalid classic BPF program (rejected by libpcap's bpf_validate)");
+    error.Set("code", Napi::String::New(env, "EINVAL"));
+    throw error;
+  }
+  return insns;
+}
 
 void InitPcapFilter(Napi::Env env, Napi::Object exports) {
   exports.Set("pcapCompile", Napi::Function::New(env, PcapCompile, "pcapCompile"));

@@ -1,6 +1,7 @@
 /**
- * `npm run test:corpus -- DIR [--min-agreement PERCENT] [--min-conv-agreement PERCENT]
- * [--min-filter-agreement PERCENT] [--no-stats] [--no-cache]`: every capture file under DIR is read and dissected by Sievecap and
+ * `npm run test:corpus -- [DIR] [--min-agreement PERCENT] [--min-conv-agreement PERCENT]
+ * [--min-filter-agreement PERCENT] [--no-stats] [--no-cache]`: every capture file under DIR (default:
+ * the shared corpus, see tests/support/corpus.ts) is read and dissected by Sievecap and
  * by tshark (`tshark -r FILE -n -T fields -E occurrence=a -e …`), and the values of CORPUS_FIELDS
  * are compared packet by packet. Prints per-field agreement, the files that differ and why, and
  * any crash, uncaught error or slow packet. Exit status 1 when agreement is under the target or
@@ -27,6 +28,7 @@ import { CORPUS_FIELDS } from './fields';
 import { compareStats, OurStats, reportStats, type StatsFileResult } from './stats-compare';
 import { statsReference, type StatsReference } from './stats-reference';
 import { cachedTshark } from './tshark-cache';
+import { CORPUS_VARIABLE, corpusLocation } from '../support/corpus';
 
 /** The issue's target; `--min-agreement P` (percent) sets another bar, e.g. a regression guard in CI. */
 const TARGET = percentArg('--min-agreement') ?? 0.995;
@@ -190,9 +192,11 @@ async function compare(file: string, version: string): Promise<FileResult> {
 }
 
 async function main(): Promise<void> {
-  const dir = process.argv.slice(2).find((a, k, all) => !a.startsWith('--') && !FLAGS_WITH_VALUES.includes(all[k - 1] ?? '')) ?? process.env.SIEVECAP_CORPUS;
-  if (!dir || !fs.existsSync(dir)) {
-    console.error('usage: npm run test:corpus -- DIR   (a folder of capture files, e.g. ../shared/corpus)');
+  const named = process.argv.slice(2).find((a, k, all) => !a.startsWith('--') && !FLAGS_WITH_VALUES.includes(all[k - 1] ?? ''));
+  const dir = named ?? corpusLocation().dir;
+  if (!fs.existsSync(dir)) {
+    console.error(`no folder of capture files at ${dir}`);
+    console.error(`usage: npm run test:corpus -- [DIR]   (DIR defaults to $${CORPUS_VARIABLE}, else ../shared/corpus beside the repository)`);
     process.exit(2);
   }
   const version = tsharkVersion();

@@ -1,7 +1,8 @@
 /**
  * The in-place printing path of `sievecap -r` (appendPacketLineAt on a packet inside a bigger
  * buffer) and the TCP connection table, checked against tcpdump and against the standalone path
- * (formatPacketLine, itself checked against tcpdump in tests/print.test.ts).
+ * (formatPacketLine, itself checked against tcpdump in tests/print.test.ts). The same check on
+ * every corpus file is in tests/print-at-corpus.test.ts.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,6 +13,9 @@ import * as path from 'node:path';
 import { appendPacketLineAt, formatPacketLine, LineBuffer, PrintState, type PrintOptions } from './index';
 import { CaptureReader } from '../../pcap/reader';
 import { pcapHeader, pcapRecord } from '../../pcap/craft';
+import { mutate } from '../../../tests/support/mutate';
+import { seededRandom } from '../../../tests/support/prng';
+import { seedFrames } from '../../../tests/support/seed-frames';
 
 const OPTION_SETS: PrintOptions[] = [
   { numeric: true, quick: false, linkHeader: false, timestamp: 'default' },
@@ -20,53 +24,35 @@ const OPTION_SETS: PrintOptions[] = [
   { numeric: true, quick: false, linkHeader: false, timestamp: 'epoch', verbose: 2 },
 ];
 
-function corpusFiles(): string[] | string {
-  const corpus = process.env.SIEVECAP_CORPUS ?? path.resolve(__dirname, '..', '..', '..', '..', '..', 'shared', 'corpus');
-  if (!fs.existsSync(corpus)) return `corpus not found at ${corpus} (set SIEVECAP_CORPUS)`;
-  const out: string[] = [];
-  const walk = (d: string): void => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (/\.(pcap|pcapng|cap|ntar)$/i.test(e.name)) out.push(p);
-    }
-  };
-  walk(corpus);
-  return out.sort();
-}
-
-test('corpus: a packet printed inside a buffer of random bytes prints as it does alone', (t) => {
-  const files = corpusFiles();
-  if (typeof files === 'string') {
-    t.skip(files);
-    return;
+test('a packet printed inside a buffer of random bytes prints as it does alone (built frames, whole and mutated)', (t) => {
+  // Ethernet frames, the same as raw IP, and seeded mutations of both: tests/print-at-corpus.test.ts does this on the corpus.
+  const rnd = seededRandom(0x9a1_7e57);
+  const frames = seedFrames();
+  const packets: Array<{ data: Buffer; linkType: number }> = [];
+  for (const data of frames) {
+    packets.push({ data, linkType: 1 }, { data: data.subarray(14), linkType: 101 });
+    for (let k = 0; k < 20; k++) packets.push({ data: mutate(data, rnd), linkType: 1 }, { data: mutate(data.subarray(14), rnd), linkType: 101 });
   }
-  let seed = 7;
-  const random = (): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff);
   const surroundings = Buffer.alloc(300_000);
-  let packets = 0;
   for (const opts of OPTION_SETS) {
-    for (const file of files) {
-      const alone = new PrintState();
-      const inPlace = new PrintState();
-      const out = new LineBuffer(1024);
-      const reader = CaptureReader.open(file);
-      for (let p = reader.next(); p !== null; p = reader.next()) {
-        // Random bytes before and after: a printer reading outside the packet would show it.
-        const before = random() % 64;
-        for (let i = 0; i < before + p.data.length + 64; i++) surroundings[i] = random() & 0xff;
-        p.data.copy(surroundings, before);
-        const sec = p.tsNs / 1_000_000_000n;
-        out.length = 0;
-        appendPacketLineAt(surroundings, before, p.data.length, p.origLen, p.linkType, Number(sec), Number(p.tsNs - sec * 1_000_000_000n), opts, inPlace, out);
-        const expected = formatPacketLine({ tsNs: p.tsNs, data: p.data, origLen: p.origLen, linkType: p.linkType }, opts, alone);
-        if (out.toString() !== expected) assert.fail(`${file} packet ${p.index + 1} ${JSON.stringify(opts)}:\n  alone:    ${expected}\n  in place: ${out.toString()}`);
-        packets++;
-      }
-      reader.close();
-    }
+    const alone = new PrintState();
+    const inPlace = new PrintState();
+    const out = new LineBuffer(1024);
+    packets.forEach((p, k) => {
+      const tsNs = 1_700_000_000_000_000_000n + BigInt(k) * 1_234_567n;
+      const origLen = p.data.length + (k % 7 === 0 ? 40 : 0);
+      // Random bytes before and after: a printer reading outside the packet would show it.
+      const before = Math.floor(rnd() * 64);
+      for (let i = 0; i < before + p.data.length + 64; i++) surroundings[i] = Math.floor(rnd() * 256);
+      p.data.copy(surroundings, before);
+      const sec = tsNs / 1_000_000_000n;
+      out.length = 0;
+      appendPacketLineAt(surroundings, before, p.data.length, origLen, p.linkType, Number(sec), Number(tsNs - sec * 1_000_000_000n), opts, inPlace, out);
+      const expected = formatPacketLine({ tsNs, data: p.data, origLen, linkType: p.linkType }, opts, alone);
+      if (out.toString() !== expected) assert.fail(`packet ${k} (${p.data.toString('hex')}) ${JSON.stringify(opts)}:\n  alone:    ${expected}\n  in place: ${out.toString()}`);
+    });
   }
-  t.diagnostic(`${files.length} files x ${OPTION_SETS.length} option sets, ${packets} packets`);
+  t.diagnostic(`${packets.length} packets x ${OPTION_SETS.length} option sets`);
 });
 
 /** Ethernet + IPv4 or IPv6 + TCP with nop,nop,TS options and `payload` bytes. */

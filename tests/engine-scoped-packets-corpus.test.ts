@@ -1,20 +1,20 @@
 /**
- * ScopedPackets must change nothing but the speed: on every file of the shared corpus, display
- * filters over header fields (light path) and over application fields (apps path: the light
- * packet plus the one application dissector a payload goes to) select exactly the frames a full
- * dissection of the whole file in order selects. The filters' agreement with tshark itself is
+ * ScopedPackets (app/engine/scoped-packets.ts) must change nothing but the speed: on every file
+ * of the shared corpus, display filters over header fields (light path) and over application
+ * fields (apps path: the light packet plus the one application dissector a payload goes to)
+ * select exactly the frames a full dissection of the whole file in order selects. The filters' agreement with tshark itself is
  * checked by `npm run test:corpus` and tests/engine-corpus.test.ts.
  */
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { captureFiles, requireCorpusDir } from '../../tests/support/corpus';
-import { Dissector } from '../dissect/dissector';
-import type { DissectedPacket } from '../dissect/model';
-import { compileDisplayFilter } from '../filter';
-import { CaptureReader } from '../pcap/reader';
-import { PacketStore } from './store';
-import { APPS, LIGHT } from '../../tests/support/scoped-filters';
+import { Dissector } from '../app/dissect/dissector';
+import type { DissectedPacket } from '../app/dissect/model';
+import { compileDisplayFilter } from '../app/filter';
+import { CaptureReader } from '../app/pcap/reader';
+import { PacketStore } from '../app/engine/store';
+import { captureFiles, requireCorpusDir } from './support/corpus';
+import { APPS, LIGHT } from './support/scoped-filters';
 
 /** The first `count` frames of a file through one Dissector, in order. */
 function dissectInOrder(file: string, count: number): Array<{ packet: DissectedPacket; data: Buffer }> {

@@ -1,22 +1,22 @@
 /**
- * The PairTap light path must change nothing but the speed: on every file of the shared corpus,
- * conversation and endpoint reports fed by PairTapFeeder (light frames as taps, the rest through
- * the full Dissector) equal the same reports fed every frame's full dissection — text and JSON,
- * including stream splits, TCP state and the application protocol. And on a real capture the
- * light path's text equals tshark's.
+ * The PairTap light path (app/engine/pair-tap.ts) must change nothing but the speed: on every
+ * file of the shared corpus, conversation and endpoint reports fed by PairTapFeeder (light frames
+ * as taps, the rest through the full Dissector) equal the same reports fed every frame's full
+ * dissection — text and JSON, including stream splits, TCP state and the application protocol.
+ * And on a real capture the light path's text equals tshark's.
  */
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { captureFiles, requireCorpusDir } from '../../tests/support/corpus';
-import { Dissector } from '../dissect/dissector';
-import { CaptureReader } from '../pcap/reader';
-import { createConversationReport } from '../stats/conversations';
-import { createEndpointReport } from '../stats/endpoints';
-import type { StatisticsReport } from '../stats/report';
-import { PairTapFeeder } from './pair-tap';
-import { PacketStore } from './store';
+import { Dissector } from '../app/dissect/dissector';
+import { CaptureReader } from '../app/pcap/reader';
+import { createConversationReport } from '../app/stats/conversations';
+import { createEndpointReport } from '../app/stats/endpoints';
+import type { StatisticsReport } from '../app/stats/report';
+import { PairTapFeeder } from '../app/engine/pair-tap';
+import { PacketStore } from '../app/engine/store';
+import { captureFiles, requireCorpusDir } from './support/corpus';
 
 const KINDS = ['eth', 'ip', 'ipv6', 'tcp', 'udp'];
 const SPECS = [...KINDS.map((k) => `conv,${k}`), ...KINDS.map((k) => `endpoints,${k}`)];

@@ -1,0 +1,509 @@
+/**
+ * EngineService: the engine as a service for a UI process. It takes requests of the engine
+ * protocol (app/rpc/engine-protocol.ts) from any transport and answers each with a reply of plain
+ * data; events (progress, frames appended, sessions opened and closed) go to its listeners.
+ *
+ *   const service = new EngineService();
+ *   service.onEvent((event) => port.postMessage(event));
+ *   port.on('message', async (m) => port.postMessage(await service.handle(m)));
+ *
+ * - Every request runs asynchronously with its own AbortController; `cancel` aborts it and it
+ *   answers ECANCELED; closing a session aborts the requests running on it (ECLOSED).
+ * - Long work runs in slices of at most `sliceMs` (indexing a file here, display filters and
+ *   report feeds in FilterView/ReportFeed, pages of rows here) with a yield to the event loop
+ *   between them, and reports progress (throttled to one event per `eventIntervalMs`).
+ * - handle() never rejects and nothing it starts is left to reject unobserved: every failure is
+ *   a reply `{type: 'error', error: {code, message}}` (codes: ENGINE_ERRORS).
+ * - Frames of a live capture come from the engine's host (the capture helper's batches), not from
+ *   a request: openLive()/appendBatch()/endCapture() here.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { compileDisplayFilter } from '../../filter';
+import {
+  parseEngineRequest,
+  type EngineEvent,
+  type EngineReply,
+  type EngineRequest,
+  type EngineResult,
+  type LiveInterface,
+  type PacketRow,
+} from '../../rpc/engine-protocol';
+import { FLAG } from '../columns';
+import type { FilterView } from '../filter-view';
+import { PacketStore } from '../store';
+import type { SpoolPacket } from '../spool';
+import { EngineError, errorData, packetData, plainData, rowData } from './plain';
+import { EngineSession, Throttle, type SessionReport, type SessionView } from './session';
+import { createStatistic } from './statistics';
+
+export interface EngineServiceOptions {
+  /** Where live spools and unpacked gzip files go (default the system's temporary directory). */
+  spoolDir?: string;
+  /** The longest a piece of work runs before it yields to the event loop, ms (default 5: GC pauses and the odd slow frame come on top). */
+  sliceMs?: number;
+  /** The shortest time between two progress (or framesAppended) events of one task, ms (default 100). */
+  eventIntervalMs?: number;
+}
+
+export type EngineEventListener = (event: EngineEvent) => void;
+
+type Request<M extends EngineRequest['method']> = Extract<EngineRequest, { method: M }>;
+
+interface RequestContext {
+  readonly id: number;
+  readonly signal: AbortSignal;
+  /** The request works on this session: closing it aborts the request (ECLOSED). */
+  attach(session: EngineSession): void;
+  /** The request closes its session itself (a failed open): its own answer stands, not ECLOSED. */
+  detach(session: EngineSession): void;
+}
+
+/** Rows dissected between two looks at the clock. */
+const ROWS_PER_STEP = 16;
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+export class EngineService {
+  private readonly sessions = new Map<number, EngineSession>();
+  private readonly closedSessions = new Set<number>();
+  private readonly running = new Map<number, { controller: AbortController; session: EngineSession | null }>();
+  private readonly listeners = new Set<EngineEventListener>();
+  private readonly spoolDir: string;
+  private readonly sliceMs: number;
+  private readonly eventIntervalMs: number;
+  private nextSession = 1;
+  private nextView = 1;
+  private nextReport = 1;
+
+  constructor(options: EngineServiceOptions = {}) {
+    this.spoolDir = options.spoolDir ?? os.tmpdir();
+    this.sliceMs = options.sliceMs ?? 5;
+    this.eventIntervalMs = options.eventIntervalMs ?? 100;
+  }
+
+  /** Listens to events; returns the function that stops listening. */
+  onEvent(listener: EngineEventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Answers one request (a structured-clone value, or JSON text). Never rejects. */
+  async handle(message: unknown): Promise<EngineReply> {
+    let id: number | null = null;
+    let method: string | null = null;
+    try {
+      const parsed = parseEngineRequest(message);
+      if (!parsed.ok) return { type: 'error', id: parsed.id, method: parsed.method, error: parsed.error };
+      const request = parsed.request;
+      id = request.id;
+      method = request.method;
+      if (this.running.has(request.id)) {
+        return { type: 'error', id, method, error: { code: 'EBADMSG', message: `request id ${id} is already running: give each request an id of its own` } };
+      }
+      const controller = new AbortController();
+      const task = { controller, session: null as EngineSession | null };
+      this.running.set(request.id, task);
+      const context: RequestContext = {
+        id: request.id,
+        signal: controller.signal,
+        attach: (session) => {
+          task.session = session;
+          session.requests.add(controller);
+        },
+        detach: (session) => {
+          session.requests.delete(controller);
+        },
+      };
+      try {
+        const result = await this.dispatch(request, context);
+        // A request cancelled (or whose session closed) as it finished still says so: `cancel` answered true.
+        if (controller.signal.aborted) throw controller.signal.reason;
+        return { type: 'result', id: request.id, method: request.method, result };
+      } catch (err) {
+        return { type: 'error', id, method, error: errorData(controller.signal.aborted ? controller.signal.reason : err) };
+      } finally {
+        this.running.delete(request.id);
+        task.session?.requests.delete(controller);
+      }
+    } catch (err) {
+      return { type: 'error', id, method, error: errorData(err) };
+    }
+  }
+
+  // ---- the engine's host: live captures --------------------------------------------------------
+
+  /** A live-capture session (its spool in spoolDir); returns its id. */
+  openLive(interfaces: readonly LiveInterface[]): number {
+    return this.createLive(interfaces, null).id;
+  }
+
+  /** Appends a batch of pcapng EPBs (as the capture helper sends them) to a live session; returns the frames appended. */
+  appendBatch(session: number, batch: Buffer, interfaceId = 0): number {
+    const s = this.liveSession(session);
+    const n = s.store.appendBatch(batch, interfaceId);
+    s.framesAppended?.poke();
+    return n;
+  }
+
+  /** Appends one frame to a live session; returns its number. */
+  appendPacket(session: number, packet: SpoolPacket): number {
+    const s = this.liveSession(session);
+    const n = s.store.appendPacket(packet);
+    s.framesAppended?.poke();
+    return n;
+  }
+
+  /** The live capture ended: no more frames; reports can be read as final. */
+  endCapture(session: number): void {
+    const s = this.liveSession(session);
+    s.state = 'stopped';
+    s.framesAppended?.flush();
+    this.emit({ type: 'event', event: 'captureEnded', session: s.id, frames: s.store.count() });
+  }
+
+  closeSession(session: number): void {
+    this.closeNow(this.session(session));
+  }
+
+  /** Closes every session (the engine is shutting down). */
+  close(): void {
+    for (const s of [...this.sessions.values()]) this.closeNow(s);
+  }
+
+  // ---- requests --------------------------------------------------------------------------------
+
+  private dispatch(request: EngineRequest, ctx: RequestContext): Promise<unknown> {
+    switch (request.method) {
+      case 'openFile': return this.openFile(request, ctx);
+      case 'openLive': return Promise.resolve(this.createLive(request.interfaces, ctx.id).info());
+      case 'sessionInfo': return Promise.resolve(this.session(request.session).info());
+      case 'listSessions': return Promise.resolve({ sessions: [...this.sessions.values()].map((s) => s.info()) });
+      case 'rows': return this.rows(request, ctx);
+      case 'packet': return Promise.resolve(this.packet(request));
+      case 'checkFilter': {
+        const filter = compileDisplayFilter(request.filter);
+        return Promise.resolve({ filter: filter.text, fields: [...filter.fieldNames] });
+      }
+      case 'createView': return this.createView(request, ctx);
+      case 'updateView': return this.updateView(request, ctx);
+      case 'dropView': {
+        this.session(request.session).dropView(request.view);
+        return Promise.resolve({ view: request.view });
+      }
+      case 'createReport': return this.createReport(request, ctx);
+      case 'readReport': return this.readReport(request, ctx);
+      case 'dropReport': {
+        const session = this.session(request.session);
+        session.report(request.report);
+        session.reports.delete(request.report);
+        return Promise.resolve({ report: request.report });
+      }
+      case 'cancel': return Promise.resolve(this.cancel(request.request, ctx.id));
+      case 'closeSession': {
+        this.closeNow(this.session(request.session));
+        return Promise.resolve({ session: request.session });
+      }
+    }
+  }
+
+  private async openFile(request: Request<'openFile'>, ctx: RequestContext): Promise<EngineResult<'openFile'>> {
+    const loadProgress = { bytesDone: 0, bytesTotal: 0 };
+    let session: EngineSession | null = null;
+    const progress = new Throttle(this.eventIntervalMs, () => {
+      if (session) this.emit({ type: 'event', event: 'progress', request: ctx.id, session: session.id, task: 'load', done: loadProgress.bytesDone, total: loadProgress.bytesTotal, frames: session.store.count() });
+    });
+    // The first slice is indexed inside openFile(), before the session exists: its progress is kept, then told.
+    const store = PacketStore.openFile(request.path, {
+      sliceMs: this.sliceMs,
+      signal: ctx.signal,
+      spoolDir: this.spoolDir,
+      onProgress: (p) => {
+        loadProgress.bytesDone = p.bytesDone;
+        loadProgress.bytesTotal = p.bytesTotal;
+        progress.poke();
+        session?.framesAppended?.poke();
+      },
+    });
+    session = new EngineSession(this.nextSession++, 'file', request.path, store);
+    session.loadProgress = loadProgress;
+    this.register(session, ctx.id);
+    ctx.attach(session);
+    progress.poke();
+    if (store.count() > 0) session.framesAppended?.poke();
+    let summary;
+    try {
+      summary = await store.loading;
+    } catch (err) {
+      ctx.detach(session);
+      this.closeNow(session);
+      throw err;
+    } finally {
+      progress.cancel();
+    }
+    if (ctx.signal.aborted) {
+      // Cancelled while opening: the session goes (a request closing it already did).
+      this.closeNow(session);
+      throw ctx.signal.reason;
+    }
+    session.loadMilliseconds = summary.milliseconds;
+    session.framesAppended?.flush();
+    if (store.fileInfo?.format == null) {
+      ctx.detach(session);
+      this.closeNow(session);
+      throw new EngineError('EFORMAT', `${request.path} is not a capture file sievecap reads: ${summary.error ?? 'no pcap or pcapng header'}`);
+    }
+    session.state = 'loaded';
+    if (summary.error !== null) {
+      const message = `${request.path} is damaged: ${summary.error}; the ${summary.frames} frames before the damage are open in session ${session.id}`;
+      session.loadError = { code: 'EDAMAGED', message };
+      throw new EngineError('EDAMAGED', message, session.id);
+    }
+    return session.info();
+  }
+
+  private createLive(interfaces: readonly LiveInterface[], request: number | null): EngineSession {
+    const dir = fs.mkdtempSync(path.join(this.spoolDir, 'sievecap-live-'));
+    const spoolPath = path.join(dir, 'capture.pcapng');
+    let store: PacketStore;
+    try {
+      store = PacketStore.createLive(spoolPath, interfaces.map((i) => ({ linkType: i.linkType, name: i.name, snapLen: i.snapLen })));
+    } catch (err) {
+      fs.rmSync(dir, { recursive: true, force: true });
+      throw err;
+    }
+    const session = new EngineSession(this.nextSession++, 'live', spoolPath, store, interfaces.map((i) => i.name), dir);
+    this.register(session, request);
+    return session;
+  }
+
+  private async rows(request: Request<'rows'>, ctx: RequestContext): Promise<EngineResult<'rows'>> {
+    const session = this.session(request.session, ctx);
+    const view = request.view === undefined ? undefined : session.view(request.view).filterView;
+    const store = session.store;
+    const total = store.count(view);
+    const end = Math.min(total, request.start + request.count);
+    const rows: PacketRow[] = [];
+    let deadline = performance.now() + this.sliceMs;
+    for (let i = request.start; i < end; ) {
+      const n = Math.min(ROWS_PER_STEP, end - i);
+      for (const row of readFrames(() => store.rows(i, n, view))) rows.push(rowData(row));
+      i += n;
+      if (i < end && performance.now() >= deadline) {
+        await yieldToEventLoop();
+        if (ctx.signal.aborted) throw ctx.signal.reason;
+        deadline = performance.now() + this.sliceMs;
+      }
+    }
+    return { total, start: request.start, view: request.view ?? null, rows };
+  }
+
+  private packet(request: Request<'packet'>): EngineResult<'packet'> {
+    const session = this.session(request.session);
+    const store = session.store;
+    const count = store.count();
+    if (request.number > count) {
+      throw new EngineError('ERANGE', count === 0 ? `session ${session.id} holds no frames yet` : `session ${session.id} has no frame ${request.number}: its frames are numbered 1 to ${count}`);
+    }
+    const { packet, data } = readFrames(() => store.packet(request.number));
+    const k = request.number - 1;
+    const ix = store.index;
+    const flags = ix.flags[k]!;
+    return packetData(packet, data, {
+      tsNs: ix.tsNs(k),
+      firstTsNs: ix.tsNs(0),
+      origLen: ix.origLen[k]!,
+      linkType: store.linkTypeOf(k),
+      interfaceId: ix.interfaceId[k]!,
+      flags: (flags & FLAG.INBOUND ? 1 : 0) | (flags & FLAG.OUTBOUND ? 2 : 0),
+    });
+  }
+
+  private async createView(request: Request<'createView'>, ctx: RequestContext): Promise<EngineResult<'createView'>> {
+    const session = this.session(request.session, ctx);
+    const entry = this.startView(session, this.nextView++, request.filter, ctx.id);
+    session.views.set(entry.id, entry);
+    try {
+      await this.runView(session, entry, ctx);
+    } catch (err) {
+      if (session.views.get(entry.id) === entry) session.dropView(entry.id);
+      throw err;
+    }
+    if (session.views.get(entry.id) !== entry) throw new EngineError('ECANCELED', `view ${entry.id} was dropped while its filter ran`);
+    entry.request = null;
+    return session.viewInfo(entry);
+  }
+
+  private async updateView(request: Request<'updateView'>, ctx: RequestContext): Promise<EngineResult<'updateView'>> {
+    const session = this.session(request.session, ctx);
+    const old = session.view(request.view);
+    // The old filter keeps answering rows until the new one has tested every frame.
+    const next = this.startView(session, old.id, request.filter, ctx.id);
+    try {
+      await this.runView(session, next, ctx);
+      if (session.views.get(old.id) !== old) throw new EngineError('ECANCELED', `view ${old.id} was dropped or changed while its new filter ran`);
+    } catch (err) {
+      next.progress.cancel();
+      session.store.dropView(next.filterView);
+      throw err;
+    }
+    old.progress.cancel();
+    session.store.dropView(old.filterView);
+    session.views.set(old.id, next);
+    next.request = null;
+    return session.viewInfo(next);
+  }
+
+  /** A view of the session's store (EFILTER for a bad filter); its first progress event tells its id. */
+  private startView(session: EngineSession, id: number, filter: string, request: number): SessionView {
+    let entry: SessionView | null = null;
+    const filterView: FilterView = session.store.filter(filter, () => entry?.progress.poke());
+    entry = {
+      id,
+      filterView,
+      request,
+      progress: new Throttle(this.eventIntervalMs, () => {
+        const frames = session.store.count();
+        this.emit({ type: 'event', event: 'progress', request: entry!.request, session: session.id, task: 'filter', done: Math.min(filterView.framesDone, frames), total: frames, frames, view: id, matches: filterView.count() });
+      }),
+    };
+    entry.progress.poke();
+    return entry;
+  }
+
+  private async runView(session: EngineSession, entry: SessionView, ctx: RequestContext): Promise<void> {
+    const view = entry.filterView;
+    const stop = (): void => session.store.dropView(view);
+    ctx.signal.addEventListener('abort', stop, { once: true });
+    try {
+      await view.update();
+    } finally {
+      ctx.signal.removeEventListener('abort', stop);
+      entry.progress.cancel();
+    }
+    if (ctx.signal.aborted) throw ctx.signal.reason;
+    if (view.error) throw new EngineError('EREAD', `the filter stopped at frame ${view.framesDone + 1}: ${view.error.message}`);
+  }
+
+  private async createReport(request: Request<'createReport'>, ctx: RequestContext): Promise<EngineResult<'createReport'>> {
+    const session = this.session(request.session, ctx);
+    const report = createStatistic(request.spec);
+    const entry: SessionReport = { id: this.nextReport++, report, feed: session.store.followReport(report), finished: false };
+    session.reports.set(entry.id, entry);
+    try {
+      await this.feed(session, entry, ctx);
+    } catch (err) {
+      if (session.reports.get(entry.id) === entry) session.reports.delete(entry.id);
+      throw err;
+    }
+    return session.reportInfo(entry);
+  }
+
+  private async readReport(request: Request<'readReport'>, ctx: RequestContext): Promise<EngineResult<'readReport'>> {
+    const session = this.session(request.session, ctx);
+    const entry = session.report(request.report);
+    await this.feed(session, entry, ctx);
+    const final = session.ended && entry.feed.fed >= session.store.count();
+    if (final && !entry.finished) {
+      entry.report.finish?.();
+      entry.finished = true;
+    }
+    const format = request.format ?? 'json';
+    return {
+      report: entry.id,
+      spec: entry.report.spec,
+      framesFed: entry.feed.fed,
+      final,
+      text: format === 'json' ? null : entry.report.text(),
+      data: format === 'text' ? null : plainData(entry.report.json()),
+    };
+  }
+
+  /** Feeds a report every frame the session holds (slices of ReportFeed), telling progress; its first progress event tells its id. */
+  private async feed(session: EngineSession, entry: SessionReport, ctx: RequestContext): Promise<void> {
+    const progress = new Throttle(this.eventIntervalMs, () => {
+      const frames = session.store.count();
+      this.emit({ type: 'event', event: 'progress', request: ctx.id, session: session.id, task: 'report', done: Math.min(entry.feed.fed, frames), total: frames, frames, report: entry.id });
+    });
+    progress.poke();
+    try {
+      await entry.feed.update(() => progress.poke(), ctx.signal);
+    } catch (err) {
+      if (ctx.signal.aborted) throw ctx.signal.reason;
+      throw new EngineError('EREAD', `report ${entry.id} (${entry.report.spec}) stopped at frame ${entry.feed.fed + 1}: ${(err as Error).message}`);
+    } finally {
+      progress.cancel();
+    }
+    if (ctx.signal.aborted) throw ctx.signal.reason;
+  }
+
+  private cancel(target: number, self: number): EngineResult<'cancel'> {
+    const task = this.running.get(target);
+    if (!task || target === self || task.controller.signal.aborted) return { request: target, cancelled: false };
+    task.controller.abort(new EngineError('ECANCELED', `request ${target} was cancelled`));
+    return { request: target, cancelled: true };
+  }
+
+  // ---- sessions --------------------------------------------------------------------------------
+
+  private register(session: EngineSession, request: number | null): void {
+    this.sessions.set(session.id, session);
+    session.framesAppended = new Throttle(this.eventIntervalMs, () => {
+      if (session.closed) return;
+      this.emit({
+        type: 'event',
+        event: 'framesAppended',
+        session: session.id,
+        frames: session.store.count(),
+        views: [...session.views.values()].map((v) => ({ view: v.id, matches: v.filterView.count(), framesDone: Math.min(v.filterView.framesDone, session.store.count()) })),
+      });
+    });
+    this.emit({ type: 'event', event: 'opened', request, session: session.id, kind: session.kind, path: session.path });
+  }
+
+  private session(id: number, ctx?: RequestContext): EngineSession {
+    const session = this.sessions.get(id);
+    if (!session) {
+      throw new EngineError('ENOSESSION', this.closedSessions.has(id) ? `session ${id} is closed` : `there is no session ${id}${this.sessions.size ? ` (open sessions: ${[...this.sessions.keys()].join(', ')})` : ' (no session is open)'}`);
+    }
+    ctx?.attach(session);
+    return session;
+  }
+
+  private liveSession(id: number): EngineSession {
+    const session = this.session(id);
+    if (session.kind !== 'live') throw new EngineError('ENOTLIVE', `session ${id} is an opened file: frames are appended only to a live capture`);
+    if (session.state !== 'capturing') throw new EngineError('ENOTLIVE', `the live capture of session ${id} has ended: no more frames can be appended`);
+    return session;
+  }
+
+  private closeNow(session: EngineSession): void {
+    if (session.closed) return;
+    this.sessions.delete(session.id);
+    this.closedSessions.add(session.id);
+    session.close(new EngineError('ECLOSED', `session ${session.id} was closed while the request ran`));
+    this.emit({ type: 'event', event: 'sessionClosed', session: session.id });
+  }
+
+  private emit(event: EngineEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        // A transport's failure must not stop the work that told it something.
+        process.emitWarning(`an engine event listener threw: ${(err as Error).message}`);
+      }
+    }
+  }
+}
+
+/** Runs a read of captured bytes; a failure that is not about the request's numbers is EREAD. */
+function readFrames<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (err) {
+    if (err instanceof RangeError || err instanceof EngineError) throw err;
+    throw new EngineError('EREAD', `the captured bytes cannot be read back: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,418 @@
+/**
+ * The engine's service protocol: one schema for every request a UI (the renderer, `sievecap serve`'s
+ * page, the CLI) sends to the engine, every reply and every event it sends back. A leaf module: no
+ * Node imports, so the renderer shares its types. Carried as it is by a MessagePort (Electron's
+ * utilityProcess, worker_threads: structured clone) or as JSON text by a WebSocket: every reply is
+ * plain data (no bigint, Buffer, Map or class instance), time stamps are strings of nanoseconds
+ * since the epoch, bytes are base64, errors are `{code, message}`.
+ *
+ *   → { id: 7, method: 'rows', session: 1, start: 0, count: 50, view: 3 }
+ *   ← { type: 'result', id: 7, method: 'rows', result: { total: 812, start: 0, rows: [...] } }
+ *   ← { type: 'error', id: 8, method: 'createView', error: { code: 'EFILTER', message: '...' } }
+ *   ← { type: 'event', event: 'framesAppended', session: 1, frames: 9120, views: [...] }
+ *
+ * Work that takes long (opening a file, a display filter, a report) is one request answered when
+ * it is done, announcing `progress` events meanwhile; `cancel` stops any running request, which
+ * then answers ECANCELED. Objects made by a request (a session, a view, a report) get their id at
+ * once, in its first progress event (and `opened` for a session), so a UI can page rows while a
+ * file is still being indexed or a filter still runs.
+ */
+import * as v from 'valibot';
+
+export const ENGINE_PROTOCOL_VERSION = 1;
+
+/** Largest request, as JSON text (a WebSocket message); the schema bounds every field besides. */
+export const MAX_REQUEST_BYTES = 64 * 1024;
+export const MAX_PAGE_ROWS = 1000;
+export const MAX_PATH_CHARS = 4096;
+export const MAX_FILTER_CHARS = 16 * 1024;
+export const MAX_SPEC_CHARS = 16 * 1024;
+export const MAX_LIVE_INTERFACES = 32;
+
+/**
+ * The codes errors carry. Requests that name a file may also answer with the system's code for
+ * it (ENOENT, EACCES, EISDIR).
+ */
+export const ENGINE_ERRORS = {
+  EBADMSG: 'the request does not match the schema (or its id is already running)',
+  EMSGSIZE: 'the request is larger than MAX_REQUEST_BYTES',
+  ENOSESSION: 'no open session has that id (never opened, or closed)',
+  ENOVIEW: 'the session has no display-filter view with that id',
+  ENOREPORT: 'the session has no report with that id',
+  ERANGE: 'no frame has that number',
+  EFILTER: 'the display filter is not valid (the message is the parser’s)',
+  ESPEC: 'the report spec is unknown or has a bad parameter',
+  EFORMAT: 'the file is not a capture file sievecap reads',
+  EDAMAGED: 'the file is damaged: the frames before the damage were indexed and stay open in `session`',
+  EREAD: 'captured bytes could not be read back (the file or spool was truncated or removed underneath)',
+  ENOTLIVE: 'the session is not a live capture, or its capture has ended',
+  ECANCELED: 'the request was cancelled',
+  ECLOSED: 'the session was closed while the request ran',
+  EENGINE: 'an unexpected failure inside the engine (a bug: the message says what)',
+} as const;
+export type EngineErrorCode = keyof typeof ENGINE_ERRORS;
+
+// ---- building blocks ---------------------------------------------------------------------------
+
+const Count = v.pipe(v.number(), v.integer(), v.minValue(0));
+const RequestId = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 31));
+const ObjectId = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(2 ** 31));
+export const SessionId = ObjectId;
+export const ViewId = ObjectId;
+export const ReportId = ObjectId;
+/** 1-based frame number. */
+const FrameNumber = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(2 ** 32));
+/** Nanoseconds since the Unix epoch, as a decimal string (exact: no bigint crosses the boundary). */
+export const Nanoseconds = v.pipe(v.string(), v.regex(/^-?\d{1,21}$/, 'a time stamp is a string of nanoseconds'));
+const Base64 = v.pipe(v.string(), v.regex(/^[A-Za-z0-9+/]*={0,2}$/, 'bytes are base64'));
+export const FilePath = v.pipe(
+  v.string(),
+  v.minLength(1, 'a file path is empty'),
+  v.maxLength(MAX_PATH_CHARS, `a file path has at most ${MAX_PATH_CHARS} characters`),
+  v.check((s) => !s.includes('\0'), 'a file path holds no NUL character'),
+);
+export const DisplayFilterText = v.pipe(v.string(), v.maxLength(MAX_FILTER_CHARS, `a display filter has at most ${MAX_FILTER_CHARS} characters`));
+export const ReportSpec = v.pipe(v.string(), v.minLength(1, 'a report spec is empty'), v.maxLength(MAX_SPEC_CHARS, `a report spec has at most ${MAX_SPEC_CHARS} characters`));
+
+export const LiveInterface = v.strictObject({
+  /** LINKTYPE_* of the frames the interface hands over. */
+  linkType: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(0xffff)),
+  name: v.optional(v.pipe(v.string(), v.maxLength(256))),
+  /** 0: frames are never cut (default 262144, as the spool's writer). */
+  snapLen: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(262144))),
+});
+export type LiveInterface = v.InferOutput<typeof LiveInterface>;
+
+// ---- requests (UI → engine) --------------------------------------------------------------------
+
+export const EngineRequest = v.variant('method', [
+  /** Opens a capture file; answered once it is indexed (progress and `opened` events before). */
+  v.strictObject({ id: RequestId, method: v.literal('openFile'), path: FilePath }),
+  /** A session for a live capture: a new spool; its frames are appended by the engine's host (the capture helper's batches). */
+  v.strictObject({ id: RequestId, method: v.literal('openLive'), interfaces: v.pipe(v.array(LiveInterface), v.minLength(1, 'a live capture has at least one interface'), v.maxLength(MAX_LIVE_INTERFACES)) }),
+  v.strictObject({ id: RequestId, method: v.literal('sessionInfo'), session: SessionId }),
+  v.strictObject({ id: RequestId, method: v.literal('listSessions') }),
+  /** Summary rows [start, start + count) of the capture, or of a view's matches. */
+  v.strictObject({
+    id: RequestId,
+    method: v.literal('rows'),
+    session: SessionId,
+    start: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 32)),
+    count: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_PAGE_ROWS, `a page has at most ${MAX_PAGE_ROWS} rows`)),
+    view: v.optional(ViewId),
+  }),
+  /** One packet's layers and fields (with byte ranges) and its captured bytes. */
+  v.strictObject({ id: RequestId, method: v.literal('packet'), session: SessionId, number: FrameNumber }),
+  /** Compiles a display filter without running it (the filter bar validating as the user types). */
+  v.strictObject({ id: RequestId, method: v.literal('checkFilter'), filter: DisplayFilterText }),
+  /** A display-filter view; answered when it has tested every frame (it then follows appended frames). */
+  v.strictObject({ id: RequestId, method: v.literal('createView'), session: SessionId, filter: DisplayFilterText }),
+  /** Replaces a view's filter (same id); a bad filter leaves the view as it was. */
+  v.strictObject({ id: RequestId, method: v.literal('updateView'), session: SessionId, view: ViewId, filter: DisplayFilterText }),
+  v.strictObject({ id: RequestId, method: v.literal('dropView'), session: SessionId, view: ViewId }),
+  /** A statistics report (`conv,tcp`, `endpoints,ip`, `io,phs`, `io,stat,1`, `http,tree`, `follow,tcp,ascii,0`): answered once fed every frame. */
+  v.strictObject({ id: RequestId, method: v.literal('createReport'), session: SessionId, spec: ReportSpec }),
+  /** A report brought up to date with the session's frames: its data (JSON) and/or tshark's text. */
+  v.strictObject({ id: RequestId, method: v.literal('readReport'), session: SessionId, report: ReportId, format: v.optional(v.picklist(['json', 'text', 'both'])) }),
+  v.strictObject({ id: RequestId, method: v.literal('dropReport'), session: SessionId, report: ReportId }),
+  /** Stops a running request, which answers ECANCELED. */
+  v.strictObject({ id: RequestId, method: v.literal('cancel'), request: RequestId }),
+  /** Closes a session: its running requests answer ECLOSED, its views and reports go, its spool is removed. */
+  v.strictObject({ id: RequestId, method: v.literal('closeSession'), session: SessionId }),
+]);
+export type EngineRequest = v.InferOutput<typeof EngineRequest>;
+export type EngineMethod = EngineRequest['method'];
+/** The parameters of a method: the request without its id and method. */
+export type EngineParams<M extends EngineMethod> = Omit<Extract<EngineRequest, { method: M }>, 'id' | 'method'>;
+
+// ---- results -----------------------------------------------------------------------------------
+
+export const ErrorData = v.strictObject({
+  code: v.string(),
+  message: v.string(),
+  /** Set when a session stays open despite the error (EDAMAGED: the frames before the damage). */
+  session: v.optional(SessionId),
+});
+export type ErrorData = v.InferOutput<typeof ErrorData>;
+
+const Status = v.picklist(['ok', 'truncated', 'malformed']);
+
+export const PacketRow = v.strictObject({
+  number: FrameNumber,
+  time: Nanoseconds,
+  /** Seconds since the first frame (frame.time_relative). */
+  relativeSeconds: v.number(),
+  source: v.string(),
+  destination: v.string(),
+  protocol: v.string(),
+  /** Length on the wire (frame.len). */
+  length: Count,
+  info: v.string(),
+  status: Status,
+});
+export type PacketRow = v.InferOutput<typeof PacketRow>;
+
+export interface PacketField {
+  /** Wireshark's abbreviation ('tcp.flags.syn'); '' for a text-only tree line. */
+  abbrev: string;
+  label: string;
+  /** The value as `tshark -T fields` prints it. */
+  text: string;
+  /** Plain value: 64-bit integers as decimal strings (type 'integer64'), byte strings as base64 (type 'bytes'). */
+  value: string | number | boolean | null;
+  type: 'number' | 'integer64' | 'string' | 'boolean' | 'bytes' | 'none';
+  /** Byte range in the frame (in the reassembled data when `reassembled`). */
+  offset: number;
+  length: number;
+  hidden?: true;
+  reassembled?: true;
+  children?: PacketField[];
+}
+
+export const PacketField: v.GenericSchema<PacketField> = v.strictObject({
+  abbrev: v.string(),
+  label: v.string(),
+  text: v.string(),
+  value: v.nullable(v.union([v.string(), v.number(), v.boolean()])),
+  type: v.picklist(['number', 'integer64', 'string', 'boolean', 'bytes', 'none']),
+  offset: v.number(),
+  length: v.number(),
+  hidden: v.optional(v.literal(true)),
+  reassembled: v.optional(v.literal(true)),
+  children: v.optional(v.array(v.lazy(() => PacketField))),
+});
+
+export const PacketLayer = v.strictObject({
+  protocol: v.string(),
+  title: v.string(),
+  offset: v.number(),
+  length: v.number(),
+  status: Status,
+  problem: v.nullable(v.string()),
+  fields: v.array(PacketField),
+});
+export type PacketLayer = v.InferOutput<typeof PacketLayer>;
+
+export const PacketDetail = v.strictObject({
+  number: FrameNumber,
+  time: Nanoseconds,
+  relativeSeconds: v.number(),
+  /** Bytes captured and length on the wire. */
+  capturedLength: Count,
+  length: Count,
+  linkType: v.number(),
+  interfaceId: Count,
+  /** pcapng direction: 'in', 'out' or null when unknown. */
+  direction: v.nullable(v.picklist(['in', 'out'])),
+  status: Status,
+  summary: v.strictObject({ source: v.string(), destination: v.string(), protocol: v.string(), length: Count, info: v.string() }),
+  layers: v.array(PacketLayer),
+  /** The captured bytes. */
+  bytes: Base64,
+});
+export type PacketDetail = v.InferOutput<typeof PacketDetail>;
+
+export const ViewInfo = v.strictObject({
+  view: ViewId,
+  filter: v.string(),
+  matches: Count,
+  /** Frames tested so far, of `framesTotal` in the session. */
+  framesDone: Count,
+  framesTotal: Count,
+  /** Which packets the filter is tested on ('light', 'apps', 'full'): a hint of its speed. */
+  path: v.string(),
+  /** Set when the view stopped at a frame it could not read. */
+  error: v.nullable(ErrorData),
+});
+export type ViewInfo = v.InferOutput<typeof ViewInfo>;
+
+export const ReportInfo = v.strictObject({
+  report: ReportId,
+  spec: v.string(),
+  /** The report covers frames 1..framesFed. */
+  framesFed: Count,
+});
+export type ReportInfo = v.InferOutput<typeof ReportInfo>;
+
+export const InterfaceInfo = v.strictObject({
+  linkType: v.number(),
+  /** libpcap's name ('EN10MB') and description ('Ethernet'). */
+  linkTypeName: v.string(),
+  linkTypeDescription: v.string(),
+  name: v.nullable(v.string()),
+});
+export type InterfaceInfo = v.InferOutput<typeof InterfaceInfo>;
+
+export const SessionInfo = v.strictObject({
+  session: SessionId,
+  kind: v.picklist(['file', 'live']),
+  /** The opened file, or the live capture's spool. */
+  path: v.string(),
+  /** file: 'loading' → 'loaded'; live: 'capturing' → 'stopped'. */
+  state: v.picklist(['loading', 'loaded', 'capturing', 'stopped']),
+  frames: Count,
+  loading: v.strictObject({
+    /** Bytes of the (uncompressed) file indexed so far, of its size on disk. */
+    bytesDone: Count,
+    bytesTotal: Count,
+    milliseconds: v.nullable(Count),
+    /** Why indexing stopped early (EDAMAGED: damaged data; ECANCELED). */
+    error: v.nullable(ErrorData),
+  }),
+  interfaces: v.array(InterfaceInfo),
+  /** What the file's header says (null for a live capture). */
+  file: v.nullable(v.strictObject({
+    format: v.nullable(v.picklist(['pcap', 'pcapng'])),
+    compressed: v.boolean(),
+    nanosecond: v.boolean(),
+    byteOrder: v.picklist(['little', 'big']),
+    version: v.string(),
+  })),
+  /** Size of the file, or of the spool so far. */
+  bytes: Count,
+  firstTime: v.nullable(Nanoseconds),
+  lastTime: v.nullable(Nanoseconds),
+  views: v.array(ViewInfo),
+  reports: v.array(ReportInfo),
+});
+export type SessionInfo = v.InferOutput<typeof SessionInfo>;
+
+/** What each method answers with, when it succeeds. */
+export const EngineResults = {
+  openFile: SessionInfo,
+  openLive: SessionInfo,
+  sessionInfo: SessionInfo,
+  listSessions: v.strictObject({ sessions: v.array(SessionInfo) }),
+  rows: v.strictObject({
+    /** Frames in the session, or matches in the view so far. */
+    total: Count,
+    start: Count,
+    view: v.nullable(ViewId),
+    rows: v.array(PacketRow),
+  }),
+  packet: PacketDetail,
+  checkFilter: v.strictObject({ filter: v.string(), fields: v.array(v.string()) }),
+  createView: ViewInfo,
+  updateView: ViewInfo,
+  dropView: v.strictObject({ view: ViewId }),
+  createReport: ReportInfo,
+  readReport: v.strictObject({
+    report: ReportId,
+    spec: v.string(),
+    framesFed: Count,
+    /** The capture has ended and every frame was fed: the report is complete (finish() was called). */
+    final: v.boolean(),
+    /** tshark's `-q -z SPEC` text (format 'text' or 'both'). */
+    text: v.nullable(v.string()),
+    /** The report as plain JSON data (format 'json' or 'both'). */
+    data: v.unknown(),
+  }),
+  dropReport: v.strictObject({ report: ReportId }),
+  cancel: v.strictObject({ request: RequestId, cancelled: v.boolean() }),
+  closeSession: v.strictObject({ session: SessionId }),
+} satisfies Record<EngineMethod, v.GenericSchema>;
+export type EngineResult<M extends EngineMethod> = v.InferOutput<(typeof EngineResults)[M]>;
+
+// ---- replies and events (engine → UI) ----------------------------------------------------------
+
+export const EngineReply = v.variant('type', [
+  v.strictObject({ type: v.literal('result'), id: RequestId, method: v.picklist(Object.keys(EngineResults) as [EngineMethod, ...EngineMethod[]]), result: v.unknown() }),
+  /** A request failed; id (and method) are null when the request was too malformed to carry them. */
+  v.strictObject({ type: v.literal('error'), id: v.nullable(RequestId), method: v.nullable(v.string()), error: ErrorData }),
+]);
+export type EngineReply = v.InferOutput<typeof EngineReply>;
+export type EngineResultReply<M extends EngineMethod = EngineMethod> = { type: 'result'; id: number; method: M; result: EngineResult<M> };
+
+export const EngineEvent = v.variant('event', [
+  /** A session exists (before its openFile request is answered): rows can be asked for at once. request is null for a session the engine's host opened. */
+  v.strictObject({ type: v.literal('event'), event: v.literal('opened'), request: v.nullable(RequestId), session: SessionId, kind: v.picklist(['file', 'live']), path: v.string() }),
+  /** Long work under way. `done`/`total` count bytes for 'load', frames for 'filter' and 'report'. */
+  v.strictObject({
+    type: v.literal('event'),
+    event: v.literal('progress'),
+    /** The running request, or null for work no request waits for (a view catching up with a file still loading). */
+    request: v.nullable(RequestId),
+    session: SessionId,
+    task: v.picklist(['load', 'filter', 'report']),
+    done: Count,
+    total: Count,
+    frames: Count,
+    view: v.optional(ViewId),
+    report: v.optional(ReportId),
+    matches: v.optional(Count),
+  }),
+  /** The session holds more frames (a file being indexed, a live capture); views' match counts so far. */
+  v.strictObject({
+    type: v.literal('event'),
+    event: v.literal('framesAppended'),
+    session: SessionId,
+    frames: Count,
+    views: v.array(v.strictObject({ view: ViewId, matches: Count, framesDone: Count })),
+  }),
+  /** A live capture ended (no more frames will come): reports can be read as final. */
+  v.strictObject({ type: v.literal('event'), event: v.literal('captureEnded'), session: SessionId, frames: Count }),
+  /** A session was closed (by closeSession or by the engine's host). */
+  v.strictObject({ type: v.literal('event'), event: v.literal('sessionClosed'), session: SessionId }),
+]);
+export type EngineEvent = v.InferOutput<typeof EngineEvent>;
+
+export type EngineMessage = EngineReply | EngineEvent;
+
+// ---- parsing -----------------------------------------------------------------------------------
+
+/** Turns valibot's issues into one sentence naming the first offending field. */
+export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {
+  const first = issues[0];
+  if (!first) return 'invalid message';
+  const where = first.path?.map((p) => String(p.key)).join('.') ?? '';
+  return where ? `${where}: ${first.message}` : first.message;
+}
+
+function requestIdOf(json: unknown): number | null {
+  const id = typeof json === 'object' && json !== null ? (json as { id?: unknown }).id : undefined;
+  return typeof id === 'number' && Number.isInteger(id) && id >= 0 && id <= 2 ** 31 ? id : null;
+}
+
+function methodOf(json: unknown): string | null {
+  const method = typeof json === 'object' && json !== null ? (json as { method?: unknown }).method : undefined;
+  return typeof method === 'string' && method in EngineResults ? method : null;
+}
+
+export type ParsedRequest = { ok: true; request: EngineRequest } | { ok: false; id: number | null; method: string | null; error: ErrorData };
+
+/**
+ * Validates a request: a structured-clone value (MessagePort) or JSON text (WebSocket; bounded by
+ * MAX_REQUEST_BYTES). A bad one is answered with the id it carried, when it carried one.
+ */
+export function parseEngineRequest(message: unknown): ParsedRequest {
+  let json = message;
+  if (typeof message === 'string') {
+    // UTF-16 code units bound the UTF-8 size from below; a message near the limit is measured exactly.
+    if (message.length > MAX_REQUEST_BYTES || (message.length * 3 > MAX_REQUEST_BYTES && new TextEncoder().encode(message).length > MAX_REQUEST_BYTES)) {
+      return { ok: false, id: null, method: null, error: { code: 'EMSGSIZE', message: `a request is larger than ${MAX_REQUEST_BYTES} bytes` } };
+    }
+    try {
+      json = JSON.parse(message);
+    } catch {
+      return { ok: false, id: null, method: null, error: { code: 'EBADMSG', message: 'a request is not valid JSON' } };
+    }
+  }
+  const parsed = v.safeParse(EngineRequest, json);
+  if (parsed.success) return { ok: true, request: parsed.output };
+  return { ok: false, id: requestIdOf(json), method: methodOf(json), error: { code: 'EBADMSG', message: `malformed request: ${describeIssues(parsed.issues)}` } };
+}
+
+/** Validates what the engine sent (a client's side): a reply, or an event. Throws with a sentence on anything else. */
+export function parseEngineMessage(message: unknown): EngineMessage {
+  const isEvent = typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'event';
+  const parsed = isEvent ? v.safeParse(EngineEvent, message) : v.safeParse(EngineReply, message);
+  if (!parsed.success) throw Object.assign(new Error(`the engine sent a malformed message: ${describeIssues(parsed.issues)}`), { code: 'EBADMSG' });
+  return parsed.output;
+}
+
+/** Validates a result against its method's schema (a client checking what it was sent). */
+export function parseEngineResult<M extends EngineMethod>(method: M, result: unknown): EngineResult<M> {
+  const parsed = v.safeParse(EngineResults[method], result);
+  if (!parsed.success) throw Object.assign(new Error(`the engine's ${method} result is malformed: ${describeIssues(parsed.issues)}`), { code: 'EBADMSG' });
+  return parsed.output as EngineResult<M>;
+}
