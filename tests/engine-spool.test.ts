@@ -62,15 +62,21 @@ test('engine spool: frames reported appended survive SIGKILL, and tshark/capinfo
   assert.ok(count >= reported, `capinfos counts ${count} packets (${capinfos.stderr.trim()})`);
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
+/**
+ * A free port that tshark and Sievecap both give to HTTP. Below the ephemeral range, so it is the
+ * lower port of each connection, the one both tools try first: with a random server port, a client
+ * port that happens to be registered (44321-44323 is pmproxy) makes tshark name the stream after it.
+ */
+async function freePort(): Promise<number> {
+  for (const port of [8080, 8088, 3128, 3132, 11371]) {
+    const free = await new Promise<boolean>((resolve) => {
+      const server = net.createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
     });
-    server.on('error', reject);
-  });
+    if (free) return port;
+  }
+  throw new Error('ports 8080, 8088, 3128, 3132 and 11371 on 127.0.0.1 are all in use: free one for this test');
 }
 
 function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {

@@ -9,13 +9,14 @@
  * - ReportSink (-z): every packet that gets this far feeds the statistics reports. When every
  *   report only counts address pairs (conversations, endpoints), frames go through the light path
  *   of app/engine/pair-tap.ts (~50x cheaper than dissecting them), and the reader may hand them in
- *   place (writeView: no per-packet object).
+ *   place (writeView: no per-packet object). Like tshark's taps, reports get no tree when each
+ *   says what it reads (StatisticsReport.reads): only those fields are made.
  */
 import { Dissector } from '../dissect/dissector';
 import type { DissectedPacket, DissectOptions } from '../dissect/model';
 import type { DisplayFilter } from '../filter';
 import type { RecordFormat } from '../capture/batch';
-import type { StatisticsReport } from '../stats/report';
+import { reportDissectOptions, type StatisticsReport } from '../stats/report';
 import type { PacketView } from '../pcap/packet';
 import { PairTapFeeder } from '../engine/pair-tap';
 import { forEachBatchPacket, type PacketSink, type PacketToSink } from './sinks';
@@ -89,12 +90,18 @@ export class ReportSink implements DissectedPacketSink {
   /** Set when every report takes PairTaps: it then dissects only the frames its light path cannot read. */
   private readonly feeder: PairTapFeeder | null;
   private frameNumber = 0;
+  /** What each dissection builds: the fields the reports read, or the whole tree when one cannot say. */
+  private readonly dissectOptions: DissectOptions | undefined;
+  /** What the reports read of a dissected packet (a -Y stage in front adds its filter's fields). */
+  readonly reads: DissectedPacketSink['reads'];
 
   constructor(
     readonly reports: readonly StatisticsReport[],
     private readonly liveLinkType = 1,
   ) {
-    this.feeder = PairTapFeeder.canFeed(reports) ? new PairTapFeeder(reports) : null;
+    this.dissectOptions = reportDissectOptions(reports);
+    this.reads = this.dissectOptions === undefined ? 'tree' : { fields: [...this.dissectOptions.fields!], columns: this.dissectOptions.columns !== false };
+    this.feeder = PairTapFeeder.canFeed(reports) ? new PairTapFeeder(reports, this.dissectOptions) : null;
     this.dissector = this.feeder?.dissector ?? new Dissector();
   }
 
@@ -102,9 +109,6 @@ export class ReportSink implements DissectedPacketSink {
   get takesViews(): boolean {
     return this.feeder !== null;
   }
-
-  /** Reports read fields of every layer (which ones depends on the report): the whole tree. */
-  readonly reads = 'tree';
 
   writeDissected(packet: DissectedPacket, p: PacketToSink): void {
     for (const report of this.reports) {
@@ -129,7 +133,7 @@ export class ReportSink implements DissectedPacketSink {
       origLen: p.origLen,
       linkType: p.linkType,
       flags: p.flags,
-    });
+    }, this.dissectOptions);
     this.writeDissected(packet, p);
   }
 

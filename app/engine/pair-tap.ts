@@ -19,7 +19,7 @@
  */
 import { Dissector } from '../dissect/dissector';
 import { ipv4Text, ipv6Text } from '../dissect/format';
-import type { AppContext, AppDissector, DissectedPacket } from '../dissect/model';
+import type { AppContext, AppDissector, DissectedPacket, DissectOptions } from '../dissect/model';
 import type { TcpStreamTable } from '../dissect/tcp-streams';
 import type { PairTap, StatisticsReport } from '../stats/report';
 import { rawKey, SharedTcpStreams, SharedUdpStreams, trackTcp, word } from '../dissect/shared-streams';
@@ -110,7 +110,11 @@ export class PairTapFeeder {
     return reports.length > 0 && reports.every((r) => r.takesPairTaps === true && typeof r.addTap === 'function');
   }
 
-  constructor(private readonly reports: readonly StatisticsReport[]) {
+  constructor(
+    private readonly reports: readonly StatisticsReport[],
+    /** How feed() dissects the frames the light path cannot read (reportDissectOptions); undefined: the whole tree. */
+    private readonly dissectOptions?: DissectOptions,
+  ) {
     if (!PairTapFeeder.canFeed(reports)) throw new Error('PairTapFeeder: a report does not take PairTaps; feed it dissected packets instead');
     (this.dissector as { tcpStreams: TcpStreamTable }).tcpStreams = this.tcp;
     this.dissector.udpStream = (key: string) => this.udp.byKey(key);
@@ -128,7 +132,7 @@ export class PairTapFeeder {
     }
     const data = start === 0 && capLen === buf.length ? buf : buf.subarray(start, start + capLen);
     const tsNs = BigInt(tsSec) * 1_000_000_000n + BigInt(tsNsec);
-    this.addPacket(this.dissector.dissect({ number: this.frames, tsNs, data, origLen, linkType, flags }), data, tsNs, origLen);
+    this.addPacket(this.dissector.dissect({ number: this.frames, tsNs, data, origLen, linkType, flags }, this.dissectOptions), data, tsNs, origLen);
   }
 
   /**

@@ -9,16 +9,19 @@
  *   (TCP/UDP/IP conversations and endpoints with a filter) take the packets ScopedPackets makes
  *   for the names of their filter, like display filters do (every light field, plus the
  *   application layers the filter names).
+ * - Other reports that say what they read (StatisticsReport.reads: io,phs, io,stat, http,tree,
+ *   Ethernet tables with a filter) get packets dissected without a tree, only those fields; the
+ *   frames PairTap feeders cannot read too.
  * - Everything else gets the full Dissector's tree.
  */
 import { compileDisplayFilter } from '../filter';
-import type { StatisticsReport } from '../stats/report';
+import { reportDissectOptions, type StatisticsReport } from '../stats/report';
 import { lightPlan } from './light-fields';
 import type { FilterSource } from './filter-view';
 import { ScopedPackets } from './scoped-packets';
 import { PairTapFeeder } from './pair-tap';
 import { RowDissector } from './row-dissector';
-import type { DissectedPacket } from '../dissect/model';
+import type { DissectedPacket, DissectOptions } from '../dissect/model';
 
 /** A source that can hand frame k to a PairTapFeeder without a Buffer per frame (PacketStore). */
 export interface TapSource extends FilterSource {
@@ -58,16 +61,21 @@ export class ReportFeed {
   fed = 0;
   /** PairTaps from the bytes, with frames the light path could not read dissected in order... */
   private readonly feeder: { taps: PairTapFeeder; fallbackPacket: (k: number) => DissectedPacket } | undefined;
-  /** ...or, for other reports, the packets their filter's names need. */
+  /** ...or, for other reports, the packets their filter's names need... */
   private readonly packets: ScopedPackets | undefined;
+  /** ...or, for reports that say what they read and take no light packets, those fields without a tree. */
+  private readonly rows: { dissector: RowDissector; options: DissectOptions } | undefined;
   private running: Promise<void> | undefined;
 
   constructor(private readonly source: FilterSource, readonly report: StatisticsReport) {
+    const options = reportDissectOptions([report]);
+    const names = reportFieldNames(report.spec);
     if (isTapSource(source) && PairTapFeeder.canFeed([report])) {
       const fallback = new RowDissector(source);
       // A copy: the frame's bytes are read again right after, which may move the read-ahead chunk.
-      this.feeder = { taps: new PairTapFeeder([report]), fallbackPacket: (k) => fallback.dissect(k, true) };
-    } else this.packets = new ScopedPackets(source, reportFieldNames(report.spec), lightPlan());
+      this.feeder = { taps: new PairTapFeeder([report]), fallbackPacket: (k) => fallback.dissect(k, true, options) };
+    } else if (names === null && options !== undefined) this.rows = { dissector: new RowDissector(source), options };
+    else this.packets = new ScopedPackets(source, names, lightPlan());
   }
 
   /**
@@ -114,6 +122,13 @@ export class ReportFeed {
       return;
     }
     const tsNs = source.tsNs(k);
+    if (this.rows) {
+      const packet = this.rows.dissector.dissect(k, false, this.rows.options);
+      // The packet may hold views of the frame's bytes (as ScopedPackets' full path): read before the next frame.
+      const data = source.frameInput(k, false).data;
+      this.report.add({ packet, data, tsNs, capLen: data.length, origLen: source.origLenOf(k) });
+      return;
+    }
     const { packet, data } = this.packets!.packet(k);
     this.report.add({ packet, data, tsNs, capLen: data.length, origLen: source.origLenOf(k) });
   }

@@ -52,6 +52,11 @@ function numberField(layer: Layer, abbrev: string): number | undefined {
   return typeof v === 'number' ? v : undefined;
 }
 
+/** The fields tcpSegmentOf reads (for StatisticsReport.reads): it looks at no other field and at no payload layer. */
+export const TCP_SEGMENT_FIELDS: readonly string[] = [
+  'tcp.stream', 'ip.src', 'ip.dst', 'ipv6.src', 'ipv6.dst', 'tcp.payload', 'tcp.srcport', 'tcp.dstport', 'tcp.seq_raw', 'tcp.ack_raw', 'tcp.flags', 'tcp.len',
+];
+
 /**
  * The segment carried by a dissected frame, or null when the frame holds no TCP segment of a
  * tracked stream (ICMP errors quote TCP headers, which carry no tcp.stream and are skipped).

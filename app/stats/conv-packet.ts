@@ -28,6 +28,22 @@ export interface AddressPair {
   application: string | null;
 }
 
+/**
+ * The fields addressPairs(packet, kind) and relativeTimeNs read (StatisticsReport.reads). TCP/UDP
+ * pairs take their addresses from the IP header below; every kind reads udp.length (a bad UDP
+ * length ends what taps see) and the IPv6 fragment fields (a pending fragment is not tapped).
+ */
+export function addressPairFields(kind: ConversationKind): string[] {
+  const common = ['frame.time_relative', 'udp.length', 'ipv6.fragments', 'ipv6.fraghdr.offset', 'ipv6.fraghdr.more'];
+  switch (kind) {
+    case 'eth': return [...common, 'eth.src', 'eth.dst'];
+    case 'ip': return [...common, 'ip.src', 'ip.dst'];
+    case 'ipv6': return [...common, 'ipv6.src', 'ipv6.dst'];
+    case 'tcp': return [...common, 'ip.src', 'ip.dst', 'ipv6.src', 'ipv6.dst', 'tcp.srcport', 'tcp.dstport', 'tcp.stream', 'tcp.flags'];
+    case 'udp': return [...common, 'ip.src', 'ip.dst', 'ipv6.src', 'ipv6.dst', 'udp.srcport', 'udp.dstport', 'udp.stream'];
+  }
+}
+
 /** Protocols whose layers end the part of the packet that taps see (what follows is quoted). */
 const QUOTING_PROTOCOLS = new Set(['icmp', 'icmpv6']);
 /** Layers above TCP/UDP that name no application: raw payload, not a protocol. */

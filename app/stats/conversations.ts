@@ -10,8 +10,8 @@
  * - Rows are ordered by total frames, largest first, ties in order of first appearance.
  * Incremental: `add` any time, `text()`/`json()` any time.
  */
-import type { PairTap, ReportFrame, StatisticsReport } from './report';
-import { addressPairs, relativeTimeNs, tapAddressText, tapEndpointKey, tapHas, type AddressPair, type ConversationKind } from './conv-packet';
+import type { PairTap, ReportFrame, ReportReads, StatisticsReport } from './report';
+import { addressPairFields, addressPairs, relativeTimeNs, tapAddressText, tapEndpointKey, tapHas, type AddressPair, type ConversationKind } from './conv-packet';
 import { KIND_TITLES, parseTableSpec, type TableSpec } from './conv-spec';
 import { formatSize, nsToSeconds, padLeft, padRight, printfFixed, RULE } from './conv-format';
 
@@ -86,6 +86,8 @@ export class ConversationTable implements StatisticsReport {
   readonly kind: ConversationKind;
   /** Without a filter, PairTaps say all a frame's dissection would (see PairTap). */
   readonly takesPairTaps: boolean;
+  /** Its address fields and its filter's; TCP/UDP tables name the application above: its layers. */
+  readonly reads: ReportReads;
   private readonly options: TableSpec;
   private readonly withPorts: boolean;
   private readonly rows: Conversation[] = [];
@@ -103,6 +105,7 @@ export class ConversationTable implements StatisticsReport {
     this.spec = spec;
     this.withPorts = this.kind === 'tcp' || this.kind === 'udp';
     this.takesPairTaps = this.options.filter === null;
+    this.reads = { fields: [...addressPairFields(this.kind), ...(this.options.filter?.fieldNames ?? [])], columns: this.withPorts };
   }
 
   add(frame: ReportFrame): void {

@@ -6,8 +6,8 @@
  * receiver (so an endpoint talking to itself counts the frame twice), rows are ordered by total
  * frames, largest first, ties in order of first appearance, bytes are frame lengths on the wire.
  */
-import type { PairTap, ReportFrame, StatisticsReport } from './report';
-import { addressPairs, tapAddressText, tapEndpointKey, tapHas, type ConversationKind } from './conv-packet';
+import type { PairTap, ReportFrame, ReportReads, StatisticsReport } from './report';
+import { addressPairFields, addressPairs, tapAddressText, tapEndpointKey, tapHas, type ConversationKind } from './conv-packet';
 import { KIND_TITLES, parseTableSpec, type TableSpec } from './conv-spec';
 import { padLeft, padRight, RULE } from './conv-format';
 
@@ -38,6 +38,8 @@ export class EndpointTable implements StatisticsReport {
   readonly kind: ConversationKind;
   /** Without a filter, PairTaps say all a frame's dissection would (see PairTap). */
   readonly takesPairTaps: boolean;
+  /** Its address fields and its filter's (never an application: no payload layers). */
+  readonly reads: ReportReads;
   private readonly options: TableSpec;
   private readonly withPorts: boolean;
   private readonly rows: Endpoint[] = [];
@@ -51,6 +53,7 @@ export class EndpointTable implements StatisticsReport {
     this.spec = spec;
     this.withPorts = this.kind === 'tcp' || this.kind === 'udp';
     this.takesPairTaps = this.options.filter === null;
+    this.reads = { fields: [...addressPairFields(this.kind), ...(this.options.filter?.fieldNames ?? [])], columns: false };
   }
 
   addTap(tap: PairTap): void {

@@ -17,10 +17,10 @@
  *   segments: [{ direction: 'client'|'server', frame, offset, length, data }] } where 'client' is
  *   node 0, offset counts bytes in that direction, and data is the bytes in base64.
  */
-import { tcpSegmentOf } from '../reassembly/tcp-segment';
+import { TCP_SEGMENT_FIELDS, tcpSegmentOf } from '../reassembly/tcp-segment';
 import { TcpReassembler, type StreamChunk, type TcpEndpoint, type TcpStreamInfo } from '../reassembly/tcp-stream';
 import type { TcpSegment } from '../reassembly/tcp-segment';
-import { StatisticsSpecError, type ReportFrame, type StatisticsReport } from './report';
+import { StatisticsSpecError, type ReportFrame, type ReportReads, type StatisticsReport } from './report';
 
 export type FollowMode = 'ascii' | 'hex' | 'raw';
 
@@ -153,6 +153,8 @@ export function followHexLines(data: Buffer, startOffset: number, prefix: string
 
 class FollowReport implements StatisticsReport {
   private readonly follower = new TcpFollower();
+  /** Its stream's TCP segments, nothing else. */
+  readonly reads: ReportReads = { fields: TCP_SEGMENT_FIELDS, columns: false };
 
   constructor(
     readonly spec: string,

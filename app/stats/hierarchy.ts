@@ -20,9 +20,9 @@ import { compileDisplayFilter, DisplayFilterError, type DisplayFilter } from '..
 import { decodeContent } from '../reassembly/content-decoding';
 import { HttpTransactionTracker } from '../reassembly/http';
 import { headerValue, type HttpMessage } from '../reassembly/http-parser';
-import { tcpSegmentOf } from '../reassembly/tcp-segment';
+import { TCP_SEGMENT_FIELDS, tcpSegmentOf } from '../reassembly/tcp-segment';
 import { TcpReassembler } from '../reassembly/tcp-stream';
-import { StatisticsSpecError, type ReportFrame, type StatisticsReport } from './report';
+import { StatisticsSpecError, type ReportFrame, type ReportReads, type StatisticsReport } from './report';
 
 export interface HierarchyNodeJson {
   protocol: string;
@@ -163,12 +163,19 @@ class HierarchyReport implements StatisticsReport {
   private readonly frameStream: number[] = [];
   private readonly frameLength: number[] = [];
   private readonly frameNumber: number[] = [];
+  /**
+   * Every layer's protocol (frame.protocols in the selection keeps every payload layer, as in a
+   * tree), the TCP segments' fields and its filter's.
+   */
+  readonly reads: ReportReads;
 
   constructor(
     readonly spec: string,
     private readonly filter: string,
     private readonly compiled: DisplayFilter | null,
-  ) {}
+  ) {
+    this.reads = { fields: [...TCP_SEGMENT_FIELDS, 'frame.protocols', ...(compiled?.fieldNames ?? [])], columns: false };
+  }
 
   add(frame: ReportFrame): void {
     const seg = tcpSegmentOf(frame.packet, frame.tsNs);

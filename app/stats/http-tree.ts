@@ -10,10 +10,10 @@
  */
 import { HttpTransactionTracker } from '../reassembly/http';
 import type { HttpMessage } from '../reassembly/http-parser';
-import { tcpSegmentOf } from '../reassembly/tcp-segment';
+import { TCP_SEGMENT_FIELDS, tcpSegmentOf } from '../reassembly/tcp-segment';
 import { TcpReassembler } from '../reassembly/tcp-stream';
 import { relativeNs } from './io-graph';
-import { StatisticsSpecError, type ReportFrame, type StatisticsReport } from './report';
+import { StatisticsSpecError, type ReportFrame, type ReportReads, type StatisticsReport } from './report';
 
 /** Wireshark's names for status codes (vals_http_status_code). */
 const STATUS_NAMES: Record<number, string> = {
@@ -117,6 +117,8 @@ class HttpTreeReport implements StatisticsReport {
   private readonly http = new HttpTransactionTracker({ keepBodies: false });
   private readonly tcp = new TcpReassembler(this.http);
   private captureStartNs: bigint | null = null;
+  /** The frame's time and its TCP segment: HTTP is parsed from the reassembled streams, not from layers. */
+  readonly reads: ReportReads = { fields: ['frame.time_relative', ...TCP_SEGMENT_FIELDS], columns: false };
 
   constructor(readonly spec: string) {}
 

@@ -10,7 +10,7 @@
  *   duration or at "Dur") follows tshark's, quirks included: with a whole-second interval tshark
  *   prints the duration's microseconds space-padded ("2. 47482 secs"), and so do we.
  */
-import { StatisticsSpecError, type ReportFrame, type StatisticsReport } from './report';
+import { StatisticsSpecError, type ReportFrame, type ReportReads, type StatisticsReport } from './report';
 
 export interface IoBucket {
   /** Start and end of the interval, in seconds since the first packet of the capture. */
@@ -91,6 +91,8 @@ class IoStatReport implements StatisticsReport {
   private readonly rows = new Map<number, { frames: number; bytes: number }>();
   private lastUs = 0;
   private lastRowSeen = 0;
+  /** Only the frame's time (and its length, which ReportFrame carries). */
+  readonly reads: ReportReads = { fields: ['frame.time_relative'], columns: false };
 
   constructor(
     readonly spec: string,

@@ -7,7 +7,7 @@
  * may be followed by `text()`/`json()` at any time (the GUI asks during a live capture) and by
  * more `add` calls afterwards.
  */
-import type { DissectedPacket } from '../dissect/model';
+import type { DissectedPacket, DissectOptions } from '../dissect/model';
 
 export interface ReportFrame {
   /** The dissected packet (frame number, layers, summary columns). */
@@ -65,10 +65,29 @@ export interface PairTap {
   application(): string | null;
 }
 
+/**
+ * What a report's add() reads of ReportFrame.packet (see StatisticsReport.reads): the abbreviations
+ * of the fields it looks up in the packet's layers (its own display filter's names included), and
+ * `columns`: true when it reads the summary columns, the packet's status or the layers of payload
+ * protocols nobody names (a conversation's application), which a dissection without columns
+ * leaves out (DissectOptions.columns).
+ */
+export interface ReportReads {
+  fields: readonly string[];
+  columns: boolean;
+}
+
 export interface StatisticsReport {
   /** The `-z` argument this report was made from, e.g. 'conv,tcp'. */
   readonly spec: string;
   add(frame: ReportFrame): void;
+  /**
+   * Optional: what add() reads of a dissected packet, when it can name it. A feeder may then
+   * dissect without a tree, building only these fields (Dissector.dissect's DissectOptions): every
+   * layer is still there, with its byte range and status, and cross-packet state is the same.
+   * Absent: the report reads things it cannot name, and gets the whole tree.
+   */
+  readonly reads?: ReportReads;
   /**
    * Optional: true when PairTaps (see addTap) tell this report everything add() would learn, so a
    * feeder may skip the full Dissector for the frames its light path reads. Only when every report
@@ -86,6 +105,24 @@ export interface StatisticsReport {
   text(): string;
   /** The report as plain JSON data (arrays/objects of numbers, strings, null). */
   json(): unknown;
+}
+
+/**
+ * How to dissect the packets fed to these reports: without a tree, the union of the fields they
+ * read (columns when any reads them), or undefined (the whole tree) when one of them cannot say
+ * what it reads. Reports fed PairTaps read these only on the frames the light path cannot read.
+ */
+export function reportDissectOptions(reports: readonly StatisticsReport[]): DissectOptions | undefined {
+  if (reports.length === 0) return undefined;
+  const fields = new Set<string>();
+  let columns = false;
+  for (const report of reports) {
+    const reads = report.reads;
+    if (reads === undefined) return undefined;
+    for (const name of reads.fields) fields.add(name);
+    if (reads.columns) columns = true;
+  }
+  return { fields, columns };
 }
 
 /** A `-z` argument the CLI does not know, or one with a bad parameter: the message says which. */
