@@ -80,7 +80,7 @@ const BUILT_FILTERS = [
 
 test('engine service: views and rows of a built capture equal tshark -Y and its columns (opened as pcap, pcapng, and live)', async () => {
   requireTool('tshark');
-  const service = new EngineService({ spoolDir: tmp.dir });
+  const service = new EngineService({ spoolDir: tmp.dir, configDir: path.join(tmp.dir, 'config') });
   try {
     const frames = sampleTraffic({ connections: 40, dnsQueries: 20, pings: 10 });
     for (const format of ['pcap', 'pcapng'] as const) {
@@ -151,7 +151,7 @@ test('engine service: real traffic tcpdump captured on lo — views equal tshark
     'http.request.uri contains "missing"',
     'frame.len < 70',
   ];
-  const service = new EngineService({ spoolDir: tmp.dir });
+  const service = new EngineService({ spoolDir: tmp.dir, configDir: path.join(tmp.dir, 'config') });
   try {
     const { session, frames } = await call(service, 'openFile', { path: file });
     assert.ok(frames >= 30, `tcpdump captured ${frames} frames`);

@@ -286,11 +286,12 @@ describe('packaging files stay in step with install.ts', () => {
     assert.match(text, /groupadd --system sievecap/);
     const call = /dist\/app\/helper\/install\.js'((?:\\\n|[^\n])*)/.exec(text);
     assert.ok(call, 'after-install runs dist/app/helper/install.js');
-    const args = [...call[1]!.matchAll(/'([^']*)'|(--[a-z-]+)/g)].map((m) => m[1] ?? m[2]!);
+    // "${root:-/}": the root dpkg installs into (DPKG_ROOT), '/' for a normal install.
+    const args = [...call[1]!.matchAll(/'([^']*)'|"\$\{root:-(\/)\}"|(--[a-z-]+)/g)].map((m) => m[1] ?? m[2] ?? m[3]!);
     const parsed = parseInstallArgs(args);
     assert.deepEqual(
-      { libDir: parsed.libDir, node: parsed.node, electron: parsed.electron, copy: parsed.copy },
-      { libDir: '/opt/Sievecap/resources/app.asar.unpacked', node: '/opt/Sievecap/sievecap-desktop', electron: true, copy: false },
+      { root: parsed.root, libDir: parsed.libDir, node: parsed.node, electron: parsed.electron, copy: parsed.copy },
+      { root: '/', libDir: '/opt/Sievecap/resources/app.asar.unpacked', node: '/opt/Sievecap/sievecap-desktop', electron: true, copy: false },
     );
   });
 
@@ -307,7 +308,7 @@ describe('packaging files stay in step with install.ts', () => {
     for (const glob of ['dist/app/**', 'dist/bpf/**', 'native/build/Release/*.node', 'node_modules/**', 'package.json']) {
       assert.ok(new RegExp(`^asarUnpack:\\n(?:\\s+- .*\\n)*\\s+- ${glob.replace(/[.*/]/g, '\\$&')}$`, 'm').test(builderYml), `asarUnpack has ${glob}`);
     }
-    assert.match(builderYml, /^\s+category: Network$/m);
+    assert.match(builderYml, /^\s+category: Network;Monitor;$/m);
   });
 
   test('install.js --help documents its options', () => {

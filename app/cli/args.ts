@@ -140,6 +140,10 @@ several -z are printed in reverse order, as tshark does):
   -h, --help                show this help
   --version                 show versions
 
+  sievecap serve [--port N] [FILE]
+                            serve the desktop UI to a browser on 127.0.0.1 (for SSH
+                            tunnels; see sievecap serve --help)
+
 Live capture goes through Sievecap's capture helper, the only privileged part: as root
 (or with CAP_NET_RAW and CAP_BPF) sievecap starts it itself and then drops to the user
 who ran sudo (or -Z USER) before opening any file; otherwise it asks pkexec to start the
@@ -344,4 +348,81 @@ export function wantsDissection(opts: Pick<CliOptions, 'tree' | 'outputType'>): 
 export function outputFormat(opts: Pick<CliOptions, 'writeFile' | 'fileFormat'>): 'pcap' | 'pcapng' {
   if (opts.fileFormat) return opts.fileFormat;
   return opts.writeFile && /\.pcap$/i.test(opts.writeFile) ? 'pcap' : 'pcapng';
+}
+
+// ---- sievecap serve ------------------------------------------------------------------------------
+
+/** The port `sievecap serve` listens on unless --port says otherwise (stable, so an ssh -L or LocalForward line can stay). */
+export const DEFAULT_SERVE_PORT = 8087;
+
+export interface ServeOptions {
+  help: boolean;
+  /** 0: any free port. */
+  port: number;
+  /** A capture file opened at start. */
+  file: string | undefined;
+  /** -Z USER: the user a root serve runs as once the capture helper is started. */
+  relinquishTo: string | undefined;
+  /** --renderer-dir DIR (else $SIEVECAP_RENDERER_DIR, else the build's dist/renderer). */
+  rendererDir: string | undefined;
+}
+
+export const SERVE_HELP = `Usage: sievecap serve [--port N] [-Z USER] [FILE]
+
+Serve Sievecap's desktop UI to a web browser: the same engine and screens as the desktop app,
+on http://127.0.0.1:PORT/ only (never another address). It prints the URL to open, with a
+token made for this run; without the token every request is refused. FILE, if given, is
+opened at once.
+
+  --port N                  listen on port N (default ${DEFAULT_SERVE_PORT}; 0 picks any free port)
+  -Z, --relinquish-privileges USER
+                            as root: run as USER once the capture helper is started
+                            (default: the user who ran sudo, else root)
+  --renderer-dir DIR        serve the UI build in DIR instead of the installed one (also
+                            $SIEVECAP_RENDERER_DIR); it is built by npm run build:renderer
+  -h, --help                show this help
+
+From another machine, forward the port through SSH and open the printed URL there:
+  ssh -L PORT:127.0.0.1:PORT HOST          (the same PORT on both sides)
+
+Every tab and reload shares the same open files and captures. Open and Save in the browser
+upload and download the files (uploads up to 4 GiB; files on this machine open without an
+upload: sievecap serve FILE). Live capture goes through the capture helper as in the command
+line: as root (sudo) it is started at once, before sievecap becomes the user who ran sudo;
+as a user, pkexec starts it on the first capture. Ctrl-C (or SIGTERM) stops the captures,
+closes the connections, removes the uploaded and temporary files, and exits.
+`;
+
+/** Parses what follows `sievecap serve`. */
+export function parseServeCommandLine(argv: readonly string[]): ServeOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        port: { type: 'string' },
+        'relinquish-privileges': { type: 'string', short: 'Z' },
+        'renderer-dir': { type: 'string' },
+      },
+    });
+  } catch (err) {
+    throw new UsageError(`serve: ${(err as Error).message.replace(/\. To specify.*$/s, '')} (see sievecap serve --help)`);
+  }
+  const v = parsed.values;
+  if (parsed.positionals.length > 1) throw new UsageError(`serve opens one file at start, got ${parsed.positionals.length}: ${parsed.positionals.join(' ')}`);
+  let port = DEFAULT_SERVE_PORT;
+  if (v.port !== undefined) {
+    if (!/^\d{1,5}$/.test(v.port) || Number(v.port) > 65535) throw new UsageError(`--port takes a port number from 0 to 65535 (0: any free port), got '${v.port}'`);
+    port = Number(v.port);
+  }
+  return {
+    help: v.help ?? false,
+    port,
+    file: parsed.positionals[0],
+    relinquishTo: v['relinquish-privileges'],
+    rendererDir: v['renderer-dir'],
+  };
 }

@@ -29,7 +29,7 @@ const MERGE_HORIZON_MS = 400;
 /** How long the helper may take to drain its rings and answer `stop`. */
 const STOP_TIMEOUT_MS = 10_000;
 
-interface ServedUser {
+export interface ServedUser {
   uid: number;
   gid: number;
 }
@@ -38,7 +38,7 @@ interface ServedUser {
  * The user this capture runs as once the helper holds the privileges: -Z USER, else the user who
  * ran sudo, else ourselves (root stays root, as tcpdump -Z root).
  */
-function userToServe(opts: CliOptions): ServedUser {
+export function userToServe(opts: Pick<CliOptions, 'relinquishTo'>): ServedUser {
   const myUid = process.getuid!();
   if (opts.relinquishTo !== undefined) {
     const user = native().lookupUser(/^\d+$/.test(opts.relinquishTo) ? Number(opts.relinquishTo) : opts.relinquishTo);
@@ -82,7 +82,7 @@ async function loadStages(opts: CliOptions, several: boolean, reporting: boolean
 }
 
 /** After starting the helper as a child: become the served user, with no capabilities at all. */
-function relinquish(route: LaunchRoute): void {
+export function relinquish(route: LaunchRoute): void {
   if (route.kind !== 'child' || process.getuid!() !== 0 || route.uid === 0) return;
   native().dropPrivileges({ uid: route.uid, gid: route.gid, keepCapabilities: [] });
 }

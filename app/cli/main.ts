@@ -1,12 +1,13 @@
 /**
  * `sievecap`: tcpdump's command line over Sievecap's capture core.
  */
-import { HELP, parseCommandLine, UsageError, type CliOptions } from './args';
+import { HELP, parseCommandLine, parseServeCommandLine, SERVE_HELP, UsageError, type CliOptions, type ServeOptions } from './args';
 import { processIo, type CliIo } from './io';
 
 const VERSION = '0.1.0';
 
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  if (argv[0] === 'serve') return serve(argv.slice(1), io);
   let opts: CliOptions;
   try {
     opts = parseCommandLine(argv);
@@ -51,6 +52,34 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     }
     const { runLiveCapture } = await import('./capture-command');
     return await runLiveCapture(opts, io);
+  } catch (err) {
+    const e = err as Error;
+    io.error(`sievecap: ${e.message}`);
+    if (err instanceof UsageError) return 2;
+    if (process.env.SIEVECAP_DEBUG) io.error(e.stack ?? '');
+    return 1;
+  }
+}
+
+/** `sievecap serve`: the UI to a browser, over HTTP and a WebSocket on 127.0.0.1 (app/server). */
+async function serve(argv: readonly string[], io: CliIo): Promise<number> {
+  let opts: ServeOptions;
+  try {
+    opts = parseServeCommandLine(argv);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.error(`sievecap: ${err.message}`);
+      return 2;
+    }
+    throw err;
+  }
+  if (opts.help) {
+    io.out(SERVE_HELP);
+    return 0;
+  }
+  try {
+    const { runServe } = await import('../server/serve-command');
+    return await runServe(opts, io);
   } catch (err) {
     const e = err as Error;
     io.error(`sievecap: ${e.message}`);

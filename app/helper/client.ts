@@ -371,7 +371,12 @@ function launch(route: LaunchRoute, dir: string): Launched {
   }
   const [command, args, env] =
     route.kind === 'child'
-      ? [process.execPath, ['--single-threaded', helperEntry(), '--socket-dir', dir], { SUDO_UID: String(route.uid), PATH: '/usr/sbin:/usr/bin:/sbin:/bin' }]
+      ? [process.execPath, ['--single-threaded', helperEntry(), '--socket-dir', dir], {
+          SUDO_UID: String(route.uid),
+          PATH: '/usr/sbin:/usr/bin:/sbin:/bin',
+          // Inside the desktop app process.execPath is the Electron binary: run it as plain Node.
+          ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}),
+        }]
       : ['pkexec', [route.launcher, '--socket-dir', dir], process.env];
   const child = childProcess.spawn(command, args, {
     // The child route runs in its own process group: Ctrl-C reaches only the client, which then

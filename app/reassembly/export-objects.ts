@@ -46,11 +46,11 @@ export interface HttpExportResult {
   readError: string | null;
 }
 
-const MAX_FILE_LEN = 255;
+export const MAX_FILE_LEN = 255;
 /** Bodies kept for export, each (larger ones are left out and counted in cutBodies). */
 const DEFAULT_MAX_BODY = 256 << 20;
 /** tshark's gui.max_export_objects default: tries at a free name before giving up. */
-const MAX_DUPLICATES = 1000;
+export const MAX_DUPLICATES = 1000;
 
 /** glib's g_path_get_basename. */
 function basename(target: string): string {
@@ -121,6 +121,12 @@ function latestTarget(requests: readonly HttpMessage[], m: HttpMessage): string 
   return latest?.target != null ? basename(latest.target) : null;
 }
 
+/** The name tshark gives an object before escaping and duplicate numbers: its request target's basename, else object<frame>.<ext>. */
+export function objectBaseName(object: Pick<HttpObject, 'filename' | 'frame' | 'contentType'>): string {
+  const ext = EXTENSIONS[(object.contentType ?? '').split(';')[0]!.trim().toLowerCase()];
+  return object.filename ?? `object${object.frame}${ext ? `.${ext}` : ''}`;
+}
+
 /** Writes the objects into dir (created if missing) under tshark's names; returns what it wrote. */
 export function writeHttpObjects(objects: readonly HttpObject[], dir: string): ExportedFile[] {
   try {
@@ -132,8 +138,7 @@ export function writeHttpObjects(objects: readonly HttpObject[], dir: string): E
   const maxlen = MAX_FILE_LEN;
   const files: ExportedFile[] = [];
   for (const object of objects) {
-    const ext = EXTENSIONS[(object.contentType ?? '').split(';')[0]!.trim().toLowerCase()];
-    const name = object.filename ?? `object${object.frame}${ext ? `.${ext}` : ''}`;
+    const name = objectBaseName(object);
     let file = '';
     for (let dup = 0; dup < MAX_DUPLICATES; dup++) {
       file = massageFileName(name, maxlen, dup);

@@ -27,6 +27,21 @@ const GOOD: Record<EngineMethod, Record<string, unknown>> = {
   dropReport: { session: 1, report: 3 },
   cancel: { request: 4 },
   closeSession: { session: 1 },
+  listInterfaces: {},
+  checkCaptureFilter: { filter: 'tcp port 80', interface: 'veth0' },
+  startCapture: { interfaces: ['veth0', 'lo'], filter: 'not port 22', snapLen: 96, promiscuous: false, preset: 'not-my-ssh' },
+  stopCapture: { session: 1 },
+  saveFile: { session: 1, path: '/tmp/out.pcapng', format: 'pcapng', view: 2 },
+  conversations: { session: 1, kind: 'tcp', view: 2 },
+  followStream: { session: 1, protocol: 'tcp', stream: 0 },
+  httpTransactions: { session: 1, start: 0, count: 50 },
+  httpTransaction: { session: 1, index: 3 },
+  httpObjects: { session: 1 },
+  exportHttpObjects: { session: 1, directory: '/tmp/objects', indexes: [0, 3], part: 'response' },
+  listPresets: {},
+  savePreset: { preset: { name: 'lab hosts', description: 'the lab', filter: 'net 10.1.0.0/16', snapLen: 128, interfaces: ['veth0'] } },
+  deletePreset: { name: 'lab hosts' },
+  recentFiles: {},
 };
 
 test('engine protocol: a request of every method parses', () => {
@@ -58,6 +73,17 @@ test('engine protocol: bad requests are answered with their id, method and the o
     [{ id: 10, method: 'closeSession', session: 1, force: true }, 10, 'EBADMSG', /force/],
     [{ id: 11, method: 'readReport', session: 1, report: 1, format: 'xml' }, 11, 'EBADMSG', /format/],
     [{ id: 12, method: 'openLive', interfaces: [] }, 12, 'EBADMSG', /at least one interface/],
+    [{ id: 20, method: 'startCapture', interfaces: [], filter: '' }, 20, 'EBADMSG', /at least one interface/],
+    [{ id: 21, method: 'startCapture', interfaces: ['veth0'] }, 21, 'EBADMSG', /filter/],
+    [{ id: 22, method: 'startCapture', interfaces: ['a/b'], filter: '' }, 22, 'EBADMSG', /slashes/],
+    [{ id: 23, method: 'startCapture', interfaces: ['averylonginterfacename'], filter: '' }, 23, 'EBADMSG', /at most 15 characters/],
+    [{ id: 24, method: 'startCapture', interfaces: ['lo'], filter: '', snapLen: 0 }, 24, 'EBADMSG', /snapLen/],
+    [{ id: 25, method: 'checkCaptureFilter', filter: 'x'.repeat(16 * 1024 + 1) }, 25, 'EBADMSG', /at most 16384 characters/],
+    [{ id: 26, method: 'saveFile', session: 1, path: '/tmp/x', format: 'erf' }, 26, 'EBADMSG', /format/],
+    [{ id: 27, method: 'savePreset', preset: { name: '-x', description: '', filter: '' } }, 27, 'EBADMSG', /preset.name: a preset name starts with a letter or digit/],
+    [{ id: 28, method: 'savePreset', preset: { name: 'x', filter: '' } }, 28, 'EBADMSG', /description/],
+    [{ id: 29, method: 'savePreset', preset: { name: 'x', description: '', filter: '', builtin: false } }, 29, 'EBADMSG', /builtin/],
+    [{ id: 30, method: 'deletePreset', name: '' }, 30, 'EBADMSG', /name: a preset name is empty/],
     [{ id: -1, method: 'listSessions' }, null, 'EBADMSG', /id/],
     [JSON.stringify({ id: 13, method: 'checkFilter', filter: 'x'.repeat(MAX_REQUEST_BYTES) }), null, 'EMSGSIZE', /larger than 65536 bytes/],
   ];
@@ -83,4 +109,22 @@ test('engine protocol: a client validates replies and events and rejects anythin
   assert.throws(() => parseEngineMessage({ type: 'result', id: 1, method: 'nope', result: 1 }), /malformed/);
   assert.throws(() => parseEngineResult('rows', { total: 1, start: 0, view: null, rows: [{ number: 1, time: 5n }] }), /rows result is malformed/);
   assert.throws(() => parseEngineResult('packet', { bytes: Buffer.from('x') }), /malformed/);
+});
+
+test('engine protocol: the live-capture events and results parse; a bad one is named', () => {
+  const statistics = [{ interface: 'veth0', received: 10, dropped: 0, seenPackets: 12, acceptedPackets: 10 }];
+  parseEngineMessage({ type: 'event', event: 'captureStatistics', session: 1, statistics });
+  parseEngineMessage({ type: 'event', event: 'captureError', session: 1, interface: 'veth0', error: { code: 'ENODEV', message: 'eth0: The interface disappeared' } });
+  parseEngineMessage({ type: 'event', event: 'captureError', session: 1, interface: null, error: { code: 'ENOHELPER', message: 'the capture helper was killed' } });
+  parseEngineMessage({ type: 'event', event: 'progress', request: 4, session: 1, task: 'save', done: 5, total: 10, frames: 10 });
+  assert.throws(() => parseEngineMessage({ type: 'event', event: 'captureStatistics', session: 1, statistics: [{ ...statistics[0], dropped: -1 }] }), /statistics\.0\.dropped/);
+  parseEngineResult('stopCapture', { session: 1, statistics });
+  parseEngineResult('saveFile', { path: '/tmp/a.pcap', format: 'pcap', frames: 3, bytes: 300 });
+  parseEngineResult('listPresets', { presets: [{ name: 'all', description: 'Every packet', filter: '', builtin: true }], file: '/tmp/config/sievecap/presets.json', problem: null });
+  parseEngineResult('recentFiles', { files: [{ path: '/tmp/a.pcap', openedAt: 1, exists: false }] });
+  parseEngineResult('listInterfaces', {
+    interfaces: [{ name: 'lo', index: 1, up: true, running: true, loopback: true, linkType: 1, addresses: ['127.0.0.1/8'], rxPackets: 1, txPackets: 1, rxBytes: 60, txBytes: 60 }],
+    time: 1,
+  });
+  assert.throws(() => parseEngineResult('checkCaptureFilter', { filter: 'tcp', instructions: -1 }), /instructions/);
 });

@@ -46,6 +46,15 @@ export const ENGINE_ERRORS = {
   EDAMAGED: 'the file is damaged: the frames before the damage were indexed and stay open in `session`',
   EREAD: 'captured bytes could not be read back (the file or spool was truncated or removed underneath)',
   ENOTLIVE: 'the session is not a live capture, or its capture has ended',
+  ECAPFILTER: 'the capture filter is not valid (the message is libpcap’s)',
+  ENODEV: 'no network interface has that name (or it vanished)',
+  EPERM: 'capturing needs privileges this engine could not get: the message says how to get them',
+  ENOHELPER: 'the capture helper could not be started or was lost (the message says why)',
+  ENOTRANSACTION: 'the session has no HTTP transaction with that index',
+  ENOSTREAM: 'the session has no stream with that number',
+  EPRESET: 'a preset is invalid, built in (read-only), unknown, or the presets file is damaged (it is then never overwritten)',
+  ESAVE: 'the capture (or an exported HTTP object) could not be written (disk full, no permission: the message says which)',
+  EBUSY: 'a capture is already running: the capture helper runs one at a time (stop it first)',
   ECANCELED: 'the request was cancelled',
   ECLOSED: 'the session was closed while the request ran',
   EENGINE: 'an unexpected failure inside the engine (a bug: the message says what)',
@@ -83,6 +92,57 @@ export const LiveInterface = v.strictObject({
 });
 export type LiveInterface = v.InferOutput<typeof LiveInterface>;
 
+/** A network interface's name, as the kernel spells it. */
+export const InterfaceName = v.pipe(
+  v.string(),
+  v.minLength(1, 'an interface name is empty'),
+  v.maxLength(15, 'an interface name has at most 15 characters'),
+  v.regex(/^[^\s/:]+$/, 'an interface name has no spaces, slashes or colons'),
+);
+/** A tcpdump (libpcap) capture filter expression. */
+export const CaptureFilterText = v.pipe(v.string(), v.maxLength(MAX_FILTER_CHARS, `a capture filter has at most ${MAX_FILTER_CHARS} characters`));
+export const PresetName = v.pipe(
+  v.string(),
+  v.minLength(1, 'a preset name is empty'),
+  v.maxLength(64, 'a preset name has at most 64 characters'),
+  v.regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]*$/, 'a preset name starts with a letter or digit and holds letters, digits, spaces, dots, dashes and underscores'),
+);
+
+/** A capture preset: a named capture filter (and, later, kernel stages) with a one-line description. */
+export const PresetSettings = v.strictObject({
+  name: PresetName,
+  description: v.pipe(v.string(), v.maxLength(200, 'a preset description has at most 200 characters')),
+  /** The capture filter ('' captures everything). */
+  filter: CaptureFilterText,
+  snapLen: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(262144))),
+  /** Interfaces the preset captures on; absent: whatever the user picked. */
+  interfaces: v.optional(v.pipe(v.array(InterfaceName), v.maxLength(MAX_LIVE_INTERFACES))),
+});
+export type PresetSettings = v.InferOutput<typeof PresetSettings>;
+export const Preset = v.strictObject({
+  ...PresetSettings.entries,
+  /** Built-in presets cannot be changed or deleted; a user's preset of the same name is refused. */
+  builtin: v.boolean(),
+});
+export type Preset = v.InferOutput<typeof Preset>;
+
+export const CaptureFormat = v.picklist(['pcap', 'pcapng']);
+export type CaptureFormat = v.InferOutput<typeof CaptureFormat>;
+/** Kinds of conversation the Sessions table lists (as `-z conv,KIND`). */
+export const ConversationKind = v.picklist(['eth', 'ip', 'ipv6', 'tcp', 'udp']);
+export type ConversationKind = v.InferOutput<typeof ConversationKind>;
+
+/** Which message of a transaction an HTTP object is the body of ('interim': a 1xx response's). */
+export const HttpObjectPart = v.picklist(['request', 'interim', 'response']);
+export type HttpObjectPart = v.InferOutput<typeof HttpObjectPart>;
+/** Most transactions one exportHttpObjects names (the request stays below MAX_REQUEST_BYTES). */
+export const MAX_EXPORT_INDEXES = 4096;
+
+export const SortColumn = v.picklist(['number', 'time', 'source', 'destination', 'protocol', 'length', 'info']);
+export type SortColumn = v.InferOutput<typeof SortColumn>;
+export const RowSort = v.strictObject({ column: SortColumn, descending: v.boolean() });
+export type RowSort = v.InferOutput<typeof RowSort>;
+
 // ---- requests (UI → engine) --------------------------------------------------------------------
 
 export const EngineRequest = v.variant('method', [
@@ -100,6 +160,8 @@ export const EngineRequest = v.variant('method', [
     start: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 32)),
     count: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_PAGE_ROWS, `a page has at most ${MAX_PAGE_ROWS} rows`)),
     view: v.optional(ViewId),
+    /** Rows in the order of one column (the packet list's sortable headers); absent: frame order. */
+    sort: v.optional(RowSort),
   }),
   /** One packet's layers and fields (with byte ranges) and its captured bytes. */
   v.strictObject({ id: RequestId, method: v.literal('packet'), session: SessionId, number: FrameNumber }),
@@ -119,6 +181,80 @@ export const EngineRequest = v.variant('method', [
   v.strictObject({ id: RequestId, method: v.literal('cancel'), request: RequestId }),
   /** Closes a session: its running requests answer ECLOSED, its views and reports go, its spool is removed. */
   v.strictObject({ id: RequestId, method: v.literal('closeSession'), session: SessionId }),
+
+  // ---- live capture (the engine starts the privileged helper when the first capture needs it) ----
+  /** The machine's network interfaces with their traffic counters (from /sys: no privilege needed), for sparklines. */
+  v.strictObject({ id: RequestId, method: v.literal('listInterfaces') }),
+  /** Compiles a capture filter with libpcap without capturing (no privilege needed); ECAPFILTER carries libpcap's message. */
+  v.strictObject({ id: RequestId, method: v.literal('checkCaptureFilter'), filter: CaptureFilterText, interface: v.optional(InterfaceName) }),
+  /**
+   * Starts a live capture through the helper (started on first use; EPERM/ECANCELED/ENOHELPER when it
+   * cannot be). Answered with the live session once the helper is capturing; frames then arrive as
+   * framesAppended events, kernel counters as captureStatistics events.
+   */
+  v.strictObject({
+    id: RequestId,
+    method: v.literal('startCapture'),
+    interfaces: v.pipe(v.array(InterfaceName), v.minLength(1, 'a capture names at least one interface'), v.maxLength(MAX_LIVE_INTERFACES)),
+    filter: CaptureFilterText,
+    snapLen: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(262144))),
+    promiscuous: v.optional(v.boolean()),
+    /** The preset the settings came from (shown in the session's info). */
+    preset: v.optional(PresetName),
+  }),
+  /** Stops a live capture; its frames stay in the session (and its spool) until it is closed. */
+  v.strictObject({ id: RequestId, method: v.literal('stopCapture'), session: SessionId }),
+
+  // ---- saving ----
+  /** Writes the session's frames (all, or a view's matches) to a file of the engine's machine, as pcap or pcapng. */
+  v.strictObject({ id: RequestId, method: v.literal('saveFile'), session: SessionId, path: FilePath, format: CaptureFormat, view: v.optional(ViewId) }),
+
+  // ---- sessions table, follow stream, HTTP ----
+  /** Conversations of one kind, as `-z conv,KIND` counts them (optionally only a view's matches). */
+  v.strictObject({ id: RequestId, method: v.literal('conversations'), session: SessionId, kind: ConversationKind, view: v.optional(ViewId) }),
+  /** Both directions of one TCP or UDP stream (tcp.stream / udp.stream numbers), as Follow Stream shows them. */
+  v.strictObject({
+    id: RequestId,
+    method: v.literal('followStream'),
+    session: SessionId,
+    protocol: v.picklist(['tcp', 'udp']),
+    stream: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 32)),
+  }),
+  /** A page of HTTP transactions (requests with their responses), in request order. */
+  v.strictObject({
+    id: RequestId,
+    method: v.literal('httpTransactions'),
+    session: SessionId,
+    start: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 32)),
+    count: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_PAGE_ROWS, `a page has at most ${MAX_PAGE_ROWS} rows`)),
+  }),
+  /** One HTTP transaction: headers of both messages and their bodies (content-decoded, up to MAX_BODY_PREVIEW bytes each). */
+  v.strictObject({ id: RequestId, method: v.literal('httpTransaction'), session: SessionId, index: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 32)) }),
+  /** The HTTP objects (bodies) `--export-objects http` would write, as Wireshark's Export Objects list shows them, without writing any. */
+  v.strictObject({ id: RequestId, method: v.literal('httpObjects'), session: SessionId }),
+  /**
+   * Writes HTTP bodies into a folder of the engine's machine as `--export-objects http,DIR` does (same bytes,
+   * same names; a name taken gets (1), (2)…: no file is ever overwritten): those of the transactions
+   * `indexes` (httpTransactions' numbering; absent: every object, responses without a captured request
+   * included), only their `part` when given. ESAVE carries the system's reason.
+   */
+  v.strictObject({
+    id: RequestId,
+    method: v.literal('exportHttpObjects'),
+    session: SessionId,
+    directory: FilePath,
+    indexes: v.optional(v.pipe(v.array(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 32))), v.maxLength(MAX_EXPORT_INDEXES, `at most ${MAX_EXPORT_INDEXES} transactions are named in one export (leave indexes out for all)`))),
+    part: v.optional(HttpObjectPart),
+  }),
+
+  // ---- presets and recent files (the user's config directory) ----
+  /** Built-in presets, then the user's; a damaged presets file is reported in `problem`, never overwritten. */
+  v.strictObject({ id: RequestId, method: v.literal('listPresets') }),
+  /** Saves (or replaces) one of the user's presets; a built-in name is refused (EPRESET). */
+  v.strictObject({ id: RequestId, method: v.literal('savePreset'), preset: PresetSettings }),
+  v.strictObject({ id: RequestId, method: v.literal('deletePreset'), name: PresetName }),
+  /** Capture files opened lately, newest first (openFile records them). */
+  v.strictObject({ id: RequestId, method: v.literal('recentFiles') }),
 ]);
 export type EngineRequest = v.InferOutput<typeof EngineRequest>;
 export type EngineMethod = EngineRequest['method'];
@@ -243,6 +379,18 @@ export const InterfaceInfo = v.strictObject({
 });
 export type InterfaceInfo = v.InferOutput<typeof InterfaceInfo>;
 
+export const CaptureStatistics = v.strictObject({
+  interface: v.string(),
+  /** Packets the kernel handed to the ring (drops included). */
+  received: Count,
+  /** Packets the kernel dropped for lack of ring space. */
+  dropped: Count,
+  /** Every packet the eBPF program saw, and those it accepted. */
+  seenPackets: Count,
+  acceptedPackets: Count,
+});
+export type CaptureStatistics = v.InferOutput<typeof CaptureStatistics>;
+
 export const SessionInfo = v.strictObject({
   session: SessionId,
   kind: v.picklist(['file', 'live']),
@@ -274,8 +422,124 @@ export const SessionInfo = v.strictObject({
   lastTime: v.nullable(Nanoseconds),
   views: v.array(ViewInfo),
   reports: v.array(ReportInfo),
+  /** A live capture's settings and its latest kernel counters (absent for files and host-fed live sessions). */
+  capture: v.optional(v.strictObject({
+    interfaces: v.array(v.string()),
+    filter: v.string(),
+    preset: v.nullable(v.string()),
+    snapLen: Count,
+    statistics: v.array(CaptureStatistics),
+    /** Why the capture ended early (an interface vanished, the helper was lost), else null. */
+    error: v.nullable(ErrorData),
+  })),
 });
 export type SessionInfo = v.InferOutput<typeof SessionInfo>;
+
+/** Most data followStream sends in its chunks, bytes (a longer stream is cut: `truncated`). */
+export const MAX_FOLLOW_BYTES = 16 * 1024 * 1024;
+/** Largest body preview httpTransaction sends, bytes (after content decoding). */
+export const MAX_BODY_PREVIEW = 1024 * 1024;
+
+export const NetworkInterface = v.strictObject({
+  name: v.string(),
+  index: Count,
+  up: v.boolean(),
+  running: v.boolean(),
+  loopback: v.boolean(),
+  /** LINKTYPE_* its frames will have (1 Ethernet, 772 → 1 for loopback as libpcap reports it). */
+  linkType: v.number(),
+  /** Addresses, as text ('127.0.0.1/8', 'fe80::1/64'). */
+  addresses: v.array(v.string()),
+  /** Counters of the interface since it came up (/sys/class/net/NAME/statistics). */
+  rxPackets: Count,
+  txPackets: Count,
+  rxBytes: Count,
+  txBytes: Count,
+});
+export type NetworkInterface = v.InferOutput<typeof NetworkInterface>;
+
+
+export const Conversation = v.strictObject({
+  /** Address A and B ('10.0.0.1', 'fe80::1', '02:00:00:00:00:01'), as tshark's conv table. */
+  addressA: v.string(),
+  portA: v.nullable(Count),
+  addressB: v.string(),
+  portB: v.nullable(Count),
+  framesAtoB: Count,
+  bytesAtoB: Count,
+  framesBtoA: Count,
+  bytesBtoA: Count,
+  frames: Count,
+  bytes: Count,
+  /** Seconds since the capture's first frame, and the conversation's duration. */
+  relativeStart: v.number(),
+  duration: v.number(),
+  /** tcp.stream / udp.stream of the conversation (null for eth, ip, ipv6). */
+  stream: v.nullable(Count),
+  /** A display filter selecting exactly this conversation's frames. */
+  filter: v.string(),
+});
+export type Conversation = v.InferOutput<typeof Conversation>;
+
+export const StreamChunk = v.strictObject({
+  /** 'client': from the side that sent the stream's first frame (or SYN). */
+  from: v.picklist(['client', 'server']),
+  /** The frame whose payload ends this chunk. */
+  frame: FrameNumber,
+  data: Base64,
+});
+
+export const HttpTransactionRow = v.strictObject({
+  index: Count,
+  stream: Count,
+  requestFrame: FrameNumber,
+  responseFrame: v.nullable(FrameNumber),
+  client: v.string(),
+  server: v.string(),
+  method: v.string(),
+  host: v.string(),
+  /** The request target as sent (http.request.uri). */
+  path: v.string(),
+  version: v.string(),
+  status: v.nullable(Count),
+  reason: v.string(),
+  contentType: v.string(),
+  /** Bodies' sizes in bytes as transferred (before content decoding). */
+  requestBytes: Count,
+  responseBytes: Count,
+  /** Seconds from the frame completing the request to the frame completing the response (tshark's http.time), null without a response. */
+  seconds: v.nullable(v.number()),
+  relativeSeconds: v.number(),
+});
+export type HttpTransactionRow = v.InferOutput<typeof HttpTransactionRow>;
+
+/** One row of Wireshark's Export Objects > HTTP list: an HTTP body `--export-objects http` writes. */
+export const HttpObjectRow = v.strictObject({
+  /** The transaction (httpTransactions' numbering); null for a response whose request was not captured. */
+  index: v.nullable(Count),
+  part: HttpObjectPart,
+  /** The frame completing the message (Wireshark's "Packet"). */
+  frame: FrameNumber,
+  stream: Count,
+  hostname: v.string(),
+  contentType: v.string(),
+  /** Bytes of the file (content coding undone when it could be). */
+  size: Count,
+  /** The file's name as tshark writes it into an empty folder (duplicates then get (1), (2)…). */
+  name: v.string(),
+});
+export type HttpObjectRow = v.InferOutput<typeof HttpObjectRow>;
+
+const HeaderList = v.array(v.strictObject({ name: v.string(), value: v.string() }));
+const BodyPreview = v.strictObject({
+  /** Content-decoded bytes (gzip, deflate, br, chunked undone), at most MAX_BODY_PREVIEW. */
+  data: Base64,
+  /** Size after decoding; more than data holds when cut. */
+  size: Count,
+  truncated: v.boolean(),
+  /** What went wrong decoding it (unknown encoding, data missing from the capture), else null. */
+  problem: v.nullable(v.string()),
+});
 
 /** What each method answers with, when it succeeds. */
 export const EngineResults = {
@@ -310,6 +574,54 @@ export const EngineResults = {
   dropReport: v.strictObject({ report: ReportId }),
   cancel: v.strictObject({ request: RequestId, cancelled: v.boolean() }),
   closeSession: v.strictObject({ session: SessionId }),
+  listInterfaces: v.strictObject({ interfaces: v.array(NetworkInterface), /** ms since the epoch when the counters were read */ time: v.number() }),
+  checkCaptureFilter: v.strictObject({ filter: v.string(), /** classic BPF instructions libpcap made */ instructions: Count }),
+  startCapture: SessionInfo,
+  stopCapture: v.strictObject({ session: SessionId, statistics: v.array(CaptureStatistics) }),
+  saveFile: v.strictObject({ path: v.string(), format: CaptureFormat, frames: Count, bytes: Count }),
+  conversations: v.strictObject({ kind: ConversationKind, conversations: v.array(Conversation) }),
+  followStream: v.strictObject({
+    protocol: v.picklist(['tcp', 'udp']),
+    stream: Count,
+    client: v.string(),
+    server: v.string(),
+    clientBytes: Count,
+    serverBytes: Count,
+    chunks: v.array(StreamChunk),
+    /** The display filter selecting the stream (tcp.stream eq N). */
+    filter: v.string(),
+    /** Set when the chunks stop after MAX_FOLLOW_BYTES of data (clientBytes and serverBytes still count the whole stream). */
+    truncated: v.optional(v.boolean()),
+  }),
+  httpTransactions: v.strictObject({ total: Count, start: Count, transactions: v.array(HttpTransactionRow) }),
+  httpTransaction: v.strictObject({
+    transaction: HttpTransactionRow,
+    requestLine: v.string(),
+    requestHeaders: HeaderList,
+    requestBody: BodyPreview,
+    statusLine: v.nullable(v.string()),
+    responseHeaders: HeaderList,
+    responseBody: v.nullable(BodyPreview),
+  }),
+  httpObjects: v.strictObject({ objects: v.array(HttpObjectRow) }),
+  exportHttpObjects: v.strictObject({
+    /** The folder, as an absolute path. */
+    directory: v.string(),
+    /** The files written, in the order written (tshark's: by the frame completing each message). */
+    files: v.array(v.strictObject({
+      /** The transaction (httpTransactions' numbering); null for a response whose request was not captured. */
+      index: v.nullable(Count),
+      part: HttpObjectPart,
+      frame: FrameNumber,
+      /** The file's name in the folder. */
+      name: v.string(),
+      bytes: Count,
+    })),
+  }),
+  listPresets: v.strictObject({ presets: v.array(Preset), /** the presets file, and what is wrong with it (null when fine or absent) */ file: v.string(), problem: v.nullable(v.string()) }),
+  savePreset: v.strictObject({ presets: v.array(Preset), file: v.string(), problem: v.nullable(v.string()) }),
+  deletePreset: v.strictObject({ presets: v.array(Preset), file: v.string(), problem: v.nullable(v.string()) }),
+  recentFiles: v.strictObject({ files: v.array(v.strictObject({ path: v.string(), /** ms since the epoch */ openedAt: v.number(), exists: v.boolean() })) }),
 } satisfies Record<EngineMethod, v.GenericSchema>;
 export type EngineResult<M extends EngineMethod> = v.InferOutput<(typeof EngineResults)[M]>;
 
@@ -326,14 +638,14 @@ export type EngineResultReply<M extends EngineMethod = EngineMethod> = { type: '
 export const EngineEvent = v.variant('event', [
   /** A session exists (before its openFile request is answered): rows can be asked for at once. request is null for a session the engine's host opened. */
   v.strictObject({ type: v.literal('event'), event: v.literal('opened'), request: v.nullable(RequestId), session: SessionId, kind: v.picklist(['file', 'live']), path: v.string() }),
-  /** Long work under way. `done`/`total` count bytes for 'load', frames for 'filter' and 'report'. */
+  /** Long work under way. `done`/`total` count bytes for 'load', files for 'export', frames for the other tasks. */
   v.strictObject({
     type: v.literal('event'),
     event: v.literal('progress'),
     /** The running request, or null for work no request waits for (a view catching up with a file still loading). */
     request: v.nullable(RequestId),
     session: SessionId,
-    task: v.picklist(['load', 'filter', 'report']),
+    task: v.picklist(['load', 'filter', 'report', 'save', 'http', 'conversations', 'follow', 'sort', 'export']),
     done: Count,
     total: Count,
     frames: Count,
@@ -351,6 +663,10 @@ export const EngineEvent = v.variant('event', [
   }),
   /** A live capture ended (no more frames will come): reports can be read as final. */
   v.strictObject({ type: v.literal('event'), event: v.literal('captureEnded'), session: SessionId, frames: Count }),
+  /** A live capture's kernel counters (about once a second while it runs, and when it stops). */
+  v.strictObject({ type: v.literal('event'), event: v.literal('captureStatistics'), session: SessionId, statistics: v.array(CaptureStatistics) }),
+  /** A live capture hit a problem (an interface vanished, the helper died); frames captured so far stay. */
+  v.strictObject({ type: v.literal('event'), event: v.literal('captureError'), session: SessionId, interface: v.nullable(v.string()), error: ErrorData }),
   /** A session was closed (by closeSession or by the engine's host). */
   v.strictObject({ type: v.literal('event'), event: v.literal('sessionClosed'), session: SessionId }),
 ]);

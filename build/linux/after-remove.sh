@@ -3,6 +3,9 @@
 # which this file replaces), then Sievecap's capture helper at the end. electron-builder expands
 # the ${executable} and ${sanitizedProductName} macros, and fails on any other macro of that form:
 # write other shell variables as $name.
+#
+# Every path is under $DPKG_ROOT (dpkg --root; empty for a normal removal), as in after-install.sh.
+root="${DPKG_ROOT:-}"
 
 # Delete the link to the binary
 # update-alternatives --remove <name> <path>: 'path' must be the registered alternative binary,
@@ -10,10 +13,10 @@
 if type update-alternatives >/dev/null 2>&1; then
     update-alternatives --remove '${executable}' '/opt/${sanitizedProductName}/${executable}'
 else
-    rm -f '/usr/bin/${executable}'
+    rm -f "$root"'/usr/bin/${executable}'
 fi
 
-APPARMOR_PROFILE_DEST='/etc/apparmor.d/${executable}'
+APPARMOR_PROFILE_DEST="$root"'/etc/apparmor.d/${executable}'
 
 # Remove and unload apparmor profile.
 if [ -f "$APPARMOR_PROFILE_DEST" ]; then
@@ -22,7 +25,7 @@ if [ -f "$APPARMOR_PROFILE_DEST" ]; then
   # used in the after-install script — live AppArmor operations are not
   # meaningful inside a chroot.
   # https://wiki.debian.org/AppArmor/HowToUse
-  if apparmor_status --enabled > /dev/null 2>&1; then
+  if [ -z "$root" ] && apparmor_status --enabled > /dev/null 2>&1; then
     if ! { [ -x '/usr/bin/ischroot' ] && /usr/bin/ischroot; } && hash apparmor_parser 2>/dev/null; then
       apparmor_parser --remove "$APPARMOR_PROFILE_DEST" || true
     fi
@@ -37,9 +40,9 @@ fi
 # and rules elsewhere may name it.
 case "$1" in
     remove|purge)
-        rm -f /usr/lib/sievecap/sievecap-helper \
-              /usr/share/polkit-1/actions/org.sievecap.helper.policy \
-              /usr/share/polkit-1/rules.d/50-sievecap.rules
-        rmdir /usr/lib/sievecap 2>/dev/null || true
+        rm -f "$root/usr/lib/sievecap/sievecap-helper" \
+              "$root/usr/share/polkit-1/actions/org.sievecap.helper.policy" \
+              "$root/usr/share/polkit-1/rules.d/50-sievecap.rules"
+        rmdir "$root/usr/lib/sievecap" 2>/dev/null || true
         ;;
 esac

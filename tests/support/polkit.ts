@@ -321,3 +321,38 @@ export async function createPolkitTestInstall(options: PolkitTestInstallOptions 
     throw err;
   }
 }
+
+/** What pkactionInPrivateNamespace needs that may be missing here, or undefined when all is present. */
+export function privatePolkitUnavailable(): string | undefined {
+  if (process.geteuid?.() !== 0) return 'needs root (a mount namespace of its own)';
+  const missing = ['unshare', 'mount', 'pkaction', 'dbus-daemon'].filter((c) => !commandExists(c));
+  if (!POLKITD_CANDIDATES.some((f) => fs.existsSync(f))) missing.push('polkitd');
+  if (missing.length) return `missing ${missing.join(', ')} (bash scripts/setup.sh installs polkitd pkexec dbus)`;
+  if (spawnSync('unshare', ['--mount', '--propagation', 'private', 'true'], { stdio: 'ignore' }).status !== 0) return 'cannot make a mount namespace here (unshare --mount)';
+  return undefined;
+}
+
+/**
+ * `pkaction --verbose --action-id ACTION_ID` against a polkitd that reads its actions from
+ * `actionsDir` (a scratch root's usr/share/polkit-1/actions) and nothing else: in a mount namespace
+ * of its own, where that folder is bind-mounted over the system's and /run/dbus is a fresh tmpfs
+ * holding a private system bus. The running system's bus, polkitd and actions are not touched; the
+ * bus and polkitd started in there are ended (and reaped) before this returns.
+ */
+export function pkactionInPrivateNamespace(actionsDir: string, actionId: string): SpawnSyncReturns<string> {
+  const polkitd = POLKITD_CANDIDATES.find((f) => fs.existsSync(f));
+  if (!polkitd) throw new Error('polkitd is not installed (apt-get install polkitd pkexec)');
+  const script = `set -eu
+mount -t tmpfs -o mode=0755 tmpfs /run/dbus
+mount --bind "$1" /usr/share/polkit-1/actions
+dbus-daemon --system --nofork >/dev/null 2>&1 & bus=$!
+"$2" --no-debug >/dev/null 2>&1 & pk=$!
+trap 'kill $pk $bus 2>/dev/null || true; wait $pk $bus 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+  pkaction --action-id "$3" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+pkaction --verbose --action-id "$3"
+`;
+  return spawnSync('unshare', ['--mount', '--propagation', 'private', 'bash', '-c', script, 'bash', actionsDir, polkitd, actionId], { encoding: 'utf8', timeout: 30000 });
+}

@@ -90,13 +90,13 @@ test('engine over a worker MessagePort: every reply kind arrives as the in-proce
   const spoolDir = path.join(tmp, 'spools');
   fs.mkdirSync(spoolDir);
   const { port1, port2 } = new MessageChannel();
-  const worker = new Worker(path.join(__dirname, 'engine-worker.js'), { workerData: { port: port2, options: { spoolDir, eventIntervalMs: 0 } }, transferList: [port2] });
+  const worker = new Worker(path.join(__dirname, 'engine-worker.js'), { workerData: { port: port2, options: { spoolDir, configDir: path.join(tmp, 'worker-config'), eventIntervalMs: 0 } }, transferList: [port2] });
   const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
   const failed = new Promise<never>((_, reject) => worker.once('error', reject));
   try {
     const remote = overPort(port1);
     const theirs = await Promise.race([conversation(remote, file), failed]);
-    const local = inProcess(new EngineService({ spoolDir: path.join(tmp), eventIntervalMs: 0 }));
+    const local = inProcess(new EngineService({ spoolDir: path.join(tmp), configDir: path.join(tmp, 'config'), eventIntervalMs: 0 }));
     const ours = await conversation(local, file);
     assert.deepStrictEqual(comparable(theirs), comparable(ours));
     const codes = theirs.filter((r) => r.type === 'error').map((r) => (r.type === 'error' ? r.error.code : ''));

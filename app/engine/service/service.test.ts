@@ -87,7 +87,8 @@ function check(message: EngineReply | EngineEvent): void {
 }
 
 function client(options: EngineServiceOptions = {}): Client {
-  return new Client(new EngineService({ spoolDir: tmp, eventIntervalMs: 0, ...options }));
+  // The configuration (recent files, presets) in the test's own folder, never the user's.
+  return new Client(new EngineService({ spoolDir: tmp, configDir: path.join(tmp, 'config'), eventIntervalMs: 0, ...options }));
 }
 
 function captureFile(name: string, frames: readonly TrafficFrame[], format: 'pcap' | 'pcapng' = 'pcap'): string {

@@ -14,8 +14,11 @@
  *   between them, and reports progress (throttled to one event per `eventIntervalMs`).
  * - handle() never rejects and nothing it starts is left to reject unobserved: every failure is
  *   a reply `{type: 'error', error: {code, message}}` (codes: ENGINE_ERRORS).
- * - Frames of a live capture come from the engine's host (the capture helper's batches), not from
- *   a request: openLive()/appendBatch()/endCapture() here.
+ * - Live captures: startCapture/stopCapture drive the privileged capture helper (capture.ts: started
+ *   on first use, or by startHelperNow(), and reused); its batches go into a live session. A host
+ *   may also feed a live session itself: openLive()/appendBatch()/endCapture() here.
+ * - Files and settings: saveFile (save.ts), the user's presets (app/presets) and recent files
+ *   (recent-files.ts) in `configDir`, interfaces from /sys (interfaces.ts).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -37,6 +40,19 @@ import type { SpoolPacket } from '../spool';
 import { EngineError, errorData, packetData, plainData, rowData } from './plain';
 import { EngineSession, Throttle, type SessionReport, type SessionView } from './session';
 import { createStatistic } from './statistics';
+import type { LaunchRoute } from '../../helper/client';
+import type { PcapngInterfaceOptions } from '../../pcap/pcapng-writer';
+import { defaultConfigDir, UserPresets } from '../../presets';
+import { CaptureController, checkFilter, defaultCaptureRoute, startRealHelper, type HelperStarter, type SessionCapture } from './capture';
+import { interfaceLinkType, listNetworkInterfaces } from './interfaces';
+import { RecentFiles } from './recent-files';
+import { fileInterfaces, saveFrames } from './save';
+import { AnalysisWork } from './analysis-work';
+import { conversations } from './conversations';
+import { followStream } from './follow';
+import { httpTransaction, httpTransactions } from './http';
+import { exportHttpObjects, httpObjects } from './http-export';
+import { sortedRows } from './sort';
 
 export interface EngineServiceOptions {
   /** Where live spools and unpacked gzip files go (default the system's temporary directory). */
@@ -45,6 +61,20 @@ export interface EngineServiceOptions {
   sliceMs?: number;
   /** The shortest time between two progress (or framesAppended) events of one task, ms (default 100). */
   eventIntervalMs?: number;
+  /**
+   * How the capture helper is started when a capture first needs it (default: as a child when this
+   * process can capture, else through pkexec with the installed launcher; else EPERM saying how to
+   * get the privilege). Called each time the helper has to be started.
+   */
+  captureRoute?: () => LaunchRoute;
+  /** Starts the helper by a route (default HelperClient.start): unit tests give a fake helper. */
+  startHelper?: HelperStarter;
+  /** How often a capture's kernel counters are asked for, ms (default 1000). */
+  statisticsIntervalMs?: number;
+  /** The user's configuration directory: presets.json, recent.json (default $XDG_CONFIG_HOME/sievecap, else ~/.config/sievecap). */
+  configDir?: string;
+  /** $SSH_CONNECTION for the `not-my-ssh` preset (default the process's). */
+  sshConnection?: string;
 }
 
 export type EngineEventListener = (event: EngineEvent) => void;
@@ -76,11 +106,29 @@ export class EngineService {
   private nextSession = 1;
   private nextView = 1;
   private nextReport = 1;
+  private readonly captures: CaptureController;
+  private readonly configDir: () => string;
+  private readonly sshConnection: string | undefined;
 
   constructor(options: EngineServiceOptions = {}) {
     this.spoolDir = options.spoolDir ?? os.tmpdir();
     this.sliceMs = options.sliceMs ?? 5;
     this.eventIntervalMs = options.eventIntervalMs ?? 100;
+    // Read when needed: `serve` may change user (and HOME) after the engine is made.
+    this.configDir = options.configDir !== undefined ? () => options.configDir! : () => defaultConfigDir();
+    this.sshConnection = 'sshConnection' in options ? options.sshConnection : process.env.SSH_CONNECTION;
+    this.captures = new CaptureController(
+      {
+        createSession: (interfaces, request, capture) => this.createLive(interfaces, request, capture),
+        ended: (session) => this.captureEnded(session),
+        emit: (event) => this.emit(event),
+      },
+      {
+        route: options.captureRoute ?? defaultCaptureRoute,
+        startHelper: options.startHelper ?? startRealHelper,
+        statisticsIntervalMs: options.statisticsIntervalMs ?? 1000,
+      },
+    );
   }
 
   /** Listens to events; returns the function that stops listening. */
@@ -157,19 +205,38 @@ export class EngineService {
 
   /** The live capture ended: no more frames; reports can be read as final. */
   endCapture(session: number): void {
-    const s = this.liveSession(session);
-    s.state = 'stopped';
-    s.framesAppended?.flush();
-    this.emit({ type: 'event', event: 'captureEnded', session: s.id, frames: s.store.count() });
+    this.captureEnded(this.liveSession(session));
   }
 
   closeSession(session: number): void {
     this.closeNow(this.session(session));
   }
 
-  /** Closes every session (the engine is shutting down). */
+  /**
+   * Starts the capture helper now, unless it runs (by `route`, else the engine's captureRoute);
+   * resolves with its pid. For `sievecap serve` run as root: start the helper, then give up root.
+   * Rejects with an EngineError (EPERM, ECANCELED, ENOHELPER).
+   */
+  startHelperNow(route?: LaunchRoute): Promise<number> {
+    return this.captures.startHelperNow(route);
+  }
+
+  /** The capture helper's process id while it runs, else null. */
+  get helperPid(): number | null {
+    return this.captures.helperPid;
+  }
+
+  /** Closes every session (the engine is shutting down) and lets the capture helper go (it exits). */
   close(): void {
+    this.captures.close();
     for (const s of [...this.sessions.values()]) this.closeNow(s);
+  }
+
+  /** close(), then waits (at most timeoutMs) for the capture helper process to end. */
+  async shutdown(timeoutMs = 3000): Promise<void> {
+    const helperGone = this.captures.shutdown(timeoutMs);
+    this.close();
+    await helperGone;
   }
 
   // ---- requests --------------------------------------------------------------------------------
@@ -204,6 +271,51 @@ export class EngineService {
       case 'closeSession': {
         this.closeNow(this.session(request.session));
         return Promise.resolve({ session: request.session });
+      }
+      case 'listInterfaces': return Promise.resolve({ interfaces: listNetworkInterfaces(), time: Date.now() });
+      case 'checkCaptureFilter': {
+        // The named interface's link type (ENODEV when there is none), else Ethernet.
+        const instructions = checkFilter(request.filter, request.interface === undefined ? 1 : interfaceLinkType(request.interface));
+        return Promise.resolve({ filter: request.filter, instructions });
+      }
+      case 'startCapture': return this.captures.start(request, ctx.id, ctx.signal).then((session) => session.info());
+      case 'stopCapture': {
+        const session = this.session(request.session, ctx);
+        return this.captures.stop(session).then((statistics) => ({ session: session.id, statistics }));
+      }
+      case 'saveFile': return this.saveFile(request, ctx);
+      case 'listPresets': return Promise.resolve(this.presets().list());
+      case 'savePreset': {
+        const p = request.preset;
+        // Checked for the link type of the first interface it names (Ethernet when it names none).
+        checkFilter(p.filter, p.interfaces?.[0] ? linkTypeOrEthernet(p.interfaces[0]) : 1, p.snapLen);
+        return Promise.resolve(this.presets().save(p));
+      }
+      case 'deletePreset': return Promise.resolve(this.presets().delete(request.name));
+      case 'recentFiles': return Promise.resolve(new RecentFiles(this.configDir()).list());
+      case 'conversations': {
+        const session = this.session(request.session, ctx);
+        return conversations(session, request.kind, request.view === undefined ? undefined : session.view(request.view).filterView, this.work(session, ctx));
+      }
+      case 'followStream': {
+        const session = this.session(request.session, ctx);
+        return followStream(session, request.protocol, request.stream, this.work(session, ctx));
+      }
+      case 'httpTransactions': {
+        const session = this.session(request.session, ctx);
+        return httpTransactions(session, request.start, request.count, this.work(session, ctx));
+      }
+      case 'httpTransaction': {
+        const session = this.session(request.session, ctx);
+        return httpTransaction(session, request.index, this.work(session, ctx));
+      }
+      case 'httpObjects': {
+        const session = this.session(request.session, ctx);
+        return httpObjects(session, this.work(session, ctx));
+      }
+      case 'exportHttpObjects': {
+        const session = this.session(request.session, ctx);
+        return exportHttpObjects(session, request, this.work(session, ctx));
       }
     }
   }
@@ -260,27 +372,89 @@ export class EngineService {
       session.loadError = { code: 'EDAMAGED', message };
       throw new EngineError('EDAMAGED', message, session.id);
     }
+    new RecentFiles(this.configDir()).record(request.path);
     return session.info();
   }
 
-  private createLive(interfaces: readonly LiveInterface[], request: number | null): EngineSession {
+  /** A live session and its spool; `capture` when the helper feeds it (startCapture). */
+  private createLive(interfaces: readonly (LiveInterface | PcapngInterfaceOptions)[], request: number | null, capture: SessionCapture | null = null): EngineSession {
     const dir = fs.mkdtempSync(path.join(this.spoolDir, 'sievecap-live-'));
     const spoolPath = path.join(dir, 'capture.pcapng');
+    const details: PcapngInterfaceOptions[] = interfaces.map((i) => ({ ...i }));
     let store: PacketStore;
     try {
-      store = PacketStore.createLive(spoolPath, interfaces.map((i) => ({ linkType: i.linkType, name: i.name, snapLen: i.snapLen })));
+      store = PacketStore.createLive(spoolPath, details);
     } catch (err) {
       fs.rmSync(dir, { recursive: true, force: true });
       throw err;
     }
     const session = new EngineSession(this.nextSession++, 'live', spoolPath, store, interfaces.map((i) => i.name), dir);
+    session.interfaceDetails = details;
+    session.capture = capture;
     this.register(session, request);
     return session;
+  }
+
+  /** A live session gets no more frames: 'stopped', the last framesAppended told, then captureEnded. */
+  private captureEnded(session: EngineSession): void {
+    session.state = 'stopped';
+    session.framesAppended?.flush();
+    this.emit({ type: 'event', event: 'captureEnded', session: session.id, frames: session.store.count() });
+  }
+
+  private presets(): UserPresets {
+    return new UserPresets(this.configDir(), { sshConnection: this.sshConnection });
+  }
+
+  /** Writes the session's frames (or a view's matches) to a file: see save.ts. */
+  private async saveFile(request: Request<'saveFile'>, ctx: RequestContext): Promise<EngineResult<'saveFile'>> {
+    const session = this.session(request.session, ctx);
+    const store = session.store;
+    // A file still being indexed is saved whole; a view, once it has tested every frame.
+    if (session.kind === 'file' && session.state === 'loading') await store.loading.catch(() => undefined);
+    if (ctx.signal.aborted) throw ctx.signal.reason;
+    let count = store.count();
+    let frameAt = (i: number): number => i;
+    if (request.view !== undefined) {
+      const view = session.view(request.view).filterView;
+      if (view.framesDone < store.count()) await view.update();
+      if (ctx.signal.aborted) throw ctx.signal.reason;
+      if (view.error) throw new EngineError('EREAD', `view ${request.view} stopped at frame ${view.framesDone + 1}: ${view.error.message}; nothing was saved`);
+      // A live view goes on growing: the matches so far, as a copy.
+      const matches = view.frames().slice();
+      count = matches.length;
+      frameAt = (i) => matches[i]! - 1;
+    }
+    const progress = { done: 0, total: count };
+    const throttle = new Throttle(this.eventIntervalMs, () => {
+      if (!session.closed) this.emit({ type: 'event', event: 'progress', request: ctx.id, session: session.id, task: 'save', done: progress.done, total: progress.total, frames: store.count(), ...(request.view === undefined ? {} : { view: request.view }) });
+    });
+    try {
+      return await saveFrames({
+        store,
+        interfaces: session.kind === 'live' ? session.interfaceDetails : fileInterfaces(session.path, store.interfaceLinkTypes),
+        path: request.path,
+        format: request.format,
+        count,
+        frameAt,
+        signal: ctx.signal,
+        sliceMs: this.sliceMs,
+        onProgress: (done, total) => {
+          progress.done = done;
+          progress.total = total;
+          throttle.poke();
+        },
+      });
+    } finally {
+      throttle.flush();
+      throttle.cancel();
+    }
   }
 
   private async rows(request: Request<'rows'>, ctx: RequestContext): Promise<EngineResult<'rows'>> {
     const session = this.session(request.session, ctx);
     const view = request.view === undefined ? undefined : session.view(request.view).filterView;
+    if (request.sort) return sortedRows(session, view, request.view ?? null, request.sort, request.start, request.count, this.work(session, ctx));
     const store = session.store;
     const total = store.count(view);
     const end = Math.min(total, request.start + request.count);
@@ -438,6 +612,13 @@ export class EngineService {
     if (ctx.signal.aborted) throw ctx.signal.reason;
   }
 
+  /** Slices, cancellation and progress events for an analysis request (conversations, follow, HTTP, sorting) on a session. */
+  private work(session: EngineSession, ctx: RequestContext): AnalysisWork {
+    return new AnalysisWork(ctx.signal, this.sliceMs, this.eventIntervalMs, (task, done, total) => {
+      this.emit({ type: 'event', event: 'progress', request: ctx.id, session: session.id, task, done, total, frames: session.store.count() });
+    });
+  }
+
   private cancel(target: number, self: number): EngineResult<'cancel'> {
     const task = this.running.get(target);
     if (!task || target === self || task.controller.signal.aborted) return { request: target, cancelled: false };
@@ -475,11 +656,13 @@ export class EngineService {
     const session = this.session(id);
     if (session.kind !== 'live') throw new EngineError('ENOTLIVE', `session ${id} is an opened file: frames are appended only to a live capture`);
     if (session.state !== 'capturing') throw new EngineError('ENOTLIVE', `the live capture of session ${id} has ended: no more frames can be appended`);
+    if (session.capture !== null) throw new EngineError('ENOTLIVE', `session ${id} is fed by the capture helper (startCapture): its host neither appends to it nor ends it (stopCapture does)`);
     return session;
   }
 
   private closeNow(session: EngineSession): void {
     if (session.closed) return;
+    this.captures.abandon(session);
     this.sessions.delete(session.id);
     this.closedSessions.add(session.id);
     session.close(new EngineError('ECLOSED', `session ${session.id} was closed while the request ran`));
@@ -495,6 +678,15 @@ export class EngineService {
         process.emitWarning(`an engine event listener threw: ${(err as Error).message}`);
       }
     }
+  }
+}
+
+/** A preset's interface may be one of another machine: its link type when it is here, else Ethernet. */
+function linkTypeOrEthernet(name: string): number {
+  try {
+    return interfaceLinkType(name);
+  } catch {
+    return 1;
   }
 }
 

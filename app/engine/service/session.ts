@@ -9,8 +9,10 @@ import { linkTypeDescription, linkTypeShortName } from '../../pcap/linktype';
 import type { ErrorData, ReportInfo, SessionInfo, ViewInfo } from '../../rpc/engine-protocol';
 import type { StatisticsReport } from '../../stats/report';
 import type { FilterView } from '../filter-view';
+import type { PcapngInterfaceOptions } from '../../pcap/pcapng-writer';
 import type { ReportFeed } from '../report-feed';
 import type { PacketStore } from '../store';
+import type { SessionCapture } from './capture';
 import { EngineError, nsString } from './plain';
 
 /**
@@ -83,6 +85,10 @@ export class EngineSession {
   closed = false;
   /** Set by the service: tells listeners about new frames (throttled). */
   framesAppended: Throttle | null = null;
+  /** A capture through the helper feeding this session: its settings and latest counters. */
+  capture: SessionCapture | null = null;
+  /** A live session's interface description blocks (saveFile writes them again), by interface id. */
+  interfaceDetails: PcapngInterfaceOptions[] = [];
 
   constructor(
     readonly id: number,
@@ -161,6 +167,9 @@ export class EngineSession {
       lastTime: frames > 0 ? nsString(store.tsNs(frames - 1)) : null,
       views: [...this.views.values()].map((v) => this.viewInfo(v)),
       reports: [...this.reports.values()].map((r) => this.reportInfo(r)),
+      ...(this.capture === null
+        ? {}
+        : { capture: { ...this.capture, interfaces: [...this.capture.interfaces], statistics: this.capture.statistics.map((s) => ({ ...s })) } }),
     };
   }
 

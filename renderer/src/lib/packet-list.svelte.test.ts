@@ -1,0 +1,101 @@
+import { describe, expect, test } from 'vitest';
+import type { PacketRow, RowSort } from '../../../app/rpc/engine-protocol';
+import { PacketListState, ROW_HEIGHT } from './packet-list.svelte';
+import { maxScrollTop } from './viewport';
+
+/** Rows 1..n in frame order (or reversed), like the engine's `rows`. */
+function rows(n: { total: number }, asked: { start: number; sort: RowSort | null }[] = []) {
+  return {
+    fetch: async (start: number, count: number, sort: RowSort | null) => {
+      asked.push({ start, sort });
+      const out: PacketRow[] = [];
+      for (let i = start; i < Math.min(n.total, start + count); i++) {
+        const number = sort?.descending ? n.total - i : i + 1;
+        out.push({ number, time: '0', relativeSeconds: 0, source: 's', destination: 'd', protocol: 'TCP', length: 60, info: '', status: 'ok' });
+      }
+      return { total: n.total, rows: out };
+    },
+  };
+}
+
+describe('PacketListState', () => {
+  test('a live capture is followed until the user scrolls away, and again once back at the bottom', async () => {
+    const n = { total: 0 };
+    const list = new PacketListState({ pageSize: 50 });
+    list.resize(ROW_HEIGHT * 10);
+    list.setSource(rows(n), 0, { live: true });
+    expect(list.follow).toBe(true);
+    n.total = 100;
+    list.grow(100);
+    expect(list.scrollTop).toBe(maxScrollTop(list.viewport));
+    await list.load();
+    expect(list.drawn.at(-1)!.row!.number).toBe(100);
+
+    list.onScroll(0);
+    expect(list.follow).toBe(false);
+    n.total = 200;
+    list.grow(200);
+    expect(list.scrollTop).toBe(0);
+
+    list.onScroll(maxScrollTop(list.viewport));
+    expect(list.follow).toBe(true);
+    n.total = 300;
+    list.grow(300);
+    expect(list.scrollTop).toBe(maxScrollTop(list.viewport));
+  });
+
+  test('a file is not followed: it opens at the top while still loading', () => {
+    const n = { total: 10 };
+    const list = new PacketListState();
+    list.resize(ROW_HEIGHT * 5);
+    list.setSource(rows(n), 10, { live: false });
+    n.total = 500;
+    list.grow(500);
+    expect(list.scrollTop).toBe(0);
+    expect(list.follow).toBe(false);
+  });
+
+  test('the keyboard moves the selection and keeps it in view; the selection names its frame', async () => {
+    const n = { total: 1000 };
+    const list = new PacketListState({ pageSize: 100 });
+    list.resize(ROW_HEIGHT * 10);
+    list.setSource(rows(n), 1000);
+    await list.load();
+    list.navigate('ArrowDown');
+    expect(list.selectedIndex).toBe(0);
+    expect(list.selectedNumber).toBe(1);
+    list.navigate('PageDown');
+    expect(list.selectedIndex).toBe(10);
+    expect(list.scrollTop).toBe(ROW_HEIGHT);
+    list.navigate('End');
+    expect(list.selectedIndex).toBe(999);
+    await list.load();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(list.selectedNumber).toBe(1000);
+    expect(list.scrollTop).toBe(maxScrollTop(list.viewport));
+    list.navigate('Home');
+    expect(list.scrollTop).toBe(0);
+  });
+
+  test('sorting asks the engine for the new order and drops the cached pages', async () => {
+    const n = { total: 300 };
+    const asked: { start: number; sort: RowSort | null }[] = [];
+    const list = new PacketListState({ pageSize: 100 });
+    list.resize(ROW_HEIGHT * 10);
+    list.setSource(rows(n, asked), 300);
+    await list.load();
+    list.setSort({ column: 'number', descending: true });
+    await list.load();
+    expect(asked.at(-1)).toEqual({ start: 0, sort: { column: 'number', descending: true } });
+    expect(list.drawn[0]!.row!.number).toBe(300);
+  });
+
+  test('only the visible rows (and a margin) are drawn, however long the list', () => {
+    const list = new PacketListState();
+    list.resize(ROW_HEIGHT * 30);
+    list.setSource(rows({ total: 5_000_000 }), 5_000_000);
+    expect(list.drawn.length).toBeLessThanOrEqual(30 + 2 * 10 + 1);
+    list.onScroll(maxScrollTop(list.viewport));
+    expect(list.drawn.at(-1)!.index).toBe(4_999_999);
+  });
+});

@@ -1,0 +1,203 @@
+/**
+ * The packet list's state: the rows of the capture or of a display-filter view, fetched a page at a
+ * time (PageCache), the scroll position and the selection, the sort order, and whether a live
+ * capture is followed (the view sticks to the bottom until the user scrolls away, and follows
+ * again once scrolled back to the end). The maths is in viewport.ts; the component only draws.
+ */
+import type { PacketRow, RowSort } from '../../../app/rpc/engine-protocol';
+import { PageCache } from './page-cache';
+import {
+  isAtBottom,
+  maxScrollTop,
+  moveSelection,
+  revealRow,
+  rowOffset,
+  rowsPerPage,
+  scrollHeight,
+  visibleRange,
+  type NavigationKey,
+  type RowRange,
+  type Viewport,
+} from './viewport';
+
+export const ROW_HEIGHT = 22;
+export const PAGE_SIZE = 200;
+/** Pages kept: enough for several screens each way on a tall window. */
+export const MAX_PAGES = 40;
+const OVERSCAN = 10;
+
+/** Where rows come from: the engine's `rows` request for a session (and view, and sort). */
+export interface RowSource {
+  fetch(start: number, count: number, sort: RowSort | null, signal: AbortSignal): Promise<{ total: number; rows: PacketRow[] }>;
+}
+
+export class PacketListState {
+  total = $state(0);
+  scrollTop = $state(0);
+  viewportHeight = $state(0);
+  readonly rowHeight = ROW_HEIGHT;
+  /** Selected row (index in the list), -1: none. */
+  selectedIndex = $state(-1);
+  /** The selected frame's number (kept across filter changes), null: none. */
+  selectedNumber = $state<number | null>(null);
+  sort = $state<RowSort | null>(null);
+  /** Rows are being appended (a live capture): the list follows them. */
+  live = $state(false);
+  /** A live capture scrolls to new packets (until the user scrolls away; again once back at the bottom). */
+  follow = $state(false);
+  /** Bumped when pages arrive, so rows redraw. */
+  private version = $state(0);
+  lastError = $state<string | null>(null);
+  private source: RowSource | null = null;
+  /** scrollTop the list set itself, to tell it from the user's scrolling. */
+  private ownScroll: number | null = null;
+  readonly cache: PageCache<PacketRow>;
+
+  constructor(options: { pageSize?: number; maxPages?: number } = {}) {
+    this.cache = new PageCache<PacketRow>({
+      pageSize: options.pageSize ?? PAGE_SIZE,
+      maxPages: options.maxPages ?? MAX_PAGES,
+      fetch: (start, count, signal) => this.fetchPage(start, count, signal),
+      onChange: () => {
+        this.version++;
+      },
+      onError: (err) => {
+        const e = err as { code?: string; message?: string };
+        if (e.code !== 'ECANCELED' && e.code !== 'ECLOSED') this.lastError = e.message ?? String(err);
+      },
+    });
+  }
+
+  get viewport(): Viewport {
+    return { scrollTop: this.scrollTop, height: this.viewportHeight, rowHeight: this.rowHeight, total: this.total };
+  }
+
+  /** Height of the scroll area's content. */
+  get contentHeight(): number {
+    return scrollHeight(this.viewport);
+  }
+
+  /** Rows drawn (visible plus a margin). */
+  get range(): RowRange {
+    return visibleRange(this.viewport, OVERSCAN);
+  }
+
+  /** The rows to draw, with their offsets from the viewport's top; a row not yet fetched is null. */
+  get drawn(): { index: number; top: number; row: PacketRow | null }[] {
+    void this.version;
+    const vp = this.viewport;
+    const { first, end } = this.range;
+    const out = [];
+    for (let i = first; i < end; i++) out.push({ index: i, top: rowOffset(i, vp), row: this.cache.get(i) ?? null });
+    return out;
+  }
+
+  /** Rows come from `source` now (a session opened, a filter applied): every page is fetched again. */
+  setSource(source: RowSource | null, total: number, options: { keepSelection?: boolean; live?: boolean } = {}): void {
+    this.source = source;
+    this.total = total;
+    this.cache.reset(total);
+    this.lastError = null;
+    if (!options.keepSelection) this.selectedNumber = null;
+    this.selectedIndex = -1;
+    this.live = options.live ?? this.live;
+    this.follow = this.live && this.sort === null;
+    this.scrollTo(this.follow ? maxScrollTop(this.viewport) : 0);
+    this.load();
+  }
+
+  /** The capture started or ended appending rows. */
+  setLive(live: boolean): void {
+    if (live === this.live) return;
+    this.live = live;
+    this.follow = live && isAtBottom(this.viewport);
+  }
+
+  /** The list grew (frames appended): follow them when following. */
+  grow(total: number): void {
+    if (total === this.total) return;
+    const wasAtBottom = this.follow && this.live;
+    if (this.sort && this.sort.column !== 'number' && total > this.total) {
+      // Another order than the frames': new rows land anywhere, so every page is stale.
+      this.total = total;
+      this.cache.reset(total);
+    } else {
+      this.total = total;
+      this.cache.setTotal(total);
+    }
+    if (wasAtBottom && !(this.sort?.descending ?? false)) this.scrollTo(maxScrollTop(this.viewport));
+    this.load();
+  }
+
+  setSort(sort: RowSort | null): void {
+    this.sort = sort;
+    this.selectedIndex = -1;
+    this.cache.reset(this.total);
+    this.scrollTo(0);
+    this.follow = this.live && sort === null && isAtBottom(this.viewport);
+    this.load();
+  }
+
+  /** The component tells its size. */
+  resize(height: number): void {
+    if (height === this.viewportHeight) return;
+    this.viewportHeight = height;
+    if (this.follow && this.live && this.total > 0) this.scrollTo(maxScrollTop(this.viewport));
+    this.load();
+  }
+
+  /** The user scrolled (the scroll event): follow resumes at the bottom, stops elsewhere. */
+  onScroll(scrollTop: number): void {
+    const own = this.ownScroll;
+    this.ownScroll = null;
+    this.scrollTop = scrollTop;
+    if (own !== null && Math.abs(own - scrollTop) < 1) {
+      this.load();
+      return;
+    }
+    this.follow = this.live && isAtBottom(this.viewport);
+    this.load();
+  }
+
+  /** Scrolls (the component applies scrollTop to its element). */
+  scrollTo(scrollTop: number): void {
+    const top = Math.max(0, Math.min(scrollTop, maxScrollTop(this.viewport)));
+    this.ownScroll = top;
+    this.scrollTop = top;
+  }
+
+  /** Selects row `index` (`number`: its frame, when the caller knows it before its page is here). */
+  select(index: number, number: number | null = null): void {
+    if (index < 0 || index >= this.total) return;
+    this.selectedIndex = index;
+    this.selectedNumber = this.cache.get(index)?.number ?? number;
+    const top = revealRow(index, this.viewport);
+    if (top !== this.scrollTop) this.scrollTo(top);
+    this.follow = this.live && isAtBottom(this.viewport) && index === this.total - 1;
+    this.load();
+    if (this.selectedNumber === null) {
+      // The row's page is on its way: the selection names its frame once it arrives.
+      void this.cache.ensure(index, index + 1).then(() => {
+        if (this.selectedIndex === index) this.selectedNumber = this.cache.get(index)?.number ?? null;
+      });
+    }
+  }
+
+  /** Up/Down/PageUp/PageDown/Home/End. */
+  navigate(key: NavigationKey): void {
+    const next = moveSelection(this.selectedIndex, key, rowsPerPage(this.viewport), this.total);
+    if (next >= 0) this.select(next);
+  }
+
+  /** Fetches the pages the viewport shows. */
+  load(): Promise<void> {
+    if (!this.source || this.total === 0) return Promise.resolve();
+    const { first, end } = this.range;
+    return this.cache.ensure(first, end);
+  }
+
+  private fetchPage(start: number, count: number, signal: AbortSignal): Promise<{ total: number; rows: PacketRow[] }> {
+    if (!this.source) return Promise.resolve({ total: 0, rows: [] });
+    return this.source.fetch(start, count, this.sort, signal);
+  }
+}

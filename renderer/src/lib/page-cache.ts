@@ -1,0 +1,184 @@
+/**
+ * Pages of rows fetched on demand for a virtual list: a page is asked for once however many times
+ * the list scrolls over it while its request runs, pages far from the viewport are evicted
+ * (least recently shown first) so a million-row capture holds a few thousand rows, and a reset
+ * (new filter, new sort order) drops every page and ignores answers still on their way.
+ *
+ * A live capture appends rows: pages wholly below the old total stay valid in frame order; a page
+ * that was short (the end of the list) is asked for again when the total grows.
+ */
+
+export interface RowPage<T> {
+  /** Rows in the list (the page's answer may know more rows than before). */
+  total: number;
+  rows: T[];
+}
+
+export type PageFetcher<T> = (start: number, count: number, signal: AbortSignal) => Promise<RowPage<T>>;
+
+export interface PageCacheOptions<T> {
+  pageSize: number;
+  /** Pages kept at most (the visible ones always stay). */
+  maxPages: number;
+  fetch: PageFetcher<T>;
+  /** Called when pages arrive, are dropped or the total changes (the list redraws). */
+  onChange?: () => void;
+  /** A page could not be fetched (it is asked for again next time it is shown). */
+  onError?: (error: unknown) => void;
+}
+
+interface Page<T> {
+  rows: T[];
+  /** Recency of the last time the page was shown. */
+  used: number;
+}
+
+export class PageCache<T> {
+  readonly pageSize: number;
+  private maxPages: number;
+  private readonly pages = new Map<number, Page<T>>();
+  private readonly inFlight = new Map<number, AbortController>();
+  private generation = 0;
+  /** Pages of the last range shown: never evicted while it is shown. */
+  private shown = new Set<number>();
+  private clock = 0;
+  private knownTotal = 0;
+  private readonly options: PageCacheOptions<T>;
+
+  constructor(options: PageCacheOptions<T>) {
+    this.options = options;
+    this.pageSize = options.pageSize;
+    this.maxPages = Math.max(1, options.maxPages);
+  }
+
+  /** Rows in the list, as last told (setTotal) or answered. */
+  get total(): number {
+    return this.knownTotal;
+  }
+
+  /** Pages held (for tests and the status of eviction). */
+  get pageCount(): number {
+    return this.pages.size;
+  }
+
+  /** Requests running. */
+  get pendingCount(): number {
+    return this.inFlight.size;
+  }
+
+  /** The row at `index`, if its page is here. */
+  get(index: number): T | undefined {
+    const page = this.pages.get(Math.floor(index / this.pageSize));
+    return page?.rows[index % this.pageSize];
+  }
+
+  /** Whether every row of [first, end) is here. */
+  has(first: number, end: number): boolean {
+    for (let p = Math.floor(first / this.pageSize); p * this.pageSize < end; p++) {
+      const page = this.pages.get(p);
+      if (!page || page.rows.length < Math.min(this.pageSize, end - p * this.pageSize)) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Makes sure the pages covering rows [first, end) are here or on their way, and marks them
+   * recently used. Returns a promise settled when they have all arrived (or failed).
+   */
+  ensure(first: number, end: number): Promise<void> {
+    const waits: Promise<void>[] = [];
+    const now = ++this.clock;
+    const wanted = new Set<number>();
+    const last = this.knownTotal > 0 ? Math.min(end, this.knownTotal) : end;
+    for (let p = Math.floor(first / this.pageSize); p * this.pageSize < last; p++) {
+      wanted.add(p);
+      const page = this.pages.get(p);
+      if (page) {
+        page.used = now;
+        if (page.rows.length === this.pageSize || p * this.pageSize + page.rows.length >= this.knownTotal) continue;
+      }
+      waits.push(this.load(p));
+    }
+    this.shown = wanted;
+    this.evict(wanted);
+    return Promise.all(waits).then(() => undefined);
+  }
+
+  /**
+   * The list now has `total` rows (a live capture grew, frames appended to a view). Rows already
+   * fetched keep their place; a short page at the old end is refreshed when next shown. A list that
+   * shrank (never, in frame order) drops the pages past its end.
+   */
+  setTotal(total: number): void {
+    if (total === this.knownTotal) return;
+    const old = this.knownTotal;
+    this.knownTotal = total;
+    if (total < old) {
+      for (const [p, page] of this.pages) {
+        if (p * this.pageSize >= total) this.pages.delete(p);
+        else if (p * this.pageSize + page.rows.length > total) page.rows.length = total - p * this.pageSize;
+      }
+    }
+    this.options.onChange?.();
+  }
+
+  /** Drops every page and stops waiting for running requests (a new filter or sort order). */
+  reset(total = 0): void {
+    this.generation++;
+    for (const controller of this.inFlight.values()) controller.abort();
+    this.inFlight.clear();
+    this.pages.clear();
+    this.shown = new Set();
+    this.knownTotal = total;
+    this.options.onChange?.();
+  }
+
+  /** Keeps at most `maxPages` (at least the pages of the viewport). */
+  setMaxPages(maxPages: number): void {
+    this.maxPages = Math.max(1, maxPages);
+    this.evict(new Set());
+  }
+
+  private load(p: number): Promise<void> {
+    if (this.inFlight.has(p)) return this.waitFor(p);
+    const controller = new AbortController();
+    const generation = this.generation;
+    this.inFlight.set(p, controller);
+    const start = p * this.pageSize;
+    const done = this.options.fetch(start, this.pageSize, controller.signal).then(
+      (answer) => {
+        if (generation !== this.generation) return;
+        this.inFlight.delete(p);
+        this.pages.set(p, { rows: answer.rows.slice(0, this.pageSize), used: ++this.clock });
+        if (answer.total !== this.knownTotal && answer.total >= this.knownTotal) this.knownTotal = answer.total;
+        this.evict(new Set([...this.shown, p]));
+        this.options.onChange?.();
+      },
+      (error: unknown) => {
+        if (generation !== this.generation) return;
+        this.inFlight.delete(p);
+        this.options.onError?.(error);
+      },
+    );
+    this.waiters.set(p, done);
+    void done.finally(() => {
+      if (this.waiters.get(p) === done) this.waiters.delete(p);
+    });
+    return done;
+  }
+
+  private readonly waiters = new Map<number, Promise<void>>();
+
+  private waitFor(p: number): Promise<void> {
+    return this.waiters.get(p) ?? Promise.resolve();
+  }
+
+  private evict(keep: Set<number>): void {
+    if (this.pages.size <= this.maxPages) return;
+    const byAge = [...this.pages.entries()].filter(([p]) => !keep.has(p)).sort((a, b) => a[1].used - b[1].used);
+    for (const [p] of byAge) {
+      if (this.pages.size <= Math.max(this.maxPages, keep.size)) break;
+      this.pages.delete(p);
+    }
+  }
+}

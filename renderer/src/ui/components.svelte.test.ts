@@ -1,0 +1,153 @@
+/**
+ * The packet list, details and filter bar components in happy-dom: only visible rows are in the
+ * DOM, ARIA roles and names are there, keys and clicks reach the state.
+ */
+import { flushSync, mount, unmount } from 'svelte';
+import { afterEach, describe, expect, test } from 'vitest';
+import type { PacketDetail, PacketRow } from '../../../app/rpc/engine-protocol';
+import { DetailsState } from '../lib/details.svelte';
+import { PacketListState, ROW_HEIGHT } from '../lib/packet-list.svelte';
+import FilterBar from './FilterBar.svelte';
+import PacketBytes from './PacketBytes.svelte';
+import PacketDetails from './PacketDetails.svelte';
+import PacketList from './PacketList.svelte';
+
+const mounted: ReturnType<typeof mount>[] = [];
+afterEach(() => {
+  for (const m of mounted.splice(0)) unmount(m);
+  document.body.innerHTML = '';
+});
+
+const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
+
+function row(number: number): PacketRow {
+  return { number, time: '0', relativeSeconds: number / 1000, source: '10.0.0.1', destination: '10.0.0.2', protocol: number % 2 ? 'TCP' : 'DNS', length: 60, info: number % 2 ? '1 → 2 [SYN] Seq=0' : 'Standard query', status: number === 3 ? 'truncated' : 'ok' };
+}
+
+describe('PacketList', () => {
+  test('draws only the rows in view, coloured and marked, as an ARIA grid', async () => {
+    const list = new PacketListState({ pageSize: 100 });
+    list.setSource({ fetch: async (start, count) => ({ total: 100_000, rows: Array.from({ length: count }, (_, k) => row(start + k + 1)) }) }, 100_000);
+    mounted.push(mount(PacketList, { target: document.body, props: { list } }));
+    list.resize(ROW_HEIGHT * 20);
+    await list.load();
+    flushSync();
+    const grid = document.querySelector('[role=grid]')!;
+    expect(grid.getAttribute('aria-label')).toBe('Packet list');
+    expect(grid.getAttribute('aria-rowcount')).toBe('100001');
+    const rows = grid.querySelectorAll('.layer [role=row]');
+    expect(rows.length).toBeLessThanOrEqual(20 + 10 + 1);
+    expect(rows[0]!.querySelector('[role=gridcell]')!.textContent).toBe('1');
+    expect(rows[0]!.classList.contains('row-synfin')).toBe(true);
+    expect(rows[1]!.classList.contains('row-dns')).toBe(true);
+    expect(rows[2]!.classList.contains('marked')).toBe(true);
+    expect(rows[2]!.textContent).toContain('[Truncated]');
+    expect([...grid.querySelectorAll('[role=columnheader]')].map((h) => h.textContent!.trim())).toEqual(['No.', 'Time', 'Source', 'Destination', 'Protocol', 'Length', 'Info']);
+
+    grid.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowDown', bubbles: true }));
+    grid.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowDown', bubbles: true }));
+    flushSync();
+    expect(list.selectedIndex).toBe(1);
+    expect(grid.querySelector('[aria-selected=true]')!.id).toBe(grid.getAttribute('aria-activedescendant'));
+
+    (grid.querySelector('button[aria-label="Sort by Length"]') as HTMLButtonElement).click();
+    flushSync();
+    expect(list.sort).toEqual({ column: 'length', descending: false });
+    expect(grid.querySelectorAll('[aria-sort=ascending]').length).toBe(1);
+  });
+});
+
+const detail: PacketDetail = {
+  number: 7,
+  time: '0',
+  relativeSeconds: 0,
+  capturedLength: 20,
+  length: 20,
+  linkType: 1,
+  interfaceId: 0,
+  direction: null,
+  status: 'truncated',
+  summary: { source: 'a', destination: 'b', protocol: 'X', length: 20, info: '' },
+  layers: [
+    { protocol: 'eth', title: 'Ethernet II', offset: 0, length: 14, status: 'ok', problem: null, fields: [
+      { abbrev: 'eth.dst', label: 'Destination: 02:00:00:00:00:02', text: '', value: null, type: 'none', offset: 0, length: 6 },
+      { abbrev: 'eth.src', label: 'Source: 02:00:00:00:00:01', text: '', value: null, type: 'none', offset: 6, length: 6 },
+    ] },
+    { protocol: 'ip', title: 'Internet Protocol Version 4', offset: 14, length: 6, status: 'truncated', problem: 'only 6 of 20 header bytes', fields: [] },
+  ],
+  bytes: btoa(String.fromCharCode(...Array.from({ length: 20 }, (_, k) => k))),
+};
+
+describe('PacketDetails and PacketBytes', () => {
+  test('a tree with keyboard, truncation shown, field ↔ bytes', () => {
+    const details = new DetailsState();
+    details.show(detail);
+    mounted.push(mount(PacketDetails, { target: document.body, props: { details } }));
+    mounted.push(mount(PacketBytes, { target: document.body, props: { details } }));
+    flushSync();
+    const tree = document.querySelector('[role=tree]')!;
+    expect([...tree.querySelectorAll('[role=treeitem]')].map((t) => t.getAttribute('aria-level'))).toEqual(['1', '1']);
+    expect(tree.textContent).toContain('Truncated: only 6 of 20 header bytes');
+    const key = (k: string) => {
+      tree.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true }));
+      flushSync();
+    };
+    key('ArrowDown');
+    key('ArrowRight');
+    expect(tree.querySelectorAll('[role=treeitem]').length).toBe(4);
+    key('ArrowRight');
+    key('ArrowDown');
+    expect(details.selected?.abbrev).toBe('eth.src');
+    expect([...document.querySelectorAll('.hex .hl')].map((b) => b.textContent)).toEqual(['06', '07', '08', '09', '0a', '0b']);
+    // A click on byte 2 selects eth.dst.
+    (document.querySelectorAll('.hex .b')[2] as HTMLElement).click();
+    flushSync();
+    expect(details.selected?.abbrev).toBe('eth.dst');
+    expect(tree.querySelector('[aria-selected=true]')!.textContent).toContain('Destination');
+    key('ArrowLeft');
+    expect(details.selected?.abbrev).toBe('eth');
+    key('Enter');
+    expect(tree.querySelectorAll('[role=treeitem]').length).toBe(2);
+  });
+});
+
+describe('FilterBar', () => {
+  test('checks as you type, applies on Enter, clears on Escape, keeps a history', async () => {
+    localStorage.clear();
+    const applied: string[] = [];
+    const props = $state({
+      applied: '',
+      check: async (f: string) => (f.endsWith('==') ? 'expected a value' : null),
+      apply: async (f: string) => {
+        applied.push(f);
+        props.applied = f;
+        return true;
+      },
+    });
+    mounted.push(mount(FilterBar, { target: document.body, props }));
+    const input = document.querySelector('input')!;
+    expect(input.getAttribute('placeholder')).toContain('Ctrl-/');
+    input.value = 'tcp.port ==';
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+    await tick(200);
+    flushSync();
+    expect(input.className).toContain('invalid');
+    expect(input.getAttribute('aria-invalid')).toBe('true');
+    expect(document.body.textContent).toContain('expected a value');
+    input.value = 'tcp.port == 80';
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+    await tick(200);
+    flushSync();
+    expect(input.className).toContain('valid');
+    input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+    await tick(10);
+    flushSync();
+    expect(applied).toEqual(['tcp.port == 80']);
+    expect(JSON.parse(localStorage.getItem('sievecap.displayFilterHistory')!)).toEqual(['tcp.port == 80']);
+    input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
+    await tick(10);
+    flushSync();
+    expect(applied).toEqual(['tcp.port == 80', '']);
+    expect(input.value).toBe('');
+  });
+});

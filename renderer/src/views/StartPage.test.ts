@@ -1,0 +1,70 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { cleanup, fireEvent, render, waitFor } from '@testing-library/svelte';
+import StartPage from './StartPage.svelte';
+import { EngineError, FakeEngine } from './fake-engine';
+
+afterEach(cleanup);
+
+function engine(problem: string | null = null): FakeEngine {
+  let n = 0;
+  return new FakeEngine({
+    listInterfaces: () => {
+      n += 10;
+      return {
+        time: 1000 * n,
+        interfaces: [
+          { name: 'lo', index: 1, up: true, running: true, loopback: true, linkType: 1, addresses: ['127.0.0.1/8'], rxPackets: n, txPackets: n, rxBytes: 0, txBytes: 0 },
+        ],
+      };
+    },
+    checkCaptureFilter: ({ filter }) => {
+      if (filter === 'tcp port') throw new EngineError('ECAPFILTER', 'syntax error in filter expression');
+      return { filter, instructions: 6 };
+    },
+    listPresets: () => ({
+      presets: [
+        { name: 'all', description: 'Everything on the interface', filter: '', builtin: true },
+        { name: 'dns', description: 'DNS queries and answers', filter: 'port 53', builtin: true },
+      ],
+      file: '/home/u/.config/sievecap/presets.json',
+      problem,
+    }),
+    recentFiles: () => ({ files: [{ path: '/tmp/here.pcap', openedAt: 0, exists: true }, { path: '/tmp/gone.pcap', openedAt: 0, exists: false }] }),
+  });
+}
+
+describe('StartPage', () => {
+  it('starts a capture with the picked interface and a preset’s filter', async () => {
+    const onStart = vi.fn();
+    const { getByRole, getByLabelText, findByText } = render(StartPage, { props: { engine: engine().client, onStart, onOpen: () => {}, onOpenPath: () => {} } });
+    await findByText('lo');
+    const start = getByRole('button', { name: 'Start capture' }) as HTMLButtonElement;
+    expect(start.disabled).toBe(true);
+    await fireEvent.click(getByRole('checkbox'));
+    await fireEvent.click(await findByText('DNS queries and answers'));
+    expect((getByLabelText(/Capture filter/) as HTMLInputElement).value).toBe('port 53');
+    await waitFor(() => expect(start.disabled).toBe(false));
+    await findByText(/Valid filter \(6 BPF instructions\)/);
+    await fireEvent.click(start);
+    expect(onStart).toHaveBeenCalledWith({ interfaces: ['lo'], filter: 'port 53', preset: 'dns' });
+  });
+
+  it('shows libpcap’s message for a bad filter', async () => {
+    const { getByLabelText, findByText } = render(StartPage, { props: { engine: engine().client, onStart: () => {}, onOpen: () => {}, onOpenPath: () => {} } });
+    await fireEvent.input(getByLabelText(/Capture filter/), { target: { value: 'tcp port' } });
+    await findByText(/syntax error in filter expression/, {}, { timeout: 2000 });
+    expect((getByLabelText(/Capture filter/) as HTMLInputElement).getAttribute('aria-invalid')).toBe('true');
+  });
+
+  it('opens recent files, greys missing ones, and reports a damaged presets file', async () => {
+    const onOpenPath = vi.fn();
+    const onOpen = vi.fn();
+    const { findByText, getByRole } = render(StartPage, { props: { engine: engine('line 3: not JSON').client, onStart: () => {}, onOpen, onOpenPath } });
+    await findByText(/is damaged: line 3: not JSON/);
+    await fireEvent.click(await findByText('here.pcap'));
+    expect(onOpenPath).toHaveBeenCalledWith('/tmp/here.pcap');
+    expect(((await findByText('gone.pcap')).closest('button') as HTMLButtonElement).disabled).toBe(true);
+    await fireEvent.click(getByRole('button', { name: 'Open file…' }));
+    expect(onOpen).toHaveBeenCalled();
+  });
+});

@@ -1,0 +1,228 @@
+/**
+ * The start page's state: interfaces with their live rates, the capture filter and its check, the
+ * presets, recent files, and what Start hands on. The engine is asked through `call` only, so a
+ * test can stand in for it.
+ */
+import type { NetworkInterface, Preset, PresetSettings } from '../../../app/rpc/engine-protocol';
+import type { CallEngine } from './call-engine';
+import { applyPreset, matchingPreset, mergePresets, presetProblem, type PresetList } from './presets';
+import { RateHistory } from './sparkline';
+
+
+export type FilterCheck =
+  | { state: 'empty' }
+  | { state: 'checking' }
+  | { state: 'valid'; instructions: number }
+  | { state: 'invalid'; message: string }
+  /** The check itself failed (no engine): the filter may be fine; Start lets libpcap decide. */
+  | { state: 'unknown'; message: string };
+
+export interface StartSettings {
+  interfaces: string[];
+  filter: string;
+  snapLen?: number;
+  preset?: string;
+}
+
+export interface RecentFile {
+  path: string;
+  openedAt: number;
+  exists: boolean;
+}
+
+export class StartPageState {
+  interfaces = $state.raw<NetworkInterface[]>([]);
+  /** Packets per second per interface, oldest first. */
+  rates = $state.raw<Record<string, readonly number[]>>({});
+  interfacesError = $state<string | null>(null);
+  selected = $state<string[]>([]);
+
+  filter = $state('');
+  check = $state.raw<FilterCheck>({ state: 'empty' });
+  snapLen = $state<number | null>(null);
+
+  presets = $state.raw<PresetList>(mergePresets(null));
+  presetsFile = $state('');
+  presetsProblem = $state<string | null>(null);
+  presetsError = $state<string | null>(null);
+  /** The preset last chosen; it stays "the preset" while the filter is unchanged. */
+  chosenPreset = $state<string | null>(null);
+
+  recent = $state.raw<RecentFile[]>([]);
+  recentError = $state<string | null>(null);
+
+  readonly activePreset: Preset | null = $derived(matchingPreset(this.presets, this.chosenPreset, this.filter));
+  readonly canStart: boolean = $derived(this.selected.length > 0 && this.check.state !== 'invalid' && this.check.state !== 'checking');
+
+  readonly #engine: CallEngine;
+  readonly #history = new RateHistory(60);
+  #checkController: AbortController | null = null;
+  #checkTimer: ReturnType<typeof setTimeout> | null = null;
+  readonly #debounceMs: number;
+
+  constructor(engine: CallEngine, debounceMs = 250) {
+    this.#engine = engine;
+    this.#debounceMs = debounceMs;
+  }
+
+  /** Reads the interfaces and their counters once (the page polls this every second). */
+  async pollInterfaces(): Promise<void> {
+    try {
+      const r = await this.#engine.call('listInterfaces', {});
+      this.#history.add(r.interfaces, r.time);
+      const rates: Record<string, readonly number[]> = {};
+      for (const i of r.interfaces) rates[i.name] = [...this.#history.rates(i.name)];
+      this.interfaces = r.interfaces;
+      this.rates = rates;
+      this.interfacesError = null;
+      // An interface that vanished cannot stay picked.
+      const names = new Set(r.interfaces.map((i) => i.name));
+      if (this.selected.some((n) => !names.has(n))) this.selected = this.selected.filter((n) => names.has(n));
+    } catch (e) {
+      this.interfacesError = (e as Error).message;
+    }
+  }
+
+  currentRate(name: string): number | null {
+    return this.#history.current(name);
+  }
+
+  toggleInterface(name: string, on: boolean): void {
+    const had = this.selected.includes(name);
+    if (on && !had) this.selected = [...this.selected, name];
+    else if (!on && had) this.selected = this.selected.filter((n) => n !== name);
+    else return;
+    this.#scheduleCheck(0);
+  }
+
+  setFilter(filter: string): void {
+    if (filter === this.filter) return;
+    this.filter = filter;
+    this.#scheduleCheck(this.#debounceMs);
+  }
+
+  setSnapLen(value: number | null): void {
+    this.snapLen = value !== null && Number.isInteger(value) && value >= 1 && value <= 262144 ? value : null;
+  }
+
+  /** Checks the filter now (the debounce's end, or a test). */
+  async checkNow(): Promise<void> {
+    if (this.#checkTimer !== null) clearTimeout(this.#checkTimer);
+    this.#checkTimer = null;
+    this.#checkController?.abort();
+    const filter = this.filter;
+    if (!filter.trim()) {
+      this.check = { state: 'empty' };
+      return;
+    }
+    const controller = new AbortController();
+    this.#checkController = controller;
+    this.check = { state: 'checking' };
+    const iface = this.selected[0];
+    try {
+      const r = await this.#engine.call('checkCaptureFilter', { filter, ...(iface ? { interface: iface } : {}) }, { signal: controller.signal });
+      if (this.#checkController !== controller) return;
+      this.check = { state: 'valid', instructions: r.instructions };
+    } catch (e) {
+      if (this.#checkController !== controller) return;
+      const err = e as Error & { code?: string };
+      if (err.code === 'ECANCELED') return;
+      this.check = err.code === 'ECAPFILTER' ? { state: 'invalid', message: err.message } : { state: 'unknown', message: err.message };
+    }
+    if (this.#checkController === controller) this.#checkController = null;
+  }
+
+  #scheduleCheck(ms: number): void {
+    if (this.#checkTimer !== null) clearTimeout(this.#checkTimer);
+    this.#checkController?.abort();
+    this.#checkController = null;
+    if (!this.filter.trim()) {
+      this.check = { state: 'empty' };
+      return;
+    }
+    this.check = { state: 'checking' };
+    this.#checkTimer = setTimeout(() => void this.checkNow(), ms);
+  }
+
+  choosePreset(preset: Preset): void {
+    const choice = applyPreset(preset);
+    this.chosenPreset = preset.name;
+    this.filter = choice.filter;
+    if (choice.snapLen !== undefined) this.snapLen = choice.snapLen;
+    if (choice.interfaces) {
+      const names = new Set(this.interfaces.map((i) => i.name));
+      // Interfaces the preset names that this machine has (all of them before the list arrives).
+      this.selected = this.interfaces.length === 0 ? choice.interfaces : choice.interfaces.filter((n) => names.has(n));
+    }
+    this.#scheduleCheck(0);
+  }
+
+  #setPresets(r: { presets: Preset[]; file: string; problem: string | null }): void {
+    this.presets = mergePresets(r.presets);
+    this.presetsFile = r.file;
+    this.presetsProblem = r.problem;
+  }
+
+  async loadPresets(): Promise<void> {
+    try {
+      this.#setPresets(await this.#engine.call('listPresets', {}));
+      this.presetsError = null;
+    } catch (e) {
+      this.presetsError = (e as Error).message;
+    }
+  }
+
+  /** The preset "Save as preset…" would save from the current settings. */
+  presetFromSettings(name: string, description: string, withInterfaces: boolean): PresetSettings {
+    const preset: PresetSettings = { name: name.trim(), description: description.trim(), filter: this.filter.trim() };
+    if (this.snapLen !== null) preset.snapLen = this.snapLen;
+    if (withInterfaces && this.selected.length > 0) preset.interfaces = [...this.selected];
+    return preset;
+  }
+
+  /** Saves a preset; resolves to null when saved, else the sentence saying why not. */
+  async savePreset(preset: PresetSettings): Promise<string | null> {
+    const problem = presetProblem(preset, this.presets.builtin);
+    if (problem) return problem;
+    try {
+      this.#setPresets(await this.#engine.call('savePreset', { preset }));
+      this.chosenPreset = preset.name;
+      return null;
+    } catch (e) {
+      return (e as Error).message;
+    }
+  }
+
+  async deletePreset(name: string): Promise<string | null> {
+    try {
+      this.#setPresets(await this.#engine.call('deletePreset', { name }));
+      if (this.chosenPreset === name) this.chosenPreset = null;
+      return null;
+    } catch (e) {
+      return (e as Error).message;
+    }
+  }
+
+  async loadRecent(): Promise<void> {
+    try {
+      this.recent = (await this.#engine.call('recentFiles', {})).files;
+      this.recentError = null;
+    } catch (e) {
+      this.recentError = (e as Error).message;
+    }
+  }
+
+  /** What Start hands on; null when it cannot start yet. */
+  startSettings(): StartSettings | null {
+    if (!this.canStart) return null;
+    const settings: StartSettings = { interfaces: [...this.selected], filter: this.filter.trim() };
+    if (this.snapLen !== null) settings.snapLen = this.snapLen;
+    if (this.activePreset) settings.preset = this.activePreset.name;
+    return settings;
+  }
+
+  dispose(): void {
+    if (this.#checkTimer !== null) clearTimeout(this.#checkTimer);
+    this.#checkController?.abort();
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * The renderer's build (dist/renderer) and its unit tests (vitest). `base: './'` makes every asset
+ * URL relative, so the same build loads from Electron's app:// origin (app/main) and from `sievecap serve`.
+ */
+import { fileURLToPath } from 'node:url';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { defineConfig } from 'vitest/config';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+export default defineConfig({
+  root: here,
+  base: './',
+  // Vite's caches go with the project's node_modules, not into renderer/.
+  cacheDir: fileURLToPath(new URL('../node_modules/.vite/renderer', import.meta.url)),
+  plugins: [svelte()],
+  build: {
+    outDir: fileURLToPath(new URL('../dist/renderer', import.meta.url)),
+    emptyOutDir: true,
+    target: 'es2022',
+    sourcemap: true,
+    // One small app: keep assets as files (the CSP allows no inline scripts).
+    assetsInlineLimit: 0,
+    modulePreload: { polyfill: false },
+  },
+  server: { fs: { allow: [fileURLToPath(new URL('..', import.meta.url))] } },
+  // Svelte's browser build for components under test, not its server build.
+  resolve: process.env.VITEST ? { conditions: ['browser'] } : undefined,
+  test: {
+    root: here,
+    // src/: unit tests (happy-dom; rpc.test.ts runs the real engine). e2e/: the window in Chromium over sievecap serve.
+    include: ['src/**/*.test.ts', 'e2e/**/*.test.ts'],
+    environment: 'happy-dom',
+    testTimeout: 60_000,
+  },
+});
