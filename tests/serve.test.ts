@@ -532,6 +532,25 @@ test('as root with -Z: the helper starts first, serve becomes the user, and capt
       await client.call('stopCapture', { session: live.session });
       const rows = await client.call('rows', { session: live.session, start: 0, count: 100 });
       assert.deepEqual(rows.rows.map((r: { info: string }) => r.info), Array.from({ length: 5 }, () => `${port} → 9 Len=10`));
+
+      // Every TCP packet on lo, while this client's WebSocket keeps asking: serve's own connections
+      // are left out, the rest (a connection refused by port 9) is captured.
+      const tcp = await client.call('startCapture', { interfaces: ['lo'], filter: 'tcp' });
+      for (let k = 0; k < 3; k++) {
+        await new Promise<void>((resolve) => {
+          const c = net.connect(9, '127.0.0.1');
+          c.on('error', () => resolve());
+          c.on('connect', () => (c.destroy(), resolve()));
+        });
+      }
+      for (let k = 0; k < 100; k++) {
+        if ((await client.call('sessionInfo', { session: tcp.session })).frames >= 6) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await client.call('stopCapture', { session: tcp.session });
+      const tcpRows = (await client.call('rows', { session: tcp.session, start: 0, count: 1000 })).rows as { info: string }[];
+      assert.equal(tcpRows.filter((r) => / → 9 \[SYN\]/.test(r.info)).length, 3, tcpRows.map((r) => r.info).join('\n'));
+      assert.equal(tcpRows.filter((r) => r.info.includes(String(s.port))).length, 0, 'no packet of serve\'s own port was captured');
     } finally {
       client.close();
     }

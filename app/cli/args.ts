@@ -389,7 +389,9 @@ Every tab and reload shares the same open files and captures. Open and Save in t
 upload and download the files (uploads up to 4 GiB; files on this machine open without an
 upload: sievecap serve FILE). Live capture goes through the capture helper as in the command
 line: as root (sudo) it is started at once, before sievecap becomes the user who ran sudo;
-as a user, pkexec starts it on the first capture. Ctrl-C (or SIGTERM) stops the captures,
+as a user, pkexec starts it on the first capture. Captures leave out serve's own connections
+(tcp port PORT on 127.0.0.1 and ::1), so the page's updates do not capture themselves.
+Ctrl-C (or SIGTERM) stops the captures,
 closes the connections, removes the uploaded and temporary files, and exits.
 `;
 

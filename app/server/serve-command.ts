@@ -86,11 +86,18 @@ export async function runServe(opts: ServeOptions, io: CliIo): Promise<number> {
   const removeWorkDir = (): void => fs.rmSync(workDir, { recursive: true, force: true });
   // No captureRoute: should the helper started below be lost, the engine's default route (pkexec,
   // as this process then runs as the user) starts another.
-  const service = new EngineService({ spoolDir: path.join(workDir, 'spool') });
+  let servedPort: number | null = null;
+  const service = new EngineService({
+    spoolDir: path.join(workDir, 'spool'),
+    // Captures leave out serve's own connections (the page's WebSocket on loopback): captured, each
+    // packet would make the page's next update, and so on without end.
+    captureExclusion: () => (servedPort === null ? null : `tcp port ${servedPort} and (host 127.0.0.1 or host ::1)`),
+  });
 
   let server: RunningServer;
   try {
     server = await startServer({ service, port: opts.port, files, workDir });
+    servedPort = server.port;
   } catch (err) {
     service.close();
     removeWorkDir();

@@ -65,6 +65,14 @@ export interface CaptureOptions {
   route: () => LaunchRoute;
   startHelper: HelperStarter;
   statisticsIntervalMs: number;
+  /** Traffic to leave out of every capture (a capture filter), or null. */
+  exclusion: () => string | null;
+}
+
+/** The filter the kernel runs: the user's, less the host's exclusion. */
+export function effectiveFilter(filter: string, exclusion: string | null): string {
+  if (!exclusion) return filter;
+  return filter.trim() ? `(${filter}) and not (${exclusion})` : `not (${exclusion})`;
 }
 
 interface ActiveCapture {
@@ -163,6 +171,7 @@ export class CaptureController {
     // Checked here, before a password dialog: an unknown interface or a typo in the filter.
     const linkTypes = names.map((n) => interfaceLinkType(n));
     for (const linkType of new Set(linkTypes)) checkFilter(params.filter, linkType, snapLen);
+    const kernelFilter = effectiveFilter(params.filter, this.options.exclusion());
 
     const active: ActiveCapture = { session: null, early: [], poller: null, polling: false, failed: false, finished: false, stopping: null };
     this.active = active;
@@ -175,7 +184,7 @@ export class CaptureController {
       let started: HelperResult<'start'>;
       try {
         started = await helper.request('start', {
-          spec: { interfaces: names, filter: params.filter, snapLen, promiscuous: params.promiscuous ?? true, bufferBytes: RING_BYTES, recordFormat: 'pcapng' },
+          spec: { interfaces: names, filter: kernelFilter, snapLen, promiscuous: params.promiscuous ?? true, bufferBytes: RING_BYTES, recordFormat: 'pcapng' },
         });
       } catch (err) {
         const e = err as Error & { code?: string };
@@ -184,7 +193,7 @@ export class CaptureController {
       helperCapturing = true;
       const capture: SessionCapture = { interfaces: started.interfaces.map((i) => i.name), filter: params.filter, preset: params.preset ?? null, snapLen, statistics: [], error: null };
       const session = this.host.createSession(
-        started.interfaces.map((i) => ({ linkType: i.linkType, name: i.name, snapLen: i.snapLen, filter: params.filter || undefined })),
+        started.interfaces.map((i) => ({ linkType: i.linkType, name: i.name, snapLen: i.snapLen, filter: kernelFilter || undefined })),
         request,
         capture,
       );

@@ -71,6 +71,12 @@ export interface EngineServiceOptions {
   startHelper?: HelperStarter;
   /** How often a capture's kernel counters are asked for, ms (default 1000). */
   statisticsIntervalMs?: number;
+  /**
+   * Traffic every capture leaves out, as a capture filter (read at each start): `sievecap serve`
+   * leaves out its own HTTP/WebSocket connections on loopback, which would otherwise capture the
+   * page's updates about the packets they carry, and so on without end.
+   */
+  captureExclusion?: () => string | null;
   /** The user's configuration directory: presets.json, recent.json (default $XDG_CONFIG_HOME/sievecap, else ~/.config/sievecap). */
   configDir?: string;
   /** $SSH_CONNECTION for the `not-my-ssh` preset (default the process's). */
@@ -127,6 +133,7 @@ export class EngineService {
         route: options.captureRoute ?? defaultCaptureRoute,
         startHelper: options.startHelper ?? startRealHelper,
         statisticsIntervalMs: options.statisticsIntervalMs ?? 1000,
+        exclusion: options.captureExclusion ?? (() => null),
       },
     );
   }
