@@ -112,8 +112,8 @@ test('theme, errors, formats', () => {
   expect(errorParts(Object.assign(new Error('x'), { code: 'EDAMAGED', session: 3 }))).toEqual({ code: 'EDAMAGED', message: 'x', session: 3 });
   expect(isCancellation({ code: 'ECANCELED' })).toBe(true);
   expect(formatBytes(512)).toBe('512 B');
-  expect(formatBytes(1536)).toBe('1.5 KiB');
-  expect(formatBytes(50 * 1024 * 1024)).toBe('50 MiB');
+  expect(formatBytes(1536)).toBe('1.5 kB');
+  expect(formatBytes(50_000_000)).toBe('50 MB');
   expect(baseName('/a/b/c.pcap')).toBe('c.pcap');
   expect(percent(5, 0)).toBeNull();
   expect(percent(5, 10)).toBe(50);

@@ -55,6 +55,34 @@ describe('PacketList', () => {
     expect(list.sort).toEqual({ column: 'length', descending: false });
     expect(grid.querySelectorAll('[aria-sort=ascending]').length).toBe(1);
   });
+
+  test('a column resize handle is focusable and resizes with Left/Right, kept in localStorage', () => {
+    localStorage.removeItem('sievecap.packetColumns');
+    const list = new PacketListState({ pageSize: 100 });
+    list.setSource({ fetch: async (start, count) => ({ total: 10, rows: Array.from({ length: count }, (_, k) => row(start + k + 1)) }) }, 10);
+    mounted.push(mount(PacketList, { target: document.body, props: { list } }));
+    flushSync();
+    const handle = document.querySelector<HTMLElement>('[role=separator][aria-label="Resize column Info"]')!;
+    expect(handle).not.toBeNull();
+    expect(handle.tabIndex).toBe(0);
+    expect(handle.getAttribute('aria-orientation')).toBe('vertical');
+    const before = Number(handle.getAttribute('aria-valuenow'));
+    handle.focus();
+    expect(document.activeElement).toBe(handle);
+    handle.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true }));
+    flushSync();
+    expect(Number(handle.getAttribute('aria-valuenow'))).toBe(before + 10);
+    handle.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowLeft', shiftKey: true, bubbles: true }));
+    flushSync();
+    expect(Number(handle.getAttribute('aria-valuenow'))).toBe(before - 40);
+    const saved = JSON.parse(localStorage.getItem('sievecap.packetColumns')!) as number[];
+    expect(saved[saved.length - 1]).toBe(before - 40);
+    // The arrows resized the column and did not move the selection.
+    expect(list.selectedIndex).toBe(-1);
+    const names = [...document.querySelectorAll('[role=separator]')].map((h) => h.getAttribute('aria-label'));
+    expect(names).toEqual(['No.', 'Time', 'Source', 'Destination', 'Protocol', 'Length', 'Info'].map((t) => `Resize column ${t}`));
+    localStorage.removeItem('sievecap.packetColumns');
+  });
 });
 
 const detail: PacketDetail = {

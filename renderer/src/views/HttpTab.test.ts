@@ -40,4 +40,20 @@ describe('HttpTab', () => {
     await fireEvent.keyDown(getByRole('grid'), { key: 'Enter' });
     expect(onGoToFrame).toHaveBeenLastCalledWith(14);
   });
+
+  it('has a keyboard-resizable splitter between the list and the details', async () => {
+    const fake = new FakeEngine({ httpTransactions: ({ start }) => ({ total: 1, start, transactions: [tx(0)].slice(start) }) });
+    const { container, getByRole } = render(HttpTab, { props: { engine: fake.client, session: 1, onGoToFrame: vi.fn() } });
+    const splitter = getByRole('separator', { name: 'Resize the HTTP transactions list' });
+    expect(splitter.tabIndex).toBe(0);
+    expect(splitter.getAttribute('aria-valuenow')).toBe('50');
+    const grid = container.querySelector<HTMLElement>('.http')!;
+    expect(grid.style.gridTemplateRows).toContain('0.5fr');
+    await fireEvent.keyDown(splitter, { key: 'ArrowDown' });
+    expect(splitter.getAttribute('aria-valuenow')).toBe('55');
+    expect(grid.style.gridTemplateRows).toContain('0.55fr');
+    await fireEvent.keyDown(splitter, { key: 'ArrowUp' });
+    await fireEvent.keyDown(splitter, { key: 'ArrowUp' });
+    expect(splitter.getAttribute('aria-valuenow')).toBe('45');
+  });
 });

@@ -1,7 +1,7 @@
 /** The Sessions tab's tables: conversation kinds and their columns, declared as data. */
 import type { Conversation, ConversationKind } from '../../../app/rpc/engine-protocol';
 import type { Column } from '../components/table';
-import { formatBytes, formatCount, formatSeconds } from './format';
+import { formatBytes, formatCount, formatSeconds } from '../lib/format';
 
 export const CONVERSATION_KINDS: readonly { kind: ConversationKind; title: string; ports: boolean; follow: 'tcp' | 'udp' | null }[] = [
   { kind: 'tcp', title: 'TCP', ports: true, follow: 'tcp' },

@@ -3,7 +3,7 @@ import type { HttpTransactionRow } from '../../../app/rpc/engine-protocol';
 import type { Column } from '../components/table';
 import { base64ToBytes, hexDump } from './bytes';
 import { decodeText, imageType, parseMediaType, prettyJson, previewKind, type PreviewKind } from './body-preview';
-import { formatBytes, formatCount } from './format';
+import { formatBytes, formatCount } from '../lib/format';
 
 export const HTTP_COLUMNS: readonly Column<HttpTransactionRow>[] = [
   { id: 'requestFrame', title: 'No.', width: 70, align: 'right', value: (t) => t.requestFrame },
