@@ -15,7 +15,7 @@ import { createHierarchyReport } from '../app/stats/hierarchy';
 import { createHttpTreeReport } from '../app/stats/http-tree';
 import { createIoStatReport, IoGraphSeries, relativeNs } from '../app/stats/io-graph';
 import { createFollowReport } from '../app/stats/follow';
-import { StatisticsSpecError, type StatisticsReport } from '../app/stats/report';
+import { StatisticsSpecError, type ReportFrame, type StatisticsReport } from '../app/stats/report';
 import { feedReports } from './stats-phs-frames';
 import { requireCorpusFile as corpusFile } from './support/corpus';
 
@@ -65,6 +65,27 @@ test('io,phs json() is the same tree with frames and bytes', () => {
   // tshark's first line for this file gives the same numbers.
   const m = /^eth +frames:(\d+) bytes:(\d+)$/m.exec(tshark(corpusFile(`${CS}/dns.pcap`), 'io,phs'))!;
   assert.deepEqual([eth.frames, eth.bytes], [Number(m[1]), Number(m[2])]);
+});
+
+test('io,phs asked during the feed (as the engine asks during a live capture) gives what a report fed only those frames gives', () => {
+  for (const name of [`${CS}/http_espn.pcapng`, `${CS}/http_dvwa_clearlogin.pcapng`, `${CS}/tcp_ports.pcapng`]) {
+    const frames: ReportFrame[] = [];
+    feedReports(corpusFile(name), [{ spec: 'collect', add: (f) => frames.push(f), text: () => '', json: () => null }]);
+    const live = createHierarchyReport('io,phs');
+    const step = Math.max(1, Math.floor(frames.length / 40));
+    for (let i = 0; i < frames.length; i++) {
+      live.add(frames[i]!);
+      if (i % step !== 0 && i !== frames.length - 1) continue;
+      const fresh = createHierarchyReport('io,phs');
+      for (let j = 0; j <= i; j++) fresh.add(frames[j]!);
+      const text = live.text();
+      assert.equal(text, fresh.text(), `${name} after ${i + 1} frames`);
+      assert.equal(live.text(), text, `${name}: text() again without new frames`);
+      assert.deepEqual(live.json(), fresh.json(), `${name} json after ${i + 1} frames`);
+    }
+    live.finish?.();
+    assert.equal(live.text(), ours(corpusFile(name), createHierarchyReport('io,phs')), `${name} after finish()`);
+  }
 });
 
 const IO_FILES = ['http_google.pcapng', 'http_espn.pcapng', 'synscan.pcapng', 'tcp_ports.pcapng', 'dns.pcap'].map((f) => `${CS}/${f}`);

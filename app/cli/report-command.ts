@@ -4,36 +4,18 @@
  * tshark prints them with -q, or as JSON with --json. Also `--export-objects http,DIR`.
  */
 import { StatisticsSpecError, type StatisticsReport } from '../stats/report';
-import { createConversationReport } from '../stats/conversations';
-import { createEndpointReport } from '../stats/endpoints';
-import { createHierarchyReport } from '../stats/hierarchy';
-import { createIoStatReport } from '../stats/io-graph';
-import { createFollowReport } from '../stats/follow';
-import { createHttpTreeReport } from '../stats/http-tree';
+import { createReportForSpec, STATISTIC_USAGES, UnknownStatisticError } from '../stats/specs';
 import { exportHttpObjects } from '../reassembly/export-objects';
 import { UsageError, type CliOptions } from './args';
 import type { CliIo } from './io';
 
-/** The -z statistics, by the first words of their spec; `usage` is what --help and errors show. */
-const STATISTICS: { prefix: RegExp; usage: string; create: (spec: string) => StatisticsReport }[] = [
-  { prefix: /^conv,/, usage: 'conv,eth|ip|ipv6|tcp|udp[,FILTER]', create: createConversationReport },
-  { prefix: /^endpoints,/, usage: 'endpoints,eth|ip|ipv6|tcp|udp[,FILTER]', create: createEndpointReport },
-  { prefix: /^io,phs(,|$)/, usage: 'io,phs[,FILTER]', create: createHierarchyReport },
-  { prefix: /^io,stat,/, usage: 'io,stat,SECONDS', create: createIoStatReport },
-  { prefix: /^follow,/, usage: 'follow,tcp,ascii|hex|raw,N', create: createFollowReport },
-  { prefix: /^http,tree(,|$)/, usage: 'http,tree', create: createHttpTreeReport },
-];
-
-/** One report per -z spec; an unknown or malformed spec is a usage error naming it. */
+/** One report per -z spec (the table of app/stats/specs.ts); an unknown or malformed spec is a usage error naming it. */
 export function createStatisticsReports(specs: readonly string[]): StatisticsReport[] {
   return specs.map((spec) => {
-    const statistic = STATISTICS.find((s) => s.prefix.test(spec));
-    if (!statistic) {
-      throw new UsageError(`-z ${spec}: unknown statistic; sievecap knows ${STATISTICS.map((s) => s.usage).join(', ')}`);
-    }
     try {
-      return statistic.create(spec);
+      return createReportForSpec(spec);
     } catch (err) {
+      if (err instanceof UnknownStatisticError) throw new UsageError(`-z ${spec}: unknown statistic; sievecap knows ${STATISTIC_USAGES}`);
       if (err instanceof StatisticsSpecError) throw new UsageError(`-z ${spec}: ${err.message}`);
       throw err;
     }

@@ -48,6 +48,14 @@ export class ProtocolHierarchy {
 
   /** Counts one packet whose top-level protocols, outermost first, are `protocols`. */
   addPath(protocols: readonly string[], wireLength: number): void {
+    this.addFrames(protocols, 1, wireLength);
+  }
+
+  /**
+   * Counts `frames` packets of `bytes` on the wire in all, all with the path `protocols`. New nodes
+   * go after their siblings: add paths in the order of their first frame to keep tshark's order.
+   */
+  addFrames(protocols: readonly string[], frames: number, bytes: number): void {
     let level = this.roots;
     for (const protocol of protocols) {
       let node = level.find((n) => n.protocol === protocol);
@@ -55,8 +63,8 @@ export class ProtocolHierarchy {
         node = { protocol, frames: 0, bytes: 0, children: [] };
         level.push(node);
       }
-      node.frames++;
-      node.bytes += wireLength;
+      node.frames += frames;
+      node.bytes += bytes;
       level = node.children;
     }
   }
@@ -146,7 +154,13 @@ function httpItems(m: HttpMessage): string[] {
  * type and tcp.segments) only in the frame that completes it, and the frames before it are plain
  * TCP. Our dissector marks every segment of an HTTP stream 'http'; so frames with an http layer
  * are counted at text() time, from the messages app/reassembly reconstructs (TcpReassembler +
- * HttpTransactionTracker fed every TCP segment). Paths are kept per frame as interned ids.
+ * HttpTransactionTracker fed every TCP segment).
+ *
+ * The tree is built incrementally: paths are interned ids, and the frames whose path cannot change
+ * are summed per path as they are added (frames, bytes and the index of the first such frame,
+ * which orders new nodes among their siblings as tshark's first-seen order does). Only the frames
+ * that may carry HTTP are kept one by one and placed again when the tree is built, which happens
+ * only when frames were added (or finish() was called) since it was last built.
  */
 class HierarchyReport implements StatisticsReport {
   /** Bodies are kept up to 64 bytes only: enough to see an encoded body that decodes to nothing. */
@@ -154,15 +168,36 @@ class HierarchyReport implements StatisticsReport {
   private readonly tcp = new TcpReassembler(this.http);
   private readonly pathIds = new Map<string, number>();
   private readonly paths: string[][] = [];
+  /** Frames counted so far (those that passed the report's filter). */
+  private counted = 0;
   /**
-   * Per counted frame: its path id; for a frame that may carry HTTP, the id of its path up to
-   * tcp and its tcp.stream (else -1); its wire length and frame number.
+   * Per path id, for the counted frames that cannot carry HTTP: their number, their bytes on the
+   * wire and the counted index of the first of them (-1: none yet).
    */
-  private readonly framePath: number[] = [];
-  private readonly frameBase: number[] = [];
-  private readonly frameStream: number[] = [];
-  private readonly frameLength: number[] = [];
-  private readonly frameNumber: number[] = [];
+  private readonly stableFrames: number[] = [];
+  private readonly stableBytes: number[] = [];
+  private readonly stableFirst: number[] = [];
+  /**
+   * Per counted frame that may carry HTTP: its counted index, its path id, the id of its path up
+   * to tcp, its tcp.stream, its wire length and frame number.
+   */
+  private readonly httpIndex: number[] = [];
+  private readonly httpPath: number[] = [];
+  private readonly httpBase: number[] = [];
+  private readonly httpStream: number[] = [];
+  private readonly httpLength: number[] = [];
+  private readonly httpNumber: number[] = [];
+  /**
+   * Bumped by every add() (a frame outside the filter still feeds the HTTP reassembly, which may
+   * complete a message counted in an earlier frame) and by finish(). The tree and the text are
+   * built again only when it moved since they were built: the engine's readReport asks for them
+   * repeatedly during a live capture.
+   */
+  private version = 0;
+  private cachedTree: { version: number; tree: ProtocolHierarchy } | null = null;
+  private cachedText: { version: number; text: string } | null = null;
+  /** httpItems per complete message, with what they were computed from. */
+  private readonly messageItems = new WeakMap<HttpMessage, Pick<HttpMessage, 'firstFrame' | 'lastFrame' | 'bodyBytes' | 'bodyCut' | 'body'> & { items: string[] }>();
   /**
    * Every layer's protocol (frame.protocols in the selection keeps every payload layer, as in a
    * tree), the TCP segments' fields and its filter's.
@@ -178,6 +213,7 @@ class HierarchyReport implements StatisticsReport {
   }
 
   add(frame: ReportFrame): void {
+    this.version++;
     const seg = tcpSegmentOf(frame.packet, frame.tsNs);
     if (seg) this.tcp.add(seg);
     if (this.compiled && !this.compiled.matches(frame.packet, frame.data)) return;
@@ -185,11 +221,20 @@ class HierarchyReport implements StatisticsReport {
     const tcp = path.indexOf('tcp');
     // HTTP, or payload our dissector could not name (HTTP on a port only tshark's heuristics find).
     const maybeHttp = seg !== null && tcp >= 0 && (path[tcp + 1] === 'http' || path[tcp + 1] === 'data');
-    this.framePath.push(this.intern(path));
-    this.frameBase.push(maybeHttp ? this.intern(path.slice(0, tcp + 1)) : -1);
-    this.frameStream.push(maybeHttp ? seg.stream : -1);
-    this.frameLength.push(frame.origLen);
-    this.frameNumber.push(frame.packet.number);
+    const index = this.counted++;
+    const id = this.intern(path);
+    if (maybeHttp) {
+      this.httpIndex.push(index);
+      this.httpPath.push(id);
+      this.httpBase.push(this.intern(path.slice(0, tcp + 1)));
+      this.httpStream.push(seg.stream);
+      this.httpLength.push(frame.origLen);
+      this.httpNumber.push(frame.packet.number);
+      return;
+    }
+    this.stableFrames[id]!++;
+    this.stableBytes[id]! += frame.origLen;
+    if (this.stableFirst[id] === -1) this.stableFirst[id] = index;
   }
 
   private intern(path: string[]): number {
@@ -199,40 +244,82 @@ class HierarchyReport implements StatisticsReport {
       id = this.paths.length;
       this.paths.push(path);
       this.pathIds.set(key, id);
+      this.stableFrames.push(0);
+      this.stableBytes.push(0);
+      this.stableFirst.push(-1);
     }
     return id;
   }
 
   /** End of the capture: HTTP data waiting behind a hole is parsed across it. */
   finish(): void {
+    this.version++;
     this.tcp.finish();
   }
 
+  /** A complete message's httpItems, computed again only if the message changed since (it should not). */
+  private itemsOf(m: HttpMessage): string[] {
+    const cached = this.messageItems.get(m);
+    if (cached && cached.firstFrame === m.firstFrame && cached.lastFrame === m.lastFrame && cached.bodyBytes === m.bodyBytes && cached.bodyCut === m.bodyCut && cached.body === m.body) {
+      return cached.items;
+    }
+    const items = httpItems(m);
+    this.messageItems.set(m, { firstFrame: m.firstFrame, lastFrame: m.lastFrame, bodyBytes: m.bodyBytes, bodyCut: m.bodyCut, body: m.body, items });
+    return items;
+  }
+
+  /** The tree of the frames added so far, built once per version. */
   private tree(): ProtocolHierarchy {
+    if (this.cachedTree?.version !== this.version) this.cachedTree = { version: this.version, tree: this.buildTree() };
+    return this.cachedTree.tree;
+  }
+
+  private buildTree(): ProtocolHierarchy {
     const completedAt = new Map<number, string[]>();
     const httpStreams = new Set<number>();
     for (const t of this.http.transactions()) {
       httpStreams.add(t.stream);
       for (const m of [t.request, ...t.interim, t.response]) {
         if (!m || !m.complete || m.missingBytes > 0) continue;
-        completedAt.set(m.lastFrame, [...(completedAt.get(m.lastFrame) ?? []), ...httpItems(m)]);
+        completedAt.set(m.lastFrame, [...(completedAt.get(m.lastFrame) ?? []), ...this.itemsOf(m)]);
       }
     }
-    const tree = new ProtocolHierarchy();
-    for (let i = 0; i < this.framePath.length; i++) {
-      let path = this.paths[this.framePath[i]!]!;
-      if (httpStreams.has(this.frameStream[i]!)) {
+    // Per path id: frames, bytes and first counted index, the stable sums plus the HTTP frames' places.
+    const frames = this.stableFrames.slice();
+    const bytes = this.stableBytes.slice();
+    const first = this.stableFirst.slice();
+    for (let i = 0; i < this.httpIndex.length; i++) {
+      let id = this.httpPath[i]!;
+      if (httpStreams.has(this.httpStream[i]!)) {
         // A segment of an HTTP stream: plain TCP unless an HTTP message completes in it.
-        path = [...this.paths[this.frameBase[i]!]!, ...(completedAt.get(this.frameNumber[i]!) ?? [])];
+        const items = completedAt.get(this.httpNumber[i]!);
+        id = items ? this.intern([...this.paths[this.httpBase[i]!]!, ...items]) : this.httpBase[i]!;
       }
-      tree.addPath(path, this.frameLength[i]!);
+      while (frames.length < this.paths.length) {
+        frames.push(0);
+        bytes.push(0);
+        first.push(-1);
+      }
+      frames[id]!++;
+      bytes[id]! += this.httpLength[i]!;
+      const index = this.httpIndex[i]!;
+      if (first[id] === -1 || index < first[id]!) first[id] = index;
     }
+    const order: number[] = [];
+    for (let id = 0; id < frames.length; id++) if (frames[id]! > 0) order.push(id);
+    order.sort((a, b) => first[a]! - first[b]!);
+    const tree = new ProtocolHierarchy();
+    for (const id of order) tree.addFrames(this.paths[id]!, frames[id]!, bytes[id]!);
     return tree;
   }
 
   text(): string {
-    const body = this.tree().lines();
-    return ['', RULE, 'Protocol Hierarchy Statistics', `Filter: ${this.filter}`, '', ...body, RULE, ''].join('\n');
+    if (this.cachedText?.version !== this.version) {
+      const body = this.tree().lines();
+      const text = ['', RULE, 'Protocol Hierarchy Statistics', `Filter: ${this.filter}`, '', ...body, RULE, ''].join('\n');
+      this.cachedText = { version: this.version, text };
+    }
+    return this.cachedText.text;
   }
 
   json(): { filter: string | null; protocols: HierarchyNodeJson[] } {
