@@ -27,8 +27,9 @@ test('names: labels, root, compression pointer, escapes', () => {
   assert.deepEqual(readDnsName(msg, 0, 12, msg.length), { text: 'example.com', length: 13 });
   assert.deepEqual(readDnsName(msg, 0, 25, msg.length), { text: 'www.example.com', length: 6 });
   assert.deepEqual(readDnsName(msg, 0, 31, msg.length), { text: '<Root>', length: 1 });
-  // Wireshark escapes '.' and '\' inside a label and shows other bytes as \DDD.
-  assert.equal(readDnsName(msg, 0, 32, msg.length).text, 'a\\.\\\\\\032');
+  // Wireshark escapes '.' and '\' inside a label and shows other bytes as \DDD, but not a space
+  // (tshark: "My Printer._ipp._tcp.local").
+  assert.equal(readDnsName(msg, 0, 32, msg.length).text, 'a\\.\\\\ ');
 });
 
 test('names: truncated, reserved label type, self pointer and pointer loop', () => {

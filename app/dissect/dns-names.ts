@@ -297,18 +297,18 @@ function labelTextLength(data: Buffer, from: number, length: number): number {
   let n = 0;
   for (let i = from; i < from + length; i++) {
     const b = data[i]!;
-    n += b === 0x2e || b === 0x5c ? 2 : b > 0x20 && b < 0x7f ? 1 : 4;
+    n += b === 0x2e || b === 0x5c ? 2 : b >= 0x20 && b < 0x7f ? 1 : 4;
   }
   return n;
 }
 
-/** Wireshark escapes label bytes outside printable ASCII as \DDD (decimal) and '.' inside a label as '\.'. */
+/** Wireshark escapes label bytes outside printable ASCII (space included in it, as tshark shows "My Printer._ipp._tcp.local") as \DDD (decimal) and '.' inside a label as '\.'. */
 function labelText(bytes: Buffer): string {
   let out = '';
   for (const b of bytes) {
     if (b === 0x2e) out += '\\.';
     else if (b === 0x5c) out += '\\\\';
-    else if (b > 0x20 && b < 0x7f) out += String.fromCharCode(b);
+    else if (b >= 0x20 && b < 0x7f) out += String.fromCharCode(b);
     else out += `\\${String(b).padStart(3, '0')}`;
   }
   return out;

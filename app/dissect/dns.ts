@@ -2,6 +2,10 @@
  * DNS over UDP and TCP (RFC 1035, EDNS per RFC 6891), with Wireshark's field names and Info line.
  * Over TCP each message carries a 2-byte length prefix (dns.length); a message cut by the segment
  * boundary is marked truncated rather than guessed at.
+ *
+ * mDNS (RFC 6762, UDP 5353) and LLMNR (RFC 4795, UDP 5355) are the same message under other
+ * protocol names, as in Wireshark: the `dns.*` fields, with mDNS's "QU" question and cache-flush
+ * bits (the top bit of the class) and LLMNR's conflict and tentative flags.
  */
 import { LayerBuilder, StopDissection, dissectSafely, hex, type FieldSelection } from './builder';
 import type { AppDissector, AppResult, Layer } from './model';
@@ -18,19 +22,42 @@ function appendInfo(info: { text: string }, more: string): void {
   if (info.text.length <= MAX_INFO) info.text += more;
 }
 
+/** Which of the DNS-format protocols a message is: its layer name, tree title and Protocol column. */
+export interface DnsFlavor {
+  protocol: 'dns' | 'mdns' | 'llmnr';
+  title: string;
+  column: string;
+}
+
+export const DNS: DnsFlavor = { protocol: 'dns', title: 'Domain Name System', column: 'DNS' };
+export const MDNS: DnsFlavor = { protocol: 'mdns', title: 'Multicast Domain Name System', column: 'MDNS' };
+export const LLMNR: DnsFlavor = { protocol: 'llmnr', title: 'Link-local Multicast Name Resolution', column: 'LLMNR' };
+
+/** The DNS-format protocol of each UDP port, as Wireshark registers them. */
+const UDP_FLAVORS = new Map<number, DnsFlavor>([[53, DNS], [5353, MDNS], [5355, LLMNR]]);
+
+/**
+ * One dissector for all three, so a filter on `dns.*` fields reaches mDNS and LLMNR messages too
+ * (their fields are DNS's); its layers are named after the port's protocol.
+ */
 export const dnsDissector: AppDissector = {
   protocol: 'dns',
-  // UDP 5353/5355 are mDNS/LLMNR in Wireshark (other protocol names), not registered here yet.
-  udpPorts: [53],
+  fieldPrefixes: ['mdns', 'llmnr'],
+  udpPorts: [...UDP_FLAVORS.keys()],
   tcpPorts: [53, 5353],
   dissect(data, offset, end, ctx) {
     // Records feed the Info column; without it, only the fields asked for need them.
     const records = ctx.columns !== false || wantsRecords(ctx.fields);
     return ctx.transport === 'tcp'
       ? dissectDnsOverTcp(data, offset, end, records, ctx.fields)
-      : dissectDnsMessage(data, offset, end, false, records, ctx.fields);
+      : dissectDnsMessage(data, offset, end, false, records, ctx.fields, udpFlavor(ctx.srcPort, ctx.dstPort));
   },
 };
+
+/** The flavor of the port the payload was handed off on: the lower port's first, as Dissector.appFor. */
+export function udpFlavor(srcPort: number, dstPort: number): DnsFlavor {
+  return UDP_FLAVORS.get(Math.min(srcPort, dstPort)) ?? UDP_FLAVORS.get(Math.max(srcPort, dstPort)) ?? DNS;
+}
 
 /** Header and question fields: a caller that wants only these (and not the layer's bytes) needs no records. */
 const HEADER_OR_QUESTION = /^dns\.(id|length|flags(\..*)?|count\..*|qry\..*)$/;
@@ -42,7 +69,7 @@ function wantsRecords(fields: ReadonlySet<string> | undefined): boolean {
   let wanted = recordsWanted.get(fields);
   if (wanted === undefined) {
     // 'dns' itself: a protocol test may look at the layer's bytes, which run to the last record.
-    wanted = [...fields].some((f) => f === 'dns' || (f.startsWith('dns.') && !HEADER_OR_QUESTION.test(f)));
+    wanted = [...fields].some((f) => f === 'dns' || f === 'mdns' || f === 'llmnr' || (f.startsWith('dns.') && !HEADER_OR_QUESTION.test(f)));
     recordsWanted.set(fields, wanted);
   }
   return wanted;
@@ -71,9 +98,9 @@ function dissectDnsOverTcp(data: Buffer, offset: number, end: number, records: b
  * One DNS message in [offset, end); with `tcp`, preceded by its length prefix. `data` may end
  * before `end` (snap length or segment boundary): reads past it make the layer truncated.
  */
-export function dissectDnsMessage(data: Buffer, offset: number, end: number, tcp: boolean, records = true, selection?: FieldSelection): AppResult {
-  const b = new LayerBuilder(data, 'dns', 'Domain Name System', offset, end, selection);
-  const info = { text: '', response: false };
+export function dissectDnsMessage(data: Buffer, offset: number, end: number, tcp: boolean, records = true, selection?: FieldSelection, flavor: DnsFlavor = DNS): AppResult {
+  const b = new LayerBuilder(data, flavor.protocol, flavor.title, offset, end, selection);
+  const info: MessageInfo = { text: '', response: false, flavor: flavor.protocol };
   const layer = dissectSafely(b, () => {
     let start = offset;
     if (tcp) {
@@ -85,11 +112,17 @@ export function dissectDnsMessage(data: Buffer, offset: number, end: number, tcp
   });
   if (info.text.length > MAX_INFO) info.text = info.text.slice(0, MAX_INFO);
   // From the QR bit (a query for "response.example" is still a query).
-  layer.title = info.response ? 'Domain Name System (response)' : 'Domain Name System (query)';
-  return { layers: [layer], protocolColumn: 'DNS', info: info.text };
+  layer.title = `${flavor.title} (${info.response ? 'response' : 'query'})`;
+  return { layers: [layer], protocolColumn: flavor.column, info: info.text };
 }
 
-function readMessage(b: LayerBuilder, start: number, info: { text: string; response: boolean }, records: boolean): void {
+interface MessageInfo {
+  text: string;
+  response: boolean;
+  flavor: DnsFlavor['protocol'];
+}
+
+function readMessage(b: LayerBuilder, start: number, info: MessageInfo, records: boolean): void {
   const id = b.u16(start, 'transaction ID');
   b.add('dns.id', () => `Transaction ID: ${hex(id, 4)}`, id, start, 2, () => hex(id, 4));
   const flags = b.u16(start + 2, 'flags');
@@ -103,6 +136,14 @@ function readMessage(b: LayerBuilder, start: number, info: { text: string; respo
     const bit = (abbrev: string, label: string, mask: number) => b.add(abbrev, label, (flags & mask) !== 0, start + 2, 2);
     bit('dns.flags.response', 'Response', 0x8000);
     b.add('dns.flags.opcode', () => `Opcode: ${dnsOpcodeName(opcode)} (${opcode})`, opcode, start + 2, 2);
+    if (info.flavor === 'llmnr') {
+      // RFC 4795 §2.1.1: C(onflict), TC and T(entative) where DNS has AA, TC and RD; no RA, Z, AD, CD.
+      bit('dns.flags.conflict', 'Conflict', 0x0400);
+      bit('dns.flags.truncated', 'Truncated', 0x0200);
+      bit('dns.flags.tentative', 'Tentative', 0x0100);
+      if (response) b.add('dns.flags.rcode', () => `Reply code: ${dnsRcodeName(rcode)} (${rcode})`, rcode, start + 2, 2);
+      return;
+    }
     if (response) bit('dns.flags.authoritative', 'Authoritative', 0x0400);
     bit('dns.flags.truncated', 'Truncated', 0x0200);
     bit('dns.flags.recdesired', 'Recursion desired', 0x0100);
@@ -163,27 +204,33 @@ function labelCount(text: string): number {
   return count;
 }
 
-function readQuestion(b: LayerBuilder, names: DnsNameReader, offset: number, info: { text: string }): number {
+function readQuestion(b: LayerBuilder, names: DnsNameReader, offset: number, info: MessageInfo): number {
   const qname = name(b, names, offset, 'query name');
   const typeOffset = offset + qname.length;
   const type = b.u16(typeOffset, 'query type');
   const klass = b.u16(typeOffset + 2, 'query class');
   const typeName = dnsTypeName(type);
-  const classHex = hex(klass, 4);
+  // mDNS (RFC 6762 §5.4): the class's top bit asks for a unicast response ("QU" rather than "QM").
+  const mdns = info.flavor === 'mdns';
+  const qu = mdns && (klass & 0x8000) !== 0;
+  const klassValue = mdns ? klass & 0x7fff : klass;
+  const classHex = hex(klassValue, 4);
   const nameLength = qname.text === '<Root>' ? 6 : qname.text.length;
   const labels = labelCount(qname.text);
-  b.group('', () => `${qname.text}: type ${typeName}, class ${klass === 1 ? 'IN' : classHex}`, null, offset, qname.length + 4, () => {
+  const question = mdns ? `, "${qu ? 'QU' : 'QM'}" question` : '';
+  b.group('', () => `${qname.text}: type ${typeName}, class ${klassValue === 1 ? 'IN' : classHex}${qu ? ', "QU" question' : ''}`, null, offset, qname.length + 4, () => {
     b.add('dns.qry.name', () => `Name: ${qname.text}`, qname.text, offset, qname.length);
     b.add('dns.qry.name.len', () => `Name Length: ${nameLength}`, nameLength, offset, qname.length);
     b.add('dns.count.labels', () => `Label Count: ${labels}`, labels, offset, qname.length);
     b.add('dns.qry.type', () => `Type: ${typeName} (${type})`, type, typeOffset, 2);
-    b.add('dns.qry.class', () => `Class: ${classHex}`, klass, typeOffset + 2, 2, classHex);
+    b.add('dns.qry.class', () => `Class: ${classHex}`, klassValue, typeOffset + 2, 2, classHex);
+    if (mdns) b.add('dns.qry.qu', '"QU" question', qu, typeOffset + 2, 2);
   });
-  appendInfo(info, ` ${typeName} ${qname.text}`);
+  appendInfo(info, ` ${typeName} ${qname.text}${question}`);
   return typeOffset + 4;
 }
 
-function readRecord(b: LayerBuilder, names: DnsNameReader, offset: number, info: { text: string }): number {
+function readRecord(b: LayerBuilder, names: DnsNameReader, offset: number, info: MessageInfo): number {
   const rname = name(b, names, offset, 'record name');
   const typeOffset = offset + rname.length;
   const type = b.u16(typeOffset, 'record type');
@@ -191,7 +238,9 @@ function readRecord(b: LayerBuilder, names: DnsNameReader, offset: number, info:
   const ttl = b.u32(typeOffset + 4, 'record TTL');
   const rdLength = b.u16(typeOffset + 8, 'record data length');
   const rdata = typeOffset + 10;
-  appendInfo(info, ` ${dnsTypeName(type)}`);
+  // mDNS (RFC 6762 §10.2): the class's top bit in a record says "replace what you cached".
+  const cacheFlush = info.flavor === 'mdns' && type !== 41 && (klass & 0x8000) !== 0;
+  appendInfo(info, ` ${dnsTypeName(type)}${cacheFlush ? ', cache flush' : ''}`);
   b.group('', () => `${rname.text}: type ${dnsTypeName(type)}`, null, offset, rdata + rdLength - offset, () => {
     addRecordName(b, rname, type, offset);
     b.add('dns.resp.type', () => `Type: ${dnsTypeName(type)} (${type})`, type, typeOffset, 2);
@@ -206,6 +255,7 @@ function readRecord(b: LayerBuilder, names: DnsNameReader, offset: number, info:
       }, () => hex(z, 4));
     } else {
       b.add('dns.resp.class', () => `Class: ${hex(klass & 0x7fff, 4)}`, klass & 0x7fff, typeOffset + 2, 2, () => hex(klass & 0x7fff, 4));
+      if (info.flavor === 'mdns') b.add('dns.resp.cache_flush', 'Cache flush', cacheFlush, typeOffset + 2, 2);
       b.add('dns.resp.ttl', () => `Time to live: ${ttl}`, ttl, typeOffset + 4, 4);
     }
     b.add('dns.resp.len', () => `Data length: ${rdLength}`, rdLength, typeOffset + 8, 2);

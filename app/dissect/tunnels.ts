@@ -6,6 +6,19 @@ import { dissectCmd, ETHERTYPE_CMD } from './cmd';
 import { dissectErspanTypeI, ETHERTYPE_ERSPAN_II } from './erspan';
 import { ethertypeName } from './link';
 import type { PacketState } from './packet-state';
+import { dissectPpp } from './ppp';
+
+/** GRE protocol type of PPP frames (enhanced GRE, RFC 2637). */
+const GRE_PPP = 0x880b;
+
+/** Wireshark's GRE names (gre_typevals) where they differ from the Ethernet ones. */
+const GRE_TYPE_NAMES: Record<number, string> = { [GRE_PPP]: 'PPP', 0x0800: 'IP', 0x88be: 'ERSPAN' };
+
+/** The protocol type as Wireshark names it in GRE's title and Info column. */
+function greProtocolName(proto: number): string {
+  const name = GRE_TYPE_NAMES[proto] ?? ethertypeName(proto);
+  return name === 'Unknown' ? `${hex(proto, 4)} (unknown)` : name;
+}
 
 export function dissectVxlan(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): number | void {
   const b = new LayerBuilder(data, 'vxlan', 'Virtual eXtensible Local Area Network', offset, end, p.selection);
@@ -48,7 +61,10 @@ export function dissectGre(d: Dissector, p: PacketState, data: Buffer, offset: n
     const hasSeq = (fv & 0x1000) !== 0;
     sequenced = hasSeq;
     const version = fv & 7;
-    b.layer.title = `Generic Routing Encapsulation (${ethertypeName(proto)})`;
+    // Enhanced GRE (RFC 2637, PPTP): an acknowledgment bit, and a key split into payload length and call ID.
+    const enhanced = version === 1;
+    const hasAck = enhanced && (fv & 0x0080) !== 0;
+    b.layer.title = `Generic Routing Encapsulation (${greProtocolName(proto)})`;
     b.group('gre.flags_and_version', () => `Flags and Version: ${hex(fv, 4)}`, fv, offset, 2, () => {
       b.add('gre.flags.checksum', () => `${bitPicture(fv, 0x8000, 16)} = Checksum Bit: ${hasChecksum ? 'Yes' : 'No'}`, hasChecksum, offset, 2);
       b.add('gre.flags.routing', () => `${bitPicture(fv, 0x4000, 16)} = Routing Bit: ${hasRouting ? 'Yes' : 'No'}`, hasRouting, offset, 2);
@@ -56,10 +72,13 @@ export function dissectGre(d: Dissector, p: PacketState, data: Buffer, offset: n
       b.add('gre.flags.sequence_number', () => `${bitPicture(fv, 0x1000, 16)} = Sequence Number Bit: ${hasSeq ? 'Yes' : 'No'}`, hasSeq, offset, 2);
       b.add('gre.flags.strict_source_route', () => `${bitPicture(fv, 0x0800, 16)} = Strict Source Route Bit: ${(fv & 0x800) ? 'Yes' : 'No'}`, (fv & 0x800) !== 0, offset, 2);
       b.add('gre.flags.recursion_control', () => `${bitPicture(fv, 0x0700, 16)} = Recursion control: ${(fv >> 8) & 7}`, (fv >> 8) & 7, offset, 2);
-      b.add('gre.flags.reserved', () => `${bitPicture(fv, 0x00f8, 16)} = Flags (Reserved): ${(fv >> 3) & 0x1f}`, (fv >> 3) & 0x1f, offset, 2);
-      b.add('gre.flags.version', () => `${bitPicture(fv, 0x0007, 16)} = Version: ${version}`, version, offset, 2);
+      if (enhanced) {
+        b.add('gre.flags.ack', () => `${bitPicture(fv, 0x0080, 16)} = Acknowledgment: ${hasAck ? 'Yes' : 'No'}`, hasAck, offset, 2);
+        b.add('gre.flags.reserved', () => `${bitPicture(fv, 0x0078, 16)} = Flags (Reserved): ${(fv >> 3) & 0x0f}`, (fv >> 3) & 0x0f, offset, 2);
+      } else b.add('gre.flags.reserved', () => `${bitPicture(fv, 0x00f8, 16)} = Flags (Reserved): ${(fv >> 3) & 0x1f}`, (fv >> 3) & 0x1f, offset, 2);
+      b.add('gre.flags.version', () => `${bitPicture(fv, 0x0007, 16)} = Version: ${enhanced ? 'Enhanced GRE (1)' : version}`, version, offset, 2);
     }, () => hex(fv, 4));
-    b.add('gre.proto', () => `Protocol Type: ${ethertypeName(proto)} (${hex(proto, 4)})`, proto, offset + 2, 2, () => hex(proto, 4));
+    b.add('gre.proto', () => `Protocol Type: ${greProtocolName(proto)} (${hex(proto, 4)})`, proto, offset + 2, 2, () => hex(proto, 4));
     let at = offset + 4;
     if (hasChecksum || hasRouting) {
       const checksum = b.u16(at, 'GRE checksum');
@@ -68,7 +87,13 @@ export function dissectGre(d: Dissector, p: PacketState, data: Buffer, offset: n
       b.add('gre.offset', () => `Offset: ${greOffset}`, greOffset, at + 2, 2);
       at += 4;
     }
-    if (hasKey) {
+    if (hasKey && enhanced) {
+      const payloadLength = b.u16(at, 'GRE payload length');
+      const callId = b.u16(at + 2, 'GRE call ID');
+      b.add('gre.key.payload_length', () => `Payload Length: ${payloadLength}`, payloadLength, at, 2);
+      b.add('gre.key.call_id', () => `Call ID: ${callId}`, callId, at + 2, 2);
+      at += 4;
+    } else if (hasKey) {
       const key = b.u32(at, 'GRE key');
       b.add('gre.key', () => `Key: ${hex(key, 8)}`, key, at, 4, () => hex(key, 8));
       at += 4;
@@ -78,11 +103,24 @@ export function dissectGre(d: Dissector, p: PacketState, data: Buffer, offset: n
       b.add('gre.sequence_number', () => `Sequence Number: ${seq}`, seq, at, 4);
       at += 4;
     }
+    if (hasAck) {
+      const ack = b.u32(at, 'GRE acknowledgment number');
+      b.add('gre.ack_number', () => `Acknowledgment Number: ${ack}`, ack, at, 4);
+      at += 4;
+    }
     b.setLength(at - offset);
     next = at;
   });
   p.addLayer(b.layer);
   if (next < 0) return;
+  // Wireshark's Info for GRE; a dissector of the payload replaces it.
+  p.setProtocol('GRE', p.columns ? `Encapsulated ${greProtocolName(proto)}` : '');
+  // PPTP's acknowledgment-only packets carry no payload.
+  if (next >= end) return;
+  if (proto === GRE_PPP) {
+    dissectPpp(d, p, data, next, end);
+    return;
+  }
   if (proto === 0x6558) {
     const eth = d.linkTypes.get(1);
     if (eth) eth(d, p, data, next, end);
