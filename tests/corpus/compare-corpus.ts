@@ -74,7 +74,12 @@ interface FileResult {
   /** Slowest packet's time over its limit (> 1: reported as slow). */
   slowestRatio: number;
   stats?: StatsFileResult;
+  /** frame.protocols equal to tshark's with its default preferences (TCP desegmentation on). */
+  protocols: { equal: number; total: number; chains: Map<string, number> };
 }
+
+/** Issue 12's target for protocol chains; reported beside the gates, not yet one of them. */
+const PROTOCOLS_TARGET = 0.97;
 
 function captureFiles(dir: string): string[] {
   const out: string[] = [];
@@ -95,6 +100,12 @@ function runTshark(file: string, version: string): Promise<{ lines: string[]; er
   return cachedTshark(file, version, `fields\n${args.slice(2).join('\n')}`, () => spawnTshark(args));
 }
 
+/** tshark's protocol chain of every frame, with its default preferences (as users run it). */
+function runTsharkProtocols(file: string, version: string): Promise<{ lines: string[]; error: string }> {
+  const args = ['-r', file, '-n', '-T', 'fields', '-e', 'frame.protocols'];
+  return cachedTshark(file, version, `protocols\n${args.slice(2).join('\n')}`, () => spawnTshark(args));
+}
+
 function spawnTshark(args: string[]): Promise<{ lines: string[]; error: string }> {
   return new Promise((resolve) => {
     const child = spawn('tshark', args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -113,8 +124,9 @@ function spawnTshark(args: string[]): Promise<{ lines: string[]; error: string }
 }
 
 /** Our side, in-process. Any exception here is a crash: readers and dissectors must not throw. */
-function ours(file: string, stats?: { ours: OurStats; frames: number }): { rows: string[][]; slowest: number; slowestRatio: number; readError?: string; crash?: string } {
+function ours(file: string, stats?: { ours: OurStats; frames: number }): { rows: string[][]; protocols: string[]; slowest: number; slowestRatio: number; readError?: string; crash?: string } {
   const rows: string[][] = [];
+  const protocols: string[] = [];
   let slowest = 0;
   let slowestRatio = 0;
   let reader: CaptureReader | undefined;
@@ -126,6 +138,7 @@ function ours(file: string, stats?: { ours: OurStats; frames: number }): { rows:
       if (p.customBlock) {
         const len = String(p.data.length);
         rows.push(CORPUS_FIELDS.map((f) => (f === 'frame.len' || f === 'frame.cap_len' ? len : '')));
+        protocols.push('');
         continue;
       }
       const t0 = performance.now();
@@ -138,17 +151,21 @@ function ours(file: string, stats?: { ours: OurStats; frames: number }): { rows:
       slowestRatio = Math.max(slowestRatio, took / slowLimitMs(p.data.length));
       // A Simple Packet Block has no time stamp: tshark leaves the time fields empty.
       rows.push(CORPUS_FIELDS.map((f) => (p.noTimestamp && f.startsWith('frame.time') ? '' : (values.get(f) ?? []).join(','))));
+      protocols.push((collectFields(packet, ['frame.protocols']).get('frame.protocols') ?? []).join(','));
     }
-    return { rows, slowest, slowestRatio, readError: reader.error?.message };
+    return { rows, protocols, slowest, slowestRatio, readError: reader.error?.message };
   } catch (err) {
-    return { rows, slowest, slowestRatio, crash: (err as Error).stack ?? String(err) };
+    return { rows, protocols, slowest, slowestRatio, crash: (err as Error).stack ?? String(err) };
   } finally {
     reader?.close();
   }
 }
 
 async function compare(file: string, version: string): Promise<FileResult> {
-  const result: FileResult = { file, packets: 0, compared: 0, equal: 0, perField: new Map(), mismatches: [], slowest: 0, slowestRatio: 0 };
+  const result: FileResult = {
+    file, packets: 0, compared: 0, equal: 0, perField: new Map(), mismatches: [], slowest: 0, slowestRatio: 0,
+    protocols: { equal: 0, total: 0, chains: new Map() },
+  };
   const reference: StatsReference | undefined = WITH_STATS ? await statsReference(file, version) : undefined;
   const ourStats = reference && reference.frames > 0 ? new OurStats() : undefined;
   const mine = ours(file, ourStats && reference ? { ours: ourStats, frames: reference.frames } : undefined);
@@ -187,6 +204,17 @@ async function compare(file: string, version: string): Promise<FileResult> {
         result.mismatches.push(`#${i + 1} ${field}: ours '${a.slice(0, 60)}' tshark '${b.slice(0, 60)}'`);
       }
     });
+  }
+  const chains = await runTsharkProtocols(file, version);
+  const m = Math.min(chains.lines.length, mine.protocols.length);
+  for (let i = 0; i < m; i++) {
+    const theirsChain = chains.lines[i]!;
+    result.protocols.total++;
+    if (mine.protocols[i] === theirsChain) result.protocols.equal++;
+    else {
+      const key = `ours ${mine.protocols[i]} / tshark ${theirsChain}`;
+      result.protocols.chains.set(key, (result.protocols.chains.get(key) ?? 0) + 1);
+    }
   }
   return result;
 }
@@ -272,6 +300,19 @@ function report(results: FileResult[], dir: string): void {
       `filter selections ${(100 * stats.filterRatio).toFixed(2)}% (target ${(100 * FILTER_TARGET).toFixed(1)}%)`;
   }
   const ok = fieldsOk && statsOk;
+  const chains = { equal: 0, total: 0, differing: new Map<string, number>() };
+  for (const r of results) {
+    chains.equal += r.protocols.equal;
+    chains.total += r.protocols.total;
+    for (const [k, n] of r.protocols.chains) chains.differing.set(k, (chains.differing.get(k) ?? 0) + n);
+  }
+  console.log('\nprotocol chains most often different from tshark\'s defaults:');
+  for (const [k, n] of [...chains.differing].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`  ${String(n).padStart(6)}  ${k}`);
+  const chainRatio = chains.total ? chains.equal / chains.total : 0;
+  console.log(
+    `protocol chains (frame.protocols) equal to tshark's with its default preferences: ${chains.equal}/${chains.total} ` +
+      `(${(100 * chainRatio).toFixed(2)}%, target ${(100 * PROTOCOLS_TARGET).toFixed(0)}%; reported, not yet a gate)`,
+  );
   console.log(
     `\ncorpus: ${results.length} files, ${packets} packets, ${equal}/${compared} field values equal to tshark's ` +
       `(${(100 * ratio).toFixed(3)}%, target ${(100 * TARGET).toFixed(1)}%), ${crashes.length} crashes, ${slow.length} slow files` +
