@@ -10,6 +10,8 @@ import { ntpDissector } from './ntp';
 import { httpDissector } from './http';
 import { createTlsDissector } from './tls';
 import { quicDissector } from './quic';
+import { ssdpDissector } from './ssdp';
+import { nbnsDissector } from './nbns';
 
 /** A fresh set of app dissectors (the stateful ones get their own conversation memory). */
 export function createDefaultAppDissectors(): AppDissector[] {
@@ -21,6 +23,8 @@ export function createDefaultAppDissectors(): AppDissector[] {
   httpDissector,
   createTlsDissector(),
   quicDissector,
+  ssdpDissector,
+  nbnsDissector,
   ];
 }
 

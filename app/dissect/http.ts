@@ -25,11 +25,20 @@ const HEADER_FIELDS: Record<string, string> = {
 /** Wireshark's default "HTTP TCP port range". */
 const HTTP_PORTS = [80, 3128, 3132, 5985, 8080, 8088, 11371, 1900, 2869, 2710];
 
+/** Which protocol an HTTP-format message is: its layer name, tree title and Protocol column (SSDP is HTTP over UDP). */
+export interface HttpFlavor {
+  protocol: 'http' | 'ssdp';
+  title: string;
+  column: string;
+}
+
+export const HTTP: HttpFlavor = { protocol: 'http', title: 'Hypertext Transfer Protocol', column: 'HTTP' };
+
 export const httpDissector: AppDissector = {
   protocol: 'http',
   tcpPorts: HTTP_PORTS,
   heuristic: (data, offset, end) => looksLikeHttp(data, offset, end),
-  dissect: dissectHttp,
+  dissect: (data, offset, end, ctx) => dissectHttpMessage(data, offset, end, ctx, HTTP),
 };
 
 /** A request or status line starts the payload. Cheap: looks at the first line only. */
@@ -41,8 +50,9 @@ export function looksLikeHttp(data: Buffer, offset: number, end: number): boolea
   return REQUEST_LINE.test(line) || STATUS_LINE.test(line);
 }
 
-function dissectHttp(data: Buffer, offset: number, end: number, ctx: AppContext): AppResult {
-  const b = new LayerBuilder(data, 'http', 'Hypertext Transfer Protocol', offset, end, ctx.fields);
+/** One HTTP-format message (request, notification or response line and headers) in [offset, end). */
+export function dissectHttpMessage(data: Buffer, offset: number, end: number, ctx: AppContext, flavor: HttpFlavor): AppResult {
+  const b = new LayerBuilder(data, flavor.protocol, flavor.title, offset, end, ctx.fields);
   let info = 'Continuation';
   const layer = dissectSafely(b, () => {
     const stop = Math.min(end, data.length);
@@ -57,11 +67,15 @@ function dissectHttp(data: Buffer, offset: number, end: number, ctx: AppContext)
       return;
     }
     info = `${firstText} `;
+    // Wireshark treats NOTIFY as a notification, neither request nor response: its own hidden
+    // flag, and its header lines are not http.request.line.
+    const notification = request?.[1] === 'NOTIFY';
     const lineAt = first.start;
     const lineLength = first.next - first.start;
     b.group('', () => printable(data.subarray(first.start, first.next)), null, lineAt, lineLength, () => {
       // Wireshark's hidden http.request / http.response flags: what `-Y http.request` tests.
-      b.add(request ? 'http.request' : 'http.response', () => request ? 'Request: True' : 'Response: True', true, lineAt, 0, '1').hidden = true;
+      if (notification) b.add('http.notification', 'Notification: True', true, lineAt, 0, '1').hidden = true;
+      else b.add(request ? 'http.request' : 'http.response', () => request ? 'Request: True' : 'Response: True', true, lineAt, 0, '1').hidden = true;
       if (request) {
         b.add('http.request.method', () => `Request Method: ${request[1]}`, request[1]!, lineAt, request[1]!.length);
         b.add('http.request.uri', () => `Request URI: ${request[2]}`, request[2]!, lineAt + request[1]!.length + 1, request[2]!.length);
@@ -86,7 +100,7 @@ function dissectHttp(data: Buffer, offset: number, end: number, ctx: AppContext)
       const colon = text.indexOf(':');
       const name = colon > 0 ? text.slice(0, colon).toLowerCase() : '';
       const value = colon > 0 ? text.slice(colon + 1).trim() : '';
-      b.group(request ? 'http.request.line' : 'http.response.line', () => printable(raw), printable(raw), line.start, raw.length, () => {
+      b.group(notification ? '' : request ? 'http.request.line' : 'http.response.line', () => printable(raw), notification ? null : printable(raw), line.start, raw.length, () => {
         const abbrev = HEADER_FIELDS[name];
         if (abbrev) b.add(abbrev, () => `${text.slice(0, colon)}: ${value}`, value, line.start + colon + 1, line.textEnd - line.start - colon - 1, () => printable(Buffer.from(value, 'latin1')));
         if (name === 'content-length' && /^\d+$/.test(value)) b.add('http.content_length', () => `Content length: ${value}`, Number(value), line.start + colon + 1, line.textEnd - line.start - colon - 1);
@@ -109,8 +123,8 @@ function dissectHttp(data: Buffer, offset: number, end: number, ctx: AppContext)
       if (type) info += ` (${type.split(';')[0]!.trim()})`;
     }
   });
-  if (info !== 'Continuation') layer.title = 'Hypertext Transfer Protocol';
-  return { layers: [layer], protocolColumn: 'HTTP', info };
+  if (info !== 'Continuation') layer.title = flavor.title;
+  return { layers: [layer], protocolColumn: flavor.column, info };
 }
 
 interface Line {
