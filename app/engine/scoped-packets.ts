@@ -70,12 +70,12 @@ export class ScopedPackets {
     let path: ScopedPath = names === null ? 'full' : 'light';
     for (const name of names ?? []) {
       if (LIGHT_FILTER_FIELDS.has(name)) continue;
-      const app = prefixes.get(name.split('.')[0]!);
-      if (app === undefined) {
+      const owners = prefixes.get(name.split('.')[0]!);
+      if (owners === undefined) {
         path = 'full';
         break;
       }
-      apps.add(app);
+      for (const app of owners) apps.add(app);
       path = 'apps';
     }
     this.path = path;
@@ -164,12 +164,20 @@ export class ScopedPackets {
   }
 }
 
-/** Field-name prefix (the part before the first dot) → the application protocol that adds such fields. */
-function appFieldPrefixes(apps: readonly AppDissector[]): Map<string, string> {
-  const byPrefix = new Map<string, string>();
+/**
+ * Field-name prefix (the part before the first dot) → the application protocols that add such
+ * fields (several: HTTP and SSDP both add http.*).
+ */
+function appFieldPrefixes(apps: readonly AppDissector[]): Map<string, string[]> {
+  const byPrefix = new Map<string, string[]>();
+  const add = (prefix: string, protocol: string): void => {
+    const owners = byPrefix.get(prefix);
+    if (!owners) byPrefix.set(prefix, [protocol]);
+    else if (!owners.includes(protocol)) owners.push(protocol);
+  };
   for (const app of apps) {
-    byPrefix.set(app.protocol, app.protocol);
-    for (const prefix of app.fieldPrefixes ?? []) byPrefix.set(prefix, app.protocol);
+    add(app.protocol, app.protocol);
+    for (const prefix of app.fieldPrefixes ?? []) add(prefix, app.protocol);
   }
   return byPrefix;
 }
