@@ -65,9 +65,10 @@ async function captureBoth(
   filter: string,
   extra: string[] = [],
   oursOnly: string[] = [],
+  oursExtension = 'pcapng',
 ): Promise<{ ours: string; theirs: string; window: Window }> {
   const name = [filter, ...oursOnly].join(' ').replace(/[^a-z0-9]+/gi, '_') || 'all';
-  const ours = path.join(tmp, `${name}.pcapng`);
+  const ours = path.join(tmp, `${name}.${oursExtension}`);
   const theirs = path.join(tmp, `${name}.ref.pcap`);
   const sc = pair.spawn(pair.nsA, [process.execPath, SIEVECAP, '-i', pair.vethA, '-w', ours, ...extra, ...oursOnly, filter]);
   const td = pair.spawn(pair.nsA, ['tcpdump', '--immediate-mode', '-i', pair.vethA, '-w', theirs, ...extra, filter]);
@@ -177,6 +178,39 @@ describe('sievecap -w and tcpdump -w capture the same packets', () => {
     assert.equal(fs.readFileSync(file).readUInt32LE(0), 0xa1b2c3d4, 'a .pcap name gives a microsecond pcap file');
     assert.equal(tsharkRead(file).count, 3);
   });
+});
+
+describe('pcap files as tcpdump writes them', () => {
+  // A .pcap name gives a microsecond file, as tcpdump's -w: the helper sends microsecond records,
+  // which go to the file as they are. Same frames as tcpdump's file, and the same time stamps
+  // within what separates two sockets' stamps of one frame.
+  for (const nano of [false, true]) {
+    test(`-w x.pcap${nano ? ' --time-stamp-precision nano' : ''}: tcpdump's frames and time stamps`, async () => {
+      const precision = nano ? ['--time-stamp-precision', 'nano'] : [];
+      const { ours, theirs, window } = await captureBoth('icmp or udp', precision, [], 'pcap');
+      const bytes = fs.readFileSync(ours);
+      assert.equal(bytes.readUInt32LE(0), nano ? 0xa1b23c4d : 0xa1b2c3d4);
+      const { a, b } = sameWindow(ours, theirs, window);
+      assert.ok(b.length > 0, 'tcpdump captured nothing: the traffic did not flow');
+      assert.equal(a.length, b.length, `sievecap captured ${a.length} packets, tcpdump ${b.length}`);
+      sameFramesInKernelOrder(a, b);
+      // Every record's fraction is below one second in the file's unit; each frame's time is
+      // tcpdump's time of the same frame within 5 ms.
+      for (let at = 24; at < bytes.length; at += 16 + bytes.readUInt32LE(at + 8)) {
+        assert.ok(bytes.readUInt32LE(at + 4) < (nano ? 1e9 : 1e6), `a record at byte ${at} has a fraction out of range`);
+      }
+      const theirsTimed = timedFramesOf(theirs);
+      for (const f of timedFramesOf(ours).filter((x) => x.tsNs >= window.fromNs && x.tsNs <= window.toNs)) {
+        const same = theirsTimed.find((g) => g.data.equals(f.data));
+        assert.ok(same, 'a frame of ours is not in tcpdump\'s file');
+        const gap = f.tsNs > same.tsNs ? f.tsNs - same.tsNs : same.tsNs - f.tsNs;
+        assert.ok(gap < 5_000_000n, `time stamps ${f.tsNs} and ${same.tsNs} ns differ by more than 5 ms`);
+      }
+      const t = tsharkRead(ours);
+      assert.equal(t.count, framesOf(ours).length);
+      assert.equal(t.warnings, '', `tshark warned: ${t.warnings}`);
+    });
+  }
 });
 
 describe('display filter on a live capture (-Y)', () => {

@@ -1,9 +1,15 @@
 /**
  * Batches are what the native reader hands over: many packets back to back, each a little-endian
- * pcapng Enhanced Packet Block or a nanosecond pcap record (see native.ts). These helpers walk
- * record boundaries only; they never copy packet bytes.
+ * pcapng Enhanced Packet Block, or a pcap record with the time stamp's fraction in nanoseconds
+ * ('pcap') or microseconds ('pcap-us') (see native.ts). These helpers walk record boundaries
+ * only; they never copy packet bytes.
  */
-export type RecordFormat = 'pcapng' | 'pcap';
+export type RecordFormat = 'pcapng' | 'pcap' | 'pcap-us';
+
+/** Nanoseconds in one unit of a pcap record's second field (ts_nsec or ts_usec). */
+export function pcapFractionScale(format: RecordFormat): number {
+  return format === 'pcap-us' ? 1000 : 1;
+}
 
 function recordLength(batch: Buffer, offset: number, format: RecordFormat): number {
   return format === 'pcapng' ? batch.readUInt32LE(offset + 4) : 16 + batch.readUInt32LE(offset + 8);

@@ -7,6 +7,7 @@
  * runs it, and the native reader thread hands whole batches of accepted frames to `onBatch`.
  * Needs CAP_NET_RAW and CAP_BPF (root, or the helper).
  */
+import type { RecordFormat } from './batch';
 import { native, type CaptureErrorCallback, type NativePacketSocket, type RingStats } from './native';
 import { buildCaptureProgram, decodeCaptureCounters, COUNTERS_KEY, COUNTERS_MAP, type CaptureCounters } from '../../bpf/programs/capture';
 import { loadSocketFilter, type LoadedProgram } from './load';
@@ -25,7 +26,7 @@ export interface CaptureSpec {
   bufferBytes?: number;
   blockSize?: number;
   retireTimeoutMs?: number;
-  recordFormat: 'pcapng' | 'pcap';
+  recordFormat: RecordFormat;
 }
 
 export interface CaptureStatistics extends RingStats {

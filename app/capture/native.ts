@@ -6,6 +6,7 @@
  * Errors thrown by the addon are `Error`s with `code` (e.g. 'EPERM', 'ENODEV', 'EINVAL')
  * and `errno` set, and a message a user can act on; arguments of the wrong type throw `TypeError`.
  */
+import type { RecordFormat } from './batch';
 import * as path from 'node:path';
 
 export interface InterfaceAddress {
@@ -118,9 +119,11 @@ export interface PacketSocketOptions {
    *   (bits 0-1: 1 inbound, 2 outbound) followed by opt_endofopt.
    * - 'pcap': each packet is a little-endian pcap record header (ts_sec, ts_nsec, caplen, len)
    *   followed by the data (nanosecond pcap, magic 0xa1b23c4d).
+   * - 'pcap-us': the same with the time stamp's fraction in microseconds (ts_usec), as tcpdump
+   *   writes a pcap file: such a batch goes to a microsecond file as it is.
    * Default 'pcapng'.
    */
-  recordFormat?: 'pcapng' | 'pcap';
+  recordFormat?: RecordFormat;
 }
 
 /** Handed to the batch callback: many packets in one Buffer, in the chosen record format. */

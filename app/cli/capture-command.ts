@@ -91,7 +91,9 @@ export async function runLiveCapture(opts: CliOptions, io: CliIo): Promise<numbe
   const interfaces = opts.interfaces.length > 0 ? opts.interfaces : [defaultInterface()];
   const several = interfaces.length > 1;
   const toFile = opts.writeFile !== undefined;
-  const recordFormat: RecordFormat = toFile ? outputFormat(opts) : 'pcapng';
+  // A microsecond pcap file (tcpdump's, the default for .pcap) takes microsecond records as they come.
+  const fileFormat = toFile ? outputFormat(opts) : 'pcapng';
+  const recordFormat: RecordFormat = fileFormat === 'pcap' && !opts.nanoPrecision ? 'pcap-us' : fileFormat;
   // -Y and -z are checked before the capture starts: a bad one captures nothing.
   const display = opts.displayFilter !== undefined ? (await import('../filter')).compileDisplayFilter(opts.displayFilter) : undefined;
   const reporting = opts.statistics.length > 0 ? await import('./report-command') : undefined;

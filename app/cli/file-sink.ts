@@ -37,12 +37,13 @@ export interface FileSink extends PacketSink {
 /** A live capture's file: batches written verbatim (pcapng: one interface block per interface). */
 export function openFileSink(file: string, o: FileSinkOptions): FileSink {
   const timing = { maxDelayMs: o.maxDelayMs, packetBuffered: o.packetBuffered, onBackgroundError: o.onBackgroundError };
-  if (o.format === 'pcap') {
+  if (o.format !== 'pcapng') {
+    const micro = o.format === 'pcap-us';
     if (o.interfaces.length !== 1) throw new Error('a pcap file holds one interface; write several interfaces to pcapng');
     const w = new PcapWriter(writeTarget(file), { linkType: o.interfaces[0]!.linkType, snapLen: o.snapLen, nanosecond: o.nanosecond, ...timing });
     return {
-      writeBatch: (batch) => void w.writeRecords(batch),
-      writeInterfaceBatch: (_id, batch) => void w.writeRecords(batch),
+      writeBatch: (batch) => void w.writeRecords(batch, micro),
+      writeInterfaceBatch: (_id, batch) => void w.writeRecords(batch, micro),
       writePacket: (p) => w.writePacket(p),
       close: () => w.close(),
     };

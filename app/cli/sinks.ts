@@ -5,7 +5,7 @@
  */
 import { forEachEpb, forEachPcapRecord, tsNsFromParts } from '../pcap/batch';
 import type { PacketView } from '../pcap/packet';
-import type { RecordFormat } from '../capture/batch';
+import { pcapFractionScale, type RecordFormat } from '../capture/batch';
 import { appendPacketLineAt, LineBuffer, PrintState, type PrintOptions } from './print/index';
 import type { CliOptions } from './args';
 import type { CliIo } from './io';
@@ -41,8 +41,9 @@ export function forEachBatchPacket(
       visit(tsNsFromParts(high, low), batch.subarray(at, at + capLen), origLen, flags),
     );
   } else {
-    forEachPcapRecord(batch, (sec, nsec, capLen, origLen, at) =>
-      visit(BigInt(sec) * 1_000_000_000n + BigInt(nsec), batch.subarray(at, at + capLen), origLen, 0),
+    const scale = pcapFractionScale(format);
+    forEachPcapRecord(batch, (sec, fraction, capLen, origLen, at) =>
+      visit(BigInt(sec) * 1_000_000_000n + BigInt(fraction * scale), batch.subarray(at, at + capLen), origLen, 0),
     );
   }
 }
@@ -111,7 +112,8 @@ export class TextSink implements PacketSink {
         }
       });
     } else {
-      forEachPcapRecord(batch, (sec, nsec, capLen, origLen, at) => this.line(batch, at, capLen, origLen, linkType, sec, nsec));
+      const scale = pcapFractionScale(format);
+      forEachPcapRecord(batch, (sec, fraction, capLen, origLen, at) => this.line(batch, at, capLen, origLen, linkType, sec, fraction * scale));
     }
     this.flushLines();
   }

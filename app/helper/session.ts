@@ -12,6 +12,7 @@ import {
   FrameDecoder,
   MAX_REQUEST_BYTES,
   parseRequest,
+  type BatchRecordFormat,
   type CaptureSpec,
   type ErrorData,
   type HelperRequest,
@@ -168,7 +169,7 @@ export class HelperSession {
     this.send({ type: 'captureError', interface: entry.name, error: errorData(err) });
   }
 
-  private sendBatch(entry: RunningInterface, index: number, format: 'pcapng' | 'pcap', batch: Buffer, count: number): void {
+  private sendBatch(entry: RunningInterface, index: number, format: BatchRecordFormat, batch: Buffer, count: number): void {
     this.transport.write(encodeBatchHeader(index, format, count, batch.length));
     // Once the kernel has the bytes, the reader may fill this memory again (no fresh pages).
     this.transport.write(batch, () => entry.capture.recycle(batch));

@@ -85,13 +85,14 @@ export class PcapWriter {
   }
 
   /**
-   * Appends a batch of nanosecond little-endian pcap records (what the native capture layer emits
-   * with recordFormat 'pcap'). Copied verbatim into a nanosecond file; converted record by record
-   * (ns -> µs) into a microsecond file. Returns the number of records.
+   * Appends a batch of little-endian pcap records (what the native capture layer emits with
+   * recordFormat 'pcap', nanoseconds, or 'pcap-us', microseconds: `micro`). Copied verbatim into
+   * a file of the same precision; otherwise converted record by record. Returns the number of
+   * records.
    */
-  writeRecords(batch: Buffer): number {
+  writeRecords(batch: Buffer, micro = false): number {
     const count = countRecords(batch);
-    if (this.nanosecond) {
+    if (this.nanosecond !== micro) {
       this.out.write(batch, count);
     } else {
       let p = 0;
@@ -100,7 +101,8 @@ export class PcapWriter {
         const size = PCAP_RECORD_HEADER_LEN + capLen;
         const { buf, at } = this.out.reserve(size, 1);
         batch.copy(buf, at, p, p + size);
-        buf.writeUInt32LE(Math.floor(batch.readUInt32LE(p + 4) / 1000), at + 4);
+        const fraction = batch.readUInt32LE(p + 4);
+        buf.writeUInt32LE(micro ? fraction * 1000 : Math.floor(fraction / 1000), at + 4);
         p += size;
       }
     }

@@ -50,7 +50,7 @@ export const CaptureSpec = v.strictObject({
   /** Kernel ring size per interface, bytes. */
   bufferBytes: v.pipe(v.number(), v.integer(), v.minValue(2 * 64 * 1024), v.maxValue(1024 * 1024 * 1024)),
   /** Layout of the records in batches. */
-  recordFormat: v.picklist(['pcapng', 'pcap']),
+  recordFormat: v.picklist(['pcapng', 'pcap', 'pcap-us']),
   /** Hand packets over as soon as they arrive (tcpdump --immediate-mode, -U to a terminal). */
   immediate: v.optional(v.boolean()),
 });
@@ -183,20 +183,24 @@ export function encodeJsonFrame(message: unknown): Uint8Array {
 }
 
 /** The 13 bytes (frame header + batch header) sent before a batch's records. */
-export function encodeBatchHeader(interfaceIndex: number, format: 'pcapng' | 'pcap', packetCount: number, recordBytes: number): Uint8Array {
+export function encodeBatchHeader(interfaceIndex: number, format: BatchRecordFormat, packetCount: number, recordBytes: number): Uint8Array {
   const header = new Uint8Array(FRAME_HEADER_BYTES + BATCH_HEADER_BYTES);
   const view = new DataView(header.buffer);
   view.setUint32(0, BATCH_HEADER_BYTES + recordBytes, true);
   header[4] = FRAME_BATCH;
   view.setUint16(5, interfaceIndex, true);
-  view.setUint16(7, format === 'pcap' ? 1 : 0, true);
+  view.setUint16(7, BATCH_FORMATS.indexOf(format), true);
   view.setUint32(9, packetCount, true);
   return header;
 }
 
+/** A batch's record layout (app/capture/batch.ts), by its number on the wire. */
+export type BatchRecordFormat = 'pcapng' | 'pcap' | 'pcap-us';
+const BATCH_FORMATS: readonly BatchRecordFormat[] = ['pcapng', 'pcap', 'pcap-us'];
+
 export interface DecodedBatch {
   interfaceIndex: number;
-  format: 'pcapng' | 'pcap';
+  format: BatchRecordFormat;
   packetCount: number;
   /** The records (a view into the frame). */
   records: Uint8Array;
@@ -206,10 +210,10 @@ export function decodeBatch(body: Uint8Array): DecodedBatch {
   if (body.length < BATCH_HEADER_BYTES) throw Object.assign(new Error('a packet batch frame is shorter than its header'), { code: 'EBADMSG' });
   const view = new DataView(body.buffer, body.byteOffset, body.length);
   const format = view.getUint16(2, true);
-  if (format > 1) throw Object.assign(new Error(`a packet batch has an unknown record format ${format}`), { code: 'EBADMSG' });
+  if (format >= BATCH_FORMATS.length) throw Object.assign(new Error(`a packet batch has an unknown record format ${format}`), { code: 'EBADMSG' });
   return {
     interfaceIndex: view.getUint16(0, true),
-    format: format === 1 ? 'pcap' : 'pcapng',
+    format: BATCH_FORMATS[format]!,
     packetCount: view.getUint32(4, true),
     records: body.subarray(BATCH_HEADER_BYTES),
   };

@@ -62,7 +62,10 @@ const options = {
   tools: argValue('--tools', 'tcpdump,sievecap').split(',').filter(Boolean) as Tool[],
   /** How to start sievecap, split at spaces (default: bin/sievecap as users run it), e.g. for a profiler. */
   sievecapCommand: argValue('--sievecap-command', ''),
+  /** The file sievecap writes: its default pcapng, or pcap as tcpdump writes (`-w out.pcap`). */
+  sievecapFile: argValue('--sievecap-file', 'pcapng') as 'pcap' | 'pcapng',
 };
+if (options.sievecapFile !== 'pcap' && options.sievecapFile !== 'pcapng') throw new Error('--sievecap-file: pcap or pcapng');
 const TOOLS: readonly Tool[] = ALL_TOOLS.filter((t) => options.tools.includes(t));
 
 // ---- one run of one tool -----------------------------------------------------------------------
@@ -364,7 +367,7 @@ async function measureStartup(pair: NetnsPair, tmp: string): Promise<StartupRow[
     const results: Record<Tool, ToolResult[]> = { tcpdump: [], sievecap: [] };
     for (let k = 0; k < options.startupRuns; k++) {
       for (const tool of k % 2 === 0 ? TOOLS : [...TOOLS].reverse()) {
-        const out = path.join(tmp, `${tool}-startup.${tool === 'tcpdump' ? 'pcap' : 'pcapng'}`);
+        const out = path.join(tmp, `${tool}-startup.${tool === 'tcpdump' ? 'pcap' : options.sievecapFile}`);
         const r = await runTool(pair, tool, STARTUP_FILTER, v.extra(out), tmp, v.drive, v.stop);
         if (v.variant !== 'idle' && r.captured !== 1) throw new Error(`${tool} (${v.variant}) captured ${r.captured} packets, not 1:\n${r.stderr}`);
         results[tool].push(r);
@@ -429,7 +432,7 @@ async function flood(pair: NetnsPair, mix: Mix, tmp: string, idleCpu: Record<Too
     const order = run % 2 === 1 ? TOOLS : [...TOOLS].reverse();
     const byTool = {} as Record<Tool, FloodRow>;
     for (const tool of order) {
-      const out = path.join(tmp, `${tool}-flood.${tool === 'tcpdump' ? 'pcap' : 'pcapng'}`);
+      const out = path.join(tmp, `${tool}-flood.${tool === 'tcpdump' ? 'pcap' : options.sievecapFile}`);
       const r = await runTool(pair, tool, mix.filter, ['-w', out], tmp, replay(pair, mix.file, options.packets, frames, mix.rate), 'signal');
       const row: FloodRow = {
         mix: mix.name,
@@ -530,7 +533,7 @@ async function main(): Promise<void> {
   }
   console.log(`machine: ${machine()}`);
   console.log(`date: ${new Date().toISOString()}; load average before: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-  console.log(`ring ${options.ringKiB} KiB (-B) for both; both write a file (tcpdump pcap, sievecap its default pcapng); CPU = user + sys of the tool and its children`);
+  console.log(`ring ${options.ringKiB} KiB (-B) for both; both write a file (tcpdump pcap, sievecap ${options.sievecapFile === 'pcap' ? 'pcap: -w out.pcap' : 'its default pcapng'}); CPU = user + sys of the tool and its children`);
   const pair = createNetnsPair();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sievecap-bench-'));
   const result: { machine: string; options: typeof options; mixes: Array<Omit<Mix, 'file'>>; startup: StartupRow[]; flood: FloodRow[] } = {

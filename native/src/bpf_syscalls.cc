@@ -57,6 +57,9 @@ LoadAttempt TryLoad(const Napi::Buffer<uint8_t>& insns, uint32_t progType, const
                     const char (&name)[BPF_OBJ_NAME_LEN], uint32_t logLevel) {
   // Kernels >= 6.4 fail with ENOSPC when the log does not fit, even for a valid program: grow it.
   size_t logSize = logLevel ? (4u << 20) : 0;
+  // The verifier gives up with EAGAIN when a signal arrives while it works (a profiler's SIGPROF,
+  // a timer); libbpf retries such a load up to five times, and so do we.
+  int interrupted = 0;
   for (;;) {
     std::vector<char> logBuf(logSize ? logSize : 1, '\0');
     bpf_attr attr;
@@ -71,6 +74,7 @@ LoadAttempt TryLoad(const Napi::Buffer<uint8_t>& insns, uint32_t progType, const
     std::memcpy(attr.prog_name, name, sizeof(attr.prog_name));
     int fd = static_cast<int>(Bpf(BPF_PROG_LOAD, &attr));
     int err = fd < 0 ? errno : 0;
+    if (fd < 0 && err == EAGAIN && ++interrupted < 5) continue;
     if (fd < 0 && err == ENOSPC && logSize && logSize < (256u << 20)) {
       logSize *= 4;
       continue;

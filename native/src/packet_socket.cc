@@ -79,9 +79,11 @@ PacketSocket::PacketSocket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Pa
     ThrowTypeError(env, "options.retireTimeoutMs must be between 1 and 60000");
   promiscuous_ = OptionalBool(opts, "promiscuous", true, "options");
   std::string format = OptionalString(opts, "recordFormat", "pcapng", "options");
-  if (format != "pcapng" && format != "pcap")
-    ThrowTypeError(env, "options.recordFormat must be 'pcapng' or 'pcap' (got '" + format + "')");
-  recordOptions_.format = format == "pcap" ? RecordFormat::Pcap : RecordFormat::Pcapng;
+  if (format != "pcapng" && format != "pcap" && format != "pcap-us")
+    ThrowTypeError(env, "options.recordFormat must be 'pcapng', 'pcap' or 'pcap-us' (got '" + format + "')");
+  recordOptions_.format = format == "pcap"      ? RecordFormat::Pcap
+                          : format == "pcap-us" ? RecordFormat::PcapMicro
+                                                : RecordFormat::Pcapng;
   recordOptions_.snapLen = snapLen_;
 
   try {

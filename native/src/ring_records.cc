@@ -87,7 +87,7 @@ void AppendPacket(Batch& batch, const RecordOptions& options, const tpacket3_hdr
     body = record + kEpbFixedLength;
   } else {
     PutLe32(record, hdr->tp_sec);
-    PutLe32(record + 4, hdr->tp_nsec);
+    PutLe32(record + 4, options.format == RecordFormat::PcapMicro ? hdr->tp_nsec / 1000 : hdr->tp_nsec);
     PutLe32(record + 8, caplen);
     PutLe32(record + 12, len);
     body = record + kPcapRecordHeaderLength;

@@ -10,7 +10,8 @@
 
 namespace sievecap {
 
-enum class RecordFormat { Pcapng, Pcap };
+// Pcap: nanosecond records (magic 0xa1b23c4d); PcapMicro: microsecond records, as tcpdump writes.
+enum class RecordFormat { Pcapng, Pcap, PcapMicro };
 
 struct RecordOptions {
   RecordFormat format = RecordFormat::Pcapng;
