@@ -61,6 +61,17 @@ test('frames survive any chunking: JSON and batches in order', () => {
   }
 });
 
+test('a batch says its record format (pcapng, pcap in ns, pcap in µs); an unknown one is refused', () => {
+  for (const format of ['pcapng', 'pcap', 'pcap-us'] as const) {
+    const frame = concat([encodeBatchHeader(1, format, 2, 4), new Uint8Array(4)]);
+    const [f] = feed(new FrameDecoder({ json: 1024, batch: 1024 }), frame, seeded(1));
+    assert.equal(decodeBatch((f as { body: Uint8Array }).body).format, format);
+  }
+  const body = new Uint8Array(8);
+  new DataView(body.buffer).setUint16(2, 3, true);
+  assert.throws(() => decodeBatch(body), /unknown record format 3/);
+});
+
 /** Reads `bytes` as a socket with `onread` would: into readBuffer(), at most `random` bytes a time. */
 function feedInPlace(decoder: FrameDecoder, bytes: Uint8Array, random: () => number, keep: (f: Frame) => boolean): Frame[] {
   const frames: Frame[] = [];
