@@ -307,7 +307,7 @@ function report(results: FileResult[], dir: string): void {
     for (const [k, n] of r.protocols.chains) chains.differing.set(k, (chains.differing.get(k) ?? 0) + n);
   }
   console.log('\nprotocol chains most often different from tshark\'s defaults:');
-  for (const [k, n] of [...chains.differing].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`  ${String(n).padStart(6)}  ${k}`);
+  for (const [k, n] of [...chains.differing].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.SIEVECAP_CHAINS_SHOWN ?? 15))) console.log(`  ${String(n).padStart(6)}  ${k}`);
   const chainRatio = chains.total ? chains.equal / chains.total : 0;
   console.log(
     `protocol chains (frame.protocols) equal to tshark's with its default preferences: ${chains.equal}/${chains.total} ` +
