@@ -135,8 +135,8 @@ for (const [name, bytes, packetsBefore, message] of damage) {
 }
 
 test('opening a missing file or a directory throws an Error naming it', () => {
-  assert.throws(() => CaptureReader.open(path.join(dir, 'missing.pcap')), /cannot open capture file .*missing\.pcap: ENOENT/);
-  assert.throws(() => CaptureReader.open(dir), /cannot open capture file .*: EISDIR/);
+  assert.throws(() => CaptureReader.open(path.join(dir, 'missing.pcap')), /cannot open capture file .*missing\.pcap: No such file or directory \(ENOENT\)$/);
+  assert.throws(() => CaptureReader.open(dir), /cannot open capture file .*: Is a directory \(EISDIR\)$/);
 });
 
 test('customBlocks: true returns pcapng Custom Blocks as records in file order; off by default', () => {

@@ -18,6 +18,7 @@
  * file (ENOENT, EACCES, EISDIR) throws, with the path in the message.
  */
 import * as fs from 'node:fs';
+import * as util from 'node:util';
 import { BufferByteSource, type ByteSource, FileByteSource, GzipByteSource } from './byte-source';
 import { ByteWindow } from './byte-window';
 import { CaptureFileError } from './errors';
@@ -64,7 +65,7 @@ export class CaptureReader implements Iterable<CapturePacket> {
       }
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      throw Object.assign(new Error(`cannot open capture file ${path}: ${err.code ?? ''} ${err.message}`.replace(/\s+/g, ' ')), { code: err.code });
+      throw Object.assign(new Error(`cannot open capture file ${path}: ${systemReason(err)}`), { code: err.code });
     }
     const head = Buffer.alloc(2);
     const n = fs.readSync(fd, head, 0, 2, 0);
@@ -248,4 +249,12 @@ export function readAllPackets(path: string): { packets: CapturePacket[]; reader
   for (const p of reader) packets.push({ ...p, data: Buffer.from(p.data) });
   reader.close();
   return { packets, reader };
+}
+
+/** 'No such file or directory (ENOENT)': the system's words, as tcpdump and tshark print them. */
+function systemReason(err: NodeJS.ErrnoException): string {
+  const known = typeof err.errno === 'number' ? util.getSystemErrorMap().get(err.errno) : undefined;
+  if (known) return `${known[1].charAt(0).toUpperCase()}${known[1].slice(1)} (${known[0]})`;
+  if (err.code === 'EISDIR') return 'Is a directory (EISDIR)';
+  return `${err.message}${err.code ? ` (${err.code})` : ''}`;
 }
