@@ -60,6 +60,29 @@ describe('bad input', () => {
     assert.match(r.stderr, /-c needs a whole number/);
   });
 
+  test('a missing file is named with the system\'s words, as tcpdump names it', () => {
+    const missing = path.join(tmp, 'missing.pcap');
+    const r = sievecap(['-r', missing]);
+    assert.equal(r.status, 1);
+    const theirs = spawnSync('tcpdump', ['-r', missing], { encoding: 'utf8' }).stderr.trim().replace(/^tcpdump: .*?: /, '');
+    assert.ok(r.stderr.includes(`${missing}: ${theirs} (ENOENT)`), `expected tcpdump's "${theirs}" in: ${r.stderr}`);
+  });
+
+  test('-o: tshark\'s tcp.desegment_tcp_streams:FALSE is what Sievecap does; TRUE and other names are refused, not ignored', () => {
+    const plain = sievecap(['-r', reference, '-T', 'text']);
+    assert.equal(plain.status, 0, plain.stderr);
+    const withFalse = sievecap(['-r', reference, '-T', 'text', '-o', 'tcp.desegment_tcp_streams:FALSE']);
+    assert.equal(withFalse.status, 0, withFalse.stderr);
+    assert.equal(withFalse.stdout.toString(), plain.stdout.toString());
+    const reassembling = sievecap(['-r', reference, '-o', 'tcp.desegment_tcp_streams:TRUE']);
+    assert.equal(reassembling.status, 2);
+    assert.match(reassembling.stderr, /does not reassemble TCP payloads for the dissectors yet/);
+    const unknown = sievecap(['-r', reference, '-o', 'http.tcp.port:8080']);
+    assert.equal(unknown.status, 2);
+    assert.match(unknown.stderr, /-o http\.tcp\.port: not a preference Sievecap has; it knows tcp\.desegment_tcp_streams/);
+    assert.match(sievecap(['-r', reference, '-o', 'nocolon']).stderr, /-o takes PREFERENCE:VALUE/);
+  });
+
   test('a file that is not a capture is refused clearly', () => {
     const junk = path.join(tmp, 'junk.pcap');
     fs.writeFileSync(junk, 'hello, not a capture file\n');

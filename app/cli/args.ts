@@ -34,6 +34,8 @@ export interface CliOptions {
   bufferKiB: number;
   nanoPrecision: boolean;
   explain: string | undefined;
+  /** tshark's -o preferences given, by name (see KNOWN_PREFERENCES). */
+  preferences: Record<string, string>;
   /** tshark's -V: the full tree of every packet. */
   tree: boolean;
   /** tshark's -T: 'text' (tshark's one-line summary), 'fields', 'json'; undefined = tcpdump lines. */
@@ -112,6 +114,9 @@ Decoding as tshark does (Wireshark's field names):
                             -T fields layout, as tshark's -E
   -Y FILTER                 keep only packets that match a Wireshark display filter,
                             e.g. -Y 'ip.addr == 10.0.0.0/8 && http' (files and live)
+  -o tcp.desegment_tcp_streams:FALSE
+                            tshark's preference syntax; each TCP segment is dissected on
+                            its own (TRUE, tshark's default, is not supported yet)
 
 Reports (tshark's -z; packets are not listed, as with tshark -q; files and live;
 several -z are printed in reverse order, as tshark does):
@@ -245,6 +250,7 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
         Y: { type: 'string', short: 'Y' }, // display filter (app/filter)
         z: { type: 'string', short: 'z', multiple: true }, // statistics (app/stats)
         'export-objects': { type: 'string' },
+        o: { type: 'string', short: 'o', multiple: true }, // tshark's preferences
       },
     });
   } catch (err) {
@@ -336,7 +342,40 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
     nanoPrecision: precision === 'nano',
     explain: v.explain,
     displayFilter: v.Y,
+    preferences: preferenceOptions(v.o ?? []),
   };
+}
+
+/**
+ * tshark's `-o NAME:VALUE`. Sievecap dissects each TCP segment on its own, which is tshark's
+ * `tcp.desegment_tcp_streams:FALSE`: that setting is accepted; TRUE (tshark's default, reassembled
+ * PDUs) is not there yet and is refused rather than ignored, as is any other name.
+ */
+export const KNOWN_PREFERENCES: Readonly<Record<string, readonly string[]>> = {
+  'tcp.desegment_tcp_streams': ['FALSE'],
+};
+
+function preferenceOptions(values: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const raw of values) {
+    const colon = raw.indexOf(':');
+    if (colon <= 0) throw new UsageError(`-o takes PREFERENCE:VALUE as tshark's does, e.g. -o tcp.desegment_tcp_streams:FALSE (got '${raw}')`);
+    const name = raw.slice(0, colon).trim();
+    const value = raw.slice(colon + 1).trim();
+    const allowed = KNOWN_PREFERENCES[name];
+    if (allowed === undefined) {
+      throw new UsageError(`-o ${name}: not a preference Sievecap has; it knows ${Object.keys(KNOWN_PREFERENCES).join(', ')}`);
+    }
+    if (!allowed.includes(value.toUpperCase())) {
+      throw new UsageError(
+        name === 'tcp.desegment_tcp_streams' && value.toUpperCase() === 'TRUE'
+          ? '-o tcp.desegment_tcp_streams:TRUE: Sievecap does not reassemble TCP payloads for the dissectors yet; each segment is dissected on its own, as tshark does with tcp.desegment_tcp_streams:FALSE'
+          : `-o ${name} takes ${allowed.join(' or ')}, got '${value}'`,
+      );
+    }
+    out[name] = value.toUpperCase();
+  }
+  return out;
 }
 
 /** -V or -T: packets go through the dissectors (app/cli/dissect-sink.ts). */
