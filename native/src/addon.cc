@@ -12,6 +12,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   sievecap::InitInterfaces(env, exports);
   sievecap::InitPacketSocket(env, exports);
   sievecap::InitPrivileges(env, exports);
+  sievecap::InitBatchArena(env, exports);
   return exports;
 }
 
