@@ -4,8 +4,9 @@
  * marked truncated, and nothing is invented. Field names and Info follow tshark 4.0.
  */
 import { LayerBuilder, dissectSafely } from './builder';
-import type { AppContext, AppDissector, AppResult } from './model';
+import type { AppContext, AppDissector, AppResult, Layer } from './model';
 import { printable } from './app-format';
+import { bodyLayers } from './http-body';
 
 const METHODS = ['GET', 'POST', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'CONNECT', 'TRACE', 'PATCH', 'PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'NOTIFY', 'SUBSCRIBE', 'M-SEARCH'];
 const REQUEST_LINE = new RegExp(`^(${METHODS.join('|')}) (\\S+) (HTTP/\\d\\.\\d)$`);
@@ -54,6 +55,9 @@ export function looksLikeHttp(data: Buffer, offset: number, end: number): boolea
 export function dissectHttpMessage(data: Buffer, offset: number, end: number, ctx: AppContext, flavor: HttpFlavor): AppResult {
   const b = new LayerBuilder(data, flavor.protocol, flavor.title, offset, end, ctx.fields);
   let info = 'Continuation';
+  let column = flavor.column;
+  /** The body's layers, as tshark's media-type dissectors name them (data-text-lines, png, ...). */
+  let body: Layer[] = [];
   const layer = dissectSafely(b, () => {
     const stop = Math.min(end, data.length);
     const lines = splitLines(data, offset, stop);
@@ -62,8 +66,11 @@ export function dissectHttpMessage(data: Buffer, offset: number, end: number, ct
     const request = REQUEST_LINE.exec(firstText);
     const status = request ? null : STATUS_LINE.exec(firstText);
     if (!first || (!request && !status)) {
-      // Body bytes or a line we do not recognise: Wireshark calls these "Continuation".
+      // Body bytes or a line we do not recognise: Wireshark calls these "Continuation". Text it
+      // shows as lines of the HTTP tree; anything else (binary, a chunk of a chunked body) it
+      // hands to "data" (checked against tshark 4.0 on the corpus' continuations).
       if (stop > offset) b.addLazy('http.file_data', 'File Data', data.subarray(offset, stop), offset, stop - offset, () => printable(data.subarray(offset, stop)));
+      if (stop > offset && !continuationIsText(data, offset, stop)) body = bodyLayers(data, offset, stop, undefined, false, ctx.fields).layers;
       return;
     }
     info = `${firstText} `;
@@ -120,11 +127,25 @@ export function dissectHttpMessage(data: Buffer, offset: number, end: number, ct
     const type = headers.get('content-type');
     if (bodyStart < stop) {
       b.addLazy('http.file_data', 'File Data', data.subarray(bodyStart, stop), bodyStart, stop - bodyStart, () => printable(data.subarray(bodyStart, stop)));
-      if (type) info += ` (${type.split(';')[0]!.trim()})`;
+      const declared = headers.get('content-length');
+      const partial = declared !== undefined && /^\d+$/.test(declared) && Number(declared) > stop - bodyStart;
+      const media = bodyLayers(data, bodyStart, stop, type, partial, ctx.fields);
+      body = media.layers;
+      info += media.info;
+      if (media.column) column = `${flavor.column}/${media.column}`;
     }
   });
   if (info !== 'Continuation') layer.title = flavor.title;
-  return { layers: [layer], protocolColumn: flavor.column, info };
+  return { layers: [layer, ...body], protocolColumn: column, info };
+}
+
+/** Printable ASCII, tabs and line ends only, and not a chunk of a chunked body (hex size, CR LF). */
+function continuationIsText(data: Buffer, start: number, stop: number): boolean {
+  for (let at = start; at < stop; at++) {
+    const c = data[at]!;
+    if ((c < 0x20 || c > 0x7e) && c !== 0x09 && c !== 0x0a && c !== 0x0d) return false;
+  }
+  return !/^[0-9a-fA-F]+\r\n/.test(data.toString('latin1', start, Math.min(stop, start + 18)));
 }
 
 interface Line {
