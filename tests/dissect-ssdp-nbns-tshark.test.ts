@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import { writePcap } from './support/frames';
 import { createNetnsPair, finished, sleep, waitForStderr } from './support/netns';
 import { sievecap } from './support/sievecap';
+import { requireCorpusFile } from './support/corpus';
 
 const NO_TSHARK = spawnSync('tshark', ['--version']).status !== 0 ? 'tshark is not installed (apt-get install tshark)' : false;
 const NOT_ROOT = process.getuid?.() !== 0 ? 'needs root to create network namespaces' : false;
@@ -145,4 +146,10 @@ test('real traffic between namespaces: SSDP search, answer and notify, NBNS quer
   } finally {
     pair.destroy();
   }
+});
+
+test('an NBNS packet cut by the snap length says so in Info, as tshark does (corpus: tcpdump nbns-valgrind.pcap)', { skip: NO_TSHARK }, () => {
+  const file = requireCorpusFile('tcpdump/tests/nbns-valgrind.pcap');
+  assertAgrees(file);
+  assert.match(ours(file, ['-T', 'text']), /Name query\[Packet size limited during capture\]/);
 });

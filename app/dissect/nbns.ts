@@ -146,6 +146,9 @@ export function dissectNbns(data: Buffer, offset: number, end: number, selection
       });
     }
   });
+  // Where the bytes ran out, as tshark says it: past the capture (snap length) or past the packet.
+  if (layer.status === 'truncated') info += '[Packet size limited during capture]';
+  else if (layer.status === 'malformed') info += '[Malformed Packet]';
   return { layers: [layer], protocolColumn: 'NBNS', info };
 }
 
