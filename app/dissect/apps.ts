@@ -12,6 +12,15 @@ import { createTlsDissector } from './tls';
 import { quicDissector } from './quic';
 import { ssdpDissector } from './ssdp';
 import { nbnsDissector } from './nbns';
+import { isakmpDissector } from './isakmp';
+import { createSshDissector } from './ssh';
+import { createFtpDissector } from './ftp';
+import { ptpDissector } from './ptp';
+import { hsrpDissector } from './hsrp';
+import { bfdControlDissector, bfdEchoDissector } from './bfd';
+import { syslogDissector } from './syslog';
+import { babelDissector } from './babel';
+import { sflowDissector } from './sflow';
 
 /** A fresh set of app dissectors (the stateful ones get their own conversation memory). */
 export function createDefaultAppDissectors(): AppDissector[] {
@@ -25,6 +34,16 @@ export function createDefaultAppDissectors(): AppDissector[] {
   quicDissector,
   ssdpDissector,
   nbnsDissector,
+  isakmpDissector,
+  createSshDissector(),
+  createFtpDissector(),
+  ptpDissector,
+  hsrpDissector,
+  bfdControlDissector,
+  bfdEchoDissector,
+  syslogDissector,
+  babelDissector,
+  sflowDissector,
   ];
 }
 

@@ -6,6 +6,7 @@ import { dissectSafely, hex, LayerBuilder } from './builder';
 import type { Dissector } from './dissector';
 import { be16, bitPicture, bytesHex, ipv4Text, macText } from './format';
 import type { PacketState } from './packet-state';
+import { dissectLlc } from './llc';
 
 const ETHERTYPE_NAMES: Record<number, string> = {
   0x0800: 'IPv4', 0x0806: 'ARP', 0x86dd: 'IPv6', 0x8100: '802.1Q Virtual LAN', 0x88a8: '802.1ad Provider Bridge (Q-in-Q)',
@@ -69,19 +70,22 @@ function addPaddingAndTrailer(b: LayerBuilder, prefix: string, usedEnd: number |
   // Wireshark calls the bytes up to the 60-byte minimum padding only when they are all zero.
   let zero = true;
   for (let i = at; i < Math.min(minEnd, captured); i++) if (b.data[i] !== 0) zero = false;
-  if (prefix === 'eth' && at < minEnd && zero) {
+  // A frame shorter on the wire than the minimum was never padded: what follows is a trailer.
+  if (prefix === 'eth' && at < minEnd && zero && b.end >= minEnd) {
     const padEnd = Math.min(minEnd, captured);
     b.add('eth.padding', () => `Padding: ${bytesHex(b.data, at, padEnd - at)}`, b.data.subarray(at, padEnd), at, padEnd - at, () => bytesHex(b.data, at, padEnd - at));
     at = padEnd;
   }
-  // Exactly four bytes left on a frame of at least 64 bytes: Wireshark takes them for the FCS.
-  if (prefix === 'eth' && captured - at === 4 && captured - frameStart >= 64) {
-    const fcs = b.data.readUInt32BE(at);
-    b.add('eth.fcs', () => `Frame check sequence: ${hex(fcs, 8)} [unverified]`, fcs, at, 4, () => hex(fcs, 8));
-    b.add('eth.fcs.status', '[FCS Status: Unverified]', 2, at, 0);
-    return;
+  // Four bytes or more left on a frame of at least 64 bytes: Wireshark takes the last four for the
+  // FCS and the rest for a trailer (not when the capture cut the frame short: its FCS is missing).
+  const whole = b.end <= captured;
+  const fcsAt = prefix === 'eth' && whole && captured - at >= 4 && captured - frameStart >= 64 ? captured - 4 : captured;
+  if (at < fcsAt) b.add(`${prefix}.trailer`, () => `Trailer: ${bytesHex(b.data, at, fcsAt - at)}`, b.data.subarray(at, fcsAt), at, fcsAt - at, () => bytesHex(b.data, at, fcsAt - at));
+  if (fcsAt < captured) {
+    const fcs = b.data.readUInt32BE(fcsAt);
+    b.add('eth.fcs', () => `Frame check sequence: ${hex(fcs, 8)} [unverified]`, fcs, fcsAt, 4, () => hex(fcs, 8));
+    b.add('eth.fcs.status', '[FCS Status: Unverified]', 2, fcsAt, 0);
   }
-  if (at < captured) b.add(`${prefix}.trailer`, () => `Trailer: ${bytesHex(b.data, at, captured - at)}`, b.data.subarray(at, captured), at, captured - at, () => bytesHex(b.data, at, captured - at));
 }
 
 export function dissectEthernet(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): number | void {
@@ -106,15 +110,25 @@ export function dissectEthernet(d: Dissector, p: PacketState, data: Buffer, offs
   p.addLayer(b.layer);
   if (b.layer.status !== 'ok') return;
   if (type <= 1500) {
-    // 802.3 with LLC: not decoded further here; the payload stays visible as data.
     const stop = Math.min(offset + 14 + type, end);
-    d.data(p, data, offset + 14, stop);
+    dissect8023Payload(d, p, data, offset + 14, stop);
     addPaddingAndTrailer(b, 'eth', stop, offset);
     return;
   }
   p.protocols.push('ethertype');
+  // An ethertype nobody dissects: Wireshark names it in the Protocol column.
+  if (p.columns && !d.ethertypes.has(type)) p.setProtocol(hex(type, 4), 'Ethernet II');
   const used = d.byEthertype(p, type, data, offset + 14, end);
   addPaddingAndTrailer(b, 'eth', used, offset);
+}
+
+/**
+ * The payload of an 802.3 length frame: 802.2 LLC, except Novell's "raw 802.3" IPX (it starts with
+ * the IPX checksum 0xffff), which stays data here.
+ */
+function dissect8023Payload(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): void {
+  if (offset + 2 <= data.length && data[offset] === 0xff && data[offset + 1] === 0xff) d.data(p, data, offset, end);
+  else dissectLlc(d, p, data, offset, end);
 }
 
 /** 802.1Q tag (ethertype 0x8100) and 802.1ad service tag (0x88a8), both 'vlan' as tshark 4.0 decodes them. */
@@ -138,7 +152,7 @@ export function dissectVlan(d: Dissector, p: PacketState, data: Buffer, offset: 
   p.addLayer(b.layer);
   if (b.layer.status !== 'ok') return;
   if (type <= 1500) {
-    d.data(p, data, offset + 4, Math.min(offset + 4 + type, end));
+    dissect8023Payload(d, p, data, offset + 4, Math.min(offset + 4 + type, end));
     return offset + 4 + type;
   }
   p.protocols.push('ethertype');

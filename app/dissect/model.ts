@@ -138,6 +138,13 @@ export interface AppDissector {
    * payload it is handed, even in a dissection whose caller reads none of its fields.
    */
   stateful?: boolean;
+  /**
+   * For a payload its port chose it for: false when its dissection shows no layer of this protocol
+   * (Wireshark's dissector declines: an sFlow version it does not know, UDP 1985 traffic that is not
+   * HSRP). Reports that name a conversation's application from the port (PairTap) ask this, so they
+   * agree with the dissected layers. Absent: always. Cheap; must not throw.
+   */
+  claims?: (data: Buffer, offset: number, end: number, ctx: AppContext) => boolean;
   /** Optional payload test for traffic on other ports (cheap; must not throw). */
   heuristic?: (data: Buffer, offset: number, end: number, ctx: AppContext) => boolean;
   dissect(data: Buffer, offset: number, end: number, ctx: AppContext): AppResult;

@@ -9,6 +9,10 @@ import { dissectIpcomp } from './ipcomp';
 import { dissectL2tp, L2TP_PORT } from './l2tp';
 import { dissectMpls } from './mpls';
 import { dissectPim } from './pim';
+import { dissectOspf } from './ospf';
+import { dissectVrrp } from './vrrp';
+import { dissectIgmp } from './igmp';
+import { dissectSctp } from './sctp';
 import { dissectPpp } from './ppp';
 import { dissectCiscoHdlc, dissectFrameRelay } from './wan';
 import { dissectErspan, ETHERTYPE_ERSPAN_II, ETHERTYPE_ERSPAN_III } from './erspan';
@@ -17,10 +21,19 @@ import { dissectIcmpv6 } from './icmpv6';
 import { dissectIpv4 } from './ipv4';
 import { dissectIpv6 } from './ipv6';
 import { dissectEthernet, dissectNull, dissectRaw, dissectSll, dissectSll2, dissectVlan } from './link';
+import { dissectLlc, LINKTYPE_ATM_RFC1483 } from './llc';
+import { dissectLldp, ETHERTYPE_LLDP } from './lldp';
+import { dissectSlow, ETHERTYPE_SLOW } from './slow';
+import { dissectEapol, ETHERTYPE_EAPOL } from './eapol';
 import { dissectPppoeSession } from './pppoe';
 import { dissectTcp } from './tcp';
 import { dissectAh, dissectGeneve, dissectGre, dissectVxlan } from './tunnels';
 import { dissectUdp } from './udp';
+import { dissectEsp, IP_PROTO_ESP } from './esp';
+import { dissectUdpEncap, UDPENCAP_PORT } from './isakmp';
+import { dissectPtpEthertype, ETHERTYPE_PTP } from './ptp';
+import { dissectRadiotap, LINKTYPE_IEEE802_11_RADIOTAP } from './radiotap';
+import { dissectWlan, LINKTYPE_IEEE802_11 } from './wlan';
 
 export const LINKTYPE = {
   NULL: 0, ETHERNET: 1, ARCNET_BSD: 7, PPP: 9, RAW_12: 12, RAW_14: 14, PPP_HDLC: 50, RAW: 101, C_HDLC: 104, FRELAY: 107, LOOP: 108,
@@ -45,6 +58,9 @@ export function registerCoreDissectors(d: Dissector): void {
   d.linkTypes.set(LINKTYPE.IPNET, dissectIpnet);
   d.linkTypes.set(LINKTYPE.NFLOG, dissectNflog);
   d.linkTypes.set(LINKTYPE.IPOIB, dissectIpoib);
+  d.linkTypes.set(LINKTYPE_ATM_RFC1483, dissectLlc);
+  d.linkTypes.set(LINKTYPE_IEEE802_11_RADIOTAP, dissectRadiotap);
+  d.linkTypes.set(LINKTYPE_IEEE802_11, dissectWlan);
 
   d.ethertypes.set(0x0800, dissectIpv4);
   d.ethertypes.set(0x86dd, dissectIpv6);
@@ -59,7 +75,11 @@ export function registerCoreDissectors(d: Dissector): void {
   d.ethertypes.set(0x8848, dissectMpls);
   d.ethertypes.set(ETHERTYPE_ARISTA, dissectArista);
   d.ethertypes.set(ETHERTYPE_CMD, dissectCmd);
+  d.ethertypes.set(ETHERTYPE_LLDP, dissectLldp);
+  d.ethertypes.set(ETHERTYPE_SLOW, dissectSlow);
+  d.ethertypes.set(ETHERTYPE_EAPOL, dissectEapol);
   d.ethertypes.set(ETHERTYPE_ERSPAN_III, dissectErspan);
+  d.ethertypes.set(ETHERTYPE_PTP, dissectPtpEthertype);
 
   d.ipProtocols.set(1, dissectIcmp);
   d.ipProtocols.set(6, dissectTcp);
@@ -69,10 +89,16 @@ export function registerCoreDissectors(d: Dissector): void {
   d.ipProtocols.set(4, dissectIpv4);
   d.ipProtocols.set(41, dissectIpv6);
 
+  d.ipProtocols.set(IP_PROTO_ESP, dissectEsp);
   d.ipProtocols.set(51, dissectAh);
   d.ipProtocols.set(103, dissectPim);
+  d.ipProtocols.set(89, dissectOspf);
+  d.ipProtocols.set(112, dissectVrrp);
+  d.ipProtocols.set(2, dissectIgmp);
+  d.ipProtocols.set(132, dissectSctp);
   d.ipProtocols.set(108, dissectIpcomp);
   d.udpTunnels.set(4789, dissectVxlan);
   d.udpTunnels.set(6081, dissectGeneve);
   d.udpTunnels.set(L2TP_PORT, dissectL2tp);
+  d.udpTunnels.set(UDPENCAP_PORT, dissectUdpEncap);
 }

@@ -1,12 +1,17 @@
 /** TCP options (RFC 9293, 7323, 2018): fields as tshark names them and the Info-column suffix. */
 import type { LayerBuilder } from './builder';
 import { bytesHex } from './format';
+import { dissectMptcpOption } from './mptcp';
 
 export interface TcpOptionSummary {
   /** Appended to the Info column: ' MSS=1460 WS=4 SACK_PERM TSval=.. TSecr=..'. */
   info: string;
   /** Window scale shift from a wscale option, -1 when absent. */
   windowShift: number;
+  /** Multipath TCP options (kind 30): each adds `mptcp` to the protocol chain. */
+  mptcp: number;
+  /** Set when an MPTCP option was malformed (tshark then adds '[Malformed Packet]' to Info). */
+  mptcpMalformed?: boolean;
 }
 
 const KIND_NAMES: Record<number, string> = {
@@ -24,7 +29,7 @@ const KIND_SHORT: Record<number, string> = {
  */
 export function dissectTcpOptions(b: LayerBuilder, start: number, stop: number, withInfo = true): TcpOptionSummary {
   const data = b.data;
-  const summary: TcpOptionSummary = { info: '', windowShift: -1 };
+  const summary: TcpOptionSummary = { info: '', windowShift: -1, mptcp: 0 };
   const fields = b.building;
   const names: string[] = [];
   const value = b.wants('tcp.options') ? data.subarray(start, stop) : null;
@@ -46,12 +51,23 @@ export function dissectTcpOptions(b: LayerBuilder, start: number, stop: number, 
         return;
       }
       if (kind === 3 && len === 3) summary.windowShift = Math.min(data[at + 2]!, 14);
+      if (kind === 30) {
+        summary.mptcp++;
+        // Like tshark: a malformed MPTCP option ends the options (and their Info text).
+        if (!dissectMptcpOption(b, at, len)) {
+          summary.mptcpMalformed = true;
+          return;
+        }
+        names.push('MPTCP');
+        at += len;
+        continue;
+      }
       if (withInfo) summary.info += optionInfo(data, kind, len, at);
       if (fields) addOption(b, kind, len, at, names);
       at += len;
     }
   }, () => bytesHex(data, start, stop - start));
-  if (b.tree) optionsField.label = `Options: (${stop - start} bytes), ${names.join(', ')}`;
+  if (b.tree) optionsField.label = `Options: (${stop - start} bytes)${names.length ? ', ' : ''}${names.join(', ')}`;
   return summary;
 }
 

@@ -49,6 +49,7 @@ function flagLetters(flags: number): string {
 export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): number | void {
   const b = new LayerBuilder(data, 'tcp', 'Transmission Control Protocol', offset, end, p.selection);
   let payload = -1;
+  let mptcpOptions = 0;
   let srcPort = 0;
   let dstPort = 0;
   dissectSafely(b, () => {
@@ -142,7 +143,7 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
     if (b.building) b.add('tcp.checksum', () => `Checksum: ${hex(checksum, 4)} [unverified]`, checksum, offset + 16, 2, () => hex(checksum, 4));
     if (b.building) b.add('tcp.checksum.status', '[Checksum Status: Unverified]', 2, offset + 16, 0);
     if (b.building) b.add('tcp.urgent_pointer', () => `Urgent Pointer: ${urgent}`, urgent, offset + 18, 2);
-    let opts: TcpOptionSummary = { info: '', windowShift: -1 };
+    let opts: TcpOptionSummary = { info: '', windowShift: -1, mptcp: 0 };
     if (hlen > 20) {
       b.need(offset + 20, hlen - 20, 'TCP options');
       opts = dissectTcpOptions(b, offset + 20, offset + hlen, p.columns);
@@ -174,18 +175,22 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
       if (ack) info += ` Ack=${ackValue}`;
       info += ` Win=${scaled}`;
       if (flags & 0x20) info += ` Urg=${urgent}`;
-      info += ` Len=${segLen}${opts.info}`;
-      p.setProtocol('TCP', info);
+      info += ` Len=${segLen}${opts.info}${opts.mptcpMalformed ? '[Malformed Packet]' : ''}`;
+      p.setProtocol(opts.mptcp ? 'MPTCP' : 'TCP', info);
     } else p.setProtocol('TCP', '');
+    mptcpOptions = opts.mptcp;
     if (b.tree) b.layer.title += `, Seq: ${seq}${ack ? `, Ack: ${ackValue}` : ''}, Len: ${segLen}`;
     b.setLength(hlen);
     const stop = Math.min(end, data.length);
     if (segLen > 0 && stop > offset + hlen && b.wants('tcp.payload')) {
       b.add('tcp.payload', () => `TCP payload (${stop - offset - hlen} bytes)`, data.subarray(offset + hlen, stop), offset + hlen, stop - offset - hlen, () => bytesHex(data, offset + hlen, stop - offset - hlen));
     }
-    if (segLen > 0) payload = offset + hlen;
+    // A malformed MPTCP option ends tshark's TCP dissection before the payload.
+    if (segLen > 0 && !opts.mptcpMalformed) payload = offset + hlen;
   });
   p.addLayer(b.layer);
+  // tshark's MPTCP option items are protocol items inside the TCP tree: one `mptcp` each in the chain.
+  for (let i = 0; i < mptcpOptions; i++) p.protocols.push('mptcp');
   if (payload < 0 || payload >= end) return;
   const ctx: AppContext = { transport: 'tcp', srcPort, dstPort, frameNumber: p.frame.number, src: p.netSrc, dst: p.netDst, fields: p.selection, columns: p.columns };
   d.byPort(p, ctx, data, payload, end);

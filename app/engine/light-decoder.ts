@@ -28,9 +28,6 @@ const LINKTYPE_LINUX_SLL2 = 276;
 /** The fields fromDissector() reads of a fallback packet (besides its columns and status). */
 const STREAM_FIELDS: ReadonlySet<string> = new Set(['tcp.stream', 'udp.stream', 'tcp.completeness']);
 
-/** UDP ports the Dissector treats as tunnels (VXLAN, Geneve, L2TP): their payload has its own columns. */
-const UDP_TUNNEL_PORTS = new Set([4789, 6081, 1701]);
-
 /** What the light path (or the fallback dissector) learned about one frame. */
 export interface LightColumns {
   source: string;
@@ -227,7 +224,10 @@ export class LightDecoder {
     const srcPort = data.readUInt16BE(l4);
     const dstPort = data.readUInt16BE(l4 + 2);
     const length = data.readUInt16BE(l4 + 4);
-    if (length < 8 || l4 + length > end || UDP_TUNNEL_PORTS.has(srcPort) || UDP_TUNNEL_PORTS.has(dstPort)) return false;
+    // UDP tunnels (VXLAN, Geneve, L2TP, IPsec's UDP 4500, ...) carry frames the full Dissector
+    // takes apart: the Dissector's own table says which ports, as for PairTap.
+    const tunnels = this.fallback.udpTunnels;
+    if (length < 8 || l4 + length > end || tunnels.has(srcPort) || tunnels.has(dstPort)) return false;
     o.srcPort = srcPort;
     o.dstPort = dstPort;
     o.protocol = 'UDP';

@@ -71,12 +71,28 @@ class LightTap implements PairTap {
     const table = udp ? this.dissector.udpPorts : this.dissector.tcpPorts;
     const low = Math.min(this.srcPort, this.dstPort);
     const high = Math.max(this.srcPort, this.dstPort);
-    const app = table.get(low) ?? table.get(high) ?? this.heuristic(udp);
-    return app?.protocol ?? null;
+    const app = table.get(low) ?? table.get(high);
+    if (app === undefined) return this.heuristic(udp)?.protocol ?? null;
+    // A dissector that may decline its port's payload says whether it takes this one.
+    if (app.claims && !this.claimed(app, udp)) return null;
+    return app.protocol;
+  }
+
+  private context(udp: boolean): AppContext {
+    return { transport: udp ? 'udp' : 'tcp', srcPort: this.srcPort, dstPort: this.dstPort, frameNumber: 0, src: this.sourceText(), dst: this.destinationText() };
+  }
+
+  private claimed(app: AppDissector, udp: boolean): boolean {
+    const frame = this.data.subarray(this.frameStart, this.frameStart + this.capLen);
+    try {
+      return app.claims!(frame, this.payloadStart - this.frameStart, this.payloadEnd - this.frameStart, this.context(udp));
+    } catch {
+      return false;
+    }
   }
 
   private heuristic(udp: boolean): AppDissector | undefined {
-    const ctx: AppContext = { transport: udp ? 'udp' : 'tcp', srcPort: this.srcPort, dstPort: this.dstPort, frameNumber: 0, src: this.sourceText(), dst: this.destinationText() };
+    const ctx = this.context(udp);
     // The heuristics see the frame's own bytes, as in the Dissector (they bound reads by data.length).
     const frame = this.data.subarray(this.frameStart, this.frameStart + this.capLen);
     const start = this.payloadStart - this.frameStart;

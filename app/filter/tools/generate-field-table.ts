@@ -15,6 +15,13 @@ const PROTOCOLS = [
   'dns', 'mdns', 'llmnr', 'ssdp', 'nbns', 'dhcp', 'dhcpv6', 'http', 'tls', 'quic', 'ntp', 'data', 'ah', 'ipcomp', 'gre', 'vxlan',
   'geneve', 'erspan', 'mpls', 'l2tp', 'ppp', 'pppoe', 'pppoes', 'pppoed', 'lcp', 'ipcp', 'pim',
   'arcnet', 'avsp', 'chdlc', 'cmd', 'fr', 'ipnet', 'ipoib', 'nflog',
+  'ptp', 'hsrp', 'hsrp2', 'bfd', 'bfd_echo', 'syslog', 'babel', 'sflow', 'sflow_245',
+  'llc', 'stp', 'mstp', 'lldp', 'slow', 'lacp', 'eapol', 'eap', 'udld', 'dtp',
+  'ospf', 'vrrp', 'igmp', 'sctp',
+  'mptcp', 'ssh', 'esp', 'isakmp', 'udpencap', 'ftp',
+  'radiotap', 'wlan_radio', 'wlan',
+  // HTTP bodies (http-body.ts).
+  'data-text-lines', 'media', 'png', 'image-jfif', 'image-gif', 'json', 'xml', 'urlencoded-form',
   // TLS certificates (tls-cert.ts) use the X.509 dissectors' names.
   'x509sat', 'x509af', 'x509ce', 'x509if', 'pkix1explicit', 'pkix1implicit', 'pkcs1',
 ];

@@ -1,0 +1,136 @@
+/**
+ * FTP control connection (RFC 959; TCP 21), segment by segment as tshark 4.0 shows it: the
+ * request command and argument or the response code and argument of each line, the passive-mode
+ * address of a 227 reply, and the current working directory tshark follows through PWD (257) and
+ * CWD (250) replies. Left out: the data connections a 227 or PORT announces (tshark's ftp-data)
+ * and the PORT/EPRT/EPSV addresses.
+ */
+import { conversationKey } from './dissector';
+import { dissectSafely, LayerBuilder } from './builder';
+import type { AppContext, AppDissector, AppResult } from './model';
+
+export const FTP_PORT = 21;
+
+/** Wireshark's names of FTP reply codes (RFC 959, 2228, 2428). */
+const RESPONSES: Record<number, string> = {
+  110: 'Restart marker reply', 120: 'Service ready in nnn minutes', 125: 'Data connection already open; transfer starting',
+  150: 'File status okay; about to open data connection', 200: 'Command okay', 202: 'Command not implemented, superfluous at this site',
+  211: 'System status, or system help reply', 212: 'Directory status', 213: 'File status', 214: 'Help message',
+  215: 'NAME system type', 220: 'Service ready for new user', 221: 'Service closing control connection',
+  225: 'Data connection open; no transfer in progress', 226: 'Closing data connection', 227: 'Entering Passive Mode',
+  228: 'Entering Long Passive Mode', 229: 'Entering Extended Passive Mode', 230: 'User logged in, proceed',
+  232: 'User logged in, authorized by security data exchange', 234: 'Security data exchange complete',
+  235: 'Security data exchange completed successfully', 250: 'Requested file action okay, completed', 257: 'PATHNAME created',
+  331: 'User name okay, need password', 332: 'Need account for login', 334: 'Requested security mechanism is ok',
+  335: 'Security data is acceptable, more is required', 336: 'Username okay, need password. Challenge is ...',
+  350: 'Requested file action pending further information', 421: 'Service not available, closing control connection',
+  425: "Can't open data connection", 426: 'Connection closed; transfer aborted', 431: 'Need some unavailable resource to process security',
+  450: 'Requested file action not taken', 451: 'Requested action aborted: local error in processing',
+  452: 'Requested action not taken. Insufficient storage space in system', 500: 'Syntax error, command unrecognized',
+  501: 'Syntax error in parameters or arguments', 502: 'Command not implemented', 503: 'Bad sequence of commands',
+  504: 'Command not implemented for that parameter', 522: 'Network protocol not supported', 530: 'Not logged in',
+  532: 'Need account for storing files', 533: 'Command protection level denied for policy reasons',
+  534: 'Request denied for policy reasons', 535: 'Failed security check (hash, sequence, etc)',
+  536: 'Requested PROT level not supported by mechanism', 537: 'Command protection level not supported by security mechanism',
+  550: 'Requested action not taken: File unavailable', 551: 'Requested action aborted: page type unknown',
+  552: 'Requested file action aborted: Exceeded storage allocation', 553: 'Requested action not taken: File name not allowed',
+  631: 'Integrity protected reply', 632: 'Confidentiality and integrity protected reply', 633: 'Confidentiality protected reply',
+};
+
+interface Conversation {
+  cwd: string;
+  /** The argument of the last CWD request, applied when a 250 reply confirms it. */
+  pendingCwd?: string;
+}
+
+export function createFtpDissector(): AppDissector {
+  const conversations = new Map<string, Conversation>();
+  return {
+    protocol: 'ftp',
+    tcpPorts: [FTP_PORT],
+    stateful: true,
+    dissect: (data, offset, end, ctx) => {
+      const key = conversationKey(ctx.src, ctx.srcPort, ctx.dst, ctx.dstPort);
+      let conv = conversations.get(key);
+      if (conv === undefined) conversations.set(key, (conv = { cwd: '' }));
+      return dissectFtp(conv, data, offset, end, ctx);
+    },
+  };
+}
+
+function dissectFtp(conv: Conversation, data: Buffer, offset: number, end: number, ctx: AppContext): AppResult {
+  const request = ctx.dstPort === FTP_PORT;
+  const b = new LayerBuilder(data, 'ftp', 'File Transfer Protocol (FTP)', offset, end, ctx.fields);
+  const stop = Math.min(end, data.length);
+  let info = '';
+  dissectSafely(b, () => {
+    b.add('ftp.request', request ? 'Request: True' : 'Request: False', request, offset, 0, request ? '1' : '0').hidden = true;
+    b.add('ftp.response', request ? 'Response: False' : 'Response: True', !request, offset, 0, request ? '0' : '1').hidden = true;
+    let first = true;
+    for (let at = offset; at < stop; ) {
+      const newline = data.indexOf(0x0a, at);
+      const lineEnd = newline < 0 || newline >= stop ? stop : newline + 1;
+      let textEnd = lineEnd;
+      while (textEnd > at && (data[textEnd - 1] === 0x0a || data[textEnd - 1] === 0x0d)) textEnd--;
+      const line = data.toString('latin1', at, textEnd);
+      const shown = data.toString('latin1', at, lineEnd).replace(/\r/g, '\\r').replace(/\n/g, '\\n');
+      if (first) {
+        info = `${request ? 'Request' : 'Response'}: ${line}`;
+        b.group('', shown, null, at, lineEnd - at, () => (request ? requestLine(b, conv, line, at) : responseLine(b, conv, line, at)));
+        first = false;
+      } else b.add('', shown, null, at, lineEnd - at);
+      at = lineEnd;
+    }
+    const cwd = conv.cwd;
+    b.add('ftp.current-working-directory', () => `[Current working directory: ${cwd}]`, cwd, offset, 0);
+  });
+  return { layers: [b.layer], protocolColumn: 'FTP', info };
+}
+
+function requestLine(b: LayerBuilder, conv: Conversation, line: string, at: number): void {
+  const space = line.indexOf(' ');
+  const command = space < 0 ? line : line.slice(0, space);
+  b.add('ftp.request.command', () => `Request command: ${command}`, command, at, command.length);
+  const argAt = space < 0 ? -1 : firstNonSpace(line, space);
+  if (argAt >= 0) {
+    const arg = line.slice(argAt);
+    b.add('ftp.request.arg', () => `Request arg: ${arg}`, arg, at + argAt, arg.length);
+    if (command.toUpperCase() === 'CWD') conv.pendingCwd = arg;
+  }
+}
+
+function responseLine(b: LayerBuilder, conv: Conversation, line: string, at: number): void {
+  if (!/^\d{3}/.test(line)) return;
+  const code = Number(line.slice(0, 3));
+  b.add('ftp.response.code', () => `Response code: ${RESPONSES[code] ?? 'Unknown'} (${code})`, code, at, 3);
+  const argAt = line.length > 4 ? firstNonSpace(line, 4) : -1;
+  if (argAt >= 0) {
+    const arg = line.slice(argAt);
+    b.add('ftp.response.arg', () => `Response arg: ${arg}`, arg, at + argAt, arg.length);
+  }
+  if (code === 227) {
+    const m = /(\d+),(\d+),(\d+),(\d+),(\d+),(\d+)/.exec(line);
+    if (m) {
+      const n = m.slice(1).map(Number);
+      if (n.every((v) => v <= 255)) {
+        const ip = n.slice(0, 4).join('.');
+        const port = n[4]! * 256 + n[5]!;
+        const where = at + m.index;
+        b.add('ftp.passive.ip', () => `Passive IP address: ${ip}`, ip, where, m[0].length);
+        b.add('ftp.passive.port', () => `Passive port: ${port}`, port, where, m[0].length);
+      }
+    }
+  } else if (code === 257) {
+    const m = /"([^"]*)"/.exec(line);
+    if (m) conv.cwd = m[1]!;
+  } else if (code === 250 && conv.pendingCwd !== undefined) {
+    const dir = conv.pendingCwd;
+    conv.cwd = dir.startsWith('/') ? dir : `${conv.cwd.endsWith('/') ? conv.cwd : `${conv.cwd}/`}${dir}`;
+    conv.pendingCwd = undefined;
+  }
+}
+
+function firstNonSpace(line: string, from: number): number {
+  for (let i = from; i < line.length; i++) if (line[i] !== ' ') return i;
+  return -1;
+}
