@@ -12,7 +12,6 @@
         "src/packet_socket.cc",
         "src/ring_records.cc",
         "src/packet_reader.cc",
-        "src/batch_arena.cc",
         "src/privileges.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],

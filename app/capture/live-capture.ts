@@ -8,7 +8,7 @@
  * Needs CAP_NET_RAW and CAP_BPF (root, or the helper).
  */
 import type { RecordFormat } from './batch';
-import { native, type BatchCallback, type CaptureErrorCallback, type NativeBatchArena, type NativePacketSocket, type RingStats } from './native';
+import { native, type CaptureErrorCallback, type NativePacketSocket, type RingStats } from './native';
 import { buildCaptureProgram, decodeCaptureCounters, COUNTERS_KEY, COUNTERS_MAP, type CaptureCounters } from '../../bpf/programs/capture';
 import { loadSocketFilter, type LoadedProgram } from './load';
 import { compileFilter, needsLiveHandle } from './filter';
@@ -27,8 +27,6 @@ export interface CaptureSpec {
   blockSize?: number;
   retireTimeoutMs?: number;
   recordFormat: RecordFormat;
-  /** Batch memory shared with the client (see PacketSocketOptions.arena). */
-  arena?: NativeBatchArena;
 }
 
 export interface CaptureStatistics extends RingStats {
@@ -52,10 +50,7 @@ export class LiveCapture {
     spec: CaptureSpec,
     onBatch: (batch: Buffer, packetCount: number) => void,
     onError?: CaptureErrorCallback,
-    /** With spec.arena: a batch whose records are at arena[offset, offset + bytes). */
-    onArenaBatch?: (packetCount: number, offset: number, bytes: number) => void,
   ): LiveCapture {
-    if (spec.arena && !onArenaBatch) throw new TypeError('a capture into an arena needs onArenaBatch');
     const n = native();
     const blockSize = spec.blockSize ?? 1 << 20;
     const blockCount = Math.max(2, Math.round((spec.bufferBytes ?? 8 << 20) / blockSize));
@@ -69,7 +64,6 @@ export class LiveCapture {
       retireTimeoutMs: spec.retireTimeoutMs ?? 100,
       promiscuous: spec.promiscuous,
       recordFormat: spec.recordFormat,
-      arena: spec.arena,
     });
     let loaded: LoadedProgram | undefined;
     try {
@@ -89,9 +83,7 @@ export class LiveCapture {
       loaded = loadSocketFilter(program);
       socket.attachBpf(loaded.progFd);
       const capture = new LiveCapture(socket.linkType, socket, loaded);
-      const deliver: BatchCallback = (batch, count, offset, bytes) =>
-        batch ? onBatch(batch, count) : onArenaBatch!(count, offset!, bytes!);
-      socket.start(deliver, onError);
+      socket.start(onBatch, onError);
       return capture;
     } catch (err) {
       void socket.close();
@@ -110,11 +102,6 @@ export class LiveCapture {
 
   resume(): void {
     this.socket.resume();
-  }
-
-  /** See NativePacketSocket.recycleArena. */
-  recycleArena(offset: number): boolean {
-    return this.socket.recycleArena(offset);
   }
 
   /** See NativePacketSocket.recycle: `batch` is not read or kept after this. */

@@ -124,25 +124,10 @@ export interface PacketSocketOptions {
    * Default 'pcapng'.
    */
   recordFormat?: RecordFormat;
-  /**
-   * Batch memory shared with the client (openBatchArena): each batch is written into a free slot
-   * of 4 blocks and handed over as (null, packets, offset, bytes); recycleArena(offset) frees the
-   * slot. While no slot is free the reader takes no block, the ring fills and the kernel drops.
-   */
-  arena?: NativeBatchArena;
 }
 
-/**
- * Handed to the batch callback: many packets in one Buffer, in the chosen record format; or, with
- * an arena, `batch` null and the records at arena[offset, offset + bytes).
- */
-export type BatchCallback = (batch: Buffer | null, packetCount: number, arenaOffset?: number, arenaBytes?: number) => void;
-
-/** The helper's mapping of the batch memory its client shares (openBatchArena). */
-export interface NativeBatchArena {
-  readonly bytes: number;
-  readonly mapping: unknown;
-}
+/** Handed to the batch callback: many packets in one Buffer, in the chosen record format. */
+export type BatchCallback = (batch: Buffer, packetCount: number) => void;
 
 /**
  * Called when the reader thread sees the interface go away or a socket error, once per event and
@@ -177,8 +162,6 @@ export interface NativePacketSocket {
    * when the interface is down. Call once. A started socket keeps the process alive (like a
    * listening server) until close(); process.exit() still stops the thread cleanly.
    */
-  start(onBatch: (batch: Buffer, packetCount: number) => void, onError?: CaptureErrorCallback): void;
-  /** The same, for a socket with an arena: arena batches come as (null, packets, offset, bytes). */
   start(onBatch: BatchCallback, onError?: CaptureErrorCallback): void;
   /** PACKET_STATISTICS, accumulated across reads (the kernel clears them on each read). */
   stats(): RingStats;
@@ -201,11 +184,6 @@ export interface NativePacketSocket {
    * memory this socket lent (a copy, or handed back already). Allowed in any state.
    */
   recycle(batch: Uint8Array): boolean;
-  /**
-   * The arena batch at `offset` is done with (the client wrote it out); -1: all of them (the
-   * client went away). False for an offset that is no slot's, or without an arena.
-   */
-  recycleArena(offset: number): boolean;
   /**
    * Stops the reader thread (after it has delivered every packet already in the ring), closes the
    * socket and unmaps the ring. Resolves once the last batch callback has run. Idempotent.
@@ -340,17 +318,6 @@ export interface NativeBinding {
    * its own process).
    */
   peerCredentials(fd: number): PeerCredentials;
-  /**
-   * The client's side of the shared batch memory: a memfd of `bytes` (1 MiB to 1 GiB) with its size
-   * sealed, close-on-exec (give it to the helper as an extra stdio descriptor), and a read-only
-   * view of it, unmapped when the Buffer is collected.
-   */
-  createBatchArena(bytes: number): { fd: number; buffer: Buffer };
-  /**
-   * The helper's side: maps an inherited descriptor read-write, only if it is a memfd whose size
-   * is sealed (else throws, code EINVAL or a TypeError); closes the descriptor either way.
-   */
-  openBatchArena(fd: number): NativeBatchArena;
   /**
    * The password database entry (getpwnam_r / getpwuid_r, so NSS too) of a user name or uid;
    * a name of digits only that is no user's name is taken as a uid, as tcpdump -Z and chown do.

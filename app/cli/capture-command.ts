@@ -164,8 +164,7 @@ export async function runLiveCapture(opts: CliOptions, io: CliIo): Promise<numbe
   /** True when the batch's memory may be used again at once (HelperEvents.onBatch). */
   const deliver = (b: DecodedBatch): boolean => {
     if (!sink) {
-      // A batch in the memory shared with the helper is valid only during this call: keep a copy.
-      early.push(b.arena ? { ...b, records: Buffer.from(b.records) } : b);
+      early.push(b);
       return false;
     }
     const batch = Buffer.from(b.records.buffer, b.records.byteOffset, b.records.length);
@@ -184,20 +183,14 @@ export async function runLiveCapture(opts: CliOptions, io: CliIo): Promise<numbe
   for (const s of signals) process.on(s, onSignal);
   io.onOutputClosed(() => stopRequested());
 
-  const startingHelper = HelperClient.start(
-    route,
-    {
-      onBatch: deliver,
-      onCaptureError: (name, error) => fail(`${name}: ${error.message}`),
-      onLost: (reason) => {
-        helperLost = true;
-        fail(`${reason}; the capture ended early`);
-      },
+  const startingHelper = HelperClient.start(route, {
+    onBatch: deliver,
+    onCaptureError: (name, error) => fail(`${name}: ${error.message}`),
+    onLost: (reason) => {
+      helperLost = true;
+      fail(`${reason}; the capture ended early`);
     },
-    // Straight to a file, each batch written or copied before deliver() returns: the helper may
-    // then put batches in memory shared with us instead of sending them through the socket.
-    { batchArena: toFile && display === undefined && reports.length === 0 && !several },
-  );
+  });
   // The helper is a Node process of its own: while it starts, load what this capture needs.
   // (setImmediate: start() has launched the helper by then; it now waits for it to connect.)
   const loadingStages = new Promise((resolve) => setImmediate(resolve)).then(() => loadStages(opts, several, reports.length > 0));

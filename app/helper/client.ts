@@ -52,9 +52,7 @@ export type LaunchRoute =
 export interface HelperEvents {
   /**
    * A batch of packets. Return true when nothing keeps a view of its records any more (they were
-   * written out or copied): the client may then read a later batch into the same memory. With
-   * `batchArena` (HelperClient.start) the records of most batches are in memory shared with the
-   * helper, which fills it again once this returns: write them out or copy them before returning.
+   * written out or copied): the client may then read a later batch into the same memory.
    */
   onBatch(batch: DecodedBatch): boolean | void;
   /** A capture on one interface ended on its own (the interface vanished or went down). */
@@ -137,9 +135,6 @@ export class HelperClient {
 
   private readonly socket: net.Socket;
 
-  /** Bytes of the batch memory shared with a helper started as a child (options.batchArena). */
-  static readonly ARENA_BYTES = 32 * 1024 * 1024;
-
   private constructor(
     accepted: net.Socket,
     /** The helper's process id, as the kernel reports the peer. */
@@ -147,23 +142,12 @@ export class HelperClient {
     readonly capabilities: readonly string[],
     private readonly events: HelperEvents,
     private readonly launched: Launched,
-    arena: Buffer | undefined,
   ) {
     const decoder = new FrameDecoder({ json: MAX_EVENT_BYTES, batch: MAX_BATCH_BYTES + 8 }, (n) => Buffer.allocUnsafeSlow(n));
     const onFrame = (frame: Frame): void => {
       try {
         if (frame.kind === 'batch') {
-          const batch = decodeBatch(frame.body);
-          if (batch.arena) {
-            const { offset, bytes } = batch.arena;
-            if (!arena || offset + bytes > arena.length) throw new Error('the capture helper named batch memory outside the shared arena');
-            batch.records = arena.subarray(offset, offset + bytes);
-            events.onBatch(batch);
-            // Done with it (the contract of onBatch with an arena): the helper may fill it again.
-            this.request('release', { interface: batch.interfaceIndex, offset }).catch(() => undefined);
-            return;
-          }
-          if (events.onBatch(batch) === true) decoder.recycle(frame.body);
+          if (events.onBatch(decodeBatch(frame.body)) === true) decoder.recycle(frame.body);
           return;
         }
         if (frame.kind === 'error') throw Object.assign(new Error(`the capture helper sent a bad frame: ${frame.error.message}`), { code: frame.error.code });
@@ -180,18 +164,8 @@ export class HelperClient {
     this.socket.resume();
   }
 
-  /**
-   * Starts the helper by `route` and resolves once it has proved who it is. `batchArena`: share
-   * batch memory with a helper started as a child (a sealed memfd it inherits), so that packet
-   * batches do not travel through the socket: for a consumer that is done with each batch when
-   * onBatch returns (see HelperEvents.onBatch). Other routes cannot pass it a descriptor and use
-   * the socket.
-   */
-  static async start(
-    route: LaunchRoute,
-    events: HelperEvents,
-    options: { connectTimeoutMs?: number; batchArena?: boolean } = {},
-  ): Promise<HelperClient> {
+  /** Starts the helper by `route` and resolves once it has proved who it is. */
+  static async start(route: LaunchRoute, events: HelperEvents, options: { connectTimeoutMs?: number } = {}): Promise<HelperClient> {
     const uid = route.kind === 'child' ? route.uid : process.getuid!();
     const base = route.kind === 'child' ? runtimeBase(route.uid, {}) : runtimeBase(uid);
     const dir = fs.mkdtempSync(path.join(base, 'sievecap-'));
@@ -226,23 +200,10 @@ export class HelperClient {
       throw new HelperStartError(`cannot prepare the helper's socket in ${dir}: ${(err as Error).message}`, 'EIO');
     }
 
-    let arena: { fd: number; buffer: Buffer } | undefined;
-    if (options.batchArena && route.kind === 'child') {
-      try {
-        arena = native().createBatchArena(HelperClient.ARENA_BYTES);
-      } catch {
-        arena = undefined; // no memfd here: batches come through the socket
-      }
-    }
-    let launched: Launched;
-    try {
-      launched = launch(route, dir, arena?.fd);
-    } finally {
-      if (arena) fs.closeSync(arena.fd); // the child has its copy
-    }
+    const launched = launch(route, dir);
     try {
       const { socket, hello } = await meet(server, token, launched, route.kind === 'child' ? (options.connectTimeoutMs ?? 10_000) : undefined);
-      return new HelperClient(socket, hello.pid, hello.capabilities, events, launched, arena?.buffer);
+      return new HelperClient(socket, hello.pid, hello.capabilities, events, launched);
     } finally {
       cleanUp();
     }
@@ -388,7 +349,7 @@ function describeStatus(code: number | null, signal: NodeJS.Signals | null): str
   return signal ? `was killed by ${signal}` : `exited with status ${code}`;
 }
 
-function launch(route: LaunchRoute, dir: string, arenaFd?: number): Launched {
+function launch(route: LaunchRoute, dir: string): Launched {
   if (route.kind === 'sudo-prompt') {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const sudo = require('sudo-prompt') as typeof import('sudo-prompt');
@@ -410,7 +371,7 @@ function launch(route: LaunchRoute, dir: string, arenaFd?: number): Launched {
   }
   const [command, args, env] =
     route.kind === 'child'
-      ? [process.execPath, ['--single-threaded', helperEntry(), '--socket-dir', dir, ...(arenaFd === undefined ? [] : ['--batch-arena', '3'])], {
+      ? [process.execPath, ['--single-threaded', helperEntry(), '--socket-dir', dir], {
           SUDO_UID: String(route.uid),
           PATH: '/usr/sbin:/usr/bin:/sbin:/bin',
           // Inside the desktop app process.execPath is the Electron binary: run it as plain Node.
@@ -421,8 +382,7 @@ function launch(route: LaunchRoute, dir: string, arenaFd?: number): Launched {
     // The child route runs in its own process group: Ctrl-C reaches only the client, which then
     // stops the capture in order. pkexec keeps the terminal so its text agent can ask a password.
     detached: route.kind === 'child',
-    // The shared batch memory, if any, is the child's descriptor 3.
-    stdio: arenaFd === undefined ? ['inherit', 'ignore', 'pipe'] : ['inherit', 'ignore', 'pipe', arenaFd],
+    stdio: ['inherit', 'ignore', 'pipe'],
     env,
     cwd: '/',
   });

@@ -1,10 +1,7 @@
 /**
  * sievecap-helper: the only privileged code of Sievecap, in the way dumpcap is Wireshark's.
  *
- *   main.js --socket-dir DIR [--batch-arena FD]
- *                                serve the user who started it, through DIR/helper.sock; with a
- *                                client that started it as a child, write batches into the sealed
- *                                memfd it inherited as FD (app/helper/client.ts)
+ *   main.js --socket-dir DIR     serve the user who started it, through DIR/helper.sock
  *   main.js --version
  *
  * Started as root (by pkexec through the installed launcher, by sudo, or by a root CLI) under
@@ -19,7 +16,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 // Everything the helper will ever run is loaded here, before the privileges drop: afterwards the
 // files may not be readable by the user it serves (a checkout under /root, an AppImage mount).
-import { native, type NativeBatchArena } from '../capture/native';
+import { native } from '../capture/native';
 import { HelperSession } from './session';
 import { encodeJsonFrame, HELPER_PROTOCOL_VERSION } from '../rpc/helper-protocol';
 import { CAPTURE_CAPABILITIES, checkPrivateDirectory, processIdentity, readToken, servedUid, SOCKET_NAME } from './identity';
@@ -31,28 +28,10 @@ function fail(message: string, code = 1): never {
   process.exit(code);
 }
 
-function parseArgs(argv: readonly string[]): { socketDir?: string; arenaFd?: number; version: boolean } {
+function parseArgs(argv: readonly string[]): { socketDir?: string; version: boolean } {
   if (argv.length === 1 && argv[0] === '--version') return { version: true };
   if (argv.length === 2 && argv[0] === '--socket-dir') return { socketDir: argv[1]!, version: false };
-  if (argv.length === 4 && argv[0] === '--socket-dir' && argv[2] === '--batch-arena' && /^[3-9]$/.test(argv[3]!)) {
-    return { socketDir: argv[1]!, arenaFd: Number(argv[3]), version: false };
-  }
-  fail('usage: sievecap-helper --socket-dir DIR [--batch-arena FD] | --version (the helper is started by sievecap, not by hand)', 2);
-}
-
-/**
- * The batch memory a client that started this helper as its child shares (an inherited sealed
- * memfd). Never through pkexec: pkexec passes no descriptor on, so the number would name one of
- * this process's own.
- */
-function openArena(fd: number | undefined): NativeBatchArena | undefined {
-  if (fd === undefined) return undefined;
-  if (process.env.PKEXEC_UID !== undefined) fail('--batch-arena is for a helper started as a child, not through pkexec', 2);
-  try {
-    return native().openBatchArena(fd);
-  } catch (err) {
-    fail(`cannot use the batch memory the client shared: ${(err as Error).message}`);
-  }
+  fail('usage: sievecap-helper --socket-dir DIR | --version (the helper is started by sievecap, not by hand)', 2);
 }
 
 function dropPrivileges(uid: number): void {
@@ -62,7 +41,7 @@ function dropPrivileges(uid: number): void {
   n.dropPrivileges({ uid, gid: user?.gid ?? uid, keepCapabilities: [...CAPTURE_CAPABILITIES] });
 }
 
-function connect(socketDir: string, uid: number, arena: NativeBatchArena | undefined): void {
+function connect(socketDir: string, uid: number): void {
   checkPrivateDirectory(socketDir, uid);
   const token = readToken(socketDir, uid);
   const socket = net.createConnection(path.join(socketDir, SOCKET_NAME));
@@ -89,7 +68,7 @@ function connect(socketDir: string, uid: number, arena: NativeBatchArena | undef
         return socket.writableLength;
       },
       onDrain: (listener) => socket.on('drain', listener),
-    }, { arena });
+    });
     socket.write(
       encodeJsonFrame({
         type: 'hello',
@@ -110,7 +89,6 @@ export function helperMain(argv: readonly string[]): void {
     return;
   }
   let uid: number;
-  const arena = openArena(args.arenaFd);
   try {
     uid = servedUid(process.env, process.getuid?.() ?? 0);
     native(); // load the addon while its file is surely readable
@@ -123,7 +101,7 @@ export function helperMain(argv: readonly string[]): void {
   process.on('SIGHUP', () => undefined);
   process.on('SIGPIPE', () => undefined);
   try {
-    connect(args.socketDir!, uid, arena);
+    connect(args.socketDir!, uid);
   } catch (err) {
     fail((err as Error).message);
   }

@@ -7,7 +7,6 @@
  * paused, so the kernel drops and counts packets instead of the helper buffering without bound.
  */
 import {
-  encodeArenaBatch,
   encodeBatchHeader,
   encodeJsonFrame,
   FrameDecoder,
@@ -22,7 +21,7 @@ import {
   type InterfaceStatistics,
 } from '../rpc/helper-protocol';
 import { LiveCapture } from '../capture/live-capture';
-import { native, type NativeBatchArena } from '../capture/native';
+import { native } from '../capture/native';
 import { compileFilter } from '../capture/filter';
 
 /** Bytes queued on the connection beyond which the rings are paused. */
@@ -50,24 +49,12 @@ interface RunningInterface {
 export class HelperSession {
   private readonly decoder = new FrameDecoder({ json: MAX_REQUEST_BYTES, batch: 0 });
   private running: RunningInterface[] | undefined;
-  /** The capture stopped last (its arena batches may still be released). */
-  private lastRunning: RunningInterface[] | undefined;
   private paused = false;
   private stopping: Promise<InterfaceStatistics[]> | undefined;
   /** Requests are answered one at a time, in order. */
   private queue: Promise<void> = Promise.resolve();
-  /**
-   * Batch memory the client shares (it started this helper with one): used by the first capture
-   * of one interface, whose batches then travel as offsets. Once only: a later capture could not
-   * tell a slot the client still reads from one it has released.
-   */
-  private arena: NativeBatchArena | undefined;
 
-  constructor(
-    private readonly transport: SessionTransport,
-    options: { arena?: NativeBatchArena } = {},
-  ) {
-    this.arena = options.arena;
+  constructor(private readonly transport: SessionTransport) {
     transport.onDrain(() => this.resumeIfDrained());
   }
 
@@ -79,26 +66,13 @@ export class HelperSession {
       const parsed = parseRequest(frame.value);
       if (!parsed.ok) return this.send({ type: 'error', id: parsed.id, error: parsed.error });
       const request = parsed.request;
-      // A release is answered at once, not behind the queue: a stop waiting for the reader, which
-      // waits for a free slot, would otherwise wait for itself.
-      if (request.method === 'release') return this.release(request.id, request.interface, request.offset);
       this.queue = this.queue.then(() => this.answer(request));
     });
   }
 
   /** The client went away: stop every capture at once and release its kernel objects. */
   async close(): Promise<void> {
-    // Nobody reads the arena any more: every slot is free, so no reader waits for one.
-    for (const r of this.running ?? []) r.capture.recycleArena(-1);
     await this.stop().catch(() => undefined);
-  }
-
-  private release(id: number, index: number, offset: number): void {
-    const entry = this.running?.[index] ?? this.lastRunning?.[index];
-    if (!entry || !entry.capture.recycleArena(offset)) {
-      return this.send({ type: 'error', id, error: { code: 'EINVAL', message: `no batch of interface ${index} at offset ${offset} to release` } });
-    }
-    this.send({ type: 'result', id, result: {} });
   }
 
   private async answer(request: HelperRequest): Promise<void> {
@@ -133,8 +107,6 @@ export class HelperSession {
       case 'counters':
         if (!this.running) throw protocolError('ENOTSTARTED', 'no capture is running');
         return { statistics: this.running.map(statisticsOf) };
-      case 'release':
-        throw protocolError('EINVAL', 'release is answered at once');
     }
   }
 
@@ -142,8 +114,6 @@ export class HelperSession {
     if (this.running) throw protocolError('EBUSY', 'a capture is already running in this session');
     if (new Set(spec.interfaces).size !== spec.interfaces.length) throw protocolError('EINVAL', 'an interface is named twice');
     const running: RunningInterface[] = [];
-    const arena = spec.interfaces.length === 1 ? this.arena : undefined;
-    this.arena = undefined;
     try {
       spec.interfaces.forEach((name, index) => {
         const entry: RunningInterface = { name, capture: undefined as unknown as LiveCapture, ended: false };
@@ -156,11 +126,9 @@ export class HelperSession {
             bufferBytes: spec.bufferBytes,
             recordFormat: spec.recordFormat,
             retireTimeoutMs: spec.immediate ? 10 : 100,
-            arena,
           },
           (batch, count) => this.sendBatch(entry, index, spec.recordFormat, batch, count),
           (err) => this.interfaceFailed(entry, err),
-          (count, offset, bytes) => this.transport.write(encodeArenaBatch(index, spec.recordFormat, count, offset, bytes)),
         );
         running.push(entry);
       });
@@ -188,8 +156,6 @@ export class HelperSession {
       this.stopping = Promise.all(running.map((r) => r.capture.close()))
         .then(() => running.map(statisticsOf))
         .finally(() => {
-          // The client may still release arena batches of this capture after the stop.
-          this.lastRunning = running;
           this.running = undefined;
           this.stopping = undefined;
         });

@@ -3,7 +3,6 @@ import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   decodeBatch,
-  encodeArenaBatch,
   encodeBatchHeader,
   encodeJsonFrame,
   FRAME_JSON,
@@ -71,17 +70,6 @@ test('a batch says its record format (pcapng, pcap in ns, pcap in µs); an unkno
   const body = new Uint8Array(8);
   new DataView(body.buffer).setUint16(2, 3, true);
   assert.throws(() => decodeBatch(body), /unknown record format 3/);
-});
-
-test('a batch in the shared arena travels as its offset and length; a bad one is refused', () => {
-  const frame = encodeArenaBatch(2, 'pcap-us', 1234, 8 << 20, 1_000_000);
-  const [f] = feed(new FrameDecoder({ json: 1024, batch: 1024 }), frame, seeded(3));
-  const batch = decodeBatch((f as { body: Uint8Array }).body);
-  assert.deepEqual({ ...batch, records: batch.records.length }, {
-    interfaceIndex: 2, format: 'pcap-us', packetCount: 1234, records: 0, arena: { offset: 8 << 20, bytes: 1_000_000 },
-  });
-  const body = (f as { body: Uint8Array }).body;
-  assert.throws(() => decodeBatch(body.subarray(0, body.length - 1)), /bad header/);
 });
 
 /** Reads `bytes` as a socket with `onread` would: into readBuffer(), at most `random` bytes a time. */

@@ -6,13 +6,9 @@
  * On the wire (a Unix stream socket) every message is a frame: a 4-byte little-endian body length,
  * one byte of kind, then the body. Kind 1 is JSON (UTF-8) validated against the schemas below;
  * kind 2 is a batch of captured packets sent by the helper: an 8-byte header (u16 interface index
- * in the started capture, u16 record format 0 pcapng EPB / 1 pcap ns / 2 pcap µs, u32 packet
- * count) followed by the records exactly as the native ring reader produced them. With batch
- * memory shared by the client (an arena, see app/helper/client.ts), bit 15 of the format is set
- * and the header is followed instead by u32 offset and u32 length of the records in the arena;
- * the client answers each such batch with a `release` request once it is done with it. Every
- * frame's size is bounded per direction and kind; a frame over the bound is skipped and answered
- * with an error.
+ * in the started capture, u16 record format 0 pcapng EPB / 1 pcap, u32 packet count) followed by
+ * the records exactly as the native ring reader produced them. Every frame's size is bounded per
+ * direction and kind; a frame over the bound is skipped and answered with an error.
  */
 import * as v from 'valibot';
 
@@ -74,13 +70,6 @@ export const HelperRequest = v.variant('method', [
   v.strictObject({ id: RequestId, method: v.literal('start'), spec: CaptureSpec }),
   v.strictObject({ id: RequestId, method: v.literal('stop') }),
   v.strictObject({ id: RequestId, method: v.literal('counters') }),
-  /** The client is done with the arena batch at `offset` of interface `interface` (answered at once). */
-  v.strictObject({
-    id: RequestId,
-    method: v.literal('release'),
-    interface: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_INTERFACES - 1)),
-    offset: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 32 - 1)),
-  }),
 ]);
 export type HelperRequest = v.InferOutput<typeof HelperRequest>;
 export type HelperMethod = HelperRequest['method'];
@@ -130,7 +119,6 @@ export const HelperResults = {
   start: v.strictObject({ interfaces: v.array(StartedInterface) }),
   stop: v.strictObject({ statistics: v.array(InterfaceStatistics) }),
   counters: v.strictObject({ statistics: v.array(InterfaceStatistics) }),
-  release: v.strictObject({}),
 } satisfies Record<HelperMethod, v.GenericSchema>;
 export type HelperResult<M extends HelperMethod> = v.InferOutput<(typeof HelperResults)[M]>;
 /** The parameters of a method: the request without its id and method. */
@@ -214,44 +202,14 @@ export interface DecodedBatch {
   interfaceIndex: number;
   format: BatchRecordFormat;
   packetCount: number;
-  /** The records (a view into the frame; empty for a batch in the arena until the client fills it in). */
+  /** The records (a view into the frame). */
   records: Uint8Array;
-  /** A batch in the shared arena: where its records are. */
-  arena?: { offset: number; bytes: number };
-}
-
-const ARENA_FLAG = 0x8000;
-/** Bytes after the batch header of a batch in the arena: u32 offset, u32 length. */
-const ARENA_REFERENCE_BYTES = 8;
-
-/** The whole frame of a batch whose records are in the shared arena. */
-export function encodeArenaBatch(interfaceIndex: number, format: BatchRecordFormat, packetCount: number, offset: number, bytes: number): Uint8Array {
-  const frame = new Uint8Array(FRAME_HEADER_BYTES + BATCH_HEADER_BYTES + ARENA_REFERENCE_BYTES);
-  frame.set(encodeBatchHeader(interfaceIndex, format, packetCount, ARENA_REFERENCE_BYTES));
-  const view = new DataView(frame.buffer);
-  view.setUint16(7, BATCH_FORMATS.indexOf(format) | ARENA_FLAG, true);
-  view.setUint32(FRAME_HEADER_BYTES + BATCH_HEADER_BYTES, offset, true);
-  view.setUint32(FRAME_HEADER_BYTES + BATCH_HEADER_BYTES + 4, bytes, true);
-  return frame;
 }
 
 export function decodeBatch(body: Uint8Array): DecodedBatch {
   if (body.length < BATCH_HEADER_BYTES) throw Object.assign(new Error('a packet batch frame is shorter than its header'), { code: 'EBADMSG' });
   const view = new DataView(body.buffer, body.byteOffset, body.length);
-  const flagged = view.getUint16(2, true);
-  const format = flagged & ~ARENA_FLAG;
-  if (flagged & ARENA_FLAG) {
-    if (format >= BATCH_FORMATS.length || body.length !== BATCH_HEADER_BYTES + ARENA_REFERENCE_BYTES) {
-      throw Object.assign(new Error('a packet batch in the shared memory has a bad header'), { code: 'EBADMSG' });
-    }
-    return {
-      interfaceIndex: view.getUint16(0, true),
-      format: BATCH_FORMATS[format]!,
-      packetCount: view.getUint32(4, true),
-      records: body.subarray(body.length),
-      arena: { offset: view.getUint32(BATCH_HEADER_BYTES, true), bytes: view.getUint32(BATCH_HEADER_BYTES + 4, true) },
-    };
-  }
+  const format = view.getUint16(2, true);
   if (format >= BATCH_FORMATS.length) throw Object.assign(new Error(`a packet batch has an unknown record format ${format}`), { code: 'EBADMSG' });
   return {
     interfaceIndex: view.getUint16(0, true),

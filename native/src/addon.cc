@@ -12,7 +12,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   sievecap::InitInterfaces(env, exports);
   sievecap::InitPacketSocket(env, exports);
   sievecap::InitPrivileges(env, exports);
-  sievecap::InitBatchArena(env, exports);
   return exports;
 }
 

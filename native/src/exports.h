@@ -10,5 +10,4 @@ void InitBpfSyscalls(Napi::Env env, Napi::Object exports);
 void InitInterfaces(Napi::Env env, Napi::Object exports);
 void InitPacketSocket(Napi::Env env, Napi::Object exports);
 void InitPrivileges(Napi::Env env, Napi::Object exports);
-void InitBatchArena(Napi::Env env, Napi::Object exports);
 }  // namespace sievecap

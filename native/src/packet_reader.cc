@@ -71,25 +71,13 @@ void PacketSocket::ReaderLoop() {
   auto openBlockEmpty = [&] {
     return __atomic_load_n(&blockAt(current)->hdr.bh1.num_pkts, __ATOMIC_ACQUIRE) == 0 && !ready(current);
   };
-  int slot = -1;  // the arena slot the current batch was given, if any
-  auto flush = [this, &slot](Batch& batch) {
+  auto flush = [this](Batch& batch) {
     if (batch.packets == 0) return true;
     if (!WaitForRoom()) return false;
     auto* delivery = new Delivery{nullptr, batch.size, batch.capacity, batch.packets, 0};
-    if (batch.external) {
-      delivery->arenaOffset = int64_t(batch.data - arena_->base());
-      batch.Release();
-      slot = -1;  // JavaScript frees it (recycleArena) once the client is done with it
-    } else {
-      if (slot >= 0) {  // the records outgrew the slot and moved to malloc'd memory
-        arena_->ReleaseIndex(slot);
-        slot = -1;
-      }
-      delivery->bytes = batch.Release();
-    }
+    delivery->bytes = batch.Release();
     if (!Send(delivery)) {
       std::free(delivery->bytes);
-      if (delivery->arenaOffset >= 0) arena_->Release(delivery->arenaOffset);
       delete delivery;
       return false;
     }
@@ -109,27 +97,22 @@ void PacketSocket::ReaderLoop() {
   Clock::time_point pendingDeadline;
   while (!abortRequested_.load()) {
     const bool paused = paused_.load() && !stopRequested_.load();
-    if (!paused && ready(current)) {
+    if (!paused) {
       Batch batch;
-      if (!TakeBatchMemory(batch, slot)) break;
+      pool_->Take(batch);
       // Take every retired block, but flush every few blocks so one batch stays bounded.
       while (ready(current) && !abortRequested_.load()) {
         tpacket_block_desc* block = blockAt(current);
-        // An arena slot does not grow: a block that might not fit goes into the next batch.
-        if (batch.external && batch.packets > 0 && batch.size + BlockRecordBound(block) > batch.capacity) {
-          if (!flush(batch)) return;
-          if (!TakeBatchMemory(batch, slot)) return;
-        }
         AppendBlock(batch, recordOptions_, block, blockSize_);
         __atomic_store_n(&block->hdr.bh1.block_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
         current = (current + 1) % blockCount_;
         if (batch.size >= 2 * size_t(blockSize_)) {
           if (!flush(batch)) return;
-          if (!TakeBatchMemory(batch, slot)) return;
+          pool_->Take(batch);
         }
       }
       if (!flush(batch)) break;
-      RestoreBatchMemory(batch, slot);  // memory taken for a batch that stayed empty
+      pool_->Restore(batch);  // memory taken for a batch that stayed empty
     }
 
     if (stopRequested_.load()) {
@@ -197,33 +180,6 @@ void PacketSocket::ReaderLoop() {
   if (!tsfnFinalizing_) tsfn_.Release();
 }
 
-bool PacketSocket::TakeBatchMemory(Batch& batch, int& slot) {
-  if (!arena_) {
-    pool_->Take(batch);
-    return true;
-  }
-  slot = arena_->Acquire(abortRequested_);
-  if (slot < 0) return false;
-  batch.data = arena_->base() + size_t(slot) * arena_->slotSize();
-  batch.capacity = arena_->slotSize();
-  batch.size = 0;
-  batch.packets = 0;
-  batch.external = true;
-  return true;
-}
-
-void PacketSocket::RestoreBatchMemory(Batch& batch, int& slot) {
-  if (!batch.external) {
-    pool_->Restore(batch);
-  } else {
-    batch.Release();
-  }
-  if (slot >= 0) {
-    arena_->ReleaseIndex(slot);
-    slot = -1;
-  }
-}
-
 // ---- JS thread -------------------------------------------------------------------------------
 
 void CallJs(Napi::Env env, Napi::Function onBatch, PacketSocket* socket, Delivery* delivery) {
@@ -239,17 +195,10 @@ void PacketSocket::Deliver(Napi::Env env, Napi::Function onBatch, Delivery* deli
   roomAvailable_.notify_all();
   if (env == nullptr || onBatch.IsEmpty()) {  // environment shutting down: drop
     std::free(owned->bytes);
-    if (owned->arenaOffset >= 0) arena_->Release(owned->arenaOffset);
     return;
   }
   if (owned->error != 0) {
     if (!onError_.IsEmpty()) onError_.Call({CaptureError(env, owned->error).Value()});
-    return;
-  }
-  if (owned->arenaOffset >= 0) {
-    // onBatch(null, packets, offset, bytes): the records are in the shared arena.
-    onBatch.Call({env.Null(), Napi::Number::New(env, owned->packets), Napi::Number::New(env, double(owned->arenaOffset)),
-                  Napi::Number::New(env, double(owned->size))});
     return;
   }
   uint8_t* bytes = owned->bytes;
@@ -337,7 +286,6 @@ void PacketSocket::StopThread(bool abort) {
   if (abort) abortRequested_.store(true);
   stopRequested_.store(true);
   roomAvailable_.notify_all();
-  if (arena_) arena_->Wake();
   Wake();
   if (thread_.joinable()) thread_.join();
 }

@@ -85,12 +85,6 @@ PacketSocket::PacketSocket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Pa
                           : format == "pcap-us" ? RecordFormat::PcapMicro
                                                 : RecordFormat::Pcapng;
   recordOptions_.snapLen = snapLen_;
-  Napi::Value arena = opts.Get("arena");
-  if (!arena.IsUndefined() && !arena.IsNull()) {
-    arena_ = std::make_shared<ArenaSlots>(ArenaFromValue(env, arena), size_t(4) * blockSize_);
-    if (arena_->count() < 2)
-      ThrowTypeError(env, "options.arena holds fewer than two batches of 4 blocks (" + std::to_string(4 * blockSize_) + " bytes each)");
-  }
 
   try {
     OpenSocket(env);
@@ -306,15 +300,6 @@ Napi::Value PacketSocket::Recycle(const Napi::CallbackInfo& info) {
   Napi::TypedArray view = info[0].As<Napi::TypedArray>();
   const uint8_t* data = static_cast<const uint8_t*>(view.ArrayBuffer().Data()) + view.ByteOffset();
   return Napi::Boolean::New(env, pool_->GiveBack(data));
-}
-
-// recycleArena(offset): the client is done with the arena batch at this offset (-1: with all of
-// them, e.g. it went away); the reader may fill that slot again.
-Napi::Value PacketSocket::RecycleArena(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (!info[0].IsNumber()) ThrowTypeError(env, "recycleArena(offset): offset must be a number");
-  if (!arena_) return Napi::Boolean::New(env, false);
-  return Napi::Boolean::New(env, arena_->Release(info[0].As<Napi::Number>().Int64Value()));
 }
 
 void PacketSocket::Wake() {

@@ -15,7 +15,6 @@
 #include <unordered_map>
 #include <vector>
 
-#include "batch_arena.h"
 #include "ring_records.h"
 
 namespace sievecap {
@@ -37,8 +36,6 @@ struct Delivery {
   size_t capacity = 0;
   uint32_t packets = 0;
   int error = 0;
-  // A batch in the shared arena: its byte offset there (bytes is null); -1 for malloc'd memory.
-  int64_t arenaOffset = -1;
 };
 
 // Batch memory used again instead of freed: a batch's bytes come back once JavaScript is done with
@@ -85,7 +82,6 @@ class PacketSocket : public Napi::ObjectWrap<PacketSocket> {
                            InstanceMethod<&PacketSocket::Pause>("pause"),
                            InstanceMethod<&PacketSocket::Resume>("resume"),
                            InstanceMethod<&PacketSocket::Recycle>("recycle"),
-                           InstanceMethod<&PacketSocket::RecycleArena>("recycleArena"),
                            InstanceMethod<&PacketSocket::Close>("close"),
                        });
   }
@@ -105,15 +101,11 @@ class PacketSocket : public Napi::ObjectWrap<PacketSocket> {
   Napi::Value Pause(const Napi::CallbackInfo& info);
   Napi::Value Resume(const Napi::CallbackInfo& info);
   Napi::Value Recycle(const Napi::CallbackInfo& info);
-  Napi::Value RecycleArena(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
 
   void OpenSocket(Napi::Env env);
   void SetUpRing(Napi::Env env);
   void ReaderLoop();
-  // Memory for the next batch: a free arena slot (waiting for one; false on abort), else the pool's.
-  bool TakeBatchMemory(Batch& batch, int& slot);
-  void RestoreBatchMemory(Batch& batch, int& slot);
   bool Send(Delivery* delivery);
   bool WaitForRoom();
   bool SendError(int err);
@@ -156,9 +148,6 @@ class PacketSocket : public Napi::ObjectWrap<PacketSocket> {
   std::condition_variable roomAvailable_;
   int inFlight_ = 0;
   std::shared_ptr<BatchPool> pool_ = std::make_shared<BatchPool>();
-  // Batches go into this shared memory instead of the pool's (the helper, with a client that
-  // passed an arena); slots of 4 blocks.
-  std::shared_ptr<ArenaSlots> arena_;
   bool tsfnFinalizing_ = false;
   Napi::FunctionReference onError_;
   std::unique_ptr<Napi::Promise::Deferred> closed_;

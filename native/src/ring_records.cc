@@ -130,22 +130,11 @@ void AppendPacket(Batch& batch, const RecordOptions& options, const tpacket3_hdr
 
 }  // namespace
 
-Batch::~Batch() {
-  if (!external) std::free(data);
-}
+Batch::~Batch() { std::free(data); }
 
 void Batch::Reserve(size_t extra) {
   if (size + extra <= capacity) return;
   size_t wanted = std::max(capacity * 2, size + extra);
-  if (external) {
-    auto* heap = static_cast<uint8_t*>(std::malloc(wanted));
-    if (!heap) throw std::bad_alloc();
-    if (size) std::memcpy(heap, data, size);
-    data = heap;
-    capacity = wanted;
-    external = false;
-    return;
-  }
   auto* grown = static_cast<uint8_t*>(std::realloc(data, wanted));
   if (!grown) throw std::bad_alloc();
   data = grown;
@@ -157,13 +146,7 @@ uint8_t* Batch::Release() {
   data = nullptr;
   size = capacity = 0;
   packets = 0;
-  external = false;
   return out;
-}
-
-size_t BlockRecordBound(const tpacket_block_desc* block) {
-  // Worst case per packet: record header + SLL2 + VLAN tag + padding + trailer.
-  return block->hdr.bh1.blk_len + size_t(block->hdr.bh1.num_pkts) * 96;
 }
 
 uint32_t AppendBlock(Batch& batch, const RecordOptions& options, const tpacket_block_desc* block, size_t blockSize) {
@@ -171,7 +154,8 @@ uint32_t AppendBlock(Batch& batch, const RecordOptions& options, const tpacket_b
   uint32_t count = block->hdr.bh1.num_pkts;
   size_t offset = block->hdr.bh1.offset_to_first_pkt;
   uint32_t appended = 0;
-  batch.Reserve(BlockRecordBound(block));
+  // Worst case per packet: record header + SLL2 + VLAN tag + padding + trailer.
+  batch.Reserve(block->hdr.bh1.blk_len + size_t(count) * 96);
   for (uint32_t i = 0; i < count; i++) {
     if (offset + sizeof(tpacket3_hdr) > blockSize) break;  // corrupt block: never read past it
     const auto* hdr = reinterpret_cast<const tpacket3_hdr*>(base + offset);

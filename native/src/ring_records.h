@@ -27,9 +27,6 @@ struct Batch {
   size_t size = 0;
   size_t capacity = 0;
   uint32_t packets = 0;
-  // The bytes belong to someone else (a slot of the shared batch arena): never freed or realloc'd
-  // here; growing beyond them moves the records to malloc'd memory.
-  bool external = false;
 
   Batch() = default;
   Batch(const Batch&) = delete;
@@ -39,9 +36,6 @@ struct Batch {
   // Gives up ownership of the bytes (the caller frees them with free()).
   uint8_t* Release();
 };
-
-// The most bytes AppendBlock may add for this block (what it reserves).
-size_t BlockRecordBound(const tpacket_block_desc* block);
 
 // Appends every packet of a block the kernel has handed to user space (TP_STATUS_USER).
 // Returns the number of records appended.
