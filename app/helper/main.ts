@@ -52,6 +52,8 @@ function connect(socketDir: string, uid: number): void {
   };
   socket.on('error', (err) => {
     if (!session) fail(`cannot connect to ${path.join(socketDir, SOCKET_NAME)}: ${err.message}`);
+    // The client reads this on the helper's stderr: the reason the capture ends.
+    process.stderr.write(`sievecap-helper: the connection to the client failed: ${err.message}\n`);
     end();
   });
   socket.on('close', end);

@@ -202,12 +202,12 @@ void PacketSocket::Deliver(Napi::Env env, Napi::Function onBatch, Delivery* deli
     return;
   }
   uint8_t* bytes = owned->bytes;
-  pool_->Lend(bytes, owned->capacity);
+  uint64_t lending = pool_->Lend(bytes, owned->capacity);
   auto* pool = new std::shared_ptr<BatchPool>(pool_);
   Napi::Buffer<uint8_t> buffer = Napi::Buffer<uint8_t>::NewOrCopy(
       env, bytes, owned->size,
-      [capacity = owned->capacity](Napi::Env, uint8_t* data, std::shared_ptr<BatchPool>* hint) {
-        (*hint)->Finalized(data, capacity);
+      [capacity = owned->capacity, lending](Napi::Env, uint8_t* data, std::shared_ptr<BatchPool>* hint) {
+        (*hint)->Finalized(data, capacity, lending);
         delete hint;
       },
       pool);
@@ -237,24 +237,28 @@ void BatchPool::Restore(Batch& batch) {
   batch.packets = 0;
 }
 
-void BatchPool::Lend(uint8_t* data, size_t capacity) {
+uint64_t BatchPool::Lend(uint8_t* data, size_t capacity) {
   std::lock_guard<std::mutex> lock(mutex_);
-  lent_[data] = capacity;
+  uint64_t lending = ++lendings_;
+  lent_[data] = Lent{capacity, lending};
+  return lending;
 }
 
 bool BatchPool::GiveBack(const uint8_t* data) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = lent_.find(data);
   if (it == lent_.end()) return false;
-  Keep(const_cast<uint8_t*>(it->first), it->second);
+  Keep(const_cast<uint8_t*>(it->first), it->second.capacity);
   lent_.erase(it);
   return true;
 }
 
-void BatchPool::Finalized(uint8_t* data, size_t capacity) {
+void BatchPool::Finalized(uint8_t* data, size_t capacity, uint64_t lending) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = lent_.find(data);
-  if (it == lent_.end()) return;  // given back already: the pool owns (or reused) it
+  // Given back already (the pool owns or reused it), or lent again since to a later batch whose
+  // Buffer is still alive (a socket write may still be reading it): not this finalizer's to free.
+  if (it == lent_.end() || it->second.lending != lending) return;
   lent_.erase(it);
   Keep(data, capacity);
 }

@@ -50,20 +50,28 @@ class BatchPool {
   void Take(Batch& batch);
   // Puts back memory `batch` took but did not hand on.
   void Restore(Batch& batch);
-  // A batch handed to JavaScript as a Buffer over `data` (not a copy).
-  void Lend(uint8_t* data, size_t capacity);
+  // A batch handed to JavaScript as a Buffer over `data` (not a copy); returns the lending's
+  // number, which the Buffer's finalizer gives back to Finalized.
+  uint64_t Lend(uint8_t* data, size_t capacity);
   // JavaScript is done with the Buffer over `data`: its memory is free again. False for memory
   // this pool did not lend (a copy, or a Buffer already given back).
   bool GiveBack(const uint8_t* data);
-  // The Buffer over `data` was collected, or copied and dropped (a runtime without external buffers).
-  void Finalized(uint8_t* data, size_t capacity);
+  // The Buffer of lending `lending` over `data` was collected, or copied and dropped (a runtime
+  // without external buffers). The same memory may have been given back and lent again since
+  // (a later batch at the same address): only the current lending's own finalizer frees it.
+  void Finalized(uint8_t* data, size_t capacity, uint64_t lending);
 
  private:
   void Keep(uint8_t* data, size_t capacity);  // caller holds mutex_
   static constexpr size_t kMaxFree = kMaxBatchesInFlight + 4;
   std::mutex mutex_;
   std::vector<std::pair<uint8_t*, size_t>> free_;
-  std::unordered_map<const uint8_t*, size_t> lent_;
+  struct Lent {
+    size_t capacity;
+    uint64_t lending;
+  };
+  std::unordered_map<const uint8_t*, Lent> lent_;
+  uint64_t lendings_ = 0;
 };
 
 void CallJs(Napi::Env env, Napi::Function onBatch, PacketSocket* socket, Delivery* delivery);
