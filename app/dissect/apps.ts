@@ -15,6 +15,7 @@ import { nbnsDissector } from './nbns';
 import { isakmpDissector } from './isakmp';
 import { createSshDissector } from './ssh';
 import { createFtpDissector } from './ftp';
+import { createSmtpDissector } from './smtp';
 import { ptpDissector } from './ptp';
 import { hsrpDissector } from './hsrp';
 import { bfdControlDissector, bfdEchoDissector } from './bfd';
@@ -37,6 +38,7 @@ export function createDefaultAppDissectors(): AppDissector[] {
   isakmpDissector,
   createSshDissector(),
   createFtpDissector(),
+  createSmtpDissector(),
   ptpDissector,
   hsrpDissector,
   bfdControlDissector,

@@ -18,7 +18,7 @@ const PROTOCOLS = [
   'ptp', 'hsrp', 'hsrp2', 'bfd', 'bfd_echo', 'syslog', 'babel', 'sflow', 'sflow_245',
   'llc', 'stp', 'mstp', 'lldp', 'slow', 'lacp', 'eapol', 'eap', 'udld', 'dtp',
   'ospf', 'vrrp', 'igmp', 'sctp',
-  'mptcp', 'ssh', 'esp', 'isakmp', 'udpencap', 'ftp',
+  'mptcp', 'ssh', 'esp', 'isakmp', 'udpencap', 'ftp', 'smtp',
   'radiotap', 'wlan_radio', 'wlan',
   // HTTP bodies (http-body.ts).
   'data-text-lines', 'media', 'png', 'image-jfif', 'image-gif', 'json', 'xml', 'urlencoded-form',

@@ -1,0 +1,134 @@
+/**
+ * SMTP (RFC 5321; TCP 25 and 587), segment by segment as tshark 4.0 shows it: command lines
+ * (smtp.command_line, smtp.req.command, smtp.req.parameter), responses (smtp.response,
+ * smtp.response.code, a smtp.rsp.parameter per line) with Info "C: …" / "S: …" joining a segment's
+ * lines with " | ", and after DATA and the server's 354 the client's message as "DATA fragment"
+ * segments of line-based text. Left out: the message tshark reassembles from the DATA fragments
+ * and shows as IMF on the segment that ends it (that segment is shown as one more fragment), and
+ * AUTH's decoded user names.
+ */
+import { conversationKey } from './dissector';
+import { dissectSafely, LayerBuilder } from './builder';
+import { printable } from './app-format';
+import type { AppContext, AppDissector, AppResult, Layer } from './model';
+
+export const SMTP_PORTS = [25, 587];
+
+/** Wireshark's names of SMTP reply codes. */
+const RESPONSES: Record<number, string> = {
+  211: 'System status, or system help reply', 214: 'Help message', 220: '<domain> Service ready',
+  221: '<domain> Service closing transmission channel', 235: 'Authentication successful', 250: 'Requested mail action okay, completed',
+  251: 'User not local; will forward to <forward-path>', 252: 'Cannot VRFY user, but will accept message and attempt delivery',
+  334: 'AUTH input', 354: 'Start mail input; end with <CRLF>.<CRLF>', 421: '<domain> Service not available, closing transmission channel',
+  432: 'A password transition is needed', 450: 'Requested mail action not taken: mailbox unavailable',
+  451: 'Requested action aborted: local error in processing', 452: 'Requested action not taken: insufficient system storage',
+  454: 'Temporary authentication failed', 500: 'Syntax error, command unrecognized', 501: 'Syntax error in parameters or arguments',
+  502: 'Command not implemented', 503: 'Bad sequence of commands', 504: 'Command parameter not implemented',
+  530: 'Authentication required', 534: 'Authentication mechanism is too weak', 535: 'Authentication credentials invalid',
+  538: 'Encryption required for requested authentication mechanism', 550: 'Requested action not taken: mailbox unavailable',
+  551: 'User not local; please try <forward-path>', 552: 'Requested mail action aborted: exceeded storage allocation',
+  553: 'Requested action not taken: mailbox name not allowed', 554: 'Transaction failed',
+};
+
+interface Conversation {
+  /** The client said DATA and the server has not answered it yet. */
+  dataAsked: boolean;
+  /** Between the server's 354 and the client's "." line: the client sends the message. */
+  readingData: boolean;
+}
+
+export function createSmtpDissector(): AppDissector {
+  const conversations = new Map<string, Conversation>();
+  return {
+    protocol: 'smtp',
+    tcpPorts: SMTP_PORTS,
+    stateful: true,
+    dissect: (data, offset, end, ctx) => {
+      const key = conversationKey(ctx.src, ctx.srcPort, ctx.dst, ctx.dstPort);
+      let conv = conversations.get(key);
+      if (conv === undefined) conversations.set(key, (conv = { dataAsked: false, readingData: false }));
+      return dissectSmtp(conv, data, offset, end, ctx);
+    },
+  };
+}
+
+interface Line {
+  start: number;
+  /** Before CR LF. */
+  textEnd: number;
+  next: number;
+}
+
+function lines(data: Buffer, offset: number, stop: number): Line[] {
+  const out: Line[] = [];
+  for (let at = offset; at < stop; ) {
+    const newline = data.indexOf(0x0a, at);
+    const next = newline < 0 || newline >= stop ? stop : newline + 1;
+    let textEnd = next;
+    while (textEnd > at && (data[textEnd - 1] === 0x0a || data[textEnd - 1] === 0x0d)) textEnd--;
+    out.push({ start: at, textEnd, next });
+    at = next;
+  }
+  return out;
+}
+
+function dissectSmtp(conv: Conversation, data: Buffer, offset: number, end: number, ctx: AppContext): AppResult {
+  const request = SMTP_PORTS.includes(ctx.dstPort);
+  const stop = Math.min(end, data.length);
+  const b = new LayerBuilder(data, 'smtp', 'Simple Mail Transfer Protocol', offset, end, ctx.fields);
+  const extra: Layer[] = [];
+  let info = '';
+  dissectSafely(b, () => {
+    if (request && conv.readingData) {
+      // The message itself: shown as line-based text; the "." line ends it.
+      info = `C: DATA fragment, ${stop - offset} bytes`;
+      const text = new LayerBuilder(data, 'data-text-lines', `Line-based text data (${lines(data, offset, stop).length} lines)`, offset, stop, ctx.fields);
+      extra.push(text.layer);
+      const tail = data.toString('latin1', Math.max(offset, stop - 5), stop);
+      if (tail.endsWith('\r\n.\r\n') || data.toString('latin1', offset, stop) === '.\r\n') conv.readingData = false;
+      return;
+    }
+    const parts: string[] = [];
+    /** The previous response line said more lines of its reply follow ("250-…"). */
+    let continued = false;
+    lines(data, offset, stop).forEach((line, k) => {
+      const text = data.toString('latin1', line.start, line.textEnd);
+      const raw = printable(data.subarray(line.start, line.next));
+      if (request) {
+        b.add('smtp.req', 'Request: True', true, line.start, 0, '1').hidden = true;
+        parts.push(text);
+        const space = text.indexOf(' ');
+        const command = space < 0 ? text : text.slice(0, space);
+        // State first: a dissection that builds no fields must follow the session all the same.
+        if (command.toUpperCase() === 'DATA') conv.dataAsked = true;
+        b.group('smtp.command_line', () => `Command Line: ${raw}`, raw, line.start, line.next - line.start, () => {
+          b.add('smtp.req.command', () => `Command: ${command}`, command, line.start, command.length);
+          if (space >= 0) {
+            const parameter = text.slice(space + 1);
+            b.add('smtp.req.parameter', () => `Request parameter: ${parameter}`, parameter, line.start + space + 1, parameter.length);
+          }
+        });
+      } else {
+        if (k === 0) b.add('smtp.rsp', 'Response: True', true, line.start, 0, '1').hidden = true;
+        const code = /^\d{3}/.test(text) ? Number(text.slice(0, 3)) : -1;
+        const parameter = text.length > 4 ? text.slice(4) : '';
+        // A reply's first line shows whole; the further lines of a multi-line reply only their text.
+        const first = !continued;
+        continued = text[3] === '-';
+        parts.push(first ? text : parameter);
+        const add = (): void => {
+          if (first && code >= 0) b.add('smtp.response.code', () => `Response code: ${RESPONSES[code] ?? 'Unknown'} (${code})`, code, line.start, 3);
+          if (parameter) b.add('smtp.rsp.parameter', () => `Response parameter: ${parameter}`, parameter, line.start + 4, parameter.length);
+        };
+        if (first) b.group('smtp.response', () => `Response: ${raw}`, raw, line.start, line.next - line.start, add);
+        else add();
+        if (code === 354 && conv.dataAsked) {
+          conv.readingData = true;
+          conv.dataAsked = false;
+        }
+      }
+    });
+    info = `${request ? 'C' : 'S'}: ${parts.join(' | ')}`;
+  });
+  return { layers: [b.layer, ...extra], protocolColumn: 'SMTP', info };
+}
