@@ -76,7 +76,8 @@ export class HelperStartError extends Error {
 
 /** The path of the helper's entry point in this build. */
 export function helperEntry(): string {
-  return path.join(__dirname, 'main.js');
+  // From here (dist/app/helper) or from a chunk of the bundled CLI (dist/app/cli): the same file.
+  return path.join(__dirname, '..', 'helper', 'main.js');
 }
 
 export function launcherPath(env: NodeJS.ProcessEnv = process.env): string {
@@ -200,8 +201,10 @@ export class HelperClient {
       throw new HelperStartError(`cannot prepare the helper's socket in ${dir}: ${(err as Error).message}`, 'EIO');
     }
 
-    const launched = launch(route, dir);
     try {
+      // Inside the try: a launch that throws (spawn refusing its arguments, sudo-prompt missing)
+      // must not leave the socket listening, which would keep the process from ever ending.
+      const launched = launch(route, dir);
       const { socket, hello } = await meet(server, token, launched, route.kind === 'child' ? (options.connectTimeoutMs ?? 10_000) : undefined);
       return new HelperClient(socket, hello.pid, hello.capabilities, events, launched);
     } finally {
