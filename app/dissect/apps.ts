@@ -22,6 +22,12 @@ import { bfdControlDissector, bfdEchoDissector } from './bfd';
 import { syslogDissector } from './syslog';
 import { babelDissector } from './babel';
 import { sflowDissector } from './sflow';
+import { createRxDissector } from './rx';
+import { kerberosDissector } from './krb4';
+import { createModbusDissector } from './modbus';
+import { bgpDissector } from './bgp';
+import { openflowDissector } from './openflow';
+import { respDissector } from './resp';
 
 /** A fresh set of app dissectors (the stateful ones get their own conversation memory). */
 export function createDefaultAppDissectors(): AppDissector[] {
@@ -46,6 +52,12 @@ export function createDefaultAppDissectors(): AppDissector[] {
   syslogDissector,
   babelDissector,
   sflowDissector,
+  createRxDissector(),
+  kerberosDissector,
+  createModbusDissector(),
+  bgpDissector,
+  openflowDissector,
+  respDissector,
   ];
 }
 

@@ -122,6 +122,11 @@ export class Dissector {
     // leave them out, unless the dissector keeps state that later packets depend on.
     if (!app.stateful && !this.payloadSeen(p, app.protocol, app.fieldPrefixes)) return;
     const result = dissectApp(app, data, offset, end, ctx);
+    if (result.chain !== undefined) {
+      result.layers.forEach((layer, k) => p.addLayer(layer, result.chain![k] ?? ''));
+      if (result.protocolColumn) p.setProtocol(result.protocolColumn, result.info);
+      return;
+    }
     let lastProtocol = '';
     for (const layer of result.layers) {
       p.addLayer(layer, layer.protocol === lastProtocol ? '' : layer.protocol);

@@ -7,11 +7,13 @@ import type { Dissector } from './dissector';
 import { be16, bitPicture, bytesHex, ipv4Text, macText } from './format';
 import type { PacketState } from './packet-state';
 import { dissectLlc } from './llc';
+import { dissectIpx } from './ipx';
 
 const ETHERTYPE_NAMES: Record<number, string> = {
   0x0800: 'IPv4', 0x0806: 'ARP', 0x86dd: 'IPv6', 0x8100: '802.1Q Virtual LAN', 0x88a8: '802.1ad Provider Bridge (Q-in-Q)',
   0x8035: 'RARP', 0x6558: 'Transparent Ethernet bridging', 0x8847: 'MPLS label switched packet', 0x888e: '802.1X Authentication',
   0x88cc: '802.1 Link Layer Discovery Protocol (LLDP)', 0x8864: 'PPPoE Session', 0x8863: 'PPPoE Discovery',
+  0x88a2: 'ATA over Ethernet', 0x6003: 'DEC DNA Routing', 0x9000: 'Loopback', 0x8947: 'GeoNetworking',
 };
 
 export function ethertypeName(type: number): string {
@@ -124,10 +126,10 @@ export function dissectEthernet(d: Dissector, p: PacketState, data: Buffer, offs
 
 /**
  * The payload of an 802.3 length frame: 802.2 LLC, except Novell's "raw 802.3" IPX (it starts with
- * the IPX checksum 0xffff), which stays data here.
+ * the IPX checksum 0xffff), which tshark shows as eth:ipx.
  */
 function dissect8023Payload(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): void {
-  if (offset + 2 <= data.length && data[offset] === 0xff && data[offset + 1] === 0xff) d.data(p, data, offset, end);
+  if (offset + 2 <= data.length && data[offset] === 0xff && data[offset + 1] === 0xff) dissectIpx(d, p, data, offset, end);
   else dissectLlc(d, p, data, offset, end);
 }
 

@@ -12,6 +12,8 @@ import type { PacketState } from './packet-state';
 import { dissectStp } from './stp';
 import { CISCO_PID_UDLD, dissectUdld } from './udld';
 import { CISCO_PID_DTP, dissectDtp } from './dtp';
+import { dissectOsi, SAP_OSI } from './osi';
+import { dissectIpx, SAP_IPX } from './ipx';
 
 /** Wireshark's sap_vals: names of the SAPs (the I/G or C/R bit cleared). */
 const SAP_NAMES: Record<number, string> = {
@@ -33,6 +35,8 @@ const SAP_BPDU = 0x42;
 
 /** Where an information frame goes by DSAP. */
 const SAP_HANDOFFS: ReadonlyMap<number, Handoff> = new Map([[SAP_BPDU, dissectStp]]);
+/** Network layers by DSAP: the ISO network layer (by NLPID) and NetWare's IPX. */
+const NETWORK_SAP_HANDOFFS: ReadonlyMap<number, Handoff> = new Map([[SAP_OSI, dissectOsi], [SAP_IPX, dissectIpx]]);
 /** Where a SNAP frame with Cisco's OUI goes by protocol ID. */
 const CISCO_PID_HANDOFFS: ReadonlyMap<number, Handoff> = new Map([
   [0x010b, dissectStp],
@@ -147,6 +151,7 @@ export function dissectLlc(d: Dissector, p: PacketState, data: Buffer, offset: n
       return;
     }
     next = SAP_HANDOFFS.get(dsap);
+    next ??= NETWORK_SAP_HANDOFFS.get(dsap);
   });
   b.setLength(payload - offset);
   p.addLayer(b.layer);

@@ -92,6 +92,8 @@ export interface AppContext {
   fields?: ReadonlySet<string>;
   /** False when the caller reads no summary columns (Info): work that only feeds them may be skipped. */
   columns?: boolean;
+  /** The frame's capture time (ns since the epoch), for dissectors that time a reply from its request. */
+  tsNs?: bigint;
 }
 
 /** What one Dissector.dissect() call builds (Wireshark's "tree or no tree"). */
@@ -118,6 +120,12 @@ export interface AppResult {
   protocolColumn: string;
   /** Wireshark's Info column text for this payload. */
   info: string;
+  /**
+   * The name each layer adds to frame.protocols ('' for none), when it is not one name per run of
+   * layers of one protocol: Wireshark adds a name each time a dissector is called by handle
+   * (OpenFlow's openflow_v1 once per message, Modbus once per PDU after one mbtcp).
+   */
+  chain?: readonly string[];
 }
 
 /**

@@ -11,6 +11,8 @@ import { dissectMpls } from './mpls';
 import { dissectPim } from './pim';
 import { dissectOspf } from './ospf';
 import { dissectVrrp } from './vrrp';
+import { dissectEigrp, IP_PROTO_EIGRP } from './eigrp';
+import { dissectPgm, IP_PROTO_PGM } from './pgm';
 import { dissectIgmp } from './igmp';
 import { dissectSctp } from './sctp';
 import { dissectPpp } from './ppp';
@@ -32,6 +34,10 @@ import { dissectUdp } from './udp';
 import { dissectEsp, IP_PROTO_ESP } from './esp';
 import { dissectUdpEncap, UDPENCAP_PORT } from './isakmp';
 import { dissectPtpEthertype, ETHERTYPE_PTP } from './ptp';
+import { dissectAoe, ETHERTYPE_AOE } from './aoe';
+import { dissectLoop, ETHERTYPE_LOOP } from './loop';
+import { dissectDecDna, ETHERTYPE_DEC_DNA } from './dec-dna';
+import { dissectGeonw, ETHERTYPE_GEONW } from './geonw';
 import { dissectRadiotap, LINKTYPE_IEEE802_11_RADIOTAP } from './radiotap';
 import { dissectWlan, LINKTYPE_IEEE802_11 } from './wlan';
 
@@ -80,6 +86,10 @@ export function registerCoreDissectors(d: Dissector): void {
   d.ethertypes.set(ETHERTYPE_EAPOL, dissectEapol);
   d.ethertypes.set(ETHERTYPE_ERSPAN_III, dissectErspan);
   d.ethertypes.set(ETHERTYPE_PTP, dissectPtpEthertype);
+  d.ethertypes.set(ETHERTYPE_AOE, dissectAoe);
+  d.ethertypes.set(ETHERTYPE_LOOP, dissectLoop);
+  d.ethertypes.set(ETHERTYPE_DEC_DNA, dissectDecDna);
+  d.ethertypes.set(ETHERTYPE_GEONW, dissectGeonw);
 
   d.ipProtocols.set(1, dissectIcmp);
   d.ipProtocols.set(6, dissectTcp);
@@ -94,6 +104,8 @@ export function registerCoreDissectors(d: Dissector): void {
   d.ipProtocols.set(103, dissectPim);
   d.ipProtocols.set(89, dissectOspf);
   d.ipProtocols.set(112, dissectVrrp);
+  d.ipProtocols.set(IP_PROTO_EIGRP, dissectEigrp);
+  d.ipProtocols.set(IP_PROTO_PGM, dissectPgm);
   d.ipProtocols.set(2, dissectIgmp);
   d.ipProtocols.set(132, dissectSctp);
   d.ipProtocols.set(108, dissectIpcomp);

@@ -63,5 +63,6 @@ export function dissectUdp(d: Dissector, p: PacketState, data: Buffer, offset: n
     return;
   }
   const ctx: AppContext = { transport: 'udp', srcPort, dstPort, frameNumber: p.frame.number, src: p.netSrc, dst: p.netDst, fields: p.selection, columns: p.columns };
+  ctx.tsNs = p.frame.tsNs;
   d.byPort(p, ctx, data, offset + 8, payloadEnd);
 }

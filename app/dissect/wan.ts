@@ -7,8 +7,12 @@ import { dissectSafely, hex, LayerBuilder } from './builder';
 import type { Dissector } from './dissector';
 import { ethertypeName } from './link';
 import type { PacketState } from './packet-state';
+import { dissectSlarp } from './slarp';
+import { dissectOsiChdlc } from './osi';
 
 const CHDLC_SLARP = 0x8035;
+/** Cisco HDLC's protocol for the OSI network layer (not an ethertype: Ethernet II frames of this type are data). */
+const CHDLC_OSI = 0xfefe;
 
 export function dissectCiscoHdlc(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): void {
   const b = new LayerBuilder(data, 'chdlc', 'Cisco HDLC', offset, end, p.selection);
@@ -26,7 +30,8 @@ export function dissectCiscoHdlc(d: Dissector, p: PacketState, data: Buffer, off
   p.addLayer(b.layer);
   p.setProtocol('CHDLC', '');
   if (proto < 0) return;
-  if (proto === CHDLC_SLARP) d.data(p, data, offset + 4, end);
+  if (proto === CHDLC_OSI) return void dissectOsiChdlc(d, p, data, offset + 4, end);
+  if (proto === CHDLC_SLARP) dissectSlarp(d, p, data, offset + 4, end);
   else d.byEthertype(p, proto, data, offset + 4, end);
 }
 

@@ -18,12 +18,18 @@ const PROTOCOLS = [
   'ptp', 'hsrp', 'hsrp2', 'bfd', 'bfd_echo', 'syslog', 'babel', 'sflow', 'sflow_245',
   'llc', 'stp', 'mstp', 'lldp', 'slow', 'lacp', 'eapol', 'eap', 'udld', 'dtp',
   'ospf', 'vrrp', 'igmp', 'sctp',
+  'rx', 'afs', 'eigrp', 'kerberos', 'krb4', 'pgm',
   'mptcp', 'ssh', 'esp', 'isakmp', 'udpencap', 'ftp', 'smtp',
+  'mbtcp', 'modbus', 'bgp', 'openflow', 'openflow_v1', 'openflow_v4', 'resp',
   'radiotap', 'wlan_radio', 'wlan',
+  // Link-layer protocols (aoe.ts, dec-dna.ts, loop.ts, slarp.ts, geonw.ts: protocol gnw, fields geonw.*).
+  'aoe', 'dec_dna', 'loop', 'slarp', 'gnw', 'geonw',
   // HTTP bodies (http-body.ts).
   'data-text-lines', 'media', 'png', 'image-jfif', 'image-gif', 'json', 'xml', 'urlencoded-form',
   // TLS certificates (tls-cert.ts) use the X.509 dissectors' names.
   'x509sat', 'x509af', 'x509ce', 'x509if', 'pkix1explicit', 'pkix1implicit', 'pkcs1',
+  // IS-IS over the OSI network layer and IPX with SAP, RIP and NetBIOS (osi.ts, isis.ts, ipx.ts).
+  'osi', 'isis', 'ipx', 'ipxsap', 'ipxrip', 'nbipx',
 ];
 
 function main(): void {
