@@ -22,8 +22,6 @@ import { bfdControlDissector, bfdEchoDissector } from './bfd';
 import { syslogDissector } from './syslog';
 import { babelDissector } from './babel';
 import { sflowDissector } from './sflow';
-import { createRxDissector } from './rx';
-import { kerberosDissector } from './krb4';
 import { createModbusDissector } from './modbus';
 import { bgpDissector } from './bgp';
 import { openflowDissector } from './openflow';
@@ -52,8 +50,6 @@ export function createDefaultAppDissectors(): AppDissector[] {
   syslogDissector,
   babelDissector,
   sflowDissector,
-  createRxDissector(),
-  kerberosDissector,
   createModbusDissector(),
   bgpDissector,
   openflowDissector,
