@@ -81,7 +81,7 @@ for (const { file, inOrder } of FILES) {
           assert.equal(indexed.destination, ours.destination, `frame ${row.number} indexed destination`);
         }
       }
-      console.log(`# ${file}: ${store.count()} frames, protocol column equal to tshark's on ${protocolAgrees}; ${store.fallbackFrames} frames took the fallback Dissector; ${store.indexBytesPerPacket().toFixed(1)} index bytes/frame`);
+      console.log(`# ${file}: ${store.count()} frames, protocol column equal to tshark's on ${protocolAgrees}; ${store.notSimpleFrames} frames not simple; ${store.indexBytesPerPacket().toFixed(1)} index bytes/frame`);
       if (!inOrder) {
         for (let n = store.count(); n >= 1; n -= 2) assert.equal(treeText(store.packet(n).packet), treeText(reference[n - 1]!.packet), `frame ${n} tree`);
       }

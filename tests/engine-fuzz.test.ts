@@ -73,7 +73,7 @@ test('store fast paths on mutated frames: filters and attached reports equal a f
         await view.update();
         const theirs = inOrder.filter((x) => x.matches(filter)).map((x) => x.number);
         selected += theirs.length;
-        assert.deepEqual(Array.from(view.frames()), theirs, `link type ${linkType}: ${filter.text} (${view.path} path)`);
+        assert.deepEqual(Array.from(view.frames()), theirs, `link type ${linkType}: ${filter.text}`);
         store.dropView(view);
       }
       const after = makeReports();

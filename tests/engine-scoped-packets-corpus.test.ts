@@ -1,8 +1,9 @@
 /**
- * ScopedPackets (app/engine/scoped-packets.ts) must change nothing but the speed: on every file
- * of the shared corpus, display filters over header fields (light path) and over application
- * fields (apps path: the light packet plus the one application dissector a payload goes to)
- * select exactly the frames a full dissection of the whole file in order selects. The filters' agreement with tshark itself is
+ * ScopedPackets (app/engine/scoped-packets.ts: a RowDissector's dissection without a tree, only
+ * the filter's fields, no payload layer the filter does not name, stream numbers from the index)
+ * must change nothing but the speed: on every file of the shared corpus, display filters over
+ * header fields and over application fields select exactly the frames a full dissection of the
+ * whole file in order selects. The filters' agreement with tshark itself is
  * checked by `npm run test:corpus` and tests/engine-corpus.test.ts.
  */
 import * as assert from 'node:assert/strict';
@@ -32,12 +33,11 @@ function dissectInOrder(file: string, count: number): Array<{ packet: DissectedP
   return out;
 }
 
-test('ScopedPackets: light and apps paths select the frames a full dissection in order selects, on every corpus file', async () => {
+test('ScopedPackets: filter views select the frames a full dissection in order selects, on every corpus file', async () => {
   const files = captureFiles(requireCorpusDir());
   assert.ok(files.length > 100, `expected the corpus's ~1000 captures, found ${files.length}`);
   const filters = [...LIGHT, ...APPS].map((text) => compileDisplayFilter(text));
   const differences: string[] = [];
-  const paths = new Map<string, string>();
   let frames = 0;
   let selected = 0;
   for (const file of files) {
@@ -54,11 +54,10 @@ test('ScopedPackets: light and apps paths select the frames a full dissection in
       for (const filter of filters) {
         const view = store.filter(filter.text);
         await view.update();
-        paths.set(filter.text, view.path);
         const ours = Array.from(view.frames());
         const theirs = reference.filter((x) => filter.matches(x.packet, x.data)).map((x) => x.packet.number);
         selected += theirs.length;
-        if (ours.join() !== theirs.join()) differences.push(`${path.relative(requireCorpusDir(), file)}: ${filter.text} (${view.path}: ${ours.length} frames, full: ${theirs.length})`);
+        if (ours.join() !== theirs.join()) differences.push(`${path.relative(requireCorpusDir(), file)}: ${filter.text} (${ours.length} frames, full: ${theirs.length})`);
         store.dropView(view);
       }
     } finally {
@@ -66,8 +65,6 @@ test('ScopedPackets: light and apps paths select the frames a full dissection in
     }
   }
   assert.deepEqual(differences, [], `${differences.length} selections differ`);
-  // The fast paths must really have been taken, and the filters must have selected something.
-  for (const text of LIGHT) assert.equal(paths.get(text), 'light', text);
-  for (const text of APPS.filter((t) => !t.includes('udp && !dns'))) assert.equal(paths.get(text), 'apps', text);
+  // The filters must have selected something.
   assert.ok(frames > 10000 && selected > 10000, `compared ${frames} frames, ${selected} selections`);
 });

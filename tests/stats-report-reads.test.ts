@@ -1,6 +1,6 @@
 /**
  * Reports that say what they read (StatisticsReport.reads) are fed packets dissected without a
- * tree, only those fields (display-stage.ts ReportSink, PairTapFeeder's fallback, ReportFeed):
+ * tree, only those fields (display-stage.ts ReportSink, TapFeeder's packets, ReportFeed):
  * their text and JSON must be what the whole tree gives, on corpus files, every frame through add().
  */
 import * as assert from 'node:assert/strict';
@@ -62,10 +62,14 @@ test('reports fed packets without a tree (only the fields they read) print what 
 });
 
 test('the reads of several reports are united; one that cannot say what it reads gets the whole tree', () => {
-  const reports = createStatisticsReports(['conv,ip', 'io,stat,1']);
+  const reports = createStatisticsReports(['conv,ip', 'http,tree']);
   const options = reportDissectOptions(reports)!;
-  assert.ok(options.fields!.has('ip.src') && options.fields!.has('frame.time_relative'));
+  // Conversations read their addresses from the layout's tap events: no address field.
+  assert.ok(options.fields!.has('tcp.seq_raw') && options.fields!.has('frame.time_relative'));
+  assert.deepEqual([...reportDissectOptions(createStatisticsReports(['conv,ip']))!.fields!], ['frame.time_relative']);
   assert.equal(options.columns, false);
-  assert.equal(reportDissectOptions(createStatisticsReports(['conv,tcp']))!.columns, true, 'conv,tcp names the application above TCP: payload layers');
+  const tcp = reportDissectOptions(createStatisticsReports(['conv,tcp']))!;
+  assert.equal(tcp.columns, false);
+  assert.equal(tcp.applications, true, 'conv,tcp names the application above TCP: payload layers, without columns');
   assert.equal(reportDissectOptions([...reports, { spec: 'x', add: () => {}, text: () => '', json: () => null }]), undefined);
 });

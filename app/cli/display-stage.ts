@@ -7,9 +7,9 @@
  *   tshark, it builds no tree unless the sink prints one (-V, -T json): only the fields the
  *   filter names and the sink prints are made (see DissectOptions).
  * - ReportSink (-z): every packet that gets this far feeds the statistics reports. When every
- *   report only counts address pairs (conversations, endpoints), frames go through the light path
- *   of app/engine/pair-tap.ts (~50x cheaper than dissecting them), and the reader may hand them in
- *   place (writeView: no per-packet object). Like tshark's taps, reports get no tree when each
+ *   report only counts address pairs (conversations, endpoints), frames whose layout is simple
+ *   reach them as PairTaps (app/engine/tap-feeder.ts: no address text per frame), and the reader
+ *   may hand them in place (writeView). Like tshark's taps, reports get no tree when each
  *   says what it reads (StatisticsReport.reads): only those fields are made.
  */
 import { Dissector } from '../dissect/dissector';
@@ -18,7 +18,7 @@ import type { DisplayFilter } from '../filter';
 import type { RecordFormat } from '../capture/batch';
 import { reportDissectOptions, type StatisticsReport } from '../stats/report';
 import type { PacketView } from '../pcap/packet';
-import { PairTapFeeder } from '../engine/pair-tap';
+import { TapFeeder } from '../engine/tap-feeder';
 import { forEachBatchPacket, type PacketSink, type PacketToSink } from './sinks';
 
 /** A sink that can take a packet the stage has already dissected (and so not dissect it twice). */
@@ -87,8 +87,8 @@ export class DisplayFilterSink implements PacketSink {
 /** Feeds every packet to the -z reports; prints nothing itself (the caller renders the reports). */
 export class ReportSink implements DissectedPacketSink {
   private readonly dissector: Dissector;
-  /** Set when every report takes PairTaps: it then dissects only the frames its light path cannot read. */
-  private readonly feeder: PairTapFeeder | null;
+  /** Set when every report takes PairTaps: frames whose layout is simple reach them as PairTaps. */
+  private readonly feeder: TapFeeder | null;
   private frameNumber = 0;
   /** What each dissection builds: the fields the reports read, or the whole tree when one cannot say. */
   private readonly dissectOptions: DissectOptions | undefined;
@@ -100,8 +100,8 @@ export class ReportSink implements DissectedPacketSink {
     private readonly liveLinkType = 1,
   ) {
     this.dissectOptions = reportDissectOptions(reports);
-    this.reads = this.dissectOptions === undefined ? 'tree' : { fields: [...this.dissectOptions.fields!], columns: this.dissectOptions.columns !== false };
-    this.feeder = PairTapFeeder.canFeed(reports) ? new PairTapFeeder(reports, this.dissectOptions) : null;
+    this.reads = this.dissectOptions === undefined ? 'tree' : { fields: [...this.dissectOptions.fields!], columns: this.dissectOptions.columns !== false || this.dissectOptions.applications === true };
+    this.feeder = TapFeeder.canFeed(reports) ? new TapFeeder(reports, this.dissectOptions) : null;
     this.dissector = this.feeder?.dissector ?? new Dissector();
   }
 
@@ -118,12 +118,12 @@ export class ReportSink implements DissectedPacketSink {
 
   /** A packet where the reader holds it; only when takesViews. */
   writeView(v: PacketView): void {
-    this.feeder!.feed(v.buf, v.start, v.capLen, v.linkType, v.origLen, v.tsSec, v.tsNsec, v.flags);
+    this.feeder!.feed(v.buf.subarray(v.start, v.start + v.capLen), v.linkType, v.origLen, v.tsSec, v.tsNsec, v.flags);
   }
 
   writePacket(p: PacketToSink): void {
     if (this.feeder !== null) {
-      this.feeder.feed(p.data, 0, p.data.length, p.linkType, p.origLen, Number(p.tsNs / 1_000_000_000n), Number(p.tsNs % 1_000_000_000n), p.flags);
+      this.feeder.feed(p.data, p.linkType, p.origLen, Number(p.tsNs / 1_000_000_000n), Number(p.tsNs % 1_000_000_000n), p.flags);
       return;
     }
     const packet = this.dissector.dissect({

@@ -22,6 +22,8 @@ import { bfdControlDissector, bfdEchoDissector } from './bfd';
 import { syslogDissector } from './syslog';
 import { babelDissector } from './babel';
 import { sflowDissector } from './sflow';
+import { createRxDissector } from './rx';
+import { kerberosDissector } from './krb4';
 import { createModbusDissector } from './modbus';
 import { bgpDissector } from './bgp';
 import { openflowDissector } from './openflow';
@@ -50,6 +52,8 @@ export function createDefaultAppDissectors(): AppDissector[] {
   syslogDissector,
   babelDissector,
   sflowDissector,
+  createRxDissector(),
+  kerberosDissector,
   createModbusDissector(),
   bgpDissector,
   openflowDissector,

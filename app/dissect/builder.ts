@@ -201,22 +201,45 @@ function colonHex(value: Buffer): string {
   return value.toString('hex').replace(/(..)(?!$)/g, '$1:');
 }
 
-/** A field whose `text` is computed on first read (and may still be assigned). */
-function lazyTextField(abbrev: string, label: string, value: FieldValue, offset: number, length: number, textOf: () => string): Field {
-  let text: string | undefined;
-  return {
-    abbrev,
-    label,
-    value,
-    get text(): string {
-      return (text ??= textOf());
-    },
-    set text(t: string) {
-      text = t;
-    },
-    offset,
-    length,
-  };
+/**
+ * A field whose `text` is computed on first read (and may still be assigned). A class, not an
+ * object literal with accessors (V8 gives each such literal its own slow shape); toJSON gives the
+ * plain Field, text included.
+ */
+class LazyTextField implements Field {
+  hidden?: boolean;
+  children?: Field[];
+  source?: 'reassembled';
+  private made: string | undefined;
+
+  constructor(
+    public abbrev: string,
+    public label: string,
+    public value: FieldValue,
+    public offset: number,
+    public length: number,
+    private readonly textOf: () => string,
+  ) {}
+
+  get text(): string {
+    return (this.made ??= this.textOf());
+  }
+
+  set text(t: string) {
+    this.made = t;
+  }
+
+  toJSON(): Field {
+    const plain: Field = { abbrev: this.abbrev, label: this.label, value: this.value, text: this.text, offset: this.offset, length: this.length };
+    if (this.source !== undefined) plain.source = this.source;
+    if (this.hidden !== undefined) plain.hidden = this.hidden;
+    if (this.children !== undefined) plain.children = this.children;
+    return plain;
+  }
+}
+
+export function lazyTextField(abbrev: string, label: string, value: FieldValue, offset: number, length: number, textOf: () => string): Field {
+  return new LazyTextField(abbrev, label, value, offset, length, textOf);
 }
 
 /** Formats as tshark prints hex fields: 0x prefix, zero-padded to the field's width in nibbles. */

@@ -65,7 +65,7 @@ export class Dissector {
   }
 
   dissect(frame: FrameInput, options?: DissectOptions): DissectedPacket {
-    const p = new PacketState(frame, options?.fields, options?.columns !== false);
+    const p = new PacketState(frame, options?.fields, options?.columns !== false, options?.applications === true);
     const frameFields = frameLayer(frame, this.timeRelative(frame.tsNs), this.timeDelta(frame.tsNs), p.selection);
     p.layers.push(frameFields.layer);
     const data = frame.data;
@@ -86,11 +86,13 @@ export class Dissector {
     frameFields.setProtocols(() => p.protocols.join(':'));
     p.finishColumns();
     if (!p.protocolColumn) p.protocolColumn = p.protocols.length ? p.protocols[p.protocols.length - 1]!.toUpperCase() : 'UNKNOWN';
+    p.layout.simple = isSimple(p);
     return {
       number: frame.number,
       layers: p.layers,
       status: p.status,
       summary: { source: p.src, destination: p.dst, protocol: p.protocolColumn, length: frame.origLen, info: p.info },
+      layout: p.layout,
     };
   }
 
@@ -143,7 +145,7 @@ export class Dissector {
    */
   private payloadSeen(p: PacketState, protocol: string, prefixes: readonly string[] | undefined): boolean {
     const selection = p.selection;
-    if (selection === undefined || p.columns) return true;
+    if (selection === undefined || p.columns || p.applications) return true;
     let seen = this.selectionPrefixes.get(selection);
     if (seen === undefined) {
       seen = new Set<string>();
@@ -189,6 +191,11 @@ export class Dissector {
     p.addLayer(b.layer);
   }
 
+  /** udp.stream of a conversation key (conversationKey()) seen so far, -1 when none. */
+  knownUdpStream(key: string): number {
+    return this.udpStreams.get(key) ?? -1;
+  }
+
   /** Index of a UDP conversation (either direction), as udp.stream numbers them. */
   udpStream(key: string): number {
     let index = this.udpStreams.get(key);
@@ -228,6 +235,41 @@ function safeHeuristic(app: AppDissector, data: Buffer, offset: number, end: num
   } catch {
     return false;
   }
+}
+
+/**
+ * FrameLayout.simple: frame, an optional Ethernet or Linux cooked header, one IP header (no
+ * fragment, no extension header, no other IP header anywhere: no tunnel, no quoted datagram),
+ * then its transport: TCP or UDP with a stream index (UDP with a possible length), or ICMP/ICMPv6.
+ */
+function isSimple(p: PacketState): boolean {
+  const l = p.layout;
+  const t = l.transportLayer;
+  if (l.ipVersion === 0 || p.fragment || t < 2 || t > 3) return false;
+  const layers = p.layers;
+  const ip = layers[t - 1]!.protocol;
+  if (ip !== (l.ipVersion === 4 ? 'ip' : 'ipv6')) return false;
+  if (t === 3 && layers[1]!.protocol !== 'eth' && layers[1]!.protocol !== 'sll') return false;
+  if (t === 3 && layers[1]!.protocol === 'eth' && l.ethOffset < 0) return false;
+  const transport = layers[t]!;
+  switch (transport.protocol) {
+    case 'tcp':
+      if (l.stream < 0) return false;
+      break;
+    case 'udp':
+      if (l.stream < 0 || transport.status === 'malformed') return false;
+      break;
+    case 'icmp':
+    case 'icmpv6':
+      break;
+    default:
+      return false;
+  }
+  for (let k = t + 1; k < layers.length; k++) {
+    const protocol = layers[k]!.protocol;
+    if (protocol === 'ip' || protocol === 'ipv6' || protocol === 'eth') return false;
+  }
+  return true;
 }
 
 /** Conversation key that is the same in both directions. */

@@ -1,5 +1,5 @@
 /** The "frame" layer: tshark's frame.* fields (numbers, lengths, time stamps, protocol chain). */
-import { mayHoldFieldsOf, type FieldSelection } from './builder';
+import { lazyTextField, mayHoldFieldsOf, type FieldSelection } from './builder';
 import type { Field, FrameInput, Layer } from './model';
 import { nsToSeconds } from './format';
 
@@ -45,6 +45,16 @@ const FRAME_FIELDS: readonly FrameField[] = [
   ['frame.protocols', () => '', () => '', () => '[Protocols in frame: ]'],
 ];
 
+const NONE: readonly FrameField[] = [];
+/** Per selection, the frame fields it names (in tree order). */
+const selectedFields = new WeakMap<FieldSelection, readonly FrameField[]>();
+
+function selectedFrameFields(selection: FieldSelection): readonly FrameField[] {
+  let fields = selectedFields.get(selection);
+  if (fields === undefined) selectedFields.set(selection, (fields = FRAME_FIELDS.filter(([abbrev]) => selection.has(abbrev))));
+  return fields;
+}
+
 /**
  * The frame layer. With a selection (no tree), only the selected fields are built, without
  * labels: time stamps as text cost more than the rest of a small frame's dissection.
@@ -60,12 +70,15 @@ export function frameLayer(
   const fields: Field[] = [];
   let protocols: Field | null = null;
   // Most selections name no frame field: then not even the look-ups per field.
-  if (tree || mayHoldFieldsOf(selection, 'frame')) {
+  const wanted = tree ? FRAME_FIELDS : mayHoldFieldsOf(selection, 'frame') ? selectedFrameFields(selection) : NONE;
+  if (wanted.length > 0) {
     const facts: FrameFacts = { frame, capLen, relativeNs, deltaNs };
-    for (const [abbrev, value, text, label] of FRAME_FIELDS) {
-      if (!tree && !selection.has(abbrev)) continue;
-      const t = text(facts);
-      const field: Field = { abbrev, label: tree ? label(t, facts) : '', value: value(facts), text: t, offset: 0, length: 0 };
+    for (const [abbrev, value, text, label] of wanted) {
+      let field: Field;
+      if (tree) {
+        const t = text(facts);
+        field = { abbrev, label: label(t, facts), value: value(facts), text: t, offset: 0, length: 0 };
+      } else field = lazyTextField(abbrev, '', value(facts), 0, 0, () => text(facts));
       fields.push(field);
       if (abbrev === 'frame.protocols') protocols = field;
     }

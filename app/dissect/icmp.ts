@@ -85,6 +85,8 @@ export function dissectIcmp(d: Dissector, p: PacketState, data: Buffer, offset: 
     b.setLength(next - offset);
     p.setProtocol('ICMP', info);
   });
+  if (!p.quoted) p.layout.transportLayer = p.layers.length;
+  p.tapsClosed = true;
   p.addLayer(b.layer);
   if (next < 0) return;
   if (quoted) {

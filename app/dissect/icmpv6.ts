@@ -112,6 +112,8 @@ export function dissectIcmpv6(d: Dissector, p: PacketState, data: Buffer, offset
     }
     p.setProtocol('ICMPv6', info);
   });
+  if (!p.quoted) p.layout.transportLayer = p.layers.length;
+  p.tapsClosed = true;
   p.addLayer(b.layer);
   if (quotedAt >= 0 && quotedAt < Math.min(end, data.length)) {
     p.quoted++;

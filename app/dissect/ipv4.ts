@@ -22,9 +22,9 @@ export function dissectIpv4(d: Dissector, p: PacketState, data: Buffer, offset: 
     const vhl = b.u8(offset, 'version');
     const version = vhl >> 4;
     const hlen = (vhl & 0x0f) * 4;
-    if (b.building) b.add('ip.version', () => `${bitPicture(vhl, 0xf0, 8)} = Version: ${version}`, version, offset, 1);
+    if (b.wants('ip.version')) b.add('ip.version', () => `${bitPicture(vhl, 0xf0, 8)} = Version: ${version}`, version, offset, 1);
     if (version !== 4) throw new StopDissection('malformed', `IP version ${version} in an IPv4 header`);
-    if (b.building) b.add('ip.hdr_len', () => `${bitPicture(vhl, 0x0f, 8)} = Header Length: ${hlen} bytes (${vhl & 0x0f})`, hlen, offset, 1);
+    if (b.wants('ip.hdr_len')) b.add('ip.hdr_len', () => `${bitPicture(vhl, 0x0f, 8)} = Header Length: ${hlen} bytes (${vhl & 0x0f})`, hlen, offset, 1);
     if (hlen < 20) throw new StopDissection('malformed', `IPv4 header length ${hlen} is below 20 bytes`);
     const ds = b.u8(offset + 1);
     if (b.building) b.group('ip.dsfield', () => `Differentiated Services Field: ${hex(ds, 2)} (DSCP: ${ds >> 2}, ECN: ${ds & 3})`, ds, offset + 1, 1, () => {
@@ -34,9 +34,9 @@ export function dissectIpv4(d: Dissector, p: PacketState, data: Buffer, offset: 
     let totalLen = b.u16(offset + 2, 'total length');
     // 0 means TCP segmentation offload: Wireshark takes the length from the frame.
     if (totalLen === 0) totalLen = end - offset;
-    if (b.building) b.add('ip.len', () => `Total Length: ${totalLen}`, totalLen, offset + 2, 2);
+    if (b.wants('ip.len')) b.add('ip.len', () => `Total Length: ${totalLen}`, totalLen, offset + 2, 2);
     const id = b.u16(offset + 4, 'identification');
-    if (b.building) b.add('ip.id', () => `Identification: ${hex(id, 4)} (${id})`, id, offset + 4, 2, () => hex(id, 4));
+    if (b.wants('ip.id')) b.add('ip.id', () => `Identification: ${hex(id, 4)} (${id})`, id, offset + 4, 2, () => hex(id, 4));
     const flagsFrag = b.u16(offset + 6, 'flags');
     const flags = flagsFrag >> 13;
     const df = (flags & 2) !== 0;
@@ -51,15 +51,15 @@ export function dissectIpv4(d: Dissector, p: PacketState, data: Buffer, offset: 
       b.add('ip.flags.df', () => `${bitPicture(flags << 5, 0x40, 8)} = Don't fragment: ${setText(df)}`, df, offset + 6, 1);
       b.add('ip.flags.mf', () => `${bitPicture(flags << 5, 0x20, 8)} = More fragments: ${setText(mf)}`, mf, offset + 6, 1);
     }, () => hex(flags, 2));
-    if (b.building) b.add('ip.frag_offset', () => `${bitPicture(flagsFrag, 0x1fff, 16)} = Fragment Offset: ${fragOffset * 8}`, fragOffset, offset + 6, 2);
+    if (b.wants('ip.frag_offset')) b.add('ip.frag_offset', () => `${bitPicture(flagsFrag, 0x1fff, 16)} = Fragment Offset: ${fragOffset * 8}`, fragOffset, offset + 6, 2);
     const ttl = b.u8(offset + 8);
     if (!p.quoted) p.ttl = ttl;
-    if (b.building) b.add('ip.ttl', () => `Time to Live: ${ttl}`, ttl, offset + 8, 1);
+    if (b.wants('ip.ttl')) b.add('ip.ttl', () => `Time to Live: ${ttl}`, ttl, offset + 8, 1);
     proto = b.u8(offset + 9);
-    if (b.building) b.add('ip.proto', () => `Protocol: ${ipProtocolName(proto)} (${proto})`, proto, offset + 9, 1);
+    if (b.wants('ip.proto')) b.add('ip.proto', () => `Protocol: ${ipProtocolName(proto)} (${proto})`, proto, offset + 9, 1);
     const checksum = b.u16(offset + 10, 'header checksum');
-    if (b.building) b.add('ip.checksum', () => `Header Checksum: ${hex(checksum, 4)} [validation disabled]`, checksum, offset + 10, 2, () => hex(checksum, 4));
-    if (b.building) b.add('ip.checksum.status', '[Header checksum status: Unverified]', 2, offset + 10, 0);
+    if (b.wants('ip.checksum')) b.add('ip.checksum', () => `Header Checksum: ${hex(checksum, 4)} [validation disabled]`, checksum, offset + 10, 2, () => hex(checksum, 4));
+    if (b.wants('ip.checksum.status')) b.add('ip.checksum.status', '[Header checksum status: Unverified]', 2, offset + 10, 0);
     b.need(offset + 12, 8, 'addresses');
     const src = ipv4Text(data, offset + 12);
     const dst = ipv4Text(data, offset + 16);
@@ -69,6 +69,8 @@ export function dissectIpv4(d: Dissector, p: PacketState, data: Buffer, offset: 
     p.setColumns(src, dst);
     p.netSrc = src;
     p.netDst = dst;
+    if (!p.quoted) p.setIpLayout(offset, 4, proto, src, dst);
+    p.tap('ip', src, dst);
     if (hlen > 20) dissectOptions(b, offset + 20, offset + hlen);
     b.setLength(hlen);
     if (totalLen < hlen) throw new StopDissection('malformed', `IPv4 total length ${totalLen} is shorter than its header (${hlen})`);
@@ -76,6 +78,7 @@ export function dissectIpv4(d: Dissector, p: PacketState, data: Buffer, offset: 
     payloadEnd = Math.min(offset + totalLen, end);
     if (offset + totalLen > end) b.mark('malformed', `IPv4 total length ${totalLen} exceeds the ${end - offset} bytes of the frame`);
     if (mf || fragOffset !== 0) {
+      if (!p.quoted) p.fragment = true;
       fragmentInfo = `Fragmented IP protocol (proto=${ipProtocolName(proto)} ${proto}, off=${fragOffset * 8}, ID=${id.toString(16).padStart(4, '0')})`;
       if (!p.quoted && payloadEnd <= data.length) {
         reassembled = d.ipv4Fragments.add(`${src}|${dst}|${id}|${proto}`, p.frame.number, fragOffset * 8, data.subarray(payload, payloadEnd), mf);

@@ -19,20 +19,20 @@ export function dissectIpv6(d: Dissector, p: PacketState, data: Buffer, offset: 
     const version = word >>> 28;
     const tclass = (word >>> 20) & 0xff;
     const flow = word & 0xfffff;
-    if (b.building) b.add('ipv6.version', () => `${bitPicture(data[offset]!, 0xf0, 8)} = Version: ${version}`, version, offset, 1);
-    if (b.building) b.add('ip.version', () => `Version: ${version}`, version, offset, 1).hidden = true;
+    if (b.wants('ipv6.version')) b.add('ipv6.version', () => `${bitPicture(data[offset]!, 0xf0, 8)} = Version: ${version}`, version, offset, 1);
+    if (b.wants('ip.version')) b.add('ip.version', () => `Version: ${version}`, version, offset, 1).hidden = true;
     if (version !== 6) throw new StopDissection('malformed', `IP version ${version} in an IPv6 header`);
     if (b.building) b.group('ipv6.tclass', () => `Traffic Class: ${hex(tclass, 2)} (DSCP: ${tclass >> 2}, ECN: ${tclass & 3})`, tclass, offset, 4, () => {
       b.add('ipv6.tclass.dscp', () => `Differentiated Services Codepoint: ${tclass >> 2}`, tclass >> 2, offset, 4);
       b.add('ipv6.tclass.ecn', () => `Explicit Congestion Notification: ${tclass & 3}`, tclass & 3, offset, 4);
     }, () => hex(tclass, 8));
-    if (b.building) b.add('ipv6.flow', () => `Flow Label: ${hex(flow, 5)}`, flow, offset + 1, 3, () => hex(flow, 6));
+    if (b.wants('ipv6.flow')) b.add('ipv6.flow', () => `Flow Label: ${hex(flow, 5)}`, flow, offset + 1, 3, () => hex(flow, 6));
     const plen = be16(data, offset + 4);
     const nxt = data[offset + 6]!;
     const hlim = data[offset + 7]!;
-    if (b.building) b.add('ipv6.plen', () => `Payload Length: ${plen}`, plen, offset + 4, 2);
-    if (b.building) b.add('ipv6.nxt', () => `Next Header: ${ipProtocolName(nxt)} (${nxt})`, nxt, offset + 6, 1);
-    if (b.building) b.add('ipv6.hlim', () => `Hop Limit: ${hlim}`, hlim, offset + 7, 1);
+    if (b.wants('ipv6.plen')) b.add('ipv6.plen', () => `Payload Length: ${plen}`, plen, offset + 4, 2);
+    if (b.wants('ipv6.nxt')) b.add('ipv6.nxt', () => `Next Header: ${ipProtocolName(nxt)} (${nxt})`, nxt, offset + 6, 1);
+    if (b.wants('ipv6.hlim')) b.add('ipv6.hlim', () => `Hop Limit: ${hlim}`, hlim, offset + 7, 1);
     const src = ipv6Text(data, offset + 8);
     const dst = ipv6Text(data, offset + 24);
     if (b.building) addAddress(b, 'ipv6.src', 'ipv6.src_host', 'Source Address', src, offset + 8);
@@ -47,6 +47,8 @@ export function dissectIpv6(d: Dissector, p: PacketState, data: Buffer, offset: 
     }
     p.netSrc = src;
     p.netDst = dst;
+    if (!p.quoted) p.setIpLayout(offset, 6, nxt, src, dst);
+    p.tap('ipv6', src, dst);
     next = nxt;
     payloadEnd = Math.min(offset + 40 + plen, end);
     if (offset + 40 + plen > end) b.mark('malformed', `IPv6 payload length ${plen} exceeds the frame`);
@@ -76,11 +78,13 @@ function extensionChain(d: Dissector, p: PacketState, data: Buffer, at: number, 
   for (let guard = 0; guard < 64; guard++) {
     if (nxt === 59) return;
     if (nxt === 44) {
+      if (!p.quoted) p.fragment = true;
       fragmentHeader(d, p, data, at, end);
       return;
     }
     const ext = EXT_NAMES[nxt];
     if (!ext) {
+      if (!p.quoted) p.layout.ipProtocol = nxt;
       if (!p.quoted && p.protocolColumn === 'IPv6') p.setProtocol('IPv6', '');
       d.byIpProtocol(p, nxt, data, at, end);
       return;
@@ -156,6 +160,19 @@ function optionType(b: LayerBuilder, type: number, at: number): void {
   }, () => hex(type, 2));
 }
 
+/** The IPv6 header of a fragment that completes no datagram is not tapped (see TapEvent.pending). */
+function markPendingIpv6(p: PacketState): void {
+  if (p.quoted) return;
+  const taps = p.layout.taps;
+  for (let k = taps.length - 1; k >= 0; k--) {
+    if (taps[k]!.kind === 'ip') return;
+    if (taps[k]!.kind === 'ipv6') {
+      taps[k]!.pending = true;
+      return;
+    }
+  }
+}
+
 function fragmentHeader(d: Dissector, p: PacketState, data: Buffer, at: number, end: number): void {
   const b = new LayerBuilder(data, 'ipv6.fraghdr', 'Fragment Header for IPv6', at, end, p.selection);
   let nxt = -1;
@@ -178,6 +195,7 @@ function fragmentHeader(d: Dissector, p: PacketState, data: Buffer, at: number, 
     b.setLength(8);
   });
   if (nxt < 0) {
+    markPendingIpv6(p);
     p.addLayer(b.layer);
     return;
   }
@@ -190,6 +208,7 @@ function fragmentHeader(d: Dissector, p: PacketState, data: Buffer, at: number, 
   }
   const reassembled = p.quoted || end > data.length ? null : d.ipv6Fragments.add(`${p.netSrc}|${p.netDst}|${ident}`, p.frame.number, fragOffset * 8, data.subarray(payload, stop), more);
   if (reassembled) addReassemblyFields(b, 'ipv6', 'IPv6', reassembled);
+  else markPendingIpv6(p);
   p.addLayer(b.layer);
   if (!reassembled) {
     p.setProtocol('IPv6', `IPv6 fragment (off=${fragOffset * 8} more=${more ? 'y' : 'n'} ident=${hex(ident, 8)} nxt=${nxt})`);

@@ -100,6 +100,13 @@ export function dissectEthernet(d: Dissector, p: PacketState, data: Buffer, offs
     const dst = macField(b, 'dst', offset, texts);
     const src = macField(b, 'src', offset + 6, texts);
     if (p.columns) p.setMacColumns(data, offset + 6, offset);
+    if (p.layout.ethOffset < 0 && !p.quoted) p.layout.ethOffset = offset;
+    const event = p.tap('eth', '', '');
+    if (event !== null) {
+      event.data = data;
+      event.srcAt = offset + 6;
+      event.dstAt = offset;
+    }
     type = be16(data, offset + 12);
     b.title(() => `${type <= 1500 ? 'IEEE 802.3 Ethernet' : 'Ethernet II'}, Src: ${src}, Dst: ${dst}`);
     if (type <= 1500) {

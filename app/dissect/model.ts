@@ -59,6 +59,101 @@ export interface DissectedPacket {
   layers: Layer[];
   summary: Summary;
   status: LayerStatus;
+  /** The frame's layer table (always set by Dissector.dissect, with or without a tree). */
+  layout?: FrameLayout;
+}
+
+/**
+ * The compact layer table of one dissected frame: where its innermost link, network and transport
+ * headers are and the few values that consumers counting or indexing frames read (conversations,
+ * endpoints, the packet index, TCP reassembly) — plain numbers, filled as the dissectors go, so
+ * that those consumers need no field and no second parser. Headers quoted inside ICMP errors
+ * never set it.
+ */
+export interface FrameLayout {
+  /** Offset of the Ethernet header, -1 when none (the first one when there are several). */
+  ethOffset: number;
+  /** The innermost IP header: offset, version (0 none) and protocol (IPv4 protocol / IPv6 last next header, -1 none). */
+  ipOffset: number;
+  ipVersion: 0 | 4 | 6;
+  ipProtocol: number;
+  /** Network source and destination of that header, as text (the columns of an IP frame). */
+  netSrc: string;
+  netDst: string;
+  /** TCP/UDP ports, -1 when none. */
+  srcPort: number;
+  dstPort: number;
+  /** tcp.stream or udp.stream, -1 when none. */
+  stream: number;
+  /**
+   * Which way the frame goes in its stream: 0 when `netSrc|srcPort` sorts (as text) before or
+   * equal to `netDst|dstPort`, 1 otherwise.
+   */
+  dir: 0 | 1;
+  /** TCP: tcp.flags, raw sequence and acknowledgement numbers, tcp.len, tcp.completeness (the stream's bits before this segment). */
+  tcpFlags: number;
+  seqRaw: number;
+  ackRaw: number;
+  segmentLength: number;
+  completenessBefore: number;
+  /**
+   * The TCP/UDP payload [payloadOffset, payloadEnd) of payloadData: the frame's bytes, or the
+   * reassembled datagram when IP fragments were put together (payloadEnd may pass the captured
+   * bytes when the capture cut the frame). payloadOffset -1 when none.
+   */
+  payloadOffset: number;
+  payloadEnd: number;
+  payloadData: Buffer | null;
+  /**
+   * The stream of the last TCP or UDP header with one (quoted UDP datagrams count: udp.stream
+   * numbers them too), -1 when none, and whether it is TCP: what a packet list files the frame under.
+   */
+  lastStream: number;
+  lastStreamTcp: boolean;
+  /** Index in the packet's layers of the transport (TCP, UDP, ICMP, ICMPv6) layer, -1 when none. */
+  transportLayer: number;
+  /**
+   * The headers conversation and endpoint tables count (Wireshark's taps), in order: every
+   * Ethernet, IPv4, IPv6, TCP and UDP header outside ICMP quotes, up to a UDP header with an
+   * impossible length (tshark's taps stop there).
+   */
+  taps: TapEvent[];
+  /**
+   * The frame is one (optional) Ethernet or Linux cooked header, one IP header that is no
+   * fragment and has no extension headers, and its transport with a stream (TCP, UDP that is no
+   * tunnel) or ICMP/ICMPv6 quoting nothing: the frame's address pairs are exactly those of this
+   * layout (conversation and endpoint reports count it without reading fields).
+   */
+  simple: boolean;
+}
+
+/** One header a conversation or endpoint table counts (see FrameLayout.taps). */
+export interface TapEvent {
+  kind: 'eth' | 'ip' | 'ipv6' | 'tcp' | 'udp';
+  /** IP addresses as text (TCP/UDP: those of the IP header below); '' for eth. */
+  src: string;
+  dst: string;
+  /** eth: the frame bytes holding the MAC addresses, and where (source, destination). */
+  data: Buffer | null;
+  srcAt: number;
+  dstAt: number;
+  /** TCP/UDP ports and stream (tcp.stream / udp.stream), TCP flags; -1 / 0 otherwise. */
+  srcPort: number;
+  dstPort: number;
+  stream: number;
+  tcpFlags: number;
+  /** Index of the header's layer in the packet's layers. */
+  layer: number;
+  /** IPv6: a fragment that completes no datagram (tshark taps an IPv6 header only once its packet is whole). */
+  pending: boolean;
+}
+
+/** A layout with nothing found yet. */
+export function emptyLayout(): FrameLayout {
+  return {
+    ethOffset: -1, ipOffset: -1, ipVersion: 0, ipProtocol: -1, netSrc: '', netDst: '', srcPort: -1, dstPort: -1, stream: -1, dir: 0,
+    tcpFlags: 0, seqRaw: 0, ackRaw: 0, segmentLength: 0, completenessBefore: 0, payloadOffset: -1, payloadEnd: 0, payloadData: null, lastStream: -1, lastStreamTcp: false, transportLayer: -1, taps: [], simple: false,
+  };
 }
 
 /** The per-packet input of a dissector run. */
@@ -111,6 +206,12 @@ export interface DissectOptions {
    * Default true.
    */
   columns?: boolean;
+  /**
+   * With `columns` false: dissect payload layers even when nobody names them (without their
+   * fields or Info), so that each frame's application protocol is known (conversation reports
+   * name it). Default false.
+   */
+  applications?: boolean;
 }
 
 export interface AppResult {

@@ -5,7 +5,7 @@
  */
 import type { FieldSelection } from './builder';
 import { macText } from './format';
-import type { FrameInput, Layer, LayerStatus } from './model';
+import { emptyLayout, type FrameInput, type FrameLayout, type Layer, type LayerStatus, type TapEvent } from './model';
 
 export class PacketState {
   readonly layers: Layer[] = [];
@@ -33,6 +33,10 @@ export class PacketState {
   handoffs = 0;
   /** Set when the bytes being dissected come from a reassembled buffer. */
   reassembled = false;
+  /** The frame's layer table (see FrameLayout), filled by the link, IP and transport dissectors. */
+  readonly layout: FrameLayout = emptyLayout();
+  /** Set by the IP dissectors: the innermost IP header is a fragment (the layout is then not simple). */
+  fragment = false;
 
   constructor(
     readonly frame: FrameInput,
@@ -40,7 +44,51 @@ export class PacketState {
     readonly selection?: FieldSelection,
     /** False when no one reads the summary columns. */
     readonly columns = true,
+    /** Payload layers are dissected even when nobody names them (DissectOptions.applications). */
+    readonly applications = false,
   ) {}
+
+  /** Set at an ICMP/ICMPv6 header or a UDP header with an impossible length: no tap event after it. */
+  tapsClosed = false;
+
+  /**
+   * Records a tap event (FrameLayout.taps) for the layer about to be added (the next addLayer),
+   * unless inside an ICMP quote or after the taps closed.
+   */
+  tap(kind: TapEvent['kind'], src: string, dst: string, srcPort = -1, dstPort = -1, stream = -1, tcpFlags = 0): TapEvent | null {
+    if (this.quoted || this.tapsClosed) return null;
+    const event: TapEvent = { kind, src, dst, data: null, srcAt: 0, dstAt: 0, srcPort, dstPort, stream, tcpFlags, layer: this.layers.length, pending: false };
+    this.layout.taps.push(event);
+    return event;
+  }
+
+  /** An IP header outside any ICMP quote: the layout's innermost so far (a transport found before it, as a tunnel's, no longer counts). */
+  setIpLayout(offset: number, version: 4 | 6, protocol: number, src: string, dst: string): void {
+    const l = this.layout;
+    l.ipOffset = offset;
+    l.ipVersion = version;
+    l.ipProtocol = protocol;
+    l.netSrc = src;
+    l.netDst = dst;
+    l.srcPort = l.dstPort = l.stream = -1;
+    l.dir = 0;
+    l.tcpFlags = l.seqRaw = l.ackRaw = l.segmentLength = l.completenessBefore = 0;
+    l.payloadOffset = -1;
+    l.payloadEnd = 0;
+    l.payloadData = null;
+    l.transportLayer = -1;
+    this.fragment = false;
+  }
+
+  /** A transport header outside any ICMP quote; its layer is the next one added. */
+  setTransportLayout(srcPort: number, dstPort: number, stream: number, dir: 0 | 1): void {
+    const l = this.layout;
+    l.srcPort = srcPort;
+    l.dstPort = dstPort;
+    l.stream = stream;
+    l.dir = dir;
+    l.transportLayer = this.layers.length;
+  }
 
   addLayer(layer: Layer, chainName: string = layer.protocol): void {
     if (this.reassembled) markReassembled(layer);

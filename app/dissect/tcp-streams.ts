@@ -19,6 +19,11 @@ export interface TcpConversation {
   /** Initial sequence number of the SYN that opened it, to tell port reuse from retransmission. */
   synSeq: number;
   closed: boolean;
+  /**
+   * Whether `dir` here is the opposite of the text order of the two ends (FrameLayout.dir: 0 when
+   * `address|port` of the sender sorts before the receiver's): the table orders ends by number.
+   */
+  flip: boolean;
 }
 
 export const COMPLETENESS = { SYN: 1, SYN_ACK: 2, ACK: 4, DATA: 8, FIN: 16, RST: 32 } as const;
@@ -53,6 +58,7 @@ export class TcpStreamTable {
         completeness: 0,
         synSeq: syn && !ack ? seq : -1,
         closed: false,
+        flip: (`${src}|${srcPort}` <= `${dst}|${dstPort}` ? 0 : 1) !== dir,
       };
       byHigh.set(high, conv);
     }

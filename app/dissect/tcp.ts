@@ -56,10 +56,10 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
     b.need(offset, 4, 'TCP ports');
     srcPort = be16(data, offset);
     dstPort = be16(data, offset + 2);
-    if (b.building) b.add('tcp.srcport', () => `Source Port: ${srcPort}`, srcPort, offset, 2);
-    if (b.building) b.add('tcp.dstport', () => `Destination Port: ${dstPort}`, dstPort, offset + 2, 2);
-    if (b.building) b.add('tcp.port', () => `Source or Destination Port: ${srcPort}`, srcPort, offset, 2).hidden = true;
-    if (b.building) b.add('tcp.port', () => `Source or Destination Port: ${dstPort}`, dstPort, offset + 2, 2).hidden = true;
+    if (b.wants('tcp.srcport')) b.add('tcp.srcport', () => `Source Port: ${srcPort}`, srcPort, offset, 2);
+    if (b.wants('tcp.dstport')) b.add('tcp.dstport', () => `Destination Port: ${dstPort}`, dstPort, offset + 2, 2);
+    if (b.wants('tcp.port')) b.add('tcp.port', () => `Source or Destination Port: ${srcPort}`, srcPort, offset, 2).hidden = true;
+    if (b.wants('tcp.port')) b.add('tcp.port', () => `Source or Destination Port: ${dstPort}`, dstPort, offset + 2, 2).hidden = true;
     b.title(() => `Transmission Control Protocol, Src Port: ${srcPort}, Dst Port: ${dstPort}`);
     p.setProtocol('TCP', `${srcPort} → ${dstPort}`);
     b.need(offset + 4, 16, 'TCP header');
@@ -99,8 +99,18 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
       if (ack) ackValue = (ackRaw - rev.baseSeq) >>> 0;
       completeness = conv.completeness;
       const stream = conv.index;
-      if (b.building) b.add('tcp.stream', () => `[Stream index: ${stream}]`, stream, offset, 0);
-      if (b.building) b.add('tcp.completeness', () => `[Conversation completeness: ${completeness}]`, completeness, offset, 0);
+      p.setTransportLayout(srcPort, dstPort, stream, conv.flip ? (dir === 0 ? 1 : 0) : dir);
+      const layout = p.layout;
+      layout.tcpFlags = flags;
+      layout.seqRaw = seqRaw;
+      layout.ackRaw = ackRaw;
+      layout.segmentLength = segLen;
+      layout.completenessBefore = completeness;
+      layout.lastStream = stream;
+      layout.lastStreamTcp = true;
+      p.tap('tcp', p.netSrc, p.netDst, srcPort, dstPort, stream, flags);
+      if (b.wants('tcp.stream')) b.add('tcp.stream', () => `[Stream index: ${stream}]`, stream, offset, 0);
+      if (b.wants('tcp.completeness')) b.add('tcp.completeness', () => `[Conversation completeness: ${completeness}]`, completeness, offset, 0);
       // tshark shows the bits gathered before this segment; which flag combinations count was
       // checked against tshark 4.0 on nmap's odd probes (SYN|FIN counts as SYN, FIN needs ACK).
       if (syn) conv.completeness |= ack ? COMPLETENESS.SYN_ACK : COMPLETENESS.SYN;
@@ -110,14 +120,14 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
       if (segLen > 0) conv.completeness |= COMPLETENESS.DATA;
       if (fin || rst) conv.closed = true;
     }
-    if (b.building) b.add('tcp.len', () => `[TCP Segment Len: ${segLen}]`, segLen, offset, 0);
-    if (b.building) b.add('tcp.seq', () => `Sequence Number: ${seq}    (relative sequence number)`, seq, offset + 4, 4);
-    if (b.building) b.add('tcp.seq_raw', () => `Sequence Number (raw): ${seqRaw}`, seqRaw, offset + 4, 4);
+    if (b.wants('tcp.len')) b.add('tcp.len', () => `[TCP Segment Len: ${segLen}]`, segLen, offset, 0);
+    if (b.wants('tcp.seq')) b.add('tcp.seq', () => `Sequence Number: ${seq}    (relative sequence number)`, seq, offset + 4, 4);
+    if (b.wants('tcp.seq_raw')) b.add('tcp.seq_raw', () => `Sequence Number (raw): ${seqRaw}`, seqRaw, offset + 4, 4);
     const nextSeq = (seq + segLen + (syn || fin ? 1 : 0)) >>> 0;
-    if (b.building) b.add('tcp.nxtseq', () => `[Next Sequence Number: ${nextSeq}    (relative sequence number)]`, nextSeq, offset, 0);
-    if (b.building) b.add('tcp.ack', () => `Acknowledgment Number: ${ackValue}${ack ? '    (relative ack number)' : ''}`, ackValue, offset + 8, 4);
-    if (b.building) b.add('tcp.ack_raw', () => `Acknowledgment number (raw): ${ackRaw}`, ackRaw, offset + 8, 4);
-    if (b.building) b.add('tcp.hdr_len', () => `${bitPicture(hdrWord >> 8, 0xf0, 8)} = Header Length: ${hlen} bytes (${hlen / 4})`, hlen, offset + 12, 1);
+    if (b.wants('tcp.nxtseq')) b.add('tcp.nxtseq', () => `[Next Sequence Number: ${nextSeq}    (relative sequence number)]`, nextSeq, offset, 0);
+    if (b.wants('tcp.ack')) b.add('tcp.ack', () => `Acknowledgment Number: ${ackValue}${ack ? '    (relative ack number)' : ''}`, ackValue, offset + 8, 4);
+    if (b.wants('tcp.ack_raw')) b.add('tcp.ack_raw', () => `Acknowledgment number (raw): ${ackRaw}`, ackRaw, offset + 8, 4);
+    if (b.wants('tcp.hdr_len')) b.add('tcp.hdr_len', () => `${bitPicture(hdrWord >> 8, 0xf0, 8)} = Header Length: ${hlen} bytes (${hlen / 4})`, hlen, offset + 12, 1);
     if (b.building) b.group('tcp.flags', () => `Flags: ${hex(flags, 3)} (${flagNames(flags)})`, flags, offset + 12, 2, () => {
       b.add('tcp.flags.res', () => `${bitPicture(flags, 0xe00, 12)} = Reserved: ${setText((flags & 0xe00) !== 0)}`, (flags & 0xe00) !== 0, offset + 12, 2);
       for (const [bit, abbrev, label] of FLAG_BITS) {
@@ -128,7 +138,7 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
         b.add('tcp.flags.str', () => `[TCP Flags: ${letters}]`, letters, offset + 12, 2);
       }
     }, () => hex(flags, 4));
-    if (b.building) b.add('tcp.window_size_value', () => `Window: ${window}`, window, offset + 14, 2);
+    if (b.wants('tcp.window_size_value')) b.add('tcp.window_size_value', () => `Window: ${window}`, window, offset + 14, 2);
     let scaled = window;
     let factor: number | null = null;
     if (conv && !syn) {
@@ -138,11 +148,11 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
         scaled = window * factor;
       } else factor = own;
     }
-    if (b.building) b.add('tcp.window_size', () => `[Calculated window size: ${scaled}]`, scaled, offset + 14, 2);
+    if (b.wants('tcp.window_size')) b.add('tcp.window_size', () => `[Calculated window size: ${scaled}]`, scaled, offset + 14, 2);
     if (factor !== null) b.add('tcp.window_size_scalefactor', () => `[Window size scaling factor: ${factor}]`, factor, offset + 14, 2);
-    if (b.building) b.add('tcp.checksum', () => `Checksum: ${hex(checksum, 4)} [unverified]`, checksum, offset + 16, 2, () => hex(checksum, 4));
-    if (b.building) b.add('tcp.checksum.status', '[Checksum Status: Unverified]', 2, offset + 16, 0);
-    if (b.building) b.add('tcp.urgent_pointer', () => `Urgent Pointer: ${urgent}`, urgent, offset + 18, 2);
+    if (b.wants('tcp.checksum')) b.add('tcp.checksum', () => `Checksum: ${hex(checksum, 4)} [unverified]`, checksum, offset + 16, 2, () => hex(checksum, 4));
+    if (b.wants('tcp.checksum.status')) b.add('tcp.checksum.status', '[Checksum Status: Unverified]', 2, offset + 16, 0);
+    if (b.wants('tcp.urgent_pointer')) b.add('tcp.urgent_pointer', () => `Urgent Pointer: ${urgent}`, urgent, offset + 18, 2);
     let opts: TcpOptionSummary = { info: '', windowShift: -1, mptcp: 0 };
     if (hlen > 20) {
       b.need(offset + 20, hlen - 20, 'TCP options');
@@ -184,6 +194,11 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
     const stop = Math.min(end, data.length);
     if (segLen > 0 && stop > offset + hlen && b.wants('tcp.payload')) {
       b.add('tcp.payload', () => `TCP payload (${stop - offset - hlen} bytes)`, data.subarray(offset + hlen, stop), offset + hlen, stop - offset - hlen, () => bytesHex(data, offset + hlen, stop - offset - hlen));
+    }
+    if (segLen > 0 && conv) {
+      p.layout.payloadOffset = offset + hlen;
+      p.layout.payloadEnd = end;
+      p.layout.payloadData = data;
     }
     // A malformed MPTCP option ends tshark's TCP dissection before the payload.
     if (segLen > 0 && !opts.mptcpMalformed) payload = offset + hlen;

@@ -1,6 +1,6 @@
 /** UDP (RFC 768): ports, length, checksum (unverified, as tshark by default), stream index, payload hand-off. */
 import { dissectSafely, hex, LayerBuilder } from './builder';
-import { conversationKey, type Dissector } from './dissector';
+import type { Dissector } from './dissector';
 import { be16, bytesHex, nsToSeconds } from './format';
 import type { AppContext } from './model';
 import type { PacketState } from './packet-state';
@@ -23,30 +23,42 @@ export function dissectUdp(d: Dissector, p: PacketState, data: Buffer, offset: n
     const length = be16(data, offset + 4);
     const checksum = be16(data, offset + 6);
     b.title(() => `User Datagram Protocol, Src Port: ${srcPort}, Dst Port: ${dstPort}`);
-    if (b.building) b.add('udp.srcport', () => `Source Port: ${srcPort}`, srcPort, offset, 2);
-    if (b.building) b.add('udp.dstport', () => `Destination Port: ${dstPort}`, dstPort, offset + 2, 2);
-    if (b.building) b.add('udp.port', () => `Source or Destination Port: ${srcPort}`, srcPort, offset, 2).hidden = true;
-    if (b.building) b.add('udp.port', () => `Source or Destination Port: ${dstPort}`, dstPort, offset + 2, 2).hidden = true;
-    if (b.building) b.add('udp.length', () => `Length: ${length}`, length, offset + 4, 2);
+    if (b.wants('udp.srcport')) b.add('udp.srcport', () => `Source Port: ${srcPort}`, srcPort, offset, 2);
+    if (b.wants('udp.dstport')) b.add('udp.dstport', () => `Destination Port: ${dstPort}`, dstPort, offset + 2, 2);
+    if (b.wants('udp.port')) b.add('udp.port', () => `Source or Destination Port: ${srcPort}`, srcPort, offset, 2).hidden = true;
+    if (b.wants('udp.port')) b.add('udp.port', () => `Source or Destination Port: ${dstPort}`, dstPort, offset + 2, 2).hidden = true;
+    if (b.wants('udp.length')) b.add('udp.length', () => `Length: ${length}`, length, offset + 4, 2);
     // A zero UDP checksum over IPv4 means "none": tshark reports status 3 (not present).
     const absent = checksum === 0 && p.ipv6Data === null;
-    if (b.building) b.add('udp.checksum', () => `Checksum: ${hex(checksum, 4)} [${absent ? 'zero-value ignored' : 'unverified'}]`, checksum, offset + 6, 2, () => hex(checksum, 4));
-    if (b.building) b.add('udp.checksum.status', () => `[Checksum Status: ${absent ? 'Not present' : 'Unverified'}]`, absent ? 3 : 2, offset + 6, 0);
+    if (b.wants('udp.checksum')) b.add('udp.checksum', () => `Checksum: ${hex(checksum, 4)} [${absent ? 'zero-value ignored' : 'unverified'}]`, checksum, offset + 6, 2, () => hex(checksum, 4));
+    if (b.wants('udp.checksum.status')) b.add('udp.checksum.status', () => `[Checksum Status: ${absent ? 'Not present' : 'Unverified'}]`, absent ? 3 : 2, offset + 6, 0);
     b.setLength(8);
+    if (length < 8) p.tapsClosed = true;
     if (length < 8 || offset + length > end) {
       b.mark('malformed', `UDP length ${length} does not fit the IP payload of ${end - offset} bytes`);
       payloadEnd = end;
     } else payloadEnd = offset + length;
-    const stream = d.udpStream(conversationKey(p.netSrc, srcPort, p.netDst, dstPort));
-    if (b.building) b.add('udp.stream', () => `[Stream index: ${stream}]`, stream, offset, 0);
+    // conversationKey's key, and the direction of this datagram in it (FrameLayout.dir).
+    const left = `${p.netSrc}|${srcPort}`;
+    const right = `${p.netDst}|${dstPort}`;
+    const dir = left <= right ? 0 : 1;
+    const stream = d.udpStream(dir === 0 ? `${left}|${right}` : `${right}|${left}`);
+    if (!p.quoted) p.setTransportLayout(srcPort, dstPort, stream, dir);
+    p.layout.lastStream = stream;
+    p.layout.lastStreamTcp = false;
+    p.tap('udp', p.netSrc, p.netDst, srcPort, dstPort, stream);
+    if (b.wants('udp.stream')) b.add('udp.stream', () => `[Stream index: ${stream}]`, stream, offset, 0);
     let times = streamTimes.get(d);
     if (!times) streamTimes.set(d, (times = new Map()));
     const ts = p.frame.tsNs;
-    const seen = times.get(stream) ?? { first: ts, last: ts };
-    times.set(stream, { first: seen.first, last: ts });
+    let seen = times.get(stream);
+    if (seen === undefined) times.set(stream, (seen = { first: ts, last: ts }));
+    const first = seen.first;
+    const last = seen.last;
+    seen.last = ts;
     if (b.building) b.group('', '[Timestamps]', null, offset, 0, () => {
-      const rel = ts - seen.first;
-      const delta = ts - seen.last;
+      const rel = ts - first;
+      const delta = ts - last;
       b.add('udp.time_relative', () => `[Time since first frame: ${nsToSeconds(rel)} seconds]`, rel, offset, 0, () => nsToSeconds(rel));
       b.add('udp.time_delta', () => `[Time since previous frame: ${nsToSeconds(delta)} seconds]`, delta, offset, 0, () => nsToSeconds(delta));
     });
@@ -61,6 +73,11 @@ export function dissectUdp(d: Dissector, p: PacketState, data: Buffer, offset: n
   if (tunnel) {
     tunnel(d, p, data, offset + 8, payloadEnd);
     return;
+  }
+  if (!p.quoted && p.layers[p.layout.transportLayer] === b.layer) {
+    p.layout.payloadOffset = offset + 8;
+    p.layout.payloadEnd = payloadEnd;
+    p.layout.payloadData = data;
   }
   const ctx: AppContext = { transport: 'udp', srcPort, dstPort, frameNumber: p.frame.number, src: p.netSrc, dst: p.netDst, fields: p.selection, columns: p.columns };
   ctx.tsNs = p.frame.tsNs;

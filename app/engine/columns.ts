@@ -41,15 +41,15 @@ export class InternTable {
 export const FLAG = {
   /** Captured length below the original length (snap length cut it). */
   TRUNCATED: 1,
-  /** The light path or the dissector found bytes that contradict a protocol. */
+  /** The dissector found bytes that contradict a protocol. */
   MALFORMED: 2,
   INBOUND: 4,
   OUTBOUND: 8,
   /** streamId is a TCP stream (else UDP when set). */
   TCP_STREAM: 16,
-  /** Columns came from the full Dissector (the light path could not read the frame). */
-  FULL_DISSECT: 32,
-  /** Light frames: the frame goes the second way of its stream (PairTap.dir 1). */
+  /** The frame's layout is not simple (FrameLayout.simple: VLANs, tunnels, fragments, ICMP errors, non-IP, ...). */
+  NOT_SIMPLE: 32,
+  /** Simple frames: the frame goes the second way of its stream (FrameLayout.dir 1). */
   DIR_B: 64,
 } as const;
 

@@ -4,17 +4,13 @@
  * frames appended later (a live capture) when asked to. The result is a Uint32Array grown by
  * doubling, 4 bytes per matching frame.
  *
- * Frames are tested in order with the cheapest packet that answers the filter's names exactly
- * (ScopedPackets): the light packet for header fields, plus the one application dissector a
- * payload goes to for fields such as http.request.uri or dns.qry.name, and otherwise the frame as
- * a RowDissector dissects it without a tree, building only the filter's fields (so stream numbers
- * and relative sequence numbers agree with a whole-file dissection).
+ * Frames are tested in order as a RowDissector dissects them without a tree, building only the
+ * filter's fields (ScopedPackets), so stream numbers and relative sequence numbers agree with a
+ * whole-file dissection.
  */
-import type { DissectedPacket } from '../dissect/model';
 import { compileDisplayFilter, type DisplayFilter } from '../filter';
-import type { LightFrame } from './light-fields';
 import type { FrameProvider } from './row-dissector';
-import { ScopedPackets, type ScopedPath } from './scoped-packets';
+import { ScopedPackets } from './scoped-packets';
 
 export interface FilterProgress {
   framesDone: number;
@@ -24,22 +20,12 @@ export interface FilterProgress {
 
 /** What the view needs from the store besides frames. */
 export interface FilterSource extends FrameProvider {
-  /** True when the light path read frame k (its columns are not from the fallback Dissector). */
-  isLight(k: number): boolean;
   linkTypeOf(k: number): number;
   origLenOf(k: number): number;
-  /** The light path's facts of frame k (only for frames isLight(k)). */
-  lightFrame(k: number): LightFrame;
   capLenOf(k: number): number;
-  /** Where frame k's bytes start in frameChunk() (valid until the next frame is asked for): no Buffer per frame. */
-  locateFrame(k: number): number;
-  frameChunk(): Buffer;
 }
 
-const EMPTY_FRAME = Buffer.alloc(0);
-const EMPTY_PACKET: DissectedPacket = { number: 0, layers: [], status: 'ok', summary: { source: '', destination: '', protocol: '', length: 0, info: '' } };
-
-/** Frames per slice between yields to the event loop, and the longest a slice runs (a frame needing a full tree costs far more than a light one). */
+/** Frames per slice between yields to the event loop, and the longest a slice runs. */
 const SLICE_FRAMES = 20000;
 const SLICE_MS = 5;
 
@@ -50,8 +36,6 @@ export class FilterView {
   private matched = new Uint32Array(1024);
   private matchCount = 0;
   private readonly packets: ScopedPackets;
-  /** The answer for frames that hold none of the filter's fields (see ScopedPackets.appsOnlyPacket). */
-  private readonly withoutFields: boolean;
   private running: Promise<void> | null = null;
   private cancelled = false;
   /** Set when a frame could not be read (the file was truncated underneath): the view stops there, update() still resolves. */
@@ -61,16 +45,10 @@ export class FilterView {
   constructor(text: string, private readonly source: FilterSource, private readonly onProgress?: (p: FilterProgress) => void) {
     this.filter = compileDisplayFilter(text);
     this.packets = new ScopedPackets(source, this.filter.fieldNames);
-    this.withoutFields = this.filter.matches(EMPTY_PACKET, EMPTY_FRAME);
   }
 
   get text(): string {
     return this.filter.text;
-  }
-
-  /** Which packets the filter is tested on (see ScopedPackets). */
-  get path(): ScopedPath {
-    return this.packets.path;
   }
 
   /** Matching frames so far. */
@@ -130,14 +108,8 @@ export class FilterView {
         end = k;
         break;
       }
-      const scoped = packets.appsOnlyPacket(k);
-      let pass: boolean;
-      if (scoped === null) pass = this.withoutFields;
-      else {
-        const { packet, data } = scoped ?? packets.packet(k);
-        pass = this.filter.matches(packet, data);
-      }
-      if (pass) this.push(k + 1);
+      const { packet, data } = packets.packet(k);
+      if (this.filter.matches(packet, data)) this.push(k + 1);
       // Counted per frame: a frame that cannot be read stops the view without testing any frame twice.
       this.framesDone = k + 1;
     }

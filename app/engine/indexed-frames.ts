@@ -1,23 +1,27 @@
 /**
- * IndexedFrames: the frames a PacketStore holds and their columnar index. Each frame is decoded
- * once as it is indexed (LightDecoder: addresses, protocol, stream; the fallback Dissector for
- * frames the light path cannot read), and the index answers what RowDissector, FilterView and the
+ * IndexedFrames: the frames a PacketStore holds and their columnar index. Each frame is dissected
+ * once as it is indexed, by the one Dissector without a tree (its summary columns and layer
+ * table: addresses, protocol, stream), and the index answers what RowDissector, FilterView and the
  * report feeds ask of a frame (FrameProvider, FilterSource) without dissecting it again. Reports
- * that take PairTaps can be fed in the same pass, from the same decoding. PacketStore (store.ts)
+ * that take PairTaps can be fed in the same pass, from the same dissection. PacketStore (store.ts)
  * adds where frames come from (a file, a live spool) and the queries.
  */
-import type { DissectedPacket, FrameInput } from '../dissect/model';
-import type { StatisticsReport } from '../stats/report';
+import { Dissector } from '../dissect/dissector';
+import type { DissectOptions, FrameInput } from '../dissect/model';
+import { reportDissectOptions, type StatisticsReport } from '../stats/report';
 import { ColumnIndex, FLAG, Int32Column } from './columns';
 import type { FilterSource } from './filter-view';
 import type { FrameFile } from './frame-file';
-import { LightDecoder, type LightColumns } from './light-decoder';
-import type { LightFrame } from './light-fields';
-import { PairTapFeeder } from './pair-tap';
+import { TapFeeder } from './tap-feeder';
+
+/** What the index reads of a frame: its summary columns and layout, no field. */
+const INDEX_OPTIONS: DissectOptions = { fields: new Set(), columns: true };
 
 export class IndexedFrames implements FilterSource {
   readonly index = new ColumnIndex();
-  protected readonly light: LightDecoder;
+  /** The Dissector that numbers the streams (tcp.stream, udp.stream) of the indexed frames, in order. */
+  protected readonly dissector: Dissector;
+  private readonly indexOptions: DissectOptions | undefined;
   protected readonly linkTypes: number[] = [];
   /** First two frames (0-based) of each TCP stream, and the first of each UDP stream: for RowDissector priming. */
   private readonly tcpFirst = new Int32Column();
@@ -28,16 +32,22 @@ export class IndexedFrames implements FilterSource {
   private readonly udpLast = new Int32Column();
   /** Where the indexed frames' bytes are read back from. */
   protected frameFile: FrameFile | null = null;
-  /** Reports fed in the indexing pass, from the index's own decoding. */
-  private readonly attachedFeeder: PairTapFeeder | null = null;
+  /** Reports fed in the indexing pass, from the index's own dissection. */
+  private readonly attachedFeeder: TapFeeder | null = null;
+  /** Frames whose layout was not simple. */
+  private notSimple = 0;
 
-  /** `tapReports`: reports that all take PairTaps (PairTapFeeder.canFeed), fed as frames are indexed. */
+  /** `tapReports`: reports that all take PairTaps (TapFeeder.canFeed), fed as frames are indexed. */
   protected constructor(tapReports: StatisticsReport[]) {
-    // They take the index's stream numbers and its fallback packets, which then come from a
-    // Dissector with application dissectors (a conversation names its application).
+    // Attached reports read the index's packets: application dissectors (a conversation names its
+    // application) and the fields they read are then part of the indexing dissection.
     const taps = tapReports.length > 0;
-    this.light = new LightDecoder({ fallbackApps: taps });
-    if (taps) this.attachedFeeder = new PairTapFeeder(tapReports);
+    this.dissector = new Dissector({ apps: taps });
+    if (taps) {
+      const options = reportDissectOptions(tapReports);
+      this.indexOptions = options === undefined ? undefined : { fields: options.fields, columns: true };
+      this.attachedFeeder = new TapFeeder(tapReports);
+    } else this.indexOptions = INDEX_OPTIONS;
   }
 
   /** Indexes one frame whose captured bytes are data[dataStart, dataStart + capLen); time as whole seconds and nanoseconds. */
@@ -46,28 +56,35 @@ export class IndexedFrames implements FilterSource {
     const k = ix.length;
     const linkType = this.linkTypes[interfaceId] ?? -1;
     const bytes = dataStart === 0 && data.length === capLen ? data : data.subarray(dataStart, dataStart + capLen);
-    const cols = this.light.decode(bytes, linkType, origLen, k + 1, tsSec, tsNsec, epbFlags);
+    const tsNs = BigInt(tsSec) * 1_000_000_000n + BigInt(tsNsec);
+    const packet = this.dissector.dissect({ number: k + 1, tsNs, data: bytes, origLen, linkType, flags: epbFlags }, this.indexOptions);
+    const layout = packet.layout!;
+    const streamId = layout.lastStream;
+    const tcpStream = layout.lastStreamTcp;
     let flags = 0;
     if (capLen < origLen) flags |= FLAG.TRUNCATED;
-    if (cols.malformed) flags |= FLAG.MALFORMED;
+    if (packet.status === 'malformed') flags |= FLAG.MALFORMED;
     if ((epbFlags & 3) === 1) flags |= FLAG.INBOUND;
     if ((epbFlags & 3) === 2) flags |= FLAG.OUTBOUND;
-    if (cols.tcpStream) flags |= FLAG.TCP_STREAM;
-    if (cols.fullDissect) flags |= FLAG.FULL_DISSECT;
-    else if (cols.dir === 1) flags |= FLAG.DIR_B;
+    if (tcpStream) flags |= FLAG.TCP_STREAM;
+    if (!layout.simple) {
+      flags |= FLAG.NOT_SIMPLE;
+      this.notSimple++;
+    } else if (layout.dir === 1) flags |= FLAG.DIR_B;
     let previousInStream = -1;
-    if (cols.streamId >= 0) {
-      const last = cols.tcpStream ? this.tcpLast : this.udpLast;
-      previousInStream = last.get(cols.streamId);
-      last.set(cols.streamId, k);
-      const first = cols.tcpStream ? this.tcpFirst : this.udpFirst;
-      if (first.get(cols.streamId) < 0) first.set(cols.streamId, k);
-      else if (cols.tcpStream && this.tcpSecond.get(cols.streamId) < 0) this.tcpSecond.set(cols.streamId, k);
+    if (streamId >= 0) {
+      const last = tcpStream ? this.tcpLast : this.udpLast;
+      previousInStream = last.get(streamId);
+      last.set(streamId, k);
+      const first = tcpStream ? this.tcpFirst : this.udpFirst;
+      if (first.get(streamId) < 0) first.set(streamId, k);
+      else if (tcpStream && this.tcpSecond.get(streamId) < 0) this.tcpSecond.set(streamId, k);
     }
-    this.attachedFeeder?.feedDecoded(cols, data, dataStart, capLen, linkType, origLen, tsSec, tsNsec);
+    this.attachedFeeder?.feedPacket(packet, bytes, tsSec, tsNsec, origLen);
+    const summary = packet.summary;
     ix.append(
-      dataOffset, tsSec, tsNsec, capLen, origLen, ix.addresses.id(cols.source), ix.addresses.id(cols.destination), ix.protocols.id(cols.protocol),
-      interfaceId, flags, cols.streamId, previousInStream, cols.completenessBefore,
+      dataOffset, tsSec, tsNsec, capLen, origLen, ix.addresses.id(summary.source), ix.addresses.id(summary.destination), ix.protocols.id(summary.protocol),
+      interfaceId, flags, streamId, previousInStream, tcpStream ? layout.completenessBefore : 0,
     );
   }
 
@@ -84,9 +101,9 @@ export class IndexedFrames implements FilterSource {
     return (this.index.byteLength() + streamBytes) / this.index.length;
   }
 
-  /** Frames whose columns the light path could not read (the fallback Dissector did). */
-  get fallbackFrames(): number {
-    return this.light.fallbackFrames;
+  /** Frames whose layout is not simple (FrameLayout.simple): reports read their packets, not PairTaps. */
+  get notSimpleFrames(): number {
+    return this.notSimple;
   }
 
   // FrameProvider / FilterSource, for RowDissector and FilterView.
@@ -132,62 +149,12 @@ export class IndexedFrames implements FilterSource {
     return this.index.completeness[k]!;
   }
 
-  lightFrame(k: number): LightFrame {
-    const ix = this.index;
-    return {
-      number: k + 1,
-      data: this.frameFile!.bytes(ix.dataOffset[k]!, ix.capLen[k]!),
-      linkType: this.linkTypes[ix.interfaceId[k]!] ?? -1,
-      origLen: ix.origLen[k]!,
-      streamId: ix.streamPlusOne[k]! - 1,
-      source: ix.addresses.strings[ix.source[k]!]!,
-      destination: ix.addresses.strings[ix.destination[k]!]!,
-      relativeNs: ix.tsNs(k) - ix.tsNs(0),
-    };
-  }
-
-  /**
-   * Frame k to a PairTapFeeder (see report-feed.ts): a light frame from the read-ahead chunk, with
-   * the stream and direction the index holds (no stream tables walked again); another frame as
-   * `fallbackPacket` dissects it (in order, with application dissectors).
-   */
-  feedFrame(k: number, feeder: PairTapFeeder, fallbackPacket: (k: number) => DissectedPacket): void {
-    const ix = this.index;
-    const flags = ix.flags[k]!;
-    const light = (flags & FLAG.FULL_DISSECT) === 0;
-    // Dissect first: it reads the frame too, which may move the read-ahead chunk.
-    const packet = light ? null : fallbackPacket(k);
-    const file = this.frameFile!;
-    const capLen = ix.capLen[k]!;
-    const at = file.locate(ix.dataOffset[k]!, capLen);
-    const decoded = this.decodedScratch;
-    decoded.streamId = ix.streamPlusOne[k]! - 1;
-    decoded.dir = flags & FLAG.DIR_B ? 1 : 0;
-    decoded.packet = packet;
-    feeder.feedDecoded(decoded, file.buffer, at, capLen, this.linkTypes[ix.interfaceId[k]!] ?? -1, ix.origLen[k]!, ix.tsSec[k]!, ix.tsNsec[k]!);
-  }
-
-  private readonly decodedScratch: Pick<LightColumns, 'streamId' | 'dir' | 'packet'> = { streamId: -1, dir: 0, packet: null };
-
   udpStreamOf(key: string): number {
-    return this.light.knownUdpStream(key);
+    return this.dissector.knownUdpStream(key);
   }
 
   capLenOf(k: number): number {
     return this.index.capLen[k]!;
-  }
-
-  locateFrame(k: number): number {
-    const ix = this.index;
-    return this.frameFile!.locate(ix.dataOffset[k]!, ix.capLen[k]!);
-  }
-
-  frameChunk(): Buffer {
-    return this.frameFile!.buffer;
-  }
-
-  isLight(k: number): boolean {
-    return (this.index.flags[k]! & FLAG.FULL_DISSECT) === 0;
   }
 
   linkTypeOf(k: number): number {

@@ -1,55 +1,19 @@
 /**
  * Feeding a statistics report (app/stats: `-z conv,…`, `-z endpoints,…`) from the store: every
- * frame in order, as the report contract wants, in slices that yield to the event loop.
- *
- * - Reports that take PairTaps (conversations and endpoints without a filter) go through a
- *   PairTapFeeder (pair-tap.ts), straight from the file's bytes with the stream and direction the
- *   index holds; frames the light path could not read are dissected in order (RowDissector).
- * - Other reports that only look at addresses, ports, stream numbers, TCP flags, lengths and times
- *   (TCP/UDP/IP conversations and endpoints with a filter) take the packets ScopedPackets makes
- *   for the names of their filter, like display filters do (every light field, plus the
- *   application layers the filter names).
- * - Other reports that say what they read (StatisticsReport.reads: io,phs, io,stat, http,tree,
- *   Ethernet tables with a filter) get packets dissected without a tree, only those fields; the
- *   frames PairTap feeders cannot read too.
- * - Everything else gets the full Dissector's tree.
+ * frame in order, as the report contract wants, in slices that yield to the event loop. Each frame
+ * is dissected by a RowDissector (stream numbers are the index's) without a tree when the report
+ * says what it reads (StatisticsReport.reads: only those fields), else with the whole tree.
+ * Reports that take PairTaps (conversations and endpoints without a filter) get, for frames whose
+ * layout is simple, a PairTap of that layout instead of the packet (TapFeeder).
  */
-import { compileDisplayFilter } from '../filter';
 import { reportDissectOptions, type StatisticsReport } from '../stats/report';
-import { lightPlan } from './light-fields';
 import type { FilterSource } from './filter-view';
-import { ScopedPackets } from './scoped-packets';
-import { PairTapFeeder } from './pair-tap';
 import { RowDissector } from './row-dissector';
-import type { DissectedPacket, DissectOptions } from '../dissect/model';
-
-/** A source that can hand frame k to a PairTapFeeder without a Buffer per frame (PacketStore). */
-export interface TapSource extends FilterSource {
-  feedFrame(k: number, feeder: PairTapFeeder, fallbackPacket: (k: number) => DissectedPacket): void;
-}
-
-function isTapSource(source: FilterSource): source is TapSource {
-  return typeof (source as Partial<TapSource>).feedFrame === 'function';
-}
-
-/** Report specs whose own text light packets answer exactly (no Ethernet addresses, no payload protocols). */
-const LIGHT_REPORT = /^(?:conv|endpoints),(?:tcp|udp|ip|ipv6)(?:,(.*))?$/s;
-
-/** Whether a report's own text comes out right from light packets (its filter may still need more). */
-export function reportTakesLightPackets(spec: string): boolean {
-  return LIGHT_REPORT.test(spec);
-}
-
-/** The names ScopedPackets must answer for a report: its filter's, or null when it needs full trees. */
-function reportFieldNames(spec: string): readonly string[] | null {
-  const m = LIGHT_REPORT.exec(spec);
-  if (!m) return null;
-  // The report compiled its filter already (a bad one never gets here).
-  return m[1] === undefined ? [] : compileDisplayFilter(m[1]).fieldNames;
-}
+import { TapFeeder } from './tap-feeder';
+import type { DissectOptions } from '../dissect/model';
 
 const SLICE_FRAMES = 50000;
-/** The longest a slice runs: frames that need a full tree cost far more than light ones. */
+/** The longest a slice runs. */
 const SLICE_MS = 5;
 
 /**
@@ -59,23 +23,17 @@ const SLICE_MS = 5;
 export class ReportFeed {
   /** Frames fed so far (the next frame to feed is fed + 1). */
   fed = 0;
-  /** PairTaps from the bytes, with frames the light path could not read dissected in order... */
-  private readonly feeder: { taps: PairTapFeeder; fallbackPacket: (k: number) => DissectedPacket } | undefined;
-  /** ...or, for other reports, the packets their filter's names need... */
-  private readonly packets: ScopedPackets | undefined;
-  /** ...or, for reports that say what they read and take no light packets, those fields without a tree. */
-  private readonly rows: { dissector: RowDissector; options: DissectOptions } | undefined;
+  private readonly dissector: RowDissector;
+  /** What each frame's dissection builds (undefined: the whole tree). */
+  private readonly options: DissectOptions | undefined;
+  /** Set when the report takes PairTaps. */
+  private readonly taps: TapFeeder | undefined;
   private running: Promise<void> | undefined;
 
   constructor(private readonly source: FilterSource, readonly report: StatisticsReport) {
-    const options = reportDissectOptions([report]);
-    const names = reportFieldNames(report.spec);
-    if (isTapSource(source) && PairTapFeeder.canFeed([report])) {
-      const fallback = new RowDissector(source);
-      // A copy: the frame's bytes are read again right after, which may move the read-ahead chunk.
-      this.feeder = { taps: new PairTapFeeder([report]), fallbackPacket: (k) => fallback.dissect(k, true, options) };
-    } else if (names === null && options !== undefined) this.rows = { dissector: new RowDissector(source), options };
-    else this.packets = new ScopedPackets(source, names, lightPlan());
+    this.dissector = new RowDissector(source);
+    this.options = reportDissectOptions([report]);
+    if (TapFeeder.canFeed([report])) this.taps = new TapFeeder([report]);
   }
 
   /**
@@ -117,19 +75,15 @@ export class ReportFeed {
 
   private feedOne(k: number): void {
     const source = this.source;
-    if (this.feeder) {
-      (source as TapSource).feedFrame(k, this.feeder.taps, this.feeder.fallbackPacket);
-      return;
-    }
+    const packet = this.dissector.dissect(k, false, this.options);
+    // The packet may hold views of the frame's bytes: read before the next frame.
+    const data = this.dissector.lastData;
     const tsNs = source.tsNs(k);
-    if (this.rows) {
-      const packet = this.rows.dissector.dissect(k, false, this.rows.options);
-      // The packet may hold views of the frame's bytes (as ScopedPackets' full path): read before the next frame.
-      const data = source.frameInput(k, false).data;
-      this.report.add({ packet, data, tsNs, capLen: data.length, origLen: source.origLenOf(k) });
+    if (this.taps) {
+      const sec = tsNs / 1_000_000_000n;
+      this.taps.feedPacket(packet, data, Number(sec), Number(tsNs - sec * 1_000_000_000n), source.origLenOf(k));
       return;
     }
-    const { packet, data } = this.packets!.packet(k);
     this.report.add({ packet, data, tsNs, capLen: data.length, origLen: source.origLenOf(k) });
   }
 }

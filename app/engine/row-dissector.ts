@@ -5,14 +5,13 @@
  * The Dissector keeps cross-packet state: stream numbers (tcp.stream, udp.stream), each TCP
  * direction's base sequence number and window scale (relative seq/ack, scaled window), the first
  * and previous time stamps (frame.time_relative, frame.time_delta) and UDP stream start times.
- * Our choice: stream numbers come from the index (the light path numbered every frame in order),
+ * Our choice: stream numbers come from the index (its Dissector numbered every frame in order),
  * through a stream table that answers "which stream is the current frame" from the index instead
  * of counting; the per-stream state comes from replaying each stream's first two frames (SYN and
  * SYN-ACK, or the first frames seen mid-stream) before the first frame of that stream we show; the
  * time references (first and previous time stamp) are set from the index before each frame.
  * Paging forward costs only the rows shown: frames between are skipped, not replayed. Display
- * filters and reports on the light path ask it only for the frames the light path could not read;
- * those include every IP fragment and ICMP error, so it still sees all of them in order. Setting the time references reaches into
+ * filters and reports ask it for every frame in order. Setting the time references reaches into
  * the Dissector's private fields `firstTsNs`/`previousTsNs`: tests compare frame.time_delta and
  * frame.time_relative with tshark, so a rename there fails loudly.
  *
@@ -69,6 +68,7 @@ class IndexedTcpStreams extends TcpStreamTable {
         completeness: 0,
         synSeq: -1,
         closed: false,
+        flip: (`${src}|${srcPort}` <= `${dst}|${dstPort}` ? 0 : 1) !== dir,
       };
       this.byId.set(id, conv);
     }
@@ -90,6 +90,8 @@ export class RowDissector {
   private lastInUdpStream!: Map<number, number>;
   /** Frames [0, next) are as if dissected in order: the previous time stamp is frame next-1's. */
   private next = 0;
+  /** The bytes of the frame dissect() returned last (a view when it was asked for without a copy). */
+  lastData: Buffer = Buffer.alloc(0);
 
   constructor(private readonly frames: FrameProvider) {
     this.reset();
@@ -148,7 +150,9 @@ export class RowDissector {
       }
     }
     this.setClock(k);
-    const result = this.dissectOne(k, copy, options);
+    const input = this.frames.frameInput(k, copy);
+    const result = this.dissectInput(k, input, options);
+    this.lastData = input.data;
     this.next = k + 1;
     return result;
   }
@@ -175,6 +179,10 @@ export class RowDissector {
   }
 
   private dissectOne(k: number, copy: boolean, options: DissectOptions | undefined): DissectedPacket {
+    return this.dissectInput(k, this.frames.frameInput(k, copy), options);
+  }
+
+  private dissectInput(k: number, input: FrameInput, options: DissectOptions | undefined): DissectedPacket {
     const stream = this.frames.streamOf(k);
     this.tcp.currentStream = stream.tcp ? stream.id : -1;
     this.tcp.currentCompleteness = this.frames.completenessBefore(k);
@@ -182,7 +190,7 @@ export class RowDissector {
       if (!stream.tcp) this.udpPrimed.add(stream.id);
       (stream.tcp ? this.lastInTcpStream : this.lastInUdpStream).set(stream.id, k);
     }
-    return this.dissector.dissect(this.frames.frameInput(k, copy), options);
+    return this.dissector.dissect(input, options);
   }
 }
 

@@ -31,7 +31,7 @@ import { FrameFile } from './frame-file';
 import { IndexedFrames } from './indexed-frames';
 import { RowDissector } from './row-dissector';
 import { feedReport, ReportFeed } from './report-feed';
-import { PairTapFeeder } from './pair-tap';
+import { TapFeeder } from './tap-feeder';
 import type { StatisticsReport } from '../stats/report';
 import { Spool, type SpoolPacket } from './spool';
 
@@ -53,7 +53,7 @@ export interface PacketRow {
 export interface IndexedColumns {
   source: string;
   destination: string;
-  /** Transport-level protocol from the light path (or the fallback Dissector's column). */
+  /** The index's Protocol column: the Dissector's without application dissectors (transport level for most frames). */
   protocol: string;
   capLen: number;
   origLen: number;
@@ -112,11 +112,11 @@ export class PacketStore extends IndexedFrames {
   private readonly rowDissector = new RowDissector(this);
   private spool: Spool | null = null;
   private tempDir: string | null = null;
-  /** Attached reports that need dissected packets, fed after each slice (the others take PairTaps in the indexing pass). */
+  /** Attached reports that need dissected packets, fed after each slice (reports that take PairTaps are fed in the indexing pass). */
   private readonly attachedFeeds: ReportFeed[];
 
   private constructor(readonly path: string, reports: StatisticsReport[] = []) {
-    const taps = reports.length > 0 && PairTapFeeder.canFeed(reports);
+    const taps = reports.length > 0 && TapFeeder.canFeed(reports);
     super(taps ? reports : []);
     this.attachedFeeds = taps ? [] : reports.map((r) => this.followReport(r));
   }
@@ -242,7 +242,7 @@ export class PacketStore extends IndexedFrames {
 
   /**
    * Feeds every frame the store holds, in order, to a statistics report (app/stats); conversations
-   * and endpoints take a light path (see report-feed.ts).
+   * and endpoints take PairTaps of simple frames (see report-feed.ts).
    */
   feedReport(report: StatisticsReport, onProgress?: (framesDone: number, framesTotal: number) => void): Promise<void> {
     return feedReport(this, report, onProgress);

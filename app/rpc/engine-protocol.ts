@@ -355,8 +355,6 @@ export const ViewInfo = v.strictObject({
   /** Frames tested so far, of `framesTotal` in the session. */
   framesDone: Count,
   framesTotal: Count,
-  /** Which packets the filter is tested on ('light', 'apps', 'full'): a hint of its speed. */
-  path: v.string(),
   /** Set when the view stopped at a frame it could not read. */
   error: v.nullable(ErrorData),
 });

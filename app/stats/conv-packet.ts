@@ -29,11 +29,19 @@ export interface AddressPair {
 }
 
 /**
- * The fields addressPairs(packet, kind) and relativeTimeNs read (StatisticsReport.reads). TCP/UDP
+ * The fields addressPairs(packet, kind) and relativeTimeNs read (StatisticsReport.reads) of a
+ * packet the Dissector made: its layout's tap events hold the addresses, so only the time.
+ */
+export function addressPairFields(_kind: ConversationKind): string[] {
+  return ['frame.time_relative'];
+}
+
+/**
+ * The fields addressPairs reads of a packet without a layout (made by hand: tests). TCP/UDP
  * pairs take their addresses from the IP header below; every kind reads udp.length (a bad UDP
  * length ends what taps see) and the IPv6 fragment fields (a pending fragment is not tapped).
  */
-export function addressPairFields(kind: ConversationKind): string[] {
+export function addressPairFieldsWithoutLayout(kind: ConversationKind): string[] {
   const common = ['frame.time_relative', 'udp.length', 'ipv6.fragments', 'ipv6.fraghdr.offset', 'ipv6.fraghdr.more'];
   switch (kind) {
     case 'eth': return [...common, 'eth.src', 'eth.dst'];
@@ -98,7 +106,7 @@ function isBadUdpLength(layer: Layer): boolean {
 }
 
 /** The first protocol above layer k that names an application, or null. */
-function applicationAbove(layers: readonly Layer[], k: number, end: number): string | null {
+export function applicationAbove(layers: readonly Layer[], k: number, end: number): string | null {
   for (let j = k + 1; j < end; j++) {
     const p = layers[j]!.protocol;
     if (!NOT_AN_APPLICATION.has(p)) return p;
@@ -112,6 +120,7 @@ function applicationAbove(layers: readonly Layer[], k: number, end: number): str
  */
 export function addressPairs(packet: DissectedPacket, kind: ConversationKind): AddressPair[] {
   const layers = packet.layers;
+  if (packet.layout !== undefined) return tapPairs(packet, kind);
   let end = layers.length;
   for (let k = 0; k < layers.length; k++) {
     if (QUOTING_PROTOCOLS.has(layers[k]!.protocol) || isBadUdpLength(layers[k]!)) {
@@ -139,6 +148,29 @@ export function addressPairs(packet: DissectedPacket, kind: ConversationKind): A
       if (srcPort === null || dstPort === null || stream === null) continue;
       const tcpFlags = protocol === 'tcp' ? numberOf(topField(layer, 'tcp.flags')) ?? 0 : 0;
       out.push({ ...network, srcPort, dstPort, stream, tcpFlags, application: applicationAbove(layers, k, end) });
+    }
+  }
+  return out;
+}
+
+/** addressPairs from the packet's tap events (FrameLayout.taps): no field read. */
+function tapPairs(packet: DissectedPacket, kind: ConversationKind): AddressPair[] {
+  const out: AddressPair[] = [];
+  const layers = packet.layers;
+  for (const event of packet.layout!.taps) {
+    if (event.kind !== kind || event.pending) continue;
+    if (kind === 'eth') out.push({ src: macText(event.data!, event.srcAt), dst: macText(event.data!, event.dstAt), srcPort: null, dstPort: null, stream: null, tcpFlags: 0, application: null });
+    else if (kind === 'ip' || kind === 'ipv6') out.push({ src: event.src, dst: event.dst, srcPort: null, dstPort: null, stream: null, tcpFlags: 0, application: null });
+    else {
+      // The application above stops where an ICMP quote starts, as addressPairs' end.
+      let end = layers.length;
+      for (let k = event.layer + 1; k < layers.length; k++) {
+        if (QUOTING_PROTOCOLS.has(layers[k]!.protocol)) {
+          end = k;
+          break;
+        }
+      }
+      out.push({ src: event.src, dst: event.dst, srcPort: event.srcPort, dstPort: event.dstPort, stream: event.stream, tcpFlags: event.tcpFlags, application: applicationAbove(layers, event.layer, end) });
     }
   }
   return out;

@@ -86,7 +86,7 @@ export class ConversationTable implements StatisticsReport {
   readonly kind: ConversationKind;
   /** Without a filter, PairTaps say all a frame's dissection would (see PairTap). */
   readonly takesPairTaps: boolean;
-  /** Its address fields and its filter's; TCP/UDP tables name the application above: its layers. */
+  /** Its address fields and its filter's; TCP/UDP tables name the application above: its layers (no column). */
   readonly reads: ReportReads;
   private readonly options: TableSpec;
   private readonly withPorts: boolean;
@@ -105,7 +105,7 @@ export class ConversationTable implements StatisticsReport {
     this.spec = spec;
     this.withPorts = this.kind === 'tcp' || this.kind === 'udp';
     this.takesPairTaps = this.options.filter === null;
-    this.reads = { fields: [...addressPairFields(this.kind), ...(this.options.filter?.fieldNames ?? [])], columns: this.withPorts };
+    this.reads = { fields: [...addressPairFields(this.kind), ...(this.options.filter?.fieldNames ?? [])], columns: false, applications: this.withPorts };
   }
 
   add(frame: ReportFrame): void {

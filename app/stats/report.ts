@@ -27,12 +27,13 @@ export interface ReportFrame {
 }
 
 /**
- * One frame as the light path reads it, for reports that only count address pairs (conversations
- * and endpoints): the headers' offsets in the frame's bytes instead of a dissected tree. Feeders
- * (app/engine/pair-tap.ts) hand out a tap only for frames whose tap events are exactly these — an
- * optional Ethernet header, one unfragmented IPv4/IPv6 header without options or extension
- * headers, TCP, UDP (not a tunnel), ICMP echo or ICMPv6 informational — and the full dissected
- * packet (add()) for every other frame. The object is reused: read it during the call only.
+ * One frame as its layer table (FrameLayout) describes it, for reports that only count address
+ * pairs (conversations and endpoints): the headers' offsets in the frame's bytes instead of fields.
+ * Feeders (app/engine/tap-feeder.ts) hand out a tap only for frames whose layout is simple — an
+ * optional Ethernet or Linux cooked header, one IPv4/IPv6 header that is no fragment and has no
+ * extension headers, its TCP, UDP (not a tunnel) or ICMP/ICMPv6 quoting nothing — whose tap
+ * events are exactly these, and the dissected packet (add()) for every other frame. The object is
+ * reused: read it during the call only.
  */
 export interface PairTap {
   data: Buffer;
@@ -75,6 +76,8 @@ export interface PairTap {
 export interface ReportReads {
   fields: readonly string[];
   columns: boolean;
+  /** True when it reads the layers of payload protocols nobody names (a conversation's application), but no column (DissectOptions.applications). */
+  applications?: boolean;
 }
 
 export interface StatisticsReport {
@@ -90,11 +93,11 @@ export interface StatisticsReport {
   readonly reads?: ReportReads;
   /**
    * Optional: true when PairTaps (see addTap) tell this report everything add() would learn, so a
-   * feeder may skip the full Dissector for the frames its light path reads. Only when every report
+   * feeder may hand it PairTaps instead of packets for the frames whose layout is simple. Only when every report
    * of a run says so does the feeder take that path.
    */
   readonly takesPairTaps?: boolean;
-  /** Counts a frame the light path read; only called when takesPairTaps is true. */
+  /** Counts a frame whose layout is simple; only called when takesPairTaps is true. */
   addTap?(tap: PairTap): void;
   /**
    * The capture has ended (end of file, or live capture stopped): complete what waits for more
@@ -110,19 +113,21 @@ export interface StatisticsReport {
 /**
  * How to dissect the packets fed to these reports: without a tree, the union of the fields they
  * read (columns when any reads them), or undefined (the whole tree) when one of them cannot say
- * what it reads. Reports fed PairTaps read these only on the frames the light path cannot read.
+ * what it reads. Reports fed PairTaps read these only on the frames whose layout is not simple.
  */
 export function reportDissectOptions(reports: readonly StatisticsReport[]): DissectOptions | undefined {
   if (reports.length === 0) return undefined;
   const fields = new Set<string>();
   let columns = false;
+  let applications = false;
   for (const report of reports) {
     const reads = report.reads;
     if (reads === undefined) return undefined;
     for (const name of reads.fields) fields.add(name);
     if (reads.columns) columns = true;
+    if (reads.applications) applications = true;
   }
-  return { fields, columns };
+  return applications && !columns ? { fields, columns, applications } : { fields, columns };
 }
 
 /** A `-z` argument the CLI does not know, or one with a bad parameter: the message says which. */

@@ -33,7 +33,7 @@ async function main(): Promise<void> {
     out.frames = summary.frames;
     out.error = summary.error;
     out.indexBytesPerPacket = store.indexBytesPerPacket();
-    out.fallbackFrames = store.fallbackFrames;
+    out.notSimpleFrames = store.notSimpleFrames;
     out.heapUsedBytes = process.memoryUsage().heapUsed;
     if (mode === 'filter') {
       const t1 = process.hrtime.bigint();
@@ -41,7 +41,6 @@ async function main(): Promise<void> {
       await view.update();
       out.filterMs = ms(t1);
       out.matches = view.count();
-      out.path = view.path;
     }
     store.close();
   } else if (mode === 'http') {

@@ -18,7 +18,7 @@
  *   http      analyzeHttpCapture                    vs  tshark -r F -q -z http,tree
  *   conv      open with ConversationTable attached   vs  tshark -r F -q -z conv,tcp
  *             (and asked for after opening: index, then feedReport)
- *             and the CLI: sievecap -r F -z conv,tcp (conversations through the PairTap light path)
+ *             and the CLI: sievecap -r F -z conv,tcp (conversations fed PairTaps of simple layouts)
  *
  * CPU seconds are the fairer figure on a shared machine; the load average is printed with them.
  */
@@ -53,7 +53,7 @@ interface Measured {
   result?: Record<string, number | string | boolean | null>;
 }
 
-/** One filter per path of ScopedPackets: header fields (light), new light fields, HTTP and DNS fields (apps). */
+/** Filters on header fields, and on HTTP and DNS fields. */
 const DEFAULT_FILTERS = ['tcp.port == 80 || udp.port == 53', 'tcp.len > 100 && ip.ttl == 64', 'http.request.uri contains "style"', 'dns.qry.name == "example.com"'];
 
 function argValues(name: string): string[] {
@@ -157,7 +157,7 @@ async function main(): Promise<void> {
       execFileSync('tshark', ['-n', '-r', big, '-Y', filter, '-T', 'fields', '-e', 'frame.number'], { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'ignore'] }).split('\n').filter(Boolean).length;
     const filterLines = filters.map((filter, i) => {
       const ours = m[`filterOurs${i}`]!;
-      return `filter ${i + 1} \`${filter}\`: ${ratio(m[`filterTshark${i}`]!, ours)} (whole process, ours includes indexing); matches ours ${ours.result?.matches} vs tshark ${matchesTshark(filter)}; filter alone ${Number(ours.result?.filterMs).toFixed(0)} ms in-process (${ours.result?.path} path)`;
+      return `filter ${i + 1} \`${filter}\`: ${ratio(m[`filterTshark${i}`]!, ours)} (whole process, ours includes indexing); matches ours ${ours.result?.matches} vs tshark ${matchesTshark(filter)}; filter alone ${Number(ours.result?.filterMs).toFixed(0)} ms in-process`;
     });
     const ib = Number(m.indexOurs.result?.indexBytesPerPacket ?? NaN);
     const lines = [

@@ -1,7 +1,7 @@
 /**
  * Display filters for the tests of ScopedPackets (app/engine/scoped-packets.ts): LIGHT names only
- * header fields the light packet carries, APPS adds application fields (the apps path). Both must
- * select exactly the frames a full dissection in order selects.
+ * header fields, APPS adds application fields. Both must select exactly the frames a full
+ * dissection in order selects.
  */
 export const LIGHT = [
   'tcp.port == 80', 'ip.addr == 10.0.0.0/8 && udp', 'tcp.flags.syn == 1 && tcp.flags.ack == 0', 'frame.len > 1000',

@@ -30,9 +30,9 @@ import type { EngineSession } from './session';
 /** Body bytes kept per message for a detail (before content decoding): enough to decode a preview of most bodies whole. */
 const DETAIL_BODY_BYTES = 16 << 20;
 
-/** Frames the HTTP path must see: TCP segments, and frames the light path could not read (tunnels, fragments). */
+/** Frames the HTTP path must see: TCP segments, and frames whose layout is not simple (tunnels, IP fragments). */
 export function mayCarryTcp(store: PacketStore, k: number): boolean {
-  return (store.index.flags[k]! & (FLAG.TCP_STREAM | FLAG.FULL_DISSECT)) !== 0;
+  return (store.index.flags[k]! & (FLAG.TCP_STREAM | FLAG.NOT_SIMPLE)) !== 0;
 }
 
 export function frameInput(store: PacketStore, k: number): FrameInput {

@@ -135,7 +135,6 @@ export class EngineSession {
       matches: v.count(),
       framesDone: Math.min(v.framesDone, this.store.count()),
       framesTotal: this.store.count(),
-      path: v.path,
       error: v.error ? { code: 'EREAD', message: v.error.message } : null,
     };
   }

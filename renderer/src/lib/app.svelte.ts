@@ -439,7 +439,7 @@ export class AppState {
     const show = (view: number, matches: number): void => {
       if (shown || this.session?.session !== s.session) return;
       shown = true;
-      this.view = { view, filter: text, matches, framesDone: 0, framesTotal: this.frames, path: '', error: null };
+      this.view = { view, filter: text, matches, framesDone: 0, framesTotal: this.frames, error: null };
       this.matches = matches;
       this.appliedFilter = text;
       this.list.setSource(this.rowSource(s.session, view), matches, keep);

@@ -1,9 +1,9 @@
 /**
- * The PairTap light path (app/engine/pair-tap.ts) must change nothing but the speed: on every
- * file of the shared corpus, conversation and endpoint reports fed by PairTapFeeder (light frames
- * as taps, the rest through the full Dissector) equal the same reports fed every frame's full
- * dissection — text and JSON, including stream splits, TCP state and the application protocol.
- * And on a real capture the light path's text equals tshark's.
+ * PairTaps (app/engine/tap-feeder.ts: a simple frame's layout instead of its packet) must change
+ * nothing but the speed: on every file of the shared corpus, conversation and endpoint reports fed
+ * by TapFeeder equal the same reports fed every frame's full dissection — text and JSON, including
+ * stream splits, TCP state and the application protocol. This is what checks FrameLayout.simple
+ * and the layout's values against the fields of the tree. And on a real capture the text equals tshark's.
  */
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -14,7 +14,7 @@ import { CaptureReader } from '../app/pcap/reader';
 import { createConversationReport } from '../app/stats/conversations';
 import { createEndpointReport } from '../app/stats/endpoints';
 import type { StatisticsReport } from '../app/stats/report';
-import { PairTapFeeder } from '../app/engine/pair-tap';
+import { TapFeeder } from '../app/engine/tap-feeder';
 import { PacketStore } from '../app/engine/store';
 import { captureFiles, requireCorpusDir } from './support/corpus';
 
@@ -23,12 +23,12 @@ const SPECS = [...KINDS.map((k) => `conv,${k}`), ...KINDS.map((k) => `endpoints,
 
 const makeReports = (): StatisticsReport[] => SPECS.map((s) => (s.startsWith('conv') ? createConversationReport(s) : createEndpointReport(s)));
 
-/** Both ways of feeding the same frames; returns [full, light] reports and the light path's counts. */
+/** Both ways of feeding the same frames; returns [full, light] reports (light: fed PairTaps) and how many frames were packets. */
 function feedBothWays(file: string): { full: StatisticsReport[]; light: StatisticsReport[]; frames: number; fallback: number } {
   const full = makeReports();
   const light = makeReports();
   const dissector = new Dissector();
-  const feeder = new PairTapFeeder(light);
+  const feeder = new TapFeeder(light);
   const reader = CaptureReader.open(file, { customBlocks: true });
   let number = 0;
   try {
@@ -36,15 +36,15 @@ function feedBothWays(file: string): { full: StatisticsReport[]; light: Statisti
       const packet = dissector.dissect({ number: ++number, tsNs: p.tsNs, data: p.data, origLen: p.origLen, linkType: p.linkType, flags: p.flags });
       for (const r of full) r.add({ packet, data: p.data, tsNs: p.tsNs, capLen: p.data.length, origLen: p.origLen });
       const sec = p.tsNs / 1_000_000_000n;
-      feeder.feed(p.data, 0, p.data.length, p.linkType, p.origLen, Number(sec), Number(p.tsNs - sec * 1_000_000_000n), p.flags);
+      feeder.feed(p.data, p.linkType, p.origLen, Number(sec), Number(p.tsNs - sec * 1_000_000_000n), p.flags);
     }
   } finally {
     reader.close();
   }
-  return { full, light, frames: number, fallback: feeder.fallbackFrames };
+  return { full, light, frames: number, fallback: feeder.packetFrames };
 }
 
-test('PairTapFeeder: conversations and endpoints equal the full dissection\'s on every corpus file', () => {
+test('TapFeeder: conversations and endpoints equal the full dissection\'s on every corpus file', () => {
   const files = captureFiles(requireCorpusDir());
   assert.ok(files.length > 100, `expected the corpus's ~1000 captures, found ${files.length}`);
   let frames = 0;
@@ -60,9 +60,9 @@ test('PairTapFeeder: conversations and endpoints equal the full dissection\'s on
       if (!same) differences.push(`${path.relative(requireCorpusDir(), file)} ${fullReport.spec}`);
     });
   }
-  assert.deepEqual(differences, [], `the light path differs from the full dissection in ${differences.length} tables`);
-  // The light path must really have been taken for most frames, or this compared nothing.
-  assert.ok(fallback < frames / 2, `light path read ${frames - fallback} of ${frames} frames`);
+  assert.deepEqual(differences, [], `PairTaps differ from the full dissection in ${differences.length} tables`);
+  // Most frames must really have been taps, or this compared nothing.
+  assert.ok(fallback < frames / 2, `${frames - fallback} of ${frames} frames were fed as PairTaps`);
 });
 
 test('reports attached to a store (fed from its indexing pass) or fed after opening equal the full dissection\'s on every corpus file', async () => {
@@ -100,7 +100,7 @@ test('reports attached to a store (fed from its indexing pass) or fed after open
   assert.ok(compared > 5000, `compared ${compared} tables`);
 });
 
-test('PairTapFeeder on a real web browsing capture equals tshark -n -q -z for every table', () => {
+test('TapFeeder on a real web browsing capture equals tshark -n -q -z for every table', () => {
   const r = spawnSync('tshark', ['-v'], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error('tshark is needed for this test: apt-get install tshark');
   const corpus = requireCorpusDir();
