@@ -65,7 +65,7 @@ export class Dissector {
   }
 
   dissect(frame: FrameInput, options?: DissectOptions): DissectedPacket {
-    const p = new PacketState(frame, options?.fields, options?.columns !== false, options?.applications === true);
+    const p = new PacketState(frame, options?.fields, options?.columns !== false, options?.applications ?? false);
     const frameFields = frameLayer(frame, this.timeRelative(frame.tsNs), this.timeDelta(frame.tsNs), p.selection);
     p.layers.push(frameFields.layer);
     const data = frame.data;
@@ -117,12 +117,12 @@ export class Dissector {
   byPort(p: PacketState, ctx: AppContext, data: Buffer, offset: number, end: number): void {
     const app = this.appFor(ctx, data, offset, end);
     if (!app) {
-      if (this.payloadSeen(p, 'data', undefined)) this.data(p, data, offset, end);
+      if (this.payloadSeen(p, 'data', undefined) || this.applicationWanted(p, ctx)) this.data(p, data, offset, end);
       return;
     }
     // Nobody can see this payload's layers (no tree, no columns, no field of theirs asked for):
     // leave them out, unless the dissector keeps state that later packets depend on.
-    if (!app.stateful && !this.payloadSeen(p, app.protocol, app.fieldPrefixes)) return;
+    if (!app.stateful && !this.payloadSeen(p, app.protocol, app.fieldPrefixes) && !this.applicationWanted(p, ctx)) return;
     const result = dissectApp(app, data, offset, end, ctx);
     if (result.chain !== undefined) {
       result.layers.forEach((layer, k) => p.addLayer(layer, result.chain![k] ?? ''));
@@ -145,7 +145,7 @@ export class Dissector {
    */
   private payloadSeen(p: PacketState, protocol: string, prefixes: readonly string[] | undefined): boolean {
     const selection = p.selection;
-    if (selection === undefined || p.columns || p.applications) return true;
+    if (selection === undefined || p.columns || p.applications === true) return true;
     let seen = this.selectionPrefixes.get(selection);
     if (seen === undefined) {
       seen = new Set<string>();
@@ -158,6 +158,14 @@ export class Dissector {
     }
     if (seen.has('*') || seen.has(protocol)) return true;
     return prefixes !== undefined && prefixes.some((prefix) => seen.has(prefix));
+  }
+
+  /** DissectOptions.applications for this payload (a quoted header's always). */
+  private applicationWanted(p: PacketState, ctx: AppContext): boolean {
+    const wanted = p.applications;
+    if (typeof wanted !== 'function') return wanted;
+    const l = p.layout;
+    return p.quoted > 0 || l.stream < 0 || wanted(ctx.transport === 'tcp', l.stream);
   }
 
   /** The application dissector byPort hands this payload to, or undefined ("data"). */

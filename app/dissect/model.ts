@@ -209,9 +209,10 @@ export interface DissectOptions {
   /**
    * With `columns` false: dissect payload layers even when nobody names them (without their
    * fields or Info), so that each frame's application protocol is known (conversation reports
-   * name it). Default false.
+   * name it). A function says it per stream (tcp.stream / udp.stream of the payload's header):
+   * a conversation whose application is known needs no more. Default false.
    */
-  applications?: boolean;
+  applications?: boolean | ((tcp: boolean, stream: number) => boolean);
 }
 
 export interface AppResult {

@@ -45,7 +45,7 @@ export class PacketState {
     /** False when no one reads the summary columns. */
     readonly columns = true,
     /** Payload layers are dissected even when nobody names them (DissectOptions.applications). */
-    readonly applications = false,
+    readonly applications: boolean | ((tcp: boolean, stream: number) => boolean) = false,
   ) {}
 
   /** Set at an ICMP/ICMPv6 header or a UDP header with an impossible length: no tap event after it. */

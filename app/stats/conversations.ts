@@ -121,6 +121,11 @@ export class ConversationTable implements StatisticsReport {
     for (const pair of addressPairs(frame.packet, this.kind)) this.count(pair, frame.origLen, Number(sec), Number(nsec));
   }
 
+  needsApplication(tcp: boolean, stream: number): boolean {
+    if (!this.withPorts || tcp !== (this.kind === 'tcp')) return false;
+    return (this.byStream[stream]?.application ?? null) === null;
+  }
+
   addTap(tap: PairTap): void {
     if (!tapHas(tap, this.kind)) return;
     let c: Conversation;

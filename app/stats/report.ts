@@ -97,6 +97,11 @@ export interface StatisticsReport {
    * of a run says so does the feeder take that path.
    */
   readonly takesPairTaps?: boolean;
+  /**
+   * Optional, with reads.applications: whether it still needs the application above this TCP
+   * (tcp true) or UDP stream; feeders then dissect payloads only while some report does.
+   */
+  needsApplication?(tcp: boolean, stream: number): boolean;
   /** Counts a frame whose layout is simple; only called when takesPairTaps is true. */
   addTap?(tap: PairTap): void;
   /**
@@ -127,7 +132,13 @@ export function reportDissectOptions(reports: readonly StatisticsReport[]): Diss
     if (reads.columns) columns = true;
     if (reads.applications) applications = true;
   }
-  return applications && !columns ? { fields, columns, applications } : { fields, columns };
+  if (!applications || columns) return { fields, columns };
+  const naming = reports.filter((r) => r.reads!.applications);
+  // Per stream: payloads are dissected while a report still needs that stream's application.
+  if (naming.every((r) => typeof r.needsApplication === 'function')) {
+    return { fields, columns, applications: (tcp: boolean, stream: number) => naming.some((r) => r.needsApplication!(tcp, stream)) };
+  }
+  return { fields, columns, applications };
 }
 
 /** A `-z` argument the CLI does not know, or one with a bad parameter: the message says which. */
