@@ -34,8 +34,31 @@ export function ipv4Text(data: Buffer, offset: number): string {
   return `${data[offset]}.${data[offset + 1]}.${data[offset + 2]}.${data[offset + 3]}`;
 }
 
+/** The last IPv6 addresses made into text (a frame's two, and its neighbours'): 16 bytes each, and the text. */
+const V6_CACHE_SIZE = 8;
+const v6CacheBytes = Buffer.alloc(16 * V6_CACHE_SIZE);
+const v6CacheTexts: string[] = new Array<string>(V6_CACHE_SIZE).fill('');
+let v6CacheNext = 0;
+
 /** RFC 5952 text form, as Wireshark prints IPv6 addresses (embedded IPv4 kept in hex, like Wireshark). */
 export function ipv6Text(data: Buffer, offset: number): string {
+  if (offset < 0 || offset + 16 > data.length) return ipv6TextOf(data, offset);
+  // Most frames repeat the addresses of a recent one: compare bytes instead of formatting again.
+  for (let slot = 0; slot < V6_CACHE_SIZE; slot++) {
+    const base = slot * 16;
+    let k = 15;
+    while (k >= 0 && v6CacheBytes[base + k] === data[offset + k]) k--;
+    if (k < 0 && v6CacheTexts[slot] !== '') return v6CacheTexts[slot]!;
+  }
+  const text = ipv6TextOf(data, offset);
+  const slot = v6CacheNext;
+  v6CacheNext = (v6CacheNext + 1) % V6_CACHE_SIZE;
+  data.copy(v6CacheBytes, slot * 16, offset, offset + 16);
+  v6CacheTexts[slot] = text;
+  return text;
+}
+
+function ipv6TextOf(data: Buffer, offset: number): string {
   const words: number[] = new Array(8);
   for (let i = 0; i < 8; i++) words[i] = data.readUInt16BE(offset + i * 2);
   // Longest run of zero words (length >= 2) is compressed to '::'.
