@@ -28,7 +28,7 @@ export interface DissectedPacketSink extends PacketSink {
    * What the sink reads of a dissected packet: the field names it prints and whether it reads the
    * summary columns, or 'tree' when it prints whole trees (-V, -T json).
    */
-  readonly reads: { fields: readonly string[]; columns: boolean } | 'tree';
+  readonly reads: { fields: readonly string[]; columns: boolean; applications?: DissectOptions['applications']; taps?: boolean } | 'tree';
 }
 
 function takesDissected(sink: PacketSink): sink is DissectedPacketSink {
@@ -55,7 +55,7 @@ export class DisplayFilterSink implements PacketSink {
   ) {
     // A sink given raw packets (tcpdump lines, files) reads nothing of the dissection.
     const reads = takesDissected(sink) ? (sink.reads ?? 'tree') : { fields: [], columns: false };
-    this.dissectOptions = reads === 'tree' ? undefined : { fields: new Set([...filter.fieldNames, ...reads.fields]), columns: reads.columns };
+    this.dissectOptions = reads === 'tree' ? undefined : { fields: new Set([...filter.fieldNames, ...reads.fields]), columns: reads.columns, applications: reads.applications, taps: reads.taps };
   }
 
   /** Dissects p and hands it on when it matches; says whether it did. */
@@ -100,7 +100,8 @@ export class ReportSink implements DissectedPacketSink {
     private readonly liveLinkType = 1,
   ) {
     this.dissectOptions = reportDissectOptions(reports);
-    this.reads = this.dissectOptions === undefined ? 'tree' : { fields: [...this.dissectOptions.fields!], columns: this.dissectOptions.columns !== false || this.dissectOptions.applications === true };
+    const o = this.dissectOptions;
+    this.reads = o === undefined ? 'tree' : { fields: [...o.fields!], columns: o.columns !== false, applications: o.applications, taps: o.taps };
     this.feeder = TapFeeder.canFeed(reports) ? new TapFeeder(reports, this.dissectOptions) : null;
     this.dissector = this.feeder?.dissector ?? new Dissector();
   }

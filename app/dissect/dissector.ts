@@ -65,7 +65,7 @@ export class Dissector {
   }
 
   dissect(frame: FrameInput, options?: DissectOptions): DissectedPacket {
-    const p = new PacketState(frame, options?.fields, options?.columns !== false, options?.applications ?? false);
+    const p = new PacketState(frame, options?.fields, options?.columns !== false, options?.applications ?? false, options === undefined || options.fields === undefined || options.taps === true);
     const frameFields = frameLayer(frame, this.timeRelative(frame.tsNs), this.timeDelta(frame.tsNs), p.selection);
     p.layers.push(frameFields.layer);
     const data = frame.data;

@@ -164,6 +164,7 @@ function optionType(b: LayerBuilder, type: number, at: number): void {
 function markPendingIpv6(p: PacketState): void {
   if (p.quoted) return;
   const taps = p.layout.taps;
+  if (taps === null) return;
   for (let k = taps.length - 1; k >= 0; k--) {
     if (taps[k]!.kind === 'ip') return;
     if (taps[k]!.kind === 'ipv6') {

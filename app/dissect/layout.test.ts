@@ -23,20 +23,22 @@ const value = (layer: Layer, abbrev: string): Field['value'] | undefined => find
 
 function dissectAll(frames: readonly Buffer[], tree: boolean): DissectedPacket[] {
   const d = new Dissector();
-  return frames.map((data, k) => d.dissect({ number: k + 1, tsNs: BigInt(k) * 1_000_000n, data, origLen: data.length, linkType: 1 }, tree ? undefined : { fields: new Set(), columns: false }));
+  return frames.map((data, k) => d.dissect({ number: k + 1, tsNs: BigInt(k) * 1_000_000n, data, origLen: data.length, linkType: 1 }, tree ? undefined : { fields: new Set(), columns: false, taps: true }));
 }
 
 const frames = [...seedFrames(), ...seedFrames().map((f) => withVlanTag(f, 7))];
 const trees = dissectAll(frames, true);
 const noTrees = dissectAll(frames, false);
 
-test('the layout is the same with and without a tree', () => {
+test('the layout (tap events included) is the same with and without a tree', () => {
   noTrees.forEach((p, k) => {
     const { payloadData: a, ...with_ } = trees[k]!.layout!;
     const { payloadData: b, ...without } = p.layout!;
     assert.deepEqual(without, with_, `frame ${k + 1}`);
     assert.equal(a === null, b === null, `frame ${k + 1}`);
   });
+  const d = new Dissector();
+  assert.equal(d.dissect({ number: 1, tsNs: 0n, data: frames[0]!, origLen: frames[0]!.length, linkType: 1 }, { fields: new Set() }).layout!.taps, null, 'no tap events unless asked for');
 });
 
 test('the layout\'s transport values are the tree\'s fields', () => {

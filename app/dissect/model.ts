@@ -115,9 +115,10 @@ export interface FrameLayout {
   /**
    * The headers conversation and endpoint tables count (Wireshark's taps), in order: every
    * Ethernet, IPv4, IPv6, TCP and UDP header outside ICMP quotes, up to a UDP header with an
-   * impossible length (tshark's taps stop there).
+   * impossible length (tshark's taps stop there). Null when the dissection was asked for none
+   * (DissectOptions.taps).
    */
-  taps: TapEvent[];
+  taps: TapEvent[] | null;
   /**
    * The frame is one (optional) Ethernet or Linux cooked header, one IP header that is no
    * fragment and has no extension headers, and its transport with a stream (TCP, UDP that is no
@@ -148,11 +149,11 @@ export interface TapEvent {
   pending: boolean;
 }
 
-/** A layout with nothing found yet. */
-export function emptyLayout(): FrameLayout {
+/** A layout with nothing found yet (and an empty list of tap events, or null when none are recorded). */
+export function emptyLayout(taps = true): FrameLayout {
   return {
     ethOffset: -1, ipOffset: -1, ipVersion: 0, ipProtocol: -1, netSrc: '', netDst: '', srcPort: -1, dstPort: -1, stream: -1, dir: 0,
-    tcpFlags: 0, seqRaw: 0, ackRaw: 0, segmentLength: 0, completenessBefore: 0, payloadOffset: -1, payloadEnd: 0, payloadData: null, lastStream: -1, lastStreamTcp: false, transportLayer: -1, taps: [], simple: false,
+    tcpFlags: 0, seqRaw: 0, ackRaw: 0, segmentLength: 0, completenessBefore: 0, payloadOffset: -1, payloadEnd: 0, payloadData: null, lastStream: -1, lastStreamTcp: false, transportLayer: -1, taps: taps ? [] : null, simple: false,
   };
 }
 
@@ -213,6 +214,8 @@ export interface DissectOptions {
    * a conversation whose application is known needs no more. Default false.
    */
   applications?: boolean | ((tcp: boolean, stream: number) => boolean);
+  /** Record tap events (FrameLayout.taps) without a tree (always with a whole tree). Default false. */
+  taps?: boolean;
 }
 
 export interface AppResult {

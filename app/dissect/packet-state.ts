@@ -34,7 +34,7 @@ export class PacketState {
   /** Set when the bytes being dissected come from a reassembled buffer. */
   reassembled = false;
   /** The frame's layer table (see FrameLayout), filled by the link, IP and transport dissectors. */
-  readonly layout: FrameLayout = emptyLayout();
+  readonly layout: FrameLayout;
   /** Set by the IP dissectors: the innermost IP header is a fragment (the layout is then not simple). */
   fragment = false;
 
@@ -46,7 +46,11 @@ export class PacketState {
     readonly columns = true,
     /** Payload layers are dissected even when nobody names them (DissectOptions.applications). */
     readonly applications: boolean | ((tcp: boolean, stream: number) => boolean) = false,
-  ) {}
+    /** Record tap events (DissectOptions.taps). */
+    taps = true,
+  ) {
+    this.layout = emptyLayout(taps);
+  }
 
   /** Set at an ICMP/ICMPv6 header or a UDP header with an impossible length: no tap event after it. */
   tapsClosed = false;
@@ -56,9 +60,10 @@ export class PacketState {
    * unless inside an ICMP quote or after the taps closed.
    */
   tap(kind: TapEvent['kind'], src: string, dst: string, srcPort = -1, dstPort = -1, stream = -1, tcpFlags = 0): TapEvent | null {
-    if (this.quoted || this.tapsClosed) return null;
+    const taps = this.layout.taps;
+    if (taps === null || this.quoted || this.tapsClosed) return null;
     const event: TapEvent = { kind, src, dst, data: null, srcAt: 0, dstAt: 0, srcPort, dstPort, stream, tcpFlags, layer: this.layers.length, pending: false };
-    this.layout.taps.push(event);
+    taps.push(event);
     return event;
   }
 

@@ -45,7 +45,7 @@ export class IndexedFrames implements FilterSource {
     this.dissector = new Dissector({ apps: taps });
     if (taps) {
       const options = reportDissectOptions(tapReports);
-      this.indexOptions = options === undefined ? undefined : { fields: options.fields, columns: true };
+      this.indexOptions = options === undefined ? undefined : { fields: options.fields, columns: true, taps: options.taps };
       this.attachedFeeder = new TapFeeder(tapReports);
     } else this.indexOptions = INDEX_OPTIONS;
   }

@@ -18,7 +18,7 @@ import type { PairTap, StatisticsReport } from '../stats/report';
 
 const NO_LAYOUT: FrameLayout = {
   ethOffset: -1, ipOffset: -1, ipVersion: 0, ipProtocol: -1, netSrc: '', netDst: '', srcPort: -1, dstPort: -1, stream: -1, dir: 0,
-  tcpFlags: 0, seqRaw: 0, ackRaw: 0, segmentLength: 0, completenessBefore: 0, payloadOffset: -1, payloadEnd: 0, payloadData: null, lastStream: -1, lastStreamTcp: false, transportLayer: -1, taps: [], simple: false,
+  tcpFlags: 0, seqRaw: 0, ackRaw: 0, segmentLength: 0, completenessBefore: 0, payloadOffset: -1, payloadEnd: 0, payloadData: null, lastStream: -1, lastStreamTcp: false, transportLayer: -1, taps: null, simple: false,
 };
 
 /** The reused PairTap: a view of one simple packet's layout. */

@@ -30,7 +30,7 @@ export interface AddressPair {
 
 /**
  * The fields addressPairs(packet, kind) and relativeTimeNs read (StatisticsReport.reads) of a
- * packet the Dissector made: its layout's tap events hold the addresses, so only the time.
+ * packet the Dissector made with tap events (ReportReads.taps): they hold the addresses, so only the time.
  */
 export function addressPairFields(_kind: ConversationKind): string[] {
   return ['frame.time_relative'];
@@ -120,7 +120,7 @@ export function applicationAbove(layers: readonly Layer[], k: number, end: numbe
  */
 export function addressPairs(packet: DissectedPacket, kind: ConversationKind): AddressPair[] {
   const layers = packet.layers;
-  if (packet.layout !== undefined) return tapPairs(packet, kind);
+  if (packet.layout?.taps) return tapPairs(packet, kind);
   let end = layers.length;
   for (let k = 0; k < layers.length; k++) {
     if (QUOTING_PROTOCOLS.has(layers[k]!.protocol) || isBadUdpLength(layers[k]!)) {
@@ -157,7 +157,7 @@ export function addressPairs(packet: DissectedPacket, kind: ConversationKind): A
 function tapPairs(packet: DissectedPacket, kind: ConversationKind): AddressPair[] {
   const out: AddressPair[] = [];
   const layers = packet.layers;
-  for (const event of packet.layout!.taps) {
+  for (const event of packet.layout!.taps!) {
     if (event.kind !== kind || event.pending) continue;
     if (kind === 'eth') out.push({ src: macText(event.data!, event.srcAt), dst: macText(event.data!, event.dstAt), srcPort: null, dstPort: null, stream: null, tcpFlags: 0, application: null });
     else if (kind === 'ip' || kind === 'ipv6') out.push({ src: event.src, dst: event.dst, srcPort: null, dstPort: null, stream: null, tcpFlags: 0, application: null });

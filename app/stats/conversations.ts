@@ -105,7 +105,7 @@ export class ConversationTable implements StatisticsReport {
     this.spec = spec;
     this.withPorts = this.kind === 'tcp' || this.kind === 'udp';
     this.takesPairTaps = this.options.filter === null;
-    this.reads = { fields: [...addressPairFields(this.kind), ...(this.options.filter?.fieldNames ?? [])], columns: false, applications: this.withPorts };
+    this.reads = { fields: [...addressPairFields(this.kind), ...(this.options.filter?.fieldNames ?? [])], columns: false, applications: this.withPorts, taps: true };
   }
 
   add(frame: ReportFrame): void {

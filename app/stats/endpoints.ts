@@ -53,7 +53,7 @@ export class EndpointTable implements StatisticsReport {
     this.spec = spec;
     this.withPorts = this.kind === 'tcp' || this.kind === 'udp';
     this.takesPairTaps = this.options.filter === null;
-    this.reads = { fields: [...addressPairFields(this.kind), ...(this.options.filter?.fieldNames ?? [])], columns: false };
+    this.reads = { fields: [...addressPairFields(this.kind), ...(this.options.filter?.fieldNames ?? [])], columns: false, taps: true };
   }
 
   addTap(tap: PairTap): void {

@@ -78,6 +78,8 @@ export interface ReportReads {
   columns: boolean;
   /** True when it reads the layers of payload protocols nobody names (a conversation's application), but no column (DissectOptions.applications). */
   applications?: boolean;
+  /** True when it reads the layout's tap events (DissectOptions.taps). */
+  taps?: boolean;
 }
 
 export interface StatisticsReport {
@@ -125,20 +127,22 @@ export function reportDissectOptions(reports: readonly StatisticsReport[]): Diss
   const fields = new Set<string>();
   let columns = false;
   let applications = false;
+  let taps = false;
   for (const report of reports) {
     const reads = report.reads;
     if (reads === undefined) return undefined;
     for (const name of reads.fields) fields.add(name);
     if (reads.columns) columns = true;
     if (reads.applications) applications = true;
+    if (reads.taps) taps = true;
   }
-  if (!applications || columns) return { fields, columns };
+  if (!applications || columns) return { fields, columns, taps };
   const naming = reports.filter((r) => r.reads!.applications);
   // Per stream: payloads are dissected while a report still needs that stream's application.
   if (naming.every((r) => typeof r.needsApplication === 'function')) {
-    return { fields, columns, applications: (tcp: boolean, stream: number) => naming.some((r) => r.needsApplication!(tcp, stream)) };
+    return { fields, columns, taps, applications: (tcp: boolean, stream: number) => naming.some((r) => r.needsApplication!(tcp, stream)) };
   }
-  return { fields, columns, applications };
+  return { fields, columns, taps, applications };
 }
 
 /** A `-z` argument the CLI does not know, or one with a bad parameter: the message says which. */
