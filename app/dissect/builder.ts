@@ -63,6 +63,9 @@ export function mayHoldFieldsOf(selection: FieldSelection, protocol: string): bo
   return holds;
 }
 
+/** Per selection: whether it names a field under a prefix (LayerBuilder.wantsAny). */
+const prefixAnswers = new WeakMap<FieldSelection, Map<string, boolean>>();
+
 export class LayerBuilder {
   readonly layer: Layer;
   /**
@@ -92,6 +95,22 @@ export class LayerBuilder {
     this.current = this.layer.fields;
     this.tree = selection === undefined;
     this.building = selection === undefined || mayHoldFieldsOf(selection, protocol);
+  }
+
+  /** Whether add() would build any field whose name starts with `prefix` (always in a tree). */
+  wantsAny(prefix: string): boolean {
+    const selection = this.selection;
+    if (selection === undefined) return true;
+    if (!this.building) return false;
+    let known = prefixAnswers.get(selection);
+    if (known === undefined) prefixAnswers.set(selection, (known = new Map()));
+    let holds = known.get(prefix);
+    if (holds === undefined) {
+      holds = false;
+      for (const name of selection) if (name.startsWith(prefix)) holds = true;
+      known.set(prefix, holds);
+    }
+    return holds;
   }
 
   /** Whether add() would build this field (always in a tree). */

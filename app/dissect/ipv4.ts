@@ -27,7 +27,7 @@ export function dissectIpv4(d: Dissector, p: PacketState, data: Buffer, offset: 
     if (b.wants('ip.hdr_len')) b.add('ip.hdr_len', () => `${bitPicture(vhl, 0x0f, 8)} = Header Length: ${hlen} bytes (${vhl & 0x0f})`, hlen, offset, 1);
     if (hlen < 20) throw new StopDissection('malformed', `IPv4 header length ${hlen} is below 20 bytes`);
     const ds = b.u8(offset + 1);
-    if (b.building) b.group('ip.dsfield', () => `Differentiated Services Field: ${hex(ds, 2)} (DSCP: ${ds >> 2}, ECN: ${ds & 3})`, ds, offset + 1, 1, () => {
+    if (b.wantsAny('ip.dsfield')) b.group('ip.dsfield', () => `Differentiated Services Field: ${hex(ds, 2)} (DSCP: ${ds >> 2}, ECN: ${ds & 3})`, ds, offset + 1, 1, () => {
       b.add('ip.dsfield.dscp', () => `${bitPicture(ds, 0xfc, 8)} = Differentiated Services Codepoint: ${ds >> 2}`, ds >> 2, offset + 1, 1);
       b.add('ip.dsfield.ecn', () => `${bitPicture(ds, 0x03, 8)} = Explicit Congestion Notification: ${ds & 3}`, ds & 3, offset + 1, 1);
     }, () => hex(ds, 2));
@@ -46,7 +46,7 @@ export function dissectIpv4(d: Dissector, p: PacketState, data: Buffer, offset: 
       const names = [(flags & 4) && 'Reserved bit', df && "Don't fragment", mf && 'More fragments'].filter(Boolean).join(', ');
       return `${bitPicture(flagsFrag >> 8, 0xe0, 8)} = Flags: ${hex(flags, 1)}${names ? ', ' + names : ''}`;
     };
-    if (b.building) b.group('ip.flags', flagsLabel, flags, offset + 6, 1, () => {
+    if (b.wantsAny('ip.flags')) b.group('ip.flags', flagsLabel, flags, offset + 6, 1, () => {
       b.add('ip.flags.rb', () => `${bitPicture(flags << 5, 0x80, 8)} = Reserved bit: ${setText((flags & 4) !== 0)}`, (flags & 4) !== 0, offset + 6, 1);
       b.add('ip.flags.df', () => `${bitPicture(flags << 5, 0x40, 8)} = Don't fragment: ${setText(df)}`, df, offset + 6, 1);
       b.add('ip.flags.mf', () => `${bitPicture(flags << 5, 0x20, 8)} = More fragments: ${setText(mf)}`, mf, offset + 6, 1);

@@ -22,7 +22,7 @@ export function dissectIpv6(d: Dissector, p: PacketState, data: Buffer, offset: 
     if (b.wants('ipv6.version')) b.add('ipv6.version', () => `${bitPicture(data[offset]!, 0xf0, 8)} = Version: ${version}`, version, offset, 1);
     if (b.wants('ip.version')) b.add('ip.version', () => `Version: ${version}`, version, offset, 1).hidden = true;
     if (version !== 6) throw new StopDissection('malformed', `IP version ${version} in an IPv6 header`);
-    if (b.building) b.group('ipv6.tclass', () => `Traffic Class: ${hex(tclass, 2)} (DSCP: ${tclass >> 2}, ECN: ${tclass & 3})`, tclass, offset, 4, () => {
+    if (b.wantsAny('ipv6.tclass')) b.group('ipv6.tclass', () => `Traffic Class: ${hex(tclass, 2)} (DSCP: ${tclass >> 2}, ECN: ${tclass & 3})`, tclass, offset, 4, () => {
       b.add('ipv6.tclass.dscp', () => `Differentiated Services Codepoint: ${tclass >> 2}`, tclass >> 2, offset, 4);
       b.add('ipv6.tclass.ecn', () => `Explicit Congestion Notification: ${tclass & 3}`, tclass & 3, offset, 4);
     }, () => hex(tclass, 8));

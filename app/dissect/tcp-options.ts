@@ -30,7 +30,8 @@ const KIND_SHORT: Record<number, string> = {
 export function dissectTcpOptions(b: LayerBuilder, start: number, stop: number, withInfo = true): TcpOptionSummary {
   const data = b.data;
   const summary: TcpOptionSummary = { info: '', windowShift: -1, mptcp: 0 };
-  const fields = b.building;
+  // Option fields are built only for a tree or a selection that names one (tcp.option_kind, tcp.options.*).
+  const fields = b.wantsAny('tcp.option');
   const names: string[] = [];
   const value = b.wants('tcp.options') ? data.subarray(start, stop) : null;
   const optionsField = b.group('tcp.options', '', value, start, stop - start, () => {

@@ -128,7 +128,7 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
     if (b.wants('tcp.ack')) b.add('tcp.ack', () => `Acknowledgment Number: ${ackValue}${ack ? '    (relative ack number)' : ''}`, ackValue, offset + 8, 4);
     if (b.wants('tcp.ack_raw')) b.add('tcp.ack_raw', () => `Acknowledgment number (raw): ${ackRaw}`, ackRaw, offset + 8, 4);
     if (b.wants('tcp.hdr_len')) b.add('tcp.hdr_len', () => `${bitPicture(hdrWord >> 8, 0xf0, 8)} = Header Length: ${hlen} bytes (${hlen / 4})`, hlen, offset + 12, 1);
-    if (b.building) b.group('tcp.flags', () => `Flags: ${hex(flags, 3)} (${flagNames(flags)})`, flags, offset + 12, 2, () => {
+    if (b.wantsAny('tcp.flags')) b.group('tcp.flags', () => `Flags: ${hex(flags, 3)} (${flagNames(flags)})`, flags, offset + 12, 2, () => {
       b.add('tcp.flags.res', () => `${bitPicture(flags, 0xe00, 12)} = Reserved: ${setText((flags & 0xe00) !== 0)}`, (flags & 0xe00) !== 0, offset + 12, 2);
       for (const [bit, abbrev, label] of FLAG_BITS) {
         b.add(abbrev, () => `${bitPicture(flags, bit, 12)} = ${label}: ${setText((flags & bit) !== 0)}`, (flags & bit) !== 0, offset + 12, 2);
@@ -172,7 +172,7 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
       let times = streamTimes.get(conv);
       if (times === undefined) streamTimes.set(conv, (times = { first: ts, last: ts }));
       const { first, last } = times;
-      if (b.building) b.group('', '[Timestamps]', null, offset, 0, () => {
+      if (b.wantsAny('tcp.time_')) b.group('', '[Timestamps]', null, offset, 0, () => {
         const rel = ts - first;
         const delta = ts - last;
         b.add('tcp.time_relative', () => `[Time since first frame in this TCP stream: ${nsToSeconds(rel)} seconds]`, rel, offset, 0, () => nsToSeconds(rel));

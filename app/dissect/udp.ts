@@ -56,7 +56,7 @@ export function dissectUdp(d: Dissector, p: PacketState, data: Buffer, offset: n
     const first = seen.first;
     const last = seen.last;
     seen.last = ts;
-    if (b.building) b.group('', '[Timestamps]', null, offset, 0, () => {
+    if (b.wantsAny('udp.time_')) b.group('', '[Timestamps]', null, offset, 0, () => {
       const rel = ts - first;
       const delta = ts - last;
       b.add('udp.time_relative', () => `[Time since first frame: ${nsToSeconds(rel)} seconds]`, rel, offset, 0, () => nsToSeconds(rel));
