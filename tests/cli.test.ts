@@ -68,15 +68,17 @@ describe('bad input', () => {
     assert.ok(r.stderr.includes(`${missing}: ${theirs} (ENOENT)`), `expected tcpdump's "${theirs}" in: ${r.stderr}`);
   });
 
-  test('-o: tshark\'s tcp.desegment_tcp_streams:FALSE is what Sievecap does; TRUE and other names are refused, not ignored', () => {
+  test('-o: tshark\'s tcp.desegment_tcp_streams takes TRUE (the default) and FALSE; other values and names are refused, not ignored', () => {
     const plain = sievecap(['-r', reference, '-T', 'text']);
     assert.equal(plain.status, 0, plain.stderr);
-    const withFalse = sievecap(['-r', reference, '-T', 'text', '-o', 'tcp.desegment_tcp_streams:FALSE']);
+    const withTrue = sievecap(['-r', reference, '-T', 'text', '-o', 'tcp.desegment_tcp_streams:TRUE']);
+    assert.equal(withTrue.status, 0, withTrue.stderr);
+    assert.equal(withTrue.stdout.toString(), plain.stdout.toString());
+    const withFalse = sievecap(['-r', reference, '-T', 'text', '-o', 'tcp.desegment_tcp_streams:false']);
     assert.equal(withFalse.status, 0, withFalse.stderr);
-    assert.equal(withFalse.stdout.toString(), plain.stdout.toString());
-    const reassembling = sievecap(['-r', reference, '-o', 'tcp.desegment_tcp_streams:TRUE']);
-    assert.equal(reassembling.status, 2);
-    assert.match(reassembling.stderr, /does not reassemble TCP payloads for the dissectors yet/);
+    const bad = sievecap(['-r', reference, '-o', 'tcp.desegment_tcp_streams:maybe']);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /-o tcp\.desegment_tcp_streams takes TRUE or FALSE, got 'maybe'/);
     const unknown = sievecap(['-r', reference, '-o', 'http.tcp.port:8080']);
     assert.equal(unknown.status, 2);
     assert.match(unknown.stderr, /-o http\.tcp\.port: not a preference Sievecap has; it knows tcp\.desegment_tcp_streams/);

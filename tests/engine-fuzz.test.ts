@@ -56,14 +56,18 @@ test('store fast paths on mutated frames: filters and attached reports equal a f
       assert.equal(summary.error, null);
       assert.equal(store.count(), FRAMES);
       // The reference: every frame through one Dissector in order, and the same reports fed its packets.
+      // Filter views desegment TCP as the CLI does; reports take segments as they are.
       const dissector = new Dissector();
+      const segments = new Dissector({ desegment: false });
       const reference = makeReports();
       const inOrder: Array<{ number: number; matches: (f: (typeof filters)[number]) => boolean }> = [];
       const reader = CaptureReader.open(file);
       for (let p = reader.next(); p; p = reader.next()) {
         const data = Buffer.from(p.data);
-        const packet = dissector.dissect({ number: inOrder.length + 1, tsNs: p.tsNs, data, origLen: p.origLen, linkType: p.linkType });
-        for (const r of reference) r.add({ packet, data, tsNs: p.tsNs, capLen: data.length, origLen: p.origLen });
+        const input = { number: inOrder.length + 1, tsNs: p.tsNs, data, origLen: p.origLen, linkType: p.linkType };
+        const packet = dissector.dissect(input);
+        const segment = segments.dissect(input);
+        for (const r of reference) r.add({ packet: segment, data, tsNs: p.tsNs, capLen: data.length, origLen: p.origLen });
         const results = new Map(filters.map((f) => [f, f.matches(packet, data)]));
         inOrder.push({ number: inOrder.length + 1, matches: (f) => results.get(f)! });
       }

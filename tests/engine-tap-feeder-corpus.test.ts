@@ -27,7 +27,7 @@ const makeReports = (): StatisticsReport[] => SPECS.map((s) => (s.startsWith('co
 function feedBothWays(file: string): { full: StatisticsReport[]; light: StatisticsReport[]; frames: number; fallback: number } {
   const full = makeReports();
   const light = makeReports();
-  const dissector = new Dissector();
+  const dissector = new Dissector({ desegment: false });
   const feeder = new TapFeeder(light);
   const reader = CaptureReader.open(file, { customBlocks: true });
   let number = 0;

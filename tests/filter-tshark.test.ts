@@ -1,7 +1,8 @@
 /**
  * Display filters agree with tshark's -Y: for every filter below, the frames that
  * `sievecap -r F -Y X -T fields -e frame.number` prints are exactly those that
- * `tshark -r F -n -o tcp.desegment_tcp_streams:FALSE -Y X -T fields -e frame.number` prints.
+ * `tshark -r F -n -Y X -T fields -e frame.number` prints (both with their defaults: TCP
+ * desegmentation on).
  *
  * F is one pcapng file: corpus captures (HTTP, DNS, DHCP, ICMP, ARP, IPv6, VLAN) and a capture this
  * test makes itself on a veth between two network namespaces (curl ↔ python3 http.server over IPv4
@@ -182,7 +183,7 @@ async function sievecapFrames(file: string, filter: string): Promise<string> {
 
 function tsharkFrames(file: string, filter: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn('tshark', ['-r', file, '-n', '-o', 'tcp.desegment_tcp_streams:FALSE', '-Y', filter, '-T', 'fields', '-e', 'frame.number']);
+    const child = spawn('tshark', ['-r', file, '-n', '-Y', filter, '-T', 'fields', '-e', 'frame.number']);
     let out = '';
     let err = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));

@@ -115,7 +115,7 @@ export function writeFrames(file: string, frames: readonly Frame[]): void {
 /** Reads, dissects and feeds every frame of `file` to the reports; returns them for chaining. */
 export function feedFile<T extends StatisticsReport[]>(file: string, ...reports: T): T {
   const reader = CaptureReader.open(file);
-  const dissector = new Dissector();
+  const dissector = new Dissector({ desegment: false });
   try {
     for (let p = reader.next(); p !== null; p = reader.next()) {
       const packet = dissector.dissect({ number: p.index + 1, tsNs: p.tsNs, data: p.data, origLen: p.origLen, linkType: p.linkType, flags: p.flags });

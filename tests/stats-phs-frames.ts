@@ -5,7 +5,7 @@ import type { StatisticsReport } from '../app/stats/report';
 
 export function feedReports(path: string, reports: readonly StatisticsReport[]): void {
   const reader = CaptureReader.open(path);
-  const dissector = new Dissector();
+  const dissector = new Dissector({ desegment: false });
   let number = 0;
   try {
     for (let p = reader.next(); p !== null; p = reader.next()) {

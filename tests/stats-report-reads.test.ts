@@ -38,7 +38,7 @@ function run(spec: string, packets: readonly CapturePacket[], noTree: boolean): 
     options = reportDissectOptions([report!]);
     assert.ok(options, `${spec} says what it reads`);
   }
-  const d = new Dissector();
+  const d = new Dissector({ desegment: false });
   packets.forEach((p, i) => {
     const packet = d.dissect({ number: i + 1, tsNs: p.tsNs, data: p.data, origLen: p.origLen, linkType: p.linkType, flags: p.flags }, options);
     report!.add({ packet, data: p.data, tsNs: p.tsNs, capLen: p.data.length, origLen: p.origLen });

@@ -114,9 +114,11 @@ Decoding as tshark does (Wireshark's field names):
                             -T fields layout, as tshark's -E
   -Y FILTER                 keep only packets that match a Wireshark display filter,
                             e.g. -Y 'ip.addr == 10.0.0.0/8 && http' (files and live)
-  -o tcp.desegment_tcp_streams:FALSE
-                            tshark's preference syntax; each TCP segment is dissected on
-                            its own (TRUE, tshark's default, is not supported yet)
+  -o tcp.desegment_tcp_streams:TRUE|FALSE
+                            tshark's preference syntax; TRUE (the default, as tshark's):
+                            HTTP, TLS and DNS messages spread over TCP segments are
+                            dissected whole on the frame that completes them; FALSE:
+                            each TCP segment on its own
 
 Reports (tshark's -z; packets are not listed, as with tshark -q; files and live;
 several -z are printed in reverse order, as tshark does):
@@ -347,13 +349,18 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
 }
 
 /**
- * tshark's `-o NAME:VALUE`. Sievecap dissects each TCP segment on its own, which is tshark's
- * `tcp.desegment_tcp_streams:FALSE`: that setting is accepted; TRUE (tshark's default, reassembled
- * PDUs) is not there yet and is refused rather than ignored, as is any other name.
+ * tshark's `-o NAME:VALUE`, for the preferences Sievecap has: `tcp.desegment_tcp_streams` (TRUE,
+ * tshark's default: PDUs spread over TCP segments are dissected on the frame that completes them;
+ * FALSE: every segment on its own). Any other name is refused rather than ignored.
  */
 export const KNOWN_PREFERENCES: Readonly<Record<string, readonly string[]>> = {
-  'tcp.desegment_tcp_streams': ['FALSE'],
+  'tcp.desegment_tcp_streams': ['TRUE', 'FALSE'],
 };
+
+/** Whether the dissection reassembles TCP PDUs (`-o tcp.desegment_tcp_streams`, default TRUE). */
+export function desegmentOf(opts: Pick<CliOptions, 'preferences'>): boolean {
+  return opts.preferences['tcp.desegment_tcp_streams'] !== 'FALSE';
+}
 
 function preferenceOptions(values: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
@@ -367,11 +374,7 @@ function preferenceOptions(values: readonly string[]): Record<string, string> {
       throw new UsageError(`-o ${name}: not a preference Sievecap has; it knows ${Object.keys(KNOWN_PREFERENCES).join(', ')}`);
     }
     if (!allowed.includes(value.toUpperCase())) {
-      throw new UsageError(
-        name === 'tcp.desegment_tcp_streams' && value.toUpperCase() === 'TRUE'
-          ? '-o tcp.desegment_tcp_streams:TRUE: Sievecap does not reassemble TCP payloads for the dissectors yet; each segment is dissected on its own, as tshark does with tcp.desegment_tcp_streams:FALSE'
-          : `-o ${name} takes ${allowed.join(' or ')}, got '${value}'`,
-      );
+      throw new UsageError(`-o ${name} takes ${allowed.join(' or ')}, got '${value}'`);
     }
     out[name] = value.toUpperCase();
   }

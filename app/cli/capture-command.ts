@@ -12,7 +12,7 @@ import { batchPrefixLength, type RecordFormat } from '../capture/batch';
 import { native } from '../capture/native';
 import type { InterfaceMerger } from '../capture/interface-merge';
 import { linkTypeName } from '../pcap/linktype';
-import { outputFormat, UsageError, wantsDissection, type CliOptions } from './args';
+import { desegmentOf, outputFormat, UsageError, wantsDissection, type CliOptions } from './args';
 import { defaultInterface } from './interfaces';
 import { openFileSink, type FileSink } from './file-sink';
 import type { PacketSink } from './sinks';
@@ -232,7 +232,7 @@ export async function runLiveCapture(opts: CliOptions, io: CliIo): Promise<numbe
       onBackgroundError: (err) => fail(err.message),
     });
     fileSink = 'writeInterfaceBatch' in sink ? (sink as FileSink) : undefined;
-    if (display) sink = filtered = new stages.display!.DisplayFilterSink(display, sink, linkTypes[0]);
+    if (display) sink = filtered = new stages.display!.DisplayFilterSink(display, sink, linkTypes[0], desegmentOf(opts));
   } catch (err) {
     client.close();
     io.error(`sievecap: ${(err as Error).message}`);

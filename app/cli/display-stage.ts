@@ -41,7 +41,7 @@ export function forEachLivePacket(batch: Buffer, format: RecordFormat, linkType:
 }
 
 export class DisplayFilterSink implements PacketSink {
-  private readonly dissector = new Dissector();
+  private readonly dissector: Dissector;
   private frameNumber = 0;
   /** Packets that matched and went on to the sink. */
   passed = 0;
@@ -52,7 +52,13 @@ export class DisplayFilterSink implements PacketSink {
     private readonly filter: DisplayFilter,
     private readonly sink: PacketSink,
     private readonly liveLinkType = 1,
+    /**
+     * TCP desegmentation (DissectorOptions.desegment). Statistics reports behind the filter take
+     * segments as they are (they place reassembled messages themselves): off in front of them.
+     */
+    desegment = true,
   ) {
+    this.dissector = new Dissector({ desegment: desegment && !(sink instanceof ReportSink) });
     // A sink given raw packets (tcpdump lines, files) reads nothing of the dissection.
     const reads = takesDissected(sink) ? (sink.reads ?? 'tree') : { fields: [], columns: false };
     this.dissectOptions = reads === 'tree' ? undefined : { fields: new Set([...filter.fieldNames, ...reads.fields]), columns: reads.columns, applications: reads.applications, taps: reads.taps };
@@ -103,7 +109,7 @@ export class ReportSink implements DissectedPacketSink {
     const o = this.dissectOptions;
     this.reads = o === undefined ? 'tree' : { fields: [...o.fields!], columns: o.columns !== false, applications: o.applications, taps: o.taps };
     this.feeder = TapFeeder.canFeed(reports) ? new TapFeeder(reports, this.dissectOptions) : null;
-    this.dissector = this.feeder?.dissector ?? new Dissector();
+    this.dissector = this.feeder?.dissector ?? new Dissector({ desegment: false });
   }
 
   /** True when packets may be handed in place, as the reader holds them (writeView). */

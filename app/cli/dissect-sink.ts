@@ -10,7 +10,7 @@ import { fieldsLine } from './tshark/fields';
 import { formatTree } from './tshark/tree';
 import { packetJson } from './tshark/json';
 import { summaryLine } from './tshark/summary';
-import type { CliOptions } from './args';
+import { desegmentOf, type CliOptions } from './args';
 import type { CliIo } from './io';
 import { forEachBatchPacket, type PacketSink, type PacketToSink } from './sinks';
 
@@ -20,7 +20,7 @@ export { wantsDissection } from './args';
 const SUMMARY_FIELDS: readonly string[] = ['frame.time_relative'];
 
 export class DissectSink implements PacketSink {
-  private readonly dissector = new Dissector();
+  private readonly dissector: Dissector;
   private number = 0;
   private pending: string[] = [];
   private readonly format: (text: string[], p: ReturnType<Dissector['dissect']>) => void;
@@ -29,6 +29,7 @@ export class DissectSink implements PacketSink {
   private readonly dissectOptions: DissectOptions | undefined;
 
   constructor(private readonly io: CliIo, opts: CliOptions, private readonly liveLinkType = 1) {
+    this.dissector = new Dissector({ desegment: desegmentOf(opts) });
     if (opts.outputType === 'fields') {
       const layout = { separator: opts.fieldSeparator, aggregator: opts.fieldAggregator, occurrence: opts.fieldOccurrence };
       if (opts.fieldHeader) this.pending.push(opts.fields.join(opts.fieldSeparator));

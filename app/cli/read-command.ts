@@ -10,7 +10,7 @@ import { PcapWriter } from '../pcap/pcap-writer';
 import { PcapngWriter } from '../pcap/pcapng-writer';
 import { DEFAULT_SNAPLEN } from '../capture/snaplen';
 import { CaptureFilter } from './capture-filter';
-import { outputFormat, type CliOptions } from './args';
+import { desegmentOf, outputFormat, type CliOptions } from './args';
 import { TextSink, writeTarget, type PacketSink, type PacketToSink } from './sinks';
 import type { CliIo } from './io';
 import type { DisplayFilterSink } from './display-stage';
@@ -45,7 +45,7 @@ export async function runReadFile(opts: CliOptions, io: CliIo): Promise<number> 
     if (opts.displayFilter !== undefined && stages) {
       // Compiled before anything is written, so a bad one writes nothing.
       const { compileDisplayFilter } = await import('../filter');
-      sink = display = new stages.DisplayFilterSink(compileDisplayFilter(opts.displayFilter), sink);
+      sink = display = new stages.DisplayFilterSink(compileDisplayFilter(opts.displayFilter), sink, 1, desegmentOf(opts));
     }
     const status = readAll(reader, opts, io, capture, display, sink);
     if (reporting) (await import('./report-command')).printReports(reports, opts, io);

@@ -21,6 +21,7 @@ import { registerCoreDissectors } from './registry';
 import { FragmentTable } from './reassembly';
 import { TcpStreamTable } from './tcp-streams';
 import { bytesHex } from './format';
+import { namesReassembly } from './tcp-pdus';
 
 /** A hand-off target: dissects data[offset, end) of the packet and everything it carries. */
 export type Handoff = (d: Dissector, p: PacketState, data: Buffer, offset: number, end: number) => number | void;
@@ -31,6 +32,12 @@ const MAX_NESTING = 48;
 export interface DissectorOptions {
   /** Register the application-protocol dissectors from apps.ts (default true). */
   apps?: boolean;
+  /**
+   * tshark's `tcp.desegment_tcp_streams` (default true, as tshark's): PDUs spread over TCP
+   * segments are dissected whole on the frame that completes them (tcp-pdus.ts); false dissects
+   * every segment on its own.
+   */
+  desegment?: boolean;
 }
 
 export class Dissector {
@@ -51,8 +58,11 @@ export class Dissector {
   private readonly selectionPrefixes = new WeakMap<ReadonlySet<string>, Set<string>>();
   private firstTsNs: bigint | null = null;
   private previousTsNs: bigint | null = null;
+  /** DissectorOptions.desegment. */
+  readonly desegment: boolean;
 
   constructor(options: DissectorOptions = {}) {
+    this.desegment = options.desegment !== false;
     registerCoreDissectors(this);
     if (options.apps !== false) registerDefaultAppDissectors(this);
   }
@@ -114,27 +124,45 @@ export class Dissector {
    * Hands a UDP/TCP payload to an application dissector: the lower port's, then the higher's, then
    * the heuristics (Wireshark's order); unclaimed payload becomes "data".
    */
-  byPort(p: PacketState, ctx: AppContext, data: Buffer, offset: number, end: number): void {
-    const app = this.appFor(ctx, data, offset, end);
+  byPort(p: PacketState, ctx: AppContext, data: Buffer, offset: number, end: number, chosen?: AppDissector | null): void {
+    const app = chosen === undefined ? this.appFor(ctx, data, offset, end) : chosen ?? undefined;
     if (!app) {
       if (this.payloadSeen(p, 'data', undefined) || this.applicationWanted(p, ctx)) this.data(p, data, offset, end);
       return;
     }
+    this.runApp(p, app, ctx, data, offset, end);
+  }
+
+  /**
+   * Runs an application dissector on data[offset, end) and adds its layers to the packet, and its
+   * columns unless `setColumns` is false; returns its result (null when it was left out).
+   * `chain` false: its layers add nothing to frame.protocols (a further PDU of one dissector call).
+   */
+  runApp(p: PacketState, app: AppDissector, ctx: AppContext, data: Buffer, offset: number, end: number, chain = true, setColumns = true): AppResult | null {
     // Nobody can see this payload's layers (no tree, no columns, no field of theirs asked for):
     // leave them out, unless the dissector keeps state that later packets depend on.
-    if (!app.stateful && !this.payloadSeen(p, app.protocol, app.fieldPrefixes) && !this.applicationWanted(p, ctx)) return;
+    if (!app.stateful && !this.payloadSeen(p, app.protocol, app.fieldPrefixes) && !this.applicationWanted(p, ctx)) return null;
     const result = dissectApp(app, data, offset, end, ctx);
     if (result.chain !== undefined) {
-      result.layers.forEach((layer, k) => p.addLayer(layer, result.chain![k] ?? ''));
-      if (result.protocolColumn) p.setProtocol(result.protocolColumn, result.info);
-      return;
+      result.layers.forEach((layer, k) => p.addLayer(layer, chain ? result.chain![k] ?? '' : ''));
+    } else {
+      let lastProtocol = chain ? '' : app.protocol;
+      for (const layer of result.layers) {
+        p.addLayer(layer, layer.protocol === lastProtocol ? '' : layer.protocol);
+        lastProtocol = layer.protocol;
+      }
     }
-    let lastProtocol = '';
-    for (const layer of result.layers) {
-      p.addLayer(layer, layer.protocol === lastProtocol ? '' : layer.protocol);
-      lastProtocol = layer.protocol;
-    }
-    if (result.protocolColumn) p.setProtocol(result.protocolColumn, result.info);
+    if (setColumns && result.protocolColumn) p.setProtocol(result.protocolColumn, result.info);
+    return result;
+  }
+
+  /**
+   * Whether a TCP payload for `app` is put together across segments in this dissection: always
+   * when its layers, the columns or the reassembly fields can be seen (tcp-pdus.ts); a dissection
+   * that sees none of them leaves the payload alone.
+   */
+  desegmentWanted(p: PacketState, ctx: AppContext, app: AppDissector): boolean {
+    return app.stateful === true || this.payloadSeen(p, app.protocol, app.fieldPrefixes) || this.applicationWanted(p, ctx) || namesReassembly(p.selection);
   }
 
   /**

@@ -9,6 +9,7 @@
  */
 import { LayerBuilder, StopDissection, dissectSafely, hex, type FieldSelection } from './builder';
 import type { AppDissector, AppResult, Layer } from './model';
+import { lengthPrefixedPdus } from './tcp-pdus';
 import { bytesHex } from './format';
 import { ipv4Text, ipv6Text, printable } from './app-format';
 import { DnsNameReader, dnsOpcodeName, dnsRcodeName, dnsTypeName, type DnsName } from './dns-names';
@@ -52,6 +53,8 @@ export const dnsDissector: AppDissector = {
       ? dissectDnsOverTcp(data, offset, end, records, ctx.fields)
       : dissectDnsMessage(data, offset, end, false, records, ctx.fields, udpFlavor(ctx.srcPort, ctx.dstPort));
   },
+  // Each message's Info replaces the one before, as tshark shows several in one segment.
+  desegment: (data, offset, end) => ({ ...lengthPrefixedPdus(data, offset, end, 2, (at) => 2 + data.readUInt16BE(at)), replaceInfo: true }),
 };
 
 /** The flavor of the port the payload was handed off on: the lower port's first, as Dissector.appFor. */

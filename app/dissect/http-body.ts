@@ -11,6 +11,7 @@
 import { LayerBuilder } from './builder';
 import { bytesHex } from './format';
 import type { Layer } from './model';
+import { printable } from './app-format';
 
 /** Wireshark's packet-text-media.c registrations. */
 const TEXT_LINES = new Set([
@@ -25,6 +26,22 @@ const URLENCODED = 'application/x-www-form-urlencoded';
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const BOUND_ERROR = '[BoundErrorUnreassembled Packet]';
 const MALFORMED = '[Malformed Packet]';
+
+/**
+ * The lines of a text body as tree items (Wireshark's "Line-based text data": each line with its
+ * line end escaped; a label past 239 characters marked " [truncated]" and cut to 238).
+ */
+function textLines(b: LayerBuilder, data: Buffer, start: number, stop: number): Layer {
+  if (!b.tree) return b.layer;
+  for (let at = start; at < stop;) {
+    const lf = data.indexOf(0x0a, at);
+    const next = lf < 0 || lf >= stop ? stop : lf + 1;
+    const text = printable(data.subarray(at, next));
+    b.add('', text.length < 240 ? text : ` [truncated]${text}`.slice(0, 238), null, at, next - at);
+    at = next;
+  }
+  return b.layer;
+}
 
 export interface BodyResult {
   layers: Layer[];
@@ -52,12 +69,12 @@ export function bodyLayers(data: Buffer, start: number, stop: number, contentTyp
   const shown = contentType.split(';')[0]!.trim();
   if (TEXT_LINES.has(type)) {
     const lines = countLines(data, start, stop);
-    return { layers: [layer('data-text-lines', `Line-based text data: ${shown} (${lines} lines)`).layer], info: ` (${shown})` };
+    return { layers: [textLines(layer('data-text-lines', `Line-based text data: ${shown} (${lines} lines)`), data, start, stop)], info: ` (${shown})` };
   }
   if (XML.has(type)) return { layers: [layer('xml', 'eXtensible Markup Language').layer], info: '', column: 'XML' };
   if (JSON_TYPES.has(type)) {
     const json = layer('json', `JavaScript Object Notation: ${shown}`).layer;
-    const layers = parsesAsJson(data, start, stop) ? [json] : [json, layer('data-text-lines', `Line-based text data: ${shown} (${countLines(data, start, stop)} lines)`).layer];
+    const layers = parsesAsJson(data, start, stop) ? [json] : [json, textLines(layer('data-text-lines', `Line-based text data: ${shown} (${countLines(data, start, stop)} lines)`), data, start, stop)];
     return { layers, info: `, JavaScript Object Notation (${shown})`, column: 'JSON' };
   }
   if (type === URLENCODED) return { layers: [layer('urlencoded-form', `HTML Form URL Encoded: ${shown}`).layer], info: ` (${shown})` };

@@ -4,7 +4,8 @@
  * marked truncated, and nothing is invented. Field names and Info follow tshark 4.0.
  */
 import { LayerBuilder, dissectSafely } from './builder';
-import type { AppContext, AppDissector, AppResult, Layer } from './model';
+import type { AppContext, AppDissector, AppResult, Layer, PduSplit } from './model';
+import { ONE_MORE_SEGMENT, UNTIL_FIN } from './tcp-pdus';
 import { printable } from './app-format';
 import { bodyLayers } from './http-body';
 
@@ -40,7 +41,74 @@ export const httpDissector: AppDissector = {
   tcpPorts: HTTP_PORTS,
   heuristic: (data, offset, end) => looksLikeHttp(data, offset, end),
   dissect: (data, offset, end, ctx) => dissectHttpMessage(data, offset, end, ctx, HTTP),
+  desegment: (data, offset, end) => httpMessages(data, offset, end),
 };
+
+/**
+ * The HTTP messages in data[offset, end) and what the last one still needs, as Wireshark's HTTP
+ * dissector asks TCP for more (epan/req_resp_hdrs.c, req_resp_hdrs_do_reassembly): the first line
+ * and the headers up to the blank line; then a body of Content-Length bytes, or chunks up to the
+ * last one and the line after it, or, for a response with neither, everything up to the FIN.
+ * Bytes that do not start with a request or status line are a continuation, taken as they are.
+ */
+export function httpMessages(data: Buffer, offset: number, end: number): PduSplit {
+  const pdus: number[] = [];
+  let at = offset;
+  while (at < end) {
+    const firstEnd = data.indexOf(0x0a, at);
+    if (firstEnd < 0 || firstEnd >= end) return { pdus, need: ONE_MORE_SEGMENT };
+    const firstText = data.toString('latin1', at, firstEnd > at && data[firstEnd - 1] === 0x0d ? firstEnd - 1 : firstEnd);
+    const request = REQUEST_LINE.test(firstText);
+    const status = request ? null : STATUS_LINE.exec(firstText);
+    if (!request && status === null) {
+      pdus.push(end - at);
+      break;
+    }
+    const info = `${firstText} `;
+    let line = firstEnd + 1;
+    let contentLength = -1;
+    let chunked = false;
+    for (;;) {
+      if (line >= end) return { pdus, need: ONE_MORE_SEGMENT, info };
+      const lf = data.indexOf(0x0a, line);
+      if (lf < 0 || lf >= end) return { pdus, need: ONE_MORE_SEGMENT, info };
+      const start = line;
+      const textEnd = lf > start && data[lf - 1] === 0x0d ? lf - 1 : lf;
+      line = lf + 1;
+      if (textEnd === start) break; // the blank line that ends the headers
+      const first = data[start]!;
+      if (first !== 0x63 && first !== 0x43 && first !== 0x74 && first !== 0x54) continue; // c, C, t, T
+      const header = /^(content-length|transfer-encoding):(.*)$/i.exec(data.toString('latin1', start, textEnd));
+      if (header === null) continue;
+      const value = header[2]!.trim();
+      if (header[1]!.toLowerCase() === 'content-length') {
+        if (/^[+-]?\d+$/.test(value) && Number(value) >= 0 && Number(value) <= 0x7fffffff) contentLength = Number(value);
+      } else if (/^chunked/i.test(value)) chunked = true;
+    }
+    const bodyStart = line;
+    if (chunked) {
+      const chunks = chunkedEnd(data, bodyStart, end);
+      if (chunks === ONE_MORE_SEGMENT) return { pdus, need: ONE_MORE_SEGMENT, info };
+      const stop = chunks < 0 ? end : chunks;
+      pdus.push(stop - at);
+      at = stop;
+      continue;
+    }
+    if (contentLength >= 0) {
+      if (end - bodyStart < contentLength) return { pdus, need: contentLength - (end - bodyStart), info };
+      pdus.push(bodyStart + contentLength - at);
+      at = bodyStart + contentLength;
+      continue;
+    }
+    // A response with neither runs to the FIN, unless its status has no body (1xx, 204, 304).
+    const code = status === null ? 0 : Number(status[2]);
+    if (!request && code >= 200 && code !== 204 && code !== 304) return { pdus, need: UNTIL_FIN, info };
+    pdus.push(bodyStart - at);
+    at = bodyStart;
+  }
+  return { pdus, need: 0 };
+}
+
 
 /** A request or status line starts the payload. Cheap: looks at the first line only. */
 export function looksLikeHttp(data: Buffer, offset: number, end: number): boolean {
@@ -137,6 +205,34 @@ export function dissectHttpMessage(data: Buffer, offset: number, end: number, ct
   });
   if (info !== 'Continuation') layer.title = flavor.title;
   return { layers: [layer, ...body], protocolColumn: column, info };
+}
+
+/**
+ * Where a chunked body that starts at `at` ends (after the last chunk's size line and the line
+ * after it), following req_resp_hdrs_do_reassembly's walk; ONE_MORE_SEGMENT when the bytes end
+ * first, -2 when a size cannot be read (Wireshark stops reassembling: the body is what there is).
+ */
+function chunkedEnd(data: Buffer, at: number, end: number): number {
+  let next = at;
+  for (;;) {
+    if (end - next < 1) return ONE_MORE_SEGMENT;
+    const lf = data.indexOf(0x0a, next);
+    if (lf < 0 || lf >= end) return ONE_MORE_SEGMENT;
+    const textEnd = lf > next && data[lf - 1] === 0x0d ? lf - 1 : lf;
+    const sizeText = /^\s*([0-9a-fA-F]+)/.exec(data.toString('latin1', next, textEnd).split(';')[0]!);
+    if (sizeText === null) return -2;
+    const size = parseInt(sizeText[1]!.slice(-9), 16);
+    if (sizeText[1]!.replace(/^0+/, '').length > 8 || size > 2 ** 31) return -2;
+    const chunkStart = lf + 1;
+    if (size === 0) {
+      const last = data.indexOf(0x0a, chunkStart);
+      if (last < 0 || last >= end) return ONE_MORE_SEGMENT;
+      return last + 1;
+    }
+    // Wireshark compares the chunk size with what remains from the size line's start.
+    if (end - next > size) next = chunkStart + size + 2;
+    else return ONE_MORE_SEGMENT;
+  }
 }
 
 /** Printable ASCII, tabs and line ends only, and not a chunk of a chunked body (hex size, CR LF). */

@@ -41,6 +41,9 @@ export function dissectIpcomp(d: Dissector, p: PacketState, data: Buffer, offset
   }
   const wasReassembled = p.reassembled;
   p.reassembled = true;
+  const wasData = p.reassembledData;
+  p.reassembledData = inflated;
   d.byIpProtocol(p, next, inflated, 0, inflated.length);
   p.reassembled = wasReassembled;
+  p.reassembledData = wasData;
 }

@@ -97,8 +97,11 @@ export function dissectIpv4(d: Dissector, p: PacketState, data: Buffer, offset: 
   if (reassembled) {
     const wasReassembled = p.reassembled;
     p.reassembled = true;
+    const wasData = p.reassembledData;
+    p.reassembledData = (reassembled as Reassembled).data;
     d.byIpProtocol(p, proto, (reassembled as Reassembled).data, 0, (reassembled as Reassembled).data.length);
     p.reassembled = wasReassembled;
+    p.reassembledData = wasData;
   } else d.byIpProtocol(p, proto, data, payload, payloadEnd);
   return payloadEnd;
 }

@@ -218,6 +218,9 @@ function fragmentHeader(d: Dissector, p: PacketState, data: Buffer, at: number, 
   }
   const was = p.reassembled;
   p.reassembled = true;
+  const wasData = p.reassembledData;
+  p.reassembledData = reassembled.data;
   d.byIpProtocol(p, nxt, reassembled.data, 0, reassembled.data.length);
   p.reassembled = was;
+  p.reassembledData = wasData;
 }

@@ -42,6 +42,15 @@ export interface Layer {
   status: LayerStatus;
   /** What was wrong, for truncated/malformed layers. */
   problem?: string;
+  /** Set when the layer's offsets are in a reassembled buffer (a PDU put together from TCP segments, an IP datagram), not the frame. */
+  source?: 'reassembled';
+  /** That buffer (with `source`). */
+  data?: Buffer;
+  /**
+   * End of the bytes the protocol was handed (Wireshark's tvb for it), when past offset + length:
+   * TCP's runs to the end of its payload, which a segment of a reassembled PDU leaves to no layer.
+   */
+  extent?: number;
 }
 
 /** The columns of Wireshark's packet list. */
@@ -261,4 +270,43 @@ export interface AppDissector {
   /** Optional payload test for traffic on other ports (cheap; must not throw). */
   heuristic?: (data: Buffer, offset: number, end: number, ctx: AppContext) => boolean;
   dissect(data: Buffer, offset: number, end: number, ctx: AppContext): AppResult;
+  /**
+   * Over TCP: how much of data[offset, end) holds whole PDUs and what the next one still needs
+   * (Wireshark's pinfo->desegment_offset / desegment_len), so that a PDU spread over segments is
+   * dissected whole on the frame that completes it (tcp-pdus.ts). Absent: every segment is
+   * dissected on its own. Cheap; must not throw.
+   */
+  desegment?: (data: Buffer, offset: number, end: number, ctx: AppContext) => PduSplit;
+}
+
+/** AppDissector.desegment's answer. */
+export interface PduSplit {
+  /** Lengths of the whole PDUs from `offset`, in order: one dissect() call each. */
+  pdus: number[];
+  /**
+   * What the bytes after them need: 0 nothing (they are dissected as they are), > 0 that many
+   * bytes more, ONE_MORE_SEGMENT (-1) at least one more segment, UNTIL_FIN (-2) the rest of the
+   * direction (tcp-pdus.ts).
+   */
+  need: number;
+  /**
+   * The Info column while a PDU waits for more: replaces TCP's when nothing was dissected yet
+   * (HTTP shows its first line, TLS nothing), else is added after the dissected PDUs' Info.
+   */
+  info?: string;
+  /**
+   * Each PDU's Info replaces the one before (Wireshark's tcp_dissect_pdus with a dissector that
+   * clears the column, as DNS's); default: appended.
+   */
+  replaceInfo?: boolean;
+  /**
+   * What goes between the Info of a PDU put together from earlier segments and the Info of the
+   * PDUs after it in the same frame (TLS: ', ', as its col_append_sep_str; default nothing).
+   */
+  infoJoin?: string;
+  /**
+   * The protocol keeps an empty layer with this title (and its place in frame.protocols) when its
+   * first PDU waits for more: TLS's dissector accepts the segment; HTTP's and DNS's give it back.
+   */
+  keepsLayer?: string;
 }

@@ -31,8 +31,9 @@ export class PacketState {
   ipv6At = 0;
   /** Ethertype / IP-protocol hand-offs so far (bounds tunnel nesting). */
   handoffs = 0;
-  /** Set when the bytes being dissected come from a reassembled buffer. */
+  /** Set when the bytes being dissected come from a reassembled buffer (reassembledData). */
   reassembled = false;
+  reassembledData: Buffer | null = null;
   /** The frame's layer table (see FrameLayout), filled by the link, IP and transport dissectors. */
   readonly layout: FrameLayout;
   /** Set by the IP dissectors: the innermost IP header is a fragment (the layout is then not simple). */
@@ -96,7 +97,10 @@ export class PacketState {
   }
 
   addLayer(layer: Layer, chainName: string = layer.protocol): void {
-    if (this.reassembled) markReassembled(layer);
+    if (this.reassembled) {
+      markReassembled(layer);
+      if (this.reassembledData !== null) layer.data = this.reassembledData;
+    }
     this.layers.push(layer);
     if (chainName) this.protocols.push(chainName);
     this.noteStatus(layer.status);
@@ -145,6 +149,7 @@ export class PacketState {
 }
 
 function markReassembled(layer: Layer): void {
+  layer.source = 'reassembled';
   const stack = [...layer.fields];
   while (stack.length) {
     const f = stack.pop()!;

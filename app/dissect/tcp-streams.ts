@@ -1,10 +1,12 @@
 /**
  * Cross-packet TCP state, as Wireshark keeps it per conversation: the stream index (tcp.stream),
  * the base sequence numbers that make tcp.seq/tcp.ack relative, the window scale each side
- * announced in its SYN, and the conversation-completeness bits.
+ * announced in its SYN, the conversation-completeness bits, and each direction's unfinished PDU
+ * (tcp-pdus.ts).
  */
+import type { DesegmentFlow } from './tcp-pdus';
 
-export interface TcpDirection {
+export interface TcpDirection extends DesegmentFlow {
   baseSeq: number;
   baseSet: boolean;
   /** Window scale shift from this side's SYN; -1 unknown (no SYN seen), -2 SYN without the option. */
@@ -52,8 +54,8 @@ export class TcpStreamTable {
       conv = {
         index: this.nextIndex++,
         dirs: [
-          { baseSeq: 0, baseSet: false, windowShift: -1 },
-          { baseSeq: 0, baseSet: false, windowShift: -1 },
+          { baseSeq: 0, baseSet: false, windowShift: -1, pdu: null, seen: -1 },
+          { baseSeq: 0, baseSet: false, windowShift: -1, pdu: null, seen: -1 },
         ],
         completeness: 0,
         synSeq: syn && !ack ? seq : -1,

@@ -7,7 +7,8 @@ import type { Dissector } from './dissector';
 import { be16, be32, bitPicture, bytesHex, nsToSeconds, setText } from './format';
 import type { AppContext } from './model';
 import type { PacketState } from './packet-state';
-import { COMPLETENESS, type TcpConversation } from './tcp-streams';
+import { COMPLETENESS, type TcpConversation, type TcpDirection } from './tcp-streams';
+import { dissectTcpPayload, finishAtFin } from './tcp-pdus';
 import { dissectTcpOptions, type TcpOptionSummary } from './tcp-options';
 
 const FLAG_BITS: Array<[number, string, string, string]> = [
@@ -52,6 +53,9 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
   let mptcpOptions = 0;
   let srcPort = 0;
   let dstPort = 0;
+  let flow: TcpDirection | null = null;
+  let relativeSeq = 0;
+  let finOnly = false;
   dissectSafely(b, () => {
     b.need(offset, 4, 'TCP ports');
     srcPort = be16(data, offset);
@@ -96,6 +100,7 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
         rev.baseSet = true;
       }
       seq = (seqRaw - fwd.baseSeq) >>> 0;
+      flow = fwd;
       if (ack) ackValue = (ackRaw - rev.baseSeq) >>> 0;
       completeness = conv.completeness;
       const stream = conv.index;
@@ -192,6 +197,7 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
     if (b.tree) b.layer.title += `, Seq: ${seq}${ack ? `, Ack: ${ackValue}` : ''}, Len: ${segLen}`;
     b.setLength(hlen);
     const stop = Math.min(end, data.length);
+    if (stop > offset + hlen) b.layer.extent = stop;
     if (segLen > 0 && stop > offset + hlen && b.wants('tcp.payload')) {
       b.add('tcp.payload', () => `TCP payload (${stop - offset - hlen} bytes)`, data.subarray(offset + hlen, stop), offset + hlen, stop - offset - hlen, () => bytesHex(data, offset + hlen, stop - offset - hlen));
     }
@@ -202,11 +208,22 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
     }
     // A malformed MPTCP option ends tshark's TCP dissection before the payload.
     if (segLen > 0 && !opts.mptcpMalformed) payload = offset + hlen;
+    relativeSeq = seq;
+    finOnly = fin && !rst && segLen === 0;
   });
   p.addLayer(b.layer);
   // tshark's MPTCP option items are protocol items inside the TCP tree: one `mptcp` each in the chain.
   for (let i = 0; i < mptcpOptions; i++) p.protocols.push('mptcp');
-  if (payload < 0 || payload >= end) return;
-  const ctx: AppContext = { transport: 'tcp', srcPort, dstPort, frameNumber: p.frame.number, src: p.netSrc, dst: p.netDst, fields: p.selection, columns: p.columns };
-  d.byPort(p, ctx, data, payload, end);
+  const desegment = d.desegment && flow !== null && b.layer.status === 'ok';
+  if (payload < 0 || payload >= end) {
+    if (desegment && finOnly && flow!.pdu !== null) finishAtFin(d, p, appContext(p, srcPort, dstPort), flow!);
+    return;
+  }
+  const ctx = appContext(p, srcPort, dstPort);
+  if (desegment) dissectTcpPayload(d, p, ctx, flow!, relativeSeq, finOnly || ((be16(data, offset + 12) & 1) !== 0), data, payload, end);
+  else d.byPort(p, ctx, data, payload, end);
+}
+
+function appContext(p: PacketState, srcPort: number, dstPort: number): AppContext {
+  return { transport: 'tcp', srcPort, dstPort, frameNumber: p.frame.number, src: p.netSrc, dst: p.netDst, fields: p.selection, columns: p.columns };
 }

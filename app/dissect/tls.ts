@@ -5,7 +5,8 @@
  * marked truncated.
  */
 import { LayerBuilder, dissectSafely, hex } from './builder';
-import type { AppContext, AppDissector, AppResult, Layer } from './model';
+import { ONE_MORE_SEGMENT } from './tcp-pdus';
+import type { AppContext, AppDissector, AppResult, Layer, PduSplit } from './model';
 import { printable } from './app-format';
 import { addCertificateNames } from './tls-cert';
 
@@ -40,7 +41,27 @@ export function createTlsDissector(): AppDissector {
     tcpPorts: [443, 465, 636, 853, 993, 995, 8443],
     heuristic: (data, offset, end) => looksLikeTls(data, offset, end),
     dissect: (data, offset, end, ctx) => dissectTls(data, offset, end, ctx, conversations),
+    desegment: (data, offset, end) => tlsRecords(data, offset, end),
   };
+}
+
+/**
+ * The whole TLS records from `offset` (one dissector call for all of them, as Wireshark's TLS
+ * dissector takes a segment) and what the next one needs: a record header (5 bytes) first, then
+ * its length; bytes that are no record header are continuation data, taken as they are. While a
+ * record waits, the Info column is cleared and TLS stays in frame.protocols, as tshark shows it.
+ */
+export function tlsRecords(data: Buffer, offset: number, end: number): PduSplit {
+  let at = offset;
+  while (at < end) {
+    if (end - at < 5) return { pdus: at > offset ? [at - offset] : [], need: ONE_MORE_SEGMENT, info: '', keepsLayer: 'Transport Layer Security', infoJoin: ', ' };
+    const type = data[at]!;
+    if (!CONTENT_TYPES[type] || data[at + 1] !== 3) return { pdus: [end - offset], need: 0, infoJoin: ', ' };
+    const recordEnd = at + 5 + data.readUInt16BE(at + 3);
+    if (recordEnd > end) return { pdus: at > offset ? [at - offset] : [], need: recordEnd - end, info: '', keepsLayer: 'Transport Layer Security', infoJoin: ', ' };
+    at = recordEnd;
+  }
+  return { pdus: [end - offset], need: 0, infoJoin: ', ' };
 }
 
 /** A record header: known content type, version 3.0–3.4, plausible length. */

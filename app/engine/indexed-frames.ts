@@ -42,7 +42,7 @@ export class IndexedFrames implements FilterSource {
     // Attached reports read the index's packets: application dissectors (a conversation names its
     // application) and the fields they read are then part of the indexing dissection.
     const taps = tapReports.length > 0;
-    this.dissector = new Dissector({ apps: taps });
+    this.dissector = new Dissector({ apps: taps, desegment: false });
     if (taps) {
       const options = reportDissectOptions(tapReports);
       this.indexOptions = options === undefined ? undefined : { fields: options.fields, columns: true, taps: options.taps };

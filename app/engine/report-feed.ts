@@ -31,7 +31,7 @@ export class ReportFeed {
   private running: Promise<void> | undefined;
 
   constructor(private readonly source: FilterSource, readonly report: StatisticsReport) {
-    this.dissector = new RowDissector(source);
+    this.dissector = new RowDissector(source, false);
     this.options = reportDissectOptions([report]);
     if (TapFeeder.canFeed([report])) this.taps = new TapFeeder([report]);
   }

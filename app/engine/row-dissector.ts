@@ -64,7 +64,7 @@ class IndexedTcpStreams extends TcpStreamTable {
     if (!conv) {
       conv = {
         index: id,
-        dirs: [{ baseSeq: 0, baseSet: false, windowShift: -1 }, { baseSeq: 0, baseSet: false, windowShift: -1 }],
+        dirs: [{ baseSeq: 0, baseSet: false, windowShift: -1, pdu: null, seen: -1 }, { baseSeq: 0, baseSet: false, windowShift: -1, pdu: null, seen: -1 }],
         completeness: 0,
         synSeq: -1,
         closed: false,
@@ -93,7 +93,14 @@ export class RowDissector {
   /** The bytes of the frame dissect() returned last (a view when it was asked for without a copy). */
   lastData: Buffer = Buffer.alloc(0);
 
-  constructor(private readonly frames: FrameProvider) {
+  constructor(
+    private readonly frames: FrameProvider,
+    /**
+     * TCP desegmentation (DissectorOptions.desegment), on by default as in tshark and the CLI.
+     * Reports that place reassembled messages themselves (ReportFeed) take segments as they are.
+     */
+    private readonly desegment = true,
+  ) {
     this.reset();
   }
 
@@ -122,7 +129,7 @@ export class RowDissector {
   }
 
   private reset(): void {
-    this.dissector = new Dissector();
+    this.dissector = new Dissector({ desegment: this.desegment });
     this.tcp = new IndexedTcpStreams();
     (this.dissector as { tcpStreams: TcpStreamTable }).tcpStreams = this.tcp;
     this.udpPrimed = new Set();
@@ -142,11 +149,20 @@ export class RowDissector {
     const stream = this.frames.streamOf(k);
     if (stream.id >= 0) {
       if (!this.primed(stream.tcp, stream.id)) this.prime(stream.tcp, stream.id, k);
-      // tcp.time_delta / udp.time_delta count from the stream's previous frame: replay it when skipped.
+      // tcp.time_delta / udp.time_delta count from the stream's previous frame: replay it when
+      // skipped. With desegmentation, a TCP stream's skipped frames are all replayed (up to
+      // MAX_REPLAY of them), so that a PDU they began is put together as in a dissection in order.
       const previous = this.frames.previousInStream(k);
-      if (previous >= 0 && (stream.tcp ? this.lastInTcpStream : this.lastInUdpStream).get(stream.id) !== previous) {
-        this.setClock(previous);
-        this.dissectOne(previous, false, REPLAY);
+      const last = (stream.tcp ? this.lastInTcpStream : this.lastInUdpStream).get(stream.id);
+      if (previous >= 0 && last !== previous) {
+        const replay: number[] = [previous];
+        if (this.desegment && stream.tcp) {
+          for (let f = this.frames.previousInStream(previous); f >= 0 && f !== last && replay.length < MAX_REPLAY; f = this.frames.previousInStream(f)) replay.push(f);
+        }
+        for (let r = replay.length - 1; r >= 0; r--) {
+          this.setClock(replay[r]!);
+          this.dissectOne(replay[r]!, false, this.desegment && stream.tcp ? REPLAY_PAYLOADS : REPLAY);
+        }
       }
     }
     this.setClock(k);
@@ -174,7 +190,7 @@ export class RowDissector {
     for (const s of this.frames.streamStart(tcp, id)) {
       if (s >= k) break;
       this.setClock(s);
-      this.dissectOne(s, false, REPLAY);
+      this.dissectOne(s, false, this.desegment && tcp ? REPLAY_PAYLOADS : REPLAY);
     }
   }
 
@@ -196,4 +212,8 @@ export class RowDissector {
 
 /** Frames replayed only for the state they leave behind: nothing of them is read. */
 const REPLAY: DissectOptions = { fields: new Set(), columns: false };
+/** The same, with the payload dissectors run (no tree), for the PDUs TCP desegmentation keeps. */
+const REPLAY_PAYLOADS: DissectOptions = { fields: new Set(), columns: true };
+/** Skipped frames of one TCP stream replayed at most before a frame (a longer PDU is seen from its middle). */
+const MAX_REPLAY = 20_000;
 

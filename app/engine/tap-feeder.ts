@@ -77,7 +77,7 @@ export class TapFeeder {
   frames = 0;
   packetFrames = 0;
   /** The Dissector feed() uses (frames must reach it in capture order). */
-  readonly dissector = new Dissector();
+  readonly dissector = new Dissector({ desegment: false });
   private readonly tap = new LayoutTap();
   private firstSec = 0;
   private firstNsec = 0;

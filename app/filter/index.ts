@@ -57,10 +57,11 @@ class CompiledFilter implements DisplayFilter {
       const layer = layers[k]!;
       const slot = slots.get(layer.protocol);
       if (slot !== undefined) {
-        // The protocol's bytes run to the end of the layers it carries.
-        let end = layer.offset + layer.length;
-        for (let j = k + 1; j < layers.length; j++) end = Math.max(end, layers[j]!.offset + layers[j]!.length);
-        occurrences[slot]!.push({ protocol: layer.protocol, offset: layer.offset, end } satisfies ProtocolSpan);
+        // The protocol's bytes run to the end of the layers it carries (in the same bytes: the
+        // frame's, or a reassembled PDU's), or of the bytes it was handed.
+        let end = Math.max(layer.offset + layer.length, layer.extent ?? 0);
+        for (let j = k + 1; j < layers.length; j++) if (layers[j]!.data === layer.data) end = Math.max(end, layers[j]!.offset + layers[j]!.length);
+        occurrences[slot]!.push({ protocol: layer.protocol, offset: layer.offset, end, data: layer.data } satisfies ProtocolSpan);
       }
       visit(layer.fields);
     }

@@ -16,6 +16,8 @@ export interface ProtocolSpan {
   protocol: string;
   offset: number;
   end: number;
+  /** The bytes the offsets are in when they are not the frame's (a reassembled PDU or datagram). */
+  data?: Buffer;
 }
 
 /** A field occurrence, or a protocol (a protocol name used as a field). */
@@ -212,8 +214,9 @@ function occurrenceBytes(o: Occurrence, frame: Buffer | undefined): Buffer | und
     if (frame && !o.source && o.length > 0 && o.offset + o.length <= frame.length) return frame.subarray(o.offset, o.offset + o.length);
     return undefined;
   }
-  if (!frame) return undefined;
-  return frame.subarray(Math.min(o.offset, frame.length), Math.min(o.end, frame.length));
+  const bytes = o.data ?? frame;
+  if (!bytes) return undefined;
+  return bytes.subarray(Math.min(o.offset, bytes.length), Math.min(o.end, bytes.length));
 }
 
 const bytesDomain: Domain<Buffer> = {

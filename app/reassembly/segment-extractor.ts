@@ -12,7 +12,7 @@ const EMPTY = Buffer.alloc(0);
 const LAYOUT_ONLY: DissectOptions = { fields: new Set(), columns: false };
 
 export class SegmentExtractor {
-  private readonly dissector = new Dissector({ apps: false });
+  private readonly dissector = new Dissector({ apps: false, desegment: false });
 
   /**
    * @param fromLayout false: read each segment from the fields of the frame's whole tree instead

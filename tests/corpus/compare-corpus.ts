@@ -1,6 +1,6 @@
 /**
  * `npm run test:corpus -- [DIR] [--min-agreement PERCENT] [--min-conv-agreement PERCENT]
- * [--min-filter-agreement PERCENT] [--no-stats] [--no-cache]`: every capture file under DIR (default:
+ * [--min-filter-agreement PERCENT] [--no-stats] [--no-cache] [--no-desegment]`: every capture file under DIR (default:
  * the shared corpus, see tests/support/corpus.ts) is read and dissected by Sievecap and
  * by tshark (`tshark -r FILE -n -T fields -E occurrence=a -e …`), and the values of CORPUS_FIELDS
  * are compared packet by packet. Prints per-field agreement, the files that differ and why, and
@@ -12,9 +12,9 @@
  * display filters), with their own bars; see stats-reference.ts and stats-compare.ts.
  *
  * Only values where at least one side is non-empty count, so absent fields do not inflate the
- * figure. tshark runs with TCP desegmentation off: Sievecap dissects each segment on its own (the
- * engine's stream reassembly comes later), and comparing reassembled PDUs with segments would
- * measure that, not the dissectors.
+ * figure. Both sides run with tshark's default preferences: TCP desegmentation on (PDUs spread
+ * over segments dissected on the frame that completes them); `--no-desegment` turns it off on
+ * both sides (`-o tcp.desegment_tcp_streams:FALSE`), every segment dissected on its own.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -40,6 +40,13 @@ const TARGET = percentArg('--min-agreement') ?? 0.995;
 const CONV_TARGET = percentArg('--min-conv-agreement') ?? 0.97;
 const FILTER_TARGET = percentArg('--min-filter-agreement') ?? 0.985;
 const WITH_STATS = !process.argv.includes('--no-stats');
+/**
+ * `--no-desegment`: both sides with TCP desegmentation off (`-o tcp.desegment_tcp_streams:FALSE`,
+ * Dissector `desegment: false`), every segment dissected on its own. Default: tshark's defaults
+ * on both sides.
+ */
+const DESEGMENT = !process.argv.includes('--no-desegment');
+const TSHARK_PREFERENCES = DESEGMENT ? [] : ['-o', 'tcp.desegment_tcp_streams:FALSE'];
 const FLAGS_WITH_VALUES = ['--min-agreement', '--min-conv-agreement', '--min-filter-agreement'];
 
 function percentArg(flag: string): number | undefined {
@@ -95,14 +102,14 @@ function captureFiles(dir: string): string[] {
 }
 
 function runTshark(file: string, version: string): Promise<{ lines: string[]; error: string }> {
-  const args = ['-r', file, '-n', '-o', 'tcp.desegment_tcp_streams:FALSE', '-T', 'fields', '-E', 'occurrence=a', '-E', 'separator=/t'];
+  const args = ['-r', file, '-n', ...TSHARK_PREFERENCES, '-T', 'fields', '-E', 'occurrence=a', '-E', 'separator=/t'];
   for (const f of CORPUS_FIELDS) args.push('-e', f);
   return cachedTshark(file, version, `fields\n${args.slice(2).join('\n')}`, () => spawnTshark(args));
 }
 
-/** tshark's protocol chain of every frame, with its default preferences (as users run it). */
+/** tshark's protocol chain of every frame, with its default preferences (as users run it) unless --no-desegment. */
 function runTsharkProtocols(file: string, version: string): Promise<{ lines: string[]; error: string }> {
-  const args = ['-r', file, '-n', '-T', 'fields', '-e', 'frame.protocols'];
+  const args = ['-r', file, '-n', ...TSHARK_PREFERENCES, '-T', 'fields', '-e', 'frame.protocols'];
   return cachedTshark(file, version, `protocols\n${args.slice(2).join('\n')}`, () => spawnTshark(args));
 }
 
@@ -133,7 +140,7 @@ function ours(file: string, stats?: { ours: OurStats; frames: number }): { rows:
   try {
     // tshark 4.0 lists pcapng custom blocks as frames of their own: number them the same way.
     reader = CaptureReader.open(file, { customBlocks: true });
-    const d = new Dissector();
+    const d = new Dissector({ desegment: DESEGMENT });
     for (let p = reader.next(); p !== null; p = reader.next()) {
       if (p.customBlock) {
         const len = String(p.data.length);

@@ -120,7 +120,7 @@ function readError(err: unknown, frame: number): never {
 }
 
 async function followTcp(store: PacketStore, stream: number, work: AnalysisWork): Promise<{ ends: Endpoint[]; records: FollowRecordData[]; bytes: [number, number] }> {
-  const dissector = new RowDissector(store);
+  const dissector = new RowDissector(store, false);
   const follower = new TcpFollower();
   for await (const k of streamFrames(store, true, stream, work)) {
     let packet: DissectedPacket;
@@ -136,7 +136,7 @@ async function followTcp(store: PacketStore, stream: number, work: AnalysisWork)
 }
 
 async function followUdp(store: PacketStore, stream: number, work: AnalysisWork): Promise<{ ends: Endpoint[]; records: FollowRecordData[]; bytes: [number, number] }> {
-  const dissector = new RowDissector(store);
+  const dissector = new RowDissector(store, false);
   const ends: Endpoint[] = [];
   const records: FollowRecordData[] = [];
   const bytes: [number, number] = [0, 0];

@@ -1,0 +1,369 @@
+/**
+ * TCP desegmentation as tshark does it by default (`tcp.desegment_tcp_streams: TRUE`): an
+ * application dissector that knows its PDU lengths (AppDissector.desegment) says how much of a
+ * segment's payload holds whole PDUs and how much more the next one needs; the bytes of an
+ * unfinished PDU are kept per direction of the connection and handed to the dissector on the
+ * frame that completes it, with a "[N Reassembled TCP Segments]" layer (tcp.segments) before it.
+ * Frames that only carry part of a PDU show as TCP: Protocol "TCP" and Info ending in
+ * "[TCP segment of a reassembled PDU]", the bytes as tcp.segment_data.
+ *
+ * Modelled on Wireshark's desegment_tcp() (epan/dissectors/packet-tcp.c) in its first pass: the
+ * frames before the one that completes a PDU cannot know where it completes, so they carry no
+ * tcp.reassembled_in (tshark prints none either without -2). Out of the ordinary: a segment that
+ * leaves a gap before it (a lost segment) ends nothing, as in Wireshark, whose reassembly then
+ * waits for a retransmission; a retransmission of bytes already held adds nothing; a segment cut
+ * by the snap length is dissected on its own (no bytes to keep). The reassembled PDU is the
+ * reassembled buffer's fields (Field.source 'reassembled').
+ */
+import { LayerBuilder } from './builder';
+import type { Dissector } from './dissector';
+import { bytesHex } from './format';
+import type { AppContext, AppDissector, Field, PduSplit } from './model';
+import type { PacketState } from './packet-state';
+
+/** PduSplit.need: the PDU's length is not known yet; wait for the next segment (DESEGMENT_ONE_MORE_SEGMENT). */
+export const ONE_MORE_SEGMENT = -1;
+/** PduSplit.need: the PDU runs to the end of the direction (DESEGMENT_UNTIL_FIN: an HTTP response without a length). */
+export const UNTIL_FIN = -2;
+
+export const SEGMENT_OF_PDU = '[TCP segment of a reassembled PDU]';
+
+/**
+ * The most bytes kept for one PDU (a download with a large Content-Length): past this the PDU is
+ * given up and its segments stay segments. tshark has no bound; a bound keeps memory finite.
+ */
+export const MAX_PDU_BYTES = 64 * 1024 * 1024;
+
+/** A PDU begun and not finished, in one direction of a connection (Wireshark's multisegment PDU). */
+export interface PendingPdu {
+  app: AppDissector;
+  /** Relative sequence number of its first byte. */
+  seq: number;
+  /** Relative sequence number just past it, -1 while its length is not known. */
+  nxtpdu: number;
+  /** Ends with the next segment that adds bytes (ONE_MORE_SEGMENT). */
+  oneMore: boolean;
+  /** Ends at the direction's FIN (UNTIL_FIN). */
+  untilFin: boolean;
+  chunks: Buffer[];
+  /** Bytes held (the sum of chunks' lengths). */
+  length: number;
+  /** Each frame's share, in order: tcp.segment and the "#frame(bytes)" list. */
+  parts: Array<{ frame: number; length: number }>;
+}
+
+/** The state of one direction this module keeps (TcpDirection.pdu). */
+export interface DesegmentFlow {
+  pdu: PendingPdu | null;
+  /** Relative sequence number past the last payload byte seen in this direction, -1 before any. */
+  seen: number;
+}
+
+/**
+ * Wireshark's tcp_dissect_pdus(): PDUs whose first `fixed` bytes tell their length (`lengthAt`,
+ * which reads at least those bytes); each whole one is its own dissector call.
+ */
+export function lengthPrefixedPdus(data: Buffer, offset: number, end: number, fixed: number, lengthAt: (at: number) => number): PduSplit {
+  const pdus: number[] = [];
+  let at = offset;
+  while (at < end) {
+    if (end - at < fixed) return { pdus, need: fixed - (end - at) };
+    const length = lengthAt(at);
+    if (!(length >= fixed)) {
+      // A length that cannot be (Wireshark reports the PDU malformed and stops): the rest as it is.
+      pdus.push(end - at);
+      break;
+    }
+    if (end - at < length) return { pdus, need: length - (end - at) };
+    pdus.push(length);
+    at += length;
+  }
+  return { pdus, need: 0 };
+}
+
+/** The field names whose values depend on desegmentation in the TCP layer and tcp.segments. */
+export function namesReassembly(selection: ReadonlySet<string> | undefined): boolean {
+  if (selection === undefined) return true;
+  for (const name of selection) if (name.startsWith('tcp.segment') || name.startsWith('tcp.reassembled')) return true;
+  return false;
+}
+
+/**
+ * Dissects a TCP payload data[offset, end) at relative sequence number `seq` with desegmentation:
+ * the caller has added the TCP layer (the last of p.layers) and set TCP's Protocol and Info.
+ */
+export function dissectTcpPayload(d: Dissector, p: PacketState, ctx: AppContext, flow: DesegmentFlow, seq: number, fin: boolean, data: Buffer, offset: number, end: number): void {
+  const tcpLayer = p.layers[p.layers.length - 1]!;
+  if (Math.min(end, data.length) < end) {
+    // Cut by the snap length: the missing bytes can never be put together.
+    flow.pdu = null;
+    d.byPort(p, ctx, data, offset, end);
+    return;
+  }
+  const nxtseq = seq + (end - offset);
+  const pending = flow.pdu;
+  if (flow.seen >= 0 && nxtseq <= flow.seen && (pending === null || nxtseq <= pending.seq)) {
+    // A retransmission of bytes seen before, outside a PDU being put together: tshark hands it
+    // to no dissector (its TCP analysis calls it a retransmission).
+    return;
+  }
+  if (nxtseq > flow.seen) flow.seen = nxtseq;
+  const columns = new Columns(p);
+  let o = offset;
+  let s = seq;
+  /** Where this segment's bytes taken by a PDU that grew (and is pending again) start, -1 none. */
+  let grownFrom = -1;
+  while (o < end) {
+    const pdu = flow.pdu;
+    if (pdu !== null && s >= pdu.seq && (pdu.nxtpdu < 0 || s < pdu.nxtpdu)) {
+      const have = pdu.seq + pdu.length;
+      if (s > have) {
+        // Bytes before this segment are missing: the PDU cannot be finished by it.
+        segmentOfPdu(p, tcpLayer, columns, data, o, end);
+        return;
+      }
+      const skip = have - s;
+      const take = pdu.nxtpdu < 0 ? end - o : Math.min(end - o, pdu.nxtpdu - s);
+      if (take <= skip) {
+        // A retransmission of bytes already held adds nothing.
+        addSegmentData(p, tcpLayer, data, o, end, 'Retransmitted ');
+        return;
+      }
+      pdu.chunks.push(Buffer.from(data.subarray(o + skip, o + take)));
+      pdu.length += take - skip;
+      const lastPart = pdu.parts[pdu.parts.length - 1];
+      if (lastPart !== undefined && lastPart.frame === p.frame.number) lastPart.length += take - skip;
+      else pdu.parts.push({ frame: p.frame.number, length: take - skip });
+      if (pdu.length > MAX_PDU_BYTES) {
+        flow.pdu = null;
+        segmentOfPdu(p, tcpLayer, columns, data, o, end);
+        return;
+      }
+      const last = o + take >= end;
+      const complete = pdu.oneMore || (pdu.nxtpdu >= 0 && pdu.seq + pdu.length >= pdu.nxtpdu) || (pdu.untilFin && fin && last);
+      const from = grownFrom >= 0 ? grownFrom : o;
+      if (!complete) {
+        segmentOfPdu(p, tcpLayer, columns, data, from, end);
+        return;
+      }
+      flow.pdu = null;
+      const atFin = pdu.untilFin && fin && last;
+      const finished = reassembled(d, p, ctx, flow, pdu, columns, atFin);
+      if (!finished && last) {
+        segmentOfPdu(p, tcpLayer, columns, data, from, end);
+        return;
+      }
+      if (finished) {
+        // tshark shows no segment data on the FIN that ends a PDU running until FIN.
+        if (!atFin) addSegmentData(p, tcpLayer, data, from, o + take);
+        grownFrom = -1;
+      } else if (grownFrom < 0) grownFrom = o;
+      // Not finished: the PDU grew, and the rest of this segment goes on into it.
+      o += take;
+      s += take;
+      continue;
+    }
+    if (pdu !== null && s >= pdu.seq) flow.pdu = null; // past the pending PDU: what it lacked was lost
+    fresh(d, p, ctx, flow, s, columns, tcpLayer, data, o, end, pdu !== null && s < pdu.seq);
+    return;
+  }
+}
+
+/**
+ * A FIN without payload on a direction whose PDU runs until FIN: that PDU is complete now and is
+ * dissected on this frame (Wireshark does the same).
+ */
+export function finishAtFin(d: Dissector, p: PacketState, ctx: AppContext, flow: DesegmentFlow): void {
+  const pdu = flow.pdu;
+  if (pdu === null || !pdu.untilFin) return;
+  flow.pdu = null;
+  pdu.parts.push({ frame: p.frame.number, length: 0 });
+  reassembled(d, p, ctx, flow, pdu, new Columns(p), true);
+}
+
+/** A payload that starts no pending PDU's bytes: its dissector says what it holds. */
+function fresh(d: Dissector, p: PacketState, ctx: AppContext, flow: DesegmentFlow, seq: number, columns: Columns, tcpLayer: { fields: Field[] }, data: Buffer, offset: number, end: number, beforePending: boolean): void {
+  const app = d.appFor(ctx, data, offset, end);
+  if (app === undefined || app.desegment === undefined || beforePending || !d.desegmentWanted(p, ctx, app)) {
+    if (columns.fenced) callApp(d, p, app ?? null, ctx, data, offset, [end - offset], columns, false);
+    else d.byPort(p, ctx, data, offset, end, app ?? null);
+    return;
+  }
+  const split = safeSplit(app, data, offset, end, ctx);
+  let done = 0;
+  for (const length of split.pdus) done += length;
+  const at = offset + done;
+  const spans = split.need === 0 && at < end ? [...split.pdus, end - at] : split.pdus;
+  if (spans.length > 0) callApp(d, p, app, ctx, data, offset, spans, columns, split.replaceInfo === true, split.infoJoin);
+  if (split.need === 0 || at >= end) return;
+  flow.pdu = {
+    app,
+    seq: seq + done,
+    nxtpdu: split.need > 0 ? seq + (end - offset) + split.need : -1,
+    oneMore: split.need === ONE_MORE_SEGMENT,
+    untilFin: split.need === UNTIL_FIN,
+    chunks: [Buffer.from(data.subarray(at, end))],
+    length: end - at,
+    parts: [{ frame: p.frame.number, length: end - at }],
+  };
+  waiting(p, app, split, done, columns);
+  addSegmentData(p, tcpLayer, data, at, end);
+}
+
+/**
+ * A pending PDU completed by this frame: its dissector runs on the reassembled bytes. False when
+ * the dissector found it needs still more (the PDU is pending again, longer).
+ */
+function reassembled(d: Dissector, p: PacketState, ctx: AppContext, flow: DesegmentFlow, pdu: PendingPdu, columns: Columns, atFin: boolean): boolean {
+  const buffer = pdu.chunks.length === 1 ? pdu.chunks[0]! : Buffer.concat(pdu.chunks, pdu.length);
+  const app = pdu.app;
+  let split = safeSplit(app, buffer, 0, buffer.length, ctx);
+  let done = 0;
+  for (const length of split.pdus) done += length;
+  if (atFin && split.need === UNTIL_FIN) {
+    split = { ...split, pdus: [...split.pdus, buffer.length - done], need: 0 };
+    done = buffer.length;
+  }
+  if (split.need !== 0 && done === 0) {
+    // Still not enough (Wireshark extends the PDU): keep waiting, this frame is one more segment.
+    pdu.chunks = [buffer];
+    pdu.nxtpdu = split.need > 0 ? pdu.seq + buffer.length + split.need : -1;
+    pdu.oneMore = split.need === ONE_MORE_SEGMENT;
+    pdu.untilFin = split.need === UNTIL_FIN;
+    flow.pdu = pdu;
+    if (split.info !== undefined && !columns.fenced) p.info = split.info;
+    return false;
+  }
+  p.addLayer(segmentsLayer(p, pdu, buffer), '');
+  const wasReassembled = p.reassembled;
+  const wasData = p.reassembledData;
+  p.reassembled = true;
+  p.reassembledData = buffer;
+  const spans = split.need === 0 && done < buffer.length ? [...split.pdus, buffer.length - done] : split.pdus;
+  callApp(d, p, app, ctx, buffer, 0, spans, columns, split.replaceInfo === true);
+  p.reassembled = wasReassembled;
+  p.reassembledData = wasData;
+  if (split.need !== 0 && done < buffer.length) {
+    // The reassembled bytes end with the start of another PDU: it waits for more.
+    flow.pdu = {
+      app,
+      seq: pdu.seq + done,
+      nxtpdu: split.need > 0 ? pdu.seq + buffer.length + split.need : -1,
+      oneMore: split.need === ONE_MORE_SEGMENT,
+      untilFin: split.need === UNTIL_FIN,
+      chunks: [buffer.subarray(done)],
+      length: buffer.length - done,
+      parts: [{ frame: p.frame.number, length: buffer.length - done }],
+    };
+    waiting(p, app, split, done, columns);
+  }
+  return true;
+}
+
+/**
+ * One call of a dissector on several PDUs (spans, from `offset`): its protocol once in
+ * frame.protocols; the Info of each PDU replaces or follows the one before (PduSplit.replaceInfo),
+ * after whatever Info a PDU dissected before in this frame left (the column fence).
+ */
+function callApp(d: Dissector, p: PacketState, app: AppDissector | null, ctx: AppContext, data: Buffer, offset: number, spans: readonly number[], columns: Columns, replaceInfo: boolean, join = ''): void {
+  let protocol = '';
+  let info = '';
+  let at = offset;
+  spans.forEach((length, k) => {
+    const result = app === null ? (d.byPort(p, ctx, data, at, at + length, null), null) : d.runApp(p, app, ctx, data, at, at + length, k === 0, false);
+    at += length;
+    if (result === null || !result.protocolColumn) return;
+    protocol = result.protocolColumn;
+    info = replaceInfo || k === 0 ? result.info : info + result.info;
+  });
+  if (protocol) {
+    if (columns.fenced) p.info = columns.fenceText + (columns.fenceText && info ? join : '') + info;
+    else {
+      p.protocolColumn = protocol;
+      p.info = info;
+    }
+  }
+  columns.fence();
+}
+
+/** The columns and chain of a frame whose last PDU waits for more, after `done` bytes of whole PDUs. */
+function waiting(p: PacketState, app: AppDissector, split: PduSplit, done: number, columns: Columns): void {
+  if (done > 0) {
+    if (split.info !== undefined) p.info += split.info;
+    return;
+  }
+  if (split.info !== undefined && !columns.fenced) p.info = split.info;
+  if (split.keepsLayer !== undefined) p.addLayer({ protocol: app.protocol, title: split.keepsLayer, offset: 0, length: 0, fields: [], status: 'ok' });
+  columns.segmentOfPdu();
+}
+
+function safeSplit(app: AppDissector, data: Buffer, offset: number, end: number, ctx: AppContext): PduSplit {
+  try {
+    return app.desegment!(data, offset, end, ctx);
+  } catch {
+    return { pdus: [], need: 0 };
+  }
+}
+
+/** This frame's bytes from `offset` belong to an unfinished PDU. */
+function segmentOfPdu(p: PacketState, tcpLayer: { fields: Field[] }, columns: Columns, data: Buffer, offset: number, end: number): void {
+  columns.segmentOfPdu();
+  addSegmentData(p, tcpLayer, data, offset, end);
+}
+
+/** "TCP segment data (N bytes)" (tcp.segment_data) in the TCP layer: payload no dissector took now. */
+function addSegmentData(p: PacketState, tcpLayer: { fields: Field[] }, data: Buffer, offset: number, end: number, retransmitted = ''): void {
+  const selection = p.selection;
+  if (selection !== undefined && !selection.has('tcp.segment_data')) return;
+  const b = new LayerBuilder(data, 'tcp', '', offset, end, selection);
+  const n = end - offset;
+  b.addLazy('tcp.segment_data', `${retransmitted}TCP segment data (${n} byte${n === 1 ? '' : 's'})`, data.subarray(offset, end), offset, n, () => bytesHex(data, offset, n));
+  tcpLayer.fields.push(...b.layer.fields);
+}
+
+/** "[N Reassembled TCP Segments (B bytes): #f(n), ...]" with tcp.segment, tcp.segment.count, tcp.reassembled.length/.data. */
+function segmentsLayer(p: PacketState, pdu: PendingPdu, buffer: Buffer) {
+  const parts = pdu.parts;
+  const b = new LayerBuilder(buffer, 'tcp', '', 0, buffer.length, p.selection);
+  const title = (): string => `[${parts.length} Reassembled TCP Segments (${buffer.length} bytes): ${parts.map((part) => `#${part.frame}(${part.length})`).join(', ')}]`;
+  b.title(title);
+  if (b.wantsAny('tcp.segment') || b.wantsAny('tcp.reassembled')) {
+    let at = 0;
+    for (const part of parts) {
+      const from = at;
+      b.add('tcp.segment', () => part.length === 0 ? `[Frame: ${part.frame} (no data)]` : `[Frame: ${part.frame}, payload: ${from}-${from + part.length - 1} (${part.length} byte${part.length === 1 ? '' : 's'})]`, part.frame, from, part.length, String(part.frame));
+      at += part.length;
+    }
+    b.add('tcp.segment.count', () => `[Segment count: ${parts.length}]`, parts.length, 0, 0);
+    b.add('tcp.reassembled.length', () => `[Reassembled TCP length: ${buffer.length}]`, buffer.length, 0, 0);
+    b.addLazy('tcp.reassembled.data', () => `[Reassembled TCP Data: ${bytesHex(buffer, 0, Math.min(buffer.length, 36))}${buffer.length > 36 ? '…' : ''}]`, buffer, 0, buffer.length, () => bytesHex(buffer, 0, buffer.length));
+  }
+  const layer = b.layer;
+  layer.protocol = 'tcp.segments';
+  layer.source = 'reassembled';
+  layer.data = buffer;
+  return layer;
+}
+
+/**
+ * Wireshark's column fence across the PDUs of one frame: once a dissector ran, the Protocol
+ * column stays and later Info text goes after what is there.
+ */
+class Columns {
+  /** Set once a dissector ran in this frame's payload. */
+  fenced = false;
+  fenceText = '';
+
+  constructor(private readonly p: PacketState) {}
+
+  fence(): void {
+    this.fenced = true;
+    this.fenceText = this.p.info;
+  }
+
+  segmentOfPdu(): void {
+    const p = this.p;
+    if (!this.fenced) p.protocolColumn = 'TCP';
+    p.info = p.info ? `${p.info} ${SEGMENT_OF_PDU}` : SEGMENT_OF_PDU;
+  }
+}
