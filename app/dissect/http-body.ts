@@ -32,7 +32,7 @@ const MALFORMED = '[Malformed Packet]';
  * line end escaped; a label past 239 characters marked " [truncated]" and cut to 238).
  */
 function textLines(b: LayerBuilder, data: Buffer, start: number, stop: number): Layer {
-  if (!b.tree) return b.layer;
+  if (!b.wants('')) return b.layer;
   for (let at = start; at < stop;) {
     const lf = data.indexOf(0x0a, at);
     const next = lf < 0 || lf >= stop ? stop : lf + 1;

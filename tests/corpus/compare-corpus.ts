@@ -82,7 +82,7 @@ interface FileResult {
   slowestRatio: number;
   stats?: StatsFileResult;
   /** frame.protocols equal to tshark's with its default preferences (TCP desegmentation on). */
-  protocols: { equal: number; total: number; chains: Map<string, number> };
+  protocols: { equal: number; total: number; chains: Map<string, number>; examples: Map<string, string> };
 }
 
 /** Issue 12's target for protocol chains; reported beside the gates, not yet one of them. */
@@ -171,7 +171,7 @@ function ours(file: string, stats?: { ours: OurStats; frames: number }): { rows:
 async function compare(file: string, version: string): Promise<FileResult> {
   const result: FileResult = {
     file, packets: 0, compared: 0, equal: 0, perField: new Map(), mismatches: [], slowest: 0, slowestRatio: 0,
-    protocols: { equal: 0, total: 0, chains: new Map() },
+    protocols: { equal: 0, total: 0, chains: new Map(), examples: new Map() },
   };
   const reference: StatsReference | undefined = WITH_STATS ? await statsReference(file, version) : undefined;
   const ourStats = reference && reference.frames > 0 ? new OurStats() : undefined;
@@ -221,6 +221,7 @@ async function compare(file: string, version: string): Promise<FileResult> {
     else {
       const key = `ours ${mine.protocols[i]} / tshark ${theirsChain}`;
       result.protocols.chains.set(key, (result.protocols.chains.get(key) ?? 0) + 1);
+      if (!result.protocols.examples.has(key)) result.protocols.examples.set(key, `${path.relative(process.cwd(), file)} #${i + 1}`);
     }
   }
   return result;
@@ -307,14 +308,15 @@ function report(results: FileResult[], dir: string): void {
       `filter selections ${(100 * stats.filterRatio).toFixed(2)}% (target ${(100 * FILTER_TARGET).toFixed(1)}%)`;
   }
   const ok = fieldsOk && statsOk;
-  const chains = { equal: 0, total: 0, differing: new Map<string, number>() };
+  const chains = { equal: 0, total: 0, differing: new Map<string, number>(), examples: new Map<string, string>() };
   for (const r of results) {
     chains.equal += r.protocols.equal;
     chains.total += r.protocols.total;
     for (const [k, n] of r.protocols.chains) chains.differing.set(k, (chains.differing.get(k) ?? 0) + n);
+    for (const [k, e] of r.protocols.examples) if (!chains.examples.has(k)) chains.examples.set(k, e);
   }
   console.log('\nprotocol chains most often different from tshark\'s defaults:');
-  for (const [k, n] of [...chains.differing].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.SIEVECAP_CHAINS_SHOWN ?? 15))) console.log(`  ${String(n).padStart(6)}  ${k}`);
+  for (const [k, n] of [...chains.differing].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.SIEVECAP_CHAINS_SHOWN ?? 15))) console.log(`  ${String(n).padStart(6)}  ${k}   (e.g. ${chains.examples.get(k)})`);
   const chainRatio = chains.total ? chains.equal / chains.total : 0;
   console.log(
     `protocol chains (frame.protocols) equal to tshark's with its default preferences: ${chains.equal}/${chains.total} ` +
