@@ -394,7 +394,8 @@ async function checks(f: BenchFile, sievecap: string[], filters: DisplayFilter[]
   };
   const want = (name: string): boolean => options.only.length === 0 || options.only.some((o) => name.startsWith(o));
   const C = f.check;
-  const reference = ['-n', '-o', 'tcp.desegment_tcp_streams:FALSE'];
+  // tshark's defaults (TCP desegmentation on, as sievecap's), without name resolution.
+  const reference = ['-n'];
   const E = f.tcpdumpFile;
 
   if (want('summary')) {
@@ -414,7 +415,7 @@ async function checks(f: BenchFile, sievecap: string[], filters: DisplayFilter[]
     const dPlain = lineDiff(tmp, ourText, plain);
     const dRef = lineDiff(tmp, ourText, ref);
     say(n === nonEmptyLines(plain).length && dRef.onlyA === 0, `-T text vs tshark on ${f.checkPackets} packets: ${n} vs ${nonEmptyLines(plain).length} lines; differing lines ${dPlain.onlyA} against tshark as timed (TCP reassembly on), ` +
-      `${dRef.onlyA} against \`tshark ${reference.join(' ')}\` (the project's reference settings)${dRef.onlyA ? `; first: ours ${clip(dRef.firstA)} / tshark ${clip(dRef.firstB)}` : ''}`);
+      `${dRef.onlyA} against \`tshark ${reference.join(' ')}\` (no name resolution)${dRef.onlyA ? `; first: ours ${clip(dRef.firstA)} / tshark ${clip(dRef.firstB)}` : ''}`);
   }
   if (want('capture-filter')) {
     const [ours, theirs] = await Promise.all([digest([...sievecap, '-nn', '-r', E, 'tcp port 80']), digest(['tcpdump', '-nn', '-r', E, 'tcp port 80'])]);
@@ -432,7 +433,7 @@ async function checks(f: BenchFile, sievecap: string[], filters: DisplayFilter[]
       const onlyOurs = ours.filter((x) => !plain.includes(x));
       const onlyTheirs = plain.filter((x) => !ours.includes(x));
       text += ` (only ours: ${onlyOurs.slice(0, 5).join(' ')}${onlyOurs.length > 5 ? ` … ${onlyOurs.length}` : ''}; only tshark's: ${onlyTheirs.slice(0, 5).join(' ')}${onlyTheirs.length > 5 ? ` … ${onlyTheirs.length}` : ''}); ` +
-        `with TCP reassembly off tshark finds ${ref.length}${same(ours, ref) ? ', the same frames as ours' : ''}`;
+        `with \`${reference.join(' ')}\` tshark finds ${ref.length}${same(ours, ref) ? ', the same frames as ours' : ''}`;
     }
     say(same(ours, plain), text);
   });
