@@ -16,6 +16,8 @@ import { createHash } from 'node:crypto';
 import { conversationKey } from './dissector';
 import { dissectSafely, LayerBuilder } from './builder';
 import { bytesHex } from './format';
+import { ONE_MORE_SEGMENT } from './tcp-pdus';
+import type { PduSplit } from './model';
 import type { AppContext, AppDissector, AppResult } from './model';
 
 export const SSH_PORT = 22;
@@ -73,7 +75,42 @@ export function createSshDissector(): AppDissector {
       if (conv === undefined) conversations.set(key, (conv = { version: 0, peers: [newPeer(), newPeer()], ciphersKnown: false }));
       return dissectSsh(conv, data, offset, end, ctx);
     },
+    desegment: (data, offset, end, ctx) => sshPdus(conversations.get(conversationKey(ctx.src, ctx.srcPort, ctx.dst, ctx.dstPort)), data, offset, end, ctx),
   };
+}
+
+/**
+ * What of data[offset, end) is whole SSH (one dissector call) and what the rest needs, as
+ * Wireshark's SSH dissector asks TCP: a banner up to its line end; a binary packet of the key
+ * exchange up to its length (read as plaintext, as tshark reads it, until NEWKEYS); encrypted
+ * packets as they come. While the first waits, the Info column is cleared.
+ */
+function sshPdus(conv: Conversation | undefined, data: Buffer, offset: number, end: number, ctx: AppContext): PduSplit {
+  const server = ctx.dstPort !== SSH_PORT;
+  const peer = conv?.peers[server ? 1 : 0];
+  let bannerDone = peer?.bannerDone ?? false;
+  let encrypted = peer?.encrypted ?? false;
+  let version = conv?.version ?? 0;
+  const wait = (at: number, need: number): PduSplit => ({ pdus: at > offset ? [at - offset] : [], need, info: '' });
+  let at = offset;
+  while (at < end) {
+    if (!bannerDone && data.toString('latin1', at, Math.min(at + 4, end)) === 'SSH-') {
+      const lf = data.indexOf(0x0a, at);
+      if (lf < 0 || lf >= end) return wait(at, ONE_MORE_SEGMENT);
+      bannerDone = true;
+      if (!server) version = /^SSH-(2\.|1\.99-)/.test(data.toString('latin1', at, lf)) ? 2 : data.toString('latin1', at, at + 6) === 'SSH-1.' ? 1 : version;
+      at = lf + 1;
+      continue;
+    }
+    if (version !== 2 || encrypted) break;
+    if (end - at < 4) return wait(at, 4 - (end - at));
+    // Read as plaintext even when it is not (tshark asks for that many bytes, whatever they are).
+    const length = data.readUInt32BE(at);
+    if (length + 4 > end - at) return wait(at, length + 4 - (end - at));
+    if (length >= 2 && data[at + 5] === 21) encrypted = true;
+    at += length + 4;
+  }
+  return { pdus: [end - offset], need: 0 };
 }
 
 function dissectSsh(conv: Conversation, data: Buffer, offset: number, end: number, ctx: AppContext): AppResult {

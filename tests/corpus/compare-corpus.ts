@@ -141,11 +141,15 @@ function ours(file: string, stats?: { ours: OurStats; frames: number }): { rows:
     // tshark 4.0 lists pcapng custom blocks as frames of their own: number them the same way.
     reader = CaptureReader.open(file, { customBlocks: true });
     const d = new Dissector({ desegment: DESEGMENT });
+    const blocks = new Dissector({ apps: false });
     for (let p = reader.next(); p !== null; p = reader.next()) {
       if (p.customBlock) {
         const len = String(p.data.length);
         rows.push(CORPUS_FIELDS.map((f) => (f === 'frame.len' || f === 'frame.cap_len' ? len : '')));
-        protocols.push('');
+        // Its chain as the CLI prints it (a Dissector of its own: the block's time stamp must not
+        // move the capture's time references).
+        const block = blocks.dissect({ number: p.index + 1, tsNs: p.tsNs, data: p.data, origLen: p.origLen, linkType: p.linkType, flags: p.flags });
+        protocols.push((collectFields(block, ['frame.protocols']).get('frame.protocols') ?? []).join(','));
         continue;
       }
       const t0 = performance.now();
