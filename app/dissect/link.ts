@@ -190,8 +190,18 @@ function sllAddress(b: LayerBuilder, hatype: number, halen: number, at: number):
   return '';
 }
 
-/** Protocol field of SLL/SLL2: an ethertype, or a Linux ARPHRD-specific pseudo type (< 1536). */
-function sllProtocol(d: Dissector, p: PacketState, b: LayerBuilder, proto: number, at: number, payload: number, end: number): void {
+/** Linux ARPHRD_IPGRE: SLL's protocol field is then a GRE protocol type (sll.gretype). */
+const ARPHRD_IPGRE = 778;
+
+/** Protocol field of SLL: an ethertype, a GRE protocol type (ARPHRD_IPGRE), or a Linux ARPHRD-specific pseudo type (< 1536). */
+function sllProtocol(d: Dissector, p: PacketState, b: LayerBuilder, proto: number, at: number, payload: number, end: number, hatype: number): void {
+  if (hatype === ARPHRD_IPGRE) {
+    // GRE over IP: the protocol is a GRE protocol type, handed on through GRE's table (no ethertype layer).
+    b.add('sll.gretype', () => `Protocol: ${ethertypeName(proto)} (${hex(proto, 4)})`, proto, at, 2, () => hex(proto, 4));
+    p.addLayer(b.layer);
+    d.byEthertype(p, proto, b.data, payload, end);
+    return;
+  }
   if (proto >= 1536) {
     b.add('sll.etype', () => `Protocol: ${ethertypeName(proto)} (${hex(proto, 4)})`, proto, at, 2, () => hex(proto, 4));
     p.addLayer(b.layer);
@@ -226,7 +236,7 @@ export function dissectSll(d: Dissector, p: PacketState, data: Buffer, offset: n
     p.addLayer(b.layer);
     return;
   }
-  sllProtocol(d, p, b, data.readUInt16BE(offset + 14), offset + 14, offset + 16, end);
+  sllProtocol(d, p, b, data.readUInt16BE(offset + 14), offset + 14, offset + 16, end, data.readUInt16BE(offset + 2));
 }
 
 export function dissectSll2(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): void {
