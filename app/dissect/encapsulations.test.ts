@@ -163,3 +163,18 @@ test('tunnels nested without end stop at a bounded depth', () => {
   const packet = dissect(101, header.repeat(200));
   assert.ok(packet.layers.length < 80, `${packet.layers.length} layers`);
 });
+
+test('L2TP control messages keep their AVPs in the L2TP layer and name the message type in Info, as tshark does', () => {
+  const ipUdp = (payload: string): string => {
+    const udpLength = 8 + payload.length / 2;
+    const ip = `4500${(20 + udpLength).toString(16).padStart(4, '0')}000040004011000${'0'}c0a80001c0a80002`;
+    return `020000000002020000000001` + '0800' + ip + `06a506a5${udpLength.toString(16).padStart(4, '0')}0000` + payload;
+  };
+  // T, L, S flags, version 2; length; tunnel 7, session 0; Ns, Nr; AVP Message Type = SCCRQ (1).
+  const sccrq = dissect(1, ipUdp('c80200140007000000000000' + '80080000000000' + '01'));
+  assert.equal(sccrq.summary.info, 'Control Message - SCCRQ (tunnel id=7, session id=0)');
+  assert.equal(sccrq.layers.map((l) => l.protocol).join(','), 'frame,eth,ip,udp,l2tp');
+  // A control message with no AVP is a ZLB acknowledgement.
+  const zlb = dissect(1, ipUdp('c802000c0007000000010001'));
+  assert.equal(zlb.summary.info, 'Control Message - ZLB      (tunnel id=7, session id=0)');
+});

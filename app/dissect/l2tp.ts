@@ -14,6 +14,7 @@ export function dissectL2tp(d: Dissector, p: PacketState, data: Buffer, offset: 
   const b = new LayerBuilder(data, 'l2tp', 'Layer 2 Tunneling Protocol', offset, end, p.selection);
   let payload = -1;
   let control = false;
+  let ids = '';
   dissectSafely(b, () => {
     const flags = b.u16(offset, 'L2TP flags');
     const version = flags & 0xf;
@@ -35,6 +36,7 @@ export function dissectL2tp(d: Dissector, p: PacketState, data: Buffer, offset: 
     const session = b.u16(at + 2, 'L2TP session ID');
     b.add('l2tp.session', () => `Session ID: ${session}`, session, at + 2, 2);
     at += 4;
+    ids = ` (tunnel id=${tunnel}, session id=${session})`;
     if (flags & 0x0800) {
       const ns = b.u16(at, 'L2TP Ns');
       b.add('l2tp.Ns', () => `Ns: ${ns}`, ns, at, 2);
@@ -52,13 +54,49 @@ export function dissectL2tp(d: Dissector, p: PacketState, data: Buffer, offset: 
     payload = at;
     b.layer.title = `Layer 2 Tunneling Protocol (flags ${hex(flags, 4)})`;
   });
-  p.addLayer(b.layer);
-  p.setProtocol('L2TP', control ? 'Control Message' : 'Data Message');
-  if (payload < 0) return;
-  if (control) {
-    d.data(p, data, payload, end);
-    return end;
+  let cut = '';
+  if (control && payload >= 0) {
+    // The AVPs stay in the L2TP layer, as tshark shows them (not as data).
+    b.layer.length = Math.max(0, Math.min(end, data.length) - offset);
+    if (avpsCut(data, payload, end)) {
+      b.mark('truncated', 'L2TP AVPs run past the captured bytes (snap length)');
+      cut = '[Packet size limited during capture]';
+    }
   }
+  p.addLayer(b.layer);
+  p.setProtocol('L2TP', control ? `Control Message${payload >= 0 ? controlName(data, payload, end) : ''}${ids}${cut}` : 'Data Message');
+  if (payload < 0) return;
+  if (control) return end;
   if (payload < end) return dissectPpp(d, p, data, payload, end);
   return end;
+}
+
+/** L2TPv2 control message types (RFC 2661, section 6), as tshark's Info names them. */
+const CONTROL_TYPES: Record<number, string> = {
+  1: 'SCCRQ', 2: 'SCCRP', 3: 'SCCCN', 4: 'StopCCN', 6: 'HELLO', 7: 'OCRQ', 8: 'OCRP', 9: 'OCCN', 10: 'ICRQ',
+  11: 'ICRP', 12: 'ICCN', 14: 'CDN', 15: 'WEN', 16: 'SLI',
+};
+
+/** ' - NAME' from a control message's first AVP (Message Type), ' - ZLB' for none, '' when unreadable. */
+function controlName(data: Buffer, at: number, end: number): string {
+  const stop = Math.min(end, data.length);
+  if (at >= end) return ' - ZLB     '; // padded in tshark's table of names
+  if (at + 8 > stop) return '';
+  const length = data.readUInt16BE(at) & 0x3ff;
+  if (length < 8 || data.readUInt16BE(at + 2) !== 0 || data.readUInt16BE(at + 4) !== 0) return '';
+  const name = CONTROL_TYPES[data.readUInt16BE(at + 6)];
+  return name === undefined ? '' : ` - ${name}`;
+}
+
+/** Whether the AVPs (each a 10-bit length) run past the captured bytes. */
+function avpsCut(data: Buffer, at: number, end: number): boolean {
+  const stop = Math.min(end, data.length);
+  while (at < end) {
+    if (at + 2 > stop) return true;
+    const length = data.readUInt16BE(at) & 0x3ff;
+    if (length < 6) return false;
+    at += length;
+    if (at > stop) return at <= end || stop < end;
+  }
+  return false;
 }
