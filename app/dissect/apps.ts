@@ -28,6 +28,7 @@ import { createModbusDissector } from './modbus';
 import { bgpDissector } from './bgp';
 import { openflowDissector } from './openflow';
 import { respDissector } from './resp';
+import { dbLspDiscDissector } from './db-lsp';
 
 /** A fresh set of app dissectors (the stateful ones get their own conversation memory). */
 export function createDefaultAppDissectors(): AppDissector[] {
@@ -58,6 +59,7 @@ export function createDefaultAppDissectors(): AppDissector[] {
   bgpDissector,
   openflowDissector,
   respDissector,
+  dbLspDiscDissector,
   ];
 }
 

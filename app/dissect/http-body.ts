@@ -153,7 +153,7 @@ function jfifSegmentsFit(data: Buffer, at: number, stop: number): boolean {
   return true;
 }
 
-function parsesAsJson(data: Buffer, start: number, stop: number): boolean {
+export function parsesAsJson(data: Buffer, start: number, stop: number): boolean {
   try {
     JSON.parse(data.toString('utf8', start, stop));
     return true;
