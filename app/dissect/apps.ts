@@ -29,6 +29,7 @@ import { bgpDissector } from './bgp';
 import { openflowDissector } from './openflow';
 import { respDissector } from './resp';
 import { dbLspDiscDissector } from './db-lsp';
+import { ripDissector } from './rip';
 
 /** A fresh set of app dissectors (the stateful ones get their own conversation memory). */
 export function createDefaultAppDissectors(): AppDissector[] {
@@ -60,6 +61,7 @@ export function createDefaultAppDissectors(): AppDissector[] {
   openflowDissector,
   respDissector,
   dbLspDiscDissector,
+  ripDissector,
   ];
 }
 
