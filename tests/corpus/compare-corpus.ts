@@ -319,11 +319,11 @@ function report(results: FileResult[], dir: string): void {
     for (const [k, n] of r.protocols.chains) chains.differing.set(k, (chains.differing.get(k) ?? 0) + n);
     for (const [k, e] of r.protocols.examples) if (!chains.examples.has(k)) chains.examples.set(k, e);
   }
-  console.log('\nprotocol chains most often different from tshark\'s defaults:');
+  console.log(`\nprotocol chains most often different from tshark's${DESEGMENT ? ' defaults' : ' with desegmentation off'}:`);
   for (const [k, n] of [...chains.differing].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.SIEVECAP_CHAINS_SHOWN ?? 15))) console.log(`  ${String(n).padStart(6)}  ${k}   (e.g. ${chains.examples.get(k)})`);
   const chainRatio = chains.total ? chains.equal / chains.total : 0;
   console.log(
-    `protocol chains (frame.protocols) equal to tshark's with its default preferences: ${chains.equal}/${chains.total} ` +
+    `protocol chains (frame.protocols) equal to tshark's ${DESEGMENT ? 'with its default preferences' : 'with -o tcp.desegment_tcp_streams:FALSE'}: ${chains.equal}/${chains.total} ` +
       `(${(100 * chainRatio).toFixed(2)}%, target ${(100 * PROTOCOLS_TARGET).toFixed(0)}%; reported, not yet a gate)`,
   );
   console.log(
