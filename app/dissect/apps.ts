@@ -30,6 +30,7 @@ import { openflowDissector } from './openflow';
 import { respDissector } from './resp';
 import { dbLspDiscDissector } from './db-lsp';
 import { ripDissector } from './rip';
+import { echoDissector } from './echo';
 
 /** A fresh set of app dissectors (the stateful ones get their own conversation memory). */
 export function createDefaultAppDissectors(): AppDissector[] {
@@ -62,6 +63,7 @@ export function createDefaultAppDissectors(): AppDissector[] {
   respDissector,
   dbLspDiscDissector,
   ripDissector,
+  echoDissector,
   ];
 }
 

@@ -15,6 +15,8 @@ export class PacketState {
   dst = '';
   protocolColumn = '';
   info = '';
+  /** Put before the Info column whatever sets it later (tshark's "[TCP Retransmission] " and the like, behind a column fence). */
+  infoPrefix = '';
   status: LayerStatus = 'ok';
   /**
    * > 0 while dissecting headers quoted inside an ICMP error: they add layers but must not change

@@ -27,7 +27,11 @@ const KIND_SHORT: Record<number, string> = {
  * Adds the options in [start, stop) (when the layer builds fields) and returns what the Info
  * column and the window scaling need (the Info text only `withInfo`).
  */
-export function dissectTcpOptions(b: LayerBuilder, start: number, stop: number, withInfo = true): TcpOptionSummary {
+/**
+ * `sackBase`: the peer's initial sequence number, so that SACK edges show relative to it as tshark
+ * shows them ("left edge = 5282 (relative)"); -1 when it is not known (raw edges).
+ */
+export function dissectTcpOptions(b: LayerBuilder, start: number, stop: number, withInfo = true, sackBase = -1): TcpOptionSummary {
   const data = b.data;
   const summary: TcpOptionSummary = { info: '', windowShift: -1, mptcp: 0 };
   // Option fields are built only for a tree or a selection that names one (tcp.option_kind, tcp.options.*).
@@ -63,8 +67,8 @@ export function dissectTcpOptions(b: LayerBuilder, start: number, stop: number, 
         at += len;
         continue;
       }
-      if (withInfo) summary.info += optionInfo(data, kind, len, at);
-      if (fields) addOption(b, kind, len, at, names);
+      if (withInfo) summary.info += optionInfo(data, kind, len, at, sackBase);
+      if (fields) addOption(b, kind, len, at, names, sackBase);
       at += len;
     }
   }, () => bytesHex(data, start, stop - start));
@@ -82,20 +86,26 @@ function addSingleByteOption(b: LayerBuilder, kind: number, at: number, names: s
 }
 
 /** What an option adds to the Info column (' MSS=1460', ' WS=4', ...). */
-function optionInfo(data: Buffer, kind: number, len: number, at: number): string {
+function optionInfo(data: Buffer, kind: number, len: number, at: number, sackBase: number): string {
   if (kind === 2 && len === 4) return ` MSS=${data.readUInt16BE(at + 2)}`;
   if (kind === 3 && len === 3) return ` WS=${2 ** Math.min(data[at + 2]!, 14)}`;
   if (kind === 4 && len === 2) return ' SACK_PERM';
   if (kind === 8 && len === 10) return ` TSval=${data.readUInt32BE(at + 2)} TSecr=${data.readUInt32BE(at + 6)}`;
   let info = '';
   if (kind === 5 && (len - 2) % 8 === 0) {
-    for (let o = at + 2; o < at + len; o += 8) info += ` SLE=${data.readUInt32BE(o)} SRE=${data.readUInt32BE(o + 4)}`;
+    for (let o = at + 2; o < at + len; o += 8) info += ` SLE=${edge(data, o, sackBase)} SRE=${edge(data, o + 4, sackBase)}`;
   }
   return info;
 }
 
 /** An option with a length byte, and its fields; its tree line says what it holds. */
-function addOption(b: LayerBuilder, kind: number, len: number, at: number, names: string[]): void {
+/** A SACK edge, relative to the peer's initial sequence number when it is known. */
+function edge(data: Buffer, at: number, base: number): number {
+  const raw = data.readUInt32BE(at);
+  return base < 0 ? raw : (raw - base) >>> 0;
+}
+
+function addOption(b: LayerBuilder, kind: number, len: number, at: number, names: string[], sackBase: number): void {
   const data = b.data;
   const name = KIND_NAMES[kind] ?? 'Unknown';
   const kindLabel = KIND_SHORT[kind] ?? `Unknown (${kind})`;
@@ -122,11 +132,13 @@ function addOption(b: LayerBuilder, kind: number, len: number, at: number, names
       detail = `: TSval ${tsval}, TSecr ${tsecr}`;
     } else if (kind === 5 && (len - 2) % 8 === 0) {
       const count = (len - 2) / 8;
+      const relative = sackBase < 0 ? '' : ' (relative)';
       for (let i = 0; i < count; i++) {
-        const le = data.readUInt32BE(at + 2 + i * 8);
-        const re = data.readUInt32BE(at + 6 + i * 8);
-        b.add('tcp.options.sack_le', () => `left edge = ${le}`, le, at + 2 + i * 8, 4);
-        b.add('tcp.options.sack_re', () => `right edge = ${re}`, re, at + 6 + i * 8, 4);
+        const le = edge(data, at + 2 + i * 8, sackBase);
+        const re = edge(data, at + 6 + i * 8, sackBase);
+        b.add('tcp.options.sack_le', () => `left edge = ${le}${relative}`, le, at + 2 + i * 8, 4);
+        b.add('tcp.options.sack_re', () => `right edge = ${re}${relative}`, re, at + 6 + i * 8, 4);
+        detail += ` ${le}-${re}`;
       }
       b.add('tcp.options.sack.count', () => `[TCP SACK Count: ${count}]`, count, at, len);
     }

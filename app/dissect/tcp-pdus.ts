@@ -7,6 +7,9 @@
  * Frames that only carry part of a PDU show as TCP: Protocol "TCP" and Info ending in
  * "[TCP segment of a reassembled PDU]", the bytes as tcp.segment_data.
  *
+ * Segments the TCP analysis calls retransmissions are dissected no further (a keep-alive's byte is
+ * data; an out-of-order segment only fills a hole of the PDU it belongs to), as tshark does.
+ *
  * Modelled on Wireshark's desegment_tcp() (epan/dissectors/packet-tcp.c) in its first pass: the
  * frames before the one that completes a PDU cannot know where it completes, so they carry no
  * tcp.reassembled_in (tshark prints none either without -2). Out of the ordinary: a segment that
@@ -20,6 +23,7 @@ import type { Dissector } from './dissector';
 import { bytesHex } from './format';
 import type { AppContext, AppDissector, Field, PduSplit } from './model';
 import type { PacketState } from './packet-state';
+import { A } from './tcp-analysis';
 
 /** PduSplit.need: the PDU's length is not known yet; wait for the next segment (DESEGMENT_ONE_MORE_SEGMENT). */
 export const ONE_MORE_SEGMENT = -1;
@@ -55,8 +59,6 @@ export interface PendingPdu {
 /** The state of one direction this module keeps (TcpDirection.pdu). */
 export interface DesegmentFlow {
   pdu: PendingPdu | null;
-  /** Relative sequence number past the last payload byte seen in this direction, -1 before any. */
-  seen: number;
 }
 
 /**
@@ -92,22 +94,28 @@ export function namesReassembly(selection: ReadonlySet<string> | undefined): boo
  * Dissects a TCP payload data[offset, end) at relative sequence number `seq` with desegmentation:
  * the caller has added the TCP layer (the last of p.layers) and set TCP's Protocol and Info.
  */
-export function dissectTcpPayload(d: Dissector, p: PacketState, ctx: AppContext, flow: DesegmentFlow, seq: number, fin: boolean, data: Buffer, offset: number, end: number): void {
+export function dissectTcpPayload(d: Dissector, p: PacketState, ctx: AppContext, flow: DesegmentFlow, seq: number, fin: boolean, data: Buffer, offset: number, end: number, analysis = 0): void {
   const tcpLayer = p.layers[p.layers.length - 1]!;
+  const pending = flow.pdu;
+  if (analysis & (A.RETRANSMISSION | A.SPURIOUS_RETRANSMISSION | A.FAST_RETRANSMISSION)) {
+    // A retransmission (the TCP analysis says so) is handed to no dissector; bytes of the PDU
+    // being put together show as retransmitted segment data (not when spurious: already acknowledged).
+    if ((analysis & A.SPURIOUS_RETRANSMISSION) === 0 && pending !== null && seq + (end - offset) > pending.seq && seq < pending.seq + pending.length) addSegmentData(p, tcpLayer, data, offset, end, 'Retransmitted ');
+    return;
+  }
+  if (analysis & A.KEEP_ALIVE) {
+    // A keep-alive's byte is data, not part of any PDU.
+    d.data(p, data, offset, end);
+    return;
+  }
+  // An out-of-order segment is put together only into the PDU it belongs to (it fills a hole).
+  if ((analysis & A.OUT_OF_ORDER) !== 0 && !(pending !== null && seq >= pending.seq && (pending.nxtpdu < 0 || seq < pending.nxtpdu))) return;
   if (Math.min(end, data.length) < end) {
     // Cut by the snap length: the missing bytes can never be put together.
     flow.pdu = null;
     d.byPort(p, ctx, data, offset, end);
     return;
   }
-  const nxtseq = seq + (end - offset);
-  const pending = flow.pdu;
-  if (flow.seen >= 0 && nxtseq <= flow.seen && (pending === null || nxtseq <= pending.seq)) {
-    // A retransmission of bytes seen before, outside a PDU being put together: tshark hands it
-    // to no dissector (its TCP analysis calls it a retransmission).
-    return;
-  }
-  if (nxtseq > flow.seen) flow.seen = nxtseq;
   const columns = new Columns(p);
   let o = offset;
   let s = seq;

@@ -5,12 +5,20 @@
  * (tcp-pdus.ts).
  */
 import type { DesegmentFlow } from './tcp-pdus';
+import { newAnalysisFlow, type AnalysisFlow } from './tcp-analysis';
 
 export interface TcpDirection extends DesegmentFlow {
   baseSeq: number;
   baseSet: boolean;
   /** Window scale shift from this side's SYN; -1 unknown (no SYN seen), -2 SYN without the option. */
   windowShift: number;
+  /** tshark's sequence analysis of this direction (tcp-analysis.ts). */
+  analysis: AnalysisFlow;
+}
+
+/** A direction nothing was seen of yet. */
+export function newDirection(): TcpDirection {
+  return { baseSeq: 0, baseSet: false, windowShift: -1, pdu: null, analysis: newAnalysisFlow() };
 }
 
 export interface TcpConversation {
@@ -26,6 +34,11 @@ export interface TcpConversation {
    * `address|port` of the sender sorts before the receiver's): the table orders ends by number.
    */
   flip: boolean;
+  /** Time stamp of the opening SYN (-1n none seen) and the initial round-trip time (0n unknown). */
+  synTs: bigint;
+  irtt: bigint;
+  /** Opened by a SYN that reused the ports of an earlier conversation (tcp.analysis.reused_ports). */
+  reused: boolean;
 }
 
 export const COMPLETENESS = { SYN: 1, SYN_ACK: 2, ACK: 4, DATA: 8, FIN: 16, RST: 32 } as const;
@@ -49,18 +62,22 @@ export class TcpStreamTable {
     if (byHigh === undefined) this.conversations.set(dir === 0 ? a : b, (byHigh = new Map()));
     const high = dir === 0 ? b : a;
     let conv = byHigh.get(high);
-    if (conv && syn && !ack && conv.synSeq !== seq && (conv.closed || conv.completeness !== 0 || conv.dirs[dir].baseSet)) conv = undefined;
+    let reused = false;
+    if (conv && syn && !ack && conv.synSeq !== seq && (conv.closed || conv.completeness !== 0 || conv.dirs[dir].baseSet)) {
+      conv = undefined;
+      reused = true;
+    }
     if (!conv) {
       conv = {
         index: this.nextIndex++,
-        dirs: [
-          { baseSeq: 0, baseSet: false, windowShift: -1, pdu: null, seen: -1 },
-          { baseSeq: 0, baseSet: false, windowShift: -1, pdu: null, seen: -1 },
-        ],
+        dirs: [newDirection(), newDirection()],
         completeness: 0,
         synSeq: syn && !ack ? seq : -1,
         closed: false,
         flip: (`${src}|${srcPort}` <= `${dst}|${dstPort}` ? 0 : 1) !== dir,
+        synTs: -1n,
+        irtt: 0n,
+        reused,
       };
       byHigh.set(high, conv);
     }

@@ -9,6 +9,7 @@ import type { AppContext } from './model';
 import type { PacketState } from './packet-state';
 import { COMPLETENESS, type TcpConversation, type TcpDirection } from './tcp-streams';
 import { dissectTcpPayload, finishAtFin } from './tcp-pdus';
+import { A, analysisInfo, analyzeSegment, ANALYSIS_FIELDS, type AnalysisResult } from './tcp-analysis';
 import { dissectTcpOptions, type TcpOptionSummary } from './tcp-options';
 
 const FLAG_BITS: Array<[number, string, string, string]> = [
@@ -54,6 +55,7 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
   let srcPort = 0;
   let dstPort = 0;
   let flow: TcpDirection | null = null;
+  let analysis: AnalysisResult | null = null;
   let relativeSeq = 0;
   let finOnly = false;
   dissectSafely(b, () => {
@@ -103,6 +105,15 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
       flow = fwd;
       if (ack) ackValue = (ackRaw - rev.baseSeq) >>> 0;
       completeness = conv.completeness;
+      const ts = p.frame.tsNs;
+      if (syn && !ack) {
+        if (conv.synTs < 0n) conv.synTs = ts;
+      } else if (ack && conv.irtt === 0n && conv.synTs >= 0n && (conv.completeness & COMPLETENESS.SYN_ACK) !== 0) conv.irtt = ts - conv.synTs;
+      analysis = analyzeSegment(fwd.analysis, rev.analysis, seq, ackValue, segLen, flags, window, rev.windowShift, conv.irtt, p.frame.number, ts);
+      if (conv.reused && syn && !ack) {
+        analysis.flags |= A.REUSED_PORTS;
+        conv.reused = false;
+      }
       const stream = conv.index;
       p.setTransportLayout(srcPort, dstPort, stream, conv.flip ? (dir === 0 ? 1 : 0) : dir);
       const layout = p.layout;
@@ -161,7 +172,8 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
     let opts: TcpOptionSummary = { info: '', windowShift: -1, mptcp: 0 };
     if (hlen > 20) {
       b.need(offset + 20, hlen - 20, 'TCP options');
-      opts = dissectTcpOptions(b, offset + 20, offset + hlen, p.columns);
+      const peer = conv?.dirs[dir === 0 ? 1 : 0];
+      opts = dissectTcpOptions(b, offset + 20, offset + hlen, p.columns, peer !== undefined && peer.baseSet ? peer.baseSeq : -1);
     }
     if (conv) {
       // Like Wireshark: a wscale option counts wherever it appears; a SYN without one means no
@@ -184,6 +196,19 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
         b.add('tcp.time_delta', () => `[Time since previous frame in this TCP stream: ${nsToSeconds(delta)} seconds]`, delta, offset, 0, () => nsToSeconds(delta));
       });
       times.last = ts;
+    }
+    if (analysis !== null && analysis.flags !== 0) {
+      const result = analysis;
+      if (b.wantsAny('tcp.analysis')) b.group('tcp.analysis', '[SEQ/ACK analysis]', null, offset, 0, () => {
+        if (result.flags & A.DUPLICATE_ACK) {
+          b.add('tcp.analysis.duplicate_ack_num', () => `[Duplicate ACK #: ${result.dupackNum}]`, result.dupackNum, offset, 0);
+          b.add('tcp.analysis.duplicate_ack_frame', () => `[Duplicate to the ACK in frame: ${result.dupackFrame}]`, result.dupackFrame, offset, 0);
+        }
+        b.group('tcp.analysis.flags', '[TCP Analysis Flags]', null, offset, 0, () => {
+          for (const [bit, abbrev, text] of ANALYSIS_FIELDS) if (result.flags & bit) b.add(abbrev, `[${text}]`, null, offset, 0, '');
+        }, '');
+      }, '');
+      if (p.columns) p.infoPrefix = analysisInfo(result);
     }
     if (p.columns) {
       let info = `${srcPort} → ${dstPort} [${flagNames(flags)}] Seq=${seq}`;
@@ -220,7 +245,8 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
     return;
   }
   const ctx = appContext(p, srcPort, dstPort);
-  if (desegment) dissectTcpPayload(d, p, ctx, flow!, relativeSeq, finOnly || ((be16(data, offset + 12) & 1) !== 0), data, payload, end);
+  const analysed = analysis as AnalysisResult | null;
+  if (desegment) dissectTcpPayload(d, p, ctx, flow!, relativeSeq, finOnly || ((be16(data, offset + 12) & 1) !== 0), data, payload, end, analysed?.flags ?? 0);
   else d.byPort(p, ctx, data, payload, end);
 }
 

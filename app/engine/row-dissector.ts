@@ -22,7 +22,7 @@
  */
 import { Dissector } from '../dissect/dissector';
 import type { AppContext, AppDissector, DissectedPacket, DissectOptions, FrameInput } from '../dissect/model';
-import { TcpStreamTable, type TcpConversation } from '../dissect/tcp-streams';
+import { newDirection, TcpStreamTable, type TcpConversation } from '../dissect/tcp-streams';
 
 /** What the row dissector needs of the store. */
 export interface FrameProvider {
@@ -64,11 +64,14 @@ class IndexedTcpStreams extends TcpStreamTable {
     if (!conv) {
       conv = {
         index: id,
-        dirs: [{ baseSeq: 0, baseSet: false, windowShift: -1, pdu: null, seen: -1 }, { baseSeq: 0, baseSet: false, windowShift: -1, pdu: null, seen: -1 }],
+        dirs: [newDirection(), newDirection()],
         completeness: 0,
         synSeq: -1,
         closed: false,
         flip: (`${src}|${srcPort}` <= `${dst}|${dstPort}` ? 0 : 1) !== dir,
+        synTs: -1n,
+        irtt: 0n,
+        reused: false,
       };
       this.byId.set(id, conv);
     }

@@ -133,6 +133,25 @@ export function desegmentConversations(): TcpConversation[] {
     .send('client', Buffer.concat([tlsRecord(20, Buffer.from([1])), tlsRecord(23, Buffer.alloc(40, 1))]))
     .send('server', Buffer.concat([tlsRecord(23, Buffer.alloc(100, 2)), tlsRecord(23, Buffer.alloc(100, 3))]), [105])
     .fin('client').fin('server'));
+
+  // What tshark's TCP analysis flags: duplicate ACKs after a lost segment and the retransmission
+  // that repairs it, a window update, keep-alives and their ACKs, a spurious retransmission.
+  const body = ascii(`HTTP/1.1 200 OK\r\nContent-Length: 3000\r\n\r\n${'e'.repeat(3000)}`);
+  const head = body.length - 3000;
+  out.push(new TcpConversation({ serverPort: 8080, clientPort: 40008 }).handshake()
+    .send('client', ascii('GET /analysis HTTP/1.1\r\nHost: h\r\n\r\n'))
+    .ack('server')
+    .send('server', body.subarray(0, head + 1000))
+    .lose('server', 1000)
+    .send('server', body.subarray(head + 2000, head + 2500))
+    .ack('client').ack('client').ack('client')
+    .send('server', body.subarray(head + 2500))
+    .resend('server', body.subarray(head + 1000, head + 2000), 2000)
+    .ack('client', 40000)
+    .keepAlive('client').ack('server')
+    .keepAlive('client', false)
+    .resend('server', body.subarray(head, head + 1000), 3000)
+    .fin('client').fin('server'));
   return out;
 }
 

@@ -2,7 +2,7 @@
  * TCP conversations built byte by byte, for tests that compare how a PDU spread over segments is
  * dissected with tshark's: a handshake, payloads cut into segments where the test says, FINs,
  * retransmissions and lost segments. Ethernet + IPv4, checksums left zero (tshark does not check
- * them by default), time stamps 1 ms apart.
+ * them by default), time stamps 1 ms apart; the window is 65,535 unless an ACK says otherwise.
  *
  *   const c = new TcpConversation({ serverPort: 80 });
  *   c.handshake();
@@ -80,6 +80,21 @@ export class TcpConversation {
     return this;
   }
 
+  /** A segment without data (an ACK), with another window when given. */
+  ack(from: Side, window = 65535): this {
+    this.segment(from, ACK, Buffer.alloc(0), true, window);
+    return this;
+  }
+
+  /** A keep-alive: one byte (or none) at one before the side's next sequence number. */
+  keepAlive(from: Side, withByte = true): this {
+    const end = this.ends[from];
+    end.next -= 1;
+    this.segment(from, ACK, withByte ? Buffer.alloc(1) : Buffer.alloc(0));
+    end.next += 1;
+    return this;
+  }
+
   /** A FIN, with data when given. */
   fin(from: Side, payload: Buffer = Buffer.alloc(0)): this {
     this.segment(from, FIN | ACK, payload);
@@ -87,7 +102,7 @@ export class TcpConversation {
     return this;
   }
 
-  private segment(from: Side, flags: number, payload: Buffer, ack = true): void {
+  private segment(from: Side, flags: number, payload: Buffer, ack = true, window = 65535): void {
     const src = this.ends[from];
     const dst = this.ends[other(from)];
     const f = Buffer.alloc(14 + 20 + 20 + payload.length);
@@ -107,7 +122,7 @@ export class TcpConversation {
     f.writeUInt32BE(ack ? dst.next >>> 0 : 0, 42);
     f[46] = 5 << 4;
     f[47] = flags;
-    f.writeUInt16BE(65535, 48);
+    f.writeUInt16BE(window, 48);
     payload.copy(f, 54);
     this.frames.push({ data: f });
   }

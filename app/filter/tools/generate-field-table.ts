@@ -30,6 +30,8 @@ const PROTOCOLS = [
   'x509sat', 'x509af', 'x509ce', 'x509if', 'pkix1explicit', 'pkix1implicit', 'pkcs1',
   // IS-IS over the OSI network layer and IPX with SAP, RIP and NetBIOS (osi.ts, isis.ts, ipx.ts).
   'osi', 'isis', 'ipx', 'ipxsap', 'ipxrip', 'nbipx',
+  // UDP/TCP services (rip.ts, db-lsp.ts, echo.ts).
+  'rip', 'db-lsp-disc', 'echo',
 ];
 
 function main(): void {

@@ -1,0 +1,191 @@
+/**
+ * tshark's TCP sequence analysis (`tcp.analyze_sequence_numbers`, on by default), after
+ * Wireshark's tcp_analyze_sequence_number() in epan/dissectors/packet-tcp.c: per direction the
+ * next expected sequence number, the last ACK and window, duplicate-ACK counts; each segment gets
+ * the flags tshark sets — retransmissions (fast, spurious), out-of-order segments, lost and ACKed
+ * unseen segments, keep-alives, window updates and full windows, zero windows and their probes,
+ * duplicate ACKs — shown as tcp.analysis.* fields and "[TCP …] " before the Info column.
+ * Round-trip times and bytes in flight are not computed.
+ */
+
+export const A = {
+  RETRANSMISSION: 0x0001,
+  LOST_PACKET: 0x0002,
+  ACK_LOST_PACKET: 0x0004,
+  KEEP_ALIVE: 0x0008,
+  DUPLICATE_ACK: 0x0010,
+  ZERO_WINDOW: 0x0020,
+  ZERO_WINDOW_PROBE: 0x0040,
+  ZERO_WINDOW_PROBE_ACK: 0x0080,
+  KEEP_ALIVE_ACK: 0x0100,
+  OUT_OF_ORDER: 0x0200,
+  FAST_RETRANSMISSION: 0x0400,
+  WINDOW_UPDATE: 0x0800,
+  WINDOW_FULL: 0x1000,
+  REUSED_PORTS: 0x2000,
+  SPURIOUS_RETRANSMISSION: 0x4000,
+} as const;
+
+/** One direction's analysis state (Wireshark's tcp_flow_t fields it uses). */
+export interface AnalysisFlow {
+  /** Relative sequence number expected next, 0 before any segment. */
+  nextseq: number;
+  nextseqtime: bigint;
+  /** Highest contiguous sequence number to be acknowledged, 0 before any. */
+  maxseqtobeacked: number;
+  lastack: number;
+  lastacktime: bigint;
+  /** Frame of the last segment that was not a duplicate ACK, and duplicate ACKs since. */
+  lastnondupack: number;
+  dupacknum: number;
+  /** Last window seen (raw), -1 before any. */
+  window: number;
+  /** The analysis flags of this direction's last segment. */
+  lastsegmentflags: number;
+}
+
+export function newAnalysisFlow(): AnalysisFlow {
+  return { nextseq: 0, nextseqtime: 0n, maxseqtobeacked: 0, lastack: 0, lastacktime: 0n, lastnondupack: 0, dupacknum: 0, window: -1, lastsegmentflags: 0 };
+}
+
+export interface AnalysisResult {
+  flags: number;
+  /** DUPLICATE_ACK: which one (1, 2, ...) and the frame of the ACK it duplicates. */
+  dupackNum: number;
+  dupackFrame: number;
+}
+
+const SYN = 0x02;
+const FIN = 0x01;
+const RST = 0x04;
+const ACK = 0x10;
+
+/**
+ * Analyses one segment of `fwd` (its own direction; `rev` the other). `seq`/`ack` relative,
+ * `window` raw with `revShift` the other side's window scale shift (-1 unknown, -2 none),
+ * `irttNs` the connection's initial RTT (0 unknown), `ts` the frame's time stamp.
+ */
+export function analyzeSegment(fwd: AnalysisFlow, rev: AnalysisFlow, seq: number, ack: number, seglen: number, tcpFlags: number, window: number, revShift: number, irttNs: bigint, frame: number, ts: bigint): AnalysisResult {
+  let flags = 0;
+  let dupackNum = 0;
+  let dupackFrame = 0;
+  const controls = tcpFlags & (SYN | FIN | RST);
+  done: {
+    // A zero window probe: one byte at the next sequence number while the peer's window is zero.
+    if (seglen === 1 && seq === fwd.nextseq && rev.window === 0) {
+      flags |= A.ZERO_WINDOW_PROBE;
+      break done;
+    }
+    if (window === 0 && controls === 0) flags |= A.ZERO_WINDOW;
+    // Bytes before this segment were not seen.
+    if (fwd.nextseq !== 0 && gt(seq, fwd.nextseq) && (tcpFlags & RST) === 0) flags |= A.LOST_PACKET;
+    if ((seglen === 0 || seglen === 1) && seq === ((fwd.nextseq - 1) >>> 0) && controls === 0) flags |= A.KEEP_ALIVE;
+    if (seglen === 0 && window !== 0 && window !== fwd.window && seq === fwd.nextseq && ack === fwd.lastack && controls === 0) flags |= A.WINDOW_UPDATE;
+    if (seglen > 0 && revShift !== -1 && rev.window >= 0 && ((seq + seglen) >>> 0) === ((rev.lastack + rev.window * 2 ** (revShift === -2 ? 0 : revShift)) >>> 0) && controls === 0) flags |= A.WINDOW_FULL;
+    if (seglen === 0 && window !== 0 && window === fwd.window && seq === fwd.nextseq && ack === fwd.lastack && (rev.lastsegmentflags & A.KEEP_ALIVE) !== 0 && controls === 0) {
+      flags |= A.KEEP_ALIVE_ACK;
+      break done;
+    }
+    if (seglen === 0 && window === 0 && window === fwd.window && seq === fwd.nextseq && ack === fwd.lastack && (rev.lastsegmentflags & A.ZERO_WINDOW_PROBE) !== 0 && controls === 0) {
+      flags |= A.ZERO_WINDOW_PROBE_ACK;
+      break done;
+    }
+    if (seglen === 0 && window !== 0 && window === fwd.window && seq === fwd.nextseq && ack === fwd.lastack && controls === 0) {
+      fwd.dupacknum++;
+      flags |= A.DUPLICATE_ACK;
+      dupackNum = fwd.dupacknum;
+      dupackFrame = fwd.lastnondupack;
+    }
+  }
+  // A segment carrying the same ACK (data, a FIN) neither counts as a duplicate nor starts the
+  // count again: tshark numbers "Dup ACK F#N" across them.
+  if ((flags & A.DUPLICATE_ACK) === 0 && ack !== fwd.lastack) {
+    fwd.lastnondupack = frame;
+    fwd.dupacknum = 0;
+  }
+  // The peer acknowledges bytes this capture never showed (said when the ACK moves on).
+  if (rev.maxseqtobeacked !== 0 && gt(ack, rev.maxseqtobeacked) && ack !== fwd.lastack && (tcpFlags & ACK) !== 0) {
+    flags |= A.ACK_LOST_PACKET;
+    rev.maxseqtobeacked = rev.nextseq;
+  }
+  // Data (or SYN/FIN) that does not advance the sequence: retransmitted, or out of order.
+  if ((seglen > 0 || (tcpFlags & (SYN | FIN)) !== 0) && (flags & A.KEEP_ALIVE) === 0) {
+    const notAdvanced = fwd.nextseq !== 0 && lt(seq, fwd.nextseq);
+    const threshold = irttNs > 0n ? irttNs : 3_000_000n;
+    const spurious = seglen > 0 && rev.lastack !== 0 && le((seq + seglen) >>> 0, rev.lastack);
+    if (notAdvanced && rev.dupacknum >= 2 && rev.lastack === seq && ts - rev.lastacktime < 20_000_000n) flags |= A.FAST_RETRANSMISSION;
+    else if (spurious) {
+      // Data the peer already acknowledged: a spurious retransmission (and a retransmission).
+      flags |= A.SPURIOUS_RETRANSMISSION;
+      if (notAdvanced) flags |= A.RETRANSMISSION;
+    } else if (notAdvanced && ts - fwd.nextseqtime < threshold && fwd.nextseq !== ((seq + seglen + ((tcpFlags & (SYN | FIN)) !== 0 ? 1 : 0)) >>> 0)) flags |= A.OUT_OF_ORDER;
+    else if (notAdvanced) flags |= A.RETRANSMISSION;
+  }
+  let nextseq = (seq + seglen) >>> 0;
+  if ((tcpFlags & (SYN | FIN)) !== 0) nextseq = (nextseq + 1) >>> 0;
+  const probe = (flags & A.ZERO_WINDOW_PROBE) !== 0;
+  if ((gt(nextseq, fwd.nextseq) || fwd.nextseq === 0) && !probe) {
+    fwd.nextseq = nextseq;
+    fwd.nextseqtime = ts;
+  }
+  if ((seq === fwd.maxseqtobeacked || fwd.maxseqtobeacked === 0) && !probe) fwd.maxseqtobeacked = fwd.nextseq;
+  fwd.window = window;
+  fwd.lastack = ack;
+  fwd.lastacktime = ts;
+  fwd.lastsegmentflags = flags;
+  return { flags, dupackNum, dupackFrame };
+}
+
+/** Sequence comparisons modulo 2^32, as Wireshark's GT_SEQ/LT_SEQ/LE_SEQ. */
+function gt(a: number, b: number): boolean {
+  return ((b - a) | 0) < 0;
+}
+function lt(a: number, b: number): boolean {
+  return ((a - b) | 0) < 0;
+}
+function le(a: number, b: number): boolean {
+  return a === b || lt(a, b);
+}
+
+/** "[TCP …] " prefixes of the Info column, in the order tshark's prepends leave them. */
+export function analysisInfo(r: AnalysisResult): string {
+  const f = r.flags;
+  if (f === 0) return '';
+  const parts: string[] = [];
+  // Each is prepended in this order, so the last one comes first.
+  if (f & A.RETRANSMISSION && !(f & A.SPURIOUS_RETRANSMISSION)) parts.unshift('[TCP Retransmission] ');
+  if (f & A.LOST_PACKET) parts.unshift('[TCP Previous segment not captured] ');
+  if (f & A.ACK_LOST_PACKET) parts.unshift('[TCP ACKed unseen segment] ');
+  if (f & A.KEEP_ALIVE) parts.unshift('[TCP Keep-Alive] ');
+  if (f & A.WINDOW_UPDATE) parts.unshift('[TCP Window Update] ');
+  if (f & A.WINDOW_FULL) parts.unshift('[TCP Window Full] ');
+  if (f & A.KEEP_ALIVE_ACK) parts.unshift('[TCP Keep-Alive ACK] ');
+  if (f & A.DUPLICATE_ACK) parts.unshift(`[TCP Dup ACK ${r.dupackFrame}#${r.dupackNum}] `);
+  if (f & A.ZERO_WINDOW_PROBE) parts.unshift('[TCP ZeroWindowProbe] ');
+  if (f & A.ZERO_WINDOW) parts.unshift('[TCP ZeroWindow] ');
+  if (f & A.ZERO_WINDOW_PROBE_ACK) parts.unshift('[TCP ZeroWindowProbeAck] ');
+  if (f & A.SPURIOUS_RETRANSMISSION) parts.unshift('[TCP Spurious Retransmission] ');
+  if (f & A.FAST_RETRANSMISSION) parts.unshift('[TCP Fast Retransmission] ');
+  if (f & A.OUT_OF_ORDER) parts.unshift('[TCP Out-Of-Order] ');
+  if (f & A.REUSED_PORTS) parts.unshift('[TCP Port numbers reused] ');
+  return parts.join('');
+}
+
+/** The tcp.analysis.* fields of the flags (abbrev, the expert's text), in tshark's tree order. */
+export const ANALYSIS_FIELDS: ReadonlyArray<[number, string, string]> = [
+  [A.RETRANSMISSION, 'tcp.analysis.retransmission', 'This frame is a (suspected) retransmission'],
+  [A.FAST_RETRANSMISSION, 'tcp.analysis.fast_retransmission', 'This frame is a (suspected) fast retransmission'],
+  [A.SPURIOUS_RETRANSMISSION, 'tcp.analysis.spurious_retransmission', 'This frame is a (suspected) spurious retransmission'],
+  [A.OUT_OF_ORDER, 'tcp.analysis.out_of_order', 'This frame is a (suspected) out-of-order segment'],
+  [A.LOST_PACKET, 'tcp.analysis.lost_segment', 'Previous segment(s) not captured (common at capture start)'],
+  [A.ACK_LOST_PACKET, 'tcp.analysis.ack_lost_segment', 'ACKed segment that wasn\'t captured (common at capture start)'],
+  [A.WINDOW_UPDATE, 'tcp.analysis.window_update', 'TCP window update'],
+  [A.WINDOW_FULL, 'tcp.analysis.window_full', 'TCP window specified by the receiver is now completely full'],
+  [A.KEEP_ALIVE, 'tcp.analysis.keep_alive', 'TCP keep-alive segment'],
+  [A.KEEP_ALIVE_ACK, 'tcp.analysis.keep_alive_ack', 'ACK to a TCP keep-alive segment'],
+  [A.DUPLICATE_ACK, 'tcp.analysis.duplicate_ack', 'Duplicate ACK'],
+  [A.ZERO_WINDOW_PROBE, 'tcp.analysis.zero_window_probe', 'TCP Zero Window Probe'],
+  [A.ZERO_WINDOW, 'tcp.analysis.zero_window', 'TCP Zero Window segment'],
+  [A.ZERO_WINDOW_PROBE_ACK, 'tcp.analysis.zero_window_probe_ack', 'ACK to a TCP Zero Window Probe'],
+  [A.REUSED_PORTS, 'tcp.analysis.reused_ports', 'A new tcp session is started with the same ports as an earlier session in this trace'],
+];
