@@ -116,7 +116,7 @@ Decoding as tshark does (Wireshark's field names):
                             e.g. -Y 'ip.addr == 10.0.0.0/8 && http' (files and live)
   -o tcp.desegment_tcp_streams:TRUE|FALSE
                             tshark's preference syntax; TRUE (the default, as tshark's):
-                            HTTP, TLS and DNS messages spread over TCP segments are
+                            HTTP, TLS, DNS and SSH messages spread over TCP segments are
                             dissected whole on the frame that completes them; FALSE:
                             each TCP segment on its own
 
