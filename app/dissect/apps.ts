@@ -26,7 +26,7 @@ import { createRxDissector } from './rx';
 import { kerberosDissector } from './krb4';
 import { createModbusDissector } from './modbus';
 import { bgpDissector } from './bgp';
-import { openflowDissector } from './openflow';
+import { createOpenflowDissector } from './openflow';
 import { respDissector } from './resp';
 import { dbLspDiscDissector } from './db-lsp';
 import { ripDissector } from './rip';
@@ -59,7 +59,7 @@ export function createDefaultAppDissectors(): AppDissector[] {
   kerberosDissector,
   createModbusDissector(),
   bgpDissector,
-  openflowDissector,
+  createOpenflowDissector(),
   respDissector,
   dbLspDiscDissector,
   ripDissector,

@@ -77,10 +77,13 @@ export function dissectIpv4(d: Dissector, p: PacketState, data: Buffer, offset: 
     payload = offset + hlen;
     payloadEnd = Math.min(offset + totalLen, end);
     if (offset + totalLen > end) b.mark('malformed', `IPv4 total length ${totalLen} exceeds the ${end - offset} bytes of the frame`);
-    if (mf || fragOffset !== 0) {
+    // tshark reassembles a fragment only when all its bytes were captured; a first fragment cut
+    // short (or claiming more than the frame holds) has its payload dissected as it is.
+    const whole = offset + totalLen <= Math.min(end, data.length);
+    if ((mf || fragOffset !== 0) && (whole || fragOffset !== 0)) {
       if (!p.quoted) p.fragment = true;
       fragmentInfo = `Fragmented IP protocol (proto=${ipProtocolName(proto)} ${proto}, off=${fragOffset * 8}, ID=${id.toString(16).padStart(4, '0')})`;
-      if (!p.quoted && payloadEnd <= data.length) {
+      if (!p.quoted && whole) {
         reassembled = d.ipv4Fragments.add(`${src}|${dst}|${id}|${proto}`, p.frame.number, fragOffset * 8, data.subarray(payload, payloadEnd), mf);
         if (reassembled) addReassemblyFields(b, 'ip', 'IPv4', reassembled);
       }

@@ -306,10 +306,14 @@ export function dissectNull(d: Dissector, p: PacketState, data: Buffer, offset: 
 
 /** Raw IP (linktypes 101/12/14: version from the first nibble; 228 IPv4 only; 229 IPv6 only). */
 export function dissectRaw(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number, only?: 4 | 6): void {
+  // LINKTYPE_IPV4 and LINKTYPE_IPV6 go straight to IP in tshark (its raw_ip4/raw_ip6 encapsulations):
+  // no 'raw' layer, so frame.protocols begins with ip or ipv6.
+  if (only === 4) return void d.byEthertype(p, 0x0800, data, offset, end);
+  if (only === 6) return void d.byEthertype(p, 0x86dd, data, offset, end);
   const b = new LayerBuilder(data, 'raw', 'Raw packet data', offset, end, p.selection);
   b.setLength(0);
   p.addLayer(b.layer);
-  const version = only ?? (data.length > offset ? data[offset]! >> 4 : 0);
+  const version = data.length > offset ? data[offset]! >> 4 : 0;
   if (version === 4) d.byEthertype(p, 0x0800, data, offset, end);
   else if (version === 6) d.byEthertype(p, 0x86dd, data, offset, end);
   else d.data(p, data, offset, end);

@@ -8,9 +8,10 @@
  * PACKET_IN and PACKET_OUT carry (tshark dissects them as frames).
  */
 import { dissectSafely, hex, LayerBuilder } from './builder';
-import type { AppDissector, AppResult, Layer } from './model';
+import type { AppContext, AppDissector, AppResult, Layer } from './model';
+import { dataLayer } from './hsrp';
 
-export const OPENFLOW_PORTS = [6633, 6653];
+export const OPENFLOW_PORTS = [6633, 6634, 6653];
 const BOUND_ERROR = '[BoundErrorUnreassembled Packet]';
 /**
  * OpenFlow 1.0 messages whose bodies Wireshark reads (FEATURES_REPLY, PORT_STATUS, FLOW_MOD): cut
@@ -44,12 +45,44 @@ const VERSIONS: Record<number, { protocol: string; title: string; types: readonl
   4: { protocol: 'openflow_v4', title: 'OpenFlow 1.3', types: TYPES_V4, version: 'openflow_v4.version', type: 'openflow_v4.type', length: 'openflow_v4.length', xid: 'openflow_v4.xid' },
 };
 
-export const openflowDissector: AppDissector = {
-  protocol: 'openflow',
-  fieldPrefixes: ['openflow_v1', 'openflow_v4', 'openflow_1_0'],
-  tcpPorts: OPENFLOW_PORTS,
-  dissect: (data, offset, end, ctx) => dissectOpenflow(data, offset, end, ctx.fields),
-};
+/** The IANA port: registered in TCP's port table, so either direction is OpenFlow. */
+const IANA_PORT = 6653;
+/** The legacy ports: only a heuristic that looks at the destination port (Wireshark's dissect_openflow_heur). */
+const LEGACY_PORTS = new Set([6633, 6634]);
+
+/**
+ * OpenFlow as tshark 4.0 chooses it: TCP 6653 either way; on the legacy ports 6633/6634 a segment
+ * sent *to* the port makes the connection OpenFlow from then on (the heuristic sets the
+ * conversation's dissector), so what the controller sent before that is data.
+ */
+export function createOpenflowDissector(): AppDissector {
+  const conversations = new Set<string>();
+  const key = (ctx: AppContext) => {
+    const a = `${ctx.src}/${ctx.srcPort}`;
+    const b = `${ctx.dst}/${ctx.dstPort}`;
+    return a < b ? `${a}|${b}` : `${b}|${a}`;
+  };
+  const claims = (ctx: AppContext): boolean => {
+    if (ctx.srcPort === IANA_PORT || ctx.dstPort === IANA_PORT) return true;
+    const k = key(ctx);
+    if (conversations.has(k)) return true;
+    if (!LEGACY_PORTS.has(ctx.dstPort)) return false;
+    conversations.add(k);
+    return true;
+  };
+  return {
+    protocol: 'openflow',
+    fieldPrefixes: ['openflow_v1', 'openflow_v4', 'openflow_1_0'],
+    tcpPorts: OPENFLOW_PORTS,
+    stateful: true,
+    claims: (_data, _offset, _end, ctx) => claims(ctx),
+    dissect: (data, offset, end, ctx) => {
+      if (claims(ctx)) return dissectOpenflow(data, offset, end, ctx.fields);
+      const stop = Math.min(end, data.length);
+      return { layers: stop > offset ? [dataLayer(data, offset, stop, ctx.fields)] : [], protocolColumn: '', info: '' };
+    },
+  };
+}
 
 export function dissectOpenflow(data: Buffer, offset: number, end: number, selection?: ReadonlySet<string>): AppResult {
   const stop = Math.min(end, data.length);

@@ -9,6 +9,7 @@ import { ONE_MORE_SEGMENT } from './tcp-pdus';
 import type { AppContext, AppDissector, AppResult, Layer, PduSplit } from './model';
 import { printable } from './app-format';
 import { addCertificateNames } from './tls-cert';
+import { dataLayer } from './hsrp';
 
 const CONTENT_TYPES: Record<number, string> = { 20: 'Change Cipher Spec', 21: 'Alert', 22: 'Handshake', 23: 'Application Data', 24: 'Heartbeat' };
 const HANDSHAKE_TYPES: Record<number, string> = {
@@ -40,9 +41,25 @@ export function createTlsDissector(): AppDissector {
     stateful: true,
     tcpPorts: [443, 465, 636, 853, 993, 995, 8443],
     heuristic: (data, offset, end) => looksLikeTls(data, offset, end),
-    dissect: (data, offset, end, ctx) => dissectTls(data, offset, end, ctx, conversations),
-    desegment: (data, offset, end) => tlsRecords(data, offset, end),
+    claims: (data, offset, end) => !printableStart(data, offset, end),
+    dissect: (data, offset, end, ctx) => {
+      if (!printableStart(data, offset, end)) return dissectTls(data, offset, end, ctx, conversations);
+      const stop = Math.min(end, data.length);
+      return { layers: [dataLayer(data, offset, stop, ctx.fields)], protocolColumn: '', info: '' };
+    },
+    desegment: (data, offset, end) => (printableStart(data, offset, end) ? { pdus: [end - offset], need: 0 } : tlsRecords(data, offset, end)),
   };
+}
+
+/**
+ * Wireshark's TLS dissector declines a payload whose first four bytes are printable ASCII ("it is
+ * extremely unlikely that real TLS traffic starts with four printable ascii characters"): FTP or
+ * HTTP on port 443 is data, not "Continuation Data".
+ */
+function printableStart(data: Buffer, offset: number, end: number): boolean {
+  if (Math.min(end, data.length) - offset <= 4) return false;
+  for (let i = offset; i < offset + 4; i++) if (data[i]! < 0x20 || data[i]! > 0x7e) return false;
+  return true;
 }
 
 /**
@@ -110,7 +127,9 @@ function dissectTls(data: Buffer, offset: number, end: number, ctx: AppContext, 
   if (state.encrypted) conversations.encrypted.add(direction);
   const version = VERSION_NAMES[state.version] ?? 'TLS';
   for (const layer of layers) layer.title = `Transport Layer Security (${version})`;
-  return { layers, protocolColumn: version === 'TLS' ? 'TLS' : version, info: state.info.join(', ') || 'Continuation Data' };
+  // Wireshark starts the Protocol column with the conversation's version, "SSL" while none is
+  // known, and a record header replaces it with the record's.
+  return { layers, protocolColumn: state.version ? version : 'SSL', info: state.info.join(', ') || 'Continuation Data' };
 }
 
 function readRecord(b: LayerBuilder, at: number, end: number, state: TlsState): number {
