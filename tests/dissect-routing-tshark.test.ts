@@ -102,6 +102,8 @@ const CORPUS_FILES = [
   'tcpdump/tests/ospf3_auth.pcapng', 'tcpdump/tests/ospf6_decode_v3_asan.pcap',
   'tcpdump/tests/ospf_graceful_restart_rfc3623.pcap', 'tcpdump/tests/pim_header_asan-4.pcap',
   'tcpdump/tests/pim_header_asan.pcap', 'tcpdump/tests/pimv2-oobr-1.pcap', 'tcpdump/tests/pimv2-oobr-4.pcap',
+  // Register messages whose inner IPv6 packet has an empty payload (PIM hands it on: malformed PIM).
+  'tcpdump/tests/pim-packet-assortment.pcap',
 ];
 
 function tshark(file: string, args: string[]): string {

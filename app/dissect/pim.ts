@@ -35,8 +35,9 @@ const JOIN_ATTRIBUTES: Record<number, string> = {
 const holdtimeText = (t: number, goodbye: boolean): string => (t === 0xffff ? `Infinity (${t})` : goodbye && t === 0 ? `goodbye (${t})` : String(t));
 
 export function dissectPim(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): void {
-  // An IP packet with no payload (a Register's inner header alone): nothing to show, as in tshark.
-  if (offset >= end) return;
+  // An IPv4 packet with no payload (a Register's inner header alone): nothing to show, as in
+  // tshark. IPv6 hands even an empty payload on, and PIM then runs out of bytes (malformed).
+  if (offset >= end && !p.netSrc.includes(':')) return;
   const b = new LayerBuilder(data, 'pim', 'Protocol Independent Multicast', offset, end, p.selection);
   const overIpv6 = p.netSrc.includes(':');
   let inner = -1;
