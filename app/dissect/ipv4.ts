@@ -18,11 +18,17 @@ export function dissectIpv4(d: Dissector, p: PacketState, data: Buffer, offset: 
   let proto = -1;
   let reassembled: Reassembled | null = null;
   let fragmentInfo = '';
+  let bogusSix = false;
   dissectSafely(b, () => {
     const vhl = b.u8(offset, 'version');
     const version = vhl >> 4;
     const hlen = (vhl & 0x0f) * 4;
     if (b.wants('ip.version')) b.add('ip.version', () => `${bitPicture(vhl, 0xf0, 8)} = Version: ${version}`, version, offset, 1);
+    // tshark: "Bogus IPv4 version"; a 6 there goes on to the IPv6 dissector.
+    if (version === 6) {
+      bogusSix = true;
+      return;
+    }
     if (version !== 4) throw new StopDissection('malformed', `IP version ${version} in an IPv4 header`);
     if (b.wants('ip.hdr_len')) b.add('ip.hdr_len', () => `${bitPicture(vhl, 0x0f, 8)} = Header Length: ${hlen} bytes (${vhl & 0x0f})`, hlen, offset, 1);
     if (hlen < 20) throw new StopDissection('malformed', `IPv4 header length ${hlen} is below 20 bytes`);
@@ -90,6 +96,11 @@ export function dissectIpv4(d: Dissector, p: PacketState, data: Buffer, offset: 
     }
   });
   p.addLayer(b.layer);
+  if (bogusSix) {
+    b.setLength(1);
+    d.byEthertype(p, 0x86dd, data, offset, end);
+    return;
+  }
   if (payload < 0) return;
   if (fragmentInfo && !reassembled) {
     p.setProtocol('IPv4', fragmentInfo);
