@@ -9,6 +9,7 @@
  *   whole connection: what the controller sent before is data;
  * - TLS declines a payload that begins with four printable characters (FTP on port 443 is data),
  *   and continuation data of a conversation with no version yet is "SSL".
+ * - an IPv4 header whose version field says 6 is a "Bogus IPv4 version" and IPv6 follows.
  * Skipped when tshark is not installed; fails when the corpus is missing.
  */
 import { test } from 'node:test';
@@ -85,4 +86,9 @@ test('TLS declines printable text on port 443; continuation data before any vers
     assertSameLines(file, [...o, ...fields(['frame.protocols', '_ws.col.Protocol', '_ws.col.Info', 'data.len'])]);
     assertSameLines(file, [...o, '-Y', 'tls || data']);
   }
+});
+
+test('an IPv4 header whose version is 6 goes on to IPv6', { skip: NO_TSHARK }, () => {
+  const file = path.join(requireCorpusDir(), 'tcpdump/tests/kday1.pcap');
+  assertSameLines(file, fields(['frame.protocols', 'ip.version', 'ipv6.src', 'ipv6.dst', 'ipv6.nxt', 'ipv6.plen']));
 });
