@@ -9,7 +9,9 @@
  *   whole connection: what the controller sent before is data;
  * - TLS declines a payload that begins with four printable characters (FTP on port 443 is data),
  *   and continuation data of a conversation with no version yet is "SSL".
- * - an IPv4 header whose version field says 6 is a "Bogus IPv4 version" and IPv6 follows.
+ * - an IPv4 header whose version field says 6 is a "Bogus IPv4 version" and IPv6 follows;
+ * - RFC 8335 Extended Echo (PROBE): no data after the header; the request's extensions are ICMP's,
+ *   an icmp layer after icmpv6.
  * Skipped when tshark is not installed; fails when the corpus is missing.
  */
 import { test } from 'node:test';
@@ -91,4 +93,23 @@ test('TLS declines printable text on port 443; continuation data before any vers
 test('an IPv4 header whose version is 6 goes on to IPv6', { skip: NO_TSHARK }, () => {
   const file = path.join(requireCorpusDir(), 'tcpdump/tests/kday1.pcap');
   assertSameLines(file, fields(['frame.protocols', 'ip.version', 'ipv6.src', 'ipv6.dst', 'ipv6.nxt', 'ipv6.plen']));
+});
+
+test('RFC 8335 Extended Echo over ICMP and ICMPv6: header, Multi-Part Extensions, interface objects', { skip: NO_TSHARK }, () => {
+  const dir = requireCorpusDir();
+  const names = [
+    'frame.protocols', '_ws.col.Protocol', '_ws.col.Info', 'icmp.type', 'icmp.code', 'icmp.ident', 'icmp.ident_le', 'icmp.ext.echo.seq',
+    'icmp.ext.echo.req.res', 'icmp.ext.echo.req.local', 'icmp.ext.echo.rsp.state', 'icmp.ext.echo.rsp.active', 'icmp.ext.echo.rsp.ipv4',
+    'icmp.ext.version', 'icmp.ext.res', 'icmp.ext.checksum', 'icmp.ext.checksum.status', 'icmp.ext.length', 'icmp.ext.class',
+    'icmp.ext.ctype', 'icmp.ext.data', 'icmp.int_ident.name', 'icmp.int_ident.index', 'icmp.int_ident.afi', 'icmp.int_ident.addr_length',
+    'icmp.int_ident.ipv4', 'icmp.int_ident.ipv6', 'icmp.int_info.role', 'icmp.int_info.ifindex', 'icmp.int_info.ipaddr', 'icmp.int_info.index',
+    'icmpv6.type', 'icmpv6.code', 'icmpv6.echo.identifier', 'icmpv6.ext.echo.seq', 'icmpv6.ext.echo.req.local', 'icmpv6.ext.echo.rsp.state',
+    'icmpv6.ext.echo.rsp.active', 'icmpv6.ext.echo.rsp.ipv6',
+  ];
+  for (const name of ['icmp-rfc8335.pcap', 'icmp6-rfc8335.pcap', 'icmp_ext_oob_poc.pcap']) {
+    const file = path.join(dir, 'tcpdump/tests', name);
+    assertSameLines(file, fields(names));
+    assertSameLines(file, []);
+    assertSameLines(file, ['-Y', 'icmp.ext.class == 3 || icmp.int_info.index || icmpv6.ext.echo.rsp.ipv6 == 1']);
+  }
 });

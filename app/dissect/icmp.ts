@@ -3,11 +3,13 @@ import { dissectSafely, hex, LayerBuilder } from './builder';
 import { checksumOk } from './checksum';
 import type { Dissector } from './dissector';
 import type { PacketState } from './packet-state';
+import { EXTENDED_ECHO_CODES, extendedEchoHeader, icmpExtensions } from './icmp-ext';
 
 const TYPES: Record<number, string> = {
   0: 'Echo (ping) reply', 3: 'Destination unreachable', 4: 'Source quench (flow control)', 5: 'Redirect', 8: 'Echo (ping) request',
   9: 'Router advertisement', 10: 'Router solicitation', 11: 'Time-to-live exceeded', 12: 'Parameter problem', 13: 'Timestamp request',
   14: 'Timestamp reply', 15: 'Information request', 16: 'Information reply', 17: 'Address mask request', 18: 'Address mask reply',
+  42: 'Extended Echo request', 43: 'Extended Echo reply',
 };
 
 const UNREACHABLE: Record<number, string> = {
@@ -22,6 +24,7 @@ const CODES: Record<number, Record<number, string>> = {
   5: { 0: 'Redirect for network', 1: 'Redirect for host', 2: 'Redirect for TOS and network', 3: 'Redirect for TOS and host' },
   11: { 0: 'Time to live exceeded in transit', 1: 'Fragment reassembly time exceeded' },
   12: { 0: 'Pointer indicates the error', 1: 'Required option missing', 2: 'Bad length' },
+  ...EXTENDED_ECHO_CODES,
 };
 const ERROR_TYPES = new Set([3, 4, 5, 11, 12]);
 
@@ -79,6 +82,12 @@ export function dissectIcmp(d: Dissector, p: PacketState, data: Buffer, offset: 
       }
       next = offset + 8;
       quoted = true;
+    } else if (type === 42 || type === 43) {
+      // RFC 8335 PROBE: the request's extensions name the interface; nothing follows either.
+      info = `${info.padEnd(20)} (${codeName ?? `Unknown code: ${code}`})`;
+      extendedEchoHeader(b, 'icmp', offset + 4, type === 42);
+      next = end;
+      if (type === 42 && offset + 8 < Math.min(end, data.length)) icmpExtensions(b, offset + 8, end);
     } else {
       next = offset + 4;
     }

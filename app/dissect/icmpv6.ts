@@ -4,12 +4,13 @@ import { checksumOk, ipv6PseudoSum } from './checksum';
 import type { Dissector } from './dissector';
 import { ipv6Text, macText } from './format';
 import type { PacketState } from './packet-state';
+import { EXTENDED_ECHO_CODES, extendedEchoHeader, icmpExtensions } from './icmp-ext';
 
 const TYPES: Record<number, string> = {
   1: 'Destination Unreachable', 2: 'Packet Too Big', 3: 'Time Exceeded', 4: 'Parameter Problem', 128: 'Echo (ping) request',
   129: 'Echo (ping) reply', 130: 'Multicast Listener Query', 131: 'Multicast Listener Report', 132: 'Multicast Listener Done',
   133: 'Router Solicitation', 134: 'Router Advertisement', 135: 'Neighbor Solicitation', 136: 'Neighbor Advertisement',
-  137: 'Redirect', 143: 'Multicast Listener Report Message v2',
+  137: 'Redirect', 143: 'Multicast Listener Report Message v2', 160: 'Extended Echo request', 161: 'Extended Echo reply',
 };
 const UNREACH: Record<number, string> = {
   0: 'no route to destination', 1: 'Administratively prohibited', 2: 'beyond scope of source address', 3: 'Address unreachable',
@@ -23,11 +24,12 @@ export function dissectIcmpv6(d: Dissector, p: PacketState, data: Buffer, offset
   const b = new LayerBuilder(data, 'icmpv6', 'Internet Control Message Protocol v6', offset, end, p.selection);
   let quotedAt = -1;
   let dataAt = -1;
+  let extensionsAt = -1;
   dissectSafely(b, () => {
     const type = b.u8(offset, 'type');
     const code = b.u8(offset + 1, 'code');
     b.add('icmpv6.type', () => `Type: ${TYPES[type] ?? 'Unknown'} (${type})`, type, offset, 1);
-    const codeName = type === 1 ? UNREACH[code] : type === 3 ? (code === 0 ? 'hop limit exceeded in transit' : 'fragment reassembly time exceeded') : undefined;
+    const codeName = type === 1 ? UNREACH[code] : type === 3 ? (code === 0 ? 'hop limit exceeded in transit' : 'fragment reassembly time exceeded') : type === 160 || type === 161 ? EXTENDED_ECHO_CODES[type - 118]![code] : undefined;
     b.add('icmpv6.code', () => `Code: ${code}${codeName ? ` (${codeName})` : ''}`, code, offset + 1, 1);
     const checksum = b.u16(offset + 2, 'checksum');
     let status = 2;
@@ -61,6 +63,11 @@ export function dissectIcmpv6(d: Dissector, p: PacketState, data: Buffer, offset
       else b.add('icmpv6.reserved', 'Reserved', b.bytes(body, 4), body, 4, () => macText(data, body, 4));
       if (codeName) info += ` (${codeName})`;
       quotedAt = body + 4;
+    } else if (type === 160 || type === 161) {
+      // RFC 8335 PROBE; the request's Multi-Part Extensions are dissected by ICMP's code (an icmp layer).
+      info += ` (${codeName ?? `Unknown code: ${code}`})`;
+      extendedEchoHeader(b, 'icmpv6', body, type === 160);
+      if (type === 160 && body + 4 < Math.min(end, data.length)) extensionsAt = body + 4;
     } else if (type === 133) {
       b.add('icmpv6.reserved', 'Reserved', b.bytes(body, 4), body, 4, () => macText(data, body, 4));
       const src = ndOptions(b, body + 4, end).src;
@@ -115,7 +122,11 @@ export function dissectIcmpv6(d: Dissector, p: PacketState, data: Buffer, offset
   if (!p.quoted) p.layout.transportLayer = p.layers.length;
   p.tapsClosed = true;
   p.addLayer(b.layer);
-  if (quotedAt >= 0 && quotedAt < Math.min(end, data.length)) {
+  if (extensionsAt >= 0) {
+    const e = new LayerBuilder(data, 'icmp', 'Internet Control Message Protocol', extensionsAt, end, p.selection);
+    dissectSafely(e, () => icmpExtensions(e, extensionsAt, end));
+    p.addLayer(e.layer);
+  } else if (quotedAt >= 0 && quotedAt < Math.min(end, data.length)) {
     p.quoted++;
     d.byEthertype(p, 0x86dd, data, quotedAt, end);
     p.quoted--;
