@@ -1,4 +1,5 @@
 /** The hand-off table entries of the link, network, transport and tunnel dissectors. */
+import { dissectDccp, IP_PROTO_DCCP } from './dccp';
 import { dissectArp } from './arp';
 import type { Dissector } from './dissector';
 import { dissectArcnet } from './arcnet';
@@ -109,6 +110,7 @@ export function registerCoreDissectors(d: Dissector): void {
   d.ipProtocols.set(2, dissectIgmp);
   d.ipProtocols.set(132, dissectSctp);
   d.ipProtocols.set(108, dissectIpcomp);
+  d.ipProtocols.set(IP_PROTO_DCCP, dissectDccp);
   d.udpTunnels.set(4789, dissectVxlan);
   d.udpTunnels.set(6081, dissectGeneve);
   d.udpTunnels.set(L2TP_PORT, dissectL2tp);
