@@ -1,4 +1,6 @@
 /** The hand-off table entries of the link, network, transport and tunnel dissectors. */
+import { dissectDccp, IP_PROTO_DCCP } from './dccp';
+import { dissectMipv6, IP_PROTO_MIPV6, IP_PROTO_MIPV6_OLD } from './mipv6';
 import { dissectArp } from './arp';
 import type { Dissector } from './dissector';
 import { dissectArcnet } from './arcnet';
@@ -109,6 +111,9 @@ export function registerCoreDissectors(d: Dissector): void {
   d.ipProtocols.set(2, dissectIgmp);
   d.ipProtocols.set(132, dissectSctp);
   d.ipProtocols.set(108, dissectIpcomp);
+  d.ipProtocols.set(IP_PROTO_DCCP, dissectDccp);
+  d.ipProtocols.set(IP_PROTO_MIPV6, dissectMipv6);
+  d.ipProtocols.set(IP_PROTO_MIPV6_OLD, dissectMipv6);
   d.udpTunnels.set(4789, dissectVxlan);
   d.udpTunnels.set(6081, dissectGeneve);
   d.udpTunnels.set(L2TP_PORT, dissectL2tp);

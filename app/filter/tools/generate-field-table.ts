@@ -17,7 +17,7 @@ const PROTOCOLS = [
   'arcnet', 'avsp', 'chdlc', 'cmd', 'fr', 'ipnet', 'ipoib', 'nflog',
   'ptp', 'hsrp', 'hsrp2', 'bfd', 'bfd_echo', 'syslog', 'babel', 'sflow', 'sflow_245',
   'llc', 'stp', 'mstp', 'lldp', 'slow', 'lacp', 'eapol', 'eap', 'udld', 'dtp',
-  'ospf', 'vrrp', 'igmp', 'sctp',
+  'ospf', 'vrrp', 'igmp', 'sctp', 'dccp', 'mipv6', 'mip6',
   'rx', 'afs', 'eigrp', 'kerberos', 'krb4', 'pgm',
   'mptcp', 'ssh', 'esp', 'isakmp', 'udpencap', 'ftp', 'smtp',
   'mbtcp', 'modbus', 'bgp', 'openflow', 'openflow_v1', 'openflow_v4', 'resp',
