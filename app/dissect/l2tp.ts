@@ -73,7 +73,7 @@ export function dissectL2tp(d: Dissector, p: PacketState, data: Buffer, offset: 
 
 /** L2TPv2 control message types (RFC 2661, section 6), as tshark's Info names them. */
 const CONTROL_TYPES: Record<number, string> = {
-  1: 'SCCRQ', 2: 'SCCRP', 3: 'SCCCN', 4: 'StopCCN', 6: 'HELLO', 7: 'OCRQ', 8: 'OCRP', 9: 'OCCN', 10: 'ICRQ',
+  1: 'SCCRQ', 2: 'SCCRP', 3: 'SCCCN', 4: 'StopCCN', 6: 'Hello', 7: 'OCRQ', 8: 'OCRP', 9: 'OCCN', 10: 'ICRQ',
   11: 'ICRP', 12: 'ICCN', 14: 'CDN', 15: 'WEN', 16: 'SLI',
 };
 

@@ -6,6 +6,7 @@
 import { dissectSafely, hex, LayerBuilder } from './builder';
 import type { Dissector } from './dissector';
 import type { PacketState } from './packet-state';
+import { dissectPppControl, PPP_IPCP, PPP_LCP } from './ppp-cp';
 
 /** PPP protocol numbers of the network layers Sievecap decodes, as ethertypes. */
 export const PPP_TO_ETHERTYPE: Record<number, number> = { 0x0021: 0x0800, 0x0057: 0x86dd, 0x0281: 0x8847, 0x0283: 0x8848 };
@@ -40,6 +41,10 @@ export function dissectPpp(d: Dissector, p: PacketState, data: Buffer, offset: n
   if (payload < 0) return;
   const type = PPP_TO_ETHERTYPE[proto];
   if (type !== undefined) return d.byEthertype(p, type, data, payload, end);
+  if (proto === PPP_LCP || proto === PPP_IPCP) {
+    dissectPppControl(d, p, data, payload, end, proto);
+    return end;
+  }
   d.data(p, data, payload, end);
   return end;
 }

@@ -3,6 +3,7 @@ import { dissectSafely, hex, LayerBuilder } from './builder';
 import type { Dissector } from './dissector';
 import type { PacketState } from './packet-state';
 import { PPP_TO_ETHERTYPE } from './ppp';
+import { dissectPppControl, PPP_IPCP, PPP_LCP } from './ppp-cp';
 
 export function dissectPppoeSession(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): number | void {
   const b = new LayerBuilder(data, 'pppoes', 'PPP-over-Ethernet Session', offset, end, p.selection);
@@ -33,6 +34,7 @@ export function dissectPppoeSession(d: Dissector, p: PacketState, data: Buffer, 
   if (proto < 0) return payloadEnd;
   const type = PPP_TO_ETHERTYPE[proto];
   if (type !== undefined) d.byEthertype(p, type, data, offset + 8, payloadEnd);
+  else if (proto === PPP_LCP || proto === PPP_IPCP) dissectPppControl(d, p, data, offset + 8, payloadEnd, proto);
   else d.data(p, data, offset + 8, payloadEnd);
   return payloadEnd;
 }
