@@ -1,4 +1,5 @@
 /** The hand-off table entries of the link, network, transport and tunnel dissectors. */
+import { dissectNhrp, IPPROTO_NHRP } from './nhrp';
 import { dissectArp } from './arp';
 import type { Dissector } from './dissector';
 import { dissectArcnet } from './arcnet';
@@ -95,6 +96,7 @@ export function registerCoreDissectors(d: Dissector): void {
   d.ipProtocols.set(6, dissectTcp);
   d.ipProtocols.set(17, dissectUdp);
   d.ipProtocols.set(47, dissectGre);
+  d.ipProtocols.set(IPPROTO_NHRP, dissectNhrp);
   d.ipProtocols.set(58, dissectIcmpv6);
   d.ipProtocols.set(4, dissectIpv4);
   d.ipProtocols.set(41, dissectIpv6);
