@@ -81,6 +81,9 @@ export function dissectNdp(_d: Dissector, p: PacketState, data: Buffer, offset: 
     break;
   }
   dissectSafely(b, () => {
+    // Wireshark reads the hello only to build its tree: without one (no NDP field wanted) a short
+    // hello is not marked malformed.
+    if (!b.wantsAny('ndp')) return;
     b.need(offset, 4, 'IP address');
     const ip = ipv4Text(data, offset);
     b.add('ndp.ipaddress', () => `IP address: ${ip}`, ip, offset, 4);
@@ -99,7 +102,6 @@ export function dissectNdp(_d: Dissector, p: PacketState, data: Buffer, offset: 
   // The protocol item is 11 bytes whatever follows.
   b.setLength(Math.min(11, Math.max(0, Math.min(end, data.length) - offset)));
   p.addLayer(b.layer);
-  // tshark 4.0 leaves the Info column without the malformed mark here (checked on a cut-short hello).
-  p.setProtocol('NDP', `${helloType}Hello`);
+  p.setProtocol('NDP', `${helloType}Hello${b.layer.status === 'malformed' ? '[Malformed Packet]' : b.layer.status === 'truncated' ? '[Packet size limited during capture]' : ''}`);
   return end;
 }

@@ -197,6 +197,7 @@ function nhrpPdu(b: LayerBuilder, start: number, end: number, nested: boolean, c
     const extoff = b.u16(at, 'extension offset');
     b.add('nhrp.hdr.extoff', () => `Extension Offset: ${extoff}`, extoff, at, 2);
     const bogus = extoff !== 0 && (extoff < 20 || extoff > pktsz);
+    if (bogus) b.add('nhrp.hdr.extoff.invalid', 'Expert Info (Error/Malformed): Extension offset is less than the fixed header length or larger than the packet size', null, at, 2, '1');
     at += 2;
     const version = b.u8(at, 'version');
     b.add('nhrp.hdr.version', () => `Version: ${version} (${version === 1 ? 'NHRP - rfc2332' : 'Unknown'})`, version, at, 1);
