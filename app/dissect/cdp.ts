@@ -137,11 +137,13 @@ function tlv(b: LayerBuilder, type: number, length: number, at: number): number 
   const value = at + 4;
   const valueLength = length - 4;
   // Wireshark adds the TLV's item first, with the TLV's length: it must fit.
-  const group = (title: () => string, body: () => void) =>
-    (b.need(at, length, 'TLV'), b).group('', title, null, at, length, () => {
+  const group = (title: () => string, body: () => void) => {
+    b.need(at, length, 'TLV');
+    b.group('', title, null, at, length, () => {
       typeAndLength(b, at, type, length);
       body();
     });
+  };
   const text = (from = value) => {
     b.need(from, at + length - from, 'TLV value');
     return escapedText(data, from, at + length);
