@@ -2,7 +2,7 @@
  * IEEE 802.2 Logical Link Control (and SNAP) on 802.3 length frames, as tshark 4.0 shows it: DSAP,
  * SSAP and the control field (one byte for U frames, two little-endian bytes for I and S frames),
  * then for information frames a hand-off by SAP (0x42: spanning tree) or, for SNAP, by OUI and
- * protocol ID (OUI 0: an ethertype; Cisco 0x010b: PVST+ BPDUs, 0x0111: UDLD; 0x2004: DTP). Anything else is "data".
+ * protocol ID (OUI 0: an ethertype; Cisco 0x010b: PVST+ BPDUs, 0x0111: UDLD; 0x2000: CDP; 0x2004: DTP; Nortel 0x01a1/0x01a2: NDP). Anything else is "data".
  */
 import { dissectSafely, hex, LayerBuilder } from './builder';
 import type { Dissector, Handoff } from './dissector';
@@ -12,8 +12,10 @@ import type { PacketState } from './packet-state';
 import { dissectStp } from './stp';
 import { CISCO_PID_UDLD, dissectUdld } from './udld';
 import { CISCO_PID_DTP, dissectDtp } from './dtp';
+import { CDP_PROTOCOL, dissectCdp } from './cdp';
 import { dissectOsi, SAP_OSI } from './osi';
 import { dissectIpx, SAP_IPX } from './ipx';
+import { dissectNdp, NORTEL_PIDS, OUI_NORTEL } from './ndp';
 
 /** Wireshark's sap_vals: names of the SAPs (the I/G or C/R bit cleared). */
 const SAP_NAMES: Record<number, string> = {
@@ -42,15 +44,18 @@ const CISCO_PID_HANDOFFS: ReadonlyMap<number, Handoff> = new Map([
   [0x010b, dissectStp],
   [CISCO_PID_UDLD, dissectUdld],
   [CISCO_PID_DTP, dissectDtp],
+  [CDP_PROTOCOL, dissectCdp],
 ]);
 
 const OUI_CISCO = 0x00000c;
 const OUI_NAMES: Record<number, string> = {
-  0x000000: 'Officially Xerox, but', 0x00000c: 'Cisco Systems, Inc', 0x0000f8: 'Cisco 90-Compatible',
+  0x000000: 'Officially Xerox, but', 0x00000c: 'Cisco Systems, Inc', 0x0000f8: 'Cisco 90-Compatible', [OUI_NORTEL]: 'Bay Networks',
   0x0080c2: 'IEEE 802.1 Bridged Frames', 0x00e02b: 'Extreme Networks', 0x080007: 'Apple',
 };
-const CISCO_PIDS: Record<number, string> = {
-  0x0102: 'DRiP', 0x0104: 'PAgP', 0x0105: 'MLS Hello', 0x010b: 'PVSTP+', 0x010c: 'VLAN Bridge', 0x0111: 'UDLD',
+/** Wireshark's names of Cisco's SNAP PIDs (tshark -G values, llc.cisco_pid). */
+export const CISCO_PIDS: Record<number, string> = {
+  0x0102: 'DRIP', 0x0104: 'PAgP', 0x0105: 'MLS Hello', 0x0108: 'RLQ BPDUs (request)', 0x0109: 'RLQ BPDUs (response)', 0x010b: 'PVSTP+',
+  0x010c: 'VLAN Bridge', 0x0111: 'UDLD', 0x0139: 'MCP',
   0x2000: 'CDP', 0x2001: 'CGMP', 0x2003: 'VTP', 0x2004: 'DTP', 0x200a: 'STP Uplink Fast',
 };
 
@@ -144,6 +149,10 @@ export function dissectLlc(d: Dissector, p: PacketState, data: Buffer, offset: n
       } else if (oui === OUI_CISCO) {
         b.add('llc.cisco_pid', () => `PID: ${CISCO_PIDS[pid] ?? 'Unknown'} (${hex(pid, 4)})`, pid, payload + 3, 2, () => hex(pid, 4));
         next = CISCO_PID_HANDOFFS.get(pid);
+      } else if (oui === OUI_NORTEL) {
+        b.add('llc.nortel_pid', () => `PID: ${NORTEL_PIDS[pid] ?? 'Unknown'} (${hex(pid, 4)})`, pid, payload + 3, 2, () => hex(pid, 4));
+        // NDP's flatnet and segment hellos (Wireshark leaves the bridge hello, 0x01a3, undissected).
+        if (pid === 0x01a1 || pid === 0x01a2) next = dissectNdp;
       } else {
         b.add('llc.pid', () => `Protocol ID: ${hex(pid, 4)}`, pid, payload + 3, 2, () => hex(pid, 4));
       }

@@ -1,6 +1,7 @@
 /** The hand-off table entries of the link, network, transport and tunnel dissectors. */
 import { dissectDccp, IP_PROTO_DCCP } from './dccp';
 import { dissectMipv6, IP_PROTO_MIPV6, IP_PROTO_MIPV6_OLD } from './mipv6';
+import { dissectNhrp, IPPROTO_NHRP } from './nhrp';
 import { dissectArp } from './arp';
 import type { Dissector } from './dissector';
 import { dissectArcnet } from './arcnet';
@@ -97,6 +98,7 @@ export function registerCoreDissectors(d: Dissector): void {
   d.ipProtocols.set(6, dissectTcp);
   d.ipProtocols.set(17, dissectUdp);
   d.ipProtocols.set(47, dissectGre);
+  d.ipProtocols.set(IPPROTO_NHRP, dissectNhrp);
   d.ipProtocols.set(58, dissectIcmpv6);
   d.ipProtocols.set(4, dissectIpv4);
   d.ipProtocols.set(41, dissectIpv6);

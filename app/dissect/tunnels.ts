@@ -7,12 +7,14 @@ import { dissectErspanTypeI, ETHERTYPE_ERSPAN_II } from './erspan';
 import { ethertypeName } from './link';
 import type { PacketState } from './packet-state';
 import { dissectPpp } from './ppp';
+import { dissectNhrp, GRE_NHRP } from './nhrp';
+import { CDP_PROTOCOL, dissectCdp } from './cdp';
 
 /** GRE protocol type of PPP frames (enhanced GRE, RFC 2637). */
 const GRE_PPP = 0x880b;
 
 /** Wireshark's GRE names (gre_typevals) where they differ from the Ethernet ones. */
-const GRE_TYPE_NAMES: Record<number, string> = { [GRE_PPP]: 'PPP', 0x0800: 'IP', 0x88be: 'ERSPAN' };
+const GRE_TYPE_NAMES: Record<number, string> = { [GRE_PPP]: 'PPP', 0x0800: 'IP', 0x88be: 'ERSPAN', [GRE_NHRP]: 'NHRP', [CDP_PROTOCOL]: 'CDP (Cisco)' };
 
 /** The protocol type as Wireshark names it in GRE's title and Info column. */
 function greProtocolName(proto: number): string {
@@ -119,6 +121,15 @@ export function dissectGre(d: Dissector, p: PacketState, data: Buffer, offset: n
   if (next >= end) return;
   if (proto === GRE_PPP) {
     dissectPpp(d, p, data, next, end);
+    return;
+  }
+  // Protocol types only GRE gives these protocols (Wireshark's gre.proto table, not the ethertypes).
+  if (proto === GRE_NHRP) {
+    dissectNhrp(d, p, data, next, end);
+    return;
+  }
+  if (proto === CDP_PROTOCOL) {
+    dissectCdp(d, p, data, next, end);
     return;
   }
   if (proto === 0x6558) {

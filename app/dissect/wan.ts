@@ -9,6 +9,7 @@ import { ethertypeName } from './link';
 import type { PacketState } from './packet-state';
 import { dissectSlarp } from './slarp';
 import { dissectOsiChdlc } from './osi';
+import { CDP_PROTOCOL, dissectCdp } from './cdp';
 
 const CHDLC_SLARP = 0x8035;
 /** Cisco HDLC's protocol for the OSI network layer (not an ethertype: Ethernet II frames of this type are data). */
@@ -23,14 +24,18 @@ export function dissectCiscoHdlc(d: Dissector, p: PacketState, data: Buffer, off
     const control = b.u8(offset + 1, 'HDLC control');
     b.add('chdlc.control', () => `Control: ${hex(control, 2)}`, control, offset + 1, 1, () => hex(control, 2));
     proto = b.u16(offset + 2, 'HDLC protocol');
-    const name = proto === CHDLC_SLARP ? 'SLARP' : ethertypeName(proto);
+    const name = proto === CHDLC_SLARP ? 'SLARP' : proto === CDP_PROTOCOL ? 'Cisco Discovery Protocol' : ethertypeName(proto);
     b.add('chdlc.protocol', () => `Protocol: ${name} (${hex(proto, 4)})`, proto, offset + 2, 2, () => hex(proto, 4));
     b.setLength(4);
   });
   p.addLayer(b.layer);
   p.setProtocol('CHDLC', '');
+  // Wireshark's Cisco HDLC puts "N/A" in the link-layer address columns (a network layer overwrites them).
+  if (p.columns) p.setColumns('N/A', 'N/A');
   if (proto < 0) return;
   if (proto === CHDLC_OSI) return void dissectOsiChdlc(d, p, data, offset + 4, end);
+  // CDP is in Cisco HDLC's protocol table only (not an ethertype).
+  if (proto === CDP_PROTOCOL) return void dissectCdp(d, p, data, offset + 4, end);
   if (proto === CHDLC_SLARP) dissectSlarp(d, p, data, offset + 4, end);
   else d.byEthertype(p, proto, data, offset + 4, end);
 }

@@ -16,7 +16,7 @@ const PROTOCOLS = [
   'geneve', 'erspan', 'mpls', 'l2tp', 'ppp', 'pppoe', 'pppoes', 'pppoed', 'lcp', 'ipcp', 'pim',
   'arcnet', 'avsp', 'chdlc', 'cmd', 'fr', 'ipnet', 'ipoib', 'nflog',
   'ptp', 'hsrp', 'hsrp2', 'bfd', 'bfd_echo', 'syslog', 'babel', 'sflow', 'sflow_245',
-  'llc', 'stp', 'mstp', 'lldp', 'slow', 'lacp', 'eapol', 'eap', 'udld', 'dtp',
+  'llc', 'stp', 'mstp', 'lldp', 'slow', 'lacp', 'eapol', 'eap', 'udld', 'dtp', 'nhrp', 'ndp', 'cdp',
   'ospf', 'vrrp', 'igmp', 'sctp', 'dccp', 'mipv6', 'mip6',
   'rx', 'afs', 'eigrp', 'kerberos', 'krb4', 'pgm',
   'mptcp', 'ssh', 'esp', 'isakmp', 'udpencap', 'ftp', 'smtp',
