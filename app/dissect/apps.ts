@@ -14,7 +14,7 @@ import { ssdpDissector } from './ssdp';
 import { nbnsDissector } from './nbns';
 import { isakmpDissector } from './isakmp';
 import { createSshDissector } from './ssh';
-import { createFtpDissector } from './ftp';
+import { createFtpDissectors } from './ftp';
 import { createSmtpDissector } from './smtp';
 import { ptpDissector } from './ptp';
 import { hsrpDissector } from './hsrp';
@@ -46,7 +46,7 @@ export function createDefaultAppDissectors(): AppDissector[] {
   nbnsDissector,
   isakmpDissector,
   createSshDissector(),
-  createFtpDissector(),
+  ...createFtpDissectors(),
   createSmtpDissector(),
   ptpDissector,
   hsrpDissector,

@@ -7,7 +7,9 @@
  */
 import { conversationKey } from './dissector';
 import { dissectSafely, LayerBuilder } from './builder';
-import type { AppContext, AppDissector, AppResult } from './model';
+import type { AppContext, AppDissector, AppResult, Layer } from './model';
+import { countLines, textLines } from './http-body';
+import { dataLayer } from './hsrp';
 
 export const FTP_PORT = 21;
 
@@ -39,23 +41,94 @@ const RESPONSES: Record<number, string> = {
 
 interface Conversation {
   cwd: string;
+  /** The latest request (command and argument) and its frame: what a data connection carries out. */
+  command: string;
+  commandFrame: number;
+  /** Data endpoints this segment announced (taken by createFtpDissectors). */
+  announced?: DataSetup[];
   /** The argument of the last CWD request, applied when a 250 reply confirms it. */
   pendingCwd?: string;
 }
 
-export function createFtpDissector(): AppDissector {
+/**
+ * FTP's control dissector and its data-connection dissector (`ftp-data`), sharing what the control
+ * connection announced: a 227 (PASV) or 229 (EPSV) reply names the server's data endpoint, a PORT
+ * request the client's; a TCP payload to or from that endpoint is then FTP data, with the setup
+ * frame and method and the control connection's latest command, as tshark shows it.
+ */
+export function createFtpDissectors(): AppDissector[] {
   const conversations = new Map<string, Conversation>();
-  return {
-    protocol: 'ftp',
-    tcpPorts: [FTP_PORT],
-    stateful: true,
-    dissect: (data, offset, end, ctx) => {
-      const key = conversationKey(ctx.src, ctx.srcPort, ctx.dst, ctx.dstPort);
-      let conv = conversations.get(key);
-      if (conv === undefined) conversations.set(key, (conv = { cwd: '' }));
-      return dissectFtp(conv, data, offset, end, ctx);
+  const expected = new Map<string, DataSetup>();
+  const setupOf = (ctx: AppContext) => expected.get(`${ctx.src}|${ctx.srcPort}`) ?? expected.get(`${ctx.dst}|${ctx.dstPort}`);
+  return [
+    {
+      protocol: 'ftp',
+      tcpPorts: [FTP_PORT],
+      stateful: true,
+      dissect: (data, offset, end, ctx) => {
+        const key = conversationKey(ctx.src, ctx.srcPort, ctx.dst, ctx.dstPort);
+        let conv = conversations.get(key);
+        if (conv === undefined) conversations.set(key, (conv = { cwd: '', command: '', commandFrame: 0 }));
+        const result = dissectFtp(conv, data, offset, end, ctx);
+        for (const setup of conv.announced ?? []) {
+          if (expected.size >= MAX_DATA_CONNECTIONS) expected.clear();
+          expected.set(setup.endpoint, { ...setup, control: conv });
+        }
+        conv.announced = undefined;
+        return result;
+      },
     },
-  };
+    {
+      protocol: 'ftp-data',
+      stateful: true,
+      heuristic: (_data, _offset, _end, ctx) => ctx.transport === 'tcp' && setupOf(ctx) !== undefined,
+      dissect: (data, offset, end, ctx) => dissectFtpData(setupOf(ctx)!, data, offset, end, ctx),
+    },
+  ];
+}
+
+/** The data connections remembered at once (a long capture's old ones are dropped). */
+const MAX_DATA_CONNECTIONS = 10000;
+
+interface DataSetup {
+  /** "address|port" of the announced end. */
+  endpoint: string;
+  frame: number;
+  method: 'PASV' | 'EPSV' | 'PORT';
+  control?: Conversation;
+}
+
+function dissectFtpData(setup: DataSetup, data: Buffer, offset: number, end: number, ctx: AppContext): AppResult {
+  const stop = Math.min(end, data.length);
+  const b = new LayerBuilder(data, 'ftp-data', 'FTP Data', offset, end, ctx.fields);
+  const control = setup.control;
+  const command = control?.command ?? '';
+  // tshark's test for text: the first (up to) ten bytes are printable or white space.
+  let text = stop > offset;
+  for (let i = offset; i < Math.min(stop, offset + 10); i++) {
+    const c = data[i]!;
+    if (!((c >= 0x20 && c < 0x7f) || c === 0x09 || c === 0x0a || c === 0x0d)) text = false;
+  }
+  b.title(() => `FTP Data (${text ? '' : ''}${stop - offset} bytes data)`);
+  b.add('ftp-data.setup-frame', () => `[Setup frame: ${setup.frame}]`, setup.frame, offset, 0);
+  b.add('ftp-data.setup-method', () => `[Setup method: ${setup.method}]`, setup.method, offset, 0);
+  if (command) {
+    b.add('ftp-data.command', () => `[Command: ${command}]`, command, offset, 0);
+    const frame = control!.commandFrame;
+    b.add('ftp-data.command-frame', () => `Command frame: ${frame}`, frame, offset, 0);
+  }
+  const cwd = control?.cwd ?? '';
+  if (cwd) b.add('ftp-data.current-working-directory', () => `[Current working directory: ${cwd}]`, cwd, offset, 0);
+  b.setLength(0);
+  const layers: Layer[] = [b.layer];
+  if (stop > offset) {
+    if (text) {
+      const lines = new LayerBuilder(data, 'data-text-lines', `Line-based text data (${countLines(data, offset, stop)} lines)`, offset, stop, ctx.fields);
+      layers.push(textLines(lines, data, offset, stop));
+    } else layers.push(dataLayer(data, offset, stop, ctx.fields));
+  }
+  const info = `FTP Data: ${end - offset} bytes (${setup.method})${command ? ` (${command})` : ''}`;
+  return { layers, protocolColumn: 'FTP-DATA', info };
 }
 
 function dissectFtp(conv: Conversation, data: Buffer, offset: number, end: number, ctx: AppContext): AppResult {
@@ -76,7 +149,7 @@ function dissectFtp(conv: Conversation, data: Buffer, offset: number, end: numbe
       const shown = data.toString('latin1', at, lineEnd).replace(/\r/g, '\\r').replace(/\n/g, '\\n');
       if (first) {
         info = `${request ? 'Request' : 'Response'}: ${line}`;
-        b.group('', shown, null, at, lineEnd - at, () => (request ? requestLine(b, conv, line, at) : responseLine(b, conv, line, at)));
+        b.group('', shown, null, at, lineEnd - at, () => (request ? requestLine(b, conv, line, at, ctx.frameNumber) : responseLine(b, conv, line, at, ctx.frameNumber, ctx.src)));
         first = false;
       } else b.add('', shown, null, at, lineEnd - at);
       at = lineEnd;
@@ -87,11 +160,19 @@ function dissectFtp(conv: Conversation, data: Buffer, offset: number, end: numbe
   return { layers: [b.layer], protocolColumn: 'FTP', info };
 }
 
-function requestLine(b: LayerBuilder, conv: Conversation, line: string, at: number): void {
+function requestLine(b: LayerBuilder, conv: Conversation, line: string, at: number, frame: number): void {
   const space = line.indexOf(' ');
   const command = space < 0 ? line : line.slice(0, space);
   b.add('ftp.request.command', () => `Request command: ${command}`, command, at, command.length);
   const argAt = space < 0 ? -1 : firstNonSpace(line, space);
+  conv.command = line;
+  conv.commandFrame = frame;
+  if (command.toUpperCase() === 'PORT' && argAt >= 0) {
+    const n = line.slice(argAt).split(',').map((v) => Number(v.trim()));
+    if (n.length === 6 && n.every((v) => Number.isInteger(v) && v >= 0 && v <= 255)) {
+      (conv.announced ??= []).push({ endpoint: `${n.slice(0, 4).join('.')}|${n[4]! * 256 + n[5]!}`, frame, method: 'PORT' });
+    }
+  }
   if (argAt >= 0) {
     const arg = line.slice(argAt);
     b.add('ftp.request.arg', () => `Request arg: ${arg}`, arg, at + argAt, arg.length);
@@ -99,7 +180,7 @@ function requestLine(b: LayerBuilder, conv: Conversation, line: string, at: numb
   }
 }
 
-function responseLine(b: LayerBuilder, conv: Conversation, line: string, at: number): void {
+function responseLine(b: LayerBuilder, conv: Conversation, line: string, at: number, frame: number, server: string): void {
   if (!/^\d{3}/.test(line)) return;
   const code = Number(line.slice(0, 3));
   b.add('ftp.response.code', () => `Response code: ${RESPONSES[code] ?? 'Unknown'} (${code})`, code, at, 3);
@@ -118,8 +199,12 @@ function responseLine(b: LayerBuilder, conv: Conversation, line: string, at: num
         const where = at + m.index;
         b.add('ftp.passive.ip', () => `Passive IP address: ${ip}`, ip, where, m[0].length);
         b.add('ftp.passive.port', () => `Passive port: ${port}`, port, where, m[0].length);
+        (conv.announced ??= []).push({ endpoint: `${ip}|${port}`, frame, method: 'PASV' });
       }
     }
+  } else if (code === 229) {
+    const m = /\(([!-~])\1\1(\d{1,5})\1\)/.exec(line);
+    if (m && Number(m[2]) <= 65535) (conv.announced ??= []).push({ endpoint: `${server}|${Number(m[2])}`, frame, method: 'EPSV' });
   } else if (code === 257) {
     const m = /"([^"]*)"/.exec(line);
     if (m) conv.cwd = m[1]!;

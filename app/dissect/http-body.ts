@@ -31,7 +31,7 @@ const MALFORMED = '[Malformed Packet]';
  * The lines of a text body as tree items (Wireshark's "Line-based text data": each line with its
  * line end escaped; a label past 239 characters marked " [truncated]" and cut to 238).
  */
-function textLines(b: LayerBuilder, data: Buffer, start: number, stop: number): Layer {
+export function textLines(b: LayerBuilder, data: Buffer, start: number, stop: number): Layer {
   if (!b.wants('')) return b.layer;
   for (let at = start; at < stop;) {
     const lf = data.indexOf(0x0a, at);
@@ -97,7 +97,7 @@ export function bodyLayers(data: Buffer, start: number, stop: number, contentTyp
   return { layers: [b.layer], info: ` (${shown})` };
 }
 
-function countLines(data: Buffer, start: number, stop: number): number {
+export function countLines(data: Buffer, start: number, stop: number): number {
   let lines = 0;
   for (let at = start; at < stop; lines++) {
     const lf = data.indexOf(0x0a, at);
