@@ -145,7 +145,7 @@ export class Dissector {
     if (!app.stateful && !this.payloadSeen(p, app.protocol, app.fieldPrefixes) && !this.applicationWanted(p, ctx)) return null;
     const result = dissectApp(app, data, offset, end, ctx);
     if (result.chain !== undefined) {
-      result.layers.forEach((layer, k) => p.addLayer(layer, chain ? result.chain![k] ?? '' : ''));
+      result.layers.forEach((layer, k) => p.addLayer(layer, chain || (result.chainInLaterPdus === true && k > 0) ? result.chain![k] ?? '' : ''));
     } else {
       let lastProtocol = chain ? '' : app.protocol;
       for (const layer of result.layers) {

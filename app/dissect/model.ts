@@ -240,6 +240,12 @@ export interface AppResult {
    * (OpenFlow's openflow_v1 once per message, Modbus once per PDU after one mbtcp).
    */
   chain?: readonly string[];
+  /**
+   * With `chain`: a later PDU of the same segment (tcp_dissect_pdus calls the PDU dissector directly)
+   * still adds the names of its layers after the first (ENIP's cip and cipcls, called by handle);
+   * default: a later PDU adds no name.
+   */
+  chainInLaterPdus?: boolean;
 }
 
 /**
@@ -304,6 +310,8 @@ export interface PduSplit {
    * PDUs after it in the same frame (TLS: ', ', as its col_append_sep_str; default nothing).
    */
   infoJoin?: string;
+  /** What goes between the Info of PDUs dissected in one frame (ENIP's " | "); default nothing. */
+  infoSeparator?: string;
   /**
    * The protocol keeps an empty layer with this title (and its place in frame.protocols) when its
    * first PDU waits for more: TLS's dissector accepts the segment; HTTP's and DNS's give it back.

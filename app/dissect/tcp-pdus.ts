@@ -202,7 +202,7 @@ function fresh(d: Dissector, p: PacketState, ctx: AppContext, flow: DesegmentFlo
   for (const length of split.pdus) done += length;
   const at = offset + done;
   const spans = split.need === 0 && at < end ? [...split.pdus, end - at] : split.pdus;
-  if (spans.length > 0) callApp(d, p, app, ctx, data, offset, spans, columns, split.replaceInfo === true, split.infoJoin);
+  if (spans.length > 0) callApp(d, p, app, ctx, data, offset, spans, columns, split.replaceInfo === true, split.infoJoin, split.infoSeparator);
   if (split.need === 0 || at >= end) return;
   flow.pdu = {
     app,
@@ -248,7 +248,7 @@ function reassembled(d: Dissector, p: PacketState, ctx: AppContext, flow: Desegm
   p.reassembled = true;
   p.reassembledData = buffer;
   const spans = split.need === 0 && done < buffer.length ? [...split.pdus, buffer.length - done] : split.pdus;
-  callApp(d, p, app, ctx, buffer, 0, spans, columns, split.replaceInfo === true);
+  callApp(d, p, app, ctx, buffer, 0, spans, columns, split.replaceInfo === true, '', split.infoSeparator);
   p.reassembled = wasReassembled;
   p.reassembledData = wasData;
   if (split.need !== 0 && done < buffer.length) {
@@ -273,7 +273,7 @@ function reassembled(d: Dissector, p: PacketState, ctx: AppContext, flow: Desegm
  * frame.protocols; the Info of each PDU replaces or follows the one before (PduSplit.replaceInfo),
  * after whatever Info a PDU dissected before in this frame left (the column fence).
  */
-function callApp(d: Dissector, p: PacketState, app: AppDissector | null, ctx: AppContext, data: Buffer, offset: number, spans: readonly number[], columns: Columns, replaceInfo: boolean, join = ''): void {
+function callApp(d: Dissector, p: PacketState, app: AppDissector | null, ctx: AppContext, data: Buffer, offset: number, spans: readonly number[], columns: Columns, replaceInfo: boolean, join = '', separator = ''): void {
   let protocol = '';
   let info = '';
   let at = offset;
@@ -282,7 +282,7 @@ function callApp(d: Dissector, p: PacketState, app: AppDissector | null, ctx: Ap
     at += length;
     if (result === null || !result.protocolColumn) return;
     protocol = result.protocolColumn;
-    info = replaceInfo || k === 0 ? result.info : info + result.info;
+    info = replaceInfo || k === 0 ? result.info : info + separator + result.info;
   });
   if (protocol) {
     if (columns.fenced) p.info = columns.fenceText + (columns.fenceText && info ? join : '') + info;

@@ -251,5 +251,5 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
 }
 
 function appContext(p: PacketState, srcPort: number, dstPort: number): AppContext {
-  return { transport: 'tcp', srcPort, dstPort, frameNumber: p.frame.number, src: p.netSrc, dst: p.netDst, fields: p.selection, columns: p.columns };
+  return { transport: 'tcp', srcPort, dstPort, frameNumber: p.frame.number, src: p.netSrc, dst: p.netDst, fields: p.selection, columns: p.columns, tsNs: p.frame.tsNs };
 }

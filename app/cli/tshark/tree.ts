@@ -9,6 +9,8 @@ export function formatTree(packet: DissectedPacket): string {
       lines.push('Raw packet data');
       continue;
     }
+    // A layer with neither title nor fields shows its tree elsewhere (ENIP's embedded CIP Class Generic).
+    if (layer.title === '' && layer.fields.length === 0 && inner.length === 0) continue;
     addLayer(lines, layer, 0);
     for (const nested of inner) addLayer(lines, nested, 1);
   }

@@ -32,6 +32,8 @@ const PROTOCOLS = [
   'osi', 'isis', 'ipx', 'ipxsap', 'ipxrip', 'nbipx',
   // UDP/TCP services (rip.ts, db-lsp.ts, echo.ts).
   'rip', 'db-lsp-disc', 'echo',
+  // EtherNet/IP and CIP (enip.ts).
+  'enip', 'cip', 'cipcls', 'cipcm',
 ];
 
 function main(): void {
