@@ -170,7 +170,7 @@ test('corpus FTP control connection agrees with tshark', { skip: NO_TSHARK || NO
     t.skip('chrissanders-packets/tickedoffdeveloper.pcapng is not in this corpus');
     return;
   }
-  // The control connection only: the data connections (tshark's ftp-data) are not decoded yet.
+  // The control connection (its data connections: tests/dissect-ftp-data-tshark.test.ts).
   const args = ['-Y', 'tcp.port == 21', '-T', 'fields', '-E', 'header=y', ...[...COLUMNS, ...FTP_FIELDS].flatMap((f) => ['-e', f])];
   assert.equal(ours(file, args), tshark(file, args));
   for (const filter of ['ftp', 'ftp.request.command == "USER"', 'ftp.response.code == 227', 'ftp.current-working-directory == "/backup/"']) {

@@ -2,8 +2,8 @@
  * FTP control connection (RFC 959; TCP 21), segment by segment as tshark 4.0 shows it: the
  * request command and argument or the response code and argument of each line, the passive-mode
  * address of a 227 reply, and the current working directory tshark follows through PWD (257) and
- * CWD (250) replies. Left out: the data connections a 227 or PORT announces (tshark's ftp-data)
- * and the PORT/EPRT/EPSV addresses.
+ * CWD (250) replies; and the data connections a 227 or 229 reply or a PORT request announces
+ * (tshark's ftp-data). Left out: EPRT, and the PORT/EPRT/EPSV address fields of the control lines.
  */
 import { conversationKey } from './dissector';
 import { dissectSafely, LayerBuilder } from './builder';
