@@ -2,7 +2,9 @@
  * Novell IPX (LLC SAP 0xE0, or Novell's raw 802.3) as tshark 4.0 shows it: the 30-byte header, network.node addresses
  * as the Source and Destination columns, then by packet type and socket the three protocols
  * Wireshark calls without adding them to frame.protocols: SAP (socket 0x452), RIP (0x453) and
- * NetBIOS over IPX (0x455, or packet type 0x14). They set the Protocol and Info columns.
+ * NetBIOS over IPX (0x455, or packet type 0x14). They set the Protocol and Info columns. NMPI
+ * (socket 0x553, also not in frame.protocols) carrying a mailslot write, and NBIPX directed
+ * datagrams, hand an SMB mailslot browser datagram to nbdgm.ts's SMB/browser dissection.
  */
 import { dissectSafely, hex, LayerBuilder } from './builder';
 import type { Dissector } from './dissector';
