@@ -12,6 +12,8 @@ import { createTlsDissector } from './tls';
 import { quicDissector } from './quic';
 import { ssdpDissector } from './ssdp';
 import { nbnsDissector } from './nbns';
+import { nbdgmDissector } from './nbdgm';
+import { createTftpDissector } from './tftp';
 import { isakmpDissector } from './isakmp';
 import { createSshDissector } from './ssh';
 import { createFtpDissectors } from './ftp';
@@ -45,6 +47,8 @@ export function createDefaultAppDissectors(): AppDissector[] {
   quicDissector,
   ssdpDissector,
   nbnsDissector,
+  nbdgmDissector,
+  createTftpDissector(),
   isakmpDissector,
   createSshDissector(),
   ...createFtpDissectors(),

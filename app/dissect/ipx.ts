@@ -2,13 +2,17 @@
  * Novell IPX (LLC SAP 0xE0, or Novell's raw 802.3) as tshark 4.0 shows it: the 30-byte header, network.node addresses
  * as the Source and Destination columns, then by packet type and socket the three protocols
  * Wireshark calls without adding them to frame.protocols: SAP (socket 0x452), RIP (0x453) and
- * NetBIOS over IPX (0x455, or packet type 0x14). They set the Protocol and Info columns.
+ * NetBIOS over IPX (0x455, or packet type 0x14). They set the Protocol and Info columns. NMPI
+ * (socket 0x553, also not in frame.protocols) carrying a mailslot write, and NBIPX directed
+ * datagrams, hand an SMB mailslot browser datagram to nbdgm.ts's SMB/browser dissection.
  */
 import { dissectSafely, hex, LayerBuilder } from './builder';
 import type { Dissector } from './dissector';
 import { be16, be32, macText } from './format';
 import type { PacketState } from './packet-state';
 import { statusSuffix } from './routing-common';
+import { dissectSmbMailslot } from './nbdgm';
+import { describe } from './nbns';
 
 export const SAP_IPX = 0xe0;
 const HEADER_LENGTH = 30;
@@ -16,6 +20,10 @@ const PACKET_TYPE_NETBIOS = 0x14;
 const SOCKET_SAP = 0x0452;
 const SOCKET_RIP = 0x0453;
 const SOCKET_NETBIOS = 0x0455;
+const SOCKET_SMB_MAILSLOT = 0x0553;
+/** NMPI: eight IPX networks, opcode, name type, message ID, two 16-byte NetBIOS names. */
+const NMPI_LENGTH = 68;
+const NMPI_MAILSLOT_WRITE = 0xfc;
 
 const PACKET_TYPES: Record<number, string> = {
   0x00: 'IPX', 0x01: 'RIP', 0x02: 'Echo', 0x03: 'Error', 0x04: 'PEP (Packet Exchange Protocol)', 0x05: 'SPX', 0x11: 'NCP',
@@ -24,7 +32,7 @@ const PACKET_TYPES: Record<number, string> = {
 const SOCKETS: Record<number, string> = {
   0x0001: 'Routing Information Packet', 0x0002: 'Echo Protocol Packet', 0x0003: 'Error Handler Packet', 0x0451: 'NCP', 0x0452: 'SAP',
   0x0453: 'RIP', 0x0455: 'NetBIOS', 0x0456: 'Diagnostic', 0x0457: 'Serialization', 0x0551: 'NWLink SMB Name Query',
-  0x0553: 'NWLink SMB Datagram', 0x4008: 'NetWare 386 or later Print Server', 0x400c: 'HP LaserJet/QuickSilver', 0x85be: 'Cisco EIGRP for IPX',
+  0x0553: 'NWLink SMB Mailslot Datagram', 0x4008: 'NetWare 386 or later Print Server', 0x400c: 'HP LaserJet/QuickSilver', 0x85be: 'Cisco EIGRP for IPX',
   0x9001: 'NLSP', 0x9004: 'IPXWAN',
 };
 const SAP_TYPES: Record<number, string> = { 1: 'General Query', 2: 'General Response', 3: 'Nearest Query', 4: 'Nearest Response' };
@@ -87,6 +95,7 @@ export function dissectIpx(d: Dissector, p: PacketState, data: Buffer, offset: n
   const low = Math.min(dstSocket, srcSocket);
   const high = Math.max(dstSocket, srcSocket);
   const bySocket = (socket: number) => low === socket || high === socket;
+  if (bySocket(SOCKET_SMB_MAILSLOT) && stop - payload > NMPI_LENGTH && data[payload + 32] === NMPI_MAILSLOT_WRITE && dissectNmpi(p, data, payload, stop)) return;
   if (type === PACKET_TYPE_NETBIOS) dissectNbipx(d, p, data, payload, stop, type);
   else if (bySocket(SOCKET_SAP)) dissectSap(p, data, payload, stop, dstSocket === SOCKET_SAP);
   else if (bySocket(SOCKET_RIP)) dissectRip(p, data, payload, stop);
@@ -201,7 +210,56 @@ function dissectNbipx(d: Dissector, p: PacketState, data: Buffer, offset: number
   if (payload >= 0) b.setLength(Math.max(0, Math.min(payload, end) - offset));
   p.addLayer(b.layer, '');
   p.setProtocol('NBIPX', info + statusSuffix(b.layer));
-  if (b.layer.status === 'ok' && payload >= 0 && payload < end) d.data(p, data, payload, end);
+  if (b.layer.status === 'ok' && payload >= 0 && payload < end && !smbPayload(p, data, payload, end)) d.data(p, data, payload, end);
+}
+
+/** A datagram's payload that is an SMB mailslot write (NetBIOS's SMB heuristic): its layers and columns; false when it is not one. */
+function smbPayload(p: PacketState, data: Buffer, offset: number, end: number): boolean {
+  const smb = dissectSmbMailslot(data, offset, end, p.selection);
+  if (smb === null) return false;
+  smb.layers.forEach((layer, k) => p.addLayer(layer, smb.chain[k] ?? ''));
+  p.setProtocol(smb.protocolColumn, smb.info);
+  return true;
+}
+
+const NMPI_OPCODES: Record<number, string> = {
+  0xf1: 'Claim name', 0xf2: 'Delete name', 0xf3: 'Query name', 0xf4: 'Name found', 0xf5: 'Messenger hangup', 0xfc: 'Mailslot write',
+  0xfd: 'Find mailslot name', 0xfe: 'Mailslot name found',
+};
+const NMPI_NAME_TYPES: Record<number, string> = { 1: 'Machine', 2: 'Workgroup', 3: 'Browser' };
+
+/**
+ * Name Management Protocol over IPX (socket 0x553) carrying a mailslot write, as tshark shows it
+ * (not in frame.protocols): the layer covers the eight networks and the header; the SMB mailslot
+ * datagram follows. False (nothing added) when the payload is no SMB mailslot write.
+ */
+function dissectNmpi(p: PacketState, data: Buffer, offset: number, end: number): boolean {
+  const smbAt = offset + NMPI_LENGTH;
+  const smb = dissectSmbMailslot(data, smbAt, end, p.selection);
+  if (smb === null) return false;
+  const b = new LayerBuilder(data, 'nmpi', 'Name Management Protocol over IPX', offset, end, p.selection);
+  b.setLength(NMPI_LENGTH);
+  const at = offset + 32;
+  const opcode = data[at]!;
+  const nameType = data[at + 1]!;
+  const messageId = be16(data, at + 2);
+  b.add('nmpi.opcode', () => `Opcode: ${NMPI_OPCODES[opcode] ?? 'Unknown'} (${hex(opcode, 2)})`, opcode, at, 1, () => hex(opcode, 2));
+  b.add('nmpi.name_type', () => `Name Type: ${NMPI_NAME_TYPES[nameType] ?? 'Unknown'} (${hex(nameType, 2)})`, nameType, at + 1, 1, () => hex(nameType, 2));
+  b.add('nmpi.messageid', () => `Message ID: ${hex(messageId, 4)}`, messageId, at + 2, 2, () => hex(messageId, 4));
+  for (const [title, nameAt] of [['Requested name', at + 4], ['Source name', at + 20]] as const) {
+    const full = netbiosNameText(data, nameAt);
+    const type = data[nameAt + 15]!;
+    const described = describe({ text: full, nameType: type, length: 16 });
+    const plain = full.slice(0, full.lastIndexOf('<'));
+    b.group('', () => `${title}: ${full}${described}`, null, nameAt, 16, () => {
+      b.add('netbios.nb_name', () => plain, plain, nameAt, 15);
+      b.add('netbios.nb_name_type', () => `${hex(type, 2)}${described}`, type, nameAt + 15, 1, () => hex(type, 2));
+    });
+  }
+  p.addLayer(b.layer, '');
+  smb.layers.forEach((layer, k) => p.addLayer(layer, smb.chain[k] ?? ''));
+  p.setProtocol(smb.protocolColumn, smb.info);
+  return true;
 }
 
 /** A 16-byte NetBIOS name as Wireshark prints it: unprintable bytes as <xx>, trailing spaces dropped, then the type "<1e>". */

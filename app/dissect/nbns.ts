@@ -152,7 +152,8 @@ export function dissectNbns(data: Buffer, offset: number, end: number, selection
   return { layers: [layer], protocolColumn: 'NBNS', info };
 }
 
-function describe(name: NetbiosName): string {
+/** " (Workstation/Redirector)": Wireshark's description of a decoded name's 16th byte ('' when it has none). */
+export function describe(name: NetbiosName): string {
   return name.nameType === undefined ? '' : ` (${NAME_TYPES[name.nameType] ?? 'Unknown'})`;
 }
 
