@@ -31,6 +31,7 @@ import { respDissector } from './resp';
 import { dbLspDiscDissector } from './db-lsp';
 import { ripDissector } from './rip';
 import { echoDissector } from './echo';
+import { createRadiusDissector } from './radius';
 
 /** A fresh set of app dissectors (the stateful ones get their own conversation memory). */
 export function createDefaultAppDissectors(): AppDissector[] {
@@ -64,6 +65,7 @@ export function createDefaultAppDissectors(): AppDissector[] {
   dbLspDiscDissector,
   ripDissector,
   echoDissector,
+  createRadiusDissector(),
   ];
 }
 
