@@ -32,6 +32,7 @@ import { dbLspDiscDissector } from './db-lsp';
 import { ripDissector } from './rip';
 import { echoDissector } from './echo';
 import { createRadiusDissector } from './radius';
+import { ldpDissector } from './ldp';
 
 /** A fresh set of app dissectors (the stateful ones get their own conversation memory). */
 export function createDefaultAppDissectors(): AppDissector[] {
@@ -66,6 +67,7 @@ export function createDefaultAppDissectors(): AppDissector[] {
   ripDissector,
   echoDissector,
   createRadiusDissector(),
+  ldpDissector,
   ];
 }
 

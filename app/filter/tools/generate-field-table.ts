@@ -33,6 +33,8 @@ const PROTOCOLS = [
   'osi', 'isis', 'ipx', 'ipxsap', 'ipxrip', 'nbipx',
   // UDP/TCP services (rip.ts, db-lsp.ts, echo.ts).
   'rip', 'db-lsp-disc', 'echo',
+  // LDP (ldp.ts).
+  'ldp',
   // RADIUS (radius.ts): only the fields it can add, not the thousands of vendor attributes' (RADIUS_FIELDS).
   'radius',
 ];
