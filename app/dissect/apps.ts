@@ -33,6 +33,7 @@ import { ripDissector } from './rip';
 import { echoDissector } from './echo';
 import { createRadiusDissector } from './radius';
 import { ldpDissector } from './ldp';
+import { mplsEchoDissector } from './mpls-echo';
 
 /** A fresh set of app dissectors (the stateful ones get their own conversation memory). */
 export function createDefaultAppDissectors(): AppDissector[] {
@@ -68,6 +69,7 @@ export function createDefaultAppDissectors(): AppDissector[] {
   echoDissector,
   createRadiusDissector(),
   ldpDissector,
+  mplsEchoDissector,
   ];
 }
 

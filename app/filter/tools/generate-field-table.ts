@@ -33,8 +33,8 @@ const PROTOCOLS = [
   'osi', 'isis', 'ipx', 'ipxsap', 'ipxrip', 'nbipx',
   // UDP/TCP services (rip.ts, db-lsp.ts, echo.ts).
   'rip', 'db-lsp-disc', 'echo',
-  // LDP (ldp.ts).
-  'ldp',
+  // LDP (ldp.ts), MPLS LSP ping (mpls-echo.ts: protocol mpls-echo, fields mpls_echo.*).
+  'ldp', 'mpls-echo', 'mpls_echo',
   // RADIUS (radius.ts): only the fields it can add, not the thousands of vendor attributes' (RADIUS_FIELDS).
   'radius',
 ];
