@@ -5,11 +5,13 @@
  * TLVs by type and length; a Target FEC Stack's sub-TLVs by type and length, with the LDP IPv4
  * prefix element's prefix, prefix length and padding, the RSVP IPv4 (and P2MP IPv4) session query's
  * fields, an unknown TLV's value. Protocol "MPLS ECHO", Info the message type.
+ * A payload of fewer than 5 bytes or of another version than 1 is declined (data), as Wireshark does.
  * Left out: the values of the other known TLVs and FEC elements (downstream mappings, pads, IPv6 and VPN elements).
  */
 import { dissectSafely, hex, LayerBuilder } from './builder';
 import { ipv4Text, ntpTimestampText } from './app-format';
 import { bitPicture } from './format';
+import { dataLayer } from './hsrp';
 import type { AppDissector, AppResult } from './model';
 
 export const MPLS_ECHO_PORT = 3503;
@@ -44,11 +46,23 @@ const FEC_TYPES: Record<number, string> = {
   15: 'Generic IPv6 prefix', 16: 'Nil FEC', 17: 'RSVP P2MP IPv4 Session Query', 18: 'RSVP P2MP IPv6 Session Query',
 };
 
+/** Wireshark declines a payload of fewer than 5 captured bytes or whose version is not 1 (it is data). */
+export function looksLikeMplsEcho(data: Buffer, offset: number, end: number): boolean {
+  return Math.min(end, data.length) - offset >= 5 && data.readUInt16BE(offset) === 1;
+}
+
 export const mplsEchoDissector: AppDissector = {
   protocol: 'mpls-echo',
   fieldPrefixes: ['mpls_echo'],
   udpPorts: [MPLS_ECHO_PORT],
-  dissect: (data, offset, end, ctx) => dissectMplsEcho(data, offset, end, ctx.fields),
+  claims: (data, offset, end) => looksLikeMplsEcho(data, offset, end),
+  dissect: (data, offset, end, ctx) => {
+    const stop = Math.min(end, data.length);
+    if (!looksLikeMplsEcho(data, offset, end)) {
+      return { layers: stop > offset ? [dataLayer(data, offset, stop, ctx.fields)] : [], protocolColumn: '', info: '' };
+    }
+    return dissectMplsEcho(data, offset, end, ctx.fields);
+  },
 };
 
 export function dissectMplsEcho(data: Buffer, offset: number, end: number, selection?: ReadonlySet<string>): AppResult {
