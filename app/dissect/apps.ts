@@ -34,6 +34,9 @@ import { dbLspDiscDissector } from './db-lsp';
 import { ripDissector } from './rip';
 import { echoDissector } from './echo';
 import { createEnipDissector } from './enip';
+import { createRadiusDissector } from './radius';
+import { ldpDissector } from './ldp';
+import { mplsEchoDissector } from './mpls-echo';
 
 /** A fresh set of app dissectors (the stateful ones get their own conversation memory). */
 export function createDefaultAppDissectors(): AppDissector[] {
@@ -70,6 +73,9 @@ export function createDefaultAppDissectors(): AppDissector[] {
   ripDissector,
   echoDissector,
   createEnipDissector(),
+  createRadiusDissector(),
+  ldpDissector,
+  mplsEchoDissector,
   ];
 }
 

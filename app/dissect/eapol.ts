@@ -6,6 +6,7 @@
  */
 import { dissectSafely, LayerBuilder } from './builder';
 import type { Dissector } from './dissector';
+import type { Layer } from './model';
 import type { PacketState } from './packet-state';
 import { escapedText } from './lldp';
 import { statusSuffix } from './routing-common';
@@ -54,7 +55,20 @@ export function dissectEapol(_d: Dissector, p: PacketState, data: Buffer, offset
 }
 
 function dissectEap(p: PacketState, data: Buffer, offset: number, end: number): void {
-  const b = new LayerBuilder(data, 'eap', 'Extensible Authentication Protocol', offset, end, p.selection);
+  const { layer, info } = eapLayer(data, offset, end, p.selection);
+  // tshark 4.0 shows the EAP layer but leaves it out of frame.protocols.
+  p.addLayer(layer, '');
+  p.setProtocol('EAP', info + statusSuffix(layer));
+}
+
+/**
+ * One EAP packet data[offset, end) as tshark 4.0's eap dissector shows it: code, identifier,
+ * length, method type, an Identity, EAP-MD5's value size, value and extra data, and the identity
+ * of EAP-SIM/AKA. Its Info is the code and method ("Response, Identity"). Used by EAPOL and by
+ * RADIUS's EAP-Message attributes.
+ */
+export function eapLayer(data: Buffer, offset: number, end: number, selection?: ReadonlySet<string>): { layer: Layer; info: string } {
+  const b = new LayerBuilder(data, 'eap', 'Extensible Authentication Protocol', offset, end, selection);
   let info = '';
   dissectSafely(b, () => {
     const code = b.u8(offset, 'code');
@@ -74,11 +88,25 @@ function dissectEap(p: PacketState, data: Buffer, offset: number, end: number): 
       const identity = escapedText(data, offset + 5, offset + length);
       b.add('eap.identity', () => `Identity: ${identity}`, identity, offset + 5, length - 5);
     }
+    if (method === EAP_MD5 && length > 5) md5Challenge(b, offset + 5, offset + length);
     if (EAP_SIM_AKA.has(method)) simAkaIdentity(b, offset + 8, offset + length);
   });
-  // tshark 4.0 shows the EAP layer but leaves it out of frame.protocols.
-  p.addLayer(b.layer, '');
-  p.setProtocol('EAP', info + statusSuffix(b.layer));
+  return { layer: b.layer, info };
+}
+
+const EAP_MD5 = 4;
+
+/** EAP-MD5 (RFC 3748 5.4): a value size, the value, and what follows it up to the EAP length (the name). */
+function md5Challenge(b: LayerBuilder, at: number, end: number): void {
+  const size = b.u8(at, 'EAP-MD5 value size');
+  b.add('eap.md5.value_size', () => `EAP-MD5 Value-Size: ${size}`, size, at, 1);
+  const value = b.bytes(at + 1, size, 'EAP-MD5 value');
+  b.add('eap.md5.value', () => `EAP-MD5 Value: ${value.toString('hex')}`, value, at + 1, size, () => value.toString('hex'));
+  const extra = at + 1 + size;
+  if (extra < end) {
+    const bytes = b.bytes(extra, end - extra, 'EAP-MD5 extra data');
+    b.add('eap.md5.extra_data', () => `EAP-MD5 Extra Data: ${bytes.toString('hex')}`, bytes, extra, end - extra, () => bytes.toString('hex'));
+  }
 }
 
 /** EAP-SIM, EAP-AKA and EAP-AKA': their attributes follow a subtype and two reserved bytes. */

@@ -8,6 +8,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { kindOfWiresharkType, type FieldKind } from '../field-kinds';
+import { RADIUS_ATTRIBUTES } from '../../dissect/radius-attributes';
 
 /** Protocols whose fields the dissectors in app/dissect emit (layer protocols, plus their kin). */
 const PROTOCOLS = [
@@ -34,12 +35,28 @@ const PROTOCOLS = [
   'rip', 'db-lsp-disc', 'echo',
   // EtherNet/IP and CIP (enip.ts).
   'enip', 'cip', 'cipcls', 'cipcm',
+  // LDP (ldp.ts), MPLS LSP ping (mpls-echo.ts: protocol mpls-echo, fields mpls_echo.*).
+  'ldp', 'mpls-echo', 'mpls_echo',
+  // RADIUS (radius.ts): only the fields it can add, not the thousands of vendor attributes' (RADIUS_FIELDS).
+  'radius',
 ];
+
+/** The radius.* fields radius.ts adds: the header's, the AVPs', and those of the standard attributes. */
+const RADIUS_FIELDS = new Set([
+  'radius', 'radius.code', 'radius.id', 'radius.length', 'radius.authenticator', 'radius.req', 'radius.rsp', 'radius.reqframe', 'radius.time',
+  'radius.avp', 'radius.avp.type', 'radius.avp.length', 'radius.eap_fragment', 'radius.Framed-IP-Address', 'radius.Unknown_Attribute',
+  'radius.egress_vlanid_tag', 'radius.egress_vlanid_pad', 'radius.egress_vlanid', 'radius.egress_vlan_name_tag', 'radius.egress_vlan_name',
+  ...Object.values(RADIUS_ATTRIBUTES).flatMap((a) => {
+    const field = `radius.${a.name.replace(/-/g, '_')}`;
+    return [field, `${field}_encrypted`, `${field}.tag`];
+  }),
+]);
 
 function main(): void {
   const registry = execFileSync('tshark', ['-G', 'fields'], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'ignore'] });
   const version = execFileSync('tshark', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n')[0]!.trim();
-  const wanted = (abbrev: string) => PROTOCOLS.some((p) => abbrev === p || abbrev.startsWith(p + '.'));
+  const wanted = (abbrev: string) =>
+    (abbrev === 'radius' || abbrev.startsWith('radius.') ? RADIUS_FIELDS.has(abbrev) : PROTOCOLS.some((p) => abbrev === p || abbrev.startsWith(p + '.')));
   const byKind = new Map<FieldKind, Set<string>>();
   for (const line of registry.split('\n')) {
     const cols = line.split('\t');
