@@ -1,18 +1,32 @@
 /**
- * FTP data connections (ftp-data in app/dissect/ftp.ts) against tshark 4.0 on the shared corpus
- * capture of an FTP session with passive-mode transfers: every frame's frame.protocols, Protocol and
- * Info, the ftp-data fields (setup frame and method, command, command frame, directory), the summary
- * lines and display filters on ftp-data's fields. Skipped when tshark is not installed; fails when
- * the corpus is missing.
+ * FTP data connections (ftp-data in app/dissect/ftp.ts) against tshark 4.0: every frame's
+ * frame.protocols, Protocol and Info, the ftp-data fields (setup frame and method, command, command
+ * frame, directory), the summary lines and display filters on ftp-data's fields — on the shared
+ * corpus capture of an FTP session with passive-mode uploads, and on real traffic between network
+ * namespaces (Debian's pyftpdlib server, Python's ftplib client: PASV and EPSV listings, a text
+ * upload, a binary download, and an active-mode PORT listing, which tshark leaves as data because the
+ * server connects before it accepts the PORT). Skipped when tshark (or,
+ * for the live test, root, tcpdump or python3-pyftpdlib) is missing; fails when the corpus is.
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { requireCorpusDir } from './support/corpus';
+import { createNetnsPair, finished, sleep, waitForStderr } from './support/netns';
 import { sievecap } from './support/sievecap';
 
 const NO_TSHARK = spawnSync('tshark', ['--version']).status !== 0 ? 'tshark is not installed (apt-get install tshark)' : false;
+const NOT_ROOT = process.getuid?.() !== 0 ? 'needs root to create network namespaces' : false;
+const NO_TCPDUMP = spawnSync('tcpdump', ['--version']).status !== 0 ? 'tcpdump is not installed' : false;
+// Debian's interpreter, not one earlier on PATH (pyenv): the package installs for it.
+const PYTHON = '/usr/bin/python3';
+const NO_PYFTPDLIB = spawnSync(PYTHON, ['-c', 'import pyftpdlib']).status !== 0 ? 'python3-pyftpdlib is not installed (apt-get install python3-pyftpdlib)' : false;
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sievecap-ftp-'));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 const FIELDS = [
   'frame.protocols', '_ws.col.Protocol', '_ws.col.Info', 'ftp.request.command', 'ftp.response.code', 'ftp.passive.port',
@@ -36,4 +50,68 @@ test('FTP passive-mode data connections agree with tshark', { skip: NO_TSHARK },
   assert.equal(ours, run('tshark', file, fields));
   assert.equal(run('ours', file, []), run('tshark', file, []), 'summary lines');
   for (const filter of FILTERS) assert.equal(run('ours', file, ['-Y', filter]), run('tshark', file, ['-Y', filter]), `-Y ${filter}`);
+});
+
+/** The client, in namespace A: every kind of transfer tshark follows, then QUIT. */
+const CLIENT = `
+import ftplib, io, socket
+f = ftplib.FTP()
+f.connect('IP_B', 21, timeout=10)
+f.login()
+f.cwd('/pub')
+f.retrlines('LIST')
+f.storlines('STOR notes.txt', io.BytesIO(b''.join(b'line %d of the notes\\r\\n' % i for i in range(200))))
+f.retrbinary('RETR blob.bin', lambda b: None)
+# EPSV by hand (ftplib uses it only over IPv6)
+host, port = ftplib.parse229(f.sendcmd('EPSV'), f.sock.getpeername())
+conn = socket.create_connection((host, port), timeout=10)
+f.sendcmd('NLST')
+while conn.recv(65536):
+    pass
+conn.close()
+f.voidresp()
+f.set_pasv(False)
+f.retrlines('LIST')
+f.quit()
+print('done')
+`;
+
+test('real traffic between namespaces: pyftpdlib and ftplib transfers agree with tshark', { skip: NO_TSHARK || NOT_ROOT || NO_TCPDUMP || NO_PYFTPDLIB }, async () => {
+  const pair = createNetnsPair();
+  const root = path.join(tmp, 'root');
+  fs.mkdirSync(path.join(root, 'pub'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'pub', 'blob.bin'), Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 7) & 0xff)));
+  fs.writeFileSync(path.join(root, 'pub', 'readme.txt'), 'hello\r\n');
+  const file = path.join(tmp, 'ftp.pcap');
+  try {
+    // Anonymous login with write access (-w), the server's address for PASV replies (-i).
+    const server = pair.spawn(pair.nsB, [PYTHON, '-m', 'pyftpdlib', '-i', pair.ipB, '-p', '21', '-w', '-d', root]);
+    const serverDone = finished(server);
+    const td = pair.spawn(pair.nsA, ['tcpdump', '--immediate-mode', '-i', pair.vethA, '-w', file, 'tcp']);
+    const done = finished(td);
+    let client = '';
+    try {
+      await Promise.all([waitForStderr(server, /starting FTP server|serving FTP/i), waitForStderr(td, /listening on/)]);
+      await sleep(300);
+      const r = spawnSync('ip', ['netns', 'exec', pair.nsA, PYTHON, '-c', CLIENT.replaceAll('IP_B', pair.ipB)], { timeout: 30000, encoding: 'utf8' });
+      client = `${r.stdout}${r.stderr}`;
+      await sleep(500);
+    } finally {
+      td.kill('SIGINT');
+      if (server.pid) server.kill('SIGTERM');
+      await done;
+      await serverDone;
+    }
+    assert.match(client, /done/, client);
+    const summary = run('tshark', file, []);
+    for (const method of ['PASV', 'EPASV']) assert.match(summary, new RegExp(`FTP-DATA .*\\(${method}\\)`), `no ${method} transfer in:\n${summary}`);
+    const fields = ['-T', 'fields', '-E', 'header=y', ...FIELDS.flatMap((f) => ['-e', f])];
+    assert.equal(run('ours', file, fields), run('tshark', file, fields));
+    assert.equal(run('ours', file, []), summary, 'summary lines');
+    for (const filter of ['ftp-data', 'ftp-data.setup-method == "EPASV"', 'ftp-data.command contains "RETR"', 'data-text-lines', 'data', 'ftp-data && !data-text-lines']) {
+      assert.equal(run('ours', file, ['-Y', filter]), run('tshark', file, ['-Y', filter]), `-Y ${filter}`);
+    }
+  } finally {
+    pair.destroy();
+  }
 });

@@ -9,9 +9,9 @@ import { conversationKey } from './dissector';
 import { dissectSafely, LayerBuilder } from './builder';
 import type { AppContext, AppDissector, AppResult, Layer } from './model';
 import { countLines, textLines } from './http-body';
-import { dataLayer } from './hsrp';
 
 export const FTP_PORT = 21;
+export const FTP_DATA_PORT = 20;
 
 /** Wireshark's names of FTP reply codes (RFC 959, 2228, 2428). */
 const RESPONSES: Record<number, string> = {
@@ -46,6 +46,8 @@ interface Conversation {
   commandFrame: number;
   /** Data endpoints this segment announced (taken by createFtpDissectors). */
   announced?: DataSetup[];
+  /** The endpoint of a PORT request, until its reply. */
+  pendingPort?: string;
   /** The argument of the last CWD request, applied when a 250 reply confirms it. */
   pendingCwd?: string;
 }
@@ -59,7 +61,11 @@ interface Conversation {
 export function createFtpDissectors(): AppDissector[] {
   const conversations = new Map<string, Conversation>();
   const expected = new Map<string, DataSetup>();
-  const setupOf = (ctx: AppContext) => expected.get(`${ctx.src}|${ctx.srcPort}`) ?? expected.get(`${ctx.dst}|${ctx.dstPort}`);
+  const setupOf = (ctx: AppContext): DataSetup | undefined => {
+    const setup = expected.get(`${ctx.src}|${ctx.srcPort}`) ?? expected.get(`${ctx.dst}|${ctx.dstPort}`);
+    // A connection that began before the announcement keeps the conversation it began with (tshark).
+    return setup && (ctx.streamFirstFrame ?? Infinity) > setup.frame ? setup : undefined;
+  };
   return [
     {
       protocol: 'ftp',
@@ -79,10 +85,12 @@ export function createFtpDissectors(): AppDissector[] {
       },
     },
     {
+      // Also TCP port 20, where tshark registers it: active-mode transfers from the server's port.
       protocol: 'ftp-data',
+      tcpPorts: [FTP_DATA_PORT],
       stateful: true,
-      heuristic: (_data, _offset, _end, ctx) => ctx.transport === 'tcp' && setupOf(ctx) !== undefined,
-      dissect: (data, offset, end, ctx) => dissectFtpData(setupOf(ctx)!, data, offset, end, ctx),
+      heuristic: (_data, _offset, _end, ctx) => expected.size > 0 && ctx.transport === 'tcp' && setupOf(ctx) !== undefined,
+      dissect: (data, offset, end, ctx) => dissectFtpData(setupOf(ctx), data, offset, end, ctx),
     },
   ];
 }
@@ -94,14 +102,14 @@ interface DataSetup {
   /** "address|port" of the announced end. */
   endpoint: string;
   frame: number;
-  method: 'PASV' | 'EPSV' | 'PORT';
+  method: 'PASV' | 'EPASV' | 'PORT';
   control?: Conversation;
 }
 
-function dissectFtpData(setup: DataSetup, data: Buffer, offset: number, end: number, ctx: AppContext): AppResult {
+function dissectFtpData(setup: DataSetup | undefined, data: Buffer, offset: number, end: number, ctx: AppContext): AppResult {
   const stop = Math.min(end, data.length);
   const b = new LayerBuilder(data, 'ftp-data', 'FTP Data', offset, end, ctx.fields);
-  const control = setup.control;
+  const control = setup?.control;
   const command = control?.command ?? '';
   // tshark's test for text: the first (up to) ten bytes are printable or white space.
   let text = stop > offset;
@@ -109,9 +117,11 @@ function dissectFtpData(setup: DataSetup, data: Buffer, offset: number, end: num
     const c = data[i]!;
     if (!((c >= 0x20 && c < 0x7f) || c === 0x09 || c === 0x0a || c === 0x0d)) text = false;
   }
-  b.title(() => `FTP Data (${text ? '' : ''}${stop - offset} bytes data)`);
-  b.add('ftp-data.setup-frame', () => `[Setup frame: ${setup.frame}]`, setup.frame, offset, 0);
-  b.add('ftp-data.setup-method', () => `[Setup method: ${setup.method}]`, setup.method, offset, 0);
+  b.title(() => `FTP Data (${stop - offset} bytes data)`);
+  if (setup) {
+    b.add('ftp-data.setup-frame', () => `[Setup frame: ${setup.frame}]`, setup.frame, offset, 0);
+    b.add('ftp-data.setup-method', () => `[Setup method: ${setup.method}]`, setup.method, offset, 0);
+  }
   if (command) {
     b.add('ftp-data.command', () => `[Command: ${command}]`, command, offset, 0);
     const frame = control!.commandFrame;
@@ -119,15 +129,14 @@ function dissectFtpData(setup: DataSetup, data: Buffer, offset: number, end: num
   }
   const cwd = control?.cwd ?? '';
   if (cwd) b.add('ftp-data.current-working-directory', () => `[Current working directory: ${cwd}]`, cwd, offset, 0);
-  b.setLength(0);
+  b.setLength(stop - offset);
   const layers: Layer[] = [b.layer];
-  if (stop > offset) {
-    if (text) {
-      const lines = new LayerBuilder(data, 'data-text-lines', `Line-based text data (${countLines(data, offset, stop)} lines)`, offset, stop, ctx.fields);
-      layers.push(textLines(lines, data, offset, stop));
-    } else layers.push(dataLayer(data, offset, stop, ctx.fields));
+  // Text goes on to line-based text; binary bytes stay in the FTP Data item (tshark).
+  if (stop > offset && text) {
+    const lines = new LayerBuilder(data, 'data-text-lines', `Line-based text data (${countLines(data, offset, stop)} lines)`, offset, stop, ctx.fields);
+    layers.push(textLines(lines, data, offset, stop));
   }
-  const info = `FTP Data: ${end - offset} bytes (${setup.method})${command ? ` (${command})` : ''}`;
+  const info = `FTP Data: ${end - offset} bytes${setup ? ` (${setup.method})` : ''}${command ? ` (${command})` : ''}`;
   return { layers, protocolColumn: 'FTP-DATA', info };
 }
 
@@ -170,7 +179,8 @@ function requestLine(b: LayerBuilder, conv: Conversation, line: string, at: numb
   if (command.toUpperCase() === 'PORT' && argAt >= 0) {
     const n = line.slice(argAt).split(',').map((v) => Number(v.trim()));
     if (n.length === 6 && n.every((v) => Number.isInteger(v) && v >= 0 && v <= 255)) {
-      (conv.announced ??= []).push({ endpoint: `${n.slice(0, 4).join('.')}|${n[4]! * 256 + n[5]!}`, frame, method: 'PORT' });
+      // Taken up when the server accepts it (its 200 reply), as tshark's conversation is.
+      conv.pendingPort = `${n.slice(0, 4).join('.')}|${n[4]! * 256 + n[5]!}`;
     }
   }
   if (argAt >= 0) {
@@ -189,6 +199,8 @@ function responseLine(b: LayerBuilder, conv: Conversation, line: string, at: num
     const arg = line.slice(argAt);
     b.add('ftp.response.arg', () => `Response arg: ${arg}`, arg, at + argAt, arg.length);
   }
+  if (conv.pendingPort !== undefined && code >= 200 && code < 300) (conv.announced ??= []).push({ endpoint: conv.pendingPort, frame, method: 'PORT' });
+  conv.pendingPort = undefined;
   if (code === 227) {
     const m = /(\d+),(\d+),(\d+),(\d+),(\d+),(\d+)/.exec(line);
     if (m) {
@@ -204,7 +216,7 @@ function responseLine(b: LayerBuilder, conv: Conversation, line: string, at: num
     }
   } else if (code === 229) {
     const m = /\(([!-~])\1\1(\d{1,5})\1\)/.exec(line);
-    if (m && Number(m[2]) <= 65535) (conv.announced ??= []).push({ endpoint: `${server}|${Number(m[2])}`, frame, method: 'EPSV' });
+    if (m && Number(m[2]) <= 65535) (conv.announced ??= []).push({ endpoint: `${server}|${Number(m[2])}`, frame, method: 'EPASV' });
   } else if (code === 257) {
     const m = /"([^"]*)"/.exec(line);
     if (m) conv.cwd = m[1]!;

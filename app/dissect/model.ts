@@ -199,6 +199,12 @@ export interface AppContext {
   columns?: boolean;
   /** The frame's capture time (ns since the epoch), for dissectors that time a reply from its request. */
   tsNs?: bigint;
+  /**
+   * TCP: the number of the first frame of this connection (0 unknown). Wireshark finds a
+   * connection's conversation when it starts, so an expectation set up later (FTP's data
+   * connections) does not apply to it.
+   */
+  streamFirstFrame?: number;
 }
 
 /** What one Dissector.dissect() call builds (Wireshark's "tree or no tree"). */

@@ -39,6 +39,8 @@ export interface TcpConversation {
   irtt: bigint;
   /** Opened by a SYN that reused the ports of an earlier conversation (tcp.analysis.reused_ports). */
   reused: boolean;
+  /** The number of the first frame seen of it (set by the TCP dissector). */
+  firstFrame?: number;
 }
 
 export const COMPLETENESS = { SYN: 1, SYN_ACK: 2, ACK: 4, DATA: 8, FIN: 16, RST: 32 } as const;

@@ -58,6 +58,7 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
   let analysis: AnalysisResult | null = null;
   let relativeSeq = 0;
   let finOnly = false;
+  let streamFirstFrame = 0;
   dissectSafely(b, () => {
     b.need(offset, 4, 'TCP ports');
     srcPort = be16(data, offset);
@@ -91,6 +92,8 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
     let completeness = 0;
     if (!p.quoted) {
       ({ conv, dir } = d.tcpStreams.lookup(p.netSrc, srcPort, p.netDst, dstPort, syn, ack, seqRaw));
+      conv.firstFrame ??= p.frame.number;
+      streamFirstFrame = conv.firstFrame;
       const fwd = conv.dirs[dir];
       const rev = conv.dirs[dir === 0 ? 1 : 0];
       if (!fwd.baseSet) {
@@ -241,15 +244,15 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
   for (let i = 0; i < mptcpOptions; i++) p.protocols.push('mptcp');
   const desegment = d.desegment && flow !== null && b.layer.status === 'ok';
   if (payload < 0 || payload >= end) {
-    if (desegment && finOnly && flow!.pdu !== null) finishAtFin(d, p, appContext(p, srcPort, dstPort), flow!);
+    if (desegment && finOnly && flow!.pdu !== null) finishAtFin(d, p, appContext(p, srcPort, dstPort, streamFirstFrame), flow!);
     return;
   }
-  const ctx = appContext(p, srcPort, dstPort);
+  const ctx = appContext(p, srcPort, dstPort, streamFirstFrame);
   const analysed = analysis as AnalysisResult | null;
   if (desegment) dissectTcpPayload(d, p, ctx, flow!, relativeSeq, finOnly || ((be16(data, offset + 12) & 1) !== 0), data, payload, end, analysed?.flags ?? 0);
   else d.byPort(p, ctx, data, payload, end);
 }
 
-function appContext(p: PacketState, srcPort: number, dstPort: number): AppContext {
-  return { transport: 'tcp', srcPort, dstPort, frameNumber: p.frame.number, src: p.netSrc, dst: p.netDst, fields: p.selection, columns: p.columns, tsNs: p.frame.tsNs };
+function appContext(p: PacketState, srcPort: number, dstPort: number, streamFirstFrame: number): AppContext {
+  return { transport: 'tcp', srcPort, dstPort, frameNumber: p.frame.number, src: p.netSrc, dst: p.netDst, fields: p.selection, columns: p.columns, tsNs: p.frame.tsNs, streamFirstFrame };
 }
