@@ -324,14 +324,17 @@ function report(results: FileResult[], dir: string): void {
   const chainRatio = chains.total ? chains.equal / chains.total : 0;
   console.log(
     `protocol chains (frame.protocols) equal to tshark's ${DESEGMENT ? 'with its default preferences' : 'with -o tcp.desegment_tcp_streams:FALSE'}: ${chains.equal}/${chains.total} ` +
-      `(${(100 * chainRatio).toFixed(2)}%, target ${(100 * PROTOCOLS_TARGET).toFixed(0)}%; reported, not yet a gate)`,
+      `(${(100 * chainRatio).toFixed(2)}%, target ${(100 * PROTOCOLS_TARGET).toFixed(0)}%${DESEGMENT ? '' : '; reported, a gate with tshark\'s defaults only'})`,
   );
+  // With tshark's defaults the chains are a gate (issue 12's coverage target); with desegmentation
+  // off on both sides they are reported only.
+  const chainsOk = !DESEGMENT || chainRatio >= PROTOCOLS_TARGET;
   console.log(
     `\ncorpus: ${results.length} files, ${packets} packets, ${equal}/${compared} field values equal to tshark's ` +
       `(${(100 * ratio).toFixed(3)}%, target ${(100 * TARGET).toFixed(1)}%), ${crashes.length} crashes, ${slow.length} slow files` +
-      `${statsLine}: ${ok ? 'PASSED' : 'FAILED'}`,
+      `${statsLine}${DESEGMENT ? `, protocol chains ${(100 * chainRatio).toFixed(2)}% (target ${(100 * PROTOCOLS_TARGET).toFixed(1)}%)` : ''}: ${ok && chainsOk ? 'PASSED' : 'FAILED'}`,
   );
-  process.exitCode = ok ? 0 : 1;
+  process.exitCode = ok && chainsOk ? 0 : 1;
 }
 
 main().catch((err: unknown) => {
