@@ -11,7 +11,6 @@ import type { AppContext, AppDissector, AppResult, Layer } from './model';
 import { countLines, textLines } from './http-body';
 
 export const FTP_PORT = 21;
-export const FTP_DATA_PORT = 20;
 
 /** Wireshark's names of FTP reply codes (RFC 959, 2228, 2428). */
 const RESPONSES: Record<number, string> = {
@@ -85,9 +84,9 @@ export function createFtpDissectors(): AppDissector[] {
       },
     },
     {
-      // Also TCP port 20, where tshark registers it: active-mode transfers from the server's port.
+      // Only through the control connection's announcements: tshark 4.0 gives TCP port 20 to other
+      // protocols first (BGP from port 20 to 179 stays BGP).
       protocol: 'ftp-data',
-      tcpPorts: [FTP_DATA_PORT],
       stateful: true,
       heuristic: (_data, _offset, _end, ctx) => expected.size > 0 && ctx.transport === 'tcp' && setupOf(ctx) !== undefined,
       dissect: (data, offset, end, ctx) => dissectFtpData(setupOf(ctx), data, offset, end, ctx),
