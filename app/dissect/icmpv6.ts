@@ -24,7 +24,6 @@ export function dissectIcmpv6(d: Dissector, p: PacketState, data: Buffer, offset
   const b = new LayerBuilder(data, 'icmpv6', 'Internet Control Message Protocol v6', offset, end, p.selection);
   let quotedAt = -1;
   let dataAt = -1;
-  let extensionsAt = -1;
   dissectSafely(b, () => {
     const type = b.u8(offset, 'type');
     const code = b.u8(offset + 1, 'code');
@@ -67,7 +66,9 @@ export function dissectIcmpv6(d: Dissector, p: PacketState, data: Buffer, offset
       // RFC 8335 PROBE; the request's Multi-Part Extensions are dissected by ICMP's code (an icmp layer).
       info += ` (${codeName ?? `Unknown code: ${code}`})`;
       extendedEchoHeader(b, 'icmpv6', body, type === 160);
-      if (type === 160 && body + 4 < Math.min(end, data.length)) extensionsAt = body + 4;
+      // tshark lists an icmp layer for them in frame.protocols but adds no icmp protocol item
+      // (the icmp filter does not match): the fields stay in this layer.
+      if (type === 160 && body + 4 < Math.min(end, data.length)) icmpExtensions(b, body + 4, end);
     } else if (type === 133) {
       b.add('icmpv6.reserved', 'Reserved', b.bytes(body, 4), body, 4, () => macText(data, body, 4));
       const src = ndOptions(b, body + 4, end).src;
@@ -122,11 +123,7 @@ export function dissectIcmpv6(d: Dissector, p: PacketState, data: Buffer, offset
   if (!p.quoted) p.layout.transportLayer = p.layers.length;
   p.tapsClosed = true;
   p.addLayer(b.layer);
-  if (extensionsAt >= 0) {
-    const e = new LayerBuilder(data, 'icmp', 'Internet Control Message Protocol', extensionsAt, end, p.selection);
-    dissectSafely(e, () => icmpExtensions(e, extensionsAt, end));
-    p.addLayer(e.layer);
-  } else if (quotedAt >= 0 && quotedAt < Math.min(end, data.length)) {
+  if (quotedAt >= 0 && quotedAt < Math.min(end, data.length)) {
     p.quoted++;
     d.byEthertype(p, 0x86dd, data, quotedAt, end);
     p.quoted--;
