@@ -16,7 +16,6 @@
  * over segments dissected on the frame that completes them); `--no-desegment` turns it off on
  * both sides (`-o tcp.desegment_tcp_streams:FALSE`), every segment dissected on its own.
  */
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -26,8 +25,8 @@ import { collectFields } from '../../app/cli/tshark/fields';
 import { tsharkVersion } from '../../app/cli/tshark/compare';
 import { CORPUS_FIELDS } from './fields';
 import { compareStats, OurStats, reportStats, type StatsFileResult } from './stats-compare';
-import { statsReference, type StatsReference } from './stats-reference';
-import { cachedTshark } from './tshark-cache';
+import { parseReference, splitCombinedOutput, spawnTsharkText, statsArgs, statsReference, STATS_KEY, type StatsReference } from './stats-reference';
+import { cachedTshark, peekCached } from './tshark-cache';
 import { CORPUS_VARIABLE, corpusLocation } from '../support/corpus';
 
 /** The issue's target; `--min-agreement P` (percent) sets another bar, e.g. a regression guard in CI. */
@@ -101,33 +100,62 @@ function captureFiles(dir: string): string[] {
   return out.sort();
 }
 
-function runTshark(file: string, version: string): Promise<{ lines: string[]; error: string }> {
-  const args = ['-r', file, '-n', ...TSHARK_PREFERENCES, '-T', 'fields', '-E', 'occurrence=a', '-E', 'separator=/t'];
+/**
+ * tshark's side of one file in ONE run: the CORPUS_FIELDS rows, each frame's protocol chain
+ * (frame.protocols as a last column) and, with the statistics, the conversation tables and filter
+ * matches (stats-reference.ts) — tshark's start-up is most of its time on the corpus's small files,
+ * so one start per file instead of three. Cached on disk (tshark-cache.ts).
+ *
+ * With desegmentation off (`--no-desegment`), a file in which tshark's default run saw no TCP at
+ * all dissects the same either way: that run's cached answer is used instead of starting tshark
+ * again.
+ */
+interface TsharkSide {
+  rows: string[][];
+  chains: string[];
+  stats?: StatsReference;
+  error: string;
+}
+
+function referenceCommand(file: string, preferences: string[], withStats: boolean): { args: string[]; key: string } {
+  const args = ['-r', file, '-n', ...preferences, '-T', 'fields', '-E', 'occurrence=a', '-E', 'separator=/t'];
   for (const f of CORPUS_FIELDS) args.push('-e', f);
-  return cachedTshark(file, version, `fields\n${args.slice(2).join('\n')}`, () => spawnTshark(args));
+  args.push('-e', 'frame.protocols');
+  // The Lua script's path in statsArgs() is named by its content; the key holds the content itself.
+  const key = `reference\n${args.slice(2).join('\n')}${withStats ? `\n${STATS_KEY}` : ''}`;
+  if (withStats) args.push(...statsArgs());
+  return { args, key };
 }
 
-/** tshark's protocol chain of every frame, with its default preferences (as users run it) unless --no-desegment. */
-function runTsharkProtocols(file: string, version: string): Promise<{ lines: string[]; error: string }> {
-  const args = ['-r', file, '-n', ...TSHARK_PREFERENCES, '-T', 'fields', '-e', 'frame.protocols'];
-  return cachedTshark(file, version, `protocols\n${args.slice(2).join('\n')}`, () => spawnTshark(args));
+function parseSide(output: { stdout: string; error: string }, withStats: boolean): TsharkSide {
+  const { rows, statsText } = splitCombinedOutput(output.stdout);
+  const fields = rows.map((line) => line.split('\t'));
+  return {
+    rows: fields,
+    chains: fields.map((t) => t[CORPUS_FIELDS.length] ?? ''),
+    stats: withStats ? parseReference(statsText, output.error) : undefined,
+    error: output.error,
+  };
 }
 
-function spawnTshark(args: string[]): Promise<{ lines: string[]; error: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('tshark', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    let err = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.stdout.on('data', (c: Buffer) => out.push(c));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.on('close', () => {
-      clearTimeout(timer);
-      const lines = Buffer.concat(out).toString('utf8').split('\n');
-      if (lines[lines.length - 1] === '') lines.pop();
-      resolve({ lines, error: err.split('\n').filter((l) => l && !/Running as user "root"/.test(l)).join(' ') });
-    });
-  });
+async function tsharkSide(file: string, version: string): Promise<TsharkSide> {
+  // Statistics are compared with tshark's defaults: with --no-desegment they need a run of their own.
+  const combined = WITH_STATS && DESEGMENT;
+  if (!DESEGMENT) {
+    const defaults = referenceCommand(file, [], true);
+    const earlier = peekCached<{ stdout: string; error: string }>(file, version, defaults.key);
+    if (earlier) {
+      const side = parseSide(earlier, false);
+      if (side.rows.length > 0 && !side.chains.some((chain) => /(^|:)tcp(:|$)/.test(chain))) {
+        if (WITH_STATS) side.stats = await statsReference(file, version);
+        return side;
+      }
+    }
+  }
+  const { args, key } = referenceCommand(file, TSHARK_PREFERENCES, combined);
+  const side = parseSide(await cachedTshark(file, version, key, () => spawnTsharkText(args)), combined);
+  if (WITH_STATS && !combined) side.stats = await statsReference(file, version);
+  return side;
 }
 
 /** Our side, in-process. Any exception here is a crash: readers and dissectors must not throw. */
@@ -177,7 +205,8 @@ async function compare(file: string, version: string): Promise<FileResult> {
     file, packets: 0, compared: 0, equal: 0, perField: new Map(), mismatches: [], slowest: 0, slowestRatio: 0,
     protocols: { equal: 0, total: 0, chains: new Map(), examples: new Map() },
   };
-  const reference: StatsReference | undefined = WITH_STATS ? await statsReference(file, version) : undefined;
+  const theirs = await tsharkSide(file, version);
+  const reference = theirs.stats;
   const ourStats = reference && reference.frames > 0 ? new OurStats() : undefined;
   const mine = ours(file, ourStats && reference ? { ours: ourStats, frames: reference.frames } : undefined);
   if (ourStats && reference && !mine.crash) result.stats = compareStats(file, ourStats, reference);
@@ -188,17 +217,16 @@ async function compare(file: string, version: string): Promise<FileResult> {
     result.crash = mine.crash;
     return result;
   }
-  const theirs = await runTshark(file, version);
-  if (theirs.lines.length === 0) {
+  if (theirs.rows.length === 0) {
     result.note = `tshark reads no packet${theirs.error ? ` (${theirs.error.slice(0, 160)})` : ''}; ours: ${mine.rows.length} packets${mine.readError ? `, ${mine.readError}` : ''}`;
     return result;
   }
-  if (theirs.lines.length !== mine.rows.length) {
-    result.note = `packet count differs: tshark ${theirs.lines.length}, ours ${mine.rows.length}${mine.readError ? ` (${mine.readError})` : ''}`;
+  if (theirs.rows.length !== mine.rows.length) {
+    result.note = `packet count differs: tshark ${theirs.rows.length}, ours ${mine.rows.length}${mine.readError ? ` (${mine.readError})` : ''}`;
   }
-  const n = Math.min(theirs.lines.length, mine.rows.length);
+  const n = Math.min(theirs.rows.length, mine.rows.length);
   for (let i = 0; i < n; i++) {
-    const t = theirs.lines[i]!.split('\t');
+    const t = theirs.rows[i]!;
     const o = mine.rows[i]!;
     CORPUS_FIELDS.forEach((field, j) => {
       const a = o[j] ?? '';
@@ -216,10 +244,9 @@ async function compare(file: string, version: string): Promise<FileResult> {
       }
     });
   }
-  const chains = await runTsharkProtocols(file, version);
-  const m = Math.min(chains.lines.length, mine.protocols.length);
+  const m = Math.min(theirs.chains.length, mine.protocols.length);
   for (let i = 0; i < m; i++) {
-    const theirsChain = chains.lines[i]!;
+    const theirsChain = theirs.chains[i]!;
     result.protocols.total++;
     if (mine.protocols[i] === theirsChain) result.protocols.equal++;
     else {

@@ -64,10 +64,49 @@ function ensureScript(): string {
   return scriptPath;
 }
 
-function runTshark(file: string): Promise<{ stdout: string; error: string }> {
-  const args = ['-n', '-r', file, '-q'];
+/**
+ * The tshark arguments that produce the statistics: conversation tables and the Lua script's
+ * filter matches. They can ride along a `-T fields` run (compare-corpus.ts does that: one tshark
+ * start per file instead of two); splitCombinedOutput separates the two outputs again.
+ */
+export function statsArgs(): string[] {
+  const args: string[] = [];
   for (const kind of CONVERSATION_KINDS_COMPARED) args.push('-z', `conv,${kind}`);
   args.push('-X', `lua_script:${ensureScript()}`);
+  return args;
+}
+
+/** What identifies the statistics part of a command in the cache: the Lua script's text. */
+export const STATS_KEY = `stats\n${SCRIPT}`;
+
+/**
+ * A `-T fields` run's stdout that also carried statsArgs(): the packet rows, and the statistics
+ * text for parseReference. The Lua listeners' lines (`#F…`, `#BAD …`, `#N …`) interleave with the
+ * rows (no row starts with '#': the first field is a number); the conversation tables come after
+ * the last row, from the first rule of '=' on.
+ */
+export function splitCombinedOutput(stdout: string): { rows: string[]; statsText: string } {
+  const rows: string[] = [];
+  const stats: string[] = [];
+  let tables = false;
+  const lines = stdout.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  for (const line of lines) {
+    if (tables || /^={80}$/.test(line)) {
+      tables = true;
+      stats.push(line);
+    } else if (/^#(F\d+ \d+|BAD \d+|N \d+)$/.test(line)) stats.push(line);
+    else rows.push(line);
+  }
+  return { rows, statsText: stats.join('\n') };
+}
+
+function runTshark(file: string): Promise<{ stdout: string; error: string }> {
+  return spawnTsharkText(['-n', '-r', file, '-q', ...statsArgs()]);
+}
+
+/** tshark with these arguments: its whole stdout, and its stderr without the "running as root" line. */
+export function spawnTsharkText(args: string[]): Promise<{ stdout: string; error: string }> {
   return new Promise((resolve) => {
     const child = spawn('tshark', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
@@ -113,6 +152,6 @@ export function parseReference(stdout: string, error: string): StatsReference {
 
 /** tshark's conversations and filter matches for one file, from the cache when it is there. */
 export async function statsReference(file: string, version: string): Promise<StatsReference> {
-  const { stdout, error } = await cachedTshark(file, version, `stats\n${SCRIPT}`, () => runTshark(file));
+  const { stdout, error } = await cachedTshark(file, version, STATS_KEY, () => runTshark(file));
   return parseReference(stdout, error);
 }

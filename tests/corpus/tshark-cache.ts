@@ -17,6 +17,16 @@ function keyOf(file: string, version: string, command: string): string {
   return createHash('sha1').update([path.resolve(file), st.size, st.mtimeMs, version, command].join('\n')).digest('hex');
 }
 
+/** The cached result for (file, version, command), or undefined (not cached, or the cache is off). */
+export function peekCached<T>(file: string, version: string, command: string): T | undefined {
+  if (!USE_CACHE) return undefined;
+  try {
+    return JSON.parse(fs.readFileSync(path.join(CACHE_DIR, `${keyOf(file, version, command)}.json`), 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
 /** `compute()`'s result for (file, version, command), from the cache when it is there. */
 export async function cachedTshark<T>(file: string, version: string, command: string, compute: () => Promise<T>): Promise<T> {
   if (!USE_CACHE) return compute();
