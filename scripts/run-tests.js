@@ -4,9 +4,10 @@
 // features (files not under dist/tests/). Then the renderer's checks: its vitest unit tests
 // (renderer/src/**/*.test.ts), its browser test (renderer/e2e: Chromium over `sievecap serve`) and
 // svelte-check (+ tsc for the browser test); `--no-renderer` leaves them out, and a name
-// filter runs them only when one of its words is `renderer`.
+// filter runs them only when one of its words is `renderer`. Test files run in two streams at
+// once (see SHARED_HOST below); `--serial` runs them all one after another.
 'use strict';
-const { spawnSync } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -37,19 +38,57 @@ if (files.length === 0 && !withRenderer) {
   console.error('no test files found');
   process.exit(2);
 }
+/**
+ * Two streams at once, each one file at a time: the files that touch loopback, the clock or other
+ * processes (live captures on `lo`, servers on 127.0.0.1, timings, signals; found by what their
+ * code mentions) run one after another after the renderer's checks, whose browser test captures
+ * on `lo` too; all the others (dissection compared with tshark on files, captures inside network
+ * namespaces of their own) run beside them. Nothing in the second stream sends or captures on
+ * `lo`, so the first sees only its own traffic. `--serial` runs everything in one stream.
+ */
+const SHARED_HOST = /'lo'|"lo"|127\.0\.0\.1|localhost|::1'|listen\(|createServer|launchChromium|cpuUsage|memoryUsage|performance\.now|Date\.now|SIGKILL|process\.kill|pkexec|polkit/;
+const serialOnly = process.argv.includes('--serial');
+const serialFiles = serialOnly ? files : files.filter((f) => SHARED_HOST.test(fs.readFileSync(f, 'utf8')));
+const besideFiles = serialOnly ? [] : files.filter((f) => !serialFiles.includes(f));
+const nodeTestArgs = (list) => ['--enable-source-maps', '--test', '--test-concurrency=1', '--test-timeout=600000', '--test-reporter=spec', ...list];
+
+// The second stream writes to files (not pipes): it runs on while this process waits on the first.
+const besideDir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'sievecap-tests-'));
+const besideOut = path.join(besideDir, 'stdout');
+const besideErr = path.join(besideDir, 'stderr');
+let beside = null;
+if (besideFiles.length) {
+  const outFd = fs.openSync(besideOut, 'w');
+  const errFd = fs.openSync(besideErr, 'w');
+  const child = spawn(process.execPath, nodeTestArgs(besideFiles), { cwd: root, stdio: ['ignore', outFd, errFd] });
+  fs.closeSync(outFd);
+  fs.closeSync(errFd);
+  beside = new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+}
 const renderer = withRenderer ? runRendererChecks() : null;
-if (files.length === 0) finish({ passed: 0, failed: 0, skipped: 0, status: 0 }, renderer);
-const result = spawnSync(
-  process.execPath,
-  ['--enable-source-maps', '--test', '--test-concurrency=1', '--test-timeout=300000', '--test-reporter=spec', ...files],
-  { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 },
-);
-process.stdout.write(result.stdout ?? '');
-const count = (name) => {
-  const m = new RegExp(`ℹ ${name} (\\d+)`).exec(result.stdout ?? '');
-  return m ? Number(m[1]) : 0;
-};
-finish({ passed: count('pass'), failed: count('fail') + count('cancelled'), skipped: count('skipped'), status: result.status }, renderer);
+const serial = serialFiles.length
+  ? spawnSync(process.execPath, nodeTestArgs(serialFiles), { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 })
+  : { status: 0, stdout: '' };
+if (serialFiles.length) {
+  console.log(`\n# ${serialFiles.length} test files that use loopback, timings or signals (one at a time):`);
+  process.stdout.write(serial.stdout ?? '');
+}
+Promise.resolve(beside).then((besideStatus) => {
+  const besideText = besideFiles.length ? fs.readFileSync(besideOut, 'utf8') : '';
+  if (besideFiles.length) {
+    console.log(`\n# ${besideFiles.length} test files run beside them (one at a time):`);
+    process.stderr.write(fs.readFileSync(besideErr, 'utf8'));
+    process.stdout.write(besideText);
+  }
+  fs.rmSync(besideDir, { recursive: true, force: true });
+  const count = (name) =>
+    [serial.stdout ?? '', besideText].reduce((n, text) => {
+      const m = new RegExp(`ℹ ${name} (\\d+)`).exec(text);
+      return n + (m ? Number(m[1]) : 0);
+    }, 0);
+  const status = serial.status === 0 && (besideStatus ?? 0) === 0 ? 0 : 1;
+  finish({ passed: count('pass'), failed: count('fail') + count('cancelled'), skipped: count('skipped'), status }, renderer);
+});
 
 /** The renderer's vitest tests (counted from vitest's JSON report) and svelte-check (one check: 0 errors). */
 function runRendererChecks() {

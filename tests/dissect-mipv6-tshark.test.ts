@@ -15,6 +15,7 @@ import * as path from 'node:path';
 import { PcapWriter } from '../app/pcap/pcap-writer';
 import { corpusLocation } from './support/corpus';
 import { sievecap } from './support/sievecap';
+import { assertFiltersAgree } from './support/agree';
 
 const NO_TSHARK = spawnSync('tshark', ['--version']).status !== 0 ? 'tshark is not installed (apt-get install tshark)' : false;
 const CORPUS = corpusLocation();
@@ -92,9 +93,7 @@ function firstDifference(ours: string, theirs: string): string {
 function assertAgrees(file: string, filters: readonly string[]): void {
   const fields = ['-T', 'fields', '-E', 'header=y', '-E', 'occurrence=a', ...FIELDS.flatMap((f) => ['-e', f])];
   assert.equal(firstDifference(ours(file, fields), tshark(file, fields)), '', `-T fields of ${path.basename(file)}`);
-  for (const filter of filters) {
-    assert.equal(ours(file, ['-T', 'text', '-Y', filter]), tshark(file, ['-Y', filter]), `-Y ${filter} on ${path.basename(file)}`);
-  }
+  assertFiltersAgree(file, filters);
 }
 
 test('built MIPv6 frames agree with tshark', { skip: NO_TSHARK }, () => {

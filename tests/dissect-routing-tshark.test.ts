@@ -15,6 +15,7 @@ import * as path from 'node:path';
 import { corpusLocation } from './support/corpus';
 import { writePcap } from './support/frames';
 import { sievecap } from './support/sievecap';
+import { assertFiltersAgree } from './support/agree';
 
 const NO_TSHARK = spawnSync('tshark', ['--version']).status !== 0 ? 'tshark is not installed (apt-get install tshark)' : false;
 const CORPUS = corpusLocation();
@@ -122,7 +123,7 @@ function assertAgrees(file: string, filters: readonly string[]): void {
   const fields = ['-T', 'fields', '-E', 'header=y', ...FIELDS.flatMap((f) => ['-e', f])];
   assert.equal(ours(file, fields), tshark(file, fields), `-T fields of ${file}`);
   assert.equal(ours(file, ['-T', 'text']), tshark(file, []), `summary lines of ${file}`);
-  for (const filter of filters) assert.equal(ours(file, ['-T', 'text', '-Y', filter]), tshark(file, ['-Y', filter]), `-Y ${filter} on ${file}`);
+  assertFiltersAgree(file, filters);
 }
 
 const FILTERS = [

@@ -18,6 +18,7 @@ import { corpusLocation } from './support/corpus';
 import { writePcap } from './support/frames';
 import { createNetnsPair, finished, sleep, waitForStderr } from './support/netns';
 import { sievecap } from './support/sievecap';
+import { assertFiltersAgree } from './support/agree';
 
 const NO_TSHARK = spawnSync('tshark', ['--version']).status !== 0 ? 'tshark is not installed (apt-get install tshark)' : false;
 const NOT_ROOT = process.getuid?.() !== 0 ? 'needs root to create network namespaces' : false;
@@ -256,9 +257,7 @@ function assertAgrees(file: string, filters: readonly string[] = FILTERS): void 
   const fields = ['-T', 'fields', '-E', 'header=y', ...FIELDS.flatMap((f) => ['-e', f])];
   assert.equal(ours(file, fields), tshark(file, fields), `-T fields of ${path.basename(file)}`);
   assert.equal(ours(file, ['-T', 'text']), tshark(file, []), `summary lines of ${path.basename(file)}`);
-  for (const filter of filters) {
-    assert.equal(ours(file, ['-T', 'text', '-Y', filter]), tshark(file, ['-Y', filter]), `-Y ${filter} on ${path.basename(file)}`);
-  }
+  assertFiltersAgree(file, filters);
 }
 
 test('built frames: PTP, HSRP, BFD, syslog, Babel and sFlow agree with tshark', { skip: NO_TSHARK }, () => {

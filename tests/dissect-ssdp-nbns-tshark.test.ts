@@ -15,6 +15,7 @@ import { writePcap } from './support/frames';
 import { createNetnsPair, finished, sleep, waitForStderr } from './support/netns';
 import { sievecap } from './support/sievecap';
 import { requireCorpusFile } from './support/corpus';
+import { assertFiltersAgree } from './support/agree';
 
 const NO_TSHARK = spawnSync('tshark', ['--version']).status !== 0 ? 'tshark is not installed (apt-get install tshark)' : false;
 const NOT_ROOT = process.getuid?.() !== 0 ? 'needs root to create network namespaces' : false;
@@ -59,9 +60,7 @@ function assertAgrees(file: string): void {
   const fields = ['-T', 'fields', '-E', 'header=y', ...FIELDS.flatMap((f) => ['-e', f])];
   assert.equal(ours(file, fields), tshark(file, fields), '-T fields');
   assert.equal(ours(file, ['-T', 'text']), tshark(file, []), 'summary lines');
-  for (const filter of ['ssdp', 'nbns', 'http', 'http.request', 'http.notification', 'http.response.code == 200', 'nbns.flags.broadcast == 1', 'nbns.name contains "<20>"', 'nbns.addr']) {
-    assert.equal(ours(file, ['-T', 'text', '-Y', filter]), tshark(file, ['-Y', filter]), `-Y ${filter}`);
-  }
+  assertFiltersAgree(file, ['ssdp', 'nbns', 'http', 'http.request', 'http.notification', 'http.response.code == 200', 'nbns.flags.broadcast == 1', 'nbns.name contains "<20>"', 'nbns.addr']);
 }
 
 test('built frames: SSDP and NBNS agree with tshark', { skip: NO_TSHARK }, () => {

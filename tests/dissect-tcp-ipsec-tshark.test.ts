@@ -18,6 +18,7 @@ import { writePcap } from './support/frames';
 import { corpusLocation } from './support/corpus';
 import { createNetnsPair, finished, sleep, waitForStderr, waitForStdout } from './support/netns';
 import { sievecap } from './support/sievecap';
+import { assertFiltersAgree } from './support/agree';
 
 const NO_TSHARK = spawnSync('tshark', ['--version']).status !== 0 ? 'tshark is not installed (apt-get install tshark)' : false;
 const NOT_ROOT = process.getuid?.() !== 0 ? 'needs root to create network namespaces' : false;
@@ -115,7 +116,7 @@ function assertFields(file: string, fields: readonly string[], occurrence: 'a' |
 
 function assertText(file: string, filters: readonly string[]): void {
   assert.equal(ours(file, ['-T', 'text']), tshark(file, []), `summary lines of ${path.basename(file)}`);
-  for (const filter of filters) assert.equal(ours(file, ['-T', 'text', '-Y', filter]), tshark(file, ['-Y', filter]), `-Y ${filter} on ${path.basename(file)}`);
+  assertFiltersAgree(file, filters, { tsharkArgs: NO_DESEGMENT });
 }
 
 test('built frames: MPTCP subtypes, ESP, ISAKMP and UDP 4500 agree with tshark', { skip: NO_TSHARK }, () => {
@@ -173,9 +174,7 @@ test('corpus FTP control connection agrees with tshark', { skip: NO_TSHARK || NO
   // The control connection (its data connections: tests/dissect-ftp-data-tshark.test.ts).
   const args = ['-Y', 'tcp.port == 21', '-T', 'fields', '-E', 'header=y', ...[...COLUMNS, ...FTP_FIELDS].flatMap((f) => ['-e', f])];
   assert.equal(ours(file, args), tshark(file, args));
-  for (const filter of ['ftp', 'ftp.request.command == "USER"', 'ftp.response.code == 227', 'ftp.current-working-directory == "/backup/"']) {
-    assert.equal(ours(file, ['-T', 'text', '-Y', filter]), tshark(file, ['-Y', filter]), `-Y ${filter}`);
-  }
+  assertFiltersAgree(file, ['ftp', 'ftp.request.command == "USER"', 'ftp.response.code == 227', 'ftp.current-working-directory == "/backup/"'], { tsharkArgs: NO_DESEGMENT });
 });
 
 /** In namespace B: an SSH server that sends its banner, then (after the client's) a KEXINIT, reads what the client sends, and closes. */
