@@ -54,6 +54,9 @@ export class Dissector {
   readonly ipv6Fragments = new FragmentTable();
   readonly tcpStreams = new TcpStreamTable();
   private readonly udpStreams = new Map<string, number>();
+  /** Keys whose next datagram starts a new udp.stream (renewUdpStream). */
+  private readonly udpStreamRenewals = new Set<string>();
+  private udpStreamCount = 0;
   /** Per field selection: the first parts of its names ('*' when it names a protocol or frame.protocols). */
   private readonly selectionPrefixes = new WeakMap<ReadonlySet<string>, Set<string>>();
   private firstTsNs: bigint | null = null;
@@ -153,7 +156,7 @@ export class Dissector {
         lastProtocol = layer.protocol;
       }
     }
-    if (setColumns && result.protocolColumn) p.setProtocol(result.protocolColumn, result.info);
+    if (setColumns && result.protocolColumn) p.setProtocol(result.protocolColumn, result.keepsInfo ? p.info + result.info : result.info);
     return result;
   }
 
@@ -202,7 +205,11 @@ export class Dissector {
     const table = ctx.transport === 'udp' ? this.udpPorts : this.tcpPorts;
     const low = Math.min(ctx.srcPort, ctx.dstPort);
     const high = Math.max(ctx.srcPort, ctx.dstPort);
-    return table.get(low) ?? table.get(high) ?? this.heuristics.find((h) => safeHeuristic(h, data, offset, end, ctx));
+    const byPort = (port: number): AppDissector | undefined => {
+      const app = table.get(port);
+      return app?.declines && app.claims && !app.claims(data, offset, end, ctx) ? undefined : app;
+    };
+    return byPort(low) ?? byPort(high) ?? this.heuristics.find((h) => safeHeuristic(h, data, offset, end, ctx));
   }
 
   /**
@@ -236,11 +243,20 @@ export class Dissector {
   /** Index of a UDP conversation (either direction), as udp.stream numbers them. */
   udpStream(key: string): number {
     let index = this.udpStreams.get(key);
-    if (index === undefined) {
-      index = this.udpStreams.size;
+    if (index === undefined || this.udpStreamRenewals.delete(key)) {
+      index = this.udpStreamCount++;
       this.udpStreams.set(key, index);
     }
     return index;
+  }
+
+  /**
+   * A dissector made a new conversation with this key's addresses and ports (Wireshark's
+   * conversation_new, as SNMP's does): UDP finds that one for the next datagram of the pair, and
+   * gives it a new udp.stream.
+   */
+  renewUdpStream(key: string): void {
+    if (this.udpStreams.has(key)) this.udpStreamRenewals.add(key);
   }
 
   private timeRelative(ts: bigint): bigint {

@@ -205,6 +205,11 @@ export interface AppContext {
    * connections) does not apply to it.
    */
   streamFirstFrame?: number;
+  /**
+   * UDP: Wireshark's conversation_new() on this datagram's addresses and ports (SNMP makes one for
+   * its requests and responses): the next datagram of the pair then gets a new udp.stream.
+   */
+  newConversation?: () => void;
 }
 
 /** What one Dissector.dissect() call builds (Wireshark's "tree or no tree"). */
@@ -247,6 +252,11 @@ export interface AppResult {
    */
   chain?: readonly string[];
   /**
+   * The Info column keeps what it holds and `info` is added after it (a dissector that has not
+   * cleared the column: SNMP stopped before its PDUs, or with an SNMP version it does not know).
+   */
+  keepsInfo?: boolean;
+  /**
    * With `chain`: a later PDU of the same segment (tcp_dissect_pdus calls the PDU dissector directly)
    * still adds the names of its layers after the first (ENIP's cip and cipcls, called by handle);
    * default: a later PDU adds no name.
@@ -279,6 +289,12 @@ export interface AppDissector {
    * agree with the dissected layers. Absent: always. Cheap; must not throw.
    */
   claims?: (data: Buffer, offset: number, end: number, ctx: AppContext) => boolean;
+  /**
+   * With `claims`: a payload it does not claim goes on to the other port's dissector and the
+   * heuristics (Wireshark's dissector returns 0 and the UDP dissector tries the next one), instead
+   * of becoming this dissector's data.
+   */
+  declines?: boolean;
   /** Optional payload test for traffic on other ports (cheap; must not throw). */
   heuristic?: (data: Buffer, offset: number, end: number, ctx: AppContext) => boolean;
   dissect(data: Buffer, offset: number, end: number, ctx: AppContext): AppResult;

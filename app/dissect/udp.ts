@@ -15,6 +15,7 @@ export function dissectUdp(d: Dissector, p: PacketState, data: Buffer, offset: n
   const b = new LayerBuilder(data, 'udp', 'User Datagram Protocol', offset, end, p.selection);
   let payloadEnd = -1;
   let srcPort = 0;
+  let streamKey = '';
   let dstPort = 0;
   dissectSafely(b, () => {
     b.need(offset, 8, 'UDP header');
@@ -42,7 +43,8 @@ export function dissectUdp(d: Dissector, p: PacketState, data: Buffer, offset: n
     const left = `${p.netSrc}|${srcPort}`;
     const right = `${p.netDst}|${dstPort}`;
     const dir = left <= right ? 0 : 1;
-    const stream = d.udpStream(dir === 0 ? `${left}|${right}` : `${right}|${left}`);
+    streamKey = dir === 0 ? `${left}|${right}` : `${right}|${left}`;
+    const stream = d.udpStream(streamKey);
     if (!p.quoted) p.setTransportLayout(srcPort, dstPort, stream, dir);
     p.layout.lastStream = stream;
     p.layout.lastStreamTcp = false;
@@ -81,5 +83,6 @@ export function dissectUdp(d: Dissector, p: PacketState, data: Buffer, offset: n
   }
   const ctx: AppContext = { transport: 'udp', srcPort, dstPort, frameNumber: p.frame.number, src: p.netSrc, dst: p.netDst, fields: p.selection, columns: p.columns };
   ctx.tsNs = p.frame.tsNs;
+  if (streamKey !== '') ctx.newConversation = () => d.renewUdpStream(streamKey);
   d.byPort(p, ctx, data, offset + 8, payloadEnd);
 }
