@@ -714,7 +714,8 @@ class Message {
         const req = request;
         b.add('ldap.response_to', () => `[Response To: ${req.frame}]`, req.frame, this.start, 0);
         const ns = (this.ctx.tsNs ?? 0n) - req.tsNs;
-        b.add('ldap.time', () => `[Time: ${nsToSeconds(ns)} seconds]`, nsToSeconds(ns), this.start, 0, nsToSeconds(ns));
+        const seconds = nsToSeconds(ns);
+        b.add('ldap.time', () => `[Time: ${seconds} seconds]`, Number(seconds), this.start, 0, seconds);
       }
     }
     if (tag === 4) {
