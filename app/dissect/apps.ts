@@ -26,6 +26,7 @@ import { babelDissector } from './babel';
 import { sflowDissector } from './sflow';
 import { createRxDissector } from './rx';
 import { kerberosDissector } from './krb4';
+import { createLdapDissector } from './ldap';
 import { createModbusDissector } from './modbus';
 import { bgpDissector } from './bgp';
 import { createOpenflowDissector } from './openflow';
@@ -67,6 +68,7 @@ export function createDefaultAppDissectors(): AppDissector[] {
   createRxDissector(),
   kerberosDissector,
   createModbusDissector(),
+  createLdapDissector(),
   bgpDissector,
   createOpenflowDissector(),
   respDissector,
