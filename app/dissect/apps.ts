@@ -25,7 +25,7 @@ import { syslogDissector } from './syslog';
 import { babelDissector } from './babel';
 import { sflowDissector } from './sflow';
 import { createRxDissector } from './rx';
-import { kerberosDissector } from './krb4';
+import { createKerberosDissector } from './kerberos';
 import { createModbusDissector } from './modbus';
 import { bgpDissector } from './bgp';
 import { createOpenflowDissector } from './openflow';
@@ -64,7 +64,7 @@ export function createDefaultAppDissectors(): AppDissector[] {
   babelDissector,
   sflowDissector,
   createRxDissector(),
-  kerberosDissector,
+  createKerberosDissector(),
   createModbusDissector(),
   bgpDissector,
   createOpenflowDissector(),

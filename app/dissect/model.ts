@@ -205,6 +205,12 @@ export interface AppContext {
    * connections) does not apply to it.
    */
   streamFirstFrame?: number;
+  /**
+   * The payload is quoted inside an ICMP error: Wireshark's tvb then still has the quoted IP
+   * header's lengths, so a dissector reading past the quoted bytes stops silently as truncated
+   * rather than finding its lengths too long.
+   */
+  quoted?: boolean;
 }
 
 /** What one Dissector.dissect() call builds (Wireshark's "tree or no tree"). */
