@@ -766,7 +766,9 @@ export function createKerberosDissector(): AppDissector {
       return claimsUdp(data, offset, end);
     },
     heuristic: (data, offset, end, ctx) => ctx.transport === 'udp' && conversations.size > 0 && inConversation(ctx) && claimsUdp(data, offset, end),
-    desegment: (data, offset, end) => lengthPrefixedPdus(data, offset, end, 4, (at) => 4 + (data.readUInt32BE(at) & 0x7fffffff)),
+    // dissect_kerberos_tcp clears the Info column before tcp_dissect_pdus, and each message's
+    // msg-type replaces it: a segment that only begins a message shows just TCP's mark.
+    desegment: (data, offset, end) => ({ ...lengthPrefixedPdus(data, offset, end, 4, (at) => 4 + (data.readUInt32BE(at) & 0x7fffffff)), info: '', replaceInfo: true }),
     dissect: (data, offset, end, ctx) => {
       const stop = Math.min(end, data.length);
       if (ctx.transport === 'tcp') return dissectKerberos5(data, offset, end, ctx.fields, true).result;
