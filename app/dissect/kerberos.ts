@@ -206,9 +206,15 @@ class Walker {
     return { cls: (first >> 6) as BerClass, constructed, tag, start: at, valueStart: p, length, valueEnd: p + length, end: p + length, indefinite: false };
   }
 
-  /** The value bytes of a primitive TLV, which must be there. */
-  value(t: BerTlv, what: string): void {
-    this.need(t.valueStart, t.valueEnd - t.valueStart, what);
+  /**
+   * A primitive TLV's value as Wireshark's BER reads it: a length past the end of the current tvb
+   * is cut to it (the value shown partly, no error of its own: the next read past the end throws);
+   * the bytes must have been captured (truncated otherwise).
+   */
+  value(t: BerTlv, what: string): BerTlv {
+    const cut = t.valueEnd > this.limit ? { ...t, valueEnd: Math.max(t.valueStart, this.limit), length: Math.max(0, this.limit - t.valueStart) } : t;
+    this.b.need(cut.valueStart, cut.valueEnd - cut.valueStart, what);
+    return cut;
   }
 
   /** A BER error as Wireshark shows it: a tree line with a Warning/Malformed expert item (no Info mark). */
@@ -288,7 +294,7 @@ class Walker {
   }
 
   int(abbrev: string, name: string, t: BerTlv, names?: Map<number, string>, unsigned = false): number {
-    this.value(t, name);
+    t = this.value(t, name);
     let v = 0;
     for (let i = t.valueStart; i < t.valueEnd; i++) v = v * 256 + this.b.data[i]!;
     const len = t.valueEnd - t.valueStart;
@@ -299,15 +305,23 @@ class Walker {
     return value;
   }
 
+  /** Whether `t` has the universal tag a string, time or bit string must have; a BER error when not. */
+  expect(t: BerTlv, tag: number, what: string): boolean {
+    if (t.cls === BerClass.Universal && t.tag === tag) return true;
+    this.berError(`${what} expected but class:${CLASS_NAMES[t.cls]}(${t.cls}) ${t.constructed ? 'Constructed' : 'Primitive'} tag:${t.tag} was unexpected`, t);
+    return false;
+  }
+
   str(abbrev: string, name: string, t: BerTlv): string {
-    this.value(t, name);
+    if (!this.expect(t, 27, 'String with tag=27')) return '';
+    t = this.value(t, name);
     const text = Array.from(this.b.data.subarray(t.valueStart, t.valueEnd), (c) => (c < 0x80 ? String.fromCharCode(c) : '\ufffd')).join('');
     this.b.add(abbrev, () => `${name}: ${text}`, text, t.start, t.end - t.start);
     return text;
   }
 
   bytes(abbrev: string, name: string, t: BerTlv, body?: () => void): void {
-    this.value(t, name);
+    t = this.value(t, name);
     const { data } = this.b;
     const n = t.valueEnd - t.valueStart;
     const text = (): string => (n === 0 ? '<MISSING>' : hexOf(data, t.valueStart, t.valueEnd));
@@ -318,21 +332,18 @@ class Walker {
   }
 
   time(abbrev: string, name: string, t: BerTlv): void {
-    this.value(t, name);
-    const raw = this.b.data.toString('latin1', t.valueStart, t.valueEnd);
-    const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.(\d{1,9}))?Z$/.exec(raw);
-    let text = raw;
-    if (m) {
-      const secs = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!) / 1000;
-      text = absoluteTimeText(BigInt(secs), m[7] ? Number(m[7].padEnd(9, '0')) : 0);
-    }
-    this.b.add(abbrev, () => `${name}: ${text}`, text, t.start, t.end - t.start);
+    if (!this.expect(t, 24, 'GeneralizedTime')) return;
+    t = this.value(t, name);
+    const text = generalizedTime(this.b.data.toString('latin1', t.valueStart, t.valueEnd));
+    // Wireshark adds no item for a GeneralizedTime it cannot read (a BER error instead).
+    if (text !== null) this.b.add(abbrev, () => `${name}: ${text}`, text, t.start, t.end - t.start);
   }
 
   /** A BIT STRING of named flags: BER's padding, the bytes, one boolean per bit. */
   bits(abbrev: string, name: string, t: BerTlv, prefix: string, names: readonly string[]): void {
     const { data } = this.b;
-    this.value(t, name);
+    if (!this.expect(t, 3, 'BitString')) return;
+    t = this.value(t, name);
     if (t.valueEnd <= t.valueStart) return;
     const pad = data[t.valueStart]!;
     this.b.add('ber.bitstring.padding', () => `Padding: ${pad}`, pad, t.valueStart, 1);
@@ -402,6 +413,7 @@ class Walker {
       this.sequence(t, 'HostAddress', {
         0: (v) => (type = this.int('kerberos.addr_type', 'addr-type', v, ADDR_TYPES)),
         1: (v) => {
+          v = this.value(v, 'address');
           const n = v.valueEnd - v.valueStart;
           if (type === 2 && n === 4) {
             shown = Array.from(data.subarray(v.valueStart, v.valueEnd)).join('.');
@@ -486,7 +498,7 @@ class Walker {
       case 128: // PA-PAC-REQUEST
         this.sequence(inner(), 'PA-PAC-REQUEST', {
           0: (x) => {
-            this.value(x, 'include-pac');
+            x = this.value(x, 'include-pac');
             const on = x.valueEnd > x.valueStart && this.b.data[x.valueStart] !== 0;
             this.b.add('kerberos.include_pac', () => `include-pac: ${on ? 'True' : 'False'}`, on, x.start, x.end - x.start);
           },
@@ -527,7 +539,8 @@ class Walker {
       return;
     }
     const type = this.int('kerberos.msg_type', 'msg-type', v, MSG_TYPES);
-    if (this.s.info === null) this.s.info = MSG_INFO[type] ?? `Unknown msg type 0x${(type >>> 0).toString(16)}`;
+    // val_to_str's "Unknown msg type %#x" (C's %#x prints 0 without its prefix).
+    if (this.s.info === null) this.s.info = MSG_INFO[type] ?? (type === 0 ? 'Unknown msg type 0' : `Unknown msg type 0x${(type >>> 0).toString(16)}`);
   }
 
   kdcReq(t: BerTlv): void {
@@ -620,8 +633,11 @@ class Walker {
   /** Kerberos's Applications CHOICE: the application tag says the message. */
   application(app: BerTlv): void {
     if (app.cls !== BerClass.Application) throw new StopDissection('malformed', 'not a Kerberos application tag');
-    const inner = (): BerTlv => this.tlv(app.valueStart, 'message');
-    const el = (abbrev: string, label: string, body: (t: BerTlv) => void): void => this.element(abbrev, label, app, () => body(inner()));
+    const el = (abbrev: string, label: string, body: (t: BerTlv) => void): void => {
+      // The message's own header is read before its item is added.
+      const inner = this.tlv(app.valueStart, 'message');
+      this.element(abbrev, label, app, () => body(inner));
+    };
     switch (app.tag) {
       case 1: this.ticket('kerberos.ticket_element', 'ticket', app); return;
       case 10: el('kerberos.as_req_element', 'as-req', (t) => this.kdcReq(t)); return;
@@ -671,6 +687,41 @@ class Walker {
         throw new StopDissection('malformed', `unknown Kerberos application tag ${app.tag}`);
     }
   }
+}
+
+/**
+ * KerberosTime (GeneralizedTime) as Wireshark's BER reads it into an absolute time: 14 to 23
+ * characters, the six fields read as sscanf's "%4d%2d%2d%2d%2d%2d" reads them (a field may stop
+ * early at a character that is not a digit), fractions after '.' or ','. Null when unreadable.
+ */
+export function generalizedTime(raw: string): string | null {
+  if (raw.length < 14 || raw.length > 23) return null;
+  let at = 0;
+  const field = (width: number): number | null => {
+    while (at < raw.length && /\s/.test(raw[at]!)) at++;
+    const start = at;
+    let sign = 1;
+    if (raw[at] === '+' || raw[at] === '-') {
+      if (raw[at] === '-') sign = -1;
+      at++;
+    }
+    const digitsFrom = at;
+    while (at < raw.length && at - start < width && raw[at]! >= '0' && raw[at]! <= '9') at++;
+    return at === digitsFrom ? null : sign * Number(raw.slice(digitsFrom, at));
+  };
+  const parts: number[] = [];
+  for (const width of [4, 2, 2, 2, 2, 2]) {
+    const v = field(width);
+    if (v === null) return null;
+    parts.push(v);
+  }
+  const [year, month, day, hour, minute, second] = parts as [number, number, number, number, number, number];
+  let nanos = 0;
+  const fraction = /^[.,](\d{1,9})/.exec(raw.slice(14));
+  if (fraction) nanos = Number(fraction[1]!.padEnd(9, '0'));
+  const secs = Date.UTC(year, month - 1, day, hour, minute, second) / 1000;
+  if (!Number.isFinite(secs)) return null;
+  return absoluteTimeText(BigInt(Math.floor(secs)), nanos);
 }
 
 function compressV6(groups: string[]): string {
