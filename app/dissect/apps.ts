@@ -25,8 +25,8 @@ import { syslogDissector } from './syslog';
 import { babelDissector } from './babel';
 import { sflowDissector } from './sflow';
 import { createRxDissector } from './rx';
-import { kerberosDissector } from './krb4';
 import { createLdapDissector } from './ldap';
+import { createKerberosDissector } from './kerberos';
 import { createModbusDissector } from './modbus';
 import { bgpDissector } from './bgp';
 import { createOpenflowDissector } from './openflow';
@@ -66,7 +66,7 @@ export function createDefaultAppDissectors(): AppDissector[] {
   babelDissector,
   sflowDissector,
   createRxDissector(),
-  kerberosDissector,
+  createKerberosDissector(),
   createModbusDissector(),
   createLdapDissector(),
   bgpDissector,

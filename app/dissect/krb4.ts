@@ -3,14 +3,12 @@
  * Kerberos (5) dissector on UDP 88. The latter hands a payload whose first byte is a small number to
  * Kerberos 4 (a Kerberos 5 message begins with an ASN.1 application tag, 0x60 or more): that is why
  * frame.protocols reads "kerberos:krb4" on port 88 and just "krb4" on port 750. Kerberos 5 itself is
- * not decoded yet (shown as data).
+ * dissected by kerberos.ts, which registers both ports and calls dissectKrb4.
  */
 import { dissectSafely, hex, LayerBuilder, StopDissection } from './builder';
 import { absoluteTimeText } from './app-format';
-import { dataLayer } from './hsrp';
-import type { AppDissector, AppResult } from './model';
+import type { AppResult } from './model';
 
-export const KERBEROS_PORTS = [88, 750] as const;
 const KRB4_VERSION = 4;
 
 const MESSAGE_TYPES: Record<number, string> = {
@@ -21,21 +19,6 @@ const MESSAGE_TYPES: Record<number, string> = {
 export function isKrb4(data: Buffer, offset: number, end: number): boolean {
   return Math.min(end, data.length) > offset && data[offset] === KRB4_VERSION;
 }
-
-export const kerberosDissector: AppDissector = {
-  protocol: 'kerberos',
-  fieldPrefixes: ['krb4'],
-  udpPorts: KERBEROS_PORTS,
-  claims: (data, offset, end) => isKrb4(data, offset, end),
-  dissect: (data, offset, end, ctx) => {
-    const stop = Math.min(end, data.length);
-    if (!isKrb4(data, offset, end)) return { layers: stop > offset ? [dataLayer(data, offset, stop, ctx.fields)] : [], protocolColumn: '', info: '' };
-    // UDP tries the lower port first: the Kerberos 5 dissector's when that is 88.
-    const low = Math.min(ctx.srcPort, ctx.dstPort);
-    const viaKerberos5 = low === 88 || (low !== 750 && Math.max(ctx.srcPort, ctx.dstPort) === 88);
-    return dissectKrb4(data, offset, end, ctx.fields, viaKerberos5);
-  },
-};
 
 const ESCAPES: Record<number, string> = { 7: '\\a', 8: '\\b', 9: '\\t', 10: '\\n', 12: '\\f', 13: '\\r', 0x5c: '\\\\' };
 

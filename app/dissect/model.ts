@@ -210,6 +210,12 @@ export interface AppContext {
    * its requests and responses): the next datagram of the pair then gets a new udp.stream.
    */
   newConversation?: () => void;
+  /**
+   * The payload is quoted inside an ICMP error: Wireshark's tvb then still has the quoted IP
+   * header's lengths, so a dissector reading past the quoted bytes stops silently as truncated
+   * rather than finding its lengths too long.
+   */
+  quoted?: boolean;
 }
 
 /** What one Dissector.dissect() call builds (Wireshark's "tree or no tree"). */
