@@ -39,6 +39,8 @@ const PROTOCOLS = [
   'ldp', 'mpls-echo', 'mpls_echo',
   // RADIUS (radius.ts): only the fields it can add, not the thousands of vendor attributes' (RADIUS_FIELDS).
   'radius',
+  // STUN, TURN and classic STUN (stun.ts).
+  'stun', 'classicstun',
 ];
 
 /** The radius.* fields radius.ts adds: the header's, the AVPs', and those of the standard attributes. */
