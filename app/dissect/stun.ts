@@ -219,11 +219,13 @@ export function createStunDissector(): AppDissector {
   /** 5-tuples a heuristic made STUN's (conversation_set_dissector): ChannelData on them is STUN too. */
   const conversations = new Set<string>();
   const convOf = (ctx: AppContext): string => `${ctx.transport}|${conversationKey(ctx.src, ctx.srcPort, ctx.dst, ctx.dstPort)}`;
+  /** Whether a heuristic made this 5-tuple STUN's (no key is made while none did). */
+  const marked = (ctx: AppContext): boolean => conversations.size > 0 && conversations.has(convOf(ctx));
   const onPort = (ctx: AppContext): boolean => ctx.srcPort === STUN_PORT || ctx.dstPort === STUN_PORT;
 
   const dissectUdp = (data: Buffer, offset: number, end: number, ctx: AppContext): AppResult => {
     const stop = Math.min(end, data.length);
-    const viaConversation = onPort(ctx) || conversations.has(convOf(ctx));
+    const viaConversation = onPort(ctx) || marked(ctx);
     if (channelDataOk(data, offset, end, true) && viaConversation) return channelData(data, offset, end, ctx, 0);
     if (looksLikeStunMessage(data, offset, end, true)) {
       if (!onPort(ctx)) conversations.add(convOf(ctx));
@@ -272,7 +274,7 @@ export function createStunDissector(): AppDissector {
       ctx.transport === 'tcp' || channelDataOk(data, offset, end, true) || looksLikeStunMessage(data, offset, end, true) || looksLikeClassicStun(data, offset, end),
     heuristic: (data, offset, end, ctx) => {
       const udp = ctx.transport === 'udp';
-      if (conversations.has(convOf(ctx))) {
+      if (marked(ctx)) {
         return udp ? channelDataOk(data, offset, end, true) || looksLikeStunMessage(data, offset, end, true) || looksLikeClassicStun(data, offset, end) : true;
       }
       if (udp) return looksLikeStunMessage(data, offset, end, true) || looksLikeClassicStun(data, offset, end);
@@ -292,11 +294,11 @@ export function createStunDissector(): AppDissector {
     },
     dissect: (data, offset, end, ctx) => {
       if (ctx.transport === 'udp') return dissectUdp(data, offset, end, ctx);
-      if (!onPort(ctx) && !conversations.has(convOf(ctx)) && looksLikeClassicStun(data, offset, end)) return classicStun(classicTransactions, data, offset, end, ctx);
+      if (!onPort(ctx) && !marked(ctx) && looksLikeClassicStun(data, offset, end)) return classicStun(classicTransactions, data, offset, end, ctx);
       return dissectTcp(data, offset, end, ctx);
     },
     desegment: (data, offset, end, ctx): PduSplit => {
-      if (!onPort(ctx) && !conversations.has(convOf(ctx))) return { pdus: [end - offset], need: 0 };
+      if (!onPort(ctx) && !marked(ctx)) return { pdus: [end - offset], need: 0 };
       const pdus: number[] = [];
       let at = offset;
       while (at < end) {
