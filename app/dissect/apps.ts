@@ -39,6 +39,7 @@ import { createRadiusDissector } from './radius';
 import { ldpDissector } from './ldp';
 import { mplsEchoDissector } from './mpls-echo';
 import { createSnmpDissector } from './snmp';
+import { createStunDissector } from './stun';
 
 /** A fresh set of app dissectors (the stateful ones get their own conversation memory). */
 export function createDefaultAppDissectors(): AppDissector[] {
@@ -80,6 +81,7 @@ export function createDefaultAppDissectors(): AppDissector[] {
   ldpDissector,
   mplsEchoDissector,
   createSnmpDissector(),
+  createStunDissector(),
   ];
 }
 

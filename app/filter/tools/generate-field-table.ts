@@ -41,6 +41,8 @@ const PROTOCOLS = [
   'snmp',
   // RADIUS (radius.ts): only the fields it can add, not the thousands of vendor attributes' (RADIUS_FIELDS).
   'radius',
+  // STUN, TURN and classic STUN (stun.ts).
+  'stun', 'classicstun',
 ];
 
 /** The radius.* fields radius.ts adds: the header's, the AVPs', and those of the standard attributes. */
