@@ -37,6 +37,8 @@ import { createEnipDissector } from './enip';
 import { createRadiusDissector } from './radius';
 import { ldpDissector } from './ldp';
 import { mplsEchoDissector } from './mpls-echo';
+import { createWireguardDissector } from './wireguard';
+import { createOpenvpnDissector } from './openvpn';
 
 /** A fresh set of app dissectors (the stateful ones get their own conversation memory). */
 export function createDefaultAppDissectors(): AppDissector[] {
@@ -76,6 +78,8 @@ export function createDefaultAppDissectors(): AppDissector[] {
   createRadiusDissector(),
   ldpDissector,
   mplsEchoDissector,
+  createWireguardDissector(),
+  createOpenvpnDissector(),
   ];
 }
 

@@ -22,7 +22,7 @@ const VERSION_NAMES: Record<number, string> = { 0x0300: 'SSLv3', 0x0301: 'TLSv1'
 /** Conversations remembered per dissector instance (negotiated version, CCS seen per direction). */
 const MAX_CONVERSATIONS = 65536;
 
-interface Conversations {
+export interface Conversations {
   /** Both directions: the version the ServerHello chose. */
   version: Map<string, number>;
   /** One direction: a Change Cipher Spec was sent, so later handshake records are encrypted. */
@@ -56,7 +56,7 @@ export function createTlsDissector(): AppDissector {
  * extremely unlikely that real TLS traffic starts with four printable ascii characters"): FTP or
  * HTTP on port 443 is data, not "Continuation Data".
  */
-function printableStart(data: Buffer, offset: number, end: number): boolean {
+export function printableStart(data: Buffer, offset: number, end: number): boolean {
   if (Math.min(end, data.length) - offset <= 4) return false;
   for (let i = offset; i < offset + 4; i++) if (data[i]! < 0x20 || data[i]! > 0x7e) return false;
   return true;
@@ -100,7 +100,22 @@ interface TlsState {
   negotiated: boolean;
 }
 
-function dissectTls(data: Buffer, offset: number, end: number, ctx: AppContext, conversations: Conversations): AppResult {
+/** A fresh conversation memory for a TLS dissection outside TCP (OpenVPN's control channel). */
+export function createTlsConversations(): Conversations {
+  return { version: new Map(), encrypted: new Set() };
+}
+
+/**
+ * TLS records handed over in one piece by a protocol that cannot desegment (OpenVPN's control
+ * messages: pinfo->can_desegment is 0): a record header cut short, or a record longer than the
+ * bytes left, is skipped without a trace ("Not enough bytes available. Stop here."); a payload
+ * that starts that way still shows an empty TLS layer.
+ */
+export function dissectTlsMessage(data: Buffer, offset: number, end: number, ctx: AppContext, conversations: Conversations): AppResult {
+  return dissectTls(data, offset, end, ctx, conversations, true);
+}
+
+function dissectTls(data: Buffer, offset: number, end: number, ctx: AppContext, conversations: Conversations, whole = false): AppResult {
   const layers: Layer[] = [];
   const direction = `${ctx.src}|${ctx.srcPort}|${ctx.dst}|${ctx.dstPort}`;
   const both = direction < `${ctx.dst}|${ctx.dstPort}|${ctx.src}|${ctx.srcPort}` ? direction : `${ctx.dst}|${ctx.dstPort}|${ctx.src}|${ctx.srcPort}`;
@@ -112,6 +127,10 @@ function dissectTls(data: Buffer, offset: number, end: number, ctx: AppContext, 
     // segment's bytes, so reads past the segment are "truncated", past the record "malformed".
     const segment = data.subarray(0, Math.min(end, data.length));
     const recordEnd = at + 5 <= segment.length && looksLikeTls(segment, at, segment.length) ? at + 5 + segment.readUInt16BE(at + 3) : end;
+    if (whole && (end - at < 5 || at + 5 > segment.length || (CONTENT_TYPES[segment[at]!] !== undefined && at + 5 + segment.readUInt16BE(at + 3) > end))) {
+      if (layers.length === 0) layers.push(new LayerBuilder(segment, 'tls', 'Transport Layer Security', at, at, ctx.fields).layer);
+      break;
+    }
     const b = new LayerBuilder(segment, 'tls', 'Transport Layer Security', at, recordEnd, ctx.fields);
     let next = end;
     dissectSafely(b, () => {

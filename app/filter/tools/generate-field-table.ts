@@ -37,6 +37,8 @@ const PROTOCOLS = [
   'enip', 'cip', 'cipcls', 'cipcm',
   // LDP (ldp.ts), MPLS LSP ping (mpls-echo.ts: protocol mpls-echo, fields mpls_echo.*).
   'ldp', 'mpls-echo', 'mpls_echo',
+  // VPNs (wireguard.ts, openvpn.ts).
+  'wg', 'openvpn',
   // RADIUS (radius.ts): only the fields it can add, not the thousands of vendor attributes' (RADIUS_FIELDS).
   'radius',
 ];
