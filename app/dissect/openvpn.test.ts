@@ -49,7 +49,11 @@ test('OpenVPN over UDP: every message as tshark prints it', () => {
     'eth:ethertype:ip:udp:openvpn|OpenVPN|MessageType: P_ACK_V1[Malformed Packet]|0x28|0x05|0||11651590505119483672|||3|1|||||||',
     'eth:ethertype:ip:udp:openvpn|OpenVPN|MessageType: P_CONTROL_V1[Packet size limited during capture]|0x20|0x04|0||1234605616436508552|||2|3|||||||',
     'eth:ethertype:ip:udp:openvpn|OpenVPN|MessageType: Unknown Messagetype[Malformed Packet]|0xff|0x1f|7||5138138080169587064|||||||||||',
+    'eth:ethertype:ip:udp:openvpn:tls|TLSv1.2||0x20|0x04|0||1234605616436508552|||0|||10|||||',
+    'eth:ethertype:ip:udp:openvpn:tls|TLSv1.2||0x20|0x04|0||1234605616436508552|||0|||11|||||',
+    'eth:ethertype:ip:udp:openvpn:tls|TLSv1.2|Client Hello|0x20|0x04|0||1234605616436508552|||0|||12|||||267',
   ];
+  assert.equal(udp.length, expected.length);
   udp.forEach((p, i) => assert.equal(row(p), expected[i], `frame ${i + 1}`));
   assert.equal(udp[13]!.status, 'malformed');
   assert.equal(udp[14]!.status, 'truncated');

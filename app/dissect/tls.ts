@@ -98,6 +98,11 @@ interface TlsState {
   version: number;
   /** This packet carried the ServerHello's choice. */
   negotiated: boolean;
+  /**
+   * Whole messages (OpenVPN): while the conversation has no version, the first record that is not
+   * a ClientHello sets it from its record version (ssl_try_set_version), as tshark does there.
+   */
+  recordSetsVersion: boolean;
 }
 
 /** A fresh conversation memory for a TLS dissection outside TCP (OpenVPN's control channel). */
@@ -120,7 +125,7 @@ function dissectTls(data: Buffer, offset: number, end: number, ctx: AppContext, 
   const direction = `${ctx.src}|${ctx.srcPort}|${ctx.dst}|${ctx.dstPort}`;
   const both = direction < `${ctx.dst}|${ctx.dstPort}|${ctx.src}|${ctx.srcPort}` ? direction : `${ctx.dst}|${ctx.dstPort}|${ctx.src}|${ctx.srcPort}`;
   const known = conversations.version.get(both) ?? 0;
-  const state: TlsState = { info: [], version: known, negotiated: false, encrypted: conversations.encrypted.has(direction) };
+  const state: TlsState = { info: [], version: known, negotiated: false, encrypted: conversations.encrypted.has(direction), recordSetsVersion: whole && known === 0 };
   let at = offset;
   while (at < end) {
     // The segment may end inside a record: give the builder the record's own end and only the
@@ -148,7 +153,8 @@ function dissectTls(data: Buffer, offset: number, end: number, ctx: AppContext, 
   for (const layer of layers) layer.title = `Transport Layer Security (${version})`;
   // Wireshark starts the Protocol column with the conversation's version, "SSL" while none is
   // known, and a record header replaces it with the record's.
-  return { layers, protocolColumn: state.version ? version : 'SSL', info: state.info.join(', ') || 'Continuation Data' };
+  // A whole message whose records were all left out shows no Info (tshark clears the column).
+  return { layers, protocolColumn: state.version ? version : 'SSL', info: state.info.join(', ') || (whole ? '' : 'Continuation Data') };
 }
 
 function readRecord(b: LayerBuilder, at: number, end: number, state: TlsState): number {
@@ -161,6 +167,10 @@ function readRecord(b: LayerBuilder, at: number, end: number, state: TlsState): 
     return end;
   }
   if (!state.version) state.version = version;
+  if (state.recordSetsVersion && !state.negotiated && CONTENT_TYPES[type] && !(type === 22 && b.data[at + 5] === 1)) {
+    state.version = version;
+    state.negotiated = true;
+  }
   // TLS 1.3 sends everything after the ServerHello as Application Data records.
   const recordEnd = at + 5 + length;
   b.setLength(Math.min(recordEnd, end, b.data.length) - at);

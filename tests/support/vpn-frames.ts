@@ -127,6 +127,10 @@ export function openvpnUdpFrames(): BuiltFrame[] {
   add(control(4, 0, SID_C, [3, 4], SID_S, 9, clientHello(120)), false, 42 + 16);
   // Unknown opcode.
   add(op(31, 7, filler(12, 70)));
+  // Control messages whose TLS record runs past their end (left out), or whose record header is cut.
+  add(control(4, 0, SID_C, [], null, 10, hello.subarray(0, 150)));
+  add(control(4, 0, SID_C, [], null, 11, hello.subarray(0, 3)));
+  add(control(4, 0, SID_C, [], null, 12, Buffer.concat([hello, hello.subarray(0, 3)])));
   return frames;
 }
 
