@@ -40,6 +40,8 @@ import { ldpDissector } from './ldp';
 import { mplsEchoDissector } from './mpls-echo';
 import { createSnmpDissector } from './snmp';
 import { createStunDissector } from './stun';
+import { createWireguardDissector } from './wireguard';
+import { createOpenvpnDissector } from './openvpn';
 
 /** A fresh set of app dissectors (the stateful ones get their own conversation memory). */
 export function createDefaultAppDissectors(): AppDissector[] {
@@ -82,6 +84,8 @@ export function createDefaultAppDissectors(): AppDissector[] {
   mplsEchoDissector,
   createSnmpDissector(),
   createStunDissector(),
+  createWireguardDissector(),
+  createOpenvpnDissector(),
   ];
 }
 

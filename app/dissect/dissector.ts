@@ -49,6 +49,8 @@ export class Dissector {
   readonly udpPorts = new Map<number, AppDissector>();
   readonly tcpPorts = new Map<number, AppDissector>();
   readonly heuristics: AppDissector[] = [];
+  /** Dissectors that take over conversations (AppDissector.conversation), asked before the ports. */
+  readonly conversationDissectors: AppDissector[] = [];
 
   readonly ipv4Fragments = new FragmentTable();
   readonly ipv6Fragments = new FragmentTable();
@@ -75,6 +77,7 @@ export class Dissector {
     for (const port of app.udpPorts ?? []) this.udpPorts.set(port, app);
     for (const port of app.tcpPorts ?? []) this.tcpPorts.set(port, app);
     if (app.heuristic) this.heuristics.push(app);
+    if (app.conversation) this.conversationDissectors.push(app);
   }
 
   dissect(frame: FrameInput, options?: DissectOptions): DissectedPacket {
@@ -209,6 +212,7 @@ export class Dissector {
       const app = table.get(port);
       return app?.declines && app.claims && !app.claims(data, offset, end, ctx) ? undefined : app;
     };
+    for (const app of this.conversationDissectors) if (safeTest(app.conversation!, data, offset, end, ctx)) return app;
     return byPort(low) ?? byPort(high) ?? this.heuristics.find((h) => safeHeuristic(h, data, offset, end, ctx));
   }
 
@@ -279,6 +283,14 @@ export function dissectApp(app: AppDissector, data: Buffer, offset: number, end:
     const b = new LayerBuilder(data, app.protocol, app.protocol.toUpperCase(), offset, end, ctx.fields);
     b.mark('malformed', `dissector error: ${(err as Error).message}`);
     return { layers: [b.layer], protocolColumn: '', info: '' };
+  }
+}
+
+function safeTest(test: (data: Buffer, offset: number, end: number, ctx: AppContext) => boolean, data: Buffer, offset: number, end: number, ctx: AppContext): boolean {
+  try {
+    return test(data, offset, end, ctx);
+  } catch {
+    return false;
   }
 }
 

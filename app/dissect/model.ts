@@ -268,6 +268,12 @@ export interface AppResult {
    * default: a later PDU adds no name.
    */
   chainInLaterPdus?: boolean;
+  /**
+   * Over TCP: what this result's Info puts after Info a PDU dissected before it in the same frame
+   * left (Wireshark's column fence), when that is not PduSplit.infoJoin: OpenVPN's ", " when TLS
+   * wrote its first words (col_append_sep_str), nothing when OpenVPN did.
+   */
+  infoLead?: string;
 }
 
 /**
@@ -303,6 +309,12 @@ export interface AppDissector {
   declines?: boolean;
   /** Optional payload test for traffic on other ports (cheap; must not throw). */
   heuristic?: (data: Buffer, offset: number, end: number, ctx: AppContext) => boolean;
+  /**
+   * Optional: the payload belongs to a conversation this dissector took over earlier (Wireshark's
+   * conversation_set_dissector, tried before the ports' dissectors: WireGuard's after an
+   * Initiation). Cheap; must not throw.
+   */
+  conversation?: (data: Buffer, offset: number, end: number, ctx: AppContext) => boolean;
   dissect(data: Buffer, offset: number, end: number, ctx: AppContext): AppResult;
   /**
    * Over TCP: how much of data[offset, end) holds whole PDUs and what the next one still needs

@@ -276,16 +276,18 @@ function reassembled(d: Dissector, p: PacketState, ctx: AppContext, flow: Desegm
 function callApp(d: Dissector, p: PacketState, app: AppDissector | null, ctx: AppContext, data: Buffer, offset: number, spans: readonly number[], columns: Columns, replaceInfo: boolean, join = '', separator = ''): void {
   let protocol = '';
   let info = '';
+  let lead: string | undefined;
   let at = offset;
   spans.forEach((length, k) => {
     const result = app === null ? (d.byPort(p, ctx, data, at, at + length, null), null) : d.runApp(p, app, ctx, data, at, at + length, k === 0, false);
     at += length;
     if (result === null || !result.protocolColumn) return;
     protocol = result.protocolColumn;
+    if (k === 0) lead = result.infoLead;
     info = replaceInfo || k === 0 ? result.info : info + separator + result.info;
   });
   if (protocol) {
-    if (columns.fenced) p.info = columns.fenceText + (columns.fenceText && info ? join : '') + info;
+    if (columns.fenced) p.info = columns.fenceText + (columns.fenceText && info ? lead ?? join : '') + info;
     else {
       p.protocolColumn = protocol;
       p.info = info;

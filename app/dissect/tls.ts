@@ -22,7 +22,7 @@ const VERSION_NAMES: Record<number, string> = { 0x0300: 'SSLv3', 0x0301: 'TLSv1'
 /** Conversations remembered per dissector instance (negotiated version, CCS seen per direction). */
 const MAX_CONVERSATIONS = 65536;
 
-interface Conversations {
+export interface Conversations {
   /** Both directions: the version the ServerHello chose. */
   version: Map<string, number>;
   /** One direction: a Change Cipher Spec was sent, so later handshake records are encrypted. */
@@ -56,7 +56,7 @@ export function createTlsDissector(): AppDissector {
  * extremely unlikely that real TLS traffic starts with four printable ascii characters"): FTP or
  * HTTP on port 443 is data, not "Continuation Data".
  */
-function printableStart(data: Buffer, offset: number, end: number): boolean {
+export function printableStart(data: Buffer, offset: number, end: number): boolean {
   if (Math.min(end, data.length) - offset <= 4) return false;
   for (let i = offset; i < offset + 4; i++) if (data[i]! < 0x20 || data[i]! > 0x7e) return false;
   return true;
@@ -98,20 +98,44 @@ interface TlsState {
   version: number;
   /** This packet carried the ServerHello's choice. */
   negotiated: boolean;
+  /**
+   * Whole messages (OpenVPN): while the conversation has no version, the first record that is not
+   * a ClientHello sets it from its record version (ssl_try_set_version), as tshark does there.
+   */
+  recordSetsVersion: boolean;
 }
 
-function dissectTls(data: Buffer, offset: number, end: number, ctx: AppContext, conversations: Conversations): AppResult {
+/** A fresh conversation memory for a TLS dissection outside TCP (OpenVPN's control channel). */
+export function createTlsConversations(): Conversations {
+  return { version: new Map(), encrypted: new Set() };
+}
+
+/**
+ * TLS records handed over in one piece by a protocol that cannot desegment (OpenVPN's control
+ * messages: pinfo->can_desegment is 0): a record header cut short, or a record longer than the
+ * bytes left, is skipped without a trace ("Not enough bytes available. Stop here."); a payload
+ * that starts that way still shows an empty TLS layer.
+ */
+export function dissectTlsMessage(data: Buffer, offset: number, end: number, ctx: AppContext, conversations: Conversations): AppResult {
+  return dissectTls(data, offset, end, ctx, conversations, true);
+}
+
+function dissectTls(data: Buffer, offset: number, end: number, ctx: AppContext, conversations: Conversations, whole = false): AppResult {
   const layers: Layer[] = [];
   const direction = `${ctx.src}|${ctx.srcPort}|${ctx.dst}|${ctx.dstPort}`;
   const both = direction < `${ctx.dst}|${ctx.dstPort}|${ctx.src}|${ctx.srcPort}` ? direction : `${ctx.dst}|${ctx.dstPort}|${ctx.src}|${ctx.srcPort}`;
   const known = conversations.version.get(both) ?? 0;
-  const state: TlsState = { info: [], version: known, negotiated: false, encrypted: conversations.encrypted.has(direction) };
+  const state: TlsState = { info: [], version: known, negotiated: false, encrypted: conversations.encrypted.has(direction), recordSetsVersion: whole && known === 0 };
   let at = offset;
   while (at < end) {
     // The segment may end inside a record: give the builder the record's own end and only the
     // segment's bytes, so reads past the segment are "truncated", past the record "malformed".
     const segment = data.subarray(0, Math.min(end, data.length));
     const recordEnd = at + 5 <= segment.length && looksLikeTls(segment, at, segment.length) ? at + 5 + segment.readUInt16BE(at + 3) : end;
+    if (whole && (end - at < 5 || at + 5 > segment.length || (CONTENT_TYPES[segment[at]!] !== undefined && at + 5 + segment.readUInt16BE(at + 3) > end))) {
+      if (layers.length === 0) layers.push(new LayerBuilder(segment, 'tls', 'Transport Layer Security', at, at, ctx.fields).layer);
+      break;
+    }
     const b = new LayerBuilder(segment, 'tls', 'Transport Layer Security', at, recordEnd, ctx.fields);
     let next = end;
     dissectSafely(b, () => {
@@ -129,7 +153,8 @@ function dissectTls(data: Buffer, offset: number, end: number, ctx: AppContext, 
   for (const layer of layers) layer.title = `Transport Layer Security (${version})`;
   // Wireshark starts the Protocol column with the conversation's version, "SSL" while none is
   // known, and a record header replaces it with the record's.
-  return { layers, protocolColumn: state.version ? version : 'SSL', info: state.info.join(', ') || 'Continuation Data' };
+  // A whole message whose records were all left out shows no Info (tshark clears the column).
+  return { layers, protocolColumn: state.version ? version : 'SSL', info: state.info.join(', ') || (whole ? '' : 'Continuation Data') };
 }
 
 function readRecord(b: LayerBuilder, at: number, end: number, state: TlsState): number {
@@ -142,6 +167,10 @@ function readRecord(b: LayerBuilder, at: number, end: number, state: TlsState): 
     return end;
   }
   if (!state.version) state.version = version;
+  if (state.recordSetsVersion && !state.negotiated && CONTENT_TYPES[type] && !(type === 22 && b.data[at + 5] === 1)) {
+    state.version = version;
+    state.negotiated = true;
+  }
   // TLS 1.3 sends everything after the ServerHello as Application Data records.
   const recordEnd = at + 5 + length;
   b.setLength(Math.min(recordEnd, end, b.data.length) - at);

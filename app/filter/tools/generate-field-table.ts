@@ -39,6 +39,8 @@ const PROTOCOLS = [
   'ldp', 'mpls-echo', 'mpls_echo',
   // SNMP (snmp.ts).
   'snmp',
+  // VPNs (wireguard.ts, openvpn.ts).
+  'wg', 'openvpn',
   // RADIUS (radius.ts): only the fields it can add, not the thousands of vendor attributes' (RADIUS_FIELDS).
   'radius',
   // STUN, TURN and classic STUN (stun.ts).
