@@ -37,6 +37,7 @@ import { createEnipDissector } from './enip';
 import { createRadiusDissector } from './radius';
 import { ldpDissector } from './ldp';
 import { mplsEchoDissector } from './mpls-echo';
+import { createNbssDissector } from './nbss';
 
 /** A fresh set of app dissectors (the stateful ones get their own conversation memory). */
 export function createDefaultAppDissectors(): AppDissector[] {
@@ -76,6 +77,7 @@ export function createDefaultAppDissectors(): AppDissector[] {
   createRadiusDissector(),
   ldpDissector,
   mplsEchoDissector,
+  createNbssDissector(),
   ];
 }
 
