@@ -42,6 +42,7 @@ import { createSnmpDissector } from './snmp';
 import { createStunDissector } from './stun';
 import { createWireguardDissector } from './wireguard';
 import { createOpenvpnDissector } from './openvpn';
+import { createNbssDissector } from './nbss';
 
 /** A fresh set of app dissectors (the stateful ones get their own conversation memory). */
 export function createDefaultAppDissectors(): AppDissector[] {
@@ -86,6 +87,7 @@ export function createDefaultAppDissectors(): AppDissector[] {
   createStunDissector(),
   createWireguardDissector(),
   createOpenvpnDissector(),
+  createNbssDissector(),
   ];
 }
 

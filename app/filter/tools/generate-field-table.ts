@@ -13,7 +13,7 @@ import { RADIUS_ATTRIBUTES } from '../../dissect/radius-attributes';
 /** Protocols whose fields the dissectors in app/dissect emit (layer protocols, plus their kin). */
 const PROTOCOLS = [
   'frame', 'eth', 'vlan', 'sll', 'null', 'raw', 'arp', 'ip', 'ipv6', 'icmp', 'icmpv6', 'tcp', 'udp',
-  'dns', 'mdns', 'llmnr', 'ssdp', 'nbns', 'nbdgm', 'smb', 'mailslot', 'browser', 'nmpi', 'netbios', 'tftp', 'dhcp', 'dhcpv6', 'http', 'tls', 'quic', 'ntp', 'data', 'ah', 'ipcomp', 'gre', 'vxlan',
+  'dns', 'mdns', 'llmnr', 'ssdp', 'nbns', 'nbdgm', 'nbss', 'smb', 'smb2', 'gss-api', 'spnego', 'ntlmssp', 'dcerpc.nt', 'mailslot', 'browser', 'nmpi', 'netbios', 'tftp', 'dhcp', 'dhcpv6', 'http', 'tls', 'quic', 'ntp', 'data', 'ah', 'ipcomp', 'gre', 'vxlan',
   'geneve', 'erspan', 'mpls', 'l2tp', 'ppp', 'pppoe', 'pppoes', 'pppoed', 'lcp', 'ipcp', 'pim',
   'arcnet', 'avsp', 'chdlc', 'cmd', 'fr', 'ipnet', 'ipoib', 'nflog',
   'ptp', 'hsrp', 'hsrp2', 'bfd', 'bfd_echo', 'syslog', 'babel', 'sflow', 'sflow_245',
