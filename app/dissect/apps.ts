@@ -37,6 +37,7 @@ import { createEnipDissector } from './enip';
 import { createRadiusDissector } from './radius';
 import { ldpDissector } from './ldp';
 import { mplsEchoDissector } from './mpls-echo';
+import { createSipRtpDissectors } from './sip';
 
 /** A fresh set of app dissectors (the stateful ones get their own conversation memory). */
 export function createDefaultAppDissectors(): AppDissector[] {
@@ -76,6 +77,8 @@ export function createDefaultAppDissectors(): AppDissector[] {
   createRadiusDissector(),
   ldpDissector,
   mplsEchoDissector,
+  // SIP with SDP, and the RTP/RTCP its SDP sets up (RTCP's heuristic last, as tshark tries it late).
+  ...createSipRtpDissectors(),
   ];
 }
 

@@ -49,6 +49,8 @@ export class Dissector {
   readonly udpPorts = new Map<number, AppDissector>();
   readonly tcpPorts = new Map<number, AppDissector>();
   readonly heuristics: AppDissector[] = [];
+  /** Dissectors that claim flows by conversation, tried before the ports (AppDissector.conversation). */
+  readonly conversations: AppDissector[] = [];
 
   readonly ipv4Fragments = new FragmentTable();
   readonly ipv6Fragments = new FragmentTable();
@@ -72,6 +74,7 @@ export class Dissector {
     for (const port of app.udpPorts ?? []) this.udpPorts.set(port, app);
     for (const port of app.tcpPorts ?? []) this.tcpPorts.set(port, app);
     if (app.heuristic) this.heuristics.push(app);
+    if (app.conversation) this.conversations.push(app);
   }
 
   dissect(frame: FrameInput, options?: DissectOptions): DissectedPacket {
@@ -202,6 +205,7 @@ export class Dissector {
     const table = ctx.transport === 'udp' ? this.udpPorts : this.tcpPorts;
     const low = Math.min(ctx.srcPort, ctx.dstPort);
     const high = Math.max(ctx.srcPort, ctx.dstPort);
+    for (const app of this.conversations) if (app.conversation!(ctx)) return app;
     return table.get(low) ?? table.get(high) ?? this.heuristics.find((h) => safeHeuristic(h, data, offset, end, ctx));
   }
 

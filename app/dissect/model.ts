@@ -279,6 +279,11 @@ export interface AppDissector {
    * agree with the dissected layers. Absent: always. Cheap; must not throw.
    */
   claims?: (data: Buffer, offset: number, end: number, ctx: AppContext) => boolean;
+  /**
+   * Claims a flow before any port does (Wireshark's conversation dissector: RTP and RTCP on the
+   * endpoints an SDP offer/answer announced). Cheap; must not throw.
+   */
+  conversation?: (ctx: AppContext) => boolean;
   /** Optional payload test for traffic on other ports (cheap; must not throw). */
   heuristic?: (data: Buffer, offset: number, end: number, ctx: AppContext) => boolean;
   dissect(data: Buffer, offset: number, end: number, ctx: AppContext): AppResult;
