@@ -6,7 +6,7 @@
  * is on by default: version 2, a first packet type of SR, RR, BYE, APP or PSFB and a length that
  * is a multiple of four (tshark 4.0 does not ask for an odd port).
  */
-import { dissectSafely, hex, LayerBuilder } from './builder';
+import { dissectSafely, hex, LayerBuilder, StopDissection } from './builder';
 import type { AppContext, AppDissector, AppResult, Layer } from './model';
 import { be16, be32 } from './format';
 
@@ -59,6 +59,8 @@ export interface MediaSetup {
   callIds: string[];
   /** Dynamic payload types of the session: number → encoding name (a=rtpmap). */
   encodings: Map<number, string>;
+  /** Names the Payload type item shows for dynamic payload types. */
+  labels: Map<number, string>;
   /** The conversation's extended sequence number so far (-1 before its first packet). */
   lastSeq: number;
 }
@@ -164,7 +166,14 @@ function dissectRtp(setup: MediaSetup | undefined, data: Buffer, offset: number,
   const layers: Layer[] = [];
   const stop = Math.min(end, data.length);
   let event: Layer | undefined;
+  let short = false;
   const layer = dissectSafely(b, () => {
+    // tshark reads the whole fixed header before it adds anything: a shorter one shows nothing.
+    b.need(offset, Math.min(12, Math.max(1, stop - offset)), 'RTP header');
+    if (end - offset < 12) {
+      short = true;
+      throw new StopDissection('malformed', 'RTP');
+    }
     if (setup) setupFields(b, 'rtp', setup, offset);
     const first = b.u8(offset, 'RTP header');
     const version = first >> 6;
@@ -185,13 +194,14 @@ function dissectRtp(setup: MediaSetup | undefined, data: Buffer, offset: number,
     const pt = second & 0x7f;
     b.add('rtp.marker', () => `${bits(second, 0x80)} = Marker: ${marker ? 'True' : 'False'}`, marker, offset + 1, 1);
     const encoding = setup?.encodings.get(pt);
-    const ptName = payloadTypeName(pt);
+    const ptName = setup?.labels.get(pt) ?? payloadTypeName(pt);
     b.add('rtp.p_type', () => `Payload type: ${ptName} (${pt})`, pt, offset + 1, 1);
     const seq = b.u16(offset + 2, 'sequence number');
     b.add('rtp.seq', () => `Sequence number: ${seq}`, seq, offset + 2, 2);
     let ext = seq;
     if (setup) {
-      ext = setup.lastSeq < 0 ? seq : extendedSeq(setup.lastSeq, seq);
+      // The conversation starts as if at 0x10000 (Wireshark's first extended sequence number).
+      ext = extendedSeq(setup.lastSeq < 0 ? 0x10000 : setup.lastSeq, seq);
       setup.lastSeq = ext;
     }
     b.add('rtp.extseq', () => `[Extended sequence number: ${ext}]`, ext, offset + 2, 2);
@@ -200,7 +210,7 @@ function dissectRtp(setup: MediaSetup | undefined, data: Buffer, offset: number,
     const ssrc = b.u32(offset + 8, 'SSRC');
     b.add('rtp.ssrc', () => `Synchronization Source identifier: ${hex(ssrc, 8)} (${ssrc})`, ssrc, offset + 8, 4, () => hex(ssrc, 8));
     let at = offset + 12;
-    info = `PT=${ptName}, SSRC=0x${ssrc.toString(16).toUpperCase().padStart(8, '0')}, Seq=${seq}, Time=${timestamp}${marker ? ', Mark' : ''}`;
+    info = `PT=${ptName}, SSRC=0x${ssrc.toString(16).toUpperCase()}, Seq=${seq}, Time=${timestamp}${marker ? ', Mark' : ''}`;
     if (cc > 0) {
       b.group('', () => 'Contributing Source identifiers', null, at, cc * 4, () => {
         for (let i = 0; i < cc; i++) {
@@ -244,7 +254,9 @@ function dissectRtp(setup: MediaSetup | undefined, data: Buffer, offset: number,
   });
   layers.push(layer);
   if (event) layers.push(event);
-  return { layers, protocolColumn: column, info };
+  // A header cut short leaves the columns to UDP (tshark's exception comes before them).
+  if (short) return { layers, protocolColumn: 'UDP', info: `${ctx.srcPort} → ${ctx.dstPort} Len=${end - offset}${statusSuffix(layer)}` };
+  return { layers, protocolColumn: column, info: info + statusSuffix(layer) };
 }
 
 function dissectRtpEvent(data: Buffer, at: number, end: number, ctx: AppContext): { layer: Layer; info: string } {
@@ -269,7 +281,8 @@ function dissectRtpEvent(data: Buffer, at: number, end: number, ctx: AppContext)
 
 function ntpTime(msw: number, lsw: number): string {
   // tshark shows the NTP timestamp as a UTC date with nanoseconds.
-  const seconds = msw - 2208988800;
+  // An MSW without its top bit is in NTP era 1 (from 2036), as tshark reads it.
+  const seconds = msw - 2208988800 + (msw < 0x80000000 ? 2 ** 32 : 0);
   const nanos = Math.floor((lsw * 1e9) / 2 ** 32);
   const date = new Date(seconds * 1000);
   const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -290,7 +303,7 @@ function dissectRtcp(setup: MediaSetup | undefined, data: Buffer, offset: number
     let length = 4;
     let bad = false;
     const layer = dissectSafely(b, () => {
-      if (setup && start === offset) setupFields(b, 'rtcp', setup, start);
+      if (setup) setupFields(b, 'rtcp', setup, start);
       const first = b.u8(start, 'RTCP header');
       const pt = b.u8(start + 1, 'RTCP header');
       const version = first >> 6;
@@ -360,6 +373,19 @@ function dissectRtcp(setup: MediaSetup | undefined, data: Buffer, offset: number
           });
           p += 24;
         }
+        // Profile-specific extensions fill the rest of the packet: type, length, data.
+        while (p + 4 <= Math.min(pend, stop)) {
+          const extType = be16(data, p);
+          const extLength = be16(data, p + 2);
+          if (extLength < 4 || p + extLength > stop) break;
+          const extAt = p;
+          b.group('', 'Payload Specific Extension (Unknown)', null, extAt, extLength, () => {
+            b.add('rtcp.profile-specific-extension.type', () => `Extension Type: Unknown (${extType})`, extType, extAt, 2);
+            b.add('rtcp.profile-specific-extension.length', () => `Extension Length: ${extLength}`, extLength, extAt + 2, 2);
+            if (extLength > 4) b.add('rtcp.profile-specific-extension', () => `Profile-specific extension: ${data.toString('hex', extAt + 4, extAt + extLength)}`, data.subarray(extAt + 4, extAt + extLength), extAt + 4, extLength - 4, () => data.toString('hex', extAt + 4, extAt + extLength));
+          });
+          p += extLength;
+        }
       } else if (pt === 202) {
         for (let i = 1; i <= count && p < pend; i++) {
           const chunkAt = p;
@@ -422,5 +448,10 @@ function dissectRtcp(setup: MediaSetup | undefined, data: Buffer, offset: number
       : { abbrev: 'rtcp.length_check', label: `[RTCP frame length check: Wrong (${total} bytes)]`, value: false, text: '0', offset: at, length: 0 };
     if (ctx.fields === undefined || ctx.fields.has('rtcp.length_check')) last.fields.push(check);
   }
-  return { layers, protocolColumn: 'RTCP', info };
+  return { layers, protocolColumn: 'RTCP', info: info + (last ? statusSuffix(last) : '') };
+}
+
+/** What tshark appends to Info after an exception. */
+export function statusSuffix(layer: Layer): string {
+  return layer.status === 'malformed' ? '[Malformed Packet]' : layer.status === 'truncated' ? '[Packet size limited during capture]' : '';
 }

@@ -7,10 +7,10 @@
  * defaults). An SDP offer/answer sets up the RTP/RTCP endpoints rtp.ts decodes (MediaRegistry).
  * Left out: multipart bodies, authentication sub-fields, and the less common headers' sub-trees.
  */
-import { dissectSafely, LayerBuilder } from './builder';
+import { dissectSafely, LayerBuilder, StopDissection } from './builder';
 import type { AppContext, AppDissector, AppResult, Layer, PduSplit } from './model';
 import { ONE_MORE_SEGMENT } from './tcp-pdus';
-import { createRtpDissectors, MediaRegistry, payloadTypeName, type MediaSetup } from './rtp';
+import { createRtpDissectors, MediaRegistry, payloadTypeName, statusSuffix, type MediaSetup } from './rtp';
 
 export const SIP_PORT = 5060;
 
@@ -81,6 +81,8 @@ interface SdpMedia {
   rtp: boolean;
   rtcpMux: boolean;
   encodings: Map<number, string>;
+  /** The names its Payload type items show (the answer's, once answered). */
+  labels?: Map<number, string>;
 }
 
 /** The first line of the payload is a SIP request or status line (tshark's heuristic test). */
@@ -415,24 +417,27 @@ function dissectMessage(state: SipState, data: Buffer, offset: number, end: numb
     if (request) {
       const method = request[1]!;
       const uri = request[2]!;
-      b.title(() => `Session Initiation Protocol (${method})`);
+      info = `Request: ${method} ${uri}`;
       b.group('sip.Request-Line', () => `Request-Line: ${first}`, first, lineAt, lineLength, () => {
         b.add('sip.Method', () => `Method: ${method}`, method, lineAt, method.length);
         const u = parseNameAddr(uri, lineAt + method.length + 1);
         if (u) uriFields(b, RURI_FIELDS, u, false);
         else b.add('sip.r-uri', () => `Request-URI: ${uri}`, uri, lineAt + method.length + 1, uri.length);
+        // Headers cut by the capture: tshark's exception comes here, before the title and fence.
+        if (!ended && stop < end) throw new StopDissection('truncated', 'SIP truncated');
         requestOrStatus();
       });
-      info = `Request: ${method} ${uri}`;
+      b.title(() => `Session Initiation Protocol (${method})`);
     } else {
       const code = Number(status![1]);
       const phrase = status![2] ?? '';
-      b.title(() => `Session Initiation Protocol (${code})`);
+      info = `Status: ${code} ${phrase}`;
       b.group('sip.Status-Line', () => `Status-Line: ${first}`, first, lineAt, lineLength, () => {
         b.add('sip.Status-Code', () => `Status-Code: ${code}`, code, lineAt + 8, 3);
+        if (!ended && stop < end) throw new StopDissection('truncated', 'SIP truncated');
         requestOrStatus();
       });
-      info = `Status: ${code} ${phrase}`;
+      b.title(() => `Session Initiation Protocol (${code})`);
       if (code === 200) info += ` (${cseqMethod})`;
     }
 
@@ -500,6 +505,7 @@ function dissectMessage(state: SipState, data: Buffer, offset: number, end: numb
     }
   });
   layer.length = next - offset;
+  info += statusSuffix(layer);
   const layers = [layer];
   if (sdpLayer) layers.push(sdpLayer);
   return { layers, info, sdp: sdpLayer !== undefined, next };
@@ -596,7 +602,9 @@ function headerDetails(b: LayerBuilder, h: Header): void {
           received: ['sip.Via.received', 'Received'], ttl: ['sip.Via.ttl', 'TTL'], comp: ['sip.Via.comp', 'Comp'], 'sigcomp-id': ['sip.Via.sigcomp-id', 'Sigcomp identifier'],
         };
         const known = viaParam[name];
-        if (known) b.add(known[0], () => `${known[1]}: ${value}`, value, paramAt + (eq < 0 ? 0 : eq + 1), value.length);
+        // A parameter without a value (rport) shows its name as the value, as tshark does.
+        const shown = eq < 0 ? name : value;
+        if (known) b.add(known[0], () => `${known[1]}: ${shown}`, shown, paramAt + (eq < 0 ? 0 : eq + 1), shown.length);
       }
       return;
     }
@@ -619,19 +627,29 @@ function setupMedia(state: SipState, isRequest: boolean, code: number, dialog: s
     if (offer) {
       setupFrame = offer.frame;
       // The answer's flows and the offer's share the payload types both announced.
+      // RTP events decode with the payload types either side announced; the Payload type item is
+      // named from the answer's alone (as tshark 4.0 shows them).
       const merged = new Map<number, string>();
+      const answered = new Map<number, string>();
+      for (const s of sessions) for (const [pt, name] of s.encodings) if (!answered.has(pt)) answered.set(pt, name);
       for (const s of [...offer.sessions, ...sessions]) for (const [pt, name] of s.encodings) if (!merged.has(pt)) merged.set(pt, name);
-      for (const s of [...offer.sessions, ...sessions]) s.encodings = merged;
+      for (const s of [...offer.sessions, ...sessions]) {
+        s.encodings = merged;
+        s.labels = answered;
+      }
       all = [...offer.sessions, ...sessions];
     } else if (requestFrame) setupFrame = requestFrame;
   }
   for (const s of all) {
     if (!s.rtp || s.port === 0 || !s.address) continue;
     state.media.noteCallId(s.address, s.port, callId);
-    const setup = (): MediaSetup => ({ setupFrame, activeFrom: ctx.frameNumber, callIds: state.media.callIdsOf(s.address, s.port), encodings: s.encodings, lastSeq: -1 });
+    const setup = (): MediaSetup => ({ setupFrame, activeFrom: ctx.frameNumber, callIds: state.media.callIdsOf(s.address, s.port), encodings: s.encodings, labels: s.labels ?? s.encodings, lastSeq: -1 });
     const existingRtp = state.media.rtp.get(`${s.address}|${s.port}`);
     if (!existingRtp || existingRtp.setupFrame !== setupFrame) state.media.add('rtp', s.address, s.port, setup());
-    else existingRtp.encodings = s.encodings;
+    else {
+      existingRtp.encodings = s.encodings;
+      existingRtp.labels = s.labels ?? s.encodings;
+    }
     if (!s.rtcpMux) {
       const existing = state.media.rtcp.get(`${s.address}|${s.port + 1}`);
       if (!existing || existing.setupFrame !== setupFrame) state.media.add('rtcp', s.address, s.port + 1, setup());
@@ -639,6 +657,10 @@ function setupMedia(state: SipState, isRequest: boolean, code: number, dialog: s
   }
   return own();
 }
+
+const BANDWIDTH_MODIFIERS: Record<string, string> = {
+  CT: 'Conference Total', AS: 'Application Specific (RTP session bandwidth)', TIAS: 'Transport Independent Application Specific maximum',
+};
 
 const SDP_LINES: Record<string, [string, string]> = {
   v: ['sdp.version', 'Session Description Protocol Version (v)'], o: ['sdp.owner', 'Owner/Creator, Session Id (o)'],
@@ -726,8 +748,11 @@ function sdpDetails(b: LayerBuilder, type: string, value: string, at: number, me
     case 'b': {
       const colon = value.indexOf(':');
       if (colon < 0) return;
-      b.add('sdp.bandwidth.modifier', () => `Bandwidth Modifier: ${value.slice(0, colon)}`, value.slice(0, colon), at, colon);
-      b.add('sdp.bandwidth.value', () => `Bandwidth Value: ${value.slice(colon + 1)}`, value.slice(colon + 1), at + colon + 1, value.length - colon - 1);
+      const modifier = value.slice(0, colon);
+      const kind = BANDWIDTH_MODIFIERS[modifier];
+      const unit = modifier === 'AS' || modifier === 'CT' ? ' kb/s' : modifier === 'TIAS' ? ' b/s' : '';
+      b.add('sdp.bandwidth.modifier', () => `Bandwidth Modifier: ${modifier}${kind ? ` [${kind}]` : ''}`, modifier, at, colon);
+      b.add('sdp.bandwidth.value', () => `Bandwidth Value: ${value.slice(colon + 1)}${unit}`, value.slice(colon + 1), at + colon + 1, value.length - colon - 1);
       return;
     }
     case 'm': {
@@ -753,11 +778,12 @@ function sdpDetails(b: LayerBuilder, type: string, value: string, at: number, me
     }
     case 'a': {
       const colon = value.indexOf(':');
-      const field = colon < 0 ? value : value.slice(0, colon);
+      // An attribute without a value (a=sendrecv) gets no sub-fields in tshark.
+      if (colon < 0) return;
+      const field = value.slice(0, colon);
       const prefix = media ? 'sdp.media_attribute' : 'sdp.session_attr';
       const fieldLabel = media ? 'Media Attribute Fieldname' : 'Session Attribute Fieldname';
       b.add(`${prefix}.field`, () => `${fieldLabel}: ${field}`, field, at, field.length);
-      if (colon < 0) return;
       const rest = value.slice(colon + 1);
       const restAt = at + colon + 1;
       const rtpmap = /^(\d+) ([^/]+)\/(\d+)/.exec(rest);
