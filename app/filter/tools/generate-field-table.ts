@@ -36,7 +36,7 @@ const PROTOCOLS = [
   // EtherNet/IP and CIP (enip.ts).
   'enip', 'cip', 'cipcls', 'cipcm',
   // LDP (ldp.ts), MPLS LSP ping (mpls-echo.ts: protocol mpls-echo, fields mpls_echo.*).
-  'ldp', 'mpls-echo', 'mpls_echo',
+  'ldp', 'mpls-echo', 'mpls_echo', 'sip', 'sdp', 'rtp', 'rtpevent', 'rtcp',
   // RADIUS (radius.ts): only the fields it can add, not the thousands of vendor attributes' (RADIUS_FIELDS).
   'radius',
 ];
