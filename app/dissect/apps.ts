@@ -43,6 +43,7 @@ import { createStunDissector } from './stun';
 import { createWireguardDissector } from './wireguard';
 import { createOpenvpnDissector } from './openvpn';
 import { createNbssDissector } from './nbss';
+import { createSipRtpDissectors } from './sip';
 
 /** A fresh set of app dissectors (the stateful ones get their own conversation memory). */
 export function createDefaultAppDissectors(): AppDissector[] {
@@ -88,6 +89,8 @@ export function createDefaultAppDissectors(): AppDissector[] {
   createWireguardDissector(),
   createOpenvpnDissector(),
   createNbssDissector(),
+  // SIP with SDP, and the RTP/RTCP its SDP sets up (RTCP's heuristic last, as tshark tries it late).
+  ...createSipRtpDissectors(),
   ];
 }
 

@@ -41,6 +41,8 @@ const PROTOCOLS = [
   'snmp',
   // VPNs (wireguard.ts, openvpn.ts).
   'wg', 'openvpn',
+  // SIP with SDP, RTP and RTCP (sip.ts, rtp.ts).
+  'sip', 'sdp', 'rtp', 'rtpevent', 'rtcp',
   // RADIUS (radius.ts): only the fields it can add, not the thousands of vendor attributes' (RADIUS_FIELDS).
   'radius',
   // STUN, TURN and classic STUN (stun.ts).
