@@ -105,6 +105,19 @@ interface TlsState {
   recordSetsVersion: boolean;
 }
 
+/**
+ * Where tshark's dissect_ssl() reads a record header in a whole message: with the session at SSL 3.0
+ * to TLS 1.2 any valid content type (dissect_ssl3_record); with no version yet or TLS 1.3 (its
+ * "default" branch) only what ssl_looks_like_sslv3() accepts: a valid content type and a record
+ * version of SSL 3.0 to TLS 1.2 (or GM TLS 0x0101). Anything else is "Continuation Data".
+ */
+function wholeRecordStarts(data: Buffer, at: number, sessionVersion: number): boolean {
+  if (CONTENT_TYPES[data[at]!] === undefined) return false;
+  if (sessionVersion >= 0x0300 && sessionVersion <= 0x0303) return true;
+  const version = data.readUInt16BE(at + 1);
+  return (version >= 0x0300 && version <= 0x0303) || version === 0x0101;
+}
+
 /** A fresh conversation memory for a TLS dissection outside TCP (OpenVPN's control channel). */
 export function createTlsConversations(): Conversations {
   return { version: new Map(), encrypted: new Set() };
@@ -132,8 +145,15 @@ function dissectTls(data: Buffer, offset: number, end: number, ctx: AppContext, 
     // segment's bytes, so reads past the segment are "truncated", past the record "malformed".
     const segment = data.subarray(0, Math.min(end, data.length));
     const recordEnd = at + 5 <= segment.length && looksLikeTls(segment, at, segment.length) ? at + 5 + segment.readUInt16BE(at + 3) : end;
-    if (whole && (end - at < 5 || at + 5 > segment.length || (CONTENT_TYPES[segment[at]!] !== undefined && at + 5 + segment.readUInt16BE(at + 3) > end))) {
+    if (whole && (end - at < 5 || at + 5 > segment.length || (wholeRecordStarts(segment, at, state.version) && at + 5 + segment.readUInt16BE(at + 3) > end))) {
       if (layers.length === 0) layers.push(new LayerBuilder(segment, 'tls', 'Transport Layer Security', at, at, ctx.fields).layer);
+      break;
+    }
+    if (whole && !wholeRecordStarts(segment, at, state.version)) {
+      // Bytes from the middle of a record (OpenVPN cut it across control messages).
+      const b = new LayerBuilder(segment, 'tls', 'Transport Layer Security', at, end, ctx.fields);
+      layers.push(b.layer);
+      state.info.push('Continuation Data');
       break;
     }
     const b = new LayerBuilder(segment, 'tls', 'Transport Layer Security', at, recordEnd, ctx.fields);

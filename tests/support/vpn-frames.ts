@@ -110,6 +110,9 @@ export function openvpnUdpFrames(): BuiltFrame[] {
   add(control(5, 0, SID_S, [1], SID_C, null), true);
   add(control(4, 0, SID_C, [], null, 2, hello.subarray(100, 200)));
   add(control(4, 0, SID_C, [], null, 3, hello.subarray(200)));
+  // Before any version: bytes from inside a record that start with a content type but no SSL 3.0-TLS 1.2
+  // version are Continuation Data (ssl_looks_like_sslv3), even with a "length" past the message.
+  add(control(4, 0, SID_C, [], null, 4, Buffer.concat([Buffer.from('1712340f00', 'hex'), filler(20, 32)])));
   // A whole record and the start of one that runs past the message, then its rest.
   add(control(4, 0, SID_S, [2, 3], SID_C, 1, Buffer.concat([Buffer.from('140303000101', 'hex'), Buffer.from('17030300c8', 'hex'), filler(60, 30)])), true);
   add(control(4, 0, SID_S, [], null, 2, filler(140, 31)), true);
