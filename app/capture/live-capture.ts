@@ -9,7 +9,7 @@
  */
 import type { RecordFormat } from './batch';
 import { native, type CaptureErrorCallback, type NativePacketSocket, type RingStats } from './native';
-import { buildCaptureProgram, decodeCaptureCounters, COUNTERS_KEY, COUNTERS_MAP, type CaptureCounters } from '../../bpf/programs/capture';
+import { buildCaptureProgram, decodeCaptureCounters, COUNTERS_KEY, COUNTERS_MAP, type CaptureCounters, type KernelStages } from '../../bpf/programs/capture';
 import { loadSocketFilter, type LoadedProgram } from './load';
 import { compileFilter, needsLiveHandle } from './filter';
 
@@ -26,6 +26,8 @@ export interface CaptureSpec {
   bufferBytes?: number;
   blockSize?: number;
   retireTimeoutMs?: number;
+  /** Kernel stages after the filter (HTTP session tracking, ...). */
+  stages?: KernelStages;
   recordFormat: RecordFormat;
 }
 
@@ -79,6 +81,7 @@ export class LiveCapture {
         classic,
         snapLen: spec.snapLen,
         cooked: spec.interface === 'any' ? 'sll2' : undefined,
+        stages: spec.stages,
       });
       loaded = loadSocketFilter(program);
       socket.attachBpf(loaded.progFd);

@@ -126,6 +126,7 @@ export class HelperSession {
             bufferBytes: spec.bufferBytes,
             recordFormat: spec.recordFormat,
             retireTimeoutMs: spec.immediate ? 10 : 100,
+            stages: spec.stages,
           },
           (batch, count) => this.sendBatch(entry, index, spec.recordFormat, batch, count),
           (err) => this.interfaceFailed(entry, err),

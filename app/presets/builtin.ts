@@ -36,10 +36,10 @@ function isAddress(s: string): boolean {
 /** The built-in presets, in the order a UI lists them. */
 export function builtinPresets(context: PresetContext = {}): Preset[] {
   const ssh = context.sshConnection?.trim() ? context.sshConnection : undefined;
-  const p = (name: string, filter: string, description: string): Preset => ({ name, description, filter, builtin: true });
+  const p = (name: string, filter: string, description: string, stages?: Preset['stages']): Preset => ({ name, description, filter, builtin: true, ...(stages ? { stages } : {}) });
   return [
     p('all', '', 'Every packet'),
-    p('http', 'tcp port 80 or tcp port 8080 or tcp port 8000', 'Plain HTTP on ports 80, 8080 and 8000'),
+    p('http', '', 'Plain HTTP/1.x on any port, tracked in the kernel: each TCP connection from its first request or response until it closes', { httpSessions: true }),
     p('dns', 'udp port 53 or tcp port 53', 'DNS queries and answers (port 53, UDP and TCP)'),
     p('tls', 'tcp port 443 or tcp port 8443 or udp port 443', 'HTTPS: TLS on TCP ports 443 and 8443, and QUIC on UDP 443'),
     p(

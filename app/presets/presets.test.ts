@@ -37,7 +37,9 @@ test('presets: the built-ins are the promised ones, valid by the schema, and eac
   }
   const byName = new Map(builtinPresets().map((p) => [p.name, p.filter]));
   assert.equal(byName.get('all'), '');
-  assert.equal(byName.get('http'), 'tcp port 80 or tcp port 8080 or tcp port 8000');
+  // http is HTTP session tracking in the kernel: no classic filter, one kernel stage.
+  assert.equal(byName.get('http'), '');
+  assert.deepEqual(builtinPresets().find((p) => p.name === 'http')!.stages, { httpSessions: true });
   assert.match(byName.get('tcp-setup')!, /tcp-syn\|tcp-fin\|tcp-rst/);
   assert.match(byName.get('arp-nd')!, /^arp or /);
   assert.ok(isBuiltinName('HTTP') && isBuiltinName('not-my-ssh') && !isBuiltinName('lab'));

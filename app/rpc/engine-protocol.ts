@@ -18,6 +18,7 @@
  * file is still being indexed or a filter still runs.
  */
 import * as v from 'valibot';
+import { KernelStagesSpec } from './helper-protocol';
 
 export const ENGINE_PROTOCOL_VERSION = 1;
 
@@ -108,7 +109,7 @@ export const PresetName = v.pipe(
   v.regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]*$/, 'a preset name starts with a letter or digit and holds letters, digits, spaces, dots, dashes and underscores'),
 );
 
-/** A capture preset: a named capture filter (and, later, kernel stages) with a one-line description. */
+/** A capture preset: a named capture filter, and the kernel stages it adds, with a one-line description. */
 export const PresetSettings = v.strictObject({
   name: PresetName,
   description: v.pipe(v.string(), v.maxLength(200, 'a preset description has at most 200 characters')),
@@ -117,6 +118,8 @@ export const PresetSettings = v.strictObject({
   snapLen: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(262144))),
   /** Interfaces the preset captures on; absent: whatever the user picked. */
   interfaces: v.optional(v.pipe(v.array(InterfaceName), v.maxLength(MAX_LIVE_INTERFACES))),
+  /** Kernel stages after the filter (HTTP session tracking); absent: the filter alone. */
+  stages: v.optional(KernelStagesSpec),
 });
 export type PresetSettings = v.InferOutput<typeof PresetSettings>;
 export const Preset = v.strictObject({
@@ -201,6 +204,8 @@ export const EngineRequest = v.variant('method', [
     promiscuous: v.optional(v.boolean()),
     /** The preset the settings came from (shown in the session's info). */
     preset: v.optional(PresetName),
+    /** Kernel stages after the filter (a preset's), built by the helper. */
+    stages: v.optional(KernelStagesSpec),
   }),
   /** Stops a live capture; its frames stay in the session (and its spool) until it is closed. */
   v.strictObject({ id: RequestId, method: v.literal('stopCapture'), session: SessionId }),

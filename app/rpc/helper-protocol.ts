@@ -42,6 +42,13 @@ export const InterfaceName = v.pipe(
 export const FilterExpression = v.pipe(v.string(), v.maxLength(16 * 1024, 'a filter expression has at most 16384 characters'));
 const SnapLength = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(262144));
 
+/** The kernel stages a capture can ask for (bpf/programs/capture.ts KernelStages). */
+export const KernelStagesSpec = v.strictObject({
+  /** HTTP session tracking: only TCP connections carrying HTTP/1.x, on any port. */
+  httpSessions: v.optional(v.boolean()),
+});
+export type KernelStagesSpec = v.InferOutput<typeof KernelStagesSpec>;
+
 export const CaptureSpec = v.strictObject({
   interfaces: v.pipe(v.array(InterfaceName), v.minLength(1, 'name at least one interface'), v.maxLength(MAX_INTERFACES)),
   filter: FilterExpression,
@@ -53,6 +60,8 @@ export const CaptureSpec = v.strictObject({
   recordFormat: v.picklist(['pcapng', 'pcap', 'pcap-us']),
   /** Hand packets over as soon as they arrive (tcpdump --immediate-mode, -U to a terminal). */
   immediate: v.optional(v.boolean()),
+  /** Kernel stages after the filter, by name (the helper builds them; no bytecode is ever sent). */
+  stages: v.optional(KernelStagesSpec),
 });
 export type CaptureSpec = v.InferOutput<typeof CaptureSpec>;
 

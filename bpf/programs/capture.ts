@@ -18,6 +18,7 @@ import type { CookedMode } from '../cooked';
 import { BPF_MAP_TYPE_PERCPU_ARRAY } from '../opcodes';
 import { SK_BUFF, translateClassic, TRANSLATED_STACK_BYTES } from '../translate';
 import { composeStages, type MapSpec, type Stage, type StackAllocator } from './stages';
+import { httpSessionStage } from './http-sessions';
 
 export type { MapSpec };
 
@@ -122,6 +123,26 @@ export interface CaptureProgramOptions {
   snapLen: number;
   /** The socket is a cooked (SOCK_DGRAM) one and the filter was compiled for this cooked header. */
   cooked?: CookedMode;
+  /** Kernel stages run after the filter (a preset's; see KernelStages). */
+  stages?: KernelStages;
+}
+
+/**
+ * The kernel stages a capture may add after its filter, declaratively (the helper builds them; a
+ * client never sends bytecode). Each stage can only lower the filter's verdict.
+ */
+export interface KernelStages {
+  /** HTTP session tracking (http-sessions.ts): only the packets of TCP connections carrying HTTP/1.x. */
+  httpSessions?: boolean;
+}
+
+/** One line per stage a capture with these stages runs in the kernel, for --explain and the preset picker. */
+export function describeStages(stages: KernelStages | undefined): string[] {
+  const lines: string[] = [];
+  if (stages?.httpSessions) {
+    lines.push('HTTP session tracking: TCP connections whose payload begins an HTTP/1.x request or response, on any port, from that packet until FIN from both sides or RST (IPv4 and IPv6)');
+  }
+  return lines;
 }
 
 export interface CaptureProgram {
@@ -140,7 +161,12 @@ export function buildCaptureProgram(options: CaptureProgramOptions): CaptureProg
     throw new RangeError(`snapLen must be a positive integer below 2^31; got ${options.snapLen}`);
   }
   const { insns, maps } = composeStages(
-    [prologueStage(), classicFilterStage(options.classic, options.cooked), epilogueStage(options.snapLen)],
+    [
+      prologueStage(),
+      classicFilterStage(options.classic, options.cooked),
+      ...(options.stages?.httpSessions ? [httpSessionStage({ cooked: options.cooked !== undefined })] : []),
+      epilogueStage(options.snapLen),
+    ],
     RESULT,
   );
   return { insns, maps, assemble: (mapFds) => assemble(insns, { maps: mapFds }) };
