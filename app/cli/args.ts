@@ -3,6 +3,7 @@
  */
 import { parseArgs } from 'node:util';
 import { DEFAULT_SNAPLEN } from '../capture/snaplen';
+import type { KernelStagesSpec } from '../rpc/helper-protocol';
 
 export type TimestampFormat = 'default' | 'none' | 'epoch' | 'delta' | 'date' | 'since-first';
 
@@ -34,6 +35,14 @@ export interface CliOptions {
   bufferKiB: number;
   nanoPrecision: boolean;
   explain: string | undefined;
+  /** --preset NAME: a built-in or saved preset (its filter, snap length, interfaces, kernel stages). */
+  preset: string | undefined;
+  /** --list-presets */
+  listPresets: boolean;
+  /** Kernel stages after the filter: the preset's (filled in by app/cli/presets.ts). */
+  stages: KernelStagesSpec | undefined;
+  /** -s was given (a preset's snap length applies only when it was not). */
+  snapLenGiven: boolean;
   /** tshark's -o preferences given, by name (see KNOWN_PREFERENCES). */
   preferences: Record<string, string>;
   /** tshark's -V: the full tree of every packet. */
@@ -103,7 +112,14 @@ or read a capture file. Options follow tcpdump.
   --time-stamp-precision micro|nano
                             precision of timestamps in pcap files (default micro)
   --explain EXPR            print the eBPF program that would be loaded for EXPR, its
-                            instruction count and the kernel verifier's verdict
+                            instruction count and the kernel verifier's verdict (with
+                            --preset, EXPR may be left out: the preset's program)
+  --preset NAME             capture with a preset: its filter (combined with the filter
+                            expression, if any, by 'and'), its kernel stages, and its snap
+                            length and interfaces unless -s / -i are given. 'http' tracks
+                            HTTP/1.x connections on any port in the kernel
+  --list-presets            list the built-in presets and your saved ones (the app's
+                            presets file), with what each runs in the kernel
 
 Decoding as tshark does (Wireshark's field names):
   -V                        print the full tree of every packet
@@ -214,6 +230,8 @@ function fieldOptions(values: readonly string[]): Pick<CliOptions, 'fieldSeparat
 
 export function parseCommandLine(argv: readonly string[]): CliOptions {
   argv = separateFieldFlags(argv);
+  // `--preset http --explain`: the preset's program, with no expression of its own.
+  if (argv[argv.length - 1] === '--explain') argv = [...argv, ''];
   let parsed;
   try {
     parsed = parseArgs({
@@ -243,6 +261,8 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
         'buffer-size': { type: 'string', short: 'B' },
         'time-stamp-precision': { type: 'string' },
         explain: { type: 'string' },
+        preset: { type: 'string' },
+        'list-presets': { type: 'boolean' },
         V: { type: 'boolean', short: 'V' },
         T: { type: 'string', short: 'T' },
         field: { type: 'string', multiple: true },
@@ -276,6 +296,7 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
     Math.min(tCount, 5)
   ]!;
   const snap = v['snapshot-length'] === undefined ? 0 : positiveInt('-s', v['snapshot-length'], true);
+  if (v.preset !== undefined && v.preset.trim() === '') throw new UsageError('--preset needs a name (sievecap --list-presets lists them)');
   if (v.r !== undefined && v.interface !== undefined) {
     throw new UsageError('-r reads a file and -i captures live: give one of them');
   }
@@ -343,6 +364,10 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
     bufferKiB: v['buffer-size'] === undefined ? 8192 : positiveInt('-B', v['buffer-size']),
     nanoPrecision: precision === 'nano',
     explain: v.explain,
+    preset: v.preset,
+    listPresets: v['list-presets'] ?? false,
+    stages: undefined,
+    snapLenGiven: v['snapshot-length'] !== undefined,
     displayFilter: v.Y,
     preferences: preferenceOptions(v.o ?? []),
   };

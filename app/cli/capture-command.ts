@@ -219,6 +219,7 @@ export async function runLiveCapture(opts: CliOptions, io: CliIo): Promise<numbe
     bufferBytes: opts.bufferKiB * 1024,
     recordFormat,
     immediate: opts.immediate,
+    ...(opts.stages ? { stages: opts.stages } : {}),
   };
   let exitCode = 0;
   try {

@@ -4,7 +4,7 @@
  */
 import { loadSocketFilter } from '../capture/load';
 import { compileFilter } from '../capture/filter';
-import { buildCaptureProgram } from '../../bpf/programs/capture';
+import { buildCaptureProgram, describeStages } from '../../bpf/programs/capture';
 import { disassemble } from '../../bpf/disasm';
 import { disassembleClassic } from '../../bpf/classic';
 import { DLT_EN10MB, DLT_LINUX_SLL2, linkTypeName } from '../pcap/linktype';
@@ -33,6 +33,7 @@ export function runExplain(opts: CliOptions, io: CliIo): number {
     classic,
     snapLen: opts.snapLen,
     ...(iface === 'any' ? { cooked: 'sll2' as const } : {}),
+    ...(opts.stages ? { stages: opts.stages } : {}),
   });
   const lines: string[] = [];
   lines.push(`Filter: ${filter === '' ? '(none: every packet)' : filter}`);
@@ -40,6 +41,9 @@ export function runExplain(opts: CliOptions, io: CliIo): number {
     `Link type: ${linkTypeName(linkType)}, snapshot length ${opts.snapLen} bytes` +
       (iface ? `, interface ${iface}${compiledLive ? '' : ' (compiled offline: not privileged)'}` : ''),
   );
+  const stages = describeStages(opts.stages);
+  if (opts.preset !== undefined) lines.push(`Preset: ${opts.preset}`);
+  if (stages.length > 0) lines.push('Kernel stages after the filter:', ...stages.map((s) => `  ${s}`));
   lines.push('', `Classic BPF from libpcap (${classic.length} instructions):`);
   lines.push(disassembleClassic(classic).trimEnd());
 

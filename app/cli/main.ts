@@ -28,6 +28,14 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       io.out(`sievecap version ${VERSION}\n${native().pcapLibVersion()}\nNode.js ${process.version}\n`);
       return 0;
     }
+    if (opts.listPresets) {
+      const { listPresets } = await import('./presets');
+      return listPresets(io);
+    }
+    if (opts.preset !== undefined) {
+      const { applyPreset } = await import('./presets');
+      opts = applyPreset(opts);
+    }
     if (opts.listInterfaces) {
       const { listCaptureInterfaces, formatInterfaceList } = await import('./interfaces');
       io.out(formatInterfaceList(listCaptureInterfaces()) + '\n');
