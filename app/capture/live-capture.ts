@@ -9,6 +9,7 @@
  */
 import type { RecordFormat } from './batch';
 import { native, type CaptureErrorCallback, type NativePacketSocket, type RingStats } from './native';
+import { Watchlist } from './watchlist';
 import { buildCaptureProgram, decodeCaptureCounters, COUNTERS_KEY, COUNTERS_MAP, type CaptureCounters, type KernelStages } from '../../bpf/programs/capture';
 import { loadSocketFilter, type LoadedProgram } from './load';
 import { compileFilter, needsLiveHandle } from './filter';
@@ -34,12 +35,17 @@ export interface CaptureSpec {
 export interface CaptureStatistics extends RingStats {
   /** From the program's own counters: every packet the filter saw, and those it accepted. */
   counters: CaptureCounters;
+  /** With a watchlist: packets and bytes from or to each rule's prefixes. */
+  rules?: Array<{ name: string; packets: number; bytes: number }>;
 }
 
 export class LiveCapture {
   private closing: Promise<void> | undefined;
   /** The program's counters as they were when the capture closed (the map is gone after that). */
   private finalCounters: Buffer | undefined;
+  private finalRules: CaptureStatistics['rules'];
+  /** The watchlist's rules, by index in its counters (when the program has the stage). */
+  private watch: Watchlist | undefined;
 
   private constructor(
     readonly linkType: number,
@@ -84,8 +90,11 @@ export class LiveCapture {
         stages: spec.stages,
       });
       loaded = loadSocketFilter(program);
+      // The tries are filled before the program sees a packet.
+      const watch = spec.stages?.watchlist ? new Watchlist(loaded.mapFds, spec.stages.watchlist.rules) : undefined;
       socket.attachBpf(loaded.progFd);
       const capture = new LiveCapture(socket.linkType, socket, loaded);
+      capture.watch = watch;
       socket.start(onBatch, onError);
       return capture;
     } catch (err) {
@@ -116,7 +125,8 @@ export class LiveCapture {
   statistics(): CaptureStatistics {
     // The socket keeps its accumulated ring statistics after it is closed.
     const raw = this.finalCounters ?? this.readCounters();
-    return { ...this.socket.stats(), counters: decodeCaptureCounters(raw, native().possibleCpus()) };
+    const rules = this.finalRules ?? this.watch?.counts();
+    return { ...this.socket.stats(), counters: decodeCaptureCounters(raw, native().possibleCpus()), ...(rules ? { rules } : {}) };
   }
 
   private readCounters(): Buffer {
@@ -130,6 +140,7 @@ export class LiveCapture {
     if (this.closing) return this.closing;
     this.closing = this.socket.close().then(() => {
       this.finalCounters = this.readCounters();
+      this.finalRules = this.watch?.counts();
       this.program.close();
     });
     return this.closing;

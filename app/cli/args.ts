@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_SNAPLEN } from '../capture/snaplen';
 import type { KernelStagesSpec } from '../rpc/helper-protocol';
+import { parseCidr } from '../filter/ip-text';
 
 export type TimestampFormat = 'default' | 'none' | 'epoch' | 'delta' | 'date' | 'since-first';
 
@@ -43,6 +44,10 @@ export interface CliOptions {
   stages: KernelStagesSpec | undefined;
   /** -s was given (a preset's snap length applies only when it was not). */
   snapLenGiven: boolean;
+  /** --watch CIDR[=RULE], in order: the CIDR watchlist's prefixes and their rules. */
+  watches: Array<{ rule: string; prefix: string }>;
+  /** --stats-interval SECONDS: print the kernel's counters this often during a live capture. */
+  statsIntervalS: number | undefined;
   /** tshark's -o preferences given, by name (see KNOWN_PREFERENCES). */
   preferences: Record<string, string>;
   /** tshark's -V: the full tree of every packet. */
@@ -120,6 +125,12 @@ or read a capture file. Options follow tcpdump.
                             HTTP/1.x connections on any port in the kernel
   --list-presets            list the built-in presets and your saved ones (the app's
                             presets file), with what each runs in the kernel
+  --watch CIDR[=RULE]       capture only packets from or to CIDR (an address or prefix,
+                            IPv4 or IPv6), counted per RULE (default: the CIDR itself);
+                            repeat for more. Runs in the kernel (longest-prefix-match
+                            tries); the counts are printed at the end
+  --stats-interval SECONDS  every SECONDS, print the kernel's counters to stderr: packets
+                            seen and accepted, and per watchlist rule
 
 Decoding as tshark does (Wireshark's field names):
   -V                        print the full tree of every packet
@@ -263,6 +274,8 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
         explain: { type: 'string' },
         preset: { type: 'string' },
         'list-presets': { type: 'boolean' },
+        watch: { type: 'string', multiple: true },
+        'stats-interval': { type: 'string' },
         V: { type: 'boolean', short: 'V' },
         T: { type: 'string', short: 'T' },
         field: { type: 'string', multiple: true },
@@ -296,6 +309,27 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
     Math.min(tCount, 5)
   ]!;
   const snap = v['snapshot-length'] === undefined ? 0 : positiveInt('-s', v['snapshot-length'], true);
+  const watches = (v.watch ?? []).map((w) => {
+    const eq = w.indexOf('=');
+    const prefix = (eq < 0 ? w : w.slice(0, eq)).trim();
+    const rule = eq < 0 ? prefix : w.slice(eq + 1).trim();
+    try {
+      parseCidr(prefix);
+    } catch (err) {
+      throw new UsageError(`--watch ${w}: ${(err as Error).message}`);
+    }
+    if (!rule || rule.length > 64) throw new UsageError(`--watch ${w}: a rule name has 1 to 64 characters`);
+    return { rule, prefix };
+  });
+  if (watches.length > 0 && v.r !== undefined) throw new UsageError('--watch runs in the kernel during a live capture; for a file, use a filter such as -Y "ip.addr == 10.0.0.0/8"');
+  let statsIntervalS: number | undefined;
+  if (v['stats-interval'] !== undefined) {
+    statsIntervalS = Number(v['stats-interval']);
+    if (!/^\d+(\.\d+)?$/.test(v['stats-interval']) || !(statsIntervalS >= 0.1) || statsIntervalS > 86400) {
+      throw new UsageError(`--stats-interval takes seconds from 0.1 to 86400, got '${v['stats-interval']}'`);
+    }
+    if (v.r !== undefined) throw new UsageError('--stats-interval prints the kernel counters of a live capture: it does not go with -r');
+  }
   if (v.preset !== undefined && v.preset.trim() === '') throw new UsageError('--preset needs a name (sievecap --list-presets lists them)');
   if (v.r !== undefined && v.interface !== undefined) {
     throw new UsageError('-r reads a file and -i captures live: give one of them');
@@ -368,6 +402,8 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
     listPresets: v['list-presets'] ?? false,
     stages: undefined,
     snapLenGiven: v['snapshot-length'] !== undefined,
+    watches,
+    statsIntervalS,
     displayFilter: v.Y,
     preferences: preferenceOptions(v.o ?? []),
   };

@@ -251,7 +251,24 @@ export async function runLiveCapture(opts: CliOptions, io: CliIo): Promise<numbe
     ? setInterval(() => merger.release(BigInt(Date.now() - MERGE_HORIZON_MS) * 1_000_000n), 100)
     : undefined;
 
+  const startedAt = Date.now();
+  let asking = false;
+  const statsTimer = opts.statsIntervalS
+    ? setInterval(() => {
+        if (asking || helperLost) return;
+        asking = true;
+        client
+          .request('counters', {})
+          .then((r) => {
+            for (const line of statisticsLines(r.statistics, (Date.now() - startedAt) / 1000)) io.error(line);
+          })
+          .catch(() => undefined) // the helper going away is reported by the capture itself
+          .finally(() => (asking = false));
+      }, opts.statsIntervalS * 1000)
+    : undefined;
+
   await stopped;
+  if (statsTimer) clearInterval(statsTimer);
 
   // Stop the helper: it drains its rings, sends what they held, then answers with the figures.
   let statistics: InterfaceStatistics[] | undefined;
@@ -291,6 +308,7 @@ export async function runLiveCapture(opts: CliOptions, io: CliIo): Promise<numbe
       io.error(`${s.name}: ${s.seenPackets} packets (${s.seenBytes} bytes) seen by the eBPF filter, ${s.acceptedPackets} (${s.acceptedBytes} bytes) accepted`);
     }
   }
+  if (statistics && opts.stages?.watchlist) for (const line of ruleLines(statistics)) io.error(line);
   // A late second signal must not kill a capture that is closing, nor one that has just closed
   // and is about to exit (a capture stops in a few tens of milliseconds, `timeout` and a double
   // Ctrl-C signal twice): signals are ignored a moment longer, by a timer that keeps no process
@@ -341,4 +359,26 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
       timer = setTimeout(() => reject(new Error(`${what} within ${ms / 1000} s`)), ms);
     }),
   ]);
+}
+
+/** One line per watchlist rule, summed over the interfaces: `watch RULE: P packets, B bytes`. */
+export function ruleLines(statistics: readonly InterfaceStatistics[]): string[] {
+  const totals = new Map<string, { packets: number; bytes: number }>();
+  for (const s of statistics) {
+    for (const r of s.rules ?? []) {
+      const t = totals.get(r.name) ?? { packets: 0, bytes: 0 };
+      t.packets += r.packets;
+      t.bytes += r.bytes;
+      totals.set(r.name, t);
+    }
+  }
+  return [...totals].map(([name, t]) => `watch ${name}: ${t.packets} ${t.packets === 1 ? 'packet' : 'packets'}, ${t.bytes} bytes`);
+}
+
+/** --stats-interval: the kernel's counters, one line per interface and one per watchlist rule. */
+export function statisticsLines(statistics: readonly InterfaceStatistics[], elapsedS: number): string[] {
+  const lines = statistics.map(
+    (s) => `[${elapsedS.toFixed(1)} s] ${s.name}: ${s.seenPackets} seen (${s.seenBytes} bytes), ${s.acceptedPackets} accepted (${s.acceptedBytes} bytes), ${s.dropped} dropped by kernel`,
+  );
+  return [...lines, ...ruleLines(statistics).map((l) => `[${elapsedS.toFixed(1)} s] ${l}`)];
 }

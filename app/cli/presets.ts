@@ -25,9 +25,28 @@ export function combineFilters(preset: string, user: string): string {
   return `(${preset}) and (${user})`;
 }
 
-/** The options with the named preset applied; UsageError for an unknown name or a preset a file cannot take. */
+/**
+ * The options with the named preset applied and --watch prefixes added to its kernel stages;
+ * UsageError for an unknown name or a preset a file cannot take.
+ */
 export function applyPreset(opts: CliOptions, env: NodeJS.ProcessEnv = process.env): CliOptions {
-  if (opts.preset === undefined) return opts;
+  return withWatches(opts.preset === undefined ? opts : withPreset(opts, env));
+}
+
+/** --watch CIDR[=RULE]: rules (in first-seen order) added to the preset's watchlist, if it has one. */
+function withWatches(opts: CliOptions): CliOptions {
+  if (opts.watches.length === 0) return opts;
+  const rules = (opts.stages?.watchlist?.rules ?? []).map((r) => ({ name: r.name, prefixes: [...r.prefixes] }));
+  for (const { rule, prefix } of opts.watches) {
+    const known = rules.find((r) => r.name === rule);
+    if (known) known.prefixes.push(prefix);
+    else rules.push({ name: rule, prefixes: [prefix] });
+  }
+  if (rules.length > 64) throw new UsageError(`a watchlist has at most 64 rules; --watch gives ${rules.length}`);
+  return { ...opts, stages: { ...opts.stages, watchlist: { rules } } };
+}
+
+function withPreset(opts: CliOptions, env: NodeJS.ProcessEnv): CliOptions {
   const { presets, problem } = presetList(env);
   const preset = presets.find((p) => p.name.toLowerCase() === opts.preset!.trim().toLowerCase());
   if (!preset) {

@@ -6,6 +6,7 @@
  */
 import type { Field } from '../dissect/model';
 import type { FieldKind } from './field-kinds';
+import { parseIpv4, parseIpv6 } from './ip-text';
 
 /**
  * A protocol used as a field. Wireshark's protocol value runs from the protocol's start to the end
@@ -120,36 +121,6 @@ const floatDomain: Domain<number> = {
 export interface Network {
   bytes: Buffer;
   bits: number;
-}
-
-function parseIpv4(text: string): Buffer | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4 || !parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255)) return undefined;
-  return Buffer.from(parts.map(Number));
-}
-
-function parseIpv6(text: string): Buffer | undefined {
-  let head = text;
-  let tailV4: Buffer | undefined;
-  const lastColon = text.lastIndexOf(':');
-  if (text.includes('.', lastColon)) {
-    tailV4 = parseIpv4(text.slice(lastColon + 1));
-    if (!tailV4) return undefined;
-    head = text.slice(0, lastColon + 1) + '0:0';
-  }
-  const halves = head.split('::');
-  if (halves.length > 2) return undefined;
-  const groups = (s: string) => (s === '' ? [] : s.split(':'));
-  const left = groups(halves[0]!);
-  const right = halves.length === 2 ? groups(halves[1]!) : [];
-  const missing = 8 - left.length - right.length;
-  if (halves.length === 1 ? missing !== 0 : missing < 1) return undefined;
-  const all = [...left, ...Array<string>(halves.length === 2 ? missing : 0).fill('0'), ...right];
-  if (!all.every((g) => /^[0-9a-f]{1,4}$/i.test(g))) return undefined;
-  const out = Buffer.alloc(16);
-  all.forEach((g, k) => out.writeUInt16BE(parseInt(g, 16), k * 2));
-  if (tailV4) tailV4.copy(out, 12);
-  return out;
 }
 
 function networkEquals(value: Network, literal: Network): boolean {

@@ -201,6 +201,7 @@ function statisticsOf(r: RunningInterface): InterfaceStatistics {
     seenBytes: s.counters.seenBytes,
     acceptedPackets: s.counters.acceptedPackets,
     acceptedBytes: s.counters.acceptedBytes,
+    ...(s.rules ? { rules: s.rules } : {}),
   };
 }
 

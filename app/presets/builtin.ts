@@ -33,6 +33,21 @@ function isAddress(s: string): boolean {
   return /^[0-9A-Fa-f:.]+$/.test(s) && s.includes(':') && s.length <= 45;
 }
 
+/**
+ * The `metadata` preset's watchlist: the link-local and well-known addresses where cloud instances
+ * fetch credentials and configuration, a rule per service.
+ */
+export const METADATA_RULES: ReadonlyArray<{ name: string; prefixes: readonly string[] }> = [
+  // AWS EC2 (and GCP, Azure, OpenStack, Oracle, DigitalOcean use the same IPv4 address); EC2's IPv6 endpoint.
+  { name: 'imds', prefixes: ['169.254.169.254/32', 'fd00:ec2::254/128'] },
+  // AWS ECS task metadata and credentials (v2+), and EKS Pod Identity.
+  { name: 'ecs-task-metadata', prefixes: ['169.254.170.2/32', '169.254.170.23/32', 'fd00:ec2::23/128'] },
+  // Azure WireServer (VM agent, extensions).
+  { name: 'azure-wireserver', prefixes: ['168.63.129.16/32'] },
+  // Alibaba Cloud ECS metadata.
+  { name: 'alibaba-metadata', prefixes: ['100.100.100.200/32'] },
+];
+
 /** The built-in presets, in the order a UI lists them. */
 export function builtinPresets(context: PresetContext = {}): Preset[] {
   const ssh = context.sshConnection?.trim() ? context.sshConnection : undefined;
@@ -40,6 +55,12 @@ export function builtinPresets(context: PresetContext = {}): Preset[] {
   return [
     p('all', '', 'Every packet'),
     p('http', '', 'Plain HTTP/1.x on any port, tracked in the kernel: each TCP connection from its first request or response until it closes', { httpSessions: true }),
+    p(
+      'metadata',
+      '',
+      'Cloud instance-metadata services (AWS, GCP, Azure and OpenStack IMDS, ECS task metadata, Azure WireServer, Alibaba): their packets, counted per service in the kernel',
+      { watchlist: { rules: METADATA_RULES.map((r) => ({ name: r.name, prefixes: [...r.prefixes] })) } },
+    ),
     p('dns', 'udp port 53 or tcp port 53', 'DNS queries and answers (port 53, UDP and TCP)'),
     p('tls', 'tcp port 443 or tcp port 8443 or udp port 443', 'HTTPS: TLS on TCP ports 443 and 8443, and QUIC on UDP 443'),
     p(

@@ -24,7 +24,7 @@ const freshDir = (): string => fs.mkdtempSync(path.join(tmp, `config-${dirs++}-`
 test('presets: the built-ins are the promised ones, valid by the schema, and each compiles with libpcap', () => {
   for (const context of [{}, { sshConnection: '192.0.2.7 50122 192.0.2.1 22' }, { sshConnection: 'fd00::7 50122 fd00::1 2222' }]) {
     const presets = builtinPresets(context);
-    assert.deepEqual(presets.map((p) => p.name), ['all', 'http', 'dns', 'tls', 'tcp-setup', 'icmp', 'arp-nd', 'not-my-ssh']);
+    assert.deepEqual(presets.map((p) => p.name), ['all', 'http', 'metadata', 'dns', 'tls', 'tcp-setup', 'icmp', 'arp-nd', 'not-my-ssh']);
     for (const p of presets) {
       v.parse(Preset, p);
       assert.equal(p.builtin, true);

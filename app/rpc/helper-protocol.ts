@@ -43,9 +43,19 @@ export const FilterExpression = v.pipe(v.string(), v.maxLength(16 * 1024, 'a fil
 const SnapLength = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(262144));
 
 /** The kernel stages a capture can ask for (bpf/programs/capture.ts KernelStages). */
+/** A CIDR prefix or an address, as text (the helper parses it). */
+export const CidrText = v.pipe(v.string(), v.maxLength(64, 'a CIDR prefix has at most 64 characters'));
+/** A watchlist rule's name. */
+export const RuleName = v.pipe(v.string(), v.minLength(1, 'a rule has a name'), v.maxLength(64, 'a rule name has at most 64 characters'));
+export const WatchRule = v.strictObject({
+  name: RuleName,
+  prefixes: v.pipe(v.array(CidrText), v.maxLength(4096, 'a rule has at most 4096 prefixes')),
+});
 export const KernelStagesSpec = v.strictObject({
   /** HTTP session tracking: only TCP connections carrying HTTP/1.x, on any port. */
   httpSessions: v.optional(v.boolean()),
+  /** CIDR watchlist: only packets from or to the rules' prefixes, counted per rule (at most 64 rules). */
+  watchlist: v.optional(v.strictObject({ rules: v.pipe(v.array(WatchRule), v.minLength(1, 'a watchlist has at least one rule'), v.maxLength(64, 'a watchlist has at most 64 rules')) })),
 });
 export type KernelStagesSpec = v.InferOutput<typeof KernelStagesSpec>;
 
@@ -118,6 +128,8 @@ export const InterfaceStatistics = v.strictObject({
   seenBytes: Count,
   acceptedPackets: Count,
   acceptedBytes: Count,
+  /** With a watchlist: packets and bytes from or to each rule's prefixes. */
+  rules: v.optional(v.array(v.strictObject({ name: v.string(), packets: Count, bytes: Count }))),
 });
 export type InterfaceStatistics = v.InferOutput<typeof InterfaceStatistics>;
 

@@ -19,6 +19,7 @@ import { BPF_MAP_TYPE_PERCPU_ARRAY } from '../opcodes';
 import { SK_BUFF, translateClassic, TRANSLATED_STACK_BYTES } from '../translate';
 import { composeStages, type MapSpec, type Stage, type StackAllocator } from './stages';
 import { httpSessionStage } from './http-sessions';
+import { watchlistStage } from './watchlist';
 
 export type { MapSpec };
 
@@ -134,6 +135,12 @@ export interface CaptureProgramOptions {
 export interface KernelStages {
   /** HTTP session tracking (http-sessions.ts): only the packets of TCP connections carrying HTTP/1.x. */
   httpSessions?: boolean;
+  /**
+   * CIDR watchlists (watchlist.ts): only packets whose source or destination lies in a rule's
+   * prefixes, counted per rule. The program has the tries; the loader fills them (and the helper
+   * changes them during the capture).
+   */
+  watchlist?: { rules: ReadonlyArray<{ name: string; prefixes: readonly string[] }> };
 }
 
 /** One line per stage a capture with these stages runs in the kernel, for --explain and the preset picker. */
@@ -141,6 +148,12 @@ export function describeStages(stages: KernelStages | undefined): string[] {
   const lines: string[] = [];
   if (stages?.httpSessions) {
     lines.push('HTTP session tracking: TCP connections whose payload begins an HTTP/1.x request or response, on any port, from that packet until FIN from both sides or RST (IPv4 and IPv6)');
+  }
+  if (stages?.watchlist) {
+    const rules = stages.watchlist.rules;
+    lines.push(
+      `CIDR watchlist: packets from or to ${rules.map((r) => `${r.name} (${r.prefixes.join(', ') || 'no prefixes yet'})`).join('; ')}, counted per rule (longest-prefix-match tries, changeable during the capture)`,
+    );
   }
   return lines;
 }
@@ -164,6 +177,7 @@ export function buildCaptureProgram(options: CaptureProgramOptions): CaptureProg
     [
       prologueStage(),
       classicFilterStage(options.classic, options.cooked),
+      ...(options.stages?.watchlist ? [watchlistStage({ cooked: options.cooked !== undefined })] : []),
       ...(options.stages?.httpSessions ? [httpSessionStage({ cooked: options.cooked !== undefined })] : []),
       epilogueStage(options.snapLen),
     ],

@@ -20,11 +20,11 @@
  * neither read nor written), so `--preset http 'port 8080'` tracks HTTP on port 8080 only.
  */
 import {
-  Add, Call, Endian, JEq, JGt, JNe, JSet, JSlt, Jmp, Label, LdAbs, LdImm64, LdInd, LdMapFd, Ldx, Lsh, Mov, Rsh, Sub,
+  Add, Call, JEq, JGt, JNe, JSet, JSlt, Jmp, Label, LdImm64, LdInd, LdMapFd, Ldx, Lsh, Mov, Rsh, Sub,
   And, R0, R1, R2, R3, R4, R6, R7, R8, R10, St, Stx, type AsmItem,
 } from '../asm';
 import { BPF_MAP_TYPE_LRU_HASH } from '../opcodes';
-import { SK_BUFF } from '../translate';
+import { networkHeader } from './network-header';
 import type { MapSpec, Stage } from './stages';
 
 /**
@@ -91,26 +91,8 @@ export function httpSessionStage(options: HttpSessionStageOptions = {}): Stage {
       /** Stores r0's low `size` bytes at `offA` in the forward key and `offB` in the reversed one. */
       const both = (size: 'H' | 'W', offA: number, offB: number): AsmItem[] => [Stx[size](R10, fwd + offA, R0), Stx[size](R10, rev + offB, R0)];
 
-      // ---- link layer: r7 = network header offset, r0 = ethertype
-      if (options.cooked) {
-        out.push(Mov.Imm(R7, 0), Ldx.W(R0, R6, SK_BUFF.protocol), Endian.ToBE(R0, 16));
-      } else {
-        out.push(
-          Mov.Imm(R7, 14),
-          LdAbs.H(12),
-          JEq.Imm(R0, 0x8100, 'http_vlan'),
-          JNe.Imm(R0, 0x88a8, 'http_l3'),
-          Label('http_vlan'),
-          Mov.Imm(R7, 18),
-          LdAbs.H(16),
-        );
-      }
+      out.push(...networkHeader('http', options.cooked === true, 'http_ipv4', 'http_ipv6', drop));
       out.push(
-        Label('http_l3'),
-        JEq.Imm(R0, 0x0800, 'http_ipv4'),
-        JEq.Imm(R0, 0x86dd, 'http_ipv6'),
-        Jmp(drop),
-
         // ---- IPv4: r8 = header length
         Label('http_ipv4'),
         LdInd.B(R7, 9),
