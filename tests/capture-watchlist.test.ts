@@ -130,3 +130,64 @@ test('--preset metadata and --watch: the kernel program is shown and accepted; b
   assert.equal(file.status, 2);
   assert.match(file.stderr, /live capture; for a file, use a filter such as -Y/);
 });
+
+test('the helper changes a running capture\'s watchlist (add, move to a new rule, remove) without reloading its program', { skip: NOT_ROOT }, async () => {
+  const { HelperClient } = await import('../app/helper/client');
+  const dgram = await import('node:dgram');
+  const port = 30000 + (process.pid % 20000);
+  const [a, b] = ['127.77.0.1', '127.77.0.2'];
+  const listeners = await Promise.all([a, b].map((address) => new Promise<import('node:dgram').Socket>((resolve, reject) => {
+    const s = dgram.createSocket('udp4');
+    s.once('error', reject);
+    s.bind(port, address, () => resolve(s));
+  })));
+  const sender = dgram.createSocket('udp4');
+  const send = async (to: string, marker: string, count: number): Promise<void> => {
+    for (let i = 0; i < count; i++) await new Promise<void>((resolve, reject) => sender.send(Buffer.from(`${marker}-${i}`), port, to, (err) => (err ? reject(err) : resolve())));
+  };
+  // What reached the client: the markers of the UDP payloads (lo frames: 14 + 20 + 8 bytes of headers).
+  const seen: string[] = [];
+  const client = await HelperClient.start({ kind: 'child', uid: 0, gid: 0 }, {
+    onBatch(batch) {
+      const r = Buffer.from(batch.records.buffer, batch.records.byteOffset, batch.records.length);
+      for (let at = 0; at + 16 <= r.length; ) {
+        const length = r.readUInt32LE(at + 8);
+        seen.push(r.subarray(at + 16 + 42, at + 16 + length).toString('latin1'));
+        at += 16 + length;
+      }
+    },
+    onCaptureError: (name, error) => assert.fail(`${name}: ${error.message}`),
+    onLost: (reason) => assert.fail(reason),
+  });
+  try {
+    await client.request('start', {
+      spec: {
+        interfaces: ['lo'], filter: `udp port ${port}`, snapLen: 262144, promiscuous: false, bufferBytes: 1 << 20,
+        recordFormat: 'pcap-us', immediate: true, stages: { watchlist: { rules: [{ name: 'first', prefixes: [`${a}/32`] }] } },
+      },
+    });
+    await send(a, 'p1a', 5);
+    await send(b, 'p1b', 4);
+    await sleep(300);
+    const before = (await client.request('counters', {})).statistics[0]!.rules;
+    assert.deepEqual(before?.map((r) => [r.name, r.packets]), [['first', 5]]);
+    // b joins under a new rule, a leaves: the same program now passes b's packets only.
+    const changed = await client.request('watch', { add: [{ rule: 'second', prefix: b }], remove: [`${a}/32`] });
+    assert.deepEqual(changed.rules, [{ name: 'first', prefixes: [] }, { name: 'second', prefixes: [b] }]);
+    await send(a, 'p2a', 3);
+    await send(b, 'p2b', 6);
+    await sleep(300);
+    // A bad prefix is an error reply, and the helper goes on serving.
+    await assert.rejects(client.request('watch', { add: [{ rule: 'x', prefix: '127.77.0.1/8' }] }), /bits set past \/8/);
+    const stopped = await client.request('stop', {});
+    const rules = stopped.statistics[0]!.rules!;
+    assert.deepEqual(rules.map((r) => [r.name, r.packets]), [['first', 5], ['second', 6]]);
+    // The bytes are the frames' lengths: 14 + 20 + 8 + the marker, as the kernel counts skb->len on lo.
+    assert.equal(rules[1]!.bytes, 6 * (42 + 'p2b-0'.length));
+    assert.deepEqual(seen.sort(), [...[0, 1, 2, 3, 4].map((i) => `p1a-${i}`), ...[0, 1, 2, 3, 4, 5].map((i) => `p2b-${i}`)].sort());
+  } finally {
+    client.close();
+    sender.close();
+    for (const l of listeners) l.close();
+  }
+});

@@ -121,6 +121,20 @@ export class LiveCapture {
     this.socket.recycle(batch);
   }
 
+  /**
+   * Adds and removes watchlist prefixes while the capture runs (the program stays). Returns the
+   * rules after the change. EINVAL when the capture has no watchlist or a prefix is not one; the
+   * prefixes before a bad one are applied.
+   */
+  changeWatchlist(add: ReadonlyArray<{ rule: string; prefix: string }>, remove: readonly string[]): Array<{ name: string; prefixes: string[] }> {
+    const watch = this.watch;
+    if (!watch) throw Object.assign(new Error('this capture has no watchlist: start it with one (--watch, or a preset with a watchlist)'), { code: 'EINVAL' });
+    if (this.closing) throw Object.assign(new Error('the capture is stopping'), { code: 'ENOTSTARTED' });
+    for (const cidr of remove) watch.remove(cidr);
+    for (const { rule, prefix } of add) watch.add(rule, prefix);
+    return watch.rules();
+  }
+
   /** Ring statistics (accumulated) and the program's counters. */
   statistics(): CaptureStatistics {
     // The socket keeps its accumulated ring statistics after it is closed.

@@ -107,6 +107,13 @@ export class HelperSession {
       case 'counters':
         if (!this.running) throw protocolError('ENOTSTARTED', 'no capture is running');
         return { statistics: this.running.map(statisticsOf) };
+      case 'watch': {
+        if (!this.running) throw protocolError('ENOTSTARTED', 'no capture is running');
+        let rules: Array<{ name: string; prefixes: string[] }> = [];
+        // Every interface's program has its own tries: the same change goes to each.
+        for (const r of this.running) rules = r.capture.changeWatchlist(request.add ?? [], request.remove ?? []);
+        return { rules };
+      }
     }
   }
 

@@ -89,6 +89,16 @@ export const HelperRequest = v.variant('method', [
   v.strictObject({ id: RequestId, method: v.literal('start'), spec: CaptureSpec }),
   v.strictObject({ id: RequestId, method: v.literal('stop') }),
   v.strictObject({ id: RequestId, method: v.literal('counters') }),
+  /**
+   * Changes the running capture's CIDR watchlist (its start spec had one) without loading the
+   * program again: prefixes added to a rule (a new rule name takes the next counter), or removed.
+   */
+  v.strictObject({
+    id: RequestId,
+    method: v.literal('watch'),
+    add: v.optional(v.pipe(v.array(v.strictObject({ rule: RuleName, prefix: CidrText })), v.maxLength(4096))),
+    remove: v.optional(v.pipe(v.array(CidrText), v.maxLength(4096))),
+  }),
 ]);
 export type HelperRequest = v.InferOutput<typeof HelperRequest>;
 export type HelperMethod = HelperRequest['method'];
@@ -140,6 +150,8 @@ export const HelperResults = {
   start: v.strictObject({ interfaces: v.array(StartedInterface) }),
   stop: v.strictObject({ statistics: v.array(InterfaceStatistics) }),
   counters: v.strictObject({ statistics: v.array(InterfaceStatistics) }),
+  /** The watchlist's rules and prefixes after the change. */
+  watch: v.strictObject({ rules: v.array(v.strictObject({ name: v.string(), prefixes: v.array(v.string()) })) }),
 } satisfies Record<HelperMethod, v.GenericSchema>;
 export type HelperResult<M extends HelperMethod> = v.InferOutput<(typeof HelperResults)[M]>;
 /** The parameters of a method: the request without its id and method. */

@@ -33,6 +33,10 @@ export const WATCH_V6_MAP: MapSpec = { name: 'watch_v6', type: BPF_MAP_TYPE_LPM_
 /** Per rule index: packets (u64), bytes (u64), per CPU. */
 export const WATCH_COUNTS_MAP: MapSpec = { name: 'watch_counts', type: BPF_MAP_TYPE_PERCPU_ARRAY, keySize: 4, valueSize: 16, maxEntries: MAX_WATCH_RULES };
 
+/** skb->pkt_type of a packet leaving the host (PACKET_OUTGOING). */
+const PACKET_OUTGOING = 4;
+/** The loopback device's index, in every network namespace (LOOPBACK_IFINDEX). */
+const LOOPBACK_IFINDEX = 1;
 /** No rule (the value kept on the stack while neither address matched). */
 const NONE = -1;
 
@@ -91,9 +95,18 @@ export function watchlistStage(options: WatchlistStageOptions = {}): Stage {
         Label('watch_count'),
         Ldx.W(R7, R10, RULE_SRC),
         Ldx.W(R1, R10, RULE_DST),
-        JNe.Imm32(R7, NONE, 'watch_count_src'),
+        JNe.Imm32(R7, NONE, 'watch_matched'),
         JEq.Imm32(R1, NONE, drop),
-        Jmp('watch_count_dst'),
+        // Loopback hands a packet socket each packet twice, leaving and arriving; the capture keeps
+        // the arriving copy (as libpcap does), and so do the counters.
+        Label('watch_matched'),
+        Ldx.W(R2, R6, SK_BUFF.pkt_type),
+        JNe.Imm(R2, PACKET_OUTGOING, 'watch_counting'),
+        Ldx.W(R2, R6, SK_BUFF.ifindex),
+        JEq.Imm(R2, LOOPBACK_IFINDEX, next),
+        Label('watch_counting'),
+        JEq.Imm32(R7, NONE, 'watch_count_dst'),
+        Jmp('watch_count_src'),
         Label('watch_count_src'),
         ...countRule(index, RULE_SRC, 'watch_src_counted'),
         Ldx.W(R1, R10, RULE_DST),
