@@ -81,6 +81,7 @@ export const BPF_PROG_TYPE_SOCKET_FILTER = 1;
 /** BPF_MAP_TYPE_* values used by Sievecap's programs. */
 export const BPF_MAP_TYPE_HASH = 1;
 export const BPF_MAP_TYPE_ARRAY = 2;
+export const BPF_MAP_TYPE_PERCPU_HASH = 5;
 export const BPF_MAP_TYPE_PERCPU_ARRAY = 6;
 export const BPF_MAP_TYPE_LRU_HASH = 9;
 export const BPF_MAP_TYPE_LPM_TRIE = 11;

@@ -191,3 +191,53 @@ test('the helper changes a running capture\'s watchlist (add, move to a new rule
     for (const l of listeners) l.close();
   }
 });
+
+test('--stats-interval: the traffic mix counts every packet the kernel saw, per ethertype and IP protocol, whatever the filter keeps', { skip: SKIP }, async () => {
+  const everything = path.join(tmp, 'mix-all.pcapng');
+  const icmpOnly = path.join(tmp, 'mix-icmp.pcapng');
+  const all = pair.spawn(pair.nsA, [process.execPath, SIEVECAP, '-i', pair.vethA, '--immediate-mode', '-w', everything, '--stats-interval', '0.5']);
+  const icmp = pair.spawn(pair.nsA, [process.execPath, SIEVECAP, '-i', pair.vethA, '--immediate-mode', '-w', icmpOnly, '--stats-interval', '0.5', 'icmp']);
+  const done = [finished(all), finished(icmp)];
+  try {
+    await Promise.all([all, icmp].map((c) => waitForStderr(c, /listening on/, 20000)));
+  } catch (err) {
+    for (const c of [all, icmp]) c.kill('SIGKILL');
+    throw err;
+  }
+  await sleep(300);
+  makeTraffic();
+  await sleep(800);
+  for (const c of [all, icmp]) c.kill('SIGINT');
+  const [a, i] = await Promise.all(done);
+  assert.equal(a!.code, 0, a!.stderr);
+  assert.equal(i!.code, 0, i!.stderr);
+  const mixOf = (stderr: string): Map<string, Count> =>
+    new Map([...stderr.matchAll(/^mix (ethertype 0x[0-9a-f]{4}|ip protocol \d+) \([^)]*\): (\d+) packets?, (\d+) bytes$/gm)].map((m) => [m[1]!, { packets: Number(m[2]), bytes: Number(m[3]) }]));
+
+  // With no filter the capture holds every packet seen: tshark's tally of its file (outer
+  // ethertype; IPv4 protocol or IPv6's first next header) is the mix.
+  const r = spawnSync('tshark', ['-r', everything, '-n', '-T', 'fields', '-E', 'occurrence=f', '-e', 'eth.type', '-e', 'ip.proto', '-e', 'ipv6.nxt', '-e', 'frame.len'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const tally = new Map<string, Count>();
+  const into = (k: string, len: number): void => {
+    const t = tally.get(k) ?? { packets: 0, bytes: 0 };
+    t.packets++;
+    t.bytes += len;
+    tally.set(k, t);
+  };
+  for (const line of r.stdout.split('\n').filter(Boolean)) {
+    const [type, proto, nxt, len] = line.split('\t');
+    into(`ethertype 0x${Number(type).toString(16).padStart(4, '0')}`, Number(len));
+    if (proto || nxt) into(`ip protocol ${Number(proto || nxt)}`, Number(len));
+  }
+  const mixAll = mixOf(a!.stderr);
+  assert.deepEqual([...mixAll].sort(), [...tally].sort(), a!.stderr);
+  assert.ok((mixAll.get('ip protocol 17')?.packets ?? 0) >= 4 && (mixAll.get('ip protocol 58')?.packets ?? 0) >= 12);
+
+  // Filtered to ICMP, the same traffic mix: IPv4's protocols (only this test's traffic uses IPv4).
+  const mixIcmp = mixOf(i!.stderr);
+  for (const key of ['ip protocol 1', 'ip protocol 17']) assert.deepEqual(mixIcmp.get(key), mixAll.get(key), key);
+  const kept = spawnSync('tshark', ['-r', icmpOnly, '-n', '-Y', '!icmp', '-T', 'fields', '-e', 'frame.number'], { encoding: 'utf8' });
+  assert.equal(kept.stdout.trim(), '', 'the ICMP capture holds ICMP only');
+  assert.match(a!.stderr, /^\[\d+\.\d s\] mix: .*IPv4 \d+.*; .*ICMP \d+/m);
+});

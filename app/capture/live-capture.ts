@@ -10,6 +10,7 @@
 import type { RecordFormat } from './batch';
 import { native, type CaptureErrorCallback, type NativePacketSocket, type RingStats } from './native';
 import { Watchlist } from './watchlist';
+import { MIX_ETHERTYPE_MAP, MIX_IPPROTO_MAP, sumPerCpu } from '../../bpf/programs/traffic-mix';
 import { buildCaptureProgram, decodeCaptureCounters, COUNTERS_KEY, COUNTERS_MAP, type CaptureCounters, type KernelStages } from '../../bpf/programs/capture';
 import { loadSocketFilter, type LoadedProgram } from './load';
 import { compileFilter, needsLiveHandle } from './filter';
@@ -37,6 +38,13 @@ export interface CaptureStatistics extends RingStats {
   counters: CaptureCounters;
   /** With a watchlist: packets and bytes from or to each rule's prefixes. */
   rules?: Array<{ name: string; packets: number; bytes: number }>;
+  /** With the traffic mix: every packet seen, per ethertype and per IP protocol. */
+  mix?: TrafficMix;
+}
+
+export interface TrafficMix {
+  ethertypes: Array<{ ethertype: number; packets: number; bytes: number }>;
+  ipProtocols: Array<{ protocol: number; packets: number; bytes: number }>;
 }
 
 export class LiveCapture {
@@ -44,6 +52,7 @@ export class LiveCapture {
   /** The program's counters as they were when the capture closed (the map is gone after that). */
   private finalCounters: Buffer | undefined;
   private finalRules: CaptureStatistics['rules'];
+  private finalMix: TrafficMix | undefined;
   /** The watchlist's rules, by index in its counters (when the program has the stage). */
   private watch: Watchlist | undefined;
 
@@ -140,7 +149,31 @@ export class LiveCapture {
     // The socket keeps its accumulated ring statistics after it is closed.
     const raw = this.finalCounters ?? this.readCounters();
     const rules = this.finalRules ?? this.watch?.counts();
-    return { ...this.socket.stats(), counters: decodeCaptureCounters(raw, native().possibleCpus()), ...(rules ? { rules } : {}) };
+    const mix = this.finalMix ?? this.readMix();
+    return { ...this.socket.stats(), counters: decodeCaptureCounters(raw, native().possibleCpus()), ...(rules ? { rules } : {}), ...(mix ? { mix } : {}) };
+  }
+
+  /** The traffic-mix maps, when the program has them: entries with packets, ethertypes and protocols in order. */
+  private readMix(): TrafficMix | undefined {
+    const fds = this.program.mapFds;
+    if (fds[MIX_ETHERTYPE_MAP.name] === undefined) return undefined;
+    const n = native();
+    const cpus = n.possibleCpus();
+    const size = 16 * cpus;
+    const ethertypes: TrafficMix['ethertypes'] = [];
+    for (let key = n.bpfMapNextKey(fds[MIX_ETHERTYPE_MAP.name]!, null, 4); key; key = n.bpfMapNextKey(fds[MIX_ETHERTYPE_MAP.name]!, key, 4)) {
+      const sum = sumPerCpu(n.bpfMapLookup(fds[MIX_ETHERTYPE_MAP.name]!, key, size), cpus);
+      if (sum.packets > 0) ethertypes.push({ ethertype: key.readUInt32LE(0), ...sum });
+    }
+    const ipProtocols: TrafficMix['ipProtocols'] = [];
+    const key = Buffer.alloc(4);
+    for (let protocol = 0; protocol < 256; protocol++) {
+      key.writeUInt32LE(protocol, 0);
+      const sum = sumPerCpu(n.bpfMapLookup(fds[MIX_IPPROTO_MAP.name]!, key, size), cpus);
+      if (sum.packets > 0) ipProtocols.push({ protocol, ...sum });
+    }
+    ethertypes.sort((a, b) => a.ethertype - b.ethertype);
+    return { ethertypes, ipProtocols };
   }
 
   private readCounters(): Buffer {
@@ -155,6 +188,7 @@ export class LiveCapture {
     this.closing = this.socket.close().then(() => {
       this.finalCounters = this.readCounters();
       this.finalRules = this.watch?.counts();
+      this.finalMix = this.readMix();
       this.program.close();
     });
     return this.closing;

@@ -130,7 +130,9 @@ or read a capture file. Options follow tcpdump.
                             repeat for more. Runs in the kernel (longest-prefix-match
                             tries); the counts are printed at the end
   --stats-interval SECONDS  every SECONDS, print the kernel's counters to stderr: packets
-                            seen and accepted, and per watchlist rule
+                            seen and accepted, per watchlist rule, and the traffic mix
+                            (every packet seen, per ethertype and IP protocol, counted in
+                            the kernel before the filter); the mix again at the end
 
 Decoding as tshark does (Wireshark's field names):
   -V                        print the full tree of every packet

@@ -219,7 +219,7 @@ export async function runLiveCapture(opts: CliOptions, io: CliIo): Promise<numbe
     bufferBytes: opts.bufferKiB * 1024,
     recordFormat,
     immediate: opts.immediate,
-    ...(opts.stages ? { stages: opts.stages } : {}),
+    ...(opts.stages || opts.statsIntervalS ? { stages: { ...opts.stages, ...(opts.statsIntervalS ? { trafficMix: true } : {}) } } : {}),
   };
   let exitCode = 0;
   try {
@@ -309,6 +309,7 @@ export async function runLiveCapture(opts: CliOptions, io: CliIo): Promise<numbe
     }
   }
   if (statistics && opts.stages?.watchlist) for (const line of ruleLines(statistics)) io.error(line);
+  if (statistics && opts.statsIntervalS) for (const line of mixLines(statistics)) io.error(line);
   // A late second signal must not kill a capture that is closing, nor one that has just closed
   // and is about to exit (a capture stops in a few tens of milliseconds, `timeout` and a double
   // Ctrl-C signal twice): signals are ignored a moment longer, by a timer that keeps no process
@@ -380,5 +381,54 @@ export function statisticsLines(statistics: readonly InterfaceStatistics[], elap
   const lines = statistics.map(
     (s) => `[${elapsedS.toFixed(1)} s] ${s.name}: ${s.seenPackets} seen (${s.seenBytes} bytes), ${s.acceptedPackets} accepted (${s.acceptedBytes} bytes), ${s.dropped} dropped by kernel`,
   );
-  return [...lines, ...ruleLines(statistics).map((l) => `[${elapsedS.toFixed(1)} s] ${l}`)];
+  const mix = mixSummary(statistics);
+  return [...lines, ...ruleLines(statistics).map((l) => `[${elapsedS.toFixed(1)} s] ${l}`), ...(mix ? [`[${elapsedS.toFixed(1)} s] mix: ${mix}`] : [])];
+}
+
+const ETHERTYPE_NAMES: Record<number, string> = {
+  0x0800: 'IPv4', 0x86dd: 'IPv6', 0x0806: 'ARP', 0x8100: '802.1Q', 0x88a8: '802.1ad', 0x8847: 'MPLS', 0x8848: 'MPLS multicast',
+  0x88cc: 'LLDP', 0x8863: 'PPPoE discovery', 0x8864: 'PPPoE session', 0x888e: 'EAPOL', 0x8035: 'RARP', 0x88f7: 'PTP', 0x0004: '802.2 LLC',
+};
+const IP_PROTOCOL_NAMES: Record<number, string> = {
+  0: 'IPv6 hop-by-hop', 1: 'ICMP', 2: 'IGMP', 4: 'IPIP', 6: 'TCP', 17: 'UDP', 41: 'IPv6', 43: 'IPv6 routing', 44: 'IPv6 fragment', 47: 'GRE',
+  50: 'ESP', 51: 'AH', 58: 'ICMPv6', 59: 'IPv6 no next header', 60: 'IPv6 destination options', 89: 'OSPF', 103: 'PIM', 112: 'VRRP', 132: 'SCTP', 136: 'UDP-Lite',
+};
+const hex4 = (n: number): string => `0x${n.toString(16).padStart(4, '0')}`;
+
+/** The traffic mix summed over the interfaces. */
+function totalMix(statistics: readonly InterfaceStatistics[]): { ethertypes: Map<number, { packets: number; bytes: number }>; protocols: Map<number, { packets: number; bytes: number }> } | undefined {
+  if (!statistics.some((s) => s.mix)) return undefined;
+  const ethertypes = new Map<number, { packets: number; bytes: number }>();
+  const protocols = new Map<number, { packets: number; bytes: number }>();
+  const into = (m: Map<number, { packets: number; bytes: number }>, k: number, p: number, b: number): void => {
+    const t = m.get(k) ?? { packets: 0, bytes: 0 };
+    t.packets += p;
+    t.bytes += b;
+    m.set(k, t);
+  };
+  for (const s of statistics) {
+    for (const e of s.mix?.ethertypes ?? []) into(ethertypes, e.ethertype, e.packets, e.bytes);
+    for (const p of s.mix?.ipProtocols ?? []) into(protocols, p.protocol, p.packets, p.bytes);
+  }
+  return { ethertypes, protocols };
+}
+
+/** One line: every packet seen so far, by ethertype then IP protocol, most packets first. */
+function mixSummary(statistics: readonly InterfaceStatistics[]): string | undefined {
+  const mix = totalMix(statistics);
+  if (!mix) return undefined;
+  const part = (m: Map<number, { packets: number }>, name: (k: number) => string): string =>
+    [...m].sort((a, b) => b[1].packets - a[1].packets).map(([k, t]) => `${name(k)} ${t.packets}`).join(', ') || 'none';
+  return `${part(mix.ethertypes, (k) => ETHERTYPE_NAMES[k] ?? hex4(k))}; ${part(mix.protocols, (k) => IP_PROTOCOL_NAMES[k] ?? `protocol ${k}`)}`;
+}
+
+/** At the end: a line per ethertype and per IP protocol seen. */
+export function mixLines(statistics: readonly InterfaceStatistics[]): string[] {
+  const mix = totalMix(statistics);
+  if (!mix) return [];
+  const plural = (n: number): string => (n === 1 ? 'packet' : 'packets');
+  return [
+    ...[...mix.ethertypes].sort((a, b) => a[0] - b[0]).map(([k, t]) => `mix ethertype ${hex4(k)} (${ETHERTYPE_NAMES[k] ?? 'unknown'}): ${t.packets} ${plural(t.packets)}, ${t.bytes} bytes`),
+    ...[...mix.protocols].sort((a, b) => a[0] - b[0]).map(([k, t]) => `mix ip protocol ${k} (${IP_PROTOCOL_NAMES[k] ?? 'unknown'}): ${t.packets} ${plural(t.packets)}, ${t.bytes} bytes`),
+  ];
 }

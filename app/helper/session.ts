@@ -209,6 +209,7 @@ function statisticsOf(r: RunningInterface): InterfaceStatistics {
     acceptedPackets: s.counters.acceptedPackets,
     acceptedBytes: s.counters.acceptedBytes,
     ...(s.rules ? { rules: s.rules } : {}),
+    ...(s.mix ? { mix: s.mix } : {}),
   };
 }
 

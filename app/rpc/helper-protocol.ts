@@ -54,6 +54,8 @@ export const WatchRule = v.strictObject({
 export const KernelStagesSpec = v.strictObject({
   /** HTTP session tracking: only TCP connections carrying HTTP/1.x, on any port. */
   httpSessions: v.optional(v.boolean()),
+  /** Traffic mix: packets and bytes per ethertype and per IP protocol of every packet seen. */
+  trafficMix: v.optional(v.boolean()),
   /** CIDR watchlist: only packets from or to the rules' prefixes, counted per rule (at most 64 rules). */
   watchlist: v.optional(v.strictObject({ rules: v.pipe(v.array(WatchRule), v.minLength(1, 'a watchlist has at least one rule'), v.maxLength(64, 'a watchlist has at most 64 rules')) })),
 });
@@ -140,6 +142,13 @@ export const InterfaceStatistics = v.strictObject({
   acceptedBytes: Count,
   /** With a watchlist: packets and bytes from or to each rule's prefixes. */
   rules: v.optional(v.array(v.strictObject({ name: v.string(), packets: Count, bytes: Count }))),
+  /** With the traffic mix: every packet seen, per ethertype and per IP protocol (IPv4 protocol, IPv6 next header). */
+  mix: v.optional(
+    v.strictObject({
+      ethertypes: v.array(v.strictObject({ ethertype: Count, packets: Count, bytes: Count })),
+      ipProtocols: v.array(v.strictObject({ protocol: Count, packets: Count, bytes: Count })),
+    }),
+  ),
 });
 export type InterfaceStatistics = v.InferOutput<typeof InterfaceStatistics>;
 

@@ -20,6 +20,7 @@ import { SK_BUFF, translateClassic, TRANSLATED_STACK_BYTES } from '../translate'
 import { composeStages, type MapSpec, type Stage, type StackAllocator } from './stages';
 import { httpSessionStage } from './http-sessions';
 import { watchlistStage } from './watchlist';
+import { trafficMixStage } from './traffic-mix';
 
 export type { MapSpec };
 
@@ -141,6 +142,8 @@ export interface KernelStages {
    * changes them during the capture).
    */
   watchlist?: { rules: ReadonlyArray<{ name: string; prefixes: readonly string[] }> };
+  /** Packets and bytes per ethertype and per IP protocol of every packet seen (traffic-mix.ts), before the filter. */
+  trafficMix?: boolean;
 }
 
 /** One line per stage a capture with these stages runs in the kernel, for --explain and the preset picker. */
@@ -149,6 +152,7 @@ export function describeStages(stages: KernelStages | undefined): string[] {
   if (stages?.httpSessions) {
     lines.push('HTTP session tracking: TCP connections whose payload begins an HTTP/1.x request or response, on any port, from that packet until FIN from both sides or RST (IPv4 and IPv6)');
   }
+  if (stages?.trafficMix) lines.push('Traffic mix: packets and bytes per ethertype and per IP protocol of every packet seen, before the filter');
   if (stages?.watchlist) {
     const rules = stages.watchlist.rules;
     lines.push(
@@ -176,6 +180,7 @@ export function buildCaptureProgram(options: CaptureProgramOptions): CaptureProg
   const { insns, maps } = composeStages(
     [
       prologueStage(),
+      ...(options.stages?.trafficMix ? [trafficMixStage({ cooked: options.cooked !== undefined })] : []),
       classicFilterStage(options.classic, options.cooked),
       ...(options.stages?.watchlist ? [watchlistStage({ cooked: options.cooked !== undefined })] : []),
       ...(options.stages?.httpSessions ? [httpSessionStage({ cooked: options.cooked !== undefined })] : []),
