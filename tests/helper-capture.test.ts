@@ -131,7 +131,9 @@ describe('nothing captured is lost', () => {
       const done = finished(cli);
       await waitForStderr(cli, /listening on lo/);
       const sender = flood(port, 200_000);
-      await sleep(700);
+      // Busy: packets are reaching the file (the sender's start-up is slow on a loaded machine).
+      for (let i = 0; i < 200 && (fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0) < 256 * 1024; i++) await sleep(50);
+      await sleep(200);
       cli.kill(first);
       await sleep(gapMs);
       cli.kill(second);
