@@ -10,6 +10,7 @@
 import type { RecordFormat } from './batch';
 import { native, type CaptureErrorCallback, type NativePacketSocket, type RingStats } from './native';
 import { Watchlist } from './watchlist';
+import type { MapSpec } from '../../bpf/programs/stages';
 import { MIX_ETHERTYPE_MAP, MIX_IPPROTO_MAP, sumPerCpu } from '../../bpf/programs/traffic-mix';
 import { buildCaptureProgram, decodeCaptureCounters, COUNTERS_KEY, COUNTERS_MAP, type CaptureCounters, type KernelStages } from '../../bpf/programs/capture';
 import { loadSocketFilter, type LoadedProgram } from './load';
@@ -56,11 +57,50 @@ export class LiveCapture {
   /** The watchlist's rules, by index in its counters (when the program has the stage). */
   private watch: Watchlist | undefined;
 
+  /** What the running program was built from (a swap builds its successor from the same socket). */
+  private spec: CaptureSpec | undefined;
+  /** The running program's maps, as specified. */
+  private maps: readonly MapSpec[] = [];
+
   private constructor(
     readonly linkType: number,
     private readonly socket: NativePacketSocket,
-    private readonly program: LoadedProgram,
+    private program: LoadedProgram,
   ) {}
+
+  /**
+   * Replaces the running program with one built from another filter and stages, atomically: the
+   * socket's filter pointer is swapped (SO_ATTACH_BPF), so each packet meets either the old program
+   * or the new one — none is lost or seen twice. Maps both programs have (the capture's counters,
+   * the HTTP connections, the traffic mix) carry over; a watchlist starts anew with the new rules.
+   * A filter libpcap refuses or a program the verifier refuses leaves the running one in place.
+   */
+  replaceProgram(filter: string, stages: KernelStages | undefined): void {
+    const spec = this.spec!;
+    if (this.closing) throw Object.assign(new Error('the capture is stopping'), { code: 'ENOTSTARTED' });
+    const classic = compileFilter({ filter, linkType: this.linkType, snapLen: spec.snapLen, liveDevice: needsLiveHandle(filter) ? spec.interface : undefined });
+    const program = buildCaptureProgram({ classic, snapLen: spec.snapLen, cooked: spec.interface === 'any' ? 'sll2' : undefined, stages });
+    const keep = new Set(program.maps.filter((m) => !m.name.startsWith('watch_')).map((m) => JSON.stringify(m)));
+    const reuse: Record<string, number> = {};
+    for (const m of this.maps) if (keep.has(JSON.stringify(m)) && this.program.mapFds[m.name] !== undefined) reuse[m.name] = this.program.mapFds[m.name]!;
+    const loaded = loadSocketFilter(program, 0, reuse);
+    let watch: Watchlist | undefined;
+    try {
+      watch = stages?.watchlist ? new Watchlist(loaded.mapFds, stages.watchlist.rules) : undefined;
+      this.socket.attachBpf(loaded.progFd);
+    } catch (err) {
+      for (const name of Object.keys(reuse)) loaded.disown(name);
+      loaded.close();
+      throw err;
+    }
+    const old = this.program;
+    for (const name of Object.keys(reuse)) old.disown(name);
+    old.close();
+    this.program = loaded;
+    this.maps = program.maps;
+    this.watch = watch;
+    this.spec = { ...spec, filter, stages };
+  }
 
   /** Compiles, loads and attaches the filter, then starts reading. Throws a clear Error on failure. */
   static open(
@@ -104,6 +144,8 @@ export class LiveCapture {
       socket.attachBpf(loaded.progFd);
       const capture = new LiveCapture(socket.linkType, socket, loaded);
       capture.watch = watch;
+      capture.spec = spec;
+      capture.maps = program.maps;
       socket.start(onBatch, onError);
       return capture;
     } catch (err) {

@@ -16,15 +16,18 @@ export interface LoadedProgram {
   mapFds: Record<string, number>;
   insns: Buffer;
   verifierLog: string;
-  /** Closes the program and its maps. */
+  /** Closes the program and the maps it still owns. */
   close(): void;
+  /** Gives up a map (another program took it over): close() leaves its fd open. */
+  disown(name: string): void;
 }
 
-export function createMaps(maps: readonly MapSpec[]): Record<string, number> {
+export function createMaps(maps: readonly MapSpec[], reuse: Readonly<Record<string, number>> = {}): Record<string, number> {
   const n = native();
   const fds: Record<string, number> = {};
   try {
     for (const m of maps) {
+      if (reuse[m.name] !== undefined) continue;
       fds[m.name] = n.bpfMapCreate({
         mapType: m.type,
         keySize: m.keySize,
@@ -38,14 +41,21 @@ export function createMaps(maps: readonly MapSpec[]): Record<string, number> {
     for (const fd of Object.values(fds)) n.closeFd(fd);
     throw err;
   }
-  return fds;
+  return { ...fds, ...Object.fromEntries(maps.filter((m) => reuse[m.name] !== undefined).map((m) => [m.name, reuse[m.name]!])) };
 }
 
-/** Creates the maps and loads the program; throws the verifier's complaint on rejection. */
-export function loadSocketFilter(spec: ProgramSpec, logLevel = 0): LoadedProgram {
+/**
+ * Creates the maps and loads the program; throws the verifier's complaint on rejection. Maps named
+ * in `reuse` are not created: the program uses those fds (an earlier program's maps it takes over;
+ * they are the new program's to close, and the earlier one must disown them).
+ */
+export function loadSocketFilter(spec: ProgramSpec, logLevel = 0, reuse: Readonly<Record<string, number>> = {}): LoadedProgram {
   const n = native();
-  const mapFds = createMaps(spec.maps);
-  const closeMaps = (): void => Object.values(mapFds).forEach((fd) => n.closeFd(fd));
+  const mapFds = createMaps(spec.maps, reuse);
+  const owned = new Set(Object.keys(mapFds));
+  const closeMaps = (): void => Object.entries(mapFds).forEach(([name, fd]) => owned.has(name) && n.closeFd(fd));
+  // Until the load succeeds, a reused map stays its earlier owner's.
+  for (const name of Object.keys(reuse)) owned.delete(name);
   try {
     const insns = spec.assemble(mapFds);
     const load = (): ReturnType<typeof n.bpfProgLoad> =>
@@ -61,6 +71,7 @@ export function loadSocketFilter(spec: ProgramSpec, logLevel = 0): LoadedProgram
         if ((err as NodeJS.ErrnoException).code !== 'EAGAIN' || attempt >= 5) throw err;
       }
     }
+    for (const name of Object.keys(reuse)) if (mapFds[name] !== undefined) owned.add(name);
     return {
       progFd: loaded.fd,
       mapFds,
@@ -69,6 +80,9 @@ export function loadSocketFilter(spec: ProgramSpec, logLevel = 0): LoadedProgram
       close() {
         n.closeFd(loaded.fd);
         closeMaps();
+      },
+      disown(name) {
+        owned.delete(name);
       },
     };
   } catch (err) {

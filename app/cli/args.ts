@@ -1,6 +1,7 @@
 /**
  * Command-line options: tcpdump's letters where tcpdump has one, tshark's where tcpdump has none.
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DEFAULT_SNAPLEN } from '../capture/snaplen';
 import type { KernelStagesSpec } from '../rpc/helper-protocol';
@@ -48,6 +49,10 @@ export interface CliOptions {
   watches: Array<{ rule: string; prefix: string }>;
   /** --stats-interval SECONDS: print the kernel's counters this often during a live capture. */
   statsIntervalS: number | undefined;
+  /** --filter-file FILE: the filter expression's file (read again on SIGUSR1 during a live capture). */
+  filterFile: string | undefined;
+  /** The preset's own filter (combined with the user's; kept for a --filter-file reload). */
+  presetFilter: string | undefined;
   /** tshark's -o preferences given, by name (see KNOWN_PREFERENCES). */
   preferences: Record<string, string>;
   /** tshark's -V: the full tree of every packet. */
@@ -129,6 +134,9 @@ or read a capture file. Options follow tcpdump.
                             IPv4 or IPv6), counted per RULE (default: the CIDR itself);
                             repeat for more. Runs in the kernel (longest-prefix-match
                             tries); the counts are printed at the end
+  --filter-file FILE        read the filter expression from FILE (# starts a comment);
+                            during a live capture, SIGUSR1 reads it again and swaps the
+                            kernel program atomically: no packet is lost or seen twice
   --stats-interval SECONDS  every SECONDS, print the kernel's counters to stderr: packets
                             seen and accepted, per watchlist rule, and the traffic mix
                             (every packet seen, per ethertype and IP protocol, counted in
@@ -278,6 +286,7 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
         'list-presets': { type: 'boolean' },
         watch: { type: 'string', multiple: true },
         'stats-interval': { type: 'string' },
+        'filter-file': { type: 'string' },
         V: { type: 'boolean', short: 'V' },
         T: { type: 'string', short: 'T' },
         field: { type: 'string', multiple: true },
@@ -295,6 +304,11 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
   }
   const v = parsed.values;
   const trailing = parsed.positionals.join(' ').trim();
+  let fileFilter: string | undefined;
+  if (v['filter-file'] !== undefined) {
+    if (v.f !== undefined || trailing) throw new UsageError('give the filter either in --filter-file or on the command line, not both');
+    fileFilter = readFilterFile(v['filter-file']);
+  }
   if (v.f !== undefined && trailing) {
     throw new UsageError(`give the filter either with -f or as trailing arguments, not both`);
   }
@@ -385,7 +399,9 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
     relinquishTo: v['relinquish-privileges'],
     packetBuffered: v['packet-buffered'] ?? false,
     immediate: v['immediate-mode'] ?? false,
-    filter: (v.f ?? trailing).trim(),
+    filter: (fileFilter ?? v.f ?? trailing).trim(),
+    filterFile: v['filter-file'],
+    presetFilter: undefined,
     count: v.count === undefined ? undefined : positiveInt('-c', v.count),
     snapLen: snap === 0 || snap > DEFAULT_SNAPLEN ? DEFAULT_SNAPLEN : snap,
     writeFile: v.w,
@@ -532,4 +548,19 @@ export function parseServeCommandLine(argv: readonly string[]): ServeOptions {
     relinquishTo: v['relinquish-privileges'],
     rendererDir: v['renderer-dir'],
   };
+}
+
+/** A filter file's expression: its lines, less `#` comments, joined (tcpdump -F's file, with comments). */
+export function readFilterFile(file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`--filter-file ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+  }
+  return text
+    .split('\n')
+    .map((line) => line.replace(/#.*$/, '').trim())
+    .filter(Boolean)
+    .join(' ');
 }

@@ -267,8 +267,26 @@ export async function runLiveCapture(opts: CliOptions, io: CliIo): Promise<numbe
       }, opts.statsIntervalS * 1000)
     : undefined;
 
+  // --filter-file: SIGUSR1 reads it again and the helper swaps the program.
+  const reload = (): void => {
+    void (async () => {
+      let filter: string;
+      try {
+        const { readFilterFile } = await import('./args');
+        const { combineFilters } = await import('./presets');
+        filter = combineFilters(opts.presetFilter ?? '', readFilterFile(opts.filterFile!));
+        await client.request('setFilter', { filter, ...(spec.stages ? { stages: spec.stages } : {}) });
+        io.error(`sievecap: filter replaced (SIGUSR1): ${filter || '(none: every packet)'}`);
+      } catch (err) {
+        io.error(`sievecap: the filter in ${opts.filterFile} was not applied: ${(err as Error).message}; the capture goes on with the previous one`);
+      }
+    })();
+  };
+  if (opts.filterFile) process.on('SIGUSR1', reload);
+
   await stopped;
   if (statsTimer) clearInterval(statsTimer);
+  if (opts.filterFile) process.off('SIGUSR1', reload);
 
   // Stop the helper: it drains its rings, sends what they held, then answers with the figures.
   let statistics: InterfaceStatistics[] | undefined;

@@ -66,6 +66,7 @@ function withPreset(opts: CliOptions, env: NodeJS.ProcessEnv): CliOptions {
   return {
     ...opts,
     filter: combineFilters(preset.filter, opts.filter),
+    presetFilter: preset.filter,
     ...(opts.explain !== undefined ? { explain: combineFilters(preset.filter, opts.explain) } : {}),
     stages,
     snapLen: !opts.snapLenGiven && preset.snapLen !== undefined ? preset.snapLen : opts.snapLen,

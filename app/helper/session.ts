@@ -107,6 +107,10 @@ export class HelperSession {
       case 'counters':
         if (!this.running) throw protocolError('ENOTSTARTED', 'no capture is running');
         return { statistics: this.running.map(statisticsOf) };
+      case 'setFilter':
+        if (!this.running) throw protocolError('ENOTSTARTED', 'no capture is running');
+        for (const r of this.running) r.capture.replaceProgram(request.filter, request.stages);
+        return { filter: request.filter };
       case 'watch': {
         if (!this.running) throw protocolError('ENOTSTARTED', 'no capture is running');
         let rules: Array<{ name: string; prefixes: string[] }> = [];

@@ -95,6 +95,11 @@ export const HelperRequest = v.variant('method', [
    * Changes the running capture's CIDR watchlist (its start spec had one) without loading the
    * program again: prefixes added to a rule (a new rule name takes the next counter), or removed.
    */
+  /**
+   * Replaces the running capture's program with one built from another filter and stages; the
+   * socket's program is swapped atomically (no packet lost or seen twice). Absent stages: none.
+   */
+  v.strictObject({ id: RequestId, method: v.literal('setFilter'), filter: FilterExpression, stages: v.optional(KernelStagesSpec) }),
   v.strictObject({
     id: RequestId,
     method: v.literal('watch'),
@@ -159,6 +164,7 @@ export const HelperResults = {
   start: v.strictObject({ interfaces: v.array(StartedInterface) }),
   stop: v.strictObject({ statistics: v.array(InterfaceStatistics) }),
   counters: v.strictObject({ statistics: v.array(InterfaceStatistics) }),
+  setFilter: v.strictObject({ filter: v.string() }),
   /** The watchlist's rules and prefixes after the change. */
   watch: v.strictObject({ rules: v.array(v.strictObject({ name: v.string(), prefixes: v.array(v.string()) })) }),
 } satisfies Record<HelperMethod, v.GenericSchema>;
