@@ -1,6 +1,6 @@
 /**
  * OpenVPN (openvpn.ts) on built frames (tests/support/vpn-frames.ts): resets, ACK arrays, a TLS
- * ClientHello sent in 100-byte fragments, records past the end of a message, tls-auth, data
+ * ClientHello sent in 100-byte fragments, bytes from inside a record (Continuation Data), records past the end of a message, tls-auth, data
  * channel V1/V2, tls-crypt V3/WKC with a wrapped key, cut and malformed messages; over TCP,
  * messages spread over segments and several per segment. Expected values are what tshark 4.0
  * prints for the same frames.
@@ -39,6 +39,7 @@ test('OpenVPN over UDP: every message as tshark prints it', () => {
     'eth:ethertype:ip:udp:openvpn|OpenVPN|MessageType: P_ACK_V1|0x28|0x05|0||11651590505119483672|||1|1|1234605616436508552||||||',
     'eth:ethertype:ip:udp:openvpn|OpenVPN|MessageType: P_CONTROL_V1|0x20|0x04|0||1234605616436508552|||0|||2|||||',
     'eth:ethertype:ip:udp:openvpn:tls|TLSv1|Client Hello|0x20|0x04|0||1234605616436508552|||0|||3|3,5,6|3|272||267',
+    'eth:ethertype:ip:udp:openvpn:tls|SSL|Continuation Data|0x20|0x04|0||1234605616436508552|||0|||4|||||',
     'eth:ethertype:ip:udp:openvpn:tls|TLSv1.2|Change Cipher Spec|0x20|0x04|0||11651590505119483672|||2|2,3|1234605616436508552|1|||||1',
     'eth:ethertype:ip:udp:openvpn:data|OpenVPN|MessageType: P_CONTROL_V1|0x20|0x04|0||11651590505119483672|||0|||2|||||',
     'eth:ethertype:ip:udp:openvpn:tls|TLSv1.2|Application Data|0x21|0x04|1||1234605616436508552|7|Nov 14, 2023 22:13:20.000000000 UTC|1|4|11651590505119483672|4|||||4',
@@ -55,8 +56,8 @@ test('OpenVPN over UDP: every message as tshark prints it', () => {
   ];
   assert.equal(udp.length, expected.length);
   udp.forEach((p, i) => assert.equal(row(p), expected[i], `frame ${i + 1}`));
-  assert.equal(udp[13]!.status, 'malformed');
-  assert.equal(udp[14]!.status, 'truncated');
+  assert.equal(udp[14]!.status, 'malformed');
+  assert.equal(udp[15]!.status, 'truncated');
 });
 
 test('OpenVPN bytes: fragments, data, HMAC, wrapped client key', () => {
@@ -64,10 +65,10 @@ test('OpenVPN bytes: fragments, data, HMAC, wrapped client key', () => {
   assert.equal(field(udp[5]!, 'openvpn.fragment_bytes').length, 144, 'the last fragment of a reassembled message is shown too');
   assert.equal(field(udp[5]!, 'openvpn.fragments'), '1');
   assert.equal(field(udp[0]!, 'openvpn.fragment_bytes'), '');
-  assert.equal(field(udp[8]!, 'openvpn.hmac'), '2930373e454c535a61686f767d848b9299a0a7ae');
-  assert.equal(field(udp[9]!, 'openvpn.data').length, 80);
-  assert.equal(field(udp[11]!, 'openvpn.wkc').length, 64);
-  assert.equal(field(udp[11]!, 'openvpn.hmac').length, 64, 'tls-crypt: a 32-byte HMAC');
+  assert.equal(field(udp[9]!, 'openvpn.hmac'), '2930373e454c535a61686f767d848b9299a0a7ae');
+  assert.equal(field(udp[10]!, 'openvpn.data').length, 80);
+  assert.equal(field(udp[12]!, 'openvpn.wkc').length, 64);
+  assert.equal(field(udp[12]!, 'openvpn.hmac').length, 64, 'tls-crypt: a 32-byte HMAC');
 });
 
 test('OpenVPN over TCP: length prefix, messages across and within segments', () => {
