@@ -53,6 +53,8 @@ test('OpenVPN over UDP: every message as tshark prints it', () => {
     'eth:ethertype:ip:udp:openvpn:tls|TLSv1.2||0x20|0x04|0||1234605616436508552|||0|||10|||||',
     'eth:ethertype:ip:udp:openvpn:tls|TLSv1.2||0x20|0x04|0||1234605616436508552|||0|||11|||||',
     'eth:ethertype:ip:udp:openvpn:tls|TLSv1.2|Client Hello|0x20|0x04|0||1234605616436508552|||0|||12|||||267',
+    'eth:ethertype:ip:udp:openvpn|OpenVPN|MessageType: P_CONTROL_HARD_RESET_CLIENT_V3[Malformed Packet]|0x50|0x0a|0||1234605616436508552|1112100951|Mar  8, 2020 22:06:43.000000000 UTC|||||||||',
+    'eth:ethertype:ip:udp:openvpn|OpenVPN|MessageType: P_CONTROL_HARD_RESET_CLIENT_V3[Malformed Packet]|0x50|0x0a|0||1234605616436508552|1145786969|Apr  2, 2021 19:20:21.000000000 UTC|||||||||',
   ];
   assert.equal(udp.length, expected.length);
   udp.forEach((p, i) => assert.equal(row(p), expected[i], `frame ${i + 1}`));

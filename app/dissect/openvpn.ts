@@ -225,6 +225,11 @@ function dissectMessage(state: State, data: Buffer, offset: number, end: number,
       if ((opcode === P_CONTROL_HARD_RESET_CLIENT_V3 || opcode === P_CONTROL_WKC_V1) && remaining >= 2) {
         wkcLength = b.u16(end - 2, 'wrapped client key length');
         dataLength = remaining - wkcLength;
+        // A key longer than what follows the header: tshark's tvb subset fails, and nothing more is shown.
+        if (dataLength < 0) {
+          b.mark('malformed', `wrapped client key length ${wkcLength} is past the ${remaining} bytes left`);
+          return;
+        }
       }
       dataTree(b, 'openvpn.data', 'Data', data, at, dataLength);
       if (wkcLength > 0) {

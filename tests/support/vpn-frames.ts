@@ -134,6 +134,10 @@ export function openvpnUdpFrames(): BuiltFrame[] {
   add(control(4, 0, SID_C, [], null, 10, hello.subarray(0, 150)));
   add(control(4, 0, SID_C, [], null, 11, hello.subarray(0, 3)));
   add(control(4, 0, SID_C, [], null, 12, Buffer.concat([hello, hello.subarray(0, 3)])));
+  // tls-crypt V3 whose wrapped-key length (the last two bytes) runs past the message, or past the
+  // bytes after the header (random data in static-key mode often looks like this).
+  add(op(10, 0, Buffer.concat([SID_C, filler(32, 65), be32(3), be32(1700000003), filler(10, 66), Buffer.from([0x06, 0xbc])])));
+  add(op(10, 0, Buffer.concat([SID_C, filler(32, 67), be32(4), be32(1700000004), filler(20, 68), Buffer.from([0, 60])])));
   return frames;
 }
 
