@@ -3,10 +3,14 @@
  * serve` with the real engine and the real capture helper, both inside a network namespace of
  * the test's own (nsA, joined by a veth to nsB). On the start page the test checks a bad capture
  * filter (libpcap's message, as tcpdump prints it), saves a preset of its own (still listed after
- * a reload), picks the built-in `http` preset and the veth, and starts a capture; a python3
- * http.server in nsB answers a fixed list of curl requests from nsA while tcpdump, on the same
- * veth with the same filter, writes the reference capture. Then, against what tshark says of
- * that reference (and of the file the UI downloads): the packet list's count, a packet's layers
+ * a reload), picks the built-in `http` preset (HTTP session tracking in the kernel, no filter) and
+ * the veth, and starts a capture; a python3 http.server in nsB answers a fixed list of curl
+ * requests from nsA, among traffic that is not HTTP (ping, UDP, a TCP exchange in another
+ * protocol), while tcpdump, on the same veth with no filter, writes everything. The reference is
+ * tcpdump's file cut by the stage's rule, applied to what tshark reads in it: the packets of each
+ * TCP connection from the first whose payload begins an HTTP request or response until FIN from
+ * both sides or RST. Then, against what tshark says of that reference (and of the file the UI
+ * downloads): the same packets, none of the other traffic, the packet list's count, a packet's layers
  * and the bytes a field highlights (PDML's pos/size), a display filter's count, the Sessions
  * tab's TCP conversations (conv,tcp), the HTTP tab's transactions and a JSON body, Follow TCP
  * Stream, and Save As pcapng. Screenshots of every view in light and dark, and both captures, go
@@ -31,8 +35,12 @@ const ROOT = path.resolve(__dirname, '../..');
 const CLI = path.join(ROOT, 'dist/app/cli/main.js');
 const RENDERER = path.join(ROOT, 'dist/renderer');
 const PORT = 8080;
-/** The built-in preset the capture uses (app/presets/builtin.ts): the same filter goes to tcpdump. */
-const HTTP_PRESET = 'tcp port 80 or tcp port 8080 or tcp port 8000';
+/** A TCP server in nsB on this port speaks a line protocol, not HTTP: none of it may be captured. */
+const OTHER_TCP_PORT = 9090;
+/** A UDP datagram goes to this port of nsB (nobody listens: an ICMP port unreachable comes back). */
+const UDP_PORT = 5353;
+/** What begins an HTTP/1.x request or response (RFC 9110's methods, and the status line). */
+const HTTP_STARTS = ['GET ', 'HEAD ', 'POST ', 'PUT ', 'DELETE ', 'CONNECT ', 'OPTIONS ', 'TRACE ', 'PATCH ', 'HTTP/1.'].map((s) => Buffer.from(s, 'latin1'));
 const BAD_FILTER = 'tcp port eighty';
 const WAIT = 15_000;
 
@@ -126,6 +134,82 @@ function pdmlField(file: string, frame: number, field: string): { pos: number; s
   return { pos: Number(attr('pos')), size: Number(attr('size')), show: attr('show') };
 }
 
+interface TcpFacts {
+  frame: number;
+  stream: number;
+  from: string;
+  flags: number;
+  payload: Buffer;
+}
+/** tshark on a file: each TCP packet's stream, source, flags and payload, segment by segment (no reassembly). */
+function tcpFacts(file: string): TcpFacts[] {
+  const out = tshark(['-r', file, '-o', 'tcp.desegment_tcp_streams:FALSE', '-Y', 'tcp', '-T', 'fields', '-E', 'separator=\t',
+    '-e', 'frame.number', '-e', 'tcp.stream', '-e', 'ip.src', '-e', 'ipv6.src', '-e', 'tcp.srcport', '-e', 'tcp.flags', '-e', 'tcp.payload']);
+  return lines(out).map((line) => {
+    const [frame, stream, ip4, ip6, port, flags, payload] = line.split('\t');
+    return { frame: Number(frame), stream: Number(stream), from: `${ip4 || ip6}:${port}`, flags: Number(flags), payload: Buffer.from((payload ?? '').replace(/:/g, ''), 'hex') };
+  });
+}
+/**
+ * The frames HTTP session tracking lets through: in each TCP stream, from the first packet whose
+ * payload begins an HTTP request or response, until a FIN from each side or a RST (included; what
+ * follows, such as the last ACK, is not). A first packet that is itself a FIN or RST is the only one.
+ */
+function httpSessionFrames(facts: readonly TcpFacts[]): number[] {
+  const byStream = new Map<number, TcpFacts[]>();
+  for (const f of facts) byStream.set(f.stream, [...(byStream.get(f.stream) ?? []), f]);
+  const kept: number[] = [];
+  for (const packets of byStream.values()) {
+    let tracking = false;
+    const finFrom = new Set<string>();
+    for (const p of packets) {
+      const rst = (p.flags & 0x04) !== 0;
+      const fin = (p.flags & 0x01) !== 0;
+      if (!tracking) {
+        if (!HTTP_STARTS.some((s) => p.payload.subarray(0, s.length).equals(s))) continue;
+        kept.push(p.frame);
+        tracking = !rst && !fin;
+        continue;
+      }
+      kept.push(p.frame);
+      if (fin) finFrom.add(p.from);
+      if (rst || finFrom.size === 2) {
+        tracking = false;
+        finFrom.clear();
+      }
+    }
+  }
+  return kept.sort((a, b) => a - b);
+}
+
+/** A server in nsB that greets in a line protocol of its own and echoes a line: TCP that is not HTTP. */
+const OTHER_TCP_SERVER = `
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], int(sys.argv[2])))
+s.listen(8)
+print('listening', flush=True)
+while True:
+    c, _ = s.accept()
+    with c:
+        c.sendall(b'+OK sievecap line server\\r\\n')
+        c.sendall(b'ECHO ' + c.recv(4096))
+`;
+/** The client of OTHER_TCP_SERVER, and a UDP datagram: run in nsA. */
+const OTHER_CLIENT = `
+import socket, sys
+ip, tcp_port, udp_port = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+c = socket.create_connection((ip, tcp_port), timeout=5)
+greeting = c.recv(4096)
+c.sendall(b'HELLO from nsA\\r\\n')
+echo = c.recv(4096)
+c.close()
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.sendto(b'not http either', (ip, udp_port))
+print(greeting.decode().strip(), '|', echo.decode().strip())
+`;
+
 interface Conv {
   a: string;
   b: string;
@@ -192,6 +276,9 @@ describe('the UI in Chromium over sievecap serve: a live capture in a network na
   let page: Page;
   const pageErrors: string[] = [];
   let shots = '';
+  /** tcpdump's capture of everything on the veth. */
+  let everything = '';
+  /** Its frames that HTTP session tracking lets through (httpSessionFrames), as a file. */
   let reference = '';
   let saved = '';
   let png: Buffer = Buffer.alloc(0);
@@ -234,6 +321,7 @@ describe('the UI in Chromium over sievecap serve: a live capture in a network na
     t0 = Date.now();
     shots = artifactDir('ui');
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sievecap-ui-e2e-'));
+    everything = path.join(tmp, 'everything.pcap');
     reference = path.join(tmp, 'reference.pcap');
     const www = path.join(tmp, 'www');
     fs.mkdirSync(www);
@@ -251,6 +339,11 @@ describe('the UI in Chromium over sievecap serve: a live capture in a network na
     const web = p.spawn(p.nsB, ['python3', '-u', '-m', 'http.server', String(PORT), '--bind', p.ipB, '--directory', www]);
     children.push(web);
     await waitForStdout(web, /Serving HTTP/, 'python3 -m http.server');
+    fs.writeFileSync(path.join(tmp, 'other-server.py'), OTHER_TCP_SERVER);
+    fs.writeFileSync(path.join(tmp, 'other-client.py'), OTHER_CLIENT);
+    const other = p.spawn(p.nsB, ['python3', '-u', path.join(tmp, 'other-server.py'), p.ipB, String(OTHER_TCP_PORT)]);
+    children.push(other);
+    await waitForStdout(other, /listening/, 'the line-protocol server');
 
     // serve as root (not by sudo: no SUDO_UID, so it stays root and starts the helper at once).
     const { SUDO_UID: _uid, SUDO_GID: _gid, SUDO_USER: _user, ...env } = process.env;
@@ -286,7 +379,7 @@ describe('the UI in Chromium over sievecap serve: a live capture in a network na
     if (timings.length) console.log(`# ui-e2e timings: ${timings.join('; ')}`);
   }, { timeout: 30_000 });
 
-  step('start page: a bad capture filter shows libpcap\'s message; a preset of ours outlives a reload; the built-in http preset fills the filter', async () => {
+  step('start page: a bad capture filter shows libpcap\'s message; a preset of ours outlives a reload; the built-in http preset shows its kernel stage', async () => {
     const start = page.getByRole('main', { name: 'Start' });
     const filter = start.getByRole('textbox', { name: /^Capture filter/ });
     const vethA = start.getByRole('checkbox', { name: new RegExp(`^${pair!.vethA}\\b`) });
@@ -307,6 +400,11 @@ describe('the UI in Chromium over sievecap serve: a live capture in a network na
     // A preset of our own: name and description, saved in XDG_CONFIG_HOME, listed after a reload.
     await filter.fill(`tcp port ${PORT}`);
     await until('the filter valid', () => filter.getAttribute('class'), (c) => /\bvalid\b/.test(c ?? ''));
+    const valid = await text(start.locator(`#${await filter.getAttribute('aria-describedby')}`));
+    const instructions = Number(/\((\d+) BPF instructions\)/.exec(valid)?.[1]);
+    // libpcap compiles it the same for tcpdump (Ethernet): one instruction a line.
+    const tcpdumpD = lines(execFileSync('ip', ['netns', 'exec', pair!.nsA, 'tcpdump', '-d', '-i', pair!.vethA, `tcp port ${PORT}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+    assert.equal(instructions, tcpdumpD.length, 'BPF instructions as tcpdump -d counts them');
     await start.getByRole('button', { name: 'Save as preset…' }).click();
     const form = start.getByRole('form', { name: 'Save as preset' });
     await form.getByRole('textbox', { name: 'Name' }).fill('e2e-web');
@@ -322,37 +420,50 @@ describe('the UI in Chromium over sievecap serve: a live capture in a network na
     const presetsFile = fs.readdirSync(path.join(tmp, 'config'), { recursive: true }).map(String);
     assert.ok(presetsFile.some((f) => /preset/i.test(f)), `a presets file under XDG_CONFIG_HOME: ${presetsFile.join(', ')}`);
 
-    // The built-in http preset: fills the filter, checked valid, named.
-    await start.getByRole('button', { name: /^http Plain HTTP/ }).click();
-    assert.equal(await filter.inputValue(), HTTP_PRESET);
-    await until('the preset filter valid', () => filter.getAttribute('class'), (c) => /\bvalid\b/.test(c ?? ''));
-    const valid = await text(start.locator(`#${await filter.getAttribute('aria-describedby')}`));
-    const instructions = Number(/\((\d+) BPF instructions\)/.exec(valid)?.[1]);
-    assert.match(valid, /^✓ Valid filter \(\d+ BPF instructions\) — preset “http”$/);
-    // libpcap compiles it the same for tcpdump (Ethernet): one instruction a line.
-    const tcpdumpD = lines(execFileSync('ip', ['netns', 'exec', pair!.nsA, 'tcpdump', '-d', '-i', pair!.vethA, HTTP_PRESET], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
-    assert.equal(instructions, tcpdumpD.length, 'BPF instructions as tcpdump -d counts them');
+    // The built-in http preset: no filter, HTTP session tracking in the kernel, named.
+    const http = start.getByRole('button', { name: /^http Plain HTTP/ });
+    assert.match(await text(http), /\(no filter\) · in the kernel: HTTP session tracking$/);
+    await http.click();
+    assert.equal(await http.getAttribute('aria-pressed'), 'true');
+    assert.equal(await filter.inputValue(), '');
+    const statusId = await filter.getAttribute('aria-describedby');
+    const presetStatus = await until('the preset applied', () => text(start.locator(`#${statusId}`)), (t) => t.includes('preset “http”'));
+    assert.equal(presetStatus, 'No filter: the kernel stage below chooses the packets. — preset “http”');
+    const stages = await text(start.getByRole('group', { name: 'Kernel stages' }));
+    assert.match(stages, /^In the kernel: HTTP session tracking — TCP connections whose payload begins an HTTP\/1\.x request or response, on any port, from that packet until FIN from both sides or RST/);
+    assert.match(stages, /From the preset “http”\. They run after the capture filter\./);
 
     await vethA.check();
     assert.equal(await start.getByRole('checkbox', { name: /^lo\b/ }).isChecked(), false);
+    assert.equal(await start.getByRole('button', { name: 'Start capture' }).isDisabled(), false);
     await screenshots('1-start-page');
     mark('start page');
   });
 
-  step('captures the HTTP traffic on the veth until the count stops growing, as tcpdump does', async () => {
+  step('captures the HTTP connections on the veth, among other traffic, until the count stops growing; tcpdump captures everything', async () => {
     const p = pair!;
     await page.getByRole('button', { name: 'Start capture' }).click();
     await until('the capture running', captureState, (f) => /Capturing$/.test(f));
-    // The reference: tcpdump on the same interface, with the same filter, from before the traffic.
-    const tcpdump = p.spawn(p.nsA, ['tcpdump', '-i', p.vethA, '-U', '--immediate-mode', '-s', '0', '-n', '-w', reference, HTTP_PRESET]);
+    // tcpdump on the same interface, with no filter, from before the traffic.
+    const tcpdump = p.spawn(p.nsA, ['tcpdump', '-i', p.vethA, '-U', '--immediate-mode', '-s', '0', '-n', '-w', everything]);
     children.push(tcpdump);
     await waitForStderr(tcpdump, /listening on/);
     const tcpdumpDone = finished(tcpdump);
 
-    for (const r of REQUESTS) {
+    // Traffic that is not HTTP, before, between and after the requests: ping, UDP, another TCP protocol.
+    const notHttp = (): void => {
+      const said = p.exec(p.nsA, ['python3', path.join(tmp, 'other-client.py'), p.ipB, String(OTHER_TCP_PORT), String(UDP_PORT)], 15_000);
+      assert.match(said, /^\+OK sievecap line server \| ECHO HELLO from nsA$/m);
+    };
+    p.exec(p.nsA, ['ping', '-c', '2', '-i', '0.2', '-W', '2', p.ipB], 15_000);
+    notHttp();
+    for (const [k, r] of REQUESTS.entries()) {
       const curl = p.exec(p.nsA, ['curl', '-s', '--noproxy', '*', '--max-time', '10', '-o', '/dev/null', '-w', '%{http_code}', `http://${p.ipB}:${PORT}${r.path}`], 15_000);
       assert.equal(Number(curl), r.status, `curl ${r.path}`);
+      if (k === 1) notHttp();
     }
+    notHttp();
+    p.exec(p.nsA, ['ping', '-c', '1', '-W', '2', p.ip6B], 15_000);
     // Until the status bar's count has not moved for 1.5 s.
     let last = -1;
     let since = Date.now();
@@ -370,13 +481,19 @@ describe('the UI in Chromium over sievecap serve: a live capture in a network na
     const done = await Promise.race([tcpdumpDone, sleep(5000).then(() => null)]);
     assert.ok(done, 'tcpdump stopped');
     assert.match(done.stderr, /^0 packets dropped by kernel$/m);
+
+    // The reference: tcpdump's frames that the stage's rule keeps, by tshark's reading of them.
+    const expected = httpSessionFrames(tcpFacts(everything));
+    assert.ok(expected.length > 0, 'tcpdump saw HTTP connections');
+    tshark(['-r', everything, '-Y', `frame.number in {${expected.join(', ')}}`, '-w', reference]);
+    assert.equal(frameCount(reference), expected.length);
     mark('capture');
   });
 
   step('packet list, a packet\'s layers and bytes, a display filter and Save As match tshark', async () => {
     const refFrames = frameCount(reference);
     assert.equal(refFrames, tsharkFields(reference, 'tcp.port == 8080', ['frame.number']).length, 'the reference has only the test traffic');
-    assert.ok(refFrames >= REQUESTS.length * 8, `a handful of packets per request (${refFrames})`);
+    assert.ok(refFrames >= REQUESTS.length * 5, `a handful of packets per request (${refFrames})`);
     await until('the packet count', footer, (f) => f.includes(`Packets: ${count(refFrames)} `) && f.includes(`Displayed: ${count(refFrames)}`));
     const grid = packetList();
     assert.equal(await grid.getAttribute('aria-rowcount'), String(refFrames + 1), 'the packet list\'s rows (and its header)');
@@ -392,8 +509,9 @@ describe('the UI in Chromium over sievecap serve: a live capture in a network na
     await download.saveAs(saved);
     assert.equal(fs.readFileSync(saved).readUInt32LE(0), 0x0a0d0d0a, 'a pcapng file');
     assert.equal(frameCount(saved), refFrames, 'the saved file\'s frames');
-    // Both captures go with the screenshots: what a failure here is about.
-    fs.copyFileSync(reference, path.join(shots, 'reference-tcpdump.pcap'));
+    // The captures go with the screenshots: what a failure here is about.
+    fs.copyFileSync(everything, path.join(shots, 'everything-tcpdump.pcap'));
+    fs.copyFileSync(reference, path.join(shots, 'reference-tcpdump-http-sessions.pcap'));
     fs.copyFileSync(saved, path.join(shots, 'saved-from-ui.pcapng'));
     // The same packets as tcpdump's: each frame's length, direction and TCP numbers, in order
     // within each direction (the two captures may interleave the directions differently when
@@ -406,6 +524,17 @@ describe('the UI in Chromium over sievecap serve: a live capture in a network na
       assert.deepEqual(side(ours), side(theirs), `the packets from ${from}, in order`);
     }
     assert.deepEqual([...ours].sort(), [...theirs].sort());
+    // Every HTTP request and response tshark finds in everything is in ours; none of the other traffic is.
+    for (const what of ['http.request', 'http.response']) assert.equal(frameCount(saved, what), frameCount(everything, what), what);
+    assert.equal(frameCount(everything, 'http.request'), REQUESTS.length);
+    for (const other of ['icmp', 'icmpv6.type == 128 || icmpv6.type == 129', 'udp', `tcp.port == ${OTHER_TCP_PORT}`, 'arp']) {
+      if (other !== 'arp') assert.ok(frameCount(everything, other) > 0, `tcpdump saw ${other}`);
+      assert.equal(frameCount(saved, other), 0, `no ${other} in the UI's capture`);
+    }
+    assert.equal(frameCount(saved, `!(tcp.port == ${PORT})`), 0, 'only the web server\'s connections');
+    // Each connection from its request on: no handshake, and the last ACK after both FINs left out.
+    assert.equal(frameCount(saved, 'tcp.flags.syn == 1'), 0, 'no SYN: tracking begins at the request');
+    assert.ok(frameCount(everything, 'tcp.flags.syn == 1 && tcp.port == ' + PORT) >= REQUESTS.length * 2);
     const lengths = (file: string): number[] => tsharkFields(file, null, ['frame.len']).map((f) => Number(f[0]));
     if (lengths(saved).join() !== lengths(reference).join()) console.log('# ui-e2e: the directions interleave differently in the two captures (frame.len lists equal as multisets)');
 

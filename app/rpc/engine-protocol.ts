@@ -430,6 +430,8 @@ export const SessionInfo = v.strictObject({
     interfaces: v.array(v.string()),
     filter: v.string(),
     preset: v.nullable(v.string()),
+    /** Kernel stages after the filter (the preset's); absent: the filter alone. */
+    stages: v.optional(KernelStagesSpec),
     snapLen: Count,
     statistics: v.array(CaptureStatistics),
     /** Why the capture ended early (an interface vanished, the helper was lost), else null. */

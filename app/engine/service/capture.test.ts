@@ -184,6 +184,22 @@ test('capture: start, frames from batches, counters about every interval, stop w
   assert.equal(c.helper.closed, true, 'shutting the engine down lets the helper go');
 });
 
+test('capture: a preset’s kernel stages go to the helper with the filter and into the session’s info', async () => {
+  const c = new Client({ captureExclusion: () => 'tcp port 22' });
+  const info = await c.call('startCapture', { interfaces: ['lo'], filter: 'tcp', preset: 'http', stages: { httpSessions: true } });
+  const start = c.helper.requests.find((r) => r.method === 'start')!.params as HelperParams<'start'>;
+  assert.equal(start.spec.filter, '(tcp) and not (tcp port 22)', 'the stages run after the filter, exclusion included');
+  assert.deepEqual(start.spec.stages, { httpSessions: true });
+  assert.deepEqual(info.capture, { interfaces: ['lo'], filter: 'tcp', preset: 'http', stages: { httpSessions: true }, snapLen: 262144, statistics: [], error: null });
+  assert.deepEqual((await c.call('sessionInfo', { session: info.session })).capture!.stages, { httpSessions: true });
+  await c.call('stopCapture', { session: info.session });
+  // Without stages the spec has none (not an empty object).
+  await c.call('startCapture', { interfaces: ['lo'], filter: '' });
+  const second = c.helper.requests.filter((r) => r.method === 'start')[1]!.params as HelperParams<'start'>;
+  assert.equal('stages' in second.spec, false);
+  c.service.close();
+});
+
 test('capture: an interface that vanishes ends the capture with captureError; the frames stay', async () => {
   const c = new Client();
   const info = await c.call('startCapture', { interfaces: ['lo'], filter: '' });

@@ -15,7 +15,7 @@ import { chooseCliRoute, HelperClient, HelperStartError, type HelperEvents, type
 import { linkTypeToDlt } from '../../pcap/linktype';
 import type { PcapngInterfaceOptions } from '../../pcap/pcapng-writer';
 import type { CaptureStatistics, EngineEvent, EngineParams, ErrorData } from '../../rpc/engine-protocol';
-import type { DecodedBatch, HelperMethod, HelperParams, HelperResult, InterfaceStatistics } from '../../rpc/helper-protocol';
+import type { DecodedBatch, HelperMethod, HelperParams, HelperResult, InterfaceStatistics, KernelStagesSpec } from '../../rpc/helper-protocol';
 import { interfaceLinkType } from './interfaces';
 import { EngineError } from './plain';
 import type { EngineSession } from './session';
@@ -47,6 +47,8 @@ export interface SessionCapture {
   interfaces: string[];
   filter: string;
   preset: string | null;
+  /** Kernel stages after the filter (the preset's), as the helper was asked for them; absent: none. */
+  stages?: KernelStagesSpec;
   snapLen: number;
   statistics: CaptureStatistics[];
   error: ErrorData | null;
@@ -184,14 +186,30 @@ export class CaptureController {
       let started: HelperResult<'start'>;
       try {
         started = await helper.request('start', {
-          spec: { interfaces: names, filter: kernelFilter, snapLen, promiscuous: params.promiscuous ?? true, bufferBytes: RING_BYTES, recordFormat: 'pcapng' },
+          spec: {
+            interfaces: names,
+            filter: kernelFilter,
+            snapLen,
+            promiscuous: params.promiscuous ?? true,
+            bufferBytes: RING_BYTES,
+            recordFormat: 'pcapng',
+            ...(params.stages ? { stages: params.stages } : {}),
+          },
         });
       } catch (err) {
         const e = err as Error & { code?: string };
         throw new EngineError(engineCode(e.code), e.message);
       }
       helperCapturing = true;
-      const capture: SessionCapture = { interfaces: started.interfaces.map((i) => i.name), filter: params.filter, preset: params.preset ?? null, snapLen, statistics: [], error: null };
+      const capture: SessionCapture = {
+        interfaces: started.interfaces.map((i) => i.name),
+        filter: params.filter,
+        preset: params.preset ?? null,
+        ...(params.stages ? { stages: params.stages } : {}),
+        snapLen,
+        statistics: [],
+        error: null,
+      };
       const session = this.host.createSession(
         started.interfaces.map((i) => ({ linkType: i.linkType, name: i.name, snapLen: i.snapLen, filter: kernelFilter || undefined })),
         request,

@@ -356,6 +356,7 @@ export class AppState {
     if (!c) return null;
     const params: CaptureParams = { interfaces: c.interfaces, filter: c.filter };
     if (c.preset) params.preset = c.preset;
+    if (c.stages) params.stages = c.stages;
     if (c.snapLen > 0 && c.snapLen <= 262144) params.snapLen = c.snapLen;
     return params;
   }

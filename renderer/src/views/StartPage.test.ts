@@ -24,6 +24,7 @@ function engine(problem: string | null = null): FakeEngine {
     listPresets: () => ({
       presets: [
         { name: 'all', description: 'Everything on the interface', filter: '', builtin: true },
+        { name: 'http', description: 'Plain HTTP/1.x on any port, tracked in the kernel', filter: '', builtin: true, stages: { httpSessions: true } },
         { name: 'dns', description: 'DNS queries and answers', filter: 'port 53', builtin: true },
       ],
       file: '/home/u/.config/sievecap/presets.json',
@@ -47,6 +48,46 @@ describe('StartPage', () => {
     await findByText(/Valid filter \(6 BPF instructions\)/);
     await fireEvent.click(start);
     expect(onStart).toHaveBeenCalledWith({ interfaces: ['lo'], filter: 'port 53', preset: 'dns' });
+  });
+
+  it('shows what a preset runs in the kernel and starts with it; the stages follow the preset chosen', async () => {
+    const onStart = vi.fn();
+    const { getByRole, getByLabelText, findByText, queryByRole } = render(StartPage, { props: { engine: engine().client, onStart, onOpen: () => {}, onOpenPath: () => {} } });
+    await findByText('lo');
+    await fireEvent.click(getByRole('checkbox'));
+    const httpButton = (await findByText('Plain HTTP/1.x on any port, tracked in the kernel')).closest('button')!;
+    expect(httpButton.textContent).toMatch(/\(no filter\) · in the kernel: HTTP session tracking/);
+    await fireEvent.click(httpButton);
+    const stages = getByRole('group', { name: 'Kernel stages' });
+    expect(stages.textContent).toMatch(/In the kernel: HTTP session tracking — TCP connections whose payload begins an HTTP\/1\.x request or response, on any port/);
+    expect(stages.textContent).toMatch(/From the preset “http”\. They run after the capture filter\./);
+    await findByText(/No filter: the kernel stage below chooses the packets\. — preset “http”/);
+    const start = getByRole('button', { name: 'Start capture' }) as HTMLButtonElement;
+    await waitFor(() => expect(start.disabled).toBe(false));
+    await fireEvent.click(start);
+    expect(onStart).toHaveBeenLastCalledWith({ interfaces: ['lo'], filter: '', preset: 'http', stages: { httpSessions: true } });
+
+    // Editing the filter keeps the stages: the filter combines with them.
+    await fireEvent.input(getByLabelText(/Capture filter/), { target: { value: 'tcp port 8080' } });
+    await findByText(/Valid filter \(6 BPF instructions\)/, {}, { timeout: 2000 });
+    expect(getByRole('group', { name: 'Kernel stages' }).textContent).toMatch(/on the packets it keeps/);
+    await fireEvent.click(start);
+    expect(onStart).toHaveBeenLastCalledWith({ interfaces: ['lo'], filter: 'tcp port 8080', stages: { httpSessions: true } });
+
+    // Another preset: its stages (none).
+    await fireEvent.click(await findByText('DNS queries and answers'));
+    expect(queryByRole('group', { name: 'Kernel stages' })).toBeNull();
+    await findByText(/Valid filter \(6 BPF instructions\) — preset “dns”/, {}, { timeout: 2000 });
+    await fireEvent.click(start);
+    expect(onStart).toHaveBeenLastCalledWith({ interfaces: ['lo'], filter: 'port 53', preset: 'dns' });
+
+    // Back to http, then "Capture with the filter alone".
+    await fireEvent.click(httpButton);
+    await fireEvent.click(getByRole('button', { name: 'Capture with the filter alone' }));
+    expect(queryByRole('group', { name: 'Kernel stages' })).toBeNull();
+    await findByText(/No filter: every packet is captured\./);
+    await fireEvent.click(start);
+    expect(onStart).toHaveBeenLastCalledWith({ interfaces: ['lo'], filter: '' });
   });
 
   it('shows libpcap’s message for a bad filter', async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { builtinPresets } from '../../../app/presets/builtin';
 import type { Preset } from '../../../app/rpc/engine-protocol';
 import { BUILTIN_PRESETS, applyPreset, matchingPreset, mergePresets, presetProblem } from './presets';
 
@@ -20,7 +21,7 @@ describe('mergePresets', () => {
   });
   it('falls back to the renderer’s built-ins when the engine lists none', () => {
     const list = mergePresets(null);
-    expect(list.builtin.map((p) => p.name)).toEqual(['all', 'http', 'dns', 'tls', 'tcp-setup', 'icmp', 'arp-nd', 'not-my-ssh']);
+    expect(list.builtin.map((p) => p.name)).toEqual(['all', 'http', 'metadata', 'dns', 'tls', 'tcp-setup', 'icmp', 'arp-nd', 'not-my-ssh']);
     expect(list.user).toEqual([]);
     expect(mergePresets([user('mine')]).builtin.length).toBe(BUILTIN_PRESETS.length);
   });
@@ -30,11 +31,26 @@ describe('mergePresets', () => {
   });
 });
 
+describe('BUILTIN_PRESETS', () => {
+  it('is the engine’s list (app/presets/builtin.ts, no SSH session), kernel stages included', () => {
+    expect(BUILTIN_PRESETS).toEqual(builtinPresets());
+    expect(BUILTIN_PRESETS.find((p) => p.name === 'http')).toMatchObject({ filter: '', stages: { httpSessions: true } });
+  });
+});
+
 describe('applyPreset and matchingPreset', () => {
   it('fills the filter, and interfaces and snap length when the preset has them', () => {
     expect(applyPreset(user('a'))).toEqual({ filter: 'port 1' });
     expect(applyPreset(user('b', { snapLen: 96, interfaces: ['lo'] }))).toEqual({ filter: 'port 1', snapLen: 96, interfaces: ['lo'] });
     expect(applyPreset(user('c', { interfaces: [] }))).toEqual({ filter: 'port 1' });
+  });
+  it('hands on the preset’s kernel stages, as a copy; none when it has none', () => {
+    const http = BUILTIN_PRESETS.find((p) => p.name === 'http')!;
+    const choice = applyPreset(http);
+    expect(choice).toEqual({ filter: '', stages: { httpSessions: true } });
+    expect(choice.stages).not.toBe(http.stages);
+    expect(applyPreset(user('d', { stages: { httpSessions: false } }))).toEqual({ filter: 'port 1' });
+    expect(applyPreset(user('e', { filter: 'port 8080', stages: { httpSessions: true } }))).toEqual({ filter: 'port 8080', stages: { httpSessions: true } });
   });
   it('keeps the preset only while the filter is unchanged', () => {
     const list = mergePresets(null);
@@ -43,6 +59,14 @@ describe('applyPreset and matchingPreset', () => {
     expect(matchingPreset(list, 'icmp', 'icmp')).toBeNull();
     expect(matchingPreset(list, null, 'icmp or icmp6')).toBeNull();
     expect(matchingPreset(list, 'gone', '')).toBeNull();
+  });
+  it('keeps a preset with kernel stages only while its stages are still chosen', () => {
+    const list = mergePresets(null);
+    expect(matchingPreset(list, 'http', '', { httpSessions: true })?.name).toBe('http');
+    expect(matchingPreset(list, 'http', '', null)).toBeNull();
+    expect(matchingPreset(list, 'http', 'tcp', { httpSessions: true })).toBeNull();
+    expect(matchingPreset(list, 'all', '', { httpSessions: true })).toBeNull();
+    expect(matchingPreset(list, 'icmp', 'icmp or icmp6', {})?.name).toBe('icmp');
   });
 });
 

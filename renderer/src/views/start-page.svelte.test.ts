@@ -20,6 +20,7 @@ const iface = (name: string, rx: number, extra: Partial<NetworkInterface> = {}):
 
 const builtin: Preset[] = [
   { name: 'all', description: 'Everything', filter: '', builtin: true },
+  { name: 'http', description: 'HTTP in the kernel', filter: '', builtin: true, stages: { httpSessions: true } },
   { name: 'dns', description: 'DNS', filter: 'port 53', builtin: true },
 ];
 
@@ -87,7 +88,7 @@ describe('StartPageState', () => {
     const page = new StartPageState(engine(), 0);
     await page.pollInterfaces();
     await page.loadPresets();
-    expect(page.presets.builtin.map((p) => p.name)).toEqual(['all', 'dns']);
+    expect(page.presets.builtin.map((p) => p.name)).toEqual(['all', 'http', 'dns']);
     expect(page.presets.user.map((p) => p.name)).toEqual(['web']);
     expect(page.startSettings()).toBeNull();
     page.choosePreset(page.presets.user[0]!);
@@ -99,6 +100,43 @@ describe('StartPageState', () => {
     page.setFilter('port 81');
     await page.checkNow();
     expect(page.startSettings()).toEqual({ interfaces: ['lo'], filter: 'port 81', snapLen: 128 });
+    page.dispose();
+  });
+
+  it('takes a preset’s kernel stages, keeps them while the filter is edited, drops them for another preset', async () => {
+    const page = new StartPageState(engine(), 0);
+    await page.pollInterfaces();
+    await page.loadPresets();
+    page.toggleInterface('lo', true);
+    const [all, http, dns] = page.presets.builtin as [Preset, Preset, Preset];
+    page.choosePreset(http);
+    expect(page.filter).toBe('');
+    expect(page.stages).toEqual({ httpSessions: true });
+    expect(page.stagesFrom).toBe('http');
+    expect(page.stageDescriptions.map((d) => d.title)).toEqual(['HTTP session tracking']);
+    expect(page.activePreset?.name).toBe('http');
+    await page.checkNow();
+    expect(page.startSettings()).toEqual({ interfaces: ['lo'], filter: '', preset: 'http', stages: { httpSessions: true } });
+    // A filter typed after: it combines with the stages (the preset's name no longer applies).
+    page.setFilter('tcp port 8080');
+    await page.checkNow();
+    expect(page.activePreset).toBeNull();
+    expect(page.startSettings()).toEqual({ interfaces: ['lo'], filter: 'tcp port 8080', stages: { httpSessions: true } });
+    // Saved as a preset of the user's: the stages go with it.
+    expect(page.presetFromSettings('web-http', '', false)).toEqual({ name: 'web-http', description: '', filter: 'tcp port 8080', stages: { httpSessions: true } });
+    // Another preset: its settings, and its (absent) stages.
+    page.choosePreset(dns);
+    expect(page.stages).toBeNull();
+    expect(page.stageDescriptions).toEqual([]);
+    await page.checkNow();
+    expect(page.startSettings()).toEqual({ interfaces: ['lo'], filter: 'port 53', preset: 'dns' });
+    // Removing the stages by hand: the filter alone, and no longer the preset.
+    page.choosePreset(http);
+    page.removeStages();
+    expect(page.activePreset).toBeNull();
+    expect(page.startSettings()).toEqual({ interfaces: ['lo'], filter: '' });
+    page.choosePreset(all);
+    expect(page.startSettings()).toEqual({ interfaces: ['lo'], filter: '', preset: 'all' });
     page.dispose();
   });
 

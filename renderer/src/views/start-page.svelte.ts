@@ -4,10 +4,11 @@
  * test can stand in for it.
  */
 import type { NetworkInterface, Preset, PresetSettings } from '../../../app/rpc/engine-protocol';
+import type { KernelStagesSpec } from '../../../app/rpc/helper-protocol';
+import { describeKernelStages, type KernelStageDescription } from '../../../app/rpc/kernel-stages';
 import type { CallEngine } from './call-engine';
 import { applyPreset, matchingPreset, mergePresets, presetProblem, type PresetList } from './presets';
 import { RateHistory } from './sparkline';
-
 
 export type FilterCheck =
   | { state: 'empty' }
@@ -22,6 +23,8 @@ export interface StartSettings {
   filter: string;
   snapLen?: number;
   preset?: string;
+  /** Kernel stages after the filter (the chosen preset's). */
+  stages?: KernelStagesSpec;
 }
 
 export interface RecentFile {
@@ -45,13 +48,22 @@ export class StartPageState {
   presetsFile = $state('');
   presetsProblem = $state<string | null>(null);
   presetsError = $state<string | null>(null);
-  /** The preset last chosen; it stays "the preset" while the filter is unchanged. */
+  /** The preset last chosen; it stays "the preset" while the filter and the kernel stages are unchanged. */
   chosenPreset = $state<string | null>(null);
+  /**
+   * Kernel stages after the filter: those of the preset last chosen (another preset replaces them),
+   * kept while the filter is edited (the filter combines with them) until removed. Null: none.
+   */
+  stages = $state.raw<KernelStagesSpec | null>(null);
+  /** The preset the stages came from. */
+  stagesFrom = $state<string | null>(null);
 
   recent = $state.raw<RecentFile[]>([]);
   recentError = $state<string | null>(null);
 
-  readonly activePreset: Preset | null = $derived(matchingPreset(this.presets, this.chosenPreset, this.filter));
+  readonly activePreset: Preset | null = $derived(matchingPreset(this.presets, this.chosenPreset, this.filter, this.stages));
+  /** What runs in the kernel after the filter, in words (empty: the filter alone). */
+  readonly stageDescriptions: KernelStageDescription[] = $derived(describeKernelStages(this.stages));
   readonly canStart: boolean = $derived(this.selected.length > 0 && this.check.state !== 'invalid' && this.check.state !== 'checking');
 
   readonly #engine: CallEngine;
@@ -148,6 +160,8 @@ export class StartPageState {
     const choice = applyPreset(preset);
     this.chosenPreset = preset.name;
     this.filter = choice.filter;
+    this.stages = choice.stages ?? null;
+    this.stagesFrom = choice.stages ? preset.name : null;
     if (choice.snapLen !== undefined) this.snapLen = choice.snapLen;
     if (choice.interfaces) {
       const names = new Set(this.interfaces.map((i) => i.name));
@@ -155,6 +169,12 @@ export class StartPageState {
       this.selected = this.interfaces.length === 0 ? choice.interfaces : choice.interfaces.filter((n) => names.has(n));
     }
     this.#scheduleCheck(0);
+  }
+
+  /** Captures with the filter alone: the kernel stages are dropped (the preset no longer applies). */
+  removeStages(): void {
+    this.stages = null;
+    this.stagesFrom = null;
   }
 
   #setPresets(r: { presets: Preset[]; file: string; problem: string | null }): void {
@@ -176,6 +196,7 @@ export class StartPageState {
   presetFromSettings(name: string, description: string, withInterfaces: boolean): PresetSettings {
     const preset: PresetSettings = { name: name.trim(), description: description.trim(), filter: this.filter.trim() };
     if (this.snapLen !== null) preset.snapLen = this.snapLen;
+    if (this.stages) preset.stages = structuredClone(this.stages);
     if (withInterfaces && this.selected.length > 0) preset.interfaces = [...this.selected];
     return preset;
   }
@@ -187,6 +208,7 @@ export class StartPageState {
     try {
       this.#setPresets(await this.#engine.call('savePreset', { preset }));
       this.chosenPreset = preset.name;
+      if (this.stages) this.stagesFrom = preset.name;
       return null;
     } catch (e) {
       return (e as Error).message;
@@ -218,6 +240,7 @@ export class StartPageState {
     const settings: StartSettings = { interfaces: [...this.selected], filter: this.filter.trim() };
     if (this.snapLen !== null) settings.snapLen = this.snapLen;
     if (this.activePreset) settings.preset = this.activePreset.name;
+    if (this.stages) settings.stages = structuredClone(this.stages);
     return settings;
   }
 

@@ -1,0 +1,36 @@
+/** The kernel stages in words: what the desktop app shows is what the CLI's --explain prints. */
+import * as assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { describeStages } from '../../bpf/programs/capture';
+import { builtinPresets } from '../presets/builtin';
+import { describeKernelStages, hasKernelStages, sameKernelStages } from './kernel-stages';
+
+test('kernel stages: the built-in presets’ stages read as bpf/programs/capture.ts describes them', () => {
+  const withStages = builtinPresets().filter((p) => p.stages);
+  assert.ok(withStages.some((p) => p.stages?.httpSessions), 'the http preset tracks HTTP sessions');
+  for (const preset of withStages) {
+    const ours = describeKernelStages(preset.stages);
+    const cli = describeStages(preset.stages);
+    assert.equal(ours.length, cli.length, `${preset.name}: one line per stage`);
+    ours.forEach((d, i) => {
+      // The CLI's line may say more (how the stage is built); it starts with the same words.
+      assert.ok(cli[i]!.startsWith(`${d.title}: ${d.detail}`), `${preset.name}: "${d.title}: ${d.detail}" begins "${cli[i]}"`);
+    });
+  }
+});
+
+test('kernel stages: none, unknown ones, and comparing two specs', () => {
+  assert.deepEqual(describeKernelStages(undefined), []);
+  assert.deepEqual(describeKernelStages({}), []);
+  assert.deepEqual(describeKernelStages({ httpSessions: false }), []);
+  assert.equal(hasKernelStages({ httpSessions: false }), false);
+  assert.equal(hasKernelStages({ httpSessions: true }), true);
+  // A newer engine's stage is named, not dropped.
+  assert.deepEqual(describeKernelStages({ futureStage: true } as never).map((d) => d.title), ['futureStage']);
+  assert.equal(sameKernelStages(undefined, {}), true);
+  assert.equal(sameKernelStages({ httpSessions: false }, null), true);
+  assert.equal(sameKernelStages({ httpSessions: true }, {}), false);
+  const rules = [{ name: 'lab', prefixes: ['10.0.0.0/8'] }];
+  assert.equal(sameKernelStages({ watchlist: { rules }, httpSessions: true }, { httpSessions: true, watchlist: { rules } }), true);
+  assert.equal(sameKernelStages({ watchlist: { rules } }, { watchlist: { rules: [{ name: 'lab', prefixes: ['10.0.0.0/16'] }] } }), false);
+});
