@@ -431,7 +431,7 @@ describe('the UI in Chromium over sievecap serve: a live capture in a network na
     assert.equal(presetStatus, 'No filter: the kernel stage below chooses the packets. — preset “http”');
     const stages = await text(start.getByRole('group', { name: 'Kernel stages' }));
     assert.match(stages, /^In the kernel: HTTP session tracking — TCP connections whose payload begins an HTTP\/1\.x request or response, on any port, from that packet until FIN from both sides or RST/);
-    assert.match(stages, /From the preset “http”\. They run after the capture filter\./);
+    assert.match(stages, /From the preset “http”\. A capture filter combines with it\. Capture with the filter alone$/);
 
     await vethA.check();
     assert.equal(await start.getByRole('checkbox', { name: /^lo\b/ }).isChecked(), false);

@@ -8,7 +8,9 @@ import { describeKernelStages, hasKernelStages, sameKernelStages } from './kerne
 test('kernel stages: the built-in presets’ stages read as bpf/programs/capture.ts describes them', () => {
   const withStages = builtinPresets().filter((p) => p.stages);
   assert.ok(withStages.some((p) => p.stages?.httpSessions), 'the http preset tracks HTTP sessions');
-  for (const preset of withStages) {
+  // And every stage together, as a user's preset may ask.
+  const everyStage = { name: 'every stage', stages: { httpSessions: true, trafficMix: true, watchlist: { rules: [{ name: 'lab', prefixes: ['10.0.0.0/8', 'fd00::/8'] }] } } };
+  for (const preset of [...withStages, everyStage]) {
     const ours = describeKernelStages(preset.stages);
     const cli = describeStages(preset.stages);
     assert.equal(ours.length, cli.length, `${preset.name}: one line per stage`);
@@ -27,6 +29,8 @@ test('kernel stages: none, unknown ones, and comparing two specs', () => {
   assert.equal(hasKernelStages({ httpSessions: true }), true);
   // A newer engine's stage is named, not dropped.
   assert.deepEqual(describeKernelStages({ futureStage: true } as never).map((d) => d.title), ['futureStage']);
+  // The traffic mix counts; it chooses no packets.
+  assert.deepEqual(describeKernelStages({ trafficMix: true, httpSessions: true }).map((d) => [d.stage, d.choosesPackets]), [['httpSessions', true], ['trafficMix', false]]);
   assert.equal(sameKernelStages(undefined, {}), true);
   assert.equal(sameKernelStages({ httpSessions: false }, null), true);
   assert.equal(sameKernelStages({ httpSessions: true }, {}), false);

@@ -11,20 +11,31 @@ export interface KernelStageDescription {
   stage: string;
   /** Its name, as a heading: "HTTP session tracking". */
   title: string;
-  /** What it lets through, in one sentence. */
+  /** What it lets through or counts, in one sentence. */
   detail: string;
+  /** It lets only some packets through (false: it only counts them). */
+  choosesPackets: boolean;
 }
 
 /** One entry per stage the spec turns on, in the order the CLI's --explain lists them; [] for none. */
 export function describeKernelStages(stages: KernelStagesSpec | null | undefined): KernelStageDescription[] {
   if (!stages) return [];
   const out: KernelStageDescription[] = [];
-  const known = new Set(['httpSessions', 'watchlist']);
+  const known = new Set(['httpSessions', 'trafficMix', 'watchlist']);
   if (stages.httpSessions) {
     out.push({
       stage: 'httpSessions',
       title: 'HTTP session tracking',
       detail: 'TCP connections whose payload begins an HTTP/1.x request or response, on any port, from that packet until FIN from both sides or RST (IPv4 and IPv6)',
+      choosesPackets: true,
+    });
+  }
+  if (stages.trafficMix) {
+    out.push({
+      stage: 'trafficMix',
+      title: 'Traffic mix',
+      detail: 'packets and bytes per ethertype and per IP protocol of every packet seen, before the filter',
+      choosesPackets: false,
     });
   }
   if (stages.watchlist) {
@@ -33,11 +44,14 @@ export function describeKernelStages(stages: KernelStagesSpec | null | undefined
       stage: 'watchlist',
       title: 'CIDR watchlist',
       detail: `packets from or to ${rules.map((r) => `${r.name} (${r.prefixes.join(', ') || 'no prefixes yet'})`).join('; ')}, counted per rule`,
+      choosesPackets: true,
     });
   }
   // A stage this renderer does not know yet (a newer engine's) is still named, never hidden.
   for (const [key, value] of Object.entries(stages as Record<string, unknown>)) {
-    if (!known.has(key) && value !== undefined && value !== false) out.push({ stage: key, title: key, detail: 'a kernel stage this version does not describe' });
+    if (!known.has(key) && value !== undefined && value !== false) {
+      out.push({ stage: key, title: key, detail: 'a kernel stage this version does not describe', choosesPackets: true });
+    }
   }
   return out;
 }

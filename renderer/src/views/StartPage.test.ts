@@ -60,7 +60,7 @@ describe('StartPage', () => {
     await fireEvent.click(httpButton);
     const stages = getByRole('group', { name: 'Kernel stages' });
     expect(stages.textContent).toMatch(/In the kernel: HTTP session tracking — TCP connections whose payload begins an HTTP\/1\.x request or response, on any port/);
-    expect(stages.textContent).toMatch(/From the preset “http”\. They run after the capture filter\./);
+    expect(stages.textContent).toMatch(/From the preset “http”\. A capture filter combines with it\./);
     await findByText(/No filter: the kernel stage below chooses the packets\. — preset “http”/);
     const start = getByRole('button', { name: 'Start capture' }) as HTMLButtonElement;
     await waitFor(() => expect(start.disabled).toBe(false));
@@ -70,7 +70,7 @@ describe('StartPage', () => {
     // Editing the filter keeps the stages: the filter combines with them.
     await fireEvent.input(getByLabelText(/Capture filter/), { target: { value: 'tcp port 8080' } });
     await findByText(/Valid filter \(6 BPF instructions\)/, {}, { timeout: 2000 });
-    expect(getByRole('group', { name: 'Kernel stages' }).textContent).toMatch(/on the packets it keeps/);
+    expect(getByRole('group', { name: 'Kernel stages' }).textContent).toMatch(/HTTP session tracking/);
     await fireEvent.click(start);
     expect(onStart).toHaveBeenLastCalledWith({ interfaces: ['lo'], filter: 'tcp port 8080', stages: { httpSessions: true } });
 

@@ -64,6 +64,8 @@ export class StartPageState {
   readonly activePreset: Preset | null = $derived(matchingPreset(this.presets, this.chosenPreset, this.filter, this.stages));
   /** What runs in the kernel after the filter, in words (empty: the filter alone). */
   readonly stageDescriptions: KernelStageDescription[] = $derived(describeKernelStages(this.stages));
+  /** How many of them let only some packets through (the others count). */
+  readonly choosingStages: number = $derived(this.stageDescriptions.filter((d) => d.choosesPackets).length);
   readonly canStart: boolean = $derived(this.selected.length > 0 && this.check.state !== 'invalid' && this.check.state !== 'checking');
 
   readonly #engine: CallEngine;
