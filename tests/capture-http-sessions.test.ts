@@ -258,3 +258,58 @@ test('--preset: unknown names and files are refused with what to do', () => {
   assert.equal(list.status, 0, list.stderr);
   assert.match(list.stdout.toString(), /^http: .*\n {4}filter: \(none\)\n {4}in the kernel: HTTP session tracking/m);
 });
+
+test('--payload-snap: every header (and HTTP header blocks) kept whole, then at most N bytes, per packet', { skip: SKIP }, async () => {
+  await serversUp();
+  const N = 16;
+  const all = path.join(tmp, 'snap-all.pcap');
+  const ours = path.join(tmp, 'snap.pcapng');
+  const td = pair.spawn(pair.nsA, ['tcpdump', '--immediate-mode', '-i', pair.vethA, '-w', all, 'ip']);
+  const sc = pair.spawn(pair.nsA, [process.execPath, SIEVECAP, '-i', pair.vethA, '--immediate-mode', '--payload-snap', String(N), '-w', ours, 'ip']);
+  const done = [finished(td), finished(sc)];
+  try {
+    await Promise.all([td, sc].map((c) => waitForStderr(c, /listening on/, 20000)));
+  } catch (err) {
+    for (const c of [td, sc]) c.kill('SIGKILL');
+    throw err;
+  }
+  await sleep(300);
+  pair.exec(pair.nsA, ['curl', '-s', '-o', '/dev/null', '--max-time', '5', `http://${pair.ipB}:8000/index.html`]);
+  pair.exec(pair.nsA, ['curl', '-s', '-o', '/dev/null', '--max-time', '5', `http://${pair.ipB}:9000/dual`]);
+  pair.exec(pair.nsA, ['ping', '-c', '2', '-s', '1000', '-i', '0.05', '-W', '1', pair.ipB]);
+  pair.exec(pair.nsA, ['python3', '-c', `import socket\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\nfor k in range(3): s.sendto(bytes(500), ('${pair.ipB}', 8000))`]);
+  await sleep(800);
+  for (const c of [td, sc]) c.kill('SIGINT');
+  const [t, s] = await Promise.all(done);
+  assert.equal(t!.code, 0, t!.stderr);
+  assert.equal(s!.code, 0, s!.stderr);
+
+  // What each packet keeps, from tshark's reading of tcpdump's whole packets.
+  const r = spawnSync('tshark', ['-r', all, '-n', '-o', 'tcp.desegment_tcp_streams:FALSE', '-T', 'fields', '-e', 'frame.len', '-e', 'ip.hdr_len', '-e', 'ip.proto', '-e', 'tcp.hdr_len', '-e', 'tcp.payload', '-E', 'occurrence=f'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  assert.equal(r.status, 0, r.stderr);
+  const blank = Buffer.from('\r\n\r\n');
+  const expectedLengths = r.stdout.split('\n').filter(Boolean).map((line) => {
+    const [len, ipHdr, proto, tcpHdr, payloadHex] = line.split('\t');
+    let headers = 14 + Number(ipHdr);
+    if (proto === '17') headers += 8;
+    if (proto === '6') {
+      headers += Number(tcpHdr);
+      const payload = Buffer.from((payloadHex ?? '').replace(/:/g, ''), 'hex');
+      const http = payload.length >= 8 && STARTS.some((p) => payload.subarray(0, p.length).equals(p));
+      const end = http ? payload.indexOf(blank) : -1;
+      if (end >= 0 && end + 4 <= 2048) headers += end + 4;
+    }
+    return Math.min(Number(len), headers + N);
+  });
+  const reference = framesOf(all);
+  const captured = framesOf(ours);
+  assert.equal(captured.length, reference.length, 'the same packets');
+  assert.ok(expectedLengths.some((l, i) => l < reference[i]!.length), 'some packets were cut');
+  captured.forEach((frame, i) => {
+    assert.equal(frame.length, expectedLengths[i], `packet ${i + 1}: kept bytes`);
+    assert.ok(frame.equals(reference[i]!.subarray(0, frame.length)), `packet ${i + 1}: the bytes kept are the packet's`);
+  });
+  // tshark still reads each HTTP request and response line from the cut file.
+  const http = spawnSync('tshark', ['-r', ours, '-n', '-o', 'tcp.desegment_tcp_streams:FALSE', '-Y', 'http.request || http.response', '-T', 'fields', '-e', 'frame.number'], { encoding: 'utf8' });
+  assert.equal(http.stdout.split('\n').filter(Boolean).length, 4, 'two requests and two responses');
+});

@@ -49,6 +49,8 @@ export interface CliOptions {
   watches: Array<{ rule: string; prefix: string }>;
   /** --stats-interval SECONDS: print the kernel's counters this often during a live capture. */
   statsIntervalS: number | undefined;
+  /** --payload-snap BYTES: headers whole, then at most BYTES of payload (a kernel stage). */
+  payloadSnap: number | undefined;
   /** --filter-file FILE: the filter expression's file (read again on SIGUSR1 during a live capture). */
   filterFile: string | undefined;
   /** The preset's own filter (combined with the user's; kept for a --filter-file reload). */
@@ -134,6 +136,9 @@ or read a capture file. Options follow tcpdump.
                             IPv4 or IPv6), counted per RULE (default: the CIDR itself);
                             repeat for more. Runs in the kernel (longest-prefix-match
                             tries); the counts are printed at the end
+  --payload-snap BYTES      keep every header whole (link, IP, TCP/UDP, and an HTTP/1.x
+                            request's or response's header block) and at most BYTES of
+                            what follows, per packet, in the kernel
   --filter-file FILE        read the filter expression from FILE (# starts a comment);
                             during a live capture, SIGUSR1 reads it again and swaps the
                             kernel program atomically: no packet is lost or seen twice
@@ -287,6 +292,7 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
         watch: { type: 'string', multiple: true },
         'stats-interval': { type: 'string' },
         'filter-file': { type: 'string' },
+        'payload-snap': { type: 'string' },
         V: { type: 'boolean', short: 'V' },
         T: { type: 'string', short: 'T' },
         field: { type: 'string', multiple: true },
@@ -401,6 +407,7 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
     immediate: v['immediate-mode'] ?? false,
     filter: (fileFilter ?? v.f ?? trailing).trim(),
     filterFile: v['filter-file'],
+    payloadSnap: v['payload-snap'] === undefined ? undefined : payloadBytes(v['payload-snap'], v.r !== undefined),
     presetFilter: undefined,
     count: v.count === undefined ? undefined : positiveInt('-c', v.count),
     snapLen: snap === 0 || snap > DEFAULT_SNAPLEN ? DEFAULT_SNAPLEN : snap,
@@ -563,4 +570,11 @@ export function readFilterFile(file: string): string {
     .map((line) => line.replace(/#.*$/, '').trim())
     .filter(Boolean)
     .join(' ');
+}
+
+function payloadBytes(text: string, readingFile: boolean): number {
+  if (readingFile) throw new UsageError('--payload-snap cuts packets in the kernel during a live capture: it does not go with -r');
+  const n = positiveInt('--payload-snap', text, true);
+  if (n > 262144) throw new UsageError(`--payload-snap takes 0 to 262144 bytes, got ${n}`);
+  return n;
 }

@@ -32,7 +32,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       const { listPresets } = await import('./presets');
       return listPresets(io);
     }
-    if (opts.preset !== undefined || opts.watches.length > 0) {
+    if (opts.preset !== undefined || opts.watches.length > 0 || opts.payloadSnap !== undefined) {
       const { applyPreset } = await import('./presets');
       opts = applyPreset(opts);
     }

@@ -30,7 +30,9 @@ export function combineFilters(preset: string, user: string): string {
  * UsageError for an unknown name or a preset a file cannot take.
  */
 export function applyPreset(opts: CliOptions, env: NodeJS.ProcessEnv = process.env): CliOptions {
-  return withWatches(opts.preset === undefined ? opts : withPreset(opts, env));
+  const withStages = withWatches(opts.preset === undefined ? opts : withPreset(opts, env));
+  if (withStages.payloadSnap === undefined) return withStages;
+  return { ...withStages, stages: { ...withStages.stages, payloadSnap: { bytes: withStages.payloadSnap } } };
 }
 
 /** --watch CIDR[=RULE]: rules (in first-seen order) added to the preset's watchlist, if it has one. */

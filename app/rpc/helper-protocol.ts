@@ -54,6 +54,8 @@ export const WatchRule = v.strictObject({
 export const KernelStagesSpec = v.strictObject({
   /** HTTP session tracking: only TCP connections carrying HTTP/1.x, on any port. */
   httpSessions: v.optional(v.boolean()),
+  /** Per-packet snap length: headers whole, then at most this many bytes. */
+  payloadSnap: v.optional(v.strictObject({ bytes: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(262144)) })),
   /** Traffic mix: packets and bytes per ethertype and per IP protocol of every packet seen. */
   trafficMix: v.optional(v.boolean()),
   /** CIDR watchlist: only packets from or to the rules' prefixes, counted per rule (at most 64 rules). */

@@ -21,6 +21,7 @@ import { composeStages, type MapSpec, type Stage, type StackAllocator } from './
 import { httpSessionStage } from './http-sessions';
 import { watchlistStage } from './watchlist';
 import { trafficMixStage } from './traffic-mix';
+import { payloadSnapStage } from './payload-snap';
 
 export type { MapSpec };
 
@@ -144,6 +145,8 @@ export interface KernelStages {
   watchlist?: { rules: ReadonlyArray<{ name: string; prefixes: readonly string[] }> };
   /** Packets and bytes per ethertype and per IP protocol of every packet seen (traffic-mix.ts), before the filter. */
   trafficMix?: boolean;
+  /** Per-packet snap length (payload-snap.ts): headers whole (HTTP's too), then at most this many bytes. */
+  payloadSnap?: { bytes: number };
 }
 
 /** One line per stage a capture with these stages runs in the kernel, for --explain and the preset picker. */
@@ -153,6 +156,9 @@ export function describeStages(stages: KernelStages | undefined): string[] {
     lines.push('HTTP session tracking: TCP connections whose payload begins an HTTP/1.x request or response, on any port, from that packet until FIN from both sides or RST (IPv4 and IPv6)');
   }
   if (stages?.trafficMix) lines.push('Traffic mix: packets and bytes per ethertype and per IP protocol of every packet seen, before the filter');
+  if (stages?.payloadSnap) {
+    lines.push(`Per-packet snap length: link, IP and TCP/UDP headers (and an HTTP/1.x header block) kept whole, then at most ${stages.payloadSnap.bytes} bytes`);
+  }
   if (stages?.watchlist) {
     const rules = stages.watchlist.rules;
     lines.push(
@@ -184,6 +190,7 @@ export function buildCaptureProgram(options: CaptureProgramOptions): CaptureProg
       classicFilterStage(options.classic, options.cooked),
       ...(options.stages?.watchlist ? [watchlistStage({ cooked: options.cooked !== undefined })] : []),
       ...(options.stages?.httpSessions ? [httpSessionStage({ cooked: options.cooked !== undefined })] : []),
+      ...(options.stages?.payloadSnap ? [payloadSnapStage(options.stages.payloadSnap.bytes, { cooked: options.cooked !== undefined })] : []),
       epilogueStage(options.snapLen),
     ],
     RESULT,
