@@ -325,7 +325,7 @@ describe('engine service: live capture through the helper in a network namespace
     const listed = await engine.call('listPresets');
     assert.equal(listed.file, file);
     assert.ok(listed.problem?.includes(file) && /not valid JSON/.test(listed.problem), listed.problem ?? 'no problem reported');
-    assert.deepEqual(listed.presets.map((p) => p.name), ['all', 'http', 'dns', 'tls', 'tcp-setup', 'icmp', 'arp-nd', 'not-my-ssh']);
+    assert.deepEqual(listed.presets.map((p) => p.name), ['all', 'http', 'metadata', 'dns', 'tls', 'tcp-setup', 'icmp', 'arp-nd', 'not-my-ssh']);
     await engine.fails('EPRESET', 'savePreset', { preset: { name: 'web', description: '', filter: 'tcp port 80' } }, /fix it, or move it away/);
     await engine.fails('EPRESET', 'deletePreset', { name: 'lab' });
     assert.deepEqual(fs.readFileSync(file), before);

@@ -9,7 +9,7 @@ test('kernel stages: the built-in presets’ stages read as bpf/programs/capture
   const withStages = builtinPresets().filter((p) => p.stages);
   assert.ok(withStages.some((p) => p.stages?.httpSessions), 'the http preset tracks HTTP sessions');
   // And every stage together, as a user's preset may ask.
-  const everyStage = { name: 'every stage', stages: { httpSessions: true, trafficMix: true, watchlist: { rules: [{ name: 'lab', prefixes: ['10.0.0.0/8', 'fd00::/8'] }] } } };
+  const everyStage = { name: 'every stage', stages: { httpSessions: true, trafficMix: true, payloadSnap: { bytes: 256 }, watchlist: { rules: [{ name: 'lab', prefixes: ['10.0.0.0/8', 'fd00::/8'] }] } } };
   for (const preset of [...withStages, everyStage]) {
     const ours = describeKernelStages(preset.stages);
     const cli = describeStages(preset.stages);

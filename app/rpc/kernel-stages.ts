@@ -21,7 +21,7 @@ export interface KernelStageDescription {
 export function describeKernelStages(stages: KernelStagesSpec | null | undefined): KernelStageDescription[] {
   if (!stages) return [];
   const out: KernelStageDescription[] = [];
-  const known = new Set(['httpSessions', 'trafficMix', 'watchlist']);
+  const known = new Set(['httpSessions', 'trafficMix', 'payloadSnap', 'watchlist']);
   if (stages.httpSessions) {
     out.push({
       stage: 'httpSessions',
@@ -35,6 +35,14 @@ export function describeKernelStages(stages: KernelStagesSpec | null | undefined
       stage: 'trafficMix',
       title: 'Traffic mix',
       detail: 'packets and bytes per ethertype and per IP protocol of every packet seen, before the filter',
+      choosesPackets: false,
+    });
+  }
+  if (stages.payloadSnap) {
+    out.push({
+      stage: 'payloadSnap',
+      title: 'Per-packet snap length',
+      detail: `link, IP and TCP/UDP headers (and an HTTP/1.x header block) kept whole, then at most ${stages.payloadSnap.bytes} bytes`,
       choosesPackets: false,
     });
   }

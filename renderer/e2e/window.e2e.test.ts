@@ -192,7 +192,8 @@ describe.skipIf(missing.length > 0)('the window in Chromium over sievecap serve'
     await page.keyboard.press('Control+o');
     await page.locator('input[type=file]').setInputFiles(small);
     await expect.poll(() => footer(page)).toContain('upload me.pcap');
-    expect(await footer(page)).toContain('Packets: 3,120');
+    // The name shows while the file still loads ("Loading … 62%"): wait for the count.
+    await expect.poll(() => footer(page)).toContain('Packets: 3,120');
 
     // A file that is not a capture: a banner, and the packets shown stay.
     await page.keyboard.press('Control+o');
