@@ -191,9 +191,14 @@ describe.skipIf(missing.length > 0)('the window in Chromium over sievecap serve'
     fs.copyFileSync(capture, small);
     await page.keyboard.press('Control+o');
     await page.locator('input[type=file]').setInputFiles(small);
-    await expect.poll(() => footer(page)).toContain('upload me.pcap');
-    // The name shows while the file still loads ("Loading … 62%"): wait for the count.
-    await expect.poll(() => footer(page)).toContain('Packets: 3,120');
+    // The name shows while the file still loads ("Loading upload me.pcap … Opening … 62%"), and
+    // the file before it had as many packets: wait until the upload has finished loading.
+    await expect
+      .poll(async () => {
+        const text = await footer(page);
+        return text.includes('upload me.pcap') && !/Loading|Opening/.test(text) ? text : 'still loading';
+      }, { timeout: 30_000 })
+      .toContain('Packets: 3,120');
 
     // A file that is not a capture: a banner, and the packets shown stay.
     await page.keyboard.press('Control+o');
