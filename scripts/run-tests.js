@@ -7,7 +7,7 @@
 // filter runs them only when one of its words is `renderer`. Test files run in two streams at
 // once (see SHARED_HOST below); `--serial` runs them all one after another.
 'use strict';
-const { spawn, spawnSync } = require('node:child_process');
+const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -39,12 +39,14 @@ if (files.length === 0 && !withRenderer) {
   process.exit(2);
 }
 /**
- * Two streams at once, each one file at a time: the files that touch loopback, the clock or other
- * processes (live captures on `lo`, servers on 127.0.0.1, timings, signals; found by what their
- * code mentions) run one after another after the renderer's checks, whose browser test captures
- * on `lo` too; all the others (dissection compared with tshark on files, captures inside network
- * namespaces of their own) run beside them. Nothing in the second stream sends or captures on
- * `lo`, so the first sees only its own traffic. `--serial` runs everything in one stream.
+ * Files that touch loopback, the clock or other processes (live captures on `lo`, servers on
+ * 127.0.0.1, timings, signals; found by what their code mentions) run one after another, after the
+ * renderer's checks, whose browser test captures on `lo` too. All the others (dissection compared
+ * with tshark on files, captures inside network namespaces of their own) run beside them, one file
+ * at a time from a queue; once the one-at-a-time files are done, a second worker takes files from
+ * the same queue, so both CPUs of a small machine stay busy to the end. Nothing in the queue sends
+ * or captures on `lo`, so the first stream sees only its own traffic. `--serial` runs everything
+ * in one stream.
  */
 const SHARED_HOST = /'lo'|"lo"|127\.0\.0\.1|localhost|::1'|listen\(|createServer|launchChromium|cpuUsage|memoryUsage|performance\.now|Date\.now|SIGKILL|process\.kill|pkexec|polkit/;
 const serialOnly = process.argv.includes('--serial');
@@ -52,54 +54,68 @@ const serialFiles = serialOnly ? files : files.filter((f) => SHARED_HOST.test(fs
 const besideFiles = serialOnly ? [] : files.filter((f) => !serialFiles.includes(f));
 const nodeTestArgs = (list) => ['--enable-source-maps', '--test', '--test-concurrency=1', '--test-timeout=600000', '--test-reporter=spec', ...list];
 
-// The second stream writes to files (not pipes): it runs on while this process waits on the first.
-const besideDir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'sievecap-tests-'));
-const besideOut = path.join(besideDir, 'stdout');
-const besideErr = path.join(besideDir, 'stderr');
-let beside = null;
-if (besideFiles.length) {
-  const outFd = fs.openSync(besideOut, 'w');
-  const errFd = fs.openSync(besideErr, 'w');
-  const child = spawn(process.execPath, nodeTestArgs(besideFiles), { cwd: root, stdio: ['ignore', outFd, errFd] });
-  fs.closeSync(outFd);
-  fs.closeSync(errFd);
-  beside = new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+/** Runs a command; resolves with its exit status and what it wrote (stdout and stderr kept apart). */
+function run(command, args, options = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: root, stdio: ['ignore', options.inherit ? 'inherit' : 'pipe', options.inherit ? 'inherit' : 'pipe'], env: options.env ?? process.env });
+    const out = [];
+    const err = [];
+    child.stdout?.on('data', (c) => out.push(c));
+    child.stderr?.on('data', (c) => err.push(c));
+    child.on('error', (e) => err.push(Buffer.from(String(e))));
+    child.on('close', (code, signal) => resolve({ status: code ?? (signal ? 1 : 0), stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
+  });
 }
-const renderer = withRenderer ? runRendererChecks() : null;
-const serial = serialFiles.length
-  ? spawnSync(process.execPath, nodeTestArgs(serialFiles), { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 })
-  : { status: 0, stdout: '' };
-if (serialFiles.length) {
-  console.log(`\n# ${serialFiles.length} test files that use loopback, timings or signals (one at a time):`);
-  process.stdout.write(serial.stdout ?? '');
-}
-Promise.resolve(beside).then((besideStatus) => {
-  const besideText = besideFiles.length ? fs.readFileSync(besideOut, 'utf8') : '';
-  if (besideFiles.length) {
-    console.log(`\n# ${besideFiles.length} test files run beside them (one at a time):`);
-    process.stderr.write(fs.readFileSync(besideErr, 'utf8'));
-    process.stdout.write(besideText);
+
+const queue = besideFiles.map((file, index) => ({ file, index }));
+const besideResults = [];
+/** Takes files from the queue until it is empty. */
+async function worker() {
+  for (let next = queue.shift(); next; next = queue.shift()) {
+    const r = await run(process.execPath, nodeTestArgs([next.file]));
+    besideResults.push({ ...r, index: next.index });
   }
-  fs.rmSync(besideDir, { recursive: true, force: true });
+}
+
+(async () => {
+  const first = worker();
+  const renderer = withRenderer ? await runRendererChecks() : null;
+  let serial = { status: 0, stdout: '', stderr: '' };
+  if (serialFiles.length) {
+    serial = await run(process.execPath, nodeTestArgs(serialFiles));
+    console.log(`\n# ${serialFiles.length} test files that use loopback, timings or signals (one at a time):`);
+    process.stderr.write(serial.stderr);
+    process.stdout.write(serial.stdout);
+  }
+  const second = worker();
+  await Promise.all([first, second]);
+  besideResults.sort((x, y) => x.index - y.index);
+  if (besideFiles.length) {
+    console.log(`\n# ${besideFiles.length} test files run beside them (each on its own, two at a time once the others are done):`);
+    for (const r of besideResults) {
+      process.stderr.write(r.stderr);
+      process.stdout.write(r.stdout);
+    }
+  }
+  const texts = [serial.stdout, ...besideResults.map((r) => r.stdout)];
   const count = (name) =>
-    [serial.stdout ?? '', besideText].reduce((n, text) => {
+    texts.reduce((n, text) => {
       const m = new RegExp(`ℹ ${name} (\\d+)`).exec(text);
       return n + (m ? Number(m[1]) : 0);
     }, 0);
-  const status = serial.status === 0 && (besideStatus ?? 0) === 0 ? 0 : 1;
+  const status = serial.status === 0 && besideResults.every((r) => r.status === 0) ? 0 : 1;
   finish({ passed: count('pass'), failed: count('fail') + count('cancelled'), skipped: count('skipped'), status }, renderer);
-});
+})();
 
 /** The renderer's vitest tests (counted from vitest's JSON report) and svelte-check (one check: 0 errors). */
-function runRendererChecks() {
+async function runRendererChecks() {
   const bin = (name) => path.join(root, 'node_modules', '.bin', name);
   const report = path.join(fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'sievecap-vitest-')), 'report.json');
   console.log('\n# renderer: vitest run --config renderer/vite.config.ts');
-  const vitest = spawnSync(bin('vitest'), ['run', '--config', 'renderer/vite.config.ts', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], {
-    cwd: root,
+  const vitest = await run(bin('vitest'), ['run', '--config', 'renderer/vite.config.ts', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], {
     // --unit: the browser test leaves out its live capture on lo (a kernel feature).
     env: unitOnly ? { ...process.env, SIEVECAP_NO_LIVE_CAPTURE: '1' } : process.env,
-    stdio: ['ignore', 'inherit', 'inherit'],
+    inherit: true,
   });
   let tests = { passed: 0, failed: 0, skipped: 0 };
   try {
@@ -112,10 +128,11 @@ function runRendererChecks() {
   fs.rmSync(path.dirname(report), { recursive: true, force: true });
   if (vitest.status !== 0 && tests.failed === 0) tests.failed = 1;
   console.log('\n# renderer: svelte-check --tsconfig renderer/tsconfig.json; tsc -p renderer/e2e/tsconfig.json');
-  const check = spawnSync(bin('svelte-check'), ['--tsconfig', 'renderer/tsconfig.json', '--output', 'human'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
-  process.stdout.write(check.stdout ?? '');
+  const check = await run(bin('svelte-check'), ['--tsconfig', 'renderer/tsconfig.json', '--output', 'human']);
+  process.stdout.write(check.stdout);
+  process.stderr.write(check.stderr);
   // The browser test is Node code: typed by tsc, not svelte-check.
-  const e2eTypes = spawnSync(bin('tsc'), ['-p', 'renderer/e2e/tsconfig.json'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  const e2eTypes = await run(bin('tsc'), ['-p', 'renderer/e2e/tsconfig.json'], { inherit: true });
   const checkOk = check.status === 0 && e2eTypes.status === 0;
   console.log(`\nRenderer: ${tests.passed} vitest tests passed, ${tests.failed} failed, ${tests.skipped} skipped; svelte-check ${checkOk ? 'passed' : 'FAILED'}`);
   return { ...tests, checkOk };
