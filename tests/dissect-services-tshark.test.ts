@@ -18,7 +18,7 @@ import { corpusLocation } from './support/corpus';
 import { writePcap } from './support/frames';
 import { createNetnsPair, finished, sleep, waitForStderr } from './support/netns';
 import { sievecap } from './support/sievecap';
-import { assertFiltersAgree } from './support/agree';
+import { assertFiltersAgree, sievecapRuns, tsharkSelections } from './support/agree';
 
 const NO_TSHARK = spawnSync('tshark', ['--version']).status !== 0 ? 'tshark is not installed (apt-get install tshark)' : false;
 const NOT_ROOT = process.getuid?.() !== 0 ? 'needs root to create network namespaces' : false;
@@ -267,16 +267,30 @@ test('built frames: PTP, HSRP, BFD, syslog, Babel and sFlow agree with tshark', 
 });
 
 test('corpus captures of PTP, HSRP, BFD, syslog, Babel and sFlow agree with tshark', { skip: NO_TSHARK || NO_CORPUS }, () => {
-  for (const relative of CORPUS_FILES) {
+  // Ours in one Node process for every file (fields, summary, a filter, the tree); tshark's summary
+  // and selection from one run per file, its fields and tree from others.
+  const fields = ['-T', 'fields', '-E', 'header=y', ...FIELDS.flatMap((f) => ['-e', f])];
+  const cases = CORPUS_FILES.map((relative) => {
     const file = path.join(CORPUS.dir, relative);
     assert.ok(fs.existsSync(file), `corpus file ${relative} is missing from ${CORPUS.dir}`);
     // One filter per file keeps this quick: the built frames exercise the rest.
     const filter = (['ptp', 'bfd', 'syslog', 'babel', 'sflow'] as const).find((name) => relative.includes(name)) ?? (relative.includes('zephyr') ? 'syslog' : 'hsrp');
-    assertAgrees(file, [filter]);
     // The trees too (-V), but for management datasets, which stay undecoded bytes here, and for
     // zephyr-oobr's 64 KiB message, whose tree line tshark cuts short.
-    if (!/ptp_management|zephyr-oobr/.test(relative)) assert.equal(trees(ours(file, ['-V'])), trees(tshark(file, ['-V'])), `-V of ${relative}`);
-  }
+    return { relative, file, filter, withTree: !/ptp_management|zephyr-oobr/.test(relative) };
+  });
+  const runs = sievecapRuns(cases.flatMap(({ file, filter }) => [
+    ['-r', file, '-n', ...fields], ['-r', file, '-n', '-T', 'text'], ['-r', file, '-n', '-T', 'text', '-Y', filter], ['-r', file, '-n', '-V'],
+  ]));
+  cases.forEach(({ relative, file, filter, withTree }, k) => {
+    const [f, text, selected, tree] = runs.slice(4 * k, 4 * k + 4);
+    for (const run of [f!, text!, selected!, tree!]) assert.equal(run.status, 0, `sievecap on ${relative}: ${run.stderr}`);
+    assert.equal(f!.stdout, tshark(file, fields), `-T fields of ${relative}`);
+    const theirs = tsharkSelections(file, [filter]);
+    assert.equal(text!.stdout, theirs.summary, `summary lines of ${relative}`);
+    assert.equal(selected!.stdout, theirs.selected[0], `-Y ${filter} on ${relative}`);
+    if (withTree) assert.equal(trees(tree!.stdout), trees(tshark(file, ['-V'])), `-V of ${relative}`);
+  });
 });
 
 test('real syslog from logger between namespaces (RFC 3164 and RFC 5424) agrees with tshark', { skip: NO_TSHARK || NOT_ROOT || NO_LOGGER }, async () => {
