@@ -361,7 +361,7 @@ exec ${JSON.stringify(process.execPath)} "$@"
     const text = fs.readFileSync(launcher, 'utf8');
     assert.equal(text, renderLauncher({ libDir: LIB_DIR, node: EXE, electronRunAsNode: true }));
     assert.deepEqual(text.split('\n').filter((l) => l.trim() && !l.startsWith('#')), [
-      `exec /usr/bin/env -i PKEXEC_UID="\${PKEXEC_UID-}" SUDO_UID="\${SUDO_UID-}" ELECTRON_RUN_AS_NODE=1 ${EXE} --single-threaded ${LIB_DIR}/dist/app/helper/main.js "$@"`,
+      `exec /usr/bin/env -i PKEXEC_UID="\${PKEXEC_UID-}" SUDO_UID="\${SUDO_UID-}" ELECTRON_RUN_AS_NODE=1 ${EXE} --single-threaded --no-memory-reducer ${LIB_DIR}/dist/app/helper/main.js "$@"`,
     ]);
     const policy = path.join(root, 'usr/share/polkit-1/actions', `${DEFAULT_ACTION_ID}.policy`);
     const rule = path.join(root, 'usr/share/polkit-1/rules.d/50-sievecap.rules');

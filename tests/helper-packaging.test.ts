@@ -98,7 +98,7 @@ describe('helper packaging with real polkit', { skip: unavailable }, () => {
     // Written out independently of renderLauncher: the one command the launcher runs.
     const commands = text.split('\n').filter((line) => line.trim() && !line.startsWith('#'));
     assert.deepEqual(commands, [
-      `exec /usr/bin/env -i PKEXEC_UID="\${PKEXEC_UID-}" SUDO_UID="\${SUDO_UID-}" ${install.node} --single-threaded ${install.libDir}/dist/app/helper/main.js "$@"`,
+      `exec /usr/bin/env -i PKEXEC_UID="\${PKEXEC_UID-}" SUDO_UID="\${SUDO_UID-}" ${install.node} --single-threaded --no-memory-reducer ${install.libDir}/dist/app/helper/main.js "$@"`,
     ]);
     assert.ok(text.startsWith('#!/bin/sh\n'));
     for (const file of [install.policyFile, install.ruleFile]) {
@@ -111,7 +111,7 @@ describe('helper packaging with real polkit', { skip: unavailable }, () => {
   test('an Electron launcher runs the binary with ELECTRON_RUN_AS_NODE=1 and quotes odd paths', () => {
     const text = renderLauncher({ libDir: "/opt/Sieve cap/it's", node: '/opt/Sieve cap/sievecap-desktop', electronRunAsNode: true });
     assert.ok(text.includes(
-      `exec /usr/bin/env -i PKEXEC_UID="\${PKEXEC_UID-}" SUDO_UID="\${SUDO_UID-}" ELECTRON_RUN_AS_NODE=1 '/opt/Sieve cap/sievecap-desktop' --single-threaded '/opt/Sieve cap/it'\\''s/dist/app/helper/main.js' "$@"\n`,
+      `exec /usr/bin/env -i PKEXEC_UID="\${PKEXEC_UID-}" SUDO_UID="\${SUDO_UID-}" ELECTRON_RUN_AS_NODE=1 '/opt/Sieve cap/sievecap-desktop' --single-threaded --no-memory-reducer '/opt/Sieve cap/it'\\''s/dist/app/helper/main.js' "$@"\n`,
     ), text);
     assert.throws(() => renderLauncher({ libDir: 'relative', node: '/usr/bin/node' }), /absolute/);
   });
@@ -188,7 +188,7 @@ describe('helper packaging with real polkit', { skip: unavailable }, () => {
     assert.equal(files.launcherFile, path.join(root, DEFAULT_LAUNCHER_PATH));
     assert.equal(files.policyFile, path.join(root, DEFAULT_ACTIONS_DIR, `${DEFAULT_ACTION_ID}.policy`));
     assert.equal(files.ruleFile, path.join(root, DEFAULT_RULES_DIR, DEFAULT_RULE_NAME));
-    assert.match(fs.readFileSync(files.launcherFile, 'utf8'), /ELECTRON_RUN_AS_NODE=1 \/opt\/Sievecap\/sievecap-desktop --single-threaded \/opt\/Sievecap\/resources\/app\.asar\.unpacked\/dist\/app\/helper\/main\.js "\$@"\n$/);
+    assert.match(fs.readFileSync(files.launcherFile, 'utf8'), /ELECTRON_RUN_AS_NODE=1 \/opt\/Sievecap\/sievecap-desktop --single-threaded --no-memory-reducer \/opt\/Sievecap\/resources\/app\.asar\.unpacked\/dist\/app\/helper\/main\.js "\$@"\n$/);
     const policy = fs.readFileSync(files.policyFile, 'utf8');
     assert.ok(policy.includes(`<action id="${DEFAULT_ACTION_ID}">`));
     assert.ok(policy.includes(`<annotate key="org.freedesktop.policykit.exec.path">${DEFAULT_LAUNCHER_PATH}</annotate>`));

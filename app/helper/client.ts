@@ -374,7 +374,7 @@ function launch(route: LaunchRoute, dir: string): Launched {
   }
   const [command, args, env] =
     route.kind === 'child'
-      ? [process.execPath, ['--single-threaded', helperEntry(), '--socket-dir', dir], {
+      ? [process.execPath, ['--single-threaded', '--no-memory-reducer', helperEntry(), '--socket-dir', dir], {
           SUDO_UID: String(route.uid),
           PATH: '/usr/sbin:/usr/bin:/sbin:/bin',
           // Inside the desktop app process.execPath is the Electron binary: run it as plain Node.

@@ -80,7 +80,7 @@ export function renderLauncher(options: LauncherOptions): string {
   const words = [
     '/usr/bin/env', '-i', 'PKEXEC_UID="${PKEXEC_UID-}"', 'SUDO_UID="${SUDO_UID-}"',
     ...(options.electronRunAsNode ? ['ELECTRON_RUN_AS_NODE=1'] : []),
-    shellWord(node), '--single-threaded', shellWord(entry), '"$@"',
+    shellWord(node), '--single-threaded', '--no-memory-reducer', shellWord(entry), '"$@"',
   ];
   return [
     '#!/bin/sh',

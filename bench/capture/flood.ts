@@ -261,3 +261,218 @@ export function writeMixedFlood(file: string, spec: MixSpec): MixSummary {
   writePcap(file, frames);
   return summarizeMix(frames);
 }
+
+// ---- mostly non-HTTP TCP, with HTTP on several ports (issue 13's `--preset http` figure) -------
+
+/** Ports HTTP/1.1 runs on in the HTTP mixes: none of them is the only one a port filter would need. */
+export const HTTP_MIX_PORTS = [80, 8080, 8000, 3000, 5000, 8888] as const;
+
+export interface HttpMixFrames {
+  frames: Buffer[];
+  /**
+   * Per frame: whether in-kernel HTTP session tracking lets it through (from a connection's first
+   * HTTP payload to the FIN that completes its close, as bpf/programs/http-sessions.ts does).
+   */
+  http: boolean[];
+}
+
+/**
+ * `tcp-services`: a server's link to its clients and back-ends, many short connections of small
+ * packets: TLS on 443 (handshake, a few records), interactive SSH on 22, PostgreSQL queries on
+ * 5432, Redis on 6379, a binary RPC protocol on 8080 and HTTP/2 with prior knowledge (h2c,
+ * "PRI * HTTP/2.0") on 8000 (ports HTTP/1.1 uses too, so no port filter separates them), DNS over
+ * UDP; and HTTP/1.1 keep-alive connections (1–3 requests, responses of 1–4 segments) on six ports.
+ *
+ * `tcp-bulk`: the same services moving data: TLS downloads of 10–60 full-size segments, rsync over
+ * SSH, database dumps; HTTP/1.1 downloads (1–20 segments) on six ports.
+ *
+ * HTTP is about one packet in twenty in both (the benchmark prints exactly how many).
+ */
+export function httpMixFrames(spec: MixSpec, kind: 'tcp-services' | 'tcp-bulk'): HttpMixFrames {
+  const rand = generator(spec.seed ?? (kind === 'tcp-services' ? 7 : 11));
+  const m = new FrameMaker(macBytes(spec.srcMac), macBytes(spec.dstMac));
+  const http: boolean[] = [];
+  const v4 = { client: ipv4Bytes(spec.clientIp), server: ipv4Bytes(spec.serverIp) };
+  const v6 = { client: ipv6Bytes(spec.clientIp6), server: ipv6Bytes(spec.serverIp6) };
+  const bulk = kind === 'tcp-bulk';
+  const int = (lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1));
+  let port = 30000;
+  /** Marks the frames made since `from` as HTTP-tracked or not. */
+  const mark = (from: number, tracked: boolean): void => {
+    while (http.length < m.frames.length) http.push(tracked && http.length >= from);
+  };
+  while (m.frames.length < spec.count) {
+    const six = rand() < 0.3;
+    const addr = six ? v6 : v4;
+    const up: Ends = { src: addr.client, dst: addr.server, v6: six };
+    const down: Ends = { src: addr.server, dst: addr.client, v6: six };
+    const mss = six ? MSS - 20 : MSS;
+    port = port >= 60000 ? 30000 : port + 1;
+    let c = Math.floor(rand() * 2 ** 31);
+    let s = Math.floor(rand() * 2 ** 31);
+    /** A TCP connection to `server`: handshake, `body` (which moves c and s), FIN from both, last ACK. */
+    const connection = (server: number, body: () => void): void => {
+      m.tcp(up, port, server, c, 0, SYN, 0);
+      m.tcp(down, server, port, s, c + 1, SYN | ACK, 0);
+      c++;
+      s++;
+      m.tcp(up, port, server, c, s, ACK, 0);
+      body();
+      m.tcp(up, port, server, c, s, FIN | ACK, 0);
+      m.tcp(down, server, port, s, c + 1, FIN | ACK, 0);
+      m.tcp(up, port, server, c + 1, s + 1, ACK, 0);
+    };
+    const send = (server: number, toServer: boolean, payload: Buffer | number): void => {
+      const size = typeof payload === 'number' ? payload : payload.length;
+      if (toServer) {
+        m.tcp(up, port, server, c, s, PSH | ACK, payload);
+        c += size;
+      } else {
+        m.tcp(down, server, port, s, c, PSH | ACK, payload);
+        s += size;
+      }
+    };
+    /** `segments` segments from the server (the last one shorter), the client ACKing every second. */
+    const download = (server: number, segments: number): void => {
+      for (let k = 0; k < segments; k++) {
+        const size = k === segments - 1 ? int(200, mss) : mss;
+        m.tcp(down, server, port, s, c, k === segments - 1 ? PSH | ACK : ACK, size);
+        s += size;
+        if (k % 2 === 1 || k === segments - 1) m.tcp(up, port, server, c, s, ACK, 0);
+      }
+    };
+    const start = m.frames.length;
+    const r = rand();
+    if (r < (bulk ? 0.05 : 0.08)) {
+      // HTTP/1.1 on one of six ports, keep-alive: 1-3 requests.
+      const server = HTTP_MIX_PORTS[int(0, HTTP_MIX_PORTS.length - 1)]!;
+      let firstPayload = -1;
+      connection(server, () => {
+        const requests = int(1, 3);
+        for (let q = 0; q < requests; q++) {
+          const method = rand() < 0.8 ? 'GET' : 'POST';
+          const body = method === 'POST' ? '{"id":' + port + ',"q":' + q + '}' : '';
+          const request = Buffer.from(
+            `${method} /api/v1/items/${port}/${q} HTTP/1.1\r\nHost: app.example:${server}\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n` +
+              (body ? `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n` : '') + `\r\n${body}`,
+          );
+          if (firstPayload < 0) firstPayload = m.frames.length;
+          send(server, true, request);
+          const segments = bulk ? int(1, 20) : int(1, 4);
+          const header = Buffer.from(`HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${segments * mss}\r\n\r\n`);
+          const first = Buffer.concat([header, Buffer.alloc(Math.min(mss, 600) - header.length, 0x7b)]);
+          send(server, false, first);
+          download(server, segments - 1 || 0);
+          m.tcp(up, port, server, c, s, ACK, 0);
+        }
+      });
+      // Tracked from the first request to the second FIN; the handshake and the last ACK are not.
+      while (http.length < m.frames.length - 1) http.push(http.length >= firstPayload);
+      http.push(false);
+    } else if (r < 0.4) {
+      // TLS on 443: ClientHello, ServerHello + certificate chain, Finished, records.
+      connection(443, () => {
+        send(443, true, 517);
+        m.tcp(down, 443, port, s, c, ACK, mss);
+        s += mss;
+        m.tcp(down, 443, port, s, c, ACK, mss);
+        s += mss;
+        send(443, false, int(600, 1200));
+        m.tcp(up, port, 443, c, s, ACK, 0);
+        send(443, true, 80);
+        const records = bulk ? int(10, 60) : int(1, 4);
+        send(443, true, int(100, 600));
+        download(443, records);
+      });
+    } else if (r < 0.55) {
+      // SSH on 22: interactive keystrokes and echoes, or (bulk) an rsync upload.
+      connection(22, () => {
+        send(22, false, 41); // server banner
+        send(22, true, 41);
+        if (bulk) {
+          const n = int(10, 40);
+          for (let k = 0; k < n; k++) {
+            send(22, true, mss);
+            if (k % 2 === 1) m.tcp(down, 22, port, s, c, ACK, 0);
+          }
+        } else {
+          const keys = int(5, 30);
+          for (let k = 0; k < keys; k++) {
+            send(22, true, 36);
+            send(22, false, 36);
+            m.tcp(up, port, 22, c, s, ACK, 0);
+          }
+        }
+      });
+    } else if (r < 0.7) {
+      // PostgreSQL on 5432: queries and result sets.
+      connection(5432, () => {
+        const queries = int(2, 10);
+        for (let q = 0; q < queries; q++) {
+          send(5432, true, int(60, 300));
+          if (bulk) download(5432, int(2, 12));
+          else send(5432, false, int(100, 1400));
+        }
+      });
+    } else if (r < 0.8) {
+      // Redis on 6379: small commands and replies.
+      connection(6379, () => {
+        const n = int(3, 20);
+        for (let q = 0; q < n; q++) {
+          send(6379, true, int(20, 60));
+          send(6379, false, int(5, 120));
+        }
+      });
+    } else if (r < 0.87) {
+      // Not HTTP/1 on ports HTTP uses: a binary RPC on 8080, h2c (prior knowledge) on 8000.
+      const h2c = rand() < 0.5;
+      const server = h2c ? 8000 : 8080;
+      connection(server, () => {
+        if (h2c) send(server, true, Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), Buffer.alloc(40, 0)]));
+        const n = int(2, 8);
+        for (let q = 0; q < n; q++) {
+          const call = Buffer.alloc(int(40, 200), 0x01);
+          call.writeUInt32BE(q + 1, 0);
+          send(server, true, call);
+          if (bulk) download(server, int(1, 8));
+          else send(server, false, int(30, 900));
+        }
+      });
+    } else {
+      // DNS over UDP: a query and its answer.
+      const q = 28 + int(0, 30);
+      m.udp(up, port, 53, q, port);
+      m.udp(down, 53, port, q + 16 + int(0, 150), port);
+    }
+    mark(start, false);
+  }
+  return { frames: m.frames, http };
+}
+
+export interface HttpMixSummary extends MixSummary {
+  /** Frames per loop that HTTP session tracking lets through. */
+  httpFrames: number;
+  /** Share of the frames that are on HTTP's ports but not HTTP/1 (a port filter would keep them). */
+  nonHttpOnHttpPorts: number;
+}
+
+export function writeHttpMixFlood(file: string, spec: MixSpec, kind: 'tcp-services' | 'tcp-bulk'): { summary: HttpMixSummary; http: boolean[] } {
+  const { frames, http } = httpMixFrames(spec, kind);
+  writePcap(file, frames);
+  const base = summarizeMix(frames);
+  const httpPorts = new Set<number>(HTTP_MIX_PORTS);
+  let onHttpPorts = 0;
+  frames.forEach((f, k) => {
+    const type = f.readUInt16BE(12);
+    const l3 = type === 0x0800 ? 20 : 40;
+    const proto = type === 0x0800 ? f[23] : f[20];
+    if (proto !== 6 || http[k]) return;
+    const sport = f.readUInt16BE(14 + l3);
+    const dport = f.readUInt16BE(16 + l3);
+    if (httpPorts.has(sport) || httpPorts.has(dport)) onHttpPorts++;
+  });
+  return {
+    summary: { ...base, httpFrames: http.filter(Boolean).length, nonHttpOnHttpPorts: onHttpPorts / frames.length },
+    http,
+  };
+}

@@ -26,7 +26,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createNetnsPair, finished, sleep, waitForStderr, type NetnsPair } from '../../tests/support/netns';
-import { writeMixedFlood, writeUdpFlood, type MixSummary } from './flood';
+import { HTTP_MIX_PORTS, writeHttpMixFlood, writeMixedFlood, writeUdpFlood, type MixSummary } from './flood';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const WRAPPER = path.join(ROOT, 'bench/capture/rusage-wrap.py');
@@ -51,7 +51,7 @@ const options = {
   ringKiB: Number(argValue('--ring-kib', '8192')),
   /** Offered rate per mix, packets per second, or max (tcpreplay --topspeed). */
   rates: Object.fromEntries(
-    argValue('--rates', 'small=max,mixed=300000')
+    argValue('--rates', 'small=max,mixed=300000,tcp-services=300000,tcp-bulk=300000')
       .split(',')
       .map((kv) => kv.split('=') as [string, string]),
   ) as Record<string, string>,
@@ -84,6 +84,8 @@ interface WrapperReport {
 interface ToolResult {
   /** CPU seconds (user + sys) of the tool and every process it started and waited for. */
   cpu: number;
+  /** Of which user time (outside the kernel). */
+  user: number;
   /** Of which: the processes the tool reaped itself (sievecap's helper). */
   childrenCpu: number;
   /** The tool's own CPU, from /proc just before it was reaped. */
@@ -101,7 +103,7 @@ interface ToolResult {
 }
 
 function toolCommand(tool: Tool, iface: string, filter: string, extra: string[]): string[] {
-  const common = ['-i', iface, '-n', '-B', String(options.ringKiB), ...extra, filter];
+  const common = ['-i', iface, '-n', '-B', String(options.ringKiB), ...extra, ...(filter ? [filter] : [])];
   if (tool === 'tcpdump') return ['tcpdump', ...common];
   return [...(options.sievecapCommand ? options.sievecapCommand.split(' ').filter(Boolean) : [SIEVECAP]), ...common];
 }
@@ -180,6 +182,7 @@ async function runTool(
   return {
     offered,
     cpu,
+    user: r.user,
     childrenCpu: r.reaped ?? NaN,
     selfCpu: r.self ?? NaN,
     sampledChildrenCpu: Object.values(r.sampled).reduce((t, s) => t + s.cpu, 0),
@@ -247,6 +250,10 @@ interface Mix {
   /** Offered rate: packets per second, or max. */
   rate: string;
   filter: string;
+  /** What sievecap runs instead of `filter`, when it differs (the HTTP mixes: `--preset http`). */
+  sievecap?: { filter: string; args: string[] };
+  /** Per frame of the loop, whether sievecap's program lets it through (the HTTP mixes). */
+  accepted?: boolean[];
   file: string;
   summary: MixSummary | undefined;
   description: string;
@@ -292,8 +299,37 @@ function makeMixes(pair: NetnsPair, tmp: string): Mix[] {
           `TCP/HTTP ${pct(summary.shares.tcp)}, small UDP ${pct(summary.shares.smallUdp)}, large UDP ${pct(summary.shares.largeUdp)}, ` +
           `ICMP/ARP (rejected by the filter) ${pct(summary.shares.rejected)}; IPv4 and IPv6`,
       });
+    } else if (name === 'tcp-services' || name === 'tcp-bulk') {
+      const { summary, http } = writeHttpMixFlood(
+        file,
+        {
+          count: 10000,
+          srcMac: macOf(pair, pair.nsB, pair.vethB),
+          dstMac: '02:5c:00:00:00:01',
+          clientIp: pair.ipB,
+          serverIp: '10.78.0.80',
+          clientIp6: pair.ip6B,
+          serverIp6: 'fd78::80',
+        },
+        name,
+      );
+      const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+      mixes.push({
+        name,
+        rate: options.rates[name] ?? 'max',
+        filter: 'tcp',
+        sievecap: { filter: '', args: ['--preset', 'http'] },
+        accepted: http,
+        file,
+        summary,
+        description:
+          `${summary.frames} frames replayed in a loop, ${summary.averageBytes.toFixed(0)} bytes on average: TCP ${pct(summary.shares.tcp)} ` +
+          `(HTTP/1.1 on ports ${HTTP_MIX_PORTS.join(', ')}: ${pct(summary.httpFrames / summary.frames)} of the frames from the first request; ` +
+          `other TCP on those ports ${pct(summary.nonHttpOnHttpPorts)}), DNS ${pct(summary.shares.smallUdp + summary.shares.largeUdp)}; IPv4 and IPv6. ` +
+          `tcpdump 'tcp' (the narrowest classic filter that keeps HTTP on any port) against sievecap --preset http`,
+      });
     } else {
-      throw new Error(`unknown mix '${name}' (small, mixed)`);
+      throw new Error(`unknown mix '${name}' (small, mixed, tcp-services, tcp-bulk)`);
     }
   }
   return mixes;
@@ -329,6 +365,8 @@ interface StartupRow {
   listeningMs: number;
   listeningCpu: number;
   cpu: number;
+  /** Of which user time. */
+  user: number;
   /** Of which: the processes the tool reaped (sievecap's helper). */
   childrenCpu: number;
   wallSeconds: number;
@@ -382,6 +420,7 @@ async function measureStartup(pair: NetnsPair, tmp: string): Promise<StartupRow[
         listeningMs: median(rs.map((r) => r.listeningMs)),
         listeningCpu: median(rs.map((r) => r.listeningCpu)),
         cpu: median(rs.map((r) => r.cpu)),
+        user: median(rs.map((r) => r.user)),
         childrenCpu: median(rs.map((r) => r.childrenCpu)),
         wallSeconds: median(rs.map((r) => r.wallSeconds)),
         runs: rs.length,
@@ -418,14 +457,25 @@ interface FloodRow {
   received: number;
   dropped: number;
   cpu: number;
+  user: number;
   helperCpu: number;
   helperSampled: number;
   selfCpu: number;
   idleCpu: number;
+  idleUser: number;
+  /** What the tool should have captured of what was offered (the HTTP mixes' sievecap: what session tracking lets through), else null. */
+  expected: number | null;
   wallSeconds: number;
 }
 
-async function flood(pair: NetnsPair, mix: Mix, tmp: string, idleCpu: Record<Tool, number>): Promise<FloodRow[]> {
+/** Of `offered` frames of the loop `accepted` (replayed from the start, looping), how many are accepted. */
+function expectedAccepted(accepted: readonly boolean[], offered: number): number {
+  const perLoop = accepted.filter(Boolean).length;
+  const rest = offered % accepted.length;
+  return Math.floor(offered / accepted.length) * perLoop + accepted.slice(0, rest).filter(Boolean).length;
+}
+
+async function flood(pair: NetnsPair, mix: Mix, tmp: string, idle: Record<Tool, { cpu: number; user: number }>): Promise<FloodRow[]> {
   const frames = mix.summary?.frames ?? 1000;
   const rows: FloodRow[] = [];
   for (let run = 1; run <= options.runs; run++) {
@@ -433,7 +483,9 @@ async function flood(pair: NetnsPair, mix: Mix, tmp: string, idleCpu: Record<Too
     const byTool = {} as Record<Tool, FloodRow>;
     for (const tool of order) {
       const out = path.join(tmp, `${tool}-flood.${tool === 'tcpdump' ? 'pcap' : options.sievecapFile}`);
-      const r = await runTool(pair, tool, mix.filter, ['-w', out], tmp, replay(pair, mix.file, options.packets, frames, mix.rate), 'signal');
+      const filter = tool === 'sievecap' && mix.sievecap ? mix.sievecap.filter : mix.filter;
+      const extra = tool === 'sievecap' && mix.sievecap ? mix.sievecap.args : [];
+      const r = await runTool(pair, tool, filter, [...extra, '-w', out], tmp, replay(pair, mix.file, options.packets, frames, mix.rate), 'signal');
       const row: FloodRow = {
         mix: mix.name,
         run,
@@ -445,10 +497,13 @@ async function flood(pair: NetnsPair, mix: Mix, tmp: string, idleCpu: Record<Too
         received: r.received,
         dropped: r.dropped,
         cpu: r.cpu,
+        user: r.user,
         helperCpu: tool === 'sievecap' ? r.childrenCpu : 0,
         helperSampled: tool === 'sievecap' ? r.sampledChildrenCpu : 0,
         selfCpu: r.selfCpu,
-        idleCpu: idleCpu[tool],
+        idleCpu: idle[tool].cpu,
+        idleUser: idle[tool].user,
+        expected: tool === 'sievecap' && mix.accepted ? expectedAccepted(mix.accepted, r.offered) : null,
         wallSeconds: r.wallSeconds,
       };
       fs.rmSync(out, { force: true });
@@ -467,6 +522,12 @@ async function flood(pair: NetnsPair, mix: Mix, tmp: string, idleCpu: Record<Too
     }
     rows.push(...TOOLS.map((t) => byTool[t]));
     printFloodRun(byTool.tcpdump, byTool.sievecap);
+    const s = byTool.sievecap;
+    if (s && s.expected !== null) {
+      // A figure only counts if the program let through exactly what session tracking should.
+      console.log(`  [check] sievecap --preset http captured ${s.captured} (in file ${s.inFile}); the HTTP connections' frames offered: ${s.expected}` +
+        (s.captured === s.expected && s.inFile === s.expected ? ' (equal)' : ' — NOT EQUAL'));
+    }
   }
   return rows;
 }
@@ -494,12 +555,16 @@ function printFloodRun(t: FloodRow | undefined, s: FloodRow | undefined): void {
   );
 }
 
-function printFloodSummary(rows: FloodRow[]): void {
+function printFloodSummary(rows: FloodRow[], mixes: Mix[]): void {
   if (TOOLS.length < 2) return;
+  const httpMixes = mixes.filter((m) => m.sievecap).map((m) => m.name);
+  const plainMixes = options.mixes.filter((m) => !httpMixes.includes(m));
+  if (httpMixes.length > 0) printHttpSummary(rows, httpMixes);
+  if (plainMixes.length === 0) return;
   console.log('\n### summary (per mix: median over runs)\n');
   console.log('| mix | packets | sievecap/tcpdump CPU (whole tree) | net of idle | drops sievecap / tcpdump | target ≤ 1.5× and no drops where tcpdump has none |');
   console.log('|---|---|---|---|---|---|');
-  for (const mix of options.mixes) {
+  for (const mix of plainMixes) {
     const runs = [...new Set(rows.filter((r) => r.mix === mix).map((r) => r.run))];
     const pairs = runs.map((run) => ({
       t: rows.find((r) => r.mix === mix && r.run === run && r.tool === 'tcpdump')!,
@@ -510,6 +575,38 @@ function printFloodSummary(rows: FloodRow[]): void {
     const drops = pairs.map(({ t, s }) => `${s.dropped}/${t.dropped}`).join(', ');
     const dropsOk = pairs.every(({ t, s }) => s.dropped === 0 || t.dropped > 0);
     console.log(`| ${mix} | ${options.packets} | ${ratio.toFixed(2)} | ${net.toFixed(2)} | ${drops} | ${ratio <= 1.5 && dropsOk ? 'holds' : 'does not hold'} |`);
+  }
+}
+
+/**
+ * Issue 13's figure: user-space CPU per offered packet, tcpdump 'tcp' over sievecap --preset http
+ * (at least 10×). User time of the whole process tree (sievecap's helper included) per packet
+ * offered; whole runs, and net of the idle run's start-up and exit.
+ */
+function printHttpSummary(rows: FloodRow[], mixes: string[]): void {
+  console.log('\n### summary: --preset http against tcpdump tcp (per mix: median over runs)\n');
+  console.log('| mix | packets offered | tcpdump tcp: captured, user CPU s | sievecap --preset http: captured (= expected), user CPU s | ' +
+    'user CPU ns/offered packet, tcpdump / sievecap | tcpdump/sievecap user CPU | net of start-up | user+sys tcpdump/sievecap | net of start-up | target ≥ 10× user CPU |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  for (const mix of mixes) {
+    const runs = [...new Set(rows.filter((r) => r.mix === mix).map((r) => r.run))];
+    const pairs = runs.map((run) => ({
+      t: rows.find((r) => r.mix === mix && r.run === run && r.tool === 'tcpdump')!,
+      s: rows.find((r) => r.mix === mix && r.run === run && r.tool === 'sievecap')!,
+    }));
+    const ratio = median(pairs.map(({ t, s }) => t.user / s.user));
+    const net = median(pairs.map(({ t, s }) => (t.user - t.idleUser) / Math.max(1e-9, s.user - s.idleUser)));
+    const total = median(pairs.map(({ t, s }) => t.cpu / s.cpu));
+    const totalNet = median(pairs.map(({ t, s }) => (t.cpu - t.idleCpu) / Math.max(1e-9, s.cpu - s.idleCpu)));
+    const exact = pairs.every(({ s }) => s.captured === s.expected && s.inFile === s.expected);
+    const drops = pairs.every(({ t, s }) => t.dropped === 0 && s.dropped === 0);
+    const ns = (r: FloodRow): string => ((r.user / Math.max(1, r.offered)) * 1e9).toFixed(0);
+    console.log(
+      `| ${mix} | ${median(pairs.map(({ t }) => t.offered))} | ${pairs.map(({ t }) => `${t.captured}: ${t.user.toFixed(2)}`).join('; ')} | ` +
+        `${pairs.map(({ s }) => `${s.captured}${s.captured === s.expected ? '' : ` (expected ${s.expected})`}: ${s.user.toFixed(2)}`).join('; ')} | ` +
+        `${pairs.map(({ t, s }) => `${ns(t)} / ${ns(s)}`).join('; ')} | **${ratio.toFixed(1)}×** | ${net.toFixed(1)}× | ${total.toFixed(1)}× | ${totalNet.toFixed(1)}× | ` +
+        `${ratio >= 10 && exact && drops ? 'holds' : `does not hold${exact ? '' : ' (captured ≠ expected)'}${drops ? '' : ' (drops)'}`} |`,
+    );
   }
 }
 
@@ -549,15 +646,18 @@ async function main(): Promise<void> {
       console.log(`mix ${m.name}: ${m.description}; filter '${m.filter}'; offered at ${m.rate === 'max' ? 'tcpreplay --topspeed' : `${m.rate} pps`}`);
       result.mixes.push({ name: m.name, rate: m.rate, filter: m.filter, summary: m.summary, description: m.description });
     }
-    const idleCpu: Record<Tool, number> = { tcpdump: 0, sievecap: 0 };
+    const idle: Record<Tool, { cpu: number; user: number }> = { tcpdump: { cpu: 0, user: 0 }, sievecap: { cpu: 0, user: 0 } };
     if (!options.skipStartup) {
       result.startup = await measureStartup(pair, tmp);
       printStartup(result.startup);
-      for (const tool of TOOLS) idleCpu[tool] = result.startup.find((r) => r.variant === 'idle' && r.tool === tool)?.cpu ?? 0;
+      for (const tool of TOOLS) {
+        const row = result.startup.find((r) => r.variant === 'idle' && r.tool === tool);
+        idle[tool] = { cpu: row?.cpu ?? 0, user: row?.user ?? 0 };
+      }
     }
     if (!options.skipFlood) {
-      for (const mix of mixes) result.flood.push(...(await flood(pair, mix, tmp, idleCpu)));
-      printFloodSummary(result.flood);
+      for (const mix of mixes) result.flood.push(...(await flood(pair, mix, tmp, idle)));
+      printFloodSummary(result.flood, mixes);
     }
     console.log(`\nload average after: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   } finally {
