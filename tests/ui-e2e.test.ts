@@ -681,4 +681,68 @@ describe('the UI in Chromium over sievecap serve: a live capture in a network na
     assert.deepEqual(pageErrors, [], 'the page threw nothing');
     assert.equal(serveErr.split('\n').filter((l) => /error|exception/i.test(l)).join('\n'), '', 'serve logged no error');
   });
+
+  step('Statistics while capturing: live counters and traffic mix; a watchlist rule added and counting; Apply to running capture swaps the filter', async () => {
+    const p = pair!;
+    // A new capture of ICMP on the veth (the one before is replaced: the page's confirm is accepted).
+    await page.getByRole('button', { name: 'Capture options' }).click();
+    const start = page.getByRole('main', { name: 'Start' });
+    await start.getByRole('checkbox', { name: new RegExp(`^${p.vethA}\\b`) }).check();
+    const filter = start.getByRole('textbox', { name: /^Capture filter/ });
+    await filter.fill('icmp');
+    await until('the filter valid', () => filter.getAttribute('class'), (c) => /\bvalid\b/.test(c ?? ''));
+    assert.equal(await start.getByRole('switch', { name: /Count the traffic mix/ }).isChecked(), true, 'the traffic mix is on by default');
+    await start.getByRole('button', { name: 'Start capture' }).click();
+    await until('the capture running', captureState, (f) => /Capturing$/.test(f));
+    await page.keyboard.press('Control+Shift+K');
+    const panel = page.getByRole('tabpanel', { name: 'Statistics' });
+    await panel.getByRole('region', { name: `Counters of ${p.vethA}` }).waitFor();
+
+    // 5 pings: 10 ICMP packets, counted live in the mix and accepted by the filter.
+    p.exec(p.nsA, ['ping', '-c', '5', '-i', '0.2', '-W', '2', p.ipB], 15_000);
+    const protocols = panel.getByRole('table', { name: `IP protocols on ${p.vethA}` });
+    const icmpRow = async (): Promise<string> => (await protocols.getByRole('row', { name: /^ICMP 1 / }).count()) ? text(protocols.getByRole('row', { name: /^ICMP 1 / })) : '';
+    assert.match(await until('ICMP in the traffic mix', icmpRow, (r) => /^ICMP 1 10 /.test(r)), /^ICMP 1 10 980 B /);
+    assert.match(await text(panel.getByRole('table', { name: `Ethertypes on ${p.vethA}` })), /IPv4 0x0800 \d+/);
+    const counters = panel.getByRole('region', { name: `Counters of ${p.vethA}` });
+    await until('10 accepted', () => text(counters), (t) => /Accepted 10 \(/.test(t));
+
+    // A watchlist rule added while it runs (the program gets the stage); a bad prefix is refused with its reason.
+    await panel.getByRole('textbox', { name: 'Rule' }).fill('peer');
+    await panel.getByRole('textbox', { name: 'First prefix' }).fill(p.ipB);
+    await panel.getByRole('button', { name: 'Add rule' }).click();
+    const rules = panel.getByRole('table', { name: 'Watchlist rules' });
+    await rules.waitFor();
+    p.exec(p.nsA, ['ping', '-c', '3', '-i', '0.2', '-W', '2', p.ipB], 15_000);
+    await until('the rule counting 6', () => text(rules.getByRole('row', { name: /^peer / })), (r) => new RegExp(`^peer ${p.ipB.replace(/\./g, '\\.')} .*\\b6 588 B Remove rule$`).test(r));
+    await panel.getByRole('textbox', { name: 'Prefix to add to peer' }).fill('10.0.0.300');
+    await panel.getByRole('form', { name: 'Add a prefix to peer' }).getByRole('button', { name: 'Add' }).click();
+    assert.match(await until('the refusal', () => text(panel.getByRole('alert')), (t) => t.length > 0), /rule “peer”: '10\.0\.0\.300': an IPv4 address has four numbers from 0 to 255/);
+    await screenshots('8-statistics', { fullPage: true });
+
+    // Another filter for the running capture: a bad one shows libpcap's message, then UDP is applied.
+    await panel.getByRole('button', { name: 'Change filter or preset…' }).click();
+    assert.equal(await filter.inputValue(), 'icmp', 'the page starts from the running capture');
+    await filter.fill(BAD_FILTER);
+    await until('the bad filter marked invalid', () => filter.getAttribute('aria-invalid'), (v) => v === 'true');
+    const apply = start.getByRole('button', { name: 'Apply to running capture' });
+    assert.equal(await apply.isDisabled(), true, 'no Apply with a bad filter');
+    await filter.fill('udp');
+    await until('the filter valid', () => filter.getAttribute('class'), (c) => /\bvalid\b/.test(c ?? ''));
+    await apply.click();
+    await page.getByRole('status').filter({ hasText: 'Applied to the running capture' }).waitFor();
+    assert.match(await captureState(), /Capturing$/, 'the capture kept running');
+    // Pings no longer pass; 4 datagrams to the peer do (and the new program's rule counts them afresh).
+    p.exec(p.nsA, ['ping', '-c', '2', '-i', '0.2', '-W', '2', p.ipB], 15_000);
+    p.exec(p.nsA, ['python3', '-c', `import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\nfor i in range(4): s.sendto(b'after the swap %d' % i, ('${p.ipB}', ${UDP_PORT}))`]);
+    await page.keyboard.press('Control+Shift+K');
+    await until('the rule counting 4 after the swap', () => text(rules.getByRole('row', { name: /^peer / })), (r) => / 4 \d+ B Remove rule$/.test(r));
+    assert.match(await text(panel.getByRole('region', { name: 'Capture', exact: true })), /Capture filter udp In the kernel/);
+    await until('20 packets', footer, (f) => f.includes('Packets: 20 '));
+    await page.getByRole('button', { name: 'Stop capturing' }).click();
+    await until('the capture stopped', captureState, (f) => f === 'Capture stopped');
+    mark('statistics and live changes');
+    assert.deepEqual(pageErrors, [], 'the page threw nothing');
+    assert.equal(serveErr.split('\n').filter((l) => /error|exception/i.test(l)).join('\n'), '', 'serve logged no error');
+  });
 });

@@ -33,6 +33,7 @@ export const MENU_COMMANDS = [
   'view-packet-list',
   'view-sessions',
   'view-http',
+  'view-statistics',
   'zoom-in',
   'zoom-out',
   'zoom-reset',

@@ -31,6 +31,8 @@ const GOOD: Record<EngineMethod, Record<string, unknown>> = {
   checkCaptureFilter: { filter: 'tcp port 80', interface: 'veth0' },
   startCapture: { interfaces: ['veth0', 'lo'], filter: 'not port 22', snapLen: 96, promiscuous: false, preset: 'not-my-ssh' },
   stopCapture: { session: 1 },
+  watch: { session: 1, rules: [{ name: 'lab', prefixes: ['10.1.0.0/16', 'fd00::/8'] }, { name: 'empty', prefixes: [] }] },
+  setCaptureFilter: { session: 1, filter: 'udp port 53', stages: { trafficMix: true, watchlist: { rules: [{ name: 'dns', prefixes: ['10.0.0.53'] }] } }, preset: 'dns' },
   saveFile: { session: 1, path: '/tmp/out.pcapng', format: 'pcapng', view: 2 },
   conversations: { session: 1, kind: 'tcp', view: 2 },
   followStream: { session: 1, protocol: 'tcp', stream: 0 },
@@ -84,6 +86,13 @@ test('engine protocol: bad requests are answered with their id, method and the o
     [{ id: 28, method: 'savePreset', preset: { name: 'x', filter: '' } }, 28, 'EBADMSG', /description/],
     [{ id: 29, method: 'savePreset', preset: { name: 'x', description: '', filter: '', builtin: false } }, 29, 'EBADMSG', /builtin/],
     [{ id: 30, method: 'deletePreset', name: '' }, 30, 'EBADMSG', /name: a preset name is empty/],
+    [{ id: 31, method: 'watch', session: 1, rules: [{ name: 'a', prefixes: [] }, { name: 'a', prefixes: ['10.0.0.1'] }] }, 31, 'EBADMSG', /rules: a rule name is used twice/],
+    [{ id: 32, method: 'watch', session: 1, rules: Array.from({ length: 65 }, (_, k) => ({ name: `r${k}`, prefixes: [] })) }, 32, 'EBADMSG', /rules: a watchlist has at most 64 rules/],
+    [{ id: 33, method: 'watch', session: 1, rules: [{ name: '', prefixes: [] }] }, 33, 'EBADMSG', /rules\.0\.name: a rule has a name/],
+    [{ id: 34, method: 'watch', session: 1, rules: [{ name: 'x', prefixes: ['1'.repeat(65)] }] }, 34, 'EBADMSG', /rules\.0\.prefixes\.0: a CIDR prefix has at most 64 characters/],
+    [{ id: 35, method: 'setCaptureFilter', session: 1 }, 35, 'EBADMSG', /filter/],
+    [{ id: 36, method: 'setCaptureFilter', session: 1, filter: '', stages: { watchlist: { rules: [] } } }, 36, 'EBADMSG', /stages\.watchlist\.rules: a watchlist has at least one rule/],
+    [{ id: 37, method: 'setCaptureFilter', session: 1, filter: '', stages: { bogus: true } }, 37, 'EBADMSG', /bogus/],
     [{ id: -1, method: 'listSessions' }, null, 'EBADMSG', /id/],
     [JSON.stringify({ id: 13, method: 'checkFilter', filter: 'x'.repeat(MAX_REQUEST_BYTES) }), null, 'EMSGSIZE', /larger than 65536 bytes/],
   ];
@@ -119,6 +128,16 @@ test('engine protocol: the live-capture events and results parse; a bad one is n
   parseEngineMessage({ type: 'event', event: 'progress', request: 4, session: 1, task: 'save', done: 5, total: 10, frames: 10 });
   assert.throws(() => parseEngineMessage({ type: 'event', event: 'captureStatistics', session: 1, statistics: [{ ...statistics[0], dropped: -1 }] }), /statistics\.0\.dropped/);
   parseEngineResult('stopCapture', { session: 1, statistics });
+  // The watchlist's counters and the traffic mix, when the capture has those stages.
+  const withStages = [{
+    ...statistics[0],
+    rules: [{ name: 'lab', packets: 4, bytes: 392 }],
+    mix: { ethertypes: [{ ethertype: 0x0800, packets: 12, bytes: 1000 }], ipProtocols: [{ protocol: 1, packets: 12, bytes: 1000 }] },
+  }];
+  parseEngineMessage({ type: 'event', event: 'captureStatistics', session: 1, statistics: withStages });
+  assert.throws(() => parseEngineMessage({ type: 'event', event: 'captureStatistics', session: 1, statistics: [{ ...withStages[0], rules: [{ name: 'lab', packets: -1, bytes: 0 }] }] }), /statistics\.0\.rules\.0\.packets/);
+  parseEngineResult('watch', { session: 1, rules: [{ name: 'lab', prefixes: ['10.0.0.0/8'] }] });
+  parseEngineResult('setCaptureFilter', { session: 1, filter: 'udp', preset: null });
   parseEngineResult('saveFile', { path: '/tmp/a.pcap', format: 'pcap', frames: 3, bytes: 300 });
   parseEngineResult('listPresets', { presets: [{ name: 'all', description: 'Every packet', filter: '', builtin: true }], file: '/tmp/config/sievecap/presets.json', problem: null });
   parseEngineResult('recentFiles', { files: [{ path: '/tmp/a.pcap', openedAt: 1, exists: false }] });

@@ -18,7 +18,7 @@
  * file is still being indexed or a filter still runs.
  */
 import * as v from 'valibot';
-import { KernelStagesSpec } from './helper-protocol';
+import { KernelStagesSpec, WatchRule } from './helper-protocol';
 
 export const ENGINE_PROTOCOL_VERSION = 1;
 
@@ -29,6 +29,8 @@ export const MAX_PATH_CHARS = 4096;
 export const MAX_FILTER_CHARS = 16 * 1024;
 export const MAX_SPEC_CHARS = 16 * 1024;
 export const MAX_LIVE_INTERFACES = 32;
+/** Most rules a capture's CIDR watchlist has (its kernel counters: bpf/programs/watchlist.ts MAX_WATCH_RULES). */
+export const MAX_WATCH_RULES = 64;
 
 /**
  * The codes errors carry. Requests that name a file may also answer with the system's code for
@@ -48,6 +50,7 @@ export const ENGINE_ERRORS = {
   EREAD: 'captured bytes could not be read back (the file or spool was truncated or removed underneath)',
   ENOTLIVE: 'the session is not a live capture, or its capture has ended',
   ECAPFILTER: 'the capture filter is not valid (the message is libpcap’s)',
+  EWATCHLIST: 'a watchlist change is refused: a prefix that is not an address or CIDR prefix, a prefix in two rules, or more than 64 rules (the message says which)',
   ENODEV: 'no network interface has that name (or it vanished)',
   EPERM: 'capturing needs privileges this engine could not get: the message says how to get them',
   ENOHELPER: 'the capture helper could not be started or was lost (the message says why)',
@@ -209,6 +212,38 @@ export const EngineRequest = v.variant('method', [
   }),
   /** Stops a live capture; its frames stay in the session (and its spool) until it is closed. */
   v.strictObject({ id: RequestId, method: v.literal('stopCapture'), session: SessionId }),
+  /**
+   * Replaces a running capture's CIDR watchlist with `rules` (all of them, as they should be now).
+   * With a watchlist already in the kernel, prefixes are added, moved and removed in place (no
+   * reload; every rule keeps its counters, a rule whose prefixes are all removed keeps its counter
+   * until the program is replaced). A capture without one gets it by a program swap (as
+   * setCaptureFilter), and no rules at all takes it away the same way. EWATCHLIST names a bad prefix.
+   */
+  v.strictObject({
+    id: RequestId,
+    method: v.literal('watch'),
+    session: SessionId,
+    rules: v.pipe(
+      v.array(WatchRule),
+      v.maxLength(MAX_WATCH_RULES, `a watchlist has at most ${MAX_WATCH_RULES} rules`),
+      v.check((rules) => new Set(rules.map((r) => r.name)).size === rules.length, 'a rule name is used twice'),
+    ),
+  }),
+  /**
+   * Replaces a running capture's kernel program with one built from another filter and stages,
+   * atomically (no packet lost or seen twice; the capture's counters and traffic mix carry on).
+   * The filter is checked with libpcap first: ECAPFILTER leaves the capture running as it was.
+   * Absent stages: the filter alone. The session's capture.filter, preset and stages follow.
+   */
+  v.strictObject({
+    id: RequestId,
+    method: v.literal('setCaptureFilter'),
+    session: SessionId,
+    filter: CaptureFilterText,
+    stages: v.optional(KernelStagesSpec),
+    /** The preset the new settings came from (absent: none). */
+    preset: v.optional(PresetName),
+  }),
 
   // ---- saving ----
   /** Writes the session's frames (all, or a view's matches) to a file of the engine's machine, as pcap or pcapng. */
@@ -391,6 +426,19 @@ export const CaptureStatistics = v.strictObject({
   /** Every packet the eBPF program saw, and those it accepted. */
   seenPackets: Count,
   acceptedPackets: Count,
+  /**
+   * With a CIDR watchlist: packets and bytes from or to each rule's prefixes, in the order the
+   * rules got their counters (a rule whose prefixes were all removed is still listed).
+   */
+  rules: v.optional(v.array(v.strictObject({ name: v.string(), packets: Count, bytes: Count }))),
+  /**
+   * With the traffic-mix stage: every packet the program saw (accepted or not), per ethertype and
+   * per IP protocol (IPv4 protocol, IPv6 first next header); only entries with packets, by number.
+   */
+  mix: v.optional(v.strictObject({
+    ethertypes: v.array(v.strictObject({ ethertype: Count, packets: Count, bytes: Count })),
+    ipProtocols: v.array(v.strictObject({ protocol: Count, packets: Count, bytes: Count })),
+  })),
 });
 export type CaptureStatistics = v.InferOutput<typeof CaptureStatistics>;
 
@@ -583,6 +631,10 @@ export const EngineResults = {
   checkCaptureFilter: v.strictObject({ filter: v.string(), /** classic BPF instructions libpcap made */ instructions: Count }),
   startCapture: SessionInfo,
   stopCapture: v.strictObject({ session: SessionId, statistics: v.array(CaptureStatistics) }),
+  /** The watchlist as it now is (absent from capture.stages when it was taken away). */
+  watch: v.strictObject({ session: SessionId, rules: v.array(WatchRule) }),
+  /** The capture's settings now (as sessionInfo's capture). */
+  setCaptureFilter: v.strictObject({ session: SessionId, filter: v.string(), preset: v.nullable(v.string()), stages: v.optional(KernelStagesSpec) }),
   saveFile: v.strictObject({ path: v.string(), format: CaptureFormat, frames: Count, bytes: Count }),
   conversations: v.strictObject({ kind: ConversationKind, conversations: v.array(Conversation) }),
   followStream: v.strictObject({

@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
+import { watchKey } from '../../../bpf/programs/watchlist';
 import { HelperStartError, type HelperEvents, type LaunchRoute } from '../../helper/client';
 import { epb, option, u32Value } from '../../pcap/craft';
 import type { HelperMethod, HelperParams, HelperResult, InterfaceStatistics } from '../../rpc/helper-protocol';
@@ -29,6 +30,8 @@ function epbBatch(frames: readonly TrafficFrame[]): Uint8Array {
   return Buffer.concat(frames.map((f) => epb(true, 0, f.tsNs, f.data, f.data.length, [option(2, u32Value(true, 1))])));
 }
 
+const prefixId = (cidr: string): string => watchKey(cidr).key.toString('hex');
+
 /** A capture helper in this process: answers as the real one does and sends what the test says. */
 class FakeHelper implements HelperConnection {
   static nextPid = 90000;
@@ -43,8 +46,22 @@ class FakeHelper implements HelperConnection {
   /** A batch sent before the answer to `start` (the engine keeps it for the session it is making). */
   sendOnStart: TrafficFrame[] = [];
   received = 0;
+  /** The running program's watchlist as the helper keeps it: rule names by counter, prefixes with their rule. */
+  watchNames: string[] | null = null;
+  /** Prefix (by its kernel key, as the real helper: '10.0.0.1' is '10.0.0.1/32') → [its text, its rule]. */
+  watchPrefixes = new Map<string, [string, string]>();
+  /** The running program's stages (the traffic mix is reported when they have it). */
+  stages: HelperParams<'start'>['spec']['stages'];
+  /** What `setFilter` answers with instead of swapping (a helper error). */
+  refuseSetFilter: { code: string; message: string } | null = null;
 
   constructor(readonly events: HelperEvents) {}
+
+  private program(stages: HelperParams<'start'>['spec']['stages']): void {
+    this.stages = stages;
+    this.watchNames = stages?.watchlist ? stages.watchlist.rules.map((r) => r.name) : null;
+    this.watchPrefixes = new Map(stages?.watchlist?.rules.flatMap((r) => r.prefixes.map((p) => [prefixId(p), [p, r.name]] as const)) ?? []);
+  }
 
   send(frames: readonly TrafficFrame[]): void {
     this.events.onBatch({ interfaceIndex: 0, format: 'pcapng', packetCount: frames.length, records: epbBatch(frames) });
@@ -52,7 +69,17 @@ class FakeHelper implements HelperConnection {
   }
 
   statistics(): InterfaceStatistics[] {
-    return (this.running ?? []).map((name) => ({ name, received: this.received, dropped: 0, seenPackets: this.received * 2, seenBytes: 0, acceptedPackets: this.received, acceptedBytes: 0 }));
+    return (this.running ?? []).map((name) => ({
+      name,
+      received: this.received,
+      dropped: 0,
+      seenPackets: this.received * 2,
+      seenBytes: 0,
+      acceptedPackets: this.received,
+      acceptedBytes: 0,
+      ...(this.watchNames ? { rules: this.watchNames.map((rule, k) => ({ name: rule, packets: k + 1, bytes: 100 * (k + 1) })) } : {}),
+      ...(this.stages?.trafficMix ? { mix: { ethertypes: [{ ethertype: 0x0800, packets: this.received * 2, bytes: 0 }], ipProtocols: [{ protocol: 17, packets: this.received * 2, bytes: 0 }] } } : {}),
+    }));
   }
 
   async request<M extends HelperMethod>(method: M, params: HelperParams<M>): Promise<HelperResult<M>> {
@@ -69,6 +96,7 @@ class FakeHelper implements HelperConnection {
         const spec = (params as unknown as HelperParams<'start'>).spec;
         this.running = spec.interfaces;
         this.received = 0;
+        this.program(spec.stages);
         if (this.sendOnStart.length) this.send(this.sendOnStart.splice(0));
         return { interfaces: spec.interfaces.map((name) => ({ name, linkType: 1, snapLen: spec.snapLen })) } as HelperResult<M>;
       }
@@ -82,6 +110,28 @@ class FakeHelper implements HelperConnection {
       case 'counters':
         if (!this.running) fail('ENOTSTARTED', 'no capture is running');
         return { statistics: this.statistics() } as HelperResult<M>;
+      case 'setFilter': {
+        if (!this.running) fail('ENOTSTARTED', 'no capture is running');
+        if (this.refuseSetFilter) fail(this.refuseSetFilter.code, this.refuseSetFilter.message);
+        const p = params as unknown as HelperParams<'setFilter'>;
+        this.program(p.stages);
+        return { filter: p.filter } as HelperResult<M>;
+      }
+      case 'watch': {
+        if (!this.running) fail('ENOTSTARTED', 'no capture is running');
+        if (!this.watchNames) fail('EINVAL', 'this capture has no watchlist');
+        const p = params as unknown as HelperParams<'watch'>;
+        for (const prefix of p.remove ?? []) this.watchPrefixes.delete(prefixId(prefix));
+        for (const { rule, prefix } of p.add ?? []) {
+          if (!this.watchNames!.includes(rule)) {
+            if (this.watchNames!.length >= 64) fail('EINVAL', 'a watchlist has at most 64 rules');
+            this.watchNames!.push(rule);
+          }
+          this.watchPrefixes.set(prefixId(prefix), [prefix, rule]);
+        }
+        const rules = this.watchNames!.map((name) => ({ name, prefixes: [...this.watchPrefixes.values()].filter(([, r]) => r === name).map(([p]) => p) }));
+        return { rules } as HelperResult<M>;
+      }
       default:
         return fail('EINVAL', `the fake helper does not do ${method}`);
     }
@@ -334,5 +384,118 @@ test('capture: a spool that cannot be made fails the start and stops the helper 
   assert.equal(reply.type === 'error' && reply.error.code, 'ENOENT');
   await c.until('stop', () => c.helper.running === null);
   assert.deepEqual(c.helper.requests.map((r) => r.method), ['start', 'stop']);
+  c.service.close();
+});
+
+test('capture: a watchlist’s counters and the traffic mix reach captureStatistics and the session’s info', async () => {
+  const c = new Client();
+  const stages = { trafficMix: true, watchlist: { rules: [{ name: 'lab', prefixes: ['10.1.0.0/16'] }, { name: 'dns', prefixes: ['10.0.0.53'] }] } };
+  const info = await c.call('startCapture', { interfaces: ['lo'], filter: '', stages });
+  c.helper.send(FRAMES.slice(0, 3));
+  await c.until('counters', () => c.eventsOf('captureStatistics', info.session).some((e) => e.statistics[0]!.received === 3));
+  const last = c.eventsOf('captureStatistics', info.session).at(-1)!.statistics[0]!;
+  assert.deepEqual(last.rules, [{ name: 'lab', packets: 1, bytes: 100 }, { name: 'dns', packets: 2, bytes: 200 }]);
+  assert.deepEqual(last.mix, { ethertypes: [{ ethertype: 0x0800, packets: 6, bytes: 0 }], ipProtocols: [{ protocol: 17, packets: 6, bytes: 0 }] });
+  const stopped = await c.call('stopCapture', { session: info.session });
+  assert.deepEqual(stopped.statistics[0]!.rules, last.rules, 'and in the final figures');
+  // Without those stages, neither field is there.
+  const plain = await c.call('startCapture', { interfaces: ['lo'], filter: '' });
+  c.helper.send(FRAMES.slice(0, 1));
+  await c.until('counters', () => c.eventsOf('captureStatistics', plain.session).some((e) => e.statistics[0]!.received === 1));
+  const figures = c.eventsOf('captureStatistics', plain.session).at(-1)!.statistics[0]!;
+  assert.equal('rules' in figures || 'mix' in figures, false);
+  c.service.close();
+});
+
+test('capture: watch adds, moves and removes prefixes in place (one helper request each way), and refuses a bad prefix before the helper hears of it', async () => {
+  const c = new Client();
+  const info = await c.call('startCapture', { interfaces: ['lo'], filter: 'ip', preset: 'lab', stages: { watchlist: { rules: [{ name: 'lab', prefixes: ['10.1.0.0/16'] }] } } });
+  const watches = (): unknown[] => c.helper.requests.filter((r) => r.method === 'watch' || r.method === 'setFilter').map((r) => ({ [r.method]: r.params }));
+
+  let result = await c.call('watch', { session: info.session, rules: [{ name: 'lab', prefixes: ['10.1.0.0/16', '10.2.0.1'] }, { name: 'dns', prefixes: ['10.0.0.53/32'] }] });
+  assert.deepEqual(result, { session: info.session, rules: [{ name: 'lab', prefixes: ['10.1.0.0/16', '10.2.0.1'] }, { name: 'dns', prefixes: ['10.0.0.53/32'] }] });
+  assert.deepEqual(watches(), [{ watch: { add: [{ rule: 'lab', prefix: '10.2.0.1' }, { rule: 'dns', prefix: '10.0.0.53/32' }] } }], 'only what changed; no program swap');
+
+  // 10.2.0.1 moves to dns (written another way: the same prefix), 10.1.0.0/16 goes, a rule with no prefix yet is kept.
+  result = await c.call('watch', { session: info.session, rules: [{ name: 'lab', prefixes: [] }, { name: 'dns', prefixes: ['10.0.0.53', '10.2.0.1/32'] }, { name: 'later', prefixes: [] }] });
+  assert.deepEqual(watches().slice(1), [{ watch: { remove: ['10.1.0.0/16'] } }, { watch: { add: [{ rule: 'dns', prefix: '10.2.0.1/32' }] } }]);
+  assert.deepEqual([...c.helper.watchPrefixes.values()].sort(), [['10.0.0.53/32', 'dns'], ['10.2.0.1/32', 'dns']]);
+  const during = await c.call('sessionInfo', { session: info.session });
+  assert.deepEqual(during.capture!.stages, { watchlist: { rules: [{ name: 'lab', prefixes: [] }, { name: 'dns', prefixes: ['10.0.0.53', '10.2.0.1/32'] }, { name: 'later', prefixes: [] }] } });
+  assert.equal(during.capture!.preset, 'lab', 'an edit in place keeps the preset’s name');
+
+  const asked = c.helper.requests.length;
+  await c.fails('EWATCHLIST', 'watch', { session: info.session, rules: [{ name: 'lab', prefixes: ['10.0.0.300'] }] }, /^rule “lab”: '10\.0\.0\.300': an IPv4 address has four numbers from 0 to 255$/);
+  await c.fails('EWATCHLIST', 'watch', { session: info.session, rules: [{ name: 'lab', prefixes: ['10.0.0.0/4'] }] }, /bits set past \/4/);
+  await c.fails('EWATCHLIST', 'watch', { session: info.session, rules: [{ name: 'a', prefixes: ['10.9.0.0/16'] }, { name: 'b', prefixes: ['10.9.0.0/16'] }] }, /10\.9\.0\.0\/16 is in two rules, “a” and “b”/);
+  await c.fails('EBADMSG', 'watch', { session: info.session, rules: Array.from({ length: 65 }, (_, k) => ({ name: `r${k}`, prefixes: [] })) }, /at most 64 rules/);
+  assert.equal(c.helper.requests.length, asked, 'nothing reached the helper');
+  assert.deepEqual((await c.call('sessionInfo', { session: info.session })).capture!.stages, during.capture!.stages, 'the watchlist is as it was');
+
+  // 64 counters in all: rules emptied keep theirs until the program is replaced.
+  const many = Array.from({ length: 62 }, (_, k) => ({ name: `r${k}`, prefixes: [`10.100.${k}.0/24`] }));
+  await c.call('watch', { session: info.session, rules: [{ name: 'lab', prefixes: [] }, { name: 'dns', prefixes: ['10.0.0.53'] }, ...many] });
+  assert.equal(c.helper.watchNames!.length, 64);
+  await c.fails('EWATCHLIST', 'watch', { session: info.session, rules: [{ name: 'dns', prefixes: ['10.0.0.53'] }, { name: 'new', prefixes: ['10.200.0.0/16'] }] }, /at most 64 rule counters, and this capture would need 65/);
+  // A swap gives a new program, whose watchlist counts afresh.
+  await c.call('setCaptureFilter', { session: info.session, filter: 'ip', stages: { watchlist: { rules: [{ name: 'dns', prefixes: ['10.0.0.53'] }] } } });
+  await c.call('watch', { session: info.session, rules: [{ name: 'dns', prefixes: ['10.0.0.53'] }, { name: 'new', prefixes: ['10.200.0.0/16'] }] });
+  assert.deepEqual(c.helper.watchNames, ['dns', 'new']);
+
+  await c.call('stopCapture', { session: info.session });
+  await c.fails('ENOTLIVE', 'watch', { session: info.session, rules: [] }, /already ended/);
+  c.service.close();
+});
+
+test('capture: watch on a capture without a watchlist swaps the program in with one, and no rules swaps it out', async () => {
+  const c = new Client({ captureExclusion: () => 'tcp port 22' });
+  const info = await c.call('startCapture', { interfaces: ['lo'], filter: 'udp', preset: 'mine', stages: { trafficMix: true } });
+  // No rules on a capture without a watchlist: nothing to do.
+  assert.deepEqual(await c.call('watch', { session: info.session, rules: [] }), { session: info.session, rules: [] });
+  assert.equal(c.helper.requests.some((r) => r.method === 'setFilter'), false);
+
+  await c.call('watch', { session: info.session, rules: [{ name: 'lab', prefixes: ['fd00::/8'] }] });
+  const swap = c.helper.requests.filter((r) => r.method === 'setFilter').map((r) => r.params);
+  assert.deepEqual(swap, [{ filter: '(udp) and not (tcp port 22)', stages: { trafficMix: true, watchlist: { rules: [{ name: 'lab', prefixes: ['fd00::/8'] }] } } }]);
+  let capture = (await c.call('sessionInfo', { session: info.session })).capture!;
+  assert.deepEqual(capture.stages, { trafficMix: true, watchlist: { rules: [{ name: 'lab', prefixes: ['fd00::/8'] }] } });
+  assert.equal(capture.preset, null, 'the preset no longer describes the capture');
+
+  await c.call('watch', { session: info.session, rules: [] });
+  assert.deepEqual(c.helper.requests.filter((r) => r.method === 'setFilter').at(-1)!.params, { filter: '(udp) and not (tcp port 22)', stages: { trafficMix: true } });
+  capture = (await c.call('sessionInfo', { session: info.session })).capture!;
+  assert.deepEqual(capture.stages, { trafficMix: true });
+  c.service.close();
+});
+
+test('capture: setCaptureFilter checks the filter with libpcap, then swaps the program; the session shows the new settings', async () => {
+  const c = new Client({ captureExclusion: () => 'tcp port 22' });
+  const info = await c.call('startCapture', { interfaces: ['lo'], filter: 'udp port 5000', preset: 'five', stages: { trafficMix: true } });
+  await c.fails('ECAPFILTER', 'setCaptureFilter', { session: info.session, filter: 'udp port' }, /invalid filter expression 'udp port'/);
+  await c.fails('EWATCHLIST', 'setCaptureFilter', { session: info.session, filter: '', stages: { watchlist: { rules: [{ name: 'x', prefixes: ['nonsense'] }] } } }, /rule “x”: 'nonsense' is not an IPv4 or IPv6 address/);
+  assert.equal(c.helper.requests.some((r) => r.method === 'setFilter'), false, 'a bad filter never reaches the helper');
+
+  const result = await c.call('setCaptureFilter', { session: info.session, filter: 'udp port 6000', preset: 'six', stages: { trafficMix: true, httpSessions: false } });
+  assert.deepEqual(result, { session: info.session, filter: 'udp port 6000', preset: 'six', stages: { trafficMix: true, httpSessions: false } });
+  assert.deepEqual(c.helper.requests.filter((r) => r.method === 'setFilter').map((r) => r.params), [{ filter: '(udp port 6000) and not (tcp port 22)', stages: { trafficMix: true, httpSessions: false } }]);
+  const capture = (await c.call('sessionInfo', { session: info.session })).capture!;
+  assert.deepEqual([capture.filter, capture.preset, capture.stages], ['udp port 6000', 'six', { trafficMix: true, httpSessions: false }]);
+
+  // Without stages, or with none on: the filter alone.
+  const alone = await c.call('setCaptureFilter', { session: info.session, filter: '', stages: { httpSessions: false } });
+  assert.deepEqual(alone, { session: info.session, filter: '', preset: null });
+  assert.deepEqual(c.helper.requests.filter((r) => r.method === 'setFilter').at(-1)!.params, { filter: 'not (tcp port 22)' });
+
+  // The helper refusing (the kernel's verifier, say): its code, and the settings stay.
+  c.helper.refuseSetFilter = { code: 'EFILTER', message: 'the kernel refused the program' };
+  await c.fails('ECAPFILTER', 'setCaptureFilter', { session: info.session, filter: 'tcp' }, /kernel refused/);
+  assert.equal((await c.call('sessionInfo', { session: info.session })).capture!.filter, '');
+
+  await c.call('stopCapture', { session: info.session });
+  await c.fails('ENOTLIVE', 'setCaptureFilter', { session: info.session, filter: 'tcp' });
+  const file = path.join(tmp, 'not-live.pcap');
+  writeCapture(file, FRAMES);
+  const opened = await c.call('openFile', { path: file });
+  await c.fails('ENOTLIVE', 'setCaptureFilter', { session: opened.session, filter: 'tcp' }, /opened file/);
   c.service.close();
 });

@@ -9,13 +9,18 @@
  *   polled about once a second (captureStatistics events, SessionInfo.capture.statistics).
  * - Whatever ends a capture early (an interface vanished or went down, the helper died, the spool's
  *   disk filled up) is a captureError event; the session is then 'stopped' and keeps its frames.
+ * - While it runs, its CIDR watchlist changes in place (the helper's `watch`: no reload, counters
+ *   kept) and its filter and stages change by an atomic program swap (the helper's `setFilter`);
+ *   both are checked here first (libpcap, the watchlist's prefixes), so a bad one changes nothing.
  */
+import { MAX_WATCH_RULES, watchKey } from '../../../bpf/programs/watchlist';
 import { compileFilter, FilterSyntaxError } from '../../capture/filter';
 import { chooseCliRoute, HelperClient, HelperStartError, type HelperEvents, type LaunchRoute } from '../../helper/client';
 import { linkTypeToDlt } from '../../pcap/linktype';
 import type { PcapngInterfaceOptions } from '../../pcap/pcapng-writer';
-import type { CaptureStatistics, EngineEvent, EngineParams, ErrorData } from '../../rpc/engine-protocol';
+import type { CaptureStatistics, EngineEvent, EngineParams, EngineResult, ErrorData } from '../../rpc/engine-protocol';
 import type { DecodedBatch, HelperMethod, HelperParams, HelperResult, InterfaceStatistics, KernelStagesSpec } from '../../rpc/helper-protocol';
+import { hasKernelStages } from '../../rpc/kernel-stages';
 import { interfaceLinkType } from './interfaces';
 import { EngineError } from './plain';
 import type { EngineSession } from './session';
@@ -41,6 +46,10 @@ export const DEFAULT_SNAPLEN = 262144;
 const RING_BYTES = 8 * 1024 * 1024;
 /** How long the helper may take to drain its rings and answer `stop`. */
 const STOP_TIMEOUT_MS = 10_000;
+/** Prefixes per helper `watch` request (its requests are at most 64 KiB of JSON). */
+const WATCH_CHANGES_PER_REQUEST = 256;
+
+export type WatchRules = Array<{ name: string; prefixes: string[] }>;
 
 /** What a session knows of the capture feeding it (SessionInfo.capture). */
 export interface SessionCapture {
@@ -90,10 +99,64 @@ interface ActiveCapture {
   finished: boolean;
   /** The helper's answer to `stop` (once asked). */
   stopping: Promise<InterfaceStatistics[] | null> | null;
+  /** The interfaces' link types and the snap length, to check a new filter as start() did. */
+  linkTypes: number[];
+  snapLen: number;
+  /**
+   * Rule names that hold a counter in the helper's watchlist: a rule keeps its counter for the
+   * program's life, even with all its prefixes removed (MAX_WATCH_RULES counters in all).
+   */
+  watchCounters: Set<string>;
+  /** The change of filter or watchlist under way: the next one waits for it. */
+  changing: Promise<unknown>;
 }
 
 function statisticsOf(s: InterfaceStatistics): CaptureStatistics {
-  return { interface: s.name, received: s.received, dropped: s.dropped, seenPackets: s.seenPackets, acceptedPackets: s.acceptedPackets };
+  return {
+    interface: s.name,
+    received: s.received,
+    dropped: s.dropped,
+    seenPackets: s.seenPackets,
+    acceptedPackets: s.acceptedPackets,
+    ...(s.rules ? { rules: s.rules.map((r) => ({ ...r })) } : {}),
+    ...(s.mix ? { mix: { ethertypes: s.mix.ethertypes.map((e) => ({ ...e })), ipProtocols: s.mix.ipProtocols.map((p) => ({ ...p })) } } : {}),
+  };
+}
+
+/** A watchlist prefix as the kernel keys it ('4:...' / '6:...'), so '10.0.0.1' and '10.0.0.1/32' are one. */
+function prefixKey(cidr: string): string {
+  const { version, key } = watchKey(cidr);
+  return `${version}:${key.toString('hex')}`;
+}
+
+/**
+ * Checks a watchlist as the helper will take it: every prefix an address or CIDR prefix, none in
+ * two rules. Returns each prefix by its kernel key with its rule; EWATCHLIST naming the first problem.
+ */
+export function checkWatchlist(rules: readonly { name: string; prefixes: readonly string[] }[]): Map<string, { rule: string; text: string }> {
+  if (rules.length > MAX_WATCH_RULES) throw new EngineError('EWATCHLIST', `a watchlist has at most ${MAX_WATCH_RULES} rules; this one has ${rules.length}`);
+  const out = new Map<string, { rule: string; text: string }>();
+  for (const rule of rules) {
+    for (const text of rule.prefixes) {
+      let key: string;
+      try {
+        key = prefixKey(text);
+      } catch (err) {
+        throw new EngineError('EWATCHLIST', `rule “${rule.name}”: ${(err as Error).message}`);
+      }
+      const other = out.get(key);
+      if (other && other.rule !== rule.name) throw new EngineError('EWATCHLIST', `${text} is in two rules, “${other.rule}” and “${rule.name}”: a prefix counts for one rule`);
+      out.set(key, { rule: rule.name, text });
+    }
+  }
+  return out;
+}
+
+/** Stages with the watchlist replaced (or taken away); undefined when no stage is left. */
+function withWatchlist(stages: KernelStagesSpec | undefined, rules: WatchRules): KernelStagesSpec | undefined {
+  const { watchlist: _old, ...others } = stages ?? {};
+  const next: KernelStagesSpec = rules.length > 0 ? { ...others, watchlist: { rules } } : others;
+  return hasKernelStages(next) ? next : undefined;
 }
 
 /** A helper's error code as the engine protocol names it. */
@@ -173,9 +236,22 @@ export class CaptureController {
     // Checked here, before a password dialog: an unknown interface or a typo in the filter.
     const linkTypes = names.map((n) => interfaceLinkType(n));
     for (const linkType of new Set(linkTypes)) checkFilter(params.filter, linkType, snapLen);
+    if (params.stages?.watchlist) checkWatchlist(params.stages.watchlist.rules);
     const kernelFilter = effectiveFilter(params.filter, this.options.exclusion());
 
-    const active: ActiveCapture = { session: null, early: [], poller: null, polling: false, failed: false, finished: false, stopping: null };
+    const active: ActiveCapture = {
+      session: null,
+      early: [],
+      poller: null,
+      polling: false,
+      failed: false,
+      finished: false,
+      stopping: null,
+      linkTypes,
+      snapLen,
+      watchCounters: new Set(params.stages?.watchlist?.rules.map((r) => r.name) ?? []),
+      changing: Promise.resolve(),
+    };
     this.active = active;
     let helperCapturing = false;
     try {
@@ -237,8 +313,8 @@ export class CaptureController {
     }
   }
 
-  /** Stops the capture feeding `session`; resolves with the kernel's final counters. */
-  async stop(session: EngineSession): Promise<CaptureStatistics[]> {
+  /** The running capture feeding `session`, else ENOTLIVE saying why there is none. */
+  private running(session: EngineSession): ActiveCapture {
     const active = this.active;
     if (!active || active.session !== session || active.finished) {
       const why = session.kind !== 'live'
@@ -248,6 +324,107 @@ export class CaptureController {
           : 'has a capture that has already ended';
       throw new EngineError('ENOTLIVE', `session ${session.id} ${why}`);
     }
+    return active;
+  }
+
+  /**
+   * Runs one change of the running capture's program or watchlist after the one under way (the
+   * helper answers in order; the session's settings must follow in the same order).
+   */
+  private change<T>(session: EngineSession, work: (active: ActiveCapture, capture: SessionCapture, helper: HelperConnection) => Promise<T>): Promise<T> {
+    const first = this.running(session);
+    const run = first.changing.then(() => {
+      const active = this.running(session);
+      const helper = this.helper;
+      if (active.failed || active.stopping || !helper || !session.capture) throw new EngineError('ENOTLIVE', `the capture of session ${session.id} is stopping`);
+      return work(active, session.capture, helper);
+    });
+    first.changing = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Replaces the running capture's filter and kernel stages (the helper swaps the program
+   * atomically). Checked with libpcap first: a bad filter answers ECAPFILTER and changes nothing.
+   */
+  setFilter(session: EngineSession, params: EngineParams<'setCaptureFilter'>): Promise<EngineResult<'setCaptureFilter'>> {
+    return this.change(session, async (active, capture, helper) => {
+      for (const linkType of new Set(active.linkTypes)) checkFilter(params.filter, linkType, active.snapLen);
+      if (params.stages?.watchlist) checkWatchlist(params.stages.watchlist.rules);
+      const stages = hasKernelStages(params.stages) ? params.stages : undefined;
+      await this.swapProgram(active, helper, params.filter, stages);
+      capture.filter = params.filter;
+      capture.preset = params.preset ?? null;
+      if (stages) capture.stages = stages;
+      else delete capture.stages;
+      return { session: session.id, filter: capture.filter, preset: capture.preset, ...(capture.stages ? { stages: capture.stages } : {}) };
+    });
+  }
+
+  /**
+   * Makes the running capture's watchlist `rules`. With a watchlist in the kernel already: the
+   * prefixes that differ are removed, added or moved there (no reload; every rule keeps its
+   * counters). Without one, or with no rules left: a program swap with or without the stage.
+   */
+  watch(session: EngineSession, rules: WatchRules): Promise<EngineResult<'watch'>> {
+    return this.change(session, async (active, capture, helper) => {
+      const wanted = checkWatchlist(rules);
+      const current = capture.stages?.watchlist?.rules;
+      if (!current || rules.length === 0) {
+        if (current || rules.length > 0) {
+          // The preset no longer describes the capture.
+          await this.swapProgram(active, helper, capture.filter, withWatchlist(capture.stages, rules));
+          capture.preset = null;
+        }
+      } else {
+        const counters = new Set(active.watchCounters);
+        for (const r of rules) if (r.prefixes.length > 0) counters.add(r.name);
+        if (counters.size > MAX_WATCH_RULES) {
+          throw new EngineError(
+            'EWATCHLIST',
+            `a watchlist has at most ${MAX_WATCH_RULES} rule counters, and this capture would need ${counters.size}: a rule keeps its counter while the program runs, even with its prefixes removed. Apply the filter again (a new program) to start the counters afresh`,
+          );
+        }
+        const before = checkWatchlist(current);
+        const remove = [...before].filter(([key]) => !wanted.has(key)).map(([, p]) => p.text);
+        const add = [...wanted].filter(([key, p]) => before.get(key)?.rule !== p.rule).map(([, p]) => ({ rule: p.rule, prefix: p.text }));
+        // Removals first: a prefix removed from one rule and added to another is only an add (a move).
+        const requests: Array<HelperParams<'watch'>> = [];
+        for (let k = 0; k < remove.length; k += WATCH_CHANGES_PER_REQUEST) requests.push({ remove: remove.slice(k, k + WATCH_CHANGES_PER_REQUEST) });
+        for (let k = 0; k < add.length; k += WATCH_CHANGES_PER_REQUEST) requests.push({ add: add.slice(k, k + WATCH_CHANGES_PER_REQUEST) });
+        for (const request of requests) {
+          let result: HelperResult<'watch'>;
+          try {
+            result = await helper.request('watch', request);
+          } catch (err) {
+            const e = err as Error & { code?: string };
+            throw new EngineError(e.code === 'EINVAL' ? 'EWATCHLIST' : engineCode(e.code), e.message);
+          }
+          for (const r of result.rules) active.watchCounters.add(r.name);
+        }
+      }
+      const stages = withWatchlist(capture.stages, rules);
+      if (stages) capture.stages = stages;
+      else delete capture.stages;
+      return { session: session.id, rules: capture.stages?.watchlist?.rules ?? [] };
+    });
+  }
+
+  /** The helper's setFilter with the host's exclusion, mapped to the engine's error codes. */
+  private async swapProgram(active: ActiveCapture, helper: HelperConnection, filter: string, stages: KernelStagesSpec | undefined): Promise<void> {
+    try {
+      await helper.request('setFilter', { filter: effectiveFilter(filter, this.options.exclusion()), ...(stages ? { stages } : {}) });
+    } catch (err) {
+      const e = err as Error & { code?: string };
+      throw new EngineError(engineCode(e.code), e.message);
+    }
+    // A new program has a new watchlist: its rules take the counters afresh.
+    active.watchCounters = new Set(stages?.watchlist?.rules.map((r) => r.name) ?? []);
+  }
+
+  /** Stops the capture feeding `session`; resolves with the kernel's final counters. */
+  async stop(session: EngineSession): Promise<CaptureStatistics[]> {
+    const active = this.running(session);
     // A capture ending on a problem is stopping already: this waits for the same answer.
     const statistics = await this.requestStop(active);
     this.finish(active, statistics);

@@ -15,7 +15,8 @@
  * - handle() never rejects and nothing it starts is left to reject unobserved: every failure is
  *   a reply `{type: 'error', error: {code, message}}` (codes: ENGINE_ERRORS).
  * - Live captures: startCapture/stopCapture drive the privileged capture helper (capture.ts: started
- *   on first use, or by startHelperNow(), and reused); its batches go into a live session. A host
+ *   on first use, or by startHelperNow(), and reused); its batches go into a live session; watch and
+ *   setCaptureFilter change a running capture's watchlist and program. A host
  *   may also feed a live session itself: openLive()/appendBatch()/endCapture() here.
  * - Files and settings: saveFile (save.ts), the user's presets (app/presets) and recent files
  *   (recent-files.ts) in `configDir`, interfaces from /sys (interfaces.ts).
@@ -290,6 +291,8 @@ export class EngineService {
         const session = this.session(request.session, ctx);
         return this.captures.stop(session).then((statistics) => ({ session: session.id, statistics }));
       }
+      case 'watch': return this.captures.watch(this.session(request.session, ctx), request.rules);
+      case 'setCaptureFilter': return this.captures.setFilter(this.session(request.session, ctx), request);
       case 'saveFile': return this.saveFile(request, ctx);
       case 'listPresets': return Promise.resolve(this.presets().list());
       case 'savePreset': {

@@ -14,12 +14,13 @@ import type {
   ViewInfo,
 } from '../../../app/rpc/engine-protocol';
 import type { DesktopBridge, DocumentState } from '../../../app/rpc/desktop-bridge';
+import type { KernelStagesSpec } from '../../../app/rpc/helper-protocol';
 import { connectEngine, serveToken, type EngineClient, type ProgressEvent } from './rpc';
 import { PacketListState } from './packet-list.svelte';
 import { errorParts, errorTitle, isCancellation, type Banner } from './errors';
 import { baseName } from './format';
 
-export type Tab = 'packets' | 'sessions' | 'http';
+export type Tab = 'packets' | 'sessions' | 'http' | 'statistics';
 
 /** How long a note of success ('Saved 812 packets') stays, ms. */
 const INFO_BANNER_MS = 8000;
@@ -347,6 +348,61 @@ export class AppState {
       if (errorParts(err).code !== 'ENOTLIVE') this.showError(err, 'Stopping the capture');
     }
     await this.refreshInfo();
+  }
+
+  /**
+   * Replaces the running capture's CIDR watchlist (the Statistics tab's editor): in place when it
+   * has one, else by a program swap. Resolves to null when done, else the engine's sentence (a
+   * bad prefix, too many rules); the watchlist is then as it was.
+   */
+  async watch(rules: Array<{ name: string; prefixes: string[] }>): Promise<string | null> {
+    const engine = this.engine;
+    const s = this.session;
+    if (!engine || !s || s.state !== 'capturing') return 'The capture is not running';
+    try {
+      await engine.call('watch', { session: s.session, rules });
+    } catch (err) {
+      return errorParts(err).message;
+    }
+    await this.refreshInfo();
+    this.followRunningSettings();
+    return null;
+  }
+
+  /**
+   * "Apply to running capture": another filter and kernel stages for the running capture, swapped
+   * into the kernel atomically. Resolves to null when done, else why not (libpcap's message for a
+   * bad filter: the capture keeps its program).
+   */
+  async applyToCapture(settings: { filter: string; preset?: string; stages?: KernelStagesSpec }): Promise<string | null> {
+    const engine = this.engine;
+    const s = this.session;
+    if (!engine || !s || s.state !== 'capturing') return 'The capture is not running';
+    try {
+      const params: EngineParams<'setCaptureFilter'> = { session: s.session, filter: settings.filter };
+      if (settings.preset) params.preset = settings.preset;
+      if (settings.stages) params.stages = settings.stages;
+      await engine.call('setCaptureFilter', params);
+    } catch (err) {
+      return errorParts(err).message;
+    }
+    await this.refreshInfo();
+    this.followRunningSettings();
+    this.startPageRequested = false;
+    this.addBanner('info', 'Applied to the running capture', `${settings.filter ? `Capture filter “${settings.filter}”` : 'No capture filter'}${settings.preset ? `, preset “${settings.preset}”` : ''}: packets from now on follow it.`);
+    return null;
+  }
+
+  /** Restart uses the running capture's settings as they now are (after a watchlist edit or a new filter). */
+  private followRunningSettings(): void {
+    const c = this.session?.capture;
+    if (!c) return;
+    const next: CaptureParams = { ...(this.lastCapture ?? { interfaces: c.interfaces }), filter: c.filter };
+    delete next.preset;
+    delete next.stages;
+    if (c.preset) next.preset = c.preset;
+    if (c.stages) next.stages = c.stages;
+    this.lastCapture = next;
   }
 
   /** Settings a Start or Restart uses: the last capture's, or those of the live session shown (after a reload). */

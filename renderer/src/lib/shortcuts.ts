@@ -25,6 +25,7 @@ export interface Shortcut {
 export const SHORTCUTS: readonly Shortcut[] = [
   { key: 'e', command: 'capture-start-stop', label: 'Start or stop capturing', inMenu: true },
   { key: 'k', command: 'capture-options', label: 'Capture options (start page)', inMenu: true },
+  { key: 'k', shift: true, command: 'view-statistics', label: 'Capture statistics and watchlist (a live capture’s kernel counters)', inMenu: true },
   { key: 'r', command: 'capture-restart', label: 'Restart the capture', inMenu: true },
   { key: 'o', command: 'open', label: 'Open a capture file', inMenu: true },
   { key: 's', command: 'save', label: 'Save the capture', inMenu: true },

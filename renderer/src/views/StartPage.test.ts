@@ -47,7 +47,7 @@ describe('StartPage', () => {
     await waitFor(() => expect(start.disabled).toBe(false));
     await findByText(/Valid filter \(6 BPF instructions\)/);
     await fireEvent.click(start);
-    expect(onStart).toHaveBeenCalledWith({ interfaces: ['lo'], filter: 'port 53', preset: 'dns' });
+    expect(onStart).toHaveBeenCalledWith({ interfaces: ['lo'], filter: 'port 53', preset: 'dns', stages: { trafficMix: true } });
   });
 
   it('shows what a preset runs in the kernel and starts with it; the stages follow the preset chosen', async () => {
@@ -65,21 +65,21 @@ describe('StartPage', () => {
     const start = getByRole('button', { name: 'Start capture' }) as HTMLButtonElement;
     await waitFor(() => expect(start.disabled).toBe(false));
     await fireEvent.click(start);
-    expect(onStart).toHaveBeenLastCalledWith({ interfaces: ['lo'], filter: '', preset: 'http', stages: { httpSessions: true } });
+    expect(onStart).toHaveBeenLastCalledWith({ interfaces: ['lo'], filter: '', preset: 'http', stages: { httpSessions: true, trafficMix: true } });
 
     // Editing the filter keeps the stages: the filter combines with them.
     await fireEvent.input(getByLabelText(/Capture filter/), { target: { value: 'tcp port 8080' } });
     await findByText(/Valid filter \(6 BPF instructions\)/, {}, { timeout: 2000 });
     expect(getByRole('group', { name: 'Kernel stages' }).textContent).toMatch(/HTTP session tracking/);
     await fireEvent.click(start);
-    expect(onStart).toHaveBeenLastCalledWith({ interfaces: ['lo'], filter: 'tcp port 8080', stages: { httpSessions: true } });
+    expect(onStart).toHaveBeenLastCalledWith({ interfaces: ['lo'], filter: 'tcp port 8080', stages: { httpSessions: true, trafficMix: true } });
 
     // Another preset: its stages (none).
     await fireEvent.click(await findByText('DNS queries and answers'));
     expect(queryByRole('group', { name: 'Kernel stages' })).toBeNull();
     await findByText(/Valid filter \(6 BPF instructions\) — preset “dns”/, {}, { timeout: 2000 });
     await fireEvent.click(start);
-    expect(onStart).toHaveBeenLastCalledWith({ interfaces: ['lo'], filter: 'port 53', preset: 'dns' });
+    expect(onStart).toHaveBeenLastCalledWith({ interfaces: ['lo'], filter: 'port 53', preset: 'dns', stages: { trafficMix: true } });
 
     // Back to http, then "Capture with the filter alone".
     await fireEvent.click(httpButton);
@@ -87,7 +87,7 @@ describe('StartPage', () => {
     expect(queryByRole('group', { name: 'Kernel stages' })).toBeNull();
     await findByText(/No filter: every packet is captured\./);
     await fireEvent.click(start);
-    expect(onStart).toHaveBeenLastCalledWith({ interfaces: ['lo'], filter: '' });
+    expect(onStart).toHaveBeenLastCalledWith({ interfaces: ['lo'], filter: '', stages: { trafficMix: true } });
   });
 
   it('shows libpcap’s message for a bad filter', async () => {
@@ -107,5 +107,34 @@ describe('StartPage', () => {
     expect(((await findByText('gone.pcap')).closest('button') as HTMLButtonElement).disabled).toBe(true);
     await fireEvent.click(getByRole('button', { name: 'Open file…' }));
     expect(onOpen).toHaveBeenCalled();
+  });
+
+  it('over a running capture: starts from its settings, and applies a new filter to it once libpcap accepts it', async () => {
+    const onApply = vi.fn(async () => null as string | null);
+    const running = { interfaces: ['lo'], filter: 'port 53', preset: 'dns', stages: { trafficMix: true }, snapLen: 262144 };
+    const { getByRole, getByLabelText, findByText } = render(StartPage, { props: { engine: engine().client, onStart: () => {}, onOpen: () => {}, onOpenPath: () => {}, running, onApply } });
+    await findByText('lo');
+    const filter = getByLabelText(/Capture filter/) as HTMLInputElement;
+    expect(filter.value).toBe('port 53');
+    expect((getByRole('checkbox') as HTMLInputElement).checked).toBe(true);
+    expect((getByRole('switch', { name: /Count the traffic mix/ }) as HTMLInputElement).checked).toBe(true);
+    expect(getByRole('button', { name: 'Start new capture' })).toBeTruthy();
+    await findByText(/preset “dns”/);
+    // A bad filter: libpcap's message, nothing applied.
+    await fireEvent.input(filter, { target: { value: 'tcp port' } });
+    const apply = getByRole('button', { name: 'Apply to running capture' }) as HTMLButtonElement;
+    await findByText(/✗ syntax error in filter expression/);
+    expect(apply.disabled).toBe(true);
+    expect(onApply).not.toHaveBeenCalled();
+    // A good one, with the traffic mix turned off: the filter alone.
+    await fireEvent.input(filter, { target: { value: 'udp port 5353' } });
+    await fireEvent.click(getByRole('switch', { name: /Count the traffic mix/ }));
+    await waitFor(() => expect(apply.disabled).toBe(false));
+    await fireEvent.click(apply);
+    await waitFor(() => expect(onApply).toHaveBeenCalledWith({ filter: 'udp port 5353' }));
+    // The engine refusing: its sentence shows.
+    onApply.mockImplementationOnce(async () => 'the kernel refused the program');
+    await fireEvent.click(apply);
+    await findByText('Not applied: the kernel refused the program');
   });
 });

@@ -96,10 +96,10 @@ describe('StartPageState', () => {
     expect(page.snapLen).toBe(128);
     expect(page.selected).toEqual(['lo']); // gone0 is not on this machine
     await page.checkNow();
-    expect(page.startSettings()).toEqual({ interfaces: ['lo'], filter: 'port 80', snapLen: 128, preset: 'web' });
+    expect(page.startSettings()).toEqual({ interfaces: ['lo'], filter: 'port 80', snapLen: 128, preset: 'web', stages: { trafficMix: true } });
     page.setFilter('port 81');
     await page.checkNow();
-    expect(page.startSettings()).toEqual({ interfaces: ['lo'], filter: 'port 81', snapLen: 128 });
+    expect(page.startSettings()).toEqual({ interfaces: ['lo'], filter: 'port 81', snapLen: 128, stages: { trafficMix: true } });
     page.dispose();
   });
 
@@ -116,12 +116,12 @@ describe('StartPageState', () => {
     expect(page.stageDescriptions.map((d) => d.title)).toEqual(['HTTP session tracking']);
     expect(page.activePreset?.name).toBe('http');
     await page.checkNow();
-    expect(page.startSettings()).toEqual({ interfaces: ['lo'], filter: '', preset: 'http', stages: { httpSessions: true } });
+    expect(page.startSettings()).toEqual({ interfaces: ['lo'], filter: '', preset: 'http', stages: { httpSessions: true, trafficMix: true } });
     // A filter typed after: it combines with the stages (the preset's name no longer applies).
     page.setFilter('tcp port 8080');
     await page.checkNow();
     expect(page.activePreset).toBeNull();
-    expect(page.startSettings()).toEqual({ interfaces: ['lo'], filter: 'tcp port 8080', stages: { httpSessions: true } });
+    expect(page.startSettings()).toEqual({ interfaces: ['lo'], filter: 'tcp port 8080', stages: { httpSessions: true, trafficMix: true } });
     // Saved as a preset of the user's: the stages go with it.
     expect(page.presetFromSettings('web-http', '', false)).toEqual({ name: 'web-http', description: '', filter: 'tcp port 8080', stages: { httpSessions: true } });
     // Another preset: its settings, and its (absent) stages.
@@ -129,14 +129,14 @@ describe('StartPageState', () => {
     expect(page.stages).toBeNull();
     expect(page.stageDescriptions).toEqual([]);
     await page.checkNow();
-    expect(page.startSettings()).toEqual({ interfaces: ['lo'], filter: 'port 53', preset: 'dns' });
+    expect(page.startSettings()).toEqual({ interfaces: ['lo'], filter: 'port 53', preset: 'dns', stages: { trafficMix: true } });
     // Removing the stages by hand: the filter alone, and no longer the preset.
     page.choosePreset(http);
     page.removeStages();
     expect(page.activePreset).toBeNull();
-    expect(page.startSettings()).toEqual({ interfaces: ['lo'], filter: '' });
+    expect(page.startSettings()).toEqual({ interfaces: ['lo'], filter: '', stages: { trafficMix: true } });
     page.choosePreset(all);
-    expect(page.startSettings()).toEqual({ interfaces: ['lo'], filter: '', preset: 'all' });
+    expect(page.startSettings()).toEqual({ interfaces: ['lo'], filter: '', preset: 'all', stages: { trafficMix: true } });
     page.dispose();
   });
 

@@ -27,6 +27,22 @@ export interface StartSettings {
   stages?: KernelStagesSpec;
 }
 
+/** What "Apply to running capture" changes: the program's filter and stages (interfaces and snap length stay). */
+export interface ApplySettings {
+  filter: string;
+  preset?: string;
+  stages?: KernelStagesSpec;
+}
+
+/** The settings of the capture running when the page opens (the page starts from them). */
+export interface RunningCapture {
+  interfaces: string[];
+  filter: string;
+  preset: string | null;
+  stages?: KernelStagesSpec;
+  snapLen: number;
+}
+
 export interface RecentFile {
   path: string;
   openedAt: number;
@@ -57,6 +73,11 @@ export class StartPageState {
   stages = $state.raw<KernelStagesSpec | null>(null);
   /** The preset the stages came from. */
   stagesFrom = $state<string | null>(null);
+  /**
+   * Count the traffic mix in the kernel (per-CPU counters per ethertype and IP protocol of every
+   * packet seen; cheap, and it never changes what is captured): on unless the user turns it off.
+   */
+  trafficMix = $state(true);
 
   recent = $state.raw<RecentFile[]>([]);
   recentError = $state<string | null>(null);
@@ -236,13 +257,52 @@ export class StartPageState {
     }
   }
 
+  /** The kernel stages a capture runs: the preset's (or those kept), and the traffic mix when on. */
+  kernelStages(): KernelStagesSpec | undefined {
+    const stages: KernelStagesSpec = { ...structuredClone(this.stages ?? {}) };
+    if (this.trafficMix) stages.trafficMix = true;
+    else delete stages.trafficMix;
+    return Object.keys(stages).length > 0 ? stages : undefined;
+  }
+
   /** What Start hands on; null when it cannot start yet. */
   startSettings(): StartSettings | null {
     if (!this.canStart) return null;
     const settings: StartSettings = { interfaces: [...this.selected], filter: this.filter.trim() };
     if (this.snapLen !== null) settings.snapLen = this.snapLen;
     if (this.activePreset) settings.preset = this.activePreset.name;
-    if (this.stages) settings.stages = structuredClone(this.stages);
+    const stages = this.kernelStages();
+    if (stages) settings.stages = stages;
+    return settings;
+  }
+
+  /**
+   * Starts from the running capture's settings: its interfaces, filter, snap length, kernel stages
+   * (the traffic mix as the checkbox) and preset.
+   */
+  takeRunning(running: RunningCapture): void {
+    this.selected = [...running.interfaces];
+    this.filter = running.filter;
+    this.snapLen = running.snapLen > 0 && running.snapLen < 262144 ? running.snapLen : null;
+    const { trafficMix, ...others } = structuredClone(running.stages ?? {});
+    this.trafficMix = trafficMix === true;
+    this.stages = Object.keys(others).length > 0 ? others : null;
+    this.stagesFrom = this.stages ? running.preset : null;
+    this.chosenPreset = running.preset;
+    this.#scheduleCheck(0);
+  }
+
+  /**
+   * What "Apply to running capture" hands on, once libpcap has checked the filter: null when it
+   * is refused (check.message says why; the capture keeps its program) or still being typed.
+   */
+  async applySettings(): Promise<ApplySettings | null> {
+    await this.checkNow();
+    if (this.check.state === 'invalid' || this.check.state === 'checking') return null;
+    const settings: ApplySettings = { filter: this.filter.trim() };
+    if (this.activePreset) settings.preset = this.activePreset.name;
+    const stages = this.kernelStages();
+    if (stages) settings.stages = stages;
     return settings;
   }
 
