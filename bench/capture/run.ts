@@ -13,11 +13,17 @@
  *   (the tool's count and the records in its file), dropped, and the CPU time of the whole process
  *   tree (sievecap's helper included), with the ratios.
  *
+ * Mixes `tcp-services` and `tcp-bulk` (flood.ts: mostly non-HTTP TCP, HTTP/1.1 on six ports) compare
+ * `sievecap --preset http` (in-kernel HTTP session tracking) with `tcpdump tcp`, the narrowest
+ * classic filter that still keeps HTTP on any port: user CPU per offered packet, whole runs and net
+ * of start-up (idle runs of each tool with the mix's own command line); every run checks that
+ * sievecap captured exactly the frames session tracking must let through.
+ *
  * Both tools run as users run them: `tcpdump` and `bin/sievecap` (its `node --single-threaded`
  * line), as root with the environment sudo gives, through bench/capture/rusage-wrap.py, which
  * reports their CPU time and checks that sievecap's helper is counted in it.
  *
- *   node dist/bench/capture/run.js [--packets 3000000] [--mixes small,mixed] [--rates small=max,mixed=300000] [--runs 2]
+ *   node dist/bench/capture/run.js [--packets 3000000] [--mixes small,mixed,tcp-services,tcp-bulk] [--rates small=max,mixed=300000] [--runs 2]
  *       [--startup-runs 5] [--ring-kib 8192] [--skip-startup] [--skip-flood] [--json out.json]
  *       [--tools tcpdump,sievecap] [--sievecap-command 'node --single-threaded --cpu-prof bin/sievecap']
  */
@@ -475,17 +481,44 @@ function expectedAccepted(accepted: readonly boolean[], offered: number): number
   return Math.floor(offered / accepted.length) * perLoop + accepted.slice(0, rest).filter(Boolean).length;
 }
 
-async function flood(pair: NetnsPair, mix: Mix, tmp: string, idle: Record<Tool, { cpu: number; user: number }>): Promise<FloodRow[]> {
+/** The command line a tool runs for `mix` (filter and options), writing `out`. */
+function mixCommand(mix: Mix, tool: Tool, out: string): { filter: string; extra: string[] } {
+  const filter = tool === 'sievecap' && mix.sievecap ? mix.sievecap.filter : mix.filter;
+  const extra = tool === 'sievecap' && mix.sievecap ? mix.sievecap.args : [];
+  return { filter, extra: [...extra, '-w', out] };
+}
+
+/**
+ * Start-up and exit of each tool with the mix's own command line (a preset's maps and program
+ * included): median CPU of `runs` idle captures stopped 0.5 s after "listening on".
+ */
+async function idleWithMix(pair: NetnsPair, mix: Mix, tmp: string, runs: number): Promise<Record<Tool, { cpu: number; user: number }>> {
+  const results: Record<Tool, ToolResult[]> = { tcpdump: [], sievecap: [] };
+  for (let k = 0; k < runs; k++) {
+    for (const tool of k % 2 === 0 ? TOOLS : [...TOOLS].reverse()) {
+      const out = path.join(tmp, `${tool}-idle.${tool === 'tcpdump' ? 'pcap' : options.sievecapFile}`);
+      const { filter, extra } = mixCommand(mix, tool, out);
+      results[tool].push(await runTool(pair, tool, filter, extra, tmp, async () => (await sleep(500), 0), 'signal'));
+      fs.rmSync(out, { force: true });
+    }
+  }
+  const idle = { tcpdump: { cpu: 0, user: 0 }, sievecap: { cpu: 0, user: 0 } };
+  for (const tool of TOOLS) idle[tool] = { cpu: median(results[tool].map((r) => r.cpu)), user: median(results[tool].map((r) => r.user)) };
+  console.log(`  [idle] ${mix.name}: ${TOOLS.map((t) => `${t} ${(idle[t].cpu * 1000).toFixed(0)} ms CPU (user ${(idle[t].user * 1000).toFixed(0)})`).join(', ')}, medians of ${runs}`);
+  return idle;
+}
+
+async function flood(pair: NetnsPair, mix: Mix, tmp: string): Promise<FloodRow[]> {
   const frames = mix.summary?.frames ?? 1000;
   const rows: FloodRow[] = [];
+  const idle = await idleWithMix(pair, mix, tmp, Math.max(3, options.startupRuns));
   for (let run = 1; run <= options.runs; run++) {
     const order = run % 2 === 1 ? TOOLS : [...TOOLS].reverse();
     const byTool = {} as Record<Tool, FloodRow>;
     for (const tool of order) {
       const out = path.join(tmp, `${tool}-flood.${tool === 'tcpdump' ? 'pcap' : options.sievecapFile}`);
-      const filter = tool === 'sievecap' && mix.sievecap ? mix.sievecap.filter : mix.filter;
-      const extra = tool === 'sievecap' && mix.sievecap ? mix.sievecap.args : [];
-      const r = await runTool(pair, tool, filter, [...extra, '-w', out], tmp, replay(pair, mix.file, options.packets, frames, mix.rate), 'signal');
+      const { filter, extra } = mixCommand(mix, tool, out);
+      const r = await runTool(pair, tool, filter, extra, tmp, replay(pair, mix.file, options.packets, frames, mix.rate), 'signal');
       const row: FloodRow = {
         mix: mix.name,
         run,
@@ -581,7 +614,7 @@ function printFloodSummary(rows: FloodRow[], mixes: Mix[]): void {
 /**
  * Issue 13's figure: user-space CPU per offered packet, tcpdump 'tcp' over sievecap --preset http
  * (at least 10×). User time of the whole process tree (sievecap's helper included) per packet
- * offered; whole runs, and net of the idle run's start-up and exit.
+ * offered; whole runs, and net of start-up and exit (idle runs with the same command line).
  */
 function printHttpSummary(rows: FloodRow[], mixes: string[]): void {
   console.log('\n### summary: --preset http against tcpdump tcp (per mix: median over runs)\n');
@@ -646,17 +679,12 @@ async function main(): Promise<void> {
       console.log(`mix ${m.name}: ${m.description}; filter '${m.filter}'; offered at ${m.rate === 'max' ? 'tcpreplay --topspeed' : `${m.rate} pps`}`);
       result.mixes.push({ name: m.name, rate: m.rate, filter: m.filter, summary: m.summary, description: m.description });
     }
-    const idle: Record<Tool, { cpu: number; user: number }> = { tcpdump: { cpu: 0, user: 0 }, sievecap: { cpu: 0, user: 0 } };
     if (!options.skipStartup) {
       result.startup = await measureStartup(pair, tmp);
       printStartup(result.startup);
-      for (const tool of TOOLS) {
-        const row = result.startup.find((r) => r.variant === 'idle' && r.tool === tool);
-        idle[tool] = { cpu: row?.cpu ?? 0, user: row?.user ?? 0 };
-      }
     }
     if (!options.skipFlood) {
-      for (const mix of mixes) result.flood.push(...(await flood(pair, mix, tmp, idle)));
+      for (const mix of mixes) result.flood.push(...(await flood(pair, mix, tmp)));
       printFloodSummary(result.flood, mixes);
     }
     console.log(`\nload average after: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
