@@ -104,9 +104,11 @@ test('a watchlist counts per rule, watch adds a rule mid-capture, setCaptureFilt
 
   // The program swapped from port 7000 to 7001 while datagrams alternate between them (about 1.5 s).
   const STREAM = 6000;
+  const acceptedBefore = latest(info.session)?.acceptedPackets ?? 0;
   const sender = p.spawn(p.nsA, sendScript(p.ipB, [7000, 7001], 's', STREAM, true));
   const sent = finished(sender);
-  await sleep(500);
+  // Swap once the stream is flowing (python's start-up takes its time on a busy machine).
+  await engine.until('the stream reaching the capture', () => (latest(info.session)?.acceptedPackets ?? 0) >= acceptedBefore + 200, 20_000);
   await engine.fails('ECAPFILTER', 'setCaptureFilter', { session: info.session, filter: 'udp port', stages: withThird.capture!.stages }, /udp port/);
   const swapped = await engine.call('setCaptureFilter', { session: info.session, filter: 'udp port 7001', stages: withThird.capture!.stages });
   assert.equal(swapped.filter, 'udp port 7001');
