@@ -19,6 +19,8 @@ import * as path from 'node:path';
 import { createNetnsPair, finished, sleep, waitForStderr, type NetnsPair } from './support/netns';
 import { SIEVECAP, framesOf, sievecap } from './support/sievecap';
 import { HTTP_START_PREFIXES } from '../bpf/programs/http-sessions';
+import { httpMixFrames } from '../bench/capture/flood';
+import { writePcap } from './support/frames';
 
 const NOT_ROOT = process.getuid?.() !== 0 ? 'needs root: network namespaces and live capture' : false;
 const tool = (name: string): boolean => spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
@@ -312,4 +314,41 @@ test('--payload-snap: every header (and HTTP header blocks) kept whole, then at 
   // tshark still reads each HTTP request and response line from the cut file.
   const http = spawnSync('tshark', ['-r', ours, '-n', '-o', 'tcp.desegment_tcp_streams:FALSE', '-Y', 'http.request || http.response', '-T', 'fields', '-e', 'frame.number'], { encoding: 'utf8' });
   assert.equal(http.stdout.split('\n').filter(Boolean).length, 4, 'two requests and two responses');
+});
+
+test('--preset http through an 802.1Q tag in the frame: exactly the HTTP connections, IPv4 and IPv6', { skip: NOT_ROOT || (tool('tcpreplay') ? SKIP : 'needs tcpreplay') }, async () => {
+  // Frames with the tag in their bytes are what a capture sees of outgoing traffic that a packet
+  // socket sends tagged (on receive the kernel moves a tag into the packet's metadata before any
+  // tap sees it). tcpreplay sends them out of the capturing interface; the peer drops them.
+  const mac = (ns: string, dev: string): string => pair.exec(ns, ['cat', `/sys/class/net/${dev}/address`]).trim();
+  const { frames, http } = httpMixFrames(
+    { count: 1500, srcMac: mac(pair.nsA, pair.vethA), dstMac: mac(pair.nsB, pair.vethB), clientIp: pair.ipA, serverIp: pair.ipB, clientIp6: pair.ip6A, serverIp6: pair.ip6B, seed: 5 },
+    'tcp-services',
+  );
+  const tag = Buffer.from([0x81, 0x00, 0x00, 0x0a]); // VLAN 10, priority 0
+  const tagged = frames.map((f) => Buffer.concat([f.subarray(0, 12), tag, f.subarray(12)]));
+  const replayFile = path.join(tmp, 'vlan-http.pcap');
+  writePcap(replayFile, tagged);
+  const expected = tagged.filter((_, k) => http[k]);
+  assert.ok(expected.length > 50 && expected.length < tagged.length / 2, `${expected.length} of ${tagged.length} frames are HTTP connections'`);
+
+  const ours = path.join(tmp, 'vlan-ours.pcapng');
+  const cli = pair.spawn(pair.nsA, [process.execPath, SIEVECAP, '-i', pair.vethA, '-n', '--preset', 'http', '-w', ours]);
+  const done = finished(cli);
+  await waitForStderr(cli, /listening on/);
+  pair.exec(pair.nsA, ['tcpreplay', '-q', '-i', pair.vethA, '--pps=20000', replayFile], 30_000);
+  await sleep(500);
+  cli.kill('SIGINT');
+  const end = await done;
+  assert.equal(end.code, 0, end.stderr);
+
+  const got = framesOf(ours);
+  assert.equal(got.length, expected.length, `captured ${got.length}, the HTTP connections' frames: ${expected.length}`);
+  got.forEach((f, k) => assert.ok(f.equals(expected[k]!), `frame ${k + 1} differs`));
+  // tshark's view of what was kept: every frame tagged VLAN 10, IPv4 and IPv6 HTTP requests there.
+  const r = spawnSync('tshark', ['-r', ours, '-n', '-T', 'fields', '-e', 'vlan.id', '-e', 'ip.version', '-e', 'ipv6.version', '-e', 'http.request.method'], { encoding: 'utf8' });
+  const rows = r.stdout.split('\n').filter(Boolean).map((l) => l.split('\t'));
+  assert.equal(rows.length, expected.length, r.stderr);
+  assert.ok(rows.every((row) => row[0] === '10'), 'every frame is tagged VLAN 10');
+  assert.ok(rows.some((row) => row[1] === '4' && row[3]) && rows.some((row) => row[2] === '6' && row[3]), 'HTTP requests over IPv4 and over IPv6');
 });
