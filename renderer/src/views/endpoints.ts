@@ -52,9 +52,9 @@ export function endpointColumns(kind: ConversationKind): Column<EndpointRow>[] {
     ...(ports ? [{ id: 'port', title: 'Port', width: 70, align: 'right', value: (e) => e.port } satisfies Column<EndpointRow>] : []),
     count('packets', 'Packets'),
     size('bytes', 'Bytes'),
-    count('txPackets', 'Tx Packets', 100),
+    count('txPackets', 'Tx Packets', 110),
     size('txBytes', 'Tx Bytes'),
-    count('rxPackets', 'Rx Packets', 100),
+    count('rxPackets', 'Rx Packets', 110),
     size('rxBytes', 'Rx Bytes'),
   ];
 }

@@ -86,7 +86,7 @@ const count = (id: keyof HierarchyRow & string, title: string, width = 90): Colu
 const size = (id: 'bytes' | 'endBytes', title: string): Column<HierarchyRow> => ({
   id,
   title,
-  width: 90,
+  width: 100,
   align: 'right',
   value: (r) => r[id],
   format: (r) => formatBytes(r[id]),
@@ -96,7 +96,7 @@ const size = (id: 'bytes' | 'endBytes', title: string): Column<HierarchyRow> => 
 const percent = (id: 'framesPercent' | 'bytesPercent', title: string): Column<HierarchyRow> => ({
   id,
   title,
-  width: 110,
+  width: 135,
   align: 'right',
   value: (r) => r[id],
   format: (r) => formatPercent(r[id]),
@@ -109,7 +109,7 @@ export const HIERARCHY_COLUMNS: readonly Column<HierarchyRow>[] = [
   count('frames', 'Packets'),
   percent('bytesPercent', 'Percent Bytes'),
   size('bytes', 'Bytes'),
-  count('endFrames', 'End Packets', 100),
+  count('endFrames', 'End Packets', 115),
   size('endBytes', 'End Bytes'),
 ];
 
