@@ -46,8 +46,22 @@ describe('menuTemplate', () => {
     { ...baseState, darkColors: true, themeSource: 'dark', developer: true, document: doc() },
   ];
 
-  test('menus are File, Edit, View, Capture, Help', () => {
-    assert.deepEqual(topLabels(menuTemplate(baseState)), ['File', 'Edit', 'View', 'Capture', 'Help']);
+  test('menus are File, Edit, View, Capture, Statistics, Help', () => {
+    assert.deepEqual(topLabels(menuTemplate(baseState)), ['File', 'Edit', 'View', 'Capture', 'Statistics', 'Help']);
+  });
+
+  test("Statistics holds Wireshark's views, enabled with a document", () => {
+    const statisticsMenu = (t: MenuItemSpec[]): MenuItemSpec[] => {
+      const menu = t.find((m) => 'label' in m && m.label.replace(/&/g, '') === 'Statistics');
+      assert.ok(menu && 'submenu' in menu);
+      return menu.submenu;
+    };
+    const commands = (items: MenuItemSpec[]): string[] => items.flatMap((i) => ('run' in i && i.run.kind === 'window' ? [i.run.action.command] : []));
+    const withDoc = statisticsMenu(menuTemplate({ ...baseState, document: doc() }));
+    assert.deepEqual(commands(withDoc), ['view-statistics', 'view-protocol-hierarchy', 'view-sessions', 'view-endpoints', 'view-http']);
+    assert.ok(withDoc.every((i) => !('run' in i) || i.enabled));
+    const empty = statisticsMenu(menuTemplate(baseState));
+    assert.ok(empty.filter((i) => 'run' in i && i.run.kind === 'window' && i.run.action.command !== 'view-statistics').every((i) => 'run' in i && !i.enabled), 'no document, no views of one');
   });
 
   test('every MENU_COMMAND is reachable, and Open Recent when there are recent files', () => {

@@ -91,8 +91,9 @@ export function menuTemplate(state: MenuState): MenuItemSpec[] {
   const win = state.hasWindow;
   const doc = win ? state.document : null;
   const capturing = doc?.capturing === true;
-  const send = (label: string, command: MenuCommand, enabled: boolean): MenuItemSpec => {
-    const accelerator = ACCELERATORS[command];
+  /** `shortcut: false` for a second item of a command (an accelerator belongs to one item). */
+  const send = (label: string, command: MenuCommand, enabled: boolean, shortcut = true): MenuItemSpec => {
+    const accelerator = shortcut ? ACCELERATORS[command] : undefined;
     return { label, run: { kind: 'window', action: { command } }, enabled, ...(accelerator ? { accelerator } : {}) };
   };
   const app = (label: string, command: AppCommand, enabled = true, extra: { type?: 'checkbox'; checked?: boolean } = {}): MenuItemSpec => {
@@ -151,6 +152,8 @@ export function menuTemplate(state: MenuState): MenuItemSpec[] {
       send('&Packet List', 'view-packet-list', win),
       send('&Sessions', 'view-sessions', win),
       send('&HTTP', 'view-http', win),
+      send('Protocol Hie&rarchy', 'view-protocol-hierarchy', win),
+      send('&Endpoints', 'view-endpoints', win),
       send('S&tatistics', 'view-statistics', win),
       separator,
       send('Focus &Display Filter', 'focus-display-filter', win),
@@ -177,8 +180,20 @@ export function menuTemplate(state: MenuState): MenuItemSpec[] {
       send('O&ptions…', 'capture-options', win),
     ],
   };
+  // Wireshark's Statistics menu: the conversations are the Sessions tab's tables.
+  const statistics: MenuItemSpec = {
+    label: '&Statistics',
+    submenu: [
+      send('Capture Statistics and &Watchlist', 'view-statistics', win, false),
+      separator,
+      send('&Protocol Hierarchy', 'view-protocol-hierarchy', doc !== null),
+      send('&Conversations', 'view-sessions', doc !== null),
+      send('&Endpoints', 'view-endpoints', doc !== null),
+      send('&HTTP Transactions', 'view-http', doc !== null),
+    ],
+  };
   const help: MenuItemSpec = { label: '&Help', submenu: [send('&About Sievecap', 'about', win)] };
-  return [file, edit, view, capture, help];
+  return [file, edit, view, capture, statistics, help];
 }
 
 /** Every item of a template, depth first (submenus' items after their parent). */

@@ -34,6 +34,8 @@ export const MENU_COMMANDS = [
   'view-sessions',
   'view-http',
   'view-statistics',
+  'view-protocol-hierarchy',
+  'view-endpoints',
   'zoom-in',
   'zoom-out',
   'zoom-reset',

@@ -512,6 +512,44 @@ export const NetworkInterface = v.strictObject({
 export type NetworkInterface = v.InferOutput<typeof NetworkInterface>;
 
 
+/** One protocol of readReport's `io,phs` data, its children the protocols found inside it (tshark's -z io,phs tree). */
+export interface HierarchyNode {
+  protocol: string;
+  frames: number;
+  /** Frame lengths on the wire. */
+  bytes: number;
+  children: HierarchyNode[];
+}
+export const HierarchyNode: v.GenericSchema<HierarchyNode> = v.strictObject({
+  protocol: v.string(),
+  frames: Count,
+  bytes: Count,
+  children: v.array(v.lazy(() => HierarchyNode)),
+});
+
+/**
+ * readReport's `data` for `io,phs[,FILTER]` (app/stats/hierarchy.ts). The protocols are the tree
+ * under tshark's frame: each frame counts once at a root (usually eth), so the roots' frames
+ * add up to the frames counted.
+ */
+export const HierarchyReportData = v.strictObject({ filter: v.nullable(v.string()), protocols: v.array(HierarchyNode) });
+export type HierarchyReportData = v.InferOutput<typeof HierarchyReportData>;
+
+/** One row of readReport's `endpoints,KIND[,FILTER]` data (app/stats/endpoints.ts), in tshark's order. */
+export const Endpoint = v.strictObject({
+  address: v.string(),
+  /** TCP/UDP port, null for eth, ip and ipv6. */
+  port: v.nullable(Count),
+  packets: Count,
+  bytes: Count,
+  txPackets: Count,
+  txBytes: Count,
+  rxPackets: Count,
+  rxBytes: Count,
+});
+export type Endpoint = v.InferOutput<typeof Endpoint>;
+export const EndpointsReportData = v.array(Endpoint);
+
 export const Conversation = v.strictObject({
   /** Address A and B ('10.0.0.1', 'fe80::1', '02:00:00:00:00:01'), as tshark's conv table. */
   addressA: v.string(),
@@ -621,7 +659,10 @@ export const EngineResults = {
     final: v.boolean(),
     /** tshark's `-q -z SPEC` text (format 'text' or 'both'). */
     text: v.nullable(v.string()),
-    /** The report as plain JSON data (format 'json' or 'both'). */
+    /**
+     * The report as plain JSON data (format 'json' or 'both'): for `io,phs` a HierarchyReportData,
+     * for `endpoints,…` an EndpointsReportData, for `conv,…` ConversationJson rows (app/stats).
+     */
     data: v.unknown(),
   }),
   dropReport: v.strictObject({ report: ReportId }),

@@ -20,6 +20,8 @@ export interface TableSource<Row> {
   keyOf(row: Row): unknown;
   rowHeight: number;
   sort?: SortState | null;
+  /** Orders the filtered rows for a sort (a tree keeps children under their parent); default sortRows. */
+  order?: (rows: readonly Row[], columns: readonly Column<Row>[], sort: SortState | null) => readonly Row[];
 }
 
 export class TableState<Row> {
@@ -44,12 +46,17 @@ export class TableState<Row> {
     return this.#source.columns();
   }
 
+  /** The table's way of ordering rows for a sort. */
+  get order(): NonNullable<TableSource<Row>['order']> {
+    return this.#source.order ?? sortRows;
+  }
+
   get rowHeight(): number {
     return this.#source.rowHeight;
   }
 
   /** The rows the table shows, filtered then sorted. */
-  readonly shown: readonly Row[] = $derived(sortRows(filterRows(this.rows, this.columns, this.query), this.columns, this.sort));
+  readonly shown: readonly Row[] = $derived(this.order(filterRows(this.rows, this.columns, this.query), this.columns, this.sort));
 
   readonly selectedIndex: number = $derived.by(() => {
     if (this.selectedKey === null) return -1;

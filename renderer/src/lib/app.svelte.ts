@@ -20,7 +20,7 @@ import { PacketListState } from './packet-list.svelte';
 import { errorParts, errorTitle, isCancellation, type Banner } from './errors';
 import { baseName } from './format';
 
-export type Tab = 'packets' | 'sessions' | 'http' | 'statistics';
+export type Tab = 'packets' | 'sessions' | 'http' | 'hierarchy' | 'endpoints' | 'statistics';
 
 /** How long a note of success ('Saved 812 packets') stays, ms. */
 const INFO_BANNER_MS = 8000;
