@@ -191,12 +191,13 @@ describe.skipIf(missing.length > 0)('the window in Chromium over sievecap serve'
     fs.copyFileSync(capture, small);
     await page.keyboard.press('Control+o');
     await page.locator('input[type=file]').setInputFiles(small);
-    // The name shows while the file still loads ("Loading upload me.pcap … Opening … 62%"), and
-    // the file before it had as many packets: wait until the upload has finished loading.
+    // The name shows while the file is sent ("Uploading upload me.pcap") and while it loads
+    // ("Loading upload me.pcap … Opening … 62%"), and the file before it had as many packets:
+    // wait until the upload has finished loading.
     await expect
       .poll(async () => {
         const text = await footer(page);
-        return text.includes('upload me.pcap') && !/Loading|Opening/.test(text) ? text : 'still loading';
+        return text.includes('upload me.pcap') && !/Uploading|Loading|Opening/.test(text) ? text : 'still loading';
       }, { timeout: 30_000 })
       .toContain('Packets: 3,120');
 
