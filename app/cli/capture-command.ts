@@ -213,7 +213,7 @@ export async function runLiveCapture(opts: CliOptions, io: CliIo): Promise<numbe
 
   const spec = {
     interfaces,
-    filter: opts.filter,
+    filter: withDirection(opts.direction, opts.filter),
     snapLen: opts.snapLen,
     promiscuous: opts.promiscuous,
     bufferBytes: opts.bufferKiB * 1024,
@@ -275,7 +275,7 @@ export async function runLiveCapture(opts: CliOptions, io: CliIo): Promise<numbe
         const { readFilterFile } = await import('./args');
         const { combineFilters } = await import('./presets');
         filter = combineFilters(opts.presetFilter ?? '', readFilterFile(opts.filterFile!));
-        await client.request('setFilter', { filter, ...(spec.stages ? { stages: spec.stages } : {}) });
+        await client.request('setFilter', { filter: withDirection(opts.direction, filter), ...(spec.stages ? { stages: spec.stages } : {}) });
         io.error(`sievecap: filter replaced (SIGUSR1): ${filter || '(none: every packet)'}`);
       } catch (err) {
         io.error(`sievecap: the filter in ${opts.filterFile} was not applied: ${(err as Error).message}; the capture goes on with the previous one`);
@@ -449,4 +449,15 @@ export function mixLines(statistics: readonly InterfaceStatistics[]): string[] {
     ...[...mix.ethertypes].sort((a, b) => a[0] - b[0]).map(([k, t]) => `mix ethertype ${hex4(k)} (${ETHERTYPE_NAMES[k] ?? 'unknown'}): ${t.packets} ${plural(t.packets)}, ${t.bytes} bytes`),
     ...[...mix.protocols].sort((a, b) => a[0] - b[0]).map(([k, t]) => `mix ip protocol ${k} (${IP_PROTOCOL_NAMES[k] ?? 'unknown'}): ${t.packets} ${plural(t.packets)}, ${t.bytes} bytes`),
   ];
+}
+
+/**
+ * -Q in|out: the capture filter's own `inbound` / `outbound` (libpcap's, run on the packet socket's
+ * packet type: PACKET_OUTGOING or not), so the helper needs nothing new. On `lo` the outgoing copy
+ * of every packet is dropped anyway, as libpcap drops it: -Q out there keeps nothing, as with tcpdump.
+ */
+export function withDirection(direction: CliOptions['direction'], filter: string): string {
+  if (direction === 'inout') return filter;
+  const primitive = direction === 'in' ? 'inbound' : 'outbound';
+  return filter.trim() ? `${primitive} and (${filter})` : primitive;
 }
