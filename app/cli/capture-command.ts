@@ -179,7 +179,11 @@ export async function runLiveCapture(opts: CliOptions, io: CliIo): Promise<numbe
 
   // Signals are ours from now to the end: a second Ctrl-C while stopping changes nothing.
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-  const onSignal = (): void => stopRequested();
+  let interrupted = false;
+  const onSignal = (): void => {
+    interrupted = true;
+    stopRequested();
+  };
   for (const s of signals) process.on(s, onSignal);
   io.onOutputClosed(() => stopRequested());
 
@@ -310,13 +314,17 @@ export async function runLiveCapture(opts: CliOptions, io: CliIo): Promise<numbe
     io.error(`sievecap: ${failure}`);
     exitCode = 1;
   }
+  // tcpdump printing lines ends an interrupted capture with a newline on stdout (a line may have
+  // been cut short); its counts then start on stderr without a blank line.
+  const endLine = interrupted && !countReached() && opts.writeFile === undefined && !wantsDissection(opts) && reports.length === 0;
+  if (endLine) io.out('\n');
   if (reporting && reports.length > 0) reporting.printReports(reports, opts, io);
   const sum = (f: (s: InterfaceStatistics) => number): number => (statistics ?? []).reduce((t, s) => t + f(s), 0);
   const plural = (n: number): string => (n === 1 ? 'packet' : 'packets');
   const received = sum((s) => s.received);
   const dropped = sum((s) => s.dropped);
   io.error(
-    `\n${captured} ${plural(captured)} captured\n` +
+    `${endLine ? '' : '\n'}${captured} ${plural(captured)} captured\n` +
       (statistics
         ? `${received} ${plural(received)} received by filter\n${dropped} ${plural(dropped)} dropped by kernel`
         : 'the kernel counters are unknown: the capture helper is gone'),
