@@ -22,6 +22,24 @@ export interface CliOptions {
   packetBuffered: boolean;
   /** --immediate-mode: hand packets over as they arrive instead of in ring blocks. */
   immediate: boolean;
+  /** -x (1) / -xx (2): tcpdump's hex dump of each packet, from the network header (2: the link header too). */
+  hexDump: number;
+  /** -X / -XX: the hex and ASCII dump. */
+  hexAsciiDump: number;
+  /** -A / -AA: the ASCII dump. */
+  asciiDump: number;
+  /** -#, --number: a packet number at the start of each line. */
+  packetNumbers: boolean;
+  /** -S, --absolute-tcp-sequence-numbers. */
+  absoluteSequence: boolean;
+  /** -K, --dont-verify-checksums: no IP, TCP or UDP checksum checks with -v. */
+  noChecksums: boolean;
+  /** -N: host names without their domain. */
+  stripDomains: boolean;
+  /** -Q, --direction: in, out or inout (live capture only). */
+  direction: 'in' | 'out' | 'inout';
+  /** -L, --list-data-link-types: the link-layer header types of the interface. */
+  listDataLinkTypes: boolean;
   filter: string;
   count: number | undefined;
   snapLen: number;
@@ -104,7 +122,8 @@ or read a capture file. Options follow tcpdump.
                             pcap when FILE ends in .pcap or with -F pcap; '-' is stdout
   -F pcap|pcapng            format of the file written with -w
   -r FILE                   read packets from a pcap or pcapng file (the filter is
-                            applied with libpcap's semantics)
+                            applied with libpcap's semantics); '-' reads standard input
+                            (pcap or pcapng, plain or gzip-compressed)
   -n                        don't convert addresses and ports to names (names come only
                             from /etc/hosts and /etc/services; DNS is never queried)
   -q                        quick output: less protocol information
@@ -114,6 +133,29 @@ or read a capture file. Options follow tcpdump.
                             no timestamp / seconds since the epoch / delta since the
                             previous packet / date and time / delta since the first
   -v                        more detail (may be repeated)
+  -x / -xx                  after each packet, its bytes in hex: from the network header
+                            (-xx: from the link header); at most what was captured
+  -X / -XX                  the same in hex and ASCII
+  -A / -AA                  the same as text: printable ASCII, tabs and line ends as they
+                            are, anything else as '.' (CR before LF left out)
+  -#, --number              print each packet's number at the start of its line
+  -S, --absolute-tcp-sequence-numbers
+                            TCP sequence numbers as sent, not relative to the first
+  -K, --dont-verify-checksums
+                            with -v: don't check IP, TCP and UDP checksums
+  -N                        print host names without their domain (names come from
+                            /etc/hosts; with -n there are none)
+  -Q, --direction in|out|inout
+                            live capture: only packets received (in), sent (out), or
+                            both (inout, the default); runs in the kernel filter as
+                            'inbound' / 'outbound'. On lo every packet counts as received
+                            (as with tcpdump). With -r it is ignored, as tcpdump ignores it
+  -L, --list-data-link-types
+                            list the link-layer header types of the -i interface (on
+                            stderr, as tcpdump does)
+  -I, --monitor-mode        refused: Sievecap captures on Ethernet, loopback and 'any',
+                            which have no monitor mode
+  -O, --no-optimize         accepted for tcpdump's sake: the filter is the same either way
   -B, --buffer-size KIB     kernel ring size in KiB (default 8192)
   -U, --packet-buffered     write each packet to the -w file as soon as it arrives
                             (otherwise the file is written at least every 250 ms)
@@ -147,7 +189,9 @@ or read a capture file. Options follow tcpdump.
                             (every packet seen, per ethertype and IP protocol, counted in
                             the kernel before the filter); the mix again at the end
 
-Decoding as tshark does (Wireshark's field names):
+Decoding as tshark does (Wireshark's field names). Letters tcpdump and tshark both use keep
+tcpdump's meaning; -x, -X, -A, -#, -S, -K and -N shape tcpdump-style lines and are refused
+with -V, -T, -z or --http:
   -V                        print the full tree of every packet
   -T text|fields|json       tshark's one-line summary, selected fields, or JSON trees
   -e FIELD                  with -T fields: a field to print (repeat for more), e.g.
@@ -272,6 +316,17 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
         'relinquish-privileges': { type: 'string', short: 'Z' },
         'packet-buffered': { type: 'boolean', short: 'U' },
         'immediate-mode': { type: 'boolean' },
+        x: { type: 'boolean', short: 'x', multiple: true },
+        X: { type: 'boolean', short: 'X', multiple: true },
+        A: { type: 'boolean', short: 'A', multiple: true },
+        number: { type: 'boolean', short: '#' },
+        'absolute-tcp-sequence-numbers': { type: 'boolean', short: 'S' },
+        'dont-verify-checksums': { type: 'boolean', short: 'K' },
+        N: { type: 'boolean', short: 'N', multiple: true },
+        'no-optimize': { type: 'boolean', short: 'O' },
+        direction: { type: 'string', short: 'Q' },
+        'list-data-link-types': { type: 'boolean', short: 'L' },
+        'monitor-mode': { type: 'boolean', short: 'I' },
         f: { type: 'string', short: 'f' },
         count: { type: 'string', short: 'c' },
         'snapshot-length': { type: 'string', short: 's' },
@@ -309,6 +364,26 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
     throw new UsageError(`${(err as Error).message.replace(/\. To specify.*$/s, '')} (see sievecap --help)`);
   }
   const v = parsed.values;
+  const direction = v.direction === undefined ? 'inout' : v.direction.toLowerCase();
+  // tcpdump's words. With -r, tcpdump ignores -Q (read-command says so on stderr).
+  if (direction !== 'in' && direction !== 'out' && direction !== 'inout') throw new UsageError(`unknown capture direction \`${v.direction}'`);
+  if (v['monitor-mode']) {
+    throw new UsageError(
+      `${v.interface?.[0] ?? 'this interface'}: monitor mode (-I) is not possible: Sievecap captures on Ethernet, loopback and 'any', none of which has a monitor mode (it is for Wi-Fi interfaces)`,
+    );
+  }
+  const tsharkOutput = v.V === true || v.T !== undefined || (v.z?.length ?? 0) > 0 || v.http === true;
+  if (tsharkOutput) {
+    const tcpdumpOnly = [
+      ['-x', v.x], ['-X', v.X], ['-A', v.A], ['-#', v.number], ['-S', v['absolute-tcp-sequence-numbers']],
+      ['-K', v['dont-verify-checksums']], ['-N', v.N],
+    ].filter(([, given]) => given !== undefined).map(([flag]) => flag as string);
+    if (tcpdumpOnly.length > 0) {
+      throw new UsageError(
+        `${tcpdumpOnly.join(', ')} ${tcpdumpOnly.length > 1 ? 'change' : 'changes'} tcpdump-style lines; with -V, -T, -z or --http (tshark-style output) ${tcpdumpOnly.length > 1 ? 'they are' : 'it is'} not supported`,
+      );
+    }
+  }
   const trailing = parsed.positionals.join(' ').trim();
   let fileFilter: string | undefined;
   if (v['filter-file'] !== undefined) {
@@ -405,6 +480,15 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
     relinquishTo: v['relinquish-privileges'],
     packetBuffered: v['packet-buffered'] ?? false,
     immediate: v['immediate-mode'] ?? false,
+    hexDump: v.x?.length ?? 0,
+    hexAsciiDump: v.X?.length ?? 0,
+    asciiDump: v.A?.length ?? 0,
+    packetNumbers: v.number ?? false,
+    absoluteSequence: v['absolute-tcp-sequence-numbers'] ?? false,
+    noChecksums: v['dont-verify-checksums'] ?? false,
+    stripDomains: (v.N?.length ?? 0) > 0,
+    direction,
+    listDataLinkTypes: v['list-data-link-types'] ?? false,
     filter: (fileFilter ?? v.f ?? trailing).trim(),
     filterFile: v['filter-file'],
     payloadSnap: v['payload-snap'] === undefined ? undefined : payloadBytes(v['payload-snap'], v.r !== undefined),

@@ -179,7 +179,11 @@ export async function runLiveCapture(opts: CliOptions, io: CliIo): Promise<numbe
 
   // Signals are ours from now to the end: a second Ctrl-C while stopping changes nothing.
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-  const onSignal = (): void => stopRequested();
+  let interrupted = false;
+  const onSignal = (): void => {
+    interrupted = true;
+    stopRequested();
+  };
   for (const s of signals) process.on(s, onSignal);
   io.onOutputClosed(() => stopRequested());
 
@@ -213,7 +217,7 @@ export async function runLiveCapture(opts: CliOptions, io: CliIo): Promise<numbe
 
   const spec = {
     interfaces,
-    filter: opts.filter,
+    filter: withDirection(opts.direction, opts.filter),
     snapLen: opts.snapLen,
     promiscuous: opts.promiscuous,
     bufferBytes: opts.bufferKiB * 1024,
@@ -275,7 +279,7 @@ export async function runLiveCapture(opts: CliOptions, io: CliIo): Promise<numbe
         const { readFilterFile } = await import('./args');
         const { combineFilters } = await import('./presets');
         filter = combineFilters(opts.presetFilter ?? '', readFilterFile(opts.filterFile!));
-        await client.request('setFilter', { filter, ...(spec.stages ? { stages: spec.stages } : {}) });
+        await client.request('setFilter', { filter: withDirection(opts.direction, filter), ...(spec.stages ? { stages: spec.stages } : {}) });
         io.error(`sievecap: filter replaced (SIGUSR1): ${filter || '(none: every packet)'}`);
       } catch (err) {
         io.error(`sievecap: the filter in ${opts.filterFile} was not applied: ${(err as Error).message}; the capture goes on with the previous one`);
@@ -310,13 +314,17 @@ export async function runLiveCapture(opts: CliOptions, io: CliIo): Promise<numbe
     io.error(`sievecap: ${failure}`);
     exitCode = 1;
   }
+  // tcpdump printing lines ends an interrupted capture with a newline on stdout (a line may have
+  // been cut short); its counts then start on stderr without a blank line.
+  const endLine = interrupted && !countReached() && opts.writeFile === undefined && !wantsDissection(opts) && reports.length === 0;
+  if (endLine) io.out('\n');
   if (reporting && reports.length > 0) reporting.printReports(reports, opts, io);
   const sum = (f: (s: InterfaceStatistics) => number): number => (statistics ?? []).reduce((t, s) => t + f(s), 0);
   const plural = (n: number): string => (n === 1 ? 'packet' : 'packets');
   const received = sum((s) => s.received);
   const dropped = sum((s) => s.dropped);
   io.error(
-    `\n${captured} ${plural(captured)} captured\n` +
+    `${endLine ? '' : '\n'}${captured} ${plural(captured)} captured\n` +
       (statistics
         ? `${received} ${plural(received)} received by filter\n${dropped} ${plural(dropped)} dropped by kernel`
         : 'the kernel counters are unknown: the capture helper is gone'),
@@ -449,4 +457,15 @@ export function mixLines(statistics: readonly InterfaceStatistics[]): string[] {
     ...[...mix.ethertypes].sort((a, b) => a[0] - b[0]).map(([k, t]) => `mix ethertype ${hex4(k)} (${ETHERTYPE_NAMES[k] ?? 'unknown'}): ${t.packets} ${plural(t.packets)}, ${t.bytes} bytes`),
     ...[...mix.protocols].sort((a, b) => a[0] - b[0]).map(([k, t]) => `mix ip protocol ${k} (${IP_PROTOCOL_NAMES[k] ?? 'unknown'}): ${t.packets} ${plural(t.packets)}, ${t.bytes} bytes`),
   ];
+}
+
+/**
+ * -Q in|out: the capture filter's own `inbound` / `outbound` (libpcap's, run on the packet socket's
+ * packet type: PACKET_OUTGOING or not), so the helper needs nothing new. On `lo` the outgoing copy
+ * of every packet is dropped anyway, as libpcap drops it: -Q out there keeps nothing, as with tcpdump.
+ */
+export function withDirection(direction: CliOptions['direction'], filter: string): string {
+  if (direction === 'inout') return filter;
+  const primitive = direction === 'in' ? 'inbound' : 'outbound';
+  return filter.trim() ? `${primitive} and (${filter})` : primitive;
 }

@@ -1,6 +1,7 @@
 /** `sievecap -D` and the default interface choice, both as tcpdump/libpcap do them. */
 import * as fs from 'node:fs';
 import { native, type NativeInterface } from '../capture/native';
+import type { CliIo } from './io';
 
 const ARPHRD_LOOPBACK = 772;
 
@@ -74,4 +75,40 @@ export function defaultInterface(): string {
     .find((i) => i.up && i.running && !i.loopback);
   if (!first) throw new Error('no interface is up apart from loopback; choose one with -i (see sievecap -D)');
   return first.name;
+}
+
+const ARPHRD_ETHER = 1;
+
+/**
+ * `-L`: the link-layer header types of an interface (default: the one a capture would use), on
+ * stderr in tcpdump's words. The list is libpcap's for the interface's hardware type (what
+ * `tcpdump -L` prints, DOCSIS included on Ethernet); Sievecap captures the first type of each.
+ */
+export function listDataLinkTypes(name: string | undefined, io: CliIo): number {
+  const device = name ?? defaultInterface();
+  let types: Array<[string, string, boolean]>;
+  let monitorNote = '';
+  if (device === 'any') {
+    types = [['LINUX_SLL', 'Linux cooked v1', true], ['LINUX_SLL2', 'Linux cooked v2', true]];
+  } else {
+    const found = native().listInterfaces().find((i) => i.name === device);
+    if (!found) {
+      io.error(`sievecap: ${device}: No such device exists\n(No such device exists)`);
+      return 1;
+    }
+    if (found.loopback || found.hardwareType === ARPHRD_LOOPBACK) types = [['EN10MB', 'Ethernet', true]];
+    else if (found.hardwareType === ARPHRD_ETHER) {
+      if (isWireless(device)) {
+        types = [['EN10MB', 'Ethernet', true]];
+        monitorNote = ' when not in monitor mode';
+      } else types = [['EN10MB', 'Ethernet', true], ['DOCSIS', 'DOCSIS', false]];
+    } else {
+      io.error(`sievecap: capturing on '${device}' is not supported yet: its hardware type (ARPHRD ${found.hardwareType}) is not Ethernet or loopback; capture on 'any' instead`);
+      return 1;
+    }
+  }
+  const lines = [`Data link types for ${device}${monitorNote} (use option -y to set):`];
+  for (const [type, description, printed] of types) lines.push(`  ${type} (${description})${printed ? '' : ' (printing not supported)'}`);
+  io.error(lines.join('\n'));
+  return 0;
 }

@@ -41,6 +41,13 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       io.out(formatInterfaceList(listCaptureInterfaces()) + '\n');
       return 0;
     }
+    if (opts.listDataLinkTypes) {
+      const { listDataLinkTypes } = await import('./interfaces');
+      return listDataLinkTypes(opts.interface, io);
+    }
+    if (opts.readFile === '-' && (opts.http || opts.exportObjectsDir !== undefined)) {
+      throw new UsageError('--http and --export-objects read a capture file by name: save standard input to a file first (-r - is for listing packets)');
+    }
     if (opts.explain !== undefined) {
       const { runExplain } = await import('./explain');
       return runExplain(opts, io);

@@ -25,7 +25,10 @@ export async function runReadFile(opts: CliOptions, io: CliIo): Promise<number> 
   const reports = reporting ? (await import('./report-command')).createStatisticsReports(opts.statistics) : [];
   const tsharkStyle = (dissect?.wantsDissection(opts) ?? false) || reporting;
   // tshark shows pcapng custom blocks as frames; tcpdump (and file copies) skip them.
-  const reader = CaptureReader.open(file, { customBlocks: tsharkStyle && opts.writeFile === undefined });
+  const readerOptions = { customBlocks: tsharkStyle && opts.writeFile === undefined };
+  // `-r -`: standard input, as tcpdump reads it (a pipe: pcap, pcapng, or either gzip-compressed).
+  const reader = file === '-' ? CaptureReader.fromStream(0, '-', readerOptions) : CaptureReader.open(file, readerOptions);
+  if (opts.direction !== 'inout') io.error(`sievecap: -Q ${opts.direction} has no effect on a file (tcpdump ignores it too): every packet is read`);
   try {
     if (reader.info.format === null) {
       io.error(`sievecap: ${file}: ${reader.error?.message ?? 'not a capture file'}`);
@@ -40,7 +43,7 @@ export async function runReadFile(opts: CliOptions, io: CliIo): Promise<number> 
           ? new FileCopySink(opts, reader)
           : dissect !== undefined && tsharkStyle
             ? new dissect.DissectSink(io, opts)
-            : new TextSink(io, opts, (i) => io.interfaceName(i));
+            : new TextSink(io, opts, (i) => io.interfaceName(i), undefined, () => reader.interfaces[0]?.snapLen);
     let display: DisplayFilterSink | undefined;
     if (opts.displayFilter !== undefined && stages) {
       // Compiled before anything is written, so a bad one writes nothing.

@@ -48,6 +48,9 @@ export function forEachBatchPacket(
   }
 }
 
+/** libpcap's MAXIMUM_SNAPLEN, the largest snapshot length of the link types printed here. */
+const MAXIMUM_SNAPLEN = 262144;
+
 /** Lines collect in one reusable buffer and leave in writes of about this size. */
 const OUTPUT_CHUNK = 64 * 1024;
 
@@ -64,10 +67,17 @@ export class TextSink implements PacketSink {
 
   constructor(
     private readonly io: CliIo,
-    opts: Pick<CliOptions, 'numeric' | 'quiet' | 'linkHeader' | 'timestamp' | 'verbose'>,
+    opts: Pick<CliOptions, 'numeric' | 'quiet' | 'linkHeader' | 'timestamp' | 'verbose'> &
+      Partial<Pick<CliOptions, 'hexDump' | 'hexAsciiDump' | 'asciiDump' | 'packetNumbers' | 'absoluteSequence' | 'noChecksums' | 'stripDomains'>>,
     private readonly interfaceName: (ifindex: number) => string | undefined,
     /** Link type of live batches. */
     private readonly linkType = 1,
+    /**
+     * For a file: its snapshot length (pcap header; pcapng: the first interface's), read when
+     * the first packet is printed. libpcap cuts every record's captured bytes to it, and
+     * tcpdump prints (and dumps, with -x) what is left.
+     */
+    private readonly fileSnapLen?: () => number | undefined,
   ) {
     this.printOptions = {
       numeric: opts.numeric,
@@ -75,6 +85,13 @@ export class TextSink implements PacketSink {
       linkHeader: opts.linkHeader,
       timestamp: opts.timestamp,
       verbose: opts.verbose,
+      hexDump: opts.hexDump,
+      hexAsciiDump: opts.hexAsciiDump,
+      asciiDump: opts.asciiDump,
+      packetNumbers: opts.packetNumbers,
+      absoluteSequence: opts.absoluteSequence,
+      noChecksums: opts.noChecksums,
+      stripDomains: opts.stripDomains,
     };
     io.onOutputClosed(() => {
       this.outputClosed = true;
@@ -120,7 +137,20 @@ export class TextSink implements PacketSink {
 
   writePacket(p: PacketToSink): void {
     const sec = p.tsNs / 1_000_000_000n;
-    this.line(p.data, 0, p.data.length, p.origLen, p.linkType, Number(sec), Number(p.tsNs - sec * 1_000_000_000n));
+    this.line(p.data, 0, this.cut(p.data.length), p.origLen, p.linkType, Number(sec), Number(p.tsNs - sec * 1_000_000_000n));
+  }
+
+  private snapLen = -1;
+
+  /** libpcap's cut of a file record's captured length to the file's snapshot length. */
+  private cut(capLen: number): number {
+    if (this.fileSnapLen === undefined) return capLen;
+    if (this.snapLen < 0) {
+      const declared = this.fileSnapLen() ?? 0;
+      this.snapLen = declared <= 0 || declared > MAXIMUM_SNAPLEN ? MAXIMUM_SNAPLEN : declared;
+    }
+    // A record beyond the maximum is left whole: the printer reports it as an invalid header.
+    return capLen > this.snapLen && capLen <= MAXIMUM_SNAPLEN ? this.snapLen : capLen;
   }
 
   /** A packet from CaptureReader.nextView(): printed from the read buffer, no copy or BigInt. */
@@ -128,7 +158,7 @@ export class TextSink implements PacketSink {
     // line()'s body, written out: this runs once per packet of a file.
     if (this.outputClosed) return;
     const lines = this.lines;
-    appendPacketLineAt(v.buf, v.start, v.capLen, v.origLen, v.linkType, v.tsSec, v.tsNsec, this.printOptions, this.state, lines, this.interfaceName);
+    appendPacketLineAt(v.buf, v.start, this.cut(v.capLen), v.origLen, v.linkType, v.tsSec, v.tsNsec, this.printOptions, this.state, lines, this.interfaceName);
     lines.byte(0x0a);
     if (lines.length >= OUTPUT_CHUNK) this.flushLines();
   }

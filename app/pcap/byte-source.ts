@@ -38,6 +38,60 @@ export class FileByteSource implements ByteSource {
   }
 }
 
+/**
+ * A pipe or terminal read as it comes (`sievecap -r -` reads standard input): no seeking, so the
+ * first bytes looked at to tell gzip from a plain capture are kept and handed out again.
+ */
+export class StreamByteSource implements ByteSource {
+  private fd: number | null;
+  private head: Buffer = Buffer.alloc(0);
+  private readonly pause = new Int32Array(new SharedArrayBuffer(4));
+
+  constructor(fd: number) {
+    this.fd = fd;
+  }
+
+  /** Up to `n` first bytes of the stream (fewer at its end), read again by read(). */
+  peek(n: number): Buffer {
+    while (this.head.length < n) {
+      const chunk = Buffer.alloc(n - this.head.length);
+      const got = this.readFd(chunk, 0, chunk.length);
+      if (got === 0) break;
+      this.head = Buffer.concat([this.head, chunk.subarray(0, got)]);
+    }
+    return this.head.subarray(0, n);
+  }
+
+  read(target: Buffer, start: number, length: number): number {
+    if (this.head.length > 0) {
+      const n = this.head.copy(target, start, 0, Math.min(length, this.head.length));
+      this.head = this.head.subarray(n);
+      return n;
+    }
+    return this.readFd(target, start, length);
+  }
+
+  private readFd(target: Buffer, start: number, length: number): number {
+    if (this.fd === null) return 0;
+    for (;;) {
+      try {
+        return fs.readSync(this.fd, target, start, length, null);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        // A non-blocking pipe with nothing in it yet: wait a little and read again.
+        if (code === 'EAGAIN') Atomics.wait(this.pause, 0, 0, 5);
+        else if (code === 'EOF') return 0;
+        else throw e;
+      }
+    }
+  }
+
+  close(): void {
+    // Standard input stays open: it is the process's, not the reader's.
+    this.fd = null;
+  }
+}
+
 /** Bytes already in memory (an upload, a test fixture). */
 export class BufferByteSource implements ByteSource {
   private pos = 0;

@@ -19,7 +19,7 @@
  */
 import * as fs from 'node:fs';
 import * as util from 'node:util';
-import { BufferByteSource, type ByteSource, FileByteSource, GzipByteSource } from './byte-source';
+import { BufferByteSource, type ByteSource, FileByteSource, GzipByteSource, StreamByteSource } from './byte-source';
 import { ByteWindow } from './byte-window';
 import { CaptureFileError } from './errors';
 import type { CaptureFileInfo, CaptureInterface, CapturePacket, CaptureReaderOptions, PacketView } from './packet';
@@ -72,6 +72,17 @@ export class CaptureReader implements Iterable<CapturePacket> {
     const gzip = n === 2 && head[0] === 0x1f && head[1] === 0x8b;
     const file = new FileByteSource(fd);
     return new CaptureReader(gzip ? new GzipByteSource(file) : file, path, gzip, options);
+  }
+
+  /**
+   * Reads a capture (plain or gzip) from a pipe or other stream already open as `fd` (standard
+   * input for `-r -`), as it arrives; `name` stands for the path in messages.
+   */
+  static fromStream(fd: number, name: string, options: CaptureReaderOptions = {}): CaptureReader {
+    const source = new StreamByteSource(fd);
+    const head = source.peek(2);
+    const gzip = head.length === 2 && head[0] === 0x1f && head[1] === 0x8b;
+    return new CaptureReader(gzip ? new GzipByteSource(source) : source, name, gzip, options);
   }
 
   /** Reads a capture (plain or gzip) already in memory; `name` stands for the path in messages. */

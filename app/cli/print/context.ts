@@ -23,6 +23,10 @@ export interface PrintFlags {
   linkHeader: boolean;
   verbose: number;
   absoluteTcpSequence: boolean;
+  /** -x, -X and -q: no raw dump of payloads there is no printer for (tcpdump's suppress_default_print). */
+  suppressDefaultPrint: boolean;
+  /** -K: no IP, TCP or UDP checksum checks. */
+  noChecksums: boolean;
 }
 
 /**
@@ -43,6 +47,12 @@ export class PrintContext {
   /** Offset one past the last byte printers may read. */
   snapEnd: number;
   protocol = '';
+  /**
+   * Bytes of link-layer header the link printer went past (tcpdump's ndo_ll_hdr_len): -x, -X and -A
+   * dump from there. Set when the printer hands the payload on; 0 when printing stopped at a
+   * truncation, so that the whole packet is dumped, as tcpdump does.
+   */
+  linkHeaderLength = 0;
 
   constructor(
     data: Buffer,
@@ -64,6 +74,7 @@ export class PrintContext {
     this.start = start;
     this.snapEnd = start + caplen;
     this.protocol = '';
+    this.linkHeaderLength = 0;
     this.names = names;
   }
 

@@ -61,3 +61,27 @@ export function printableChar(c: number): string {
   }
   return prefix + String.fromCharCode(c);
 }
+
+/**
+ * ascii_print (-A): a new line, then the bytes as text: printable ASCII, tab, space and newline as
+ * they are, anything else as `.`; a CR is left out before a newline and as the last or next to
+ * last byte (tcpdump's rule for CRLF line ends), else printed as `.`.
+ */
+export function asciiPrint(ctx: PrintContext, offset: number, length: number): void {
+  const available = ctx.available(offset);
+  const truncated = length > available;
+  let left = truncated ? available : length;
+  const data = ctx.data;
+  let text = '\n';
+  let p = offset;
+  while (left > 0) {
+    const s = data[p++]!;
+    left--;
+    if (s === 0x0d) {
+      if (left > 1 && data[p] !== 0x0a) text += '.';
+    } else if (isGraph(s) || s === 0x09 || s === 0x20 || s === 0x0a) text += String.fromCharCode(s);
+    else text += '.';
+  }
+  ctx.print(text);
+  if (truncated) throw new Truncated();
+}

@@ -14,6 +14,7 @@ import { NameResolver, localInterfaceName, type NameFiles } from './names';
 import { etherPrint, nullPrint, rawPrint, sll2Print, sllPrint } from './link';
 import { writeTimestampParts, type TimestampMode, type TimestampState } from './timestamp';
 import { LineBuffer } from './line-buffer';
+import { asciiPrint, hexAndAsciiPrint, hexPrint } from './hexdump';
 
 export { LineBuffer } from './line-buffer';
 
@@ -61,6 +62,18 @@ export interface PrintOptions {
   absoluteSequence?: boolean;
   /** --nano: nanosecond time stamps. */
   nanoTimestamps?: boolean;
+  /** -x count: hex dump after each packet (2: from the link header on). */
+  hexDump?: number;
+  /** -X count: hex and ASCII dump. */
+  hexAsciiDump?: number;
+  /** -A count: ASCII dump. */
+  asciiDump?: number;
+  /** -#: the packet's number (1, 2, ... as printed) at the start of its line. */
+  packetNumbers?: boolean;
+  /** -K: no checksum checks. */
+  noChecksums?: boolean;
+  /** -N: host names without their domain. */
+  stripDomains?: boolean;
 }
 
 /** What tcpdump keeps across packets: time stamp reference and TCP initial sequence numbers. */
@@ -68,6 +81,8 @@ export class PrintState {
   readonly time: TimestampState = {};
   readonly tcpSeq = new TcpSeqTable();
   private resolver?: NameResolver;
+  /** Packets printed so far (-#). */
+  packetCount = 0;
   private ctx?: PrintContext;
   /** formatPacketLine's buffer; a TextSink appends to its own. */
   readonly lineBuffer = new LineBuffer(4096);
@@ -75,8 +90,10 @@ export class PrintState {
   constructor(private readonly nameFiles: NameFiles = {}) {}
 
   /** One resolver per state and -n setting, so name files are read once per capture. */
-  names(numeric: boolean): NameResolver {
-    if (!this.resolver || this.resolver.numeric !== numeric) this.resolver = new NameResolver(numeric, this.nameFiles);
+  names(numeric: boolean, stripDomains = false): NameResolver {
+    if (!this.resolver || this.resolver.numeric !== numeric || this.resolver.stripDomains !== stripDomains) {
+      this.resolver = new NameResolver(numeric, this.nameFiles, stripDomains);
+    }
     return this.resolver;
   }
 
@@ -85,12 +102,12 @@ export class PrintState {
    * (formatPacketLine is not re-entered).
    */
   context(data: Buffer, start: number, caplen: number, opts: PrintOptions, out: LineBuffer): PrintContext {
-    const names = this.names(opts.numeric);
+    const names = this.names(opts.numeric, opts.stripDomains ?? false);
     let ctx = this.ctx;
     if (ctx === undefined) {
       ctx = new PrintContext(
         data,
-        { numeric: false, quick: false, linkHeader: false, verbose: 0, absoluteTcpSequence: false },
+        { numeric: false, quick: false, linkHeader: false, verbose: 0, absoluteTcpSequence: false, suppressDefaultPrint: false, noChecksums: false },
         names,
         this.tcpSeq,
         out,
@@ -104,6 +121,8 @@ export class PrintState {
     flags.linkHeader = opts.linkHeader;
     flags.verbose = opts.verbose ?? 0;
     flags.absoluteTcpSequence = opts.absoluteSequence ?? false;
+    flags.suppressDefaultPrint = opts.quick || (opts.hexDump ?? 0) > 0 || (opts.hexAsciiDump ?? 0) > 0;
+    flags.noChecksums = opts.noChecksums ?? false;
     return ctx;
   }
 }
@@ -166,6 +185,7 @@ export function appendPacketLineAt(
   out: LineBuffer,
   interfaceName?: (ifindex: number) => string | undefined,
 ): void {
+  if (opts.packetNumbers) out.text(`${String(++state.packetCount).padStart(5)}  `);
   const invalid = invalidHeader(caplen, origLen);
   if (invalid) {
     out.text(invalid);
@@ -178,7 +198,23 @@ export function appendPacketLineAt(
   } catch (err) {
     if (err instanceof Truncated) ctx.printTrunc();
     else ctx.print(' [|sievecap error]');
+    ctx.linkHeaderLength = 0;
   }
+  if (opts.hexAsciiDump || opts.hexDump || opts.asciiDump) dumpPacket(ctx, opts, start, caplen);
+}
+
+/**
+ * -X, -x, -A (in that order of precedence, as tcpdump's pretty_print_packet): the captured bytes
+ * after the link-layer header, or all of them when the flag is doubled.
+ */
+function dumpPacket(ctx: PrintContext, opts: PrintOptions, start: number, caplen: number): void {
+  ctx.snapEnd = start + caplen;
+  const count = opts.hexAsciiDump || opts.hexDump || opts.asciiDump || 0;
+  const skip = count > 1 ? 0 : ctx.linkHeaderLength;
+  if (caplen <= skip) return;
+  if (opts.hexAsciiDump) hexAndAsciiPrint(ctx, '\n\t', start + skip, caplen - skip);
+  else if (opts.hexDump) hexPrint(ctx, '\n\t', start + skip, caplen - skip);
+  else asciiPrint(ctx, start + skip, caplen - skip);
 }
 
 function printLink(

@@ -86,7 +86,7 @@ function ipVerboseHeader(ctx: PrintContext, offset: number, hlen: number, proto:
   ctx.print(`, proto ${tok(IPPROTO_NAMES, 'unknown', proto)} (${proto})`);
   ctx.print(`, length ${ctx.u16(offset + 2)}`);
   if (hlen > 20) ctx.print(', options (...)');
-  if (ctx.has(offset, hlen)) {
+  if (!ctx.flags.noChecksums && ctx.has(offset, hlen)) {
     const sum = internetChecksum([ctx.bytes(offset, hlen)]);
     if (sum !== 0) {
       const field = ctx.u16(offset + 10);
@@ -105,7 +105,11 @@ export function ipPrint(ctx: PrintContext, offset: number, length: number): void
     return;
   }
   if (!ctx.flags.linkHeader) ctx.print('IP ');
-  ctx.check(offset, 20);
+  // ND_TCHECK_SIZE: tcpdump's `goto trunc`, not a longjmp (so -x still starts after the link header).
+  if (!ctx.has(offset, 20)) {
+    ctx.printTrunc();
+    return;
+  }
   if (length < 20) {
     ctx.print(`truncated-ip ${length}`);
     return;
@@ -243,7 +247,10 @@ function ip6Options(ctx: PrintContext, bp: number, len: number, jumbo?: { payloa
 
 export function ip6Print(ctx: PrintContext, offset: number, length: number): void {
   ctx.protocol = 'ip6';
-  ctx.check(offset, 40);
+  if (!ctx.has(offset, 40)) {
+    ctx.printTrunc();
+    return;
+  }
   if (length < 40) {
     ctx.print(`truncated-ip6 ${length}`);
     return;

@@ -73,14 +73,28 @@ function etherTypeText(ctx: PrintContext, type: number): string {
   return `ethertype ${tok(ETHERTYPE_NAMES, 'Unknown', type)} (0x${hex(type, 4)})`;
 }
 
-/** The raw dump tcpdump prints for payloads it cannot decode (suppressed by -q). */
+/** The raw dump tcpdump prints for payloads it cannot decode (suppressed by -q, -x and -X). */
 function defaultPrint(ctx: PrintContext, offset: number, caplen: number): void {
-  if (!ctx.flags.quick) hexAndAsciiPrint(ctx, '\n\t', offset, caplen);
+  if (!ctx.flags.suppressDefaultPrint) hexAndAsciiPrint(ctx, '\n\t', offset, caplen);
 }
 
 function isVlanType(type: number): boolean {
   return type === ETHERTYPE.VLAN || type === ETHERTYPE.VLAN_9100 || type === ETHERTYPE.VLAN_9200 ||
     type === ETHERTYPE.QINQ;
+}
+
+/**
+ * The length of the 802.2 LLC header at p (tcpdump's llc_print return value): 3 for a U frame, 4
+ * for I and S frames, 8 with a SNAP header (AA AA 03); what was captured at most.
+ */
+function llcHeaderLength(ctx: PrintContext, p: number, caplen: number): number {
+  if (caplen < 3) return caplen;
+  const dsap = ctx.u8(p);
+  const ssap = ctx.u8(p + 1);
+  const control = ctx.u8(p + 2);
+  if ((control & 3) !== 3) return Math.min(4, caplen);
+  if (dsap === 0xaa && ssap === 0xaa) return Math.min(8, caplen);
+  return 3;
 }
 
 export function tciText(tci: number): string {
@@ -91,10 +105,12 @@ export function etherPrint(ctx: PrintContext, offset: number, length: number, ca
   ctx.protocol = 'ether';
   if (length < caplen) {
     ctx.print(`[length ${length} < caplen ${caplen}] (invalid)`);
+    ctx.linkHeaderLength = length;
     return;
   }
   if (caplen < 14) {
     ctx.printTrunc();
+    ctx.linkHeaderLength = caplen;
     return;
   }
   const origLength = length;
@@ -114,6 +130,7 @@ export function etherPrint(ctx: PrintContext, offset: number, length: number, ca
     if (caplen < 4 || length < 4) {
       ctx.protocol = 'vlan';
       ctx.printTrunc();
+      ctx.linkHeaderLength = p - offset + (caplen < 4 ? caplen : length);
       return;
     }
     if (e) {
@@ -135,6 +152,7 @@ export function etherPrint(ctx: PrintContext, offset: number, length: number, ca
       if (caplen > length) caplen = length;
     }
     ctx.pushSnap(p, length);
+    ctx.linkHeaderLength = p - offset + llcHeaderLength(ctx, p, caplen);
     if (e) ctx.print(printedLength ? '802.3' : `802.3, length ${length}: `);
     else ctx.print(`LLC, length ${length}`);
     defaultPrint(ctx, p, caplen);
@@ -144,6 +162,7 @@ export function etherPrint(ctx: PrintContext, offset: number, length: number, ca
     ctx.print(etherTypeText(ctx, lengthType));
     ctx.print(printedLength ? ', ' : `, length ${origLength}: `);
   }
+  ctx.linkHeaderLength = p - offset;
   if (!ethertypePrint(ctx, lengthType, p, length)) {
     if (!e) {
       ctx.print(`${ctx.mac(src)} > ${ctx.mac(dst)}, `);
@@ -176,6 +195,7 @@ function cookedPayload(
   printHeader: () => void,
 ): void {
   for (;;) {
+    ctx.linkHeaderLength = p - ctx.start;
     if (type <= MAX_ETHERNET_LENGTH_VAL) {
       defaultPrint(ctx, p, caplen);
       return;
@@ -184,6 +204,7 @@ function cookedPayload(
       if (caplen < 4) {
         ctx.protocol = 'vlan';
         ctx.printTrunc();
+        ctx.linkHeaderLength = p - ctx.start + caplen;
         return;
       }
       if (ctx.flags.linkHeader) ctx.print(`${tciText(ctx.u16(p))}, `);
@@ -216,6 +237,7 @@ export function sllPrint(ctx: PrintContext, length: number, caplen: number): voi
   if (ctx.flags.linkHeader) printHeader();
   if (ctx.u16(s + 2) === 803) {
     ctx.print('[802.11 radiotap not decoded]');
+    ctx.linkHeaderLength = 16;
     return;
   }
   cookedPayload(ctx, ctx.u16(s + 14), s + 16, length - 16, caplen - 16, printHeader);
@@ -242,6 +264,7 @@ export function sll2Print(
   if (ctx.flags.linkHeader) printHeader();
   if (ctx.u16(s + 8) === 803) {
     ctx.print('[802.11 radiotap not decoded]');
+    ctx.linkHeaderLength = 20;
     return;
   }
   cookedPayload(ctx, ctx.u16(s), s + 20, length - 20, caplen - 20, printHeader);
@@ -263,6 +286,7 @@ export function nullPrint(ctx: PrintContext, length: number, caplen: number): vo
     ctx.print(`, length ${len}: `);
   };
   if (ctx.flags.linkHeader) header(length);
+  ctx.linkHeaderLength = 4;
   switch (family) {
     case 2:
       ipPrint(ctx, s + 4, length - 4);

@@ -170,6 +170,8 @@ export class NameResolver {
   constructor(
     readonly numeric: boolean,
     private readonly files: NameFiles = {},
+    /** -N: a host name is printed up to its first dot. */
+    readonly stripDomains = false,
   ) {}
 
   tcpPort(port: number): string {
@@ -187,7 +189,11 @@ export class NameResolver {
   private hostName(text: string): string {
     if (this.numeric) return text;
     this.hosts ??= parseHosts(this.files.hosts ?? readText('/etc/hosts'));
-    return this.hosts.get(text) ?? text;
+    const name = this.hosts.get(text);
+    if (name === undefined) return text;
+    if (!this.stripDomains) return name;
+    const dot = name.indexOf('.');
+    return dot < 0 ? name : name.slice(0, dot);
   }
 
   ipv4Name(b: Uint8Array): string {

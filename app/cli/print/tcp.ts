@@ -308,7 +308,7 @@ export function tcpPrint(ctx: PrintContext, offset: number, length: number, ip: 
     ctx.print(` [bad hdr length ${hlen} - too long, > ${length}]`);
     return;
   }
-  if (ctx.flags.verbose > 0 && !fragmented) printChecksum(ctx, offset, length, ip);
+  if (ctx.flags.verbose > 0 && !ctx.flags.noChecksums && !fragmented) printChecksum(ctx, offset, length, ip);
   length -= hlen;
   if (ctx.flags.verbose > 1 || length > 0 || flags & (TH_SYN | TH_FIN | TH_RST)) {
     out.raw(K_SEQ);

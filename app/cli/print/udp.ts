@@ -89,7 +89,7 @@ export function udpPrint(ctx: PrintContext, offset: number, length: number, ip: 
     return;
   }
   addressesAndPorts(ctx, ip, sport, dport);
-  if (ctx.flags.verbose > 0 && !fragmented) printChecksum(ctx, offset, length + 8, ip);
+  if (ctx.flags.verbose > 0 && !ctx.flags.noChecksums && !fragmented) printChecksum(ctx, offset, length + 8, ip);
   if (!ctx.flags.quick && (sport === 53 || dport === 53)) {
     dnsPrint(ctx, payload, length, false, false);
     return;
