@@ -91,7 +91,7 @@ async function captureInNamespace(name: string, body: (exec: (cmd: string, args:
     const exec = (cmd: string, args: string[], input?: string) => {
       spawnSync('ip', ['netns', 'exec', ns, 'timeout', '10', cmd, ...args], { input: input ?? '', stdio: ['pipe', 'ignore', 'ignore'] });
     };
-    const dump = spawnIn('tcpdump', ['-i', 'lo', '-U', '-w', file]);
+    const dump = spawnIn('tcpdump', ['-i', 'lo', '--immediate-mode', '-U', '-w', file]);
     await waitFor(dump, /listening on/);
     await body(exec, spawnIn);
     await new Promise((r) => setTimeout(r, 500));

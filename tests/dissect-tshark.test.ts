@@ -128,7 +128,9 @@ test('a capture made here (ping, ping -6, HTTP, UDP on lo in a netns) agrees wit
   const children: Array<ReturnType<typeof spawn>> = [];
   try {
     run('ip', ['netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up']);
-    const dump = spawn('ip', ['netns', 'exec', ns, 'tcpdump', '-i', 'lo', '-U', '-w', file, '-c', '400'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // --immediate-mode: without it, packets of the ring block not yet retired (up to tcpdump's 1 s
+    // timeout) are lost when it is interrupted; on a loaded machine that was all of HTTP and UDP.
+    const dump = spawn('ip', ['netns', 'exec', ns, 'tcpdump', '-i', 'lo', '--immediate-mode', '-U', '-w', file, '-c', '400'], { stdio: ['ignore', 'ignore', 'pipe'] });
     children.push(dump);
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('tcpdump did not start within 10 s')), 10_000);

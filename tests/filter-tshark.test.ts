@@ -127,7 +127,7 @@ async function makeNetnsCapture(file: string): Promise<void> {
   const net = createNetnsPair();
   const started: ReturnType<typeof spawn>[] = [];
   try {
-    const dump = net.spawn(net.nsB, ['tcpdump', '-i', net.vethB, '-U', '-n', '-w', file]);
+    const dump = net.spawn(net.nsB, ['tcpdump', '-i', net.vethB, '--immediate-mode', '-U', '-n', '-w', file]);
     started.push(dump);
     await waitForStderr(dump, /listening on/);
     const server = net.spawn(net.nsB, ['python3', '-m', 'http.server', '8080', '--bind', '::', '--directory', os.tmpdir()]);

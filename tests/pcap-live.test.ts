@@ -30,8 +30,8 @@ before(async () => {
   for (const tool of ['tcpdump', 'dumpcap', 'tshark', 'ping', 'curl', 'python3']) requireTool(tool);
   fs.writeFileSync(path.join(tmp.dir, 'page.html'), 'sievecap '.repeat(3000));
   const captures = [
-    spawn('tcpdump', ['-i', 'lo', '-U', '-w', files.micro, filter], { stdio: ['ignore', 'ignore', 'pipe'] }),
-    spawn('tcpdump', ['-i', 'lo', '-U', '--time-stamp-precision=nano', '-w', files.nano, filter], { stdio: ['ignore', 'ignore', 'pipe'] }),
+    spawn('tcpdump', ['-i', 'lo', '--immediate-mode', '-U', '-w', files.micro, filter], { stdio: ['ignore', 'ignore', 'pipe'] }),
+    spawn('tcpdump', ['-i', 'lo', '--immediate-mode', '-U', '--time-stamp-precision=nano', '-w', files.nano, filter], { stdio: ['ignore', 'ignore', 'pipe'] }),
     spawn('dumpcap', ['-i', 'lo', '-f', filter, '-w', files.ng], { stdio: ['ignore', 'ignore', 'pipe'] }),
   ];
   const server = spawn('python3', ['-m', 'http.server', '--bind', '127.0.0.1', '--directory', tmp.dir, String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
