@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_SNAPLEN } from '../capture/snaplen';
 import type { KernelStagesSpec } from '../rpc/helper-protocol';
 import { parseCidr } from '../filter/ip-text';
+import { checkTsharkFormats, isTsharkHexDump, takeTsharkFormatOptions, type TsharkFormatOptions, type TsharkOutputType } from './tshark/formats';
 
 export type TimestampFormat = 'default' | 'none' | 'epoch' | 'delta' | 'date' | 'since-first';
 
@@ -77,8 +78,10 @@ export interface CliOptions {
   preferences: Record<string, string>;
   /** tshark's -V: the full tree of every packet. */
   tree: boolean;
-  /** tshark's -T: 'text' (tshark's one-line summary), 'fields', 'json'; undefined = tcpdump lines. */
-  outputType: 'text' | 'fields' | 'json' | undefined;
+  /** tshark's -T: 'text' (tshark's one-line summary), 'fields', 'json', 'ek', 'pdml', 'psml', 'tabs', 'jsonraw'; undefined = tcpdump lines. */
+  outputType: TsharkOutputType | undefined;
+  /** tshark's -G, -j/-J, -E quote=/bom= and -x (app/cli/tshark/formats.ts). */
+  tsharkFormats: TsharkFormatOptions;
   /** tshark's -e FIELD (only with -T fields; without -T, -e is tcpdump's link-header flag). */
   fields: string[];
   /** tshark's -E options. */
@@ -190,14 +193,28 @@ or read a capture file. Options follow tcpdump.
                             the kernel before the filter); the mix again at the end
 
 Decoding as tshark does (Wireshark's field names). Letters tcpdump and tshark both use keep
-tcpdump's meaning; -x, -X, -A, -#, -S, -K and -N shape tcpdump-style lines and are refused
-with -V, -T, -z or --http:
+tcpdump's meaning; -X, -A, -#, -S, -K and -N shape tcpdump-style lines and are refused
+with -V, -T, -z or --http, and so is -x but for tshark's -x below:
   -V                        print the full tree of every packet
-  -T text|fields|json       tshark's one-line summary, selected fields, or JSON trees
+  -x                        with -V: each packet's bytes in hex and ASCII after its tree
+                            (with -T text: the bytes alone; with -T ek: NAME_raw members)
+  -T text|fields|json|jsonraw|ek|pdml|psml|tabs
+                            tshark's one-line summary, selected fields, JSON trees (jsonraw:
+                            each field's bytes), Elasticsearch bulk lines, PDML or PSML XML,
+                            or the summary's columns between tabs
   -e FIELD                  with -T fields: a field to print (repeat for more), e.g.
-                            -T fields -e ip.src -e tcp.dstport -e http.request.uri
-  -E separator=C|aggregator=C|occurrence=a|f|l|header=y|n
+                            -T fields -e ip.src -e tcp.dstport -e http.request.uri; a name
+                            Wireshark's glossary lacks fails, as with tshark
+  -E separator=C|aggregator=C|occurrence=a|f|l|header=y|n|quote=d|s|n|bom=y|n
                             -T fields layout, as tshark's -E
+  -j PROTOCOLS / -J PROTOCOLS
+                            with -T json, jsonraw, ek or pdml: only the subtrees of the
+                            protocols and fields listed (space-separated); -J keeps all
+                            of a listed one. -j with a time-stamp type (host, adapter, ...)
+                            is tcpdump's
+  -G fields|protocols       print Wireshark's glossary of the fields or protocols Sievecap
+                            dissects, in tshark's layout, and exit (-G with a number is
+                            tcpdump's -G SECONDS)
   -Y FILTER                 keep only packets that match a Wireshark display filter,
                             e.g. -Y 'ip.addr == 10.0.0.0/8 && http' (files and live)
   -o tcp.desegment_tcp_streams:TRUE|FALSE
@@ -299,7 +316,8 @@ function fieldOptions(values: readonly string[]): Pick<CliOptions, 'fieldSeparat
 }
 
 export function parseCommandLine(argv: readonly string[]): CliOptions {
-  argv = separateFieldFlags(argv);
+  const taken = takeTsharkFormatOptions(argv);
+  argv = separateFieldFlags(taken.argv);
   // `--preset http --explain`: the preset's program, with no expression of its own.
   if (argv[argv.length - 1] === '--explain') argv = [...argv, ''];
   let parsed;
@@ -375,7 +393,7 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
   const tsharkOutput = v.V === true || v.T !== undefined || (v.z?.length ?? 0) > 0 || v.http === true;
   if (tsharkOutput) {
     const tcpdumpOnly = [
-      ['-x', v.x], ['-X', v.X], ['-A', v.A], ['-#', v.number], ['-S', v['absolute-tcp-sequence-numbers']],
+      ['-x', isTsharkHexDump(v) ? undefined : v.x], ['-X', v.X], ['-A', v.A], ['-#', v.number], ['-S', v['absolute-tcp-sequence-numbers']],
       ['-K', v['dont-verify-checksums']], ['-N', v.N],
     ].filter(([, given]) => given !== undefined).map(([flag]) => flag as string);
     if (tcpdumpOnly.length > 0) {
@@ -436,9 +454,7 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
     throw new UsageError('a pcap file holds one interface: write several -i to a .pcapng file (or -F pcapng)');
   }
   const outputType = v.T;
-  if (outputType !== undefined && outputType !== 'text' && outputType !== 'fields' && outputType !== 'json') {
-    throw new UsageError(`-T takes text, fields or json, got '${outputType}'`);
-  }
+  const tsharkFormats = checkTsharkFormats(taken.formats, outputType, v.V ?? false, isTsharkHexDump(v));
   const fields = v.field ?? [];
   if (outputType === 'fields' && fields.length === 0) throw new UsageError('-T fields needs at least one -e FIELD');
   if (fields.length > 0 && outputType !== 'fields') throw new UsageError('-e FIELD goes with -T fields');
@@ -465,6 +481,7 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
   if (statistics.length > 0 && v.w !== undefined) throw new UsageError('-z prints a report: it does not go with -w');
   return {
     statistics,
+    tsharkFormats,
     exportObjectsDir,
     http: v.http ?? false,
     json: v.json ?? false,

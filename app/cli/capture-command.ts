@@ -76,7 +76,7 @@ async function loadStages(opts: CliOptions, several: boolean, reporting: boolean
   return {
     display: opts.displayFilter !== undefined || reporting || (several && !toFile) ? await import('./display-stage') : undefined,
     text: !toFile && !reporting && !dissect ? await import('./sinks') : undefined,
-    dissect: dissect ? await import('./dissect-sink') : undefined,
+    dissect: dissect ? await import('./dissect-sink').then(async (m) => (await m.prepareDissectOutput(opts), m)) : undefined,
     merge: several ? await import('../capture/interface-merge') : undefined,
   };
 }

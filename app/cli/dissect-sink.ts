@@ -1,7 +1,8 @@
 /**
- * tshark-style output (-V, -T text|fields|json): every packet goes through the dissectors, then is
- * printed as a tree, a summary line, selected fields or JSON. Used for files and live captures.
- * Only -V and -T json build trees; summary lines and -T fields build just the fields they print.
+ * tshark-style output (-V, -T text|fields|json|jsonraw|ek|pdml|psml|tabs): every packet goes
+ * through the dissectors, then is printed as a tree, a summary line, selected fields, JSON or XML.
+ * Used for files and live captures. Only the tree outputs (-V, json, jsonraw, ek, pdml) build trees;
+ * summary lines and -T fields build just the fields they print.
  */
 import { Dissector } from '../dissect/dissector';
 import type { DissectOptions } from '../dissect/model';
@@ -9,7 +10,14 @@ import type { RecordFormat } from '../capture/batch';
 import { fieldsLine } from './tshark/fields';
 import { formatTree } from './tshark/tree';
 import { packetJson } from './tshark/json';
-import { summaryLine } from './tshark/summary';
+import { summaryColumns, summaryLine } from './tshark/summary';
+import { invalidFieldsMessage, tabsLine } from './tshark/formats';
+import { packetHexDump } from './tshark/hex-dump';
+import { ekPacket } from './tshark/ek';
+import { pdmlPacket, pdmlPreamble, PDML_FINALE, psmlPacket, psmlPreamble, PSML_FINALE } from './tshark/pdml';
+import { rawJsonPacket } from './tshark/raw-json';
+import { loadGlossary } from '../filter/glossary';
+import { fieldKind } from '../filter/fields';
 import { desegmentOf, type CliOptions } from './args';
 import type { CliIo } from './io';
 import { forEachBatchPacket, type PacketSink, type PacketToSink } from './sinks';
@@ -19,40 +27,87 @@ export { wantsDissection } from './args';
 /** The fields a summary line prints besides the summary columns. */
 const SUMMARY_FIELDS: readonly string[] = ['frame.time_relative'];
 
+/** Loads what the output needs before packets flow: the field glossary for -T pdml, ek and jsonraw (types, bitmasks). */
+export async function prepareDissectOutput(opts: Pick<CliOptions, 'outputType'>): Promise<void> {
+  if (opts.outputType === 'pdml' || opts.outputType === 'ek' || opts.outputType === 'jsonraw') await loadGlossary();
+}
+
+type Dissected = ReturnType<Dissector['dissect']>;
+
 export class DissectSink implements PacketSink {
   private readonly dissector: Dissector;
   private number = 0;
   private pending: string[] = [];
-  private readonly format: (text: string[], p: ReturnType<Dissector['dissect']>) => void;
+  private readonly format: (text: string[], p: Dissected, frame: Buffer) => void;
+  /** Entries that carry their own separators (JSON, XML) rather than one line each. */
+  private readonly delimited: boolean;
+  /** Written before the first entry and at the end (JSON's brackets, XML's preamble and closing tag). */
+  private preamble: string;
+  private readonly finale: (packets: number) => string;
   /** What this sink reads of a packet (see DissectedPacketSink.reads). */
   readonly reads: { fields: readonly string[]; columns: boolean } | 'tree';
   private readonly dissectOptions: DissectOptions | undefined;
 
   constructor(private readonly io: CliIo, opts: CliOptions, private readonly liveLinkType = 1) {
     this.dissector = new Dissector({ desegment: desegmentOf(opts) });
+    const formats = opts.tsharkFormats;
+    const filter = formats.protocolFilter;
+    const tree = (p: Dissected) => formatTree(p).replace(/\n$/, '');
+    this.delimited = false;
+    this.preamble = '';
+    this.finale = () => '';
     if (opts.outputType === 'fields') {
-      const layout = { separator: opts.fieldSeparator, aggregator: opts.fieldAggregator, occurrence: opts.fieldOccurrence };
+      // tshark refuses names it does not know before reading anything (exit 1).
+      const invalid = invalidFieldsMessage(opts.fields, (f) => fieldKind(f) !== undefined);
+      if (invalid !== undefined) throw new Error(invalid);
+      const layout = { separator: opts.fieldSeparator, aggregator: opts.fieldAggregator, occurrence: opts.fieldOccurrence, quote: formats.fieldQuote };
+      if (formats.fieldBom) this.preamble = '\uFEFF';
       if (opts.fieldHeader) this.pending.push(opts.fields.join(opts.fieldSeparator));
       this.format = (out, p) => out.push(fieldsLine(p, opts.fields, layout));
       // _ws.col.* names are summary columns.
       this.reads = { fields: opts.fields, columns: opts.fields.some((f) => f.startsWith('_ws.col.')) };
-    } else if (opts.outputType === 'json') {
-      this.pending.push('[\n');
-      this.format = (out, p) => out.push((this.number > 1 ? ',\n' : '') + packetJson(p));
+    } else if (opts.outputType === 'json' || opts.outputType === 'jsonraw') {
+      const raw = opts.outputType === 'jsonraw';
+      this.delimited = true;
+      this.preamble = '[';
+      this.format = (out, p, frame) => out.push((this.number > 1 ? ',\n' : '\n') + (raw ? rawJsonPacket(p, frame, filter) : packetJson(p, undefined, undefined, filter)));
+      this.finale = (n) => (n > 0 ? '\n]\n' : ']\n');
       this.reads = 'tree';
+    } else if (opts.outputType === 'ek') {
+      this.delimited = true;
+      this.format = (out, p, frame) => out.push(ekPacket(p, frame, filter, formats.hexDump));
+      this.reads = 'tree';
+    } else if (opts.outputType === 'pdml') {
+      this.delimited = true;
+      this.preamble = pdmlPreamble(opts.readFile === undefined ? '' : opts.readFile);
+      // tshark leaves a second blank line after each packet.
+      this.format = (out, p, frame) => out.push(pdmlPacket(p, frame, filter) + '\n');
+      this.finale = () => PDML_FINALE;
+      this.reads = 'tree';
+    } else if (opts.outputType === 'psml' || opts.outputType === 'tabs') {
+      const psml = opts.outputType === 'psml';
+      this.delimited = psml;
+      if (psml) {
+        this.preamble = psmlPreamble();
+        this.finale = () => PSML_FINALE;
+      }
+      this.format = (out, p) => out.push(psml ? psmlPacket(p) : tabsLine(summaryColumns(p)));
+      this.reads = { fields: SUMMARY_FIELDS, columns: true };
     } else if (opts.tree) {
-      // tshark -V: the tree, a blank line between packets.
-      this.format = (out, p) => out.push(formatTree(p).replace(/\n$/, '') + '\n');
+      // tshark -V: the tree, a blank line between packets; with -x, the bytes after a blank line.
+      this.format = formats.hexDump ? (out, p, frame) => out.push(`${tree(p)}\n\n${packetHexDump(p, frame)}\n`) : (out, p) => out.push(tree(p) + '\n');
       this.reads = 'tree';
+    } else if (formats.hexDump) {
+      // tshark -T text -x prints the bytes alone, a blank line after each packet.
+      this.format = (out, p, frame) => out.push(packetHexDump(p, frame) + '\n');
+      this.reads = { fields: [], columns: false };
     } else {
       this.format = (out, p) => out.push(summaryLine(p));
       this.reads = { fields: SUMMARY_FIELDS, columns: true };
     }
-    this.json = opts.outputType === 'json';
     this.dissectOptions = this.reads === 'tree' ? undefined : { fields: new Set(this.reads.fields), columns: this.reads.columns };
   }
 
-  private readonly json: boolean;
 
   writePacket(p: PacketToSink): void {
     this.number++;
@@ -60,14 +115,14 @@ export class DissectSink implements PacketSink {
       { number: this.number, tsNs: p.tsNs, data: p.data, origLen: p.origLen, linkType: p.linkType, flags: p.flags },
       this.dissectOptions,
     );
-    this.format(this.pending, packet);
+    this.format(this.pending, packet, p.data);
     if (this.pending.length >= 256) this.flush();
   }
 
   /** A packet dissected by the caller (read-command's -Y stage dissects every packet, prints some). */
-  writeDissected(packet: ReturnType<Dissector['dissect']>): void {
+  writeDissected(packet: Dissected, p: PacketToSink): void {
     this.number++;
-    this.format(this.pending, packet);
+    this.format(this.pending, packet, p.data);
     if (this.pending.length >= 256) this.flush();
   }
 
@@ -80,14 +135,17 @@ export class DissectSink implements PacketSink {
   }
 
   private flush(): void {
-    if (this.pending.length === 0) return;
-    // JSON entries carry their own separators; the other formats are one entry per line.
-    this.io.out(this.json ? this.pending.join('') : this.pending.join('\n') + '\n');
+    if (this.pending.length === 0 && this.preamble === '') return;
+    // JSON and XML entries carry their own separators; the other formats are one entry per line.
+    const text = this.pending.length === 0 ? '' : this.delimited ? this.pending.join('') : this.pending.join('\n') + '\n';
+    this.io.out(this.preamble + text);
+    this.preamble = '';
     this.pending = [];
   }
 
   close(): void {
-    if (this.json) this.pending.push(this.number > 0 ? '\n]\n' : ']\n');
     this.flush();
+    const finale = this.finale(this.number);
+    if (finale) this.io.out(finale);
   }
 }

@@ -28,6 +28,11 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       io.out(`sievecap version ${VERSION}\n${native().pcapLibVersion()}\nNode.js ${process.version}\n`);
       return 0;
     }
+    if (opts.tsharkFormats.glossary !== undefined) {
+      // tshark's -G REPORT (a number is tcpdump's -G SECONDS, parsed elsewhere).
+      const { printGlossaryReport } = await import('./tshark/glossary-report');
+      return await printGlossaryReport(opts.tsharkFormats.glossary, io);
+    }
     if (opts.listPresets) {
       const { listPresets } = await import('./presets');
       return listPresets(io);

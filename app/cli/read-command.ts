@@ -21,6 +21,7 @@ export async function runReadFile(opts: CliOptions, io: CliIo): Promise<number> 
   // Dissection (-V, -T, -Y, -z) needs the dissectors and display filters: tens of modules that plain
   // tcpdump-style printing does without, so they are loaded only then (start-up time).
   const dissect = opts.tree || opts.outputType !== undefined || opts.displayFilter !== undefined ? await import('./dissect-sink') : undefined;
+  await dissect?.prepareDissectOutput(opts);
   const stages = opts.displayFilter !== undefined || reporting ? await import('./display-stage') : undefined;
   const reports = reporting ? (await import('./report-command')).createStatisticsReports(opts.statistics) : [];
   const tsharkStyle = (dissect?.wantsDissection(opts) ?? false) || reporting;

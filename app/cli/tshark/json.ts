@@ -5,6 +5,7 @@
  */
 import type { DissectedPacket, Field } from '../../dissect/model';
 import { displayLayers } from './nesting';
+import type { ProtocolFilter } from './formats';
 
 export function toJson(packets: readonly DissectedPacket[], indent = '  '): string {
   const out: string[] = ['['];
@@ -15,8 +16,12 @@ export function toJson(packets: readonly DissectedPacket[], indent = '  '): stri
   return out.join('\n') + '\n';
 }
 
-/** One packet's JSON object (tshark prints these separated by ',' inside one array). */
-export function packetJson(packet: DissectedPacket, indent = '  ', depth = 1): string {
+/**
+ * One packet's JSON object (tshark prints these separated by ',' inside one array). With -j/-J
+ * (filter), a subtree whose name is not listed is written as {"filtered": NAME}; -J keeps all of a
+ * listed one.
+ */
+export function packetJson(packet: DissectedPacket, indent = '  ', depth = 1, filter?: ProtocolFilter): string {
   const pad = (n: number) => indent.repeat(n);
   const date = packetDate(packet);
   const lines: string[] = [];
@@ -29,12 +34,16 @@ export function packetJson(packet: DissectedPacket, indent = '  ', depth = 1): s
   const layers = displayLayers(packet).filter((d) => d.layer.fields.length > 0);
   layers.forEach(({ layer, inner }, i) => {
     lines.push(`${pad(depth + 3)}${JSON.stringify(layer.protocol)}: {`);
+    if (filter && !filter.names.includes(layer.protocol)) {
+      lines.push(`${pad(depth + 4)}"filtered": ${JSON.stringify(layer.protocol)}`, `${pad(depth + 3)}}${i < layers.length - 1 ? ',' : ''}`);
+      return;
+    }
     // Layers tshark shows inside this one's tree become objects among its fields.
     const fields: Field[] = [...layer.fields];
     for (const nested of inner) {
       fields.push({ abbrev: nested.protocol, label: nested.title, value: null, text: '', offset: nested.offset, length: nested.length, children: nested.fields });
     }
-    writeFields(lines, fields, depth + 4, pad);
+    writeFields(lines, fields, depth + 4, pad, filter?.includeChildren ? undefined : filter);
     lines.push(`${pad(depth + 3)}}${i < layers.length - 1 ? ',' : ''}`);
   });
   lines.push(`${pad(depth + 2)}}`);
@@ -43,14 +52,14 @@ export function packetJson(packet: DissectedPacket, indent = '  ', depth = 1): s
   return lines.join('\n');
 }
 
-function writeFields(lines: string[], fields: Field[], depth: number, pad: (n: number) => string): void {
+function writeFields(lines: string[], fields: Field[], depth: number, pad: (n: number) => string, filter?: ProtocolFilter): void {
   const entries: string[][] = [];
   for (const f of fields) {
     if (!f.abbrev) {
       // Text-only grouping line: its children belong to the enclosing object, as in tshark.
       if (f.children) {
         const inner: string[] = [];
-        writeFields(inner, f.children, depth, pad);
+        writeFields(inner, f.children, depth, pad, filter);
         if (inner.length) entries.push(inner);
       }
       continue;
@@ -61,7 +70,8 @@ function writeFields(lines: string[], fields: Field[], depth: number, pad: (n: n
       const key = hasValue ? `${f.abbrev}_tree` : f.abbrev;
       if (hasValue) entry.push(`${pad(depth)}${JSON.stringify(f.abbrev)}: ${JSON.stringify(f.text)},`);
       entry.push(`${pad(depth)}${JSON.stringify(key)}: {`);
-      writeFields(entry, f.children, depth + 1, pad);
+      if (filter && !filter.names.includes(f.abbrev)) entry.push(`${pad(depth + 1)}"filtered": ${JSON.stringify(f.abbrev)}`);
+      else writeFields(entry, f.children, depth + 1, pad, filter?.includeChildren ? undefined : filter);
       entry.push(`${pad(depth)}}`);
     } else {
       entry.push(`${pad(depth)}${JSON.stringify(f.abbrev)}: ${JSON.stringify(f.text)}`);

@@ -3,10 +3,20 @@ import type { DissectedPacket } from '../../dissect/model';
 
 export function summaryLine(packet: DissectedPacket): string {
   const s = packet.summary;
-  const rel = packet.layers[0]?.fields.find((f) => f.abbrev === 'frame.time_relative')?.text ?? '0.000000000';
-  // tshark shows relative time with microsecond precision in the default column.
-  const time = rel.includes('.') ? rel.slice(0, rel.indexOf('.') + 7) : rel;
+  const time = summaryTime(packet);
   // tshark pads the address columns to 12 characters: source right-aligned, destination left.
   const addresses = s.source || s.destination ? `${s.source.padStart(12)} → ${s.destination.padEnd(12)} ` : '';
   return `${String(packet.number).padStart(5)} ${time.padStart(10)} ${addresses}${s.protocol} ${s.length} ${s.info}`;
+}
+
+/** The Time column: relative time with microsecond precision, as tshark's default column shows it. */
+export function summaryTime(packet: DissectedPacket): string {
+  const rel = packet.layers[0]?.fields.find((f) => f.abbrev === 'frame.time_relative')?.text ?? '0.000000000';
+  return rel.includes('.') ? rel.slice(0, rel.indexOf('.') + 7) : rel;
+}
+
+/** The columns of tshark's packet list (-T psml's sections): No., Time, Source, Destination, Protocol, Length, Info. */
+export function summaryColumns(packet: DissectedPacket): string[] {
+  const s = packet.summary;
+  return [String(packet.number), summaryTime(packet), s.source, s.destination, s.protocol, String(s.length), s.info];
 }

@@ -1,0 +1,136 @@
+/**
+ * `-T pdml` and `-T psml`: tshark's XML outputs (epan/print.c). PDML is the whole tree of every
+ * packet, each field with its name, tree line, value, bytes and place; PSML the summary columns.
+ */
+import type { DissectedPacket } from '../../dissect/model';
+import { displayValue, hexValue, maskedValueHex, protoTree, type ProtoNode } from './proto-tree';
+import { summaryColumns } from './summary';
+import type { ProtocolFilter } from './formats';
+
+/** The version tshark 4.0 names itself with in the XML outputs. */
+const CREATOR = 'wireshark/4.0.17';
+
+export function pdmlPreamble(file: string | undefined, now = new Date()): string {
+  return (
+    '<?xml version="1.0" encoding="utf-8"?>\n' +
+    '<?xml-stylesheet type="text/xsl" href="pdml2html.xsl"?>\n' +
+    '<!-- You can find pdml2html.xsl in /usr/share/wireshark or at https://gitlab.com/wireshark/wireshark/-/raw/master/pdml2html.xsl. -->\n' +
+    `<pdml version="0" creator="${CREATOR}" time="${asctime(now)}" capture_file="${xml(file ?? '')}">\n`
+  );
+}
+
+export const PDML_FINALE = '</pdml>\n';
+
+export function pdmlPacket(packet: DissectedPacket, frame: Buffer, filter?: ProtocolFilter): string {
+  const out: string[] = ['<packet>\n'];
+  geninfo(out, packet);
+  let filterNow = filter;
+  const write = (node: ProtoNode, level: number): void => {
+    // Fields (and Data) at the top are wrapped in a protocol, as PDML has only protocols there.
+    const wrap = (node.type !== 'FT_PROTOCOL' || node.abbrev === 'data') && level === 0;
+    let indent = '  '.repeat(level + 1);
+    if (wrap) {
+      out.push(`${indent}<proto name="fake-field-wrapper">\n`);
+      level++;
+      indent = '  '.repeat(level + 1);
+    }
+    // Offsets are absolute in their buffer (tshark adds a parent's start to tvb-relative ones).
+    const pos = node.offset;
+    const hasChildren = node.children.length > 0;
+    if (node.abbrev === '') {
+      let line = `${indent}<field name="" show="${xml(node.label)}" size="${node.length}" pos="${pos}"`;
+      if (node.length > 0) line += ` value="${hexValue(node)}"`;
+      out.push(line + (hasChildren ? '>\n' : '/>\n'));
+    } else if (node.abbrev === 'data' && node.type === 'FT_PROTOCOL') {
+      out.push(`${indent}<field name="data" value="${hexValue(node)}">\n`);
+    } else {
+      const tag = node.type === 'FT_PROTOCOL' ? 'proto' : 'field';
+      let line = `${indent}<${tag} name="${xml(node.abbrev)}" showname="${xml(node.label)}"`;
+      if (node.hidden) line += ' hide="yes"';
+      line += ` size="${node.length}" pos="${pos}"`;
+      if (node.type === 'FT_NONE') line += ' show="" value=""';
+      else if (node.type !== 'FT_PROTOCOL') {
+        const show = displayValue(node);
+        if (show !== null) line += ` show="${xml(show)}"`;
+        if (node.length > 0) line += node.bitmask !== 0n ? ` value="${maskedValueHex(node)}" unmaskedvalue="${hexValue(node)}"` : ` value="${hexValue(node)}"`;
+      }
+      out.push(line + (hasChildren ? '>\n' : '/>\n'));
+    }
+    if (hasChildren) {
+      // A text-only line's name in the filter is "text", as Wireshark's hf_text_only abbreviation.
+      const name = node.abbrev || 'text';
+      if (filterNow === undefined || filterNow.names.includes(name)) {
+        const saved = filterNow;
+        if (filterNow?.includeChildren) filterNow = undefined;
+        for (const child of node.children) write(child, level + 1);
+        filterNow = saved;
+      } else {
+        out.push(`${'  '.repeat(level + 2)}<field name="filtered" value="${xml(name)}" />\n`);
+      }
+      out.push(`${indent}</${node.type === 'FT_PROTOCOL' && node.abbrev !== 'data' ? 'proto' : 'field'}>\n`);
+    }
+    if (wrap) out.push(`${'  '.repeat(level)}</proto>\n`);
+  };
+  for (const node of protoTree(packet, frame)) write(node, 0);
+  out.push('</packet>\n\n');
+  return out.join('');
+}
+
+/** PDML's "geninfo" protocol: number, lengths and time, from the frame's fields. */
+function geninfo(out: string[], packet: DissectedPacket): void {
+  const frame = packet.layers[0];
+  const field = (name: string) => frame?.fields.find((f) => f.abbrev === name)?.text ?? '';
+  const size = frame?.length ?? 0;
+  const num = packet.number;
+  const len = Number(field('frame.len') || 0);
+  const caplen = Number(field('frame.cap_len') || 0);
+  out.push(`  <proto name="geninfo" pos="0" showname="General information" size="${size}">\n`);
+  out.push(`    <field name="num" pos="0" show="${num}" showname="Number" value="${num.toString(16)}" size="${size}"/>\n`);
+  out.push(`    <field name="len" pos="0" show="${len}" showname="Frame Length" value="${len.toString(16)}" size="${size}"/>\n`);
+  out.push(`    <field name="caplen" pos="0" show="${caplen}" showname="Captured Length" value="${caplen.toString(16)}" size="${size}"/>\n`);
+  out.push(`    <field name="timestamp" pos="0" show="${xml(field('frame.time'))}" showname="Captured Time" value="${field('frame.time_epoch')}" size="${size}"/>\n`);
+  out.push('  </proto>\n');
+}
+
+// ---- PSML ----------------------------------------------------------------------------------------
+
+const PSML_COLUMNS = ['No.', 'Time', 'Source', 'Destination', 'Protocol', 'Length', 'Info'];
+
+export function psmlPreamble(): string {
+  return `<?xml version="1.0" encoding="utf-8"?>\n<psml version="0" creator="${CREATOR}">\n<structure>\n${PSML_COLUMNS.map((c) => `<section>${xml(c)}</section>\n`).join('')}</structure>\n\n`;
+}
+
+export function psmlPacket(packet: DissectedPacket): string {
+  return `<packet>\n${summaryColumns(packet).map((c) => `<section>${xml(c)}</section>\n`).join('')}</packet>\n\n`;
+}
+
+export const PSML_FINALE = '</psml>\n';
+
+/** print.c's print_escaped_xml: the five XML entities, control characters as \xNN. */
+export function xml(text: string): string {
+  let out = '';
+  for (const ch of text) {
+    switch (ch) {
+      case '&': out += '&amp;'; break;
+      case '<': out += '&lt;'; break;
+      case '>': out += '&gt;'; break;
+      case '"': out += '&quot;'; break;
+      case "'": out += '&#x27;'; break;
+      default: {
+        const c = ch.codePointAt(0)!;
+        // tshark 4.0 keeps UTF-8 as it is (PSML's Info shows '→').
+        if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16)}`;
+        else out += ch;
+      }
+    }
+  }
+  return out;
+}
+
+/** C's asctime() without its newline, in local time: "Fri Dec  4 18:04:55 2026". */
+function asctime(d: Date): string {
+  const days = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${days[d.getDay()]} ${months[d.getMonth()]} ${String(d.getDate()).padStart(2, ' ')} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())} ${d.getFullYear()}`;
+}

@@ -1,0 +1,118 @@
+/**
+ * A dissected packet as Wireshark's proto_tree: protocols and fields as one tree of nodes, each
+ * with the type, parent protocol and bitmask of Wireshark's glossary and the bytes its offsets
+ * index (the frame, or a reassembled buffer). -T pdml, ek and jsonraw print this tree; they differ
+ * only in how (app/cli/tshark/pdml.ts, ek.ts, raw-json.ts).
+ */
+import type { DissectedPacket, Field, FieldValue, Layer } from '../../dissect/model';
+import { glossaryField } from '../../filter/glossary';
+import { displayLayers } from './nesting';
+
+export interface ProtoNode {
+  /** Wireshark's abbreviation; '' for a text-only line (Wireshark's hf_text_only, "text"). */
+  abbrev: string;
+  /** The tree line, without the brackets -V puts around generated items. */
+  label: string;
+  /** The value as -T fields prints it. */
+  text: string;
+  value: FieldValue;
+  offset: number;
+  length: number;
+  hidden: boolean;
+  /** Wireshark's type name (FT_PROTOCOL for a protocol, FT_NONE for a text-only line). */
+  type: string;
+  /** The protocol whose field this is ('' for protocols and text-only lines). */
+  parent: string;
+  bitmask: bigint;
+  /** The bytes offset and length index. */
+  bytes: Buffer;
+  children: ProtoNode[];
+}
+
+export function protoTree(packet: DissectedPacket, frame: Buffer): ProtoNode[] {
+  const out: ProtoNode[] = [];
+  for (const { layer, inner } of displayLayers(packet)) {
+    if (layer.fields.length === 0 && inner.length === 0 && layer.title === '') continue;
+    const node = layerNode(layer, frame);
+    for (const nested of inner) node.children.push(layerNode(nested, frame));
+    out.push(node);
+  }
+  return out;
+}
+
+function layerNode(layer: Layer, frame: Buffer): ProtoNode {
+  const bytes = layer.source === 'reassembled' && layer.data ? layer.data : frame;
+  const info = glossaryField(layer.protocol);
+  return {
+    abbrev: layer.protocol,
+    label: unbracketed(layer.title),
+    text: '',
+    value: null,
+    offset: layer.offset,
+    length: layer.length,
+    hidden: false,
+    // A layer that is a field in Wireshark's tree (tcp.segments: the reassembled segments' list).
+    type: info?.type ?? 'FT_PROTOCOL',
+    parent: info?.parent ?? '',
+    bitmask: 0n,
+    bytes,
+    children: layer.fields.map((f) => fieldNode(f, layer, bytes, frame)),
+  };
+}
+
+function fieldNode(f: Field, layer: Layer, layerBytes: Buffer, frame: Buffer): ProtoNode {
+  const info = f.abbrev ? glossaryField(f.abbrev, layer.protocol) : undefined;
+  return {
+    abbrev: f.abbrev,
+    label: unbracketed(f.label),
+    text: f.text,
+    value: f.value,
+    offset: f.offset,
+    length: f.length,
+    hidden: f.hidden ?? false,
+    type: f.abbrev === '' ? 'FT_NONE' : info?.type ?? typeOfValue(f.value),
+    parent: f.abbrev === '' ? '' : info?.parent ?? f.abbrev.split('.')[0]!,
+    bitmask: info?.bitmask ?? 0n,
+    bytes: f.source === 'reassembled' || layer.source === 'reassembled' ? layerBytes : frame,
+    children: (f.children ?? []).map((c) => fieldNode(c, layer, layerBytes, frame)),
+  };
+}
+
+/** For the few names Wireshark 4.0's glossary lacks (Sievecap's own or newer ones). */
+function typeOfValue(value: FieldValue): string {
+  if (value === null) return 'FT_NONE';
+  if (typeof value === 'boolean') return 'FT_BOOLEAN';
+  if (typeof value === 'number' || typeof value === 'bigint') return 'FT_UINT32';
+  if (Buffer.isBuffer(value)) return 'FT_BYTES';
+  return 'FT_STRING';
+}
+
+function unbracketed(label: string): string {
+  return label.length >= 2 && label.startsWith('[') && label.endsWith(']') ? label.slice(1, -1) : label;
+}
+
+/**
+ * The value as Wireshark shows it in PDML's show, JSON and EK (fvalue_to_string_repr): -T fields'
+ * text, except bytes, which are colon-separated there; null when the node has none.
+ */
+export function displayValue(node: ProtoNode): string | null {
+  if (node.type === 'FT_NONE' || node.type === 'FT_PROTOCOL') return null;
+  if ((node.type === 'FT_BYTES' || node.type === 'FT_UINT_BYTES') && /^([0-9a-f]{2})+$/.test(node.text)) {
+    return node.text.replace(/(..)(?=.)/g, '$1:');
+  }
+  return node.text;
+}
+
+/** The node's bytes in hex ('' past the captured bytes), as PDML's value and -T jsonraw print them. */
+export function hexValue(node: ProtoNode): string {
+  if (node.length <= 0) return '';
+  if (node.offset + node.length > node.bytes.length) return 'field length invalid!';
+  return node.bytes.toString('hex', node.offset, node.offset + node.length);
+}
+
+/** A bitmask field's value in upper-case hex (PDML's value, jsonraw's first element). */
+export function maskedValueHex(node: ProtoNode): string {
+  const v = node.value;
+  const n = typeof v === 'boolean' ? (v ? 1n : 0n) : typeof v === 'number' ? BigInt(Math.trunc(v)) : typeof v === 'bigint' ? v : BigInt(/^\d+$/.test(node.text) ? node.text : Number.parseInt(node.text, 16) || 0);
+  return (n < 0n ? BigInt.asUintN(32, n) : n).toString(16).toUpperCase();
+}
