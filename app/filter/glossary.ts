@@ -34,7 +34,9 @@ export function glossaryField(abbrev: string, protocol?: string): GlossaryField 
     byName = new Map();
     for (const line of loaded.FIELD_GLOSSARY) {
       const cols = line.split('\t');
-      const entry = cols[0] === 'P' ? { type: 'FT_PROTOCOL', parent: '', bitmask: 0n } : { type: cols[3]!, parent: cols[4]!, bitmask: BigInt(cols[6] || '0') };
+      // A "protocol in name only" (tcp.options.mss, ip.options.nop) is a field of bytes in the tree.
+      const protocol = cols[0] === 'P' ? (cols[2]!.includes('.') ? 'FT_BYTES' : 'FT_PROTOCOL') : undefined;
+      const entry = protocol ? { type: protocol, parent: '', bitmask: 0n } : { type: cols[3]!, parent: cols[4]!, bitmask: BigInt(cols[6] || '0') };
       const entries = byName.get(cols[2]!);
       if (entries) entries.push(entry);
       else byName.set(cols[2]!, [entry]);

@@ -106,26 +106,15 @@ export function psmlPacket(packet: DissectedPacket): string {
 
 export const PSML_FINALE = '</psml>\n';
 
-/** print.c's print_escaped_xml: the five XML entities, control characters as \xNN. */
+/**
+ * print.c's print_escaped_xml as tshark 4.0 has it: the five XML entities; anything else as it is
+ * (UTF-8 such as PSML's '→', and line ends inside a value).
+ */
 export function xml(text: string): string {
-  let out = '';
-  for (const ch of text) {
-    switch (ch) {
-      case '&': out += '&amp;'; break;
-      case '<': out += '&lt;'; break;
-      case '>': out += '&gt;'; break;
-      case '"': out += '&quot;'; break;
-      case "'": out += '&#x27;'; break;
-      default: {
-        const c = ch.codePointAt(0)!;
-        // tshark 4.0 keeps UTF-8 as it is (PSML's Info shows '→').
-        if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16)}`;
-        else out += ch;
-      }
-    }
-  }
-  return out;
+  return text.replace(/[&<>"']/g, (c) => XML_ENTITIES[c]!);
 }
+
+const XML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#x27;' };
 
 /** C's asctime() without its newline, in local time: "Fri Dec  4 18:04:55 2026". */
 function asctime(d: Date): string {
