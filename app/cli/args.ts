@@ -204,7 +204,7 @@ with -V, -T, -z or --http, and so is -x but for tshark's -x below:
                             or the summary's columns between tabs
   -e FIELD                  with -T fields: a field to print (repeat for more), e.g.
                             -T fields -e ip.src -e tcp.dstport -e http.request.uri; a name
-                            Wireshark's glossary lacks fails, as with tshark
+                            not in Sievecap's field table (-G fields) fails, as with tshark
   -E separator=C|aggregator=C|occurrence=a|f|l|header=y|n|quote=d|s|n|bom=y|n
                             -T fields layout, as tshark's -E
   -j PROTOCOLS / -J PROTOCOLS

@@ -35,16 +35,23 @@ export function glossaryField(abbrev: string, protocol?: string): GlossaryField 
     for (const line of loaded.FIELD_GLOSSARY) {
       const cols = line.split('\t');
       // A "protocol in name only" (tcp.options.mss, ip.options.nop) is a field of bytes in the tree.
-      const protocol = cols[0] === 'P' ? (cols[2]!.includes('.') ? 'FT_BYTES' : 'FT_PROTOCOL') : undefined;
-      const entry = protocol ? { type: protocol, parent: '', bitmask: 0n } : { type: cols[3]!, parent: cols[4]!, bitmask: BigInt(cols[6] || '0') };
+      const protocolType = cols[0] === 'P' ? (cols[2]!.includes('.') ? 'FT_BYTES' : 'FT_PROTOCOL') : undefined;
+      const entry = protocolType ? { type: protocolType, parent: '', bitmask: 0n } : { type: cols[3]!, parent: cols[4]!, bitmask: BigInt(cols[6] || '0') };
       const entries = byName.get(cols[2]!);
       if (entries) entries.push(entry);
       else byName.set(cols[2]!, [entry]);
     }
+    for (const [name, entry] of SAME_NAME_ENTRIES) byName.get(name)?.push(entry);
   }
   const entries = byName.get(abbrev);
   return entries && (entries.length === 1 ? entries[0] : entries.find((e) => e.parent === protocol) ?? entries[0]);
 }
+
+/**
+ * Second registrations of a name, which `tshark -G fields` leaves out (it prints a name once):
+ * IPv6's ip.version is a 4-bit field of its first byte.
+ */
+const SAME_NAME_ENTRIES: ReadonlyArray<[string, GlossaryField]> = [['ip.version', { type: 'FT_UINT8', parent: 'ipv6', bitmask: 0xf0n }]];
 
 /**
  * Wireshark 4.0's `enum ftenum` (epan/ftypes/ftypes.h): the number -T jsonraw prints as a field's
