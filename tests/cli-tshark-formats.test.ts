@@ -1,14 +1,15 @@
 /**
  * tshark's output formats and their options against tshark 4.0 on the same file: -T psml, tabs,
- * pdml, ek, jsonraw, -T fields with -E quote=/bom=, an unknown -e name, -V -x, -j/-J, -G fields
- * and -G protocols. The file is a few small corpus captures (DNS; HTTP over reassembled TCP with a
- * gzip body; ARP; ICMPv6) and a capture this test makes in a network namespace (ping, ping -6,
- * UDP), put end to end with mergecap: tshark runs once per format. Byte for byte where the output
- * is tshark's summary (psml, tabs, fields, the hex dump, the glossary lines); where it prints the
- * whole tree (pdml, ek, jsonraw), the same protocols in the same order and the same values for the
- * fields both print (a field Sievecap's dissectors lack is counted, not compared), with the
- * agreement printed and held above a floor.
- */
+ * pdml, ek, jsonraw, -T json -e, -T fields with -E quote=/bom=, an unknown -e name, -V -x, -j/-J,
+ * -G fields and -G protocols. The file is a few small corpus captures (DNS; HTTP over reassembled
+ * TCP with a gzip body; ARP; ICMPv6) and a capture this test makes in a network namespace (ping,
+ * ping -6, UDP), put end to end with mergecap: tshark runs once per format, all runs at once.
+ * Byte for byte where the output is made of values -T fields prints (psml, tabs, fields, json -e,
+ * the hex dump, the glossary lines). Where it prints the whole tree (pdml, ek, jsonraw): the same
+ * protocols in the same order, exactly, and for the fields both print the same value, place, size,
+ * bytes, bitmask and type; that agreement is printed with examples of what differs and held above
+ * a floor, as it also measures the dissectors (a field Sievecap's dissectors lack is counted, not
+ * compared). */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
@@ -69,6 +70,7 @@ const RUNS = {
     ...['ip.src', 'udp.srcport', 'dns.qry.name', 'tcp.flags', 'ip.addr', 'arp.opcode', 'icmpv6.type', 'ipv6.src', 'frame.len'].flatMap((f) => ['-e', f]),
   ],
   unknownFields: ['-T', 'fields', '-e', 'ip.src', '-e', 'foo.bar', '-e', 'bogus', '-e', 'tcp.port'],
+  jsonFields: ['-T', 'json', ...['ip.src', 'ip.addr', 'dns.a', 'tcp.flags', 'udp.payload', 'frame.number'].flatMap((f) => ['-e', f])],
 } as const;
 type RunName = keyof typeof RUNS;
 const results = new Map<RunName, { ours: Run; theirs: Run }>();
@@ -216,6 +218,11 @@ describe('sievecap -r agrees with tshark on its output formats', () => {
     const quoted = outputs('quotedFields');
     assert.ok(quoted.theirs.startsWith('\uFEFF'));
     sameLines(quoted.ours, quoted.theirs, '-T fields -E quote=s -E header=y -E bom=y -E separator=,');
+  });
+
+  test('-T json -e FIELD: byte for byte', () => {
+    const { ours, theirs } = outputs('jsonFields');
+    sameLines(ours, theirs, '-T json -e');
   });
 
   test('-T fields -e with names Wireshark does not know fails as tshark does', () => {

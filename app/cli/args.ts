@@ -202,9 +202,10 @@ with -V, -T, -z or --http, and so is -x but for tshark's -x below:
                             tshark's one-line summary, selected fields, JSON trees (jsonraw:
                             each field's bytes), Elasticsearch bulk lines, PDML or PSML XML,
                             or the summary's columns between tabs
-  -e FIELD                  with -T fields: a field to print (repeat for more), e.g.
-                            -T fields -e ip.src -e tcp.dstport -e http.request.uri; a name
-                            not in Sievecap's field table (-G fields) fails, as with tshark
+  -e FIELD                  with -T fields, json, ek or pdml: a field to print (repeat
+                            for more), e.g. -T fields -e ip.src -e http.request.uri; a
+                            name not in Sievecap's field table (-G fields) fails, as
+                            with tshark
   -E separator=C|aggregator=C|occurrence=a|f|l|header=y|n|quote=d|s|n|bom=y|n
                             -T fields layout, as tshark's -E
   -j PROTOCOLS / -J PROTOCOLS
@@ -457,7 +458,7 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
   const tsharkFormats = checkTsharkFormats(taken.formats, outputType, v.V ?? false, isTsharkHexDump(v));
   const fields = v.field ?? [];
   if (outputType === 'fields' && fields.length === 0) throw new UsageError('-T fields needs at least one -e FIELD');
-  if (fields.length > 0 && outputType !== 'fields') throw new UsageError('-e FIELD goes with -T fields');
+  if (fields.length > 0 && outputType !== 'fields' && outputType !== 'json' && outputType !== 'ek' && outputType !== 'pdml') throw new UsageError('-e FIELD goes with -T fields, json, ek or pdml');
   // Display filter (-Y): applied after dissection, to files and live captures.
   if (v.Y !== undefined && v.Y.trim() === '') throw new UsageError('-Y needs a display filter, e.g. -Y "tcp.port == 80"');
   // --- reports ---

@@ -15,7 +15,8 @@ import { invalidFieldsMessage, tabsLine } from './tshark/formats';
 import { packetHexDump } from './tshark/hex-dump';
 import { ekPacket } from './tshark/ek';
 import { pdmlPacket, pdmlPreamble, PDML_FINALE, psmlPacket, psmlPreamble, PSML_FINALE } from './tshark/pdml';
-import { rawJsonPacket } from './tshark/raw-json';
+import { packetDate, rawJsonPacket } from './tshark/raw-json';
+import { selectedFieldsJson } from './tshark/selected-fields';
 import { loadGlossary } from '../filter/glossary';
 import { fieldKind } from '../filter/fields';
 import { desegmentOf, type CliOptions } from './args';
@@ -56,10 +57,12 @@ export class DissectSink implements PacketSink {
     this.delimited = false;
     this.preamble = '';
     this.finale = () => '';
+    // tshark refuses -e names it does not know before reading anything (exit 1).
+    const invalid = invalidFieldsMessage(opts.fields, (f) => fieldKind(f) !== undefined);
+    if (invalid !== undefined) throw new Error(invalid);
+    // -T json, ek or pdml with -e: only the fields named.
+    const selected = opts.fields.length > 0 && opts.outputType !== 'fields' ? { names: opts.fields, occurrence: opts.fieldOccurrence } : undefined;
     if (opts.outputType === 'fields') {
-      // tshark refuses names it does not know before reading anything (exit 1).
-      const invalid = invalidFieldsMessage(opts.fields, (f) => fieldKind(f) !== undefined);
-      if (invalid !== undefined) throw new Error(invalid);
       const layout = { separator: opts.fieldSeparator, aggregator: opts.fieldAggregator, occurrence: opts.fieldOccurrence, quote: formats.fieldQuote };
       if (formats.fieldBom) this.preamble = '\uFEFF';
       if (opts.fieldHeader) this.pending.push(opts.fields.join(opts.fieldSeparator));
@@ -70,20 +73,22 @@ export class DissectSink implements PacketSink {
       const raw = opts.outputType === 'jsonraw';
       this.delimited = true;
       this.preamble = '[';
-      this.format = (out, p, frame) => out.push((this.number > 1 ? ',\n' : '\n') + (raw ? rawJsonPacket(p, frame, filter) : packetJson(p, undefined, undefined, filter)));
+      const json = (p: Dissected, frame: Buffer) =>
+        selected ? selectedFieldsJson(p, selected.names, selected.occurrence, packetDate(p)) : raw ? rawJsonPacket(p, frame, filter) : packetJson(p, undefined, undefined, filter);
+      this.format = (out, p, frame) => out.push((this.number > 1 ? ',\n' : '\n') + json(p, frame));
       this.finale = (n) => (n > 0 ? '\n]\n' : ']\n');
-      this.reads = 'tree';
+      this.reads = selected ? { fields: [...selected.names, 'frame.time_epoch'], columns: false } : 'tree';
     } else if (opts.outputType === 'ek') {
       this.delimited = true;
-      this.format = (out, p, frame) => out.push(ekPacket(p, frame, filter, formats.hexDump));
-      this.reads = 'tree';
+      this.format = (out, p, frame) => out.push(ekPacket(p, frame, filter, formats.hexDump, selected));
+      this.reads = selected ? { fields: [...selected.names, 'frame.time_epoch'], columns: false } : 'tree';
     } else if (opts.outputType === 'pdml') {
       this.delimited = true;
       this.preamble = pdmlPreamble(opts.readFile === undefined ? '' : opts.readFile);
       // tshark leaves a second blank line after each packet.
-      this.format = (out, p, frame) => out.push(pdmlPacket(p, frame, filter) + '\n');
+      this.format = (out, p, frame) => out.push(pdmlPacket(p, frame, filter, selected) + '\n');
       this.finale = () => PDML_FINALE;
-      this.reads = 'tree';
+      this.reads = selected ? { fields: [...selected.names, 'frame.time_epoch', 'frame.time', 'frame.len', 'frame.cap_len'], columns: false } : 'tree';
     } else if (opts.outputType === 'psml' || opts.outputType === 'tabs') {
       const psml = opts.outputType === 'psml';
       this.delimited = psml;
@@ -100,7 +105,8 @@ export class DissectSink implements PacketSink {
     } else if (formats.hexDump) {
       // tshark -T text -x prints the bytes alone, a blank line after each packet.
       this.format = (out, p, frame) => out.push(packetHexDump(p, frame) + '\n');
-      this.reads = { fields: [], columns: false };
+      // The whole dissection: reassembled data is a data source of its own.
+      this.reads = 'tree';
     } else {
       this.format = (out, p) => out.push(summaryLine(p));
       this.reads = { fields: SUMMARY_FIELDS, columns: true };

@@ -7,14 +7,20 @@
 import type { DissectedPacket } from '../../dissect/model';
 import { displayValue, hexValue, maskedValueHex, protoTree, type ProtoNode } from './proto-tree';
 import type { ProtocolFilter } from './formats';
+import { selectedFieldsEk } from './selected-fields';
+import type { FieldsOptions } from './fields';
 
-export function ekPacket(packet: DissectedPacket, frame: Buffer, filter?: ProtocolFilter, hex = false): string {
+/** One packet's two lines; with `fields` (-e), only those fields' values. */
+export function ekPacket(packet: DissectedPacket, frame: Buffer, filter?: ProtocolFilter, hex = false, fields?: { names: readonly string[]; occurrence: FieldsOptions['occurrence'] }): string {
   const epoch = packet.layers[0]?.fields.find((f) => f.abbrev === 'frame.time_epoch')?.text ?? '0';
   const [secs = '0', fraction = ''] = epoch.split('.');
   const index = `{"index":{"_index":"packets-${localDate(Number(secs))}","_type":"doc"}}\n`;
-  const root: ProtoNode = { ...ROOT, children: protoTree(packet, frame) };
-  const writer = new EkWriter(filter, hex, root);
-  const layers = writer.object(root);
+  let layers: string;
+  if (fields) layers = selectedFieldsEk(packet, fields.names, fields.occurrence);
+  else {
+    const root: ProtoNode = { ...ROOT, children: protoTree(packet, frame) };
+    layers = new EkWriter(filter, hex, root).object(root);
+  }
   return `${index}{"timestamp":"${secs}${fraction.padEnd(3, '0').slice(0, 3)}","layers":${layers}}\n`;
 }
 

@@ -6,6 +6,8 @@ import type { DissectedPacket } from '../../dissect/model';
 import { displayValue, hexValue, maskedValueHex, protoTree, type ProtoNode } from './proto-tree';
 import { summaryColumns } from './summary';
 import type { ProtocolFilter } from './formats';
+import { selectedFieldsPdml } from './selected-fields';
+import type { FieldsOptions } from './fields';
 
 /** The version tshark 4.0 names itself with in the XML outputs. */
 const CREATOR = 'wireshark/4.0.17';
@@ -21,9 +23,11 @@ export function pdmlPreamble(file: string | undefined, now = new Date()): string
 
 export const PDML_FINALE = '</pdml>\n';
 
-export function pdmlPacket(packet: DissectedPacket, frame: Buffer, filter?: ProtocolFilter): string {
+/** One packet's element; with `fields` (-e), geninfo and those fields' values only. */
+export function pdmlPacket(packet: DissectedPacket, frame: Buffer, filter?: ProtocolFilter, fields?: { names: readonly string[]; occurrence: FieldsOptions['occurrence'] }): string {
   const out: string[] = ['<packet>\n'];
   geninfo(out, packet);
+  if (fields) return `${out.join('')}${selectedFieldsPdml(packet, fields.names, fields.occurrence)}</packet>\n\n`;
   let filterNow = filter;
   const write = (node: ProtoNode, level: number): void => {
     // Fields (and Data) at the top are wrapped in a protocol, as PDML has only protocols there.

@@ -68,7 +68,8 @@ class RawJsonWriter {
   }
 }
 
-function packetDate(packet: DissectedPacket): string {
+/** The day of the packet's time stamp in local time, as tshark names the index ("packets-2006-12-16"). */
+export function packetDate(packet: DissectedPacket): string {
   const epoch = packet.layers[0]?.fields.find((f) => f.abbrev === 'frame.time_epoch')?.text ?? '0';
   const d = new Date(Number(epoch.split('.')[0]) * 1000);
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
