@@ -85,3 +85,31 @@ test('-G: fields and protocols print the glossary; another report is refused in 
   assert.equal(await printGlossaryReport('nonsense', io), 1);
   assert.deepEqual(err, ['sievecap: Invalid "nonsense" option for -G flag, enter -G help for more help.']);
 });
+
+test('-T ek, pdml and jsonraw write the tree with the glossary\'s names, types and bitmasks', async () => {
+  const { loadGlossary } = await import('../../filter/glossary');
+  await loadGlossary();
+  const { ekPacket } = await import('./ek');
+  const { pdmlPacket } = await import('./pdml');
+  const { rawJsonPacket } = await import('./raw-json');
+  const frame = udpFrame(40000, 7, Buffer.from('hi'));
+  const p = new Dissector().dissect({ number: 1, tsNs: 1_166_293_367_202_144_000n, data: frame, origLen: frame.length, linkType: 1 });
+  const [index, doc] = ekPacket(p, frame).split('\n');
+  // The index is named by the local date, as tshark's localtime().
+  const day = new Date(1_166_293_367_000);
+  const local = `${day.getFullYear()}-${String(day.getMonth() + 1).padStart(2, '0')}-${String(day.getDate()).padStart(2, '0')}`;
+  assert.equal(index, `{"index":{"_index":"packets-${local}","_type":"doc"}}`);
+  const layers = (JSON.parse(doc!) as { timestamp: string; layers: Record<string, Record<string, unknown>> });
+  assert.equal(layers.timestamp, '1166293367202');
+  assert.equal(layers.layers.udp!.udp_udp_srcport, '40000');
+  assert.deepEqual(layers.layers.udp!.udp_udp_port, ['40000', '7']);
+  assert.equal(typeof layers.layers.ip!.ip_ip_flags_df, 'boolean');
+  assert.equal(layers.layers.frame!.frame_frame_time, '2006-12-16T18:22:47.202144000Z');
+  const pdml = pdmlPacket(p, frame);
+  assert.match(pdml, /<field name="udp.srcport" showname="Source Port: 40000" size="2" pos="34" show="40000" value="9c40"\/>/);
+  assert.match(pdml, /<field name="ip.flags.df" showname="[^"]*" size="1" pos="20" show="[01]" value="[01]" unmaskedvalue="[0-9a-f]{2}"\/>/);
+  assert.match(pdml, /^ {2}<proto name="udp" showname="User Datagram Protocol, Src Port: 40000, Dst Port: 7" size="8" pos="34">$/m);
+  const raw = JSON.parse(`[${rawJsonPacket(p, frame)}]`) as Array<{ _source: { layers: Record<string, unknown> } }>;
+  assert.deepEqual(raw[0]!._source.layers.frame_raw, [frame.toString('hex'), 0, frame.length, 0, 1]);
+  assert.deepEqual((raw[0]!._source.layers.udp as Record<string, unknown>)['udp.srcport_raw'], ['9c40', 34, 2, 0, 5]);
+});
