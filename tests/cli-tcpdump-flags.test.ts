@@ -147,7 +147,7 @@ describe('tcpdump flags on corpus files: sievecap prints what tcpdump 4.99 print
     const [direction, monitor, tshark, fileDirection] = await sievecapBatch([
       ['-Q', 'sideways', '-i', 'lo'],
       ['-I', '-i', 'lo'],
-      ['-r', file, '-V', '-x'],
+      ['-r', file, '-V', '-xx'], // -x once with -V is tshark's hex dump (tests/cli-tshark-formats.test.ts)
       ['-n', '-r', file, '-Q', 'in'],
     ]);
     assert.equal(direction!.status, 2);
