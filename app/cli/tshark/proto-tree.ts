@@ -102,8 +102,12 @@ export function displayValue(node: ProtoNode): string | null {
     const hex = /^([0-9a-f]{2})*$/.test(node.text) && (node.text !== '' || node.length === 0) ? node.text : hexValue(node);
     return hex.replace(/(..)(?=.)/g, '$1:');
   }
+  // A string's value keeps its line ends and tabs (-T fields' text has them escaped, as tshark prints them there).
+  if (node.type.startsWith('FT_STRING') || node.type === 'FT_UINT_STRING') return node.text.replace(/\\([rnt])/g, (_, c: string) => CONTROL[c]!);
   return node.text;
 }
+
+const CONTROL: Record<string, string> = { r: '\r', n: '\n', t: '\t' };
 
 /** The node's bytes in hex ('' past the captured bytes), as PDML's value and -T jsonraw print them. */
 export function hexValue(node: ProtoNode): string {
