@@ -54,11 +54,12 @@ export class DisplayFilterSink implements PacketSink {
     private readonly liveLinkType = 1,
     /**
      * TCP desegmentation (DissectorOptions.desegment). Statistics reports behind the filter take
-     * segments as they are (they place reassembled messages themselves): off in front of them.
+     * segments as they are (they place reassembled messages themselves): off in front of them,
+     * unless one of them tests packets as tshark's filters see them (ReportSink.desegments).
      */
     desegment = true,
   ) {
-    this.dissector = new Dissector({ desegment: desegment && !(sink instanceof ReportSink) });
+    this.dissector = new Dissector({ desegment: desegment && (!(sink instanceof ReportSink) || sink.desegments) });
     // A sink given raw packets (tcpdump lines, files) reads nothing of the dissection.
     const reads = takesDissected(sink) ? (sink.reads ?? 'tree') : { fields: [], columns: false };
     this.dissectOptions = reads === 'tree' ? undefined : { fields: new Set([...filter.fieldNames, ...reads.fields]), columns: reads.columns, applications: reads.applications, taps: reads.taps };
@@ -100,16 +101,23 @@ export class ReportSink implements DissectedPacketSink {
   private readonly dissectOptions: DissectOptions | undefined;
   /** What the reports read of a dissected packet (a -Y stage in front adds its filter's fields). */
   readonly reads: DissectedPacketSink['reads'];
+  /**
+   * A report tests packets with display filters as tshark does (io,stat's columns: ReportReads.desegment):
+   * TCP PDUs are desegmented for all of them (`desegment` false, -o tcp.desegment_tcp_streams:FALSE, turns it off).
+   */
+  readonly desegments: boolean;
 
   constructor(
     readonly reports: readonly StatisticsReport[],
     private readonly liveLinkType = 1,
+    desegment = true,
   ) {
+    this.desegments = desegment && reports.some((r) => r.reads?.desegment === true);
     this.dissectOptions = reportDissectOptions(reports);
     const o = this.dissectOptions;
     this.reads = o === undefined ? 'tree' : { fields: [...o.fields!], columns: o.columns !== false, applications: o.applications, taps: o.taps };
     this.feeder = TapFeeder.canFeed(reports) ? new TapFeeder(reports, this.dissectOptions) : null;
-    this.dissector = this.feeder?.dissector ?? new Dissector({ desegment: false });
+    this.dissector = this.feeder?.dissector ?? new Dissector({ desegment: this.desegments });
   }
 
   /** True when packets may be handed in place, as the reader holds them (writeView). */
