@@ -615,7 +615,7 @@ describe('the UI in Chromium over sievecap serve: a live capture in a network na
   });
 
   step('HTTP: the transactions are what curl asked and tshark read; the JSON body and the PNG are previewed', async () => {
-    await page.getByRole('tab', { name: 'HTTP' }).click();
+    await page.getByRole('tab', { name: 'HTTP', exact: true }).click();
     const grid = page.getByRole('grid', { name: 'HTTP transactions' });
     const rows = await until('the HTTP transactions', () => gridRows(grid), (r) => r.length === REQUESTS.length);
     // No., Method, Host, Path, Status, Content type, …
