@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { autoInterval, DEFAULT_GRAPHS, frameNear, fullRange, intervalAllowed, intervalLabel, ioStatRequest, panRange, parseIoStat, plotData, rowAt, zoomRange, type GraphSpec } from './io-graph';
+import { autoInterval, DEFAULT_GRAPHS, effectiveInterval, frameNear, fullRange, intervalAllowed, intervalLabel, ioStatRequest, panRange, parseIoStat, plotData, rowAt, zoomRange, type GraphSpec } from './io-graph';
 
 const report = parseIoStat({
   interval: 0.5,
@@ -52,6 +52,9 @@ describe('I/O graph', () => {
     expect(autoInterval(1e9)).toBe(3600);
     expect(intervalAllowed(0.001, 100)).toBe(true);
     expect(intervalAllowed(0.001, 101)).toBe(false);
+    expect(effectiveInterval(0.001, 50)).toBe(0.001);
+    expect(effectiveInterval(0.001, 500)).toBe(1);
+    expect(effectiveInterval('auto', 500)).toBe(1);
     expect(intervalLabel(0.01)).toBe('10 ms');
     expect(intervalLabel(10)).toBe('10 s');
     expect(intervalLabel(600)).toBe('10 min');

@@ -44,6 +44,11 @@ export function intervalAllowed(interval: number, durationSeconds: number): bool
   return durationSeconds / interval <= MAX_ROWS;
 }
 
+/** The interval drawn: the one chosen while it is offered (a live capture outgrows a short one), else auto's. */
+export function effectiveInterval(choice: number | 'auto', durationSeconds: number): number {
+  return choice !== 'auto' && intervalAllowed(choice, durationSeconds) ? choice : autoInterval(durationSeconds);
+}
+
 export function intervalLabel(seconds: number): string {
   if (seconds < 1) return `${Math.round(seconds * 1000)} ms`;
   if (seconds < 60) return `${seconds} s`;
