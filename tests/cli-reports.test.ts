@@ -38,7 +38,8 @@ describe('sievecap -r F -z SPEC prints what tshark -q -z SPEC prints', () => {
 
   test('several -z in one run, in tshark\'s order', () => {
     const f = corpusFile(HTTP_FILE);
-    const specs = ['conv,tcp', 'io,phs', 'http,tree'];
+    // io,stat's filter columns see desegmented packets (an HTTP message on its last frame), io,phs segments as they are.
+    const specs = ['conv,tcp', 'io,phs', 'http,tree', 'io,stat,1,http.request,tcp.analysis.flags', 'http_req,tree'];
     const ours = sievecap(['-r', f, ...specs.flatMap((s) => ['-z', s])]);
     assert.equal(ours.status, 0, ours.stderr);
     assert.equal(ours.stdout.toString(), tshark(['-r', f, '-q', ...specs.flatMap((s) => ['-z', s])]));

@@ -58,7 +58,7 @@ describe('menuTemplate', () => {
     };
     const commands = (items: MenuItemSpec[]): string[] => items.flatMap((i) => ('run' in i && i.run.kind === 'window' ? [i.run.action.command] : []));
     const withDoc = statisticsMenu(menuTemplate({ ...baseState, document: doc() }));
-    assert.deepEqual(commands(withDoc), ['view-statistics', 'view-protocol-hierarchy', 'view-sessions', 'view-endpoints', 'view-http']);
+    assert.deepEqual(commands(withDoc), ['view-statistics', 'view-protocol-hierarchy', 'view-sessions', 'view-endpoints', 'view-io-graph', 'view-http-statistics', 'view-http']);
     assert.ok(withDoc.every((i) => !('run' in i) || i.enabled));
     const empty = statisticsMenu(menuTemplate(baseState));
     assert.ok(empty.filter((i) => 'run' in i && i.run.kind === 'window' && i.run.action.command !== 'view-statistics').every((i) => 'run' in i && !i.enabled), 'no document, no views of one');

@@ -5,7 +5,8 @@ import type { StatisticsReport } from '../app/stats/report';
 
 export function feedReports(path: string, reports: readonly StatisticsReport[]): void {
   const reader = CaptureReader.open(path);
-  const dissector = new Dissector({ desegment: false });
+  // Segments as they are, unless a report's filters test packets as tshark's do (io,stat columns).
+  const dissector = new Dissector({ desegment: reports.some((r) => r.reads?.desegment === true) });
   let number = 0;
   try {
     for (let p = reader.next(); p !== null; p = reader.next()) {

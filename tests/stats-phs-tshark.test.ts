@@ -12,8 +12,8 @@ import * as assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { createHierarchyReport } from '../app/stats/hierarchy';
-import { createHttpTreeReport } from '../app/stats/http-tree';
-import { createIoStatReport, IoGraphSeries, relativeNs } from '../app/stats/io-graph';
+import { createHttpRequestsTreeReport, createHttpTreeReport } from '../app/stats/http-tree';
+import { createIoStatReport, type IoStatJson } from '../app/stats/io-graph';
 import { createFollowReport } from '../app/stats/follow';
 import { StatisticsSpecError, type ReportFrame, type StatisticsReport } from '../app/stats/report';
 import { feedReports } from './stats-phs-frames';
@@ -103,22 +103,25 @@ test('io,stat json() rows add up to the packets and bytes of the capture', () =>
   const file = corpusFile(`${CS}/http_espn.pcapng`);
   const report = createIoStatReport('io,stat,0.5');
   feedReports(file, [report]);
-  const rows = report.json() as Array<{ start: number; end: number; frames: number; bytes: number }>;
+  const data = report.json() as IoStatJson;
+  const [all] = data.columns;
   const text = tshark(file, 'io,stat,0');
   const m = /\|\s*0\.000 <> [\d.]+ \|\s+(\d+) \|\s+(\d+) \|/.exec(text)!;
-  assert.equal(rows.reduce((n, r) => n + r.frames, 0), Number(m[1]));
-  assert.equal(rows.reduce((n, r) => n + r.bytes, 0), Number(m[2]));
-  assert.deepEqual(rows.slice(0, 2).map((r) => [r.start, r.end]), [[0, 0.5], [0.5, 1]]);
+  assert.equal(data.interval, 0.5);
+  assert.equal(all!.filter, null);
+  assert.equal(all!.frames.reduce((n, f) => n + f, 0), Number(m[1]));
+  assert.equal(all!.bytes.reduce((n, b) => n + b, 0), Number(m[2]));
+  assert.equal(all!.firstFrames[0], 1);
 });
 
-test('IoGraphSeries (the GUI series) has the frames and bytes of tshark io,stat rows', () => {
+test('io,stat json() has the frames and bytes of tshark io,stat rows', () => {
   const file = corpusFile(`${CS}/synscan.pcapng`);
-  const series = new IoGraphSeries(1_000_000_000n);
-  const counter: StatisticsReport = { spec: 'series', add: (f) => series.add(relativeNs(f), f.origLen), text: () => '', json: () => null };
-  feedReports(file, [counter]);
+  const report = createIoStatReport('io,stat,1');
+  feedReports(file, [report]);
+  const [all] = (report.json() as IoStatJson).columns;
   const rows = [...tshark(file, 'io,stat,1').matchAll(/^\|\s*(\d+) <>\s*(?:\d+|Dur)\s*\|\s+(\d+) \|\s+(\d+) \|$/gm)].map((m) => [Number(m[1]), Number(m[2]), Number(m[3])]);
   assert.ok(rows.length > 10);
-  assert.deepEqual(series.buckets().map((b) => [b.start, b.frames, b.bytes]), rows);
+  assert.deepEqual(all!.frames.map((f, k) => [k, f, all!.bytes[k]]), rows);
 });
 
 const HTTP_FILES = [
@@ -131,6 +134,26 @@ test('http,tree: text byte-identical to tshark (methods, status codes, rates, pe
   for (const name of HTTP_FILES) {
     const file = corpusFile(name);
     assert.equal(ours(file, createHttpTreeReport('http,tree')), tshark(file, 'http,tree'), name);
+  }
+});
+
+test('http_req,tree: text byte-identical to tshark (requests by Host and URI)', () => {
+  for (const name of [`${CS}/http_espn.pcapng`, `${CS}/http_espn_fail.pcapng`, `${CS}/http_ip4and6.pcapng`, `${CS}/http_post.pcapng`, 'lwerdna-filesamples/simple_http_sll2.pcap']) {
+    const file = corpusFile(name);
+    assert.equal(ours(file, createHttpRequestsTreeReport('http_req,tree')), tshark(file, 'http_req,tree'), name);
+  }
+});
+
+test('io,stat,INTERVAL,FILTER…: a column per filter (empty: every frame), text byte-identical to tshark', () => {
+  const file = corpusFile(`${CS}/http_espn.pcapng`);
+  for (const spec of [
+    'io,stat,1,tcp,http.request,ip.dst==192.168.1.1',
+    'io,stat,0.1,,http',
+    'io,stat,0,tcp,udp',
+    // A filter longer than the table is wrapped at a space.
+    'io,stat,10,http.request && http.host contains "espn" and ip.src == 192.168.0.1 or tcp.port == 80 and frame.len > 100 and frame.len < 1500 and ip.ttl > 1',
+  ]) {
+    assert.equal(ours(file, createIoStatReport(spec)), tshark(file, spec), spec);
   }
 });
 
@@ -154,6 +177,8 @@ test('bad -z parameters are StatisticsSpecErrors that say what to write instead'
     [() => createFollowReport('follow,tcp,utf8,0'), /ascii, hex or raw/],
     [() => createFollowReport('follow,tcp,ascii,x'), /tcp\.stream number/],
     [() => createHttpTreeReport('http,tree,ip'), /-Y FILTER/],
+    [() => createHttpRequestsTreeReport('http_req,tree,ip'), /-Y FILTER/],
+    [() => createIoStatReport('io,stat,1,tcp.port =='), /invalid filter/],
   ];
   for (const [make, message] of bad) {
     assert.throws(make, (err: unknown) => err instanceof StatisticsSpecError && message.test(err.message));

@@ -28,7 +28,7 @@ const FILES = [
 const SPECS = [
   'conv,eth', 'conv,ip', 'conv,ipv6', 'conv,tcp', 'conv,udp', 'conv,udp,dns', 'conv,eth,tcp.port == 80',
   'endpoints,eth', 'endpoints,ip', 'endpoints,ipv6', 'endpoints,tcp', 'endpoints,udp',
-  'io,phs', 'io,phs,tcp', 'io,stat,1', 'http,tree', 'follow,tcp,ascii,0',
+  'io,phs', 'io,phs,tcp', 'io,stat,1', 'io,stat,0.5,,http.request,tcp.analysis.flags', 'http,tree', 'http_req,tree', 'follow,tcp,ascii,0',
 ];
 
 function run(spec: string, packets: readonly CapturePacket[], noTree: boolean): { text: string; json: string } {
@@ -38,7 +38,8 @@ function run(spec: string, packets: readonly CapturePacket[], noTree: boolean): 
     options = reportDissectOptions([report!]);
     assert.ok(options, `${spec} says what it reads`);
   }
-  const d = new Dissector({ desegment: false });
+  // Segments as they are, unless the report tests packets as tshark's filters see them.
+  const d = new Dissector({ desegment: report!.reads?.desegment === true });
   packets.forEach((p, i) => {
     const packet = d.dissect({ number: i + 1, tsNs: p.tsNs, data: p.data, origLen: p.origLen, linkType: p.linkType, flags: p.flags }, options);
     report!.add({ packet, data: p.data, tsNs: p.tsNs, capLen: p.data.length, origLen: p.origLen });

@@ -615,7 +615,7 @@ describe('the UI in Chromium over sievecap serve: a live capture in a network na
   });
 
   step('HTTP: the transactions are what curl asked and tshark read; the JSON body and the PNG are previewed', async () => {
-    await page.getByRole('tab', { name: 'HTTP' }).click();
+    await page.getByRole('tab', { name: 'HTTP', exact: true }).click();
     const grid = page.getByRole('grid', { name: 'HTTP transactions' });
     const rows = await until('the HTTP transactions', () => gridRows(grid), (r) => r.length === REQUESTS.length);
     // No., Method, Host, Path, Status, Content type, …
@@ -748,6 +748,84 @@ describe('the UI in Chromium over sievecap serve: a live capture in a network na
     const convRows = await until('the IPv4 conversations', () => gridRows(convIp), (r) => r.length === expectedConv.length);
     assert.deepEqual(convRows.map((r) => `${r[0]} ${r[1]} ${counted(r[2]!)} ${counted(r[4]!)} ${counted(r[6]!)}`).sort(), expectedConv.sort());
     mark('statistics views');
+    assert.deepEqual(pageErrors, [], 'the page threw nothing');
+  });
+
+  step('Statistics › I/O Graph and HTTP: tshark\'s -z io,stat,0.1,,tcp.analysis.flags interval by interval, a click goes to the interval\'s first packet; requests per host, status codes and the slowest http.time as tshark\'s', async () => {
+    const started = Date.now();
+    const statistics = async (item: string): Promise<void> => {
+      await page.getByRole('menuitem', { name: 'Statistics', exact: true }).click();
+      await page.getByRole('menu', { name: 'Statistics' }).getByRole('menuitem', { name: item, exact: true }).click();
+    };
+    const counted = (cell: string): number => Number(cell.replace(/,/g, ''));
+    // tshark's table: per interval, [frames, bytes] of each column (every frame; TCP errors).
+    const ioRows = lines(tshark(['-r', saved, '-q', '-z', 'io,stat,0.1,,tcp.analysis.flags'])).filter((l) => /^\|\s*[\d.]+ <> /.test(l)).map((l) => l.split('|').slice(2).map((c) => c.trim()).filter((c) => c !== '').map(Number));
+    assert.ok(ioRows.length > 2, 'tshark counted intervals');
+
+    // The default graphs (All packets, TCP errors, All bytes) per 100 ms, as a table of values.
+    await statistics('I/O Graph');
+    const panel = page.getByRole('tabpanel', { name: 'I/O Graph' });
+    await panel.getByRole('combobox', { name: 'Interval' }).selectOption('0.1');
+    await panel.getByRole('figure', { name: /^I\/O graph: All packets, TCP errors, All bytes per 100 ms/ }).waitFor();
+    await panel.getByText('Values per interval').click();
+    const values = panel.getByRole('table', { name: 'I/O graph values' });
+    const valueRows = await until('the I/O graph values', () => values.locator('tbody tr').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((c) => c.textContent!.trim()))), (r) => r.length === ioRows.length);
+    assert.deepEqual(valueRows.map((r) => r.slice(1).map(Number)), ioRows.map(([frames, bytes, errors]) => [frames!, errors!, bytes!]));
+    assert.deepEqual(valueRows.map((r) => Number(r[0])), ioRows.map((_, k) => Number((k * 0.1).toFixed(6))));
+    await panel.getByText('Values per interval').click();
+    await screenshots('11-io-graph');
+
+    // Only All packets drawn: a click in the middle of an interval goes to its first packet (or to that
+    // of the nearest interval that has one), in the packet list.
+    for (const name of ['TCP errors', 'All bytes']) await panel.getByRole('checkbox', { name: `Show ${name}` }).uncheck();
+    const chart = panel.getByRole('figure', { name: /^I\/O graph: All packets per 100 ms/ });
+    await chart.waitFor();
+    const over = chart.locator('.u-over');
+    const box = (await over.boundingBox())!;
+    const row = Math.floor(ioRows.length / 2);
+    await over.click({ position: { x: (box.width * (row + 0.5)) / ioRows.length, y: box.height / 2 } });
+    const firsts = new Array<number>(ioRows.length).fill(0);
+    for (const [frame, rel] of tsharkFields(saved, null, ['frame.number', 'frame.time_relative'])) {
+      const k = Math.floor(Math.round(Number(rel) * 1e6) / 100_000);
+      if (k < firsts.length && firsts[k] === 0) firsts[k] = Number(frame);
+    }
+    const expected = [...firsts.keys()].map((d) => firsts[row + d] || (row - d >= 0 ? firsts[row - d] : 0)).find((f) => f);
+    assert.ok(expected, 'tshark has packets');
+    const selected = packetList().getByRole('row', { selected: true });
+    await until(`packet ${expected} selected`, async () => (await selected.getByRole('gridcell').first().innerText()).trim(), (n) => n === String(expected));
+
+    // HTTP: requests per host (http_req,tree), responses by status code (http,tree), the slowest http.time.
+    const trees = tshark(['-r', saved, '-Y', 'http.time', '-T', 'fields', '-e', 'http.time', '-z', 'http_req,tree', '-z', 'http,tree']);
+    const tree = (title: string): Array<[number, string, number]> => {
+      const all = trees.split('\n');
+      const start = all.indexOf(title);
+      assert.ok(start >= 0, `tshark printed ${title}`);
+      const countAt = all[start + 1]!.indexOf('Count');
+      const out: Array<[number, string, number]> = [];
+      for (const line of all.slice(start + 3)) {
+        if (line === '' || /^-+$/.test(line)) break;
+        const name = line.slice(0, countAt).trimEnd();
+        out.push([name.length - name.trimStart().length, name.trim(), Number.parseInt(line.slice(countAt), 10)]);
+      }
+      return out;
+    };
+    await statistics('HTTP');
+    const http = page.getByRole('tabpanel', { name: 'HTTP Statistics' });
+    const hosts = http.getByRole('table', { name: 'Requests per host' });
+    const expectedHosts = tree('HTTP/Requests:').filter(([depth]) => depth === 1).map(([, name, n]) => `${name} ${n}`);
+    assert.ok(expectedHosts.length > 0, 'tshark counted requests per host');
+    const hostRows = await until('the hosts', () => hosts.locator('tbody tr.host').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((c) => c.textContent!.trim()))), (r) => r.length === expectedHosts.length);
+    assert.deepEqual(hostRows.map((r) => `${r[0]!.replace(/^[▸▾]\s*/, '')} ${counted(r[1]!)}`), expectedHosts);
+    const expectedCodes = tree('HTTP/Packet Counter:').filter(([depth, , n]) => depth === 3 && n > 0).map(([, name, n]) => `${name} ${n}`).sort();
+    const codes = http.getByRole('table', { name: 'Responses by status code' });
+    const codeRows = await until('the status codes', () => codes.locator('tbody tr.code').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((c) => c.textContent!.trim()))), (r) => r.length === expectedCodes.length);
+    assert.deepEqual(codeRows.map((r) => `${r[0]} ${counted(r[1]!)}`).sort(), expectedCodes);
+    const slowest = Math.max(...lines(trees).filter((l) => /^[\d.]+$/.test(l)).map(Number));
+    const first = http.getByRole('table', { name: 'Slowest transactions' }).locator('tbody tr td[data-seconds]').first();
+    assert.ok(Math.abs(Number(await first.getAttribute('data-seconds')) - slowest) < 1e-6, `the slowest is tshark's largest http.time, ${slowest} s`);
+    await screenshots('12-http-statistics', { fullPage: true });
+    timings.push(`I/O graph and HTTP statistics step: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    mark('I/O graph and HTTP statistics');
     assert.deepEqual(pageErrors, [], 'the page threw nothing');
   });
 

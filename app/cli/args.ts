@@ -232,11 +232,14 @@ several -z are printed in reverse order, as tshark does):
   -z endpoints,eth|ip|ipv6|tcp|udp[,FILTER]
                             endpoints: packets and bytes sent and received
   -z io,phs[,FILTER]        protocol hierarchy
-  -z io,stat,SECONDS        frames and bytes per interval
+  -z io,stat,SECONDS[,FILTER,...]
+                            frames and bytes per interval, a column per display
+                            filter (empty: every frame)
   -z follow,tcp,ascii|hex|raw,N
                             the reassembled TCP stream N (tcp.stream, or
                             ADDR:PORT,ADDR:PORT), both directions
   -z http,tree              HTTP requests by method and responses by status code
+  -z http_req,tree          HTTP requests by Host and URI
   --export-objects http,DIR with -r: write the HTTP bodies of the file into DIR
   --http                    with -r: list HTTP/1.x transactions over reassembled TCP
                             streams: method, host, URI, status, content type, body

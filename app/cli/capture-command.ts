@@ -361,7 +361,7 @@ function makeSink(
   },
 ): PacketSink {
   const linkType = o.interfaces[0]!.linkType;
-  if (o.reports.length > 0) return new stages.display!.ReportSink(o.reports, linkType);
+  if (o.reports.length > 0) return new stages.display!.ReportSink(o.reports, linkType, desegmentOf(opts));
   if (opts.writeFile !== undefined) {
     return openFileSink(opts.writeFile, {
       format: o.recordFormat,

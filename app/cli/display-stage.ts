@@ -54,11 +54,12 @@ export class DisplayFilterSink implements PacketSink {
     private readonly liveLinkType = 1,
     /**
      * TCP desegmentation (DissectorOptions.desegment). Statistics reports behind the filter take
-     * segments as they are (they place reassembled messages themselves): off in front of them.
+     * segments as they are (they place reassembled messages themselves): off in front of them,
+     * unless one of them tests packets as tshark's filters see them (ReportSink.desegments).
      */
     desegment = true,
   ) {
-    this.dissector = new Dissector({ desegment: desegment && !(sink instanceof ReportSink) });
+    this.dissector = new Dissector({ desegment: desegment && (!(sink instanceof ReportSink) || sink.desegments) });
     // A sink given raw packets (tcpdump lines, files) reads nothing of the dissection.
     const reads = takesDissected(sink) ? (sink.reads ?? 'tree') : { fields: [], columns: false };
     this.dissectOptions = reads === 'tree' ? undefined : { fields: new Set([...filter.fieldNames, ...reads.fields]), columns: reads.columns, applications: reads.applications, taps: reads.taps };
@@ -100,16 +101,38 @@ export class ReportSink implements DissectedPacketSink {
   private readonly dissectOptions: DissectOptions | undefined;
   /** What the reports read of a dissected packet (a -Y stage in front adds its filter's fields). */
   readonly reads: DissectedPacketSink['reads'];
+  /**
+   * Every report tests packets with display filters as tshark does (io,stat's columns:
+   * ReportReads.desegment): TCP PDUs are desegmented for them (`desegment` false,
+   * -o tcp.desegment_tcp_streams:FALSE, turns it off).
+   */
+  readonly desegments: boolean;
+  /** Reports fed by `dissector`: all of them, unless `desegmenter` feeds some. */
+  private readonly plain: readonly StatisticsReport[];
+  /**
+   * When some reports want desegmented packets and others segments as they are: a second
+   * Dissector, desegmenting, for the former (each frame is dissected twice then).
+   */
+  private readonly desegmenter: { dissector: Dissector; options: DissectOptions | undefined; reports: readonly StatisticsReport[] } | null = null;
 
   constructor(
     readonly reports: readonly StatisticsReport[],
     private readonly liveLinkType = 1,
+    desegment = true,
   ) {
-    this.dissectOptions = reportDissectOptions(reports);
+    const wanting = desegment ? reports.filter((r) => r.reads?.desegment === true) : [];
+    this.plain = reports.filter((r) => !wanting.includes(r));
+    this.desegments = wanting.length > 0 && this.plain.length === 0;
+    if (wanting.length > 0 && this.plain.length > 0) {
+      this.desegmenter = { dissector: new Dissector({ desegment: true }), options: reportDissectOptions(wanting), reports: wanting };
+    } else {
+      this.plain = reports;
+    }
+    this.dissectOptions = reportDissectOptions(this.plain);
     const o = this.dissectOptions;
     this.reads = o === undefined ? 'tree' : { fields: [...o.fields!], columns: o.columns !== false, applications: o.applications, taps: o.taps };
     this.feeder = TapFeeder.canFeed(reports) ? new TapFeeder(reports, this.dissectOptions) : null;
-    this.dissector = this.feeder?.dissector ?? new Dissector({ desegment: false });
+    this.dissector = this.feeder?.dissector ?? new Dissector({ desegment: this.desegments });
   }
 
   /** True when packets may be handed in place, as the reader holds them (writeView). */
@@ -133,15 +156,14 @@ export class ReportSink implements DissectedPacketSink {
       this.feeder.feed(p.data, p.linkType, p.origLen, Number(p.tsNs / 1_000_000_000n), Number(p.tsNs % 1_000_000_000n), p.flags);
       return;
     }
-    const packet = this.dissector.dissect({
-      number: ++this.frameNumber,
-      tsNs: p.tsNs,
-      data: p.data,
-      origLen: p.origLen,
-      linkType: p.linkType,
-      flags: p.flags,
-    }, this.dissectOptions);
-    this.writeDissected(packet, p);
+    const input = { number: ++this.frameNumber, tsNs: p.tsNs, data: p.data, origLen: p.origLen, linkType: p.linkType, flags: p.flags };
+    const packet = this.dissector.dissect(input, this.dissectOptions);
+    for (const report of this.plain) report.add({ packet, data: p.data, tsNs: p.tsNs, capLen: p.data.length, origLen: p.origLen });
+    const d = this.desegmenter;
+    if (d) {
+      const whole = d.dissector.dissect(input, d.options);
+      for (const report of d.reports) report.add({ packet: whole, data: p.data, tsNs: p.tsNs, capLen: p.data.length, origLen: p.origLen });
+    }
   }
 
   writeBatch(batch: Buffer, _count: number, format: RecordFormat): void {

@@ -39,7 +39,7 @@ export async function runReadFile(opts: CliOptions, io: CliIo): Promise<number> 
     const capture = opts.filter === '' ? undefined : new CaptureFilter(opts.filter, reader, BATCH_CAPACITY);
     let sink: PacketSink =
       reporting && stages
-        ? new stages.ReportSink(reports)
+        ? new stages.ReportSink(reports, 1, desegmentOf(opts))
         : opts.writeFile !== undefined
           ? new FileCopySink(opts, reader)
           : dissect !== undefined && tsharkStyle

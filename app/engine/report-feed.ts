@@ -2,7 +2,8 @@
  * Feeding a statistics report (app/stats: `-z conv,…`, `-z endpoints,…`) from the store: every
  * frame in order, as the report contract wants, in slices that yield to the event loop. Each frame
  * is dissected by a RowDissector (stream numbers are the index's) without a tree when the report
- * says what it reads (StatisticsReport.reads: only those fields), else with the whole tree.
+ * says what it reads (StatisticsReport.reads: only those fields), else with the whole tree; TCP
+ * PDUs desegmented only for a report that asks (reads.desegment: display filters in io,stat).
  * Reports that take PairTaps (conversations and endpoints without a filter) get, for frames whose
  * layout is simple, a PairTap of that layout instead of the packet (TapFeeder).
  */
@@ -31,7 +32,7 @@ export class ReportFeed {
   private running: Promise<void> | undefined;
 
   constructor(private readonly source: FilterSource, readonly report: StatisticsReport) {
-    this.dissector = new RowDissector(source, false);
+    this.dissector = new RowDissector(source, report.reads?.desegment === true);
     this.options = reportDissectOptions([report]);
     if (TapFeeder.canFeed([report])) this.taps = new TapFeeder([report]);
   }

@@ -154,6 +154,8 @@ export function menuTemplate(state: MenuState): MenuItemSpec[] {
       send('&HTTP', 'view-http', win),
       send('Protocol Hie&rarchy', 'view-protocol-hierarchy', win),
       send('&Endpoints', 'view-endpoints', win),
+      send('I/O &Graph', 'view-io-graph', win),
+      send('HTTP Statisti&cs', 'view-http-statistics', win),
       send('S&tatistics', 'view-statistics', win),
       separator,
       send('Focus &Display Filter', 'focus-display-filter', win),
@@ -189,7 +191,9 @@ export function menuTemplate(state: MenuState): MenuItemSpec[] {
       send('&Protocol Hierarchy', 'view-protocol-hierarchy', doc !== null),
       send('&Conversations', 'view-sessions', doc !== null),
       send('&Endpoints', 'view-endpoints', doc !== null),
-      send('&HTTP Transactions', 'view-http', doc !== null),
+      send('&I/O Graph', 'view-io-graph', doc !== null),
+      send('&HTTP', 'view-http-statistics', doc !== null),
+      send('HTTP &Transactions', 'view-http', doc !== null),
     ],
   };
   const help: MenuItemSpec = { label: '&Help', submenu: [send('&About Sievecap', 'about', win)] };

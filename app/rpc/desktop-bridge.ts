@@ -36,6 +36,8 @@ export const MENU_COMMANDS = [
   'view-statistics',
   'view-protocol-hierarchy',
   'view-endpoints',
+  'view-io-graph',
+  'view-http-statistics',
   'zoom-in',
   'zoom-out',
   'zoom-reset',

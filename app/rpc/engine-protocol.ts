@@ -178,7 +178,7 @@ export const EngineRequest = v.variant('method', [
   /** Replaces a view's filter (same id); a bad filter leaves the view as it was. */
   v.strictObject({ id: RequestId, method: v.literal('updateView'), session: SessionId, view: ViewId, filter: DisplayFilterText }),
   v.strictObject({ id: RequestId, method: v.literal('dropView'), session: SessionId, view: ViewId }),
-  /** A statistics report (`conv,tcp`, `endpoints,ip`, `io,phs`, `io,stat,1`, `http,tree`, `follow,tcp,ascii,0`): answered once fed every frame. */
+  /** A statistics report (`conv,tcp`, `endpoints,ip`, `io,phs`, `io,stat,1[,FILTER…]`, `http,tree`, `http_req,tree`, `follow,tcp,ascii,0`): answered once fed every frame. */
   v.strictObject({ id: RequestId, method: v.literal('createReport'), session: SessionId, spec: ReportSpec }),
   /** A report brought up to date with the session's frames: its data (JSON) and/or tshark's text. */
   v.strictObject({ id: RequestId, method: v.literal('readReport'), session: SessionId, report: ReportId, format: v.optional(v.picklist(['json', 'text', 'both'])) }),
@@ -260,13 +260,18 @@ export const EngineRequest = v.variant('method', [
     protocol: v.picklist(['tcp', 'udp']),
     stream: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 32)),
   }),
-  /** A page of HTTP transactions (requests with their responses), in request order. */
+  /**
+   * A page of HTTP transactions (requests with their responses): in request order, or the slowest
+   * first (`order: 'slowest'`: by http.time, longest first; those without a response last). Each
+   * row keeps its `index` in request order.
+   */
   v.strictObject({
     id: RequestId,
     method: v.literal('httpTransactions'),
     session: SessionId,
     start: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 32)),
     count: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_PAGE_ROWS, `a page has at most ${MAX_PAGE_ROWS} rows`)),
+    order: v.optional(v.picklist(['request', 'slowest'])),
   }),
   /** One HTTP transaction: headers of both messages and their bodies (content-decoded, up to MAX_BODY_PREVIEW bytes each). */
   v.strictObject({ id: RequestId, method: v.literal('httpTransaction'), session: SessionId, index: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 32)) }),
@@ -550,6 +555,48 @@ export const Endpoint = v.strictObject({
 export type Endpoint = v.InferOutput<typeof Endpoint>;
 export const EndpointsReportData = v.array(Endpoint);
 
+/**
+ * readReport's `data` for `io,stat,INTERVAL[,FILTER…]` (app/stats/io-graph.ts): one column per
+ * filter, its values one per row; row k spans k·interval to min((k+1)·interval, duration) seconds
+ * after the first frame, as tshark's table.
+ */
+export const IoStatReportData = v.strictObject({
+  interval: v.number(),
+  duration: v.number(),
+  columns: v.array(v.strictObject({
+    /** null: every frame. */
+    filter: v.nullable(v.string()),
+    frames: v.array(Count),
+    bytes: v.array(Count),
+    /** The first frame counted in each row, 0 when none. */
+    firstFrames: v.array(Count),
+  })),
+});
+export type IoStatReportData = v.InferOutput<typeof IoStatReportData>;
+
+/** One node of readReport's `http,tree` and `http_req,tree` data (tshark's stats tree: app/stats/http-tree.ts). */
+export interface StatsTreeNode {
+  name: string;
+  count: number;
+  /** Per millisecond over the tree's elapsed time (null when none elapsed). */
+  ratePerMs: number | null;
+  /** Share of the parent's count (null for the root, or a parent counting 0). */
+  percent: number | null;
+  /** The most within 100 ms, per ms, and when that window started (seconds); null when none. */
+  burstRatePerMs: number | null;
+  burstStart: number | null;
+  children: StatsTreeNode[];
+}
+export const StatsTreeNode: v.GenericSchema<StatsTreeNode> = v.strictObject({
+  name: v.string(),
+  count: Count,
+  ratePerMs: v.nullable(v.number()),
+  percent: v.nullable(v.number()),
+  burstRatePerMs: v.nullable(v.number()),
+  burstStart: v.nullable(v.number()),
+  children: v.array(v.lazy(() => StatsTreeNode)),
+});
+
 export const Conversation = v.strictObject({
   /** Address A and B ('10.0.0.1', 'fe80::1', '02:00:00:00:00:01'), as tshark's conv table. */
   addressA: v.string(),
@@ -661,7 +708,8 @@ export const EngineResults = {
     text: v.nullable(v.string()),
     /**
      * The report as plain JSON data (format 'json' or 'both'): for `io,phs` a HierarchyReportData,
-     * for `endpoints,…` an EndpointsReportData, for `conv,…` ConversationJson rows (app/stats).
+     * for `endpoints,…` an EndpointsReportData, for `io,stat,…` an IoStatReportData, for
+     * `http,tree` and `http_req,tree` a StatsTreeNode, for `conv,…` ConversationJson rows (app/stats).
      */
     data: v.unknown(),
   }),

@@ -1,6 +1,7 @@
 /**
  * `-z http,tree`: tshark's "HTTP/Packet Counter" stats tree — HTTP messages counted by request
- * method and by response status, with tshark 4.0's stats_tree columns (Count, Rate per ms,
+ * method and by response status — and `-z http_req,tree`, its "HTTP/Requests" (requests by Host
+ * header and URI), with tshark 4.0's stats_tree columns (Count, Rate per ms,
  * Percent of the parent, Burst rate and start over a 100 ms window in 5 ms buckets).
  *
  * tshark counts an HTTP message once, in the frame that completed it after TCP desegmentation; so
@@ -9,7 +10,7 @@
  * (unusual ports without its heuristics) may count here and not there.
  */
 import { HttpTransactionTracker } from '../reassembly/http';
-import type { HttpMessage } from '../reassembly/http-parser';
+import { headerValue, type HttpMessage } from '../reassembly/http-parser';
 import { TCP_SEGMENT_FIELDS, tcpSegmentOf } from '../reassembly/tcp-segment';
 import { TcpReassembler } from '../reassembly/tcp-stream';
 import { relativeNs } from './io-graph';
@@ -38,6 +39,7 @@ const TOTAL = 'Total HTTP Packets';
 const REQUESTS = 'HTTP Request Packets';
 const RESPONSES = 'HTTP Response Packets';
 const OTHER = 'Other HTTP Packets';
+const REQUESTS_BY_HOST = 'HTTP Requests by HTTP Host';
 const BROKEN = '???: broken';
 const CLASSES = ['1xx: Informational', '2xx: Success', '3xx: Redirection', '4xx: Client Error', '5xx: Server Error'];
 
@@ -111,16 +113,19 @@ interface CountedMessage {
   nowMs: number;
   method: string | null;
   status: number | null;
+  /** Requests: the Host header's value and the request target as sent. */
+  host: string | null;
+  uri: string | null;
 }
 
-class HttpTreeReport implements StatisticsReport {
+/**
+ * The HTTP messages of the frames added, from the one TCP reassembly and HTTP parser, each at the
+ * frame that completed it (where tshark's http tap sees it).
+ */
+class HttpMessages {
   private readonly http = new HttpTransactionTracker({ keepBodies: false });
   private readonly tcp = new TcpReassembler(this.http);
   private captureStartNs: bigint | null = null;
-  /** The frame's time and its TCP segment: HTTP is parsed from the reassembled streams, not from layers. */
-  readonly reads: ReportReads = { fields: ['frame.time_relative', ...TCP_SEGMENT_FIELDS], columns: false };
-
-  constructor(readonly spec: string) {}
 
   add(frame: ReportFrame): void {
     if (this.captureStartNs === null) this.captureStartNs = frame.tsNs - relativeNs(frame);
@@ -128,22 +133,19 @@ class HttpTreeReport implements StatisticsReport {
     if (seg) this.tcp.add(seg);
   }
 
-  /**
-   * End of the capture (not part of StatisticsReport yet: the CLI should call it when it has one):
-   * data still waiting behind a hole is parsed across it, as tshark does when it never fills.
-   */
+  /** Data still waiting behind a hole is parsed across it, as tshark does when it never fills. */
   finish(): void {
     this.tcp.finish();
   }
 
   /** Every HTTP message complete so far, in the order tshark would have tapped them. */
-  private messages(): CountedMessage[] {
+  list(): CountedMessage[] {
     const start = this.captureStartNs ?? 0n;
     const out: CountedMessage[] = [];
     const take = (m: HttpMessage | null): void => {
       // tshark only dissects a message it could reassemble whole.
       if (!m || !m.complete || m.missingBytes > 0) return;
-      out.push({ frame: m.lastFrame, nowMs: Number(m.lastTsNs - start) / 1e6, method: m.method, status: m.status });
+      out.push({ frame: m.lastFrame, nowMs: Number(m.lastTsNs - start) / 1e6, method: m.method, status: m.status, host: m.method === null ? null : headerValue(m, 'host'), uri: m.target });
     };
     for (const t of this.http.transactions()) {
       take(t.request);
@@ -151,6 +153,65 @@ class HttpTreeReport implements StatisticsReport {
       take(t.response);
     }
     return out.sort((a, b) => a.frame - b.frame);
+  }
+}
+
+/**
+ * stats_tree's elapsed time: from the first message the tap delivered to the last, whether or not
+ * the tree counted it (a response in the requests tree too).
+ */
+function elapsedMs(msgs: readonly CountedMessage[]): number {
+  return msgs.length ? msgs[msgs.length - 1]!.nowMs - msgs[0]!.nowMs : 0;
+}
+
+/** A stats tree as plain data: counts, rates, percents and bursts (json() of both reports). */
+function treeJson(root: StatNode, elapsed: number): HttpTreeNodeJson {
+  const convert = (n: StatNode, parent: StatNode | null): HttpTreeNodeJson => ({
+    name: n.name,
+    count: n.count,
+    ratePerMs: elapsed > 0 ? n.count / elapsed : null,
+    percent: parent && parent.count > 0 ? (n.count / parent.count) * 100 : null,
+    burstRatePerMs: n.maxBurst > 0 ? n.maxBurst / BURST_WINDOW_MS : null,
+    burstStart: n.maxBurst > 0 ? n.burstStartMs / 1000 : null,
+    children: sorted(n.children).map((c) => convert(c, n)),
+  });
+  return convert(root, null);
+}
+
+/** tshark 4.0's text of a stats tree (`-q -z NAME,tree`) titled `title`. */
+function treeText(title: string, root: StatNode, elapsed: number): string {
+  const rows: Array<[string, string[]]> = [];
+  const walk = (n: StatNode, parent: StatNode | null, depth: number): void => {
+    const percent = parent === null ? '100%' : parent.count > 0 ? `${((n.count / parent.count) * 100).toFixed(2)}%` : '';
+    const rate = elapsed > 0 ? (n.count / elapsed).toFixed(4) : '';
+    const burst = n.maxBurst > 0 ? [(n.maxBurst / BURST_WINDOW_MS).toFixed(4), (n.burstStartMs / 1000).toFixed(3)] : ['-', '-'];
+    rows.push([' '.repeat(depth) + n.name, [String(n.count), '', '', '', rate, percent, ...burst]]);
+    for (const c of sorted(n.children)) walk(c, n, depth + 1);
+  };
+  walk(root, null, 0);
+  const headings = ['Count', 'Average', 'Min Val', 'Max Val', 'Rate (ms)', 'Percent', 'Burst Rate', 'Burst Start'];
+  const nameWidth = Math.max('Topic / Item'.length, ...rows.map(([name]) => name.length)) + 2;
+  // Value columns are 12 wide with 2 spaces after, the last one with 1.
+  const line = (name: string, cells: string[]): string => name.padEnd(nameWidth) + cells.map((c, i) => c.padEnd(i === cells.length - 1 ? 13 : 14)).join('');
+  const width = nameWidth + 7 * 14 + 13;
+  return ['', '='.repeat(width), title, line('Topic / Item', headings), '-'.repeat(width), ...rows.map(([n, c]) => line(n, c)), '', '-'.repeat(width), ''].join('\n');
+}
+
+/** The frame's time and its TCP segment: HTTP is parsed from the reassembled streams, not from layers. */
+const HTTP_READS: ReportReads = { fields: ['frame.time_relative', ...TCP_SEGMENT_FIELDS], columns: false };
+
+class HttpTreeReport implements StatisticsReport {
+  private readonly messages = new HttpMessages();
+  readonly reads = HTTP_READS;
+
+  constructor(readonly spec: string) {}
+
+  add(frame: ReportFrame): void {
+    this.messages.add(frame);
+  }
+
+  finish(): void {
+    this.messages.finish();
   }
 
   private tree(): { root: StatNode; elapsedMs: number } {
@@ -160,7 +221,7 @@ class HttpTreeReport implements StatisticsReport {
     const broken = responses.child(BROKEN);
     const classes = CLASSES.map((c) => responses.child(c));
     total.child(OTHER);
-    const msgs = this.messages();
+    const msgs = this.messages.list();
     for (const m of msgs) {
       total.tick(m.nowMs);
       if (m.status !== null) {
@@ -173,41 +234,60 @@ class HttpTreeReport implements StatisticsReport {
         requests.child(m.method).tick(m.nowMs);
       }
     }
-    const elapsedMs = msgs.length ? msgs[msgs.length - 1]!.nowMs - msgs[0]!.nowMs : 0;
-    return { root: total, elapsedMs };
+    return { root: total, elapsedMs: elapsedMs(msgs) };
   }
 
   json(): HttpTreeNodeJson {
     const { root, elapsedMs } = this.tree();
-    const convert = (n: StatNode, parent: StatNode | null): HttpTreeNodeJson => ({
-      name: n.name,
-      count: n.count,
-      ratePerMs: elapsedMs > 0 ? n.count / elapsedMs : null,
-      percent: parent && parent.count > 0 ? (n.count / parent.count) * 100 : null,
-      burstRatePerMs: n.maxBurst > 0 ? n.maxBurst / BURST_WINDOW_MS : null,
-      burstStart: n.maxBurst > 0 ? n.burstStartMs / 1000 : null,
-      children: sorted(n.children).map((c) => convert(c, n)),
-    });
-    return convert(root, null);
+    return treeJson(root, elapsedMs);
   }
 
   text(): string {
     const { root, elapsedMs } = this.tree();
-    const rows: Array<[string, string[]]> = [];
-    const walk = (n: StatNode, parent: StatNode | null, depth: number): void => {
-      const percent = parent === null ? '100%' : parent.count > 0 ? `${((n.count / parent.count) * 100).toFixed(2)}%` : '';
-      const rate = elapsedMs > 0 ? (n.count / elapsedMs).toFixed(4) : '';
-      const burst = n.maxBurst > 0 ? [(n.maxBurst / BURST_WINDOW_MS).toFixed(4), (n.burstStartMs / 1000).toFixed(3)] : ['-', '-'];
-      rows.push([' '.repeat(depth) + n.name, [String(n.count), '', '', '', rate, percent, ...burst]]);
-      for (const c of sorted(n.children)) walk(c, n, depth + 1);
-    };
-    walk(root, null, 0);
-    const headings = ['Count', 'Average', 'Min Val', 'Max Val', 'Rate (ms)', 'Percent', 'Burst Rate', 'Burst Start'];
-    const nameWidth = Math.max('Topic / Item'.length, ...rows.map(([name]) => name.length)) + 2;
-    // Value columns are 12 wide with 2 spaces after, the last one with 1.
-    const line = (name: string, cells: string[]): string => name.padEnd(nameWidth) + cells.map((c, i) => c.padEnd(i === cells.length - 1 ? 13 : 14)).join('');
-    const width = nameWidth + 7 * 14 + 13;
-    return ['', '='.repeat(width), 'HTTP/Packet Counter:', line('Topic / Item', headings), '-'.repeat(width), ...rows.map(([n, c]) => line(n, c)), '', '-'.repeat(width), ''].join('\n');
+    return treeText('HTTP/Packet Counter:', root, elapsedMs);
+  }
+}
+
+/**
+ * `-z http_req,tree`: tshark's "HTTP/Requests" — requests counted by their Host header, and under
+ * each host by request URI (a request without a Host header counts at the top only).
+ */
+class HttpRequestsTreeReport implements StatisticsReport {
+  private readonly messages = new HttpMessages();
+  readonly reads = HTTP_READS;
+
+  constructor(readonly spec: string) {}
+
+  add(frame: ReportFrame): void {
+    this.messages.add(frame);
+  }
+
+  finish(): void {
+    this.messages.finish();
+  }
+
+  private tree(): { root: StatNode; elapsedMs: number } {
+    const root = new StatNode(REQUESTS_BY_HOST);
+    const msgs = this.messages.list();
+    for (const m of msgs) {
+      if (m.method === null) continue;
+      root.tick(m.nowMs);
+      if (m.host === null) continue;
+      const host = root.child(m.host);
+      host.tick(m.nowMs);
+      if (m.uri !== null) host.child(m.uri).tick(m.nowMs);
+    }
+    return { root, elapsedMs: elapsedMs(msgs) };
+  }
+
+  json(): HttpTreeNodeJson {
+    const { root, elapsedMs } = this.tree();
+    return treeJson(root, elapsedMs);
+  }
+
+  text(): string {
+    const { root, elapsedMs } = this.tree();
+    return treeText('HTTP/Requests:', root, elapsedMs);
   }
 }
 
@@ -223,4 +303,13 @@ export function createHttpTreeReport(spec: string): StatisticsReport {
     throw new StatisticsSpecError(`invalid "-z ${spec}": the HTTP packet counter is -z http,tree`);
   }
   return new HttpTreeReport(spec);
+}
+
+/** `http_req,tree` (tshark's optional ,FILTER is not supported: use -Y). */
+export function createHttpRequestsTreeReport(spec: string): StatisticsReport {
+  if (spec !== 'http_req,tree') {
+    if (spec.startsWith('http_req,tree,')) throw new StatisticsSpecError(`"-z ${spec}": a filter inside http_req,tree is not supported; use -z http_req,tree with -Y FILTER`);
+    throw new StatisticsSpecError(`invalid "-z ${spec}": HTTP requests by host are -z http_req,tree`);
+  }
+  return new HttpRequestsTreeReport(spec);
 }

@@ -80,6 +80,12 @@ export interface ReportReads {
   applications?: boolean;
   /** True when it reads the layout's tap events (DissectOptions.taps). */
   taps?: boolean;
+  /**
+   * True when it tests packets as the packet list and tshark see them: TCP PDUs desegmented, an
+   * HTTP message on the frame that completes it (a display filter in the report, e.g. io,stat's
+   * columns). Reports that place reassembled messages themselves take segments as they are.
+   */
+  desegment?: boolean;
 }
 
 export interface StatisticsReport {

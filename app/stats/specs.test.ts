@@ -4,7 +4,7 @@ import { StatisticsSpecError } from './report';
 import { createReportForSpec, STATISTIC_USAGES, STATISTICS, UnknownStatisticError } from './specs';
 
 test('every statistic of the table makes its report from a spec it takes', () => {
-  for (const spec of ['conv,tcp', 'endpoints,ip', 'io,phs', 'io,phs,tcp', 'io,stat,1', 'follow,tcp,ascii,0', 'http,tree']) {
+  for (const spec of ['conv,tcp', 'endpoints,ip', 'io,phs', 'io,phs,tcp', 'io,stat,1', 'io,stat,0.1,,tcp,udp', 'follow,tcp,ascii,0', 'http,tree', 'http_req,tree']) {
     assert.equal(createReportForSpec(spec).spec, spec);
   }
   assert.equal(STATISTIC_USAGES, STATISTICS.map((s) => s.usage).join(', '));

@@ -10,7 +10,7 @@ import { createConversationReport } from './conversations';
 import { createEndpointReport } from './endpoints';
 import { createFollowReport } from './follow';
 import { createHierarchyReport } from './hierarchy';
-import { createHttpTreeReport } from './http-tree';
+import { createHttpRequestsTreeReport, createHttpTreeReport } from './http-tree';
 import { createIoStatReport } from './io-graph';
 import type { StatisticsReport } from './report';
 
@@ -27,9 +27,10 @@ export const STATISTICS: readonly StatisticDefinition[] = [
   { prefix: /^conv,/, usage: 'conv,eth|ip|ipv6|tcp|udp[,FILTER]', create: createConversationReport },
   { prefix: /^endpoints,/, usage: 'endpoints,eth|ip|ipv6|tcp|udp[,FILTER]', create: createEndpointReport },
   { prefix: /^io,phs(,|$)/, usage: 'io,phs[,FILTER]', create: createHierarchyReport },
-  { prefix: /^io,stat,/, usage: 'io,stat,SECONDS', create: createIoStatReport },
+  { prefix: /^io,stat,/, usage: 'io,stat,SECONDS[,FILTER…]', create: createIoStatReport },
   { prefix: /^follow,/, usage: 'follow,tcp,ascii|hex|raw,N', create: createFollowReport },
   { prefix: /^http,tree(,|$)/, usage: 'http,tree', create: createHttpTreeReport },
+  { prefix: /^http_req,tree(,|$)/, usage: 'http_req,tree', create: createHttpRequestsTreeReport },
 ];
 
 /** Every statistic's syntax, comma-separated, for error messages and help. */

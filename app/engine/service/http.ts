@@ -6,8 +6,8 @@
  * - The list is kept per session and follows it: each request feeds the frames appended since the
  *   last one (in slices, with progress 'http'), bodies not kept. Once the session has ended and
  *   every frame was fed, reassembly is finished (data waiting behind a hole is delivered).
- * - Transactions are listed in request order (the first frame of each request); a response
- *   whose request was not captured is not listed. `requestFrame`/`responseFrame` are the frames
+ * - Transactions are listed in request order (the first frame of each request), or the slowest
+ *   first (Statistics › HTTP); a response whose request was not captured is not listed. `requestFrame`/`responseFrame` are the frames
  *   that complete each message (where Wireshark shows it), `seconds` is tshark's http.time (from
  *   the request's frame to the response's).
  * - One transaction's detail replays only its stream's frames (found by tcp.stream in the index)
@@ -51,6 +51,7 @@ export class HttpIndex {
   private pipeline: { segments: SegmentExtractor; tracker: HttpTransactionTracker; tcp: TcpReassembler } | null;
   private running: Promise<void> | null = null;
   private listed: { fed: number; finished: boolean; list: HttpTransaction[] } | null = null;
+  private slowest: { list: HttpTransaction[]; order: number[] } | null = null;
 
   constructor(private readonly store: PacketStore) {
     const tracker = new HttpTransactionTracker({ keepBodies: false });
@@ -98,8 +99,26 @@ export class HttpIndex {
   transactions(): HttpTransaction[] {
     if (this.pipeline !== null && (this.listed?.fed !== this.fed || this.listed.finished !== this.finished)) {
       this.listed = { fed: this.fed, finished: this.finished, list: this.pipeline.tracker.transactions().filter((t) => t.request !== null) };
+      this.slowest = null;
     }
     return this.listed?.list ?? [];
+  }
+
+  /** Indexes into transactions(), the longest http.time first; equal times and those without a response in request order, the latter last. */
+  slowestFirst(): number[] {
+    const list = this.transactions();
+    if (this.slowest?.list !== list) {
+      const seconds = list.map((t) => (t.response ? Number(t.response.lastTsNs - t.request!.lastTsNs) : null));
+      const order = list.map((_, i) => i);
+      order.sort((a, b) => {
+        const x = seconds[a]!;
+        const y = seconds[b]!;
+        if (x === null || y === null) return x === null && y === null ? a - b : x === null ? 1 : -1;
+        return y - x || a - b;
+      });
+      this.slowest = { list, order };
+    }
+    return this.slowest.order;
   }
 }
 
@@ -139,13 +158,17 @@ export function transactionRow(t: HttpTransaction, index: number, firstTsNs: big
   };
 }
 
-export async function httpTransactions(session: EngineSession, start: number, count: number, work: AnalysisWork): Promise<EngineResult<'httpTransactions'>> {
+export async function httpTransactions(session: EngineSession, start: number, count: number, work: AnalysisWork, order: 'request' | 'slowest' = 'request'): Promise<EngineResult<'httpTransactions'>> {
   try {
     const index = await updatedIndex(session, work);
     const list = index.transactions();
+    const ranks = order === 'slowest' ? index.slowestFirst() : null;
     const first = session.store.count() > 0 ? session.store.tsNs(0) : 0n;
     const transactions: HttpTransactionRow[] = [];
-    for (let i = start; i < Math.min(list.length, start + count); i++) transactions.push(transactionRow(list[i]!, i, first));
+    for (let i = start; i < Math.min(list.length, start + count); i++) {
+      const k = ranks ? ranks[i]! : i;
+      transactions.push(transactionRow(list[k]!, k, first));
+    }
     return { total: list.length, start, transactions };
   } finally {
     work.end();

@@ -313,7 +313,7 @@ export class EngineService {
       }
       case 'httpTransactions': {
         const session = this.session(request.session, ctx);
-        return httpTransactions(session, request.start, request.count, this.work(session, ctx));
+        return httpTransactions(session, request.start, request.count, this.work(session, ctx), request.order);
       }
       case 'httpTransaction': {
         const session = this.session(request.session, ctx);

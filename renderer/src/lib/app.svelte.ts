@@ -19,8 +19,9 @@ import { connectEngine, serveToken, type EngineClient, type ProgressEvent } from
 import { PacketListState } from './packet-list.svelte';
 import { errorParts, errorTitle, isCancellation, type Banner } from './errors';
 import { baseName } from './format';
+import { appendSample, sampleOf, type CounterSample } from '../views/counter-history';
 
-export type Tab = 'packets' | 'sessions' | 'http' | 'hierarchy' | 'endpoints' | 'statistics';
+export type Tab = 'packets' | 'sessions' | 'http' | 'hierarchy' | 'endpoints' | 'io-graph' | 'http-statistics' | 'statistics';
 
 /** How long a note of success ('Saved 812 packets') stays, ms. */
 const INFO_BANNER_MS = 8000;
@@ -53,6 +54,8 @@ export class AppState {
   /** The display filter the list shows ('' none). */
   appliedFilter = $state('');
   statistics = $state.raw<CaptureStatistics[]>([]);
+  /** The live capture's kernel counters over time (summed over its interfaces), for the Statistics tab's chart. */
+  counterHistory = $state.raw<CounterSample[]>([]);
   /** A live capture is being started or stopped. */
   captureBusy = $state(false);
   /** Settings of the last capture started (Restart, Ctrl+E on a stopped capture). */
@@ -166,7 +169,9 @@ export class AppState {
         }, () => undefined);
       }),
       engine.on('captureStatistics', (e) => {
-        if (e.session === this.session?.session) this.statistics = e.statistics;
+        if (e.session !== this.session?.session) return;
+        this.statistics = e.statistics;
+        this.counterHistory = appendSample(this.counterHistory, sampleOf(e.statistics, Date.now()));
       }),
       engine.on('captureError', (e) => {
         if (e.session !== this.session?.session) return;
@@ -199,6 +204,7 @@ export class AppState {
     this.matches = 0;
     this.appliedFilter = '';
     this.statistics = info.capture?.statistics ?? [];
+    this.counterHistory = info.capture && info.state === 'capturing' ? [sampleOf(info.capture.statistics, Date.now())] : [];
     this.savedFrames = info.kind === 'file' ? Number.MAX_SAFE_INTEGER : 0;
     this.forgetDetail();
     this.startPageRequested = false;
@@ -213,6 +219,7 @@ export class AppState {
     this.matches = 0;
     this.forgetDetail();
     this.statistics = [];
+    this.counterHistory = [];
     this.list.setSource(null, 0);
   }
 

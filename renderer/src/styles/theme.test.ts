@@ -69,5 +69,11 @@ describe('theme contrast', () => {
       }
       expect(low).toEqual([]);
     });
+    it(`${theme}: every chart series is at least 3:1 on the background (WCAG's non-text contrast)`, () => {
+      const names = [...colours.keys()].filter((n) => n.startsWith('--graph-'));
+      expect(names.length).toBeGreaterThanOrEqual(6);
+      const low = names.filter((n) => contrast(colours.get(n)![i], colours.get('--bg')![i]) < 3);
+      expect(low).toEqual([]);
+    });
   }
 });
