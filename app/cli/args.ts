@@ -1,7 +1,7 @@
 /**
  * Command-line options: tcpdump's letters where tcpdump has one, tshark's where tcpdump has none.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DEFAULT_SNAPLEN } from '../capture/snaplen';
 import type { KernelStagesSpec } from '../rpc/helper-protocol';
@@ -40,6 +40,12 @@ export interface CliOptions {
   direction: 'in' | 'out' | 'inout';
   /** -L, --list-data-link-types: the link-layer header types of the interface. */
   listDataLinkTypes: boolean;
+  /** -y, --linktype TYPE: the link-layer header type to capture with (tcpdump's names, e.g. EN10MB). */
+  dataLinkType: string | undefined;
+  /** --list-time-stamp-types: the time stamp types of the interface. */
+  listTimeStampTypes: boolean;
+  /** -j, --time-stamp-type TYPE (tcpdump's meaning): host, adapter, ... (only 'host' exists here). */
+  timeStampType: string | undefined;
   filter: string;
   count: number | undefined;
   snapLen: number;
@@ -100,6 +106,9 @@ export interface CliOptions {
   /** tshark's --export-objects http,DIR: the directory HTTP bodies are written to. */
   exportObjectsDir: string | undefined;
 }
+
+/** -F's file formats (tshark's names); any other -F argument is tcpdump's filter file. */
+const FILE_FORMATS = new Set(['pcap', 'pcapng']);
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -245,6 +254,59 @@ too) stops a capture, writes every packet still in the kernel ring, closes the f
 and prints the packet counts.
 `;
 
+/** What an option's argument is, for "option -r needs an argument: …". */
+const ARGUMENT_WORDS: Readonly<Record<string, string>> = {
+  r: 'a capture file to read, or - for standard input',
+  w: 'a file to write, or - for standard output',
+  i: 'an interface name (sievecap -D lists them)',
+  interface: 'an interface name (sievecap -D lists them)',
+  c: 'a number of packets',
+  count: 'a number of packets',
+  s: 'a snapshot length in bytes',
+  'snapshot-length': 'a snapshot length in bytes',
+  f: 'a capture filter expression, e.g. "tcp port 80"',
+  F: 'a file format for -w (pcap or pcapng), or a file holding the capture filter',
+  B: 'a buffer size in KiB',
+  'buffer-size': 'a buffer size in KiB',
+  Z: 'a user name',
+  Q: 'in, out or inout',
+  y: 'a link-layer header type (sievecap -L lists them)',
+  j: 'a time stamp type (sievecap --list-time-stamp-types lists them)',
+  Y: 'a display filter, e.g. "tcp.port == 80"',
+  T: 'an output format, e.g. text, fields or json',
+  field: 'a field name, e.g. ip.src',
+  E: 'a key=value setting, e.g. header=y',
+  z: 'a statistic, e.g. conv,tcp',
+  o: 'a preference, e.g. tcp.desegment_tcp_streams:FALSE',
+  'time-stamp-precision': 'micro or nano',
+  explain: 'a filter expression',
+  preset: 'a preset name (sievecap --list-presets lists them)',
+  watch: 'a CIDR, e.g. 10.0.0.0/8',
+  'stats-interval': 'a number of seconds',
+  'filter-file': 'a file holding the capture filter',
+  'payload-snap': 'a number of bytes',
+  'export-objects': 'http,DIR',
+};
+
+/** node:util parseArgs's messages in Sievecap's words: the option once, and what to do. */
+function optionParseMessage(message: string): string {
+  const missing = /^Option '(?:-(.), )?--([\w-]+) <value>' argument missing/.exec(message);
+  if (missing) {
+    const [, short, long] = missing as unknown as [string, string | undefined, string];
+    const flag = short !== undefined && short === long ? `-${short}` : short !== undefined ? `-${short} (--${long})` : `--${long}`;
+    const words = ARGUMENT_WORDS[long] ?? (short !== undefined ? ARGUMENT_WORDS[short] : undefined) ?? 'a value';
+    return `option ${flag} needs an argument: ${words} (see sievecap --help)`;
+  }
+  const unknown = /^Unknown option '([^']*)'/.exec(message);
+  if (unknown) return `unknown option ${unknown[1]} (see sievecap --help)`;
+  const noArgument = /^Option '(?:-(.), )?--([\w-]+)' does not take an argument/.exec(message);
+  if (noArgument) {
+    const [, short, long] = noArgument as unknown as [string, string | undefined, string];
+    return `option ${short !== undefined && short !== long ? `-${short} (--${long})` : short !== undefined ? `-${short}` : `--${long}`} takes no argument (see sievecap --help)`;
+  }
+  return `${message.replace(/\. To specify.*$/s, '')} (see sievecap --help)`;
+}
+
 function positiveInt(flag: string, text: string, allowZero = false): number {
   if (!/^\d+$/.test(text)) throw new UsageError(`${flag} needs a whole number, got '${text}'`);
   const n = Number(text);
@@ -326,6 +388,9 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
         'no-optimize': { type: 'boolean', short: 'O' },
         direction: { type: 'string', short: 'Q' },
         'list-data-link-types': { type: 'boolean', short: 'L' },
+        'linktype': { type: 'string', short: 'y' },
+        'list-time-stamp-types': { type: 'boolean' },
+        'time-stamp-type': { type: 'string', short: 'j' },
         'monitor-mode': { type: 'boolean', short: 'I' },
         f: { type: 'string', short: 'f' },
         count: { type: 'string', short: 'c' },
@@ -361,7 +426,7 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
       },
     });
   } catch (err) {
-    throw new UsageError(`${(err as Error).message.replace(/\. To specify.*$/s, '')} (see sievecap --help)`);
+    throw new UsageError(optionParseMessage((err as Error).message));
   }
   const v = parsed.values;
   const direction = v.direction === undefined ? 'inout' : v.direction.toLowerCase();
@@ -385,17 +450,24 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
     }
   }
   const trailing = parsed.positionals.join(' ').trim();
+  // -F: tshark's output format (pcap, pcapng), else tcpdump's -F FILE: the filter expression's file.
+  let format = v.F;
+  let filterFile = v['filter-file'];
+  if (format !== undefined && !FILE_FORMATS.has(format)) {
+    if (!existsSync(format)) {
+      throw new UsageError(`-F ${format}: not a file format (pcap or pcapng, for -w) and no such filter file (tcpdump's -F FILE)`);
+    }
+    if (filterFile !== undefined) throw new UsageError('give one filter file: -F FILE or --filter-file FILE');
+    filterFile = format;
+    format = undefined;
+  }
   let fileFilter: string | undefined;
-  if (v['filter-file'] !== undefined) {
-    if (v.f !== undefined || trailing) throw new UsageError('give the filter either in --filter-file or on the command line, not both');
-    fileFilter = readFilterFile(v['filter-file']);
+  if (filterFile !== undefined) {
+    if (v.f !== undefined || trailing) throw new UsageError(`give the filter either in the file ${filterFile} or on the command line, not both`);
+    fileFilter = readFilterFile(filterFile);
   }
   if (v.f !== undefined && trailing) {
     throw new UsageError(`give the filter either with -f or as trailing arguments, not both`);
-  }
-  const format = v.F;
-  if (format !== undefined && format !== 'pcap' && format !== 'pcapng') {
-    throw new UsageError(`-F takes 'pcap' or 'pcapng', got '${format}'`);
   }
   const precision = v['time-stamp-precision'];
   if (precision !== undefined && precision !== 'micro' && precision !== 'nano') {
@@ -432,7 +504,7 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
     throw new UsageError('-r reads a file and -i captures live: give one of them');
   }
   if (new Set(v.interface ?? []).size !== (v.interface ?? []).length) throw new UsageError('an interface is given twice with -i');
-  if ((v.interface?.length ?? 0) > 1 && v.w !== undefined && (format === 'pcap' || (format === undefined && /\.pcap$/i.test(v.w)))) {
+  if ((v.interface?.length ?? 0) > 1 && v.w !== undefined && (format === 'pcap' || (format === undefined && /\.pcap(\.gz)?$/i.test(v.w)))) {
     throw new UsageError('a pcap file holds one interface: write several -i to a .pcapng file (or -F pcapng)');
   }
   const outputType = v.T;
@@ -489,8 +561,11 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
     stripDomains: (v.N?.length ?? 0) > 0,
     direction,
     listDataLinkTypes: v['list-data-link-types'] ?? false,
+    dataLinkType: v.linktype,
+    listTimeStampTypes: v['list-time-stamp-types'] ?? false,
+    timeStampType: timeStampTypeOption(v['time-stamp-type']),
     filter: (fileFilter ?? v.f ?? trailing).trim(),
-    filterFile: v['filter-file'],
+    filterFile,
     payloadSnap: v['payload-snap'] === undefined ? undefined : payloadBytes(v['payload-snap'], v.r !== undefined),
     presetFilter: undefined,
     count: v.count === undefined ? undefined : positiveInt('-c', v.count),
@@ -559,7 +634,7 @@ export function wantsDissection(opts: Pick<CliOptions, 'tree' | 'outputType'>): 
 /** pcapng unless the name ends in .pcap or -F pcap was given. */
 export function outputFormat(opts: Pick<CliOptions, 'writeFile' | 'fileFormat'>): 'pcap' | 'pcapng' {
   if (opts.fileFormat) return opts.fileFormat;
-  return opts.writeFile && /\.pcap$/i.test(opts.writeFile) ? 'pcap' : 'pcapng';
+  return opts.writeFile && /\.pcap(\.gz)?$/i.test(opts.writeFile) ? 'pcap' : 'pcapng';
 }
 
 // ---- sievecap serve ------------------------------------------------------------------------------
@@ -647,13 +722,32 @@ export function readFilterFile(file: string): string {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new UsageError(`--filter-file ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    const e = err as NodeJS.ErrnoException;
+    const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'it is a directory' : e.code === 'EACCES' ? 'permission denied' : e.message;
+    throw new UsageError(`cannot read the filter file ${file}: ${why}`);
   }
   return text
     .split('\n')
     .map((line) => line.replace(/#.*$/, '').trim())
     .filter(Boolean)
     .join(' ');
+}
+
+/** tcpdump's time stamp type names (pcap_tstamp_type_name_to_val). */
+export const TIME_STAMP_TYPES: Readonly<Record<string, string>> = {
+  host: 'Host',
+  host_lowprec: 'Host, low precision',
+  host_hiprec: 'Host, high precision',
+  adapter: 'Adapter',
+  adapter_unsynced: 'Adapter, not synced with system time',
+  host_hiprec_unsynced: 'Host, high precision, not synced with system time',
+};
+
+function timeStampTypeOption(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const name = value.toLowerCase();
+  if (!(name in TIME_STAMP_TYPES)) throw new UsageError(`invalid time stamp type ${value} (tcpdump's names: ${Object.keys(TIME_STAMP_TYPES).join(', ')})`);
+  return name;
 }
 
 function payloadBytes(text: string, readingFile: boolean): number {

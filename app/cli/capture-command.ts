@@ -13,7 +13,7 @@ import { native } from '../capture/native';
 import type { InterfaceMerger } from '../capture/interface-merge';
 import { linkTypeName } from '../pcap/linktype';
 import { desegmentOf, outputFormat, UsageError, wantsDissection, type CliOptions } from './args';
-import { defaultInterface } from './interfaces';
+import { checkDataLinkType, defaultInterface } from './interfaces';
 import { openFileSink, type FileSink } from './file-sink';
 import type { PacketSink } from './sinks';
 import type { CliIo } from './io';
@@ -98,6 +98,29 @@ export async function runLiveCapture(opts: CliOptions, io: CliIo): Promise<numbe
   const display = opts.displayFilter !== undefined ? (await import('../filter')).compileDisplayFilter(opts.displayFilter) : undefined;
   const reporting = opts.statistics.length > 0 ? await import('./report-command') : undefined;
   const reports: StatisticsReport[] = reporting?.createStatisticsReports(opts.statistics) ?? [];
+  // An interface that does not exist is named before the helper is asked for (its error is a system call's).
+  const known = new Set(native().listInterfaces().map((i) => i.name));
+  for (const name of interfaces) {
+    if (name !== 'any' && !known.has(name)) {
+      io.error(`sievecap: ${name}: no such interface (sievecap -D lists the interfaces you can capture on)`);
+      return 1;
+    }
+  }
+  // tcpdump's -y and -j, checked before the capture starts.
+  if (opts.dataLinkType !== undefined) {
+    for (const name of interfaces) {
+      const problem = checkDataLinkType(name, opts.dataLinkType);
+      if (problem !== null) {
+        io.error(`sievecap: ${problem}`);
+        return 1;
+      }
+    }
+  }
+  if (opts.timeStampType !== undefined && opts.timeStampType !== 'host') {
+    for (const name of interfaces) {
+      io.error(`sievecap: WARNING: When trying to set timestamp type '${opts.timeStampType}' on ${name}: That type of time stamp is not supported by that device (Sievecap time-stamps packets in the kernel on arrival: 'host')`);
+    }
+  }
 
   let route: LaunchRoute;
   try {

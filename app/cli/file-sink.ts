@@ -14,6 +14,11 @@ export function writeTarget(file: string): WriteTarget {
   return file === '-' ? { fd: 1, name: 'standard output', closeFd: false } : file;
 }
 
+/** `-w x.pcap.gz` / `x.pcapng.gz`: a name ending in .gz is written gzip-compressed, as it says. */
+export function gzipTarget(file: string): boolean {
+  return file !== '-' && /\.gz$/i.test(file);
+}
+
 export interface FileSinkOptions {
   format: RecordFormat;
   /** One entry per captured interface, in the order of the capture's interface indexes. */
@@ -36,7 +41,7 @@ export interface FileSink extends PacketSink {
 
 /** A live capture's file: batches written verbatim (pcapng: one interface block per interface). */
 export function openFileSink(file: string, o: FileSinkOptions): FileSink {
-  const timing = { maxDelayMs: o.maxDelayMs, packetBuffered: o.packetBuffered, onBackgroundError: o.onBackgroundError };
+  const timing = { maxDelayMs: o.maxDelayMs, packetBuffered: o.packetBuffered, onBackgroundError: o.onBackgroundError, gzip: gzipTarget(file) };
   if (o.format !== 'pcapng') {
     const micro = o.format === 'pcap-us';
     if (o.interfaces.length !== 1) throw new Error('a pcap file holds one interface; write several interfaces to pcapng');

@@ -41,6 +41,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       io.out(formatInterfaceList(listCaptureInterfaces()) + '\n');
       return 0;
     }
+    if (opts.listTimeStampTypes && opts.readFile === undefined) {
+      const { listTimeStampTypes } = await import('./interfaces');
+      return listTimeStampTypes(opts.interface, io);
+    }
     if (opts.listDataLinkTypes) {
       const { listDataLinkTypes } = await import('./interfaces');
       return listDataLinkTypes(opts.interface, io);

@@ -9,8 +9,10 @@ import { PacketBatch } from '../pcap/packet-batch';
 import { PcapWriter } from '../pcap/pcap-writer';
 import { PcapngWriter } from '../pcap/pcapng-writer';
 import { DEFAULT_SNAPLEN } from '../capture/snaplen';
+import { linkTypeName, maxSnapLenForLinkType } from '../pcap/linktype';
 import { CaptureFilter } from './capture-filter';
 import { desegmentOf, outputFormat, type CliOptions } from './args';
+import { gzipTarget } from './file-sink';
 import { TextSink, writeTarget, type PacketSink, type PacketToSink } from './sinks';
 import type { CliIo } from './io';
 import type { DisplayFilterSink } from './display-stage';
@@ -31,9 +33,12 @@ export async function runReadFile(opts: CliOptions, io: CliIo): Promise<number> 
   if (opts.direction !== 'inout') io.error(`sievecap: -Q ${opts.direction} has no effect on a file (tcpdump ignores it too): every packet is read`);
   try {
     if (reader.info.format === null) {
-      io.error(`sievecap: ${file}: ${reader.error?.message ?? 'not a capture file'}`);
+      // The reader's error names the file already.
+      io.error(`sievecap: ${reader.error?.message ?? `${file}: not a capture file`}`);
       return 1;
     }
+    // tcpdump's first line on stderr (tshark-style output and reports print none, as tshark).
+    if (!tsharkStyle) io.error(readingFromLine(file, reader));
     // Compiled before anything is written, so a bad filter writes nothing.
     const capture = opts.filter === '' ? undefined : new CaptureFilter(opts.filter, reader, BATCH_CAPACITY);
     let sink: PacketSink =
@@ -56,6 +61,16 @@ export async function runReadFile(opts: CliOptions, io: CliIo): Promise<number> 
   } finally {
     reader.close();
   }
+}
+
+/** tcpdump's "reading from file F, link-type EN10MB (Ethernet), snapshot length 65535". */
+export function readingFromLine(file: string, reader: CaptureReader): string {
+  const first = reader.interfaces[0];
+  if (first === undefined) return `reading from file ${file}`;
+  // libpcap's pcap_snapshot(): a snap length of 0 or above the link type's maximum reads as that maximum.
+  const max = maxSnapLenForLinkType(first.linkType);
+  const snap = first.snapLen === 0 || first.snapLen > max ? max : first.snapLen;
+  return `reading from file ${file}, link-type ${linkTypeName(first.linkType)}, snapshot length ${snap}`;
 }
 
 /** Packets filtered per native call (fewer where a batch ends at the end of the read buffer). */
@@ -198,6 +213,7 @@ class FileCopySink implements PacketSink {
         linkType: p.linkType,
         snapLen: iface?.snapLen || DEFAULT_SNAPLEN,
         nanosecond: this.opts.nanoPrecision || this.reader.info.nanosecond,
+        gzip: gzipTarget(this.opts.writeFile!),
       });
       if (p.linkType !== this.pcap.linkType) {
         throw new Error(
@@ -207,7 +223,7 @@ class FileCopySink implements PacketSink {
       this.pcap.writePacket(p);
       return;
     }
-    this.pcapng ??= new PcapngWriter(this.target());
+    this.pcapng ??= new PcapngWriter(this.target(), { gzip: gzipTarget(this.opts.writeFile!) });
     let id = this.idMap.get(p.interfaceId);
     if (id === undefined) {
       id = this.pcapng.addInterface({
@@ -227,9 +243,9 @@ class FileCopySink implements PacketSink {
       // No packet passed: still leave a valid, empty file, as tcpdump does.
       if (this.format === 'pcap') {
         const first = this.reader.interfaces[0];
-        this.pcap = new PcapWriter(this.target(), { linkType: first?.linkType ?? 1, snapLen: first?.snapLen || DEFAULT_SNAPLEN });
+        this.pcap = new PcapWriter(this.target(), { linkType: first?.linkType ?? 1, snapLen: first?.snapLen || DEFAULT_SNAPLEN, gzip: gzipTarget(this.opts.writeFile!) });
       } else {
-        this.pcapng = new PcapngWriter(this.target());
+        this.pcapng = new PcapngWriter(this.target(), { gzip: gzipTarget(this.opts.writeFile!) });
         for (const i of this.reader.interfaces) this.pcapng.addInterface({ linkType: i.linkType, snapLen: i.snapLen, name: i.name });
       }
     }
