@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_SNAPLEN } from '../capture/snaplen';
 import type { KernelStagesSpec } from '../rpc/helper-protocol';
 import { parseCidr } from '../filter/ip-text';
+import { parseFileSize, type RotationSpec } from './rotation';
 
 export type TimestampFormat = 'default' | 'none' | 'epoch' | 'delta' | 'date' | 'since-first';
 
@@ -101,6 +102,8 @@ export interface CliOptions {
   /** tshark's -Y: a Wireshark display filter applied after dissection. */
   displayFilter: string | undefined;
   // --- statistics (app/stats, app/cli/report-command.ts) ---
+  /** tcpdump's -C / -G / -W / -z rotation of the -w file (app/cli/rotation.ts). */
+  rotation: RotationSpec | undefined;
   /** tshark's -z SPEC, in the order given (e.g. 'conv,tcp', 'io,phs', 'follow,tcp,ascii,0'). */
   statistics: string[];
   /** tshark's --export-objects http,DIR: the directory HTTP bodies are written to. */
@@ -128,8 +131,22 @@ or read a capture file. Options follow tcpdump.
   -c, --count N             stop after N packets
   -s, --snapshot-length N   bytes kept per packet (default ${DEFAULT_SNAPLEN}; 0 means the default)
   -w FILE                   write packets to FILE instead of printing them: pcapng, or
-                            pcap when FILE ends in .pcap or with -F pcap; '-' is stdout
+                            pcap when FILE ends in .pcap or with -F pcap; '-' is stdout;
+                            a name ending in .gz (x.pcap.gz, x.pcapng.gz) is written
+                            gzip-compressed, readable up to the last write after a crash
   -F pcap|pcapng            format of the file written with -w
+  -F FILE                   (any other argument) read the capture filter from FILE, as
+                            tcpdump's -F does (# starts a comment)
+  -C SIZE                   with -w: a new file once the current one is larger than SIZE
+                            millions of bytes (or SIZE with k, m, g: KiB, MiB, GiB); the
+                            next files are FILE1, FILE2, ... (tcpdump's names)
+  -G SECONDS                with -w: a new file on the first packet after SECONDS; FILE is
+                            a strftime pattern, e.g. -w 'cap-%Y%m%d-%H%M%S.pcap'
+  -W COUNT                  with -C: a ring of COUNT files (FILE0, FILE1, ...); with -G
+                            alone: stop after COUNT files
+  -z COMMAND                with -C or -G: run COMMAND FILE on each file closed by a
+                            rotation, e.g. -z gzip (tcpdump's -z). Without -C or -G, -z
+                            is tshark's statistics (see Reports below)
   -r FILE                   read packets from a pcap or pcapng file (the filter is
                             applied with libpcap's semantics); '-' reads standard input
                             (pcap or pcapng, plain or gzip-compressed)
@@ -162,6 +179,13 @@ or read a capture file. Options follow tcpdump.
   -L, --list-data-link-types
                             list the link-layer header types of the -i interface (on
                             stderr, as tcpdump does)
+  -y, --linktype TYPE       the link-layer header type to capture with: EN10MB on
+                            Ethernet and loopback, LINUX_SLL2 on 'any' (the ones Sievecap
+                            captures; another is refused with the reason)
+  --list-time-stamp-types   list the time stamp types of the -i interface (on stderr)
+  -j, --time-stamp-type TYPE
+                            tcpdump's time stamp type: 'host' (the kernel's, on arrival)
+                            is the one Sievecap has; another gets tcpdump's warning
   -I, --monitor-mode        refused: Sievecap captures on Ethernet, loopback and 'any',
                             which have no monitor mode
   -O, --no-optimize         accepted for tcpdump's sake: the filter is the same either way
@@ -391,6 +415,9 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
         'linktype': { type: 'string', short: 'y' },
         'list-time-stamp-types': { type: 'boolean' },
         'time-stamp-type': { type: 'string', short: 'j' },
+        C: { type: 'string', short: 'C' },
+        G: { type: 'string', short: 'G' },
+        W: { type: 'string', short: 'W' },
         'monitor-mode': { type: 'boolean', short: 'I' },
         f: { type: 'string', short: 'f' },
         count: { type: 'string', short: 'c' },
@@ -518,7 +545,9 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
   if (v.Y !== undefined && v.Y.trim() === '') throw new UsageError('-Y needs a display filter, e.g. -Y "tcp.port == 80"');
   // --- reports ---
   if (v.http && v.r === undefined) throw new UsageError('--http lists the transactions of a file: give it with -r FILE');
-  const statistics = (v.z ?? []).map((z) => z.trim());
+  const rotation = rotationOptions(v);
+  // -z with -C or -G (and -w) is tcpdump's post-rotate command; otherwise tshark's statistics.
+  const statistics = rotation?.postRotate !== undefined ? [] : (v.z ?? []).map((z) => z.trim());
   if (statistics.some((z) => z === '')) throw new UsageError('-z needs a statistic, e.g. -z conv,tcp (see sievecap --help)');
   let exportObjectsDir: string | undefined;
   if (v['export-objects'] !== undefined) {
@@ -537,6 +566,7 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
   if (statistics.length > 0 && v.w !== undefined) throw new UsageError('-z prints a report: it does not go with -w');
   return {
     statistics,
+    rotation,
     exportObjectsDir,
     http: v.http ?? false,
     json: v.json ?? false,
@@ -731,6 +761,35 @@ export function readFilterFile(file: string): string {
     .map((line) => line.replace(/#.*$/, '').trim())
     .filter(Boolean)
     .join(' ');
+}
+
+/** -C SIZE, -G SECONDS, -W COUNT and (with -C or -G) -z COMMAND: tcpdump's rotation of the -w file. */
+function rotationOptions(v: { C?: string; G?: string; W?: string; z?: string[]; w?: string }): RotationSpec | undefined {
+  if (v.G !== undefined && !/^\d+$/.test(v.G)) throw new UsageError(`-G ${v.G}: tshark's -G reports are not supported yet; tcpdump's -G takes SECONDS`);
+  if (v.C === undefined && v.G === undefined) {
+    if (v.W !== undefined) throw new UsageError('-W limits the files of a rotation: give it with -C SIZE or -G SECONDS');
+    return undefined;
+  }
+  if (v.w === undefined) throw new UsageError('-C and -G rotate the file written with -w: give -w FILE');
+  if (v.w === '-') throw new UsageError('-C and -G rotate files: they do not go with -w - (standard output)');
+  const spec: RotationSpec = {};
+  if (v.C !== undefined) {
+    try {
+      spec.sizeBytes = parseFileSize(v.C);
+    } catch (err) {
+      throw new UsageError(`${(err as Error).message} (-C takes millions of bytes, or a number with k, m or g: -C 100, -C 512k)`);
+    }
+  }
+  if (v.G !== undefined) {
+    spec.seconds = Number(v.G);
+    if (!(spec.seconds > 0)) throw new UsageError(`invalid rotation seconds ${v.G}`);
+  }
+  if (v.W !== undefined) spec.count = positiveInt('-W', v.W);
+  if (v.z !== undefined) {
+    if (v.z.length > 1) throw new UsageError('with -C or -G, -z is the post-rotate command (tcpdump\'s -z): give one');
+    spec.postRotate = v.z[0];
+  }
+  return spec;
 }
 
 /** tcpdump's time stamp type names (pcap_tstamp_type_name_to_val). */

@@ -15,6 +15,7 @@ import { linkTypeName } from '../pcap/linktype';
 import { desegmentOf, outputFormat, UsageError, wantsDissection, type CliOptions } from './args';
 import { checkDataLinkType, defaultInterface } from './interfaces';
 import { openFileSink, type FileSink } from './file-sink';
+import { RotatingSink } from './rotation';
 import type { PacketSink } from './sinks';
 import type { CliIo } from './io';
 import type { DisplayFilterSink } from './display-stage';
@@ -258,6 +259,7 @@ export async function runLiveCapture(opts: CliOptions, io: CliIo): Promise<numbe
       interfaces: started.interfaces.map((i) => ({ name: i.name, linkType: i.linkType })),
       reports,
       onBackgroundError: (err) => fail(err.message),
+      onRotationLimit: () => stopRequested(),
     });
     fileSink = 'writeInterfaceBatch' in sink ? (sink as FileSink) : undefined;
     if (display) sink = filtered = new stages.display!.DisplayFilterSink(display, sink, linkTypes[0], desegmentOf(opts));
@@ -381,20 +383,32 @@ function makeSink(
     interfaces: Array<{ name: string; linkType: number }>;
     reports: StatisticsReport[];
     onBackgroundError: (err: Error) => void;
+    /** -G with -W: the last file is full. */
+    onRotationLimit: () => void;
   },
 ): PacketSink {
   const linkType = o.interfaces[0]!.linkType;
   if (o.reports.length > 0) return new stages.display!.ReportSink(o.reports, linkType);
   if (opts.writeFile !== undefined) {
-    return openFileSink(opts.writeFile, {
-      format: o.recordFormat,
-      interfaces: o.interfaces,
-      snapLen: opts.snapLen,
-      filter: opts.filter,
-      nanosecond: opts.nanoPrecision,
-      maxDelayMs: FILE_MAX_DELAY_MS,
-      packetBuffered: opts.packetBuffered,
-      onBackgroundError: o.onBackgroundError,
+    const open = (name: string): FileSink =>
+      openFileSink(name, {
+        format: o.recordFormat,
+        interfaces: o.interfaces,
+        snapLen: opts.snapLen,
+        filter: opts.filter,
+        nanosecond: opts.nanoPrecision,
+        maxDelayMs: FILE_MAX_DELAY_MS,
+        packetBuffered: opts.packetBuffered,
+        onBackgroundError: o.onBackgroundError,
+      });
+    if (opts.rotation === undefined) return open(opts.writeFile);
+    return new RotatingSink(opts.writeFile, opts.rotation, o.recordFormat, {
+      open,
+      onLimit: (message) => {
+        io.error(message);
+        o.onRotationLimit();
+      },
+      warn: (message) => io.error(`sievecap: ${message}`),
     });
   }
   if (wantsDissection(opts)) return new stages.dissect!.DissectSink(io, opts, linkType);

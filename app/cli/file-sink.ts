@@ -37,6 +37,8 @@ export interface FileSinkOptions {
 /** A file sink also takes batches of any of its interfaces (several -i into one pcapng file). */
 export interface FileSink extends PacketSink {
   writeInterfaceBatch(interfaceId: number, batch: Buffer, count: number): void;
+  /** Bytes written and buffered so far (uncompressed). */
+  size(): number;
 }
 
 /** A live capture's file: batches written verbatim (pcapng: one interface block per interface). */
@@ -51,6 +53,7 @@ export function openFileSink(file: string, o: FileSinkOptions): FileSink {
       writeInterfaceBatch: (_id, batch) => void w.writeRecords(batch, micro),
       writePacket: (p) => w.writePacket(p),
       close: () => w.close(),
+      size: () => w.out.size,
     };
   }
   const w = new PcapngWriter(writeTarget(file), {
@@ -62,5 +65,6 @@ export function openFileSink(file: string, o: FileSinkOptions): FileSink {
     writeInterfaceBatch: (id, batch, count) => void w.writeBlocks(batch, id, count),
     writePacket: (p) => w.writePacket({ interfaceId: p.interfaceId, tsNs: p.tsNs, data: p.data, origLen: p.origLen, flags: p.flags || undefined }),
     close: () => w.close(),
+    size: () => w.out.size,
   };
 }

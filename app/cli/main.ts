@@ -14,7 +14,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   } catch (err) {
     if (err instanceof UsageError) {
       io.error(`sievecap: ${err.message}`);
-      return 2;
+      return 1; // tcpdump and tshark exit 1 on a usage error
     }
     throw err;
   }
@@ -74,7 +74,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   } catch (err) {
     const e = err as Error;
     io.error(`sievecap: ${e.message}`);
-    if (err instanceof UsageError) return 2;
+    if (err instanceof UsageError) return 1;
     if (process.env.SIEVECAP_DEBUG) io.error(e.stack ?? '');
     return 1;
   }
@@ -88,7 +88,7 @@ async function serve(argv: readonly string[], io: CliIo): Promise<number> {
   } catch (err) {
     if (err instanceof UsageError) {
       io.error(`sievecap: ${err.message}`);
-      return 2;
+      return 1;
     }
     throw err;
   }
@@ -102,7 +102,7 @@ async function serve(argv: readonly string[], io: CliIo): Promise<number> {
   } catch (err) {
     const e = err as Error;
     io.error(`sievecap: ${e.message}`);
-    if (err instanceof UsageError) return 2;
+    if (err instanceof UsageError) return 1;
     if (process.env.SIEVECAP_DEBUG) io.error(e.stack ?? '');
     return 1;
   }

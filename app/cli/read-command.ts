@@ -13,6 +13,7 @@ import { linkTypeName, maxSnapLenForLinkType } from '../pcap/linktype';
 import { CaptureFilter } from './capture-filter';
 import { desegmentOf, outputFormat, type CliOptions } from './args';
 import { gzipTarget } from './file-sink';
+import { RotatingSink } from './rotation';
 import { TextSink, writeTarget, type PacketSink, type PacketToSink } from './sinks';
 import type { CliIo } from './io';
 import type { DisplayFilterSink } from './display-stage';
@@ -45,7 +46,13 @@ export async function runReadFile(opts: CliOptions, io: CliIo): Promise<number> 
       reporting && stages
         ? new stages.ReportSink(reports)
         : opts.writeFile !== undefined
-          ? new FileCopySink(opts, reader)
+          ? opts.rotation !== undefined
+            ? new RotatingSink(opts.writeFile, opts.rotation, 'pcapng', {
+                open: (name) => new FileCopySink(opts, reader, name),
+                onLimit: (message) => io.error(message),
+                warn: (message) => io.error(`sievecap: ${message}`),
+              })
+            : new FileCopySink(opts, reader, opts.writeFile)
           : dissect !== undefined && tsharkStyle
             ? new dissect.DissectSink(io, opts)
             : new TextSink(io, opts, (i) => io.interfaceName(i), undefined, () => reader.interfaces[0]?.snapLen);
@@ -67,9 +74,9 @@ export async function runReadFile(opts: CliOptions, io: CliIo): Promise<number> 
 export function readingFromLine(file: string, reader: CaptureReader): string {
   const first = reader.interfaces[0];
   if (first === undefined) return `reading from file ${file}`;
-  // libpcap's pcap_snapshot(): a snap length of 0 or above the link type's maximum reads as that maximum.
-  const max = maxSnapLenForLinkType(first.linkType);
-  const snap = first.snapLen === 0 || first.snapLen > max ? max : first.snapLen;
+  // libpcap's pcap_snapshot(): the file's snap length, unless it is 0 (or negative as a C int):
+  // then the link type's maximum.
+  const snap = first.snapLen === 0 || first.snapLen > 0x7fffffff ? maxSnapLenForLinkType(first.linkType) : first.snapLen;
   return `reading from file ${file}, link-type ${linkTypeName(first.linkType)}, snapshot length ${snap}`;
 }
 
@@ -194,12 +201,17 @@ class FileCopySink implements PacketSink {
   private readonly idMap = new Map<number, number>();
   private readonly format: 'pcap' | 'pcapng';
 
-  constructor(private readonly opts: CliOptions, private readonly reader: CaptureReader) {
+  constructor(private readonly opts: CliOptions, private readonly reader: CaptureReader, private readonly file: string) {
     this.format = outputFormat(opts);
   }
 
   private target() {
-    return writeTarget(this.opts.writeFile!);
+    return writeTarget(this.file);
+  }
+
+  /** Bytes written and buffered (-C's rotation looks at it). */
+  size(): number {
+    return this.pcap?.out.size ?? this.pcapng?.out.size ?? 0;
   }
 
   writeBatch(): void {
@@ -213,7 +225,7 @@ class FileCopySink implements PacketSink {
         linkType: p.linkType,
         snapLen: iface?.snapLen || DEFAULT_SNAPLEN,
         nanosecond: this.opts.nanoPrecision || this.reader.info.nanosecond,
-        gzip: gzipTarget(this.opts.writeFile!),
+        gzip: gzipTarget(this.file),
       });
       if (p.linkType !== this.pcap.linkType) {
         throw new Error(
@@ -223,7 +235,7 @@ class FileCopySink implements PacketSink {
       this.pcap.writePacket(p);
       return;
     }
-    this.pcapng ??= new PcapngWriter(this.target(), { gzip: gzipTarget(this.opts.writeFile!) });
+    this.pcapng ??= new PcapngWriter(this.target(), { gzip: gzipTarget(this.file) });
     let id = this.idMap.get(p.interfaceId);
     if (id === undefined) {
       id = this.pcapng.addInterface({
@@ -243,9 +255,9 @@ class FileCopySink implements PacketSink {
       // No packet passed: still leave a valid, empty file, as tcpdump does.
       if (this.format === 'pcap') {
         const first = this.reader.interfaces[0];
-        this.pcap = new PcapWriter(this.target(), { linkType: first?.linkType ?? 1, snapLen: first?.snapLen || DEFAULT_SNAPLEN, gzip: gzipTarget(this.opts.writeFile!) });
+        this.pcap = new PcapWriter(this.target(), { linkType: first?.linkType ?? 1, snapLen: first?.snapLen || DEFAULT_SNAPLEN, gzip: gzipTarget(this.file) });
       } else {
-        this.pcapng = new PcapngWriter(this.target(), { gzip: gzipTarget(this.opts.writeFile!) });
+        this.pcapng = new PcapngWriter(this.target(), { gzip: gzipTarget(this.file) });
         for (const i of this.reader.interfaces) this.pcapng.addInterface({ linkType: i.linkType, snapLen: i.snapLen, name: i.name });
       }
     }

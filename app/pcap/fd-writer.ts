@@ -114,6 +114,8 @@ export class FdWriter {
   bytesWritten = 0;
   /** Packets handed to the OS so far (after a failed write: the packets the file holds). */
   packetsWritten = 0;
+  /** Bytes that left the buffer for the descriptor (before compression with gzip). */
+  private handedOver = 0;
   /** Times a write found a non-blocking pipe full (EAGAIN) and waited. */
   blockedWrites = 0;
 
@@ -164,6 +166,11 @@ export class FdWriter {
       this.closeFd = target.closeFd ?? false;
     }
     this.startSize = regularFileSize(this.fd);
+  }
+
+  /** Bytes handed to this writer so far: written and still buffered (what tcpdump's pcap_dump_ftell64 counts; before compression with gzip). */
+  get size(): number {
+    return this.handedOver + this.used;
   }
 
   /** Space left in the buffer; callers that build records in place use reserve(). */
@@ -311,6 +318,7 @@ export class FdWriter {
 
   private writeFully(data: Uint8Array, packets: number): void {
     if (this.fd === null) throw new Error(`cannot write to ${this.name}: it is already closed`);
+    this.handedOver += data.length;
     // gzip: the chunk goes out as one member; a write cut short is cut back to the member's start.
     if (this.gzip) data = zlib().gzipSync(data);
     const streamStart = this.bytesWritten;
