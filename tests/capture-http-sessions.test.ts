@@ -251,10 +251,10 @@ test('--preset http: what runs in the kernel is shown, and the verifier accepts 
 
 test('--preset: unknown names and files are refused with what to do', () => {
   const unknown = sievecap(['--preset', 'nope', '-i', 'lo']);
-  assert.equal(unknown.status, 2);
+  assert.equal(unknown.status, 1);
   assert.match(unknown.stderr, /no preset named 'nope'.*http.*--list-presets/);
   const file = sievecap(['--preset', 'http', '-r', '/nonexistent.pcap']);
-  assert.equal(file.status, 2);
+  assert.equal(file.status, 1);
   assert.match(file.stderr, /runs in the kernel during a live capture.*-Y http/);
   const list = sievecap(['--list-presets']);
   assert.equal(list.status, 0, list.stderr);

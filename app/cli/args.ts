@@ -1,12 +1,13 @@
 /**
  * Command-line options: tcpdump's letters where tcpdump has one, tshark's where tcpdump has none.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DEFAULT_SNAPLEN } from '../capture/snaplen';
 import type { KernelStagesSpec } from '../rpc/helper-protocol';
 import { parseCidr } from '../filter/ip-text';
 import { checkTsharkFormats, isTsharkHexDump, takeTsharkFormatOptions, type TsharkFormatOptions, type TsharkOutputType } from './tshark/formats';
+import { parseFileSize, type RotationSpec } from './rotation';
 
 export type TimestampFormat = 'default' | 'none' | 'epoch' | 'delta' | 'date' | 'since-first';
 
@@ -41,6 +42,12 @@ export interface CliOptions {
   direction: 'in' | 'out' | 'inout';
   /** -L, --list-data-link-types: the link-layer header types of the interface. */
   listDataLinkTypes: boolean;
+  /** -y, --linktype TYPE: the link-layer header type to capture with (tcpdump's names, e.g. EN10MB). */
+  dataLinkType: string | undefined;
+  /** --list-time-stamp-types: the time stamp types of the interface. */
+  listTimeStampTypes: boolean;
+  /** -j, --time-stamp-type TYPE (tcpdump's meaning): host, adapter, ... (only 'host' exists here). */
+  timeStampType: string | undefined;
   filter: string;
   count: number | undefined;
   snapLen: number;
@@ -98,11 +105,16 @@ export interface CliOptions {
   /** tshark's -Y: a Wireshark display filter applied after dissection. */
   displayFilter: string | undefined;
   // --- statistics (app/stats, app/cli/report-command.ts) ---
+  /** tcpdump's -C / -G / -W / -z rotation of the -w file (app/cli/rotation.ts). */
+  rotation: RotationSpec | undefined;
   /** tshark's -z SPEC, in the order given (e.g. 'conv,tcp', 'io,phs', 'follow,tcp,ascii,0'). */
   statistics: string[];
   /** tshark's --export-objects http,DIR: the directory HTTP bodies are written to. */
   exportObjectsDir: string | undefined;
 }
+
+/** -F's file formats (tshark's names); any other -F argument is tcpdump's filter file. */
+const FILE_FORMATS = new Set(['pcap', 'pcapng']);
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -122,8 +134,22 @@ or read a capture file. Options follow tcpdump.
   -c, --count N             stop after N packets
   -s, --snapshot-length N   bytes kept per packet (default ${DEFAULT_SNAPLEN}; 0 means the default)
   -w FILE                   write packets to FILE instead of printing them: pcapng, or
-                            pcap when FILE ends in .pcap or with -F pcap; '-' is stdout
+                            pcap when FILE ends in .pcap or with -F pcap; '-' is stdout;
+                            a name ending in .gz (x.pcap.gz, x.pcapng.gz) is written
+                            gzip-compressed, readable up to the last write after a crash
   -F pcap|pcapng            format of the file written with -w
+  -F FILE                   (any other argument) read the capture filter from FILE, as
+                            tcpdump's -F does (# starts a comment)
+  -C SIZE                   with -w: a new file once the current one is larger than SIZE
+                            millions of bytes (or SIZE with k, m, g: KiB, MiB, GiB); the
+                            next files are FILE1, FILE2, ... (tcpdump's names)
+  -G SECONDS                with -w: a new file on the first packet after SECONDS; FILE is
+                            a strftime pattern, e.g. -w 'cap-%Y%m%d-%H%M%S.pcap'
+  -W COUNT                  with -C: a ring of COUNT files (FILE0, FILE1, ...); with -G
+                            alone: stop after COUNT files
+  -z COMMAND                with -C or -G: run COMMAND FILE on each file closed by a
+                            rotation, e.g. -z gzip (tcpdump's -z). Without -C or -G, -z
+                            is tshark's statistics (see Reports below)
   -r FILE                   read packets from a pcap or pcapng file (the filter is
                             applied with libpcap's semantics); '-' reads standard input
                             (pcap or pcapng, plain or gzip-compressed)
@@ -156,6 +182,13 @@ or read a capture file. Options follow tcpdump.
   -L, --list-data-link-types
                             list the link-layer header types of the -i interface (on
                             stderr, as tcpdump does)
+  -y, --linktype TYPE       the link-layer header type to capture with: EN10MB on
+                            Ethernet and loopback, LINUX_SLL2 on 'any' (the ones Sievecap
+                            captures; another is refused with the reason)
+  --list-time-stamp-types   list the time stamp types of the -i interface (on stderr)
+  -j, --time-stamp-type TYPE
+                            tcpdump's time stamp type: 'host' (the kernel's, on arrival)
+                            is the one Sievecap has; another gets tcpdump's warning
   -I, --monitor-mode        refused: Sievecap captures on Ethernet, loopback and 'any',
                             which have no monitor mode
   -O, --no-optimize         accepted for tcpdump's sake: the filter is the same either way
@@ -266,6 +299,59 @@ too) stops a capture, writes every packet still in the kernel ring, closes the f
 and prints the packet counts.
 `;
 
+/** What an option's argument is, for "option -r needs an argument: …". */
+const ARGUMENT_WORDS: Readonly<Record<string, string>> = {
+  r: 'a capture file to read, or - for standard input',
+  w: 'a file to write, or - for standard output',
+  i: 'an interface name (sievecap -D lists them)',
+  interface: 'an interface name (sievecap -D lists them)',
+  c: 'a number of packets',
+  count: 'a number of packets',
+  s: 'a snapshot length in bytes',
+  'snapshot-length': 'a snapshot length in bytes',
+  f: 'a capture filter expression, e.g. "tcp port 80"',
+  F: 'a file format for -w (pcap or pcapng), or a file holding the capture filter',
+  B: 'a buffer size in KiB',
+  'buffer-size': 'a buffer size in KiB',
+  Z: 'a user name',
+  Q: 'in, out or inout',
+  y: 'a link-layer header type (sievecap -L lists them)',
+  j: 'a time stamp type (sievecap --list-time-stamp-types lists them)',
+  Y: 'a display filter, e.g. "tcp.port == 80"',
+  T: 'an output format, e.g. text, fields or json',
+  field: 'a field name, e.g. ip.src',
+  E: 'a key=value setting, e.g. header=y',
+  z: 'a statistic, e.g. conv,tcp',
+  o: 'a preference, e.g. tcp.desegment_tcp_streams:FALSE',
+  'time-stamp-precision': 'micro or nano',
+  explain: 'a filter expression',
+  preset: 'a preset name (sievecap --list-presets lists them)',
+  watch: 'a CIDR, e.g. 10.0.0.0/8',
+  'stats-interval': 'a number of seconds',
+  'filter-file': 'a file holding the capture filter',
+  'payload-snap': 'a number of bytes',
+  'export-objects': 'http,DIR',
+};
+
+/** node:util parseArgs's messages in Sievecap's words: the option once, and what to do. */
+function optionParseMessage(message: string): string {
+  const missing = /^Option '(?:-(.), )?--([\w-]+) <value>' argument missing/.exec(message);
+  if (missing) {
+    const [, short, long] = missing as unknown as [string, string | undefined, string];
+    const flag = short !== undefined && short === long ? `-${short}` : short !== undefined ? `-${short} (--${long})` : `--${long}`;
+    const words = ARGUMENT_WORDS[long] ?? (short !== undefined ? ARGUMENT_WORDS[short] : undefined) ?? 'a value';
+    return `option ${flag} needs an argument: ${words} (see sievecap --help)`;
+  }
+  const unknown = /^Unknown option '([^']*)'/.exec(message);
+  if (unknown) return `unknown option ${unknown[1]} (see sievecap --help)`;
+  const noArgument = /^Option '(?:-(.), )?--([\w-]+)' does not take an argument/.exec(message);
+  if (noArgument) {
+    const [, short, long] = noArgument as unknown as [string, string | undefined, string];
+    return `option ${short !== undefined && short !== long ? `-${short} (--${long})` : short !== undefined ? `-${short}` : `--${long}`} takes no argument (see sievecap --help)`;
+  }
+  return `${message.replace(/\. To specify.*$/s, '')} (see sievecap --help)`;
+}
+
 function positiveInt(flag: string, text: string, allowZero = false): number {
   if (!/^\d+$/.test(text)) throw new UsageError(`${flag} needs a whole number, got '${text}'`);
   const n = Number(text);
@@ -348,6 +434,12 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
         'no-optimize': { type: 'boolean', short: 'O' },
         direction: { type: 'string', short: 'Q' },
         'list-data-link-types': { type: 'boolean', short: 'L' },
+        'linktype': { type: 'string', short: 'y' },
+        'list-time-stamp-types': { type: 'boolean', short: 'J' },
+        'time-stamp-type': { type: 'string', short: 'j' },
+        C: { type: 'string', short: 'C' },
+        G: { type: 'string', short: 'G' },
+        W: { type: 'string', short: 'W' },
         'monitor-mode': { type: 'boolean', short: 'I' },
         f: { type: 'string', short: 'f' },
         count: { type: 'string', short: 'c' },
@@ -383,7 +475,7 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
       },
     });
   } catch (err) {
-    throw new UsageError(`${(err as Error).message.replace(/\. To specify.*$/s, '')} (see sievecap --help)`);
+    throw new UsageError(optionParseMessage((err as Error).message));
   }
   const v = parsed.values;
   const direction = v.direction === undefined ? 'inout' : v.direction.toLowerCase();
@@ -407,17 +499,24 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
     }
   }
   const trailing = parsed.positionals.join(' ').trim();
+  // -F: tshark's output format (pcap, pcapng), else tcpdump's -F FILE: the filter expression's file.
+  let format = v.F;
+  let filterFile = v['filter-file'];
+  if (format !== undefined && !FILE_FORMATS.has(format)) {
+    if (!existsSync(format)) {
+      throw new UsageError(`-F ${format}: not a file format (pcap or pcapng, for -w) and no such filter file (tcpdump's -F FILE)`);
+    }
+    if (filterFile !== undefined) throw new UsageError('give one filter file: -F FILE or --filter-file FILE');
+    filterFile = format;
+    format = undefined;
+  }
   let fileFilter: string | undefined;
-  if (v['filter-file'] !== undefined) {
-    if (v.f !== undefined || trailing) throw new UsageError('give the filter either in --filter-file or on the command line, not both');
-    fileFilter = readFilterFile(v['filter-file']);
+  if (filterFile !== undefined) {
+    if (v.f !== undefined || trailing) throw new UsageError(`give the filter either in the file ${filterFile} or on the command line, not both`);
+    fileFilter = readFilterFile(filterFile);
   }
   if (v.f !== undefined && trailing) {
     throw new UsageError(`give the filter either with -f or as trailing arguments, not both`);
-  }
-  const format = v.F;
-  if (format !== undefined && format !== 'pcap' && format !== 'pcapng') {
-    throw new UsageError(`-F takes 'pcap' or 'pcapng', got '${format}'`);
   }
   const precision = v['time-stamp-precision'];
   if (precision !== undefined && precision !== 'micro' && precision !== 'nano') {
@@ -454,7 +553,7 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
     throw new UsageError('-r reads a file and -i captures live: give one of them');
   }
   if (new Set(v.interface ?? []).size !== (v.interface ?? []).length) throw new UsageError('an interface is given twice with -i');
-  if ((v.interface?.length ?? 0) > 1 && v.w !== undefined && (format === 'pcap' || (format === undefined && /\.pcap$/i.test(v.w)))) {
+  if ((v.interface?.length ?? 0) > 1 && v.w !== undefined && (format === 'pcap' || (format === undefined && /\.pcap(\.gz)?$/i.test(v.w)))) {
     throw new UsageError('a pcap file holds one interface: write several -i to a .pcapng file (or -F pcapng)');
   }
   const outputType = v.T;
@@ -466,7 +565,9 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
   if (v.Y !== undefined && v.Y.trim() === '') throw new UsageError('-Y needs a display filter, e.g. -Y "tcp.port == 80"');
   // --- reports ---
   if (v.http && v.r === undefined) throw new UsageError('--http lists the transactions of a file: give it with -r FILE');
-  const statistics = (v.z ?? []).map((z) => z.trim());
+  const rotation = rotationOptions(v);
+  // -z with -C or -G (and -w) is tcpdump's post-rotate command; otherwise tshark's statistics.
+  const statistics = rotation?.postRotate !== undefined ? [] : (v.z ?? []).map((z) => z.trim());
   if (statistics.some((z) => z === '')) throw new UsageError('-z needs a statistic, e.g. -z conv,tcp (see sievecap --help)');
   let exportObjectsDir: string | undefined;
   if (v['export-objects'] !== undefined) {
@@ -486,6 +587,7 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
   return {
     statistics,
     tsharkFormats,
+    rotation,
     exportObjectsDir,
     http: v.http ?? false,
     json: v.json ?? false,
@@ -510,8 +612,11 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
     stripDomains: (v.N?.length ?? 0) > 0,
     direction,
     listDataLinkTypes: v['list-data-link-types'] ?? false,
+    dataLinkType: v.linktype,
+    listTimeStampTypes: v['list-time-stamp-types'] ?? false,
+    timeStampType: timeStampTypeOption(v['time-stamp-type']),
     filter: (fileFilter ?? v.f ?? trailing).trim(),
-    filterFile: v['filter-file'],
+    filterFile,
     payloadSnap: v['payload-snap'] === undefined ? undefined : payloadBytes(v['payload-snap'], v.r !== undefined),
     presetFilter: undefined,
     count: v.count === undefined ? undefined : positiveInt('-c', v.count),
@@ -580,7 +685,7 @@ export function wantsDissection(opts: Pick<CliOptions, 'tree' | 'outputType'>): 
 /** pcapng unless the name ends in .pcap or -F pcap was given. */
 export function outputFormat(opts: Pick<CliOptions, 'writeFile' | 'fileFormat'>): 'pcap' | 'pcapng' {
   if (opts.fileFormat) return opts.fileFormat;
-  return opts.writeFile && /\.pcap$/i.test(opts.writeFile) ? 'pcap' : 'pcapng';
+  return opts.writeFile && /\.pcap(\.gz)?$/i.test(opts.writeFile) ? 'pcap' : 'pcapng';
 }
 
 // ---- sievecap serve ------------------------------------------------------------------------------
@@ -668,13 +773,61 @@ export function readFilterFile(file: string): string {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new UsageError(`--filter-file ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    const e = err as NodeJS.ErrnoException;
+    const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'it is a directory' : e.code === 'EACCES' ? 'permission denied' : e.message;
+    throw new UsageError(`cannot read the filter file ${file}: ${why}`);
   }
   return text
     .split('\n')
     .map((line) => line.replace(/#.*$/, '').trim())
     .filter(Boolean)
     .join(' ');
+}
+
+/** -C SIZE, -G SECONDS, -W COUNT and (with -C or -G) -z COMMAND: tcpdump's rotation of the -w file. */
+function rotationOptions(v: { C?: string; G?: string; W?: string; z?: string[]; w?: string }): RotationSpec | undefined {
+  if (v.G !== undefined && !/^\d+$/.test(v.G)) throw new UsageError(`-G ${v.G}: tshark's -G reports are not supported yet; tcpdump's -G takes SECONDS`);
+  if (v.C === undefined && v.G === undefined) {
+    if (v.W !== undefined) throw new UsageError('-W limits the files of a rotation: give it with -C SIZE or -G SECONDS');
+    return undefined;
+  }
+  if (v.w === undefined) throw new UsageError('-C and -G rotate the file written with -w: give -w FILE');
+  if (v.w === '-') throw new UsageError('-C and -G rotate files: they do not go with -w - (standard output)');
+  const spec: RotationSpec = {};
+  if (v.C !== undefined) {
+    try {
+      spec.sizeBytes = parseFileSize(v.C);
+    } catch (err) {
+      throw new UsageError(`${(err as Error).message} (-C takes millions of bytes, or a number with k, m or g: -C 100, -C 512k)`);
+    }
+  }
+  if (v.G !== undefined) {
+    spec.seconds = Number(v.G);
+    if (!(spec.seconds > 0)) throw new UsageError(`invalid rotation seconds ${v.G}`);
+  }
+  if (v.W !== undefined) spec.count = positiveInt('-W', v.W);
+  if (v.z !== undefined) {
+    if (v.z.length > 1) throw new UsageError('with -C or -G, -z is the post-rotate command (tcpdump\'s -z): give one');
+    spec.postRotate = v.z[0];
+  }
+  return spec;
+}
+
+/** tcpdump's time stamp type names (pcap_tstamp_type_name_to_val). */
+export const TIME_STAMP_TYPES: Readonly<Record<string, string>> = {
+  host: 'Host',
+  host_lowprec: 'Host, low precision',
+  host_hiprec: 'Host, high precision',
+  adapter: 'Adapter',
+  adapter_unsynced: 'Adapter, not synced with system time',
+  host_hiprec_unsynced: 'Host, high precision, not synced with system time',
+};
+
+function timeStampTypeOption(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const name = value.toLowerCase();
+  if (!(name in TIME_STAMP_TYPES)) throw new UsageError(`invalid time stamp type ${value} (tcpdump's names: ${Object.keys(TIME_STAMP_TYPES).join(', ')})`);
+  return name;
 }
 
 function payloadBytes(text: string, readingFile: boolean): number {

@@ -13,8 +13,9 @@ import { native } from '../capture/native';
 import type { InterfaceMerger } from '../capture/interface-merge';
 import { linkTypeName } from '../pcap/linktype';
 import { desegmentOf, outputFormat, UsageError, wantsDissection, type CliOptions } from './args';
-import { defaultInterface } from './interfaces';
+import { checkDataLinkType, defaultInterface } from './interfaces';
 import { openFileSink, type FileSink } from './file-sink';
+import { RotatingSink } from './rotation';
 import type { PacketSink } from './sinks';
 import type { CliIo } from './io';
 import type { DisplayFilterSink } from './display-stage';
@@ -98,6 +99,29 @@ export async function runLiveCapture(opts: CliOptions, io: CliIo): Promise<numbe
   const display = opts.displayFilter !== undefined ? (await import('../filter')).compileDisplayFilter(opts.displayFilter) : undefined;
   const reporting = opts.statistics.length > 0 ? await import('./report-command') : undefined;
   const reports: StatisticsReport[] = reporting?.createStatisticsReports(opts.statistics) ?? [];
+  // An interface that does not exist is named before the helper is asked for (its error is a system call's).
+  const known = new Set(native().listInterfaces().map((i) => i.name));
+  for (const name of interfaces) {
+    if (name !== 'any' && !known.has(name)) {
+      io.error(`sievecap: ${name}: no such interface (sievecap -D lists the interfaces you can capture on)`);
+      return 1;
+    }
+  }
+  // tcpdump's -y and -j, checked before the capture starts.
+  if (opts.dataLinkType !== undefined) {
+    for (const name of interfaces) {
+      const problem = checkDataLinkType(name, opts.dataLinkType);
+      if (problem !== null) {
+        io.error(`sievecap: ${problem}`);
+        return 1;
+      }
+    }
+  }
+  if (opts.timeStampType !== undefined && opts.timeStampType !== 'host') {
+    for (const name of interfaces) {
+      io.error(`sievecap: WARNING: When trying to set timestamp type '${opts.timeStampType}' on ${name}: That type of time stamp is not supported by that device (Sievecap time-stamps packets in the kernel on arrival: 'host')`);
+    }
+  }
 
   let route: LaunchRoute;
   try {
@@ -235,6 +259,7 @@ export async function runLiveCapture(opts: CliOptions, io: CliIo): Promise<numbe
       interfaces: started.interfaces.map((i) => ({ name: i.name, linkType: i.linkType })),
       reports,
       onBackgroundError: (err) => fail(err.message),
+      onRotationLimit: () => stopRequested(),
     });
     fileSink = 'writeInterfaceBatch' in sink ? (sink as FileSink) : undefined;
     if (display) sink = filtered = new stages.display!.DisplayFilterSink(display, sink, linkTypes[0], desegmentOf(opts));
@@ -358,20 +383,32 @@ function makeSink(
     interfaces: Array<{ name: string; linkType: number }>;
     reports: StatisticsReport[];
     onBackgroundError: (err: Error) => void;
+    /** -G with -W: the last file is full. */
+    onRotationLimit: () => void;
   },
 ): PacketSink {
   const linkType = o.interfaces[0]!.linkType;
   if (o.reports.length > 0) return new stages.display!.ReportSink(o.reports, linkType, desegmentOf(opts));
   if (opts.writeFile !== undefined) {
-    return openFileSink(opts.writeFile, {
-      format: o.recordFormat,
-      interfaces: o.interfaces,
-      snapLen: opts.snapLen,
-      filter: opts.filter,
-      nanosecond: opts.nanoPrecision,
-      maxDelayMs: FILE_MAX_DELAY_MS,
-      packetBuffered: opts.packetBuffered,
-      onBackgroundError: o.onBackgroundError,
+    const open = (name: string): FileSink =>
+      openFileSink(name, {
+        format: o.recordFormat,
+        interfaces: o.interfaces,
+        snapLen: opts.snapLen,
+        filter: opts.filter,
+        nanosecond: opts.nanoPrecision,
+        maxDelayMs: FILE_MAX_DELAY_MS,
+        packetBuffered: opts.packetBuffered,
+        onBackgroundError: o.onBackgroundError,
+      });
+    if (opts.rotation === undefined) return open(opts.writeFile);
+    return new RotatingSink(opts.writeFile, opts.rotation, o.recordFormat, {
+      open,
+      onLimit: (message) => {
+        io.error(message);
+        o.onRotationLimit();
+      },
+      warn: (message) => io.error(`sievecap: ${message}`),
     });
   }
   if (wantsDissection(opts)) return new stages.dissect!.DissectSink(io, opts, linkType);

@@ -14,6 +14,11 @@ export function writeTarget(file: string): WriteTarget {
   return file === '-' ? { fd: 1, name: 'standard output', closeFd: false } : file;
 }
 
+/** `-w x.pcap.gz` / `x.pcapng.gz`: a name ending in .gz is written gzip-compressed, as it says. */
+export function gzipTarget(file: string): boolean {
+  return file !== '-' && /\.gz$/i.test(file);
+}
+
 export interface FileSinkOptions {
   format: RecordFormat;
   /** One entry per captured interface, in the order of the capture's interface indexes. */
@@ -32,11 +37,13 @@ export interface FileSinkOptions {
 /** A file sink also takes batches of any of its interfaces (several -i into one pcapng file). */
 export interface FileSink extends PacketSink {
   writeInterfaceBatch(interfaceId: number, batch: Buffer, count: number): void;
+  /** Bytes written and buffered so far (uncompressed). */
+  size(): number;
 }
 
 /** A live capture's file: batches written verbatim (pcapng: one interface block per interface). */
 export function openFileSink(file: string, o: FileSinkOptions): FileSink {
-  const timing = { maxDelayMs: o.maxDelayMs, packetBuffered: o.packetBuffered, onBackgroundError: o.onBackgroundError };
+  const timing = { maxDelayMs: o.maxDelayMs, packetBuffered: o.packetBuffered, onBackgroundError: o.onBackgroundError, gzip: gzipTarget(file) };
   if (o.format !== 'pcapng') {
     const micro = o.format === 'pcap-us';
     if (o.interfaces.length !== 1) throw new Error('a pcap file holds one interface; write several interfaces to pcapng');
@@ -46,6 +53,7 @@ export function openFileSink(file: string, o: FileSinkOptions): FileSink {
       writeInterfaceBatch: (_id, batch) => void w.writeRecords(batch, micro),
       writePacket: (p) => w.writePacket(p),
       close: () => w.close(),
+      size: () => w.out.size,
     };
   }
   const w = new PcapngWriter(writeTarget(file), {
@@ -57,5 +65,6 @@ export function openFileSink(file: string, o: FileSinkOptions): FileSink {
     writeInterfaceBatch: (id, batch, count) => void w.writeBlocks(batch, id, count),
     writePacket: (p) => w.writePacket({ interfaceId: p.interfaceId, tsNs: p.tsNs, data: p.data, origLen: p.origLen, flags: p.flags || undefined }),
     close: () => w.close(),
+    size: () => w.out.size,
   };
 }

@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import { native, type NativeInterface } from '../capture/native';
 import type { CliIo } from './io';
+import { linkTypeFromName } from '../pcap/linktype';
 
 const ARPHRD_LOOPBACK = 772;
 
@@ -80,35 +81,54 @@ export function defaultInterface(): string {
 const ARPHRD_ETHER = 1;
 
 /**
- * `-L`: the link-layer header types of an interface (default: the one a capture would use), on
- * stderr in tcpdump's words. The list is libpcap's for the interface's hardware type (what
- * `tcpdump -L` prints, DOCSIS included on Ethernet); Sievecap captures the first type of each.
+ * The link-layer header types of an interface as libpcap lists them for its hardware type (what
+ * `tcpdump -L` prints, DOCSIS included on Ethernet): [name, description, printable]; an error
+ * message instead when the interface does not exist or Sievecap cannot capture on it.
  */
+export function dataLinkTypesOf(device: string): { types: Array<[string, string, boolean]>; monitorNote: string } | { error: string } {
+  if (device === 'any') return { types: [['LINUX_SLL', 'Linux cooked v1', true], ['LINUX_SLL2', 'Linux cooked v2', true]], monitorNote: '' };
+  const found = native().listInterfaces().find((i) => i.name === device);
+  if (!found) return { error: `${device}: No such device exists\n(No such device exists)` };
+  if (found.loopback || found.hardwareType === ARPHRD_LOOPBACK) return { types: [['EN10MB', 'Ethernet', true]], monitorNote: '' };
+  if (found.hardwareType === ARPHRD_ETHER) {
+    if (isWireless(device)) return { types: [['EN10MB', 'Ethernet', true]], monitorNote: ' when not in monitor mode' };
+    return { types: [['EN10MB', 'Ethernet', true], ['DOCSIS', 'DOCSIS', false]], monitorNote: '' };
+  }
+  return { error: `capturing on '${device}' is not supported yet: its hardware type (ARPHRD ${found.hardwareType}) is not Ethernet or loopback; capture on 'any' instead` };
+}
+
+/** `-L`: the link-layer header types of an interface (default: the one a capture would use), on stderr in tcpdump's words. */
 export function listDataLinkTypes(name: string | undefined, io: CliIo): number {
   const device = name ?? defaultInterface();
-  let types: Array<[string, string, boolean]>;
-  let monitorNote = '';
-  if (device === 'any') {
-    types = [['LINUX_SLL', 'Linux cooked v1', true], ['LINUX_SLL2', 'Linux cooked v2', true]];
-  } else {
-    const found = native().listInterfaces().find((i) => i.name === device);
-    if (!found) {
-      io.error(`sievecap: ${device}: No such device exists\n(No such device exists)`);
-      return 1;
-    }
-    if (found.loopback || found.hardwareType === ARPHRD_LOOPBACK) types = [['EN10MB', 'Ethernet', true]];
-    else if (found.hardwareType === ARPHRD_ETHER) {
-      if (isWireless(device)) {
-        types = [['EN10MB', 'Ethernet', true]];
-        monitorNote = ' when not in monitor mode';
-      } else types = [['EN10MB', 'Ethernet', true], ['DOCSIS', 'DOCSIS', false]];
-    } else {
-      io.error(`sievecap: capturing on '${device}' is not supported yet: its hardware type (ARPHRD ${found.hardwareType}) is not Ethernet or loopback; capture on 'any' instead`);
-      return 1;
-    }
+  const found = dataLinkTypesOf(device);
+  if ('error' in found) {
+    io.error(`sievecap: ${found.error}`);
+    return 1;
   }
-  const lines = [`Data link types for ${device}${monitorNote} (use option -y to set):`];
-  for (const [type, description, printed] of types) lines.push(`  ${type} (${description})${printed ? '' : ' (printing not supported)'}`);
+  const lines = [`Data link types for ${device}${found.monitorNote} (use option -y to set):`];
+  for (const [type, description, printed] of found.types) lines.push(`  ${type} (${description})${printed ? '' : ' (printing not supported)'}`);
   io.error(lines.join('\n'));
+  return 0;
+}
+
+/**
+ * `-y TYPE` for a live capture: null when the interface is captured with that type (EN10MB on
+ * Ethernet and loopback, LINUX_SLL2 on 'any'), else tcpdump's message, or why Sievecap does not.
+ */
+export function checkDataLinkType(device: string, wanted: string): string | null {
+  const name = wanted.toUpperCase().replace(/^DLT_/, '');
+  if (linkTypeFromName(name) === undefined) return `invalid data link type ${wanted}`;
+  const found = dataLinkTypesOf(device);
+  if ('error' in found) return found.error;
+  if (!found.types.some(([t]) => t === name)) return `${name} is not one of the DLTs supported by this device`;
+  const captured = device === 'any' ? 'LINUX_SLL2' : 'EN10MB';
+  if (name === captured) return null;
+  return `${device}: capturing as ${name} is not supported: Sievecap captures ${device} as ${captured} (${device === 'any' ? 'Linux cooked v2' : 'Ethernet'}); leave out -y, or give -y ${captured}`;
+}
+
+/** `--list-time-stamp-types`: the kernel's host time stamps are the only kind Sievecap captures with (on stderr, as tcpdump). */
+export function listTimeStampTypes(name: string | undefined, io: CliIo): number {
+  const device = name ?? defaultInterface();
+  io.error(`Time stamp types for ${device} (use option -j to set):\n  host (Host)`);
   return 0;
 }

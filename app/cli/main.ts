@@ -14,7 +14,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   } catch (err) {
     if (err instanceof UsageError) {
       io.error(`sievecap: ${err.message}`);
-      return 2;
+      return 1; // tcpdump and tshark exit 1 on a usage error
     }
     throw err;
   }
@@ -46,6 +46,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       io.out(formatInterfaceList(listCaptureInterfaces()) + '\n');
       return 0;
     }
+    if (opts.listTimeStampTypes && opts.readFile === undefined) {
+      const { listTimeStampTypes } = await import('./interfaces');
+      return listTimeStampTypes(opts.interface, io);
+    }
     if (opts.listDataLinkTypes) {
       const { listDataLinkTypes } = await import('./interfaces');
       return listDataLinkTypes(opts.interface, io);
@@ -75,7 +79,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   } catch (err) {
     const e = err as Error;
     io.error(`sievecap: ${e.message}`);
-    if (err instanceof UsageError) return 2;
+    if (err instanceof UsageError) return 1;
     if (process.env.SIEVECAP_DEBUG) io.error(e.stack ?? '');
     return 1;
   }
@@ -89,7 +93,7 @@ async function serve(argv: readonly string[], io: CliIo): Promise<number> {
   } catch (err) {
     if (err instanceof UsageError) {
       io.error(`sievecap: ${err.message}`);
-      return 2;
+      return 1;
     }
     throw err;
   }
@@ -103,7 +107,7 @@ async function serve(argv: readonly string[], io: CliIo): Promise<number> {
   } catch (err) {
     const e = err as Error;
     io.error(`sievecap: ${e.message}`);
-    if (err instanceof UsageError) return 2;
+    if (err instanceof UsageError) return 1;
     if (process.env.SIEVECAP_DEBUG) io.error(e.stack ?? '');
     return 1;
   }

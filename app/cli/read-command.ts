@@ -9,8 +9,11 @@ import { PacketBatch } from '../pcap/packet-batch';
 import { PcapWriter } from '../pcap/pcap-writer';
 import { PcapngWriter } from '../pcap/pcapng-writer';
 import { DEFAULT_SNAPLEN } from '../capture/snaplen';
+import { linkTypeName, maxSnapLenForLinkType } from '../pcap/linktype';
 import { CaptureFilter } from './capture-filter';
 import { desegmentOf, outputFormat, type CliOptions } from './args';
+import { gzipTarget } from './file-sink';
+import { RotatingSink } from './rotation';
 import { TextSink, writeTarget, type PacketSink, type PacketToSink } from './sinks';
 import type { CliIo } from './io';
 import type { DisplayFilterSink } from './display-stage';
@@ -32,16 +35,25 @@ export async function runReadFile(opts: CliOptions, io: CliIo): Promise<number> 
   if (opts.direction !== 'inout') io.error(`sievecap: -Q ${opts.direction} has no effect on a file (tcpdump ignores it too): every packet is read`);
   try {
     if (reader.info.format === null) {
-      io.error(`sievecap: ${file}: ${reader.error?.message ?? 'not a capture file'}`);
+      // The reader's error names the file already.
+      io.error(`sievecap: ${reader.error?.message ?? `${file}: not a capture file`}`);
       return 1;
     }
+    // tcpdump's first line on stderr (tshark-style output and reports print none, as tshark).
+    if (!tsharkStyle) io.error(readingFromLine(file, reader));
     // Compiled before anything is written, so a bad filter writes nothing.
     const capture = opts.filter === '' ? undefined : new CaptureFilter(opts.filter, reader, BATCH_CAPACITY);
     let sink: PacketSink =
       reporting && stages
         ? new stages.ReportSink(reports, 1, desegmentOf(opts))
         : opts.writeFile !== undefined
-          ? new FileCopySink(opts, reader)
+          ? opts.rotation !== undefined
+            ? new RotatingSink(opts.writeFile, opts.rotation, 'pcapng', {
+                open: (name) => new FileCopySink(opts, reader, name),
+                onLimit: (message) => io.error(message),
+                warn: (message) => io.error(`sievecap: ${message}`),
+              })
+            : new FileCopySink(opts, reader, opts.writeFile)
           : dissect !== undefined && tsharkStyle
             ? new dissect.DissectSink(io, opts)
             : new TextSink(io, opts, (i) => io.interfaceName(i), undefined, () => reader.interfaces[0]?.snapLen);
@@ -57,6 +69,16 @@ export async function runReadFile(opts: CliOptions, io: CliIo): Promise<number> 
   } finally {
     reader.close();
   }
+}
+
+/** tcpdump's "reading from file F, link-type EN10MB (Ethernet), snapshot length 65535". */
+export function readingFromLine(file: string, reader: CaptureReader): string {
+  const first = reader.interfaces[0];
+  if (first === undefined) return `reading from file ${file}`;
+  // libpcap's pcap_snapshot(): the file's snap length, unless it is 0 (or negative as a C int):
+  // then the link type's maximum.
+  const snap = first.snapLen === 0 || first.snapLen > 0x7fffffff ? maxSnapLenForLinkType(first.linkType) : first.snapLen;
+  return `reading from file ${file}, link-type ${linkTypeName(first.linkType)}, snapshot length ${snap}`;
 }
 
 /** Packets filtered per native call (fewer where a batch ends at the end of the read buffer). */
@@ -180,12 +202,17 @@ class FileCopySink implements PacketSink {
   private readonly idMap = new Map<number, number>();
   private readonly format: 'pcap' | 'pcapng';
 
-  constructor(private readonly opts: CliOptions, private readonly reader: CaptureReader) {
+  constructor(private readonly opts: CliOptions, private readonly reader: CaptureReader, private readonly file: string) {
     this.format = outputFormat(opts);
   }
 
   private target() {
-    return writeTarget(this.opts.writeFile!);
+    return writeTarget(this.file);
+  }
+
+  /** Bytes written and buffered (-C's rotation looks at it). */
+  size(): number {
+    return this.pcap?.out.size ?? this.pcapng?.out.size ?? 0;
   }
 
   writeBatch(): void {
@@ -199,6 +226,7 @@ class FileCopySink implements PacketSink {
         linkType: p.linkType,
         snapLen: iface?.snapLen || DEFAULT_SNAPLEN,
         nanosecond: this.opts.nanoPrecision || this.reader.info.nanosecond,
+        gzip: gzipTarget(this.file),
       });
       if (p.linkType !== this.pcap.linkType) {
         throw new Error(
@@ -208,7 +236,7 @@ class FileCopySink implements PacketSink {
       this.pcap.writePacket(p);
       return;
     }
-    this.pcapng ??= new PcapngWriter(this.target());
+    this.pcapng ??= new PcapngWriter(this.target(), { gzip: gzipTarget(this.file) });
     let id = this.idMap.get(p.interfaceId);
     if (id === undefined) {
       id = this.pcapng.addInterface({
@@ -228,9 +256,9 @@ class FileCopySink implements PacketSink {
       // No packet passed: still leave a valid, empty file, as tcpdump does.
       if (this.format === 'pcap') {
         const first = this.reader.interfaces[0];
-        this.pcap = new PcapWriter(this.target(), { linkType: first?.linkType ?? 1, snapLen: first?.snapLen || DEFAULT_SNAPLEN });
+        this.pcap = new PcapWriter(this.target(), { linkType: first?.linkType ?? 1, snapLen: first?.snapLen || DEFAULT_SNAPLEN, gzip: gzipTarget(this.file) });
       } else {
-        this.pcapng = new PcapngWriter(this.target());
+        this.pcapng = new PcapngWriter(this.target(), { gzip: gzipTarget(this.file) });
         for (const i of this.reader.interfaces) this.pcapng.addInterface({ linkType: i.linkType, snapLen: i.snapLen, name: i.name });
       }
     }

@@ -16,6 +16,15 @@
  *   sticky (every later write throws it) and close() then only closes the descriptor.
  */
 import * as fs from 'node:fs';
+import type * as Zlib from 'node:zlib';
+
+let zlibModule: typeof Zlib | undefined;
+/** node:zlib, loaded for the first gzip file only (it pulls in node:stream: start-up time). */
+function zlib(): typeof Zlib {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  zlibModule ??= require('node:zlib') as typeof Zlib;
+  return zlibModule;
+}
 
 export const WRITE_BUFFER_SIZE = 1024 * 1024;
 /**
@@ -49,6 +58,13 @@ export interface WriteTimingOptions {
    * Without it the error is kept and thrown by the next write, flush() or close().
    */
   onBackgroundError?: (error: Error) => void;
+  /**
+   * Write gzip: every chunk that goes to the descriptor (a flush, or a large batch written
+   * directly) becomes one gzip member, so the file is a valid gzip stream after every write (gzip
+   * -d, zcat, Wireshark and Sievecap's reader read concatenated members as one stream), and a
+   * crash or SIGKILL loses only what was not yet flushed, as with a plain file.
+   */
+  gzip?: boolean;
 }
 
 /** How the output splits into records, so that a write cut short can be cut back to a whole one. */
@@ -98,11 +114,14 @@ export class FdWriter {
   bytesWritten = 0;
   /** Packets handed to the OS so far (after a failed write: the packets the file holds). */
   packetsWritten = 0;
+  /** Bytes that left the buffer for the descriptor (before compression with gzip). */
+  private handedOver = 0;
   /** Times a write found a non-blocking pipe full (EAGAIN) and waited. */
   blockedWrites = 0;
 
   readonly maxDelayMs: number | undefined;
   readonly packetBuffered: boolean;
+  readonly gzip: boolean;
   private readonly layout: RecordLayout | undefined;
   private readonly onBackgroundError: ((error: Error) => void) | undefined;
   /** Size of the file when we got it (0 for a path we created); null when it is not a regular file. */
@@ -124,6 +143,7 @@ export class FdWriter {
     }
     this.maxDelayMs = maxDelayMs;
     this.packetBuffered = options.packetBuffered ?? false;
+    this.gzip = options.gzip ?? false;
     this.layout = options.layout;
     this.onBackgroundError = options.onBackgroundError;
     if (typeof target === 'string') {
@@ -146,6 +166,11 @@ export class FdWriter {
       this.closeFd = target.closeFd ?? false;
     }
     this.startSize = regularFileSize(this.fd);
+  }
+
+  /** Bytes handed to this writer so far: written and still buffered (what tcpdump's pcap_dump_ftell64 counts; before compression with gzip). */
+  get size(): number {
+    return this.handedOver + this.used;
   }
 
   /** Space left in the buffer; callers that build records in place use reserve(). */
@@ -293,6 +318,9 @@ export class FdWriter {
 
   private writeFully(data: Uint8Array, packets: number): void {
     if (this.fd === null) throw new Error(`cannot write to ${this.name}: it is already closed`);
+    this.handedOver += data.length;
+    // gzip: the chunk goes out as one member; a write cut short is cut back to the member's start.
+    if (this.gzip) data = zlib().gzipSync(data);
     const streamStart = this.bytesWritten;
     let off = 0;
     let blockedSince = 0;
@@ -341,9 +369,10 @@ export class FdWriter {
   private describeFailedWrite(e: unknown, data: Uint8Array, written: number, streamStart: number): WriteError {
     const err = describeWriteError(e, this.name, 'error writing');
     const fd = this.fd;
-    if (this.startSize === null || this.layout === undefined || fd === null) return err;
+    if (this.startSize === null || (this.layout === undefined && !this.gzip) || fd === null) return err;
     const chunk = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    const whole = wholeRecords(this.layout, chunk, written, streamStart);
+    // A gzip member is whole or useless: it holds the chunk's packets only when all of it was written.
+    const whole = this.gzip ? { bytes: 0, packets: 0 } : wholeRecords(this.layout!, chunk, written, streamStart);
     const keep = this.startSize + streamStart + whole.bytes;
     let size: number | null = null;
     try {

@@ -53,6 +53,7 @@ export class PcapWriter {
       maxDelayMs: options.maxDelayMs,
       packetBuffered: options.packetBuffered,
       onBackgroundError: options.onBackgroundError,
+      gzip: options.gzip,
       layout: PCAP_LAYOUT,
     });
     const { buf, at } = this.out.reserve(PCAP_FILE_HEADER_LEN);

@@ -107,6 +107,7 @@ export class PcapngWriter {
       maxDelayMs: options.maxDelayMs,
       packetBuffered: options.packetBuffered,
       onBackgroundError: options.onBackgroundError,
+      gzip: options.gzip,
       layout: PCAPNG_LAYOUT,
     });
     const cpu = os.cpus()[0]?.model?.trim();

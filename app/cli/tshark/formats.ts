@@ -61,8 +61,9 @@ export function takeTsharkFormatOptions(argv: readonly string[]): { argv: string
       // tshark -G with no report prints the fields glossary.
       const report = value === undefined || value.startsWith('-') ? 'fields' : value;
       if (/^\d+$/.test(report)) {
-        // tcpdump's -G SECONDS: file rotation (app/cli/args.ts will take it; until then, refused).
-        throw new UsageError('-G SECONDS (rotating the -w file every SECONDS, as tcpdump does) is not implemented yet');
+        // tcpdump's -G SECONDS: file rotation (app/cli/args.ts and rotation.ts).
+        rest.push(a);
+        continue;
       }
       formats.glossary = report;
       k += value === report ? consumed : 0;
@@ -106,8 +107,9 @@ export function checkTsharkFormats(formats: TsharkFormatOptions, outputType: str
     throw new UsageError(`-T takes ${TSHARK_OUTPUT_TYPES.join(', ')}, got '${outputType}'`);
   }
   if (formats.protocolFilter && outputType !== 'json' && outputType !== 'jsonraw' && outputType !== 'ek' && outputType !== 'pdml') {
+    // Without a JSON-like output it was meant as tcpdump's -j TYPE: tcpdump's words first.
     throw new UsageError(
-      `-j/-J PROTOCOLS (tshark's protocol filter) go with -T json, jsonraw, ek or pdml; tcpdump's -j takes a time-stamp type (${TCPDUMP_TSTAMP_TYPES.join(', ')})`,
+      `invalid time stamp type ${formats.protocolFilter.names.join(' ')} (tcpdump's -j takes ${TCPDUMP_TSTAMP_TYPES.join(', ')}; tshark's -j/-J PROTOCOLS go with -T json, jsonraw, ek or pdml)`,
     );
   }
   if ((formats.fieldQuote !== '' || formats.fieldBom) && outputType !== 'fields') throw new UsageError('-E quote= and bom= go with -T fields');
