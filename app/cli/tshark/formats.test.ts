@@ -8,13 +8,15 @@ import { fieldsLine } from './fields';
 import { Dissector } from '../../dissect/dissector';
 import { udpFrame } from '../../dissect/test-frames';
 
-test('-G REPORT is tshark\'s glossary; a number is tcpdump\'s -G SECONDS, refused until it exists', () => {
+test('-G REPORT is tshark\'s glossary; a number is tcpdump\'s -G SECONDS (rotation of the -w file)', () => {
   assert.equal(takeTsharkFormatOptions(['-G', 'fields']).formats.glossary, 'fields');
   assert.equal(takeTsharkFormatOptions(['-Gprotocols']).formats.glossary, 'protocols');
   assert.equal(takeTsharkFormatOptions(['-G']).formats.glossary, 'fields');
   assert.deepEqual(takeTsharkFormatOptions(['-G', '-r', 'x.pcap']).argv, ['-r', 'x.pcap']);
   assert.equal(takeTsharkFormatOptions(['-G', 'nonsense']).formats.glossary, 'nonsense');
-  assert.throws(() => takeTsharkFormatOptions(['-w', 'x.pcap', '-G', '30']), (e: Error) => e instanceof UsageError && /not implemented yet/.test(e.message));
+  assert.deepEqual(takeTsharkFormatOptions(['-w', 'x.pcap', '-G', '30']).argv, ['-w', 'x.pcap', '-G', '30']);
+  assert.equal(parseCommandLine(['-i', 'lo', '-w', 'x-%s.pcap', '-G', '30']).rotation?.seconds, 30);
+  assert.throws(() => parseCommandLine(['-i', 'lo', '-G', '30']), (e: Error) => e instanceof UsageError && /give -w FILE/.test(e.message));
 });
 
 test('-j PROTOCOLS and -J PROTOCOLS are tshark\'s; -j with a time-stamp type and a bare -J stay for tcpdump', () => {
