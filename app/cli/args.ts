@@ -6,6 +6,10 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_SNAPLEN } from '../capture/snaplen';
 import type { KernelStagesSpec } from '../rpc/helper-protocol';
 import { parseCidr } from '../filter/ip-text';
+import { extractTsharkOptions, summaryByDefault, type TsharkOptions } from './tshark/options';
+import { preferenceOptions } from './tshark/preferences';
+
+export { KNOWN_PREFERENCES, desegmentOf } from './tshark/preferences';
 
 export type TimestampFormat = 'default' | 'none' | 'epoch' | 'delta' | 'date' | 'since-first';
 
@@ -75,6 +79,8 @@ export interface CliOptions {
   presetFilter: string | undefined;
   /** tshark's -o preferences given, by name (see KNOWN_PREFERENCES). */
   preferences: Record<string, string>;
+  /** tshark's -t FORMAT, -u, -2, -R, -d, -P, -N LETTERS (app/cli/tshark/options.ts). */
+  tshark: TsharkOptions;
   /** tshark's -V: the full tree of every packet. */
   tree: boolean;
   /** tshark's -T: 'text' (tshark's one-line summary), 'fields', 'json'; undefined = tcpdump lines. */
@@ -103,6 +109,10 @@ export interface CliOptions {
 
 export class UsageError extends Error {
   override name = 'UsageError';
+  /** The exit status: 2, unless tshark's own status for this mistake is another (1: INVALID_OPTION). */
+  constructor(message: string, readonly status = 2) {
+    super(message);
+  }
 }
 
 export const HELP = `Usage: sievecap [options] [filter expression]
@@ -164,7 +174,8 @@ or read a capture file. Options follow tcpdump.
                             as root: run as USER once the capture helper holds the
                             privileges (default: the user who ran sudo, else root)
   --time-stamp-precision micro|nano
-                            precision of timestamps in pcap files (default micro)
+                            precision of timestamps in pcap files written (default micro)
+                            and in the lines printed (nano: 9 digits, with -r too)
   --explain EXPR            print the eBPF program that would be loaded for EXPR, its
                             instruction count and the kernel verifier's verdict (with
                             --preset, EXPR may be left out: the preset's program)
@@ -189,9 +200,12 @@ or read a capture file. Options follow tcpdump.
                             (every packet seen, per ethertype and IP protocol, counted in
                             the kernel before the filter); the mix again at the end
 
-Decoding as tshark does (Wireshark's field names). Letters tcpdump and tshark both use keep
-tcpdump's meaning; -x, -X, -A, -#, -S, -K and -N shape tcpdump-style lines and are refused
-with -V, -T, -z or --http:
+Decoding as tshark does (Wireshark's field names). A tshark-only option (-Y, -o, -d, -2, -R,
+-t FORMAT, -u, -N LETTERS, -P) prints tshark's summary lines, as tshark does; -V, -T and -z
+choose their own output. Letters tcpdump and tshark both use keep tcpdump's meaning: -x, -X, -A,
+-#, -S, -K, -e, -v, -q, a bare -N and a bare -t shape tcpdump-style lines (with them, -Y and -o
+filter tcpdump's lines; the other tshark options are refused), and are refused with -V, -T,
+-z or --http. -n turns every name off in both styles:
   -V                        print the full tree of every packet
   -T text|fields|json       tshark's one-line summary, selected fields, or JSON trees
   -e FIELD                  with -T fields: a field to print (repeat for more), e.g.
@@ -199,12 +213,42 @@ with -V, -T, -z or --http:
   -E separator=C|aggregator=C|occurrence=a|f|l|header=y|n
                             -T fields layout, as tshark's -E
   -Y FILTER                 keep only packets that match a Wireshark display filter,
-                            e.g. -Y 'ip.addr == 10.0.0.0/8 && http' (files and live)
-  -o tcp.desegment_tcp_streams:TRUE|FALSE
-                            tshark's preference syntax; TRUE (the default, as tshark's):
-                            HTTP, TLS, DNS and SSH messages spread over TCP segments are
-                            dissected whole on the frame that completes them; FALSE:
-                            each TCP segment on its own
+                            e.g. -Y 'ip.addr == 10.0.0.0/8 && http' (files and live);
+                            one that does not compile exits with status 2, as tshark's.
+                            With -r, -c counts the packets read, shown or not (tshark's -c)
+  -2 -R FILTER              two-pass read filter: packets that do not match it are left
+                            out before they are numbered (frames 1, 2, … of what is kept);
+                            -R needs -2, as with tshark (files only)
+  -d tcp.port==PORT,PROTOCOL / udp.port==PORT,PROTOCOL
+                            decode as: payloads on PORT (or a range, 8000-8010) go to
+                            PROTOCOL's dissector, e.g. -d tcp.port==8888,http
+  -t ad|a|adoy|d|dd|e|r|u|ud|udoy
+                            the summary's time: absolute with date, absolute, absolute with
+                            day of year, delta from the previous packet, from the previous
+                            displayed one, epoch, relative to the first (the default), UTC
+                            (u, ud, udoy). Only -t followed by one of these words is tshark's;
+                            a bare -t, -tt, … is tcpdump's. Times have the precision of the
+                            file (9 digits for nanosecond pcapng and live captures, else 6)
+  -u s|hms                  the summary's relative and delta times in seconds, or in hours,
+                            minutes and seconds
+  -N mnNtdv                 names in summary lines: m MAC vendors and well-known addresses
+                            (Wireshark's manuf and wka files, and /etc/ethers, when
+                            installed), n host names (from /etc/hosts only), t port names
+                            (Wireshark's services file, else /etc/services); N, d, v change
+                            nothing: DNS is never queried. Default as tshark's: m only.
+                            A bare -N is tcpdump's
+  -P                        with -w: print the summary lines (or -V trees) as well
+  -o PREFERENCE:VALUE       tshark's preferences:
+                            tcp.desegment_tcp_streams:TRUE|FALSE  TRUE (the default, as
+                              tshark's): HTTP, TLS, DNS and SSH messages spread over TCP
+                              segments are dissected whole on the frame that completes them;
+                              FALSE: each TCP segment on its own
+                            tcp.relative_sequence_numbers:TRUE|FALSE  FALSE: TCP sequence
+                              and acknowledgment numbers as sent
+                            http.tcp.port:RANGE  the TCP ports HTTP is on, e.g. 80,8000-8080
+                            nameres.mac_name, nameres.network_name,
+                            nameres.transport_name:TRUE|FALSE  as -N m, n, t, one at a time
+                            Other preferences are refused
 
 Reports (tshark's -z; packets are not listed, as with tshark -q; files and live;
 several -z are printed in reverse order, as tshark does):
@@ -299,7 +343,8 @@ function fieldOptions(values: readonly string[]): Pick<CliOptions, 'fieldSeparat
 }
 
 export function parseCommandLine(argv: readonly string[]): CliOptions {
-  argv = separateFieldFlags(argv);
+  const { rest, tshark } = extractTsharkOptions(argv);
+  argv = separateFieldFlags(rest);
   // `--preset http --explain`: the preset's program, with no expression of its own.
   if (argv[argv.length - 1] === '--explain') argv = [...argv, ''];
   let parsed;
@@ -435,7 +480,8 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
   if ((v.interface?.length ?? 0) > 1 && v.w !== undefined && (format === 'pcap' || (format === undefined && /\.pcap$/i.test(v.w)))) {
     throw new UsageError('a pcap file holds one interface: write several -i to a .pcapng file (or -F pcapng)');
   }
-  const outputType = v.T;
+  // A tshark-only option (-Y, -o, -t FORMAT, -2, -R, -d, …) prints tshark's summary, as tshark does.
+  const outputType = v.T ?? (!v.V && !v.z && !v.http && summaryByDefault(v, tshark) ? 'text' : undefined);
   if (outputType !== undefined && outputType !== 'text' && outputType !== 'fields' && outputType !== 'json') {
     throw new UsageError(`-T takes text, fields or json, got '${outputType}'`);
   }
@@ -515,40 +561,8 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
     statsIntervalS,
     displayFilter: v.Y,
     preferences: preferenceOptions(v.o ?? []),
+    tshark,
   };
-}
-
-/**
- * tshark's `-o NAME:VALUE`, for the preferences Sievecap has: `tcp.desegment_tcp_streams` (TRUE,
- * tshark's default: PDUs spread over TCP segments are dissected on the frame that completes them;
- * FALSE: every segment on its own). Any other name is refused rather than ignored.
- */
-export const KNOWN_PREFERENCES: Readonly<Record<string, readonly string[]>> = {
-  'tcp.desegment_tcp_streams': ['TRUE', 'FALSE'],
-};
-
-/** Whether the dissection reassembles TCP PDUs (`-o tcp.desegment_tcp_streams`, default TRUE). */
-export function desegmentOf(opts: Pick<CliOptions, 'preferences'>): boolean {
-  return opts.preferences['tcp.desegment_tcp_streams'] !== 'FALSE';
-}
-
-function preferenceOptions(values: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const raw of values) {
-    const colon = raw.indexOf(':');
-    if (colon <= 0) throw new UsageError(`-o takes PREFERENCE:VALUE as tshark's does, e.g. -o tcp.desegment_tcp_streams:FALSE (got '${raw}')`);
-    const name = raw.slice(0, colon).trim();
-    const value = raw.slice(colon + 1).trim();
-    const allowed = KNOWN_PREFERENCES[name];
-    if (allowed === undefined) {
-      throw new UsageError(`-o ${name}: not a preference Sievecap has; it knows ${Object.keys(KNOWN_PREFERENCES).join(', ')}`);
-    }
-    if (!allowed.includes(value.toUpperCase())) {
-      throw new UsageError(`-o ${name} takes ${allowed.join(' or ')}, got '${value}'`);
-    }
-    out[name] = value.toUpperCase();
-  }
-  return out;
 }
 
 /** -V or -T: packets go through the dissectors (app/cli/dissect-sink.ts). */

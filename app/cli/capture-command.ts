@@ -12,7 +12,9 @@ import { batchPrefixLength, type RecordFormat } from '../capture/batch';
 import { native } from '../capture/native';
 import type { InterfaceMerger } from '../capture/interface-merge';
 import { linkTypeName } from '../pcap/linktype';
-import { desegmentOf, outputFormat, UsageError, wantsDissection, type CliOptions } from './args';
+import { outputFormat, UsageError, wantsDissection, type CliOptions } from './args';
+import { dissectorOptions } from './tshark/preferences';
+import { INVALID_OPTION } from './tshark/options';
 import { defaultInterface } from './interfaces';
 import { openFileSink, type FileSink } from './file-sink';
 import type { PacketSink } from './sinks';
@@ -72,7 +74,7 @@ interface Stages {
  */
 async function loadStages(opts: CliOptions, several: boolean, reporting: boolean): Promise<Stages> {
   const toFile = opts.writeFile !== undefined;
-  const dissect = !toFile && !reporting && wantsDissection(opts);
+  const dissect = (!toFile || opts.tshark.printWhileWriting) && !reporting && wantsDissection(opts);
   return {
     display: opts.displayFilter !== undefined || reporting || (several && !toFile) ? await import('./display-stage') : undefined,
     text: !toFile && !reporting && !dissect ? await import('./sinks') : undefined,
@@ -88,6 +90,8 @@ export function relinquish(route: LaunchRoute): void {
 }
 
 export async function runLiveCapture(opts: CliOptions, io: CliIo): Promise<number> {
+  // tshark's words and status.
+  if (opts.tshark.twoPass) throw new UsageError('Live captures do not support two-pass analysis (-2, -R): capture to a file with -w, then read it with -r', INVALID_OPTION);
   const interfaces = opts.interfaces.length > 0 ? opts.interfaces : [defaultInterface()];
   const several = interfaces.length > 1;
   const toFile = opts.writeFile !== undefined;
@@ -237,7 +241,7 @@ export async function runLiveCapture(opts: CliOptions, io: CliIo): Promise<numbe
       onBackgroundError: (err) => fail(err.message),
     });
     fileSink = 'writeInterfaceBatch' in sink ? (sink as FileSink) : undefined;
-    if (display) sink = filtered = new stages.display!.DisplayFilterSink(display, sink, linkTypes[0], desegmentOf(opts));
+    if (display) sink = filtered = new stages.display!.DisplayFilterSink(display, sink, linkTypes[0], dissectorOptions(opts));
   } catch (err) {
     client.close();
     io.error(`sievecap: ${(err as Error).message}`);
@@ -363,7 +367,7 @@ function makeSink(
   const linkType = o.interfaces[0]!.linkType;
   if (o.reports.length > 0) return new stages.display!.ReportSink(o.reports, linkType);
   if (opts.writeFile !== undefined) {
-    return openFileSink(opts.writeFile, {
+    const file = openFileSink(opts.writeFile, {
       format: o.recordFormat,
       interfaces: o.interfaces,
       snapLen: opts.snapLen,
@@ -373,6 +377,9 @@ function makeSink(
       packetBuffered: opts.packetBuffered,
       onBackgroundError: o.onBackgroundError,
     });
+    // -P: the summaries too, as the packets are written.
+    if (opts.tshark.printWhileWriting && stages.dissect) return new stages.dissect.TeeSink(file, new stages.dissect.DissectSink(io, opts, linkType));
+    return file;
   }
   if (wantsDissection(opts)) return new stages.dissect!.DissectSink(io, opts, linkType);
   return new stages.text!.TextSink(io, opts, (ifindex) => io.interfaceName(ifindex), linkType);

@@ -10,26 +10,43 @@ import { fieldsLine } from './tshark/fields';
 import { formatTree } from './tshark/tree';
 import { packetJson } from './tshark/json';
 import { summaryLine } from './tshark/summary';
-import { desegmentOf, type CliOptions } from './args';
+import { TimeColumn } from './tshark/time-column';
+import { SummaryNames } from './tshark/names';
+import { dissectorOptions, nameResolutionOf } from './tshark/preferences';
+import type { CliOptions } from './args';
 import type { CliIo } from './io';
 import { forEachBatchPacket, type PacketSink, type PacketToSink } from './sinks';
 
 export { wantsDissection } from './args';
 
-/** The fields a summary line prints besides the summary columns. */
-const SUMMARY_FIELDS: readonly string[] = ['frame.time_relative'];
+/** The fields a summary line prints besides the summary columns (the Time column's). */
+const SUMMARY_FIELDS: readonly string[] = ['frame.time_relative', 'frame.time_delta'];
+
+type Dissected = ReturnType<Dissector['dissect']>;
+
+/** A frame field's value (a bigint for times), or 0n when the dissection did not make it. */
+function frameTime(packet: Dissected, abbrev: string): bigint {
+  const value = packet.layers[0]?.fields.find((f) => f.abbrev === abbrev)?.value;
+  return typeof value === 'bigint' ? value : 0n;
+}
 
 export class DissectSink implements PacketSink {
   private readonly dissector: Dissector;
   private number = 0;
   private pending: string[] = [];
-  private readonly format: (text: string[], p: ReturnType<Dissector['dissect']>) => void;
+  private readonly format: (text: string[], packet: Dissected, p: PacketToSink) => void;
   /** What this sink reads of a packet (see DissectedPacketSink.reads). */
   readonly reads: { fields: readonly string[]; columns: boolean } | 'tree';
   private readonly dissectOptions: DissectOptions | undefined;
 
-  constructor(private readonly io: CliIo, opts: CliOptions, private readonly liveLinkType = 1) {
-    this.dissector = new Dissector({ desegment: desegmentOf(opts) });
+  constructor(
+    private readonly io: CliIo,
+    opts: CliOptions,
+    private readonly liveLinkType = 1,
+    /** Digits of a packet's time stamps by its interface (time-column.ts precisionDigits); live: 9. */
+    private readonly precisionOf: (interfaceId: number) => number = () => 9,
+  ) {
+    this.dissector = new Dissector(dissectorOptions(opts));
     if (opts.outputType === 'fields') {
       const layout = { separator: opts.fieldSeparator, aggregator: opts.fieldAggregator, occurrence: opts.fieldOccurrence };
       if (opts.fieldHeader) this.pending.push(opts.fields.join(opts.fieldSeparator));
@@ -45,7 +62,12 @@ export class DissectSink implements PacketSink {
       this.format = (out, p) => out.push(formatTree(p).replace(/\n$/, '') + '\n');
       this.reads = 'tree';
     } else {
-      this.format = (out, p) => out.push(summaryLine(p));
+      const time = new TimeColumn(opts.tshark?.timeFormat, opts.tshark?.secondsFormat);
+      const names = new SummaryNames(nameResolutionOf(opts));
+      this.format = (out, packet, p) => {
+        const column = time.text(p.tsNs, frameTime(packet, 'frame.time_relative'), frameTime(packet, 'frame.time_delta'), this.precisionOf(p.interfaceId));
+        out.push(summaryLine(packet, column, names));
+      };
       this.reads = { fields: SUMMARY_FIELDS, columns: true };
     }
     this.json = opts.outputType === 'json';
@@ -60,14 +82,14 @@ export class DissectSink implements PacketSink {
       { number: this.number, tsNs: p.tsNs, data: p.data, origLen: p.origLen, linkType: p.linkType, flags: p.flags },
       this.dissectOptions,
     );
-    this.format(this.pending, packet);
+    this.format(this.pending, packet, p);
     if (this.pending.length >= 256) this.flush();
   }
 
   /** A packet dissected by the caller (read-command's -Y stage dissects every packet, prints some). */
-  writeDissected(packet: ReturnType<Dissector['dissect']>): void {
+  writeDissected(packet: Dissected, p: PacketToSink): void {
     this.number++;
-    this.format(this.pending, packet);
+    this.format(this.pending, packet, p);
     if (this.pending.length >= 256) this.flush();
   }
 
@@ -89,5 +111,41 @@ export class DissectSink implements PacketSink {
   close(): void {
     if (this.json) this.pending.push(this.number > 0 ? '\n]\n' : ']\n');
     this.flush();
+  }
+}
+
+/** tshark's -P with -w: every packet goes to the file, and its summary (or tree) to stdout. */
+export class TeeSink implements PacketSink {
+  constructor(
+    private readonly file: PacketSink,
+    private readonly printer: DissectSink,
+  ) {}
+
+  /** What the printer reads of a dissected packet (a -Y stage in front dissects for it). */
+  get reads(): DissectSink['reads'] {
+    return this.printer.reads;
+  }
+
+  writePacket(p: PacketToSink): void {
+    this.file.writePacket(p);
+    this.printer.writePacket(p);
+  }
+
+  writeDissected(packet: Dissected, p: PacketToSink): void {
+    this.file.writePacket(p);
+    this.printer.writeDissected(packet, p);
+  }
+
+  writeBatch(batch: Buffer, count: number, format: RecordFormat): void {
+    this.file.writeBatch(batch, count, format);
+    this.printer.writeBatch(batch, count, format);
+  }
+
+  close(): void {
+    try {
+      this.file.close();
+    } finally {
+      this.printer.close();
+    }
   }
 }

@@ -38,6 +38,45 @@ export interface DissectorOptions {
    * every segment on its own.
    */
   desegment?: boolean;
+  /**
+   * tshark's `tcp.relative_sequence_numbers` (default true): TCP sequence and acknowledgment
+   * numbers shown relative to the first of each direction; false shows them as sent.
+   */
+  relativeSequence?: boolean;
+  /**
+   * Port hand-offs that replace the defaults, in order (tshark's decode-as `-d tcp.port==8888,http`
+   * and port preferences such as `http.tcp.port`): payloads on `ports` of `transport` go to the
+   * dissector of `protocol`; `replace` first removes that dissector from every port it had.
+   * An unknown protocol throws a PortRuleError naming the ones there are.
+   */
+  portRules?: readonly PortRule[];
+  /**
+   * How the Info column shows a TCP or UDP port (tshark's transport name resolution shows
+   * `http(80)`); default: the number.
+   */
+  portText?: (transport: 'tcp' | 'udp', port: number) => string;
+  /**
+   * tshark's -2: columns as its second pass shows them, knowing where each PDU ends (a TCP segment
+   * that starts a PDU completed later shows TCP's Info, not the PDU's first line).
+   */
+  twoPass?: boolean;
+}
+
+export interface PortRule {
+  transport: 'tcp' | 'udp';
+  ports: readonly number[];
+  protocol: string;
+  replace?: boolean;
+  /** Where the rule comes from, for messages (e.g. `-d tcp.port==8888,foo`). */
+  origin?: string;
+}
+
+/** A port rule names a protocol that has no dissector for that transport. */
+export class PortRuleError extends Error {
+  override name = 'PortRuleError';
+  constructor(readonly rule: PortRule, readonly known: readonly string[]) {
+    super(`${rule.origin ? `${rule.origin}: ` : ''}there is no ${rule.protocol} dissector for ${rule.transport.toUpperCase()} ports; there are: ${known.join(', ')}`);
+  }
 }
 
 export class Dissector {
@@ -65,11 +104,37 @@ export class Dissector {
   private previousTsNs: bigint | null = null;
   /** DissectorOptions.desegment. */
   readonly desegment: boolean;
+  /** DissectorOptions.relativeSequence. */
+  readonly relativeSequence: boolean;
+  /** DissectorOptions.twoPass. */
+  readonly twoPass: boolean;
+  /** DissectorOptions.portText. */
+  readonly portText: (transport: 'tcp' | 'udp', port: number) => string;
 
   constructor(options: DissectorOptions = {}) {
     this.desegment = options.desegment !== false;
+    this.relativeSequence = options.relativeSequence !== false;
+    this.twoPass = options.twoPass === true;
+    this.portText = options.portText ?? ((_transport, port) => String(port));
     registerCoreDissectors(this);
     if (options.apps !== false) registerDefaultAppDissectors(this);
+    for (const rule of options.portRules ?? []) this.applyPortRule(rule);
+  }
+
+  /** The application dissectors registered on TCP or UDP ports, by protocol name. */
+  applicationsOf(transport: 'tcp' | 'udp'): Map<string, AppDissector> {
+    const out = new Map<string, AppDissector>();
+    for (const app of (transport === 'tcp' ? this.tcpPorts : this.udpPorts).values()) if (!out.has(app.protocol)) out.set(app.protocol, app);
+    return out;
+  }
+
+  private applyPortRule(rule: PortRule): void {
+    const apps = this.applicationsOf(rule.transport);
+    const app = apps.get(rule.protocol);
+    if (!app) throw new PortRuleError(rule, [...apps.keys()].sort());
+    const table = rule.transport === 'tcp' ? this.tcpPorts : this.udpPorts;
+    if (rule.replace) for (const [port, other] of table) if (other === app) table.delete(port);
+    for (const port of rule.ports) table.set(port, app);
   }
 
   /** Registers a payload dissector under its UDP/TCP ports and, when it has one, its heuristic. */

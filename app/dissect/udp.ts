@@ -69,7 +69,7 @@ export function dissectUdp(d: Dissector, p: PacketState, data: Buffer, offset: n
   });
   p.addLayer(b.layer);
   if (payloadEnd < 0) return;
-  p.setProtocol('UDP', p.columns ? `${srcPort} → ${dstPort} Len=${payloadEnd - offset - 8}` : '');
+  p.setProtocol('UDP', p.columns ? `${d.portText('udp', srcPort)} → ${d.portText('udp', dstPort)} Len=${payloadEnd - offset - 8}` : '');
   if (payloadEnd <= offset + 8) return;
   const tunnel = d.udpTunnels.get(dstPort) ?? d.udpTunnels.get(srcPort);
   if (tunnel) {
