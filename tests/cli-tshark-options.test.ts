@@ -157,7 +157,7 @@ describe('tshark options agree with tshark 4.0', () => {
     add('-T text', ['-r', made, '-T', 'text']);
     add('-T text pcap-ns', ['-r', madePcapNs, '-T', 'text']);
     for (const t of TIME_FORMATS) add(`-t ${t}`, ['-r', made, '-t', t]);
-    for (const t of ['r', 'd', 'dd'] as const) add(`-t ${t} -u hms`, ['-r', made, `-t${t}`, '-u', 'hms']);
+    for (const t of ['r', 'd', 'dd'] as const) add(`-t ${t} -u hms`, ['-r', made, '-t', t, '-u', 'hms']);
     add('-V', ['-r', made, '-n', '-V']);
     add('-d', ['-r', made, '-d', 'tcp.port==8888,http', '-d', 'udp.port==9999,syslog', '-o', 'tcp.relative_sequence_numbers:FALSE', '-N', 'mnt']);
     add('-o', ['-r', made, '-o', 'http.tcp.port:8888', '-o', 'nameres.network_name:TRUE', '-o', 'nameres.mac_name:FALSE']);
@@ -274,6 +274,8 @@ describe('tshark options: messages', () => {
       ...cases.map(([args]) => ['-r', file, ...args]),
       ['-r', file, '-n', '-t', '-c', '1'],
       ['-r', file, '-n', '-tt', '-N', '-c', '1'],
+      ['-c', '1', '-Nn', '-te', '-r', file],
+      ['-n', '-c', '1', '-tr', file],
     ]);
   });
 
@@ -285,9 +287,12 @@ describe('tshark options: messages', () => {
     });
   });
 
-  test('-t and -N alone keep tcpdump’s meaning', () => {
-    const [bare, tt] = runs.slice(cases.length);
+  test('-t and -N alone (or attached as tcpdump users write them) keep tcpdump’s meaning', () => {
+    const [bare, tt, te, tr] = runs.slice(cases.length);
     assert.equal(bare!.stdout, 'IP 172.16.16.128.1606 > 74.125.95.104.80: Flags [S], seq 2082691767, win 8192, options [mss 1460,nop,wscale 2,nop,nop,sackOK], length 0\n');
     assert.match(tt!.stdout, /^1265678319\.618072 IP /);
+    // -te: -t -e; -Nn: -N -n; -tr FILE: -t -r FILE.
+    assert.equal(te!.stdout, '00:21:6a:5b:7d:4a > 00:05:5d:21:99:4c, ethertype IPv4 (0x0800), length 66: ' + bare!.stdout.slice(3), te!.stderr);
+    assert.equal(tr!.stdout, bare!.stdout, tr!.stderr);
   });
 });

@@ -226,17 +226,21 @@ filter tcpdump's lines; the other tshark options are refused), and are refused w
                             the summary's time: absolute with date, absolute, absolute with
                             day of year, delta from the previous packet, from the previous
                             displayed one, epoch, relative to the first (the default), UTC
-                            (u, ud, udoy). Only -t followed by one of these words is tshark's;
+                            (u, ud, udoy). Only -t followed by one of these words is tshark's
+                            (attached only ad, adoy, dd, ud, udoy: -te is tcpdump's -t -e);
                             a bare -t, -tt, … is tcpdump's. Times have the precision of the
                             file (9 digits for nanosecond pcapng and live captures, else 6)
   -u s|hms                  the summary's relative and delta times in seconds, or in hours,
                             minutes and seconds
-  -N mnNtdv                 names in summary lines: m MAC vendors and well-known addresses
-                            (Wireshark's manuf and wka files, and /etc/ethers, when
-                            installed), n host names (from /etc/hosts only), t port names
-                            (Wireshark's services file, else /etc/services); N, d, v change
-                            nothing: DNS is never queried. Default as tshark's: m only.
-                            A bare -N is tcpdump's
+  -N mnNtdv                 names in summary lines, as tshark's -N: m MAC vendors and
+                            well-known addresses (Wireshark's manuf and wka files, and
+                            /etc/ethers, when installed), n host names (Wireshark's hosts
+                            files; with N also /etc/hosts, where tshark's system resolver
+                            looks first: DNS is never queried), t port names (Wireshark's
+                            services file, else /etc/services); d and v change nothing.
+                            Default as tshark's: m (and N for -o nameres.network_name).
+                            Only -N followed by these letters is tshark's: a bare -N (or
+                            -Nn) is tcpdump's
   -P                        with -w: print the summary lines (or -V trees) as well
   -o PREFERENCE:VALUE       tshark's preferences:
                             tcp.desegment_tcp_streams:TRUE|FALSE  TRUE (the default, as

@@ -3,11 +3,11 @@
  * line before args.ts parses the rest:
  *
  * - `-t ad|a|adoy|r|d|dd|e|u|ud|udoy`: tshark's time column. tcpdump's `-t` takes no argument, so
- *   `-t` (or `-tWORD`) followed by exactly one of those words is tshark's; a bare `-t`, `-tt`, …
- *   stays tcpdump's.
+ *   `-t` followed by exactly one of those words is tshark's (attached, `-tad`, only the words of
+ *   several letters: `-te` and `-tr FILE` are tcpdump's); a bare `-t`, `-tt`, … stays tcpdump's.
  * - `-u s|hms`: seconds, or hours, minutes and seconds, in the time column.
- * - `-N LETTERS` (m, n, N, t, d, v): tshark's name resolution flags; a bare `-N` stays tcpdump's
- *   (host names without their domain).
+ * - `-N LETTERS` (m, n, N, t, d, v; a separate argument): tshark's name resolution flags; a bare
+ *   `-N` stays tcpdump's (host names without their domain), and so does `-Nn` (-N -n).
  * - `-2`, `-R FILTER`: two-pass read filter; `-d LAYER==SELECTOR,PROTOCOL`: decode-as; `-P`: print
  *   the summary while writing with -w.
  *
@@ -81,7 +81,8 @@ export function extractTsharkOptions(argv: readonly string[]): { rest: string[];
       k++;
       return next;
     };
-    if (a === '-t' || /^-t[a-z]+$/.test(a)) {
+    // Attached, only the words of more than one letter: `-te` is tcpdump's -t -e, `-tr F` its -t -r F.
+    if (a === '-t' || /^-t(ad|adoy|dd|ud|udoy)$/.test(a)) {
       const word = a === '-t' ? next : a.slice(2);
       if (word !== undefined && (TIME_FORMATS as readonly string[]).includes(word)) {
         if (a === '-t') k++;
@@ -89,7 +90,7 @@ export function extractTsharkOptions(argv: readonly string[]): { rest: string[];
         o.given.push(`-t ${word}`);
         continue;
       }
-    } else if (a === '-u' || a.startsWith('-u')) {
+    } else if (a === '-u' || a === '-us' || a === '-uhms') {
       const value = valueOf('u');
       if (value !== 's' && value !== 'hms') {
         throw new UsageError(`-u ${value}: the seconds format is s (seconds) or hms (hours, minutes and seconds)`, INVALID_OPTION);
@@ -113,10 +114,11 @@ export function extractTsharkOptions(argv: readonly string[]): { rest: string[];
       o.decodeAs.push(parseDecodeAs(valueOf('d')));
       o.given.push('-d');
       continue;
-    } else if (a === '-N' || /^-N[mnNtdv]+$/.test(a)) {
-      const letters = a === '-N' ? next : a.slice(2);
+    } else if (a === '-N') {
+      // Only as a separate argument: `-Nn` is tcpdump's -N -n.
+      const letters = next;
       if (letters !== undefined && RESOLUTION_LETTERS.test(letters)) {
-        if (a === '-N') k++;
+        k++;
         o.nameResolution = (o.nameResolution ?? '') + letters;
         o.given.push(`-N ${letters}`);
         continue;
