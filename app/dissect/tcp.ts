@@ -140,8 +140,9 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
       if (fin || rst) conv.closed = true;
     }
     if (b.wants('tcp.len')) b.add('tcp.len', () => `[TCP Segment Len: ${segLen}]`, segLen, offset, 0);
-    // -o tcp.relative_sequence_numbers:FALSE: the numbers as sent, and no raw fields beside them
-    // (tshark keeps tcp.ack_raw when the ACK flag is not set). The analysis stays relative.
+    // -o tcp.relative_sequence_numbers:FALSE: the numbers as sent; the raw fields are still there
+    // but hidden from the tree (tcp.ack_raw shows when the ACK flag is not set), as tshark has them.
+    // The analysis stays relative.
     const relative = d.relativeSequence;
     relativeSeq = seq;
     if (!relative) {
@@ -149,11 +150,17 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
       if (ack) ackValue = ackRaw;
     }
     if (b.wants('tcp.seq')) b.add('tcp.seq', () => `Sequence Number: ${seq}${relative ? '    (relative sequence number)' : ''}`, seq, offset + 4, 4);
-    if (relative && b.wants('tcp.seq_raw')) b.add('tcp.seq_raw', () => `Sequence Number (raw): ${seqRaw}`, seqRaw, offset + 4, 4);
+    if (b.wants('tcp.seq_raw')) {
+      const raw = b.add('tcp.seq_raw', () => `Sequence Number (raw): ${seqRaw}`, seqRaw, offset + 4, 4);
+      if (!relative) raw.hidden = true;
+    }
     const nextSeq = (seq + segLen + (syn || fin ? 1 : 0)) >>> 0;
     if (b.wants('tcp.nxtseq')) b.add('tcp.nxtseq', () => `[Next Sequence Number: ${nextSeq}${relative ? '    (relative sequence number)' : ''}]`, nextSeq, offset, 0);
     if (b.wants('tcp.ack')) b.add('tcp.ack', () => `Acknowledgment Number: ${ackValue}${ack && relative ? '    (relative ack number)' : ''}`, ackValue, offset + 8, 4);
-    if ((relative || !ack) && b.wants('tcp.ack_raw')) b.add('tcp.ack_raw', () => `Acknowledgment number (raw): ${ackRaw}`, ackRaw, offset + 8, 4);
+    if (b.wants('tcp.ack_raw')) {
+      const raw = b.add('tcp.ack_raw', () => `Acknowledgment number (raw): ${ackRaw}`, ackRaw, offset + 8, 4);
+      if (!relative && ack) raw.hidden = true;
+    }
     if (b.wants('tcp.hdr_len')) b.add('tcp.hdr_len', () => `${bitPicture(hdrWord >> 8, 0xf0, 8)} = Header Length: ${hlen} bytes (${hlen / 4})`, hlen, offset + 12, 1);
     if (b.wantsAny('tcp.flags')) b.group('tcp.flags', () => `Flags: ${hex(flags, 3)} (${flagNames(flags)})`, flags, offset + 12, 2, () => {
       b.add('tcp.flags.res', () => `${bitPicture(flags, 0xe00, 12)} = Reserved: ${setText((flags & 0xe00) !== 0)}`, (flags & 0xe00) !== 0, offset + 12, 2);
