@@ -51,10 +51,16 @@ export interface DissectorOptions {
    */
   portRules?: readonly PortRule[];
   /**
-   * How the Info column shows a TCP or UDP port (tshark's transport name resolution shows
-   * `http(80)`); default: the number.
+   * tshark's transport name resolution: a TCP or UDP port's service name, or undefined. The Info
+   * column then shows `http(80)` and tree labels `http (80)`; default: numbers alone.
    */
-  portText?: (transport: 'tcp' | 'udp', port: number) => string;
+  portName?: (transport: 'tcp' | 'udp', port: number) => string | undefined;
+  /**
+   * tshark's MAC name resolution in tree labels (`Source: HonHaiPr_6e:8b:24 (00:16:ce:6e:8b:24)`):
+   * the name of an address in aa:bb:cc:dd:ee:ff form (the address itself when it has none).
+   * Default: none, labels show the address alone (tshark -n).
+   */
+  macName?: (address: string) => string;
   /**
    * tshark's -2: columns as its second pass shows them, knowing where each PDU ends (a TCP segment
    * that starts a PDU completed later shows TCP's Info, not the PDU's first line).
@@ -108,17 +114,37 @@ export class Dissector {
   readonly relativeSequence: boolean;
   /** DissectorOptions.twoPass. */
   readonly twoPass: boolean;
-  /** DissectorOptions.portText. */
-  readonly portText: (transport: 'tcp' | 'udp', port: number) => string;
+  /** DissectorOptions.macName. */
+  readonly macName: ((address: string) => string) | undefined;
+  /** DissectorOptions.portName. */
+  readonly portName: ((transport: 'tcp' | 'udp', port: number) => string | undefined) | undefined;
 
   constructor(options: DissectorOptions = {}) {
     this.desegment = options.desegment !== false;
     this.relativeSequence = options.relativeSequence !== false;
     this.twoPass = options.twoPass === true;
-    this.portText = options.portText ?? ((_transport, port) => String(port));
+    this.macName = options.macName;
+    this.portName = options.portName;
     registerCoreDissectors(this);
     if (options.apps !== false) registerDefaultAppDissectors(this);
     for (const rule of options.portRules ?? []) this.applyPortRule(rule);
+  }
+
+  /** A port as the Info column shows it: `http(80)` with transport names, else the number. */
+  portText(transport: 'tcp' | 'udp', port: number): string {
+    const name = this.portName?.(transport, port);
+    return name === undefined ? String(port) : `${name}(${port})`;
+  }
+
+  /** A port as tree labels show it: with transport names `http (80)`, or `40002 (40002)` for a port without one; else the number. */
+  portLabel(transport: 'tcp' | 'udp', port: number): string {
+    if (this.portName === undefined) return String(port);
+    return `${this.portName(transport, port) ?? port} (${port})`;
+  }
+
+  /** A MAC address as tree labels show it: `name (address)` with name resolution, else the address. */
+  macLabel(address: string): string {
+    return this.macName === undefined ? address : `${this.macName(address)} (${address})`;
   }
 
   /** The application dissectors registered on TCP or UDP ports, by protocol name. */

@@ -63,11 +63,11 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
     b.need(offset, 4, 'TCP ports');
     srcPort = be16(data, offset);
     dstPort = be16(data, offset + 2);
-    if (b.wants('tcp.srcport')) b.add('tcp.srcport', () => `Source Port: ${srcPort}`, srcPort, offset, 2);
-    if (b.wants('tcp.dstport')) b.add('tcp.dstport', () => `Destination Port: ${dstPort}`, dstPort, offset + 2, 2);
+    if (b.wants('tcp.srcport')) b.add('tcp.srcport', () => `Source Port: ${d.portLabel('tcp', srcPort)}`, srcPort, offset, 2);
+    if (b.wants('tcp.dstport')) b.add('tcp.dstport', () => `Destination Port: ${d.portLabel('tcp', dstPort)}`, dstPort, offset + 2, 2);
     if (b.wants('tcp.port')) b.add('tcp.port', () => `Source or Destination Port: ${srcPort}`, srcPort, offset, 2).hidden = true;
     if (b.wants('tcp.port')) b.add('tcp.port', () => `Source or Destination Port: ${dstPort}`, dstPort, offset + 2, 2).hidden = true;
-    b.title(() => `Transmission Control Protocol, Src Port: ${srcPort}, Dst Port: ${dstPort}`);
+    b.title(() => `Transmission Control Protocol, Src Port: ${d.portLabel('tcp', srcPort)}, Dst Port: ${d.portLabel('tcp', dstPort)}`);
     p.setProtocol('TCP', `${d.portText('tcp', srcPort)} → ${d.portText('tcp', dstPort)}`);
     b.need(offset + 4, 16, 'TCP header');
     const seqRaw = be32(data, offset + 4);

@@ -138,6 +138,13 @@ export class MacNames {
   }
 }
 
+let systemMacNames: MacNames | undefined;
+
+/** The system's MAC names, read once per process (the summary and the tree labels share them). */
+export function macNamesOfSystem(): MacNames {
+  return (systemMacNames ??= MacNames.fromSystem());
+}
+
 /** Host names of addresses, from hosts files (/etc/hosts): the first name of the first line naming it. */
 export class HostNames {
   private readonly names = new Map<string, string>();
@@ -168,17 +175,20 @@ export class HostNames {
   }
 }
 
-/** Port names per transport, from a services file (`http 80/tcp`). */
+/** Port names per transport, from a services file (`http 80/tcp`, or Wireshark's `http 80/tcp/udp/sctp`). */
 export class PortNames {
   private readonly names = { tcp: new Map<number, string>(), udp: new Map<number, string>() };
 
   constructor(text: string | undefined) {
     for (const raw of (text ?? '').split('\n')) {
-      const m = /^(\S+)\s+(\d+)\/(tcp|udp)\b/.exec(raw.replace(/#.*$/, '').trim());
+      // /etc/services: `http 80/tcp`; Wireshark's: `http 80/tcp/udp/sctp`.
+      const m = /^(\S+)\s+(\d+)\/([a-z/]+)/.exec(raw.replace(/#.*$/, '').trim());
       if (!m) continue;
-      const table = this.names[m[3] as 'tcp' | 'udp'];
       const port = Number(m[2]);
-      if (!table.has(port)) table.set(port, m[1]!);
+      for (const transport of m[3]!.split('/')) {
+        const table = transport === 'tcp' || transport === 'udp' ? this.names[transport] : undefined;
+        if (table && !table.has(port)) table.set(port, m[1]!);
+      }
     }
   }
 
@@ -186,10 +196,9 @@ export class PortNames {
     return new PortNames(firstText([...dataDirs().map((d) => join(d, 'services')), '/etc/services']));
   }
 
-  /** tshark's `http(80)`, or the number alone when the port has no name. */
-  text(transport: 'tcp' | 'udp', port: number): string {
-    const name = this.names[transport].get(port);
-    return name === undefined ? String(port) : `${name}(${port})`;
+  /** The service name of a port, or undefined. */
+  name(transport: 'tcp' | 'udp', port: number): string | undefined {
+    return this.names[transport].get(port);
   }
 }
 
@@ -203,7 +212,6 @@ const IP_TEXT = /^(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f:]*:[0-9a-f:.]*)$/i;
 export class SummaryNames {
   private mac: MacNames | undefined;
   private hosts: HostNames | undefined;
-  private ports: PortNames | undefined;
 
   constructor(readonly resolution: NameResolution) {}
 
@@ -214,14 +222,9 @@ export class SummaryNames {
   /** A Source or Destination column: a MAC or IP address by its name, anything else as it is. */
   address(text: string): string {
     if (text === '') return text;
-    if (this.resolution.mac && MAC_TEXT.test(text)) return (this.mac ??= MacNames.fromSystem()).name(text);
+    if (this.resolution.mac && MAC_TEXT.test(text)) return (this.mac ??= macNamesOfSystem()).name(text);
     if (this.resolution.network && IP_TEXT.test(text)) return (this.hosts ??= HostNames.fromSystem(this.resolution.external)).name(text);
     return text;
   }
 
-  /** A port as the Info column shows it (tshark: `http(80)` with transport names). */
-  port(transport: 'tcp' | 'udp', port: number): string {
-    if (!this.resolution.transport) return String(port);
-    return (this.ports ??= PortNames.fromSystem()).text(transport, port);
-  }
 }

@@ -78,6 +78,7 @@ test('MAC names as Wireshark 4.0 makes them: exact, ranges (keyed by masked addr
   assert.equal(names.name('01:00:5e:7f:00:01'), 'IPv4mcast_7f:00:01');
   assert.equal(names.name('00:1b:c5:00:00:05'), 'Convergi_05');
   assert.equal(names.name('02:00:00:00:00:09'), '02:00:00:00:00:09');
-  assert.equal(new PortNames('http\t80/tcp\nslm-api 1606/tcp\n').text('tcp', 80), 'http(80)');
-  assert.equal(new PortNames('').text('udp', 9), '9');
+  assert.equal(new PortNames('http\t80/tcp\nslm-api 1606/tcp\n').name('tcp', 80), 'http');
+  assert.equal(new PortNames('distinct\t9999/tcp/udp\n').name('udp', 9999), 'distinct');
+  assert.equal(new PortNames('').name('udp', 9), undefined);
 });

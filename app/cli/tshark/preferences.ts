@@ -6,7 +6,7 @@
 import type { DissectorOptions, PortRule } from '../../dissect/dissector';
 import { UsageError, type CliOptions } from '../args';
 import { INVALID_OPTION, type TsharkOptions } from './options';
-import { PortNames } from './names';
+import { macNamesOfSystem, PortNames } from './names';
 
 interface Preference {
   /** Checks a value and gives it as stored (booleans upper case), or undefined when it is not valid. */
@@ -81,20 +81,23 @@ export function dissectorOptions(opts: Pick<CliOptions, 'preferences' | 'numeric
   const httpPorts = opts.preferences['http.tcp.port'];
   if (httpPorts !== undefined) rules.push({ transport: 'tcp', ports: portRange(httpPorts)!, protocol: 'http', replace: true, origin: `-o http.tcp.port:${httpPorts}` });
   // -d comes after the preferences, as tshark applies decode-as last.
+  const names = nameResolutionOf(opts);
   for (const d of opts.tshark?.decodeAs ?? []) rules.push({ transport: d.transport, ports: d.ports, protocol: d.protocol, origin: `-d ${d.text}` });
   return {
     desegment: desegmentOf(opts),
     relativeSequence: opts.preferences['tcp.relative_sequence_numbers'] !== 'FALSE',
     ...(opts.tshark?.twoPass ? { twoPass: true } : {}),
     ...(rules.length > 0 ? { portRules: rules } : {}),
-    ...(nameResolutionOf(opts).transport ? { portText: portTextOf() } : {}),
+    ...(names.transport ? { portName: portNameOf() } : {}),
+    // Tree labels name MAC addresses too (`Source: HonHaiPr_6e:8b:24 (00:16:ce:6e:8b:24)`).
+    ...(names.mac ? { macName: (address: string) => macNamesOfSystem().name(address) } : {}),
   };
 }
 
-/** Port names for the Info column, the services file read on first use. */
-function portTextOf(): (transport: 'tcp' | 'udp', port: number) => string {
+/** Port names, the services file read on first use. */
+function portNameOf(): (transport: 'tcp' | 'udp', port: number) => string | undefined {
   let names: PortNames | undefined;
-  return (transport, port) => (names ??= PortNames.fromSystem()).text(transport, port);
+  return (transport, port) => (names ??= PortNames.fromSystem()).name(transport, port);
 }
 
 /** Which names tshark-style summaries show: MAC vendors and well-known addresses, host names, service names. */
