@@ -159,7 +159,7 @@ describe('tshark options agree with tshark 4.0', () => {
     for (const t of TIME_FORMATS) add(`-t ${t}`, ['-r', made, '-t', t]);
     for (const t of ['r', 'd', 'dd'] as const) add(`-t ${t} -u hms`, ['-r', made, '-t', t, '-u', 'hms']);
     add('-V', ['-r', made, '-n', '-V']);
-    add('-V names', ['-r', made, '-V', '-N', 'mt']);
+    add('-V names', ['-r', made, '-V', '-N', 'mntN']);
     add('-d', ['-r', made, '-d', 'tcp.port==8888,http', '-d', 'udp.port==9999,syslog', '-o', 'tcp.relative_sequence_numbers:FALSE', '-N', 'mnt']);
     add('-o', ['-r', made, '-o', 'http.tcp.port:8888', '-o', 'nameres.network_name:TRUE', '-o', 'nameres.mac_name:FALSE']);
     add('-2 -R', ['-r', google, '-2', '-R', 'tcp.len > 0']);
@@ -173,7 +173,7 @@ describe('tshark options agree with tshark 4.0', () => {
       times: tsharkTimes(made, []),
       hms: tsharkTimes(made, ['-u', 'hms']),
       '-V': tshark(['-r', made, '-n', '-V']),
-      '-V names': tshark(['-r', made, '-V', '-N', 'mt']),
+      '-V names': tshark(['-r', made, '-V', '-N', 'mntN']),
       '-d': tshark(['-r', made, '-d', 'tcp.port==8888,http', '-d', 'udp.port==9999,syslog', '-o', 'tcp.relative_sequence_numbers:FALSE', '-N', 'mnt']),
       '-o': tshark(['-r', made, '-o', 'http.tcp.port:8888', '-o', 'nameres.network_name:TRUE', '-o', 'nameres.mac_name:FALSE']),
       '-2 -R': tshark(['-r', google, '-2', '-R', 'tcp.len > 0']),
@@ -204,10 +204,11 @@ describe('tshark options agree with tshark 4.0', () => {
     assert.ok(mine.length >= 4 * 18 && mine.some((l) => /\.\d{9} seconds/.test(l)), 'the frame times are there');
     assert.deepEqual(mine, times((await reference['-V']!).stdout));
   });
-  test('-V names MAC addresses and ports in tree labels as tshark does (-N mt)', async () => {
-    const named = (text: string): string[] => text.split('\n').filter((l) => /^(Ethernet II|    (Destination|Source): |        Address: |    (Sender|Target) MAC|Transmission Control Protocol|User Datagram Protocol|    (Source|Destination) Port: )/.test(l));
+  test('-V names MAC addresses, hosts (from /etc/hosts with N) and ports in tree labels as tshark does (-N mntN)', async () => {
+    const named = (text: string): string[] => text.split('\n').filter((l) => /^(Ethernet II|    (Destination|Source): |        Address: |    (Sender|Target) MAC|Internet Protocol|    (Source|Destination) Address: |Transmission Control Protocol|User Datagram Protocol|    (Source|Destination) Port: )/.test(l));
     const mine = named(ourRun('-V names').stdout);
-    assert.ok(mine.some((l) => l.includes('Broadcast (ff:ff:ff:ff:ff:ff)')) && mine.some((l) => l.includes('http (80)')), 'names are there');
+    const has = (text: string): boolean => mine.some((l) => l.includes(text));
+    assert.ok(has('Broadcast (ff:ff:ff:ff:ff:ff)') && has('http (80)') && has('localhost (127.0.0.1)'), 'names are there');
     assert.deepEqual(mine, named((await reference['-V names']!).stdout));
   });
   test('-d tcp.port==8888,http -d udp.port==9999,syslog, relative sequence numbers off, -N mnt', () => same('-d'));

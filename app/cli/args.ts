@@ -232,15 +232,15 @@ filter tcpdump's lines; the other tshark options are refused), and are refused w
                             file (9 digits for nanosecond pcapng and live captures, else 6)
   -u s|hms                  the summary's relative and delta times in seconds, or in hours,
                             minutes and seconds
-  -N mnNtdv                 names in summary lines, as tshark's -N: m MAC vendors and
-                            well-known addresses (Wireshark's manuf and wka files, and
-                            /etc/ethers, when installed), n host names (Wireshark's hosts
-                            files; with N also /etc/hosts, where tshark's system resolver
-                            looks first: DNS is never queried), t port names (Wireshark's
-                            services file, else /etc/services); d and v change nothing.
-                            Default as tshark's: m (and N for -o nameres.network_name).
-                            Only -N followed by these letters is tshark's: a bare -N (or
-                            -Nn) is tcpdump's
+  -N mnNtdv                 names in summary lines and -V trees (Ethernet, ARP, IP, TCP,
+                            UDP), as tshark's -N: m MAC vendors and well-known addresses
+                            (Wireshark's manuf and wka files, and /etc/ethers, when
+                            installed), n host names (Wireshark's hosts files; with N also
+                            /etc/hosts, where tshark's system resolver looks first: DNS is
+                            never queried), t port names (Wireshark's services file, else
+                            /etc/services); d and v change nothing. Default as tshark's: m
+                            (and N for -o nameres.network_name). Only -N followed by these
+                            letters is tshark's: a bare -N (or -Nn) is tcpdump's
   -P                        with -w: print the summary lines (or -V trees) as well
   -o PREFERENCE:VALUE       tshark's preferences:
                             tcp.desegment_tcp_streams:TRUE|FALSE  TRUE (the default, as

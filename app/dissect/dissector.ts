@@ -62,6 +62,11 @@ export interface DissectorOptions {
    */
   macName?: (address: string) => string;
   /**
+   * tshark's network name resolution in tree labels (`Destination Address: localhost (127.0.0.1)`):
+   * the name of an IPv4 or IPv6 address, or the address itself. Default: none (tshark -n).
+   */
+  hostName?: (address: string) => string;
+  /**
    * tshark's -2: columns as its second pass shows them, knowing where each PDU ends (a TCP segment
    * that starts a PDU completed later shows TCP's Info, not the PDU's first line).
    */
@@ -114,6 +119,8 @@ export class Dissector {
   readonly relativeSequence: boolean;
   /** DissectorOptions.twoPass. */
   readonly twoPass: boolean;
+  /** DissectorOptions.hostName. */
+  readonly hostName: ((address: string) => string) | undefined;
   /** DissectorOptions.macName. */
   readonly macName: ((address: string) => string) | undefined;
   /** DissectorOptions.portName. */
@@ -124,6 +131,7 @@ export class Dissector {
     this.relativeSequence = options.relativeSequence !== false;
     this.twoPass = options.twoPass === true;
     this.macName = options.macName;
+    this.hostName = options.hostName;
     this.portName = options.portName;
     registerCoreDissectors(this);
     if (options.apps !== false) registerDefaultAppDissectors(this);
@@ -140,6 +148,11 @@ export class Dissector {
   portLabel(transport: 'tcp' | 'udp', port: number): string {
     if (this.portName === undefined) return String(port);
     return `${this.portName(transport, port) ?? port} (${port})`;
+  }
+
+  /** An IP address as tree labels show it: `name (address)` with name resolution, else the address. */
+  hostLabel(address: string): string {
+    return this.hostName === undefined ? address : `${this.hostName(address)} (${address})`;
   }
 
   /** A MAC address as tree labels show it: `name (address)` with name resolution, else the address. */

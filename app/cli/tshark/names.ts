@@ -145,6 +145,15 @@ export function macNamesOfSystem(): MacNames {
   return (systemMacNames ??= MacNames.fromSystem());
 }
 
+const systemHostNames = new Map<boolean, HostNames>();
+
+/** The system's host names (with or without /etc/hosts, the external resolver's), read once per process. */
+export function hostNamesOfSystem(external: boolean): HostNames {
+  let names = systemHostNames.get(external);
+  if (names === undefined) systemHostNames.set(external, (names = HostNames.fromSystem(external)));
+  return names;
+}
+
 /** Host names of addresses, from hosts files (/etc/hosts): the first name of the first line naming it. */
 export class HostNames {
   private readonly names = new Map<string, string>();
@@ -223,7 +232,7 @@ export class SummaryNames {
   address(text: string): string {
     if (text === '') return text;
     if (this.resolution.mac && MAC_TEXT.test(text)) return (this.mac ??= macNamesOfSystem()).name(text);
-    if (this.resolution.network && IP_TEXT.test(text)) return (this.hosts ??= HostNames.fromSystem(this.resolution.external)).name(text);
+    if (this.resolution.network && IP_TEXT.test(text)) return (this.hosts ??= hostNamesOfSystem(this.resolution.external)).name(text);
     return text;
   }
 

@@ -6,7 +6,7 @@
 import type { DissectorOptions, PortRule } from '../../dissect/dissector';
 import { UsageError, type CliOptions } from '../args';
 import { INVALID_OPTION, type TsharkOptions } from './options';
-import { macNamesOfSystem, PortNames } from './names';
+import { hostNamesOfSystem, macNamesOfSystem, PortNames } from './names';
 
 interface Preference {
   /** Checks a value and gives it as stored (booleans upper case), or undefined when it is not valid. */
@@ -75,7 +75,7 @@ export function desegmentOf(opts: Pick<CliOptions, 'preferences'>): boolean {
   return opts.preferences['tcp.desegment_tcp_streams'] !== 'FALSE';
 }
 
-/** The Dissector's options for these preferences, -d rules and transport names (-N t). */
+/** The Dissector's options for these preferences, -d rules and names (-N, -o nameres.*). */
 export function dissectorOptions(opts: Pick<CliOptions, 'preferences' | 'numeric'> & { tshark?: Pick<TsharkOptions, 'decodeAs' | 'nameResolution' | 'twoPass'> }): DissectorOptions {
   const rules: PortRule[] = [];
   const httpPorts = opts.preferences['http.tcp.port'];
@@ -91,6 +91,7 @@ export function dissectorOptions(opts: Pick<CliOptions, 'preferences' | 'numeric
     ...(names.transport ? { portName: portNameOf() } : {}),
     // Tree labels name MAC addresses too (`Source: HonHaiPr_6e:8b:24 (00:16:ce:6e:8b:24)`).
     ...(names.mac ? { macName: (address: string) => macNamesOfSystem().name(address) } : {}),
+    ...(names.network ? { hostName: (address: string) => hostNamesOfSystem(names.external).name(address) } : {}),
   };
 }
 
