@@ -38,6 +38,7 @@ test('a tshark-only option switches the output to tshark’s summary; tcpdump’
 test('-d and -o values', () => {
   assert.deepEqual(parseDecodeAs('udp.port==5000-5002,dns'), { text: 'udp.port==5000-5002,dns', transport: 'udp', ports: [5000, 5001, 5002], protocol: 'dns' });
   assert.throws(() => parseDecodeAs('tcp.port==70000,http'), /takes a port/);
+  assert.equal(parseDecodeAs('tcp.port=8443,ssl').protocol, 'tls');
   assert.deepEqual(portRange('80, 8000-8002'), [80, 8000, 8001, 8002]);
   assert.equal(portRange('80,x'), undefined);
   assert.deepEqual(preferenceOptions(['nameres.mac_name:false', 'http.tcp.port:80,8080']), { 'nameres.mac_name': 'FALSE', 'http.tcp.port': '80,8080' });

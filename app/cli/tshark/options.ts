@@ -141,10 +141,8 @@ export function extractTsharkOptions(argv: readonly string[]): { rest: string[];
 }
 
 /**
- * `-d tcp.port==8888,http`, tshark's syntax: LAYER==SELECTOR,PROTOCOL, SELECTOR a port, a range
- * (8000-8010) or a list of them (8000,8080 is tshark's `8000,8080` only with a range: one port or
- * one range per -d; give -d again for more). `=` for `==` is accepted with tshark's warning
- * left out.
+ * `-d tcp.port==8888,http`, tshark's syntax: LAYER==SELECTOR,PROTOCOL, the selector one port or
+ * one range (8000-8010; give -d again for more). `=` for `==` is accepted, as tshark accepts it.
  */
 export function parseDecodeAs(text: string): DecodeAs {
   const m = /^([a-z0-9_.]+)==?([^,]+),([A-Za-z0-9_.-]+)$/.exec(text.trim());
@@ -163,8 +161,12 @@ export function parseDecodeAs(text: string): DecodeAs {
   }
   const ports: number[] = [];
   for (let port = low; port <= high; port++) ports.push(port);
-  return { text, transport: layer === 'tcp.port' ? 'tcp' : 'udp', ports, protocol: protocol.toLowerCase() };
+  const name = protocol.toLowerCase();
+  return { text, transport: layer === 'tcp.port' ? 'tcp' : 'udp', ports, protocol: PROTOCOL_ALIASES[name] ?? name };
 }
+
+/** Older names tshark still takes after -d (Wireshark's protocol aliases). */
+const PROTOCOL_ALIASES: Readonly<Record<string, string>> = { ssl: 'tls', bootp: 'dhcp' };
 
 /** Flags that shape tcpdump's lines (args.ts's names); with them, -Y and -o keep tcpdump's lines. */
 const TCPDUMP_LINE_FLAGS: ReadonlyArray<readonly [string, string]> = [
