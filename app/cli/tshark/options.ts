@@ -147,7 +147,10 @@ export function extractTsharkOptions(argv: readonly string[]): { rest: string[];
 export function parseDecodeAs(text: string): DecodeAs {
   const m = /^([a-z0-9_.]+)==?([^,]+),([A-Za-z0-9_.-]+)$/.exec(text.trim());
   if (!m) {
-    throw new UsageError(`-d ${text}: decode-as takes LAYER==SELECTOR,PROTOCOL as tshark's does, e.g. -d tcp.port==8888,http`, INVALID_OPTION);
+    throw new UsageError(
+      `-d ${text}: decode-as takes LAYER==SELECTOR,PROTOCOL as tshark's does, e.g. -d tcp.port==8888,http (tcpdump's -d, the compiled filter, is --explain EXPR here)`,
+      INVALID_OPTION,
+    );
   }
   const [, layer, selector, protocol] = m as unknown as [string, string, string, string];
   if (layer !== 'tcp.port' && layer !== 'udp.port') {
