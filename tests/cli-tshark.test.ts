@@ -77,7 +77,8 @@ describe('sievecap -r agrees with tshark', () => {
   });
 
   test('-T text: the summary line of every packet', () => {
-    const ours = sievecap(['-r', capture, '-T', 'text']).stdout.toString().split('\n');
+    // -n as tshark's here (without it both name MAC addresses: ff:ff:ff:ff:ff:ff is Broadcast).
+    const ours = sievecap(['-r', capture, '-n', '-T', 'text']).stdout.toString().split('\n');
     const theirs = tshark([]).split('\n');
     assert.equal(ours.length, theirs.length);
     const differing = ours.flatMap((line, k) => (line === theirs[k] ? [] : [`ours:   ${line}`, `tshark: ${theirs[k]}`]));
@@ -112,7 +113,7 @@ describe('sievecap -r agrees with tshark', () => {
         .filter((l) => l !== '' && !l.startsWith(' ') && !/^[0-9a-f]{4}  /.test(l))
         // tshark adds the capture interface to the frame heading ("on interface …"): not in pcap files.
         .map((l) => l.replace(/ on interface .*$/, ''));
-    const ours = headings(sievecap(['-r', capture, '-V']).stdout.toString());
+    const ours = headings(sievecap(['-r', capture, '-n', '-V']).stdout.toString());
     const theirs = headings(tshark(['-V']));
     const differing = ours.flatMap((line, k) => (line === theirs[k] ? [] : [`ours:   ${line}`, `tshark: ${theirs[k]}`]));
     assert.deepEqual(differing.slice(0, 10), []);

@@ -8,6 +8,10 @@ import type { KernelStagesSpec } from '../rpc/helper-protocol';
 import { parseCidr } from '../filter/ip-text';
 import { checkTsharkFormats, isTsharkHexDump, takeTsharkFormatOptions, type TsharkFormatOptions, type TsharkOutputType } from './tshark/formats';
 import { parseFileSize, type RotationSpec } from './rotation';
+import { extractTsharkOptions, summaryByDefault, type TsharkOptions } from './tshark/options';
+import { preferenceOptions } from './tshark/preferences';
+
+export { KNOWN_PREFERENCES, desegmentOf } from './tshark/preferences';
 
 export type TimestampFormat = 'default' | 'none' | 'epoch' | 'delta' | 'date' | 'since-first';
 
@@ -83,6 +87,8 @@ export interface CliOptions {
   presetFilter: string | undefined;
   /** tshark's -o preferences given, by name (see KNOWN_PREFERENCES). */
   preferences: Record<string, string>;
+  /** tshark's -t FORMAT, -u, -2, -R, -d, -P, -N LETTERS (app/cli/tshark/options.ts). */
+  tshark: TsharkOptions;
   /** tshark's -V: the full tree of every packet. */
   tree: boolean;
   /** tshark's -T: 'text' (tshark's one-line summary), 'fields', 'json', 'ek', 'pdml', 'psml', 'tabs', 'jsonraw'; undefined = tcpdump lines. */
@@ -118,6 +124,10 @@ const FILE_FORMATS = new Set(['pcap', 'pcapng']);
 
 export class UsageError extends Error {
   override name = 'UsageError';
+  /** The exit status: 1, as tcpdump's and tshark's for a usage error (tshark's INVALID_OPTION), unless given. */
+  constructor(message: string, readonly status = 1) {
+    super(message);
+  }
 }
 
 export const HELP = `Usage: sievecap [options] [filter expression]
@@ -200,7 +210,8 @@ or read a capture file. Options follow tcpdump.
                             as root: run as USER once the capture helper holds the
                             privileges (default: the user who ran sudo, else root)
   --time-stamp-precision micro|nano
-                            precision of timestamps in pcap files (default micro)
+                            precision of timestamps in pcap files written (default micro)
+                            and in the lines printed (nano: 9 digits, with -r too)
   --explain EXPR            print the eBPF program that would be loaded for EXPR, its
                             instruction count and the kernel verifier's verdict (with
                             --preset, EXPR may be left out: the preset's program)
@@ -225,9 +236,12 @@ or read a capture file. Options follow tcpdump.
                             (every packet seen, per ethertype and IP protocol, counted in
                             the kernel before the filter); the mix again at the end
 
-Decoding as tshark does (Wireshark's field names). Letters tcpdump and tshark both use keep
-tcpdump's meaning; -X, -A, -#, -S, -K and -N shape tcpdump-style lines and are refused
-with -V, -T, -z or --http, and so is -x but for tshark's -x below:
+Decoding as tshark does (Wireshark's field names). A tshark-only option (-Y, -o, -d, -2, -R,
+-t FORMAT, -u, -N LETTERS, -P) prints tshark's summary lines, as tshark does; -V, -T and -z
+choose their own output. Letters tcpdump and tshark both use keep tcpdump's meaning: -x (but
+for tshark's -x below), -X, -A, -#, -S, -K, -e, -v, -q, a bare -N and a bare -t shape
+tcpdump-style lines (with them, -Y and -o filter tcpdump's lines; the other tshark options are
+refused), and are refused with -V, -T, -z or --http. -n turns every name off in both styles:
   -V                        print the full tree of every packet
   -x                        with -V: each packet's bytes in hex and ASCII after its tree
                             (with -T text: the bytes alone; with -T ek: NAME_raw members)
@@ -250,12 +264,46 @@ with -V, -T, -z or --http, and so is -x but for tshark's -x below:
                             dissects, in tshark's layout, and exit (-G with a number is
                             tcpdump's -G SECONDS)
   -Y FILTER                 keep only packets that match a Wireshark display filter,
-                            e.g. -Y 'ip.addr == 10.0.0.0/8 && http' (files and live)
-  -o tcp.desegment_tcp_streams:TRUE|FALSE
-                            tshark's preference syntax; TRUE (the default, as tshark's):
-                            HTTP, TLS, DNS and SSH messages spread over TCP segments are
-                            dissected whole on the frame that completes them; FALSE:
-                            each TCP segment on its own
+                            e.g. -Y 'ip.addr == 10.0.0.0/8 && http' (files and live);
+                            one that does not compile exits with status 2, as tshark's.
+                            With -r, -c counts the packets read, shown or not (tshark's -c)
+  -2 -R FILTER              two-pass read filter: packets that do not match it are left
+                            out before they are numbered (frames 1, 2, … of what is kept);
+                            -R needs -2, as with tshark (files only)
+  -d tcp.port==PORT,PROTOCOL / udp.port==PORT,PROTOCOL
+                            decode as: payloads on PORT (or a range, 8000-8010) go to
+                            PROTOCOL's dissector, e.g. -d tcp.port==8888,http
+  -t ad|a|adoy|d|dd|e|r|u|ud|udoy
+                            the summary's time: absolute with date, absolute, absolute with
+                            day of year, delta from the previous packet, from the previous
+                            displayed one, epoch, relative to the first (the default), UTC
+                            (u, ud, udoy). Only -t followed by one of these words is tshark's
+                            (attached only ad, adoy, dd, ud, udoy: -te is tcpdump's -t -e);
+                            a bare -t, -tt, … is tcpdump's. Times have the precision of the
+                            file (9 digits for nanosecond pcapng and live captures, else 6)
+  -u s|hms                  the summary's relative and delta times in seconds, or in hours,
+                            minutes and seconds
+  -N mnNtdv                 names in summary lines and -V trees (Ethernet, ARP, IP, TCP,
+                            UDP), as tshark's -N: m MAC vendors and well-known addresses
+                            (Wireshark's manuf and wka files, and /etc/ethers, when
+                            installed), n host names (Wireshark's hosts files; with N also
+                            /etc/hosts, where tshark's system resolver looks first: DNS is
+                            never queried), t port names (Wireshark's services file, else
+                            /etc/services); d and v change nothing. Default as tshark's: m
+                            (and N for -o nameres.network_name). Only -N followed by these
+                            letters is tshark's: a bare -N (or -Nn) is tcpdump's
+  -P                        with -w: print the summary lines (or -V trees) as well
+  -o PREFERENCE:VALUE       tshark's preferences:
+                            tcp.desegment_tcp_streams:TRUE|FALSE  TRUE (the default, as
+                              tshark's): HTTP, TLS, DNS and SSH messages spread over TCP
+                              segments are dissected whole on the frame that completes them;
+                              FALSE: each TCP segment on its own
+                            tcp.relative_sequence_numbers:TRUE|FALSE  FALSE: TCP sequence
+                              and acknowledgment numbers as sent
+                            http.tcp.port:RANGE  the TCP ports HTTP is on, e.g. 80,8000-8080
+                            nameres.mac_name, nameres.network_name,
+                            nameres.transport_name:TRUE|FALSE  as -N m, n, t, one at a time
+                            Other preferences are refused
 
 Reports (tshark's -z; packets are not listed, as with tshark -q; files and live;
 several -z are printed in reverse order, as tshark does):
@@ -407,7 +455,8 @@ function fieldOptions(values: readonly string[]): Pick<CliOptions, 'fieldSeparat
 
 export function parseCommandLine(argv: readonly string[]): CliOptions {
   const taken = takeTsharkFormatOptions(argv);
-  argv = separateFieldFlags(taken.argv);
+  const { rest, tshark } = extractTsharkOptions(taken.argv);
+  argv = separateFieldFlags(rest);
   // `--preset http --explain`: the preset's program, with no expression of its own.
   if (argv[argv.length - 1] === '--explain') argv = [...argv, ''];
   let parsed;
@@ -556,7 +605,8 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
   if ((v.interface?.length ?? 0) > 1 && v.w !== undefined && (format === 'pcap' || (format === undefined && /\.pcap(\.gz)?$/i.test(v.w)))) {
     throw new UsageError('a pcap file holds one interface: write several -i to a .pcapng file (or -F pcapng)');
   }
-  const outputType = v.T;
+  // A tshark-only option (-Y, -o, -t FORMAT, -2, -R, -d, …) prints tshark's summary, as tshark does.
+  const outputType = v.T ?? (!v.V && !v.z && !v.http && summaryByDefault(v, tshark) ? 'text' : undefined);
   const tsharkFormats = checkTsharkFormats(taken.formats, outputType, v.V ?? false, isTsharkHexDump(v));
   const fields = v.field ?? [];
   if (outputType === 'fields' && fields.length === 0) throw new UsageError('-T fields needs at least one -e FIELD');
@@ -641,40 +691,8 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
     statsIntervalS,
     displayFilter: v.Y,
     preferences: preferenceOptions(v.o ?? []),
+    tshark,
   };
-}
-
-/**
- * tshark's `-o NAME:VALUE`, for the preferences Sievecap has: `tcp.desegment_tcp_streams` (TRUE,
- * tshark's default: PDUs spread over TCP segments are dissected on the frame that completes them;
- * FALSE: every segment on its own). Any other name is refused rather than ignored.
- */
-export const KNOWN_PREFERENCES: Readonly<Record<string, readonly string[]>> = {
-  'tcp.desegment_tcp_streams': ['TRUE', 'FALSE'],
-};
-
-/** Whether the dissection reassembles TCP PDUs (`-o tcp.desegment_tcp_streams`, default TRUE). */
-export function desegmentOf(opts: Pick<CliOptions, 'preferences'>): boolean {
-  return opts.preferences['tcp.desegment_tcp_streams'] !== 'FALSE';
-}
-
-function preferenceOptions(values: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const raw of values) {
-    const colon = raw.indexOf(':');
-    if (colon <= 0) throw new UsageError(`-o takes PREFERENCE:VALUE as tshark's does, e.g. -o tcp.desegment_tcp_streams:FALSE (got '${raw}')`);
-    const name = raw.slice(0, colon).trim();
-    const value = raw.slice(colon + 1).trim();
-    const allowed = KNOWN_PREFERENCES[name];
-    if (allowed === undefined) {
-      throw new UsageError(`-o ${name}: not a preference Sievecap has; it knows ${Object.keys(KNOWN_PREFERENCES).join(', ')}`);
-    }
-    if (!allowed.includes(value.toUpperCase())) {
-      throw new UsageError(`-o ${name} takes ${allowed.join(' or ')}, got '${value}'`);
-    }
-    out[name] = value.toUpperCase();
-  }
-  return out;
 }
 
 /** -V or -T: packets go through the dissectors (app/cli/dissect-sink.ts). */

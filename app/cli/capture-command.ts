@@ -13,6 +13,8 @@ import { native } from '../capture/native';
 import type { InterfaceMerger } from '../capture/interface-merge';
 import { linkTypeName } from '../pcap/linktype';
 import { desegmentOf, outputFormat, UsageError, wantsDissection, type CliOptions } from './args';
+import { dissectorOptions } from './tshark/preferences';
+import { INVALID_OPTION } from './tshark/options';
 import { checkDataLinkType, defaultInterface } from './interfaces';
 import { openFileSink, type FileSink } from './file-sink';
 import { RotatingSink } from './rotation';
@@ -73,7 +75,7 @@ interface Stages {
  */
 async function loadStages(opts: CliOptions, several: boolean, reporting: boolean): Promise<Stages> {
   const toFile = opts.writeFile !== undefined;
-  const dissect = !toFile && !reporting && wantsDissection(opts);
+  const dissect = (!toFile || opts.tshark.printWhileWriting) && !reporting && wantsDissection(opts);
   return {
     display: opts.displayFilter !== undefined || reporting || (several && !toFile) ? await import('./display-stage') : undefined,
     text: !toFile && !reporting && !dissect ? await import('./sinks') : undefined,
@@ -89,6 +91,8 @@ export function relinquish(route: LaunchRoute): void {
 }
 
 export async function runLiveCapture(opts: CliOptions, io: CliIo): Promise<number> {
+  // tshark's words and status.
+  if (opts.tshark.twoPass) throw new UsageError('Live captures do not support two-pass analysis (-2, -R): capture to a file with -w, then read it with -r', INVALID_OPTION);
   const interfaces = opts.interfaces.length > 0 ? opts.interfaces : [defaultInterface()];
   const several = interfaces.length > 1;
   const toFile = opts.writeFile !== undefined;
@@ -262,7 +266,7 @@ export async function runLiveCapture(opts: CliOptions, io: CliIo): Promise<numbe
       onRotationLimit: () => stopRequested(),
     });
     fileSink = 'writeInterfaceBatch' in sink ? (sink as FileSink) : undefined;
-    if (display) sink = filtered = new stages.display!.DisplayFilterSink(display, sink, linkTypes[0], desegmentOf(opts));
+    if (display) sink = filtered = new stages.display!.DisplayFilterSink(display, sink, linkTypes[0], dissectorOptions(opts));
   } catch (err) {
     client.close();
     io.error(`sievecap: ${(err as Error).message}`);
@@ -401,15 +405,20 @@ function makeSink(
         packetBuffered: opts.packetBuffered,
         onBackgroundError: o.onBackgroundError,
       });
-    if (opts.rotation === undefined) return open(opts.writeFile);
-    return new RotatingSink(opts.writeFile, opts.rotation, o.recordFormat, {
-      open,
-      onLimit: (message) => {
-        io.error(message);
-        o.onRotationLimit();
-      },
-      warn: (message) => io.error(`sievecap: ${message}`),
-    });
+    const file: FileSink =
+      opts.rotation === undefined
+        ? open(opts.writeFile)
+        : new RotatingSink(opts.writeFile, opts.rotation, o.recordFormat, {
+            open,
+            onLimit: (message) => {
+              io.error(message);
+              o.onRotationLimit();
+            },
+            warn: (message) => io.error(`sievecap: ${message}`),
+          });
+    // -P: the summaries too, as the packets are written.
+    if (opts.tshark.printWhileWriting && stages.dissect) return new stages.dissect.TeeSink(file, new stages.dissect.DissectSink(io, opts, linkType));
+    return file;
   }
   if (wantsDissection(opts)) return new stages.dissect!.DissectSink(io, opts, linkType);
   return new stages.text!.TextSink(io, opts, (ifindex) => io.interfaceName(ifindex), linkType);

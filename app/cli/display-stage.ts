@@ -12,7 +12,7 @@
  *   may hand them in place (writeView). Like tshark's taps, reports get no tree when each
  *   says what it reads (StatisticsReport.reads): only those fields are made.
  */
-import { Dissector } from '../dissect/dissector';
+import { Dissector, type DissectorOptions } from '../dissect/dissector';
 import type { DissectedPacket, DissectOptions } from '../dissect/model';
 import type { DisplayFilter } from '../filter';
 import type { RecordFormat } from '../capture/batch';
@@ -45,33 +45,46 @@ export class DisplayFilterSink implements PacketSink {
   private frameNumber = 0;
   /** Packets that matched and went on to the sink. */
   passed = 0;
+  /** Packets the read filter (-2 -R) kept. */
+  private kept = 0;
   /** What each dissection builds: the filter's fields and the sink's, no tree unless the sink prints trees. */
   private readonly dissectOptions: DissectOptions | undefined;
 
   constructor(
-    private readonly filter: DisplayFilter,
+    /** -Y; undefined: every packet the read filter keeps. */
+    private readonly filter: DisplayFilter | undefined,
     private readonly sink: PacketSink,
     private readonly liveLinkType = 1,
     /**
-     * TCP desegmentation (DissectorOptions.desegment). Statistics reports behind the filter take
-     * segments as they are (they place reassembled messages themselves): off in front of them,
-     * unless one of them tests packets as tshark's filters see them (ReportSink.desegments).
+     * The Dissector's options (-o preferences, -d). Statistics reports behind the filter take
+     * segments as they are (they place reassembled messages themselves): no TCP desegmentation in
+     * front of them, unless one of them tests packets as tshark's filters see them
+     * (ReportSink.desegments).
      */
-    desegment = true,
+    dissection: DissectorOptions = {},
+    /**
+     * tshark's -2 -R: packets that do not match are dropped before they are numbered, as tshark's
+     * first pass drops them (the packets it keeps are numbered 1, 2, … and the next one is
+     * dissected under the number it will have if kept).
+     */
+    private readonly readFilter?: DisplayFilter,
   ) {
-    this.dissector = new Dissector({ desegment: desegment && (!(sink instanceof ReportSink) || sink.desegments) });
+    this.dissector = new Dissector({ ...dissection, desegment: dissection.desegment !== false && (!(sink instanceof ReportSink) || sink.desegments) });
     // A sink given raw packets (tcpdump lines, files) reads nothing of the dissection.
     const reads = takesDissected(sink) ? (sink.reads ?? 'tree') : { fields: [], columns: false };
-    this.dissectOptions = reads === 'tree' ? undefined : { fields: new Set([...filter.fieldNames, ...reads.fields]), columns: reads.columns, applications: reads.applications, taps: reads.taps };
+    const filterFields = [...(filter?.fieldNames ?? []), ...(readFilter?.fieldNames ?? [])];
+    this.dissectOptions = reads === 'tree' ? undefined : { fields: new Set([...filterFields, ...reads.fields]), columns: reads.columns, applications: reads.applications, taps: reads.taps };
   }
 
   /** Dissects p and hands it on when it matches; says whether it did. */
   offer(p: PacketToSink): boolean {
-    const packet = this.dissector.dissect(
-      { number: ++this.frameNumber, tsNs: p.tsNs, data: p.data, origLen: p.origLen, linkType: p.linkType, flags: p.flags },
-      this.dissectOptions,
-    );
-    if (!this.filter.matches(packet, p.data)) return false;
+    const number = this.readFilter ? this.kept + 1 : ++this.frameNumber;
+    const packet = this.dissector.dissect({ number, tsNs: p.tsNs, data: p.data, origLen: p.origLen, linkType: p.linkType, flags: p.flags }, this.dissectOptions);
+    if (this.readFilter) {
+      if (!this.readFilter.matches(packet, p.data)) return false;
+      this.kept++;
+    }
+    if (this.filter && !this.filter.matches(packet, p.data)) return false;
     this.passed++;
     if (takesDissected(this.sink)) this.sink.writeDissected(packet, p);
     else this.sink.writePacket(p);

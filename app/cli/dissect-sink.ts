@@ -19,27 +19,36 @@ import { packetDate, rawJsonPacket } from './tshark/raw-json';
 import { selectedFieldsJson } from './tshark/selected-fields';
 import { loadGlossary } from '../filter/glossary';
 import { fieldKind } from '../filter/fields';
-import { desegmentOf, type CliOptions } from './args';
+import { TimeColumn } from './tshark/time-column';
+import { SummaryNames } from './tshark/names';
+import { dissectorOptions, nameResolutionOf } from './tshark/preferences';
+import type { CliOptions } from './args';
 import type { CliIo } from './io';
 import { forEachBatchPacket, type PacketSink, type PacketToSink } from './sinks';
 
 export { wantsDissection } from './args';
 
-/** The fields a summary line prints besides the summary columns. */
-const SUMMARY_FIELDS: readonly string[] = ['frame.time_relative'];
+/** The fields a summary line prints besides the summary columns (the Time column's). */
+const SUMMARY_FIELDS: readonly string[] = ['frame.time_relative', 'frame.time_delta'];
+
+type Dissected = ReturnType<Dissector['dissect']>;
+
+/** A frame field's value (a bigint for times), or 0n when the dissection did not make it. */
+function frameTime(packet: Dissected, abbrev: string): bigint {
+  const value = packet.layers[0]?.fields.find((f) => f.abbrev === abbrev)?.value;
+  return typeof value === 'bigint' ? value : 0n;
+}
 
 /** Loads what the output needs before packets flow: the field glossary for -T pdml, ek and jsonraw (types, bitmasks). */
 export async function prepareDissectOutput(opts: Pick<CliOptions, 'outputType'>): Promise<void> {
   if (opts.outputType === 'pdml' || opts.outputType === 'ek' || opts.outputType === 'jsonraw') await loadGlossary();
 }
 
-type Dissected = ReturnType<Dissector['dissect']>;
-
 export class DissectSink implements PacketSink {
   private readonly dissector: Dissector;
   private number = 0;
   private pending: string[] = [];
-  private readonly format: (text: string[], p: Dissected, frame: Buffer) => void;
+  private readonly format: (text: string[], packet: Dissected, p: PacketToSink) => void;
   /** Entries that carry their own separators (JSON, XML) rather than one line each. */
   private readonly delimited: boolean;
   /** Written before the first entry and at the end (JSON's brackets, XML's preamble and closing tag). */
@@ -49,8 +58,14 @@ export class DissectSink implements PacketSink {
   readonly reads: { fields: readonly string[]; columns: boolean } | 'tree';
   private readonly dissectOptions: DissectOptions | undefined;
 
-  constructor(private readonly io: CliIo, opts: CliOptions, private readonly liveLinkType = 1) {
-    this.dissector = new Dissector({ desegment: desegmentOf(opts) });
+  constructor(
+    private readonly io: CliIo,
+    opts: CliOptions,
+    private readonly liveLinkType = 1,
+    /** Digits of a packet's time stamps by its interface (time-column.ts precisionDigits); live: 9. */
+    private readonly precisionOf: (interfaceId: number) => number = () => 9,
+  ) {
+    this.dissector = new Dissector(dissectorOptions(opts));
     const formats = opts.tsharkFormats;
     const filter = formats.protocolFilter;
     const tree = (p: Dissected) => formatTree(p).replace(/\n$/, '');
@@ -75,18 +90,18 @@ export class DissectSink implements PacketSink {
       this.preamble = '[';
       const json = (p: Dissected, frame: Buffer) =>
         selected ? selectedFieldsJson(p, selected.names, selected.occurrence, packetDate(p)) : raw ? rawJsonPacket(p, frame, filter) : packetJson(p, undefined, undefined, filter);
-      this.format = (out, p, frame) => out.push((this.number > 1 ? ',\n' : '\n') + json(p, frame));
+      this.format = (out, p, { data: frame }) => out.push((this.number > 1 ? ',\n' : '\n') + json(p, frame));
       this.finale = (n) => (n > 0 ? '\n]\n' : ']\n');
       this.reads = selected ? { fields: [...selected.names, 'frame.time_epoch'], columns: false } : 'tree';
     } else if (opts.outputType === 'ek') {
       this.delimited = true;
-      this.format = (out, p, frame) => out.push(ekPacket(p, frame, filter, formats.hexDump, selected));
+      this.format = (out, p, { data: frame }) => out.push(ekPacket(p, frame, filter, formats.hexDump, selected));
       this.reads = selected ? { fields: [...selected.names, 'frame.time_epoch'], columns: false } : 'tree';
     } else if (opts.outputType === 'pdml') {
       this.delimited = true;
       this.preamble = pdmlPreamble(opts.readFile === undefined ? '' : opts.readFile);
       // tshark leaves a second blank line after each packet.
-      this.format = (out, p, frame) => out.push(pdmlPacket(p, frame, filter, selected) + '\n');
+      this.format = (out, p, { data: frame }) => out.push(pdmlPacket(p, frame, filter, selected) + '\n');
       this.finale = () => PDML_FINALE;
       this.reads = selected ? { fields: [...selected.names, 'frame.time_epoch', 'frame.time', 'frame.len', 'frame.cap_len'], columns: false } : 'tree';
     } else if (opts.outputType === 'psml' || opts.outputType === 'tabs') {
@@ -100,15 +115,20 @@ export class DissectSink implements PacketSink {
       this.reads = { fields: SUMMARY_FIELDS, columns: true };
     } else if (opts.tree) {
       // tshark -V: the tree, a blank line between packets; with -x, the bytes after a blank line.
-      this.format = formats.hexDump ? (out, p, frame) => out.push(`${tree(p)}\n\n${packetHexDump(p, frame)}\n`) : (out, p) => out.push(tree(p) + '\n');
+      this.format = formats.hexDump ? (out, p, { data: frame }) => out.push(`${tree(p)}\n\n${packetHexDump(p, frame)}\n`) : (out, p) => out.push(tree(p) + '\n');
       this.reads = 'tree';
     } else if (formats.hexDump) {
       // tshark -T text -x prints the bytes alone, a blank line after each packet.
-      this.format = (out, p, frame) => out.push(packetHexDump(p, frame) + '\n');
+      this.format = (out, p, { data: frame }) => out.push(packetHexDump(p, frame) + '\n');
       // The whole dissection: reassembled data is a data source of its own.
       this.reads = 'tree';
     } else {
-      this.format = (out, p) => out.push(summaryLine(p));
+      const time = new TimeColumn(opts.tshark?.timeFormat, opts.tshark?.secondsFormat);
+      const names = new SummaryNames(nameResolutionOf(opts));
+      this.format = (out, packet, p) => {
+        const column = time.text(p.tsNs, frameTime(packet, 'frame.time_relative'), frameTime(packet, 'frame.time_delta'), this.precisionOf(p.interfaceId));
+        out.push(summaryLine(packet, column, names));
+      };
       this.reads = { fields: SUMMARY_FIELDS, columns: true };
     }
     this.dissectOptions = this.reads === 'tree' ? undefined : { fields: new Set(this.reads.fields), columns: this.reads.columns };
@@ -121,14 +141,14 @@ export class DissectSink implements PacketSink {
       { number: this.number, tsNs: p.tsNs, data: p.data, origLen: p.origLen, linkType: p.linkType, flags: p.flags },
       this.dissectOptions,
     );
-    this.format(this.pending, packet, p.data);
+    this.format(this.pending, packet, p);
     if (this.pending.length >= 256) this.flush();
   }
 
   /** A packet dissected by the caller (read-command's -Y stage dissects every packet, prints some). */
   writeDissected(packet: Dissected, p: PacketToSink): void {
     this.number++;
-    this.format(this.pending, packet, p.data);
+    this.format(this.pending, packet, p);
     if (this.pending.length >= 256) this.flush();
   }
 
@@ -153,5 +173,41 @@ export class DissectSink implements PacketSink {
     this.flush();
     const finale = this.finale(this.number);
     if (finale) this.io.out(finale);
+  }
+}
+
+/** tshark's -P with -w: every packet goes to the file, and its summary (or tree) to stdout. */
+export class TeeSink implements PacketSink {
+  constructor(
+    private readonly file: PacketSink,
+    private readonly printer: DissectSink,
+  ) {}
+
+  /** What the printer reads of a dissected packet (a -Y stage in front dissects for it). */
+  get reads(): DissectSink['reads'] {
+    return this.printer.reads;
+  }
+
+  writePacket(p: PacketToSink): void {
+    this.file.writePacket(p);
+    this.printer.writePacket(p);
+  }
+
+  writeDissected(packet: Dissected, p: PacketToSink): void {
+    this.file.writePacket(p);
+    this.printer.writeDissected(packet, p);
+  }
+
+  writeBatch(batch: Buffer, count: number, format: RecordFormat): void {
+    this.file.writeBatch(batch, count, format);
+    this.printer.writeBatch(batch, count, format);
+  }
+
+  close(): void {
+    try {
+      this.file.close();
+    } finally {
+      this.printer.close();
+    }
   }
 }

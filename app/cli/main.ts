@@ -14,7 +14,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   } catch (err) {
     if (err instanceof UsageError) {
       io.error(`sievecap: ${err.message}`);
-      return 1; // tcpdump and tshark exit 1 on a usage error
+      return err.status;
     }
     throw err;
   }
@@ -79,7 +79,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   } catch (err) {
     const e = err as Error;
     io.error(`sievecap: ${e.message}`);
-    if (err instanceof UsageError) return 1;
+    if (err instanceof UsageError) return err.status;
+    // A display filter that does not compile: tshark's INVALID_FILTER.
+    if (e.name === 'DisplayFilterError') return 2;
     if (process.env.SIEVECAP_DEBUG) io.error(e.stack ?? '');
     return 1;
   }

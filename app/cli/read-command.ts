@@ -14,6 +14,8 @@ import { CaptureFilter } from './capture-filter';
 import { desegmentOf, outputFormat, type CliOptions } from './args';
 import { gzipTarget } from './file-sink';
 import { RotatingSink } from './rotation';
+import { dissectorOptions } from './tshark/preferences';
+import { precisionDigits } from './tshark/time-column';
 import { TextSink, writeTarget, type PacketSink, type PacketToSink } from './sinks';
 import type { CliIo } from './io';
 import type { DisplayFilterSink } from './display-stage';
@@ -23,13 +25,15 @@ export async function runReadFile(opts: CliOptions, io: CliIo): Promise<number> 
   const reporting = opts.statistics.length > 0;
   // Dissection (-V, -T, -Y, -z) needs the dissectors and display filters: tens of modules that plain
   // tcpdump-style printing does without, so they are loaded only then (start-up time).
-  const dissect = opts.tree || opts.outputType !== undefined || opts.displayFilter !== undefined ? await import('./dissect-sink') : undefined;
+  const readFilter = opts.tshark.readFilter;
+  const filtering = opts.displayFilter !== undefined || readFilter !== undefined;
+  const dissect = opts.tree || opts.outputType !== undefined || filtering ? await import('./dissect-sink') : undefined;
   await dissect?.prepareDissectOutput(opts);
-  const stages = opts.displayFilter !== undefined || reporting ? await import('./display-stage') : undefined;
+  const stages = filtering || reporting ? await import('./display-stage') : undefined;
   const reports = reporting ? (await import('./report-command')).createStatisticsReports(opts.statistics) : [];
   const tsharkStyle = (dissect?.wantsDissection(opts) ?? false) || reporting;
   // tshark shows pcapng custom blocks as frames; tcpdump (and file copies) skip them.
-  const readerOptions = { customBlocks: tsharkStyle && opts.writeFile === undefined };
+  const readerOptions = { customBlocks: tsharkStyle && (opts.writeFile === undefined || opts.tshark.printWhileWriting) };
   // `-r -`: standard input, as tcpdump reads it (a pipe: pcap, pcapng, or either gzip-compressed).
   const reader = file === '-' ? CaptureReader.fromStream(0, '-', readerOptions) : CaptureReader.open(file, readerOptions);
   if (opts.direction !== 'inout') io.error(`sievecap: -Q ${opts.direction} has no effect on a file (tcpdump ignores it too): every packet is read`);
@@ -43,25 +47,35 @@ export async function runReadFile(opts: CliOptions, io: CliIo): Promise<number> 
     if (!tsharkStyle) io.error(readingFromLine(file, reader));
     // Compiled before anything is written, so a bad filter writes nothing.
     const capture = opts.filter === '' ? undefined : new CaptureFilter(opts.filter, reader, BATCH_CAPACITY);
+    // tshark's Time column shows each packet's time stamps at the precision of its interface.
+    const precisionOf = (id: number): number => precisionDigits(reader.interfaces[id]?.tsresol);
+    const printer = (): PacketSink => new dissect!.DissectSink(io, opts, 1, precisionOf);
+    // -w, rotated with -C / -G.
+    const fileCopy = (): PacketSink =>
+      opts.rotation !== undefined
+        ? new RotatingSink(opts.writeFile!, opts.rotation, 'pcapng', {
+            open: (name) => new FileCopySink(opts, reader, name),
+            onLimit: (message) => io.error(message),
+            warn: (message) => io.error(`sievecap: ${message}`),
+          })
+        : new FileCopySink(opts, reader, opts.writeFile!);
     let sink: PacketSink =
       reporting && stages
         ? new stages.ReportSink(reports, 1, desegmentOf(opts))
         : opts.writeFile !== undefined
-          ? opts.rotation !== undefined
-            ? new RotatingSink(opts.writeFile, opts.rotation, 'pcapng', {
-                open: (name) => new FileCopySink(opts, reader, name),
-                onLimit: (message) => io.error(message),
-                warn: (message) => io.error(`sievecap: ${message}`),
-              })
-            : new FileCopySink(opts, reader, opts.writeFile)
+          ? opts.tshark.printWhileWriting && dissect !== undefined
+            ? new dissect.TeeSink(fileCopy(), printer() as InstanceType<typeof dissect.DissectSink>)
+            : fileCopy()
           : dissect !== undefined && tsharkStyle
-            ? new dissect.DissectSink(io, opts)
+            ? printer()
             : new TextSink(io, opts, (i) => io.interfaceName(i), undefined, () => reader.interfaces[0]?.snapLen);
     let display: DisplayFilterSink | undefined;
-    if (opts.displayFilter !== undefined && stages) {
+    if (filtering && stages) {
       // Compiled before anything is written, so a bad one writes nothing.
       const { compileDisplayFilter } = await import('../filter');
-      sink = display = new stages.DisplayFilterSink(compileDisplayFilter(opts.displayFilter), sink, 1, desegmentOf(opts));
+      const compiled = opts.displayFilter === undefined ? undefined : compileDisplayFilter(opts.displayFilter);
+      const compiledRead = readFilter === undefined ? undefined : compileDisplayFilter(readFilter);
+      sink = display = new stages.DisplayFilterSink(compiled, sink, 1, dissectorOptions(opts), compiledRead);
     }
     const status = readAll(reader, opts, io, capture, display, sink);
     if (reporting) (await import('./report-command')).printReports(reports, opts, io);
@@ -158,11 +172,15 @@ function printFilteredLines(reader: CaptureReader, opts: CliOptions, capture: Ca
   }
 }
 
-/** Every other sink (files, tshark-style output, -Y) takes whole packets. */
+/**
+ * Every other sink (files, tshark-style output, -Y) takes whole packets. -c counts the packets
+ * read, shown or not, as tshark's -c does with -Y on a file.
+ */
 function passPackets(reader: CaptureReader, opts: CliOptions, display: DisplayFilterSink | undefined, sink: PacketSink): void {
-  let written = 0;
+  let read = 0;
   for (let p = reader.next(); p !== null; p = reader.next()) {
-    if (offer(p, display, sink) && opts.count !== undefined && ++written >= opts.count) break;
+    offer(p, display, sink);
+    if (opts.count !== undefined && ++read >= opts.count) break;
   }
 }
 
@@ -177,18 +195,18 @@ function passFilteredPackets(reader: CaptureReader, opts: CliOptions, capture: C
     if (n === 0) break;
     const judged = capture.judge(batch);
     for (let i = verdicts.indexOf(1); i !== -1 && i < judged; i = verdicts.indexOf(1, i + 1)) {
-      if (offer(batch.packet(i), display, sink)) written++;
+      offer(batch.packet(i), display, sink);
+      written++;
     }
     if (judged < n) throw capture.failure!;
   }
 }
 
-/** Hands a packet the capture filter kept on; false when -Y's display filter drops it (-c counts the others). */
-function offer(p: CapturePacket, display: DisplayFilterSink | undefined, sink: PacketSink): boolean {
+/** Hands a packet the capture filter kept on (to -Y's display filter stage first, when there is one). */
+function offer(p: CapturePacket, display: DisplayFilterSink | undefined, sink: PacketSink): void {
   // -Y: the stage dissects every packet (in order: cross-packet state) and passes on the matches.
-  if (display) return display.offer(p);
-  sink.writePacket(p);
-  return true;
+  if (display) display.offer(p);
+  else sink.writePacket(p);
 }
 
 function emptyView(): PacketView {

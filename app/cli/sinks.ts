@@ -68,6 +68,7 @@ export class TextSink implements PacketSink {
   constructor(
     private readonly io: CliIo,
     opts: Pick<CliOptions, 'numeric' | 'quiet' | 'linkHeader' | 'timestamp' | 'verbose'> &
+      Partial<Pick<CliOptions, 'nanoPrecision'>> &
       Partial<Pick<CliOptions, 'hexDump' | 'hexAsciiDump' | 'asciiDump' | 'packetNumbers' | 'absoluteSequence' | 'noChecksums' | 'stripDomains'>>,
     private readonly interfaceName: (ifindex: number) => string | undefined,
     /** Link type of live batches. */
@@ -92,6 +93,8 @@ export class TextSink implements PacketSink {
       absoluteSequence: opts.absoluteSequence,
       noChecksums: opts.noChecksums,
       stripDomains: opts.stripDomains,
+      // --time-stamp-precision nano: tcpdump prints nanoseconds (a file's or a live capture's).
+      nanoTimestamps: opts.nanoPrecision,
     };
     io.onOutputClosed(() => {
       this.outputClosed = true;

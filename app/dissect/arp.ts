@@ -6,7 +6,7 @@ import type { PacketState } from './packet-state';
 
 const OPCODES: Record<number, string> = { 1: 'request', 2: 'reply', 3: 'reverse request', 4: 'reverse reply', 8: 'inverse request', 9: 'inverse reply' };
 
-export function dissectArp(_d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): number | void {
+export function dissectArp(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): number | void {
   const b = new LayerBuilder(data, 'arp', 'Address Resolution Protocol', offset, end, p.selection);
   let used: number | undefined;
   dissectSafely(b, () => {
@@ -34,9 +34,9 @@ export function dissectArp(_d: Dissector, p: PacketState, data: Buffer, offset: 
     if (gratuitous) b.add('arp.isgratuitous', '[Is gratuitous: True]', true, 0, 0);
     if (probe) b.add('arp.isprobe', '[Is probe: True]', true, 0, 0);
     if (gratuitous && op === 1) b.add('arp.isannouncement', '[Is announcement: True]', true, 0, 0);
-    b.add(isMac ? 'arp.src.hw_mac' : 'arp.src.hw', () => `Sender MAC address: ${hw(sha)}`, hw(sha), sha, hlen);
+    b.add(isMac ? 'arp.src.hw_mac' : 'arp.src.hw', () => `Sender MAC address: ${isMac ? d.macLabel(hw(sha)) : hw(sha)}`, hw(sha), sha, hlen);
     b.add(isIp ? 'arp.src.proto_ipv4' : 'arp.src.proto', () => `Sender IP address: ${pr(spa)}`, pr(spa), spa, plen);
-    b.add(isMac ? 'arp.dst.hw_mac' : 'arp.dst.hw', () => `Target MAC address: ${hw(tha)}`, hw(tha), tha, hlen);
+    b.add(isMac ? 'arp.dst.hw_mac' : 'arp.dst.hw', () => `Target MAC address: ${isMac ? d.macLabel(hw(tha)) : hw(tha)}`, hw(tha), tha, hlen);
     b.add(isIp ? 'arp.dst.proto_ipv4' : 'arp.dst.proto', () => `Target IP address: ${pr(tpa)}`, pr(tpa), tpa, plen);
     used = tpa + plen;
     b.setLength(used - offset);

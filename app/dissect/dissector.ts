@@ -38,6 +38,56 @@ export interface DissectorOptions {
    * every segment on its own.
    */
   desegment?: boolean;
+  /**
+   * tshark's `tcp.relative_sequence_numbers` (default true): TCP sequence and acknowledgment
+   * numbers shown relative to the first of each direction; false shows them as sent.
+   */
+  relativeSequence?: boolean;
+  /**
+   * Port hand-offs that replace the defaults, in order (tshark's decode-as `-d tcp.port==8888,http`
+   * and port preferences such as `http.tcp.port`): payloads on `ports` of `transport` go to the
+   * dissector of `protocol`; `replace` first removes that dissector from every port it had.
+   * An unknown protocol throws a PortRuleError naming the ones there are.
+   */
+  portRules?: readonly PortRule[];
+  /**
+   * tshark's transport name resolution: a TCP or UDP port's service name, or undefined. The Info
+   * column then shows `http(80)` and tree labels `http (80)`; default: numbers alone.
+   */
+  portName?: (transport: 'tcp' | 'udp', port: number) => string | undefined;
+  /**
+   * tshark's MAC name resolution in tree labels (`Source: HonHaiPr_6e:8b:24 (00:16:ce:6e:8b:24)`):
+   * the name of an address in aa:bb:cc:dd:ee:ff form (the address itself when it has none).
+   * Default: none, labels show the address alone (tshark -n).
+   */
+  macName?: (address: string) => string;
+  /**
+   * tshark's network name resolution in tree labels (`Destination Address: localhost (127.0.0.1)`):
+   * the name of an IPv4 or IPv6 address, or the address itself. Default: none (tshark -n).
+   */
+  hostName?: (address: string) => string;
+  /**
+   * tshark's -2: columns as its second pass shows them, knowing where each PDU ends (a TCP segment
+   * that starts a PDU completed later shows TCP's Info, not the PDU's first line).
+   */
+  twoPass?: boolean;
+}
+
+export interface PortRule {
+  transport: 'tcp' | 'udp';
+  ports: readonly number[];
+  protocol: string;
+  replace?: boolean;
+  /** Where the rule comes from, for messages (e.g. `-d tcp.port==8888,foo`). */
+  origin?: string;
+}
+
+/** A port rule names a protocol that has no dissector for that transport. */
+export class PortRuleError extends Error {
+  override name = 'PortRuleError';
+  constructor(readonly rule: PortRule, readonly known: readonly string[]) {
+    super(`${rule.origin ? `${rule.origin}: ` : ''}there is no ${rule.protocol} dissector for ${rule.transport.toUpperCase()} ports; there are: ${known.join(', ')}`);
+  }
 }
 
 export class Dissector {
@@ -65,11 +115,65 @@ export class Dissector {
   private previousTsNs: bigint | null = null;
   /** DissectorOptions.desegment. */
   readonly desegment: boolean;
+  /** DissectorOptions.relativeSequence. */
+  readonly relativeSequence: boolean;
+  /** DissectorOptions.twoPass. */
+  readonly twoPass: boolean;
+  /** DissectorOptions.hostName. */
+  readonly hostName: ((address: string) => string) | undefined;
+  /** DissectorOptions.macName. */
+  readonly macName: ((address: string) => string) | undefined;
+  /** DissectorOptions.portName. */
+  readonly portName: ((transport: 'tcp' | 'udp', port: number) => string | undefined) | undefined;
 
   constructor(options: DissectorOptions = {}) {
     this.desegment = options.desegment !== false;
+    this.relativeSequence = options.relativeSequence !== false;
+    this.twoPass = options.twoPass === true;
+    this.macName = options.macName;
+    this.hostName = options.hostName;
+    this.portName = options.portName;
     registerCoreDissectors(this);
     if (options.apps !== false) registerDefaultAppDissectors(this);
+    for (const rule of options.portRules ?? []) this.applyPortRule(rule);
+  }
+
+  /** A port as the Info column shows it: `http(80)` with transport names, else the number. */
+  portText(transport: 'tcp' | 'udp', port: number): string {
+    const name = this.portName?.(transport, port);
+    return name === undefined ? String(port) : `${name}(${port})`;
+  }
+
+  /** A port as tree labels show it: with transport names `http (80)`, or `40002 (40002)` for a port without one; else the number. */
+  portLabel(transport: 'tcp' | 'udp', port: number): string {
+    if (this.portName === undefined) return String(port);
+    return `${this.portName(transport, port) ?? port} (${port})`;
+  }
+
+  /** An IP address as tree labels show it: `name (address)` with name resolution, else the address. */
+  hostLabel(address: string): string {
+    return this.hostName === undefined ? address : `${this.hostName(address)} (${address})`;
+  }
+
+  /** A MAC address as tree labels show it: `name (address)` with name resolution, else the address. */
+  macLabel(address: string): string {
+    return this.macName === undefined ? address : `${this.macName(address)} (${address})`;
+  }
+
+  /** The application dissectors registered on TCP or UDP ports, by protocol name. */
+  applicationsOf(transport: 'tcp' | 'udp'): Map<string, AppDissector> {
+    const out = new Map<string, AppDissector>();
+    for (const app of (transport === 'tcp' ? this.tcpPorts : this.udpPorts).values()) if (!out.has(app.protocol)) out.set(app.protocol, app);
+    return out;
+  }
+
+  private applyPortRule(rule: PortRule): void {
+    const apps = this.applicationsOf(rule.transport);
+    const app = apps.get(rule.protocol);
+    if (!app) throw new PortRuleError(rule, [...apps.keys()].sort());
+    const table = rule.transport === 'tcp' ? this.tcpPorts : this.udpPorts;
+    if (rule.replace) for (const [port, other] of table) if (other === app) table.delete(port);
+    for (const port of rule.ports) table.set(port, app);
   }
 
   /** Registers a payload dissector under its UDP/TCP ports and, when it has one, its heuristic. */

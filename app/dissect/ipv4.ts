@@ -69,9 +69,9 @@ export function dissectIpv4(d: Dissector, p: PacketState, data: Buffer, offset: 
     b.need(offset + 12, 8, 'addresses');
     const src = ipv4Text(data, offset + 12);
     const dst = ipv4Text(data, offset + 16);
-    if (b.building) addAddress(b, 'ip.src', 'ip.src_host', 'Source Address', src, offset + 12);
-    if (b.building) addAddress(b, 'ip.dst', 'ip.dst_host', 'Destination Address', dst, offset + 16);
-    b.title(() => `Internet Protocol Version 4, Src: ${src}, Dst: ${dst}`);
+    if (b.building) addAddress(d, b, 'ip.src', 'ip.src_host', 'Source Address', src, offset + 12);
+    if (b.building) addAddress(d, b, 'ip.dst', 'ip.dst_host', 'Destination Address', dst, offset + 16);
+    b.title(() => `Internet Protocol Version 4, Src: ${d.hostLabel(src)}, Dst: ${d.hostLabel(dst)}`);
     p.setColumns(src, dst);
     p.netSrc = src;
     p.netDst = dst;
@@ -120,11 +120,13 @@ export function dissectIpv4(d: Dissector, p: PacketState, data: Buffer, offset: 
   return payloadEnd;
 }
 
-function addAddress(b: LayerBuilder, abbrev: string, hostAbbrev: string, label: string, text: string, at: number): void {
-  b.add(abbrev, () => `${label}: ${text}`, text, at, 4);
-  b.add('ip.addr', () => `Source or Destination Address: ${text}`, text, at, 4).hidden = true;
-  b.add(hostAbbrev, () => `${label} Host: ${text}`, text, at, 4).hidden = true;
-  b.add('ip.host', () => `Source or Destination Host: ${text}`, text, at, 4).hidden = true;
+function addAddress(d: Dissector, b: LayerBuilder, abbrev: string, hostAbbrev: string, label: string, text: string, at: number): void {
+  // With network name resolution: `name (address)`, and the *_host fields hold the name.
+  const host = d.hostName === undefined ? text : d.hostName(text);
+  b.add(abbrev, () => `${label}: ${d.hostLabel(text)}`, text, at, 4);
+  b.add('ip.addr', () => `Source or Destination Address: ${d.hostLabel(text)}`, text, at, 4).hidden = true;
+  b.add(hostAbbrev, () => `${label} Host: ${host}`, host, at, 4).hidden = true;
+  b.add('ip.host', () => `Source or Destination Host: ${host}`, host, at, 4).hidden = true;
 }
 
 function dissectOptions(b: LayerBuilder, start: number, stop: number): void {

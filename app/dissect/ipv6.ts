@@ -35,9 +35,9 @@ export function dissectIpv6(d: Dissector, p: PacketState, data: Buffer, offset: 
     if (b.wants('ipv6.hlim')) b.add('ipv6.hlim', () => `Hop Limit: ${hlim}`, hlim, offset + 7, 1);
     const src = ipv6Text(data, offset + 8);
     const dst = ipv6Text(data, offset + 24);
-    if (b.building) addAddress(b, 'ipv6.src', 'ipv6.src_host', 'Source Address', src, offset + 8);
-    if (b.building) addAddress(b, 'ipv6.dst', 'ipv6.dst_host', 'Destination Address', dst, offset + 24);
-    b.title(() => `Internet Protocol Version 6, Src: ${src}, Dst: ${dst}`);
+    if (b.building) addAddress(d, b, 'ipv6.src', 'ipv6.src_host', 'Source Address', src, offset + 8);
+    if (b.building) addAddress(d, b, 'ipv6.dst', 'ipv6.dst_host', 'Destination Address', dst, offset + 24);
+    b.title(() => `Internet Protocol Version 6, Src: ${d.hostLabel(src)}, Dst: ${d.hostLabel(dst)}`);
     b.setLength(40);
     p.setColumns(src, dst);
     if (!p.quoted) {
@@ -60,11 +60,13 @@ export function dissectIpv6(d: Dissector, p: PacketState, data: Buffer, offset: 
   return payloadEnd;
 }
 
-function addAddress(b: LayerBuilder, abbrev: string, hostAbbrev: string, label: string, text: string, at: number): void {
-  b.add(abbrev, () => `${label}: ${text}`, text, at, 16);
-  b.add('ipv6.addr', () => `Source or Destination Address: ${text}`, text, at, 16).hidden = true;
-  b.add(hostAbbrev, () => `${label} Host: ${text}`, text, at, 16).hidden = true;
-  b.add('ipv6.host', () => `Source or Destination Host: ${text}`, text, at, 16).hidden = true;
+function addAddress(d: Dissector, b: LayerBuilder, abbrev: string, hostAbbrev: string, label: string, text: string, at: number): void {
+  // With network name resolution: `name (address)`, and the *_host fields hold the name.
+  const host = d.hostName === undefined ? text : d.hostName(text);
+  b.add(abbrev, () => `${label}: ${d.hostLabel(text)}`, text, at, 16);
+  b.add('ipv6.addr', () => `Source or Destination Address: ${d.hostLabel(text)}`, text, at, 16).hidden = true;
+  b.add(hostAbbrev, () => `${label} Host: ${host}`, host, at, 16).hidden = true;
+  b.add('ipv6.host', () => `Source or Destination Host: ${host}`, host, at, 16).hidden = true;
 }
 
 const EXT_NAMES: Record<number, [string, string]> = {

@@ -29,19 +29,20 @@ const MAC_FIELDS = {
  * Adds an Ethernet address with the children Wireshark puts under it (addr, lg, ig bits); returns
  * its text ('' when `needText` is false: nobody reads it).
  */
-function macField(b: LayerBuilder, which: 'dst' | 'src', offset: number, needText: boolean): string {
+function macField(d: Dissector, b: LayerBuilder, which: 'dst' | 'src', offset: number, needText: boolean): string {
   const data = b.data;
   const text = needText ? macText(data, offset) : '';
   if (!b.building) return text;
+  const shown = d.macLabel(text);
   const names = MAC_FIELDS[which];
   const label = names.label;
   const first = data[offset]!;
   const lg = (first & 0x02) !== 0;
   const ig = (first & 0x01) !== 0;
   const oui = (first << 16) | (data[offset + 1]! << 8) | data[offset + 2]!;
-  b.group(names.abbrev, () => `${label}: ${text}`, text, offset, 6, () => {
+  b.group(names.abbrev, () => `${label}: ${shown}`, text, offset, 6, () => {
     b.add(names.oui, () => `${label} OUI: ${oui}`, oui, offset, 3).hidden = true;
-    b.add('eth.addr', () => `Address: ${text}`, text, offset, 6);
+    b.add('eth.addr', () => `Address: ${shown}`, text, offset, 6);
     b.add('eth.addr.oui', () => `Address OUI: ${oui}`, oui, offset, 3).hidden = true;
     b.add(names.lg, lg ? LG_LABELS[1] : LG_LABELS[0], lg, offset, 3);
     b.add('eth.lg', 'LG bit', lg, offset, 3).hidden = true;
@@ -97,8 +98,8 @@ export function dissectEthernet(d: Dissector, p: PacketState, data: Buffer, offs
     b.need(offset, 14, 'Ethernet header');
     // The addresses as text only for the tree or a field asked for (the columns make their own when still needed).
     const texts = b.wants('eth.dst') || b.wants('eth.src') || b.wants('eth.addr');
-    const dst = macField(b, 'dst', offset, texts);
-    const src = macField(b, 'src', offset + 6, texts);
+    const dst = macField(d, b, 'dst', offset, texts);
+    const src = macField(d, b, 'src', offset + 6, texts);
     if (p.columns) p.setMacColumns(data, offset + 6, offset);
     if (p.layout.ethOffset < 0 && !p.quoted) p.layout.ethOffset = offset;
     const event = p.tap('eth', '', '');
@@ -108,7 +109,7 @@ export function dissectEthernet(d: Dissector, p: PacketState, data: Buffer, offs
       event.dstAt = offset;
     }
     type = be16(data, offset + 12);
-    b.title(() => `${type <= 1500 ? 'IEEE 802.3 Ethernet' : 'Ethernet II'}, Src: ${src}, Dst: ${dst}`);
+    b.title(() => `${type <= 1500 ? 'IEEE 802.3 Ethernet' : 'Ethernet II'}, Src: ${d.macLabel(src)}, Dst: ${d.macLabel(dst)}`);
     if (type <= 1500) {
       b.add('eth.len', () => `Length: ${type}`, type, offset + 12, 2);
     } else {

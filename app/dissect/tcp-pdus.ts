@@ -214,7 +214,7 @@ function fresh(d: Dissector, p: PacketState, ctx: AppContext, flow: DesegmentFlo
     length: end - at,
     parts: [{ frame: p.frame.number, length: end - at }],
   };
-  waiting(p, app, split, done, columns);
+  waiting(d, p, app, split, done, columns);
   addSegmentData(p, tcpLayer, data, at, end);
 }
 
@@ -239,7 +239,7 @@ function reassembled(d: Dissector, p: PacketState, ctx: AppContext, flow: Desegm
     pdu.oneMore = split.need === ONE_MORE_SEGMENT;
     pdu.untilFin = split.need === UNTIL_FIN;
     flow.pdu = pdu;
-    if (split.info !== undefined && !columns.fenced) p.info = split.info;
+    if (split.info !== undefined && !columns.fenced && !d.twoPass) p.info = split.info;
     return false;
   }
   p.addLayer(segmentsLayer(p, pdu, buffer), '');
@@ -263,7 +263,7 @@ function reassembled(d: Dissector, p: PacketState, ctx: AppContext, flow: Desegm
       length: buffer.length - done,
       parts: [{ frame: p.frame.number, length: buffer.length - done }],
     };
-    waiting(p, app, split, done, columns);
+    waiting(d, p, app, split, done, columns);
   }
   return true;
 }
@@ -297,12 +297,13 @@ function callApp(d: Dissector, p: PacketState, app: AppDissector | null, ctx: Ap
 }
 
 /** The columns and chain of a frame whose last PDU waits for more, after `done` bytes of whole PDUs. */
-function waiting(p: PacketState, app: AppDissector, split: PduSplit, done: number, columns: Columns): void {
+function waiting(d: Dissector, p: PacketState, app: AppDissector, split: PduSplit, done: number, columns: Columns): void {
   if (done > 0) {
     if (split.info !== undefined) p.info += split.info;
     return;
   }
-  if (split.info !== undefined && !columns.fenced) p.info = split.info;
+  // tshark's second pass (-2) knows the segment only starts a PDU: TCP's Info stays.
+  if (split.info !== undefined && !columns.fenced && !d.twoPass) p.info = split.info;
   if (split.keepsLayer !== undefined) p.addLayer({ protocol: app.protocol, title: split.keepsLayer, offset: 0, length: 0, fields: [], status: 'ok' });
   columns.segmentOfPdu();
 }

@@ -63,12 +63,12 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
     b.need(offset, 4, 'TCP ports');
     srcPort = be16(data, offset);
     dstPort = be16(data, offset + 2);
-    if (b.wants('tcp.srcport')) b.add('tcp.srcport', () => `Source Port: ${srcPort}`, srcPort, offset, 2);
-    if (b.wants('tcp.dstport')) b.add('tcp.dstport', () => `Destination Port: ${dstPort}`, dstPort, offset + 2, 2);
+    if (b.wants('tcp.srcport')) b.add('tcp.srcport', () => `Source Port: ${d.portLabel('tcp', srcPort)}`, srcPort, offset, 2);
+    if (b.wants('tcp.dstport')) b.add('tcp.dstport', () => `Destination Port: ${d.portLabel('tcp', dstPort)}`, dstPort, offset + 2, 2);
     if (b.wants('tcp.port')) b.add('tcp.port', () => `Source or Destination Port: ${srcPort}`, srcPort, offset, 2).hidden = true;
     if (b.wants('tcp.port')) b.add('tcp.port', () => `Source or Destination Port: ${dstPort}`, dstPort, offset + 2, 2).hidden = true;
-    b.title(() => `Transmission Control Protocol, Src Port: ${srcPort}, Dst Port: ${dstPort}`);
-    p.setProtocol('TCP', `${srcPort} → ${dstPort}`);
+    b.title(() => `Transmission Control Protocol, Src Port: ${d.portLabel('tcp', srcPort)}, Dst Port: ${d.portLabel('tcp', dstPort)}`);
+    p.setProtocol('TCP', `${d.portText('tcp', srcPort)} → ${d.portText('tcp', dstPort)}`);
     b.need(offset + 4, 16, 'TCP header');
     const seqRaw = be32(data, offset + 4);
     const ackRaw = be32(data, offset + 8);
@@ -140,12 +140,27 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
       if (fin || rst) conv.closed = true;
     }
     if (b.wants('tcp.len')) b.add('tcp.len', () => `[TCP Segment Len: ${segLen}]`, segLen, offset, 0);
-    if (b.wants('tcp.seq')) b.add('tcp.seq', () => `Sequence Number: ${seq}    (relative sequence number)`, seq, offset + 4, 4);
-    if (b.wants('tcp.seq_raw')) b.add('tcp.seq_raw', () => `Sequence Number (raw): ${seqRaw}`, seqRaw, offset + 4, 4);
+    // -o tcp.relative_sequence_numbers:FALSE: the numbers as sent; the raw fields are still there
+    // but hidden from the tree (tcp.ack_raw shows when the ACK flag is not set), as tshark has them.
+    // The analysis stays relative.
+    const relative = d.relativeSequence;
+    relativeSeq = seq;
+    if (!relative) {
+      seq = seqRaw;
+      if (ack) ackValue = ackRaw;
+    }
+    if (b.wants('tcp.seq')) b.add('tcp.seq', () => `Sequence Number: ${seq}${relative ? '    (relative sequence number)' : ''}`, seq, offset + 4, 4);
+    if (b.wants('tcp.seq_raw')) {
+      const raw = b.add('tcp.seq_raw', () => `Sequence Number (raw): ${seqRaw}`, seqRaw, offset + 4, 4);
+      if (!relative) raw.hidden = true;
+    }
     const nextSeq = (seq + segLen + (syn || fin ? 1 : 0)) >>> 0;
-    if (b.wants('tcp.nxtseq')) b.add('tcp.nxtseq', () => `[Next Sequence Number: ${nextSeq}    (relative sequence number)]`, nextSeq, offset, 0);
-    if (b.wants('tcp.ack')) b.add('tcp.ack', () => `Acknowledgment Number: ${ackValue}${ack ? '    (relative ack number)' : ''}`, ackValue, offset + 8, 4);
-    if (b.wants('tcp.ack_raw')) b.add('tcp.ack_raw', () => `Acknowledgment number (raw): ${ackRaw}`, ackRaw, offset + 8, 4);
+    if (b.wants('tcp.nxtseq')) b.add('tcp.nxtseq', () => `[Next Sequence Number: ${nextSeq}${relative ? '    (relative sequence number)' : ''}]`, nextSeq, offset, 0);
+    if (b.wants('tcp.ack')) b.add('tcp.ack', () => `Acknowledgment Number: ${ackValue}${ack && relative ? '    (relative ack number)' : ''}`, ackValue, offset + 8, 4);
+    if (b.wants('tcp.ack_raw')) {
+      const raw = b.add('tcp.ack_raw', () => `Acknowledgment number (raw): ${ackRaw}`, ackRaw, offset + 8, 4);
+      if (!relative && ack) raw.hidden = true;
+    }
     if (b.wants('tcp.hdr_len')) b.add('tcp.hdr_len', () => `${bitPicture(hdrWord >> 8, 0xf0, 8)} = Header Length: ${hlen} bytes (${hlen / 4})`, hlen, offset + 12, 1);
     if (b.wantsAny('tcp.flags')) b.group('tcp.flags', () => `Flags: ${hex(flags, 3)} (${flagNames(flags)})`, flags, offset + 12, 2, () => {
       b.add('tcp.flags.res', () => `${bitPicture(flags, 0xe00, 12)} = Reserved: ${setText((flags & 0xe00) !== 0)}`, (flags & 0xe00) !== 0, offset + 12, 2);
@@ -176,7 +191,7 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
     if (hlen > 20) {
       b.need(offset + 20, hlen - 20, 'TCP options');
       const peer = conv?.dirs[dir === 0 ? 1 : 0];
-      opts = dissectTcpOptions(b, offset + 20, offset + hlen, p.columns, peer !== undefined && peer.baseSet ? peer.baseSeq : -1);
+      opts = dissectTcpOptions(b, offset + 20, offset + hlen, p.columns, relative && peer !== undefined && peer.baseSet ? peer.baseSeq : -1);
     }
     if (conv) {
       // Like Wireshark: a wscale option counts wherever it appears; a SYN without one means no
@@ -214,7 +229,7 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
       if (p.columns) p.infoPrefix = analysisInfo(result);
     }
     if (p.columns) {
-      let info = `${srcPort} → ${dstPort} [${flagNames(flags)}] Seq=${seq}`;
+      let info = `${d.portText('tcp', srcPort)} → ${d.portText('tcp', dstPort)} [${flagNames(flags)}] Seq=${seq}`;
       if (ack) info += ` Ack=${ackValue}`;
       info += ` Win=${scaled}`;
       if (flags & 0x20) info += ` Urg=${urgent}`;
@@ -236,7 +251,6 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
     }
     // A malformed MPTCP option ends tshark's TCP dissection before the payload.
     if (segLen > 0 && !opts.mptcpMalformed) payload = offset + hlen;
-    relativeSeq = seq;
     finOnly = fin && !rst && segLen === 0;
   });
   p.addLayer(b.layer);

@@ -23,9 +23,9 @@ export function dissectUdp(d: Dissector, p: PacketState, data: Buffer, offset: n
     dstPort = be16(data, offset + 2);
     const length = be16(data, offset + 4);
     const checksum = be16(data, offset + 6);
-    b.title(() => `User Datagram Protocol, Src Port: ${srcPort}, Dst Port: ${dstPort}`);
-    if (b.wants('udp.srcport')) b.add('udp.srcport', () => `Source Port: ${srcPort}`, srcPort, offset, 2);
-    if (b.wants('udp.dstport')) b.add('udp.dstport', () => `Destination Port: ${dstPort}`, dstPort, offset + 2, 2);
+    b.title(() => `User Datagram Protocol, Src Port: ${d.portLabel('udp', srcPort)}, Dst Port: ${d.portLabel('udp', dstPort)}`);
+    if (b.wants('udp.srcport')) b.add('udp.srcport', () => `Source Port: ${d.portLabel('udp', srcPort)}`, srcPort, offset, 2);
+    if (b.wants('udp.dstport')) b.add('udp.dstport', () => `Destination Port: ${d.portLabel('udp', dstPort)}`, dstPort, offset + 2, 2);
     if (b.wants('udp.port')) b.add('udp.port', () => `Source or Destination Port: ${srcPort}`, srcPort, offset, 2).hidden = true;
     if (b.wants('udp.port')) b.add('udp.port', () => `Source or Destination Port: ${dstPort}`, dstPort, offset + 2, 2).hidden = true;
     if (b.wants('udp.length')) b.add('udp.length', () => `Length: ${length}`, length, offset + 4, 2);
@@ -69,7 +69,7 @@ export function dissectUdp(d: Dissector, p: PacketState, data: Buffer, offset: n
   });
   p.addLayer(b.layer);
   if (payloadEnd < 0) return;
-  p.setProtocol('UDP', p.columns ? `${srcPort} → ${dstPort} Len=${payloadEnd - offset - 8}` : '');
+  p.setProtocol('UDP', p.columns ? `${d.portText('udp', srcPort)} → ${d.portText('udp', dstPort)} Len=${payloadEnd - offset - 8}` : '');
   if (payloadEnd <= offset + 8) return;
   const tunnel = d.udpTunnels.get(dstPort) ?? d.udpTunnels.get(srcPort);
   if (tunnel) {

@@ -1,11 +1,18 @@
 /** tshark's default one-line output: `    1   0.000000 10.0.0.1 → 10.0.0.2 TCP 74 443 → 51234 [SYN] ...`. */
 import type { DissectedPacket } from '../../dissect/model';
+import type { SummaryNames } from './names';
 
-export function summaryLine(packet: DissectedPacket): string {
+/**
+ * The summary line of a packet. `time`: the Time column (TimeColumn); without it, seconds since
+ * the first frame at microsecond precision. `names`: the Source and Destination columns by name.
+ */
+export function summaryLine(packet: DissectedPacket, time?: string, names?: SummaryNames): string {
   const s = packet.summary;
-  const time = summaryTime(packet);
+  time ??= summaryTime(packet);
+  const source = names?.any ? names.address(s.source) : s.source;
+  const destination = names?.any ? names.address(s.destination) : s.destination;
   // tshark pads the address columns to 12 characters: source right-aligned, destination left.
-  const addresses = s.source || s.destination ? `${s.source.padStart(12)} → ${s.destination.padEnd(12)} ` : '';
+  const addresses = source || destination ? `${source.padStart(12)} → ${destination.padEnd(12)} ` : '';
   return `${String(packet.number).padStart(5)} ${time.padStart(10)} ${addresses}${s.protocol} ${s.length} ${s.info}`;
 }
 

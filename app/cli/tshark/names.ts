@@ -1,0 +1,239 @@
+/**
+ * Names in tshark-style summary lines, as tshark 4.0 makes them, from files only (never a DNS
+ * query): MAC addresses from the ethers files, Wireshark's well-known addresses (wka) and its
+ * manufacturer table (manuf), when they are installed; host names from /etc/hosts; port names
+ * from Wireshark's services file, else /etc/services. A file that is missing gives no names.
+ */
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { NameResolution } from './preferences';
+
+/** Where Wireshark's data files are (its own WIRESHARK_DATA_DIR first, as Wireshark reads it). */
+function dataDirs(): string[] {
+  const named = process.env.WIRESHARK_DATA_DIR;
+  return [...(named ? [named] : []), '/usr/share/wireshark'];
+}
+
+function readText(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'latin1');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The first of these files that exists. */
+function firstText(files: readonly string[]): string | undefined {
+  for (const f of files) {
+    const text = readText(f);
+    if (text !== undefined) return text;
+  }
+  return undefined;
+}
+
+const hex2 = (n: number): string => n.toString(16).padStart(2, '0');
+
+/** A 48-bit address as a number (exact in a double). */
+function macValue(bytes: readonly number[]): number {
+  let v = 0;
+  for (const b of bytes) v = v * 256 + b;
+  return v;
+}
+
+/** `00:1B:C5`, `00-1B-C5-00-00-00/36`, `001bc5000000`: the bytes and the prefix length (48 when none). */
+function parseMacPrefix(text: string): { bytes: number[]; bits: number } | undefined {
+  const m = /^([0-9A-Fa-f]{2}(?:[:.-]?[0-9A-Fa-f]{2}){0,5})(?:\/(\d{1,2}))?$/.exec(text);
+  if (!m) return undefined;
+  const digits = m[1]!.replace(/[:.-]/g, '');
+  const bytes: number[] = [];
+  for (let k = 0; k < digits.length; k += 2) bytes.push(parseInt(digits.slice(k, k + 2), 16));
+  const bits = m[2] !== undefined ? Number(m[2]) : bytes.length * 8;
+  while (bytes.length < 6) bytes.push(0);
+  return { bytes, bits };
+}
+
+function masked(bytes: readonly number[], bits: number): number {
+  const out = bytes.map((b, k) => {
+    const keep = Math.max(0, Math.min(8, bits - k * 8));
+    return b & ((0xff << (8 - keep)) & 0xff);
+  });
+  return macValue(out);
+}
+
+/**
+ * Wireshark 4.0's MAC names (epan/addr_resolv.c, eth_addr_resolve): an exact name (ethers, wka);
+ * else a well-known range of 24 bits or more; else the manufacturer of the first 3 bytes (with
+ * the multicast bit cleared if need be); else a range of fewer bits; else the address itself.
+ * Ranges are kept by their masked address alone, whatever their length, as Wireshark 4.0 keeps
+ * them: a lookup at one length can find a range of another (33:33:00:01:00:02 is
+ * "IPv6mcast_01:00:02").
+ */
+export class MacNames {
+  private readonly exact = new Map<number, string>();
+  private readonly ranges = new Map<number, string>();
+  private readonly manuf = new Map<number, string>();
+  private readonly cache = new Map<string, string>();
+
+  constructor(files: { ethers: string[]; wka?: string; manuf?: string }) {
+    if (files.manuf !== undefined) this.load(files.manuf, true);
+    if (files.wka !== undefined) this.load(files.wka, false);
+    // ethers last: its names win over the others, as in Wireshark.
+    for (const text of files.ethers) this.load(text, false);
+  }
+
+  static fromSystem(): MacNames {
+    const dirs = dataDirs();
+    const ethers = [readText('/etc/ethers'), readText(join(homedir(), '.config/wireshark/ethers'))].filter((t): t is string => t !== undefined);
+    return new MacNames({ ethers, wka: firstText(dirs.map((d) => join(d, 'wka'))), manuf: firstText(dirs.map((d) => join(d, 'manuf'))) });
+  }
+
+  private load(text: string, isManuf: boolean): void {
+    for (const raw of text.split('\n')) {
+      const line = raw.replace(/#.*$/, '').trim();
+      if (line === '') continue;
+      const [address, name] = line.split(/\s+/, 2);
+      if (address === undefined || name === undefined) continue;
+      const prefix = parseMacPrefix(address);
+      if (!prefix) continue;
+      if (isManuf && prefix.bits === 24 && !address.includes('/')) this.manuf.set(macValue(prefix.bytes.slice(0, 3)), name);
+      else if (prefix.bits >= 48) this.exact.set(macValue(prefix.bytes), name);
+      else this.ranges.set(masked(prefix.bytes, prefix.bits), name);
+    }
+  }
+
+  /** The name tshark shows for a MAC address in aa:bb:cc:dd:ee:ff form, or the address itself. */
+  name(address: string): string {
+    let name = this.cache.get(address);
+    if (name === undefined) {
+      name = this.resolve(address);
+      this.cache.set(address, name);
+    }
+    return name;
+  }
+
+  private resolve(address: string): string {
+    const bytes = address.split(':').map((h) => parseInt(h, 16));
+    const exact = this.exact.get(macValue(bytes));
+    if (exact !== undefined) return exact;
+    const range = (bits: number): string | undefined => {
+      const name = this.ranges.get(masked(bytes, bits));
+      if (name === undefined) return undefined;
+      // From the first byte the prefix does not cover whole, its covered bits cleared.
+      const from = Math.floor(bits / 8);
+      return `${name}_${[bytes[from]! & (0xff >> (bits - from * 8)), ...bytes.slice(from + 1)].map(hex2).join(':')}`;
+    };
+    for (let bits = 47; bits >= 24; bits--) {
+      const found = range(bits);
+      if (found !== undefined) return found;
+    }
+    const oui = macValue(bytes.slice(0, 3));
+    const vendor = this.manuf.get(oui) ?? ((bytes[0]! & 1) !== 0 ? this.manuf.get(oui - 0x10000) : undefined);
+    if (vendor !== undefined) return `${vendor}_${bytes.slice(3).map(hex2).join(':')}`;
+    for (let bits = 23; bits >= 1; bits--) {
+      const found = range(bits);
+      if (found !== undefined) return found;
+    }
+    return address;
+  }
+}
+
+let systemMacNames: MacNames | undefined;
+
+/** The system's MAC names, read once per process (the summary and the tree labels share them). */
+export function macNamesOfSystem(): MacNames {
+  return (systemMacNames ??= MacNames.fromSystem());
+}
+
+const systemHostNames = new Map<boolean, HostNames>();
+
+/** The system's host names (with or without /etc/hosts, the external resolver's), read once per process. */
+export function hostNamesOfSystem(external: boolean): HostNames {
+  let names = systemHostNames.get(external);
+  if (names === undefined) systemHostNames.set(external, (names = HostNames.fromSystem(external)));
+  return names;
+}
+
+/** Host names of addresses, from hosts files (/etc/hosts): the first name of the first line naming it. */
+export class HostNames {
+  private readonly names = new Map<string, string>();
+
+  constructor(texts: ReadonlyArray<string | undefined>) {
+    for (const text of texts) {
+      for (const raw of (text ?? '').split('\n')) {
+        const [address, name] = raw.replace(/#.*$/, '').trim().split(/\s+/);
+        if (address && name && !this.names.has(address.toLowerCase())) this.names.set(address.toLowerCase(), name);
+      }
+    }
+  }
+
+  /**
+   * Wireshark's own hosts files (personal, then global), then, with the external resolver, the
+   * system's /etc/hosts (where tshark's resolver looks first; Sievecap looks nowhere else).
+   */
+  static fromSystem(external: boolean): HostNames {
+    return new HostNames([
+      readText(join(homedir(), '.config/wireshark/hosts')),
+      ...dataDirs().map((d) => readText(join(d, 'hosts'))),
+      external ? readText('/etc/hosts') : undefined,
+    ]);
+  }
+
+  name(address: string): string {
+    return this.names.get(address.toLowerCase()) ?? address;
+  }
+}
+
+/** Port names per transport, from a services file (`http 80/tcp`, or Wireshark's `http 80/tcp/udp/sctp`). */
+export class PortNames {
+  private readonly names = { tcp: new Map<number, string>(), udp: new Map<number, string>() };
+
+  constructor(text: string | undefined) {
+    for (const raw of (text ?? '').split('\n')) {
+      // /etc/services: `http 80/tcp`; Wireshark's: `http 80/tcp/udp/sctp`.
+      const m = /^(\S+)\s+(\d+)\/([a-z/]+)/.exec(raw.replace(/#.*$/, '').trim());
+      if (!m) continue;
+      const port = Number(m[2]);
+      for (const transport of m[3]!.split('/')) {
+        const table = transport === 'tcp' || transport === 'udp' ? this.names[transport] : undefined;
+        if (table && !table.has(port)) table.set(port, m[1]!);
+      }
+    }
+  }
+
+  static fromSystem(): PortNames {
+    return new PortNames(firstText([...dataDirs().map((d) => join(d, 'services')), '/etc/services']));
+  }
+
+  /** The service name of a port, or undefined. */
+  name(transport: 'tcp' | 'udp', port: number): string | undefined {
+    return this.names[transport].get(port);
+  }
+}
+
+const MAC_TEXT = /^[0-9a-f]{2}(?::[0-9a-f]{2}){5}$/;
+const IP_TEXT = /^(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f:]*:[0-9a-f:.]*)$/i;
+
+/**
+ * The names a summary line shows, per NameResolution; the tables are read on first use only
+ * (Wireshark's manuf is over 2 MB).
+ */
+export class SummaryNames {
+  private mac: MacNames | undefined;
+  private hosts: HostNames | undefined;
+
+  constructor(readonly resolution: NameResolution) {}
+
+  get any(): boolean {
+    return this.resolution.mac || this.resolution.network || this.resolution.transport;
+  }
+
+  /** A Source or Destination column: a MAC or IP address by its name, anything else as it is. */
+  address(text: string): string {
+    if (text === '') return text;
+    if (this.resolution.mac && MAC_TEXT.test(text)) return (this.mac ??= macNamesOfSystem()).name(text);
+    if (this.resolution.network && IP_TEXT.test(text)) return (this.hosts ??= hostNamesOfSystem(this.resolution.external)).name(text);
+    return text;
+  }
+
+}
