@@ -16,6 +16,7 @@ import { build } from 'rolldown';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist');
@@ -54,3 +55,16 @@ async function bundle(name, input, outDir, chunkPrefix) {
 
 await bundle('the capture helper', 'app/helper/main.ts', path.join(dist, 'app', 'helper'), 'bundle-');
 await bundle('the CLI', 'app/cli/main.ts', path.join(dist, 'app', 'cli'), 'bundle-');
+
+// The manual page sievecap(1), made from the option table `sievecap --help` prints
+// (app/cli/help-table.ts, as tsc wrote it): dist/man/sievecap.1, installed by the packages.
+{
+  const require = createRequire(import.meta.url);
+  const { renderMan } = require(path.join(dist, 'app', 'cli', 'help-table.js'));
+  const { version } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+  // The build's date, or SOURCE_DATE_EPOCH's for a reproducible build.
+  const epoch = process.env.SOURCE_DATE_EPOCH ? Number(process.env.SOURCE_DATE_EPOCH) * 1000 : Date.now();
+  fs.mkdirSync(path.join(dist, 'man'), { recursive: true });
+  fs.writeFileSync(path.join(dist, 'man', 'sievecap.1'), renderMan(version, new Date(epoch).toISOString().slice(0, 10)));
+  console.log('wrote the manual page: dist/man/sievecap.1');
+}

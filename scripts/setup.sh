@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pkg in libpcap-dev tcpdump tshark tcpreplay iproute2 iputils-ping bpftool curl openssl util-linux bsdutils openssh-client python3 python3-pyftpdlib snmpd snmptrapd snmp slapd ldap-utils krb5-kdc krb5-admin-server krb5-user coturn wireguard-tools wireguard-go openvpn python3-impacket sip-tester make g++ polkitd pkexec dbus desktop-file-utils chromium; do
+for pkg in libpcap-dev tcpdump tshark tcpreplay iproute2 iputils-ping bpftool curl openssl util-linux bsdutils openssh-client python3 python3-pyftpdlib snmpd snmptrapd snmp slapd ldap-utils krb5-kdc krb5-admin-server krb5-user coturn wireguard-tools wireguard-go openvpn python3-impacket sip-tester groff-base make g++ polkitd pkexec dbus desktop-file-utils chromium; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need+=("$pkg")
 done
 if [ "${#need[@]}" -gt 0 ]; then

@@ -16,6 +16,7 @@ import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
+import * as zlib from 'node:zlib';
 import { DEFAULT_ACTION_ID, DEFAULT_LAUNCHER_PATH, renderLauncher, renderPolicy, renderRule } from '../app/helper/install';
 import { IPC } from '../app/main/ipc-contract';
 import { BRIDGE_GLOBAL, ENGINE_PORT_MESSAGE, type DesktopBridge, type MenuAction } from '../app/rpc/desktop-bridge';
@@ -317,7 +318,7 @@ describe('the .deb scripts in a scratch root (DPKG_ROOT)', { skip: isRoot ? fals
     fs.chmodSync(scratch, 0o755);
     root = path.join(scratch, 'root');
     record = path.join(scratch, 'binary-calls.jsonl');
-    for (const dir of ['etc', 'usr/bin', 'var/lib/dpkg/alternatives', 'etc/alternatives', 'var/log', `${LIB_DIR}/dist/app/helper`]) {
+    for (const dir of ['etc', 'usr/bin', 'var/lib/dpkg/alternatives', 'etc/alternatives', 'var/log', `${LIB_DIR}/dist/app/helper`, `${LIB_DIR}/dist/man`]) {
       fs.mkdirSync(path.join(root, dir), { recursive: true, mode: 0o755 });
     }
     fs.writeFileSync(path.join(root, 'etc/group'), 'root:x:0:\n');
@@ -325,6 +326,7 @@ describe('the .deb scripts in a scratch root (DPKG_ROOT)', { skip: isRoot ? fals
     // The package's files: the app's installer as built, and a stand-in for the Electron binary
     // that runs it with this Node when asked to run as Node, recording how it was called.
     fs.copyFileSync(path.join(ROOT, 'dist/app/helper/install.js'), path.join(root, LIB_DIR, 'dist/app/helper/install.js'));
+    fs.copyFileSync(path.join(ROOT, 'dist/man/sievecap.1'), path.join(root, LIB_DIR, 'dist/man/sievecap.1'));
     fs.writeFileSync(path.join(root, EXE), `#!/bin/sh
 [ "$ELECTRON_RUN_AS_NODE" = 1 ] || { echo "stand-in electron: not run as node" >&2; exit 97; }
 ${JSON.stringify(process.execPath)} -e 'require("fs").appendFileSync(process.argv[1], JSON.stringify({ args: process.argv.slice(2), env: process.env }) + "\\n")' ${JSON.stringify(record)} "$@"
@@ -343,6 +345,10 @@ exec ${JSON.stringify(process.execPath)} "$@"
     assert.doesNotMatch(String(r.stderr), /could not install the capture helper/);
     assert.match(fs.readFileSync(path.join(root, 'etc/group'), 'utf8'), /^sievecap:x:\d+:$/m);
     assert.equal(resolveInRoot(root, '/usr/bin/sievecap-desktop'), EXE, 'sievecap-desktop is on PATH (update-alternatives or a link) inside the root');
+    // The manual page, compressed as Debian's man pages are.
+    const man = path.join(root, 'usr/share/man/man1/sievecap.1.gz');
+    assert.ok(zlib.gunzipSync(fs.readFileSync(man)).equals(fs.readFileSync(path.join(ROOT, 'dist/man/sievecap.1'))));
+    assert.equal(fs.statSync(man).mode & 0o777, 0o644);
     const calls = fs.readFileSync(record, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { args: string[]; env: Record<string, string> });
     assert.equal(calls.length, 1);
     assert.deepEqual(calls[0]!.args, [
@@ -390,7 +396,7 @@ exec ${JSON.stringify(process.execPath)} "$@"
   });
 
   test('after-remove on upgrade keeps the helper; on remove takes the launcher, action and rule away (the group stays)', () => {
-    const files = [DEFAULT_LAUNCHER_PATH, `/usr/share/polkit-1/actions/${DEFAULT_ACTION_ID}.policy`, '/usr/share/polkit-1/rules.d/50-sievecap.rules'].map((f) => path.join(root, f));
+    const files = [DEFAULT_LAUNCHER_PATH, `/usr/share/polkit-1/actions/${DEFAULT_ACTION_ID}.policy`, '/usr/share/polkit-1/rules.d/50-sievecap.rules', '/usr/share/man/man1/sievecap.1.gz'].map((f) => path.join(root, f));
     const upgrade = runScript('after-remove', ['upgrade', '0.2.0']);
     assert.equal(upgrade.status, 0, `${upgrade.stdout}${upgrade.stderr}`);
     for (const f of files) assert.ok(fs.existsSync(f), f);

@@ -89,3 +89,12 @@ if ! /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin ELECTRON_RUN_AS_NODE=1 \
     # Not fatal: the app opens and saves captures without it; live capture then needs root.
     echo "Sievecap: could not install the capture helper (see above); reinstall the package to try again." >&2
 fi
+
+# --- The manual page sievecap(1) ---------------------------------------------------------------
+# Made at build time from the option table of `sievecap --help` (scripts/bundle.mjs).
+man_source="$root"'/opt/${sanitizedProductName}/resources/app.asar.unpacked/dist/man/sievecap.1'
+if [ -f "$man_source" ]; then
+    mkdir -p "$root/usr/share/man/man1"
+    gzip -9nc "$man_source" > "$root/usr/share/man/man1/sievecap.1.gz"
+    chmod 0644 "$root/usr/share/man/man1/sievecap.1.gz"
+fi

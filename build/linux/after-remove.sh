@@ -42,7 +42,8 @@ case "$1" in
     remove|purge)
         rm -f "$root/usr/lib/sievecap/sievecap-helper" \
               "$root/usr/share/polkit-1/actions/org.sievecap.helper.policy" \
-              "$root/usr/share/polkit-1/rules.d/50-sievecap.rules"
+              "$root/usr/share/polkit-1/rules.d/50-sievecap.rules" \
+              "$root/usr/share/man/man1/sievecap.1.gz"
         rmdir "$root/usr/lib/sievecap" 2>/dev/null || true
         ;;
 esac
