@@ -58,7 +58,7 @@ export class DisplayFilterSink implements PacketSink {
      */
     desegment = true,
   ) {
-    this.dissector = new Dissector({ desegment: desegment && !(sink instanceof ReportSink) });
+    this.dissector = new Dissector({ desegment: desegment && !(sink instanceof ReportSink && !sink.desegmented) });
     // A sink given raw packets (tcpdump lines, files) reads nothing of the dissection.
     const reads = takesDissected(sink) ? (sink.reads ?? 'tree') : { fields: [], columns: false };
     this.dissectOptions = reads === 'tree' ? undefined : { fields: new Set([...filter.fieldNames, ...reads.fields]), columns: reads.columns, applications: reads.applications, taps: reads.taps };
@@ -100,6 +100,10 @@ export class ReportSink implements DissectedPacketSink {
   private readonly dissectOptions: DissectOptions | undefined;
   /** What the reports read of a dissected packet (a -Y stage in front adds its filter's fields). */
   readonly reads: DissectedPacketSink['reads'];
+  /** The reports that count what tshark's own dissection shows (StatisticsReport.desegmented), fed by a second, desegmenting Dissector. */
+  private readonly desegmentedReports: readonly StatisticsReport[];
+  private readonly segmentReports: readonly StatisticsReport[];
+  private readonly desegmenting: Dissector | null;
 
   constructor(
     readonly reports: readonly StatisticsReport[],
@@ -110,6 +114,14 @@ export class ReportSink implements DissectedPacketSink {
     this.reads = o === undefined ? 'tree' : { fields: [...o.fields!], columns: o.columns !== false, applications: o.applications, taps: o.taps };
     this.feeder = TapFeeder.canFeed(reports) ? new TapFeeder(reports, this.dissectOptions) : null;
     this.dissector = this.feeder?.dissector ?? new Dissector({ desegment: false });
+    this.desegmentedReports = reports.filter((r) => r.desegmented === true);
+    this.segmentReports = reports.filter((r) => r.desegmented !== true);
+    this.desegmenting = this.desegmentedReports.length > 0 ? new Dissector({ desegment: true }) : null;
+  }
+
+  /** True when every report wants TCP desegmentation on: a -Y stage in front may then dissect for them. */
+  get desegmented(): boolean {
+    return this.segmentReports.length === 0;
   }
 
   /** True when packets may be handed in place, as the reader holds them (writeView). */
@@ -133,15 +145,16 @@ export class ReportSink implements DissectedPacketSink {
       this.feeder.feed(p.data, p.linkType, p.origLen, Number(p.tsNs / 1_000_000_000n), Number(p.tsNs % 1_000_000_000n), p.flags);
       return;
     }
-    const packet = this.dissector.dissect({
-      number: ++this.frameNumber,
-      tsNs: p.tsNs,
-      data: p.data,
-      origLen: p.origLen,
-      linkType: p.linkType,
-      flags: p.flags,
-    }, this.dissectOptions);
-    this.writeDissected(packet, p);
+    const input = { number: ++this.frameNumber, tsNs: p.tsNs, data: p.data, origLen: p.origLen, linkType: p.linkType, flags: p.flags };
+    const frame = (packet: DissectedPacket) => ({ packet, data: p.data, tsNs: p.tsNs, capLen: p.data.length, origLen: p.origLen });
+    if (this.segmentReports.length > 0) {
+      const packet = frame(this.dissector.dissect(input, this.dissectOptions));
+      for (const report of this.segmentReports) report.add(packet);
+    }
+    if (this.desegmenting !== null) {
+      const packet = frame(this.desegmenting.dissect(input));
+      for (const report of this.desegmentedReports) report.add(packet);
+    }
   }
 
   writeBatch(batch: Buffer, _count: number, format: RecordFormat): void {

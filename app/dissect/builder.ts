@@ -191,6 +191,17 @@ export class LayerBuilder {
     return field;
   }
 
+  /** Runs `body` adding its fields to `list` (the children of a field built earlier) instead of where the builder stands. */
+  into(list: Field[], body: () => void): void {
+    const outer = this.current;
+    this.current = list;
+    try {
+      body();
+    } finally {
+      this.current = outer;
+    }
+  }
+
   /** Sets the layer's tree heading (made only when a tree is built). */
   title(title: Lazy): void {
     if (this.tree) this.layer.title = typeof title === 'function' ? title() : title;

@@ -26,6 +26,21 @@ export interface Field {
    */
   hidden?: boolean;
   children?: Field[];
+  /** Set on a `_ws.expert` item (app/dissect/expert.ts): what -z expert counts. */
+  expert?: ExpertInfo;
+}
+
+export type ExpertSeverity = 'Comment' | 'Chat' | 'Note' | 'Warning' | 'Error';
+export type ExpertGroup =
+  | 'Checksum' | 'Sequence' | 'Response code' | 'Request code' | 'Undecoded' | 'Reassemble' | 'Malformed'
+  | 'Debug' | 'Protocol' | 'Security' | 'Comment' | 'Decryption' | 'Assumption' | 'Deprecated';
+
+/** One expert info (Wireshark's expert_info_t): severity, group, message and, when not the layer's, the protocol that raised it. */
+export interface ExpertInfo {
+  severity: ExpertSeverity;
+  group: ExpertGroup;
+  message: string;
+  protocol?: string;
 }
 
 export type LayerStatus = 'ok' | 'truncated' | 'malformed';

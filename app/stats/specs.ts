@@ -8,6 +8,7 @@
  */
 import { createConversationReport } from './conversations';
 import { createEndpointReport } from './endpoints';
+import { createExpertReport } from './expert';
 import { createFollowReport } from './follow';
 import { createHierarchyReport } from './hierarchy';
 import { createHttpTreeReport } from './http-tree';
@@ -30,6 +31,7 @@ export const STATISTICS: readonly StatisticDefinition[] = [
   { prefix: /^io,stat,/, usage: 'io,stat,SECONDS', create: createIoStatReport },
   { prefix: /^follow,/, usage: 'follow,tcp,ascii|hex|raw,N', create: createFollowReport },
   { prefix: /^http,tree(,|$)/, usage: 'http,tree', create: createHttpTreeReport },
+  { prefix: /^expert(,|$)/, usage: 'expert[,error|warn|note|chat|comment][,FILTER]', create: createExpertReport },
 ];
 
 /** Every statistic's syntax, comma-separated, for error messages and help. */
