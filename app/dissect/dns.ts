@@ -10,7 +10,9 @@
 import { LayerBuilder, StopDissection, dissectSafely, hex, type FieldSelection } from './builder';
 import type { AppDissector, AppResult, Layer } from './model';
 import { lengthPrefixedPdus } from './tcp-pdus';
-import { bytesHex } from './format';
+import { bytesHex, nsToSeconds } from './format';
+import { DnsTransactionTable, type DnsMatch } from './dns-transactions';
+import { addExpertTo } from './expert';
 import { ipv4Text, ipv6Text, printable } from './app-format';
 import { DnsNameReader, dnsOpcodeName, dnsRcodeName, dnsTypeName, type DnsName } from './dns-names';
 
@@ -41,21 +43,35 @@ const UDP_FLAVORS = new Map<number, DnsFlavor>([[53, DNS], [5353, MDNS], [5355, 
  * One dissector for all three, so a filter on `dns.*` fields reaches mDNS and LLMNR messages too
  * (their fields are DNS's); its layers are named after the port's protocol.
  */
-export const dnsDissector: AppDissector = {
-  protocol: 'dns',
-  fieldPrefixes: ['mdns', 'llmnr'],
-  udpPorts: [...UDP_FLAVORS.keys()],
-  tcpPorts: [53, 5353],
-  dissect(data, offset, end, ctx) {
-    // Records feed the Info column; without it, only the fields asked for need them.
-    const records = ctx.columns !== false || wantsRecords(ctx.fields);
-    return ctx.transport === 'tcp'
-      ? dissectDnsOverTcp(data, offset, end, records, ctx.fields)
-      : dissectDnsMessage(data, offset, end, false, records, ctx.fields, udpFlavor(ctx.srcPort, ctx.dstPort));
-  },
-  // Each message's Info replaces the one before, as tshark shows several in one segment.
-  desegment: (data, offset, end) => ({ ...lengthPrefixedPdus(data, offset, end, 2, (at) => 2 + data.readUInt16BE(at)), replaceInfo: true }),
-};
+export const dnsDissector: AppDissector = createDnsDissector(null);
+
+/**
+ * The DNS dissector of a Dissector instance: with a transaction table (requests matched to their
+ * responses across packets, as Wireshark's), or without one (each message on its own).
+ */
+export function createDnsDissector(transactions: DnsTransactionTable | null = new DnsTransactionTable()): AppDissector {
+  return {
+    protocol: 'dns',
+    fieldPrefixes: ['mdns', 'llmnr'],
+    udpPorts: [...UDP_FLAVORS.keys()],
+    tcpPorts: [53, 5353],
+    stateful: transactions !== null,
+    dissect(data, offset, end, ctx) {
+      // Records feed the Info column; without it, only the fields asked for need them.
+      const records = ctx.columns !== false || wantsRecords(ctx.fields);
+      // Messages quoted in an ICMP error take no part in matching (Wireshark's in_error_pkt).
+      const match: Matcher | undefined = transactions === null || ctx.quoted ? undefined : (id, response) => transactions.match(ctx, id, response);
+      return ctx.transport === 'tcp'
+        ? dissectDnsOverTcp(data, offset, end, records, ctx.fields, match)
+        : dissectDnsMessage(data, offset, end, false, records, ctx.fields, udpFlavor(ctx.srcPort, ctx.dstPort), match);
+    },
+    // Each message's Info replaces the one before, as tshark shows several in one segment.
+    desegment: (data, offset, end) => ({ ...lengthPrefixedPdus(data, offset, end, 2, (at) => 2 + data.readUInt16BE(at)), replaceInfo: true }),
+  };
+}
+
+/** Matches a message to its transaction (DnsTransactionTable.match for this packet's conversation). */
+type Matcher = (id: number, response: boolean) => DnsMatch;
 
 /** The flavor of the port the payload was handed off on: the lower port's first, as Dissector.appFor. */
 export function udpFlavor(srcPort: number, dstPort: number): DnsFlavor {
@@ -78,7 +94,7 @@ function wantsRecords(fields: ReadonlySet<string> | undefined): boolean {
   return wanted;
 }
 
-function dissectDnsOverTcp(data: Buffer, offset: number, end: number, records: boolean, selection: FieldSelection | undefined): AppResult {
+function dissectDnsOverTcp(data: Buffer, offset: number, end: number, records: boolean, selection: FieldSelection | undefined, match?: Matcher): AppResult {
   const layers: Layer[] = [];
   const infos: string[] = [];
   let position = offset;
@@ -86,7 +102,7 @@ function dissectDnsOverTcp(data: Buffer, offset: number, end: number, records: b
     const captured = Math.min(end, data.length);
     const declared = position + 2 <= captured ? data.readUInt16BE(position) : 0;
     const messageEnd = position + 2 + declared;
-    const result = dissectDnsMessage(data.subarray(0, Math.min(captured, messageEnd)), position, messageEnd, true, records, selection);
+    const result = dissectDnsMessage(data.subarray(0, Math.min(captured, messageEnd)), position, messageEnd, true, records, selection, DNS, match);
     const layer = result.layers[0]!;
     if (messageEnd > end && layer.status === 'truncated') layer.problem = 'DNS message continues in a later TCP segment (truncated by segment)';
     layers.push(layer);
@@ -101,7 +117,7 @@ function dissectDnsOverTcp(data: Buffer, offset: number, end: number, records: b
  * One DNS message in [offset, end); with `tcp`, preceded by its length prefix. `data` may end
  * before `end` (snap length or segment boundary): reads past it make the layer truncated.
  */
-export function dissectDnsMessage(data: Buffer, offset: number, end: number, tcp: boolean, records = true, selection?: FieldSelection, flavor: DnsFlavor = DNS): AppResult {
+export function dissectDnsMessage(data: Buffer, offset: number, end: number, tcp: boolean, records = true, selection?: FieldSelection, flavor: DnsFlavor = DNS, match?: Matcher): AppResult {
   const b = new LayerBuilder(data, flavor.protocol, flavor.title, offset, end, selection);
   const info: MessageInfo = { text: '', response: false, flavor: flavor.protocol };
   const layer = dissectSafely(b, () => {
@@ -111,7 +127,7 @@ export function dissectDnsMessage(data: Buffer, offset: number, end: number, tcp
       b.add('dns.length', () => `Length: ${length}`, length, offset, 2);
       start += 2;
     }
-    readMessage(b, start, info, records);
+    readMessage(b, start, info, records, match);
   });
   if (info.text.length > MAX_INFO) info.text = info.text.slice(0, MAX_INFO);
   // From the QR bit (a query for "response.example" is still a query).
@@ -125,11 +141,14 @@ interface MessageInfo {
   flavor: DnsFlavor['protocol'];
 }
 
-function readMessage(b: LayerBuilder, start: number, info: MessageInfo, records: boolean): void {
+function readMessage(b: LayerBuilder, start: number, info: MessageInfo, records: boolean, match?: Matcher): void {
   const id = b.u16(start, 'transaction ID');
-  b.add('dns.id', () => `Transaction ID: ${hex(id, 4)}`, id, start, 2, () => hex(id, 4));
+  const idField = b.add('dns.id', () => `Transaction ID: ${hex(id, 4)}`, id, start, 2, () => hex(id, 4));
   const flags = b.u16(start + 2, 'flags');
   const response = (flags & 0x8000) !== 0;
+  const matched = match?.(id, response);
+  if (matched?.kind === 'retransmitted-request') addExpertTo(b, idField, 'dns.retransmit_request', 'Warning', 'Protocol', `DNS query retransmission. Original request in frame ${matched.requestFrame}`);
+  if (matched?.kind === 'retransmitted-response') addExpertTo(b, idField, 'dns.retransmit_response', 'Warning', 'Protocol', `DNS response retransmission. Original response in frame ${matched.responseFrame}`);
   info.response = response;
   const opcode = (flags >> 11) & 0xf;
   const rcode = flags & 0xf;
@@ -186,6 +205,21 @@ function readMessage(b: LayerBuilder, start: number, info: MessageInfo, records:
       b.add('dns.extraneous.data', () => `Extraneous Data Bytes: ${bytesHex(b.data, position, extra)}`, b.data.subarray(position, stop), position, extra, () => bytesHex(b.data, position, extra));
       b.add('dns.extraneous.length', () => `[Extraneous Data Length: ${extra}]`, extra, position, 0);
     });
+  }
+  if (matched !== undefined) addTransaction(b, start, matched);
+}
+
+/** The matching's lines at the end of the tree, as Wireshark adds them. */
+function addTransaction(b: LayerBuilder, at: number, m: DnsMatch): void {
+  if (m.kind === 'retransmitted-request') {
+    b.add('dns.retransmit_request_in', () => `[Retransmitted request. Original request in: ${m.requestFrame}]`, m.requestFrame, at, 0);
+    b.add('dns.retransmission', '[Retransmission: True]', true, at, 0, '1');
+  } else if (m.kind === 'retransmitted-response') {
+    b.add('dns.retransmit_response_in', () => `[Retransmitted response. Original response in: ${m.responseFrame}]`, m.responseFrame, at, 0);
+    b.add('dns.retransmission', '[Retransmission: True]', true, at, 0, '1');
+  } else if (m.kind === 'response') {
+    b.add('dns.response_to', () => `[Request In: ${m.requestFrame}]`, m.requestFrame, at, 0);
+    b.add('dns.time', () => `[Time: ${nsToSeconds(m.timeNs)} seconds]`, m.timeNs, at, 0, () => nsToSeconds(m.timeNs));
   }
 }
 

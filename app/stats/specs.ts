@@ -7,6 +7,7 @@
  *   const report = createReportForSpec('conv,tcp');
  */
 import { createConversationReport } from './conversations';
+import { createDnsTreeReport } from './dns-tree';
 import { createEndpointReport } from './endpoints';
 import { createExpertReport } from './expert';
 import { createFollowReport } from './follow';
@@ -31,6 +32,7 @@ export const STATISTICS: readonly StatisticDefinition[] = [
   { prefix: /^io,stat,/, usage: 'io,stat,SECONDS', create: createIoStatReport },
   { prefix: /^follow,/, usage: 'follow,tcp,ascii|hex|raw,N', create: createFollowReport },
   { prefix: /^http,tree(,|$)/, usage: 'http,tree', create: createHttpTreeReport },
+  { prefix: /^dns,tree(,|$)/, usage: 'dns,tree', create: createDnsTreeReport },
   { prefix: /^expert(,|$)/, usage: 'expert[,error|warn|note|chat|comment][,FILTER]', create: createExpertReport },
 ];
 
