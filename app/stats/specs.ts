@@ -30,7 +30,7 @@ export const STATISTICS: readonly StatisticDefinition[] = [
   { prefix: /^endpoints,/, usage: 'endpoints,eth|ip|ipv6|tcp|udp[,FILTER]', create: createEndpointReport },
   { prefix: /^io,phs(,|$)/, usage: 'io,phs[,FILTER]', create: createHierarchyReport },
   { prefix: /^io,stat,/, usage: 'io,stat,SECONDS', create: createIoStatReport },
-  { prefix: /^follow,/, usage: 'follow,tcp,ascii|hex|raw,N', create: createFollowReport },
+  { prefix: /^follow,/, usage: 'follow,tcp|udp|tls,ascii|hex|raw,N', create: createFollowReport },
   { prefix: /^http,tree(,|$)/, usage: 'http,tree', create: createHttpTreeReport },
   { prefix: /^dns,tree(,|$)/, usage: 'dns,tree', create: createDnsTreeReport },
   { prefix: /^expert(,|$)/, usage: 'expert[,error|warn|note|chat|comment][,FILTER]', create: createExpertReport },
