@@ -232,10 +232,14 @@ class FollowReport implements StatisticsReport {
 
   private filterText(): string {
     const s = this.selector;
-    const field = this.protocol === 'udp' ? 'udp.stream' : 'tcp.stream';
-    if ('index' in s) return `${field} eq ${s.index}`;
-    const index = this.follower.info?.index;
-    return index === undefined ? 'none' : `${field} eq ${index}`;
+    const transport = this.protocol === 'udp' ? 'udp' : 'tcp';
+    if ('index' in s) return `${transport}.stream eq ${s.index}`;
+    // tshark's filter for two endpoints: both ways, in the order given.
+    const way = (x: TcpEndpoint, y: TcpEndpoint): string => {
+      const ip = x.address.includes(':') ? 'ipv6' : 'ip';
+      return `((${ip}.src eq ${x.address} and ${transport}.srcport eq ${x.port}) and (${ip}.dst eq ${y.address} and ${transport}.dstport eq ${y.port}))`;
+    };
+    return `${way(s.a, s.b)} or ${way(s.b, s.a)}`;
   }
 
   text(): string {
