@@ -223,6 +223,8 @@ function addTransaction(b: LayerBuilder, at: number, m: DnsMatch): void {
   } else if (m.kind === 'retransmitted-response') {
     b.add('dns.retransmit_response_in', () => `[Retransmitted response. Original response in: ${m.responseFrame}]`, m.responseFrame, at, 0);
     b.add('dns.retransmission', '[Retransmission: True]', true, at, 0, '1');
+  } else if (m.kind === 'unsolicited') {
+    b.add('dns.unsolicited', '[Unsolicited: True]', true, at, 0, '1');
   } else if (m.kind === 'response') {
     b.add('dns.response_to', () => `[Request In: ${m.requestFrame}]`, m.requestFrame, at, 0);
     b.add('dns.time', () => `[Time: ${nsToSeconds(m.timeNs)} seconds]`, m.timeNs, at, 0, () => nsToSeconds(m.timeNs));
