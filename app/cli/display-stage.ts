@@ -13,7 +13,7 @@
  *   says what it reads (StatisticsReport.reads): only those fields are made.
  */
 import { Dissector } from '../dissect/dissector';
-import type { DissectedPacket, DissectOptions } from '../dissect/model';
+import type { DissectedPacket, DissectOptions, FrameInterface } from '../dissect/model';
 import type { DisplayFilter } from '../filter';
 import type { RecordFormat } from '../capture/batch';
 import { reportDissectOptions, type StatisticsReport } from '../stats/report';
@@ -57,6 +57,8 @@ export class DisplayFilterSink implements PacketSink {
      * segments as they are (they place reassembled messages themselves): off in front of them.
      */
     desegment = true,
+    /** The pcapng interface of a packet read from a file (the frame tree names it). */
+    private readonly interfaceOf?: (interfaceId: number) => FrameInterface | undefined,
   ) {
     this.dissector = new Dissector({ desegment: desegment && !(sink instanceof ReportSink && !sink.desegmented) });
     // A sink given raw packets (tcpdump lines, files) reads nothing of the dissection.
@@ -67,7 +69,7 @@ export class DisplayFilterSink implements PacketSink {
   /** Dissects p and hands it on when it matches; says whether it did. */
   offer(p: PacketToSink): boolean {
     const packet = this.dissector.dissect(
-      { number: ++this.frameNumber, tsNs: p.tsNs, data: p.data, origLen: p.origLen, linkType: p.linkType, flags: p.flags },
+      { number: ++this.frameNumber, tsNs: p.tsNs, data: p.data, origLen: p.origLen, linkType: p.linkType, flags: p.flags, iface: this.interfaceOf?.(p.interfaceId) },
       this.dissectOptions,
     );
     if (!this.filter.matches(packet, p.data)) return false;

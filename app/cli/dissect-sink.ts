@@ -4,7 +4,7 @@
  * Only -V and -T json build trees; summary lines and -T fields build just the fields they print.
  */
 import { Dissector } from '../dissect/dissector';
-import type { DissectOptions } from '../dissect/model';
+import type { DissectOptions, FrameInterface } from '../dissect/model';
 import type { RecordFormat } from '../capture/batch';
 import { fieldsLine } from './tshark/fields';
 import { formatTree } from './tshark/tree';
@@ -28,7 +28,13 @@ export class DissectSink implements PacketSink {
   readonly reads: { fields: readonly string[]; columns: boolean } | 'tree';
   private readonly dissectOptions: DissectOptions | undefined;
 
-  constructor(private readonly io: CliIo, opts: CliOptions, private readonly liveLinkType = 1) {
+  constructor(
+    private readonly io: CliIo,
+    opts: CliOptions,
+    private readonly liveLinkType = 1,
+    /** The pcapng interface of a packet read from a file (the frame tree names it). */
+    private readonly interfaceOf?: (interfaceId: number) => FrameInterface | undefined,
+  ) {
     this.dissector = new Dissector({ desegment: desegmentOf(opts) });
     if (opts.outputType === 'fields') {
       const layout = { separator: opts.fieldSeparator, aggregator: opts.fieldAggregator, occurrence: opts.fieldOccurrence };
@@ -57,7 +63,7 @@ export class DissectSink implements PacketSink {
   writePacket(p: PacketToSink): void {
     this.number++;
     const packet = this.dissector.dissect(
-      { number: this.number, tsNs: p.tsNs, data: p.data, origLen: p.origLen, linkType: p.linkType, flags: p.flags },
+      { number: this.number, tsNs: p.tsNs, data: p.data, origLen: p.origLen, linkType: p.linkType, flags: p.flags, iface: this.interfaceOf?.(p.interfaceId) },
       this.dissectOptions,
     );
     this.format(this.pending, packet);

@@ -34,6 +34,11 @@ export async function runReadFile(opts: CliOptions, io: CliIo): Promise<number> 
       io.error(`sievecap: ${file}: ${reader.error?.message ?? 'not a capture file'}`);
       return 1;
     }
+    // tshark's frame tree names a pcapng file's interface (a pcap file has none to name).
+    const interfaceOf = reader.info.format === 'pcapng' ? (id: number) => {
+      const i = reader.interfaces[id];
+      return i && { section: i.section, id: i.idInSection, name: i.name, description: i.description };
+    } : undefined;
     // Compiled before anything is written, so a bad filter writes nothing.
     const capture = opts.filter === '' ? undefined : new CaptureFilter(opts.filter, reader, BATCH_CAPACITY);
     let sink: PacketSink =
@@ -42,13 +47,13 @@ export async function runReadFile(opts: CliOptions, io: CliIo): Promise<number> 
         : opts.writeFile !== undefined
           ? new FileCopySink(opts, reader)
           : dissect !== undefined && tsharkStyle
-            ? new dissect.DissectSink(io, opts)
+            ? new dissect.DissectSink(io, opts, 1, interfaceOf)
             : new TextSink(io, opts, (i) => io.interfaceName(i), undefined, () => reader.interfaces[0]?.snapLen);
     let display: DisplayFilterSink | undefined;
     if (opts.displayFilter !== undefined && stages) {
       // Compiled before anything is written, so a bad one writes nothing.
       const { compileDisplayFilter } = await import('../filter');
-      sink = display = new stages.DisplayFilterSink(compileDisplayFilter(opts.displayFilter), sink, 1, desegmentOf(opts));
+      sink = display = new stages.DisplayFilterSink(compileDisplayFilter(opts.displayFilter), sink, 1, desegmentOf(opts), interfaceOf);
     }
     const status = readAll(reader, opts, io, capture, display, sink);
     if (reporting) (await import('./report-command')).printReports(reports, opts, io);

@@ -192,6 +192,18 @@ export interface FrameInput {
   linkType: number;
   /** pcapng epb_flags direction bits, 0 when unknown. */
   flags?: number;
+  /** The pcapng interface the frame was read on (tshark's frame tree names it); absent for pcap and live captures. */
+  iface?: FrameInterface;
+}
+
+/** A pcapng interface as the frame tree shows it. */
+export interface FrameInterface {
+  /** Section number, 0 for the first. */
+  section: number;
+  /** Interface id within its section. */
+  id: number;
+  name?: string;
+  description?: string;
 }
 
 /** What a UDP/TCP payload dissector (DNS, DHCP, NTP, HTTP, TLS, QUIC, ...) is given. */
