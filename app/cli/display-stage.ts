@@ -13,6 +13,7 @@
  *   says what it reads (StatisticsReport.reads): only those fields are made.
  */
 import { Dissector } from '../dissect/dissector';
+import { nsToSeconds } from '../dissect/format';
 import type { DissectedPacket, DissectOptions, FrameInterface } from '../dissect/model';
 import type { DisplayFilter } from '../filter';
 import type { RecordFormat } from '../capture/batch';
@@ -74,6 +75,7 @@ export class DisplayFilterSink implements PacketSink {
     );
     if (!this.filter.matches(packet, p.data)) return false;
     this.passed++;
+    this.setDisplayedDelta(packet, p.tsNs);
     if (takesDissected(this.sink)) this.sink.writeDissected(packet, p);
     else this.sink.writePacket(p);
     return true;
@@ -81,6 +83,24 @@ export class DisplayFilterSink implements PacketSink {
 
   writePacket(p: PacketToSink): void {
     this.offer(p);
+  }
+
+  /** Time of the last frame that passed the filter (tshark's previous displayed frame). */
+  private lastDisplayedNs: bigint | null = null;
+
+  /**
+   * frame.time_delta_displayed counts from the previous frame shown, not the previous one read
+   * (the dissector, which sees every frame, filled in the latter): 0 for the first.
+   */
+  private setDisplayedDelta(packet: DissectedPacket, tsNs: bigint): void {
+    const delta = this.lastDisplayedNs === null ? 0n : tsNs - this.lastDisplayedNs;
+    this.lastDisplayedNs = tsNs;
+    const field = packet.layers[0]?.fields.find((f) => f.abbrev === 'frame.time_delta_displayed');
+    if (field === undefined) return;
+    const text = nsToSeconds(delta);
+    field.value = delta;
+    field.text = text;
+    if (field.label !== '') field.label = `[Time delta from previous displayed frame: ${text} seconds]`;
   }
 
   writeBatch(batch: Buffer, _count: number, format: RecordFormat): void {
