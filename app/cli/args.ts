@@ -215,10 +215,18 @@ several -z are printed in reverse order, as tshark does):
                             endpoints: packets and bytes sent and received
   -z io,phs[,FILTER]        protocol hierarchy
   -z io,stat,SECONDS        frames and bytes per interval
-  -z follow,tcp,ascii|hex|raw,N
+  -z follow,tcp|udp|tls,ascii|hex|raw,N
                             the reassembled TCP stream N (tcp.stream, or
-                            ADDR:PORT,ADDR:PORT), both directions
+                            ADDR:PORT,ADDR:PORT), both directions; udp: the
+                            datagrams of udp.stream N; tls: nothing without keys,
+                            as tshark shows it
   -z http,tree              HTTP requests by method and responses by status code
+  -z dns,tree               DNS messages by rcode, opcode, type, class; sizes,
+                            section counts, response times, retransmissions
+  -z expert[,error|warn|note|chat|comment][,FILTER]
+                            expert info (retransmissions, duplicate ACKs, zero
+                            windows, connection chats, HTTP lines, malformed
+                            packets) counted by severity, protocol and summary
   --export-objects http,DIR with -r: write the HTTP bodies of the file into DIR
   --http                    with -r: list HTTP/1.x transactions over reassembled TCP
                             streams: method, host, URI, status, content type, body
