@@ -55,7 +55,6 @@ export function createDnsDissector(transactions: DnsTransactionTable | null = ne
     fieldPrefixes: ['mdns', 'llmnr'],
     udpPorts: [...UDP_FLAVORS.keys()],
     tcpPorts: [53, 5353],
-    stateful: transactions !== null,
     dissect(data, offset, end, ctx) {
       // Records feed the Info column; without it, only the fields asked for need them.
       const records = ctx.columns !== false || wantsRecords(ctx.fields);

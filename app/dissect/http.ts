@@ -150,7 +150,7 @@ export function dissectHttpMessage(data: Buffer, offset: number, end: number, ct
     const lineLength = first.next - first.start;
     b.group('', () => printable(data.subarray(first.start, first.next)), null, lineAt, lineLength, () => {
       // Wireshark's chat: every request and response line (a notification's too).
-      if (b.tree || b.wants('http.chat')) addExpert(b, 'http.chat', 'Chat', 'Sequence', printable(data.subarray(first.start, first.next)), lineAt, lineLength);
+      if (b.tree || b.wants('http.chat') || b.wantsAny('_ws.expert')) addExpert(b, 'http.chat', 'Chat', 'Sequence', printable(data.subarray(first.start, first.next)), lineAt, lineLength);
       // Wireshark's hidden http.request / http.response flags: what `-Y http.request` tests.
       if (notification) b.add('http.notification', 'Notification: True', true, lineAt, 0, '1').hidden = true;
       else b.add(request ? 'http.request' : 'http.response', () => request ? 'Request: True' : 'Response: True', true, lineAt, 0, '1').hidden = true;

@@ -63,12 +63,11 @@ export function dissectIpv4(d: Dissector, p: PacketState, data: Buffer, offset: 
     if (!p.quoted) p.ttl = ttl;
     const ttlField = b.add('ip.ttl', () => `Time to Live: ${ttl}`, ttl, offset + 8, 1);
     proto = b.u8(offset + 9);
-    // Wireshark's notes on a TTL that cannot reach far (not in a packet an ICMP error quotes).
-    if (b.tree && !p.quoted && offset + 20 <= data.length) {
+    // Wireshark's note on a TTL that cannot reach far (not to multicast, not for PIM, not in a
+    // packet an ICMP error quotes). Its note on the Local Network Control Block is not made.
+    if (ttl < 5 && !p.quoted && offset + 20 <= data.length) {
       const dst0 = data[offset + 16]!;
-      const lncb = dst0 === 224 && data[offset + 17] === 0 && data[offset + 18] === 0;
-      if (lncb && ttl !== 1) addExpertTo(b, ttlField, 'ip.ttl.lncb', 'Note', 'Sequence', '"Time To Live" != 1 for a packet sent to the Local Network Control Block (see RFC 3171)');
-      else if (!lncb && (dst0 < 224 || dst0 > 239) && ttl < 5 && proto !== 103) addExpertTo(b, ttlField, 'ip.ttl.too_small', 'Note', 'Sequence', `"Time To Live" only ${ttl}`);
+      if ((dst0 < 224 || dst0 > 239) && proto !== 103) addExpertTo(b, ttlField, 'ip.ttl.too_small', 'Note', 'Sequence', `"Time To Live" only ${ttl}`);
     }
     if (b.wants('ip.proto')) b.add('ip.proto', () => `Protocol: ${ipProtocolName(proto)} (${proto})`, proto, offset + 9, 1);
     const checksum = b.u16(offset + 10, 'header checksum');

@@ -36,7 +36,7 @@ export function dissectTcpOptions(b: LayerBuilder, start: number, stop: number, 
   const data = b.data;
   const summary: TcpOptionSummary = { info: '', windowShift: -1, mptcp: 0 };
   // Option fields are built only for a tree or a selection that names one (tcp.option_kind, tcp.options.*).
-  const fields = b.wantsAny('tcp.option');
+  const fields = b.wantsAny('tcp.option') || b.wantsAny('_ws.expert');
   const names: string[] = [];
   const value = b.wants('tcp.options') ? data.subarray(start, stop) : null;
   const optionsField = b.group('tcp.options', '', value, start, stop - start, () => {

@@ -5,7 +5,7 @@
 import { dissectSafely, hex, LayerBuilder, StopDissection } from './builder';
 import type { Dissector } from './dissector';
 import { be16, be32, bitPicture, bytesHex, nsToSeconds, setText } from './format';
-import type { AppContext, Field } from './model';
+import type { AppContext } from './model';
 import type { PacketState } from './packet-state';
 import { COMPLETENESS, type TcpConversation, type TcpDirection } from './tcp-streams';
 import { dissectTcpPayload, finishAtFin } from './tcp-pdus';
@@ -155,19 +155,18 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
       conv.finFrame ??= p.frame.number;
       finRole = conv.finFrame === p.frame.number ? 'active' : 'passive';
     }
-    if (b.wantsAny('tcp.flags') || b.wantsAny('tcp.connection')) b.group('tcp.flags', () => `Flags: ${hex(flags, 3)} (${flagNames(flags)})`, flags, offset + 12, 2, () => {
+    if (b.wantsAny('tcp.flags') || b.wantsAny('tcp.connection') || b.wantsAny('_ws.expert')) b.group('tcp.flags', () => `Flags: ${hex(flags, 3)} (${flagNames(flags)})`, flags, offset + 12, 2, () => {
       b.add('tcp.flags.res', () => `${bitPicture(flags, 0xe00, 12)} = Reserved: ${setText((flags & 0xe00) !== 0)}`, (flags & 0xe00) !== 0, offset + 12, 2);
-      const bitFields: Field[] = [];
       for (const [bit, abbrev, label] of FLAG_BITS) {
-        bitFields.push(b.add(abbrev, () => `${bitPicture(flags, bit, 12)} = ${label}: ${setText((flags & bit) !== 0)}`, (flags & bit) !== 0, offset + 12, 2));
+        const field = b.add(abbrev, () => `${bitPicture(flags, bit, 12)} = ${label}: ${setText((flags & bit) !== 0)}`, (flags & bit) !== 0, offset + 12, 2);
+        // Wireshark's connection chats, each on its flag's line.
+        if ((flags & bit) === 0) continue;
+        if (bit === 0x002) {
+          if (ack) addExpertTo(b, field, 'tcp.connection.synack', 'Chat', 'Sequence', `Connection establish acknowledge (SYN+ACK): server port ${srcPort}`);
+          else addExpertTo(b, field, 'tcp.connection.syn', 'Chat', 'Sequence', `Connection establish request (SYN): server port ${dstPort}`);
+        } else if (bit === 0x001) addExpertTo(b, field, 'tcp.connection.fin', 'Chat', 'Sequence', 'Connection finish (FIN)');
+        else if (bit === 0x004) addExpertTo(b, field, 'tcp.connection.rst', 'Warning', 'Sequence', 'Connection reset (RST)');
       }
-      // Wireshark's connection chats, on the flag lines, in the order it raises them.
-      if (syn) {
-        if (ack) addExpertTo(b, bitFields[7]!, 'tcp.connection.synack', 'Chat', 'Sequence', `Connection establish acknowledge (SYN+ACK): server port ${srcPort}`);
-        else addExpertTo(b, bitFields[7]!, 'tcp.connection.syn', 'Chat', 'Sequence', `Connection establish request (SYN): server port ${dstPort}`);
-      }
-      if (fin) addExpertTo(b, bitFields[8]!, 'tcp.connection.fin', 'Chat', 'Sequence', 'Connection finish (FIN)');
-      if (rst) addExpertTo(b, bitFields[6]!, 'tcp.connection.rst', 'Warning', 'Sequence', 'Connection reset (RST)');
       const letters = flagLetters(flags);
       const str = b.add('tcp.flags.str', () => `[TCP Flags: ${letters}]`, letters, offset + 12, 2);
       if (finRole === 'active') addExpertTo(b, str, 'tcp.connection.fin_active', 'Note', 'Sequence', 'This frame initiates the connection closing');
@@ -221,7 +220,7 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
       const result = analysis;
       // As Wireshark's tcp_print_sequence_number_analysis(): the flags' expert items on "TCP
       // Analysis Flags" (a retransmission with its RTO), then a duplicate ACK's number and frame.
-      if (b.wantsAny('tcp.analysis')) b.group('tcp.analysis', '[SEQ/ACK analysis]', null, offset, 0, () => {
+      if (b.wantsAny('tcp.analysis') || b.wantsAny('_ws.expert')) b.group('tcp.analysis', '[SEQ/ACK analysis]', null, offset, 0, () => {
         b.group('tcp.analysis.flags', '[TCP Analysis Flags]', null, offset, 0, () => {
           for (const [bit, abbrev, severity, message] of ANALYSIS_EXPERTS) {
             if ((result.flags & bit) === 0) continue;
