@@ -280,7 +280,7 @@ function parseEndpoint(text: string): TcpEndpoint | null {
 
 /** `follow,tcp|udp|tls,ascii|hex|raw,N` or `follow,PROTO,MODE,ADDR:PORT,ADDR:PORT`. */
 export function createFollowReport(spec: string): StatisticsReport {
-  const usage = 'follow is -z follow,tcp|udp|tls,ascii|hex|raw,STREAM (tcp.stream or udp.stream number) or -z follow,PROTO,MODE,ADDR:PORT,ADDR:PORT';
+  const usage = 'follow is -z follow,tcp|udp|tls,ascii|hex|raw,STREAM (tcp.stream number; udp.stream for udp) or -z follow,PROTO,MODE,ADDR:PORT,ADDR:PORT';
   const parts = spec.split(',');
   if (parts[0] !== 'follow' || parts.length < 4) throw new StatisticsSpecError(`invalid "-z ${spec}": ${usage}`);
   const protocol = parts[1];
