@@ -13,7 +13,8 @@
  *   says what it reads (StatisticsReport.reads): only those fields are made.
  */
 import { Dissector, type DissectorOptions } from '../dissect/dissector';
-import type { DissectedPacket, DissectOptions } from '../dissect/model';
+import { nsToSeconds } from '../dissect/format';
+import type { DissectedPacket, DissectOptions, FrameInterface } from '../dissect/model';
 import type { DisplayFilter } from '../filter';
 import type { RecordFormat } from '../capture/batch';
 import { reportDissectOptions, type StatisticsReport } from '../stats/report';
@@ -68,6 +69,8 @@ export class DisplayFilterSink implements PacketSink {
      * dissected under the number it will have if kept).
      */
     private readonly readFilter?: DisplayFilter,
+    /** The pcapng interface of a packet read from a file (the frame tree names it). */
+    private readonly interfaceOf?: (interfaceId: number) => FrameInterface | undefined,
   ) {
     this.dissector = new Dissector({ ...dissection, desegment: dissection.desegment !== false && (!(sink instanceof ReportSink) || sink.desegments) });
     // A sink given raw packets (tcpdump lines, files) reads nothing of the dissection.
@@ -79,13 +82,17 @@ export class DisplayFilterSink implements PacketSink {
   /** Dissects p and hands it on when it matches; says whether it did. */
   offer(p: PacketToSink): boolean {
     const number = this.readFilter ? this.kept + 1 : ++this.frameNumber;
-    const packet = this.dissector.dissect({ number, tsNs: p.tsNs, data: p.data, origLen: p.origLen, linkType: p.linkType, flags: p.flags }, this.dissectOptions);
+    const packet = this.dissector.dissect(
+      { number, tsNs: p.tsNs, data: p.data, origLen: p.origLen, linkType: p.linkType, flags: p.flags, iface: this.interfaceOf?.(p.interfaceId) },
+      this.dissectOptions,
+    );
     if (this.readFilter) {
       if (!this.readFilter.matches(packet, p.data)) return false;
       this.kept++;
     }
     if (this.filter && !this.filter.matches(packet, p.data)) return false;
     this.passed++;
+    this.setDisplayedDelta(packet, p.tsNs);
     if (takesDissected(this.sink)) this.sink.writeDissected(packet, p);
     else this.sink.writePacket(p);
     return true;
@@ -93,6 +100,24 @@ export class DisplayFilterSink implements PacketSink {
 
   writePacket(p: PacketToSink): void {
     this.offer(p);
+  }
+
+  /** Time of the last frame that passed the filter (tshark's previous displayed frame). */
+  private lastDisplayedNs: bigint | null = null;
+
+  /**
+   * frame.time_delta_displayed counts from the previous frame shown, not the previous one read
+   * (the dissector, which sees every frame, filled in the latter): 0 for the first.
+   */
+  private setDisplayedDelta(packet: DissectedPacket, tsNs: bigint): void {
+    const delta = this.lastDisplayedNs === null ? 0n : tsNs - this.lastDisplayedNs;
+    this.lastDisplayedNs = tsNs;
+    const field = packet.layers[0]?.fields.find((f) => f.abbrev === 'frame.time_delta_displayed');
+    if (field === undefined) return;
+    const text = nsToSeconds(delta);
+    field.value = delta;
+    field.text = text;
+    if (field.label !== '') field.label = `[Time delta from previous displayed frame: ${text} seconds]`;
   }
 
   writeBatch(batch: Buffer, _count: number, format: RecordFormat): void {
@@ -133,7 +158,8 @@ export class ReportSink implements DissectedPacketSink {
     private readonly liveLinkType = 1,
     desegment = true,
   ) {
-    const wanting = desegment ? reports.filter((r) => r.reads?.desegment === true) : [];
+    // (Reports that read the whole tree say so with StatisticsReport.desegmented.)
+    const wanting = desegment ? reports.filter((r) => r.reads?.desegment === true || r.desegmented === true) : [];
     this.plain = reports.filter((r) => !wanting.includes(r));
     this.desegments = wanting.length > 0 && this.plain.length === 0;
     if (wanting.length > 0 && this.plain.length > 0) {

@@ -5,7 +5,7 @@
  * summary lines and -T fields build just the fields they print.
  */
 import { Dissector } from '../dissect/dissector';
-import type { DissectOptions } from '../dissect/model';
+import type { DissectOptions, FrameInterface } from '../dissect/model';
 import type { RecordFormat } from '../capture/batch';
 import { fieldsLine } from './tshark/fields';
 import { formatTree } from './tshark/tree';
@@ -64,6 +64,8 @@ export class DissectSink implements PacketSink {
     private readonly liveLinkType = 1,
     /** Digits of a packet's time stamps by its interface (time-column.ts precisionDigits); live: 9. */
     private readonly precisionOf: (interfaceId: number) => number = () => 9,
+    /** The pcapng interface of a packet read from a file (the frame tree names it). */
+    private readonly interfaceOf?: (interfaceId: number) => FrameInterface | undefined,
   ) {
     this.dissector = new Dissector(dissectorOptions(opts));
     const formats = opts.tsharkFormats;
@@ -138,7 +140,7 @@ export class DissectSink implements PacketSink {
   writePacket(p: PacketToSink): void {
     this.number++;
     const packet = this.dissector.dissect(
-      { number: this.number, tsNs: p.tsNs, data: p.data, origLen: p.origLen, linkType: p.linkType, flags: p.flags },
+      { number: this.number, tsNs: p.tsNs, data: p.data, origLen: p.origLen, linkType: p.linkType, flags: p.flags, iface: this.interfaceOf?.(p.interfaceId) },
       this.dissectOptions,
     );
     this.format(this.pending, packet, p);

@@ -45,11 +45,16 @@ export async function runReadFile(opts: CliOptions, io: CliIo): Promise<number> 
     }
     // tcpdump's first line on stderr (tshark-style output and reports print none, as tshark).
     if (!tsharkStyle) io.error(readingFromLine(file, reader));
+    // tshark's frame tree names a pcapng file's interface (a pcap file has none to name).
+    const interfaceOf = reader.info.format === 'pcapng' ? (id: number) => {
+      const i = reader.interfaces[id];
+      return i && { section: i.section, id: i.idInSection, name: i.name, description: i.description };
+    } : undefined;
     // Compiled before anything is written, so a bad filter writes nothing.
     const capture = opts.filter === '' ? undefined : new CaptureFilter(opts.filter, reader, BATCH_CAPACITY);
     // tshark's Time column shows each packet's time stamps at the precision of its interface.
     const precisionOf = (id: number): number => precisionDigits(reader.interfaces[id]?.tsresol);
-    const printer = (): PacketSink => new dissect!.DissectSink(io, opts, 1, precisionOf);
+    const printer = (): PacketSink => new dissect!.DissectSink(io, opts, 1, precisionOf, interfaceOf);
     // -w, rotated with -C / -G.
     const fileCopy = (): PacketSink =>
       opts.rotation !== undefined
@@ -75,7 +80,7 @@ export async function runReadFile(opts: CliOptions, io: CliIo): Promise<number> 
       const { compileDisplayFilter } = await import('../filter');
       const compiled = opts.displayFilter === undefined ? undefined : compileDisplayFilter(opts.displayFilter);
       const compiledRead = readFilter === undefined ? undefined : compileDisplayFilter(readFilter);
-      sink = display = new stages.DisplayFilterSink(compiled, sink, 1, dissectorOptions(opts), compiledRead);
+      sink = display = new stages.DisplayFilterSink(compiled, sink, 1, dissectorOptions(opts), compiledRead, interfaceOf);
     }
     const status = readAll(reader, opts, io, capture, display, sink);
     if (reporting) (await import('./report-command')).printReports(reports, opts, io);

@@ -3,7 +3,7 @@
  * instance gets them all with one call.
  */
 import type { AppDissector } from './model';
-import { dnsDissector } from './dns';
+import { createDnsDissector } from './dns';
 import { dhcpDissector } from './dhcp';
 import { dhcpv6Dissector } from './dhcpv6';
 import { ntpDissector } from './ntp';
@@ -48,7 +48,7 @@ import { createSipRtpDissectors } from './sip';
 /** A fresh set of app dissectors (the stateful ones get their own conversation memory). */
 export function createDefaultAppDissectors(): AppDissector[] {
   return [
-  dnsDissector,
+  createDnsDissector(),
   dhcpDissector,
   dhcpv6Dissector,
   ntpDissector,

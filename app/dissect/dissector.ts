@@ -290,7 +290,8 @@ export class Dissector {
       seen = new Set<string>();
       for (const name of selection) {
         const dot = name.indexOf('.');
-        if (dot < 0 || name === 'frame.protocols') seen.add('*');
+        // Expert items (_ws.expert.*) may come from any protocol: every payload is dissected for them.
+        if (dot < 0 || name === 'frame.protocols' || name.startsWith('_ws.expert')) seen.add('*');
         else seen.add(name.slice(0, dot));
       }
       this.selectionPrefixes.set(selection, seen);

@@ -10,9 +10,11 @@
 import { LayerBuilder, StopDissection, dissectSafely, hex, type FieldSelection } from './builder';
 import type { AppDissector, AppResult, Layer } from './model';
 import { lengthPrefixedPdus } from './tcp-pdus';
-import { bytesHex } from './format';
+import { bitPicture, bytesHex, nsToSeconds } from './format';
+import { DnsTransactionTable, type DnsMatch } from './dns-transactions';
+import { addExpertTo } from './expert';
 import { ipv4Text, ipv6Text, printable } from './app-format';
-import { DnsNameReader, dnsOpcodeName, dnsRcodeName, dnsTypeName, type DnsName } from './dns-names';
+import { DnsNameReader, dnsOpcodeName, dnsRcodeName, dnsTypeDescription, dnsTypeName, type DnsName } from './dns-names';
 
 const DNS_HEADER = 12;
 /** Wireshark's Info column holds at most this many characters (COL_MAX_INFO_LEN - 1). */
@@ -41,21 +43,34 @@ const UDP_FLAVORS = new Map<number, DnsFlavor>([[53, DNS], [5353, MDNS], [5355, 
  * One dissector for all three, so a filter on `dns.*` fields reaches mDNS and LLMNR messages too
  * (their fields are DNS's); its layers are named after the port's protocol.
  */
-export const dnsDissector: AppDissector = {
-  protocol: 'dns',
-  fieldPrefixes: ['mdns', 'llmnr'],
-  udpPorts: [...UDP_FLAVORS.keys()],
-  tcpPorts: [53, 5353],
-  dissect(data, offset, end, ctx) {
-    // Records feed the Info column; without it, only the fields asked for need them.
-    const records = ctx.columns !== false || wantsRecords(ctx.fields);
-    return ctx.transport === 'tcp'
-      ? dissectDnsOverTcp(data, offset, end, records, ctx.fields)
-      : dissectDnsMessage(data, offset, end, false, records, ctx.fields, udpFlavor(ctx.srcPort, ctx.dstPort));
-  },
-  // Each message's Info replaces the one before, as tshark shows several in one segment.
-  desegment: (data, offset, end) => ({ ...lengthPrefixedPdus(data, offset, end, 2, (at) => 2 + data.readUInt16BE(at)), replaceInfo: true }),
-};
+export const dnsDissector: AppDissector = createDnsDissector(null);
+
+/**
+ * The DNS dissector of a Dissector instance: with a transaction table (requests matched to their
+ * responses across packets, as Wireshark's), or without one (each message on its own).
+ */
+export function createDnsDissector(transactions: DnsTransactionTable | null = new DnsTransactionTable()): AppDissector {
+  return {
+    protocol: 'dns',
+    fieldPrefixes: ['mdns', 'llmnr'],
+    udpPorts: [...UDP_FLAVORS.keys()],
+    tcpPorts: [53, 5353],
+    dissect(data, offset, end, ctx) {
+      // Records feed the Info column; without it, only the fields asked for need them.
+      const records = ctx.columns !== false || wantsRecords(ctx.fields);
+      // Messages quoted in an ICMP error take no part in matching (Wireshark's in_error_pkt).
+      const match: Matcher | undefined = transactions === null || ctx.quoted ? undefined : (id, response) => transactions.match(ctx, id, response);
+      return ctx.transport === 'tcp'
+        ? dissectDnsOverTcp(data, offset, end, records, ctx.fields, match)
+        : dissectDnsMessage(data, offset, end, false, records, ctx.fields, udpFlavor(ctx.srcPort, ctx.dstPort), match);
+    },
+    // Each message's Info replaces the one before, as tshark shows several in one segment.
+    desegment: (data, offset, end) => ({ ...lengthPrefixedPdus(data, offset, end, 2, (at) => 2 + data.readUInt16BE(at)), replaceInfo: true }),
+  };
+}
+
+/** Matches a message to its transaction (DnsTransactionTable.match for this packet's conversation). */
+type Matcher = (id: number, response: boolean) => DnsMatch;
 
 /** The flavor of the port the payload was handed off on: the lower port's first, as Dissector.appFor. */
 export function udpFlavor(srcPort: number, dstPort: number): DnsFlavor {
@@ -78,7 +93,7 @@ function wantsRecords(fields: ReadonlySet<string> | undefined): boolean {
   return wanted;
 }
 
-function dissectDnsOverTcp(data: Buffer, offset: number, end: number, records: boolean, selection: FieldSelection | undefined): AppResult {
+function dissectDnsOverTcp(data: Buffer, offset: number, end: number, records: boolean, selection: FieldSelection | undefined, match?: Matcher): AppResult {
   const layers: Layer[] = [];
   const infos: string[] = [];
   let position = offset;
@@ -86,7 +101,7 @@ function dissectDnsOverTcp(data: Buffer, offset: number, end: number, records: b
     const captured = Math.min(end, data.length);
     const declared = position + 2 <= captured ? data.readUInt16BE(position) : 0;
     const messageEnd = position + 2 + declared;
-    const result = dissectDnsMessage(data.subarray(0, Math.min(captured, messageEnd)), position, messageEnd, true, records, selection);
+    const result = dissectDnsMessage(data.subarray(0, Math.min(captured, messageEnd)), position, messageEnd, true, records, selection, DNS, match);
     const layer = result.layers[0]!;
     if (messageEnd > end && layer.status === 'truncated') layer.problem = 'DNS message continues in a later TCP segment (truncated by segment)';
     layers.push(layer);
@@ -101,7 +116,7 @@ function dissectDnsOverTcp(data: Buffer, offset: number, end: number, records: b
  * One DNS message in [offset, end); with `tcp`, preceded by its length prefix. `data` may end
  * before `end` (snap length or segment boundary): reads past it make the layer truncated.
  */
-export function dissectDnsMessage(data: Buffer, offset: number, end: number, tcp: boolean, records = true, selection?: FieldSelection, flavor: DnsFlavor = DNS): AppResult {
+export function dissectDnsMessage(data: Buffer, offset: number, end: number, tcp: boolean, records = true, selection?: FieldSelection, flavor: DnsFlavor = DNS, match?: Matcher): AppResult {
   const b = new LayerBuilder(data, flavor.protocol, flavor.title, offset, end, selection);
   const info: MessageInfo = { text: '', response: false, flavor: flavor.protocol };
   const layer = dissectSafely(b, () => {
@@ -111,7 +126,7 @@ export function dissectDnsMessage(data: Buffer, offset: number, end: number, tcp
       b.add('dns.length', () => `Length: ${length}`, length, offset, 2);
       start += 2;
     }
-    readMessage(b, start, info, records);
+    readMessage(b, start, info, records, match);
   });
   if (info.text.length > MAX_INFO) info.text = info.text.slice(0, MAX_INFO);
   // From the QR bit (a query for "response.example" is still a query).
@@ -125,37 +140,46 @@ interface MessageInfo {
   flavor: DnsFlavor['protocol'];
 }
 
-function readMessage(b: LayerBuilder, start: number, info: MessageInfo, records: boolean): void {
+function readMessage(b: LayerBuilder, start: number, info: MessageInfo, records: boolean, match?: Matcher): void {
   const id = b.u16(start, 'transaction ID');
-  b.add('dns.id', () => `Transaction ID: ${hex(id, 4)}`, id, start, 2, () => hex(id, 4));
+  const idField = b.add('dns.id', () => `Transaction ID: ${hex(id, 4)}`, id, start, 2, () => hex(id, 4));
   const flags = b.u16(start + 2, 'flags');
   const response = (flags & 0x8000) !== 0;
+  const matched = match?.(id, response);
+  if (matched?.kind === 'retransmitted-request') addExpertTo(b, idField, 'dns.retransmit_request', 'Warning', 'Protocol', `DNS query retransmission. Original request in frame ${matched.requestFrame}`);
+  if (matched?.kind === 'retransmitted-response') addExpertTo(b, idField, 'dns.retransmit_response', 'Warning', 'Protocol', `DNS response retransmission. Original response in frame ${matched.responseFrame}`);
   info.response = response;
   const opcode = (flags >> 11) & 0xf;
   const rcode = flags & 0xf;
   info.text = `${dnsOpcodeName(opcode)}${response ? ' response' : ''} ${hex(id, 4)}`;
   if (response && rcode !== 0) info.text += ` ${dnsRcodeName(rcode)}`;
-  b.group('dns.flags', () => `Flags: ${hex(flags, 4)}`, flags, start + 2, 2, () => {
-    const bit = (abbrev: string, label: string, mask: number) => b.add(abbrev, label, (flags & mask) !== 0, start + 2, 2);
-    bit('dns.flags.response', 'Response', 0x8000);
-    b.add('dns.flags.opcode', () => `Opcode: ${dnsOpcodeName(opcode)} (${opcode})`, opcode, start + 2, 2);
+  const flagsText = response ? `${dnsOpcodeName(opcode)} response, ${dnsRcodeName(rcode)}` : dnsOpcodeName(opcode);
+  b.group('dns.flags', () => `Flags: ${hex(flags, 4)} ${flagsText}`, flags, start + 2, 2, () => {
+    // tshark's lines: the bit picture, the flag's name and what its value means.
+    const bit = (abbrev: string, label: string, mask: number, set: string, clear: string) =>
+      b.add(abbrev, () => `${bitPicture(flags, mask, 16)} = ${label}: ${(flags & mask) !== 0 ? set : clear}`, (flags & mask) !== 0, start + 2, 2);
+    bit('dns.flags.response', 'Response', 0x8000, 'Message is a response', 'Message is a query');
+    b.add('dns.flags.opcode', () => `${bitPicture(flags, 0x7800, 16)} = Opcode: ${dnsOpcodeName(opcode)} (${opcode})`, opcode, start + 2, 2);
+    const rcodeLine = () => b.add('dns.flags.rcode', () => `${bitPicture(flags, 0x000f, 16)} = Reply code: ${dnsRcodeName(rcode)} (${rcode})`, rcode, start + 2, 2);
     if (info.flavor === 'llmnr') {
       // RFC 4795 §2.1.1: C(onflict), TC and T(entative) where DNS has AA, TC and RD; no RA, Z, AD, CD.
-      bit('dns.flags.conflict', 'Conflict', 0x0400);
-      bit('dns.flags.truncated', 'Truncated', 0x0200);
-      bit('dns.flags.tentative', 'Tentative', 0x0100);
-      if (response) b.add('dns.flags.rcode', () => `Reply code: ${dnsRcodeName(rcode)} (${rcode})`, rcode, start + 2, 2);
+      bit('dns.flags.conflict', 'Conflict', 0x0400, 'The sender received multiple responses', 'None');
+      bit('dns.flags.truncated', 'Truncated', 0x0200, 'Message is truncated', 'Message is not truncated');
+      bit('dns.flags.tentative', 'Tentative', 0x0100, 'Tentative', 'Not tentative');
+      if (response) rcodeLine();
       return;
     }
-    if (response) bit('dns.flags.authoritative', 'Authoritative', 0x0400);
-    bit('dns.flags.truncated', 'Truncated', 0x0200);
-    bit('dns.flags.recdesired', 'Recursion desired', 0x0100);
-    if (response) bit('dns.flags.recavail', 'Recursion available', 0x0080);
-    bit('dns.flags.z', 'Z: reserved', 0x0040);
+    if (response) bit('dns.flags.authoritative', 'Authoritative', 0x0400, 'Server is an authority for domain', 'Server is not an authority for domain');
+    bit('dns.flags.truncated', 'Truncated', 0x0200, 'Message is truncated', 'Message is not truncated');
+    bit('dns.flags.recdesired', 'Recursion desired', 0x0100, 'Do query recursively', "Don't do query recursively");
+    if (response) bit('dns.flags.recavail', 'Recursion available', 0x0080, 'Server can do recursive queries', "Server can't do recursive queries");
+    b.add('dns.flags.z', () => `${bitPicture(flags, 0x0040, 16)} = Z: reserved (${(flags >> 6) & 1})`, (flags & 0x0040) !== 0, start + 2, 2);
     // tshark shows the AD bit of a query only when it is set.
-    if (response || flags & 0x0020) bit('dns.flags.authenticated', 'Answer authenticated', 0x0020);
-    bit('dns.flags.checkdisable', 'Non-authenticated data', 0x0010);
-    if (response) b.add('dns.flags.rcode', () => `Reply code: ${dnsRcodeName(rcode)} (${rcode})`, rcode, start + 2, 2);
+    if (response || flags & 0x0020) {
+      bit('dns.flags.authenticated', 'Answer authenticated', 0x0020, 'Answer/authority portion was authenticated by the server', 'Answer/authority portion was not authenticated by the server');
+    }
+    bit('dns.flags.checkdisable', 'Non-authenticated data', 0x0010, 'Acceptable', 'Unacceptable');
+    if (response) rcodeLine();
   }, () => hex(flags, 4));
   const counts = [4, 6, 8, 10].map((o) => b.u16(start + o, 'section counts'));
   const countNames = ['dns.count.queries', 'dns.count.answers', 'dns.count.auth_rr', 'dns.count.add_rr'];
@@ -186,6 +210,23 @@ function readMessage(b: LayerBuilder, start: number, info: MessageInfo, records:
       b.add('dns.extraneous.data', () => `Extraneous Data Bytes: ${bytesHex(b.data, position, extra)}`, b.data.subarray(position, stop), position, extra, () => bytesHex(b.data, position, extra));
       b.add('dns.extraneous.length', () => `[Extraneous Data Length: ${extra}]`, extra, position, 0);
     });
+  }
+  if (matched !== undefined) addTransaction(b, start, matched);
+}
+
+/** The matching's lines at the end of the tree, as Wireshark adds them. */
+function addTransaction(b: LayerBuilder, at: number, m: DnsMatch): void {
+  if (m.kind === 'retransmitted-request') {
+    b.add('dns.retransmit_request_in', () => `[Retransmitted request. Original request in: ${m.requestFrame}]`, m.requestFrame, at, 0);
+    b.add('dns.retransmission', '[Retransmission: True]', true, at, 0, '1');
+  } else if (m.kind === 'retransmitted-response') {
+    b.add('dns.retransmit_response_in', () => `[Retransmitted response. Original response in: ${m.responseFrame}]`, m.responseFrame, at, 0);
+    b.add('dns.retransmission', '[Retransmission: True]', true, at, 0, '1');
+  } else if (m.kind === 'unsolicited') {
+    b.add('dns.unsolicited', '[Unsolicited: True]', true, at, 0, '1');
+  } else if (m.kind === 'response') {
+    b.add('dns.response_to', () => `[Request In: ${m.requestFrame}]`, m.requestFrame, at, 0);
+    b.add('dns.time', () => `[Time: ${nsToSeconds(m.timeNs)} seconds]`, m.timeNs, at, 0, () => nsToSeconds(m.timeNs));
   }
 }
 
@@ -221,12 +262,12 @@ function readQuestion(b: LayerBuilder, names: DnsNameReader, offset: number, inf
   const nameLength = qname.text === '<Root>' ? 6 : qname.text.length;
   const labels = labelCount(qname.text);
   const question = mdns ? `, "${qu ? 'QU' : 'QM'}" question` : '';
-  b.group('', () => `${qname.text}: type ${typeName}, class ${klassValue === 1 ? 'IN' : classHex}${qu ? ', "QU" question' : ''}`, null, offset, qname.length + 4, () => {
+  b.group('', () => `${qname.text}: type ${typeName}, class ${className(klassValue)}${qu ? ', "QU" question' : ''}`, null, offset, qname.length + 4, () => {
     b.add('dns.qry.name', () => `Name: ${qname.text}`, qname.text, offset, qname.length);
-    b.add('dns.qry.name.len', () => `Name Length: ${nameLength}`, nameLength, offset, qname.length);
-    b.add('dns.count.labels', () => `Label Count: ${labels}`, labels, offset, qname.length);
-    b.add('dns.qry.type', () => `Type: ${typeName} (${type})`, type, typeOffset, 2);
-    b.add('dns.qry.class', () => `Class: ${classHex}`, klassValue, typeOffset + 2, 2, classHex);
+    b.add('dns.qry.name.len', () => `[Name Length: ${nameLength}]`, nameLength, offset, qname.length);
+    b.add('dns.count.labels', () => `[Label Count: ${labels}]`, labels, offset, qname.length);
+    b.add('dns.qry.type', () => `Type: ${typeLabel(type)}`, type, typeOffset, 2);
+    b.add('dns.qry.class', () => `Class: ${classLabel(klassValue)}`, klassValue, typeOffset + 2, 2, classHex);
     if (mdns) b.add('dns.qry.qu', '"QU" question', qu, typeOffset + 2, 2);
   });
   appendInfo(info, ` ${typeName} ${qname.text}${question}`);
@@ -244,9 +285,10 @@ function readRecord(b: LayerBuilder, names: DnsNameReader, offset: number, info:
   // mDNS (RFC 6762 §10.2): the class's top bit in a record says "replace what you cached".
   const cacheFlush = info.flavor === 'mdns' && type !== 41 && (klass & 0x8000) !== 0;
   appendInfo(info, ` ${dnsTypeName(type)}${cacheFlush ? ', cache flush' : ''}`);
-  b.group('', () => `${rname.text}: type ${dnsTypeName(type)}`, null, offset, rdata + rdLength - offset, () => {
+  let recordData = '';
+  const heading = b.group('', () => `${rname.text}: type ${dnsTypeName(type)}${type === 41 ? '' : `, class ${className(klass & 0x7fff)}`}`, null, offset, rdata + rdLength - offset, () => {
     addRecordName(b, rname, type, offset);
-    b.add('dns.resp.type', () => `Type: ${dnsTypeName(type)} (${type})`, type, typeOffset, 2);
+    b.add('dns.resp.type', () => `Type: ${typeLabel(type)}`, type, typeOffset, 2);
     if (type === 41) {
       b.add('dns.rr.udp_payload_size', () => `UDP payload size: ${klass}`, klass, typeOffset + 2, 2);
       b.add('dns.resp.ext_rcode', () => `Higher bits in extended RCODE: ${hex(ttl >>> 24, 2)}`, ttl >>> 24, typeOffset + 4, 1, () => hex(ttl >>> 24, 2));
@@ -257,15 +299,54 @@ function readRecord(b: LayerBuilder, names: DnsNameReader, offset: number, info:
         b.add('dns.resp.z.reserved', () => `Reserved: ${hex(z & 0x7fff, 4)}`, z & 0x7fff, typeOffset + 6, 2, () => hex(z & 0x7fff, 4));
       }, () => hex(z, 4));
     } else {
-      b.add('dns.resp.class', () => `Class: ${hex(klass & 0x7fff, 4)}`, klass & 0x7fff, typeOffset + 2, 2, () => hex(klass & 0x7fff, 4));
+      b.add('dns.resp.class', () => `Class: ${classLabel(klass & 0x7fff)}`, klass & 0x7fff, typeOffset + 2, 2, () => hex(klass & 0x7fff, 4));
       if (info.flavor === 'mdns') b.add('dns.resp.cache_flush', 'Cache flush', cacheFlush, typeOffset + 2, 2);
-      b.add('dns.resp.ttl', () => `Time to live: ${ttl}`, ttl, typeOffset + 4, 4);
+      b.add('dns.resp.ttl', () => `Time to live: ${ttl} (${durationText(ttl)})`, ttl, typeOffset + 4, 4);
     }
     b.add('dns.resp.len', () => `Data length: ${rdLength}`, rdLength, typeOffset + 8, 2);
     if (rdata + rdLength > b.end) throw new StopDissection('malformed', 'record data runs past the end of the DNS message');
-    appendInfo(info, readRecordData(b, names, type, rdata, rdLength));
+    recordData = readRecordData(b, names, type, rdata, rdLength);
+    appendInfo(info, recordData);
   });
+  // Wireshark's heading names the record's data for the common types.
+  const what = RECORD_HEADINGS[type];
+  if (b.tree && what !== undefined && recordData !== '') heading.label += `, ${what}${what === '' ? recordData.trimStart() : recordData}`;
   return rdata + rdLength;
+}
+
+/** The word before a record's data in its heading ('addr 192.0.2.1'), by type. */
+const RECORD_HEADINGS: Record<number, string> = { 1: 'addr', 28: 'addr', 2: 'ns', 5: 'cname', 6: 'mname', 12: '' };
+
+const CLASS_NAMES: Record<number, string> = { 1: 'IN', 2: 'CS', 3: 'CH', 4: 'HS', 0xfe: 'NONE', 0xff: 'ANY' };
+
+/** 'IN', or the class in hex when Wireshark has no name for it. */
+function className(klass: number): string {
+  return CLASS_NAMES[klass] ?? hex(klass, 4);
+}
+
+/** 'IN (0x0001)': the tree's Class line. */
+function classLabel(klass: number): string {
+  const name = CLASS_NAMES[klass];
+  return name === undefined ? `Unknown (${hex(klass, 4)})` : `${name} (${hex(klass, 4)})`;
+}
+
+/** 'A (Host Address) (1)': the tree's Type line. */
+function typeLabel(type: number): string {
+  return `${dnsTypeDescription(type) ?? dnsTypeName(type)} (${type})`;
+}
+
+/** Wireshark's unsigned_time_secs_to_str: '5 minutes, 2 seconds', '1 day, 1 second'. */
+export function durationText(seconds: number): string {
+  if (seconds === 0) return '0 seconds';
+  const parts: string[] = [];
+  const units: Array<[number, string]> = [[86400, 'day'], [3600, 'hour'], [60, 'minute'], [1, 'second']];
+  let rest = seconds;
+  for (const [size, name] of units) {
+    const n = Math.floor(rest / size);
+    rest -= n * size;
+    if (n > 0) parts.push(`${n} ${name}${n === 1 ? '' : 's'}`);
+  }
+  return parts.join(', ');
 }
 
 /** SRV owner names are shown split into service, protocol and name, as Wireshark does. */
@@ -321,7 +402,7 @@ function readRecordData(b: LayerBuilder, names: DnsNameReader, type: number, off
       const labels = ['Serial Number', 'Refresh Interval', 'Retry Interval', 'Expire limit', 'Minimum TTL'];
       soaFields.forEach((n, i) => {
         const v = b.u32(at, labels[i]!);
-        b.add(`dns.soa.${n}`, () => `${labels[i]}: ${v}`, v, at, 4);
+        b.add(`dns.soa.${n}`, () => `${labels[i]}: ${v}${i > 0 ? ` (${durationText(v)})` : ''}`, v, at, 4);
         at += 4;
       });
       return ` ${mname.text}`;

@@ -1,10 +1,52 @@
 /** The "frame" layer: tshark's frame.* fields (numbers, lengths, time stamps, protocol chain). */
 import { lazyTextField, mayHoldFieldsOf, type FieldSelection } from './builder';
 import type { Field, FrameInput, Layer } from './model';
-import { nsToSeconds } from './format';
+import { bitPicture, nsToSeconds } from './format';
 
 /** Wireshark's WTAP_ENCAP_* numbers (frame.encap_type) for the link types we dissect. */
 const WTAP_ENCAP: Record<number, number> = { 105: 20, 127: 23, 0: 15, 1: 1, 12: 7, 14: 7, 101: 7, 108: 15, 113: 25, 228: 129, 229: 130, 276: 210 };
+
+/** Wireshark's names of those encapsulations (wtap_encap_description). */
+const ENCAP_NAMES: Record<number, string> = {
+  1: 'Ethernet', 7: 'Raw IP', 15: 'NULL/Loopback', 20: 'IEEE 802.11 Wireless LAN', 23: 'IEEE 802.11 plus radiotap radio header',
+  25: 'Linux cooked-mode capture v1', 129: 'Raw IPv4', 130: 'Raw IPv6', 210: 'Linux cooked-mode capture v2',
+};
+
+/** The epb_flags lines of tshark's "Packet flags" tree: mask, name, value text. */
+const PACKET_FLAG_LINES: ReadonlyArray<[mask: number, shift: number, label: string, text: (v: number) => string]> = [
+  [0x3, 0, 'Direction', (v) => `${['Unknown', 'Inbound', 'Outbound', 'Unknown'][v]} (0x${v.toString(16)})`],
+  [0x1c, 2, 'Reception type', (v) => `${['Not specified', 'Unicast', 'Multicast', 'Broadcast', 'Promiscuous'][v] ?? 'Unknown'} (${v})`],
+  [0x1e0, 5, 'FCS length', (v) => String(v)],
+  [0xfe00, 9, 'Reserved', (v) => String(v)],
+  ...['CRC error', 'Packet too long error', 'Packet too short error', 'Wrong interframe gap error', 'Unaligned frame error', 'Start frame delimiter error', 'Preamble error', 'Symbol error']
+    .map((name, i): [number, number, string, (v: number) => string] => [0x1000000 * 2 ** i, 24 + i, name, (v) => (v ? 'Set' : 'Not set')]),
+];
+
+/**
+ * tshark's lines for the pcapng interface and packet flags, before the encapsulation: section,
+ * interface id and name, and the flags when the packet has some.
+ */
+function interfaceFields(frame: FrameInput): Field[] {
+  const iface = frame.iface!;
+  const name = iface.name ?? 'unknown';
+  const line = (abbrev: string, label: string, value: Field['value'], text: string, children?: Field[]): Field => ({ abbrev, label, value, text, offset: 0, length: 0, ...(children ? { children } : {}) });
+  const ifaceChildren = [line('frame.interface_name', `Interface name: ${name}`, name, name)];
+  if (iface.description !== undefined) ifaceChildren.push(line('frame.interface_description', `Interface description: ${iface.description}`, iface.description, iface.description));
+  const fields = [
+    line('frame.section_number', `Section number: ${iface.section + 1}`, iface.section + 1, String(iface.section + 1)),
+    line('frame.interface_id', `Interface id: ${iface.id} (${name})`, iface.id, String(iface.id), ifaceChildren),
+  ];
+  const flags = frame.flags ?? 0;
+  if (flags !== 0) {
+    const hexText = `0x${flags.toString(16).padStart(8, '0')}`;
+    const bits = PACKET_FLAG_LINES.map(([mask, shift, label, text]) => {
+      const v = Math.floor(((flags & mask) >>> 0) / 2 ** shift);
+      return line('', `${bitPicture(flags, mask, 32)} = ${label}: ${text(v)}`, v, String(v));
+    });
+    fields.push(line('frame.packet_flags', `Packet flags: ${hexText}`, flags, hexText, bits));
+  }
+  return fields;
+}
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
@@ -30,7 +72,7 @@ const encapOf = (f: FrameFacts): number => WTAP_ENCAP[f.frame.linkType] ?? -1;
 
 /** The frame layer's fields in tree order (frame.protocols, last, is filled in by setProtocols). */
 const FRAME_FIELDS: readonly FrameField[] = [
-  ['frame.encap_type', encapOf, (f) => String(encapOf(f)), (t, f) => `Encapsulation type: ${t} (linktype ${f.frame.linkType})`],
+  ['frame.encap_type', encapOf, (f) => String(encapOf(f)), (t, f) => (ENCAP_NAMES[encapOf(f)] ? `Encapsulation type: ${ENCAP_NAMES[encapOf(f)]} (${t})` : `Encapsulation type: ${t} (linktype ${f.frame.linkType})`)],
   ['frame.time', (f) => f.frame.tsNs, (f) => frameTimeText(f.frame.tsNs), (t) => `Arrival Time: ${t}`],
   ['frame.offset_shift', () => 0, () => '0.000000000', () => '[Time shift for this packet: 0.000000000 seconds]'],
   ['frame.time_epoch', (f) => f.frame.tsNs, (f) => nsToSeconds(f.frame.tsNs), (t) => `Epoch Time: ${t} seconds`],
@@ -83,7 +125,12 @@ export function frameLayer(
       if (abbrev === 'frame.protocols') protocols = field;
     }
   }
-  const title = tree ? `Frame ${frame.number}: ${frame.origLen} bytes on wire (${frame.origLen * 8} bits), ${capLen} bytes captured (${capLen * 8} bits)` : 'Frame';
+  let title = tree ? `Frame ${frame.number}: ${frame.origLen} bytes on wire (${frame.origLen * 8} bits), ${capLen} bytes captured (${capLen * 8} bits)` : 'Frame';
+  if (tree && frame.iface !== undefined) {
+    const direction = ['', ' (inbound)', ' (outbound)', ''][(frame.flags ?? 0) & 3];
+    title += ` on interface ${frame.iface.name ?? 'unknown'}, id ${frame.iface.id}${direction}`;
+    fields.unshift(...interfaceFields(frame));
+  }
   const layer: Layer = { protocol: 'frame', title, offset: 0, length: capLen, fields, status: 'ok' };
   return {
     layer,

@@ -8,6 +8,7 @@ import type { AppContext, AppDissector, AppResult, Layer, PduSplit } from './mod
 import { ONE_MORE_SEGMENT, UNTIL_FIN } from './tcp-pdus';
 import { printable } from './app-format';
 import { bodyLayers } from './http-body';
+import { addExpert } from './expert';
 
 const METHODS = ['GET', 'POST', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'CONNECT', 'TRACE', 'PATCH', 'PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'NOTIFY', 'SUBSCRIBE', 'M-SEARCH'];
 const REQUEST_LINE = new RegExp(`^(${METHODS.join('|')}) (\\S+) (HTTP/\\d\\.\\d)$`);
@@ -148,6 +149,8 @@ export function dissectHttpMessage(data: Buffer, offset: number, end: number, ct
     const lineAt = first.start;
     const lineLength = first.next - first.start;
     b.group('', () => printable(data.subarray(first.start, first.next)), null, lineAt, lineLength, () => {
+      // Wireshark's chat: every request and response line (a notification's too).
+      if (b.tree || b.wants('http.chat') || b.wantsAny('_ws.expert')) addExpert(b, 'http.chat', 'Chat', 'Sequence', printable(data.subarray(first.start, first.next)), lineAt, lineLength);
       // Wireshark's hidden http.request / http.response flags: what `-Y http.request` tests.
       if (notification) b.add('http.notification', 'Notification: True', true, lineAt, 0, '1').hidden = true;
       else b.add(request ? 'http.request' : 'http.response', () => request ? 'Request: True' : 'Response: True', true, lineAt, 0, '1').hidden = true;

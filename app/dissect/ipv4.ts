@@ -1,4 +1,5 @@
 /** IPv4 (RFC 791): header, options, checksum status as tshark reports it, fragment reassembly. */
+import { addExpertTo } from './expert';
 import { dissectSafely, hex, LayerBuilder, StopDissection } from './builder';
 import type { Dissector } from './dissector';
 import { bitPicture, bytesHex, ipv4Text, setText } from './format';
@@ -60,8 +61,14 @@ export function dissectIpv4(d: Dissector, p: PacketState, data: Buffer, offset: 
     if (b.wants('ip.frag_offset')) b.add('ip.frag_offset', () => `${bitPicture(flagsFrag, 0x1fff, 16)} = Fragment Offset: ${fragOffset * 8}`, fragOffset, offset + 6, 2);
     const ttl = b.u8(offset + 8);
     if (!p.quoted) p.ttl = ttl;
-    if (b.wants('ip.ttl')) b.add('ip.ttl', () => `Time to Live: ${ttl}`, ttl, offset + 8, 1);
+    const ttlField = b.add('ip.ttl', () => `Time to Live: ${ttl}`, ttl, offset + 8, 1);
     proto = b.u8(offset + 9);
+    // Wireshark's note on a TTL that cannot reach far (not to multicast, not for PIM, not in a
+    // packet an ICMP error quotes). Its note on the Local Network Control Block is not made.
+    if (ttl < 5 && !p.quoted && offset + 20 <= data.length) {
+      const dst0 = data[offset + 16]!;
+      if ((dst0 < 224 || dst0 > 239) && proto !== 103) addExpertTo(b, ttlField, 'ip.ttl.too_small', 'Note', 'Sequence', `"Time To Live" only ${ttl}`);
+    }
     if (b.wants('ip.proto')) b.add('ip.proto', () => `Protocol: ${ipProtocolName(proto)} (${proto})`, proto, offset + 9, 1);
     const checksum = b.u16(offset + 10, 'header checksum');
     if (b.wants('ip.checksum')) b.add('ip.checksum', () => `Header Checksum: ${hex(checksum, 4)} [validation disabled]`, checksum, offset + 10, 2, () => hex(checksum, 4));

@@ -8,6 +8,7 @@ import { be16, bitPicture, bytesHex, ipv4Text, macText } from './format';
 import type { PacketState } from './packet-state';
 import { dissectLlc } from './llc';
 import { dissectIpx } from './ipx';
+import { addExpertTo } from './expert';
 
 const ETHERTYPE_NAMES: Record<number, string> = {
   0x0800: 'IPv4', 0x0806: 'ARP', 0x86dd: 'IPv6', 0x8100: '802.1Q Virtual LAN', 0x88a8: '802.1ad Provider Bridge (Q-in-Q)',
@@ -83,7 +84,12 @@ function addPaddingAndTrailer(b: LayerBuilder, prefix: string, usedEnd: number |
   // FCS and the rest for a trailer (not when the capture cut the frame short: its FCS is missing).
   const whole = b.end <= captured;
   const fcsAt = prefix === 'eth' && whole && captured - at >= 4 && captured - frameStart >= 64 ? captured - 4 : captured;
-  if (at < fcsAt) b.add(`${prefix}.trailer`, () => `Trailer: ${bytesHex(b.data, at, fcsAt - at)}`, b.data.subarray(at, fcsAt), at, fcsAt - at, () => bytesHex(b.data, at, fcsAt - at));
+  // Bytes where zero padding belonged that are not zeros: Wireshark's Ethertype dissector says so.
+  const badPadding = prefix === 'eth' && usedEnd < minEnd && at === usedEnd && b.end >= minEnd;
+  if (at < fcsAt) {
+    const trailer = b.add(`${prefix}.trailer`, () => `Trailer: ${bytesHex(b.data, at, fcsAt - at)}`, b.data.subarray(at, fcsAt), at, fcsAt - at, () => bytesHex(b.data, at, fcsAt - at));
+    if (badPadding) addExpertTo(b, trailer, 'eth.padding_bad', 'Note', 'Protocol', "Didn't find padding of zeros, and an undecoded trailer exists. There may be padding of non-zeros.", 'Ethertype');
+  }
   if (fcsAt < captured) {
     const fcs = b.data.readUInt32BE(fcsAt);
     b.add('eth.fcs', () => `Frame check sequence: ${hex(fcs, 8)} [unverified]`, fcs, fcsAt, 4, () => hex(fcs, 8));

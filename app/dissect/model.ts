@@ -26,6 +26,21 @@ export interface Field {
    */
   hidden?: boolean;
   children?: Field[];
+  /** Set on a `_ws.expert` item (app/dissect/expert.ts): what -z expert counts. */
+  expert?: ExpertInfo;
+}
+
+export type ExpertSeverity = 'Comment' | 'Chat' | 'Note' | 'Warning' | 'Error';
+export type ExpertGroup =
+  | 'Checksum' | 'Sequence' | 'Response code' | 'Request code' | 'Undecoded' | 'Reassemble' | 'Malformed'
+  | 'Debug' | 'Protocol' | 'Security' | 'Comment' | 'Decryption' | 'Assumption' | 'Deprecated';
+
+/** One expert info (Wireshark's expert_info_t): severity, group, message and, when not the layer's, the protocol that raised it. */
+export interface ExpertInfo {
+  severity: ExpertSeverity;
+  group: ExpertGroup;
+  message: string;
+  protocol?: string;
 }
 
 export type LayerStatus = 'ok' | 'truncated' | 'malformed';
@@ -177,6 +192,18 @@ export interface FrameInput {
   linkType: number;
   /** pcapng epb_flags direction bits, 0 when unknown. */
   flags?: number;
+  /** The pcapng interface the frame was read on (tshark's frame tree names it); absent for pcap and live captures. */
+  iface?: FrameInterface;
+}
+
+/** A pcapng interface as the frame tree shows it. */
+export interface FrameInterface {
+  /** Section number, 0 for the first. */
+  section: number;
+  /** Interface id within its section. */
+  id: number;
+  name?: string;
+  description?: string;
 }
 
 /** What a UDP/TCP payload dissector (DNS, DHCP, NTP, HTTP, TLS, QUIC, ...) is given. */

@@ -7,6 +7,7 @@
  * duplicate ACKs — shown as tcp.analysis.* fields and "[TCP …] " before the Info column.
  * Round-trip times and bytes in flight are not computed.
  */
+import type { ExpertSeverity } from './model';
 
 export const A = {
   RETRANSMISSION: 0x0001,
@@ -31,6 +32,8 @@ export interface AnalysisFlow {
   /** Relative sequence number expected next, 0 before any segment. */
   nextseq: number;
   nextseqtime: bigint;
+  /** The frame that set nextseq (a retransmission's RTO counts from it). */
+  nextseqframe: number;
   /** Highest contiguous sequence number to be acknowledged, 0 before any. */
   maxseqtobeacked: number;
   lastack: number;
@@ -45,7 +48,7 @@ export interface AnalysisFlow {
 }
 
 export function newAnalysisFlow(): AnalysisFlow {
-  return { nextseq: 0, nextseqtime: 0n, maxseqtobeacked: 0, lastack: 0, lastacktime: 0n, lastnondupack: 0, dupacknum: 0, window: -1, lastsegmentflags: 0 };
+  return { nextseq: 0, nextseqtime: 0n, nextseqframe: 0, maxseqtobeacked: 0, lastack: 0, lastacktime: 0n, lastnondupack: 0, dupacknum: 0, window: -1, lastsegmentflags: 0 };
 }
 
 export interface AnalysisResult {
@@ -53,6 +56,9 @@ export interface AnalysisResult {
   /** DUPLICATE_ACK: which one (1, 2, ...) and the frame of the ACK it duplicates. */
   dupackNum: number;
   dupackFrame: number;
+  /** A retransmission: time since the frame that first sent past this data (its RTO), 0 when not; and that frame. */
+  rtoNs: bigint;
+  rtoFrame: number;
 }
 
 const SYN = 0x02;
@@ -69,6 +75,8 @@ export function analyzeSegment(fwd: AnalysisFlow, rev: AnalysisFlow, seq: number
   let flags = 0;
   let dupackNum = 0;
   let dupackFrame = 0;
+  let rtoNs = 0n;
+  let rtoFrame = 0;
   const controls = tcpFlags & (SYN | FIN | RST);
   done: {
     // A zero window probe: one byte at the next sequence number while the peer's window is zero.
@@ -120,6 +128,10 @@ export function analyzeSegment(fwd: AnalysisFlow, rev: AnalysisFlow, seq: number
       if (notAdvanced) flags |= A.RETRANSMISSION;
     } else if (notAdvanced && ts - fwd.nextseqtime < threshold && fwd.nextseq !== ((seq + seglen + ((tcpFlags & (SYN | FIN)) !== 0 ? 1 : 0)) >>> 0)) flags |= A.OUT_OF_ORDER;
     else if (notAdvanced) flags |= A.RETRANSMISSION;
+    if (flags & (A.RETRANSMISSION | A.FAST_RETRANSMISSION | A.SPURIOUS_RETRANSMISSION)) {
+      rtoNs = ts - fwd.nextseqtime;
+      rtoFrame = fwd.nextseqframe;
+    }
   }
   let nextseq = (seq + seglen) >>> 0;
   if ((tcpFlags & (SYN | FIN)) !== 0) nextseq = (nextseq + 1) >>> 0;
@@ -127,13 +139,14 @@ export function analyzeSegment(fwd: AnalysisFlow, rev: AnalysisFlow, seq: number
   if ((gt(nextseq, fwd.nextseq) || fwd.nextseq === 0) && !probe) {
     fwd.nextseq = nextseq;
     fwd.nextseqtime = ts;
+    fwd.nextseqframe = frame;
   }
   if ((seq === fwd.maxseqtobeacked || fwd.maxseqtobeacked === 0) && !probe) fwd.maxseqtobeacked = fwd.nextseq;
   fwd.window = window;
   fwd.lastack = ack;
   fwd.lastacktime = ts;
   fwd.lastsegmentflags = flags;
-  return { flags, dupackNum, dupackFrame };
+  return { flags, dupackNum, dupackFrame, rtoNs, rtoFrame };
 }
 
 /** Sequence comparisons modulo 2^32, as Wireshark's GT_SEQ/LT_SEQ/LE_SEQ. */
@@ -171,21 +184,26 @@ export function analysisInfo(r: AnalysisResult): string {
   return parts.join('');
 }
 
-/** The tcp.analysis.* fields of the flags (abbrev, the expert's text), in tshark's tree order. */
-export const ANALYSIS_FIELDS: ReadonlyArray<[number, string, string]> = [
-  [A.RETRANSMISSION, 'tcp.analysis.retransmission', 'This frame is a (suspected) retransmission'],
-  [A.FAST_RETRANSMISSION, 'tcp.analysis.fast_retransmission', 'This frame is a (suspected) fast retransmission'],
-  [A.SPURIOUS_RETRANSMISSION, 'tcp.analysis.spurious_retransmission', 'This frame is a (suspected) spurious retransmission'],
-  [A.OUT_OF_ORDER, 'tcp.analysis.out_of_order', 'This frame is a (suspected) out-of-order segment'],
-  [A.LOST_PACKET, 'tcp.analysis.lost_segment', 'Previous segment(s) not captured (common at capture start)'],
-  [A.ACK_LOST_PACKET, 'tcp.analysis.ack_lost_segment', 'ACKed segment that wasn\'t captured (common at capture start)'],
-  [A.WINDOW_UPDATE, 'tcp.analysis.window_update', 'TCP window update'],
-  [A.WINDOW_FULL, 'tcp.analysis.window_full', 'TCP window specified by the receiver is now completely full'],
-  [A.KEEP_ALIVE, 'tcp.analysis.keep_alive', 'TCP keep-alive segment'],
-  [A.KEEP_ALIVE_ACK, 'tcp.analysis.keep_alive_ack', 'ACK to a TCP keep-alive segment'],
-  [A.DUPLICATE_ACK, 'tcp.analysis.duplicate_ack', 'Duplicate ACK'],
-  [A.ZERO_WINDOW_PROBE, 'tcp.analysis.zero_window_probe', 'TCP Zero Window Probe'],
-  [A.ZERO_WINDOW, 'tcp.analysis.zero_window', 'TCP Zero Window segment'],
-  [A.ZERO_WINDOW_PROBE_ACK, 'tcp.analysis.zero_window_probe_ack', 'ACK to a TCP Zero Window Probe'],
-  [A.REUSED_PORTS, 'tcp.analysis.reused_ports', 'A new tcp session is started with the same ports as an earlier session in this trace'],
+/**
+ * The expert items of the flags (flag, abbrev, severity, message), in the order Wireshark's
+ * tcp_print_sequence_number_analysis() raises them (the order analysisInfo() prepends their Info
+ * marks). A duplicate ACK is a plain line here (severity null): its item ("Duplicate ACK (#N)") hangs
+ * on the number of the frame it duplicates.
+ */
+export const ANALYSIS_EXPERTS: ReadonlyArray<[number, string, ExpertSeverity | null, string]> = [
+  [A.RETRANSMISSION, 'tcp.analysis.retransmission', 'Note', 'This frame is a (suspected) retransmission'],
+  [A.LOST_PACKET, 'tcp.analysis.lost_segment', 'Warning', 'Previous segment(s) not captured (common at capture start)'],
+  [A.ACK_LOST_PACKET, 'tcp.analysis.ack_lost_segment', 'Warning', 'ACKed segment that wasn\'t captured (common at capture start)'],
+  [A.KEEP_ALIVE, 'tcp.analysis.keep_alive', 'Note', 'TCP keep-alive segment'],
+  [A.WINDOW_UPDATE, 'tcp.analysis.window_update', 'Chat', 'TCP window update'],
+  [A.WINDOW_FULL, 'tcp.analysis.window_full', 'Warning', 'TCP window specified by the receiver is now completely full'],
+  [A.KEEP_ALIVE_ACK, 'tcp.analysis.keep_alive_ack', 'Note', 'ACK to a TCP keep-alive segment'],
+  [A.DUPLICATE_ACK, 'tcp.analysis.duplicate_ack', null, 'This is a TCP duplicate ack'],
+  [A.ZERO_WINDOW_PROBE, 'tcp.analysis.zero_window_probe', 'Note', 'TCP Zero Window Probe'],
+  [A.ZERO_WINDOW, 'tcp.analysis.zero_window', 'Warning', 'TCP Zero Window segment'],
+  [A.ZERO_WINDOW_PROBE_ACK, 'tcp.analysis.zero_window_probe_ack', 'Note', 'ACK to a TCP Zero Window Probe'],
+  [A.SPURIOUS_RETRANSMISSION, 'tcp.analysis.spurious_retransmission', 'Note', 'This frame is a (suspected) spurious retransmission'],
+  [A.FAST_RETRANSMISSION, 'tcp.analysis.fast_retransmission', 'Note', 'This frame is a (suspected) fast retransmission'],
+  [A.OUT_OF_ORDER, 'tcp.analysis.out_of_order', 'Warning', 'This frame is a (suspected) out-of-order segment'],
+  [A.REUSED_PORTS, 'tcp.analysis.reused_ports', 'Note', 'A new tcp session is started with the same ports as an earlier session in this trace'],
 ];

@@ -1,4 +1,5 @@
 /** TCP options (RFC 9293, 7323, 2018): fields as tshark names them and the Info-column suffix. */
+import { addExpert } from './expert';
 import type { LayerBuilder } from './builder';
 import { bytesHex } from './format';
 import { dissectMptcpOption } from './mptcp';
@@ -31,11 +32,11 @@ const KIND_SHORT: Record<number, string> = {
  * `sackBase`: the peer's initial sequence number, so that SACK edges show relative to it as tshark
  * shows them ("left edge = 5282 (relative)"); -1 when it is not known (raw edges).
  */
-export function dissectTcpOptions(b: LayerBuilder, start: number, stop: number, withInfo = true, sackBase = -1): TcpOptionSummary {
+export function dissectTcpOptions(b: LayerBuilder, start: number, stop: number, withInfo = true, sackBase = -1, ack = -1): TcpOptionSummary {
   const data = b.data;
   const summary: TcpOptionSummary = { info: '', windowShift: -1, mptcp: 0 };
   // Option fields are built only for a tree or a selection that names one (tcp.option_kind, tcp.options.*).
-  const fields = b.wantsAny('tcp.option');
+  const fields = b.wantsAny('tcp.option') || b.wantsAny('_ws.expert');
   const names: string[] = [];
   const value = b.wants('tcp.options') ? data.subarray(start, stop) : null;
   const optionsField = b.group('tcp.options', '', value, start, stop - start, () => {
@@ -68,7 +69,7 @@ export function dissectTcpOptions(b: LayerBuilder, start: number, stop: number, 
         continue;
       }
       if (withInfo) summary.info += optionInfo(data, kind, len, at, sackBase);
-      if (fields) addOption(b, kind, len, at, names, sackBase);
+      if (fields) addOption(b, kind, len, at, names, sackBase, ack);
       at += len;
     }
   }, () => bytesHex(data, start, stop - start));
@@ -105,7 +106,11 @@ function edge(data: Buffer, at: number, base: number): number {
   return base < 0 ? raw : (raw - base) >>> 0;
 }
 
-function addOption(b: LayerBuilder, kind: number, len: number, at: number, names: string[], sackBase: number): void {
+/**
+ * `ack`: the segment's relative acknowledgement number (-1 without ACK or relative edges), to tell
+ * a D-SACK (RFC 2883): a first block at or below the ACK, or inside the second block.
+ */
+function addOption(b: LayerBuilder, kind: number, len: number, at: number, names: string[], sackBase: number, ack: number): void {
   const data = b.data;
   const name = KIND_NAMES[kind] ?? 'Unknown';
   const kindLabel = KIND_SHORT[kind] ?? `Unknown (${kind})`;
@@ -141,6 +146,17 @@ function addOption(b: LayerBuilder, kind: number, len: number, at: number, names
         detail += ` ${le}-${re}`;
       }
       b.add('tcp.options.sack.count', () => `[TCP SACK Count: ${count}]`, count, at, len);
+      if (count > 0 && ack >= 0) {
+        const le = edge(data, at + 2, sackBase);
+        const re = edge(data, at + 6, sackBase);
+        const below = ((re - ack) | 0) <= 0;
+        const inside = count > 1 && ((le - edge(data, at + 10, sackBase)) | 0) >= 0 && ((re - edge(data, at + 14, sackBase)) | 0) <= 0;
+        if (below || inside) {
+          b.add('tcp.options.sack.dsack_le', () => `[D-SACK Left Edge = ${le} (relative)]`, le, at + 2, 4);
+          b.add('tcp.options.sack.dsack_re', () => `[D-SACK Right Edge = ${re} (relative)]`, re, at + 6, 4);
+          b.group('tcp.options.sack.dsack', 'D-SACK Sequence', null, at + 2, 8, () => addExpert(b, 'tcp.options.sack.dsack', 'Warning', 'Sequence', 'D-SACK Sequence', at + 2, 8), '');
+        }
+      }
     }
   };
   const abbrev = kind === 2 ? 'tcp.options.mss' : kind === 3 ? 'tcp.options.wscale' : kind === 4 ? 'tcp.options.sack_perm' : kind === 5 ? 'tcp.options.sack' : kind === 8 ? 'tcp.options.timestamp' : 'tcp.options.unknown';

@@ -9,7 +9,8 @@ import type { AppContext } from './model';
 import type { PacketState } from './packet-state';
 import { COMPLETENESS, type TcpConversation, type TcpDirection } from './tcp-streams';
 import { dissectTcpPayload, finishAtFin } from './tcp-pdus';
-import { A, analysisInfo, analyzeSegment, ANALYSIS_FIELDS, type AnalysisResult } from './tcp-analysis';
+import { A, analysisInfo, analyzeSegment, ANALYSIS_EXPERTS, type AnalysisResult } from './tcp-analysis';
+import { addExpert, addExpertTo } from './expert';
 import { dissectTcpOptions, type TcpOptionSummary } from './tcp-options';
 
 const FLAG_BITS: Array<[number, string, string, string]> = [
@@ -24,6 +25,7 @@ const FLAG_BITS: Array<[number, string, string, string]> = [
   [0x001, 'tcp.flags.fin', 'Fin', 'FIN'],
 ];
 const FLAG_LETTERS = 'RRRACEUAPRSF';
+const RETRANSMISSION_TEXT = 'This frame is a (suspected) retransmission';
 /** Info-column order of flag names: from the lowest bit up, as Wireshark builds it. */
 const INFO_ORDER = [...FLAG_BITS].reverse();
 
@@ -162,15 +164,28 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
       if (!relative && ack) raw.hidden = true;
     }
     if (b.wants('tcp.hdr_len')) b.add('tcp.hdr_len', () => `${bitPicture(hdrWord >> 8, 0xf0, 8)} = Header Length: ${hlen} bytes (${hlen / 4})`, hlen, offset + 12, 1);
-    if (b.wantsAny('tcp.flags')) b.group('tcp.flags', () => `Flags: ${hex(flags, 3)} (${flagNames(flags)})`, flags, offset + 12, 2, () => {
+    // The first FIN of a connection initiates its closing; the other side's FIN undergoes it.
+    let finRole = '';
+    if (fin && conv && !p.quoted) {
+      conv.finFrame ??= p.frame.number;
+      finRole = conv.finFrame === p.frame.number ? 'active' : 'passive';
+    }
+    if (b.wantsAny('tcp.flags') || b.wantsAny('tcp.connection') || b.wantsAny('_ws.expert')) b.group('tcp.flags', () => `Flags: ${hex(flags, 3)} (${flagNames(flags)})`, flags, offset + 12, 2, () => {
       b.add('tcp.flags.res', () => `${bitPicture(flags, 0xe00, 12)} = Reserved: ${setText((flags & 0xe00) !== 0)}`, (flags & 0xe00) !== 0, offset + 12, 2);
       for (const [bit, abbrev, label] of FLAG_BITS) {
-        b.add(abbrev, () => `${bitPicture(flags, bit, 12)} = ${label}: ${setText((flags & bit) !== 0)}`, (flags & bit) !== 0, offset + 12, 2);
+        const field = b.add(abbrev, () => `${bitPicture(flags, bit, 12)} = ${label}: ${setText((flags & bit) !== 0)}`, (flags & bit) !== 0, offset + 12, 2);
+        // Wireshark's connection chats, each on its flag's line.
+        if ((flags & bit) === 0) continue;
+        if (bit === 0x002) {
+          if (ack) addExpertTo(b, field, 'tcp.connection.synack', 'Chat', 'Sequence', `Connection establish acknowledge (SYN+ACK): server port ${srcPort}`);
+          else addExpertTo(b, field, 'tcp.connection.syn', 'Chat', 'Sequence', `Connection establish request (SYN): server port ${dstPort}`);
+        } else if (bit === 0x001) addExpertTo(b, field, 'tcp.connection.fin', 'Chat', 'Sequence', 'Connection finish (FIN)');
+        else if (bit === 0x004) addExpertTo(b, field, 'tcp.connection.rst', 'Warning', 'Sequence', 'Connection reset (RST)');
       }
-      if (b.wants('tcp.flags.str')) {
-        const letters = flagLetters(flags);
-        b.add('tcp.flags.str', () => `[TCP Flags: ${letters}]`, letters, offset + 12, 2);
-      }
+      const letters = flagLetters(flags);
+      const str = b.add('tcp.flags.str', () => `[TCP Flags: ${letters}]`, letters, offset + 12, 2);
+      if (finRole === 'active') addExpertTo(b, str, 'tcp.connection.fin_active', 'Note', 'Sequence', 'This frame initiates the connection closing');
+      else if (finRole === 'passive') addExpertTo(b, str, 'tcp.connection.fin_passive', 'Note', 'Sequence', 'This frame undergoes the connection closing');
     }, () => hex(flags, 4));
     if (b.wants('tcp.window_size_value')) b.add('tcp.window_size_value', () => `Window: ${window}`, window, offset + 14, 2);
     let scaled = window;
@@ -191,7 +206,8 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
     if (hlen > 20) {
       b.need(offset + 20, hlen - 20, 'TCP options');
       const peer = conv?.dirs[dir === 0 ? 1 : 0];
-      opts = dissectTcpOptions(b, offset + 20, offset + hlen, p.columns, relative && peer !== undefined && peer.baseSet ? peer.baseSeq : -1);
+      const sackBase = relative && peer !== undefined && peer.baseSet ? peer.baseSeq : -1;
+      opts = dissectTcpOptions(b, offset + 20, offset + hlen, p.columns, sackBase, ack && sackBase >= 0 ? ackValue : -1);
     }
     if (conv) {
       // Like Wireshark: a wscale option counts wherever it appears; a SYN without one means no
@@ -217,14 +233,33 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
     }
     if (analysis !== null && analysis.flags !== 0) {
       const result = analysis;
-      if (b.wantsAny('tcp.analysis')) b.group('tcp.analysis', '[SEQ/ACK analysis]', null, offset, 0, () => {
+      // As Wireshark's tcp_print_sequence_number_analysis(): the flags' expert items on "TCP
+      // Analysis Flags" (a retransmission with its RTO), then a duplicate ACK's number and frame.
+      if (b.wantsAny('tcp.analysis') || b.wantsAny('_ws.expert')) b.group('tcp.analysis', '[SEQ/ACK analysis]', null, offset, 0, () => {
+        b.group('tcp.analysis.flags', '[TCP Analysis Flags]', null, offset, 0, () => {
+          for (const [bit, abbrev, severity, message] of ANALYSIS_EXPERTS) {
+            if ((result.flags & bit) === 0) continue;
+            // tshark marks a spurious retransmission as such only, without the plain one.
+            if (bit === A.RETRANSMISSION && (result.flags & A.SPURIOUS_RETRANSMISSION) !== 0) continue;
+            if (severity === null) {
+              b.add(abbrev, `[${message}]`, null, offset, 0, '');
+              continue;
+            }
+            addExpert(b, abbrev, severity, 'Sequence', message, offset, 0);
+            // Fast and spurious retransmissions are retransmissions too (their item, no RTO).
+            if (bit === A.FAST_RETRANSMISSION || bit === A.SPURIOUS_RETRANSMISSION) addExpert(b, 'tcp.analysis.retransmission', 'Note', 'Sequence', RETRANSMISSION_TEXT, offset, 0);
+            if (bit === A.RETRANSMISSION && result.rtoNs !== 0n) {
+              b.add('tcp.analysis.rto', () => `[The RTO for this segment was: ${nsToSeconds(result.rtoNs)} seconds]`, result.rtoNs, offset, 0, () => nsToSeconds(result.rtoNs));
+              b.add('tcp.analysis.rto_frame', () => `[RTO based on delta from frame: ${result.rtoFrame}]`, result.rtoFrame, offset, 0);
+            }
+          }
+        }, '');
         if (result.flags & A.DUPLICATE_ACK) {
           b.add('tcp.analysis.duplicate_ack_num', () => `[Duplicate ACK #: ${result.dupackNum}]`, result.dupackNum, offset, 0);
-          b.add('tcp.analysis.duplicate_ack_frame', () => `[Duplicate to the ACK in frame: ${result.dupackFrame}]`, result.dupackFrame, offset, 0);
+          b.group('tcp.analysis.duplicate_ack_frame', () => `[Duplicate to the ACK in frame: ${result.dupackFrame}]`, result.dupackFrame, offset, 0, () => {
+            addExpert(b, 'tcp.analysis.duplicate_ack', 'Note', 'Sequence', `Duplicate ACK (#${result.dupackNum})`, offset, 0);
+          });
         }
-        b.group('tcp.analysis.flags', '[TCP Analysis Flags]', null, offset, 0, () => {
-          for (const [bit, abbrev, text] of ANALYSIS_FIELDS) if (result.flags & bit) b.add(abbrev, `[${text}]`, null, offset, 0, '');
-        }, '');
       }, '');
       if (p.columns) p.infoPrefix = analysisInfo(result);
     }

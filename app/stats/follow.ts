@@ -1,6 +1,7 @@
 /**
  * `-z follow,tcp,ascii|hex|raw,STREAM`: one TCP connection's payload, both directions, as the
- * receivers saw it (reassembled by app/reassembly's TcpReassembler: retransmissions and overlaps
+ * receivers saw it. `follow,udp,…` follows a UDP stream a datagram a record; `follow,tls,…` shows
+ * what tshark shows without keys (no data) (reassembled by app/reassembly's TcpReassembler: retransmissions and overlaps
  * dropped, out-of-order segments put in order), printed as tshark 4.0 prints it.
  *
  * - STREAM is tcp.stream as tshark numbers it, or `ADDR:PORT,ADDR:PORT` (IPv6 as [ADDR]:PORT):
@@ -23,6 +24,8 @@ import type { TcpSegment } from '../reassembly/tcp-segment';
 import { StatisticsSpecError, type ReportFrame, type ReportReads, type StatisticsReport } from './report';
 
 export type FollowMode = 'ascii' | 'hex' | 'raw';
+/** The protocols tshark follows that sievecap does: TCP and UDP streams, and TLS (nothing without keys). */
+export type FollowProtocol = 'tcp' | 'udp' | 'tls';
 
 export interface FollowRecord {
   /** 0: node 0 (the first sender, 'client'); 1: node 1. */
@@ -62,7 +65,7 @@ const RULE = '='.repeat(67);
  * when records are asked for, so that data still waiting behind a hole can be shown across it
  * (as at the end of a capture) while more segments may still come.
  */
-export class TcpFollower {
+export class TcpFollower implements Follower {
   info: TcpStreamInfo | null = null;
   private readonly segments: TcpSegment[] = [];
   private cache: { records: FollowRecord[]; sent: [number, number] } | null = null;
@@ -116,6 +119,63 @@ export class TcpFollower {
   }
 }
 
+/** What a report follows: the stream it found, its records in delivery order, bytes per direction. */
+interface Follower {
+  readonly info: { index: number; endpoints: TcpEndpoint[] } | null;
+  readonly records: FollowRecord[];
+  bytes(dir: 0 | 1): number;
+  add(frame: ReportFrame, selector: StreamSelector): void;
+}
+
+/**
+ * One UDP stream (udp.stream): each datagram's payload is a record, node 0 the sender of the
+ * first. Datagrams an ICMP error quotes are not followed.
+ */
+export class UdpFollower implements Follower {
+  info: { index: number; endpoints: TcpEndpoint[] } | null = null;
+  readonly records: FollowRecord[] = [];
+  private readonly sent: [number, number] = [0, 0];
+
+  add(frame: ReportFrame, selector: StreamSelector): void {
+    const l = frame.packet.layout;
+    if (!l || l.ipProtocol !== 17 || l.stream < 0 || l.lastStreamTcp || l.payloadData === null || l.payloadOffset < 0) return;
+    const src = { address: l.netSrc, port: l.srcPort };
+    const dst = { address: l.netDst, port: l.dstPort };
+    if ('index' in selector) {
+      if (l.stream !== selector.index) return;
+    } else {
+      if (this.info && this.info.index !== l.stream) return;
+      if (!((sameEndpoint(src, selector.a) && sameEndpoint(dst, selector.b)) || (sameEndpoint(src, selector.b) && sameEndpoint(dst, selector.a)))) return;
+    }
+    this.info ??= { index: l.stream, endpoints: [src, dst] };
+    const dir: 0 | 1 = sameEndpoint(src, this.info.endpoints[0]!) ? 0 : 1;
+    const data = Buffer.from(l.payloadData.subarray(l.payloadOffset, Math.min(l.payloadEnd, l.payloadData.length)));
+    this.records.push({ dir, frame: frame.packet.number, offset: this.sent[dir], data });
+    this.sent[dir] += data.length;
+  }
+
+  bytes(dir: 0 | 1): number {
+    return this.sent[dir];
+  }
+}
+
+/**
+ * TLS: tshark follows the decrypted application data, and without keys (sievecap has none) it
+ * shows the stream's filter and no node and no data. So does this follower: it finds nothing.
+ */
+class TlsFollower implements Follower {
+  readonly info = null;
+  readonly records: FollowRecord[] = [];
+  bytes(): number {
+    return 0;
+  }
+  add(): void {}
+}
+
+function sameEndpoint(x: TcpEndpoint, y: TcpEndpoint): boolean {
+  return x.port === y.port && x.address === y.address;
+}
+
 function endpointText(e: TcpEndpoint | undefined): string {
   if (!e) return ':0';
   return e.address.includes(':') ? `[${e.address}]:${e.port}` : `${e.address}:${e.port}`;
@@ -152,15 +212,19 @@ export function followHexLines(data: Buffer, startOffset: number, prefix: string
 }
 
 class FollowReport implements StatisticsReport {
-  private readonly follower = new TcpFollower();
-  /** Its stream's TCP segments, nothing else. */
-  readonly reads: ReportReads = { fields: TCP_SEGMENT_FIELDS, columns: false };
+  private readonly follower: Follower;
+  /** Its stream's TCP segments (UDP: the frame's layer table), nothing else. */
+  readonly reads: ReportReads;
 
   constructor(
     readonly spec: string,
+    private readonly protocol: FollowProtocol,
     private readonly mode: FollowMode,
     private readonly selector: StreamSelector,
-  ) {}
+  ) {
+    this.follower = protocol === 'udp' ? new UdpFollower() : protocol === 'tls' ? new TlsFollower() : new TcpFollower();
+    this.reads = { fields: protocol === 'tcp' ? TCP_SEGMENT_FIELDS : [], columns: false };
+  }
 
   add(frame: ReportFrame): void {
     this.follower.add(frame, this.selector);
@@ -168,14 +232,19 @@ class FollowReport implements StatisticsReport {
 
   private filterText(): string {
     const s = this.selector;
-    if ('index' in s) return `tcp.stream eq ${s.index}`;
-    const index = this.follower.info?.index;
-    return index === undefined ? 'none' : `tcp.stream eq ${index}`;
+    const transport = this.protocol === 'udp' ? 'udp' : 'tcp';
+    if ('index' in s) return `${transport}.stream eq ${s.index}`;
+    // tshark's filter for two endpoints: both ways, in the order given.
+    const way = (x: TcpEndpoint, y: TcpEndpoint): string => {
+      const ip = x.address.includes(':') ? 'ipv6' : 'ip';
+      return `((${ip}.src eq ${x.address} and ${transport}.srcport eq ${x.port}) and (${ip}.dst eq ${y.address} and ${transport}.dstport eq ${y.port}))`;
+    };
+    return `${way(s.a, s.b)} or ${way(s.b, s.a)}`;
   }
 
   text(): string {
     const info = this.follower.info;
-    const out = ['', RULE, `Follow: tcp,${this.mode}`, `Filter: ${this.filterText()}`, `Node 0: ${endpointText(info?.endpoints[0])}`, `Node 1: ${endpointText(info?.endpoints[1])}`];
+    const out = ['', RULE, `Follow: ${this.protocol},${this.mode}`, `Filter: ${this.filterText()}`, `Node 0: ${endpointText(info?.endpoints[0])}`, `Node 1: ${endpointText(info?.endpoints[1])}`];
     for (const r of this.follower.records) {
       const tab = r.dir === 1 ? '\t' : '';
       if (this.mode === 'ascii') out.push(`${tab}${r.data.length}`, followAscii(r.data));
@@ -209,19 +278,22 @@ function parseEndpoint(text: string): TcpEndpoint | null {
   return { address: m[1]!.toLowerCase(), port: Number(m[2]) };
 }
 
-/** `follow,tcp,ascii|hex|raw,N` or `follow,tcp,MODE,ADDR:PORT,ADDR:PORT`. */
+/** `follow,tcp|udp|tls,ascii|hex|raw,N` or `follow,PROTO,MODE,ADDR:PORT,ADDR:PORT`. */
 export function createFollowReport(spec: string): StatisticsReport {
-  const usage = 'follow is -z follow,tcp,ascii|hex|raw,STREAM (tcp.stream number) or -z follow,tcp,MODE,ADDR:PORT,ADDR:PORT';
+  const usage = 'follow is -z follow,tcp|udp|tls,ascii|hex|raw,STREAM (tcp.stream number; udp.stream for udp) or -z follow,PROTO,MODE,ADDR:PORT,ADDR:PORT';
   const parts = spec.split(',');
   if (parts[0] !== 'follow' || parts.length < 4) throw new StatisticsSpecError(`invalid "-z ${spec}": ${usage}`);
-  if (parts[1] !== 'tcp') throw new StatisticsSpecError(`"-z ${spec}": only TCP streams can be followed here (follow,tcp,…); ${parts[1]} is not supported`);
+  const protocol = parts[1];
+  if (protocol !== 'tcp' && protocol !== 'udp' && protocol !== 'tls') {
+    throw new StatisticsSpecError(`"-z ${spec}": sievecap follows tcp, udp and tls streams (follow,tcp|udp|tls,…); ${protocol} is not supported`);
+  }
   const mode = parts[2];
   if (mode !== 'ascii' && mode !== 'hex' && mode !== 'raw') throw new StatisticsSpecError(`"-z ${spec}": unknown follow mode '${mode}': use ascii, hex or raw`);
-  if (parts.length === 4 && /^\d+$/.test(parts[3]!)) return new FollowReport(spec, mode, { index: Number(parts[3]) });
+  if (parts.length === 4 && /^\d+$/.test(parts[3]!)) return new FollowReport(spec, protocol, mode, { index: Number(parts[3]) });
   if (parts.length === 5) {
     const a = parseEndpoint(parts[3]!);
     const b = parseEndpoint(parts[4]!);
-    if (a && b) return new FollowReport(spec, mode, { a, b });
+    if (a && b) return new FollowReport(spec, protocol, mode, { a, b });
   }
   throw new StatisticsSpecError(`invalid stream in "-z ${spec}": ${usage}`);
 }

@@ -14,6 +14,7 @@ import { headerValue, type HttpMessage } from '../reassembly/http-parser';
 import { TCP_SEGMENT_FIELDS, tcpSegmentOf } from '../reassembly/tcp-segment';
 import { TcpReassembler } from '../reassembly/tcp-stream';
 import { relativeNs } from './io-graph';
+import { BURST_WINDOW_MS, renderStatsTree, sortedNodes, StatNode } from './stats-tree';
 import { StatisticsSpecError, type ReportFrame, type ReportReads, type StatisticsReport } from './report';
 
 /** Wireshark's names for status codes (vals_http_status_code). */
@@ -42,58 +43,6 @@ const OTHER = 'Other HTTP Packets';
 const REQUESTS_BY_HOST = 'HTTP Requests by HTTP Host';
 const BROKEN = '???: broken';
 const CLASSES = ['1xx: Informational', '2xx: Success', '3xx: Redirection', '4xx: Client Error', '5xx: Server Error'];
-
-/** stats_tree's burst defaults: a 100 ms window measured in 5 ms buckets. */
-const BURST_WINDOW_MS = 100;
-const BURST_RESOLUTION_MS = 5;
-
-interface BurstBucket {
-  bucket: number;
-  count: number;
-  startMs: number;
-}
-
-/** A stats_tree node: a counter with its burst bookkeeping and children in creation order. */
-class StatNode {
-  count = 0;
-  readonly children: StatNode[] = [];
-  private readonly buckets: BurstBucket[] = [{ bucket: 0, count: 0, startMs: 0 }];
-  private burstCount = 0;
-  maxBurst = 0;
-  burstStartMs = 0;
-
-  constructor(readonly name: string) {}
-
-  child(name: string): StatNode {
-    let c = this.children.find((n) => n.name === name);
-    if (!c) {
-      c = new StatNode(name);
-      this.children.push(c);
-    }
-    return c;
-  }
-
-  tick(nowMs: number): void {
-    this.count++;
-    const current = Math.floor(nowMs / BURST_RESOLUTION_MS);
-    const window = BURST_WINDOW_MS / BURST_RESOLUTION_MS;
-    const tail = this.buckets[this.buckets.length - 1]!;
-    if (current > tail.bucket) {
-      this.buckets.push({ bucket: current, count: 1, startMs: nowMs });
-      this.burstCount++;
-      while (current >= this.buckets[0]!.bucket + window) this.burstCount -= this.buckets.shift()!.count;
-    } else {
-      let k = this.buckets.length - 1;
-      while (k > 0 && current < this.buckets[k]!.bucket) k--;
-      this.buckets[k]!.count++;
-      this.burstCount++;
-    }
-    if (this.burstCount > this.maxBurst) {
-      this.maxBurst = this.burstCount;
-      this.burstStartMs = this.buckets[0]!.startMs;
-    }
-  }
-}
 
 export interface HttpTreeNodeJson {
   name: string;
@@ -173,28 +122,14 @@ function treeJson(root: StatNode, elapsed: number): HttpTreeNodeJson {
     percent: parent && parent.count > 0 ? (n.count / parent.count) * 100 : null,
     burstRatePerMs: n.maxBurst > 0 ? n.maxBurst / BURST_WINDOW_MS : null,
     burstStart: n.maxBurst > 0 ? n.burstStartMs / 1000 : null,
-    children: sorted(n.children).map((c) => convert(c, n)),
+    children: sortedNodes(n.children).map((c) => convert(c, n)),
   });
   return convert(root, null);
 }
 
-/** tshark 4.0's text of a stats tree (`-q -z NAME,tree`) titled `title`. */
+/** tshark 4.0's text of a stats tree (`-q -z NAME,tree`) titled `title` (stats-tree.ts). */
 function treeText(title: string, root: StatNode, elapsed: number): string {
-  const rows: Array<[string, string[]]> = [];
-  const walk = (n: StatNode, parent: StatNode | null, depth: number): void => {
-    const percent = parent === null ? '100%' : parent.count > 0 ? `${((n.count / parent.count) * 100).toFixed(2)}%` : '';
-    const rate = elapsed > 0 ? (n.count / elapsed).toFixed(4) : '';
-    const burst = n.maxBurst > 0 ? [(n.maxBurst / BURST_WINDOW_MS).toFixed(4), (n.burstStartMs / 1000).toFixed(3)] : ['-', '-'];
-    rows.push([' '.repeat(depth) + n.name, [String(n.count), '', '', '', rate, percent, ...burst]]);
-    for (const c of sorted(n.children)) walk(c, n, depth + 1);
-  };
-  walk(root, null, 0);
-  const headings = ['Count', 'Average', 'Min Val', 'Max Val', 'Rate (ms)', 'Percent', 'Burst Rate', 'Burst Start'];
-  const nameWidth = Math.max('Topic / Item'.length, ...rows.map(([name]) => name.length)) + 2;
-  // Value columns are 12 wide with 2 spaces after, the last one with 1.
-  const line = (name: string, cells: string[]): string => name.padEnd(nameWidth) + cells.map((c, i) => c.padEnd(i === cells.length - 1 ? 13 : 14)).join('');
-  const width = nameWidth + 7 * 14 + 13;
-  return ['', '='.repeat(width), title, line('Topic / Item', headings), '-'.repeat(width), ...rows.map(([n, c]) => line(n, c)), '', '-'.repeat(width), ''].join('\n');
+  return renderStatsTree(title, [root], elapsed);
 }
 
 /** The frame's time and its TCP segment: HTTP is parsed from the reassembled streams, not from layers. */
@@ -289,11 +224,6 @@ class HttpRequestsTreeReport implements StatisticsReport {
     const { root, elapsedMs } = this.tree();
     return treeText('HTTP/Requests:', root, elapsedMs);
   }
-}
-
-/** tshark's default order: highest count first, equal counts by name, descending. */
-function sorted(nodes: StatNode[]): StatNode[] {
-  return [...nodes].sort((a, b) => b.count - a.count || (a.name < b.name ? 1 : a.name > b.name ? -1 : 0));
 }
 
 /** `http,tree` (tshark's optional ,FILTER is not supported: use -Y). */

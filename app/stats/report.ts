@@ -106,6 +106,12 @@ export interface StatisticsReport {
    */
   readonly takesPairTaps?: boolean;
   /**
+   * Optional: true when the report counts what tshark's dissection shows with TCP desegmentation
+   * on (a PDU dissected in the frame that completes it: -z expert's HTTP chats); feeders then hand
+   * it packets of a desegmenting Dissector (the other reports take segments as they are).
+   */
+  readonly desegmented?: boolean;
+  /**
    * Optional, with reads.applications: whether it still needs the application above this TCP
    * (tcp true) or UDP stream; feeders then dissect payloads only while some report does.
    */

@@ -7,7 +7,9 @@
  *   const report = createReportForSpec('conv,tcp');
  */
 import { createConversationReport } from './conversations';
+import { createDnsTreeReport } from './dns-tree';
 import { createEndpointReport } from './endpoints';
+import { createExpertReport } from './expert';
 import { createFollowReport } from './follow';
 import { createHierarchyReport } from './hierarchy';
 import { createHttpRequestsTreeReport, createHttpTreeReport } from './http-tree';
@@ -28,9 +30,11 @@ export const STATISTICS: readonly StatisticDefinition[] = [
   { prefix: /^endpoints,/, usage: 'endpoints,eth|ip|ipv6|tcp|udp[,FILTER]', create: createEndpointReport },
   { prefix: /^io,phs(,|$)/, usage: 'io,phs[,FILTER]', create: createHierarchyReport },
   { prefix: /^io,stat,/, usage: 'io,stat,SECONDS[,FILTER…]', create: createIoStatReport },
-  { prefix: /^follow,/, usage: 'follow,tcp,ascii|hex|raw,N', create: createFollowReport },
+  { prefix: /^follow,/, usage: 'follow,tcp|udp|tls,ascii|hex|raw,N', create: createFollowReport },
   { prefix: /^http,tree(,|$)/, usage: 'http,tree', create: createHttpTreeReport },
   { prefix: /^http_req,tree(,|$)/, usage: 'http_req,tree', create: createHttpRequestsTreeReport },
+  { prefix: /^dns,tree(,|$)/, usage: 'dns,tree', create: createDnsTreeReport },
+  { prefix: /^expert(,|$)/, usage: 'expert[,error|warn|note|chat|comment][,FILTER]', create: createExpertReport },
 ];
 
 /** Every statistic's syntax, comma-separated, for error messages and help. */

@@ -1,7 +1,8 @@
 /**
  * `-T json` output in tshark's layout: [{"_index", "_type", "_score", "_source": {"layers": {...}}}],
  * a layer per protocol; a field with children is written as `abbrev: text` plus `abbrev_tree: {...}`
- * (or `abbrev: {...}` when it has no value); repeated keys are repeated, as tshark writes them.
+ * (or `abbrev: {...}` when it has no value), a text-only line as `"its text": {...}` (DNS's
+ * "Queries" and "Answers"); repeated keys are repeated, as tshark writes them.
  */
 import type { DissectedPacket, Field } from '../../dissect/model';
 import { displayLayers } from './nesting';
@@ -56,12 +57,25 @@ function writeFields(lines: string[], fields: Field[], depth: number, pad: (n: n
   const entries: string[][] = [];
   for (const f of fields) {
     if (!f.abbrev) {
-      // Text-only grouping line: its children belong to the enclosing object, as in tshark.
-      if (f.children) {
-        const inner: string[] = [];
-        writeFields(inner, f.children, depth, pad, filter);
-        if (inner.length) entries.push(inner);
+      // A text-only line is keyed by its text ("Queries", "Timestamps" without a generated
+      // line's brackets), its children an object under it or "" when it has none, as in tshark.
+      // One without a text (nothing in the tree) lends its children to the enclosing object.
+      if (f.label === '') {
+        if (f.children) {
+          const inner: string[] = [];
+          writeFields(inner, f.children, depth, pad, filter);
+          if (inner.length) entries.push(inner);
+        }
+        continue;
       }
+      const key = JSON.stringify(/^\[.*\]$/s.test(f.label) ? f.label.slice(1, -1) : f.label);
+      const entry: string[] = [];
+      if (f.children && f.children.length) {
+        entry.push(`${pad(depth)}${key}: {`);
+        writeFields(entry, f.children, depth + 1, pad, filter);
+        entry.push(`${pad(depth)}}`);
+      } else entry.push(`${pad(depth)}${key}: ""`);
+      entries.push(entry);
       continue;
     }
     const entry: string[] = [];

@@ -1,0 +1,50 @@
+/**
+ * DNS request/response matching as Wireshark's DNS dissector does it in one pass: per
+ * conversation and transaction ID the latest transaction; a request with the ID of one still
+ * unanswered and under 5 s old (dns.retransmission_timer) is a retransmission, a response to one
+ * already answered too; a response to no request seen is unsolicited. Its results are the
+ * dns.response_to / dns.time / dns.retransmit_* fields and what `-z dns,tree` counts.
+ */
+import type { AppContext } from './model';
+
+/** Wireshark's dns.retransmission_timer preference (seconds), as nanoseconds. */
+const RETRANSMISSION_NS = 5_000_000_000n;
+
+interface Transaction {
+  requestFrame: number;
+  responseFrame: number;
+  requestNs: bigint;
+}
+
+export type DnsMatch =
+  | { kind: 'request' }
+  | { kind: 'retransmitted-request'; requestFrame: number }
+  | { kind: 'response'; requestFrame: number; timeNs: bigint }
+  | { kind: 'retransmitted-response'; responseFrame: number }
+  | { kind: 'unsolicited' };
+
+export class DnsTransactionTable {
+  private readonly transactions = new Map<string, Transaction>();
+
+  /** Matches one message (called once per message, in capture order). */
+  match(ctx: AppContext, id: number, response: boolean): DnsMatch {
+    const a = `${ctx.src}|${ctx.srcPort}`;
+    const b = `${ctx.dst}|${ctx.dstPort}`;
+    const key = `${ctx.transport}|${a < b ? `${a}|${b}` : `${b}|${a}`}|${id}`;
+    const known = this.transactions.get(key);
+    const now = ctx.tsNs ?? 0n;
+    if (!response) {
+      if (known !== undefined && known.responseFrame === 0 && now - known.requestNs < RETRANSMISSION_NS) {
+        return { kind: 'retransmitted-request', requestFrame: known.requestFrame };
+      }
+      this.transactions.set(key, { requestFrame: ctx.frameNumber, responseFrame: 0, requestNs: now });
+      return { kind: 'request' };
+    }
+    if (known === undefined) return { kind: 'unsolicited' };
+    if (known.responseFrame === 0 || known.responseFrame === ctx.frameNumber) {
+      known.responseFrame = ctx.frameNumber;
+      return { kind: 'response', requestFrame: known.requestFrame, timeNs: now - known.requestNs };
+    }
+    return { kind: 'retransmitted-response', responseFrame: known.responseFrame };
+  }
+}

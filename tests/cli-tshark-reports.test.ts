@@ -1,0 +1,127 @@
+/**
+ * tshark's reports and -V details through the real command line, against tshark 4.0 on the same
+ * files: `-z expert`, `-z dns,tree`, `-z follow,udp|tls` byte for byte (several -z in one run, as
+ * tshark prints them), the -V lines of DNS flags, pcapng interfaces and expert items, the displayed
+ * time delta under -Y and -T json's text subtrees. On corpus captures and on a TCP conversation
+ * this test writes with a lost segment, duplicate ACKs, a spurious retransmission, zero windows,
+ * a keep-alive and FINs.
+ */
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { requireCorpusFile as corpusFile } from './support/corpus';
+import { promisify } from 'node:util';
+import { SIEVECAP } from './support/sievecap';
+import { TcpConversation, writeConversations } from './support/tcp-frames';
+
+const exec = promisify(execFile);
+const OPTIONS = { encoding: 'utf8' as const, maxBuffer: 64 << 20 };
+
+/** Our output and tshark's (-n added), the two run side by side; ours must succeed. */
+async function both(oursArgs: string[], theirsArgs: string[]): Promise<[string, string]> {
+  const [a, b] = await Promise.all([exec(process.execPath, [SIEVECAP, ...oursArgs], OPTIONS), exec('tshark', ['-n', ...theirsArgs], OPTIONS)]);
+  return [a.stdout, b.stdout];
+}
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sievecap-reports-'));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+/** A conversation with what TCP analysis flags: loss, retransmissions, duplicate ACKs, zero windows, keep-alives, FINs. */
+function lossyConversation(): string {
+  const c = new TcpConversation({ serverPort: 8080 });
+  c.handshake();
+  c.send('client', Buffer.from('GET /lossy HTTP/1.1\r\nHost: test\r\n\r\n'));
+  c.ack('server');
+  const body = Buffer.alloc(3000, 0x61);
+  c.send('server', Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n`));
+  c.send('server', body.subarray(0, 1000));
+  c.lose('server', 1000);
+  c.send('server', body.subarray(2000));
+  c.ack('client').ack('client').ack('client');
+  c.resend('server', body.subarray(1000, 2000), 2000);
+  c.ack('client', 0);
+  c.ack('client', 0);
+  c.ack('client', 65535);
+  c.keepAlive('client');
+  c.ack('server');
+  c.fin('client');
+  c.fin('server');
+  c.ack('client');
+  const file = path.join(tmp, 'lossy.pcap');
+  writeConversations(file, [c]);
+  return file;
+}
+
+describe('-z reports equal tshark -q -z', () => {
+  // One expert tap a run: tshark keeps one severity threshold for all of them (the last given).
+  const specs = ['-z', 'expert,note', '-z', 'dns,tree', '-z', 'follow,udp,hex,1', '-z', 'follow,tls,raw,0'];
+  // DNS query retransmissions; response times; DNS over TCP.
+  const files = [
+    'chrissanders-packets/nowebaccess1.pcapng',
+    'chrissanders-packets/dns_lab.pcapng',
+    'chrissanders-packets/dns_tcp.pcapng',
+  ];
+  for (const name of files) {
+    test(`${path.basename(name)}: expert, dns,tree, follow,udp and follow,tls in one run`, async () => {
+      const f = corpusFile(name);
+      const [a, b] = await both(['-r', f, ...specs], ['-r', f, '-q', ...specs]);
+      assert.equal(a, b);
+    });
+  }
+
+  test('a written TCP conversation with loss, and tcp_retransmissions: expert, follow by address', async () => {
+    const f = lossyConversation();
+    const args = ['-z', 'expert', '-z', 'follow,udp,ascii,10.0.0.1:40000,10.0.0.2:8080'];
+    const g = corpusFile('chrissanders-packets/tcp_retransmissions.pcapng');
+    const [retransmissions, theirRetransmissions] = await both(['-r', g, '-z', 'expert'], ['-r', g, '-q', '-z', 'expert']);
+    assert.equal(retransmissions, theirRetransmissions);
+    const [mine, theirs] = await both(['-r', f, ...args], ['-r', f, '-q', ...args]);
+    const expected = ['Duplicate ACK (#2)', 'TCP Zero Window segment', 'Previous segment(s) not captured', 'spurious retransmission', 'TCP keep-alive segment', 'TCP window update', 'This frame undergoes the connection closing', 'GET /lossy HTTP/1.1'];
+    for (const line of expected) {
+      assert.ok(theirs.includes(line), `the written capture makes tshark say ${line}`);
+    }
+    assert.equal(mine, theirs);
+  });
+});
+
+describe('-V and -T json details equal tshark', () => {
+  test('-V: DNS trees (flag lines with bit values, request/response matching) and the pcapng frame lines', async () => {
+    const f = corpusFile('chrissanders-packets/dns_lab.pcapng');
+    // Frame (with its interface lines) and DNS blocks of each packet.
+    const blocks = (text: string): string[] =>
+      text.split('\n\n').flatMap((packet) => packet.split(/\n(?=\S)/).filter((b) => /^(Frame \d|Domain Name System)/.test(b)));
+    const [mine, theirs] = await both(['-r', f, '-V'], ['-r', f, '-V']);
+    const a = blocks(mine);
+    const b = blocks(theirs);
+    assert.ok(b.length > 40 && b[0]!.includes('Interface id: 0'));
+    assert.deepEqual(a, b);
+  });
+
+  test('-V: the expert items of TCP analysis, connection chats and HTTP lines, in order', async () => {
+    const experts = (text: string): string[] => text.split('\n').filter((l) => l.includes('[Expert Info') || /^\s+\[(RTO|The RTO|Duplicate ACK #|Duplicate to the ACK)/.test(l));
+    for (const f of [lossyConversation(), corpusFile('chrissanders-packets/tcp_retransmissions.pcapng')]) {
+      const [mine, theirs] = (await both(['-r', f, '-V'], ['-r', f, '-V'])).map(experts);
+      assert.ok(theirs!.length > 4);
+      assert.deepEqual(mine, theirs);
+    }
+  });
+
+  test('-Y: frame.time_delta_displayed counts from the previous displayed frame', async () => {
+    const f = corpusFile('chrissanders-packets/dns_lab.pcapng');
+    const args = ['-r', f, '-Y', 'dns.flags.response == 1', '-T', 'fields', '-e', 'frame.number', '-e', 'frame.time_delta_displayed'];
+    const [a, b] = await both(args, args);
+    assert.equal(a, b);
+  });
+
+  test('-T json: DNS layers with their Queries, Answers and Additional records subtrees', async () => {
+    const f = corpusFile('chrissanders-packets/dns_reverse_lookup.pcapng');
+    type Packet = { _source: { layers: Record<string, unknown> } };
+    const dns = (text: string) => (JSON.parse(text) as Packet[]).map((p) => p._source.layers.dns);
+    const [mine, theirs] = (await both(['-r', f, '-T', 'json'], ['-r', f, '-T', 'json'])).map(dns);
+    assert.ok(JSON.stringify(theirs).includes('"Answers"'));
+    assert.deepEqual(mine, theirs);
+  });
+});
