@@ -55,6 +55,9 @@ export function createDnsDissector(transactions: DnsTransactionTable | null = ne
     fieldPrefixes: ['mdns', 'llmnr'],
     udpPorts: [...UDP_FLAVORS.keys()],
     tcpPorts: [53, 5353],
+    // Requests and responses are matched across frames (dns.response_to, dns.time, unsolicited):
+    // every DNS message is dissected, in order, whatever a dissection asks for.
+    stateful: transactions !== null,
     dissect(data, offset, end, ctx) {
       // Records feed the Info column; without it, only the fields asked for need them.
       const records = ctx.columns !== false || wantsRecords(ctx.fields);

@@ -97,9 +97,9 @@ export function dissectMipv6(d: Dissector, p: PacketState, data: Buffer, offset:
   let info = '';
   let protocol = 'MIPv6';
   // tshark sets its NEMO flag inside "if (mip6_tree)": only when it builds a tree (fields, a
-  // filter, details), not for a bare summary line, whose only field is frame.time_relative
+  // filter, details), not for a bare summary line, whose only fields are the Time column's
   // (app/cli/dissect-sink.ts SUMMARY_FIELDS).
-  const hasTree = p.selection === undefined || [...p.selection].some((name) => name !== 'frame.time_relative');
+  const hasTree = p.selection === undefined || [...p.selection].some((name) => name !== 'frame.time_relative' && name !== 'frame.time_delta');
   dissectSafely(b, () => {
     const hlen = b.u8(offset + 1, 'header length');
     const len = (hlen + 1) * 8;

@@ -42,6 +42,12 @@ const EXTRA_FIELDS: [string, FieldKind][] = [
   ['ipoib.src', 'other'],
   ['ipoib.dst', 'other'],
   ['cmd.option', 'other'],
+  ['openflow_1_0.type', 'int'],
+  // Wireshark's expert items (_ws.expert: a pseudo-protocol every dissector's items share).
+  ['_ws.expert', 'protocol'],
+  ['_ws.expert.message', 'string'],
+  ['_ws.expert.severity', 'int'],
+  ['_ws.expert.group', 'int'],
 ];
 
 /** The kind of a field or protocol name, or undefined when neither Wireshark nor Sievecap knows it. */
