@@ -7,6 +7,7 @@ import { Dissector } from '../app/dissect/dissector';
 import type { DissectedPacket, Field } from '../app/dissect/model';
 import { compileDisplayFilter } from '../app/filter';
 import { CaptureReader } from '../app/pcap/reader';
+import { tsharkFrameSelections } from './support/agree';
 
 /** tshark's output; `damaged` accepts exit status 2 (tshark read a damaged file up to the damage). */
 export function tshark(args: string[], damaged = false): string {
@@ -31,9 +32,14 @@ export function tsharkColumns(file: string, damaged = false): TsharkColumns[] {
   });
 }
 
-/** 1-based frame numbers tshark -Y selects. */
-export function tsharkFilter(file: string, filter: string): number[] {
-  return tshark(['-r', file, '-Y', filter, '-T', 'fields', '-e', 'frame.number']).split('\n').filter((l) => l !== '').map(Number);
+/**
+ * Per filter, the 1-based frame numbers `tshark -r FILE -n -Y F` selects, from ONE tshark run (a
+ * Lua tap Listener per filter, support/agree.ts): tshark's start-up is most of its time on a
+ * small file.
+ */
+export function tsharkFilters(file: string, filters: readonly string[]): Map<string, number[]> {
+  const { frames } = tsharkFrameSelections(file, filters);
+  return new Map(filters.map((f, i) => [f, frames[i]!]));
 }
 
 /** Every frame of a file through one Dissector, in order, with its bytes. */

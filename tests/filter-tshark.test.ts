@@ -6,7 +6,9 @@
  *
  * F is one pcapng file: corpus captures (HTTP, DNS, DHCP, ICMP, ARP, IPv6, VLAN) and a capture this
  * test makes itself on a veth between two network namespaces (curl ↔ python3 http.server over IPv4
- * and IPv6, ping, ping -6, UDP), concatenated with mergecap so each tool runs once per filter.
+ * and IPv6, ping, ping -6, UDP), concatenated with mergecap so sievecap runs once per filter and
+ * tshark once for all of them (a Lua tap Listener per filter, support/agree.ts; a Listener's filter
+ * is the display-filter engine -Y uses).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,6 +19,7 @@ import * as path from 'node:path';
 import { main } from '../app/cli/main';
 import type { CliIo } from '../app/cli/io';
 import { requireCorpusFile } from './support/corpus';
+import { tsharkFrameSelections } from './support/agree';
 import { createNetnsPair, finished, sleep, waitForStderr } from './support/netns';
 
 /** Files of the shared corpus (support/corpus.ts finds it). */
@@ -205,25 +208,18 @@ test(`display filters select the same frames as tshark -Y (${TSHARK_VERSION ?? '
     inputs.push(live);
     const merged = path.join(dir, 'merged.pcapng');
     execFileSync('mergecap', ['-a', '-F', 'pcapng', '-w', merged, ...inputs], { stdio: ['ignore', 'ignore', 'pipe'] });
-    const total = numbers(await tsharkFrames(merged, 'frame')).length;
+    // One tshark run answers every filter (support/agree.ts: a Lua tap Listener per filter).
+    const selections = tsharkFrameSelections(merged, FILTERS);
+    const total = selections.lines.length;
     const liveCount = numbers(await tsharkFrames(live, 'frame')).length;
     t.diagnostic(`${inputs.length - 1} corpus files + a netns capture of ${liveCount} frames = ${total} frames`);
     assert.ok(liveCount >= 20, `the namespace capture holds only ${liveCount} frames`);
-
-    // tshark runs two at a time (two cores); sievecap runs in-process meanwhile.
-    const expected = new Map<string, Promise<string>>();
-    let chain: Promise<unknown>[] = [Promise.resolve(), Promise.resolve()];
-    FILTERS.forEach((f, k) => {
-      const slot = k % 2;
-      const p = chain[slot]!.then(() => tsharkFrames(merged, f));
-      chain[slot] = p.catch(() => undefined);
-      expected.set(f, p);
-    });
+    const expected = new Map(FILTERS.map((f, k) => [f, selections.frames[k]!]));
     const disagreements: string[] = [];
     let matchedSomething = 0;
     for (const filter of FILTERS) {
       const ours = numbers(await sievecapFrames(merged, filter));
-      const theirs = numbers(await expected.get(filter)!);
+      const theirs = expected.get(filter)!;
       if (theirs.length > 0) matchedSomething++;
       const only = (a: number[], b: number[]) => a.filter((n) => !b.includes(n)).slice(0, 10);
       if (ours.join() !== theirs.join()) {

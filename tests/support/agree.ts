@@ -50,15 +50,16 @@ end
 }
 
 /**
- * tshark's summary output of FILE (`tshark -r FILE -n ARGS`) and, per filter, what
- * `tshark -r FILE -n ARGS -Y F` prints — from one tshark run.
+ * One `tshark -r FILE -n ARGS` run with a Lua tap Listener per filter: its summary lines, and per
+ * filter the 1-based numbers of the frames `tshark -r FILE -n ARGS -Y F` would print.
  */
-export function tsharkSelections(file: string, filters: readonly string[], args: readonly string[] = []): { summary: string; selected: string[] } {
+export function tsharkFrameSelections(file: string, filters: readonly string[], args: readonly string[] = []): { lines: string[]; frames: number[][] } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sievecap-agree-'));
   try {
     const script = path.join(dir, 'filters.lua');
     fs.writeFileSync(script, luaScript(filters));
     const r = spawnSync('tshark', ['-r', file, '-n', ...args, '-X', `lua_script:${script}`], { encoding: 'utf8', maxBuffer: 1024 * 1024 * 1024, timeout: 300_000 });
+    if (r.error) assert.fail(`cannot run tshark (${r.error.message}): install it with apt-get install tshark`);
     assert.equal(r.status, 0, `tshark -r ${file}: ${r.stderr}`);
     const lines: string[] = [];
     const frames = filters.map(() => [] as number[]);
@@ -68,17 +69,26 @@ export function tsharkSelections(file: string, filters: readonly string[], args:
       else if (/^#BAD (\d+)$/.test(line)) assert.fail(`tshark rejects the display filter ${filters[Number(line.slice(5))]}`);
       else if (line !== '') lines.push(line);
     }
-    const selected = frames.map((numbers) => numbers.map((n) => `${lines[n - 1]}\n`).join(''));
     if (process.env.SIEVECAP_CHECK_TSHARK_SELECTIONS === '1') {
       filters.forEach((f, i) => {
-        const y = spawnSync('tshark', ['-r', file, '-n', ...args, '-Y', f], { encoding: 'utf8', maxBuffer: 1024 * 1024 * 1024 });
-        assert.equal(selected[i], y.stdout, `tshark -Y ${f} on ${file}: its own output differs from the Listener's selection`);
+        const y = spawnSync('tshark', ['-r', file, '-n', ...args, '-Y', f, '-T', 'fields', '-e', 'frame.number'], { encoding: 'utf8', maxBuffer: 1024 * 1024 * 1024 });
+        assert.deepEqual(frames[i], y.stdout.split('\n').filter(Boolean).map(Number), `tshark -Y ${f} on ${file}: its own selection differs from the Listener's`);
       });
     }
-    return { summary: lines.map((l) => `${l}\n`).join(''), selected };
+    return { lines, frames };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * tshark's summary output of FILE (`tshark -r FILE -n ARGS`) and, per filter, what
+ * `tshark -r FILE -n ARGS -Y F` prints — from one tshark run.
+ */
+export function tsharkSelections(file: string, filters: readonly string[], args: readonly string[] = []): { summary: string; selected: string[] } {
+  const { lines, frames } = tsharkFrameSelections(file, filters, args);
+  const selected = frames.map((numbers) => numbers.map((n) => `${lines[n - 1]}\n`).join(''));
+  return { summary: lines.map((l) => `${l}\n`).join(''), selected };
 }
 
 /**
