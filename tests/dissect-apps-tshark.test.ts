@@ -13,6 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { compareFile, formatAgreement, loadDissector, skippedReassembled, type Agreement } from './dissect-apps-compare';
 import { requireCorpusDir } from './support/corpus';
+import { mergeCaptures } from './support/merge';
 
 const FIELDS = {
   dns: 'dns.id dns.flags dns.flags.response dns.flags.opcode dns.flags.rcode dns.flags.authoritative dns.flags.truncated dns.flags.recdesired dns.flags.recavail dns.flags.authenticated dns.flags.checkdisable dns.count.queries dns.count.answers dns.count.auth_rr dns.count.add_rr dns.qry.name dns.qry.name.len dns.count.labels dns.qry.type dns.qry.class dns.resp.name dns.resp.type dns.resp.class dns.resp.ttl dns.resp.len dns.a dns.aaaa dns.cname dns.ns dns.ptr.domain_name dns.mx.mail_exchange dns.mx.preference dns.txt dns.soa.mname dns.soa.rname dns.soa.serial_number dns.soa.minimum_ttl dns.srv.priority dns.srv.weight dns.srv.port dns.srv.target dns.rr.udp_payload_size dns.resp.ext_rcode dns.resp.edns0_version dns.resp.z dns.resp.z.do dns.length',
@@ -69,7 +70,15 @@ for (const [protocol, pattern, minimum] of CORPUS_SETS) {
     requireTools('tshark');
     const agreement: Agreement = new Map();
     const files = corpusFiles(pattern, ['chrissanders-packets', 'tcpdump/tests', 'dpkt/examples/data', 'gopacket/pcap', 'lwerdna-filesamples']);
-    for (const file of files) compareFile(file, fields(FIELDS[protocol as keyof typeof FIELDS]), agreement);
+    // The captures merged into one file (support/merge.ts: one tshark start, not one per capture),
+    // those cut short on their own.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `sievecap-apps-${protocol}-`));
+    try {
+      const merged = mergeCaptures(files, path.join(dir, 'corpus.pcapng'));
+      for (const file of [...(merged.file ? [merged.file] : []), ...merged.apart]) compareFile(file, fields(FIELDS[protocol as keyof typeof FIELDS]), agreement);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
     console.log(`${files.length} files; ${skippedReassembled.count} frames so far left out as reassembled by tshark`);
     report(`corpus ${protocol}`, agreement, minimum);
   });

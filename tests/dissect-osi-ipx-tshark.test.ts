@@ -8,7 +8,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { requireCorpusFile } from './support/corpus';
+import { mergeCaptures } from './support/merge';
 import { sievecap } from './support/sievecap';
 
 const NO_TSHARK = spawnSync('tshark', ['--version']).status !== 0 ? 'tshark is not installed (apt-get install tshark)' : false;
@@ -65,23 +69,30 @@ const IPX_FIELDS = [
  */
 function compare(files: string[], groups: string[][], take: (protocols: string) => boolean): number {
   let compared = 0;
-  for (const name of files) {
-    const file = requireCorpusFile(name);
-    const args = (fields: string[]) => ['-r', file, '-n', '-T', 'fields', '-E', 'separator=|', ...fields.flatMap((f) => ['-e', f])];
-    const chains = spawnSync('tshark', args(['frame.protocols']), { encoding: 'utf8' }).stdout.split('\n');
-    const wanted = chains.map((chain) => chain !== '' && take(chain));
-    const fields = [...COLUMNS, ...groups.flat()];
-    const theirs = spawnSync('tshark', args(fields), { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-    assert.equal(theirs.status, 0, theirs.stderr);
-    const ours = sievecap(args(fields));
-    assert.equal(ours.status, 0, ours.stderr.toString());
-    const a = ours.stdout.toString().split('\n');
-    theirs.stdout.split('\n').forEach((line, k) => {
-      if (!wanted[k]) return;
-      compared++;
-      const mine = a[k]!.split('|');
-      line.split('|').forEach((value, i) => assert.equal(mine[i], value, `${name} frame ${k + 1}: ${fields[i]}`));
-    });
+  // The captures merged into one file (support/merge.ts): one start of each tool, not one per capture.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sievecap-osi-ipx-'));
+  const merged = mergeCaptures(files.map(requireCorpusFile), path.join(dir, 'corpus.pcapng'));
+  try {
+    for (const file of [...(merged.file ? [merged.file] : []), ...merged.apart]) {
+      const name = file === merged.file ? `the merged capture (${merged.ranges})` : file;
+      const args = (fields: string[]) => ['-r', file, '-n', '-T', 'fields', '-E', 'separator=|', ...fields.flatMap((f) => ['-e', f])];
+      const chains = spawnSync('tshark', args(['frame.protocols']), { encoding: 'utf8' }).stdout.split('\n');
+      const wanted = chains.map((chain) => chain !== '' && take(chain));
+      const fields = [...COLUMNS, ...groups.flat()];
+      const theirs = spawnSync('tshark', args(fields), { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+      assert.equal(theirs.status, 0, theirs.stderr);
+      const ours = sievecap(args(fields));
+      assert.equal(ours.status, 0, ours.stderr.toString());
+      const a = ours.stdout.toString().split('\n');
+      theirs.stdout.split('\n').forEach((line, k) => {
+        if (!wanted[k]) return;
+        compared++;
+        const mine = a[k]!.split('|');
+        line.split('|').forEach((value, i) => assert.equal(mine[i], value, `${name} frame ${k + 1}: ${fields[i]}`));
+      });
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
   return compared;
 }

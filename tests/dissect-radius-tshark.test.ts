@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { corpusAsOne } from './support/merge';
 import { corpusLocation } from './support/corpus';
 import { writePcap } from './support/frames';
 import { sievecap } from './support/sievecap';
@@ -134,9 +135,15 @@ test('built frames: RADIUS agrees with tshark', { skip: NO_TSHARK }, () => {
 });
 
 test('corpus captures of RADIUS agree with tshark', { skip: NO_TSHARK || NO_CORPUS }, () => {
-  for (const relative of CORPUS_FILES) {
-    const file = path.join(CORPUS.dir, relative);
-    assert.ok(fs.existsSync(file), `corpus file ${relative} is missing from ${CORPUS.dir}`);
+  // The captures merged into one file (support/merge.ts): one start of each tool, not one per
+  // capture. radius_rfc5447_invalid_length.pcap repeats radius_rfc5447.pcap's request, which tshark
+  // then marks a duplicate (not detected here yet): it goes on its own.
+  const apart = (relative: string) => relative.endsWith('radius_rfc5447_invalid_length.pcap');
+  const files = [
+    ...corpusAsOne(CORPUS.dir, CORPUS_FILES.filter((r) => !apart(r)), path.join(tmp, 'corpus.pcapng')),
+    ...CORPUS_FILES.filter(apart).map((relative) => path.join(CORPUS.dir, relative)),
+  ];
+  for (const file of files) {
     assertAgrees(file);
     assertFiltersAgree(file, FILTERS);
   }
