@@ -215,7 +215,9 @@ describe(`batch filter verdicts = tcpdump -r FILTER -w - (${tcpdumpVersion})`, (
         for (let attempt = 0; attempt < 8 && group.length > 0; attempt++) {
           const list = path.join(tmp, `corpus-${linkType}.txt`);
           fs.writeFileSync(list, group.join('\n') + '\n');
-          const r = spawnSync('tcpdump', ['-V', list, '-w', '-', filter], { maxBuffer: 1 << 28 });
+          // -Z root: tcpdump gives up root for user tcpdump after opening the first file, and the
+          // next files may sit where that user cannot go (a clone under a mode-700 mktemp folder).
+          const r = spawnSync('tcpdump', ['-Z', 'root', '-V', list, '-w', '-', filter], { maxBuffer: 1 << 28 });
           const stderr = r.stderr.toString();
           if (r.status === 0) {
             const theirs = r.stdout.length >= 24 ? framesOfCapture(r.stdout).frames.map(withoutTime) : [];
