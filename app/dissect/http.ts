@@ -10,9 +10,77 @@ import { printable } from './app-format';
 import { bodyLayers } from './http-body';
 import { addExpert } from './expert';
 
-const METHODS = ['GET', 'POST', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'CONNECT', 'TRACE', 'PATCH', 'PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'NOTIFY', 'SUBSCRIBE', 'M-SEARCH'];
-const REQUEST_LINE = new RegExp(`^(${METHODS.join('|')}) (\\S+) (HTTP/\\d\\.\\d)$`);
-const STATUS_LINE = /^(HTTP\/\d\.\d) (\d{3})(?: (.*))?$/;
+/**
+ * The methods that make a first line a request, as Wireshark's is_http_request_or_reply lists
+ * them (the token before the first space, case as written); NOTIFY, SUBSCRIBE and UNSUBSCRIBE
+ * make it a notification. M-SEARCH is SSDP's (ssdp.ts).
+ */
+const METHODS = new Set([
+  'GET', 'PUT', 'COPY', 'HEAD', 'LOCK', 'MOVE', 'POLL', 'POST', 'BCOPY', 'BMOVE', 'MKCOL', 'TRACE', 'PATCH', 'LABEL', 'MERGE',
+  'DELETE', 'SEARCH', 'UNLOCK', 'REPORT', 'UPDATE', 'NOTIFY', 'BDELETE', 'CONNECT', 'OPTIONS', 'CHECKIN', 'PROPFIND', 'CHECKOUT',
+  'CCM_POST', 'M-SEARCH', 'SUBSCRIBE', 'PROPPATCH', 'BPROPFIND', 'BPROPPATCH', 'UNCHECKOUT', 'MKACTIVITY', 'MKWORKSPACE',
+  'RPC_CONNECT', 'RPC_IN_DATA', 'UNSUBSCRIBE', 'RPC_OUT_DATA', 'VERSION-CONTROL', 'BASELINE-CONTROL', 'SSTP_DUPLEX_POST',
+]);
+const NOTIFICATIONS = new Set(['NOTIFY', 'SUBSCRIBE', 'UNSUBSCRIBE']);
+
+/** A token of a first line up to a space, and where the next one starts (spaces skipped): Wireshark's get_token_len. */
+function token(line: string, at: number): { end: number; next: number } {
+  let end = at;
+  while (end < line.length && line.charCodeAt(end) !== 0x20) end++;
+  let next = end;
+  while (next < line.length && line.charCodeAt(next) === 0x20) next++;
+  return { end, next };
+}
+
+/** A parsed first line; offsets are into the line. Fields absent (null) where Wireshark adds none. */
+export interface FirstLine {
+  kind: 'request' | 'notification' | 'response';
+  method: string;
+  uri: { text: string; at: number } | null;
+  version: { text: string; at: number } | null;
+  code: { value: number; at: number } | null;
+  phrase: { text: string; at: number } | null;
+}
+
+/**
+ * A request, notification or status line as Wireshark 4.0 reads it (packet-http.c:
+ * is_http_request_or_reply, basic_request_dissector, basic_response_dissector), or null. A request
+ * is a known method and a space; the URI is the next token (two spaces after the method: an
+ * empty URI) and the version everything after it, whatever it says ("HTTP/1.0.8" too). A
+ * response is any line starting "HTTP/" (or "ICY"): its version is the first token, its code
+ * the number the next token's first three characters begin with (none if it is shorter), its
+ * phrase the rest.
+ */
+export function parseFirstLine(line: string): FirstLine | null {
+  if (line.startsWith('HTTP/') || line.startsWith('ICY')) {
+    const result: FirstLine = { kind: 'response', method: '', uri: null, version: null, code: null, phrase: null };
+    const v = token(line, 0);
+    if (v.end === 0 || line.charCodeAt(v.end) !== 0x20) return result;
+    result.version = { text: line.slice(0, v.end), at: 0 };
+    const c = token(line, v.next);
+    if (c.end - v.next < 3) return result;
+    // strtoul of the token's first three characters, as a guint: "20x" is 20, "x20" 0, "-20" 2^32 - 20.
+    const number = /^([+-]?)(\d*)/.exec(line.slice(v.next, v.next + 3))!;
+    const magnitude = number[2] ? Number(number[2]) : 0;
+    result.code = { value: number[1] === '-' && magnitude > 0 ? 2 ** 32 - magnitude : magnitude, at: v.next };
+    if (c.next < line.length) result.phrase = { text: line.slice(c.next), at: c.next };
+    return result;
+  }
+  const m = token(line, 0);
+  const method = line.slice(0, m.end);
+  if (!METHODS.has(method)) return null;
+  let next = m.next;
+  if (next > 2 && line.charCodeAt(next - 1) === 0x20 && line.charCodeAt(next - 2) === 0x20) next--; // two spaces: an empty URI
+  const u = token(line, next);
+  return {
+    kind: NOTIFICATIONS.has(method) ? 'notification' : 'request',
+    method,
+    uri: { text: line.slice(next, u.end), at: next },
+    version: { text: line.slice(u.next), at: u.next },
+    code: null,
+    phrase: null,
+  };
+}
 
 /** Headers whose value tshark gives its own field (lower-case header name → field). */
 const HEADER_FIELDS: Record<string, string> = {
@@ -59,9 +127,8 @@ export function httpMessages(data: Buffer, offset: number, end: number): PduSpli
     const firstEnd = data.indexOf(0x0a, at);
     if (firstEnd < 0 || firstEnd >= end) return { pdus, need: ONE_MORE_SEGMENT };
     const firstText = data.toString('latin1', at, firstEnd > at && data[firstEnd - 1] === 0x0d ? firstEnd - 1 : firstEnd);
-    const request = REQUEST_LINE.test(firstText);
-    const status = request ? null : STATUS_LINE.exec(firstText);
-    if (!request && status === null) {
+    const first = parseFirstLine(firstText);
+    if (first === null) {
       pdus.push(end - at);
       break;
     }
@@ -102,8 +169,8 @@ export function httpMessages(data: Buffer, offset: number, end: number): PduSpli
       continue;
     }
     // A response with neither runs to the FIN, unless its status has no body (1xx, 204, 304).
-    const code = status === null ? 0 : Number(status[2]);
-    if (!request && code >= 200 && code !== 204 && code !== 304) return { pdus, need: UNTIL_FIN, info };
+    const code = first.code?.value ?? 0;
+    if (first.kind === 'response' && code >= 200 && code !== 204 && code !== 304) return { pdus, need: UNTIL_FIN, info };
     pdus.push(bodyStart - at);
     at = bodyStart;
   }
@@ -117,7 +184,7 @@ export function looksLikeHttp(data: Buffer, offset: number, end: number): boolea
   const newline = data.indexOf(0x0a, offset);
   if (newline < 0 || newline >= stop) return false;
   const line = data.toString('latin1', offset, newline).replace(/\r$/, '');
-  return REQUEST_LINE.test(line) || STATUS_LINE.test(line);
+  return parseFirstLine(line) !== null;
 }
 
 /** One HTTP-format message (request, notification or response line and headers) in [offset, end). */
@@ -132,9 +199,9 @@ export function dissectHttpMessage(data: Buffer, offset: number, end: number, ct
     const lines = splitLines(data, offset, stop);
     const first = lines[0];
     const firstText = first?.complete ? data.toString('latin1', first.start, first.textEnd) : '';
-    const request = REQUEST_LINE.exec(firstText);
-    const status = request ? null : STATUS_LINE.exec(firstText);
-    if (!first || (!request && !status)) {
+    const parsed = first ? parseFirstLine(firstText) : null;
+    const request = parsed !== null && parsed.kind !== 'response' ? parsed : null;
+    if (!first || !parsed) {
       // Body bytes or a line we do not recognise: Wireshark calls these "Continuation". Text it
       // shows as lines of the HTTP tree; anything else (binary, a chunk of a chunked body) it
       // hands to "data" (checked against tshark 4.0 on the corpus' continuations).
@@ -143,9 +210,9 @@ export function dissectHttpMessage(data: Buffer, offset: number, end: number, ct
       return;
     }
     info = `${firstText} `;
-    // Wireshark treats NOTIFY as a notification, neither request nor response: its own hidden
-    // flag, and its header lines are not http.request.line.
-    const notification = request?.[1] === 'NOTIFY';
+    // Wireshark treats NOTIFY, SUBSCRIBE and UNSUBSCRIBE as notifications, neither request nor
+    // response: their own hidden flag, and their header lines are not http.request.line.
+    const notification = parsed.kind === 'notification';
     const lineAt = first.start;
     const lineLength = first.next - first.start;
     b.group('', () => printable(data.subarray(first.start, first.next)), null, lineAt, lineLength, () => {
@@ -154,14 +221,15 @@ export function dissectHttpMessage(data: Buffer, offset: number, end: number, ct
       // Wireshark's hidden http.request / http.response flags: what `-Y http.request` tests.
       if (notification) b.add('http.notification', 'Notification: True', true, lineAt, 0, '1').hidden = true;
       else b.add(request ? 'http.request' : 'http.response', () => request ? 'Request: True' : 'Response: True', true, lineAt, 0, '1').hidden = true;
+      const { method, uri, version, code, phrase } = parsed;
       if (request) {
-        b.add('http.request.method', () => `Request Method: ${request[1]}`, request[1]!, lineAt, request[1]!.length);
-        b.add('http.request.uri', () => `Request URI: ${request[2]}`, request[2]!, lineAt + request[1]!.length + 1, request[2]!.length);
-        b.add('http.request.version', () => `Request Version: ${request[3]}`, request[3]!, first.textEnd - request[3]!.length, request[3]!.length);
-      } else if (status) {
-        b.add('http.response.version', () => `Response Version: ${status[1]}`, status[1]!, lineAt, status[1]!.length);
-        b.add('http.response.code', () => `Status Code: ${status[2]}`, Number(status[2]), lineAt + 9, 3);
-        if (status[3] !== undefined) b.add('http.response.phrase', () => `Response Phrase: ${status[3]}`, status[3], lineAt + 13, status[3].length);
+        b.add('http.request.method', () => `Request Method: ${method}`, method, lineAt, method.length);
+        if (uri) b.add('http.request.uri', () => `Request URI: ${uri.text}`, uri.text, lineAt + uri.at, uri.text.length);
+        if (version) b.add('http.request.version', () => `Request Version: ${version.text}`, version.text, lineAt + version.at, version.text.length);
+      } else {
+        if (version) b.add('http.response.version', () => `Response Version: ${version.text}`, version.text, lineAt, version.text.length);
+        if (code) b.add('http.response.code', () => `Status Code: ${code.value}`, code.value, lineAt + code.at, 3);
+        if (phrase) b.add('http.response.phrase', () => `Response Phrase: ${phrase.text}`, phrase.text, lineAt + phrase.at, phrase.text.length);
       }
     });
     const headers = new Map<string, string>();
@@ -186,8 +254,9 @@ export function dissectHttpMessage(data: Buffer, offset: number, end: number, ct
       if (name && !headers.has(name)) headers.set(name, value);
     }
     const host = headers.get('host');
-    if (request && host !== undefined) {
-      const full = /^[a-z][a-z0-9+.-]*:\/\//i.test(request[2]!) ? request[2]! : `http://${host}${request[2]}`;
+    const requestUri = request?.uri?.text;
+    if (requestUri !== undefined && host !== undefined) {
+      const full = /^[a-z][a-z0-9+.-]*:\/\//i.test(requestUri) ? requestUri : `http://${host}${requestUri}`;
       b.add('http.request.full_uri', () => `Full request URI: ${full}`, full, lineAt, 0);
     }
     if (!ended) {
