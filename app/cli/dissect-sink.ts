@@ -84,8 +84,11 @@ export class DissectSink implements PacketSink {
       if (formats.fieldBom) this.preamble = '\uFEFF';
       if (opts.fieldHeader) this.pending.push(opts.fields.join(opts.fieldSeparator));
       this.format = (out, p) => out.push(fieldsLine(p, opts.fields, layout));
-      // _ws.col.* names are summary columns.
-      this.reads = { fields: opts.fields, columns: opts.fields.some((f) => f.startsWith('_ws.col.')) };
+      // _ws.col.* names are summary columns. A protocol's name (`-e udp`) or _ws.expert prints a
+      // title or label, which only a tree builds.
+      this.reads = opts.fields.some((f) => !f.includes('.') || f === '_ws.expert')
+        ? 'tree'
+        : { fields: opts.fields, columns: opts.fields.some((f) => f.startsWith('_ws.col.')) };
     } else if (opts.outputType === 'json' || opts.outputType === 'jsonraw') {
       const raw = opts.outputType === 'jsonraw';
       this.delimited = true;

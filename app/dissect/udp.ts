@@ -1,6 +1,7 @@
 /** UDP (RFC 768): ports, length, checksum (unverified, as tshark by default), stream index, payload hand-off. */
 import { dissectSafely, hex, LayerBuilder } from './builder';
 import type { Dissector } from './dissector';
+import { addExpert } from './expert';
 import { be16, bytesHex, nsToSeconds } from './format';
 import type { AppContext } from './model';
 import type { PacketState } from './packet-state';
@@ -29,10 +30,23 @@ export function dissectUdp(d: Dissector, p: PacketState, data: Buffer, offset: n
     if (b.wants('udp.port')) b.add('udp.port', () => `Source or Destination Port: ${srcPort}`, srcPort, offset, 2).hidden = true;
     if (b.wants('udp.port')) b.add('udp.port', () => `Source or Destination Port: ${dstPort}`, dstPort, offset + 2, 2).hidden = true;
     if (b.wants('udp.length')) b.add('udp.length', () => `Length: ${length}`, length, offset + 4, 2);
-    // A zero UDP checksum over IPv4 means "none": tshark reports status 3 (not present).
-    const absent = checksum === 0 && p.ipv6Data === null;
-    if (b.wants('udp.checksum')) b.add('udp.checksum', () => `Checksum: ${hex(checksum, 4)} [${absent ? 'zero-value ignored' : 'unverified'}]`, checksum, offset + 6, 2, () => hex(checksum, 4));
-    if (b.wants('udp.checksum.status')) b.add('udp.checksum.status', () => `[Checksum Status: ${absent ? 'Not present' : 'Unverified'}]`, absent ? 3 : 2, offset + 6, 0);
+    // A zero UDP checksum means "none" over IPv4 (status 3, not present) and is illegal over IPv6
+    // (status 4, with an error): packet-udp.c puts the status, and the error, under the checksum.
+    // Otherwise the checksum is not verified (tshark's default) and the status is its sibling.
+    const zero = checksum === 0;
+    const illegal = zero && p.ipv6Data !== null;
+    const status = (): void => {
+      if (b.wants('udp.checksum.status')) b.add('udp.checksum.status', () => `[Checksum Status: ${illegal ? 'Illegal' : zero ? 'Not present' : 'Unverified'}]`, illegal ? 4 : zero ? 3 : 2, offset + 6, 0);
+    };
+    if (!zero) {
+      if (b.wants('udp.checksum')) b.add('udp.checksum', () => `Checksum: ${hex(checksum, 4)} [unverified]`, checksum, offset + 6, 2, () => hex(checksum, 4));
+      status();
+    } else if (b.wantsAny('udp.checksum') || (illegal && b.wantsAny('_ws.expert'))) {
+      b.group('udp.checksum', () => `Checksum: 0x0000 [zero-value ${illegal ? 'illegal' : 'ignored'}]`, checksum, offset + 6, 2, () => {
+        if (illegal) addExpert(b, 'udp.checksum.zero', 'Error', 'Checksum', 'Illegal checksum value (0)', offset + 6, 2);
+        status();
+      }, () => hex(checksum, 4));
+    }
     b.setLength(8);
     if (length < 8) p.tapsClosed = true;
     if (length < 8 || offset + length > end) {

@@ -23,13 +23,28 @@ export function collectFields(packet: DissectedPacket, names: readonly string[])
   const visit = (fields: Field[]) => {
     for (const f of fields) {
       const out = wanted.get(f.abbrev);
-      if (out) out.push(f.text);
+      if (out) out.push(f.value === null && f.text === '' ? presentText(f) : f.text);
       if (f.children) visit(f.children);
     }
   };
-  for (const layer of packet.layers) visit(layer.fields);
+  for (const layer of packet.layers) {
+    // A protocol's own name (`-e udp`): its title, as tshark prints an FT_PROTOCOL field.
+    wanted.get(layer.protocol)?.push(layer.title);
+    visit(layer.fields);
+  }
   for (const n of names) if (n.startsWith('_ws.col.')) wanted.set(n, [columnValue(packet, n)]);
   return wanted;
+}
+
+/**
+ * A field without a value, present: tshark's print.c prints "1" for an FT_NONE field (so that
+ * -T fields can test for it: tcp.analysis.retransmission, http.chat) and the text of an
+ * FT_PROTOCOL one (_ws.expert: "Expert Info (Note/Sequence): …", without the brackets).
+ */
+function presentText(f: Field): string {
+  if (f.abbrev !== '_ws.expert') return '1';
+  const label = typeof f.label === 'string' ? f.label : '';
+  return label.replace(/^\[(.*)\]$/, '$1');
 }
 
 function columnValue(packet: DissectedPacket, name: string): string {
