@@ -236,8 +236,8 @@ export class PacketStore extends IndexedFrames {
    * been appended; the report then covers every frame so far, and its text()/json() can be asked
    * at any time.
    */
-  followReport(report: StatisticsReport): ReportFeed {
-    return new ReportFeed(this, report);
+  followReport(report: StatisticsReport, skip?: (k: number) => boolean): ReportFeed {
+    return new ReportFeed(this, report, skip);
   }
 
   /**

@@ -149,6 +149,28 @@ export type SortColumn = v.InferOutput<typeof SortColumn>;
 export const RowSort = v.strictObject({ column: SortColumn, descending: v.boolean() });
 export type RowSort = v.InferOutput<typeof RowSort>;
 
+/** tshark's -t formats: the packet list's Time column (View › Time Display Format) as `tshark -t FORMAT` prints it. */
+export const TIME_DISPLAY_FORMATS = ['a', 'ad', 'adoy', 'd', 'dd', 'e', 'r', 'u', 'ud', 'udoy'] as const;
+export type TimeDisplayFormat = (typeof TIME_DISPLAY_FORMATS)[number];
+export const TimeDisplay = v.strictObject({
+  format: v.picklist(TIME_DISPLAY_FORMATS),
+  /** Digits after the point (0: seconds … 9: nanoseconds), truncated; absent: the time stamps' own precision (tshark's automatic). */
+  precision: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(9))),
+  /** Seconds as hours, minutes and seconds (tshark's -u hms). */
+  hms: v.optional(v.boolean()),
+});
+export type TimeDisplay = v.InferOutput<typeof TimeDisplay>;
+
+/** Per-frame flags a user sets (Edit › Mark Packet, Ignore Packet), as Wireshark's frame.marked and frame.ignored. */
+export const FrameFlag = v.picklist(['marked', 'ignored']);
+export type FrameFlag = v.InferOutput<typeof FrameFlag>;
+/** Most frame numbers or ranges one request names. */
+export const MAX_FRAME_LIST = 4096;
+const FrameRanges = v.pipe(
+  v.array(v.strictObject({ first: v.pipe(v.number(), v.integer(), v.minValue(1)), last: v.pipe(v.number(), v.integer(), v.minValue(1)) })),
+  v.maxLength(MAX_FRAME_LIST, `at most ${MAX_FRAME_LIST} ranges`),
+);
+
 // ---- requests (UI → engine) --------------------------------------------------------------------
 
 export const EngineRequest = v.variant('method', [
@@ -168,6 +190,8 @@ export const EngineRequest = v.variant('method', [
     view: v.optional(ViewId),
     /** Rows in the order of one column (the packet list's sortable headers); absent: frame order. */
     sort: v.optional(RowSort),
+    /** Each row's Time column in this format (the row's timeText). */
+    time: v.optional(TimeDisplay),
   }),
   /** One packet's layers and fields (with byte ranges) and its captured bytes. */
   v.strictObject({ id: RequestId, method: v.literal('packet'), session: SessionId, number: FrameNumber }),
@@ -246,8 +270,62 @@ export const EngineRequest = v.variant('method', [
   }),
 
   // ---- saving ----
-  /** Writes the session's frames (all, or a view's matches) to a file of the engine's machine, as pcap or pcapng. */
-  v.strictObject({ id: RequestId, method: v.literal('saveFile'), session: SessionId, path: FilePath, format: CaptureFormat, view: v.optional(ViewId) }),
+  /**
+   * Writes the session's frames (all, or a view's matches) to a file of the engine's machine, as
+   * pcap or pcapng; Export Specified Packets narrows them to the marked ones, to frame number
+   * ranges, and leaves out ignored ones.
+   */
+  v.strictObject({
+    id: RequestId,
+    method: v.literal('saveFile'),
+    session: SessionId,
+    path: FilePath,
+    format: CaptureFormat,
+    view: v.optional(ViewId),
+    /** Only marked frames. */
+    marked: v.optional(v.boolean()),
+    /** Only frames whose number is in one of these ranges (inclusive). */
+    ranges: v.optional(FrameRanges),
+    /** Leave out ignored frames. */
+    removeIgnored: v.optional(v.boolean()),
+  }),
+  /**
+   * Sets or clears a flag (marked, ignored) on frames: those listed, and/or every frame `displayed`
+   * (a view's matches, or every frame without one). Ignoring changes what the session's reports
+   * count: each is counted again from the first frame when next read.
+   */
+  v.strictObject({
+    id: RequestId,
+    method: v.literal('setFrameFlag'),
+    session: SessionId,
+    flag: FrameFlag,
+    value: v.boolean(),
+    frames: v.optional(v.pipe(v.array(FrameNumber), v.maxLength(MAX_FRAME_LIST, `at most ${MAX_FRAME_LIST} frames are named in one request`))),
+    displayed: v.optional(v.boolean()),
+    view: v.optional(ViewId),
+  }),
+  /**
+   * The first frame after (or before) `from` in the list's order (a view's matches, or every
+   * frame; frame order) that matches: a display filter, bytes (hex) or a string (in the frame's
+   * bytes, as Wireshark's Find Packet); or the next (previous) frame of the same TCP/UDP stream as
+   * `from` (Ctrl+. and Ctrl+,). The search wraps around; null: none.
+   */
+  v.strictObject({
+    id: RequestId,
+    method: v.literal('findFrame'),
+    session: SessionId,
+    view: v.optional(ViewId),
+    from: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 32)),
+    backwards: v.optional(v.boolean()),
+    find: v.variant('kind', [
+      v.strictObject({ kind: v.literal('filter'), filter: DisplayFilterText }),
+      v.strictObject({ kind: v.literal('hex'), bytes: v.pipe(v.string(), v.regex(/^([0-9a-fA-F]{2})+$/, 'hex bytes are pairs of hex digits'), v.maxLength(2048)) }),
+      v.strictObject({ kind: v.literal('string'), text: v.pipe(v.string(), v.minLength(1), v.maxLength(1024)), caseSensitive: v.optional(v.boolean()) }),
+      v.strictObject({ kind: v.literal('conversation') }),
+    ]),
+  }),
+  /** What capinfos says of the session's file (or a live capture's spool): Statistics › Capture File Properties. */
+  v.strictObject({ id: RequestId, method: v.literal('captureProperties'), session: SessionId }),
 
   // ---- sessions table, follow stream, HTTP ----
   /** Conversations of one kind, as `-z conv,KIND` counts them (optionally only a view's matches). */
@@ -330,6 +408,10 @@ export const PacketRow = v.strictObject({
   length: Count,
   info: v.string(),
   status: Status,
+  /** The Time column as the rows request's `time` asked. */
+  timeText: v.optional(v.string()),
+  marked: v.optional(v.literal(true)),
+  ignored: v.optional(v.literal(true)),
 });
 export type PacketRow = v.InferOutput<typeof PacketRow>;
 
@@ -476,6 +558,9 @@ export const SessionInfo = v.strictObject({
   bytes: Count,
   firstTime: v.nullable(Nanoseconds),
   lastTime: v.nullable(Nanoseconds),
+  /** Frames marked and ignored (Edit › Mark, Ignore). */
+  marked: v.optional(Count),
+  ignored: v.optional(Count),
   views: v.array(ViewInfo),
   reports: v.array(ReportInfo),
   /** A live capture's settings and its latest kernel counters (absent for files and host-fed live sessions). */
@@ -492,6 +577,45 @@ export const SessionInfo = v.strictObject({
   })),
 });
 export type SessionInfo = v.InferOutput<typeof SessionInfo>;
+
+/** capinfos' facts about a capture file (Statistics › Capture File Properties). */
+export const CaptureProperties = v.strictObject({
+  path: v.string(),
+  /** capinfos' "File type" ('Wireshark/... - pcapng', 'Wireshark/tcpdump/... - pcap'). */
+  fileType: v.string(),
+  /** capinfos' "File encapsulation": one link type's name, or 'Per packet'. */
+  encapsulation: v.string(),
+  /** capinfos' "File timestamp precision" ('microseconds (6)', 'nanoseconds (9)'). */
+  timePrecision: v.string(),
+  /** File size in bytes, and the sum of the frames' captured lengths ("Data size"). */
+  fileBytes: Count,
+  dataBytes: Count,
+  packets: Count,
+  firstTime: v.nullable(Nanoseconds),
+  lastTime: v.nullable(Nanoseconds),
+  /** Last minus first, seconds (null with fewer than two frames' times). */
+  elapsedSeconds: v.nullable(v.number()),
+  /** Data bytes / s, data bits / s, average packet size (bytes), packets / s; null when no time elapsed. */
+  bytesPerSecond: v.nullable(v.number()),
+  bitsPerSecond: v.nullable(v.number()),
+  averagePacketBytes: v.nullable(v.number()),
+  packetsPerSecond: v.nullable(v.number()),
+  /** The snap lengths the interfaces record (capinfos' "Packet size limit"), smallest and largest. */
+  snapLengthMin: v.nullable(Count),
+  snapLengthMax: v.nullable(Count),
+  interfaces: v.array(v.strictObject({
+    name: v.nullable(v.string()),
+    description: v.nullable(v.string()),
+    encapsulation: v.string(),
+    snapLength: Count,
+    /** Digits of its time stamps. */
+    timeDigits: Count,
+    packets: Count,
+  })),
+  marked: Count,
+  ignored: Count,
+});
+export type CaptureProperties = v.InferOutput<typeof CaptureProperties>;
 
 /** Most data followStream sends in its chunks, bytes (a longer stream is cut: `truncated`). */
 export const MAX_FOLLOW_BYTES = 16 * 1024 * 1024;
@@ -725,6 +849,9 @@ export const EngineResults = {
   /** The capture's settings now (as sessionInfo's capture). */
   setCaptureFilter: v.strictObject({ session: SessionId, filter: v.string(), preset: v.nullable(v.string()), stages: v.optional(KernelStagesSpec) }),
   saveFile: v.strictObject({ path: v.string(), format: CaptureFormat, frames: Count, bytes: Count }),
+  setFrameFlag: v.strictObject({ session: SessionId, marked: Count, ignored: Count, changed: Count }),
+  findFrame: v.strictObject({ frame: v.nullable(FrameNumber), /** the frame's position in the list searched */ index: v.nullable(Count), wrapped: v.boolean() }),
+  captureProperties: CaptureProperties,
   conversations: v.strictObject({ kind: ConversationKind, conversations: v.array(Conversation) }),
   followStream: v.strictObject({
     protocol: v.picklist(['tcp', 'udp']),
