@@ -308,7 +308,7 @@ export const EngineRequest = v.variant('method', [
    * The first frame after (or before) `from` in the list's order (a view's matches, or every
    * frame; frame order) that matches: a display filter, bytes (hex) or a string (in the frame's
    * bytes, as Wireshark's Find Packet); or the next (previous) frame of the same TCP/UDP stream as
-   * `from` (Ctrl+. and Ctrl+,). The search wraps around; null: none.
+   * `from` (Ctrl+. and Ctrl+,), or marked. The search wraps around; null: none.
    */
   v.strictObject({
     id: RequestId,
@@ -322,6 +322,8 @@ export const EngineRequest = v.variant('method', [
       v.strictObject({ kind: v.literal('hex'), bytes: v.pipe(v.string(), v.regex(/^([0-9a-fA-F]{2})+$/, 'hex bytes are pairs of hex digits'), v.maxLength(2048)) }),
       v.strictObject({ kind: v.literal('string'), text: v.pipe(v.string(), v.minLength(1), v.maxLength(1024)), caseSensitive: v.optional(v.boolean()) }),
       v.strictObject({ kind: v.literal('conversation') }),
+      /** The next (previous) marked frame (Go › Next Mark). */
+      v.strictObject({ kind: v.literal('marked') }),
     ]),
   }),
   /** What capinfos says of the session's file (or a live capture's spool): Statistics › Capture File Properties. */

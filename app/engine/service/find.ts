@@ -100,6 +100,8 @@ async function matcher(session: EngineSession, find: Find, from: number, work: A
       const needle = new TextEncoder().encode(find.text);
       return (k) => contains(store.frameInput(k, false).data, needle, find.caseSensitive === true);
     }
+    case 'marked':
+      return (k) => session.flags.has(k, 'marked');
     case 'conversation': {
       if (from < 1 || from > store.count()) return () => false;
       const mine = store.streamOf(from - 1);

@@ -18,7 +18,7 @@ export interface PacketColumn {
 
 export const PACKET_COLUMNS: readonly PacketColumn[] = [
   { id: 'number', title: 'No.', width: 72, minWidth: 40, align: 'right', text: (r) => String(r.number), description: 'Frame number' },
-  { id: 'time', title: 'Time', width: 110, minWidth: 60, align: 'right', text: (r) => formatRelative(r.relativeSeconds), description: 'Seconds since the first frame' },
+  { id: 'time', title: 'Time', width: 110, minWidth: 60, align: 'right', text: (r) => r.timeText ?? formatRelative(r.relativeSeconds), description: 'Time, in the View › Time Display Format chosen' },
   { id: 'source', title: 'Source', width: 170, minWidth: 60, align: 'left', text: (r) => r.source, description: 'Source address' },
   { id: 'destination', title: 'Destination', width: 170, minWidth: 60, align: 'left', text: (r) => r.destination, description: 'Destination address' },
   { id: 'protocol', title: 'Protocol', width: 92, minWidth: 50, align: 'left', text: (r) => r.protocol, description: 'Highest protocol dissected' },
