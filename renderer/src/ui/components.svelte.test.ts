@@ -228,6 +228,7 @@ describe('MenuBar submenus', () => {
     expect(document.activeElement).toBe(parent);
     parent.click();
     flushSync();
+    expect(parent.getAttribute('aria-expanded')).toBe('true');
     (document.querySelectorAll('[role=menu][aria-label="Time Display Format"] [role=menuitemradio]')[0] as HTMLElement).click();
     expect(ran).toEqual(['time-format-ad']);
   });
