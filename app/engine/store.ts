@@ -26,6 +26,7 @@ import { CaptureReader } from '../pcap/reader';
 import type { CaptureFileInfo } from '../pcap/packet';
 import type { PcapngInterfaceOptions } from '../pcap/pcapng-writer';
 import { FLAG } from './columns';
+import { collectFields } from '../dissect/field-values';
 import { FilterView, type FilterProgress } from './filter-view';
 import { FrameFile } from './frame-file';
 import { IndexedFrames } from './indexed-frames';
@@ -110,6 +111,8 @@ export class PacketStore extends IndexedFrames {
   private closed = false;
   private readonly views = new Set<FilterView>();
   private readonly rowDissector = new RowDissector(this);
+  /** Dissects for the packet list's field columns, apart from the rows' dissector (neither makes the other go back). */
+  private columnDissector: RowDissector | null = null;
   private spool: Spool | null = null;
   private tempDir: string | null = null;
   /** Attached reports that need dissected packets, fed after each slice (reports that take PairTaps are fed in the indexing pass). */
@@ -193,6 +196,14 @@ export class PacketStore extends IndexedFrames {
       rows.push({ number: k + 1, tsNs: ts, relativeSeconds: Number(ts - first) / 1e9, source: s.source, destination: s.destination, protocol: s.protocol, length: s.length, info: s.info, status: packet.status });
     }
     return rows;
+  }
+
+  /** The values of fields in frame k (0-based), as `tshark -T fields -e NAME` prints each (occurrences joined by ','). */
+  fieldTexts(k: number, names: readonly string[]): string[] {
+    this.columnDissector ??= new RowDissector(this);
+    const packet = this.columnDissector.dissect(k, false, { fields: new Set(names), columns: names.some((n) => n.startsWith('_ws.col.')) });
+    const values = collectFields(packet, names);
+    return names.map((n) => values.get(n)!.join(','));
   }
 
   /** One packet's full tree (fields with byte ranges) and its captured bytes (a copy). number is 1-based. */

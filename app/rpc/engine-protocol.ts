@@ -164,6 +164,10 @@ export type TimeDisplay = v.InferOutput<typeof TimeDisplay>;
 /** Per-frame flags a user sets (Edit › Mark Packet, Ignore Packet), as Wireshark's frame.marked and frame.ignored. */
 export const FrameFlag = v.picklist(['marked', 'ignored']);
 export type FrameFlag = v.InferOutput<typeof FrameFlag>;
+/** A field's name, as Wireshark abbreviates it ('tcp.window_size', '_ws.col.Info'). */
+export const FieldName = v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/, 'a field name is letters, digits, dots, dashes and underscores'));
+/** Most field columns the packet list asks for. */
+export const MAX_FIELD_COLUMNS = 16;
 /** Most frame numbers or ranges one request names. */
 export const MAX_FRAME_LIST = 4096;
 const FrameRanges = v.pipe(
@@ -192,6 +196,8 @@ export const EngineRequest = v.variant('method', [
     sort: v.optional(RowSort),
     /** Each row's Time column in this format (the row's timeText). */
     time: v.optional(TimeDisplay),
+    /** Fields shown as columns (Apply as Column): each row's `columns`, as `tshark -T fields -e NAME` prints them. */
+    columns: v.optional(v.pipe(v.array(FieldName), v.maxLength(MAX_FIELD_COLUMNS, `at most ${MAX_FIELD_COLUMNS} field columns`))),
   }),
   /** One packet's layers and fields (with byte ranges) and its captured bytes. */
   v.strictObject({ id: RequestId, method: v.literal('packet'), session: SessionId, number: FrameNumber }),
@@ -412,6 +418,8 @@ export const PacketRow = v.strictObject({
   status: Status,
   /** The Time column as the rows request's `time` asked. */
   timeText: v.optional(v.string()),
+  /** The values of the rows request's `columns` (occurrences joined by ','; '' when absent). */
+  columns: v.optional(v.array(v.string())),
   marked: v.optional(v.literal(true)),
   ignored: v.optional(v.literal(true)),
 });

@@ -229,10 +229,10 @@ describe.skipIf(missing.length > 0)('the window in Chromium over sievecap serve'
     await page.close();
   });
 
-  test.skipIf(!hasReferenceTools)('conveniences against tshark and capinfos: time formats, marks, ignored packets, find, conversations, export, properties', async () => {
+  test.skipIf(!hasReferenceTools)('conveniences against tshark and capinfos: time formats, marks, ignored packets, find, conversations, export, a field as a column, properties', async () => {
     // The references, asked at once: tshark's columns and fields, capinfos' facts.
     const references = Promise.all([
-      tsharkFields(capture, ['-t', 'ud', '-e', 'frame.number', '-e', '_ws.col.Time', '-e', 'frame.time_epoch', '-e', 'tcp.stream', '-e', 'icmp.type']),
+      tsharkFields(capture, ['-t', 'ud', '-e', 'frame.number', '-e', '_ws.col.Time', '-e', 'frame.time_epoch', '-e', 'tcp.stream', '-e', 'icmp.type', '-e', 'tcp.srcport']),
       tsharkFields(capture, ['-Y', 'dns', '-t', 'dd', '-e', 'frame.number', '-e', '_ws.col.Time']),
       tsharkFields(capture, ['-Y', 'frame contains "GET /item/7" || frame contains 47:45:54:20:2f:69:74:65:6d:2f:32:39:39', '-e', 'frame.number', '-e', 'http.request.uri']),
       run('capinfos', ['-M', capture]).then((r) => r.stdout),
@@ -343,6 +343,18 @@ describe.skipIf(missing.length > 0)('the window in Chromium over sievecap serve'
     await expect.poll(selected, patient).toBe(String(streamFrames[streamFrames.indexOf(at) + 1]));
     await page.keyboard.press('Control+,');
     await expect.poll(selected, patient).toBe(String(at));
+
+    // Apply as Column on TCP's Source Port: the column holds tshark's tcp.srcport, before Info; removed from its header.
+    await page.keyboard.press('Home');
+    await page.getByRole('treeitem', { name: /^Transmission Control Protocol/ }).click();
+    await page.keyboard.press('ArrowRight');
+    await page.getByRole('treeitem', { name: /^Source Port/ }).click({ button: 'right' });
+    await page.getByRole('menuitem', { name: 'Apply as Column' }).click();
+    await expect.poll(() => grid.locator('[role=columnheader]').allInnerTexts(), patient).toContain('Source Port');
+    await expect.poll(() => columnOf(6, 5), patient).toEqual(all.slice(0, 5).map((r) => r[5]));
+    await grid.getByRole('button', { name: /^Column Source Port/ }).click({ button: 'right' });
+    await page.getByRole('menuitem', { name: 'Remove Column Source Port' }).click();
+    await expect.poll(() => grid.locator('[role=columnheader]').count(), patient).toBe(7);
 
     // Statistics › Capture File Properties: capinfos' numbers.
     await page.keyboard.press('Control+Alt+Shift+C');

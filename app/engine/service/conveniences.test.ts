@@ -129,3 +129,14 @@ test('captureProperties: capinfos’ facts', async () => {
   assert.equal(p.interfaces.length, 1);
   assert.equal(p.interfaces[0]!.packets, p.packets);
 });
+
+test('rows: field columns (Apply as Column), as tshark -T fields -e prints them', async () => {
+  const { client, session } = await opened();
+  const r = await client.call('rows', { session, start: 0, count: 4, columns: ['tcp.srcport', 'ip.src', 'http.request.uri', '_ws.col.Protocol'] });
+  assert.deepEqual(r.rows[0]!.columns, ['40000', '10.0.0.1', '', 'TCP']);
+  assert.deepEqual(r.rows[3]!.columns, ['40000', '10.0.0.1', '/item/0', 'HTTP']);
+  // Sorted rows too.
+  const sorted = await client.call('rows', { session, start: 0, count: 1, sort: { column: 'number', descending: true }, columns: ['frame.number'] });
+  assert.deepEqual(sorted.rows[0]!.columns, [String(sorted.rows[0]!.number)]);
+  await client.fails('EBADMSG', 'rows', { session, start: 0, count: 1, columns: ['not a field'] });
+});

@@ -47,6 +47,8 @@ export class FrameFlags {
 
 /** What rowExtras reads of the session. */
 export interface RowContext {
+  /** Field values of frame k for the list's field columns. */
+  fieldTexts?(k: number, names: readonly string[]): string[];
   tsNs(k: number): bigint;
   count(): number;
   flags: FrameFlags;
@@ -80,13 +82,14 @@ export function previousDisplayed(ctx: RowContext, k: number): number {
 }
 
 /** The rows with their marks, and their Time column in `time`'s format (copies: rows may be cached). */
-export function withRowExtras(rows: readonly PacketRow[], ctx: RowContext, time: TimeDisplay | undefined): PacketRow[] {
+export function withRowExtras(rows: readonly PacketRow[], ctx: RowContext, time: TimeDisplay | undefined, columns?: readonly string[]): PacketRow[] {
   const first = ctx.count() > 0 ? ctx.tsNs(0) : 0n;
   return rows.map((row) => {
     const k = row.number - 1;
     const out: PacketRow = { ...row };
     if (ctx.flags.has(k, 'marked')) out.marked = true;
     if (ctx.flags.isIgnored(k)) out.ignored = true;
+    if (columns && columns.length > 0 && ctx.fieldTexts) out.columns = ctx.fieldTexts(k, columns);
     if (time) {
       const ts = ctx.tsNs(k);
       const before = time.format === 'dd' ? previousDisplayed(ctx, k) : -1;

@@ -494,8 +494,15 @@ export class EngineService {
     const page = await this.plainRows(session, view, request, ctx);
     // Marks, and the Time column in the format asked (tshark's -t, the CLI's code).
     const store = session.store;
-    const context = { tsNs: (k: number) => store.tsNs(k), count: () => store.count(), flags: session.flags, view, timeDigits: (k: number) => session.timeDigits(k) };
-    return { ...page, rows: withRowExtras(page.rows, context, request.time) };
+    const context = {
+      tsNs: (k: number) => store.tsNs(k),
+      count: () => store.count(),
+      flags: session.flags,
+      view,
+      timeDigits: (k: number) => session.timeDigits(k),
+      fieldTexts: (k: number, names: readonly string[]) => readFrames(() => store.fieldTexts(k, names)),
+    };
+    return { ...page, rows: withRowExtras(page.rows, context, request.time, request.columns) };
   }
 
   /**

@@ -24,6 +24,7 @@ import { errorParts, errorTitle, isCancellation, type Banner } from './errors';
 import { baseName } from './format';
 import { appendSample, sampleOf, type CounterSample } from '../views/counter-history';
 import { DEFAULT_TIME_DISPLAY } from './time-display';
+import type { FieldColumn } from './packet-columns';
 
 /** Export Specified Packets' choices besides captured/displayed. */
 export interface ExportNarrowing {
@@ -86,6 +87,8 @@ export class AppState {
   detailError = $state<string | null>(null);
   /** The packet list's Time column (View › Time Display Format). */
   timeDisplay = $state.raw<TimeDisplay>({ ...DEFAULT_TIME_DISPLAY });
+  /** Fields shown as columns (Apply as Column). */
+  fieldColumns = $state.raw<FieldColumn[]>([]);
   /** Frames marked and ignored in the session. */
   marked = $state(0);
   ignored = $state(0);
@@ -264,6 +267,7 @@ export class AppState {
         if (view !== null) params.view = view;
         if (sort) params.sort = sort;
         params.time = this.timeDisplay;
+        if (this.fieldColumns.length > 0) params.columns = this.fieldColumns.map((c) => c.field);
         return engine.call('rows', params, { signal });
       },
     };
@@ -655,6 +659,12 @@ export class AppState {
   }
 
   // ---- time display, marks, find --------------------------------------------------------------
+
+  /** Other field columns: the rows are fetched again. */
+  setFieldColumns(columns: FieldColumn[]): void {
+    this.fieldColumns = columns;
+    if (this.session) this.list.refresh();
+  }
 
   /** Another Time column format: the rows are fetched again. */
   setTimeDisplay(t: TimeDisplay): void {

@@ -126,3 +126,22 @@ describe('Capture File Properties', () => {
     expect(capinfosTime(null, 6)).toBe('n/a');
   });
 });
+
+describe('Apply as Column', () => {
+  test('field columns go before Info, once each, and are kept', async () => {
+    const { listColumns, withFieldColumn, loadFieldColumns, saveFieldColumns } = await import('./packet-columns');
+    let fields = withFieldColumn([], 'tcp.srcport', 'Source Port');
+    fields = withFieldColumn(fields, 'ip.ttl', 'Time to Live');
+    expect(withFieldColumn(fields, 'ip.ttl', 'again')).toEqual(fields);
+    const columns = listColumns(fields);
+    expect(columns.map((c) => c.title)).toEqual(['No.', 'Time', 'Source', 'Destination', 'Protocol', 'Length', 'Source Port', 'Time to Live', 'Info']);
+    expect(columns[7]!.sort).toBeNull();
+    expect(columns[7]!.text({ columns: ['40000', '64'] } as never)).toBe('64');
+    const store = new Map<string, string>();
+    const storage = { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v) };
+    saveFieldColumns(storage, fields);
+    expect(loadFieldColumns(storage)).toEqual(fields);
+    store.set('sievecap.fieldColumns', '[{"field":"bad name","title":"x"},{"field":"dns.qry.name","title":"Name"}]');
+    expect(loadFieldColumns(storage)).toEqual([{ field: 'dns.qry.name', title: 'Name' }]);
+  });
+});
