@@ -46,8 +46,8 @@ describe('menuTemplate', () => {
     { ...baseState, darkColors: true, themeSource: 'dark', developer: true, document: doc() },
   ];
 
-  test('menus are File, Edit, View, Go, Capture, Statistics, Help', () => {
-    assert.deepEqual(topLabels(menuTemplate(baseState)), ['File', 'Edit', 'View', 'Go', 'Capture', 'Statistics', 'Help']);
+  test('menus are File, Edit, View, Go, Capture, Analyze, Statistics, Help', () => {
+    assert.deepEqual(topLabels(menuTemplate(baseState)), ['File', 'Edit', 'View', 'Go', 'Capture', 'Analyze', 'Statistics', 'Help']);
   });
 
   test('View › Time Display Format checks what the window shows (its document state)', () => {

@@ -22,6 +22,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { DissectedPacket, DissectOptions } from '../dissect/model';
+import type { PortRule } from '../dissect/dissector';
 import { CaptureReader } from '../pcap/reader';
 import type { CaptureFileInfo } from '../pcap/packet';
 import type { PcapngInterfaceOptions } from '../pcap/pcapng-writer';
@@ -84,6 +85,8 @@ export interface OpenFileOptions {
   spoolDir?: string;
   /** Reports fed while the file is indexed (see PacketStore): complete when `loading` resolves. */
   reports?: StatisticsReport[];
+  /** Decode As: port hand-offs every dissection makes (rows, trees, filters, reports). */
+  portRules?: readonly PortRule[];
 }
 
 export interface LiveStoreOptions {
@@ -110,7 +113,12 @@ export class PacketStore extends IndexedFrames {
   fileInfo: CaptureFileInfo | null = null;
   private closed = false;
   private readonly views = new Set<FilterView>();
-  private readonly rowDissector = new RowDissector(this);
+  /** Decode As (set before any frame is dissected: openFile's portRules). */
+  portRules: readonly PortRule[] | undefined = undefined;
+  private rowDissectorMade: RowDissector | null = null;
+  private get rowDissector(): RowDissector {
+    return (this.rowDissectorMade ??= new RowDissector(this));
+  }
   /** Dissects for the packet list's field columns, apart from the rows' dissector (neither makes the other go back). */
   private columnDissector: RowDissector | null = null;
   private spool: Spool | null = null;
@@ -137,6 +145,7 @@ export class PacketStore extends IndexedFrames {
   static openFile(filePath: string, options: OpenFileOptions = {}): PacketStore {
     const reader = CaptureReader.open(filePath);
     const store = new PacketStore(filePath, options.reports);
+    if (options.portRules?.length) store.portRules = options.portRules;
     store.fileInfo = reader.info;
     store.loading = store.load(reader, options).finally(() => reader.close());
     // Callers that only query later must not see an unhandled rejection: the promise still rejects for those who await it.

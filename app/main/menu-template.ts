@@ -86,6 +86,7 @@ export const ACCELERATORS: Readonly<Partial<Record<MenuCommand | AppCommand, str
   'next-in-conversation': 'CmdOrCtrl+.',
   'previous-in-conversation': 'CmdOrCtrl+,',
   'capture-properties': 'CmdOrCtrl+Alt+Shift+C',
+  'decode-as': 'CmdOrCtrl+Shift+U',
   'time-format-ad': 'CmdOrCtrl+Alt+1',
   'time-format-a': 'CmdOrCtrl+Alt+2',
   'time-format-e': 'CmdOrCtrl+Alt+3',
@@ -262,6 +263,7 @@ export function menuTemplate(state: MenuState): MenuItemSpec[] {
       send('O&ptions…', 'capture-options', win),
     ],
   };
+  const analyze: MenuItemSpec = { label: '&Analyze', submenu: [send('&Decode As…', 'decode-as', doc !== null)] };
   // Wireshark's Statistics menu: the conversations are the Sessions tab's tables.
   const statistics: MenuItemSpec = {
     label: '&Statistics',
@@ -278,7 +280,7 @@ export function menuTemplate(state: MenuState): MenuItemSpec[] {
     ],
   };
   const help: MenuItemSpec = { label: '&Help', submenu: [send('&About Sievecap', 'about', win)] };
-  return [file, edit, view, go, capture, statistics, help];
+  return [file, edit, view, go, capture, analyze, statistics, help];
 }
 
 /** Every item of a template, depth first (submenus' items after their parent). */

@@ -56,6 +56,7 @@ export const MENU_COMMANDS = [
   'next-in-conversation',
   'previous-in-conversation',
   'capture-properties',
+  'decode-as',
   // View › Time Display Format (tshark's -t choices, the precision, -u hms)
   'time-format-ad',
   'time-format-adoy',

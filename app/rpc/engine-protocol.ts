@@ -58,6 +58,7 @@ export const ENGINE_ERRORS = {
   ENOSTREAM: 'the session has no stream with that number',
   EPRESET: 'a preset is invalid, built in (read-only), unknown, or the presets file is damaged (it is then never overwritten)',
   ESAVE: 'the capture (or an exported HTTP object) could not be written (disk full, no permission: the message says which)',
+  EDECODEAS: 'a decode-as rule names a protocol that has no dissector for that transport (the message lists those there are)',
   EBUSY: 'a capture is already running: the capture helper runs one at a time (stop it first)',
   ECANCELED: 'the request was cancelled',
   ECLOSED: 'the session was closed while the request ran',
@@ -164,6 +165,14 @@ export type TimeDisplay = v.InferOutput<typeof TimeDisplay>;
 /** Per-frame flags a user sets (Edit › Mark Packet, Ignore Packet), as Wireshark's frame.marked and frame.ignored. */
 export const FrameFlag = v.picklist(['marked', 'ignored']);
 export type FrameFlag = v.InferOutput<typeof FrameFlag>;
+/** Decode As: TCP or UDP payloads on a port go to a protocol's dissector (tshark's `-d tcp.port==8888,http`). */
+export const DecodeAsRule = v.strictObject({
+  transport: v.picklist(['tcp', 'udp']),
+  port: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65535)),
+  protocol: v.pipe(v.string(), v.regex(/^[a-z0-9_.-]{1,32}$/, 'a protocol is named in lower case, as Wireshark’s (http, dns, tls)')),
+});
+export type DecodeAsRule = v.InferOutput<typeof DecodeAsRule>;
+
 /** A field's name, as Wireshark abbreviates it ('tcp.window_size', '_ws.col.Info'). */
 export const FieldName = v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/, 'a field name is letters, digits, dots, dashes and underscores'));
 /** Most field columns the packet list asks for. */
@@ -178,8 +187,12 @@ const FrameRanges = v.pipe(
 // ---- requests (UI → engine) --------------------------------------------------------------------
 
 export const EngineRequest = v.variant('method', [
-  /** Opens a capture file; answered once it is indexed (progress and `opened` events before). */
-  v.strictObject({ id: RequestId, method: v.literal('openFile'), path: FilePath }),
+  /**
+   * Opens a capture file; answered once it is indexed (progress and `opened` events before).
+   * `decodeAs`: payloads on these ports go to these protocols' dissectors (tshark's -d), in every
+   * row, tree, filter and report of the session.
+   */
+  v.strictObject({ id: RequestId, method: v.literal('openFile'), path: FilePath, decodeAs: v.optional(v.pipe(v.array(DecodeAsRule), v.maxLength(16, 'at most 16 decode-as rules'))) }),
   /** A session for a live capture: a new spool; its frames are appended by the engine's host (the capture helper's batches). */
   v.strictObject({ id: RequestId, method: v.literal('openLive'), interfaces: v.pipe(v.array(LiveInterface), v.minLength(1, 'a live capture has at least one interface'), v.maxLength(MAX_LIVE_INTERFACES)) }),
   v.strictObject({ id: RequestId, method: v.literal('sessionInfo'), session: SessionId }),
@@ -568,6 +581,8 @@ export const SessionInfo = v.strictObject({
   bytes: Count,
   firstTime: v.nullable(Nanoseconds),
   lastTime: v.nullable(Nanoseconds),
+  /** Decode As rules the session was opened with. */
+  decodeAs: v.optional(v.array(DecodeAsRule)),
   /** Frames marked and ignored (Edit › Mark, Ignore). */
   marked: v.optional(Count),
   ignored: v.optional(Count),

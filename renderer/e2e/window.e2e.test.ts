@@ -229,13 +229,14 @@ describe.skipIf(missing.length > 0)('the window in Chromium over sievecap serve'
     await page.close();
   });
 
-  test.skipIf(!hasReferenceTools)('conveniences against tshark and capinfos: time formats, marks, ignored packets, find, conversations, export, a field as a column, properties', async () => {
+  test.skipIf(!hasReferenceTools)('conveniences against tshark and capinfos: time formats, marks, ignored packets, find, conversations, export, a field as a column, properties, decode as', async () => {
     // The references, asked at once: tshark's columns and fields, capinfos' facts.
     const references = Promise.all([
       tsharkFields(capture, ['-t', 'ud', '-e', 'frame.number', '-e', '_ws.col.Time', '-e', 'frame.time_epoch', '-e', 'tcp.stream', '-e', 'icmp.type', '-e', 'tcp.srcport']),
       tsharkFields(capture, ['-Y', 'dns', '-t', 'dd', '-e', 'frame.number', '-e', '_ws.col.Time']),
       tsharkFields(capture, ['-Y', 'frame contains "GET /item/7" || frame contains 47:45:54:20:2f:69:74:65:6d:2f:32:39:39', '-e', 'frame.number', '-e', 'http.request.uri']),
       run('capinfos', ['-M', capture]).then((r) => r.stdout),
+      tsharkFields(capture, ['-d', 'tcp.port==80,dns', '-c', '8', '-e', '_ws.col.Protocol']),
     ]);
     // This machine may be busy (two CPUs, the references computed meanwhile): the engine gets time, nothing is timed.
     const patient = { timeout: 30_000 };
@@ -249,7 +250,7 @@ describe.skipIf(missing.length > 0)('the window in Chromium over sievecap serve'
     const cells = (n: number) => rows.nth(n).locator('[role=gridcell]');
     const columnOf = async (k: number, n: number): Promise<string[]> => Promise.all(Array.from({ length: n }, (_, i) => cells(i).nth(k).innerText()));
     const selected = () => grid.locator('[aria-selected=true] [role=gridcell]').first().innerText();
-    const [all, dnsDelta, found, capinfosText] = await references;
+    const [all, dnsDelta, found, capinfosText, decodedAsDns] = await references;
     /** Frame numbers (as text) of the packets whose values pass `test`. */
     const framesWhere = (table: string[][], test: (row: string[]) => boolean): string[] => table.filter(test).map((r) => r[0]!);
 
@@ -264,10 +265,7 @@ describe.skipIf(missing.length > 0)('the window in Chromium over sievecap serve'
     await page.getByRole('menuitem', { name: 'Time Display Format' }).click();
     await page.getByRole('menuitemradio', { name: 'Milliseconds' }).click();
     await expect.poll(() => columnOf(1, 6), patient).toEqual(ud.map((t) => t.slice(0, -6)));
-    // Ctrl+Alt+6 with a display filter: seconds since the previous displayed packet (tshark -Y dns -t dd), automatic precision again.
-    await page.getByRole('menuitem', { name: 'View' }).click();
-    await page.getByRole('menuitem', { name: 'Time Display Format' }).click();
-    await page.getByRole('menuitemradio', { name: /^Automatic/ }).click();
+    // Ctrl+Alt+6 with a display filter: seconds since the previous displayed packet (tshark -Y dns -t dd), still in milliseconds.
     const filter = page.getByRole('combobox', { name: 'Display filter' });
     await filter.fill('dns');
     await filter.press('Enter');
@@ -275,7 +273,7 @@ describe.skipIf(missing.length > 0)('the window in Chromium over sievecap serve'
     await grid.focus();
     await page.keyboard.press('Control+Alt+6');
     await expect.poll(() => columnOf(0, 4), patient).toEqual(dnsDelta.slice(0, 4).map((r) => r[0]));
-    await expect.poll(() => columnOf(1, 4), patient).toEqual(dnsDelta.slice(0, 4).map((r) => r[1]));
+    await expect.poll(() => columnOf(1, 4), patient).toEqual(dnsDelta.slice(0, 4).map((r) => r[1]!.slice(0, -6)));
     await filter.focus();
     await page.keyboard.press('Escape');
     await expect.poll(() => footer(page), patient).toContain('Displayed: 3,120');
@@ -373,6 +371,15 @@ describe.skipIf(missing.length > 0)('the window in Chromium over sievecap serve'
     expect(shown['File timestamp precision']).toBe(capinfos['File timestamp precision']);
     expect(shown['Marked packets']).toBe('2');
     await page.keyboard.press('Escape');
+
+    // Analyze › Decode As: TCP port 80 as DNS, the file read again: tshark -d tcp.port==80,dns's Protocol column.
+    await page.getByRole('menuitem', { name: 'Analyze' }).click();
+    await page.getByRole('menuitem', { name: /^Decode As/ }).click();
+    await page.getByLabel('Rule 1: port').fill('80');
+    await page.getByLabel('Rule 1: protocol').fill('dns');
+    await page.getByRole('button', { name: 'OK' }).click();
+    await expect.poll(() => footer(page), patient).toMatch(/^Loaded sample\.pcapng.*Packets: 3,120/);
+    await expect.poll(() => columnOf(4, 8), patient).toEqual(decodedAsDns.map((r) => r[0]));
     await page.close();
   });
 

@@ -140,3 +140,14 @@ test('rows: field columns (Apply as Column), as tshark -T fields -e prints them'
   assert.deepEqual(sorted.rows[0]!.columns, [String(sorted.rows[0]!.number)]);
   await client.fails('EBADMSG', 'rows', { session, start: 0, count: 1, columns: ['not a field'] });
 });
+
+test('openFile with Decode As: every row and filter of the session uses it; an unknown protocol is refused with the known ones', async () => {
+  const { client, file } = await opened();
+  const info = await client.call('openFile', { path: file, decodeAs: [{ transport: 'tcp', port: 80, protocol: 'dns' }] });
+  assert.deepEqual(info.decodeAs, [{ transport: 'tcp', port: 80, protocol: 'dns' }]);
+  const rows = await client.call('rows', { session: info.session, start: 3, count: 1 });
+  assert.equal(rows.rows[0]!.protocol, 'TCP');
+  const http = await client.call('createView', { session: info.session, filter: 'http' });
+  assert.equal(http.matches, 0);
+  await client.fails('EDECODEAS', 'openFile', { path: file, decodeAs: [{ transport: 'tcp', port: 80, protocol: 'nosuch' }] }, /there are: .*http/);
+});

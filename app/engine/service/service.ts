@@ -25,6 +25,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { compileDisplayFilter } from '../../filter';
+import { Dissector, PortRuleError, type PortRule } from '../../dissect/dissector';
 import {
   parseEngineRequest,
   type EngineEvent,
@@ -349,8 +350,19 @@ export class EngineService {
     const progress = new Throttle(this.eventIntervalMs, () => {
       if (session) this.emit({ type: 'event', event: 'progress', request: ctx.id, session: session.id, task: 'load', done: loadProgress.bytesDone, total: loadProgress.bytesTotal, frames: session.store.count() });
     });
+    // Decode As: checked by a Dissector before the file is read (an unknown protocol is refused with the known ones).
+    const portRules: PortRule[] = (request.decodeAs ?? []).map((d) => ({ transport: d.transport, ports: [d.port], protocol: d.protocol, origin: `Decode As ${d.transport}.port==${d.port},${d.protocol}` }));
+    if (portRules.length > 0) {
+      try {
+        new Dissector({ portRules });
+      } catch (err) {
+        if (err instanceof PortRuleError) throw new EngineError('EDECODEAS', err.message);
+        throw err;
+      }
+    }
     // The first slice is indexed inside openFile(), before the session exists: its progress is kept, then told.
     const store = PacketStore.openFile(request.path, {
+      portRules,
       sliceMs: this.sliceMs,
       signal: ctx.signal,
       spoolDir: this.spoolDir,
@@ -363,6 +375,7 @@ export class EngineService {
     });
     session = new EngineSession(this.nextSession++, 'file', request.path, store);
     session.loadProgress = loadProgress;
+    if (request.decodeAs?.length) session.decodeAs = request.decodeAs;
     this.register(session, ctx.id);
     ctx.attach(session);
     progress.poke();

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import { linkTypeDescription, linkTypeShortName } from '../../pcap/linktype';
-import type { ErrorData, ReportInfo, SessionInfo, ViewInfo } from '../../rpc/engine-protocol';
+import type { DecodeAsRule, ErrorData, ReportInfo, SessionInfo, ViewInfo } from '../../rpc/engine-protocol';
 import type { StatisticsReport } from '../../stats/report';
 import type { FilterView } from '../filter-view';
 import type { PcapngInterfaceOptions } from '../../pcap/pcapng-writer';
@@ -94,6 +94,8 @@ export class EngineSession {
   interfaceDetails: PcapngInterfaceOptions[] = [];
   /** Marked and ignored frames. */
   readonly flags = new FrameFlags();
+  /** Decode As rules the file was opened with. */
+  decodeAs: DecodeAsRule[] = [];
   private facts: InterfaceFacts[] | null = null;
 
   constructor(
@@ -185,6 +187,7 @@ export class EngineSession {
       lastTime: frames > 0 ? nsString(store.tsNs(frames - 1)) : null,
       marked: this.flags.marked,
       ignored: this.flags.ignored,
+      ...(this.decodeAs.length ? { decodeAs: this.decodeAs.map((d) => ({ ...d })) } : {}),
       views: [...this.views.values()].map((v) => this.viewInfo(v)),
       reports: [...this.reports.values()].map((r) => this.reportInfo(r)),
       ...(this.capture === null

@@ -8,6 +8,7 @@ import type {
   CaptureFormat,
   CaptureStatistics,
   CaptureProperties,
+  DecodeAsRule,
   EngineParams,
   FrameFlag,
   PacketDetail,
@@ -284,7 +285,7 @@ export class AppState {
    * indexed), but the one shown before is closed only once the file is open: a file that cannot be
    * opened, or an open cancelled half-way, gives the window back its previous capture.
    */
-  async openFile(path: string): Promise<boolean> {
+  async openFile(path: string, decodeAs?: DecodeAsRule[]): Promise<boolean> {
     const engine = this.engine;
     if (!engine) return false;
     if (!this.confirmDiscard(`Opening ${baseName(path)}`)) return false;
@@ -301,7 +302,7 @@ export class AppState {
       if (previous && previous.session !== info.session) void this.retire(previous);
     };
     try {
-      const info = await engine.call('openFile', { path }, {
+      const info = await engine.call('openFile', decodeAs?.length ? { path, decodeAs } : { path }, {
         signal: abort.signal,
         onProgress: (p) => {
           this.progress(task, p);

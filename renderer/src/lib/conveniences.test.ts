@@ -145,3 +145,16 @@ describe('Apply as Column', () => {
     expect(loadFieldColumns(storage)).toEqual([{ field: 'dns.qry.name', title: 'Name' }]);
   });
 });
+
+describe('Decode As', () => {
+  test('drafts become the engine’s rules, or say what is wrong', async () => {
+    const { decodeAsRules, ruleText } = await import('../ui/DecodeAsDialog.svelte');
+    const ok = decodeAsRules([{ transport: 'tcp', port: '8888', protocol: ' HTTP ' }, { transport: 'udp', port: '5353', protocol: 'dns' }]);
+    expect(ok).toEqual({ rules: [{ transport: 'tcp', port: 8888, protocol: 'http' }, { transport: 'udp', port: 5353, protocol: 'dns' }] });
+    expect('rules' in ok && ok.rules.map(ruleText)).toEqual(['tcp.port==8888,http', 'udp.port==5353,dns']);
+    expect(decodeAsRules([{ transport: 'tcp', port: '70000', protocol: 'http' }])).toMatchObject({ error: expect.stringContaining('not a port') });
+    expect(decodeAsRules([{ transport: 'tcp', port: '80', protocol: '' }])).toMatchObject({ error: expect.stringContaining('Name a protocol') });
+    expect(decodeAsRules([{ transport: 'tcp', port: '80', protocol: 'http' }, { transport: 'tcp', port: '80', protocol: 'tls' }])).toMatchObject({ error: expect.stringContaining('twice') });
+    expect(decodeAsRules([])).toEqual({ rules: [] });
+  });
+});

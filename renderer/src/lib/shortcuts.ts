@@ -44,6 +44,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { key: '.', command: 'next-in-conversation', label: 'Next packet in the conversation', inMenu: true },
   { key: ',', command: 'previous-in-conversation', label: 'Previous packet in the conversation', inMenu: true },
   { key: 'c', shift: true, alt: true, command: 'capture-properties', label: 'Capture file properties', inMenu: true },
+  { key: 'u', shift: true, command: 'decode-as', label: 'Decode As (a port’s payloads as another protocol)', inMenu: true },
   { key: '1', alt: true, command: 'time-format-ad', label: 'Time: date and time of day', inMenu: true },
   { key: '2', alt: true, command: 'time-format-a', label: 'Time: time of day', inMenu: true },
   { key: '3', alt: true, command: 'time-format-e', label: 'Time: seconds since 1970-01-01', inMenu: true },
