@@ -72,6 +72,8 @@ test('marked and ignored frames: rows, counts, reports leave ignored frames out,
   assert.equal(result.marked, 0);
 
   // Ignored frames: the report counted before counts again without them.
+  const udpBefore = await client.call('conversations', { session, kind: 'udp' });
+  assert.ok(udpBefore.conversations.length > 0);
   const report = await client.call('createReport', { session, spec: 'io,phs' });
   const before = await client.call('readReport', { session, report: report.report });
   const frames = (data: unknown): number => (data as { protocols: Array<{ frames: number }> }).protocols.reduce((s, p) => s + p.frames, 0);
@@ -79,6 +81,8 @@ test('marked and ignored frames: rows, counts, reports leave ignored frames out,
   await client.call('setFrameFlag', { session, flag: 'ignored', value: true, displayed: true, view: dns.view });
   const afterIgnore = await client.call('readReport', { session, report: report.report });
   assert.equal(frames(afterIgnore.data), total - dns.matches);
+  // The conversations table counts again too: the DNS exchanges were the only UDP.
+  assert.equal((await client.call('conversations', { session, kind: 'udp' })).conversations.length, 0);
   const dimmed = await client.call('rows', { session, view: dns.view, start: 0, count: 1 });
   assert.equal(dimmed.rows[0]!.ignored, true);
   const kept = await client.call('saveFile', { session, path: path.join(dir, 'kept.pcap'), format: 'pcap', removeIgnored: true });
