@@ -244,8 +244,8 @@ export class PacketStore extends IndexedFrames {
    * Starts a display filter over every frame (in slices, with progress); the view keeps up with
    * frames appended later. Throws DisplayFilterError for a bad filter (the message says where).
    */
-  filter(text: string, onProgress?: (p: FilterProgress) => void): FilterView {
-    const view = new FilterView(text, this, onProgress);
+  filter(text: string, onProgress?: (p: FilterProgress) => void, skip?: (k: number) => boolean): FilterView {
+    const view = new FilterView(text, this, onProgress, skip);
     this.views.add(view);
     void view.update();
     return view;

@@ -311,7 +311,8 @@ export const EngineRequest = v.variant('method', [
   /**
    * Sets or clears a flag (marked, ignored) on frames: those listed, and/or every frame `displayed`
    * (a view's matches, or every frame without one). Ignoring changes what the session's reports
-   * count: each is counted again from the first frame when next read.
+   * count: each is counted again from the first frame when next read. Ignored frames match no
+   * display filter of a view made (or updated) afterwards.
    */
   v.strictObject({
     id: RequestId,

@@ -85,6 +85,9 @@ test('marked and ignored frames: rows, counts, reports leave ignored frames out,
   assert.equal((await client.call('conversations', { session, kind: 'udp' })).conversations.length, 0);
   const dimmed = await client.call('rows', { session, view: dns.view, start: 0, count: 1 });
   assert.equal(dimmed.rows[0]!.ignored, true);
+  // A filter run afterwards matches no ignored frame; the find bar's neither.
+  assert.equal((await client.call('createView', { session, filter: 'dns' })).matches, 0);
+  assert.equal((await client.call('findFrame', { session, from: 0, find: { kind: 'filter', filter: 'dns' } })).frame, null);
   const kept = await client.call('saveFile', { session, path: path.join(dir, 'kept.pcap'), format: 'pcap', removeIgnored: true });
   assert.equal(kept.frames, total - dns.matches);
   assert.equal((await client.call('sessionInfo', { session })).ignored, dns.matches);

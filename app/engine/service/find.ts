@@ -18,6 +18,8 @@ type Find = EngineParams<'findFrame'>['find'];
 
 /** The view searched for a display filter, per session (one at a time: the find bar's). */
 const findViews = new WeakMap<EngineSession, FilterView>();
+/** The session's ignored frames when its find view was made. */
+const findVersions = new WeakMap<EngineSession, number>();
 
 /** The list's frames (0-based) in order: a view's matches or every frame. */
 interface ListOrder {
@@ -70,10 +72,11 @@ async function matcher(session: EngineSession, find: Find, from: number, work: A
   switch (find.kind) {
     case 'filter': {
       let view = findViews.get(session);
-      if (!view || view.text !== find.filter.trim()) {
+      if (!view || view.text !== find.filter.trim() || findVersions.get(session) !== session.flags.ignoredVersion) {
+        findVersions.set(session, session.flags.ignoredVersion);
         if (view) store.dropView(view);
         try {
-          view = store.filter(find.filter.trim());
+          view = store.filter(find.filter.trim(), undefined, (k) => session.flags.isIgnored(k));
         } catch (err) {
           throw new EngineError('EFILTER', (err as Error).message);
         }

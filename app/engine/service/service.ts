@@ -624,7 +624,8 @@ export class EngineService {
   /** A view of the session's store (EFILTER for a bad filter); its first progress event tells its id. */
   private startView(session: EngineSession, id: number, filter: string, request: number): SessionView {
     let entry: SessionView | null = null;
-    const filterView: FilterView = session.store.filter(filter, () => entry?.progress.poke());
+    // Ignored frames match no display filter (Wireshark dissects them no further than the frame).
+    const filterView: FilterView = session.store.filter(filter, () => entry?.progress.poke(), (k) => session.flags.isIgnored(k));
     entry = {
       id,
       filterView,

@@ -697,7 +697,9 @@ export class AppState {
       if (this.session?.session !== s.session) return;
       this.marked = result.marked;
       this.ignored = result.ignored;
-      this.list.refresh();
+      // Ignored packets match no display filter: the filter shown is run again.
+      if (flag === 'ignored' && result.changed > 0 && this.view) await this.applyFilter(this.appliedFilter);
+      else this.list.refresh();
     } catch (err) {
       this.showError(err, flag === 'marked' ? 'Marking packets' : 'Ignoring packets');
     }
