@@ -619,6 +619,9 @@ export const CaptureProperties = v.strictObject({
   packets: Count,
   firstTime: v.nullable(Nanoseconds),
   lastTime: v.nullable(Nanoseconds),
+  /** Both as capinfos prints them: the engine's local date and time at the time stamps' precision. */
+  firstTimeText: v.nullable(v.string()),
+  lastTimeText: v.nullable(v.string()),
   /** Last minus first, seconds (null with fewer than two frames' times). */
   elapsedSeconds: v.nullable(v.number()),
   /** Data bytes / s, data bits / s, average packet size (bytes), packets / s; null when no time elapsed. */

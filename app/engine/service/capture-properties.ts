@@ -9,7 +9,7 @@ import type { CaptureProperties } from '../../rpc/engine-protocol';
 import { linkTypeDescription } from '../../pcap/linktype';
 import type { CaptureInterface } from '../../pcap/packet';
 import { CaptureReader } from '../../pcap/reader';
-import { precisionDigits } from '../time-column';
+import { precisionDigits, timeColumnText } from '../time-column';
 import type { PacketStore } from '../store';
 import { nsString } from './plain';
 
@@ -89,6 +89,9 @@ export function propertiesOf(
   const linkTypes = new Set(interfaces.map((i) => i.linkType));
   const digits = new Set(interfaces.map((i) => i.timeDigits));
   const snaps = interfaces.map((i) => i.snapLength);
+  // capinfos prints local date and time (tshark's -t ad) at the file's finest precision.
+  const timeDigits = Math.max(0, ...interfaces.map((i) => i.timeDigits));
+  const localText = (ns: bigint | null): string | null => (ns === null ? null : timeColumnText('ad', { tsNs: ns, relativeNs: 0n, deltaNs: 0n, deltaDisplayedNs: 0n }, timeDigits));
   const digitsName = (d: number): string => `${PRECISION_NAMES[d] || `10^-${d} seconds`} (${d})`;
   return {
     path: file,
@@ -100,6 +103,8 @@ export function propertiesOf(
     packets,
     firstTime: first === null ? null : nsString(first),
     lastTime: last === null ? null : nsString(last),
+    firstTimeText: localText(first),
+    lastTimeText: localText(last),
     elapsedSeconds: elapsed,
     bytesPerSecond: rate(dataBytes),
     bitsPerSecond: rate(dataBytes * 8),

@@ -132,6 +132,7 @@ test('captureProperties: capinfos’ facts', async () => {
   assert.equal(p.encapsulation, 'Ethernet');
   assert.equal(p.timePrecision, 'nanoseconds (9)');
   assert.equal(p.firstTime, info.firstTime);
+  assert.match(p.firstTimeText!, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{9}$/);
   assert.ok(p.elapsedSeconds !== null && p.elapsedSeconds > 0);
   assert.equal(p.interfaces.length, 1);
   assert.equal(p.interfaces[0]!.packets, p.packets);

@@ -105,7 +105,7 @@ describe('Find Packet', () => {
 describe('Capture File Properties', () => {
   const properties: CaptureProperties = {
     path: '/tmp/a.pcap', fileType: 'Wireshark/tcpdump/... - pcap', encapsulation: 'Ethernet', timePrecision: 'microseconds (6)',
-    fileBytes: 1828, dataBytes: 1532, packets: 17, firstTime: '936850256001097000', lastTime: '936850303978794000', elapsedSeconds: 47.977697,
+    fileBytes: 1828, dataBytes: 1532, packets: 17, firstTime: '936850256001097000', lastTime: '936850303978794000', firstTimeText: '1999-09-09 04:10:56.001097', lastTimeText: null, elapsedSeconds: 47.977697,
     bytesPerSecond: 1532 / 47.977697, bitsPerSecond: (1532 * 8) / 47.977697, averagePacketBytes: 1532 / 17, packetsPerSecond: 17 / 47.977697,
     snapLengthMin: 65535, snapLengthMax: 65535, interfaces: [{ name: null, description: null, encapsulation: 'Ethernet (1)', snapLength: 65535, timeDigits: 6, packets: 17 }], marked: 2, ignored: 0,
   };
@@ -118,6 +118,9 @@ describe('Capture File Properties', () => {
     expect(rows['Average packet size']).toBe('90.12 bytes');
     expect(rows['Packet size limit']).toBe('65535 bytes');
     expect(rows['Marked packets']).toBe('2');
+    // The engine's text (its time zone, as capinfos on its machine), else the browser's.
+    expect(rows['First packet time']).toBe('1999-09-09 04:10:56.001097');
+    expect(rows['Last packet time']).toBe(capinfosTime('936850303978794000', 6));
   });
   test('times at the file’s precision, in local time as capinfos prints them', () => {
     const d = new Date(936850256001);
