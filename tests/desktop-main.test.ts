@@ -46,8 +46,15 @@ describe('menuTemplate', () => {
     { ...baseState, darkColors: true, themeSource: 'dark', developer: true, document: doc() },
   ];
 
-  test('menus are File, Edit, View, Capture, Statistics, Help', () => {
-    assert.deepEqual(topLabels(menuTemplate(baseState)), ['File', 'Edit', 'View', 'Capture', 'Statistics', 'Help']);
+  test('menus are File, Edit, View, Go, Capture, Analyze, Statistics, Help', () => {
+    assert.deepEqual(topLabels(menuTemplate(baseState)), ['File', 'Edit', 'View', 'Go', 'Capture', 'Analyze', 'Statistics', 'Help']);
+  });
+
+  test('View › Time Display Format checks what the window shows (its document state)', () => {
+    const checked = (t: MenuItemSpec[]): string[] => actionItems(t).filter((i) => i.checked === true && i.run.kind === 'window').map((i) => (i.run.kind === 'window' ? i.run.action.command : ''));
+    assert.deepEqual(checked(menuTemplate({ ...baseState, document: doc() })), ['time-format-r', 'time-precision-auto']);
+    assert.deepEqual(checked(menuTemplate({ ...baseState, document: doc({ time: { format: 'ud', precision: 3, hms: true } }) })), ['time-format-ud', 'time-precision-3', 'time-hms']);
+    assert.equal(itemFor(menuTemplate(baseState), 'time-format-ad').type, 'radio');
   });
 
   test("Statistics holds Wireshark's views, enabled with a document", () => {
@@ -58,7 +65,7 @@ describe('menuTemplate', () => {
     };
     const commands = (items: MenuItemSpec[]): string[] => items.flatMap((i) => ('run' in i && i.run.kind === 'window' ? [i.run.action.command] : []));
     const withDoc = statisticsMenu(menuTemplate({ ...baseState, document: doc() }));
-    assert.deepEqual(commands(withDoc), ['view-statistics', 'view-protocol-hierarchy', 'view-sessions', 'view-endpoints', 'view-io-graph', 'view-http-statistics', 'view-http']);
+    assert.deepEqual(commands(withDoc), ['capture-properties', 'view-statistics', 'view-protocol-hierarchy', 'view-sessions', 'view-endpoints', 'view-io-graph', 'view-http-statistics', 'view-http']);
     assert.ok(withDoc.every((i) => !('run' in i) || i.enabled));
     const empty = statisticsMenu(menuTemplate(baseState));
     assert.ok(empty.filter((i) => 'run' in i && i.run.kind === 'window' && i.run.action.command !== 'view-statistics').every((i) => 'run' in i && !i.enabled), 'no document, no views of one');
@@ -77,6 +84,9 @@ describe('menuTemplate', () => {
       ['capture-start-stop', 'CmdOrCtrl+E'], ['capture-restart', 'CmdOrCtrl+R'], ['capture-options', 'CmdOrCtrl+K'],
       ['find', 'CmdOrCtrl+F'], ['go-to-packet', 'CmdOrCtrl+G'], ['focus-display-filter', 'CmdOrCtrl+/'],
       ['zoom-in', 'CmdOrCtrl+Plus'], ['zoom-out', 'CmdOrCtrl+-'], ['zoom-reset', 'CmdOrCtrl+0'],
+      ['mark-packet', 'CmdOrCtrl+M'], ['ignore-packet', 'CmdOrCtrl+D'], ['find-next', 'CmdOrCtrl+N'], ['find-previous', 'CmdOrCtrl+B'],
+      ['next-in-conversation', 'CmdOrCtrl+.'], ['previous-in-conversation', 'CmdOrCtrl+,'], ['capture-properties', 'CmdOrCtrl+Alt+Shift+C'],
+      ['time-format-ad', 'CmdOrCtrl+Alt+1'], ['time-format-r', 'CmdOrCtrl+Alt+4'], ['time-format-u', 'CmdOrCtrl+Alt+8'], ['time-hms', 'CmdOrCtrl+Alt+0'],
     ];
     for (const [command, accelerator] of expected) assert.equal(itemFor(t, command).accelerator, accelerator, command);
     for (const command of ['capture-start', 'capture-stop', 'export-specified', 'export-http-objects']) {

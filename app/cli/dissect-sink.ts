@@ -19,7 +19,7 @@ import { packetDate, rawJsonPacket } from './tshark/raw-json';
 import { selectedFieldsJson } from './tshark/selected-fields';
 import { loadGlossary } from '../filter/glossary';
 import { fieldKind } from '../filter/fields';
-import { TimeColumn } from './tshark/time-column';
+import { TimeColumn } from '../engine/time-column';
 import { SummaryNames } from './tshark/names';
 import { dissectorOptions, nameResolutionOf } from './tshark/preferences';
 import type { CliOptions } from './args';

@@ -15,7 +15,7 @@ import { desegmentOf, outputFormat, type CliOptions } from './args';
 import { gzipTarget } from './file-sink';
 import { RotatingSink } from './rotation';
 import { dissectorOptions } from './tshark/preferences';
-import { precisionDigits } from './tshark/time-column';
+import { precisionDigits } from '../engine/time-column';
 import { TextSink, writeTarget, type PacketSink, type PacketToSink } from './sinks';
 import type { CliIo } from './io';
 import type { DisplayFilterSink } from './display-stage';

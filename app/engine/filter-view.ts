@@ -42,7 +42,8 @@ export class FilterView {
   error: Error | null = null;
 
   /** Throws DisplayFilterError (with the column and the problem) for a bad filter. */
-  constructor(text: string, private readonly source: FilterSource, private readonly onProgress?: (p: FilterProgress) => void) {
+  /** `skip`: frames that never match (ignored ones: Edit › Ignore Packet), by 0-based index, read as each frame is tested. */
+  constructor(text: string, private readonly source: FilterSource, private readonly onProgress?: (p: FilterProgress) => void, private readonly skip?: (k: number) => boolean) {
     this.filter = compileDisplayFilter(text);
     this.packets = new ScopedPackets(source, this.filter.fieldNames);
   }
@@ -109,7 +110,7 @@ export class FilterView {
         break;
       }
       const { packet, data } = packets.packet(k);
-      if (this.filter.matches(packet, data)) this.push(k + 1);
+      if (this.filter.matches(packet, data) && !this.skip?.(k)) this.push(k + 1);
       // Counted per frame: a frame that cannot be read stops the view without testing any frame twice.
       this.framesDone = k + 1;
     }

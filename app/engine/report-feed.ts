@@ -31,7 +31,8 @@ export class ReportFeed {
   private readonly taps: TapFeeder | undefined;
   private running: Promise<void> | undefined;
 
-  constructor(private readonly source: FilterSource, readonly report: StatisticsReport) {
+  /** `skip`: frames the report never sees (ignored ones: Edit › Ignore Packet), by 0-based index. */
+  constructor(private readonly source: FilterSource, readonly report: StatisticsReport, private readonly skip?: (k: number) => boolean) {
     this.dissector = new RowDissector(source, report.reads?.desegment === true);
     this.options = reportDissectOptions([report]);
     if (TapFeeder.canFeed([report])) this.taps = new TapFeeder([report]);
@@ -75,6 +76,7 @@ export class ReportFeed {
   }
 
   private feedOne(k: number): void {
+    if (this.skip?.(k)) return;
     const source = this.source;
     const packet = this.dissector.dissect(k, false, this.options);
     // The packet may hold views of the frame's bytes: read before the next frame.

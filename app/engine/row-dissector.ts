@@ -20,7 +20,7 @@
  * fragments that arrived before the jump (their reassembly) and ICMP echo request/reply pairing
  * ("request in N") across the jump.
  */
-import { Dissector } from '../dissect/dissector';
+import { Dissector, type PortRule } from '../dissect/dissector';
 import type { AppContext, AppDissector, DissectedPacket, DissectOptions, FrameInput } from '../dissect/model';
 import { newDirection, TcpStreamTable, type TcpConversation } from '../dissect/tcp-streams';
 
@@ -40,6 +40,8 @@ export interface FrameProvider {
   completenessBefore(k: number): number;
   /** udp.stream of a UDP conversation key (conversationKey()), as a dissection in order numbers it. */
   udpStreamOf(key: string): number;
+  /** Decode As: port hand-offs every dissection of these frames makes (tshark's -d). */
+  readonly portRules?: readonly PortRule[];
 }
 
 interface DissectorClock {
@@ -132,7 +134,7 @@ export class RowDissector {
   }
 
   private reset(): void {
-    this.dissector = new Dissector({ desegment: this.desegment });
+    this.dissector = new Dissector({ desegment: this.desegment, ...(this.frames.portRules?.length ? { portRules: [...this.frames.portRules] } : {}) });
     this.tcp = new IndexedTcpStreams();
     (this.dissector as { tcpStreams: TcpStreamTable }).tcpStreams = this.tcp;
     this.udpPrimed = new Set();

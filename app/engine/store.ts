@@ -22,10 +22,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { DissectedPacket, DissectOptions } from '../dissect/model';
+import type { PortRule } from '../dissect/dissector';
 import { CaptureReader } from '../pcap/reader';
 import type { CaptureFileInfo } from '../pcap/packet';
 import type { PcapngInterfaceOptions } from '../pcap/pcapng-writer';
 import { FLAG } from './columns';
+import { collectFields } from '../dissect/field-values';
 import { FilterView, type FilterProgress } from './filter-view';
 import { FrameFile } from './frame-file';
 import { IndexedFrames } from './indexed-frames';
@@ -83,6 +85,8 @@ export interface OpenFileOptions {
   spoolDir?: string;
   /** Reports fed while the file is indexed (see PacketStore): complete when `loading` resolves. */
   reports?: StatisticsReport[];
+  /** Decode As: port hand-offs every dissection makes (rows, trees, filters, reports). */
+  portRules?: readonly PortRule[];
 }
 
 export interface LiveStoreOptions {
@@ -109,7 +113,14 @@ export class PacketStore extends IndexedFrames {
   fileInfo: CaptureFileInfo | null = null;
   private closed = false;
   private readonly views = new Set<FilterView>();
-  private readonly rowDissector = new RowDissector(this);
+  /** Decode As (set before any frame is dissected: openFile's portRules). */
+  portRules: readonly PortRule[] | undefined = undefined;
+  private rowDissectorMade: RowDissector | null = null;
+  private get rowDissector(): RowDissector {
+    return (this.rowDissectorMade ??= new RowDissector(this));
+  }
+  /** Dissects for the packet list's field columns, apart from the rows' dissector (neither makes the other go back). */
+  private columnDissector: RowDissector | null = null;
   private spool: Spool | null = null;
   private tempDir: string | null = null;
   /** Attached reports that need dissected packets, fed after each slice (reports that take PairTaps are fed in the indexing pass). */
@@ -134,6 +145,7 @@ export class PacketStore extends IndexedFrames {
   static openFile(filePath: string, options: OpenFileOptions = {}): PacketStore {
     const reader = CaptureReader.open(filePath);
     const store = new PacketStore(filePath, options.reports);
+    if (options.portRules?.length) store.portRules = options.portRules;
     store.fileInfo = reader.info;
     store.loading = store.load(reader, options).finally(() => reader.close());
     // Callers that only query later must not see an unhandled rejection: the promise still rejects for those who await it.
@@ -195,6 +207,14 @@ export class PacketStore extends IndexedFrames {
     return rows;
   }
 
+  /** The values of fields in frame k (0-based), as `tshark -T fields -e NAME` prints each (occurrences joined by ','). */
+  fieldTexts(k: number, names: readonly string[]): string[] {
+    this.columnDissector ??= new RowDissector(this);
+    const packet = this.columnDissector.dissect(k, false, { fields: new Set(names), columns: names.some((n) => n.startsWith('_ws.col.')) });
+    const values = collectFields(packet, names);
+    return names.map((n) => values.get(n)!.join(','));
+  }
+
   /** One packet's full tree (fields with byte ranges) and its captured bytes (a copy). number is 1-based. */
   packet(number: number): { packet: DissectedPacket; data: Buffer } {
     const k = this.checkNumber(number);
@@ -224,8 +244,8 @@ export class PacketStore extends IndexedFrames {
    * Starts a display filter over every frame (in slices, with progress); the view keeps up with
    * frames appended later. Throws DisplayFilterError for a bad filter (the message says where).
    */
-  filter(text: string, onProgress?: (p: FilterProgress) => void): FilterView {
-    const view = new FilterView(text, this, onProgress);
+  filter(text: string, onProgress?: (p: FilterProgress) => void, skip?: (k: number) => boolean): FilterView {
+    const view = new FilterView(text, this, onProgress, skip);
     this.views.add(view);
     void view.update();
     return view;
@@ -236,8 +256,8 @@ export class PacketStore extends IndexedFrames {
    * been appended; the report then covers every frame so far, and its text()/json() can be asked
    * at any time.
    */
-  followReport(report: StatisticsReport): ReportFeed {
-    return new ReportFeed(this, report);
+  followReport(report: StatisticsReport, skip?: (k: number) => boolean): ReportFeed {
+    return new ReportFeed(this, report, skip);
   }
 
   /**

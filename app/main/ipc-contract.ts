@@ -48,6 +48,11 @@ const DocumentStateSchema = v.strictObject({
   title: v.pipe(v.string(), v.maxLength(500, 'a title has at most 500 characters')),
   unsaved: v.boolean(),
   capturing: v.boolean(),
+  time: v.optional(v.strictObject({
+    format: v.pipe(v.string(), v.maxLength(8, 'a time format has at most 8 characters')),
+    precision: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(9))),
+    hms: v.boolean(),
+  })),
 });
 
 /** Each channel the renderer sends on, with the tuple of arguments it takes. */

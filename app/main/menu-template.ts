@@ -35,7 +35,7 @@ export type MenuItemSpec =
       run: MenuRun;
       accelerator?: string;
       enabled: boolean;
-      type?: 'checkbox';
+      type?: 'checkbox' | 'radio';
       checked?: boolean;
     };
 
@@ -73,7 +73,53 @@ export const ACCELERATORS: Readonly<Partial<Record<MenuCommand | AppCommand, str
   'zoom-out': 'CmdOrCtrl+-',
   'zoom-reset': 'CmdOrCtrl+0',
   'toggle-devtools': 'CmdOrCtrl+Shift+I',
+  'find-next': 'CmdOrCtrl+N',
+  'find-previous': 'CmdOrCtrl+B',
+  'mark-packet': 'CmdOrCtrl+M',
+  'mark-all-displayed': 'CmdOrCtrl+Shift+M',
+  'unmark-all-displayed': 'CmdOrCtrl+Alt+M',
+  'next-mark': 'CmdOrCtrl+Shift+N',
+  'previous-mark': 'CmdOrCtrl+Shift+B',
+  'ignore-packet': 'CmdOrCtrl+D',
+  'ignore-all-displayed': 'CmdOrCtrl+Shift+D',
+  'unignore-all-displayed': 'CmdOrCtrl+Alt+D',
+  'next-in-conversation': 'CmdOrCtrl+.',
+  'previous-in-conversation': 'CmdOrCtrl+,',
+  'capture-properties': 'CmdOrCtrl+Alt+Shift+C',
+  'decode-as': 'CmdOrCtrl+Shift+U',
+  'time-format-ad': 'CmdOrCtrl+Alt+1',
+  'time-format-a': 'CmdOrCtrl+Alt+2',
+  'time-format-e': 'CmdOrCtrl+Alt+3',
+  'time-format-r': 'CmdOrCtrl+Alt+4',
+  'time-format-d': 'CmdOrCtrl+Alt+5',
+  'time-format-dd': 'CmdOrCtrl+Alt+6',
+  'time-format-ud': 'CmdOrCtrl+Alt+7',
+  'time-format-u': 'CmdOrCtrl+Alt+8',
+  'time-hms': 'CmdOrCtrl+Alt+0',
 };
+
+/** View › Time Display Format, in Wireshark's order (the page's menu bar has the same: renderer/src/lib/time-display.ts). */
+const TIME_FORMAT_ITEMS: ReadonlyArray<[MenuCommand, string, string]> = [
+  ['time-format-ad', 'ad', 'Date and Time of Day (1970-01-01 01:02:03.123456)'],
+  ['time-format-adoy', 'adoy', 'Year, Day of Year, and Time of Day (1970/001 01:02:03.123456)'],
+  ['time-format-a', 'a', 'Time of Day (01:02:03.123456)'],
+  ['time-format-e', 'e', 'Seconds Since 1970-01-01'],
+  ['time-format-r', 'r', 'Seconds Since Beginning of Capture'],
+  ['time-format-d', 'd', 'Seconds Since Previous Captured Packet'],
+  ['time-format-dd', 'dd', 'Seconds Since Previous Displayed Packet'],
+  ['time-format-ud', 'ud', 'UTC Date and Time of Day (1970-01-01 01:02:03.123456)'],
+  ['time-format-udoy', 'udoy', 'UTC Year, Day of Year, and Time of Day (1970/001 01:02:03.123456)'],
+  ['time-format-u', 'u', 'UTC Time of Day (01:02:03.123456)'],
+];
+const TIME_PRECISION_ITEMS: ReadonlyArray<[MenuCommand, number | null, string]> = [
+  ['time-precision-auto', null, 'Automatic (from capture file)'],
+  ['time-precision-0', 0, 'Seconds'],
+  ['time-precision-1', 1, 'Tenths of a second'],
+  ['time-precision-2', 2, 'Hundredths of a second'],
+  ['time-precision-3', 3, 'Milliseconds'],
+  ['time-precision-6', 6, 'Microseconds'],
+  ['time-precision-9', 9, 'Nanoseconds'],
+];
 
 /** How many recent files Open Recent lists. */
 export const MAX_RECENT_FILES = 10;
@@ -96,6 +142,11 @@ export function menuTemplate(state: MenuState): MenuItemSpec[] {
     const accelerator = shortcut ? ACCELERATORS[command] : undefined;
     return { label, run: { kind: 'window', action: { command } }, enabled, ...(accelerator ? { accelerator } : {}) };
   };
+  const radio = (label: string, command: MenuCommand, checked: boolean, type: 'radio' | 'checkbox' = 'radio'): MenuItemSpec => {
+    const accelerator = ACCELERATORS[command];
+    return { label, run: { kind: 'window', action: { command } }, enabled: win, type, checked, ...(accelerator ? { accelerator } : {}) };
+  };
+  const time = doc?.time ?? { format: 'r', precision: null, hms: false };
   const app = (label: string, command: AppCommand, enabled = true, extra: { type?: 'checkbox'; checked?: boolean } = {}): MenuItemSpec => {
     const accelerator = ACCELERATORS[command];
     return { label, run: { kind: 'app', command }, enabled, ...(accelerator ? { accelerator } : {}), ...extra };
@@ -143,7 +194,26 @@ export function menuTemplate(state: MenuState): MenuItemSpec[] {
       { role: 'selectAll' },
       separator,
       send('&Find Packet…', 'find', doc !== null),
+      send('Find Ne&xt', 'find-next', doc !== null),
+      send('Find Pre&vious', 'find-previous', doc !== null),
+      separator,
+      send('&Mark/Unmark Packet', 'mark-packet', doc !== null),
+      send('Mark All Displayed', 'mark-all-displayed', doc !== null),
+      send('Unmark All Displayed', 'unmark-all-displayed', doc !== null),
+      send('Next Mark', 'next-mark', doc !== null),
+      send('Previous Mark', 'previous-mark', doc !== null),
+      separator,
+      send('&Ignore/Unignore Packet', 'ignore-packet', doc !== null),
+      send('Ignore All Displayed', 'ignore-all-displayed', doc !== null),
+      send('Unignore All Displayed', 'unignore-all-displayed', doc !== null),
+    ],
+  };
+  const go: MenuItemSpec = {
+    label: '&Go',
+    submenu: [
       send('&Go to Packet…', 'go-to-packet', doc !== null),
+      send('Next Packet in Conversation', 'next-in-conversation', doc !== null),
+      send('Previous Packet in Conversation', 'previous-in-conversation', doc !== null),
     ],
   };
   const view: MenuItemSpec = {
@@ -159,6 +229,17 @@ export function menuTemplate(state: MenuState): MenuItemSpec[] {
       send('S&tatistics', 'view-statistics', win),
       separator,
       send('Focus &Display Filter', 'focus-display-filter', win),
+      separator,
+      {
+        label: 'Time Display &Format',
+        submenu: [
+          ...TIME_FORMAT_ITEMS.map(([command, format, label]) => radio(label, command, time.format === format)),
+          separator,
+          ...TIME_PRECISION_ITEMS.map(([command, precision, label]) => radio(label, command, time.precision === precision)),
+          separator,
+          radio('Display Seconds With Hours and Minutes', 'time-hms', time.hms, 'checkbox'),
+        ],
+      },
       separator,
       send('Zoom &In', 'zoom-in', win),
       send('Zoom &Out', 'zoom-out', win),
@@ -182,10 +263,12 @@ export function menuTemplate(state: MenuState): MenuItemSpec[] {
       send('O&ptions…', 'capture-options', win),
     ],
   };
+  const analyze: MenuItemSpec = { label: '&Analyze', submenu: [send('&Decode As…', 'decode-as', doc !== null)] };
   // Wireshark's Statistics menu: the conversations are the Sessions tab's tables.
   const statistics: MenuItemSpec = {
     label: '&Statistics',
     submenu: [
+      send('Capture &File Properties', 'capture-properties', doc !== null),
       send('Capture Statistics and &Watchlist', 'view-statistics', win, false),
       separator,
       send('&Protocol Hierarchy', 'view-protocol-hierarchy', doc !== null),
@@ -197,7 +280,7 @@ export function menuTemplate(state: MenuState): MenuItemSpec[] {
     ],
   };
   const help: MenuItemSpec = { label: '&Help', submenu: [send('&About Sievecap', 'about', win)] };
-  return [file, edit, view, capture, statistics, help];
+  return [file, edit, view, go, capture, analyze, statistics, help];
 }
 
 /** Every item of a template, depth first (submenus' items after their parent). */

@@ -42,6 +42,40 @@ export const MENU_COMMANDS = [
   'zoom-out',
   'zoom-reset',
   'about',
+  // Edit: find, marks, ignored packets; Go: conversations; Statistics: properties
+  'find-next',
+  'find-previous',
+  'mark-packet',
+  'mark-all-displayed',
+  'unmark-all-displayed',
+  'next-mark',
+  'previous-mark',
+  'ignore-packet',
+  'ignore-all-displayed',
+  'unignore-all-displayed',
+  'next-in-conversation',
+  'previous-in-conversation',
+  'capture-properties',
+  'decode-as',
+  // View › Time Display Format (tshark's -t choices, the precision, -u hms)
+  'time-format-ad',
+  'time-format-adoy',
+  'time-format-a',
+  'time-format-e',
+  'time-format-r',
+  'time-format-d',
+  'time-format-dd',
+  'time-format-ud',
+  'time-format-udoy',
+  'time-format-u',
+  'time-precision-auto',
+  'time-precision-0',
+  'time-precision-1',
+  'time-precision-2',
+  'time-precision-3',
+  'time-precision-6',
+  'time-precision-9',
+  'time-hms',
 ] as const;
 export type MenuCommand = (typeof MENU_COMMANDS)[number];
 
@@ -55,6 +89,8 @@ export interface DocumentState {
   /** Frames exist that no file holds yet (a live capture not saved). */
   unsaved: boolean;
   capturing: boolean;
+  /** The packet list's Time column (View › Time Display Format's checked items); absent: tshark's default, r. */
+  time?: { format: string; precision: number | null; hms: boolean };
 }
 
 export interface SaveDialogOptions {

@@ -58,6 +58,7 @@ export const ENGINE_ERRORS = {
   ENOSTREAM: 'the session has no stream with that number',
   EPRESET: 'a preset is invalid, built in (read-only), unknown, or the presets file is damaged (it is then never overwritten)',
   ESAVE: 'the capture (or an exported HTTP object) could not be written (disk full, no permission: the message says which)',
+  EDECODEAS: 'a decode-as rule names a protocol that has no dissector for that transport (the message lists those there are)',
   EBUSY: 'a capture is already running: the capture helper runs one at a time (stop it first)',
   ECANCELED: 'the request was cancelled',
   ECLOSED: 'the session was closed while the request ran',
@@ -149,11 +150,49 @@ export type SortColumn = v.InferOutput<typeof SortColumn>;
 export const RowSort = v.strictObject({ column: SortColumn, descending: v.boolean() });
 export type RowSort = v.InferOutput<typeof RowSort>;
 
+/** tshark's -t formats: the packet list's Time column (View › Time Display Format) as `tshark -t FORMAT` prints it. */
+export const TIME_DISPLAY_FORMATS = ['a', 'ad', 'adoy', 'd', 'dd', 'e', 'r', 'u', 'ud', 'udoy'] as const;
+export type TimeDisplayFormat = (typeof TIME_DISPLAY_FORMATS)[number];
+export const TimeDisplay = v.strictObject({
+  format: v.picklist(TIME_DISPLAY_FORMATS),
+  /** Digits after the point (0: seconds … 9: nanoseconds), truncated; absent: the time stamps' own precision (tshark's automatic). */
+  precision: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(9))),
+  /** Seconds as hours, minutes and seconds (tshark's -u hms). */
+  hms: v.optional(v.boolean()),
+});
+export type TimeDisplay = v.InferOutput<typeof TimeDisplay>;
+
+/** Per-frame flags a user sets (Edit › Mark Packet, Ignore Packet), as Wireshark's frame.marked and frame.ignored. */
+export const FrameFlag = v.picklist(['marked', 'ignored']);
+export type FrameFlag = v.InferOutput<typeof FrameFlag>;
+/** Decode As: TCP or UDP payloads on a port go to a protocol's dissector (tshark's `-d tcp.port==8888,http`). */
+export const DecodeAsRule = v.strictObject({
+  transport: v.picklist(['tcp', 'udp']),
+  port: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65535)),
+  protocol: v.pipe(v.string(), v.regex(/^[a-z0-9_.-]{1,32}$/, 'a protocol is named in lower case, as Wireshark’s (http, dns, tls)')),
+});
+export type DecodeAsRule = v.InferOutput<typeof DecodeAsRule>;
+
+/** A field's name, as Wireshark abbreviates it ('tcp.window_size', '_ws.col.Info'). */
+export const FieldName = v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/, 'a field name is letters, digits, dots, dashes and underscores'));
+/** Most field columns the packet list asks for. */
+export const MAX_FIELD_COLUMNS = 16;
+/** Most frame numbers or ranges one request names. */
+export const MAX_FRAME_LIST = 4096;
+const FrameRanges = v.pipe(
+  v.array(v.strictObject({ first: v.pipe(v.number(), v.integer(), v.minValue(1)), last: v.pipe(v.number(), v.integer(), v.minValue(1)) })),
+  v.maxLength(MAX_FRAME_LIST, `at most ${MAX_FRAME_LIST} ranges`),
+);
+
 // ---- requests (UI → engine) --------------------------------------------------------------------
 
 export const EngineRequest = v.variant('method', [
-  /** Opens a capture file; answered once it is indexed (progress and `opened` events before). */
-  v.strictObject({ id: RequestId, method: v.literal('openFile'), path: FilePath }),
+  /**
+   * Opens a capture file; answered once it is indexed (progress and `opened` events before).
+   * `decodeAs`: payloads on these ports go to these protocols' dissectors (tshark's -d), in every
+   * row, tree, filter and report of the session.
+   */
+  v.strictObject({ id: RequestId, method: v.literal('openFile'), path: FilePath, decodeAs: v.optional(v.pipe(v.array(DecodeAsRule), v.maxLength(16, 'at most 16 decode-as rules'))) }),
   /** A session for a live capture: a new spool; its frames are appended by the engine's host (the capture helper's batches). */
   v.strictObject({ id: RequestId, method: v.literal('openLive'), interfaces: v.pipe(v.array(LiveInterface), v.minLength(1, 'a live capture has at least one interface'), v.maxLength(MAX_LIVE_INTERFACES)) }),
   v.strictObject({ id: RequestId, method: v.literal('sessionInfo'), session: SessionId }),
@@ -168,6 +207,10 @@ export const EngineRequest = v.variant('method', [
     view: v.optional(ViewId),
     /** Rows in the order of one column (the packet list's sortable headers); absent: frame order. */
     sort: v.optional(RowSort),
+    /** Each row's Time column in this format (the row's timeText). */
+    time: v.optional(TimeDisplay),
+    /** Fields shown as columns (Apply as Column): each row's `columns`, as `tshark -T fields -e NAME` prints them. */
+    columns: v.optional(v.pipe(v.array(FieldName), v.maxLength(MAX_FIELD_COLUMNS, `at most ${MAX_FIELD_COLUMNS} field columns`))),
   }),
   /** One packet's layers and fields (with byte ranges) and its captured bytes. */
   v.strictObject({ id: RequestId, method: v.literal('packet'), session: SessionId, number: FrameNumber }),
@@ -246,8 +289,65 @@ export const EngineRequest = v.variant('method', [
   }),
 
   // ---- saving ----
-  /** Writes the session's frames (all, or a view's matches) to a file of the engine's machine, as pcap or pcapng. */
-  v.strictObject({ id: RequestId, method: v.literal('saveFile'), session: SessionId, path: FilePath, format: CaptureFormat, view: v.optional(ViewId) }),
+  /**
+   * Writes the session's frames (all, or a view's matches) to a file of the engine's machine, as
+   * pcap or pcapng; Export Specified Packets narrows them to the marked ones, to frame number
+   * ranges, and leaves out ignored ones.
+   */
+  v.strictObject({
+    id: RequestId,
+    method: v.literal('saveFile'),
+    session: SessionId,
+    path: FilePath,
+    format: CaptureFormat,
+    view: v.optional(ViewId),
+    /** Only marked frames. */
+    marked: v.optional(v.boolean()),
+    /** Only frames whose number is in one of these ranges (inclusive). */
+    ranges: v.optional(FrameRanges),
+    /** Leave out ignored frames. */
+    removeIgnored: v.optional(v.boolean()),
+  }),
+  /**
+   * Sets or clears a flag (marked, ignored) on frames: those listed, and/or every frame `displayed`
+   * (a view's matches, or every frame without one). Ignoring changes what the session's reports
+   * count: each is counted again from the first frame when next read. Ignored frames match no
+   * display filter of a view made (or updated) afterwards.
+   */
+  v.strictObject({
+    id: RequestId,
+    method: v.literal('setFrameFlag'),
+    session: SessionId,
+    flag: FrameFlag,
+    value: v.boolean(),
+    frames: v.optional(v.pipe(v.array(FrameNumber), v.maxLength(MAX_FRAME_LIST, `at most ${MAX_FRAME_LIST} frames are named in one request`))),
+    displayed: v.optional(v.boolean()),
+    view: v.optional(ViewId),
+  }),
+  /**
+   * The first frame after (or before) `from` in the list's order (a view's matches, or every
+   * frame; frame order) that matches: a display filter, bytes (hex) or a string (in the frame's
+   * bytes, as Wireshark's Find Packet); or the next (previous) frame of the same TCP/UDP stream as
+   * `from` (Ctrl+. and Ctrl+,), or marked. The search wraps around; null: none.
+   */
+  v.strictObject({
+    id: RequestId,
+    method: v.literal('findFrame'),
+    session: SessionId,
+    view: v.optional(ViewId),
+    from: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 32)),
+    backwards: v.optional(v.boolean()),
+    find: v.variant('kind', [
+      v.strictObject({ kind: v.literal('filter'), filter: DisplayFilterText }),
+      v.strictObject({ kind: v.literal('hex'), bytes: v.pipe(v.string(), v.regex(/^([0-9a-fA-F]{2})+$/, 'hex bytes are pairs of hex digits'), v.maxLength(2048)) }),
+      v.strictObject({ kind: v.literal('string'), text: v.pipe(v.string(), v.minLength(1), v.maxLength(1024)), caseSensitive: v.optional(v.boolean()) }),
+      v.strictObject({ kind: v.literal('conversation') }),
+      /** The next (previous) marked frame (Go › Next Mark). */
+      v.strictObject({ kind: v.literal('marked') }),
+    ]),
+  }),
+  /** What capinfos says of the session's file (or a live capture's spool): Statistics › Capture File Properties. */
+  v.strictObject({ id: RequestId, method: v.literal('captureProperties'), session: SessionId }),
 
   // ---- sessions table, follow stream, HTTP ----
   /** Conversations of one kind, as `-z conv,KIND` counts them (optionally only a view's matches). */
@@ -330,6 +430,12 @@ export const PacketRow = v.strictObject({
   length: Count,
   info: v.string(),
   status: Status,
+  /** The Time column as the rows request's `time` asked. */
+  timeText: v.optional(v.string()),
+  /** The values of the rows request's `columns` (occurrences joined by ','; '' when absent). */
+  columns: v.optional(v.array(v.string())),
+  marked: v.optional(v.literal(true)),
+  ignored: v.optional(v.literal(true)),
 });
 export type PacketRow = v.InferOutput<typeof PacketRow>;
 
@@ -476,6 +582,11 @@ export const SessionInfo = v.strictObject({
   bytes: Count,
   firstTime: v.nullable(Nanoseconds),
   lastTime: v.nullable(Nanoseconds),
+  /** Decode As rules the session was opened with. */
+  decodeAs: v.optional(v.array(DecodeAsRule)),
+  /** Frames marked and ignored (Edit › Mark, Ignore). */
+  marked: v.optional(Count),
+  ignored: v.optional(Count),
   views: v.array(ViewInfo),
   reports: v.array(ReportInfo),
   /** A live capture's settings and its latest kernel counters (absent for files and host-fed live sessions). */
@@ -492,6 +603,48 @@ export const SessionInfo = v.strictObject({
   })),
 });
 export type SessionInfo = v.InferOutput<typeof SessionInfo>;
+
+/** capinfos' facts about a capture file (Statistics › Capture File Properties). */
+export const CaptureProperties = v.strictObject({
+  path: v.string(),
+  /** capinfos' "File type" ('Wireshark/... - pcapng', 'Wireshark/tcpdump/... - pcap'). */
+  fileType: v.string(),
+  /** capinfos' "File encapsulation": one link type's name, or 'Per packet'. */
+  encapsulation: v.string(),
+  /** capinfos' "File timestamp precision" ('microseconds (6)', 'nanoseconds (9)'). */
+  timePrecision: v.string(),
+  /** File size in bytes, and the sum of the frames' captured lengths ("Data size"). */
+  fileBytes: Count,
+  dataBytes: Count,
+  packets: Count,
+  firstTime: v.nullable(Nanoseconds),
+  lastTime: v.nullable(Nanoseconds),
+  /** Both as capinfos prints them: the engine's local date and time at the time stamps' precision. */
+  firstTimeText: v.nullable(v.string()),
+  lastTimeText: v.nullable(v.string()),
+  /** Last minus first, seconds (null with fewer than two frames' times). */
+  elapsedSeconds: v.nullable(v.number()),
+  /** Data bytes / s, data bits / s, average packet size (bytes), packets / s; null when no time elapsed. */
+  bytesPerSecond: v.nullable(v.number()),
+  bitsPerSecond: v.nullable(v.number()),
+  averagePacketBytes: v.nullable(v.number()),
+  packetsPerSecond: v.nullable(v.number()),
+  /** The snap lengths the interfaces record (capinfos' "Packet size limit"), smallest and largest. */
+  snapLengthMin: v.nullable(Count),
+  snapLengthMax: v.nullable(Count),
+  interfaces: v.array(v.strictObject({
+    name: v.nullable(v.string()),
+    description: v.nullable(v.string()),
+    encapsulation: v.string(),
+    snapLength: Count,
+    /** Digits of its time stamps. */
+    timeDigits: Count,
+    packets: Count,
+  })),
+  marked: Count,
+  ignored: Count,
+});
+export type CaptureProperties = v.InferOutput<typeof CaptureProperties>;
 
 /** Most data followStream sends in its chunks, bytes (a longer stream is cut: `truncated`). */
 export const MAX_FOLLOW_BYTES = 16 * 1024 * 1024;
@@ -725,6 +878,9 @@ export const EngineResults = {
   /** The capture's settings now (as sessionInfo's capture). */
   setCaptureFilter: v.strictObject({ session: SessionId, filter: v.string(), preset: v.nullable(v.string()), stages: v.optional(KernelStagesSpec) }),
   saveFile: v.strictObject({ path: v.string(), format: CaptureFormat, frames: Count, bytes: Count }),
+  setFrameFlag: v.strictObject({ session: SessionId, marked: Count, ignored: Count, changed: Count }),
+  findFrame: v.strictObject({ frame: v.nullable(FrameNumber), /** the frame's position in the list searched */ index: v.nullable(Count), wrapped: v.boolean() }),
+  captureProperties: CaptureProperties,
   conversations: v.strictObject({ kind: ConversationKind, conversations: v.array(Conversation) }),
   followStream: v.strictObject({
     protocol: v.picklist(['tcp', 'udp']),

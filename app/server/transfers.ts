@@ -130,15 +130,24 @@ export class Transfers {
     sendJson(res, 200, { path: file, bytes: limit.bytes }, headers);
   }
 
-  /** `GET /download?session=N&format=pcap|pcapng[&view=V]`: the service's saveFile, streamed back as an attachment. */
+  /**
+   * `GET /download?session=N&format=pcap|pcapng[&view=V][&marked=1][&removeIgnored=1][&ranges=1-10,15-15]`:
+   * the service's saveFile (Export Specified Packets' choices), streamed back as an attachment.
+   */
   async download(req: IncomingMessage, res: ServerResponse, query: URLSearchParams, headers: OutgoingHttpHeaders): Promise<void> {
     const session = integerParam(query, 'session');
     const format = query.get('format');
     const view = query.has('view') ? integerParam(query, 'view') : undefined;
-    if (session === null || session < 1 || (format !== 'pcap' && format !== 'pcapng') || view === null || view === 0) {
-      sendText(res, 400, 'a download is /download?session=N&format=pcap|pcapng (and &view=V for a display filter view’s packets)', headers);
+    const rangesText = query.get('ranges');
+    const ranges = rangesText === null ? undefined : /^\d{1,10}-\d{1,10}(,\d{1,10}-\d{1,10}){0,4095}$/.test(rangesText) ? rangesText.split(',').map((r) => {
+      const [first, last] = r.split('-').map(Number) as [number, number];
+      return { first, last };
+    }) : null;
+    if (session === null || session < 1 || (format !== 'pcap' && format !== 'pcapng') || view === null || view === 0 || ranges === null || ranges?.some((r) => r.first < 1 || r.last < 1)) {
+      sendText(res, 400, 'a download is /download?session=N&format=pcap|pcapng (and &view=V for a display filter view’s packets, &marked=1, &removeIgnored=1, &ranges=FIRST-LAST,…)', headers);
       return;
     }
+    const narrowing = { ...(query.get('marked') === '1' ? { marked: true } : {}), ...(query.get('removeIgnored') === '1' ? { removeIgnored: true } : {}), ...(ranges ? { ranges } : {}) };
     const { service, ids } = this.options;
     const info = await service.handle({ id: ids.allocate(), method: 'sessionInfo', session });
     if (info.type === 'error') {
@@ -146,7 +155,7 @@ export class Transfers {
       return;
     }
     const { path: sessionPath, kind } = info.result as { path: string; kind: 'file' | 'live' };
-    const name = downloadName(sessionPath, kind, session, format, view !== undefined);
+    const name = downloadName(sessionPath, kind, session, format, view !== undefined || Object.keys(narrowing).length > 0);
     let dir: string;
     try {
       dir = fs.mkdtempSync(path.join(this.downloadsDir, 'download-'));
@@ -162,7 +171,7 @@ export class Transfers {
     res.once('close', onGone);
     let reply: EngineReply;
     try {
-      reply = await service.handle({ id, method: 'saveFile', session, path: file, format, ...(view !== undefined ? { view } : {}) });
+      reply = await service.handle({ id, method: 'saveFile', session, path: file, format, ...(view !== undefined ? { view } : {}), ...narrowing });
     } finally {
       res.off('close', onGone);
     }

@@ -9,7 +9,8 @@
  * Needs the builds (`npm run build`: dist/app and dist/renderer) and Chromium (SIEVECAP_CHROMIUM,
  * default /usr/bin/chromium); without them it is skipped, saying why.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
@@ -66,6 +67,24 @@ async function newPage(colorScheme: 'light' | 'dark'): Promise<Page> {
 }
 
 const footer = async (page: Page): Promise<string> => (await page.locator('footer').innerText()).replace(/\s+/g, ' ');
+
+/** Whether a Debian tool (tshark, capinfos) is installed: it runs. */
+function installed(command: string, args: string[]): boolean {
+  try {
+    execFileSync(command, args, { stdio: 'ignore' });
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ENOENT';
+  }
+}
+const run = promisify(execFile);
+/** tshark -T fields over a file: one array of tab-separated values per packet. */
+async function tsharkFields(file: string, args: string[]): Promise<string[][]> {
+  const { stdout } = await run('tshark', ['-r', file, '-T', 'fields', ...args], { maxBuffer: 64 * 1024 * 1024 });
+  return stdout.trim().split('\n').map((l) => l.split('\t'));
+}
+const hasReferenceTools = installed('tshark', ['--version']) && installed('capinfos', ['-h']);
+if (!hasReferenceTools) console.warn('renderer e2e: the conveniences step is skipped: tshark and capinfos are not installed (apt-get install tshark)');
 
 describe.skipIf(missing.length > 0)('the window in Chromium over sievecap serve', () => {
   let capture = '';
@@ -207,6 +226,164 @@ describe.skipIf(missing.length > 0)('the window in Chromium over sievecap serve'
     await page.getByRole('button', { name: 'Open', exact: true }).click();
     await expect.poll(() => page.getByRole('alert').first().innerText()).toMatch(/Not a capture file/);
     expect(await footer(page)).toContain('Packets: 3,120');
+    await page.close();
+  });
+
+  test.skipIf(!hasReferenceTools)('conveniences against tshark and capinfos: time formats, marks, ignored packets, find, conversations, export, a field as a column, properties, decode as', async () => {
+    // The references, asked at once: tshark's columns and fields, capinfos' facts.
+    const references = Promise.all([
+      tsharkFields(capture, ['-t', 'ud', '-e', 'frame.number', '-e', '_ws.col.Time', '-e', 'frame.time_epoch', '-e', 'tcp.stream', '-e', 'icmp.type', '-e', 'tcp.srcport', '-e', 'http.request.uri']),
+      tsharkFields(capture, ['-Y', 'dns', '-t', 'dd', '-e', 'frame.number', '-e', '_ws.col.Time']),
+      run('capinfos', ['-M', capture]).then((r) => r.stdout),
+    ]);
+    // This machine may be busy (two CPUs, the references computed meanwhile): the engine gets time, nothing is timed.
+    const patient = { timeout: 30_000 };
+    const page = await newPage('dark');
+    await page.keyboard.press('Control+o');
+    await page.getByLabel('Path on the machine running Sievecap').fill(capture);
+    await page.getByRole('button', { name: 'Open', exact: true }).click();
+    await expect.poll(() => footer(page), patient).toMatch(/^Loaded sample\.pcapng.*Packets: 3,120/);
+    const grid = page.getByRole('grid', { name: 'Packet list' });
+    const rows = grid.locator('.layer [role=row]');
+    const cells = (n: number) => rows.nth(n).locator('[role=gridcell]');
+    const columnOf = async (k: number, n: number): Promise<string[]> => Promise.all(Array.from({ length: n }, (_, i) => cells(i).nth(k).innerText()));
+    const selected = () => grid.locator('[aria-selected=true] [role=gridcell]').first().innerText();
+    const [all, dnsDelta, capinfosText] = await references;
+    /** Frame numbers (as text) of the packets whose values pass `test`. */
+    const framesWhere = (table: string[][], test: (row: string[]) => boolean): string[] => table.filter(test).map((r) => r[0]!);
+
+    // View › Time Display Format › UTC Date and Time of Day: tshark -t ud's column.
+    await page.getByRole('menuitem', { name: 'View' }).click();
+    await page.getByRole('menuitem', { name: 'Time Display Format' }).click();
+    await page.getByRole('menuitemradio', { name: /^UTC Date and Time of Day/ }).click();
+    const ud = all.slice(0, 6).map((r) => r[1]!);
+    await expect.poll(() => columnOf(1, 6), patient).toEqual(ud);
+    // Milliseconds: the same times cut to three digits.
+    await page.getByRole('menuitem', { name: 'View' }).click();
+    await page.getByRole('menuitem', { name: 'Time Display Format' }).click();
+    await page.getByRole('menuitemradio', { name: 'Milliseconds' }).click();
+    await expect.poll(() => columnOf(1, 6), patient).toEqual(ud.map((t) => t.slice(0, -6)));
+    // Ctrl+Alt+6 with a display filter: seconds since the previous displayed packet (tshark -Y dns -t dd), still in milliseconds.
+    const filter = page.getByRole('combobox', { name: 'Display filter' });
+    await filter.fill('dns');
+    await filter.press('Enter');
+    await expect.poll(() => footer(page), patient).toContain('Displayed: 80');
+    await grid.focus();
+    await page.keyboard.press('Control+Alt+6');
+    await expect.poll(() => columnOf(0, 4), patient).toEqual(dnsDelta.slice(0, 4).map((r) => r[0]));
+    await expect.poll(() => columnOf(1, 4), patient).toEqual(dnsDelta.slice(0, 4).map((r) => r[1]!.slice(0, -6)));
+    await filter.focus();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => footer(page), patient).toContain('Displayed: 3,120');
+    await page.keyboard.press('Control+Alt+4');
+
+    // Mark packets 2 and 5 (Ctrl+M, and the row's menu), ignore packet 3 (Ctrl+D).
+    await grid.focus();
+    await page.keyboard.press('Home');
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(selected, patient).toBe('2');
+    await page.keyboard.press('Control+m');
+    await expect.poll(() => rows.nth(1).getAttribute('class'), patient).toMatch(/\buser-marked\b/);
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Control+d');
+    await expect.poll(() => rows.nth(2).getAttribute('class'), patient).toMatch(/\bignored\b/);
+    await rows.nth(4).click({ button: 'right' });
+    await page.getByRole('menuitem', { name: 'Mark Packet' }).click();
+    await expect.poll(() => footer(page), patient).toMatch(/Marked: 2 Ignored: 1/);
+    // Ignored packets are left out of statistics: the protocol hierarchy counts 3,119 frames.
+    await page.getByRole('tab', { name: 'Protocol Hierarchy' }).click();
+    const phs = page.getByRole('grid', { name: 'Protocol hierarchy' });
+    await expect.poll(() => phs.locator('[role=row]').nth(1).locator('[role=gridcell]').nth(2).innerText(), patient).toBe('3,119');
+    await page.getByRole('tab', { name: 'Packets' }).click();
+
+    // Export Specified Packets › marked only: frames 2 and 5, as tshark reads them back.
+    await page.getByRole('menuitem', { name: 'File' }).click();
+    await page.getByRole('menuitem', { name: /Export Specified/ }).click();
+    await page.getByRole('radio', { name: /Marked packets only \(2\)/ }).check();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download' }).click()]);
+    const marked = path.join(dir, 'marked.pcapng');
+    await download.saveAs(marked);
+    const exported = await tsharkFields(marked, ['-e', 'frame.time_epoch']);
+    expect(exported.map((r) => r[0])).toEqual([all[1]![2], all[4]![2]]);
+
+    // Find Packet (Ctrl+F): a string, then a display filter backwards, then hex; each from the selected packet, as tshark's matches.
+    await grid.focus();
+    await page.keyboard.press('Home');
+    await page.keyboard.press('Control+f');
+    const bar = page.getByRole('search', { name: 'Find packet' });
+    await bar.getByLabel('Search for').selectOption('string');
+    await bar.getByLabel('Find text').fill('GET /item/7');
+    await bar.getByLabel('Find text').press('Enter');
+    // The packets carrying GET /item/7…: tshark's HTTP requests for those URIs.
+    const gets = framesWhere(all, (r) => (r[6] ?? '').startsWith('/item/7'));
+    await expect.poll(selected, patient).toBe(gets[0]);
+    await bar.getByLabel('Find text').press('Enter');
+    await expect.poll(selected, patient).toBe(gets[1]);
+    await bar.getByLabel('Search for').selectOption('filter');
+    await bar.getByLabel('Find text').fill('icmp');
+    await bar.getByLabel('Find text').press('Shift+Enter');
+    const icmp = framesWhere(all, (r) => r[4] !== '').map(Number);
+    await expect.poll(selected, patient).toBe(String(icmp.filter((n) => n < Number(gets[1])).at(-1) ?? icmp.at(-1)));
+    await bar.getByLabel('Search for').selectOption('hex');
+    await bar.getByLabel('Find text').fill('47 45 54 20 2f 69 74 65 6d 2f 32 39 39');
+    await bar.getByLabel('Find text').press('Enter');
+    await expect.poll(selected, patient).toBe(framesWhere(all, (r) => r[6] === '/item/299')[0]);
+    await bar.getByLabel('Find text').press('Escape');
+    await expect.poll(() => bar.count(), patient).toBe(0);
+
+    // Next packet in the conversation (Ctrl+.): the next frame of its tcp.stream.
+    const at = Number(await selected());
+    const stream = all[at - 1]![3];
+    const streamFrames = framesWhere(all, (r) => r[3] === stream).map(Number);
+    await grid.focus();
+    await page.keyboard.press('Control+.');
+    await expect.poll(selected, patient).toBe(String(streamFrames[streamFrames.indexOf(at) + 1]));
+    await page.keyboard.press('Control+,');
+    await expect.poll(selected, patient).toBe(String(at));
+
+    // Apply as Column on TCP's Source Port: the column holds tshark's tcp.srcport, before Info; removed from its header.
+    await page.keyboard.press('Home');
+    await page.getByRole('treeitem', { name: /^Transmission Control Protocol/ }).click();
+    await page.keyboard.press('ArrowRight');
+    await page.getByRole('treeitem', { name: /^Source Port/ }).click({ button: 'right' });
+    await page.getByRole('menuitem', { name: 'Apply as Column' }).click();
+    await expect.poll(() => grid.locator('[role=columnheader]').allInnerTexts(), patient).toContain('Source Port');
+    await expect.poll(() => columnOf(6, 5), patient).toEqual(all.slice(0, 5).map((r) => r[5]));
+    await grid.getByRole('button', { name: /^Column Source Port/ }).click({ button: 'right' });
+    await page.getByRole('menuitem', { name: 'Remove Column Source Port' }).click();
+    await expect.poll(() => grid.locator('[role=columnheader]').count(), patient).toBe(7);
+
+    // Statistics › Capture File Properties: capinfos' numbers.
+    await page.keyboard.press('Control+Alt+Shift+C');
+    const facts = page.getByRole('table', { name: 'Capture file properties' });
+    await expect.poll(() => facts.count(), patient).toBe(1);
+    const shown = Object.fromEntries(
+      await facts.locator('tr').evaluateAll((trs) => trs.map((tr) => [tr.querySelector('th')!.textContent!.trim(), tr.querySelector('td')!.textContent!.trim()])),
+    ) as Record<string, string>;
+    const capinfos = Object.fromEntries(
+      capinfosText.split('\n').flatMap((l) => (/^([A-Z][^:]+):\s+(.*)$/.exec(l) ? [[RegExp.$1.trim(), RegExp.$2.trim()]] : [])),
+    ) as Record<string, string>;
+    const number = (text: string | undefined): number => Number(/[\d,.]+/.exec((text ?? '').replace(/\(.*?\)/, ''))![0].replace(/,/g, ''));
+    for (const key of ['Number of packets', 'File size', 'Data size', 'Average packet size']) expect(number(shown[key]), key).toBe(number(capinfos[key]));
+    for (const key of ['Data byte rate', 'Data bit rate', 'Average packet rate']) expect(Math.abs(number(shown[key]) - number(capinfos[key])), key).toBeLessThan(0.01);
+    expect(shown['Capture duration']).toContain(`(${capinfos['Capture duration']!.replace(' seconds', ' s')})`);
+    expect(shown['File timestamp precision']).toBe(capinfos['File timestamp precision']);
+    expect([shown['First packet time'], shown['Last packet time']]).toEqual([capinfos['First packet time'], capinfos['Last packet time']]);
+    expect(shown['Marked packets']).toBe('2');
+    await page.keyboard.press('Escape');
+
+    // Analyze › Decode As: TCP port 80 as DNS, the file read again with the rule (the CLI's -d is compared with tshark's elsewhere):
+    // the HTTP request of frame 4 is a TCP segment now, as tshark -d tcp.port==80,dns shows it.
+    await page.getByRole('menuitem', { name: 'Analyze' }).click();
+    await page.getByRole('menuitem', { name: /^Decode As/ }).click();
+    await page.getByLabel('Rule 1: port').fill('80');
+    await page.getByLabel('Rule 1: protocol').fill('dns');
+    await page.getByRole('button', { name: 'OK' }).click();
+    await expect.poll(() => footer(page), patient).toMatch(/^Loaded sample\.pcapng.*Packets: 3,120/);
+    await expect.poll(() => columnOf(4, 4), patient).toEqual(['TCP', 'TCP', 'TCP', 'TCP']);
+    await page.getByRole('menuitem', { name: 'Analyze' }).click();
+    await expect.poll(() => page.getByRole('menuitem', { name: /^Decode As/ }).innerText(), patient).toContain('tcp.port==80,dns');
+    await page.keyboard.press('Escape');
     await page.close();
   });
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { parseCommandLine, UsageError } from '../args';
 import { extractTsharkOptions, parseDecodeAs } from './options';
 import { nameResolutionOf, portRange, preferenceOptions } from './preferences';
-import { precisionDigits, TimeColumn } from './time-column';
+import { precisionDigits, TimeColumn } from '../../engine/time-column';
 import { MacNames, PortNames } from './names';
 
 test('-t WORD and -N LETTERS are tshark’s only where tcpdump could not mean them', () => {

@@ -13,10 +13,12 @@
  *
  * Any of these, like -Y, -T, -V, -z and -o, asks for tshark-style output (tsharkOutputAsked).
  */
+import { TIME_DISPLAY_FORMATS, type TimeDisplayFormat } from '../../rpc/engine-protocol';
 import { UsageError } from '../args';
 
-export const TIME_FORMATS = ['a', 'ad', 'adoy', 'd', 'dd', 'e', 'r', 'u', 'ud', 'udoy'] as const;
-export type TsharkTimeFormat = (typeof TIME_FORMATS)[number];
+/** tshark's -t words: the window's View › Time Display Format offers the same. */
+export const TIME_FORMATS = TIME_DISPLAY_FORMATS;
+export type TsharkTimeFormat = TimeDisplayFormat;
 
 /** One -d: payloads on these ports of TCP or UDP go to `protocol`'s dissector. */
 export interface DecodeAs {

@@ -26,6 +26,8 @@ const MAX_TABLES = 16;
 interface KeptTable {
   table: ConversationTable;
   feed: ReportFeed;
+  /** The session's ignored frames when it was made (ignoring frames makes it count again without them). */
+  ignoredVersion: number;
 }
 
 const tables = new WeakMap<EngineSession, Map<string, KeptTable>>();
@@ -39,6 +41,7 @@ function keptTable(session: EngineSession, spec: string): KeptTable {
   let kept = tables.get(session);
   if (!kept) tables.set(session, (kept = new Map()));
   let entry = kept.get(spec);
+  if (entry && entry.ignoredVersion !== session.flags.ignoredVersion) entry = undefined;
   if (entry) {
     // Most recently used last: the first is the one to drop.
     kept.delete(spec);
@@ -46,7 +49,9 @@ function keptTable(session: EngineSession, spec: string): KeptTable {
     return entry;
   }
   const table = createConversationReport(spec);
-  entry = { table, feed: session.store.followReport(table) };
+  // Ignored frames (Edit › Ignore Packet) are left out, as Wireshark leaves them out of its statistics.
+  entry = { table, feed: session.store.followReport(table, (k) => session.flags.isIgnored(k)), ignoredVersion: session.flags.ignoredVersion };
+  kept.delete(spec);
   kept.set(spec, entry);
   while (kept.size > MAX_TABLES) kept.delete(kept.keys().next().value!);
   return entry;

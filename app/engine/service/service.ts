@@ -25,6 +25,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { compileDisplayFilter } from '../../filter';
+import { Dissector, PortRuleError, type PortRule } from '../../dissect/dissector';
 import {
   parseEngineRequest,
   type EngineEvent,
@@ -54,6 +55,9 @@ import { followStream } from './follow';
 import { httpTransaction, httpTransactions } from './http';
 import { exportHttpObjects, httpObjects } from './http-export';
 import { sortedRows } from './sort';
+import { withRowExtras } from './frame-flags';
+import { findFrame, forgetFind } from './find';
+import { propertiesOf } from './capture-properties';
 
 export interface EngineServiceOptions {
   /** Where live spools and unpacked gzip files go (default the system's temporary directory). */
@@ -294,6 +298,16 @@ export class EngineService {
       case 'watch': return this.captures.watch(this.session(request.session, ctx), request.rules);
       case 'setCaptureFilter': return this.captures.setFilter(this.session(request.session, ctx), request);
       case 'saveFile': return this.saveFile(request, ctx);
+      case 'setFrameFlag': return Promise.resolve(this.setFrameFlag(request));
+      case 'findFrame': {
+        const session = this.session(request.session, ctx);
+        const { id: _id, method: _method, ...params } = request;
+        return findFrame(session, request.view === undefined ? undefined : session.view(request.view).filterView, params, this.work(session, ctx));
+      }
+      case 'captureProperties': {
+        const session = this.session(request.session, ctx);
+        return Promise.resolve(propertiesOf(session.store, session.kind, session.path, session.interfaces(), session.flags));
+      }
       case 'listPresets': return Promise.resolve(this.presets().list());
       case 'savePreset': {
         const p = request.preset;
@@ -336,8 +350,19 @@ export class EngineService {
     const progress = new Throttle(this.eventIntervalMs, () => {
       if (session) this.emit({ type: 'event', event: 'progress', request: ctx.id, session: session.id, task: 'load', done: loadProgress.bytesDone, total: loadProgress.bytesTotal, frames: session.store.count() });
     });
+    // Decode As: checked by a Dissector before the file is read (an unknown protocol is refused with the known ones).
+    const portRules: PortRule[] = (request.decodeAs ?? []).map((d) => ({ transport: d.transport, ports: [d.port], protocol: d.protocol, origin: `Decode As ${d.transport}.port==${d.port},${d.protocol}` }));
+    if (portRules.length > 0) {
+      try {
+        new Dissector({ portRules });
+      } catch (err) {
+        if (err instanceof PortRuleError) throw new EngineError('EDECODEAS', err.message);
+        throw err;
+      }
+    }
     // The first slice is indexed inside openFile(), before the session exists: its progress is kept, then told.
     const store = PacketStore.openFile(request.path, {
+      portRules,
       sliceMs: this.sliceMs,
       signal: ctx.signal,
       spoolDir: this.spoolDir,
@@ -350,6 +375,7 @@ export class EngineService {
     });
     session = new EngineSession(this.nextSession++, 'file', request.path, store);
     session.loadProgress = loadProgress;
+    if (request.decodeAs?.length) session.decodeAs = request.decodeAs;
     this.register(session, ctx.id);
     ctx.attach(session);
     progress.poke();
@@ -435,6 +461,20 @@ export class EngineService {
       count = matches.length;
       frameAt = (i) => matches[i]! - 1;
     }
+    // Export Specified Packets: marked only, ranges of frame numbers, ignored left out.
+    if (request.marked || request.ranges || request.removeIgnored) {
+      const ranges = request.ranges;
+      const keep: number[] = [];
+      for (let i = 0; i < count; i++) {
+        const k = frameAt(i);
+        if (request.marked && !session.flags.has(k, 'marked')) continue;
+        if (request.removeIgnored && session.flags.isIgnored(k)) continue;
+        if (ranges && !ranges.some((r) => k + 1 >= r.first && k + 1 <= r.last)) continue;
+        keep.push(k);
+      }
+      count = keep.length;
+      frameAt = (i) => keep[i]!;
+    }
     const progress = { done: 0, total: count };
     const throttle = new Throttle(this.eventIntervalMs, () => {
       if (!session.closed) this.emit({ type: 'event', event: 'progress', request: ctx.id, session: session.id, task: 'save', done: progress.done, total: progress.total, frames: store.count(), ...(request.view === undefined ? {} : { view: request.view }) });
@@ -464,6 +504,48 @@ export class EngineService {
   private async rows(request: Request<'rows'>, ctx: RequestContext): Promise<EngineResult<'rows'>> {
     const session = this.session(request.session, ctx);
     const view = request.view === undefined ? undefined : session.view(request.view).filterView;
+    const page = await this.plainRows(session, view, request, ctx);
+    // Marks, and the Time column in the format asked (tshark's -t, the CLI's code).
+    const store = session.store;
+    const context = {
+      tsNs: (k: number) => store.tsNs(k),
+      count: () => store.count(),
+      flags: session.flags,
+      view,
+      timeDigits: (k: number) => session.timeDigits(k),
+      fieldTexts: (k: number, names: readonly string[]) => readFrames(() => store.fieldTexts(k, names)),
+    };
+    return { ...page, rows: withRowExtras(page.rows, context, request.time, request.columns) };
+  }
+
+  /**
+   * Sets or clears a flag on frames. Ignoring (or no longer ignoring) frames makes every report of
+   * the session count again from frame 1 when next read, as Wireshark dissects the file again.
+   */
+  private setFrameFlag(request: Request<'setFrameFlag'>): EngineResult<'setFrameFlag'> {
+    const session = this.session(request.session);
+    const store = session.store;
+    const count = store.count();
+    let changed = 0;
+    const set = (k: number): void => {
+      if (k >= 0 && k < count && session.flags.set(k, request.flag, request.value)) changed++;
+    };
+    for (const n of request.frames ?? []) set(n - 1);
+    if (request.displayed) {
+      if (request.view !== undefined) for (const n of session.view(request.view).filterView.frames()) set(n - 1);
+      else for (let k = 0; k < count; k++) set(k);
+    }
+    if (request.flag === 'ignored' && changed > 0) {
+      for (const entry of session.reports.values()) {
+        entry.report = createStatistic(entry.report.spec);
+        entry.feed = store.followReport(entry.report, (k) => session.flags.isIgnored(k));
+        entry.finished = false;
+      }
+    }
+    return { session: session.id, marked: session.flags.marked, ignored: session.flags.ignored, changed };
+  }
+
+  private async plainRows(session: EngineSession, view: FilterView | undefined, request: Request<'rows'>, ctx: RequestContext): Promise<EngineResult<'rows'>> {
     if (request.sort) return sortedRows(session, view, request.view ?? null, request.sort, request.start, request.count, this.work(session, ctx));
     const store = session.store;
     const total = store.count(view);
@@ -542,7 +624,8 @@ export class EngineService {
   /** A view of the session's store (EFILTER for a bad filter); its first progress event tells its id. */
   private startView(session: EngineSession, id: number, filter: string, request: number): SessionView {
     let entry: SessionView | null = null;
-    const filterView: FilterView = session.store.filter(filter, () => entry?.progress.poke());
+    // Ignored frames match no display filter (Wireshark dissects them no further than the frame).
+    const filterView: FilterView = session.store.filter(filter, () => entry?.progress.poke(), (k) => session.flags.isIgnored(k));
     entry = {
       id,
       filterView,
@@ -573,7 +656,7 @@ export class EngineService {
   private async createReport(request: Request<'createReport'>, ctx: RequestContext): Promise<EngineResult<'createReport'>> {
     const session = this.session(request.session, ctx);
     const report = createStatistic(request.spec);
-    const entry: SessionReport = { id: this.nextReport++, report, feed: session.store.followReport(report), finished: false };
+    const entry: SessionReport = { id: this.nextReport++, report, feed: session.store.followReport(report, (k) => session.flags.isIgnored(k)), finished: false };
     session.reports.set(entry.id, entry);
     try {
       await this.feed(session, entry, ctx);
@@ -675,6 +758,7 @@ export class EngineService {
     this.captures.abandon(session);
     this.sessions.delete(session.id);
     this.closedSessions.add(session.id);
+    forgetFind(session);
     session.close(new EngineError('ECLOSED', `session ${session.id} was closed while the request ran`));
     this.emit({ type: 'event', event: 'sessionClosed', session: session.id });
   }

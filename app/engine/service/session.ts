@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import { linkTypeDescription, linkTypeShortName } from '../../pcap/linktype';
-import type { ErrorData, ReportInfo, SessionInfo, ViewInfo } from '../../rpc/engine-protocol';
+import type { DecodeAsRule, ErrorData, ReportInfo, SessionInfo, ViewInfo } from '../../rpc/engine-protocol';
 import type { StatisticsReport } from '../../stats/report';
 import type { FilterView } from '../filter-view';
 import type { PcapngInterfaceOptions } from '../../pcap/pcapng-writer';
@@ -14,6 +14,8 @@ import type { ReportFeed } from '../report-feed';
 import type { PacketStore } from '../store';
 import type { SessionCapture } from './capture';
 import { EngineError, nsString } from './plain';
+import { FrameFlags } from './frame-flags';
+import { interfaceFacts, type InterfaceFacts } from './capture-properties';
 
 /**
  * Calls `fire` at most once per `intervalMs`; a call that comes sooner is made at the end of the
@@ -65,8 +67,9 @@ export interface SessionView {
 
 export interface SessionReport {
   readonly id: number;
-  readonly report: StatisticsReport;
-  readonly feed: ReportFeed;
+  /** Replaced by a fresh report when frames are ignored or no longer are (it counts again from frame 1). */
+  report: StatisticsReport;
+  feed: ReportFeed;
   /** report.finish() was called (the capture had ended and every frame was fed). */
   finished: boolean;
 }
@@ -89,6 +92,11 @@ export class EngineSession {
   capture: SessionCapture | null = null;
   /** A live session's interface description blocks (saveFile writes them again), by interface id. */
   interfaceDetails: PcapngInterfaceOptions[] = [];
+  /** Marked and ignored frames. */
+  readonly flags = new FrameFlags();
+  /** Decode As rules the file was opened with. */
+  decodeAs: DecodeAsRule[] = [];
+  private facts: InterfaceFacts[] | null = null;
 
   constructor(
     readonly id: number,
@@ -101,6 +109,19 @@ export class EngineSession {
     private readonly ownedDir: string | null = null,
   ) {
     this.state = kind === 'file' ? 'loading' : 'capturing';
+  }
+
+  /** The interfaces' facts (name, snap length, time stamp digits), read from the file once its interfaces are all known. */
+  interfaces(): InterfaceFacts[] {
+    const linkTypes = this.store.interfaceLinkTypes;
+    if (this.facts && this.facts.length === linkTypes.length) return this.facts;
+    this.facts = interfaceFacts(this.kind, this.path, linkTypes, this.kind === 'live' ? this.interfaceDetails : []);
+    return this.facts;
+  }
+
+  /** Digits of frame k's time stamps (0-based k): its interface's resolution. */
+  timeDigits(k: number): number {
+    return this.interfaces()[this.store.index.interfaceId[k]!]?.timeDigits ?? 9;
   }
 
   /** No more frames will come: reports may be finished. */
@@ -164,6 +185,9 @@ export class EngineSession {
       bytes: this.kind === 'file' ? this.loadProgress.bytesTotal : this.fileSize(),
       firstTime: frames > 0 ? nsString(store.tsNs(0)) : null,
       lastTime: frames > 0 ? nsString(store.tsNs(frames - 1)) : null,
+      marked: this.flags.marked,
+      ignored: this.flags.ignored,
+      ...(this.decodeAs.length ? { decodeAs: this.decodeAs.map((d) => ({ ...d })) } : {}),
       views: [...this.views.values()].map((v) => this.viewInfo(v)),
       reports: [...this.reports.values()].map((r) => this.reportInfo(r)),
       ...(this.capture === null

@@ -7,10 +7,14 @@
 import type {
   CaptureFormat,
   CaptureStatistics,
+  CaptureProperties,
+  DecodeAsRule,
   EngineParams,
+  FrameFlag,
   PacketDetail,
   RowSort,
   SessionInfo,
+  TimeDisplay,
   ViewInfo,
 } from '../../../app/rpc/engine-protocol';
 import type { DesktopBridge, DocumentState } from '../../../app/rpc/desktop-bridge';
@@ -20,6 +24,18 @@ import { PacketListState } from './packet-list.svelte';
 import { errorParts, errorTitle, isCancellation, type Banner } from './errors';
 import { baseName } from './format';
 import { appendSample, sampleOf, type CounterSample } from '../views/counter-history';
+import { DEFAULT_TIME_DISPLAY } from './time-display';
+import type { FieldColumn } from './packet-columns';
+
+/** Export Specified Packets' choices besides captured/displayed. */
+export interface ExportNarrowing {
+  marked?: boolean;
+  ranges?: Array<{ first: number; last: number }>;
+  removeIgnored?: boolean;
+}
+
+/** What Find Packet looks for (the engine's findFrame). */
+export type FindQuery = EngineParams<'findFrame'>['find'];
 
 export type Tab = 'packets' | 'sessions' | 'http' | 'hierarchy' | 'endpoints' | 'io-graph' | 'http-statistics' | 'statistics';
 
@@ -70,6 +86,13 @@ export class AppState {
   startPageRequested = $state(false);
   detail = $state.raw<PacketDetail | null>(null);
   detailError = $state<string | null>(null);
+  /** The packet list's Time column (View › Time Display Format). */
+  timeDisplay = $state.raw<TimeDisplay>({ ...DEFAULT_TIME_DISPLAY });
+  /** Fields shown as columns (Apply as Column). */
+  fieldColumns = $state.raw<FieldColumn[]>([]);
+  /** Frames marked and ignored in the session. */
+  marked = $state(0);
+  ignored = $state(0);
 
   readonly list = new PacketListState();
   private nextBanner = 1;
@@ -122,7 +145,8 @@ export class AppState {
       const names = s.capture?.interfaces.join(', ') ?? s.interfaces.map((i) => i.name).filter(Boolean).join(', ');
       title = s.state === 'capturing' ? `Capturing from ${names || 'the network'}` : `Capture on ${names || 'the network'}`;
     }
-    return { title, unsaved: this.unsaved, capturing: this.capturing };
+    const t = this.timeDisplay;
+    return { title, unsaved: this.unsaved, capturing: this.capturing, time: { format: t.format, precision: t.precision ?? null, hms: t.hms === true } };
   }
 
   // ---- connection ------------------------------------------------------------------------------
@@ -206,6 +230,8 @@ export class AppState {
     this.statistics = info.capture?.statistics ?? [];
     this.counterHistory = info.capture && info.state === 'capturing' ? [sampleOf(info.capture.statistics, Date.now())] : [];
     this.savedFrames = info.kind === 'file' ? Number.MAX_SAFE_INTEGER : 0;
+    this.marked = info.marked ?? 0;
+    this.ignored = info.ignored ?? 0;
     this.forgetDetail();
     this.startPageRequested = false;
     this.tab = 'packets';
@@ -217,6 +243,8 @@ export class AppState {
     this.view = null;
     this.frames = 0;
     this.matches = 0;
+    this.marked = 0;
+    this.ignored = 0;
     this.forgetDetail();
     this.statistics = [];
     this.counterHistory = [];
@@ -239,6 +267,8 @@ export class AppState {
         const params: EngineParams<'rows'> = { session, start, count };
         if (view !== null) params.view = view;
         if (sort) params.sort = sort;
+        params.time = this.timeDisplay;
+        if (this.fieldColumns.length > 0) params.columns = this.fieldColumns.map((c) => c.field);
         return engine.call('rows', params, { signal });
       },
     };
@@ -255,7 +285,7 @@ export class AppState {
    * indexed), but the one shown before is closed only once the file is open: a file that cannot be
    * opened, or an open cancelled half-way, gives the window back its previous capture.
    */
-  async openFile(path: string): Promise<boolean> {
+  async openFile(path: string, decodeAs?: DecodeAsRule[]): Promise<boolean> {
     const engine = this.engine;
     if (!engine) return false;
     if (!this.confirmDiscard(`Opening ${baseName(path)}`)) return false;
@@ -272,7 +302,7 @@ export class AppState {
       if (previous && previous.session !== info.session) void this.retire(previous);
     };
     try {
-      const info = await engine.call('openFile', { path }, {
+      const info = await engine.call('openFile', decodeAs?.length ? { path, decodeAs } : { path }, {
         signal: abort.signal,
         onProgress: (p) => {
           this.progress(task, p);
@@ -462,6 +492,8 @@ export class AppState {
     this.list.setLive(info.state === 'capturing');
     if (info.frames > this.frames) this.frames = info.frames;
     if (info.capture) this.statistics = info.capture.statistics;
+    this.marked = info.marked ?? this.marked;
+    this.ignored = info.ignored ?? this.ignored;
     const v = this.view && info.views.find((x) => x.view === this.view!.view);
     if (v && v.matches > this.matches) this.matches = v.matches;
     this.list.grow(this.displayed);
@@ -627,6 +659,95 @@ export class AppState {
     else void this.findAndSelect(number, 100_000).catch(() => false);
   }
 
+  // ---- time display, marks, find --------------------------------------------------------------
+
+  /** Other field columns: the rows are fetched again. */
+  setFieldColumns(columns: FieldColumn[]): void {
+    this.fieldColumns = columns;
+    if (this.session) this.list.refresh();
+  }
+
+  /** Another Time column format: the rows are fetched again. */
+  setTimeDisplay(t: TimeDisplay): void {
+    this.timeDisplay = t;
+    if (this.session) this.list.refresh();
+  }
+
+  /**
+   * Sets a flag on the selected packet (toggling it: Ctrl+M, Ctrl+D) or on every displayed one
+   * (Edit › Mark All Displayed…): the engine keeps it, the rows are fetched again.
+   */
+  async setFrameFlag(flag: FrameFlag, target: 'selected' | 'displayed', value?: boolean): Promise<void> {
+    const engine = this.engine;
+    const s = this.session;
+    if (!engine || !s) return;
+    const params: EngineParams<'setFrameFlag'> = { session: s.session, flag, value: value ?? true };
+    if (target === 'selected') {
+      const number = this.list.selectedNumber;
+      if (number === null) return;
+      const row = this.list.selectedRow;
+      params.frames = [number];
+      params.value = value ?? !(row?.number === number && row[flag] === true);
+    } else {
+      params.displayed = true;
+      if (this.view) params.view = this.view.view;
+    }
+    try {
+      const result = await engine.call('setFrameFlag', params);
+      if (this.session?.session !== s.session) return;
+      this.marked = result.marked;
+      this.ignored = result.ignored;
+      // Ignored packets match no display filter: the filter shown is run again.
+      if (flag === 'ignored' && result.changed > 0 && this.view) await this.applyFilter(this.appliedFilter);
+      else this.list.refresh();
+    } catch (err) {
+      this.showError(err, flag === 'marked' ? 'Marking packets' : 'Ignoring packets');
+    }
+  }
+
+  /**
+   * Find Packet, Next Mark, Next Packet in Conversation: the first packet after (or before) the
+   * selected one, in the list's order, that matches; selects it. Resolves to null when found, else
+   * what to tell the user.
+   */
+  async findPacket(find: FindQuery, backwards = false): Promise<string | null> {
+    const engine = this.engine;
+    const s = this.session;
+    if (!engine || !s) return 'No capture is open';
+    const params: EngineParams<'findFrame'> = { session: s.session, from: this.list.selectedNumber ?? 0, find };
+    if (backwards) params.backwards = true;
+    const view = this.view;
+    if (view) params.view = view.view;
+    const abort = new AbortController();
+    const task = find.kind === 'filter' ? this.startTask(`Finding: ${find.filter}`, 'frames', () => abort.abort()) : null;
+    try {
+      const result = await engine.call('findFrame', params, { signal: abort.signal, onProgress: (p) => task && this.progress(task, p) });
+      if (this.session?.session !== s.session) return null;
+      if (result.frame === null) return find.kind === 'conversation' ? 'No other packet of this conversation is displayed' : find.kind === 'marked' ? 'No other packet is marked' : 'No packet matched';
+      if (!this.list.sort && this.view === view && result.index !== null) this.list.select(result.index, result.frame);
+      else if (!(await this.goToPacket(result.frame))) return `Packet ${result.frame} is not displayed`;
+      return null;
+    } catch (err) {
+      if (isCancellation(err)) return 'Cancelled';
+      return errorParts(err).message;
+    } finally {
+      if (task) this.endTask(task);
+    }
+  }
+
+  /** Statistics › Capture File Properties: capinfos' facts. */
+  async captureProperties(): Promise<CaptureProperties | null> {
+    const engine = this.engine;
+    const s = this.session;
+    if (!engine || !s) return null;
+    try {
+      return await engine.call('captureProperties', { session: s.session });
+    } catch (err) {
+      this.showError(err, 'Reading the capture file properties');
+      return null;
+    }
+  }
+
   // ---- saving ----------------------------------------------------------------------------------
 
   /** The name a saved file gets by default. */
@@ -636,12 +757,15 @@ export class AppState {
     return `${stem}${displayedOnly ? '-filtered' : ''}.${format}`;
   }
 
-  /** The serve-mode download URL of the session (or its displayed packets). */
-  downloadUrl(format: CaptureFormat, displayedOnly: boolean): string | null {
+  /** The serve-mode download URL of the session (or its displayed packets, narrowed as Export Specified Packets asks). */
+  downloadUrl(format: CaptureFormat, displayedOnly: boolean, narrowing: ExportNarrowing = {}): string | null {
     const s = this.session;
     if (!s) return null;
     const q = new URLSearchParams({ session: String(s.session), format });
     if (displayedOnly && this.view) q.set('view', String(this.view.view));
+    if (narrowing.marked) q.set('marked', '1');
+    if (narrowing.removeIgnored) q.set('removeIgnored', '1');
+    if (narrowing.ranges) q.set('ranges', narrowing.ranges.map((r) => `${r.first}-${r.last}`).join(','));
     const token = serveToken();
     if (token) q.set('token', token);
     return `download?${q.toString()}`;
@@ -651,34 +775,38 @@ export class AppState {
    * Save / Save As / Export Specified Packets: Electron asks where (its Save dialog) and the
    * engine writes the file; serve mode downloads it through the browser.
    */
-  async save(format: CaptureFormat, displayedOnly: boolean): Promise<boolean> {
+  async save(format: CaptureFormat, displayedOnly: boolean, narrowing: ExportNarrowing = {}): Promise<boolean> {
     const engine = this.engine;
     const s = this.session;
     if (!engine || !s) return false;
     const exportView = displayedOnly && this.view ? this.view.view : null;
+    const narrowed = narrowing.marked === true || narrowing.removeIgnored === true || narrowing.ranges !== undefined;
     const framesNow = this.frames;
     if (!this.bridge) {
-      const url = this.downloadUrl(format, displayedOnly);
+      const url = this.downloadUrl(format, displayedOnly, narrowing);
       if (!url) return false;
       const a = document.createElement('a');
       a.href = url;
-      a.download = this.defaultSaveName(format, exportView !== null);
+      a.download = this.defaultSaveName(format, exportView !== null || narrowed);
       a.rel = 'noopener';
       document.body.append(a);
       a.click();
       a.remove();
-      if (exportView === null) this.savedFrames = framesNow;
+      if (exportView === null && !narrowed) this.savedFrames = framesNow;
       return true;
     }
-    const path = await this.bridge.saveFileDialog({ defaultName: this.defaultSaveName(format, exportView !== null), format });
+    const path = await this.bridge.saveFileDialog({ defaultName: this.defaultSaveName(format, exportView !== null || narrowed), format });
     if (!path) return false;
     const abort = new AbortController();
     const task = this.startTask(`Saving ${baseName(path)}`, 'frames', () => abort.abort());
     try {
       const params: EngineParams<'saveFile'> = { session: s.session, path, format };
       if (exportView !== null) params.view = exportView;
+      if (narrowing.marked) params.marked = true;
+      if (narrowing.removeIgnored) params.removeIgnored = true;
+      if (narrowing.ranges) params.ranges = narrowing.ranges;
       const result = await engine.call('saveFile', params, { signal: abort.signal, onProgress: (p) => this.progress(task, p) });
-      if (exportView === null) this.savedFrames = Math.max(framesNow, result.frames);
+      if (exportView === null && !narrowed) this.savedFrames = Math.max(framesNow, result.frames);
       this.addBanner('info', `Saved ${result.frames} packets`, `to ${result.path}`);
       this.bridge.addRecentFile(result.path);
       return true;

@@ -138,6 +138,18 @@ export class PacketListState {
     this.load();
   }
 
+  /** Every row is fetched again (another Time format, marks changed), the selection and scroll position kept. */
+  refresh(): void {
+    this.cache.reset(this.total);
+    this.load();
+  }
+
+  /** The selected row, when its page is here. */
+  get selectedRow(): PacketRow | null {
+    void this.version;
+    return this.selectedIndex >= 0 ? (this.cache.get(this.selectedIndex) ?? null) : null;
+  }
+
   /** The component tells its size. */
   resize(height: number): void {
     if (height === this.viewportHeight) return;

@@ -40,7 +40,7 @@ describe('PacketList', () => {
     expect(rows[0]!.querySelector('[role=gridcell]')!.textContent).toBe('1');
     expect(rows[0]!.classList.contains('row-synfin')).toBe(true);
     expect(rows[1]!.classList.contains('row-dns')).toBe(true);
-    expect(rows[2]!.classList.contains('marked')).toBe(true);
+    expect(rows[2]!.classList.contains('flagged')).toBe(true);
     expect(rows[2]!.textContent).toContain('[Truncated]');
     expect([...grid.querySelectorAll('[role=columnheader]')].map((h) => h.textContent!.trim())).toEqual(['No.', 'Time', 'Source', 'Destination', 'Protocol', 'Length', 'Info']);
 
@@ -177,5 +177,59 @@ describe('FilterBar', () => {
     flushSync();
     expect(applied).toEqual(['tcp.port == 80', '']);
     expect(input.value).toBe('');
+  });
+});
+
+describe('PacketList: marks, ignored packets and the Time column', () => {
+  test('marked rows are highlighted, ignored rows dimmed, the Time column shows the engine’s text and is wide enough', async () => {
+    const list = new PacketListState({ pageSize: 100 });
+    const rowOf = (n: number): PacketRow => ({ ...row(n), timeText: `2026-12-04 10:00:0${n}.000000000`, ...(n === 2 ? { marked: true as const } : {}), ...(n === 4 ? { ignored: true as const } : {}) });
+    list.setSource({ fetch: async (start, count) => ({ total: 5, rows: Array.from({ length: Math.min(count, 5 - start) }, (_, k) => rowOf(start + k + 1)) }) }, 5);
+    mounted.push(mount(PacketList, { target: document.body, props: { list, timeWidth: 260 } }));
+    list.resize(ROW_HEIGHT * 10);
+    await list.load();
+    flushSync();
+    const rows = document.querySelectorAll('.layer [role=row]');
+    expect(rows[1]!.classList.contains('user-marked')).toBe(true);
+    expect(rows[3]!.classList.contains('ignored')).toBe(true);
+    expect(rows[0]!.classList.contains('user-marked') || rows[0]!.classList.contains('ignored')).toBe(false);
+    expect(rows[0]!.querySelectorAll('[role=gridcell]')[1]!.textContent).toBe('2026-12-04 10:00:01.000000000');
+    expect((document.querySelector('.header') as HTMLElement).style.gridTemplateColumns.split(' ')[1]).toBe('260px');
+  });
+});
+
+describe('MenuBar submenus', () => {
+  test('a submenu opens with Right or Enter, its radio items run their command, Left goes back', async () => {
+    const { default: MenuBar } = await import('./MenuBar.svelte');
+    const ran: string[] = [];
+    const menus = [{ label: 'View', items: [
+      { label: 'Packets', command: 'view-packet-list' },
+      { label: 'Time Display Format', command: 'submenu-time', items: [
+        { label: 'Date and Time of Day', command: 'time-format-ad', checked: false },
+        { label: 'Seconds Since Beginning of Capture', command: 'time-format-r', checked: true },
+      ] },
+    ] }];
+    mounted.push(mount(MenuBar, { target: document.body, props: { menus, onCommand: (c: string) => ran.push(c) } }));
+    (document.querySelector('[data-top="0"]') as HTMLElement).click();
+    flushSync();
+    const parent = document.querySelector('[data-parent="submenu-time"]') as HTMLElement;
+    expect(parent.getAttribute('aria-haspopup')).toBe('menu');
+    parent.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true }));
+    flushSync();
+    await tick();
+    const sub = document.querySelector('[role=menu][aria-label="Time Display Format"]')!;
+    const radios = [...sub.querySelectorAll('[role=menuitemradio]')];
+    expect(radios.map((r) => r.getAttribute('aria-checked'))).toEqual(['false', 'true']);
+    // The checked item takes the focus.
+    expect(document.activeElement).toBe(radios[1]);
+    radios[1]!.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowLeft', bubbles: true }));
+    flushSync();
+    expect(document.querySelector('[role=menu][aria-label="Time Display Format"]')).toBeNull();
+    expect(document.activeElement).toBe(parent);
+    parent.click();
+    flushSync();
+    expect(parent.getAttribute('aria-expanded')).toBe('true');
+    (document.querySelectorAll('[role=menu][aria-label="Time Display Format"] [role=menuitemradio]')[0] as HTMLElement).click();
+    expect(ran).toEqual(['time-format-ad']);
   });
 });

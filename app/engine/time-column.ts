@@ -1,11 +1,15 @@
 /**
- * The Time column of tshark's summary line: its -t formats and -u seconds formats, at the
- * precision of the packet's time stamps (tshark's "automatic" precision: 6 digits for a
- * microsecond pcap, 9 for a nanosecond pcap or pcapng interface and for live captures), truncated
- * as tshark truncates. Absolute times follow the TZ environment variable, as tshark's localtime().
+ * The Time column of tshark's summary line and of the window's packet list (View › Time Display
+ * Format): tshark's -t formats and -u seconds formats, at the precision of the packet's time
+ * stamps (tshark's "automatic" precision: 6 digits for a microsecond pcap, 9 for a nanosecond pcap
+ * or pcapng interface and for live captures) or a chosen one, truncated as tshark truncates.
+ * Absolute times follow the TZ environment variable, as tshark's localtime(). The CLI (-t, -u) and
+ * the engine's `rows` request (its `time` parameter) both format with timeColumnText.
  */
-import type { TimestampResolution } from '../../pcap/packet';
-import type { TsharkTimeFormat } from './options';
+import type { TimestampResolution } from '../pcap/packet';
+import type { TimeDisplayFormat } from '../rpc/engine-protocol';
+
+export type { TimeDisplayFormat };
 
 /** tshark's digits after the point for a time stamp resolution (wiretap's WTAP_TSPREC_*). */
 export function precisionDigits(resolution: TimestampResolution | undefined): number {
@@ -59,12 +63,42 @@ function absolute(tsNs: bigint, digits: number, format: 'a' | 'ad' | 'adoy' | 'u
   return `${year}/${String(dayOfYear).padStart(3, '0')} ${clock}`;
 }
 
+/** What one packet's Time column is made of. */
+export interface PacketTimes {
+  /** Its time stamp, ns since the epoch. */
+  tsNs: bigint;
+  /** Since the first packet (frame.time_relative) and since the previous one captured (frame.time_delta). */
+  relativeNs: bigint;
+  deltaNs: bigint;
+  /** Since the previous packet displayed (frame.time_delta_displayed): 0 for the first one. */
+  deltaDisplayedNs: bigint;
+}
+
+/** A packet's Time column in `format`, with `digits` after the point; `hms`: tshark's -u hms. */
+export function timeColumnText(format: TimeDisplayFormat, t: PacketTimes, digits: number, hms = false): string {
+  switch (format) {
+    case 'r':
+      return signedSeconds(t.relativeNs, digits, hms);
+    case 'd':
+      return signedSeconds(t.deltaNs, digits, hms);
+    case 'dd':
+      return signedSeconds(t.deltaDisplayedNs, digits, hms);
+    case 'e': {
+      const negative = t.tsNs < 0n;
+      const abs = negative ? -t.tsNs : t.tsNs;
+      return `${negative ? '-' : ''}${abs / 1_000_000_000n}${fraction(abs % 1_000_000_000n, digits)}`;
+    }
+    default:
+      return absolute(t.tsNs, digits, format);
+  }
+}
+
 /** One summary's Time column, packet after packet (dd remembers the previous displayed packet). */
 export class TimeColumn {
   private previousDisplayedNs: bigint | undefined;
 
   constructor(
-    private readonly format: TsharkTimeFormat = 'r',
+    private readonly format: TimeDisplayFormat = 'r',
     private readonly seconds: 's' | 'hms' = 's',
   ) {}
 
@@ -73,23 +107,8 @@ export class TimeColumn {
    * the previous one read (frame.time_relative, frame.time_delta), and its precision in digits.
    */
   text(tsNs: bigint, relativeNs: bigint, deltaNs: bigint, digits: number): string {
-    const hms = this.seconds === 'hms';
     const previous = this.previousDisplayedNs;
     this.previousDisplayedNs = tsNs;
-    switch (this.format) {
-      case 'r':
-        return signedSeconds(relativeNs, digits, hms);
-      case 'd':
-        return signedSeconds(deltaNs, digits, hms);
-      case 'dd':
-        return signedSeconds(previous === undefined ? 0n : tsNs - previous, digits, hms);
-      case 'e': {
-        const negative = tsNs < 0n;
-        const abs = negative ? -tsNs : tsNs;
-        return `${negative ? '-' : ''}${abs / 1_000_000_000n}${fraction(abs % 1_000_000_000n, digits)}`;
-      }
-      default:
-        return absolute(tsNs, digits, this.format);
-    }
+    return timeColumnText(this.format, { tsNs, relativeNs, deltaNs, deltaDisplayedNs: previous === undefined ? 0n : tsNs - previous }, digits, this.seconds === 'hms');
   }
 }
