@@ -13,6 +13,11 @@ export interface TcpOptionSummary {
   mptcp: number;
   /** Set when an MPTCP option was malformed (tshark then adds '[Malformed Packet]' to Info). */
   mptcpMalformed?: boolean;
+  /**
+   * Bytes the last SACK option reports received (its first three blocks, as Wireshark 4.0 keeps
+   * them for bytes in flight); -1 when there is no SACK option.
+   */
+  sackDelivered: number;
 }
 
 const KIND_NAMES: Record<number, string> = {
@@ -34,7 +39,7 @@ const KIND_SHORT: Record<number, string> = {
  */
 export function dissectTcpOptions(b: LayerBuilder, start: number, stop: number, withInfo = true, sackBase = -1, ack = -1): TcpOptionSummary {
   const data = b.data;
-  const summary: TcpOptionSummary = { info: '', windowShift: -1, mptcp: 0 };
+  const summary: TcpOptionSummary = { info: '', windowShift: -1, mptcp: 0, sackDelivered: -1 };
   // Option fields are built only for a tree or a selection that names one (tcp.option_kind, tcp.options.*).
   const fields = b.wantsAny('tcp.option') || b.wantsAny('_ws.expert');
   const names: string[] = [];
@@ -57,6 +62,7 @@ export function dissectTcpOptions(b: LayerBuilder, start: number, stop: number, 
         return;
       }
       if (kind === 3 && len === 3) summary.windowShift = Math.min(data[at + 2]!, 14);
+      if (kind === 5) summary.sackDelivered = sackDelivered(data, at, len);
       if (kind === 30) {
         summary.mptcp++;
         // Like tshark: a malformed MPTCP option ends the options (and their Info text).
@@ -75,6 +81,19 @@ export function dissectTcpOptions(b: LayerBuilder, start: number, stop: number, 
   }, () => bytesHex(data, start, stop - start));
   if (b.tree) optionsField.label = `Options: (${stop - start} bytes)${names.length ? ', ' : ''}${names.join(', ')}`;
   return summary;
+}
+
+/**
+ * The bytes a SACK option's blocks cover. Wireshark 4.0 stores the blocks for its bytes-in-flight
+ * count in slots 1 to 3 of a four-slot array: a fourth block is counted in the option but not kept.
+ */
+function sackDelivered(data: Buffer, at: number, len: number): number {
+  let delivered = 0;
+  let kept = 0;
+  for (let o = at + 2, left = len - 2; left >= 8 && kept < 3; o += 8, left -= 8, kept++) {
+    delivered = (delivered + data.readUInt32BE(o + 4) - data.readUInt32BE(o)) >>> 0;
+  }
+  return delivered;
 }
 
 /** EOL and NOP: one byte, no length. */

@@ -34,7 +34,7 @@ export interface TcpConversation {
    * `address|port` of the sender sorts before the receiver's): the table orders ends by number.
    */
   flip: boolean;
-  /** Time stamp of the opening SYN (-1n none seen) and the initial round-trip time (0n unknown). */
+  /** Time stamp of the latest SYN (-1n none seen) and the initial round-trip time (0n unknown). */
   synTs: bigint;
   irtt: bigint;
   /** Opened by a SYN that reused the ports of an earlier conversation (tcp.analysis.reused_ports). */

@@ -43,6 +43,32 @@ function flagNames(flags: number): string {
 /** flagNames() by the 12 flag bits (at most 4,096 strings). */
 const FLAG_NAMES: string[] = [];
 
+/** The conversation-completeness value as tshark 4.0 words it (conversation_completeness_fill). */
+function completenessText(value: number): string {
+  const { SYN, SYN_ACK, ACK, DATA, FIN, RST } = COMPLETENESS;
+  const handshake = SYN | SYN_ACK | ACK;
+  switch (value) {
+    case SYN:
+      return `Incomplete, SYN_SENT (${value})`;
+    case SYN | SYN_ACK:
+      return `Incomplete, CLIENT_ESTABLISHED (${value})`;
+    case handshake:
+      return `Incomplete, ESTABLISHED (${value})`;
+    case handshake | DATA:
+      return `Incomplete, DATA (${value})`;
+    case handshake | DATA | FIN:
+    case handshake | DATA | RST:
+    case handshake | DATA | FIN | RST:
+      return `Complete, WITH_DATA (${value})`;
+    case handshake | FIN:
+    case handshake | RST:
+    case handshake | FIN | RST:
+      return `Complete, NO_DATA (${value})`;
+    default:
+      return `Incomplete (${value})`;
+  }
+}
+
 /** tcp.flags.str: '··········S·'. */
 function flagLetters(flags: number): string {
   let letters = '';
@@ -111,10 +137,11 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
       if (ack) ackValue = (ackRaw - rev.baseSeq) >>> 0;
       completeness = conv.completeness;
       const ts = p.frame.tsNs;
-      if (syn && !ack) {
-        if (conv.synTs < 0n) conv.synTs = ts;
-      } else if (ack && conv.irtt === 0n && conv.synTs >= 0n && (conv.completeness & COMPLETENESS.SYN_ACK) !== 0) conv.irtt = ts - conv.synTs;
-      analysis = analyzeSegment(fwd.analysis, rev.analysis, seq, ackValue, segLen, flags, window, rev.windowShift, conv.irtt, p.frame.number, ts);
+      // The initial RTT as Wireshark takes it: from the latest SYN to the first ACK without SYN
+      // (whichever side sends it), once the analysis of this segment is done.
+      analysis = analyzeSegment(fwd.analysis, rev.analysis, seq, ackValue, segLen, flags, window, rev.windowShift, conv.irtt, p.frame.number, ts, fwd.baseSeq);
+      if (syn && !ack) conv.synTs = ts;
+      else if (ack && !syn && conv.irtt === 0n && conv.synTs >= 0n) conv.irtt = ts - conv.synTs;
       if (conv.reused && syn && !ack) {
         analysis.flags |= A.REUSED_PORTS;
         conv.reused = false;
@@ -131,14 +158,16 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
       layout.lastStreamTcp = true;
       p.tap('tcp', p.netSrc, p.netDst, srcPort, dstPort, stream, flags);
       if (b.wants('tcp.stream')) b.add('tcp.stream', () => `[Stream index: ${stream}]`, stream, offset, 0);
-      if (b.wants('tcp.completeness')) b.add('tcp.completeness', () => `[Conversation completeness: ${completeness}]`, completeness, offset, 0);
+      if (b.wants('tcp.completeness')) b.add('tcp.completeness', () => `[Conversation completeness: ${completenessText(completeness)}]`, completeness, offset, 0);
       // tshark shows the bits gathered before this segment; which flag combinations count was
       // checked against tshark 4.0 on nmap's odd probes (SYN|FIN counts as SYN, FIN needs ACK).
       if (syn) conv.completeness |= ack ? COMPLETENESS.SYN_ACK : COMPLETENESS.SYN;
-      else if (rst) conv.completeness |= COMPLETENESS.RST;
-      else if (fin && ack) conv.completeness |= COMPLETENESS.FIN;
-      else if (ack) conv.completeness |= COMPLETENESS.ACK;
-      if (segLen > 0) conv.completeness |= COMPLETENESS.DATA;
+      else if (conv.firstFrame !== p.frame.number) {
+        if (rst) conv.completeness |= COMPLETENESS.RST;
+        if (fin && ack) conv.completeness |= COMPLETENESS.FIN;
+        if (ack && segLen === 0) conv.completeness |= COMPLETENESS.ACK;
+        if (segLen > 0) conv.completeness |= COMPLETENESS.DATA;
+      }
       if (fin || rst) conv.closed = true;
     }
     if (b.wants('tcp.len')) b.add('tcp.len', () => `[TCP Segment Len: ${segLen}]`, segLen, offset, 0);
@@ -198,11 +227,11 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
       } else factor = own;
     }
     if (b.wants('tcp.window_size')) b.add('tcp.window_size', () => `[Calculated window size: ${scaled}]`, scaled, offset + 14, 2);
-    if (factor !== null) b.add('tcp.window_size_scalefactor', () => `[Window size scaling factor: ${factor}]`, factor, offset + 14, 2);
+    if (factor !== null) b.add('tcp.window_size_scalefactor', () => `[Window size scaling factor: ${factor === -1 ? '-1 (unknown)' : factor === -2 ? '-2 (no window scaling used)' : factor}]`, factor, offset + 14, 2);
     if (b.wants('tcp.checksum')) b.add('tcp.checksum', () => `Checksum: ${hex(checksum, 4)} [unverified]`, checksum, offset + 16, 2, () => hex(checksum, 4));
     if (b.wants('tcp.checksum.status')) b.add('tcp.checksum.status', '[Checksum Status: Unverified]', 2, offset + 16, 0);
     if (b.wants('tcp.urgent_pointer')) b.add('tcp.urgent_pointer', () => `Urgent Pointer: ${urgent}`, urgent, offset + 18, 2);
-    let opts: TcpOptionSummary = { info: '', windowShift: -1, mptcp: 0 };
+    let opts: TcpOptionSummary = { info: '', windowShift: -1, mptcp: 0, sackDelivered: -1 };
     if (hlen > 20) {
       b.need(offset + 20, hlen - 20, 'TCP options');
       const peer = conv?.dirs[dir === 0 ? 1 : 0];
@@ -217,6 +246,8 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
       if (opts.windowShift >= 0) own.windowShift = opts.windowShift;
       else if (syn) own.windowShift = -2;
       if (syn && ack && (own.windowShift === -2 || other.windowShift === -2)) own.windowShift = other.windowShift = -2;
+      // The SACK blocks of this side's latest segment (none without a SACK option).
+      if (!p.quoted) own.analysis.sackDelivered = Math.max(opts.sackDelivered, 0);
     }
     if (conv && !p.quoted) {
       const ts = p.frame.tsNs;
@@ -231,11 +262,23 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
       });
       times.last = ts;
     }
-    if (analysis !== null && analysis.flags !== 0) {
+    if (analysis !== null && analysis.recorded) {
       const result = analysis;
-      // As Wireshark's tcp_print_sequence_number_analysis(): the flags' expert items on "TCP
-      // Analysis Flags" (a retransmission with its RTO), then a duplicate ACK's number and frame.
+      const irtt = conv?.irtt ?? 0n;
+      // As Wireshark's tcp_print_sequence_number_analysis(): the acknowledged segment and its RTT,
+      // the initial RTT, bytes in flight and pushed; then the flags' expert items on "TCP Analysis
+      // Flags" (a retransmission with its RTO), then a duplicate ACK's number and frame.
       if (b.wantsAny('tcp.analysis') || b.wantsAny('_ws.expert')) b.group('tcp.analysis', '[SEQ/ACK analysis]', null, offset, 0, () => {
+        if (result.acksFrame !== 0) {
+          b.add('tcp.analysis.acks_frame', () => `[This is an ACK to the segment in frame: ${result.acksFrame}]`, result.acksFrame, offset, 0);
+          if (result.ackRttNs !== 0n) b.add('tcp.analysis.ack_rtt', () => `[The RTT to ACK the segment was: ${nsToSeconds(result.ackRttNs)} seconds]`, result.ackRttNs, offset, 0, () => nsToSeconds(result.ackRttNs));
+        }
+        if (irtt !== 0n) b.add('tcp.analysis.initial_rtt', () => `[iRTT: ${nsToSeconds(irtt)} seconds]`, irtt, offset, 0, () => nsToSeconds(irtt));
+        if (result.bytesInFlight !== 0) {
+          b.add('tcp.analysis.bytes_in_flight', () => `[Bytes in flight: ${result.bytesInFlight}]`, result.bytesInFlight, offset, 0);
+          b.add('tcp.analysis.push_bytes_sent', () => `[Bytes sent since last PSH flag: ${result.pushBytesSent}]`, result.pushBytesSent, offset, 0);
+        }
+        if (result.flags === 0) return;
         b.group('tcp.analysis.flags', '[TCP Analysis Flags]', null, offset, 0, () => {
           for (const [bit, abbrev, severity, message] of ANALYSIS_EXPERTS) {
             if ((result.flags & bit) === 0) continue;
@@ -261,7 +304,7 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
           });
         }
       }, '');
-      if (p.columns) p.infoPrefix = analysisInfo(result);
+      if (p.columns && result.flags !== 0) p.infoPrefix = analysisInfo(result);
     }
     if (p.columns) {
       let info = `${d.portText('tcp', srcPort)} → ${d.portText('tcp', dstPort)} [${flagNames(flags)}] Seq=${seq}`;

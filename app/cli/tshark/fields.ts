@@ -3,6 +3,7 @@
  * empty when absent, several occurrences joined (',' by default), fields separated by a tab.
  */
 import type { DissectedPacket, Field } from '../../dissect/model';
+import { fieldKind } from '../../filter/fields';
 
 export interface FieldsOptions {
   /** Between fields (tshark -E separator=, default tab). */
@@ -15,15 +16,25 @@ export interface FieldsOptions {
   quote?: string;
 }
 
+/** The requested names that are Wireshark FT_NONE fields (tshark prints '1' for each occurrence), per name list. */
+const presenceOnly = new WeakMap<readonly string[], ReadonlySet<string>>();
+
+function presenceOnlyNames(names: readonly string[]): ReadonlySet<string> {
+  let set = presenceOnly.get(names);
+  if (set === undefined) presenceOnly.set(names, (set = new Set(names.filter((n) => fieldKind(n) === 'none'))));
+  return set;
+}
+
 /** All values of each requested field, in tree order (tshark's occurrence order). */
 export function collectFields(packet: DissectedPacket, names: readonly string[]): Map<string, string[]> {
   const wanted = new Map<string, string[]>();
   for (const n of names) wanted.set(n, []);
+  const presence = presenceOnlyNames(names);
   // Depth-first, preserving tree order.
   const visit = (fields: Field[]) => {
     for (const f of fields) {
       const out = wanted.get(f.abbrev);
-      if (out) out.push(f.text);
+      if (out) out.push(f.text === '' && presence.has(f.abbrev) ? '1' : f.text);
       if (f.children) visit(f.children);
     }
   };
