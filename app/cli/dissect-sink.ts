@@ -70,7 +70,7 @@ export class DissectSink implements PacketSink {
     this.dissector = new Dissector(dissectorOptions(opts));
     const formats = opts.tsharkFormats;
     const filter = formats.protocolFilter;
-    const tree = (p: Dissected) => formatTree(p).replace(/\n$/, '');
+    const tree = (p: Dissected) => formatTree(p, !formats.hexDump).replace(/\n$/, '');
     this.delimited = false;
     this.preamble = '';
     this.finale = () => '';

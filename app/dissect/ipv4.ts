@@ -40,8 +40,9 @@ export function dissectIpv4(d: Dissector, p: PacketState, data: Buffer, offset: 
     }, () => hex(ds, 2));
     let totalLen = b.u16(offset + 2, 'total length');
     // 0 means TCP segmentation offload: Wireshark takes the length from the frame.
-    if (totalLen === 0) totalLen = end - offset;
-    if (b.wants('ip.len')) b.add('ip.len', () => `Total Length: ${totalLen}`, totalLen, offset + 2, 2);
+    const offloaded = totalLen === 0;
+    if (offloaded) totalLen = end - offset;
+    if (b.wants('ip.len')) b.add('ip.len', () => (offloaded ? `[Total Length: ${totalLen} bytes (reported as 0, presumed to be because of "TCP segmentation offload" (TSO))]` : `Total Length: ${totalLen}`), totalLen, offset + 2, 2);
     const id = b.u16(offset + 4, 'identification');
     if (b.wants('ip.id')) b.add('ip.id', () => `Identification: ${hex(id, 4)} (${id})`, id, offset + 4, 2, () => hex(id, 4));
     const flagsFrag = b.u16(offset + 6, 'flags');

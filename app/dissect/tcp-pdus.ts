@@ -98,9 +98,11 @@ export function dissectTcpPayload(d: Dissector, p: PacketState, ctx: AppContext,
   const tcpLayer = p.layers[p.layers.length - 1]!;
   const pending = flow.pdu;
   if (analysis & (A.RETRANSMISSION | A.SPURIOUS_RETRANSMISSION | A.FAST_RETRANSMISSION)) {
-    // A retransmission (the TCP analysis says so) is handed to no dissector; bytes of the PDU
-    // being put together show as retransmitted segment data (not when spurious: already acknowledged).
-    if ((analysis & A.SPURIOUS_RETRANSMISSION) === 0 && pending !== null && seq + (end - offset) > pending.seq && seq < pending.seq + pending.length) addSegmentData(p, tcpLayer, data, offset, end, 'Retransmitted ');
+    // A retransmission (the TCP analysis says so) is handed to no dissector: a plain one shows as
+    // retransmitted segment data (tshark 4.0's desegment_tcp), a fast one only where it overlaps
+    // the PDU being put together, a spurious one (already acknowledged) not at all.
+    const plain = (analysis & (A.RETRANSMISSION | A.SPURIOUS_RETRANSMISSION)) === A.RETRANSMISSION;
+    if (plain || ((analysis & A.SPURIOUS_RETRANSMISSION) === 0 && pending !== null && seq + (end - offset) > pending.seq && seq < pending.seq + pending.length)) addSegmentData(p, tcpLayer, data, offset, end, 'Retransmitted ');
     return;
   }
   if (analysis & A.KEEP_ALIVE) {
@@ -336,7 +338,8 @@ function addSegmentData(p: PacketState, tcpLayer: { fields: Field[] }, data: Buf
 function segmentsLayer(p: PacketState, pdu: PendingPdu, buffer: Buffer) {
   const parts = pdu.parts;
   const b = new LayerBuilder(buffer, 'tcp', '', 0, buffer.length, p.selection);
-  const title = (): string => `[${parts.length} Reassembled TCP Segments (${buffer.length} bytes): ${parts.map((part) => `#${part.frame}(${part.length})`).join(', ')}]`;
+  // Wireshark cuts an item's text at 239 characters (ITEM_LABEL_LENGTH), inside the brackets.
+  const title = (): string => `[${`${parts.length} Reassembled TCP Segments (${buffer.length} bytes): ${parts.map((part) => `#${part.frame}(${part.length})`).join(', ')}`.slice(0, 239)}]`;
   b.title(title);
   if (b.wantsAny('tcp.segment') || b.wantsAny('tcp.reassembled')) {
     let at = 0;

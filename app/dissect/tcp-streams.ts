@@ -41,8 +41,8 @@ export interface TcpConversation {
   reused: boolean;
   /** The number of the first frame seen of it (set by the TCP dissector). */
   firstFrame?: number;
-  /** The frame of its first FIN (tcp.connection.fin_active; later FINs are fin_passive). */
-  finFrame?: number;
+  /** The direction that sent its first FIN (its FINs are tcp.connection.fin_active, the other side's fin_passive). */
+  finSide?: 0 | 1;
 }
 
 export const COMPLETENESS = { SYN: 1, SYN_ACK: 2, ACK: 4, DATA: 8, FIN: 16, RST: 32 } as const;

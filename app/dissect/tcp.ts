@@ -35,7 +35,9 @@ const streamTimes = new WeakMap<TcpConversation, { first: bigint; last: bigint }
 function flagNames(flags: number): string {
   let names = FLAG_NAMES[flags];
   if (names === undefined) {
-    names = INFO_ORDER.filter(([bit]) => (flags & bit) !== 0).map(([, , , n]) => n).join(', ') || '<None>';
+    const set = INFO_ORDER.filter(([bit]) => (flags & bit) !== 0).map(([, , , n]) => n);
+    if (flags & 0xe00) set.push('Reserved');
+    names = set.join(', ') || '<None>';
     FLAG_NAMES[flags] = names;
   }
   return names;
@@ -187,17 +189,21 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
     }
     const nextSeq = (seq + segLen + (syn || fin ? 1 : 0)) >>> 0;
     if (b.wants('tcp.nxtseq')) b.add('tcp.nxtseq', () => `[Next Sequence Number: ${nextSeq}${relative ? '    (relative sequence number)' : ''}]`, nextSeq, offset, 0);
-    if (b.wants('tcp.ack')) b.add('tcp.ack', () => `Acknowledgment Number: ${ackValue}${ack && relative ? '    (relative ack number)' : ''}`, ackValue, offset + 8, 4);
+    if (b.wants('tcp.ack') || (!ack && ackRaw !== 0 && b.wantsAny('_ws.expert'))) {
+      const field = b.add('tcp.ack', () => `Acknowledgment Number: ${ackValue}${ack && relative ? '    (relative ack number)' : ''}`, ackValue, offset + 8, 4);
+      if (!ack && ackRaw !== 0) addExpertTo(b, field, 'tcp.ack.nonzero', 'Note', 'Protocol', 'The acknowledgment number field is nonzero while the ACK flag is not set');
+    }
     if (b.wants('tcp.ack_raw')) {
       const raw = b.add('tcp.ack_raw', () => `Acknowledgment number (raw): ${ackRaw}`, ackRaw, offset + 8, 4);
       if (!relative && ack) raw.hidden = true;
     }
     if (b.wants('tcp.hdr_len')) b.add('tcp.hdr_len', () => `${bitPicture(hdrWord >> 8, 0xf0, 8)} = Header Length: ${hlen} bytes (${hlen / 4})`, hlen, offset + 12, 1);
-    // The first FIN of a connection initiates its closing; the other side's FIN undergoes it.
+    // The side that sent the first FIN initiates the closing (each FIN it sends says so); the
+    // other side's FINs undergo it.
     let finRole = '';
     if (fin && conv && !p.quoted) {
-      conv.finFrame ??= p.frame.number;
-      finRole = conv.finFrame === p.frame.number ? 'active' : 'passive';
+      conv.finSide ??= dir;
+      finRole = conv.finSide === dir ? 'active' : 'passive';
     }
     if (b.wantsAny('tcp.flags') || b.wantsAny('tcp.connection') || b.wantsAny('_ws.expert')) b.group('tcp.flags', () => `Flags: ${hex(flags, 3)} (${flagNames(flags)})`, flags, offset + 12, 2, () => {
       b.add('tcp.flags.res', () => `${bitPicture(flags, 0xe00, 12)} = Reserved: ${setText((flags & 0xe00) !== 0)}`, (flags & 0xe00) !== 0, offset + 12, 2);
@@ -230,13 +236,16 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
     if (factor !== null) b.add('tcp.window_size_scalefactor', () => `[Window size scaling factor: ${factor === -1 ? '-1 (unknown)' : factor === -2 ? '-2 (no window scaling used)' : factor}]`, factor, offset + 14, 2);
     if (b.wants('tcp.checksum')) b.add('tcp.checksum', () => `Checksum: ${hex(checksum, 4)} [unverified]`, checksum, offset + 16, 2, () => hex(checksum, 4));
     if (b.wants('tcp.checksum.status')) b.add('tcp.checksum.status', '[Checksum Status: Unverified]', 2, offset + 16, 0);
-    if (b.wants('tcp.urgent_pointer')) b.add('tcp.urgent_pointer', () => `Urgent Pointer: ${urgent}`, urgent, offset + 18, 2);
+    if (b.wants('tcp.urgent_pointer') || (urgent !== 0 && (flags & 0x20) === 0 && b.wantsAny('_ws.expert'))) {
+      const field = b.add('tcp.urgent_pointer', () => `Urgent Pointer: ${urgent}`, urgent, offset + 18, 2);
+      if (urgent !== 0 && (flags & 0x20) === 0) addExpertTo(b, field, 'tcp.urgent_pointer.non_zero', 'Note', 'Protocol', 'The urgent pointer field is nonzero while the URG flag is not set');
+    }
     let opts: TcpOptionSummary = { info: '', windowShift: -1, mptcp: 0, sackDelivered: -1 };
     if (hlen > 20) {
       b.need(offset + 20, hlen - 20, 'TCP options');
       const peer = conv?.dirs[dir === 0 ? 1 : 0];
       const sackBase = relative && peer !== undefined && peer.baseSet ? peer.baseSeq : -1;
-      opts = dissectTcpOptions(b, offset + 20, offset + hlen, p.columns, sackBase, ack && sackBase >= 0 ? ackValue : -1);
+      opts = dissectTcpOptions(b, offset + 20, offset + hlen, p.columns, sackBase, ack && sackBase >= 0 ? ackValue : -1, syn);
     }
     if (conv) {
       // Like Wireshark: a wscale option counts wherever it appears; a SYN without one means no
@@ -244,7 +253,7 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
       const own = conv.dirs[dir];
       const other = conv.dirs[dir === 0 ? 1 : 0];
       if (opts.windowShift >= 0) own.windowShift = opts.windowShift;
-      else if (syn) own.windowShift = -2;
+      else if (syn) own.windowShift = other.windowShift = -2;
       if (syn && ack && (own.windowShift === -2 || other.windowShift === -2)) own.windowShift = other.windowShift = -2;
       // The SACK blocks of this side's latest segment (none without a SACK option).
       if (!p.quoted) own.analysis.sackDelivered = Math.max(opts.sackDelivered, 0);
@@ -320,7 +329,7 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
     const stop = Math.min(end, data.length);
     if (stop > offset + hlen) b.layer.extent = stop;
     if (segLen > 0 && stop > offset + hlen && b.wants('tcp.payload')) {
-      b.add('tcp.payload', () => `TCP payload (${stop - offset - hlen} bytes)`, data.subarray(offset + hlen, stop), offset + hlen, stop - offset - hlen, () => bytesHex(data, offset + hlen, stop - offset - hlen));
+      b.add('tcp.payload', () => `TCP payload (${stop - offset - hlen} byte${stop - offset - hlen === 1 ? "" : "s"})`, data.subarray(offset + hlen, stop), offset + hlen, stop - offset - hlen, () => bytesHex(data, offset + hlen, stop - offset - hlen));
     }
     if (segLen > 0 && conv) {
       p.layout.payloadOffset = offset + hlen;
