@@ -2,9 +2,10 @@
  * tshark's reports and -V details through the real command line, against tshark 4.0 on the same
  * files: `-z expert`, `-z dns,tree`, `-z follow,udp|tls` byte for byte (several -z in one run, as
  * tshark prints them), the -V lines of DNS flags, pcapng interfaces and expert items, the displayed
- * time delta under -Y and -T json's text subtrees. On corpus captures and on a TCP conversation
- * this test writes with a lost segment, duplicate ACKs, a spurious retransmission, zero windows,
- * a keep-alive and FINs.
+ * time delta under -Y and -T json's text subtrees; TCP frames' -V trees byte for byte (SEQ/ACK
+ * analysis, completeness, window scaling, the DS field, Data in hex) and the tcp.analysis fields.
+ * On corpus captures and on a TCP conversation this test writes with a lost segment, duplicate
+ * ACKs, a spurious retransmission, zero windows, a keep-alive and FINs.
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -106,6 +107,36 @@ describe('-V and -T json details equal tshark', () => {
       const [mine, theirs] = (await both(['-r', f, '-V'], ['-r', f, '-V'])).map(experts);
       assert.ok(theirs!.length > 4);
       assert.deepEqual(mine, theirs);
+    }
+  });
+
+  test('-V: TCP frames byte for byte (SEQ/ACK analysis, completeness, window scaling, DS field, Data in hex)', async () => {
+    // Retransmissions with their RTO and data; zero windows, probes and window updates; odd flags,
+    // options, urgent pointers and refused connections (only the Ethernet, IP and TCP blocks
+    // there: its DCE/RPC is not compared here).
+    const whole = ['chrissanders-packets/tcp_retransmissions.pcapng', 'chrissanders-packets/tcp_zerowindowrecovery.pcapng'];
+    const runs = await Promise.all([...whole, 'chrissanders-packets/activeosfingerprinting.pcapng'].map((name) => both(['-n', '-r', corpusFile(name), '-V'], ['-r', corpusFile(name), '-V'])));
+    for (let i = 0; i < whole.length; i++) {
+      const [mine, theirs] = runs[i]!;
+      assert.ok(theirs.includes('[SEQ/ACK analysis]'), whole[i]);
+      assert.equal(mine, theirs, whole[i]);
+    }
+    const blocks = (text: string): string[] => text.split('\n\n').flatMap((packet) => packet.split(/\n(?=\S)/).filter((b) => /^(Ethernet II|Internet Protocol|Transmission Control Protocol)/.test(b)));
+    const [mine, theirs] = runs[whole.length]!.map(blocks);
+    assert.ok(theirs!.some((b) => b.includes('The SYN packet does not contain a MSS option')) && theirs!.some((b) => b.includes('Reserved)')));
+    assert.deepEqual(mine, theirs);
+  });
+
+  test('-T fields: tcp.analysis (acknowledged frames, RTTs, bytes in flight less SACKed bytes, flags) as tshark', async () => {
+    const fields = ['frame.number', 'tcp.completeness', 'tcp.window_size_scalefactor', 'tcp.analysis', 'tcp.analysis.flags', 'tcp.analysis.acks_frame', 'tcp.analysis.ack_rtt', 'tcp.analysis.initial_rtt', 'tcp.analysis.bytes_in_flight', 'tcp.analysis.push_bytes_sent', 'tcp.analysis.rto', 'tcp.analysis.rto_frame', 'tcp.analysis.retransmission', 'tcp.analysis.spurious_retransmission', 'tcp.analysis.fast_retransmission', 'tcp.analysis.duplicate_ack', 'tcp.analysis.duplicate_ack_num', 'tcp.analysis.zero_window', 'tcp.analysis.window_update', 'tcp.analysis.keep_alive', 'tcp.analysis.lost_segment', 'tcp.analysis.out_of_order', '_ws.expert.message'].flatMap((f) => ['-e', f]);
+    // SACKs, D-SACKs, duplicate ACKs and spurious retransmissions; the written conversation.
+    const files = [corpusFile('chrissanders-packets/dns_isp_hijack.pcapng'), lossyConversation()];
+    const runs = await Promise.all(files.map((f) => both(['-n', '-r', f, '-Y', 'tcp', '-T', 'fields', ...fields], ['-r', f, '-Y', 'tcp', '-T', 'fields', ...fields])));
+    for (const [i, [mine, theirs]] of runs.entries()) {
+      assert.match(theirs, /\t\d+\t\d+\t/, files[i]);
+      // _ws.expert.message of HTTP lines aside: compare the TCP messages only.
+      const tcpOnly = (text: string) => text.split('\n').map((line) => line.replace(/[^\t]*$/, (m) => m.split(',').filter((x) => !/HTTP|\\r\\n|header/.test(x)).join(',')));
+      assert.deepEqual(tcpOnly(mine), tcpOnly(theirs), files[i]);
     }
   });
 

@@ -329,7 +329,7 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
     const stop = Math.min(end, data.length);
     if (stop > offset + hlen) b.layer.extent = stop;
     if (segLen > 0 && stop > offset + hlen && b.wants('tcp.payload')) {
-      b.add('tcp.payload', () => `TCP payload (${stop - offset - hlen} byte${stop - offset - hlen === 1 ? "" : "s"})`, data.subarray(offset + hlen, stop), offset + hlen, stop - offset - hlen, () => bytesHex(data, offset + hlen, stop - offset - hlen));
+      b.add('tcp.payload', () => `TCP payload (${stop - offset - hlen} byte${stop - offset - hlen === 1 ? '' : 's'})`, data.subarray(offset + hlen, stop), offset + hlen, stop - offset - hlen, () => bytesHex(data, offset + hlen, stop - offset - hlen));
     }
     if (segLen > 0 && conv) {
       p.layout.payloadOffset = offset + hlen;
