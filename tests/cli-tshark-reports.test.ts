@@ -1,6 +1,6 @@
 /**
  * tshark's reports and -V details through the real command line, against tshark 4.0 on the same
- * files: `-z expert`, `-z dns,tree`, `-z follow,udp|tls` byte for byte (several -z in one run, as
+ * files: `-z expert`, `-z dns,tree`, `-z follow,udp|tls|http` byte for byte (several -z in one run, as
  * tshark prints them), the -V lines of DNS flags, pcapng interfaces and expert items, the displayed
  * time delta under -Y and -T json's text subtrees; TCP frames' -V trees byte for byte (SEQ/ACK
  * analysis, completeness, window scaling, the DS field, Data in hex) and the tcp.analysis fields.
@@ -75,7 +75,7 @@ describe('-z reports equal tshark -q -z', () => {
 
   test('a written TCP conversation with loss, and tcp_retransmissions: expert, follow by address', async () => {
     const f = lossyConversation();
-    const args = ['-z', 'expert', '-z', 'follow,udp,ascii,10.0.0.1:40000,10.0.0.2:8080'];
+    const args = ['-z', 'expert', '-z', 'follow,udp,ascii,10.0.0.1:40000,10.0.0.2:8080', '-z', 'follow,http,ascii,0'];
     const g = corpusFile('chrissanders-packets/tcp_retransmissions.pcapng');
     const [retransmissions, theirRetransmissions] = await both(['-r', g, '-z', 'expert'], ['-r', g, '-q', '-z', 'expert']);
     assert.equal(retransmissions, theirRetransmissions);
@@ -84,6 +84,14 @@ describe('-z reports equal tshark -q -z', () => {
     for (const line of expected) {
       assert.ok(theirs.includes(line), `the written capture makes tshark say ${line}`);
     }
+    assert.equal(mine, theirs);
+  });
+
+  test('follow,http in ascii, hex and raw: a chunked, gzip-coded response (headers, then the body decoded)', async () => {
+    const f = corpusFile('chrissanders-packets/http_espn_fail.pcapng');
+    const specs = ['-z', 'follow,http,ascii,0', '-z', 'follow,http,hex,0', '-z', 'follow,http,raw,172.16.16.154:64859,68.71.212.158:80'];
+    const [mine, theirs] = await both(['-n', '-r', f, ...specs], ['-r', f, '-q', ...specs]);
+    assert.ok(theirs.includes('Follow: http,hex') && theirs.includes('</body></html>'));
     assert.equal(mine, theirs);
   });
 });

@@ -127,7 +127,7 @@ export const HELP_GROUPS: readonly HelpGroup[] = [
       { flags: "-z endpoints,eth|ip|ipv6|tcp|udp[,FILTER]", text: ["endpoints: packets and bytes sent and received"] },
       { flags: "-z io,phs[,FILTER]", text: ["protocol hierarchy"] },
       { flags: "-z io,stat,SECONDS[,FILTER,...]", text: ["frames and bytes per interval, a column per display", "filter (empty: every frame)"] },
-      { flags: "-z follow,tcp|udp|tls,ascii|hex|raw,N", text: ["the reassembled TCP stream N (tcp.stream, or", "ADDR:PORT,ADDR:PORT), both directions; udp: the", "datagrams of udp.stream N; tls: nothing without keys,", "as tshark shows it"] },
+      { flags: "-z follow,tcp|udp|tls|http,ascii|hex|raw,N", text: ["the reassembled TCP stream N (tcp.stream, or", "ADDR:PORT,ADDR:PORT), both directions; udp: the", "datagrams of udp.stream N; http: each message's", "headers, then its body decoded; tls: nothing without", "keys, as tshark shows it"] },
       { flags: "-z http,tree", text: ["HTTP requests by method and responses by status code"] },
       { flags: "-z http_req,tree", text: ["HTTP requests by Host and URI"] },
       { flags: "-z dns,tree", text: ["DNS messages by rcode, opcode, type, class; sizes,", "section counts, response times, retransmissions"] },
