@@ -3,7 +3,8 @@
  * files: `-z expert`, `-z dns,tree`, `-z follow,udp|tls|http` byte for byte (several -z in one run, as
  * tshark prints them), the -V lines of DNS flags, pcapng interfaces and expert items, the displayed
  * time delta under -Y and -T json's text subtrees; TCP frames' -V trees byte for byte (SEQ/ACK
- * analysis, completeness, window scaling, the DS field, Data in hex) and the tcp.analysis fields.
+ * analysis, completeness, window scaling, the DS field, Data in hex), the tcp.analysis fields and
+ * -T json -x.
  * On corpus captures and on a TCP conversation this test writes with a lost segment, duplicate
  * ACKs, a spurious retransmission, zero windows, a keep-alive and FINs.
  */
@@ -146,6 +147,15 @@ describe('-V and -T json details equal tshark', () => {
       const tcpOnly = (text: string) => text.split('\n').map((line) => line.replace(/[^\t]*$/, (m) => m.split(',').filter((x) => !/HTTP|\\r\\n|header/.test(x)).join(',')));
       assert.deepEqual(tcpOnly(mine), tcpOnly(theirs), files[i]);
     }
+  });
+
+  test('-T json -x: each field\'s raw array before its value (TCP flags on their own bytes, no raw for generated items)', async () => {
+    const f = corpusFile('chrissanders-packets/tcp_zerowindowrecovery.pcapng');
+    // Without -n tshark would add resolved Ethernet names -n still lists (eth.*_resolved): left out on both sides.
+    const parse = (text: string): unknown => JSON.parse(text, (key, value: unknown) => (key.includes('_resolved') ? undefined : value));
+    const [mine, theirs] = (await both(['-n', '-r', f, '-T', 'json', '-x'], ['-r', f, '-T', 'json', '-x'])).map(parse);
+    assert.ok(JSON.stringify(theirs).includes('"tcp.flags.cwr_raw":["0",47,1,128,2]'));
+    assert.deepEqual(mine, theirs);
   });
 
   test('-Y: frame.time_delta_displayed counts from the previous displayed frame', async () => {

@@ -103,7 +103,7 @@ export const HELP_GROUPS: readonly HelpGroup[] = [
     intro: ["Wireshark's field names. A tshark-only option (-Y, -o, -d, -2, -R, -t FORMAT, -u, -N LETTERS, -P) prints tshark's summary lines, as tshark does; -V, -T and -z choose their own output. Letters tcpdump and tshark both use keep tcpdump's meaning: -x (but for tshark's -x below), -X, -A, -#, -S, -K, -e, -v, -q, a bare -N and a bare -t shape tcpdump-style lines (with them, -Y and -o filter tcpdump's lines; the other tshark options are refused), and are refused with -V, -T, -z or --http. -n turns every name off in both styles."],
     entries: [
       { flags: "-V", text: ["print the full tree of every packet"] },
-      { flags: "-x", text: ["with -V: each packet's bytes in hex and ASCII after its tree", "(with -T text: the bytes alone; with -T ek: NAME_raw members)"] },
+      { flags: "-x", text: ["with -V: each packet's bytes in hex and ASCII after its tree", "(with -T text: the bytes alone; with -T ek|json: NAME_raw members)"] },
       { flags: "-T text|fields|json|jsonraw|ek|pdml|psml|tabs", text: ["tshark's one-line summary, selected fields, JSON trees (jsonraw:", "each field's bytes), Elasticsearch bulk lines, PDML or PSML XML,", "or the summary's columns between tabs"] },
       { flags: "-e FIELD", text: ["with -T fields, json, ek or pdml: a field to print (repeat", "for more), e.g. -T fields -e ip.src -e http.request.uri; a", "name not in Sievecap's field table (-G fields) fails, as", "with tshark"] },
       { flags: "-E separator=C|aggregator=C|occurrence=a|f|l|header=y|n|quote=d|s|n|bom=y|n", text: ["-T fields layout, as tshark's -E"] },

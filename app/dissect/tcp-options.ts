@@ -175,7 +175,7 @@ function addOption(b: LayerBuilder, kind: number, len: number, at: number, names
         b.add('tcp.options.sack_re', () => `right edge = ${re}${relative}`, re, at + 6 + i * 8, 4);
         detail += ` ${le}-${re}`;
       }
-      b.add('tcp.options.sack.count', () => `[TCP SACK Count: ${count}]`, count, at, len);
+      b.add('tcp.options.sack.count', () => `[TCP SACK Count: ${count}]`, count, at, 0);
       if (count > 0 && ack >= 0) {
         const le = edge(data, at + 2, sackBase);
         const re = edge(data, at + 6, sackBase);

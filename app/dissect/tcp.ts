@@ -206,9 +206,10 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
       finRole = conv.finSide === dir ? 'active' : 'passive';
     }
     if (b.wantsAny('tcp.flags') || b.wantsAny('tcp.connection') || b.wantsAny('_ws.expert')) b.group('tcp.flags', () => `Flags: ${hex(flags, 3)} (${flagNames(flags)})`, flags, offset + 12, 2, () => {
-      b.add('tcp.flags.res', () => `${bitPicture(flags, 0xe00, 12)} = Reserved: ${setText((flags & 0xe00) !== 0)}`, (flags & 0xe00) !== 0, offset + 12, 2);
+      // Each flag on the byte that holds it, as tshark places them (the reserved bits and AE in the first).
+      b.add('tcp.flags.res', () => `${bitPicture(flags, 0xe00, 12)} = Reserved: ${setText((flags & 0xe00) !== 0)}`, (flags & 0xe00) !== 0, offset + 12, 1);
       for (const [bit, abbrev, label] of FLAG_BITS) {
-        const field = b.add(abbrev, () => `${bitPicture(flags, bit, 12)} = ${label}: ${setText((flags & bit) !== 0)}`, (flags & bit) !== 0, offset + 12, 2);
+        const field = b.add(abbrev, () => `${bitPicture(flags, bit, 12)} = ${label}: ${setText((flags & bit) !== 0)}`, (flags & bit) !== 0, bit >= 0x100 ? offset + 12 : offset + 13, 1);
         // Wireshark's connection chats, each on its flag's line.
         if ((flags & bit) === 0) continue;
         if (bit === 0x002) {
