@@ -67,10 +67,18 @@ export interface AnalysisFlow {
   pushSetLast: boolean;
   /** Bytes covered by the blocks of this side's last SACK option (taken off the other side's bytes in flight). */
   sackDelivered: number;
+  /**
+   * The lowest start and highest end of `segments` (less the base, unsigned) while `spanKnown`:
+   * kept as segments are added, found again only after an ACK took some away, so that a
+   * direction whose ACKs the capture misses (up to 10,000 segments) costs no walk per segment.
+   */
+  spanFirst: number;
+  spanLast: number;
+  spanKnown: boolean;
 }
 
 export function newAnalysisFlow(): AnalysisFlow {
-  return { nextseq: 0, nextseqtime: 0n, nextseqframe: 0, maxseqtobeacked: 0, lastack: 0, lastacktime: 0n, lastnondupack: 0, dupacknum: 0, window: -1, lastsegmentflags: 0, segments: [], validBif: true, pushBytesSent: 0, pushSetLast: false, sackDelivered: 0 };
+  return { nextseq: 0, nextseqtime: 0n, nextseqframe: 0, maxseqtobeacked: 0, lastack: 0, lastacktime: 0n, lastnondupack: 0, dupacknum: 0, window: -1, lastsegmentflags: 0, segments: [], validBif: true, pushBytesSent: 0, pushSetLast: false, sackDelivered: 0, spanFirst: 0, spanLast: 0, spanKnown: true };
 }
 
 export interface AnalysisResult {
@@ -182,7 +190,20 @@ export function analyzeSegment(fwd: AnalysisFlow, rev: AnalysisFlow, seq: number
   }
   let nextseq = (seq + seglen) >>> 0;
   if ((tcpFlags & (SYN | FIN)) !== 0) nextseq = (nextseq + 1) >>> 0;
-  if ((seglen > 0 || (tcpFlags & (SYN | FIN)) !== 0) && fwd.segments.length < MAX_UNACKED_SEGMENTS) fwd.segments.push({ frame, seq, nextseq, ts });
+  if ((seglen > 0 || (tcpFlags & (SYN | FIN)) !== 0) && fwd.segments.length < MAX_UNACKED_SEGMENTS) {
+    fwd.segments.push({ frame, seq, nextseq, ts });
+    if (fwd.spanKnown) {
+      const start = (seq - fwdBase) >>> 0;
+      const next = (nextseq - fwdBase) >>> 0;
+      if (fwd.segments.length === 1) {
+        fwd.spanFirst = start;
+        fwd.spanLast = next;
+      } else {
+        if (start < fwd.spanFirst) fwd.spanFirst = start;
+        if (next > fwd.spanLast) fwd.spanLast = next;
+      }
+    }
+  }
   const probe = (flags & A.ZERO_WINDOW_PROBE) !== 0;
   if ((gt(nextseq, fwd.nextseq) || fwd.nextseq === 0) && !probe) {
     fwd.nextseq = nextseq;
@@ -212,26 +233,33 @@ export function analyzeSegment(fwd: AnalysisFlow, rev: AnalysisFlow, seq: number
       // Acknowledged in part: what is left stays (tshark 4.0 names no frame for it).
       u.seq = ack;
       keep = true;
+      rev.spanKnown = false;
     } else if (gt(u.nextseq, ack)) keep = true;
     if (keep) unacked[unacked.length - 1 - kept++] = u;
   }
-  if (kept < unacked.length) rev.segments = unacked.slice(unacked.length - kept);
+  if (kept < unacked.length) {
+    rev.segments = unacked.slice(unacked.length - kept);
+    rev.spanKnown = false;
+  }
   // Bytes in flight: from the lowest unacknowledged byte this side sent to the highest.
   let bytesInFlight = 0;
   let pushBytesSent = 0;
   const mine = fwd.segments;
   if (seglen !== 0 && mine.length > 0 && fwd.validBif) {
-    const newest = mine[mine.length - 1]!;
-    let first = (newest.seq - fwdBase) >>> 0;
-    let last = (newest.nextseq - fwdBase) >>> 0;
-    for (let i = mine.length - 1; i >= 0; i--) {
-      const u = mine[i]!;
-      const next = (u.nextseq - fwdBase) >>> 0;
-      const start = (u.seq - fwdBase) >>> 0;
-      if (next > last) last = next;
-      if (start < first) first = start;
+    if (!fwd.spanKnown) {
+      let first = (mine[0]!.seq - fwdBase) >>> 0;
+      let last = (mine[0]!.nextseq - fwdBase) >>> 0;
+      for (const u of mine) {
+        const next = (u.nextseq - fwdBase) >>> 0;
+        const start = (u.seq - fwdBase) >>> 0;
+        if (next > last) last = next;
+        if (start < first) first = start;
+      }
+      fwd.spanFirst = first;
+      fwd.spanLast = last;
+      fwd.spanKnown = true;
     }
-    const inFlight = (last - first - rev.sackDelivered) >>> 0;
+    const inFlight = (fwd.spanLast - fwd.spanFirst - rev.sackDelivered) >>> 0;
     if (inFlight > 0 && inFlight < 2_000_000_000) bytesInFlight = (tcpFlags & (SYN | FIN)) !== 0 ? inFlight - 1 : inFlight;
     const push = (tcpFlags & PSH) !== 0;
     if (push && !fwd.pushSetLast) fwd.pushBytesSent += seglen;
