@@ -121,10 +121,11 @@ describe('-V and -T json details equal tshark', () => {
 
   test('-V: TCP frames byte for byte (SEQ/ACK analysis, completeness, window scaling, DS field, Data in hex)', async () => {
     // Retransmissions with their RTO and data; zero windows, probes and window updates; odd flags,
-    // options, urgent pointers and refused connections (only the Ethernet, IP and TCP blocks
-    // there: its DCE/RPC is not compared here).
+    // options, urgent pointers and refused connections, and DNS over TCP (only the Ethernet, IP and
+    // TCP blocks there: their DCE/RPC and DNS records are not compared here).
     const whole = ['chrissanders-packets/tcp_retransmissions.pcapng', 'chrissanders-packets/tcp_zerowindowrecovery.pcapng'];
-    const runs = await Promise.all([...whole, 'chrissanders-packets/activeosfingerprinting.pcapng'].map((name) => both(['-n', '-r', corpusFile(name), '-V'], ['-r', corpusFile(name), '-V'])));
+    const tcpBlocksOnly = ['chrissanders-packets/activeosfingerprinting.pcapng', 'chrissanders-packets/dns_tcp.pcapng'];
+    const runs = await Promise.all([...whole, ...tcpBlocksOnly].map((name) => both(['-n', '-r', corpusFile(name), '-V'], ['-r', corpusFile(name), '-V'])));
     for (let i = 0; i < whole.length; i++) {
       const [mine, theirs] = runs[i]!;
       assert.ok(theirs.includes('[SEQ/ACK analysis]'), whole[i]);
@@ -134,6 +135,10 @@ describe('-V and -T json details equal tshark', () => {
     const [mine, theirs] = runs[whole.length]!.map(blocks);
     assert.ok(theirs!.some((b) => b.includes('The SYN packet does not contain a MSS option')) && theirs!.some((b) => b.includes('Reserved)')));
     assert.deepEqual(mine, theirs);
+    // DNS over TCP: tcp_dissect_pdus's PDU sizes, in one segment and put together from two.
+    const [mineDns, theirsDns] = runs[whole.length + 1]!.map(blocks);
+    assert.ok(theirsDns!.some((b) => b.includes('[PDU Size: 1419]')));
+    assert.deepEqual(mineDns, theirsDns);
   });
 
   test('-T fields: tcp.analysis (acknowledged frames, RTTs, bytes in flight less SACKed bytes, flags) as tshark', async () => {
