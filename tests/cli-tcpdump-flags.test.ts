@@ -1,6 +1,6 @@
 /**
  * The tcpdump flags of a first hour (issue 15): -x/-xx/-X/-XX/-A/-AA, -#, -S, -K, -N, -O, -Q,
- * -L, -I and `-r -`, compared byte for byte with what tcpdump prints for the same input: corpus
+ * -L, -I, `-r -` and -vv/-vvv on DNS (sections, EDNS options, cookies, TTLs), compared byte for byte with what tcpdump prints for the same input: corpus
  * files of several link types (Ethernet, Linux cooked, BSD loopback, raw IP), IPv6, truncated
  * records and non-IP frames, and a live capture on a veth pair of the test's own namespaces.
  *
@@ -108,6 +108,23 @@ describe('tcpdump flags on corpus files: sievecap prints what tcpdump 4.99 print
     const plain = await tcpdump(['-n', '-r', bad, '-v']);
     assert.match(plain, /incorrect|bad cksum/);
     assert.doesNotMatch(theirs[cases.findIndex((c) => c.args.includes('-K'))]!, /incorrect|bad cksum/);
+  });
+
+  test('-vv and -vvv on DNS: the question of a response, the other sections, EDNS options and cookies, TTLs', async () => {
+    const cases = [
+      ['tcpdump/tests/edns-opts.pcap', '-vv'],
+      ['tcpdump/tests/dns-badcookie.pcap', '-vv'],
+      ['tcpdump/tests/dnssec.pcap', '-vv'],
+      ['tcpdump/tests/dns_udp.pcap', '-vvv'],
+      ['tcpdump/tests/dns_tcp.pcap', '-vv'],
+    ].map(([file, flag]) => ['-n', '-#', '-r', requireCorpusFile(file!), flag!]);
+    const [ours, ...theirs] = await Promise.all([sievecapBatch(cases), ...cases.map((args) => tcpdump(args))]);
+    assert.match(theirs[0]!, / ar: \. OPT UDPsize=4096 \[ECS 192\.1\.0\.0\/16\/0,COOKIE aaaaaaaaaaaaaaaa\]/);
+    assert.match(theirs[3]!, / q: A\? www\.tcpdump\.org\. .* ns: tcpdump\.org\. \[1d\] NS /);
+    cases.forEach((args, i) => {
+      assert.equal(ours[i]!.status, 0, `sievecap ${args.join(' ')}: ${ours[i]!.stderr}`);
+      assert.equal(ours[i]!.stdout, theirs[i], `sievecap ${args.join(' ')} (tcpdump 4.99.3)`);
+    });
   });
 
   test('long options are tcpdump\'s', async () => {

@@ -1,10 +1,12 @@
 /**
  * tshark's reports and -V details through the real command line, against tshark 4.0 on the same
- * files: `-z expert`, `-z dns,tree`, `-z follow,udp|tls` byte for byte (several -z in one run, as
+ * files: `-z expert`, `-z dns,tree`, `-z follow,udp|tls|http` byte for byte (several -z in one run, as
  * tshark prints them), the -V lines of DNS flags, pcapng interfaces and expert items, the displayed
- * time delta under -Y and -T json's text subtrees. On corpus captures and on a TCP conversation
- * this test writes with a lost segment, duplicate ACKs, a spurious retransmission, zero windows,
- * a keep-alive and FINs.
+ * time delta under -Y and -T json's text subtrees; TCP frames' -V trees byte for byte (SEQ/ACK
+ * analysis, completeness, window scaling, the DS field, Data in hex), the tcp.analysis fields and
+ * -T json -x.
+ * On corpus captures and on a TCP conversation this test writes with a lost segment, duplicate
+ * ACKs, a spurious retransmission, zero windows, a keep-alive and FINs.
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -74,7 +76,7 @@ describe('-z reports equal tshark -q -z', () => {
 
   test('a written TCP conversation with loss, and tcp_retransmissions: expert, follow by address', async () => {
     const f = lossyConversation();
-    const args = ['-z', 'expert', '-z', 'follow,udp,ascii,10.0.0.1:40000,10.0.0.2:8080'];
+    const args = ['-z', 'expert', '-z', 'follow,udp,ascii,10.0.0.1:40000,10.0.0.2:8080', '-z', 'follow,http,ascii,0'];
     const g = corpusFile('chrissanders-packets/tcp_retransmissions.pcapng');
     const [retransmissions, theirRetransmissions] = await both(['-r', g, '-z', 'expert'], ['-r', g, '-q', '-z', 'expert']);
     assert.equal(retransmissions, theirRetransmissions);
@@ -83,6 +85,14 @@ describe('-z reports equal tshark -q -z', () => {
     for (const line of expected) {
       assert.ok(theirs.includes(line), `the written capture makes tshark say ${line}`);
     }
+    assert.equal(mine, theirs);
+  });
+
+  test('follow,http in ascii, hex and raw: a chunked, gzip-coded response (headers, then the body decoded)', async () => {
+    const f = corpusFile('chrissanders-packets/http_espn_fail.pcapng');
+    const specs = ['-z', 'follow,http,ascii,0', '-z', 'follow,http,hex,0', '-z', 'follow,http,raw,172.16.16.154:64859,68.71.212.158:80'];
+    const [mine, theirs] = await both(['-n', '-r', f, ...specs], ['-r', f, '-q', ...specs]);
+    assert.ok(theirs.includes('Follow: http,hex') && theirs.includes('</body></html>'));
     assert.equal(mine, theirs);
   });
 });
@@ -107,6 +117,50 @@ describe('-V and -T json details equal tshark', () => {
       assert.ok(theirs!.length > 4);
       assert.deepEqual(mine, theirs);
     }
+  });
+
+  test('-V: TCP frames byte for byte (SEQ/ACK analysis, completeness, window scaling, DS field, Data in hex)', async () => {
+    // Retransmissions with their RTO and data; zero windows, probes and window updates; odd flags,
+    // options, urgent pointers and refused connections, and DNS over TCP (only the Ethernet, IP and
+    // TCP blocks there: their DCE/RPC and DNS records are not compared here).
+    const whole = ['chrissanders-packets/tcp_retransmissions.pcapng', 'chrissanders-packets/tcp_zerowindowrecovery.pcapng'];
+    const tcpBlocksOnly = ['chrissanders-packets/activeosfingerprinting.pcapng', 'chrissanders-packets/dns_tcp.pcapng'];
+    const runs = await Promise.all([...whole, ...tcpBlocksOnly].map((name) => both(['-n', '-r', corpusFile(name), '-V'], ['-r', corpusFile(name), '-V'])));
+    for (let i = 0; i < whole.length; i++) {
+      const [mine, theirs] = runs[i]!;
+      assert.ok(theirs.includes('[SEQ/ACK analysis]'), whole[i]);
+      assert.equal(mine, theirs, whole[i]);
+    }
+    const blocks = (text: string): string[] => text.split('\n\n').flatMap((packet) => packet.split(/\n(?=\S)/).filter((b) => /^(Ethernet II|Internet Protocol|Transmission Control Protocol)/.test(b)));
+    const [mine, theirs] = runs[whole.length]!.map(blocks);
+    assert.ok(theirs!.some((b) => b.includes('The SYN packet does not contain a MSS option')) && theirs!.some((b) => b.includes('Reserved)')));
+    assert.deepEqual(mine, theirs);
+    // DNS over TCP: tcp_dissect_pdus's PDU sizes, in one segment and put together from two.
+    const [mineDns, theirsDns] = runs[whole.length + 1]!.map(blocks);
+    assert.ok(theirsDns!.some((b) => b.includes('[PDU Size: 1419]')));
+    assert.deepEqual(mineDns, theirsDns);
+  });
+
+  test('-T fields: tcp.analysis (acknowledged frames, RTTs, bytes in flight less SACKed bytes, flags) as tshark', async () => {
+    const fields = ['frame.number', 'tcp.completeness', 'tcp.window_size_scalefactor', 'tcp.analysis', 'tcp.analysis.flags', 'tcp.analysis.acks_frame', 'tcp.analysis.ack_rtt', 'tcp.analysis.initial_rtt', 'tcp.analysis.bytes_in_flight', 'tcp.analysis.push_bytes_sent', 'tcp.analysis.rto', 'tcp.analysis.rto_frame', 'tcp.analysis.retransmission', 'tcp.analysis.spurious_retransmission', 'tcp.analysis.fast_retransmission', 'tcp.analysis.duplicate_ack', 'tcp.analysis.duplicate_ack_num', 'tcp.analysis.zero_window', 'tcp.analysis.window_update', 'tcp.analysis.keep_alive', 'tcp.analysis.lost_segment', 'tcp.analysis.out_of_order', '_ws.expert.message'].flatMap((f) => ['-e', f]);
+    // SACKs, D-SACKs, duplicate ACKs and spurious retransmissions; the written conversation.
+    const files = [corpusFile('chrissanders-packets/dns_isp_hijack.pcapng'), lossyConversation()];
+    const runs = await Promise.all(files.map((f) => both(['-n', '-r', f, '-Y', 'tcp', '-T', 'fields', ...fields], ['-r', f, '-Y', 'tcp', '-T', 'fields', ...fields])));
+    for (const [i, [mine, theirs]] of runs.entries()) {
+      assert.match(theirs, /\t\d+\t\d+\t/, files[i]);
+      // _ws.expert.message of HTTP lines aside: compare the TCP messages only.
+      const tcpOnly = (text: string) => text.split('\n').map((line) => line.replace(/[^\t]*$/, (m) => m.split(',').filter((x) => !/HTTP|\\r\\n|header/.test(x)).join(',')));
+      assert.deepEqual(tcpOnly(mine), tcpOnly(theirs), files[i]);
+    }
+  });
+
+  test('-T json -x: each field\'s raw array before its value (TCP flags on their own bytes, no raw for generated items)', async () => {
+    const f = corpusFile('chrissanders-packets/tcp_zerowindowrecovery.pcapng');
+    // Without -n tshark would add resolved Ethernet names -n still lists (eth.*_resolved): left out on both sides.
+    const parse = (text: string): unknown => JSON.parse(text, (key, value: unknown) => (key.includes('_resolved') ? undefined : value));
+    const [mine, theirs] = (await both(['-n', '-r', f, '-T', 'json', '-x'], ['-r', f, '-T', 'json', '-x'])).map(parse);
+    assert.ok(JSON.stringify(theirs).includes('"tcp.flags.cwr_raw":["0",47,1,128,2]'));
+    assert.deepEqual(mine, theirs);
   });
 
   test('-Y: frame.time_delta_displayed counts from the previous displayed frame', async () => {

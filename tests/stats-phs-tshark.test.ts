@@ -190,7 +190,7 @@ test('bad -z parameters are StatisticsSpecErrors that say what to write instead'
     [() => createHierarchyReport('io,phs,tcp.port ==='), /invalid filter/],
     [() => createIoStatReport('io,stat,abc'), /number of seconds/],
     [() => createIoStatReport('io,stat,1,COUNT(tcp)tcp'), /not supported/],
-    [() => createFollowReport('follow,sctp,ascii,0'), /follows tcp, udp and tls streams/],
+    [() => createFollowReport('follow,sctp,ascii,0'), /follows tcp, udp, tls and http streams/],
     [() => createFollowReport('follow,tcp,utf8,0'), /ascii, hex or raw/],
     [() => createFollowReport('follow,tcp,ascii,x'), /tcp\.stream number/],
     [() => createHttpTreeReport('http,tree,ip'), /-Y FILTER/],

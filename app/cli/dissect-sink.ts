@@ -39,9 +39,9 @@ function frameTime(packet: Dissected, abbrev: string): bigint {
   return typeof value === 'bigint' ? value : 0n;
 }
 
-/** Loads what the output needs before packets flow: the field glossary for -T pdml, ek and jsonraw (types, bitmasks). */
-export async function prepareDissectOutput(opts: Pick<CliOptions, 'outputType'>): Promise<void> {
-  if (opts.outputType === 'pdml' || opts.outputType === 'ek' || opts.outputType === 'jsonraw') await loadGlossary();
+/** Loads what the output needs before packets flow: the field glossary for -T pdml, ek, jsonraw and json -x (types, bitmasks). */
+export async function prepareDissectOutput(opts: Pick<CliOptions, 'outputType' | 'tsharkFormats'>): Promise<void> {
+  if (opts.outputType === 'pdml' || opts.outputType === 'ek' || opts.outputType === 'jsonraw' || (opts.outputType === 'json' && opts.tsharkFormats.hexDump)) await loadGlossary();
 }
 
 export class DissectSink implements PacketSink {
@@ -70,7 +70,7 @@ export class DissectSink implements PacketSink {
     this.dissector = new Dissector(dissectorOptions(opts));
     const formats = opts.tsharkFormats;
     const filter = formats.protocolFilter;
-    const tree = (p: Dissected) => formatTree(p).replace(/\n$/, '');
+    const tree = (p: Dissected) => formatTree(p, !formats.hexDump).replace(/\n$/, '');
     this.delimited = false;
     this.preamble = '';
     this.finale = () => '';
@@ -94,7 +94,7 @@ export class DissectSink implements PacketSink {
       this.delimited = true;
       this.preamble = '[';
       const json = (p: Dissected, frame: Buffer) =>
-        selected ? selectedFieldsJson(p, selected.names, selected.occurrence, packetDate(p)) : raw ? rawJsonPacket(p, frame, filter) : packetJson(p, undefined, undefined, filter);
+        selected ? selectedFieldsJson(p, selected.names, selected.occurrence, packetDate(p)) : raw || formats.hexDump ? rawJsonPacket(p, frame, filter, !raw) : packetJson(p, undefined, undefined, filter);
       this.format = (out, p, { data: frame }) => out.push((this.number > 1 ? ',\n' : '\n') + json(p, frame));
       this.finale = (n) => (n > 0 ? '\n]\n' : ']\n');
       this.reads = selected ? { fields: [...selected.names, 'frame.time_epoch'], columns: false } : 'tree';

@@ -103,7 +103,7 @@ export const HELP_GROUPS: readonly HelpGroup[] = [
     intro: ["Wireshark's field names. A tshark-only option (-Y, -o, -d, -2, -R, -t FORMAT, -u, -N LETTERS, -P) prints tshark's summary lines, as tshark does; -V, -T and -z choose their own output. Letters tcpdump and tshark both use keep tcpdump's meaning: -x (but for tshark's -x below), -X, -A, -#, -S, -K, -e, -v, -q, a bare -N and a bare -t shape tcpdump-style lines (with them, -Y and -o filter tcpdump's lines; the other tshark options are refused), and are refused with -V, -T, -z or --http. -n turns every name off in both styles."],
     entries: [
       { flags: "-V", text: ["print the full tree of every packet"] },
-      { flags: "-x", text: ["with -V: each packet's bytes in hex and ASCII after its tree", "(with -T text: the bytes alone; with -T ek: NAME_raw members)"] },
+      { flags: "-x", text: ["with -V: each packet's bytes in hex and ASCII after its tree", "(with -T text: the bytes alone; with -T ek|json: NAME_raw members)"] },
       { flags: "-T text|fields|json|jsonraw|ek|pdml|psml|tabs", text: ["tshark's one-line summary, selected fields, JSON trees (jsonraw:", "each field's bytes), Elasticsearch bulk lines, PDML or PSML XML,", "or the summary's columns between tabs"] },
       { flags: "-e FIELD", text: ["with -T fields, json, ek or pdml: a field to print (repeat", "for more), e.g. -T fields -e ip.src -e http.request.uri; a", "name not in Sievecap's field table (-G fields) fails, as", "with tshark"] },
       { flags: "-E separator=C|aggregator=C|occurrence=a|f|l|header=y|n|quote=d|s|n|bom=y|n", text: ["-T fields layout, as tshark's -E"] },
@@ -127,7 +127,7 @@ export const HELP_GROUPS: readonly HelpGroup[] = [
       { flags: "-z endpoints,eth|ip|ipv6|tcp|udp[,FILTER]", text: ["endpoints: packets and bytes sent and received"] },
       { flags: "-z io,phs[,FILTER]", text: ["protocol hierarchy"] },
       { flags: "-z io,stat,SECONDS[,FILTER,...]", text: ["frames and bytes per interval, a column per display", "filter (empty: every frame)"] },
-      { flags: "-z follow,tcp|udp|tls,ascii|hex|raw,N", text: ["the reassembled TCP stream N (tcp.stream, or", "ADDR:PORT,ADDR:PORT), both directions; udp: the", "datagrams of udp.stream N; tls: nothing without keys,", "as tshark shows it"] },
+      { flags: "-z follow,tcp|udp|tls|http,ascii|hex|raw,N", text: ["the reassembled TCP stream N (tcp.stream, or", "ADDR:PORT,ADDR:PORT), both directions; udp: the", "datagrams of udp.stream N; http: each message's", "headers, then its body decoded; tls: nothing without", "keys, as tshark shows it"] },
       { flags: "-z http,tree", text: ["HTTP requests by method and responses by status code"] },
       { flags: "-z http_req,tree", text: ["HTTP requests by Host and URI"] },
       { flags: "-z dns,tree", text: ["DNS messages by rcode, opcode, type, class; sizes,", "section counts, response times, retransmissions"] },

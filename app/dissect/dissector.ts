@@ -336,7 +336,7 @@ export class Dissector {
     const stop = Math.min(end, data.length);
     if (stop <= offset) return;
     const b = new LayerBuilder(data, 'data', 'Data', offset, stop, p.selection);
-    b.title(() => `Data (${stop - offset} bytes)`);
+    b.title(() => `Data (${stop - offset} byte${stop - offset === 1 ? '' : 's'})`);
     if (b.wants('data.data')) {
       b.add('data.data', () => `Data: ${bytesHex(data, offset, Math.min(stop - offset, 36))}${stop - offset > 36 ? '…' : ''}`, data.subarray(offset, stop), offset, stop - offset, () => bytesHex(data, offset, stop - offset));
     }

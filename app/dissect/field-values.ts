@@ -3,6 +3,7 @@
  * occurrence's text, in tree order), and the `_ws.col.*` summary columns: what -T fields and -e
  * print (app/cli/tshark/fields.ts) and what the window's columns added with Apply as Column show.
  */
+import { fieldKind } from '../filter/fields';
 import type { DissectedPacket, Field } from './model';
 
 /** All values of each requested field, in tree order (tshark's occurrence order). */
@@ -13,7 +14,7 @@ export function collectFields(packet: DissectedPacket, names: readonly string[])
   const visit = (fields: Field[]) => {
     for (const f of fields) {
       const out = wanted.get(f.abbrev);
-      if (out) out.push(f.value === null && f.text === '' ? presentText(f) : f.text);
+      if (out) out.push(f.text === '' ? presentText(f) : f.text);
       if (f.children) visit(f.children);
     }
   };
@@ -32,9 +33,8 @@ export function collectFields(packet: DissectedPacket, names: readonly string[])
  * FT_PROTOCOL one (_ws.expert: "Expert Info (Note/Sequence): …", without the brackets).
  */
 function presentText(f: Field): string {
-  if (f.abbrev !== '_ws.expert') return '1';
-  const label = typeof f.label === 'string' ? f.label : '';
-  return label.replace(/^\[(.*)\]$/, '$1');
+  if (f.abbrev === '_ws.expert') return (typeof f.label === 'string' ? f.label : '').replace(/^\[(.*)\]$/, '$1');
+  return fieldKind(f.abbrev) === 'none' ? '1' : '';
 }
 
 function columnValue(packet: DissectedPacket, name: string): string {

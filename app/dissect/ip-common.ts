@@ -10,32 +10,50 @@ export function ipProtocolName(proto: number): string {
   return IP_PROTOCOLS[proto] ?? 'Unknown';
 }
 
-/** Wireshark's names of DSCP values (packet-ip.c dscp_short_vals and dscp_vals), checked against tshark 4.0's -V for all 64. */
-const DSCP_NAMES: Record<number, [string, string]> = {
-  0: ['CS0', 'Default'], 1: ['LE', 'Lower Effort'], 8: ['CS1', 'Class Selector 1'], 10: ['AF11', 'Assured Forwarding 11'],
-  12: ['AF12', 'Assured Forwarding 12'], 14: ['AF13', 'Assured Forwarding 13'], 16: ['CS2', 'Class Selector 2'],
-  18: ['AF21', 'Assured Forwarding 21'], 20: ['AF22', 'Assured Forwarding 22'], 22: ['AF23', 'Assured Forwarding 23'],
-  24: ['CS3', 'Class Selector 3'], 26: ['AF31', 'Assured Forwarding 31'], 28: ['AF32', 'Assured Forwarding 32'],
-  30: ['AF33', 'Assured Forwarding 33'], 32: ['CS4', 'Class Selector 4'], 34: ['AF41', 'Assured Forwarding 41'],
-  36: ['AF42', 'Assured Forwarding 42'], 38: ['AF43', 'Assured Forwarding 43'], 40: ['CS5', 'Class Selector 5'],
-  44: ['VOICE-ADMIT', 'Voice Admit'], 46: ['EF PHB', 'Expedited Forwarding'], 48: ['CS6', 'Class Selector 6'], 56: ['CS7', 'Class Selector 7'],
-};
+/** Wireshark's dscp_vals / dscp_short_vals: the DSCP's name in a field line and in the DS field's summary. */
+const DSCP_NAMES: ReadonlyMap<number, [string, string]> = new Map([
+  [0, ['Default', 'CS0']],
+  [1, ['Lower Effort', 'LE']],
+  [8, ['Class Selector 1', 'CS1']],
+  [10, ['Assured Forwarding 11', 'AF11']],
+  [12, ['Assured Forwarding 12', 'AF12']],
+  [14, ['Assured Forwarding 13', 'AF13']],
+  [16, ['Class Selector 2', 'CS2']],
+  [18, ['Assured Forwarding 21', 'AF21']],
+  [20, ['Assured Forwarding 22', 'AF22']],
+  [22, ['Assured Forwarding 23', 'AF23']],
+  [24, ['Class Selector 3', 'CS3']],
+  [26, ['Assured Forwarding 31', 'AF31']],
+  [28, ['Assured Forwarding 32', 'AF32']],
+  [30, ['Assured Forwarding 33', 'AF33']],
+  [32, ['Class Selector 4', 'CS4']],
+  [34, ['Assured Forwarding 41', 'AF41']],
+  [36, ['Assured Forwarding 42', 'AF42']],
+  [38, ['Assured Forwarding 43', 'AF43']],
+  [40, ['Class Selector 5', 'CS5']],
+  [44, ['Voice Admit', 'VOICE-ADMIT']],
+  [46, ['Expedited Forwarding', 'EF PHB']],
+  [48, ['Class Selector 6', 'CS6']],
+  [56, ['Class Selector 7', 'CS7']],
+]);
 const ECN_NAMES: ReadonlyArray<[string, string]> = [
-  ['Not-ECT', 'Not ECN-Capable Transport'], ['ECT(1)', "ECN-Capable Transport codepoint '01'"],
-  ['ECT(0)', "ECN-Capable Transport codepoint '10'"], ['CE', 'Congestion Experienced'],
+  ['Not ECN-Capable Transport', 'Not-ECT'],
+  ["ECN-Capable Transport codepoint '01'", 'ECT(1)'],
+  ["ECN-Capable Transport codepoint '10'", 'ECT(0)'],
+  ['Congestion Experienced', 'CE'],
 ];
 
-/** "(DSCP: CS0, ECN: Not-ECT)": the short names of a DS field's or traffic class's two parts. */
-export function dsShortText(ds: number): string {
-  return `(DSCP: ${DSCP_NAMES[ds >> 2]?.[0] ?? 'Unknown'}, ECN: ${ECN_NAMES[ds & 3]![0]})`;
+/** "DSCP: CS0, ECN: Not-ECT" of a DS field (IPv4) or traffic class (IPv6) byte, as tshark summarises it. */
+export function dsSummary(ds: number): string {
+  return `DSCP: ${DSCP_NAMES.get(ds >> 2)?.[1] ?? 'Unknown'}, ECN: ${ECN_NAMES[ds & 3]![1]}`;
 }
 
-/** "Default (0)": a DSCP value's long name and the value. */
+/** "Default (0)": the DSCP's line value. */
 export function dscpText(dscp: number): string {
-  return `${DSCP_NAMES[dscp]?.[1] ?? 'Unknown'} (${dscp})`;
+  return `${DSCP_NAMES.get(dscp)?.[0] ?? 'Unknown'} (${dscp})`;
 }
 
-/** "Not ECN-Capable Transport (0)": an ECN value's long name and the value. */
+/** "Not ECN-Capable Transport (0)": the ECN's line value. */
 export function ecnText(ecn: number): string {
-  return `${ECN_NAMES[ecn & 3]![1]} (${ecn & 3})`;
+  return `${ECN_NAMES[ecn & 3]![0]} (${ecn & 3})`;
 }

@@ -3,7 +3,7 @@ import { addExpertTo } from './expert';
 import { dissectSafely, hex, LayerBuilder, StopDissection } from './builder';
 import type { Dissector } from './dissector';
 import { bitPicture, bytesHex, ipv4Text, setText } from './format';
-import { dscpText, dsShortText, ecnText, ipProtocolName } from './ip-common';
+import { dscpText, dsSummary, ecnText, ipProtocolName } from './ip-common';
 import type { PacketState } from './packet-state';
 import type { Reassembled } from './reassembly';
 
@@ -34,14 +34,15 @@ export function dissectIpv4(d: Dissector, p: PacketState, data: Buffer, offset: 
     if (b.wants('ip.hdr_len')) b.add('ip.hdr_len', () => `${bitPicture(vhl, 0x0f, 8)} = Header Length: ${hlen} bytes (${vhl & 0x0f})`, hlen, offset, 1);
     if (hlen < 20) throw new StopDissection('malformed', `IPv4 header length ${hlen} is below 20 bytes`);
     const ds = b.u8(offset + 1);
-    if (b.wantsAny('ip.dsfield')) b.group('ip.dsfield', () => `Differentiated Services Field: ${hex(ds, 2)} ${dsShortText(ds)}`, ds, offset + 1, 1, () => {
+    if (b.wantsAny('ip.dsfield')) b.group('ip.dsfield', () => `Differentiated Services Field: ${hex(ds, 2)} (${dsSummary(ds)})`, ds, offset + 1, 1, () => {
       b.add('ip.dsfield.dscp', () => `${bitPicture(ds, 0xfc, 8)} = Differentiated Services Codepoint: ${dscpText(ds >> 2)}`, ds >> 2, offset + 1, 1);
       b.add('ip.dsfield.ecn', () => `${bitPicture(ds, 0x03, 8)} = Explicit Congestion Notification: ${ecnText(ds & 3)}`, ds & 3, offset + 1, 1);
     }, () => hex(ds, 2));
     let totalLen = b.u16(offset + 2, 'total length');
     // 0 means TCP segmentation offload: Wireshark takes the length from the frame.
-    if (totalLen === 0) totalLen = end - offset;
-    if (b.wants('ip.len')) b.add('ip.len', () => `Total Length: ${totalLen}`, totalLen, offset + 2, 2);
+    const offloaded = totalLen === 0;
+    if (offloaded) totalLen = end - offset;
+    if (b.wants('ip.len')) b.add('ip.len', () => (offloaded ? `[Total Length: ${totalLen} bytes (reported as 0, presumed to be because of "TCP segmentation offload" (TSO))]` : `Total Length: ${totalLen}`), totalLen, offset + 2, 2);
     const id = b.u16(offset + 4, 'identification');
     if (b.wants('ip.id')) b.add('ip.id', () => `Identification: ${hex(id, 4)} (${id})`, id, offset + 4, 2, () => hex(id, 4));
     const flagsFrag = b.u16(offset + 6, 'flags');

@@ -5,7 +5,7 @@
 import { dissectSafely, hex, LayerBuilder, StopDissection } from './builder';
 import type { Dissector } from './dissector';
 import { be16, be32, bitPicture, ipv6Text, macText } from './format';
-import { dscpText, dsShortText, ecnText, ipProtocolName } from './ip-common';
+import { dscpText, dsSummary, ecnText, ipProtocolName } from './ip-common';
 import { addReassemblyFields } from './ipv4';
 import type { PacketState } from './packet-state';
 
@@ -22,11 +22,11 @@ export function dissectIpv6(d: Dissector, p: PacketState, data: Buffer, offset: 
     if (b.wants('ipv6.version')) b.add('ipv6.version', () => `${bitPicture(data[offset]!, 0xf0, 8)} = Version: ${version}`, version, offset, 1);
     if (b.wants('ip.version')) b.add('ip.version', () => `Version: ${version}`, version, offset, 1).hidden = true;
     if (version !== 6) throw new StopDissection('malformed', `IP version ${version} in an IPv6 header`);
-    if (b.wantsAny('ipv6.tclass')) b.group('ipv6.tclass', () => `${bitPicture(word, 0x0ff00000, 32)} = Traffic Class: ${hex(tclass, 2)} ${dsShortText(tclass)}`, tclass, offset, 4, () => {
+    if (b.wantsAny('ipv6.tclass')) b.group('ipv6.tclass', () => `${bitPicture(word, 0x0ff00000, 32)} = Traffic Class: ${hex(tclass, 2)} (${dsSummary(tclass)})`, tclass, offset, 4, () => {
       b.add('ipv6.tclass.dscp', () => `${bitPicture(word, 0x0fc00000, 32)} = Differentiated Services Codepoint: ${dscpText(tclass >> 2)}`, tclass >> 2, offset, 4);
       b.add('ipv6.tclass.ecn', () => `${bitPicture(word, 0x00300000, 32)} = Explicit Congestion Notification: ${ecnText(tclass & 3)}`, tclass & 3, offset, 4);
     }, () => hex(tclass, 8));
-    if (b.wants('ipv6.flow')) b.add('ipv6.flow', () => `${bitPicture(word & 0xffffff, 0x0fffff, 24)} = Flow Label: ${hex(flow, 5)}`, flow, offset + 1, 3, () => hex(flow, 6));
+    if (b.wants('ipv6.flow')) b.add('ipv6.flow', () => `${bitPicture(flow, 0x0fffff, 24)} = Flow Label: ${hex(flow, 5)}`, flow, offset + 1, 3, () => hex(flow, 6));
     const plen = be16(data, offset + 4);
     const nxt = data[offset + 6]!;
     const hlim = data[offset + 7]!;

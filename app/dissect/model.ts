@@ -380,6 +380,11 @@ export interface PduSplit {
   /** What goes between the Info of PDUs dissected in one frame (ENIP's " | "); default nothing. */
   infoSeparator?: string;
   /**
+   * Wireshark's tcp_dissect_pdus() users: how many of `pdus` (from the first) are whole PDUs of a
+   * length their prefix gave, each shown as "[PDU Size: N]" (tcp.pdu.size) in the TCP tree.
+   */
+  sizedPdus?: number;
+  /**
    * The protocol keeps an empty layer with this title (and its place in frame.protocols) when its
    * first PDU waits for more: TLS's dissector accepts the segment; HTTP's and DNS's give it back.
    */

@@ -4,8 +4,9 @@
  * next expected sequence number, the last ACK and window, duplicate-ACK counts; each segment gets
  * the flags tshark sets — retransmissions (fast, spurious), out-of-order segments, lost and ACKed
  * unseen segments, keep-alives, window updates and full windows, zero windows and their probes,
- * duplicate ACKs — shown as tcp.analysis.* fields and "[TCP …] " before the Info column.
- * Round-trip times and bytes in flight are not computed.
+ * duplicate ACKs — shown as tcp.analysis.* fields and "[TCP …] " before the Info column; and,
+ * from each direction's list of segments not yet acknowledged, the segment an ACK acknowledges and
+ * its round-trip time, the bytes in flight and the bytes sent since the last PSH.
  */
 import type { ExpertSeverity } from './model';
 
@@ -27,6 +28,18 @@ export const A = {
   SPURIOUS_RETRANSMISSION: 0x4000,
 } as const;
 
+/** A segment sent and not yet acknowledged (Wireshark's tcp_unacked_t); sequence numbers relative. */
+interface UnackedSegment {
+  frame: number;
+  seq: number;
+  /** seq + length, plus one for a SYN or FIN. */
+  nextseq: number;
+  ts: bigint;
+}
+
+/** Wireshark's TCP_MAX_UNACKED_SEGMENTS: a direction whose ACKs are not seen stops growing its list. */
+const MAX_UNACKED_SEGMENTS = 10000;
+
 /** One direction's analysis state (Wireshark's tcp_flow_t fields it uses). */
 export interface AnalysisFlow {
   /** Relative sequence number expected next, 0 before any segment. */
@@ -45,10 +58,27 @@ export interface AnalysisFlow {
   window: number;
   /** The analysis flags of this direction's last segment. */
   lastsegmentflags: number;
+  /** Segments not yet acknowledged, oldest first (Wireshark keeps them newest first). */
+  segments: UnackedSegment[];
+  /** Bytes in flight are counted once the other side has sent an ACK, and not after a lost segment until it sends another. */
+  validBif: boolean;
+  /** Bytes sent since the last PSH (tcp.analysis.push_bytes_sent), and whether the last data segment had PSH. */
+  pushBytesSent: number;
+  pushSetLast: boolean;
+  /** Bytes covered by the blocks of this side's last SACK option (taken off the other side's bytes in flight). */
+  sackDelivered: number;
+  /**
+   * The lowest start and highest end of `segments` (less the base, unsigned) while `spanKnown`:
+   * kept as segments are added, found again only after an ACK took some away, so that a
+   * direction whose ACKs the capture misses (up to 10,000 segments) costs no walk per segment.
+   */
+  spanFirst: number;
+  spanLast: number;
+  spanKnown: boolean;
 }
 
 export function newAnalysisFlow(): AnalysisFlow {
-  return { nextseq: 0, nextseqtime: 0n, nextseqframe: 0, maxseqtobeacked: 0, lastack: 0, lastacktime: 0n, lastnondupack: 0, dupacknum: 0, window: -1, lastsegmentflags: 0 };
+  return { nextseq: 0, nextseqtime: 0n, nextseqframe: 0, maxseqtobeacked: 0, lastack: 0, lastacktime: 0n, lastnondupack: 0, dupacknum: 0, window: -1, lastsegmentflags: 0, segments: [], validBif: true, pushBytesSent: 0, pushSetLast: false, sackDelivered: 0, spanFirst: 0, spanLast: 0, spanKnown: true };
 }
 
 export interface AnalysisResult {
@@ -59,6 +89,17 @@ export interface AnalysisResult {
   /** A retransmission: time since the frame that first sent past this data (its RTO), 0 when not; and that frame. */
   rtoNs: bigint;
   rtoFrame: number;
+  /**
+   * Whether tshark keeps an analysis record for the frame (flags, an acknowledged segment, bytes
+   * in flight or pushed): its "[SEQ/ACK analysis]" subtree shows only then.
+   */
+  recorded: boolean;
+  /** The frame of the segment this ACK acknowledges (0 none) and the time since it was sent. */
+  acksFrame: number;
+  ackRttNs: bigint;
+  /** tcp.analysis.bytes_in_flight and tcp.analysis.push_bytes_sent (shown only with bytes in flight). */
+  bytesInFlight: number;
+  pushBytesSent: number;
 }
 
 const SYN = 0x02;
@@ -66,12 +107,17 @@ const FIN = 0x01;
 const RST = 0x04;
 const ACK = 0x10;
 
+const PSH = 0x08;
+
 /**
  * Analyses one segment of `fwd` (its own direction; `rev` the other). `seq`/`ack` relative,
  * `window` raw with `revShift` the other side's window scale shift (-1 unknown, -2 none),
- * `irttNs` the connection's initial RTT (0 unknown), `ts` the frame's time stamp.
+ * `irttNs` the connection's initial RTT (0 unknown), `ts` the frame's time stamp; `fwdBase` the
+ * direction's initial sequence number as sent (bytes in flight are measured as Wireshark does,
+ * from the relative numbers less that base once more).
  */
-export function analyzeSegment(fwd: AnalysisFlow, rev: AnalysisFlow, seq: number, ack: number, seglen: number, tcpFlags: number, window: number, revShift: number, irttNs: bigint, frame: number, ts: bigint): AnalysisResult {
+export function analyzeSegment(fwd: AnalysisFlow, rev: AnalysisFlow, seq: number, ack: number, seglen: number, tcpFlags: number, window: number, revShift: number, irttNs: bigint, frame: number, ts: bigint, fwdBase = 0): AnalysisResult {
+  if (tcpFlags & ACK) rev.validBif = true;
   let flags = 0;
   let dupackNum = 0;
   let dupackFrame = 0;
@@ -86,7 +132,10 @@ export function analyzeSegment(fwd: AnalysisFlow, rev: AnalysisFlow, seq: number
     }
     if (window === 0 && controls === 0) flags |= A.ZERO_WINDOW;
     // Bytes before this segment were not seen.
-    if (fwd.nextseq !== 0 && gt(seq, fwd.nextseq) && (tcpFlags & RST) === 0) flags |= A.LOST_PACKET;
+    if (fwd.nextseq !== 0 && gt(seq, fwd.nextseq) && (tcpFlags & RST) === 0) {
+      flags |= A.LOST_PACKET;
+      fwd.validBif = false;
+    }
     if ((seglen === 0 || seglen === 1) && seq === ((fwd.nextseq - 1) >>> 0) && controls === 0) flags |= A.KEEP_ALIVE;
     if (seglen === 0 && window !== 0 && window !== fwd.window && seq === fwd.nextseq && ack === fwd.lastack && controls === 0) flags |= A.WINDOW_UPDATE;
     if (seglen > 0 && revShift !== -1 && rev.window >= 0 && ((seq + seglen) >>> 0) === ((rev.lastack + rev.window * 2 ** (revShift === -2 ? 0 : revShift)) >>> 0) && controls === 0) flags |= A.WINDOW_FULL;
@@ -131,10 +180,30 @@ export function analyzeSegment(fwd: AnalysisFlow, rev: AnalysisFlow, seq: number
     if (flags & (A.RETRANSMISSION | A.FAST_RETRANSMISSION | A.SPURIOUS_RETRANSMISSION)) {
       rtoNs = ts - fwd.nextseqtime;
       rtoFrame = fwd.nextseqframe;
+      // A plain retransmission counts its RTO from the oldest segment still unacknowledged.
+      const oldest = fwd.segments[0];
+      if ((flags & (A.FAST_RETRANSMISSION | A.SPURIOUS_RETRANSMISSION)) === 0 && oldest !== undefined) {
+        rtoNs = ts - oldest.ts;
+        rtoFrame = oldest.frame;
+      }
     }
   }
   let nextseq = (seq + seglen) >>> 0;
   if ((tcpFlags & (SYN | FIN)) !== 0) nextseq = (nextseq + 1) >>> 0;
+  if ((seglen > 0 || (tcpFlags & (SYN | FIN)) !== 0) && fwd.segments.length < MAX_UNACKED_SEGMENTS) {
+    fwd.segments.push({ frame, seq, nextseq, ts });
+    if (fwd.spanKnown) {
+      const start = (seq - fwdBase) >>> 0;
+      const next = (nextseq - fwdBase) >>> 0;
+      if (fwd.segments.length === 1) {
+        fwd.spanFirst = start;
+        fwd.spanLast = next;
+      } else {
+        if (start < fwd.spanFirst) fwd.spanFirst = start;
+        if (next > fwd.spanLast) fwd.spanLast = next;
+      }
+    }
+  }
   const probe = (flags & A.ZERO_WINDOW_PROBE) !== 0;
   if ((gt(nextseq, fwd.nextseq) || fwd.nextseq === 0) && !probe) {
     fwd.nextseq = nextseq;
@@ -146,7 +215,61 @@ export function analyzeSegment(fwd: AnalysisFlow, rev: AnalysisFlow, seq: number
   fwd.lastack = ack;
   fwd.lastacktime = ts;
   fwd.lastsegmentflags = flags;
-  return { flags, dupackNum, dupackFrame, rtoNs, rtoFrame };
+  let recorded = flags !== 0;
+  // The segments this ACK acknowledges leave the other side's list; the one it ends at exactly
+  // (or ends inside of) is the frame it acknowledges.
+  let acksFrame = 0;
+  let ackRttNs = 0n;
+  const unacked = rev.segments;
+  let kept = 0;
+  for (let i = unacked.length - 1; i >= 0; i--) {
+    const u = unacked[i]!;
+    let keep = false;
+    if (ack === u.nextseq) {
+      acksFrame = u.frame;
+      ackRttNs = ts - u.ts;
+      recorded = true;
+    } else if (gt(ack, u.seq) && le(ack, u.nextseq)) {
+      // Acknowledged in part: what is left stays (tshark 4.0 names no frame for it).
+      u.seq = ack;
+      keep = true;
+      rev.spanKnown = false;
+    } else if (gt(u.nextseq, ack)) keep = true;
+    if (keep) unacked[unacked.length - 1 - kept++] = u;
+  }
+  if (kept < unacked.length) {
+    rev.segments = unacked.slice(unacked.length - kept);
+    rev.spanKnown = false;
+  }
+  // Bytes in flight: from the lowest unacknowledged byte this side sent to the highest.
+  let bytesInFlight = 0;
+  let pushBytesSent = 0;
+  const mine = fwd.segments;
+  if (seglen !== 0 && mine.length > 0 && fwd.validBif) {
+    if (!fwd.spanKnown) {
+      let first = (mine[0]!.seq - fwdBase) >>> 0;
+      let last = (mine[0]!.nextseq - fwdBase) >>> 0;
+      for (const u of mine) {
+        const next = (u.nextseq - fwdBase) >>> 0;
+        const start = (u.seq - fwdBase) >>> 0;
+        if (next > last) last = next;
+        if (start < first) first = start;
+      }
+      fwd.spanFirst = first;
+      fwd.spanLast = last;
+      fwd.spanKnown = true;
+    }
+    const inFlight = (fwd.spanLast - fwd.spanFirst - rev.sackDelivered) >>> 0;
+    if (inFlight > 0 && inFlight < 2_000_000_000) bytesInFlight = (tcpFlags & (SYN | FIN)) !== 0 ? inFlight - 1 : inFlight;
+    const push = (tcpFlags & PSH) !== 0;
+    if (push && !fwd.pushSetLast) fwd.pushBytesSent += seglen;
+    else if (push || fwd.pushSetLast) fwd.pushBytesSent = seglen;
+    else fwd.pushBytesSent += seglen;
+    fwd.pushSetLast = push;
+    pushBytesSent = fwd.pushBytesSent;
+    recorded = true;
+  }
+  return { flags, dupackNum, dupackFrame, rtoNs, rtoFrame, recorded, acksFrame, ackRttNs, bytesInFlight, pushBytesSent };
 }
 
 /** Sequence comparisons modulo 2^32, as Wireshark's GT_SEQ/LT_SEQ/LE_SEQ. */

@@ -13,6 +13,11 @@ export interface TcpOptionSummary {
   mptcp: number;
   /** Set when an MPTCP option was malformed (tshark then adds '[Malformed Packet]' to Info). */
   mptcpMalformed?: boolean;
+  /**
+   * Bytes the last SACK option reports received (its first three blocks, as Wireshark 4.0 keeps
+   * them for bytes in flight); -1 when there is no SACK option.
+   */
+  sackDelivered: number;
 }
 
 const KIND_NAMES: Record<number, string> = {
@@ -30,16 +35,25 @@ const KIND_SHORT: Record<number, string> = {
  */
 /**
  * `sackBase`: the peer's initial sequence number, so that SACK edges show relative to it as tshark
- * shows them ("left edge = 5282 (relative)"); -1 when it is not known (raw edges).
+ * shows them ("left edge = 5282 (relative)"); -1 when it is not known (raw edges). `syn`: the
+ * segment is a SYN (tshark notes one without an MSS option, and warns of an MSS option on any other).
  */
-export function dissectTcpOptions(b: LayerBuilder, start: number, stop: number, withInfo = true, sackBase = -1, ack = -1): TcpOptionSummary {
+export function dissectTcpOptions(b: LayerBuilder, start: number, stop: number, withInfo = true, sackBase = -1, ack = -1, syn = false): TcpOptionSummary {
   const data = b.data;
-  const summary: TcpOptionSummary = { info: '', windowShift: -1, mptcp: 0 };
+  const summary: TcpOptionSummary = { info: '', windowShift: -1, mptcp: 0, sackDelivered: -1 };
   // Option fields are built only for a tree or a selection that names one (tcp.option_kind, tcp.options.*).
   const fields = b.wantsAny('tcp.option') || b.wantsAny('_ws.expert');
   const names: string[] = [];
+  let mss = false;
   const value = b.wants('tcp.options') ? data.subarray(start, stop) : null;
   const optionsField = b.group('tcp.options', '', value, start, stop - start, () => {
+    options();
+    if (syn && !mss) addExpert(b, 'tcp.options.mss.absent', 'Note', 'Protocol', 'The SYN packet does not contain a MSS option', start, stop - start);
+  }, () => bytesHex(data, start, stop - start));
+  if (b.tree) optionsField.label = `Options: (${stop - start} bytes)${names.length ? ', ' : ''}${names.join(', ')}`;
+  return summary;
+
+  function options(): void {
     for (let at = start; at < stop; ) {
       const kind = data[at]!;
       if (kind === 0 || kind === 1) {
@@ -57,6 +71,7 @@ export function dissectTcpOptions(b: LayerBuilder, start: number, stop: number, 
         return;
       }
       if (kind === 3 && len === 3) summary.windowShift = Math.min(data[at + 2]!, 14);
+      if (kind === 5) summary.sackDelivered = sackDelivered(data, at, len);
       if (kind === 30) {
         summary.mptcp++;
         // Like tshark: a malformed MPTCP option ends the options (and their Info text).
@@ -68,13 +83,25 @@ export function dissectTcpOptions(b: LayerBuilder, start: number, stop: number, 
         at += len;
         continue;
       }
+      if (kind === 2) mss = true;
       if (withInfo) summary.info += optionInfo(data, kind, len, at, sackBase);
-      if (fields) addOption(b, kind, len, at, names, sackBase, ack);
+      if (fields) addOption(b, kind, len, at, names, sackBase, ack, syn);
       at += len;
     }
-  }, () => bytesHex(data, start, stop - start));
-  if (b.tree) optionsField.label = `Options: (${stop - start} bytes)${names.length ? ', ' : ''}${names.join(', ')}`;
-  return summary;
+  }
+}
+
+/**
+ * The bytes a SACK option's blocks cover. Wireshark 4.0 stores the blocks for its bytes-in-flight
+ * count in slots 1 to 3 of a four-slot array: a fourth block is counted in the option but not kept.
+ */
+function sackDelivered(data: Buffer, at: number, len: number): number {
+  let delivered = 0;
+  let kept = 0;
+  for (let o = at + 2, left = len - 2; left >= 8 && kept < 3; o += 8, left -= 8, kept++) {
+    delivered = (delivered + data.readUInt32BE(o + 4) - data.readUInt32BE(o)) >>> 0;
+  }
+  return delivered;
 }
 
 /** EOL and NOP: one byte, no length. */
@@ -110,13 +137,14 @@ function edge(data: Buffer, at: number, base: number): number {
  * `ack`: the segment's relative acknowledgement number (-1 without ACK or relative edges), to tell
  * a D-SACK (RFC 2883): a first block at or below the ACK, or inside the second block.
  */
-function addOption(b: LayerBuilder, kind: number, len: number, at: number, names: string[], sackBase: number, ack: number): void {
+function addOption(b: LayerBuilder, kind: number, len: number, at: number, names: string[], sackBase: number, ack: number, syn: boolean): void {
   const data = b.data;
   const name = KIND_NAMES[kind] ?? 'Unknown';
   const kindLabel = KIND_SHORT[kind] ?? `Unknown (${kind})`;
   names.push(name);
   let detail = '';
   const body = () => {
+    if (kind === 2 && !syn) addExpert(b, 'tcp.options.mss.present', 'Warning', 'Protocol', 'The non-SYN packet does contain a MSS option', at, len);
     b.add('tcp.option_kind', () => `Kind: ${kindLabel}`, kind, at, 1);
     b.add('tcp.option_len', () => `Length: ${len}`, len, at + 1, 1);
     if (kind === 2 && len === 4) {
@@ -126,7 +154,9 @@ function addOption(b: LayerBuilder, kind: number, len: number, at: number, names
     } else if (kind === 3 && len === 3) {
       const shift = data[at + 2]!;
       const multiplier = 2 ** Math.min(shift, 14);
-      b.add('tcp.options.wscale.shift', () => `Shift count: ${shift}`, shift, at + 2, 1);
+      b.group('tcp.options.wscale.shift', () => `Shift count: ${shift}`, shift, at + 2, 1, () => {
+        if (shift > 14) addExpert(b, 'tcp.options.wscale.shift.invalid', 'Warning', 'Protocol', 'Window scale shift exceeds 14', at + 2, 1);
+      });
       b.add('tcp.options.wscale.multiplier', () => `[Multiplier: ${multiplier}]`, multiplier, at + 2, 1);
       detail = `: ${shift} (multiply by ${multiplier})`;
     } else if (kind === 8 && len === 10) {
@@ -145,7 +175,7 @@ function addOption(b: LayerBuilder, kind: number, len: number, at: number, names
         b.add('tcp.options.sack_re', () => `right edge = ${re}${relative}`, re, at + 6 + i * 8, 4);
         detail += ` ${le}-${re}`;
       }
-      b.add('tcp.options.sack.count', () => `[TCP SACK Count: ${count}]`, count, at, len);
+      b.add('tcp.options.sack.count', () => `[TCP SACK Count: ${count}]`, count, at, 0);
       if (count > 0 && ack >= 0) {
         const le = edge(data, at + 2, sackBase);
         const re = edge(data, at + 6, sackBase);

@@ -49,9 +49,10 @@ test('TLS: whole records in one call; a cut header or record waits, clearing Inf
 test('length-prefixed PDUs: a cut prefix needs its missing bytes; an impossible length takes the rest as it is', () => {
   const read = (data: Buffer) => (at: number) => 2 + data.readUInt16BE(at);
   const data = Buffer.from([0, 3, 1, 2, 3, 0, 2, 9]);
-  assert.deepEqual(lengthPrefixedPdus(data, 0, 8, 2, read(data)), { pdus: [5], need: 1 });
-  assert.deepEqual(lengthPrefixedPdus(data, 0, 1, 2, read(data)), { pdus: [], need: 1 });
-  assert.deepEqual(lengthPrefixedPdus(data, 0, 5, 2, () => 1), { pdus: [5], need: 0 });
+  assert.deepEqual(lengthPrefixedPdus(data, 0, 8, 2, read(data)), { pdus: [5], need: 1, sizedPdus: 1 });
+  assert.deepEqual(lengthPrefixedPdus(data, 0, 1, 2, read(data)), { pdus: [], need: 1, sizedPdus: 0 });
+  // An impossible length: the rest is dissected as it is, with no PDU size (tshark's bounds error).
+  assert.deepEqual(lengthPrefixedPdus(data, 0, 5, 2, () => 1), { pdus: [5], need: 0, sizedPdus: 0 });
 });
 
 /** Dissects a conversation's frames in order; returns each frame's chain and Info. */

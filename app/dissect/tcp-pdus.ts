@@ -69,18 +69,36 @@ export function lengthPrefixedPdus(data: Buffer, offset: number, end: number, fi
   const pdus: number[] = [];
   let at = offset;
   while (at < end) {
-    if (end - at < fixed) return { pdus, need: fixed - (end - at) };
+    if (end - at < fixed) return { pdus, need: fixed - (end - at), sizedPdus: pdus.length };
     const length = lengthAt(at);
     if (!(length >= fixed)) {
       // A length that cannot be (Wireshark reports the PDU malformed and stops): the rest as it is.
+      const sizedPdus = pdus.length;
       pdus.push(end - at);
-      break;
+      return { pdus, need: 0, sizedPdus };
     }
-    if (end - at < length) return { pdus, need: length - (end - at) };
+    if (end - at < length) return { pdus, need: length - (end - at), sizedPdus: pdus.length };
     pdus.push(length);
     at += length;
   }
-  return { pdus, need: 0 };
+  return { pdus, need: 0, sizedPdus: pdus.length };
+}
+
+/** tcp_dissect_pdus's "[PDU Size: N]" lines (tcp.pdu.size) in the TCP tree, one per whole PDU, at `offset` in `data`. */
+function addPduSizes(p: PacketState, tcpLayer: { fields: Field[] }, split: PduSplit, data: Buffer, offset: number, reassembledBytes = false): void {
+  const count = split.sizedPdus ?? 0;
+  if (count === 0) return;
+  const selection = p.selection;
+  if (selection !== undefined && !selection.has('tcp.pdu.size')) return;
+  const b = new LayerBuilder(data, 'tcp', '', offset, data.length, selection);
+  let at = offset;
+  for (let i = 0; i < count; i++) {
+    const size = split.pdus[i]!;
+    const field = b.add('tcp.pdu.size', () => `[PDU Size: ${size}]`, size, at, size);
+    if (reassembledBytes) field.source = 'reassembled';
+    at += size;
+  }
+  tcpLayer.fields.push(...b.layer.fields);
 }
 
 /** The field names whose values depend on desegmentation in the TCP layer and tcp.segments. */
@@ -98,9 +116,11 @@ export function dissectTcpPayload(d: Dissector, p: PacketState, ctx: AppContext,
   const tcpLayer = p.layers[p.layers.length - 1]!;
   const pending = flow.pdu;
   if (analysis & (A.RETRANSMISSION | A.SPURIOUS_RETRANSMISSION | A.FAST_RETRANSMISSION)) {
-    // A retransmission (the TCP analysis says so) is handed to no dissector; bytes of the PDU
-    // being put together show as retransmitted segment data (not when spurious: already acknowledged).
-    if ((analysis & A.SPURIOUS_RETRANSMISSION) === 0 && pending !== null && seq + (end - offset) > pending.seq && seq < pending.seq + pending.length) addSegmentData(p, tcpLayer, data, offset, end, 'Retransmitted ');
+    // A retransmission (the TCP analysis says so) is handed to no dissector: a plain one shows as
+    // retransmitted segment data (tshark 4.0's desegment_tcp), a fast one only where it overlaps
+    // the PDU being put together, a spurious one (already acknowledged) not at all.
+    const plain = (analysis & (A.RETRANSMISSION | A.SPURIOUS_RETRANSMISSION)) === A.RETRANSMISSION;
+    if (plain || ((analysis & A.SPURIOUS_RETRANSMISSION) === 0 && pending !== null && seq + (end - offset) > pending.seq && seq < pending.seq + pending.length)) addSegmentData(p, tcpLayer, data, offset, end, 'Retransmitted ');
     return;
   }
   if (analysis & A.KEEP_ALIVE) {
@@ -156,7 +176,7 @@ export function dissectTcpPayload(d: Dissector, p: PacketState, ctx: AppContext,
       }
       flow.pdu = null;
       const atFin = pdu.untilFin && fin && last;
-      const finished = reassembled(d, p, ctx, flow, pdu, columns, atFin);
+      const finished = reassembled(d, p, ctx, flow, pdu, columns, atFin, tcpLayer);
       if (!finished && last) {
         segmentOfPdu(p, tcpLayer, columns, data, from, end);
         return;
@@ -202,6 +222,7 @@ function fresh(d: Dissector, p: PacketState, ctx: AppContext, flow: DesegmentFlo
   for (const length of split.pdus) done += length;
   const at = offset + done;
   const spans = split.need === 0 && at < end ? [...split.pdus, end - at] : split.pdus;
+  addPduSizes(p, tcpLayer, split, data, offset);
   if (spans.length > 0) callApp(d, p, app, ctx, data, offset, spans, columns, split.replaceInfo === true, split.infoJoin, split.infoSeparator);
   if (split.need === 0 || at >= end) return;
   flow.pdu = {
@@ -222,7 +243,7 @@ function fresh(d: Dissector, p: PacketState, ctx: AppContext, flow: DesegmentFlo
  * A pending PDU completed by this frame: its dissector runs on the reassembled bytes. False when
  * the dissector found it needs still more (the PDU is pending again, longer).
  */
-function reassembled(d: Dissector, p: PacketState, ctx: AppContext, flow: DesegmentFlow, pdu: PendingPdu, columns: Columns, atFin: boolean): boolean {
+function reassembled(d: Dissector, p: PacketState, ctx: AppContext, flow: DesegmentFlow, pdu: PendingPdu, columns: Columns, atFin: boolean, tcpLayer?: { fields: Field[] }): boolean {
   const buffer = pdu.chunks.length === 1 ? pdu.chunks[0]! : Buffer.concat(pdu.chunks, pdu.length);
   const app = pdu.app;
   let split = safeSplit(app, buffer, 0, buffer.length, ctx);
@@ -242,6 +263,7 @@ function reassembled(d: Dissector, p: PacketState, ctx: AppContext, flow: Desegm
     if (split.info !== undefined && !columns.fenced && !d.twoPass) p.info = split.info;
     return false;
   }
+  if (tcpLayer !== undefined) addPduSizes(p, tcpLayer, split, buffer, 0, true);
   p.addLayer(segmentsLayer(p, pdu, buffer), '');
   const wasReassembled = p.reassembled;
   const wasData = p.reassembledData;
@@ -336,7 +358,8 @@ function addSegmentData(p: PacketState, tcpLayer: { fields: Field[] }, data: Buf
 function segmentsLayer(p: PacketState, pdu: PendingPdu, buffer: Buffer) {
   const parts = pdu.parts;
   const b = new LayerBuilder(buffer, 'tcp', '', 0, buffer.length, p.selection);
-  const title = (): string => `[${parts.length} Reassembled TCP Segments (${buffer.length} bytes): ${parts.map((part) => `#${part.frame}(${part.length})`).join(', ')}]`;
+  // Wireshark cuts an item's text at 239 characters (ITEM_LABEL_LENGTH), inside the brackets.
+  const title = (): string => `[${`${parts.length} Reassembled TCP Segments (${buffer.length} bytes): ${parts.map((part) => `#${part.frame}(${part.length})`).join(', ')}`.slice(0, 239)}]`;
   b.title(title);
   if (b.wantsAny('tcp.segment') || b.wantsAny('tcp.reassembled')) {
     let at = 0;

@@ -34,15 +34,15 @@ export interface TcpConversation {
    * `address|port` of the sender sorts before the receiver's): the table orders ends by number.
    */
   flip: boolean;
-  /** Time stamp of the opening SYN (-1n none seen) and the initial round-trip time (0n unknown). */
+  /** Time stamp of the latest SYN (-1n none seen) and the initial round-trip time (0n unknown). */
   synTs: bigint;
   irtt: bigint;
   /** Opened by a SYN that reused the ports of an earlier conversation (tcp.analysis.reused_ports). */
   reused: boolean;
   /** The number of the first frame seen of it (set by the TCP dissector). */
   firstFrame?: number;
-  /** The frame of its first FIN (tcp.connection.fin_active; later FINs are fin_passive). */
-  finFrame?: number;
+  /** The direction that sent its first FIN (its FINs are tcp.connection.fin_active, the other side's fin_passive). */
+  finSide?: 0 | 1;
 }
 
 export const COMPLETENESS = { SYN: 1, SYN_ACK: 2, ACK: 4, DATA: 8, FIN: 16, RST: 32 } as const;

@@ -35,13 +35,41 @@ const streamTimes = new WeakMap<TcpConversation, { first: bigint; last: bigint }
 function flagNames(flags: number): string {
   let names = FLAG_NAMES[flags];
   if (names === undefined) {
-    names = INFO_ORDER.filter(([bit]) => (flags & bit) !== 0).map(([, , , n]) => n).join(', ') || '<None>';
+    const set = INFO_ORDER.filter(([bit]) => (flags & bit) !== 0).map(([, , , n]) => n);
+    if (flags & 0xe00) set.push('Reserved');
+    names = set.join(', ') || '<None>';
     FLAG_NAMES[flags] = names;
   }
   return names;
 }
 /** flagNames() by the 12 flag bits (at most 4,096 strings). */
 const FLAG_NAMES: string[] = [];
+
+/** The conversation-completeness value as tshark 4.0 words it (conversation_completeness_fill). */
+function completenessText(value: number): string {
+  const { SYN, SYN_ACK, ACK, DATA, FIN, RST } = COMPLETENESS;
+  const handshake = SYN | SYN_ACK | ACK;
+  switch (value) {
+    case SYN:
+      return `Incomplete, SYN_SENT (${value})`;
+    case SYN | SYN_ACK:
+      return `Incomplete, CLIENT_ESTABLISHED (${value})`;
+    case handshake:
+      return `Incomplete, ESTABLISHED (${value})`;
+    case handshake | DATA:
+      return `Incomplete, DATA (${value})`;
+    case handshake | DATA | FIN:
+    case handshake | DATA | RST:
+    case handshake | DATA | FIN | RST:
+      return `Complete, WITH_DATA (${value})`;
+    case handshake | FIN:
+    case handshake | RST:
+    case handshake | FIN | RST:
+      return `Complete, NO_DATA (${value})`;
+    default:
+      return `Incomplete (${value})`;
+  }
+}
 
 /** tcp.flags.str: '··········S·'. */
 function flagLetters(flags: number): string {
@@ -111,10 +139,11 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
       if (ack) ackValue = (ackRaw - rev.baseSeq) >>> 0;
       completeness = conv.completeness;
       const ts = p.frame.tsNs;
-      if (syn && !ack) {
-        if (conv.synTs < 0n) conv.synTs = ts;
-      } else if (ack && conv.irtt === 0n && conv.synTs >= 0n && (conv.completeness & COMPLETENESS.SYN_ACK) !== 0) conv.irtt = ts - conv.synTs;
-      analysis = analyzeSegment(fwd.analysis, rev.analysis, seq, ackValue, segLen, flags, window, rev.windowShift, conv.irtt, p.frame.number, ts);
+      // The initial RTT as Wireshark takes it: from the latest SYN to the first ACK without SYN
+      // (whichever side sends it), once the analysis of this segment is done.
+      analysis = analyzeSegment(fwd.analysis, rev.analysis, seq, ackValue, segLen, flags, window, rev.windowShift, conv.irtt, p.frame.number, ts, fwd.baseSeq);
+      if (syn && !ack) conv.synTs = ts;
+      else if (ack && !syn && conv.irtt === 0n && conv.synTs >= 0n) conv.irtt = ts - conv.synTs;
       if (conv.reused && syn && !ack) {
         analysis.flags |= A.REUSED_PORTS;
         conv.reused = false;
@@ -131,14 +160,16 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
       layout.lastStreamTcp = true;
       p.tap('tcp', p.netSrc, p.netDst, srcPort, dstPort, stream, flags);
       if (b.wants('tcp.stream')) b.add('tcp.stream', () => `[Stream index: ${stream}]`, stream, offset, 0);
-      if (b.wants('tcp.completeness')) b.add('tcp.completeness', () => `[Conversation completeness: ${completeness}]`, completeness, offset, 0);
+      if (b.wants('tcp.completeness')) b.add('tcp.completeness', () => `[Conversation completeness: ${completenessText(completeness)}]`, completeness, offset, 0);
       // tshark shows the bits gathered before this segment; which flag combinations count was
       // checked against tshark 4.0 on nmap's odd probes (SYN|FIN counts as SYN, FIN needs ACK).
       if (syn) conv.completeness |= ack ? COMPLETENESS.SYN_ACK : COMPLETENESS.SYN;
-      else if (rst) conv.completeness |= COMPLETENESS.RST;
-      else if (fin && ack) conv.completeness |= COMPLETENESS.FIN;
-      else if (ack) conv.completeness |= COMPLETENESS.ACK;
-      if (segLen > 0) conv.completeness |= COMPLETENESS.DATA;
+      else if (conv.firstFrame !== p.frame.number) {
+        if (rst) conv.completeness |= COMPLETENESS.RST;
+        if (fin && ack) conv.completeness |= COMPLETENESS.FIN;
+        if (ack && segLen === 0) conv.completeness |= COMPLETENESS.ACK;
+        if (segLen > 0) conv.completeness |= COMPLETENESS.DATA;
+      }
       if (fin || rst) conv.closed = true;
     }
     if (b.wants('tcp.len')) b.add('tcp.len', () => `[TCP Segment Len: ${segLen}]`, segLen, offset, 0);
@@ -158,22 +189,27 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
     }
     const nextSeq = (seq + segLen + (syn || fin ? 1 : 0)) >>> 0;
     if (b.wants('tcp.nxtseq')) b.add('tcp.nxtseq', () => `[Next Sequence Number: ${nextSeq}${relative ? '    (relative sequence number)' : ''}]`, nextSeq, offset, 0);
-    if (b.wants('tcp.ack')) b.add('tcp.ack', () => `Acknowledgment Number: ${ackValue}${ack && relative ? '    (relative ack number)' : ''}`, ackValue, offset + 8, 4);
+    if (b.wants('tcp.ack') || (!ack && ackRaw !== 0 && b.wantsAny('_ws.expert'))) {
+      const field = b.add('tcp.ack', () => `Acknowledgment Number: ${ackValue}${ack && relative ? '    (relative ack number)' : ''}`, ackValue, offset + 8, 4);
+      if (!ack && ackRaw !== 0) addExpertTo(b, field, 'tcp.ack.nonzero', 'Note', 'Protocol', 'The acknowledgment number field is nonzero while the ACK flag is not set');
+    }
     if (b.wants('tcp.ack_raw')) {
       const raw = b.add('tcp.ack_raw', () => `Acknowledgment number (raw): ${ackRaw}`, ackRaw, offset + 8, 4);
       if (!relative && ack) raw.hidden = true;
     }
     if (b.wants('tcp.hdr_len')) b.add('tcp.hdr_len', () => `${bitPicture(hdrWord >> 8, 0xf0, 8)} = Header Length: ${hlen} bytes (${hlen / 4})`, hlen, offset + 12, 1);
-    // The first FIN of a connection initiates its closing; the other side's FIN undergoes it.
+    // The side that sent the first FIN initiates the closing (each FIN it sends says so); the
+    // other side's FINs undergo it.
     let finRole = '';
     if (fin && conv && !p.quoted) {
-      conv.finFrame ??= p.frame.number;
-      finRole = conv.finFrame === p.frame.number ? 'active' : 'passive';
+      conv.finSide ??= dir;
+      finRole = conv.finSide === dir ? 'active' : 'passive';
     }
     if (b.wantsAny('tcp.flags') || b.wantsAny('tcp.connection') || b.wantsAny('_ws.expert')) b.group('tcp.flags', () => `Flags: ${hex(flags, 3)} (${flagNames(flags)})`, flags, offset + 12, 2, () => {
-      b.add('tcp.flags.res', () => `${bitPicture(flags, 0xe00, 12)} = Reserved: ${setText((flags & 0xe00) !== 0)}`, (flags & 0xe00) !== 0, offset + 12, 2);
+      // Each flag on the byte that holds it, as tshark places them (the reserved bits and AE in the first).
+      b.add('tcp.flags.res', () => `${bitPicture(flags, 0xe00, 12)} = Reserved: ${setText((flags & 0xe00) !== 0)}`, (flags & 0xe00) !== 0, offset + 12, 1);
       for (const [bit, abbrev, label] of FLAG_BITS) {
-        const field = b.add(abbrev, () => `${bitPicture(flags, bit, 12)} = ${label}: ${setText((flags & bit) !== 0)}`, (flags & bit) !== 0, offset + 12, 2);
+        const field = b.add(abbrev, () => `${bitPicture(flags, bit, 12)} = ${label}: ${setText((flags & bit) !== 0)}`, (flags & bit) !== 0, bit >= 0x100 ? offset + 12 : offset + 13, 1);
         // Wireshark's connection chats, each on its flag's line.
         if ((flags & bit) === 0) continue;
         if (bit === 0x002) {
@@ -198,16 +234,19 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
       } else factor = own;
     }
     if (b.wants('tcp.window_size')) b.add('tcp.window_size', () => `[Calculated window size: ${scaled}]`, scaled, offset + 14, 2);
-    if (factor !== null) b.add('tcp.window_size_scalefactor', () => `[Window size scaling factor: ${factor}]`, factor, offset + 14, 2);
+    if (factor !== null) b.add('tcp.window_size_scalefactor', () => `[Window size scaling factor: ${factor === -1 ? '-1 (unknown)' : factor === -2 ? '-2 (no window scaling used)' : factor}]`, factor, offset + 14, 2);
     if (b.wants('tcp.checksum')) b.add('tcp.checksum', () => `Checksum: ${hex(checksum, 4)} [unverified]`, checksum, offset + 16, 2, () => hex(checksum, 4));
     if (b.wants('tcp.checksum.status')) b.add('tcp.checksum.status', '[Checksum Status: Unverified]', 2, offset + 16, 0);
-    if (b.wants('tcp.urgent_pointer')) b.add('tcp.urgent_pointer', () => `Urgent Pointer: ${urgent}`, urgent, offset + 18, 2);
-    let opts: TcpOptionSummary = { info: '', windowShift: -1, mptcp: 0 };
+    if (b.wants('tcp.urgent_pointer') || (urgent !== 0 && (flags & 0x20) === 0 && b.wantsAny('_ws.expert'))) {
+      const field = b.add('tcp.urgent_pointer', () => `Urgent Pointer: ${urgent}`, urgent, offset + 18, 2);
+      if (urgent !== 0 && (flags & 0x20) === 0) addExpertTo(b, field, 'tcp.urgent_pointer.non_zero', 'Note', 'Protocol', 'The urgent pointer field is nonzero while the URG flag is not set');
+    }
+    let opts: TcpOptionSummary = { info: '', windowShift: -1, mptcp: 0, sackDelivered: -1 };
     if (hlen > 20) {
       b.need(offset + 20, hlen - 20, 'TCP options');
       const peer = conv?.dirs[dir === 0 ? 1 : 0];
       const sackBase = relative && peer !== undefined && peer.baseSet ? peer.baseSeq : -1;
-      opts = dissectTcpOptions(b, offset + 20, offset + hlen, p.columns, sackBase, ack && sackBase >= 0 ? ackValue : -1);
+      opts = dissectTcpOptions(b, offset + 20, offset + hlen, p.columns, sackBase, ack && sackBase >= 0 ? ackValue : -1, syn);
     }
     if (conv) {
       // Like Wireshark: a wscale option counts wherever it appears; a SYN without one means no
@@ -215,8 +254,10 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
       const own = conv.dirs[dir];
       const other = conv.dirs[dir === 0 ? 1 : 0];
       if (opts.windowShift >= 0) own.windowShift = opts.windowShift;
-      else if (syn) own.windowShift = -2;
+      else if (syn) own.windowShift = other.windowShift = -2;
       if (syn && ack && (own.windowShift === -2 || other.windowShift === -2)) own.windowShift = other.windowShift = -2;
+      // The SACK blocks of this side's latest segment (none without a SACK option).
+      if (!p.quoted) own.analysis.sackDelivered = Math.max(opts.sackDelivered, 0);
     }
     if (conv && !p.quoted) {
       const ts = p.frame.tsNs;
@@ -231,11 +272,23 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
       });
       times.last = ts;
     }
-    if (analysis !== null && analysis.flags !== 0) {
+    if (analysis !== null && analysis.recorded) {
       const result = analysis;
-      // As Wireshark's tcp_print_sequence_number_analysis(): the flags' expert items on "TCP
-      // Analysis Flags" (a retransmission with its RTO), then a duplicate ACK's number and frame.
+      const irtt = conv?.irtt ?? 0n;
+      // As Wireshark's tcp_print_sequence_number_analysis(): the acknowledged segment and its RTT,
+      // the initial RTT, bytes in flight and pushed; then the flags' expert items on "TCP Analysis
+      // Flags" (a retransmission with its RTO), then a duplicate ACK's number and frame.
       if (b.wantsAny('tcp.analysis') || b.wantsAny('_ws.expert')) b.group('tcp.analysis', '[SEQ/ACK analysis]', null, offset, 0, () => {
+        if (result.acksFrame !== 0) {
+          b.add('tcp.analysis.acks_frame', () => `[This is an ACK to the segment in frame: ${result.acksFrame}]`, result.acksFrame, offset, 0);
+          if (result.ackRttNs !== 0n) b.add('tcp.analysis.ack_rtt', () => `[The RTT to ACK the segment was: ${nsToSeconds(result.ackRttNs)} seconds]`, result.ackRttNs, offset, 0, () => nsToSeconds(result.ackRttNs));
+        }
+        if (irtt !== 0n) b.add('tcp.analysis.initial_rtt', () => `[iRTT: ${nsToSeconds(irtt)} seconds]`, irtt, offset, 0, () => nsToSeconds(irtt));
+        if (result.bytesInFlight !== 0) {
+          b.add('tcp.analysis.bytes_in_flight', () => `[Bytes in flight: ${result.bytesInFlight}]`, result.bytesInFlight, offset, 0);
+          b.add('tcp.analysis.push_bytes_sent', () => `[Bytes sent since last PSH flag: ${result.pushBytesSent}]`, result.pushBytesSent, offset, 0);
+        }
+        if (result.flags === 0) return;
         b.group('tcp.analysis.flags', '[TCP Analysis Flags]', null, offset, 0, () => {
           for (const [bit, abbrev, severity, message] of ANALYSIS_EXPERTS) {
             if ((result.flags & bit) === 0) continue;
@@ -261,7 +314,7 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
           });
         }
       }, '');
-      if (p.columns) p.infoPrefix = analysisInfo(result);
+      if (p.columns && result.flags !== 0) p.infoPrefix = analysisInfo(result);
     }
     if (p.columns) {
       let info = `${d.portText('tcp', srcPort)} → ${d.portText('tcp', dstPort)} [${flagNames(flags)}] Seq=${seq}`;
@@ -277,7 +330,7 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
     const stop = Math.min(end, data.length);
     if (stop > offset + hlen) b.layer.extent = stop;
     if (segLen > 0 && stop > offset + hlen && b.wants('tcp.payload')) {
-      b.add('tcp.payload', () => `TCP payload (${stop - offset - hlen} bytes)`, data.subarray(offset + hlen, stop), offset + hlen, stop - offset - hlen, () => bytesHex(data, offset + hlen, stop - offset - hlen));
+      b.add('tcp.payload', () => `TCP payload (${stop - offset - hlen} byte${stop - offset - hlen === 1 ? '' : 's'})`, data.subarray(offset + hlen, stop), offset + hlen, stop - offset - hlen, () => bytesHex(data, offset + hlen, stop - offset - hlen));
     }
     if (segLen > 0 && conv) {
       p.layout.payloadOffset = offset + hlen;

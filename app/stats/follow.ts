@@ -1,7 +1,8 @@
 /**
  * `-z follow,tcp,ascii|hex|raw,STREAM`: one TCP connection's payload, both directions, as the
- * receivers saw it. `follow,udp,…` follows a UDP stream a datagram a record; `follow,tls,…` shows
- * what tshark shows without keys (no data) (reassembled by app/reassembly's TcpReassembler: retransmissions and overlaps
+ * receivers saw it. `follow,udp,…` follows a UDP stream a datagram a record; `follow,http,…` the
+ * HTTP messages of a TCP stream (HttpFollower); `follow,tls,…` shows what tshark shows without
+ * keys (no data) (reassembled by app/reassembly's TcpReassembler: retransmissions and overlaps
  * dropped, out-of-order segments put in order), printed as tshark 4.0 prints it.
  *
  * - STREAM is tcp.stream as tshark numbers it, or `ADDR:PORT,ADDR:PORT` (IPv6 as [ADDR]:PORT):
@@ -21,11 +22,13 @@
 import { TCP_SEGMENT_FIELDS, tcpSegmentOf } from '../reassembly/tcp-segment';
 import { TcpReassembler, type StreamChunk, type TcpEndpoint, type TcpStreamInfo } from '../reassembly/tcp-stream';
 import type { TcpSegment } from '../reassembly/tcp-segment';
+import { decodeContent } from '../reassembly/content-decoding';
+import type { Field } from '../dissect/model';
 import { StatisticsSpecError, type ReportFrame, type ReportReads, type StatisticsReport } from './report';
 
 export type FollowMode = 'ascii' | 'hex' | 'raw';
-/** The protocols tshark follows that sievecap does: TCP and UDP streams, and TLS (nothing without keys). */
-export type FollowProtocol = 'tcp' | 'udp' | 'tls';
+/** The protocols tshark follows that sievecap does: TCP and UDP streams, HTTP messages, and TLS (nothing without keys). */
+export type FollowProtocol = 'tcp' | 'udp' | 'tls' | 'http';
 
 export interface FollowRecord {
   /** 0: node 0 (the first sender, 'client'); 1: node 1. */
@@ -160,6 +163,84 @@ export class UdpFollower implements Follower {
 }
 
 /**
+ * HTTP on one TCP stream, as tshark 4.0's http_follow tap sees it: each message, in the frame that
+ * completes it, gives a record of its start line and headers (with the empty line), then, when it
+ * has a body, one of the body with its chunked transfer coding and its content coding undone (the
+ * coded body when it does not decode). Node 0 is the sender of the first message.
+ */
+export class HttpFollower implements Follower {
+  info: { index: number; endpoints: TcpEndpoint[] } | null = null;
+  readonly records: FollowRecord[] = [];
+  private readonly sent: [number, number] = [0, 0];
+
+  add(frame: ReportFrame, selector: StreamSelector): void {
+    const l = frame.packet.layout;
+    if (!l || !l.lastStreamTcp || l.stream < 0) return;
+    const src = { address: l.netSrc, port: l.srcPort };
+    const dst = { address: l.netDst, port: l.dstPort };
+    if ('index' in selector) {
+      if (l.stream !== selector.index) return;
+    } else {
+      if (this.info && this.info.index !== l.stream) return;
+      if (!((sameEndpoint(src, selector.a) && sameEndpoint(dst, selector.b)) || (sameEndpoint(src, selector.b) && sameEndpoint(dst, selector.a)))) return;
+    }
+    for (const layer of frame.packet.layers) {
+      if (layer.protocol !== 'http' || !isMessage(layer.fields)) continue;
+      this.info ??= { index: l.stream, endpoints: [src, dst] };
+      const dir: 0 | 1 = sameEndpoint(src, this.info.endpoints[0]!) ? 0 : 1;
+      const source = layer.data ?? frame.data;
+      const body = layer.fields.find((f: Field) => f.abbrev === 'http.file_data');
+      const headerEnd = body ? body.offset : layer.offset + layer.length;
+      const headers = source.subarray(layer.offset, Math.min(headerEnd, source.length));
+      this.push(dir, frame.packet.number, Buffer.from(headers));
+      if (body && Buffer.isBuffer(body.value) && body.value.length > 0) this.push(dir, frame.packet.number, entityBody(headers.toString('latin1'), body.value));
+    }
+  }
+
+  private push(dir: 0 | 1, frame: number, data: Buffer): void {
+    this.records.push({ dir, frame, offset: this.sent[dir], data });
+    this.sent[dir] += data.length;
+  }
+
+  bytes(dir: 0 | 1): number {
+    return this.sent[dir];
+  }
+}
+
+/** Whether an HTTP layer is a message (its first line's hidden flag: in that line's subtree in a tree, at the top without one). */
+function isMessage(fields: readonly Field[]): boolean {
+  return fields.some((f) => f.abbrev === 'http.request' || f.abbrev === 'http.response' || f.abbrev === 'http.notification' || (f.abbrev === '' && f.children !== undefined && isMessage(f.children)));
+}
+
+/** A message body with its chunked transfer coding and its content coding undone (each only when it can be). */
+function entityBody(headerText: string, body: Buffer): Buffer {
+  const header = (name: string): string | null => new RegExp(`^${name}:[ \\t]*(.*?)[ \\t]*\\r?$`, 'im').exec(headerText)?.[1] ?? null;
+  let data = body;
+  if (/chunked/i.test(header('Transfer-Encoding') ?? '')) data = dechunk(data);
+  const coding = header('Content-Encoding');
+  if (coding !== null) {
+    const decoded = decodeContent(data, coding);
+    if (decoded.data !== null) data = decoded.data;
+  }
+  return data;
+}
+
+/** The data of a chunked body, as far as its chunk sizes can be read. */
+function dechunk(body: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  let at = 0;
+  while (at < body.length) {
+    const lf = body.indexOf(0x0a, at);
+    if (lf < 0) break;
+    const size = parseInt(body.toString('latin1', at, lf).split(';')[0]!.trim(), 16);
+    if (!Number.isFinite(size) || size <= 0) break;
+    parts.push(body.subarray(lf + 1, Math.min(lf + 1 + size, body.length)));
+    at = lf + 1 + size + 2;
+  }
+  return Buffer.concat(parts);
+}
+
+/**
  * TLS: tshark follows the decrypted application data, and without keys (sievecap has none) it
  * shows the stream's filter and no node and no data. So does this follower: it finds nothing.
  */
@@ -222,8 +303,9 @@ class FollowReport implements StatisticsReport {
     private readonly mode: FollowMode,
     private readonly selector: StreamSelector,
   ) {
-    this.follower = protocol === 'udp' ? new UdpFollower() : protocol === 'tls' ? new TlsFollower() : new TcpFollower();
-    this.reads = { fields: protocol === 'tcp' ? TCP_SEGMENT_FIELDS : [], columns: false };
+    this.follower = protocol === 'udp' ? new UdpFollower() : protocol === 'tls' ? new TlsFollower() : protocol === 'http' ? new HttpFollower() : new TcpFollower();
+    // HTTP: messages as the desegmenting dissection puts them together, with their bodies.
+    this.reads = protocol === 'http' ? { fields: ['http.request', 'http.response', 'http.notification', 'http.file_data'], columns: false, desegment: true } : { fields: protocol === 'tcp' ? TCP_SEGMENT_FIELDS : [], columns: false };
   }
 
   add(frame: ReportFrame): void {
@@ -278,14 +360,14 @@ function parseEndpoint(text: string): TcpEndpoint | null {
   return { address: m[1]!.toLowerCase(), port: Number(m[2]) };
 }
 
-/** `follow,tcp|udp|tls,ascii|hex|raw,N` or `follow,PROTO,MODE,ADDR:PORT,ADDR:PORT`. */
+/** `follow,tcp|udp|tls|http,ascii|hex|raw,N` or `follow,PROTO,MODE,ADDR:PORT,ADDR:PORT`. */
 export function createFollowReport(spec: string): StatisticsReport {
-  const usage = 'follow is -z follow,tcp|udp|tls,ascii|hex|raw,STREAM (tcp.stream number; udp.stream for udp) or -z follow,PROTO,MODE,ADDR:PORT,ADDR:PORT';
+  const usage = 'follow is -z follow,tcp|udp|tls|http,ascii|hex|raw,STREAM (tcp.stream number; udp.stream for udp) or -z follow,PROTO,MODE,ADDR:PORT,ADDR:PORT';
   const parts = spec.split(',');
   if (parts[0] !== 'follow' || parts.length < 4) throw new StatisticsSpecError(`invalid "-z ${spec}": ${usage}`);
   const protocol = parts[1];
-  if (protocol !== 'tcp' && protocol !== 'udp' && protocol !== 'tls') {
-    throw new StatisticsSpecError(`"-z ${spec}": sievecap follows tcp, udp and tls streams (follow,tcp|udp|tls,…); ${protocol} is not supported`);
+  if (protocol !== 'tcp' && protocol !== 'udp' && protocol !== 'tls' && protocol !== 'http') {
+    throw new StatisticsSpecError(`"-z ${spec}": sievecap follows tcp, udp, tls and http streams (follow,tcp|udp|tls|http,…); ${protocol} is not supported`);
   }
   const mode = parts[2];
   if (mode !== 'ascii' && mode !== 'hex' && mode !== 'raw') throw new StatisticsSpecError(`"-z ${spec}": unknown follow mode '${mode}': use ascii, hex or raw`);

@@ -200,6 +200,7 @@ function printRecord(ctx: PrintContext, cp: number, base: number, mdns: boolean)
   if (cls !== 1 && type !== 41) ctx.print(` ${tok(CLASSES, '(Class %u)', cls)}`);
   if (mdns && rawClass & 0x8000) ctx.print(' (Cache flush)');
   const optFlags = type === 41 ? ctx.u16(at + 6) : 0;
+  if (type !== 41 && ctx.flags.verbose > 2) ctx.print(` [${relativeTime(ctx.u32(at + 4))}]`);
   const len = ctx.u16(at + 8);
   at += 10;
   const rp = at + len;
@@ -246,10 +247,30 @@ function printRecord(ctx: PrintContext, cp: number, base: number, mdns: boolean)
       ctx.print(` ${ctx.u16(at)} ${ctx.u16(at + 2)} `);
       if (!printN(ctx, at + 4, len - 4)) return undefined;
       break;
+    case 6: {
+      if (ctx.flags.verbose === 0) break;
+      ctx.print(' ');
+      let next = printName(ctx, at, base);
+      if (next === undefined) return undefined;
+      ctx.print(' ');
+      next = printName(ctx, next, base);
+      if (next === undefined || !ctx.has(next, 20)) return undefined;
+      for (let i = 0; i < 5; i++) ctx.print(` ${ctx.u32(next + 4 * i)}`);
+      break;
+    }
     case 41:
       ctx.print(` UDPsize=${cls}`);
       if (optFlags & 0x8000) ctx.print(' DO');
-      if (at < rp) ctx.print(' [...]');
+      if (at < rp) {
+        ctx.print(' [');
+        while (at < rp) {
+          const next = printEdnsOption(ctx, at);
+          if (next === undefined) return undefined;
+          at = next;
+          if (at < rp) ctx.print(',');
+        }
+        ctx.print(']');
+      }
       break;
     default:
       break;
@@ -298,11 +319,17 @@ export function dnsPrint(ctx: PrintContext, bp: number, length: number, overTcp:
     if (flags & 0x0200) out.byte(0x7c);
     if (flags & 0x0020) out.byte(0x24);
     if (qd !== 1) ctx.print(` [${qd}q]`);
+    // The question section on -vv.
     for (let i = 0; i < qd; i++) {
       if (i !== 0) ctx.print(',');
-      cp = skipName(ctx, cp);
+      if (ctx.flags.verbose > 1) {
+        ctx.print(' q:');
+        cp = printQuestion(ctx, cp, bp, mdns);
+      } else {
+        cp = skipName(ctx, cp);
+        if (cp !== undefined) cp += 4;
+      }
       if (cp === undefined) return trunc();
-      cp += 4;
     }
     out.byte(0x20);
     out.uint(an);
@@ -322,6 +349,13 @@ export function dnsPrint(ctx: PrintContext, bp: number, length: number, overTcp:
       }
     }
     if (an) return trunc();
+    // The authority and additional sections on -vv.
+    if (ctx.flags.verbose > 1) {
+      cp = printSection(ctx, cp, bp, mdns, ' ns:', ns);
+      if (cp === undefined) return trunc();
+      cp = printSection(ctx, cp, bp, mdns, ' ar:', ar);
+      if (cp === undefined) return trunc();
+    }
   } else {
     ctx.out.uint(id);
     ctx.out.text(opcode);
@@ -348,6 +382,13 @@ export function dnsPrint(ctx: PrintContext, bp: number, length: number, overTcp:
       }
     }
     if (qd) return trunc();
+    // The other sections on -vv.
+    if (ctx.flags.verbose > 1) {
+      for (const [label, count] of [[' an:', an], [' ns:', ns], [' ar:', ar]] as const) {
+        cp = printSection(ctx, cp!, bp, mdns, label, count);
+        if (cp === undefined) return trunc();
+      }
+    }
   }
   ctx.out.text(' (');
   ctx.out.uint(length);
@@ -404,4 +445,119 @@ function extendedRcode(ctx: PrintContext, bp: number, flags: number, qd: number,
     if (!(err instanceof Truncated)) throw err;
   }
   return rcode;
+}
+
+/**
+ * One section's records after its label (` ns:`, ` ar:`), comma-separated, as tcpdump prints them
+ * on -vv; undefined when the capture ends first (the section not printed whole).
+ */
+function printSection(ctx: PrintContext, cp: number, bp: number, mdns: boolean, label: string, count: number): number | undefined {
+  if (count === 0) return cp;
+  if (cp >= ctx.snapEnd) return undefined;
+  ctx.print(label);
+  let at: number | undefined = printRecord(ctx, cp, bp, mdns);
+  if (at === undefined) return undefined;
+  count--;
+  while (at < ctx.snapEnd && count) {
+    ctx.print(',');
+    at = printRecord(ctx, at, bp, mdns);
+    if (at === undefined) return undefined;
+    count--;
+  }
+  return count ? undefined : at;
+}
+
+/** unsigned_relts_print: seconds as '1d2h3m4s' ('0s' for none). */
+function relativeTime(secs: number): string {
+  if (secs === 0) return '0s';
+  let text = '';
+  for (const [unit, size] of RELTS_UNITS) {
+    if (secs >= size) {
+      text += `${Math.floor(secs / size)}${unit}`;
+      secs %= size;
+    }
+  }
+  return text;
+}
+
+const RELTS_UNITS: ReadonlyArray<[string, number]> = [['y', 31536000], ['w', 604800], ['d', 86400], ['h', 3600], ['m', 60], ['s', 1]];
+
+const EDNS_OPTIONS = new Map<number, string>([
+  [1, 'LLQ'], [2, 'UL'], [3, 'NSID'], [5, 'DAU'], [6, 'DHU'], [7, 'N3U'], [8, 'ECS'], [9, 'EXPIRE'], [10, 'COOKIE'],
+  [11, 'KEEPALIVE'], [12, 'PADDING'], [13, 'CHAIN'], [14, 'KEY-TAG'], [16, 'CLIENT-TAG'], [17, 'SERVER-TAG'],
+]);
+/** DNSSEC algorithms (DAU), DS digests (DHU) and NSEC3 hashes (N3U) as tcpdump names them. */
+const DAU_ALGORITHMS = new Map<number, string>([
+  [0, 'DELETE'], [1, 'RSA/MD5'], [2, 'DH'], [3, 'DSA'], [4, 'ECC'], [5, 'RSA/SHA1'], [6, 'DSA-NSEC3-SHA1'],
+  [7, 'RSASHA1-NSEC3-SHA1'], [8, 'RSA/SHA-256'], [10, 'RSA/SHA-512'], [12, 'ECC-GOST'], [13, 'ECDSAP256SHA256'],
+  [14, 'ECDSAP384SHA384'], [15, 'ED25519'], [16, 'ED448'], [252, 'INDIRECT'], [253, 'PRIVATEDNS'], [254, 'PRIVATEOID'],
+]);
+const DHU_ALGORITHMS = new Map<number, string>([[1, 'SHA-1'], [2, 'SHA-256'], [3, 'GOST_R_34.11-94'], [4, 'SHA-384']]);
+const N3U_ALGORITHMS = new Map<number, string>([[1, 'SHA-1']]);
+
+/** eopt_print: one EDNS option of an OPT record ('COOKIE c s', 'ECS a/s/s', ...); undefined when cut. */
+function printEdnsOption(ctx: PrintContext, cp: number): number | undefined {
+  if (!ctx.has(cp, 2)) return undefined;
+  const option = ctx.u16(cp);
+  ctx.print(tok(EDNS_OPTIONS, 'Opt%u', option));
+  if (!ctx.has(cp + 2, 2)) return undefined;
+  const len = ctx.u16(cp + 2);
+  const at = cp + 4;
+  if (!ctx.has(at, len)) return undefined;
+  if (len === 0) return at;
+  ctx.print(' ');
+  const bytes = ctx.bytes(at, len);
+  const algorithms = (names: ReadonlyMap<number, string>): string => [...bytes].map((b) => tok(names, 'Alg_%u', b)).join(' ');
+  switch (option) {
+    case 8:
+      ctx.print(ecsText(bytes));
+      break;
+    case 10:
+      if (len < 8 || (len > 8 && len < 16) || len > 40) ctx.print(' (invalid)');
+      else ctx.print(len > 8 ? `${bytes.toString('hex', 0, 8)} ${bytes.toString('hex', 8)}` : bytes.toString('hex'));
+      break;
+    case 11:
+      ctx.print(len !== 2 ? ' (invalid)' : `${(bytes.readUInt16BE(0) / 10).toFixed(1)} sec`);
+      break;
+    case 9:
+      ctx.print(len !== 4 ? ' (invalid)' : `${bytes.readUInt32BE(0)} sec`);
+      break;
+    case 12:
+      ctx.print(`(${len})`);
+      break;
+    case 14:
+      if (len % 2 !== 0) ctx.print(' (invalid)');
+      else ctx.print(Array.from({ length: len / 2 }, (_, i) => bytes.readUInt16BE(2 * i)).join(' '));
+      break;
+    case 5:
+      ctx.print(algorithms(DAU_ALGORITHMS));
+      break;
+    case 6:
+      ctx.print(algorithms(DHU_ALGORITHMS));
+      break;
+    case 7:
+      ctx.print(algorithms(N3U_ALGORITHMS));
+      break;
+    case 13:
+      printName(ctx, at, at + len);
+      break;
+    default:
+      ctx.print(bytes.toString('hex'));
+  }
+  return at + len;
+}
+
+/** edns_print_ecs: 'ADDRESS/SOURCE/SCOPE', the address padded with zeros, or ' (invalid)'. */
+function ecsText(bytes: Buffer): string {
+  if (bytes.length < 4) return ' (invalid)';
+  const family = bytes.readUInt16BE(0);
+  const source = bytes[2]!;
+  const scope = bytes[3]!;
+  const bits = family === 1 ? 32 : family === 2 ? 128 : 0;
+  if (bits === 0 || bytes.length - 4 > bits / 8) return ' (invalid)';
+  if (source > bits || scope > bits || Math.floor((source + 7) / 8) !== bytes.length - 4) return ' (invalid)';
+  const padded = Buffer.alloc(bits / 8);
+  bytes.copy(padded, 0, 4);
+  const address = family === 1 ? [...padded].join('.') : formatIpv6(padded);
+  return `${address}/${source}/${scope}`;
 }

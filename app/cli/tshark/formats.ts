@@ -96,9 +96,9 @@ export function takeTsharkFormatOptions(argv: readonly string[]): { argv: string
   return { argv: rest, formats };
 }
 
-/** Whether -x is tshark's (a hex dump after the tree, alone with -T text, _raw members with -T ek) rather than tcpdump's: given once, with -V or -T text|ek. */
+/** Whether -x is tshark's (a hex dump after the tree, alone with -T text, _raw members with -T ek|json) rather than tcpdump's: given once, with -V or -T text|ek|json. */
 export function isTsharkHexDump(v: { V?: boolean; T?: string; x?: boolean[] }): boolean {
-  return v.x?.length === 1 && (v.V === true || v.T === 'text' || v.T === 'ek');
+  return v.x?.length === 1 && (v.V === true || v.T === 'text' || v.T === 'ek' || v.T === 'json');
 }
 
 /** Checks what depends on the output type; returns the options with -x settled. */
@@ -113,7 +113,7 @@ export function checkTsharkFormats(formats: TsharkFormatOptions, outputType: str
     );
   }
   if ((formats.fieldQuote !== '' || formats.fieldBom) && outputType !== 'fields') throw new UsageError('-E quote= and bom= go with -T fields');
-  return { ...formats, hexDump: tsharkHex && (tree || outputType === 'text' || outputType === 'ek') };
+  return { ...formats, hexDump: tsharkHex && (tree || outputType === 'text' || outputType === 'ek' || outputType === 'json') };
 }
 
 // ---- -T tabs --------------------------------------------------------------------------------------

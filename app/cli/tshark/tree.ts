@@ -1,8 +1,13 @@
 /** `-V` output: tshark's text tree, one heading per layer and its field lines indented by four spaces. */
 import type { DissectedPacket, Field, Layer } from '../../dissect/model';
+import { hexLines } from './hex-dump';
 import { displayLayers } from './nesting';
 
-export function formatTree(packet: DissectedPacket): string {
+/**
+ * `dataHex`: print the bytes of each Data layer in hex after its heading, as tshark -V does when
+ * -x does not print the whole packet (epan/print.c's print_hex_for_data).
+ */
+export function formatTree(packet: DissectedPacket, dataHex = false): string {
   const lines: string[] = [];
   for (const { layer, inner } of displayLayers(packet)) {
     if (layer.protocol === 'raw' && layer.fields.length === 0) {
@@ -11,15 +16,19 @@ export function formatTree(packet: DissectedPacket): string {
     }
     // A layer with neither title nor fields shows its tree elsewhere (ENIP's embedded CIP Class Generic).
     if (layer.title === '' && layer.fields.length === 0 && inner.length === 0) continue;
-    addLayer(lines, layer, 0);
-    for (const nested of inner) addLayer(lines, nested, 1);
+    addLayer(lines, layer, 0, dataHex);
+    for (const nested of inner) addLayer(lines, nested, 1, dataHex);
   }
   return lines.join('\n') + '\n';
 }
 
-function addLayer(lines: string[], layer: Layer, depth: number): void {
+function addLayer(lines: string[], layer: Layer, depth: number, dataHex: boolean): void {
   const indent = '    '.repeat(depth);
   lines.push(indent + layer.title);
+  if (dataHex && layer.protocol === 'data') {
+    const bytes = layer.fields.find((f) => f.abbrev === 'data.data')?.value;
+    if (Buffer.isBuffer(bytes) && bytes.length > 0) lines.push('', ...hexLines(bytes));
+  }
   addFields(lines, layer.fields, depth + 1);
   if (layer.status !== 'ok') {
     lines.push(`${indent}    [${layer.status === 'truncated' ? 'Packet size limited during capture' : 'Malformed Packet'}: ${layer.problem ?? layer.protocol}]`);
