@@ -164,7 +164,7 @@ describe('Electron main under a stand-in electron module', { skip: built ? false
 
   test('the menus: File to Help, items send their action to the focused window; Open Recent follows addRecentFile', () => {
     const menu = fake.menus.at(-1) as MenuItem[];
-    assert.deepEqual(menu.map((m) => m.label?.replace(/&/g, '')), ['File', 'Edit', 'View', 'Capture', 'Statistics', 'Help']);
+    assert.deepEqual(menu.map((m) => m.label?.replace(/&/g, '')), ['File', 'Edit', 'View', 'Go', 'Capture', 'Analyze', 'Statistics', 'Help']);
     win.webContents.sent.length = 0;
     findItem(menu, 'Find Packet…')!.click!();
     assert.deepEqual(win.webContents.sent, [{ channel: IPC.menuAction, args: [{ command: 'find' }] }]);
