@@ -134,6 +134,14 @@ export class IndexedFrames implements FilterSource {
     return { id: this.index.streamId(k), tcp: (this.index.flags[k]! & FLAG.TCP_STREAM) !== 0 };
   }
 
+  streamKey(k: number): number {
+    const ix = this.index;
+    const flags = ix.flags[k]!;
+    const stream = ix.streamPlusOne[k]! - 1;
+    if ((flags & (FLAG.NOT_SIMPLE | FLAG.MALFORMED)) !== 0 || stream < 0) return -1;
+    return stream * 4 + (flags & FLAG.DIR_B ? 2 : 0) + (flags & FLAG.TCP_STREAM ? 1 : 0);
+  }
+
   streamStart(tcp: boolean, id: number): readonly number[] {
     const first = (tcp ? this.tcpFirst : this.udpFirst).get(id);
     if (first < 0) return [];

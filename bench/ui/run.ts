@@ -4,7 +4,7 @@
  * benchmark's own — side by side with `tshark -r` on the same file for the display filters:
  *
  *   node dist/bench/ui/run.js [--packets 1000000] [--mixes traffic,corpus] [--seed FILE ...]
- *        [--json out.json] [--keep]
+ *        [--json out.json] [--keep] [--profile DIR] [--parts scroll,select,filters]
  *
  * Mixes (each replicated to --packets by bench/decode/replicate.ts, time stamps shifted):
  *   traffic  real traffic captured between network namespaces (bench/decode/traffic.ts: HTTP over
@@ -26,6 +26,11 @@
  *             -e frame.number` on the same file (its wall time)
  *   memory    the renderer's JS heap (CDP Performance.getMetrics) and the renderer processes' RSS
  *             (/proc), after opening and at the end
+ *
+ * --profile DIR writes the renderer's CPU profiles of the scroll and select parts there
+ * (MIX-scroll.cpuprofile: open them in Chromium's DevTools, Performance panel), and the serve
+ * process's profile of the filters (MIX-filters-serve.cpuprofile, node --cpu-prof).
+ * --parts leaves out the parts not named (open always runs).
  *
  * Targets (issue 14): first rows ≤ 1 s; frames ≤ 16 ms while scrolling and selecting; filters on
  * addresses/ports ≤ 2 s, on application fields ≤ 5 s; renderer memory ≤ 300 MB.
@@ -80,6 +85,9 @@ interface TaskStats {
   longest: number;
   over16: number;
   over50: number;
+  /** The same by the main thread's CPU time in each task (the trace's tdur): what is left when the other processes of a busy machine are not counted. */
+  cpuLongest: number;
+  cpuOver16: number;
 }
 interface FilterResult {
   filter: string;
@@ -110,17 +118,22 @@ function frameStats(intervals: number[]): FrameStats {
 
 /** RunTask durations (ms) of the renderer main thread with the most of them, from a Chromium trace. */
 function taskStats(trace: Buffer): TaskStats {
-  const events = (JSON.parse(trace.toString('utf8')) as { traceEvents: Array<{ name: string; ph: string; pid: number; tid: number; dur?: number; args?: { name?: string } }> }).traceEvents;
+  const events = (JSON.parse(trace.toString('utf8')) as { traceEvents: Array<{ name: string; ph: string; pid: number; tid: number; dur?: number; tdur?: number; args?: { name?: string } }> }).traceEvents;
   const mains = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
-  const byThread = new Map<string, number[]>();
+  const byThread = new Map<string, Array<{ wall: number; cpu: number }>>();
   for (const e of events) {
     if (e.name !== 'RunTask' || e.ph !== 'X' || e.dur === undefined) continue;
     const key = `${e.pid}:${e.tid}`;
     if (!mains.has(key)) continue;
-    (byThread.get(key) ?? byThread.set(key, []).get(key)!).push(e.dur / 1000);
+    (byThread.get(key) ?? byThread.set(key, []).get(key)!).push({ wall: e.dur / 1000, cpu: (e.tdur ?? e.dur) / 1000 });
   }
-  const durations = [...byThread.values()].sort((a, b) => b.length - a.length)[0] ?? [];
-  return { tasks: durations.length, longest: Math.max(0, ...durations), over16: durations.filter((d) => d > 16.7).length, over50: durations.filter((d) => d > 50).length };
+  const tasks = [...byThread.values()].sort((a, b) => b.length - a.length)[0] ?? [];
+  const durations = tasks.map((t) => t.wall);
+  const cpu = tasks.map((t) => t.cpu);
+  return {
+    tasks: durations.length, longest: Math.max(0, ...durations), over16: durations.filter((d) => d > 16.7).length, over50: durations.filter((d) => d > 50).length,
+    cpuLongest: Math.max(0, ...cpu), cpuOver16: cpu.filter((d) => d > 16.7).length,
+  };
 }
 
 /** Records requestAnimationFrame intervals in the page until stopFrames(). */
@@ -247,13 +260,46 @@ function seedCorpus(tmp: string): string {
   return merged.file;
 }
 
+const PROFILE_DIR = argValue('--profile', '');
+const PARTS = new Set(argValue('--parts', 'scroll,select,filters').split(','));
+
+/** Starts the page's CPU profiler when --profile is given; the returned function stops it and writes DIR/NAME.cpuprofile. */
+async function startProfile(page: Page, name: string): Promise<() => Promise<void>> {
+  if (!PROFILE_DIR) return async () => undefined;
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+  await cdp.send('Profiler.start');
+  return async () => {
+    const { profile } = await cdp.send('Profiler.stop');
+    fs.mkdirSync(PROFILE_DIR, { recursive: true });
+    fs.writeFileSync(path.join(PROFILE_DIR, `${name}.cpuprofile`), JSON.stringify(profile));
+    await cdp.detach();
+  };
+}
+
+/** With --profile, writes a performance trace to DIR/NAME.trace.json (DevTools' Performance panel opens it). */
+function keepTrace(name: string, trace: Buffer): Buffer {
+  if (PROFILE_DIR) {
+    fs.mkdirSync(PROFILE_DIR, { recursive: true });
+    fs.writeFileSync(path.join(PROFILE_DIR, `${name}.trace.json`), trace);
+  }
+  return trace;
+}
+
+/** The trace's categories: tasks, and with --profile what runs in them (scripts, style, layout, paint). */
+const TRACE_CATEGORIES = ['toplevel', 'disabled-by-default-devtools.timeline', ...(PROFILE_DIR ? ['devtools.timeline', 'blink.user_timing'] : [])];
+
+const NOT_MEASURED: TaskStats = { tasks: 0, longest: 0, over16: 0, over50: 0, cpuLongest: 0, cpuOver16: 0 };
+
 async function measureMix(mix: string, file: string, packets: number, tmp: string): Promise<MixResult> {
   const pair = createNetnsPair();
   let serve: ChildProcess | null = null;
   const launched = { close: async () => undefined as void } as { close: () => Promise<void> };
   try {
     const { SUDO_UID: _u, SUDO_GID: _g, SUDO_USER: _s, ...env } = process.env;
-    serve = spawn('ip', ['netns', 'exec', pair.nsA, process.execPath, '--single-threaded', CLI, 'serve', '--port', '0'], {
+    const cpuProf = PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(PROFILE_DIR), '--cpu-prof-name', `${mix}-serve.cpuprofile`] : [];
+    serve = spawn('ip', ['netns', 'exec', pair.nsA, process.execPath, '--single-threaded', ...cpuProf, CLI, 'serve', '--port', '0'], {
       env: { ...env, SIEVECAP_RENDERER_DIR: RENDERER, XDG_CONFIG_HOME: path.join(tmp, `config-${mix}`) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -286,9 +332,15 @@ async function measureMix(mix: string, file: string, packets: number, tmp: strin
     console.log(`[${mix}] first rows ${firstRowsMs.toFixed(0)} ms, indexed ${indexedMs.toFixed(0)} ms, ${shown} packets; renderer ${memoryAfterOpen.rendererRssMiB.toFixed(0)} MiB RSS, JS heap ${memoryAfterOpen.jsHeapMiB.toFixed(0)} MiB`);
 
     // ---- scroll
+    let scrollFrames: number[] = [];
+    let scrollTasks = NOT_MEASURED;
+    let endRowsMs = 0;
+    let homeRowsMs = 0;
+    if (PARTS.has('scroll')) {
     const box = (await grid.boundingBox())!;
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-    await browser.browser.startTracing(page, { categories: ['toplevel', 'disabled-by-default-devtools.timeline'] });
+    await browser.browser.startTracing(page, { categories: TRACE_CATEGORIES });
+    const stopProfile = await startProfile(page, `${mix}-scroll`);
     await startFrames(page);
     for (let i = 0; i < 150; i++) {
       await page.mouse.wheel(0, 400);
@@ -299,39 +351,49 @@ async function measureMix(mix: string, file: string, packets: number, tmp: strin
       await page.keyboard.press('PageDown');
       await sleep(30);
     }
-    const scrollFrames = await stopFrames(page);
-    const scrollTasks = taskStats(await browser.browser.stopTracing());
+    scrollFrames = await stopFrames(page);
+    await stopProfile();
+    scrollTasks = taskStats(keepTrace(`${mix}-scroll`, await browser.browser.stopTracing()));
     const lastRow = grid.getByRole('row').filter({ has: page.getByRole('gridcell', { name: String(packets), exact: true }) }).first();
     let t = performance.now();
     await page.keyboard.press('End');
     await lastRow.waitFor();
-    const endRowsMs = performance.now() - t;
+    endRowsMs = performance.now() - t;
     t = performance.now();
     await page.keyboard.press('Home');
     await grid.getByRole('row').filter({ has: page.getByRole('gridcell', { name: '1', exact: true }) }).first().waitFor();
-    const homeRowsMs = performance.now() - t;
+    homeRowsMs = performance.now() - t;
     console.log(`[${mix}] scroll: frames p95 ${frameStats(scrollFrames).p95.toFixed(1)} ms, longest task ${scrollTasks.longest.toFixed(1)} ms; End ${endRowsMs.toFixed(0)} ms, Home ${homeRowsMs.toFixed(0)} ms`);
+    }
 
     // ---- select
-    await browser.browser.startTracing(page, { categories: ['toplevel', 'disabled-by-default-devtools.timeline'] });
+    let selectFrames: number[] = [];
+    let selectTasks = NOT_MEASURED;
+    let detailsMs = 0;
+    if (PARTS.has('select')) {
+    if (!PARTS.has('scroll')) await grid.click({ position: { x: 60, y: 60 } });
+    await browser.browser.startTracing(page, { categories: TRACE_CATEGORIES });
+    const stopProfile = await startProfile(page, `${mix}-select`);
     await startFrames(page);
     for (let i = 0; i < 100; i++) {
       await page.keyboard.press('ArrowDown');
       await sleep(30);
     }
-    t = performance.now();
+    const t = performance.now();
     const selected = grid.getByRole('row', { selected: true });
     const selectedNumber = (await selected.getByRole('gridcell').first().innerText()).trim();
     await page.getByRole('tree', { name: `Packet ${selectedNumber} details` }).waitFor();
-    const detailsMs = performance.now() - t;
-    const selectFrames = await stopFrames(page);
-    const selectTasks = taskStats(await browser.browser.stopTracing());
+    detailsMs = performance.now() - t;
+    selectFrames = await stopFrames(page);
+    await stopProfile();
+    selectTasks = taskStats(keepTrace(`${mix}-select`, await browser.browser.stopTracing()));
     console.log(`[${mix}] select: frames p95 ${frameStats(selectFrames).p95.toFixed(1)} ms, longest task ${selectTasks.longest.toFixed(1)} ms; details of packet ${selectedNumber} ${detailsMs.toFixed(0)} ms after the last key`);
+    }
 
     // ---- filters
     const filters: FilterResult[] = [];
     const filterBox = page.getByRole('search', { name: 'Display filter' }).getByRole('combobox').or(page.getByRole('search', { name: 'Display filter' }).getByRole('textbox')).first();
-    for (const { filter, kind } of filtersFor(file)) {
+    for (const { filter, kind } of PARTS.has('filters') ? filtersFor(file) : []) {
       await filterBox.fill(filter);
       const f0 = performance.now();
       await filterBox.press('Enter');
@@ -378,6 +440,7 @@ function report(results: MixResult[]): string {
     for (const [name, s] of [['scrolling (wheel, Page Down)', r.scroll], ['selecting (Down × 100)', r.select]] as const) {
       lines.push(`| ${name}: frame interval p50 / p95 / p99 / max | ${s.frames.p50.toFixed(1)} / ${s.frames.p95.toFixed(1)} / ${s.frames.p99.toFixed(1)} / ${s.frames.max.toFixed(1)} ms (${s.frames.frames} frames, ${s.frames.over16} over 25 ms) | p95 ≤ 16.7 ms: ${ok(s.frames.p95 <= 16.7 + 0.5)} |`);
       lines.push(`| ${name}: renderer main-thread tasks (trace) | longest ${s.tasks.longest.toFixed(1)} ms; ${s.tasks.over16} over 16.7 ms, ${s.tasks.over50} over 50 ms, of ${s.tasks.tasks} | ≤ 16 ms: ${ok(s.tasks.longest <= 16.7)} |`);
+      lines.push(`| ${name}: the same tasks by main-thread CPU time | longest ${s.tasks.cpuLongest.toFixed(1)} ms; ${s.tasks.cpuOver16} over 16.7 ms | |`);
     }
     lines.push(`| End (last packet's row visible) / Home | ${r.scroll.endRowsMs.toFixed(0)} / ${r.scroll.homeRowsMs.toFixed(0)} ms | |`);
     lines.push(`| details of the selected packet after the last key | ${r.select.detailsMs.toFixed(0)} ms | |`);

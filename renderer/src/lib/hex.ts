@@ -29,6 +29,27 @@ export function offsetText(offset: number, size: number): string {
   return offset.toString(16).padStart(size > 0xffff ? 8 : 4, '0');
 }
 
+const ESCAPED: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
+
+/**
+ * One line of the bytes pane as HTML: a span per byte (class `b` in hex, `a` in ASCII; `gap`
+ * before the ninth byte; `hl` inside `highlight`), each a button carrying its offset in data-i
+ * for the table's click handler. A string per line instead of a component per byte: selecting
+ * packet after packet redraws a thousand bytes in a fraction of a millisecond.
+ */
+export function lineHtml(bytes: Uint8Array, start: number, highlight: { start: number; end: number } | null, column: 'hex' | 'ascii'): string {
+  const end = Math.min(bytes.length, start + BYTES_PER_LINE);
+  const cls = column === 'hex' ? 'b' : 'a';
+  let html = '';
+  for (let i = start; i < end; i++) {
+    const b = bytes[i]!;
+    const text = column === 'hex' ? hexByte(b) : asciiChar(b);
+    const hl = highlight !== null && i >= highlight.start && i < highlight.end;
+    html += `<span class="${cls}${i - start === 8 ? ' gap' : ''}${hl ? ' hl' : ''}" data-i="${i}" role="button" tabindex="-1">${ESCAPED[text] ?? text}</span>`;
+  }
+  return html;
+}
+
 export function lineCount(size: number): number {
   return Math.ceil(size / BYTES_PER_LINE);
 }

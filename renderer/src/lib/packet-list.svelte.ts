@@ -47,6 +47,8 @@ export class PacketListState {
   follow = $state(false);
   /** Bumped when pages arrive, so rows redraw. */
   private version = $state(0);
+  /** Bumped when the list scrolls itself (scrollTo): the component then moves its element; a user's scrolling is read, never written back. */
+  scrollRequest = $state(0);
   lastError = $state<string | null>(null);
   private source: RowSource | null = null;
   /** scrollTop the list set itself, to tell it from the user's scrolling. */
@@ -82,15 +84,15 @@ export class PacketListState {
     return visibleRange(this.viewport, OVERSCAN);
   }
 
-  /** The rows to draw, with their offsets from the viewport's top; a row not yet fetched is null. */
-  get drawn(): { index: number; top: number; row: PacketRow | null }[] {
+  /** The rows to draw, with their offsets from the viewport's top; a row not yet fetched is null. Computed once per change, however often it is read. */
+  readonly drawn: { index: number; top: number; row: PacketRow | null }[] = $derived.by(() => {
     void this.version;
     const vp = this.viewport;
-    const { first, end } = this.range;
+    const { first, end } = visibleRange(vp, OVERSCAN);
     const out = [];
     for (let i = first; i < end; i++) out.push({ index: i, top: rowOffset(i, vp), row: this.cache.get(i) ?? null });
     return out;
-  }
+  });
 
   /** Rows come from `source` now (a session opened, a filter applied): every page is fetched again. */
   setSource(source: RowSource | null, total: number, options: { keepSelection?: boolean; live?: boolean } = {}): void {
@@ -176,6 +178,7 @@ export class PacketListState {
     const top = Math.max(0, Math.min(scrollTop, maxScrollTop(this.viewport)));
     this.ownScroll = top;
     this.scrollTop = top;
+    this.scrollRequest++;
   }
 
   /** Selects row `index` (`number`: its frame, when the caller knows it before its page is here). */
