@@ -1,11 +1,15 @@
 /**
  * FrameFile: random and sequential access to the captured bytes of indexed frames, by the byte
  * offset of each frame's data in an uncompressed capture file (the spool, or the opened file).
- * Sequential walks (display filters) read ahead in large chunks, so a frame costs no syscall.
+ * Sequential walks (display filters) read ahead in large chunks, so a frame costs no syscall;
+ * a jump elsewhere (a page of rows, a stream's first frames replayed before it) reads a small
+ * chunk, so paging about a large file or a growing spool copies kilobytes, not megabytes.
  */
 import * as fs from 'node:fs';
 
 const READ_AHEAD = 4 * 1024 * 1024;
+/** A read that does not continue the last one: a few pages of rows' worth. */
+const JUMP_READ = 64 * 1024;
 
 export class FrameFile {
   private fd: number;
@@ -30,7 +34,10 @@ export class FrameFile {
       return this.chunk.subarray(offset - this.chunkStart, offset - this.chunkStart + length);
     }
     if (length > this.chunk.length) this.chunk = Buffer.allocUnsafe(length);
-    const n = fs.readSync(this.fd, this.chunk, 0, this.chunk.length, offset);
+    // Continuing just past the last chunk is a walk: read far ahead. Anything else is a jump.
+    const walking = this.chunkEnd > 0 && offset > this.chunkStart && offset < this.chunkEnd + JUMP_READ;
+    const want = walking ? this.chunk.length : Math.min(this.chunk.length, Math.max(length, JUMP_READ));
+    const n = fs.readSync(this.fd, this.chunk, 0, want, offset);
     this.chunkStart = offset;
     this.chunkEnd = offset + n;
     if (n < length) {

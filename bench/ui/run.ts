@@ -4,7 +4,8 @@
  * benchmark's own — side by side with `tshark -r` on the same file for the display filters:
  *
  *   node dist/bench/ui/run.js [--packets 1000000] [--mixes traffic,corpus] [--seed FILE ...]
- *        [--json out.json] [--keep] [--profile DIR] [--parts scroll,select,filters]
+ *        [--json out.json] [--keep] [--profile DIR] [--parts scroll,select,filters,live]
+ *        [--live-pps 50000] [--live-seconds 10]
  *
  * Mixes (each replicated to --packets by bench/decode/replicate.ts, time stamps shifted):
  *   traffic  real traffic captured between network namespaces (bench/decode/traffic.ts: HTTP over
@@ -24,13 +25,18 @@
  *   filter    a display filter on addresses, on ports, and two on application fields: Enter → the
  *             view complete (count equal to tshark -Y's), against `tshark -r F -Y FILTER -T fields
  *             -e frame.number` on the same file (its wall time)
+ *   live      (once, with the first mix's seed) Start capture on a veth of the namespace, no filter;
+ *             tcpreplay of the seed from the peer namespace at --live-pps (50000) for
+ *             --live-seconds (10): frame intervals and tasks meanwhile, the list following the
+ *             count (sampled every 250 ms), and the kernel's drops in the status bar
  *   memory    the renderer's JS heap (CDP Performance.getMetrics) and the renderer processes' RSS
  *             (/proc), after opening and at the end
  *
  * --profile DIR writes the renderer's CPU profiles of the scroll and select parts there
  * (MIX-scroll.cpuprofile: open them in Chromium's DevTools, Performance panel), and the serve
  * process's profile of the filters (MIX-filters-serve.cpuprofile, node --cpu-prof).
- * --parts leaves out the parts not named (open always runs).
+ * --parts scroll,select,filters,live,open leaves out the parts not named (open runs with any of
+ * the first four).
  *
  * Targets (issue 14): first rows ≤ 1 s; frames ≤ 16 ms while scrolling and selecting; filters on
  * addresses/ports ≤ 2 s, on application fields ≤ 5 s; renderer memory ≤ 300 MB.
@@ -261,7 +267,10 @@ function seedCorpus(tmp: string): string {
 }
 
 const PROFILE_DIR = argValue('--profile', '');
-const PARTS = new Set(argValue('--parts', 'scroll,select,filters').split(','));
+const PARTS = new Set(argValue('--parts', 'scroll,select,filters,live').split(','));
+/** The live part: packets per second offered, and for how long. */
+const LIVE_PPS = Number(argValue('--live-pps', '50000'));
+const LIVE_SECONDS = Number(argValue('--live-seconds', '10'));
 
 /** Starts the page's CPU profiler when --profile is given; the returned function stops it and writes DIR/NAME.cpuprofile. */
 async function startProfile(page: Page, name: string): Promise<() => Promise<void>> {
@@ -429,6 +438,195 @@ async function measureMix(mix: string, file: string, packets: number, tmp: strin
   }
 }
 
+interface LiveResult {
+  seed: string;
+  /** What tcpreplay sent and the rate it reached. */
+  sent: number;
+  ratePps: number;
+  /** Packets: in the status bar once the count settled; Dropped: the kernel's count there. */
+  captured: number;
+  dropped: number;
+  frames: FrameStats;
+  tasks: TaskStats;
+  /** Samples (every 250 ms while the traffic ran) of the packets counted against the last row visible in the list. */
+  samples: number;
+  /** Samples whose last visible row was within one second of traffic of the count (the list following). */
+  following: number;
+  /** Largest lag seen, in packets, between the count and the last visible row. */
+  maxLag: number;
+  /** Once the traffic ended: the last row visible is the last packet counted. */
+  endFollowed: boolean;
+  /** CPU used while the traffic ran, % of one CPU, by process kind. */
+  cpuShare: Record<string, number>;
+}
+
+/** CPU seconds (user + system) so far of this machine's processes, by kind: sievecap serve, the capture helper, Chromium's renderer and other processes, tcpreplay. */
+function processCpu(): Record<string, number> {
+  const tick = 100;
+  const out: Record<string, number> = {};
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      const kind = /tcpreplay/.test(cmdline) && !/^ip /.test(cmdline) ? 'tcpreplay'
+        : /\bserve --port\b/.test(cmdline) && !/^ip /.test(cmdline) ? 'serve'
+        : /app\/helper/.test(cmdline) ? 'helper'
+        : /chrom/.test(cmdline) ? (/--type=renderer/.test(cmdline) ? 'chromium renderer' : 'chromium other')
+        : null;
+      if (!kind) continue;
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out[kind] = (out[kind] ?? 0) + (Number(fields[11]) + Number(fields[12])) / tick;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/** In the page: the status bar's packet count, and the highest frame number of a row wholly visible in the list. */
+function liveSample(): { count: number; lastRow: number } {
+  const doc = (globalThis as any).document;
+  const footer = doc.querySelector('footer[aria-label="Status"]')?.textContent ?? '';
+  const count = Number(/Packets: ([\d,]+)/.exec(footer)?.[1]?.replace(/,/g, '') ?? -1);
+  const grid = doc.querySelector('[role="grid"][aria-label="Packet list"]');
+  let lastRow = -1;
+  if (grid) {
+    const box = grid.getBoundingClientRect();
+    for (const row of grid.querySelectorAll('[role="row"][aria-rowindex]')) {
+      const r = row.getBoundingClientRect();
+      const n = Number(row.querySelector('[role="gridcell"]')?.textContent?.trim());
+      if (r.top >= box.top && r.bottom <= box.bottom + 1 && Number.isFinite(n)) lastRow = Math.max(lastRow, n);
+    }
+  }
+  return { count, lastRow };
+}
+
+/**
+ * The live part: Start capture on the namespace's veth (no filter), tcpreplay from the peer at
+ * LIVE_PPS for LIVE_SECONDS (the seed replayed in a loop), frames and tasks measured meanwhile,
+ * the list checked for following the count, and the kernel's drops from the status bar.
+ */
+async function measureLive(seedName: string, seed: string, tmp: string): Promise<LiveResult> {
+  const pair = createNetnsPair();
+  let serve: ChildProcess | null = null;
+  let replay: ChildProcess | null = null;
+  const launched = { close: async () => undefined as void } as { close: () => Promise<void> };
+  try {
+    const { SUDO_UID: _u, SUDO_GID: _g, SUDO_USER: _s, ...env } = process.env;
+    const cpuProf = PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(PROFILE_DIR), '--cpu-prof-name', 'live-serve.cpuprofile'] : [];
+    serve = spawn('ip', ['netns', 'exec', pair.nsA, process.execPath, ...cpuProf, CLI, 'serve', '--port', '0'], {
+      env: { ...env, SIEVECAP_RENDERER_DIR: RENDERER, XDG_CONFIG_HOME: path.join(tmp, 'config-live') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const out = await waitForOutput(serve, 'stdout', /Press Ctrl-C to stop/, 'sievecap serve', 30_000);
+    const url = /http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{64}/.exec(out)?.[0];
+    if (!url) throw new Error(`serve printed no URL: ${out}`);
+    const browser = await launchChromium({ netns: pair.nsA });
+    launched.close = () => browser.close();
+    const page = await browser.browser.newPage({ viewport: { width: 1400, height: 900 }, colorScheme: 'light' });
+    page.setDefaultTimeout(WAIT);
+    await page.goto(url);
+    const start = page.getByRole('main', { name: 'Start' });
+    const veth = start.getByRole('checkbox', { name: new RegExp(`^${pair.vethA}\\b`) });
+    await veth.check();
+    await start.getByRole('textbox', { name: /^Capture filter/ }).fill('');
+    await start.getByRole('button', { name: 'Start capture' }).click();
+    const state = page.getByRole('contentinfo', { name: 'Status' }).getByRole('status');
+    await page.waitForFunction(() => /Capturing$/.test((globalThis as any).document.querySelector('footer[aria-label="Status"] [role="status"]')?.textContent?.trim() ?? ''));
+
+    const packets = LIVE_PPS * LIVE_SECONDS;
+    const seedPackets = countPackets(seed);
+    await browser.browser.startTracing(page, { categories: TRACE_CATEGORIES });
+    const stopProfile = await startProfile(page, `live-${seedName}`);
+    await startFrames(page);
+    const cpuBefore = processCpu();
+    const t0 = performance.now();
+    replay = pair.spawn(pair.nsB, ['tcpreplay', '-q', '-K', '-i', pair.vethB, `--pps=${LIVE_PPS}`, `--loop=${Math.ceil(packets / seedPackets)}`, `--limit=${packets}`, seed]);
+    const replayDone = finished(replay);
+    let samples = 0;
+    let following = 0;
+    let maxLag = 0;
+    let replayed: Awaited<typeof replayDone> | null = null;
+    void replayDone.then((r) => (replayed = r));
+    while (replayed === null) {
+      await sleep(250);
+      const { count, lastRow } = (await page.evaluate(liveSample)) as { count: number; lastRow: number };
+      if (count <= 0) continue;
+      samples++;
+      const lag = count - lastRow;
+      maxLag = Math.max(maxLag, lag);
+      if (lastRow > 0 && lag <= LIVE_PPS) following++;
+    }
+    const cpuAfter = processCpu();
+    const wallS = (performance.now() - t0) / 1000;
+    const cpuShare = Object.fromEntries(Object.entries(cpuAfter).map(([k, v]) => [k, Math.round(((v - (cpuBefore[k] ?? 0)) / wallS) * 100)]));
+    const frames = await stopFrames(page);
+    await stopProfile();
+    const tasks = taskStats(keepTrace(`live-${seedName}`, await browser.browser.stopTracing()));
+    const replayOut = `${(replayed as { stdout: string } | null)?.stdout ?? ''}`;
+    const sent = Number(/Successful packets:\s+(\d+)/.exec(replayOut)?.[1] ?? NaN);
+    const ratePps = Number(/Rated:.*?([\d.]+) pps/.exec(replayOut)?.[1] ?? NaN);
+    // The count settles (nothing more arrives), then the list's last row is that count's packet.
+    let last = -1;
+    let since = performance.now();
+    for (;;) {
+      const { count } = (await page.evaluate(liveSample)) as { count: number; lastRow: number };
+      if (count !== last) {
+        last = count;
+        since = performance.now();
+      } else if (performance.now() - since > 1500) break;
+      await sleep(100);
+    }
+    await sleep(300);
+    const end = (await page.evaluate(liveSample)) as { count: number; lastRow: number };
+    const footerText = (await page.getByRole('contentinfo', { name: 'Status' }).innerText()).replace(/\s+/g, ' ');
+    const dropped = Number(/Dropped: ([\d,]+)/.exec(footerText)?.[1]?.replace(/,/g, '') ?? NaN);
+    await page.getByRole('button', { name: 'Stop capturing' }).click();
+    await state.filter({ hasText: 'Capture stopped' }).waitFor();
+    const result: LiveResult = {
+      seed: seedName, sent, ratePps, captured: end.count, dropped, frames: frameStats(frames), tasks, samples, following, maxLag, endFollowed: end.lastRow === end.count, cpuShare,
+    };
+    console.log(`[live] ${sent} packets sent at ${ratePps} pps; captured ${end.count}, dropped ${dropped}; frames p95 ${result.frames.p95.toFixed(1)} ms, longest task ${tasks.longest.toFixed(1)} ms (CPU ${tasks.cpuLongest.toFixed(1)} ms); following ${following}/${samples}, largest lag ${maxLag}, last row at the end ${end.lastRow} of ${end.count}`);
+    return result;
+  } finally {
+    if (replay && replay.exitCode === null && replay.signalCode === null) replay.kill('SIGTERM');
+    await launched.close().catch(() => undefined);
+    if (serve && serve.exitCode === null && serve.signalCode === null) {
+      const done = finished(serve);
+      serve.kill('SIGTERM');
+      await Promise.race([done, sleep(5000)]);
+      if (serve.exitCode === null && serve.signalCode === null) serve.kill('SIGKILL');
+    }
+    pair.destroy();
+  }
+}
+
+function countPackets(file: string): number {
+  let n = 0;
+  const reader = CaptureReader.open(file);
+  try {
+    while (reader.next()) n++;
+  } finally {
+    reader.close();
+  }
+  return n;
+}
+
+function liveReport(r: LiveResult): string {
+  const ok = (met: boolean) => (met ? 'met' : 'NOT met');
+  return [
+    `\n### live: Start capture on a veth, tcpreplay of ${r.seed} from the peer namespace at ${LIVE_PPS.toLocaleString('en-US')} pps for ${LIVE_SECONDS} s`,
+    '', '| measure | figure | target |', '|---|---|---|',
+    `| offered | ${r.sent.toLocaleString('en-US')} packets at ${Math.round(r.ratePps).toLocaleString('en-US')} pps (tcpreplay) | |`,
+    `| captured / kernel drops (status bar) | ${r.captured.toLocaleString('en-US')} / ${r.dropped.toLocaleString('en-US')} | no drops: ${ok(r.dropped === 0 && r.captured >= r.sent)} |`,
+    `| frame interval p50 / p95 / p99 / max | ${r.frames.p50.toFixed(1)} / ${r.frames.p95.toFixed(1)} / ${r.frames.p99.toFixed(1)} / ${r.frames.max.toFixed(1)} ms (${r.frames.frames} frames, ${r.frames.over16} over 25 ms) | p95 ≤ 16.7 ms: ${ok(r.frames.p95 <= 16.7 + 0.5)} |`,
+    `| renderer main-thread tasks (trace) | longest ${r.tasks.longest.toFixed(1)} ms; ${r.tasks.over16} over 16.7 ms, ${r.tasks.over50} over 50 ms, of ${r.tasks.tasks} | ≤ 16 ms: ${ok(r.tasks.longest <= 16.7)} |`,
+    `| the same tasks by main-thread CPU time | longest ${r.tasks.cpuLongest.toFixed(1)} ms; ${r.tasks.cpuOver16} over 16.7 ms | |`,
+    `| CPU while the traffic ran (% of one CPU) | ${Object.entries(r.cpuShare).map(([k, v]) => `${k} ${v}`).join(', ')} | |`,
+    `| list following (every 250 ms: last visible row within 1 s of traffic of the count) | ${r.following} of ${r.samples}; largest lag ${r.maxLag.toLocaleString('en-US')} packets; at the end the last row is the last packet: ${r.endFollowed ? 'yes' : 'no'} | ${ok(r.following === r.samples && r.endFollowed)} |`,
+  ].join('\n');
+}
+
 function report(results: MixResult[]): string {
   const lines: string[] = [];
   const ok = (met: boolean) => (met ? 'met' : 'NOT met');
@@ -473,7 +671,10 @@ async function main(): Promise<void> {
     }
     argValues('--seed').forEach((f, i) => seeds.push([`seed${i + 1} (${path.basename(f)})`, path.resolve(f)]));
     const load = os.loadavg()[0]!.toFixed(2);
-    for (const [mix, seed] of seeds) {
+    let live: LiveResult | null = null;
+    if (PARTS.has('live') && seeds.length > 0) live = await measureLive(seeds[0]![0], seeds[0]![1], tmp);
+    const mixParts = ['open', 'scroll', 'select', 'filters'].some((part) => PARTS.has(part));
+    for (const [mix, seed] of mixParts ? seeds : []) {
       const big = path.join(tmp, `big-${results.length}.pcap`);
       const rep = replicateCapture(seed, big, packets);
       console.log(`[${mix}] ${rep.packets} packets (${rep.copies} copies of ${rep.seedPackets}), ${(rep.bytes / 2 ** 20).toFixed(0)} MiB`);
@@ -484,7 +685,8 @@ async function main(): Promise<void> {
     const tshark = spawnSync('tshark', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0];
     console.log(`\n## bench/ui — ${os.cpus()[0]?.model ?? 'cpu'}, ${os.cpus().length} CPUs, ${chromium}, ${tshark}, Node ${process.version}; load average ${load} before, ${os.loadavg()[0]!.toFixed(2)} after`);
     console.log(report(results));
-    if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify(results, null, 2));
+    if (live) console.log(liveReport(live));
+    if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify({ mixes: results, live }, null, 2));
   } finally {
     if (!keep) fs.rmSync(tmp, { recursive: true, force: true });
     else console.log(`kept ${tmp}`);

@@ -44,6 +44,28 @@ describe('PacketListState', () => {
     expect(list.scrollTop).toBe(maxScrollTop(list.viewport));
   });
 
+  test('a live capture that grows twice before the first scroll event comes is still followed', () => {
+    const n = { total: 0 };
+    const list = new PacketListState({ pageSize: 50 });
+    list.resize(ROW_HEIGHT * 10);
+    list.setSource(rows(n), 0, { live: true });
+    list.grow(100);
+    const first = list.scrollTop;
+    list.grow(200);
+    const second = list.scrollTop;
+    expect(second).toBeGreaterThan(first);
+    // The browser reports the first position, then the second: both the list's own.
+    list.onScroll(first);
+    expect(list.follow).toBe(true);
+    list.onScroll(second);
+    expect(list.follow).toBe(true);
+    list.grow(300);
+    expect(list.scrollTop).toBe(maxScrollTop(list.viewport));
+    // A position the list never set is the user's: following stops.
+    list.onScroll(first);
+    expect(list.follow).toBe(false);
+  });
+
   test('a file is not followed: it opens at the top while still loading', () => {
     const n = { total: 10 };
     const list = new PacketListState();

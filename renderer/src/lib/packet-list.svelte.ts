@@ -51,8 +51,11 @@ export class PacketListState {
   scrollRequest = $state(0);
   lastError = $state<string | null>(null);
   private source: RowSource | null = null;
-  /** scrollTop the list set itself, to tell it from the user's scrolling. */
-  private ownScroll: number | null = null;
+  /**
+   * scrollTops the list set itself whose scroll events may still come, oldest first, to tell them
+   * from the user's scrolling: a live capture can scroll twice before the first event arrives.
+   */
+  private ownScrolls: { top: number; at: number }[] = [];
   readonly cache: PageCache<PacketRow>;
 
   constructor(options: { pageSize?: number; maxPages?: number } = {}) {
@@ -162,13 +165,17 @@ export class PacketListState {
 
   /** The user scrolled (the scroll event): follow resumes at the bottom, stops elsewhere. */
   onScroll(scrollTop: number): void {
-    const own = this.ownScroll;
-    this.ownScroll = null;
+    // A scroll event follows its scrollTop within a frame or two: older entries are stale (the browser coalesced them).
+    const now = performance.now();
+    const own = this.ownScrolls.findIndex((s) => Math.abs(s.top - scrollTop) < 1 && now - s.at < 1000);
     this.scrollTop = scrollTop;
-    if (own !== null && Math.abs(own - scrollTop) < 1) {
+    if (own >= 0) {
+      // One of ours (an older one when the list scrolled again since): the user did nothing.
+      this.ownScrolls.splice(0, own + 1);
       this.load();
       return;
     }
+    this.ownScrolls.length = 0;
     this.follow = this.live && isAtBottom(this.viewport);
     this.load();
   }
@@ -176,7 +183,9 @@ export class PacketListState {
   /** Scrolls (the component applies scrollTop to its element). */
   scrollTo(scrollTop: number): void {
     const top = Math.max(0, Math.min(scrollTop, maxScrollTop(this.viewport)));
-    this.ownScroll = top;
+    // No event comes for a position the element already has.
+    if (Math.abs(top - this.scrollTop) >= 1 || this.ownScrolls.length > 0) this.ownScrolls.push({ top, at: performance.now() });
+    if (this.ownScrolls.length > 16) this.ownScrolls.shift();
     this.scrollTop = top;
     this.scrollRequest++;
   }
