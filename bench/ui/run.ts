@@ -556,6 +556,7 @@ async function measureLive(seedName: string, seed: string, tmp: string): Promise
       const lag = count - lastRow;
       maxLag = Math.max(maxLag, lag);
       if (lastRow > 0 && lag <= LIVE_PPS) following++;
+      if (process.env.SIEVECAP_BENCH_DEBUG) console.log(`  sample: count ${count}, last row ${lastRow}`);
     }
     const cpuAfter = processCpu();
     const wallS = (performance.now() - t0) / 1000;

@@ -26,7 +26,7 @@ describe('PacketListState', () => {
     list.setSource(rows(n), 0, { live: true });
     expect(list.follow).toBe(true);
     n.total = 100;
-    list.grow(100);
+    await list.grow(100);
     expect(list.scrollTop).toBe(maxScrollTop(list.viewport));
     await list.load();
     expect(list.drawn.at(-1)!.row!.number).toBe(100);
@@ -34,24 +34,24 @@ describe('PacketListState', () => {
     list.onScroll(0);
     expect(list.follow).toBe(false);
     n.total = 200;
-    list.grow(200);
+    await list.grow(200);
     expect(list.scrollTop).toBe(0);
 
     list.onScroll(maxScrollTop(list.viewport));
     expect(list.follow).toBe(true);
     n.total = 300;
-    list.grow(300);
+    await list.grow(300);
     expect(list.scrollTop).toBe(maxScrollTop(list.viewport));
   });
 
-  test('a live capture that grows twice before the first scroll event comes is still followed', () => {
-    const n = { total: 0 };
+  test('a live capture that grows twice before the first scroll event comes is still followed', async () => {
+    const n = { total: 300 };
     const list = new PacketListState({ pageSize: 50 });
     list.resize(ROW_HEIGHT * 10);
     list.setSource(rows(n), 0, { live: true });
-    list.grow(100);
+    await list.grow(100);
     const first = list.scrollTop;
-    list.grow(200);
+    await list.grow(200);
     const second = list.scrollTop;
     expect(second).toBeGreaterThan(first);
     // The browser reports the first position, then the second: both the list's own.
@@ -59,11 +59,36 @@ describe('PacketListState', () => {
     expect(list.follow).toBe(true);
     list.onScroll(second);
     expect(list.follow).toBe(true);
-    list.grow(300);
+    await list.grow(300);
     expect(list.scrollTop).toBe(maxScrollTop(list.viewport));
     // A position the list never set is the user's: following stops.
     list.onScroll(first);
     expect(list.follow).toBe(false);
+  });
+
+  test('a followed list scrolls to new rows only once their page is here: the rows in view are never placeholders', async () => {
+    const n = { total: 0 };
+    const list = new PacketListState({ pageSize: 50 });
+    list.resize(ROW_HEIGHT * 10);
+    let release: () => void = () => undefined;
+    const gate = { wait: Promise.resolve() };
+    const source = rows(n);
+    list.setSource({ fetch: async (...args) => { await gate.wait; return source.fetch(args[0], args[1], args[2]); } }, 0, { live: true });
+    n.total = 40;
+    await list.grow(40);
+    expect(list.drawn.filter((d) => d.row !== null && d.top >= 0 && d.top < ROW_HEIGHT * 10).map((d) => d.row!.number).at(-1)).toBe(40);
+    // 5,000 more rows arrive while the next page is on its way: the list stays on rows it has.
+    gate.wait = new Promise<void>((resolve) => (release = resolve));
+    n.total = 5040;
+    const growing = list.grow(5040);
+    const inView = (): (number | null)[] => list.drawn.filter((d) => d.top >= 0 && d.top < ROW_HEIGHT * 10).map((d) => d.row?.number ?? null);
+    expect(inView().every((x) => x !== null)).toBe(true);
+    expect(inView().at(-1)).toBe(40);
+    release();
+    await growing;
+    expect(inView().every((x) => x !== null)).toBe(true);
+    expect(inView().at(-1)).toBe(5040);
+    expect(list.follow).toBe(true);
   });
 
   test('a file is not followed: it opens at the top while still loading', () => {

@@ -101,6 +101,8 @@ export class PacketListState {
   setSource(source: RowSource | null, total: number, options: { keepSelection?: boolean; live?: boolean } = {}): void {
     this.source = source;
     this.total = total;
+    this.followGeneration++;
+    this.followedTo = 0;
     this.cache.reset(total);
     this.lastError = null;
     if (!options.keepSelection) this.selectedNumber = null;
@@ -119,8 +121,14 @@ export class PacketListState {
   }
 
   /** The list grew (frames appended): follow them when following. */
-  grow(total: number): void {
-    if (total === this.total) return;
+  /**
+   * The list grew (frames appended): a followed list scrolls to the new last row once its page
+   * has arrived, so the rows in view are always drawn (at 50,000 packets a second every row in
+   * view is new each time; scrolling first would show only placeholders until the page came).
+   * Resolves when that scroll is done.
+   */
+  grow(total: number): Promise<void> {
+    if (total === this.total) return Promise.resolve();
     const wasAtBottom = this.follow && this.live;
     if (this.sort && this.sort.column !== 'number' && total > this.total) {
       // Another order than the frames': new rows land anywhere, so every page is stale.
@@ -130,12 +138,28 @@ export class PacketListState {
       this.total = total;
       this.cache.setTotal(total);
     }
-    if (wasAtBottom && !(this.sort?.descending ?? false)) this.scrollTo(maxScrollTop(this.viewport));
-    this.load();
+    if (!wasAtBottom || (this.sort?.descending ?? false)) return this.load();
+    const want = total;
+    const generation = this.followGeneration;
+    const first = Math.max(0, want - rowsPerPage(this.viewport) - OVERSCAN);
+    return this.cache.ensure(first, want).then(() => {
+      // Still following the same rows, and no later growth has scrolled further already.
+      if (generation !== this.followGeneration || !this.follow || !this.live || want <= this.followedTo || want > this.total) return;
+      this.followedTo = want;
+      const top = revealRow(want - 1, this.viewport);
+      if (top !== this.scrollTop) this.scrollTo(top);
+      void this.load();
+    });
   }
+
+  /** The row count a followed list last scrolled to show, and which source it was of. */
+  private followedTo = 0;
+  private followGeneration = 0;
 
   setSort(sort: RowSort | null): void {
     this.sort = sort;
+    this.followGeneration++;
+    this.followedTo = 0;
     this.selectedIndex = -1;
     this.cache.reset(this.total);
     this.scrollTo(0);
