@@ -213,7 +213,8 @@ export const EngineRequest = v.variant('method', [
     columns: v.optional(v.pipe(v.array(FieldName), v.maxLength(MAX_FIELD_COLUMNS, `at most ${MAX_FIELD_COLUMNS} field columns`))),
   }),
   /** One packet's layers and fields (with byte ranges) and its captured bytes. */
-  v.strictObject({ id: RequestId, method: v.literal('packet'), session: SessionId, number: FrameNumber }),
+  /** `fullValues`: byte fields longer than CUT_BYTES come whole (else cut, with `cut` set). */
+  v.strictObject({ id: RequestId, method: v.literal('packet'), session: SessionId, number: FrameNumber, fullValues: v.optional(v.boolean()) }),
   /** Compiles a display filter without running it (the filter bar validating as the user types). */
   v.strictObject({ id: RequestId, method: v.literal('checkFilter'), filter: DisplayFilterText }),
   /** A display-filter view; answered when it has tested every frame (it then follows appended frames). */
@@ -439,6 +440,9 @@ export const PacketRow = v.strictObject({
 });
 export type PacketRow = v.InferOutput<typeof PacketRow>;
 
+/** Byte fields longer than this come cut in a packet reply (a reassembled body can be megabytes, sent twice: hex text and base64). */
+export const CUT_BYTES = 1024;
+
 export interface PacketField {
   /** Wireshark's abbreviation ('tcp.flags.syn'); '' for a text-only tree line. */
   abbrev: string;
@@ -453,6 +457,8 @@ export interface PacketField {
   length: number;
   hidden?: true;
   reassembled?: true;
+  /** A byte field longer than CUT_BYTES, cut: see the schema below. */
+  cut?: true;
   children?: PacketField[];
 }
 
@@ -466,6 +472,8 @@ export const PacketField: v.GenericSchema<PacketField> = v.strictObject({
   length: v.number(),
   hidden: v.optional(v.literal(true)),
   reassembled: v.optional(v.literal(true)),
+  /** A byte field longer than CUT_BYTES: `text` holds its first CUT_BYTES bytes and then '…', `value` is null (ask for the packet with fullValues). */
+  cut: v.optional(v.literal(true)),
   children: v.optional(v.array(v.lazy(() => PacketField))),
 });
 

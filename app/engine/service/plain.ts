@@ -7,7 +7,7 @@
 import type { DissectedPacket, Field, Layer } from '../../dissect/model';
 import { DisplayFilterError } from '../../filter';
 import { StatisticsSpecError } from '../../stats/report';
-import type { ErrorData, PacketDetail, PacketField, PacketLayer, PacketRow } from '../../rpc/engine-protocol';
+import { CUT_BYTES, type ErrorData, type PacketDetail, type PacketField, type PacketLayer, type PacketRow } from '../../rpc/engine-protocol';
 import type { PacketRow as StoreRow } from '../store';
 
 /** An error that crosses the boundary as it is: a code from ENGINE_ERRORS (or errno's) and a sentence. */
@@ -52,15 +52,20 @@ export function rowData(row: StoreRow): PacketRow {
   };
 }
 
-function fieldData(f: Field): PacketField {
+function fieldData(f: Field, full: boolean): PacketField {
   const out: PacketField = { abbrev: f.abbrev, label: f.label, text: f.text, value: null, type: 'none', offset: f.offset, length: f.length };
   const value = f.value;
   if (typeof value === 'bigint') {
     out.value = value.toString();
     out.type = 'integer64';
   } else if (Buffer.isBuffer(value)) {
-    out.value = Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
     out.type = 'bytes';
+    if (!full && value.length > CUT_BYTES) {
+      // The text is hex (2 characters a byte) or, for some fields, the bytes as text: cut either at CUT_BYTES' worth.
+      const keep = /^[0-9a-f]*$/i.test(f.text.slice(0, 64)) ? CUT_BYTES * 2 : CUT_BYTES;
+      out.text = f.text.length > keep ? `${f.text.slice(0, keep)}…` : f.text;
+      out.cut = true;
+    } else out.value = Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
   } else if (typeof value === 'number') {
     out.value = value;
     out.type = 'number';
@@ -73,12 +78,12 @@ function fieldData(f: Field): PacketField {
   }
   if (f.hidden) out.hidden = true;
   if (f.source === 'reassembled') out.reassembled = true;
-  if (f.children && f.children.length > 0) out.children = f.children.map(fieldData);
+  if (f.children && f.children.length > 0) out.children = f.children.map((c) => fieldData(c, full));
   return out;
 }
 
-function layerData(l: Layer): PacketLayer {
-  return { protocol: l.protocol, title: l.title, offset: l.offset, length: l.length, status: l.status, problem: l.problem ?? null, fields: l.fields.map(fieldData) };
+function layerData(l: Layer, full: boolean): PacketLayer {
+  return { protocol: l.protocol, title: l.title, offset: l.offset, length: l.length, status: l.status, problem: l.problem ?? null, fields: l.fields.map((f) => fieldData(f, full)) };
 }
 
 export interface PacketFacts {
@@ -91,7 +96,8 @@ export interface PacketFacts {
   flags: number;
 }
 
-export function packetData(packet: DissectedPacket, data: Buffer, facts: PacketFacts): PacketDetail {
+/** `fullValues`: byte fields longer than CUT_BYTES whole (else cut: PacketField.cut). */
+export function packetData(packet: DissectedPacket, data: Buffer, facts: PacketFacts, fullValues = false): PacketDetail {
   const s = packet.summary;
   const dir = facts.flags & 3;
   return {
@@ -105,7 +111,7 @@ export function packetData(packet: DissectedPacket, data: Buffer, facts: PacketF
     direction: dir === 1 ? 'in' : dir === 2 ? 'out' : null,
     status: packet.status,
     summary: { source: s.source, destination: s.destination, protocol: s.protocol, length: s.length, info: s.info },
-    layers: packet.layers.map(layerData),
+    layers: packet.layers.map((l) => layerData(l, fullValues)),
     bytes: data.toString('base64'),
   };
 }

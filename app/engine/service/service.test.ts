@@ -11,9 +11,10 @@ import * as zlib from 'node:zlib';
 import { after, test } from 'node:test';
 import { Dissector } from '../../dissect/dissector';
 import { compileDisplayFilter } from '../../filter';
-import { EngineEvent, parseEngineMessage, parseEngineResult, type EngineMethod, type EngineReply, type EngineResult } from '../../rpc/engine-protocol';
+import { spawnSync } from 'node:child_process';
+import { CUT_BYTES, EngineEvent, parseEngineMessage, parseEngineResult, type EngineMethod, type EngineReply, type EngineResult } from '../../rpc/engine-protocol';
 import { EngineService, type EngineServiceOptions } from './service';
-import { sampleTraffic, writeCapture, type TrafficFrame } from './test-traffic';
+import { sampleTraffic, udpFrame, writeCapture, type TrafficFrame } from './test-traffic';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sievecap-service-test-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -150,6 +151,30 @@ test('service: open a file, page rows, one packet tree and bytes, session info',
     assert.match(fields, /"abbrev":"tcp.srcport"[^}]*"value":40000,"type":"number"/);
     await c.call('closeSession', { session: info.session });
   }
+});
+
+test('service: a byte field longer than CUT_BYTES comes cut in a packet reply, whole with fullValues, equal to tshark -T fields', async (t) => {
+  const payload = Buffer.alloc(1400);
+  for (let i = 0; i < payload.length; i++) payload[i] = (i * 7) & 0xff;
+  const file = captureFile('long-field.pcap', [udpFrame(1_700_000_000_000_000_000n, payload), udpFrame(1_700_000_000_100_000_000n, payload.subarray(0, 100))]);
+  const c = client();
+  const { session } = await c.call('openFile', { path: file });
+  const find = (layers: { protocol: string; fields: { abbrev: string; text: string; value: unknown; cut?: true }[] }[]) => layers.find((l) => l.protocol === 'data')!.fields.find((f) => f.abbrev === 'data.data')!;
+  const cut = find((await c.call('packet', { session, number: 1 })).layers);
+  assert.equal(cut.cut, true);
+  assert.equal(cut.value, null);
+  assert.equal(cut.text, `${payload.subarray(0, CUT_BYTES).toString('hex')}…`);
+  const whole = find((await c.call('packet', { session, number: 1, fullValues: true })).layers);
+  assert.equal(whole.cut, undefined);
+  assert.equal(whole.text, payload.toString('hex'));
+  assert.equal(whole.value, payload.toString('base64'));
+  // A short one is whole either way.
+  const short = find((await c.call('packet', { session, number: 2 })).layers);
+  assert.equal(short.cut, undefined);
+  assert.equal(short.text, payload.subarray(0, 100).toString('hex'));
+  const tshark = spawnSync('tshark', ['-r', file, '-T', 'fields', '-e', 'data.data'], { encoding: 'utf8' });
+  if (tshark.error) return t.skip('tshark is not installed');
+  assert.deepEqual(tshark.stdout.trim().split('\n'), [whole.text, short.text], 'data.data as tshark -T fields prints it');
 });
 
 test('service: display-filter views select what a full dissection in order selects; bad filters, update and drop', async () => {

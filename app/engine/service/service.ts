@@ -583,7 +583,7 @@ export class EngineService {
       linkType: store.linkTypeOf(k),
       interfaceId: ix.interfaceId[k]!,
       flags: (flags & FLAG.INBOUND ? 1 : 0) | (flags & FLAG.OUTBOUND ? 2 : 0),
-    });
+    }, request.fullValues === true);
   }
 
   private async createView(request: Request<'createView'>, ctx: RequestContext): Promise<EngineResult<'createView'>> {

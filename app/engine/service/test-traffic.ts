@@ -147,6 +147,11 @@ export function sampleTraffic(options: TrafficOptions): TrafficFrame[] {
 }
 
 /** Writes Ethernet frames as pcap (nanosecond time stamps) or pcapng. */
+/** One Ethernet/IPv4/UDP frame carrying `payload` (to a port no dissector claims: its payload is Data). */
+export function udpFrame(tsNs: bigint, payload: Buffer, ports: [number, number] = [40999, 47999]): TrafficFrame {
+  return { tsNs, data: ethernet('02:00:00:00:00:01', '02:00:00:00:00:02', ipv4('10.0.0.1', '10.0.0.2', 17, udp(ports[0], ports[1], payload), 7)) };
+}
+
 export function writeCapture(file: string, frames: readonly TrafficFrame[], format: 'pcap' | 'pcapng' = 'pcap'): void {
   if (format === 'pcap') {
     const writer = new PcapWriter(file, { linkType: 1, snapLen: 65535, nanosecond: true });

@@ -26,6 +26,7 @@ import { baseName } from './format';
 import { appendSample, sampleOf, type CounterSample } from '../views/counter-history';
 import { DEFAULT_TIME_DISPLAY } from './time-display';
 import type { FieldColumn } from './packet-columns';
+import { buildTree } from './hex';
 
 /** Export Specified Packets' choices besides captured/displayed. */
 export interface ExportNarrowing {
@@ -571,6 +572,19 @@ export class AppState {
   }
 
   // ---- packets ---------------------------------------------------------------------------------
+
+  /**
+   * A field of the shown packet whole (Copy Value of a byte field the packet reply cut, see
+   * PacketField.cut): the packet asked for again with its full values, the node found by its id.
+   */
+  async fullFieldText(nodeId: string): Promise<string | null> {
+    const s = this.session;
+    const number = this.detail?.number;
+    if (!s || !this.engine || number === undefined) return null;
+    const full = await this.engine.call('packet', { session: s.session, number, fullValues: true });
+    const field = buildTree(full.layers).get(nodeId)?.field;
+    return field ? field.text || String(field.value ?? '') : null;
+  }
 
   /** Loads the selected frame's tree and bytes (once: asking again for the frame shown or on its way does nothing). */
   loadDetail(number: number | null): Promise<void> {
