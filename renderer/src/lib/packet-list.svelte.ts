@@ -24,7 +24,7 @@ export const ROW_HEIGHT = 22;
 export const PAGE_SIZE = 200;
 /** Pages kept: enough for several screens each way on a tall window. */
 export const MAX_PAGES = 40;
-const OVERSCAN = 10;
+const OVERSCAN = 5;
 
 /** Where rows come from: the engine's `rows` request for a session (and view, and sort). */
 export interface RowSource {
