@@ -20,7 +20,7 @@ import { selectedFieldsJson } from './tshark/selected-fields';
 import { loadGlossary } from '../filter/glossary';
 import { fieldKind } from '../filter/fields';
 import { TimeColumn } from '../engine/time-column';
-import { SummaryNames } from './tshark/names';
+import { SummaryNames } from '../dissect/names';
 import { dissectorOptions, nameResolutionOf } from './tshark/preferences';
 import type { CliOptions } from './args';
 import type { CliIo } from './io';

@@ -22,6 +22,7 @@
  */
 import { Dissector, type PortRule } from '../dissect/dissector';
 import type { AppContext, AppDissector, DissectedPacket, DissectOptions, FrameInput } from '../dissect/model';
+import { dissectorNameOptions, SummaryNames, type NameResolution } from '../dissect/names';
 import { newDirection, TcpStreamTable, type TcpConversation } from '../dissect/tcp-streams';
 
 /** What the row dissector needs of the store. */
@@ -105,9 +106,17 @@ export class RowDissector {
      * Reports that place reassembled messages themselves (ReportFeed) take segments as they are.
      */
     private readonly desegment = true,
+    /**
+     * Names shown (View › Name Resolution): the Source and Destination columns, tree labels and
+     * the Info column's ports, as Wireshark shows them with its name resolution on. Default: none.
+     */
+    names: NameResolution | null = null,
   ) {
+    this.names = names && (names.mac || names.network || names.transport) ? new SummaryNames(names) : null;
     this.reset();
   }
+
+  private readonly names: SummaryNames | null;
 
   /**
    * The tree of frame k (0-based); `copy` false lets it hold views of bytes valid until the next
@@ -119,7 +128,12 @@ export class RowDissector {
     // Skipping forward needs no replay of the frames between (streams are primed, clocks set);
     // going back starts a fresh Dissector, whose state must not run ahead of the frame.
     if (k !== this.next) this.jumpTo(k);
-    return this.run(k, copy, options);
+    const packet = this.run(k, copy, options);
+    if (this.names) {
+      packet.summary.source = this.names.address(packet.summary.source);
+      packet.summary.destination = this.names.address(packet.summary.destination);
+    }
+    return packet;
   }
 
   /** The application dissector the Dissector would hand this payload to (see Dissector.appFor). */
@@ -134,7 +148,11 @@ export class RowDissector {
   }
 
   private reset(): void {
-    this.dissector = new Dissector({ desegment: this.desegment, ...(this.frames.portRules?.length ? { portRules: [...this.frames.portRules] } : {}) });
+    this.dissector = new Dissector({
+      desegment: this.desegment,
+      ...(this.frames.portRules?.length ? { portRules: [...this.frames.portRules] } : {}),
+      ...(this.names ? dissectorNameOptions(this.names.resolution) : {}),
+    });
     this.tcp = new IndexedTcpStreams();
     (this.dissector as { tcpStreams: TcpStreamTable }).tcpStreams = this.tcp;
     this.udpPrimed = new Set();

@@ -162,6 +162,15 @@ export const TimeDisplay = v.strictObject({
 });
 export type TimeDisplay = v.InferOutput<typeof TimeDisplay>;
 
+/**
+ * View › Name Resolution, as Wireshark's: MAC addresses by vendor and well-known name (manuf, wka,
+ * ethers), IP addresses by host name (Wireshark's hosts files, then /etc/hosts; never DNS), TCP and
+ * UDP ports by service name. Shown in the Source and Destination columns, the Info column's ports
+ * and tree labels.
+ */
+export const NameResolutionFlags = v.strictObject({ mac: v.boolean(), network: v.boolean(), transport: v.boolean() });
+export type NameResolutionFlags = v.InferOutput<typeof NameResolutionFlags>;
+
 /** Per-frame flags a user sets (Edit › Mark Packet, Ignore Packet), as Wireshark's frame.marked and frame.ignored. */
 export const FrameFlag = v.picklist(['marked', 'ignored']);
 export type FrameFlag = v.InferOutput<typeof FrameFlag>;
@@ -211,9 +220,11 @@ export const EngineRequest = v.variant('method', [
     time: v.optional(TimeDisplay),
     /** Fields shown as columns (Apply as Column): each row's `columns`, as `tshark -T fields -e NAME` prints them. */
     columns: v.optional(v.pipe(v.array(FieldName), v.maxLength(MAX_FIELD_COLUMNS, `at most ${MAX_FIELD_COLUMNS} field columns`))),
+    /** Names in the Source, Destination and Info columns (absent: none, addresses and ports as numbers). */
+    names: v.optional(NameResolutionFlags),
   }),
-  /** One packet's layers and fields (with byte ranges) and its captured bytes. */
-  v.strictObject({ id: RequestId, method: v.literal('packet'), session: SessionId, number: FrameNumber }),
+  /** One packet's layers and fields (with byte ranges) and its captured bytes; `names` in its labels as in the rows'. */
+  v.strictObject({ id: RequestId, method: v.literal('packet'), session: SessionId, number: FrameNumber, names: v.optional(NameResolutionFlags) }),
   /** Compiles a display filter without running it (the filter bar validating as the user types). */
   v.strictObject({ id: RequestId, method: v.literal('checkFilter'), filter: DisplayFilterText }),
   /** A display-filter view; answered when it has tested every frame (it then follows appended frames). */

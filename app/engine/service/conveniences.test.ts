@@ -83,8 +83,19 @@ test('marked and ignored frames: rows, counts, reports leave ignored frames out,
   assert.equal(frames(afterIgnore.data), total - dns.matches);
   // The conversations table counts again too: the DNS exchanges were the only UDP.
   assert.equal((await client.call('conversations', { session, kind: 'udp' })).conversations.length, 0);
-  const dimmed = await client.call('rows', { session, view: dns.view, start: 0, count: 1 });
+  const dimmed = await client.call('rows', { session, view: dns.view, start: 0, count: 1, columns: ['udp.srcport'] });
   assert.equal(dimmed.rows[0]!.ignored, true);
+  // As Wireshark shows an ignored frame: Info <Ignored>, nothing dissected past the frame.
+  const { number, length, time } = dimmed.rows[0]!;
+  assert.deepEqual(
+    { source: dimmed.rows[0]!.source, destination: dimmed.rows[0]!.destination, protocol: dimmed.rows[0]!.protocol, info: dimmed.rows[0]!.info, columns: dimmed.rows[0]!.columns },
+    { source: '', destination: '', protocol: '', info: '<Ignored>', columns: [''] },
+  );
+  assert.ok(length > 0 && number > 0 && time !== '');
+  const detail = await client.call('packet', { session, number });
+  assert.deepEqual(detail.layers.map((l) => l.protocol), ['frame']);
+  assert.equal(detail.summary.info, '<Ignored>');
+  assert.deepEqual(detail.layers[0]!.fields.filter((f) => f.abbrev === 'frame.ignored').map((f) => f.label), ['[Frame is ignored: True]', 'This frame is marked as ignored']);
   // A filter run afterwards matches no ignored frame; the find bar's neither.
   assert.equal((await client.call('createView', { session, filter: 'dns' })).matches, 0);
   assert.equal((await client.call('findFrame', { session, from: 0, find: { kind: 'filter', filter: 'dns' } })).frame, null);

@@ -33,6 +33,7 @@ import {
   type EngineRequest,
   type EngineResult,
   type LiveInterface,
+  type NameResolutionFlags,
   type PacketRow,
 } from '../../rpc/engine-protocol';
 import { FLAG } from '../columns';
@@ -55,9 +56,10 @@ import { followStream } from './follow';
 import { httpTransaction, httpTransactions } from './http';
 import { exportHttpObjects, httpObjects } from './http-export';
 import { sortedRows } from './sort';
-import { withRowExtras } from './frame-flags';
+import { withFrameFlags, withRowExtras } from './frame-flags';
 import { findFrame, forgetFind } from './find';
 import { propertiesOf } from './capture-properties';
+import type { NameResolution } from '../../dissect/names';
 
 export interface EngineServiceOptions {
   /** Where live spools and unpacked gzip files go (default the system's temporary directory). */
@@ -546,7 +548,8 @@ export class EngineService {
   }
 
   private async plainRows(session: EngineSession, view: FilterView | undefined, request: Request<'rows'>, ctx: RequestContext): Promise<EngineResult<'rows'>> {
-    if (request.sort) return sortedRows(session, view, request.view ?? null, request.sort, request.start, request.count, this.work(session, ctx));
+    const names = engineNames(request.names);
+    if (request.sort) return sortedRows(session, view, request.view ?? null, request.sort, request.start, request.count, this.work(session, ctx), names);
     const store = session.store;
     const total = store.count(view);
     const end = Math.min(total, request.start + request.count);
@@ -554,7 +557,7 @@ export class EngineService {
     let deadline = performance.now() + this.sliceMs;
     for (let i = request.start; i < end; ) {
       const n = Math.min(ROWS_PER_STEP, end - i);
-      for (const row of readFrames(() => store.rows(i, n, view))) rows.push(rowData(row));
+      for (const row of readFrames(() => store.rows(i, n, view, names))) rows.push(rowData(row));
       i += n;
       if (i < end && performance.now() >= deadline) {
         await yieldToEventLoop();
@@ -572,11 +575,11 @@ export class EngineService {
     if (request.number > count) {
       throw new EngineError('ERANGE', count === 0 ? `session ${session.id} holds no frames yet` : `session ${session.id} has no frame ${request.number}: its frames are numbered 1 to ${count}`);
     }
-    const { packet, data } = readFrames(() => store.packet(request.number));
+    const { packet, data } = readFrames(() => store.packet(request.number, engineNames(request.names)));
     const k = request.number - 1;
     const ix = store.index;
     const flags = ix.flags[k]!;
-    return packetData(packet, data, {
+    const detail = packetData(packet, data, {
       tsNs: ix.tsNs(k),
       firstTsNs: ix.tsNs(0),
       origLen: ix.origLen[k]!,
@@ -584,6 +587,7 @@ export class EngineService {
       interfaceId: ix.interfaceId[k]!,
       flags: (flags & FLAG.INBOUND ? 1 : 0) | (flags & FLAG.OUTBOUND ? 2 : 0),
     });
+    return withFrameFlags(detail, session.flags.has(k, 'marked'), session.flags.isIgnored(k));
   }
 
   private async createView(request: Request<'createView'>, ctx: RequestContext): Promise<EngineResult<'createView'>> {
@@ -792,4 +796,13 @@ function readFrames<T>(read: () => T): T {
     if (err instanceof RangeError || err instanceof EngineError) throw err;
     throw new EngineError('EREAD', `the captured bytes cannot be read back: ${(err as Error).message}`);
   }
+}
+
+/**
+ * A request's names as the dissectors take them. Host names come from Wireshark's hosts files and
+ * /etc/hosts (Wireshark's default, "use an external network name resolver", whose system resolver
+ * looks there first): Sievecap never sends a DNS query.
+ */
+function engineNames(names: NameResolutionFlags | undefined): NameResolution | null {
+  return names ? { ...names, external: true } : null;
 }

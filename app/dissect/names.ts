@@ -1,13 +1,50 @@
 /**
- * Names in tshark-style summary lines, as tshark 4.0 makes them, from files only (never a DNS
- * query): MAC addresses from the ethers files, Wireshark's well-known addresses (wka) and its
- * manufacturer table (manuf), when they are installed; host names from /etc/hosts; port names
- * from Wireshark's services file, else /etc/services. A file that is missing gives no names.
+ * Names of addresses and ports, as tshark 4.0 and Wireshark make them, from files only (never a
+ * DNS query): MAC addresses from the ethers files, Wireshark's well-known addresses (wka) and its
+ * manufacturer table (manuf), when they are installed; host names from Wireshark's hosts files
+ * (and /etc/hosts, the external resolver's); port names from Wireshark's services file, else
+ * /etc/services. A file that is missing gives no names. The CLI's -N and the desktop app's View ›
+ * Name Resolution both use them.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { NameResolution } from './preferences';
+import type { DissectorOptions } from './dissector';
+
+/** Which names are shown: MAC vendors and well-known addresses, host names, service names. */
+export interface NameResolution {
+  mac: boolean;
+  network: boolean;
+  transport: boolean;
+  /**
+   * tshark's "external resolver" (-N N, nameres.use_external_name_resolver, on by default): host
+   * names the system's resolver knows. Sievecap reads /etc/hosts for them and never asks DNS.
+   */
+  external: boolean;
+}
+
+function isDirectory(dir: string): boolean {
+  try {
+    return statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Wireshark's personal configuration folder (wsutil/filesystem.c): WIRESHARK_CONFIG_DIR when set;
+ * else $XDG_CONFIG_HOME/wireshark (~/.config/wireshark) when it is a folder; else ~/.wireshark
+ * when that is one; else the XDG folder.
+ */
+export function personalConfigDir(): string {
+  const named = process.env.WIRESHARK_CONFIG_DIR;
+  if (named) return named;
+  const home = process.env.HOME || homedir();
+  const xdg = join(process.env.XDG_CONFIG_HOME || join(home, '.config'), 'wireshark');
+  if (isDirectory(xdg)) return xdg;
+  const old = join(home, '.wireshark');
+  return isDirectory(old) ? old : xdg;
+}
 
 /** Where Wireshark's data files are (its own WIRESHARK_DATA_DIR first, as Wireshark reads it). */
 function dataDirs(): string[] {
@@ -84,7 +121,7 @@ export class MacNames {
 
   static fromSystem(): MacNames {
     const dirs = dataDirs();
-    const ethers = [readText('/etc/ethers'), readText(join(homedir(), '.config/wireshark/ethers'))].filter((t): t is string => t !== undefined);
+    const ethers = [readText('/etc/ethers'), readText(join(personalConfigDir(), 'ethers'))].filter((t): t is string => t !== undefined);
     return new MacNames({ ethers, wka: firstText(dirs.map((d) => join(d, 'wka'))), manuf: firstText(dirs.map((d) => join(d, 'manuf'))) });
   }
 
@@ -173,7 +210,7 @@ export class HostNames {
    */
   static fromSystem(external: boolean): HostNames {
     return new HostNames([
-      readText(join(homedir(), '.config/wireshark/hosts')),
+      readText(join(personalConfigDir(), 'hosts')),
       ...dataDirs().map((d) => readText(join(d, 'hosts'))),
       external ? readText('/etc/hosts') : undefined,
     ]);
@@ -236,4 +273,23 @@ export class SummaryNames {
     return text;
   }
 
+}
+
+let systemPortNames: PortNames | undefined;
+
+/** The system's port names, read once per process. */
+export function portNamesOfSystem(): PortNames {
+  return (systemPortNames ??= PortNames.fromSystem());
+}
+
+/**
+ * The Dissector's options for these names: tree labels (`Source: name (address)`), the *_host
+ * fields and the Info column's ports (`http(80)`). The tables are read on first use.
+ */
+export function dissectorNameOptions(r: NameResolution): Pick<DissectorOptions, 'macName' | 'hostName' | 'portName'> {
+  return {
+    ...(r.transport ? { portName: (transport: 'tcp' | 'udp', port: number) => portNamesOfSystem().name(transport, port) } : {}),
+    ...(r.mac ? { macName: (address: string) => macNamesOfSystem().name(address) } : {}),
+    ...(r.network ? { hostName: (address: string) => hostNamesOfSystem(r.external).name(address) } : {}),
+  };
 }
