@@ -57,6 +57,18 @@ describe('menuTemplate', () => {
     assert.equal(itemFor(menuTemplate(baseState), 'time-format-ad').type, 'radio');
   });
 
+  test('View › Name Resolution: three checkboxes, off by default, checked as the window shows', () => {
+    const names = ['name-resolution-mac', 'name-resolution-network', 'name-resolution-transport'];
+    const checked = (t: MenuItemSpec[]): boolean[] => names.map((n) => itemFor(t, n).checked === true);
+    assert.deepEqual(checked(menuTemplate({ ...baseState, document: doc() })), [false, false, false]);
+    assert.deepEqual(checked(menuTemplate({ ...baseState, document: doc({ names: { mac: false, network: true, transport: true } }) })), [false, true, true]);
+    assert.deepEqual(names.map((n) => itemFor(menuTemplate(baseState), n).type), ['checkbox', 'checkbox', 'checkbox']);
+    assert.deepEqual(names.map((n) => itemFor(menuTemplate(baseState), n).label.replace(/&/g, '')), ['Resolve Physical Addresses', 'Resolve Network Addresses', 'Resolve Transport Addresses']);
+    // The renderer's document state reaches main whole (the preload copies time and names too).
+    const state = doc({ time: { format: 'ud', precision: 3, hms: false }, names: { mac: true, network: false, transport: false } });
+    assert.deepEqual(parseIpcArguments(IPC.setDocumentState, [state]), [state]);
+  });
+
   test("Statistics holds Wireshark's views, enabled with a document", () => {
     const statisticsMenu = (t: MenuItemSpec[]): MenuItemSpec[] => {
       const menu = t.find((m) => 'label' in m && m.label.replace(/&/g, '') === 'Statistics');

@@ -84,6 +84,20 @@ async function tsharkFields(file: string, args: string[]): Promise<string[][]> {
   return stdout.trim().split('\n').map((l) => l.split('\t'));
 }
 const hasReferenceTools = installed('tshark', ['--version']) && installed('capinfos', ['-h']);
+/** Wireshark's personal folder for serve and tshark alike (host names of the sample's addresses: View › Name Resolution). */
+const wiresharkConfig = (): string => path.join(dir, 'config');
+
+/** Screenshots of the page in light and dark, kept in test-artifacts/ui-conveniences (SIEVECAP_ARTIFACTS moves them). */
+async function screenshots(page: Page, name: string, restore: 'light' | 'dark'): Promise<void> {
+  const shots = path.join(process.env.SIEVECAP_ARTIFACTS || path.join(root, 'test-artifacts'), 'ui-conveniences');
+  fs.mkdirSync(shots, { recursive: true });
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await expect.poll(() => page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe(scheme === 'dark' ? 'rgb(30, 31, 34)' : 'rgb(255, 255, 255)');
+    await page.screenshot({ path: path.join(shots, `${name}-${scheme}.png`) });
+  }
+  await page.emulateMedia({ colorScheme: restore });
+}
 if (!hasReferenceTools) console.warn('renderer e2e: the conveniences step is skipped: tshark and capinfos are not installed (apt-get install tshark)');
 
 describe.skipIf(missing.length > 0)('the window in Chromium over sievecap serve', () => {
@@ -98,6 +112,8 @@ describe.skipIf(missing.length > 0)('the window in Chromium over sievecap serve'
     };
     // 300 HTTP exchanges, 40 DNS pairs, 20 ping pairs: 3,120 frames.
     traffic.writeCapture(capture, traffic.sampleTraffic({ connections: 300, dnsQueries: 40, pings: 20 }), 'pcapng');
+    fs.mkdirSync(path.join(wiresharkConfig(), 'wireshark'), { recursive: true });
+    fs.writeFileSync(path.join(wiresharkConfig(), 'wireshark', 'hosts'), '10.0.0.1 client.test\n10.0.0.2 server.test\n10.0.0.53 resolver.test\n');
     url = await startServe();
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({
@@ -235,6 +251,10 @@ describe.skipIf(missing.length > 0)('the window in Chromium over sievecap serve'
       tsharkFields(capture, ['-t', 'ud', '-e', 'frame.number', '-e', '_ws.col.Time', '-e', 'frame.time_epoch', '-e', 'tcp.stream', '-e', 'icmp.type', '-e', 'tcp.srcport', '-e', 'http.request.uri']),
       tsharkFields(capture, ['-Y', 'dns', '-t', 'dd', '-e', 'frame.number', '-e', '_ws.col.Time']),
       run('capinfos', ['-M', capture]).then((r) => r.stdout),
+      // Host names from the test's hosts file only (no N: tshark's external resolver, which could ask DNS, stays off).
+      run('tshark', ['-r', capture, '-c', '8', '-N', 'nt', '-T', 'fields', '-e', '_ws.col.Source', '-e', '_ws.col.Destination', '-e', '_ws.col.Info'], { env: { ...process.env, XDG_CONFIG_HOME: wiresharkConfig() } }).then((r) =>
+        r.stdout.trimEnd().split('\n').map((l) => l.split('\t')),
+      ),
     ]);
     // This machine may be busy (two CPUs, the references computed meanwhile): the engine gets time, nothing is timed.
     const patient = { timeout: 30_000 };
@@ -248,13 +268,14 @@ describe.skipIf(missing.length > 0)('the window in Chromium over sievecap serve'
     const cells = (n: number) => rows.nth(n).locator('[role=gridcell]');
     const columnOf = async (k: number, n: number): Promise<string[]> => Promise.all(Array.from({ length: n }, (_, i) => cells(i).nth(k).innerText()));
     const selected = () => grid.locator('[aria-selected=true] [role=gridcell]').first().innerText();
-    const [all, dnsDelta, capinfosText] = await references;
+    const [all, dnsDelta, capinfosText, named] = await references;
     /** Frame numbers (as text) of the packets whose values pass `test`. */
     const framesWhere = (table: string[][], test: (row: string[]) => boolean): string[] => table.filter(test).map((r) => r[0]!);
 
     // View › Time Display Format › UTC Date and Time of Day: tshark -t ud's column.
     await page.getByRole('menuitem', { name: 'View' }).click();
     await page.getByRole('menuitem', { name: 'Time Display Format' }).click();
+    await screenshots(page, 'time-display-format-menu', 'dark');
     await page.getByRole('menuitemradio', { name: /^UTC Date and Time of Day/ }).click();
     const ud = all.slice(0, 6).map((r) => r[1]!);
     await expect.poll(() => columnOf(1, 6), patient).toEqual(ud);
@@ -290,6 +311,9 @@ describe.skipIf(missing.length > 0)('the window in Chromium over sievecap serve'
     await rows.nth(4).click({ button: 'right' });
     await page.getByRole('menuitem', { name: 'Mark Packet' }).click();
     await expect.poll(() => footer(page), patient).toMatch(/Marked: 2 Ignored: 1/);
+    // The ignored packet as Wireshark shows it: Info <Ignored>, no addresses or protocol.
+    await expect.poll(() => Promise.all([2, 3, 4, 6].map((k) => cells(2).nth(k).innerText())), patient).toEqual(['', '', '', '<Ignored>']);
+    await screenshots(page, 'marked-ignored-rows', 'dark');
     // Ignored packets are left out of statistics: the protocol hierarchy counts 3,119 frames.
     await page.getByRole('tab', { name: 'Protocol Hierarchy' }).click();
     const phs = page.getByRole('grid', { name: 'Protocol hierarchy' });
@@ -300,6 +324,7 @@ describe.skipIf(missing.length > 0)('the window in Chromium over sievecap serve'
     await page.getByRole('menuitem', { name: 'File' }).click();
     await page.getByRole('menuitem', { name: /Export Specified/ }).click();
     await page.getByRole('radio', { name: /Marked packets only \(2\)/ }).check();
+    await screenshots(page, 'export-specified-packets', 'dark');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download' }).click()]);
     const marked = path.join(dir, 'marked.pcapng');
     await download.saveAs(marked);
@@ -317,6 +342,7 @@ describe.skipIf(missing.length > 0)('the window in Chromium over sievecap serve'
     // The packets carrying GET /item/7…: tshark's HTTP requests for those URIs.
     const gets = framesWhere(all, (r) => (r[6] ?? '').startsWith('/item/7'));
     await expect.poll(selected, patient).toBe(gets[0]);
+    await screenshots(page, 'find-packet-bar', 'dark');
     await bar.getByLabel('Find text').press('Enter');
     await expect.poll(selected, patient).toBe(gets[1]);
     await bar.getByLabel('Search for').selectOption('filter');
@@ -348,7 +374,8 @@ describe.skipIf(missing.length > 0)('the window in Chromium over sievecap serve'
     await page.getByRole('treeitem', { name: /^Source Port/ }).click({ button: 'right' });
     await page.getByRole('menuitem', { name: 'Apply as Column' }).click();
     await expect.poll(() => grid.locator('[role=columnheader]').allInnerTexts(), patient).toContain('Source Port');
-    await expect.poll(() => columnOf(6, 5), patient).toEqual(all.slice(0, 5).map((r) => r[5]));
+    // Frame 3 is ignored: nothing dissected, its field columns empty (as Wireshark's).
+    await expect.poll(() => columnOf(6, 5), patient).toEqual(all.slice(0, 5).map((r, k) => (k === 2 ? '' : r[5])));
     await grid.getByRole('button', { name: /^Column Source Port/ }).click({ button: 'right' });
     await page.getByRole('menuitem', { name: 'Remove Column Source Port' }).click();
     await expect.poll(() => grid.locator('[role=columnheader]').count(), patient).toBe(7);
@@ -370,7 +397,43 @@ describe.skipIf(missing.length > 0)('the window in Chromium over sievecap serve'
     expect(shown['File timestamp precision']).toBe(capinfos['File timestamp precision']);
     expect([shown['First packet time'], shown['Last packet time']]).toEqual([capinfos['First packet time'], capinfos['Last packet time']]);
     expect(shown['Marked packets']).toBe('2');
+    await screenshots(page, 'capture-file-properties', 'dark');
     await page.keyboard.press('Escape');
+
+    // View › Name Resolution: host and port names, as tshark -N nt shows them with the same hosts file; kept after a reload.
+    const nameMenu = async (): Promise<void> => {
+      await page.getByRole('menuitem', { name: 'View' }).click();
+      await page.getByRole('menuitem', { name: 'Name Resolution' }).click();
+    };
+    await grid.focus();
+    await page.keyboard.press('Home');
+    await nameMenu();
+    await page.getByRole('menuitemcheckbox', { name: 'Resolve Network Addresses' }).click();
+    await nameMenu();
+    await page.getByRole('menuitemcheckbox', { name: 'Resolve Transport Addresses' }).click();
+    // Frame 3 is ignored: <Ignored> whatever the names.
+    // (The page's text collapses runs of spaces, as HTML does.)
+    const collapsed = (t: string): string => t.replace(/\s+/g, ' ').trim();
+    const namedRow = async (k: number): Promise<string[]> => Promise.all([2, 3, 6].map(async (c) => collapsed(await cells(k).nth(c).innerText())));
+    const namedRows = (): Promise<string[][]> => Promise.all([0, 1, 3, 4, 5, 6, 7].map(namedRow));
+    const expected = [0, 1, 3, 4, 5, 6, 7].map((k) => named[k]!.map(collapsed));
+    expect(expected[0]!.slice(0, 2)).toEqual(['client.test', 'server.test']);
+    await expect.poll(namedRows, patient).toEqual(expected);
+    // The details tree names them too.
+    await expect.poll(() => page.getByRole('treeitem', { name: /^Internet Protocol Version 4/ }).innerText(), patient).toContain('client.test');
+    await nameMenu();
+    expect(await page.getByRole('menuitemcheckbox', { name: 'Resolve Physical Addresses' }).getAttribute('aria-checked')).toBe('false');
+    expect(await page.getByRole('menuitemcheckbox', { name: 'Resolve Network Addresses' }).getAttribute('aria-checked')).toBe('true');
+    await screenshots(page, 'name-resolution-menu', 'dark');
+    await page.keyboard.press('Escape');
+    await page.reload();
+    await expect.poll(() => footer(page), patient).toMatch(/Packets: 3,120/);
+    await expect.poll(namedRows, patient).toEqual(expected);
+    await nameMenu();
+    await page.getByRole('menuitemcheckbox', { name: 'Resolve Network Addresses' }).click();
+    await nameMenu();
+    await page.getByRole('menuitemcheckbox', { name: 'Resolve Transport Addresses' }).click();
+    await expect.poll(() => columnOf(2, 2), patient).toEqual(['10.0.0.1', '10.0.0.2']);
 
     // Analyze › Decode As: TCP port 80 as DNS, the file read again with the rule (the CLI's -d is compared with tshark's elsewhere):
     // the HTTP request of frame 4 is a TCP segment now, as tshark -d tcp.port==80,dns shows it.
@@ -378,6 +441,7 @@ describe.skipIf(missing.length > 0)('the window in Chromium over sievecap serve'
     await page.getByRole('menuitem', { name: /^Decode As/ }).click();
     await page.getByLabel('Rule 1: port').fill('80');
     await page.getByLabel('Rule 1: protocol').fill('dns');
+    await screenshots(page, 'decode-as', 'dark');
     await page.getByRole('button', { name: 'OK' }).click();
     await expect.poll(() => footer(page), patient).toMatch(/^Loaded sample\.pcapng.*Packets: 3,120/);
     await expect.poll(() => columnOf(4, 4), patient).toEqual(['TCP', 'TCP', 'TCP', 'TCP']);

@@ -11,6 +11,7 @@ import type {
   DecodeAsRule,
   EngineParams,
   FrameFlag,
+  NameResolutionFlags,
   PacketDetail,
   RowSort,
   SessionInfo,
@@ -25,6 +26,7 @@ import { errorParts, errorTitle, isCancellation, type Banner } from './errors';
 import { baseName } from './format';
 import { appendSample, sampleOf, type CounterSample } from '../views/counter-history';
 import { DEFAULT_TIME_DISPLAY } from './time-display';
+import { anyNames, NO_NAMES } from './name-resolution';
 import type { FieldColumn } from './packet-columns';
 
 /** Export Specified Packets' choices besides captured/displayed. */
@@ -90,6 +92,8 @@ export class AppState {
   timeDisplay = $state.raw<TimeDisplay>({ ...DEFAULT_TIME_DISPLAY });
   /** Fields shown as columns (Apply as Column). */
   fieldColumns = $state.raw<FieldColumn[]>([]);
+  /** View › Name Resolution: names in the Source, Destination and Info columns and the details tree. */
+  names = $state.raw<NameResolutionFlags>({ ...NO_NAMES });
   /** Frames marked and ignored in the session. */
   marked = $state(0);
   ignored = $state(0);
@@ -146,7 +150,7 @@ export class AppState {
       title = s.state === 'capturing' ? `Capturing from ${names || 'the network'}` : `Capture on ${names || 'the network'}`;
     }
     const t = this.timeDisplay;
-    return { title, unsaved: this.unsaved, capturing: this.capturing, time: { format: t.format, precision: t.precision ?? null, hms: t.hms === true } };
+    return { title, unsaved: this.unsaved, capturing: this.capturing, time: { format: t.format, precision: t.precision ?? null, hms: t.hms === true }, names: { ...this.names } };
   }
 
   // ---- connection ------------------------------------------------------------------------------
@@ -268,6 +272,7 @@ export class AppState {
         if (view !== null) params.view = view;
         if (sort) params.sort = sort;
         params.time = this.timeDisplay;
+        if (anyNames(this.names)) params.names = this.names;
         if (this.fieldColumns.length > 0) params.columns = this.fieldColumns.map((c) => c.field);
         return engine.call('rows', params, { signal });
       },
@@ -595,7 +600,9 @@ export class AppState {
     this.detailAbort = abort;
     this.detailLoading = number;
     try {
-      const detail = await this.engine.call('packet', { session: s.session, number }, { signal: abort.signal });
+      const params: EngineParams<'packet'> = { session: s.session, number };
+      if (anyNames(this.names)) params.names = this.names;
+      const detail = await this.engine.call('packet', params, { signal: abort.signal });
       if (!abort.signal.aborted) {
         this.detail = detail;
         this.detailError = null;
@@ -665,6 +672,16 @@ export class AppState {
   setFieldColumns(columns: FieldColumn[]): void {
     this.fieldColumns = columns;
     if (this.session) this.list.refresh();
+  }
+
+  /** Other names shown (View › Name Resolution): the rows and the selected packet's details are fetched again. */
+  setNames(names: NameResolutionFlags): void {
+    this.names = names;
+    if (!this.session) return;
+    this.list.refresh();
+    // The tree shown stays until the one with the new names comes.
+    const number = this.detail?.number ?? this.detailLoading;
+    if (number !== null) this.detailPending = this.fetchDetail(number);
   }
 
   /** Another Time column format: the rows are fetched again. */
