@@ -245,7 +245,7 @@ describe.skipIf(missing.length > 0)('the window in Chromium over sievecap serve'
     await page.close();
   });
 
-  test.skipIf(!hasReferenceTools)('conveniences against tshark and capinfos: time formats, marks, ignored packets, find, conversations, export, a field as a column, properties, decode as', async () => {
+  test.skipIf(!hasReferenceTools)('conveniences against tshark and capinfos: time formats, marks, ignored packets, find, conversations, export, a field as a column, properties, name resolution, pane sizes kept, decode as', async () => {
     // The references, asked at once: tshark's columns and fields, capinfos' facts.
     const references = Promise.all([
       tsharkFields(capture, ['-t', 'ud', '-e', 'frame.number', '-e', '_ws.col.Time', '-e', 'frame.time_epoch', '-e', 'tcp.stream', '-e', 'icmp.type', '-e', 'tcp.srcport', '-e', 'http.request.uri']),
@@ -426,9 +426,21 @@ describe.skipIf(missing.length > 0)('the window in Chromium over sievecap serve'
     expect(await page.getByRole('menuitemcheckbox', { name: 'Resolve Network Addresses' }).getAttribute('aria-checked')).toBe('true');
     await screenshots(page, 'name-resolution-menu', 'dark');
     await page.keyboard.press('Escape');
+    // The panes' splitters, moved with the keyboard, are kept after the reload too.
+    const listSplitter = page.getByRole('separator', { name: 'Resize the packet list' });
+    const detailsSplitter = page.getByRole('separator', { name: 'Resize the packet details' });
+    await listSplitter.focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await detailsSplitter.focus();
+    await page.keyboard.press('ArrowUp');
+    const paneSizes = (): Promise<string[]> => Promise.all([listSplitter.getAttribute('aria-valuenow'), detailsSplitter.getAttribute('aria-valuenow'), page.locator('#panel-packets').evaluate((el) => getComputedStyle(el).gridTemplateRows)]).then((v) => v.map(String));
+    await expect.poll(async () => (await paneSizes()).slice(0, 2), patient).toEqual(['60', '55']);
+    const sizesBefore = await paneSizes();
     await page.reload();
     await expect.poll(() => footer(page), patient).toMatch(/Packets: 3,120/);
     await expect.poll(namedRows, patient).toEqual(expected);
+    await expect.poll(paneSizes, patient).toEqual(sizesBefore);
     await nameMenu();
     await page.getByRole('menuitemcheckbox', { name: 'Resolve Network Addresses' }).click();
     await nameMenu();

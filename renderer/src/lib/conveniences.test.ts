@@ -10,10 +10,25 @@ import { findQuery } from '../ui/FindBar.svelte';
 import { capinfosTime, propertyRows } from '../ui/PropertiesDialog.svelte';
 import { parseFrameRanges } from './frame-ranges';
 import { SHORTCUTS, shortcutCommand } from './shortcuts';
+import { loadPaneLayout, savePaneLayout } from './pane-layout';
 import { anyNames, loadNameResolution, nameResolutionCommand, NAME_RESOLUTION_CHOICES, saveNameResolution } from './name-resolution';
 import { loadTimeDisplay, saveTimeDisplay, timeColumnWidth, timeDisplayCommand, TIME_FORMAT_CHOICES, PRECISION_CHOICES } from './time-display';
 
 const key = (k: string, mods: { shift?: boolean; alt?: boolean } = {}) => ({ key: k, ctrlKey: true, metaKey: false, shiftKey: mods.shift ?? false, altKey: mods.alt ?? false });
+
+describe('pane layout', () => {
+  test('the splitters’ shares kept in storage, clamped to 0.1–0.9; damaged: the default', () => {
+    const store = new Map<string, string>();
+    const storage = { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v) };
+    expect(loadPaneLayout(storage)).toEqual({ list: 0.5, details: 0.6 });
+    savePaneLayout(storage, { list: 0.65, details: 0.3 });
+    expect(loadPaneLayout(storage)).toEqual({ list: 0.65, details: 0.3 });
+    store.set('sievecap.panes', '{"list":5,"details":"x"}');
+    expect(loadPaneLayout(storage)).toEqual({ list: 0.9, details: 0.6 });
+    store.set('sievecap.panes', 'oops');
+    expect(loadPaneLayout(storage)).toEqual({ list: 0.5, details: 0.6 });
+  });
+});
 
 describe('name resolution', () => {
   test('off by default; each command toggles one kind, kept in storage; every one is a desktop menu command', () => {
