@@ -120,7 +120,7 @@ export class PacketStore extends IndexedFrames {
   fileInfo: CaptureFileInfo | null = null;
   private closed = false;
   private readonly views = new Set<FilterView>();
-  /** Decode As (set before any frame is dissected: openFile's portRules). */
+  /** Decode As: openFile's portRules, or setPortRules'. */
   portRules: readonly PortRule[] | undefined = undefined;
   /** The rows' and trees' dissectors, one per name resolution asked for ('' none: see nameKey). */
   private readonly rowDissectors = new Map<string, RowDissector>();
@@ -217,6 +217,18 @@ export class PacketStore extends IndexedFrames {
       rows.push({ number: k + 1, tsNs: ts, relativeSeconds: Number(ts - first) / 1e9, source: s.source, destination: s.destination, protocol: s.protocol, length: s.length, info: s.info, status: packet.status });
     }
     return rows;
+  }
+
+  /**
+   * Decode As on the frames held and those to come: the rows' and field columns' dissectors start
+   * again with the rules. Views, reports and analyses made afterwards use them (their owners make
+   * them again: EngineService.setDecodeAs). The index is not touched: its dissection runs no
+   * application dissector that a rule could change, bar reports fed in the indexing pass.
+   */
+  setPortRules(rules: readonly PortRule[]): void {
+    this.portRules = rules.length ? rules : undefined;
+    this.rowDissectors.clear();
+    this.columnDissector = null;
   }
 
   /** The values of fields in frame k (0-based), as `tshark -T fields -e NAME` prints each (occurrences joined by ','). */

@@ -357,6 +357,13 @@ export const EngineRequest = v.variant('method', [
       v.strictObject({ kind: v.literal('marked') }),
     ]),
   }),
+  /**
+   * Decode As on a session as it is (a live capture's, as Wireshark does it): the rules replace the
+   * session's, and every frame is dissected again with them — rows, trees, the session's views
+   * (run again), reports (counted again from frame 1), conversations — as are frames captured
+   * afterwards. An empty list takes the rules away. EDECODEAS names a protocol there is not.
+   */
+  v.strictObject({ id: RequestId, method: v.literal('setDecodeAs'), session: SessionId, decodeAs: v.pipe(v.array(DecodeAsRule), v.maxLength(16, 'at most 16 decode-as rules')) }),
   /** What capinfos says of the session's file (or a live capture's spool): Statistics › Capture File Properties. */
   v.strictObject({ id: RequestId, method: v.literal('captureProperties'), session: SessionId }),
 
@@ -891,6 +898,7 @@ export const EngineResults = {
   saveFile: v.strictObject({ path: v.string(), format: CaptureFormat, frames: Count, bytes: Count }),
   setFrameFlag: v.strictObject({ session: SessionId, marked: Count, ignored: Count, changed: Count }),
   findFrame: v.strictObject({ frame: v.nullable(FrameNumber), /** the frame's position in the list searched */ index: v.nullable(Count), wrapped: v.boolean() }),
+  setDecodeAs: SessionInfo,
   captureProperties: CaptureProperties,
   conversations: v.strictObject({ kind: ConversationKind, conversations: v.array(Conversation) }),
   followStream: v.strictObject({

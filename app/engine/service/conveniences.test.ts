@@ -170,3 +170,38 @@ test('openFile with Decode As: every row and filter of the session uses it; an u
   assert.equal(http.matches, 0);
   await client.fails('EDECODEAS', 'openFile', { path: file, decodeAs: [{ transport: 'tcp', port: 80, protocol: 'nosuch' }] }, /there are: .*http/);
 });
+
+test('setDecodeAs on a live session: the frames held are dissected again with the rules (rows, views, reports), and the frames that come after', async () => {
+  const { client } = await opened();
+  const frames = sampleTraffic({ connections: 4 });
+  const { session } = await client.call('openLive', { interfaces: [{ linkType: 1 }] });
+  const append = (from: number, to: number): void => {
+    for (const f of frames.slice(from, to)) client.service.appendPacket(session, { interfaceId: 0, tsNs: f.tsNs, data: f.data });
+  };
+  append(0, 20);
+  const http = await client.call('createView', { session, filter: 'http' });
+  assert.equal(http.matches, 4);
+  const phs = await client.call('createReport', { session, spec: 'io,phs' });
+  interface Node {
+    protocol: string;
+    children: Node[];
+  }
+  const walk = (p: Node): string[] => [p.protocol, ...p.children.flatMap(walk)];
+  const names = (data: unknown): string[] => (data as { protocols: Node[] }).protocols.flatMap(walk);
+  assert.ok(names((await client.call('readReport', { session, report: phs.report })).data).includes('http'));
+
+  const info = await client.call('setDecodeAs', { session, decodeAs: [{ transport: 'tcp', port: 80, protocol: 'dns' }] });
+  assert.deepEqual(info.decodeAs, [{ transport: 'tcp', port: 80, protocol: 'dns' }]);
+  assert.equal((await client.call('rows', { session, start: 3, count: 1 })).rows[0]!.protocol, 'TCP');
+  // The view runs again: no HTTP any more; nor in the report, counted again.
+  assert.equal((await client.call('updateView', { session, view: http.view, filter: 'http' })).matches, 0);
+  assert.ok(!names((await client.call('readReport', { session, report: phs.report })).data).includes('http'));
+  // Frames captured afterwards too.
+  append(20, 40);
+  assert.deepEqual((await client.call('rows', { session, start: 33, count: 1 })).rows.map((r) => r.protocol), ['TCP']);
+  // No rules: HTTP again, in every frame held.
+  await client.call('setDecodeAs', { session, decodeAs: [] });
+  assert.equal((await client.call('rows', { session, start: 33, count: 1 })).rows[0]!.protocol, 'HTTP');
+  assert.equal((await client.call('updateView', { session, view: http.view, filter: 'http' })).matches, 8);
+  await client.fails('EDECODEAS', 'setDecodeAs', { session, decodeAs: [{ transport: 'udp', port: 53, protocol: 'nosuch' }] }, /there are: /);
+});

@@ -293,6 +293,11 @@ class SessionOrders {
 /** Each session's sort states, by the names its texts show (nameKey): the text columns sort as they read. */
 const states = new WeakMap<EngineSession, Map<string, SessionOrders>>();
 
+/** Forgets a session's sorted orders and texts (Decode As changed what its frames read). */
+export function forgetSort(session: EngineSession): void {
+  states.delete(session);
+}
+
 function stateOf(session: EngineSession, names: NameResolution | null, make: boolean): SessionOrders | undefined {
   let byNames = states.get(session);
   if (!byNames) {

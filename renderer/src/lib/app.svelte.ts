@@ -674,6 +674,33 @@ export class AppState {
     if (this.session) this.list.refresh();
   }
 
+  /**
+   * Analyze › Decode As on the session shown: a file is opened again with the rules; a live
+   * capture's frames are dissected again in place (the engine's setDecodeAs, as Wireshark
+   * redissects), and the frames captured afterwards use the rules too.
+   */
+  async decodeAs(rules: DecodeAsRule[]): Promise<void> {
+    const s = this.session;
+    const engine = this.engine;
+    if (!s || !engine) return;
+    if (s.kind === 'file') {
+      await this.openFile(s.path, rules);
+      return;
+    }
+    try {
+      const info = await engine.call('setDecodeAs', { session: s.session, decodeAs: rules });
+      if (this.session?.session !== info.session) return;
+      this.updateInfo(info);
+      // The filter shown is run again on what the frames read now.
+      if (this.view) await this.applyFilter(this.appliedFilter);
+      else this.list.refresh();
+      const number = this.detail?.number ?? null;
+      if (number !== null) this.detailPending = this.fetchDetail(number);
+    } catch (err) {
+      this.showError(err, 'Decode As');
+    }
+  }
+
   /** Other names shown (View › Name Resolution): the rows and the selected packet's details are fetched again. */
   setNames(names: NameResolutionFlags): void {
     this.names = names;
