@@ -1,18 +1,21 @@
 /**
  * View › Name Resolution through the engine service, against tshark 4.0 on the same file: the
  * rows' Source, Destination and Info columns with MAC names (manuf, wka, an ethers file), host
- * names (a hosts file) and port names (services), each alone and all together, equal
- * `tshark -N LETTERS -T fields -e _ws.col.Source -e _ws.col.Destination -e _ws.col.Info`; tree
- * labels show `name (address)` as tshark -V does; sorting by Source sorts the names. The hosts and
+ * names (a hosts file) and port names (services), alone and together, equal
+ * `tshark -N LETTERS -T fields -e _ws.col.Source -e _ws.col.Destination -e _ws.col.Info` (with
+ * MAC and host names both on, ARP packets name MAC addresses after the hosts they bind them to, as
+ * the CLI's summary lines do too); tree labels show `name (address)` as tshark -V does; sorting by
+ * Source sorts the names. The hosts and
  * ethers files are the test's own, in Wireshark's personal configuration folder
  * ($XDG_CONFIG_HOME/wireshark) for both tshark and the engine. Nothing sends a DNS query: tshark
  * runs without its external resolver (no `N`), and the engine never asks DNS. Needs tshark.
  */
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { after, test } from 'node:test';import { requireTool, tempDir } from './pcap-helpers';
+import { after, test } from 'node:test';
+import { promisify } from 'node:util';import { requireTool, tempDir } from './pcap-helpers';
 
 const tmp = tempDir('engine-names');
 after(() => tmp.remove());
@@ -118,24 +121,24 @@ function frames(): Buffer[] {
   ];
 }
 
-function tsharkColumns(file: string, letters: string): string[][] {
-  const args = ['-r', file, ...(letters ? ['-N', letters] : ['-n']), '-T', 'fields', '-e', '_ws.col.Source', '-e', '_ws.col.Destination', '-e', '_ws.col.Info'];
-  const r = spawnSync('tshark', args, { encoding: 'utf8', env: { ...process.env, XDG_CONFIG_HOME: configHome } });
-  assert.equal(r.status, 0, r.stderr);
-  return r.stdout.trimEnd().split('\n').map((l) => l.split('\t'));
-}
+const env = { ...process.env, XDG_CONFIG_HOME: configHome };
+const run = promisify(execFile);
+/** A tool's standard output (every reference is asked at once: two CPUs, ten tshark starts). */
+const output = async (command: string, args: string[]): Promise<string> => (await run(command, args, { env, maxBuffer: 16 << 20 })).stdout;
+const tsharkColumns = async (file: string, letters: string): Promise<string[][]> =>
+  (await output('tshark', ['-r', file, ...(letters ? ['-N', letters] : ['-n']), '-T', 'fields', '-e', '_ws.col.Source', '-e', '_ws.col.Destination', '-e', '_ws.col.Info'])).trimEnd().split('\n').map((l) => l.split('\t'));
 
 const RESOLUTIONS: ReadonlyArray<[string, NameResolutionFlags]> = [
   ['', { mac: false, network: false, transport: false }],
   ['m', { mac: true, network: false, transport: false }],
-  ['n', { mac: false, network: true, transport: false }],
   ['nt', { mac: false, network: true, transport: true }],
   ['mt', { mac: true, network: false, transport: true }],
+  // MAC and host names: an ARP packet names MAC addresses after the hosts it binds them to.
+  ['mnt', { mac: true, network: true, transport: true }],
 ];
-/** All three: tshark names a MAC address by the host name of the IP address an ARP frame binds it to (below). */
 const ALL: NameResolutionFlags = { mac: true, network: true, transport: true };
 
-test('rows with MAC, host and port names equal tshark -N m, n, t, nt and mt', async () => {
+test('rows with MAC, host and port names equal tshark -N m, nt, mt and mnt', async () => {
   requireTool('tshark');
   const file = path.join(tmp.dir, 'names.pcap');
   const writer = new PcapWriter(file, { linkType: 1, snapLen: 65535 });
@@ -143,35 +146,37 @@ test('rows with MAC, host and port names equal tshark -N m, n, t, nt and mt', as
   writer.close();
   const service = new EngineService({ spoolDir: tmp.dir, configDir: path.join(tmp.dir, 'sievecap') });
   const { session } = await call(service, 'openFile', { path: file });
-  for (const [letters, names] of RESOLUTIONS) {
-    const theirs = tsharkColumns(file, letters);
+  const treeLabels: ReadonlyArray<[string, NameResolutionFlags, string[]]> = [
+    ['m', RESOLUTIONS[1]![1], ['Source: IntelCor_aa:bb:cc (00:1b:21:aa:bb:cc)', 'Destination: vmhost (00:50:56:01:02:03)']],
+    ['mnt', ALL, ['Source: alpha.test (00:1b:21:aa:bb:cc)', 'Destination: beta.test (00:50:56:01:02:03)', 'Source Address: alpha.test (192.0.2.10)', 'Destination Port: http (80)']],
+  ];
+  const [columns, verbose, summaries] = await Promise.all([
+    Promise.all(RESOLUTIONS.map(([letters]) => tsharkColumns(file, letters))),
+    Promise.all(treeLabels.map(([letters]) => output('tshark', ['-r', file, '-N', letters, '-V', '-Y', 'frame.number == 4']))),
+    Promise.all([output(process.execPath, [path.join(__dirname, '..', 'app', 'cli', 'main.js'), '-r', file, '-N', 'mnt']), output('tshark', ['-r', file, '-N', 'mnt'])]),
+  ]);
+  for (const [k, [letters, names]] of RESOLUTIONS.entries()) {
+    const theirs = columns[k]!;
     const ours = (await call(service, 'rows', { session, start: 0, count: 100, names })).rows.map((r) => [r.source, r.destination, r.info]);
     assert.deepEqual(ours, theirs, `-N ${letters || '(none: -n)'}`);
   }
   // Something was named in each: the test would pass vacuously otherwise.
   const all = (await call(service, 'rows', { session, start: 0, count: 100, names: ALL })).rows;
-  assert.deepEqual([all[0]!.source, all[0]!.destination, all[1]!.source, all[3]!.source, all[6]!.source], ['IntelCor_aa:bb:cc', 'Broadcast', 'vmhost', 'alpha.test', 'gamma6.test']);
+  assert.deepEqual([all[2]!.source, all[2]!.destination, all[3]!.source, all[6]!.source], ['02:00:00:00:00:09', 'VMware_aa:00:01', 'alpha.test', 'gamma6.test']);
+  assert.deepEqual((await call(service, 'rows', { session, start: 0, count: 2, names: RESOLUTIONS[1]![1] })).rows.map((r) => [r.source, r.destination]), [['IntelCor_aa:bb:cc', 'Broadcast'], ['vmhost', 'IntelCor_aa:bb:cc']]);
+  // ARP's bindings: alpha.test and beta.test name the MAC addresses of frames 1 and 2.
+  assert.deepEqual(all.slice(0, 2).map((r) => [r.source, r.destination]), [['alpha.test', 'Broadcast'], ['beta.test', 'alpha.test']]);
   assert.match(all[3]!.info, /^safetynetp\(40000\) → http\(80\)/);
-  // Not done: with MAC and host names both on, tshark names an ARP frame's MAC addresses by the
-  // host names of the IP addresses ARP binds them to (arp.register_network_address_binding):
-  // -N mnt shows alpha.test where the rows show IntelCor_aa:bb:cc. IP frames agree.
-  const mnt = tsharkColumns(file, 'mnt');
-  all.forEach((r, k) => {
-    if (r.protocol !== 'ARP') assert.deepEqual([r.source, r.destination, r.info], mnt[k], `-N mnt frame ${k + 1}`);
-  });
+  // The CLI's summary lines (tshark's one pass) name them the same way.
+  assert.equal(summaries[0], summaries[1], 'sievecap -r F -N mnt');
 
   // Tree labels: `name (address)`, as tshark -V prints them.
-  const treeLabels: ReadonlyArray<[string, NameResolutionFlags, string[]]> = [
-    ['nt', RESOLUTIONS[3]![1], ['Source Address: alpha.test (192.0.2.10)', 'Destination Address: beta.test (192.0.2.20)', 'Destination Port: http (80)']],
-    ['m', RESOLUTIONS[1]![1], ['Source: IntelCor_aa:bb:cc (00:1b:21:aa:bb:cc)', 'Destination: vmhost (00:50:56:01:02:03)']],
-  ];
-  for (const [letters, names, wanted] of treeLabels) {
+  for (const [k, [letters, names, wanted]] of treeLabels.entries()) {
     const detail = await call(service, 'packet', { session, number: 4, names });
     const labels = detail.layers.flatMap((l) => l.fields.map((f) => f.label));
-    const verbose = spawnSync('tshark', ['-r', file, '-N', letters, '-V', '-Y', 'frame.number == 4'], { encoding: 'utf8', env: { ...process.env, XDG_CONFIG_HOME: configHome } }).stdout;
     for (const label of wanted) {
       assert.ok(labels.includes(label), `our tree has ${label}`);
-      assert.ok(verbose.includes(label), `tshark -V -N ${letters} has ${label}`);
+      assert.ok(verbose[k]!.includes(label), `tshark -V -N ${letters} has ${label}`);
     }
   }
   // Without names, the same frame's labels are addresses alone.

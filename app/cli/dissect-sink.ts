@@ -130,7 +130,10 @@ export class DissectSink implements PacketSink {
     } else {
       const time = new TimeColumn(opts.tshark?.timeFormat, opts.tshark?.secondsFormat);
       const names = new SummaryNames(nameResolutionOf(opts));
+      // tshark's one pass: an ARP packet names MAC addresses from itself on (SummaryNames.learnArp).
+      const learnArp = names.resolution.mac && names.resolution.network;
       this.format = (out, packet, p) => {
+        if (learnArp) names.learnArp(p.data, p.linkType);
         const column = time.text(p.tsNs, frameTime(packet, 'frame.time_relative'), frameTime(packet, 'frame.time_delta'), this.precisionOf(p.interfaceId));
         out.push(summaryLine(packet, column, names));
       };

@@ -43,6 +43,8 @@ export interface FrameProvider {
   udpStreamOf(key: string): number;
   /** Decode As: port hand-offs every dissection of these frames makes (tshark's -d). */
   readonly portRules?: readonly PortRule[];
+  /** The Protocol column the index holds for frame k (ARP frames name MAC addresses: SummaryNames.learnArp). */
+  protocolOf?(k: number): string;
 }
 
 interface DissectorClock {
@@ -117,6 +119,26 @@ export class RowDissector {
   }
 
   private readonly names: SummaryNames | null;
+  /** Frames [0, arpScanned) were looked at for ARP packets (learnArp). */
+  private arpScanned = 0;
+
+  /**
+   * With MAC and host names both on, the MAC addresses every ARP packet held binds to a named host
+   * take its name, as in Wireshark's packet list once it has read the file (its ARP dissector tells
+   * its name resolution; the names then hold for every packet).
+   */
+  private learnArp(): void {
+    const names = this.names;
+    const protocolOf = this.frames.protocolOf?.bind(this.frames);
+    if (!names || !names.resolution.mac || !names.resolution.network || !protocolOf) return;
+    const count = this.frames.count();
+    for (let k = this.arpScanned; k < count; k++) {
+      if (protocolOf(k) !== 'ARP') continue;
+      const input = this.frames.frameInput(k, false);
+      names.learnArp(input.data, input.linkType);
+    }
+    this.arpScanned = count;
+  }
 
   /**
    * The tree of frame k (0-based); `copy` false lets it hold views of bytes valid until the next
@@ -128,6 +150,7 @@ export class RowDissector {
     // Skipping forward needs no replay of the frames between (streams are primed, clocks set);
     // going back starts a fresh Dissector, whose state must not run ahead of the frame.
     if (k !== this.next) this.jumpTo(k);
+    this.learnArp();
     const packet = this.run(k, copy, options);
     if (this.names) {
       packet.summary.source = this.names.address(packet.summary.source);
@@ -151,7 +174,7 @@ export class RowDissector {
     this.dissector = new Dissector({
       desegment: this.desegment,
       ...(this.frames.portRules?.length ? { portRules: [...this.frames.portRules] } : {}),
-      ...(this.names ? dissectorNameOptions(this.names.resolution) : {}),
+      ...(this.names ? dissectorNameOptions(this.names.resolution, this.names) : {}),
     });
     this.tcp = new IndexedTcpStreams();
     (this.dissector as { tcpStreams: TcpStreamTable }).tcpStreams = this.tcp;
