@@ -55,6 +55,9 @@ test('marked and ignored frames: rows, counts, reports leave ignored frames out,
   assert.deepEqual(result, { session, marked: 3, ignored: 0, changed: 3 });
   const rows = await client.call('rows', { session, start: 0, count: 6 });
   assert.deepEqual(rows.rows.map((r) => r.marked === true), [false, true, false, true, false, true]);
+  // The details say so, as Wireshark's frame.marked.
+  const markedLabels = async (number: number): Promise<string[]> => (await client.call('packet', { session, number })).layers[0]!.fields.filter((f) => f.abbrev === 'frame.marked').map((f) => f.label);
+  assert.deepEqual([await markedLabels(2), await markedLabels(3)], [['[Frame is marked: True]'], ['[Frame is marked: False]']]);
   // Marked only, within frames 3-10: 4 and 6.
   const out = path.join(dir, 'marked.pcapng');
   const saved = await client.call('saveFile', { session, path: out, format: 'pcapng', marked: true, ranges: [{ first: 3, last: 10 }] });
