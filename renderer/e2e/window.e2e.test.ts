@@ -245,12 +245,13 @@ describe.skipIf(missing.length > 0)('the window in Chromium over sievecap serve'
     await page.close();
   });
 
-  test.skipIf(!hasReferenceTools)('conveniences against tshark and capinfos: time formats, marks, ignored packets, find, conversations, export, a field as a column, properties, name resolution, pane sizes kept, decode as', async () => {
+  test.skipIf(!hasReferenceTools)('conveniences against tshark and capinfos: time formats, marks, ignored packets, find, conversations, export, a field as a column, properties, HTTP objects, name resolution, pane sizes kept, decode as', async () => {
     // The references, asked at once: tshark's columns and fields, capinfos' facts.
     const references = Promise.all([
       tsharkFields(capture, ['-t', 'ud', '-e', 'frame.number', '-e', '_ws.col.Time', '-e', 'frame.time_epoch', '-e', 'tcp.stream', '-e', 'icmp.type', '-e', 'tcp.srcport', '-e', 'http.request.uri']),
       tsharkFields(capture, ['-Y', 'dns', '-t', 'dd', '-e', 'frame.number', '-e', '_ws.col.Time']),
       run('capinfos', ['-M', capture]).then((r) => r.stdout),
+      run('tshark', ['-r', capture, '-q', '--export-objects', `http,${path.join(dir, 'tshark-objects')}`]),
       // Host names from the test's hosts file only (no N: tshark's external resolver, which could ask DNS, stays off).
       run('tshark', ['-r', capture, '-c', '8', '-N', 'nt', '-T', 'fields', '-e', '_ws.col.Source', '-e', '_ws.col.Destination', '-e', '_ws.col.Info'], { env: { ...process.env, XDG_CONFIG_HOME: wiresharkConfig() } }).then((r) =>
         r.stdout.trimEnd().split('\n').map((l) => l.split('\t')),
@@ -268,7 +269,7 @@ describe.skipIf(missing.length > 0)('the window in Chromium over sievecap serve'
     const cells = (n: number) => rows.nth(n).locator('[role=gridcell]');
     const columnOf = async (k: number, n: number): Promise<string[]> => Promise.all(Array.from({ length: n }, (_, i) => cells(i).nth(k).innerText()));
     const selected = () => grid.locator('[aria-selected=true] [role=gridcell]').first().innerText();
-    const [all, dnsDelta, capinfosText, named] = await references;
+    const [all, dnsDelta, capinfosText, , named] = await references;
     /** Frame numbers (as text) of the packets whose values pass `test`. */
     const framesWhere = (table: string[][], test: (row: string[]) => boolean): string[] => table.filter(test).map((r) => r[0]!);
 
@@ -399,6 +400,27 @@ describe.skipIf(missing.length > 0)('the window in Chromium over sievecap serve'
     expect(shown['Marked packets']).toBe('2');
     await screenshots(page, 'capture-file-properties', 'dark');
     await page.keyboard.press('Escape');
+
+    // File › Export HTTP Objects: the list holds what tshark --export-objects http writes; one picked and downloaded is its file.
+    await page.getByRole('menuitem', { name: 'File' }).click();
+    await page.getByRole('menuitem', { name: /^Export HTTP Objects/ }).click();
+    const objects = page.getByRole('dialog', { name: 'Export HTTP Objects' });
+    const tsharkObjects = fs.readdirSync(path.join(dir, 'tshark-objects'));
+    await expect.poll(() => objects.getByRole('table', { name: 'HTTP objects' }).locator('tbody tr').count(), patient).toBe(tsharkObjects.length);
+    // Every object is picked at first: none, then one.
+    await objects.getByRole('button', { name: 'Select none' }).click();
+    await objects.getByLabel('Filter the HTTP objects').fill('299');
+    await objects.getByRole('checkbox', { name: /^Export 299 \(packet \d+\)$/ }).check();
+    await expect.poll(() => objects.getByRole('button', { name: /^Download/ }).innerText(), patient).toBe('Download it');
+    await screenshots(page, 'export-http-objects', 'dark');
+    const [object] = await Promise.all([page.waitForEvent('download'), objects.getByRole('button', { name: /^Download/ }).click()]);
+    expect(object.suggestedFilename()).toBe('299');
+    const objectFile = path.join(dir, 'object-299');
+    await object.saveAs(objectFile);
+    expect(fs.readFileSync(objectFile)).toEqual(fs.readFileSync(path.join(dir, 'tshark-objects', '299')));
+    await objects.getByRole('button', { name: 'Close' }).click();
+    // (It opened the HTTP tab.)
+    await page.getByRole('tab', { name: 'Packets' }).click();
 
     // View › Name Resolution: host and port names, as tshark -N nt shows them with the same hosts file; kept after a reload.
     const nameMenu = async (): Promise<void> => {
