@@ -245,7 +245,7 @@ describe.skipIf(missing.length > 0)('the window in Chromium over sievecap serve'
     await page.close();
   });
 
-  test.skipIf(!hasReferenceTools)('conveniences against tshark and capinfos: time formats, marks, ignored packets, find, conversations, export, a field as a column, properties, HTTP objects, name resolution, pane sizes kept, decode as', async () => {
+  test.skipIf(!hasReferenceTools)('conveniences against tshark and capinfos: time formats, marks, ignored packets, find, conversations, export, a field as a column, copy, properties, HTTP objects, name resolution, pane sizes kept, decode as', async () => {
     // The references, asked at once: tshark's columns and fields, capinfos' facts.
     const references = Promise.all([
       tsharkFields(capture, ['-t', 'ud', '-e', 'frame.number', '-e', '_ws.col.Time', '-e', 'frame.time_epoch', '-e', 'tcp.stream', '-e', 'icmp.type', '-e', 'tcp.srcport', '-e', 'http.request.uri']),
@@ -377,6 +377,15 @@ describe.skipIf(missing.length > 0)('the window in Chromium over sievecap serve'
     await expect.poll(() => grid.locator('[role=columnheader]').allInnerTexts(), patient).toContain('Source Port');
     // Frame 3 is ignored: nothing dissected, its field columns empty (as Wireshark's).
     await expect.poll(() => columnOf(6, 5), patient).toEqual(all.slice(0, 5).map((r, k) => (k === 2 ? '' : r[5])));
+    // Copy Value and Copy as Filter on the same field: the clipboard holds tshark's value, and a filter for it.
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+    const clipboard = (): Promise<string> => page.evaluate(() => navigator.clipboard.readText());
+    await page.getByRole('treeitem', { name: /^Source Port/ }).click({ button: 'right' });
+    await page.getByRole('menuitem', { name: 'Copy Value' }).click();
+    await expect.poll(clipboard, patient).toBe(all[0]![5]);
+    await page.getByRole('treeitem', { name: /^Source Port/ }).click({ button: 'right' });
+    await page.getByRole('menuitem', { name: 'Copy as Filter' }).click();
+    await expect.poll(clipboard, patient).toBe(`tcp.srcport == ${all[0]![5]}`);
     await grid.getByRole('button', { name: /^Column Source Port/ }).click({ button: 'right' });
     await page.getByRole('menuitem', { name: 'Remove Column Source Port' }).click();
     await expect.poll(() => grid.locator('[role=columnheader]').count(), patient).toBe(7);
@@ -456,8 +465,13 @@ describe.skipIf(missing.length > 0)('the window in Chromium over sievecap serve'
     await page.keyboard.press('ArrowDown');
     await detailsSplitter.focus();
     await page.keyboard.press('ArrowUp');
-    const paneSizes = (): Promise<string[]> => Promise.all([listSplitter.getAttribute('aria-valuenow'), detailsSplitter.getAttribute('aria-valuenow'), page.locator('#panel-packets').evaluate((el) => getComputedStyle(el).gridTemplateRows)]).then((v) => v.map(String));
-    await expect.poll(async () => (await paneSizes()).slice(0, 2), patient).toEqual(['60', '55']);
+    // The splitters' values, and the panes' heights as drawn: the list's share of the three, the details' of the two below.
+    const paneSizes = async (): Promise<string[]> => {
+      const rows = (await page.locator('#panel-packets').evaluate((el) => getComputedStyle(el).gridTemplateRows)).split(' ').map(parseFloat);
+      const [list, , details, , bytes] = rows as [number, number, number, number, number];
+      return [String(await listSplitter.getAttribute('aria-valuenow')), String(await detailsSplitter.getAttribute('aria-valuenow')), (list / (list + details + bytes)).toFixed(2), (details / (details + bytes)).toFixed(2)];
+    };
+    await expect.poll(paneSizes, patient).toEqual(['60', '55', '0.60', '0.55']);
     const sizesBefore = await paneSizes();
     await page.reload();
     await expect.poll(() => footer(page), patient).toMatch(/Packets: 3,120/);
