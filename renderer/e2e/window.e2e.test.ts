@@ -245,7 +245,7 @@ describe.skipIf(missing.length > 0)('the window in Chromium over sievecap serve'
     await page.close();
   });
 
-  test.skipIf(!hasReferenceTools)('conveniences against tshark and capinfos: time formats, marks, ignored packets, find, conversations, export, a field as a column, copy, properties, HTTP objects, name resolution, pane sizes kept, decode as', async () => {
+  test.skipIf(!hasReferenceTools)('conveniences against tshark and capinfos: time formats, marks, ignored packets, find, conversations, follow stream find and save, export, a field as a column, copy, properties, HTTP objects, name resolution, pane sizes kept, decode as', async () => {
     // The references, asked at once: tshark's columns and fields, capinfos' facts.
     const references = Promise.all([
       tsharkFields(capture, ['-t', 'ud', '-e', 'frame.number', '-e', '_ws.col.Time', '-e', 'frame.time_epoch', '-e', 'tcp.stream', '-e', 'icmp.type', '-e', 'tcp.srcport', '-e', 'http.request.uri']),
@@ -367,6 +367,23 @@ describe.skipIf(missing.length > 0)('the window in Chromium over sievecap serve'
     await expect.poll(selected, patient).toBe(String(streamFrames[streamFrames.indexOf(at) + 1]));
     await page.keyboard.press('Control+,');
     await expect.poll(selected, patient).toBe(String(at));
+
+    // Follow TCP Stream (Ctrl+Alt+Shift+T) of that conversation: Find counts the matches in it; Save as… (Raw) writes the bytes tshark's -z follow,tcp,raw shows.
+    const followRaw = run('tshark', ['-r', capture, '-q', '-z', `follow,tcp,raw,${stream}`]).then((r) =>
+      Buffer.from(r.stdout.split('\n').filter((l) => /^\t?[0-9a-f]+$/.test(l)).map((l) => l.trim()).join(''), 'hex'),
+    );
+    await page.keyboard.press('Control+Alt+Shift+T');
+    const follow = page.getByRole('dialog', { name: /Follow TCP Stream/ });
+    await follow.getByLabel('Find').fill('HTTP/1.1');
+    await expect.poll(() => follow.getByText(/of \d+ match/).innerText(), patient).toBe('1 of 2 matches');
+    await follow.getByLabel('as', { exact: true }).selectOption('raw');
+    const [streamFile] = await Promise.all([page.waitForEvent('download'), follow.getByRole('button', { name: 'Save as…' }).click()]);
+    expect(streamFile.suggestedFilename()).toBe(`follow-tcp-stream-${stream}.bin`);
+    const savedStream = path.join(dir, 'stream.bin');
+    await streamFile.saveAs(savedStream);
+    expect(fs.readFileSync(savedStream)).toEqual(await followRaw);
+    await follow.getByLabel('Find').press('Escape');
+    await expect.poll(() => follow.count(), patient).toBe(0);
 
     // Apply as Column on TCP's Source Port: the column holds tshark's tcp.srcport, before Info; removed from its header.
     await page.keyboard.press('Home');
