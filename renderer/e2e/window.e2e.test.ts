@@ -516,7 +516,7 @@ describe.skipIf(missing.length > 0)('the window in Chromium over sievecap serve'
     await page.close();
   });
 
-  test('the theme follows the system, and the View menu overrides it', async () => {
+  test('the theme follows the system, and the View menu overrides it; recent files on the start page', async () => {
     const page = await newPage('dark');
     const background = (): Promise<string> => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     await expect.poll(background).toBe('rgb(30, 31, 34)');
@@ -529,6 +529,14 @@ describe.skipIf(missing.length > 0)('the window in Chromium over sievecap serve'
     await page.getByRole('menuitem', { name: 'View' }).click();
     await page.getByRole('menuitemradio', { name: 'Theme: System' }).click();
     await expect.poll(background).toBe('rgb(30, 31, 34)');
+
+    // Recent files on the start page (Ctrl+K shows it): the capture the first test opened, opened again with a click.
+    await page.keyboard.press('Control+k');
+    const recent = page.getByRole('button', { name: /^sample\.pcapng\b/ });
+    await expect.poll(() => recent.count()).toBe(1);
+    expect(await recent.getAttribute('title')).toBe(capture);
+    await recent.click();
+    await expect.poll(() => footer(page), { timeout: 30_000 }).toMatch(/^Loaded sample\.pcapng.*Packets: 3,120/);
     await page.close();
   });
 
