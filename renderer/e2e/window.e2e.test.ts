@@ -474,6 +474,7 @@ describe.skipIf(missing.length > 0)('the window in Chromium over sievecap serve'
     expect(await page.getByRole('menuitemcheckbox', { name: 'Resolve Network Addresses' }).getAttribute('aria-checked')).toBe('true');
     await screenshots(page, 'name-resolution-menu', 'dark');
     await page.keyboard.press('Escape');
+    await screenshots(page, 'name-resolution-rows', 'dark');
     // The panes' splitters, moved with the keyboard, are kept after the reload too.
     const listSplitter = page.getByRole('separator', { name: 'Resize the packet list' });
     const detailsSplitter = page.getByRole('separator', { name: 'Resize the packet details' });
