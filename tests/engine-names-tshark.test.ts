@@ -4,7 +4,7 @@
  * names (a hosts file) and port names (services), alone and together, equal
  * `tshark -N LETTERS -T fields -e _ws.col.Source -e _ws.col.Destination -e _ws.col.Info` (with
  * MAC and host names both on, ARP packets name MAC addresses after the hosts they bind them to, as
- * the CLI's summary lines do too); tree labels show `name (address)` as tshark -V does; sorting by
+ * the CLI's summary lines and -T fields columns do too); tree labels show `name (address)` as tshark -V does; sorting by
  * Source sorts the names. The hosts and
  * ethers files are the test's own, in Wireshark's personal configuration folder
  * ($XDG_CONFIG_HOME/wireshark) for both tshark and the engine. Nothing sends a DNS query: tshark
@@ -150,10 +150,13 @@ test('rows with MAC, host and port names equal tshark -N m, nt, mt and mnt', asy
     ['m', RESOLUTIONS[1]![1], ['Source: IntelCor_aa:bb:cc (00:1b:21:aa:bb:cc)', 'Destination: vmhost (00:50:56:01:02:03)']],
     ['mnt', ALL, ['Source: alpha.test (00:1b:21:aa:bb:cc)', 'Destination: beta.test (00:50:56:01:02:03)', 'Source Address: alpha.test (192.0.2.10)', 'Destination Port: http (80)']],
   ];
-  const [columns, verbose, summaries] = await Promise.all([
+  const cli = path.join(__dirname, '..', 'app', 'cli', 'main.js');
+  const [columns, verbose, summaries, cliColumns] = await Promise.all([
     Promise.all(RESOLUTIONS.map(([letters]) => tsharkColumns(file, letters))),
     Promise.all(treeLabels.map(([letters]) => output('tshark', ['-r', file, '-N', letters, '-V', '-Y', 'frame.number == 4']))),
-    Promise.all([output(process.execPath, [path.join(__dirname, '..', 'app', 'cli', 'main.js'), '-r', file, '-N', 'mnt']), output('tshark', ['-r', file, '-N', 'mnt'])]),
+    Promise.all([output(process.execPath, [cli, '-r', file, '-N', 'mnt']), output('tshark', ['-r', file, '-N', 'mnt'])]),
+    // The CLI's -T fields columns: tshark's default (MAC names), and all names.
+    Promise.all([[], ['-N', 'mnt']].map((n) => output(process.execPath, [cli, '-r', file, ...n, '-T', 'fields', '-e', '_ws.col.Source', '-e', '_ws.col.Destination', '-e', '_ws.col.Info']))),
   ]);
   for (const [k, [letters, names]] of RESOLUTIONS.entries()) {
     const theirs = columns[k]!;
@@ -169,6 +172,9 @@ test('rows with MAC, host and port names equal tshark -N m, nt, mt and mnt', asy
   assert.match(all[3]!.info, /^safetynetp\(40000\) → http\(80\)/);
   // The CLI's summary lines (tshark's one pass) name them the same way.
   assert.equal(summaries[0], summaries[1], 'sievecap -r F -N mnt');
+  const lines = (text: string): string[][] => text.trimEnd().split('\n').map((l) => l.split('\t'));
+  assert.deepEqual(lines(cliColumns[0]!), columns[1], 'sievecap -T fields -e _ws.col.*: MAC names by default, as tshark (-N m)');
+  assert.deepEqual(lines(cliColumns[1]!), columns[4], 'sievecap -N mnt -T fields -e _ws.col.*');
 
   // Tree labels: `name (address)`, as tshark -V prints them.
   for (const [k, [letters, names, wanted]] of treeLabels.entries()) {
