@@ -110,10 +110,11 @@ before(async () => {
   // tshark's runs all at once (its start-up is most of what it costs), sievecap's meanwhile.
   const names = Object.keys(RUNS) as RunName[];
   const theirs = Promise.all([...names.map((n) => run('tshark', ['-r', merged, '-n', ...RUNS[n]])), run('tshark', ['-G', 'fields']), run('tshark', ['-G', 'protocols'])]);
-  const spawned = new Map(names.filter((n) => SPAWNED.has(n)).map((n) => [n, sievecap(['-r', merged, ...RUNS[n]])] as const));
+  // Both without names (-n): tshark's default resolves MAC addresses in summary columns, and so does ours.
+  const spawned = new Map(names.filter((n) => SPAWNED.has(n)).map((n) => [n, sievecap(['-r', merged, '-n', ...RUNS[n]])] as const));
   const spawnedFields = sievecap(['-G', 'fields']);
   const ours: Run[] = [];
-  for (const n of names) ours.push(await (spawned.get(n) ?? sievecapHere(['-r', merged, ...RUNS[n]])));
+  for (const n of names) ours.push(await (spawned.get(n) ?? sievecapHere(['-r', merged, '-n', ...RUNS[n]])));
   const ourProtocols = await sievecapHere(['-G', 'protocols']);
   const tshark = await theirs;
   names.forEach((n, k) => results.set(n, { ours: ours[k]!, theirs: tshark[k]! }));

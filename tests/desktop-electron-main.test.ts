@@ -244,4 +244,29 @@ describe('Electron main under a stand-in electron module', { skip: built ? false
     third.close();
     assert.equal(FakeUtilityProcess.forks.at(-1)!.killed, true);
   });
+
+  test('the last closed window’s place, size and maximized state are remembered for the next window, fitted to the displays', () => {
+    // A window moved, resized and maximized, then closed.
+    fake.appEvents.emit('second-instance', new FakeEvent(), ['/fake/electron', ROOT], '/captures');
+    const moved = FakeBrowserWindow.all.at(-1)!;
+    moved.bounds = { x: 200, y: 150, width: 1000, height: 700 };
+    moved.maximized = true;
+    moved.close();
+    assert.equal(moved.destroyed, true);
+    const saved = JSON.parse(fs.readFileSync(path.join(tmp, 'userData', 'settings.json'), 'utf8')) as { window?: unknown };
+    assert.deepEqual(saved.window, { bounds: { x: 200, y: 150, width: 1000, height: 700 }, maximized: true });
+    fake.appEvents.emit('second-instance', new FakeEvent(), ['/fake/electron', ROOT], '/captures');
+    const next = FakeBrowserWindow.all.at(-1)!;
+    assert.deepEqual([next.options.x, next.options.y, next.options.width, next.options.height], [200, 150, 1000, 700]);
+    assert.equal(next.maximized, false, 'maximized once shown');
+    next.emit('ready-to-show');
+    assert.equal(next.maximized, true);
+    // A second window opens a step down and right; on a smaller display, it fits.
+    fake.displays = [{ x: 0, y: 0, width: 800, height: 600 }];
+    fake.appEvents.emit('second-instance', new FakeEvent(), ['/fake/electron', ROOT, 'c.pcap'], '/captures');
+    const fitted = FakeBrowserWindow.all.at(-1)!;
+    assert.deepEqual([fitted.options.x, fitted.options.y, fitted.options.width, fitted.options.height], [0, 0, 800, 600]);
+    fitted.close();
+    next.close();
+  });
 });

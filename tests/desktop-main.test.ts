@@ -1,8 +1,9 @@
 /**
  * The desktop app's decisions, under Node without Electron: the native menus (menuTemplate), the
  * unsaved-capture prompt on close (CloseGuard), the check of every IPC argument main receives, the
- * app:// origin (which file a URL names, the CSP), the file dialogs, the settings file, the files a
- * start names, the capture helper's route, and what `npm start` launches (chooseStart).
+ * app:// origin (which file a URL names, the CSP), the file dialogs, the settings file (with the
+ * window's place and size), the files a start names, the capture helper's route, and what
+ * `npm start` launches (chooseStart).
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,6 +20,7 @@ import { APP_INDEX_URL, CONTENT_SECURITY_POLICY, contentTypeFor, isAllowedReques
 import { CAPTURE_FILE_FILTERS, openDialogSpec, saveDialogSpec, withExtension } from '../app/main/file-dialogs';
 import { addRecentFile, parseSettings, serializeSettings } from '../app/main/settings';
 import { filesFromArgv } from '../app/main/launch-args';
+import { initialWindowState, parseWindowState, windowStateOf } from '../app/main/window-state';
 import { chooseStart, electronBinary, type StartFacts } from '../app/main/start-choice';
 import { desktopCaptureRoute, type CaptureRouteFacts } from '../app/main/capture-route';
 import { engineProcessArgs, parseEngineProcessMessage, parseEngineProcessOptions } from '../app/main/engine-process-protocol';
@@ -55,6 +57,18 @@ describe('menuTemplate', () => {
     assert.deepEqual(checked(menuTemplate({ ...baseState, document: doc() })), ['time-format-r', 'time-precision-auto']);
     assert.deepEqual(checked(menuTemplate({ ...baseState, document: doc({ time: { format: 'ud', precision: 3, hms: true } }) })), ['time-format-ud', 'time-precision-3', 'time-hms']);
     assert.equal(itemFor(menuTemplate(baseState), 'time-format-ad').type, 'radio');
+  });
+
+  test('View › Name Resolution: three checkboxes, off by default, checked as the window shows', () => {
+    const names = ['name-resolution-mac', 'name-resolution-network', 'name-resolution-transport'];
+    const checked = (t: MenuItemSpec[]): boolean[] => names.map((n) => itemFor(t, n).checked === true);
+    assert.deepEqual(checked(menuTemplate({ ...baseState, document: doc() })), [false, false, false]);
+    assert.deepEqual(checked(menuTemplate({ ...baseState, document: doc({ names: { mac: false, network: true, transport: true } }) })), [false, true, true]);
+    assert.deepEqual(names.map((n) => itemFor(menuTemplate(baseState), n).type), ['checkbox', 'checkbox', 'checkbox']);
+    assert.deepEqual(names.map((n) => itemFor(menuTemplate(baseState), n).label.replace(/&/g, '')), ['Resolve Physical Addresses', 'Resolve Network Addresses', 'Resolve Transport Addresses']);
+    // The renderer's document state reaches main whole (the preload copies time and names too).
+    const state = doc({ time: { format: 'ud', precision: 3, hms: false }, names: { mac: true, network: false, transport: false } });
+    assert.deepEqual(parseIpcArguments(IPC.setDocumentState, [state]), [state]);
   });
 
   test("Statistics holds Wireshark's views, enabled with a document", () => {
@@ -313,17 +327,39 @@ describe('file dialogs, settings, start arguments', () => {
   });
 
   test('settings: defaults for missing or damaged files, recent files absolute and unique', () => {
-    assert.deepEqual(parseSettings(null), { recentFiles: [], theme: 'system' });
-    assert.deepEqual(parseSettings('{oops'), { recentFiles: [], theme: 'system' });
-    assert.deepEqual(parseSettings('{"theme":"purple"}'), { recentFiles: [], theme: 'system' });
-    assert.deepEqual(parseSettings('{"recentFiles":["/a","rel",3,"/a","/b"],"theme":"dark"}'), { recentFiles: ['/a', '/b'], theme: 'dark' });
-    const s = { recentFiles: ['/a.pcap'], theme: 'light' as const };
+    assert.deepEqual(parseSettings(null), { recentFiles: [], theme: 'system', window: null });
+    assert.deepEqual(parseSettings('{oops'), { recentFiles: [], theme: 'system', window: null });
+    assert.deepEqual(parseSettings('{"theme":"purple"}'), { recentFiles: [], theme: 'system', window: null });
+    assert.deepEqual(parseSettings('{"recentFiles":["/a","rel",3,"/a","/b"],"theme":"dark"}'), { recentFiles: ['/a', '/b'], theme: 'dark', window: null });
+    const s = { recentFiles: ['/a.pcap'], theme: 'light' as const, window: { bounds: { x: -10, y: 20, width: 900, height: 700 }, maximized: true } };
     assert.deepEqual(parseSettings(serializeSettings(s)), s);
+    // A damaged window state is dropped, the rest kept.
+    assert.deepEqual(parseSettings('{"theme":"dark","window":{"bounds":{"x":"a"},"maximized":1}}'), { recentFiles: [], theme: 'dark', window: null });
     let list: string[] = [];
     for (let i = 0; i < 15; i++) list = addRecentFile(list, `/f${i}`);
     list = addRecentFile(list, '/f10');
     assert.deepEqual(list.slice(0, 3), ['/f10', '/f14', '/f13']);
     assert.equal(list.length, 10);
+  });
+
+  test('window state: the saved bounds, cascaded and fitted to the displays; none saved: the default size', () => {
+    const screen = [{ x: 0, y: 0, width: 1920, height: 1050 }];
+    assert.deepEqual(initialWindowState(null, screen), { bounds: { width: 1280, height: 800 }, maximized: false });
+    const saved = { bounds: { x: 100, y: 80, width: 1000, height: 700 }, maximized: false };
+    assert.deepEqual(initialWindowState(saved, screen), { bounds: { x: 100, y: 80, width: 1000, height: 700 }, maximized: false });
+    // The next windows a step down and right each.
+    assert.deepEqual(initialWindowState(saved, screen, 2).bounds, { x: 148, y: 128, width: 1000, height: 700 });
+    // Past the display's edge: moved back onto it; larger than it: as large as it.
+    assert.deepEqual(initialWindowState({ bounds: { x: 1500, y: 900, width: 1000, height: 700 }, maximized: true }, screen), { bounds: { x: 920, y: 350, width: 1000, height: 700 }, maximized: true });
+    assert.deepEqual(initialWindowState({ bounds: { x: 0, y: 0, width: 3000, height: 2000 }, maximized: false }, screen).bounds, { x: 0, y: 0, width: 1920, height: 1050 });
+    // Two displays: the one it is mostly on (the second, left of the first).
+    const two = [...screen, { x: -1280, y: 0, width: 1280, height: 1024 }];
+    assert.deepEqual(initialWindowState({ bounds: { x: -1200, y: 50, width: 1000, height: 700 }, maximized: false }, two).bounds, { x: -1200, y: 50, width: 1000, height: 700 });
+    // On no display any more (unplugged): its size, the system's place; never below the least size.
+    assert.deepEqual(initialWindowState({ bounds: { x: 5000, y: 5000, width: 300, height: 200 }, maximized: false }, screen).bounds, { width: 640, height: 400 });
+    // What a window shows: whole pixels.
+    assert.deepEqual(windowStateOf({ x: 10.4, y: 20.6, width: 1000.2, height: 700 }, true), { bounds: { x: 10, y: 21, width: 1000, height: 700 }, maximized: true });
+    assert.equal(parseWindowState({ bounds: { x: 1, y: 2, width: 0, height: 5 }, maximized: false }), null);
   });
 
   test('files named at start: paths and file:// URLs, switches and the app folder skipped', () => {

@@ -13,8 +13,10 @@
  * downloads): the same packets, none of the other traffic, the packet list's count, a packet's layers
  * and the bytes a field highlights (PDML's pos/size), a display filter's count, the Sessions
  * tab's TCP conversations (conv,tcp), the HTTP tab's transactions and a JSON body, Follow TCP
- * Stream, and Save As pcapng. Screenshots of every view in light and dark, and both captures, go
- * to test-artifacts/ui (SIEVECAP_ARTIFACTS to move them).
+ * Stream, and Save As pcapng; while a second capture runs, the Statistics tab's counters and
+ * watchlist, a filter swap, and Decode As dissecting the captured packets again (as tshark -d reads
+ * the saved capture). Screenshots of every view in light and dark, and both captures, go to
+ * test-artifacts/ui (SIEVECAP_ARTIFACTS to move them).
  *
  * Needs root (namespaces, capture), the builds (dist/app, dist/renderer), Chromium
  * (SIEVECAP_CHROMIUM) and playwright-core, tshark, tcpdump, curl, python3; skipped, saying why,
@@ -829,7 +831,7 @@ describe('the UI in Chromium over sievecap serve: a live capture in a network na
     assert.deepEqual(pageErrors, [], 'the page threw nothing');
   });
 
-  step('Statistics while capturing: live counters and traffic mix; a watchlist rule added and counting; Apply to running capture swaps the filter', async () => {
+  step('Statistics while capturing: live counters and traffic mix; a watchlist rule added and counting; Apply to running capture swaps the filter; Decode As while capturing', async () => {
     const p = pair!;
     // A new capture of ICMP on the veth (the one before is replaced: the page's confirm is accepted).
     await page.getByRole('button', { name: 'Capture options' }).click();
@@ -893,8 +895,35 @@ describe('the UI in Chromium over sievecap serve: a live capture in a network na
     const liveRows = await until('the live hierarchy', () => gridRows(live), (r) => r.some((c) => c[0] === 'udp' && c[2] === '4'));
     assert.deepEqual(liveRows.filter((c) => ['eth', 'ip', 'icmp', 'udp'].includes(c[0]!)).map((c) => `${c[0]} ${c[2]}`), ['eth 20', 'ip 20', 'icmp 16', 'udp 4']);
     assert.match(await captureState(), /Capturing$/, 'counted while capturing');
+
+    // Analyze › Decode As while capturing (Wireshark dissects the packets captured again): the
+    // datagrams to UDP_PORT read as syslog instead of MDNS, and so do those captured afterwards;
+    // the rows equal tshark -d on the capture saved afterwards.
+    await page.getByRole('tab', { name: 'Packets' }).click();
+    const displayFilter = page.getByRole('combobox', { name: 'Display filter' });
+    await displayFilter.fill('udp');
+    await displayFilter.press('Enter');
+    const datagrams = async (): Promise<string[][]> => (await gridRows(packetList())).map((c) => [c[4]!, c[6]!]);
+    await until('the datagrams as MDNS', datagrams, (r) => r.length === 4 && r.every((c) => c[0] === 'MDNS'));
+    await page.getByRole('menuitem', { name: 'Analyze' }).click();
+    await page.getByRole('menuitem', { name: /^Decode As/ }).click();
+    await page.getByLabel('Rule 1: transport').selectOption('udp');
+    await page.getByLabel('Rule 1: port').fill(String(UDP_PORT));
+    await page.getByLabel('Rule 1: protocol').fill('syslog');
+    await page.getByRole('button', { name: 'OK' }).click();
+    await until('the datagrams dissected again as syslog', datagrams, (r) => r.length === 4 && r.every((c) => c[0] === 'Syslog'));
+    p.exec(p.nsA, ['python3', '-c', `import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\nfor i in range(2): s.sendto(b'after the rule %d' % i, ('${p.ipB}', ${UDP_PORT}))`]);
+    const decoded = await until('the datagrams captured afterwards as syslog', datagrams, (r) => r.length === 6 && r.every((c) => c[0] === 'Syslog'));
+    assert.match(await captureState(), /Capturing$/, 'the capture kept running');
     await page.getByRole('button', { name: 'Stop capturing' }).click();
     await until('the capture stopped', captureState, (f) => f === 'Capture stopped');
+    await page.getByRole('menuitem', { name: 'File' }).click();
+    await page.getByRole('menuitem', { name: /^Save As/ }).click();
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: WAIT }), page.getByRole('dialog', { name: 'Save As' }).getByRole('button', { name: 'Download' }).click()]);
+    const decodedFile = path.join(tmp, 'decode-as-live.pcapng');
+    await download.saveAs(decodedFile);
+    const theirs = lines(tshark(['-r', decodedFile, '-d', `udp.port==${UDP_PORT},syslog`, '-Y', 'udp', '-T', 'fields', '-e', '_ws.col.Protocol', '-e', '_ws.col.Info'])).map((l) => l.split('\t').map((t) => t.replace(/\s+/g, ' ').trim()));
+    assert.deepEqual(decoded, theirs, 'the rows as tshark -d udp.port==5353,syslog');
     mark('statistics and live changes');
     assert.deepEqual(pageErrors, [], 'the page threw nothing');
     assert.equal(serveErr.split('\n').filter((l) => /error|exception/i.test(l)).join('\n'), '', 'serve logged no error');

@@ -20,7 +20,7 @@ import { selectedFieldsJson } from './tshark/selected-fields';
 import { loadGlossary } from '../filter/glossary';
 import { fieldKind } from '../filter/fields';
 import { TimeColumn } from '../engine/time-column';
-import { SummaryNames } from './tshark/names';
+import { SummaryNames } from '../dissect/names';
 import { dissectorOptions, nameResolutionOf } from './tshark/preferences';
 import type { CliOptions } from './args';
 import type { CliIo } from './io';
@@ -77,13 +77,24 @@ export class DissectSink implements PacketSink {
     // tshark refuses -e names it does not know before reading anything (exit 1).
     const invalid = invalidFieldsMessage(opts.fields, (f) => fieldKind(f) !== undefined);
     if (invalid !== undefined) throw new Error(invalid);
+    // The summary columns' names (-T fields' _ws.col.*, psml, tabs), as tshark's summary lines show
+    // them: MAC, host and port names per -N (tshark's default: MAC names), ARP packets' bindings in order.
+    const names = new SummaryNames(nameResolutionOf(opts));
+    const named = (packet: Dissected, p: PacketToSink): Dissected => {
+      if (names.resolution.mac && names.resolution.network) names.learnArp(p.data, p.linkType);
+      if (names.any) {
+        packet.summary.source = names.address(packet.summary.source);
+        packet.summary.destination = names.address(packet.summary.destination);
+      }
+      return packet;
+    };
     // -T json, ek or pdml with -e: only the fields named.
     const selected = opts.fields.length > 0 && opts.outputType !== 'fields' ? { names: opts.fields, occurrence: opts.fieldOccurrence } : undefined;
     if (opts.outputType === 'fields') {
       const layout = { separator: opts.fieldSeparator, aggregator: opts.fieldAggregator, occurrence: opts.fieldOccurrence, quote: formats.fieldQuote };
       if (formats.fieldBom) this.preamble = '\uFEFF';
       if (opts.fieldHeader) this.pending.push(opts.fields.join(opts.fieldSeparator));
-      this.format = (out, p) => out.push(fieldsLine(p, opts.fields, layout));
+      this.format = (out, packet, p) => out.push(fieldsLine(named(packet, p), opts.fields, layout));
       // _ws.col.* names are summary columns. A protocol's name (`-e udp`) or _ws.expert prints a
       // title or label, which only a tree builds.
       this.reads = opts.fields.some((f) => !f.includes('.') || f === '_ws.expert')
@@ -116,7 +127,7 @@ export class DissectSink implements PacketSink {
         this.preamble = psmlPreamble();
         this.finale = () => PSML_FINALE;
       }
-      this.format = (out, p) => out.push(psml ? psmlPacket(p) : tabsLine(summaryColumns(p)));
+      this.format = (out, packet, p) => out.push(psml ? psmlPacket(named(packet, p)) : tabsLine(summaryColumns(named(packet, p))));
       this.reads = { fields: SUMMARY_FIELDS, columns: true };
     } else if (opts.tree) {
       // tshark -V: the tree, a blank line between packets; with -x, the bytes after a blank line.
@@ -129,8 +140,10 @@ export class DissectSink implements PacketSink {
       this.reads = 'tree';
     } else {
       const time = new TimeColumn(opts.tshark?.timeFormat, opts.tshark?.secondsFormat);
-      const names = new SummaryNames(nameResolutionOf(opts));
+      // tshark's one pass: an ARP packet names MAC addresses from itself on (SummaryNames.learnArp).
+      const learnArp = names.resolution.mac && names.resolution.network;
       this.format = (out, packet, p) => {
+        if (learnArp) names.learnArp(p.data, p.linkType);
         const column = time.text(p.tsNs, frameTime(packet, 'frame.time_relative'), frameTime(packet, 'frame.time_delta'), this.precisionOf(p.interfaceId));
         out.push(summaryLine(packet, column, names));
       };

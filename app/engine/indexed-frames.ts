@@ -161,6 +161,10 @@ export class IndexedFrames implements FilterSource {
     return this.dissector.knownUdpStream(key);
   }
 
+  protocolOf(k: number): string {
+    return this.index.protocols.strings[this.index.protocol[k]!]!;
+  }
+
   capLenOf(k: number): number {
     return this.index.capLen[k]!;
   }

@@ -22,6 +22,7 @@
  */
 import { Dissector, type PortRule } from '../dissect/dissector';
 import type { AppContext, AppDissector, DissectedPacket, DissectOptions, FrameInput } from '../dissect/model';
+import { dissectorNameOptions, SummaryNames, type NameResolution } from '../dissect/names';
 import { newDirection, TcpStreamTable, type TcpConversation } from '../dissect/tcp-streams';
 
 /** What the row dissector needs of the store. */
@@ -42,6 +43,8 @@ export interface FrameProvider {
   udpStreamOf(key: string): number;
   /** Decode As: port hand-offs every dissection of these frames makes (tshark's -d). */
   readonly portRules?: readonly PortRule[];
+  /** The Protocol column the index holds for frame k (ARP frames name MAC addresses: SummaryNames.learnArp). */
+  protocolOf?(k: number): string;
 }
 
 interface DissectorClock {
@@ -105,8 +108,36 @@ export class RowDissector {
      * Reports that place reassembled messages themselves (ReportFeed) take segments as they are.
      */
     private readonly desegment = true,
+    /**
+     * Names shown (View › Name Resolution): the Source and Destination columns, tree labels and
+     * the Info column's ports, as Wireshark shows them with its name resolution on. Default: none.
+     */
+    names: NameResolution | null = null,
   ) {
+    this.names = names && (names.mac || names.network || names.transport) ? new SummaryNames(names) : null;
     this.reset();
+  }
+
+  private readonly names: SummaryNames | null;
+  /** Frames [0, arpScanned) were looked at for ARP packets (learnArp). */
+  private arpScanned = 0;
+
+  /**
+   * With MAC and host names both on, the MAC addresses every ARP packet held binds to a named host
+   * take its name, as in Wireshark's packet list once it has read the file (its ARP dissector tells
+   * its name resolution; the names then hold for every packet).
+   */
+  private learnArp(): void {
+    const names = this.names;
+    const protocolOf = this.frames.protocolOf?.bind(this.frames);
+    if (!names || !names.resolution.mac || !names.resolution.network || !protocolOf) return;
+    const count = this.frames.count();
+    for (let k = this.arpScanned; k < count; k++) {
+      if (protocolOf(k) !== 'ARP') continue;
+      const input = this.frames.frameInput(k, false);
+      names.learnArp(input.data, input.linkType);
+    }
+    this.arpScanned = count;
   }
 
   /**
@@ -119,7 +150,13 @@ export class RowDissector {
     // Skipping forward needs no replay of the frames between (streams are primed, clocks set);
     // going back starts a fresh Dissector, whose state must not run ahead of the frame.
     if (k !== this.next) this.jumpTo(k);
-    return this.run(k, copy, options);
+    this.learnArp();
+    const packet = this.run(k, copy, options);
+    if (this.names) {
+      packet.summary.source = this.names.address(packet.summary.source);
+      packet.summary.destination = this.names.address(packet.summary.destination);
+    }
+    return packet;
   }
 
   /** The application dissector the Dissector would hand this payload to (see Dissector.appFor). */
@@ -134,7 +171,11 @@ export class RowDissector {
   }
 
   private reset(): void {
-    this.dissector = new Dissector({ desegment: this.desegment, ...(this.frames.portRules?.length ? { portRules: [...this.frames.portRules] } : {}) });
+    this.dissector = new Dissector({
+      desegment: this.desegment,
+      ...(this.frames.portRules?.length ? { portRules: [...this.frames.portRules] } : {}),
+      ...(this.names ? dissectorNameOptions(this.names.resolution, this.names) : {}),
+    });
     this.tcp = new IndexedTcpStreams();
     (this.dissector as { tcpStreams: TcpStreamTable }).tcpStreams = this.tcp;
     this.udpPrimed = new Set();

@@ -23,6 +23,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { DissectedPacket, DissectOptions } from '../dissect/model';
 import type { PortRule } from '../dissect/dissector';
+import type { NameResolution } from '../dissect/names';
 import { CaptureReader } from '../pcap/reader';
 import type { CaptureFileInfo } from '../pcap/packet';
 import type { PcapngInterfaceOptions } from '../pcap/pcapng-writer';
@@ -101,6 +102,12 @@ export interface LoadSummary {
   milliseconds: number;
 }
 
+/** Which names a NameResolution shows, as a key ('' for none): `m`, `n`, `t`, and `N` for the external resolver's. */
+export function nameKey(names: NameResolution | null | undefined): string {
+  if (!names || !(names.mac || names.network || names.transport)) return '';
+  return `${names.mac ? 'm' : ''}${names.network ? 'n' : ''}${names.transport ? 't' : ''}${names.network && names.external ? 'N' : ''}`;
+}
+
 /** A list row needs the summary columns and the status, no tree. */
 const SUMMARY_ONLY: DissectOptions = { fields: new Set(), columns: true };
 
@@ -113,11 +120,15 @@ export class PacketStore extends IndexedFrames {
   fileInfo: CaptureFileInfo | null = null;
   private closed = false;
   private readonly views = new Set<FilterView>();
-  /** Decode As (set before any frame is dissected: openFile's portRules). */
+  /** Decode As: openFile's portRules, or setPortRules'. */
   portRules: readonly PortRule[] | undefined = undefined;
-  private rowDissectorMade: RowDissector | null = null;
-  private get rowDissector(): RowDissector {
-    return (this.rowDissectorMade ??= new RowDissector(this));
+  /** The rows' and trees' dissectors, one per name resolution asked for ('' none: see nameKey). */
+  private readonly rowDissectors = new Map<string, RowDissector>();
+  private rowDissector(names?: NameResolution | null): RowDissector {
+    const key = nameKey(names);
+    let dissector = this.rowDissectors.get(key);
+    if (!dissector) this.rowDissectors.set(key, (dissector = new RowDissector(this, true, key === '' ? null : names)));
+    return dissector;
   }
   /** Dissects for the packet list's field columns, apart from the rows' dissector (neither makes the other go back). */
   private columnDissector: RowDissector | null = null;
@@ -193,18 +204,31 @@ export class PacketStore extends IndexedFrames {
    * destination, protocol and info are the full Dissector's (consistent with a dissection of the
    * whole capture in order: see RowDissector).
    */
-  rows(start: number, count: number, view?: FilterView): PacketRow[] {
+  rows(start: number, count: number, view?: FilterView, names?: NameResolution | null): PacketRow[] {
+    const dissector = this.rowDissector(names);
     const total = this.count(view);
     const rows: PacketRow[] = [];
     const first = this.index.length > 0 ? this.index.tsNs(0) : 0n;
     for (let i = Math.max(0, start); i < Math.min(total, start + count); i++) {
       const k = view ? view.frameAt(i) - 1 : i;
-      const packet = this.rowDissector.dissect(k, false, SUMMARY_ONLY);
+      const packet = dissector.dissect(k, false, SUMMARY_ONLY);
       const ts = this.index.tsNs(k);
       const s = packet.summary;
       rows.push({ number: k + 1, tsNs: ts, relativeSeconds: Number(ts - first) / 1e9, source: s.source, destination: s.destination, protocol: s.protocol, length: s.length, info: s.info, status: packet.status });
     }
     return rows;
+  }
+
+  /**
+   * Decode As on the frames held and those to come: the rows' and field columns' dissectors start
+   * again with the rules. Views, reports and analyses made afterwards use them (their owners make
+   * them again: EngineService.setDecodeAs). The index is not touched: its dissection runs no
+   * application dissector that a rule could change, bar reports fed in the indexing pass.
+   */
+  setPortRules(rules: readonly PortRule[]): void {
+    this.portRules = rules.length ? rules : undefined;
+    this.rowDissectors.clear();
+    this.columnDissector = null;
   }
 
   /** The values of fields in frame k (0-based), as `tshark -T fields -e NAME` prints each (occurrences joined by ','). */
@@ -216,9 +240,9 @@ export class PacketStore extends IndexedFrames {
   }
 
   /** One packet's full tree (fields with byte ranges) and its captured bytes (a copy). number is 1-based. */
-  packet(number: number): { packet: DissectedPacket; data: Buffer } {
+  packet(number: number, names?: NameResolution | null): { packet: DissectedPacket; data: Buffer } {
     const k = this.checkNumber(number);
-    const packet = this.rowDissector.dissect(k, true);
+    const packet = this.rowDissector(names).dissect(k, true);
     return { packet, data: this.frameInput(k, true).data };
   }
 

@@ -9,6 +9,7 @@ import { APP_INDEX_URL } from './app-protocol';
 import { CloseGuard, closePrompt } from './close-guard';
 import { EngineHost } from './engine-host';
 import { IPC } from './ipc-contract';
+import { MIN_SIZE, windowStateOf, type WindowPlace, type WindowState } from './window-state';
 
 export interface WindowHost {
   /** The app is quitting (Quit, or the session ends): prompts say so. */
@@ -19,6 +20,8 @@ export interface WindowHost {
   continueQuit(): void;
   /** What the window shows changed (title, unsaved, capturing): menus follow. */
   documentChanged(window: DocumentWindow): void;
+  /** The window is closing: its place and size, to be remembered for the next window. */
+  windowStateChanged(state: WindowState): void;
   closed(window: DocumentWindow): void;
   readonly developer: boolean;
 }
@@ -35,13 +38,13 @@ export class DocumentWindow {
   /** The file to open once the page is up (a start's argument, Open in a new window). */
   private pendingFile: string | null;
 
-  constructor(private readonly host: WindowHost, file: string | null) {
+  /** `place`: where it opens (initialWindowState of the remembered one). */
+  constructor(private readonly host: WindowHost, file: string | null, place: WindowPlace) {
     this.pendingFile = file;
     this.browserWindow = new BrowserWindow({
-      width: 1280,
-      height: 800,
-      minWidth: 640,
-      minHeight: 400,
+      ...place.bounds,
+      minWidth: MIN_SIZE.width,
+      minHeight: MIN_SIZE.height,
       show: false,
       title: file ? `${path.basename(file)} — Sievecap` : 'Sievecap',
       backgroundColor: nativeTheme.shouldUseDarkColors ? '#1e1e1e' : '#ffffff',
@@ -70,8 +73,13 @@ export class DocumentWindow {
     this.engine.start();
 
     const win = this.browserWindow;
-    win.once('ready-to-show', () => win.show());
+    win.once('ready-to-show', () => {
+      if (place.maximized) win.maximize();
+      win.show();
+    });
     win.on('close', (event) => this.onClose(event));
+    // Told on every close asked for (a prompt may keep the window open: the last one told wins).
+    win.on('close', () => this.host.windowStateChanged(windowStateOf(win.getNormalBounds(), win.isMaximized())));
     win.on('closed', () => {
       this.engine.stop();
       this.host.closed(this);

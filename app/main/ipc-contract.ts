@@ -53,6 +53,7 @@ const DocumentStateSchema = v.strictObject({
     precision: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(9))),
     hms: v.boolean(),
   })),
+  names: v.optional(v.strictObject({ mac: v.boolean(), network: v.boolean(), transport: v.boolean() })),
 });
 
 /** Each channel the renderer sends on, with the tuple of arguments it takes. */

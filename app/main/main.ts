@@ -5,7 +5,7 @@
  * app-protocol, file-dialogs, settings, launch-args), tested under Node; this file wires them to
  * Electron.
  */
-import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, type IpcMainEvent, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, screen, type IpcMainEvent, type IpcMainInvokeEvent } from 'electron';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isAppUrl } from './app-protocol';
@@ -17,6 +17,7 @@ import { buildMenu } from './menu';
 import { menuTemplate, type MenuRun } from './menu-template';
 import { guardWebContents, hardenSession, registerAppScheme, serveAppProtocol, defaultSession } from './security';
 import { addRecentFile, parseSettings, serializeSettings, type Settings } from './settings';
+import { initialWindowState } from './window-state';
 
 /** dist/app/main → dist/renderer (inside app.asar when packaged). */
 const RENDERER_DIR = path.resolve(__dirname, '..', '..', 'renderer');
@@ -78,6 +79,10 @@ const host: WindowHost = {
     if (quitting) setImmediate(() => app.quit());
   },
   documentChanged: () => rebuildMenu(),
+  windowStateChanged: (state) => {
+    settings = { ...settings, window: state };
+    saveSettings();
+  },
   closed: (window) => {
     windows.delete(window.webContentsId);
     rebuildMenu();
@@ -86,7 +91,8 @@ const host: WindowHost = {
 };
 
 function openWindow(file: string | null): DocumentWindow {
-  const window = new DocumentWindow(host, file);
+  const workAreas = screen.getAllDisplays().map((d) => d.workArea);
+  const window = new DocumentWindow(host, file, initialWindowState(settings.window, workAreas, windows.size));
   windows.set(window.webContentsId, window);
   rebuildMenu();
   return window;

@@ -147,6 +147,7 @@ export function menuTemplate(state: MenuState): MenuItemSpec[] {
     return { label, run: { kind: 'window', action: { command } }, enabled: win, type, checked, ...(accelerator ? { accelerator } : {}) };
   };
   const time = doc?.time ?? { format: 'r', precision: null, hms: false };
+  const names = doc?.names ?? { mac: false, network: false, transport: false };
   const app = (label: string, command: AppCommand, enabled = true, extra: { type?: 'checkbox'; checked?: boolean } = {}): MenuItemSpec => {
     const accelerator = ACCELERATORS[command];
     return { label, run: { kind: 'app', command }, enabled, ...(accelerator ? { accelerator } : {}), ...extra };
@@ -238,6 +239,14 @@ export function menuTemplate(state: MenuState): MenuItemSpec[] {
           ...TIME_PRECISION_ITEMS.map(([command, precision, label]) => radio(label, command, time.precision === precision)),
           separator,
           radio('Display Seconds With Hours and Minutes', 'time-hms', time.hms, 'checkbox'),
+        ],
+      },
+      {
+        label: 'Name Resol&ution',
+        submenu: [
+          radio('Resolve &Physical Addresses', 'name-resolution-mac', names.mac, 'checkbox'),
+          radio('Resolve &Network Addresses', 'name-resolution-network', names.network, 'checkbox'),
+          radio('Resolve &Transport Addresses', 'name-resolution-transport', names.transport, 'checkbox'),
         ],
       },
       separator,

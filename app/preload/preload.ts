@@ -86,8 +86,15 @@ const bridge: DesktopBridge = {
       listeners.delete(listener);
     };
   },
+  // Copied field by field: only plain data crosses (main checks each against its schema).
   setDocumentState: (state: DocumentState) =>
-    ipcRenderer.send(IPC.setDocumentState, { title: state?.title, unsaved: state?.unsaved, capturing: state?.capturing }),
+    ipcRenderer.send(IPC.setDocumentState, {
+      title: state?.title,
+      unsaved: state?.unsaved,
+      capturing: state?.capturing,
+      ...(state?.time ? { time: { format: state.time.format, precision: state.time.precision, hms: state.time.hms } } : {}),
+      ...(state?.names ? { names: { mac: state.names.mac, network: state.names.network, transport: state.names.transport } } : {}),
+    }),
   addRecentFile: (path: string) => ipcRenderer.send(IPC.addRecentFile, text(path)),
   openWindow: (path: string | null) => ipcRenderer.send(IPC.openWindow, path === null ? null : text(path)),
 };

@@ -76,6 +76,10 @@ export const MENU_COMMANDS = [
   'time-precision-6',
   'time-precision-9',
   'time-hms',
+  // View › Name Resolution (Wireshark's three toggles)
+  'name-resolution-mac',
+  'name-resolution-network',
+  'name-resolution-transport',
 ] as const;
 export type MenuCommand = (typeof MENU_COMMANDS)[number];
 
@@ -91,6 +95,8 @@ export interface DocumentState {
   capturing: boolean;
   /** The packet list's Time column (View › Time Display Format's checked items); absent: tshark's default, r. */
   time?: { format: string; precision: number | null; hms: boolean };
+  /** View › Name Resolution's checked items; absent: none. */
+  names?: { mac: boolean; network: boolean; transport: boolean };
 }
 
 export interface SaveDialogOptions {

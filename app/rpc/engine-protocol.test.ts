@@ -36,6 +36,7 @@ const GOOD: Record<EngineMethod, Record<string, unknown>> = {
   saveFile: { session: 1, path: '/tmp/out.pcapng', format: 'pcapng', view: 2, marked: true, ranges: [{ first: 1, last: 10 }], removeIgnored: true },
   setFrameFlag: { session: 1, flag: 'marked', value: true, frames: [3, 4], displayed: true, view: 2 },
   findFrame: { session: 1, view: 2, from: 7, backwards: true, find: { kind: 'hex', bytes: '0a0B' } },
+  setDecodeAs: { session: 1, decodeAs: [{ transport: 'tcp', port: 8080, protocol: 'http' }] },
   captureProperties: { session: 1 },
   conversations: { session: 1, kind: 'tcp', view: 2 },
   followStream: { session: 1, protocol: 'tcp', stream: 0 },

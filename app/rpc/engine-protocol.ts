@@ -162,6 +162,15 @@ export const TimeDisplay = v.strictObject({
 });
 export type TimeDisplay = v.InferOutput<typeof TimeDisplay>;
 
+/**
+ * View › Name Resolution, as Wireshark's: MAC addresses by vendor and well-known name (manuf, wka,
+ * ethers), IP addresses by host name (Wireshark's hosts files, then /etc/hosts; never DNS), TCP and
+ * UDP ports by service name. Shown in the Source and Destination columns, the Info column's ports
+ * and tree labels.
+ */
+export const NameResolutionFlags = v.strictObject({ mac: v.boolean(), network: v.boolean(), transport: v.boolean() });
+export type NameResolutionFlags = v.InferOutput<typeof NameResolutionFlags>;
+
 /** Per-frame flags a user sets (Edit › Mark Packet, Ignore Packet), as Wireshark's frame.marked and frame.ignored. */
 export const FrameFlag = v.picklist(['marked', 'ignored']);
 export type FrameFlag = v.InferOutput<typeof FrameFlag>;
@@ -211,10 +220,15 @@ export const EngineRequest = v.variant('method', [
     time: v.optional(TimeDisplay),
     /** Fields shown as columns (Apply as Column): each row's `columns`, as `tshark -T fields -e NAME` prints them. */
     columns: v.optional(v.pipe(v.array(FieldName), v.maxLength(MAX_FIELD_COLUMNS, `at most ${MAX_FIELD_COLUMNS} field columns`))),
+    /** Names in the Source, Destination and Info columns (absent: none, addresses and ports as numbers). */
+    names: v.optional(NameResolutionFlags),
   }),
-  /** One packet's layers and fields (with byte ranges) and its captured bytes. */
-  /** `fullValues`: byte fields longer than CUT_BYTES come whole (else cut, with `cut` set). */
-  v.strictObject({ id: RequestId, method: v.literal('packet'), session: SessionId, number: FrameNumber, fullValues: v.optional(v.boolean()) }),
+  /**
+   * One packet's layers and fields (with byte ranges) and its captured bytes; `names` in its
+   * labels as in the rows'; `fullValues`: byte fields longer than CUT_BYTES come whole (else cut,
+   * with `cut` set).
+   */
+  v.strictObject({ id: RequestId, method: v.literal('packet'), session: SessionId, number: FrameNumber, names: v.optional(NameResolutionFlags), fullValues: v.optional(v.boolean()) }),
   /** Compiles a display filter without running it (the filter bar validating as the user types). */
   v.strictObject({ id: RequestId, method: v.literal('checkFilter'), filter: DisplayFilterText }),
   /** A display-filter view; answered when it has tested every frame (it then follows appended frames). */
@@ -347,6 +361,13 @@ export const EngineRequest = v.variant('method', [
       v.strictObject({ kind: v.literal('marked') }),
     ]),
   }),
+  /**
+   * Decode As on a session as it is (a live capture's, as Wireshark does it): the rules replace the
+   * session's, and every frame is dissected again with them — rows, trees, the session's views
+   * (run again), reports (counted again from frame 1), conversations — as are frames captured
+   * afterwards. An empty list takes the rules away. EDECODEAS names a protocol there is not.
+   */
+  v.strictObject({ id: RequestId, method: v.literal('setDecodeAs'), session: SessionId, decodeAs: v.pipe(v.array(DecodeAsRule), v.maxLength(16, 'at most 16 decode-as rules')) }),
   /** What capinfos says of the session's file (or a live capture's spool): Statistics › Capture File Properties. */
   v.strictObject({ id: RequestId, method: v.literal('captureProperties'), session: SessionId }),
 
@@ -888,6 +909,7 @@ export const EngineResults = {
   saveFile: v.strictObject({ path: v.string(), format: CaptureFormat, frames: Count, bytes: Count }),
   setFrameFlag: v.strictObject({ session: SessionId, marked: Count, ignored: Count, changed: Count }),
   findFrame: v.strictObject({ frame: v.nullable(FrameNumber), /** the frame's position in the list searched */ index: v.nullable(Count), wrapped: v.boolean() }),
+  setDecodeAs: SessionInfo,
   captureProperties: CaptureProperties,
   conversations: v.strictObject({ kind: ConversationKind, conversations: v.array(Conversation) }),
   followStream: v.strictObject({

@@ -84,6 +84,20 @@ async function tsharkFields(file: string, args: string[]): Promise<string[][]> {
   return stdout.trim().split('\n').map((l) => l.split('\t'));
 }
 const hasReferenceTools = installed('tshark', ['--version']) && installed('capinfos', ['-h']);
+/** Wireshark's personal folder for serve and tshark alike (host names of the sample's addresses: View › Name Resolution). */
+const wiresharkConfig = (): string => path.join(dir, 'config');
+
+/** Screenshots of the page in light and dark, kept in test-artifacts/ui-conveniences (SIEVECAP_ARTIFACTS moves them). */
+async function screenshots(page: Page, name: string, restore: 'light' | 'dark'): Promise<void> {
+  const shots = path.join(process.env.SIEVECAP_ARTIFACTS || path.join(root, 'test-artifacts'), 'ui-conveniences');
+  fs.mkdirSync(shots, { recursive: true });
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await expect.poll(() => page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe(scheme === 'dark' ? 'rgb(30, 31, 34)' : 'rgb(255, 255, 255)');
+    await page.screenshot({ path: path.join(shots, `${name}-${scheme}.png`) });
+  }
+  await page.emulateMedia({ colorScheme: restore });
+}
 if (!hasReferenceTools) console.warn('renderer e2e: the conveniences step is skipped: tshark and capinfos are not installed (apt-get install tshark)');
 
 describe.skipIf(missing.length > 0)('the window in Chromium over sievecap serve', () => {
@@ -98,6 +112,8 @@ describe.skipIf(missing.length > 0)('the window in Chromium over sievecap serve'
     };
     // 300 HTTP exchanges, 40 DNS pairs, 20 ping pairs: 3,120 frames.
     traffic.writeCapture(capture, traffic.sampleTraffic({ connections: 300, dnsQueries: 40, pings: 20 }), 'pcapng');
+    fs.mkdirSync(path.join(wiresharkConfig(), 'wireshark'), { recursive: true });
+    fs.writeFileSync(path.join(wiresharkConfig(), 'wireshark', 'hosts'), '10.0.0.1 client.test\n10.0.0.2 server.test\n10.0.0.53 resolver.test\n');
     url = await startServe();
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({
@@ -229,12 +245,17 @@ describe.skipIf(missing.length > 0)('the window in Chromium over sievecap serve'
     await page.close();
   });
 
-  test.skipIf(!hasReferenceTools)('conveniences against tshark and capinfos: time formats, marks, ignored packets, find, conversations, export, a field as a column, properties, decode as', async () => {
+  test.skipIf(!hasReferenceTools)('conveniences against tshark and capinfos: time formats, marks, ignored packets, find, conversations, follow stream find and save, export, a field as a column, copy, properties, HTTP objects, name resolution, pane sizes kept, decode as', async () => {
     // The references, asked at once: tshark's columns and fields, capinfos' facts.
     const references = Promise.all([
       tsharkFields(capture, ['-t', 'ud', '-e', 'frame.number', '-e', '_ws.col.Time', '-e', 'frame.time_epoch', '-e', 'tcp.stream', '-e', 'icmp.type', '-e', 'tcp.srcport', '-e', 'http.request.uri']),
       tsharkFields(capture, ['-Y', 'dns', '-t', 'dd', '-e', 'frame.number', '-e', '_ws.col.Time']),
       run('capinfos', ['-M', capture]).then((r) => r.stdout),
+      run('tshark', ['-r', capture, '-q', '--export-objects', `http,${path.join(dir, 'tshark-objects')}`]),
+      // Host names from the test's hosts file only (no N: tshark's external resolver, which could ask DNS, stays off).
+      run('tshark', ['-r', capture, '-c', '8', '-N', 'nt', '-T', 'fields', '-e', '_ws.col.Source', '-e', '_ws.col.Destination', '-e', '_ws.col.Info'], { env: { ...process.env, XDG_CONFIG_HOME: wiresharkConfig() } }).then((r) =>
+        r.stdout.trimEnd().split('\n').map((l) => l.split('\t')),
+      ),
     ]);
     // This machine may be busy (two CPUs, the references computed meanwhile): the engine gets time, nothing is timed.
     const patient = { timeout: 30_000 };
@@ -248,13 +269,14 @@ describe.skipIf(missing.length > 0)('the window in Chromium over sievecap serve'
     const cells = (n: number) => rows.nth(n).locator('[role=gridcell]');
     const columnOf = async (k: number, n: number): Promise<string[]> => Promise.all(Array.from({ length: n }, (_, i) => cells(i).nth(k).innerText()));
     const selected = () => grid.locator('[aria-selected=true] [role=gridcell]').first().innerText();
-    const [all, dnsDelta, capinfosText] = await references;
+    const [all, dnsDelta, capinfosText, , named] = await references;
     /** Frame numbers (as text) of the packets whose values pass `test`. */
     const framesWhere = (table: string[][], test: (row: string[]) => boolean): string[] => table.filter(test).map((r) => r[0]!);
 
     // View › Time Display Format › UTC Date and Time of Day: tshark -t ud's column.
     await page.getByRole('menuitem', { name: 'View' }).click();
     await page.getByRole('menuitem', { name: 'Time Display Format' }).click();
+    await screenshots(page, 'time-display-format-menu', 'dark');
     await page.getByRole('menuitemradio', { name: /^UTC Date and Time of Day/ }).click();
     const ud = all.slice(0, 6).map((r) => r[1]!);
     await expect.poll(() => columnOf(1, 6), patient).toEqual(ud);
@@ -290,6 +312,9 @@ describe.skipIf(missing.length > 0)('the window in Chromium over sievecap serve'
     await rows.nth(4).click({ button: 'right' });
     await page.getByRole('menuitem', { name: 'Mark Packet' }).click();
     await expect.poll(() => footer(page), patient).toMatch(/Marked: 2 Ignored: 1/);
+    // The ignored packet as Wireshark shows it: Info <Ignored>, no addresses or protocol.
+    await expect.poll(() => Promise.all([2, 3, 4, 6].map((k) => cells(2).nth(k).innerText())), patient).toEqual(['', '', '', '<Ignored>']);
+    await screenshots(page, 'marked-ignored-rows', 'dark');
     // Ignored packets are left out of statistics: the protocol hierarchy counts 3,119 frames.
     await page.getByRole('tab', { name: 'Protocol Hierarchy' }).click();
     const phs = page.getByRole('grid', { name: 'Protocol hierarchy' });
@@ -300,6 +325,7 @@ describe.skipIf(missing.length > 0)('the window in Chromium over sievecap serve'
     await page.getByRole('menuitem', { name: 'File' }).click();
     await page.getByRole('menuitem', { name: /Export Specified/ }).click();
     await page.getByRole('radio', { name: /Marked packets only \(2\)/ }).check();
+    await screenshots(page, 'export-specified-packets', 'dark');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download' }).click()]);
     const marked = path.join(dir, 'marked.pcapng');
     await download.saveAs(marked);
@@ -317,6 +343,7 @@ describe.skipIf(missing.length > 0)('the window in Chromium over sievecap serve'
     // The packets carrying GET /item/7…: tshark's HTTP requests for those URIs.
     const gets = framesWhere(all, (r) => (r[6] ?? '').startsWith('/item/7'));
     await expect.poll(selected, patient).toBe(gets[0]);
+    await screenshots(page, 'find-packet-bar', 'dark');
     await bar.getByLabel('Find text').press('Enter');
     await expect.poll(selected, patient).toBe(gets[1]);
     await bar.getByLabel('Search for').selectOption('filter');
@@ -341,6 +368,23 @@ describe.skipIf(missing.length > 0)('the window in Chromium over sievecap serve'
     await page.keyboard.press('Control+,');
     await expect.poll(selected, patient).toBe(String(at));
 
+    // Follow TCP Stream (Ctrl+Alt+Shift+T) of that conversation: Find counts the matches in it; Save as… (Raw) writes the bytes tshark's -z follow,tcp,raw shows.
+    const followRaw = run('tshark', ['-r', capture, '-q', '-z', `follow,tcp,raw,${stream}`]).then((r) =>
+      Buffer.from(r.stdout.split('\n').filter((l) => /^\t?[0-9a-f]+$/.test(l)).map((l) => l.trim()).join(''), 'hex'),
+    );
+    await page.keyboard.press('Control+Alt+Shift+T');
+    const follow = page.getByRole('dialog', { name: /Follow TCP Stream/ });
+    await follow.getByLabel('Find').fill('HTTP/1.1');
+    await expect.poll(() => follow.getByText(/of \d+ match/).innerText(), patient).toBe('1 of 2 matches');
+    await follow.getByLabel('as', { exact: true }).selectOption('raw');
+    const [streamFile] = await Promise.all([page.waitForEvent('download'), follow.getByRole('button', { name: 'Save as…' }).click()]);
+    expect(streamFile.suggestedFilename()).toBe(`follow-tcp-stream-${stream}.bin`);
+    const savedStream = path.join(dir, 'stream.bin');
+    await streamFile.saveAs(savedStream);
+    expect(fs.readFileSync(savedStream)).toEqual(await followRaw);
+    await follow.getByLabel('Find').press('Escape');
+    await expect.poll(() => follow.count(), patient).toBe(0);
+
     // Apply as Column on TCP's Source Port: the column holds tshark's tcp.srcport, before Info; removed from its header.
     await page.keyboard.press('Home');
     await page.getByRole('treeitem', { name: /^Transmission Control Protocol/ }).click();
@@ -348,7 +392,17 @@ describe.skipIf(missing.length > 0)('the window in Chromium over sievecap serve'
     await page.getByRole('treeitem', { name: /^Source Port/ }).click({ button: 'right' });
     await page.getByRole('menuitem', { name: 'Apply as Column' }).click();
     await expect.poll(() => grid.locator('[role=columnheader]').allInnerTexts(), patient).toContain('Source Port');
-    await expect.poll(() => columnOf(6, 5), patient).toEqual(all.slice(0, 5).map((r) => r[5]));
+    // Frame 3 is ignored: nothing dissected, its field columns empty (as Wireshark's).
+    await expect.poll(() => columnOf(6, 5), patient).toEqual(all.slice(0, 5).map((r, k) => (k === 2 ? '' : r[5])));
+    // Copy Value and Copy as Filter on the same field: the clipboard holds tshark's value, and a filter for it.
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+    const clipboard = (): Promise<string> => page.evaluate(() => navigator.clipboard.readText());
+    await page.getByRole('treeitem', { name: /^Source Port/ }).click({ button: 'right' });
+    await page.getByRole('menuitem', { name: 'Copy Value' }).click();
+    await expect.poll(clipboard, patient).toBe(all[0]![5]);
+    await page.getByRole('treeitem', { name: /^Source Port/ }).click({ button: 'right' });
+    await page.getByRole('menuitem', { name: 'Copy as Filter' }).click();
+    await expect.poll(clipboard, patient).toBe(`tcp.srcport == ${all[0]![5]}`);
     await grid.getByRole('button', { name: /^Column Source Port/ }).click({ button: 'right' });
     await page.getByRole('menuitem', { name: 'Remove Column Source Port' }).click();
     await expect.poll(() => grid.locator('[role=columnheader]').count(), patient).toBe(7);
@@ -370,7 +424,82 @@ describe.skipIf(missing.length > 0)('the window in Chromium over sievecap serve'
     expect(shown['File timestamp precision']).toBe(capinfos['File timestamp precision']);
     expect([shown['First packet time'], shown['Last packet time']]).toEqual([capinfos['First packet time'], capinfos['Last packet time']]);
     expect(shown['Marked packets']).toBe('2');
+    await screenshots(page, 'capture-file-properties', 'dark');
     await page.keyboard.press('Escape');
+
+    // File › Export HTTP Objects: the list holds what tshark --export-objects http writes; one picked and downloaded is its file.
+    await page.getByRole('menuitem', { name: 'File' }).click();
+    await page.getByRole('menuitem', { name: /^Export HTTP Objects/ }).click();
+    const objects = page.getByRole('dialog', { name: 'Export HTTP Objects' });
+    const tsharkObjects = fs.readdirSync(path.join(dir, 'tshark-objects'));
+    await expect.poll(() => objects.getByRole('table', { name: 'HTTP objects' }).locator('tbody tr').count(), patient).toBe(tsharkObjects.length);
+    // Every object is picked at first: none, then one.
+    await objects.getByRole('button', { name: 'Select none' }).click();
+    await objects.getByLabel('Filter the HTTP objects').fill('299');
+    await objects.getByRole('checkbox', { name: /^Export 299 \(packet \d+\)$/ }).check();
+    await expect.poll(() => objects.getByRole('button', { name: /^Download/ }).innerText(), patient).toBe('Download it');
+    await screenshots(page, 'export-http-objects', 'dark');
+    const [object] = await Promise.all([page.waitForEvent('download'), objects.getByRole('button', { name: /^Download/ }).click()]);
+    expect(object.suggestedFilename()).toBe('299');
+    const objectFile = path.join(dir, 'object-299');
+    await object.saveAs(objectFile);
+    expect(fs.readFileSync(objectFile)).toEqual(fs.readFileSync(path.join(dir, 'tshark-objects', '299')));
+    await objects.getByRole('button', { name: 'Close' }).click();
+    // (It opened the HTTP tab.)
+    await page.getByRole('tab', { name: 'Packets' }).click();
+
+    // View › Name Resolution: host and port names, as tshark -N nt shows them with the same hosts file; kept after a reload.
+    const nameMenu = async (): Promise<void> => {
+      await page.getByRole('menuitem', { name: 'View' }).click();
+      await page.getByRole('menuitem', { name: 'Name Resolution' }).click();
+    };
+    await grid.focus();
+    await page.keyboard.press('Home');
+    await nameMenu();
+    await page.getByRole('menuitemcheckbox', { name: 'Resolve Network Addresses' }).click();
+    await nameMenu();
+    await page.getByRole('menuitemcheckbox', { name: 'Resolve Transport Addresses' }).click();
+    // Frame 3 is ignored: <Ignored> whatever the names.
+    // (The page's text collapses runs of spaces, as HTML does.)
+    const collapsed = (t: string): string => t.replace(/\s+/g, ' ').trim();
+    const namedRow = async (k: number): Promise<string[]> => Promise.all([2, 3, 6].map(async (c) => collapsed(await cells(k).nth(c).innerText())));
+    const namedRows = (): Promise<string[][]> => Promise.all([0, 1, 3, 4, 5, 6, 7].map(namedRow));
+    const expected = [0, 1, 3, 4, 5, 6, 7].map((k) => named[k]!.map(collapsed));
+    expect(expected[0]!.slice(0, 2)).toEqual(['client.test', 'server.test']);
+    await expect.poll(namedRows, patient).toEqual(expected);
+    // The details tree names them too.
+    await expect.poll(() => page.getByRole('treeitem', { name: /^Internet Protocol Version 4/ }).innerText(), patient).toContain('client.test');
+    await nameMenu();
+    expect(await page.getByRole('menuitemcheckbox', { name: 'Resolve Physical Addresses' }).getAttribute('aria-checked')).toBe('false');
+    expect(await page.getByRole('menuitemcheckbox', { name: 'Resolve Network Addresses' }).getAttribute('aria-checked')).toBe('true');
+    await screenshots(page, 'name-resolution-menu', 'dark');
+    await page.keyboard.press('Escape');
+    await screenshots(page, 'name-resolution-rows', 'dark');
+    // The panes' splitters, moved with the keyboard, are kept after the reload too.
+    const listSplitter = page.getByRole('separator', { name: 'Resize the packet list' });
+    const detailsSplitter = page.getByRole('separator', { name: 'Resize the packet details' });
+    await listSplitter.focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await detailsSplitter.focus();
+    await page.keyboard.press('ArrowUp');
+    // The splitters' values, and the panes' heights as drawn: the list's share of the three, the details' of the two below.
+    const paneSizes = async (): Promise<string[]> => {
+      const rows = (await page.locator('#panel-packets').evaluate((el) => getComputedStyle(el).gridTemplateRows)).split(' ').map(parseFloat);
+      const [list, , details, , bytes] = rows as [number, number, number, number, number];
+      return [String(await listSplitter.getAttribute('aria-valuenow')), String(await detailsSplitter.getAttribute('aria-valuenow')), (list / (list + details + bytes)).toFixed(2), (details / (details + bytes)).toFixed(2)];
+    };
+    await expect.poll(paneSizes, patient).toEqual(['60', '55', '0.60', '0.55']);
+    const sizesBefore = await paneSizes();
+    await page.reload();
+    await expect.poll(() => footer(page), patient).toMatch(/Packets: 3,120/);
+    await expect.poll(namedRows, patient).toEqual(expected);
+    await expect.poll(paneSizes, patient).toEqual(sizesBefore);
+    await nameMenu();
+    await page.getByRole('menuitemcheckbox', { name: 'Resolve Network Addresses' }).click();
+    await nameMenu();
+    await page.getByRole('menuitemcheckbox', { name: 'Resolve Transport Addresses' }).click();
+    await expect.poll(() => columnOf(2, 2), patient).toEqual(['10.0.0.1', '10.0.0.2']);
 
     // Analyze › Decode As: TCP port 80 as DNS, the file read again with the rule (the CLI's -d is compared with tshark's elsewhere):
     // the HTTP request of frame 4 is a TCP segment now, as tshark -d tcp.port==80,dns shows it.
@@ -378,6 +507,7 @@ describe.skipIf(missing.length > 0)('the window in Chromium over sievecap serve'
     await page.getByRole('menuitem', { name: /^Decode As/ }).click();
     await page.getByLabel('Rule 1: port').fill('80');
     await page.getByLabel('Rule 1: protocol').fill('dns');
+    await screenshots(page, 'decode-as', 'dark');
     await page.getByRole('button', { name: 'OK' }).click();
     await expect.poll(() => footer(page), patient).toMatch(/^Loaded sample\.pcapng.*Packets: 3,120/);
     await expect.poll(() => columnOf(4, 4), patient).toEqual(['TCP', 'TCP', 'TCP', 'TCP']);
@@ -387,7 +517,7 @@ describe.skipIf(missing.length > 0)('the window in Chromium over sievecap serve'
     await page.close();
   });
 
-  test('the theme follows the system, and the View menu overrides it', async () => {
+  test('the theme follows the system, and the View menu overrides it; recent files on the start page', async () => {
     const page = await newPage('dark');
     const background = (): Promise<string> => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     await expect.poll(background).toBe('rgb(30, 31, 34)');
@@ -400,6 +530,14 @@ describe.skipIf(missing.length > 0)('the window in Chromium over sievecap serve'
     await page.getByRole('menuitem', { name: 'View' }).click();
     await page.getByRole('menuitemradio', { name: 'Theme: System' }).click();
     await expect.poll(background).toBe('rgb(30, 31, 34)');
+
+    // Recent files on the start page (Ctrl+K shows it): the capture the first test opened, opened again with a click.
+    await page.keyboard.press('Control+k');
+    const recent = page.getByRole('button', { name: /^sample\.pcapng\b/ });
+    await expect.poll(() => recent.count()).toBe(1);
+    expect(await recent.getAttribute('title')).toBe(capture);
+    await recent.click();
+    await expect.poll(() => footer(page), { timeout: 30_000 }).toMatch(/^Loaded sample\.pcapng.*Packets: 3,120/);
     await page.close();
   });
 

@@ -53,9 +53,22 @@ export class FakeBrowserWindow extends EventEmitter {
   loadedUrl: string | null = null;
   destroyed = false;
   closeCalls = 0;
+  /** Normal bounds (the options' size and place; the system's place 100,100 when none is given) and the maximized state. */
+  bounds: { x: number; y: number; width: number; height: number };
+  maximized = false;
   constructor(readonly options: Record<string, any>) {
     super();
+    this.bounds = { x: options.x ?? 100, y: options.y ?? 100, width: options.width ?? 800, height: options.height ?? 600 };
     FakeBrowserWindow.all.push(this);
+  }
+  getNormalBounds(): { x: number; y: number; width: number; height: number } {
+    return { ...this.bounds };
+  }
+  isMaximized(): boolean {
+    return this.maximized;
+  }
+  maximize(): void {
+    this.maximized = true;
   }
   loadURL(url: string): Promise<void> {
     this.loadedUrl = url;
@@ -134,6 +147,8 @@ export interface FakeElectron {
   saveDialogAnswers: Array<{ canceled: boolean; filePath?: string }>;
   nativeTheme: EventEmitter & { themeSource: string; shouldUseDarkColors: boolean };
   recentDocuments: string[];
+  /** screen.getAllDisplays' work areas. */
+  displays: Array<{ x: number; y: number; width: number; height: number }>;
 }
 
 export function createFakeElectron(userData: string): FakeElectron {
@@ -160,6 +175,7 @@ export function createFakeElectron(userData: string): FakeElectron {
     saveDialogAnswers: [],
     nativeTheme: Object.assign(new EventEmitter(), { themeSource: 'system', shouldUseDarkColors: false }),
     recentDocuments: [],
+    displays: [{ x: 0, y: 0, width: 1920, height: 1050 }],
   };
   const app = Object.assign(appEvents, {
     isPackaged: false,
@@ -190,6 +206,7 @@ export function createFakeElectron(userData: string): FakeElectron {
       setApplicationMenu: (menu: { template: unknown[] }) => fake.menus.push(menu.template),
     },
     nativeTheme: fake.nativeTheme,
+    screen: { getAllDisplays: () => fake.displays.map((workArea) => ({ workArea, bounds: workArea })) },
     dialog: {
       showMessageBox: (_window: unknown, options: unknown) => {
         fake.messageBoxes.push(options);

@@ -8,7 +8,7 @@ import { parseCommandLine, UsageError } from '../args';
 import { extractTsharkOptions, parseDecodeAs } from './options';
 import { nameResolutionOf, portRange, preferenceOptions } from './preferences';
 import { precisionDigits, TimeColumn } from '../../engine/time-column';
-import { MacNames, PortNames } from './names';
+import { MacNames, PortNames } from '../../dissect/names';
 
 test('-t WORD and -N LETTERS are tshark’s only where tcpdump could not mean them', () => {
   assert.equal(extractTsharkOptions(['-t', 'ad']).tshark.timeFormat, 'ad');

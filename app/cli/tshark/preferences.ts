@@ -6,7 +6,7 @@
 import type { DissectorOptions, PortRule } from '../../dissect/dissector';
 import { UsageError, type CliOptions } from '../args';
 import { INVALID_OPTION, type TsharkOptions } from './options';
-import { hostNamesOfSystem, macNamesOfSystem, PortNames } from './names';
+import { dissectorNameOptions, type NameResolution } from '../../dissect/names';
 
 interface Preference {
   /** Checks a value and gives it as stored (booleans upper case), or undefined when it is not valid. */
@@ -88,29 +88,9 @@ export function dissectorOptions(opts: Pick<CliOptions, 'preferences' | 'numeric
     relativeSequence: opts.preferences['tcp.relative_sequence_numbers'] !== 'FALSE',
     ...(opts.tshark?.twoPass ? { twoPass: true } : {}),
     ...(rules.length > 0 ? { portRules: rules } : {}),
-    ...(names.transport ? { portName: portNameOf() } : {}),
-    // Tree labels name MAC addresses too (`Source: HonHaiPr_6e:8b:24 (00:16:ce:6e:8b:24)`).
-    ...(names.mac ? { macName: (address: string) => macNamesOfSystem().name(address) } : {}),
-    ...(names.network ? { hostName: (address: string) => hostNamesOfSystem(names.external).name(address) } : {}),
+    // Tree labels name MAC addresses and hosts too (`Source: HonHaiPr_6e:8b:24 (00:16:ce:6e:8b:24)`), Info ports.
+    ...dissectorNameOptions(names),
   };
-}
-
-/** Port names, the services file read on first use. */
-function portNameOf(): (transport: 'tcp' | 'udp', port: number) => string | undefined {
-  let names: PortNames | undefined;
-  return (transport, port) => (names ??= PortNames.fromSystem()).name(transport, port);
-}
-
-/** Which names tshark-style summaries show: MAC vendors and well-known addresses, host names, service names. */
-export interface NameResolution {
-  mac: boolean;
-  network: boolean;
-  transport: boolean;
-  /**
-   * tshark's "external resolver" (-N N, nameres.use_external_name_resolver, on by default): host
-   * names the system's resolver knows. Sievecap reads /etc/hosts for them and never asks DNS.
-   */
-  external: boolean;
 }
 
 /**

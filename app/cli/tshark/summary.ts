@@ -1,6 +1,6 @@
 /** tshark's default one-line output: `    1   0.000000 10.0.0.1 → 10.0.0.2 TCP 74 443 → 51234 [SYN] ...`. */
 import type { DissectedPacket } from '../../dissect/model';
-import type { SummaryNames } from './names';
+import type { SummaryNames } from '../../dissect/names';
 
 /**
  * The summary line of a packet. `time`: the Time column (TimeColumn); without it, seconds since

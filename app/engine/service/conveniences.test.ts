@@ -55,6 +55,9 @@ test('marked and ignored frames: rows, counts, reports leave ignored frames out,
   assert.deepEqual(result, { session, marked: 3, ignored: 0, changed: 3 });
   const rows = await client.call('rows', { session, start: 0, count: 6 });
   assert.deepEqual(rows.rows.map((r) => r.marked === true), [false, true, false, true, false, true]);
+  // The details say so, as Wireshark's frame.marked.
+  const markedLabels = async (number: number): Promise<string[]> => (await client.call('packet', { session, number })).layers[0]!.fields.filter((f) => f.abbrev === 'frame.marked').map((f) => f.label);
+  assert.deepEqual([await markedLabels(2), await markedLabels(3)], [['[Frame is marked: True]'], ['[Frame is marked: False]']]);
   // Marked only, within frames 3-10: 4 and 6.
   const out = path.join(dir, 'marked.pcapng');
   const saved = await client.call('saveFile', { session, path: out, format: 'pcapng', marked: true, ranges: [{ first: 3, last: 10 }] });
@@ -83,8 +86,19 @@ test('marked and ignored frames: rows, counts, reports leave ignored frames out,
   assert.equal(frames(afterIgnore.data), total - dns.matches);
   // The conversations table counts again too: the DNS exchanges were the only UDP.
   assert.equal((await client.call('conversations', { session, kind: 'udp' })).conversations.length, 0);
-  const dimmed = await client.call('rows', { session, view: dns.view, start: 0, count: 1 });
+  const dimmed = await client.call('rows', { session, view: dns.view, start: 0, count: 1, columns: ['udp.srcport'] });
   assert.equal(dimmed.rows[0]!.ignored, true);
+  // As Wireshark shows an ignored frame: Info <Ignored>, nothing dissected past the frame.
+  const { number, length, time } = dimmed.rows[0]!;
+  assert.deepEqual(
+    { source: dimmed.rows[0]!.source, destination: dimmed.rows[0]!.destination, protocol: dimmed.rows[0]!.protocol, info: dimmed.rows[0]!.info, columns: dimmed.rows[0]!.columns },
+    { source: '', destination: '', protocol: '', info: '<Ignored>', columns: [''] },
+  );
+  assert.ok(length > 0 && number > 0 && time !== '');
+  const detail = await client.call('packet', { session, number });
+  assert.deepEqual(detail.layers.map((l) => l.protocol), ['frame']);
+  assert.equal(detail.summary.info, '<Ignored>');
+  assert.deepEqual(detail.layers[0]!.fields.filter((f) => f.abbrev === 'frame.ignored').map((f) => f.label), ['[Frame is ignored: True]', 'This frame is marked as ignored']);
   // A filter run afterwards matches no ignored frame; the find bar's neither.
   assert.equal((await client.call('createView', { session, filter: 'dns' })).matches, 0);
   assert.equal((await client.call('findFrame', { session, from: 0, find: { kind: 'filter', filter: 'dns' } })).frame, null);
@@ -158,4 +172,39 @@ test('openFile with Decode As: every row and filter of the session uses it; an u
   const http = await client.call('createView', { session: info.session, filter: 'http' });
   assert.equal(http.matches, 0);
   await client.fails('EDECODEAS', 'openFile', { path: file, decodeAs: [{ transport: 'tcp', port: 80, protocol: 'nosuch' }] }, /there are: .*http/);
+});
+
+test('setDecodeAs on a live session: the frames held are dissected again with the rules (rows, views, reports), and the frames that come after', async () => {
+  const { client } = await opened();
+  const frames = sampleTraffic({ connections: 4 });
+  const { session } = await client.call('openLive', { interfaces: [{ linkType: 1 }] });
+  const append = (from: number, to: number): void => {
+    for (const f of frames.slice(from, to)) client.service.appendPacket(session, { interfaceId: 0, tsNs: f.tsNs, data: f.data });
+  };
+  append(0, 20);
+  const http = await client.call('createView', { session, filter: 'http' });
+  assert.equal(http.matches, 4);
+  const phs = await client.call('createReport', { session, spec: 'io,phs' });
+  interface Node {
+    protocol: string;
+    children: Node[];
+  }
+  const walk = (p: Node): string[] => [p.protocol, ...p.children.flatMap(walk)];
+  const names = (data: unknown): string[] => (data as { protocols: Node[] }).protocols.flatMap(walk);
+  assert.ok(names((await client.call('readReport', { session, report: phs.report })).data).includes('http'));
+
+  const info = await client.call('setDecodeAs', { session, decodeAs: [{ transport: 'tcp', port: 80, protocol: 'dns' }] });
+  assert.deepEqual(info.decodeAs, [{ transport: 'tcp', port: 80, protocol: 'dns' }]);
+  assert.equal((await client.call('rows', { session, start: 3, count: 1 })).rows[0]!.protocol, 'TCP');
+  // The view runs again: no HTTP any more; nor in the report, counted again.
+  assert.equal((await client.call('updateView', { session, view: http.view, filter: 'http' })).matches, 0);
+  assert.ok(!names((await client.call('readReport', { session, report: phs.report })).data).includes('http'));
+  // Frames captured afterwards too.
+  append(20, 40);
+  assert.deepEqual((await client.call('rows', { session, start: 33, count: 1 })).rows.map((r) => r.protocol), ['TCP']);
+  // No rules: HTTP again, in every frame held.
+  await client.call('setDecodeAs', { session, decodeAs: [] });
+  assert.equal((await client.call('rows', { session, start: 33, count: 1 })).rows[0]!.protocol, 'HTTP');
+  assert.equal((await client.call('updateView', { session, view: http.view, filter: 'http' })).matches, 8);
+  await client.fails('EDECODEAS', 'setDecodeAs', { session, decodeAs: [{ transport: 'udp', port: 53, protocol: 'nosuch' }] }, /there are: /);
 });

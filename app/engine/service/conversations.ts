@@ -32,6 +32,11 @@ interface KeptTable {
 
 const tables = new WeakMap<EngineSession, Map<string, KeptTable>>();
 
+/** Forgets a session's conversation tables (Decode As changed what its frames read). */
+export function forgetConversations(session: EngineSession): void {
+  tables.delete(session);
+}
+
 /** `-z conv,KIND[,FILTER]`'s spec for a kind and an optional view filter. */
 export function conversationSpec(kind: ConversationKind, viewFilter: string | null): string {
   return viewFilter === null || viewFilter.trim() === '' ? `conv,${kind}` : `conv,${kind},${viewFilter}`;

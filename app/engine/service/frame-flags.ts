@@ -4,7 +4,7 @@
  * adds to each row: those flags and the Time column in the format asked (time-column.ts, the
  * code behind tshark's -t).
  */
-import type { FrameFlag, PacketRow, TimeDisplay } from '../../rpc/engine-protocol';
+import type { FrameFlag, PacketDetail, PacketField, PacketRow, TimeDisplay } from '../../rpc/engine-protocol';
 import type { FilterView } from '../filter-view';
 import { timeColumnText } from '../time-column';
 
@@ -81,6 +81,9 @@ export function previousDisplayed(ctx: RowContext, k: number): number {
   return -1;
 }
 
+/** The Info column of an ignored frame (Wireshark's packet-frame.c). */
+export const IGNORED_INFO = '<Ignored>';
+
 /** The rows with their marks, and their Time column in `time`'s format (copies: rows may be cached). */
 export function withRowExtras(rows: readonly PacketRow[], ctx: RowContext, time: TimeDisplay | undefined, columns?: readonly string[]): PacketRow[] {
   const first = ctx.count() > 0 ? ctx.tsNs(0) : 0n;
@@ -88,8 +91,15 @@ export function withRowExtras(rows: readonly PacketRow[], ctx: RowContext, time:
     const k = row.number - 1;
     const out: PacketRow = { ...row };
     if (ctx.flags.has(k, 'marked')) out.marked = true;
-    if (ctx.flags.isIgnored(k)) out.ignored = true;
-    if (columns && columns.length > 0 && ctx.fieldTexts) out.columns = ctx.fieldTexts(k, columns);
+    const ignored = ctx.flags.isIgnored(k);
+    if (ignored) {
+      // As Wireshark shows an ignored frame: its frame dissector stops at once with Info
+      // "<Ignored>", so no other dissector fills Source, Destination, Protocol or field columns.
+      out.ignored = true;
+      out.source = out.destination = out.protocol = '';
+      out.info = IGNORED_INFO;
+    }
+    if (columns && columns.length > 0 && ctx.fieldTexts) out.columns = ignored ? columns.map(() => '') : ctx.fieldTexts(k, columns);
     if (time) {
       const ts = ctx.tsNs(k);
       const before = time.format === 'dd' ? previousDisplayed(ctx, k) : -1;
@@ -103,4 +113,28 @@ export function withRowExtras(rows: readonly PacketRow[], ctx: RowContext, time:
     }
     return out;
   });
+}
+
+/**
+ * A packet's details as Wireshark shows a marked or ignored frame: frame.marked and frame.ignored
+ * True in the Frame layer; an ignored frame's dissection stops after its Frame layer, with
+ * "This frame is marked as ignored" and the Info column "<Ignored>" (packet-frame.c).
+ */
+export function withFrameFlags(detail: PacketDetail, marked: boolean, ignored: boolean): PacketDetail {
+  if (!marked && !ignored) return detail;
+  const [frame] = detail.layers;
+  if (!frame) return detail;
+  const flagged = (f: PacketField): PacketField => {
+    if (f.abbrev === 'frame.marked' && marked) return { ...f, value: true, text: '1', label: '[Frame is marked: True]' };
+    if (f.abbrev === 'frame.ignored' && ignored) return { ...f, value: true, text: '1', label: '[Frame is ignored: True]' };
+    return f;
+  };
+  const fields = frame.fields.map(flagged);
+  if (!ignored) return { ...detail, layers: [{ ...frame, fields }, ...detail.layers.slice(1)] };
+  const note: PacketField = { abbrev: 'frame.ignored', label: 'This frame is marked as ignored', text: '1', value: true, type: 'boolean', offset: 0, length: 0 };
+  return {
+    ...detail,
+    summary: { ...detail.summary, source: '', destination: '', protocol: '', info: IGNORED_INFO },
+    layers: [{ ...frame, fields: [...fields, note] }],
+  };
 }

@@ -32,7 +32,9 @@ import {
   type EngineReply,
   type EngineRequest,
   type EngineResult,
+  type DecodeAsRule,
   type LiveInterface,
+  type NameResolutionFlags,
   type PacketRow,
 } from '../../rpc/engine-protocol';
 import { FLAG } from '../columns';
@@ -50,14 +52,15 @@ import { interfaceLinkType, listNetworkInterfaces } from './interfaces';
 import { RecentFiles } from './recent-files';
 import { fileInterfaces, saveFrames } from './save';
 import { AnalysisWork } from './analysis-work';
-import { conversations } from './conversations';
+import { conversations, forgetConversations } from './conversations';
 import { followStream } from './follow';
 import { httpTransaction, httpTransactions } from './http';
 import { exportHttpObjects, httpObjects } from './http-export';
-import { sortedRows } from './sort';
-import { withRowExtras } from './frame-flags';
+import { forgetSort, sortedRows } from './sort';
+import { withFrameFlags, withRowExtras } from './frame-flags';
 import { findFrame, forgetFind } from './find';
 import { propertiesOf } from './capture-properties';
+import type { NameResolution } from '../../dissect/names';
 
 export interface EngineServiceOptions {
   /** Where live spools and unpacked gzip files go (default the system's temporary directory). */
@@ -304,6 +307,7 @@ export class EngineService {
         const { id: _id, method: _method, ...params } = request;
         return findFrame(session, request.view === undefined ? undefined : session.view(request.view).filterView, params, this.work(session, ctx));
       }
+      case 'setDecodeAs': return Promise.resolve(this.setDecodeAs(request));
       case 'captureProperties': {
         const session = this.session(request.session, ctx);
         return Promise.resolve(propertiesOf(session.store, session.kind, session.path, session.interfaces(), session.flags));
@@ -351,15 +355,7 @@ export class EngineService {
       if (session) this.emit({ type: 'event', event: 'progress', request: ctx.id, session: session.id, task: 'load', done: loadProgress.bytesDone, total: loadProgress.bytesTotal, frames: session.store.count() });
     });
     // Decode As: checked by a Dissector before the file is read (an unknown protocol is refused with the known ones).
-    const portRules: PortRule[] = (request.decodeAs ?? []).map((d) => ({ transport: d.transport, ports: [d.port], protocol: d.protocol, origin: `Decode As ${d.transport}.port==${d.port},${d.protocol}` }));
-    if (portRules.length > 0) {
-      try {
-        new Dissector({ portRules });
-      } catch (err) {
-        if (err instanceof PortRuleError) throw new EngineError('EDECODEAS', err.message);
-        throw err;
-      }
-    }
+    const portRules = checkedPortRules(request.decodeAs ?? []);
     // The first slice is indexed inside openFile(), before the session exists: its progress is kept, then told.
     const store = PacketStore.openFile(request.path, {
       portRules,
@@ -519,6 +515,36 @@ export class EngineService {
   }
 
   /**
+   * Decode As on a session as it is (Wireshark redissects every packet, a live capture's too): the
+   * store's dissections use the new rules from now on; the session's caches (sorted orders,
+   * conversation tables, the find bar's view) go, its views run again and its reports count again
+   * from frame 1. (The HTTP tab's transactions come from the reassembly that finds HTTP by its
+   * bytes, not by port, as `--http` does: Decode As does not change them, for a file either.)
+   */
+  private setDecodeAs(request: Request<'setDecodeAs'>): EngineResult<'setDecodeAs'> {
+    const session = this.session(request.session);
+    const portRules = checkedPortRules(request.decodeAs);
+    const store = session.store;
+    store.setPortRules(portRules);
+    session.decodeAs = request.decodeAs.map((d) => ({ ...d }));
+    forgetSort(session);
+    forgetConversations(session);
+    forgetFind(session);
+    for (const entry of session.reports.values()) {
+      entry.report = createStatistic(entry.report.spec);
+      entry.feed = store.followReport(entry.report, (k) => session.flags.isIgnored(k));
+      entry.finished = false;
+    }
+    for (const [id, old] of [...session.views]) {
+      old.progress.cancel();
+      store.dropView(old.filterView);
+      // Runs on its own (store.filter starts it); its progress events tell the view's id.
+      session.views.set(id, this.startView(session, id, old.filterView.text, old.request));
+    }
+    return session.info();
+  }
+
+  /**
    * Sets or clears a flag on frames. Ignoring (or no longer ignoring) frames makes every report of
    * the session count again from frame 1 when next read, as Wireshark dissects the file again.
    */
@@ -546,7 +572,8 @@ export class EngineService {
   }
 
   private async plainRows(session: EngineSession, view: FilterView | undefined, request: Request<'rows'>, ctx: RequestContext): Promise<EngineResult<'rows'>> {
-    if (request.sort) return sortedRows(session, view, request.view ?? null, request.sort, request.start, request.count, this.work(session, ctx));
+    const names = engineNames(request.names);
+    if (request.sort) return sortedRows(session, view, request.view ?? null, request.sort, request.start, request.count, this.work(session, ctx), names);
     const store = session.store;
     const total = store.count(view);
     const end = Math.min(total, request.start + request.count);
@@ -554,7 +581,7 @@ export class EngineService {
     let deadline = performance.now() + this.sliceMs;
     for (let i = request.start; i < end; ) {
       const n = Math.min(ROWS_PER_STEP, end - i);
-      for (const row of readFrames(() => store.rows(i, n, view))) rows.push(rowData(row));
+      for (const row of readFrames(() => store.rows(i, n, view, names))) rows.push(rowData(row));
       i += n;
       if (i < end && performance.now() >= deadline) {
         await yieldToEventLoop();
@@ -572,11 +599,11 @@ export class EngineService {
     if (request.number > count) {
       throw new EngineError('ERANGE', count === 0 ? `session ${session.id} holds no frames yet` : `session ${session.id} has no frame ${request.number}: its frames are numbered 1 to ${count}`);
     }
-    const { packet, data } = readFrames(() => store.packet(request.number));
+    const { packet, data } = readFrames(() => store.packet(request.number, engineNames(request.names)));
     const k = request.number - 1;
     const ix = store.index;
     const flags = ix.flags[k]!;
-    return packetData(packet, data, {
+    const detail = packetData(packet, data, {
       tsNs: ix.tsNs(k),
       firstTsNs: ix.tsNs(0),
       origLen: ix.origLen[k]!,
@@ -584,6 +611,7 @@ export class EngineService {
       interfaceId: ix.interfaceId[k]!,
       flags: (flags & FLAG.INBOUND ? 1 : 0) | (flags & FLAG.OUTBOUND ? 2 : 0),
     }, request.fullValues === true);
+    return withFrameFlags(detail, session.flags.has(k, 'marked'), session.flags.isIgnored(k));
   }
 
   private async createView(request: Request<'createView'>, ctx: RequestContext): Promise<EngineResult<'createView'>> {
@@ -622,7 +650,7 @@ export class EngineService {
   }
 
   /** A view of the session's store (EFILTER for a bad filter); its first progress event tells its id. */
-  private startView(session: EngineSession, id: number, filter: string, request: number): SessionView {
+  private startView(session: EngineSession, id: number, filter: string, request: number | null): SessionView {
     let entry: SessionView | null = null;
     // Ignored frames match no display filter (Wireshark dissects them no further than the frame).
     const filterView: FilterView = session.store.filter(filter, () => entry?.progress.poke(), (k) => session.flags.isIgnored(k));
@@ -792,4 +820,27 @@ function readFrames<T>(read: () => T): T {
     if (err instanceof RangeError || err instanceof EngineError) throw err;
     throw new EngineError('EREAD', `the captured bytes cannot be read back: ${(err as Error).message}`);
   }
+}
+
+/**
+ * A request's names as the dissectors take them. Host names come from Wireshark's hosts files and
+ * /etc/hosts (Wireshark's default, "use an external network name resolver", whose system resolver
+ * looks there first): Sievecap never sends a DNS query.
+ */
+function engineNames(names: NameResolutionFlags | undefined): NameResolution | null {
+  return names ? { ...names, external: true } : null;
+}
+
+/** Decode As rules as the Dissector takes them, checked by one (EDECODEAS names the protocols there are). */
+function checkedPortRules(rules: readonly DecodeAsRule[]): PortRule[] {
+  const portRules: PortRule[] = rules.map((d) => ({ transport: d.transport, ports: [d.port], protocol: d.protocol, origin: `Decode As ${d.transport}.port==${d.port},${d.protocol}` }));
+  if (portRules.length > 0) {
+    try {
+      new Dissector({ portRules });
+    } catch (err) {
+      if (err instanceof PortRuleError) throw new EngineError('EDECODEAS', err.message);
+      throw err;
+    }
+  }
+  return portRules;
 }

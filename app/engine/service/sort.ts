@@ -18,7 +18,8 @@ import type { EngineResult, PacketRow, RowSort, SortColumn } from '../../rpc/eng
 import { InternTable } from '../columns';
 import type { FilterView } from '../filter-view';
 import { RowDissector } from '../row-dissector';
-import type { PacketStore } from '../store';
+import { nameKey, type PacketStore } from '../store';
+import type { NameResolution } from '../../dissect/names';
 import type { AnalysisWork } from './analysis-work';
 import { EngineError, nsString, rowData } from './plain';
 import type { EngineSession } from './session';
@@ -53,8 +54,8 @@ class SummaryTexts {
   status = new Uint8Array(0);
   private readonly dissector: RowDissector;
 
-  constructor(private readonly store: PacketStore) {
-    this.dissector = new RowDissector(store);
+  constructor(private readonly store: PacketStore, names: NameResolution | null) {
+    this.dissector = new RowDissector(store, true, names);
   }
 
   async extend(work: AnalysisWork): Promise<void> {
@@ -245,7 +246,7 @@ class SessionOrders {
   readonly views = new WeakMap<FilterView, Map<string, ViewOrder>>();
   private busy: Promise<unknown> | null = null;
 
-  constructor(private readonly store: PacketStore) {}
+  constructor(private readonly store: PacketStore, private readonly names: NameResolution | null) {}
 
   /** Runs one piece of work at a time (they share the summary texts and orders). */
   async exclusive<T>(run: () => Promise<T>): Promise<T> {
@@ -268,7 +269,7 @@ class SessionOrders {
     if (known && known.length === total) return known;
     let texts: SummaryTexts | null = null;
     if (column !== 'time' && column !== 'length') {
-      texts = this.texts ??= new SummaryTexts(store);
+      texts = this.texts ??= new SummaryTexts(store, this.names);
       await texts.extend(work);
     }
     const cmp = keyCompare(store, texts, column);
@@ -289,10 +290,28 @@ class SessionOrders {
   }
 }
 
-const states = new WeakMap<EngineSession, SessionOrders>();
+/** Each session's sort states, by the names its texts show (nameKey): the text columns sort as they read. */
+const states = new WeakMap<EngineSession, Map<string, SessionOrders>>();
+
+/** Forgets a session's sorted orders and texts (Decode As changed what its frames read). */
+export function forgetSort(session: EngineSession): void {
+  states.delete(session);
+}
+
+function stateOf(session: EngineSession, names: NameResolution | null, make: boolean): SessionOrders | undefined {
+  let byNames = states.get(session);
+  if (!byNames) {
+    if (!make) return undefined;
+    states.set(session, (byNames = new Map()));
+  }
+  const key = nameKey(names);
+  let state = byNames.get(key);
+  if (!state && make) byNames.set(key, (state = new SessionOrders(session.store, names)));
+  return state;
+}
 
 /** Positions [start, start + count) of the sorted list as 0-based frame indexes, and the list's length. */
-async function sortedFrames(session: EngineSession, view: FilterView | undefined, sort: RowSort, start: number, count: number, work: AnalysisWork): Promise<{ total: number; frames: number[] }> {
+async function sortedFrames(session: EngineSession, view: FilterView | undefined, sort: RowSort, start: number, count: number, work: AnalysisWork, names: NameResolution | null): Promise<{ total: number; frames: number[] }> {
   const store = session.store;
   if (sort.column === 'number') {
     // Frame order, or its reverse: no permutation to keep.
@@ -305,9 +324,7 @@ async function sortedFrames(session: EngineSession, view: FilterView | undefined
     return { total, frames: out };
   }
   const column = sort.column;
-  let state = states.get(session);
-  if (!state) states.set(session, (state = new SessionOrders(store)));
-  const s = state;
+  const s = stateOf(session, names, true)!;
   const order = await s.exclusive(async () => {
     const full = await s.order(column, sort.descending, work);
     if (!view) return full;
@@ -331,13 +348,13 @@ async function sortedFrames(session: EngineSession, view: FilterView | undefined
 }
 
 /** The `rows` request with `sort`: a page of the list in the order of one column. */
-export async function sortedRows(session: EngineSession, view: FilterView | undefined, viewId: number | null, sort: RowSort, start: number, count: number, work: AnalysisWork): Promise<EngineResult<'rows'>> {
+export async function sortedRows(session: EngineSession, view: FilterView | undefined, viewId: number | null, sort: RowSort, start: number, count: number, work: AnalysisWork, names: NameResolution | null = null): Promise<EngineResult<'rows'>> {
   try {
     const store = session.store;
-    const { total, frames: page } = await sortedFrames(session, view, sort, start, count, work);
+    const { total, frames: page } = await sortedFrames(session, view, sort, start, count, work, names);
     // Dissected in frame order (paging forward costs nothing; going back restarts the row dissector), then put in the page's order.
     const byFrame = new Map<number, PacketRow>();
-    const texts = states.get(session)?.texts;
+    const texts = stateOf(session, names, false)?.texts;
     for (const k of [...page].sort((a, b) => a - b)) {
       // The text columns' sort dissected every frame in order: its rows are those of a dissection in order (no jumps).
       if (texts && k < texts.done) {
@@ -346,7 +363,7 @@ export async function sortedRows(session: EngineSession, view: FilterView | unde
       }
       let row;
       try {
-        row = store.rows(k, 1)[0]!;
+        row = store.rows(k, 1, undefined, names)[0]!;
       } catch (err) {
         if (err instanceof EngineError || err instanceof RangeError) throw err;
         throw new EngineError('EREAD', `the captured bytes cannot be read back: ${(err as Error).message}`);

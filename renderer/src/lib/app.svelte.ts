@@ -11,6 +11,7 @@ import type {
   DecodeAsRule,
   EngineParams,
   FrameFlag,
+  NameResolutionFlags,
   PacketDetail,
   RowSort,
   SessionInfo,
@@ -25,6 +26,7 @@ import { errorParts, errorTitle, isCancellation, type Banner } from './errors';
 import { baseName } from './format';
 import { appendSample, sampleOf, type CounterSample } from '../views/counter-history';
 import { DEFAULT_TIME_DISPLAY } from './time-display';
+import { anyNames, NO_NAMES } from './name-resolution';
 import type { FieldColumn } from './packet-columns';
 import { buildTree } from './hex';
 
@@ -91,6 +93,8 @@ export class AppState {
   timeDisplay = $state.raw<TimeDisplay>({ ...DEFAULT_TIME_DISPLAY });
   /** Fields shown as columns (Apply as Column). */
   fieldColumns = $state.raw<FieldColumn[]>([]);
+  /** View › Name Resolution: names in the Source, Destination and Info columns and the details tree. */
+  names = $state.raw<NameResolutionFlags>({ ...NO_NAMES });
   /** Frames marked and ignored in the session. */
   marked = $state(0);
   ignored = $state(0);
@@ -147,7 +151,7 @@ export class AppState {
       title = s.state === 'capturing' ? `Capturing from ${names || 'the network'}` : `Capture on ${names || 'the network'}`;
     }
     const t = this.timeDisplay;
-    return { title, unsaved: this.unsaved, capturing: this.capturing, time: { format: t.format, precision: t.precision ?? null, hms: t.hms === true } };
+    return { title, unsaved: this.unsaved, capturing: this.capturing, time: { format: t.format, precision: t.precision ?? null, hms: t.hms === true }, names: { ...this.names } };
   }
 
   // ---- connection ------------------------------------------------------------------------------
@@ -269,6 +273,7 @@ export class AppState {
         if (view !== null) params.view = view;
         if (sort) params.sort = sort;
         params.time = this.timeDisplay;
+        if (anyNames(this.names)) params.names = this.names;
         if (this.fieldColumns.length > 0) params.columns = this.fieldColumns.map((c) => c.field);
         return engine.call('rows', params, { signal });
       },
@@ -581,7 +586,9 @@ export class AppState {
     const s = this.session;
     const number = this.detail?.number;
     if (!s || !this.engine || number === undefined) return null;
-    const full = await this.engine.call('packet', { session: s.session, number, fullValues: true });
+    const params: EngineParams<'packet'> = { session: s.session, number, fullValues: true };
+    if (anyNames(this.names)) params.names = this.names;
+    const full = await this.engine.call('packet', params);
     const field = buildTree(full.layers).get(nodeId)?.field;
     return field ? field.text || String(field.value ?? '') : null;
   }
@@ -609,7 +616,9 @@ export class AppState {
     this.detailAbort = abort;
     this.detailLoading = number;
     try {
-      const detail = await this.engine.call('packet', { session: s.session, number }, { signal: abort.signal });
+      const params: EngineParams<'packet'> = { session: s.session, number };
+      if (anyNames(this.names)) params.names = this.names;
+      const detail = await this.engine.call('packet', params, { signal: abort.signal });
       if (!abort.signal.aborted) {
         this.detail = detail;
         this.detailError = null;
@@ -679,6 +688,43 @@ export class AppState {
   setFieldColumns(columns: FieldColumn[]): void {
     this.fieldColumns = columns;
     if (this.session) this.list.refresh();
+  }
+
+  /**
+   * Analyze › Decode As on the session shown: a file is opened again with the rules; a live
+   * capture's frames are dissected again in place (the engine's setDecodeAs, as Wireshark
+   * redissects), and the frames captured afterwards use the rules too.
+   */
+  async decodeAs(rules: DecodeAsRule[]): Promise<void> {
+    const s = this.session;
+    const engine = this.engine;
+    if (!s || !engine) return;
+    if (s.kind === 'file') {
+      await this.openFile(s.path, rules);
+      return;
+    }
+    try {
+      const info = await engine.call('setDecodeAs', { session: s.session, decodeAs: rules });
+      if (this.session?.session !== info.session) return;
+      this.updateInfo(info);
+      // The filter shown is run again on what the frames read now.
+      if (this.view) await this.applyFilter(this.appliedFilter);
+      else this.list.refresh();
+      const number = this.detail?.number ?? null;
+      if (number !== null) this.detailPending = this.fetchDetail(number);
+    } catch (err) {
+      this.showError(err, 'Decode As');
+    }
+  }
+
+  /** Other names shown (View › Name Resolution): the rows and the selected packet's details are fetched again. */
+  setNames(names: NameResolutionFlags): void {
+    this.names = names;
+    if (!this.session) return;
+    this.list.refresh();
+    // The tree shown stays until the one with the new names comes.
+    const number = this.detail?.number ?? this.detailLoading;
+    if (number !== null) this.detailPending = this.fetchDetail(number);
   }
 
   /** Another Time column format: the rows are fetched again. */

@@ -10,9 +10,45 @@ import { findQuery } from '../ui/FindBar.svelte';
 import { capinfosTime, propertyRows } from '../ui/PropertiesDialog.svelte';
 import { parseFrameRanges } from './frame-ranges';
 import { SHORTCUTS, shortcutCommand } from './shortcuts';
+import { loadPaneLayout, savePaneLayout } from './pane-layout';
+import { anyNames, loadNameResolution, nameResolutionCommand, NAME_RESOLUTION_CHOICES, saveNameResolution } from './name-resolution';
 import { loadTimeDisplay, saveTimeDisplay, timeColumnWidth, timeDisplayCommand, TIME_FORMAT_CHOICES, PRECISION_CHOICES } from './time-display';
 
 const key = (k: string, mods: { shift?: boolean; alt?: boolean } = {}) => ({ key: k, ctrlKey: true, metaKey: false, shiftKey: mods.shift ?? false, altKey: mods.alt ?? false });
+
+describe('pane layout', () => {
+  test('the splitters’ shares kept in storage, clamped to 0.1–0.9; damaged: the default', () => {
+    const store = new Map<string, string>();
+    const storage = { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v) };
+    expect(loadPaneLayout(storage)).toEqual({ list: 0.5, details: 0.6 });
+    savePaneLayout(storage, { list: 0.65, details: 0.3 });
+    expect(loadPaneLayout(storage)).toEqual({ list: 0.65, details: 0.3 });
+    store.set('sievecap.panes', '{"list":5,"details":"x"}');
+    expect(loadPaneLayout(storage)).toEqual({ list: 0.9, details: 0.6 });
+    store.set('sievecap.panes', 'oops');
+    expect(loadPaneLayout(storage)).toEqual({ list: 0.5, details: 0.6 });
+  });
+});
+
+describe('name resolution', () => {
+  test('off by default; each command toggles one kind, kept in storage; every one is a desktop menu command', () => {
+    const store = new Map<string, string>();
+    const storage = { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v) };
+    const none = loadNameResolution(storage);
+    expect(none).toEqual({ mac: false, network: false, transport: false });
+    expect(anyNames(none)).toBe(false);
+    const names = nameResolutionCommand(nameResolutionCommand(none, 'name-resolution-network')!, 'name-resolution-transport')!;
+    expect(names).toEqual({ mac: false, network: true, transport: true });
+    expect(nameResolutionCommand(names, 'name-resolution-network')).toEqual({ mac: false, network: false, transport: true });
+    expect(nameResolutionCommand(names, 'time-hms')).toBeNull();
+    saveNameResolution(storage, names);
+    expect(loadNameResolution(storage)).toEqual(names);
+    store.set('sievecap.nameResolution', '{"mac":"yes"');
+    expect(loadNameResolution(storage)).toEqual(none);
+    const commands = new Set<string>(MENU_COMMANDS);
+    expect(NAME_RESOLUTION_CHOICES.every((c) => commands.has(c.command))).toBe(true);
+  });
+});
 
 describe('time display', () => {
   test('the menu commands change the format, the precision and hours-and-minutes', () => {

@@ -278,7 +278,7 @@ describe('the window state over the real engine', () => {
     const id = service.openLive([{ linkType: 1, name: 'test0' }]);
     await expect.poll(() => app.session?.session).toBe(id);
     expect(app.capturing).toBe(true);
-    expect(app.documentState).toEqual({ title: 'Capturing from test0', unsaved: false, capturing: true, time: { format: 'r', precision: null, hms: false } });
+    expect(app.documentState).toEqual({ title: 'Capturing from test0', unsaved: false, capturing: true, time: { format: 'r', precision: null, hms: false }, names: { mac: false, network: false, transport: false } });
     app.list.resize(22 * 10);
     const frames = traffic.sampleTraffic({ connections: 40 });
     for (const f of frames.slice(0, 300)) service.appendPacket(id, { interfaceId: 0, tsNs: f.tsNs, data: f.data });

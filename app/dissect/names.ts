@@ -1,13 +1,50 @@
 /**
- * Names in tshark-style summary lines, as tshark 4.0 makes them, from files only (never a DNS
- * query): MAC addresses from the ethers files, Wireshark's well-known addresses (wka) and its
- * manufacturer table (manuf), when they are installed; host names from /etc/hosts; port names
- * from Wireshark's services file, else /etc/services. A file that is missing gives no names.
+ * Names of addresses and ports, as tshark 4.0 and Wireshark make them, from files only (never a
+ * DNS query): MAC addresses from the ethers files, Wireshark's well-known addresses (wka) and its
+ * manufacturer table (manuf), when they are installed; host names from Wireshark's hosts files
+ * (and /etc/hosts, the external resolver's); port names from Wireshark's services file, else
+ * /etc/services. A file that is missing gives no names. The CLI's -N and the desktop app's View ›
+ * Name Resolution both use them.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { NameResolution } from './preferences';
+import type { DissectorOptions } from './dissector';
+
+/** Which names are shown: MAC vendors and well-known addresses, host names, service names. */
+export interface NameResolution {
+  mac: boolean;
+  network: boolean;
+  transport: boolean;
+  /**
+   * tshark's "external resolver" (-N N, nameres.use_external_name_resolver, on by default): host
+   * names the system's resolver knows. Sievecap reads /etc/hosts for them and never asks DNS.
+   */
+  external: boolean;
+}
+
+function isDirectory(dir: string): boolean {
+  try {
+    return statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Wireshark's personal configuration folder (wsutil/filesystem.c): WIRESHARK_CONFIG_DIR when set;
+ * else $XDG_CONFIG_HOME/wireshark (~/.config/wireshark) when it is a folder; else ~/.wireshark
+ * when that is one; else the XDG folder.
+ */
+export function personalConfigDir(): string {
+  const named = process.env.WIRESHARK_CONFIG_DIR;
+  if (named) return named;
+  const home = process.env.HOME || homedir();
+  const xdg = join(process.env.XDG_CONFIG_HOME || join(home, '.config'), 'wireshark');
+  if (isDirectory(xdg)) return xdg;
+  const old = join(home, '.wireshark');
+  return isDirectory(old) ? old : xdg;
+}
 
 /** Where Wireshark's data files are (its own WIRESHARK_DATA_DIR first, as Wireshark reads it). */
 function dataDirs(): string[] {
@@ -84,7 +121,7 @@ export class MacNames {
 
   static fromSystem(): MacNames {
     const dirs = dataDirs();
-    const ethers = [readText('/etc/ethers'), readText(join(homedir(), '.config/wireshark/ethers'))].filter((t): t is string => t !== undefined);
+    const ethers = [readText('/etc/ethers'), readText(join(personalConfigDir(), 'ethers'))].filter((t): t is string => t !== undefined);
     return new MacNames({ ethers, wka: firstText(dirs.map((d) => join(d, 'wka'))), manuf: firstText(dirs.map((d) => join(d, 'manuf'))) });
   }
 
@@ -173,7 +210,7 @@ export class HostNames {
    */
   static fromSystem(external: boolean): HostNames {
     return new HostNames([
-      readText(join(homedir(), '.config/wireshark/hosts')),
+      readText(join(personalConfigDir(), 'hosts')),
       ...dataDirs().map((d) => readText(join(d, 'hosts'))),
       external ? readText('/etc/hosts') : undefined,
     ]);
@@ -181,6 +218,11 @@ export class HostNames {
 
   name(address: string): string {
     return this.names.get(address.toLowerCase()) ?? address;
+  }
+
+  /** The name of an address, or undefined when no hosts file names it. */
+  lookup(address: string): string | undefined {
+    return this.names.get(address.toLowerCase());
   }
 }
 
@@ -221,6 +263,8 @@ const IP_TEXT = /^(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f:]*:[0-9a-f:.]*)$/i;
 export class SummaryNames {
   private mac: MacNames | undefined;
   private hosts: HostNames | undefined;
+  /** MAC addresses named after the host of the IPv4 address an ARP packet binds them to. */
+  private readonly bound = new Map<string, string>();
 
   constructor(readonly resolution: NameResolution) {}
 
@@ -231,9 +275,60 @@ export class SummaryNames {
   /** A Source or Destination column: a MAC or IP address by its name, anything else as it is. */
   address(text: string): string {
     if (text === '') return text;
-    if (this.resolution.mac && MAC_TEXT.test(text)) return (this.mac ??= macNamesOfSystem()).name(text);
+    if (this.resolution.mac && MAC_TEXT.test(text)) return this.macName(text);
     if (this.resolution.network && IP_TEXT.test(text)) return (this.hosts ??= hostNamesOfSystem(this.resolution.external)).name(text);
     return text;
   }
 
+  /** A MAC address's name (aa:bb:cc:dd:ee:ff): one an ARP packet bound it to, else the tables'. */
+  macName(address: string): string {
+    return this.bound.get(address) ?? (this.mac ??= macNamesOfSystem()).name(address);
+  }
+
+  /**
+   * An Ethernet frame's ARP request or reply over IPv4, as Wireshark's ARP dissector tells its
+   * name resolution (arp.register_network_address_binding, on by default): with host names on, a
+   * sender (and a reply's target) whose MAC address is unicast and not zero and whose IPv4 address
+   * is not zero and has a host name gives the MAC address that name.
+   */
+  learnArp(frame: Uint8Array, linkType: number): void {
+    if (!this.resolution.network || linkType !== 1 || frame.length < 42) return;
+    let at = 12;
+    while ((frame[at] === 0x81 && frame[at + 1] === 0x00) || (frame[at] === 0x88 && frame[at + 1] === 0xa8)) at += 4;
+    if (frame[at] !== 0x08 || frame[at + 1] !== 0x06) return;
+    const arp = at + 2;
+    if (frame.length < arp + 28) return;
+    const word = (k: number): number => (frame[arp + k]! << 8) | frame[arp + k + 1]!;
+    const op = word(6);
+    if (word(0) !== 1 || word(2) !== 0x0800 || frame[arp + 4] !== 6 || frame[arp + 5] !== 4 || (op !== 1 && op !== 2)) return;
+    const bind = (macAt: number, ipAt: number): void => {
+      const mac = frame.subarray(arp + macAt, arp + macAt + 6);
+      const ip = frame.subarray(arp + ipAt, arp + ipAt + 4);
+      if ((mac[0]! & 1) !== 0 || mac.every((b) => b === 0) || ip.every((b) => b === 0)) return;
+      const host = (this.hosts ??= hostNamesOfSystem(this.resolution.external)).lookup(ip.join('.'));
+      if (host !== undefined) this.bound.set([...mac].map((b) => b.toString(16).padStart(2, '0')).join(':'), host);
+    };
+    bind(8, 14);
+    if (op === 2) bind(18, 24);
+  }
+}
+
+let systemPortNames: PortNames | undefined;
+
+/** The system's port names, read once per process. */
+export function portNamesOfSystem(): PortNames {
+  return (systemPortNames ??= PortNames.fromSystem());
+}
+
+/**
+ * The Dissector's options for these names: tree labels (`Source: name (address)`), the *_host
+ * fields and the Info column's ports (`http(80)`). The tables are read on first use.
+ */
+export function dissectorNameOptions(r: NameResolution, summary?: SummaryNames): Pick<DissectorOptions, 'macName' | 'hostName' | 'portName'> {
+  return {
+    ...(r.transport ? { portName: (transport: 'tcp' | 'udp', port: number) => portNamesOfSystem().name(transport, port) } : {}),
+    // With a summary's names, MAC names include those ARP packets bound (SummaryNames.learnArp).
+    ...(r.mac ? { macName: summary ? (address: string) => summary.macName(address) : (address: string) => macNamesOfSystem().name(address) } : {}),
+    ...(r.network ? { hostName: (address: string) => hostNamesOfSystem(r.external).name(address) } : {}),
+  };
 }
