@@ -91,6 +91,33 @@ describe('PacketListState', () => {
     expect(list.follow).toBe(true);
   });
 
+  test('past MAX_SCROLL_PX (proportional scrolling) a followed list still shows only rows it has while the next page comes', async () => {
+    const n = { total: 0 };
+    const list = new PacketListState({ pageSize: 200 });
+    list.resize(ROW_HEIGHT * 16);
+    let release: () => void = () => undefined;
+    const gate = { wait: Promise.resolve() };
+    const source = rows(n);
+    list.setSource({ fetch: async (...args) => { await gate.wait; return source.fetch(args[0], args[1], args[2]); } }, 0, { live: true });
+    n.total = 500_000;
+    await list.grow(500_000);
+    const inView = (): (number | null)[] => list.drawn.filter((d) => d.top >= 0 && d.top + ROW_HEIGHT <= ROW_HEIGHT * 16).map((d) => d.row?.number ?? null);
+    expect(inView().at(-1)).toBe(500_000);
+    gate.wait = new Promise<void>((resolve) => (release = resolve));
+    n.total = 505_000;
+    const growing = list.grow(505_000);
+    expect(inView().every((x) => x !== null)).toBe(true);
+    expect(inView().at(-1)).toBe(500_000);
+    release();
+    await growing;
+    expect(inView().every((x) => x !== null)).toBe(true);
+    expect(inView().at(-1)).toBe(505_000);
+    // The user scrolls up: following stops and the viewport spans every row.
+    list.onScroll(1000);
+    expect(list.follow).toBe(false);
+    expect(list.viewport.total).toBe(505_000);
+  });
+
   test('a file is not followed: it opens at the top while still loading', () => {
     const n = { total: 10 };
     const list = new PacketListState();

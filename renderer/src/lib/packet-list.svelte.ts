@@ -73,8 +73,15 @@ export class PacketListState {
     });
   }
 
+  /**
+   * The rows the viewport spans: while a live capture is followed, those up to the last one whose
+   * page has arrived (followedTo), so the rows in view are drawn. It matters past MAX_SCROLL_PX
+   * (about 360,000 rows), where a scroll position maps onto the list in proportion to its length:
+   * there the bottom shows the newest rows whatever the scrollTop, before their page is here.
+   */
   get viewport(): Viewport {
-    return { scrollTop: this.scrollTop, height: this.viewportHeight, rowHeight: this.rowHeight, total: this.total };
+    const total = this.follow && this.live && this.followedTo > 0 ? Math.min(this.followedTo, this.total) : this.total;
+    return { scrollTop: this.scrollTop, height: this.viewportHeight, rowHeight: this.rowHeight, total };
   }
 
   /** Height of the scroll area's content. */
@@ -152,8 +159,8 @@ export class PacketListState {
     });
   }
 
-  /** The row count a followed list last scrolled to show, and which source it was of. */
-  private followedTo = 0;
+  /** The row count a followed list last scrolled to show (0: none yet), and which source it was of. */
+  private followedTo = $state(0);
   private followGeneration = 0;
 
   setSort(sort: RowSort | null): void {
@@ -200,6 +207,8 @@ export class PacketListState {
       return;
     }
     this.ownScrolls.length = 0;
+    // The user scrolled: the viewport spans every row again.
+    this.followedTo = 0;
     this.follow = this.live && isAtBottom(this.viewport);
     this.load();
   }
@@ -217,6 +226,8 @@ export class PacketListState {
   /** Selects row `index` (`number`: its frame, when the caller knows it before its page is here). */
   select(index: number, number: number | null = null): void {
     if (index < 0 || index >= this.total) return;
+    // The user moves: the viewport spans every row again (following resumes below if this is the last).
+    this.followedTo = 0;
     this.selectedIndex = index;
     this.selectedNumber = this.cache.get(index)?.number ?? number;
     const top = revealRow(index, this.viewport);
