@@ -262,31 +262,29 @@ test('service: long work yields to the event loop and reports progress', async (
   const c = client({ eventIntervalMs: 0 });
   const frames = sampleTraffic({ connections: 4000, dnsQueries: 2000, pings: 2000 });
   const file = captureFile('yield.pcap', frames);
-  let turns = 0;
+  // Another task on the same event loop notes, at each of its turns, which progress it has seen.
+  // How often it runs depends on the machine (timings belong in bench/); that it runs between
+  // the slices of each long task does not.
   let on = true;
-  const gaps: number[] = [];
-  let last = performance.now();
+  const seen: string[] = [];
   const tick = (): void => {
-    const now = performance.now();
-    gaps.push(now - last);
-    last = now;
-    turns++;
+    const p = c.events.filter((e) => e.event === 'progress').at(-1) as { task: string; done: number } | undefined;
+    if (p) seen.push(`${p.task}:${p.done}`);
     if (on) setImmediate(tick);
   };
   setImmediate(tick);
-  const started = performance.now();
   const { session } = await c.call('openFile', { path: file });
   await c.call('createView', { session, filter: 'http.request.uri contains "item/3"' });
   await c.call('createReport', { session, spec: 'io,phs' });
-  const elapsed = performance.now() - started;
   on = false;
-  gaps.sort((a, b) => a - b);
-  const median = gaps[gaps.length >> 1]!;
-  // Wall-clock gaps include GC pauses and a busy machine: the median says how the work is sliced.
-  assert.ok(turns >= elapsed / 40, `${turns} event-loop turns in ${elapsed.toFixed(0)} ms`);
-  assert.ok(median < 16, `median gap between turns ${median.toFixed(1)} ms`);
   const tasks = new Set(c.events.filter((e) => e.event === 'progress').map((e) => (e as { task: string }).task));
   assert.deepEqual([...tasks].sort(), ['filter', 'load', 'report']);
+  // The other task ran while each long task was part-way through: the work was sliced.
+  for (const task of ['load', 'filter']) {
+    const total = (c.events.filter((e) => e.event === 'progress' && e.task === task).at(-1) as { total: number }).total;
+    const midway = new Set(seen.filter((s) => s.startsWith(`${task}:`) && Number(s.split(':')[1]) < total));
+    assert.ok(midway.size >= 2, `${task}: another task ran at ${midway.size} points part-way through`);
+  }
   const loads = c.events.filter((e) => e.event === 'progress' && e.task === 'load') as Array<{ done: number; total: number }>;
   assert.ok(loads.length > 1 && loads.every((p, k) => k === 0 || p.done >= loads[k - 1]!.done), 'load progress grows');
   assert.ok(c.events.some((e) => e.event === 'framesAppended' && e.frames < frames.length), 'frames are announced while the file is indexed');
