@@ -488,30 +488,27 @@ test('analysis: conversations, HTTP and sorting yield to the event loop while th
   const frames = sampleTraffic({ connections: 3000, dnsQueries: 1500, pings: 1500 });
   const { session } = await c.call('openFile', { path: captureFile('yield.pcap', frames) });
   const view = await c.call('createView', { session, filter: 'tcp.port == 80 || dns' });
-  let turns = 0;
+  // Another task on the same event loop notes, at each of its turns, the last progress it has
+  // seen; that it runs part-way through each long task shows the work is sliced (how often it runs
+  // depends on the machine: timings belong in bench/).
   let on = true;
-  const gaps: number[] = [];
-  let last = performance.now();
+  const seen: string[] = [];
   const tick = (): void => {
-    const now = performance.now();
-    gaps.push(now - last);
-    last = now;
-    turns++;
+    const p = c.events.filter((e) => e.event === 'progress').at(-1) as { task: string; done: number; total: number } | undefined;
+    if (p && p.done < p.total) seen.push(`${p.task}:${p.done}`);
     if (on) setImmediate(tick);
   };
   setImmediate(tick);
-  const started = performance.now();
   await c.call('conversations', { session, kind: 'eth', view: view.view });
   await c.call('httpTransactions', { session, start: 0, count: 10 });
   await c.call('rows', { session, start: 100, count: 100, view: view.view, sort: { column: 'destination', descending: true } });
   await c.call('followStream', { session, protocol: 'tcp', stream: 2999 });
-  const elapsed = performance.now() - started;
   on = false;
-  gaps.sort((a, b) => a - b);
-  const median = gaps[gaps.length >> 1]!;
-  assert.ok(turns >= elapsed / 40, `${turns} event-loop turns in ${elapsed.toFixed(0)} ms`);
-  assert.ok(median < 16, `median gap between turns ${median.toFixed(1)} ms`);
   const tasks = new Set(c.events.filter((e) => e.event === 'progress').map((e) => (e as { task: string }).task));
+  for (const task of ['conversations', 'http', 'sort']) {
+    const midway = new Set(seen.filter((s) => s.startsWith(`${task}:`)));
+    assert.ok(midway.size >= 2, `${task}: another task ran at ${midway.size} points part-way through`);
+  }
   for (const task of ['conversations', 'http', 'sort']) assert.ok(tasks.has(task), `progress of ${task}`);
   await c.call('closeSession', { session });
 });
