@@ -73,6 +73,17 @@ test('built frames: mDNS, LLMNR and GRE-carried PPP agree with tshark', { skip: 
   assertAgrees(file);
 });
 
+test('built frames: Decode As names the flavor (-d udp.port==5353,dns is DNS, 5355 as mdns is mDNS) as tshark does', { skip: NO_TSHARK }, () => {
+  const file = path.join(tmp, 'built-decode-as.pcap');
+  writePcap(file, FRAMES.map((hex) => Buffer.from(hex, 'hex')));
+  const fields = ['-T', 'fields', '-E', 'header=y', ...FIELDS.flatMap((f) => ['-e', f])];
+  for (const rules of [['udp.port==5353,dns'], ['udp.port==5355,mdns'], ['udp.port==5353,llmnr', 'udp.port==5355,dns']]) {
+    const d = rules.flatMap((r) => ['-d', r]);
+    assert.equal(ours(file, [...d, ...fields]), tshark(file, [...d, ...fields]), `-T fields with ${rules.join(' ')}`);
+    assert.equal(ours(file, [...d, '-T', 'text']), tshark(file, d), `summary lines with ${rules.join(' ')}`);
+  }
+});
+
 /** Answers one DNS-format query on each of 5353 and 5355 with an A record (mDNS: cache-flush set). */
 const RESPONDER = `
 import socket, select, struct

@@ -169,6 +169,7 @@ export class Dissector {
 
   private applyPortRule(rule: PortRule): void {
     const apps = this.applicationsOf(rule.transport);
+    for (const known of [...apps.values()]) for (const [name, variant] of known.variants ?? []) if (!apps.has(name) || name === known.protocol) apps.set(name, variant);
     const app = apps.get(rule.protocol);
     if (!app) throw new PortRuleError(rule, [...apps.keys()].sort());
     const table = rule.transport === 'tcp' ? this.tcpPorts : this.udpPorts;

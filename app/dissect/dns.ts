@@ -50,7 +50,8 @@ export const dnsDissector: AppDissector = createDnsDissector(null);
  * responses across packets, as Wireshark's), or without one (each message on its own).
  */
 export function createDnsDissector(transactions: DnsTransactionTable | null = new DnsTransactionTable()): AppDissector {
-  return {
+  // `flavor` null: named after the port (53 DNS, 5353 mDNS, 5355 LLMNR); a Decode As variant names its own.
+  const make = (flavor: DnsFlavor | null): AppDissector => ({
     protocol: 'dns',
     fieldPrefixes: ['mdns', 'llmnr'],
     udpPorts: [...UDP_FLAVORS.keys()],
@@ -65,11 +66,15 @@ export function createDnsDissector(transactions: DnsTransactionTable | null = ne
       const match: Matcher | undefined = transactions === null || ctx.quoted ? undefined : (id, response) => transactions.match(ctx, id, response);
       return ctx.transport === 'tcp'
         ? dissectDnsOverTcp(data, offset, end, records, ctx.fields, match)
-        : dissectDnsMessage(data, offset, end, false, records, ctx.fields, udpFlavor(ctx.srcPort, ctx.dstPort), match);
+        : dissectDnsMessage(data, offset, end, false, records, ctx.fields, flavor ?? udpFlavor(ctx.srcPort, ctx.dstPort), match);
     },
     // Each message's Info replaces the one before, as tshark shows several in one segment.
     desegment: (data, offset, end) => ({ ...lengthPrefixedPdus(data, offset, end, 2, (at) => 2 + data.readUInt16BE(at)), replaceInfo: true }),
-  };
+  });
+  // Decode As names them apart, as Wireshark registers three dissectors (tshark -d udp.port==5353,dns
+  // shows DNS); UDP only: over TCP each is DNS, as Wireshark's mDNS/LLMNR have no TCP dissector.
+  const variants = new Map([DNS, MDNS, LLMNR].map((f) => [f.protocol, make(f)]));
+  return { ...make(null), variants };
 }
 
 /** Matches a message to its transaction (DnsTransactionTable.match for this packet's conversation). */
@@ -287,9 +292,11 @@ function readRecord(b: LayerBuilder, names: DnsNameReader, offset: number, info:
   const rdata = typeOffset + 10;
   // mDNS (RFC 6762 §10.2): the class's top bit in a record says "replace what you cached".
   const cacheFlush = info.flavor === 'mdns' && type !== 41 && (klass & 0x8000) !== 0;
+  // Only mDNS reads that bit apart: to DNS and LLMNR, class 0x8001 is an unknown class.
+  const klassValue = info.flavor === 'mdns' ? klass & 0x7fff : klass;
   appendInfo(info, ` ${dnsTypeName(type)}${cacheFlush ? ', cache flush' : ''}`);
   let recordData = '';
-  const heading = b.group('', () => `${rname.text}: type ${dnsTypeName(type)}${type === 41 ? '' : `, class ${className(klass & 0x7fff)}`}`, null, offset, rdata + rdLength - offset, () => {
+  const heading = b.group('', () => `${rname.text}: type ${dnsTypeName(type)}${type === 41 ? '' : `, class ${className(klassValue)}`}`, null, offset, rdata + rdLength - offset, () => {
     addRecordName(b, rname, type, offset);
     b.add('dns.resp.type', () => `Type: ${typeLabel(type)}`, type, typeOffset, 2);
     if (type === 41) {
@@ -302,7 +309,7 @@ function readRecord(b: LayerBuilder, names: DnsNameReader, offset: number, info:
         b.add('dns.resp.z.reserved', () => `Reserved: ${hex(z & 0x7fff, 4)}`, z & 0x7fff, typeOffset + 6, 2, () => hex(z & 0x7fff, 4));
       }, () => hex(z, 4));
     } else {
-      b.add('dns.resp.class', () => `Class: ${classLabel(klass & 0x7fff)}`, klass & 0x7fff, typeOffset + 2, 2, () => hex(klass & 0x7fff, 4));
+      b.add('dns.resp.class', () => `Class: ${classLabel(klassValue)}`, klassValue, typeOffset + 2, 2, () => hex(klassValue, 4));
       if (info.flavor === 'mdns') b.add('dns.resp.cache_flush', 'Cache flush', cacheFlush, typeOffset + 2, 2);
       b.add('dns.resp.ttl', () => `Time to live: ${ttl} (${durationText(ttl)})`, ttl, typeOffset + 4, 4);
     }
@@ -322,9 +329,9 @@ const RECORD_HEADINGS: Record<number, string> = { 1: 'addr', 28: 'addr', 2: 'ns'
 
 const CLASS_NAMES: Record<number, string> = { 1: 'IN', 2: 'CS', 3: 'CH', 4: 'HS', 0xfe: 'NONE', 0xff: 'ANY' };
 
-/** 'IN', or the class in hex when Wireshark has no name for it. */
+/** 'IN', or 'Unknown' when Wireshark has no name for it (tshark 4.0's record headings). */
 function className(klass: number): string {
-  return CLASS_NAMES[klass] ?? hex(klass, 4);
+  return CLASS_NAMES[klass] ?? 'Unknown';
 }
 
 /** 'IN (0x0001)': the tree's Class line. */

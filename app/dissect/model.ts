@@ -350,6 +350,12 @@ export interface AppDissector {
    * dissected on its own. Cheap; must not throw.
    */
   desegment?: (data: Buffer, offset: number, end: number, ctx: AppContext) => PduSplit;
+  /**
+   * Other protocols this dissector reads under another port's name (DNS's mDNS and LLMNR), by the
+   * name Decode As gives them (`-d udp.port==5353,dns` is plain DNS, `-d udp.port==53,mdns` mDNS):
+   * each variant dissects as this one does, named as that protocol whatever the port.
+   */
+  variants?: ReadonlyMap<string, AppDissector>;
 }
 
 /** AppDissector.desegment's answer. */
