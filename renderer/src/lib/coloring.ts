@@ -42,10 +42,24 @@ export const COLORING_RULES: readonly ColoringRule[] = [
   { name: 'UDP', className: 'row-udp', filter: 'udp', matches: (r) => proto(r, 'UDP', 'QUIC', 'NTP', 'DHCP', 'SSDP') },
 ];
 
+/** Each row's rule under the default rules: a scrolled list shows the same rows again and again. */
+const defaultRuleOf = new WeakMap<PacketRow, ColoringRule | null>();
+
 /** The first rule a row matches, or null. */
 export function colorRule(row: PacketRow, rules: readonly ColoringRule[] = COLORING_RULES): ColoringRule | null {
-  for (const rule of rules) if (rule.matches(row)) return rule;
-  return null;
+  if (rules === COLORING_RULES) {
+    const known = defaultRuleOf.get(row);
+    if (known !== undefined) return known;
+  }
+  let found: ColoringRule | null = null;
+  for (const rule of rules) {
+    if (rule.matches(row)) {
+      found = rule;
+      break;
+    }
+  }
+  if (rules === COLORING_RULES) defaultRuleOf.set(row, found);
+  return found;
 }
 
 /** What marks a row besides its colour: truncated and malformed frames say so in words too. */
