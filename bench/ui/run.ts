@@ -3,7 +3,7 @@
  * Chromium (playwright-core) against `sievecap serve`, both inside a network namespace of the
  * benchmark's own — side by side with `tshark -r` on the same file for the display filters:
  *
- *   node dist/bench/ui/run.js [--packets 1000000] [--mixes traffic,corpus] [--seed FILE ...]
+ *   node dist/bench/ui/run.js [--packets 1000000] [--mixes traffic,corpus|none] [--seed FILE ...]
  *        [--json out.json] [--keep] [--profile DIR] [--parts scroll,select,filters,live]
  *        [--live-pps 50000] [--live-seconds 10]
  *
