@@ -95,6 +95,12 @@ test('syntax errors name the column and what was expected', () => {
     ['and tcp', 1, /expected a field, a value or '\('/],
     ['tcp &&', 7, /expected a field/],
     ['== 80', 1, /found '=='/],
+    ['ip.src[0:0] == 01', 8, /Range 0:0 isn't valid because length 0 isn't positive/],
+    ['eth.src[-2-5] == 01', 9, /Range -2-5 isn't valid because -2 and 5 have different signs/],
+    ['eth.src[3-1] == 01', 9, /the end 1 comes before the start 3/],
+    ['eth.src[a] == 01', 9, /"a" is not a byte range/],
+    ['eth.src[0:2 == 01', 13, /expected ',' or '\]' to close the '\[' at column 8/],
+    ['eth.src[] == 01', 9, /expected a byte range/],
   ];
   for (const [filter, column, reason] of cases) {
     const e = errorOf(filter);
@@ -128,6 +134,8 @@ test('meaning errors: unknown fields, bad literals, operators that do not fit th
     ['80 == 80', 1, /"80" is a value/],
     ['ip.src == tcp.port', 11, /different kinds of values/],
     ['tcp.port in {1..x.y}', 17, /neither a field nor a valid value/],
+    ['tcp.port[0:1] == 00', 1, /"tcp.port" is an integer and cannot be sliced into a sequence of bytes/],
+    ['frame.time_relative[0] == 00', 1, /cannot be sliced/],
   ];
   for (const [filter, column, reason] of cases) {
     const e = errorOf(filter);

@@ -115,6 +115,32 @@ const FILTERS = [
   'udp.srcport == udp.dstport',
   'tcp.window_size == 0',
   'frame.time_delta > 0.5',
+  // byte slices: [i:j], [i-j], [i], [:j], [i:], negative offsets, several ranges joined; of
+  // addresses, strings (their value, not the bytes they were read from), bytes and protocols
+  'ip.src[0:2] == ac:10',
+  'ip.dst[-1] == 01',
+  'ipv6.src[0:2] == fe:80',
+  'eth.src[0:3] == 00:21:6a',
+  'eth.dst[:3] == 01:00:5e',
+  'eth.src[4:] == 7d:4a',
+  'eth.src[1-2] == 21:6a',
+  'eth.src[0:1,2] == 00:6a',
+  'eth.dst[-2:1] == 99',
+  'http.host[0:3] == "www"',
+  'http.request.method[0:1] == "P"',
+  'dns.qry.name[-4:] == ".com"',
+  'tcp.payload[0:4] == "GET "',
+  'tcp.payload[0:3] == 48:54:54',
+  'frame[12:2] == 86:dd',
+  'ip[0] == 45',
+  'udp[0:2] == 00:35',
+  'tcp[13] == 12',
+  // (not `ff`: to Wireshark that word is a protocol's name, Foundation Fieldbus, never present)
+  'frame[0:6] contains 21',
+  'http.user_agent[0:4] matches "^cu"',
+  'eth.src[0:3] > 00:20:00',
+  'ip.src[3:2]',
+  'ip.src[3:]',
 ];
 
 const TSHARK_VERSION = (() => {

@@ -58,7 +58,7 @@ export function decidedByStream(filter: DisplayFilter): boolean {
   } catch {
     return false;
   }
-  const operandOk = (o: { text: string }): boolean => !o.text.includes('(') && !KEYED_PROTOCOLS.has(o.text.replace(/[[#].*$/, ''));
+  const operandOk = (o: { text: string }): boolean => !o.text.includes('(') && !KEYED_PROTOCOLS.has(o.text.replace(/[#].*$/, ''));
   const ok = (n: FilterNode): boolean => {
     switch (n.type) {
       case 'and':
@@ -67,7 +67,7 @@ export function decidedByStream(filter: DisplayFilter): boolean {
       case 'not':
         return ok(n.operand);
       case 'exists':
-        return KEYED_PROTOCOLS.has(n.operand.text) || operandOk(n.operand);
+        return (KEYED_PROTOCOLS.has(n.operand.text) && n.operand.slice === undefined) || operandOk(n.operand);
       case 'compare':
       case 'contains':
       case 'matches':

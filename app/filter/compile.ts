@@ -11,7 +11,7 @@ import type { FieldKind } from './field-kinds';
 import { fieldKind, looksLikeFieldName } from './fields';
 import { DisplayFilterError } from './lexer';
 import type { FilterNode, Operand, RelOp, SetElement } from './parser';
-import { domainOf, haystack, LiteralError, type Domain, type Occurrence } from './values';
+import { domainOf, haystack, LiteralError, occurrenceSliceBytes, sliceable, sliceOf, type Domain, type Occurrence } from './values';
 
 export interface EvalContext {
   /** Occurrences per field slot, in tree order. */
@@ -26,6 +26,8 @@ interface FieldRef {
   name: string;
   kind: FieldKind;
   slot: number;
+  /** `field[i:j]`: the bytes a slice takes from an occurrence (kind is then 'bytes'). */
+  sliced?: (o: Occurrence, frame: Buffer | undefined) => Buffer | undefined;
 }
 
 export class FilterCompiler {
@@ -52,6 +54,9 @@ export class FilterCompiler {
         const field = this.field(node.operand);
         if (!field) throw this.unknown(node.operand);
         const slot = field.slot;
+        const sliced = field.sliced;
+        // A slice alone holds when some occurrence has those bytes (tshark: ip.src[3:2] never does).
+        if (sliced) return (c) => c.occurrences[slot]!.some((o) => sliced(o, c.frame) !== undefined);
         return (c) => c.occurrences[slot]!.length > 0;
       }
       case 'compare':
@@ -83,7 +88,15 @@ export class FilterCompiler {
       slot = this.slots.size;
       this.slots.set(o.text, slot);
     }
-    return { name: o.text, kind, slot };
+    if (!o.slice) return { name: o.text, kind, slot };
+    if (!sliceable(kind)) {
+      throw this.error(o, `"${o.text}" is ${KIND_WORDS[kind]} and cannot be sliced into a sequence of bytes`);
+    }
+    const ranges = o.slice;
+    return { name: o.text, kind: 'bytes', slot, sliced: (occ, frame) => {
+      const bytes = occurrenceSliceBytes(kind, occ, frame);
+      return bytes === undefined ? undefined : sliceOf(bytes, ranges);
+    } };
   }
 
   /** The left side of a test must be a field (a literal on the left is not Wireshark's style). */
@@ -95,6 +108,7 @@ export class FilterCompiler {
   }
 
   private domain(f: FieldRef, at: Operand, what: string): Domain<unknown> {
+    if (f.sliced) return { ...domainOf('bytes')!, fromOccurrence: f.sliced };
     const d = domainOf(f.kind);
     if (!d) throw this.error(at, `${f.name} has no value to compare; test its presence alone ("${f.name}") instead of using ${what}`);
     return d;
@@ -126,13 +140,14 @@ export class FilterCompiler {
     const other = this.field(r);
     const slot = f.slot;
     if (other) {
-      if (domainOf(other.kind) !== d) throw this.error(r, `${f.name} and ${other.name} hold different kinds of values and cannot be compared`);
+      if (domainOf(other.kind) !== domainOf(f.kind)) throw this.error(r, `${f.name} and ${other.name} hold different kinds of values and cannot be compared`);
       const otherSlot = other.slot;
+      const od = this.domain(other, r, `'${op}'`);
       const anyPair = (c: EvalContext, test: (a: unknown, b: unknown) => boolean): boolean =>
         c.occurrences[slot]!.some((a) => {
           const va = d.fromOccurrence(a, c.frame);
           return va !== undefined && c.occurrences[otherSlot]!.some((b) => {
-            const vb = d.fromOccurrence(b, c.frame);
+            const vb = od.fromOccurrence(b, c.frame);
             return vb !== undefined && test(va, vb);
           });
         });
@@ -172,6 +187,11 @@ export class FilterCompiler {
     const f = this.searchable(l, 'contains');
     const slot = f.slot;
     const kind = f.kind;
+    const sliced = f.sliced;
+    if (sliced) {
+      const needle = this.literal(domainOf('bytes')!, f, r) as Buffer;
+      return (c) => c.occurrences[slot]!.some((o) => (sliced(o, c.frame)?.indexOf(needle) ?? -1) >= 0);
+    }
     if (kind === 'string' || kind === 'other') {
       const needle = r.text;
       return (c) => c.occurrences[slot]!.some((o) => (haystack(kind, o, c.frame) as string | undefined)?.includes(needle) ?? false);
@@ -190,9 +210,10 @@ export class FilterCompiler {
     const kind = f.kind;
     const regex = this.regex(r);
     const asText = (h: string | Buffer | undefined): string | undefined => (Buffer.isBuffer(h) ? h.toString('latin1') : h);
+    const sliced = f.sliced;
     return (c) =>
       c.occurrences[slot]!.some((o) => {
-        const text = asText(haystack(kind, o, c.frame));
+        const text = asText(sliced ? sliced(o, c.frame) : haystack(kind, o, c.frame));
         return text !== undefined && regex.test(text);
       });
   }
@@ -251,3 +272,10 @@ function relation(op: RelOp, d: Domain<unknown>): (a: unknown, b: unknown) => bo
       return (a, b) => compare(a, b) >= 0;
   }
 }
+
+/** What a kind is, in an error's words. */
+const KIND_WORDS: Record<FieldKind, string> = {
+  protocol: 'a protocol', none: 'a label with no value', int: 'an integer', bool: 'a boolean', float: 'a floating-point number',
+  ipv4: 'an IPv4 address', ipv6: 'an IPv6 address', ether: 'a MAC address', bytes: 'a byte sequence', string: 'a character string',
+  reltime: 'a time offset', abstime: 'a date and time', other: 'a value',
+};

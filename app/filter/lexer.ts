@@ -34,6 +34,8 @@ export type TokenKind =
   | '}'
   | ','
   | '..'
+  | '['
+  | ']'
   | 'end';
 
 export interface Token {
@@ -76,6 +78,8 @@ const SYMBOLS: [string, TokenKind, string][] = [
   ['{', '{', '{'],
   ['}', '}', '}'],
   [',', ',', ','],
+  ['[', '[', '['],
+  [']', ']', ']'],
 ];
 
 const WORD_CHAR = /[A-Za-z0-9_.:/\-]/;

@@ -8,7 +8,8 @@
  *   unary   := ('not' | '!') unary | '(' expr ')' | test
  *   test    := operand [ relop operand | 'contains' operand | 'matches' operand | ['not'] 'in' set ]
  *   set     := '{' element (',' element)* '}'      element := operand ['..' operand]
- *   operand := word | string
+ *   operand := word [slice] | string
+ *   slice   := '[' range (',' range)* ']'    range := i:j | i-j | i | :j | i:   (Wireshark's byte slices)
  *
  * Whether a word is a field or a literal is decided later, by the compiler, which knows the fields.
  */
@@ -22,6 +23,21 @@ export interface Operand {
   text: string;
   column: number;
   length: number;
+  /** `field[0:3]`: the byte ranges taken from the field's bytes, joined in order. */
+  slice?: SliceRange[];
+}
+
+/**
+ * One range of a slice, as Wireshark 4.0 reads it: `i:j` (from offset i, j bytes), `i-j` (offsets
+ * i to j), `i` (one byte), `:j` (the first j), `i:` (from i to the end). A negative offset counts
+ * from the end.
+ */
+export interface SliceRange {
+  start: number;
+  /** Bytes taken; undefined: to the end. */
+  length?: number;
+  /** `i-j`: the last offset (same sign as start). */
+  last?: number;
 }
 
 export interface SetElement {
@@ -59,12 +75,51 @@ export function parseDisplayFilter(filter: string): FilterNode {
     return next();
   };
 
+  const sliceRange = (t: Token): SliceRange => {
+    const bad = (why: string): never => fail(t, `Range ${t.text} isn't valid because ${why}`);
+    const int = (x: string): number => Number.parseInt(x, 10);
+    let m: RegExpExecArray | null;
+    if ((m = /^(-?\d+)?:(\d+)?$/.exec(t.text))) {
+      const length = m[2] === undefined ? undefined : int(m[2]);
+      if (length === 0) bad('length 0 isn\'t positive');
+      return { start: m[1] === undefined ? 0 : int(m[1]), ...(length === undefined ? {} : { length }) };
+    }
+    if ((m = /^(-?\d+)-(-?\d+)$/.exec(t.text))) {
+      const [start, last] = [int(m[1]!), int(m[2]!)];
+      if (start < 0 !== last < 0) bad(`${start} and ${last} have different signs`);
+      if (last < start) bad(`the end ${last} comes before the start ${start}`);
+      return { start, last };
+    }
+    if ((m = /^-?\d+$/.exec(t.text))) return { start: int(t.text), length: 1 };
+    return fail(t, `"${t.text}" is not a byte range (write [i:length], [i-j], [i], [:length] or [i:])`);
+  };
+
+  const slice = (): SliceRange[] => {
+    const open = next();
+    const ranges: SliceRange[] = [];
+    for (;;) {
+      const t = peek();
+      if (t.kind !== 'word') fail(t, `expected a byte range in the '[' at column ${open.column}, found ${describe(t)}`);
+      next();
+      ranges.push(sliceRange(t));
+      const after = peek();
+      if (after.kind === ']') {
+        next();
+        return ranges;
+      }
+      if (after.kind !== ',') fail(after, `expected ',' or ']' to close the '[' at column ${open.column}, found ${describe(after)}`);
+      next();
+    }
+  };
+
   const operand = (what = 'a value'): Operand => {
     const t = peek();
     if (t.kind === 'end') fail(t, `expected ${what}`);
     if (t.kind !== 'word' && t.kind !== 'string') fail(t, `expected ${what}, found ${describe(t)}`);
     next();
-    return { kind: t.kind as Operand['kind'], text: t.text, column: t.column, length: t.length };
+    const o: Operand = { kind: t.kind as Operand['kind'], text: t.text, column: t.column, length: t.length };
+    if (t.kind === 'word' && peek().kind === '[') o.slice = slice();
+    return o;
   };
 
   const set = (): SetElement[] => {

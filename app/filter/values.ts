@@ -303,3 +303,34 @@ export function haystack(kind: FieldKind, o: Occurrence, frame: Buffer | undefin
   if (kind === 'bytes' || kind === 'protocol' || kind === 'ether') return kind === 'ether' ? etherDomain.fromOccurrence(o, frame) : occurrenceBytes(o, frame);
   return undefined;
 }
+
+/** Kinds whose values are a sequence of bytes a slice (`field[0:3]`) can take from, as Wireshark's. */
+export function sliceable(kind: FieldKind): boolean {
+  return kind === 'protocol' || kind === 'bytes' || kind === 'ether' || kind === 'ipv4' || kind === 'ipv6' || kind === 'string' || kind === 'other';
+}
+
+/**
+ * An occurrence's bytes as a slice reads them (Wireshark slices a field's value, not the bytes it
+ * was read from: `http.host[0:3]` is the host name's first three characters, without `Host: `).
+ */
+export function occurrenceSliceBytes(kind: FieldKind, o: Occurrence, frame: Buffer | undefined): Buffer | undefined {
+  if (!isField(o) || kind === 'protocol' || kind === 'bytes') return occurrenceBytes(o, frame);
+  if (kind === 'ether') return etherDomain.fromOccurrence(o, frame);
+  if (Buffer.isBuffer(o.value)) return o.value;
+  const text = typeof o.value === 'string' ? o.value : o.text;
+  if (kind === 'ipv4') return parseIpv4(text);
+  if (kind === 'ipv6') return parseIpv6(text);
+  return Buffer.from(text, 'utf8');
+}
+
+/** One range of a slice (parser.ts SliceRange), applied to bytes: undefined when it reaches past them. */
+export function sliceOf(bytes: Buffer, ranges: ReadonlyArray<{ start: number; length?: number; last?: number }>): Buffer | undefined {
+  const parts: Buffer[] = [];
+  for (const r of ranges) {
+    const start = r.start < 0 ? bytes.length + r.start : r.start;
+    const end = r.last !== undefined ? (r.last < 0 ? bytes.length + r.last : r.last) + 1 : r.length !== undefined ? start + r.length : bytes.length;
+    if (start < 0 || start > bytes.length || end > bytes.length || end <= start) return undefined;
+    parts.push(bytes.subarray(start, end));
+  }
+  return parts.length === 1 ? parts[0] : Buffer.concat(parts);
+}
