@@ -351,8 +351,13 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
   }
   const ctx = appContext(p, srcPort, dstPort, streamFirstFrame);
   const analysed = analysis as AnalysisResult | null;
-  if (desegment) dissectTcpPayload(d, p, ctx, flow!, relativeSeq, finOnly || ((be16(data, offset + 12) & 1) !== 0), data, payload, end, analysed?.flags ?? 0);
-  else d.byPort(p, ctx, data, payload, end);
+  const flags = analysed?.flags ?? 0;
+  if (desegment) dissectTcpPayload(d, p, ctx, flow!, relativeSeq, finOnly || ((be16(data, offset + 12) & 1) !== 0), data, payload, end, flags);
+  else if (flags & A.KEEP_ALIVE) d.data(p, data, payload, end);
+  // tshark 4.0's decode_tcp_ports (tcp.no_subdissector_on_error, on by default): a retransmitted or
+  // out-of-order segment is handed to no dissector, not even Data (a spurious retransmission is,
+  // as Wireshark does not flag it a retransmission).
+  else if ((flags & A.OUT_OF_ORDER) === 0 && (flags & (A.RETRANSMISSION | A.SPURIOUS_RETRANSMISSION)) !== A.RETRANSMISSION) d.byPort(p, ctx, data, payload, end);
 }
 
 function appContext(p: PacketState, srcPort: number, dstPort: number, streamFirstFrame: number): AppContext {
