@@ -75,13 +75,16 @@ const EXT_NAMES: Record<number, [string, string]> = {
   60: ['ipv6.dstopts', 'Destination Options for IPv6'],
 };
 
+/** Extension headers walked in one packet at most (fragment headers included). */
+const MAX_EXTENSION_HEADERS = 256;
+
 /** Walks extension headers until an upper-layer protocol, then hands off (or reassembles). */
-function extensionChain(d: Dissector, p: PacketState, data: Buffer, at: number, end: number, nxt: number): void {
-  for (let guard = 0; guard < 64; guard++) {
+function extensionChain(d: Dissector, p: PacketState, data: Buffer, at: number, end: number, nxt: number, depth = 0): void {
+  for (let guard = depth; guard < MAX_EXTENSION_HEADERS; guard++) {
     if (nxt === 59) return;
     if (nxt === 44) {
       if (!p.quoted) p.fragment = true;
-      fragmentHeader(d, p, data, at, end);
+      fragmentHeader(d, p, data, at, end, guard + 1);
       return;
     }
     const ext = EXT_NAMES[nxt];
@@ -176,7 +179,7 @@ function markPendingIpv6(p: PacketState): void {
   }
 }
 
-function fragmentHeader(d: Dissector, p: PacketState, data: Buffer, at: number, end: number): void {
+function fragmentHeader(d: Dissector, p: PacketState, data: Buffer, at: number, end: number, depth: number): void {
   const b = new LayerBuilder(data, 'ipv6.fraghdr', 'Fragment Header for IPv6', at, end, p.selection);
   let nxt = -1;
   let more = false;
@@ -205,8 +208,9 @@ function fragmentHeader(d: Dissector, p: PacketState, data: Buffer, at: number, 
   const payload = at + 8;
   const stop = Math.min(end, data.length);
   if (!more && fragOffset === 0) {
+    // An atomic fragment (RFC 6946): the headers after it are read as if it were not there.
     p.addLayer(b.layer);
-    d.byIpProtocol(p, nxt, data, payload, end);
+    extensionChain(d, p, data, payload, end, nxt, depth);
     return;
   }
   const reassembled = p.quoted || end > data.length ? null : d.ipv6Fragments.add(`${p.netSrc}|${p.netDst}|${ident}`, p.frame.number, fragOffset * 8, data.subarray(payload, stop), more);
