@@ -5,7 +5,8 @@
  * lookups, DNS over TCP with DNSSEC records (DNSKEY, DS, RRSIG), a zone transfer (SRV headings),
  * EDNS cookies (good and bad), an AD bit in queries, SSHFP, the EDNS options tcpdump's tests
  * exercise (client subnet, DAU/DHU/N3U, CHAIN, keepalive, padding, NSID, expire, unknown ones),
- * unknown opcode, rcode and class with the Z bit set. How a malformed packet is shown after the
+ * unknown opcode, rcode and class with the Z bit set, a type tshark has no code for (URI: its
+ * "Undecoded" note and Data). How a malformed packet is shown after the
  * tree ("[Malformed Packet: …]") is not DNS's and is left out.
  */
 import { test } from 'node:test';
@@ -23,7 +24,7 @@ const NO_TSHARK = spawnSync('tshark', ['--version']).status !== 0 ? 'tshark is n
 const FILES = [
   'chrissanders-packets/dns_query_response.pcapng', 'chrissanders-packets/dns_query_nonexistent.pcapng', 'chrissanders-packets/dns_tcp.pcapng',
   'chrissanders-packets/dns_axfr.pcapng', 'tcpdump/tests/dns_udp.pcap', 'tcpdump/tests/dns-badcookie.pcap', 'tcpdump/tests/dnssec.pcap',
-  'tcpdump/tests/edns-opts.pcap', 'tcpdump/tests/dns-badlabel.pcap',
+  'tcpdump/tests/edns-opts.pcap', 'tcpdump/tests/dns-badlabel.pcap', 'tcpdump/tests/dns-uri.pcap',
 ];
 
 /** The lines of each DNS tree: from its heading to the next line that starts a layer. */
