@@ -2,15 +2,21 @@
  * SMTP against tshark 4.0 segment by segment (`-o tcp.desegment_tcp_streams:FALSE`): commands,
  * replies (multi-line and pipelined), DATA fragments, on the corpus' mail captures (Chris Sanders'
  * Practical Packet Analysis files). The segment that ends a message shows the message put
- * together from the DATA fragments as IMF (its fragments, headers, Protocol and Info); there
- * frame.protocols is left out: tshark also names the body's media dissectors (data-text-lines,
- * mime_multipart, media), whose layers Sievecap does not show under IMF.
+ * together from the DATA fragments as IMF: its fragments, headers with their address items,
+ * Protocol and Info, the body's line-based text; a multipart body's frame.protocols is left out
+ * (tshark's mime_multipart, media layers are not Sievecap's). The IMF trees of -V are compared
+ * too, on the corpus and on a message the test builds (address lists with groups, a quoted
+ * comma, a lone address), up to the body's layer, which tshark indents under IMF.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { requireCorpusFile } from './support/corpus';
 import { sievecap } from './support/sievecap';
+import { TcpConversation, writeConversations } from './support/tcp-frames';
 
 const NO_TSHARK = spawnSync('tshark', ['--version']).status !== 0 ? 'tshark is not installed (apt-get install tshark)' : false;
 const FILES = ['mail_receiver_server_3.pcapng', 'mail_sender_attachment.pcapng', 'mail_sender_client_1.pcapng', 'mail_sender_server_2.pcapng'];
@@ -35,10 +41,11 @@ test('SMTP commands, replies, DATA fragments and the IMF messages they make agre
     theirs.stdout.split('\n').forEach((line, k) => {
       if (!line.includes('smtp')) return;
       compared++;
-      if (line.includes('SMTP/IMF')) {
+      if (line.includes('mime_multipart')) {
         messages++;
-        assert.equal(withoutProtocols(a[k]), withoutProtocols(line), `${name} frame ${k + 1} (IMF)`);
+        assert.equal(withoutProtocols(a[k]), withoutProtocols(line), `${name} frame ${k + 1} (IMF, multipart)`);
       } else {
+        if (line.includes('SMTP/IMF')) messages++;
         assert.equal(a[k], line, `${name} frame ${k + 1}`);
       }
     });
@@ -52,5 +59,45 @@ test('SMTP commands, replies, DATA fragments and the IMF messages they make agre
   };
   for (const filter of ['smtp.req.command == "RCPT"', 'smtp.response.code == 250', 'smtp.rsp.parameter contains "PIPELINING"']) {
     assert.equal(filtered('sievecap', filter), filtered('tshark', filter), filter);
+  }
+});
+
+/** The IMF tree of each message in -V: from its heading to the body's layer (tshark nests that one under IMF). */
+function imfTrees(verbose: string): string[] {
+  const out: string[] = [];
+  let inside = false;
+  for (const line of verbose.split('\n')) {
+    if (line.startsWith('Internet Message Format')) inside = true;
+    else if (!line.startsWith(' ') || /^ {4}(Line-based text data|MIME Multipart)/.test(line)) inside = false;
+    if (inside) out.push(line);
+  }
+  return out;
+}
+
+test('IMF trees in -V agree with tshark: the corpus\' messages and address lists the test builds', { skip: NO_TSHARK }, () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sievecap-imf-'));
+  try {
+    const built = path.join(tmp, 'addresses.pcap');
+    const c = new TcpConversation({ serverPort: 25 });
+    const text = (s: string): Buffer => Buffer.from(s, 'latin1');
+    c.handshake();
+    c.send('server', text('220 mail.example ESMTP\r\n'));
+    c.send('client', text('DATA\r\n'));
+    c.send('server', text('354 End data with <CR><LF>.<CR><LF>\r\n'));
+    c.send('client', text('From: A <a@example.org>\r\nTo: B <b@example.org>, "Doe, J" <j@example.org>,plain@example.org\r\n' +
+      'Cc: undisclosed-recipients:;\r\nBcc: team: x@example.org, y@example.org;\r\nSender: S <s@example.org>\r\nReply-To: r@example.org\r\n' +
+      'Subject: hi\r\nX-Mailer: test\r\nContent-Type: text/html; charset=us-ascii\r\n\r\n<p>Body.</p>\r\n.\r\n'));
+    writeConversations(built, [c]);
+    let lines = 0;
+    for (const file of [...FILES.map((name) => requireCorpusFile(`chrissanders-packets/${name}`)), built]) {
+      const theirs = spawnSync('tshark', ['-n', '-r', file, '-V', '-Y', 'imf'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+      assert.equal(theirs.status, 0, theirs.stderr);
+      const expected = imfTrees(theirs.stdout);
+      assert.deepEqual(imfTrees(sievecap(['-n', '-r', file, '-V', '-Y', 'imf']).stdout.toString()), expected, path.basename(file));
+      lines += expected.length;
+    }
+    assert.ok(lines > 100, `${lines} lines compared`);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
   }
 });

@@ -4,13 +4,17 @@
  * abbreviation (imf.from, imf.subject, imf.content.type, unknown headers as imf.extension), and
  * the Info column "from: …, subject: …, " in the order the headers come, followed by the media
  * types of the body tshark's media dissectors append (" (text/plain)", each part of a multipart
- * body). Left out: the address lists' items, the body's own tree (line-based text, MIME parts).
+ * body). Address headers carry their items (display name, address) as packet-imf.c splits them;
+ * a single-part body gets its media type's layer (line-based text for text/*). Left out: MIME
+ * multipart bodies' parts (mime_multipart), and the Message-Text of a message without a
+ * Content-Type.
  *
  * The subject is also what `--export-objects imf` names the message's file after (imfSubject).
  */
 import { LayerBuilder } from './builder';
 import { printable } from './app-format';
 import type { Layer } from './model';
+import { bodyLayers } from './http-body';
 
 /** The headers tshark knows, by lowercase name: their field abbreviations. */
 const HEADERS: Record<string, string> = {
@@ -106,6 +110,8 @@ function mediaTypes(message: Buffer, type: string, boundary: string | null, star
 
 export interface ImfResult {
   layer: Layer;
+  /** The body's layers (its media type's: data-text-lines for text), offsets in the message. */
+  bodies: Layer[];
   info: string;
 }
 
@@ -124,7 +130,29 @@ export function dissectImf(message: Buffer, selection?: ReadonlySet<string>): Im
     if (INFO_HEADERS.has(h.key)) info += `${h.key}: ${value}, `;
     if (h.key === 'content-type') media = contentType(raw.toString('latin1'));
     const abbrev = HEADERS[h.key];
-    if (abbrev !== undefined) {
+    const list = ADDRESS_HEADERS[h.key];
+    if (abbrev !== undefined && list !== undefined) {
+      // The value with its CR LF, as packet-imf.c hands it to the address parsers.
+      // A list's line ends with its item count (one per comma, plus one).
+      let count = 1;
+      for (let i = h.valueStart; i < h.next; i++) if (message[i] === 0x2c) count++;
+      const items = list === 'mailbox' ? '' : `, ${count} item${count === 1 ? '' : 's'}`;
+      b.group(abbrev, () => `${h.name}: ${value}${items}`, raw.toString('latin1'), h.valueStart, h.valueEnd - h.valueStart, () => {
+        if (list === 'mailbox') addMailbox(b, message, h.valueStart, h.next);
+        else addList(b, message, h.valueStart, h.next, list);
+      });
+    } else if (h.key === 'content-type') {
+      const text = raw.toString('latin1');
+      const semicolon = text.indexOf(';');
+      b.group(abbrev!, () => `${h.name}: ${value}`, text, h.valueStart, h.valueEnd - h.valueStart, () => {
+        const type = semicolon < 0 ? text : text.slice(0, semicolon);
+        b.add('imf.content.type.type', () => `Type: ${printable(Buffer.from(type, 'latin1'))}`, type, h.valueStart, type.length);
+        if (semicolon >= 0) {
+          const parameters = text.slice(semicolon + 1);
+          b.add('imf.content.type.parameters', () => `Parameters: ${printable(Buffer.from(parameters, 'latin1'))}`, parameters, h.valueStart + semicolon + 1, parameters.length);
+        }
+      });
+    } else if (abbrev !== undefined) {
       b.add(abbrev, () => `${h.name}: ${value}`, raw.toString('latin1'), h.valueStart, h.valueEnd - h.valueStart);
     } else {
       b.group('imf.extension', () => `${h.name}: ${value}`, null, h.start, h.next - h.start, () => {
@@ -133,8 +161,80 @@ export function dissectImf(message: Buffer, selection?: ReadonlySet<string>): Im
       });
     }
   }
-  if (media !== null) for (const type of mediaTypes(message, media.type, media.boundary, body, message.length)) info += ` (${type})`;
-  return { layer: b.layer, info };
+  // The body goes to the dissector of its media type (HTTP's table: line-based text, media, …);
+  // a multipart body only names its parts' types here (no mime_multipart layer).
+  let bodies: Layer[] = [];
+  if (media !== null && !media.type.startsWith('multipart/')) {
+    const ct = headers.find((h) => h.key === 'content-type')!;
+    const result = bodyLayers(message, body, message.length, message.toString('latin1', ct.valueStart, ct.valueEnd), false, selection);
+    bodies = result.layers;
+    info += result.info;
+  } else if (media !== null) {
+    for (const type of mediaTypes(message, media.type, media.boundary, body, message.length)) info += ` (${type})`;
+  }
+  return { layer: b.layer, bodies, info };
+}
+
+/** The headers whose value packet-imf.c parses as addresses: a list of addresses, of mailboxes, or one mailbox. */
+const ADDRESS_HEADERS: Record<string, 'address' | 'mailbox-list' | 'mailbox'> = {
+  from: 'mailbox-list', sender: 'mailbox', 'reply-to': 'address', to: 'address', cc: 'address', bcc: 'address',
+};
+
+/**
+ * dissect_imf_address_list / dissect_imf_mailbox_list: items at every comma (quotes are not
+ * looked at), each an imf.address_list.item or imf.mailbox_list.item with its parts.
+ */
+function addList(b: LayerBuilder, message: Buffer, start: number, end: number, kind: 'address' | 'mailbox-list'): void {
+  for (let at = start; ; ) {
+    const comma = message.indexOf(0x2c, at);
+    const itemEnd = comma < 0 || comma >= end ? end : comma;
+    const text = message.subarray(at, itemEnd);
+    const itemAt = at;
+    b.group(kind === 'address' ? 'imf.address_list.item' : 'imf.mailbox_list.item', () => `Item: ${printable(text)}`, text.toString('latin1'), at, itemEnd - at, () => {
+      if (kind === 'address') addAddress(b, message, itemAt, itemEnd);
+      else addMailbox(b, message, itemAt, itemEnd);
+    });
+    if (itemEnd >= end) return;
+    at = itemEnd + 1;
+  }
+}
+
+/** dissect_imf_address: a group ("name: members;") or a mailbox. */
+function addAddress(b: LayerBuilder, message: Buffer, start: number, end: number): void {
+  const colon = message.indexOf(0x3a, start);
+  if (colon < 0 || colon >= end) {
+    addMailbox(b, message, start, end);
+    return;
+  }
+  // tshark takes the group's name up to one byte before the colon; its members go under the name.
+  let at = colon + 1;
+  while (at < end && isSpace(message[at]!)) at++;
+  const members = at < end && message[at] !== 0x3b;
+  let count = 1;
+  for (let i = at; members && i < end; i++) if (message[i] === 0x2c) count++;
+  const name = message.subarray(start, Math.max(start, colon - 1));
+  b.group('imf.display_name', () => `Display-Name: ${printable(name)}${members ? `, ${count} item${count === 1 ? '' : 's'}` : ''}`, name.toString('latin1'), start, name.length, () => {
+    if (members) addList(b, message, at, end, 'mailbox-list');
+  });
+}
+
+/** dissect_imf_mailbox: "Name <address>" (the name up to one byte before '<'), or an address alone. */
+function addMailbox(b: LayerBuilder, message: Buffer, start: number, end: number): void {
+  const open = message.indexOf(0x3c, start);
+  if (open < 0 || open >= end) {
+    addText(b, 'imf.address', 'Address', message, start, end);
+    return;
+  }
+  let at = start;
+  while (at < open && isSpace(message[at]!)) at++;
+  if (at !== open) addText(b, 'imf.display_name', 'Display-Name', message, at, open - 1);
+  const close = message.indexOf(0x3e, open + 1);
+  if (close >= 0 && close < end) addText(b, 'imf.address', 'Address', message, open + 1, close);
+}
+
+function addText(b: LayerBuilder, abbrev: string, label: string, message: Buffer, start: number, end: number): void {
+  const bytes = message.subarray(start, Math.max(start, end));
+  b.add(abbrev, () => `${label}: ${printable(bytes)}`, bytes.toString('latin1'), start, bytes.length);
 }
 
 /**

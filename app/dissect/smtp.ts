@@ -117,10 +117,12 @@ function dissectSmtp(conv: Conversation, data: Buffer, offset: number, end: numb
       const message = Buffer.concat(fragments.map((f) => f.bytes));
       fragmentTree(b, fragments, message.length);
       const imf = dissectImf(message, ctx.fields);
-      imf.layer.source = 'reassembled';
-      imf.layer.data = message;
-      markReassembled(imf.layer.fields);
-      extra.push(imf.layer);
+      for (const layer of [imf.layer, ...imf.bodies]) {
+        layer.source = 'reassembled';
+        layer.data = message;
+        markReassembled(layer.fields);
+        extra.push(layer);
+      }
       info = imf.info;
       protocolColumn = 'SMTP/IMF';
       return;
@@ -187,7 +189,9 @@ function endOfMessage(conv: Conversation, data: Buffer, offset: number, stop: nu
 function fragmentTree(b: LayerBuilder, fragments: readonly { frame: number; bytes: Buffer }[], length: number): void {
   const list = fragments.map((f) => `#${f.frame}(${f.bytes.length})`).join(', ');
   const count = fragments.length;
-  b.group('smtp.data.fragments', () => `[${count} DATA fragment${count === 1 ? '' : 's'} (${length} bytes): ${list}]`, null, b.layer.offset, 0, () => {
+  // A generated item's label holds at most 239 characters (ITEM_LABEL_LENGTH); the brackets come after.
+  const summary = `${count} DATA fragment${count === 1 ? '' : 's'} (${length} bytes): ${list}`.slice(0, 239);
+  b.group('smtp.data.fragments', () => `[${summary}]`, null, b.layer.offset, 0, () => {
     let at = 0;
     for (const f of fragments) {
       const from = at;
