@@ -5,8 +5,9 @@
  * together from the DATA fragments as IMF: its fragments, headers with their address items,
  * Protocol and Info, the body's line-based text; a multipart body's frame.protocols is left out
  * (tshark's mime_multipart, media layers are not Sievecap's). The IMF trees of -V are compared
- * too, on the corpus and on a message the test builds (address lists with groups, a quoted
- * comma, a lone address), up to the body's layer, which tshark indents under IMF.
+ * too, on the corpus and on messages the test builds (address lists with groups, a quoted
+ * comma, a lone address; a body without Content-Type), up to the body's layer, which tshark
+ * indents under IMF.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -87,7 +88,14 @@ test('IMF trees in -V agree with tshark: the corpus\' messages and address lists
     c.send('client', text('From: A <a@example.org>\r\nTo: B <b@example.org>, "Doe, J" <j@example.org>,plain@example.org\r\n' +
       'Cc: undisclosed-recipients:;\r\nBcc: team: x@example.org, y@example.org;\r\nSender: S <s@example.org>\r\nReply-To: r@example.org\r\n' +
       'Subject: hi\r\nX-Mailer: test\r\nContent-Type: text/html; charset=us-ascii\r\n\r\n<p>Body.</p>\r\n.\r\n'));
+    c.send('server', text('250 2.0.0 Ok: queued\r\n'));
+    c.send('client', text('DATA\r\n'));
+    c.send('server', text('354 End data with <CR><LF>.<CR><LF>\r\n'));
+    // No Content-Type: the body is Message-Text, its lines also in Info.
+    c.send('client', text('From: A <a@example.org>\r\nSubject: plain\r\n\r\nLine one.\r\n\tTabbed  line\r\n\r\nlast\r\n.\r\n'));
     writeConversations(built, [c]);
+    const columns = ['-n', '-r', built, '-Y', 'imf', '-T', 'fields', '-e', 'frame.protocols', '-e', '_ws.col.Info'];
+    assert.equal(sievecap(columns).stdout.toString(), spawnSync('tshark', columns, { encoding: 'utf8' }).stdout, 'built messages: frame.protocols and Info');
     let lines = 0;
     for (const file of [...FILES.map((name) => requireCorpusFile(`chrissanders-packets/${name}`)), built]) {
       const theirs = spawnSync('tshark', ['-n', '-r', file, '-V', '-Y', 'imf'], { encoding: 'utf8', maxBuffer: 64 << 20 });

@@ -6,8 +6,8 @@
  * types of the body tshark's media dissectors append (" (text/plain)", each part of a multipart
  * body). Address headers carry their items (display name, address) as packet-imf.c splits them;
  * a single-part body gets its media type's layer (line-based text for text/*). Left out: MIME
- * multipart bodies' parts (mime_multipart), and the Message-Text of a message without a
- * Content-Type.
+ * multipart bodies' parts (mime_multipart). A message without a Content-Type shows its body
+ * as Message-Text lines, which tshark also appends to Info.
  *
  * The subject is also what `--export-objects imf` names the message's file after (imfSubject).
  */
@@ -28,6 +28,8 @@ const HEADERS: Record<string, string> = {
   'x-mailer': 'imf.ext.mailer', 'x-mimeole': 'imf.ext.mimeole', 'x-uidl': 'imf.ext.uidl', 'x-virus-scanned': 'imf.ext.virus_scanned',
   'x-original-to': 'imf.ext.original-to', 'thread-index': 'imf.thread-index', lines: 'imf.lines', precedence: 'imf.precedence',
 };
+/** Wireshark's Info column holds at most this many characters (COL_MAX_INFO_LEN - 1). */
+const MAX_INFO = 4095;
 /** The headers whose value the Info column shows (imf_fields' add_to_col_info), under these names. */
 const INFO_HEADERS = new Set(['from', 'subject']);
 
@@ -171,7 +173,21 @@ export function dissectImf(message: Buffer, selection?: ReadonlySet<string>): Im
     info += result.info;
   } else if (media !== null) {
     for (const type of mediaTypes(message, media.type, media.boundary, body, message.length)) info += ` (${type})`;
+  } else if (body < message.length) {
+    // No Content-Type: the body's lines as Message-Text, white space shown as spaces, each also
+    // appended to Info after ", " (tshark's col_append_sep_str, after the ", " the headers left).
+    b.group('imf.message_text', 'Message-Text', null, body, message.length - body, () => {
+      for (let at = body; at < message.length; ) {
+        const lf = message.indexOf(0x0a, at);
+        const next = lf < 0 ? message.length : lf + 1;
+        const text = printable(Buffer.from(message.subarray(at, next).map((c) => (c === 0x09 || c === 0x0a || c === 0x0b || c === 0x0c || c === 0x0d ? 0x20 : c))));
+        b.add('', text, null, at, next - at);
+        if (info.length < MAX_INFO) info += `, ${text}`;
+        at = next;
+      }
+    });
   }
+  if (info.length > MAX_INFO) info = info.slice(0, MAX_INFO);
   return { layer: b.layer, bodies, info };
 }
 

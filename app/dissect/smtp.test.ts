@@ -30,7 +30,7 @@ test('SMTP: replies line by line, pipelined commands, the DATA section, the mess
     'smtp C: MAIL FROM:<a@b> | RCPT TO:<c@d> | DATA',
     'smtp S: 250 2.1.0 Ok | 250 2.1.5 Ok | 354 End data with <CR><LF>.<CR><LF>',
     'smtp:data-text-lines C: DATA fragment, 21 bytes',
-    'smtp:imf subject: hi, ',
+    'smtp:imf subject: hi, , body  ',
     'smtp C: QUIT',
   ];
   assert.deepEqual(run(), expected);
