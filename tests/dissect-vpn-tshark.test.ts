@@ -1,7 +1,8 @@
 /**
  * WireGuard (wg) and OpenVPN against tshark 4.0: frame.protocols, Protocol, Info, the protocols'
  * fields, `-T text` summary lines and display filters — on built frames (tests/support/vpn-frames.ts:
- * every message type, fragments, cut and malformed messages, OpenVPN over TCP across segments) and
+ * every message type, fragments, cut and malformed messages, OpenVPN over TCP across segments, TLS
+ * bytes that look like SSLv2 record headers, which tshark reads as SSLv2) and
  * on real traffic between network namespaces: WireGuard peers (the kernel's when it has the module,
  * else Debian's wireguard-go) on port 51820 and on other ports (tshark finds WireGuard by a
  * heuristic only) with a ping through the tunnel, keepalives every second; OpenVPN peers (Debian's
@@ -20,7 +21,7 @@ import { artifactDir } from './support/browser';
 import { createNetnsPair, finished, sleep, waitForStderr, type NetnsPair } from './support/netns';
 import { sievecap } from './support/sievecap';
 import { writeConversations } from './support/tcp-frames';
-import { openvpnTcpConversation, openvpnTcpFencesConversation, openvpnUdpFrames, wireguardFrames, writeBuiltFrames } from './support/vpn-frames';
+import { openvpnSslv2LookalikeFrames, openvpnTcpConversation, openvpnTcpFencesConversation, openvpnUdpFrames, wireguardFrames, writeBuiltFrames } from './support/vpn-frames';
 
 const has = (cmd: string, args: string[]): boolean => spawnSync(cmd, args).status === 0;
 const NO_TSHARK = !has('tshark', ['--version']) ? 'tshark is not installed (apt-get install tshark)' : false;
@@ -56,41 +57,11 @@ function run(command: 'ours' | 'tshark', file: string, args: string[]): string {
   return String(r.stdout);
 }
 
-/**
- * A known difference on real OpenVPN-over-TCP traffic (the issue note of stop 29): a control
- * message whose TLS bytes continue a record and happen to begin like an SSLv2 record header (first
- * byte ≥ 0x80, a message type in the third) — tshark takes the SSLv2 path and writes no Info, we
- * write "Continuation Data". The cipher bytes differ run to run, so this comes and goes (about one
- * run in six). Such lines are counted and printed, never hidden: every other line must be equal.
- */
-function withoutKnownTlsContinuation(ours: string, theirs: string, what: string): string {
-  const a = ours.split('\n');
-  const b = theirs.split('\n');
-  if (a.length !== b.length) return ours;
-  let known = 0;
-  const out = a.map((line, k) => {
-    if (line === b[k]) return line;
-    const fields = line.replace(/\tTLSv1\.3\tContinuation Data\t/, '\tTLSv1.3\t\t');
-    const summary = line.replace(/ TLSv1\.3 (\d+) Continuation Data$/, ' TLSv1.3 $1 ');
-    const fixed = fields === b[k] ? fields : summary.trimEnd() === b[k]!.trimEnd() ? b[k]! : null;
-    if (fixed === null) return line;
-    known++;
-    return fixed;
-  });
-  if (known > 0) console.log(`# ${what}: ${known} line(s) with the known TLS continuation difference (ours "Continuation Data", tshark none)`);
-  return out.join('\n');
-}
-
-function compare(file: string, fields: string[], filters: readonly string[], tolerateTlsContinuation = false): void {
+function compare(file: string, fields: string[], filters: readonly string[]): void {
   const args = ['-T', 'fields', '-E', 'header=y', ...[...COMMON, ...fields].flatMap((f) => ['-e', f])];
-  const check = (oursArgs: string[], what: string): void => {
-    const ours = run('ours', file, oursArgs);
-    const theirs = run('tshark', file, oursArgs);
-    assert.equal(tolerateTlsContinuation ? withoutKnownTlsContinuation(ours, theirs, what) : ours, theirs, what);
-  };
-  check(args, `${path.basename(file)}: fields`);
-  check([], `${path.basename(file)}: summary lines`);
-  for (const filter of filters) check(['-Y', filter], `${path.basename(file)}: -Y ${filter}`);
+  assert.equal(run('ours', file, args), run('tshark', file, args), `${path.basename(file)}: fields`);
+  assert.equal(run('ours', file, []), run('tshark', file, []), `${path.basename(file)}: summary lines`);
+  for (const filter of filters) assert.equal(run('ours', file, ['-Y', filter]), run('tshark', file, ['-Y', filter]), `${path.basename(file)}: -Y ${filter}`);
 }
 
 const WG_FILTERS = ['wg', 'wg.type == 4', 'wg.keepalive', 'wg.stream == 1', 'wg.response_to', 'wg.reserved != 00:00:00', 'wg.counter > 1', 'udp && !wg'];
@@ -103,6 +74,9 @@ test('built WireGuard and OpenVPN frames agree with tshark', { skip: NO_TSHARK }
   const udp = path.join(tmp, 'built-openvpn-udp.pcap');
   writeBuiltFrames(udp, openvpnUdpFrames());
   compare(udp, OPENVPN_FIELDS, OPENVPN_FILTERS);
+  const sslv2 = path.join(tmp, 'built-openvpn-sslv2-lookalike.pcap');
+  writeBuiltFrames(sslv2, openvpnSslv2LookalikeFrames());
+  compare(sslv2, [...OPENVPN_FIELDS, 'tls.record.version'], ['tls', 'tls.record.version == 0x0002', 'openvpn && !tls']);
   const tcp = path.join(tmp, 'built-openvpn-tcp.pcap');
   writeConversations(tcp, [openvpnTcpConversation(), openvpnTcpFencesConversation()]);
   compare(tcp, OPENVPN_FIELDS, [...OPENVPN_FILTERS, 'openvpn.plen > 30', 'tcp.reassembled.length']);
@@ -280,7 +254,7 @@ test('real traffic between namespaces: OpenVPN peers agree with tshark', { skip:
       const summary = run('tshark', file, []);
       assert.match(summary, mode.expect, `${mode.name}:\n${summary}`);
       try {
-        compare(file, OPENVPN_FIELDS, OPENVPN_FILTERS.slice(0, 3), true);
+        compare(file, OPENVPN_FIELDS, OPENVPN_FILTERS.slice(0, 3));
       } catch (err) {
         // Real traffic differs run to run (cipher bytes): keep a capture that disagrees, to study it.
         fs.copyFileSync(file, path.join(artifactDir('vpn'), path.basename(file)));

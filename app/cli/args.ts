@@ -116,9 +116,15 @@ export interface CliOptions {
   rotation: RotationSpec | undefined;
   /** tshark's -z SPEC, in the order given (e.g. 'conv,tcp', 'io,phs', 'follow,tcp,ascii,0'). */
   statistics: string[];
-  /** tshark's --export-objects http,DIR: the directory HTTP bodies are written to. */
+  /** tshark's --export-objects KIND,DIR: the directory the objects are written to. */
   exportObjectsDir: string | undefined;
+  /** Which objects --export-objects writes: HTTP bodies, IMF messages (SMTP) or TFTP files. */
+  exportObjectsKind: ExportObjectKind | undefined;
 }
+
+/** The kinds of --export-objects sievecap writes (tshark has more: dicom, smb, …). */
+export const EXPORT_OBJECT_KINDS = ['http', 'imf', 'tftp'] as const;
+export type ExportObjectKind = (typeof EXPORT_OBJECT_KINDS)[number];
 
 /** -F's file formats (tshark's names); any other -F argument is tcpdump's filter file. */
 const FILE_FORMATS = new Set(['pcap', 'pcapng']);
@@ -165,7 +171,7 @@ const ARGUMENT_WORDS: Readonly<Record<string, string>> = {
   'stats-interval': 'a number of seconds',
   'filter-file': 'a file holding the capture filter',
   'payload-snap': 'a number of bytes',
-  'export-objects': 'http,DIR',
+  'export-objects': 'KIND,DIR with KIND http, imf or tftp',
 };
 
 /** node:util parseArgs's messages in Sievecap's words: the option once, and what to do. */
@@ -407,11 +413,16 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
   const statistics = rotation?.postRotate !== undefined ? [] : (v.z ?? []).map((z) => z.trim());
   if (statistics.some((z) => z === '')) throw new UsageError('-z needs a statistic, e.g. -z conv,tcp (see sievecap --help)');
   let exportObjectsDir: string | undefined;
+  let exportObjectsKind: ExportObjectKind | undefined;
   if (v['export-objects'] !== undefined) {
-    const m = /^http,(.+)$/s.exec(v['export-objects']);
-    if (!m) throw new UsageError(`--export-objects takes http,DIR (only HTTP objects are exported), got '${v['export-objects']}'`);
-    if (v.r === undefined) throw new UsageError('--export-objects writes the HTTP bodies of a file: give it with -r FILE');
-    exportObjectsDir = m[1];
+    const m = /^([^,]*),(.+)$/s.exec(v['export-objects']);
+    const kind = EXPORT_OBJECT_KINDS.find((k) => k === m?.[1]);
+    if (!m || kind === undefined) {
+      throw new UsageError(`--export-objects takes KIND,DIR with KIND one of ${EXPORT_OBJECT_KINDS.join(', ')} (e.g. http,objects/), got '${v['export-objects']}'`);
+    }
+    if (v.r === undefined) throw new UsageError('--export-objects writes the objects of a file: give it with -r FILE');
+    exportObjectsDir = m[2];
+    exportObjectsKind = kind;
   }
   const reports = (v.http ? 1 : 0) + (statistics.length > 0 ? 1 : 0);
   if (reports > 1) throw new UsageError('give either --http or -z statistics, not both');
@@ -426,6 +437,7 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
     tsharkFormats,
     rotation,
     exportObjectsDir,
+    exportObjectsKind,
     http: v.http ?? false,
     json: v.json ?? false,
     ...fieldOptions(v.E ?? []),

@@ -132,7 +132,7 @@ export const HELP_GROUPS: readonly HelpGroup[] = [
       { flags: "-z http_req,tree", text: ["HTTP requests by Host and URI"] },
       { flags: "-z dns,tree", text: ["DNS messages by rcode, opcode, type, class; sizes,", "section counts, response times, retransmissions"] },
       { flags: "-z expert[,error|warn|note|chat|comment][,FILTER]", text: ["expert info (retransmissions, duplicate ACKs, zero", "windows, connection chats, HTTP lines, malformed", "packets) counted by severity, protocol and summary"] },
-      { flags: "--export-objects http,DIR", text: ["with -r: write the HTTP bodies of the file into DIR"] },
+      { flags: "--export-objects http|imf|tftp,DIR", text: ["with -r: write the file's objects into DIR as tshark", "names them: HTTP bodies, mail messages SMTP carried", "(<Subject>.eml), or files TFTP transferred"] },
       { flags: "--http", text: ["with -r: list HTTP/1.x transactions over reassembled TCP", "streams: method, host, URI, status, content type, body", "sizes, timing"] },
       { flags: "--json", text: ["print the report as JSON: --http gives one object per", "transaction (method, host, uri, status, contentType,", "requestBodyBytes, responseBodyBytes, timeToFirstByteMs,", "stream); -z conv,KIND one per conversation (addressA, portA,", "addressB, portB, packetsAtoB, bytesAtoB, packetsBtoA,", "bytesBtoA, relStart, duration)"] },
     ],

@@ -1,11 +1,12 @@
 /**
  * `-z SPEC` reports (tshark's statistics): made from their specs before any packet is read, fed
  * every packet that passes the capture filter (display-stage.ts ReportSink), printed at the end as
- * tshark prints them with -q, or as JSON with --json. Also `--export-objects http,DIR`.
+ * tshark prints them with -q, or as JSON with --json. Also `--export-objects http|imf|tftp,DIR`.
  */
 import { StatisticsSpecError, type StatisticsReport } from '../stats/report';
 import { createReportForSpec, STATISTIC_USAGES, UnknownStatisticError } from '../stats/specs';
 import { exportHttpObjects } from '../reassembly/export-objects';
+import { exportDissectedObjects } from '../reassembly/dissected-objects';
 import { UsageError, type CliOptions } from './args';
 import type { CliIo } from './io';
 
@@ -36,15 +37,31 @@ export function printReports(reports: readonly StatisticsReport[], opts: Pick<Cl
   for (const report of [...reports].reverse()) io.out(report.text());
 }
 
-/** --export-objects http,DIR: the HTTP bodies of the file, named as tshark names them. */
+/** What each kind's objects are called in the message saying how many were written. */
+const OBJECT_WORDS = { http: 'HTTP objects', imf: 'IMF messages', tftp: 'TFTP files' } as const;
+
+/** --export-objects KIND,DIR: the file's HTTP bodies, IMF messages or TFTP files, named as tshark names them. */
 export function runExportObjects(opts: CliOptions, io: CliIo): number {
-  const result = exportHttpObjects(opts.readFile!, opts.exportObjectsDir!);
-  io.error(`sievecap: ${result.files.length} HTTP objects written to ${opts.exportObjectsDir}`);
-  if (result.cutBodies > 0) {
-    io.error(`sievecap: ${result.cutBodies} bodies were larger than the per-body bound and were cut; their files hold the first part`);
+  const kind = opts.exportObjectsKind ?? 'http';
+  let written: number;
+  let readError: string | null;
+  let cutBodies = 0;
+  if (kind === 'http') {
+    const result = exportHttpObjects(opts.readFile!, opts.exportObjectsDir!);
+    written = result.files.length;
+    readError = result.readError;
+    cutBodies = result.cutBodies;
+  } else {
+    const result = exportDissectedObjects(kind, opts.readFile!, opts.exportObjectsDir!);
+    written = result.files.length;
+    readError = result.readError;
   }
-  if (result.readError) {
-    io.error(`sievecap: ${result.readError}`);
+  io.error(`sievecap: ${written} ${OBJECT_WORDS[kind]} written to ${opts.exportObjectsDir}`);
+  if (cutBodies > 0) {
+    io.error(`sievecap: ${cutBodies} bodies were larger than the per-body bound and were cut; their files hold the first part`);
+  }
+  if (readError) {
+    io.error(`sievecap: ${readError}`);
     return 1;
   }
   return 0;

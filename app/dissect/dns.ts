@@ -12,8 +12,8 @@ import type { AppDissector, AppResult, Layer } from './model';
 import { lengthPrefixedPdus } from './tcp-pdus';
 import { bitPicture, bytesHex, nsToSeconds } from './format';
 import { DnsTransactionTable, type DnsMatch } from './dns-transactions';
-import { addExpertTo } from './expert';
-import { ipv4Text, ipv6Text, printable } from './app-format';
+import { addExpert, addExpertTo } from './expert';
+import { absoluteTimeText, ipv4Text, ipv6Text, printable } from './app-format';
 import { DnsNameReader, dnsOpcodeName, dnsRcodeName, dnsTypeDescription, dnsTypeName, type DnsName } from './dns-names';
 
 const DNS_HEADER = 12;
@@ -161,14 +161,18 @@ function readMessage(b: LayerBuilder, start: number, info: MessageInfo, records:
   const rcode = flags & 0xf;
   info.text = `${dnsOpcodeName(opcode)}${response ? ' response' : ''} ${hex(id, 4)}`;
   if (response && rcode !== 0) info.text += ` ${dnsRcodeName(rcode)}`;
-  const flagsText = response ? `${dnsOpcodeName(opcode)} response, ${dnsRcodeName(rcode)}` : dnsOpcodeName(opcode);
+  // The Flags line names an unknown opcode or rcode without its number (val_to_str_const), the bit lines "Unknown (N)".
+  const opcodeWord = knownName(dnsOpcodeName(opcode), 'Unknown operation');
+  const rcodeWord = knownName(dnsRcodeName(rcode), 'Unknown error');
+  const flagsText = response ? `${opcodeWord} response, ${rcodeWord}` : opcodeWord;
   b.group('dns.flags', () => `Flags: ${hex(flags, 4)} ${flagsText}`, flags, start + 2, 2, () => {
     // tshark's lines: the bit picture, the flag's name and what its value means.
     const bit = (abbrev: string, label: string, mask: number, set: string, clear: string) =>
       b.add(abbrev, () => `${bitPicture(flags, mask, 16)} = ${label}: ${(flags & mask) !== 0 ? set : clear}`, (flags & mask) !== 0, start + 2, 2);
     bit('dns.flags.response', 'Response', 0x8000, 'Message is a response', 'Message is a query');
-    b.add('dns.flags.opcode', () => `${bitPicture(flags, 0x7800, 16)} = Opcode: ${dnsOpcodeName(opcode)} (${opcode})`, opcode, start + 2, 2);
-    const rcodeLine = () => b.add('dns.flags.rcode', () => `${bitPicture(flags, 0x000f, 16)} = Reply code: ${dnsRcodeName(rcode)} (${rcode})`, rcode, start + 2, 2);
+    const bitName = (word: string, unknown: string): string => (word === unknown ? 'Unknown' : word);
+    b.add('dns.flags.opcode', () => `${bitPicture(flags, 0x7800, 16)} = Opcode: ${bitName(opcodeWord, 'Unknown operation')} (${opcode})`, opcode, start + 2, 2);
+    const rcodeLine = () => b.add('dns.flags.rcode', () => `${bitPicture(flags, 0x000f, 16)} = Reply code: ${bitName(rcodeWord, 'Unknown error')} (${rcode})`, rcode, start + 2, 2);
     if (info.flavor === 'llmnr') {
       // RFC 4795 §2.1.1: C(onflict), TC and T(entative) where DNS has AA, TC and RD; no RA, Z, AD, CD.
       bit('dns.flags.conflict', 'Conflict', 0x0400, 'The sender received multiple responses', 'None');
@@ -181,11 +185,11 @@ function readMessage(b: LayerBuilder, start: number, info: MessageInfo, records:
     bit('dns.flags.truncated', 'Truncated', 0x0200, 'Message is truncated', 'Message is not truncated');
     bit('dns.flags.recdesired', 'Recursion desired', 0x0100, 'Do query recursively', "Don't do query recursively");
     if (response) bit('dns.flags.recavail', 'Recursion available', 0x0080, 'Server can do recursive queries', "Server can't do recursive queries");
-    b.add('dns.flags.z', () => `${bitPicture(flags, 0x0040, 16)} = Z: reserved (${(flags >> 6) & 1})`, (flags & 0x0040) !== 0, start + 2, 2);
-    // tshark shows the AD bit of a query only when it is set.
-    if (response || flags & 0x0020) {
-      bit('dns.flags.authenticated', 'Answer authenticated', 0x0020, 'Answer/authority portion was authenticated by the server', 'Answer/authority portion was not authenticated by the server');
-    }
+    bit('dns.flags.z', 'Z', 0x0040, 'reserved - incorrect!', 'reserved (0)');
+    // A response's AD bit says whether the answer was authenticated; a query's (RFC 6840 §5.7:
+    // the client understands it) is shown only when it is set, as "AD bit: Set".
+    if (response) bit('dns.flags.authenticated', 'Answer authenticated', 0x0020, 'Answer/authority portion was authenticated by the server', 'Answer/authority portion was not authenticated by the server');
+    else if (flags & 0x0020) bit('dns.flags.authenticated', 'AD bit', 0x0020, 'Set', 'Not set');
     bit('dns.flags.checkdisable', 'Non-authenticated data', 0x0010, 'Acceptable', 'Unacceptable');
     if (response) rcodeLine();
   }, () => hex(flags, 4));
@@ -305,8 +309,8 @@ function readRecord(b: LayerBuilder, names: DnsNameReader, offset: number, info:
       b.add('dns.resp.edns0_version', () => `EDNS0 version: ${(ttl >>> 16) & 0xff}`, (ttl >>> 16) & 0xff, typeOffset + 5, 1);
       const z = ttl & 0xffff;
       b.group('dns.resp.z', () => `Z: ${hex(z, 4)}`, z, typeOffset + 6, 2, () => {
-        b.add('dns.resp.z.do', 'DO bit', (z & 0x8000) !== 0, typeOffset + 6, 2);
-        b.add('dns.resp.z.reserved', () => `Reserved: ${hex(z & 0x7fff, 4)}`, z & 0x7fff, typeOffset + 6, 2, () => hex(z & 0x7fff, 4));
+        b.add('dns.resp.z.do', () => `${bitPicture(z, 0x8000, 16)} = DO bit: ${z & 0x8000 ? 'Accepts' : 'Cannot handle'} DNSSEC security RRs`, (z & 0x8000) !== 0, typeOffset + 6, 2);
+        b.add('dns.resp.z.reserved', () => `${bitPicture(z, 0x7fff, 16)} = Reserved: ${hex(z & 0x7fff, 4)}`, z & 0x7fff, typeOffset + 6, 2, () => hex(z & 0x7fff, 4));
       }, () => hex(z, 4));
     } else {
       b.add('dns.resp.class', () => `Class: ${classLabel(klassValue)}`, klassValue, typeOffset + 2, 2, () => hex(klassValue, 4));
@@ -321,6 +325,11 @@ function readRecord(b: LayerBuilder, names: DnsNameReader, offset: number, info:
   // Wireshark's heading names the record's data for the common types.
   const what = RECORD_HEADINGS[type];
   if (b.tree && what !== undefined && recordData !== '') heading.label += `, ${what}${what === '' ? recordData.trimStart() : recordData}`;
+  // SRV's: ', priority 0, weight 100, port 389, target dns3.example' (its Info text is those four).
+  if (b.tree && type === 33 && recordData !== '') {
+    const [priority, weight, port, target] = recordData.trimStart().split(' ');
+    heading.label += `, priority ${priority}, weight ${weight}, port ${port}, target ${target}`;
+  }
   return rdata + rdLength;
 }
 
@@ -329,9 +338,14 @@ const RECORD_HEADINGS: Record<number, string> = { 1: 'addr', 28: 'addr', 2: 'ns'
 
 const CLASS_NAMES: Record<number, string> = { 1: 'IN', 2: 'CS', 3: 'CH', 4: 'HS', 0xfe: 'NONE', 0xff: 'ANY' };
 
-/** 'IN', or 'Unknown' when Wireshark has no name for it (tshark 4.0's record headings). */
+/** 'IN', or 'Unknown' when Wireshark has no name for the class (dns_class_name). */
 function className(klass: number): string {
   return CLASS_NAMES[klass] ?? 'Unknown';
+}
+
+/** A name from dns-names.ts, or `unknown` alone for its "unknown (N)" form. */
+function knownName(name: string, unknown: string): string {
+  return name.startsWith(`${unknown} (`) ? unknown : name;
 }
 
 /** 'IN (0x0001)': the tree's Class line. */
@@ -342,7 +356,11 @@ function classLabel(klass: number): string {
 
 /** 'A (Host Address) (1)': the tree's Type line. */
 function typeLabel(type: number): string {
-  return `${dnsTypeDescription(type) ?? dnsTypeName(type)} (${type})`;
+  const description = dnsTypeDescription(type);
+  if (description !== null) return `${description} (${type})`;
+  // A type Wireshark has no name for is already 'Unknown (507)'.
+  const name = dnsTypeName(type);
+  return name === `Unknown (${type})` ? name : `${name} (${type})`;
 }
 
 /** Wireshark's unsigned_time_secs_to_str: '5 minutes, 2 seconds', '1 day, 1 second'. */
@@ -440,16 +458,223 @@ function readRecordData(b: LayerBuilder, names: DnsNameReader, type: number, off
       for (let at = offset; at + 4 <= offset + length; ) {
         const code = b.u16(at, 'EDNS option code');
         const optLength = b.u16(at + 2, 'EDNS option length');
-        b.group('dns.opt', () => `Option: ${code}`, null, at, 4 + optLength, () => {
-          b.add('dns.opt.code', () => `Option Code: ${code}`, code, at, 2);
+        const optName = EDNS_OPTIONS[code] ?? `Unknown (${code})`;
+        const codeLabel = EDNS_OPTIONS[code] !== undefined ? `${optName} (${code})` : optName;
+        const dataAt = at + 4;
+        b.group('dns.opt', () => `Option: ${optName}`, null, at, 4 + optLength, () => {
+          b.add('dns.opt.code', () => `Option Code: ${codeLabel}`, code, at, 2);
           b.add('dns.opt.len', () => `Option Length: ${optLength}`, optLength, at + 2, 2);
-          if (optLength > 0) b.add('dns.opt.data', 'Option Data', b.bytes(at + 4, optLength, 'EDNS option data'), at + 4, optLength, () => b.data.subarray(at + 4, at + 4 + optLength).toString('hex'));
+          const bytes = b.bytes(dataAt, optLength, 'EDNS option data');
+          b.add('dns.opt.data', () => `Option Data: ${optLength > 0 ? bytes.toString('hex') : '<MISSING>'}`, Buffer.from(bytes), dataAt, optLength, () => bytes.toString('hex'));
+          readEdnsOption(b, code, dataAt, optLength);
         }, '');
         at += 4 + optLength;
       }
       return '';
     }
+    case 43: {
+      // DS (RFC 4034 §5): the key's tag, its algorithm, the digest's type and the digest.
+      const keyId = b.u16(offset, 'DS key id');
+      const algorithm = b.u8(offset + 2, 'DS algorithm');
+      const digestType = b.u8(offset + 3, 'DS digest type');
+      b.add('dns.ds.key_id', () => `Key id: ${hex(keyId, 4)}`, keyId, offset, 2, () => hex(keyId, 4));
+      b.add('dns.ds.algorithm', () => `Algorithm: ${named(DNSSEC_ALGORITHMS, algorithm)}`, algorithm, offset + 2, 1);
+      b.add('dns.ds.digest_type', () => `Digest Type: ${named(DS_DIGESTS, digestType)}`, digestType, offset + 3, 1);
+      bytesField(b, 'dns.ds.digest', 'Digest', offset + 4, length - 4);
+      return '';
+    }
+    case 44: {
+      const algorithm = b.u8(offset, 'SSHFP algorithm');
+      const fpType = b.u8(offset + 1, 'SSHFP fingerprint type');
+      b.add('dns.sshfp.algorithm', () => `Algorithm: ${named(SSHFP_ALGORITHMS, algorithm)}`, algorithm, offset, 1);
+      b.add('dns.sshfp.fingerprint.type', () => `Fingerprint type: ${named(SSHFP_FINGERPRINTS, fpType)}`, fpType, offset + 1, 1);
+      bytesField(b, 'dns.sshfp.fingerprint', 'Fingerprint', offset + 2, length - 2);
+      return '';
+    }
+    case 46: {
+      // RRSIG (RFC 4034 §3).
+      const covered = b.u16(offset, 'RRSIG type covered');
+      const algorithm = b.u8(offset + 2, 'RRSIG algorithm');
+      const labels = b.u8(offset + 3, 'RRSIG labels');
+      const originalTtl = b.u32(offset + 4, 'RRSIG original TTL');
+      const expiration = b.u32(offset + 8, 'RRSIG expiration');
+      const inception = b.u32(offset + 12, 'RRSIG inception');
+      const keyTag = b.u16(offset + 16, 'RRSIG key tag');
+      b.add('dns.rrsig.type_covered', () => `Type Covered: ${typeLabel(covered)}`, covered, offset, 2);
+      b.add('dns.rrsig.algorithm', () => `Algorithm: ${named(DNSSEC_ALGORITHMS, algorithm)}`, algorithm, offset + 2, 1);
+      b.add('dns.rrsig.labels', () => `Labels: ${labels}`, labels, offset + 3, 1);
+      b.add('dns.rrsig.original_ttl', () => `Original TTL: ${originalTtl} (${durationText(originalTtl)})`, originalTtl, offset + 4, 4);
+      const expirationText = absoluteTimeText(BigInt(expiration), 0);
+      const inceptionText = absoluteTimeText(BigInt(inception), 0);
+      b.add('dns.rrsig.signature_expiration', () => `Signature Expiration: ${expirationText}`, expiration, offset + 8, 4, () => expirationText);
+      b.add('dns.rrsig.signature_inception', () => `Signature Inception: ${inceptionText}`, inception, offset + 12, 4, () => inceptionText);
+      b.add('dns.rrsig.key_tag', () => `Key Tag: ${keyTag}`, keyTag, offset + 16, 2);
+      const signer = name(b, names, offset + 18, "signer's name");
+      b.add('dns.rrsig.signers_name', () => `Signer's name: ${signer.text}`, signer.text, offset + 18, signer.length);
+      const signatureAt = offset + 18 + signer.length;
+      bytesField(b, 'dns.rrsig.signature', 'Signature', signatureAt, offset + length - signatureAt);
+      return '';
+    }
+    case 48: {
+      // DNSKEY (RFC 4034 §2): flags, protocol, algorithm, the key tag computed over the data (Appendix B), the key.
+      const flags = b.u16(offset, 'DNSKEY flags');
+      const protocol = b.u8(offset + 2, 'DNSKEY protocol');
+      const algorithm = b.u8(offset + 3, 'DNSKEY algorithm');
+      b.group('dns.dnskey.flags', () => `Flags: ${hex(flags, 4)}`, flags, offset, 2, () => {
+        b.add('dns.dnskey.flags.zone_key', () => `${bitPicture(flags, 0x0100, 16)} = Zone Key: ${flags & 0x0100 ? 'This is the zone key for specified zone' : 'This it not a zone key'}`, (flags & 0x0100) !== 0, offset, 2);
+        b.add('dns.dnskey.flags.key_revoked', () => `${bitPicture(flags, 0x0080, 16)} = Key Revoked: ${flags & 0x0080 ? 'Yes' : 'No'}`, (flags & 0x0080) !== 0, offset, 2);
+        b.add('dns.dnskey.flags.secure_entry_point', () => `${bitPicture(flags, 0x0001, 16)} = Key Signing Key: ${flags & 0x0001 ? 'Yes' : 'No'}`, (flags & 0x0001) !== 0, offset, 2);
+        const reserved = (flags & 0xfe7e) >> 1;
+        b.add('dns.dnskey.flags.reserved', () => `${bitPicture(flags, 0xfe7e, 16)} = Key Signing Key: ${hex(reserved, 4)}`, reserved, offset, 2, () => hex(reserved, 4));
+      }, () => hex(flags, 4));
+      b.add('dns.dnskey.protocol', () => `Protocol: ${protocol}`, protocol, offset + 2, 1);
+      b.add('dns.dnskey.algorithm', () => `Algorithm: ${named(DNSSEC_ALGORITHMS, algorithm)}`, algorithm, offset + 3, 1);
+      const keyId = keyTag(b.bytes(offset, length, 'DNSKEY data'));
+      b.add('dns.dnskey.key_id', () => `[Key id: ${keyId}]`, keyId, offset, 0);
+      bytesField(b, 'dns.dnskey.public_key', 'Public Key', offset + 4, length - 4);
+      return '';
+    }
     default:
+      if (!dissectedByTshark(type)) {
+        // What tshark 4.0 shows for a type its DNS dissector has no code for.
+        addExpert(b, 'dns.undecoded.type', 'Note', 'Undecoded', `Dissector for DNS Type (${type}) code not implemented, Contact Wireshark developers if you want this supported`, offset, length);
+        bytesField(b, 'dns.data', 'Data', offset, length);
+      }
       return '';
   }
+}
+
+/**
+ * The record types tshark 4.0's dissect_dns_answer() has code for (found by asking it about every
+ * type from 0 to 269 and a few above): the others get an "Undecoded" note and their data as bytes.
+ */
+function dissectedByTshark(type: number): boolean {
+  return (type >= 1 && type <= 30) || type === 33 || (type >= 35 && type <= 39) || (type >= 41 && type <= 52) || type === 55 ||
+    (type >= 59 && type <= 65) || type === 99 || (type >= 104 && type <= 109) || type === 249 || type === 250 || type === 257 || type === 32769;
+}
+
+/** 'RSA/SHA1 (5)': a value with its name, 'Unknown (N)' without one. */
+function named(table: Record<number, string>, value: number): string {
+  return `${table[value] ?? 'Unknown'} (${value})`;
+}
+
+/** An FT_BYTES tree line: its hex, cut after 36 bytes with "…" as tshark's labels are. */
+function bytesField(b: LayerBuilder, abbrev: string, label: string, at: number, length: number): void {
+  if (length <= 0) return;
+  const bytes = b.bytes(at, length, label);
+  b.add(abbrev, () => `${label}: ${bytes.toString('hex', 0, 36)}${bytes.length > 36 ? '…' : ''}`, Buffer.from(bytes), at, length, () => bytes.toString('hex'));
+}
+
+/** RFC 4034 Appendix B's key tag over a DNSKEY's data (algorithm 1 has its own, RFC 4034 B.1). */
+function keyTag(rdata: Buffer): number {
+  if (rdata[3] === 1) return rdata.length >= 4 ? rdata.readUInt16BE(rdata.length - 3) : 0;
+  let sum = 0;
+  for (let i = 0; i < rdata.length; i++) sum += i & 1 ? rdata[i]! : rdata[i]! << 8;
+  sum += (sum >> 16) & 0xffff;
+  return sum & 0xffff;
+}
+
+const SSHFP_ALGORITHMS: Record<number, string> = { 0: 'Reserved', 1: 'RSA', 2: 'DSA', 3: 'ECDSA', 4: 'Ed25519', 5: 'XMSS' };
+const SSHFP_FINGERPRINTS: Record<number, string> = { 0: 'Reserved', 1: 'SHA1', 2: 'SHA256' };
+
+/** dns.opt.code's names (edns0_opt_code_vals). */
+const EDNS_OPTIONS: Record<number, string> = {
+  0: 'Reserved', 1: 'LLQ - Long-lived query', 2: 'UL - Update lease', 3: 'NSID - Name Server Identifier', 4: 'Owner (reserved)',
+  5: 'DAU - DNSSEC Algorithm Understood (RFC6975)', 6: 'DHU - DS Hash Understood (RFC6975)', 7: 'N3U - NSEC3 Hash Understood (RFC6975)',
+  8: 'CSUBNET - Client subnet', 9: 'EDNS EXPIRE (RFC7314)', 10: 'COOKIE', 11: 'EDNS TCP Keepalive', 12: 'PADDING', 13: 'CHAIN',
+  15: 'Extended DNS Error', 20730: 'Experimental - CSUBNET - Client subnet',
+};
+/** dns.opt.dau: DNSSEC algorithm numbers. */
+const DNSSEC_ALGORITHMS: Record<number, string> = {
+  1: 'RSA/MD5', 2: 'Diffie-Hellman', 3: 'DSA', 4: 'Elliptic curve crypto', 5: 'RSA/SHA1', 6: 'DSA + NSEC3/SHA1', 7: 'RSA/SHA1 + NSEC3/SHA1',
+  8: 'RSA/SHA-256', 10: 'RSA/SHA-512', 12: 'GOST R 34.10-2001', 13: 'ECDSA Curve P-256 with SHA-256', 14: 'ECDSA Curve P-386 with SHA-386',
+  15: 'Ed25519', 16: 'Ed448', 157: 'HMAC/MD5', 252: 'Indirect key', 253: 'Private, domain name', 254: 'Private, OID',
+};
+/** dns.opt.dhu: DS digest types. */
+const DS_DIGESTS: Record<number, string> = { 0: 'Reserved digest', 1: 'SHA-1', 2: 'SHA-256', 3: 'GOST R 34.11-94', 4: 'SHA-384' };
+/** dns.opt.n3u: NSEC3 hash algorithms. */
+const NSEC3_HASHES: Record<number, string> = { 0: 'Reserved', 1: 'SHA-1' };
+
+/** The fields tshark shows after an EDNS option's data, for the options it knows. */
+function readEdnsOption(b: LayerBuilder, code: number, at: number, length: number): void {
+  const valueOf = (table: Record<number, string>, v: number): string => `${table[v] ?? 'Unknown'} (${v})`;
+  switch (code) {
+    case 5:
+    case 6:
+    case 7: {
+      const [abbrev, label, table] = code === 5 ? ['dns.opt.dau', 'DAU', DNSSEC_ALGORITHMS] as const : code === 6 ? ['dns.opt.dhu', 'DHU', DS_DIGESTS] as const : ['dns.opt.n3u', 'N3U', NSEC3_HASHES] as const;
+      for (let o = at; o < at + length; o++) {
+        const v = b.u8(o, label);
+        b.add(abbrev, () => `${label}: ${valueOf(table, v)}`, v, o, 1);
+      }
+      return;
+    }
+    case 8:
+    case 20730: {
+      if (length < 4) return;
+      const family = b.u16(at, 'client subnet family');
+      const netmask = b.u8(at + 2, 'source netmask');
+      const scope = b.u8(at + 3, 'scope netmask');
+      b.add('dns.opt.client.family', () => `Family: ${family === 1 ? 'IPv4' : family === 2 ? 'IPv6' : 'Unknown'} (${family})`, family, at, 2);
+      b.add('dns.opt.client.netmask', () => `Source Netmask: ${netmask}`, netmask, at + 2, 1);
+      b.add('dns.opt.client.scope', () => `Scope Netmask: ${scope}`, scope, at + 3, 1);
+      const addrLength = length - 4;
+      const addr = b.bytes(at + 4, addrLength, 'client subnet');
+      // The address bytes sent (as many as the netmask needs), padded with zeros.
+      if (family === 1 && addrLength <= 4) {
+        const full = Buffer.alloc(4);
+        addr.copy(full);
+        const text = ipv4Text(full, 0);
+        b.add('dns.opt.client.addr4', () => `Client Subnet: ${text}`, text, at + 4, addrLength);
+      } else if (family === 2 && addrLength <= 16) {
+        const full = Buffer.alloc(16);
+        addr.copy(full);
+        const text = ipv6Text(full, 0);
+        b.add('dns.opt.client.addr6', () => `Client Subnet: ${text}`, text, at + 4, addrLength);
+      } else {
+        b.add('dns.opt.client.addr', () => `Client Subnet: ${addr.toString('hex')}`, Buffer.from(addr), at + 4, addrLength, () => addr.toString('hex'));
+      }
+      return;
+    }
+    case 10: {
+      // A client cookie of 8 bytes, then the server's (absent in a query: shown as missing).
+      const client = b.bytes(at, Math.min(8, length), 'client cookie');
+      b.add('dns.opt.cookie.client', () => `Client Cookie: ${client.toString('hex')}`, Buffer.from(client), at, client.length, () => client.toString('hex'));
+      const server = b.bytes(at + client.length, length - client.length, 'server cookie');
+      b.add('dns.opt.cookie.server', () => `Server Cookie: ${server.length > 0 ? server.toString('hex') : '<MISSING>'}`, Buffer.from(server), at + client.length, server.length, () => server.toString('hex'));
+      return;
+    }
+    case 11: {
+      if (length !== 2) return;
+      const timeout = b.u16(at, 'keepalive timeout');
+      b.add('dns.opt.edns_tcp_keepalive.timeout', () => `Timeout: ${timeout}`, timeout, at, 2);
+      return;
+    }
+    case 12: {
+      const padding = b.bytes(at, length, 'padding');
+      b.add('dns.opt.padding', () => `Padding: ${length > 0 ? padding.toString('hex') : '<MISSING>'}`, Buffer.from(padding), at, length, () => padding.toString('hex'));
+      return;
+    }
+    case 13: {
+      // The closest trust point: a name in wire form, shown with its length bytes escaped.
+      const fqdn = b.bytes(at, length, 'closest trust point');
+      const text = chainText(fqdn);
+      b.add('dns.opt.chain.fqdn', () => `Closest Trust Point: ${text}`, text, at, length);
+      return;
+    }
+    default:
+  }
+}
+
+/** tshark's text of CHAIN's name (format_text of the wire bytes up to the root label): \003foo\aexample\003com. */
+function chainText(wire: Buffer): string {
+  const end = wire.indexOf(0);
+  const bytes = wire.subarray(0, end < 0 ? wire.length : end);
+  const C_ESCAPES: Record<number, string> = { 7: '\\a', 8: '\\b', 9: '\\t', 10: '\\n', 11: '\\v', 12: '\\f', 13: '\\r' };
+  let out = '';
+  for (const c of bytes) {
+    if (c >= 0x20 && c < 0x7f) out += c === 0x5c ? '\\\\' : String.fromCharCode(c);
+    else out += C_ESCAPES[c] ?? `\\${c.toString(8).padStart(3, '0')}`;
+  }
+  return out;
 }

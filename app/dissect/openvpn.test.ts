@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Dissector } from './dissector';
 import type { DissectedPacket, Field } from './model';
-import { openvpnTcpConversation, openvpnTcpFencesConversation, openvpnUdpFrames, type BuiltFrame } from '../../tests/support/vpn-frames';
+import { openvpnSslv2LookalikeFrames, openvpnTcpConversation, openvpnTcpFencesConversation, openvpnUdpFrames, type BuiltFrame } from '../../tests/support/vpn-frames';
 
 function dissectAll(frames: readonly BuiltFrame[], options?: { fields?: ReadonlySet<string>; columns?: boolean }): DissectedPacket[] {
   const d = new Dissector();
@@ -97,4 +97,39 @@ test('without a tree the selected OpenVPN fields come out the same', () => {
   selected.forEach((p, i) => {
     for (const name of NAMES) assert.equal(field(p, name), field(udp[i]!, name), `frame ${i + 1} ${name}`);
   });
+});
+
+test('OpenVPN control messages whose TLS bytes look like SSLv2 record headers: SSLv2 as tshark 4.0 reads them', () => {
+  // Frame number, Protocol, Info, tls.record.version, as tshark -Y tls prints them: a record longer
+  // than the message leaves no Info, a whole one is Encrypted Data, a check past the message is
+  // [Malformed Packet] and makes the session SSLv2; in a TLS 1.2 session, Ignored Unknown Record.
+  const expected = [
+    '3|SSL||',
+    '4|SSL||',
+    '5|SSL||',
+    '8|SSLv2|Encrypted Data|0x0002',
+    '9|SSLv2|Encrypted Data|0x0002',
+    '10|SSLv2|Encrypted Data|0x0002',
+    '11|SSLv2|Encrypted Data|0x0002',
+    '14|SSL|Continuation Data|',
+    '15|SSL|Continuation Data|',
+    '16|SSL|Continuation Data|',
+    '19|SSLv2|[Malformed Packet]|',
+    '20|SSLv2||',
+    '21|SSLv2||',
+    '22|SSLv2|Encrypted Data|0x0002',
+    '23|SSLv2||',
+    '24|SSLv2|Encrypted Data|0x0002',
+    '27|SSLv2|[Malformed Packet]|',
+    '28|SSLv2|Encrypted Data|0x0002',
+    '31|TLSv1.2|Change Cipher Spec|0x0303',
+    '32|TLSv1.2|Ignored Unknown Record|',
+    '33|TLSv1.2|Ignored Unknown Record|',
+    '34|SSLv2|Encrypted Data|0x0002',
+    '35|TLSv1.2||',
+    '36|TLSv1.2|Ignored Unknown Record|',
+  ];
+  const packets = dissectAll(openvpnSslv2LookalikeFrames());
+  const rows = packets.filter((p) => p.layers.some((l) => l.protocol === 'tls')).map((p) => [p.number, p.summary.protocol, p.summary.info, field(p, 'tls.record.version')].join('|'));
+  assert.deepEqual(rows, expected);
 });

@@ -8,9 +8,10 @@ const server: AppContext = { ...client, srcPort: 25, dstPort: 40000, src: '10.0.
 
 function run(fields?: ReadonlySet<string>): string[] {
   const smtp = createSmtpDissector();
+  let frameNumber = 0;
   const say = (ctx: AppContext, text: string): string => {
     const bytes = Buffer.from(text, 'latin1');
-    const r = smtp.dissect(bytes, 0, bytes.length, { ...ctx, fields });
+    const r = smtp.dissect(bytes, 0, bytes.length, { ...ctx, frameNumber: ++frameNumber, fields });
     return `${r.layers.map((l) => l.protocol).join(':')} ${r.info}`;
   };
   return [
@@ -23,13 +24,13 @@ function run(fields?: ReadonlySet<string>): string[] {
   ];
 }
 
-test('SMTP: replies line by line, pipelined commands, the DATA section and back (tests/dissect-smtp-tshark.test.ts compares with tshark)', () => {
+test('SMTP: replies line by line, pipelined commands, the DATA section, the message put together as IMF on its "." line, and back (tests/dissect-smtp-tshark.test.ts compares with tshark)', () => {
   const expected = [
     'smtp S: 250-mail01 | PIPELINING | DSN',
     'smtp C: MAIL FROM:<a@b> | RCPT TO:<c@d> | DATA',
     'smtp S: 250 2.1.0 Ok | 250 2.1.5 Ok | 354 End data with <CR><LF>.<CR><LF>',
     'smtp:data-text-lines C: DATA fragment, 21 bytes',
-    'smtp:data-text-lines C: DATA fragment, 3 bytes',
+    'smtp:imf subject: hi, , body  ',
     'smtp C: QUIT',
   ];
   assert.deepEqual(run(), expected);

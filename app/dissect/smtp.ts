@@ -3,14 +3,16 @@
  * (smtp.command_line, smtp.req.command, smtp.req.parameter), responses (smtp.response,
  * smtp.response.code, a smtp.rsp.parameter per line) with Info "C: …" / "S: …" joining a segment's
  * lines with " | ", and after DATA and the server's 354 the client's message as "DATA fragment"
- * segments of line-based text. Left out: the message tshark reassembles from the DATA fragments
- * and shows as IMF on the segment that ends it (that segment is shown as one more fragment), and
- * AUTH's decoded user names.
+ * segments of line-based text. The segment that ends the message (its "." line, found as tshark
+ * finds it) shows "C: ." (smtp.eom), the fragments it was put together from (smtp.data.fragment)
+ * and the message itself as IMF (imf.ts): tshark's SMTP/IMF row. Left out: AUTH's decoded user
+ * names, BDAT.
  */
 import { conversationKey } from './dissector';
 import { dissectSafely, LayerBuilder } from './builder';
 import { printable } from './app-format';
-import type { AppContext, AppDissector, AppResult, Layer } from './model';
+import type { AppContext, AppDissector, AppResult, Field, Layer } from './model';
+import { dissectImf } from './imf';
 
 export const SMTP_PORTS = [25, 587];
 
@@ -35,6 +37,14 @@ interface Conversation {
   dataAsked: boolean;
   /** Between the server's 354 and the client's "." line: the client sends the message. */
   readingData: boolean;
+  /** tshark's crlf_seen: the last message segment ended with CR LF (a "." line after it ends the message). */
+  crlfSeen: boolean;
+  /** The message so far: its DATA fragments (frame and bytes), in order. */
+  fragments: { frame: number; bytes: Buffer }[];
+  /** The last frame this conversation's state moved on (a frame dissected again changes nothing). */
+  lastFrame: number;
+  /** Per frame that ended a message: the message and its fragments, for dissecting it again. */
+  ended: Map<number, { frame: number; bytes: Buffer }[]>;
 }
 
 export function createSmtpDissector(): AppDissector {
@@ -46,7 +56,7 @@ export function createSmtpDissector(): AppDissector {
     dissect: (data, offset, end, ctx) => {
       const key = conversationKey(ctx.src, ctx.srcPort, ctx.dst, ctx.dstPort);
       let conv = conversations.get(key);
-      if (conv === undefined) conversations.set(key, (conv = { dataAsked: false, readingData: false }));
+      if (conv === undefined) conversations.set(key, (conv = { dataAsked: false, readingData: false, crlfSeen: false, fragments: [], lastFrame: 0, ended: new Map() }));
       return dissectSmtp(conv, data, offset, end, ctx);
     },
   };
@@ -78,14 +88,43 @@ function dissectSmtp(conv: Conversation, data: Buffer, offset: number, end: numb
   const b = new LayerBuilder(data, 'smtp', 'Simple Mail Transfer Protocol', offset, end, ctx.fields);
   const extra: Layer[] = [];
   let info = '';
+  let protocolColumn = 'SMTP';
   dissectSafely(b, () => {
-    if (request && conv.readingData) {
-      // The message itself: shown as line-based text; the "." line ends it.
-      info = `C: DATA fragment, ${stop - offset} bytes`;
-      const text = new LayerBuilder(data, 'data-text-lines', `Line-based text data (${lines(data, offset, stop).length} lines)`, offset, stop, ctx.fields);
-      extra.push(text.layer);
-      const tail = data.toString('latin1', Math.max(offset, stop - 5), stop);
-      if (tail.endsWith('\r\n.\r\n') || data.toString('latin1', offset, stop) === '.\r\n') conv.readingData = false;
+    const ended = conv.ended.get(ctx.frameNumber);
+    if (ended !== undefined || (request && conv.readingData)) {
+      const eom = ended !== undefined ? -1 : endOfMessage(conv, data, offset, stop);
+      const fresh = ctx.frameNumber > conv.lastFrame;
+      if (fresh) conv.lastFrame = ctx.frameNumber;
+      if (ended === undefined && eom < 0) {
+        // The message itself: shown as line-based text, kept for the segment that ends it.
+        if (fresh) conv.fragments.push({ frame: ctx.frameNumber, bytes: Buffer.from(data.subarray(offset, stop)) });
+        info = `C: DATA fragment, ${stop - offset} bytes`;
+        const text = new LayerBuilder(data, 'data-text-lines', `Line-based text data (${lines(data, offset, stop).length} lines)`, offset, stop, ctx.fields);
+        extra.push(text.layer);
+        return;
+      }
+      let fragments = ended;
+      if (fragments === undefined) {
+        // The bytes before the "." line are the message's last fragment.
+        fragments = eom > offset ? [...conv.fragments, { frame: ctx.frameNumber, bytes: Buffer.from(data.subarray(offset, eom)) }] : conv.fragments;
+        conv.ended.set(ctx.frameNumber, fragments);
+        conv.fragments = [];
+        conv.readingData = false;
+      }
+      info = 'C: .';
+      b.add('smtp.eom', 'C: .', null, Math.max(offset, eom), 3);
+      if (fragments.length === 0) return;
+      const message = Buffer.concat(fragments.map((f) => f.bytes));
+      fragmentTree(b, fragments, message.length);
+      const imf = dissectImf(message, ctx.fields);
+      for (const layer of [imf.layer, ...imf.bodies]) {
+        layer.source = 'reassembled';
+        layer.data = message;
+        markReassembled(layer.fields);
+        extra.push(layer);
+      }
+      info = imf.info;
+      protocolColumn = 'SMTP/IMF';
       return;
     }
     const parts: string[] = [];
@@ -130,5 +169,43 @@ function dissectSmtp(conv: Conversation, data: Buffer, offset: number, end: numb
     });
     info = `${request ? 'C' : 'S'}: ${parts.join(' | ')}`;
   });
-  return { layers: [b.layer, ...extra], protocolColumn: 'SMTP', info };
+  return { layers: [b.layer, ...extra], protocolColumn, info };
+}
+
+/**
+ * Where the "." line that ends the message starts in this segment, or -1 (tshark's test, line by
+ * line: ".\r\n" after a CR LF that ended the previous line or segment, or "\r\n.\r\n").
+ */
+function endOfMessage(conv: Conversation, data: Buffer, offset: number, stop: number): number {
+  const endsWithCrlf = stop - offset >= 2 && data[stop - 2] === 0x0d && data[stop - 1] === 0x0a;
+  for (const line of lines(data, offset, stop)) {
+    if ((conv.crlfSeen && data.toString('latin1', line.start, line.start + 3) === '.\r\n') || data.toString('latin1', line.start, line.start + 5) === '\r\n.\r\n') return line.start;
+    conv.crlfSeen = endsWithCrlf;
+  }
+  return -1;
+}
+
+/** tshark's "[N DATA fragments (L bytes): #F(n), …]" subtree. */
+function fragmentTree(b: LayerBuilder, fragments: readonly { frame: number; bytes: Buffer }[], length: number): void {
+  const list = fragments.map((f) => `#${f.frame}(${f.bytes.length})`).join(', ');
+  const count = fragments.length;
+  // A generated item's label holds at most 239 characters (ITEM_LABEL_LENGTH); the brackets come after.
+  const summary = `${count} DATA fragment${count === 1 ? '' : 's'} (${length} bytes): ${list}`.slice(0, 239);
+  b.group('smtp.data.fragments', () => `[${summary}]`, null, b.layer.offset, 0, () => {
+    let at = 0;
+    for (const f of fragments) {
+      const from = at;
+      at += f.bytes.length;
+      b.add('smtp.data.fragment', () => `[Frame: ${f.frame}, payload: ${from}-${at - 1} (${f.bytes.length} bytes)]`, f.frame, b.layer.offset, 0);
+    }
+    b.add('smtp.data.fragment.count', () => `[DATA fragment count: ${count}]`, count, b.layer.offset, 0);
+    b.add('smtp.data.reassembled.length', () => `[Reassembled DATA length: ${length}]`, length, b.layer.offset, 0);
+  });
+}
+
+function markReassembled(fields: readonly Field[]): void {
+  for (const f of fields) {
+    f.source = 'reassembled';
+    if (f.children) markReassembled(f.children);
+  }
 }

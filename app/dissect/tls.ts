@@ -10,6 +10,7 @@ import type { AppContext, AppDissector, AppResult, Layer, PduSplit } from './mod
 import { printable } from './app-format';
 import { addCertificateNames } from './tls-cert';
 import { dataLayer } from './hsrp';
+import { addExpert } from './expert';
 
 const CONTENT_TYPES: Record<number, string> = { 20: 'Change Cipher Spec', 21: 'Alert', 22: 'Handshake', 23: 'Application Data', 24: 'Heartbeat' };
 const HANDSHAKE_TYPES: Record<number, string> = {
@@ -103,6 +104,8 @@ interface TlsState {
    * a ClientHello sets it from its record version (ssl_try_set_version), as tshark does there.
    */
   recordSetsVersion: boolean;
+  /** A record took the SSLv2 path: the Protocol column says SSLv2 (dissect_ssl2_record's col_set_str). */
+  sslv2?: boolean;
 }
 
 /**
@@ -140,14 +143,40 @@ function dissectTls(data: Buffer, offset: number, end: number, ctx: AppContext, 
   const known = conversations.version.get(both) ?? 0;
   const state: TlsState = { info: [], version: known, negotiated: false, encrypted: conversations.encrypted.has(direction), recordSetsVersion: whole && known === 0 };
   let at = offset;
+  let malformed = false;
   while (at < end) {
     // The segment may end inside a record: give the builder the record's own end and only the
     // segment's bytes, so reads past the segment are "truncated", past the record "malformed".
     const segment = data.subarray(0, Math.min(end, data.length));
     const recordEnd = at + 5 <= segment.length && looksLikeTls(segment, at, segment.length) ? at + 5 + segment.readUInt16BE(at + 3) : end;
-    if (whole && (end - at < 5 || at + 5 > segment.length || (wholeRecordStarts(segment, at, state.version) && at + 5 + segment.readUInt16BE(at + 3) > end))) {
+    if (whole && state.version !== SSLV2_VERSION && (end - at < 5 || at + 5 > segment.length || (wholeRecordStarts(segment, at, state.version) && at + 5 + segment.readUInt16BE(at + 3) > end))) {
       if (layers.length === 0) layers.push(new LayerBuilder(segment, 'tls', 'Transport Layer Security', at, at, ctx.fields).layer);
       break;
+    }
+    if (whole && end <= segment.length && takesSslv2Path(segment, at, state.version)) {
+      const v2 = sslv2Record(segment, at, end, state, ctx.fields);
+      if (v2 === 'cut') {
+        // "Not enough bytes available. Stop here.": no record, no Info.
+        if (layers.length === 0) layers.push(new LayerBuilder(segment, 'tls', 'Transport Layer Security', at, at, ctx.fields).layer);
+        break;
+      }
+      layers.push(v2.layer);
+      if (v2.malformed) {
+        malformed = true;
+        break;
+      }
+      at = v2.next;
+      continue;
+    }
+    if (whole) {
+      if (state.version >= 0x0300 && state.version <= 0x0303 && CONTENT_TYPES[segment[at]!] === undefined) {
+        // dissect_ssl3_record with a session at SSL 3.0 to TLS 1.2: a record header with an unknown content type ends the message.
+        const b = new LayerBuilder(segment, 'tls', 'Transport Layer Security', at, end, ctx.fields);
+        b.group('', 'Ignored Unknown Record', null, at, end - at, () => addExpert(b, 'tls.ignored_unknown_record', 'Warning', 'Protocol', 'Ignored Unknown Record', at, end - at));
+        layers.push(b.layer);
+        state.info.push('Ignored Unknown Record');
+        break;
+      }
     }
     if (whole && !wholeRecordStarts(segment, at, state.version)) {
       // Bytes from the middle of a record (OpenVPN cut it across control messages).
@@ -174,7 +203,79 @@ function dissectTls(data: Buffer, offset: number, end: number, ctx: AppContext, 
   // Wireshark starts the Protocol column with the conversation's version, "SSL" while none is
   // known, and a record header replaces it with the record's.
   // A whole message whose records were all left out shows no Info (tshark clears the column).
-  return { layers, protocolColumn: state.version ? version : 'SSL', info: state.info.join(', ') || (whole ? '' : 'Continuation Data') };
+  const protocolColumn = state.sslv2 || state.version === SSLV2_VERSION ? 'SSLv2' : state.version ? version : 'SSL';
+  const info = state.info.join(', ') || (whole ? '' : 'Continuation Data');
+  return { layers, protocolColumn, info: malformed ? `${info}[Malformed Packet]` : info };
+}
+
+/** ssl_20_msg_types. */
+const SSLV2_MESSAGES = ['Error', 'Client Hello', 'Client Master Key', 'Client Finished', 'Server Hello', 'Server Verify', 'Server Finished', 'Request Certificate', 'Client Certificate'];
+/** The SSLv2 message types ssl_looks_like_sslv2 accepts in the third byte: Error, Client Hello, Client Master Key, Server Hello. */
+const SSLV2_LOOKALIKE_TYPES = new Set([0, 1, 2, 4]);
+/** The session version tshark records for SSLv2 (SSLV2_VERSION). */
+const SSLV2_VERSION = 0x0002;
+
+/** ssl_versions: the versions tshark 4.0 knows (SSL 2.0 to TLS 1.3 and its drafts, DTLS, GM TLS). */
+function knownSslVersion(version: number): boolean {
+  return version === 0x0002 || (version >= 0x0300 && version <= 0x0304) || (version >= 0x7f0e && version <= 0x7f1c) ||
+    (version >= 0xfb17 && version <= 0xfb1a) || version === 0xfeff || version === 0xfefd || version === 0xfefc || version === 0x0100 || version === 0x0101;
+}
+
+/** Whether tshark 4.0's dissect_ssl() reads the record at `at` with dissect_ssl2_record(). */
+function takesSslv2Path(data: Buffer, at: number, sessionVersion: number): boolean {
+  if (sessionVersion === SSLV2_VERSION) return true;
+  // A session at SSL 3.0 to TLS 1.2: only an SSLv2 ClientHello header (ssl_is_v2_client_hello).
+  if (sessionVersion >= 0x0300 && sessionVersion <= 0x0303) return data[at] === 0x80 && data[at + 2] === 1;
+  // No version yet, or TLS 1.3 (the "default" branch): ssl_looks_like_sslv2.
+  return data[at]! >= 0x80 && SSLV2_LOOKALIKE_TYPES.has(data[at + 2]!);
+}
+
+/**
+ * tshark 4.0's dissect_ssl2_record for a whole message (OpenVPN's control channel, which cannot
+ * desegment): a 2-byte length (15 bits) when the first byte has its high bit, else 3 bytes (14
+ * bits and a padding length). A header or record longer than the bytes left stops the message
+ * without a trace ('cut'). A whole record sets the session to SSLv2 when it has none and the
+ * message type is 2 to 8; the Protocol column says SSLv2; a record whose message type is no
+ * plausible clear handshake (ssl_looks_like_valid_v2_handshake) is "SSLv2 Record Layer: Encrypted
+ * Data"; that check reading past the message is tshark's exception ([Malformed Packet]). A
+ * plausible handshake shows its message type in Info; its body is not dissected here.
+ */
+function sslv2Record(data: Buffer, at: number, end: number, state: TlsState, selection?: ReadonlySet<string>): { layer: Layer; next: number; malformed: boolean } | 'cut' {
+  const headerLength = data[at]! & 0x80 ? 2 : 3;
+  if (end - at < headerLength) return 'cut';
+  const length = headerLength === 2 ? ((data[at]! & 0x7f) << 8) | data[at + 1]! : ((data[at]! & 0x3f) << 8) | data[at + 1]!;
+  if (end - at < headerLength + length) return 'cut';
+  const next = at + headerLength + length;
+  const b = new LayerBuilder(data, 'tls', 'Transport Layer Security', at, next, selection);
+  const o = at + headerLength;
+  const type = data[o]!;
+  if (state.version === 0 && type >= 2 && type <= 8) {
+    state.version = SSLV2_VERSION;
+    state.negotiated = true;
+  }
+  state.sslv2 = true;
+  // tvb_get_ntohs past the message: the exception that ends tshark's dissection of it.
+  const u16 = (pos: number): number | null => (pos + 2 <= end ? data.readUInt16BE(pos) : null);
+  let valid: boolean | null = false;
+  if (type === 1) valid = u16(o + 1) === null ? null : knownSslVersion(u16(o + 1)!);
+  else if (type === 4) valid = u16(o + 3) === null ? null : knownSslVersion(u16(o + 3)!);
+  else if (type === 2) {
+    const parts = [u16(o + 4), u16(o + 6), u16(o + 8)];
+    valid = parts.includes(null) ? null : parts.reduce((sum: number, n) => sum + n!, 0) <= length;
+  }
+  const name = SSLV2_MESSAGES[type];
+  // The record item keeps its own name when the check below is tshark's exception.
+  const label = valid === null && name !== undefined ? 'SSLv2 Record Header' : valid === true && name !== undefined ? `SSLv2 Record Layer: ${name}` : 'SSLv2 Record Layer: Encrypted Data';
+  b.group('tls.record', label, null, at, headerLength + length, () => {
+    if (valid === false || name === undefined) b.add('tls.record.version', '[Version: SSL 2.0 (0x0002)]', SSLV2_VERSION, at, 0, '0x0002');
+  });
+  if (valid === null && name !== undefined) {
+    b.layer.status = 'malformed';
+    b.layer.problem = 'the SSLv2 handshake check reads past the end of the message';
+    return { layer: b.layer, next, malformed: true };
+  }
+  state.info.push(valid === true && name !== undefined ? name : 'Encrypted Data');
+  return { layer: b.layer, next, malformed: false };
 }
 
 function readRecord(b: LayerBuilder, at: number, end: number, state: TlsState): number {

@@ -10,7 +10,8 @@
  *   dropped, '/' alone stays '/'), query included, of the latest request seen on that connection
  *   when the message completed (so a response is named after the request before it, and
  *   pipelined responses after the last request sent); without any request, `object<frame>.<ext>`;
- * - characters Windows forbids, control characters and bytes above 0x7f escaped as %xx;
+ * - bytes above 0x7f as U+FFFD (the request target is an ASCII string to tshark), characters
+ *   Windows forbids and control characters escaped as %xx;
  *   names clipped to 255 bytes (keeping the extension); a name already taken gets (1), (2), …
  *   before its extension.
  */
@@ -53,7 +54,7 @@ const DEFAULT_MAX_BODY = 256 << 20;
 export const MAX_DUPLICATES = 1000;
 
 /** glib's g_path_get_basename. */
-function basename(target: string): string {
+export function basename(target: string): string {
   if (target === '') return '.';
   const trimmed = target.replace(/\/+$/, '');
   if (trimmed === '') return '/';
@@ -67,11 +68,23 @@ const EXTENSIONS: Record<string, string> = {
   'image/x-icon': 'ico', 'text/css': 'css', 'text/html': 'html', 'text/javascript': 'js', 'text/plain': 'txt', 'text/xml': 'xml',
 };
 
-/** tshark's eo_massage_str: escapes, clips to maxlen and adds the duplicate number before the extension. */
+/**
+ * A latin1 string as tvb_get_string_enc(ENC_ASCII) makes it: each byte above 0x7f becomes U+FFFD,
+ * here its UTF-8 bytes as latin1 characters (what massageFileName and the file name take).
+ */
+export function asciiString(latin1: string): string {
+  return latin1.replace(/[\x80-\xff]/g, '\xef\xbf\xbd');
+}
+
+/**
+ * tshark's eo_massage_str: escapes, clips to maxlen bytes and adds the duplicate number before the
+ * extension. `name` holds one byte per character (latin1); the result is the file name those bytes
+ * spell in UTF-8 (tshark's strings are UTF-8: U+FFFD stays U+FFFD, unescaped).
+ */
 export function massageFileName(name: string, maxlen: number, dup: number): string {
   let out = '';
   for (const b of Buffer.from(name, 'latin1')) {
-    const reserved = b < 0x20 || b > 0x7f || '<>:"/\\|?*'.includes(String.fromCharCode(b));
+    const reserved = b < 0x20 || '<>:"/\\|?*'.includes(String.fromCharCode(b));
     out += reserved && b !== 0 ? `%${b.toString(16).padStart(2, '0')}` : String.fromCharCode(b);
   }
   if (out.length > maxlen) {
@@ -82,7 +95,7 @@ export function massageFileName(name: string, maxlen: number, dup: number): stri
     const dot = out.lastIndexOf('.');
     out = dot >= 0 ? `${out.slice(0, dot)}(${dup})${out.slice(dot)}` : `${out}(${dup})`;
   }
-  return out;
+  return Buffer.from(out, 'latin1').toString('utf8');
 }
 
 /** The objects tshark would export from these transactions, in the order it would write them. */
@@ -124,11 +137,21 @@ function latestTarget(requests: readonly HttpMessage[], m: HttpMessage): string 
 /** The name tshark gives an object before escaping and duplicate numbers: its request target's basename, else object<frame>.<ext>. */
 export function objectBaseName(object: Pick<HttpObject, 'filename' | 'frame' | 'contentType'>): string {
   const ext = EXTENSIONS[(object.contentType ?? '').split(';')[0]!.trim().toLowerCase()];
-  return object.filename ?? `object${object.frame}${ext ? `.${ext}` : ''}`;
+  return object.filename !== null ? asciiString(object.filename) : `object${object.frame}${ext ? `.${ext}` : ''}`;
 }
 
 /** Writes the objects into dir (created if missing) under tshark's names; returns what it wrote. */
 export function writeHttpObjects(objects: readonly HttpObject[], dir: string): ExportedFile[] {
+  const files = writeObjectFiles(objects.map((object) => ({ name: objectBaseName(object), payload: object.payload })), dir);
+  return objects.map((object, k) => ({ file: files[k]!, object }));
+}
+
+/**
+ * tshark's writing of an export-objects list (ui/cli/tap-exportobject.c), whatever the kind:
+ * each object under its name escaped and clipped (massageFileName), with (1), (2), … when the
+ * name is taken, in the list's order. Returns the file names written, in that order.
+ */
+export function writeObjectFiles(objects: readonly { name: string; payload: Buffer }[], dir: string): string[] {
   try {
     fs.mkdirSync(dir, { recursive: true });
   } catch (err) {
@@ -136,16 +159,15 @@ export function writeHttpObjects(objects: readonly HttpObject[], dir: string): E
   }
   // tshark 4.0 clips names to 255 bytes whatever the directory (the file system limit for one name).
   const maxlen = MAX_FILE_LEN;
-  const files: ExportedFile[] = [];
+  const files: string[] = [];
   for (const object of objects) {
-    const name = objectBaseName(object);
     let file = '';
     for (let dup = 0; dup < MAX_DUPLICATES; dup++) {
-      file = massageFileName(name, maxlen, dup);
+      file = massageFileName(object.name, maxlen, dup);
       if (!fs.existsSync(path.join(dir, file))) break;
     }
     fs.writeFileSync(path.join(dir, file), object.payload);
-    files.push({ file, object });
+    files.push(file);
   }
   return files;
 }

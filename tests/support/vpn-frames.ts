@@ -141,6 +141,38 @@ export function openvpnUdpFrames(): BuiltFrame[] {
   return frames;
 }
 
+/**
+ * OpenVPN control messages whose TLS bytes begin like an SSLv2 record header (first byte 0x80 or
+ * more, an SSLv2 message type in the third), which tshark 4.0 reads as SSLv2 (dissect_ssl2_record):
+ * records longer than the message (no Info), whole ones (Encrypted Data) followed by other bytes,
+ * header checks that read past the message ([Malformed Packet]) and the SSLv2 session that follows;
+ * in a TLS 1.2 session, an SSLv2 ClientHello header, and a record of unknown content type
+ * ("Ignored Unknown Record"). Each case is its own conversation (client port 51000 + n).
+ */
+export function openvpnSslv2LookalikeFrames(): BuiltFrame[] {
+  const frames: BuiltFrame[] = [];
+  const cases: { reply?: boolean; tls: string }[][] = [
+    [{ tls: '851002' }, { tls: '8510040000' }, { tls: 'ff0000' }],
+    [{ tls: '800501020304050607' }, { tls: '80050102030405' }, { tls: '8003000000' }, { tls: '8003010203' }],
+    [{ tls: '8003050203' }, { tls: 'ff03030102' }, { tls: '80' }],
+    [{ tls: '8003020000' }, { tls: '1703030002aabb' }, { reply: true, tls: '1703030002aabb' }, { tls: '8003010000' }, { tls: '0003040000' }, { tls: '800100' }],
+    [{ tls: '8003040000' }, { tls: '8006040000000000' }],
+    [{ reply: true, tls: '140303000101' }, { tls: '8510020003aabbcc1703030001ff' }, { tls: '85100200ff' }, { tls: '80050102030405060708' }, { tls: '80ff01' }, { tls: '8105010203' }],
+  ];
+  cases.forEach((messages, n) => {
+    const port = 51000 + n;
+    frames.push({ data: udpFrame(port, 1194, control(7, 0, SID_C, [], null, 0)) });
+    frames.push({ data: udpFrame(1194, port, control(8, 0, SID_S, [0], SID_C, 0), undefined, true) });
+    messages.forEach((m, k) => {
+      // Filler after the header bytes: a message longer than its first records, never a record end by chance.
+      const tls = Buffer.concat([Buffer.from(m.tls, 'hex'), m.tls.length <= 6 ? filler(24, 90 + k) : Buffer.alloc(0)]);
+      const message = control(4, 0, m.reply ? SID_S : SID_C, [], null, k + 1, tls);
+      frames.push({ data: m.reply ? udpFrame(1194, port, message, undefined, true) : udpFrame(port, 1194, message) });
+    });
+  });
+  return frames;
+}
+
 /** OpenVPN over TCP 1194: two messages in one segment, one spread over three segments, one split inside its length. */
 export function openvpnTcpConversation(): TcpConversation {
   const c = new TcpConversation({ serverPort: 1194 });

@@ -26,7 +26,7 @@ const PROTOCOLS = [
   'llc', 'stp', 'mstp', 'lldp', 'slow', 'lacp', 'eapol', 'eap', 'udld', 'dtp', 'nhrp', 'ndp', 'cdp',
   'ospf', 'vrrp', 'igmp', 'sctp', 'dccp', 'mipv6', 'mip6',
   'rx', 'afs', 'eigrp', 'kerberos', 'krb4', 'pgm',
-  'mptcp', 'ssh', 'esp', 'isakmp', 'udpencap', 'ftp', 'ftp-data', 'smtp',
+  'mptcp', 'ssh', 'esp', 'isakmp', 'udpencap', 'ftp', 'ftp-data', 'smtp', 'imf',
   'mbtcp', 'modbus', 'bgp', 'openflow', 'openflow_v1', 'openflow_v4', 'resp', 'ldap', 'cldap', 'mscldap',
   'radiotap', 'wlan_radio', 'wlan',
   // Link-layer protocols (aoe.ts, dec-dna.ts, loop.ts, slarp.ts, geonw.ts: protocol gnw, fields geonw.*).

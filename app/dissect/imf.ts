@@ -1,0 +1,270 @@
+/**
+ * IMF, the Internet Message Format (RFC 5322), as tshark 4.0 shows a message SMTP reassembled
+ * from its DATA fragments (epan/dissectors/packet-imf.c): one field per header with Wireshark's
+ * abbreviation (imf.from, imf.subject, imf.content.type, unknown headers as imf.extension), and
+ * the Info column "from: …, subject: …, " in the order the headers come, followed by the media
+ * types of the body tshark's media dissectors append (" (text/plain)", each part of a multipart
+ * body). Address headers carry their items (display name, address) as packet-imf.c splits them;
+ * a single-part body gets its media type's layer (line-based text for text/*). Left out: MIME
+ * multipart bodies' parts (mime_multipart). A message without a Content-Type shows its body
+ * as Message-Text lines, which tshark also appends to Info.
+ *
+ * The subject is also what `--export-objects imf` names the message's file after (imfSubject).
+ */
+import { LayerBuilder } from './builder';
+import { printable } from './app-format';
+import type { Layer } from './model';
+import { bodyLayers } from './http-body';
+
+/** The headers tshark knows, by lowercase name: their field abbreviations. */
+const HEADERS: Record<string, string> = {
+  date: 'imf.date', from: 'imf.from', sender: 'imf.sender', 'reply-to': 'imf.reply_to', to: 'imf.to', cc: 'imf.cc', bcc: 'imf.bcc',
+  'message-id': 'imf.message_id', 'in-reply-to': 'imf.in_reply_to', references: 'imf.references', subject: 'imf.subject',
+  comments: 'imf.comments', 'user-agent': 'imf.user_agent', keywords: 'imf.keywords', 'resent-date': 'imf.resent.date',
+  'resent-from': 'imf.resent.from', 'resent-sender': 'imf.resent.sender', 'resent-to': 'imf.resent.to', 'resent-cc': 'imf.resent.cc',
+  'resent-bcc': 'imf.resent.bcc', 'resent-message-id': 'imf.resent.message_id', 'return-path': 'imf.return_path', received: 'imf.received',
+  'content-type': 'imf.content.type', 'content-description': 'imf.content.description', 'content-id': 'imf.content.id',
+  'content-transfer-encoding': 'imf.content.transfer_encoding', 'mime-version': 'imf.mime_version', 'delivered-to': 'imf.delivered_to',
+  'x-mailer': 'imf.ext.mailer', 'x-mimeole': 'imf.ext.mimeole', 'x-uidl': 'imf.ext.uidl', 'x-virus-scanned': 'imf.ext.virus_scanned',
+  'x-original-to': 'imf.ext.original-to', 'thread-index': 'imf.thread-index', lines: 'imf.lines', precedence: 'imf.precedence',
+};
+/** Wireshark's Info column holds at most this many characters (COL_MAX_INFO_LEN - 1). */
+const MAX_INFO = 4095;
+/** The headers whose value the Info column shows (imf_fields' add_to_col_info), under these names. */
+const INFO_HEADERS = new Set(['from', 'subject']);
+
+interface Header {
+  /** As written, and lowercase. */
+  name: string;
+  key: string;
+  /** The value: after the colon and leading white space, up to the final CR LF (folds kept). */
+  valueStart: number;
+  valueEnd: number;
+  start: number;
+  /** After the header's last line, CR LF included. */
+  next: number;
+}
+
+/** The header section of message[start, stop): headers until the empty line, and where the body starts. */
+function headersOf(message: Buffer, start: number, stop: number): { headers: Header[]; body: number } {
+  const headers: Header[] = [];
+  let at = start;
+  while (at < stop) {
+    const eol = lineEnd(message, at, stop);
+    if (eol.textEnd === at) return { headers, body: eol.next };
+    // A header runs on over the lines that start with white space (folding).
+    let next = eol.next;
+    while (next < stop && (message[next] === 0x20 || message[next] === 0x09)) next = lineEnd(message, next, stop).next;
+    const colon = message.indexOf(0x3a, at);
+    if (colon >= 0 && colon < eol.textEnd) {
+      const name = message.toString('latin1', at, colon);
+      let valueStart = colon + 1;
+      while (valueStart < next && isSpace(message[valueStart]!)) valueStart++;
+      // tshark takes 2 bytes off the end for the CR LF.
+      const valueEnd = Math.max(valueStart, next - 2);
+      headers.push({ name, key: name.toLowerCase(), valueStart, valueEnd, start: at, next });
+    }
+    at = next;
+  }
+  return { headers, body: stop };
+}
+
+const isSpace = (c: number): boolean => c === 0x20 || (c >= 0x09 && c <= 0x0d);
+
+function lineEnd(data: Buffer, at: number, stop: number): { textEnd: number; next: number } {
+  const lf = data.indexOf(0x0a, at);
+  if (lf < 0 || lf >= stop) return { textEnd: stop, next: stop };
+  return { textEnd: lf > at && data[lf - 1] === 0x0d ? lf - 1 : lf, next: lf + 1 };
+}
+
+/** A Content-Type value's media type (lowercase) and its boundary parameter. */
+function contentType(value: string): { type: string; boundary: string | null } {
+  const type = value.split(';')[0]!.trim().toLowerCase();
+  const m = /;\s*boundary\s*=\s*(?:"([^"]*)"|([^;\s]+))/i.exec(value);
+  return { type, boundary: m ? (m[1] ?? m[2]!) : null };
+}
+
+/** The media types tshark's media dissectors append to Info for a body of this type: one per leaf part. */
+function mediaTypes(message: Buffer, type: string, boundary: string | null, start: number, stop: number, depth = 0): string[] {
+  if (!type.startsWith('multipart/')) return [type];
+  if (boundary === null || depth > 8) return [];
+  const delimiter = Buffer.from(`--${boundary}`, 'latin1');
+  const out: string[] = [];
+  let at = message.indexOf(delimiter, start);
+  while (at >= 0 && at < stop) {
+    const after = at + delimiter.length;
+    if (message[after] === 0x2d && message[after + 1] === 0x2d) break;
+    const partStart = lineEnd(message, after, stop).next;
+    let next = message.indexOf(Buffer.concat([Buffer.from('\r\n'), delimiter]), partStart);
+    if (next < 0 || next >= stop) next = stop;
+    const { headers } = headersOf(message, partStart, next);
+    const ct = headers.find((h) => h.key === 'content-type');
+    if (ct) {
+      const inner = contentType(message.toString('latin1', ct.valueStart, ct.valueEnd));
+      const body = headersOf(message, partStart, next).body;
+      out.push(...mediaTypes(message, inner.type, inner.boundary, body, next, depth + 1));
+    }
+    if (next >= stop) break;
+    at = next + 2;
+  }
+  return out;
+}
+
+export interface ImfResult {
+  layer: Layer;
+  /** The body's layers (its media type's: data-text-lines for text), offsets in the message. */
+  bodies: Layer[];
+  info: string;
+}
+
+/**
+ * The IMF layer of a message SMTP reassembled (offsets are in `message`; the caller marks the
+ * layer as reassembled), and tshark's Info for it.
+ */
+export function dissectImf(message: Buffer, selection?: ReadonlySet<string>): ImfResult {
+  const b = new LayerBuilder(message, 'imf', 'Internet Message Format', 0, message.length, selection);
+  const { headers, body } = headersOf(message, 0, message.length);
+  let info = '';
+  let media: { type: string; boundary: string | null } | null = null;
+  for (const h of headers) {
+    const raw = message.subarray(h.valueStart, h.valueEnd);
+    const value = printable(raw);
+    if (INFO_HEADERS.has(h.key)) info += `${h.key}: ${value}, `;
+    if (h.key === 'content-type') media = contentType(raw.toString('latin1'));
+    const abbrev = HEADERS[h.key];
+    const list = ADDRESS_HEADERS[h.key];
+    if (abbrev !== undefined && list !== undefined) {
+      // The value with its CR LF, as packet-imf.c hands it to the address parsers.
+      // A list's line ends with its item count (one per comma, plus one).
+      let count = 1;
+      for (let i = h.valueStart; i < h.next; i++) if (message[i] === 0x2c) count++;
+      const items = list === 'mailbox' ? '' : `, ${count} item${count === 1 ? '' : 's'}`;
+      b.group(abbrev, () => `${h.name}: ${value}${items}`, raw.toString('latin1'), h.valueStart, h.valueEnd - h.valueStart, () => {
+        if (list === 'mailbox') addMailbox(b, message, h.valueStart, h.next);
+        else addList(b, message, h.valueStart, h.next, list);
+      });
+    } else if (h.key === 'content-type') {
+      const text = raw.toString('latin1');
+      const semicolon = text.indexOf(';');
+      b.group(abbrev!, () => `${h.name}: ${value}`, text, h.valueStart, h.valueEnd - h.valueStart, () => {
+        const type = semicolon < 0 ? text : text.slice(0, semicolon);
+        b.add('imf.content.type.type', () => `Type: ${printable(Buffer.from(type, 'latin1'))}`, type, h.valueStart, type.length);
+        if (semicolon >= 0) {
+          const parameters = text.slice(semicolon + 1);
+          b.add('imf.content.type.parameters', () => `Parameters: ${printable(Buffer.from(parameters, 'latin1'))}`, parameters, h.valueStart + semicolon + 1, parameters.length);
+        }
+      });
+    } else if (abbrev !== undefined) {
+      b.add(abbrev, () => `${h.name}: ${value}`, raw.toString('latin1'), h.valueStart, h.valueEnd - h.valueStart);
+    } else {
+      b.group('imf.extension', () => `${h.name}: ${value}`, null, h.start, h.next - h.start, () => {
+        b.add('imf.extension.type', () => `Type: ${h.name}`, h.name, h.start, h.name.length);
+        b.add('imf.extension.value', () => `Value: ${value}`, raw.toString('latin1'), h.valueStart, h.valueEnd - h.valueStart);
+      });
+    }
+  }
+  // The body goes to the dissector of its media type (HTTP's table: line-based text, media, …);
+  // a multipart body only names its parts' types here (no mime_multipart layer).
+  let bodies: Layer[] = [];
+  if (media !== null && !media.type.startsWith('multipart/')) {
+    const ct = headers.find((h) => h.key === 'content-type')!;
+    const result = bodyLayers(message, body, message.length, message.toString('latin1', ct.valueStart, ct.valueEnd), false, selection);
+    bodies = result.layers;
+    info += result.info;
+  } else if (media !== null) {
+    for (const type of mediaTypes(message, media.type, media.boundary, body, message.length)) info += ` (${type})`;
+  } else if (body < message.length) {
+    // No Content-Type: the body's lines as Message-Text, white space shown as spaces, each also
+    // appended to Info after ", " (tshark's col_append_sep_str, after the ", " the headers left).
+    b.group('imf.message_text', 'Message-Text', null, body, message.length - body, () => {
+      for (let at = body; at < message.length; ) {
+        const lf = message.indexOf(0x0a, at);
+        const next = lf < 0 ? message.length : lf + 1;
+        const text = printable(Buffer.from(message.subarray(at, next).map((c) => (c === 0x09 || c === 0x0a || c === 0x0b || c === 0x0c || c === 0x0d ? 0x20 : c))));
+        b.add('', text, null, at, next - at);
+        if (info.length < MAX_INFO) info += `, ${text}`;
+        at = next;
+      }
+    });
+  }
+  if (info.length > MAX_INFO) info = info.slice(0, MAX_INFO);
+  return { layer: b.layer, bodies, info };
+}
+
+/** The headers whose value packet-imf.c parses as addresses: a list of addresses, of mailboxes, or one mailbox. */
+const ADDRESS_HEADERS: Record<string, 'address' | 'mailbox-list' | 'mailbox'> = {
+  from: 'mailbox-list', sender: 'mailbox', 'reply-to': 'address', to: 'address', cc: 'address', bcc: 'address',
+};
+
+/**
+ * dissect_imf_address_list / dissect_imf_mailbox_list: items at every comma (quotes are not
+ * looked at), each an imf.address_list.item or imf.mailbox_list.item with its parts.
+ */
+function addList(b: LayerBuilder, message: Buffer, start: number, end: number, kind: 'address' | 'mailbox-list'): void {
+  for (let at = start; ; ) {
+    const comma = message.indexOf(0x2c, at);
+    const itemEnd = comma < 0 || comma >= end ? end : comma;
+    const text = message.subarray(at, itemEnd);
+    const itemAt = at;
+    b.group(kind === 'address' ? 'imf.address_list.item' : 'imf.mailbox_list.item', () => `Item: ${printable(text)}`, text.toString('latin1'), at, itemEnd - at, () => {
+      if (kind === 'address') addAddress(b, message, itemAt, itemEnd);
+      else addMailbox(b, message, itemAt, itemEnd);
+    });
+    if (itemEnd >= end) return;
+    at = itemEnd + 1;
+  }
+}
+
+/** dissect_imf_address: a group ("name: members;") or a mailbox. */
+function addAddress(b: LayerBuilder, message: Buffer, start: number, end: number): void {
+  const colon = message.indexOf(0x3a, start);
+  if (colon < 0 || colon >= end) {
+    addMailbox(b, message, start, end);
+    return;
+  }
+  // tshark takes the group's name up to one byte before the colon; its members go under the name.
+  let at = colon + 1;
+  while (at < end && isSpace(message[at]!)) at++;
+  const members = at < end && message[at] !== 0x3b;
+  let count = 1;
+  for (let i = at; members && i < end; i++) if (message[i] === 0x2c) count++;
+  const name = message.subarray(start, Math.max(start, colon - 1));
+  b.group('imf.display_name', () => `Display-Name: ${printable(name)}${members ? `, ${count} item${count === 1 ? '' : 's'}` : ''}`, name.toString('latin1'), start, name.length, () => {
+    if (members) addList(b, message, at, end, 'mailbox-list');
+  });
+}
+
+/** dissect_imf_mailbox: "Name <address>" (the name up to one byte before '<'), or an address alone. */
+function addMailbox(b: LayerBuilder, message: Buffer, start: number, end: number): void {
+  const open = message.indexOf(0x3c, start);
+  if (open < 0 || open >= end) {
+    addText(b, 'imf.address', 'Address', message, start, end);
+    return;
+  }
+  let at = start;
+  while (at < open && isSpace(message[at]!)) at++;
+  if (at !== open) addText(b, 'imf.display_name', 'Display-Name', message, at, open - 1);
+  const close = message.indexOf(0x3e, open + 1);
+  if (close >= 0 && close < end) addText(b, 'imf.address', 'Address', message, open + 1, close);
+}
+
+function addText(b: LayerBuilder, abbrev: string, label: string, message: Buffer, start: number, end: number): void {
+  const bytes = message.subarray(start, Math.max(start, end));
+  b.add(abbrev, () => `${label}: ${printable(bytes)}`, bytes.toString('latin1'), start, bytes.length);
+}
+
+/**
+ * The subject tshark's IMF export names a message's file after (`<subject>.eml`): the last
+ * Subject header's value up to its final CR LF, as tvb_get_string_enc(ENC_ASCII) makes it (a
+ * byte above 0x7f becomes U+FFFD, here its UTF-8 bytes as latin1 characters); '' without one.
+ */
+export function imfSubject(message: Buffer): string {
+  let subject = '';
+  for (const h of headersOf(message, 0, message.length).headers) {
+    if (h.key !== 'subject') continue;
+    // A NUL ends the C string the file name is printed from.
+    const value = message.toString('latin1', h.valueStart, h.valueEnd);
+    subject = value.slice(0, value.includes('\0') ? value.indexOf('\0') : value.length).replace(/[\x80-\xff]/g, '\xef\xbf\xbd');
+  }
+  return subject;
+}
