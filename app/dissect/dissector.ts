@@ -12,6 +12,7 @@
  * filters, packet lists and reports need, at a fraction of the cost. Cross-packet state advances
  * exactly as in a full dissection, so the two can be mixed frame by frame.
  */
+import { WIRESHARK_TCP_PORTS, WIRESHARK_UDP_PORTS } from './wireshark-ports';
 import { registerDefaultAppDissectors } from './apps';
 import { LayerBuilder } from './builder';
 import { frameLayer } from './frame';
@@ -319,7 +320,21 @@ export class Dissector {
       return app?.declines && app.claims && !app.claims(data, offset, end, ctx) ? undefined : app;
     };
     for (const app of this.conversationDissectors) if (safeTest(app.conversation!, data, offset, end, ctx)) return app;
-    return byPort(low) ?? byPort(high) ?? this.heuristics.find((h) => safeHeuristic(h, data, offset, end, ctx));
+    // tshark tries the lower port's dissector, then the higher's, and heuristics only when neither
+    // port has one. An ephemeral port (32768 and up, where clients' ports land) that Wireshark
+    // gives to a dissector Sievecap lacks keeps the heuristics off: an HTTP request from port
+    // 34980 is EtherCAT to tshark, data here, never HTTP. (Below that, the services whose
+    // dissectors Sievecap lacks, such as IMAP on 143, hand STARTTLS traffic to TLS in tshark,
+    // which the TLS heuristic stands in for.)
+    const theirs = ctx.transport === 'udp' ? wiresharkUdpPorts() : wiresharkTcpPorts();
+    const foreign = (port: number): boolean => port >= EPHEMERAL_PORTS && !table.has(port) && theirs.has(port);
+    const first = byPort(low);
+    if (first) return first;
+    if (foreign(low)) return undefined;
+    const second = byPort(high);
+    if (second) return second;
+    if (foreign(high)) return undefined;
+    return this.heuristics.find((h) => safeHeuristic(h, data, offset, end, ctx));
   }
 
   /**
@@ -448,4 +463,19 @@ export function conversationKey(a: string, aPort: number, b: string, bPort: numb
   const left = `${a}|${aPort}`;
   const right = `${b}|${bPort}`;
   return left < right ? `${left}|${right}` : `${right}|${left}`;
+}
+
+/** The start of the dynamic port range clients' ports come from (Linux's ip_local_port_range). */
+const EPHEMERAL_PORTS = 32768;
+
+let tcpPortSet: Set<number> | undefined;
+let udpPortSet: Set<number> | undefined;
+const portSet = (list: string): Set<number> => new Set(list.split(' ').map(Number));
+/** The TCP ports tshark gives to a dissector by default (wireshark-ports.ts). */
+function wiresharkTcpPorts(): Set<number> {
+  return (tcpPortSet ??= portSet(WIRESHARK_TCP_PORTS));
+}
+/** The UDP ports tshark gives to a dissector by default (wireshark-ports.ts). */
+function wiresharkUdpPorts(): Set<number> {
+  return (udpPortSet ??= portSet(WIRESHARK_UDP_PORTS));
 }
