@@ -88,7 +88,8 @@ export function createFtpDissectors(): AppDissector[] {
       // protocols first (BGP from port 20 to 179 stays BGP).
       protocol: 'ftp-data',
       stateful: true,
-      heuristic: (_data, _offset, _end, ctx) => expected.size > 0 && ctx.transport === 'tcp' && setupOf(ctx) !== undefined,
+      // Wireshark's conversation (set up by PORT/PASV): tried before any port's dissector.
+      conversation: (_data, _offset, _end, ctx) => expected.size > 0 && ctx.transport === 'tcp' && setupOf(ctx) !== undefined,
       dissect: (data, offset, end, ctx) => dissectFtpData(setupOf(ctx), data, offset, end, ctx),
     },
   ];

@@ -93,6 +93,31 @@ const HEADER_FIELDS: Record<string, string> = {
   authorization: 'http.authorization', 'x-forwarded-for': 'http.x_forwarded_for', upgrade: 'http.upgrade',
 };
 
+/** Wireshark's tree labels hold 239 characters: a longer line is marked " [truncated]" and cut to 238. */
+function lineLabel(text: string): string {
+  return text.length < 240 ? text : ` [truncated]${text}`.slice(0, 238);
+}
+
+/** Wireshark's vals_http_status_code: what `[Status Code Description: …]` says. */
+const STATUS_DESCRIPTIONS: Record<number, string> = {
+  100: 'Continue', 101: 'Switching Protocols', 102: 'Processing', 103: 'Early Hints',
+  199: 'Informational - Others',
+  200: 'OK', 201: 'Created', 202: 'Accepted', 203: 'Non-authoritative Information', 204: 'No Content', 205: 'Reset Content',
+  206: 'Partial Content', 207: 'Multi-Status', 208: 'Already Reported', 226: 'IM Used', 299: 'Success - Others',
+  300: 'Multiple Choices', 301: 'Moved Permanently', 302: 'Found', 303: 'See Other', 304: 'Not Modified', 305: 'Use Proxy',
+  307: 'Temporary Redirect', 308: 'Permanent Redirect', 399: 'Redirection - Others',
+  400: 'Bad Request', 401: 'Unauthorized', 402: 'Payment Required', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
+  406: 'Not Acceptable', 407: 'Proxy Authentication Required', 408: 'Request Time-out', 409: 'Conflict', 410: 'Gone',
+  411: 'Length Required', 412: 'Precondition Failed', 413: 'Request Entity Too Large', 414: 'Request-URI Too Long',
+  415: 'Unsupported Media Type', 416: 'Requested Range Not Satisfiable', 417: 'Expectation Failed', 418: "I'm a teapot",
+  421: 'Misdirected Request', 422: 'Unprocessable Entity', 423: 'Locked', 424: 'Failed Dependency', 425: 'Too Early',
+  426: 'Upgrade Required', 428: 'Precondition Required', 429: 'Too Many Requests', 431: 'Request Header Fields Too Large',
+  451: 'Unavailable For Legal Reasons', 499: 'Client Error - Others',
+  500: 'Internal Server Error', 501: 'Not Implemented', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Time-out',
+  505: 'HTTP Version not supported', 506: 'Variant Also Negotiates', 507: 'Insufficient Storage', 508: 'Loop Detected',
+  510: 'Not Extended', 511: 'Network Authentication Required', 599: 'Server Error - Others',
+};
+
 /** Wireshark's default "HTTP TCP port range". */
 const HTTP_PORTS = [80, 3128, 3132, 5985, 8080, 8088, 11371, 1900, 2869, 2710];
 
@@ -205,7 +230,7 @@ export function dissectHttpMessage(data: Buffer, offset: number, end: number, ct
       // Body bytes or a line we do not recognise: Wireshark calls these "Continuation". Text it
       // shows as lines of the HTTP tree; anything else (binary, a chunk of a chunked body) it
       // hands to "data" (checked against tshark 4.0 on the corpus' continuations).
-      if (stop > offset) b.addLazy('http.file_data', 'File Data', data.subarray(offset, stop), offset, stop - offset, () => printable(data.subarray(offset, stop)));
+      if (stop > offset) b.addLazy('http.file_data', `File Data: ${stop - offset} byte${stop - offset === 1 ? '' : 's'}`, data.subarray(offset, stop), offset, stop - offset, () => printable(data.subarray(offset, stop)));
       if (stop > offset && !continuationIsText(data, offset, stop)) body = bodyLayers(data, offset, stop, undefined, false, ctx.fields).layers;
       return;
     }
@@ -215,7 +240,7 @@ export function dissectHttpMessage(data: Buffer, offset: number, end: number, ct
     const notification = parsed.kind === 'notification';
     const lineAt = first.start;
     const lineLength = first.next - first.start;
-    b.group('', () => printable(data.subarray(first.start, first.next)), null, lineAt, lineLength, () => {
+    b.group('', () => lineLabel(printable(data.subarray(first.start, first.next))), null, lineAt, lineLength, () => {
       // Wireshark's chat: every request and response line (a notification's too).
       if (b.tree || b.wants('http.chat') || b.wantsAny('_ws.expert')) addExpert(b, 'http.chat', 'Chat', 'Sequence', printable(data.subarray(first.start, first.next)), lineAt, lineLength);
       // Wireshark's hidden http.request / http.response flags: what `-Y http.request` tests.
@@ -228,7 +253,11 @@ export function dissectHttpMessage(data: Buffer, offset: number, end: number, ct
         if (version) b.add('http.request.version', () => `Request Version: ${version.text}`, version.text, lineAt + version.at, version.text.length);
       } else {
         if (version) b.add('http.response.version', () => `Response Version: ${version.text}`, version.text, lineAt, version.text.length);
-        if (code) b.add('http.response.code', () => `Status Code: ${code.value}`, code.value, lineAt + code.at, 3);
+        if (code) {
+          b.add('http.response.code', () => `Status Code: ${code.value}`, code.value, lineAt + code.at, 3);
+          const description = STATUS_DESCRIPTIONS[code.value];
+          if (description !== undefined) b.add('http.response.code.desc', () => `[Status Code Description: ${description}]`, description, lineAt + code.at, 3);
+        }
         if (phrase) b.add('http.response.phrase', () => `Response Phrase: ${phrase.text}`, phrase.text, lineAt + phrase.at, phrase.text.length);
       }
     });
@@ -246,18 +275,35 @@ export function dissectHttpMessage(data: Buffer, offset: number, end: number, ct
       const colon = text.indexOf(':');
       const name = colon > 0 ? text.slice(0, colon).toLowerCase() : '';
       const value = colon > 0 ? text.slice(colon + 1).trim() : '';
-      b.group(notification ? '' : request ? 'http.request.line' : 'http.response.line', () => printable(raw), notification ? null : printable(raw), line.start, raw.length, () => {
-        const abbrev = HEADER_FIELDS[name];
-        if (abbrev) b.add(abbrev, () => `${text.slice(0, colon)}: ${value}`, value, line.start + colon + 1, line.textEnd - line.start - colon - 1, () => printable(Buffer.from(value, 'latin1')));
-        if (name === 'content-length' && /^\d+$/.test(value)) b.add('http.content_length', () => `Content length: ${value}`, Number(value), line.start + colon + 1, line.textEnd - line.start - colon - 1);
-      });
+      const lineAbbrev = notification ? '' : request ? 'http.request.line' : 'http.response.line';
+      const abbrev = HEADER_FIELDS[name];
+      if (abbrev) {
+        // As tshark: a header it knows is its own field, the tree item, labelled with the whole
+        // line (Content-Length with its value, Cookie with its pairs under it); the line follows
+        // as a hidden http.request.line / http.response.line.
+        b.group(abbrev, () => lineLabel(printable(raw)), value, line.start, raw.length, () => {
+          if (name === 'content-length' && /^\d+$/.test(value)) b.add('http.content_length', () => `[Content length: ${value}]`, Number(value), line.start + colon + 1, line.textEnd - line.start - colon - 1);
+          if (name === 'cookie') {
+            let at = line.start + colon + 1;
+            for (const piece of value.split(';')) {
+              const pair = piece.trim();
+              const pairAt = data.indexOf(pair, at, 'latin1');
+              if (pair) b.add('http.cookie_pair', () => `Cookie pair: ${pair}`, pair, pairAt >= 0 ? pairAt : at, pair.length);
+              at = pairAt >= 0 ? pairAt + pair.length : at;
+            }
+          }
+        }, () => printable(Buffer.from(value, 'latin1')));
+        if (lineAbbrev) b.add(lineAbbrev, () => printable(raw), printable(raw), line.start, raw.length).hidden = true;
+      } else {
+        b.add(lineAbbrev, () => lineLabel(printable(raw)), notification ? null : printable(raw), line.start, raw.length);
+      }
       if (name && !headers.has(name)) headers.set(name, value);
     }
     const host = headers.get('host');
     const requestUri = request?.uri?.text;
     if (requestUri !== undefined && host !== undefined) {
       const full = /^[a-z][a-z0-9+.-]*:\/\//i.test(requestUri) ? requestUri : `http://${host}${requestUri}`;
-      b.add('http.request.full_uri', () => `Full request URI: ${full}`, full, lineAt, 0);
+      b.add('http.request.full_uri', () => `[Full request URI: ${full}]`, full, lineAt, 0);
     }
     if (!ended) {
       b.mark('truncated', 'HTTP headers continue past the end of this TCP segment (truncated by segment)');
@@ -266,7 +312,7 @@ export function dissectHttpMessage(data: Buffer, offset: number, end: number, ct
     const bodyStart = lines.find((l) => l.complete && l.textEnd === l.start && l !== first)!.next;
     const type = headers.get('content-type');
     if (bodyStart < stop) {
-      b.addLazy('http.file_data', 'File Data', data.subarray(bodyStart, stop), bodyStart, stop - bodyStart, () => printable(data.subarray(bodyStart, stop)));
+      b.addLazy('http.file_data', `File Data: ${stop - bodyStart} byte${stop - bodyStart === 1 ? '' : 's'}`, data.subarray(bodyStart, stop), bodyStart, stop - bodyStart, () => printable(data.subarray(bodyStart, stop)));
       const declared = headers.get('content-length');
       const partial = declared !== undefined && /^\d+$/.test(declared) && Number(declared) > stop - bodyStart;
       const media = bodyLayers(data, bodyStart, stop, type, partial, ctx.fields);

@@ -816,7 +816,8 @@ export function createKerberosDissector(): AppDissector {
       if (low === KRB4_PORT || (low !== KERBEROS_PORT && Math.max(ctx.srcPort, ctx.dstPort) === KRB4_PORT)) return isKrb4(data, offset, end);
       return claimsUdp(data, offset, end);
     },
-    heuristic: (data, offset, end, ctx) => ctx.transport === 'udp' && conversations.size > 0 && inConversation(ctx) && claimsUdp(data, offset, end),
+    // Wireshark's conversation: tried before any port's dissector.
+    conversation: (data, offset, end, ctx) => ctx.transport === 'udp' && conversations.size > 0 && inConversation(ctx) && claimsUdp(data, offset, end),
     // dissect_kerberos_tcp clears the Info column before tcp_dissect_pdus, and each message's
     // msg-type replaces it: a segment that only begins a message shows just TCP's mark.
     desegment: (data, offset, end) => ({ ...lengthPrefixedPdus(data, offset, end, 4, (at) => 4 + (data.readUInt32BE(at) & 0x7fffffff)), info: '', replaceInfo: true }),

@@ -107,7 +107,8 @@ export function createTftpDissector(): AppDissector {
     udpPorts: [TFTP_PORT],
     stateful: true,
     // The transfer's packets between the client's port and the server's new port.
-    heuristic: (_data, _offset, _end, ctx) => ctx.transport === 'udp' && transfers.size > 0 && requestTransfer(ctx) !== undefined,
+    // Wireshark's conversation: tried before any port's dissector.
+    conversation: (_data, _offset, _end, ctx) => ctx.transport === 'udp' && transfers.size > 0 && requestTransfer(ctx) !== undefined,
     dissect: (data, offset, end, ctx) => {
       const { transfer } = transferFor(data, offset, end, ctx);
       const memo = frames.get(ctx.frameNumber) ?? { transfer };

@@ -167,7 +167,7 @@ export class RowDissector {
   /** The application dissectors the Dissector has registered (each instance once). */
   appDissectors(): AppDissector[] {
     const d = this.dissector;
-    return [...new Set([...d.udpPorts.values(), ...d.tcpPorts.values(), ...d.heuristics])];
+    return [...new Set([...d.udpPorts.values(), ...d.tcpPorts.values(), ...d.heuristics, ...d.conversationDissectors])];
   }
 
   private reset(): void {
