@@ -31,8 +31,14 @@ const GROUP_CODES: Record<ExpertGroup, number> = {
  * the report derives from the layer (Wireshark's current protocol, e.g. 'Ethertype').
  */
 export function addExpert(b: LayerBuilder, abbrev: string, severity: ExpertSeverity, group: ExpertGroup, message: string, at: number, length: number, protocol?: string): void {
-  const field = b.group('_ws.expert', () => `[Expert Info (${severity}/${group}): ${message}]`, null, at, length, () => {
-    b.add(abbrev, () => `[${message}]`, null, at, length, '');
+  // Wireshark's labels hold 239 characters: the item is marked " [truncated]" and cut to 238, its
+  // message line cut to 239 (proto.c label_mark_truncated).
+  const label = (): string => {
+    const text = `Expert Info (${severity}/${group}): ${message}`;
+    return `[${text.length < 240 ? text : ` [truncated]${text}`.slice(0, 238)}]`;
+  };
+  const field = b.group('_ws.expert', label, null, at, length, () => {
+    b.add(abbrev, () => `[${message.length < 240 ? message : message.slice(0, 239)}]`, null, at, length, '');
     const text = b.add('_ws.expert.message', '', message, at, length);
     text.hidden = true;
     b.add('_ws.expert.severity', () => `[Severity level: ${severity}]`, SEVERITY_CODES[severity], at, length);

@@ -93,6 +93,12 @@ const HEADER_FIELDS: Record<string, string> = {
   authorization: 'http.authorization', 'x-forwarded-for': 'http.x_forwarded_for', upgrade: 'http.upgrade',
 };
 
+/** `Name: value`, or past 239 characters `Name [truncated]: value` cut to 238, as Wireshark's labels. */
+function namedLabel(name: string, value: string): string {
+  const label = `${name}: ${value}`;
+  return label.length < 240 ? label : `${name} [truncated]: ${value}`.slice(0, 238);
+}
+
 /** Wireshark's tree labels hold 239 characters: a longer line is marked " [truncated]" and cut to 238. */
 function lineLabel(text: string): string {
   return text.length < 240 ? text : ` [truncated]${text}`.slice(0, 238);
@@ -249,7 +255,26 @@ export function dissectHttpMessage(data: Buffer, offset: number, end: number, ct
       const { method, uri, version, code, phrase } = parsed;
       if (request) {
         b.add('http.request.method', () => `Request Method: ${method}`, method, lineAt, method.length);
-        if (uri) b.add('http.request.uri', () => `Request URI: ${uri.text}`, uri.text, lineAt + uri.at, uri.text.length);
+        if (uri) {
+          const query = uri.text.indexOf('?');
+          if (query < 0) b.add('http.request.uri', () => namedLabel('Request URI', uri.text), uri.text, lineAt + uri.at, uri.text.length);
+          else {
+            // As tshark: a URI with a query has its path, query and each parameter under it.
+            const at = lineAt + uri.at;
+            const path = uri.text.slice(0, query);
+            const q = uri.text.slice(query + 1);
+            b.group('http.request.uri', () => namedLabel('Request URI', uri.text), uri.text, at, uri.text.length, () => {
+              b.add('http.request.uri.path', () => namedLabel('Request URI Path', path), path, at, path.length);
+              b.group('http.request.uri.query', () => namedLabel('Request URI Query', q), q, at + query + 1, q.length, () => {
+                let from = at + query + 1;
+                for (const parameter of q.split('&')) {
+                  if (parameter !== '') b.add('http.request.uri.query.parameter', () => namedLabel('Request URI Query Parameter', parameter), parameter, from, parameter.length);
+                  from += parameter.length + 1;
+                }
+              });
+            });
+          }
+        }
         if (version) b.add('http.request.version', () => `Request Version: ${version.text}`, version.text, lineAt + version.at, version.text.length);
       } else {
         if (version) b.add('http.response.version', () => `Response Version: ${version.text}`, version.text, lineAt, version.text.length);
@@ -303,7 +328,7 @@ export function dissectHttpMessage(data: Buffer, offset: number, end: number, ct
     const requestUri = request?.uri?.text;
     if (requestUri !== undefined && host !== undefined) {
       const full = /^[a-z][a-z0-9+.-]*:\/\//i.test(requestUri) ? requestUri : `http://${host}${requestUri}`;
-      b.add('http.request.full_uri', () => `[Full request URI: ${full}]`, full, lineAt, 0);
+      b.add('http.request.full_uri', () => `[${namedLabel('Full request URI', full)}]`, full, lineAt, 0);
     }
     if (!ended) {
       b.mark('truncated', 'HTTP headers continue past the end of this TCP segment (truncated by segment)');
