@@ -80,6 +80,7 @@ const RUNS = {
   ek: ['-T', 'ek'],
   jsonraw: ['-T', 'jsonraw'],
   tree: ['-V', '-x'],
+  hexSeparated: ['-T', 'text', '-x', '-S', '---'],
   jsonFiltered: ['-T', 'json', '-j', 'ip udp', '-J', 'ipv6'],
   ekFiltered: ['-T', 'ek', '-j', 'ip udp'],
   quotedFields: [
@@ -256,8 +257,7 @@ describe('sievecap -r agrees with tshark on its output formats', () => {
   test('-V -x: the hex and ASCII dump of the frame and of reassembled TCP after each tree', () => {
     const { ours, theirs } = outputs('tree');
     // Per packet, its dump's sections: a data source's name line (when there are several) and its
-    // lines. tshark has more sources where it decompresses or de-chunks HTTP bodies: compared are
-    // the frame's and reassembled TCP's.
+    // lines (the frame, reassembled TCP, an HTTP body de-chunked and uncompressed).
     const header = /^([A-Z][A-Za-z ]+) \(\d+ bytes?\):$/;
     const dumps = (s: string) =>
       s.split(/\n(?=Frame \d+: \d+ bytes on wire)/).map((packet) => {
@@ -269,7 +269,7 @@ describe('sievecap -r agrees with tshark on its output formats', () => {
             sections[sections.length - 1]!.push(line);
           }
         }
-        return sections.filter((lines) => lines.length === 0 || !header.test(lines[0]!) || /^(Frame|Reassembled TCP) /.test(lines[0]!));
+        return sections;
       });
     const a = dumps(ours);
     const b = dumps(theirs);
@@ -282,6 +282,13 @@ describe('sievecap -r agrees with tshark on its output formats', () => {
     // Between packets: the tree, a blank line, the dump, a blank line.
     assert.match(ours, /\n\n0000  [^\n]+\n(?:[^\n]+\n)*\nFrame 2: /);
     console.log(`-V -x: ${lines} dump lines of ${a.length} packets equal`);
+  });
+
+  test('-T text -x -S SEPARATOR: the dumps alone, the separator after each, byte for byte', () => {
+    const { ours, theirs } = outputs('hexSeparated');
+    assert.equal(ours, theirs);
+    assert.match(ours, /Uncompressed entity body \(\d+ bytes\):\n/);
+    assert.match(ours, /\n---\n0000  /);
   });
 
   test('-j / -J: the protocols kept and the subtrees filtered, in -T json and -T ek', () => {

@@ -71,6 +71,8 @@ export class DissectSink implements PacketSink {
     const formats = opts.tsharkFormats;
     const filter = formats.protocolFilter;
     const tree = (p: Dissected) => formatTree(p, !formats.hexDump).replace(/\n$/, '');
+    // tshark's -S: the line after each packet's tree or bytes (a blank one by default).
+    const separator = opts.tshark?.separator ?? '';
     this.delimited = false;
     this.preamble = '';
     this.finale = () => '';
@@ -131,11 +133,11 @@ export class DissectSink implements PacketSink {
       this.reads = { fields: SUMMARY_FIELDS, columns: true };
     } else if (opts.tree) {
       // tshark -V: the tree, a blank line between packets; with -x, the bytes after a blank line.
-      this.format = formats.hexDump ? (out, p, { data: frame }) => out.push(`${tree(p)}\n\n${packetHexDump(p, frame)}\n`) : (out, p) => out.push(tree(p) + '\n');
+      this.format = formats.hexDump ? (out, p, { data: frame }) => out.push(`${tree(p)}\n\n${packetHexDump(p, frame)}\n${separator}`) : (out, p) => out.push(`${tree(p)}\n${separator}`);
       this.reads = 'tree';
     } else if (formats.hexDump) {
       // tshark -T text -x prints the bytes alone, a blank line after each packet.
-      this.format = (out, p, { data: frame }) => out.push(packetHexDump(p, frame) + '\n');
+      this.format = (out, p, { data: frame }) => out.push(`${packetHexDump(p, frame)}\n${separator}`);
       // The whole dissection: reassembled data is a data source of its own.
       this.reads = 'tree';
     } else {

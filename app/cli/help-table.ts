@@ -104,6 +104,7 @@ export const HELP_GROUPS: readonly HelpGroup[] = [
     entries: [
       { flags: "-V", text: ["print the full tree of every packet"] },
       { flags: "-x", text: ["with -V: each packet's bytes in hex and ASCII after its tree", "(with -T text: the bytes alone; with -T ek|json: NAME_raw members)"] },
+      { flags: "-S SEPARATOR", text: ["with -V or -T: the line printed after each packet's tree or", "bytes (default a blank line); without them -S is tcpdump's"] },
       { flags: "-T text|fields|json|jsonraw|ek|pdml|psml|tabs", text: ["tshark's one-line summary, selected fields, JSON trees (jsonraw:", "each field's bytes), Elasticsearch bulk lines, PDML or PSML XML,", "or the summary's columns between tabs"] },
       { flags: "-e FIELD", text: ["with -T fields, json, ek or pdml: a field to print (repeat", "for more), e.g. -T fields -e ip.src -e http.request.uri; a", "name not in Sievecap's field table (-G fields) fails, as", "with tshark"] },
       { flags: "-E separator=C|aggregator=C|occurrence=a|f|l|header=y|n|quote=d|s|n|bom=y|n", text: ["-T fields layout, as tshark's -E"] },

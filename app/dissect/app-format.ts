@@ -57,6 +57,85 @@ export function printable(bytes: Buffer): string {
   return PLAIN.test(text) ? text : text.replace(NOT_PLAIN, escapeChar);
 }
 
+/**
+ * Text as Wireshark 4.0's format_text() shows it (wsutil/str_util.c), what tvb_format_text gives
+ * tree lines of text protocols (HTTP's lines, "Line-based text data"): printable ASCII and
+ * printable UTF-8 characters kept, \a \b \f \n \r \t \v and other ASCII controls as C escapes
+ * (octal), broken UTF-8 as U+FFFD, non-printable non-ASCII characters as \uXXXX / \UXXXXXXXX.
+ */
+export function formatText(bytes: Buffer): string {
+  const ascii = bytes.toString('latin1');
+  if (PLAIN.test(ascii)) return ascii;
+  let out = '';
+  let at = 0;
+  const end = bytes.length;
+  while (at < end) {
+    let c = bytes[at++]!;
+    if (c >= 0x20 && c < 0x7f) {
+      out += String.fromCharCode(c);
+      continue;
+    }
+    if (c < 0x80) {
+      out += CONTROL_ESCAPES[c] ?? `\\${c.toString(8).padStart(3, '0')}`;
+      continue;
+    }
+    const extra = (c & 0xe0) === 0xc0 ? 1 : (c & 0xf0) === 0xe0 ? 2 : (c & 0xf8) === 0xf0 ? 3 : (c & 0xfc) === 0xf8 ? 4 : (c & 0xfe) === 0xfc ? 5 : -1;
+    let uc = REPLACEMENT;
+    if (extra > 0) {
+      uc = c & (0x3f >> extra);
+      for (let i = 0; i < extra; i++) {
+        if (at >= end) {
+          uc = REPLACEMENT;
+          break;
+        }
+        c = bytes[at]!;
+        if ((c & 0xc0) !== 0x80) {
+          uc = REPLACEMENT;
+          break;
+        }
+        at++;
+        uc = uc * 64 + (c & 0x3f);
+      }
+      if (uc >= 0x110000 || (uc >= 0xd800 && uc <= 0xdfff)) uc = REPLACEMENT;
+    }
+    const char = String.fromCodePoint(uc);
+    if (!NOT_PRINTABLE_UNICODE.test(char)) out += char;
+    else if (uc < 0x80) out += CONTROL_ESCAPES[uc] ?? `\\${uc.toString(8).padStart(3, '0')}`;
+    else out += uc <= 0xffff ? `\\u${uc.toString(16).padStart(4, '0')}` : `\\U${uc.toString(16).padStart(8, '0')}`;
+  }
+  return out;
+}
+
+/**
+ * A tree label as Wireshark keeps it: 239 bytes of UTF-8 at most; a longer one is marked
+ * " [truncated]" in front and cut to 238 bytes, never inside a character (proto.c label_mark_truncated).
+ */
+export function truncatedLabel(text: string): string {
+  if (text.length < 240 && (PLAIN.test(text) || Buffer.byteLength(text) < 240)) return text;
+  if (PLAIN.test(text)) return ` [truncated]${text}`.slice(0, 238);
+  const marked = Buffer.from(` [truncated]${text}`);
+  let cut = 238;
+  while (cut > 0 && (marked[cut]! & 0xc0) === 0x80) cut--;
+  return marked.toString('utf8', 0, cut);
+}
+
+/**
+ * A byte string read as tshark reads ENC_ASCII strings into fields (http.file_data): up to the
+ * first NUL, bytes above 0x7f as U+FFFD; CR, LF and tab written as \\r, \\n, \\t as -T fields
+ * prints them, other bytes as they are.
+ */
+export function asciiFieldText(bytes: Buffer): string {
+  const nul = bytes.indexOf(0);
+  const text = bytes.toString('latin1', 0, nul < 0 ? bytes.length : nul);
+  return text.replace(ASCII_FIELD_SPECIAL, (c) => (c === '\r' ? '\\r' : c === '\n' ? '\\n' : c === '\t' ? '\\t' : '\ufffd'));
+}
+const ASCII_FIELD_SPECIAL = /[\r\n\t\x80-\xff]/g;
+
+const REPLACEMENT = 0xfffd;
+/** glib's g_unichar_isprint is false for controls, format characters, unassigned code points and surrogates. */
+const NOT_PRINTABLE_UNICODE = /^[\p{Cc}\p{Cf}\p{Cn}\p{Cs}]$/u;
+const CONTROL_ESCAPES: Record<number, string> = { 7: '\\a', 8: '\\b', 12: '\\f', 10: '\\n', 13: '\\r', 9: '\\t', 11: '\\v' };
+
 const PLAIN = /^[\x20-\x7e]*$/;
 const NOT_PLAIN = /[^\x20-\x7e]/g;
 const ESCAPES: string[] = Array.from({ length: 256 }, (_, b) =>

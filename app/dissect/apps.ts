@@ -7,10 +7,11 @@ import { createDnsDissector } from './dns';
 import { dhcpDissector } from './dhcp';
 import { dhcpv6Dissector } from './dhcpv6';
 import { ntpDissector } from './ntp';
-import { httpDissector } from './http';
+import { createHttpDissector } from './http';
+import { HttpTransactionTable } from './http-transactions';
 import { createTlsDissector } from './tls';
 import { quicDissector } from './quic';
-import { ssdpDissector } from './ssdp';
+import { createSsdpDissector } from './ssdp';
 import { nbnsDissector } from './nbns';
 import { nbdgmDissector } from './nbdgm';
 import { createTftpDissector } from './tftp';
@@ -47,15 +48,17 @@ import { createSipRtpDissectors } from './sip';
 
 /** A fresh set of app dissectors (the stateful ones get their own conversation memory). */
 export function createDefaultAppDissectors(): AppDissector[] {
+  // HTTP and SSDP keep their request/response pairs in one table, as Wireshark's conversation data.
+  const httpTransactions = new HttpTransactionTable();
   return [
   createDnsDissector(),
   dhcpDissector,
   dhcpv6Dissector,
   ntpDissector,
-  httpDissector,
+  createHttpDissector(httpTransactions),
   createTlsDissector(),
   quicDissector,
-  ssdpDissector,
+  createSsdpDissector(httpTransactions),
   nbnsDissector,
   nbdgmDissector,
   createTftpDissector(),

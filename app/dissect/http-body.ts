@@ -8,10 +8,12 @@
  * makes the image dissectors run out of bytes, which tshark reports as
  * "[BoundErrorUnreassembled Packet]" after the Info.
  */
+import * as zlib from 'node:zlib';
 import { LayerBuilder } from './builder';
 import { bytesHex } from './format';
 import type { Layer } from './model';
-import { printable } from './app-format';
+import { formatText, truncatedLabel } from './app-format';
+import { addExpert } from './expert';
 
 /** Wireshark's packet-text-media.c registrations. */
 const TEXT_LINES = new Set([
@@ -34,10 +36,8 @@ const MALFORMED = '[Malformed Packet]';
 export function textLines(b: LayerBuilder, data: Buffer, start: number, stop: number): Layer {
   if (!b.wants('')) return b.layer;
   for (let at = start; at < stop;) {
-    const lf = data.indexOf(0x0a, at);
-    const next = lf < 0 || lf >= stop ? stop : lf + 1;
-    const text = printable(data.subarray(at, next));
-    b.add('', text.length < 240 ? text : ` [truncated]${text}`.slice(0, 238), null, at, next - at);
+    const next = nextLine(data, at, stop);
+    b.add('', truncatedLabel(formatText(data.subarray(at, next))), null, at, next - at);
     at = next;
   }
   return b.layer;
@@ -63,11 +63,18 @@ export function bodyLayers(data: Buffer, start: number, stop: number, contentTyp
       b.add('data.data', () => `Data: ${bytesHex(data, start, Math.min(stop - start, 36))}${stop - start > 36 ? '…' : ''}`, data.subarray(start, stop), start, stop - start, () => bytesHex(data, start, stop - start));
     }
     b.add('data.len', () => `[Length: ${stop - start}]`, stop - start, start, 0);
+    // Without a Content-Type, HTTP hands the body to Data inside its own tree.
+    if (contentType === undefined) b.layer.nested = true;
     return { layers: [b.layer], info: '' };
   }
   const type = contentType.split(';')[0]!.trim().toLowerCase();
   const shown = contentType.split(';')[0]!.trim();
   if (TEXT_LINES.has(type)) {
+    // packet-text-media.c: text of more than 38 bytes that starts "<?xml" goes to XML instead (the
+    // protocol chain keeps data-text-lines, which adds no tree item; Info gets no media type).
+    if (stop - start > 38 && data.toString('latin1', start, start + 5) === '<?xml') {
+      return { layers: [layer('data-text-lines', '').layer, layer('xml', 'eXtensible Markup Language').layer], info: '', column: 'XML' };
+    }
     const lines = countLines(data, start, stop);
     return { layers: [textLines(layer('data-text-lines', `Line-based text data: ${shown} (${lines} lines)`), data, start, stop)], info: ` (${shown})` };
   }
@@ -99,15 +106,21 @@ export function bodyLayers(data: Buffer, start: number, stop: number, contentTyp
 
 export function countLines(data: Buffer, start: number, stop: number): number {
   let lines = 0;
-  for (let at = start; at < stop; lines++) {
-    const lf = data.indexOf(0x0a, at);
-    if (lf < 0 || lf >= stop) {
-      lines++;
-      break;
-    }
-    at = lf + 1;
-  }
+  for (let at = start; at < stop; lines++) at = nextLine(data, at, stop);
   return lines;
+}
+
+/**
+ * Where the line that starts at `at` ends, after its line end: CR LF, LF or a lone CR, as
+ * Wireshark's tvb_find_line_end (a CR as the last byte ends the line too); `stop` when none.
+ */
+function nextLine(data: Buffer, at: number, stop: number): number {
+  for (let i = at; i < stop; i++) {
+    const c = data[i]!;
+    if (c === 0x0a) return i + 1;
+    if (c === 0x0d) return i + 1 < stop && data[i + 1] === 0x0a ? i + 2 : i + 1;
+  }
+  return stop;
 }
 
 function startsWith(data: Buffer, start: number, stop: number, prefix: Buffer): boolean {
@@ -160,4 +173,173 @@ export function parsesAsJson(data: Buffer, start: number, stop: number): boolean
   } catch {
     return false;
   }
+}
+
+/** What an entity body is after its transfer and content codings are undone (decodeEntityBody). */
+export interface EntityBody {
+  /** The body's bytes: `data` itself when nothing was decoded; null when there is no body to dissect further. */
+  bytes: Buffer | null;
+  start: number;
+  stop: number;
+  /** tshark's data source name of decoded bytes ('De-chunked entity body', 'Uncompressed entity body'); null: `data`. */
+  source: string | null;
+  /** Layers already made for the body (the data of a body that could not be decoded). */
+  layers: Layer[];
+}
+
+/** Largest decoded body kept (a compression bomb costs at most this much memory). */
+const MAX_DECODED = 64 << 20;
+
+/**
+ * Undoes an HTTP message's codings as Wireshark 4.0's dissect_http_message does, adding its tree
+ * items to the HTTP layer `b`: a chunked body becomes "HTTP chunked response" (each chunk with
+ * http.chunk_size, http.chunk_data and http.chunk_boundary) and its dechunked bytes; a content
+ * coding other than identity becomes "Content-encoded entity body (CODING): N bytes -> M bytes"
+ * and the uncompressed bytes (gzip, deflate, x-gzip, x-deflate, br), or "Decompression failed"
+ * and data when it cannot be undone. A transfer coding other than chunked is left as data.
+ */
+export function decodeEntityBody(b: LayerBuilder, data: Buffer, start: number, stop: number, transferEncoding: string | undefined, contentEncoding: string | undefined): EntityBody {
+  let bytes = data;
+  let from = start;
+  let to = stop;
+  let source: string | null = null;
+  const transfer = (transferEncoding ?? '').split(',').map((t) => t.trim().toLowerCase());
+  if (transfer.includes('chunked')) {
+    const dechunked = dechunk(b, data, start, stop);
+    if (dechunked === null || dechunked.length === 0) return { bytes: null, start: 0, stop: 0, source: null, layers: [] };
+    bytes = dechunked;
+    from = 0;
+    to = dechunked.length;
+    source = 'De-chunked entity body';
+  }
+  if (transfer.some((t) => t === 'gzip' || t === 'x-gzip' || t === 'deflate' || t === 'compress' || t === 'x-compress')) {
+    return { bytes: null, start: 0, stop: 0, source: null, layers: bodyLayers(bytes, from, to, undefined, false, b.selection).layers.map((l) => withSource(l, bytes, source)) };
+  }
+  const coding = contentEncoding?.trim();
+  if (coding === undefined || coding === '' || coding.toLowerCase() === 'identity') return { bytes, start: from, stop: to, source, layers: [] };
+  const uncompressed = uncompress(bytes.subarray(from, to), coding.toLowerCase());
+  const label = `Content-encoded entity body (${coding}): ${to - from} bytes${uncompressed !== null ? ` -> ${uncompressed.length} bytes` : ''}`;
+  if (uncompressed !== null) {
+    b.add('', label, null, from, to - from);
+    if (source !== null) (b.layer.sources ??= []).push({ name: source, data: bytes });
+    return { bytes: uncompressed, start: 0, stop: uncompressed.length, source: 'Uncompressed entity body', layers: [] };
+  }
+  // The bytes go to Data inside this item's subtree: a Data item here, and a Data layer with no
+  // tree of its own for the protocol chain.
+  const length = to - from;
+  b.group('', label, null, from, length, () => {
+    addExpert(b, 'http.decompression_failed', 'Warning', 'Undecoded', 'Decompression failed', from, length);
+    // tshark -V prints this Data item without its fields; -T json has them.
+    b.group('data', `Data (${length} bytes)`, null, from, length, () => {
+      b.add('data.data', () => `Data: ${bytesHex(bytes, from, Math.min(length, 36))}${length > 36 ? '…' : ''}`, bytes.subarray(from, to), from, length, () => bytesHex(bytes, from, length)).hidden = true;
+      b.add('data.len', () => `[Length: ${length}]`, length, from, 0).hidden = true;
+    });
+  });
+  return { bytes: null, start: 0, stop: 0, source: null, layers: [new LayerBuilder(bytes, 'data', '', from, to, b.selection).layer] };
+}
+
+function withSource(layer: Layer, bytes: Buffer, source: string | null): Layer {
+  if (source === null) return layer;
+  layer.source = 'reassembled';
+  layer.data = bytes;
+  layer.sourceName = source;
+  return layer;
+}
+
+/**
+ * gzip and deflate as Wireshark's tvb_uncompress reads them (zlib with gzip or zlib headers,
+ * else raw deflate; what a cut stream gives up to the cut), br with brotli; null when it cannot be undone.
+ */
+function uncompress(body: Buffer, coding: string): Buffer | null {
+  const options = { maxOutputLength: MAX_DECODED, finishFlush: zlib.constants.Z_SYNC_FLUSH };
+  try {
+    if (coding === 'br') return zlib.brotliDecompressSync(body, { maxOutputLength: MAX_DECODED, finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH });
+    if (coding !== 'gzip' && coding !== 'x-gzip' && coding !== 'deflate' && coding !== 'x-deflate') return null;
+    try {
+      return zlib.unzipSync(body, options);
+    } catch {
+      return zlib.inflateRawSync(body, options);
+    }
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Wireshark 4.0's chunked_encoding_dissector: "HTTP chunked response" in the HTTP tree with each
+ * chunk ("Data chunk (N octets)", "End of chunked encoding"), the trailer and the last CRLF;
+ * returns the chunks' data put together, or null when no chunk size line could be read.
+ */
+function dechunk(b: LayerBuilder, data: Buffer, start: number, stop: number): Buffer | null {
+  const parts: Buffer[] = [];
+  let consumed = 0;
+  const response = b.group('', 'HTTP chunked response', null, start, stop - start, () => {
+    let offset = start;
+    let remaining = stop - offset;
+    while (remaining > 0) {
+      const lf = data.indexOf(0x0a, offset);
+      if (lf < 0 || lf >= stop) break;
+      const lineEnd = lf > offset && data[lf - 1] === 0x0d ? lf - 1 : lf;
+      if (lineEnd <= offset) break; // an empty size line
+      const chunkOffset = lf + 1;
+      const sizeText = data.toString('latin1', offset, lineEnd).split(';')[0]!;
+      let size = strtol16(sizeText);
+      if (size > remaining) size = remaining;
+      const available = Math.max(0, Math.min(size, stop - chunkOffset));
+      parts.push(data.subarray(chunkOffset, chunkOffset + available));
+      const itemLength = Math.min(chunkOffset - offset + size + 2, stop - offset);
+      b.group('', size === 0 ? 'End of chunked encoding' : `Data chunk (${size} octets)`, null, offset, itemLength, () => {
+        b.add('http.chunk_size', `Chunk size: ${size} octet${size === 1 ? '' : 's'}`, size, offset, chunkOffset - offset);
+        if (size > 0) {
+          b.add('http.chunk_data', () => `Chunk data: ${bytesHex(data, chunkOffset, Math.min(available, 36))}${available > 36 ? '…' : ''}`, data.subarray(chunkOffset, chunkOffset + available), chunkOffset, available, () => bytesHex(data, chunkOffset, available));
+          if (chunkOffset + size + 2 <= stop) b.add('http.chunk_boundary', () => `Chunk boundary: ${bytesHex(data, chunkOffset + size, 2)}`, data.subarray(chunkOffset + size, chunkOffset + size + 2), chunkOffset + size, 2, () => bytesHex(data, chunkOffset + size, 2));
+        }
+      });
+      offset = chunkOffset + size;
+      if (size > 0) offset += 2;
+      remaining = stop - offset;
+      if (size === 0) {
+        // The trailer's header fields, then the last CRLF.
+        let trailerEnd = offset;
+        let lastLine = -1;
+        for (;;) {
+          const end = data.indexOf(0x0a, trailerEnd);
+          if (end < 0 || end >= stop) break;
+          const textEnd = end > trailerEnd && data[end - 1] === 0x0d ? end - 1 : end;
+          if (textEnd === trailerEnd) {
+            lastLine = end + 1;
+            break;
+          }
+          trailerEnd = end + 1;
+        }
+        if (trailerEnd > offset) {
+          b.add('http.chunked_trailer_part', () => `trailer-part: ${formatText(data.subarray(offset, trailerEnd))}`, data.toString('latin1', offset, trailerEnd), offset, trailerEnd - offset);
+          remaining -= trailerEnd - offset;
+          offset = trailerEnd;
+        }
+        if (lastLine > 0) {
+          b.add('', formatText(data.subarray(offset, lastLine)), null, offset, lastLine - offset);
+          remaining -= lastLine - offset;
+        }
+        break;
+      }
+    }
+    consumed = stop - start - remaining;
+  });
+  if (consumed <= 0) {
+    // Nothing read: Wireshark leaves the subtree (its length the whole body) and no dechunked data.
+    return null;
+  }
+  response.length = consumed;
+  return Buffer.concat(parts);
+}
+
+/** C's strtol(text, NULL, 16) as an unsigned 32-bit value (leading space, sign and 0x allowed; stops at the first other character). */
+function strtol16(text: string): number {
+  const m = /^\s*([+-]?)(?:0[xX])?([0-9a-fA-F]*)/.exec(text)!;
+  if (m[2] === '') return 0;
+  const value = parseInt(m[2]!.slice(-16), 16);
+  const clamped = m[2]!.replace(/^0+/, '').length > 16 || value > 0x7fffffffffffffff ? 0x7fffffff : value; // LONG_MAX, as a guint32 cast
+  const signed = m[1] === '-' ? -clamped : clamped;
+  return Number(BigInt.asUintN(32, BigInt(Math.trunc(signed))));
 }

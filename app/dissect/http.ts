@@ -6,9 +6,11 @@
 import { LayerBuilder, dissectSafely } from './builder';
 import type { AppContext, AppDissector, AppResult, Layer, PduSplit } from './model';
 import { ONE_MORE_SEGMENT, UNTIL_FIN } from './tcp-pdus';
-import { printable } from './app-format';
-import { bodyLayers } from './http-body';
+import { asciiFieldText, formatText, printable, truncatedLabel } from './app-format';
+import { bodyLayers, decodeEntityBody } from './http-body';
 import { addExpert } from './expert';
+import { nsToSeconds } from './format';
+import { HttpTransactionTable, type HttpPair } from './http-transactions';
 
 /**
  * The methods that make a first line a request, as Wireshark's is_http_request_or_reply lists
@@ -99,9 +101,15 @@ function namedLabel(name: string, value: string): string {
   return label.length < 240 ? label : `${name} [truncated]: ${value}`.slice(0, 238);
 }
 
+/** A header line's string value as Wireshark reads it (ENC_ASCII: bytes above 0x7f become U+FFFD). */
+function asciiString(raw: Buffer): string {
+  const text = raw.toString('latin1');
+  return /[\x80-\xff]/.test(text) ? text.replace(/[\x80-\xff]/g, '\ufffd') : text;
+}
+
 /** Wireshark's tree labels hold 239 characters: a longer line is marked " [truncated]" and cut to 238. */
 function lineLabel(text: string): string {
-  return text.length < 240 ? text : ` [truncated]${text}`.slice(0, 238);
+  return truncatedLabel(text);
 }
 
 /** Wireshark's vals_http_status_code: what `[Status Code Description: …]` says. */
@@ -136,13 +144,23 @@ export interface HttpFlavor {
 
 export const HTTP: HttpFlavor = { protocol: 'http', title: 'Hypertext Transfer Protocol', column: 'HTTP' };
 
-export const httpDissector: AppDissector = {
-  protocol: 'http',
-  tcpPorts: HTTP_PORTS,
-  heuristic: (data, offset, end) => looksLikeHttp(data, offset, end),
-  dissect: (data, offset, end, ctx) => dissectHttpMessage(data, offset, end, ctx, HTTP),
-  desegment: (data, offset, end) => httpMessages(data, offset, end),
-};
+/** The HTTP dissector without request/response matching (each message on its own). */
+export const httpDissector: AppDissector = createHttpDissector(null);
+
+/**
+ * The HTTP dissector of a Dissector instance: with a transaction table (requests matched to
+ * responses across frames: http.request_in, http.time, ...), shared with SSDP as Wireshark's
+ * conversation data is, or without one.
+ */
+export function createHttpDissector(transactions: HttpTransactionTable | null = new HttpTransactionTable()): AppDissector {
+  return {
+    protocol: 'http',
+    tcpPorts: HTTP_PORTS,
+    heuristic: (data, offset, end) => looksLikeHttp(data, offset, end),
+    dissect: (data, offset, end, ctx) => dissectHttpMessage(data, offset, end, ctx, HTTP, transactions),
+    desegment: (data, offset, end) => httpMessages(data, offset, end),
+  };
+}
 
 /**
  * The HTTP messages in data[offset, end) and what the last one still needs, as Wireshark's HTTP
@@ -219,7 +237,7 @@ export function looksLikeHttp(data: Buffer, offset: number, end: number): boolea
 }
 
 /** One HTTP-format message (request, notification or response line and headers) in [offset, end). */
-export function dissectHttpMessage(data: Buffer, offset: number, end: number, ctx: AppContext, flavor: HttpFlavor): AppResult {
+export function dissectHttpMessage(data: Buffer, offset: number, end: number, ctx: AppContext, flavor: HttpFlavor, transactions: HttpTransactionTable | null = null): AppResult {
   const b = new LayerBuilder(data, flavor.protocol, flavor.title, offset, end, ctx.fields);
   let info = 'Continuation';
   let column = flavor.column;
@@ -236,7 +254,7 @@ export function dissectHttpMessage(data: Buffer, offset: number, end: number, ct
       // Body bytes or a line we do not recognise: Wireshark calls these "Continuation". Text it
       // shows as lines of the HTTP tree; anything else (binary, a chunk of a chunked body) it
       // hands to "data" (checked against tshark 4.0 on the corpus' continuations).
-      if (stop > offset) b.addLazy('http.file_data', `File Data: ${stop - offset} byte${stop - offset === 1 ? '' : 's'}`, data.subarray(offset, stop), offset, stop - offset, () => printable(data.subarray(offset, stop)));
+      if (stop > offset) b.addLazy('http.file_data', `File Data: ${stop - offset} bytes`, data.subarray(offset, stop), offset, stop - offset, () => asciiFieldText(data.subarray(offset, stop)));
       if (stop > offset && !continuationIsText(data, offset, stop)) body = bodyLayers(data, offset, stop, undefined, false, ctx.fields).layers;
       return;
     }
@@ -246,12 +264,9 @@ export function dissectHttpMessage(data: Buffer, offset: number, end: number, ct
     const notification = parsed.kind === 'notification';
     const lineAt = first.start;
     const lineLength = first.next - first.start;
-    b.group('', () => lineLabel(printable(data.subarray(first.start, first.next))), null, lineAt, lineLength, () => {
+    b.group('', () => lineLabel(formatText(data.subarray(first.start, first.next))), null, lineAt, lineLength, () => {
       // Wireshark's chat: every request and response line (a notification's too).
-      if (b.tree || b.wants('http.chat') || b.wantsAny('_ws.expert')) addExpert(b, 'http.chat', 'Chat', 'Sequence', printable(data.subarray(first.start, first.next)), lineAt, lineLength);
-      // Wireshark's hidden http.request / http.response flags: what `-Y http.request` tests.
-      if (notification) b.add('http.notification', 'Notification: True', true, lineAt, 0, '1').hidden = true;
-      else b.add(request ? 'http.request' : 'http.response', () => request ? 'Request: True' : 'Response: True', true, lineAt, 0, '1').hidden = true;
+      if (b.tree || b.wants('http.chat') || b.wantsAny('_ws.expert')) addExpert(b, 'http.chat', 'Chat', 'Sequence', formatText(data.subarray(first.start, first.next)), lineAt, lineLength);
       const { method, uri, version, code, phrase } = parsed;
       if (request) {
         b.add('http.request.method', () => `Request Method: ${method}`, method, lineAt, method.length);
@@ -306,7 +321,7 @@ export function dissectHttpMessage(data: Buffer, offset: number, end: number, ct
         // As tshark: a header it knows is its own field, the tree item, labelled with the whole
         // line (Content-Length with its value, Cookie with its pairs under it); the line follows
         // as a hidden http.request.line / http.response.line.
-        b.group(abbrev, () => lineLabel(printable(raw)), value, line.start, raw.length, () => {
+        b.group(abbrev, () => lineLabel(formatText(raw)), value, line.start, raw.length, () => {
           if (name === 'content-length' && /^\d+$/.test(value)) b.add('http.content_length', () => `[Content length: ${value}]`, Number(value), line.start + colon + 1, line.textEnd - line.start - colon - 1);
           if (name === 'cookie') {
             let at = line.start + colon + 1;
@@ -318,17 +333,28 @@ export function dissectHttpMessage(data: Buffer, offset: number, end: number, ct
             }
           }
         }, () => printable(Buffer.from(value, 'latin1')));
-        if (lineAbbrev) b.add(lineAbbrev, () => printable(raw), printable(raw), line.start, raw.length).hidden = true;
+        if (lineAbbrev) b.add(lineAbbrev, () => printable(raw), asciiString(raw), line.start, raw.length, () => printable(raw)).hidden = true;
       } else {
-        b.add(lineAbbrev, () => lineLabel(printable(raw)), notification ? null : printable(raw), line.start, raw.length);
+        b.add(lineAbbrev, () => lineLabel(formatText(raw)), notification ? null : asciiString(raw), line.start, raw.length, notification ? undefined : () => printable(raw));
       }
       if (name && !headers.has(name)) headers.set(name, value);
     }
     const host = headers.get('host');
     const requestUri = request?.uri?.text;
+    let fullUri: string | null = null;
     if (requestUri !== undefined && host !== undefined) {
-      const full = /^[a-z][a-z0-9+.-]*:\/\//i.test(requestUri) ? requestUri : `http://${host}${requestUri}`;
+      // As Wireshark: an absolute http(s) URI or a CONNECT's authority as it is, else http://Host + URI.
+      const full = /^https?:\/\//i.test(requestUri) || /^CONNECT/i.test(parsed.method) ? requestUri : `http://${host}${requestUri}`;
+      fullUri = full;
       b.add('http.request.full_uri', () => `[${namedLabel('Full request URI', full)}]`, full, lineAt, 0);
+    }
+    // Wireshark's hidden http.request / http.response flags (what `-Y http.request` tests), after the
+    // headers as in its tree.
+    if (notification) b.add('http.notification', 'Notification: True', true, offset, 0, '1').hidden = true;
+    else b.add(request ? 'http.request' : 'http.response', () => request ? 'Request: True' : 'Response: True', true, offset, 0, '1').hidden = true;
+    if (transactions !== null && !notification && !ctx.quoted) {
+      const kind = request ? 'request' : 'response';
+      pairItems(b, transactions.note(ctx, offset, kind, requestUri ?? null, fullUri), kind, ctx, offset);
     }
     if (!ended) {
       b.mark('truncated', 'HTTP headers continue past the end of this TCP segment (truncated by segment)');
@@ -337,17 +363,88 @@ export function dissectHttpMessage(data: Buffer, offset: number, end: number, ct
     const bodyStart = lines.find((l) => l.complete && l.textEnd === l.start && l !== first)!.next;
     const type = headers.get('content-type');
     if (bodyStart < stop) {
-      b.addLazy('http.file_data', `File Data: ${stop - bodyStart} byte${stop - bodyStart === 1 ? '' : 's'}`, data.subarray(bodyStart, stop), bodyStart, stop - bodyStart, () => printable(data.subarray(bodyStart, stop)));
+      // Transfer and content codings undone as Wireshark does (dechunked, then gzip/deflate/br).
+      const entity = b.tree || ctx.columns !== false || wantsBody(ctx.fields)
+        ? decodeEntityBody(b, data, bodyStart, stop, headers.get('transfer-encoding'), headers.get('content-encoding'))
+        : { bytes: data, start: bodyStart, stop, source: null, layers: [] };
+      if (entity.layers.length > 0) body = entity.layers;
+      if (entity.bytes === null) return;
+      const { bytes, start, stop: bodyStop } = entity;
+      const fileData = b.addLazy('http.file_data', `File Data: ${bodyStop - start} bytes`, bytes.subarray(start, bodyStop), start, bodyStop - start, () => asciiFieldText(bytes.subarray(start, bodyStop)));
+      if (entity.source !== null) fileData.source = 'reassembled';
       const declared = headers.get('content-length');
       const partial = declared !== undefined && /^\d+$/.test(declared) && Number(declared) > stop - bodyStart;
-      const media = bodyLayers(data, bodyStart, stop, type, partial, ctx.fields);
-      body = media.layers;
+      // An empty body (a gzip stream of nothing) has its File Data and no media layer, as tshark's.
+      const media = bodyStop > start ? bodyLayers(bytes, start, bodyStop, type, partial, ctx.fields) : { layers: [], info: '', column: undefined };
+      if (entity.source !== null) for (const layer of media.layers) ownData(layer, bytes, entity.source);
+      body = [...body, ...media.layers];
       info += media.info;
       if (media.column) column = `${flavor.column}/${media.column}`;
     }
   });
   if (info !== 'Continuation') layer.title = flavor.title;
   return { layers: [layer, ...body], protocolColumn: column, info };
+}
+
+/** Names whose values depend on a body's codings being undone: the body's own fields and layers. */
+const BODY_NAMES = /^(http\.(file_data|chunk|decompression)|data|media|json|xml|png|image-|urlencoded-form|data-text-lines|frame\.protocols|_ws\.expert)/;
+const bodyWanted = new WeakMap<ReadonlySet<string>, boolean>();
+
+/** Whether a dissection without tree or columns reads anything of a decoded body (see AppContext.fields). */
+function wantsBody(fields: ReadonlySet<string> | undefined): boolean {
+  if (fields === undefined) return true;
+  let wanted = bodyWanted.get(fields);
+  if (wanted === undefined) {
+    wanted = [...fields].some((name) => BODY_NAMES.test(name));
+    bodyWanted.set(fields, wanted);
+  }
+  return wanted;
+}
+
+/**
+ * Wireshark's generated items after the headers (packet-http.c, after push_req/push_res): the
+ * message's number in its conversation, the time since its request, and the frames of the pairs
+ * around it that are known; a response also the URI of the conversation's latest request.
+ */
+function pairItems(b: LayerBuilder, pair: HttpPair, kind: 'request' | 'response', ctx: AppContext, at: number): void {
+  const { prev, next, conversation } = pair;
+  // Labels say what was known when the message was dissected (tshark formats them then).
+  const count = conversation.count;
+  const frameItem = (abbrev: string, name: string, frame: number): void => {
+    b.add(abbrev, () => `[${name}: ${frame}]`, frame, at, 0);
+  };
+  if (kind === 'response') {
+    b.add('http.response_number', () => `[HTTP response ${pair.number}/${count}]`, pair.number, at, 0);
+    if (pair.requestNs !== null) {
+      const ns = (ctx.tsNs ?? 0n) - pair.requestNs;
+      b.add('http.time', () => `[Time since request: ${nsToSeconds(ns)} seconds]`, ns, at, 0, () => nsToSeconds(ns));
+    }
+    if (prev !== null && prev.requestFrame > 0) frameItem('http.prev_request_in', 'Prev request in frame', prev.requestFrame);
+    if (prev !== null && prev.responseFrame > 0) frameItem('http.prev_response_in', 'Prev response in frame', prev.responseFrame);
+    if (pair.requestFrame > 0) frameItem('http.request_in', 'Request in frame', pair.requestFrame);
+    if (next !== null && next.requestFrame > 0) frameItem('http.next_request_in', 'Next request in frame', next.requestFrame);
+    if (next !== null && next.responseFrame > 0) frameItem('http.next_response_in', 'Next response in frame', next.responseFrame);
+    const uri = conversation.fullUri ?? conversation.requestUri;
+    if (uri !== null) b.add('http.response_for.uri', () => `[${namedLabel('Request URI', uri)}]`, uri, at, 0);
+    return;
+  }
+  b.add('http.request_number', () => `[HTTP request ${pair.number}/${count}]`, pair.number, at, 0);
+  if (prev !== null && prev.requestFrame > 0) frameItem('http.prev_request_in', 'Prev request in frame', prev.requestFrame);
+  if (pair.responseFrame > 0) frameItem('http.response_in', 'Response in frame', pair.responseFrame);
+  if (next !== null && next.requestFrame > 0) frameItem('http.next_request_in', 'Next request in frame', next.requestFrame);
+}
+
+/** A body layer over decoded bytes (dechunked or uncompressed): its offsets are in that buffer, named as tshark's -x names it. */
+function ownData(layer: Layer, bytes: Buffer, name: string): void {
+  layer.source = 'reassembled';
+  layer.data = bytes;
+  layer.sourceName = name;
+  const stack = [...layer.fields];
+  while (stack.length > 0) {
+    const f = stack.pop()!;
+    f.source = 'reassembled';
+    if (f.children) stack.push(...f.children);
+  }
 }
 
 /**
@@ -368,9 +465,15 @@ function chunkedEnd(data: Buffer, at: number, end: number): number {
     if (sizeText[1]!.replace(/^0+/, '').length > 8 || size > 2 ** 31) return -2;
     const chunkStart = lf + 1;
     if (size === 0) {
-      const last = data.indexOf(0x0a, chunkStart);
-      if (last < 0 || last >= end) return ONE_MORE_SEGMENT;
-      return last + 1;
+      // The trailer's header lines, up to the empty line that ends the body.
+      let line = chunkStart;
+      for (;;) {
+        const last = data.indexOf(0x0a, line);
+        if (last < 0 || last >= end) return ONE_MORE_SEGMENT;
+        const empty = last === line || (last === line + 1 && data[line] === 0x0d);
+        line = last + 1;
+        if (empty) return line;
+      }
     }
     // Wireshark compares the chunk size with what remains from the size line's start.
     if (end - next > size) next = chunkStart + size + 2;

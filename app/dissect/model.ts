@@ -61,6 +61,12 @@ export interface Layer {
   source?: 'reassembled';
   /** That buffer (with `source`). */
   data?: Buffer;
+  /** What tshark's -x calls that buffer when it is not a reassembly ('Uncompressed entity body'). */
+  sourceName?: string;
+  /** Shown inside the previous layer's tree, as tshark's tree has it (the Data of an HTTP body without a Content-Type). */
+  nested?: boolean;
+  /** Further buffers the layer's dissection made that -x lists after `data` (an HTTP body's dechunked bytes). */
+  sources?: Array<{ name: string; data: Buffer }>;
   /**
    * End of the bytes the protocol was handed (Wireshark's tvb for it), when past offset + length:
    * TCP's runs to the end of its payload, which a segment of a reassembled PDU leaves to no layer.

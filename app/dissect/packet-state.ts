@@ -99,7 +99,8 @@ export class PacketState {
   }
 
   addLayer(layer: Layer, chainName: string = layer.protocol): void {
-    if (this.reassembled) {
+    // A layer over bytes its dissector decoded (an HTTP body uncompressed) keeps its own buffer.
+    if (this.reassembled && layer.sourceName === undefined) {
       markReassembled(layer);
       if (this.reassembledData !== null) layer.data = this.reassembledData;
     }

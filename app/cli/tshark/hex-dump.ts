@@ -11,7 +11,8 @@ const SOURCE_NAMES: Readonly<Record<string, string>> = { 'tcp.segments': 'Reasse
 export function packetHexDump(packet: DissectedPacket, frame: Buffer): string {
   const sources: Array<{ name: string; bytes: Buffer }> = [{ name: 'Frame', bytes: frame }];
   for (const layer of packet.layers) {
-    if (layer.data && !sources.some((s) => s.bytes === layer.data)) sources.push({ name: SOURCE_NAMES[layer.protocol] ?? 'Reassembled data', bytes: layer.data });
+    if (layer.data && !sources.some((s) => s.bytes === layer.data)) sources.push({ name: layer.sourceName ?? SOURCE_NAMES[layer.protocol] ?? 'Reassembled data', bytes: layer.data });
+    for (const extra of layer.sources ?? []) if (!sources.some((s) => s.bytes === extra.data)) sources.push({ name: extra.name, bytes: extra.data });
   }
   const lines: string[] = [];
   for (const { name, bytes } of sources) {

@@ -7,6 +7,30 @@
 import type { DissectedPacket, Field } from '../../dissect/model';
 import { displayLayers } from './nesting';
 import type { ProtocolFilter } from './formats';
+import { asciiFieldText } from '../../dissect/app-format';
+
+/** A JSON string as tshark's json_dumper writes it: JSON's escapes, and "</" as "<\/". */
+function jsonString(text: string): string {
+  const json = JSON.stringify(text);
+  return json.includes('</') ? json.replace(/<\//g, '<\\/') : json;
+}
+
+/**
+ * A field's value as -T json writes it. -T fields writes a string's CR, LF and tab as \r, \n, \t
+ * (the field's text); JSON has the string itself, with JSON's own escapes. A text that is exactly
+ * its string value (or, for a string read from bytes, those bytes) so escaped is written raw.
+ */
+function jsonText(f: Field): string {
+  const text = f.text;
+  // Bytes: -T fields writes them as plain hex, -T json with a colon between bytes.
+  if (Buffer.isBuffer(f.value) && text.length === f.value.length * 2 && text === f.value.toString('hex')) return text.replace(/(..)(?!$)/g, '$1:');
+  if (!text.includes('\\')) return text;
+  const raw = text.replace(/\\[rnt]/g, (e) => (e === '\\r' ? '\r' : e === '\\n' ? '\n' : '\t'));
+  if (raw === text) return text;
+  if (typeof f.value === 'string' && f.value === raw) return raw;
+  if (Buffer.isBuffer(f.value) && asciiFieldText(f.value) === text) return raw;
+  return text;
+}
 
 export function toJson(packets: readonly DissectedPacket[], indent = '  '): string {
   const out: string[] = ['['];
@@ -68,7 +92,7 @@ function writeFields(lines: string[], fields: Field[], depth: number, pad: (n: n
         }
         continue;
       }
-      const key = JSON.stringify(/^\[.*\]$/s.test(f.label) ? f.label.slice(1, -1) : f.label);
+      const key = jsonString(/^\[.*\]$/s.test(f.label) ? f.label.slice(1, -1) : f.label);
       const entry: string[] = [];
       if (f.children && f.children.length) {
         entry.push(`${pad(depth)}${key}: {`);
@@ -82,13 +106,13 @@ function writeFields(lines: string[], fields: Field[], depth: number, pad: (n: n
     const hasValue = f.value !== null || f.text !== '';
     if (f.children && f.children.length) {
       const key = hasValue ? `${f.abbrev}_tree` : f.abbrev;
-      if (hasValue) entry.push(`${pad(depth)}${JSON.stringify(f.abbrev)}: ${JSON.stringify(f.text)},`);
+      if (hasValue) entry.push(`${pad(depth)}${JSON.stringify(f.abbrev)}: ${jsonString(jsonText(f))},`);
       entry.push(`${pad(depth)}${JSON.stringify(key)}: {`);
       if (filter && !filter.names.includes(f.abbrev)) entry.push(`${pad(depth + 1)}"filtered": ${JSON.stringify(f.abbrev)}`);
       else writeFields(entry, f.children, depth + 1, pad, filter?.includeChildren ? undefined : filter);
       entry.push(`${pad(depth)}}`);
     } else {
-      entry.push(`${pad(depth)}${JSON.stringify(f.abbrev)}: ${JSON.stringify(f.text)}`);
+      entry.push(`${pad(depth)}${JSON.stringify(f.abbrev)}: ${jsonString(jsonText(f))}`);
     }
     entries.push(entry);
   }

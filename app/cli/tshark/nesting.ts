@@ -17,6 +17,7 @@ export interface DisplayLayer {
  */
 function nestsIn(layer: Layer, parent: DisplayLayer | undefined): boolean {
   if (!parent) return false;
+  if (layer.nested) return true;
   if (parent.layer.protocol === 'ipv6' && layer.protocol.startsWith('ipv6.')) return true;
   if (parent.layer.protocol !== 'icmp' && parent.layer.protocol !== 'icmpv6') return false;
   return layer.protocol !== 'data' || parent.inner.length === 0;

@@ -10,6 +10,8 @@
  *   `-N` stays tcpdump's (host names without their domain), and so does `-Nn` (-N -n).
  * - `-2`, `-R FILTER`: two-pass read filter; `-d LAYER==SELECTOR,PROTOCOL`: decode-as; `-P`: print
  *   the summary while writing with -w.
+ * - `-S SEPARATOR` with -V or -T: the line printed after each packet's tree or bytes; otherwise
+ *   `-S` is tcpdump's (absolute TCP sequence numbers).
  *
  * Any of these, like -Y, -T, -V, -z and -o, asks for tshark-style output (tsharkOutputAsked).
  */
@@ -43,6 +45,8 @@ export interface TsharkOptions {
   printWhileWriting: boolean;
   /** -N LETTERS, as given (undefined: not given). */
   nameResolution: string | undefined;
+  /** -S SEPARATOR: the line after each packet's tree or bytes (tshark's; default a blank line). */
+  separator: string | undefined;
   /** The tshark options given, as typed (e.g. ['-t ad', '-2']), for messages. */
   given: string[];
 }
@@ -65,10 +69,13 @@ const LONG_WITH_VALUE = new Set([
 
 /** Takes tshark's options (see the file comment) out of argv; the rest is args.ts's. */
 export function extractTsharkOptions(argv: readonly string[]): { rest: string[]; tshark: TsharkOptions } {
-  const o: TsharkOptions = { timeFormat: undefined, secondsFormat: 's', twoPass: false, readFilter: undefined, decodeAs: [], printWhileWriting: false, nameResolution: undefined, given: [] };
+  const o: TsharkOptions = { timeFormat: undefined, secondsFormat: 's', twoPass: false, readFilter: undefined, decodeAs: [], printWhileWriting: false, nameResolution: undefined, separator: undefined, given: [] };
   const rest: string[] = [];
   // -e is tcpdump's flag unless -T makes it tshark's -e FIELD.
   const fieldFlag = argv.some((a) => a === '-T' || /^-T\w/.test(a));
+  // -S is tcpdump's flag (absolute sequence numbers) unless -V or -T make the run tshark's, whose
+  // -S SEPARATOR takes a value.
+  const separatorFlag = fieldFlag || argv.includes('-V');
   for (let k = 0; k < argv.length; k++) {
     const a = argv[k]!;
     if (a === '--') {
@@ -103,6 +110,10 @@ export function extractTsharkOptions(argv: readonly string[]): { rest: string[];
     } else if (a === '-2') {
       o.twoPass = true;
       o.given.push('-2');
+      continue;
+    } else if (separatorFlag && (a === '-S' || /^-S./.test(a))) {
+      o.separator = valueOf('S');
+      o.given.push('-S');
       continue;
     } else if (a === '-P') {
       o.printWhileWriting = true;
