@@ -4,6 +4,8 @@ import { checksumOk } from './checksum';
 import type { Dissector } from './dissector';
 import type { PacketState } from './packet-state';
 import { EXTENDED_ECHO_CODES, extendedEchoHeader, icmpExtensions } from './icmp-ext';
+import { absoluteTimeText } from './app-format';
+import { nsToSeconds } from './format';
 
 const TYPES: Record<number, string> = {
   0: 'Echo (ping) reply', 3: 'Destination unreachable', 4: 'Source quench (flow control)', 5: 'Redirect', 8: 'Echo (ping) request',
@@ -29,7 +31,22 @@ const CODES: Record<number, Record<number, string>> = {
 const ERROR_TYPES = new Set([3, 4, 5, 11, 12]);
 
 /** Echo requests seen, to point replies at their request as tshark's Info does. */
-const requestsByDissector = new WeakMap<Dissector, Map<string, number>>();
+const requestsByDissector = new WeakMap<Dissector, Map<string, EchoRequest>>();
+
+/** An echo request remembered for its reply: its frame and capture time. */
+export interface EchoRequest {
+  frame: number;
+  tsNs: bigint;
+}
+
+/**
+ * An echo reply's generated "[Response time: N ms]" (icmp.resptime, icmpv6.resptime): milliseconds
+ * as Wireshark's nstime_to_msec computes them, three decimals in the label, the double in fields.
+ */
+export function addResponseTime(b: LayerBuilder, abbrev: string, name: string, deltaNs: bigint, offset: number): void {
+  const ms = Number(deltaNs / 1_000_000_000n) * 1000 + Number(deltaNs % 1_000_000_000n) / 1_000_000;
+  b.add(abbrev, () => `[${name}: ${ms.toFixed(3)} ms]`, ms, offset, 0, () => String(Number(ms.toPrecision(15))));
+}
 
 export function dissectIcmp(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): number | void {
   const b = new LayerBuilder(data, 'icmp', 'Internet Control Message Protocol', offset, end, p.selection);
@@ -59,11 +76,12 @@ export function dissectIcmp(d: Dissector, p: PacketState, data: Buffer, offset: 
       b.add('icmp.ident_le', () => `Identifier (LE): ${idLe} (${hex(idLe, 4)})`, idLe, offset + 4, 2);
       b.add('icmp.seq', () => `Sequence Number (BE): ${seq} (${hex(seq, 4)})`, seq, offset + 6, 2);
       b.add('icmp.seq_le', () => `Sequence Number (LE): ${seqLe} (${hex(seqLe, 4)})`, seqLe, offset + 6, 2);
+      next = offset + 8;
       if (type === 0 || type === 8) {
         info = `${info.padEnd(20)} id=${hex(id, 4)}, seq=${seq}/${seqLe}, ttl=${p.ttl}`;
         if (!p.quoted) info += echoPairing(d, p, type, id, seq, b, offset);
+        if (echoTimestamp(b, p, offset + 8, end)) next = offset + 16;
       }
-      next = offset + 8;
     } else if (ERROR_TYPES.has(type)) {
       if (type === 3 && code === 4) {
         b.add('icmp.unused', 'Unused', data.subarray(offset + 4, offset + 6), offset + 4, 2, () => data.toString('hex', offset + 4, offset + 6));
@@ -108,15 +126,43 @@ export function dissectIcmp(d: Dissector, p: PacketState, data: Buffer, offset: 
   d.data(p, data, next, end);
 }
 
+/**
+ * packet-icmp.c: the first 8 bytes of an echo's data read as a time stamp (seconds, then
+ * microseconds; big-endian, else little-endian) when it lies within a day of the frame's time, as
+ * ping writes its send time: "Timestamp from icmp data" and the time since then. The data after
+ * it is the echo's Data. Returns whether it was one.
+ */
+function echoTimestamp(b: LayerBuilder, p: PacketState, at: number, end: number): boolean {
+  const data = b.data;
+  if (end - at <= 8 || at + 8 > data.length) return false;
+  const frameSecs = p.frame.tsNs / 1_000_000_000n;
+  const plausible = (secs: number, micros: number): boolean => Math.abs(((secs - Number(BigInt.asUintN(32, frameSecs))) | 0)) < 86400 && micros < 1_000_000;
+  let secs = data.readUInt32BE(at);
+  let micros = data.readUInt32BE(at + 4);
+  if (!plausible(secs, micros)) {
+    secs = data.readUInt32LE(at);
+    micros = data.readUInt32LE(at + 4);
+    if (!plausible(secs, micros)) return false;
+  }
+  const stampNs = BigInt(secs) * 1_000_000_000n + BigInt(micros) * 1000n;
+  const relative = p.frame.tsNs - stampNs;
+  const text = absoluteTimeText(BigInt(secs), micros * 1000);
+  b.add('icmp.data_time', () => `Timestamp from icmp data: ${text}`, stampNs, at, 8, () => text);
+  b.add('icmp.data_time_relative', () => `[Timestamp from icmp data (relative): ${nsToSeconds(relative)} seconds]`, relative, at, 8, () => nsToSeconds(relative));
+  return true;
+}
+
 function echoPairing(d: Dissector, p: PacketState, type: number, id: number, seq: number, b: LayerBuilder, offset: number): string {
   let requests = requestsByDissector.get(d);
   if (!requests) requestsByDissector.set(d, (requests = new Map()));
   if (type === 8) {
-    requests.set(`${p.netSrc}|${p.netDst}|${id}|${seq}`, p.frame.number);
+    requests.set(`${p.netSrc}|${p.netDst}|${id}|${seq}`, { frame: p.frame.number, tsNs: p.frame.tsNs });
     return '';
   }
-  const request = requests.get(`${p.netDst}|${p.netSrc}|${id}|${seq}`);
-  if (request === undefined) return '';
-  b.add('icmp.resp_to', () => `[Response to: ${request}]`, request, offset, 0);
+  const found = requests.get(`${p.netDst}|${p.netSrc}|${id}|${seq}`);
+  if (found === undefined) return '';
+  const request = found.frame;
+  b.add('icmp.resp_to', () => `[Request frame: ${request}]`, request, offset, 0);
+  addResponseTime(b, 'icmp.resptime', 'Response time', p.frame.tsNs - found.tsNs, offset);
   return ` (request in ${request})`;
 }

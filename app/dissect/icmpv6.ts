@@ -5,6 +5,7 @@ import type { Dissector } from './dissector';
 import { ipv6Text, macText } from './format';
 import type { PacketState } from './packet-state';
 import { EXTENDED_ECHO_CODES, extendedEchoHeader, icmpExtensions } from './icmp-ext';
+import { addResponseTime, type EchoRequest } from './icmp';
 
 const TYPES: Record<number, string> = {
   1: 'Destination Unreachable', 2: 'Packet Too Big', 3: 'Time Exceeded', 4: 'Parameter Problem', 128: 'Echo (ping) request',
@@ -18,7 +19,7 @@ const UNREACH: Record<number, string> = {
 };
 const OPT_NAMES: Record<number, string> = { 1: 'Source link-layer address', 2: 'Target link-layer address', 3: 'Prefix information', 4: 'Redirected header', 5: 'MTU', 25: 'Recursive DNS Server' };
 
-const echoRequests = new WeakMap<Dissector, Map<string, number>>();
+const echoRequests = new WeakMap<Dissector, Map<string, EchoRequest>>();
 
 export function dissectIcmpv6(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): number | void {
   const b = new LayerBuilder(data, 'icmpv6', 'Internet Control Message Protocol v6', offset, end, p.selection);
@@ -134,12 +135,14 @@ function pairEcho(d: Dissector, p: PacketState, type: number, id: number, seq: n
   let map = echoRequests.get(d);
   if (!map) echoRequests.set(d, (map = new Map()));
   if (type === 128) {
-    map.set(`${p.netSrc}|${p.netDst}|${id}|${seq}`, p.frame.number);
+    map.set(`${p.netSrc}|${p.netDst}|${id}|${seq}`, { frame: p.frame.number, tsNs: p.frame.tsNs });
     return '';
   }
-  const request = map.get(`${p.netDst}|${p.netSrc}|${id}|${seq}`);
-  if (request === undefined) return '';
+  const found = map.get(`${p.netDst}|${p.netSrc}|${id}|${seq}`);
+  if (found === undefined) return '';
+  const request = found.frame;
   b.add('icmpv6.resp_to', () => `[Response To: ${request}]`, request, offset, 0);
+  addResponseTime(b, 'icmpv6.resptime', 'Response Time', p.frame.tsNs - found.tsNs, offset);
   return ` (request in ${request})`;
 }
 

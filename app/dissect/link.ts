@@ -9,6 +9,7 @@ import type { PacketState } from './packet-state';
 import { dissectLlc } from './llc';
 import { dissectIpx } from './ipx';
 import { addExpertTo } from './expert';
+import { ouiVendor } from './names';
 
 const ETHERTYPE_NAMES: Record<number, string> = {
   0x0800: 'IPv4', 0x0806: 'ARP', 0x86dd: 'IPv6', 0x8100: '802.1Q Virtual LAN', 0x88a8: '802.1ad Provider Bridge (Q-in-Q)',
@@ -22,8 +23,8 @@ export function ethertypeName(type: number): string {
 }
 
 const MAC_FIELDS = {
-  dst: { label: 'Destination', abbrev: 'eth.dst', oui: 'eth.dst.oui', lg: 'eth.dst.lg', ig: 'eth.dst.ig' },
-  src: { label: 'Source', abbrev: 'eth.src', oui: 'eth.src.oui', lg: 'eth.src.lg', ig: 'eth.src.ig' },
+  dst: { label: 'Destination', abbrev: 'eth.dst', resolved: 'eth.dst_resolved', oui: 'eth.dst.oui', ouiResolved: 'eth.dst.oui_resolved', lg: 'eth.dst.lg', ig: 'eth.dst.ig' },
+  src: { label: 'Source', abbrev: 'eth.src', resolved: 'eth.src_resolved', oui: 'eth.src.oui', ouiResolved: 'eth.src.oui_resolved', lg: 'eth.src.lg', ig: 'eth.src.ig' },
 } as const;
 
 /**
@@ -42,9 +43,17 @@ function macField(d: Dissector, b: LayerBuilder, which: 'dst' | 'src', offset: n
   const ig = (first & 0x01) !== 0;
   const oui = (first << 16) | (data[offset + 1]! << 8) | data[offset + 2]!;
   b.group(names.abbrev, () => `${label}: ${shown}`, text, offset, 6, () => {
+    // The hidden *_resolved fields: the name the address resolves to (itself without MAC name
+    // resolution) and the manufacturer of its OUI when Wireshark's manuf file knows it.
+    const resolved = d.macName === undefined ? text : d.macName(text);
+    const vendor = b.wants(names.ouiResolved) || b.wants('eth.addr.oui_resolved') ? ouiVendor(oui) : undefined;
+    b.add(names.resolved, () => `${label} (resolved): ${resolved}`, resolved, offset, 6).hidden = true;
     b.add(names.oui, () => `${label} OUI: ${oui}`, oui, offset, 3).hidden = true;
+    if (vendor !== undefined) b.add(names.ouiResolved, () => `${label} OUI (resolved): ${vendor}`, vendor, offset, 3).hidden = true;
     b.add('eth.addr', () => `Address: ${shown}`, text, offset, 6);
+    b.add('eth.addr_resolved', () => `Address (resolved): ${resolved}`, resolved, offset, 6).hidden = true;
     b.add('eth.addr.oui', () => `Address OUI: ${oui}`, oui, offset, 3).hidden = true;
+    if (vendor !== undefined) b.add('eth.addr.oui_resolved', () => `Address OUI (resolved): ${vendor}`, vendor, offset, 3).hidden = true;
     b.add(names.lg, lg ? LG_LABELS[1] : LG_LABELS[0], lg, offset, 3);
     b.add('eth.lg', 'LG bit', lg, offset, 3).hidden = true;
     b.add(names.ig, ig ? IG_LABELS[1] : IG_LABELS[0], ig, offset, 3);

@@ -175,6 +175,33 @@ export class MacNames {
   }
 }
 
+let manufText: string | null | undefined;
+const vendors = new Map<number, string | null>();
+
+/**
+ * The manufacturer's full name for a 24-bit OUI, as Wireshark's manuf file gives it (the third
+ * column, else the short name): what eth.*.oui_resolved hold, whatever the name resolution
+ * settings. The file is read on first use and searched per OUI (parsing all of it costs ~0.3 s).
+ */
+export function ouiVendor(oui: number): string | undefined {
+  let vendor = vendors.get(oui);
+  if (vendor === undefined) {
+    if (manufText === undefined) manufText = firstText(dataDirs().map((d) => join(d, 'manuf'))) ?? null;
+    vendor = null;
+    if (manufText !== null) {
+      const key = `\n${[oui >> 16, (oui >> 8) & 0xff, oui & 0xff].map((b) => hex2(b).toUpperCase()).join(':')}\t`;
+      const at = manufText.indexOf(key);
+      if (at >= 0) {
+        const end = manufText.indexOf('\n', at + 1);
+        const columns = manufText.slice(at + key.length, end < 0 ? undefined : end).replace(/\s*#.*$/, '').split('\t');
+        vendor = (columns[1] ?? columns[0] ?? '').trim() || null;
+      }
+    }
+    vendors.set(oui, vendor);
+  }
+  return vendor ?? undefined;
+}
+
 let systemMacNames: MacNames | undefined;
 
 /** The system's MAC names, read once per process (the summary and the tree labels share them). */

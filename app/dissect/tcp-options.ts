@@ -108,9 +108,10 @@ function sackDelivered(data: Buffer, at: number, len: number): number {
 function addSingleByteOption(b: LayerBuilder, kind: number, at: number, names: string[]): void {
   const name = kind === 0 ? 'End of Option List (EOL)' : 'No-Operation (NOP)';
   names.push(name);
-  b.group(kind === 0 ? 'tcp.options.eol' : 'tcp.options.nop', () => `TCP Option - ${name}`, null, at, 1, () => {
+  // An option is a "protocol in name only" in Wireshark: a field of its bytes.
+  b.group(kind === 0 ? 'tcp.options.eol' : 'tcp.options.nop', () => `TCP Option - ${name}`, b.data.subarray(at, at + 1), at, 1, () => {
     b.add('tcp.option_kind', () => `Kind: ${KIND_SHORT[kind]}`, kind, at, 1);
-  }, '');
+  }, () => bytesHex(b.data, at, 1));
 }
 
 /** What an option adds to the Info column (' MSS=1460', ' WS=4', ...). */
@@ -190,6 +191,7 @@ function addOption(b: LayerBuilder, kind: number, len: number, at: number, names
     }
   };
   const abbrev = kind === 2 ? 'tcp.options.mss' : kind === 3 ? 'tcp.options.wscale' : kind === 4 ? 'tcp.options.sack_perm' : kind === 5 ? 'tcp.options.sack' : kind === 8 ? 'tcp.options.timestamp' : 'tcp.options.unknown';
-  const field = b.group(abbrev, '', null, at, len, body, '');
+  const bytes = b.data.subarray(at, Math.min(at + len, b.data.length));
+  const field = b.group(abbrev, '', bytes, at, len, body, () => bytesHex(bytes, 0, bytes.length));
   if (b.tree) field.label = `TCP Option - ${name}${detail}`;
 }
