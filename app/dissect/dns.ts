@@ -200,18 +200,23 @@ function readMessage(b: LayerBuilder, start: number, info: MessageInfo, records:
 
   let position = start + DNS_HEADER;
   const names = new DnsNameReader(b.data, start, Math.min(b.end, b.data.length));
+  // Each section's item covers its records (its length set once they are read, as Wireshark's).
   if (counts[0]! > 0) {
-    b.group('', 'Queries', null, position, 0, () => {
+    const from = position;
+    const queries = b.group('', 'Queries', null, position, 0, () => {
       for (let i = 0; i < counts[0]!; i++) position = readQuestion(b, names, position, info);
     });
+    queries.length = position - from;
   }
   const sections = ['Answers', 'Authoritative nameservers', 'Additional records'];
   for (let s = 0; s < (records ? 3 : 0); s++) {
     const count = counts[s + 1]!;
     if (count === 0) continue;
-    b.group('', () => sections[s]!, null, position, 0, () => {
+    const from = position;
+    const section = b.group('', () => sections[s]!, null, position, 0, () => {
       for (let i = 0; i < count; i++) position = readRecord(b, names, position, info);
     });
+    section.length = position - from;
   }
   // The layer keeps the whole message, as tshark's does: bytes after the last record are
   // Extraneous Data, still the DNS's (and the UDP's) bytes for `contains` and `matches`.

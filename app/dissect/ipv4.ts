@@ -133,7 +133,7 @@ function addAddress(d: Dissector, b: LayerBuilder, abbrev: string, hostAbbrev: s
   const host = d.hostName === undefined ? text : d.hostName(text);
   b.add(abbrev, () => `${label}: ${d.hostLabel(text)}`, text, at, 4);
   b.add('ip.addr', () => `Source or Destination Address: ${d.hostLabel(text)}`, text, at, 4).hidden = true;
-  b.add(hostAbbrev, () => `${label} Host: ${host}`, host, at, 4).hidden = true;
+  b.add(hostAbbrev, () => `${label.replace(" Address", "")} Host: ${host}`, host, at, 4).hidden = true;
   b.add('ip.host', () => `Source or Destination Host: ${host}`, host, at, 4).hidden = true;
 }
 

@@ -65,7 +65,7 @@ function addAddress(d: Dissector, b: LayerBuilder, abbrev: string, hostAbbrev: s
   const host = d.hostName === undefined ? text : d.hostName(text);
   b.add(abbrev, () => `${label}: ${d.hostLabel(text)}`, text, at, 16);
   b.add('ipv6.addr', () => `Source or Destination Address: ${d.hostLabel(text)}`, text, at, 16).hidden = true;
-  b.add(hostAbbrev, () => `${label} Host: ${host}`, host, at, 16).hidden = true;
+  b.add(hostAbbrev, () => `${label.replace(" Address", "")} Host: ${host}`, host, at, 16).hidden = true;
   b.add('ipv6.host', () => `Source or Destination Host: ${host}`, host, at, 16).hidden = true;
 }
 

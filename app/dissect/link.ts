@@ -47,17 +47,21 @@ function macField(d: Dissector, b: LayerBuilder, which: 'dst' | 'src', offset: n
     // resolution) and the manufacturer of its OUI when Wireshark's manuf file knows it.
     const resolved = d.macName === undefined ? text : d.macName(text);
     const vendor = b.wants(names.ouiResolved) || b.wants('eth.addr.oui_resolved') ? ouiVendor(oui) : undefined;
+    // BASE_OUI: the three bytes and the manufacturer, in a 32-byte buffer (31 characters at most).
+    const ouiText = (): string => (vendor === undefined ? text.slice(0, 8) : `${text.slice(0, 8)} (${vendor})`.slice(0, 31));
     b.add(names.resolved, () => `${label} (resolved): ${resolved}`, resolved, offset, 6).hidden = true;
-    b.add(names.oui, () => `${label} OUI: ${oui}`, oui, offset, 3).hidden = true;
-    if (vendor !== undefined) b.add(names.ouiResolved, () => `${label} OUI (resolved): ${vendor}`, vendor, offset, 3).hidden = true;
+    b.add(names.oui, () => `${label} OUI: ${ouiText()}`, oui, offset, 3).hidden = true;
+    if (vendor !== undefined) b.add(names.ouiResolved, () => `${label} OUI (resolved): ${vendor}`, vendor, offset, 6).hidden = true;
     b.add('eth.addr', () => `Address: ${shown}`, text, offset, 6);
     b.add('eth.addr_resolved', () => `Address (resolved): ${resolved}`, resolved, offset, 6).hidden = true;
-    b.add('eth.addr.oui', () => `Address OUI: ${oui}`, oui, offset, 3).hidden = true;
-    if (vendor !== undefined) b.add('eth.addr.oui_resolved', () => `Address OUI (resolved): ${vendor}`, vendor, offset, 3).hidden = true;
-    b.add(names.lg, lg ? LG_LABELS[1] : LG_LABELS[0], lg, offset, 3);
-    b.add('eth.lg', 'LG bit', lg, offset, 3).hidden = true;
-    b.add(names.ig, ig ? IG_LABELS[1] : IG_LABELS[0], ig, offset, 3);
-    b.add('eth.ig', 'IG bit', ig, offset, 3).hidden = true;
+    b.add('eth.addr.oui', () => `Address OUI: ${ouiText()}`, oui, offset, 3).hidden = true;
+    if (vendor !== undefined) b.add('eth.addr.oui_resolved', () => `Address OUI (resolved): ${vendor}`, vendor, offset, 6).hidden = true;
+    const lgLabel = lg ? LG_LABELS[1]! : LG_LABELS[0]!;
+    const igLabel = ig ? IG_LABELS[1]! : IG_LABELS[0]!;
+    b.add(names.lg, lgLabel, lg, offset, 3);
+    b.add('eth.lg', lgLabel, lg, offset, 3).hidden = true;
+    b.add(names.ig, igLabel, ig, offset, 3);
+    b.add('eth.ig', igLabel, ig, offset, 3).hidden = true;
   }, text);
   return text;
 }

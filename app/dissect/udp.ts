@@ -63,7 +63,7 @@ export function dissectUdp(d: Dissector, p: PacketState, data: Buffer, offset: n
     p.layout.lastStream = stream;
     p.layout.lastStreamTcp = false;
     p.tap('udp', p.netSrc, p.netDst, srcPort, dstPort, stream);
-    if (b.wants('udp.stream')) b.add('udp.stream', () => `[Stream index: ${stream}]`, stream, offset, 0);
+    if (b.wants('udp.stream')) b.add('udp.stream', () => `[Stream index: ${stream}]`, stream, offset + 8, 0);
     let times = streamTimes.get(d);
     if (!times) streamTimes.set(d, (times = new Map()));
     const ts = p.frame.tsNs;
