@@ -11,6 +11,10 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { test } from 'node:test';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { PcapWriter } from '../app/pcap/pcap-writer';
 import { createHierarchyReport } from '../app/stats/hierarchy';
 import { createHttpRequestsTreeReport, createHttpTreeReport } from '../app/stats/http-tree';
 import { createIoStatReport, type IoStatJson } from '../app/stats/io-graph';
@@ -113,6 +117,22 @@ test('io,stat,INTERVAL: text byte-identical to tshark for intervals from 1 ms to
     // asked first; ours are fed together, as the engine feeds them.
     const reports = intervals.map((interval) => createIoStatReport(`io,stat,${interval}`));
     assert.equal(oursMany(file, reports).reverse().join(''), tsharkMany(file, intervals.map((interval) => `io,stat,${interval}`)), `${name} io,stat,${intervals.join('|')}`);
+  }
+});
+
+test('io,stat,INTERVAL on a capture whose duration rounds up at the interval\'s precision: the heading keeps the duration as it is', () => {
+  // 1.612862 s in whole-second intervals: tshark rounds the table to 2 s but prints 1.612862.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sievecap-iostat-'));
+  try {
+    const file = path.join(dir, 'duration.pcap');
+    const writer = new PcapWriter(file, { linkType: 1, snapLen: 65535 });
+    for (const us of [0n, 900_000n, 1_612_862n]) writer.writePacket({ tsNs: 1_000_000_000_000n + us * 1000n, data: Buffer.alloc(60) });
+    writer.close();
+    const intervals = ['0', '0.5', '1', '2', '3'];
+    const reports = intervals.map((interval) => createIoStatReport(`io,stat,${interval}`));
+    assert.equal(oursMany(file, reports).reverse().join(''), tsharkMany(file, intervals.map((interval) => `io,stat,${interval}`)));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });
 

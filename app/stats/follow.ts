@@ -22,7 +22,6 @@
 import { TCP_SEGMENT_FIELDS, tcpSegmentOf } from '../reassembly/tcp-segment';
 import { TcpReassembler, type StreamChunk, type TcpEndpoint, type TcpStreamInfo } from '../reassembly/tcp-stream';
 import type { TcpSegment } from '../reassembly/tcp-segment';
-import { decodeContent } from '../reassembly/content-decoding';
 import type { Field } from '../dissect/model';
 import { StatisticsSpecError, type ReportFrame, type ReportReads, type StatisticsReport } from './report';
 
@@ -165,8 +164,8 @@ export class UdpFollower implements Follower {
 /**
  * HTTP on one TCP stream, as tshark 4.0's http_follow tap sees it: each message, in the frame that
  * completes it, gives a record of its start line and headers (with the empty line), then, when it
- * has a body, one of the body with its chunked transfer coding and its content coding undone (the
- * coded body when it does not decode). Node 0 is the sender of the first message.
+ * has a body, one of the body as the HTTP dissector's File Data (its chunked transfer coding and
+ * content coding undone; none when the content coding cannot be undone, as tshark's tap). Node 0 is the sender of the first message.
  */
 export class HttpFollower implements Follower {
   info: { index: number; endpoints: TcpEndpoint[] } | null = null;
@@ -189,11 +188,13 @@ export class HttpFollower implements Follower {
       this.info ??= { index: l.stream, endpoints: [src, dst] };
       const dir: 0 | 1 = sameEndpoint(src, this.info.endpoints[0]!) ? 0 : 1;
       const source = layer.data ?? frame.data;
-      const body = layer.fields.find((f: Field) => f.abbrev === 'http.file_data');
-      const headerEnd = body ? body.offset : layer.offset + layer.length;
+      // The first line and headers end with the blank line; the body is File Data, which the
+      // dissector gives with its chunked transfer coding and its content coding undone.
+      const headerEnd = headersEnd(source, layer.offset, Math.min(layer.offset + layer.length, source.length));
       const headers = source.subarray(layer.offset, Math.min(headerEnd, source.length));
       this.push(dir, frame.packet.number, Buffer.from(headers));
-      if (body && Buffer.isBuffer(body.value) && body.value.length > 0) this.push(dir, frame.packet.number, entityBody(headers.toString('latin1'), body.value));
+      const body = layer.fields.find((f: Field) => f.abbrev === 'http.file_data');
+      if (body && Buffer.isBuffer(body.value) && body.value.length > 0) this.push(dir, frame.packet.number, Buffer.from(body.value));
     }
   }
 
@@ -212,32 +213,15 @@ function isMessage(fields: readonly Field[]): boolean {
   return fields.some((f) => f.abbrev === 'http.request' || f.abbrev === 'http.response' || f.abbrev === 'http.notification' || (f.abbrev === '' && f.children !== undefined && isMessage(f.children)));
 }
 
-/** A message body with its chunked transfer coding and its content coding undone (each only when it can be). */
-function entityBody(headerText: string, body: Buffer): Buffer {
-  const header = (name: string): string | null => new RegExp(`^${name}:[ \\t]*(.*?)[ \\t]*\\r?$`, 'im').exec(headerText)?.[1] ?? null;
-  let data = body;
-  if (/chunked/i.test(header('Transfer-Encoding') ?? '')) data = dechunk(data);
-  const coding = header('Content-Encoding');
-  if (coding !== null) {
-    const decoded = decodeContent(data, coding);
-    if (decoded.data !== null) data = decoded.data;
+/** Where an HTTP message's first line and headers end: after its first empty line (CR LF or LF), else at `stop`. */
+function headersEnd(data: Buffer, start: number, stop: number): number {
+  for (let at = start; at < stop;) {
+    const lf = data.indexOf(0x0a, at);
+    if (lf < 0 || lf >= stop) break;
+    if (lf === at || (lf === at + 1 && data[at] === 0x0d)) return lf + 1;
+    at = lf + 1;
   }
-  return data;
-}
-
-/** The data of a chunked body, as far as its chunk sizes can be read. */
-function dechunk(body: Buffer): Buffer {
-  const parts: Buffer[] = [];
-  let at = 0;
-  while (at < body.length) {
-    const lf = body.indexOf(0x0a, at);
-    if (lf < 0) break;
-    const size = parseInt(body.toString('latin1', at, lf).split(';')[0]!.trim(), 16);
-    if (!Number.isFinite(size) || size <= 0) break;
-    parts.push(body.subarray(lf + 1, Math.min(lf + 1 + size, body.length)));
-    at = lf + 1 + size + 2;
-  }
-  return Buffer.concat(parts);
+  return stop;
 }
 
 /**

@@ -113,6 +113,8 @@ class IoColumn {
 interface Table {
   intervalUs: number;
   durationUs: number;
+  /** The capture's duration before rounding to the interval's precision. */
+  originalUs: number;
   precision: number;
   whole: boolean;
   durMag: number;
@@ -190,7 +192,7 @@ class IoStatReport implements StatisticsReport {
       });
       rows.push({ startUs, endUs, cells });
     }
-    return { intervalUs, durationUs, precision, whole, durMag, rows };
+    return { intervalUs, durationUs, originalUs: this.lastUs, precision, whole, durMag, rows };
   }
 
   text(): string {
@@ -224,7 +226,8 @@ class IoStatReport implements StatisticsReport {
     const line = (s: string): string => `${s.padEnd(border - 1)}|`;
     const filler = tabrow < border ? `${' '.repeat(border - tabrow - 1)}|` : '';
     // Whole seconds: tshark prints the microseconds of the duration padded with spaces, not zeros.
-    const duration = prec === 0 ? `${String(Math.floor(t.durationUs / US_PER_S)).padStart(durMag)}.${String(t.durationUs % US_PER_S).padStart(6)}` : time(t.durationUs);
+    // It is the duration before rounding (a 1.612862 s capture in 1 s intervals is not "2.     0").
+    const duration = prec === 0 ? `${String(Math.floor(t.originalUs / US_PER_S)).padStart(durMag)}.${String(t.originalUs % US_PER_S).padStart(6)}` : time(t.durationUs);
     const out = [
       '',
       '='.repeat(border),
