@@ -116,7 +116,7 @@ export function dissectEthernet(d: Dissector, p: PacketState, data: Buffer, offs
   dissectSafely(b, () => {
     b.need(offset, 14, 'Ethernet header');
     // The addresses as text only for the tree or a field asked for (the columns make their own when still needed).
-    const texts = b.wants('eth.dst') || b.wants('eth.src') || b.wants('eth.addr');
+    const texts = b.wants('eth.dst') || b.wants('eth.src') || b.wants('eth.addr') || b.wantsAny('eth.dst_') || b.wantsAny('eth.src_') || b.wantsAny('eth.addr_');
     const dst = macField(d, b, 'dst', offset, texts);
     const src = macField(d, b, 'src', offset + 6, texts);
     if (p.columns) p.setMacColumns(data, offset + 6, offset);
