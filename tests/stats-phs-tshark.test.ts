@@ -15,6 +15,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PcapWriter } from '../app/pcap/pcap-writer';
+import { TcpConversation, writeConversations } from './support/tcp-frames';
 import { createHierarchyReport } from '../app/stats/hierarchy';
 import { createHttpRequestsTreeReport, createHttpTreeReport } from '../app/stats/http-tree';
 import { createIoStatReport, type IoStatJson } from '../app/stats/io-graph';
@@ -178,6 +179,22 @@ test('http_req,tree: text byte-identical to tshark (requests by Host and URI)', 
   for (const name of [`${CS}/http_espn.pcapng`, `${CS}/http_espn_fail.pcapng`, `${CS}/http_ip4and6.pcapng`, `${CS}/http_post.pcapng`, 'lwerdna-filesamples/simple_http_sll2.pcap']) {
     const file = corpusFile(name);
     assert.equal(ours(file, createHttpRequestsTreeReport('http_req,tree')), tshark(file, 'http_req,tree'), name);
+  }
+});
+
+test('http,tree and http_req,tree count what the dissector takes for HTTP: not a request from a port tshark gives EtherCAT', () => {
+  // Both requests are HTTP to a heuristic; tshark decodes the one from port 34980 as EtherCAT (TC-NV).
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sievecap-httptree-'));
+  try {
+    const file = path.join(dir, 'ports.pcap');
+    const request = Buffer.from('GET /a HTTP/1.1\r\nHost: x\r\n\r\n');
+    const response = Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+    const conversations = [34980, 40000].map((clientPort) => new TcpConversation({ serverPort: 8081, clientPort }).handshake().send('client', request).send('server', response, [], true));
+    writeConversations(file, conversations);
+    assert.equal(ours(file, createHttpTreeReport('http,tree')), tshark(file, 'http,tree'));
+    assert.equal(ours(file, createHttpRequestsTreeReport('http_req,tree')), tshark(file, 'http_req,tree'));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });
 

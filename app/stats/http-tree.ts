@@ -5,14 +5,9 @@
  * Percent of the parent, Burst rate and start over a 100 ms window in 5 ms buckets).
  *
  * tshark counts an HTTP message once, in the frame that completed it after TCP desegmentation; so
- * do we, from the HTTP transactions app/reassembly reconstructs (TcpReassembler +
- * HttpTransactionTracker), each message at its last frame. Streams tshark does not take for HTTP
- * (unusual ports without its heuristics) may count here and not there.
+ * do we, from the HTTP layers the dissector makes (the same desegmentation, ports and heuristics).
  */
-import { HttpTransactionTracker } from '../reassembly/http';
-import { headerValue, type HttpMessage } from '../reassembly/http-parser';
-import { TCP_SEGMENT_FIELDS, tcpSegmentOf } from '../reassembly/tcp-segment';
-import { TcpReassembler } from '../reassembly/tcp-stream';
+import type { Field } from '../dissect/model';
 import { relativeNs } from './io-graph';
 import { BURST_WINDOW_MS, renderStatsTree, sortedNodes, StatNode } from './stats-tree';
 import { StatisticsSpecError, type ReportFrame, type ReportReads, type StatisticsReport } from './report';
@@ -68,41 +63,55 @@ interface CountedMessage {
 }
 
 /**
- * The HTTP messages of the frames added, from the one TCP reassembly and HTTP parser, each at the
- * frame that completed it (where tshark's http tap sees it).
+ * The HTTP messages of the frames added, as the HTTP dissector found them (the protocol Wireshark's
+ * http tap sees: desegmented, each message at the frame that completed it, on the ports and
+ * conversations tshark gives HTTP), in frame order.
  */
 class HttpMessages {
-  private readonly http = new HttpTransactionTracker({ keepBodies: false });
-  private readonly tcp = new TcpReassembler(this.http);
+  private readonly out: CountedMessage[] = [];
   private captureStartNs: bigint | null = null;
 
   add(frame: ReportFrame): void {
     if (this.captureStartNs === null) this.captureStartNs = frame.tsNs - relativeNs(frame);
-    const seg = tcpSegmentOf(frame.packet, frame.tsNs);
-    if (seg) this.tcp.add(seg);
-  }
-
-  /** Data still waiting behind a hole is parsed across it, as tshark does when it never fills. */
-  finish(): void {
-    this.tcp.finish();
-  }
-
-  /** Every HTTP message complete so far, in the order tshark would have tapped them. */
-  list(): CountedMessage[] {
-    const start = this.captureStartNs ?? 0n;
-    const out: CountedMessage[] = [];
-    const take = (m: HttpMessage | null): void => {
-      // tshark only dissects a message it could reassemble whole.
-      if (!m || !m.complete || m.missingBytes > 0) return;
-      out.push({ frame: m.lastFrame, nowMs: Number(m.lastTsNs - start) / 1e6, method: m.method, status: m.status, host: m.method === null ? null : headerValue(m, 'host'), uri: m.target });
-    };
-    for (const t of this.http.transactions()) {
-      take(t.request);
-      for (const m of t.interim) take(m);
-      take(t.response);
+    for (const layer of frame.packet.layers) {
+      if (layer.protocol !== 'http') continue;
+      const request = findField(layer.fields, 'http.request');
+      const response = request ? undefined : findField(layer.fields, 'http.response');
+      if (!request && !response) continue;
+      const value = (abbrev: string): string | null => {
+        const f = findField(layer.fields, abbrev);
+        return f === undefined || f.value === null ? null : String(f.value);
+      };
+      const code = response ? findField(layer.fields, 'http.response.code') : undefined;
+      this.out.push({
+        frame: frame.packet.number,
+        nowMs: Number(frame.tsNs - this.captureStartNs) / 1e6,
+        method: request ? value('http.request.method') : null,
+        status: typeof code?.value === 'number' ? code.value : null,
+        host: request ? value('http.host') : null,
+        uri: request ? value('http.request.uri') : null,
+      });
     }
-    return out.sort((a, b) => a.frame - b.frame);
   }
+
+  finish(): void {}
+
+  /** Every HTTP message so far, in the order tshark would have tapped them. */
+  list(): CountedMessage[] {
+    return this.out;
+  }
+}
+
+/** The first field of this name in a layer's tree, depth first. */
+function findField(fields: readonly Field[], abbrev: string): Field | undefined {
+  for (const f of fields) {
+    if (f.abbrev === abbrev) return f;
+    if (f.children) {
+      const inner = findField(f.children, abbrev);
+      if (inner) return inner;
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -132,8 +141,12 @@ function treeText(title: string, root: StatNode, elapsed: number): string {
   return renderStatsTree(title, [root], elapsed);
 }
 
-/** The frame's time and its TCP segment: HTTP is parsed from the reassembled streams, not from layers. */
-const HTTP_READS: ReportReads = { fields: ['frame.time_relative', ...TCP_SEGMENT_FIELDS], columns: false };
+/** The frame's time and the HTTP fields the trees count (the dissector desegments HTTP for them). */
+const HTTP_READS: ReportReads = {
+  fields: ['frame.time_relative', 'http.request', 'http.response', 'http.request.method', 'http.response.code', 'http.host', 'http.request.uri'],
+  columns: false,
+  desegment: true,
+};
 
 class HttpTreeReport implements StatisticsReport {
   private readonly messages = new HttpMessages();
