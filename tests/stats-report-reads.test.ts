@@ -66,7 +66,7 @@ test('the reads of several reports are united; one that cannot say what it reads
   const reports = createStatisticsReports(['conv,ip', 'http,tree']);
   const options = reportDissectOptions(reports)!;
   // Conversations read their addresses from the layout's tap events: no address field.
-  assert.ok(options.fields!.has('tcp.seq_raw') && options.fields!.has('frame.time_relative'));
+  assert.ok(options.fields!.has('http.response.code') && options.fields!.has('frame.time_relative'));
   assert.deepEqual([...reportDissectOptions(createStatisticsReports(['conv,ip']))!.fields!], ['frame.time_relative']);
   assert.equal(options.columns, false);
   const tcp = reportDissectOptions(createStatisticsReports(['conv,tcp']))!;
