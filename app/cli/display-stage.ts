@@ -13,6 +13,7 @@
  *   says what it reads (StatisticsReport.reads): only those fields are made.
  */
 import { Dissector, type DissectorOptions } from '../dissect/dissector';
+import { Hindsight } from '../dissect/hindsight';
 import { nsToSeconds } from '../dissect/format';
 import type { DissectedPacket, DissectOptions, FrameInterface } from '../dissect/model';
 import type { DisplayFilter } from '../filter';
@@ -43,6 +44,15 @@ export function forEachLivePacket(batch: Buffer, format: RecordFormat, linkType:
 
 export class DisplayFilterSink implements PacketSink {
   private readonly dissector: Dissector;
+  /**
+   * tshark's -2: the first pass's Dissector, and what it learned (app/dissect/hindsight.ts). While
+   * `learning`, offer() runs the first pass: it dissects, applies the read filter and passes
+   * nothing on; beginSecondPass() then starts the output pass over the same packets.
+   */
+  private readonly first: { dissector: Dissector; hindsight: Hindsight; kept: number[]; copies: PacketToSink[] | null } | null = null;
+  private learning = false;
+  /** Second pass: the index of the next packet, to find what the first pass's read filter said of it. */
+  private index = 0;
   private frameNumber = 0;
   /** Packets that matched and went on to the sink. */
   passed = 0;
@@ -71,8 +81,21 @@ export class DisplayFilterSink implements PacketSink {
     private readonly readFilter?: DisplayFilter,
     /** The pcapng interface of a packet read from a file (the frame tree names it). */
     private readonly interfaceOf?: (interfaceId: number) => FrameInterface | undefined,
+    /**
+     * tshark's -2 (dissection.twoPass): every packet is offered twice, first to learn
+     * (learnFirst()), then to print (after beginSecondPass()). `copies`: the first pass keeps a copy
+     * of each packet and the second pass replays them (standard input cannot be read twice).
+     */
+    twoPass?: { copies: boolean },
   ) {
-    this.dissector = new Dissector({ ...dissection, desegment: dissection.desegment !== false && (!(sink instanceof ReportSink) || sink.desegments) });
+    const options: DissectorOptions = { ...dissection, desegment: dissection.desegment !== false && (!(sink instanceof ReportSink) || sink.desegments) };
+    if (twoPass !== undefined) {
+      const hindsight = new Hindsight();
+      this.first = { dissector: new Dissector({ ...options, hindsight }), hindsight, kept: [], copies: twoPass.copies ? [] : null };
+      this.learning = true;
+      options.hindsight = hindsight;
+    }
+    this.dissector = new Dissector(options);
     // A sink given raw packets (tcpdump lines, files) reads nothing of the dissection.
     const reads = takesDissected(sink) ? (sink.reads ?? 'tree') : { fields: [], columns: false };
     const filterFields = [...(filter?.fieldNames ?? []), ...(readFilter?.fieldNames ?? [])];
@@ -81,12 +104,23 @@ export class DisplayFilterSink implements PacketSink {
 
   /** Dissects p and hands it on when it matches; says whether it did. */
   offer(p: PacketToSink): boolean {
+    if (this.learning) {
+      this.learn(p);
+      return false;
+    }
     const number = this.readFilter ? this.kept + 1 : ++this.frameNumber;
     const packet = this.dissector.dissect(
       { number, tsNs: p.tsNs, data: p.data, origLen: p.origLen, linkType: p.linkType, flags: p.flags, iface: this.interfaceOf?.(p.interfaceId) },
       this.dissectOptions,
     );
-    if (this.readFilter) {
+    if (this.first !== null) {
+      // The second pass dissects every packet the first did (the same cross-packet state), and
+      // shows those the first pass's read filter kept, under the numbers they had.
+      if (this.readFilter) {
+        if (this.first.kept[this.index++] !== 1) return false;
+        this.kept++;
+      }
+    } else if (this.readFilter) {
       if (!this.readFilter.matches(packet, p.data)) return false;
       this.kept++;
     }
@@ -100,6 +134,44 @@ export class DisplayFilterSink implements PacketSink {
 
   writePacket(p: PacketToSink): void {
     this.offer(p);
+  }
+
+  /** True while the first pass of -2 runs (offer() learns). */
+  get firstPass(): boolean {
+    return this.learning;
+  }
+
+  /** -2's first pass over one packet: dissected in order, the read filter's verdict noted. */
+  private learn(p: PacketToSink): void {
+    const first = this.first!;
+    const number = this.readFilter ? this.kept + 1 : ++this.frameNumber;
+    const packet = first.dissector.dissect(
+      { number, tsNs: p.tsNs, data: p.data, origLen: p.origLen, linkType: p.linkType, flags: p.flags, iface: this.interfaceOf?.(p.interfaceId) },
+      this.dissectOptions,
+    );
+    if (first.copies !== null) first.copies.push({ ...p, data: Buffer.from(p.data) });
+    if (this.readFilter) {
+      const keep = this.readFilter.matches(packet, p.data);
+      first.kept.push(keep ? 1 : 0);
+      if (keep) this.kept++;
+    }
+  }
+
+  /**
+   * Ends -2's first pass: what it learned is final. The packets are then offered again, in the
+   * same order (or, when the first pass kept copies, replayed here).
+   */
+  beginSecondPass(): void {
+    const first = this.first!;
+    this.learning = false;
+    first.hindsight.recalling = true;
+    this.kept = 0;
+    this.frameNumber = 0;
+    this.index = 0;
+    const copies = first.copies;
+    if (copies === null) return;
+    first.copies = null;
+    for (const p of copies) this.offer(p);
   }
 
   /** Time of the last frame that passed the filter (tshark's previous displayed frame). */

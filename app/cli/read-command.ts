@@ -26,7 +26,8 @@ export async function runReadFile(opts: CliOptions, io: CliIo): Promise<number> 
   // Dissection (-V, -T, -Y, -z) needs the dissectors and display filters: tens of modules that plain
   // tcpdump-style printing does without, so they are loaded only then (start-up time).
   const readFilter = opts.tshark.readFilter;
-  const filtering = opts.displayFilter !== undefined || readFilter !== undefined;
+  // tshark's -2 runs through the display stage (its two passes) even without a filter.
+  const filtering = opts.displayFilter !== undefined || readFilter !== undefined || opts.tshark.twoPass;
   const dissect = opts.tree || opts.outputType !== undefined || filtering ? await import('./dissect-sink') : undefined;
   await dissect?.prepareDissectOutput(opts);
   const stages = filtering || reporting ? await import('./display-stage') : undefined;
@@ -80,9 +81,17 @@ export async function runReadFile(opts: CliOptions, io: CliIo): Promise<number> 
       const { compileDisplayFilter } = await import('../filter');
       const compiled = opts.displayFilter === undefined ? undefined : compileDisplayFilter(opts.displayFilter);
       const compiledRead = readFilter === undefined ? undefined : compileDisplayFilter(readFilter);
-      sink = display = new stages.DisplayFilterSink(compiled, sink, 1, dissectorOptions(opts), compiledRead, interfaceOf);
+      const twoPass = opts.tshark.twoPass ? { copies: file === '-' } : undefined;
+      sink = display = new stages.DisplayFilterSink(compiled, sink, 1, dissectorOptions(opts), compiledRead, interfaceOf, twoPass);
     }
-    const status = readAll(reader, opts, io, capture, display, sink);
+    if (display?.firstPass) {
+      // tshark's -2: a first pass over the file (standard input: over this reader, keeping copies
+      // that the second pass replays), then the second over `reader`, which prints.
+      const status = firstPass(file === '-' ? reader : CaptureReader.open(file, readerOptions), opts, io, capture, display, file !== '-');
+      if (status !== 0) return status;
+      if (file !== '-') display.beginSecondPass();
+    }
+    const status = display?.firstPass ? readAll(null, opts, io, capture, display, sink, reader) : readAll(reader, opts, io, capture, display, sink);
     if (reporting) (await import('./report-command')).printReports(reports, opts, io);
     return status;
   } finally {
@@ -103,12 +112,39 @@ export function readingFromLine(file: string, reader: CaptureReader): string {
 /** Packets filtered per native call (fewer where a batch ends at the end of the read buffer). */
 const BATCH_CAPACITY = 1024;
 
-function readAll(reader: CaptureReader, opts: CliOptions, io: CliIo, capture: CaptureFilter | undefined, display: DisplayFilterSink | undefined, sink: PacketSink): number {
+/**
+ * -2's first pass: every packet (that the capture filter keeps) goes to the display stage, which
+ * learns from it and passes nothing on. A failure to read is not reported here: the second pass
+ * meets it again (standard input: readAll reports it after the replay). `close`: the reader was
+ * opened for this pass.
+ */
+function firstPass(reader: CaptureReader, opts: CliOptions, io: CliIo, capture: CaptureFilter | undefined, display: DisplayFilterSink, close: boolean): number {
+  try {
+    if (capture) passFilteredPackets(reader, opts, capture, display, display);
+    else passPackets(reader, opts, display, display);
+  } catch (err) {
+    io.error(`sievecap: ${(err as Error).message}`);
+    return 1;
+  } finally {
+    if (close) reader.close();
+  }
+  return 0;
+}
+
+/**
+ * Reads every packet (`reader` null: -2's second pass over standard input, which the display
+ * stage replays from its copies) and reports a failure to read or write, naming it, after the
+ * packets before it went out. `damaged`: the reader whose error to report.
+ */
+function readAll(reader: CaptureReader | null, opts: CliOptions, io: CliIo, capture: CaptureFilter | undefined, display: DisplayFilterSink | undefined, sink: PacketSink, damaged: CaptureReader | null = reader): number {
   let failure: Error | undefined;
   try {
     // Reports that only count address pairs take packets in place too (ReportSink.takesViews).
     const inPlace = sink instanceof TextSink || (sink as { takesViews?: boolean }).takesViews === true;
-    if (inPlace && display === undefined) {
+    if (reader === null) {
+      // -2 on standard input: the second pass replays the first pass's copies.
+      display!.beginSecondPass();
+    } else if (inPlace && display === undefined) {
       if (capture) printFilteredLines(reader, opts, capture, sink as ViewSink);
       else printLines(reader, opts, sink as ViewSink);
     } else if (capture) passFilteredPackets(reader, opts, capture, display, sink);
@@ -126,9 +162,9 @@ function readAll(reader: CaptureReader, opts: CliOptions, io: CliIo, capture: Ca
     io.error(`sievecap: ${failure.message}`);
     return 1;
   }
-  if (reader.error) {
+  if (damaged?.error) {
     // Everything before the damage has been printed or written; say where and what.
-    io.error(`sievecap: ${reader.error.message}`);
+    io.error(`sievecap: ${damaged.error.message}`);
     return 1;
   }
   return 0;

@@ -97,6 +97,8 @@ function ataHeader(d: Dissector, p: PacketState, b: LayerBuilder, at: number, re
   const data = b.data;
   // Wireshark matches before reading the header: a short packet still pairs with its request.
   const request = matchRequest(d, p, data, at, response, tag);
+  const later = response ? undefined : laterResponse(d, p, data, tag);
+  if (later !== undefined) b.add('aoe.response_in', () => `[Response In: ${later}]`, later, 0, 0);
   if (request) {
     b.add('aoe.response_to', () => `[Response To: ${request.frame}]`, request.frame, 0, 0);
     const delta = nsToSeconds(p.frame.tsNs - request.tsNs);
@@ -150,6 +152,19 @@ function matchRequest(d: Dissector, p: PacketState, data: Buffer, at: number, re
     return undefined;
   }
   const request = pending.get(key);
-  if (request) pending.delete(key);
+  if (request) {
+    pending.delete(key);
+    d.hindsight?.link('aoe.response_in', `${request.frame}|${key}`, p.frame.number);
+  }
   return request;
+}
+
+/** tshark's -2 on a request: the frame of its response (none in a single pass). */
+function laterResponse(d: Dissector, p: PacketState, data: Buffer, tag: number): number | undefined {
+  if (d.hindsight === undefined) return undefined;
+  const eth = p.layers.find((l) => l.protocol === 'eth');
+  if (!eth || eth.offset + 12 > data.length) return undefined;
+  const a = macText(data, eth.offset);
+  const c = macText(data, eth.offset + 6);
+  return d.hindsight.later('aoe.response_in', `${p.frame.number}|${a < c ? a + c : c + a}|${tag}`);
 }

@@ -23,6 +23,7 @@ import { FragmentTable } from './reassembly';
 import { TcpStreamTable } from './tcp-streams';
 import { bytesHex } from './format';
 import { namesReassembly } from './tcp-pdus';
+import type { Hindsight } from './hindsight';
 
 /** A hand-off target: dissects data[offset, end) of the packet and everything it carries. */
 export type Handoff = (d: Dissector, p: PacketState, data: Buffer, offset: number, end: number) => number | void;
@@ -72,6 +73,11 @@ export interface DissectorOptions {
    * that starts a PDU completed later shows TCP's Info, not the PDU's first line).
    */
   twoPass?: boolean;
+  /**
+   * tshark's -2, both passes: the first pass's Dissector records into it, the second's (made
+   * after the first pass, with `recalling` set) shows what it learned (app/dissect/hindsight.ts).
+   */
+  hindsight?: Hindsight;
 }
 
 export interface PortRule {
@@ -120,6 +126,8 @@ export class Dissector {
   readonly relativeSequence: boolean;
   /** DissectorOptions.twoPass. */
   readonly twoPass: boolean;
+  /** DissectorOptions.hindsight. */
+  readonly hindsight: Hindsight | undefined;
   /** DissectorOptions.hostName. */
   readonly hostName: ((address: string) => string) | undefined;
   /** DissectorOptions.macName. */
@@ -131,6 +139,7 @@ export class Dissector {
     this.desegment = options.desegment !== false;
     this.relativeSequence = options.relativeSequence !== false;
     this.twoPass = options.twoPass === true;
+    this.hindsight = options.hindsight;
     this.macName = options.macName;
     this.hostName = options.hostName;
     this.portName = options.portName;

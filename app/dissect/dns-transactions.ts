@@ -17,7 +17,8 @@ interface Transaction {
 }
 
 export type DnsMatch =
-  | { kind: 'request' }
+  /** responseFrame: tshark's -2 only, the frame of its response (0 none known). */
+  | { kind: 'request'; responseFrame: number }
   | { kind: 'retransmitted-request'; requestFrame: number }
   | { kind: 'response'; requestFrame: number; timeNs: bigint }
   | { kind: 'retransmitted-response'; responseFrame: number }
@@ -38,11 +39,12 @@ export class DnsTransactionTable {
         return { kind: 'retransmitted-request', requestFrame: known.requestFrame };
       }
       this.transactions.set(key, { requestFrame: ctx.frameNumber, responseFrame: 0, requestNs: now });
-      return { kind: 'request' };
+      return { kind: 'request', responseFrame: ctx.hindsight?.later('dns.response_in', `${ctx.frameNumber}|${key}`) ?? 0 };
     }
     if (known === undefined) return { kind: 'unsolicited' };
     if (known.responseFrame === 0 || known.responseFrame === ctx.frameNumber) {
       known.responseFrame = ctx.frameNumber;
+      ctx.hindsight?.link('dns.response_in', `${known.requestFrame}|${key}`, ctx.frameNumber);
       return { kind: 'response', requestFrame: known.requestFrame, timeNs: now - known.requestNs };
     }
     return { kind: 'retransmitted-response', responseFrame: known.responseFrame };

@@ -241,6 +241,8 @@ function addTransaction(b: LayerBuilder, at: number, m: DnsMatch): void {
     b.add('dns.retransmission', '[Retransmission: True]', true, at, 0, '1');
   } else if (m.kind === 'unsolicited') {
     b.add('dns.unsolicited', '[Unsolicited: True]', true, at, 0, '1');
+  } else if (m.kind === 'request') {
+    if (m.responseFrame !== 0) b.add('dns.response_in', () => `[Response In: ${m.responseFrame}]`, m.responseFrame, at, 0);
   } else if (m.kind === 'response') {
     b.add('dns.response_to', () => `[Request In: ${m.requestFrame}]`, m.requestFrame, at, 0);
     b.add('dns.time', () => `[Time: ${nsToSeconds(m.timeNs)} seconds]`, m.timeNs, at, 0, () => nsToSeconds(m.timeNs));

@@ -22,6 +22,11 @@ export interface HttpPair {
   next: HttpPair | null;
   /** The conversation it belongs to (its pair count and request URIs). */
   conversation: HttpConversation;
+  /**
+   * The URI its response shows ([Request URI]): the conversation's latest request's when the
+   * response was first noted (a later pass shows the same). Null: none.
+   */
+  responseForUri: string | null;
 }
 
 export interface HttpConversation {
@@ -60,6 +65,7 @@ export class HttpTransactionTable {
       const tail = conversation.tail;
       pair = tail === null || tail.responseFrame > 0 ? this.push(conversation) : tail;
       pair.responseFrame = ctx.frameNumber;
+      pair.responseForUri = conversation.fullUri ?? conversation.requestUri;
     }
     this.byMessage.set(key, pair);
     return pair;
@@ -74,6 +80,7 @@ export class HttpTransactionTable {
       prev: conversation.tail,
       next: null,
       conversation,
+      responseForUri: null,
     };
     if (conversation.tail !== null) conversation.tail.next = pair;
     conversation.tail = pair;

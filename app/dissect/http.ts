@@ -354,7 +354,9 @@ export function dissectHttpMessage(data: Buffer, offset: number, end: number, ct
     else b.add(request ? 'http.request' : 'http.response', () => request ? 'Request: True' : 'Response: True', true, offset, 0, '1').hidden = true;
     if (transactions !== null && !notification && !ctx.quoted) {
       const kind = request ? 'request' : 'response';
-      pairItems(b, transactions.note(ctx, offset, kind, requestUri ?? null, fullUri), kind, ctx, offset);
+      // tshark's -2: the second pass reads the pairs the first pass made (all of them known).
+      const table = ctx.hindsight === undefined ? transactions : ctx.hindsight.share('http', transactions);
+      pairItems(b, table.note(ctx, offset, kind, requestUri ?? null, fullUri), kind, ctx, offset);
     }
     if (!ended) {
       b.mark('truncated', 'HTTP headers continue past the end of this TCP segment (truncated by segment)');
@@ -424,7 +426,7 @@ function pairItems(b: LayerBuilder, pair: HttpPair, kind: 'request' | 'response'
     if (pair.requestFrame > 0) frameItem('http.request_in', 'Request in frame', pair.requestFrame);
     if (next !== null && next.requestFrame > 0) frameItem('http.next_request_in', 'Next request in frame', next.requestFrame);
     if (next !== null && next.responseFrame > 0) frameItem('http.next_response_in', 'Next response in frame', next.responseFrame);
-    const uri = conversation.fullUri ?? conversation.requestUri;
+    const uri = pair.responseForUri;
     if (uri !== null) b.add('http.response_for.uri', () => `[${namedLabel('Request URI', uri)}]`, uri, at, 0);
     return;
   }

@@ -6,6 +6,7 @@ import type { PacketState } from './packet-state';
 import { EXTENDED_ECHO_CODES, extendedEchoHeader, icmpExtensions } from './icmp-ext';
 import { absoluteTimeText } from './app-format';
 import { nsToSeconds } from './format';
+import { addExpert } from './expert';
 
 const TYPES: Record<number, string> = {
   0: 'Echo (ping) reply', 3: 'Destination unreachable', 4: 'Source quench (flow control)', 5: 'Redirect', 8: 'Echo (ping) request',
@@ -152,17 +153,51 @@ function echoTimestamp(b: LayerBuilder, p: PacketState, at: number, end: number)
   return true;
 }
 
+/**
+ * One's-complement sum of two 16-bit values (RFC 1071), for matching checksums.
+ */
+export function onesAdd(a: number, b: number): number {
+  const sum = a + b;
+  return (sum & 0xffff) + (sum >>> 16);
+}
+
 function echoPairing(d: Dissector, p: PacketState, type: number, id: number, seq: number, b: LayerBuilder, offset: number): string {
   let requests = requestsByDissector.get(d);
   if (!requests) requestsByDissector.set(d, (requests = new Map()));
+  // Wireshark keys an echo on its checksum too (packet-icmp.c): a reply matches a request only
+  // when its checksum is the request's with the type changed from 8 to 0, i.e. when the code and
+  // data were echoed unchanged.
+  const checksum = b.data.readUInt16BE(offset + 2);
   if (type === 8) {
-    requests.set(`${p.netSrc}|${p.netDst}|${id}|${seq}`, { frame: p.frame.number, tsNs: p.frame.tsNs });
-    return '';
+    const key = `${p.netSrc}|${p.netDst}|${id}|${seq}|${checksum}`;
+    requests.set(key, { frame: p.frame.number, tsNs: p.frame.tsNs });
+    return laterReply(d, b, 'icmp', 'ICMP request', `${p.frame.number}|${key}`, offset);
   }
-  const found = requests.get(`${p.netDst}|${p.netSrc}|${id}|${seq}`);
+  const key = `${p.netDst}|${p.netSrc}|${id}|${seq}|${onesAdd(checksum, 0xf7ff)}`;
+  const found = requests.get(key);
   if (found === undefined) return '';
   const request = found.frame;
+  d.hindsight?.link('icmp.resp_in', `${request}|${key}`, p.frame.number);
   b.add('icmp.resp_to', () => `[Request frame: ${request}]`, request, offset, 0);
   addResponseTime(b, 'icmp.resptime', 'Response time', p.frame.tsNs - found.tsNs, offset);
   return ` (request in ${request})`;
+}
+
+/**
+ * tshark's -2 on an echo request: the frame of its reply ("[Response frame: N]", Info "(reply in
+ * N)"), or "[No response seen]" with its expert (Info "(no response found!)"). `what` words the
+ * expert ("ICMP request", "ICMPv6 request in frame N"). Nothing in a single pass.
+ */
+export function laterReply(d: Dissector, b: LayerBuilder, prefix: 'icmp' | 'icmpv6', what: string, key: string, offset: number): string {
+  const hindsight = d.hindsight;
+  if (hindsight === undefined || !hindsight.recalling) return '';
+  const reply = hindsight.later(`${prefix}.resp_in`, key);
+  if (reply !== undefined) {
+    b.add(`${prefix}.resp_in`, () => `[${prefix === 'icmp' ? 'Response frame' : 'Response In'}: ${reply}]`, reply, offset, 0);
+    return ` (reply in ${reply})`;
+  }
+  b.group(`${prefix}.no_resp`, '[No response seen]', null, offset, 0, () => {
+    addExpert(b, `${prefix}.resp_not_found`, 'Warning', 'Sequence', `No response seen to ${what}`, offset, 0);
+  }, '');
+  return ' (no response found!)';
 }

@@ -5,7 +5,7 @@ import type { Dissector } from './dissector';
 import { ipv6Text, macText } from './format';
 import type { PacketState } from './packet-state';
 import { EXTENDED_ECHO_CODES, extendedEchoHeader, icmpExtensions } from './icmp-ext';
-import { addResponseTime, type EchoRequest } from './icmp';
+import { addResponseTime, laterReply, onesAdd, type EchoRequest } from './icmp';
 
 const TYPES: Record<number, string> = {
   1: 'Destination Unreachable', 2: 'Packet Too Big', 3: 'Time Exceeded', 4: 'Parameter Problem', 128: 'Echo (ping) request',
@@ -134,13 +134,19 @@ export function dissectIcmpv6(d: Dissector, p: PacketState, data: Buffer, offset
 function pairEcho(d: Dissector, p: PacketState, type: number, id: number, seq: number, b: LayerBuilder, offset: number): string {
   let map = echoRequests.get(d);
   if (!map) echoRequests.set(d, (map = new Map()));
+  // Keyed on the checksum too, as packet-icmpv6.c does: the reply's is the request's with the
+  // type changed from 128 to 129 (the pseudo-header sums the same both ways).
+  const checksum = b.data.readUInt16BE(offset + 2);
   if (type === 128) {
-    map.set(`${p.netSrc}|${p.netDst}|${id}|${seq}`, { frame: p.frame.number, tsNs: p.frame.tsNs });
-    return '';
+    const key = `${p.netSrc}|${p.netDst}|${id}|${seq}|${checksum}`;
+    map.set(key, { frame: p.frame.number, tsNs: p.frame.tsNs });
+    return laterReply(d, b, 'icmpv6', `ICMPv6 request in frame ${p.frame.number}`, `${p.frame.number}|${key}`, offset);
   }
-  const found = map.get(`${p.netDst}|${p.netSrc}|${id}|${seq}`);
+  const key = `${p.netDst}|${p.netSrc}|${id}|${seq}|${onesAdd(checksum, 0x0100)}`;
+  const found = map.get(key);
   if (found === undefined) return '';
   const request = found.frame;
+  d.hindsight?.link('icmpv6.resp_in', `${request}|${key}`, p.frame.number);
   b.add('icmpv6.resp_to', () => `[Response To: ${request}]`, request, offset, 0);
   addResponseTime(b, 'icmpv6.resptime', 'Response Time', p.frame.tsNs - found.tsNs, offset);
   return ` (request in ${request})`;

@@ -5,6 +5,7 @@ import type { Dissector } from './dissector';
 import { bitPicture, bytesHex, ipv4Text, setText } from './format';
 import { dscpText, dsSummary, ecnText, ipProtocolName } from './ip-common';
 import type { PacketState } from './packet-state';
+import type { Layer } from './model';
 import type { Reassembled } from './reassembly';
 
 const OPTION_NAMES: Record<number, string> = {
@@ -98,8 +99,12 @@ export function dissectIpv4(d: Dissector, p: PacketState, data: Buffer, offset: 
       if (!p.quoted) p.fragment = true;
       fragmentInfo = `Fragmented IP protocol (proto=${ipProtocolName(proto)} ${proto}, off=${fragOffset * 8}, ID=${id.toString(16).padStart(4, '0')})`;
       if (!p.quoted && whole) {
-        reassembled = d.ipv4Fragments.add(`${src}|${dst}|${id}|${proto}`, p.frame.number, fragOffset * 8, data.subarray(payload, payloadEnd), mf);
+        const key = `${src}|${dst}|${id}|${proto}`;
+        reassembled = d.ipv4Fragments.add(key, p.frame.number, fragOffset * 8, data.subarray(payload, payloadEnd), mf);
         if (reassembled) addReassemblyFields(b, 'ip', 'IPv4', reassembled);
+        // tshark's -2 names the frame the datagram is put together in.
+        const later = laterReassembly(d, b, 'ip', 'IPv4', key, p.frame.number, reassembled);
+        if (later !== undefined) fragmentInfo += ` [Reassembled in #${later}]`;
       }
     }
   });
@@ -160,6 +165,25 @@ function dissectOptions(b: LayerBuilder, start: number, stop: number): void {
       at += len;
     }
   });
+}
+
+/**
+ * tshark's -2: the first pass notes which frame completed the datagram of each fragment; the
+ * second shows it on the fragments before ("[Reassembled IPv4 in frame: N]").
+ */
+export function laterReassembly(d: Dissector, b: LayerBuilder, prefix: 'ip' | 'ipv6', name: string, key: string, frame: number, r: Reassembled | null, into?: Layer): number | undefined {
+  const hindsight = d.hindsight;
+  if (hindsight === undefined) return undefined;
+  if (r !== null) for (const part of r.parts) hindsight.link(`${prefix}.reassembled_in`, `${part.frame}:${key}`, frame);
+  const later = hindsight.later(`${prefix}.reassembled_in`, `${frame}:${key}`);
+  if (later === undefined || later === frame) return undefined;
+  const field = b.add(prefix === 'ip' ? 'ip.reassembled_in' : 'ipv6.reassembled.in', () => `[Reassembled ${name} in frame: ${later}]`, later, 0, 0);
+  if (into === undefined || field.abbrev === '') return later;
+  // IPv6: in the IPv6 tree, after its Fragment Header (the layer `b` builds, nested in it).
+  b.layer.fields.splice(b.layer.fields.indexOf(field), 1);
+  field.trailing = true;
+  into.fields.push(field);
+  return later;
 }
 
 /** The fields Wireshark adds on the frame that completed a datagram (prefix 'ip' or 'ipv6'). */

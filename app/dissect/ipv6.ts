@@ -6,8 +6,9 @@ import { dissectSafely, hex, LayerBuilder, StopDissection } from './builder';
 import type { Dissector } from './dissector';
 import { be16, be32, bitPicture, ipv6Text, macText } from './format';
 import { dscpText, dsSummary, ecnText, ipProtocolName } from './ip-common';
-import { addReassemblyFields } from './ipv4';
+import { addReassemblyFields, laterReassembly } from './ipv4';
 import type { PacketState } from './packet-state';
+import type { Layer } from './model';
 
 export function dissectIpv6(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): number | void {
   const b = new LayerBuilder(data, 'ipv6', 'Internet Protocol Version 6', offset, end, p.selection);
@@ -213,9 +214,11 @@ function fragmentHeader(d: Dissector, p: PacketState, data: Buffer, at: number, 
     extensionChain(d, p, data, payload, end, nxt, depth);
     return;
   }
-  const reassembled = p.quoted || end > data.length ? null : d.ipv6Fragments.add(`${p.netSrc}|${p.netDst}|${ident}`, p.frame.number, fragOffset * 8, data.subarray(payload, stop), more);
+  const key = `${p.netSrc}|${p.netDst}|${ident}`;
+  const reassembled = p.quoted || end > data.length ? null : d.ipv6Fragments.add(key, p.frame.number, fragOffset * 8, data.subarray(payload, stop), more);
   if (reassembled) addReassemblyFields(b, 'ipv6', 'IPv6', reassembled);
   else markPendingIpv6(p);
+  if (!p.quoted) laterReassembly(d, b, 'ipv6', 'IPv6', key, p.frame.number, reassembled, lastIpv6(p));
   p.addLayer(b.layer);
   if (!reassembled) {
     p.setProtocol('IPv6', `IPv6 fragment (off=${fragOffset * 8} more=${more ? 'y' : 'n'} ident=${hex(ident, 8)} nxt=${nxt})`);
@@ -229,4 +232,10 @@ function fragmentHeader(d: Dissector, p: PacketState, data: Buffer, at: number, 
   d.byIpProtocol(p, nxt, reassembled.data, 0, reassembled.data.length);
   p.reassembled = was;
   p.reassembledData = wasData;
+}
+
+/** The IPv6 layer an extension header being dissected belongs to (the latest one). */
+function lastIpv6(p: PacketState): Layer | undefined {
+  for (let k = p.layers.length - 1; k >= 0; k--) if (p.layers[k]!.protocol === 'ipv6') return p.layers[k];
+  return undefined;
 }

@@ -5,6 +5,7 @@
  * abbreviation (`ip.src`), a display label (the tree line), a typed value, the text tshark prints
  * for it with `-T fields` and its byte range in the frame, so the UI can highlight it.
  */
+import type { Hindsight } from './hindsight';
 export type FieldValue = number | bigint | string | boolean | Buffer | null;
 
 export interface Field {
@@ -25,6 +26,12 @@ export interface Field {
    * fields, e.g. ip.addr, tcp.port, eth.ig). Tree printers skip it; JSON output keeps it.
    */
   hidden?: boolean;
+  /**
+   * A top-level field of its layer that tshark's tree shows after the layers nested in it
+   * (SMTP's "[Reassembled DATA in frame: N]" after its Line-based text data). Only printers of
+   * the tree look at it.
+   */
+  trailing?: boolean;
   children?: Field[];
   /** Set on a `_ws.expert` item (app/dissect/expert.ts): what -z expert counts. */
   expert?: ExpertInfo;
@@ -249,6 +256,8 @@ export interface AppContext {
    * rather than finding its lengths too long.
    */
   quoted?: boolean;
+  /** tshark's -2: what the first pass learned, or where it records it (DissectorOptions.hindsight). */
+  hindsight?: Hindsight;
 }
 
 /** What one Dissector.dissect() call builds (Wireshark's "tree or no tree"). */

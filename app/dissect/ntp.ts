@@ -4,7 +4,8 @@
  * private (mode 7) messages get their flags and Info line only.
  */
 import { LayerBuilder, dissectSafely, hex } from './builder';
-import type { AppDissector, AppResult } from './model';
+import type { AppContext, AppDissector, AppResult } from './model';
+import { nsToSeconds } from './format';
 import { ntpTimestampText } from './app-format';
 
 const MODES = ['reserved', 'symmetric active', 'symmetric passive', 'client', 'server', 'broadcast', 'control', 'private'];
@@ -31,6 +32,11 @@ export const ntpDissector: AppDissector = {
         b.add('ntp.flags.mode', () => `Mode: ${MODES[mode]} (${mode})`, mode, offset, 1);
       }, () => hex(flags, 2));
       if (mode === 6 || mode === 7) return;
+      // tshark's -2 matches a client's request with the server's response (packet-ntp.c: on
+      // later passes only): the request's transmit time stamp is the response's origin.
+      if ((mode === 3 || mode === 4) && ctx.hindsight !== undefined && offset + 48 <= Math.min(end, data.length)) {
+        pairItems(b, ctx, mode === 3, data.toString('hex', mode === 3 ? offset + 40 : offset + 24, mode === 3 ? offset + 48 : offset + 32), offset);
+      }
       const stratum = b.u8(offset + 1, 'stratum');
       b.add('ntp.stratum', () => `Peer Clock Stratum: ${stratum}`, stratum, offset + 1, 1);
       const poll = b.u8(offset + 2, 'poll');
@@ -55,3 +61,31 @@ export const ntpDissector: AppDissector = {
     return { layers: [layer], protocolColumn: 'NTP', info };
   },
 };
+
+/**
+ * -2's "[Response In: N]" on a request, "[Request In: N]" and "[Delta Time]" on its response.
+ * Each pass matches in order (Hindsight.state: the second pass's own table); the first pass's
+ * matches give a request its response.
+ */
+function pairItems(b: LayerBuilder, ctx: AppContext, request: boolean, stamp: string, at: number): void {
+  const hindsight = ctx.hindsight!;
+  const requests = hindsight.state('ntp', () => new Map<string, { frame: number; tsNs: bigint; answered: boolean }>());
+  const a = `${ctx.src}|${ctx.srcPort}`;
+  const c = `${ctx.dst}|${ctx.dstPort}`;
+  const key = `${a < c ? `${a}|${c}` : `${c}|${a}`}|${stamp}`;
+  const frame = ctx.frameNumber;
+  if (request) {
+    requests.set(key, { frame, tsNs: ctx.tsNs ?? 0n, answered: false });
+    const later = hindsight.later('ntp.response_in', `${frame}|${key}`);
+    if (later !== undefined) b.add('ntp.response_in', () => `[Response In: ${later}]`, later, at, 0);
+    return;
+  }
+  const known = requests.get(key);
+  if (known === undefined || known.answered) return;
+  known.answered = true;
+  hindsight.link('ntp.response_in', `${known.frame}|${key}`, frame);
+  if (!hindsight.recalling) return;
+  const delta = nsToSeconds((ctx.tsNs ?? 0n) - known.tsNs);
+  b.add('ntp.request_in', () => `[Request In: ${known.frame}]`, known.frame, at, 0);
+  b.add('ntp.delta_time', () => `[Delta Time: ${delta} seconds]`, delta, at, 0);
+}

@@ -134,6 +134,9 @@ function track(b: LayerBuilder, code: number, id: number, offset: number, ctx: P
       const known = requests.get(key);
       // A request seen again (a later pass over the same frame) keeps its first record.
       if (known === undefined || known.frame !== frame) requests.set(key, { frame, code, tsNs: ts });
+      // tshark's -2: the frame of its response.
+      const later = ctx.hindsight?.later('radius.rspframe', `${frame}|${key}`);
+      if (later !== undefined) b.add('radius.rspframe', () => `[The response to this request is in frame ${later}]`, later, offset, 0);
     }
   } else if (isResponse) {
     const field = b.add('radius.rsp', 'Response: True', true, offset, 0);
@@ -142,6 +145,7 @@ function track(b: LayerBuilder, code: number, id: number, offset: number, ctx: P
     if (request !== undefined && request.frame < frame && RESPONSES[request.code]!.includes(code)) {
       const delta = ts - request.tsNs;
       if (delta <= REQUEST_TTL_NS && delta >= -REQUEST_TTL_NS) {
+        ctx.hindsight?.link('radius.rspframe', `${request.frame}|${key}`, frame);
         b.add('radius.reqframe', () => `[This is a response to a request in frame ${request.frame}]`, request.frame, offset, 0);
         const seconds = secondsText(delta);
         b.add('radius.time', () => `[Time from request: ${seconds} seconds]`, seconds, offset, 0);

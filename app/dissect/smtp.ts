@@ -13,6 +13,7 @@ import { dissectSafely, LayerBuilder } from './builder';
 import { printable } from './app-format';
 import type { AppContext, AppDissector, AppResult, Field, Layer } from './model';
 import { dissectImf } from './imf';
+import { textLines } from './http-body';
 
 export const SMTP_PORTS = [25, 587];
 
@@ -99,8 +100,12 @@ function dissectSmtp(conv: Conversation, data: Buffer, offset: number, end: numb
         // The message itself: shown as line-based text, kept for the segment that ends it.
         if (fresh) conv.fragments.push({ frame: ctx.frameNumber, bytes: Buffer.from(data.subarray(offset, stop)) });
         info = `C: DATA fragment, ${stop - offset} bytes`;
+        // Shown inside SMTP's tree, as tshark shows it; -2 knows the frame the message ends in.
         const text = new LayerBuilder(data, 'data-text-lines', `Line-based text data (${lines(data, offset, stop).length} lines)`, offset, stop, ctx.fields);
+        textLines(text, data, offset, stop).nested = true;
         extra.push(text.layer);
+        const later = ctx.hindsight?.later('smtp.data.reassembled.in', ctx.frameNumber);
+        if (later !== undefined) b.add('smtp.data.reassembled.in', () => `[Reassembled DATA in frame: ${later}]`, later, offset, 0).trailing = true;
         return;
       }
       let fragments = ended;
@@ -115,6 +120,7 @@ function dissectSmtp(conv: Conversation, data: Buffer, offset: number, end: numb
       b.add('smtp.eom', 'C: .', null, Math.max(offset, eom), 3);
       if (fragments.length === 0) return;
       const message = Buffer.concat(fragments.map((f) => f.bytes));
+      for (const f of fragments) if (f.frame !== ctx.frameNumber) ctx.hindsight?.link('smtp.data.reassembled.in', f.frame, ctx.frameNumber);
       fragmentTree(b, fragments, message.length);
       const imf = dissectImf(message, ctx.fields);
       for (const layer of [imf.layer, ...imf.bodies]) {

@@ -23,6 +23,7 @@ import type { Dissector } from './dissector';
 import { bytesHex } from './format';
 import type { AppContext, AppDissector, Field, PduSplit } from './model';
 import type { PacketState } from './packet-state';
+import type { Hindsight } from './hindsight';
 import { A } from './tcp-analysis';
 
 /** PduSplit.need: the PDU's length is not known yet; wait for the next segment (DESEGMENT_ONE_MORE_SEGMENT). */
@@ -147,7 +148,7 @@ export function dissectTcpPayload(d: Dissector, p: PacketState, ctx: AppContext,
       const have = pdu.seq + pdu.length;
       if (s > have) {
         // Bytes before this segment are missing: the PDU cannot be finished by it.
-        segmentOfPdu(p, tcpLayer, columns, data, o, end);
+        segmentOfPdu(d, p, tcpLayer, columns, data, o, end);
         return;
       }
       const skip = have - s;
@@ -164,21 +165,21 @@ export function dissectTcpPayload(d: Dissector, p: PacketState, ctx: AppContext,
       else pdu.parts.push({ frame: p.frame.number, length: take - skip });
       if (pdu.length > MAX_PDU_BYTES) {
         flow.pdu = null;
-        segmentOfPdu(p, tcpLayer, columns, data, o, end);
+        segmentOfPdu(d, p, tcpLayer, columns, data, o, end);
         return;
       }
       const last = o + take >= end;
       const complete = pdu.oneMore || (pdu.nxtpdu >= 0 && pdu.seq + pdu.length >= pdu.nxtpdu) || (pdu.untilFin && fin && last);
       const from = grownFrom >= 0 ? grownFrom : o;
       if (!complete) {
-        segmentOfPdu(p, tcpLayer, columns, data, from, end);
+        segmentOfPdu(d, p, tcpLayer, columns, data, from, end);
         return;
       }
       flow.pdu = null;
       const atFin = pdu.untilFin && fin && last;
       const finished = reassembled(d, p, ctx, flow, pdu, columns, atFin, tcpLayer);
       if (!finished && last) {
-        segmentOfPdu(p, tcpLayer, columns, data, from, end);
+        segmentOfPdu(d, p, tcpLayer, columns, data, from, end);
         return;
       }
       if (finished) {
@@ -236,7 +237,7 @@ function fresh(d: Dissector, p: PacketState, ctx: AppContext, flow: DesegmentFlo
     parts: [{ frame: p.frame.number, length: end - at }],
   };
   waiting(d, p, app, split, done, columns);
-  addSegmentData(p, tcpLayer, data, at, end);
+  addSegmentData(p, tcpLayer, data, at, end, '', d.hindsight);
 }
 
 /**
@@ -264,6 +265,7 @@ function reassembled(d: Dissector, p: PacketState, ctx: AppContext, flow: Desegm
     return false;
   }
   if (tcpLayer !== undefined) addPduSizes(p, tcpLayer, split, buffer, 0, true);
+  if (d.hindsight !== undefined) for (const part of pdu.parts) d.hindsight.link('tcp.reassembled_in', part.frame, p.frame.number);
   p.addLayer(segmentsLayer(p, pdu, buffer), '');
   const wasReassembled = p.reassembled;
   const wasData = p.reassembledData;
@@ -339,16 +341,20 @@ function safeSplit(app: AppDissector, data: Buffer, offset: number, end: number,
 }
 
 /** This frame's bytes from `offset` belong to an unfinished PDU. */
-function segmentOfPdu(p: PacketState, tcpLayer: { fields: Field[] }, columns: Columns, data: Buffer, offset: number, end: number): void {
+function segmentOfPdu(d: Dissector, p: PacketState, tcpLayer: { fields: Field[] }, columns: Columns, data: Buffer, offset: number, end: number): void {
   columns.segmentOfPdu();
-  addSegmentData(p, tcpLayer, data, offset, end);
+  addSegmentData(p, tcpLayer, data, offset, end, '', d.hindsight);
 }
 
 /** "TCP segment data (N bytes)" (tcp.segment_data) in the TCP layer: payload no dissector took now. */
-function addSegmentData(p: PacketState, tcpLayer: { fields: Field[] }, data: Buffer, offset: number, end: number, retransmitted = ''): void {
+function addSegmentData(p: PacketState, tcpLayer: { fields: Field[] }, data: Buffer, offset: number, end: number, retransmitted = '', hindsight?: Hindsight): void {
   const selection = p.selection;
-  if (selection !== undefined && !selection.has('tcp.segment_data')) return;
+  // tshark's second pass (-2) knows the frame that completes the PDU these bytes start.
+  const later = hindsight?.later('tcp.reassembled_in', p.frame.number);
+  const inFrame = later !== undefined && later !== p.frame.number && (selection === undefined || selection.has('tcp.reassembled_in'));
+  if (!inFrame && selection !== undefined && !selection.has('tcp.segment_data')) return;
   const b = new LayerBuilder(data, 'tcp', '', offset, end, selection);
+  if (inFrame) b.add('tcp.reassembled_in', () => `[Reassembled PDU in frame: ${later}]`, later, 0, 0);
   const n = end - offset;
   b.addLazy('tcp.segment_data', `${retransmitted}TCP segment data (${n} byte${n === 1 ? '' : 's'})`, data.subarray(offset, end), offset, n, () => bytesHex(data, offset, n));
   tcpLayer.fields.push(...b.layer.fields);

@@ -41,6 +41,8 @@ export interface TcpConversation {
   reused: boolean;
   /** The number of the first frame seen of it (set by the TCP dissector). */
   firstFrame?: number;
+  /** tshark's -2: completeness bits the second pass has seen so far (tcp.ts). */
+  laterBits?: number;
   /** The direction that sent its first FIN (its FINs are tcp.connection.fin_active, the other side's fin_passive). */
   finSide?: 0 | 1;
 }

@@ -124,6 +124,7 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
       ({ conv, dir } = d.tcpStreams.lookup(p.netSrc, srcPort, p.netDst, dstPort, syn, ack, seqRaw));
       conv.firstFrame ??= p.frame.number;
       streamFirstFrame = conv.firstFrame;
+      d.hindsight?.noteTcp(conv);
       const fwd = conv.dirs[dir];
       const rev = conv.dirs[dir === 0 ? 1 : 0];
       if (!fwd.baseSet) {
@@ -160,15 +161,32 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
       layout.lastStreamTcp = true;
       p.tap('tcp', p.netSrc, p.netDst, srcPort, dstPort, stream, flags);
       if (b.wants('tcp.stream')) b.add('tcp.stream', () => `[Stream index: ${stream}]`, stream, offset, 0);
-      if (b.wants('tcp.completeness')) b.add('tcp.completeness', () => `[Conversation completeness: ${completenessText(completeness)}]`, completeness, offset, 0);
+      // tshark's second pass (-2) shows the conversation as the first pass ended it, with what
+      // the second pass has added since (where the first frame of a stream counts too).
+      const final = d.hindsight?.tcpFinal(stream);
+      const shown = final === undefined ? completeness : final.completeness | (conv.laterBits ?? 0);
+      if (b.wants('tcp.completeness')) b.add('tcp.completeness', () => `[Conversation completeness: ${completenessText(shown)}]`, shown, offset, 0);
       // tshark shows the bits gathered before this segment; which flag combinations count was
       // checked against tshark 4.0 on nmap's odd probes (SYN|FIN counts as SYN, FIN needs ACK).
-      if (syn) conv.completeness |= ack ? COMPLETENESS.SYN_ACK : COMPLETENESS.SYN;
-      else if (conv.firstFrame !== p.frame.number) {
+      // A SYN-ACK that opens the stream (its SYN not seen) counts for nothing, as in tshark 4.0.
+      if (syn) {
+        if (!ack) conv.completeness |= COMPLETENESS.SYN;
+        else if (conv.firstFrame !== p.frame.number) conv.completeness |= COMPLETENESS.SYN_ACK;
+      } else if (conv.firstFrame !== p.frame.number) {
         if (rst) conv.completeness |= COMPLETENESS.RST;
         if (fin && ack) conv.completeness |= COMPLETENESS.FIN;
         if (ack && segLen === 0) conv.completeness |= COMPLETENESS.ACK;
         if (segLen > 0) conv.completeness |= COMPLETENESS.DATA;
+      }
+      if (final !== undefined) {
+        let bits = syn ? (ack ? COMPLETENESS.SYN_ACK : COMPLETENESS.SYN) : 0;
+        if (!syn) {
+          if (rst) bits |= COMPLETENESS.RST;
+          if (fin && ack) bits |= COMPLETENESS.FIN;
+          if (ack && segLen === 0) bits |= COMPLETENESS.ACK;
+          if (segLen > 0) bits |= COMPLETENESS.DATA;
+        }
+        conv.laterBits = (conv.laterBits ?? 0) | bits;
       }
       if (fin || rst) conv.closed = true;
     }
@@ -227,7 +245,10 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
     let scaled = window;
     let factor: number | null = null;
     if (conv && !syn) {
-      const own = conv.dirs[dir].windowShift;
+      // tshark's second pass (-2) scales with the direction's last wscale option (nmap's probes
+      // carry them outside SYNs).
+      const last = d.hindsight?.tcpFinal(conv.index)?.dirs[dir].windowShift ?? -1;
+      const own = last >= 0 ? last : conv.dirs[dir].windowShift;
       if (own >= 0) {
         factor = 2 ** own;
         scaled = window * factor;
@@ -274,7 +295,8 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
     }
     if (analysis !== null && analysis.recorded) {
       const result = analysis;
-      const irtt = conv?.irtt ?? 0n;
+      // tshark's second pass (-2) knows the iRTT on the frames before it too.
+      const irtt = (conv !== null ? d.hindsight?.tcpFinal(conv.index)?.irtt : undefined) ?? conv?.irtt ?? 0n;
       // As Wireshark's tcp_print_sequence_number_analysis(): the acknowledged segment and its RTT,
       // the initial RTT, bytes in flight and pushed; then the flags' expert items on "TCP Analysis
       // Flags" (a retransmission with its RTO), then a duplicate ACK's number and frame.
@@ -346,10 +368,10 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
   for (let i = 0; i < mptcpOptions; i++) p.protocols.push('mptcp');
   const desegment = d.desegment && flow !== null && b.layer.status === 'ok';
   if (payload < 0 || payload >= end) {
-    if (desegment && finOnly && flow!.pdu !== null) finishAtFin(d, p, appContext(p, srcPort, dstPort, streamFirstFrame), flow!);
+    if (desegment && finOnly && flow!.pdu !== null) finishAtFin(d, p, appContext(d, p, srcPort, dstPort, streamFirstFrame), flow!);
     return;
   }
-  const ctx = appContext(p, srcPort, dstPort, streamFirstFrame);
+  const ctx = appContext(d, p, srcPort, dstPort, streamFirstFrame);
   const analysed = analysis as AnalysisResult | null;
   const flags = analysed?.flags ?? 0;
   if (desegment) dissectTcpPayload(d, p, ctx, flow!, relativeSeq, finOnly || ((be16(data, offset + 12) & 1) !== 0), data, payload, end, flags);
@@ -360,6 +382,8 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
   else if ((flags & A.OUT_OF_ORDER) === 0 && (flags & (A.RETRANSMISSION | A.SPURIOUS_RETRANSMISSION)) !== A.RETRANSMISSION) d.byPort(p, ctx, data, payload, end);
 }
 
-function appContext(p: PacketState, srcPort: number, dstPort: number, streamFirstFrame: number): AppContext {
-  return { transport: 'tcp', srcPort, dstPort, frameNumber: p.frame.number, src: p.netSrc, dst: p.netDst, fields: p.selection, columns: p.columns, tsNs: p.frame.tsNs, streamFirstFrame };
+function appContext(d: Dissector, p: PacketState, srcPort: number, dstPort: number, streamFirstFrame: number): AppContext {
+  const ctx: AppContext = { transport: 'tcp', srcPort, dstPort, frameNumber: p.frame.number, src: p.netSrc, dst: p.netDst, fields: p.selection, columns: p.columns, tsNs: p.frame.tsNs, streamFirstFrame };
+  if (d.hindsight !== undefined) ctx.hindsight = d.hindsight;
+  return ctx;
 }

@@ -64,10 +64,11 @@ export function packetJson(packet: DissectedPacket, indent = '  ', depth = 1, fi
       return;
     }
     // Layers tshark shows inside this one's tree become objects among its fields.
-    const fields: Field[] = [...layer.fields];
+    const fields: Field[] = layer.fields.filter((f) => f.trailing !== true);
     for (const nested of inner) {
       fields.push({ abbrev: nested.protocol, label: nested.title, value: null, text: '', offset: nested.offset, length: nested.length, children: nested.fields });
     }
+    for (const f of layer.fields) if (f.trailing === true) fields.push(f);
     writeFields(lines, fields, depth + 4, pad, filter?.includeChildren ? undefined : filter);
     lines.push(`${pad(depth + 3)}}${i < layers.length - 1 ? ',' : ''}`);
   });

@@ -34,7 +34,11 @@ export function protoTree(packet: DissectedPacket, frame: Buffer): ProtoNode[] {
   for (const { layer, inner } of displayLayers(packet)) {
     if (layer.fields.length === 0 && inner.length === 0 && layer.title === '') continue;
     const node = layerNode(layer, frame);
+    // Fields tshark shows after the nested layers (Field.trailing) go after them.
+    const trailing = node.children.filter((_, k) => layer.fields[k]!.trailing === true);
+    if (trailing.length > 0) node.children = node.children.filter((_, k) => layer.fields[k]!.trailing !== true);
     for (const nested of inner) node.children.push(layerNode(nested, frame));
+    node.children.push(...trailing);
     out.push(node);
   }
   return out;

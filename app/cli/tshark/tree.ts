@@ -18,6 +18,7 @@ export function formatTree(packet: DissectedPacket, dataHex = false): string {
     if (layer.title === '' && layer.fields.length === 0 && inner.length === 0) continue;
     addLayer(lines, layer, 0, dataHex);
     for (const nested of inner) addLayer(lines, nested, 1, dataHex);
+    addFields(lines, layer.fields, 1, true);
   }
   return lines.join('\n') + '\n';
 }
@@ -35,10 +36,11 @@ function addLayer(lines: string[], layer: Layer, depth: number, dataHex: boolean
   }
 }
 
-function addFields(lines: string[], fields: Field[], depth: number): void {
+/** `trailing`: only the fields shown after the layer's nested layers (Field.trailing); else all but those. */
+function addFields(lines: string[], fields: Field[], depth: number, trailing = false): void {
   const indent = '    '.repeat(depth);
   for (const f of fields) {
-    if (f.hidden) continue;
+    if (f.hidden || (f.trailing === true) !== trailing) continue;
     lines.push(indent + f.label);
     if (f.children) addFields(lines, f.children, depth + 1);
   }
