@@ -34,6 +34,10 @@ const CORPUS = [
   'chrissanders-packets/sessionhijacking.pcapng', // completeness of a stream seen mid-way
   'chrissanders-packets/nowebaccess2.pcapng', // SYNs without window scaling
   'chrissanders-packets/http_espn.pcapng', // many HTTP connections
+  'tcpdump/tests/ssh.pcap', // SSH's negotiated algorithms named on the key exchange's first packets
+  'tcpdump/tests/RADIUS.pcap', // radius.rspframe
+  'tcpdump/tests/ntp.pcap', // NTP requests and responses
+  'tcpdump/tests/AoE_Linux.pcap', // ATA over Ethernet
 ];
 
 function run(cmd: string, args: string[]): string {
@@ -79,7 +83,8 @@ function changes(single: string, twoPass: string): Map<number, string> {
 const FIELDS = [
   'frame.number', 'tcp.completeness', 'tcp.analysis.initial_rtt', 'tcp.reassembled_in', 'http.request_number', 'http.response_number',
   'http.response_in', 'http.next_request_in', 'http.next_response_in', 'dns.response_in', 'icmp.resp_in', 'icmp.no_resp',
-  'icmpv6.resp_in', 'icmpv6.no_resp', 'ip.reassembled_in', 'ipv6.reassembled.in', 'smtp.data.reassembled.in', '_ws.col.Info',
+  'icmpv6.resp_in', 'icmpv6.no_resp', 'ip.reassembled_in', 'ipv6.reassembled.in', 'smtp.data.reassembled.in', 'radius.rspframe',
+  'ntp.response_in', 'ntp.request_in', 'ntp.delta_time', 'aoe.response_in', '_ws.col.Info',
 ];
 
 /** Checks one capture: -2's changes to -V, and -2's fields (all frames, and with a read filter). */

@@ -5,7 +5,9 @@
  *   dissector keeps cross-packet state: TCP streams, fragments), as tshark does in one pass; only
  *   matching packets reach the sink. Frame numbers count every packet, as tshark's do. Like
  *   tshark, it builds no tree unless the sink prints one (-V, -T json): only the fields the
- *   filter names and the sink prints are made (see DissectOptions).
+ *   filter names and the sink prints are made (see DissectOptions). With -2 every packet is
+ *   offered twice: a first pass learns what later frames tell (app/dissect/hindsight.ts) and
+ *   applies -R, the second prints.
  * - ReportSink (-z): every packet that gets this far feeds the statistics reports. When every
  *   report only counts address pairs (conversations, endpoints), frames whose layout is simple
  *   reach them as PairTaps (app/engine/tap-feeder.ts: no address text per frame), and the reader

@@ -73,7 +73,11 @@ export function createSshDissector(): AppDissector {
       const key = conversationKey(ctx.src, ctx.srcPort, ctx.dst, ctx.dstPort);
       let conv = conversations.get(key);
       if (conv === undefined) conversations.set(key, (conv = { version: 0, peers: [newPeer(), newPeer()], ciphersKnown: false }));
-      return dissectSsh(conv, data, offset, end, ctx);
+      // tshark's -2 names the negotiated algorithms on the key exchange's first packets too: the
+      // labels come from the first pass's conversation as it ended.
+      const first = ctx.hindsight === undefined ? undefined : ctx.hindsight.share('ssh', conversations);
+      const names = ctx.hindsight?.recalling ? first?.get(key) ?? conv : conv;
+      return dissectSsh(conv, data, offset, end, ctx, names);
     },
     desegment: (data, offset, end, ctx) => sshPdus(conversations.get(conversationKey(ctx.src, ctx.srcPort, ctx.dst, ctx.dstPort)), data, offset, end, ctx),
   };
@@ -113,7 +117,7 @@ function sshPdus(conv: Conversation | undefined, data: Buffer, offset: number, e
   return { pdus: [end - offset], need: 0 };
 }
 
-function dissectSsh(conv: Conversation, data: Buffer, offset: number, end: number, ctx: AppContext): AppResult {
+function dissectSsh(conv: Conversation, data: Buffer, offset: number, end: number, ctx: AppContext, names: Conversation = conv): AppResult {
   // tshark's "response" is whatever is not sent to the SSH port.
   const server = ctx.dstPort !== SSH_PORT;
   const peer = conv.peers[server ? 1 : 0];
@@ -131,7 +135,7 @@ function dissectSsh(conv: Conversation, data: Buffer, offset: number, end: numbe
       } else if (conv.version !== 2 || peer.encrypted) {
         at = encrypted(b, conv, server, at, stop, infos);
       } else {
-        at = binaryPacket(b, conv, peer, at, end, server, infos, unreassembled);
+        at = binaryPacket(b, conv, peer, at, end, server, infos, unreassembled, names);
       }
       if (at <= start) break;
     }
@@ -180,9 +184,10 @@ function encrypted(b: LayerBuilder, conv: Conversation, server: boolean, at: num
 }
 
 /** One binary packet of the key exchange: length, padding length, message, padding. */
-function binaryPacket(b: LayerBuilder, conv: Conversation, peer: Peer, at: number, end: number, server: boolean, infos: string[], unreassembled: { value: boolean }): number {
+function binaryPacket(b: LayerBuilder, conv: Conversation, peer: Peer, at: number, end: number, server: boolean, infos: string[], unreassembled: { value: boolean }, names: Conversation): number {
   let next = at;
-  b.group('', () => versionLabel(conv, server), null, at, 0, () => {
+  // `names`: the conversation whose negotiated algorithms the labels name (-2: as it ended).
+  b.group('', () => versionLabel(names, server), null, at, 0, () => {
     const length = b.u32(at, 'packet length');
     b.add('ssh.packet_length', () => `Packet Length: ${length}`, length, at, 4);
     const padding = b.u8(at + 4, 'padding length');
@@ -193,7 +198,7 @@ function binaryPacket(b: LayerBuilder, conv: Conversation, peer: Peer, at: numbe
     next = at + 4 + length;
     const overruns = next > end;
     const bodyEnd = Math.min(next - padding, next);
-    const method = conv.kexMethod;
+    const method = names.kexMethod;
     const group = code >= 20 && code <= 49 ? `Key Exchange${method ? ` (method:${method})` : ''}` : code >= 50 && code <= 79 ? 'User Authentication' : 'Transport';
     b.group('', group, null, at + 5, Math.max(0, bodyEnd - at - 5), () => {
       b.add('ssh.message_code', () => `Message Code: ${name} (${code})`, code, at + 5, 1);

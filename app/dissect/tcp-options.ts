@@ -120,6 +120,8 @@ function optionInfo(data: Buffer, kind: number, len: number, at: number, sackBas
   if (kind === 3 && len === 3) return ` WS=${2 ** Math.min(data[at + 2]!, 14)}`;
   if (kind === 4 && len === 2) return ' SACK_PERM';
   if (kind === 8 && len === 10) return ` TSval=${data.readUInt32BE(at + 2)} TSecr=${data.readUInt32BE(at + 6)}`;
+  // TCP Fast Open: a cookie request, or a cookie (packet-tcp.c dissect_tcpopt_tfo).
+  if (kind === 34) return len === 2 ? ' TFO=R' : ' TFO=C';
   let info = '';
   if (kind === 5 && (len - 2) % 8 === 0) {
     for (let o = at + 2; o < at + len; o += 8) info += ` SLE=${edge(data, o, sackBase)} SRE=${edge(data, o + 4, sackBase)}`;

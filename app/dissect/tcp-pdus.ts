@@ -12,7 +12,8 @@
  *
  * Modelled on Wireshark's desegment_tcp() (epan/dissectors/packet-tcp.c) in its first pass: the
  * frames before the one that completes a PDU cannot know where it completes, so they carry no
- * tcp.reassembled_in (tshark prints none either without -2). Out of the ordinary: a segment that
+ * tcp.reassembled_in (tshark prints none either without -2; with -2 the first pass notes it and
+ * the second shows it: app/dissect/hindsight.ts). Out of the ordinary: a segment that
  * leaves a gap before it (a lost segment) ends nothing, as in Wireshark, whose reassembly then
  * waits for a retransmission; a retransmission of bytes already held adds nothing; a segment cut
  * by the snap length is dissected on its own (no bytes to keep). The reassembled PDU is the

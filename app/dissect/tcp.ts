@@ -172,6 +172,8 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
       if (syn) {
         if (!ack) conv.completeness |= COMPLETENESS.SYN;
         else if (conv.firstFrame !== p.frame.number) conv.completeness |= COMPLETENESS.SYN_ACK;
+        // A SYN's data (TCP Fast Open) counts.
+        if (segLen > 0) conv.completeness |= COMPLETENESS.DATA;
       } else if (conv.firstFrame !== p.frame.number) {
         if (rst) conv.completeness |= COMPLETENESS.RST;
         if (fin && ack) conv.completeness |= COMPLETENESS.FIN;
@@ -184,8 +186,9 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
           if (rst) bits |= COMPLETENESS.RST;
           if (fin && ack) bits |= COMPLETENESS.FIN;
           if (ack && segLen === 0) bits |= COMPLETENESS.ACK;
-          if (segLen > 0) bits |= COMPLETENESS.DATA;
         }
+        // (A SYN's data too: TCP Fast Open.)
+        if (segLen > 0) bits |= COMPLETENESS.DATA;
         conv.laterBits = (conv.laterBits ?? 0) | bits;
       }
       if (fin || rst) conv.closed = true;

@@ -19479,6 +19479,7 @@ export const FIELD_GLOSSARY: readonly string[] = [
   "F\tRequest\tradius.req\tFT_BOOLEAN\tradius\t0\t0x0\tTRUE if RADIUS request",
   "F\tResponse\tradius.rsp\tFT_BOOLEAN\tradius\t0\t0x0\tTRUE if RADIUS response",
   "F\tRequest Frame\tradius.reqframe\tFT_FRAMENUM\tradius\t\t0x0\t",
+  "F\tResponse Frame\tradius.rspframe\tFT_FRAMENUM\tradius\t\t0x0\t",
   "F\tTime from request\tradius.time\tFT_RELATIVE_TIME\tradius\t\t0x0\tTimedelta between Request and Response",
   "F\tCode\tradius.code\tFT_UINT8\tradius\tBASE_DEC\t0x0\t",
   "F\tIdentifier\tradius.id\tFT_UINT8\tradius\tBASE_DEC\t0x0\t",

@@ -2255,7 +2255,7 @@ export const WIRESHARK_FIELDS: Readonly<Record<FieldKind, string>> = {
     'radius.Tunnel_Preference.tag radius.Tunnel_Private_Group_Id.tag radius.Tunnel_Server_Auth_Id.tag',
     'radius.Tunnel_Server_Endpoint.tag radius.Tunnel_Type radius.Tunnel_Type.tag radius.avp.length',
     'radius.avp.type radius.code radius.egress_vlan_name_tag radius.egress_vlanid radius.egress_vlanid_pad',
-    'radius.egress_vlanid_tag radius.id radius.length radius.reqframe resp.array.length',
+    'radius.egress_vlanid_tag radius.id radius.length radius.reqframe radius.rspframe resp.array.length',
     'resp.bulk_string.length resp.integer rip.auth.type rip.auth_data_len rip.command rip.digest_offset',
     'rip.family rip.key_id rip.metric rip.route_tag rip.routing_domain rip.seq_num rip.version',
     'rtcp.app.mux.muxport rtcp.app.mux.selection rtcp.app.poc1.ack.reason.code rtcp.app.poc1.ack.subtype',

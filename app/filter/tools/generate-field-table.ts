@@ -57,7 +57,7 @@ const PROTOCOLS = [
 
 /** The radius.* fields radius.ts adds: the header's, the AVPs', and those of the standard attributes. */
 const RADIUS_FIELDS = new Set([
-  'radius', 'radius.code', 'radius.id', 'radius.length', 'radius.authenticator', 'radius.req', 'radius.rsp', 'radius.reqframe', 'radius.time',
+  'radius', 'radius.code', 'radius.id', 'radius.length', 'radius.authenticator', 'radius.req', 'radius.rsp', 'radius.reqframe', 'radius.rspframe', 'radius.time',
   'radius.avp', 'radius.avp.type', 'radius.avp.length', 'radius.eap_fragment', 'radius.Framed-IP-Address', 'radius.Unknown_Attribute',
   'radius.egress_vlanid_tag', 'radius.egress_vlanid_pad', 'radius.egress_vlanid', 'radius.egress_vlan_name_tag', 'radius.egress_vlan_name',
   ...Object.values(RADIUS_ATTRIBUTES).flatMap((a) => {
