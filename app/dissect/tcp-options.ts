@@ -29,6 +29,14 @@ const KIND_SHORT: Record<number, string> = {
   5: 'SACK (5)', 8: 'Time Stamp Option (8)',
 };
 
+/** The experiment identifier of TCP Fast Open before it had option kind 34 (RFC 7413: kind 254, ExID 0xF989). */
+const TFO_EXID = 0xf989;
+
+/** An experimental option (kind 253/254) carrying TCP Fast Open. */
+function experimentalTfo(data: Buffer, kind: number, len: number, at: number): boolean {
+  return (kind === 253 || kind === 254) && len >= 4 && at + 4 <= data.length && data.readUInt16BE(at + 2) === TFO_EXID;
+}
+
 /**
  * Adds the options in [start, stop) (when the layer builds fields) and returns what the Info
  * column and the window scaling need (the Info text only `withInfo`).
@@ -38,7 +46,7 @@ const KIND_SHORT: Record<number, string> = {
  * shows them ("left edge = 5282 (relative)"); -1 when it is not known (raw edges). `syn`: the
  * segment is a SYN (tshark notes one without an MSS option, and warns of an MSS option on any other).
  */
-export function dissectTcpOptions(b: LayerBuilder, start: number, stop: number, withInfo = true, sackBase = -1, ack = -1, syn = false): TcpOptionSummary {
+export function dissectTcpOptions(b: LayerBuilder, start: number, stop: number, withInfo = true, sackBase = -1, ack = -1, syn = false, synOnly = false): TcpOptionSummary {
   const data = b.data;
   const summary: TcpOptionSummary = { info: '', windowShift: -1, mptcp: 0, sackDelivered: -1 };
   // Option fields are built only for a tree or a selection that names one (tcp.option_kind, tcp.options.*).
@@ -85,7 +93,7 @@ export function dissectTcpOptions(b: LayerBuilder, start: number, stop: number, 
       }
       if (kind === 2) mss = true;
       if (withInfo) summary.info += optionInfo(data, kind, len, at, sackBase);
-      if (fields) addOption(b, kind, len, at, names, sackBase, ack, syn);
+      if (fields) addOption(b, kind, len, at, names, sackBase, ack, syn, synOnly);
       at += len;
     }
   }
@@ -122,6 +130,7 @@ function optionInfo(data: Buffer, kind: number, len: number, at: number, sackBas
   if (kind === 8 && len === 10) return ` TSval=${data.readUInt32BE(at + 2)} TSecr=${data.readUInt32BE(at + 6)}`;
   // TCP Fast Open: a cookie request, or a cookie (packet-tcp.c dissect_tcpopt_tfo).
   if (kind === 34) return len === 2 ? ' TFO=R' : ' TFO=C';
+  if (experimentalTfo(data, kind, len, at)) return len === 4 ? ' TFO=R' : ' TFO=C';
   let info = '';
   if (kind === 5 && (len - 2) % 8 === 0) {
     for (let o = at + 2; o < at + len; o += 8) info += ` SLE=${edge(data, o, sackBase)} SRE=${edge(data, o + 4, sackBase)}`;
@@ -140,10 +149,11 @@ function edge(data: Buffer, at: number, base: number): number {
  * `ack`: the segment's relative acknowledgement number (-1 without ACK or relative edges), to tell
  * a D-SACK (RFC 2883): a first block at or below the ACK, or inside the second block.
  */
-function addOption(b: LayerBuilder, kind: number, len: number, at: number, names: string[], sackBase: number, ack: number, syn: boolean): void {
+function addOption(b: LayerBuilder, kind: number, len: number, at: number, names: string[], sackBase: number, ack: number, syn: boolean, synOnly: boolean): void {
   const data = b.data;
-  const name = KIND_NAMES[kind] ?? 'Unknown';
-  const kindLabel = KIND_SHORT[kind] ?? `Unknown (${kind})`;
+  const tfo = experimentalTfo(data, kind, len, at);
+  const name = tfo ? 'Experimental' : KIND_NAMES[kind] ?? 'Unknown';
+  const kindLabel = tfo ? `RFC3692-style Experiment ${kind - 252} (${kind})` : KIND_SHORT[kind] ?? `Unknown (${kind})`;
   names.push(name);
   let detail = '';
   const body = () => {
@@ -168,6 +178,16 @@ function addOption(b: LayerBuilder, kind: number, len: number, at: number, names
       b.add('tcp.options.timestamp.tsval', () => `Timestamp value: ${tsval}`, tsval, at + 2, 4);
       b.add('tcp.options.timestamp.tsecr', () => `Timestamp echo reply: ${tsecr}`, tsecr, at + 6, 4);
       detail = `: TSval ${tsval}, TSecr ${tsecr}`;
+    } else if (tfo) {
+      b.add('tcp.options.experimental.exid', () => 'Experiment Identifier: Fast Open (0xf989)', TFO_EXID, at + 2, 2, () => '0xf989');
+      if (len === 4) b.add('tcp.options.tfo.request', 'Fast Open Cookie Request', null, at + 2, 2, '');
+      else {
+        b.group('tcp.options.tfo.cookie', () => `Fast Open Cookie: ${bytesHex(data, at + 4, len - 4)}`, data.subarray(at + 4, at + len), at + 4, len - 4, () => {
+          // A SYN (without ACK) that sends its cookie: its data is for the server already.
+          if (synOnly) addExpert(b, 'tcp.analysis.tfo_syn', 'Note', 'Sequence', 'TCP SYN with TFO Cookie', at + 4, len - 4);
+        });
+      }
+      detail = ': Fast Open';
     } else if (kind === 5 && (len - 2) % 8 === 0) {
       const count = (len - 2) / 8;
       const relative = sackBase < 0 ? '' : ' (relative)';
@@ -192,7 +212,7 @@ function addOption(b: LayerBuilder, kind: number, len: number, at: number, names
       }
     }
   };
-  const abbrev = kind === 2 ? 'tcp.options.mss' : kind === 3 ? 'tcp.options.wscale' : kind === 4 ? 'tcp.options.sack_perm' : kind === 5 ? 'tcp.options.sack' : kind === 8 ? 'tcp.options.timestamp' : 'tcp.options.unknown';
+  const abbrev = kind === 2 ? 'tcp.options.mss' : kind === 3 ? 'tcp.options.wscale' : kind === 4 ? 'tcp.options.sack_perm' : kind === 5 ? 'tcp.options.sack' : kind === 8 ? 'tcp.options.timestamp' : tfo ? 'tcp.options.experimental' : 'tcp.options.unknown';
   const bytes = b.data.subarray(at, Math.min(at + len, b.data.length));
   const field = b.group(abbrev, '', bytes, at, len, body, () => bytesHex(bytes, 0, bytes.length));
   if (b.tree) field.label = `TCP Option - ${name}${detail}`;

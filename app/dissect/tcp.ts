@@ -270,7 +270,7 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
       b.need(offset + 20, hlen - 20, 'TCP options');
       const peer = conv?.dirs[dir === 0 ? 1 : 0];
       const sackBase = relative && peer !== undefined && peer.baseSet ? peer.baseSeq : -1;
-      opts = dissectTcpOptions(b, offset + 20, offset + hlen, p.columns, sackBase, ack && sackBase >= 0 ? ackValue : -1, syn);
+      opts = dissectTcpOptions(b, offset + 20, offset + hlen, p.columns, sackBase, ack && sackBase >= 0 ? ackValue : -1, syn, syn && !ack);
     }
     if (conv) {
       // Like Wireshark: a wscale option counts wherever it appears; a SYN without one means no
