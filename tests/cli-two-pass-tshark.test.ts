@@ -38,6 +38,7 @@ const CORPUS = [
   'tcpdump/tests/RADIUS.pcap', // radius.rspframe
   'tcpdump/tests/ntp.pcap', // NTP requests and responses
   'tcpdump/tests/AoE_Linux.pcap', // ATA over Ethernet
+  'tcpdump/tests/dccp_partial_csum_v6_longer.pcap', // DCCP's relative sequence numbers from the first packet on
 ];
 
 function run(cmd: string, args: string[]): string {

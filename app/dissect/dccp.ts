@@ -135,8 +135,11 @@ export function dissectDccp(d: Dissector, p: PacketState, data: Buffer, offset: 
     if (cmp === 0) cmp = sport > dport ? 1 : -1;
     const fwd = conv.flows[cmp >= 0 ? 0 : 1];
     const rev = conv.flows[cmp >= 0 ? 1 : 0];
-    const fwdBase = first ? first.fwdBase : fwd.base;
-    const revBase = first ? first.revBase : rev.base;
+    // tshark's -2: each direction's base as the first pass ended (relative numbers from the first packet on).
+    const ended = d.hindsight?.recalling ? d.hindsight.share('dccp', state).conversations.get(key) : undefined;
+    const fwdBase = first ? first.fwdBase : ended ? ended.flows[cmp >= 0 ? 0 : 1].base : fwd.base;
+    const revBase = first ? first.revBase : ended ? ended.flows[cmp >= 0 ? 1 : 0].base : rev.base;
+    if (d.hindsight !== undefined && !d.hindsight.recalling) d.hindsight.share('dccp', state);
     if (!first && !p.quoted) state.frames.set(p.frame.number, { conv, fwdBase, revBase });
     const stream = conv.stream;
     b.add('dccp.stream', () => `[Stream index: ${stream}]`, stream, offset + 4, 0);
