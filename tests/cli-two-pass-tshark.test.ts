@@ -85,7 +85,7 @@ const FIELDS = [
   'frame.number', 'tcp.completeness', 'tcp.analysis.initial_rtt', 'tcp.reassembled_in', 'http.request_number', 'http.response_number',
   'http.response_in', 'http.next_request_in', 'http.next_response_in', 'dns.response_in', 'icmp.resp_in', 'icmp.no_resp',
   'icmpv6.resp_in', 'icmpv6.no_resp', 'ip.reassembled_in', 'ipv6.reassembled.in', 'smtp.data.reassembled.in', 'radius.rspframe',
-  'ntp.response_in', 'ntp.request_in', 'ntp.delta_time', 'aoe.response_in', '_ws.col.Info',
+  'ntp.response_in', 'ntp.request_in', 'ntp.delta_time', 'aoe.response_in', 'afs.repframe', '_ws.col.Info',
 ];
 
 /** Checks one capture: -2's changes to -V, and -2's fields (all frames, and with a read filter). */

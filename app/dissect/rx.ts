@@ -231,6 +231,7 @@ function dissectAfs(data: Buffer, offset: number, end: number, ctx: AppContext, 
   const port = reply ? ctx.srcPort : ctx.dstPort;
   const key = `${conversationKey(ctx.src, ctx.srcPort, ctx.dst, ctx.dstPort)}|${h.epoch}|${h.cid}|${h.callNumber}`;
   let call = calls.get(key);
+  if (ctx.hindsight !== undefined && !ctx.hindsight.recalling) ctx.hindsight.share('afs', calls);
   const stop = Math.min(end, data.length);
   if (!call && !reply) {
     // Wireshark reads the opcode of a new call's first packet even when it is not there (an exception).
@@ -258,7 +259,9 @@ function dissectAfs(data: Buffer, offset: number, end: number, ctx: AppContext, 
     // A call split over several packets is shown packet by packet: tshark 4.0 does not reassemble
     // AFS calls by default either.
     b.add('', () => `Service: ${validOpcode(opcode) ? '' : 'Encrypted '}${ubik ? 'UBIK - ' : ''}${long} ${direction}`, null, offset, 0);
-    if (call && !reply && call.replyFrame) b.add('afs.repframe', () => `The reply to this request is in frame ${call!.replyFrame}`, call.replyFrame, offset, 0);
+    // tshark's -2: the reply frame the first pass found (app/dissect/hindsight.ts).
+    const replyFrame = (ctx.hindsight?.recalling ? ctx.hindsight.share('afs', calls).get(key)?.replyFrame : undefined) ?? call?.replyFrame ?? 0;
+    if (call && !reply && replyFrame) b.add('afs.repframe', () => `The reply to this request is in frame ${replyFrame}`, replyFrame, offset, 0);
     if (call && reply && call.replyFrame) {
       b.add('afs.reqframe', () => `This is a reply to a request in frame ${call!.requestFrame}`, call.requestFrame, offset, 0);
       if (ctx.tsNs !== undefined && call.requestNs !== undefined) {
