@@ -89,15 +89,16 @@ const FIELDS = [
 ];
 
 /** Checks one capture: -2's changes to -V, and -2's fields (all frames, and with a read filter). */
-function compareTwoPass(file: string, readFilter: string): number {
+function compareTwoPass(file: string, readFilter: string, fields = true): number {
   const single = ['-r', file, '-n', '-V'];
   const theirs = changes(run('tshark', single), run('tshark', [...single, '-2']));
   const mine = changes(ours(single), ours([...single, '-2']));
   for (const [frame, lines] of theirs) assert.equal(mine.get(frame), lines, `${path.basename(file)} frame ${frame}: the lines -2 changes`);
   for (const [frame, lines] of mine) assert.ok(theirs.has(frame), `${path.basename(file)} frame ${frame}: -2 changes only ours:\n${lines}`);
-  const fields = FIELDS.flatMap((f) => ['-e', f]);
+  if (!fields) return theirs.size;
+  const names = FIELDS.flatMap((f) => ['-e', f]);
   for (const extra of [[], ['-R', readFilter]]) {
-    const args = ['-r', file, '-n', '-2', ...extra, '-T', 'fields', '-E', 'occurrence=f', ...fields];
+    const args = ['-r', file, '-n', '-2', ...extra, '-T', 'fields', '-E', 'occurrence=f', ...names];
     assert.equal(ours(args), run('tshark', args), `${path.basename(file)}: sievecap ${args.join(' ')}`);
   }
   return theirs.size;
@@ -107,6 +108,8 @@ describe('-2 as tshark\'s second pass', () => {
   test('on corpus captures', { skip: NO_TOOLS }, () => {
     let changed = 0;
     for (const relative of CORPUS) changed += compareTwoPass(requireCorpusFile(relative), 'tcp.len > 0 or icmp or icmpv6 or dns');
+    // Rx/AFS calls and their replies: the -V lines only (one of its summary lines differs from tshark's in a single pass too).
+    changed += compareTwoPass(requireCorpusFile('tcpdump/tests/afs.pcap'), '', false);
     // The captures exercise the second pass (a comparison of nothing would prove nothing).
     assert.ok(changed > 300, `frames -2 changes: ${changed}`);
   });
