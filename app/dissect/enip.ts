@@ -292,10 +292,16 @@ function cpf(
   const key = `${conversation}|${session}|${sequence >= 0 ? `c${sequence}` : `u${context}`}`;
   const stop = Math.min(cipEnd, end);
   let request: CipRequest | undefined;
+  if (!response) {
+    // tshark's -2: the frame of its response.
+    const later = ctx.hindsight?.later('enip.response_in', `${ctx.frameNumber}|${key}`);
+    if (later !== undefined) b.add('enip.response_in', () => `[Response In: ${later}]`, later, b.layer.offset, 0);
+  }
   if (response) {
     const known = requests.get(key);
     if (known !== undefined && known.frame < ctx.frameNumber) {
       request = known;
+      ctx.hindsight?.link('enip.response_in', `${known.frame}|${key}`, ctx.frameNumber);
       b.add('enip.response_to', () => `[Request In: ${known.frame}]`, known.frame, b.layer.offset, 0);
       if (ctx.tsNs !== undefined) {
         const delta = nsToSeconds(ctx.tsNs - known.tsNs);

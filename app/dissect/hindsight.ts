@@ -36,7 +36,9 @@ export type HindsightLink =
   /** An AoE ATA request → its response (aoe.response_in). */
   | 'aoe.response_in'
   /** An NTP client request → the server's response (ntp.response_in). */
-  | 'ntp.response_in';
+  | 'ntp.response_in'
+  /** An EtherNet/IP CIP request → its response (enip.response_in). */
+  | 'enip.response_in';
 
 export class Hindsight {
   /** False during the first pass (recording), true during the second (reading). */
