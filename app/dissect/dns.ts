@@ -226,6 +226,10 @@ function readMessage(b: LayerBuilder, start: number, info: MessageInfo, records:
     b.group('', () => `Extraneous Data (${extra} bytes)`, null, position, extra, () => {
       b.add('dns.extraneous.data', () => `Extraneous Data Bytes: ${bytesHex(b.data, position, extra)}`, b.data.subarray(position, stop), position, extra, () => bytesHex(b.data, position, extra));
       b.add('dns.extraneous.length', () => `[Extraneous Data Length: ${extra}]`, extra, position, 0);
+      // packet-dns.c's proto_tree_add_expert: a text item -V does not show, its expert inside
+      // (-T json and PDML print it; -z expert counts it).
+      const text = b.group('', 'Extraneous data', null, position, extra, () => addExpert(b, 'dns.extraneous', 'Note', 'Undecoded', 'Extraneous data', position, 0));
+      if (b.tree) text.hidden = true;
     });
   }
   if (matched !== undefined) addTransaction(b, start, matched);

@@ -39,7 +39,7 @@ export function addExpert(b: LayerBuilder, abbrev: string, severity: ExpertSever
   };
   const field = b.group('_ws.expert', label, null, at, length, () => {
     b.add(abbrev, () => `[${message.length < 240 ? message : message.slice(0, 239)}]`, null, at, length, '');
-    const text = b.add('_ws.expert.message', '', message, at, length);
+    const text = b.add('_ws.expert.message', () => (message.length < 231 ? `Message: ${message}` : `Message [truncated]: ${message}`.slice(0, 238)), message.length < 240 ? message : message.slice(0, 239), at, length);
     text.hidden = true;
     b.add('_ws.expert.severity', () => `[Severity level: ${severity}]`, SEVERITY_CODES[severity], at, length);
     b.add('_ws.expert.group', () => `[Group: ${group}]`, GROUP_CODES[group], at, length);

@@ -322,7 +322,7 @@ export function dissectHttpMessage(data: Buffer, offset: number, end: number, ct
         // line (Content-Length with its value, Cookie with its pairs under it); the line follows
         // as a hidden http.request.line / http.response.line.
         b.group(abbrev, () => lineLabel(formatText(raw)), value, line.start, raw.length, () => {
-          if (name === 'content-length' && /^\d+$/.test(value)) b.add('http.content_length', () => `[Content length: ${value}]`, Number(value), line.start + colon + 1, line.textEnd - line.start - colon - 1);
+          if (name === 'content-length' && /^\d+$/.test(value)) b.add('http.content_length', () => `[Content length: ${value}]`, Number(value), line.start, raw.length);
           if (name === 'cookie') {
             let at = line.start + colon + 1;
             for (const piece of value.split(';')) {
@@ -365,6 +365,10 @@ export function dissectHttpMessage(data: Buffer, offset: number, end: number, ct
     const bodyStart = lines.find((l) => l.complete && l.textEnd === l.start && l !== first)!.next;
     const type = headers.get('content-type');
     if (bodyStart < stop) {
+      // tshark's HTTP item covers the message's headers; the body stays the protocol's bytes
+      // for `http contains` (the extent).
+      b.layer.extent = Math.max(b.layer.offset + b.layer.length, b.layer.extent ?? 0);
+      b.layer.length = bodyStart - b.layer.offset;
       // Transfer and content codings undone as Wireshark does (dechunked, then gzip/deflate/br).
       const entity = b.tree || ctx.columns !== false || wantsBody(ctx.fields)
         ? decodeEntityBody(b, data, bodyStart, stop, headers.get('transfer-encoding'), headers.get('content-encoding'))

@@ -110,7 +110,8 @@ export function dissectIcmp(d: Dissector, p: PacketState, data: Buffer, offset: 
     } else {
       next = offset + 4;
     }
-    b.setLength(next - offset);
+    // The ICMP item covers the whole message, its data and a quoted datagram too, as tshark's.
+    b.setLength(Math.max(next, Math.min(end, data.length)) - offset);
     p.setProtocol('ICMP', info);
   });
   if (!p.quoted) p.layout.transportLayer = p.layers.length;

@@ -25,8 +25,12 @@ export function dissectUdp(d: Dissector, p: PacketState, data: Buffer, offset: n
     const length = be16(data, offset + 4);
     const checksum = be16(data, offset + 6);
     b.title(() => `User Datagram Protocol, Src Port: ${d.portLabel('udp', srcPort)}, Dst Port: ${d.portLabel('udp', dstPort)}`);
-    if (b.wants('udp.srcport')) b.add('udp.srcport', () => `Source Port: ${d.portLabel('udp', srcPort)}`, srcPort, offset, 2);
-    if (b.wants('udp.dstport')) b.add('udp.dstport', () => `Destination Port: ${d.portLabel('udp', dstPort)}`, dstPort, offset + 2, 2);
+    const srcTrace = traceroute(srcPort);
+    const dstTrace = traceroute(dstPort);
+    if (srcTrace !== null) b.group('udp.srcport', () => `Source Port: ${d.portLabel('udp', srcPort)}`, srcPort, offset, 2, () => addExpert(b, 'udp.possible_traceroute', 'Chat', 'Sequence', srcTrace, offset, 2));
+    else if (b.wants('udp.srcport')) b.add('udp.srcport', () => `Source Port: ${d.portLabel('udp', srcPort)}`, srcPort, offset, 2);
+    if (dstTrace !== null) b.group('udp.dstport', () => `Destination Port: ${d.portLabel('udp', dstPort)}`, dstPort, offset + 2, 2, () => addExpert(b, 'udp.possible_traceroute', 'Chat', 'Sequence', dstTrace, offset + 2, 2));
+    else if (b.wants('udp.dstport')) b.add('udp.dstport', () => `Destination Port: ${d.portLabel('udp', dstPort)}`, dstPort, offset + 2, 2);
     if (b.wants('udp.port')) b.add('udp.port', () => `Source or Destination Port: ${srcPort}`, srcPort, offset, 2).hidden = true;
     if (b.wants('udp.port')) b.add('udp.port', () => `Source or Destination Port: ${dstPort}`, dstPort, offset + 2, 2).hidden = true;
     if (b.wants('udp.length')) b.add('udp.length', () => `Length: ${length}`, length, offset + 4, 2);
@@ -101,4 +105,14 @@ export function dissectUdp(d: Dissector, p: PacketState, data: Buffer, offset: n
   if (streamKey !== '') ctx.newConversation = () => d.renewUdpStream(streamKey);
   if (p.quoted > 0) ctx.quoted = true;
   d.byPort(p, ctx, data, offset + 8, payloadEnd);
+}
+
+/**
+ * packet-udp.c's guess at LBL traceroute's probes: ports 33435-33464 (from 32768 + 666, three
+ * attempts per hop) get a Chat expert naming the hop and attempt.
+ */
+function traceroute(port: number): string | null {
+  if (port <= 33434 || port > 33464) return null;
+  const n = port - 33435;
+  return `Possible traceroute: hop #${Math.floor(n / 3) + 1}, attempt #${(n % 3) + 1}`;
 }

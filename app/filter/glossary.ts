@@ -42,6 +42,7 @@ export function glossaryField(abbrev: string, protocol?: string): GlossaryField 
       else byName.set(cols[2]!, [entry]);
     }
     for (const [name, entry] of SAME_NAME_ENTRIES) byName.get(name)?.push(entry);
+    for (const [name, entry] of WIRESHARK_OWN) if (!byName.has(name)) byName.set(name, [entry]);
   }
   const entries = byName.get(abbrev);
   return entries && (entries.length === 1 ? entries[0] : entries.find((e) => e.parent === protocol) ?? entries[0]);
@@ -52,6 +53,20 @@ export function glossaryField(abbrev: string, protocol?: string): GlossaryField 
  * IPv6's ip.version is a 4-bit field of its first byte.
  */
 const SAME_NAME_ENTRIES: ReadonlyArray<[string, GlossaryField]> = [['ip.version', { type: 'FT_UINT8', parent: 'ipv6', bitmask: 0xf0n }]];
+
+/**
+ * Wireshark's own protocols and fields (`_ws.*`, epan/expert.c and epan/proto.c), which every
+ * dissector may add: the expert item is a protocol with its fields inside, as -T ek and PDML nest it.
+ */
+const WIRESHARK_OWN: ReadonlyArray<[string, GlossaryField]> = [
+  ['_ws.expert', { type: 'FT_PROTOCOL', parent: '', bitmask: 0n }],
+  ['_ws.expert.message', { type: 'FT_STRING', parent: '_ws.expert', bitmask: 0n }],
+  ['_ws.expert.group', { type: 'FT_UINT32', parent: '_ws.expert', bitmask: 0n }],
+  ['_ws.expert.severity', { type: 'FT_UINT32', parent: '_ws.expert', bitmask: 0n }],
+  ['_ws.malformed', { type: 'FT_PROTOCOL', parent: '', bitmask: 0n }],
+  ['_ws.short', { type: 'FT_PROTOCOL', parent: '', bitmask: 0n }],
+  ['_ws.unreassembled', { type: 'FT_PROTOCOL', parent: '', bitmask: 0n }],
+];
 
 /**
  * Wireshark 4.0's `enum ftenum` (epan/ftypes/ftypes.h): the number -T jsonraw prints as a field's

@@ -112,13 +112,13 @@ function fieldValue(node: ProtoNode): string {
   }
 }
 
-/** tshark's "%FT%T.%uZ": UTC, the nanoseconds printed as a plain number (not zero-padded). */
+/** tshark's "%FT%T.%09uZ": UTC, nine digits of nanoseconds (tshark 4.0.17 pads them). */
 function isoTime(node: ProtoNode): string {
   const ns = typeof node.value === 'bigint' ? node.value : BigInt(Math.round(Number(node.value ?? 0) * 1e9));
   const secs = ns / 1_000_000_000n;
   const nanos = ns % 1_000_000_000n;
   const d = new Date(Number(secs) * 1000);
-  return `${d.toISOString().slice(0, 19)}.${nanos}Z`;
+  return `${d.toISOString().slice(0, 19)}.${String(nanos).padStart(9, '0')}Z`;
 }
 
 /** strftime("%Y-%m-%d") of localtime(), as tshark names the index. */

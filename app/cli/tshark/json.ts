@@ -56,8 +56,13 @@ export function packetJson(packet: DissectedPacket, indent = '  ', depth = 1, fi
   lines.push(`${pad(depth + 1)}"_score": null,`);
   lines.push(`${pad(depth + 1)}"_source": {`);
   lines.push(`${pad(depth + 2)}"layers": {`);
-  const layers = displayLayers(packet).filter((d) => d.layer.fields.length > 0);
+  const layers = displayLayers(packet).filter((d) => d.layer.fields.length > 0 || d.inner.length > 0 || d.layer.title !== '');
   layers.forEach(({ layer, inner }, i) => {
+    if (layer.fields.length === 0 && inner.length === 0) {
+      // A protocol with nothing in its tree is its label (JSON's FT_PROTOCOL leaf).
+      lines.push(`${pad(depth + 3)}${JSON.stringify(layer.protocol)}: ${JSON.stringify(layer.title)}${i < layers.length - 1 ? ',' : ''}`);
+      return;
+    }
     lines.push(`${pad(depth + 3)}${JSON.stringify(layer.protocol)}: {`);
     if (filter && !filter.names.includes(layer.protocol)) {
       lines.push(`${pad(depth + 4)}"filtered": ${JSON.stringify(layer.protocol)}`, `${pad(depth + 3)}}${i < layers.length - 1 ? ',' : ''}`);
@@ -93,11 +98,14 @@ function writeFields(lines: string[], fields: Field[], depth: number, pad: (n: n
         }
         continue;
       }
-      const key = jsonString(/^\[.*\]$/s.test(f.label) ? f.label.slice(1, -1) : f.label);
+      const text = /^\[.*\]$/s.test(f.label) ? f.label.slice(1, -1) : f.label;
+      const key = jsonString(text);
       const entry: string[] = [];
       if (f.children && f.children.length) {
         entry.push(`${pad(depth)}${key}: {`);
-        writeFields(entry, f.children, depth + 1, pad, filter);
+        // -j filters a text line's subtree by its text, as any other key.
+        if (filter && !filter.names.includes(text)) entry.push(`${pad(depth + 1)}"filtered": ${key}`);
+        else writeFields(entry, f.children, depth + 1, pad, filter?.includeChildren ? undefined : filter);
         entry.push(`${pad(depth)}}`);
       } else entry.push(`${pad(depth)}${key}: ""`);
       entries.push(entry);

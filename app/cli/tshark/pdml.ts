@@ -29,7 +29,7 @@ export function pdmlPacket(packet: DissectedPacket, frame: Buffer, filter?: Prot
   geninfo(out, packet);
   if (fields) return `${out.join('')}${selectedFieldsPdml(packet, fields.names, fields.occurrence)}</packet>\n\n`;
   let filterNow = filter;
-  const write = (node: ProtoNode, level: number): void => {
+  const write = (node: ProtoNode, level: number, parent?: ProtoNode): void => {
     // Fields (and Data) at the top are wrapped in a protocol, as PDML has only protocols there.
     const wrap = (node.type !== 'FT_PROTOCOL' || node.abbrev === 'data') && level === 0;
     let indent = '  '.repeat(level + 1);
@@ -39,7 +39,9 @@ export function pdmlPacket(packet: DissectedPacket, frame: Buffer, filter?: Prot
       indent = '  '.repeat(level + 1);
     }
     // Offsets are absolute in their buffer (tshark adds a parent's start to tvb-relative ones).
-    const pos = node.offset;
+    // A node without bytes sits at its parent's start (print.c: a start before the parent's is
+    // taken as relative to it).
+    const pos = node.noBytes ? (parent?.offset ?? 0) : node.offset;
     const hasChildren = node.children.length > 0;
     if (node.abbrev === '') {
       let line = `${indent}<field name="" show="${xml(node.label)}" size="${node.length}" pos="${pos}"`;
@@ -48,7 +50,8 @@ export function pdmlPacket(packet: DissectedPacket, frame: Buffer, filter?: Prot
     } else if (node.abbrev === 'data' && node.type === 'FT_PROTOCOL') {
       out.push(`${indent}<field name="data" value="${hexValue(node)}">\n`);
     } else {
-      const tag = node.type === 'FT_PROTOCOL' ? 'proto' : 'field';
+      // The expert item is a protocol written as a field (print.c: proto_expert).
+      const tag = node.type === 'FT_PROTOCOL' && node.abbrev !== '_ws.expert' ? 'proto' : 'field';
       let line = `${indent}<${tag} name="${xml(node.abbrev)}" showname="${xml(node.label)}"`;
       if (node.hidden) line += ' hide="yes"';
       line += ` size="${node.length}" pos="${pos}"`;
@@ -66,12 +69,13 @@ export function pdmlPacket(packet: DissectedPacket, frame: Buffer, filter?: Prot
       if (filterNow === undefined || filterNow.names.includes(name)) {
         const saved = filterNow;
         if (filterNow?.includeChildren) filterNow = undefined;
-        for (const child of node.children) write(child, level + 1);
+        for (const child of node.children) write(child, level + 1, node);
         filterNow = saved;
       } else {
         out.push(`${'  '.repeat(level + 2)}<field name="filtered" value="${xml(name)}" />\n`);
       }
-      out.push(`${indent}</${node.type === 'FT_PROTOCOL' && node.abbrev !== 'data' ? 'proto' : 'field'}>\n`);
+      // tshark closes a field it wrapped at the wrapper's indentation.
+      out.push(`${wrap ? '  '.repeat(level) : indent}</${node.type === 'FT_PROTOCOL' && node.abbrev !== 'data' && node.abbrev !== '_ws.expert' ? 'proto' : 'field'}>\n`);
     }
     if (wrap) out.push(`${'  '.repeat(level)}</proto>\n`);
   };

@@ -26,6 +26,11 @@ export interface ProtoNode {
   bitmask: bigint;
   /** The bytes offset and length index. */
   bytes: Buffer;
+  /**
+   * A node Wireshark adds without a tvb (expert items and what they hold, a few generated
+   * fields): offset and length are 0, PDML places it at its parent's start, jsonraw gives no hex.
+   */
+  noBytes?: boolean;
   children: ProtoNode[];
 }
 
@@ -60,25 +65,31 @@ function layerNode(layer: Layer, frame: Buffer): ProtoNode {
     parent: info?.parent ?? '',
     bitmask: 0n,
     bytes,
-    children: layer.fields.map((f) => fieldNode(f, layer, bytes, frame)),
+    children: layer.fields.map((f) => fieldNode(f, layer, bytes, frame, false)),
   };
 }
 
-function fieldNode(f: Field, layer: Layer, layerBytes: Buffer, frame: Buffer): ProtoNode {
+/** Generated fields Wireshark adds with no tvb (besides expert items and their contents). */
+const WITHOUT_BYTES = new Set(['tcp.completeness', 'icmp.resp_to', 'icmp.resptime', 'icmpv6.resp_to', 'icmpv6.resptime', '_ws.malformed']);
+
+function fieldNode(f: Field, layer: Layer, layerBytes: Buffer, frame: Buffer, inExpert: boolean): ProtoNode {
   const info = f.abbrev ? glossaryField(f.abbrev, layer.protocol) : undefined;
+  const expert = inExpert || f.abbrev === '_ws.expert';
+  const noBytes = expert || WITHOUT_BYTES.has(f.abbrev);
   return {
     abbrev: f.abbrev,
     label: unbracketed(f.label),
     text: f.text,
     value: f.value,
-    offset: f.offset,
-    length: f.length,
+    offset: noBytes ? 0 : f.offset,
+    length: noBytes ? 0 : f.length,
     hidden: f.hidden ?? false,
     type: f.abbrev === '' ? 'FT_NONE' : info?.type ?? typeOfValue(f.value),
     parent: f.abbrev === '' ? '' : info?.parent ?? f.abbrev.split('.')[0]!,
     bitmask: info?.bitmask ?? 0n,
     bytes: f.source === 'reassembled' || layer.source === 'reassembled' ? layerBytes : frame,
-    children: (f.children ?? []).map((c) => fieldNode(c, layer, layerBytes, frame)),
+    ...(noBytes ? { noBytes: true } : {}),
+    children: (f.children ?? []).map((c) => fieldNode(c, layer, layerBytes, frame, expert)),
   };
 }
 
@@ -107,7 +118,8 @@ export function displayValue(node: ProtoNode): string | null {
     return hex.replace(/(..)(?=.)/g, '$1:');
   }
   // A string's value keeps its line ends and tabs (-T fields' text has them escaped, as tshark prints them there).
-  if (node.type.startsWith('FT_STRING') || node.type === 'FT_UINT_STRING') return node.text.replace(/\\([rnt])/g, (_, c: string) => CONTROL[c]!);
+  // An expert's message is its label's text, escapes and all.
+  if ((node.type.startsWith('FT_STRING') || node.type === 'FT_UINT_STRING') && node.abbrev !== '_ws.expert.message') return node.text.replace(/\\([rnt])/g, (_, c: string) => CONTROL[c]!);
   return node.text;
 }
 

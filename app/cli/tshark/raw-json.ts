@@ -52,7 +52,7 @@ class RawJsonWriter {
       const expert = inExpert || node.abbrev === '_ws.expert';
       if (!text && (!this.withValues || (node.length > 0 && !expert))) {
         const first = node.bitmask !== 0n ? maskedValueHex(node) : hexValue(node);
-        const items = [JSON.stringify(first), String(node.offset), String(node.length), String(node.bitmask), String(ftypeNumber(node.type))];
+        const items = [...(node.noBytes ? [] : [JSON.stringify(first)]), String(node.offset), String(node.length), String(node.bitmask), String(ftypeNumber(node.type))];
         out.push([`${pad}${JSON.stringify(key + '_raw')}: [`, ...items.map((v, i) => `${pad}  ${v}${i < items.length - 1 ? ',' : ''}`), `${pad}]`]);
       }
       // An expert message's text is the message as written ("\\r\\n" spelled out), not a string to unescape.
