@@ -64,10 +64,13 @@ export function dissectIcmp(d: Dissector, p: PacketState, data: Buffer, offset: 
     const verify = end <= data.length && !p.quoted && (b.wants('icmp.checksum') || b.wants('icmp.checksum.status'));
     const whole = verify ? checksumOk(data, offset, end) : null;
     const status = whole === null ? 2 : whole ? 1 : 0;
-    b.add('icmp.checksum', () => `Checksum: ${hex(checksum, 4)} [${status === 2 ? 'unverified' : status === 1 ? 'correct' : 'incorrect'}]`, checksum, offset + 2, 2, () => hex(checksum, 4));
+    // In a datagram an ICMP error quotes, the checksum is not checked and says so.
+    const inError = p.quoted > 0 ? ' [in ICMP error packet]' : '';
+    b.add('icmp.checksum', () => `Checksum: ${hex(checksum, 4)} [${status === 2 ? 'unverified' : status === 1 ? 'correct' : 'incorrect'}]${inError}`, checksum, offset + 2, 2, () => hex(checksum, 4));
     b.add('icmp.checksum.status', () => `[Checksum Status: ${['Bad', 'Good', 'Unverified'][status]}]`, status, offset + 2, 0);
     let info = TYPES[type] ?? 'Unknown ICMP (obsolete or malformed?)';
-    if (codeName && ERROR_TYPES.has(type)) info += ` (${codeName})`;
+    // packet-icmp.c writes the type "%-20s" before the code.
+    if (codeName && ERROR_TYPES.has(type)) info = `${info.padEnd(20)} (${codeName})`;
     if (type === 0 || type === 8 || type === 13 || type === 14 || type === 15 || type === 16 || type === 17 || type === 18) {
       const id = b.u16(offset + 4, 'identifier');
       const seq = b.u16(offset + 6, 'sequence number');
@@ -85,7 +88,7 @@ export function dissectIcmp(d: Dissector, p: PacketState, data: Buffer, offset: 
       }
     } else if (ERROR_TYPES.has(type)) {
       if (type === 3 && code === 4) {
-        b.add('icmp.unused', 'Unused', data.subarray(offset + 4, offset + 6), offset + 4, 2, () => data.toString('hex', offset + 4, offset + 6));
+        b.add('icmp.unused', () => `Unused: ${data.toString('hex', offset + 4, offset + 6)}`, data.subarray(offset + 4, offset + 6), offset + 4, 2, () => data.toString('hex', offset + 4, offset + 6));
         const mtu = b.u16(offset + 6, 'MTU');
         b.add('icmp.mtu', () => `MTU of next hop: ${mtu}`, mtu, offset + 6, 2);
       } else if (type === 5) {
@@ -95,9 +98,11 @@ export function dissectIcmp(d: Dissector, p: PacketState, data: Buffer, offset: 
       } else if (type === 12) {
         const ptr = b.u8(offset + 4, 'pointer');
         b.add('icmp.pointer', () => `Pointer: ${ptr}`, ptr, offset + 4, 1);
+        b.need(offset + 5, 3, 'unused field');
+        b.add('icmp.unused', () => `Unused: ${data.toString('hex', offset + 5, offset + 8)}`, data.subarray(offset + 5, offset + 8), offset + 5, 3, () => data.toString('hex', offset + 5, offset + 8));
       } else {
         b.need(offset + 4, 4, 'unused field');
-        b.add('icmp.unused', 'Unused', data.subarray(offset + 4, offset + 8), offset + 4, 4, () => data.toString('hex', offset + 4, offset + 8));
+        b.add('icmp.unused', () => `Unused: ${data.toString('hex', offset + 4, offset + 8)}`, data.subarray(offset + 4, offset + 8), offset + 4, 4, () => data.toString('hex', offset + 4, offset + 8));
       }
       next = offset + 8;
       quoted = true;

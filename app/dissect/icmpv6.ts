@@ -2,7 +2,7 @@
 import { dissectSafely, hex, LayerBuilder } from './builder';
 import { checksumOk, ipv6PseudoSum } from './checksum';
 import type { Dissector } from './dissector';
-import { ipv6Text, macText } from './format';
+import { bitPicture, ipv6Text, macText, setText } from './format';
 import type { PacketState } from './packet-state';
 import { EXTENDED_ECHO_CODES, extendedEchoHeader, icmpExtensions } from './icmp-ext';
 import { addResponseTime, laterReply, onesAdd, type EchoRequest } from './icmp';
@@ -17,7 +17,7 @@ const UNREACH: Record<number, string> = {
   0: 'no route to destination', 1: 'Administratively prohibited', 2: 'beyond scope of source address', 3: 'Address unreachable',
   4: 'Port unreachable', 5: 'Source address failed ingress/egress policy', 6: 'Reject route to destination',
 };
-const OPT_NAMES: Record<number, string> = { 1: 'Source link-layer address', 2: 'Target link-layer address', 3: 'Prefix information', 4: 'Redirected header', 5: 'MTU', 25: 'Recursive DNS Server' };
+const OPT_NAMES: Record<number, string> = { 1: 'Source link-layer address', 2: 'Target link-layer address', 3: 'Prefix information', 4: 'Redirected header', 5: 'MTU', 14: 'Nonce', 25: 'Recursive DNS Server' };
 
 const echoRequests = new WeakMap<Dissector, Map<string, EchoRequest>>();
 
@@ -29,7 +29,7 @@ export function dissectIcmpv6(d: Dissector, p: PacketState, data: Buffer, offset
     const type = b.u8(offset, 'type');
     const code = b.u8(offset + 1, 'code');
     b.add('icmpv6.type', () => `Type: ${TYPES[type] ?? 'Unknown'} (${type})`, type, offset, 1);
-    const codeName = type === 1 ? UNREACH[code] : type === 3 ? (code === 0 ? 'hop limit exceeded in transit' : 'fragment reassembly time exceeded') : type === 160 || type === 161 ? EXTENDED_ECHO_CODES[type - 118]![code] : undefined;
+    const codeName = type === 1 ? UNREACH[code] : type === 3 ? (code === 0 ? 'hop limit exceeded in transit' : 'fragment reassembly time exceeded') : type === 4 ? PARAMETER_PROBLEMS[code] : type === 160 || type === 161 ? EXTENDED_ECHO_CODES[type - 118]![code] : undefined;
     b.add('icmpv6.code', () => `Code: ${code}${codeName ? ` (${codeName})` : ''}`, code, offset + 1, 1);
     const checksum = b.u16(offset + 2, 'checksum');
     let status = 2;
@@ -40,7 +40,8 @@ export function dissectIcmpv6(d: Dissector, p: PacketState, data: Buffer, offset
       const pseudo = ipv6PseudoSum(ip.subarray(p.ipv6At + 8, p.ipv6At + 24), ip.subarray(p.ipv6At + 24, p.ipv6At + 40), end - offset, 58);
       status = checksumOk(data, offset, end, pseudo) ? 1 : 0;
     }
-    b.add('icmpv6.checksum', () => `Checksum: ${hex(checksum, 4)} [${['incorrect', 'correct', 'unverified'][status]}]`, checksum, offset + 2, 2, () => hex(checksum, 4));
+    const inError = p.quoted > 0 ? ' [in ICMP error packet]' : '';
+    b.add('icmpv6.checksum', () => `Checksum: ${hex(checksum, 4)} [${['incorrect', 'correct', 'unverified'][status]}]${inError}`, checksum, offset + 2, 2, () => hex(checksum, 4));
     b.add('icmpv6.checksum.status', () => `[Checksum Status: ${['Bad', 'Good', 'Unverified'][status]}]`, status, offset + 2, 0);
     let info = TYPES[type] ?? `Unknown (${type})`;
     const body = offset + 4;
@@ -60,7 +61,7 @@ export function dissectIcmpv6(d: Dissector, p: PacketState, data: Buffer, offset
         const pointer = b.u32(body);
         b.add('icmpv6.pointer', () => `Pointer: ${pointer}`, pointer, body, 4);
       }
-      else b.add('icmpv6.reserved', 'Reserved', b.bytes(body, 4), body, 4, () => macText(data, body, 4));
+      else b.add('icmpv6.reserved', () => `Reserved: ${data.toString('hex', body, body + 4)}`, b.bytes(body, 4), body, 4, () => data.toString('hex', body, body + 4));
       if (codeName) info += ` (${codeName})`;
       quotedAt = body + 4;
     } else if (type === 160 || type === 161) {
@@ -71,20 +72,24 @@ export function dissectIcmpv6(d: Dissector, p: PacketState, data: Buffer, offset
       // (the icmp filter does not match): the fields stay in this layer.
       if (type === 160 && body + 4 < Math.min(end, data.length)) icmpExtensions(b, body + 4, end);
     } else if (type === 133) {
-      b.add('icmpv6.reserved', 'Reserved', b.bytes(body, 4), body, 4, () => macText(data, body, 4));
+      b.add('icmpv6.reserved', () => `Reserved: ${data.toString('hex', body, body + 4)}`, b.bytes(body, 4), body, 4, () => data.toString('hex', body, body + 4));
       const src = ndOptions(b, body + 4, end).src;
       info += src ? ` from ${src}` : '';
     } else if (type === 134) {
       b.need(body, 12, 'router advertisement');
       const flags = data[body + 1]!;
       b.add('icmpv6.nd.ra.cur_hop_limit', () => `Cur hop limit: ${data[body]}`, data[body]!, body, 1);
-      b.group('icmpv6.nd.ra.flag', () => `Flags: ${hex(flags, 2)}`, flags, body + 1, 1, () => {
-        b.add('icmpv6.nd.ra.flag.m', 'Managed address configuration', (flags & 0x80) !== 0, body + 1, 1);
-        b.add('icmpv6.nd.ra.flag.o', 'Other configuration', (flags & 0x40) !== 0, body + 1, 1);
-        b.add('icmpv6.nd.ra.flag.h', 'Home Agent', (flags & 0x20) !== 0, body + 1, 1);
-        b.add('icmpv6.nd.ra.flag.prf', 'Prf (Default Router Preference)', (flags >> 3) & 3, body + 1, 1);
-        b.add('icmpv6.nd.ra.flag.p', 'Proxy', (flags & 0x04) !== 0, body + 1, 1);
-        b.add('icmpv6.nd.ra.flag.rsv', 'Reserved', flags & 3, body + 1, 1);
+      const prf = PREFERENCES[(flags >> 3) & 3]!;
+      const raFlag = (abbrev: string, mask: number, name: string): void => {
+        b.add(abbrev, () => `${bitPicture(flags, mask, 8)} = ${name}: ${setText((flags & mask) !== 0)}`, (flags & mask) !== 0, body + 1, 1);
+      };
+      b.group('icmpv6.nd.ra.flag', () => `Flags: ${hex(flags, 2)}, ${[...setNames(flags & 0xe0, RA_FLAG_NAMES), `Prf (Default Router Preference): ${prf}`, ...setNames(flags & 0x04, RA_FLAG_NAMES)].join(', ')}`, flags, body + 1, 1, () => {
+        raFlag('icmpv6.nd.ra.flag.m', 0x80, 'Managed address configuration');
+        raFlag('icmpv6.nd.ra.flag.o', 0x40, 'Other configuration');
+        raFlag('icmpv6.nd.ra.flag.h', 0x20, 'Home Agent');
+        b.add('icmpv6.nd.ra.flag.prf', () => `${bitPicture(flags, 0x18, 8)} = Prf (Default Router Preference): ${prf} (${(flags >> 3) & 3})`, (flags >> 3) & 3, body + 1, 1);
+        raFlag('icmpv6.nd.ra.flag.p', 0x04, 'Proxy');
+        b.add('icmpv6.nd.ra.flag.rsv', () => `${bitPicture(flags, 0x03, 8)} = Reserved: ${flags & 3}`, flags & 3, body + 1, 1);
       }, () => hex(flags, 2));
       b.add('icmpv6.nd.ra.router_lifetime', () => `Router lifetime (s): ${data.readUInt16BE(body + 2)}`, data.readUInt16BE(body + 2), body + 2, 2);
       b.add('icmpv6.nd.ra.reachable_time', () => `Reachable time (ms): ${data.readUInt32BE(body + 4)}`, data.readUInt32BE(body + 4), body + 4, 4);
@@ -93,7 +98,7 @@ export function dissectIcmpv6(d: Dissector, p: PacketState, data: Buffer, offset
       info += src ? ` from ${src}` : '';
     } else if (type === 135) {
       b.need(body, 20, 'neighbor solicitation');
-      b.add('icmpv6.reserved', 'Reserved', data.subarray(body, body + 4), body, 4, () => macText(data, body, 4));
+      b.add('icmpv6.reserved', () => `Reserved: ${data.toString('hex', body, body + 4)}`, data.subarray(body, body + 4), body, 4, () => data.toString('hex', body, body + 4));
       const target = ipv6Text(data, body + 4);
       b.add('icmpv6.nd.ns.target_address', () => `Target Address: ${target}`, target, body + 4, 16);
       const src = ndOptions(b, body + 20, end).src;
@@ -101,11 +106,14 @@ export function dissectIcmpv6(d: Dissector, p: PacketState, data: Buffer, offset
     } else if (type === 136) {
       b.need(body, 20, 'neighbor advertisement');
       const flags = data.readUInt32BE(body);
-      b.group('icmpv6.nd.na.flag', () => `Flags: ${hex(flags, 8)}`, flags, body, 4, () => {
-        b.add('icmpv6.nd.na.flag.r', 'Router', (flags & 0x80000000) !== 0, body, 4);
-        b.add('icmpv6.nd.na.flag.s', 'Solicited', (flags & 0x40000000) !== 0, body, 4);
-        b.add('icmpv6.nd.na.flag.o', 'Override', (flags & 0x20000000) !== 0, body, 4);
-        b.add('icmpv6.nd.na.flag.rsv', 'Reserved', flags & 0x1fffffff, body, 4);
+      const naFlag = (abbrev: string, mask: number, name: string): void => {
+        b.add(abbrev, () => `${bitPicture(flags, mask, 32)} = ${name}: ${setText((flags & mask) !== 0)}`, (flags & mask) !== 0, body, 4);
+      };
+      b.group('icmpv6.nd.na.flag', () => `Flags: ${hex(flags, 8)}${setNames(flags, NA_FLAG_NAMES).map((n) => `, ${n}`).join('')}`, flags, body, 4, () => {
+        naFlag('icmpv6.nd.na.flag.r', 0x80000000, 'Router');
+        naFlag('icmpv6.nd.na.flag.s', 0x40000000, 'Solicited');
+        naFlag('icmpv6.nd.na.flag.o', 0x20000000, 'Override');
+        b.add('icmpv6.nd.na.flag.rsv', () => `${bitPicture(flags, 0x1fffffff, 32)} = Reserved: ${flags & 0x1fffffff}`, flags & 0x1fffffff, body, 4);
       }, () => hex(flags, 8));
       const target = ipv6Text(data, body + 4);
       b.add('icmpv6.nd.na.target_address', () => `Target Address: ${target}`, target, body + 4, 16);
@@ -114,10 +122,13 @@ export function dissectIcmpv6(d: Dissector, p: PacketState, data: Buffer, offset
       info += ` ${target}${names ? ` (${names})` : ''}${tgt ? ` is at ${tgt}` : ''}`;
     } else if (type === 137) {
       b.need(body, 36, 'redirect');
-      b.add('icmpv6.reserved', 'Reserved', data.subarray(body, body + 4), body, 4, () => macText(data, body, 4));
-      b.add('icmpv6.nd.rd.target_address', 'Target Address', ipv6Text(data, body + 4), body + 4, 16);
-      b.add('icmpv6.nd.rd.destination_address', 'Destination Address', ipv6Text(data, body + 20), body + 20, 16);
-      ndOptions(b, body + 36, end);
+      b.add('icmpv6.reserved', () => `Reserved: ${data.toString('hex', body, body + 4)}`, data.subarray(body, body + 4), body, 4, () => data.toString('hex', body, body + 4));
+      const target = ipv6Text(data, body + 4);
+      const destination = ipv6Text(data, body + 20);
+      b.add('icmpv6.nd.rd.target_address', () => `Target Address: ${target}`, target, body + 4, 16);
+      b.add('icmpv6.rd.na.destination_address', () => `Destination Address: ${destination}`, destination, body + 20, 16);
+      const tgt = ndOptions(b, body + 36, end).target;
+      if (tgt) info += ` is at ${tgt}`;
     }
     p.setProtocol('ICMPv6', info);
   });
@@ -165,7 +176,7 @@ function ndOptions(b: LayerBuilder, start: number, end: number): { src: string; 
       return found;
     }
     b.need(at, len, 'ICMPv6 option');
-    b.group('icmpv6.opt', () => `ICMPv6 Option (${OPT_NAMES[type] ?? 'Unknown'})`, null, at, len, () => {
+    b.group('icmpv6.opt', () => `ICMPv6 Option (${OPT_NAMES[type] ?? 'Unknown'}${optionSummary(data, type, at, len)})`, null, at, len, () => {
       b.add('icmpv6.opt.type', () => `Type: ${OPT_NAMES[type] ?? 'Unknown'} (${type})`, type, at, 1);
       b.add('icmpv6.opt.length', () => `Length: ${units} (${len} bytes)`, units, at + 1, 1);
       if ((type === 1 || type === 2) && len === 8) {
@@ -174,14 +185,27 @@ function ndOptions(b: LayerBuilder, start: number, end: number): { src: string; 
         else found.target ||= mac;
         b.add('icmpv6.opt.linkaddr', () => `Link-layer address: ${mac}`, mac, at + 2, 6);
         b.add(type === 1 ? 'icmpv6.opt.src_linkaddr' : 'icmpv6.opt.target_linkaddr', () => `Link-layer address: ${mac}`, mac, at + 2, 6).hidden = true;
+      } else if (type === 14) {
+        // RFC 3971's Nonce (Linux sends one with the Neighbor Solicitations of Enhanced DAD).
+        b.add('icmpv6.opt.nonce', () => `Nonce: ${data.toString('hex', at + 2, at + len)}`, data.subarray(at + 2, at + len), at + 2, len - 2, () => data.toString('hex', at + 2, at + len));
       } else if (type === 5 && len === 8) {
-        b.add('icmpv6.opt.reserved', 'Reserved', data.subarray(at + 2, at + 4), at + 2, 2, () => macText(data, at + 2, 2));
+        b.add('icmpv6.opt.reserved', 'Reserved', null, at + 2, 2, '');
         b.add('icmpv6.opt.mtu', () => `MTU: ${data.readUInt32BE(at + 4)}`, data.readUInt32BE(at + 4), at + 4, 4);
       } else if (type === 3 && len === 32) {
         b.add('icmpv6.opt.prefix.length', () => `Prefix Length: ${data[at + 2]}`, data[at + 2]!, at + 2, 1);
-        b.add('icmpv6.opt.prefix.flag', () => `Flag: ${hex(data[at + 3]!, 2)}`, data[at + 3]!, at + 3, 1, () => hex(data[at + 3]!, 2));
+        const flag = data[at + 3]!;
+        const prefixFlag = (abbrev: string, mask: number, name: string): void => {
+          b.add(abbrev, () => `${bitPicture(flag, mask, 8)} = ${name}: ${setText((flag & mask) !== 0)}`, (flag & mask) !== 0, at + 3, 1);
+        };
+        b.group('icmpv6.opt.prefix.flag', () => `Flag: ${hex(flag, 2)}${setNames(flag, PREFIX_FLAG_NAMES).map((n) => `, ${n}`).join('')}`, flag, at + 3, 1, () => {
+          prefixFlag('icmpv6.opt.prefix.flag.l', 0x80, 'On-link flag(L)');
+          prefixFlag('icmpv6.opt.prefix.flag.a', 0x40, 'Autonomous address-configuration flag(A)');
+          prefixFlag('icmpv6.opt.prefix.flag.r', 0x20, 'Router address flag(R)');
+          b.add('icmpv6.opt.prefix.flag.reserved', () => `${bitPicture(flag, 0x1f, 8)} = Reserved: ${flag & 0x1f}`, flag & 0x1f, at + 3, 1);
+        }, () => hex(flag, 2));
         b.add('icmpv6.opt.prefix.valid_lifetime', () => `Valid Lifetime: ${data.readUInt32BE(at + 4)}`, data.readUInt32BE(at + 4), at + 4, 4);
         b.add('icmpv6.opt.prefix.preferred_lifetime', () => `Preferred Lifetime: ${data.readUInt32BE(at + 8)}`, data.readUInt32BE(at + 8), at + 8, 4);
+        b.add('icmpv6.opt.reserved', 'Reserved', null, at + 12, 4, '');
         const prefix = ipv6Text(data, at + 16);
         b.add('icmpv6.opt.prefix', () => `Prefix: ${prefix}`, prefix, at + 16, 16);
       }
@@ -190,3 +214,28 @@ function ndOptions(b: LayerBuilder, start: number, end: number): { src: string; 
   }
   return found;
 }
+
+/** RFC 4191's Default Router Preference names, as packet-icmpv6.c shows them. */
+const PREFERENCES = ['Medium', 'High', 'Reserved', 'Low'];
+const RA_FLAG_NAMES: ReadonlyArray<[number, string]> = [[0x80, 'Managed address configuration'], [0x40, 'Other configuration'], [0x20, 'Home Agent'], [0x04, 'Proxy']];
+const NA_FLAG_NAMES: ReadonlyArray<[number, string]> = [[0x80000000, 'Router'], [0x40000000, 'Solicited'], [0x20000000, 'Override']];
+const PREFIX_FLAG_NAMES: ReadonlyArray<[number, string]> = [[0x80, 'On-link flag(L)'], [0x40, 'Autonomous address-configuration flag(A)'], [0x20, 'Router address flag(R)']];
+
+/** The names of the flags set, as a flags item's label lists them. */
+function setNames(flags: number, names: ReadonlyArray<[number, string]>): string[] {
+  return names.filter(([mask]) => (flags & mask) !== 0).map(([, name]) => name);
+}
+
+/** What an option's heading adds after its name (" : 00:0c:29:2f:80:31", " : 1500", " : 2001:db8::/64"). */
+function optionSummary(data: Buffer, type: number, at: number, len: number): string {
+  if ((type === 1 || type === 2) && len === 8) return ` : ${macText(data, at + 2)}`;
+  if (type === 5 && len === 8) return ` : ${data.readUInt32BE(at + 4)}`;
+  if (type === 3 && len === 32) return ` : ${ipv6Text(data, at + 16)}/${data[at + 2]}`;
+  return '';
+}
+
+/** Parameter Problem codes (RFC 4443, RFC 7112), as packet-icmpv6.c names them. */
+const PARAMETER_PROBLEMS: readonly string[] = [
+  'erroneous header field encountered', 'unrecognized Next Header type encountered', 'unrecognized IPv6 option encountered',
+  'IPv6 First Fragment has incomplete IPv6 Header Chain',
+];

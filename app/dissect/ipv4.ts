@@ -65,9 +65,10 @@ export function dissectIpv4(d: Dissector, p: PacketState, data: Buffer, offset: 
     if (!p.quoted) p.ttl = ttl;
     const ttlField = b.add('ip.ttl', () => `Time to Live: ${ttl}`, ttl, offset + 8, 1);
     proto = b.u8(offset + 9);
-    // Wireshark's note on a TTL that cannot reach far (not to multicast, not for PIM, not in a
-    // packet an ICMP error quotes). Its note on the Local Network Control Block is not made.
-    if (ttl < 5 && !p.quoted && offset + 20 <= data.length) {
+    // Wireshark's note on a TTL that cannot reach far (not to multicast, not for PIM; tshark 4.0
+    // makes it in a datagram an ICMP error quotes too). Its note on the Local Network Control Block
+    // is not made.
+    if (ttl < 5 && offset + 20 <= data.length) {
       const dst0 = data[offset + 16]!;
       if ((dst0 < 224 || dst0 > 239) && proto !== 103) addExpertTo(b, ttlField, 'ip.ttl.too_small', 'Note', 'Sequence', `"Time To Live" only ${ttl}`);
     }
@@ -91,7 +92,8 @@ export function dissectIpv4(d: Dissector, p: PacketState, data: Buffer, offset: 
     if (totalLen < hlen) throw new StopDissection('malformed', `IPv4 total length ${totalLen} is shorter than its header (${hlen})`);
     payload = offset + hlen;
     payloadEnd = Math.min(offset + totalLen, end);
-    if (offset + totalLen > end) b.mark('malformed', `IPv4 total length ${totalLen} exceeds the ${end - offset} bytes of the frame`);
+    // An ICMP error quotes the start of a datagram: its total length is the original's.
+    if (offset + totalLen > end && !p.quoted) b.mark('malformed', `IPv4 total length ${totalLen} exceeds the ${end - offset} bytes of the frame`);
     // tshark reassembles a fragment only when all its bytes were captured; a first fragment cut
     // short (or claiming more than the frame holds) has its payload dissected as it is.
     const whole = offset + totalLen <= Math.min(end, data.length);

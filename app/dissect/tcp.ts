@@ -99,6 +99,15 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
     if (b.wants('tcp.port')) b.add('tcp.port', () => `Source or Destination Port: ${dstPort}`, dstPort, offset + 2, 2).hidden = true;
     b.title(() => `Transmission Control Protocol, Src Port: ${d.portLabel('tcp', srcPort)}, Dst Port: ${d.portLabel('tcp', dstPort)}`);
     p.setProtocol('TCP', `${d.portText('tcp', srcPort)} → ${d.portText('tcp', dstPort)}`);
+    // An ICMP error quotes the header's first 8 bytes at least: packet-tcp.c shows the ports and
+    // the sequence number as it is, and nothing it cannot read (no malformed mark).
+    if (p.quoted > 0 && Math.min(end, data.length) - offset < 20) {
+      if (Math.min(end, data.length) - offset >= 8 && b.wants('tcp.seq')) {
+        const seq = be32(data, offset + 4);
+        b.add('tcp.seq', () => `Sequence Number: ${seq}`, seq, offset + 4, 4);
+      }
+      return;
+    }
     b.need(offset + 4, 16, 'TCP header');
     const seqRaw = be32(data, offset + 4);
     const ackRaw = be32(data, offset + 8);

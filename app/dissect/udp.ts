@@ -38,7 +38,8 @@ export function dissectUdp(d: Dissector, p: PacketState, data: Buffer, offset: n
     // (status 4, with an error): packet-udp.c puts the status, and the error, under the checksum.
     // Otherwise the checksum is not verified (tshark's default) and the status is its sibling.
     const zero = checksum === 0;
-    const illegal = zero && p.ipv6Data !== null;
+    // Over IPv6 a zero checksum is illegal, except in a datagram an ICMPv6 error quotes.
+    const illegal = zero && p.ipv6Data !== null && p.quoted === 0;
     const status = (): void => {
       if (b.wants('udp.checksum.status')) b.add('udp.checksum.status', () => `[Checksum Status: ${illegal ? 'Illegal' : zero ? 'Not present' : 'Unverified'}]`, illegal ? 4 : zero ? 3 : 2, offset + 6, 0);
     };
@@ -68,20 +69,23 @@ export function dissectUdp(d: Dissector, p: PacketState, data: Buffer, offset: n
     p.layout.lastStreamTcp = false;
     p.tap('udp', p.netSrc, p.netDst, srcPort, dstPort, stream);
     if (b.wants('udp.stream')) b.add('udp.stream', () => `[Stream index: ${stream}]`, stream, offset + 8, 0);
-    let times = streamTimes.get(d);
-    if (!times) streamTimes.set(d, (times = new Map()));
-    const ts = p.frame.tsNs;
-    let seen = times.get(stream);
-    if (seen === undefined) times.set(stream, (seen = { first: ts, last: ts }));
-    const first = seen.first;
-    const last = seen.last;
-    seen.last = ts;
-    if (b.wantsAny('udp.time_')) b.group('', '[Timestamps]', null, offset, 0, () => {
-      const rel = ts - first;
-      const delta = ts - last;
-      b.add('udp.time_relative', () => `[Time since first frame: ${nsToSeconds(rel)} seconds]`, rel, offset, 0, () => nsToSeconds(rel));
-      b.add('udp.time_delta', () => `[Time since previous frame: ${nsToSeconds(delta)} seconds]`, delta, offset, 0, () => nsToSeconds(delta));
-    });
+    // Conversation times are not kept for a datagram an ICMP error quotes (tshark shows none).
+    if (!p.quoted) {
+      let times = streamTimes.get(d);
+      if (!times) streamTimes.set(d, (times = new Map()));
+      const ts = p.frame.tsNs;
+      let seen = times.get(stream);
+      if (seen === undefined) times.set(stream, (seen = { first: ts, last: ts }));
+      const first = seen.first;
+      const last = seen.last;
+      seen.last = ts;
+      if (b.wantsAny('udp.time_')) b.group('', '[Timestamps]', null, offset, 0, () => {
+        const rel = ts - first;
+        const delta = ts - last;
+        b.add('udp.time_relative', () => `[Time since first frame: ${nsToSeconds(rel)} seconds]`, rel, offset, 0, () => nsToSeconds(rel));
+        b.add('udp.time_delta', () => `[Time since previous frame: ${nsToSeconds(delta)} seconds]`, delta, offset, 0, () => nsToSeconds(delta));
+      });
+    }
     const stop = Math.min(payloadEnd, data.length);
     if (stop > offset + 8 && b.wants('udp.payload')) b.add('udp.payload', () => `UDP payload (${stop - offset - 8} bytes)`, data.subarray(offset + 8, stop), offset + 8, stop - offset - 8, () => bytesHex(data, offset + 8, stop - offset - 8));
   });

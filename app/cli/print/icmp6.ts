@@ -144,15 +144,33 @@ export function icmp6Print(ctx: PrintContext, p: number, length: number, ip: IpH
     case 132:
       mld6(ctx, p);
       break;
+    case 133:
+      if (v > 0) ndOptions(ctx, p + 8, p + length);
+      break;
+    case 134:
+      if (v > 0) {
+        const flags = ctx.u8(p + 5);
+        ctx.print(`\n\thop limit ${ctx.u8(p + 4)}, Flags [${bitNames(flags, RA_FLAGS)}], pref ${RA_PREFERENCES[(flags >> 3) & 3]}`);
+        ctx.print(`, router lifetime ${ctx.u16(p + 6)}s, reachable time ${ctx.u32(p + 8)}ms, retrans timer ${ctx.u32(p + 12)}ms`);
+        ndOptions(ctx, p + 16, p + length);
+      }
+      break;
     case 135:
       ctx.print(`, who has ${ctx.ipv6(p + 8)}`);
+      if (v > 0) ndOptions(ctx, p + 24, p + length);
       break;
     case 136:
       ctx.print(`, tgt is ${ctx.ipv6(p + 8)}`);
+      if (v > 0) {
+        ctx.print(`, Flags [${bitNames(ctx.u32(p + 4), NA_FLAGS)}]`);
+        ndOptions(ctx, p + 24, p + length);
+      }
       break;
     case 137:
-      ctx.print(`, ${ctx.ipv6(p + 8)}`);
-      ctx.print(` to ${ctx.ipv6(p + 24)}`);
+      // print-icmp6.c: the destination, then the better first hop (the target).
+      ctx.print(`, ${ctx.ipv6(p + 24)}`);
+      ctx.print(` to ${ctx.ipv6(p + 8)}`);
+      if (v > 0) ndOptions(ctx, p + 40, p + length);
       break;
     case 143: {
       if (length < 8) ctx.print(` [invalid len ${length}]`);
@@ -163,8 +181,6 @@ export function icmp6Print(ctx: PrintContext, p: number, length: number, ip: IpH
     case 146:
       ctx.print(`, id 0x${hex(ctx.u16(p + 4), 4)}`);
       break;
-    case 133:
-    case 134:
     case 141:
     case 142:
     case 145:
@@ -216,4 +232,70 @@ function mldv2Query(ctx: PrintContext, p: number, len: number): void {
     } else ctx.print(`, ${nsrcs} source(s)`);
   }
   ctx.print(']');
+}
+
+/** print-icmp6.c's flag tables, in its order (bittok2str lists the names set, or "none"). */
+const RA_FLAGS: ReadonlyArray<[number, string]> = [[0x40, 'other stateful'], [0x80, 'managed'], [0x20, 'home agent']];
+const NA_FLAGS: ReadonlyArray<[number, string]> = [[0x80000000, 'router'], [0x40000000, 'solicited'], [0x20000000, 'override']];
+const PREFIX_FLAGS: ReadonlyArray<[number, string]> = [[0x80, 'onlink'], [0x40, 'auto'], [0x20, 'router']];
+const RA_PREFERENCES = ['medium', 'high', 'rsv', 'low'];
+const OPTION_NAMES = new Map<number, string>([
+  [1, 'source link-address'], [2, 'destination link-address'], [3, 'prefix info'], [4, 'redirected header'], [5, 'mtu'],
+  [7, 'advertisement interval'], [8, 'homeagent information'], [24, 'route info'], [25, 'rdnss'], [31, 'dnssl'],
+]);
+
+function bitNames(value: number, names: ReadonlyArray<[number, string]>): string {
+  const set = names.filter(([mask]) => (value & mask) !== 0).map(([, name]) => name);
+  return set.length > 0 ? set.join(', ') : 'none';
+}
+
+function lifetime(v: number): string {
+  return v === 0xffffffff ? 'infinity' : `${v}s`;
+}
+
+/** icmp6_opt_print: each neighbour discovery option on its own line, with -vv its bytes too. */
+function ndOptions(ctx: PrintContext, at: number, end: number): void {
+  const v = ctx.flags.verbose;
+  while (at < end) {
+    if (!ctx.has(at, 2)) return ctx.printTrunc();
+    const type = ctx.u8(at);
+    const units = ctx.u8(at + 1);
+    const len = units << 3;
+    if (units === 0 || at + len > end || !ctx.has(at, len)) return ctx.printTrunc();
+    ctx.print(`\n\t  ${OPTION_NAMES.get(type) ?? 'unknown'} option (${type}), length ${len} (${units}): `);
+    switch (type) {
+      case 1:
+      case 2: {
+        const bytes: string[] = [];
+        for (let i = 2; i < len; i++) bytes.push(hex(ctx.u8(at + i), 2));
+        ctx.print(bytes.join(':'));
+        break;
+      }
+      case 3:
+        ctx.print(`${ctx.ipv6(at + 16)}/${ctx.u8(at + 2)}${units !== 4 ? 'badlen' : ''}, Flags [${bitNames(ctx.u8(at + 3), PREFIX_FLAGS)}], valid time ${lifetime(ctx.u32(at + 4))}`);
+        ctx.print(`, pref. time ${lifetime(ctx.u32(at + 8))}`);
+        break;
+      case 5:
+        ctx.print(` ${ctx.u32(at + 4)}${units !== 1 ? 'bad option length' : ''}`);
+        break;
+      case 7:
+        ctx.print(` ${ctx.u32(at + 4)}ms`);
+        break;
+      case 8:
+        ctx.print(` preference ${ctx.u16(at + 4)}, lifetime ${ctx.u16(at + 6)}`);
+        break;
+      case 25: {
+        ctx.print(` lifetime ${ctx.u32(at + 4)}s,`);
+        for (let i = 0; i < (units - 1) >> 1; i++) ctx.print(` addr: ${ctx.ipv6(at + 8 + i * 16)}`);
+        break;
+      }
+      default:
+        if (v <= 1) {
+          hexPrint(ctx, '\n\t  ', at + 2, len - 2);
+          return;
+        }
+    }
+    if (v > 1) hexPrint(ctx, '\n\t    ', at + 2, len - 2);
+    at += len;
+  }
 }

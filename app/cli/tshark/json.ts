@@ -57,7 +57,7 @@ export function packetJson(packet: DissectedPacket, indent = '  ', depth = 1, fi
   lines.push(`${pad(depth + 1)}"_source": {`);
   lines.push(`${pad(depth + 2)}"layers": {`);
   const layers = displayLayers(packet).filter((d) => d.layer.fields.length > 0 || d.inner.length > 0 || d.layer.title !== '');
-  layers.forEach(({ layer, inner }, i) => {
+  layers.forEach(({ layer, inner, depths }, i) => {
     if (layer.fields.length === 0 && inner.length === 0) {
       // A protocol with nothing in its tree is its label (JSON's FT_PROTOCOL leaf).
       lines.push(`${pad(depth + 3)}${JSON.stringify(layer.protocol)}: ${JSON.stringify(layer.title)}${i < layers.length - 1 ? ',' : ''}`);
@@ -70,9 +70,12 @@ export function packetJson(packet: DissectedPacket, indent = '  ', depth = 1, fi
     }
     // Layers tshark shows inside this one's tree become objects among its fields.
     const fields: Field[] = layer.fields.filter((f) => f.trailing !== true);
-    for (const nested of inner) {
-      fields.push({ abbrev: nested.protocol, label: nested.title, value: null, text: '', offset: nested.offset, length: nested.length, children: nested.fields });
-    }
+    inner.forEach((nested, k) => {
+      const field: Field = { abbrev: nested.protocol, label: nested.title, value: null, text: '', offset: nested.offset, length: nested.length, children: nested.fields };
+      const parent = depths[k] === 2 ? fields[fields.length - 1] : undefined;
+      if (parent) parent.children = [...(parent.children ?? []), field];
+      else fields.push(field);
+    });
     for (const f of layer.fields) if (f.trailing === true) fields.push(f);
     writeFields(lines, fields, depth + 4, pad, filter?.includeChildren ? undefined : filter);
     lines.push(`${pad(depth + 3)}}${i < layers.length - 1 ? ',' : ''}`);

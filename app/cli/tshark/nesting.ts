@@ -9,6 +9,11 @@ import type { DissectedPacket, Layer } from '../../dissect/model';
 export interface DisplayLayer {
   layer: Layer;
   inner: Layer[];
+  /**
+   * How deep each inner layer sits: 1 inside this layer, 2 inside the inner layer before it (the
+   * Data of an echo request an ICMP error quotes is in that request's tree).
+   */
+  depths: number[];
 }
 
 /**
@@ -27,8 +32,14 @@ export function displayLayers(packet: DissectedPacket): DisplayLayer[] {
   const out: DisplayLayer[] = [];
   for (const layer of packet.layers) {
     const parent = out[out.length - 1];
-    if (parent && nestsIn(layer, parent)) parent.inner.push(layer);
-    else out.push({ layer, inner: [] });
+    const last = parent?.inner[parent.inner.length - 1];
+    if (parent && layer.protocol === 'data' && (last?.protocol === 'icmp' || last?.protocol === 'icmpv6') && parent.depths[parent.depths.length - 1] === 1) {
+      parent.inner.push(layer);
+      parent.depths.push(2);
+    } else if (parent && nestsIn(layer, parent)) {
+      parent.inner.push(layer);
+      parent.depths.push(1);
+    } else out.push({ layer, inner: [], depths: [] });
   }
   return out;
 }

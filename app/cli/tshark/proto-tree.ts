@@ -36,13 +36,16 @@ export interface ProtoNode {
 
 export function protoTree(packet: DissectedPacket, frame: Buffer): ProtoNode[] {
   const out: ProtoNode[] = [];
-  for (const { layer, inner } of displayLayers(packet)) {
+  for (const { layer, inner, depths } of displayLayers(packet)) {
     if (layer.fields.length === 0 && inner.length === 0 && layer.title === '') continue;
     const node = layerNode(layer, frame);
     // Fields tshark shows after the nested layers (Field.trailing) go after them.
     const trailing = node.children.filter((_, k) => layer.fields[k]!.trailing === true);
     if (trailing.length > 0) node.children = node.children.filter((_, k) => layer.fields[k]!.trailing !== true);
-    for (const nested of inner) node.children.push(layerNode(nested, frame));
+    inner.forEach((nested, k) => {
+      const parent = depths[k] === 2 ? node.children[node.children.length - 1] : undefined;
+      (parent ?? node).children.push(layerNode(nested, frame));
+    });
     node.children.push(...trailing);
     out.push(node);
   }

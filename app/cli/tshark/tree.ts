@@ -9,7 +9,7 @@ import { displayLayers } from './nesting';
  */
 export function formatTree(packet: DissectedPacket, dataHex = false): string {
   const lines: string[] = [];
-  for (const { layer, inner } of displayLayers(packet)) {
+  for (const { layer, inner, depths } of displayLayers(packet)) {
     if (layer.protocol === 'raw' && layer.fields.length === 0) {
       lines.push('Raw packet data');
       continue;
@@ -17,7 +17,7 @@ export function formatTree(packet: DissectedPacket, dataHex = false): string {
     // A layer with neither title nor fields shows its tree elsewhere (ENIP's embedded CIP Class Generic).
     if (layer.title === '' && layer.fields.length === 0 && inner.length === 0) continue;
     addLayer(lines, layer, 0, dataHex);
-    for (const nested of inner) addLayer(lines, nested, 1, dataHex);
+    inner.forEach((nested, k) => addLayer(lines, nested, depths[k]!, dataHex));
     addFields(lines, layer.fields, 1, true);
   }
   return lines.join('\n') + '\n';
