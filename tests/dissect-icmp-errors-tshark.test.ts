@@ -7,7 +7,7 @@
  * (flags with their bit lines, "ICMPv6 Option (… : value)", prefix flags), SLAAC MAC addresses in
  * the IPv6 header, Parameter Problem's code names.
  *
- * Two captures: frames this test builds (every message kind, deterministic), and traffic made in
+ * Three sources: corpus traceroutes through MPLS networks (ICMP extensions, MPLS over UDP), frames this test builds (every message kind, deterministic), and traffic made in
  * network namespaces and captured by tcpdump (traceroute-style probes with TTL/hop limit 1 through
  * a forwarding peer, UDP to a closed port over IPv4 and IPv6, the neighbour discovery Linux does).
  * The tcpdump-style lines of both (-v prints neighbour discovery's options, -vv their bytes) are
@@ -22,6 +22,7 @@ import * as path from 'node:path';
 import { createNetnsPair, finished, waitForStderr, type NetnsPair } from './support/netns';
 import { writePcap } from './support/frames';
 import { sievecap } from './support/sievecap';
+import { requireCorpusFile } from './support/corpus';
 
 const tool = (name: string): boolean => spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
 const MISSING = ['tshark', 'tcpdump', 'python3', 'ping'].filter((t) => !tool(t));
@@ -219,6 +220,15 @@ describe('ICMP errors and IPv6 neighbour discovery agree with tshark', { skip: N
     sameAsTshark(built, ['-T', 'text'], 'summary lines on built frames');
     sameAsTcpdump(built);
     console.log(`built: ${builtFrames().length} frames, ${lines} lines equal`);
+  });
+
+  test('corpus traceroutes through MPLS: RFC 4884 lengths, extensions (MPLS stack, interface information), MPLS over UDP', () => {
+    let lines = 0;
+    for (const name of ['tcpdump/tests/mpls-traceroute.pcap', 'tcpdump/tests/icmp-rfc5837.pcap', 'tcpdump/tests/mpls-over-udp.pcap']) {
+      const file = requireCorpusFile(name);
+      lines += sameAsTshark(file, ['-V'], `-V on ${name}`) + sameAsTshark(file, ['-T', 'json'], `-T json on ${name}`);
+    }
+    console.log(`corpus: ${lines} lines equal`);
   });
 
   test('traffic made in namespaces: -V and -T json byte for byte', () => {

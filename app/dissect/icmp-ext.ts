@@ -68,6 +68,8 @@ export function icmpExtensions(b: LayerBuilder, at: number, end: number): void {
     b.add('icmp.ext.res', () => `${bitPicture(first, 0x0fff, 16).slice(0, 19)} = Reserved: ${hex(reserved, 3)}`, reserved, at, 2, () => hex(reserved, 4));
     const checksum = data.readUInt16BE(at + 2);
     const whole = end <= data.length;
+    // The checksum covers bytes the capture cut: tshark stops there (ICMP truncated).
+    if (!whole) b.need(at, end - at, 'ICMP extensions');
     const good = whole && onesComplementSum(data, at, end) === 0xffff;
     // What the field should hold: the complement of the sum with the field itself left out.
     const expected = whole ? ~onesComplementSum(data, at + 4, end, onesComplementSum(data, at, at + 2)) & 0xffff : 0;
@@ -81,17 +83,22 @@ export function icmpExtensions(b: LayerBuilder, at: number, end: number): void {
       const objAt = obj;
       const truncated = obj + length > stop || length < 4;
       const objEnd = length < 4 ? stop : Math.min(obj + length, stop);
-      const name = cls === 2 ? 'Interface Information Object' : cls === 3 ? 'Interface Identification Object' : `Unknown object (${cls}/${ctype})`;
+      const name = cls === 1 ? 'MPLS Stack Entry' : cls === 2 ? 'Interface Information Object' : cls === 3 ? 'Interface Identification Object' : `Unknown object (${cls}/${ctype})`;
       b.group('', () => `${name}${truncated ? ' (truncated)' : ''}`, null, objAt, objEnd - objAt, () => {
         b.add('icmp.ext.length', () => `Length: ${length}`, length, objAt, 2);
-        const clsName = cls === 2 ? 'Interface Information Object' : cls === 3 ? 'Interface Identification Object' : 'Unknown';
+        const clsName = cls === 1 ? 'MPLS Label Stack Class' : cls === 2 ? 'Interface Information Object' : cls === 3 ? 'Interface Identification Object' : 'Unknown';
         b.add('icmp.ext.class', () => `Class: ${clsName} (${cls})`, cls, objAt + 2, 1);
         const body = objAt + 4;
-        if (cls === 3 && IDENT_CTYPES[ctype] && !truncated) {
+        if (cls === 1 && ctype === 1) {
+          // RFC 4950: the label stack the probe carried when it expired.
+          b.add('icmp.ext.ctype', () => `C-Type: ${ctype}`, ctype, objAt + 3, 1);
+          for (let e = body; e + 4 <= objEnd; e += 4) mplsEntry(b, e);
+        } else if (cls === 3 && IDENT_CTYPES[ctype] && !truncated) {
           b.add('icmp.ext.ctype', () => `C-Type: ${ctype} (${IDENT_CTYPES[ctype]})`, ctype, objAt + 3, 1);
           identification(b, ctype, body, objAt + length);
         } else if (cls === 2) {
-          b.group('icmp.ext.ctype', () => `C-Type: ${ctype}`, ctype, objAt + 3, 1, () => {
+          const parts = [`Interface Role: ${ROLES[ctype >> 6]}`, ...[[8, 'ifIndex'], [4, 'IP Address'], [2, 'Interface Name'], [1, 'MTU']].filter(([bit]) => ctype & (bit as number)).map(([, n]) => n)];
+          b.group('icmp.ext.ctype', () => `C-Type: ${ctype}, ${parts.join(', ')}`, ctype, objAt + 3, 1, () => {
             const role = ctype >> 6;
             b.add('icmp.int_info.role', () => `${bitPicture(ctype, 0xc0, 8)} = Interface Role: ${ROLES[role]} (${role})`, role, objAt + 3, 1);
             b.add('icmp.int_info.reserved', () => `${bitPicture(ctype, 0x30, 8)} = Reserved: ${(ctype >> 4) & 3}`, (ctype >> 4) & 3, objAt + 3, 1);
@@ -154,28 +161,51 @@ function information(b: LayerBuilder, ctype: number, at: number): void {
   }
   if (ctype & 4) {
     const afi = b.u16(p, 'address family');
-    b.add('icmp.int_info.afi', () => `Address Family Identifier: ${afi}`, afi, p, 2);
-    const addr = p + 4;
-    if (afi === 1) {
-      b.need(addr, 4, 'IPv4 address');
-      b.add('icmp.int_info.ipv4', () => `Source: ${ipv4Text(data, addr)}`, ipv4Text(data, addr), addr, 4);
-      p = addr + 4;
-    } else if (afi === 2) {
-      b.need(addr, 16, 'IPv6 address');
-      b.add('icmp.int_info.ipv6', () => `Source: ${ipv6Text(data, addr)}`, ipv6Text(data, addr), addr, 16);
-      p = addr + 16;
-    } else p = addr;
+    const start = p;
+    const size = afi === 1 ? 8 : afi === 2 ? 20 : 4;
+    b.group('', 'IP Address Sub-Object', null, start, size, () => {
+      b.add('icmp.int_info.afi', () => `Address Family Identifier: ${afi}`, afi, start, 2);
+      b.need(start + 2, 2, 'reserved field');
+      b.add('icmp.reserved', () => `Reserved: ${data.toString('hex', start + 2, start + 4)}`, data.subarray(start + 2, start + 4), start + 2, 2, () => data.toString('hex', start + 2, start + 4));
+      const addr = start + 4;
+      if (afi === 1) {
+        b.need(addr, 4, 'IPv4 address');
+        b.add('icmp.int_info.ipv4', () => `Source: ${ipv4Text(data, addr)}`, ipv4Text(data, addr), addr, 4);
+      } else if (afi === 2) {
+        b.need(addr, 16, 'IPv6 address');
+        b.add('icmp.int_info.ipv6', () => `Source: ${ipv6Text(data, addr)}`, ipv6Text(data, addr), addr, 16);
+      }
+    });
+    p = start + size;
   }
   if (ctype & 2) {
     const length = b.u8(p, 'name length');
-    b.add('icmp.int_info.name_length', () => `Name Length: ${length}`, length, p, 1);
-    b.need(p + 1, Math.max(0, length - 1), 'interface name');
-    const name = data.toString('latin1', p + 1, p + length).replace(/\0+$/, '');
-    b.add('icmp.int_info.name', () => `Name: ${name}`, name, p + 1, Math.max(0, length - 1));
+    const start = p;
+    // tshark 4.0 shows the sub-object and its length, not the name inside.
+    b.group('', 'Interface Name Sub-Object', null, start, length, () => {
+      b.add('icmp.int_info.name_length', () => `Name Length: ${length}`, length, start, 1);
+    });
     p += length;
   }
   if (ctype & 1) {
     const mtu = b.u32(p, 'MTU');
     b.add('icmp.int_info.mtu', () => `Maximum Transmission Unit: ${mtu}`, mtu, p, 4);
   }
+}
+
+/** One RFC 4950 label stack entry: label, experimental bits, bottom of stack, TTL. */
+function mplsEntry(b: LayerBuilder, at: number): void {
+  const data = b.data;
+  const word = data.readUInt32BE(at);
+  const top = word >>> 8;
+  const label = word >>> 12;
+  const exp = (word >>> 9) & 7;
+  const s = (word >>> 8) & 1;
+  const ttl = word & 0xff;
+  b.group('', () => `Label: ${label}, Exp: ${exp}, S: ${s}, TTL: ${ttl}`, null, at, 4, () => {
+    b.add('icmp.mpls.label', () => `${bitPicture(top, 0xfffff0, 24)} = Label: ${label}`, label, at, 3);
+    b.add('icmp.mpls.exp', () => `${bitPicture(top, 0x0e, 24)} = Experimental: ${exp}`, exp, at, 3);
+    b.add('icmp.mpls.s', () => `${bitPicture(top, 0x01, 24)} = Stack bit: ${s ? 'Set' : 'Not set'}`, s === 1, at, 3);
+    b.add('icmp.mpls.ttl', () => `Time to live: ${ttl}`, ttl, at + 3, 1);
+  });
 }

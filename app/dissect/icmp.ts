@@ -53,6 +53,8 @@ export function dissectIcmp(d: Dissector, p: PacketState, data: Buffer, offset: 
   const b = new LayerBuilder(data, 'icmp', 'Internet Control Message Protocol', offset, end, p.selection);
   let next = -1;
   let quoted = false;
+  let originalLength = 0;
+  let quotedEnd = end;
   dissectSafely(b, () => {
     const type = b.u8(offset, 'type');
     const code = b.u8(offset + 1, 'code');
@@ -100,12 +102,31 @@ export function dissectIcmp(d: Dissector, p: PacketState, data: Buffer, offset: 
         b.add('icmp.pointer', () => `Pointer: ${ptr}`, ptr, offset + 4, 1);
         b.need(offset + 5, 3, 'unused field');
         b.add('icmp.unused', () => `Unused: ${data.toString('hex', offset + 5, offset + 8)}`, data.subarray(offset + 5, offset + 8), offset + 5, 3, () => data.toString('hex', offset + 5, offset + 8));
+      } else if (data[offset + 5]) {
+        // RFC 4884: the quoted datagram's length in 32-bit words, extensions after it.
+        b.need(offset + 4, 4, 'unused field');
+        originalLength = data[offset + 5]! * 4;
+        b.add('icmp.unused', () => `Unused: ${data.toString('hex', offset + 4, offset + 5)}`, data.subarray(offset + 4, offset + 5), offset + 4, 1, () => data.toString('hex', offset + 4, offset + 5));
+        b.add('icmp.length', () => `Length: ${data[offset + 5]}`, data[offset + 5]!, offset + 5, 1);
+        b.add('icmp.length.original_datagram', () => `[Length of original datagram: ${originalLength}]`, originalLength, offset + 5, 1);
+        b.add('icmp.unused', () => `Unused: ${data.toString('hex', offset + 6, offset + 8)}`, data.subarray(offset + 6, offset + 8), offset + 6, 2, () => data.toString('hex', offset + 6, offset + 8));
       } else {
         b.need(offset + 4, 4, 'unused field');
         b.add('icmp.unused', () => `Unused: ${data.toString('hex', offset + 4, offset + 8)}`, data.subarray(offset + 4, offset + 8), offset + 4, 4, () => data.toString('hex', offset + 4, offset + 8));
       }
       next = offset + 8;
       quoted = true;
+      // The extensions (RFC 4884, or the MPLS draft's at byte 128 of a quote whose datagram is
+      // shorter) follow the quoted datagram in ICMP's tree.
+      const stop = Math.min(end, data.length);
+      const quotedLength = offset + 12 <= stop ? data.readUInt16BE(offset + 10) : 0;
+      const extAt = originalLength > 0 ? offset + 8 + originalLength : stop > offset + 136 && quotedLength <= 128 && type !== 12 ? offset + 136 : -1;
+      if (originalLength > 0 && offset + 8 + originalLength <= stop) quotedEnd = offset + 8 + originalLength;
+      if (extAt > 0 && extAt + 4 <= stop && data[extAt]! >> 4 === 2) {
+        const before = b.layer.fields.length;
+        icmpExtensions(b, extAt, end);
+        for (const f of b.layer.fields.slice(before)) f.trailing = true;
+      }
     } else if (type === 42 || type === 43) {
       // RFC 8335 PROBE: the request's extensions name the interface; nothing follows either.
       info = `${info.padEnd(20)} (${codeName ?? `Unknown code: ${code}`})`;
@@ -126,7 +147,7 @@ export function dissectIcmp(d: Dissector, p: PacketState, data: Buffer, offset: 
   if (quoted) {
     if (next >= Math.min(end, data.length)) return;
     p.quoted++;
-    d.byEthertype(p, 0x0800, data, next, end);
+    d.byEthertype(p, 0x0800, data, next, quotedEnd);
     p.quoted--;
     return;
   }

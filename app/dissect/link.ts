@@ -13,7 +13,7 @@ import { ouiVendor } from './names';
 
 const ETHERTYPE_NAMES: Record<number, string> = {
   0x0800: 'IPv4', 0x0806: 'ARP', 0x86dd: 'IPv6', 0x8100: '802.1Q Virtual LAN', 0x88a8: '802.1ad Provider Bridge (Q-in-Q)',
-  0x8035: 'RARP', 0x6558: 'Transparent Ethernet bridging', 0x8847: 'MPLS label switched packet', 0x888e: '802.1X Authentication',
+  0x8035: 'RARP', 0x6558: 'Transparent Ethernet bridging', 0x8847: 'MPLS label switched packet', 0x8848: 'MPLS multicast label switched packet', 0x888e: '802.1X Authentication',
   0x88cc: '802.1 Link Layer Discovery Protocol (LLDP)', 0x8864: 'PPPoE Session', 0x8863: 'PPPoE Discovery',
   0x88a2: 'ATA over Ethernet', 0x6003: 'DEC DNA Routing', 0x9000: 'Loopback', 0x8947: 'GeoNetworking',
 };

@@ -3,7 +3,8 @@
  * After the bottom-of-stack entry the payload is guessed by its first nibble, as Wireshark does
  * by default: 4 is IPv4, 6 is IPv6; anything else (pseudowire control words, ...) stays data.
  */
-import { dissectSafely, LayerBuilder } from './builder';
+import { dissectSafely, hex, LayerBuilder } from './builder';
+import { bitPicture } from './format';
 import type { Dissector } from './dissector';
 import type { PacketState } from './packet-state';
 
@@ -15,33 +16,41 @@ const SPECIAL_LABELS: Record<number, string> = {
 };
 
 export function dissectMpls(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): number | void {
-  const b = new LayerBuilder(data, 'mpls', 'MultiProtocol Label Switching Header', offset, end, p.selection);
+  // Each stack entry is its own protocol item in tshark's tree ("MultiProtocol Label Switching
+  // Header, Label: …"), the stack one name in frame.protocols.
   let payload = -1;
-  dissectSafely(b, () => {
-    let at = offset;
-    for (let i = 0; i < MAX_LABELS; i++) {
-      const entry = b.u32(at, 'MPLS label stack entry');
+  let at = offset;
+  let last: LayerBuilder | undefined;
+  for (let i = 0; i < MAX_LABELS; i++) {
+    const b = new LayerBuilder(data, 'mpls', 'MultiProtocol Label Switching Header', at, end, p.selection);
+    const entryAt = at;
+    let bottom = -1;
+    dissectSafely(b, () => {
+      const entry = b.u32(entryAt, 'MPLS label stack entry');
       const label = entry >>> 12;
       const exp = (entry >> 9) & 7;
-      const bottom = (entry >> 8) & 1;
+      const s = (entry >> 8) & 1;
       const ttl = entry & 0xff;
       const name = SPECIAL_LABELS[label];
-      b.group('', () => `MPLS Label: ${name ? `${name} (${label})` : label}, Exp: ${exp}, S: ${bottom}, TTL: ${ttl}`, null, at, 4, () => {
-        b.add('mpls.label', () => `MPLS Label: ${name ? `${name} (${label})` : label}`, label, at, 4);
-        b.add('mpls.exp', () => `MPLS Experimental Bits: ${exp}`, exp, at, 4);
-        b.add('mpls.bottom', () => `MPLS Bottom Of Label Stack: ${bottom}`, bottom, at, 4);
-        b.add('mpls.ttl', () => `MPLS TTL: ${ttl}`, ttl, at, 4);
-      });
-      at += 4;
-      if (bottom) {
-        payload = at;
-        break;
-      }
+      const shown = name ? `${name} (${label})` : String(label);
+      b.title(() => `MultiProtocol Label Switching Header, Label: ${shown}, Exp: ${exp}, S: ${s}, TTL: ${ttl}`);
+      b.add('mpls.label', () => `${bitPicture(entry, 0xfffff000, 32)} = MPLS Label: ${name ? shown : `${label} (${hex(label, 5)})`}`, label, entryAt, 4);
+      b.add('mpls.exp', () => `${bitPicture(entry, 0xe00, 32)} = MPLS Experimental Bits: ${exp}`, exp, entryAt, 4);
+      b.add('mpls.bottom', () => `${bitPicture(entry, 0x100, 32)} = MPLS Bottom Of Label Stack: ${s}`, s, entryAt, 4);
+      b.add('mpls.ttl', () => `${bitPicture(entry, 0xff, 32)} = MPLS TTL: ${ttl}`, ttl, entryAt, 4);
+      b.setLength(4);
+      bottom = s;
+    });
+    p.addLayer(b.layer, i === 0 ? 'mpls' : '');
+    last = b;
+    if (bottom < 0) break;
+    at += 4;
+    if (bottom === 1) {
+      payload = at;
+      break;
     }
-    b.setLength(at - offset);
-    if (payload < 0) b.mark('malformed', `no bottom-of-stack bit in ${MAX_LABELS} MPLS labels`);
-  });
-  p.addLayer(b.layer);
+  }
+  if (payload < 0 && last?.layer.status === 'ok') last.mark('malformed', `no bottom-of-stack bit in ${MAX_LABELS} MPLS labels`);
   p.setProtocol('MPLS', 'MPLS Label Switched Packet');
   if (payload < 0) return;
   const nibble = payload < Math.min(end, data.length) ? data[payload]! >> 4 : -1;

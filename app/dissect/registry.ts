@@ -118,6 +118,8 @@ export function registerCoreDissectors(d: Dissector): void {
   d.ipProtocols.set(IP_PROTO_MIPV6_OLD, dissectMipv6);
   d.udpTunnels.set(4789, dissectVxlan);
   d.udpTunnels.set(6081, dissectGeneve);
+  // RFC 7510 MPLS in UDP (Wireshark's mpls-udp port).
+  d.udpTunnels.set(6635, dissectMpls);
   d.udpTunnels.set(L2TP_PORT, dissectL2tp);
   d.udpTunnels.set(UDPENCAP_PORT, dissectUdpEncap);
 }

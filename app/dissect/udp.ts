@@ -55,7 +55,8 @@ export function dissectUdp(d: Dissector, p: PacketState, data: Buffer, offset: n
     b.setLength(8);
     if (length < 8) p.tapsClosed = true;
     if (length < 8 || offset + length > end) {
-      b.mark('malformed', `UDP length ${length} does not fit the IP payload of ${end - offset} bytes`);
+      // An ICMP error quotes a datagram's start: its length is the original's (no mark then).
+      if (p.quoted === 0 || length < 8) b.mark('malformed', `UDP length ${length} does not fit the IP payload of ${end - offset} bytes`);
       payloadEnd = end;
     } else payloadEnd = offset + length;
     // conversationKey's key, and the direction of this datagram in it (FrameLayout.dir).
