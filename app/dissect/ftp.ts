@@ -3,7 +3,7 @@
  * request command and argument or the response code and argument of each line, the passive-mode
  * address of a 227 reply, and the current working directory tshark follows through PWD (257) and
  * CWD (250) replies; and the data connections a 227 or 229 reply or a PORT request announces
- * (tshark's ftp-data). Left out: EPRT, and the PORT/EPRT/EPSV address fields of the control lines.
+ * (tshark's ftp-data), with the PORT and EPSV address fields of the control lines. Left out: EPRT.
  */
 import { conversationKey } from './dissector';
 import { dissectSafely, LayerBuilder } from './builder';
@@ -119,16 +119,16 @@ function dissectFtpData(setup: DataSetup | undefined, data: Buffer, offset: numb
   }
   b.title(() => `FTP Data (${stop - offset} bytes data)`);
   if (setup) {
-    b.add('ftp-data.setup-frame', () => `[Setup frame: ${setup.frame}]`, setup.frame, offset, 0);
-    b.add('ftp-data.setup-method', () => `[Setup method: ${setup.method}]`, setup.method, offset, 0);
+    b.add('ftp-data.setup-frame', () => `[Setup frame: ${setup.frame}]`, setup.frame, offset, 0).root = true;
+    b.add('ftp-data.setup-method', () => `[Setup method: ${setup.method}]`, setup.method, offset, 0).root = true;
   }
   if (command) {
-    b.add('ftp-data.command', () => `[Command: ${command}]`, command, offset, 0);
+    b.add('ftp-data.command', () => `[Command: ${command}]`, command, offset, 0).root = true;
     const frame = control!.commandFrame;
-    b.add('ftp-data.command-frame', () => `Command frame: ${frame}`, frame, offset, 0);
+    b.add('ftp-data.command-frame', () => `Command frame: ${frame}`, frame, offset, 0).root = true;
   }
   const cwd = control?.cwd ?? '';
-  if (cwd) b.add('ftp-data.current-working-directory', () => `[Current working directory: ${cwd}]`, cwd, offset, 0);
+  if (cwd) b.add('ftp-data.current-working-directory', () => `[Current working directory: ${cwd}]`, cwd, offset, 0).root = true;
   b.setLength(stop - offset);
   const layers: Layer[] = [b.layer];
   // Text goes on to line-based text; binary bytes stay in the FTP Data item (tshark).
@@ -164,7 +164,9 @@ function dissectFtp(conv: Conversation, data: Buffer, offset: number, end: numbe
       at = lineEnd;
     }
     const cwd = conv.cwd;
-    b.add('ftp.current-working-directory', () => `[Current working directory: ${cwd}]`, cwd, offset, 0);
+    // packet-ftp.c adds it to the tree it was handed, the packet's top level (as the FTP Data
+    // fields above).
+    b.add('ftp.current-working-directory', () => `[Current working directory: ${cwd}]`, cwd, offset, 0).root = true;
   });
   return { layers: [b.layer], protocolColumn: 'FTP', info };
 }
@@ -176,11 +178,22 @@ function requestLine(b: LayerBuilder, conv: Conversation, line: string, at: numb
   const argAt = space < 0 ? -1 : firstNonSpace(line, space);
   conv.command = line;
   conv.commandFrame = frame;
+  // PORT's address and port, after its argument.
+  let active: (() => void) | undefined;
   if (command.toUpperCase() === 'PORT' && argAt >= 0) {
     const n = line.slice(argAt).split(',').map((v) => Number(v.trim()));
     if (n.length === 6 && n.every((v) => Number.isInteger(v) && v >= 0 && v <= 255)) {
+      const ip = n.slice(0, 4).join('.');
+      const port = n[4]! * 256 + n[5]!;
+      // The address's four numbers, then the port's two (packet-ftp.c's items).
+      const parts = line.slice(argAt).split(',');
+      const ipLength = parts.slice(0, 4).join(',').length;
+      active = () => {
+        b.add('ftp.active.cip', () => `Active IP address: ${ip}`, ip, at + argAt, ipLength);
+        b.add('ftp.active.port', () => `Active port: ${port}`, port, at + argAt + ipLength + 1, parts.slice(4).join(',').length);
+      };
       // Taken up when the server accepts it (its 200 reply), as tshark's conversation is.
-      conv.pendingPort = `${n.slice(0, 4).join('.')}|${n[4]! * 256 + n[5]!}`;
+      conv.pendingPort = `${ip}|${port}`;
     }
   }
   if (argAt >= 0) {
@@ -188,6 +201,7 @@ function requestLine(b: LayerBuilder, conv: Conversation, line: string, at: numb
     b.add('ftp.request.arg', () => `Request arg: ${arg}`, arg, at + argAt, arg.length);
     if (command.toUpperCase() === 'CWD') conv.pendingCwd = arg;
   }
+  active?.();
 }
 
 function responseLine(b: LayerBuilder, conv: Conversation, line: string, at: number, frame: number, server: string): void {
@@ -209,14 +223,24 @@ function responseLine(b: LayerBuilder, conv: Conversation, line: string, at: num
         const ip = n.slice(0, 4).join('.');
         const port = n[4]! * 256 + n[5]!;
         const where = at + m.index;
-        b.add('ftp.passive.ip', () => `Passive IP address: ${ip}`, ip, where, m[0].length);
-        b.add('ftp.passive.port', () => `Passive port: ${port}`, port, where, m[0].length);
+        // The address's four numbers, then the port's two (packet-ftp.c's items).
+        const ipText = m.slice(1, 5).join(',');
+        const portText = m.slice(5, 7).join(',');
+        b.add('ftp.passive.ip', () => `Passive IP address: ${ip}`, ip, where, ipText.length);
+        b.add('ftp.passive.port', () => `Passive port: ${port}`, port, where + ipText.length + 1, portText.length);
         (conv.announced ??= []).push({ endpoint: `${ip}|${port}`, frame, method: 'PASV' });
       }
     }
   } else if (code === 229) {
     const m = /\(([!-~])\1\1(\d{1,5})\1\)/.exec(line);
-    if (m && Number(m[2]) <= 65535) (conv.announced ??= []).push({ endpoint: `${server}|${Number(m[2])}`, frame, method: 'EPASV' });
+    if (m && Number(m[2]) <= 65535) {
+      const port = Number(m[2]);
+      // The server's own address (the reply names none), then the port's digits.
+      if (server.includes(':')) b.add('ftp.epsv.ipv6', () => `[Extended passive IPv6 address: ${server}]`, server, at, 0);
+      else b.add('ftp.epsv.ip', () => `[Extended passive IPv4 address: ${server}]`, server, at, 0);
+      b.add('ftp.epsv.port', () => `Extended passive port: ${port}`, port, at + m.index + 4, m[2]!.length);
+      (conv.announced ??= []).push({ endpoint: `${server}|${port}`, frame, method: 'EPASV' });
+    }
   } else if (code === 257) {
     const m = /"([^"]*)"/.exec(line);
     if (m) conv.cwd = m[1]!;

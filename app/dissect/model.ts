@@ -32,6 +32,12 @@ export interface Field {
    * the tree look at it.
    */
   trailing?: boolean;
+  /**
+   * A field tshark adds to the packet's top-level tree rather than its protocol's (FTP's
+   * "[Current working directory: …]"): printers show it after the layer, at the top. Filters and
+   * -T fields find it in its layer as any other.
+   */
+  root?: boolean;
   children?: Field[];
   /** Set on a `_ws.expert` item (app/dissect/expert.ts): what -z expert counts. */
   expert?: ExpertInfo;

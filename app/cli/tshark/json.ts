@@ -58,9 +58,15 @@ export function packetJson(packet: DissectedPacket, indent = '  ', depth = 1, fi
   lines.push(`${pad(depth + 2)}"layers": {`);
   const layers = displayLayers(packet).filter((d) => d.layer.fields.length > 0 || d.inner.length > 0 || d.layer.title !== '');
   layers.forEach(({ layer, inner, depths }, i) => {
-    if (layer.fields.length === 0 && inner.length === 0) {
+    const roots = layer.fields.filter((f) => f.root === true);
+    const more = i < layers.length - 1;
+    if (layer.fields.length === roots.length && inner.length === 0) {
       // A protocol with nothing in its tree is its label (JSON's FT_PROTOCOL leaf).
-      lines.push(`${pad(depth + 3)}${JSON.stringify(layer.protocol)}: ${JSON.stringify(layer.title)}${i < layers.length - 1 ? ',' : ''}`);
+      lines.push(`${pad(depth + 3)}${JSON.stringify(layer.protocol)}: ${JSON.stringify(layer.title)}${more || roots.length > 0 ? ',' : ''}`);
+      if (roots.length > 0) {
+        writeFields(lines, roots, depth + 3, pad);
+        if (more) lines[lines.length - 1] += ',';
+      }
       return;
     }
     lines.push(`${pad(depth + 3)}${JSON.stringify(layer.protocol)}: {`);
@@ -69,16 +75,21 @@ export function packetJson(packet: DissectedPacket, indent = '  ', depth = 1, fi
       return;
     }
     // Layers tshark shows inside this one's tree become objects among its fields.
-    const fields: Field[] = layer.fields.filter((f) => f.trailing !== true);
+    const fields: Field[] = layer.fields.filter((f) => f.trailing !== true && f.root !== true);
     inner.forEach((nested, k) => {
       const field: Field = { abbrev: nested.protocol, label: nested.title, value: null, text: '', offset: nested.offset, length: nested.length, children: nested.fields };
       const parent = depths[k] === 2 ? fields[fields.length - 1] : undefined;
       if (parent) parent.children = [...(parent.children ?? []), field];
       else fields.push(field);
     });
-    for (const f of layer.fields) if (f.trailing === true) fields.push(f);
+    for (const f of layer.fields) if (f.trailing === true && f.root !== true) fields.push(f);
     writeFields(lines, fields, depth + 4, pad, filter?.includeChildren ? undefined : filter);
-    lines.push(`${pad(depth + 3)}}${i < layers.length - 1 ? ',' : ''}`);
+    // Fields tshark adds to the top-level tree are members of "layers" after this one.
+    lines.push(`${pad(depth + 3)}}${more || roots.length > 0 ? ',' : ''}`);
+    if (roots.length > 0) {
+      writeFields(lines, roots, depth + 3, pad);
+      if (more) lines[lines.length - 1] += ',';
+    }
   });
   lines.push(`${pad(depth + 2)}}`);
   lines.push(`${pad(depth + 1)}}`);

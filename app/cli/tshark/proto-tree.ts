@@ -39,15 +39,18 @@ export function protoTree(packet: DissectedPacket, frame: Buffer): ProtoNode[] {
   for (const { layer, inner, depths } of displayLayers(packet)) {
     if (layer.fields.length === 0 && inner.length === 0 && layer.title === '') continue;
     const node = layerNode(layer, frame);
-    // Fields tshark shows after the nested layers (Field.trailing) go after them.
-    const trailing = node.children.filter((_, k) => layer.fields[k]!.trailing === true);
-    if (trailing.length > 0) node.children = node.children.filter((_, k) => layer.fields[k]!.trailing !== true);
+    // Fields tshark shows after the nested layers (Field.trailing) go after them; fields it adds
+    // to the top-level tree (Field.root) after the layer itself.
+    const all = node.children;
+    const trailing = all.filter((_, k) => layer.fields[k]!.trailing === true && layer.fields[k]!.root !== true);
+    const roots = all.filter((_, k) => layer.fields[k]!.root === true);
+    node.children = all.filter((_, k) => layer.fields[k]!.trailing !== true && layer.fields[k]!.root !== true);
     inner.forEach((nested, k) => {
       const parent = depths[k] === 2 ? node.children[node.children.length - 1] : undefined;
       (parent ?? node).children.push(layerNode(nested, frame));
     });
     node.children.push(...trailing);
-    out.push(node);
+    out.push(node, ...roots);
   }
   return out;
 }

@@ -19,6 +19,11 @@ export function formatTree(packet: DissectedPacket, dataHex = false): string {
     addLayer(lines, layer, 0, dataHex);
     inner.forEach((nested, k) => addLayer(lines, nested, depths[k]!, dataHex));
     addFields(lines, layer.fields, 1, true);
+    for (const f of layer.fields) {
+      if (f.root !== true || f.hidden) continue;
+      lines.push(f.label);
+      if (f.children) addFields(lines, f.children, 1);
+    }
   }
   return lines.join('\n') + '\n';
 }
@@ -40,7 +45,7 @@ function addLayer(lines: string[], layer: Layer, depth: number, dataHex: boolean
 function addFields(lines: string[], fields: Field[], depth: number, trailing = false): void {
   const indent = '    '.repeat(depth);
   for (const f of fields) {
-    if (f.hidden || (f.trailing === true) !== trailing) continue;
+    if (f.hidden || f.root === true || (f.trailing === true) !== trailing) continue;
     lines.push(indent + f.label);
     if (f.children) addFields(lines, f.children, depth + 1);
   }
