@@ -3,7 +3,9 @@
  * too (eth.*_resolved and the OUI manufacturers, tcp.options.* with their bytes, icmp.resptime),
  * bytes with colons, strings with their control characters as JSON escapes them, on corpus
  * captures of ARP, DNS over UDP and TCP, HTTP (gzip bodies, requests matched to responses), ICMP,
- * ICMPv6 and TCP handshakes, retransmissions and teardowns, and on Linux-style pings built here
+ * ICMPv6 and TCP handshakes, retransmissions and teardowns, SMTP with its IMF message (a
+ * multi-line reply's parameters under its first line, the body inside IMF's tree), and on
+ * Linux-style pings built here
  * (the time stamp ping writes into its data).
  */
 import { test } from 'node:test';
@@ -23,7 +25,7 @@ const FILES = [
   'arp_resolution.pcapng', 'dns_query_response.pcapng', 'dns_tcp.pcapng', 'dns_reverse_lookup.pcapng', 'http_google.pcapng',
   'http_ip4and6.pcapng', 'http_dvwa_sqlinjection.pcapng', 'icmp_echo.pcapng', 'icmpv6_neighbor_solicitation.pcapng',
   'ip_ttl_source.pcapng', 'tcp_handshake.pcapng', 'tcp_teardown.pcapng', 'tcp_zerowindowrecovery.pcapng',
-  'synscan.pcapng',
+  'synscan.pcapng', 'mail_sender_client_1.pcapng',
 ].map((f) => `chrissanders-packets/${f}`);
 
 function checksum(bytes: Buffer): number {

@@ -170,6 +170,8 @@ export function dissectImf(message: Buffer, selection?: ReadonlySet<string>): Im
     const ct = headers.find((h) => h.key === 'content-type')!;
     const result = bodyLayers(message, body, message.length, message.toString('latin1', ct.valueStart, ct.valueEnd), false, selection);
     bodies = result.layers;
+    // packet-imf.c hands the body to its media dissector with its own tree: inside IMF's.
+    for (const layer of bodies) layer.nested = true;
     info += result.info;
   } else if (media !== null) {
     for (const type of mediaTypes(message, media.type, media.boundary, body, message.length)) info += ` (${type})`;

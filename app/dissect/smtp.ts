@@ -136,6 +136,7 @@ function dissectSmtp(conv: Conversation, data: Buffer, offset: number, end: numb
     const parts: string[] = [];
     /** The previous response line said more lines of its reply follow ("250-…"). */
     let continued = false;
+    let response: Field | undefined;
     lines(data, offset, stop).forEach((line, k) => {
       const text = data.toString('latin1', line.start, line.textEnd);
       const raw = printable(data.subarray(line.start, line.next));
@@ -146,13 +147,13 @@ function dissectSmtp(conv: Conversation, data: Buffer, offset: number, end: numb
         const command = space < 0 ? text : text.slice(0, space);
         // State first: a dissection that builds no fields must follow the session all the same.
         if (command.toUpperCase() === 'DATA') conv.dataAsked = true;
-        b.group('smtp.command_line', () => `Command Line: ${raw}`, raw, line.start, line.next - line.start, () => {
+        b.group('smtp.command_line', () => `Command Line: ${raw}`, data.toString('latin1', line.start, line.next), line.start, line.next - line.start, () => {
           b.add('smtp.req.command', () => `Command: ${command}`, command, line.start, command.length);
           if (space >= 0) {
             const parameter = text.slice(space + 1);
             b.add('smtp.req.parameter', () => `Request parameter: ${parameter}`, parameter, line.start + space + 1, parameter.length);
           }
-        });
+        }, raw);
       } else {
         if (k === 0) b.add('smtp.rsp', 'Response: True', true, line.start, 0, '1').hidden = true;
         const code = /^\d{3}/.test(text) ? Number(text.slice(0, 3)) : -1;
@@ -165,7 +166,9 @@ function dissectSmtp(conv: Conversation, data: Buffer, offset: number, end: numb
           if (first && code >= 0) b.add('smtp.response.code', () => `Response code: ${RESPONSES[code] ?? 'Unknown'} (${code})`, code, line.start, 3);
           if (parameter) b.add('smtp.rsp.parameter', () => `Response parameter: ${parameter}`, parameter, line.start + 4, parameter.length);
         };
-        if (first) b.group('smtp.response', () => `Response: ${raw}`, raw, line.start, line.next - line.start, add);
+        // The further lines' parameters go under the first line's item, as in tshark's tree.
+        if (first) response = b.group('smtp.response', () => `Response: ${raw}`, data.toString('latin1', line.start, line.next), line.start, line.next - line.start, add, raw);
+        else if (response?.children) b.into(response.children, add);
         else add();
         if (code === 354 && conv.dataAsked) {
           conv.readingData = true;
