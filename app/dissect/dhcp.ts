@@ -3,6 +3,7 @@
  * decoded for the common codes; the rest keep their type, length and raw value.
  */
 import { LayerBuilder, StopDissection, dissectSafely, hex } from './builder';
+import { bitPicture } from './format';
 import type { AppDissector, AppResult } from './model';
 import { ipv4Text, macText, printable } from './app-format';
 
@@ -63,7 +64,7 @@ function readDhcp(b: LayerBuilder, offset: number, end: number, state: { message
   state.op = op;
   b.add('dhcp.type', () => `Message type: ${op === 1 ? 'Boot Request' : op === 2 ? 'Boot Reply' : 'Unknown'} (${op})`, op, offset, 1);
   const hwType = b.u8(offset + 1, 'hardware type');
-  b.add('dhcp.hw.type', () => `Hardware type: ${hex(hwType, 2)}`, hwType, offset + 1, 1, () => hex(hwType, 2));
+  b.add('dhcp.hw.type', () => `Hardware type: ${HARDWARE_TYPES[hwType] ?? 'Unknown'} (${hex(hwType, 2)})`, hwType, offset + 1, 1, () => hex(hwType, 2));
   const hwLen = b.u8(offset + 2, 'hardware address length');
   b.add('dhcp.hw.len', () => `Hardware address length: ${hwLen}`, hwLen, offset + 2, 1);
   const hops = b.u8(offset + 3);
@@ -73,9 +74,10 @@ function readDhcp(b: LayerBuilder, offset: number, end: number, state: { message
   const secs = b.u16(offset + 8);
   b.add('dhcp.secs', () => `Seconds elapsed: ${secs}`, secs, offset + 8, 2);
   const flags = b.u16(offset + 10, 'flags');
-  b.group('dhcp.flags', () => `Bootp flags: ${hex(flags, 4)}`, flags, offset + 10, 2, () => {
-    b.add('dhcp.flags.bc', () => `Broadcast flag: ${flags & 0x8000 ? 'Broadcast' : 'Unicast'}`, (flags & 0x8000) !== 0, offset + 10, 2);
-    b.add('dhcp.flags.reserved', () => `Reserved flags: ${hex(flags & 0x7fff, 4)}`, flags & 0x7fff, offset + 10, 2, () => hex(flags & 0x7fff, 4));
+  const cast = flags & 0x8000 ? 'Broadcast' : 'Unicast';
+  b.group('dhcp.flags', () => `Bootp flags: ${hex(flags, 4)} (${cast})`, flags, offset + 10, 2, () => {
+    b.add('dhcp.flags.bc', () => `${bitPicture(flags, 0x8000, 16)} = Broadcast flag: ${cast}`, (flags & 0x8000) !== 0, offset + 10, 2);
+    b.add('dhcp.flags.reserved', () => `${bitPicture(flags, 0x7fff, 16)} = Reserved flags: ${hex(flags & 0x7fff, 4)}`, flags & 0x7fff, offset + 10, 2, () => hex(flags & 0x7fff, 4));
   }, () => hex(flags, 4));
   const addresses: Array<[string, string]> = [['client', 'Client IP address'], ['your', 'Your (client) IP address'], ['server', 'Next server IP address'], ['relay', 'Relay agent IP address']];
   addresses.forEach(([name, label], i) => {
@@ -89,7 +91,7 @@ function readDhcp(b: LayerBuilder, offset: number, end: number, state: { message
   if (hwType === 1 && hwLen === 6) {
     const mac = macText(b.data, chaddr);
     b.add('dhcp.hw.mac_addr', () => `Client MAC address: ${mac}`, mac, chaddr, 6);
-    b.add('dhcp.hw.addr_padding', 'Client hardware address padding', b.data.subarray(chaddr + 6, chaddr + 16), chaddr + 6, 10, () => b.data.subarray(chaddr + 6, chaddr + 16).toString('hex'));
+    b.add('dhcp.hw.addr_padding', () => `Client hardware address padding: ${b.data.toString('hex', chaddr + 6, chaddr + 16)}`, b.data.subarray(chaddr + 6, chaddr + 16), chaddr + 6, 10, () => b.data.subarray(chaddr + 6, chaddr + 16).toString('hex'));
   } else {
     const length = Math.min(hwLen, 16);
     b.add('dhcp.hw.addr', 'Client hardware address', b.data.subarray(chaddr, chaddr + length), chaddr, length, () => b.data.subarray(chaddr, chaddr + length).toString('hex'));
@@ -107,7 +109,11 @@ function readDhcp(b: LayerBuilder, offset: number, end: number, state: { message
 function addZeroTerminated(b: LayerBuilder, abbrev: string, label: string, at: number, size: number): void {
   const raw = b.bytes(at, size, label);
   const zero = raw.indexOf(0);
-  if (zero === 0) return; // "not given": Wireshark adds no field
+  if (zero === 0) {
+    // "not given": the field is there, empty, labelled so.
+    b.add(abbrev, `${label} not given`, '', at, size);
+    return;
+  }
   const text = printable(raw.subarray(0, zero < 0 ? size : zero));
   b.add(abbrev, () => `${label}: ${text}`, text, at, size);
 }
@@ -119,7 +125,7 @@ function readOptions(b: LayerBuilder, start: number, end: number, state: { messa
     if (code === 255) {
       b.group('dhcp.option.type', 'Option: (255) End', 0, at, 1, () => b.add('dhcp.option.end', 'Option End: 255', 255, at, 1), '0');
       at += 1;
-      if (at < Math.min(end, b.data.length)) b.add('dhcp.option.padding', 'Padding', b.data.subarray(at, Math.min(end, b.data.length)), at, Math.min(end, b.data.length) - at, () => b.data.subarray(at, Math.min(end, b.data.length)).toString('hex'));
+      if (at < Math.min(end, b.data.length)) b.add('dhcp.option.padding', () => `Padding: ${b.data.toString('hex', at, Math.min(end, b.data.length))}`, b.data.subarray(at, Math.min(end, b.data.length)), at, Math.min(end, b.data.length) - at, () => b.data.subarray(at, Math.min(end, b.data.length)).toString('hex'));
       return;
     }
     if (code === 0) {
@@ -131,15 +137,17 @@ function readOptions(b: LayerBuilder, start: number, end: number, state: { messa
     if (at + 2 + length > end) throw new StopDissection('malformed', `DHCP option ${code} runs past the end of the packet`);
     const value = b.bytes(at + 2, length, `option ${code}`);
     const known = OPTIONS[code];
-    b.group('dhcp.option.type', () => `Option: (${code}) ${known ? known[1] : 'Unknown'}`, code, at, 2 + length, () => {
+    b.group('dhcp.option.type', () => `Option: (${code}) ${optionName(code)}${optionSummary(code, value)}`, code, at, 2 + length, () => {
       b.add('dhcp.option.length', () => `Length: ${length}`, length, at + 1, 1);
+      // Every option's bytes, hidden (dhcp.option.value), before its decoded value.
+      if (length > 0) b.add('dhcp.option.value', () => `Value: ${value.toString('hex')}`, value, at + 2, length, () => value.toString('hex')).hidden = true;
       if (code === 61 && length === 7 && value[0] === 1) {
         // Client identifier holding an Ethernet address: Wireshark reuses the header's field names.
         b.add('dhcp.hw.type', () => `Hardware type: ${hex(1, 2)}`, 1, at + 2, 1, () => hex(1, 2));
         const mac = macText(value, 1);
         b.add('dhcp.hw.mac_addr', () => `Client MAC address: ${mac}`, mac, at + 3, 6);
       } else if (known) addOptionValue(b, known, value, at + 2);
-      else b.add('dhcp.option.value', 'Value', value, at + 2, length, () => value.toString('hex'));
+      else if (!known && length > 0) b.add('dhcp.option.value', () => `Value: ${value.toString('hex')}`, value, at + 2, length, () => value.toString('hex'));
       if (code === 53 && length >= 1) state.messageType = value[0]!;
     });
     at += 2 + length;
@@ -168,7 +176,69 @@ function addOptionValue(b: LayerBuilder, [name, label, kind]: [string, string, O
     else if (width === 2) text = String((v = value.readUInt16BE(i)));
     else if (kind === 'i32') text = String((v = value.readInt32BE(i)));
     else text = String((v = value.readUInt32BE(i)));
-    b.add(abbrev, () => `${label}: ${text}`, v, at + i, width, text);
+    const n = v;
+    // packet-dhcp.c's labels: the message type by name, a requested option by number and name,
+    // a time in seconds also in words.
+    const shown = (): string => {
+      if (name === 'dhcp') return `DHCP: ${MESSAGE_TYPES[n as number] ?? 'Unknown'} (${n})`;
+      if (name === 'request_list_item') return `Parameter Request List Item: (${n}) ${optionName(n as number)}`;
+      if (TIME_OPTIONS.has(name)) return `${label}: (${n}s) ${secondsText(n as number)}`;
+      return `${label}: ${text}`;
+    };
+    b.add(abbrev, shown, v, at + i, width, text);
     if (single) break;
   }
+}
+
+/** ARP hardware types (arp_hrd_vals) as DHCP names them. */
+const HARDWARE_TYPES: Record<number, string> = { 1: 'Ethernet', 6: 'IEEE 802 Networks' };
+
+/** packet-dhcp.c's option names (the option table), for headings and the Parameter Request List. */
+const OPTION_NAMES: Record<number, string> = {
+  0: 'Padding', 1: 'Subnet Mask', 2: 'Time Offset', 3: 'Router', 4: 'Time Server', 5: 'Name Server', 6: 'Domain Name Server',
+  7: 'Log Server', 8: 'Quotes Server', 9: 'LPR Server', 10: 'Impress Server', 11: 'Resource Location Server', 12: 'Host Name',
+  13: 'Boot File Size', 14: 'Merit Dump File', 15: 'Domain Name', 16: 'Swap Server', 17: 'Root Path', 18: 'Extensions Path',
+  19: 'IP Forwarding', 20: 'Non-Local Source Routing', 21: 'Policy Filter', 22: 'Maximum Datagram Reassembly Size',
+  23: 'Default IP Time-to-Live', 24: 'Path MTU Aging Timeout', 25: 'Path MTU Plateau Table', 26: 'Interface MTU',
+  27: 'All Subnets are Local', 28: 'Broadcast Address', 29: 'Perform Mask Discovery', 30: 'Mask Supplier',
+  31: 'Perform Router Discover', 32: 'Router Solicitation Address', 33: 'Static Route', 34: 'Trailer Encapsulation',
+  35: 'ARP Cache Timeout', 36: 'Ethernet Encapsulation', 37: 'TCP Default TTL', 38: 'TCP Keepalive Interval',
+  39: 'TCP Keepalive Garbage', 40: 'Network Information Service Domain', 41: 'Network Information Service Servers',
+  42: 'Network Time Protocol Servers', 43: 'Vendor-Specific Information', 44: 'NetBIOS over TCP/IP Name Server',
+  45: 'NetBIOS over TCP/IP Datagram Distribution Name Server', 46: 'NetBIOS over TCP/IP Node Type', 47: 'NetBIOS over TCP/IP Scope',
+  48: 'X Window System Font Server', 49: 'X Window System Display Manager', 50: 'Requested IP Address', 51: 'IP Address Lease Time',
+  52: 'Option Overload', 53: 'DHCP Message Type', 54: 'DHCP Server Identifier', 55: 'Parameter Request List', 56: 'Message',
+  57: 'Maximum DHCP Message Size', 58: 'Renewal Time Value', 59: 'Rebinding Time Value', 60: 'Vendor class identifier',
+  61: 'Client identifier', 66: 'TFTP Server Name', 67: 'Bootfile name', 81: 'Client Fully Qualified Domain Name',
+  82: 'Agent Information Option', 119: 'Domain Search', 121: 'Classless Static Route', 249: 'Private/Classless Static Route (Microsoft)',
+  252: 'Private/Proxy autodiscovery', 255: 'End',
+};
+
+function optionName(code: number): string {
+  return OPTION_NAMES[code] ?? OPTIONS[code]?.[1] ?? 'Unknown';
+}
+
+/** What an option's heading adds in brackets: the message type's name, a single address. */
+function optionSummary(code: number, value: Buffer): string {
+  if (code === 53 && value.length === 1) return ` (${MESSAGE_TYPES[value[0]!] ?? 'Unknown'})`;
+  if (OPTIONS[code]?.[2] === 'ipv4' && value.length === 4) return ` (${ipv4Text(value, 0)})`;
+  return '';
+}
+
+/** Options whose value is a time in seconds, shown "(600s) 10 minutes". */
+const TIME_OPTIONS = new Set(['ip_address_lease_time', 'renewal_time_value', 'rebinding_time_value']);
+
+/** Wireshark's unsigned_time_secs_to_str: days, hours, minutes, seconds, the zero parts left out. */
+function secondsText(secs: number): string {
+  if (secs === 0xffffffff) return 'Infinity';
+  if (secs === 0) return '0 seconds';
+  const parts: string[] = [];
+  const units: Array<[number, string]> = [[86400, 'day'], [3600, 'hour'], [60, 'minute'], [1, 'second']];
+  let left = secs;
+  for (const [size, name] of units) {
+    const n = Math.floor(left / size);
+    left -= n * size;
+    if (n > 0) parts.push(`${n} ${name}${n === 1 ? '' : 's'}`);
+  }
+  return parts.join(', ');
 }
