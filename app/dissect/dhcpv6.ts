@@ -5,7 +5,7 @@
  */
 import { LayerBuilder, StopDissection, dissectSafely, hex } from './builder';
 import type { AppDissector, AppResult } from './model';
-import { ipv6Text, macText, printable } from './app-format';
+import { absoluteTimeText, ipv6Text, macText, printable } from './app-format';
 
 const MESSAGE_TYPES: Record<number, string> = {
   1: 'Solicit', 2: 'Advertise', 3: 'Request', 4: 'Confirm', 5: 'Renew', 6: 'Rebind', 7: 'Reply',
@@ -55,8 +55,10 @@ function readOptions(b: LayerBuilder, start: number, end: number, info: string[]
     const code = b.u16(at, 'option code');
     const length = b.u16(at + 2, 'option length');
     if (at + 4 + length > end) throw new StopDissection('malformed', `DHCPv6 option ${code} runs past its container`);
-    b.group('', () => `Option ${code}`, null, at, 4 + length, () => {
-      b.add('dhcpv6.option.type', () => `Option: (${code})`, code, at, 2);
+    const name = OPTION_NAMES[code];
+    // The heading is dhcpv6.option.type_str, the option's name.
+    b.group(name ? 'dhcpv6.option.type_str' : '', () => name ?? `Option ${code}`, name ?? null, at, 4 + length, () => {
+      b.add('dhcpv6.option.type', () => (name ? `Option: ${name} (${code})` : `Option: (${code})`), code, at, 2);
       b.add('dhcpv6.option.length', () => `Length: ${length}`, length, at + 2, 2);
       readOptionValue(b, code, at + 4, length, info, depth);
     });
@@ -94,7 +96,7 @@ function readOptionValue(b: LayerBuilder, code: number, at: number, length: numb
     }
     case 4: {
       const iaid = b.bytes(at, 4, 'IAID').toString('hex');
-      b.add('dhcpv6.iata', () => `IAID: ${iaid}`, iaid, at, 4);
+      b.add('dhcpv6.iata', () => `IATA: ${iaid}`, iaid, at, 4);
       readOptions(b, at + 4, at + length, info, depth);
       return;
     }
@@ -109,7 +111,7 @@ function readOptionValue(b: LayerBuilder, code: number, at: number, length: numb
     case 6:
       for (let o = at; o + 2 <= at + length; o += 2) {
         const code = b.u16(o);
-        b.add('dhcpv6.requested_option_code', () => `Requested Option code: ${code}`, code, o, 2);
+        b.add('dhcpv6.requested_option_code', () => `Requested Option code: ${OPTION_NAMES[code] ? `${OPTION_NAMES[code]} (${code})` : code}`, code, o, 2);
       }
       return;
     case 7:
@@ -131,7 +133,8 @@ function readOptionValue(b: LayerBuilder, code: number, at: number, length: numb
       return;
     }
     case 23:
-      for (let o = at; o + 16 <= at + length; o += 16) address('dhcpv6.dns_server', 'DNS server address', o);
+      // Numbered as packet-dhcpv6.c does ("%2d DNS server address").
+      for (let o = at, n = 1; o + 16 <= at + length; o += 16, n++) address('dhcpv6.dns_server', `${String(n).padStart(2)} DNS server address`, o);
       return;
     case 26: {
       u32('dhcpv6.iaprefix.pref_lifetime', 'Preferred lifetime', at);
@@ -152,11 +155,17 @@ function readDuid(b: LayerBuilder, at: number, length: number): void {
   b.add('dhcpv6.duid.bytes', () => `DUID: ${duid.toString('hex')}`, duid, at, length, () => duid.toString('hex'));
   if (length < 2) return;
   const type = duid.readUInt16BE(0);
-  b.add('dhcpv6.duid.type', () => `DUID Type: ${type}`, type, at, 2);
+  b.add('dhcpv6.duid.type', () => `DUID Type: ${DUID_TYPES[type] ? `${DUID_TYPES[type]} (${type})` : type}`, type, at, 2);
   if ((type === 1 && length >= 8) || (type === 3 && length >= 4)) {
     const prefix = type === 1 ? 'dhcpv6.duidllt' : 'dhcpv6.duidll';
     const hwType = duid.readUInt16BE(2);
-    b.add(`${prefix}.hwtype`, () => `Hardware type: ${hwType}`, hwType, at + 2, 2);
+    b.add(`${prefix}.hwtype`, () => `Hardware type: ${hwType === 1 ? `Ethernet (${hwType})` : hwType}`, hwType, at + 2, 2);
+    if (type === 1) {
+      // Seconds since midnight UTC, January 1, 2000.
+      const stamp = BigInt(duid.readUInt32BE(4) + 946684800);
+      const text = absoluteTimeText(stamp, 0);
+      b.add('dhcpv6.duidllt.time', () => `DUID Time: ${text}`, stamp * 1_000_000_000n, at + 4, 4, text);
+    }
     const addrAt = type === 1 ? 8 : 4;
     const lla = macText(duid, addrAt, length - addrAt);
     b.add(`${prefix}.link_layer_addr`, () => `Link-layer address: ${lla}`, lla, at + addrAt, length - addrAt);
@@ -164,3 +173,18 @@ function readDuid(b: LayerBuilder, at: number, length: number): void {
     b.add('dhcpv6.duiden.enterprise', () => `Enterprise ID: ${duid.readUInt32BE(2)}`, duid.readUInt32BE(2), at + 2, 4);
   }
 }
+
+/** packet-dhcpv6.c's option names (opttype_vals) for the options seen most. */
+const OPTION_NAMES: Record<number, string> = {
+  1: 'Client Identifier', 2: 'Server Identifier', 3: 'Identity Association for Non-temporary Address',
+  4: 'Identity Association for Temporary Address', 5: 'IA Address', 6: 'Option Request', 7: 'Preference', 8: 'Elapsed time',
+  9: 'Relay Message', 13: 'Status code', 14: 'Rapid Commit', 16: 'Vendor Class', 17: 'Vendor-specific Information',
+  23: 'DNS recursive name server', 24: 'Domain Search List', 25: 'Identity Association for Prefix Delegation', 26: 'IA Prefix',
+  31: 'Simple Network Time Protocol Server', 32: 'Information Refresh Time', 39: 'Client Fully Qualified Domain Name',
+};
+
+/** DUID types (RFC 8415, RFC 6355). */
+const DUID_TYPES: Record<number, string> = {
+  1: 'link-layer address plus time', 2: 'assigned by vendor based on Enterprise number', 3: 'link-layer address',
+  4: 'Universally Unique IDentifier (UUID)',
+};
