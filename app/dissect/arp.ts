@@ -33,17 +33,21 @@ export function dissectArp(d: Dissector, p: PacketState, data: Buffer, offset: n
     const probe = isIp && data.readUInt32BE(spa) === 0 && op === 1;
     if (gratuitous) b.add('arp.isgratuitous', '[Is gratuitous: True]', true, 0, 0);
     if (probe) b.add('arp.isprobe', '[Is probe: True]', true, 0, 0);
-    if (gratuitous && op === 1) b.add('arp.isannouncement', '[Is announcement: True]', true, 0, 0);
+    // RFC 5227's announcement: a gratuitous request whose target hardware address is all zeros.
+    let zeroTarget = true;
+    for (let i = tha; i < tha + hlen; i++) if (data[i] !== 0) zeroTarget = false;
+    const announcement = gratuitous && op === 1 && zeroTarget;
+    if (announcement) b.add('arp.isannouncement', '[Is announcement: True]', true, 0, 0);
     b.add(isMac ? 'arp.src.hw_mac' : 'arp.src.hw', () => `Sender MAC address: ${isMac ? d.macLabel(hw(sha)) : hw(sha)}`, hw(sha), sha, hlen);
     b.add(isIp ? 'arp.src.proto_ipv4' : 'arp.src.proto', () => `Sender IP address: ${pr(spa)}`, pr(spa), spa, plen);
     b.add(isMac ? 'arp.dst.hw_mac' : 'arp.dst.hw', () => `Target MAC address: ${isMac ? d.macLabel(hw(tha)) : hw(tha)}`, hw(tha), tha, hlen);
     b.add(isIp ? 'arp.dst.proto_ipv4' : 'arp.dst.proto', () => `Target IP address: ${pr(tpa)}`, pr(tpa), tpa, plen);
     used = tpa + plen;
     b.setLength(used - offset);
-    const kind = op === 1 && gratuitous ? ' (request/gratuitous ARP)' : op === 2 && gratuitous ? ' (reply/gratuitous ARP)' : ` (${OPCODES[op] ?? 'opcode ' + op})`;
+    const kind = announcement ? ' (ARP Announcement)' : op === 1 && gratuitous ? ' (request/gratuitous ARP)' : op === 2 && gratuitous ? ' (reply/gratuitous ARP)' : ` (${OPCODES[op] ?? 'opcode ' + op})`;
     b.layer.title = `Address Resolution Protocol${kind}`;
     let info: string;
-    if (op === 1) info = gratuitous ? `Gratuitous ARP for ${pr(spa)} (Request)` : probe ? `Who has ${pr(tpa)}? (ARP Probe)` : `Who has ${pr(tpa)}? Tell ${pr(spa)}`;
+    if (op === 1) info = announcement ? `ARP Announcement for ${pr(spa)}` : gratuitous ? `Gratuitous ARP for ${pr(spa)} (Request)` : probe ? `Who has ${pr(tpa)}? (ARP Probe)` : `Who has ${pr(tpa)}? Tell ${pr(spa)}`;
     else if (op === 2) info = gratuitous ? `Gratuitous ARP for ${pr(spa)} (Reply)` : `${pr(spa)} is at ${hw(sha)}`;
     else if (op === 3) info = `Who is ${hw(tha)}? Tell ${hw(sha)}`;
     else if (op === 4) info = `${hw(tha)} is at ${pr(tpa)}`;
