@@ -5,7 +5,8 @@
  * captures of ARP, DNS over UDP and TCP, HTTP (gzip bodies, requests matched to responses), ICMP,
  * ICMPv6 and TCP handshakes, retransmissions and teardowns, SMTP with its IMF message (a
  * multi-line reply's parameters under its first line, the body inside IMF's tree), DHCP and DHCPv6 (option
- * names, values hidden and decoded, times in words), and on
+ * names, values hidden and decoded, times in words), an ARP announcement, SYNs refused with
+ * and without window scaling, and on
  * Linux-style pings built here
  * (the time stamp ping writes into its data).
  */
@@ -27,7 +28,7 @@ const FILES = [
   'http_ip4and6.pcapng', 'http_dvwa_sqlinjection.pcapng', 'icmp_echo.pcapng', 'icmpv6_neighbor_solicitation.pcapng',
   'ip_ttl_source.pcapng', 'tcp_handshake.pcapng', 'tcp_teardown.pcapng', 'tcp_zerowindowrecovery.pcapng',
   'synscan.pcapng', 'mail_sender_client_1.pcapng', 'dhcp_nolease_initialization.pcapng', 'dhcp_inlease_renewal.pcapng',
-  'dhcp6_outlease_acquisition.pcapng',
+  'dhcp6_outlease_acquisition.pcapng', 'arp_gratuitous.pcapng', 'nowebaccess2.pcapng',
 ].map((f) => `chrissanders-packets/${f}`);
 
 function checksum(bytes: Buffer): number {

@@ -283,12 +283,14 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
     }
     if (conv) {
       // Like Wireshark: a wscale option counts wherever it appears; a SYN without one means no
-      // scaling for its sender (its peer stays unknown until a SYN-ACK), a SYN-ACK without one
+      // scaling for either side, unless an earlier SYN of its sender had one (a retransmitted
+      // SYN without options changes nothing; tshark 4.0 on nowebaccess2); a SYN-ACK without one
       // (or answering such a SYN) none for both.
       const own = conv.dirs[dir];
       const other = conv.dirs[dir === 0 ? 1 : 0];
       if (opts.windowShift >= 0) own.windowShift = opts.windowShift;
-      else if (syn) own.windowShift = -2;
+      else if (syn && !ack && own.windowShift < 0) own.windowShift = other.windowShift = -2;
+      else if (syn && ack) own.windowShift = other.windowShift = -2;
       if (syn && ack && (own.windowShift === -2 || other.windowShift === -2)) own.windowShift = other.windowShift = -2;
       // The SACK blocks of this side's latest segment (none without a SACK option).
       if (!p.quoted) own.analysis.sackDelivered = Math.max(opts.sackDelivered, 0);
