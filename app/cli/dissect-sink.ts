@@ -70,7 +70,7 @@ export class DissectSink implements PacketSink {
     this.dissector = new Dissector(dissectorOptions(opts));
     const formats = opts.tsharkFormats;
     const filter = formats.protocolFilter;
-    const tree = (p: Dissected) => formatTree(p, !formats.hexDump).replace(/\n$/, '');
+    const tree = (p: Dissected) => formatTree(p, !formats.hexDump, false);
     // tshark's -S: the line after each packet's tree or bytes (a blank one by default).
     const separator = opts.tshark?.separator ?? '';
     this.delimited = false;
@@ -182,9 +182,43 @@ export class DissectSink implements PacketSink {
 
   private flush(): void {
     if (this.pending.length === 0 && this.preamble === '') return;
+    if (this.io.outBytes) {
+      this.flushBytes(this.io.outBytes.bind(this.io));
+      return;
+    }
     // JSON and XML entries carry their own separators; the other formats are one entry per line.
     const text = this.pending.length === 0 ? '' : this.delimited ? this.pending.join('') : this.pending.join('\n') + '\n';
     this.io.out(this.preamble + text);
+    this.preamble = '';
+    this.pending = [];
+  }
+
+  /** Output bytes, reused from flush to flush (grown for an entry larger than it). */
+  private outBuffer: Buffer | undefined;
+
+  /**
+   * The pending entries encoded one by one into one reused buffer and written from it: trees and
+   * JSON run to kilobytes per packet, and joining 256 of them into one string, then encoding that,
+   * cost two more copies of everything printed.
+   */
+  private flushBytes(write: (bytes: Buffer, length: number) => void): void {
+    let buf = (this.outBuffer ??= Buffer.allocUnsafe(1 << 18));
+    let used = 0;
+    const put = (text: string, newline: boolean): void => {
+      // UTF-16 to UTF-8: at most 3 bytes per code unit.
+      const need = text.length * 3 + 1;
+      if (used + need > buf.length) {
+        if (used > 0) write(buf, used);
+        used = 0;
+        if (need > buf.length) buf = this.outBuffer = Buffer.allocUnsafe(need);
+      }
+      used += buf.write(text, used, 'utf8');
+      if (newline) buf[used++] = 0x0a;
+    };
+    if (this.preamble !== '') put(this.preamble, false);
+    const newline = !this.delimited;
+    for (const entry of this.pending) put(entry, newline);
+    if (used > 0) write(buf, used);
     this.preamble = '';
     this.pending = [];
   }

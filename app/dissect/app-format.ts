@@ -37,11 +37,6 @@ export function macText(data: Buffer, offset: number, length = 6): string {
   return parts.join(':');
 }
 
-/** Bytes as tshark prints FT_BYTES in -T fields: hex pairs joined by ':'. */
-export function bytesText(bytes: Buffer): string {
-  return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join(':');
-}
-
 /** Bytes as plain lowercase hex without separators (tshark's form for some FT_BYTES, e.g. tls.handshake.random). */
 export function plainHex(bytes: Buffer): string {
   return bytes.toString('hex');

@@ -3,7 +3,7 @@
  * the captured bytes: a read past the capture marks the layer truncated, a read past what the
  * protocol's own lengths allow marks it malformed; neither throws past `dissectSafely`.
  */
-import { be16, be32 } from './format';
+import { be16, be32, colonHex } from './format';
 import type { Field, FieldValue, Layer, LayerStatus } from './model';
 
 /** Thrown inside a dissector to stop it; caught by dissectSafely, never escapes. */
@@ -224,11 +224,6 @@ function defaultText(value: FieldValue): string {
   if (typeof value === 'boolean') return value ? '1' : '0';
   if (Buffer.isBuffer(value)) return colonHex(value);
   return String(value);
-}
-
-/** Bytes as tshark prints FT_BYTES: lowercase hex pairs joined by ':'. */
-function colonHex(value: Buffer): string {
-  return value.toString('hex').replace(/(..)(?!$)/g, '$1:');
 }
 
 /**

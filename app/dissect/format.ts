@@ -13,6 +13,33 @@ export function macText(data: Buffer, offset: number, length = 6): string {
   return s;
 }
 
+const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
+
+/**
+ * Bytes as tshark prints FT_BYTES with separators ('0a:1b:2c'; '' for none). Payloads and bodies
+ * can be tens of kilobytes: written into one buffer, not with a regular expression (a replace of
+ * every byte pair cost ~220 ns a byte on a 64 KiB body, this ~13).
+ */
+export function colonHex(bytes: Uint8Array): string {
+  const n = bytes.length;
+  if (n === 0) return '';
+  if (n <= 16) {
+    let s = HEX2[bytes[0]!]!;
+    for (let i = 1; i < n; i++) s += ':' + HEX2[bytes[i]!]!;
+    return s;
+  }
+  const out = Buffer.allocUnsafe(n * 3 - 1);
+  out[0] = HEX_DIGITS[bytes[0]! >> 4]!;
+  out[1] = HEX_DIGITS[bytes[0]! & 15]!;
+  for (let i = 1, j = 2; i < n; i++, j += 3) {
+    const v = bytes[i]!;
+    out[j] = 0x3a;
+    out[j + 1] = HEX_DIGITS[v >> 4]!;
+    out[j + 2] = HEX_DIGITS[v & 15]!;
+  }
+  return out.toString('latin1');
+}
+
 /** Bytes as tshark prints FT_BYTES in -T fields: plain lower-case hex without separators. */
 export function bytesHex(data: Buffer, offset: number, length: number): string {
   return data.toString('hex', offset, offset + length);

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseCommandLine, UsageError } from '../args';
 import { invalidFieldsMessage, tabsLine, takeTsharkFormatOptions } from './formats';
-import { hexLines } from './hex-dump';
+import { hexDump } from './hex-dump';
 import { fieldsLine } from './fields';
 import { Dissector } from '../../dissect/dissector';
 import { udpFrame } from '../../dissect/test-frames';
@@ -70,10 +70,15 @@ test('-T fields values: quoted when present, line ends and tabs escaped', () => 
 
 test('-T tabs and the hex dump: tshark\'s padding', () => {
   assert.equal(tabsLine(['1', '0.000000', '10.0.0.1', '10.0.0.2', 'UDP', '60', 'x']), '    1\t  0.000000\t    10.0.0.1\t→\t10.0.0.2    \tUDP\t60\tx');
-  assert.deepEqual(hexLines(Buffer.from('0123456789abcdefXY\n')), [
+  assert.deepEqual(hexDump(Buffer.from('0123456789abcdefXY\n')).split('\n'), [
     '0000  30 31 32 33 34 35 36 37 38 39 61 62 63 64 65 66   0123456789abcdef',
     '0010  58 59 0a                                          XY.',
   ]);
+  assert.equal(hexDump(Buffer.alloc(0)), '');
+  // Five offset digits past 64 KiB, a full last row, control and high bytes as dots.
+  const big = hexDump(Buffer.alloc(0x10010, 0x80)).split('\n');
+  assert.equal(big.length, 0x1001);
+  assert.equal(big[0x1000], `10000  ${'80 '.repeat(16)}  ${'.'.repeat(16)}`);
 });
 
 test('-G: fields and protocols print the glossary; another report is refused in tshark\'s words (exit 1)', async () => {

@@ -18,25 +18,50 @@ export function packetHexDump(packet: DissectedPacket, frame: Buffer): string {
   for (const { name, bytes } of sources) {
     if (sources.length > 1) lines.push(`${name} (${bytes.length} byte${bytes.length === 1 ? '' : 's'}):`);
     if (bytes.length === 0) break;
-    lines.push(...hexLines(bytes));
+    lines.push(hexDump(bytes));
   }
   return lines.join('\n');
 }
 
-/** print_hex_data_buffer: offset (4 digits or more), 16 bytes in hex, the same bytes as ASCII. */
-export function hexLines(bytes: Buffer): string[] {
-  const last = bytes.length - 1;
+const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
+
+/**
+ * print_hex_data_buffer: offset (4 digits or more), 16 bytes in hex, the same bytes as ASCII; the
+ * lines joined by newlines (none after the last). Written into one buffer: a reassembled body of
+ * hundreds of kilobytes is thousands of lines.
+ */
+export function hexDump(bytes: Buffer): string {
+  const n = bytes.length;
+  if (n === 0) return '';
+  const last = n - 1;
   const digits = last >= 0x10000000 ? 8 : last >= 0x1000000 ? 7 : last >= 0x100000 ? 6 : last >= 0x10000 ? 5 : 4;
-  const lines: string[] = [];
-  for (let at = 0; at < bytes.length; at += 16) {
-    const row = bytes.subarray(at, Math.min(at + 16, bytes.length));
-    let hex = '';
-    let ascii = '';
-    for (const b of row) {
-      hex += b.toString(16).padStart(2, '0') + ' ';
-      ascii += b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.';
+  const rows = Math.ceil(n / 16);
+  // Each row: offset, 2 spaces, 48 columns of hex, 2 spaces, up to 16 characters, a newline.
+  const out = Buffer.allocUnsafe(rows * (digits + 2 + 48 + 2 + 16 + 1));
+  let j = 0;
+  for (let at = 0; at < n; at += 16) {
+    if (at > 0) out[j++] = 0x0a;
+    for (let d = digits - 1; d >= 0; d--) out[j++] = HEX_DIGITS[Math.floor(at / 16 ** d) % 16]!;
+    out[j++] = 0x20;
+    out[j++] = 0x20;
+    const end = Math.min(at + 16, n);
+    for (let i = at; i < at + 16; i++) {
+      if (i < end) {
+        const b = bytes[i]!;
+        out[j++] = HEX_DIGITS[b >> 4]!;
+        out[j++] = HEX_DIGITS[b & 15]!;
+      } else {
+        out[j++] = 0x20;
+        out[j++] = 0x20;
+      }
+      out[j++] = 0x20;
     }
-    lines.push(`${at.toString(16).padStart(digits, '0')}  ${hex.padEnd(48)}  ${ascii}`);
+    out[j++] = 0x20;
+    out[j++] = 0x20;
+    for (let i = at; i < end; i++) {
+      const b = bytes[i]!;
+      out[j++] = b >= 0x20 && b < 0x7f ? b : 0x2e;
+    }
   }
-  return lines;
+  return out.toString('latin1', 0, j);
 }

@@ -8,6 +8,7 @@ import type { DissectedPacket, Field } from '../../dissect/model';
 import { displayLayers } from './nesting';
 import type { ProtocolFilter } from './formats';
 import { asciiFieldText } from '../../dissect/app-format';
+import { colonHex } from '../../dissect/format';
 
 /** A JSON string as tshark's json_dumper writes it: JSON's escapes, and "</" as "<\/". */
 function jsonString(text: string): string {
@@ -23,7 +24,7 @@ function jsonString(text: string): string {
 function jsonText(f: Field): string {
   const text = f.text;
   // Bytes: -T fields writes them as plain hex, -T json with a colon between bytes.
-  if (Buffer.isBuffer(f.value) && text.length === f.value.length * 2 && text === f.value.toString('hex')) return text.replace(/(..)(?!$)/g, '$1:');
+  if (Buffer.isBuffer(f.value) && text.length === f.value.length * 2 && text === f.value.toString('hex')) return colonHex(f.value);
   if (!text.includes('\\')) return text;
   const raw = text.replace(/\\[rnt]/g, (e) => (e === '\\r' ? '\r' : e === '\\n' ? '\n' : '\t'));
   if (raw === text) return text;
@@ -46,8 +47,24 @@ export function toJson(packets: readonly DissectedPacket[], indent = '  '): stri
  * (filter), a subtree whose name is not listed is written as {"filtered": NAME}; -J keeps all of a
  * listed one.
  */
+/** Indentation strings by indent unit and depth, made once. */
+const PADS = new Map<string, string[]>();
+
+/** A field name as a JSON string (names repeat in every packet: quoted once). */
+const QUOTED = new Map<string, string>();
+function quoted(name: string): string {
+  let q = QUOTED.get(name);
+  if (q === undefined) {
+    q = JSON.stringify(name);
+    if (QUOTED.size < 50_000) QUOTED.set(name, q);
+  }
+  return q;
+}
+
 export function packetJson(packet: DissectedPacket, indent = '  ', depth = 1, filter?: ProtocolFilter): string {
-  const pad = (n: number) => indent.repeat(n);
+  let pads = PADS.get(indent);
+  if (!pads) PADS.set(indent, (pads = []));
+  const pad = (n: number): string => (pads[n] ??= indent.repeat(n));
   const date = packetDate(packet);
   const lines: string[] = [];
   lines.push(`${pad(depth)}{`);
@@ -98,7 +115,11 @@ export function packetJson(packet: DissectedPacket, indent = '  ', depth = 1, fi
 }
 
 function writeFields(lines: string[], fields: Field[], depth: number, pad: (n: number) => string, filter?: ProtocolFilter): void {
-  const entries: string[][] = [];
+  // Written straight into `lines`; an entry after the first puts a comma after the one before it.
+  let written = 0;
+  const next = (): void => {
+    if (written++ > 0) lines[lines.length - 1] += ',';
+  };
   for (const f of fields) {
     if (!f.abbrev) {
       // A text-only line is keyed by its text ("Queries", "Timestamps" without a generated
@@ -108,41 +129,38 @@ function writeFields(lines: string[], fields: Field[], depth: number, pad: (n: n
         if (f.children) {
           const inner: string[] = [];
           writeFields(inner, f.children, depth, pad, filter);
-          if (inner.length) entries.push(inner);
+          if (inner.length) {
+            next();
+            for (const line of inner) lines.push(line);
+          }
         }
         continue;
       }
       const text = /^\[.*\]$/s.test(f.label) ? f.label.slice(1, -1) : f.label;
       const key = jsonString(text);
-      const entry: string[] = [];
+      next();
       if (f.children && f.children.length) {
-        entry.push(`${pad(depth)}${key}: {`);
+        lines.push(`${pad(depth)}${key}: {`);
         // -j filters a text line's subtree by its text, as any other key.
-        if (filter && !filter.names.includes(text)) entry.push(`${pad(depth + 1)}"filtered": ${key}`);
-        else writeFields(entry, f.children, depth + 1, pad, filter?.includeChildren ? undefined : filter);
-        entry.push(`${pad(depth)}}`);
-      } else entry.push(`${pad(depth)}${key}: ""`);
-      entries.push(entry);
+        if (filter && !filter.names.includes(text)) lines.push(`${pad(depth + 1)}"filtered": ${key}`);
+        else writeFields(lines, f.children, depth + 1, pad, filter?.includeChildren ? undefined : filter);
+        lines.push(`${pad(depth)}}`);
+      } else lines.push(`${pad(depth)}${key}: ""`);
       continue;
     }
-    const entry: string[] = [];
+    next();
     const hasValue = f.value !== null || f.text !== '';
     if (f.children && f.children.length) {
       const key = hasValue ? `${f.abbrev}_tree` : f.abbrev;
-      if (hasValue) entry.push(`${pad(depth)}${JSON.stringify(f.abbrev)}: ${jsonString(jsonText(f))},`);
-      entry.push(`${pad(depth)}${JSON.stringify(key)}: {`);
-      if (filter && !filter.names.includes(f.abbrev)) entry.push(`${pad(depth + 1)}"filtered": ${JSON.stringify(f.abbrev)}`);
-      else writeFields(entry, f.children, depth + 1, pad, filter?.includeChildren ? undefined : filter);
-      entry.push(`${pad(depth)}}`);
+      if (hasValue) lines.push(`${pad(depth)}${quoted(f.abbrev)}: ${jsonString(jsonText(f))},`);
+      lines.push(`${pad(depth)}${quoted(key)}: {`);
+      if (filter && !filter.names.includes(f.abbrev)) lines.push(`${pad(depth + 1)}"filtered": ${quoted(f.abbrev)}`);
+      else writeFields(lines, f.children, depth + 1, pad, filter?.includeChildren ? undefined : filter);
+      lines.push(`${pad(depth)}}`);
     } else {
-      entry.push(`${pad(depth)}${JSON.stringify(f.abbrev)}: ${jsonString(jsonText(f))}`);
+      lines.push(`${pad(depth)}${quoted(f.abbrev)}: ${jsonString(jsonText(f))}`);
     }
-    entries.push(entry);
   }
-  entries.forEach((entry, i) => {
-    if (i < entries.length - 1) entry[entry.length - 1] += ',';
-    lines.push(...entry);
-  });
 }
 
 function packetDate(packet: DissectedPacket): string {

@@ -9,6 +9,7 @@ import { extractTsharkOptions, parseDecodeAs } from './options';
 import { nameResolutionOf, portRange, preferenceOptions } from './preferences';
 import { precisionDigits, TimeColumn } from '../../engine/time-column';
 import { MacNames, PortNames } from '../../dissect/names';
+import { existsSync, readFileSync } from 'node:fs';
 
 test('-t WORD and -N LETTERS are tshark’s only where tcpdump could not mean them', () => {
   assert.equal(extractTsharkOptions(['-t', 'ad']).tshark.timeFormat, 'ad');
@@ -65,6 +66,26 @@ test('the Time column: precision, formats, -u hms, truncated as tshark truncates
   assert.equal(dd.text(25n, 0n, 0n, 9), '0.000000015');
 });
 
+test('MAC names: the plain-line reader of Wireshark\'s files gives the names the general parser gives', { skip: !existsSync('/usr/share/wireshark/manuf') }, () => {
+  const manuf = readFileSync('/usr/share/wireshark/manuf', 'latin1');
+  const wka = existsSync('/usr/share/wireshark/wka') ? readFileSync('/usr/share/wireshark/wka', 'latin1') : '';
+  const fast = new MacNames({ ethers: [], wka, manuf });
+  // A leading space sends every line through the general parser (it trims; the plain reader does not).
+  const indent = (text: string): string => text.replace(/^(?=[0-9A-Fa-f])/gm, ' ');
+  const general = new MacNames({ ethers: [], wka: indent(wka), manuf: indent(manuf) });
+  // Addresses under each kind of entry: every line's own address, and its last address.
+  const addresses: string[] = [];
+  for (const line of (manuf + wka).split('\n')) {
+    const m = /^([0-9A-F]{2}(?::[0-9A-F]{2}){2,5})/.exec(line);
+    if (!m || addresses.length > 40_000) continue;
+    const bytes = m[1]!.toLowerCase().split(':');
+    while (bytes.length < 6) bytes.push('00');
+    addresses.push(bytes.join(':'), [...bytes.slice(0, 5), 'ff'].join(':'));
+  }
+  assert.ok(addresses.length > 1000);
+  for (const a of addresses) assert.equal(fast.name(a), general.name(a), a);
+});
+
 test('MAC names as Wireshark 4.0 makes them: exact, ranges (keyed by masked address alone), manufacturers', () => {
   const names = new MacNames({
     ethers: ['00:16:ce:00:00:01 myhost\n'],
@@ -79,6 +100,18 @@ test('MAC names as Wireshark 4.0 makes them: exact, ranges (keyed by masked addr
   assert.equal(names.name('01:00:5e:7f:00:01'), 'IPv4mcast_7f:00:01');
   assert.equal(names.name('00:1b:c5:00:00:05'), 'Convergi_05');
   assert.equal(names.name('02:00:00:00:00:09'), '02:00:00:00:00:09');
+  // Spellings the plain-line reader leaves to the general parser, and lines it reads itself.
+  const mixed = new MacNames({
+    ethers: ['  00:16:ce:00:00:02 indented # comment\n', '00-16-ce-00-00-03\tdashed\n', '0016.ce00.0004 dotted\n', '00:16:ce:00:00:05\tcr\r\n'],
+    wka: '01:80:C2:00:00:30/45\tCFM-CCM\n',
+    manuf: '00:16:CE\tHonHaiPr # trailing\n',
+  });
+  assert.equal(mixed.name('00:16:ce:00:00:02'), 'indented');
+  assert.equal(mixed.name('00:16:ce:00:00:03'), 'dashed');
+  assert.equal(mixed.name('00:16:ce:00:00:04'), 'dotted');
+  assert.equal(mixed.name('00:16:ce:00:00:05'), 'cr');
+  assert.equal(mixed.name('00:16:ce:00:00:06'), 'HonHaiPr_00:00:06');
+  assert.equal(mixed.name('01:80:c2:00:00:37'), 'CFM-CCM_07');
   assert.equal(new PortNames('http\t80/tcp\nslm-api 1606/tcp\n').name('tcp', 80), 'http');
   assert.equal(new PortNames('distinct\t9999/tcp/udp\n').name('udp', 9999), 'distinct');
   assert.equal(new PortNames('').name('udp', 9), undefined);
