@@ -33,6 +33,8 @@ export interface DissectedPacketSink extends PacketSink {
    * summary columns, or 'tree' when it prints whole trees (-V, -T json).
    */
   readonly reads: { fields: readonly string[]; columns: boolean; applications?: DissectOptions['applications']; taps?: boolean } | 'tree';
+  /** With reads 'tree': how the tree is dissected (`labels: false` when the sink prints no labels). */
+  readonly treeOptions?: DissectOptions;
 }
 
 function takesDissected(sink: PacketSink): sink is DissectedPacketSink {
@@ -101,7 +103,10 @@ export class DisplayFilterSink implements PacketSink {
     // A sink given raw packets (tcpdump lines, files) reads nothing of the dissection.
     const reads = takesDissected(sink) ? (sink.reads ?? 'tree') : { fields: [], columns: false };
     const filterFields = [...(filter?.fieldNames ?? []), ...(readFilter?.fieldNames ?? [])];
-    this.dissectOptions = reads === 'tree' ? undefined : { fields: new Set([...filterFields, ...reads.fields]), columns: reads.columns, applications: reads.applications, taps: reads.taps };
+    this.dissectOptions =
+      reads === 'tree'
+        ? (sink as Partial<DissectedPacketSink>).treeOptions
+        : { fields: new Set([...filterFields, ...reads.fields]), columns: reads.columns, applications: reads.applications, taps: reads.taps };
   }
 
   /** Dissects p and hands it on when it matches; says whether it did. */

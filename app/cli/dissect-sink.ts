@@ -56,6 +56,8 @@ export class DissectSink implements PacketSink {
   private readonly finale: (packets: number) => string;
   /** What this sink reads of a packet (see DissectedPacketSink.reads). */
   readonly reads: { fields: readonly string[]; columns: boolean } | 'tree';
+  /** -T json prints field names and values, not the labels of named fields: they are not made. */
+  treeOptions: DissectOptions | undefined;
   private readonly dissectOptions: DissectOptions | undefined;
 
   constructor(
@@ -111,6 +113,7 @@ export class DissectSink implements PacketSink {
       this.format = (out, p, { data: frame }) => out.push((this.number > 1 ? ',\n' : '\n') + json(p, frame));
       this.finale = (n) => (n > 0 ? '\n]\n' : ']\n');
       this.reads = selected ? { fields: [...selected.names, 'frame.time_epoch'], columns: false } : 'tree';
+      if (!selected && !raw && !formats.hexDump) this.treeOptions = { labels: false };
     } else if (opts.outputType === 'ek') {
       this.delimited = true;
       this.format = (out, p, { data: frame }) => out.push(ekPacket(p, frame, filter, formats.hexDump, selected));
@@ -151,7 +154,7 @@ export class DissectSink implements PacketSink {
       };
       this.reads = { fields: SUMMARY_FIELDS, columns: true };
     }
-    this.dissectOptions = this.reads === 'tree' ? undefined : { fields: new Set(this.reads.fields), columns: this.reads.columns };
+    this.dissectOptions = this.reads === 'tree' ? this.treeOptions : { fields: new Set(this.reads.fields), columns: this.reads.columns };
   }
 
 

@@ -27,30 +27,17 @@ export function processIo(): CliIo {
     outputClosed = true;
     for (const cb of closedCallbacks) cb();
   };
-  // process.stdout is made on first use, with its EPIPE handler: making it costs milliseconds of
-  // start-up that a capture to a file does without.
-  let stdout: NodeJS.WriteStream | undefined;
-  const stdoutStream = (): NodeJS.WriteStream => {
-    if (!stdout) {
-      stdout = process.stdout;
-      stdout.on('error', (err: NodeJS.ErrnoException) => {
-        if (err.code !== 'EPIPE') throw err;
-        closeOutput();
-      });
-    }
-    return stdout;
-  };
-  return {
+  const io: CliIo = {
+    // Standard output is written synchronously, never through process.stdout: writes queued in
+    // its stream while a slow reader kept the pipe full ended in writev's ENOBUFS (a large -T pdml
+    // into a pipe did), and making the stream costs start-up.
     out(text) {
-      if (!outputClosed) stdoutStream().write(text);
+      if (outputClosed) return;
+      const bytes = Buffer.from(text, 'utf8');
+      io.outBytes!(bytes, bytes.length);
     },
     outBytes(bytes, length) {
       if (outputClosed) return;
-      // Text queued in the stream (a pipe that was full) must go first: keep the order.
-      if (stdout && stdout.writableLength > 0) {
-        stdout.write(Buffer.from(bytes.subarray(0, length)));
-        return;
-      }
       let done = 0;
       while (done < length) {
         try {
@@ -84,6 +71,7 @@ export function processIo(): CliIo {
       if (outputClosed) callback();
     },
   };
+  return io;
 }
 
 const pause = new Int32Array(new SharedArrayBuffer(4));

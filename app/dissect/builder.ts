@@ -149,7 +149,7 @@ export class LayerBuilder {
   add(abbrev: string, label: Lazy, value: FieldValue, offset: number, length: number, text?: Lazy): Field {
     const selection = this.selection;
     if (selection !== undefined && (!this.building || !selection.has(abbrev))) return NOT_BUILT;
-    const labelText = selection !== undefined ? '' : typeof label === 'function' ? label() : label;
+    const labelText = selection !== undefined || !labelWanted(abbrev) ? '' : typeof label === 'function' ? label() : label;
     const field: Field =
       text === undefined && Buffer.isBuffer(value)
         ? lazyTextField(abbrev, labelText, value, offset, length, () => colonHex(value))
@@ -165,7 +165,7 @@ export class LayerBuilder {
   addLazy(abbrev: string, label: Lazy, value: FieldValue, offset: number, length: number, textOf: () => string): Field {
     const selection = this.selection;
     if (selection !== undefined && (!this.building || !selection.has(abbrev))) return NOT_BUILT;
-    const field = lazyTextField(abbrev, selection !== undefined ? '' : typeof label === 'function' ? label() : label, value, offset, length, textOf);
+    const field = lazyTextField(abbrev, selection !== undefined || !labelWanted(abbrev) ? '' : typeof label === 'function' ? label() : label, value, offset, length, textOf);
     this.current.push(field);
     return field;
   }
@@ -217,6 +217,25 @@ export class LayerBuilder {
       this.layer.problem = problem;
     }
   }
+}
+
+/** False while a dissection builds a tree without the labels of named fields (DissectOptions.labels). */
+let namedLabels = true;
+
+/** Runs body with named fields' labels made or not (restored afterwards: dissections may nest). */
+export function withNamedLabels<T>(on: boolean, body: () => T): T {
+  const before = namedLabels;
+  namedLabels = on;
+  try {
+    return body();
+  } finally {
+    namedLabels = before;
+  }
+}
+
+/** Whether a field's label is made: always for text-only lines ('') and expert items (`_ws.*`). */
+function labelWanted(abbrev: string): boolean {
+  return namedLabels || abbrev === '' || abbrev.charCodeAt(0) === 0x5f;
 }
 
 function defaultText(value: FieldValue): string {

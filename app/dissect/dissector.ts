@@ -14,7 +14,7 @@
  */
 import { WIRESHARK_TCP_PORTS, WIRESHARK_UDP_PORTS } from './wireshark-ports';
 import { registerDefaultAppDissectors } from './apps';
-import { LayerBuilder } from './builder';
+import { LayerBuilder, withNamedLabels } from './builder';
 import { frameLayer } from './frame';
 import type { AppContext, AppDissector, AppResult, DissectedPacket, DissectOptions, FrameInput } from './model';
 import { PacketState } from './packet-state';
@@ -196,6 +196,11 @@ export class Dissector {
   }
 
   dissect(frame: FrameInput, options?: DissectOptions): DissectedPacket {
+    if (options?.labels === false) return withNamedLabels(false, () => this.dissectFrame(frame, options));
+    return this.dissectFrame(frame, options);
+  }
+
+  private dissectFrame(frame: FrameInput, options?: DissectOptions): DissectedPacket {
     const p = new PacketState(frame, options?.fields, options?.columns !== false, options?.applications ?? false, options === undefined || options.fields === undefined || options.taps === true);
     const frameFields = frameLayer(frame, this.timeRelative(frame.tsNs), this.timeDelta(frame.tsNs), p.selection);
     p.layers.push(frameFields.layer);

@@ -290,6 +290,11 @@ export interface DissectOptions {
   applications?: boolean | ((tcp: boolean, stream: number) => boolean);
   /** Record tap events (FrameLayout.taps) without a tree (always with a whole tree). Default false. */
   taps?: boolean;
+  /**
+   * With a whole tree: false leaves the labels of named fields empty (`-T json` prints names and
+   * values; text-only lines, layer titles and expert items keep their labels). Default true.
+   */
+  labels?: boolean;
 }
 
 export interface AppResult {
