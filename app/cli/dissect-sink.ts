@@ -8,8 +8,9 @@ import { Dissector } from '../dissect/dissector';
 import type { DissectOptions, FrameInterface } from '../dissect/model';
 import type { RecordFormat } from '../capture/batch';
 import { fieldsLine } from './tshark/fields';
-import { formatTree } from './tshark/tree';
-import { packetJson } from './tshark/json';
+import { formatTree, writeTree } from './tshark/tree';
+import { packetJson, writePacketJson } from './tshark/json';
+import { ByteOut } from './byte-out';
 import { summaryColumns, summaryLine } from './tshark/summary';
 import { invalidFieldsMessage, tabsLine } from './tshark/formats';
 import { packetHexDump } from './tshark/hex-dump';
@@ -49,6 +50,10 @@ export class DissectSink implements PacketSink {
   private number = 0;
   private pending: string[] = [];
   private readonly format: (text: string[], packet: Dissected, p: PacketToSink) => void;
+  /** A format that writes its bytes itself (-T json), instead of `format`'s strings. */
+  private readonly formatBytes: ((out: ByteOut, packet: Dissected, p: PacketToSink) => void) | undefined;
+  /** Output waiting to be written: formatBytes's, and the strings of `pending` when flushed. */
+  private readonly bytes = new ByteOut();
   /** Entries that carry their own separators (JSON, XML) rather than one line each. */
   private readonly delimited: boolean;
   /** Written before the first entry and at the end (JSON's brackets, XML's preamble and closing tag). */
@@ -113,7 +118,13 @@ export class DissectSink implements PacketSink {
       this.format = (out, p, { data: frame }) => out.push((this.number > 1 ? ',\n' : '\n') + json(p, frame));
       this.finale = (n) => (n > 0 ? '\n]\n' : ']\n');
       this.reads = selected ? { fields: [...selected.names, 'frame.time_epoch'], columns: false } : 'tree';
-      if (!selected && !raw && !formats.hexDump) this.treeOptions = { labels: false };
+      if (!selected && !raw && !formats.hexDump) {
+        this.treeOptions = { labels: false };
+        this.formatBytes = (out, p) => {
+          out.text(this.number > 1 ? ',\n' : '\n');
+          writePacketJson(out, p, undefined, undefined, filter);
+        };
+      }
     } else if (opts.outputType === 'ek') {
       this.delimited = true;
       this.format = (out, p, { data: frame }) => out.push(ekPacket(p, frame, filter, formats.hexDump, selected));
@@ -137,6 +148,16 @@ export class DissectSink implements PacketSink {
     } else if (opts.tree) {
       // tshark -V: the tree, a blank line between packets; with -x, the bytes after a blank line.
       this.format = formats.hexDump ? (out, p, { data: frame }) => out.push(`${tree(p)}\n\n${packetHexDump(p, frame)}\n${separator}`) : (out, p) => out.push(`${tree(p)}\n${separator}`);
+      // The same, written straight into the output buffer.
+      const after = `\n${separator}\n`;
+      this.formatBytes = (out, packet, { data: frame }) => {
+        writeTree(out, packet, !formats.hexDump);
+        if (formats.hexDump) {
+          out.text('\n\n');
+          out.text(packetHexDump(packet, frame));
+        }
+        out.text(after);
+      };
       this.reads = 'tree';
     } else if (formats.hexDump) {
       // tshark -T text -x prints the bytes alone, a blank line after each packet.
@@ -164,6 +185,19 @@ export class DissectSink implements PacketSink {
       { number: this.number, tsNs: p.tsNs, data: p.data, origLen: p.origLen, linkType: p.linkType, flags: p.flags, iface: this.interfaceOf?.(p.interfaceId) },
       this.dissectOptions,
     );
+    this.emit(packet, p);
+  }
+
+  private emit(packet: Dissected, p: PacketToSink): void {
+    if (this.formatBytes) {
+      if (this.preamble !== '') {
+        this.bytes.text(this.preamble);
+        this.preamble = '';
+      }
+      this.formatBytes(this.bytes, packet, p);
+      if (this.bytes.used >= 1 << 18) this.flush();
+      return;
+    }
     this.format(this.pending, packet, p);
     if (this.pending.length >= 256) this.flush();
   }
@@ -171,8 +205,7 @@ export class DissectSink implements PacketSink {
   /** A packet dissected by the caller (read-command's -Y stage dissects every packet, prints some). */
   writeDissected(packet: Dissected, p: PacketToSink): void {
     this.number++;
-    this.format(this.pending, packet, p);
-    if (this.pending.length >= 256) this.flush();
+    this.emit(packet, p);
   }
 
   writeBatch(batch: Buffer, _count: number, format: RecordFormat): void {
@@ -184,46 +217,30 @@ export class DissectSink implements PacketSink {
   }
 
   private flush(): void {
-    if (this.pending.length === 0 && this.preamble === '') return;
-    if (this.io.outBytes) {
-      this.flushBytes(this.io.outBytes.bind(this.io));
-      return;
-    }
+    const out = this.bytes;
+    if (this.pending.length === 0 && this.preamble === '' && out.used === 0) return;
     // JSON and XML entries carry their own separators; the other formats are one entry per line.
-    const text = this.pending.length === 0 ? '' : this.delimited ? this.pending.join('') : this.pending.join('\n') + '\n';
-    this.io.out(this.preamble + text);
-    this.preamble = '';
-    this.pending = [];
-  }
-
-  /** Output bytes, reused from flush to flush (grown for an entry larger than it). */
-  private outBuffer: Buffer | undefined;
-
-  /**
-   * The pending entries encoded one by one into one reused buffer and written from it: trees and
-   * JSON run to kilobytes per packet, and joining 256 of them into one string, then encoding that,
-   * cost two more copies of everything printed.
-   */
-  private flushBytes(write: (bytes: Buffer, length: number) => void): void {
-    let buf = (this.outBuffer ??= Buffer.allocUnsafe(1 << 18));
-    let used = 0;
-    const put = (text: string, newline: boolean): void => {
-      // UTF-16 to UTF-8: at most 3 bytes per code unit.
-      const need = text.length * 3 + 1;
-      if (used + need > buf.length) {
-        if (used > 0) write(buf, used);
-        used = 0;
-        if (need > buf.length) buf = this.outBuffer = Buffer.allocUnsafe(need);
-      }
-      used += buf.write(text, used, 'utf8');
-      if (newline) buf[used++] = 0x0a;
-    };
-    if (this.preamble !== '') put(this.preamble, false);
     const newline = !this.delimited;
-    for (const entry of this.pending) put(entry, newline);
-    if (used > 0) write(buf, used);
+    if (this.preamble !== '') out.text(this.preamble);
     this.preamble = '';
+    const write = this.io.outBytes?.bind(this.io);
+    // Entries encoded one by one into one reused buffer, written in large pieces: trees and JSON
+    // run to kilobytes per packet, and joining 256 of them into one string, then encoding that,
+    // cost two more copies of everything printed.
+    for (const entry of this.pending) {
+      out.text(entry);
+      if (newline) out.byte(0x0a);
+      if (write && out.used >= 1 << 20) {
+        write(out.buf, out.used);
+        out.used = 0;
+      }
+    }
     this.pending = [];
+    if (out.used === 0) return;
+    if (write) {
+      write(out.buf, out.used);
+      out.used = 0;
+    } else this.io.out(out.take());
   }
 
   close(): void {

@@ -9,6 +9,7 @@ import { displayLayers } from './nesting';
 import type { ProtocolFilter } from './formats';
 import { asciiFieldText } from '../../dissect/app-format';
 import { colonHex } from '../../dissect/format';
+import { ByteOut } from '../byte-out';
 
 /** A JSON string as tshark's json_dumper writes it: JSON's escapes, and "</" as "<\/". */
 function jsonString(text: string): string {
@@ -24,7 +25,7 @@ function jsonString(text: string): string {
 function jsonText(f: Field): string {
   const text = f.text;
   // Bytes: -T fields writes them as plain hex, -T json with a colon between bytes.
-  if (Buffer.isBuffer(f.value) && text.length === f.value.length * 2 && text === f.value.toString('hex')) return colonHex(f.value);
+  if (Buffer.isBuffer(f.value) && isPlainHexOf(text, f.value)) return colonHex(f.value);
   if (!text.includes('\\')) return text;
   const raw = text.replace(/\\[rnt]/g, (e) => (e === '\\r' ? '\r' : e === '\\n' ? '\n' : '\t'));
   if (raw === text) return text;
@@ -33,20 +34,17 @@ function jsonText(f: Field): string {
   return text;
 }
 
-export function toJson(packets: readonly DissectedPacket[], indent = '  '): string {
-  const out: string[] = ['['];
-  packets.forEach((packet, i) => {
-    out.push(packetJson(packet, indent, 1) + (i < packets.length - 1 ? ',' : ''));
-  });
-  out.push(']');
-  return out.join('\n') + '\n';
-}
-
 /**
  * One packet's JSON object (tshark prints these separated by ',' inside one array). With -j/-J
  * (filter), a subtree whose name is not listed is written as {"filtered": NAME}; -J keeps all of a
  * listed one.
  */
+export function packetJson(packet: DissectedPacket, indent = '  ', depth = 1, filter?: ProtocolFilter): string {
+  const out = new ByteOut(1 << 12);
+  writePacketJson(out, packet, indent, depth, filter);
+  return out.take();
+}
+
 /** Indentation strings by indent unit and depth, made once. */
 const PADS = new Map<string, string[]>();
 
@@ -61,34 +59,175 @@ function quoted(name: string): string {
   return q;
 }
 
-export function packetJson(packet: DissectedPacket, indent = '  ', depth = 1, filter?: ProtocolFilter): string {
+/** Writes jsonString(s): ASCII without escapes copied as it is, anything else through jsonString. */
+function writeJsonString(out: ByteOut, s: string): void {
+  const n = s.length;
+  out.ensure(n + 2);
+  const buf = out.buf;
+  const start = out.used;
+  let j = start;
+  buf[j++] = 0x22;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || c >= 0x80 || (c === 0x2f && i > 0 && s.charCodeAt(i - 1) === 0x3c)) {
+      out.used = start;
+      out.text(jsonString(s));
+      return;
+    }
+    buf[j++] = c;
+  }
+  buf[j++] = 0x22;
+  out.used = j;
+}
+
+const HEX_CODES = Buffer.from('0123456789abcdef', 'latin1');
+
+/** Whether text is the bytes in plain lower-case hex (read without making that hex string). */
+function isPlainHexOf(text: string, bytes: Buffer): boolean {
+  if (text.length !== bytes.length * 2) return false;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (text.charCodeAt(2 * i) !== HEX_CODES[b >> 4] || text.charCodeAt(2 * i + 1) !== HEX_CODES[b & 15]) return false;
+  }
+  return true;
+}
+
+/** A field's value as jsonString(jsonText(f)) makes it; bytes as colon hex written straight from the bytes. */
+function writeFieldValue(out: ByteOut, f: Field): void {
+  const value = f.value;
+  if (Buffer.isBuffer(value) && value.length > 16 && isPlainHexOf(f.text, value)) {
+    const n = value.length;
+    out.ensure(n * 3 + 2);
+    const buf = out.buf;
+    let j = out.used;
+    buf[j++] = 0x22;
+    for (let i = 0; i < n; i++) {
+      const b = value[i]!;
+      if (i > 0) buf[j++] = 0x3a;
+      buf[j++] = HEX_CODES[b >> 4]!;
+      buf[j++] = HEX_CODES[b & 15]!;
+    }
+    buf[j++] = 0x22;
+    out.used = j;
+    return;
+  }
+  writeJsonString(out, jsonText(f));
+}
+
+/**
+ * packetJson written into `out` (the text it returns, byte for byte). Lines are separated, not
+ * ended, by newlines, so that an entry's comma can follow the entry written last.
+ */
+export function writePacketJson(out: ByteOut, packet: DissectedPacket, indent = '  ', depth = 1, filter?: ProtocolFilter): void {
   let pads = PADS.get(indent);
   if (!pads) PADS.set(indent, (pads = []));
   const pad = (n: number): string => (pads[n] ??= indent.repeat(n));
-  const date = packetDate(packet);
-  const lines: string[] = [];
-  lines.push(`${pad(depth)}{`);
-  lines.push(`${pad(depth + 1)}"_index": "packets-${date}",`);
-  lines.push(`${pad(depth + 1)}"_type": "doc",`);
-  lines.push(`${pad(depth + 1)}"_score": null,`);
-  lines.push(`${pad(depth + 1)}"_source": {`);
-  lines.push(`${pad(depth + 2)}"layers": {`);
+  let first = true;
+  /** Starts a line at depth d. */
+  const line = (d: number): void => {
+    if (first) first = false;
+    else out.byte(0x0a);
+    out.text(pad(d));
+  };
+  const comma = (): void => out.byte(0x2c);
+
+  /** Entries at one depth share `level`: each after the first puts a comma after the one before. */
+  const writeFields = (fields: Field[], d: number, filter: ProtocolFilter | undefined, level = { written: 0 }): void => {
+    for (const f of fields) {
+      if (!f.abbrev) {
+        // A text-only line is keyed by its text ("Queries", "Timestamps" without a generated
+        // line's brackets), its children an object under it or "" when it has none, as in tshark.
+        // One without a text (nothing in the tree) lends its children to the enclosing object.
+        if (f.label === '') {
+          if (f.children) writeFields(f.children, d, filter, level);
+          continue;
+        }
+        const text = /^\[.*\]$/s.test(f.label) ? f.label.slice(1, -1) : f.label;
+        const key = jsonString(text);
+        if (level.written++ > 0) comma();
+        line(d);
+        out.text(key);
+        if (f.children && f.children.length) {
+          out.text(': {');
+          // -j filters a text line's subtree by its text, as any other key.
+          if (filter && !filter.names.includes(text)) {
+            line(d + 1);
+            out.text('"filtered": ');
+            out.text(key);
+          } else writeFields(f.children, d + 1, filter?.includeChildren ? undefined : filter);
+          line(d);
+          out.byte(0x7d);
+        } else out.text(': ""');
+        continue;
+      }
+      if (level.written++ > 0) comma();
+      const hasValue = f.value !== null || f.text !== '';
+      if (f.children && f.children.length) {
+        if (hasValue) {
+          line(d);
+          out.text(quoted(f.abbrev));
+          out.text(': ');
+          writeFieldValue(out, f);
+          comma();
+        }
+        line(d);
+        out.text(quoted(hasValue ? `${f.abbrev}_tree` : f.abbrev));
+        out.text(': {');
+        if (filter && !filter.names.includes(f.abbrev)) {
+          line(d + 1);
+          out.text('"filtered": ');
+          out.text(quoted(f.abbrev));
+        } else writeFields(f.children, d + 1, filter?.includeChildren ? undefined : filter);
+        line(d);
+        out.byte(0x7d);
+      } else {
+        line(d);
+        out.text(quoted(f.abbrev));
+        out.text(': ');
+        writeFieldValue(out, f);
+      }
+    }
+  };
+
+  line(depth);
+  out.byte(0x7b);
+  line(depth + 1);
+  out.text(`"_index": "packets-${packetDate(packet)}",`);
+  line(depth + 1);
+  out.text('"_type": "doc",');
+  line(depth + 1);
+  out.text('"_score": null,');
+  line(depth + 1);
+  out.text('"_source": {');
+  line(depth + 2);
+  out.text('"layers": {');
   const layers = displayLayers(packet).filter((d) => d.layer.fields.length > 0 || d.inner.length > 0 || d.layer.title !== '');
   layers.forEach(({ layer, inner, depths }, i) => {
     const roots = layer.fields.filter((f) => f.root === true);
     const more = i < layers.length - 1;
     if (layer.fields.length === roots.length && inner.length === 0) {
       // A protocol with nothing in its tree is its label (JSON's FT_PROTOCOL leaf).
-      lines.push(`${pad(depth + 3)}${JSON.stringify(layer.protocol)}: ${JSON.stringify(layer.title)}${more || roots.length > 0 ? ',' : ''}`);
+      line(depth + 3);
+      out.text(JSON.stringify(layer.protocol));
+      out.text(': ');
+      out.text(JSON.stringify(layer.title));
+      if (more || roots.length > 0) comma();
       if (roots.length > 0) {
-        writeFields(lines, roots, depth + 3, pad);
-        if (more) lines[lines.length - 1] += ',';
+        writeFields(roots, depth + 3, undefined);
+        if (more) comma();
       }
       return;
     }
-    lines.push(`${pad(depth + 3)}${JSON.stringify(layer.protocol)}: {`);
+    line(depth + 3);
+    out.text(JSON.stringify(layer.protocol));
+    out.text(': {');
     if (filter && !filter.names.includes(layer.protocol)) {
-      lines.push(`${pad(depth + 4)}"filtered": ${JSON.stringify(layer.protocol)}`, `${pad(depth + 3)}}${i < layers.length - 1 ? ',' : ''}`);
+      line(depth + 4);
+      out.text('"filtered": ');
+      out.text(JSON.stringify(layer.protocol));
+      line(depth + 3);
+      out.byte(0x7d);
+      if (more) comma();
       return;
     }
     // Layers tshark shows inside this one's tree become objects among its fields.
@@ -100,67 +239,22 @@ export function packetJson(packet: DissectedPacket, indent = '  ', depth = 1, fi
       else fields.push(field);
     });
     for (const f of layer.fields) if (f.trailing === true && f.root !== true) fields.push(f);
-    writeFields(lines, fields, depth + 4, pad, filter?.includeChildren ? undefined : filter);
+    writeFields(fields, depth + 4, filter?.includeChildren ? undefined : filter);
     // Fields tshark adds to the top-level tree are members of "layers" after this one.
-    lines.push(`${pad(depth + 3)}}${more || roots.length > 0 ? ',' : ''}`);
+    line(depth + 3);
+    out.byte(0x7d);
+    if (more || roots.length > 0) comma();
     if (roots.length > 0) {
-      writeFields(lines, roots, depth + 3, pad);
-      if (more) lines[lines.length - 1] += ',';
+      writeFields(roots, depth + 3, undefined);
+      if (more) comma();
     }
   });
-  lines.push(`${pad(depth + 2)}}`);
-  lines.push(`${pad(depth + 1)}}`);
-  lines.push(`${pad(depth)}}`);
-  return lines.join('\n');
-}
-
-function writeFields(lines: string[], fields: Field[], depth: number, pad: (n: number) => string, filter?: ProtocolFilter): void {
-  // Written straight into `lines`; an entry after the first puts a comma after the one before it.
-  let written = 0;
-  const next = (): void => {
-    if (written++ > 0) lines[lines.length - 1] += ',';
-  };
-  for (const f of fields) {
-    if (!f.abbrev) {
-      // A text-only line is keyed by its text ("Queries", "Timestamps" without a generated
-      // line's brackets), its children an object under it or "" when it has none, as in tshark.
-      // One without a text (nothing in the tree) lends its children to the enclosing object.
-      if (f.label === '') {
-        if (f.children) {
-          const inner: string[] = [];
-          writeFields(inner, f.children, depth, pad, filter);
-          if (inner.length) {
-            next();
-            for (const line of inner) lines.push(line);
-          }
-        }
-        continue;
-      }
-      const text = /^\[.*\]$/s.test(f.label) ? f.label.slice(1, -1) : f.label;
-      const key = jsonString(text);
-      next();
-      if (f.children && f.children.length) {
-        lines.push(`${pad(depth)}${key}: {`);
-        // -j filters a text line's subtree by its text, as any other key.
-        if (filter && !filter.names.includes(text)) lines.push(`${pad(depth + 1)}"filtered": ${key}`);
-        else writeFields(lines, f.children, depth + 1, pad, filter?.includeChildren ? undefined : filter);
-        lines.push(`${pad(depth)}}`);
-      } else lines.push(`${pad(depth)}${key}: ""`);
-      continue;
-    }
-    next();
-    const hasValue = f.value !== null || f.text !== '';
-    if (f.children && f.children.length) {
-      const key = hasValue ? `${f.abbrev}_tree` : f.abbrev;
-      if (hasValue) lines.push(`${pad(depth)}${quoted(f.abbrev)}: ${jsonString(jsonText(f))},`);
-      lines.push(`${pad(depth)}${quoted(key)}: {`);
-      if (filter && !filter.names.includes(f.abbrev)) lines.push(`${pad(depth + 1)}"filtered": ${quoted(f.abbrev)}`);
-      else writeFields(lines, f.children, depth + 1, pad, filter?.includeChildren ? undefined : filter);
-      lines.push(`${pad(depth)}}`);
-    } else {
-      lines.push(`${pad(depth)}${quoted(f.abbrev)}: ${jsonString(jsonText(f))}`);
-    }
-  }
+  line(depth + 2);
+  out.byte(0x7d);
+  line(depth + 1);
+  out.byte(0x7d);
+  line(depth);
+  out.byte(0x7d);
 }
 
 function packetDate(packet: DissectedPacket): string {

@@ -2,55 +2,88 @@
 import type { DissectedPacket, Field, Layer } from '../../dissect/model';
 import { hexDump } from './hex-dump';
 import { displayLayers } from './nesting';
+import { ByteOut } from '../byte-out';
 
 /**
  * `dataHex`: print the bytes of each Data layer in hex after its heading, as tshark -V does when
  * -x does not print the whole packet (epan/print.c's print_hex_for_data).
  */
 export function formatTree(packet: DissectedPacket, dataHex = false, finalNewline = true): string {
-  const lines: string[] = [];
+  const out = new ByteOut(1 << 12);
+  writeTree(out, packet, dataHex);
+  if (finalNewline) out.byte(0x0a);
+  return out.take();
+}
+
+/** formatTree's lines written into `out`, separated (not ended) by newlines. */
+export function writeTree(out: ByteOut, packet: DissectedPacket, dataHex = false): void {
+  const w = new TreeLines(out);
   for (const { layer, inner, depths } of displayLayers(packet)) {
     if (layer.protocol === 'raw' && layer.fields.length === 0) {
-      lines.push('Raw packet data');
+      w.line(0, 'Raw packet data');
       continue;
     }
     // A layer with neither title nor fields shows its tree elsewhere (ENIP's embedded CIP Class Generic).
     if (layer.title === '' && layer.fields.length === 0 && inner.length === 0) continue;
-    addLayer(lines, layer, 0, dataHex);
-    inner.forEach((nested, k) => addLayer(lines, nested, depths[k]!, dataHex));
-    addFields(lines, layer.fields, 1, true);
+    addLayer(w, layer, 0, dataHex);
+    inner.forEach((nested, k) => addLayer(w, nested, depths[k]!, dataHex));
+    addFields(w, layer.fields, 1, true);
     for (const f of layer.fields) {
       if (f.root !== true || f.hidden) continue;
-      lines.push(f.label);
-      if (f.children) addFields(lines, f.children, 1);
+      w.line(0, f.label);
+      if (f.children) addFields(w, f.children, 1);
     }
   }
-  return finalNewline ? lines.join('\n') + '\n' : lines.join('\n');
 }
 
-/** Four spaces per level, made once per depth. */
-const INDENTS: string[] = [];
-const indentOf = (depth: number): string => (INDENTS[depth] ??= '    '.repeat(depth));
+class TreeLines {
+  private first = true;
+  constructor(private readonly out: ByteOut) {}
 
-function addLayer(lines: string[], layer: Layer, depth: number, dataHex: boolean): void {
-  const indent = indentOf(depth);
-  lines.push(indent + layer.title);
+  line(depth: number, text: string): void {
+    const out = this.out;
+    const spaces = depth * 4;
+    const n = text.length;
+    out.ensure(spaces + 1 + n);
+    const buf = out.buf;
+    let j = out.used;
+    if (this.first) this.first = false;
+    else buf[j++] = 0x0a;
+    for (let i = 0; i < spaces; i++) buf[j++] = 0x20;
+    // ASCII copied here; the first other character hands the rest of the line to the encoder.
+    for (let i = 0; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 0x80) {
+        out.used = j;
+        out.text(text.slice(i));
+        return;
+      }
+      buf[j++] = c;
+    }
+    out.used = j;
+  }
+}
+
+function addLayer(w: TreeLines, layer: Layer, depth: number, dataHex: boolean): void {
+  w.line(depth, layer.title);
   if (dataHex && layer.protocol === 'data') {
     const bytes = layer.fields.find((f) => f.abbrev === 'data.data')?.value;
-    if (Buffer.isBuffer(bytes) && bytes.length > 0) lines.push('', hexDump(bytes));
+    if (Buffer.isBuffer(bytes) && bytes.length > 0) {
+      w.line(0, '');
+      w.line(0, hexDump(bytes));
+    }
   }
-  addFields(lines, layer.fields, depth + 1);
+  addFields(w, layer.fields, depth + 1);
   if (layer.status !== 'ok') {
-    lines.push(`${indent}    [${layer.status === 'truncated' ? 'Packet size limited during capture' : 'Malformed Packet'}: ${layer.problem ?? layer.protocol}]`);
+    w.line(depth + 1, `[${layer.status === 'truncated' ? 'Packet size limited during capture' : 'Malformed Packet'}: ${layer.problem ?? layer.protocol}]`);
   }
 }
 
 /** `trailing`: only the fields shown after the layer's nested layers (Field.trailing); else all but those. */
-function addFields(lines: string[], fields: Field[], depth: number, trailing = false): void {
-  const indent = indentOf(depth);
+function addFields(w: TreeLines, fields: Field[], depth: number, trailing = false): void {
   for (const f of fields) {
     if (f.hidden || f.root === true || (f.trailing === true) !== trailing) continue;
-    lines.push(indent + f.label);
-    if (f.children) addFields(lines, f.children, depth + 1);
+    w.line(depth, f.label);
+    if (f.children) addFields(w, f.children, depth + 1);
   }
 }
