@@ -5,7 +5,8 @@
  * tree, the checksum "[in ICMP error packet]", no conversation times, a zero UDP checksum over IPv6
  * "ignored"), and Router/Neighbor Solicitation and Advertisement, Redirect and their options
  * (flags with their bit lines, "ICMPv6 Option (… : value)", prefix flags), SLAAC MAC addresses in
- * the IPv6 header, Parameter Problem's code names.
+ * the IPv6 header, Parameter Problem's code names; MLD v1 and v2 queries and reports behind a
+ * Hop-by-Hop Router Alert (tcpdump -v prints the v2 group records, -vv their sources).
  *
  * Three sources: corpus traceroutes through MPLS networks (ICMP extensions, MPLS over UDP), frames this test builds (every message kind, deterministic), and traffic made in
  * network namespaces and captured by tcpdump (traceroute-style probes with TTL/hop limit 1 through
@@ -67,6 +68,14 @@ function icmp6(src: string, dst: string, type: number, code: number, body: Buffe
   return Buffer.concat([Buffer.from('333300000001', 'hex'), MAC_A, u16(0x86dd), ipv6(src, dst, 58, msg, hlim)]);
 }
 
+/** An MLD message as Linux sends one: hop limit 1, a Hop-by-Hop header with Router Alert (MLD) and PadN. */
+function mld(src: string, dst: string, type: number, body: Buffer): Buffer {
+  const msg = Buffer.concat([Buffer.from([type, 0, 0, 0]), body]);
+  msg.writeUInt16BE(checksum(v6(src), v6(dst), u32(msg.length), u32(58), msg), 2);
+  const hbh = Buffer.from([58, 0, 5, 2, 0, 0, 1, 0]);
+  return Buffer.concat([Buffer.from('333300000016', 'hex'), MAC_A, u16(0x86dd), ipv6(src, dst, 0, Buffer.concat([hbh, msg]), 1)]);
+}
+
 function ipv4(src: string, dst: string, proto: number, payload: Buffer, ttl = 64): Buffer {
   const h = Buffer.concat([Buffer.from([0x45, 0]), u16(20 + payload.length), u16(1), u16(0), Buffer.from([ttl, proto]), u16(0), v4(src), v4(dst)]);
   h.writeUInt16BE(checksum(h), 10);
@@ -93,7 +102,19 @@ function builtFrames(): Buffer[] {
   const quoted4 = ipv4('10.0.0.2', '10.9.9.9', 17, udp, 1);
   const tcp = Buffer.concat([u16(40000), u16(80), u32(1000), u32(0), Buffer.from([0x50, 0x02]), u16(65535), u16(0), u16(0)]);
   const echo = icmp4(8, 0, Buffer.concat([u16(5), u16(1)]), Buffer.from('xxxxxxxx'));
+  const record = (type: number, group: string, sources: string[], aux: Buffer): Buffer =>
+    Buffer.concat([Buffer.from([type, aux.length / 4]), u16(sources.length), v6(group), ...sources.map(v6), aux]);
   return [
+    // MLD: v1 query, report and done; v2 queries (sources, flags, the exponential codes); v2
+    // reports (record types, sources, auxiliary data; one claiming more records than it holds).
+    mld(a, 'ff02::1', 130, Buffer.concat([u16(10000), u16(0), v6('::')])),
+    mld(a, 'ff02::1:ff11:2', 131, Buffer.concat([u16(0), u16(0), v6('ff02::1:ff11:2')])),
+    mld(a, 'ff02::2', 132, Buffer.concat([u16(0), u16(0), v6('ff02::1:ff11:2')])),
+    mld(a, 'ff02::1', 130, Buffer.concat([u16(10000), u16(0), v6('ff05::1:3'), Buffer.from([0x0a, 125]), u16(2), v6('2001:db8::1'), v6('2001:db8::2')])),
+    mld(a, 'ff02::1', 130, Buffer.concat([u16(0x8123), u16(0), v6('::'), Buffer.from([0x02, 0x85]), u16(0)])),
+    mld(a, 'ff02::16', 143, Buffer.concat([u16(0), u16(3), record(4, 'ff02::1:ff9d:3d85', [], Buffer.alloc(0)),
+      record(1, 'ff05::fb', ['2001:db8::5'], Buffer.from('deadbeef', 'hex')), record(6, 'ff0e::123', ['2001:db8::7', '2001:db8::8'], Buffer.alloc(0))])),
+    mld(a, 'ff02::16', 143, Buffer.concat([u16(0), u16(2), record(2, 'ff02::fb', [], Buffer.alloc(0))])),
     icmp6(a, 'ff02::2', 133, 0, Buffer.concat([Buffer.alloc(4), linkAddress(1, MAC_A)])),
     icmp6(r, 'ff02::1', 134, 0, Buffer.concat([Buffer.from([64, 0x48]), u16(1800), u32(30000), u32(1000), linkAddress(1, MAC_A), mtu, prefix])),
     icmp6(r, 'ff02::1', 134, 0, Buffer.concat([Buffer.from([0, 0xa4]), u16(0), u32(0), u32(0), prefix])),
@@ -167,6 +188,8 @@ const FIELDS = [
   'frame.number', 'icmp.unused', 'icmp.pointer', 'icmp.mtu', 'ip.ttl', 'ip.checksum', 'icmpv6.reserved', 'icmpv6.code',
   'icmpv6.nd.ra.flag.prf', 'icmpv6.nd.na.flag.s', 'icmpv6.nd.na.flag.o', 'icmpv6.opt.prefix.flag.a', 'icmpv6.opt.linkaddr',
   'ipv6.src_slaac_mac', 'ipv6.dst_slaac_mac', 'udp.checksum.status', 'tcp.seq', 'data.len', 'frame.protocols',
+  'ipv6.opt.router_alert', 'ipv6.opt.padn', 'icmpv6.mld.maximum_response_code', 'icmpv6.mld.flag.s', 'icmpv6.mld.qqi',
+  'icmpv6.mld.source_address', 'icmpv6.mldr.mar.record_type', 'icmpv6.mldr.mar.source_address', 'icmpv6.mldr.mar.auxiliary_data',
 ];
 
 describe('ICMP errors and IPv6 neighbour discovery agree with tshark', { skip: NO_TOOLS || NOT_ROOT }, () => {

@@ -120,6 +120,10 @@ export function dissectIcmpv6(d: Dissector, p: PacketState, data: Buffer, offset
       const tgt = ndOptions(b, body + 20, end).target;
       const names = [flags & 0x80000000 && 'rtr', flags & 0x40000000 && 'sol', flags & 0x20000000 && 'ovr'].filter(Boolean).join(', ');
       info += ` ${target}${names ? ` (${names})` : ''}${tgt ? ` is at ${tgt}` : ''}`;
+    } else if (type >= 130 && type <= 132) {
+      mldMessage(b, body, end);
+    } else if (type === 143) {
+      mldv2Report(b, body, end);
     } else if (type === 137) {
       b.need(body, 36, 'redirect');
       b.add('icmpv6.reserved', () => `Reserved: ${data.toString('hex', body, body + 4)}`, data.subarray(body, body + 4), body, 4, () => data.toString('hex', body, body + 4));
@@ -140,6 +144,93 @@ export function dissectIcmpv6(d: Dissector, p: PacketState, data: Buffer, offset
     d.byEthertype(p, 0x86dd, data, quotedAt, end);
     p.quoted--;
   } else if (dataAt >= 0) d.data(p, data, dataAt, end);
+}
+
+/** A reserved field tshark shows as bytes: plain hex in its label and -T fields. */
+function reserved(b: LayerBuilder, at: number, length: number): void {
+  const bytes = b.bytes(at, length, 'reserved');
+  const text = bytes.toString('hex');
+  b.add('icmpv6.reserved', () => `Reserved: ${text}`, bytes, at, length, text);
+}
+
+/** RFC 3810's codes: a value, or from 32768 (128 for QQIC) a floating-point mantissa and exponent. */
+function mldCode(code: number, bits: 16 | 8): number {
+  if (bits === 16) return code < 0x8000 ? code : ((code & 0xfff) | 0x1000) << (((code >> 12) & 7) + 3);
+  return code < 0x80 ? code : ((code & 0x0f) | 0x10) << (((code >> 4) & 7) + 3);
+}
+
+/**
+ * Multicast Listener Query, Report and Done (RFC 2710); a query of 28 bytes or more is MLDv2's
+ * (RFC 3810): maximum response code, flags, QQIC and sources (packet-icmpv6.c).
+ */
+function mldMessage(b: LayerBuilder, body: number, end: number): void {
+  const data = b.data;
+  b.need(body, 20, 'multicast listener message');
+  const v2 = end - (body - 4) >= 28;
+  const delay = b.u16(body);
+  if (v2) b.add('icmpv6.mld.maximum_response_code', () => `Maximum Response Code: ${mldCode(delay, 16)}`, mldCode(delay, 16), body, 2);
+  else b.add('icmpv6.mld.maximum_response_delay', () => `Maximum Response Delay [ms]: ${delay}`, delay, body, 2);
+  reserved(b, body + 2, 2);
+  const group = ipv6Text(data, body + 4);
+  b.add('icmpv6.mld.multicast_address', () => `Multicast Address: ${group}`, group, body + 4, 16);
+  if (!v2) return;
+  const at = body + 20;
+  const flags = b.u8(at, 'flags');
+  b.group('icmpv6.mld.flag', () => `Flags: ${hex(flags, 2)}${flags & 0x08 ? ', Suppress Router-Side Processing' : ''}`, flags, at, 1, () => {
+    b.add('icmpv6.mld.flag.s', () => `${bitPicture(flags, 0x08, 8)} = Suppress Router-Side Processing: ${flags & 0x08 ? 'True' : 'False'}`, (flags & 0x08) !== 0, at, 1);
+    b.add('icmpv6.mld.flag.qrv', () => `${bitPicture(flags, 0x07, 8)} = QRV (Querier's Robustness Variable): ${flags & 7}`, flags & 7, at, 1);
+    b.add('icmpv6.mld.flag.reserved', () => `${bitPicture(flags, 0xf0, 8)} = Reserved: ${flags >> 4}`, flags >> 4, at, 1);
+  }, () => hex(flags, 2));
+  const qqic = mldCode(b.u8(at + 1, 'QQIC'), 8);
+  b.add('icmpv6.mld.qqi', () => `QQIC (Querier's Query Interval Code): ${qqic}`, qqic, at + 1, 1);
+  const sources = b.u16(at + 2, 'number of sources');
+  b.add('icmpv6.mld.nb_sources', () => `Number of Sources: ${sources}`, sources, at + 2, 2);
+  for (let k = 0, s = at + 4; k < sources; k++, s += 16) {
+    b.need(s, 16, 'source address');
+    const source = ipv6Text(data, s);
+    b.add('icmpv6.mld.source_address', () => `Source Address: ${source}`, source, s, 16);
+  }
+}
+
+const MLDR_RECORD_TYPES: Record<number, string> = {
+  1: 'Include', 2: 'Exclude', 3: 'Changed to include', 4: 'Changed to exclude', 5: 'Allow new sources', 6: 'Block old sources',
+};
+
+/** Multicast Listener Report Message v2 (RFC 3810): address records while bytes are left, as packet-icmpv6.c reads them. */
+function mldv2Report(b: LayerBuilder, body: number, end: number): void {
+  const data = b.data;
+  reserved(b, body, 2);
+  const records = b.u16(body + 2, 'number of records');
+  b.add('icmpv6.mldr.nb_mcast_records', () => `Number of Multicast Address Records: ${records}`, records, body + 2, 2);
+  const stop = Math.min(end, data.length);
+  for (let at = body + 4; at < stop; ) {
+    const start = at;
+    const recordType = b.u8(at, 'record type');
+    const aux = b.u8(at + 1, 'aux data length');
+    const sources = b.u16(at + 2, 'number of sources');
+    b.need(at + 4, 16, 'multicast address');
+    const group = ipv6Text(data, at + 4);
+    const length = 20 + sources * 16 + aux * 4;
+    const name = MLDR_RECORD_TYPES[recordType] ?? 'Unknown';
+    b.group('icmpv6.mldr.mar', () => `Multicast Address Record ${name}: ${group}`, null, start, length, () => {
+      b.add('icmpv6.mldr.mar.record_type', () => `Record Type: ${name} (${recordType})`, recordType, start, 1);
+      b.add('icmpv6.mldr.mar.aux_data_len', () => `Aux Data Len: ${aux}`, aux, start + 1, 1);
+      b.add('icmpv6.mldr.mar.nb_sources', () => `Number of Sources: ${sources}`, sources, start + 2, 2);
+      b.add('icmpv6.mldr.mar.multicast_address', () => `Multicast Address: ${group}`, group, start + 4, 16);
+      for (let k = 0, s = start + 20; k < sources; k++, s += 16) {
+        b.need(s, 16, 'source address');
+        const source = ipv6Text(data, s);
+        b.add('icmpv6.mldr.mar.source_address', () => `Source Address: ${source}`, source, s, 16);
+      }
+      if (aux > 0) {
+        const auxAt = start + 20 + sources * 16;
+        const bytes = b.bytes(auxAt, aux * 4, 'auxiliary data');
+        const text = bytes.toString('hex');
+        b.add('icmpv6.mldr.mar.auxiliary_data', () => `Auxiliary Data: ${text}`, bytes, auxAt, aux * 4, text);
+      }
+    }, '');
+    at = start + length;
+  }
 }
 
 function pairEcho(d: Dissector, p: PacketState, type: number, id: number, seq: number, b: LayerBuilder, offset: number): string {

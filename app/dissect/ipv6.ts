@@ -4,7 +4,7 @@
  */
 import { dissectSafely, hex, LayerBuilder, StopDissection } from './builder';
 import type { Dissector } from './dissector';
-import { be16, be32, bitPicture, ipv6Text, macText } from './format';
+import { be16, be32, bitPicture, ipv6Text } from './format';
 import { dscpText, dsSummary, ecnText, ipProtocolName } from './ip-common';
 import { addReassemblyFields, laterReassembly } from './ipv4';
 import type { PacketState } from './packet-state';
@@ -162,10 +162,16 @@ function options(b: LayerBuilder, start: number, stop: number): void {
     b.group('ipv6.opt', () => `${name}`, null, at, 2 + len, () => {
       optionType(b, type, at);
       b.add('ipv6.opt.length', () => `Length: ${len}`, len, at + 1, 1);
-      if (type === 1) b.add('ipv6.opt.padn', 'PadN', b.data.subarray(at + 2, at + 2 + len), at + 2, len, () => macText(b.data, at + 2, len));
+      // FT_BYTES: the bytes in the label, colon hex for -T fields and JSON; none are "<none>"
+      // in the label and -T fields, "" in JSON (json.ts).
+      if (type === 1) {
+        const pad = b.data.subarray(at + 2, at + 2 + len);
+        if (len === 0) b.add('ipv6.opt.padn', 'PadN: <none>', pad, at + 2, 0, '<none>');
+        else b.add('ipv6.opt.padn', () => `PadN: ${pad.toString('hex')}`, pad, at + 2, len);
+      }
       else if (type === 5 && len === 2) {
         const alert = b.u16(at + 2);
-        b.add('ipv6.opt.router_alert', () => `Router Alert: ${alert}`, alert, at + 2, 2);
+        b.add('ipv6.opt.router_alert', () => `Router Alert: ${ROUTER_ALERTS[alert] ?? 'Unknown'} (${alert})`, alert, at + 2, 2);
       } else if (type === 194 && len === 4) {
         const jumbo = b.u32(at + 2);
         b.add('ipv6.opt.jumbo', () => `Payload Length: ${jumbo}`, jumbo, at + 2, 4);
@@ -176,10 +182,14 @@ function options(b: LayerBuilder, start: number, stop: number): void {
   }
 }
 
+/** packet-ipv6.c's value strings (tshark -G values). */
+const ROUTER_ALERTS: Record<number, string> = { 0: 'MLD', 1: 'RSVP', 2: 'Active Network' };
+const OPTION_ACTIONS = ['Skip and continue', 'Discard', 'Discard and send ICMP Parameter Problem', 'Discard and send ICMP if not multicast'];
+
 function optionType(b: LayerBuilder, type: number, at: number): void {
-  b.group('ipv6.opt.type', () => `Type: ${OPTION_NAMES[type] ?? 'Unknown'} (${type})`, type, at, 1, () => {
-    b.add('ipv6.opt.type.action', () => `${bitPicture(type, 0xc0, 8)} = Action: ${type >> 6}`, type >> 6, at, 1);
-    b.add('ipv6.opt.type.change', () => `${bitPicture(type, 0x20, 8)} = May Change: ${(type >> 5) & 1}`, (type & 0x20) !== 0, at, 1);
+  b.group('ipv6.opt.type', () => `Type: ${OPTION_NAMES[type] ?? 'Unknown'} (${hex(type, 2)})`, type, at, 1, () => {
+    b.add('ipv6.opt.type.action', () => `${bitPicture(type, 0xc0, 8)} = Action: ${OPTION_ACTIONS[type >> 6]} (${type >> 6})`, type >> 6, at, 1);
+    b.add('ipv6.opt.type.change', () => `${bitPicture(type, 0x20, 8)} = May Change: ${type & 0x20 ? 'Yes' : 'No'}`, (type & 0x20) !== 0, at, 1);
     b.add('ipv6.opt.type.rest', () => `${bitPicture(type, 0x1f, 8)} = Low-Order Bits: ${hex(type & 0x1f, 2)}`, type & 0x1f, at, 1, () => hex(type & 0x1f, 2));
   }, () => hex(type, 2));
 }

@@ -172,11 +172,9 @@ export function icmp6Print(ctx: PrintContext, p: number, length: number, ip: IpH
       ctx.print(` to ${ctx.ipv6(p + 8)}`);
       if (v > 0) ndOptions(ctx, p + 40, p + length);
       break;
-    case 143: {
-      if (length < 8) ctx.print(` [invalid len ${length}]`);
-      else ctx.print(`, ${ctx.u16(p + 6)} group record(s)`);
+    case 143:
+      mldv2Report(ctx, p, length);
       break;
-    }
     case 144:
     case 146:
       ctx.print(`, id 0x${hex(ctx.u16(p + 4), 4)}`);
@@ -232,6 +230,43 @@ function mldv2Query(ctx: PrintContext, p: number, len: number): void {
     } else ctx.print(`, ${nsrcs} source(s)`);
   }
   ctx.print(']');
+}
+
+const MLDV2_RECORD_TYPES: Record<number, string> = { 1: 'is_in', 2: 'is_ex', 3: 'to_in', 4: 'to_ex', 5: 'allow', 6: 'block' };
+
+/** print-icmp6.c's mldv2_report_print: with -v each group record (its sources with -vv). Aux data is not skipped, as there. */
+function mldv2Report(ctx: PrintContext, p: number, len: number): void {
+  if (len < 8) {
+    ctx.print(` [invalid len ${len}]`);
+    return;
+  }
+  const ngroups = ctx.u16(p + 6);
+  ctx.print(`, ${ngroups} group record(s)`);
+  const v = ctx.flags.verbose;
+  if (v === 0) return;
+  let group = 8;
+  for (let i = 0; i < ngroups; i++) {
+    if (len < group + 20) {
+      ctx.print(' [invalid number of groups]');
+      return;
+    }
+    ctx.print(` [gaddr ${ctx.ipv6(p + group + 4)}`);
+    const type = ctx.u8(p + group);
+    ctx.print(` ${MLDV2_RECORD_TYPES[type] ?? ` [v2-report-#${type}]`}`);
+    const nsrcs = ctx.u16(p + group + 2);
+    if (len < group + 20 + nsrcs * 16) {
+      ctx.print(` [invalid number of sources ${nsrcs}]`);
+      return;
+    }
+    if (v === 1) ctx.print(`, ${nsrcs} source(s)`);
+    else {
+      ctx.print(' {');
+      for (let j = 0; j < nsrcs; j++) ctx.print(` ${ctx.ipv6(p + group + 20 + j * 16)}`);
+      ctx.print(' }');
+    }
+    group += 20 + nsrcs * 16;
+    ctx.print(']');
+  }
 }
 
 /** print-icmp6.c's flag tables, in its order (bittok2str lists the names set, or "none"). */

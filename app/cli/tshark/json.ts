@@ -26,6 +26,8 @@ function jsonText(f: Field): string {
   const text = f.text;
   // Bytes: -T fields writes them as plain hex, -T json with a colon between bytes.
   if (Buffer.isBuffer(f.value) && isPlainHexOf(text, f.value)) return colonHex(f.value);
+  // No bytes: tshark's -T fields says <none>, its JSON "".
+  if (Buffer.isBuffer(f.value) && f.value.length === 0 && text === '<none>') return '';
   if (!text.includes('\\')) return text;
   const raw = text.replace(/\\[rnt]/g, (e) => (e === '\\r' ? '\r' : e === '\\n' ? '\n' : '\t'));
   if (raw === text) return text;
