@@ -18,6 +18,7 @@ import * as path from 'node:path';
 import { requireCorpusDir } from './support/corpus';
 import { corpusAsOne } from './support/merge';
 import { sievecap } from './support/sievecap';
+import { writePcap } from './support/frames';
 
 const NO_TSHARK = spawnSync('tshark', ['--version']).status !== 0 ? 'tshark is not installed (apt-get install tshark)' : false;
 
@@ -54,6 +55,43 @@ test('DNS trees in -V are the lines tshark -V prints, on the corpus\' DNS captur
       lines += expected.length;
     }
     assert.ok(lines > 3000, `${lines} lines compared`);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+/** A DNS response over UDP/IPv4 in an Ethernet frame: one question and one answer of `type` with `rdata`. */
+function dnsResponse(name: string, type: number, rdata: Buffer): Buffer {
+  const qname = Buffer.concat([...name.split('.').map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l)])), Buffer.from([0])]);
+  const u16 = (n: number): Buffer => Buffer.from([n >> 8, n & 0xff]);
+  const dns = Buffer.concat([
+    u16(0x1234), u16(0x8180), u16(1), u16(1), u16(0), u16(0),
+    qname, u16(type), u16(1),
+    Buffer.from([0xc0, 12]), u16(type), u16(1), Buffer.from([0, 0, 1, 0x2c]), u16(rdata.length), rdata,
+  ]);
+  const udp = Buffer.concat([u16(53), u16(40000), u16(8 + dns.length), u16(0), dns]);
+  const ip = Buffer.concat([Buffer.from([0x45, 0]), u16(20 + udp.length), u16(1), u16(0), Buffer.from([64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2])]);
+  let sum = 0;
+  for (let k = 0; k < 20; k += 2) sum += ip.readUInt16BE(k);
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  ip.writeUInt16BE(~sum & 0xffff, 10);
+  return Buffer.concat([Buffer.from('0242ac1100020242ac1100030800', 'hex'), ip, udp]);
+}
+
+test('built answers: MX and SRV headings name their data as tshark -V does', { skip: NO_TSHARK }, () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sievecap-dns-mx-'));
+  try {
+    const file = path.join(tmp, 'mx.pcap');
+    const name = (n: string): Buffer => Buffer.concat([...n.split('.').map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l)])), Buffer.from([0])]);
+    writePcap(file, [
+      dnsResponse('example.com', 15, Buffer.concat([Buffer.from([0, 10]), name('mx.example.com')])),
+      dnsResponse('_ldap._tcp.example.com', 33, Buffer.concat([Buffer.from([0, 0, 0, 100, 1, 0x85]), name('dc1.example.com')])),
+    ]);
+    const theirs = spawnSync('tshark', ['-n', '-r', file, '-V'], { encoding: 'utf8' });
+    const ours = sievecap(['-n', '-r', file, '-V']);
+    const expected = dnsTrees(theirs.stdout);
+    assert.ok(expected.some((l) => l.includes('preference 10, mx mx.example.com')), expected.join('\n'));
+    assert.deepEqual(dnsTrees(ours.stdout.toString()), expected);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

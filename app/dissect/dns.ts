@@ -336,6 +336,11 @@ function readRecord(b: LayerBuilder, names: DnsNameReader, offset: number, info:
   // Wireshark's heading names the record's data for the common types.
   const what = RECORD_HEADINGS[type];
   if (b.tree && what !== undefined && recordData !== '') heading.label += `, ${what}${what === '' ? recordData.trimStart() : recordData}`;
+  // MX's: ', preference 10, mx mx.example.com' (its Info text is those two).
+  if (b.tree && type === 15 && recordData !== '') {
+    const [preference, exchange] = recordData.trimStart().split(' ');
+    heading.label += `, preference ${preference}, mx ${exchange}`;
+  }
   // SRV's: ', priority 0, weight 100, port 389, target dns3.example' (its Info text is those four).
   if (b.tree && type === 33 && recordData !== '') {
     const [priority, weight, port, target] = recordData.trimStart().split(' ');

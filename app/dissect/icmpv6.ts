@@ -73,7 +73,7 @@ export function dissectIcmpv6(d: Dissector, p: PacketState, data: Buffer, offset
       if (type === 160 && body + 4 < Math.min(end, data.length)) icmpExtensions(b, body + 4, end);
     } else if (type === 133) {
       b.add('icmpv6.reserved', () => `Reserved: ${data.toString('hex', body, body + 4)}`, b.bytes(body, 4), body, 4, () => data.toString('hex', body, body + 4));
-      const src = ndOptions(b, body + 4, end).src;
+      const src = ndOptions(d, b, body + 4, end).src;
       info += src ? ` from ${src}` : '';
     } else if (type === 134) {
       b.need(body, 12, 'router advertisement');
@@ -94,14 +94,14 @@ export function dissectIcmpv6(d: Dissector, p: PacketState, data: Buffer, offset
       b.add('icmpv6.nd.ra.router_lifetime', () => `Router lifetime (s): ${data.readUInt16BE(body + 2)}`, data.readUInt16BE(body + 2), body + 2, 2);
       b.add('icmpv6.nd.ra.reachable_time', () => `Reachable time (ms): ${data.readUInt32BE(body + 4)}`, data.readUInt32BE(body + 4), body + 4, 4);
       b.add('icmpv6.nd.ra.retrans_timer', () => `Retrans timer (ms): ${data.readUInt32BE(body + 8)}`, data.readUInt32BE(body + 8), body + 8, 4);
-      const src = ndOptions(b, body + 12, end).src;
+      const src = ndOptions(d, b, body + 12, end).src;
       info += src ? ` from ${src}` : '';
     } else if (type === 135) {
       b.need(body, 20, 'neighbor solicitation');
       b.add('icmpv6.reserved', () => `Reserved: ${data.toString('hex', body, body + 4)}`, data.subarray(body, body + 4), body, 4, () => data.toString('hex', body, body + 4));
       const target = ipv6Text(data, body + 4);
       b.add('icmpv6.nd.ns.target_address', () => `Target Address: ${target}`, target, body + 4, 16);
-      const src = ndOptions(b, body + 20, end).src;
+      const src = ndOptions(d, b, body + 20, end).src;
       info += ` for ${target}${src ? ` from ${src}` : ''}`;
     } else if (type === 136) {
       b.need(body, 20, 'neighbor advertisement');
@@ -117,7 +117,7 @@ export function dissectIcmpv6(d: Dissector, p: PacketState, data: Buffer, offset
       }, () => hex(flags, 8));
       const target = ipv6Text(data, body + 4);
       b.add('icmpv6.nd.na.target_address', () => `Target Address: ${target}`, target, body + 4, 16);
-      const tgt = ndOptions(b, body + 20, end).target;
+      const tgt = ndOptions(d, b, body + 20, end).target;
       const names = [flags & 0x80000000 && 'rtr', flags & 0x40000000 && 'sol', flags & 0x20000000 && 'ovr'].filter(Boolean).join(', ');
       info += ` ${target}${names ? ` (${names})` : ''}${tgt ? ` is at ${tgt}` : ''}`;
     } else if (type >= 130 && type <= 132) {
@@ -131,7 +131,7 @@ export function dissectIcmpv6(d: Dissector, p: PacketState, data: Buffer, offset
       const destination = ipv6Text(data, body + 20);
       b.add('icmpv6.nd.rd.target_address', () => `Target Address: ${target}`, target, body + 4, 16);
       b.add('icmpv6.rd.na.destination_address', () => `Destination Address: ${destination}`, destination, body + 20, 16);
-      const tgt = ndOptions(b, body + 36, end).target;
+      const tgt = ndOptions(d, b, body + 36, end).target;
       if (tgt) info += ` is at ${tgt}`;
     }
     p.setProtocol('ICMPv6', info);
@@ -255,7 +255,7 @@ function pairEcho(d: Dissector, p: PacketState, type: number, id: number, seq: n
 }
 
 /** Adds the options of a neighbour discovery message; returns the first source and target link-layer addresses ('' when none). */
-function ndOptions(b: LayerBuilder, start: number, end: number): { src: string; target: string } {
+function ndOptions(d: Dissector, b: LayerBuilder, start: number, end: number): { src: string; target: string } {
   const data = b.data;
   const found = { src: '', target: '' };
   for (let at = start; at + 2 <= end; ) {
@@ -274,8 +274,8 @@ function ndOptions(b: LayerBuilder, start: number, end: number): { src: string; 
         const mac = macText(data, at + 2);
         if (type === 1) found.src ||= mac;
         else found.target ||= mac;
-        b.add('icmpv6.opt.linkaddr', () => `Link-layer address: ${mac}`, mac, at + 2, 6);
-        b.add(type === 1 ? 'icmpv6.opt.src_linkaddr' : 'icmpv6.opt.target_linkaddr', () => `Link-layer address: ${mac}`, mac, at + 2, 6).hidden = true;
+        b.add('icmpv6.opt.linkaddr', () => `Link-layer address: ${d.macLabel(mac)}`, mac, at + 2, 6);
+        b.add(type === 1 ? 'icmpv6.opt.src_linkaddr' : 'icmpv6.opt.target_linkaddr', () => `Link-layer address: ${d.macLabel(mac)}`, mac, at + 2, 6).hidden = true;
       } else if (type === 14) {
         // RFC 3971's Nonce (Linux sends one with the Neighbor Solicitations of Enhanced DAD).
         b.add('icmpv6.opt.nonce', () => `Nonce: ${data.toString('hex', at + 2, at + len)}`, data.subarray(at + 2, at + len), at + 2, len - 2, () => data.toString('hex', at + 2, at + len));

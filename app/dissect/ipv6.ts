@@ -39,8 +39,8 @@ export function dissectIpv6(d: Dissector, p: PacketState, data: Buffer, offset: 
     if (b.building) addAddress(d, b, 'ipv6.src', 'ipv6.src_host', 'Source Address', src, offset + 8);
     if (b.building) addAddress(d, b, 'ipv6.dst', 'ipv6.dst_host', 'Destination Address', dst, offset + 24);
     if (b.building) {
-      slaacMac(b, offset + 8, 'ipv6.src_slaac_mac', 'Source');
-      slaacMac(b, offset + 24, 'ipv6.dst_slaac_mac', 'Destination');
+      slaacMac(d, b, offset + 8, 'ipv6.src_slaac_mac', 'Source');
+      slaacMac(d, b, offset + 24, 'ipv6.dst_slaac_mac', 'Destination');
     }
     b.title(() => `Internet Protocol Version 6, Src: ${d.hostLabel(src)}, Dst: ${d.hostLabel(dst)}`);
     b.setLength(40);
@@ -69,14 +69,14 @@ export function dissectIpv6(d: Dissector, p: PacketState, data: Buffer, offset: 
  * packet-ipv6.c: an address whose interface identifier is a modified EUI-64 (ff:fe in its middle,
  * from a universal MAC) names the MAC address it was made from (SLAAC), flipping the U/L bit back.
  */
-function slaacMac(b: LayerBuilder, at: number, abbrev: string, side: string): void {
+function slaacMac(d: Dissector, b: LayerBuilder, at: number, abbrev: string, side: string): void {
   const data = b.data;
   // Only an identifier made from a universal (IEEE-assigned) MAC: its U/L bit set.
   if (at + 16 > data.length || (data[at + 8]! & 0x02) === 0 || data[at + 11] !== 0xff || data[at + 12] !== 0xfe) return;
   const bytes = [data[at + 8]! ^ 0x02, data[at + 9]!, data[at + 10]!, data[at + 13]!, data[at + 14]!, data[at + 15]!];
   const mac = bytes.map((x) => x.toString(16).padStart(2, '0')).join(':');
-  b.add(abbrev, () => `[${side} SLAAC MAC: ${mac}]`, mac, at + 8, 8);
-  b.add('ipv6.slaac_mac', () => `[SLAAC MAC: ${mac}]`, mac, at + 8, 8).hidden = true;
+  b.add(abbrev, () => `[${side} SLAAC MAC: ${d.macLabel(mac)}]`, mac, at + 8, 8);
+  b.add('ipv6.slaac_mac', () => `[SLAAC MAC: ${d.macLabel(mac)}]`, mac, at + 8, 8).hidden = true;
 }
 
 function addAddress(d: Dissector, b: LayerBuilder, abbrev: string, hostAbbrev: string, label: string, text: string, at: number): void {
