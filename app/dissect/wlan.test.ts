@@ -121,3 +121,13 @@ test('no-tree mode builds only the selected fields', () => {
   p.layers.filter((l) => l.protocol !== 'frame').forEach((l) => walk(l.fields));
   assert.deepEqual(built, ['wlan.ssid']);
 });
+
+test('with MAC name resolution the address lines read "name (address)", as tshark -V prints them', () => {
+  const data = Buffer.from(FRAMES.beacon, 'hex');
+  const names: Record<string, string> = { 'ff:ff:ff:ff:ff:ff': 'Broadcast' };
+  const p = new Dissector({ macName: (a) => names[a] ?? a }).dissect({ number: 1, tsNs: 0n, data, origLen: data.length, linkType: 127 });
+  const labels = (fields: Field[]): string[] => fields.flatMap((f) => [f.label, ...labels(f.children ?? [])]);
+  const wlan = labels(p.layers.find((l) => l.protocol === 'wlan')!.fields);
+  assert.ok(wlan.includes('Receiver address: Broadcast (ff:ff:ff:ff:ff:ff)'), wlan.join('\n'));
+  assert.ok(wlan.includes('Transmitter address: 02:00:00:00:00:01 (02:00:00:00:00:01)'), wlan.join('\n'));
+});

@@ -147,7 +147,7 @@ export function dissectWlanFrame(d: Dissector, p: PacketState, data: Buffer, off
     const addr = (at: number, field: string, label: string, withAddr: boolean): string => {
       b.need(at, 6, label);
       const text = macText(data, at);
-      b.add(field, () => `${label}: ${text}`, text, at, 6);
+      b.add(field, () => `${label}: ${d.macLabel(text)}`, text, at, 6);
       if (withAddr) b.add('wlan.addr', '', text, at, 6).hidden = true;
       return text;
     };
