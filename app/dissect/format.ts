@@ -13,7 +13,8 @@ export function macText(data: Buffer, offset: number, length = 6): string {
   return s;
 }
 
-const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
+/** The character codes of the lower-case hex digits, by value. */
+export const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
 
 /**
  * Bytes as tshark prints FT_BYTES with separators ('0a:1b:2c'; '' for none). Payloads and bodies

@@ -4,6 +4,7 @@
  * source: each is printed under its name, the frame's first.
  */
 import type { DissectedPacket } from '../../dissect/model';
+import { HEX_DIGITS } from '../../dissect/format';
 
 /** Names of the reassembled buffers, by the layer that holds them. */
 const SOURCE_NAMES: Readonly<Record<string, string>> = { 'tcp.segments': 'Reassembled TCP' };
@@ -22,8 +23,6 @@ export function packetHexDump(packet: DissectedPacket, frame: Buffer): string {
   }
   return lines.join('\n');
 }
-
-const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
 
 /**
  * print_hex_data_buffer: offset (4 digits or more), 16 bytes in hex, the same bytes as ASCII; the

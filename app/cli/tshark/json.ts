@@ -8,7 +8,7 @@ import type { DissectedPacket, Field } from '../../dissect/model';
 import { displayLayers } from './nesting';
 import type { ProtocolFilter } from './formats';
 import { asciiFieldText } from '../../dissect/app-format';
-import { colonHex } from '../../dissect/format';
+import { colonHex, HEX_DIGITS } from '../../dissect/format';
 import { ByteOut } from '../byte-out';
 
 /** A JSON string as tshark's json_dumper writes it: JSON's escapes, and "</" as "<\/". */
@@ -82,14 +82,12 @@ function writeJsonString(out: ByteOut, s: string): void {
   out.used = j;
 }
 
-const HEX_CODES = Buffer.from('0123456789abcdef', 'latin1');
-
 /** Whether text is the bytes in plain lower-case hex (read without making that hex string). */
 function isPlainHexOf(text: string, bytes: Buffer): boolean {
   if (text.length !== bytes.length * 2) return false;
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i]!;
-    if (text.charCodeAt(2 * i) !== HEX_CODES[b >> 4] || text.charCodeAt(2 * i + 1) !== HEX_CODES[b & 15]) return false;
+    if (text.charCodeAt(2 * i) !== HEX_DIGITS[b >> 4] || text.charCodeAt(2 * i + 1) !== HEX_DIGITS[b & 15]) return false;
   }
   return true;
 }
@@ -106,8 +104,8 @@ function writeFieldValue(out: ByteOut, f: Field): void {
     for (let i = 0; i < n; i++) {
       const b = value[i]!;
       if (i > 0) buf[j++] = 0x3a;
-      buf[j++] = HEX_CODES[b >> 4]!;
-      buf[j++] = HEX_CODES[b & 15]!;
+      buf[j++] = HEX_DIGITS[b >> 4]!;
+      buf[j++] = HEX_DIGITS[b & 15]!;
     }
     buf[j++] = 0x22;
     out.used = j;
