@@ -17,7 +17,6 @@
  * the helper; directory, socket and token are removed at once, so nothing is left to connect to.
  */
 import * as childProcess from 'node:child_process';
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
@@ -37,7 +36,7 @@ import {
   type HelperResult,
 } from '../rpc/helper-protocol';
 import { native } from '../capture/native';
-import { canCapture, processIdentity, runtimeBase, SOCKET_NAME, TOKEN_BYTES, TOKEN_NAME } from './identity';
+import { canCapture, processIdentity, randomHex, runtimeBase, sameSecret, SOCKET_NAME, TOKEN_BYTES, TOKEN_NAME } from './identity';
 
 /** Where the installed package puts the launcher; SIEVECAP_HELPER_LAUNCHER names another. */
 export const DEFAULT_LAUNCHER = '/usr/lib/sievecap/sievecap-helper';
@@ -170,16 +169,16 @@ export class HelperClient {
     const uid = route.kind === 'child' ? route.uid : process.getuid!();
     const base = route.kind === 'child' ? runtimeBase(route.uid, {}) : runtimeBase(uid);
     const dir = fs.mkdtempSync(path.join(base, 'sievecap-'));
-    const token = crypto.randomBytes(TOKEN_BYTES).toString('hex');
+    const token = randomHex(TOKEN_BYTES);
     const socketPath = path.join(dir, SOCKET_NAME);
     const server = net.createServer();
     const cleanUp = (): void => {
       server.close();
-      // The directory holds the token and the socket: removed one by one (a recursive removal
-      // loads Node's rimraf, milliseconds of start-up); recursively only if something else is in it.
+      // The directory holds the token and the socket: removed one by one (fs.rmSync loads Node's
+      // rimraf, milliseconds of start-up); recursively only if something else is in it.
       try {
-        fs.rmSync(path.join(dir, TOKEN_NAME), { force: true });
-        fs.rmSync(socketPath, { force: true });
+        unlinkIfThere(path.join(dir, TOKEN_NAME));
+        unlinkIfThere(socketPath);
         fs.rmdirSync(dir);
       } catch {
         fs.rmSync(dir, { recursive: true, force: true });
@@ -475,9 +474,7 @@ function meet(
             if (frame.kind !== 'json') throw new Error('no hello');
             const message = parseHelperMessage(frame.value);
             if (message.type !== 'hello') throw new Error('no hello');
-            const a = Buffer.from(message.token);
-            const b = Buffer.from(token);
-            if (a.length !== b.length || !crypto.timingSafeEqual(a, b)) throw new Error('wrong token');
+            if (!sameSecret(message.token, token)) throw new Error('wrong token');
             if (message.pid !== peer.pid) throw new Error('pid mismatch');
             // Nothing follows a hello before the first request; the client resumes the socket once
             // its own listener is attached.
@@ -492,4 +489,13 @@ function meet(
     };
     server.on('connection', onConnection);
   });
+}
+
+/** Removes a file; one that is already gone is fine. */
+function unlinkIfThere(file: string): void {
+  try {
+    fs.unlinkSync(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
 }
