@@ -137,8 +137,11 @@ export class UsageError extends Error {
   }
 }
 
-/** `sievecap --help`: the option table of help-table.ts (also the manual page's). */
-export const HELP = renderHelp();
+let helpText: string | undefined;
+/** `sievecap --help`: the option table of help-table.ts (also the manual page's), made when asked for. */
+export function help(): string {
+  return (helpText ??= renderHelp());
+}
 
 /** What an option's argument is, for "option -r needs an argument: …". */
 const ARGUMENT_WORDS: Readonly<Record<string, string>> = {

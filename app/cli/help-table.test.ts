@@ -7,8 +7,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { HELP } from './args';
+import { help } from './args';
 import { renderHelp, renderMan } from './help-table';
+
+const HELP = help();
 
 const ROOT = path.resolve(__dirname, '../../..');
 

@@ -1,7 +1,7 @@
 /**
  * `sievecap`: tcpdump's command line over Sievecap's capture core.
  */
-import { HELP, parseCommandLine, parseServeCommandLine, SERVE_HELP, UsageError, type CliOptions, type ServeOptions } from './args';
+import { help, parseCommandLine, parseServeCommandLine, SERVE_HELP, UsageError, type CliOptions, type ServeOptions } from './args';
 import { processIo, type CliIo } from './io';
 
 const VERSION = '0.1.0';
@@ -19,7 +19,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     throw err;
   }
   if (opts.help) {
-    io.out(HELP);
+    io.out(help());
     return 0;
   }
   try {

@@ -17,6 +17,7 @@
  * once, in its first progress event (and `opened` for a session), so a UI can page rows while a
  * file is still being indexed or a filter still runs.
  */
+import { TIME_DISPLAY_FORMATS } from './time-formats';
 import * as v from 'valibot';
 import { KernelStagesSpec, WatchRule } from './helper-protocol';
 
@@ -150,9 +151,7 @@ export type SortColumn = v.InferOutput<typeof SortColumn>;
 export const RowSort = v.strictObject({ column: SortColumn, descending: v.boolean() });
 export type RowSort = v.InferOutput<typeof RowSort>;
 
-/** tshark's -t formats: the packet list's Time column (View › Time Display Format) as `tshark -t FORMAT` prints it. */
-export const TIME_DISPLAY_FORMATS = ['a', 'ad', 'adoy', 'd', 'dd', 'e', 'r', 'u', 'ud', 'udoy'] as const;
-export type TimeDisplayFormat = (typeof TIME_DISPLAY_FORMATS)[number];
+export { TIME_DISPLAY_FORMATS, type TimeDisplayFormat } from './time-formats';
 export const TimeDisplay = v.strictObject({
   format: v.picklist(TIME_DISPLAY_FORMATS),
   /** Digits after the point (0: seconds … 9: nanoseconds), truncated; absent: the time stamps' own precision (tshark's automatic). */

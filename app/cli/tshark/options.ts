@@ -15,7 +15,7 @@
  *
  * Any of these, like -Y, -T, -V, -z and -o, asks for tshark-style output (tsharkOutputAsked).
  */
-import { TIME_DISPLAY_FORMATS, type TimeDisplayFormat } from '../../rpc/engine-protocol';
+import { TIME_DISPLAY_FORMATS, type TimeDisplayFormat } from '../../rpc/time-formats';
 import { UsageError } from '../args';
 
 /** tshark's -t words: the window's View › Time Display Format offers the same. */
