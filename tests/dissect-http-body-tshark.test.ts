@@ -209,3 +209,26 @@ test('first lines as tshark reads them: any version text, two spaces (empty URI)
   assert.equal(ours.status, 0, ours.stderr);
   assert.equal(ours.stdout.toString(), theirs.stdout);
 });
+
+test('an image whose bytes are not one: HTTP notes its subdissector failed, the body is Media (tshark -V)', { skip: NO_TSHARK }, () => {
+  const junk = Buffer.from(Array.from({ length: 64 }, (_, i) => (i * 37 + 11) & 0xff));
+  const cases = [
+    response('image/png', junk),
+    response('image/gif', junk),
+    response('image/jpeg', junk),
+    response('image/jpeg', Buffer.concat([Buffer.from([0xff, 0xd8]), junk])),
+    response('image/png', Buffer.from('89504e47', 'hex')),
+    response('image/gif', Buffer.from('GIF8', 'latin1')),
+  ];
+  const out: Buffer[] = [];
+  cases.forEach((payload, stream) => {
+    const request = Buffer.from(`GET /${stream}.img HTTP/1.1\r\nHost: 10.0.0.1\r\n\r\n`, 'latin1');
+    out.push(segment(stream, 1, request, true), segment(stream, 1, payload, false, 1 + request.length));
+  });
+  const file = path.join(tmp, 'refused-images.pcap');
+  writePcap(file, out);
+  const tshark = spawnSync('tshark', ['-r', file, '-V'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  assert.equal(tshark.status, 0, tshark.stderr);
+  assert.equal((tshark.stdout.match(/HTTP body subdissector failed/g) ?? []).length, 2 * cases.length, 'tshark notes each image');
+  assert.equal(sievecap(['-r', file, '-V']).stdout.toString(), tshark.stdout);
+});

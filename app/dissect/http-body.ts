@@ -49,7 +49,15 @@ export interface BodyResult {
   info: string;
   /** Appended to the Protocol column after a slash (HTTP/JSON, HTTP/XML), if any. */
   column?: string;
+  /**
+   * The media type has a dissector in Wireshark that refused these bytes (an image that is not
+   * one): HTTP notes "HTTP body subdissector failed" before the body goes to Media.
+   */
+  refused?: boolean;
 }
+
+/** Media types whose Wireshark dissectors check a signature and refuse other bytes. */
+const SIGNED_IMAGES = new Set(['image/png', 'image/jpeg', 'image/gif']);
 
 /**
  * The layers of body bytes data[start, stop). `contentType` as the header gave it (undefined: no
@@ -101,7 +109,7 @@ export function bodyLayers(data: Buffer, start: number, stop: number, contentTyp
   }
   const b = layer('media', 'Media Type');
   if (b.wants('media.type')) b.add('media.type', () => `Media type: ${shown} (${stop - start} bytes)`, data.subarray(start, stop), start, stop - start, () => bytesHex(data, start, stop - start));
-  return { layers: [b.layer], info: ` (${shown})` };
+  return SIGNED_IMAGES.has(type) ? { layers: [b.layer], info: ` (${shown})`, refused: true } : { layers: [b.layer], info: ` (${shown})` };
 }
 
 export function countLines(data: Buffer, start: number, stop: number): number {

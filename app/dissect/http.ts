@@ -7,7 +7,7 @@ import { LayerBuilder, dissectSafely } from './builder';
 import type { AppContext, AppDissector, AppResult, Layer, PduSplit } from './model';
 import { ONE_MORE_SEGMENT, UNTIL_FIN } from './tcp-pdus';
 import { asciiFieldText, formatText, printable, truncatedLabel } from './app-format';
-import { bodyLayers, decodeEntityBody } from './http-body';
+import { bodyLayers, decodeEntityBody, type BodyResult } from './http-body';
 import { addExpert } from './expert';
 import { nsToSeconds } from './format';
 import { HttpTransactionTable, type HttpPair } from './http-transactions';
@@ -381,7 +381,8 @@ export function dissectHttpMessage(data: Buffer, offset: number, end: number, ct
       const declared = headers.get('content-length');
       const partial = declared !== undefined && /^\d+$/.test(declared) && Number(declared) > stop - bodyStart;
       // An empty body (a gzip stream of nothing) has its File Data and no media layer, as tshark's.
-      const media = bodyStop > start ? bodyLayers(bytes, start, bodyStop, type, partial, ctx.fields) : { layers: [], info: '', column: undefined };
+      const media: BodyResult = bodyStop > start ? bodyLayers(bytes, start, bodyStop, type, partial, ctx.fields) : { layers: [], info: '' };
+      if (media.refused) addExpert(b, 'http.subdissector_failed', 'Note', 'Malformed', 'HTTP body subdissector failed, trying heuristic subdissector', start, 0);
       if (entity.source !== null) for (const layer of media.layers) ownData(layer, bytes, entity.source);
       body = [...body, ...media.layers];
       info += media.info;

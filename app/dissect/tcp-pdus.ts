@@ -56,6 +56,12 @@ export interface PendingPdu {
   length: number;
   /** Each frame's share, in order: tcp.segment and the "#frame(bytes)" list. */
   parts: Array<{ frame: number; length: number }>;
+  /**
+   * Segments of this PDU that came after a hole (a segment still missing), by sequence number:
+   * Wireshark's fragment table keeps them at their offsets, so the segment that fills the hole
+   * (an out-of-order one) lets the PDU go on with them.
+   */
+  ahead?: Array<{ seq: number; bytes: Buffer; frame: number }>;
 }
 
 /** The state of one direction this module keeps (TcpDirection.pdu). */
@@ -148,7 +154,9 @@ export function dissectTcpPayload(d: Dissector, p: PacketState, ctx: AppContext,
     if (pdu !== null && s >= pdu.seq && (pdu.nxtpdu < 0 || s < pdu.nxtpdu)) {
       const have = pdu.seq + pdu.length;
       if (s > have) {
-        // Bytes before this segment are missing: the PDU cannot be finished by it.
+        // Bytes before this segment are missing: the PDU cannot be finished by it. Its bytes are
+        // kept for when the hole is filled.
+        keepAhead(pdu, s, data.subarray(o, pdu.nxtpdu < 0 ? end : Math.min(end, o + (pdu.nxtpdu - s))), p.frame.number);
         segmentOfPdu(d, p, tcpLayer, columns, data, o, end);
         return;
       }
@@ -164,6 +172,7 @@ export function dissectTcpPayload(d: Dissector, p: PacketState, ctx: AppContext,
       const lastPart = pdu.parts[pdu.parts.length - 1];
       if (lastPart !== undefined && lastPart.frame === p.frame.number) lastPart.length += take - skip;
       else pdu.parts.push({ frame: p.frame.number, length: take - skip });
+      if (pdu.ahead !== undefined) takeAhead(pdu);
       if (pdu.length > MAX_PDU_BYTES) {
         flow.pdu = null;
         segmentOfPdu(d, p, tcpLayer, columns, data, o, end);
@@ -197,6 +206,36 @@ export function dissectTcpPayload(d: Dissector, p: PacketState, ctx: AppContext,
     fresh(d, p, ctx, flow, s, columns, tcpLayer, data, o, end, pdu !== null && s < pdu.seq);
     return;
   }
+}
+
+/** Keeps the bytes of a segment that came after a hole in `pdu` (at most MAX_PDU_BYTES in all). */
+function keepAhead(pdu: PendingPdu, seq: number, bytes: Buffer, frame: number): void {
+  if (bytes.length === 0) return;
+  const ahead = (pdu.ahead ??= []);
+  let held = pdu.length;
+  for (const a of ahead) held += a.bytes.length;
+  if (held + bytes.length > MAX_PDU_BYTES) return;
+  let at = ahead.length;
+  while (at > 0 && ahead[at - 1]!.seq > seq) at--;
+  ahead.splice(at, 0, { seq, bytes: Buffer.from(bytes), frame });
+}
+
+/** The segments kept after a hole that now follow on from the PDU's bytes, added in order. */
+function takeAhead(pdu: PendingPdu): void {
+  const ahead = pdu.ahead!;
+  while (ahead.length > 0) {
+    const next = ahead[0]!;
+    const have = pdu.seq + pdu.length;
+    if (next.seq > have) break;
+    ahead.shift();
+    const skip = have - next.seq;
+    if (skip >= next.bytes.length) continue; // nothing new (its bytes came again meanwhile)
+    const take = next.bytes.length - skip;
+    pdu.chunks.push(next.bytes.subarray(skip));
+    pdu.length += take;
+    pdu.parts.push({ frame: next.frame, length: take });
+  }
+  if (ahead.length === 0) pdu.ahead = undefined;
 }
 
 /**

@@ -155,7 +155,12 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
       if (syn && !ack) conv.synTs = ts;
       else if (ack && !syn && conv.irtt === 0n && conv.synTs >= 0n) conv.irtt = ts - conv.synTs;
       if (conv.reused && syn && !ack) {
+        // As packet-tcp.c on port reuse: the SYN's analysis is recorded (its "[SEQ/ACK analysis]"
+        // carries the note), and the new conversation shows this SYN already (SYN_SENT).
         analysis.flags |= A.REUSED_PORTS;
+        analysis.recorded = true;
+        conv.completeness |= COMPLETENESS.SYN;
+        completeness = conv.completeness;
         conv.reused = false;
       }
       const stream = conv.index;

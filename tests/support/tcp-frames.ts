@@ -18,6 +18,9 @@ export interface TcpConversationSpec {
   server?: string;
   clientPort?: number;
   serverPort: number;
+  /** Initial sequence numbers (1000 and 5000 unless given): a later conversation on the same ports needs others. */
+  clientIsn?: number;
+  serverIsn?: number;
 }
 
 interface Frame {
@@ -36,8 +39,8 @@ export class TcpConversation {
   constructor(spec: TcpConversationSpec) {
     const ip = (text: string): number[] => text.split('.').map(Number);
     this.ends = {
-      client: { ip: ip(spec.client ?? '10.0.0.1'), port: spec.clientPort ?? 40000, mac: [2, 0, 0, 0, 0, 1], next: 1000 },
-      server: { ip: ip(spec.server ?? '10.0.0.2'), port: spec.serverPort, mac: [2, 0, 0, 0, 0, 2], next: 5000 },
+      client: { ip: ip(spec.client ?? '10.0.0.1'), port: spec.clientPort ?? 40000, mac: [2, 0, 0, 0, 0, 1], next: spec.clientIsn ?? 1000 },
+      server: { ip: ip(spec.server ?? '10.0.0.2'), port: spec.serverPort, mac: [2, 0, 0, 0, 0, 2], next: spec.serverIsn ?? 5000 },
     };
   }
 

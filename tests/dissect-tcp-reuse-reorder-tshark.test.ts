@@ -1,0 +1,65 @@
+/**
+ * Two things of TCP that everyday captures hold, against tshark 4.0 as users run it (TCP
+ * desegmentation on): a client that opens a new connection from the port of a closed one
+ * ("[TCP Port numbers reused]", a new stream, SYN_SENT already on that SYN), and an HTTP response
+ * whose segments arrive out of order, a later one before the one that fills the hole (the PDU
+ * is put together with the segments held after the hole, on the frame that completes it).
+ * Compared line for line: the summary lines and `-V`.
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { sievecap } from './support/sievecap';
+import { TcpConversation, writeConversations } from './support/tcp-frames';
+
+const NO_TSHARK = spawnSync('tshark', ['--version']).status !== 0 ? 'tshark is not installed (apt-get install tshark)' : false;
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sievecap-tcp-reuse-'));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+function tshark(args: string[]): string {
+  const r = spawnSync('tshark', args, { encoding: 'utf8', maxBuffer: 64 << 20 });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout;
+}
+
+function body(length: number): Buffer {
+  return Buffer.from(Array.from({ length }, (_, i) => 0x41 + (i % 26)));
+}
+
+test('a closed connection\'s ports used again: a new stream, marked as tshark marks it', { skip: NO_TSHARK }, () => {
+  const first = new TcpConversation({ serverPort: 8081, clientPort: 41900 });
+  first.handshake().send('client', Buffer.from('GET /a HTTP/1.1\r\nHost: x\r\n\r\n')).send('server', Buffer.from('HTTP/1.1 204 No Content\r\n\r\n'));
+  first.fin('client').fin('server').ack('client');
+  const again = new TcpConversation({ serverPort: 8081, clientPort: 41900, clientIsn: 900_000, serverIsn: 7_000_000 });
+  again.handshake().send('client', Buffer.from('GET /b HTTP/1.1\r\nHost: x\r\n\r\n')).send('server', Buffer.from('HTTP/1.1 204 No Content\r\n\r\n'));
+  const file = path.join(tmp, 'reused.pcap');
+  writeConversations(file, [first, again]);
+  const lines = tshark(['-r', file]);
+  assert.match(lines, /\[TCP Port numbers reused\] 41900 → 8081 \[SYN\]/);
+  assert.equal(sievecap(['-r', file, '-T', 'text']).stdout.toString(), lines);
+  assert.equal(sievecap(['-r', file, '-V']).stdout.toString(), tshark(['-r', file, '-V']));
+  const fields = ['-T', 'fields', '-e', 'frame.number', '-e', 'tcp.stream', '-e', 'tcp.completeness', '-e', 'tcp.analysis.reused_ports'];
+  assert.equal(sievecap(['-r', file, ...fields]).stdout.toString(), tshark(['-r', file, ...fields]));
+});
+
+test('segments of a response out of order: the hole filled, the response put together as tshark does', { skip: NO_TSHARK }, () => {
+  const c = new TcpConversation({ serverPort: 8080 });
+  c.handshake().send('client', Buffer.from('GET /image.jpg HTTP/1.1\r\nHost: x\r\n\r\n'));
+  const payload = body(6000);
+  const head = Buffer.from(`HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: ${payload.length}\r\n\r\n`, 'latin1');
+  const before = c.frames.length;
+  c.send('server', Buffer.concat([head, payload]), [1000, 2000, 3000, 4000, 5000]);
+  // The third segment arrives after the fourth and fifth (a hole, then what follows it, then the filler).
+  const [s1, s2, s3, s4, s5, s6] = c.frames.splice(before, 6);
+  c.frames.push(s1!, s2!, s4!, s5!, s3!, s6!);
+  c.ack('client').fin('client').fin('server').ack('client');
+  const file = path.join(tmp, 'reordered.pcap');
+  writeConversations(file, [c]);
+  const lines = tshark(['-r', file]);
+  assert.match(lines, /Out-Of-Order/);
+  assert.equal(sievecap(['-r', file, '-T', 'text']).stdout.toString(), lines);
+  assert.equal(sievecap(['-r', file, '-V']).stdout.toString(), tshark(['-r', file, '-V']));
+});
