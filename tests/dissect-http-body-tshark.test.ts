@@ -232,3 +232,20 @@ test('an image whose bytes are not one: HTTP notes its subdissector failed, the 
   assert.equal((tshark.stdout.match(/HTTP body subdissector failed/g) ?? []).length, 2 * cases.length, 'tshark notes each image');
   assert.equal(sievecap(['-r', file, '-V']).stdout.toString(), tshark.stdout);
 });
+
+test('URL-encoded forms: each key and value decoded, as tshark -V, -T json and -T fields show them', { skip: NO_TSHARK }, () => {
+  const bodies = ['a=1&b=hello+world&c=%41%42%e2%82%ac&d=&=x', 'q=caf%C3%A9&r=%zz', 'k=v&&m=n&', 'nokey', 'a=1&novalue', 'x=1%00&y=2'];
+  const out: Buffer[] = [];
+  bodies.forEach((text, stream) => {
+    const form = Buffer.from(text, 'latin1');
+    const request = Buffer.concat([Buffer.from(`POST /form HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${form.length}\r\n\r\n`, 'latin1'), form]);
+    out.push(segment(stream, 1, request, true));
+  });
+  const file = path.join(tmp, 'forms.pcap');
+  writePcap(file, out);
+  for (const args of [['-V'], ['-T', 'json'], ['-T', 'fields', '-e', 'urlencoded-form.key', '-e', 'urlencoded-form.value']]) {
+    const tshark = spawnSync('tshark', ['-r', file, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    assert.equal(tshark.status, 0, tshark.stderr);
+    assert.equal(sievecap(['-r', file, ...args]).stdout.toString(), tshark.stdout, args.join(' '));
+  }
+});

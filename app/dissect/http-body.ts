@@ -92,7 +92,7 @@ export function bodyLayers(data: Buffer, start: number, stop: number, contentTyp
     const layers = parsesAsJson(data, start, stop) ? [json] : [json, textLines(layer('data-text-lines', `Line-based text data: ${shown} (${countLines(data, start, stop)} lines)`), data, start, stop)];
     return { layers, info: `, JavaScript Object Notation (${shown})`, column: 'JSON' };
   }
-  if (type === URLENCODED) return { layers: [layer('urlencoded-form', `HTML Form URL Encoded: ${shown}`).layer], info: ` (${shown})` };
+  if (type === URLENCODED) return { layers: [formItems(layer('urlencoded-form', `HTML Form URL Encoded: ${shown}`), data, start, stop)], info: ` (${shown})` };
   if (type === 'image/png' && startsWith(data, start, stop, PNG_SIGNATURE)) {
     const complete = pngChunksFit(data, start + PNG_SIGNATURE.length, stop);
     return { layers: [layer('png', 'Portable Network Graphics').layer], info: ` (PNG)${complete ? '' : partial ? BOUND_ERROR : MALFORMED}` };
@@ -110,6 +110,67 @@ export function bodyLayers(data: Buffer, start: number, stop: number, contentTyp
   const b = layer('media', 'Media Type');
   if (b.wants('media.type')) b.add('media.type', () => `Media type: ${shown} (${stop - start} bytes)`, data.subarray(start, stop), start, stop - start, () => bytesHex(data, start, stop - start));
   return SIGNED_IMAGES.has(type) ? { layers: [b.layer], info: ` (${shown})`, refused: true } : { layers: [b.layer], info: ` (${shown})` };
+}
+
+/**
+ * The items of a URL-encoded form as tshark 4.0's packet-http-urlencoded.c shows them: a key runs
+ * to the next '=' (an '&' does not end it), its value to the next '&'; %XX and '+' decoded. Each
+ * is a "Form item" with its Key and Value. A NUL byte or a bad % escape ends the list (where the
+ * escape runs past the body tshark stops with an exception, not shown here).
+ */
+function formItems(b: LayerBuilder, data: Buffer, start: number, stop: number): Layer {
+  if (!b.wantsAny('urlencoded-form.') && !b.wants('')) return b.layer;
+  let at = start;
+  while (at < stop) {
+    const itemAt = at;
+    const key = formText(data, at, stop, 0x3d);
+    const valueAt = key === null ? stop : key.next + 1;
+    const value = key === null ? null : valueAt >= stop ? { bytes: Buffer.alloc(0), next: valueAt } : formText(data, valueAt, stop, 0x26);
+    let label = 'Form item';
+    if (key !== null) label += `: "${formatText(key.bytes)}"`;
+    if (value !== null) label += ` = "${formatText(value.bytes)}"`;
+    const itemEnd = value === null ? itemAt : Math.min(value.next + 1, stop);
+    b.group('', label, null, itemAt, itemEnd - itemAt, () => {
+      if (key === null) return;
+      const keyText = key.bytes.toString('utf8');
+      b.add('urlencoded-form.key', () => `Key: ${keyText}`, keyText, itemAt, key.next - itemAt);
+      if (value === null) return;
+      const valueText = value.bytes.toString('utf8');
+      b.add('urlencoded-form.value', () => `Value: ${valueText}`, valueText, valueAt, value.next - valueAt);
+    });
+    if (value === null) break;
+    at = value.next + 1;
+  }
+  return b.layer;
+}
+
+/** Decoded text from data[at, stop) up to the byte `until` (or the end); null at a NUL byte or a bad % escape. */
+function formText(data: Buffer, at: number, stop: number, until: number): { bytes: Buffer; next: number } | null {
+  const out: number[] = [];
+  let i = at;
+  for (; i < stop; i++) {
+    const c = data[i]!;
+    if (c === 0) return null;
+    if (c === until) break;
+    if (c === 0x25) {
+      if (stop - i < 3) return null;
+      const hi = hexValue(data[i + 1]!);
+      const lo = hexValue(data[i + 2]!);
+      if (hi < 0 || lo < 0) return null;
+      out.push((hi << 4) | lo);
+      i += 2;
+    } else out.push(c === 0x2b ? 0x20 : c);
+  }
+  // A C string: a decoded %00 ends it.
+  const nul = out.indexOf(0);
+  return { bytes: Buffer.from(nul < 0 ? out : out.slice(0, nul)), next: i };
+}
+
+function hexValue(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x61 && c <= 0x66) return c - 0x57;
+  if (c >= 0x41 && c <= 0x46) return c - 0x37;
+  return -1;
 }
 
 export function countLines(data: Buffer, start: number, stop: number): number {

@@ -155,6 +155,8 @@ export const httpDissector: AppDissector = createHttpDissector(null);
 export function createHttpDissector(transactions: HttpTransactionTable | null = new HttpTransactionTable()): AppDissector {
   return {
     protocol: 'http',
+    // The body's media-type layers: asking for one of their fields alone must run HTTP too.
+    fieldPrefixes: ['urlencoded-form', 'media', 'data-text-lines', 'json', 'xml', 'png', 'image-jfif', 'image-gif'],
     tcpPorts: HTTP_PORTS,
     heuristic: (data, offset, end) => looksLikeHttp(data, offset, end),
     dissect: (data, offset, end, ctx) => dissectHttpMessage(data, offset, end, ctx, HTTP, transactions),
