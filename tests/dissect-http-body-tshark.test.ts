@@ -249,3 +249,38 @@ test('URL-encoded forms: each key and value decoded, as tshark -V, -T json and -
     assert.equal(sievecap(['-r', file, ...args]).stdout.toString(), tshark.stdout, args.join(' '));
   }
 });
+
+test('JSON bodies: the Object, Array and Member tree of tshark -V, and text it cannot read after it', { skip: NO_TSHARK }, () => {
+  const bodies = [
+    '{"status":"ok","version":3}',
+    '[1,"a",true,false,null,{"k":[2,3]},[]]',
+    '{"a":{"b":{"c":1.5e3}},"e":"x\\ny\\u00e9"}',
+    '{}',
+    '"just a string"',
+    '42',
+    '{"u":"a\\u0041b","v":"\\u00e9z","w":"\\ud83d\\ude00!","x":"q\\"r\\\\s\\/t\\tu","y":-0.5,"z":""}',
+    '{"k k":1, "n" : [ ] ,"o":{ }}',
+    '[[1,[2]],{"a":1}]',
+    '{"a":1,}',
+    '{"a":1} trailing',
+    '{"a":1}\n  more\nlines',
+    '[1] [2]',
+    '{"a":tru}',
+    '{"a":"x\\u0041","b":"\\u0041","c":"y\\ud83d\\ude00","d":"\\u00e9\\u00e9","e\\u0041":1}',
+  ];
+  const out: Buffer[] = [];
+  bodies.forEach((text, stream) => {
+    const body = Buffer.from(text, 'utf8');
+    const request = Buffer.from(`GET /${stream}.json HTTP/1.1\r\nHost: x\r\n\r\n`, 'latin1');
+    const reply = Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`, 'latin1'), body]);
+    out.push(segment(stream, 1, request, true), segment(stream, 1, reply, false, 1 + request.length));
+  });
+  const file = path.join(tmp, 'json-bodies.pcap');
+  writePcap(file, out);
+  for (const args of [['-V'], ['-T', 'fields', '-e', 'json.key', '-e', 'json.value.string', '-e', 'json.value.number', '-e', 'json.path_with_value']]) {
+    const tshark = spawnSync('tshark', ['-r', file, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    assert.equal(tshark.status, 0, tshark.stderr);
+    assert.match(tshark.stdout, /json|Object|status/);
+    assert.equal(sievecap(['-r', file, ...args]).stdout.toString(), tshark.stdout, args.join(' '));
+  }
+});

@@ -14,6 +14,7 @@ import { bytesHex } from './format';
 import type { Layer } from './model';
 import { formatText, truncatedLabel } from './app-format';
 import { addExpert } from './expert';
+import { addJsonTree } from './json-tree';
 
 /** Wireshark's packet-text-media.c registrations. */
 const TEXT_LINES = new Set([
@@ -88,8 +89,13 @@ export function bodyLayers(data: Buffer, start: number, stop: number, contentTyp
   }
   if (XML.has(type)) return { layers: [layer('xml', 'eXtensible Markup Language').layer], info: '', column: 'XML' };
   if (JSON_TYPES.has(type)) {
-    const json = layer('json', `JavaScript Object Notation: ${shown}`).layer;
-    const layers = parsesAsJson(data, start, stop) ? [json] : [json, textLines(layer('data-text-lines', `Line-based text data: ${shown} (${countLines(data, start, stop)} lines)`), data, start, stop)];
+    const jb = layer('json', `JavaScript Object Notation: ${shown}`);
+    const json = jb.layer;
+    // Objects and arrays get their tree; what follows that cannot be read (or a body that is not
+    // an object or an array at all) shows as text lines after it, as tshark's JSON dissector does.
+    const read = addJsonTree(jb, data, start, stop);
+    const rest = read < 0 ? start : read;
+    const layers = rest >= stop ? [json] : [json, textLines(layer('data-text-lines', `Line-based text data: ${shown} (${countLines(data, rest, stop)} lines)`), data, rest, stop)];
     return { layers, info: `, JavaScript Object Notation (${shown})`, column: 'JSON' };
   }
   if (type === URLENCODED) return { layers: [formItems(layer('urlencoded-form', `HTML Form URL Encoded: ${shown}`), data, start, stop)], info: ` (${shown})` };
