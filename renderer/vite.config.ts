@@ -32,5 +32,8 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'e2e/**/*.test.ts'],
     environment: 'happy-dom',
     testTimeout: 60_000,
+    // rpc.test.ts's beforeAll transforms the whole engine and writes captures of 20,000
+    // connections: seconds on a quiet machine, more than vitest's 10 s default on a busy one.
+    hookTimeout: 120_000,
   },
 });
