@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import { compareFile, formatAgreement, loadDissector, skippedReassembled, type Agreement } from './dissect-apps-compare';
 import { requireCorpusDir } from './support/corpus';
 import { mergeCaptures } from './support/merge';
+import { sievecap } from './support/sievecap';
 
 const FIELDS = {
   dns: 'dns.id dns.flags dns.flags.response dns.flags.opcode dns.flags.rcode dns.flags.authoritative dns.flags.truncated dns.flags.recdesired dns.flags.recavail dns.flags.authenticated dns.flags.checkdisable dns.count.queries dns.count.answers dns.count.auth_rr dns.count.add_rr dns.qry.name dns.qry.name.len dns.count.labels dns.qry.type dns.qry.class dns.resp.name dns.resp.type dns.resp.class dns.resp.ttl dns.resp.len dns.a dns.aaaa dns.cname dns.ns dns.ptr.domain_name dns.mx.mail_exchange dns.mx.preference dns.txt dns.soa.mname dns.soa.rname dns.soa.serial_number dns.soa.minimum_ttl dns.srv.priority dns.srv.weight dns.srv.port dns.srv.target dns.rr.udp_payload_size dns.resp.ext_rcode dns.resp.edns0_version dns.resp.z dns.resp.z.do dns.length',
@@ -171,4 +172,14 @@ test('self-made captures (DNS, HTTP, TLS in a network namespace) agree with tsha
     assert.ok(agreement.get(must)?.total, `the capture should contain ${must} (tshark saw none: traffic generation failed?)`);
   }
   report('self-made capture', agreement, 0.98);
+  // The hellos' whole -V trees (versions, suites, extensions by name, JA3/JA3S), frames that
+  // carry no certificate: every ClientHello, and TLS 1.3's ServerHello with its encrypted records.
+  const hellos = 'tls.handshake.type == 1 || (tls.handshake.type == 2 && !(tls.handshake.type == 11))';
+  const tsharkTree = spawnSync('tshark', ['-r', file, '-V', '-Y', hellos], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  assert.equal(tsharkTree.status, 0, tsharkTree.stderr);
+  assert.match(tsharkTree.stdout, /Handshake Protocol: Client Hello[\s\S]*JA3: /);
+  const ours = sievecap(['-r', file, '-V', '-Y', hellos]).stdout.toString().split('\n');
+  const theirs = tsharkTree.stdout.split('\n');
+  const at = theirs.findIndex((line, k) => line !== ours[k]);
+  assert.ok(at < 0 && ours.length === theirs.length, `-V of the hellos differs from tshark's at line ${at + 1}: ours ${JSON.stringify(ours.slice(at, at + 3))}, tshark ${JSON.stringify(theirs.slice(at, at + 3))}`);
 });

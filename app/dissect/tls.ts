@@ -11,6 +11,8 @@ import { printable } from './app-format';
 import { addCertificateNames } from './tls-cert';
 import { dataLayer } from './hsrp';
 import { addExpert } from './expert';
+import { absoluteTimeText } from './app-format';
+import { CIPHER_SUITES, COMPRESSION_METHODS, EC_POINT_FORMATS, EXTENSION_TYPES, PSK_KE_MODES, SERVER_NAME_TYPES, SIG_HASH_HASHES, SIG_HASH_SIGNATURES, SIGNATURE_SCHEMES, SUPPORTED_GROUPS, VERSIONS } from './tls-names';
 
 const CONTENT_TYPES: Record<number, string> = { 20: 'Change Cipher Spec', 21: 'Alert', 22: 'Handshake', 23: 'Application Data', 24: 'Heartbeat' };
 const HANDSHAKE_TYPES: Record<number, string> = {
@@ -28,6 +30,8 @@ export interface Conversations {
   version: Map<string, number>;
   /** One direction: a Change Cipher Spec was sent, so later handshake records are encrypted. */
   encrypted: Set<string>;
+  /** Both directions: the application protocol a ServerHello's ALPN chose (its long name). */
+  app: Map<string, string>;
 }
 
 /**
@@ -35,7 +39,7 @@ export interface Conversations {
  * Dissector, so two Dissectors never share state.
  */
 export function createTlsDissector(): AppDissector {
-  const conversations: Conversations = { version: new Map(), encrypted: new Set() };
+  const conversations: Conversations = { version: new Map(), encrypted: new Set(), app: new Map() };
   return {
     protocol: 'tls',
     fieldPrefixes: ['x509ce', 'x509sat'],
@@ -106,6 +110,10 @@ interface TlsState {
   recordSetsVersion: boolean;
   /** A record took the SSLv2 path: the Protocol column says SSLv2 (dissect_ssl2_record's col_set_str). */
   sslv2?: boolean;
+  /** The protocol inside Application Data records, by the long name tshark gives it (ALPN, else the port). */
+  appProtocol?: string;
+  /** What a ServerHello's ALPN chose, for the conversation. */
+  alpnProtocol?: string;
 }
 
 /**
@@ -123,7 +131,7 @@ function wholeRecordStarts(data: Buffer, at: number, sessionVersion: number): bo
 
 /** A fresh conversation memory for a TLS dissection outside TCP (OpenVPN's control channel). */
 export function createTlsConversations(): Conversations {
-  return { version: new Map(), encrypted: new Set() };
+  return { version: new Map(), encrypted: new Set(), app: new Map() };
 }
 
 /**
@@ -142,8 +150,10 @@ function dissectTls(data: Buffer, offset: number, end: number, ctx: AppContext, 
   const both = direction < `${ctx.dst}|${ctx.dstPort}|${ctx.src}|${ctx.srcPort}` ? direction : `${ctx.dst}|${ctx.dstPort}|${ctx.src}|${ctx.srcPort}`;
   const known = conversations.version.get(both) ?? 0;
   const state: TlsState = { info: [], version: known, negotiated: false, encrypted: conversations.encrypted.has(direction), recordSetsVersion: whole && known === 0 };
+  state.appProtocol = conversations.app.get(both) ?? (ctx.srcPort === 443 || ctx.dstPort === 443 ? 'Hypertext Transfer Protocol' : undefined);
   let at = offset;
   let malformed = false;
+  let recordLayer: LayerBuilder | undefined;
   while (at < end) {
     // The segment may end inside a record: give the builder the record's own end and only the
     // segment's bytes, so reads past the segment are "truncated", past the record "malformed".
@@ -161,6 +171,7 @@ function dissectTls(data: Buffer, offset: number, end: number, ctx: AppContext, 
         break;
       }
       layers.push(v2.layer);
+      recordLayer = undefined;
       if (v2.malformed) {
         malformed = true;
         break;
@@ -185,21 +196,28 @@ function dissectTls(data: Buffer, offset: number, end: number, ctx: AppContext, 
       state.info.push('Continuation Data');
       break;
     }
-    const b = new LayerBuilder(segment, 'tls', 'Transport Layer Security', at, recordEnd, ctx.fields);
+    // The records of one call share one "Transport Layer Security" item, as in tshark's tree.
+    let b = recordLayer;
+    if (b === undefined) {
+      // Its bytes end where the segment's do (a record cut by the segment reads as truncated).
+      b = recordLayer = new LayerBuilder(segment, 'tls', 'Transport Layer Security', at, Math.max(recordEnd, end), ctx.fields);
+      layers.push(b.layer);
+    }
+    const builder = b;
     let next = end;
-    dissectSafely(b, () => {
-      next = readRecord(b, at, end, state);
+    dissectSafely(builder, () => {
+      next = readRecord(builder, at, end, state);
     });
-    layers.push(b.layer);
-    if (b.layer.status !== 'ok' || next <= at) break;
+    if (builder.layer.status !== 'ok' || next <= at) break;
     at = next;
   }
   if (conversations.version.size > MAX_CONVERSATIONS) conversations.version.clear();
   if (conversations.encrypted.size > MAX_CONVERSATIONS) conversations.encrypted.clear();
+  if (conversations.app.size > MAX_CONVERSATIONS) conversations.app.clear();
   if (state.negotiated) conversations.version.set(both, state.version);
   if (state.encrypted) conversations.encrypted.add(direction);
   const version = VERSION_NAMES[state.version] ?? 'TLS';
-  for (const layer of layers) layer.title = `Transport Layer Security (${version})`;
+  if (state.alpnProtocol !== undefined) conversations.app.set(both, state.alpnProtocol);
   // Wireshark starts the Protocol column with the conversation's version, "SSL" while none is
   // known, and a record header replaces it with the record's.
   // A whole message whose records were all left out shows no Info (tshark clears the column).
@@ -294,27 +312,63 @@ function readRecord(b: LayerBuilder, at: number, end: number, state: TlsState): 
   }
   // TLS 1.3 sends everything after the ServerHello as Application Data records.
   const recordEnd = at + 5 + length;
-  b.setLength(Math.min(recordEnd, end, b.data.length) - at);
-  b.group('', () => `${VERSION_NAMES[version] ?? 'TLS'} Record Layer: ${CONTENT_TYPES[type]}`, null, at, 5 + length, () => {
+  b.setLength(Math.min(recordEnd, end, b.data.length) - b.layer.offset);
+  // The record's title as tshark's: the session's version, then what the record holds.
+  const contentName = CONTENT_TYPES[type]!;
+  let title: string;
+  if (type === 22) {
+    const names = state.encrypted ? ['Encrypted Handshake Message'] : handshakeNames(b.data, at + 5, Math.min(recordEnd, end, b.data.length));
+    title = `Handshake Protocol: ${names.length === 1 ? names[0] : 'Multiple Handshake Messages'}`;
+  } else if (type === 21) {
+    title = length === 2 && !state.encrypted ? 'Alert' : 'Encrypted Alert';
+  } else if (type === 20) title = 'Change Cipher Spec Protocol: Change Cipher Spec';
+  else if (type === 23) title = `Application Data Protocol: ${state.appProtocol ?? 'Application Data'}`;
+  else title = contentName;
+  b.group('tls.record', `${VERSION_NAMES[state.version] ?? 'SSL'} Record Layer: ${title}`, null, at, 5 + length, () => {
     // TLS 1.3 hides the real type inside the encryption; Wireshark calls the outer one opaque.
     const opaque = state.version === 0x0304 && type === 23;
-    b.add(opaque ? 'tls.record.opaque_type' : 'tls.record.content_type', () => `${opaque ? 'Opaque Type' : 'Content Type'}: ${CONTENT_TYPES[type]} (${type})`, type, at, 1);
-    b.add('tls.record.version', () => `Version: ${hex(version, 4)}`, version, at + 1, 2, () => hex(version, 4));
+    b.add(opaque ? 'tls.record.opaque_type' : 'tls.record.content_type', () => `${opaque ? 'Opaque Type' : 'Content Type'}: ${contentName} (${type})`, type, at, 1);
+    b.add('tls.record.version', () => `Version: ${versionLabel(version)}`, version, at + 1, 2, () => hex(version, 4));
     b.add('tls.record.length', () => `Length: ${length}`, length, at + 3, 2);
     if (recordEnd > end) {
       b.mark('truncated', 'TLS record continues in a later TCP segment (truncated by segment)');
     }
     if (type === 22) {
-      if (state.encrypted) state.info.push('Encrypted Handshake Message');
-      else readHandshakes(b, at + 5, recordEnd, state);
+      if (state.encrypted) {
+        state.info.push('Encrypted Handshake Message');
+        b.add('tls.handshake', 'Handshake Protocol: Encrypted Handshake Message', null, at + 5, length, '');
+      } else readHandshakes(b, at + 5, recordEnd, state);
     } else if (type === 21) {
-      state.info.push(length === 2 && !state.encrypted ? 'Alert' : 'Encrypted Alert');
+      const plain = length === 2 && !state.encrypted;
+      state.info.push(plain ? 'Alert' : 'Encrypted Alert');
+      if (!plain) b.add('tls.alert_message', 'Alert Message: Encrypted Alert', null, at + 5, length, '');
     } else {
-      if (type === 20) state.encrypted = true;
-      state.info.push(CONTENT_TYPES[type]!);
+      if (type === 20) {
+        state.encrypted = true;
+        b.add('tls.change_cipher_spec', 'Change Cipher Spec Message', null, at + 5, length, '');
+      } else if (type === 23) {
+        const stop = Math.min(recordEnd, end, b.data.length);
+        const bytes = b.data.subarray(at + 5, stop);
+        b.add('tls.app_data', () => `Encrypted Application Data: ${bytes.subarray(0, 36).toString('hex')}${bytes.length > 36 ? '…' : ''}`, Buffer.from(bytes), at + 5, stop - at - 5, () => bytes.toString('hex'));
+        const appProtocol = state.appProtocol;
+        if (appProtocol !== undefined) b.add('tls.app_data_proto', () => `[Application Data Protocol: ${appProtocol}]`, appProtocol, at, 0);
+      }
+      state.info.push(contentName);
     }
   });
   return recordEnd;
+}
+
+/** The names of the handshake messages in data[start, end), as the record's title lists them. */
+function handshakeNames(data: Buffer, start: number, end: number): string[] {
+  const names: string[] = [];
+  for (let at = start; at + 4 <= end; ) {
+    const name = HANDSHAKE_TYPES[data[at]!];
+    if (name === undefined) return names.length === 0 ? ['Encrypted Handshake Message'] : names;
+    names.push(name);
+    at += 4 + data.readUIntBE(at + 1, 3);
+  }
+  return names.length === 0 ? ['Encrypted Handshake Message'] : names;
 }
 
 function readHandshakes(b: LayerBuilder, start: number, end: number, state: TlsState): void {
@@ -330,7 +384,7 @@ function readHandshakes(b: LayerBuilder, start: number, end: number, state: TlsS
     }
     state.info.push(name);
     const bodyEnd = at + 4 + length;
-    b.group('', () => `Handshake Protocol: ${name}`, null, at, 4 + length, () => {
+    b.group('tls.handshake', () => `Handshake Protocol: ${name}`, null, at, 4 + length, () => {
       b.add('tls.handshake.type', () => `Handshake Type: ${name} (${type})`, type, at, 1);
       b.add('tls.handshake.length', () => `Length: ${length}`, length, at + 1, 3);
       if (type === 1 || type === 2) readHello(b, type, at + 4, bodyEnd, state);
@@ -340,85 +394,295 @@ function readHandshakes(b: LayerBuilder, start: number, end: number, state: TlsS
   }
 }
 
+/** The application protocols a ServerHello's ALPN names (Wireshark's tls.alpn table), by long name. */
+const ALPN_PROTOCOLS: Record<string, string> = { 'http/1.1': 'Hypertext Transfer Protocol', h2: 'HyperText Transfer Protocol 2' };
+
+/** The version a ServerHello's supported_versions extension chose (0 when none), read ahead of its fields. */
+function serverHelloVersion(data: Buffer, start: number, end: number): number {
+  const stop = Math.min(end, data.length);
+  let at = start + 34;
+  if (at >= stop) return 0;
+  at += 1 + data[at]! + 3;
+  if (at + 2 > stop) return 0;
+  const extEnd = Math.min(at + 2 + data.readUInt16BE(at), stop);
+  for (let o = at + 2; o + 4 <= extEnd; o += 4 + data.readUInt16BE(o + 2)) {
+    if (data.readUInt16BE(o) === 43 && o + 6 <= extEnd) return data.readUInt16BE(o + 4);
+  }
+  return 0;
+}
+
+/** A name from a tshark value table, "Unknown" when it has none. */
+function named(table: ReadonlyMap<number, string>, value: number): string {
+  return table.get(value) ?? 'Unknown';
+}
+
+/** "TLS 1.2 (0x0303)", as tshark labels a version. */
+function versionLabel(version: number): string {
+  return `${named(VERSIONS, version)} (${hex(version, 4)})`;
+}
+
+/** RFC 8701's GREASE values (0x0a0a, 0x1a1a, ... 0xfafa): left out of JA3. */
+function isGrease(value: number): boolean {
+  return (value & 0x0f0f) === 0x0a0a && value >> 8 === (value & 0xff);
+}
+
+let cryptoModule: typeof import('node:crypto') | undefined;
+function md5Hex(text: string): string {
+  // node:crypto only when a hello's JA3 is shown (loading it costs every start ~10 ms).
+  cryptoModule ??= require('node:crypto') as typeof import('node:crypto');
+  return cryptoModule.createHash('md5').update(text).digest('hex');
+}
+
+/** What a hello's extensions give JA3 / JA3S. */
+interface Ja3Parts {
+  extensions: number[];
+  groups: number[];
+  pointFormats: number[];
+}
+
 function readHello(b: LayerBuilder, type: number, start: number, end: number, state: TlsState): void {
   const version = b.u16(start, 'hello version');
-  b.add('tls.handshake.version', () => `Version: ${hex(version, 4)}`, version, start, 2, () => hex(version, 4));
+  b.add('tls.handshake.version', () => `Version: ${versionLabel(version)}`, version, start, 2, () => hex(version, 4));
   if (type === 2) {
     state.version = version;
     state.negotiated = true;
   }
-  const random = b.bytes(start + 2, 32, 'random');
-  b.add('tls.handshake.random', 'Random', Buffer.from(random), start + 2, 32, () => random.toString('hex'));
+  const random = Buffer.from(b.bytes(start + 2, 32, 'random'));
+  // A TLS 1.3 ServerHello's random has no time in it: tshark shows it whole.
+  if (type === 2 && (version === 0x0304 || serverHelloVersion(b.data, start, end) === 0x0304)) {
+    b.add('tls.handshake.random', () => `Random: ${random.toString('hex')}`, random, start + 2, 32, () => random.toString('hex'));
+  } else b.group('tls.handshake.random', () => `Random: ${random.toString('hex')}`, random, start + 2, 32, () => {
+    const time = random.readUInt32BE(0);
+    b.add('tls.handshake.random_time', () => `GMT Unix Time: ${absoluteTimeText(BigInt(time), 0)}`, time, start + 2, 4, () => absoluteTimeText(BigInt(time), 0));
+    const rest = random.subarray(4);
+    b.add('tls.handshake.random_bytes', () => `Random Bytes: ${rest.toString('hex')}`, rest, start + 6, 28, () => rest.toString('hex'));
+  }, () => random.toString('hex'));
   let at = start + 34;
   const sidLength = b.u8(at, 'session ID length');
   b.add('tls.handshake.session_id_length', () => `Session ID Length: ${sidLength}`, sidLength, at, 1);
-  if (sidLength > 0) b.add('tls.handshake.session_id', 'Session ID', Buffer.from(b.bytes(at + 1, sidLength, 'session ID')), at + 1, sidLength, () => b.data.subarray(at + 1, at + 1 + sidLength).toString('hex'));
+  if (sidLength > 0) {
+    const sid = Buffer.from(b.bytes(at + 1, sidLength, 'session ID'));
+    b.add('tls.handshake.session_id', () => `Session ID: ${sid.toString('hex')}`, sid, at + 1, sidLength, () => sid.toString('hex'));
+  }
   at += 1 + sidLength;
+  const suites: number[] = [];
   if (type === 1) {
     const suitesLength = b.u16(at, 'cipher suites length');
     b.add('tls.handshake.cipher_suites_length', () => `Cipher Suites Length: ${suitesLength}`, suitesLength, at, 2);
-    for (let o = at + 2; o + 2 <= at + 2 + suitesLength; o += 2) {
-      const suite = b.u16(o, 'cipher suite');
-      b.add('tls.handshake.ciphersuite', () => `Cipher Suite: ${hex(suite, 4)}`, suite, o, 2, () => hex(suite, 4));
-    }
+    const count = suitesLength >> 1;
+    b.group('tls.handshake.ciphersuites', `Cipher Suites (${count} suite${count === 1 ? '' : 's'})`, null, at + 2, suitesLength, () => {
+      for (let o = at + 2; o + 2 <= at + 2 + suitesLength; o += 2) {
+        const suite = b.u16(o, 'cipher suite');
+        suites.push(suite);
+        b.add('tls.handshake.ciphersuite', () => `Cipher Suite: ${named(CIPHER_SUITES, suite)} (${hex(suite, 4)})`, suite, o, 2, () => hex(suite, 4));
+      }
+    }, '');
     at += 2 + suitesLength;
     const compLength = b.u8(at, 'compression methods length');
     b.add('tls.handshake.comp_methods_length', () => `Compression Methods Length: ${compLength}`, compLength, at, 1);
-    for (let o = at + 1; o < at + 1 + compLength; o++) {
-      const method = b.u8(o);
-      b.add('tls.handshake.comp_method', () => `Compression Method: ${method}`, method, o, 1);
-    }
+    b.group('tls.handshake.comp_methods', `Compression Methods (${compLength} method${compLength === 1 ? '' : 's'})`, null, at + 1, compLength, () => {
+      for (let o = at + 1; o < at + 1 + compLength; o++) {
+        const method = b.u8(o);
+        b.add('tls.handshake.comp_method', () => `Compression Method: ${named(COMPRESSION_METHODS, method)} (${method})`, method, o, 1);
+      }
+    }, '');
     at += 1 + compLength;
   } else {
     const suite = b.u16(at, 'cipher suite');
-    b.add('tls.handshake.ciphersuite', () => `Cipher Suite: ${hex(suite, 4)}`, suite, at, 2, () => hex(suite, 4));
+    suites.push(suite);
+    b.add('tls.handshake.ciphersuite', () => `Cipher Suite: ${named(CIPHER_SUITES, suite)} (${hex(suite, 4)})`, suite, at, 2, () => hex(suite, 4));
     const method = b.u8(at + 2, 'compression method');
-    b.add('tls.handshake.comp_method', () => `Compression Method: ${method}`, method, at + 2, 1);
+    b.add('tls.handshake.comp_method', () => `Compression Method: ${named(COMPRESSION_METHODS, method)} (${method})`, method, at + 2, 1);
     at += 3;
   }
-  if (at + 2 > end) return;
-  const extLength = b.u16(at, 'extensions length');
-  b.add('tls.handshake.extensions_length', () => `Extensions Length: ${extLength}`, extLength, at, 2);
-  readExtensions(b, type, at + 2, Math.min(at + 2 + extLength, end), state);
+  const ja3: Ja3Parts = { extensions: [], groups: [], pointFormats: [] };
+  if (at + 2 <= end) {
+    const extLength = b.u16(at, 'extensions length');
+    b.add('tls.handshake.extensions_length', () => `Extensions Length: ${extLength}`, extLength, at, 2);
+    readExtensions(b, type, at + 2, Math.min(at + 2 + extLength, end), state, ja3);
+  }
+  // Wireshark's JA3 (client) and JA3S (server) fingerprints, GREASE values left out.
+  const join = (values: number[]): string => values.filter((v) => !isGrease(v)).join('-');
+  if (type === 1) {
+    const full = `${version},${join(suites)},${join(ja3.extensions)},${join(ja3.groups)},${ja3.pointFormats.join('-')}`;
+    b.add('tls.handshake.ja3_full', () => `[JA3 Fullstring: ${full}]`, full, start, 0);
+    if (b.wants('tls.handshake.ja3')) b.add('tls.handshake.ja3', () => `[JA3: ${md5Hex(full)}]`, md5Hex(full), start, 0);
+  } else {
+    const full = `${version},${suites[0]},${join(ja3.extensions)}`;
+    b.add('tls.handshake.ja3s_full', () => `[JA3S Fullstring: ${full}]`, full, start, 0);
+    if (b.wants('tls.handshake.ja3s')) b.add('tls.handshake.ja3s', () => `[JA3S: ${md5Hex(full)}]`, md5Hex(full), start, 0);
+  }
 }
 
-function readExtensions(b: LayerBuilder, helloType: number, start: number, end: number, state: TlsState): void {
+function readExtensions(b: LayerBuilder, helloType: number, start: number, end: number, state: TlsState, ja3: Ja3Parts): void {
   for (let at = start; at + 4 <= end; ) {
     const type = b.u16(at, 'extension type');
     const length = b.u16(at + 2, 'extension length');
     const body = at + 4;
-    b.group('', () => `Extension: type ${type}`, null, at, 4 + length, () => {
-      b.add('tls.handshake.extension.type', () => `Type: ${type}`, type, at, 2);
+    const stop = Math.min(body + length, end);
+    ja3.extensions.push(type);
+    const name = EXTENSION_TYPES.get(type);
+    b.group('', () => `Extension: ${name ?? `Unknown type ${type}`} (len=${length})`, null, at, 4 + length, () => {
+      b.add('tls.handshake.extension.type', () => `Type: ${name ?? 'Unknown'} (${type})`, type, at, 2);
       b.add('tls.handshake.extension.len', () => `Length: ${length}`, length, at + 2, 2);
-      if (type === 0 && length >= 5) {
-        for (let o = body + 2; o + 3 <= body + length; ) {
+      readExtensionBody(b, helloType, type, body, stop, state, ja3);
+    });
+    at = body + length;
+  }
+}
+
+/** The body of one hello extension, for the kinds everyday hellos carry (others: only their type and length). */
+function readExtensionBody(b: LayerBuilder, helloType: number, type: number, body: number, stop: number, state: TlsState, ja3: Ja3Parts): void {
+  const length = stop - body;
+  switch (type) {
+    case 0: // server_name
+      if (length < 2) return;
+      b.group('', 'Server Name Indication extension', null, body, length, () => {
+        const listLength = b.u16(body, 'server name list length');
+        b.add('tls.handshake.extensions_server_name_list_len', () => `Server Name list length: ${listLength}`, listLength, body, 2);
+        for (let o = body + 2; o + 3 <= stop; ) {
+          const nameType = b.u8(o);
           const nameLength = b.u16(o + 1, 'server name length');
           const name = printable(b.bytes(o + 3, nameLength, 'server name'));
-          const nameType = b.u8(o);
-          b.add('tls.handshake.extensions_server_name_type', () => `Server Name Type: ${nameType}`, nameType, o, 1);
+          b.add('tls.handshake.extensions_server_name_type', () => `Server Name Type: ${named(SERVER_NAME_TYPES, nameType)} (${nameType})`, nameType, o, 1);
           b.add('tls.handshake.extensions_server_name_len', () => `Server Name length: ${nameLength}`, nameLength, o + 1, 2);
           b.add('tls.handshake.extensions_server_name', () => `Server Name: ${name}`, name, o + 3, nameLength);
           o += 3 + nameLength;
         }
-      } else if (type === 16 && length >= 2) {
-        for (let o = body + 2; o < body + length; ) {
+      });
+      return;
+    case 10: { // supported_groups
+      if (length < 2) return;
+      const listLength = b.u16(body, 'supported groups length');
+      b.add('tls.handshake.extensions_supported_groups_length', () => `Supported Groups List Length: ${listLength}`, listLength, body, 2);
+      const count = listLength >> 1;
+      b.group('tls.handshake.extensions_supported_groups', `Supported Groups (${count} group${count === 1 ? '' : 's'})`, null, body + 2, listLength, () => {
+        for (let o = body + 2; o + 2 <= Math.min(body + 2 + listLength, stop); o += 2) {
+          const group = b.u16(o, 'supported group');
+          ja3.groups.push(group);
+          b.add('tls.handshake.extensions_supported_group', () => `Supported Group: ${named(SUPPORTED_GROUPS, group)} (${hex(group, 4)})`, group, o, 2, () => hex(group, 4));
+        }
+      }, '');
+      return;
+    }
+    case 11: { // ec_point_formats
+      if (length < 1) return;
+      const count = b.u8(body, 'EC point formats length');
+      b.add('tls.handshake.extensions_ec_point_formats_length', () => `EC point formats Length: ${count}`, count, body, 1);
+      b.group('tls.handshake.extensions_ec_point_formats', `Elliptic curves point formats (${count})`, null, body + 1, count, () => {
+        for (let o = body + 1; o < Math.min(body + 1 + count, stop); o++) {
+          const format = b.u8(o);
+          ja3.pointFormats.push(format);
+          b.add('tls.handshake.extensions_ec_point_format', () => `EC point format: ${named(EC_POINT_FORMATS, format)} (${format})`, format, o, 1);
+        }
+      }, '');
+      return;
+    }
+    case 13: { // signature_algorithms
+      if (length < 2) return;
+      const listLength = b.u16(body, 'signature algorithms length');
+      b.add('tls.handshake.sig_hash_alg_len', () => `Signature Hash Algorithms Length: ${listLength}`, listLength, body, 2);
+      const count = listLength >> 1;
+      b.group('tls.handshake.sig_hash_algs', `Signature Hash Algorithms (${count} algorithm${count === 1 ? '' : 's'})`, null, body + 2, listLength, () => {
+        for (let o = body + 2; o + 2 <= Math.min(body + 2 + listLength, stop); o += 2) {
+          const scheme = b.u16(o, 'signature algorithm');
+          const hash = scheme >> 8;
+          const sig = scheme & 0xff;
+          // A TLS 1.2 (hash, signature) pair that is no TLS 1.3 scheme is named after its two halves.
+          const schemeName = SIGNATURE_SCHEMES.get(scheme) ?? `${named(SIG_HASH_HASHES, hash)} ${named(SIG_HASH_SIGNATURES, sig)}`;
+          b.group('tls.handshake.sig_hash_alg', () => `Signature Algorithm: ${schemeName} (${hex(scheme, 4)})`, scheme, o, 2, () => {
+            b.add('tls.handshake.sig_hash_hash', () => `Signature Hash Algorithm Hash: ${named(SIG_HASH_HASHES, hash)} (${hash})`, hash, o, 1);
+            b.add('tls.handshake.sig_hash_sig', () => `Signature Hash Algorithm Signature: ${named(SIG_HASH_SIGNATURES, sig)} (${sig})`, sig, o + 1, 1);
+          }, () => hex(scheme, 4));
+        }
+      }, '');
+      return;
+    }
+    case 16: { // application_layer_protocol_negotiation
+      if (length < 2) return;
+      const listLength = b.u16(body, 'ALPN length');
+      b.add('tls.handshake.extensions_alpn_len', () => `ALPN Extension Length: ${listLength}`, listLength, body, 2);
+      b.group('tls.handshake.extensions_alpn_list', 'ALPN Protocol', null, body + 2, listLength, () => {
+        for (let o = body + 2; o < Math.min(body + 2 + listLength, stop); ) {
           const n = b.u8(o, 'ALPN length');
           const proto = printable(b.bytes(o + 1, n, 'ALPN protocol'));
           b.add('tls.handshake.extensions_alpn_str_len', () => `ALPN string length: ${n}`, n, o, 1);
           b.add('tls.handshake.extensions_alpn_str', () => `ALPN Next Protocol: ${proto}`, proto, o + 1, n);
+          if (helloType === 2 && ALPN_PROTOCOLS[proto] !== undefined) state.alpnProtocol = state.appProtocol = ALPN_PROTOCOLS[proto];
           o += 1 + n;
         }
-      } else if (type === 43) {
-        const list = helloType === 1;
-        const first = list ? body + 1 : body;
-        for (let o = first; o + 2 <= body + length; o += 2) {
+      }, '');
+      return;
+    }
+    case 21: { // padding
+      const padding = Buffer.from(b.bytes(body, length, 'padding'));
+      b.add('tls.handshake.extensions_padding_data', () => `Padding Data: ${padding.subarray(0, 36).toString('hex')}${padding.length > 36 ? '…' : ''}`, padding, body, length, () => padding.toString('hex'));
+      return;
+    }
+    case 43: { // supported_versions
+      if (helloType === 1) {
+        if (length < 1) return;
+        const listLength = b.u8(body, 'supported versions length');
+        b.add('tls.handshake.extensions.supported_versions_len', () => `Supported Versions length: ${listLength}`, listLength, body, 1);
+        for (let o = body + 1; o + 2 <= Math.min(body + 1 + listLength, stop); o += 2) {
           const v = b.u16(o, 'supported version');
-          b.add('tls.handshake.extensions.supported_version', () => `Supported Version: ${hex(v, 4)}`, v, o, 2, () => hex(v, 4));
-          if (!list) state.version = v;
+          b.add('tls.handshake.extensions.supported_version', () => `Supported Version: ${versionLabel(v)}`, v, o, 2, () => hex(v, 4));
         }
+      } else if (length >= 2) {
+        const v = b.u16(body, 'supported version');
+        b.add('tls.handshake.extensions.supported_version', () => `Supported Version: ${versionLabel(v)}`, v, body, 2, () => hex(v, 4));
+        state.version = v;
       }
-    });
-    at = body + length;
+      return;
+    }
+    case 45: { // psk_key_exchange_modes
+      if (length < 1) return;
+      const count = b.u8(body, 'PSK modes length');
+      b.add('tls.extension.psk_ke_modes_length', () => `PSK Key Exchange Modes Length: ${count}`, count, body, 1);
+      for (let o = body + 1; o < Math.min(body + 1 + count, stop); o++) {
+        const mode = b.u8(o);
+        b.add('tls.extension.psk_ke_mode', () => `PSK Key Exchange Mode: ${named(PSK_KE_MODES, mode)} (${mode})`, mode, o, 1);
+      }
+      return;
+    }
+    case 51: { // key_share
+      b.group('', 'Key Share extension', null, body, length, () => {
+        let o = body;
+        if (helloType === 1) {
+          const listLength = b.u16(body, 'key share length');
+          b.add('tls.handshake.extensions_key_share_client_length', () => `Client Key Share Length: ${listLength}`, listLength, body, 2);
+          o += 2;
+        }
+        while (o + 4 <= stop) {
+          const group = b.u16(o, 'key share group');
+          const keyLength = b.u16(o + 2, 'key exchange length');
+          const groupName = named(SUPPORTED_GROUPS, group);
+          const entryAt = o;
+          b.group('', () => `Key Share Entry: Group: ${groupName}, Key Exchange length: ${keyLength}`, null, entryAt, 4 + keyLength, () => {
+            b.add('tls.handshake.extensions_key_share_group', () => `Group: ${groupName} (${group})`, group, entryAt, 2);
+            b.add('tls.handshake.extensions_key_share_key_exchange_length', () => `Key Exchange Length: ${keyLength}`, keyLength, entryAt + 2, 2);
+            const key = Buffer.from(b.bytes(entryAt + 4, keyLength, 'key exchange'));
+            b.add('tls.handshake.extensions_key_share_key_exchange', () => `Key Exchange: ${key.subarray(0, 36).toString('hex')}${key.length > 36 ? '…' : ''}`, key, entryAt + 4, keyLength, () => key.toString('hex'));
+          });
+          o += 4 + keyLength;
+          if (helloType === 2) break;
+        }
+      });
+      return;
+    }
+    case 35: // session_ticket: its bytes (a ticket, or none to ask for one)
+      b.add('tls.handshake.extension.data', () => `Data (${length} byte${length === 1 ? '' : 's'})`, Buffer.from(b.bytes(body, length, 'session ticket')), body, length);
+      return;
+    case 65281: { // renegotiation_info
+      if (length < 1) return;
+      b.group('', 'Renegotiation Info extension', null, body, length, () => {
+        const n = b.u8(body, 'renegotiation info length');
+        b.add('tls.handshake.extensions_reneg_info_len', () => `Renegotiation info extension length: ${n}`, n, body, 1);
+      });
+      return;
+    }
+    default:
+      return;
   }
 }
 
