@@ -146,40 +146,46 @@ for _ in range(3):
 test('self-made captures (DNS, HTTP, TLS in a network namespace) agree with tshark', async () => {
   requireTools('tshark', 'tcpdump', 'python3', 'curl', 'openssl', 'ip');
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sievecap-apps-keys-'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(work, 'k.pem'), '-out', path.join(work, 'c.pem'), '-days', '2',
-    '-subj', '/CN=sievecap.test/O=Sievecap', '-addext', 'subjectAltName=DNS:sievecap.test,DNS:www.sievecap.test'], { stdio: 'ignore' });
-  const file = await captureInNamespace('mix', async (exec, spawnIn) => {
-    const dns = spawnIn('python3', ['-c', DNS_RESPONDER]);
-    await sleep(500);
-    const query = (type: string) => `import socket,struct\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM);s.settimeout(3)\nq=struct.pack('>HHHHHH',0x1a2b,0x0100,1,0,0,0)+b'\\x07example\\x03com\\x00'+struct.pack('>HH',${type},1)\ns.sendto(q,('127.0.0.1',53));s.recvfrom(512)\n`;
-    for (const type of ['1', '28', '15']) exec('python3', ['-c', query(type)]);
-    dns.kill();
-    const web = spawnIn('python3', ['-m', 'http.server', '8080', '--bind', '127.0.0.1', '--directory', work]);
-    await waitFor(web, /Serving HTTP/, 'python3 http.server').catch(() => sleep(1000));
-    exec('curl', ['-s', '-o', '/dev/null', 'http://127.0.0.1:8080/c.pem']);
-    exec('curl', ['-s', '-o', '/dev/null', 'http://127.0.0.1:8080/missing']);
-    for (const version of ['-tls1_2', '-tls1_3']) {
-      const server = spawnIn('openssl', ['s_server', '-accept', '127.0.0.1:443', '-cert', path.join(work, 'c.pem'), '-key', path.join(work, 'k.pem'), '-alpn', 'h2,http/1.1', '-naccept', '1', version]);
-      await sleep(800);
-      exec('openssl', ['s_client', '-connect', '127.0.0.1:443', '-servername', 'sievecap.test', '-alpn', 'h2', version], 'hello\n');
-      await sleep(300);
-      server.kill();
+  let file: string | undefined;
+  try {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(work, 'k.pem'), '-out', path.join(work, 'c.pem'), '-days', '2',
+      '-subj', '/CN=sievecap.test/O=Sievecap', '-addext', 'subjectAltName=DNS:sievecap.test,DNS:www.sievecap.test'], { stdio: 'ignore' });
+    file = await captureInNamespace('mix', async (exec, spawnIn) => {
+      const dns = spawnIn('python3', ['-c', DNS_RESPONDER]);
+      await sleep(500);
+      const query = (type: string) => `import socket,struct\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM);s.settimeout(3)\nq=struct.pack('>HHHHHH',0x1a2b,0x0100,1,0,0,0)+b'\\x07example\\x03com\\x00'+struct.pack('>HH',${type},1)\ns.sendto(q,('127.0.0.1',53));s.recvfrom(512)\n`;
+      for (const type of ['1', '28', '15']) exec('python3', ['-c', query(type)]);
+      dns.kill();
+      const web = spawnIn('python3', ['-m', 'http.server', '8080', '--bind', '127.0.0.1', '--directory', work]);
+      await waitFor(web, /Serving HTTP/, 'python3 http.server').catch(() => sleep(1000));
+      exec('curl', ['-s', '-o', '/dev/null', 'http://127.0.0.1:8080/c.pem']);
+      exec('curl', ['-s', '-o', '/dev/null', 'http://127.0.0.1:8080/missing']);
+      for (const version of ['-tls1_2', '-tls1_3']) {
+        const server = spawnIn('openssl', ['s_server', '-accept', '127.0.0.1:443', '-cert', path.join(work, 'c.pem'), '-key', path.join(work, 'k.pem'), '-alpn', 'h2,http/1.1', '-naccept', '1', version]);
+        await sleep(800);
+        exec('openssl', ['s_client', '-connect', '127.0.0.1:443', '-servername', 'sievecap.test', '-alpn', 'h2', version], 'hello\n');
+        await sleep(300);
+        server.kill();
+      }
+    });
+    const agreement: Agreement = new Map();
+    compareFile(file, [...fields(FIELDS.dns), ...fields(FIELDS.http), ...fields(FIELDS.tls)], agreement);
+    for (const must of ['dns.qry.name', 'dns.a', 'dns.aaaa', 'dns.cname', 'dns.mx.mail_exchange', 'http.request.method', 'tls.handshake.extensions_server_name', 'tls.handshake.extensions_alpn_str', 'x509ce.dNSName']) {
+      assert.ok(agreement.get(must)?.total, `the capture should contain ${must} (tshark saw none: traffic generation failed?)`);
     }
-  });
-  const agreement: Agreement = new Map();
-  compareFile(file, [...fields(FIELDS.dns), ...fields(FIELDS.http), ...fields(FIELDS.tls)], agreement);
-  for (const must of ['dns.qry.name', 'dns.a', 'dns.aaaa', 'dns.cname', 'dns.mx.mail_exchange', 'http.request.method', 'tls.handshake.extensions_server_name', 'tls.handshake.extensions_alpn_str', 'x509ce.dNSName']) {
-    assert.ok(agreement.get(must)?.total, `the capture should contain ${must} (tshark saw none: traffic generation failed?)`);
+    report('self-made capture', agreement, 0.98);
+    // The hellos' whole -V trees (versions, suites, extensions by name, JA3/JA3S), frames that
+    // carry no certificate: every ClientHello, and TLS 1.3's ServerHello with its encrypted records.
+    const hellos = 'tls.handshake.type == 1 || (tls.handshake.type == 2 && !(tls.handshake.type == 11))';
+    const tsharkTree = spawnSync('tshark', ['-r', file, '-V', '-Y', hellos], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    assert.equal(tsharkTree.status, 0, tsharkTree.stderr);
+    assert.match(tsharkTree.stdout, /Handshake Protocol: Client Hello[\s\S]*JA3: /);
+    const ours = sievecap(['-r', file, '-V', '-Y', hellos]).stdout.toString().split('\n');
+    const theirs = tsharkTree.stdout.split('\n');
+    const at = theirs.findIndex((line, k) => line !== ours[k]);
+    assert.ok(at < 0 && ours.length === theirs.length, `-V of the hellos differs from tshark's at line ${at + 1}: ours ${JSON.stringify(ours.slice(at, at + 3))}, tshark ${JSON.stringify(theirs.slice(at, at + 3))}`);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+    if (file !== undefined) fs.rmSync(path.dirname(file), { recursive: true, force: true });
   }
-  report('self-made capture', agreement, 0.98);
-  // The hellos' whole -V trees (versions, suites, extensions by name, JA3/JA3S), frames that
-  // carry no certificate: every ClientHello, and TLS 1.3's ServerHello with its encrypted records.
-  const hellos = 'tls.handshake.type == 1 || (tls.handshake.type == 2 && !(tls.handshake.type == 11))';
-  const tsharkTree = spawnSync('tshark', ['-r', file, '-V', '-Y', hellos], { encoding: 'utf8', maxBuffer: 64 << 20 });
-  assert.equal(tsharkTree.status, 0, tsharkTree.stderr);
-  assert.match(tsharkTree.stdout, /Handshake Protocol: Client Hello[\s\S]*JA3: /);
-  const ours = sievecap(['-r', file, '-V', '-Y', hellos]).stdout.toString().split('\n');
-  const theirs = tsharkTree.stdout.split('\n');
-  const at = theirs.findIndex((line, k) => line !== ours[k]);
-  assert.ok(at < 0 && ours.length === theirs.length, `-V of the hellos differs from tshark's at line ${at + 1}: ours ${JSON.stringify(ours.slice(at, at + 3))}, tshark ${JSON.stringify(theirs.slice(at, at + 3))}`);
 });
