@@ -3,7 +3,8 @@
  * desegmentation on): a client that opens a new connection from the port of a closed one
  * ("[TCP Port numbers reused]", a new stream, SYN_SENT already on that SYN), and an HTTP response
  * whose segments arrive out of order, a later one before the one that fills the hole (the PDU
- * is put together with the segments held after the hole, on the frame that completes it).
+ * is put together with the segments held after the hole, on the frame that completes it), also
+ * when the segment that fills it is a fast retransmission (sent twice: the second listed as an overlap).
  * Compared line for line: the summary lines and `-V`.
  */
 import { after, test } from 'node:test';
@@ -62,4 +63,30 @@ test('segments of a response out of order: the hole filled, the response put tog
   assert.match(lines, /Out-Of-Order/);
   assert.equal(sievecap(['-r', file, '-T', 'text']).stdout.toString(), lines);
   assert.equal(sievecap(['-r', file, '-V']).stdout.toString(), tshark(['-r', file, '-V']));
+});
+
+test('a lost segment resent as a fast retransmission (twice) after duplicate ACKs: the hole filled, the response put together', { skip: NO_TSHARK }, () => {
+  const c = new TcpConversation({ serverPort: 8080, clientPort: 41800 });
+  c.handshake().send('client', Buffer.from('GET /image.jpg HTTP/1.1\r\nHost: x\r\n\r\n'));
+  const payload = body(6000);
+  const response = Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: ${payload.length}\r\n\r\n`, 'latin1'), payload]);
+  const piece = (from: number, to?: number): Buffer => response.subarray(from, to);
+  c.send('server', piece(0, 1000)).send('server', piece(1000, 2000)).ack('client');
+  const dupAck = c.frames[c.frames.length - 1]!;
+  // The third segment is lost; the client acknowledges the hole again for each segment after it.
+  c.lose('server', 1000).send('server', piece(3000, 4000));
+  c.frames.push({ data: Buffer.from(dupAck.data) });
+  c.send('server', piece(4000, 5000));
+  c.frames.push({ data: Buffer.from(dupAck.data) });
+  c.resend('server', piece(2000, 3000), 3000).resend('server', piece(2000, 3000), 3000);
+  c.send('server', piece(5000)).ack('client').fin('client').fin('server').ack('client');
+  const file = path.join(tmp, 'fast-retransmission.pcap');
+  writeConversations(file, [c]);
+  const lines = tshark(['-r', file]);
+  assert.match(lines, /\[TCP Fast Retransmission\] .*\[TCP segment of a reassembled PDU\]\n.*\[TCP Fast Retransmission\] .*\[TCP segment of a reassembled PDU\]/);
+  assert.match(lines, /HTTP\/1\.1 200 OK/);
+  assert.equal(sievecap(['-r', file, '-T', 'text']).stdout.toString(), lines);
+  assert.equal(sievecap(['-r', file, '-V']).stdout.toString(), tshark(['-r', file, '-V']));
+  const fields = ['-T', 'fields', '-e', 'frame.number', '-e', 'tcp.segment', '-e', 'tcp.segment.overlap', '-e', 'tcp.segment.count', '-e', 'http.response.code'];
+  assert.equal(sievecap(['-r', file, ...fields]).stdout.toString(), tshark(['-r', file, ...fields]));
 });

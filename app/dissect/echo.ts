@@ -18,11 +18,12 @@ export const echoDissector: AppDissector = {
     const response = ctx.srcPort === ECHO_PORT;
     const b = new LayerBuilder(data, 'echo', 'Echo', offset, stop, ctx.fields);
     const n = stop - offset;
+    // The hidden flag first, then the bytes (the order of tshark's JSON).
+    const flag = response ? 'echo.response' : 'echo.request';
+    if (b.wants(flag)) b.add(flag, response ? 'Echo response: True' : 'Echo request: True', true, offset, n, '1').hidden = true;
     if (b.wants('echo.data')) {
       b.addLazy('echo.data', () => `Echo data: ${bytesHex(data, offset, Math.min(n, 36))}${n > 36 ? '…' : ''}`, data.subarray(offset, stop), offset, n, () => bytesHex(data, offset, n));
     }
-    const flag = response ? 'echo.response' : 'echo.request';
-    if (b.wants(flag)) b.add(flag, response ? 'Echo response: True' : 'Echo request: True', true, offset, n, '1').hidden = true;
     return { layers: [b.layer], protocolColumn: 'ECHO', info: response ? 'Response' : 'Request' };
   },
 };

@@ -192,12 +192,14 @@ export function laterReassembly(d: Dissector, b: LayerBuilder, prefix: 'ip' | 'i
 export function addReassemblyFields(b: LayerBuilder, prefix: string, name: string, r: Reassembled): void {
   if (!b.building) return;
   const list = (): string => r.parts.map((part) => `#${part.frame}(${part.length})`).join(', ');
-  b.group(`${prefix}.fragments`, () => `[${r.parts.length} ${name} Fragments (${r.data.length} bytes): ${list()}]`, null, 0, 0, () => {
+  // IPv4's is a bytes field (the datagram, in -T fields and JSON); IPv6's has no value (FT_NONE).
+  const bytes = prefix === 'ip';
+  b.group(`${prefix}.fragments`, () => `[${r.parts.length} ${name} Fragments (${r.data.length} bytes): ${list()}]`, bytes ? r.data : null, 0, 0, () => {
     for (const part of r.parts) {
       b.add(`${prefix}.fragment`, () => `[Frame: ${part.frame}, payload: ${part.offset}-${part.offset + part.length - 1} (${part.length} bytes)]`, part.frame, 0, 0, () => String(part.frame));
     }
     b.add(`${prefix}.fragment.count`, () => `[Fragment count: ${r.parts.length}]`, r.parts.length, 0, 0);
     b.add(`${prefix}.reassembled.length`, () => `[Reassembled ${name} length: ${r.data.length}]`, r.data.length, 0, 0);
     b.add(`${prefix}.reassembled.data`, () => `[Reassembled ${name} data: ${bytesHex(r.data, 0, Math.min(36, r.data.length))}…]`, r.data, 0, 0, () => bytesHex(r.data, 0, r.data.length));
-  }, '');
+  }, bytes ? () => bytesHex(r.data, 0, r.data.length) : '');
 }

@@ -56,7 +56,8 @@ export function dissectIpv6(d: Dissector, p: PacketState, data: Buffer, offset: 
     p.tap('ipv6', src, dst);
     next = nxt;
     payloadEnd = Math.min(offset + 40 + plen, end);
-    if (offset + 40 + plen > end) b.mark('malformed', `IPv6 payload length ${plen} exceeds the frame`);
+    // An ICMPv6 error quotes as much of the packet as fits: a quoted packet is not cut short.
+    if (offset + 40 + plen > end && !p.quoted) b.mark('malformed', `IPv6 payload length ${plen} exceeds the frame`);
   });
   p.addLayer(b.layer);
   if (next < 0) return;
@@ -244,7 +245,17 @@ function fragmentHeader(d: Dissector, p: PacketState, data: Buffer, at: number, 
   }
   const key = `${p.netSrc}|${p.netDst}|${ident}`;
   const reassembled = p.quoted || end > data.length ? null : d.ipv6Fragments.add(key, p.frame.number, fragOffset * 8, data.subarray(payload, stop), more);
-  if (reassembled) addReassemblyFields(b, 'ipv6', 'IPv6', reassembled);
+  if (reassembled) {
+    addReassemblyFields(b, 'ipv6', 'IPv6', reassembled);
+    // Wireshark adds the fragments' tree to the IPv6 tree, after the Fragment Header.
+    const outer = p.quoted ? undefined : lastIpv6(p);
+    const group = b.layer.fields[b.layer.fields.length - 1];
+    if (outer !== undefined && group !== undefined && group.abbrev === 'ipv6.fragments') {
+      b.layer.fields.pop();
+      group.trailing = true;
+      outer.fields.push(group);
+    }
+  }
   else markPendingIpv6(p);
   if (!p.quoted) laterReassembly(d, b, 'ipv6', 'IPv6', key, p.frame.number, reassembled, lastIpv6(p));
   p.addLayer(b.layer);

@@ -68,7 +68,7 @@ export interface AnalysisFlow {
   /** Bytes covered by the blocks of this side's last SACK option (taken off the other side's bytes in flight). */
   sackDelivered: number;
   /**
-   * The lowest start and highest end of `segments` (less the base, unsigned) while `spanKnown`:
+   * The lowest start and highest end of `segments` (relative, unsigned) while `spanKnown`:
    * kept as segments are added, found again only after an ACK took some away, so that a
    * direction whose ACKs the capture misses (up to 10,000 segments) costs no walk per segment.
    */
@@ -112,11 +112,11 @@ const PSH = 0x08;
 /**
  * Analyses one segment of `fwd` (its own direction; `rev` the other). `seq`/`ack` relative,
  * `window` raw with `revShift` the other side's window scale shift (-1 unknown, -2 none),
- * `irttNs` the connection's initial RTT (0 unknown), `ts` the frame's time stamp; `fwdBase` the
- * direction's initial sequence number as sent (bytes in flight are measured as Wireshark does,
- * from the relative numbers less that base once more).
+ * `irttNs` the connection's initial RTT (0 unknown), `ts` the frame's time stamp. Bytes in
+ * flight span the relative sequence numbers of the unacknowledged segments (tshark 4.0's figures
+ * also where a segment's raw number passes the initial one: no wrap-around).
  */
-export function analyzeSegment(fwd: AnalysisFlow, rev: AnalysisFlow, seq: number, ack: number, seglen: number, tcpFlags: number, window: number, revShift: number, irttNs: bigint, frame: number, ts: bigint, fwdBase = 0): AnalysisResult {
+export function analyzeSegment(fwd: AnalysisFlow, rev: AnalysisFlow, seq: number, ack: number, seglen: number, tcpFlags: number, window: number, revShift: number, irttNs: bigint, frame: number, ts: bigint): AnalysisResult {
   if (tcpFlags & ACK) rev.validBif = true;
   let flags = 0;
   let dupackNum = 0;
@@ -193,8 +193,8 @@ export function analyzeSegment(fwd: AnalysisFlow, rev: AnalysisFlow, seq: number
   if ((seglen > 0 || (tcpFlags & (SYN | FIN)) !== 0) && fwd.segments.length < MAX_UNACKED_SEGMENTS) {
     fwd.segments.push({ frame, seq, nextseq, ts });
     if (fwd.spanKnown) {
-      const start = (seq - fwdBase) >>> 0;
-      const next = (nextseq - fwdBase) >>> 0;
+      const start = seq;
+      const next = nextseq;
       if (fwd.segments.length === 1) {
         fwd.spanFirst = start;
         fwd.spanLast = next;
@@ -247,11 +247,11 @@ export function analyzeSegment(fwd: AnalysisFlow, rev: AnalysisFlow, seq: number
   const mine = fwd.segments;
   if (seglen !== 0 && mine.length > 0 && fwd.validBif) {
     if (!fwd.spanKnown) {
-      let first = (mine[0]!.seq - fwdBase) >>> 0;
-      let last = (mine[0]!.nextseq - fwdBase) >>> 0;
+      let first = mine[0]!.seq;
+      let last = mine[0]!.nextseq;
       for (const u of mine) {
-        const next = (u.nextseq - fwdBase) >>> 0;
-        const start = (u.seq - fwdBase) >>> 0;
+        const next = u.nextseq;
+        const start = u.seq;
         if (next > last) last = next;
         if (start < first) first = start;
       }

@@ -54,8 +54,12 @@ export interface PendingPdu {
   chunks: Buffer[];
   /** Bytes held (the sum of chunks' lengths). */
   length: number;
-  /** Each frame's share, in order: tcp.segment and the "#frame(bytes)" list. */
-  parts: Array<{ frame: number; length: number }>;
+  /**
+   * Each frame's share, in order: tcp.segment and the "#frame(bytes)" list. `overlapAt`: a
+   * segment whose bytes were already held (a fast retransmission), listed after the one it repeats
+   * at that offset with "[Segment overlap: True]", as Wireshark's fragment list shows it.
+   */
+  parts: Array<{ frame: number; length: number; overlapAt?: number }>;
   /**
    * Segments of this PDU that came after a hole (a segment still missing), by sequence number:
    * Wireshark's fragment table keeps them at their offsets, so the segment that fills the hole
@@ -123,7 +127,18 @@ export function namesReassembly(selection: ReadonlySet<string> | undefined): boo
 export function dissectTcpPayload(d: Dissector, p: PacketState, ctx: AppContext, flow: DesegmentFlow, seq: number, fin: boolean, data: Buffer, offset: number, end: number, analysis = 0): void {
   const tcpLayer = p.layers[p.layers.length - 1]!;
   const pending = flow.pdu;
-  if (analysis & (A.RETRANSMISSION | A.SPURIOUS_RETRANSMISSION | A.FAST_RETRANSMISSION)) {
+  const fastOnly = (analysis & (A.RETRANSMISSION | A.SPURIOUS_RETRANSMISSION | A.FAST_RETRANSMISSION)) === A.FAST_RETRANSMISSION;
+  if (fastOnly && pending !== null && seq > pending.seq && (pending.nxtpdu < 0 || seq < pending.nxtpdu)) {
+    // A fast retransmission inside the PDU being put together, past its first byte: Wireshark's
+    // desegment_tcp() adds it to the PDU like any segment (fast retransmissions do not carry the
+    // plain retransmission flag it skips), so it fills a hole a lost segment left; bytes already
+    // held show as the PDU's segment data.
+    if (seq + (end - offset) <= pending.seq + pending.length) {
+      addOverlap(pending, seq - pending.seq, end - offset, p.frame.number);
+      segmentOfPdu(d, p, tcpLayer, new Columns(p), data, offset, end);
+      return;
+    }
+  } else if (analysis & (A.RETRANSMISSION | A.SPURIOUS_RETRANSMISSION | A.FAST_RETRANSMISSION)) {
     // A retransmission (the TCP analysis says so) is handed to no dissector: a plain one shows as
     // retransmitted segment data (tshark 4.0's desegment_tcp), a fast one only where it overlaps
     // the PDU being put together, a spurious one (already acknowledged) not at all.
@@ -400,6 +415,19 @@ function addSegmentData(p: PacketState, tcpLayer: { fields: Field[] }, data: Buf
   tcpLayer.fields.push(...b.layer.fields);
 }
 
+/** Lists a segment whose bytes the PDU holds already, after the parts that start at or before `at`. */
+function addOverlap(pdu: PendingPdu, at: number, length: number, frame: number): void {
+  let offset = 0;
+  let k = 0;
+  for (; k < pdu.parts.length; k++) {
+    const part = pdu.parts[k]!;
+    const start = part.overlapAt ?? offset;
+    if (start > at) break;
+    if (part.overlapAt === undefined) offset += part.length;
+  }
+  pdu.parts.splice(k, 0, { frame, length, overlapAt: at });
+}
+
 /** "[N Reassembled TCP Segments (B bytes): #f(n), ...]" with tcp.segment, tcp.segment.count, tcp.reassembled.length/.data. */
 function segmentsLayer(p: PacketState, pdu: PendingPdu, buffer: Buffer) {
   const parts = pdu.parts;
@@ -410,9 +438,14 @@ function segmentsLayer(p: PacketState, pdu: PendingPdu, buffer: Buffer) {
   if (b.wantsAny('tcp.segment') || b.wantsAny('tcp.reassembled')) {
     let at = 0;
     for (const part of parts) {
-      const from = at;
-      b.add('tcp.segment', () => part.length === 0 ? `[Frame: ${part.frame} (no data)]` : `[Frame: ${part.frame}, payload: ${from}-${from + part.length - 1} (${part.length} byte${part.length === 1 ? '' : 's'})]`, part.frame, from, part.length, String(part.frame));
-      at += part.length;
+      const from = part.overlapAt ?? at;
+      const label = (): string => part.length === 0 ? `[Frame: ${part.frame} (no data)]` : `[Frame: ${part.frame}, payload: ${from}-${from + part.length - 1} (${part.length} byte${part.length === 1 ? '' : 's'})]`;
+      if (part.overlapAt === undefined) {
+        b.add('tcp.segment', label, part.frame, from, part.length, String(part.frame));
+        at += part.length;
+      } else {
+        b.group('tcp.segment', label, part.frame, from, part.length, () => b.add('tcp.segment.overlap', () => '[Segment overlap: True]', true, from, part.length), String(part.frame));
+      }
     }
     b.add('tcp.segment.count', () => `[Segment count: ${parts.length}]`, parts.length, 0, 0);
     b.add('tcp.reassembled.length', () => `[Reassembled TCP length: ${buffer.length}]`, buffer.length, 0, 0);

@@ -151,7 +151,7 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
       const ts = p.frame.tsNs;
       // The initial RTT as Wireshark takes it: from the latest SYN to the first ACK without SYN
       // (whichever side sends it), once the analysis of this segment is done.
-      analysis = analyzeSegment(fwd.analysis, rev.analysis, seq, ackValue, segLen, flags, window, rev.windowShift, conv.irtt, p.frame.number, ts, fwd.baseSeq);
+      analysis = analyzeSegment(fwd.analysis, rev.analysis, seq, ackValue, segLen, flags, window, rev.windowShift, conv.irtt, p.frame.number, ts);
       if (syn && !ack) conv.synTs = ts;
       else if (ack && !syn && conv.irtt === 0n && conv.synTs >= 0n) conv.irtt = ts - conv.synTs;
       if (conv.reused && syn && !ack) {

@@ -1,8 +1,8 @@
 /**
  * Where tshark's tree puts a layer: most are top-level, but IPv6 extension headers appear inside
  * the IPv6 tree and an ICMP/ICMPv6 payload's Data inside the ICMP tree (`frame.protocols` still
- * lists them in line), and so does everything an ICMP message carries. -V and -T json follow
- * the tree.
+ * lists them in line), and so does everything an ICMP message carries (a quoted IPv6 packet's
+ * extension headers inside that packet's tree). -V and -T json follow the tree.
  */
 import type { DissectedPacket, Layer } from '../../dissect/model';
 
@@ -33,9 +33,18 @@ export function displayLayers(packet: DissectedPacket): DisplayLayer[] {
   for (const layer of packet.layers) {
     const parent = out[out.length - 1];
     const last = parent?.inner[parent.inner.length - 1];
+    const inIcmp = parent !== undefined && (parent.layer.protocol === 'icmp' || parent.layer.protocol === 'icmpv6');
     if (parent && layer.protocol === 'data' && (last?.protocol === 'icmp' || last?.protocol === 'icmpv6') && parent.depths[parent.depths.length - 1] === 1) {
       parent.inner.push(layer);
       parent.depths.push(2);
+    } else if (inIcmp && layer.protocol.startsWith('ipv6.') && last !== undefined && (last.protocol === 'ipv6' || last.protocol.startsWith('ipv6.'))) {
+      // The extension headers of an IPv6 packet an ICMPv6 error quotes are in that packet's tree.
+      parent!.inner.push(layer);
+      parent!.depths.push(2);
+    } else if (inIcmp && layer.protocol === 'data' && last?.protocol === 'ipv6.fraghdr') {
+      // A quoted fragment's bytes (never reassembled) are Data in the ICMP tree.
+      parent!.inner.push(layer);
+      parent!.depths.push(1);
     } else if (parent && nestsIn(layer, parent)) {
       parent.inner.push(layer);
       parent.depths.push(1);
