@@ -122,14 +122,27 @@ function masked(bytes: readonly number[], bits: number): number {
  * them: a lookup at one length can find a range of another (33:33:00:01:00:02 is
  * "IPv6mcast_01:00:02").
  */
+/** OUIs searched for in manuf one by one (~1 ms each) before reading all of it (~0.15 s). */
+const MAX_LAZY_OUIS = 48;
+
 export class MacNames {
   private readonly exact = new Map<number, string>();
   private readonly ranges = new Map<number, string>();
   private readonly manuf = new Map<number, string>();
   private readonly cache = new Map<string, string>();
+  /**
+   * With `lazyManuf`: the manuf text, whose lines are read per OUI when an address needs them
+   * (ensureOui) instead of all 52,000 at start (~0.15 s of a run with its garbage). Wireshark's
+   * manuf spells every line `AA:BB:CC…` in upper case, so a line's OUI is its first 8 characters.
+   */
+  private manufText: string | undefined;
+  private readonly ouisRead = new Set<number>();
 
-  constructor(files: { ethers: string[]; wka?: string; manuf?: string }) {
-    if (files.manuf !== undefined) this.load(files.manuf, true);
+  constructor(files: { ethers: string[]; wka?: string; manuf?: string; lazyManuf?: boolean }) {
+    if (files.manuf !== undefined) {
+      if (files.lazyManuf) this.manufText = files.manuf;
+      else this.load(files.manuf, true);
+    }
     if (files.wka !== undefined) this.load(files.wka, false);
     // ethers last: its names win over the others, as in Wireshark.
     for (const text of files.ethers) this.load(text, false);
@@ -138,24 +151,78 @@ export class MacNames {
   static fromSystem(): MacNames {
     const dirs = dataDirs();
     const ethers = [readText('/etc/ethers'), readText(join(personalConfigDir(), 'ethers'))].filter((t): t is string => t !== undefined);
-    return new MacNames({ ethers, wka: firstText(dirs.map((d) => join(d, 'wka'))), manuf: firstText(dirs.map((d) => join(d, 'manuf'))) });
+    return new MacNames({ ethers, wka: firstText(dirs.map((d) => join(d, 'wka'))), manuf: systemManufText(), lazyManuf: true });
   }
 
   private load(text: string, isManuf: boolean): void {
-    for (const raw of text.split('\n')) {
-      // Nearly every line of Wireshark's files is `AA:BB:CC[:DD:EE:FF][/NN]<tab>Name…`: read at
-      // sight (parsing manuf's 52,000 lines with the general code below cost ~0.2 s per run).
-      if (this.loadPlain(raw, isManuf)) continue;
-      const line = raw.replace(/#.*$/, '').trim();
-      if (line === '') continue;
-      const [address, name] = line.split(/\s+/, 2);
-      if (address === undefined || name === undefined) continue;
-      const prefix = parseMacPrefix(address);
-      if (!prefix) continue;
-      if (isManuf && prefix.bits === 24 && !address.includes('/')) this.manuf.set(macValue(prefix.bytes.slice(0, 3)), name);
-      else if (prefix.bits >= 48) this.exact.set(macValue(prefix.bytes), name);
-      else this.ranges.set(masked(prefix.bytes, prefix.bits), name);
+    for (const raw of text.split('\n')) this.loadLine(raw, isManuf);
+  }
+
+  private loadLine(raw: string, isManuf: boolean): void {
+    // Nearly every line of Wireshark's files is `AA:BB:CC[:DD:EE:FF][/NN]<tab>Name…`: read at
+    // sight (parsing manuf's 52,000 lines with the general code below cost ~0.2 s per run).
+    if (this.loadPlain(raw, isManuf)) return;
+    const line = raw.replace(/#.*$/, '').trim();
+    if (line === '') return;
+    const [address, name] = line.split(/\s+/, 2);
+    if (address === undefined || name === undefined) return;
+    const prefix = parseMacPrefix(address);
+    if (!prefix) return;
+    if (isManuf && prefix.bits === 24 && !address.includes('/')) this.manuf.set(macValue(prefix.bytes.slice(0, 3)), name);
+    else if (prefix.bits >= 48) this.exact.set(macValue(prefix.bytes), name);
+    else this.ranges.set(masked(prefix.bytes, prefix.bits), name);
+  }
+
+  /**
+   * Reads the manuf lines of one OUI (a 24-bit value) once: its manufacturer, and the ranges and
+   * addresses under it. Every entry a lookup can find through a value begins with that value's
+   * OUI, so reading the OUIs of the values looked up finds what reading all of manuf would. Its
+   * names go under ethers' and wka's, as in load order.
+   */
+  private ensureOui(oui: number): void {
+    const text = this.manufText;
+    if (text === undefined || this.ouisRead.has(oui)) return;
+    if (this.ouisRead.size >= MAX_LAZY_OUIS) {
+      this.readAllManuf(text);
+      return;
     }
+    this.ouisRead.add(oui);
+    const key = [oui >>> 16, (oui >>> 8) & 0xff, oui & 0xff].map((b) => hex2(b).toUpperCase()).join(':');
+    const earlier = { exact: new Map(this.exact), ranges: new Map(this.ranges) };
+    for (let at = text.startsWith(key) ? 0 : text.indexOf(`\n${key}`); at >= 0; at = text.indexOf(`\n${key}`, at + 1)) {
+      const start = text.charCodeAt(at) === 0x0a ? at + 1 : at;
+      const after = text.charCodeAt(start + key.length);
+      // The OUI itself, or the first 3 bytes of a longer address (not AA:BB:CCD… of another form).
+      if (after !== 0x3a && after !== 0x2f && after !== 0x09 && after !== 0x20) continue;
+      const end = text.indexOf('\n', start);
+      this.loadLine(text.slice(start, end < 0 ? text.length : end), true);
+    }
+    // What wka and ethers name stays theirs.
+    for (const [value, name] of earlier.exact) this.exact.set(value, name);
+    for (const [value, name] of earlier.ranges) this.ranges.set(value, name);
+  }
+
+  /**
+   * A lookup with fewer than 24 bits finds ranges whose masked value ends in 24 zero bits: of
+   * manuf's (all /28 and /36), those whose fourth byte begins with a zero digit. Read once, by one
+   * scan of the text, before the first such lookup.
+   */
+  /** Past MAX_LAZY_OUIS searches, one pass over all of manuf costs less than more searches. */
+  private readAllManuf(text: string): void {
+    const earlier = { exact: new Map(this.exact), ranges: new Map(this.ranges) };
+    this.load(text, true);
+    for (const [value, name] of earlier.exact) this.exact.set(value, name);
+    for (const [value, name] of earlier.ranges) this.ranges.set(value, name);
+    this.manufText = undefined;
+  }
+
+  private ensureShortRanges(): void {
+    const text = this.manufText;
+    if (text === undefined || this.ouisRead.has(-1)) return;
+    this.ouisRead.add(-1);
+    const earlier = new Map(this.ranges);
+    for (const m of text.matchAll(/^[0-9A-F]{2}:[0-9A-F]{2}:[0-9A-F]{2}:0[0-9A-F]:[0-9A-F]{2}:[0-9A-F]{2}\/\d+[\t ].*$/gm)) this.loadLine(m[0], true);
+    for (const [value, name] of earlier) this.ranges.set(value, name);
   }
 
   /**
@@ -222,10 +289,15 @@ export class MacNames {
 
   private resolve(address: string): string {
     const bytes = address.split(':').map((h) => parseInt(h, 16));
+    const oui = macValue(bytes.slice(0, 3));
+    this.ensureOui(oui);
     const exact = this.exact.get(macValue(bytes));
     if (exact !== undefined) return exact;
     const range = (bits: number): string | undefined => {
-      const name = this.ranges.get(masked(bytes, bits));
+      const value = masked(bytes, bits);
+      if (bits >= 24) this.ensureOui(Math.floor(value / 2 ** 24));
+      else this.ensureShortRanges();
+      const name = this.ranges.get(value);
       if (name === undefined) return undefined;
       // From the first byte the prefix does not cover whole, its covered bits cleared.
       const from = Math.floor(bits / 8);
@@ -235,7 +307,7 @@ export class MacNames {
       const found = range(bits);
       if (found !== undefined) return found;
     }
-    const oui = macValue(bytes.slice(0, 3));
+    if ((bytes[0]! & 1) !== 0) this.ensureOui(oui - 0x10000);
     const vendor = this.manuf.get(oui) ?? ((bytes[0]! & 1) !== 0 ? this.manuf.get(oui - 0x10000) : undefined);
     if (vendor !== undefined) return `${vendor}_${bytes.slice(3).map(hex2).join(':')}`;
     for (let bits = 23; bits >= 1; bits--) {
@@ -249,6 +321,12 @@ export class MacNames {
 let manufText: string | null | undefined;
 const vendors = new Map<number, string | null>();
 
+/** Wireshark's manuf file as text (latin1), read once per process; undefined when it is not installed. */
+function systemManufText(): string | undefined {
+  if (manufText === undefined) manufText = firstText(dataDirs().map((d) => join(d, 'manuf'))) ?? null;
+  return manufText ?? undefined;
+}
+
 /**
  * The manufacturer's full name for a 24-bit OUI, as Wireshark's manuf file gives it (the third
  * column, else the short name): what eth.*.oui_resolved hold, whatever the name resolution
@@ -257,9 +335,9 @@ const vendors = new Map<number, string | null>();
 export function ouiVendor(oui: number): string | undefined {
   let vendor = vendors.get(oui);
   if (vendor === undefined) {
-    if (manufText === undefined) manufText = firstText(dataDirs().map((d) => join(d, 'manuf'))) ?? null;
+    const manufText = systemManufText();
     vendor = null;
-    if (manufText !== null) {
+    if (manufText !== undefined) {
       const key = `\n${[oui >> 16, (oui >> 8) & 0xff, oui & 0xff].map((b) => hex2(b).toUpperCase()).join(':')}\t`;
       const at = manufText.indexOf(key);
       if (at >= 0) {

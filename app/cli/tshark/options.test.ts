@@ -84,6 +84,18 @@ test('MAC names: the plain-line reader of Wireshark\'s files gives the names the
   }
   assert.ok(addresses.length > 1000);
   for (const a of addresses) assert.equal(fast.name(a), general.name(a), a);
+  // Read per OUI on demand (as fromSystem does): the same names, also for locally administered
+  // and multicast forms of each address (no manufacturer: the ranges of fewer than 24 bits).
+  const lazy = new MacNames({ ethers: ['00:00:0c:07:ac:01 mine\n'], wka, manuf, lazyManuf: true });
+  const eager = new MacNames({ ethers: ['00:00:0c:07:ac:01 mine\n'], wka, manuf });
+  const variants = addresses.filter((_, k) => k % 41 === 0).flatMap((a) => {
+    const first = parseInt(a.slice(0, 2), 16);
+    return [a, ...[0x01, 0x02, 0x03].map((bit) => `${(first | bit).toString(16).padStart(2, '0')}${a.slice(2)}`)];
+  });
+  const few = new MacNames({ ethers: ['00:00:0c:07:ac:01 mine\n'], wka, manuf, lazyManuf: true });
+  for (const a of ['00:00:0c:07:ac:01', '02:00:00:00:00:01', '33:33:00:00:00:01', 'ff:ff:ff:ff:ff:ff', '00:1b:c5:00:00:05', '01:1b:c5:00:00:05']) assert.equal(few.name(a), eager.name(a), a);
+  // Many OUIs: read one by one, then all of manuf at once.
+  for (const a of variants) assert.equal(lazy.name(a), eager.name(a), a);
 });
 
 test('MAC names as Wireshark 4.0 makes them: exact, ranges (keyed by masked address alone), manufacturers', () => {
