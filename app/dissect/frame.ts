@@ -147,7 +147,8 @@ export function frameLayer(
       const chain = chainOf();
       protocols.value = chain;
       protocols.text = chain;
-      if (tree) protocols.label = `[Protocols in frame: ${chain}]`;
+      // A label holds 239 characters: a longer one is marked "[truncated]" and cut to 238.
+      if (tree) protocols.label = chain.length < 220 ? `[Protocols in frame: ${chain}]` : `[${`Protocols in frame [truncated]: ${chain}`.slice(0, 238)}]`;
     },
   };
 }

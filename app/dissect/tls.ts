@@ -8,7 +8,7 @@ import { LayerBuilder, dissectSafely, hex } from './builder';
 import { ONE_MORE_SEGMENT } from './tcp-pdus';
 import type { AppContext, AppDissector, AppResult, Layer, PduSplit } from './model';
 import { printable } from './app-format';
-import { addCertificateNames } from './tls-cert';
+import { addCertificate } from './x509';
 import { dataLayer } from './hsrp';
 import { addExpert } from './expert';
 import { absoluteTimeText } from './app-format';
@@ -114,6 +114,8 @@ interface TlsState {
   appProtocol?: string;
   /** What a ServerHello's ALPN chose, for the conversation. */
   alpnProtocol?: string;
+  /** The names the certificates' dissectors add to frame.protocols after tls (x509sat, pkcs-1, x509ce). */
+  x509Chain: string[];
 }
 
 /**
@@ -149,7 +151,7 @@ function dissectTls(data: Buffer, offset: number, end: number, ctx: AppContext, 
   const direction = `${ctx.src}|${ctx.srcPort}|${ctx.dst}|${ctx.dstPort}`;
   const both = direction < `${ctx.dst}|${ctx.dstPort}|${ctx.src}|${ctx.srcPort}` ? direction : `${ctx.dst}|${ctx.dstPort}|${ctx.src}|${ctx.srcPort}`;
   const known = conversations.version.get(both) ?? 0;
-  const state: TlsState = { info: [], version: known, negotiated: false, encrypted: conversations.encrypted.has(direction), recordSetsVersion: whole && known === 0 };
+  const state: TlsState = { info: [], version: known, negotiated: false, encrypted: conversations.encrypted.has(direction), recordSetsVersion: whole && known === 0, x509Chain: [] };
   state.appProtocol = conversations.app.get(both) ?? (ctx.srcPort === 443 || ctx.dstPort === 443 ? 'Hypertext Transfer Protocol' : undefined);
   let at = offset;
   let malformed = false;
@@ -223,7 +225,19 @@ function dissectTls(data: Buffer, offset: number, end: number, ctx: AppContext, 
   // A whole message whose records were all left out shows no Info (tshark clears the column).
   const protocolColumn = state.sslv2 || state.version === SSLV2_VERSION ? 'SSLv2' : state.version ? version : 'SSL';
   const info = state.info.join(', ') || (whole ? '' : 'Continuation Data');
-  return { layers, protocolColumn, info: malformed ? `${info}[Malformed Packet]` : info };
+  const result: AppResult = { layers, protocolColumn, info: malformed ? `${info}[Malformed Packet]` : info };
+  if (state.x509Chain.length > 0) {
+    // The certificates' dissectors in frame.protocols after tls, each time one was called (their
+    // trees are in the TLS layer's): untitled layers without fields, seen by nothing else.
+    const chain = layers.map((layer, k) => (k > 0 && layers[k - 1]!.protocol === layer.protocol ? '' : layer.protocol));
+    for (const name of state.x509Chain) {
+      layers.push({ protocol: name, title: '', offset: 0, length: 0, fields: [], status: 'ok' });
+      chain.push(name);
+    }
+    result.chain = chain;
+    result.chainInLaterPdus = true;
+  }
+  return result;
 }
 
 /** ssl_20_msg_types. */
@@ -388,7 +402,7 @@ function readHandshakes(b: LayerBuilder, start: number, end: number, state: TlsS
       b.add('tls.handshake.type', () => `Handshake Type: ${name} (${type})`, type, at, 1);
       b.add('tls.handshake.length', () => `Length: ${length}`, length, at + 1, 3);
       if (type === 1 || type === 2) readHello(b, type, at + 4, bodyEnd, state);
-      else if (type === 11) readCertificates(b, at + 4, bodyEnd);
+      else if (type === 11) readCertificates(b, at + 4, bodyEnd, state);
     });
     at = bodyEnd;
   }
@@ -686,16 +700,20 @@ function readExtensionBody(b: LayerBuilder, helloType: number, type: number, bod
   }
 }
 
-function readCertificates(b: LayerBuilder, start: number, end: number): void {
+function readCertificates(b: LayerBuilder, start: number, end: number, state: TlsState): void {
   if (start + 3 > end) return;
   b.need(start, 3, 'certificates length');
   const total = b.data.readUIntBE(start, 3);
   const stop = Math.min(start + 3 + total, end, b.data.length);
-  for (let at = start + 3; at + 3 <= stop; ) {
-    const length = b.data.readUIntBE(at, 3);
-    b.add('tls.handshake.certificate_length', () => `Certificate Length: ${length}`, length, at, 3);
-    addCertificateNames(b, at + 3, Math.min(at + 3 + length, stop));
-    // TLS 1.3 puts an extensions block after each certificate; 1.2 does not. Both are walked as Wireshark would once lengths agree.
-    at += 3 + length;
-  }
+  b.add('tls.handshake.certificates_length', () => `Certificates Length: ${total}`, total, start, 3);
+  b.group('tls.handshake.certificates', () => `Certificates (${total} bytes)`, null, start + 3, stop - start - 3, () => {
+    for (let at = start + 3; at + 3 <= stop; ) {
+      const length = b.data.readUIntBE(at, 3);
+      b.add('tls.handshake.certificate_length', () => `Certificate Length: ${length}`, length, at, 3);
+      const certEnd = Math.min(at + 3 + length, stop);
+      // Each certificate's tree (x509.ts); what its dissectors add to frame.protocols follows TLS.
+      state.x509Chain.push(...addCertificate(b, at + 3, certEnd));
+      at += 3 + length;
+    }
+  });
 }

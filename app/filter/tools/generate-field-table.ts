@@ -33,7 +33,7 @@ const PROTOCOLS = [
   'aoe', 'dec_dna', 'loop', 'slarp', 'gnw', 'geonw',
   // HTTP bodies (http-body.ts).
   'data-text-lines', 'media', 'png', 'image-jfif', 'image-gif', 'json', 'xml', 'urlencoded-form',
-  // TLS certificates (tls-cert.ts) use the X.509 dissectors' names.
+  // TLS certificates (x509.ts) use the X.509 dissectors' names.
   'x509sat', 'x509af', 'x509ce', 'x509if', 'pkix1explicit', 'pkix1implicit', 'pkcs1',
   // IS-IS over the OSI network layer and IPX with SAP, RIP and NetBIOS (osi.ts, isis.ts, ipx.ts).
   'osi', 'isis', 'ipx', 'ipxsap', 'ipxrip', 'nbipx',
