@@ -384,7 +384,11 @@ export function dissectHttpMessage(data: Buffer, offset: number, end: number, ct
       const partial = declared !== undefined && /^\d+$/.test(declared) && Number(declared) > stop - bodyStart;
       // An empty body (a gzip stream of nothing) has its File Data and no media layer, as tshark's.
       const media: BodyResult = bodyStop > start ? bodyLayers(bytes, start, bodyStop, type, partial, ctx.fields) : { layers: [], info: '' };
-      if (media.refused) addExpert(b, 'http.subdissector_failed', 'Note', 'Malformed', 'HTTP body subdissector failed, trying heuristic subdissector', start, 0);
+      if (media.refused) {
+        addExpert(b, 'http.subdissector_failed', 'Note', 'Malformed', 'HTTP body subdissector failed, trying heuristic subdissector', start, 0);
+        // The media dissector's exception leaves tshark's hidden "Malformed Packet" item (in JSON, and for the _ws.malformed filter).
+        b.add('_ws.malformed', 'Malformed Packet', 'Malformed Packet', start, 0, '_ws.malformed').hidden = true;
+      }
       if (entity.source !== null) for (const layer of media.layers) ownData(layer, bytes, entity.source);
       body = [...body, ...media.layers];
       info += media.info;

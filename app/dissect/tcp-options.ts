@@ -207,7 +207,7 @@ function addOption(b: LayerBuilder, kind: number, len: number, at: number, names
         if (below || inside) {
           b.add('tcp.options.sack.dsack_le', () => `[D-SACK Left Edge = ${le} (relative)]`, le, at + 2, 4);
           b.add('tcp.options.sack.dsack_re', () => `[D-SACK Right Edge = ${re} (relative)]`, re, at + 6, 4);
-          b.group('tcp.options.sack.dsack', 'D-SACK Sequence', null, at + 2, 8, () => addExpert(b, 'tcp.options.sack.dsack', 'Warning', 'Sequence', 'D-SACK Sequence', at + 2, 8), '');
+          b.group('', 'D-SACK Sequence', null, at + 2, 8, () => addExpert(b, 'tcp.options.sack.dsack', 'Warning', 'Sequence', 'D-SACK Sequence', at + 2, 8), '');
         }
       }
     }

@@ -32,6 +32,23 @@ export interface Conversations {
   encrypted: Set<string>;
   /** Both directions: the application protocol a ServerHello's ALPN chose (its long name). */
   app: Map<string, string>;
+  /** Both directions: the cipher suite the ServerHello chose (its key exchange shapes the key exchange messages). */
+  suite: Map<string, number>;
+  /** Both directions: what tells an abbreviated (resumed) handshake, from the hellos to the server's Change Cipher Spec. */
+  resumption: Map<string, Resumption>;
+}
+
+/**
+ * Wireshark's heuristic (ssl_dissect_change_cipher_spec): the server's Change Cipher Spec before
+ * any ServerHelloDone, with a session ID or a client's session ticket, resumes a session.
+ */
+interface Resumption {
+  /** The direction the ServerHello came from ('' before one). */
+  server: string;
+  helloDone: boolean;
+  /** A hello carried a session ID, or the ClientHello a session ticket. */
+  session: boolean;
+  resumed: boolean;
 }
 
 /**
@@ -39,10 +56,10 @@ export interface Conversations {
  * Dissector, so two Dissectors never share state.
  */
 export function createTlsDissector(): AppDissector {
-  const conversations: Conversations = { version: new Map(), encrypted: new Set(), app: new Map() };
+  const conversations: Conversations = { version: new Map(), encrypted: new Set(), app: new Map(), suite: new Map(), resumption: new Map() };
   return {
     protocol: 'tls',
-    fieldPrefixes: ['x509ce', 'x509sat'],
+    fieldPrefixes: ['x509ce', 'x509sat', 'x509af', 'x509if', 'pkcs1'],
     stateful: true,
     tcpPorts: [443, 465, 636, 853, 993, 995, 8443],
     heuristic: (data, offset, end) => looksLikeTls(data, offset, end),
@@ -116,6 +133,15 @@ interface TlsState {
   alpnProtocol?: string;
   /** The names the certificates' dissectors add to frame.protocols after tls (x509sat, pkcs-1, x509ce). */
   x509Chain: string[];
+  /** The conversation's cipher suite (a ServerHello in this packet sets it), undefined before one. */
+  suite?: number;
+  /** This packet's ServerHello chose the suite. */
+  suiteChosen?: boolean;
+  direction: string;
+  /** The conversation's resumption facts (a ClientHello starts them). */
+  resumption?: Resumption;
+  /** Starts the conversation's resumption facts afresh (a ClientHello). */
+  newResumption: () => Resumption;
 }
 
 /**
@@ -133,7 +159,7 @@ function wholeRecordStarts(data: Buffer, at: number, sessionVersion: number): bo
 
 /** A fresh conversation memory for a TLS dissection outside TCP (OpenVPN's control channel). */
 export function createTlsConversations(): Conversations {
-  return { version: new Map(), encrypted: new Set(), app: new Map() };
+  return { version: new Map(), encrypted: new Set(), app: new Map(), suite: new Map(), resumption: new Map() };
 }
 
 /**
@@ -151,7 +177,15 @@ function dissectTls(data: Buffer, offset: number, end: number, ctx: AppContext, 
   const direction = `${ctx.src}|${ctx.srcPort}|${ctx.dst}|${ctx.dstPort}`;
   const both = direction < `${ctx.dst}|${ctx.dstPort}|${ctx.src}|${ctx.srcPort}` ? direction : `${ctx.dst}|${ctx.dstPort}|${ctx.src}|${ctx.srcPort}`;
   const known = conversations.version.get(both) ?? 0;
-  const state: TlsState = { info: [], version: known, negotiated: false, encrypted: conversations.encrypted.has(direction), recordSetsVersion: whole && known === 0, x509Chain: [] };
+  const state: TlsState = { info: [], version: known, negotiated: false, encrypted: conversations.encrypted.has(direction), recordSetsVersion: whole && known === 0, x509Chain: [], suite: conversations.suite.get(both),
+    direction, resumption: conversations.resumption.get(both),
+    newResumption: () => {
+      if (conversations.resumption.size > MAX_CONVERSATIONS) conversations.resumption.clear();
+      const fresh: Resumption = { server: '', helloDone: false, session: false, resumed: false };
+      conversations.resumption.set(both, fresh);
+      return fresh;
+    },
+  };
   state.appProtocol = conversations.app.get(both) ?? (ctx.srcPort === 443 || ctx.dstPort === 443 ? 'Hypertext Transfer Protocol' : undefined);
   let at = offset;
   let malformed = false;
@@ -217,6 +251,8 @@ function dissectTls(data: Buffer, offset: number, end: number, ctx: AppContext, 
   if (conversations.encrypted.size > MAX_CONVERSATIONS) conversations.encrypted.clear();
   if (conversations.app.size > MAX_CONVERSATIONS) conversations.app.clear();
   if (state.negotiated) conversations.version.set(both, state.version);
+  if (conversations.suite.size > MAX_CONVERSATIONS) conversations.suite.clear();
+  if (state.suiteChosen && state.suite !== undefined) conversations.suite.set(both, state.suite);
   if (state.encrypted) conversations.encrypted.add(direction);
   const version = VERSION_NAMES[state.version] ?? 'TLS';
   if (state.alpnProtocol !== undefined) conversations.app.set(both, state.alpnProtocol);
@@ -359,7 +395,13 @@ function readRecord(b: LayerBuilder, at: number, end: number, state: TlsState): 
     } else {
       if (type === 20) {
         state.encrypted = true;
-        b.add('tls.change_cipher_spec', 'Change Cipher Spec Message', null, at + 5, length, '');
+        const r = state.resumption;
+        if (r !== undefined && state.version !== 0x0304 && r.server === state.direction && !r.helloDone && r.session) r.resumed = true;
+        if (r?.resumed && r.server === state.direction && state.version !== 0x0304) {
+          b.group('tls.change_cipher_spec', 'Change Cipher Spec Message', null, at + 5, length, () => {
+            addExpert(b, 'tls.resumed', 'Note', 'Sequence', 'This session reuses previously negotiated keys (Session resumption)', at + 5, length);
+          }, '');
+        } else b.add('tls.change_cipher_spec', 'Change Cipher Spec Message', null, at + 5, length, '');
       } else if (type === 23) {
         const stop = Math.min(recordEnd, end, b.data.length);
         const bytes = b.data.subarray(at + 5, stop);
@@ -403,6 +445,8 @@ function readHandshakes(b: LayerBuilder, start: number, end: number, state: TlsS
       b.add('tls.handshake.length', () => `Length: ${length}`, length, at + 1, 3);
       if (type === 1 || type === 2) readHello(b, type, at + 4, bodyEnd, state);
       else if (type === 11) readCertificates(b, at + 4, bodyEnd, state);
+      else if (type === 14 && state.resumption !== undefined) state.resumption.helloDone = true;
+      else if ((type === 12 || type === 16) && isEcdhe(state.suite)) ecdheParams(b, type === 12, at + 4, Math.min(bodyEnd, end));
     });
     at = bodyEnd;
   }
@@ -474,6 +518,12 @@ function readHello(b: LayerBuilder, type: number, start: number, end: number, st
   let at = start + 34;
   const sidLength = b.u8(at, 'session ID length');
   b.add('tls.handshake.session_id_length', () => `Session ID Length: ${sidLength}`, sidLength, at, 1);
+  if (type === 1) state.resumption = state.newResumption();
+  const resumption = state.resumption;
+  if (resumption !== undefined) {
+    if (sidLength > 0) resumption.session = true;
+    if (type === 2) resumption.server = state.direction;
+  }
   if (sidLength > 0) {
     const sid = Buffer.from(b.bytes(at + 1, sidLength, 'session ID'));
     b.add('tls.handshake.session_id', () => `Session ID: ${sid.toString('hex')}`, sid, at + 1, sidLength, () => sid.toString('hex'));
@@ -504,6 +554,8 @@ function readHello(b: LayerBuilder, type: number, start: number, end: number, st
   } else {
     const suite = b.u16(at, 'cipher suite');
     suites.push(suite);
+    state.suite = suite;
+    state.suiteChosen = true;
     b.add('tls.handshake.ciphersuite', () => `Cipher Suite: ${named(CIPHER_SUITES, suite)} (${hex(suite, 4)})`, suite, at, 2, () => hex(suite, 4));
     const method = b.u8(at + 2, 'compression method');
     b.add('tls.handshake.comp_method', () => `Compression Method: ${named(COMPRESSION_METHODS, method)} (${method})`, method, at + 2, 1);
@@ -649,6 +701,38 @@ function readExtensionBody(b: LayerBuilder, helloType: number, type: number, bod
       }
       return;
     }
+    case 41: { // pre_shared_key
+      if (length < 2) return;
+      b.group('', 'Pre-Shared Key extension', null, body, length, () => {
+        if (helloType === 2) {
+          const selected = b.u16(body, 'selected identity');
+          b.add('tls.handshake.extensions.psk.identity.selected', () => `Selected Identity: ${selected}`, selected, body, 2);
+          return;
+        }
+        const identitiesLength = b.u16(body, 'identities length');
+        b.add('tls.handshake.extensions.psk.identities.length', () => `Identities Length: ${identitiesLength}`, identitiesLength, body, 2);
+        const identitiesEnd = Math.min(body + 2 + identitiesLength, stop);
+        for (let o = body + 2; o + 2 <= identitiesEnd; ) {
+          const identityLength = b.u16(o, 'identity length');
+          const at = o;
+          b.group('', () => `PSK Identity (length: ${identityLength})`, null, o, 2 + identityLength + 4, () => {
+            b.add('tls.handshake.extensions.psk.identity.identity_length', () => `Identity Length: ${identityLength}`, identityLength, at, 2);
+            const identity = Buffer.from(b.bytes(at + 2, identityLength, 'identity'));
+            b.add('tls.handshake.extensions.psk.identity.identity', () => `Identity: ${identity.toString('hex', 0, Math.min(36, identityLength))}${identityLength > 36 ? '…' : ''}`, identity, at + 2, identityLength, () => identity.toString('hex'));
+            const age = b.u32(at + 2 + identityLength, 'obfuscated ticket age');
+            b.add('tls.handshake.extensions.psk.identity.obfuscated_ticket_age', () => `Obfuscated Ticket Age: ${age}`, age, at + 2 + identityLength, 4);
+          });
+          o += 2 + identityLength + 4;
+        }
+        const bindersAt = body + 2 + identitiesLength;
+        if (bindersAt + 2 > stop) return;
+        const bindersLength = b.u16(bindersAt, 'binders length');
+        b.add('tls.handshake.extensions.psk.binders_len', () => `PSK Binders length: ${bindersLength}`, bindersLength, bindersAt, 2);
+        // tshark 4.0 shows the binders' item without its entries.
+        b.add('tls.handshake.extensions.psk.binders', 'PSK Binders', null, bindersAt + 2, bindersLength, '');
+      });
+      return;
+    }
     case 45: { // psk_key_exchange_modes
       if (length < 1) return;
       const count = b.u8(body, 'PSK modes length');
@@ -685,6 +769,7 @@ function readExtensionBody(b: LayerBuilder, helloType: number, type: number, bod
       return;
     }
     case 35: // session_ticket: its bytes (a ticket, or none to ask for one)
+      if (helloType === 1 && length > 0 && state.resumption !== undefined) state.resumption.session = true;
       b.add('tls.handshake.extension.data', () => `Data (${length} byte${length === 1 ? '' : 's'})`, Buffer.from(b.bytes(body, length, 'session ticket')), body, length);
       return;
     case 65281: { // renegotiation_info
@@ -698,6 +783,48 @@ function readExtensionBody(b: LayerBuilder, helloType: number, type: number, bod
     default:
       return;
   }
+}
+
+/** Whether a cipher suite's key exchange is ECDHE (Wireshark's KEX_ECDHE_*): its name says so. */
+function isEcdhe(suite: number | undefined): boolean {
+  return suite !== undefined && /^TLS_ECDHE_/.test(named(CIPHER_SUITES, suite));
+}
+
+/**
+ * An ECDHE Server Key Exchange (curve, public key, signature: "EC Diffie-Hellman Server Params")
+ * or Client Key Exchange (public key: "… Client Params"), as TLS 1.2 sends them.
+ */
+function ecdheParams(b: LayerBuilder, server: boolean, start: number, end: number): void {
+  const side = server ? 'server' : 'client';
+  b.group('', `EC Diffie-Hellman ${server ? 'Server' : 'Client'} Params`, null, start, end - start, () => {
+    let at = start;
+    if (server) {
+      const curveType = b.u8(at, 'curve type');
+      b.add('tls.handshake.server_curve_type', () => `Curve Type: ${curveType === 3 ? 'named_curve' : `Unknown (${curveType})`} (${hex(curveType, 2)})`, curveType, at, 1, () => hex(curveType, 2));
+      if (curveType !== 3) return;
+      const curve = b.u16(at + 1, 'named curve');
+      b.add('tls.handshake.server_named_curve', () => `Named Curve: ${named(SUPPORTED_GROUPS, curve)} (${hex(curve, 4)})`, curve, at + 1, 2, () => hex(curve, 4));
+      at += 3;
+    }
+    const pointLength = b.u8(at, 'public key length');
+    b.add(`tls.handshake.${side}_point_len`, () => `Pubkey Length: ${pointLength}`, pointLength, at, 1);
+    const point = Buffer.from(b.bytes(at + 1, pointLength, 'public key'));
+    b.add(`tls.handshake.${side}_point`, () => `Pubkey: ${point.toString('hex', 0, Math.min(36, pointLength))}${pointLength > 36 ? '…' : ''}`, point, at + 1, pointLength, () => point.toString('hex'));
+    at += 1 + pointLength;
+    if (!server || at + 4 > end) return;
+    const scheme = b.u16(at, 'signature algorithm');
+    const hash = scheme >> 8;
+    const sig = scheme & 0xff;
+    const schemeName = SIGNATURE_SCHEMES.get(scheme) ?? `${named(SIG_HASH_HASHES, hash)} ${named(SIG_HASH_SIGNATURES, sig)}`;
+    b.group('tls.handshake.sig_hash_alg', () => `Signature Algorithm: ${schemeName} (${hex(scheme, 4)})`, scheme, at, 2, () => {
+      b.add('tls.handshake.sig_hash_hash', () => `Signature Hash Algorithm Hash: ${named(SIG_HASH_HASHES, hash)} (${hash})`, hash, at, 1);
+      b.add('tls.handshake.sig_hash_sig', () => `Signature Hash Algorithm Signature: ${named(SIG_HASH_SIGNATURES, sig)} (${sig})`, sig, at + 1, 1);
+    }, () => hex(scheme, 4));
+    const sigLength = b.u16(at + 2, 'signature length');
+    b.add('tls.handshake.sig_len', () => `Signature Length: ${sigLength}`, sigLength, at + 2, 2);
+    const signature = Buffer.from(b.bytes(at + 4, sigLength, 'signature'));
+    b.add('tls.handshake.sig', () => `Signature: ${signature.toString('hex', 0, Math.min(36, sigLength))}${sigLength > 36 ? '…' : ''}`, signature, at + 4, sigLength, () => signature.toString('hex'));
+  });
 }
 
 function readCertificates(b: LayerBuilder, start: number, end: number, state: TlsState): void {

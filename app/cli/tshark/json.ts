@@ -23,6 +23,8 @@ function jsonString(text: string): string {
  * its string value (or, for a string read from bytes, those bytes) so escaped is written raw.
  */
 function jsonText(f: Field): string {
+  // A protocol item among fields (the hidden "Malformed Packet"): JSON shows its label, -T fields its name.
+  if (f.abbrev === '_ws.malformed') return 'Malformed Packet';
   const text = f.text;
   // Bytes: -T fields writes them as plain hex, -T json with a colon between bytes.
   if (Buffer.isBuffer(f.value) && isPlainHexOf(text, f.value)) return colonHex(f.value);
