@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -161,9 +161,14 @@ test('self-made captures (DNS, HTTP, TLS in a network namespace) agree with tsha
       exec('curl', ['-s', '-o', '/dev/null', 'http://127.0.0.1:8080/c.pem']);
       exec('curl', ['-s', '-o', '/dev/null', 'http://127.0.0.1:8080/missing']);
       for (const version of ['-tls1_2', '-tls1_3']) {
-        const server = spawnIn('openssl', ['s_server', '-accept', '127.0.0.1:443', '-cert', path.join(work, 'c.pem'), '-key', path.join(work, 'k.pem'), '-alpn', 'h2,http/1.1', '-naccept', '1', version]);
+        // Two connections: a full handshake, then one resuming its session (TLS 1.2: the server's
+        // Change Cipher Spec right after its ServerHello; TLS 1.3: a pre-shared key).
+        const server = spawnIn('openssl', ['s_server', '-accept', '127.0.0.1:443', '-cert', path.join(work, 'c.pem'), '-key', path.join(work, 'k.pem'), '-alpn', 'h2,http/1.1', '-naccept', '2', version]);
         await sleep(800);
-        exec('openssl', ['s_client', '-connect', '127.0.0.1:443', '-servername', 'sievecap.test', '-alpn', 'h2', version], 'hello\n');
+        const session = path.join(work, `session${version}`);
+        exec('openssl', ['s_client', '-connect', '127.0.0.1:443', '-servername', 'sievecap.test', '-alpn', 'h2', '-sess_out', session, version], 'hello\n');
+        await sleep(300);
+        exec('openssl', ['s_client', '-connect', '127.0.0.1:443', '-servername', 'sievecap.test', '-alpn', 'h2', '-sess_in', session, version], 'hello\n');
         await sleep(300);
         server.kill();
       }
@@ -174,16 +179,21 @@ test('self-made captures (DNS, HTTP, TLS in a network namespace) agree with tsha
       assert.ok(agreement.get(must)?.total, `the capture should contain ${must} (tshark saw none: traffic generation failed?)`);
     }
     report('self-made capture', agreement, 0.98);
-    // The hellos' whole -V trees (versions, suites, extensions by name, JA3/JA3S), frames that
-    // carry no certificate: every ClientHello, and TLS 1.3's ServerHello with its encrypted records.
-    const hellos = 'tls.handshake.type == 1 || (tls.handshake.type == 2 && !(tls.handshake.type == 11))';
-    const tsharkTree = spawnSync('tshark', ['-r', file, '-V', '-Y', hellos], { encoding: 'utf8', maxBuffer: 64 << 20 });
-    assert.equal(tsharkTree.status, 0, tsharkTree.stderr);
-    assert.match(tsharkTree.stdout, /Handshake Protocol: Client Hello[\s\S]*JA3: /);
-    const ours = sievecap(['-r', file, '-V', '-Y', hellos]).stdout.toString().split('\n');
-    const theirs = tsharkTree.stdout.split('\n');
-    const at = theirs.findIndex((line, k) => line !== ours[k]);
-    assert.ok(at < 0 && ours.length === theirs.length, `-V of the hellos differs from tshark's at line ${at + 1}: ours ${JSON.stringify(ours.slice(at, at + 3))}, tshark ${JSON.stringify(theirs.slice(at, at + 3))}`);
+    // Every TLS frame's whole -V tree and JSON: hellos (versions, suites, extensions by name,
+    // JA3/JA3S, the pre-shared key), certificates (X.509), ECDHE key exchanges, the resumption note.
+    for (const format of [['-V'], ['-T', 'json']] as string[][]) {
+      const tsharkTree: SpawnSyncReturns<string> = spawnSync('tshark', ['-r', file, ...format, '-Y', 'tls'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+      assert.equal(tsharkTree.status, 0, tsharkTree.stderr);
+      if (format[0] === '-V') {
+        assert.match(tsharkTree.stdout, /Handshake Protocol: Client Hello[\s\S]*JA3: /);
+        assert.match(tsharkTree.stdout, /signedCertificate[\s\S]*EC Diffie-Hellman Server Params[\s\S]*EC Diffie-Hellman Client Params/);
+        assert.match(tsharkTree.stdout, /This session reuses previously negotiated keys \(Session resumption\)/, 'the second TLS 1.2 connection should resume the first one\'s session');
+      }
+      const ours = sievecap(['-r', file, ...format, '-Y', 'tls']).stdout.toString().split('\n');
+      const theirs = tsharkTree.stdout.split('\n');
+      const at = theirs.findIndex((line: string, k: number) => line !== ours[k]);
+      assert.ok(at < 0 && ours.length === theirs.length, `${format.join(' ')} of the TLS frames differs from tshark's at line ${at + 1}: ours ${JSON.stringify(ours.slice(at, at + 3))}, tshark ${JSON.stringify(theirs.slice(at, at + 3))}`);
+    }
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
     if (file !== undefined) fs.rmSync(path.dirname(file), { recursive: true, force: true });

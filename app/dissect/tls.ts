@@ -446,6 +446,7 @@ function readHandshakes(b: LayerBuilder, start: number, end: number, state: TlsS
       if (type === 1 || type === 2) readHello(b, type, at + 4, bodyEnd, state);
       else if (type === 11) readCertificates(b, at + 4, bodyEnd, state);
       else if (type === 14 && state.resumption !== undefined) state.resumption.helloDone = true;
+      else if (type === 4 && state.version !== 0x0304) sessionTicket(b, at + 4, Math.min(bodyEnd, end));
       else if ((type === 12 || type === 16) && isEcdhe(state.suite)) ecdheParams(b, type === 12, at + 4, Math.min(bodyEnd, end));
     });
     at = bodyEnd;
@@ -783,6 +784,30 @@ function readExtensionBody(b: LayerBuilder, helloType: number, type: number, bod
     default:
       return;
   }
+}
+
+/** Wireshark's unsigned_time_secs_to_str: "2 hours", "1 day, 1 hour, 1 minute, 1 second", "0 seconds". */
+function durationText(seconds: number): string {
+  if (seconds === 0) return '0 seconds';
+  const parts: string[] = [];
+  for (const [unit, size] of [['day', 86400], ['hour', 3600], ['minute', 60], ['second', 1]] as const) {
+    const n = Math.floor(seconds / size);
+    seconds -= n * size;
+    if (n > 0) parts.push(`${n} ${unit}${n === 1 ? '' : 's'}`);
+  }
+  return parts.join(', ');
+}
+
+/** A TLS 1.2 NewSessionTicket (RFC 5077): "TLS Session Ticket" with its lifetime hint and ticket. */
+function sessionTicket(b: LayerBuilder, start: number, end: number): void {
+  b.group('', 'TLS Session Ticket', null, start, end - start, () => {
+    const hint = b.u32(start, 'ticket lifetime hint');
+    b.add('tls.handshake.session_ticket_lifetime_hint', () => `Session Ticket Lifetime Hint: ${hint} seconds (${durationText(hint)})`, hint, start, 4);
+    const length = b.u16(start + 4, 'ticket length');
+    b.add('tls.handshake.session_ticket_length', () => `Session Ticket Length: ${length}`, length, start + 4, 2);
+    const ticket = Buffer.from(b.bytes(start + 6, length, 'session ticket'));
+    b.add('tls.handshake.session_ticket', () => `Session Ticket: ${ticket.toString('hex', 0, Math.min(36, length))}${length > 36 ? '…' : ''}`, ticket, start + 6, length, () => ticket.toString('hex'));
+  });
 }
 
 /** Whether a cipher suite's key exchange is ECDHE (Wireshark's KEX_ECDHE_*): its name says so. */
