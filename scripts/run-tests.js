@@ -72,8 +72,9 @@ const besideResults = [];
 /** Takes files from the queue until it is empty. */
 async function worker() {
   for (let next = queue.shift(); next; next = queue.shift()) {
+    const began = Date.now();
     const r = await run(process.execPath, nodeTestArgs([next.file]));
-    besideResults.push({ ...r, index: next.index });
+    besideResults.push({ ...r, index: next.index, file: next.file, seconds: (Date.now() - began) / 1000 });
   }
 }
 
@@ -81,8 +82,11 @@ async function worker() {
   const first = worker();
   const renderer = withRenderer ? await runRendererChecks() : null;
   let serial = { status: 0, stdout: '', stderr: '' };
+  const serialBegan = Date.now();
+  let serialSeconds = 0;
   if (serialFiles.length) {
     serial = await run(process.execPath, nodeTestArgs(serialFiles));
+    serialSeconds = (Date.now() - serialBegan) / 1000;
     console.log(`\n# ${serialFiles.length} test files that use loopback, timings or signals (one at a time):`);
     process.stderr.write(serial.stderr);
     process.stdout.write(serial.stdout);
@@ -96,6 +100,12 @@ async function worker() {
       process.stderr.write(r.stderr);
       process.stdout.write(r.stdout);
     }
+  }
+  // Where the time went (the suite's length is what CI waits for): the one-at-a-time block, and
+  // the files that ran longest beside it.
+  const slowest = [...besideResults].sort((x, y) => y.seconds - x.seconds).slice(0, 5);
+  if (serialFiles.length || slowest.length) {
+    console.log(`\n# time: ${serialFiles.length} one-at-a-time files ${serialSeconds.toFixed(0)} s; slowest beside them: ${slowest.map((r) => `${path.relative(dist, r.file)} ${r.seconds.toFixed(0)} s`).join(', ')}`);
   }
   const texts = [serial.stdout, ...besideResults.map((r) => r.stdout)];
   const count = (name) =>
