@@ -551,8 +551,19 @@ describe.skipIf(missing.length > 0)('the window in Chromium over sievecap serve'
       const page = await newPage('light');
       // Connected (the page shows the session the engine holds), then Capture Options.
       await expect.poll(() => footer(page)).toMatch(/Loaded|Ready/);
-      await page.keyboard.press('Control+k');
-      await page.getByRole('checkbox', { name: /^lo\b/ }).check();
+      // The tool bar's Options… (Ctrl+K's command; the shortcut itself is exercised by the theme test).
+      await page.getByRole('button', { name: 'Capture options' }).click();
+      const lo = page.getByRole('checkbox', { name: /^lo\b/ });
+      try {
+        await lo.waitFor({ timeout: 30_000 });
+      } catch (e) {
+        // What the page showed instead, for whoever reads the failure.
+        const shots = path.join(process.env.SIEVECAP_ARTIFACTS || path.join(root, 'test-artifacts'), 'ui-conveniences');
+        fs.mkdirSync(shots, { recursive: true });
+        await page.screenshot({ path: path.join(shots, 'live-capture-no-lo.png') });
+        throw new Error(`no checkbox for lo on the start page (screenshot: ${path.join(shots, 'live-capture-no-lo.png')}; footer: ${await footer(page)})`, { cause: e });
+      }
+      await lo.check();
       await page.getByRole('button', { name: /Start capture/ }).click();
       await expect.poll(() => footer(page), { timeout: 15_000 }).toMatch(/Capturing.*Packets: [1-9]/);
       const grid = page.getByRole('grid', { name: 'Packet list' });
