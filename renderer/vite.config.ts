@@ -35,5 +35,9 @@ export default defineConfig({
     // rpc.test.ts's beforeAll transforms the whole engine and writes captures of 20,000
     // connections: seconds on a quiet machine, more than vitest's 10 s default on a busy one.
     hookTimeout: 120_000,
+    // expect.poll's default of 1 s is shorter than a busy CI machine takes to load a capture over
+    // the engine (seen: "Loading sample.pcapng" still in the footer after 1 s with both CPUs
+    // loaded); a poll ends as soon as its condition holds, so a long limit costs nothing.
+    expect: { poll: { timeout: 20_000 } },
   },
 });

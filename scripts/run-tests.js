@@ -114,8 +114,40 @@ async function worker() {
       return n + (m ? Number(m[1]) : 0);
     }, 0);
   const status = serial.status === 0 && besideResults.every((r) => r.status === 0) ? 0 : 1;
-  finish({ passed: count('pass'), failed: count('fail') + count('cancelled'), skipped: count('skipped'), status }, renderer);
+  const failures = texts.flatMap(failingTests);
+  for (const r of [serial, ...besideResults]) {
+    // A file that failed without a failing test (it could not load, or it was killed) is named too.
+    if (r.status !== 0 && !failingTests(r.stdout).length) failures.push(`${r.file ? path.relative(root, r.file) : 'the one-at-a-time files'}: exit ${r.status}: ${lastLines(r.stderr || r.stdout, 3)}`);
+  }
+  finish({ passed: count('pass'), failed: count('fail') + count('cancelled'), skipped: count('skipped'), status, failures }, renderer);
 })();
+
+/**
+ * The failing tests named in node's spec report ("✖ failing tests:" at its end): each as
+ * "file:line › name: first line of its error". CI shows only the tail of a long log, so these are
+ * printed again at the end (and kept in test-artifacts/failed-tests.txt for .ci/run to print last).
+ */
+function failingTests(text) {
+  const at = text.lastIndexOf('✖ failing tests:');
+  if (at < 0) return [];
+  const lines = text.slice(at).split('\n').slice(1);
+  const out = [];
+  let where = '';
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    const loc = /^test at (.+)$/.exec(line.trim());
+    if (loc) where = loc[1];
+    const name = /^✖ (.+?) \([\d.]+m?s\)$/.exec(line.trim());
+    if (!name) continue;
+    const message = lines.slice(i + 1).map((l) => l.trim()).find((l) => l !== '') ?? '';
+    out.push(`${where ? `${where} › ` : ''}${name[1]}: ${message.slice(0, 300)}`);
+  }
+  return out;
+}
+
+function lastLines(text, n) {
+  return text.trim().split('\n').slice(-n).join(' | ').slice(0, 400);
+}
 
 /** The renderer's vitest tests (counted from vitest's JSON report) and svelte-check (one check: 0 errors). */
 async function runRendererChecks() {
@@ -127,16 +159,23 @@ async function runRendererChecks() {
     env: unitOnly ? { ...process.env, SIEVECAP_NO_LIVE_CAPTURE: '1' } : process.env,
     inherit: true,
   });
-  let tests = { passed: 0, failed: 0, skipped: 0 };
+  let tests = { passed: 0, failed: 0, skipped: 0, failures: [] };
   try {
     const r = JSON.parse(fs.readFileSync(report, 'utf8'));
-    tests = { passed: r.numPassedTests, failed: r.numFailedTests + (r.numTotalTestSuites > 0 && r.success === false && r.numFailedTests === 0 ? 1 : 0), skipped: r.numPendingTests + r.numTodoTests };
+    const failures = [];
+    for (const file of r.testResults ?? []) {
+      const failed = (file.assertionResults ?? []).filter((a) => a.status === 'failed');
+      for (const a of failed) failures.push(`${path.relative(root, file.name)} › ${a.fullName}: ${String(a.failureMessages?.[0] ?? '').split('\n')[0].slice(0, 300)}`);
+      if (!failed.length && file.status === 'failed') failures.push(`${path.relative(root, file.name)}: ${String(file.message ?? '').split('\n')[0].slice(0, 300)}`);
+    }
+    tests = { passed: r.numPassedTests, failed: r.numFailedTests + (r.numTotalTestSuites > 0 && r.success === false && r.numFailedTests === 0 ? 1 : 0), skipped: r.numPendingTests + r.numTodoTests, failures };
   } catch {
     tests.failed = 1;
     console.error('renderer: vitest wrote no report (it could not start)');
   }
   fs.rmSync(path.dirname(report), { recursive: true, force: true });
   if (vitest.status !== 0 && tests.failed === 0) tests.failed = 1;
+  if (vitest.status !== 0 && tests.failures.length === 0) tests.failures.push(`renderer vitest: exit ${vitest.status}`);
   console.log('\n# renderer: svelte-check --tsconfig renderer/tsconfig.json; tsc -p renderer/e2e/tsconfig.json');
   const check = await run(bin('svelte-check'), ['--tsconfig', 'renderer/tsconfig.json', '--output', 'human']);
   process.stdout.write(check.stdout);
@@ -144,6 +183,8 @@ async function runRendererChecks() {
   // The browser test is Node code: typed by tsc, not svelte-check.
   const e2eTypes = await run(bin('tsc'), ['-p', 'renderer/e2e/tsconfig.json'], { inherit: true });
   const checkOk = check.status === 0 && e2eTypes.status === 0;
+  if (check.status !== 0) tests.failures.push(`svelte-check: ${lastLines(check.stdout, 3)}`);
+  if (e2eTypes.status !== 0) tests.failures.push('tsc -p renderer/e2e/tsconfig.json: type errors (above)');
   console.log(`\nRenderer: ${tests.passed} vitest tests passed, ${tests.failed} failed, ${tests.skipped} skipped; svelte-check ${checkOk ? 'passed' : 'FAILED'}`);
   return { ...tests, checkOk };
 }
@@ -159,6 +200,14 @@ function finish(node, rendererResult) {
     skipped += rendererResult.skipped;
     line += `\nRenderer tests: ${rendererResult.passed} passed, ${rendererResult.failed} failed, ${rendererResult.skipped} skipped; svelte-check ${rendererResult.checkOk ? 'passed' : 'failed'}`;
     line += `\nAll: ${passed} passed, ${failed} failed, ${skipped} skipped`;
+  }
+  const failures = [...(rendererResult?.failures ?? []), ...node.failures];
+  const list = path.join(root, 'test-artifacts', 'failed-tests.txt');
+  fs.rmSync(list, { force: true });
+  if (failures.length) {
+    line += `\n\nFailed (${failures.length}):\n${failures.map((f) => `  ${f}`).join('\n')}`;
+    fs.mkdirSync(path.dirname(list), { recursive: true });
+    fs.writeFileSync(list, failures.join('\n') + '\n');
   }
   console.log(line);
   process.exit(node.status === 0 && failed === 0 ? 0 : 1);
