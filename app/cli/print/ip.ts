@@ -8,6 +8,7 @@ import { IPPROTO_NAMES, netdbProtocolName } from './tables';
 import { tcpPrint } from './tcp';
 import { udpPrint } from './udp';
 import { icmpPrint } from './icmp';
+import { igmpPrint } from './igmp';
 import { icmp6Print } from './icmp6';
 
 /** Where the enclosing IP header is, for printers that print its addresses. */
@@ -45,6 +46,10 @@ export function ipDemux(
     case IPPROTO.ICMPV6:
       if (ip.version === 6) icmp6Print(ctx, offset, length, ip, fragmented);
       else ctx.print('[ICMPv6 requires IPv6] (invalid)');
+      return;
+    case 2:
+      if (ip.version === 4) igmpPrint(ctx, offset, length);
+      else ctx.print('[IGMP requires IPv4] (invalid)');
       return;
     case 4:
       ipPrint(ctx, offset, length);

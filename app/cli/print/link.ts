@@ -4,7 +4,7 @@
  * the network-layer printer for its ethertype or address family.
  */
 import { PrintContext, hex, tok } from './context';
-import { hexAndAsciiPrint } from './hexdump';
+import { hexAndAsciiPrint, printableChar } from './hexdump';
 import { arpPrint } from './arp';
 import { ipPrint, ip6Print } from './ip';
 import { ETHERTYPE, ETHERTYPE_NAMES } from './tables';
@@ -26,8 +26,46 @@ export function ethertypePrint(ctx: PrintContext, type: number, offset: number, 
       return true;
     case ETHERTYPE.PPPOE_SESSION:
       return pppoeSessionPrint(ctx, offset, length);
+    case 0x88cc:
+      lldpPrint(ctx, offset, length);
+      return true;
     default:
       return false;
+  }
+}
+
+/**
+ * LLDP as tcpdump 4.99's lldp_print prints it without -v: `LLDP, length 135`, the system name
+ * (`: switch-1.example`) when the frame has one, and ` [|lldp]` when
+ * a TLV runs past the captured bytes or the frame. (-v lists the TLVs: not printed here.)
+ */
+function lldpPrint(ctx: PrintContext, offset: number, length: number): void {
+  ctx.protocol = 'lldp';
+  ctx.print(`LLDP, length ${length}`);
+  let p = offset;
+  let left = length;
+  while (left >= 2) {
+    const tlv = ctx.u16(p);
+    const type = tlv >> 9;
+    const tlvLength = tlv & 0x1ff;
+    left -= 2;
+    p += 2;
+    if (type === 0 || tlvLength === 0) break;
+    if (!ctx.has(p, tlvLength) || left < tlvLength) {
+      ctx.printTrunc();
+      return;
+    }
+    if (type === 5) {
+      // The system name, printed without -v too.
+      ctx.print(': ');
+      for (let i = 0; i < tlvLength; i++) {
+        const c = ctx.u8(p + i);
+        if (c === 0) break;
+        ctx.print(printableChar(c));
+      }
+    }
+    left -= tlvLength;
+    p += tlvLength;
   }
 }
 

@@ -8,7 +8,7 @@ import { connectionSlot, type SeqContext } from './tcp-seq';
 import { checksumShouldBe, internetChecksum, pseudoHeader } from './cksum';
 import type { IpHeaderRef } from './ip';
 import { dnsPrint } from './dns';
-import { httpPrint, sshPrint } from './text-protocols';
+import { httpPrint, sshPrint, textLinesPrint } from './text-protocols';
 import { printableChar } from './hexdump';
 import { ascii } from './line-buffer';
 
@@ -361,11 +361,21 @@ export function tcpPrint(ctx: PrintContext, offset: number, length: number, ip: 
     printRstData(ctx, payload, length);
     return;
   }
-  if (sport === 80 || dport === 80 || sport === 8080 || dport === 8080) {
+  // In tcp_print's order (telnet 23, BGP 179 and the others it decodes before HTTP are not here).
+  if (sport === 25 || dport === 25) {
     ctx.print(': ');
-    httpPrint(ctx, payload, length);
+    textLinesPrint(ctx, 'smtp', payload, length);
+  } else if (sport === 43 || dport === 43) {
+    ctx.print(': ');
+    textLinesPrint(ctx, 'whois', payload, length);
   } else if (sport === 22 || dport === 22) {
     sshPrint(ctx, payload, length);
+  } else if (sport === 21 || dport === 21) {
+    ctx.print(': ');
+    textLinesPrint(ctx, 'ftp', payload, length);
+  } else if (sport === 80 || dport === 80 || sport === 8080 || dport === 8080) {
+    ctx.print(': ');
+    httpPrint(ctx, payload, length);
   } else if (sport === 53 || dport === 53) {
     dnsPrint(ctx, payload, length, true, false);
   }

@@ -90,6 +90,23 @@ export function httpPrint(ctx: PrintContext, p: number, len: number): void {
   }
 }
 
+/**
+ * txtproto_print without request names (SMTP, FTP, WHOIS): every payload is a request or a
+ * response, `SMTP: 220 mail.example ESMTP` (all its text lines with -v).
+ */
+export function textLinesPrint(ctx: PrintContext, protocol: 'smtp' | 'ftp' | 'whois', p: number, len: number): void {
+  ctx.protocol = protocol;
+  ctx.print(protocol.toUpperCase());
+  if (ctx.flags.verbose > 0) {
+    ctx.print(`, length: ${len}`);
+    for (let idx = 0; idx < len; ) {
+      const eol = printTextLine(ctx, '\n\t', p, idx, len);
+      if (eol === 0) break;
+      idx = eol;
+    }
+  } else printTextLine(ctx, ': ', p, 0, len);
+}
+
 /** The SSH version banner, when the segment starts with one. */
 export function sshPrint(ctx: PrintContext, p: number, len: number): void {
   ctx.protocol = 'ssh';

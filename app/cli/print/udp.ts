@@ -1,12 +1,25 @@
 /**
- * UDP as tcpdump's print-udp.c prints it. DNS (53) and mDNS (5353) are decoded; other ports that
- * tcpdump has a printer for (DHCP, NTP, SNMP, ...) are not decoded here and print the plain
- * `UDP, length N` form.
+ * UDP as tcpdump's print-udp.c prints it. DNS (53), mDNS (5353), BOOTP/DHCP (67, 68), NTP (123) and
+ * DHCPv6 (546, 547) are decoded (udp-apps.ts); other ports that tcpdump has a printer for (SNMP,
+ * TFTP, ...) are not decoded here and print the plain `UDP, length N` form.
  */
 import { PrintContext, hex } from './context';
 import { checksumShouldBe, internetChecksum, pseudoHeader } from './cksum';
 import type { IpHeaderRef } from './ip';
 import { dnsPrint } from './dns';
+import { bootpPrint, dhcp6Print, ntpPrint } from './udp-apps';
+
+/**
+ * The ports tcpdump's udp_print tests before each printer of udp-apps.ts, in its order, whose
+ * printers Sievecap lacks: a packet to or from one of them goes to that printer in tcpdump, so it
+ * must not reach a later one here.
+ */
+const BEFORE_BOOTP = [525, 69];
+const BEFORE_NTP = [...BEFORE_BOOTP, 67, 68, 520, 654, 500, 4500, 7500, 8500, 161, 162];
+const BEFORE_DHCP6 = [...BEFORE_NTP, 123, 88, 750, 1701, 137, 138, 2103, 2104, 521];
+const either = (ports: readonly number[], sport: number, dport: number): boolean => ports.includes(sport) || ports.includes(dport);
+/** tcpdump's vat (dport 3456 only) and rx (7000-7009) tests, between NTP's and DHCPv6's. */
+const vatOrRx = (sport: number, dport: number): boolean => dport === 3456 || (sport >= 7000 && sport <= 7009) || (dport >= 7000 && dport <= 7009);
 
 function addressesAndPorts(ctx: PrintContext, ip: IpHeaderRef, sport: number, dport: number): void {
   const v4 = ip.version === 4;
@@ -98,9 +111,27 @@ export function udpPrint(ctx: PrintContext, offset: number, length: number, ip: 
     dnsPrint(ctx, payload, length, false, true);
     return;
   }
+  if (!ctx.flags.quick && appPrint(ctx, payload, length, sport, dport)) return;
   if (ulen > length && !fragmented) ctx.print(`UDP, bad length ${ulen} > ${length}`);
   else {
     ctx.out.text('UDP, length ');
     ctx.out.uint(ulen);
   }
+}
+
+/** The printers of udp-apps.ts, in tcpdump's order; false when none takes the packet. */
+function appPrint(ctx: PrintContext, payload: number, length: number, sport: number, dport: number): boolean {
+  if ((sport === 67 || dport === 67 || sport === 68 || dport === 68) && !either(BEFORE_BOOTP, sport, dport)) {
+    bootpPrint(ctx, payload, length);
+    return true;
+  }
+  if ((sport === 123 || dport === 123) && !either(BEFORE_NTP, sport, dport)) {
+    ntpPrint(ctx, payload, length);
+    return true;
+  }
+  if ((sport === 546 || dport === 546 || sport === 547 || dport === 547) && !either(BEFORE_DHCP6, sport, dport) && !vatOrRx(sport, dport)) {
+    dhcp6Print(ctx, payload, length);
+    return true;
+  }
+  return false;
 }

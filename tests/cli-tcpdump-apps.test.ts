@@ -1,0 +1,102 @@
+/**
+ * The tcpdump-style lines of the application and control protocols a LAN carries — BOOTP/DHCP,
+ * DHCPv6, NTP, IGMP (v1, v2, v3 queries and reports), SMTP, FTP and WHOIS first lines, LLDP
+ * with its system name — against tcpdump 4.99 (Debian's) on the corpus's captures of them, whole
+ * and cut short by editcap -s (so that each printer's ` [|proto]` cases are met), with -nn and -q.
+ * Only the lines of these protocols are compared (other lines of the same files print protocols
+ * the printer does not decode, such as CDP); each protocol must be met on at least a few lines.
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { requireCorpusFile } from './support/corpus';
+import { sievecapRuns } from './support/agree';
+
+const MISSING = ['tcpdump', 'editcap'].filter((t) => spawnSync(t, ['--version'], { stdio: 'ignore' }).error !== undefined);
+const SKIP = MISSING.length > 0 ? `needs ${MISSING.join(', ')} (apt-get install tcpdump tshark)` : false;
+const ENV = { ...process.env, TZ: 'UTC' };
+
+const FILES = [
+  'chrissanders-packets/tickedoffdeveloper.pcapng',
+  'chrissanders-packets/mail_sender_server_2.pcapng',
+  'chrissanders-packets/mail_sender_client_1.pcapng',
+  'chrissanders-packets/dhcp_nolease_initialization.pcapng',
+  'chrissanders-packets/dhcp6_outlease_acquisition.pcapng',
+  'tcpdump/tests/dhcp-rfc4388.pcap',
+  'tcpdump/tests/dhcpv4v6-rfc5970-rfc8572.pcap',
+  'tcpdump/tests/dhcpv6-ia-na.pcap',
+  'tcpdump/tests/IGMP_V1.pcap',
+  'tcpdump/tests/IGMP_V2.pcap',
+  'tcpdump/tests/igmpv3-queries.pcap',
+  'tcpdump/tests/ntp.pcap',
+  'tcpdump/tests/ntp-control.pcap',
+  'tcpdump/tests/ntp-mode7.pcap',
+  'tcpdump/tests/whois.pcap',
+  'tcpdump/tests/LLDP_and_CDP.pcap',
+  'tcpdump/tests/lldp_mudurl.pcap',
+  'tcpdump/tests/dcb_ets.pcap',
+];
+
+/** What marks a line of each protocol in tcpdump's output. */
+const PROTOCOLS: Record<string, RegExp> = {
+  bootp: /: BOOTP\/DHCP, /,
+  dhcp6: /: dhcp6\b/,
+  ntp: /: NTPv\d/,
+  igmp: /: (igmp|mtrace|mresp)\b/,
+  smtp: /: SMTP\b/,
+  ftp: /: FTP\b/,
+  whois: /: WHOIS\b/,
+  lldp: /^\S+ LLDP, length/,
+};
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sievecap-tcpdump-apps-'));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+function tcpdump(args: string[]): string {
+  const r = spawnSync('tcpdump', args, { encoding: 'utf8', env: ENV, maxBuffer: 256 << 20 });
+  assert.equal(r.status, 0, `tcpdump ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+test('BOOTP/DHCP, DHCPv6, NTP, IGMP, SMTP, FTP, WHOIS and LLDP lines as tcpdump prints them (-nn, -q; whole and cut packets)', { skip: SKIP }, () => {
+  const inputs: string[] = [];
+  for (const name of FILES) {
+    const file = requireCorpusFile(name);
+    inputs.push(file);
+    // Cut short: every packet to its first N bytes (pcap, as editcap writes it).
+    for (const snap of [42, 60, 90, 300]) {
+      const cut = path.join(tmp, `${path.basename(name).replace(/\.\w+$/, '')}-s${snap}.pcap`);
+      const r = spawnSync('editcap', ['-F', 'pcap', '-s', String(snap), file, cut], { encoding: 'utf8' });
+      assert.equal(r.status, 0, `editcap -s ${snap} ${name}: ${r.stderr}`);
+      inputs.push(cut);
+    }
+  }
+  const argSets = [['-nn'], ['-nn', '-q']];
+  const runs = inputs.flatMap((file) => argSets.map((args) => [...args, '-r', file]));
+  const ours = sievecapRuns(runs);
+  const met: Record<string, number> = Object.fromEntries(Object.keys(PROTOCOLS).map((p) => [p, 0]));
+  let truncatedMet = 0;
+  const problems: string[] = [];
+  runs.forEach((args, k) => {
+    // Packet lines only: where the printer lacks a protocol (CDP, say) it adds a hex dump below.
+    const packetLines = (text: string): string[] => text.split('\n').filter((l) => /^\d\d:\d\d:\d\d\.\d+ /.test(l));
+    const theirs = packetLines(tcpdump(args));
+    const mine = packetLines(ours[k]!.stdout);
+    assert.equal(ours[k]!.status, 0, `sievecap ${args.join(' ')}: ${ours[k]!.stderr}`);
+    assert.equal(mine.length, theirs.length, `sievecap ${args.join(' ')}: ${mine.length} packet lines, tcpdump ${theirs.length}`);
+    theirs.forEach((line, i) => {
+      const protocol = Object.keys(PROTOCOLS).find((p) => PROTOCOLS[p]!.test(line));
+      if (protocol === undefined) return;
+      met[protocol]!++;
+      if (/ \[\|\w+\]/.test(line)) truncatedMet++;
+      if (mine[i] !== line) problems.push(`${args.join(' ')} packet ${i + 1}:\n  tcpdump:  ${line}\n  sievecap: ${mine[i]}`);
+    });
+  });
+  console.log(`compared: ${JSON.stringify(met)}, ${truncatedMet} of them cut short`);
+  assert.deepEqual(problems.slice(0, 10), [], `${problems.length} lines differ from tcpdump's`);
+  for (const [protocol, n] of Object.entries(met)) assert.ok(n >= 2, `only ${n} ${protocol} lines compared`);
+  assert.ok(truncatedMet >= 10, `only ${truncatedMet} cut lines compared`);
+});
