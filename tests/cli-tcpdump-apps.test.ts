@@ -1,8 +1,9 @@
 /**
  * The tcpdump-style lines of the application and control protocols a LAN carries — BOOTP/DHCP,
  * DHCPv6, NTP, IGMP (v1, v2, v3 queries and reports), SMTP, FTP and WHOIS first lines, LLDP
- * with its system name — against tcpdump 4.99 (Debian's) on the corpus's captures of them, whole
- * and cut short by editcap -s (so that each printer's ` [|proto]` cases are met), with -nn and -q.
+ * with its system name, spanning tree (802.1d, 802.1w, MSTP, SPB) — against tcpdump 4.99 (Debian's)
+ * on the corpus's captures of them, whole and cut short by editcap -s (so that each printer's
+ * ` [|proto]` and ` (invalid)` cases are met), with -nn, -q and -e.
  * Only the lines of these protocols are compared (other lines of the same files print protocols
  * the printer does not decode, such as CDP); each protocol must be met on at least a few lines.
  */
@@ -38,6 +39,14 @@ const FILES = [
   'tcpdump/tests/LLDP_and_CDP.pcap',
   'tcpdump/tests/lldp_mudurl.pcap',
   'tcpdump/tests/dcb_ets.pcap',
+  'tcpdump/tests/802.1w_rapid_STP.pcap',
+  'tcpdump/tests/MSTP_Intra-Region_BPDUs.pcap',
+  'tcpdump/tests/spb_bpduv4.pcap',
+  'tcpdump/tests/stp-heapoverflow-1.pcap',
+  'tcpdump/tests/stp-heapoverflow-2.pcap',
+  'tcpdump/tests/stp-heapoverflow-3.pcap',
+  'tcpdump/tests/stp-heapoverflow-4.pcap',
+  'tcpdump/tests/stp-v4-length-sigsegv.pcap',
 ];
 
 /** What marks a line of each protocol in tcpdump's output. */
@@ -50,6 +59,7 @@ const PROTOCOLS: Record<string, RegExp> = {
   ftp: /: FTP\b/,
   whois: /: WHOIS\b/,
   lldp: /^\S+ LLDP, length/,
+  stp: /(^\S+ |ctrl 0x03: )(STP 802\.1|unknown STP version)/,
 };
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sievecap-tcpdump-apps-'));
@@ -61,7 +71,7 @@ function tcpdump(args: string[]): string {
   return r.stdout;
 }
 
-test('BOOTP/DHCP, DHCPv6, NTP, IGMP, SMTP, FTP, WHOIS and LLDP lines as tcpdump prints them (-nn, -q; whole and cut packets)', { skip: SKIP }, () => {
+test('BOOTP/DHCP, DHCPv6, NTP, IGMP, SMTP, FTP, WHOIS, LLDP and STP lines as tcpdump prints them (-nn, -q, -e; whole and cut packets)', { skip: SKIP }, () => {
   const inputs: string[] = [];
   for (const name of FILES) {
     const file = requireCorpusFile(name);
@@ -74,7 +84,7 @@ test('BOOTP/DHCP, DHCPv6, NTP, IGMP, SMTP, FTP, WHOIS and LLDP lines as tcpdump 
       inputs.push(cut);
     }
   }
-  const argSets = [['-nn'], ['-nn', '-q']];
+  const argSets = [['-nn'], ['-nn', '-q'], ['-nn', '-e']];
   const runs = inputs.flatMap((file) => argSets.map((args) => [...args, '-r', file]));
   const ours = sievecapRuns(runs);
   const met: Record<string, number> = Object.fromEntries(Object.keys(PROTOCOLS).map((p) => [p, 0]));

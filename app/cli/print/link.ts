@@ -6,6 +6,7 @@
 import { PrintContext, hex, tok } from './context';
 import { hexAndAsciiPrint, printableChar } from './hexdump';
 import { arpPrint } from './arp';
+import { stpPrint } from './stp';
 import { ipPrint, ip6Print } from './ip';
 import { ETHERTYPE, ETHERTYPE_NAMES } from './tables';
 
@@ -192,7 +193,13 @@ export function etherPrint(ctx: PrintContext, offset: number, length: number, ca
     ctx.pushSnap(p, length);
     ctx.linkHeaderLength = p - offset + llcHeaderLength(ctx, p, caplen);
     if (e) ctx.print(printedLength ? '802.3' : `802.3, length ${length}: `);
-    else ctx.print(`LLC, length ${length}`);
+    if (caplen >= 3 && length >= 3 && (ctx.u8(p) & 0xfe) === 0x42 && (ctx.u8(p + 1) & 0xfe) === 0x42 && ctx.u8(p + 2) === 0x03) {
+      // Spanning tree (llc_print's LLCSAP_8021D case).
+      if (e) ctx.print(`LLC, dsap STP (0x42) ${ctx.u8(p) & 1 ? 'Group' : 'Individual'}, ssap STP (0x42) ${ctx.u8(p + 1) & 1 ? 'Response' : 'Command'}, ctrl 0x03: `);
+      stpPrint(ctx, p + 3, length - 3);
+      return;
+    }
+    if (!e) ctx.print(`LLC, length ${length}`);
     defaultPrint(ctx, p, caplen);
     return;
   }
