@@ -1,9 +1,11 @@
 /**
  * The tcpdump-style lines of the application and control protocols a LAN carries — BOOTP/DHCP,
  * DHCPv6, NTP, IGMP (v1, v2, v3 queries and reports), SMTP, FTP and WHOIS first lines, LLDP
- * with its system name, spanning tree (802.1d, 802.1w, MSTP, SPB) — against tcpdump 4.99 (Debian's)
- * on the corpus's captures of them, whole and cut short by editcap -s (so that each printer's
- * ` [|proto]` and ` (invalid)` cases are met), with -nn, -q and -e.
+ * with its system name, spanning tree (802.1d, 802.1w, MSTP, SPB), HSRP, VRRP — against tcpdump 4.99
+ * (Debian's) on the corpus's captures of them, whole and cut short by editcap -s (so that each
+ * printer's ` [|proto]` and ` (invalid)` cases are met), with -nn, -q and -e; and whole outputs
+ * with -v and -vv where the printers print all tcpdump prints (IGMP, HSRP, VRRP, text lines, IPv4
+ * options).
  * Only the lines of these protocols are compared (other lines of the same files print protocols
  * the printer does not decode, such as CDP); each protocol must be met on at least a few lines.
  */
@@ -47,6 +49,27 @@ const FILES = [
   'tcpdump/tests/stp-heapoverflow-3.pcap',
   'tcpdump/tests/stp-heapoverflow-4.pcap',
   'tcpdump/tests/stp-v4-length-sigsegv.pcap',
+  'tcpdump/tests/HSRP_coup.pcap',
+  'tcpdump/tests/vrrp.pcap',
+];
+
+/**
+ * Captures whose every line, -v and -vv included, is tcpdump's: IGMP, HSRP and VRRP (whose -v
+ * parts are printed too), SMTP and WHOIS text lines, IPv4 options (router alert, record route,
+ * time stamps, bad lengths).
+ */
+const VERBOSE_FILES = [
+  'tcpdump/tests/IGMP_V1.pcap',
+  'tcpdump/tests/IGMP_V2.pcap',
+  'tcpdump/tests/igmpv3-queries.pcap',
+  'tcpdump/tests/HSRP_election.pcap',
+  'tcpdump/tests/HSRP_failover.pcap',
+  'tcpdump/tests/vrrp.pcap',
+  'tcpdump/tests/vrrp-vrrp_print-oobr-2.pcap',
+  'tcpdump/tests/whois.pcap',
+  'chrissanders-packets/mail_sender_client_1.pcapng',
+  'tcpdump/tests/ip_printroute_asan.pcap',
+  'tcpdump/tests/ip_ts_opts_asan.pcap',
 ];
 
 /** What marks a line of each protocol in tcpdump's output. */
@@ -60,6 +83,8 @@ const PROTOCOLS: Record<string, RegExp> = {
   whois: /: WHOIS\b/,
   lldp: /^\S+ LLDP, length/,
   stp: /(^\S+ |ctrl 0x03: )(STP 802\.1|unknown STP version)/,
+  hsrp: /: HSRPv\d/,
+  vrrp: /: VRRPv\d/,
 };
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sievecap-tcpdump-apps-'));
@@ -71,18 +96,36 @@ function tcpdump(args: string[]): string {
   return r.stdout;
 }
 
-test('BOOTP/DHCP, DHCPv6, NTP, IGMP, SMTP, FTP, WHOIS, LLDP and STP lines as tcpdump prints them (-nn, -q, -e; whole and cut packets)', { skip: SKIP }, () => {
-  const inputs: string[] = [];
-  for (const name of FILES) {
-    const file = requireCorpusFile(name);
-    inputs.push(file);
-    // Cut short: every packet to its first N bytes (pcap, as editcap writes it).
-    for (const snap of [42, 60, 90, 300]) {
-      const cut = path.join(tmp, `${path.basename(name).replace(/\.\w+$/, '')}-s${snap}.pcap`);
+/** The file, and copies of it cut to the first 42, 60, 90 and 300 bytes of each packet. */
+function withCutCopies(name: string): string[] {
+  const file = requireCorpusFile(name);
+  const inputs = [file];
+  for (const snap of [42, 60, 90, 300]) {
+    const cut = path.join(tmp, `${path.basename(name).replace(/\.\w+$/, '')}-s${snap}.pcap`);
+    if (!fs.existsSync(cut)) {
       const r = spawnSync('editcap', ['-F', 'pcap', '-s', String(snap), file, cut], { encoding: 'utf8' });
       assert.equal(r.status, 0, `editcap -s ${snap} ${name}: ${r.stderr}`);
-      inputs.push(cut);
     }
+    inputs.push(cut);
+  }
+  return inputs;
+}
+
+test('IGMP, HSRP, VRRP, SMTP, WHOIS and IPv4 options: every line as tcpdump prints it, with -v and -vv too', { skip: SKIP }, () => {
+  const runs = VERBOSE_FILES.flatMap(withCutCopies).flatMap((file) => [['-nn'], ['-nn', '-v'], ['-nn', '-vv']].map((args) => [...args, '-r', file]));
+  const ours = sievecapRuns(runs);
+  const problems: string[] = [];
+  runs.forEach((args, k) => {
+    assert.equal(ours[k]!.status, 0, `sievecap ${args.join(' ')}: ${ours[k]!.stderr}`);
+    if (ours[k]!.stdout !== tcpdump(args)) problems.push(`sievecap ${args.join(' ')}`);
+  });
+  assert.deepEqual(problems, [], 'output differs from tcpdump\'s');
+});
+
+test('BOOTP/DHCP, DHCPv6, NTP, IGMP, SMTP, FTP, WHOIS, LLDP, STP, HSRP and VRRP lines as tcpdump prints them (-nn, -q, -e; whole and cut packets)', { skip: SKIP }, () => {
+  const inputs: string[] = [];
+  for (const name of FILES) {
+    inputs.push(...withCutCopies(name));
   }
   const argSets = [['-nn'], ['-nn', '-q'], ['-nn', '-e']];
   const runs = inputs.flatMap((file) => argSets.map((args) => [...args, '-r', file]));

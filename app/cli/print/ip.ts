@@ -9,6 +9,7 @@ import { tcpPrint } from './tcp';
 import { udpPrint } from './udp';
 import { icmpPrint } from './icmp';
 import { igmpPrint } from './igmp';
+import { vrrpPrint } from './vrrp';
 import { icmp6Print } from './icmp6';
 
 /** Where the enclosing IP header is, for printers that print its addresses. */
@@ -51,6 +52,9 @@ export function ipDemux(
       if (ip.version === 4) igmpPrint(ctx, offset, length);
       else ctx.print('[IGMP requires IPv4] (invalid)');
       return;
+    case 112:
+      vrrpPrint(ctx, offset, length, ip);
+      return;
     case 4:
       ipPrint(ctx, offset, length);
       return;
@@ -90,7 +94,13 @@ function ipVerboseHeader(ctx: PrintContext, offset: number, hlen: number, proto:
   ctx.print(`, id ${ctx.u16(offset + 4)}, offset ${(off & IP_OFFMASK) * 8}, flags [${fragFlagsText(off)}]`);
   ctx.print(`, proto ${tok(IPPROTO_NAMES, 'unknown', proto)} (${proto})`);
   ctx.print(`, length ${ctx.u16(offset + 2)}`);
-  if (hlen > 20) ctx.print(', options (...)');
+  let truncatedOption = false;
+  if (hlen > 20) {
+    ctx.print(', options (');
+    truncatedOption = ipOptions(ctx, offset + 20, hlen - 20);
+    if (truncatedOption) ctx.print(' [truncated-option]');
+    ctx.print(')');
+  }
   if (!ctx.flags.noChecksums && ctx.has(offset, hlen)) {
     const sum = internetChecksum([ctx.bytes(offset, hlen)]);
     if (sum !== 0) {
@@ -99,6 +109,114 @@ function ipVerboseHeader(ctx: PrintContext, offset: number, hlen: number, proto:
     }
   }
   ctx.print(')\n    ');
+  if (truncatedOption) {
+    ctx.printAddressPair(ctx.ipv4(offset + 12), ctx.ipv4(offset + 16));
+    throw new Truncated();
+  }
+}
+
+const IP_OPTION_NAMES = new Map([
+  [0, 'EOL'],
+  [1, 'NOP'],
+  [68, 'timestamp'],
+  [130, 'security'],
+  [7, 'RR'],
+  [137, 'SSRR'],
+  [131, 'LSRR'],
+  [148, 'RA'],
+  [82, 'traceroute'],
+]);
+
+/**
+ * ip_optprint: the IPv4 options with -v (`RA`, `NOP,RR 10.0.0.1, 10.0.0.2,`, ` TS{…}`); true when
+ * an option runs past the captured bytes (tcpdump's ` [truncated-option]`).
+ */
+function ipOptions(ctx: PrintContext, p: number, length: number): boolean {
+  let sep = '';
+  for (let optionLength = 0; length > 0; p += optionLength, length -= optionLength) {
+    ctx.print(sep);
+    sep = ',';
+    const code = ctx.u8(p);
+    ctx.print(IP_OPTION_NAMES.get(code) ?? `unknown ${code}`);
+    if (code === 0 || code === 1) optionLength = 1;
+    else {
+      optionLength = ctx.u8(p + 1);
+      if (optionLength < 2) {
+        ctx.print(` [bad length ${optionLength}]`);
+        return false;
+      }
+    }
+    if (optionLength > length) {
+      ctx.print(` [bad length ${optionLength}]`);
+      return false;
+    }
+    if (!ctx.has(p, optionLength)) return true;
+    switch (code) {
+      case 0:
+        return false;
+      case 68:
+        if (timestampOption(ctx, p, optionLength)) return true;
+        break;
+      case 7:
+      case 137:
+      case 131:
+        if (routeOption(ctx, p, optionLength)) return true;
+        break;
+      case 148:
+        if (optionLength < 4) ctx.print(` [bad length ${optionLength}]`);
+        else if (ctx.u16(p + 2) !== 0) ctx.print(` value ${ctx.u16(p + 2)}`);
+        break;
+    }
+  }
+  return false;
+}
+
+/** ip_printroute: the addresses of RR, LSRR and SSRR; true when they run past the captured bytes. */
+function routeOption(ctx: PrintContext, p: number, length: number): boolean {
+  if (length < 3) {
+    ctx.print(` [bad length ${length}]`);
+    return false;
+  }
+  if ((length + 1) & 3) ctx.print(` [bad length ${length}]`);
+  const ptr = ctx.u8(p + 2) - 1;
+  if (ptr < 3 || (ptr + 1) & 3 || ptr > length + 1) ctx.print(` [bad ptr ${ctx.u8(p + 2)}]`);
+  for (let len = 3; len < length; len += 4) {
+    if (!ctx.has(p + len, 4)) return true;
+    ctx.print(` ${ctx.ipv4(p + len)}`);
+    if (ptr > len) ctx.print(',');
+  }
+  return false;
+}
+
+/** ip_printts: the timestamp option; true when its hops run past the captured bytes. */
+function timestampOption(ctx: PrintContext, p: number, length: number): boolean {
+  if (length < 4) {
+    ctx.print(`[bad length ${length}]`);
+    return false;
+  }
+  ctx.print(' TS{');
+  const flags = ctx.u8(p + 3);
+  const hopLength = (flags & 0xf) !== 0 ? 8 : 4;
+  if ((length - 4) & (hopLength - 1)) ctx.print(`[bad length ${length}]`);
+  const ptr = ctx.u8(p + 2) - 1;
+  let len = 0;
+  if (ptr < 4 || (ptr - 4) & (hopLength - 1) || ptr > length + 1) ctx.print(`[bad ptr ${ctx.u8(p + 2)}]`);
+  const kind = ({ 0: 'TSONLY', 1: 'TS+ADDR', 3: 'PRESPEC' } as Record<number, string>)[flags & 0xf];
+  if (kind === undefined) ctx.print(`[bad ts type ${flags & 0xf}]`);
+  else {
+    ctx.print(kind);
+    let type = ' ';
+    for (len = 4; len < length; len += hopLength) {
+      if (ptr === len) type = ' ^ ';
+      if (!ctx.has(p + len, hopLength)) return true;
+      ctx.print(`${type}${ctx.u32(p + len + hopLength - 4)}@${hopLength !== 8 ? '' : ctx.ipv4(p + len)}`);
+      type = ' ';
+    }
+  }
+  ctx.print(ptr === len ? ' ^ ' : '');
+  if (flags >> 4) ctx.print(` [${flags >> 4} hops not recorded]} `);
+  else ctx.print('}');
+  return false;
 }
 
 export function ipPrint(ctx: PrintContext, offset: number, length: number): void {

@@ -1,13 +1,13 @@
 /**
- * UDP as tcpdump's print-udp.c prints it. DNS (53), mDNS (5353), BOOTP/DHCP (67, 68), NTP (123) and
- * DHCPv6 (546, 547) are decoded (udp-apps.ts); other ports that tcpdump has a printer for (SNMP,
+ * UDP as tcpdump's print-udp.c prints it. DNS (53), mDNS (5353), BOOTP/DHCP (67, 68), NTP (123),
+ * DHCPv6 (546, 547) and HSRP (to 1985) are decoded (udp-apps.ts); other ports that tcpdump has a printer for (SNMP,
  * TFTP, ...) are not decoded here and print the plain `UDP, length N` form.
  */
 import { PrintContext, hex } from './context';
 import { checksumShouldBe, internetChecksum, pseudoHeader } from './cksum';
 import type { IpHeaderRef } from './ip';
 import { dnsPrint } from './dns';
-import { bootpPrint, dhcp6Print, ntpPrint } from './udp-apps';
+import { bootpPrint, dhcp6Print, hsrpPrint, ntpPrint } from './udp-apps';
 
 /**
  * The ports tcpdump's udp_print tests before each printer of udp-apps.ts, in its order, whose
@@ -17,6 +17,7 @@ import { bootpPrint, dhcp6Print, ntpPrint } from './udp-apps';
 const BEFORE_BOOTP = [525, 69];
 const BEFORE_NTP = [...BEFORE_BOOTP, 67, 68, 520, 654, 500, 4500, 7500, 8500, 161, 162];
 const BEFORE_DHCP6 = [...BEFORE_NTP, 123, 88, 750, 1701, 137, 138, 2103, 2104, 521];
+const BEFORE_HSRP = [...BEFORE_DHCP6, 546, 547, 5359, 6696, 6697, 8231, 496, 1645, 1812, 1646, 1813, 1700, 3799];
 const either = (ports: readonly number[], sport: number, dport: number): boolean => ports.includes(sport) || ports.includes(dport);
 /** tcpdump's vat (dport 3456 only) and rx (7000-7009) tests, between NTP's and DHCPv6's. */
 const vatOrRx = (sport: number, dport: number): boolean => dport === 3456 || (sport >= 7000 && sport <= 7009) || (dport >= 7000 && dport <= 7009);
@@ -131,6 +132,11 @@ function appPrint(ctx: PrintContext, payload: number, length: number, sport: num
   }
   if ((sport === 546 || dport === 546 || sport === 547 || dport === 547) && !either(BEFORE_DHCP6, sport, dport) && !vatOrRx(sport, dport)) {
     dhcp6Print(ctx, payload, length);
+    return true;
+  }
+  // HSRP: by destination port only (whiteboard's dport 4567, tested before it, cannot be 1985 too).
+  if (dport === 1985 && !either(BEFORE_HSRP, sport, dport) && !vatOrRx(sport, dport)) {
+    hsrpPrint(ctx, payload, length);
     return true;
   }
   return false;
