@@ -4,8 +4,8 @@
  * with its system name, spanning tree (802.1d, 802.1w, MSTP, SPB), HSRP, VRRP — against tcpdump 4.99
  * (Debian's) on the corpus's captures of them, whole and cut short by editcap -s (so that each
  * printer's ` [|proto]` and ` (invalid)` cases are met), with -nn, -q and -e; and whole outputs
- * with -v and -vv where the printers print all tcpdump prints (IGMP, HSRP, VRRP, text lines, IPv4
- * options).
+ * with -v, -vv and dumps where the printers print all tcpdump prints (IGMP, HSRP, VRRP, syslog,
+ * text lines, IPv4 options, VXLAN and OTV).
  * Only the lines of these protocols are compared (other lines of the same files print protocols
  * the printer does not decode, such as CDP); each protocol must be met on at least a few lines.
  */
@@ -54,9 +54,9 @@ const FILES = [
 ];
 
 /**
- * Captures whose every line, -v and -vv included, is tcpdump's: IGMP, HSRP and VRRP (whose -v
- * parts are printed too), SMTP and WHOIS text lines, IPv4 options (router alert, record route,
- * time stamps, bad lengths).
+ * Captures whose every line, -v, -vv and the -x/-X dumps included, is tcpdump's: IGMP, HSRP,
+ * VRRP and syslog (whose -v parts are printed too), SMTP and WHOIS text lines, IPv4 options (router
+ * alert, record route, time stamps, bad lengths), VXLAN and OTV with the frames inside.
  */
 const VERBOSE_FILES = [
   'tcpdump/tests/IGMP_V1.pcap',
@@ -70,6 +70,10 @@ const VERBOSE_FILES = [
   'chrissanders-packets/mail_sender_client_1.pcapng',
   'tcpdump/tests/ip_printroute_asan.pcap',
   'tcpdump/tests/ip_ts_opts_asan.pcap',
+  'tcpdump/tests/syslog_udp.pcap',
+  'tcpdump/tests/vxlan.pcap',
+  'tcpdump/tests/vxlan_port_8472.pcap',
+  'tcpdump/tests/gso-ipv4-vxlan-ipv4.pcap',
 ];
 
 /** What marks a line of each protocol in tcpdump's output. */
@@ -111,8 +115,8 @@ function withCutCopies(name: string): string[] {
   return inputs;
 }
 
-test('IGMP, HSRP, VRRP, SMTP, WHOIS and IPv4 options: every line as tcpdump prints it, with -v and -vv too', { skip: SKIP }, () => {
-  const runs = VERBOSE_FILES.flatMap(withCutCopies).flatMap((file) => [['-nn'], ['-nn', '-v'], ['-nn', '-vv']].map((args) => [...args, '-r', file]));
+test('IGMP, HSRP, VRRP, syslog, SMTP, WHOIS, IPv4 options, VXLAN and OTV: every line as tcpdump prints it, with -v, -vv, -x and -e -X too', { skip: SKIP }, () => {
+  const runs = VERBOSE_FILES.flatMap(withCutCopies).flatMap((file) => [['-nn'], ['-nn', '-v'], ['-nn', '-vv'], ['-nn', '-x'], ['-nn', '-e', '-X']].map((args) => [...args, '-r', file]));
   const ours = sievecapRuns(runs);
   const problems: string[] = [];
   runs.forEach((args, k) => {

@@ -1,12 +1,15 @@
 /**
  * UDP applications tcpdump 4.99 decodes that everyday networks carry: BOOTP/DHCP (print-bootp.c),
- * NTP (print-ntp.c), DHCPv6 (print-dhcp6.c) and HSRP (print-hsrp.c, also with -v). Each prints tcpdump's one-line summary, the whole
+ * NTP (print-ntp.c), DHCPv6 (print-dhcp6.c), and also with -v HSRP (print-hsrp.c), syslog
+ * (print-syslog.c), VXLAN and OTV (print-vxlan.c, print-otv.c: the Ethernet frame inside on the next
+ * line). Each prints tcpdump's one-line summary, the whole
  * of what tcpdump prints without -v. With -v tcpdump goes on (BOOTP's header fields and options,
  * NTP's time stamps, DHCPv6's options); those parts are not printed here, so a -v line is the
  * start of tcpdump's.
  */
 import { PrintContext } from './context';
-import { printableChar } from './hexdump';
+import { hexPrint, printableChar } from './hexdump';
+import { etherPrint } from './link';
 import { relativeSeconds } from './igmp';
 
 const BOOTP_OPS = new Map([
@@ -93,4 +96,76 @@ export function hsrpPrint(ctx: PrintContext, p: number, length: number): void {
     ctx.print(printableChar(c));
   }
   ctx.print('"');
+}
+
+const SYSLOG_SEVERITIES = ['emergency', 'alert', 'critical', 'error', 'warning', 'notice', 'info', 'debug'];
+const SYSLOG_FACILITIES = ['kernel', 'user', 'mail', 'daemon', 'auth', 'syslog', 'lpr', 'news', 'uucp', 'cron', 'authpriv', 'ftp', 'ntp', 'security', 'console', 'cron',
+  'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7'];
+
+/** syslog_print: `SYSLOG user.notice, length: 56` (-v: facility, severity and the message). */
+export function syslogPrint(ctx: PrintContext, p: number, length: number): void {
+  ctx.protocol = 'syslog';
+  if (ctx.u8(p) !== 0x3c) {
+    ctx.print(' (invalid)');
+    return;
+  }
+  let offset = 1;
+  let pri = 0;
+  while (offset <= 3 && ctx.u8(p + offset) >= 0x30 && ctx.u8(p + offset) <= 0x39) {
+    pri = pri * 10 + ctx.u8(p + offset) - 0x30;
+    offset++;
+  }
+  if (ctx.u8(p + offset) !== 0x3e) {
+    ctx.print(' (invalid)');
+    return;
+  }
+  offset++;
+  const facility = (pri & 0x03f8) >> 3;
+  const severity = pri & 7;
+  const facilityName = SYSLOG_FACILITIES[facility] ?? `unknown (${facility})`;
+  const severityName = SYSLOG_SEVERITIES[severity]!;
+  if (ctx.flags.verbose < 1) {
+    ctx.print(`SYSLOG ${facilityName}.${severityName}, length: ${length}`);
+    return;
+  }
+  ctx.print(`SYSLOG, length: ${length}\n\tFacility ${facilityName} (${facility}), Severity ${severityName} (${severity})\n\tMsg: `);
+  for (let i = offset; i < length; i++) ctx.print(printableChar(ctx.u8(p + i)));
+  if (ctx.flags.verbose > 1) hexPrint(ctx, '\n\t', p, Math.min(length, ctx.available(p)));
+}
+
+/** vxlan_print: `VXLAN, flags [I] (0x08), vni 100`, then the Ethernet frame inside on a line of its own. */
+export function vxlanPrint(ctx: PrintContext, p: number, length: number): void {
+  ctx.protocol = 'vxlan';
+  ctx.print('VXLAN');
+  if (length < 8) {
+    ctx.print(' (invalid)');
+    return;
+  }
+  const flags = ctx.u8(p);
+  const vni = (ctx.u8(p + 4) << 16) | ctx.u16(p + 5);
+  ctx.print(`, flags [${flags & 0x08 ? 'I' : 'invalid'}] (0x${flags.toString(16).padStart(2, '0')}), vni ${vni}\n`);
+  ctx.check(p + 7, 1);
+  // The inner frame's printer sets the link header length -x dumps from; the outer link's stands.
+  const linkHeaderLength = ctx.linkHeaderLength;
+  etherPrint(ctx, p + 8, length - 8, ctx.available(p + 8));
+  ctx.linkHeaderLength = linkHeaderLength;
+}
+
+/** otv_print (8472, also the Linux kernel's VXLAN port): `OTV, flags [I] (0x08), overlay 0, instance 100`, then the frame inside. */
+export function otvPrint(ctx: PrintContext, p: number, length: number): void {
+  ctx.protocol = 'otv';
+  ctx.print('OTV, ');
+  if (length < 8) {
+    ctx.print(`[length ${length} < 8] (invalid)`);
+    ctx.check(p, length);
+    return;
+  }
+  const flags = ctx.u8(p);
+  ctx.print(`flags [${flags & 0x08 ? 'I' : '.'}] (0x${flags.toString(16).padStart(2, '0')}), `);
+  ctx.print(`overlay ${(ctx.u8(p + 1) << 16) | ctx.u16(p + 2)}, `);
+  ctx.print(`instance ${(ctx.u8(p + 4) << 16) | ctx.u16(p + 5)}\n`);
+  ctx.check(p + 7, 1);
+  const linkHeaderLength = ctx.linkHeaderLength;
+  etherPrint(ctx, p + 8, length - 8, ctx.available(p + 8));
+  ctx.linkHeaderLength = linkHeaderLength;
 }

@@ -1,26 +1,64 @@
 /**
  * UDP as tcpdump's print-udp.c prints it. DNS (53), mDNS (5353), BOOTP/DHCP (67, 68), NTP (123),
- * DHCPv6 (546, 547) and HSRP (to 1985) are decoded (udp-apps.ts); other ports that tcpdump has a printer for (SNMP,
+ * DHCPv6 (546, 547), HSRP (to 1985), syslog (514), OTV (8472) and VXLAN (4789) are decoded (udp-apps.ts); other ports that tcpdump has a printer for (SNMP,
  * TFTP, ...) are not decoded here and print the plain `UDP, length N` form.
  */
 import { PrintContext, hex } from './context';
 import { checksumShouldBe, internetChecksum, pseudoHeader } from './cksum';
 import type { IpHeaderRef } from './ip';
 import { dnsPrint } from './dns';
-import { bootpPrint, dhcp6Print, hsrpPrint, ntpPrint } from './udp-apps';
+import { bootpPrint, dhcp6Print, hsrpPrint, ntpPrint, otvPrint, syslogPrint, vxlanPrint } from './udp-apps';
+
+type PortTest = (sport: number, dport: number) => boolean;
+type UdpPrinter = (ctx: PrintContext, payload: number, length: number) => void;
+const either = (...ports: number[]): PortTest => (sport, dport) => ports.includes(sport) || ports.includes(dport);
+const to = (...ports: number[]): PortTest => (_sport, dport) => ports.includes(dport);
+const from = (port: number): PortTest => (sport) => sport === port;
 
 /**
- * The ports tcpdump's udp_print tests before each printer of udp-apps.ts, in its order, whose
- * printers Sievecap lacks: a packet to or from one of them goes to that printer in tcpdump, so it
- * must not reach a later one here.
+ * tcpdump 4.99's udp_print after DNS and mDNS: its port tests in its order, each with the printer
+ * of udp-apps.ts it leads to, or null where tcpdump has a printer Sievecap lacks (the packet
+ * prints as `UDP, length N` here, and no later test may take it). The first test that holds wins.
  */
-const BEFORE_BOOTP = [525, 69];
-const BEFORE_NTP = [...BEFORE_BOOTP, 67, 68, 520, 654, 500, 4500, 7500, 8500, 161, 162];
-const BEFORE_DHCP6 = [...BEFORE_NTP, 123, 88, 750, 1701, 137, 138, 2103, 2104, 521];
-const BEFORE_HSRP = [...BEFORE_DHCP6, 546, 547, 5359, 6696, 6697, 8231, 496, 1645, 1812, 1646, 1813, 1700, 3799];
-const either = (ports: readonly number[], sport: number, dport: number): boolean => ports.includes(sport) || ports.includes(dport);
-/** tcpdump's vat (dport 3456 only) and rx (7000-7009) tests, between NTP's and DHCPv6's. */
-const vatOrRx = (sport: number, dport: number): boolean => dport === 3456 || (sport >= 7000 && sport <= 7009) || (dport >= 7000 && dport <= 7009);
+const UDP_PRINTERS: ReadonlyArray<readonly [PortTest, UdpPrinter | null]> = [
+  [either(525), null], // timed
+  [either(69), null], // TFTP
+  [either(67, 68), bootpPrint],
+  [either(520), null], // RIP
+  [either(654), null], // AODV
+  [either(500, 4500, 7500, 8500), null], // ISAKMP
+  [either(161, 162), null], // SNMP
+  [either(123), ntpPrint],
+  [either(88, 750), null], // Kerberos
+  [either(1701), null], // L2TP
+  [either(137, 138), null], // NetBIOS
+  [to(3456), null], // vat
+  [either(2103, 2104), null], // Zephyr
+  [(s, d) => (s >= 7000 && s <= 7009) || (d >= 7000 && d <= 7009), null], // AFS rx
+  [either(521), null], // RIPng
+  [either(546, 547), dhcp6Print],
+  [either(5359), null], // AHCP
+  [either(6696, 6697), null], // Babel
+  [either(8231), null], // HNCP
+  [to(4567), null], // whiteboard
+  [either(496), null], // Cisco auto-RP
+  [either(1645, 1812, 1646, 1813, 1700, 3799), null], // RADIUS
+  [to(1985), hsrpPrint],
+  [either(921), null], // lwres
+  [either(646), null], // LDP
+  [either(698), null], // OLSR
+  [either(3503), null], // MPLS LSP ping
+  [from(49152), null], // BCM LI
+  [to(3784, 4784, 6784, 3785), null], // BFD
+  [either(701), null], // LMP
+  [either(1589), null], // VQP
+  [either(6343), null], // sFlow
+  [(s, d) => s === 12223 || d === 12223 || s === 12222 || d === 12222, null], // LWAPP
+  [either(5060), null], // SIP
+  [either(514), syslogPrint],
+  [either(8472), otvPrint],
+  [either(4789), vxlanPrint],
+];
 
 function addressesAndPorts(ctx: PrintContext, ip: IpHeaderRef, sport: number, dport: number): void {
   const v4 = ip.version === 4;
@@ -120,23 +158,12 @@ export function udpPrint(ctx: PrintContext, offset: number, length: number, ip: 
   }
 }
 
-/** The printers of udp-apps.ts, in tcpdump's order; false when none takes the packet. */
+/** The first of UDP_PRINTERS whose ports match; false when none does or its printer is missing here. */
 function appPrint(ctx: PrintContext, payload: number, length: number, sport: number, dport: number): boolean {
-  if ((sport === 67 || dport === 67 || sport === 68 || dport === 68) && !either(BEFORE_BOOTP, sport, dport)) {
-    bootpPrint(ctx, payload, length);
-    return true;
-  }
-  if ((sport === 123 || dport === 123) && !either(BEFORE_NTP, sport, dport)) {
-    ntpPrint(ctx, payload, length);
-    return true;
-  }
-  if ((sport === 546 || dport === 546 || sport === 547 || dport === 547) && !either(BEFORE_DHCP6, sport, dport) && !vatOrRx(sport, dport)) {
-    dhcp6Print(ctx, payload, length);
-    return true;
-  }
-  // HSRP: by destination port only (whiteboard's dport 4567, tested before it, cannot be 1985 too).
-  if (dport === 1985 && !either(BEFORE_HSRP, sport, dport) && !vatOrRx(sport, dport)) {
-    hsrpPrint(ctx, payload, length);
+  for (const [matches, printer] of UDP_PRINTERS) {
+    if (!matches(sport, dport)) continue;
+    if (printer === null) return false;
+    printer(ctx, payload, length);
     return true;
   }
   return false;
