@@ -11,9 +11,15 @@ import { bootpPrint, dhcp6Print, hsrpPrint, ntpPrint, otvPrint, syslogPrint, vxl
 
 type PortTest = (sport: number, dport: number) => boolean;
 type UdpPrinter = (ctx: PrintContext, payload: number, length: number) => void;
-const either = (...ports: number[]): PortTest => (sport, dport) => ports.includes(sport) || ports.includes(dport);
-const to = (...ports: number[]): PortTest => (_sport, dport) => ports.includes(dport);
-const from = (port: number): PortTest => (sport) => sport === port;
+/** Every port a test below names: a packet with neither port here passes no test (checked first). */
+const NAMED_PORTS = new Set<number>();
+const named = (ports: number[]): number[] => {
+  for (const p of ports) NAMED_PORTS.add(p);
+  return ports;
+};
+const either = (...ports: number[]): PortTest => (named(ports), (sport, dport) => ports.includes(sport) || ports.includes(dport));
+const to = (...ports: number[]): PortTest => (named(ports), (_sport, dport) => ports.includes(dport));
+const from = (port: number): PortTest => (named([port]), (sport) => sport === port);
 
 /**
  * tcpdump 4.99's udp_print after DNS and mDNS: its port tests in its order, each with the printer
@@ -34,7 +40,7 @@ const UDP_PRINTERS: ReadonlyArray<readonly [PortTest, UdpPrinter | null]> = [
   [either(137, 138), null], // NetBIOS
   [to(3456), null], // vat
   [either(2103, 2104), null], // Zephyr
-  [(s, d) => (s >= 7000 && s <= 7009) || (d >= 7000 && d <= 7009), null], // AFS rx
+  [(named([7000, 7001, 7002, 7003, 7004, 7005, 7006, 7007, 7008, 7009]), (s, d) => (s >= 7000 && s <= 7009) || (d >= 7000 && d <= 7009)), null], // AFS rx
   [either(521), null], // RIPng
   [either(546, 547), dhcp6Print],
   [either(5359), null], // AHCP
@@ -53,7 +59,7 @@ const UDP_PRINTERS: ReadonlyArray<readonly [PortTest, UdpPrinter | null]> = [
   [either(701), null], // LMP
   [either(1589), null], // VQP
   [either(6343), null], // sFlow
-  [(s, d) => s === 12223 || d === 12223 || s === 12222 || d === 12222, null], // LWAPP
+  [either(12222, 12223), null], // LWAPP
   [either(5060), null], // SIP
   [either(514), syslogPrint],
   [either(8472), otvPrint],
@@ -160,6 +166,7 @@ export function udpPrint(ctx: PrintContext, offset: number, length: number, ip: 
 
 /** The first of UDP_PRINTERS whose ports match; false when none does or its printer is missing here. */
 function appPrint(ctx: PrintContext, payload: number, length: number, sport: number, dport: number): boolean {
+  if (!NAMED_PORTS.has(sport) && !NAMED_PORTS.has(dport)) return false;
   for (const [matches, printer] of UDP_PRINTERS) {
     if (!matches(sport, dport)) continue;
     if (printer === null) return false;
