@@ -1,13 +1,13 @@
 /**
  * The tcpdump-style lines of the application and control protocols a LAN carries — BOOTP/DHCP,
- * DHCPv6, NTP, IGMP (v1, v2, v3 queries and reports), SMTP, FTP and WHOIS first lines, LLDP
- * with its system name, spanning tree (802.1d, 802.1w, MSTP, SPB), HSRP, VRRP — against tcpdump 4.99
- * (Debian's) on the corpus's captures of them, whole and cut short by editcap -s (so that each
- * printer's ` [|proto]` and ` (invalid)` cases are met), with -nn, -q and -e; and whole outputs
- * with -v, -vv and dumps where the printers print all tcpdump prints (IGMP, HSRP, VRRP, syslog,
- * text lines, IPv4 options, VXLAN and OTV).
- * Only the lines of these protocols are compared (other lines of the same files print protocols
- * the printer does not decode, such as CDP); each protocol must be met on at least a few lines.
+ * DHCPv6, NTP, IGMP (v1, v2, v3 queries and reports), SMTP, FTP and WHOIS first lines, LLDP with
+ * its system name, spanning tree (802.1d, 802.1w, MSTP, SPB; Cisco's PVST over SNAP), HSRP, VRRP,
+ * GRE, OSPF — against tcpdump 4.99 (Debian's) on the corpus's captures of them, whole and cut
+ * short by editcap -s (so that each printer's ` [|proto]` and ` (invalid)` cases are met), with
+ * -nn, -q and -e; and whole outputs with -v, -vv and dumps where the printers print all tcpdump
+ * prints (IGMP, HSRP, VRRP, syslog, text lines, IPv4 options, VXLAN and OTV). Only the lines of
+ * these protocols are compared (other lines of the same files print protocols the printer does not
+ * decode, such as CDP); each protocol must be met on at least a few lines.
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -51,6 +51,15 @@ const FILES = [
   'tcpdump/tests/stp-v4-length-sigsegv.pcap',
   'tcpdump/tests/HSRP_coup.pcap',
   'tcpdump/tests/vrrp.pcap',
+  'tcpdump/tests/various_gre.pcap',
+  'tcpdump/tests/wccp_redirect_gre.pcap',
+  'tcpdump/tests/erspan-type-ii-3.pcap',
+  'tcpdump/tests/erspan-type-i-4.pcap',
+  'tcpdump/tests/nhrp.pcapng',
+  'tcpdump/tests/OSPFv2_Capture_FINAL.pcapng',
+  'tcpdump/tests/OSPFv3_broadcast_adjacency.pcap',
+  'tcpdump/tests/ospf6_print_lshdr-oobr.pcap',
+  'tcpdump/tests/ospf3_auth.pcapng',
 ];
 
 /**
@@ -89,6 +98,8 @@ const PROTOCOLS: Record<string, RegExp> = {
   stp: /(^\S+ |ctrl 0x03: )(STP 802\.1|unknown STP version)/,
   hsrp: /: HSRPv\d/,
   vrrp: /: VRRPv\d/,
+  gre: /: GREv0/,
+  ospf: /: OSPFv\d/,
 };
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sievecap-tcpdump-apps-'));
@@ -126,7 +137,7 @@ test('IGMP, HSRP, VRRP, syslog, SMTP, WHOIS, IPv4 options, VXLAN and OTV: every 
   assert.deepEqual(problems, [], 'output differs from tcpdump\'s');
 });
 
-test('BOOTP/DHCP, DHCPv6, NTP, IGMP, SMTP, FTP, WHOIS, LLDP, STP, HSRP and VRRP lines as tcpdump prints them (-nn, -q, -e; whole and cut packets)', { skip: SKIP }, () => {
+test('BOOTP/DHCP, DHCPv6, NTP, IGMP, SMTP, FTP, WHOIS, LLDP, STP, HSRP, VRRP, GRE and OSPF lines as tcpdump prints them (-nn, -q, -e; whole and cut packets)', { skip: SKIP }, () => {
   const inputs: string[] = [];
   for (const name of FILES) {
     inputs.push(...withCutCopies(name));

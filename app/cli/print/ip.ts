@@ -10,6 +10,8 @@ import { udpPrint } from './udp';
 import { icmpPrint } from './icmp';
 import { igmpPrint } from './igmp';
 import { vrrpPrint } from './vrrp';
+import { grePrint } from './gre';
+import { ospfPrint } from './ospf';
 import { icmp6Print } from './icmp6';
 
 /** Where the enclosing IP header is, for printers that print its addresses. */
@@ -54,6 +56,12 @@ export function ipDemux(
       return;
     case 112:
       vrrpPrint(ctx, offset, length, ip);
+      return;
+    case 89:
+      ospfPrint(ctx, offset, length, ip.version === 6);
+      return;
+    case 47:
+      if (!grePrint(ctx, offset, length)) ctx.print(` ${protoNameOrNumber(ctx, nextHeader)} ${length}`);
       return;
     case 4:
       ipPrint(ctx, offset, length);

@@ -35,6 +35,29 @@ export function ethertypePrint(ctx: PrintContext, type: number, offset: number, 
   }
 }
 
+/** The SNAP payloads printed here: Cisco's per-VLAN spanning tree, and RFC 1042's ethertypes whose printers exist. */
+const SNAP_ETHERTYPES = new Set([0x0800, 0x86dd, 0x0806, 0x8035, 0x88cc]);
+
+/**
+ * llc_print's SNAP case (snap_print), for the payloads printed here: `oui Cisco (0x00000c), pid PVST
+ * (0x010b)` BPDUs and RFC 1042 (OUI 0) IPv4, IPv6, ARP and LLDP; false (nothing printed) for any
+ * other, which the caller shows as an unknown LLC frame.
+ */
+function snapPrint(ctx: PrintContext, p: number, length: number): boolean {
+  const org = (ctx.u8(p + 3) << 16) | ctx.u16(p + 4);
+  const et = ctx.u16(p + 6);
+  const pvst = org === 0x00000c && (et === 0x010b || et === 0x010c);
+  if (!pvst && !(org === 0 && SNAP_ETHERTYPES.has(et))) return false;
+  if (ctx.flags.linkHeader) {
+    ctx.print(`LLC, dsap SNAP (0xaa) ${ctx.u8(p) & 1 ? 'Group' : 'Individual'}, ssap SNAP (0xaa) ${ctx.u8(p + 1) & 1 ? 'Response' : 'Command'}, ctrl 0x03: `);
+    const name = pvst ? (et === 0x010b ? 'PVST' : 'VLAN Bridge') : tok(ETHERTYPE_NAMES, 'Unknown', et);
+    ctx.print(`oui ${pvst ? 'Cisco' : 'Ethernet'} (0x${hex(org, 6)}), ${pvst ? 'pid' : 'ethertype'} ${name} (0x${hex(et, 4)}), length ${length - 8}: `);
+  }
+  if (pvst) stpPrint(ctx, p + 8, length - 8);
+  else ethertypePrint(ctx, et, p + 8, length - 8);
+  return true;
+}
+
 /**
  * LLDP as tcpdump 4.99's lldp_print prints it without -v: `LLDP, length 135`, the system name
  * (`: switch-1.example`) when the frame has one, and ` [|lldp]` when
@@ -199,6 +222,7 @@ export function etherPrint(ctx: PrintContext, offset: number, length: number, ca
       stpPrint(ctx, p + 3, length - 3);
       return;
     }
+    if (caplen >= 8 && length >= 8 && (ctx.u8(p) & 0xfe) === 0xaa && (ctx.u8(p + 1) & 0xfe) === 0xaa && ctx.u8(p + 2) === 0x03 && snapPrint(ctx, p, length)) return;
     if (!e) ctx.print(`LLC, length ${length}`);
     defaultPrint(ctx, p, caplen);
     return;
