@@ -5,7 +5,7 @@
  * GRE, OSPF — against tcpdump 4.99 (Debian's) on the corpus's captures of them, whole and cut
  * short by editcap -s (so that each printer's ` [|proto]` and ` (invalid)` cases are met), with
  * -nn, -q and -e; and whole outputs with -v, -vv and dumps where the printers print all tcpdump
- * prints (IGMP, HSRP, VRRP, syslog, text lines, IPv4 options, VXLAN and OTV). Only the lines of
+ * prints (IGMP, HSRP, VRRP, syslog, text lines, IPv4 options, VXLAN, OTV and GRE). Only the lines of
  * these protocols are compared (other lines of the same files print protocols the printer does not
  * decode, such as CDP); each protocol must be met on at least a few lines.
  */
@@ -65,7 +65,7 @@ const FILES = [
 /**
  * Captures whose every line, -v, -vv and the -x/-X dumps included, is tcpdump's: IGMP, HSRP,
  * VRRP and syslog (whose -v parts are printed too), SMTP and WHOIS text lines, IPv4 options (router
- * alert, record route, time stamps, bad lengths), VXLAN and OTV with the frames inside.
+ * alert, record route, time stamps, bad lengths), VXLAN and OTV with the frames inside, GRE.
  */
 const VERBOSE_FILES = [
   'tcpdump/tests/IGMP_V1.pcap',
@@ -83,6 +83,7 @@ const VERBOSE_FILES = [
   'tcpdump/tests/vxlan.pcap',
   'tcpdump/tests/vxlan_port_8472.pcap',
   'tcpdump/tests/gso-ipv4-vxlan-ipv4.pcap',
+  'tcpdump/tests/wccp_redirect_gre.pcap',
 ];
 
 /** What marks a line of each protocol in tcpdump's output. */
@@ -126,7 +127,7 @@ function withCutCopies(name: string): string[] {
   return inputs;
 }
 
-test('IGMP, HSRP, VRRP, syslog, SMTP, WHOIS, IPv4 options, VXLAN and OTV: every line as tcpdump prints it, with -v, -vv, -x and -e -X too', { skip: SKIP }, () => {
+test('IGMP, HSRP, VRRP, syslog, SMTP, WHOIS, IPv4 options, VXLAN, OTV and GRE: every line as tcpdump prints it, with -v, -vv, -x and -e -X too', { skip: SKIP }, () => {
   const runs = VERBOSE_FILES.flatMap(withCutCopies).flatMap((file) => [['-nn'], ['-nn', '-v'], ['-nn', '-vv'], ['-nn', '-x'], ['-nn', '-e', '-X']].map((args) => [...args, '-r', file]));
   const ours = sievecapRuns(runs);
   const problems: string[] = [];
