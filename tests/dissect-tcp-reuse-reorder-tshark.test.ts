@@ -4,8 +4,9 @@
  * ("[TCP Port numbers reused]", a new stream, SYN_SENT already on that SYN), and an HTTP response
  * whose segments arrive out of order, a later one before the one that fills the hole (the PDU
  * is put together with the segments held after the hole, on the frame that completes it), also
- * when the segment that fills it is a fast retransmission (sent twice: the second listed as an overlap).
- * Compared line for line: the summary lines and `-V`.
+ * when the segment that fills it is a fast retransmission (sent twice: the second listed as an overlap);
+ * and segments sent again with earlier time stamps than their first copies (retransmissions, as
+ * Wireshark's unsigned time deltas make them, not out of order). Compared line for line: the summary lines and `-V`.
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,6 +16,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { sievecap } from './support/sievecap';
 import { TcpConversation, writeConversations } from './support/tcp-frames';
+import { PcapWriter } from '../app/pcap/pcap-writer';
 
 const NO_TSHARK = spawnSync('tshark', ['--version']).status !== 0 ? 'tshark is not installed (apt-get install tshark)' : false;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sievecap-tcp-reuse-'));
@@ -89,4 +91,23 @@ test('a lost segment resent as a fast retransmission (twice) after duplicate ACK
   assert.equal(sievecap(['-r', file, '-V']).stdout.toString(), tshark(['-r', file, '-V']));
   const fields = ['-T', 'fields', '-e', 'frame.number', '-e', 'tcp.segment', '-e', 'tcp.segment.overlap', '-e', 'tcp.segment.count', '-e', 'http.response.code'];
   assert.equal(sievecap(['-r', file, ...fields]).stdout.toString(), tshark(['-r', file, ...fields]));
+});
+
+test('a segment sent again with an earlier time stamp (time going backwards in a file): a retransmission, as tshark says', { skip: NO_TSHARK }, () => {
+  const c = new TcpConversation({ serverPort: 8080, clientPort: 41900 });
+  c.handshake().send('client', Buffer.from('GET /a HTTP/1.1\r\nHost: x\r\n\r\n'));
+  // The SYN and the request again, copied as they were.
+  c.frames.push(c.frames[0]!, c.frames[3]!);
+  c.send('server', Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok')).ack('client').fin('client').fin('server').ack('client');
+  // 1 ms apart, but the two copies 1 s before the frames they repeat (Wireshark's time deltas
+  // are unsigned there, so "came within the RTT" does not hold and they are retransmissions, not
+  // out of order).
+  const file = path.join(tmp, 'backwards.pcap');
+  const writer = new PcapWriter(file, { linkType: 1, snapLen: 262144 });
+  c.frames.forEach((frame, i) => writer.writePacket({ tsNs: 1_700_000_000_000_000_000n + BigInt(i) * 1_000_000n - (i === 4 || i === 5 ? 1_000_000_000n : 0n), data: frame.data }));
+  writer.close();
+  const lines = tshark(['-r', file]);
+  assert.match(lines, /\[TCP Retransmission\] 41900 → 8080 \[SYN\]/);
+  assert.equal(sievecap(['-r', file, '-T', 'text']).stdout.toString(), lines);
+  assert.equal(sievecap(['-r', file, '-V']).stdout.toString(), tshark(['-r', file, '-V']));
 });

@@ -77,6 +77,14 @@ export interface AnalysisFlow {
   spanKnown: boolean;
 }
 
+/**
+ * `delta < limit` as Wireshark computes it: in an unsigned 64-bit integer, so a frame whose time
+ * stamp is earlier than the one compared with (time going backwards in a file) is never "within".
+ */
+function within(deltaNs: bigint, limitNs: bigint): boolean {
+  return deltaNs >= 0n && deltaNs < limitNs;
+}
+
 export function newAnalysisFlow(): AnalysisFlow {
   return { nextseq: 0, nextseqtime: 0n, nextseqframe: 0, maxseqtobeacked: 0, lastack: 0, lastacktime: 0n, lastnondupack: 0, dupacknum: 0, window: -1, lastsegmentflags: 0, segments: [], validBif: true, pushBytesSent: 0, pushSetLast: false, sackDelivered: 0, spanFirst: 0, spanLast: 0, spanKnown: true };
 }
@@ -170,12 +178,12 @@ export function analyzeSegment(fwd: AnalysisFlow, rev: AnalysisFlow, seq: number
     const notAdvanced = fwd.nextseq !== 0 && lt(seq, fwd.nextseq);
     const threshold = irttNs > 0n ? irttNs : 3_000_000n;
     const spurious = seglen > 0 && rev.lastack !== 0 && le((seq + seglen) >>> 0, rev.lastack);
-    if (notAdvanced && rev.dupacknum >= 2 && rev.lastack === seq && ts - rev.lastacktime < 20_000_000n) flags |= A.FAST_RETRANSMISSION;
+    if (notAdvanced && rev.dupacknum >= 2 && rev.lastack === seq && within(ts - rev.lastacktime, 20_000_000n)) flags |= A.FAST_RETRANSMISSION;
     else if (spurious) {
       // Data the peer already acknowledged: a spurious retransmission (and a retransmission).
       flags |= A.SPURIOUS_RETRANSMISSION;
       if (notAdvanced) flags |= A.RETRANSMISSION;
-    } else if (notAdvanced && ts - fwd.nextseqtime < threshold && fwd.nextseq !== ((seq + seglen + ((tcpFlags & (SYN | FIN)) !== 0 ? 1 : 0)) >>> 0)) flags |= A.OUT_OF_ORDER;
+    } else if (notAdvanced && within(ts - fwd.nextseqtime, threshold) && fwd.nextseq !== ((seq + seglen + ((tcpFlags & (SYN | FIN)) !== 0 ? 1 : 0)) >>> 0)) flags |= A.OUT_OF_ORDER;
     else if (notAdvanced) flags |= A.RETRANSMISSION;
     if (flags & (A.RETRANSMISSION | A.FAST_RETRANSMISSION | A.SPURIOUS_RETRANSMISSION)) {
       rtoNs = ts - fwd.nextseqtime;
