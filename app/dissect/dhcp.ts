@@ -4,7 +4,7 @@
  */
 import { LayerBuilder, StopDissection, dissectSafely, hex } from './builder';
 import { bitPicture } from './format';
-import type { AppDissector, AppResult } from './model';
+import type { AppContext, AppDissector, AppResult } from './model';
 import { ipv4Text, macText, printable } from './app-format';
 
 const FIXED_HEADER = 236;
@@ -46,20 +46,89 @@ export const dhcpDissector: AppDissector = {
   udpPorts: [67, 68],
   dissect(data, offset, end, ctx): AppResult {
     const b = new LayerBuilder(data, 'dhcp', 'Dynamic Host Configuration Protocol', offset, end, ctx.fields);
-    const state = { messageType: -1, id: 0, op: 0 };
+    if (!optionsWalkFits(data, offset, end)) {
+      // Wireshark's first walk over the options (for the message type) met an option code past
+      // the captured bytes: its exception ends the dissection before any field, so the layer is
+      // empty and the Info line BOOTP's.
+      b.mark('truncated', 'DHCP/BOOTP truncated');
+      return { layers: [b.layer], protocolColumn: 'BOOTP', info: `${bootpInfo(data, offset, end, ctx)}[Packet size limited during capture]` };
+    }
+    const state: DhcpState = { messageType: -1, id: 0, op: 0, macLabel: (mac) => (ctx.macName === undefined ? mac : `${ctx.macName(mac)} (${mac})`) };
     const layer = dissectSafely(b, () => readDhcp(b, offset, end, state));
     const typeName = MESSAGE_TYPES[state.messageType];
+    // An exception's note after the Info text, as Wireshark appends it.
+    const note = layer.status === 'malformed' ? '[Malformed Packet]' : layer.status === 'truncated' ? '[Packet size limited during capture]' : '';
     if (state.messageType < 0) {
       layer.title = 'Dynamic Host Configuration Protocol';
-      return { layers: [layer], protocolColumn: 'BOOTP', info: `Boot ${state.op === 2 ? 'Reply' : 'Request'}` };
+      return { layers: [layer], protocolColumn: 'BOOTP', info: bootpInfo(data, offset, end, ctx) + note };
     }
     layer.title = `Dynamic Host Configuration Protocol (${typeName ?? 'Unknown'})`;
     const name = (typeName ?? `Unknown Message Type (0x${state.messageType.toString(16).padStart(2, '0')})`).padEnd(8);
-    return { layers: [layer], protocolColumn: 'DHCP', info: `DHCP ${name} - Transaction ID ${hex(state.id, 8)}` };
+    return { layers: [layer], protocolColumn: 'DHCP', info: `DHCP ${name} - Transaction ID 0x${state.id.toString(16)}${note}` };
   },
 };
 
-function readDhcp(b: LayerBuilder, offset: number, end: number, state: { messageType: number; id: number; op: number }): void {
+/**
+ * Wireshark 4.0's first pass over the options (dhcp_option with first_pass): from the magic
+ * cookie (or 64 bytes on, without one) to the End option or the message's end, reading each
+ * option's code, and a padding run's bytes; false when one of those lies past the captured bytes
+ * (where Wireshark throws). An option's length byte or value may be missing without harm.
+ */
+function optionsWalkFits(data: Buffer, offset: number, end: number): boolean {
+  const captured = Math.min(end, data.length);
+  let at = offset + FIXED_HEADER;
+  at += at + 4 <= captured && data.readUInt32BE(at) === MAGIC_COOKIE ? 4 : 64;
+  while (at < end) {
+    if (at >= captured) return false;
+    const code = data[at]!;
+    if (code === 255) return true;
+    if (code === 0) {
+      let i = at + 1;
+      for (; i < end; i++) {
+        if (i >= captured) return false;
+        if (data[i] !== 0) break;
+      }
+      at = i;
+      continue;
+    }
+    at += at + 1 >= captured ? 1 : data[at + 1]! + 2;
+  }
+  return true;
+}
+
+/**
+ * Wireshark's Info for a BOOTP message without a DHCP message type: `Boot Request from
+ * 00:0b:82:01:fc:42 (Grandstr_01:fc:42)` (the name as MAC name resolution gives it, else the
+ * address again), `Boot Reply`, or `Unknown BOOTP message type (N)`.
+ */
+function bootpInfo(data: Buffer, offset: number, end: number, ctx: AppContext): string {
+  const limit = Math.min(end, data.length);
+  if (offset >= limit) return '';
+  const op = data[offset]!;
+  if (op === 2) return 'Boot Reply';
+  if (op !== 1) return `Unknown BOOTP message type (${op})`;
+  if (offset + 3 > limit) return '';
+  const htype = data[offset + 1]!;
+  const hlen = data[offset + 2]!;
+  const chaddr = offset + 28;
+  if (chaddr + hlen > limit) return '';
+  if ((htype === 1 || htype === 6) && hlen === 6) {
+    const mac = macText(data, chaddr);
+    return `Boot Request from ${mac} (${ctx.macName?.(mac) ?? mac})`;
+  }
+  const address = hlen === 0 ? '<No address>' : [...data.subarray(chaddr, chaddr + hlen)].map((x) => x.toString(16).padStart(2, '0')).join(':');
+  return `Boot Request from ${address}`;
+}
+
+interface DhcpState {
+  messageType: number;
+  id: number;
+  op: number;
+  /** A MAC address as labels show it: `name (address)` with MAC name resolution on. */
+  macLabel: (mac: string) => string;
+}
+
+function readDhcp(b: LayerBuilder, offset: number, end: number, state: DhcpState): void {
   const op = b.u8(offset, 'message type');
   state.op = op;
   b.add('dhcp.type', () => `Message type: ${op === 1 ? 'Boot Request' : op === 2 ? 'Boot Reply' : 'Unknown'} (${op})`, op, offset, 1);
@@ -90,7 +159,7 @@ function readDhcp(b: LayerBuilder, offset: number, end: number, state: { message
   b.need(chaddr, 16, 'client hardware address');
   if (hwType === 1 && hwLen === 6) {
     const mac = macText(b.data, chaddr);
-    b.add('dhcp.hw.mac_addr', () => `Client MAC address: ${mac}`, mac, chaddr, 6);
+    b.add('dhcp.hw.mac_addr', () => `Client MAC address: ${state.macLabel(mac)}`, mac, chaddr, 6);
     b.add('dhcp.hw.addr_padding', () => `Client hardware address padding: ${b.data.toString('hex', chaddr + 6, chaddr + 16)}`, b.data.subarray(chaddr + 6, chaddr + 16), chaddr + 6, 10, () => b.data.subarray(chaddr + 6, chaddr + 16).toString('hex'));
   } else {
     const length = Math.min(hwLen, 16);
@@ -118,14 +187,14 @@ function addZeroTerminated(b: LayerBuilder, abbrev: string, label: string, at: n
   b.add(abbrev, () => `${label}: ${text}`, text, at, size);
 }
 
-function readOptions(b: LayerBuilder, start: number, end: number, state: { messageType: number }): void {
+function readOptions(b: LayerBuilder, start: number, end: number, state: DhcpState): void {
   let at = start;
   while (at < end) {
     const code = b.u8(at, 'option code');
     if (code === 255) {
       b.group('dhcp.option.type', 'Option: (255) End', 0, at, 1, () => b.add('dhcp.option.end', 'Option End: 255', 255, at, 1), '0');
       at += 1;
-      if (at < Math.min(end, b.data.length)) b.add('dhcp.option.padding', () => `Padding: ${b.data.toString('hex', at, Math.min(end, b.data.length))}`, b.data.subarray(at, Math.min(end, b.data.length)), at, Math.min(end, b.data.length) - at, () => b.data.subarray(at, Math.min(end, b.data.length)).toString('hex'));
+      if (at < Math.min(end, b.data.length)) b.add('dhcp.option.padding', () => `Padding: ${b.data.toString('hex', at, Math.min(end, b.data.length, at + 36))}${Math.min(end, b.data.length) - at > 36 ? '…' : ''}`, b.data.subarray(at, Math.min(end, b.data.length)), at, Math.min(end, b.data.length) - at, () => b.data.subarray(at, Math.min(end, b.data.length)).toString('hex'));
       return;
     }
     if (code === 0) {
@@ -143,9 +212,9 @@ function readOptions(b: LayerBuilder, start: number, end: number, state: { messa
       if (length > 0) b.add('dhcp.option.value', () => `Value: ${value.toString('hex')}`, value, at + 2, length, () => value.toString('hex')).hidden = true;
       if (code === 61 && length === 7 && value[0] === 1) {
         // Client identifier holding an Ethernet address: Wireshark reuses the header's field names.
-        b.add('dhcp.hw.type', () => `Hardware type: ${hex(1, 2)}`, 1, at + 2, 1, () => hex(1, 2));
+        b.add('dhcp.hw.type', () => `Hardware type: ${HARDWARE_TYPES[1] ?? 'Unknown'} (${hex(1, 2)})`, 1, at + 2, 1, () => hex(1, 2));
         const mac = macText(value, 1);
-        b.add('dhcp.hw.mac_addr', () => `Client MAC address: ${mac}`, mac, at + 3, 6);
+        b.add('dhcp.hw.mac_addr', () => `Client MAC address: ${state.macLabel(mac)}`, mac, at + 3, 6);
       } else if (known) addOptionValue(b, known, value, at + 2);
       else if (!known && length > 0) b.add('dhcp.option.value', () => `Value: ${value.toString('hex')}`, value, at + 2, length, () => value.toString('hex'));
       if (code === 53 && length >= 1) state.messageType = value[0]!;

@@ -1,7 +1,8 @@
 /**
  * DHCPv6 (RFC 8415) on UDP 546/547 with tshark 4.0's dhcpv6.* names: message type, transaction ID
  * and the common options (DUIDs, IA_NA/IA_TA/IA_PD and their addresses, option request, elapsed
- * time, status, DNS servers); relay messages nest the relayed message as Wireshark shows it.
+ * time, status, DNS servers); relay messages nest the relayed message as Wireshark shows it, and
+ * the Info line names every level's parts (`Relay-forw L: <link address> Solicit XID: … CID: …`).
  */
 import { LayerBuilder, StopDissection, dissectSafely, hex } from './builder';
 import type { AppDissector, AppResult } from './model';
@@ -23,7 +24,8 @@ export const dhcpv6Dissector: AppDissector = {
     const b = new LayerBuilder(data, 'dhcpv6', 'DHCPv6', offset, end, ctx.fields);
     const info: string[] = [];
     const layer = dissectSafely(b, () => readMessage(b, offset, end, info, 0));
-    return { layers: [layer], protocolColumn: 'DHCPv6', info: info.join(' ') + ' ' };
+    const note = layer.status === 'malformed' ? '[Malformed Packet]' : layer.status === 'truncated' ? '[Packet size limited during capture]' : '';
+    return { layers: [layer], protocolColumn: 'DHCPv6', info: info.join(' ') + ' ' + note };
   },
 };
 
@@ -31,7 +33,7 @@ function readMessage(b: LayerBuilder, offset: number, end: number, info: string[
   if (depth > MAX_NESTING) throw new StopDissection('malformed', 'DHCPv6 relay messages nested too deeply');
   const type = b.u8(offset, 'message type');
   b.add('dhcpv6.msgtype', () => `Message type: ${MESSAGE_TYPES[type] ?? 'Unknown'} (${type})`, type, offset, 1);
-  if (depth === 0) info.push(MESSAGE_TYPES[type] ?? `Unknown (${type})`);
+  info.push(MESSAGE_TYPES[type] ?? `Unknown (${type})`);
   if (type === 12 || type === 13) {
     const hopcount = b.u8(offset + 1);
     b.add('dhcpv6.hopcount', () => `Hopcount: ${hopcount}`, hopcount, offset + 1, 1);
@@ -39,6 +41,7 @@ function readMessage(b: LayerBuilder, offset: number, end: number, info: string[
       b.need(at, 16, label);
       const text = ipv6Text(b.data, at);
       b.add(`dhcpv6.${name}`, () => `${label}: ${text}`, text, at, 16);
+      if (name === 'linkaddr') info.push(`L: ${text}`);
     }
     readOptions(b, offset + 34, end, info, depth);
     return;
@@ -46,7 +49,7 @@ function readMessage(b: LayerBuilder, offset: number, end: number, info: string[
   b.need(offset + 1, 3, 'transaction ID');
   const xid = b.data.readUIntBE(offset + 1, 3);
   b.add('dhcpv6.xid', () => `Transaction ID: ${hex(xid, 6)}`, xid, offset + 1, 3, () => hex(xid, 6));
-  if (depth === 0) info.push(`XID: ${hex(xid, 6)}`);
+  info.push(`XID: ${hex(xid, 6)}`);
   readOptions(b, offset + 4, end, info, depth);
 }
 
@@ -81,7 +84,7 @@ function readOptionValue(b: LayerBuilder, code: number, at: number, length: numb
     case 1:
     case 2: {
       const duid = b.bytes(at, length, 'DUID');
-      if (depth === 0 && code === 1) info.push(`CID: ${duid.toString('hex')}`);
+      if (code === 1) info.push(`CID: ${duid.toString('hex')}`);
       readDuid(b, at, length);
       return;
     }
@@ -102,7 +105,7 @@ function readOptionValue(b: LayerBuilder, code: number, at: number, length: numb
     }
     case 5: {
       const text = address('dhcpv6.iaaddr.ip', 'IPv6 address', at);
-      if (depth === 0) info.push(`IAA: ${text}`);
+      info.push(`IAA: ${text}`);
       u32('dhcpv6.iaaddr.pref_lifetime', 'Preferred lifetime', at + 16);
       u32('dhcpv6.iaaddr.valid_lifetime', 'Valid lifetime', at + 20);
       readOptions(b, at + 24, at + length, info, depth);
@@ -122,9 +125,14 @@ function readOptionValue(b: LayerBuilder, code: number, at: number, length: numb
       const elapsed = b.u16(at, 'elapsed time') * 10;
       b.add('dhcpv6.elapsed_time', () => `Elapsed time: ${elapsed}ms`, elapsed, at, 2);
       return;
-    case 9:
-      readMessage(b, at, at + length, info, depth + 1);
+    case 9: {
+      // The relayed message's Info parts join the line once it is read whole (tshark leaves
+      // them out when the capture cuts it short).
+      const inner: string[] = [];
+      readMessage(b, at, at + length, inner, depth + 1);
+      info.push(...inner);
       return;
+    }
     case 13: {
       const status = b.u16(at, 'status code');
       b.add('dhcpv6.status_code', () => `Status Code: ${status}`, status, at, 2);

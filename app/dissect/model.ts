@@ -264,6 +264,8 @@ export interface AppContext {
   quoted?: boolean;
   /** tshark's -2: what the first pass learned, or where it records it (DissectorOptions.hindsight). */
   hindsight?: Hindsight;
+  /** A MAC address's name (`Grandstr_01:fc:42`) when MAC name resolution is on (DissectorOptions.macName). */
+  macName?: (address: string) => string;
 }
 
 /** What one Dissector.dissect() call builds (Wireshark's "tree or no tree"). */

@@ -107,6 +107,7 @@ export function dissectUdp(d: Dissector, p: PacketState, data: Buffer, offset: n
   const ctx: AppContext = { transport: 'udp', srcPort, dstPort, frameNumber: p.frame.number, src: p.netSrc, dst: p.netDst, fields: p.selection, columns: p.columns };
   ctx.tsNs = p.frame.tsNs;
   if (d.hindsight !== undefined) ctx.hindsight = d.hindsight;
+  if (d.macName !== undefined) ctx.macName = d.macName;
   if (streamKey !== '') ctx.newConversation = () => d.renewUdpStream(streamKey);
   if (p.quoted > 0) ctx.quoted = true;
   d.byPort(p, ctx, data, offset + 8, payloadEnd);
