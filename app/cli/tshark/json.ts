@@ -6,6 +6,8 @@
  */
 import type { DissectedPacket, Field } from '../../dissect/model';
 import { displayLayers } from './nesting';
+import { exceptionLayer } from '../../dissect/exception';
+import { protocolShortName } from '../../dissect/short-names';
 import type { ProtocolFilter } from './formats';
 import { asciiFieldText } from '../../dissect/app-format';
 import { colonHex, HEX_DIGITS } from '../../dissect/format';
@@ -204,9 +206,10 @@ export function writePacketJson(out: ByteOut, packet: DissectedPacket, indent = 
   line(depth + 2);
   out.text('"layers": {');
   const layers = displayLayers(packet).filter((d) => d.layer.fields.length > 0 || d.inner.length > 0 || d.layer.title !== '');
+  const failed = exceptionLayer(packet.layers);
   layers.forEach(({ layer, inner, depths }, i) => {
     const roots = layer.fields.filter((f) => f.root === true);
-    const more = i < layers.length - 1;
+    const more = i < layers.length - 1 || failed !== undefined;
     if (layer.fields.length === roots.length && inner.length === 0) {
       // A protocol with nothing in its tree is its label (JSON's FT_PROTOCOL leaf).
       line(depth + 3);
@@ -251,6 +254,28 @@ export function writePacketJson(out: ByteOut, packet: DissectedPacket, indent = 
       if (more) comma();
     }
   });
+  if (failed !== undefined) {
+    // Wireshark's show_exception item, a member of "layers" after the protocols (tree.ts addException).
+    const name = protocolShortName(failed.protocol);
+    line(depth + 3);
+    if (failed.status === 'truncated') out.text(`"_ws.short": ${JSON.stringify(`[Packet size limited during capture: ${name} truncated]`)}`);
+    else {
+      out.text('"_ws.malformed": {');
+      line(depth + 4);
+      out.text('"_ws.expert": {');
+      for (const [k, member] of ['"_ws.malformed.expert": ""', '"_ws.expert.message": "Malformed Packet (Exception occurred)"', '"_ws.expert.severity": "8388608"', '"_ws.expert.group": "117440512"'].entries()) {
+        line(depth + 5);
+        out.text(member);
+        if (k < 3) comma();
+      }
+      line(depth + 4);
+      out.text('},');
+      line(depth + 4);
+      out.text('"_ws.malformed": "Malformed Packet"');
+      line(depth + 3);
+      out.byte(0x7d);
+    }
+  }
   line(depth + 2);
   out.byte(0x7d);
   line(depth + 1);

@@ -3,6 +3,8 @@ import type { DissectedPacket, Field, Layer } from '../../dissect/model';
 import { hexDump } from './hex-dump';
 import { displayLayers } from './nesting';
 import { ByteOut } from '../byte-out';
+import { protocolShortName } from '../../dissect/short-names';
+import { exceptionLayer } from '../../dissect/exception';
 
 /**
  * `dataHex`: print the bytes of each Data layer in hex after its heading, as tshark -V does when
@@ -34,6 +36,8 @@ export function writeTree(out: ByteOut, packet: DissectedPacket, dataHex = false
       if (f.children) addFields(w, f.children, 1);
     }
   }
+  const failed = exceptionLayer(packet.layers);
+  if (failed !== undefined) addException(w, failed);
 }
 
 class TreeLines {
@@ -74,9 +78,24 @@ function addLayer(w: TreeLines, layer: Layer, depth: number, dataHex: boolean): 
     }
   }
   addFields(w, layer.fields, depth + 1);
-  if (layer.status !== 'ok') {
-    w.line(depth + 1, `[${layer.status === 'truncated' ? 'Packet size limited during capture' : 'Malformed Packet'}: ${layer.problem ?? layer.protocol}]`);
+}
+
+/**
+ * Wireshark's show_exception, at the top of the tree after the layers: `[Packet size limited
+ * during capture: DNS truncated]` for bytes the capture cut off, `[Malformed Packet: ARP/RARP]` and
+ * its expert item for a packet that contradicts itself, the protocol named by its short name.
+ */
+function addException(w: TreeLines, layer: Layer): void {
+  const name = protocolShortName(layer.protocol);
+  if (layer.status === 'truncated') {
+    w.line(0, `[Packet size limited during capture: ${name} truncated]`);
+    return;
   }
+  w.line(0, `[Malformed Packet: ${name}]`);
+  w.line(1, '[Expert Info (Error/Malformed): Malformed Packet (Exception occurred)]');
+  w.line(2, '[Malformed Packet (Exception occurred)]');
+  w.line(2, '[Severity level: Error]');
+  w.line(2, '[Group: Malformed]');
 }
 
 /** `trailing`: only the fields shown after the layer's nested layers (Field.trailing); else all but those. */

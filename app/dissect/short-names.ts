@@ -1,0 +1,68 @@
+/**
+ * Wireshark 4.0's short names of the protocols Sievecap dissects, where the short name is not the
+ * filter name in capitals (`tshark -G protocols`: name, short name, filter name; checked against
+ * app/filter/wireshark-field-registry.ts by short-names.test.ts). tshark names the protocol that
+ * raised an exception with it: `[Packet size limited during capture: ARP/RARP truncated]`.
+ */
+const SHORT_NAMES: Readonly<Record<string, string>> = {
+  afs: 'AFS (RX)',
+  arp: 'ARP/RARP',
+  avsp: 'avsp',
+  babel: 'Babel',
+  bfd: 'BFD Control',
+  bfd_echo: 'BFD Echo',
+  cmd: 'Cisco MetaData',
+  data: 'Data',
+  'data-text-lines': 'Line-based text data',
+  dhcp: 'DHCP/BOOTP',
+  dhcpv6: 'DHCPv6',
+  eth: 'Ethernet',
+  frame: 'Frame',
+  geneve: 'Geneve',
+  icmpv6: 'ICMPv6',
+  'image-gif': 'GIF image',
+  'image-jfif': 'JFIF (JPEG) image',
+  ip: 'IPv4',
+  ipcomp: 'IPComp',
+  ipcp: 'PPP IPCP',
+  ipoib: 'IPoIB',
+  ipv6: 'IPv6',
+  ipxrip: 'IPX RIP',
+  ipxsap: 'IPX SAP',
+  kerberos: 'KRB5',
+  lacp: 'Link Aggregation Control Protocol',
+  lcp: 'PPP LCP',
+  mailslot: 'SMB Mailslot',
+  mbtcp: 'Modbus/TCP',
+  mdns: 'mDNS',
+  media: 'Media',
+  mipv6: 'MIPv6',
+  modbus: 'Modbus',
+  'mpls-echo': 'MPLS Echo',
+  mstp: 'BACnet MS/TP',
+  nbdgm: 'NBDS',
+  netbios: 'NetBIOS',
+  null: 'Null',
+  openflow: 'OpenFlow',
+  openflow_v1: 'openflow_v1',
+  openflow_v4: 'openflow_v4',
+  openvpn: 'OpenVPN',
+  pppoe: 'PPPoE',
+  pppoed: 'PPPoED',
+  pppoes: 'PPPoES',
+  radiotap: '802.11 Radiotap',
+  raw: 'Raw',
+  rtpevent: 'RTP Event',
+  sflow: 'sFlow',
+  slow: '802.3 Slow protocols',
+  syslog: 'Syslog',
+  'urlencoded-form': 'URL Encoded Form Data',
+  wg: 'WireGuard',
+  wlan: 'IEEE 802.11',
+  wlan_radio: '802.11 Radio',
+};
+
+/** A protocol's short name from its filter name (`arp` → `ARP/RARP`, `dns` → `DNS`). */
+export function protocolShortName(filterName: string): string {
+  return SHORT_NAMES[filterName] ?? filterName.toUpperCase();
+}
