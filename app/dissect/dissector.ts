@@ -15,7 +15,6 @@
 import { WIRESHARK_TCP_PORTS, WIRESHARK_UDP_PORTS } from './wireshark-ports';
 import { registerDefaultAppDissectors } from './apps';
 import { LayerBuilder, withNamedLabels } from './builder';
-import { exceptionLayer } from './exception';
 import { frameLayer } from './frame';
 import type { AppContext, AppDissector, AppResult, DissectedPacket, DissectOptions, FrameInput } from './model';
 import { PacketState } from './packet-state';
@@ -223,13 +222,6 @@ export class Dissector {
     frameFields.setProtocols(() => p.protocols.join(':'));
     p.finishColumns();
     if (p.infoPrefix) p.info = p.infoPrefix + p.info;
-    // Wireshark's show_exception also appends to Info.
-    const failed = exceptionLayer(p.layers);
-    if (failed !== undefined) {
-      const note = failed.status === 'truncated' ? '[Packet size limited during capture]' : '[Malformed Packet]';
-      // (unless a dissector already named its own: tshark appends one note per exception)
-      if (!p.info.includes('[Packet size limited during capture]') && !p.info.includes('[Malformed Packet')) p.info += note;
-    }
     if (!p.protocolColumn) p.protocolColumn = p.protocols.length ? p.protocols[p.protocols.length - 1]!.toUpperCase() : 'UNKNOWN';
     p.layout.simple = isSimple(p);
     return {
