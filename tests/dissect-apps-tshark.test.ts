@@ -5,6 +5,7 @@
  * Prints per-field agreement. Frames tshark reassembled from several TCP segments are left out:
  * Sievecap's app dissectors are segment-level for now.
  */
+// test-runner: beside the others (its `lo` and 127.0.0.1 are a network namespace's own): scripts/run-tests.js
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';

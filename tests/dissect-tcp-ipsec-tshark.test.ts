@@ -8,6 +8,7 @@
  * installed; the corpus part when the corpus is missing; the namespace part when not root or
  * without the ssh client.
  */
+// test-runner: beside the others (its SSH server listens inside a network namespace of its own): scripts/run-tests.js
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

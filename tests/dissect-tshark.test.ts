@@ -4,6 +4,7 @@
  * network namespace (ping, ping -6, curl ↔ python3 -m http.server, UDP). Prints per-field
  * agreement and the mismatches; asserts ≥ 99.5% on the fields we claim.
  */
+// test-runner: beside the others (its `lo` and loopback addresses are a network namespace's own): scripts/run-tests.js
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';

@@ -6,6 +6,7 @@
  * TCP port 443. Compared line for line: -V, -T json, and frame.protocols (x509sat for each
  * attribute value, pkcs-1 for EC parameters, x509ce for each extension).
  */
+// test-runner: beside the others (127.0.0.1 is an address in a certificate it builds): scripts/run-tests.js
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

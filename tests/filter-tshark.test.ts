@@ -10,6 +10,7 @@
  * tshark once for all of them (a Lua tap Listener per filter, support/agree.ts; a Listener's filter
  * is the display-filter engine -Y uses).
  */
+// test-runner: beside the others (its traffic runs between network namespaces of its own; SIGKILL ends a child that ignored SIGINT): scripts/run-tests.js
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
