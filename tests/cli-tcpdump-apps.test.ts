@@ -2,10 +2,11 @@
  * The tcpdump-style lines of the application and control protocols a LAN carries — BOOTP/DHCP,
  * DHCPv6, NTP, IGMP (v1, v2, v3 queries and reports), SMTP, FTP and WHOIS first lines, LLDP with
  * its system name, spanning tree (802.1d, 802.1w, MSTP, SPB; Cisco's PVST over SNAP), HSRP, VRRP,
- * GRE, OSPF — against tcpdump 4.99 (Debian's) on the corpus's captures of them, whole and cut
- * short by editcap -s (so that each printer's ` [|proto]` and ` (invalid)` cases are met), with
- * -nn, -q and -e; and whole outputs with -v, -vv and dumps where the printers print all tcpdump
- * prints (IGMP, HSRP, VRRP, syslog, text lines, IPv4 options, VXLAN, OTV and GRE). Only the lines of
+ * GRE, OSPF, ISAKMP/IKE (and ESP in UDP) — against tcpdump 4.99 (Debian's) on the corpus's captures
+ * of them, whole and cut short by editcap -s (so that each printer's ` [|proto]` and ` (invalid)`
+ * cases are met), with -nn, -q and -e; and whole outputs with -v, -vv and dumps where the printers
+ * print all tcpdump prints (IGMP, HSRP, VRRP, syslog, text lines, IPv4 options, VXLAN, OTV, GRE,
+ * Geneve, MPTCP options, AH, ESP and IPComp). Only the lines of
  * these protocols are compared (other lines of the same files print protocols the printer does not
  * decode, such as CDP); each protocol must be met on at least a few lines.
  */
@@ -60,6 +61,15 @@ const FILES = [
   'tcpdump/tests/OSPFv3_broadcast_adjacency.pcap',
   'tcpdump/tests/ospf6_print_lshdr-oobr.pcap',
   'tcpdump/tests/ospf3_auth.pcapng',
+  'libpcap/tests/filter/isakmp4500.pcap',
+  'tcpdump/tests/ISAKMP_sa_setup.pcap',
+  'tcpdump/tests/ikev2four.pcap',
+  'tcpdump/tests/ikev2pI2.pcap',
+  'tcpdump/tests/isakmp-3948-oobr-2.pcap',
+  'tcpdump/tests/isakmp-rfc3948-oobr.pcap',
+  'tcpdump/tests/isakmp-various-oobr.pcap',
+  'tcpdump/tests/esp_truncated.pcap',
+  'tcpdump/tests/OSPFv3_with_AH.pcap',
 ];
 
 /**
@@ -84,6 +94,17 @@ const VERBOSE_FILES = [
   'tcpdump/tests/vxlan_port_8472.pcap',
   'tcpdump/tests/gso-ipv4-vxlan-ipv4.pcap',
   'tcpdump/tests/wccp_redirect_gre.pcap',
+  'libpcap/tests/filter/geneve.pcap',
+  'tcpdump/tests/geneve-gcp.pcap',
+  'tcpdump/tests/mptcp-v0.pcap',
+  'tcpdump/tests/mptcp-v1.pcap',
+  'tcpdump/tests/mptcp-aa-echo.pcap',
+  'tcpdump/tests/mptcp-dss-oobr.pcap',
+  'tcpdump/tests/mptcp-fclose.pcap',
+  'libpcap/tests/filter/AH-IPcomp-IPv6.pcap',
+  'libpcap/tests/filter/ah-ipip-ping.pcap',
+  'tcpdump/tests/02-sunrise-sunset-esp.pcap',
+  'tcpdump/tests/espudp1.pcap',
 ];
 
 /** What marks a line of each protocol in tcpdump's output. */
@@ -101,6 +122,9 @@ const PROTOCOLS: Record<string, RegExp> = {
   vrrp: /: VRRPv\d/,
   gre: /: GREv0/,
   ospf: /: OSPFv\d/,
+  isakmp: /: (NONESP-encap: )?isakmp\b/,
+  ah: /: AH\(/,
+  esp: /: (UDP-encap: )?(ESP\(| \[\|esp\])/,
 };
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sievecap-tcpdump-apps-'));
@@ -127,7 +151,7 @@ function withCutCopies(name: string): string[] {
   return inputs;
 }
 
-test('IGMP, HSRP, VRRP, syslog, SMTP, WHOIS, IPv4 options, VXLAN, OTV and GRE: every line as tcpdump prints it, with -v, -vv, -x and -e -X too', { skip: SKIP }, () => {
+test('IGMP, HSRP, VRRP, syslog, SMTP, WHOIS, IPv4 options, VXLAN, OTV, GRE, Geneve, MPTCP, AH, ESP and IPComp: every line as tcpdump prints it, with -v, -vv, -x and -e -X too', { skip: SKIP }, () => {
   const runs = VERBOSE_FILES.flatMap(withCutCopies).flatMap((file) => [['-nn'], ['-nn', '-v'], ['-nn', '-vv'], ['-nn', '-x'], ['-nn', '-e', '-X']].map((args) => [...args, '-r', file]));
   const ours = sievecapRuns(runs);
   const problems: string[] = [];
@@ -138,7 +162,7 @@ test('IGMP, HSRP, VRRP, syslog, SMTP, WHOIS, IPv4 options, VXLAN, OTV and GRE: e
   assert.deepEqual(problems, [], 'output differs from tcpdump\'s');
 });
 
-test('BOOTP/DHCP, DHCPv6, NTP, IGMP, SMTP, FTP, WHOIS, LLDP, STP, HSRP, VRRP, GRE and OSPF lines as tcpdump prints them (-nn, -q, -e; whole and cut packets)', { skip: SKIP }, () => {
+test('BOOTP/DHCP, DHCPv6, NTP, IGMP, SMTP, FTP, WHOIS, LLDP, STP, HSRP, VRRP, GRE, OSPF, ISAKMP and ESP-in-UDP lines as tcpdump prints them (-nn, -q, -e; whole and cut packets)', { skip: SKIP }, () => {
   const inputs: string[] = [];
   for (const name of FILES) {
     inputs.push(...withCutCopies(name));

@@ -11,6 +11,7 @@ import { icmpPrint } from './icmp';
 import { igmpPrint } from './igmp';
 import { vrrpPrint } from './vrrp';
 import { grePrint } from './gre';
+import { espPrint } from './isakmp';
 import { ospfPrint } from './ospf';
 import { icmp6Print } from './icmp6';
 
@@ -69,6 +70,26 @@ export function ipDemux(
     case 41:
       ip6Print(ctx, offset, length);
       return;
+    case 51: {
+      // ah_print, then the header after it (print-ip-demux.c's `goto again`).
+      if (!ctx.has(offset, 1)) {
+        ctx.protocol = 'ah';
+        ctx.printTrunc();
+        return;
+      }
+      const next = ctx.u8(offset);
+      const advance = ahPrint(ctx, offset);
+      ipDemux(ctx, offset + advance, length - advance, ip, fragmented, next);
+      return;
+    }
+    case 50:
+      // esp_print without keys (tcpdump's -E): the SPI and sequence number.
+      espPrint(ctx, offset, length);
+      return;
+    case 108:
+      ctx.protocol = 'ipcomp';
+      ctx.print(`IPComp(cpi=0x${hex(ctx.u16(offset + 2), 4)})`);
+      return;
     case 77:
       ctx.print(` nd ${length}`);
       return;
@@ -78,6 +99,24 @@ export function ipDemux(
     default:
       ctx.print(` ${protoNameOrNumber(ctx, nextHeader)} ${length}`);
   }
+}
+
+/** ah_print: `AH(spi=0x00000100,seq=0x13,icv=0x…): ` (with -v its length first); the header's length. */
+function ahPrint(ctx: PrintContext, offset: number): number {
+  ctx.protocol = 'ah';
+  ctx.print('AH');
+  const ahLen = ctx.u8(offset + 1);
+  const hdrLen = (ahLen + 2) * 4;
+  ctx.print('(');
+  if (ctx.flags.verbose) ctx.print(`length=${ahLen}(${hdrLen}-bytes),`);
+  const reserved = ctx.u16(offset + 2);
+  if (reserved) ctx.print(`reserved=0x${reserved.toString(16)}[MustBeZero],`);
+  ctx.print(`spi=0x${hex(ctx.u32(offset + 4), 8)},`);
+  ctx.print(`seq=0x${ctx.u32(offset + 8).toString(16)},`);
+  ctx.print('icv=0x');
+  for (let p = offset + 12; p < offset + hdrLen; p++) ctx.print(hex(ctx.u8(p), 2));
+  ctx.print('): ');
+  return hdrLen;
 }
 
 const IP_MF = 0x2000;

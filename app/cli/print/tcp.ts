@@ -3,6 +3,7 @@
  * with ACK of a connection records the initial numbers; later ones print offsets from them),
  * window, options, length, and a first line of HTTP / SSH / DNS payloads on their ports.
  */
+import { mptcpPrint } from './mptcp';
 import { PrintContext, Truncated, hex } from './context';
 import { connectionSlot, type SeqContext } from './tcp-seq';
 import { checksumShouldBe, internetChecksum, pseudoHeader } from './cksum';
@@ -81,7 +82,7 @@ function lencheck(ctx: PrintContext, cp: number, l: number, hlen: number, first:
 }
 
 /** Prints `, options [...]`; throws OptionError where tcpdump jumps to `bad` or `trunc`. */
-function printOptions(ctx: PrintContext, cp: number, hlen: number, seq: SeqContext): void {
+function printOptions(ctx: PrintContext, cp: number, hlen: number, seq: SeqContext, flags: number): void {
   ctx.print(', options [');
   let first = true;
   while (hlen > 0) {
@@ -185,6 +186,17 @@ function printOptions(ctx: PrintContext, cp: number, hlen: number, seq: SeqConte
           }
         }
         break;
+      case 30: {
+        datalen = len - 2;
+        lencheck(ctx, cp, datalen, hlen, first);
+        // tcpdump ends the capture at the option's end while it prints it.
+        const snapEnd = ctx.snapEnd;
+        ctx.snapEnd = Math.min(cp - 2 + len, snapEnd);
+        const ok = mptcpPrint(ctx, cp - 2, len, flags);
+        ctx.snapEnd = snapEnd;
+        if (!ok) throw new OptionError('bad', !first);
+        break;
+      }
       case 34:
         datalen = len - 2;
         lencheck(ctx, cp, datalen, hlen, first);
@@ -337,7 +349,7 @@ export function tcpPrint(ctx: PrintContext, offset: number, length: number, ip: 
     out.byte(0x5d);
   } else if (hlen > 20) {
     try {
-      printOptions(ctx, offset + 20, hlen - 20, seqCtx);
+      printOptions(ctx, offset + 20, hlen - 20, seqCtx, flags);
     } catch (err) {
       if (!(err instanceof OptionError)) throw err;
       if (err.kind === 'bad') ctx.print(err.afterFirst ? '[bad opt]]' : '[bad opt]');

@@ -7,9 +7,10 @@
  * NTP's time stamps, DHCPv6's options); those parts are not printed here, so a -v line is the
  * start of tcpdump's.
  */
-import { PrintContext } from './context';
+import { PrintContext, hex } from './context';
 import { hexPrint, printableChar } from './hexdump';
-import { etherPrint } from './link';
+import { etherPrint, ethertypePrint } from './link';
+import { ETHERTYPE_NAMES } from './tables';
 import { relativeSeconds } from './igmp';
 
 const BOOTP_OPS = new Map([
@@ -168,4 +169,96 @@ export function otvPrint(ctx: PrintContext, p: number, length: number): void {
   const linkHeaderLength = ctx.linkHeaderLength;
   etherPrint(ctx, p + 8, length - 8, ctx.available(p + 8));
   ctx.linkHeaderLength = linkHeaderLength;
+}
+
+const GENEVE_FLAGS: ReadonlyArray<readonly [number, string]> = [[0x80, 'O'], [0x40, 'C'], [0x20, 'R1'], [0x10, 'R2'], [0x08, 'R3'], [0x04, 'R4'], [0x02, 'R5'], [0x01, 'R6']];
+
+function geneveOptionClass(c: number): string {
+  switch (c) {
+    case 0x0100:
+      return 'Linux';
+    case 0x0101:
+      return 'Open vSwitch';
+    case 0x0102:
+      return 'Open Virtual Networking (OVN)';
+    case 0x0103:
+      return 'In-band Network Telemetry (INT)';
+    case 0x0104:
+      return 'VMware';
+    default:
+      return c <= 0x00ff ? 'Standard' : c >= 0xfff0 ? 'Experimental' : 'Unknown';
+  }
+}
+
+/**
+ * geneve_print (6081): `Geneve, Flags [C], vni 0xa, options [8 bytes]: ` and the packet inside by
+ * its protocol type (with -v the options one by one and the packet on a line of its own).
+ */
+export function genevePrint(ctx: PrintContext, p: number, length: number): void {
+  ctx.protocol = 'geneve';
+  ctx.print('Geneve');
+  if (length < 8) {
+    ctx.print(` [length ${length} < 8] (invalid)`);
+    return;
+  }
+  // ND_TCHECK: a short capture ends the line here without ending the packet (-x still skips the link header).
+  if (!ctx.has(p, 8)) return ctx.printTrunc();
+  const verOpt = ctx.u8(p);
+  if (verOpt >> 6 !== 0) {
+    ctx.print(` ERROR: unknown-version ${verOpt >> 6}`);
+    return;
+  }
+  const flags = ctx.u8(p + 1);
+  const prot = ctx.u16(p + 2);
+  const vni = (ctx.u8(p + 4) << 16) | ctx.u16(p + 5);
+  const reserved = ctx.u8(p + 7);
+  const names = GENEVE_FLAGS.filter(([bit]) => flags & bit).map(([, name]) => name).join('');
+  ctx.print(`, Flags [${names || 'none'}], vni 0x${vni.toString(16)}`);
+  if (reserved) ctx.print(`, rsvd 0x${reserved.toString(16)}`);
+  if (ctx.flags.linkHeader) ctx.print(`, proto ${ETHERTYPE_NAMES.get(prot) ?? 'unknown'} (0x${hex(prot, 4)})`);
+  let q = p + 8;
+  let left = length - 8;
+  const optsLen = (verOpt & 0x3f) * 4;
+  if (left < optsLen) {
+    ctx.print(` truncated-geneve - ${optsLen - left} bytes missing`);
+    return;
+  }
+  if (!ctx.has(q, optsLen)) return ctx.printTrunc();
+  if (optsLen > 0) {
+    ctx.print(', options [');
+    if (ctx.flags.verbose) geneveOptions(ctx, q, optsLen);
+    else ctx.print(`${optsLen} bytes`);
+    ctx.print(']');
+  }
+  q += optsLen;
+  left -= optsLen;
+  ctx.print(ctx.flags.verbose < 1 ? ': ' : '\n\t');
+  const linkHeaderLength = ctx.linkHeaderLength;
+  if (!ethertypePrint(ctx, prot, q, left)) {
+    if (prot === 0x6558) etherPrint(ctx, q, left, ctx.available(q));
+    else ctx.print(`geneve-proto-0x${prot.toString(16)}`);
+  }
+  ctx.linkHeaderLength = linkHeaderLength;
+}
+
+function geneveOptions(ctx: PrintContext, p: number, len: number): void {
+  let sep = '';
+  while (len > 0) {
+    ctx.print(sep);
+    sep = ', ';
+    const optClass = ctx.u16(p);
+    const type = ctx.u8(p + 2);
+    const optLen = 4 + (ctx.u8(p + 3) & 0x1f) * 4;
+    ctx.print(`class ${geneveOptionClass(optClass)} (0x${optClass.toString(16)}) type 0x${type.toString(16)}${type & 0x80 ? '(C)' : ''} len ${optLen}`);
+    if (optLen > len) {
+      ctx.print(' [bad length]');
+      return;
+    }
+    if (ctx.flags.verbose > 1 && optLen > 4) {
+      ctx.print(' data');
+      for (let i = 4; i < optLen; i += 4) ctx.print(` ${hex(ctx.u32(p + i), 8)}`);
+    }
+    p += optLen;
+    len -= optLen;
+  }
 }

@@ -1,16 +1,19 @@
 /**
  * UDP as tcpdump's print-udp.c prints it. DNS (53), mDNS (5353), BOOTP/DHCP (67, 68), NTP (123),
- * DHCPv6 (546, 547), HSRP (to 1985), syslog (514), OTV (8472) and VXLAN (4789) are decoded (udp-apps.ts); other ports that tcpdump has a printer for (SNMP,
+ * DHCPv6 (546, 547), HSRP (to 1985), syslog (514), OTV (8472), VXLAN (4789) and Geneve (6081) are decoded, and
+ * ISAKMP (500, 4500 with ESP in UDP; isakmp.ts) (udp-apps.ts); other ports that tcpdump has a printer for (SNMP,
  * TFTP, ...) are not decoded here and print the plain `UDP, length N` form.
  */
 import { PrintContext, hex } from './context';
 import { checksumShouldBe, internetChecksum, pseudoHeader } from './cksum';
 import type { IpHeaderRef } from './ip';
 import { dnsPrint } from './dns';
-import { bootpPrint, dhcp6Print, hsrpPrint, ntpPrint, otvPrint, syslogPrint, vxlanPrint } from './udp-apps';
+import { isakmpNattPrint, isakmpPrint } from './isakmp';
+import { bootpPrint, dhcp6Print, genevePrint, hsrpPrint, ntpPrint, otvPrint, syslogPrint, vxlanPrint } from './udp-apps';
 
 type PortTest = (sport: number, dport: number) => boolean;
-type UdpPrinter = (ctx: PrintContext, payload: number, length: number) => void;
+/** Prints the payload; false (having printed nothing) where it declines, and the packet prints as plain UDP. */
+type UdpPrinter = (ctx: PrintContext, payload: number, length: number, ip: IpHeaderRef) => void | boolean;
 /** Every port a test below names: a packet with neither port here passes no test (checked first). */
 const NAMED_PORTS = new Set<number>();
 const named = (ports: number[]): number[] => {
@@ -32,7 +35,9 @@ const UDP_PRINTERS: ReadonlyArray<readonly [PortTest, UdpPrinter | null]> = [
   [either(67, 68), bootpPrint],
   [either(520), null], // RIP
   [either(654), null], // AODV
-  [either(500, 4500, 7500, 8500), null], // ISAKMP
+  [either(500), isakmpPrint],
+  [either(4500), isakmpNattPrint],
+  [either(7500, 8500), isakmpPrint],
   [either(161, 162), null], // SNMP
   [either(123), ntpPrint],
   [either(88, 750), null], // Kerberos
@@ -64,6 +69,11 @@ const UDP_PRINTERS: ReadonlyArray<readonly [PortTest, UdpPrinter | null]> = [
   [either(514), syslogPrint],
   [either(8472), otvPrint],
   [either(4789), vxlanPrint],
+  [either(6081), genevePrint],
+  [either(4342), null], // LISP control
+  [either(4790), null], // VXLAN-GPE
+  [either(17754), null], // ZEP
+  [either(6635), null], // MPLS over UDP
 ];
 
 function addressesAndPorts(ctx: PrintContext, ip: IpHeaderRef, sport: number, dport: number): void {
@@ -156,7 +166,7 @@ export function udpPrint(ctx: PrintContext, offset: number, length: number, ip: 
     dnsPrint(ctx, payload, length, false, true);
     return;
   }
-  if (!ctx.flags.quick && appPrint(ctx, payload, length, sport, dport)) return;
+  if (!ctx.flags.quick && appPrint(ctx, payload, length, sport, dport, ip)) return;
   if (ulen > length && !fragmented) ctx.print(`UDP, bad length ${ulen} > ${length}`);
   else {
     ctx.out.text('UDP, length ');
@@ -165,13 +175,12 @@ export function udpPrint(ctx: PrintContext, offset: number, length: number, ip: 
 }
 
 /** The first of UDP_PRINTERS whose ports match; false when none does or its printer is missing here. */
-function appPrint(ctx: PrintContext, payload: number, length: number, sport: number, dport: number): boolean {
+function appPrint(ctx: PrintContext, payload: number, length: number, sport: number, dport: number, ip: IpHeaderRef): boolean {
   if (!NAMED_PORTS.has(sport) && !NAMED_PORTS.has(dport)) return false;
   for (const [matches, printer] of UDP_PRINTERS) {
     if (!matches(sport, dport)) continue;
     if (printer === null) return false;
-    printer(ctx, payload, length);
-    return true;
+    return printer(ctx, payload, length, ip) !== false;
   }
   return false;
 }
