@@ -6,7 +6,7 @@
  * of them, whole and cut short by editcap -s (so that each printer's ` [|proto]` and ` (invalid)`
  * cases are met), with -nn, -q and -e; and whole outputs with -v, -vv and dumps where the printers
  * print all tcpdump prints (IGMP, HSRP, VRRP, syslog, text lines, IPv4 options, VXLAN, OTV, GRE,
- * Geneve, MPTCP options, AH, ESP and IPComp). Only the lines of
+ * Geneve, MPTCP options, AH, ESP, IPComp, BFD and Broadcom's LI shim); BGP's first line. Only the lines of
  * these protocols are compared (other lines of the same files print protocols the printer does not
  * decode, such as CDP); each protocol must be met on at least a few lines.
  */
@@ -70,6 +70,9 @@ const FILES = [
   'tcpdump/tests/isakmp-various-oobr.pcap',
   'tcpdump/tests/esp_truncated.pcap',
   'tcpdump/tests/OSPFv3_with_AH.pcap',
+  'tcpdump/tests/bgp-4byte-asn.pcap',
+  'tcpdump/tests/bgp-addpath.pcap',
+  'tcpdump/tests/bgp-infinite-loop.pcap',
 ];
 
 /**
@@ -105,6 +108,15 @@ const VERBOSE_FILES = [
   'libpcap/tests/filter/ah-ipip-ping.pcap',
   'tcpdump/tests/02-sunrise-sunset-esp.pcap',
   'tcpdump/tests/espudp1.pcap',
+  'tcpdump/tests/bfd-lag.pcap',
+  'tcpdump/tests/bfd-multihop.pcap',
+  'tcpdump/tests/bfd-raw-auth-md5.pcap',
+  'tcpdump/tests/bfd-raw-auth-sha1.pcap',
+  'tcpdump/tests/bfd-raw-auth-simple.pcap',
+  'tcpdump/tests/bfd-sbfd.pcap',
+  'tcpdump/tests/bfd_source_port_49152.pcap',
+  'tcpdump/tests/hoobr_bfd_print.pcap',
+  'tcpdump/tests/bcm-li.pcap',
 ];
 
 /** What marks a line of each protocol in tcpdump's output. */
@@ -124,6 +136,7 @@ const PROTOCOLS: Record<string, RegExp> = {
   ospf: /: OSPFv\d/,
   isakmp: /: (NONESP-encap: )?isakmp\b/,
   ah: /: AH\(/,
+  bgp: /: BGP$/,
   esp: /: (UDP-encap: )?(ESP\(| \[\|esp\])/,
 };
 
@@ -151,7 +164,7 @@ function withCutCopies(name: string): string[] {
   return inputs;
 }
 
-test('IGMP, HSRP, VRRP, syslog, SMTP, WHOIS, IPv4 options, VXLAN, OTV, GRE, Geneve, MPTCP, AH, ESP and IPComp: every line as tcpdump prints it, with -v, -vv, -x and -e -X too', { skip: SKIP }, () => {
+test('IGMP, HSRP, VRRP, syslog, SMTP, WHOIS, IPv4 options, VXLAN, OTV, GRE, Geneve, MPTCP, AH, ESP, IPComp, BFD and BCM-LI: every line as tcpdump prints it, with -v, -vv, -x and -e -X too', { skip: SKIP }, () => {
   const runs = VERBOSE_FILES.flatMap(withCutCopies).flatMap((file) => [['-nn'], ['-nn', '-v'], ['-nn', '-vv'], ['-nn', '-x'], ['-nn', '-e', '-X']].map((args) => [...args, '-r', file]));
   const ours = sievecapRuns(runs);
   const problems: string[] = [];
@@ -162,7 +175,7 @@ test('IGMP, HSRP, VRRP, syslog, SMTP, WHOIS, IPv4 options, VXLAN, OTV, GRE, Gene
   assert.deepEqual(problems, [], 'output differs from tcpdump\'s');
 });
 
-test('BOOTP/DHCP, DHCPv6, NTP, IGMP, SMTP, FTP, WHOIS, LLDP, STP, HSRP, VRRP, GRE, OSPF, ISAKMP and ESP-in-UDP lines as tcpdump prints them (-nn, -q, -e; whole and cut packets)', { skip: SKIP }, () => {
+test('BOOTP/DHCP, DHCPv6, NTP, IGMP, SMTP, FTP, WHOIS, LLDP, STP, HSRP, VRRP, GRE, OSPF, ISAKMP, ESP-in-UDP and BGP lines as tcpdump prints them (-nn, -q, -e; whole and cut packets)', { skip: SKIP }, () => {
   const inputs: string[] = [];
   for (const name of FILES) {
     inputs.push(...withCutCopies(name));

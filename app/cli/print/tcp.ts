@@ -373,22 +373,36 @@ export function tcpPrint(ctx: PrintContext, offset: number, length: number, ip: 
     printRstData(ctx, payload, length);
     return;
   }
-  // In tcp_print's order (telnet 23, BGP 179 and the others it decodes before HTTP are not here).
-  if (sport === 25 || dport === 25) {
+  // tcp_print's port tests in its order; the first that holds wins. Where tcpdump has a printer
+  // Sievecap lacks (telnet, PPTP, Redis, NetBIOS, SMB, BEEP, OpenFlow, RTSP, MSDP, RPKI-RTR, LDP,
+  // NFS) the line ends after the length, and no later test may take the packet.
+  const either = (a: number, b = a): boolean => sport === a || dport === a || sport === b || dport === b;
+  if (either(23)) return;
+  if (either(25)) {
     ctx.print(': ');
     textLinesPrint(ctx, 'smtp', payload, length);
-  } else if (sport === 43 || dport === 43) {
+  } else if (either(43)) {
     ctx.print(': ');
     textLinesPrint(ctx, 'whois', payload, length);
-  } else if (sport === 22 || dport === 22) {
+  } else if (either(179)) {
+    // bgp_print's first line; with -v tcpdump goes on with every message on lines of their own.
+    ctx.protocol = 'bgp';
+    ctx.print(': BGP');
+  } else if (either(1723) || either(6379)) {
+    return;
+  } else if (either(22)) {
     sshPrint(ctx, payload, length);
-  } else if (sport === 21 || dport === 21) {
+  } else if (either(139, 445) || either(10288) || either(6633, 6653)) {
+    return;
+  } else if (either(21)) {
     ctx.print(': ');
     textLinesPrint(ctx, 'ftp', payload, length);
-  } else if (sport === 80 || dport === 80 || sport === 8080 || dport === 8080) {
+  } else if (either(80, 8080)) {
     ctx.print(': ');
     httpPrint(ctx, payload, length);
-  } else if (sport === 53 || dport === 53) {
+  } else if (either(554, 8554)) {
+    return;
+  } else if (either(53)) {
     dnsPrint(ctx, payload, length, true, false);
   }
 }

@@ -11,6 +11,7 @@ import { PrintContext, hex } from './context';
 import { hexPrint, printableChar } from './hexdump';
 import { etherPrint, ethertypePrint } from './link';
 import { ETHERTYPE_NAMES } from './tables';
+import { ipPrint, ip6Print } from './ip';
 import { relativeSeconds } from './igmp';
 
 const BOOTP_OPS = new Map([
@@ -261,4 +262,38 @@ function geneveOptions(ctx: PrintContext, p: number, len: number): void {
     p += optLen;
     len -= optLen;
   }
+}
+
+const BCM_LI_DIRECTIONS: Readonly<Record<number, string>> = { 1: 'unused', 2: 'egress', 3: 'ingress' };
+const BCM_LI_TYPES: Readonly<Record<number, string>> = { 4: 'undecided', 5: 'ipv4', 6: 'ipv6', 7: 'ethernet' };
+const BCM_LI_SUBTYPES: Readonly<Record<number, string>> = { 1: 'single VLAN tag', 2: 'double VLAN tag', 3: 'untagged' };
+
+/** bcm_li_print (from port 49152): Broadcom's lawful-intercept shim, and with -v the packet it carries. */
+export function bcmLiPrint(ctx: PrintContext, p: number, length: number): void {
+  ctx.protocol = 'bcm_li';
+  if (length < 4) {
+    ctx.print(` (length ${length} < 4) (invalid)`);
+    return;
+  }
+  const shim = ctx.u32(p);
+  const type = (shim >>> 25) & 0xf;
+  const v = ctx.flags.verbose > 0;
+  ctx.print(`${v ? '\n    ' : ''}BCM-LI-SHIM: direction ${BCM_LI_DIRECTIONS[(shim >>> 29) & 0x7] ?? 'unknown'}, pkt-type ${BCM_LI_TYPES[type] ?? 'unknown'}, pkt-subtype ${BCM_LI_SUBTYPES[(shim >>> 22) & 0x7] ?? 'unknown'}, li-id ${shim & 0x3fffff}${v ? '\n    ' : ''}`);
+  const q = p + 4;
+  const left = length - 4;
+  if (!v) {
+    ctx.check(q, left);
+    return;
+  }
+  const linkHeaderLength = ctx.linkHeaderLength;
+  if (type === 7) etherPrint(ctx, q, left, ctx.available(q));
+  else if (type === 5) ipPrint(ctx, q, left);
+  else if (type === 6) ip6Print(ctx, q, left);
+  else if (type === 4) {
+    const version = ctx.u8(q) >> 4;
+    if (version === 4) ipPrint(ctx, q, left);
+    else if (version === 6) ip6Print(ctx, q, left);
+    else ctx.print('unknown payload');
+  } else ctx.print(' (invalid)');
+  ctx.linkHeaderLength = linkHeaderLength;
 }

@@ -1,15 +1,17 @@
 /**
  * UDP as tcpdump's print-udp.c prints it. DNS (53), mDNS (5353), BOOTP/DHCP (67, 68), NTP (123),
  * DHCPv6 (546, 547), HSRP (to 1985), syslog (514), OTV (8472), VXLAN (4789) and Geneve (6081) are decoded, and
- * ISAKMP (500, 4500 with ESP in UDP; isakmp.ts) (udp-apps.ts); other ports that tcpdump has a printer for (SNMP,
+ * ISAKMP (500, 4500 with ESP in UDP; isakmp.ts) BFD (to 3784, 4784, 6784, 3785; bfd.ts) and
+ * Broadcom's lawful-intercept shim (from 49152) (udp-apps.ts); other ports that tcpdump has a printer for (SNMP,
  * TFTP, ...) are not decoded here and print the plain `UDP, length N` form.
  */
 import { PrintContext, hex } from './context';
 import { checksumShouldBe, internetChecksum, pseudoHeader } from './cksum';
 import type { IpHeaderRef } from './ip';
 import { dnsPrint } from './dns';
+import { bfdPrint } from './bfd';
 import { isakmpNattPrint, isakmpPrint } from './isakmp';
-import { bootpPrint, dhcp6Print, genevePrint, hsrpPrint, ntpPrint, otvPrint, syslogPrint, vxlanPrint } from './udp-apps';
+import { bcmLiPrint, bootpPrint, dhcp6Print, genevePrint, hsrpPrint, ntpPrint, otvPrint, syslogPrint, vxlanPrint } from './udp-apps';
 
 type PortTest = (sport: number, dport: number) => boolean;
 /** Prints the payload; false (having printed nothing) where it declines, and the packet prints as plain UDP. */
@@ -59,8 +61,8 @@ const UDP_PRINTERS: ReadonlyArray<readonly [PortTest, UdpPrinter | null]> = [
   [either(646), null], // LDP
   [either(698), null], // OLSR
   [either(3503), null], // MPLS LSP ping
-  [from(49152), null], // BCM LI
-  [to(3784, 4784, 6784, 3785), null], // BFD
+  [from(49152), bcmLiPrint],
+  [to(3784, 4784, 6784, 3785), (ctx, payload, length) => bfdPrint(ctx, payload, length, ctx.u16(payload - 6))],
   [either(701), null], // LMP
   [either(1589), null], // VQP
   [either(6343), null], // sFlow
