@@ -6,7 +6,8 @@
  * of them, whole and cut short by editcap -s (so that each printer's ` [|proto]` and ` (invalid)`
  * cases are met), with -nn, -q and -e; and whole outputs with -v, -vv and dumps where the printers
  * print all tcpdump prints (IGMP, HSRP, VRRP, syslog, text lines, IPv4 options, VXLAN, OTV, GRE,
- * Geneve, MPTCP options, AH, ESP, IPComp, BFD and Broadcom's LI shim); BGP's first line. Only the lines of
+ * Geneve, MPTCP options, AH, ESP, IPComp, BFD, Broadcom's LI shim and PIMv1); BGP's and PIMv2's
+ * first lines. Only the lines of
  * these protocols are compared (other lines of the same files print protocols the printer does not
  * decode, such as CDP); each protocol must be met on at least a few lines.
  */
@@ -73,6 +74,12 @@ const FILES = [
   'tcpdump/tests/bgp-4byte-asn.pcap',
   'tcpdump/tests/bgp-addpath.pcap',
   'tcpdump/tests/bgp-infinite-loop.pcap',
+  'tcpdump/tests/pim-packet-assortment.pcap',
+  'tcpdump/tests/PIM-SM_join_prune.pcap',
+  'tcpdump/tests/PIM-DM_pruning.pcap',
+  'tcpdump/tests/PIM_register_register-stop.pcap',
+  'tcpdump/tests/PIMv2_bootstrap.pcap',
+  'tcpdump/tests/pimv2-oobr-1.pcap',
 ];
 
 /**
@@ -117,6 +124,7 @@ const VERBOSE_FILES = [
   'tcpdump/tests/bfd_source_port_49152.pcap',
   'tcpdump/tests/hoobr_bfd_print.pcap',
   'tcpdump/tests/bcm-li.pcap',
+  'tcpdump/tests/hoobr_pimv1.pcap',
 ];
 
 /** What marks a line of each protocol in tcpdump's output. */
@@ -137,6 +145,7 @@ const PROTOCOLS: Record<string, RegExp> = {
   isakmp: /: (NONESP-encap: )?isakmp\b/,
   ah: /: AH\(/,
   bgp: /: BGP$/,
+  pim: /: (PIMv\d|igmp pimv1)/,
   esp: /: (UDP-encap: )?(ESP\(| \[\|esp\])/,
 };
 
@@ -164,7 +173,7 @@ function withCutCopies(name: string): string[] {
   return inputs;
 }
 
-test('IGMP, HSRP, VRRP, syslog, SMTP, WHOIS, IPv4 options, VXLAN, OTV, GRE, Geneve, MPTCP, AH, ESP, IPComp, BFD and BCM-LI: every line as tcpdump prints it, with -v, -vv, -x and -e -X too', { skip: SKIP }, () => {
+test('IGMP, HSRP, VRRP, syslog, SMTP, WHOIS, IPv4 options, VXLAN, OTV, GRE, Geneve, MPTCP, AH, ESP, IPComp, BFD, BCM-LI and PIMv1: every line as tcpdump prints it, with -v, -vv, -x and -e -X too', { skip: SKIP }, () => {
   const runs = VERBOSE_FILES.flatMap(withCutCopies).flatMap((file) => [['-nn'], ['-nn', '-v'], ['-nn', '-vv'], ['-nn', '-x'], ['-nn', '-e', '-X']].map((args) => [...args, '-r', file]));
   const ours = sievecapRuns(runs);
   const problems: string[] = [];
@@ -175,7 +184,7 @@ test('IGMP, HSRP, VRRP, syslog, SMTP, WHOIS, IPv4 options, VXLAN, OTV, GRE, Gene
   assert.deepEqual(problems, [], 'output differs from tcpdump\'s');
 });
 
-test('BOOTP/DHCP, DHCPv6, NTP, IGMP, SMTP, FTP, WHOIS, LLDP, STP, HSRP, VRRP, GRE, OSPF, ISAKMP, ESP-in-UDP and BGP lines as tcpdump prints them (-nn, -q, -e; whole and cut packets)', { skip: SKIP }, () => {
+test('BOOTP/DHCP, DHCPv6, NTP, IGMP, SMTP, FTP, WHOIS, LLDP, STP, HSRP, VRRP, GRE, OSPF, ISAKMP, ESP-in-UDP, BGP and PIM lines as tcpdump prints them (-nn, -q, -e; whole and cut packets)', { skip: SKIP }, () => {
   const inputs: string[] = [];
   for (const name of FILES) {
     inputs.push(...withCutCopies(name));

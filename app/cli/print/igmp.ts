@@ -1,8 +1,8 @@
 /**
  * IGMP as tcpdump 4.99's print-igmp.c prints it: queries (v1, v2, v3 with their maximum response
  * time, group and sources), v1/v2 reports and leaves, v3 reports with their group records (-v),
- * mtrace/mresp, and the checksum check with -v. DVMRP and PIMv1 carried in IGMP print their
- * `igmp dvmrp` / `igmp pimv1` prefix only (tcpdump decodes them further).
+ * mtrace/mresp, PIMv1 (print-pim.c's pimv1_print) and the checksum check with -v. DVMRP carried
+ * in IGMP prints its `igmp dvmrp` prefix only (tcpdump decodes it further).
  */
 import { PrintContext } from './context';
 import { internetChecksum } from './cksum';
@@ -139,6 +139,7 @@ export function igmpPrint(ctx: PrintContext, p: number, len: number): void {
       break;
     case 0x14:
       ctx.print('igmp pimv1');
+      pimv1Print(ctx, p, len);
       break;
     case 0x1e:
       mtrace(ctx, 'mresp', p, len);
@@ -152,4 +153,114 @@ export function igmpPrint(ctx: PrintContext, p: number, len: number): void {
   if (ctx.flags.verbose > 0 && len >= 4 && ctx.has(p, len) && internetChecksum([ctx.bytes(p, len)]) !== 0) {
     ctx.print(` bad igmp cksum ${ctx.u16(p + 2).toString(16)}!`);
   }
+}
+
+const PIMV1_TYPES: readonly string[] = ['Query', 'Register', 'Register-Stop', 'Join/Prune', 'RP-reachable', 'Assert', 'Graft', 'Graft-ACK'];
+
+/** pimv1_print (PIMv1 rides in IGMP type 0x14): ` Query Dense-mode`, ` Register for S > G`, … */
+function pimv1Print(ctx: PrintContext, bp: number, len: number): void {
+  ctx.protocol = 'pimv1';
+  const type = ctx.u8(bp + 1);
+  const v = ctx.flags.verbose;
+  ctx.print(` ${PIMV1_TYPES[type] ?? `[type ${type}]`}`);
+  switch (type) {
+    case 0:
+      if (ctx.has(bp + 8, 1)) {
+        const mode = ctx.u8(bp + 8) >> 4;
+        ctx.print([' Dense-mode', ' Sparse-mode', ' Sparse-Dense-mode'][mode] ?? ` mode-${mode}`);
+      }
+      if (v) ctx.print(` (Hold-time ${relativeSeconds(ctx.u16(bp + 10))})`);
+      break;
+    case 1:
+      ctx.check(bp + 8, 20);
+      ctx.print(` for ${ctx.ipv4(bp + 20)} > ${ctx.ipv4(bp + 24)}`);
+      break;
+    case 2:
+      ctx.print(` for ${ctx.ipv4(bp + 8)} > ${ctx.ipv4(bp + 12)}`);
+      break;
+    case 4:
+      if (v) {
+        ctx.print(` group ${ctx.ipv4(bp + 8)}`);
+        if (ctx.u32(bp + 12) !== 0xffffffff) ctx.print(`/${ctx.ipv4(bp + 12)}`);
+        ctx.print(` RP ${ctx.ipv4(bp + 16)} hold ${relativeSeconds(ctx.u16(bp + 22))}`);
+      }
+      break;
+    case 5:
+      ctx.print(` for ${ctx.ipv4(bp + 16)} > ${ctx.ipv4(bp + 8)}`);
+      if (ctx.u32(bp + 12) !== 0xffffffff) ctx.print(`/${ctx.ipv4(bp + 12)}`);
+      ctx.print(` ${ctx.u8(bp + 20) & 0x80 ? 'RP-tree' : 'SPT'} pref ${ctx.u32(bp + 20) & 0x7fffffff} metric ${ctx.u32(bp + 24)}`);
+      break;
+    case 3:
+    case 6:
+    case 7:
+      if (v) {
+        if (len < 8) {
+          ctx.printTrunc();
+          return;
+        }
+        if (!pimv1JoinPrune(ctx, bp + 8, len - 8)) return;
+      }
+      break;
+    default:
+  }
+  if (ctx.u8(bp + 4) >> 4 !== 1) ctx.print(` [v${ctx.u8(bp + 4) >> 4}]`);
+}
+
+/** pimv1_join_prune_print; false where it ended the line with ` [|pimv1]` (its `goto trunc`). */
+function pimv1JoinPrune(ctx: PrintContext, bp: number, len: number): boolean {
+  const trunc = (): false => (ctx.printTrunc(), false);
+  if (ctx.has(bp, 30) && ctx.u8(bp + 11) === 1) {
+    const njoin = ctx.u16(bp + 20);
+    if (njoin + ctx.u16(bp + 22) === 1) {
+      ctx.print(` RPF ${ctx.ipv4(bp)} `);
+      const hold = ctx.u16(bp + 6);
+      if (hold !== 180) ctx.print(`Hold ${relativeSeconds(hold)}`);
+      ctx.print(`${njoin ? 'Join' : 'Prune'} (${ctx.ipv4(bp + 26)}/${ctx.u8(bp + 25) & 0x3f}, ${ctx.ipv4(bp + 12)}`);
+      if (ctx.u32(bp + 16) !== 0xffffffff) ctx.print(`/${ctx.ipv4(bp + 16)}`);
+      ctx.print(`) ${ctx.u8(bp + 24) & 0x01 ? 'Sparse' : 'Dense'}${ctx.u8(bp + 25) & 0x80 ? ' WC' : ''} ${ctx.u8(bp + 25) & 0x40 ? 'RP' : 'SPT'}`);
+      return true;
+    }
+  }
+  const vv = ctx.flags.verbose > 1;
+  if (len < 4) return trunc();
+  if (vv) ctx.print('\n');
+  ctx.print(` Upstream Nbr: ${ctx.ipv4(bp)}`);
+  bp += 4;
+  len -= 4;
+  if (len < 4) return trunc();
+  if (vv) ctx.print('\n');
+  ctx.print(` Hold time: ${relativeSeconds(ctx.u16(bp + 2))}`);
+  if (!vv) return true;
+  bp += 4;
+  len -= 4;
+  if (len < 4) return trunc();
+  let ngroups = ctx.u8(bp + 3);
+  bp += 4;
+  len -= 4;
+  while (ngroups !== 0) {
+    if (len < 4) return trunc();
+    ctx.print(`\n\tGroup: ${ctx.ipv4(bp)}`);
+    bp += 4;
+    len -= 4;
+    if (len < 4) return trunc();
+    if (ctx.u32(bp) !== 0xffffffff) ctx.print(`/${ctx.ipv4(bp)}`);
+    bp += 4;
+    len -= 4;
+    if (len < 4) return trunc();
+    const njoin = ctx.u16(bp);
+    const nprune = ctx.u16(bp + 2);
+    ctx.print(` joined: ${njoin} pruned: ${nprune}`);
+    bp += 4;
+    len -= 4;
+    for (let njp = 0; njp < njoin + nprune; njp++) {
+      if (len < 6) return trunc();
+      const f0 = ctx.u8(bp);
+      const f1 = ctx.u8(bp + 1);
+      ctx.print(`\n\t${njp < njoin ? 'Join ' : 'Prune'} ${f0 & 0x01 ? 'Sparse ' : 'Dense '}${f1 & 0x80 ? 'WC ' : ''}${f1 & 0x40 ? 'RP ' : 'SPT '}${ctx.ipv4(bp + 2)}/${f1 & 0x3f}`);
+      bp += 6;
+      len -= 6;
+    }
+    ngroups--;
+  }
+  return true;
 }

@@ -90,6 +90,9 @@ export function ipDemux(
       ctx.protocol = 'ipcomp';
       ctx.print(`IPComp(cpi=0x${hex(ctx.u16(offset + 2), 4)})`);
       return;
+    case 103:
+      pimPrint(ctx, offset, length);
+      return;
     case 77:
       ctx.print(` nd ${length}`);
       return;
@@ -99,6 +102,22 @@ export function ipDemux(
     default:
       ctx.print(` ${protoNameOrNumber(ctx, nextHeader)} ${length}`);
   }
+}
+
+const PIMV2_TYPES: readonly string[] = ['Hello', 'Register', 'Register Stop', 'Join / Prune', 'Bootstrap', 'Assert', 'Graft', 'Graft Acknowledgement', 'Candidate RP Advertisement', 'Prune Refresh', 'DF Election', 'ECMP Redirect'];
+
+/**
+ * pim_print: `PIMv2, Hello, length 34`. With -v tcpdump prints `PIMv2, length 34` and the message
+ * type on the next line, then its checksum and fields; this stops after the type.
+ */
+function pimPrint(ctx: PrintContext, offset: number, length: number): void {
+  ctx.protocol = 'pim';
+  const typever = ctx.u8(offset);
+  const version = typever >> 4;
+  const type = PIMV2_TYPES[typever & 0xf] ?? 'Unknown Type';
+  if (version !== 2) ctx.print(`PIMv${version}, length ${length}`);
+  else if (!ctx.flags.verbose) ctx.print(`PIMv2, ${type}, length ${length}`);
+  else ctx.print(`PIMv2, length ${length}\n\t${type}`);
 }
 
 /** ah_print: `AH(spi=0x00000100,seq=0x13,icv=0x…): ` (with -v its length first); the header's length. */
