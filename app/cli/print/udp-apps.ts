@@ -297,3 +297,87 @@ export function bcmLiPrint(ctx: PrintContext, p: number, length: number): void {
   } else ctx.print(' (invalid)');
   ctx.linkHeaderLength = linkHeaderLength;
 }
+
+const KRB4_TYPES: Readonly<Record<number, string>> = { 2: 'KDC_REQUEST', 4: 'KDC_REPLY', 6: 'APPL_REQUEST', 8: 'APPL_REQUEST_MUTUAL', 10: 'ERR_REPLY', 12: 'PRIVATE', 14: 'SAFE', 16: 'APPL_ERR', 126: 'DIE' };
+const KRB4_ERRORS: readonly string[] = ['OK', 'NAME_EXP', 'SERVICE_EXP', 'AUTH_EXP', 'PKT_VER', 'NAME_MAST_KEY_VER', 'SERV_MAST_KEY_VER', 'BYTE_ORDER', 'PRINCIPAL_UNKNOWN', 'PRINCIPAL_NOT_UNIQUE', 'NULL_KEY'];
+
+/** krb_print (UDP 88, 750): the protocol version, and Kerberos 4's message (Kerberos 5 is ` v5` alone). */
+export function krbPrint(ctx: PrintContext, p: number): void {
+  ctx.protocol = 'krb';
+  if (p >= ctx.snapEnd) return ctx.printTrunc();
+  const pvno = ctx.u8(p);
+  if (pvno >= 1 && pvno <= 3) ctx.print(` v${pvno}`);
+  else if (pvno === 4) {
+    ctx.print(' v4');
+    krb4Print(ctx, p);
+  } else if (pvno === 106 || pvno === 107) ctx.print(' v5');
+}
+
+/** c_print: a NUL-terminated string; the offset after its NUL, or -1 when the capture ends first. */
+function cPrint(ctx: PrintContext, s: number): number {
+  while (s < ctx.snapEnd) {
+    const c = ctx.u8(s++);
+    if (c === 0) return s;
+    ctx.print(printableChar(c));
+  }
+  return -1;
+}
+
+function krb4Print(ctx: PrintContext, kp: number): void {
+  const rawType = ctx.u8(kp + 1);
+  const le = (rawType & 0x01) !== 0;
+  const type = rawType & 0xfe;
+  const u16 = (at: number): number => (le ? ctx.u8(at) | (ctx.u8(at + 1) << 8) : ctx.u16(at));
+  ctx.print(` ${le ? 'le' : 'be'} ${KRB4_TYPES[type] ?? `#${type}`}: `);
+  let cp = kp;
+  const header = (): boolean => {
+    cp += 2;
+    for (const sep of ['.', '@', '']) {
+      cp = cPrint(ctx, cp);
+      if (cp < 0) return (ctx.printTrunc(), false);
+      ctx.print(sep);
+    }
+    return true;
+  };
+  const text = (): boolean => {
+    cp = cPrint(ctx, cp);
+    if (cp < 0) return (ctx.printTrunc(), false);
+    return true;
+  };
+  switch (type) {
+    case 2:
+      if (!header()) return;
+      cp += 4;
+      ctx.print(` ${ctx.u8(cp) * 5}min `);
+      cp++;
+      if (!text()) return;
+      ctx.print('.');
+      text();
+      return;
+    case 6:
+      cp += 2;
+      ctx.print(`v${ctx.u8(cp)} `);
+      cp++;
+      if (!text()) return;
+      ctx.print(` (${ctx.u8(cp)})`);
+      cp++;
+      ctx.print(` (${ctx.u8(cp)})`);
+      return;
+    case 4:
+      if (!header()) return;
+      cp += 10;
+      ctx.print(` (${u16(cp)})`);
+      return;
+    case 10: {
+      if (!header()) return;
+      cp += 4;
+      const code = u16(cp);
+      ctx.print(` ${KRB4_ERRORS[code] ?? `#${code}`} `);
+      cp += 4;
+      text();
+      return;
+    }
+    default:
+      ctx.print('(unknown)');
+  }
+}

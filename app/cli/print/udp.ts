@@ -11,7 +11,7 @@ import type { IpHeaderRef } from './ip';
 import { dnsPrint } from './dns';
 import { bfdPrint } from './bfd';
 import { isakmpNattPrint, isakmpPrint } from './isakmp';
-import { bcmLiPrint, bootpPrint, dhcp6Print, genevePrint, hsrpPrint, ntpPrint, otvPrint, syslogPrint, vxlanPrint } from './udp-apps';
+import { bcmLiPrint, bootpPrint, krbPrint, dhcp6Print, genevePrint, hsrpPrint, ntpPrint, otvPrint, syslogPrint, vxlanPrint } from './udp-apps';
 
 type PortTest = (sport: number, dport: number) => boolean;
 /** Prints the payload; false (having printed nothing) where it declines, and the packet prints as plain UDP. */
@@ -42,7 +42,7 @@ const UDP_PRINTERS: ReadonlyArray<readonly [PortTest, UdpPrinter | null]> = [
   [either(7500, 8500), isakmpPrint],
   [either(161, 162), null], // SNMP
   [either(123), ntpPrint],
-  [either(88, 750), null], // Kerberos
+  [either(88, 750), (ctx, payload) => krbPrint(ctx, payload)],
   [either(1701), null], // L2TP
   [either(137, 138), null], // NetBIOS
   [to(3456), null], // vat
