@@ -2,7 +2,7 @@
  * The tcpdump-style lines of the application and control protocols a LAN carries — BOOTP/DHCP,
  * DHCPv6, NTP, IGMP (v1, v2, v3 queries and reports), SMTP, FTP and WHOIS first lines, LLDP with
  * its system name, spanning tree (802.1d, 802.1w, MSTP, SPB; Cisco's PVST over SNAP), HSRP, VRRP,
- * GRE, OSPF, ISAKMP/IKE (and ESP in UDP), Kerberos — against tcpdump 4.99 (Debian's) on the corpus's captures
+ * GRE, OSPF, ISAKMP/IKE (and ESP in UDP), Kerberos, EIGRP — against tcpdump 4.99 (Debian's) on the corpus's captures
  * of them, whole and cut short by editcap -s (so that each printer's ` [|proto]` and ` (invalid)`
  * cases are met), with -nn, -q and -e; and whole outputs with -v, -vv and dumps where the printers
  * print all tcpdump prints (IGMP, HSRP, VRRP, syslog, text lines, IPv4 options, VXLAN, OTV, GRE,
@@ -82,6 +82,10 @@ const FILES = [
   'tcpdump/tests/pimv2-oobr-1.pcap',
   'tcpdump/tests/afs.pcap',
   'tcpdump/tests/babel_update_oobr.pcap',
+  'tcpdump/tests/EIGRP_adjacency.pcap',
+  'tcpdump/tests/EIGRP_goodbye.pcap',
+  'tcpdump/tests/EIGRP_subnet_down.pcap',
+  'tcpdump/tests/eigrp-tlv-oobr.pcap',
 ];
 
 /**
@@ -149,6 +153,7 @@ const PROTOCOLS: Record<string, RegExp> = {
   bgp: /: BGP$/,
   pim: /: (PIMv\d|igmp pimv1)/,
   krb: /: {2}v[1-5]( |$)/,
+  eigrp: /: EIGRP /,
   esp: /: (UDP-encap: )?(ESP\(| \[\|esp\])/,
 };
 
@@ -187,7 +192,7 @@ test('IGMP, HSRP, VRRP, syslog, SMTP, WHOIS, IPv4 options, VXLAN, OTV, GRE, Gene
   assert.deepEqual(problems, [], 'output differs from tcpdump\'s');
 });
 
-test('BOOTP/DHCP, DHCPv6, NTP, IGMP, SMTP, FTP, WHOIS, LLDP, STP, HSRP, VRRP, GRE, OSPF, ISAKMP, ESP-in-UDP, BGP, PIM and Kerberos lines as tcpdump prints them (-nn, -q, -e; whole and cut packets)', { skip: SKIP }, () => {
+test('BOOTP/DHCP, DHCPv6, NTP, IGMP, SMTP, FTP, WHOIS, LLDP, STP, HSRP, VRRP, GRE, OSPF, ISAKMP, ESP-in-UDP, BGP, PIM, Kerberos and EIGRP lines as tcpdump prints them (-nn, -q, -e; whole and cut packets)', { skip: SKIP }, () => {
   const inputs: string[] = [];
   for (const name of FILES) {
     inputs.push(...withCutCopies(name));

@@ -93,6 +93,9 @@ export function ipDemux(
     case 103:
       pimPrint(ctx, offset, length);
       return;
+    case 88:
+      eigrpPrint(ctx, offset, length);
+      return;
     case 77:
       ctx.print(` nd ${length}`);
       return;
@@ -118,6 +121,36 @@ function pimPrint(ctx: PrintContext, offset: number, length: number): void {
   if (version !== 2) ctx.print(`PIMv${version}, length ${length}`);
   else if (!ctx.flags.verbose) ctx.print(`PIMv2, ${type}, length ${length}`);
   else ctx.print(`PIMv2, length ${length}\n\t${type}`);
+}
+
+const EIGRP_OPCODES: Readonly<Record<number, string>> = { 1: 'Update', 3: 'Query', 4: 'Reply', 5: 'Hello', 6: 'IPX SAP', 7: 'Probe' };
+const EIGRP_FLAGS: ReadonlyArray<readonly [number, string]> = [[0x01, 'Init'], [0x02, 'Conditionally Received'], [0x04, 'Restart'], [0x08, 'End-of-Table']];
+
+/**
+ * eigrp_print: `EIGRP Hello, length: 40`; with -v the header on two lines of its own (tcpdump then
+ * decodes every TLV, which this does not).
+ */
+function eigrpPrint(ctx: PrintContext, p: number, len: number): void {
+  ctx.protocol = 'eigrp';
+  if (!ctx.has(p, 20)) return ctx.printTrunc();
+  const version = ctx.u8(p);
+  if (version !== 2) {
+    ctx.print(`EIGRP version ${version} packet not supported`);
+    return;
+  }
+  const opcode = ctx.u8(p + 1);
+  if (ctx.flags.verbose < 1) {
+    ctx.print(`EIGRP ${EIGRP_OPCODES[opcode] ?? `unknown (${opcode})`}, length: ${len}`);
+    return;
+  }
+  if (len < 20) {
+    ctx.print(`EIGRP ${EIGRP_OPCODES[opcode] ?? `unknown (${opcode})`}, length: ${len} (too short, < 20)`);
+    return;
+  }
+  const flags = ctx.u32(p + 4);
+  const flagText = EIGRP_FLAGS.filter(([bit]) => flags & bit).map(([, name]) => name).join(', ') || 'none';
+  ctx.print(`\n\tEIGRP v${version}, opcode: ${EIGRP_OPCODES[opcode] ?? `unknown, type: ${opcode}`} (${opcode}), chksum: 0x${hex(ctx.u16(p + 2), 4)}, Flags: [${flagText}]`);
+  ctx.print(`\n\tseq: 0x${hex(ctx.u32(p + 8), 8)}, ack: 0x${hex(ctx.u32(p + 12), 8)}, VRID: ${ctx.u16(p + 16)}, AS: ${ctx.u16(p + 18)}, length: ${len - 20}`);
 }
 
 /** ah_print: `AH(spi=0x00000100,seq=0x13,icv=0x…): ` (with -v its length first); the header's length. */
