@@ -2,11 +2,11 @@
  * The tcpdump-style lines of the application and control protocols a LAN carries — BOOTP/DHCP,
  * DHCPv6, NTP, IGMP (v1, v2, v3 queries and reports), SMTP, FTP and WHOIS first lines, LLDP with
  * its system name, spanning tree (802.1d, 802.1w, MSTP, SPB; Cisco's PVST over SNAP), HSRP, VRRP,
- * GRE, OSPF, ISAKMP/IKE (and ESP in UDP), Kerberos, EIGRP — against tcpdump 4.99 (Debian's) on the corpus's captures
+ * GRE, OSPF, ISAKMP/IKE (and ESP in UDP), Kerberos, EIGRP, RADIUS, sFlow — against tcpdump 4.99 (Debian's) on the corpus's captures
  * of them, whole and cut short by editcap -s (so that each printer's ` [|proto]` and ` (invalid)`
  * cases are met), with -nn, -q and -e; and whole outputs with -v, -vv and dumps where the printers
  * print all tcpdump prints (IGMP, HSRP, VRRP, syslog, text lines, IPv4 options, VXLAN, OTV, GRE,
- * Geneve, MPTCP options, AH, ESP, IPComp, BFD, Broadcom's LI shim and PIMv1); BGP's and PIMv2's
+ * Geneve, MPTCP options, AH, ESP, IPComp, BFD, Broadcom's LI shim, PIMv1 and TFTP); BGP's and PIMv2's
  * first lines. Only the lines of
  * these protocols are compared (other lines of the same files print protocols the printer does not
  * decode, such as CDP); each protocol must be met on at least a few lines.
@@ -86,6 +86,13 @@ const FILES = [
   'tcpdump/tests/EIGRP_goodbye.pcap',
   'tcpdump/tests/EIGRP_subnet_down.pcap',
   'tcpdump/tests/eigrp-tlv-oobr.pcap',
+  'tcpdump/tests/RADIUS.pcap',
+  'tcpdump/tests/RADIUS-RFC5176.pcap',
+  'tcpdump/tests/RADIUS-port1700.pcap',
+  'tcpdump/tests/radius_rfc5447_invalid_length.pcap',
+  'tcpdump/tests/sflow_expanded.pcap',
+  'tcpdump/tests/sflow-print-v6.pcap',
+  'tcpdump/tests/sflow_print-segv.pcap',
 ];
 
 /**
@@ -131,6 +138,8 @@ const VERBOSE_FILES = [
   'tcpdump/tests/hoobr_bfd_print.pcap',
   'tcpdump/tests/bcm-li.pcap',
   'tcpdump/tests/hoobr_pimv1.pcap',
+  'tcpdump/tests/tftp.pcap',
+  'tcpdump/tests/tftp-heapoverflow.pcap',
 ];
 
 /** What marks a line of each protocol in tcpdump's output. */
@@ -154,6 +163,8 @@ const PROTOCOLS: Record<string, RegExp> = {
   pim: /: (PIMv\d|igmp pimv1)/,
   krb: /: {2}v[1-5]( |$)/,
   eigrp: /: EIGRP /,
+  radius: /: RADIUS, /,
+  sflow: /: sFlow/,
   esp: /: (UDP-encap: )?(ESP\(| \[\|esp\])/,
 };
 
@@ -181,7 +192,7 @@ function withCutCopies(name: string): string[] {
   return inputs;
 }
 
-test('IGMP, HSRP, VRRP, syslog, SMTP, WHOIS, IPv4 options, VXLAN, OTV, GRE, Geneve, MPTCP, AH, ESP, IPComp, BFD, BCM-LI and PIMv1: every line as tcpdump prints it, with -v, -vv, -x and -e -X too', { skip: SKIP }, () => {
+test('IGMP, HSRP, VRRP, syslog, SMTP, WHOIS, IPv4 options, VXLAN, OTV, GRE, Geneve, MPTCP, AH, ESP, IPComp, BFD, BCM-LI, PIMv1 and TFTP: every line as tcpdump prints it, with -v, -vv, -x and -e -X too', { skip: SKIP }, () => {
   const runs = VERBOSE_FILES.flatMap(withCutCopies).flatMap((file) => [['-nn'], ['-nn', '-v'], ['-nn', '-vv'], ['-nn', '-x'], ['-nn', '-e', '-X']].map((args) => [...args, '-r', file]));
   const ours = sievecapRuns(runs);
   const problems: string[] = [];
@@ -192,7 +203,7 @@ test('IGMP, HSRP, VRRP, syslog, SMTP, WHOIS, IPv4 options, VXLAN, OTV, GRE, Gene
   assert.deepEqual(problems, [], 'output differs from tcpdump\'s');
 });
 
-test('BOOTP/DHCP, DHCPv6, NTP, IGMP, SMTP, FTP, WHOIS, LLDP, STP, HSRP, VRRP, GRE, OSPF, ISAKMP, ESP-in-UDP, BGP, PIM, Kerberos and EIGRP lines as tcpdump prints them (-nn, -q, -e; whole and cut packets)', { skip: SKIP }, () => {
+test('BOOTP/DHCP, DHCPv6, NTP, IGMP, SMTP, FTP, WHOIS, LLDP, STP, HSRP, VRRP, GRE, OSPF, ISAKMP, ESP-in-UDP, BGP, PIM, Kerberos, EIGRP, RADIUS and sFlow lines as tcpdump prints them (-nn, -q, -e; whole and cut packets)', { skip: SKIP }, () => {
   const inputs: string[] = [];
   for (const name of FILES) {
     inputs.push(...withCutCopies(name));

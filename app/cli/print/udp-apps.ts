@@ -381,3 +381,134 @@ function krb4Print(ctx: PrintContext, kp: number): void {
       ctx.print('(unknown)');
   }
 }
+
+const RADIUS_CODES: Readonly<Record<number, string>> = {
+  1: 'Access-Request', 2: 'Access-Accept', 3: 'Access-Reject', 4: 'Accounting-Request', 5: 'Accounting-Response', 11: 'Access-Challenge',
+  12: 'Status-Server', 13: 'Status-Client', 40: 'Disconnect-Request', 41: 'Disconnect-ACK', 42: 'Disconnect-NAK', 43: 'CoA-Request', 44: 'CoA-ACK', 45: 'CoA-NAK', 255: 'Reserved',
+};
+
+/**
+ * radius_print (1645, 1646, 1700, 1812, 1813, 3799): `RADIUS, Access-Request (1), id: 0x01 length: 38`;
+ * with -v the header and authenticator on their lines (tcpdump then lists the attributes, which
+ * this does not).
+ */
+export function radiusPrint(ctx: PrintContext, p: number, length: number): void {
+  ctx.protocol = 'radius';
+  if (!ctx.has(p, 20)) return ctx.printTrunc();
+  let len = ctx.u16(p + 2);
+  if (len < 20) return ctx.printTrunc();
+  if (len > length) len = length;
+  const code = ctx.u8(p);
+  const name = RADIUS_CODES[code] ?? 'Unknown Command';
+  const id = hex(ctx.u8(p + 1), 2);
+  if (ctx.flags.verbose < 1) {
+    ctx.print(`RADIUS, ${name} (${code}), id: 0x${id} length: ${len}`);
+    return;
+  }
+  ctx.print(`RADIUS, length: ${len}\n\t${name} (${code}), id: 0x${id}, Authenticator: ${ctx.data.toString('hex', p + 4, p + 20)}`);
+}
+
+/** sflow_print (6343): `sFlowv5, IPv4 agent 10.0.0.1, agent-id 1, length 1288`; with -v the header's counters (not the samples). */
+export function sflowPrint(ctx: PrintContext, p: number, len: number): void {
+  ctx.protocol = 'sflow';
+  const version = ctx.u32(p);
+  const ipVersion = ctx.u32(p + 4);
+  if ((len < 28 && ipVersion === 1) || (len < 40 && ipVersion === 2)) {
+    ctx.print(`sFlowv${version} [length ${len} < 28] (invalid)`);
+    return;
+  }
+  ctx.check(p, 28);
+  if (version !== 5) {
+    ctx.print(`sFlow version ${version} packet not supported`);
+    return;
+  }
+  const v4 = ipVersion === 1;
+  const agent = v4 ? ctx.ipv4(p + 8) : ctx.ipv6(p + 8);
+  const at = v4 ? p + 12 : p + 24;
+  if (ctx.flags.verbose < 1) {
+    ctx.print(`sFlowv5, ${v4 ? 'IPv4' : 'IPv6'} agent ${agent}, agent-id ${ctx.u32(at)}, length ${len}`);
+    return;
+  }
+  ctx.print(`sFlowv5, ${v4 ? 'IPv4' : 'IPv6'} agent ${agent}, agent-id ${ctx.u32(at)}, seqnum ${ctx.u32(at + 4)}, uptime ${ctx.u32(at + 8)}, samples ${ctx.u32(at + 12)}, length ${len}`);
+}
+
+const TFTP_OPCODES: readonly (string | undefined)[] = [undefined, 'RRQ', 'WRQ', 'DATA', 'ACK', 'ERROR', 'OACK'];
+const TFTP_ERRORS: readonly string[] = ['EUNDEF', 'ENOTFOUND', 'EACCESS', 'ENOSPACE', 'EBADOP', 'EBADID', 'EEXISTS', 'ENOUSER'];
+
+/** nd_printztn: a NUL-terminated string of at most n bytes; the bytes it took (NUL included), 0 when cut short. */
+function printZtn(ctx: PrintContext, s: number, n: number): number {
+  let bytes = 0;
+  for (;;) {
+    if (n === 0 || s >= ctx.snapEnd) return 0;
+    const c = ctx.u8(s++);
+    bytes++;
+    n--;
+    if (c === 0) return bytes;
+    ctx.print(printableChar(c));
+  }
+}
+
+/** tftp_print (69): `TFTP, length 17, RRQ "file" octet`, block numbers, errors and options. */
+export function tftpPrint(ctx: PrintContext, bp: number, length: number): void {
+  ctx.protocol = 'tftp';
+  ctx.print(`TFTP, length ${length}`);
+  if (length < 2) return ctx.printTrunc();
+  const opcode = ctx.u16(bp);
+  const name = TFTP_OPCODES[opcode];
+  ctx.print(`, ${name ?? `tftp-#${opcode}`}`);
+  if (name === undefined) return;
+  bp += 2;
+  length -= 2;
+  const options = (): boolean => {
+    while (length !== 0) {
+      if (ctx.u8(bp) !== 0) ctx.print(' ');
+      const ui = printZtn(ctx, bp, length);
+      if (ui === 0) return false;
+      bp += ui;
+      length -= ui;
+    }
+    return true;
+  };
+  switch (opcode) {
+    case 1:
+    case 2: {
+      if (length === 0) return ctx.printTrunc();
+      ctx.print(' "');
+      let ui = printZtn(ctx, bp, length);
+      ctx.print('"');
+      if (ui === 0) return ctx.printTrunc();
+      bp += ui;
+      length -= ui;
+      if (length === 0) return ctx.printTrunc();
+      ctx.print(' ');
+      ui = printZtn(ctx, bp, length);
+      if (ui === 0) return ctx.printTrunc();
+      bp += ui;
+      length -= ui;
+      if (!options()) ctx.printTrunc();
+      return;
+    }
+    case 6:
+      if (!options()) ctx.printTrunc();
+      return;
+    case 3:
+    case 4:
+      if (length < 2) return ctx.printTrunc();
+      ctx.print(` block ${ctx.u16(bp)}`);
+      return;
+    case 5: {
+      if (length < 2) return ctx.printTrunc();
+      const code = ctx.u16(bp);
+      ctx.print(` ${TFTP_ERRORS[code] ?? `tftp-err-#${code} "`}`);
+      bp += 2;
+      length -= 2;
+      if (length === 0) return ctx.printTrunc();
+      ctx.print(' "');
+      const ui = printZtn(ctx, bp, length);
+      ctx.print('"');
+      if (ui === 0) ctx.printTrunc();
+      return;
+    }
+    default:
+  }
+}

@@ -1,6 +1,7 @@
 /**
  * UDP as tcpdump's print-udp.c prints it. DNS (53), mDNS (5353), BOOTP/DHCP (67, 68), NTP (123),
- * DHCPv6 (546, 547), HSRP (to 1985), syslog (514), OTV (8472), VXLAN (4789) and Geneve (6081) are decoded, and
+ * DHCPv6 (546, 547), HSRP (to 1985), syslog (514), OTV (8472), VXLAN (4789), Geneve (6081), TFTP (69),
+ * RADIUS and sFlow (6343) are decoded, and
  * ISAKMP (500, 4500 with ESP in UDP; isakmp.ts) BFD (to 3784, 4784, 6784, 3785; bfd.ts) and
  * Broadcom's lawful-intercept shim (from 49152) (udp-apps.ts); other ports that tcpdump has a printer for (SNMP,
  * TFTP, ...) are not decoded here and print the plain `UDP, length N` form.
@@ -11,7 +12,7 @@ import type { IpHeaderRef } from './ip';
 import { dnsPrint } from './dns';
 import { bfdPrint } from './bfd';
 import { isakmpNattPrint, isakmpPrint } from './isakmp';
-import { bcmLiPrint, bootpPrint, krbPrint, dhcp6Print, genevePrint, hsrpPrint, ntpPrint, otvPrint, syslogPrint, vxlanPrint } from './udp-apps';
+import { bcmLiPrint, bootpPrint, krbPrint, radiusPrint, sflowPrint, tftpPrint, dhcp6Print, genevePrint, hsrpPrint, ntpPrint, otvPrint, syslogPrint, vxlanPrint } from './udp-apps';
 
 type PortTest = (sport: number, dport: number) => boolean;
 /** Prints the payload; false (having printed nothing) where it declines, and the packet prints as plain UDP. */
@@ -33,7 +34,7 @@ const from = (port: number): PortTest => (named([port]), (sport) => sport === po
  */
 const UDP_PRINTERS: ReadonlyArray<readonly [PortTest, UdpPrinter | null]> = [
   [either(525), null], // timed
-  [either(69), null], // TFTP
+  [either(69), tftpPrint],
   [either(67, 68), bootpPrint],
   [either(520), null], // RIP
   [either(654), null], // AODV
@@ -55,7 +56,7 @@ const UDP_PRINTERS: ReadonlyArray<readonly [PortTest, UdpPrinter | null]> = [
   [either(8231), null], // HNCP
   [to(4567), null], // whiteboard
   [either(496), null], // Cisco auto-RP
-  [either(1645, 1812, 1646, 1813, 1700, 3799), null], // RADIUS
+  [either(1645, 1812, 1646, 1813, 1700, 3799), radiusPrint],
   [to(1985), hsrpPrint],
   [either(921), null], // lwres
   [either(646), null], // LDP
@@ -65,7 +66,7 @@ const UDP_PRINTERS: ReadonlyArray<readonly [PortTest, UdpPrinter | null]> = [
   [to(3784, 4784, 6784, 3785), (ctx, payload, length) => bfdPrint(ctx, payload, length, ctx.u16(payload - 6))],
   [either(701), null], // LMP
   [either(1589), null], // VQP
-  [either(6343), null], // sFlow
+  [either(6343), sflowPrint],
   [either(12222, 12223), null], // LWAPP
   [either(5060), null], // SIP
   [either(514), syslogPrint],
