@@ -1,10 +1,9 @@
 /**
- * UDP as tcpdump's print-udp.c prints it. DNS (53), mDNS (5353), BOOTP/DHCP (67, 68), NTP (123),
- * DHCPv6 (546, 547), HSRP (to 1985), syslog (514), OTV (8472), VXLAN (4789), Geneve (6081), TFTP (69),
- * RADIUS and sFlow (6343) are decoded, and
- * ISAKMP (500, 4500 with ESP in UDP; isakmp.ts) BFD (to 3784, 4784, 6784, 3785; bfd.ts) and
- * Broadcom's lawful-intercept shim (from 49152) (udp-apps.ts); other ports that tcpdump has a printer for (SNMP,
- * TFTP, ...) are not decoded here and print the plain `UDP, length N` form.
+ * UDP as tcpdump's print-udp.c prints it. DNS (53) and mDNS (5353), and the printers of
+ * udp-apps.ts (BOOTP/DHCP, NTP, DHCPv6, HSRP, syslog, OTV, VXLAN, Geneve, TFTP, RADIUS, sFlow,
+ * Kerberos, Broadcom's LI shim), isakmp.ts (ISAKMP, ESP in UDP 4500) and bfd.ts, chosen by
+ * UDP_PRINTERS in tcpdump's order; ports that tcpdump has a printer for and Sievecap does not
+ * (SNMP, L2TP, RIP, ...) print the plain `UDP, length N` form.
  */
 import { PrintContext, hex } from './context';
 import { checksumShouldBe, internetChecksum, pseudoHeader } from './cksum';
