@@ -7,6 +7,7 @@ import { PrintContext, hex, tok } from './context';
 import { hexAndAsciiPrint, printableChar } from './hexdump';
 import { arpPrint } from './arp';
 import { stpPrint } from './stp';
+import { ptpPrint } from './ptp';
 import { ipPrint, ip6Print } from './ip';
 import { ETHERTYPE, ETHERTYPE_NAMES } from './tables';
 
@@ -29,6 +30,9 @@ export function ethertypePrint(ctx: PrintContext, type: number, offset: number, 
       return pppoeSessionPrint(ctx, offset, length);
     case 0x88cc:
       lldpPrint(ctx, offset, length);
+      return true;
+    case 0x88f7:
+      ptpPrint(ctx, offset, length);
       return true;
     default:
       return false;

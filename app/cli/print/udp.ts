@@ -1,7 +1,7 @@
 /**
  * UDP as tcpdump's print-udp.c prints it. DNS (53) and mDNS (5353), and the printers of
  * udp-apps.ts (BOOTP/DHCP, NTP, DHCPv6, HSRP, syslog, OTV, VXLAN, Geneve, TFTP, RADIUS, sFlow,
- * Kerberos, Broadcom's LI shim), isakmp.ts (ISAKMP, ESP in UDP 4500) and bfd.ts, chosen by
+ * Kerberos, Broadcom's LI shim), isakmp.ts (ISAKMP, ESP in UDP 4500), bfd.ts and ptp.ts, chosen by
  * UDP_PRINTERS in tcpdump's order; ports that tcpdump has a printer for and Sievecap does not
  * (SNMP, L2TP, RIP, ...) print the plain `UDP, length N` form.
  */
@@ -10,6 +10,7 @@ import { checksumShouldBe, internetChecksum, pseudoHeader } from './cksum';
 import type { IpHeaderRef } from './ip';
 import { dnsPrint } from './dns';
 import { bfdPrint } from './bfd';
+import { ptpPrint } from './ptp';
 import { isakmpNattPrint, isakmpPrint } from './isakmp';
 import { bcmLiPrint, bootpPrint, krbPrint, radiusPrint, sflowPrint, tftpPrint, dhcp6Print, genevePrint, hsrpPrint, ntpPrint, otvPrint, syslogPrint, vxlanPrint } from './udp-apps';
 
@@ -76,6 +77,15 @@ const UDP_PRINTERS: ReadonlyArray<readonly [PortTest, UdpPrinter | null]> = [
   [either(4790), null], // VXLAN-GPE
   [either(17754), null], // ZEP
   [either(6635), null], // MPLS over UDP
+  // AppleTalk's DDP in UDP (a LAP header of type 2 on its ports), which Sievecap does not print, comes before PTP.
+  [either(319, 320), (ctx, payload, length) => {
+    const sport = ctx.u16(payload - 8);
+    const dport = ctx.u16(payload - 6);
+    const atalk = (p: number): boolean => (p >= 16512 && p < 16640) || (p >= 200 && p < 328) || (p >= 768 && p < 896);
+    if (ctx.has(payload + 2, 1) && ctx.u8(payload + 2) === 2 && (atalk(sport) || atalk(dport))) return false;
+    ptpPrint(ctx, payload, length);
+  }],
+  [either(30490), null], // SOME/IP
 ];
 
 function addressesAndPorts(ctx: PrintContext, ip: IpHeaderRef, sport: number, dport: number): void {
