@@ -2,7 +2,7 @@
  * The tcpdump-style lines of the application and control protocols a LAN carries — BOOTP/DHCP,
  * DHCPv6, NTP, IGMP (v1, v2, v3 queries and reports), SMTP, FTP and WHOIS first lines, LLDP with
  * its system name, spanning tree (802.1d, 802.1w, MSTP, SPB; Cisco's PVST over SNAP), HSRP, VRRP,
- * GRE, OSPF, ISAKMP/IKE (and ESP in UDP), Kerberos, EIGRP, RADIUS, sFlow — against tcpdump 4.99 (Debian's) on the corpus's captures
+ * GRE, OSPF, ISAKMP/IKE (and ESP in UDP), Kerberos, EIGRP, RADIUS, sFlow, LACP — against tcpdump 4.99 (Debian's) on the corpus's captures
  * of them, whole and cut short by editcap -s (so that each printer's ` [|proto]` and ` (invalid)`
  * cases are met), with -nn, -q and -e; and whole outputs with -v, -vv and dumps where the printers
  * print all tcpdump prints (IGMP, HSRP, VRRP, syslog, text lines, IPv4 options, VXLAN, OTV, GRE,
@@ -93,6 +93,7 @@ const FILES = [
   'tcpdump/tests/sflow_expanded.pcap',
   'tcpdump/tests/sflow-print-v6.pcap',
   'tcpdump/tests/sflow_print-segv.pcap',
+  'tcpdump/tests/LACP.pcap',
 ];
 
 /**
@@ -145,6 +146,7 @@ const VERBOSE_FILES = [
   'tcpdump/tests/ptp_ethernet.pcap',
   'tcpdump/tests/ptp_management.pcap',
   'tcpdump/tests/ptp_v2_1.pcap',
+  'tcpdump/tests/slow-ossp.pcap',
 ];
 
 /** What marks a line of each protocol in tcpdump's output. */
@@ -170,6 +172,7 @@ const PROTOCOLS: Record<string, RegExp> = {
   eigrp: /: EIGRP /,
   radius: /: RADIUS, /,
   sflow: /: sFlow/,
+  lacp: /\b(LACP|MARKER)v1, length /,
   esp: /: (UDP-encap: )?(ESP\(| \[\|esp\])/,
 };
 
@@ -208,7 +211,7 @@ test('IGMP, HSRP, VRRP, syslog, SMTP, WHOIS, IPv4 options, VXLAN, OTV, GRE, Gene
   assert.deepEqual(problems, [], 'output differs from tcpdump\'s');
 });
 
-test('BOOTP/DHCP, DHCPv6, NTP, IGMP, SMTP, FTP, WHOIS, LLDP, STP, HSRP, VRRP, GRE, OSPF, ISAKMP, ESP-in-UDP, BGP, PIM, Kerberos, EIGRP, RADIUS and sFlow lines as tcpdump prints them (-nn, -q, -e; whole and cut packets)', { skip: SKIP }, () => {
+test('BOOTP/DHCP, DHCPv6, NTP, IGMP, SMTP, FTP, WHOIS, LLDP, STP, HSRP, VRRP, GRE, OSPF, ISAKMP, ESP-in-UDP, BGP, PIM, Kerberos, EIGRP, RADIUS, sFlow and LACP lines as tcpdump prints them (-nn, -q, -e; whole and cut packets)', { skip: SKIP }, () => {
   const inputs: string[] = [];
   for (const name of FILES) {
     inputs.push(...withCutCopies(name));

@@ -4,7 +4,7 @@
  * the network-layer printer for its ethertype or address family.
  */
 import { PrintContext, hex, tok } from './context';
-import { hexAndAsciiPrint, printableChar } from './hexdump';
+import { hexAndAsciiPrint, hexPrint, printableChar } from './hexdump';
 import { arpPrint } from './arp';
 import { stpPrint } from './stp';
 import { ptpPrint } from './ptp';
@@ -34,8 +34,37 @@ export function ethertypePrint(ctx: PrintContext, type: number, offset: number, 
     case 0x88f7:
       ptpPrint(ctx, offset, length);
       return true;
+    case 0x8809:
+      slowPrint(ctx, offset, length);
+      return true;
     default:
       return false;
+  }
+}
+
+const SLOW_PROTOCOLS: Readonly<Record<number, string>> = { 1: 'LACP', 2: 'MARKER', 3: 'OAM' };
+
+/**
+ * slow_print (ethertype 0x8809): `LACPv1, length 110`, `MARKERv1, …`, `OAM, length N`. With -v
+ * tcpdump goes on with the TLVs on lines of their own; this stops after the first line.
+ */
+function slowPrint(ctx: PrintContext, p: number, len: number): void {
+  ctx.protocol = 'slow';
+  const tooShort = (): void => ctx.print(ctx.flags.verbose ? '\n\t\t packet is too short' : ' (packet is too short)');
+  if (len < 1) return tooShort();
+  const subtype = ctx.u8(p);
+  const name = SLOW_PROTOCOLS[subtype] ?? `unknown (${subtype})`;
+  if (subtype === 1 || subtype === 2) {
+    if (len < 2) return tooShort();
+    const version = ctx.u8(p + 1);
+    if (version !== 1) {
+      ctx.print(`${name} version ${version} packet not supported`);
+      return;
+    }
+    ctx.print(`${name}v${version}, length ${len}`);
+  } else {
+    ctx.print(`${name}, length ${len}`);
+    if (subtype !== 3) hexPrint(ctx, '\n\t', p, Math.min(len, ctx.available(p)));
   }
 }
 
