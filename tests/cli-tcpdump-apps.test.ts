@@ -2,7 +2,7 @@
  * The tcpdump-style lines of the application and control protocols a LAN carries — BOOTP/DHCP,
  * DHCPv6, NTP, IGMP (v1, v2, v3 queries and reports), SMTP, FTP and WHOIS first lines, LLDP with
  * its system name, spanning tree (802.1d, 802.1w, MSTP, SPB; Cisco's PVST over SNAP), HSRP, VRRP,
- * GRE, OSPF, ISAKMP/IKE (and ESP in UDP), Kerberos, EIGRP, RADIUS, sFlow, LACP — against tcpdump 4.99 (Debian's) on the corpus's captures
+ * GRE, OSPF, ISAKMP/IKE (and ESP in UDP), Kerberos, EIGRP, RADIUS, sFlow, LACP, EAPOL — against tcpdump 4.99 (Debian's) on the corpus's captures
  * of them, whole and cut short by editcap -s (so that each printer's ` [|proto]` and ` (invalid)`
  * cases are met), with -nn, -q and -e; and whole outputs with -v, -vv and dumps where the printers
  * print all tcpdump prints (IGMP, HSRP, VRRP, syslog, text lines, IPv4 options, VXLAN, OTV, GRE,
@@ -94,6 +94,8 @@ const FILES = [
   'tcpdump/tests/sflow-print-v6.pcap',
   'tcpdump/tests/sflow_print-segv.pcap',
   'tcpdump/tests/LACP.pcap',
+  'tcpdump/tests/eapon1.pcap',
+  'tcpdump/tests/eap_extract_read2_asan.pcap',
 ];
 
 /**
@@ -173,6 +175,7 @@ const PROTOCOLS: Record<string, RegExp> = {
   radius: /: RADIUS, /,
   sflow: /: sFlow/,
   lacp: /\b(LACP|MARKER)v1, length /,
+  eapol: /\b(EAP packet|EAPOL (start|logoff|key)|Encapsulated ASF alert) \(\d+\) v\d+, len /,
   esp: /: (UDP-encap: )?(ESP\(| \[\|esp\])/,
 };
 
@@ -211,7 +214,7 @@ test('IGMP, HSRP, VRRP, syslog, SMTP, WHOIS, IPv4 options, VXLAN, OTV, GRE, Gene
   assert.deepEqual(problems, [], 'output differs from tcpdump\'s');
 });
 
-test('BOOTP/DHCP, DHCPv6, NTP, IGMP, SMTP, FTP, WHOIS, LLDP, STP, HSRP, VRRP, GRE, OSPF, ISAKMP, ESP-in-UDP, BGP, PIM, Kerberos, EIGRP, RADIUS, sFlow and LACP lines as tcpdump prints them (-nn, -q, -e; whole and cut packets)', { skip: SKIP }, () => {
+test('BOOTP/DHCP, DHCPv6, NTP, IGMP, SMTP, FTP, WHOIS, LLDP, STP, HSRP, VRRP, GRE, OSPF, ISAKMP, ESP-in-UDP, BGP, PIM, Kerberos, EIGRP, RADIUS, sFlow, LACP and EAPOL lines as tcpdump prints them (-nn, -q, -e; whole and cut packets)', { skip: SKIP }, () => {
   const inputs: string[] = [];
   for (const name of FILES) {
     inputs.push(...withCutCopies(name));

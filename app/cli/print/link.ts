@@ -37,9 +37,25 @@ export function ethertypePrint(ctx: PrintContext, type: number, offset: number, 
     case 0x8809:
       slowPrint(ctx, offset, length);
       return true;
+    case 0x888e:
+      eapolPrint(ctx, offset);
+      return true;
     default:
       return false;
   }
+}
+
+const EAPOL_TYPES: readonly string[] = ['EAP packet', 'EAPOL start', 'EAPOL logoff', 'EAPOL key', 'Encapsulated ASF alert'];
+
+/**
+ * eapol_print (802.1X, ethertype 0x888e): `EAP packet (0) v1, len 5`. With -v tcpdump goes on with
+ * the EAP message (code, id, type, identity…); this stops after the EAPOL header.
+ */
+function eapolPrint(ctx: PrintContext, p: number): void {
+  ctx.protocol = 'eap';
+  if (!ctx.has(p, 4)) return ctx.printTrunc();
+  const type = ctx.u8(p + 1);
+  ctx.print(`${EAPOL_TYPES[type] ?? 'unknown'} (${type}) v${ctx.u8(p)}, len ${ctx.u16(p + 2)}`);
 }
 
 const SLOW_PROTOCOLS: Readonly<Record<number, string>> = { 1: 'LACP', 2: 'MARKER', 3: 'OAM' };
