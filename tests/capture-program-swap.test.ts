@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createNetnsPair, finished, sleep, waitForStderr, type NetnsPair } from './support/netns';
+import { createNetnsPair, finished, sleep, waitForStderr, waitForStdout, type NetnsPair } from './support/netns';
 import { SIEVECAP, sievecap } from './support/sievecap';
 
 const NOT_ROOT = process.getuid?.() !== 0 ? 'needs root: network namespaces and live capture' : false;
@@ -64,9 +64,12 @@ test('SIGUSR1 with --filter-file swaps the kernel program mid-stream: nothing lo
     'for i in range(12000):',
     `    s.sendto(b'%06d' % i, ('${pair.ipA}', 5000 + 1000 * (i % 2)))`,
     '    if i % 40 == 39: time.sleep(0.01)',
+    "    if i == 1999: print('2000 sent', flush=True)",
   ].join('\n')]);
   const sent = finished(sender);
-  await sleep(1200);
+  // The switch comes once a sixth of the traffic is out (a fixed wait met a sender that had sent
+  // only 120 datagrams on a loaded machine, where Python took over a second to start).
+  await waitForStdout(sender, /2000 sent/, 'the UDP sender', 30000);
   fs.writeFileSync(filterFile, 'udp port 6000 # the second port\n');
   sc.kill('SIGUSR1');
   for (let i = 0; i < 100 && !/filter replaced/.test(stderr); i++) await sleep(50);
