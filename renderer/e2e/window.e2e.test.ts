@@ -551,10 +551,20 @@ describe.skipIf(missing.length > 0)('the window in Chromium over sievecap serve'
       const page = await newPage('light');
       // Connected (the page shows the session the engine holds), then Capture Options.
       await expect.poll(() => footer(page)).toMatch(/Loaded|Ready/);
+      // The session shown (its rows drawn): showing a session leaves the start page, so a click
+      // before it would be undone.
+      await page.getByRole('grid', { name: 'Packet list' }).getByRole('row').nth(1).waitFor({ timeout: 30_000 });
       // The tool bar's Options… (Ctrl+K's command; the shortcut itself is exercised by the theme test).
-      await page.getByRole('button', { name: 'Capture options' }).click();
+      const options = page.getByRole('button', { name: 'Capture options' });
+      await options.click();
       const lo = page.getByRole('checkbox', { name: /^lo\b/ });
       try {
+        // Twice at most: in two of about ten runs on a loaded machine the first click showed no
+        // start page (the packets stayed, Options… pressed); a second click is what a user does.
+        if (!(await lo.waitFor({ timeout: 10_000 }).then(() => true, () => false))) {
+          console.warn('live capture test: no start page 10 s after Options…; clicking it again');
+          await options.click();
+        }
         await lo.waitFor({ timeout: 30_000 });
       } catch (e) {
         // What the page showed instead, for whoever reads the failure.
