@@ -120,6 +120,12 @@ async function worker() {
   if (serialFiles.length || slowest.length) {
     console.log(`\n# time: renderer checks ${rendererSeconds.toFixed(0)} s, then ${serialFiles.length} one-at-a-time files ${serialSeconds.toFixed(0)} s; the ${besideFiles.length} files beside them done at ${besideDone.toFixed(0)} s, all at ${((Date.now() - suiteBegan) / 1000).toFixed(0)} s; slowest beside: ${slowest.map((r) => `${path.relative(dist, r.file)} ${r.seconds.toFixed(0)} s`).join(', ')}`);
   }
+  // Every beside file's time, longest first, for finding what to shorten.
+  fs.mkdirSync(path.join(root, 'test-artifacts'), { recursive: true });
+  fs.writeFileSync(
+    path.join(root, 'test-artifacts', 'beside-times.txt'),
+    [...besideResults].sort((x, y) => y.seconds - x.seconds).map((r) => `${r.seconds.toFixed(1).padStart(7)} ${path.relative(dist, r.file)}`).join('\n') + '\n',
+  );
   const texts = [serial.stdout, ...besideResults.map((r) => r.stdout)];
   const count = (name) =>
     texts.reduce((n, text) => {

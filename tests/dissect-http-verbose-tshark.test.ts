@@ -17,6 +17,7 @@ import * as zlib from 'node:zlib';
 import { requireCorpusDir } from './support/corpus';
 import { TcpConversation, writeConversations } from './support/tcp-frames';
 import { corpusAsOne } from './support/merge';
+import { assertFrameSelectionsAgree } from './support/agree';
 import { sievecap } from './support/sievecap';
 
 const NO_TSHARK = spawnSync('tshark', ['--version']).status !== 0 ? 'tshark is not installed (apt-get install tshark)' : false;
@@ -121,11 +122,7 @@ test('HTTP codings, matching and text in -V are tshark\'s, on conversations buil
     const theirs = spawnSync('tshark', args, { encoding: 'utf8' });
     assert.equal(theirs.status, 0, theirs.stderr);
     assert.equal(sievecap(args).stdout.toString(), theirs.stdout);
-    for (const filter of ['http.time >= 0.001', 'http.request_in', 'http.response_in == 8', 'http.file_data contains "words"', 'http.chunk_size > 50']) {
-      const frames = (out: string): string => out.trim();
-      const t = spawnSync('tshark', ['-n', '-r', file, '-Y', filter, '-T', 'fields', '-e', 'frame.number'], { encoding: 'utf8' });
-      assert.equal(frames(sievecap(['-n', '-r', file, '-Y', filter, '-T', 'fields', '-e', 'frame.number']).stdout.toString()), frames(t.stdout), filter);
-    }
+    assertFrameSelectionsAgree(file, ['http.time >= 0.001', 'http.request_in', 'http.response_in == 8', 'http.file_data contains "words"', 'http.chunk_size > 50']);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

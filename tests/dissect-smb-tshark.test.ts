@@ -17,6 +17,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { requireCorpusDir } from './support/corpus';
 import { createNetnsPair, finished, sleep, waitForStderr, waitForStdout } from './support/netns';
+import { assertFiltersAgree, assertFrameSelectionsAgree } from './support/agree';
 import { sievecap } from './support/sievecap';
 import { TcpConversation, writeConversations } from './support/tcp-frames';
 
@@ -88,7 +89,7 @@ function agree(file: string, fields: readonly string[] = FIELDS, filters: readon
   assert.equal(ours, run('tshark', file, fieldArgs(fields)));
   const summary = run('tshark', file, []);
   assert.equal(run('ours', file, []), summary, 'summary lines');
-  for (const filter of filters) assert.equal(run('ours', file, ['-Y', filter]), run('tshark', file, ['-Y', filter]), `-Y ${filter}`);
+  assertFiltersAgree(file, filters);
   return summary;
 }
 
@@ -215,9 +216,7 @@ test('corpus captures with SMB1 over NBSS: chains and headers agree with tshark'
   for (const name of ['tcpdump/tests/smb_data_print-segv.pcap', 'tcpdump/tests/smb_data_print-oobr.pcapng']) {
     const file = path.join(corpus, name);
     assert.equal(run('ours', file, fieldArgs(HEADER_FIELDS)), run('tshark', file, fieldArgs(HEADER_FIELDS)), name);
-    for (const filter of ['nbss', 'smb', 'smb.cmd == 0x32', 'nbss.length > 70']) {
-      assert.equal(run('ours', file, ['-Y', filter, '-T', 'fields', '-e', 'frame.number']), run('tshark', file, ['-Y', filter, '-T', 'fields', '-e', 'frame.number']), `${name} -Y ${filter}`);
-    }
+    assertFrameSelectionsAgree(file, ['nbss', 'smb', 'smb.cmd == 0x32', 'nbss.length > 70'], { context: name });
   }
 });
 

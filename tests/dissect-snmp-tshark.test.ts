@@ -17,6 +17,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { corpusLocation } from './support/corpus';
 import { createNetnsPair, finished, sleep, waitForStderr, waitForStdout } from './support/netns';
+import { assertFiltersAgree } from './support/agree';
 import { sievecap } from './support/sievecap';
 import { udpFrame } from '../app/dissect/test-frames';
 
@@ -149,7 +150,7 @@ function assertAgrees(file: string, filters: readonly string[]): void {
   const fields = ['-T', 'fields', '-E', 'header=y', '-E', 'occurrence=a', ...FIELDS.flatMap((f) => ['-e', f])];
   assert.equal(firstDifference(ours(file, fields), tshark(file, fields)), '', `-T fields of ${path.basename(file)}`);
   assert.equal(firstDifference(ours(file, ['-T', 'text']), tshark(file, [])), '', `summary lines of ${path.basename(file)}`);
-  for (const filter of filters) assert.equal(ours(file, ['-T', 'text', '-Y', filter]), tshark(file, ['-Y', filter]), `-Y ${filter} on ${path.basename(file)}`);
+  assertFiltersAgree(file, filters);
 }
 
 /** A pcap of Ethernet frames, a quarter second apart, each possibly cut short. */

@@ -18,6 +18,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { PcapWriter } from '../app/pcap/pcap-writer';
 import { createNetnsPair, finished, sleep, waitForStderr, waitForStdout } from './support/netns';
+import { assertFiltersAgree } from './support/agree';
 import { sievecap } from './support/sievecap';
 
 const NO_TSHARK = spawnSync('tshark', ['--version']).status !== 0 ? 'tshark is not installed (apt-get install tshark)' : false;
@@ -159,7 +160,7 @@ function assertAgrees(file: string, filters: readonly string[]): void {
   const fields = ['-T', 'fields', '-E', 'header=y', '-E', 'occurrence=a', ...FIELDS.flatMap((f) => ['-e', f])];
   assert.equal(firstDifference(ours(file, fields), tshark(file, fields)), '', `-T fields of ${path.basename(file)}`);
   assert.equal(firstDifference(ours(file, ['-T', 'text']), tshark(file, [])), '', `summary lines of ${path.basename(file)}`);
-  for (const filter of filters) assert.equal(ours(file, ['-T', 'text', '-Y', filter]), tshark(file, ['-Y', filter]), `-Y ${filter} on ${path.basename(file)}`);
+  assertFiltersAgree(file, filters);
 }
 
 test('built frames: STUN, TURN and classic STUN agree with tshark', { skip: NO_TSHARK }, () => {

@@ -11,6 +11,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { requireCorpusFile } from './support/corpus';
+import { assertFrameSelectionsAgree } from './support/agree';
 import { sievecap } from './support/sievecap';
 
 const NO_TSHARK = spawnSync('tshark', ['--version']).status !== 0 ? 'tshark is not installed (apt-get install tshark)' : false;
@@ -108,11 +109,9 @@ test('display filters on RX, AFS and EIGRP fields pick the frames tshark picks',
     ['afs.pcap', 'rx.flags.client_init == 1 && afs'], ['EIGRP_subnet_down.pcap', 'eigrp.opcode == 4'], ['EIGRP_adjacency.pcap', 'eigrp.ack > 0'],
     ['babel_update_oobr.pcap', 'krb4.m_type == 4'], ['pgm_zmtp1.pcap', 'pgm.hdr.type == 4'], ['pgm_poll_polr.pcap', 'pgm.poll.subtype == 0'],
   ];
-  for (const [name, filter] of cases) {
-    const file = requireCorpusFile(`tcpdump/tests/${name}`);
-    const args = ['-r', file, '-n', '-Y', filter, '-T', 'fields', '-e', 'frame.number'];
-    const theirs = spawnSync('tshark', args, { encoding: 'utf8' }).stdout;
-    assert.notEqual(theirs, '', `${filter}: tshark matched nothing`);
-    assert.equal(sievecap(args).stdout.toString(), theirs, `${name}: ${filter}`);
+  for (const name of new Set(cases.map(([n]) => n))) {
+    const filters = cases.filter(([n]) => n === name).map(([, filter]) => filter);
+    const frames = assertFrameSelectionsAgree(requireCorpusFile(`tcpdump/tests/${name}`), filters);
+    filters.forEach((filter, i) => assert.ok(frames[i]!.length > 0, `${name}: ${filter}: tshark matched nothing`));
   }
 });

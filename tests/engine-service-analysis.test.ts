@@ -18,6 +18,7 @@ import { EngineService } from '../app/engine/service/service';
 import { sampleTraffic, writeCapture } from '../app/engine/service/test-traffic';
 import { makeHttpTraffic, type Expected, type HttpTraffic } from './http-traffic';
 import { corpusLocation } from './support/corpus';
+import { tsharkFrameSelections } from './support/agree';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sievecap-analysis-tshark-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -63,35 +64,54 @@ class Client {
   }
 }
 
-function tsharkSelects(file: string, filter: string): number[] {
-  return tshark(['-r', file, '-Y', filter, '-T', 'fields', '-e', 'frame.number']).split('\n').filter(Boolean).map(Number);
-}
+type Followed = { client: string; server: string; chunks: Array<{ from: string; hex: string }> };
 
-/** `-z follow,PROTO,raw,N` as [client, server, chunks]: consecutive records of one node joined, as hex. */
-function tsharkFollow(file: string, protocol: 'tcp' | 'udp', stream: number): { client: string; server: string; chunks: Array<{ from: string; hex: string }> } {
-  const lines = tshark(['-r', file, '-q', '-z', `follow,${protocol},raw,${stream}`]).split('\n');
-  const node = (k: number): string => lines.find((l) => l.startsWith(`Node ${k}: `))!.slice(8);
-  const start = lines.findIndex((l) => l.startsWith('Node 1: ')) + 1;
-  const end = lines.lastIndexOf('='.repeat(67));
-  const chunks: Array<{ from: string; hex: string }> = [];
-  for (const line of lines.slice(start, end)) {
-    const from = line.startsWith('\t') ? 'server' : 'client';
-    const hex = line.replace(/^\t/, '');
-    const last = chunks[chunks.length - 1];
-    if (last && last.from === from) last.hex += hex;
-    else chunks.push({ from, hex });
+/**
+ * `-z follow,PROTO,raw,N` for each stream, from one tshark run (tshark prints one block per -z,
+ * named by its "Filter: PROTO.stream eq N" line), as [client, server, chunks]: consecutive records
+ * of one node joined, as hex.
+ */
+function tsharkFollows(file: string, protocol: 'tcp' | 'udp', streams: readonly number[]): Map<number, Followed> {
+  const rule = '='.repeat(67);
+  const lines = tshark(['-r', file, '-q', ...streams.flatMap((n) => ['-z', `follow,${protocol},raw,${n}`])]).split('\n');
+  const out = new Map<number, Followed>();
+  for (let k = lines.indexOf(rule); k >= 0 && k < lines.length; ) {
+    const end = lines.indexOf(rule, k + 1);
+    if (end < 0) break;
+    const block = lines.slice(k + 1, end);
+    k = lines.indexOf(rule, end + 1);
+    const stream = /^Filter: \w+\.stream eq (\d+)$/.exec(block.find((l) => l.startsWith('Filter: ')) ?? '');
+    if (!stream) continue;
+    const node = (n: number): string => block.find((l) => l.startsWith(`Node ${n}: `))?.slice(8) ?? '';
+    const chunks: Array<{ from: string; hex: string }> = [];
+    for (const line of block.slice(block.findIndex((l) => l.startsWith('Node 1: ')) + 1)) {
+      const from = line.startsWith('\t') ? 'server' : 'client';
+      const hex = line.replace(/^\t/, '');
+      const last = chunks[chunks.length - 1];
+      if (last && last.from === from) last.hex += hex;
+      else chunks.push({ from, hex });
+    }
+    out.set(Number(stream[1]), { client: node(0), server: node(1), chunks });
   }
-  return { client: node(0), server: node(1), chunks };
+  return out;
 }
 
-async function checkFollow(c: Client, session: number, file: string, protocol: 'tcp' | 'udp', stream: number): Promise<void> {
-  const ours = await c.call('followStream', { session, protocol, stream });
-  const theirs = tsharkFollow(file, protocol, stream);
-  const label = `${path.basename(file)} ${protocol}.stream ${stream}`;
-  assert.equal(ours.client, theirs.client, `${label}: client`);
-  assert.equal(ours.server, theirs.server, `${label}: server`);
-  assert.deepEqual(ours.chunks.map((ch) => ({ from: ch.from, hex: Buffer.from(ch.data, 'base64').toString('hex') })), theirs.chunks, label);
-  assert.deepEqual(tsharkSelects(file, ours.filter).length > 0, true, `${label}: its filter selects frames`);
+/** Each stream's Follow equals tshark's, and the filter the service gives for it selects frames (one tshark run for each). */
+async function checkFollows(c: Client, session: number, file: string, protocol: 'tcp' | 'udp', streams: readonly number[]): Promise<void> {
+  const followed = tsharkFollows(file, protocol, streams);
+  const filters: string[] = [];
+  for (const stream of streams) {
+    const ours = await c.call('followStream', { session, protocol, stream });
+    const theirs = followed.get(stream);
+    const label = `${path.basename(file)} ${protocol}.stream ${stream}`;
+    assert.ok(theirs, `${label}: tshark printed no follow block for it`);
+    assert.equal(ours.client, theirs.client, `${label}: client`);
+    assert.equal(ours.server, theirs.server, `${label}: server`);
+    assert.deepEqual(ours.chunks.map((ch) => ({ from: ch.from, hex: Buffer.from(ch.data, 'base64').toString('hex') })), theirs.chunks, label);
+    filters.push(ours.filter);
+  }
+  const { frames } = tsharkFrameSelections(file, filters);
+  filters.forEach((filter, i) => assert.ok(frames[i]!.length > 0, `${path.basename(file)} ${protocol}.stream ${streams[i]}: its filter ${filter} selects frames`));
 }
 
 /**
@@ -101,19 +121,23 @@ async function checkFollow(c: Client, session: number, file: string, protocol: '
  * not count those): such frames may be all the surplus.
  */
 async function checkConversationFilters(c: Client, session: number, file: string, rows: number): Promise<void> {
+  const checks: Array<{ kind: string; filter: string; frames: number; ours: number[] }> = [];
   for (const kind of ['eth', 'ip', 'ipv6', 'tcp', 'udp'] as const) {
     const { conversations } = await c.call('conversations', { session, kind });
-    for (const row of conversations.slice(0, rows)) {
-      const ours = await c.selects(session, row.filter);
-      assert.deepEqual(ours, tsharkSelects(file, row.filter), `${path.basename(file)} ${kind}: ${row.filter}`);
-      const label = `${path.basename(file)} ${kind}: ${row.filter} selects the conversation's frames`;
-      if (kind === 'tcp' || kind === 'udp' || ours.length === row.frames) assert.equal(ours.length, row.frames, label);
-      else {
-        const quoting = tsharkSelects(file, `(${row.filter}) && (icmp.type in {3, 4, 5, 11, 12} || icmpv6.type in {1, 2, 3, 4})`);
-        assert.ok(ours.length > row.frames && ours.length - row.frames <= quoting.length, `${label}: ${ours.length} selected, ${row.frames} counted, ${quoting.length} ICMP errors`);
-      }
-    }
+    for (const row of conversations.slice(0, rows)) checks.push({ kind, filter: row.filter, frames: row.frames, ours: await c.selects(session, row.filter) });
   }
+  // tshark's selections from one run (support/agree.ts): each filter, and the ICMP errors it selects.
+  const quoting = (filter: string): string => `(${filter}) && (icmp.type in {3, 4, 5, 11, 12} || icmpv6.type in {1, 2, 3, 4})`;
+  const { frames } = tsharkFrameSelections(file, checks.flatMap((k) => [k.filter, quoting(k.filter)]));
+  checks.forEach(({ kind, filter, frames: counted, ours }, i) => {
+    assert.deepEqual(ours, frames[2 * i], `${path.basename(file)} ${kind}: ${filter}`);
+    const label = `${path.basename(file)} ${kind}: ${filter} selects the conversation's frames`;
+    if (kind === 'tcp' || kind === 'udp' || ours.length === counted) assert.equal(ours.length, counted, label);
+    else {
+      const errors = frames[2 * i + 1]!.length;
+      assert.ok(ours.length > counted && ours.length - counted <= errors, `${label}: ${ours.length} selected, ${counted} counted, ${errors} ICMP errors`);
+    }
+  });
 }
 
 /** Between the values of a field that occurs several times in a frame: a character no URI holds. */
@@ -168,8 +192,8 @@ test('analysis vs tshark: the service’s own traffic: conversations, follow TCP
   const c = new Client();
   const session = await c.open(file);
   await checkConversationFilters(c, session, file, 3);
-  for (const stream of [0, 5]) await checkFollow(c, session, file, 'tcp', stream);
-  for (const stream of [0, 3]) await checkFollow(c, session, file, 'udp', stream);
+  await checkFollows(c, session, file, 'tcp', [0, 5]);
+  await checkFollows(c, session, file, 'udp', [0, 3]);
   const rows = await checkHttp(c, session, file);
   assert.equal(rows.length, 6);
   c.service.close();
@@ -192,7 +216,7 @@ test('analysis vs tshark: follow streams of the corpus', { skip: NO_TSHARK || NO
   for (const [name, protocol, streams] of CORPUS_FOLLOW) {
     const file = corpusFile(name);
     const session = await c.open(file);
-    for (const stream of streams) await checkFollow(c, session, file, protocol, stream);
+    await checkFollows(c, session, file, protocol, streams);
     await c.call('closeSession', { session });
   }
   c.service.close();
@@ -257,7 +281,7 @@ test('analysis vs tshark: real HTTP traffic (curl ↔ python http.server): trans
       if (row.path.startsWith('/gzip/') && row.method === 'GET') assert.match(Buffer.from(body.data, 'base64').toString('latin1'), /^gzip-0123456789/);
     }
     const streams = new Set(rows.map((r) => r.stream));
-    for (const stream of [...streams].slice(0, 6)) await checkFollow(c, session, file, 'tcp', stream);
+    await checkFollows(c, session, file, 'tcp', [...streams].slice(0, 6));
     await checkConversationFilters(c, session, file, 4);
     c.service.close();
   } finally {

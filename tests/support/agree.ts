@@ -111,3 +111,21 @@ export function assertFiltersAgree(
     assert.equal(ours[i]!.stdout, theirs.selected[i], `-Y ${f} on ${context}`);
   });
 }
+
+/**
+ * Asserts that `sievecap -r FILE -n ARGS -Y F -T fields -e frame.number` selects the frames
+ * `tshark -r FILE -n ARGS -Y F` selects, for every filter (one process per side). Returns tshark's
+ * selections.
+ */
+export function assertFrameSelectionsAgree(file: string, filters: readonly string[], options: { args?: readonly string[]; context?: string } = {}): number[][] {
+  if (filters.length === 0) return [];
+  const args = options.args ?? [];
+  const context = options.context ?? path.basename(file);
+  const ours = sievecapRuns(filters.map((f) => ['-r', file, '-n', ...args, '-Y', f, '-T', 'fields', '-e', 'frame.number']));
+  const { frames } = tsharkFrameSelections(file, filters, args);
+  filters.forEach((f, i) => {
+    assert.equal(ours[i]!.status, 0, `sievecap -Y ${f} on ${context}: ${ours[i]!.stderr}`);
+    assert.equal(ours[i]!.stdout, frames[i]!.map((n) => `${n}\n`).join(''), `-Y ${f} on ${context}`);
+  });
+  return frames;
+}
