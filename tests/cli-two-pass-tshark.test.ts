@@ -17,6 +17,7 @@ import * as path from 'node:path';
 import { requireCorpusFile } from './support/corpus';
 import { createNetnsPair, sleep, waitForStderr, finished, type NetnsPair } from './support/netns';
 import { sievecap } from './support/sievecap';
+import { sievecapRuns } from './support/agree';
 
 const tool = (name: string): boolean => spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
 const MISSING = ['tshark', 'tcpdump', 'curl', 'python3', 'ping'].filter((t) => !tool(t));
@@ -88,19 +89,19 @@ const FIELDS = [
   'ntp.response_in', 'ntp.request_in', 'ntp.delta_time', 'aoe.response_in', 'afs.repframe', 'enip.response_in', '_ws.col.Info',
 ];
 
-/** Checks one capture: -2's changes to -V, and -2's fields (all frames, and with a read filter). */
+/** Checks one capture: -2's changes to -V, and -2's fields (all frames, and with a read filter). Our runs in one process. */
 function compareTwoPass(file: string, readFilter: string, fields = true): number {
   const single = ['-r', file, '-n', '-V'];
+  const names = FIELDS.flatMap((f) => ['-e', f]);
+  const fieldRuns = fields ? [[], ['-R', readFilter]].map((extra) => ['-r', file, '-n', '-2', ...extra, '-T', 'fields', '-E', 'occurrence=f', ...names]) : [];
+  const runs = sievecapRuns([single, [...single, '-2'], ...fieldRuns], 120_000);
+  const all = [single, [...single, '-2'], ...fieldRuns];
+  runs.forEach((r, k) => assert.equal(r.status, 0, `sievecap ${all[k]!.join(' ')}: ${r.stderr}`));
   const theirs = changes(run('tshark', single), run('tshark', [...single, '-2']));
-  const mine = changes(ours(single), ours([...single, '-2']));
+  const mine = changes(runs[0]!.stdout, runs[1]!.stdout);
   for (const [frame, lines] of theirs) assert.equal(mine.get(frame), lines, `${path.basename(file)} frame ${frame}: the lines -2 changes`);
   for (const [frame, lines] of mine) assert.ok(theirs.has(frame), `${path.basename(file)} frame ${frame}: -2 changes only ours:\n${lines}`);
-  if (!fields) return theirs.size;
-  const names = FIELDS.flatMap((f) => ['-e', f]);
-  for (const extra of [[], ['-R', readFilter]]) {
-    const args = ['-r', file, '-n', '-2', ...extra, '-T', 'fields', '-E', 'occurrence=f', ...names];
-    assert.equal(ours(args), run('tshark', args), `${path.basename(file)}: sievecap ${args.join(' ')}`);
-  }
+  fieldRuns.forEach((args, k) => assert.equal(runs[2 + k]!.stdout, run('tshark', args), `${path.basename(file)}: sievecap ${args.join(' ')}`));
   return theirs.size;
 }
 
