@@ -2,7 +2,7 @@
  * The tcpdump-style lines of the application and control protocols a LAN carries — BOOTP/DHCP,
  * DHCPv6, NTP, IGMP (v1, v2, v3 queries and reports), SMTP, FTP and WHOIS first lines, LLDP with
  * its system name, spanning tree (802.1d, 802.1w, MSTP, SPB; Cisco's PVST over SNAP), HSRP, VRRP,
- * GRE, OSPF, ISAKMP/IKE (and ESP in UDP), Kerberos, EIGRP, RADIUS, sFlow, LACP, EAPOL — against tcpdump 4.99 (Debian's) on the corpus's captures
+ * GRE, OSPF, ISAKMP/IKE (and ESP in UDP), Kerberos, EIGRP, RADIUS, sFlow, LACP, EAPOL, RIP and RIPng — against tcpdump 4.99 (Debian's) on the corpus's captures
  * of them, whole and cut short by editcap -s (so that each printer's ` [|proto]` and ` (invalid)`
  * cases are met), with -nn, -q and -e; and whole outputs with -v, -vv and dumps where the printers
  * print all tcpdump prints (IGMP, HSRP, VRRP, syslog, text lines, IPv4 options, VXLAN, OTV, GRE,
@@ -58,6 +58,11 @@ const FILES = [
   'tcpdump/tests/erspan-type-ii-3.pcap',
   'tcpdump/tests/erspan-type-i-4.pcap',
   'tcpdump/tests/nhrp.pcapng',
+  'tcpdump/tests/ripv1v2.pcap',
+  'tcpdump/tests/ripv2_auth.pcap',
+  'tcpdump/tests/rip_error_hexdump.pcap',
+  'tcpdump/tests/ripv2-invalid-length.pcap',
+  'tcpdump/tests/hoobr_ripng_print.pcap',
   'tcpdump/tests/OSPFv2_Capture_FINAL.pcapng',
   'tcpdump/tests/OSPFv3_broadcast_adjacency.pcap',
   'tcpdump/tests/ospf6_print_lshdr-oobr.pcap',
@@ -177,6 +182,7 @@ const PROTOCOLS: Record<string, RegExp> = {
   lacp: /\b(LACP|MARKER)v1, length /,
   eapol: /\b(EAP packet|EAPOL (start|logoff|key)|Encapsulated ASF alert) \(\d+\) v\d+, len /,
   esp: /: (UDP-encap: )?(ESP\(| \[\|esp\])/,
+  rip: /\.52[01]: ( \[vers \d+\]|RIPv\d| ripng-)/,
 };
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sievecap-tcpdump-apps-'));
@@ -214,7 +220,7 @@ test('IGMP, HSRP, VRRP, syslog, SMTP, WHOIS, IPv4 options, VXLAN, OTV, GRE, Gene
   assert.deepEqual(problems, [], 'output differs from tcpdump\'s');
 });
 
-test('BOOTP/DHCP, DHCPv6, NTP, IGMP, SMTP, FTP, WHOIS, LLDP, STP, HSRP, VRRP, GRE, OSPF, ISAKMP, ESP-in-UDP, BGP, PIM, Kerberos, EIGRP, RADIUS, sFlow, LACP and EAPOL lines as tcpdump prints them (-nn, -q, -e; whole and cut packets)', { skip: SKIP }, () => {
+test('BOOTP/DHCP, DHCPv6, NTP, IGMP, SMTP, FTP, WHOIS, LLDP, STP, HSRP, VRRP, GRE, OSPF, ISAKMP, ESP-in-UDP, BGP, PIM, Kerberos, EIGRP, RADIUS, sFlow, LACP, EAPOL and RIP lines as tcpdump prints them (-nn, -q, -e; whole and cut packets)', { skip: SKIP }, () => {
   const inputs: string[] = [];
   for (const name of FILES) {
     inputs.push(...withCutCopies(name));
@@ -244,4 +250,88 @@ test('BOOTP/DHCP, DHCPv6, NTP, IGMP, SMTP, FTP, WHOIS, LLDP, STP, HSRP, VRRP, GR
   assert.deepEqual(problems.slice(0, 10), [], `${problems.length} lines differ from tcpdump's`);
   for (const [protocol, n] of Object.entries(met)) assert.ok(n >= 2, `only ${n} ${protocol} lines compared`);
   assert.ok(truncatedMet >= 10, `only ${truncatedMet} cut lines compared`);
+});
+
+/** Ethernet + IPv6 + UDP from port `sport` to 521 (RIPng), the UDP checksum right. */
+function ripngFrame(payload: Buffer, sport = 521): Buffer {
+  const src = Buffer.from('fe800000000000000000000000000001', 'hex');
+  const dst = Buffer.from('ff020000000000000000000000000009', 'hex');
+  const udp = Buffer.alloc(8);
+  udp.writeUInt16BE(sport, 0);
+  udp.writeUInt16BE(521, 2);
+  udp.writeUInt16BE(8 + payload.length, 4);
+  const pseudo = Buffer.concat([src, dst, Buffer.from([0, 0, (8 + payload.length) >> 8, (8 + payload.length) & 0xff, 0, 0, 0, 17]), udp, payload]);
+  let sum = 0;
+  for (let k = 0; k < pseudo.length; k += 2) sum += (pseudo[k]! << 8) | (pseudo[k + 1] ?? 0);
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  udp.writeUInt16BE(~sum & 0xffff || 0xffff, 6);
+  const ip6 = Buffer.alloc(8);
+  ip6.writeUInt32BE(0x60000000, 0);
+  ip6.writeUInt16BE(8 + payload.length, 4);
+  ip6[6] = 17;
+  ip6[7] = 255;
+  const eth = Buffer.from('333300000009020000000001' + '86dd', 'hex');
+  return Buffer.concat([eth, ip6, src, dst, udp, payload]);
+}
+
+/** A RIPng entry: prefix, route tag, prefix length, metric. */
+function ripngEntry(prefix: string, tag: number, length: number, metric: number): Buffer {
+  const e = Buffer.alloc(20);
+  Buffer.from(prefix, 'hex').copy(e, 0);
+  e.writeUInt16BE(tag, 16);
+  e[18] = length;
+  e[19] = metric;
+  return e;
+}
+
+test('RIPng built frames (requests, a table dump, responses with tags and metrics, bad versions, commands and lengths): every line as tcpdump prints it, with -v and -vv', { skip: SKIP }, () => {
+  const header = (command: number, version = 1): Buffer => Buffer.from([command, version, 0, 0]);
+  const a = ripngEntry('20010db8000100000000000000000000', 0, 48, 1);
+  const b = ripngEntry('20010db8000200000000000000000000', 7, 64, 0);
+  const c = ripngEntry('fd000000000000000000000000000000', 0xffff, 8, 15);
+  const dump = ripngEntry('00000000000000000000000000000000', 0, 0, 16);
+  const payloads = [
+    Buffer.concat([header(1), dump]),
+    Buffer.concat([header(1), a, b]),
+    Buffer.concat([header(1), dump, dump]),
+    Buffer.concat([header(2), a, b, c]),
+    Buffer.concat([header(2), a, Buffer.alloc(7)]),
+    Buffer.concat([header(2)]),
+    Buffer.concat([header(9), a]),
+    Buffer.concat([header(2, 2), a]),
+    Buffer.from([2, 1]),
+    Buffer.concat([header(2), a]).subarray(0, 14),
+  ];
+  const file = path.join(tmp, 'ripng-built.pcap');
+  const records = payloads.map((payload, k) => {
+    const frame = ripngFrame(payload);
+    const rec = Buffer.alloc(16);
+    rec.writeUInt32LE(1700000000 + k, 0);
+    rec.writeUInt32LE(frame.length, 8);
+    rec.writeUInt32LE(frame.length, 12);
+    return Buffer.concat([rec, frame]);
+  });
+  const global = Buffer.alloc(24);
+  global.writeUInt32LE(0xa1b2c3d4, 0);
+  global.writeUInt16LE(2, 4);
+  global.writeUInt16LE(4, 6);
+  global.writeUInt32LE(65535, 16);
+  global.writeUInt32LE(1, 20);
+  fs.writeFileSync(file, Buffer.concat([global, ...records]));
+  const inputs = [file];
+  for (const snap of [70, 80, 100]) {
+    const cut = path.join(tmp, `ripng-built-s${snap}.pcap`);
+    const r = spawnSync('editcap', ['-F', 'pcap', '-s', String(snap), file, cut], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    inputs.push(cut);
+  }
+  const runs = inputs.flatMap((f) => [['-nn'], ['-nn', '-v'], ['-nn', '-vv'], ['-nn', '-q']].map((args) => [...args, '-r', f]));
+  const ours = sievecapRuns(runs);
+  let ripngLines = 0;
+  runs.forEach((args, k) => {
+    const theirs = tcpdump(args);
+    ripngLines += (theirs.match(/ ripng-/g) ?? []).length;
+    assert.equal(ours[k]!.stdout, theirs, `sievecap ${args.join(' ')}`);
+  });
+  assert.ok(ripngLines >= 40, `only ${ripngLines} RIPng lines compared`);
 });

@@ -512,3 +512,61 @@ export function tftpPrint(ctx: PrintContext, bp: number, length: number): void {
     default:
   }
 }
+
+const RIP_COMMANDS: Readonly<Record<number, string>> = { 1: 'Request', 2: 'Response', 3: 'Trace on', 4: 'Trace off', 5: 'Poll', 6: 'Poll Entry' };
+
+/**
+ * rip_print (UDP 520) without -v: the version, the command and the length. With -v tcpdump goes on
+ * with every route entry, which Sievecap does not print yet: it declines (false), and the packet
+ * prints as plain UDP.
+ */
+export function ripPrint(ctx: PrintContext, p: number, length: number): boolean | void {
+  if (ctx.flags.verbose >= 1) return false;
+  ctx.protocol = 'rip';
+  if (ctx.snapEnd < p) return ctx.printTrunc();
+  if (Math.min(ctx.snapEnd - p, length) < 4) return ctx.printTrunc();
+  const version = ctx.u8(p + 1);
+  ctx.print(`RIPv${version}`);
+  // RFC 1058's version 0: dumped in hex (print_unknown_data).
+  if (version === 0) return hexPrint(ctx, '\n\t', p, Math.min(length, ctx.snapEnd - p));
+  const command = ctx.u8(p);
+  ctx.print(`, ${RIP_COMMANDS[command] ?? `unknown command (${command})`}, length: ${length}`);
+}
+
+/**
+ * ripng_print (UDP 521): ` ripng-req N:` / ` ripng-resp N:` and each entry as prefix/length,
+ * ` [tag]` when not zero and, in a response, ` (metric)` when not zero; on lines of their own with
+ * -vv. A request for the whole table is ` ripng-req dump`.
+ */
+export function ripngPrint(ctx: PrintContext, p: number, length: number): void {
+  ctx.protocol = 'ripng';
+  const version = ctx.u8(p + 1);
+  if (version !== 1) {
+    ctx.print(` [vers ${version}]`);
+    return ctx.print(' (invalid)');
+  }
+  const command = ctx.u8(p);
+  if (command !== 1 && command !== 2) {
+    ctx.print(` ripng-${command} ?? ${length}`);
+    return ctx.print(' (invalid)');
+  }
+  if (length < 4) return ctx.print(' (invalid)');
+  let left = length - 4;
+  const entries = Math.floor(left / 20);
+  const response = command === 2;
+  if (!response && entries === 1 && ctx.u8(p + 4 + 19) === 16) {
+    let unspecified = true;
+    for (let k = 0; k < 16; k++) if (ctx.u8(p + 4 + k) !== 0) unspecified = false;
+    if (unspecified) return ctx.print(' ripng-req dump');
+  }
+  ctx.print(` ripng-${response ? 'resp' : 'req'} ${entries}${entries * 20 !== left ? `[${length}]` : ''}:`);
+  for (let ni = p + 4; left >= 20; left -= 20, ni += 20) {
+    ctx.print(ctx.flags.verbose > 1 ? '\n\t' : ' ');
+    ctx.print(`${ctx.ipv6(ni)}/${ctx.u8(ni + 18)}`);
+    const tag = ctx.u16(ni + 16);
+    if (tag) ctx.print(` [${tag}]`);
+    const metric = ctx.u8(ni + 19);
+    if (metric && response) ctx.print(` (${metric})`);
+  }
+  if (left !== 0) ctx.print(' (invalid)');
+}

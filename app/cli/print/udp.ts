@@ -1,9 +1,9 @@
 /**
  * UDP as tcpdump's print-udp.c prints it. DNS (53) and mDNS (5353), and the printers of
  * udp-apps.ts (BOOTP/DHCP, NTP, DHCPv6, HSRP, syslog, OTV, VXLAN, Geneve, TFTP, RADIUS, sFlow,
- * Kerberos, Broadcom's LI shim), isakmp.ts (ISAKMP, ESP in UDP 4500), bfd.ts and ptp.ts, chosen by
+ * Kerberos, Broadcom's LI shim, RIP without -v, RIPng), isakmp.ts (ISAKMP, ESP in UDP 4500), bfd.ts and ptp.ts, chosen by
  * UDP_PRINTERS in tcpdump's order; ports that tcpdump has a printer for and Sievecap does not
- * (SNMP, L2TP, RIP, ...) print the plain `UDP, length N` form.
+ * (SNMP, L2TP, RIP with -v, ...) print the plain `UDP, length N` form.
  */
 import { PrintContext, hex } from './context';
 import { checksumShouldBe, internetChecksum, pseudoHeader } from './cksum';
@@ -12,7 +12,7 @@ import { dnsPrint } from './dns';
 import { bfdPrint } from './bfd';
 import { ptpPrint } from './ptp';
 import { isakmpNattPrint, isakmpPrint } from './isakmp';
-import { bcmLiPrint, bootpPrint, krbPrint, radiusPrint, sflowPrint, tftpPrint, dhcp6Print, genevePrint, hsrpPrint, ntpPrint, otvPrint, syslogPrint, vxlanPrint } from './udp-apps';
+import { bcmLiPrint, bootpPrint, krbPrint, radiusPrint, ripPrint, ripngPrint, sflowPrint, tftpPrint, dhcp6Print, genevePrint, hsrpPrint, ntpPrint, otvPrint, syslogPrint, vxlanPrint } from './udp-apps';
 
 type PortTest = (sport: number, dport: number) => boolean;
 /** Prints the payload; false (having printed nothing) where it declines, and the packet prints as plain UDP. */
@@ -36,7 +36,7 @@ const UDP_PRINTERS: ReadonlyArray<readonly [PortTest, UdpPrinter | null]> = [
   [either(525), null], // timed
   [either(69), tftpPrint],
   [either(67, 68), bootpPrint],
-  [either(520), null], // RIP
+  [either(520), ripPrint],
   [either(654), null], // AODV
   [either(500), isakmpPrint],
   [either(4500), isakmpNattPrint],
@@ -49,7 +49,7 @@ const UDP_PRINTERS: ReadonlyArray<readonly [PortTest, UdpPrinter | null]> = [
   [to(3456), null], // vat
   [either(2103, 2104), null], // Zephyr
   [(named([7000, 7001, 7002, 7003, 7004, 7005, 7006, 7007, 7008, 7009]), (s, d) => (s >= 7000 && s <= 7009) || (d >= 7000 && d <= 7009)), null], // AFS rx
-  [either(521), null], // RIPng
+  [either(521), ripngPrint],
   [either(546, 547), dhcp6Print],
   [either(5359), null], // AHCP
   [either(6696, 6697), null], // Babel
