@@ -515,22 +515,112 @@ export function tftpPrint(ctx: PrintContext, bp: number, length: number): void {
 
 const RIP_COMMANDS: Readonly<Record<number, string>> = { 1: 'Request', 2: 'Response', 3: 'Trace on', 4: 'Trace off', 5: 'Poll', 6: 'Poll Entry' };
 
+const BSD_AF: Readonly<Record<number, string>> = { 2: 'IPv4', 6: 'NS', 7: 'ISO', 16: 'Appletalk', 23: 'IPX', 24: 'IPv6', 28: 'IPv6', 30: 'IPv6' };
+
+/** mask2plen: the prefix length of a contiguous netmask, else -1. */
+function maskToPrefixLength(mask: number): number {
+  for (let length = 32; length >= 0; length--) if ((length === 0 ? 0 : (0xffffffff << (32 - length)) >>> 0) === mask >>> 0) return length;
+  return -1;
+}
+
+/** print_unknown_data: a hex dump of up to `length` bytes (as many as were captured). */
+function unknownData(ctx: PrintContext, p: number, indent: string, length: number): void {
+  if (p > ctx.snapEnd) return ctx.print(`${indent}Dissector error: print_unknown_data called with pointer past end of packet`);
+  hexPrint(ctx, indent, p, Math.min(length, ctx.snapEnd - p));
+}
+
 /**
- * rip_print (UDP 520) without -v: the version, the command and the length. With -v tcpdump goes on
- * with every route entry, which Sievecap does not print yet: it declines (false), and the packet
- * prints as plain UDP.
+ * rip_print (UDP 520): the version, the command and the length; with -v each route entry (RIPv1:
+ * address and metric; RIPv2: AFI, prefix, tag, metric and next hop, and its authentication
+ * entries), with -vv a hex dump of the message too.
  */
-export function ripPrint(ctx: PrintContext, p: number, length: number): boolean | void {
-  if (ctx.flags.verbose >= 1) return false;
+export function ripPrint(ctx: PrintContext, p: number, length: number): void {
   ctx.protocol = 'rip';
+  const verbose = ctx.flags.verbose;
   if (ctx.snapEnd < p) return ctx.printTrunc();
-  if (Math.min(ctx.snapEnd - p, length) < 4) return ctx.printTrunc();
+  let len = Math.min(ctx.snapEnd - p, length);
+  if (len < 4) return ctx.printTrunc();
+  len -= 4;
   const version = ctx.u8(p + 1);
-  ctx.print(`RIPv${version}`);
-  // RFC 1058's version 0: dumped in hex (print_unknown_data).
-  if (version === 0) return hexPrint(ctx, '\n\t', p, Math.min(length, ctx.snapEnd - p));
+  ctx.print(`${verbose >= 1 ? '\n\t' : ''}RIPv${version}`);
+  // RFC 1058's version 0: dumped in hex.
+  if (version === 0) return unknownData(ctx, p, '\n\t', length);
   const command = ctx.u8(p);
   ctx.print(`, ${RIP_COMMANDS[command] ?? `unknown command (${command})`}, length: ${length}`);
+  if (verbose < 1) return;
+  if (command === 1 || command === 2) {
+    if (version === 1 || version === 2) {
+      ctx.print(`, routes: ${Math.floor(length / 20)}${version === 2 ? ' or less' : ''}`);
+      for (let e = p + 4; len !== 0; ) {
+        const size = version === 1 ? ripEntryV1(ctx, e, len) : ripEntryV2(ctx, e, len);
+        if (size === 0) {
+          ctx.printTrunc();
+          break;
+        }
+        if (len < size) {
+          ctx.print(` [remaining entries length ${len} < ${size}] (invalid)`);
+          break;
+        }
+        e += size;
+        len -= size;
+      }
+    } else ctx.print(', unknown version');
+  } else if (command !== 4 && command !== 5 && command !== 6 && verbose <= 1) unknownData(ctx, p, '\n\t', length);
+  if (verbose > 1) unknownData(ctx, p, '\n\t', length);
+}
+
+/** rip_entry_print_v1: one RFC 1058 entry (20 bytes), or 0 where it is cut. */
+function ripEntryV1(ctx: PrintContext, e: number, remaining: number): number {
+  if (remaining < 20 || !ctx.has(e, 20)) return 0;
+  const family = ctx.u16(e);
+  if (family !== 2 && family !== 0) {
+    ctx.print(`\n\t AFI ${BSD_AF[family] ?? `Unknown (${family})`}, `);
+    unknownData(ctx, e + 4, '\n\t  ', 16);
+    return 20;
+  }
+  if (ctx.u16(e + 2) || ctx.u32(e + 8) || ctx.u32(e + 12)) {
+    unknownData(ctx, e, '\n\t  ', 20);
+    return 20;
+  }
+  ctx.print(`\n\t  ${family === 0 ? 'AFI 0, ' : ''}${ctx.ipv4(e + 4)}, metric: ${ctx.u32(e + 16)}`);
+  return 20;
+}
+
+/** rip_entry_print_v2: one RFC 2453 entry or authentication entry, or 0 where it is cut. */
+function ripEntryV2(ctx: PrintContext, e: number, remaining: number): number {
+  if (remaining < 4 || !ctx.has(e, 4)) return 0;
+  const family = ctx.u16(e);
+  if (family === 0xffff) {
+    const type = ctx.u16(e + 2);
+    const a = e + 4;
+    const left = remaining - 4;
+    if (type === 2) {
+      ctx.print('\n\t  Simple Text Authentication data: ');
+      for (let k = 0; k < 16; k++) {
+        const c = ctx.u8(a + k);
+        if (c === 0) break;
+        ctx.print(printableChar(c));
+      }
+    } else if (type === 3) {
+      if (!ctx.has(a, 16)) return 0;
+      if (left < 16) return 0;
+      ctx.print(`\n\t  Auth header: Packet Len ${ctx.u16(a)}, Key-ID ${ctx.u8(a + 2)}, Auth Data Len ${ctx.u8(a + 3)}, SeqNo ${ctx.u32(a + 4)}, MBZ ${ctx.u32(a + 8)}, MBZ ${ctx.u32(a + 12)}`);
+    } else {
+      ctx.print(type === 1 ? '\n\t  Auth trailer:' : `\n\t  Unknown (${type}) Authentication data:`);
+      unknownData(ctx, a, '\n\t  ', left);
+      return 4 + left;
+    }
+  } else if (family !== 2 && family !== 0) {
+    ctx.print(`\n\t  AFI ${BSD_AF[family] ?? `Unknown (${family})`}`);
+    unknownData(ctx, e + 4, '\n\t  ', 16);
+  } else {
+    if (!ctx.has(e, 20)) return 0;
+    if (remaining < 20) return 0;
+    const prefix = String(maskToPrefixLength(ctx.u32(e + 8)));
+    const router = ctx.u32(e + 12);
+    ctx.print(`\n\t  AFI ${BSD_AF[family] ?? String(family)}, ${ctx.ipv4(e + 4).padStart(15)}/${prefix.padEnd(2)}, tag 0x${hex(ctx.u16(e + 2), 4)}, metric: ${ctx.u32(e + 16)}, next-hop: ${router ? ctx.ipv4(e + 12) : 'self'}`);
+  }
+  return 20;
 }
 
 /**

@@ -1,9 +1,9 @@
 /**
  * UDP as tcpdump's print-udp.c prints it. DNS (53) and mDNS (5353), and the printers of
  * udp-apps.ts (BOOTP/DHCP, NTP, DHCPv6, HSRP, syslog, OTV, VXLAN, Geneve, TFTP, RADIUS, sFlow,
- * Kerberos, Broadcom's LI shim, RIP without -v, RIPng), isakmp.ts (ISAKMP, ESP in UDP 4500), bfd.ts and ptp.ts, chosen by
+ * Kerberos, Broadcom's LI shim, RIP, RIPng), isakmp.ts (ISAKMP, ESP in UDP 4500), bfd.ts and ptp.ts, chosen by
  * UDP_PRINTERS in tcpdump's order; ports that tcpdump has a printer for and Sievecap does not
- * (SNMP, L2TP, RIP with -v, ...) print the plain `UDP, length N` form.
+ * (SNMP, L2TP, AODV, ...) print the plain `UDP, length N` form.
  */
 import { PrintContext, hex } from './context';
 import { checksumShouldBe, internetChecksum, pseudoHeader } from './cksum';
