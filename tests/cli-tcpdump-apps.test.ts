@@ -9,7 +9,7 @@
  * Geneve, MPTCP options, AH, ESP, IPComp, BFD, Broadcom's LI shim, PIMv1, TFTP, PTP and RIP); BGP's and PIMv2's
  * first lines. Only the lines of
  * these protocols are compared (other lines of the same files print protocols the printer does not
- * decode, such as CDP); each protocol must be met on at least a few lines.
+ * decode, such as CDP with -v); each protocol must be met on at least a few lines.
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -338,4 +338,18 @@ test('RIPng built frames (requests, a table dump, responses with tags and metric
     assert.equal(ours[k]!.stdout, theirs, `sievecap ${args.join(' ')}`);
   });
   assert.ok(ripngLines >= 40, `only ${ripngLines} RIPng lines compared`);
+});
+
+test('CDP without -v: every line as tcpdump prints it (Device-ID, the other TLVs dumped), with -e and -q whole and cut, -x and -e -X whole', { skip: SKIP }, () => {
+  // (-x of the cut copies is left out: there tcpdump prints no dump after a cut LLDP frame, Sievecap does.)
+  const files = ['tcpdump/tests/LLDP_and_CDP.pcap', 'tcpdump/tests/3560_CDP.pcap'].flatMap(withCutCopies);
+  const runs = files.flatMap((file) => [['-nn'], ['-nn', '-e'], ['-nn', '-q'], ...(file.startsWith(tmp) ? [] : [['-nn', '-x'], ['-nn', '-e', '-X']])].map((args) => [...args, '-r', file]));
+  const ours = sievecapRuns(runs);
+  let cdpLines = 0;
+  runs.forEach((args, k) => {
+    const theirs = tcpdump(args);
+    cdpLines += (theirs.match(/CDPv2, ttl: /g) ?? []).length;
+    assert.equal(ours[k]!.stdout, theirs, `sievecap ${args.join(' ')}`);
+  });
+  assert.ok(cdpLines >= 50, `only ${cdpLines} CDP lines compared`);
 });

@@ -7,6 +7,7 @@ import { PrintContext, hex, tok } from './context';
 import { hexAndAsciiPrint, hexPrint, printableChar } from './hexdump';
 import { arpPrint } from './arp';
 import { stpPrint } from './stp';
+import { cdpPrint } from './cdp';
 import { ptpPrint } from './ptp';
 import { ipPrint, ip6Print } from './ip';
 import { ETHERTYPE, ETHERTYPE_NAMES } from './tables';
@@ -89,20 +90,24 @@ const SNAP_ETHERTYPES = new Set([0x0800, 0x86dd, 0x0806, 0x8035, 0x88cc]);
 
 /**
  * llc_print's SNAP case (snap_print), for the payloads printed here: `oui Cisco (0x00000c), pid PVST
- * (0x010b)` BPDUs and RFC 1042 (OUI 0) IPv4, IPv6, ARP and LLDP; false (nothing printed) for any
- * other, which the caller shows as an unknown LLC frame.
+ * (0x010b)` BPDUs, CDP without -v (cdp.ts), and RFC 1042 (OUI 0) IPv4, IPv6, ARP and LLDP; false
+ * (nothing printed) for any other, which the caller shows as an unknown LLC frame.
  */
 function snapPrint(ctx: PrintContext, p: number, length: number): boolean {
   const org = (ctx.u8(p + 3) << 16) | ctx.u16(p + 4);
   const et = ctx.u16(p + 6);
   const pvst = org === 0x00000c && (et === 0x010b || et === 0x010c);
-  if (!pvst && !(org === 0 && SNAP_ETHERTYPES.has(et))) return false;
+  // CDP without -v (cdp.ts; with -v tcpdump decodes every TLV, not done here).
+  const cdp = org === 0x00000c && et === 0x2000 && ctx.flags.verbose === 0;
+  const cisco = pvst || cdp;
+  if (!cisco && !(org === 0 && SNAP_ETHERTYPES.has(et))) return false;
   if (ctx.flags.linkHeader) {
     ctx.print(`LLC, dsap SNAP (0xaa) ${ctx.u8(p) & 1 ? 'Group' : 'Individual'}, ssap SNAP (0xaa) ${ctx.u8(p + 1) & 1 ? 'Response' : 'Command'}, ctrl 0x03: `);
-    const name = pvst ? (et === 0x010b ? 'PVST' : 'VLAN Bridge') : tok(ETHERTYPE_NAMES, 'Unknown', et);
-    ctx.print(`oui ${pvst ? 'Cisco' : 'Ethernet'} (0x${hex(org, 6)}), ${pvst ? 'pid' : 'ethertype'} ${name} (0x${hex(et, 4)}), length ${length - 8}: `);
+    const name = cdp ? 'CDP' : pvst ? (et === 0x010b ? 'PVST' : 'VLAN Bridge') : tok(ETHERTYPE_NAMES, 'Unknown', et);
+    ctx.print(`oui ${cisco ? 'Cisco' : 'Ethernet'} (0x${hex(org, 6)}), ${cisco ? 'pid' : 'ethertype'} ${name} (0x${hex(et, 4)}), length ${length - 8}: `);
   }
-  if (pvst) stpPrint(ctx, p + 8, length - 8);
+  if (cdp) cdpPrint(ctx, p + 8, length - 8);
+  else if (pvst) stpPrint(ctx, p + 8, length - 8);
   else ethertypePrint(ctx, et, p + 8, length - 8);
   return true;
 }
