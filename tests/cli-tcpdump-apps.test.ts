@@ -6,7 +6,8 @@
  * of them, whole and cut short by editcap -s (so that each printer's ` [|proto]` and ` (invalid)`
  * cases are met), with -nn, -q and -e; and whole outputs with -v, -vv and dumps where the printers
  * print all tcpdump prints (IGMP, HSRP, VRRP, syslog, text lines, IPv4 options, VXLAN, OTV, GRE,
- * Geneve, MPTCP options, AH, ESP, IPComp, BFD, Broadcom's LI shim, PIMv1, TFTP, PTP and RIP); BGP's and PIMv2's
+ * Geneve, MPTCP options, AH, ESP, IPComp, BFD, Broadcom's LI shim, PIMv1, TFTP, PTP, RIP and Ethernet's
+ * loopback (0x9000)); BGP's and PIMv2's
  * first lines. Only the lines of
  * these protocols are compared (other lines of the same files print protocols the printer does not
  * decode, such as CDP with -v); each protocol must be met on at least a few lines.
@@ -109,6 +110,7 @@ const FILES = [
  * alert, record route, time stamps, bad lengths), VXLAN and OTV with the frames inside, GRE.
  */
 const VERBOSE_FILES = [
+  'tcpdump/tests/loopback.pcap',
   'tcpdump/tests/ripv1v2.pcap',
   'tcpdump/tests/ripv2_auth.pcap',
   'tcpdump/tests/rip_error_hexdump.pcap',
@@ -213,7 +215,7 @@ function withCutCopies(name: string): string[] {
   return inputs;
 }
 
-test('IGMP, HSRP, VRRP, syslog, SMTP, WHOIS, IPv4 options, VXLAN, OTV, GRE, Geneve, MPTCP, AH, ESP, IPComp, BFD, BCM-LI, PIMv1, TFTP, PTP and RIP: every line as tcpdump prints it, with -v, -vv, -x and -e -X too', { skip: SKIP }, () => {
+test('IGMP, HSRP, VRRP, syslog, SMTP, WHOIS, IPv4 options, VXLAN, OTV, GRE, Geneve, MPTCP, AH, ESP, IPComp, BFD, BCM-LI, PIMv1, TFTP, PTP, RIP and Loopback: every line as tcpdump prints it, with -v, -vv, -x and -e -X too', { skip: SKIP }, () => {
   const runs = VERBOSE_FILES.flatMap(withCutCopies).flatMap((file) => [['-nn'], ['-nn', '-v'], ['-nn', '-vv'], ['-nn', '-x'], ['-nn', '-e', '-X']].map((args) => [...args, '-r', file]));
   const ours = sievecapRuns(runs);
   const problems: string[] = [];

@@ -41,9 +41,50 @@ export function ethertypePrint(ctx: PrintContext, type: number, offset: number, 
     case 0x888e:
       eapolPrint(ctx, offset);
       return true;
+    case 0x9000:
+      loopbackPrint(ctx, offset, length);
+      return true;
     default:
       return false;
   }
+}
+
+/**
+ * loopback_print (ethertype 0x9000, the Ethernet Configuration Testing Protocol): `Loopback,
+ * skipCount 0, Reply, receipt number 0, data (40 octets)`; its fields are little-endian. Checks
+ * end the packet as a cut read (tcpdump's ND_LONGJMP_FROM_TCHECK).
+ */
+function loopbackPrint(ctx: PrintContext, p: number, length: number): void {
+  ctx.protocol = 'loopback';
+  const le16 = (at: number): number => ctx.u8(at) | (ctx.u8(at + 1) << 8);
+  const invalid = (at: number, left: number): void => {
+    ctx.print(' (invalid)');
+    ctx.check(at, left);
+  };
+  ctx.print('Loopback');
+  if (length < 2) return invalid(p, length);
+  const skip = le16(p);
+  p += 2;
+  length -= 2;
+  ctx.print(`, skipCount ${skip}${skip % 8 ? ' (bogus)' : ''}`);
+  if (skip > length) return invalid(p, length);
+  ctx.check(p, skip);
+  p += skip;
+  length -= skip;
+  if (length < 2) return invalid(p, length);
+  const fn = le16(p);
+  p += 2;
+  length -= 2;
+  ctx.print(`, ${fn === 1 ? 'Reply' : fn === 2 ? 'Forward Data' : ` invalid (${fn})`}`);
+  if (fn === 1 || fn === 2) {
+    const header = fn === 1 ? 2 : 6;
+    if (length < header) return invalid(p, length);
+    ctx.print(fn === 1 ? `, receipt number ${le16(p)}` : `, forwarding address ${ctx.mac(p)}`);
+    p += header;
+    length -= header;
+    ctx.print(`, data (${length} octets)`);
+  }
+  ctx.check(p, length);
 }
 
 const EAPOL_TYPES: readonly string[] = ['EAP packet', 'EAPOL start', 'EAPOL logoff', 'EAPOL key', 'Encapsulated ASF alert'];
