@@ -2,11 +2,13 @@
  * `sievecap`: tcpdump's command line over Sievecap's capture core.
  */
 import { help, parseCommandLine, parseServeCommandLine, SERVE_HELP, UsageError, type CliOptions, type ServeOptions } from './args';
+import { tuneJit } from '../engine/jit';
 import { processIo, type CliIo } from './io';
 
 const VERSION = '0.1.0';
 
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  tuneJit();
   if (argv[0] === 'serve') return serve(argv.slice(1), io);
   let opts: CliOptions;
   try {

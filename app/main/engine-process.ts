@@ -9,12 +9,14 @@
  * Engine options come from main as JSON in the argument --engine-options=...
  */
 import type { MessagePortMain } from 'electron';
+import { tuneJit } from '../engine/jit';
 import { EngineService, type EngineServiceOptions } from '../engine/service';
 import { connectEngine } from '../engine/service/transport';
 import { prepareAppImageHelper, type AppImageHelper } from '../helper/appimage';
 import { captureRouteFacts, desktopCaptureRoute } from './capture-route';
 import { parseEngineProcessMessage, parseEngineProcessOptions } from './engine-process-protocol';
 
+tuneJit();
 const parentPort = process.parentPort;
 if (!parentPort) throw new Error('engine-process.js runs in an Electron utilityProcess (utilityProcess.fork), which gives it process.parentPort');
 
