@@ -2,7 +2,8 @@
  * The tcpdump-style lines of the application and control protocols a LAN carries — BOOTP/DHCP,
  * DHCPv6, NTP, IGMP (v1, v2, v3 queries and reports), SMTP, FTP and WHOIS first lines, LLDP with
  * its system name, spanning tree (802.1d, 802.1w, MSTP, SPB; Cisco's PVST over SNAP), HSRP, VRRP,
- * GRE, OSPF, ISAKMP/IKE (and ESP in UDP), Kerberos, EIGRP, RADIUS, sFlow, LACP, EAPOL, RIP and RIPng — against tcpdump 4.99 (Debian's) on the corpus's captures
+ * GRE, OSPF, ISAKMP/IKE (and ESP in UDP), Kerberos, EIGRP, RADIUS, sFlow, LACP, EAPOL, RIP, RIPng, CDP
+ * and IS-IS (with 802.2 LLC and SNAP headers cut short) — against tcpdump 4.99 (Debian's) on the corpus's captures
  * of them, whole and cut short by editcap -s (so that each printer's ` [|proto]` and ` (invalid)`
  * cases are met), with -nn, -q and -e; and whole outputs with -v, -vv and dumps where the printers
  * print all tcpdump prints (IGMP, HSRP, VRRP, syslog, text lines, IPv4 options, VXLAN, OTV, GRE,
@@ -342,10 +343,9 @@ test('RIPng built frames (requests, a table dump, responses with tags and metric
   assert.ok(ripngLines >= 40, `only ${ripngLines} RIPng lines compared`);
 });
 
-test('CDP without -v: every line as tcpdump prints it (Device-ID, the other TLVs dumped), with -e and -q whole and cut, -x and -e -X whole', { skip: SKIP }, () => {
-  // (-x of the cut copies is left out: there tcpdump prints no dump after a cut LLDP frame, Sievecap does.)
+test('CDP without -v: every line as tcpdump prints it (Device-ID, the other TLVs dumped), with -e, -q, -x and -e -X, whole and cut', { skip: SKIP }, () => {
   const files = ['tcpdump/tests/LLDP_and_CDP.pcap', 'tcpdump/tests/3560_CDP.pcap'].flatMap(withCutCopies);
-  const runs = files.flatMap((file) => [['-nn'], ['-nn', '-e'], ['-nn', '-q'], ...(file.startsWith(tmp) ? [] : [['-nn', '-x'], ['-nn', '-e', '-X']])].map((args) => [...args, '-r', file]));
+  const runs = files.flatMap((file) => [['-nn'], ['-nn', '-e'], ['-nn', '-q'], ['-nn', '-x'], ['-nn', '-e', '-X']].map((args) => [...args, '-r', file]));
   const ours = sievecapRuns(runs);
   let cdpLines = 0;
   runs.forEach((args, k) => {
@@ -355,3 +355,96 @@ test('CDP without -v: every line as tcpdump prints it (Device-ID, the other TLVs
   });
   assert.ok(cdpLines >= 50, `only ${cdpLines} CDP lines compared`);
 });
+
+test('IS-IS without -v, and 802.2 LLC, SNAP and LLDP headers cut short: every line as tcpdump prints it, with -e, -x and -e -X', { skip: SKIP }, () => {
+  // IS-IS's PDU types (LAN and point-to-point hellos, LSPs, CSNPs, PSNPs) from the corpus, and built
+  // PDUs whose common or fixed header tcpdump refuses; cut inside the LLC header ([|llc] and the
+  // bytes there are), before the OSI NLPID ([|isoclns]), inside the SNAP header ([|snap]) and the
+  // first LLDP TLV ([|lldp]).
+  const built = path.join(tmp, 'isis-built.pcap');
+  fs.writeFileSync(built, isisBuiltCapture());
+  const names = ['ISIS_level1_adjacency.pcap', 'ISIS_level2_adjacency.pcap', 'ISIS_external_lsp.pcap', 'isis_iid_tlv.pcap', 'isis-areaaddr-oobr-1.pcap', 'isis-areaaddr-oobr-2.pcap', 'isis-extd-ipreach-oobr.pcap', 'fletcher-checksum-negative-shift.pcap', 'isis_sr.pcapng', 'isis-seg-fault-1.pcapng', 'LLDP_and_CDP.pcap', 'lldp_8021_linkagg.pcap'];
+  const inputs: string[] = [];
+  for (const name of [...names, built]) {
+    const file = name === built ? built : requireCorpusFile(`tcpdump/tests/${name}`);
+    for (const snap of [0, 15, 16, 17, 18, 20, 25, 34, 45]) {
+      const cut = path.join(tmp, `osi-${path.basename(name).replace(/\.\w+$/, '')}-s${snap}.pcap`);
+      const r = spawnSync('editcap', ['-F', 'pcap', ...(snap ? ['-s', String(snap)] : []), file, cut], { encoding: 'utf8' });
+      assert.equal(r.status, 0, `editcap -s ${snap} ${name}: ${r.stderr}`);
+      inputs.push(cut);
+    }
+  }
+  const runs = inputs.flatMap((file) => [['-nn'], ['-nn', '-e'], ['-nn', '-x'], ['-nn', '-e', '-X']].map((args) => [...args, '-r', file]));
+  const ours = sievecapRuns(runs);
+  const met = { isis: 0, refused: 0, llc: 0, isoclns: 0, snap: 0, lldp: 0 };
+  runs.forEach((args, k) => {
+    const theirs = tcpdump(args);
+    met.isis += (theirs.match(/IS-IS, |OSI NLPID IS-IS/g) ?? []).length;
+    met.refused += (theirs.match(/bogus fixed header|not supported|255 areas|> packet length|< minimum header/g) ?? []).length;
+    for (const proto of ['llc', 'isoclns', 'snap', 'lldp'] as const) met[proto] += theirs.split(` [|${proto}]`).length - 1;
+    assert.equal(ours[k]!.stdout, theirs, `sievecap ${args.join(' ')}`);
+  });
+  console.log(`compared: ${JSON.stringify(met)}`);
+  assert.ok(met.isis >= 500 && met.refused >= 20 && met.llc >= 20 && met.isoclns >= 20 && met.snap >= 4 && met.lldp >= 4, `too few lines compared: ${JSON.stringify(met)}`);
+});
+
+/**
+ * A pcap of 802.3 frames carrying IS-IS PDUs (LLC fe fe 03): one good PDU of each type, and PDUs
+ * with a bad version, system ID length, PDU version, fixed header length (too long, too short,
+ * wrong for the type), 255 areas, and an unknown PDU type.
+ */
+function isisBuiltCapture(): Buffer {
+  // nlpid, fixed length, version, ID length, PDU type, PDU version, reserved, max areas.
+  const common = (fixed: number, type: number, over: Partial<Record<'version' | 'idLength' | 'pduVersion' | 'maxArea', number>> = {}): number[] =>
+    [0x83, fixed, over.version ?? 1, over.idLength ?? 0, type, over.pduVersion ?? 1, 0, over.maxArea ?? 0];
+  const id = [0x19, 0x20, 0x01, 0x68, 0x00, 0x07];
+  const lanIih = [1, ...id, 0, 30, 0x05, 0xd9, 64, ...id, 2];
+  const ptpIih = [1, ...id, 0, 30, 0x05, 0xd9, 9];
+  const lsp = [0, 100, 0x04, 0xaf, ...id, 0, 3, 0, 0, 0x12, 0x34, 0xab, 0xcd, 3];
+  const csnp = [0, 100, ...id, 0, ...Array(8).fill(0), ...Array(8).fill(0xff)];
+  const psnp = [0, 100, ...id, 0];
+  const pdus: number[][] = [
+    [...common(27, 15), ...lanIih],
+    [...common(27, 16), ...lanIih],
+    [...common(20, 17), ...ptpIih],
+    [...common(27, 18), ...lsp],
+    [...common(27, 20), ...lsp],
+    [...common(33, 24), ...csnp],
+    [...common(33, 25), ...csnp],
+    [...common(17, 26), ...psnp],
+    [...common(17, 27), ...psnp],
+    [...common(8, 9), 1, 2, 3, 4],
+    [...common(27, 15, { version: 2 }), ...lanIih],
+    [...common(27, 15, { idLength: 8 }), ...lanIih],
+    [...common(27, 15, { pduVersion: 3 }), ...lanIih],
+    [...common(200, 15), ...lanIih],
+    [...common(4, 15), ...lanIih],
+    [...common(27, 15, { maxArea: 255 }), ...lanIih],
+    [...common(26, 15), ...lanIih],
+    [...common(21, 17), ...ptpIih],
+    [...common(26, 18), ...lsp],
+    [...common(30, 24), ...csnp],
+    [...common(18, 26), ...psnp],
+    [...common(27, 15, { idLength: 6 }), ...lanIih.slice(0, 10)],
+  ];
+  const records = pdus.map((pdu, k) => {
+    const llc = Buffer.from([0xfe, 0xfe, 0x03, ...pdu]);
+    const eth = Buffer.alloc(14);
+    Buffer.from('0180c2000014', 'hex').copy(eth, 0);
+    Buffer.from('02000000000' + (k % 10), 'hex').copy(eth, 6);
+    eth.writeUInt16BE(llc.length, 12);
+    const frame = Buffer.concat([eth, llc]);
+    const rec = Buffer.alloc(16);
+    rec.writeUInt32LE(1700000000 + k, 0);
+    rec.writeUInt32LE(frame.length, 8);
+    rec.writeUInt32LE(frame.length, 12);
+    return Buffer.concat([rec, frame]);
+  });
+  const global = Buffer.alloc(24);
+  global.writeUInt32LE(0xa1b2c3d4, 0);
+  global.writeUInt16LE(2, 4);
+  global.writeUInt16LE(4, 6);
+  global.writeUInt32LE(65535, 16);
+  global.writeUInt32LE(1, 20);
+  return Buffer.concat([global, ...records]);
+}

@@ -8,6 +8,7 @@ import { hexAndAsciiPrint, hexPrint, printableChar } from './hexdump';
 import { arpPrint } from './arp';
 import { stpPrint } from './stp';
 import { cdpPrint } from './cdp';
+import { isoclnsPrint, isoclnsPrintable } from './isis';
 import { ptpPrint } from './ptp';
 import { ipPrint, ip6Print } from './ip';
 import { ETHERTYPE, ETHERTYPE_NAMES } from './tables';
@@ -164,6 +165,11 @@ function lldpPrint(ctx: PrintContext, offset: number, length: number): void {
   let p = offset;
   let left = length;
   while (left >= 2) {
+    // ND_TCHECK_LEN goes to lldp_print's trunc label: the frame ends as printed (-x dumps on).
+    if (!ctx.has(p, 2)) {
+      ctx.printTrunc();
+      return;
+    }
     const tlv = ctx.u16(p);
     const type = tlv >> 9;
     const tlvLength = tlv & 0x1ff;
@@ -311,6 +317,24 @@ export function etherPrint(ctx: PrintContext, offset: number, length: number, ca
     ctx.pushSnap(p, length);
     ctx.linkHeaderLength = p - offset + llcHeaderLength(ctx, p, caplen);
     if (e) ctx.print(printedLength ? '802.3' : `802.3, length ${length}: `);
+    if (caplen < 3 || length < 3 || ((ctx.u8(p + 2) & 3) !== 3 && (caplen < 4 || length < 4))) {
+      // llc_print on a header cut short: ` [|llc]` and the bytes there are.
+      ctx.protocol = 'llc';
+      ctx.printTrunc();
+      if (length < caplen) ctx.linkHeaderLength = p - offset + length;
+      // Printed even with -x (llc_print calls ND_DEFAULTPRINT without asking).
+      hexAndAsciiPrint(ctx, '\n\t', p, caplen);
+      return;
+    }
+    if ((ctx.u8(p) & 0xfe) === 0xaa && (ctx.u8(p + 1) & 0xfe) === 0xaa && ctx.u8(p + 2) === 0x03 && caplen < 8) {
+      // snap_print on a SNAP header cut short: ` [|snap]`, and its length counted as the link
+      // header's (so -x dumps nothing more).
+      if (e) ctx.print(`LLC, dsap SNAP (0xaa) ${ctx.u8(p) & 1 ? 'Group' : 'Individual'}, ssap SNAP (0xaa) ${ctx.u8(p + 1) & 1 ? 'Response' : 'Command'}, ctrl 0x03: `);
+      ctx.protocol = 'snap';
+      ctx.printTrunc();
+      ctx.linkHeaderLength = p - offset + 8;
+      return;
+    }
     if (caplen >= 3 && length >= 3 && (ctx.u8(p) & 0xfe) === 0x42 && (ctx.u8(p + 1) & 0xfe) === 0x42 && ctx.u8(p + 2) === 0x03) {
       // Spanning tree (llc_print's LLCSAP_8021D case).
       if (e) ctx.print(`LLC, dsap STP (0x42) ${ctx.u8(p) & 1 ? 'Group' : 'Individual'}, ssap STP (0x42) ${ctx.u8(p + 1) & 1 ? 'Response' : 'Command'}, ctrl 0x03: `);
@@ -318,6 +342,12 @@ export function etherPrint(ctx: PrintContext, offset: number, length: number, ca
       return;
     }
     if (caplen >= 8 && length >= 8 && (ctx.u8(p) & 0xfe) === 0xaa && (ctx.u8(p + 1) & 0xfe) === 0xaa && ctx.u8(p + 2) === 0x03 && snapPrint(ctx, p, length)) return;
+    if (caplen >= 3 && length >= 3 && (ctx.u8(p) & 0xfe) === 0xfe && (ctx.u8(p + 1) & 0xfe) === 0xfe && ctx.u8(p + 2) === 0x03 && isoclnsPrintable(ctx, p + 3)) {
+      // OSI (llc_print's LLCSAP_ISONS case): IS-IS.
+      if (e) ctx.print(`LLC, dsap OSI (0xfe) ${ctx.u8(p) & 1 ? 'Group' : 'Individual'}, ssap OSI (0xfe) ${ctx.u8(p + 1) & 1 ? 'Response' : 'Command'}, ctrl 0x03: `);
+      isoclnsPrint(ctx, p + 3, length - 3);
+      return;
+    }
     if (!e) ctx.print(`LLC, length ${length}`);
     defaultPrint(ctx, p, caplen);
     return;
