@@ -1,14 +1,56 @@
-/** ARP and RARP (RFC 826): Ethernet/IPv4 addresses decoded, other sizes kept as bytes. */
+/**
+ * ARP and RARP (RFC 826): Ethernet/IPv4 addresses decoded, other sizes kept as bytes; and
+ * Wireshark's duplicate address detection (packet-arp.c, arp.detect_duplicate_ips, on by default):
+ * an IPv4 address seen from one MAC address and later from another is reported on the later frame
+ * — a top-level `[Duplicate IP address detected for …]` item with arp.duplicate-address-frame and
+ * arp.seconds-since-duplicate-address-frame, an expert warning, and ` (duplicate use of … detected!)`
+ * after the Info.
+ */
 import { dissectSafely, hex, LayerBuilder } from './builder';
 import type { Dissector } from './dissector';
+import { addExpert } from './expert';
 import { bytesHex, ipv4Text, macText } from './format';
+import type { Layer } from './model';
 import type { PacketState } from './packet-state';
 
-const OPCODES: Record<number, string> = { 1: 'request', 2: 'reply', 3: 'reverse request', 4: 'reverse reply', 8: 'inverse request', 9: 'inverse reply' };
+/** The MAC address an IPv4 address was last seen with, the frame and its time stamp's seconds. */
+export interface ArpBinding {
+  mac: string;
+  frame: number;
+  seconds: number;
+}
+
+const OPCODES: Record<number, string> = {
+  0: 'reserved', 1: 'request', 2: 'reply', 3: 'reverse request', 4: 'reverse reply', 5: 'drarp request', 6: 'drarp reply',
+  7: 'drarp error', 8: 'inverse request', 9: 'inverse reply', 10: 'arp nak', 11: 'mars request', 12: 'mars multi',
+  13: 'mars mserv', 14: 'mars join', 15: 'mars leave', 16: 'mars nak', 17: 'mars unserv', 18: 'mars sjoin',
+  19: 'mars sleave', 20: 'mars grouplist request', 21: 'mars grouplist reply', 22: 'mars redirect map',
+  23: 'mapos unarp', 24: 'experimental 1', 25: 'experimental 2', 65535: 'reserved',
+};
+
+/** The Info of MARS and MAPOS messages: `<what> <sender hardware address> at <sender protocol address>`. */
+const FROM_AT: Record<number, string> = {
+  11: 'MARS request from', 12: 'MARS MULTI request from', 13: 'MARS MSERV request from', 14: 'MARS JOIN request from',
+  15: 'MARS LEAVE from', 16: 'MARS NAK from', 17: 'MARS UNSERV request from', 18: 'MARS SJOIN request from',
+  19: 'MARS SLEAVE from', 20: 'MARS grouplist request from', 21: 'MARS grouplist reply from', 22: 'MARS redirect map from',
+  23: 'MAPOS UNARP request from',
+};
+
+/** The Protocol column by opcode (ARP for the others). */
+function protocolOf(op: number): string {
+  if (op === 3 || op === 4) return 'RARP';
+  if (op >= 5 && op <= 7) return 'DRARP';
+  if (op === 8 || op === 9) return 'Inverse ARP';
+  if (op >= 11 && op <= 22) return 'MARS';
+  if (op === 23) return 'MAPOS';
+  return 'ARP';
+}
 
 export function dissectArp(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): number | void {
   const b = new LayerBuilder(data, 'arp', 'Address Resolution Protocol', offset, end, p.selection);
   let used: number | undefined;
+  const duplicates: DuplicateReport[] = [];
+  let duplicate = false;
   dissectSafely(b, () => {
     const htype = b.u16(offset, 'hardware type');
     const ptype = b.u16(offset + 2, 'protocol type');
@@ -24,36 +66,110 @@ export function dissectArp(d: Dissector, p: PacketState, data: Buffer, offset: n
     const spa = sha + hlen;
     const tha = spa + plen;
     const tpa = tha + hlen;
+    // Requests and replies between Ethernet and IPv4 addresses: the sender's binding, then (not in
+    // a request, and not the address just reported) the target's, as packet-arp.c reads them.
+    if ((op === 1 || op === 2) && (htype === 1 || htype === 6) && hlen === 6 && (ptype === 0x0800 || ptype === 0xcc) && plen === 4) {
+      b.need(spa, 4, 'ARP addresses');
+      b.need(sha, 6, 'ARP addresses');
+      let ip = data.readUInt32BE(spa);
+      if (bindable(data, sha, ip)) duplicate = checkBinding(d, p, b, data, offset, sha, ip, duplicates);
+      b.need(tpa, 4, 'ARP addresses');
+      b.need(tha, 6, 'ARP addresses');
+      ip = data.readUInt32BE(tpa);
+      if (bindable(data, tha, ip) && op !== 1 && ip !== duplicateIp(duplicates)) duplicate = checkBinding(d, p, b, data, offset, tha, ip, duplicates);
+    }
     b.need(sha, 2 * (hlen + plen), 'ARP addresses');
-    const isMac = hlen === 6;
-    const isIp = plen === 4 && ptype === 0x0800;
-    const hw = (at: number) => (isMac ? macText(data, at) : bytesHex(data, at, hlen));
-    const pr = (at: number) => (isIp ? ipv4Text(data, at) : bytesHex(data, at, plen));
-    const gratuitous = isIp && data.readUInt32BE(spa) === data.readUInt32BE(tpa);
-    const probe = isIp && data.readUInt32BE(spa) === 0 && op === 1;
+    // ARP_HW_IS_ETHER and ARP_PRO_IS_IPv4: other types and sizes are shown as bytes.
+    const isMac = (htype === 1 || htype === 6) && hlen === 6;
+    const isIp = (ptype === 0x0800 || ptype === 0xcc) && plen === 4;
+    const hw = (at: number) => (hlen === 0 ? '<No address>' : isMac ? macText(data, at) : bytesHex(data, at, hlen));
+    const pr = (at: number) => (plen === 0 ? '<No address>' : isIp ? ipv4Text(data, at) : bytesHex(data, at, plen));
+    // Requests and replies whose sender and target protocol addresses are the same are gratuitous;
+    // RFC 5227's announcement (gratuitous) and probe (from 0.0.0.0) are requests whose target MAC
+    // address is all zeros (packet-arp.c compares 6 bytes and reads 4 whatever the sizes).
+    const gratuitous = (op === 1 || op === 2) && data.compare(data, tpa, tpa + plen, spa, spa + plen) === 0;
+    let zeroTarget = tha + 6 <= data.length;
+    for (let i = tha; zeroTarget && i < tha + 6; i++) if (data[i] !== 0) zeroTarget = false;
+    const probe = !gratuitous && op === 1 && zeroTarget && spa + 4 <= data.length && data.readUInt32BE(spa) === 0;
+    const announcement = gratuitous && op === 1 && zeroTarget;
     if (gratuitous) b.add('arp.isgratuitous', '[Is gratuitous: True]', true, 0, 0);
     if (probe) b.add('arp.isprobe', '[Is probe: True]', true, 0, 0);
-    // RFC 5227's announcement: a gratuitous request whose target hardware address is all zeros.
-    let zeroTarget = true;
-    for (let i = tha; i < tha + hlen; i++) if (data[i] !== 0) zeroTarget = false;
-    const announcement = gratuitous && op === 1 && zeroTarget;
     if (announcement) b.add('arp.isannouncement', '[Is announcement: True]', true, 0, 0);
-    b.add(isMac ? 'arp.src.hw_mac' : 'arp.src.hw', () => `Sender MAC address: ${isMac ? d.macLabel(hw(sha)) : hw(sha)}`, hw(sha), sha, hlen);
-    b.add(isIp ? 'arp.src.proto_ipv4' : 'arp.src.proto', () => `Sender IP address: ${pr(spa)}`, pr(spa), spa, plen);
-    b.add(isMac ? 'arp.dst.hw_mac' : 'arp.dst.hw', () => `Target MAC address: ${isMac ? d.macLabel(hw(tha)) : hw(tha)}`, hw(tha), tha, hlen);
-    b.add(isIp ? 'arp.dst.proto_ipv4' : 'arp.dst.proto', () => `Target IP address: ${pr(tpa)}`, pr(tpa), tpa, plen);
+    if (hlen !== 0) b.add(isMac ? 'arp.src.hw_mac' : 'arp.src.hw', () => (isMac ? `Sender MAC address: ${d.macLabel(hw(sha))}` : `Sender hardware address: ${hw(sha)}`), hw(sha), sha, hlen);
+    if (plen !== 0) b.add(isIp ? 'arp.src.proto_ipv4' : 'arp.src.proto', () => `Sender ${isIp ? 'IP' : 'protocol'} address: ${pr(spa)}`, pr(spa), spa, plen);
+    if (hlen !== 0) b.add(isMac ? 'arp.dst.hw_mac' : 'arp.dst.hw', () => (isMac ? `Target MAC address: ${d.macLabel(hw(tha))}` : `Target hardware address: ${hw(tha)}`), hw(tha), tha, hlen);
+    if (plen !== 0) b.add(isIp ? 'arp.dst.proto_ipv4' : 'arp.dst.proto', () => `Target ${isIp ? 'IP' : 'protocol'} address: ${pr(tpa)}`, pr(tpa), tpa, plen);
     used = tpa + plen;
     b.setLength(used - offset);
-    const kind = announcement ? ' (ARP Announcement)' : op === 1 && gratuitous ? ' (request/gratuitous ARP)' : op === 2 && gratuitous ? ' (reply/gratuitous ARP)' : ` (${OPCODES[op] ?? 'opcode ' + op})`;
+    const kind = announcement ? ' (ARP Announcement)' : probe ? ' (ARP Probe)' : op === 1 && gratuitous ? ' (request/gratuitous ARP)' : op === 2 && gratuitous ? ' (reply/gratuitous ARP)' : ` (${OPCODES[op] ?? `opcode 0x${op.toString(16).padStart(4, '0')}`})`;
     b.layer.title = `Address Resolution Protocol${kind}`;
     let info: string;
     if (op === 1) info = announcement ? `ARP Announcement for ${pr(spa)}` : gratuitous ? `Gratuitous ARP for ${pr(spa)} (Request)` : probe ? `Who has ${pr(tpa)}? (ARP Probe)` : `Who has ${pr(tpa)}? Tell ${pr(spa)}`;
     else if (op === 2) info = gratuitous ? `Gratuitous ARP for ${pr(spa)} (Reply)` : `${pr(spa)} is at ${hw(sha)}`;
-    else if (op === 3) info = `Who is ${hw(tha)}? Tell ${hw(sha)}`;
-    else if (op === 4) info = `${hw(tha)} is at ${pr(tpa)}`;
+    else if (op === 3 || op === 5 || op === 8) info = `Who is ${hw(tha)}? Tell ${hw(sha)}`;
+    else if (op === 4 || op === 6) info = `${hw(tha)} is at ${pr(tpa)}`;
+    else if (op === 7) info = 'DRARP Error';
+    else if (op === 9) info = `${hw(sha)} is at ${pr(spa)}`;
+    else if (op === 10) info = 'ARP NAK';
+    else if (FROM_AT[op] !== undefined) info = `${FROM_AT[op]} ${hw(sha)} at ${pr(spa)}`;
+    else if (op === 24 || op === 25) info = `Experimental ${op - 23} ( opcode ${op} )`;
+    else if (op === 0 || op === 65535) info = `Reserved opcode ${op}`;
     else info = `Unknown ARP opcode 0x${op.toString(16).padStart(4, '0')}`;
-    p.setProtocol(op === 3 || op === 4 ? 'RARP' : 'ARP', info);
+    if (duplicate) info += ` (duplicate use of ${ipv4Text(data, duplicates[duplicates.length - 1]!.ipAt)} detected!)`;
+    p.setProtocol(protocolOf(op), info);
   });
   p.addLayer(b.layer);
+  for (const report of duplicates) p.addLayer(report.layer, '');
   return used;
+}
+
+interface DuplicateReport {
+  ip: number;
+  /** Where the address was read (for its text). */
+  ipAt: number;
+  layer: Layer;
+}
+
+/** A binding worth keeping: a unicast, non-zero MAC address and a non-zero IPv4 address. */
+function bindable(data: Buffer, macAt: number, ip: number): boolean {
+  if (ip === 0 || (data[macAt]! & 1) !== 0) return false;
+  for (let i = macAt; i < macAt + 6; i++) if (data[i] !== 0) return true;
+  return false;
+}
+
+function duplicateIp(duplicates: readonly DuplicateReport[]): number {
+  return duplicates.length === 0 ? 0 : duplicates[duplicates.length - 1]!.ip;
+}
+
+/**
+ * check_for_duplicate_addresses: records the binding, or reports the earlier one when the address
+ * now comes with another MAC address (the earlier binding stays as it was). True when reported.
+ */
+function checkBinding(d: Dissector, p: PacketState, arp: LayerBuilder, data: Buffer, offset: number, macAt: number, ip: number, duplicates: DuplicateReport[]): boolean {
+  const mac = macText(data, macAt);
+  const frame = p.frame.number;
+  const seconds = Number(p.frame.tsNs / 1_000_000_000n);
+  const known = d.arpBindings.get(ip);
+  if (known === undefined) {
+    d.arpBindings.set(ip, { mac, frame, seconds });
+    return false;
+  }
+  if (frame <= known.frame) return false;
+  if (known.mac === mac) {
+    known.frame = frame;
+    known.seconds = seconds;
+    return false;
+  }
+  const ipAt = macAt + 6;
+  const ipText = ipv4Text(data, ipAt);
+  const text = `Duplicate IP address detected for ${ipText} (${mac}) - also in use by ${known.mac} (frame ${known.frame})`;
+  // A text item beside the ARP tree (Wireshark adds it to the packet's tree): -T json names it by its text.
+  const b = new LayerBuilder(data, text, `[${text}]`, offset, offset, arp.selection);
+  b.layer.title = `[${text}]`;
+  b.group('arp.duplicate-address-frame', () => `[Frame showing earlier use of IP address: ${known.frame}]`, known.frame, offset, 0, () =>
+    addExpert(b, 'arp.duplicate-address-detected', 'Warning', 'Sequence', `Duplicate IP address configured (${ipText})`, offset, 0, 'ARP/RARP'));
+  const since = (seconds - known.seconds) >>> 0;
+  b.add('arp.seconds-since-duplicate-address-frame', () => `[Seconds since earlier frame seen: ${since}]`, since, offset, 0);
+  duplicates.push({ ip, ipAt, layer: b.layer });
+  return true;
 }

@@ -12,6 +12,7 @@
  * filters, packet lists and reports need, at a fraction of the cost. Cross-packet state advances
  * exactly as in a full dissection, so the two can be mixed frame by frame.
  */
+import type { ArpBinding } from './arp';
 import { WIRESHARK_TCP_PORTS, WIRESHARK_UDP_PORTS } from './wireshark-ports';
 import { registerDefaultAppDissectors } from './apps';
 import { LayerBuilder, withNamedLabels } from './builder';
@@ -112,6 +113,8 @@ export class Dissector {
   readonly ipv4Fragments = new FragmentTable();
   readonly ipv6Fragments = new FragmentTable();
   readonly tcpStreams = new TcpStreamTable();
+  /** ARP's IPv4 → MAC bindings, for its duplicate address detection (arp.ts). */
+  readonly arpBindings = new Map<number, ArpBinding>();
   private readonly udpStreams = new Map<string, number>();
   /** Keys whose next datagram starts a new udp.stream (renewUdpStream). */
   private readonly udpStreamRenewals = new Set<string>();

@@ -8,7 +8,7 @@ import { be16, bitPicture, bytesHex, ipv4Text, macText } from './format';
 import type { PacketState } from './packet-state';
 import { dissectLlc } from './llc';
 import { dissectIpx } from './ipx';
-import { addExpertTo } from './expert';
+import { addExpert, addExpertTo } from './expert';
 import { ouiVendor } from './names';
 
 const ETHERTYPE_NAMES: Record<number, string> = {
@@ -43,6 +43,7 @@ function macField(d: Dissector, b: LayerBuilder, which: 'dst' | 'src', offset: n
   const ig = (first & 0x01) !== 0;
   const oui = (first << 16) | (data[offset + 1]! << 8) | data[offset + 2]!;
   b.group(names.abbrev, () => `${label}: ${shown}`, text, offset, 6, () => {
+    if (which === 'src' && ig) addExpert(b, 'eth.src_not_group', 'Warning', 'Protocol', 'Source MAC must not be a group address: IEEE 802.3-2002, Section 3.2.3(b)', offset, 6, 'Ethernet');
     // The hidden *_resolved fields: the name the address resolves to (itself without MAC name
     // resolution) and the manufacturer of its OUI when Wireshark's manuf file knows it.
     const resolved = d.macName === undefined ? text : d.macName(text);
