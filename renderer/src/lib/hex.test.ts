@@ -80,3 +80,14 @@ test('bytes as the hex pane shows them', () => {
   expect(lineCount(16)).toBe(1);
   expect(lineCount(17)).toBe(2);
 });
+
+test('a top-level text item (ARP\'s duplicate address report) carries no filter name; protocols and field-named layers do', () => {
+  const text = 'Duplicate IP address detected for 192.168.7.10 (02:00:00:00:00:03) - also in use by 02:00:00:00:00:01 (frame 2)';
+  const nodes = buildTree([
+    { protocol: 'arp', title: 'Address Resolution Protocol (request)', offset: 14, length: 28, status: 'ok', problem: null, fields: [] },
+    { protocol: text, title: `[${text}]`, offset: 14, length: 0, status: 'ok', problem: null, fields: [field('arp.duplicate-address-frame', 14, 0)] },
+    { protocol: 'tcp.segments', title: '[2 Reassembled TCP Segments (10 bytes): #1(5), #2(5)]', offset: 0, length: 10, status: 'ok', problem: null, fields: [] },
+  ]);
+  expect([nodes.get('L0')!.abbrev, nodes.get('L1')!.abbrev, nodes.get('L2')!.abbrev]).toEqual(['arp', '', 'tcp.segments']);
+  expect(nodes.get('L1')!.label).toBe(`[${text}]`);
+});

@@ -108,7 +108,9 @@ export function buildTree(layers: readonly PacketLayer[]): Map<string, TreeNode>
       offset: layer.offset,
       length: layer.length,
       reassembled: false,
-      abbrev: layer.protocol,
+      // A protocol or a field name; a text item at the top (ARP's duplicate address report, named
+      // by its text as tshark's JSON names it) has none, so nothing offers it as a filter.
+      abbrev: /^[a-z][a-z0-9_.-]*$/i.test(layer.protocol) ? layer.protocol : '',
       status: layer.status,
       problem: layer.problem,
       field: null,
