@@ -122,3 +122,18 @@ test('ARP duplicate address detection on the corpus\'s arp-oobr.pcap: every dupl
   });
   assert.ok(reports >= 200, `only ${reports} duplicate reports compared`);
 });
+
+test('ARP hardware types named as tshark names them (every value 0-40, 256-299, 512-529, 768-829, 65534, 65535)', { skip: NO_TSHARK }, () => {
+  const types = [...Array(41).keys(), ...Array.from({ length: 44 }, (_, i) => 256 + i), ...Array.from({ length: 18 }, (_, i) => 512 + i), ...Array.from({ length: 62 }, (_, i) => 768 + i), 0xfffe, 0xffff];
+  const frames = types.map((type) => {
+    const frame = arp(1, mac(1), ip(10), Buffer.alloc(6), ip(1));
+    frame.writeUInt16BE(type, 14);
+    return frame;
+  });
+  const file = pcap(path.join(tmp, 'arp-hardware-types.pcap'), frames);
+  const lines = (text: string): string[] => text.split('\n').filter((line) => line.startsWith('    Hardware type: '));
+  const theirs = lines(tshark(['-r', file, '-V']));
+  assert.equal(theirs.length, types.length);
+  assert.deepEqual(lines(ours(['-r', file, '-V'])), theirs);
+  assert.ok(theirs.filter((line) => !line.includes('Unknown')).length >= 80, 'too few named types');
+});

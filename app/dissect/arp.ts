@@ -28,6 +28,32 @@ const OPCODES: Record<number, string> = {
   23: 'mapos unarp', 24: 'experimental 1', 25: 'experimental 2', 65535: 'reserved',
 };
 
+/** Hardware types as tshark 4.0 names them (packet-arp.c arp_hrd_vals, read from tshark -V). */
+const HARDWARE_TYPES: ReadonlyMap<number, string> = new Map([
+  [0, 'NET/ROM pseudo'], [1, 'Ethernet'], [2, 'Experimental Ethernet'], [3, 'AX.25'], [4, 'ProNET'], [5, 'Chaos'],
+  [6, 'IEEE 802'], [7, 'ARCNET'], [8, 'Hyperchannel'], [9, 'Lanstar'], [10, 'Autonet Short Address'],
+  [11, 'Localtalk'], [12, 'LocalNet'], [13, 'Ultra link'], [14, 'SMDS'], [15, 'Frame Relay DLCI'], [16, 'ATM'],
+  [17, 'HDLC'], [18, 'Fibre Channel'], [19, 'ATM (RFC 2225)'], [20, 'Serial Line'], [21, 'ATM'],
+  [22, 'MIL-STD-188-220'], [23, 'Metricom STRIP'], [24, 'IEEE 1394.1995'], [25, 'MAPOS'], [26, 'Twinaxial'],
+  [27, 'EUI-64'], [28, 'HIPARP'], [29, 'IP and ARP over ISO 7816-3'], [30, 'ARPSec'], [31, 'IPsec tunnel'],
+  [32, 'InfiniBand'], [33, 'TIA-102 Project 25 CAI'], [34, 'Wiegand Interface'], [35, 'Pure IP'],
+  [36, 'Experimental 1'], [37, 'HFI'], [256, 'Experimental 2'], [257, 'AEthernet'], [260, 'Notional KISS type'],
+  [264, 'ADAPT'], [270, 'ROSE'], [271, 'CCITT X.25'], [272, 'Boards with X.25 in firmware'],
+  [280, 'Controller Area Network'], [512, 'PPP'], [513, 'Cisco HDLC'], [516, 'LAPB'],
+  [517, "Digital's DDCMP protocol"], [518, 'Raw HDLC'], [519, 'Raw IP'], [768, 'IPIP tunnel'],
+  [769, 'IP6IP6 tunnel'], [770, 'Frame Relay Access Device'], [771, 'SKIP vif'], [772, 'Loopback'],
+  [774, 'Fiber Distributed Data Interface'], [775, 'AP1000 BIF'], [776, 'sit0 device - IPv6-in-IPv4'],
+  [777, 'IP over DDP tunneller'], [778, 'GRE over IP'], [779, 'PIMSM register interface'],
+  [780, 'High Performance Parallel Interface'], [781, 'Nexus 64Mbps Ash'], [782, 'Acorn Econet'],
+  [783, 'Linux-IrDA'], [784, 'Point to point fibrechannel'], [785, 'Fibrechannel arbitrated loop'],
+  [786, 'Fibrechannel public loop'], [787, 'Fibrechannel fabric'], [800, 'Magic type ident for TR'],
+  [801, 'IEEE 802.11'], [802, 'IEEE 802.11 + Prism2 header'], [803, 'IEEE 802.11 + radiotap header'],
+  [804, 'IEEE 802.15.4'], [805, 'IEEE 802.15.4 network monitor'], [820, 'PhoNet media type'],
+  [821, 'PhoNet pipe header'], [822, 'CAIF media type'], [823, 'GRE over IPv6'], [824, 'Netlink'],
+  [825, 'IPv6 over LoWPAN'], [826, 'Vsock monitor header'], [65534, 'zero header length'],
+  [65535, 'Void type, nothing is known'],
+]);
+
 /** The Info of MARS and MAPOS messages: `<what> <sender hardware address> at <sender protocol address>`. */
 const FROM_AT: Record<number, string> = {
   11: 'MARS request from', 12: 'MARS MULTI request from', 13: 'MARS MSERV request from', 14: 'MARS JOIN request from',
@@ -57,7 +83,7 @@ export function dissectArp(d: Dissector, p: PacketState, data: Buffer, offset: n
     const hlen = b.u8(offset + 4, 'hardware size');
     const plen = b.u8(offset + 5, 'protocol size');
     const op = b.u16(offset + 6, 'opcode');
-    b.add('arp.hw.type', () => `Hardware type: ${htype === 1 ? 'Ethernet' : 'Unknown'} (${htype})`, htype, offset, 2);
+    b.add('arp.hw.type', () => `Hardware type: ${HARDWARE_TYPES.get(htype) ?? 'Unknown'} (${htype})`, htype, offset, 2);
     b.add('arp.proto.type', () => `Protocol type: ${ptype === 0x0800 ? 'IPv4' : 'Unknown'} (${hex(ptype, 4)})`, ptype, offset + 2, 2, () => hex(ptype, 4));
     b.add('arp.hw.size', () => `Hardware size: ${hlen}`, hlen, offset + 4, 1);
     b.add('arp.proto.size', () => `Protocol size: ${plen}`, plen, offset + 5, 1);
