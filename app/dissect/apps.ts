@@ -10,7 +10,7 @@ import { ntpDissector } from './ntp';
 import { createHttpDissector } from './http';
 import { HttpTransactionTable } from './http-transactions';
 import { createTlsDissector } from './tls';
-import { quicDissector } from './quic';
+import { createQuicDissector } from './quic';
 import { createSsdpDissector } from './ssdp';
 import { nbnsDissector } from './nbns';
 import { nbdgmDissector } from './nbdgm';
@@ -57,7 +57,7 @@ export function createDefaultAppDissectors(): AppDissector[] {
   ntpDissector,
   createHttpDissector(httpTransactions),
   createTlsDissector(),
-  quicDissector,
+  createQuicDissector(),
   createSsdpDissector(httpTransactions),
   nbnsDissector,
   nbdgmDissector,

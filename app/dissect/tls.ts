@@ -140,6 +140,8 @@ interface TlsState {
   direction: string;
   /** The conversation's resumption facts (a ClientHello starts them). */
   resumption?: Resumption;
+  /** QUIC's CRYPTO frames: the session is TLS 1.3 from the start (no GMT time in either Random). */
+  quic?: boolean;
   /** Starts the conversation's resumption facts afresh (a ClientHello). */
   newResumption: () => Resumption;
 }
@@ -508,7 +510,7 @@ function readHello(b: LayerBuilder, type: number, start: number, end: number, st
   }
   const random = Buffer.from(b.bytes(start + 2, 32, 'random'));
   // A TLS 1.3 ServerHello's random has no time in it: tshark shows it whole.
-  if (type === 2 && (version === 0x0304 || serverHelloVersion(b.data, start, end) === 0x0304)) {
+  if ((type === 2 && (version === 0x0304 || serverHelloVersion(b.data, start, end) === 0x0304)) || state.quic === true) {
     b.add('tls.handshake.random', () => `Random: ${random.toString('hex')}`, random, start + 2, 32, () => random.toString('hex'));
   } else b.group('tls.handshake.random', () => `Random: ${random.toString('hex')}`, random, start + 2, 32, () => {
     const time = random.readUInt32BE(0);
@@ -782,6 +784,11 @@ function readExtensionBody(b: LayerBuilder, helloType: number, type: number, bod
       return;
     }
     default:
+      // A GREASE extension (RFC 8701) reaches ssl_dissect_hnd_extension's default branch: its bytes as Data.
+      if ((type & 0x0f0f) === 0x0a0a && (type >> 8) === (type & 0xff)) {
+        const bytes = Buffer.from(b.bytes(body, length, 'extension data'));
+        b.add('tls.handshake.extension.data', () => `Data: ${length === 0 ? '<MISSING>' : bytes.toString('hex')}`, bytes, body, length);
+      }
       return;
   }
 }
@@ -868,4 +875,19 @@ function readCertificates(b: LayerBuilder, start: number, end: number, state: Tl
       at += 3 + length;
     }
   });
+}
+
+/**
+ * The TLS 1.3 handshake messages of QUIC's CRYPTO frames (Wireshark's tls13_handshake dissector,
+ * called by packet-quic.c): no record layer on the wire, shown under a "TLSv1.3 Record Layer" item
+ * in the QUIC tree. Returns the messages' names and a ServerHello's cipher suite.
+ */
+export function readQuicHandshakes(b: LayerBuilder, start: number, end: number): { names: string[]; suite?: number } {
+  const state: TlsState = {
+    info: [], version: 0x0304, negotiated: false, encrypted: false, recordSetsVersion: false, x509Chain: [], direction: '', quic: true,
+    newResumption: () => ({ server: '', helloDone: false, session: false, resumed: false }),
+  };
+  const names = handshakeNames(b.data, start, end);
+  b.group('tls', () => `TLSv1.3 Record Layer: Handshake Protocol: ${names.join(', ')}`, null, start, end - start, () => readHandshakes(b, start, end, state));
+  return { names: state.info, suite: state.suite };
 }

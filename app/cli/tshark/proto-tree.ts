@@ -71,7 +71,7 @@ function layerNode(layer: Layer, frame: Buffer): ProtoNode {
     parent: info?.parent ?? '',
     bitmask: 0n,
     bytes,
-    children: layer.fields.map((f) => fieldNode(f, layer, bytes, frame, false)),
+    children: layer.fields.map((f) => fieldNode(f, layer, layer.data ?? bytes, frame, false)),
   };
 }
 
