@@ -4,13 +4,16 @@
  * decrypted with the keys derived from the client's first DCID, their frames and the TLS
  * ClientHello/ServerHello in CRYPTO frames, Retry tags verified, the crypto stream's retransmission
  * after a Retry, connection tracking that gives short headers their DCID, and the decryption
- * experts — compared as summary lines, fields, expert messages, frame.protocols and -V trees. Also
- * mutated copies of the handshake: every packet still dissects without a dissector error.
- * Skipped without tshark or the corpus.
+ * experts — compared as summary lines, fields, expert messages, frame.protocols and -V trees. Client
+ * Initials this test protects itself (RFC 9001 A.1's keys) whose ClientHello spans two and three
+ * packets, as browsers' post-quantum hellos do: tshark's handshake reassembly. And mutated copies of
+ * the handshake: every packet still dissects without a dissector error. Skipped without tshark; the
+ * corpus parts without the corpus.
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -132,4 +135,83 @@ test('QUIC: mutated handshakes dissect without a dissector error', { skip: NO_CO
   assert.equal(ours(['-r', file, '-T', 'text']).trimEnd().split('\n').length, mutated.length);
   // tshark reads the same file: the frame count agrees (its dissection is the reference for the rest).
   assert.equal(tshark(['-r', file, '-T', 'fields', '-e', 'frame.number']).trimEnd().split('\n').length, mutated.length);
+});
+
+/** RFC 9001 A.1: the client's Initial keys for DCID 0x8394c8f03e515708 (the RFC's, not derived here). */
+const RFC_DCID = Buffer.from('8394c8f03e515708', 'hex');
+const RFC_CLIENT = { key: Buffer.from('1f369613dd76d5467730efcbe3b1a22d', 'hex'), iv: Buffer.from('fa044b2f42a3fd3b46fb255c', 'hex'), hp: Buffer.from('9f50449e04a0e810283a1e9933adedd2', 'hex') };
+
+const u16 = (n: number): Buffer => Buffer.from([n >> 8, n & 255]);
+const quicVarint = (n: number): Buffer => (n < 64 ? Buffer.from([n]) : Buffer.from([0x40 | (n >> 8), n & 255]));
+
+/** A client Initial (2-byte packet number, padded to 1200 bytes) protected as RFC 9001 §5 says. */
+function protectedInitial(pn: number, frames: Buffer): Buffer {
+  const pnLength = 2;
+  const headerLength = 1 + 4 + 1 + RFC_DCID.length + 1 + 1 + 2 + pnLength;
+  const payload = Buffer.concat([frames, Buffer.alloc(Math.max(0, 1200 - headerLength - 16 - frames.length))]);
+  const length = pnLength + payload.length + 16;
+  const header = Buffer.concat([Buffer.from([0xc0 | (pnLength - 1), 0, 0, 0, 1, RFC_DCID.length]), RFC_DCID, Buffer.from([0, 0]), u16(0x4000 | length), u16(pn)]);
+  const nonce = Buffer.from(RFC_CLIENT.iv);
+  nonce[10]! ^= pn >> 8;
+  nonce[11]! ^= pn & 255;
+  const gcm = crypto.createCipheriv('aes-128-gcm', RFC_CLIENT.key, nonce);
+  gcm.setAAD(header);
+  const packet = Buffer.concat([header, gcm.update(payload), gcm.final(), gcm.getAuthTag()]);
+  const pnOffset = header.length - pnLength;
+  const ecb = crypto.createCipheriv('aes-128-ecb', RFC_CLIENT.hp, null);
+  ecb.setAutoPadding(false);
+  const mask = ecb.update(packet.subarray(pnOffset + 4, pnOffset + 20));
+  packet[0]! ^= mask[0]! & 0x0f;
+  for (let i = 0; i < pnLength; i++) packet[pnOffset + i]! ^= mask[1 + i]!;
+  return packet;
+}
+
+/** A TLS 1.3 ClientHello with SNI and a bulky extension of a type Wireshark has no name for. */
+function longClientHello(bulk: number): Buffer {
+  const sni = Buffer.from('example.test');
+  const sniExtension = Buffer.concat([u16(0), u16(sni.length + 5), u16(sni.length + 3), Buffer.from([0]), u16(sni.length), sni]);
+  const versions = Buffer.from([0, 43, 0, 3, 2, 3, 4]);
+  const filler = Buffer.concat([u16(0x1234), u16(bulk), Buffer.alloc(bulk, 0x5a)]);
+  const extensions = Buffer.concat([sniExtension, versions, filler]);
+  const body = Buffer.concat([u16(0x0303), Buffer.alloc(32, 7), Buffer.from([0]), u16(2), u16(0x1301), Buffer.from([1, 0]), u16(extensions.length), extensions]);
+  return Buffer.concat([Buffer.from([1, body.length >> 16, (body.length >> 8) & 255, body.length & 255]), body]);
+}
+
+/** Ethernet/IPv4/UDP frames 10.0.0.1:50000 → 10.0.0.2:443 in a pcap, one second apart. */
+function udpPcap(file: string, payloads: Buffer[]): string {
+  const header = Buffer.alloc(24);
+  header.writeUInt32LE(0xa1b2c3d4, 0);
+  header.writeUInt16LE(2, 4);
+  header.writeUInt16LE(4, 6);
+  header.writeUInt32LE(65535, 16);
+  header.writeUInt32LE(1, 20);
+  const records = payloads.map((payload, k) => {
+    const udp = Buffer.concat([u16(50000), u16(443), u16(8 + payload.length), u16(0), payload]);
+    const ip = Buffer.concat([Buffer.from([0x45, 0]), u16(20 + udp.length), u16(k + 1), u16(0), Buffer.from([64, 17]), u16(0), Buffer.from([10, 0, 0, 1, 10, 0, 0, 2])]);
+    const frame = Buffer.concat([Buffer.from([0, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 8, 0]), ip, udp]);
+    const rec = Buffer.alloc(16);
+    rec.writeUInt32LE(1_700_000_000 + k, 0);
+    rec.writeUInt32LE(frame.length, 8);
+    rec.writeUInt32LE(frame.length, 12);
+    return Buffer.concat([rec, frame]);
+  });
+  fs.writeFileSync(file, Buffer.concat([header, ...records]));
+  return file;
+}
+
+test('QUIC: a ClientHello over two and three Initial packets, reassembled as tshark does', { skip: NO_TSHARK }, () => {
+  const hello = longClientHello(1500);
+  for (const splits of [[1000], [600, 1200]]) {
+    const bounds = [0, ...splits, hello.length];
+    const packets = bounds.slice(0, -1).map((from, i) => {
+      const part = hello.subarray(from, bounds[i + 1]);
+      return protectedInitial(i, Buffer.concat([Buffer.from([6]), quicVarint(from), quicVarint(part.length), part]));
+    });
+    const file = udpPcap(path.join(tmp, `hello-${splits.join('-')}.pcap`), packets);
+    assert.deepEqual(ours(['-r', file, '-T', 'text']).split('\n'), tshark(['-r', file]).split('\n'), `split at ${splits}: summary lines`);
+    assert.deepEqual(ours(['-r', file, '-V']).split('\n'), tshark(['-r', file, '-V']).split('\n'), `split at ${splits}: -V`);
+    const fields = ['frame.protocols', 'tls.handshake.type', 'tls.handshake.extensions_server_name', 'tls.handshake.fragment', 'tls.handshake.fragment.count', 'quic.crypto.offset'];
+    const args = ['-r', file, '-T', 'fields', ...fields.flatMap((f) => ['-e', f])];
+    assert.equal(ours(args), tshark(args), `split at ${splits}: fields`);
+  }
 });

@@ -8,7 +8,7 @@
  * with Wireshark's "Secrets are not available". Coalesced packets each get a QUIC layer.
  */
 import { LayerBuilder, StopDissection, dissectSafely, hex } from './builder';
-import { readQuicHandshakes } from './tls';
+import { handshakeTypeName, readQuicHandshakeMessages, readQuicHandshakes } from './tls';
 import { conversationKey } from './dissector';
 import { addExpert } from './expert';
 import { bitPicture } from './format';
@@ -94,6 +94,8 @@ interface Connection {
   shortErrors: Map<number, string>;
   /** How far each side's Initial crypto stream has been seen (CRYPTO frames' offset + length). */
   cryptoEnd: { client: number; server: number };
+  /** A handshake message each side's crypto stream has delivered part of. */
+  pending: { client: PendingMessage | null; server: PendingMessage | null };
   /** Largest packet number per space (Initial, Handshake, application data), client and server. */
   maxClientPn: bigint[];
   maxServerPn: bigint[];
@@ -108,8 +110,22 @@ interface PacketMemo {
   plain: Buffer | null;
   retryVerified: 'yes' | 'no' | 'unknown';
   /** Each CRYPTO frame's place in its crypto stream, decided on the first pass. */
-  crypto?: Array<'new' | 'retransmission' | 'other'>;
+  crypto?: CryptoPlan[];
 }
+
+interface PendingMessage {
+  name: string;
+  total: number;
+  parts: Buffer[];
+  received: number;
+  chunks: Array<{ frame: number; size: number }>;
+}
+
+/** What a CRYPTO frame's data is to TLS, decided on the first pass (tls13_handshake with its reassembly). */
+type CryptoPlan =
+  | { kind: 'retransmission' | 'other' | 'whole' }
+  | { kind: 'fragment'; name: string; first: boolean }
+  | { kind: 'last'; name: string; message: Buffer; chunks: Array<{ frame: number; size: number }> };
 
 interface DatagramMemo {
   conn: Connection | null;
@@ -199,7 +215,7 @@ export function createQuicDissector(): AppDissector {
         const created: Connection = {
           number: connections.length, version, serverAddress: ctx.dst, serverPort: ctx.dstPort,
           clientCids: [''], serverCids: [''], clientDcidInitial: '', clientDcidSet: false,
-          clientInitial: null, serverInitial: null, cipherKnown: false, skipDecryption: false, cryptoEnd: { client: 0, server: 0 }, shortErrors: new Map(), maxClientPn: [0n, 0n, 0n], maxServerPn: [0n, 0n, 0n],
+          clientInitial: null, serverInitial: null, cipherKnown: false, skipDecryption: false, cryptoEnd: { client: 0, server: 0 }, pending: { client: null, server: null }, shortErrors: new Map(), maxClientPn: [0n, 0n, 0n], maxServerPn: [0n, 0n, 0n],
         };
         connections.push(created);
         byConversation.set(conversationKey(ctx.src, ctx.srcPort, ctx.dst, ctx.dstPort), created);
@@ -557,7 +573,7 @@ function dissectPacket(data: Buffer, offset: number, stop: number, end: number, 
               const message = `Decryption failed: ${packet.error}`;
               b.into((field.children ??= []), () => addExpert(b, 'quic.decryption_failed', 'Warning', 'Decryption', message, at, stop - at));
             } else if (packet.plain) {
-              info = decryptedFrames(b, packet.plain, info, conn, fromServer, result, packet);
+              info = decryptedFrames(b, packet.plain, info, conn, fromServer, result, packet, ctx.frameNumber);
             }
             next = stop;
           }
@@ -637,7 +653,7 @@ function ellipsized(bytes: Buffer): string {
  * fields join the QUIC layer with their offsets in that buffer ("Decrypted QUIC"). Returns Info
  * with each frame's type appended.
  */
-function decryptedFrames(parent: LayerBuilder, plain: Buffer, infoBefore: string, conn: Connection, fromServer: boolean, result: { tls: boolean }, packet: PacketMemo): string {
+function decryptedFrames(parent: LayerBuilder, plain: Buffer, infoBefore: string, conn: Connection, fromServer: boolean, result: { tls: boolean }, packet: PacketMemo, frameNumber: number): string {
   const firstPass = packet.crypto === undefined;
   const verdicts = (packet.crypto ??= []);
   let cryptoIndex = 0;
@@ -697,23 +713,45 @@ function decryptedFrames(parent: LayerBuilder, plain: Buffer, infoBefore: string
           // The crypto stream as Wireshark follows it: data at or below what this side already
           // sent is a retransmission (after a Retry, the ClientHello again); the next bytes in
           // order are handed to TLS.
-          if (firstPass) {
-            const seen = fromServer ? conn.cryptoEnd.server : conn.cryptoEnd.client;
-            const verdict = cryptoOffset + length <= seen && length > 0 ? 'retransmission' : cryptoOffset === seen ? 'new' : 'other';
-            if (verdict === 'new') {
-              if (fromServer) conn.cryptoEnd.server = seen + length;
-              else conn.cryptoEnd.client = seen + length;
-            }
-            verdicts.push(verdict);
-          }
-          const verdict = verdicts[cryptoIndex++] ?? 'other';
-          if (verdict === 'retransmission') {
+          if (firstPass) verdicts.push(planCrypto(conn, fromServer, cryptoOffset, plain.subarray(at, at + length), frameNumber));
+          const plan = verdicts[cryptoIndex++] ?? { kind: 'other' };
+          if (plan.kind === 'retransmission') {
             // proto_tree_add_expert: an item with the expert's text, the expert info under it.
             const message = 'This QUIC frame has a reused stream offset (retransmission?)';
             b.group('quic.retransmission', message, null, at, length, () => addExpert(b, 'quic.retransmission', 'Note', 'Sequence', message, at, length), '1');
-          } else if (verdict === 'new' && wholeHandshakes(plain, at, at + length)) {
+          } else if (plan.kind === 'whole') {
             const tls = readQuicHandshakes(b, at, at + length);
             result.tls = true;
+            if (fromServer && tls.names.includes('Server Hello') && tls.suite !== undefined && tls.suite >= 0x1301 && tls.suite <= 0x1303) conn.cipherKnown = true;
+          } else if (plan.kind === 'fragment') {
+            result.tls = true;
+            const title = plan.first ? `TLSv1.3 Record Layer: Handshake Protocol: ${plan.name} (fragment)` : 'TLSv1.3 Record Layer: Handshake Protocol: Multiple Handshake Messages';
+            b.group('tls', title, null, at, length, () => b.add('tls.handshake', `Handshake Protocol: ${plan.name} (fragment)`, null, at, length, ''));
+          } else if (plan.kind === 'last') {
+            result.tls = true;
+            const { name, message, chunks } = plan;
+            const group = b.group('tls', `TLSv1.3 Record Layer: Handshake Protocol: ${name}`, null, at, length, () => {
+              b.add('tls.handshake', `Handshake Protocol: ${name} (last fragment)`, null, at, length, '');
+              let from = 0;
+              const parts = chunks.map((c) => `#${c.frame}(${c.size})`).join(', ');
+              b.group('tls.handshake.fragments', `[${chunks.length} Reassembled Handshake Fragments (${message.length} bytes): ${parts}]`, null, at, 0, () => {
+                for (const c of chunks) {
+                  const first = from;
+                  b.add('tls.handshake.fragment', `[Frame: ${c.frame}, payload: ${first}-${first + c.size - 1} (${c.size} bytes)]`, c.frame, at, 0);
+                  from += c.size;
+                }
+                b.add('tls.handshake.fragment.count', `[Handshake Fragment count: ${chunks.length}]`, chunks.length, at, 0);
+              });
+            });
+            // The message itself, read from the reassembled bytes.
+            const rb = new LayerBuilder(message, 'quic', '', 0, message.length, b.selection);
+            let tls: { names: string[]; suite?: number } = { names: [] };
+            dissectSafely(rb, () => {
+              tls = readQuicHandshakeMessages(rb, 0, message.length);
+            });
+            // Without a tree (a filter's or -T fields' selection) the builder keeps fields flat.
+            if (b.tree) (group.children ??= []).push(...rb.layer.fields);
+            else b.layer.fields.push(...rb.layer.fields);
             if (fromServer && tls.names.includes('Server Hello') && tls.suite !== undefined && tls.suite >= 0x1301 && tls.suite <= 0x1303) conn.cipherKnown = true;
           }
           at += length;
@@ -734,6 +772,36 @@ function decryptedFrames(parent: LayerBuilder, plain: Buffer, infoBefore: string
   parent.layer.data = plain;
   parent.layer.sourceName = 'Decrypted QUIC';
   return info;
+}
+
+/**
+ * The crypto stream as Wireshark follows it: data at or below what this side already sent is a
+ * retransmission (after a Retry, the ClientHello again); the next bytes in order go to TLS, whole
+ * messages at once, a message cut across frames put together on the frame that completes it.
+ */
+function planCrypto(conn: Connection, fromServer: boolean, offset: number, bytes: Buffer, frameNumber: number): CryptoPlan {
+  const seen = fromServer ? conn.cryptoEnd.server : conn.cryptoEnd.client;
+  if (offset + bytes.length <= seen && bytes.length > 0) return { kind: 'retransmission' };
+  if (offset !== seen || bytes.length === 0) return { kind: 'other' };
+  if (fromServer) conn.cryptoEnd.server = seen + bytes.length;
+  else conn.cryptoEnd.client = seen + bytes.length;
+  const side = fromServer ? 'server' : 'client';
+  const pending = conn.pending[side];
+  if (pending) {
+    pending.parts.push(Buffer.from(bytes));
+    pending.received += bytes.length;
+    pending.chunks.push({ frame: frameNumber, size: bytes.length });
+    if (pending.received < pending.total) return { kind: 'fragment', name: pending.name, first: false };
+    conn.pending[side] = null;
+    return { kind: 'last', name: pending.name, message: Buffer.concat(pending.parts).subarray(0, pending.total), chunks: pending.chunks };
+  }
+  if (wholeHandshakes(bytes, 0, bytes.length)) return { kind: 'whole' };
+  const name = bytes.length >= 4 ? handshakeTypeName(bytes[0]!) : undefined;
+  if (name !== undefined && 4 + bytes.readUIntBE(1, 3) > bytes.length) {
+    conn.pending[side] = { name, total: 4 + bytes.readUIntBE(1, 3), parts: [Buffer.from(bytes)], received: bytes.length, chunks: [{ frame: frameNumber, size: bytes.length }] };
+    return { kind: 'fragment', name, first: true };
+  }
+  return { kind: 'other' };
 }
 
 /** CRYPTO data that holds whole handshake messages (a message split over frames is not put together). */

@@ -784,10 +784,11 @@ function readExtensionBody(b: LayerBuilder, helloType: number, type: number, bod
       return;
     }
     default:
-      // A GREASE extension (RFC 8701) reaches ssl_dissect_hnd_extension's default branch: its bytes as Data.
-      if ((type & 0x0f0f) === 0x0a0a && (type >> 8) === (type & 0xff)) {
+      // A GREASE extension (RFC 8701) or a type Wireshark has no name for reaches
+      // ssl_dissect_hnd_extension's default branch: its bytes as Data.
+      if (((type & 0x0f0f) === 0x0a0a && (type >> 8) === (type & 0xff)) || !EXTENSION_TYPES.has(type)) {
         const bytes = Buffer.from(b.bytes(body, length, 'extension data'));
-        b.add('tls.handshake.extension.data', () => `Data: ${length === 0 ? '<MISSING>' : bytes.toString('hex')}`, bytes, body, length);
+        b.add('tls.handshake.extension.data', () => `Data: ${length === 0 ? '<MISSING>' : bytes.length > 36 ? `${bytes.toString('hex', 0, 36)}…` : bytes.toString('hex')}`, bytes, body, length);
       }
       return;
   }
@@ -889,5 +890,24 @@ export function readQuicHandshakes(b: LayerBuilder, start: number, end: number):
   };
   const names = handshakeNames(b.data, start, end);
   b.group('tls', () => `TLSv1.3 Record Layer: Handshake Protocol: ${names.join(', ')}`, null, start, end - start, () => readHandshakes(b, start, end, state));
+  return { names: state.info, suite: state.suite };
+}
+
+/** The name tshark gives a handshake message type ('Client Hello'), undefined for unknown ones. */
+export function handshakeTypeName(type: number): string | undefined {
+  return HANDSHAKE_TYPES[type];
+}
+
+/**
+ * A handshake message QUIC's crypto stream delivered in fragments, put together (tshark's
+ * "[N Reassembled Handshake Fragments]"): its fields read from `b`'s buffer, as tls13_handshake's
+ * reassembled tvb has them.
+ */
+export function readQuicHandshakeMessages(b: LayerBuilder, start: number, end: number): { names: string[]; suite?: number } {
+  const state: TlsState = {
+    info: [], version: 0x0304, negotiated: false, encrypted: false, recordSetsVersion: false, x509Chain: [], direction: '', quic: true,
+    newResumption: () => ({ server: '', helloDone: false, session: false, resumed: false }),
+  };
+  readHandshakes(b, start, end, state);
   return { names: state.info, suite: state.suite };
 }
