@@ -54,24 +54,6 @@ function ours(args: string[]): string {
 
 const fieldArgs = (file: string): string[] => ['-r', file, '-T', 'fields', ...FIELDS.flatMap((f) => ['-e', f])];
 
-/**
- * The TLS extensions Sievecap does not decode yet (status_request's fields, QUIC's transport
- * parameters, compress_certificate): their subtrees are left out of both -V outputs, the rest is
- * compared line for line.
- */
-function withoutUndecodedExtensions(text: string): string[] {
-  const out: string[] = [];
-  let skipBelow = -1;
-  for (const line of text.split('\n')) {
-    const indent = line.length - line.trimStart().length;
-    if (skipBelow >= 0 && indent > skipBelow) continue;
-    skipBelow = -1;
-    if (/^\s*Extension: (status_request|quic_transport_parameters|compress_certificate) /.test(line)) skipBelow = indent;
-    out.push(line);
-  }
-  return out;
-}
-
 test('QUIC: summary lines, fields, experts and protocol chains as tshark', { skip: NO_CORPUS }, () => {
   for (const file of FILES) {
     const name = path.basename(file);
@@ -87,10 +69,11 @@ test('QUIC: summary lines, fields, experts and protocol chains as tshark', { ski
   }
 });
 
-test('QUIC: -V trees as tshark (TLS extensions not decoded yet left out)', { skip: NO_CORPUS }, () => {
+test('QUIC: -V and -T json as tshark', { skip: NO_CORPUS }, () => {
   for (const file of FILES) {
-    const theirs = withoutUndecodedExtensions(tshark(['-r', file, '-V']));
-    const mine = withoutUndecodedExtensions(ours(['-r', file, '-V']));
+    assert.equal(ours(['-r', file, '-T', 'json']), tshark(['-r', file, '-T', 'json']), `${path.basename(file)}: -T json`);
+    const theirs = tshark(['-r', file, '-V']).split('\n');
+    const mine = ours(['-r', file, '-V']).split('\n');
     const differing = theirs.map((line, i) => (line === mine[i] ? null : `${i + 1}: tshark ${JSON.stringify(line)} sievecap ${JSON.stringify(mine[i])}`)).filter((x) => x !== null);
     assert.equal(mine.length, theirs.length, `${path.basename(file)}: line count`);
     assert.deepEqual(differing, [], path.basename(file));
@@ -214,4 +197,58 @@ test('QUIC: a ClientHello over two and three Initial packets, reassembled as tsh
     const args = ['-r', file, '-T', 'fields', ...fields.flatMap((f) => ['-e', f])];
     assert.equal(ours(args), tshark(args), `split at ${splits}: fields`);
   }
+});
+
+/** A QUIC variable-length integer in its shortest form. */
+function varintOf(n: number): Buffer {
+  if (n < 64) return Buffer.from([n]);
+  if (n < 16384) return u16(0x4000 | n);
+  if (n < 2 ** 30) {
+    const b = Buffer.alloc(4);
+    b.writeUInt32BE((0x80000000 | n) >>> 0);
+    return b;
+  }
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64BE(BigInt(n) | 0xc000000000000000n);
+  return b;
+}
+
+/**
+ * A ClientHello with status_request, compress_certificate and a quic_transport_parameters
+ * extension holding every kind tshark 4.0 decodes (preferred_address, version_information,
+ * Google's, trailing bytes after a value, names it does not know).
+ */
+function transportParametersHello(): Buffer {
+  const param = (id: number, value: Buffer): Buffer => Buffer.concat([varintOf(id), varintOf(value.length), value]);
+  const params = Buffer.concat([
+    param(0x00, Buffer.from('0102030405060708', 'hex')), param(0x01, varintOf(30000)), param(0x02, Buffer.alloc(16, 0xab)),
+    param(0x03, varintOf(1472)), param(0x04, varintOf(1048576)), param(0x05, varintOf(65536)), param(0x06, varintOf(65536)),
+    param(0x07, varintOf(65536)), param(0x08, varintOf(100)), param(0x09, varintOf(3)), param(0x0a, varintOf(3)), param(0x0b, varintOf(25)),
+    param(0x0c, Buffer.alloc(0)),
+    param(0x0d, Buffer.concat([Buffer.from([10, 0, 0, 9]), u16(443), Buffer.alloc(16, 1), u16(8443), Buffer.from([4]), Buffer.from('a1a2a3a4', 'hex'), Buffer.alloc(16, 0xcd)])),
+    param(0x0e, varintOf(8)), param(0x0f, Buffer.from('c0c1c2c3', 'hex')), param(0x10, Buffer.from('d0d1', 'hex')), param(0x20, varintOf(65535)),
+    param(0x2ab2, Buffer.alloc(0)), param(0x11, Buffer.from('0000000100000001', 'hex')), param(0x4752, Buffer.from('Chrome/120')),
+    param(0x3128, varintOf(1)), param(0x3127, Buffer.from('RVCM')), param(0x3129, Buffer.from('Chrome/120')), param(0xff04de1b, varintOf(1000)),
+    param(0x1b, Buffer.from('7777', 'hex')), param(0x7a3f, Buffer.from('55', 'hex')),
+  ]);
+  const sni = Buffer.from('example.test');
+  const extensions = Buffer.concat([
+    u16(0), u16(sni.length + 5), u16(sni.length + 3), Buffer.from([0]), u16(sni.length), sni,
+    Buffer.from([0, 43, 0, 3, 2, 3, 4]),
+    Buffer.from([0, 5, 0, 5, 1, 0, 0, 0, 0]),
+    Buffer.from([0, 27, 0, 5, 4, 0, 2, 0, 1]),
+    u16(57), u16(params.length), params,
+  ]);
+  const body = Buffer.concat([u16(0x0303), Buffer.alloc(32, 7), Buffer.from([0]), u16(2), u16(0x1301), Buffer.from([1, 0]), u16(extensions.length), extensions]);
+  return Buffer.concat([Buffer.from([1, body.length >> 16, (body.length >> 8) & 255, body.length & 255]), body]);
+}
+
+test('QUIC: transport parameters, status_request and compress_certificate as tshark', { skip: NO_TSHARK }, () => {
+  const hello = transportParametersHello();
+  const file = udpPcap(path.join(tmp, 'transport-parameters.pcap'), [protectedInitial(0, Buffer.concat([Buffer.from([6, 0]), varintOf(hello.length), hello]))]);
+  assert.deepEqual(ours(['-r', file, '-V']).split('\n'), tshark(['-r', file, '-V']).split('\n'), '-V');
+  assert.equal(ours(['-r', file, '-T', 'json']), tshark(['-r', file, '-T', 'json']), '-T json');
+  const fields = ['tls.quic.parameter.type', 'tls.quic.parameter.max_idle_timeout', 'tls.quic.parameter.initial_source_connection_id', 'tls.quic.parameter.preferred_address.ipv6address', 'tls.quic.parameter.vi.chosen_version', 'tls.compress_certificate.algorithm', 'tls.handshake.extensions_status_request_type'];
+  const args = ['-r', file, '-T', 'fields', ...fields.flatMap((f) => ['-e', f])];
+  assert.equal(ours(args), tshark(args), 'fields');
 });

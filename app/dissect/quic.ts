@@ -718,7 +718,7 @@ function decryptedFrames(parent: LayerBuilder, plain: Buffer, infoBefore: string
           if (plan.kind === 'retransmission') {
             // proto_tree_add_expert: an item with the expert's text, the expert info under it.
             const message = 'This QUIC frame has a reused stream offset (retransmission?)';
-            b.group('quic.retransmission', message, null, at, length, () => addExpert(b, 'quic.retransmission', 'Note', 'Sequence', message, at, length), '1');
+            b.group('', message, null, at, length, () => addExpert(b, 'quic.retransmission', 'Note', 'Sequence', message, at, length));
           } else if (plan.kind === 'whole') {
             const tls = readQuicHandshakes(b, at, at + length);
             result.tls = true;

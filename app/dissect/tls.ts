@@ -4,10 +4,10 @@
  * Segment-level: a record cut by the end of the TCP segment is decoded as far as it goes and
  * marked truncated.
  */
-import { LayerBuilder, dissectSafely, hex } from './builder';
+import { LayerBuilder, StopDissection, dissectSafely, hex } from './builder';
 import { ONE_MORE_SEGMENT } from './tcp-pdus';
 import type { AppContext, AppDissector, AppResult, Layer, PduSplit } from './model';
-import { printable } from './app-format';
+import { ipv6Text, printable } from './app-format';
 import { addCertificate } from './x509';
 import { dataLayer } from './hsrp';
 import { addExpert } from './expert';
@@ -683,6 +683,29 @@ function readExtensionBody(b: LayerBuilder, helloType: number, type: number, bod
       }, '');
       return;
     }
+    case 5: { // status_request (a ClientHello's; a server's is empty)
+      if (helloType !== 1 || length < 5) return;
+      const statusType = b.u8(body, 'certificate status type');
+      b.add('tls.handshake.extensions_status_request_type', () => `Certificate Status Type: ${STATUS_TYPES[statusType] ?? 'Unknown'} (${statusType})`, statusType, body, 1);
+      const responders = b.u16(body + 1, 'responder ID list length');
+      b.add('tls.handshake.extensions_status_request_responder_ids_len', () => `Responder ID list Length: ${responders}`, responders, body + 1, 2);
+      const requestExtensions = b.u16(body + 3 + responders, 'request extensions length');
+      b.add('tls.handshake.extensions_status_request_exts_len', () => `Request Extensions Length: ${requestExtensions}`, requestExtensions, body + 3 + responders, 2);
+      return;
+    }
+    case 27: { // compress_certificate (RFC 8879)
+      if (length < 1) return;
+      const listLength = b.u8(body, 'algorithms length');
+      b.add('tls.compress_certificate.algorithms_length', () => `Algorithms Length: ${listLength}`, listLength, body, 1);
+      for (let o = body + 1; o + 2 <= Math.min(body + 1 + listLength, stop); o += 2) {
+        const algorithm = b.u16(o, 'algorithm');
+        b.add('tls.compress_certificate.algorithm', () => `Algorithm: ${COMPRESS_CERTIFICATE_ALGORITHMS[algorithm] ?? 'Unknown'} (${algorithm})`, algorithm, o, 2);
+      }
+      return;
+    }
+    case 57: // quic_transport_parameters (RFC 9001 §8.2)
+      readQuicTransportParameters(b, body, stop);
+      return;
     case 21: { // padding
       const padding = Buffer.from(b.bytes(body, length, 'padding'));
       b.add('tls.handshake.extensions_padding_data', () => `Padding Data: ${padding.subarray(0, 36).toString('hex')}${padding.length > 36 ? '…' : ''}`, padding, body, length, () => padding.toString('hex'));
@@ -788,7 +811,7 @@ function readExtensionBody(b: LayerBuilder, helloType: number, type: number, bod
       // ssl_dissect_hnd_extension's default branch: its bytes as Data.
       if (((type & 0x0f0f) === 0x0a0a && (type >> 8) === (type & 0xff)) || !EXTENSION_TYPES.has(type)) {
         const bytes = Buffer.from(b.bytes(body, length, 'extension data'));
-        b.add('tls.handshake.extension.data', () => `Data: ${length === 0 ? '<MISSING>' : bytes.length > 36 ? `${bytes.toString('hex', 0, 36)}…` : bytes.toString('hex')}`, bytes, body, length);
+        b.add('tls.handshake.extension.data', () => `Data: ${length === 0 ? '<MISSING>' : bytes.length > 36 ? `${bytes.toString('hex', 0, 36)}…` : bytes.toString('hex')}`, bytes, body, length, bytes.toString('hex'));
       }
       return;
   }
@@ -910,4 +933,114 @@ export function readQuicHandshakeMessages(b: LayerBuilder, start: number, end: n
   };
   readHandshakes(b, start, end, state);
   return { names: state.info, suite: state.suite };
+}
+
+const STATUS_TYPES: Record<number, string> = { 1: 'OCSP', 2: 'OCSP Multi' };
+const COMPRESS_CERTIFICATE_ALGORITHMS: Record<number, string> = { 1: 'zlib', 2: 'brotli', 3: 'zstd' };
+
+/** Transport parameter names as tshark 4.0 knows them (quic_transport_parameter_id). */
+const QUIC_PARAMETERS: Record<number, string> = {
+  0x00: 'original_destination_connection_id', 0x01: 'max_idle_timeout', 0x02: 'stateless_reset_token', 0x03: 'max_udp_payload_size',
+  0x04: 'initial_max_data', 0x05: 'initial_max_stream_data_bidi_local', 0x06: 'initial_max_stream_data_bidi_remote',
+  0x07: 'initial_max_stream_data_uni', 0x08: 'initial_max_streams_bidi', 0x09: 'initial_max_streams_uni', 0x0a: 'ack_delay_exponent',
+  0x0b: 'max_ack_delay', 0x0c: 'disable_active_migration', 0x0d: 'preferred_address', 0x0e: 'active_connection_id_limit',
+  0x0f: 'initial_source_connection_id', 0x10: 'retry_source_connection_id', 0x11: 'version_information', 0x20: 'max_datagram_frame_size',
+  0x2ab2: 'grease_quic_bit', 0x3127: 'google_initial_rtt', 0x3128: 'google_connection_options', 0x3129: 'google_user_agent',
+  0x4751: 'google_quic_params', 0x4752: 'google_quic_version',
+};
+/** Integer parameters: their own field, named as the parameter; the ones tshark also puts on the Parameter line, with a unit. */
+const QUIC_INTEGER_PARAMETERS = new Set([0x01, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x20]);
+const QUIC_PARAMETER_SUFFIX: Record<number, string> = { 0x01: ' ms', 0x03: '', 0x04: '', 0x05: '', 0x06: '', 0x07: '', 0x08: '', 0x09: '', 0x0b: '', 0x0e: '', 0x20: '', 0x3127: ' us' };
+
+function quicVarintAt(data: Buffer, at: number, stop: number): { value: number; length: number } | null {
+  if (at >= stop) return null;
+  const length = 1 << (data[at]! >> 6);
+  if (at + length > stop) return null;
+  let value = data[at]! & 0x3f;
+  for (let i = 1; i < length; i++) value = value * 256 + data[at + i]!;
+  return { value, length };
+}
+
+function quicVersionLabel(version: number): string {
+  const named = version === 1 ? '1' : version >>> 8 === 0xff0000 ? `draft-${String(version & 0xff).padStart(2, '0')}` : version === 0 ? 'Version Negotiation' : 'Unknown';
+  return `${named} (${hex(version, 8)})`;
+}
+
+/** The quic_transport_parameters extension as tshark 4.0 shows it (ssl_dissect_hnd_hello_ext_quic_transport_parameters). */
+function readQuicTransportParameters(b: LayerBuilder, start: number, stop: number): void {
+  const data = b.data;
+  for (let at = start; at < stop; ) {
+    const id = quicVarintAt(data, at, stop);
+    if (!id) throw new StopDissection('malformed', 'QUIC transport parameter type cut short');
+    const len = quicVarintAt(data, at + id.length, stop);
+    if (!len) throw new StopDissection('malformed', 'QUIC transport parameter length cut short');
+    const valueAt = at + id.length + len.length;
+    b.need(valueAt, len.value, 'QUIC transport parameter');
+    const value = Buffer.from(data.subarray(valueAt, valueAt + len.value));
+    const name = QUIC_PARAMETERS[id.value];
+    const integer = QUIC_INTEGER_PARAMETERS.has(id.value) || id.value === 0x0e || id.value === 0x3127 ? quicVarintAt(data, valueAt, valueAt + len.value) : null;
+    const suffix = integer && QUIC_PARAMETER_SUFFIX[id.value] !== undefined ? ` ${integer.value}${QUIC_PARAMETER_SUFFIX[id.value]}` : '';
+    const title = name !== undefined ? `Parameter: ${name} (len=${len.value})${suffix}` : `Parameter: Unknown 0x${id.value.toString(16).padStart(4, '0')} (len=${len.value})`;
+    const end = valueAt + len.value;
+    b.group('', title, null, at, end - at, () => {
+      b.add('tls.quic.parameter.type', () => `Type: ${name ?? 'Unknown'} (0x${id.value.toString(16).padStart(2, '0')})`, id.value, at, id.length);
+      b.add('tls.quic.parameter.length', `Length: ${len.value}`, len.value, at + id.length, len.length);
+      b.add('tls.quic.parameter.value', () => `Value: ${value.length === 0 ? '<MISSING>' : value.length > 36 ? `${value.toString('hex', 0, 36)}…` : value.toString('hex')}`, value, valueAt, len.value, value.toString('hex'));
+      let used = len.value;
+      const bytesField = (abbrev: string, label: string): void => {
+        b.add(abbrev, () => `${label}: ${value.length === 0 ? '<MISSING>' : value.toString('hex')}`, value, valueAt, len.value, value.toString('hex'));
+      };
+      if (integer && id.value !== 0x0e && id.value !== 0x3127) {
+        b.add(`tls.quic.parameter.${name}`, `${name}: ${integer.value}`, integer.value, valueAt, integer.length);
+        used = integer.length;
+      } else if (id.value === 0x0e && integer) {
+        b.add('tls.quic.parameter.active_connection_id_limit', `Active Connection ID Limit: ${integer.value}`, integer.value, valueAt, integer.length);
+        used = integer.length;
+      } else if (id.value === 0x3127 && integer) {
+        b.add('tls.quic.parameter.google.initial_rtt', `Google Initial RTT: ${integer.value}`, integer.value, valueAt, integer.length);
+        used = integer.length;
+      } else if (id.value === 0x00 || id.value === 0x02) {
+        bytesField(`tls.quic.parameter.${name}`, name!);
+      } else if (id.value === 0x0f) {
+        bytesField('tls.quic.parameter.initial_source_connection_id', 'Initial Source Connection ID');
+      } else if (id.value === 0x10) {
+        bytesField('tls.quic.parameter.retry_source_connection_id', 'Retry Source Connection ID');
+      } else if (id.value === 0x3128) {
+        bytesField('tls.quic.parameter.google.connection_options', 'Google Connection options');
+      } else if (id.value === 0x3129) {
+        const agent = value.toString('latin1');
+        b.add('tls.quic.parameter.google.user_agent', () => `Google UserAgent: ${agent}`, agent, valueAt, len.value);
+      } else if (id.value === 0x4752 && len.value >= 4) {
+        const version = value.readUInt32BE(0);
+        b.add('tls.quic.parameter.google.quic_version', () => `Google QUIC version: ${quicVersionLabel(version)}`, version, valueAt, 4, () => hex(version, 8));
+        used = 4;
+      } else if (id.value === 0x11 && len.value >= 4) {
+        for (let o = 0; o + 4 <= len.value; o += 4) {
+          const version = value.readUInt32BE(o);
+          const field = o === 0 ? 'tls.quic.parameter.vi.chosen_version' : 'tls.quic.parameter.vi.other_version';
+          b.add(field, () => `${o === 0 ? 'Chosen' : 'Other'} Version: ${quicVersionLabel(version)}`, version, valueAt + o, 4, () => hex(version, 8));
+        }
+        used = len.value - (len.value % 4);
+      } else if (id.value === 0x0d && len.value >= 4 + 2 + 16 + 2 + 1) {
+        b.add('tls.quic.parameter.preferred_address.ipv4address', () => `ipv4Address: ${[...value.subarray(0, 4)].join('.')}`, [...value.subarray(0, 4)].join('.'), valueAt, 4);
+        b.add('tls.quic.parameter.preferred_address.ipv4port', `ipv4Port: ${value.readUInt16BE(4)}`, value.readUInt16BE(4), valueAt + 4, 2);
+        const v6 = ipv6Text(value, 6);
+        b.add('tls.quic.parameter.preferred_address.ipv6address', () => `ipv6Address: ${v6}`, v6, valueAt + 6, 16);
+        b.add('tls.quic.parameter.preferred_address.ipv6port', `ipv6Port: ${value.readUInt16BE(22)}`, value.readUInt16BE(22), valueAt + 22, 2);
+        const cidLength = value[24]!;
+        b.add('tls.quic.parameter.preferred_address.connectionid.length', `Length: ${cidLength}`, cidLength, valueAt + 24, 1);
+        const cid = value.subarray(25, 25 + cidLength);
+        b.add('tls.quic.parameter.preferred_address.connectionid', () => `connectionId: ${cid.toString('hex')}`, Buffer.from(cid), valueAt + 25, cid.length, cid.toString('hex'));
+        const token = value.subarray(25 + cidLength, 25 + cidLength + 16);
+        b.add('tls.quic.parameter.preferred_address.statelessresettoken', () => `statelessResetToken: ${token.toString('hex')}`, Buffer.from(token), valueAt + 25 + cidLength, token.length, token.toString('hex'));
+        used = Math.min(len.value, 25 + cidLength + 16);
+      }
+      if (used < len.value && (integer || id.value === 0x4752 || id.value === 0x11 || id.value === 0x0d)) {
+        // proto_tree_add_expert: an item with the expert's text, the expert info under it.
+        const message = `${len.value - used} trailing bytes were unprocessed`;
+        b.group('', message, null, valueAt + used, len.value - used, () => addExpert(b, 'tls.malformed.trailing_data', 'Warning', 'Protocol', message, valueAt + used, len.value - used));
+      }
+    });
+    at = end;
+  }
 }
