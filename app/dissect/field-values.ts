@@ -4,6 +4,7 @@
  * print (app/cli/tshark/fields.ts) and what the window's columns added with Apply as Column show.
  */
 import { fieldKind } from '../filter/fields';
+import { exceptionLayer } from './exception';
 import type { DissectedPacket, Field } from './model';
 
 /** All values of each requested field, in tree order (tshark's occurrence order). */
@@ -22,6 +23,15 @@ export function collectFields(packet: DissectedPacket, names: readonly string[])
     // A protocol's own name (`-e udp`): its title, as tshark prints an FT_PROTOCOL field.
     wanted.get(layer.protocol)?.push(layer.title);
     visit(layer.fields);
+  }
+  // Wireshark's show_exception: a malformed packet's expert item after the layers (tree.ts addException).
+  if (wanted.has('_ws.expert.message') || wanted.has('_ws.expert.severity') || wanted.has('_ws.expert.group')) {
+    const failed = exceptionLayer(packet.layers);
+    if (failed !== undefined && failed.status === 'malformed') {
+      wanted.get('_ws.expert.message')?.push('Malformed Packet (Exception occurred)');
+      wanted.get('_ws.expert.severity')?.push('8388608');
+      wanted.get('_ws.expert.group')?.push('117440512');
+    }
   }
   for (const n of names) if (n.startsWith('_ws.col.')) wanted.set(n, [columnValue(packet, n)]);
   return wanted;

@@ -8,6 +8,7 @@ import { be16, be32, bitPicture, ipv6Text } from './format';
 import { dscpText, dsSummary, ecnText, ipProtocolName } from './ip-common';
 import { addReassemblyFields, laterReassembly } from './ipv4';
 import type { PacketState } from './packet-state';
+import { addExpertTo } from './expert';
 import type { Layer } from './model';
 
 export function dissectIpv6(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): number | void {
@@ -31,7 +32,12 @@ export function dissectIpv6(d: Dissector, p: PacketState, data: Buffer, offset: 
     const plen = be16(data, offset + 4);
     const nxt = data[offset + 6]!;
     const hlim = data[offset + 7]!;
-    if (b.wants('ipv6.plen')) b.add('ipv6.plen', () => `Payload Length: ${plen}`, plen, offset + 4, 2);
+    // packet-ipv6.c: a payload length past the frame is a warning, and the frame's bytes are the payload.
+    const exceeds = offset + 40 + plen > end && !p.quoted;
+    if (b.wants('ipv6.plen') || (exceeds && b.wantsAny('_ws.expert'))) {
+      const field = b.add('ipv6.plen', () => `Payload Length: ${plen}`, plen, offset + 4, 2);
+      if (exceeds) addExpertTo(b, field, 'ipv6.plen_exceeds_framing', 'Warning', 'Protocol', `IPv6 payload length exceeds framing length (${Math.max(0, end - offset - 40)} bytes)`);
+    }
     if (b.wants('ipv6.nxt')) b.add('ipv6.nxt', () => `Next Header: ${ipProtocolName(nxt)} (${nxt})`, nxt, offset + 6, 1);
     if (b.wants('ipv6.hlim')) b.add('ipv6.hlim', () => `Hop Limit: ${hlim}`, hlim, offset + 7, 1);
     const src = ipv6Text(data, offset + 8);
@@ -57,7 +63,7 @@ export function dissectIpv6(d: Dissector, p: PacketState, data: Buffer, offset: 
     next = nxt;
     payloadEnd = Math.min(offset + 40 + plen, end);
     // An ICMPv6 error quotes as much of the packet as fits: a quoted packet is not cut short.
-    if (offset + 40 + plen > end && !p.quoted) b.mark('malformed', `IPv6 payload length ${plen} exceeds the frame`);
+
   });
   p.addLayer(b.layer);
   if (next < 0) return;

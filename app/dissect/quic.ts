@@ -10,7 +10,7 @@
 import { LayerBuilder, StopDissection, dissectSafely, hex } from './builder';
 import { handshakeTypeName, readQuicHandshakeMessages, readQuicHandshakes } from './tls';
 import { conversationKey } from './dissector';
-import { addExpert } from './expert';
+import { addExpert, addExpertTo } from './expert';
 import { bitPicture } from './format';
 import type { AppContext, AppDissector, AppResult, Layer } from './model';
 import { expandPacketNumber, initialKeys, isQuicV2, openPayload, quicDraftVersion, removeHeaderProtection, retryTagValid, type PacketKeys } from './quic-crypto';
@@ -128,6 +128,11 @@ type CryptoPlan =
   | { kind: 'last'; name: string; message: Buffer; chunks: Array<{ frame: number; size: number }> };
 
 interface DatagramMemo {
+  /**
+   * quic_extract_header read past the datagram (a long header's connection ID lengths, a short
+   * header's 20 bytes of possible DCID): tshark's exception before any of QUIC's tree.
+   */
+  headerException?: 'malformed' | 'truncated';
   conn: Connection | null;
   fromServer: boolean;
   packets: PacketMemo[];
@@ -249,6 +254,22 @@ export function createQuicDissector(): AppDissector {
   function firstPass(data: Buffer, offset: number, stop: number, reportedEnd: number, ctx: AppContext): DatagramMemo {
     const first = data[offset]!;
     const long = (first & 0x80) !== 0;
+    // The bytes quic_extract_header reads: the version and DCID length, the SCID length after the
+    // DCID (and the SCID when its length is valid); a short header's possible DCID, 20 bytes.
+    let needed = offset + 1 + MAX_CID;
+    if (long) {
+      needed = offset + 6;
+      if (offset + 6 <= stop) {
+        const dcil = data[offset + 5]!;
+        needed = offset + 6 + dcil + 1;
+        if (dcil > MAX_CID) needed = offset + 6 + dcil + 1;
+        else if (needed <= stop) {
+          const scil = data[offset + 6 + dcil]!;
+          if (scil > 0 && scil <= MAX_CID) needed += scil;
+        }
+      }
+    }
+    if (needed > stop) return { headerException: needed > reportedEnd ? 'malformed' : 'truncated', conn: null, fromServer: false, packets: [] };
     let type = SHORT_PACKET;
     let version = 0;
     let dcid = '';
@@ -271,6 +292,7 @@ export function createQuicDissector(): AppDissector {
     const memo: DatagramMemo = { conn, fromServer, packets: [] };
     let at = offset;
     while (at < stop) {
+      if (messageException(data, at, reportedEnd)) break;
       const end = packetEnd(data, at, reportedEnd);
       memo.packets.push(protectPass(data, at, end, conn, fromServer, odcid));
       at = end;
@@ -315,7 +337,9 @@ export function createQuicDissector(): AppDissector {
         if (conn.clientDcidSet) ({ client: conn.clientInitial, server: conn.serverInitial } = initialKeys(Buffer.from(conn.clientDcidInitial, 'hex'), conn.version));
       }
     } else {
-      memo.error = 'Secrets are not available';
+      // quic_create_decoders: a Handshake packet's cipher comes from the TLS handshake (a
+      // ServerHello seen), then its secrets from a key log, which Sievecap does not take.
+      memo.error = type === LPT_HANDSHAKE && !conn.cipherKnown ? 'Unable to retrieve cipher information' : 'Secrets are not available';
       return memo;
     }
     const keys = fromServer ? conn.serverInitial : conn.clientInitial;
@@ -356,6 +380,14 @@ export function createQuicDissector(): AppDissector {
       memo = offset < stop ? firstPass(data, offset, stop, end, ctx) : { conn: null, fromServer: false, packets: [] };
       if (!ctx.quoted) memos.set(ctx.frameNumber, memo);
     }
+    if (memo.headerException) {
+      const b = new LayerBuilder(data, 'quic', 'QUIC IETF', offset, end, ctx.fields);
+      const status = memo.headerException;
+      const layer = dissectSafely(b, () => {
+        throw new StopDissection(status, 'the QUIC header runs past the datagram');
+      });
+      return { layers: [layer], protocolColumn: 'QUIC', info: status === 'malformed' ? '[Malformed Packet]' : '[Packet size limited during capture]', keepsInfo: true };
+    }
     const layers: Layer[] = [];
     let info = '';
     let at = offset;
@@ -363,6 +395,25 @@ export function createQuicDissector(): AppDissector {
     let tls = false;
     let firstDcid: string | null = null;
     do {
+      const exception = messageException(data, at, end);
+      if (exception) {
+        const b = new LayerBuilder(data, 'quic', 'QUIC IETF', at, end, ctx.fields);
+        const { conn } = memo;
+        const layer = dissectSafely(b, () => {
+          if (index === 0) {
+            b.group('', 'QUIC Connection information', null, at, 0, () => {
+              if (conn) b.add('quic.connection.number', () => `[Connection Number: ${conn.number}]`, conn.number, at, 0);
+              else addExpert(b, 'quic.connection_unknown', 'Note', 'Protocol', 'Unknown QUIC connection. Missing Initial Packet or migrated connection?', at, 0);
+            });
+          }
+          throw new StopDissection(exception, 'the QUIC packet\'s lengths run past the datagram');
+        });
+        layers.push(layer);
+        const note = exception === 'malformed' ? '[Malformed Packet]' : '[Packet size limited during capture]';
+        if (index === 0) return { layers, protocolColumn: 'QUIC', info: note, keepsInfo: true };
+        info += note;
+        break;
+      }
       const packetStop = packetEnd(data, at, end);
       // check_dcid_on_coalesced_packet: a later packet with another DCID is padding the sender
       // appended, not QUIC ("Senders MUST NOT coalesce QUIC packets with different connection IDs").
@@ -423,6 +474,42 @@ function coalescedDcid(data: Buffer, at: number, stop: number, memo: DatagramMem
   if (!conn) return null;
   const length = (fromServer ? conn.clientCids[0]! : conn.serverCids[0]!).length / 2;
   return data.toString('hex', at + 1, Math.min(stop, at + 1 + length));
+}
+
+/**
+ * quic_get_message_tvb reads a long header's lengths (DCID, SCID, an Initial's token length, the
+ * Length field) to find where the packet ends: reading past the datagram is tshark's exception
+ * ('malformed' past its reported length, 'truncated' past the captured bytes), before any Info.
+ */
+function messageException(data: Buffer, at: number, reportedEnd: number): 'malformed' | 'truncated' | null {
+  const captured = Math.min(reportedEnd, data.length);
+  const first = data[at]!;
+  if ((first & 0x80) === 0) return null;
+  const check = (position: number): 'malformed' | 'truncated' | null => (position > reportedEnd ? 'malformed' : position > captured ? 'truncated' : null);
+  let problem = check(at + 5);
+  if (problem) return problem;
+  const version = data.readUInt32BE(at + 1);
+  if (version === 0 || longPacketType(first, version) === LPT_RETRY) return null;
+  let pos = at + 5;
+  for (const step of ['dcid', 'scid'] as const) {
+    problem = check(pos + 1);
+    if (problem) return problem;
+    pos += 1 + data[pos]!;
+    void step;
+  }
+  const varintEnd = (position: number): number | 'malformed' | 'truncated' => {
+    const firstByte = check(position + 1);
+    if (firstByte) return firstByte;
+    const length = 1 << (data[position]! >> 6);
+    return check(position + length) ?? position + length;
+  };
+  if (longPacketType(first, version) === LPT_INITIAL) {
+    const tokenLengthEnd = varintEnd(pos);
+    if (typeof tokenLengthEnd === 'string') return tokenLengthEnd;
+    pos = tokenLengthEnd + varint(data, pos, tokenLengthEnd)!.value;
+  }
+  const lengthEnd = varintEnd(pos);
+  return typeof lengthEnd === 'string' ? lengthEnd : null;
 }
 
 /** quic_get_message_tvb: where a coalesced packet ends (the datagram's end for the last one). */
@@ -526,8 +613,8 @@ function dissectPacket(data: Buffer, offset: number, stop: number, end: number, 
             const tag = b.bytes(at, 16, 'Retry Integrity Tag');
             const field = b.add('quic.retry_integrity_tag', () => `Retry Integrity Tag: ${tag.toString('hex')}${packet.retryVerified === 'yes' ? ' [verified]' : ''}`, Buffer.from(tag), at, 16, () => tag.toString('hex'));
             if (packet.retryVerified !== 'yes') {
-              const message = packet.retryVerified === 'no' ? 'Retry Packet integrity check failed' : 'Cannot verify Retry Packet due to unknown ODCID';
-              b.into((field.children ??= []), () => addExpert(b, 'quic.bad_retry', 'Warning', 'Protocol', message, at, 16));
+              const message = packet.retryVerified === 'no' ? 'Retry Integrity Tag verification failure' : 'Cannot verify Retry Packet due to unknown ODCID';
+              addExpertTo(b, field, 'quic.bad_retry', 'Warning', 'Protocol', message);
             }
             at += 16;
           }
@@ -571,7 +658,7 @@ function dissectPacket(data: Buffer, offset: number, stop: number, end: number, 
             const field = b.add('quic.payload', () => `Payload: ${ellipsized(payload)}`, Buffer.from(payload), at, stop - at, () => payload.toString('hex'));
             if (packet.error) {
               const message = `Decryption failed: ${packet.error}`;
-              b.into((field.children ??= []), () => addExpert(b, 'quic.decryption_failed', 'Warning', 'Decryption', message, at, stop - at));
+              addExpertTo(b, field, 'quic.decryption_failed', 'Warning', 'Decryption', message);
             } else if (packet.plain) {
               info = decryptedFrames(b, packet.plain, info, conn, fromServer, result, packet, ctx.frameNumber);
             }

@@ -18,12 +18,16 @@ export function dissectUdp(d: Dissector, p: PacketState, data: Buffer, offset: n
   let srcPort = 0;
   let streamKey = '';
   let dstPort = 0;
+  let badLength = '';
+  let infoLength = 0;
+  let portsRead = false;
+  let lengthRead = false;
   dissectSafely(b, () => {
-    b.need(offset, 8, 'UDP header');
+    // The header read field by field, as packet-udp.c does: a header cut short still shows its ports.
+    b.need(offset, 4, 'UDP ports');
     srcPort = be16(data, offset);
     dstPort = be16(data, offset + 2);
-    const length = be16(data, offset + 4);
-    const checksum = be16(data, offset + 6);
+    portsRead = true;
     b.title(() => `User Datagram Protocol, Src Port: ${d.portLabel('udp', srcPort)}, Dst Port: ${d.portLabel('udp', dstPort)}`);
     const srcTrace = traceroute(srcPort);
     const dstTrace = traceroute(dstPort);
@@ -33,7 +37,30 @@ export function dissectUdp(d: Dissector, p: PacketState, data: Buffer, offset: n
     else if (b.wants('udp.dstport')) b.add('udp.dstport', () => `Destination Port: ${d.portLabel('udp', dstPort)}`, dstPort, offset + 2, 2);
     if (b.wants('udp.port')) b.add('udp.port', () => `Source or Destination Port: ${srcPort}`, srcPort, offset, 2).hidden = true;
     if (b.wants('udp.port')) b.add('udp.port', () => `Source or Destination Port: ${dstPort}`, dstPort, offset + 2, 2).hidden = true;
-    if (b.wants('udp.length')) b.add('udp.length', () => `Length: ${length}`, length, offset + 4, 2);
+    b.need(offset + 4, 2, 'UDP length');
+    const length = be16(data, offset + 4);
+    // packet-udp.c: a length below 8, or past the IP payload (not in a datagram an ICMP error
+    // quotes, nor a fragment), is "bogus": an error on the field, a note in Info, and the IP
+    // payload's length is used instead.
+    const available = end - offset;
+    if (length < 8 && p.quoted === 0) {
+      badLength = ` [BAD UDP LENGTH ${length} < 8]`;
+      b.group('udp.length', () => `Length: ${length} (bogus, must be >= 8)`, length, offset + 4, 2, () => malformedExpert(b, `Bad length value ${length} < 8`, offset + 4));
+    } else if (length > available && p.quoted === 0 && !p.fragment) {
+      badLength = ` [BAD UDP LENGTH ${length} > IP PAYLOAD LENGTH]`;
+      b.group('udp.length', () => `Length: ${length} (bogus, payload length ${available})`, length, offset + 4, 2, () => malformedExpert(b, `Bad length value ${length} > IP payload length`, offset + 4));
+    } else if (b.wants('udp.length')) b.add('udp.length', () => `Length: ${length}`, length, offset + 4, 2);
+    infoLength = length - 8;
+    lengthRead = true;
+    if (length < 8 && p.quoted === 0) {
+      // packet-udp.c returns here: no checksum, no stream, no payload.
+      p.tapsClosed = true;
+      b.setLength(Math.min(8, Math.max(0, end - offset)));
+      payloadEnd = -2;
+      return;
+    }
+    b.need(offset + 6, 2, 'UDP checksum');
+    const checksum = be16(data, offset + 6);
     // A zero UDP checksum means "none" over IPv4 (status 3, not present) and is illegal over IPv6
     // (status 4, with an error): packet-udp.c puts the status, and the error, under the checksum.
     // Otherwise the checksum is not verified (tshark's default) and the status is its sibling.
@@ -56,9 +83,10 @@ export function dissectUdp(d: Dissector, p: PacketState, data: Buffer, offset: n
     if (length < 8) p.tapsClosed = true;
     if (length < 8 || offset + length > end) {
       // An ICMP error quotes a datagram's start: its length is the original's (no mark then).
-      if (p.quoted === 0 || length < 8) b.mark('malformed', `UDP length ${length} does not fit the IP payload of ${end - offset} bytes`);
+      if (length < 8) b.mark('malformed', `UDP length ${length} does not fit the IP payload of ${end - offset} bytes`);
       payloadEnd = end;
     } else payloadEnd = offset + length;
+    if (badLength !== '' && payloadEnd - offset - 8 <= 0) b.mark('malformed', 'the UDP payload starts past the IP payload');
     // conversationKey's key, and the direction of this datagram in it (FrameLayout.dir).
     const left = `${p.netSrc}|${srcPort}`;
     const right = `${p.netDst}|${dstPort}`;
@@ -91,8 +119,22 @@ export function dissectUdp(d: Dissector, p: PacketState, data: Buffer, offset: n
     if (stop > offset + 8 && b.wants('udp.payload')) b.add('udp.payload', () => `UDP payload (${stop - offset - 8} bytes)`, data.subarray(offset + 8, stop), offset + 8, stop - offset - 8, () => bytesHex(data, offset + 8, stop - offset - 8));
   });
   p.addLayer(b.layer);
+  if (payloadEnd === -1 && portsRead && b.layer.status !== 'ok') {
+    const note = b.layer.status === 'malformed' ? '[Malformed Packet]' : '[Packet size limited during capture]';
+    // Info has " Len=" once the length was read (packet-udp.c appends it before reading the checksum).
+    p.setProtocol('UDP', p.columns ? `${d.portText('udp', srcPort)} → ${d.portText('udp', dstPort)}${badLength}${lengthRead && length8(infoLength) ? ` Len=${infoLength}` : ''}${note}` : '');
+    return;
+  }
+  if (payloadEnd === -2) {
+    p.setProtocol('UDP', p.columns ? `${d.portText('udp', srcPort)} → ${d.portText('udp', dstPort)}${badLength}` : '');
+    return;
+  }
   if (payloadEnd < 0) return;
-  p.setProtocol('UDP', p.columns ? `${d.portText('udp', srcPort)} → ${d.portText('udp', dstPort)} Len=${payloadEnd - offset - 8}` : '');
+  // A bogus length with no payload byte left: packet-udp.c's payload tvb of the claimed length
+  // starts past the IP payload, an exception.
+  const emptyBogus = badLength !== '' && payloadEnd - offset - 8 <= 0;
+  p.setProtocol('UDP', p.columns ? `${d.portText('udp', srcPort)} → ${d.portText('udp', dstPort)}${badLength} Len=${badLength ? infoLength : payloadEnd - offset - 8}${emptyBogus ? '[Malformed Packet]' : ''}` : '');
+  if (emptyBogus) return;
   if (payloadEnd <= offset + 8) return;
   const tunnel = d.udpTunnels.get(dstPort) ?? d.udpTunnels.get(srcPort);
   if (tunnel) {
@@ -111,6 +153,20 @@ export function dissectUdp(d: Dissector, p: PacketState, data: Buffer, offset: n
   if (streamKey !== '') ctx.newConversation = () => d.renewUdpStream(streamKey);
   if (p.quoted > 0) ctx.quoted = true;
   d.byPort(p, ctx, data, offset + 8, payloadEnd);
+}
+
+/**
+ * udp.length.bad, in the Malformed group: Wireshark's expert.c follows every Malformed expert item
+ * with a hidden _ws.malformed item (the "malformed" filter).
+ */
+function malformedExpert(b: LayerBuilder, message: string, at: number): void {
+  addExpert(b, 'udp.length.bad', 'Error', 'Malformed', message, at, 2);
+  b.add('_ws.malformed', 'Malformed Packet', 'Malformed Packet', at, 0, '_ws.malformed').hidden = true;
+}
+
+/** A " Len=" Info note for a length that was at least 8. */
+function length8(infoLength: number): boolean {
+  return infoLength >= 0;
 }
 
 /**
