@@ -378,7 +378,11 @@ export function createQuicDissector(): AppDissector {
     let memo = ctx.quoted ? undefined : memos.get(ctx.frameNumber);
     if (!memo) {
       memo = offset < stop ? firstPass(data, offset, stop, end, ctx) : { conn: null, fromServer: false, packets: [] };
-      if (!ctx.quoted) memos.set(ctx.frameNumber, memo);
+      // Kept for a frame dissected again (the detail pane, -2): what the first pass decided. A
+      // datagram of short headers that met no error holds nothing a second pass would not find
+      // again, so a long 1-RTT stream keeps no memory per packet.
+      const worthKeeping = memo.headerException !== undefined || memo.packets.some((k) => k.error !== '' || k.pnLength > 0 || k.retryVerified !== 'unknown') || (data[offset]! & 0x80) !== 0;
+      if (!ctx.quoted && worthKeeping) memos.set(ctx.frameNumber, memo);
     }
     if (memo.headerException) {
       const b = new LayerBuilder(data, 'quic', 'QUIC IETF', offset, end, ctx.fields);
