@@ -107,19 +107,30 @@ test('ARP duplicate address detection on built frames: summary lines, -V, -T jso
 });
 
 test('ARP duplicate address detection on the corpus\'s arp-oobr.pcap: every duplicate report and its Info note as tshark', { skip: NO_CORPUS }, () => {
-  // Only the duplicate fields, and the Info of frames tshark does not mark malformed (that capture
-  // is fuzzed: tshark's exceptions in some of its frames are another matter).
+  // The duplicate fields, and the Info of every frame but those an F5 Ethernet trailer makes
+  // malformed in tshark (that capture is fuzzed; Sievecap has no F5 trailer dissector) and ATM ARP's.
   const fieldArgs = ['-T', 'fields', '-E', 'separator=|', ...FIELDS.flatMap((f) => ['-e', f])];
   const rows = (text: string): string[][] => text.trimEnd().split('\n').map((line) => line.split('|'));
   const theirs = rows(tshark(['-r', OOBR, ...fieldArgs]));
   const mine = rows(ours(['-r', OOBR, ...fieldArgs]));
   assert.equal(mine.length, theirs.length);
   let reports = 0;
+  let malformed = 0;
+  // ATM ARP (hardware type 19) has a layout of its own (packet-arp.c's dissect_atmarp), not decoded
+  // here; tshark's exception leaves it no arp.hw.type, so the type is read with Sievecap.
+  const hardware = ours(['-r', OOBR, '-T', 'fields', '-e', 'arp.hw.type']).trimEnd().split('\n');
   theirs.forEach((row, k) => {
     assert.deepEqual(mine[k]!.slice(2, 4), row.slice(2, 4), `frame ${row[0]}: duplicate fields`);
     if (row[2] !== '') reports++;
     if (!row[5]!.includes('Malformed')) assert.equal(mine[k]![1], row[1], `frame ${row[0]}: Info`);
+    // ARP's own exceptions (not the F5 Ethernet trailer's, which Sievecap does not dissect): the
+    // Info packet-arp.c had filled, then "[Malformed Packet]".
+    else if (!row[6]!.includes('f5ethtrailer') && hardware[k] !== '19') {
+      assert.equal(mine[k]![1], row[1], `frame ${row[0]}: Info of a malformed ARP packet`);
+      malformed++;
+    }
   });
+  assert.ok(malformed >= 50, `only ${malformed} malformed ARP packets compared`);
   assert.ok(reports >= 200, `only ${reports} duplicate reports compared`);
 });
 

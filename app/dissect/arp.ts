@@ -77,6 +77,8 @@ export function dissectArp(d: Dissector, p: PacketState, data: Buffer, offset: n
   let used: number | undefined;
   const duplicates: DuplicateReport[] = [];
   let duplicate = false;
+  let infoSet: string | null = null;
+  let protocolColumn = 'ARP';
   dissectSafely(b, () => {
     const htype = b.u16(offset, 'hardware type');
     const ptype = b.u16(offset + 2, 'protocol type');
@@ -142,8 +144,13 @@ export function dissectArp(d: Dissector, p: PacketState, data: Buffer, offset: n
     else if (op === 0 || op === 65535) info = `Reserved opcode ${op}`;
     else info = `Unknown ARP opcode 0x${op.toString(16).padStart(4, '0')}`;
     if (duplicate) info += ` (duplicate use of ${ipv4Text(data, duplicates[duplicates.length - 1]!.ipAt)} detected!)`;
-    p.setProtocol(protocolOf(op), info);
+    protocolColumn = protocolOf(op);
+    infoSet = info;
+    p.setProtocol(protocolColumn, info);
   });
+  // packet-arp.c fills its columns before the exception that cuts it short: what Info had, then
+  // show_exception's note.
+  if (b.layer.status !== 'ok' && p.quoted === 0) p.setProtocol(protocolColumn, `${infoSet ?? ''}${b.layer.status === 'malformed' ? '[Malformed Packet]' : '[Packet size limited during capture]'}`);
   p.addLayer(b.layer);
   for (const report of duplicates) p.addLayer(report.layer, '');
   return used;
