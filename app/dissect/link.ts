@@ -172,7 +172,7 @@ export function dissectVlan(d: Dissector, p: PacketState, data: Buffer, offset: 
     const dei = (tci & 0x1000) !== 0;
     const id = tci & 0xfff;
     b.layer.title = `802.1Q Virtual LAN, PRI: ${pri}, DEI: ${dei ? 1 : 0}, ID: ${id}`;
-    b.add('vlan.priority', () => `${bitPicture(tci, 0xe000, 16)} = Priority: ${pri}`, pri, offset, 2);
+    b.add('vlan.priority', () => `${bitPicture(tci, 0xe000, 16)} = Priority: ${VLAN_PRIORITIES[pri]} (${pri})`, pri, offset, 2);
     b.add('vlan.dei', () => `${bitPicture(tci, 0x1000, 16)} = DEI: ${dei ? 'Eligible' : 'Ineligible'}`, dei, offset, 2);
     b.add('vlan.id', () => `${bitPicture(tci, 0xfff, 16)} = ID: ${id}`, id, offset, 2);
     if (type <= 1500) b.add('vlan.len', () => `Length: ${type}`, type, offset + 2, 2);
@@ -339,3 +339,6 @@ export function dissectRaw(d: Dissector, p: PacketState, data: Buffer, offset: n
   else if (version === 6) d.byEthertype(p, 0x86dd, data, offset, end);
   else d.data(p, data, offset, end);
 }
+
+/** packet-vlan.c's pri_vals (IEEE 802.1Q priority code points), as tshark 4.0 names them. */
+const VLAN_PRIORITIES = ['Best Effort (default)', 'Background', 'Excellent Effort', 'Critical Applications', 'Video, < 100ms latency and jitter', 'Voice, < 10ms latency and jitter', 'Internetwork Control', 'Network Control'];

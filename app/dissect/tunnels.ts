@@ -14,7 +14,7 @@ import { CDP_PROTOCOL, dissectCdp } from './cdp';
 const GRE_PPP = 0x880b;
 
 /** Wireshark's GRE names (gre_typevals) where they differ from the Ethernet ones. */
-const GRE_TYPE_NAMES: Record<number, string> = { [GRE_PPP]: 'PPP', 0x0800: 'IP', 0x88be: 'ERSPAN', [GRE_NHRP]: 'NHRP', [CDP_PROTOCOL]: 'CDP (Cisco)' };
+const GRE_TYPE_NAMES: Record<number, string> = { [GRE_PPP]: 'PPP', 0x0800: 'IP', 0x88be: 'ERSPAN', 0x22eb: 'ERSPAN III', 0x8909: 'CiscoMetaData', 0x0000: 'Possible GRE keepalive packet', [GRE_NHRP]: 'NHRP', [CDP_PROTOCOL]: 'CDP (Cisco)' };
 
 /** The protocol type as Wireshark names it in GRE's title and Info column. */
 function greProtocolName(proto: number): string {
@@ -78,7 +78,7 @@ export function dissectGre(d: Dissector, p: PacketState, data: Buffer, offset: n
         b.add('gre.flags.ack', () => `${bitPicture(fv, 0x0080, 16)} = Acknowledgment: ${hasAck ? 'Yes' : 'No'}`, hasAck, offset, 2);
         b.add('gre.flags.reserved', () => `${bitPicture(fv, 0x0078, 16)} = Flags (Reserved): ${(fv >> 3) & 0x0f}`, (fv >> 3) & 0x0f, offset, 2);
       } else b.add('gre.flags.reserved', () => `${bitPicture(fv, 0x00f8, 16)} = Flags (Reserved): ${(fv >> 3) & 0x1f}`, (fv >> 3) & 0x1f, offset, 2);
-      b.add('gre.flags.version', () => `${bitPicture(fv, 0x0007, 16)} = Version: ${enhanced ? 'Enhanced GRE (1)' : version}`, version, offset, 2);
+      b.add('gre.flags.version', () => `${bitPicture(fv, 0x0007, 16)} = Version: ${enhanced ? 'Enhanced GRE (1)' : version === 0 ? 'GRE (0)' : version}`, version, offset, 2);
     }, () => hex(fv, 4));
     b.add('gre.proto', () => `Protocol Type: ${greProtocolName(proto)} (${hex(proto, 4)})`, proto, offset + 2, 2, () => hex(proto, 4));
     let at = offset + 4;
