@@ -271,7 +271,9 @@ export class Dissector {
   runApp(p: PacketState, app: AppDissector, ctx: AppContext, data: Buffer, offset: number, end: number, chain = true, setColumns = true): AppResult | null {
     // Nobody can see this payload's layers (no tree, no columns, no field of theirs asked for):
     // leave them out, unless the dissector keeps state that later packets depend on.
-    if (!app.stateful && !this.payloadSeen(p, app.protocol, app.fieldPrefixes) && !this.applicationWanted(p, ctx)) return null;
+    const unseen = !this.payloadSeen(p, app.protocol, app.fieldPrefixes) && !this.applicationWanted(p, ctx);
+    if (unseen && !app.stateful) return null;
+    ctx.unseen = unseen;
     const result = dissectApp(app, data, offset, end, ctx);
     if (result.chain !== undefined) {
       result.layers.forEach((layer, k) => p.addLayer(layer, chain || (result.chainInLaterPdus === true && k > 0) ? result.chain![k] ?? '' : ''));

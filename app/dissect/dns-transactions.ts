@@ -26,25 +26,39 @@ export type DnsMatch =
 
 export class DnsTransactionTable {
   private readonly transactions = new Map<string, Transaction>();
+  /** UDP's, by udp.stream and transaction ID (stream × 65,536 + ID): no key text per message. */
+  private readonly udpTransactions = new Map<number, Transaction>();
 
   /** Matches one message (called once per message, in capture order). */
   match(ctx: AppContext, id: number, response: boolean): DnsMatch {
-    const a = `${ctx.src}|${ctx.srcPort}`;
-    const b = `${ctx.dst}|${ctx.dstPort}`;
-    const key = `${ctx.transport}|${a < b ? `${a}|${b}` : `${b}|${a}`}|${id}`;
-    const known = this.transactions.get(key);
+    // Wireshark keys a transaction by its conversation: over UDP the one udp.stream numbers.
+    let known: Transaction | undefined;
+    let numeric = -1;
+    let key = '';
+    if (ctx.transport === 'udp' && ctx.stream !== undefined) {
+      numeric = ctx.stream * 65536 + id;
+      known = this.udpTransactions.get(numeric);
+    } else {
+      const a = `${ctx.src}|${ctx.srcPort}`;
+      const b = `${ctx.dst}|${ctx.dstPort}`;
+      key = `${ctx.transport}|${a < b ? `${a}|${b}` : `${b}|${a}`}|${id}`;
+      known = this.transactions.get(key);
+    }
     const now = ctx.tsNs ?? 0n;
+    const hindsightKey = (): string => (numeric >= 0 ? `u${numeric}` : key);
     if (!response) {
       if (known !== undefined && known.responseFrame === 0 && now - known.requestNs < RETRANSMISSION_NS) {
         return { kind: 'retransmitted-request', requestFrame: known.requestFrame };
       }
-      this.transactions.set(key, { requestFrame: ctx.frameNumber, responseFrame: 0, requestNs: now });
-      return { kind: 'request', responseFrame: ctx.hindsight?.later('dns.response_in', `${ctx.frameNumber}|${key}`) ?? 0 };
+      const transaction: Transaction = { requestFrame: ctx.frameNumber, responseFrame: 0, requestNs: now };
+      if (numeric >= 0) this.udpTransactions.set(numeric, transaction);
+      else this.transactions.set(key, transaction);
+      return { kind: 'request', responseFrame: ctx.hindsight?.later('dns.response_in', `${ctx.frameNumber}|${hindsightKey()}`) ?? 0 };
     }
     if (known === undefined) return { kind: 'unsolicited' };
     if (known.responseFrame === 0 || known.responseFrame === ctx.frameNumber) {
       known.responseFrame = ctx.frameNumber;
-      ctx.hindsight?.link('dns.response_in', `${known.requestFrame}|${key}`, ctx.frameNumber);
+      ctx.hindsight?.link('dns.response_in', `${known.requestFrame}|${hindsightKey()}`, ctx.frameNumber);
       return { kind: 'response', requestFrame: known.requestFrame, timeNs: now - known.requestNs };
     }
     return { kind: 'retransmitted-response', responseFrame: known.responseFrame };

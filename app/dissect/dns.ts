@@ -64,6 +64,8 @@ export function createDnsDissector(transactions: DnsTransactionTable | null = ne
       const records = ctx.columns !== false || wantsRecords(ctx.fields);
       // Messages quoted in an ICMP error take no part in matching (Wireshark's in_error_pkt).
       const match: Matcher | undefined = transactions === null || ctx.quoted ? undefined : (id, response) => transactions.match(ctx, id, response);
+      // Nobody sees this message: only the matching, which later messages' fields depend on.
+      if (ctx.unseen === true && ctx.transport === 'udp') return matchOnly(data, offset, end, flavor ?? udpFlavor(ctx.srcPort, ctx.dstPort), match);
       return ctx.transport === 'tcp'
         ? dissectDnsOverTcp(data, offset, end, records, ctx.fields, match)
         : dissectDnsMessage(data, offset, end, false, records, ctx.fields, flavor ?? udpFlavor(ctx.srcPort, ctx.dstPort), match);
@@ -100,6 +102,17 @@ function wantsRecords(fields: ReadonlySet<string> | undefined): boolean {
   }
   return wanted;
 }
+
+/**
+ * A message nobody sees: matched to its transaction as the full dissection matches it (once its ID
+ * and flags are there), and an empty layer for it.
+ */
+function matchOnly(data: Buffer, offset: number, end: number, flavor: DnsFlavor, match?: Matcher): AppResult {
+  const b = new LayerBuilder(data, flavor.protocol, flavor.title, offset, end, EMPTY_SELECTION);
+  if (match !== undefined && Math.min(end, data.length) - offset >= 4) match(data.readUInt16BE(offset), (data[offset + 2]! & 0x80) !== 0);
+  return { layers: [b.layer], protocolColumn: flavor.column, info: '' };
+}
+const EMPTY_SELECTION: ReadonlySet<string> = new Set();
 
 function dissectDnsOverTcp(data: Buffer, offset: number, end: number, records: boolean, selection: FieldSelection | undefined, match?: Matcher): AppResult {
   const layers: Layer[] = [];

@@ -256,12 +256,20 @@ export interface AppContext {
    * its requests and responses): the next datagram of the pair then gets a new udp.stream.
    */
   newConversation?: () => void;
+  /** UDP: the datagram's udp.stream, which names its conversation (absent: none). */
+  stream?: number;
   /**
    * The payload is quoted inside an ICMP error: Wireshark's tvb then still has the quoted IP
    * header's lengths, so a dissector reading past the quoted bytes stops silently as truncated
    * rather than finding its lengths too long.
    */
   quoted?: boolean;
+  /**
+   * True when nobody can see this payload's layers (no tree, no columns, no field of theirs named,
+   * no application wanted): a stateful dissector, run only for the state later packets depend on,
+   * may then keep that state and build nothing else. Set by the Dissector before each call.
+   */
+  unseen?: boolean;
   /** tshark's -2: what the first pass learned, or where it records it (DissectorOptions.hindsight). */
   hindsight?: Hindsight;
   /** A MAC address's name (`Grandstr_01:fc:42`) when MAC name resolution is on (DissectorOptions.macName). */

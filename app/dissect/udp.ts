@@ -17,6 +17,7 @@ export function dissectUdp(d: Dissector, p: PacketState, data: Buffer, offset: n
   let payloadEnd = -1;
   let srcPort = 0;
   let streamKey = '';
+  let streamIndex = -1;
   let dstPort = 0;
   let badLength = '';
   let infoLength = 0;
@@ -93,6 +94,7 @@ export function dissectUdp(d: Dissector, p: PacketState, data: Buffer, offset: n
     const dir = left <= right ? 0 : 1;
     streamKey = dir === 0 ? `${left}|${right}` : `${right}|${left}`;
     const stream = d.udpStream(streamKey);
+    streamIndex = stream;
     if (!p.quoted) p.setTransportLayout(srcPort, dstPort, stream, dir);
     p.layout.lastStream = stream;
     p.layout.lastStreamTcp = false;
@@ -150,7 +152,10 @@ export function dissectUdp(d: Dissector, p: PacketState, data: Buffer, offset: n
   ctx.tsNs = p.frame.tsNs;
   if (d.hindsight !== undefined) ctx.hindsight = d.hindsight;
   if (d.macName !== undefined) ctx.macName = d.macName;
-  if (streamKey !== '') ctx.newConversation = () => d.renewUdpStream(streamKey);
+  if (streamKey !== '') {
+    ctx.newConversation = () => d.renewUdpStream(streamKey);
+    ctx.stream = streamIndex;
+  }
   if (p.quoted > 0) ctx.quoted = true;
   d.byPort(p, ctx, data, offset + 8, payloadEnd);
 }
