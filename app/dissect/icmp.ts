@@ -172,10 +172,13 @@ function echoTimestamp(b: LayerBuilder, p: PacketState, at: number, end: number)
     micros = data.readUInt32LE(at + 4);
     if (!plausible(secs, micros)) return false;
   }
+  // Only a dissection that shows or names them pays for the fields (the date's text above all).
+  if (!b.wants('icmp.data_time') && !b.wants('icmp.data_time_relative')) return true;
   const stampNs = BigInt(secs) * 1_000_000_000n + BigInt(micros) * 1000n;
   const relative = p.frame.tsNs - stampNs;
-  const text = absoluteTimeText(BigInt(secs), micros * 1000);
-  b.add('icmp.data_time', () => `Timestamp from icmp data: ${text}`, stampNs, at, 8, () => text);
+  let text: string | undefined;
+  const stampText = (): string => (text ??= absoluteTimeText(BigInt(secs), micros * 1000));
+  b.add('icmp.data_time', () => `Timestamp from icmp data: ${stampText()}`, stampNs, at, 8, stampText);
   b.add('icmp.data_time_relative', () => `[Timestamp from icmp data (relative): ${nsToSeconds(relative)} seconds]`, relative, at, 8, () => nsToSeconds(relative));
   return true;
 }
