@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Dissector } from './dissector';
-import type { DissectedPacket, Field } from './model';
+import { fieldText } from './test-fields';
+import type { DissectedPacket } from './model';
 
 function dissectFrames(frames: { hex: string; linkType?: number; tsNs?: bigint }[]): DissectedPacket[] {
   const d = new Dissector();
@@ -13,14 +14,6 @@ function dissectFrames(frames: { hex: string; linkType?: number; tsNs?: bigint }
     const data = Buffer.from(f.hex.replace(/\s+/g, ""), "hex");
     return d.dissect({ number: i + 1, tsNs: f.tsNs ?? 0n, data, origLen: data.length, linkType: f.linkType ?? 1 });
   });
-}
-
-/** A field's -T fields texts, comma-joined as tshark prints repeated fields. */
-function field(packet: DissectedPacket, abbrev: string): string {
-  const out: string[] = [];
-  const walk = (fields: Field[]) => fields.forEach((f) => { if (f.abbrev === abbrev) out.push(f.text); if (f.children) walk(f.children); });
-  packet.layers.forEach((l) => walk(l.fields));
-  return out.join(",");
 }
 
 const HOST = '20cf3002b052';
@@ -38,28 +31,28 @@ test('AoE request and its response: fields, matching, Info', () => {
     { hex: aoe(TARGET, HOST, 0, 0, IDENTIFY), tsNs: 1_000_000_000n },
     { hex: aoe(HOST, TARGET, 0x08, 0, IDENTIFY_STATUS), tsNs: 1_000_107_000n },
   ]);
-  assert.equal(field(request!, 'frame.protocols'), 'eth:ethertype:aoe');
+  assert.equal(fieldText(request!, 'frame.protocols'), 'eth:ethertype:aoe');
   assert.equal(request!.summary.protocol, 'AoE');
   assert.equal(request!.summary.info, 'Issue ATA Command Request ATA:Identify Device');
-  assert.equal(field(request!, 'aoe.version'), '1');
-  assert.equal(field(request!, 'aoe.response'), '0');
-  assert.equal(field(request!, 'aoe.major'), '0x0014');
-  assert.equal(field(request!, 'aoe.minor'), '0x00');
-  assert.equal(field(request!, 'aoe.tag'), '0x0001cd4a');
-  assert.equal(field(request!, 'aoe.sector_count'), '1');
-  assert.equal(field(request!, 'aoe.ata.cmd'), '0xec');
-  assert.equal(field(request!, 'aoe.lba'), '0x00000000a0000000');
+  assert.equal(fieldText(request!, 'aoe.version'), '1');
+  assert.equal(fieldText(request!, 'aoe.response'), '0');
+  assert.equal(fieldText(request!, 'aoe.major'), '0x0014');
+  assert.equal(fieldText(request!, 'aoe.minor'), '0x00');
+  assert.equal(fieldText(request!, 'aoe.tag'), '0x0001cd4a');
+  assert.equal(fieldText(request!, 'aoe.sector_count'), '1');
+  assert.equal(fieldText(request!, 'aoe.ata.cmd'), '0xec');
+  assert.equal(fieldText(request!, 'aoe.lba'), '0x00000000a0000000');
   assert.equal(response!.summary.info, 'Issue ATA Command Response ATA:Identify Device');
-  assert.equal(field(response!, 'aoe.ata.status'), '0x40');
-  assert.equal(field(response!, 'aoe.ata.cmd'), '0xec');
-  assert.equal(field(response!, 'aoe.response_to'), '1');
-  assert.equal(field(response!, 'aoe.time'), '0.000107000');
+  assert.equal(fieldText(response!, 'aoe.ata.status'), '0x40');
+  assert.equal(fieldText(response!, 'aoe.ata.cmd'), '0xec');
+  assert.equal(fieldText(response!, 'aoe.response_to'), '1');
+  assert.equal(fieldText(response!, 'aoe.time'), '0.000107000');
 });
 
 test('a response without its request shows no ATA command', () => {
   const [response] = dissectFrames([{ hex: aoe(HOST, TARGET, 0x08, 0, IDENTIFY_STATUS) }]);
   assert.equal(response!.summary.info, 'Issue ATA Command Response');
-  assert.equal(field(response!, 'aoe.ata.cmd'), '');
+  assert.equal(fieldText(response!, 'aoe.ata.cmd'), '');
 });
 
 test('query config, error flag, unknown command, version 0', () => {
@@ -71,16 +64,16 @@ test('query config, error flag, unknown command, version 0', () => {
   ]);
   assert.equal(query!.summary.info, 'Query Config Information Request');
   assert.equal(error!.summary.info, 'Error:Device unavailable Query Config Information Response');
-  assert.equal(field(error!, 'aoe.error'), '3');
+  assert.equal(fieldText(error!, 'aoe.error'), '3');
   assert.equal(unknown!.summary.info, 'Unknown command<3> Response');
   assert.equal(v0!.summary.info, '');
-  assert.equal(field(v0!, 'aoe.version'), '0');
+  assert.equal(fieldText(v0!, 'aoe.version'), '0');
 });
 
 test('an ATA header cut short on the wire is marked malformed, not thrown', () => {
   const [p] = dissectFrames([{ hex: aoe(TARGET, HOST, 0, 0, '0000') }]);
   assert.equal(p!.status, 'malformed');
-  assert.equal(field(p!, 'frame.protocols'), 'eth:ethertype:aoe');
+  assert.equal(fieldText(p!, 'frame.protocols'), 'eth:ethertype:aoe');
 });
 
 test('without a tree the selected AoE fields come out the same, matching included', () => {
@@ -92,5 +85,5 @@ test('without a tree the selected AoE fields come out the same, matching include
     const data = Buffer.from(f.hex, 'hex');
     return d.dissect({ number: i + 1, tsNs: f.tsNs, data, origLen: data.length, linkType: 1 }, { fields: new Set(names), columns: false });
   });
-  selected.forEach((p, i) => names.forEach((name) => assert.equal(field(p, name), field(tree[i]!, name), name)));
+  selected.forEach((p, i) => names.forEach((name) => assert.equal(fieldText(p, name), fieldText(tree[i]!, name), name)));
 });

@@ -4,8 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Dissector } from './dissector';
-import type { DissectedPacket, Field } from './model';
+import { dissectHex, fieldText } from './test-fields';
 
 const FRAMES = {
   /** hello (seqno 0xde0b, interval 400), ihu (rxcost 0x60), then a trailer: hmac and padn. */
@@ -18,40 +17,28 @@ const FRAMES = {
   version1: '011b1900000002000000000186dd60000000000c1101fe800000000000000000000000000001ff0200000000000000000000000100061a281a28000c12342a010000',
 };
 
-function dissect(hex: string): DissectedPacket {
-  const data = Buffer.from(hex, 'hex');
-  return new Dissector().dissect({ number: 1, tsNs: 0n, data, origLen: data.length, linkType: 1 });
-}
-
-function field(packet: DissectedPacket, abbrev: string): string {
-  const out: string[] = [];
-  const walk = (fields: Field[]) => fields.forEach((f) => { if (f.abbrev === abbrev) out.push(f.text); if (f.children) walk(f.children); });
-  packet.layers.forEach((l) => walk(l.fields));
-  return out.join(',');
-}
-
 test('Babel: header, messages of the body and of the trailer, Info', () => {
-  const p = dissect(FRAMES.helloIhu);
-  assert.equal(field(p, 'frame.protocols'), 'eth:ethertype:ipv6:udp:babel');
+  const p = dissectHex(FRAMES.helloIhu);
+  assert.equal(fieldText(p, 'frame.protocols'), 'eth:ethertype:ipv6:udp:babel');
   assert.equal(p.summary.protocol, 'Babel');
   assert.equal(p.summary.info, 'Babel hello ihu hmac padn');
-  assert.equal(field(p, 'babel.magic'), '42');
-  assert.equal(field(p, 'babel.version'), '2');
-  assert.equal(field(p, 'babel.bodylen'), '16');
-  assert.equal(field(p, 'babel.message.type'), '4,5,16,1');
-  assert.equal(field(p, 'babel.message.length'), '6,6,4,0');
-  assert.equal(field(p, 'babel.message.seqno'), '0xde0b');
-  assert.equal(field(p, 'babel.message.interval'), '400,400');
-  assert.equal(field(p, 'babel.message.rxcost'), '0x0060');
-  assert.equal(dissect(FRAMES.pad1).summary.info, 'Babel pad1');
+  assert.equal(fieldText(p, 'babel.magic'), '42');
+  assert.equal(fieldText(p, 'babel.version'), '2');
+  assert.equal(fieldText(p, 'babel.bodylen'), '16');
+  assert.equal(fieldText(p, 'babel.message.type'), '4,5,16,1');
+  assert.equal(fieldText(p, 'babel.message.length'), '6,6,4,0');
+  assert.equal(fieldText(p, 'babel.message.seqno'), '0xde0b');
+  assert.equal(fieldText(p, 'babel.message.interval'), '400,400');
+  assert.equal(fieldText(p, 'babel.message.rxcost'), '0x0060');
+  assert.equal(dissectHex(FRAMES.pad1).summary.info, 'Babel pad1');
 });
 
 test('Babel: a wrong magic number is data; version 1 is named but not dissected', () => {
-  const bad = dissect(FRAMES.badMagic);
-  assert.equal(field(bad, 'frame.protocols'), 'eth:ethertype:ipv6:udp:data');
+  const bad = dissectHex(FRAMES.badMagic);
+  assert.equal(fieldText(bad, 'frame.protocols'), 'eth:ethertype:ipv6:udp:data');
   assert.equal(bad.summary.protocol, 'UDP');
-  const v1 = dissect(FRAMES.version1);
-  assert.equal(field(v1, 'frame.protocols'), 'eth:ethertype:ipv6:udp');
+  const v1 = dissectHex(FRAMES.version1);
+  assert.equal(fieldText(v1, 'frame.protocols'), 'eth:ethertype:ipv6:udp');
   assert.equal(v1.summary.protocol, 'Babel');
   assert.equal(v1.summary.info, 'Version 1');
 });

@@ -5,8 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Dissector } from './dissector';
-import type { DissectedPacket, Field } from './model';
+import { dissectHex, fieldText } from './test-fields';
 
 const FRAMES = {
   /** Multihop (4784), state Up, every flag set. */
@@ -23,61 +22,49 @@ const FRAMES = {
   echo: '011b1900000002000000000108004500002900010000401166c10a0000010a000002c0000ec9001500006563686f2d646174612d313233',
 };
 
-function dissect(hex: string): DissectedPacket {
-  const data = Buffer.from(hex, 'hex');
-  return new Dissector().dissect({ number: 1, tsNs: 0n, data, origLen: data.length, linkType: 1 });
-}
-
-function field(packet: DissectedPacket, abbrev: string): string {
-  const out: string[] = [];
-  const walk = (fields: Field[]) => fields.forEach((f) => { if (f.abbrev === abbrev) out.push(f.text); if (f.children) walk(f.children); });
-  packet.layers.forEach((l) => walk(l.fields));
-  return out.join(',');
-}
-
 test('BFD control: header fields, flags, intervals and Info', () => {
-  const p = dissect(FRAMES.allFlags);
-  assert.equal(field(p, 'frame.protocols'), 'eth:ethertype:ip:udp:bfd');
+  const p = dissectHex(FRAMES.allFlags);
+  assert.equal(fieldText(p, 'frame.protocols'), 'eth:ethertype:ip:udp:bfd');
   assert.equal(p.summary.protocol, 'BFD Control');
   assert.equal(p.summary.info, 'Diag: No Diagnostic, State: Up, Flags: 0x3e');
-  assert.equal(field(p, 'bfd.version'), '1');
-  assert.equal(field(p, 'bfd.diag'), '0x00');
-  assert.equal(field(p, 'bfd.sta'), '0x03');
-  assert.equal(field(p, 'bfd.flags'), '0xff');
-  for (const flag of ['p', 'f', 'c', 'a', 'd', 'm']) assert.equal(field(p, `bfd.flags.${flag}`), '1');
-  assert.equal(field(p, 'bfd.detect_time_multiplier'), '3');
-  assert.equal(field(p, 'bfd.message_length'), '24');
-  assert.equal(field(p, 'bfd.my_discriminator'), '0x00000001');
-  assert.equal(field(p, 'bfd.your_discriminator'), '0x00000002');
-  assert.equal(field(p, 'bfd.desired_min_tx_interval'), '1000000');
-  assert.equal(field(p, 'bfd.required_min_rx_interval'), '300000');
+  assert.equal(fieldText(p, 'bfd.version'), '1');
+  assert.equal(fieldText(p, 'bfd.diag'), '0x00');
+  assert.equal(fieldText(p, 'bfd.sta'), '0x03');
+  assert.equal(fieldText(p, 'bfd.flags'), '0xff');
+  for (const flag of ['p', 'f', 'c', 'a', 'd', 'm']) assert.equal(fieldText(p, `bfd.flags.${flag}`), '1');
+  assert.equal(fieldText(p, 'bfd.detect_time_multiplier'), '3');
+  assert.equal(fieldText(p, 'bfd.message_length'), '24');
+  assert.equal(fieldText(p, 'bfd.my_discriminator'), '0x00000001');
+  assert.equal(fieldText(p, 'bfd.your_discriminator'), '0x00000002');
+  assert.equal(fieldText(p, 'bfd.desired_min_tx_interval'), '1000000');
+  assert.equal(fieldText(p, 'bfd.required_min_rx_interval'), '300000');
   const flags = p.layers.find((l) => l.protocol === 'bfd')!.fields.find((f) => f.abbrev === 'bfd.flags')!;
   assert.equal(flags.label, 'Message Flags: 0xff, Poll: Set, Final: Set, Control Plane Independent: Set, Authentication Present: Set, Demand: Set, Multipoint: Set');
   assert.equal(flags.children![0]!.label, '1... .. = Poll: Set');
 });
 
 test('BFD authentication: keyed SHA1, and the flag without a section', () => {
-  const p = dissect(FRAMES.sha1);
+  const p = dissectHex(FRAMES.sha1);
   assert.equal(p.summary.info, 'Diag: No Diagnostic, State: Up, Flags: 0x04');
-  assert.equal(field(p, 'bfd.auth.type'), '5');
-  assert.equal(field(p, 'bfd.auth.len'), '28');
-  assert.equal(field(p, 'bfd.auth.key'), '9');
-  assert.equal(field(p, 'bfd.auth.seq_num'), '0x0000004d');
-  assert.equal(field(p, 'bfd.checksum'), '000102030405060708090a0b0c0d0e0f10111213');
-  assert.equal(field(dissect(FRAMES.noAuthData), 'bfd.auth.no_data'), '1');
+  assert.equal(fieldText(p, 'bfd.auth.type'), '5');
+  assert.equal(fieldText(p, 'bfd.auth.len'), '28');
+  assert.equal(fieldText(p, 'bfd.auth.key'), '9');
+  assert.equal(fieldText(p, 'bfd.auth.seq_num'), '0x0000004d');
+  assert.equal(fieldText(p, 'bfd.checksum'), '000102030405060708090a0b0c0d0e0f10111213');
+  assert.equal(fieldText(dissectHex(FRAMES.noAuthData), 'bfd.auth.no_data'), '1');
 });
 
 test('BFD version 0, a short packet, and echo', () => {
-  const v0 = dissect(FRAMES.version0);
+  const v0 = dissectHex(FRAMES.version0);
   assert.equal(v0.summary.info, 'Diag: Neighbor Signaled Session Down, Flags: 0xf0');
-  assert.equal(field(v0, 'bfd.flags.h'), '1');
-  assert.equal(field(v0, 'bfd.sta'), '');
-  const short = dissect(FRAMES.short);
+  assert.equal(fieldText(v0, 'bfd.flags.h'), '1');
+  assert.equal(fieldText(v0, 'bfd.sta'), '');
+  const short = dissectHex(FRAMES.short);
   assert.equal(short.summary.info, '[Malformed Packet]');
   assert.equal(short.layers.find((l) => l.protocol === 'bfd')!.status, 'malformed');
-  const echo = dissect(FRAMES.echo);
-  assert.equal(field(echo, 'frame.protocols'), 'eth:ethertype:ip:udp:bfd_echo');
+  const echo = dissectHex(FRAMES.echo);
+  assert.equal(fieldText(echo, 'frame.protocols'), 'eth:ethertype:ip:udp:bfd_echo');
   assert.equal(echo.summary.protocol, 'BFD Echo');
   assert.equal(echo.summary.info, 'Originator specific content');
-  assert.equal(field(echo, 'bfd_echo.packet'), '6563686f2d646174612d313233');
+  assert.equal(fieldText(echo, 'bfd_echo.packet'), '6563686f2d646174612d313233');
 });

@@ -6,8 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Dissector } from './dissector';
-import type { DissectedPacket, Field } from './model';
+import { dissectHex, fieldText } from './test-fields';
 
 /** IP phone: addresses, capabilities, two-line software version, ODR gateway, VoIP VLANs, power, MTU, system name and OID, IPv6 management address, location, power request, spare PoE, an unknown TLV, duplex. */
 const CDP_PHONE = '01000ccccccc02005e10000100fbaaaa0300000c200002b401310001000b70686f6e652d3100020011000000010101cc00040a0909090003000a506f7274203100040008000000900005001c53495037302e382d302d32535231530a6c696e652074776f00060017436973636f2049502050686f6e652037393630000700080a0000fe000e0007010064000f000720006500100006189c00110008000005dc0014000970686f6e650015000806082b060016002d000000020208aaaa0300000086dd001020010db80000000000000000000000010101cc00040a0909080017000c00726f6f6d20313200190010000300010000189c00001b58001f000505001c0006abcd000b000500';
@@ -28,104 +27,92 @@ const NDP_FLATNET = '01008100010102005e1000010013aaaa0300008101a10a0000070001020
 /** NDP hello cut to 6 bytes by the 802.3 length. */
 const NDP_SHORT = '01008100010002005e100001000eaaaa0300008101a20a00000700010000000000000000000000000000000000000000000000000000000000000000';
 
-function dissect(hex: string, options?: { fields?: ReadonlySet<string>; columns?: boolean }): DissectedPacket {
-  const data = Buffer.from(hex, 'hex');
-  return new Dissector().dissect({ number: 1, tsNs: 0n, data, origLen: data.length, linkType: 1 }, options);
-}
-
-function field(packet: DissectedPacket, abbrev: string): string {
-  const out: string[] = [];
-  const walk = (fields: Field[]) => fields.forEach((f) => { if (f.abbrev === abbrev) out.push(f.text); if (f.children) walk(f.children); });
-  packet.layers.forEach((l) => walk(l.fields));
-  return out.join(',');
-}
-
 test('CDP from an IP phone: TLVs and Info', () => {
-  const p = dissect(CDP_PHONE);
-  assert.equal(field(p, 'frame.protocols'), 'eth:llc:cdp');
+  const p = dissectHex(CDP_PHONE);
+  assert.equal(fieldText(p, 'frame.protocols'), 'eth:llc:cdp');
   assert.equal(p.summary.protocol, 'CDP');
   assert.equal(p.summary.info, 'Device ID: phone-1  Port ID: Port 1  ');
-  assert.equal(field(p, 'llc.cisco_pid'), '0x2000');
-  assert.equal(field(p, 'cdp.version'), '2');
-  assert.equal(field(p, 'cdp.ttl'), '180');
-  assert.equal(field(p, 'cdp.checksum.status'), '1');
-  assert.equal(field(p, 'cdp.tlv.len'), '11,17,10,8,28,23,8,7,7,6,8,9,8,45,12,16,5,6,5');
-  assert.equal(field(p, 'cdp.deviceid'), 'phone-1');
-  assert.equal(field(p, 'cdp.portid'), 'Port 1');
-  assert.equal(field(p, 'cdp.capabilities'), '0x00000090');
-  assert.equal(field(p, 'cdp.capabilities.voip_phone'), '1');
-  assert.equal(field(p, 'cdp.capabilities.host'), '1');
-  assert.equal(field(p, 'cdp.software_version'), 'SIP70.8-0-2SR1S,line two');
-  assert.equal(field(p, 'cdp.platform'), 'Cisco IP Phone 7960');
-  assert.equal(field(p, 'cdp.odr_default_gateway'), '10.0.0.254');
-  assert.equal(field(p, 'cdp.voice_vlan'), '100,101');
-  assert.equal(field(p, 'cdp.power_consumption'), '6300');
-  assert.equal(field(p, 'cdp.mtu'), '1500');
-  assert.equal(field(p, 'cdp.system_name'), 'phone');
-  assert.equal(field(p, 'cdp.system_object_identifier'), '06082b06');
-  assert.equal(field(p, 'cdp.nrgyz.ip_address'), '10.9.9.9,10.9.9.8');
-  assert.equal(field(p, 'cdp.nrgyz.ipv6_address'), '2001:db8::1');
-  assert.equal(field(p, 'cdp.location'), 'room 12');
-  assert.equal(field(p, 'cdp.power_requested'), '6300,7000');
-  assert.equal(field(p, 'cdp.spare_poe_tlv.req_spare_pair_poe'), '1');
-  assert.equal(field(p, 'cdp.data'), '01,20,abcd');
-  assert.equal(field(p, 'cdp.duplex'), '0');
+  assert.equal(fieldText(p, 'llc.cisco_pid'), '0x2000');
+  assert.equal(fieldText(p, 'cdp.version'), '2');
+  assert.equal(fieldText(p, 'cdp.ttl'), '180');
+  assert.equal(fieldText(p, 'cdp.checksum.status'), '1');
+  assert.equal(fieldText(p, 'cdp.tlv.len'), '11,17,10,8,28,23,8,7,7,6,8,9,8,45,12,16,5,6,5');
+  assert.equal(fieldText(p, 'cdp.deviceid'), 'phone-1');
+  assert.equal(fieldText(p, 'cdp.portid'), 'Port 1');
+  assert.equal(fieldText(p, 'cdp.capabilities'), '0x00000090');
+  assert.equal(fieldText(p, 'cdp.capabilities.voip_phone'), '1');
+  assert.equal(fieldText(p, 'cdp.capabilities.host'), '1');
+  assert.equal(fieldText(p, 'cdp.software_version'), 'SIP70.8-0-2SR1S,line two');
+  assert.equal(fieldText(p, 'cdp.platform'), 'Cisco IP Phone 7960');
+  assert.equal(fieldText(p, 'cdp.odr_default_gateway'), '10.0.0.254');
+  assert.equal(fieldText(p, 'cdp.voice_vlan'), '100,101');
+  assert.equal(fieldText(p, 'cdp.power_consumption'), '6300');
+  assert.equal(fieldText(p, 'cdp.mtu'), '1500');
+  assert.equal(fieldText(p, 'cdp.system_name'), 'phone');
+  assert.equal(fieldText(p, 'cdp.system_object_identifier'), '06082b06');
+  assert.equal(fieldText(p, 'cdp.nrgyz.ip_address'), '10.9.9.9,10.9.9.8');
+  assert.equal(fieldText(p, 'cdp.nrgyz.ipv6_address'), '2001:db8::1');
+  assert.equal(fieldText(p, 'cdp.location'), 'room 12');
+  assert.equal(fieldText(p, 'cdp.power_requested'), '6300,7000');
+  assert.equal(fieldText(p, 'cdp.spare_poe_tlv.req_spare_pair_poe'), '1');
+  assert.equal(fieldText(p, 'cdp.data'), '01,20,abcd');
+  assert.equal(fieldText(p, 'cdp.duplex'), '0');
 });
 
 test('CDP checksum of an odd-length PDU, and a wrong one', () => {
-  const odd = dissect(CDP_ODD);
+  const odd = dissectHex(CDP_ODD);
   assert.equal(odd.summary.info, 'Device ID: sw9  Port ID: Gi0/3  ');
-  assert.equal(field(odd, 'cdp.checksum.status'), '1');
-  assert.equal(field(odd, 'cdp.native_vlan'), '7');
-  assert.equal(field(odd, 'cdp.vtp_management_domain'), 'vtpdom');
-  const bad = dissect(CDP_BAD_CHECKSUM);
-  assert.equal(field(bad, 'cdp.checksum'), '0x1234');
-  assert.equal(field(bad, 'cdp.checksum.status'), '0');
-  assert.equal(field(bad, 'cdp.bad_checksum'), '1');
+  assert.equal(fieldText(odd, 'cdp.checksum.status'), '1');
+  assert.equal(fieldText(odd, 'cdp.native_vlan'), '7');
+  assert.equal(fieldText(odd, 'cdp.vtp_management_domain'), 'vtpdom');
+  const bad = dissectHex(CDP_BAD_CHECKSUM);
+  assert.equal(fieldText(bad, 'cdp.checksum'), '0x1234');
+  assert.equal(fieldText(bad, 'cdp.checksum.status'), '0');
+  assert.equal(fieldText(bad, 'cdp.bad_checksum'), '1');
 });
 
 test('CDP over GRE: IP prefixes (the field holds the address byte-reversed, as in tshark)', () => {
-  const p = dissect(CDP_GRE);
-  assert.equal(field(p, 'frame.protocols'), 'eth:ethertype:ip:gre:cdp');
+  const p = dissectHex(CDP_GRE);
+  assert.equal(fieldText(p, 'frame.protocols'), 'eth:ethertype:ip:gre:cdp');
   assert.equal(p.summary.info, 'Device ID: r8  Port ID: Tunnel1  ');
-  assert.equal(field(p, 'gre.proto'), '0x2000');
-  assert.equal(field(p, 'cdp.ip_prefix'), '0.0.2.10,0.0.3.10');
+  assert.equal(fieldText(p, 'gre.proto'), '0x2000');
+  assert.equal(fieldText(p, 'cdp.ip_prefix'), '0.0.2.10,0.0.3.10');
 });
 
 test('CDP TLV shorter than its header ends the TLVs; a TLV past the PDU is malformed', () => {
-  const short = dissect(CDP_BAD_TLV);
+  const short = dissectHex(CDP_BAD_TLV);
   assert.equal(short.summary.info, 'Device ID: sw9  ');
-  assert.equal(field(short, 'cdp.tlv.len'), '7,2');
-  const over = dissect(CDP_OVERRUN);
+  assert.equal(fieldText(short, 'cdp.tlv.len'), '7,2');
+  const over = dissectHex(CDP_OVERRUN);
   assert.equal(over.summary.info, 'Device ID: sw9  [Malformed Packet]');
-  assert.equal(field(over, 'cdp.tlv.len'), '7');
+  assert.equal(fieldText(over, 'cdp.tlv.len'), '7');
 });
 
 test('NDP hellos: fields, and Info by the Ethernet destination', () => {
-  const p = dissect(NDP_HELLO);
-  assert.equal(field(p, 'frame.protocols'), 'eth:llc:ndp');
+  const p = dissectHex(NDP_HELLO);
+  assert.equal(fieldText(p, 'frame.protocols'), 'eth:llc:ndp');
   assert.equal(p.summary.protocol, 'NDP');
   assert.equal(p.summary.info, 'Hello');
-  assert.equal(field(p, 'llc.nortel_pid'), '0x01a2');
-  assert.equal(field(p, 'ndp.ipaddress'), '10.0.0.7');
-  assert.equal(field(p, 'ndp.segmentident'), '0x000102');
-  assert.equal(field(p, 'ndp.chassis'), '12');
-  assert.equal(field(p, 'ndp.backplane'), '10');
-  assert.equal(field(p, 'ndp.state'), '1');
-  assert.equal(field(p, 'ndp.numberoflinks'), '2');
-  assert.equal(dissect(NDP_FLATNET).summary.info, 'FlatNet Hello');
+  assert.equal(fieldText(p, 'llc.nortel_pid'), '0x01a2');
+  assert.equal(fieldText(p, 'ndp.ipaddress'), '10.0.0.7');
+  assert.equal(fieldText(p, 'ndp.segmentident'), '0x000102');
+  assert.equal(fieldText(p, 'ndp.chassis'), '12');
+  assert.equal(fieldText(p, 'ndp.backplane'), '10');
+  assert.equal(fieldText(p, 'ndp.state'), '1');
+  assert.equal(fieldText(p, 'ndp.numberoflinks'), '2');
+  assert.equal(dissectHex(NDP_FLATNET).summary.info, 'FlatNet Hello');
   // tshark reads the hello only for its tree: with one the short hello is malformed, without not.
-  const short = dissect(NDP_SHORT);
+  const short = dissectHex(NDP_SHORT);
   assert.equal(short.summary.info, 'Segment Hello[Malformed Packet]');
-  assert.equal(field(short, 'ndp.ipaddress'), '10.0.0.7');
-  assert.equal(dissect(NDP_SHORT, { fields: new Set(['frame.time_relative']) }).summary.info, 'Segment Hello');
+  assert.equal(fieldText(short, 'ndp.ipaddress'), '10.0.0.7');
+  assert.equal(dissectHex(NDP_SHORT, { fields: new Set(['frame.time_relative']) }).summary.info, 'Segment Hello');
 });
 
 test('without a tree the selected CDP and NDP fields come out the same', () => {
   for (const hex of [CDP_PHONE, CDP_ODD, CDP_BAD_TLV, CDP_BAD_CHECKSUM, CDP_GRE, CDP_OVERRUN, NDP_HELLO, NDP_SHORT]) {
     const names = ['cdp.checksum.status', 'cdp.bad_checksum', 'cdp.tlv.len', 'cdp.software_version', 'cdp.nrgyz.ip_address', 'cdp.power_requested', 'ndp.state', 'frame.protocols'];
-    const tree = dissect(hex);
-    const selected = dissect(hex, { fields: new Set(names), columns: false });
-    for (const name of names) assert.equal(field(selected, name), field(tree, name), name);
+    const tree = dissectHex(hex);
+    const selected = dissectHex(hex, { fields: new Set(names), columns: false });
+    for (const name of names) assert.equal(fieldText(selected, name), fieldText(tree, name), name);
   }
 });

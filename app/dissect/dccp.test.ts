@@ -7,7 +7,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Dissector } from './dissector';
-import type { DissectedPacket, Field } from './model';
+import { fieldText } from './test-fields';
+import type { DissectedPacket } from './model';
 
 /** 10.0.0.1:40000 → 10.0.0.2:33 Request, X=1, seq 1000, service "Bundle Protocol", options timestamp, receive rate, CCID option 144, NDP count, slow receiver, Change R/L. */
 const REQUEST = '00000000000200000000000108004500004400010000402166960a0000010a0000029c4000210c001f6d01000000000003e864746e31290600000005c206000010009003ab25030702220403092003c80000';
@@ -33,68 +34,61 @@ function dissectAll(hexes: readonly string[], options?: { fields?: ReadonlySet<s
   });
 }
 
-function field(packet: DissectedPacket, abbrev: string): string {
-  const out: string[] = [];
-  const walk = (fields: Field[]) => fields.forEach((f) => { if (f.abbrev === abbrev) out.push(f.text); if (f.children) walk(f.children); });
-  packet.layers.forEach((l) => walk(l.fields));
-  return out.join(',');
-}
-
 test('DCCP Request and Response: header, service codes, options, relative numbers', () => {
   const [req, resp] = dissectAll([REQUEST, RESPONSE]);
-  assert.equal(field(req!, 'frame.protocols'), 'eth:ethertype:ip:dccp');
+  assert.equal(fieldText(req!, 'frame.protocols'), 'eth:ethertype:ip:dccp');
   assert.equal(req!.summary.protocol, 'DCCP');
   assert.equal(req!.summary.info, '40000 → 33 [Request] Seq=1000 (service=Bundle Protocol)');
-  assert.equal(field(req!, 'dccp.seq'), '');
-  assert.equal(field(req!, 'dccp.seq_raw'), '1000');
-  assert.equal(field(req!, 'dccp.checksum'), '0x1f6d');
-  assert.equal(field(req!, 'dccp.checksum.status'), '1');
-  assert.equal(field(req!, 'dccp.option_type'), '41,194,144,37,2,34,32,0,0');
-  assert.equal(field(req!, 'dccp.timestamp'), '5');
-  assert.equal(field(req!, 'dccp.ccid3_receive_rate'), '4096');
-  assert.equal(field(req!, 'dccp.ccid_option_data'), 'ab');
-  assert.equal(field(req!, 'dccp.ndp_count'), '7');
-  assert.equal(field(req!, 'dccp.feature_number'), '3,200');
-  assert.equal(field(req!, 'dccp.options'), '1');
+  assert.equal(fieldText(req!, 'dccp.seq'), '');
+  assert.equal(fieldText(req!, 'dccp.seq_raw'), '1000');
+  assert.equal(fieldText(req!, 'dccp.checksum'), '0x1f6d');
+  assert.equal(fieldText(req!, 'dccp.checksum.status'), '1');
+  assert.equal(fieldText(req!, 'dccp.option_type'), '41,194,144,37,2,34,32,0,0');
+  assert.equal(fieldText(req!, 'dccp.timestamp'), '5');
+  assert.equal(fieldText(req!, 'dccp.ccid3_receive_rate'), '4096');
+  assert.equal(fieldText(req!, 'dccp.ccid_option_data'), 'ab');
+  assert.equal(fieldText(req!, 'dccp.ndp_count'), '7');
+  assert.equal(fieldText(req!, 'dccp.feature_number'), '3,200');
+  assert.equal(fieldText(req!, 'dccp.options'), '1');
   assert.equal(resp!.summary.info, '33 → 40000 [Response] Seq=77 (Ack=0) (service=LTP: Licklider Transmission Protocol)');
-  assert.equal(field(resp!, 'dccp.seq_raw'), '77');
-  assert.equal(field(resp!, 'dccp.ack'), '0');
-  assert.equal(field(resp!, 'dccp.ack_raw'), '1000');
-  assert.equal(field(resp!, 'dccp.service_code'), '7107696');
-  assert.equal(field(resp!, 'dccp.timestamp_echo'), '5');
-  assert.equal(field(resp!, 'dccp.elapsed_time'), '9');
-  assert.equal(field(resp!, 'dccp.checksum_data'), '0x01020304');
-  assert.equal(field(resp!, 'dccp.ccid3_loss_event_rate'), '4294967295');
+  assert.equal(fieldText(resp!, 'dccp.seq_raw'), '77');
+  assert.equal(fieldText(resp!, 'dccp.ack'), '0');
+  assert.equal(fieldText(resp!, 'dccp.ack_raw'), '1000');
+  assert.equal(fieldText(resp!, 'dccp.service_code'), '7107696');
+  assert.equal(fieldText(resp!, 'dccp.timestamp_echo'), '5');
+  assert.equal(fieldText(resp!, 'dccp.elapsed_time'), '9');
+  assert.equal(fieldText(resp!, 'dccp.checksum_data'), '0x01020304');
+  assert.equal(fieldText(resp!, 'dccp.ccid3_loss_event_rate'), '4294967295');
 });
 
 test('DCCP 24-bit DataAck, Close, short Reset, bad checksum and bad option', () => {
   const [, , dataAck, close, reset, bad, badOption] = dissectAll([REQUEST, RESPONSE, DATAACK, CLOSE, SHORT_RESET, BAD_CHECKSUM, BAD_OPTION]);
-  assert.equal(field(dataAck!, 'frame.protocols'), 'eth:ethertype:ip:dccp:data');
+  assert.equal(fieldText(dataAck!, 'frame.protocols'), 'eth:ethertype:ip:dccp:data');
   assert.equal(dataAck!.summary.info, '40000 → 33 [DataAck] Seq=1 (Ack=1)');
-  assert.equal(field(dataAck!, 'dccp.seq'), '1001,1');
-  assert.equal(field(dataAck!, 'dccp.ack'), '1');
-  assert.equal(field(dataAck!, 'dccp.ack_raw'), '78');
-  assert.equal(field(dataAck!, 'dccp.cscov'), '1');
-  assert.equal(field(dataAck!, 'data.data'), '68656c6c6f2064636370');
+  assert.equal(fieldText(dataAck!, 'dccp.seq'), '1001,1');
+  assert.equal(fieldText(dataAck!, 'dccp.ack'), '1');
+  assert.equal(fieldText(dataAck!, 'dccp.ack_raw'), '78');
+  assert.equal(fieldText(dataAck!, 'dccp.cscov'), '1');
+  assert.equal(fieldText(dataAck!, 'data.data'), '68656c6c6f2064636370');
   assert.equal(close!.summary.info, '40000 → 33 [Close] Seq=2 (Ack=3)');
-  assert.equal(field(close!, 'dccp.seq'), '2');
+  assert.equal(fieldText(close!, 'dccp.seq'), '2');
   assert.equal(reset!.summary.info, '33 → 40000 [Reset] Seq=2');
-  assert.equal(field(reset!, 'frame.protocols'), 'eth:ethertype:ip:dccp');
-  assert.equal(field(reset!, 'dccp.reset_code'), '');
+  assert.equal(fieldText(reset!, 'frame.protocols'), 'eth:ethertype:ip:dccp');
+  assert.equal(fieldText(reset!, 'dccp.reset_code'), '');
   assert.equal(bad!.summary.info, '40000 → 33 [Data] Seq=3');
-  assert.equal(field(bad!, 'dccp.checksum.status'), '0');
-  assert.equal(field(bad!, 'data.data'), '78797a');
-  assert.equal(field(badOption!, 'dccp.option_type'), '48');
+  assert.equal(fieldText(bad!, 'dccp.checksum.status'), '0');
+  assert.equal(fieldText(bad!, 'data.data'), '78797a');
+  assert.equal(fieldText(badOption!, 'dccp.option_type'), '48');
 });
 
 test('DCCP cut by the snap length: the checksum is unverified and Info says so', () => {
   const packets = dissectAll([REQUEST, REQUEST], undefined, 60);
   const cut = packets[1]!;
-  assert.equal(field(cut, 'frame.protocols'), 'eth:ethertype:ip:dccp');
+  assert.equal(fieldText(cut, 'frame.protocols'), 'eth:ethertype:ip:dccp');
   assert.equal(cut.summary.info, '40000 → 33 [Request] Seq=0 (service=Bundle Protocol)[Packet size limited during capture]');
-  assert.equal(field(cut, 'dccp.checksum.status'), '2');
-  assert.equal(field(cut, 'dccp.option_type'), '41');
-  assert.equal(field(cut, 'dccp.timestamp'), '5');
+  assert.equal(fieldText(cut, 'dccp.checksum.status'), '2');
+  assert.equal(fieldText(cut, 'dccp.option_type'), '41');
+  assert.equal(fieldText(cut, 'dccp.timestamp'), '5');
 });
 
 test('without a tree the selected DCCP fields come out the same', () => {
@@ -103,6 +97,6 @@ test('without a tree the selected DCCP fields come out the same', () => {
   const tree = dissectAll(frames);
   const selected = dissectAll(frames, { fields: new Set(names), columns: false });
   tree.forEach((packet, i) => {
-    for (const name of names) assert.equal(field(selected[i]!, name), field(packet, name), `frame ${i + 1} ${name}`);
+    for (const name of names) assert.equal(fieldText(selected[i]!, name), fieldText(packet, name), `frame ${i + 1} ${name}`);
   });
 });

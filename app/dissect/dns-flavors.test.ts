@@ -6,8 +6,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Dissector } from './dissector';
-import type { DissectedPacket, Field } from './model';
+import { dissectHex, fieldText } from './test-fields';
+import type { DissectedPacket } from './model';
 import { compileDisplayFilter } from '../filter';
 
 const ETH_IP = '01005e0000fb020000000001080045';
@@ -21,61 +21,48 @@ const FRAMES = {
   llmnrResponse: '02000000000202000000000108004500004600010000ff11382dc0a8011ec0a8010a14ebc73800320000abcd8000000100010000000004777061640000010001047770616400000100010000001e0004c0a8011e',
 };
 
-function dissect(hex: string, options?: { fields?: ReadonlySet<string>; columns?: boolean }): DissectedPacket {
-  const data = Buffer.from(hex, 'hex');
-  return new Dissector().dissect({ number: 1, tsNs: 0n, data, origLen: data.length, linkType: 1 }, options);
-}
-
-/** All occurrences of a field, joined by ',' as tshark's `-E occurrence=a` prints them. */
-function field(packet: DissectedPacket, abbrev: string): string {
-  const out: string[] = [];
-  const walk = (fields: Field[]) => fields.forEach((f) => { if (f.abbrev === abbrev) out.push(f.text); if (f.children) walk(f.children); });
-  packet.layers.forEach((l) => walk(l.fields));
-  return out.join(',');
-}
-
-const protocols = (packet: DissectedPacket) => field(packet, 'frame.protocols');
+const protocols = (packet: DissectedPacket) => fieldText(packet, 'frame.protocols');
 
 test('mDNS query: protocol mdns, "QM"/"QU" question bit, class without it', () => {
-  const qm = dissect(FRAMES.mdnsQm);
+  const qm = dissectHex(FRAMES.mdnsQm);
   assert.equal(protocols(qm), 'eth:ethertype:ip:udp:mdns');
   assert.equal(qm.summary.protocol, 'MDNS');
   assert.equal(qm.summary.info, 'Standard query 0x0000 PTR _ipp._tcp.local, "QM" question');
   assert.equal(qm.layers.at(-1)!.title, 'Multicast Domain Name System (query)');
-  assert.equal(field(qm, 'dns.qry.qu'), '0');
-  const qu = dissect(FRAMES.mdnsQu);
+  assert.equal(fieldText(qm, 'dns.qry.qu'), '0');
+  const qu = dissectHex(FRAMES.mdnsQu);
   assert.equal(qu.summary.info, 'Standard query 0x0000 A printer.local, "QU" question AAAA printer.local, "QU" question');
-  assert.equal(field(qu, 'dns.qry.class'), '0x0001,0x0001');
-  assert.equal(field(qu, 'dns.qry.qu'), '1,1');
-  const oneShot = dissect(FRAMES.mdnsOneShot);
+  assert.equal(fieldText(qu, 'dns.qry.class'), '0x0001,0x0001');
+  assert.equal(fieldText(qu, 'dns.qry.qu'), '1,1');
+  const oneShot = dissectHex(FRAMES.mdnsOneShot);
   assert.equal(protocols(oneShot), 'eth:ethertype:ip:udp:mdns');
   assert.equal(oneShot.summary.info, 'Standard query 0x1234 A host.local, "QM" question');
 });
 
 test('mDNS response: cache-flush bit per record, in Info and dns.resp.cache_flush', () => {
-  const packet = dissect(FRAMES.mdnsResponse);
+  const packet = dissectHex(FRAMES.mdnsResponse);
   assert.equal(packet.summary.info, 'Standard query response 0x0000 PTR My Printer._ipp._tcp.local SRV, cache flush 0 0 631 printer.local TXT, cache flush A, cache flush 192.168.1.20');
-  assert.equal(field(packet, 'dns.resp.cache_flush'), '0,1,1,1');
-  assert.equal(field(packet, 'dns.resp.class'), '0x0001,0x0001,0x0001,0x0001');
-  assert.equal(field(packet, 'dns.srv.service'), 'My Printer');
-  assert.equal(field(packet, 'dns.txt'), 'txtvers=1,qtotal=1');
-  assert.equal(field(packet, 'dns.a'), '192.168.1.20');
+  assert.equal(fieldText(packet, 'dns.resp.cache_flush'), '0,1,1,1');
+  assert.equal(fieldText(packet, 'dns.resp.class'), '0x0001,0x0001,0x0001,0x0001');
+  assert.equal(fieldText(packet, 'dns.srv.service'), 'My Printer');
+  assert.equal(fieldText(packet, 'dns.txt'), 'txtvers=1,qtotal=1');
+  assert.equal(fieldText(packet, 'dns.a'), '192.168.1.20');
 });
 
 test('LLMNR: protocol llmnr, conflict and tentative flags, no "QM" suffix', () => {
-  const query = dissect(FRAMES.llmnrQuery);
+  const query = dissectHex(FRAMES.llmnrQuery);
   assert.equal(protocols(query), 'eth:ethertype:ip:udp:llmnr');
   assert.equal(query.summary.protocol, 'LLMNR');
   assert.equal(query.summary.info, 'Standard query 0xabcd A wpad');
-  assert.equal(field(query, 'dns.flags.conflict'), '0');
-  assert.equal(field(query, 'dns.flags.tentative'), '0');
-  assert.equal(field(query, 'dns.flags.recdesired'), '');
-  assert.equal(field(query, 'dns.qry.qu'), '');
-  const response = dissect(FRAMES.llmnrResponse);
+  assert.equal(fieldText(query, 'dns.flags.conflict'), '0');
+  assert.equal(fieldText(query, 'dns.flags.tentative'), '0');
+  assert.equal(fieldText(query, 'dns.flags.recdesired'), '');
+  assert.equal(fieldText(query, 'dns.qry.qu'), '');
+  const response = dissectHex(FRAMES.llmnrResponse);
   assert.equal(response.summary.info, 'Standard query response 0xabcd A wpad A 192.168.1.30');
   assert.equal(response.layers.at(-1)!.title, 'Link-local Multicast Name Resolution (response)');
-  assert.equal(field(response, 'dns.flags.rcode'), '0');
-  assert.equal(field(response, 'dns.resp.cache_flush'), '');
+  assert.equal(fieldText(response, 'dns.flags.rcode'), '0');
+  assert.equal(fieldText(response, 'dns.resp.cache_flush'), '');
 });
 
 test('filters: mdns and llmnr are protocols, dns.* fields reach them, "dns" does not (as tshark)', () => {
@@ -85,11 +72,11 @@ test('filters: mdns and llmnr are protocols, dns.* fields reach them, "dns" does
   ];
   for (const [name, filter, expected] of cases) {
     const data = Buffer.from(FRAMES[name], 'hex');
-    assert.equal(compileDisplayFilter(filter).matches(dissect(FRAMES[name]), data), expected, `${name}: ${filter}`);
+    assert.equal(compileDisplayFilter(filter).matches(dissectHex(FRAMES[name]), data), expected, `${name}: ${filter}`);
   }
 });
 
 test('without a tree or columns, a dns.* field still reaches an mDNS message', () => {
   const fields = new Set(['dns.qry.name']);
-  assert.equal(field(dissect(FRAMES.mdnsQu, { fields, columns: false }), 'dns.qry.name'), 'printer.local,printer.local');
+  assert.equal(fieldText(dissectHex(FRAMES.mdnsQu, { fields, columns: false }), 'dns.qry.name'), 'printer.local,printer.local');
 });

@@ -5,27 +5,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Dissector } from './dissector';
-import type { DissectedPacket, Field } from './model';
-
-function dissect(hex: string, options?: { fields?: ReadonlySet<string>; columns?: boolean }): DissectedPacket {
-  const data = Buffer.from(hex, 'hex');
-  return new Dissector().dissect({ number: 1, tsNs: 0n, data, origLen: data.length, linkType: 1 }, options);
-}
-
-/** A field's -T fields texts, comma-joined as tshark prints repeated fields. */
-function field(packet: DissectedPacket, abbrev: string): string {
-  const out: string[] = [];
-  const walk = (fields: Field[]) => fields.forEach((f) => { if (f.abbrev === abbrev) out.push(f.text); if (f.children) walk(f.children); });
-  packet.layers.forEach((l) => walk(l.fields));
-  return out.join(',');
-}
+import { dissectHex, fieldText } from './test-fields';
 
 /** The same texts from a dissection that builds only the named fields (no tree, no columns). */
 function assertSameWithoutTree(hex: string, names: string[]): void {
-  const tree = dissect(hex);
-  const selected = dissect(hex, { fields: new Set(names), columns: false });
-  for (const name of names) assert.equal(field(selected, name), field(tree, name), name);
+  const tree = dissectHex(hex);
+  const selected = dissectHex(hex, { fields: new Set(names), columns: false });
+  for (const name of names) assert.equal(fieldText(selected, name), fieldText(tree, name), name);
 }
 
 const FRAMES = {
@@ -38,32 +24,32 @@ const FRAMES = {
 };
 
 test('EAPOL-Start and Logoff: the header only, Protocol EAPOL', () => {
-  const start = dissect(FRAMES.start);
-  assert.equal(field(start, 'frame.protocols'), 'eth:ethertype:eapol');
+  const start = dissectHex(FRAMES.start);
+  assert.equal(fieldText(start, 'frame.protocols'), 'eth:ethertype:eapol');
   assert.equal(start.summary.protocol, 'EAPOL');
   assert.equal(start.summary.info, 'Start');
-  assert.equal(field(start, 'eapol.version'), '2');
-  assert.equal(field(start, 'eapol.type'), '1');
-  assert.equal(field(start, 'eapol.len'), '0');
-  assert.equal(dissect(FRAMES.logoff).summary.info, 'Logoff');
+  assert.equal(fieldText(start, 'eapol.version'), '2');
+  assert.equal(fieldText(start, 'eapol.type'), '1');
+  assert.equal(fieldText(start, 'eapol.len'), '0');
+  assert.equal(dissectHex(FRAMES.logoff).summary.info, 'Logoff');
 });
 
 test('EAP packets: code, id, length, method and identity; Protocol EAP, eap not in the chain', () => {
-  const request = dissect(FRAMES.requestIdentity);
-  assert.equal(field(request, 'frame.protocols'), 'eth:ethertype:eapol');
+  const request = dissectHex(FRAMES.requestIdentity);
+  assert.equal(fieldText(request, 'frame.protocols'), 'eth:ethertype:eapol');
   assert.equal(request.summary.protocol, 'EAP');
   assert.equal(request.summary.info, 'Request, Identity');
-  assert.equal(field(request, 'eap.code'), '1');
-  assert.equal(field(request, 'eap.id'), '7');
-  assert.equal(field(request, 'eap.len'), '5');
-  assert.equal(field(request, 'eap.type'), '1');
-  const response = dissect(FRAMES.responseIdentity);
+  assert.equal(fieldText(request, 'eap.code'), '1');
+  assert.equal(fieldText(request, 'eap.id'), '7');
+  assert.equal(fieldText(request, 'eap.len'), '5');
+  assert.equal(fieldText(request, 'eap.type'), '1');
+  const response = dissectHex(FRAMES.responseIdentity);
   assert.equal(response.summary.info, 'Response, Identity');
-  assert.equal(field(response, 'eap.identity'), 'alice@ex');
-  assert.equal(dissect(FRAMES.md5).summary.info, 'Request, MD5-Challenge EAP (EAP-MD5-CHALLENGE)');
-  const success = dissect(FRAMES.success);
+  assert.equal(fieldText(response, 'eap.identity'), 'alice@ex');
+  assert.equal(dissectHex(FRAMES.md5).summary.info, 'Request, MD5-Challenge EAP (EAP-MD5-CHALLENGE)');
+  const success = dissectHex(FRAMES.success);
   assert.equal(success.summary.info, 'Success');
-  assert.equal(field(success, 'eap.type'), '');
+  assert.equal(fieldText(success, 'eap.type'), '');
 });
 
 test('without a tree the selected EAPOL and EAP fields come out the same', () => {

@@ -7,19 +7,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Dissector } from './dissector';
-import type { DissectedPacket, Field } from './model';
+import { fieldText } from './test-fields';
+import type { DissectedPacket } from './model';
 
 function dissect(linkType: number, hex: string): DissectedPacket {
   const data = Buffer.from(hex, 'hex');
   return new Dissector().dissect({ number: 1, tsNs: 0n, data, origLen: data.length, linkType });
-}
-
-/** All occurrences of a field, joined by ',' as tshark's occurrence=a prints them. */
-function field(packet: DissectedPacket, abbrev: string): string {
-  const out: string[] = [];
-  const walk = (fields: Field[]) => fields.forEach((f) => { if (f.abbrev === abbrev) out.push(f.text); if (f.children) walk(f.children); });
-  packet.layers.forEach((l) => walk(l.fields));
-  return out.join(',');
 }
 
 function layers(packet: DissectedPacket): string {
@@ -134,7 +127,7 @@ for (const c of CASES) {
       assert.ok(found >= 0, `layer ${want} missing after position ${at} in ${chain.join(':')}`);
       at = found + 1;
     }
-    for (const [abbrev, value] of Object.entries(c.expect)) assert.equal(field(packet, abbrev), value, abbrev);
+    for (const [abbrev, value] of Object.entries(c.expect)) assert.equal(fieldText(packet, abbrev), value, abbrev);
     for (const layer of packet.layers) if (c.chain.includes(layer.protocol)) assert.notEqual(layer.status, 'malformed', `${layer.protocol}: ${layer.problem}`);
   });
 }

@@ -7,7 +7,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Dissector } from './dissector';
-import type { DissectedPacket, Field } from './model';
+import { fieldText } from './test-fields';
+import type { DissectedPacket } from './model';
 
 /** One TCP conversation 10.0.0.1:50000 -> 10.0.0.2:44818 (and a List Identity over UDP). */
 const FIRST: Record<string, string> = {
@@ -41,79 +42,72 @@ function dissectAll(frames: Record<string, string>, options?: { fields?: Readonl
   });
 }
 
-function field(packet: DissectedPacket, abbrev: string): string {
-  const out: string[] = [];
-  const walk = (fields: Field[]) => fields.forEach((f) => { if (f.abbrev === abbrev) out.push(f.text); if (f.children) walk(f.children); });
-  packet.layers.forEach((l) => walk(l.fields));
-  return out.join(',');
-}
-
 test('ENIP header, Register Session, List Identity and Info', () => {
   const p = dissectAll(FIRST);
-  assert.equal(field(p[0]!, 'frame.protocols'), 'eth:ethertype:ip:tcp:enip');
+  assert.equal(fieldText(p[0]!, 'frame.protocols'), 'eth:ethertype:ip:tcp:enip');
   assert.equal(p[0]!.summary.protocol, 'ENIP');
   assert.equal(p[0]!.summary.info, 'Register Session (Req), Session: 0x00000000');
-  assert.equal(field(p[0]!, 'enip.command'), '0x0065');
-  assert.equal(field(p[0]!, 'enip.length'), '4');
-  assert.equal(field(p[0]!, 'enip.context'), '0102030405060708');
-  assert.equal(field(p[0]!, 'enip.rs.version'), '1');
-  assert.equal(field(p[0]!, 'enip.rs.flags'), '0x0000');
+  assert.equal(fieldText(p[0]!, 'enip.command'), '0x0065');
+  assert.equal(fieldText(p[0]!, 'enip.length'), '4');
+  assert.equal(fieldText(p[0]!, 'enip.context'), '0102030405060708');
+  assert.equal(fieldText(p[0]!, 'enip.rs.version'), '1');
+  assert.equal(fieldText(p[0]!, 'enip.rs.flags'), '0x0000');
   assert.equal(p[1]!.summary.info, 'Register Session (Rsp), Session: 0x11223344');
-  assert.equal(field(p[1]!, 'enip.session'), '0x11223344');
-  assert.equal(field(p[2]!, 'frame.protocols'), 'eth:ethertype:ip:udp:enip');
+  assert.equal(fieldText(p[1]!, 'enip.session'), '0x11223344');
+  assert.equal(fieldText(p[2]!, 'frame.protocols'), 'eth:ethertype:ip:udp:enip');
   assert.equal(p[2]!.summary.info, 'List Identity (Req)');
-  assert.equal(field(p[2]!, 'enip.listid_delay'), '513');
-  assert.equal(field(p[2]!, 'enip.context'), '030405060708');
+  assert.equal(fieldText(p[2]!, 'enip.listid_delay'), '513');
+  assert.equal(fieldText(p[2]!, 'enip.context'), '030405060708');
   assert.equal(p[5]!.summary.info, 'List Services (Req) | Unregister Session (Req), Session: 0x11223344');
-  assert.equal(field(p[5]!, 'enip.command'), '0x0004,0x0066');
-  assert.equal(field(p[9]!, 'enip.status'), '0x00000069');
+  assert.equal(fieldText(p[5]!, 'enip.command'), '0x0004,0x0066');
+  assert.equal(fieldText(p[9]!, 'enip.status'), '0x00000069');
 });
 
 test('CIP over Send RR Data: request path, response paired with its request', () => {
   const p = dissectAll(FIRST);
-  assert.equal(field(p[3]!, 'frame.protocols'), 'eth:ethertype:ip:tcp:enip:cip');
+  assert.equal(fieldText(p[3]!, 'frame.protocols'), 'eth:ethertype:ip:tcp:enip:cip');
   assert.equal(p[3]!.summary.protocol, 'CIP');
   assert.equal(p[3]!.summary.info, 'Identity - Get Attribute Single');
-  assert.equal(field(p[3]!, 'enip.cpf.typeid'), '0x0000,0x00b2');
-  assert.equal(field(p[3]!, 'enip.cpf.length'), '0,8');
-  assert.equal(field(p[3]!, 'cip.service'), '0x0e');
-  assert.equal(field(p[3]!, 'cip.epath'), '200124013007');
-  assert.equal(field(p[3]!, 'cip.class'), '0x01');
-  assert.equal(field(p[3]!, 'cip.instance'), '0x01');
-  assert.equal(field(p[3]!, 'cip.attribute'), '7');
+  assert.equal(fieldText(p[3]!, 'enip.cpf.typeid'), '0x0000,0x00b2');
+  assert.equal(fieldText(p[3]!, 'enip.cpf.length'), '0,8');
+  assert.equal(fieldText(p[3]!, 'cip.service'), '0x0e');
+  assert.equal(fieldText(p[3]!, 'cip.epath'), '200124013007');
+  assert.equal(fieldText(p[3]!, 'cip.class'), '0x01');
+  assert.equal(fieldText(p[3]!, 'cip.instance'), '0x01');
+  assert.equal(fieldText(p[3]!, 'cip.attribute'), '7');
   assert.equal(p[4]!.summary.info, 'Success: Identity - Get Attribute Single');
-  assert.equal(field(p[4]!, 'enip.response_to'), '4');
-  assert.equal(field(p[4]!, 'enip.time'), '1.000000000');
-  assert.equal(field(p[4]!, 'cip.genstat'), '0x00');
+  assert.equal(fieldText(p[4]!, 'enip.response_to'), '4');
+  assert.equal(fieldText(p[4]!, 'enip.time'), '1.000000000');
+  assert.equal(fieldText(p[4]!, 'cip.genstat'), '0x00');
   assert.equal(p[7]!.summary.info, 'Path destination unknown: Identity - Get Attributes All');
-  assert.equal(field(p[7]!, 'cip.instance'), '0x0a');
+  assert.equal(fieldText(p[7]!, 'cip.instance'), '0x0a');
 });
 
 test('CPF item longer than its data: malformed', () => {
   const p = dissectAll(FIRST)[8]!;
-  assert.equal(field(p, 'frame.protocols'), 'eth:ethertype:ip:tcp:enip:cip');
+  assert.equal(fieldText(p, 'frame.protocols'), 'eth:ethertype:ip:tcp:enip:cip');
   assert.equal(p.summary.info, '[Malformed Packet: length of contained item exceeds length of containing item]');
-  assert.equal(field(p, 'enip.cpf.length'), '0,30');
+  assert.equal(fieldText(p, 'enip.cpf.length'), '0,30');
 });
 
 test('class generic, Multiple Service Packet and 16-bit path segments', () => {
   const p = dissectAll(SECOND);
-  assert.equal(field(p[0]!, 'frame.protocols'), 'eth:ethertype:ip:tcp:enip:cip:cipcls');
+  assert.equal(fieldText(p[0]!, 'frame.protocols'), 'eth:ethertype:ip:tcp:enip:cip:cipcls');
   assert.equal(p[0]!.summary.info, 'Class (0x72) - Service (0x4c)');
-  assert.equal(field(p[0]!, 'cip.data'), '0100');
+  assert.equal(fieldText(p[0]!, 'cip.data'), '0100');
   assert.equal(p[1]!.summary.info, 'Success: Get Attribute Single');
   assert.equal(p[2]!.summary.info, 'Message Router - Multiple Service Packet: Get Attribute Single, Service (0x4c)');
-  assert.equal(field(p[2]!, 'cip.class'), '0x02,0x01,0x72');
-  assert.equal(field(p[2]!, 'cip.msp.offset'), '6,14,6,14');
+  assert.equal(fieldText(p[2]!, 'cip.class'), '0x02,0x01,0x72');
+  assert.equal(fieldText(p[2]!, 'cip.msp.offset'), '6,14,6,14');
   assert.equal(p[3]!.summary.info, 'Success: Multiple Service Packet: Get Attribute Single, Service (0x4c)');
-  assert.equal(field(p[3]!, 'enip.response_to'), '3');
-  assert.equal(field(p[3]!, 'cip.data'), 'aabb');
+  assert.equal(fieldText(p[3]!, 'enip.response_to'), '3');
+  assert.equal(fieldText(p[3]!, 'cip.data'), 'aabb');
   assert.equal(p[4]!.summary.info, 'Vendor specific error: Service (0x4c)');
-  assert.equal(field(p[4]!, 'cip.addstat'), '0x2105');
+  assert.equal(fieldText(p[4]!, 'cip.addstat'), '0x2105');
   assert.equal(p[5]!.summary.info, '[Malformed Packet]');
   assert.equal(p[6]!.summary.info, 'TCP/IP Interface - Get Attribute Single');
-  assert.equal(field(p[6]!, 'cip.class'), '0x00f5');
-  assert.equal(field(p[6]!, 'cip.instance'), '0x0001');
+  assert.equal(fieldText(p[6]!, 'cip.class'), '0x00f5');
+  assert.equal(fieldText(p[6]!, 'cip.instance'), '0x0001');
 });
 
 test('without a tree the selected ENIP and CIP fields come out the same', () => {
@@ -122,7 +116,7 @@ test('without a tree the selected ENIP and CIP fields come out the same', () => 
     const tree = dissectAll(frames);
     const selected = dissectAll(frames, { fields: new Set(names), columns: false });
     tree.forEach((p, k) => {
-      for (const name of names) assert.equal(field(selected[k]!, name), field(p, name), `frame ${k + 1} ${name}`);
+      for (const name of names) assert.equal(fieldText(selected[k]!, name), fieldText(p, name), `frame ${k + 1} ${name}`);
     });
   }
 });

@@ -6,7 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Dissector } from './dissector';
-import type { DissectedPacket, Field } from './model';
+import { fieldText } from './test-fields';
+import type { DissectedPacket } from './model';
 
 /** One conversation, 10.0.0.1:40021 → 10.0.0.2:21, in order. */
 const FRAMES = [
@@ -31,13 +32,6 @@ function conversation(options?: { fields?: ReadonlySet<string> }): DissectedPack
   });
 }
 
-function field(packet: DissectedPacket, abbrev: string): string {
-  const out: string[] = [];
-  const walk = (fields: Field[]) => fields.forEach((f) => { if (f.abbrev === abbrev) out.push(f.text); if (f.children) walk(f.children); });
-  packet.layers.forEach((l) => walk(l.fields));
-  return out.join(',');
-}
-
 test('FTP: Info, commands, reply codes and arguments as tshark shows them', () => {
   const packets = conversation();
   assert.deepEqual(packets.map((p) => p.summary.info), [
@@ -46,22 +40,22 @@ test('FTP: Info, commands, reply codes and arguments as tshark shows them', () =
     'Response: 227 Entering Passive Mode (10,0,0,2,195,80).', 'Request: NOOP', 'Response: 999 odd',
   ]);
   for (const p of packets) {
-    assert.equal(field(p, 'frame.protocols'), 'eth:ethertype:ip:tcp:ftp');
+    assert.equal(fieldText(p, 'frame.protocols'), 'eth:ethertype:ip:tcp:ftp');
     assert.equal(p.summary.protocol, 'FTP');
   }
-  assert.equal(field(packets[0]!, 'ftp.response.code'), '220');
-  assert.equal(field(packets[0]!, 'ftp.response.arg'), 'Welcome');
-  assert.equal(field(packets[0]!, 'ftp.response'), '1');
-  assert.equal(field(packets[1]!, 'ftp.request'), '1');
-  assert.equal(field(packets[1]!, 'ftp.request.command'), 'USER');
-  assert.equal(field(packets[1]!, 'ftp.request.arg'), 'anonymous');
-  assert.equal(field(packets[3]!, 'ftp.request.arg'), '');
-  assert.equal(field(packets[8]!, 'ftp.passive.ip'), '10.0.0.2');
-  assert.equal(field(packets[8]!, 'ftp.passive.port'), '50000');
+  assert.equal(fieldText(packets[0]!, 'ftp.response.code'), '220');
+  assert.equal(fieldText(packets[0]!, 'ftp.response.arg'), 'Welcome');
+  assert.equal(fieldText(packets[0]!, 'ftp.response'), '1');
+  assert.equal(fieldText(packets[1]!, 'ftp.request'), '1');
+  assert.equal(fieldText(packets[1]!, 'ftp.request.command'), 'USER');
+  assert.equal(fieldText(packets[1]!, 'ftp.request.arg'), 'anonymous');
+  assert.equal(fieldText(packets[3]!, 'ftp.request.arg'), '');
+  assert.equal(fieldText(packets[8]!, 'ftp.passive.ip'), '10.0.0.2');
+  assert.equal(fieldText(packets[8]!, 'ftp.passive.port'), '50000');
 });
 
 test('FTP: the working directory from a 257 reply, then a relative CWD confirmed by 250', () => {
-  const cwd = conversation().map((p) => field(p, 'ftp.current-working-directory'));
+  const cwd = conversation().map((p) => fieldText(p, 'ftp.current-working-directory'));
   assert.deepEqual(cwd, ['', '', '', '', '/pub', '/pub', '/pub/incoming', '/pub/incoming', '/pub/incoming', '/pub/incoming', '/pub/incoming']);
 });
 

@@ -5,8 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Dissector } from './dissector';
-import type { DissectedPacket, Field } from './model';
+import { dissectHex, fieldText } from './test-fields';
 
 const FRAMES = {
   /** v1 Hello, state Active, to 224.0.0.2. */
@@ -27,88 +26,76 @@ const FRAMES = {
   unknownOpcode: '011b1900000002000000000108004500003000010000401190b90a000001e000000207c107c1001c0000000510030a640100636973636f000000c0a80001',
 };
 
-function dissect(hex: string, options?: { fields?: ReadonlySet<string>; columns?: boolean }): DissectedPacket {
-  const data = Buffer.from(hex, 'hex');
-  return new Dissector().dissect({ number: 1, tsNs: 0n, data, origLen: data.length, linkType: 1 }, options);
-}
-
-function field(packet: DissectedPacket, abbrev: string): string {
-  const out: string[] = [];
-  const walk = (fields: Field[]) => fields.forEach((f) => { if (f.abbrev === abbrev) out.push(f.text); if (f.children) walk(f.children); });
-  packet.layers.forEach((l) => walk(l.fields));
-  return out.join(',');
-}
-
 test('HSRPv1 hello: fields and Info', () => {
-  const p = dissect(FRAMES.hello);
-  assert.equal(field(p, 'frame.protocols'), 'eth:ethertype:ip:udp:hsrp');
+  const p = dissectHex(FRAMES.hello);
+  assert.equal(fieldText(p, 'frame.protocols'), 'eth:ethertype:ip:udp:hsrp');
   assert.equal(p.summary.protocol, 'HSRP');
   assert.equal(p.summary.info, 'Hello (state Active)');
-  assert.equal(field(p, 'hsrp.version'), '0');
-  assert.equal(field(p, 'hsrp.opcode'), '0');
-  assert.equal(field(p, 'hsrp.state'), '16');
-  assert.equal(field(p, 'hsrp.hellotime'), '3');
-  assert.equal(field(p, 'hsrp.holdtime'), '10');
-  assert.equal(field(p, 'hsrp.priority'), '100');
-  assert.equal(field(p, 'hsrp.group'), '1');
-  assert.equal(field(p, 'hsrp.auth_data'), 'cisco');
-  assert.equal(field(p, 'hsrp.virt_ip'), '192.168.0.1');
+  assert.equal(fieldText(p, 'hsrp.version'), '0');
+  assert.equal(fieldText(p, 'hsrp.opcode'), '0');
+  assert.equal(fieldText(p, 'hsrp.state'), '16');
+  assert.equal(fieldText(p, 'hsrp.hellotime'), '3');
+  assert.equal(fieldText(p, 'hsrp.holdtime'), '10');
+  assert.equal(fieldText(p, 'hsrp.priority'), '100');
+  assert.equal(fieldText(p, 'hsrp.group'), '1');
+  assert.equal(fieldText(p, 'hsrp.auth_data'), 'cisco');
+  assert.equal(fieldText(p, 'hsrp.virt_ip'), '192.168.0.1');
   const auth = p.layers.find((l) => l.protocol === 'hsrp')!.fields.find((f) => f.abbrev === 'hsrp.auth_data')!;
   assert.equal(auth.label, 'Authentication Data: Default (cisco)');
 });
 
 test('HSRPv1 advertisement and MD5 TLV', () => {
-  const adv = dissect(FRAMES.advertise);
+  const adv = dissectHex(FRAMES.advertise);
   assert.equal(adv.summary.info, 'Advertise (state Passive)');
-  assert.equal(field(adv, 'hsrp.adv.tlvtype'), '1');
-  assert.equal(field(adv, 'hsrp.adv.tlvlength'), '14');
-  assert.equal(field(adv, 'hsrp.adv.passivegrp'), '1');
-  assert.equal(field(adv, 'hsrp.adv.reserved2'), '1862270976');
+  assert.equal(fieldText(adv, 'hsrp.adv.tlvtype'), '1');
+  assert.equal(fieldText(adv, 'hsrp.adv.tlvlength'), '14');
+  assert.equal(fieldText(adv, 'hsrp.adv.passivegrp'), '1');
+  assert.equal(fieldText(adv, 'hsrp.adv.reserved2'), '1862270976');
 
-  const md5 = dissect(FRAMES.helloMd5);
+  const md5 = dissectHex(FRAMES.helloMd5);
   assert.equal(md5.summary.info, 'Hello (state Active)');
-  assert.equal(field(md5, 'hsrp2.md5_auth_tlv'), '4');
-  assert.equal(field(md5, 'hsrp2.md5_algorithm'), '1');
-  assert.equal(field(md5, 'hsrp2.md5_padding'), '0x00');
-  assert.equal(field(md5, 'hsrp.md5_ip_address'), '10.0.0.1');
-  assert.equal(field(md5, 'hsrp2.md5_key_id'), '7');
-  assert.equal(field(md5, 'hsrp2.md5_auth_data'), '000102030405060708090a0b0c0d0e0f');
+  assert.equal(fieldText(md5, 'hsrp2.md5_auth_tlv'), '4');
+  assert.equal(fieldText(md5, 'hsrp2.md5_algorithm'), '1');
+  assert.equal(fieldText(md5, 'hsrp2.md5_padding'), '0x00');
+  assert.equal(fieldText(md5, 'hsrp.md5_ip_address'), '10.0.0.1');
+  assert.equal(fieldText(md5, 'hsrp2.md5_key_id'), '7');
+  assert.equal(fieldText(md5, 'hsrp2.md5_auth_data'), '000102030405060708090a0b0c0d0e0f');
 });
 
 test('HSRPv2 TLVs over IPv4 and IPv6', () => {
-  const v2 = dissect(FRAMES.v2);
+  const v2 = dissectHex(FRAMES.v2);
   assert.equal(v2.summary.protocol, 'HSRPv2');
   assert.equal(v2.summary.info, 'Hello (state Active)');
-  assert.equal(field(v2, 'frame.protocols'), 'eth:ethertype:ip:udp:hsrp');
-  assert.equal(field(v2, 'hsrp2.group_state_tlv'), '1');
-  assert.equal(field(v2, 'hsrp2.version'), '2');
-  assert.equal(field(v2, 'hsrp2.state'), '6');
-  assert.equal(field(v2, 'hsrp2.ipversion'), '4');
-  assert.equal(field(v2, 'hsrp2.identifier'), '00:00:0c:9f:f0:01');
-  assert.equal(field(v2, 'hsrp2.hellotime'), '3000');
-  assert.equal(field(v2, 'hsrp2.holdtime'), '10000');
-  assert.equal(field(v2, 'hsrp2.virt_ip'), '10.0.0.254');
-  assert.equal(field(v2, 'hsrp2.text_auth_tlv'), '3');
-  assert.equal(field(v2, 'hsrp2.auth_data'), 'cisco');
+  assert.equal(fieldText(v2, 'frame.protocols'), 'eth:ethertype:ip:udp:hsrp');
+  assert.equal(fieldText(v2, 'hsrp2.group_state_tlv'), '1');
+  assert.equal(fieldText(v2, 'hsrp2.version'), '2');
+  assert.equal(fieldText(v2, 'hsrp2.state'), '6');
+  assert.equal(fieldText(v2, 'hsrp2.ipversion'), '4');
+  assert.equal(fieldText(v2, 'hsrp2.identifier'), '00:00:0c:9f:f0:01');
+  assert.equal(fieldText(v2, 'hsrp2.hellotime'), '3000');
+  assert.equal(fieldText(v2, 'hsrp2.holdtime'), '10000');
+  assert.equal(fieldText(v2, 'hsrp2.virt_ip'), '10.0.0.254');
+  assert.equal(fieldText(v2, 'hsrp2.text_auth_tlv'), '3');
+  assert.equal(fieldText(v2, 'hsrp2.auth_data'), 'cisco');
 
-  assert.equal(dissect(FRAMES.v2Interface).summary.info, 'Interface State TLV (Act=3 Pass=2)');
+  assert.equal(dissectHex(FRAMES.v2Interface).summary.info, 'Interface State TLV (Act=3 Pass=2)');
 
-  const v6 = dissect(FRAMES.v2Ipv6);
-  assert.equal(field(v6, 'frame.protocols'), 'eth:ethertype:ipv6:udp:hsrp');
-  assert.equal(field(v6, 'hsrp2.virt_ip_v6'), 'fe80::5:73ff:fea0:1');
+  const v6 = dissectHex(FRAMES.v2Ipv6);
+  assert.equal(fieldText(v6, 'frame.protocols'), 'eth:ethertype:ipv6:udp:hsrp');
+  assert.equal(fieldText(v6, 'hsrp2.virt_ip_v6'), 'fe80::5:73ff:fea0:1');
 });
 
 test('HSRP port without HSRP destination, and an unknown opcode', () => {
-  const u = dissect(FRAMES.unicast);
-  assert.equal(field(u, 'frame.protocols'), 'eth:ethertype:ip:udp');
+  const u = dissectHex(FRAMES.unicast);
+  assert.equal(fieldText(u, 'frame.protocols'), 'eth:ethertype:ip:udp');
   assert.equal(u.summary.protocol, 'UDP');
-  const x = dissect(FRAMES.unknownOpcode);
-  assert.equal(field(x, 'frame.protocols'), 'eth:ethertype:ip:udp:hsrp:data');
+  const x = dissectHex(FRAMES.unknownOpcode);
+  assert.equal(fieldText(x, 'frame.protocols'), 'eth:ethertype:ip:udp:hsrp:data');
   assert.equal(x.summary.info, 'Unknown');
-  assert.equal(field(x, 'data.len'), '18');
+  assert.equal(fieldText(x, 'data.len'), '18');
 });
 
 test('HSRP no-tree dissection: a filter on hsrp2.* reaches the HSRP layer without columns', () => {
-  const p = dissect(FRAMES.v2, { fields: new Set(['hsrp2.virt_ip']), columns: false });
-  assert.equal(field(p, 'hsrp2.virt_ip'), '10.0.0.254');
+  const p = dissectHex(FRAMES.v2, { fields: new Set(['hsrp2.virt_ip']), columns: false });
+  assert.equal(fieldText(p, 'hsrp2.virt_ip'), '10.0.0.254');
 });

@@ -5,9 +5,7 @@
  * for them (`tshark -T fields -e ... -e _ws.col.Protocol -e _ws.col.Info`).
  */
 import { test } from 'node:test';
-import assert from 'node:assert/strict';
-import { Dissector } from './dissector';
-import type { DissectedPacket, Field } from './model';
+import { checkAgainstTshark } from './test-fields';
 
 const FRAMES = {
   igmp1_report: '01005e00000d020000000001080045c0001c000100000102cd1a0a000001e001020312000bfbe0010203',
@@ -18,34 +16,8 @@ const FRAMES = {
   igmp_mtrace: '01005e00000d020000000001080045c0002c000100000102a5060a0000010a0000091f208accef0101010a0101010a0202020a03030340010203',
 };
 
-function dissect(hex: string, fields?: ReadonlySet<string>): DissectedPacket {
-  const data = Buffer.from(hex, 'hex');
-  return new Dissector().dissect({ number: 1, tsNs: 0n, data, origLen: data.length, linkType: 1 }, fields ? { fields } : undefined);
-}
-
-/** Every occurrence of a field, as tshark -T fields joins them. */
-function field(packet: DissectedPacket, abbrev: string): string {
-  const out: string[] = [];
-  const walk = (fields: Field[]) => fields.forEach((f) => { if (f.abbrev === abbrev) out.push(f.text); if (f.children) walk(f.children); });
-  packet.layers.forEach((l) => walk(l.fields));
-  return out.join(',');
-}
-
-/** Checks chain, columns and fields, in the whole tree and when only those fields are asked for. */
-function check(hex: string, chain: string, protocol: string, info: string, expected: Array<[string, string]>): void {
-  const tree = dissect(hex);
-  assert.equal(field(tree, 'frame.protocols'), chain);
-  assert.equal(tree.summary.protocol, protocol);
-  assert.equal(tree.summary.info, info);
-  const noTree = dissect(hex, new Set(expected.map(([name]) => name)));
-  for (const [name, value] of expected) {
-    assert.equal(field(tree, name), value, name);
-    assert.equal(field(noTree, name), value, `${name} (no tree)`);
-  }
-}
-
 test('IGMPv1 Membership Report', () => {
-  check(FRAMES.igmp1_report, 'eth:ethertype:ip:igmp:igmp', 'IGMPv1', 'Membership Report', [
+  checkAgainstTshark(FRAMES.igmp1_report, 'eth:ethertype:ip:igmp:igmp', 'IGMPv1', 'Membership Report', [
     ['igmp.version', '1'],
     ['igmp.type', '0x12'],
     ['igmp.reserved', '00'],
@@ -55,7 +27,7 @@ test('IGMPv1 Membership Report', () => {
 });
 
 test('IGMPv2 general query', () => {
-  check(FRAMES.igmp2_query, 'eth:ethertype:ip:igmp:igmp', 'IGMPv2', 'Membership Query, general', [
+  checkAgainstTshark(FRAMES.igmp2_query, 'eth:ethertype:ip:igmp:igmp', 'IGMPv2', 'Membership Query, general', [
     ['igmp.version', '2'],
     ['igmp.max_resp', '100'],
     ['igmp.maddr', '0.0.0.0'],
@@ -63,7 +35,7 @@ test('IGMPv2 general query', () => {
 });
 
 test('IGMPv2 Leave Group', () => {
-  check(FRAMES.igmp2_leave, 'eth:ethertype:ip:igmp:igmp', 'IGMPv2', 'Leave Group 225.1.1.4', [
+  checkAgainstTshark(FRAMES.igmp2_leave, 'eth:ethertype:ip:igmp:igmp', 'IGMPv2', 'Leave Group 225.1.1.4', [
     ['igmp.type', '0x17'],
     ['igmp.checksum.status', '1'],
     ['igmp.maddr', '225.1.1.4'],
@@ -71,7 +43,7 @@ test('IGMPv2 Leave Group', () => {
 });
 
 test('IGMPv3 group-and-source-specific query: exponential max response time', () => {
-  check(FRAMES.igmp3_query, 'eth:ethertype:ip:igmp:igmp', 'IGMPv3', 'Membership Query, specific for group 232.1.1.1, sources {10.1.1.1, 10.1.1.2}', [
+  checkAgainstTshark(FRAMES.igmp3_query, 'eth:ethertype:ip:igmp:igmp', 'IGMPv3', 'Membership Query, specific for group 232.1.1.1, sources {10.1.1.1, 10.1.1.2}', [
     ['igmp.version', '3'],
     ['igmp.max_resp', '30720'],
     ['igmp.max_resp.exp', '0x07'],
@@ -85,7 +57,7 @@ test('IGMPv3 group-and-source-specific query: exponential max response time', ()
 });
 
 test('IGMPv3 report: group records in Info', () => {
-  check(FRAMES.igmp3_report, 'eth:ethertype:ip:igmp:igmp', 'IGMPv3', 'Membership Report / Join group 232.1.1.1 for sources in {10.1.1.1, 10.1.1.2} / Join group 239.9.9.9 for any sources / Leave group 239.8.8.8 / Group 232.2.2.2, block source {10.2.2.2}', [
+  checkAgainstTshark(FRAMES.igmp3_report, 'eth:ethertype:ip:igmp:igmp', 'IGMPv3', 'Membership Report / Join group 232.1.1.1 for sources in {10.1.1.1, 10.1.1.2} / Join group 239.9.9.9 for any sources / Leave group 239.8.8.8 / Group 232.2.2.2, block source {10.2.2.2}', [
     ['igmp.num_grp_recs', '4'],
     ['igmp.record_type', '1,4,3,6'],
     ['igmp.num_src', '2,0,0,1'],
@@ -97,7 +69,7 @@ test('IGMPv3 report: group records in Info', () => {
 });
 
 test('IGMP multicast traceroute query', () => {
-  check(FRAMES.igmp_mtrace, 'eth:ethertype:ip:igmp:igmp', 'IGMP', 'Traceroute Query', [
+  checkAgainstTshark(FRAMES.igmp_mtrace, 'eth:ethertype:ip:igmp:igmp', 'IGMP', 'Traceroute Query', [
     ['igmp.type', '0x1f'],
     ['igmp.mtrace.max_hops', '32'],
     ['igmp.maddr', '239.1.1.1'],

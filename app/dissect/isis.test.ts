@@ -6,21 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Dissector } from './dissector';
+import { dissectHex, fieldText } from './test-fields';
 import { fletcherCorrect, systemIdText } from './isis';
-import type { DissectedPacket, Field } from './model';
-
-function dissect(hex: string, options?: { fields?: ReadonlySet<string>; columns?: boolean }): DissectedPacket {
-  const data = Buffer.from(hex.replace(/ /g, ''), 'hex');
-  return new Dissector().dissect({ number: 1, tsNs: 0n, data, origLen: data.length, linkType: 1 }, options);
-}
-
-/** A field's -T fields texts, comma-joined as tshark prints repeated fields. */
-function field(packet: DissectedPacket, abbrev: string): string {
-  const out: string[] = [];
-  const walk = (fields: Field[]) => fields.forEach((f) => { if (f.abbrev === abbrev) out.push(f.text); if (f.children) walk(f.children); });
-  packet.layers.forEach((l) => walk(l.fields));
-  return out.join(',');
-}
 
 /** 802.3 header to AllL2ISs, LLC UI with DSAP and SSAP 0xFE. */
 const ETH_LLC = (length: string) => `0180c2000015 000000000004 ${length} fefe03`;
@@ -44,69 +31,69 @@ test('system IDs and the Fletcher checksum', () => {
 });
 
 test('L2 LAN hello: chain, header, fixed fields, TLVs, Info', () => {
-  const p = dissect(HELLO_L2);
-  assert.equal(field(p, 'frame.protocols'), 'eth:llc:osi:isis:isis.hello');
+  const p = dissectHex(HELLO_L2);
+  assert.equal(fieldText(p, 'frame.protocols'), 'eth:llc:osi:isis:isis.hello');
   assert.equal(p.summary.protocol, 'ISIS HELLO');
   assert.equal(p.summary.info, 'L2 HELLO, System-ID: 4444.4444.4444');
-  assert.equal(field(p, 'isis.irpd'), '0x83');
-  assert.equal(field(p, 'isis.len'), '27');
-  assert.equal(field(p, 'isis.type'), '16');
-  assert.equal(field(p, 'isis.sysid_len'), '0');
-  assert.equal(field(p, 'isis.hello.circuit_type'), '0x02');
-  assert.equal(field(p, 'isis.hello.reserved'), '0x00,0');
-  assert.equal(field(p, 'isis.hello.source_id'), '4444.4444.4444');
-  assert.equal(field(p, 'isis.hello.holding_timer'), '30');
-  assert.equal(field(p, 'isis.hello.pdu_length'), '42');
-  assert.equal(field(p, 'isis.hello.priority'), '64');
-  assert.equal(field(p, 'isis.hello.lan_id'), '4444.4444.4444.01');
-  assert.equal(field(p, 'isis.hello.clv.type'), '129,1,132');
-  assert.equal(field(p, 'isis.hello.area_address'), '03490014');
-  assert.equal(field(p, 'isis.hello.clv_nlpid.nlpid'), '0xcc');
-  assert.equal(field(p, 'isis.hello.clv_ipv4_int_addr'), '10.0.0.2');
+  assert.equal(fieldText(p, 'isis.irpd'), '0x83');
+  assert.equal(fieldText(p, 'isis.len'), '27');
+  assert.equal(fieldText(p, 'isis.type'), '16');
+  assert.equal(fieldText(p, 'isis.sysid_len'), '0');
+  assert.equal(fieldText(p, 'isis.hello.circuit_type'), '0x02');
+  assert.equal(fieldText(p, 'isis.hello.reserved'), '0x00,0');
+  assert.equal(fieldText(p, 'isis.hello.source_id'), '4444.4444.4444');
+  assert.equal(fieldText(p, 'isis.hello.holding_timer'), '30');
+  assert.equal(fieldText(p, 'isis.hello.pdu_length'), '42');
+  assert.equal(fieldText(p, 'isis.hello.priority'), '64');
+  assert.equal(fieldText(p, 'isis.hello.lan_id'), '4444.4444.4444.01');
+  assert.equal(fieldText(p, 'isis.hello.clv.type'), '129,1,132');
+  assert.equal(fieldText(p, 'isis.hello.area_address'), '03490014');
+  assert.equal(fieldText(p, 'isis.hello.clv_nlpid.nlpid'), '0xcc');
+  assert.equal(fieldText(p, 'isis.hello.clv_ipv4_int_addr'), '10.0.0.2');
 });
 
 test('point-to-point hello: local circuit ID instead of priority and LAN ID', () => {
-  const p = dissect(HELLO_P2P);
+  const p = dissectHex(HELLO_P2P);
   assert.equal(p.summary.info, 'P2P HELLO, System-ID: 1111.1111.1111');
-  assert.equal(field(p, 'isis.hello.circuit_type'), '0x03');
-  assert.equal(field(p, 'isis.hello.local_circuit_id'), '2');
-  assert.equal(field(p, 'isis.hello.lan_id'), '');
-  assert.equal(field(p, 'isis.hello.area_address'), '03490001');
+  assert.equal(fieldText(p, 'isis.hello.circuit_type'), '0x03');
+  assert.equal(fieldText(p, 'isis.hello.local_circuit_id'), '2');
+  assert.equal(fieldText(p, 'isis.hello.lan_id'), '');
+  assert.equal(fieldText(p, 'isis.hello.area_address'), '03490001');
 });
 
 test('LSP: ID, sequence, checksum verified, hostname, Info', () => {
-  const p = dissect(LSP);
-  assert.equal(field(p, 'frame.protocols'), 'eth:llc:osi:isis:isis.lsp');
+  const p = dissectHex(LSP);
+  assert.equal(fieldText(p, 'frame.protocols'), 'eth:llc:osi:isis:isis.lsp');
   assert.equal(p.summary.protocol, 'ISIS LSP');
   assert.equal(p.summary.info, 'L2 LSP, LSP-ID: 3333.3333.3333.00-00, Sequence: 0x00000009, Lifetime:  1199s');
-  assert.equal(field(p, 'isis.lsp.lsp_id'), '3333.3333.3333.00-00');
-  assert.equal(field(p, 'isis.lsp.sequence_number'), '0x00000009');
-  assert.equal(field(p, 'isis.lsp.checksum'), '0xf55e');
-  assert.equal(field(p, 'isis.lsp.checksum.status'), '1');
-  assert.equal(field(p, 'isis.lsp.is_type'), '3');
-  assert.equal(field(p, 'isis.lsp.hostname'), 'R3');
-  const bad = dissect(LSP.replace('f55e', 'f55f'));
+  assert.equal(fieldText(p, 'isis.lsp.lsp_id'), '3333.3333.3333.00-00');
+  assert.equal(fieldText(p, 'isis.lsp.sequence_number'), '0x00000009');
+  assert.equal(fieldText(p, 'isis.lsp.checksum'), '0xf55e');
+  assert.equal(fieldText(p, 'isis.lsp.checksum.status'), '1');
+  assert.equal(fieldText(p, 'isis.lsp.is_type'), '3');
+  assert.equal(fieldText(p, 'isis.lsp.hostname'), 'R3');
+  const bad = dissectHex(LSP.replace('f55e', 'f55f'));
   assert.equal(bad.summary.info, 'L2 LSP, LSP-ID: 3333.3333.3333.00-00, Sequence: 0x00000009, Lifetime:  1199s [ISIS CHECKSUM INCORRECT]');
-  assert.equal(field(bad, 'isis.lsp.checksum.status'), '0');
+  assert.equal(fieldText(bad, 'isis.lsp.checksum.status'), '0');
 });
 
 test('CSNP and PSNP: source, LSP ID range, LSP entries under the csnp names', () => {
-  const c = dissect(CSNP);
-  assert.equal(field(c, 'frame.protocols'), 'eth:llc:osi:isis:isis.csnp');
+  const c = dissectHex(CSNP);
+  assert.equal(fieldText(c, 'frame.protocols'), 'eth:llc:osi:isis:isis.csnp');
   assert.equal(c.summary.protocol, 'ISIS CSNP');
   assert.equal(c.summary.info, 'L2 CSNP, Source-ID: 4444.4444.4444.00, Start LSP-ID: 0000.0000.0000.00-00, End LSP-ID: ffff.ffff.ffff.ff-ff');
-  assert.equal(field(c, 'isis.csnp.source_id'), '4444.4444.4444');
-  assert.equal(field(c, 'isis.csnp.source_circuit'), '00');
-  assert.equal(field(c, 'isis.csnp.end_lsp_id'), 'ffff.ffff.ffff.ff-ff');
-  assert.equal(field(c, 'isis.csnp.lsp_id'), '4444.4444.4444.00-00');
-  assert.equal(field(c, 'isis.csnp.lsp_seq_num'), '0x0000000a');
-  assert.equal(field(c, 'isis.csnp.lsp_remain_life'), '1199');
-  assert.equal(field(c, 'isis.csnp.lsp_checksum'), '0xf252');
-  const s = dissect(PSNP);
-  assert.equal(field(s, 'frame.protocols'), 'eth:llc:osi:isis:isis.psnp');
+  assert.equal(fieldText(c, 'isis.csnp.source_id'), '4444.4444.4444');
+  assert.equal(fieldText(c, 'isis.csnp.source_circuit'), '00');
+  assert.equal(fieldText(c, 'isis.csnp.end_lsp_id'), 'ffff.ffff.ffff.ff-ff');
+  assert.equal(fieldText(c, 'isis.csnp.lsp_id'), '4444.4444.4444.00-00');
+  assert.equal(fieldText(c, 'isis.csnp.lsp_seq_num'), '0x0000000a');
+  assert.equal(fieldText(c, 'isis.csnp.lsp_remain_life'), '1199');
+  assert.equal(fieldText(c, 'isis.csnp.lsp_checksum'), '0xf252');
+  const s = dissectHex(PSNP);
+  assert.equal(fieldText(s, 'frame.protocols'), 'eth:llc:osi:isis:isis.psnp');
   assert.equal(s.summary.info, 'L2 PSNP, Source-ID: 4444.4444.4444.00');
-  assert.equal(field(s, 'isis.psnp.source_id'), '4444.4444.4444');
-  assert.equal(field(s, 'isis.csnp.lsp_id'), '4444.4444.4444.00-00');
+  assert.equal(fieldText(s, 'isis.psnp.source_id'), '4444.4444.4444');
+  assert.equal(fieldText(s, 'isis.csnp.lsp_id'), '4444.4444.4444.00-00');
 });
 
 test('a cut-off PDU is marked truncated, never thrown', () => {
@@ -120,15 +107,15 @@ test('a cut-off PDU is marked truncated, never thrown', () => {
 });
 
 test('another NLPID under the OSI SAP is data', () => {
-  const p = dissect(`${ETH_LLC('0007')} 81 0102030405`);
-  assert.equal(field(p, 'frame.protocols'), 'eth:llc:osi:data');
+  const p = dissectHex(`${ETH_LLC('0007')} 81 0102030405`);
+  assert.equal(fieldText(p, 'frame.protocols'), 'eth:llc:osi:data');
 });
 
 test('without a tree the selected IS-IS fields come out the same', () => {
   const names = ['isis.type', 'isis.hello.source_id', 'isis.hello.area_address', 'isis.lsp.hostname', 'isis.lsp.checksum.status', 'isis.csnp.lsp_id'];
   for (const hex of [HELLO_L2, LSP, CSNP]) {
-    const tree = dissect(hex);
-    const selected = dissect(hex, { fields: new Set(names), columns: false });
-    for (const name of names) assert.equal(field(selected, name), field(tree, name), name);
+    const tree = dissectHex(hex);
+    const selected = dissectHex(hex, { fields: new Set(names), columns: false });
+    for (const name of names) assert.equal(fieldText(selected, name), fieldText(tree, name), name);
   }
 });

@@ -5,27 +5,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Dissector } from './dissector';
-import type { DissectedPacket, Field } from './model';
-
-function dissect(hex: string, options?: { fields?: ReadonlySet<string>; columns?: boolean }): DissectedPacket {
-  const data = Buffer.from(hex, 'hex');
-  return new Dissector().dissect({ number: 1, tsNs: 0n, data, origLen: data.length, linkType: 1 }, options);
-}
-
-/** A field's -T fields texts, comma-joined as tshark prints repeated fields. */
-function field(packet: DissectedPacket, abbrev: string): string {
-  const out: string[] = [];
-  const walk = (fields: Field[]) => fields.forEach((f) => { if (f.abbrev === abbrev) out.push(f.text); if (f.children) walk(f.children); });
-  packet.layers.forEach((l) => walk(l.fields));
-  return out.join(',');
-}
+import { dissectHex, fieldText } from './test-fields';
 
 /** The same texts from a dissection that builds only the named fields (no tree, no columns). */
 function assertSameWithoutTree(hex: string, names: string[]): void {
-  const tree = dissect(hex);
-  const selected = dissect(hex, { fields: new Set(names), columns: false });
-  for (const name of names) assert.equal(field(selected, name), field(tree, name), name);
+  const tree = dissectHex(hex);
+  const selected = dissectHex(hex, { fields: new Set(names), columns: false });
+  for (const name of names) assert.equal(fieldText(selected, name), fieldText(tree, name), name);
 }
 
 const FRAMES = {
@@ -56,115 +42,115 @@ const FRAMES = {
 };
 
 test('LLC U frame with a BPDU: DSAP/SSAP and control fields, then STP with its Info', () => {
-  const p = dissect(FRAMES.conf);
-  assert.equal(field(p, 'frame.protocols'), 'eth:llc:stp');
+  const p = dissectHex(FRAMES.conf);
+  assert.equal(fieldText(p, 'frame.protocols'), 'eth:llc:stp');
   assert.equal(p.summary.protocol, 'STP');
   assert.equal(p.summary.info, 'Conf. TC + Root = 32768/1/00:11:22:33:44:00  Cost = 4  Port = 0x8002');
-  assert.equal(field(p, 'eth.len'), '38');
-  assert.equal(field(p, 'eth.padding'), '0000000000000000');
-  assert.equal(field(p, 'llc.dsap'), '0x42');
-  assert.equal(field(p, 'llc.dsap.sap'), '33');
-  assert.equal(field(p, 'llc.ssap.cr'), '0');
-  assert.equal(field(p, 'llc.control'), '0x0003');
-  assert.equal(field(p, 'llc.control.u_modifier_cmd'), '0x00');
-  assert.equal(field(p, 'llc.control.ftype'), '0x03');
-  assert.equal(field(p, 'stp.flags'), '0x81');
-  assert.equal(field(p, 'stp.flags.tcack'), '1');
-  assert.equal(field(p, 'stp.flags.agreement'), '');
-  assert.equal(field(p, 'stp.root.prio'), '32768');
-  assert.equal(field(p, 'stp.root.ext'), '1');
-  assert.equal(field(p, 'stp.bridge.hw'), '00:11:22:33:44:55');
-  assert.equal(field(p, 'stp.msg_age'), '1');
-  assert.equal(field(p, 'stp.version_1_length'), '');
+  assert.equal(fieldText(p, 'eth.len'), '38');
+  assert.equal(fieldText(p, 'eth.padding'), '0000000000000000');
+  assert.equal(fieldText(p, 'llc.dsap'), '0x42');
+  assert.equal(fieldText(p, 'llc.dsap.sap'), '33');
+  assert.equal(fieldText(p, 'llc.ssap.cr'), '0');
+  assert.equal(fieldText(p, 'llc.control'), '0x0003');
+  assert.equal(fieldText(p, 'llc.control.u_modifier_cmd'), '0x00');
+  assert.equal(fieldText(p, 'llc.control.ftype'), '0x03');
+  assert.equal(fieldText(p, 'stp.flags'), '0x81');
+  assert.equal(fieldText(p, 'stp.flags.tcack'), '1');
+  assert.equal(fieldText(p, 'stp.flags.agreement'), '');
+  assert.equal(fieldText(p, 'stp.root.prio'), '32768');
+  assert.equal(fieldText(p, 'stp.root.ext'), '1');
+  assert.equal(fieldText(p, 'stp.bridge.hw'), '00:11:22:33:44:55');
+  assert.equal(fieldText(p, 'stp.msg_age'), '1');
+  assert.equal(fieldText(p, 'stp.version_1_length'), '');
 });
 
 test('Topology Change Notification: four bytes, no flags', () => {
-  const p = dissect(FRAMES.tcn);
+  const p = dissectHex(FRAMES.tcn);
   assert.equal(p.summary.info, 'Topology Change Notification');
-  assert.equal(field(p, 'stp.type'), '0x80');
-  assert.equal(field(p, 'stp.flags'), '');
+  assert.equal(fieldText(p, 'stp.type'), '0x80');
+  assert.equal(fieldText(p, 'stp.flags'), '');
 });
 
 test('RSTP inside a VLAN tag: every flag bit and the port role', () => {
-  const p = dissect(FRAMES.rstpVlan);
-  assert.equal(field(p, 'frame.protocols'), 'eth:ethertype:vlan:llc:stp');
+  const p = dissectHex(FRAMES.rstpVlan);
+  assert.equal(fieldText(p, 'frame.protocols'), 'eth:ethertype:vlan:llc:stp');
   assert.equal(p.summary.info, 'RST. TC + Root = 4096/10/00:11:22:33:44:00  Cost = 20000  Port = 0x8003');
-  assert.equal(field(p, 'vlan.len'), '39');
-  assert.equal(field(p, 'stp.flags.port_role'), '3');
-  assert.equal(field(p, 'stp.flags.agreement'), '1');
-  assert.equal(field(p, 'stp.flags.proposal'), '0');
-  assert.equal(field(p, 'stp.version_1_length'), '0');
+  assert.equal(fieldText(p, 'vlan.len'), '39');
+  assert.equal(fieldText(p, 'stp.flags.port_role'), '3');
+  assert.equal(fieldText(p, 'stp.flags.agreement'), '1');
+  assert.equal(fieldText(p, 'stp.flags.proposal'), '0');
+  assert.equal(fieldText(p, 'stp.version_1_length'), '0');
 });
 
 test('MSTP: configuration identifier, CIST and an MSTI record', () => {
-  const p = dissect(FRAMES.mstp);
+  const p = dissectHex(FRAMES.mstp);
   assert.equal(p.summary.info, 'MST. Root = 0/0/00:11:22:33:44:00  Cost = 0  Port = 0x8001');
-  assert.equal(field(p, 'mstp.version_3_length'), '80');
-  assert.equal(field(p, 'mstp.config_name'), 'region1');
-  assert.equal(field(p, 'mstp.config_digest'), '000102030405060708090a0b0c0d0e0f');
-  assert.equal(field(p, 'mstp.cist_bridge.hw'), '00:11:22:33:44:77');
-  assert.equal(field(p, 'mstp.msti.flags'), '0x7c');
-  assert.equal(field(p, 'stp.flags.agreement'), '0,1');
-  assert.equal(field(p, 'mstp.msti.priority'), '0x08');
-  assert.equal(field(p, 'mstp.msti.msti_id'), '5');
-  assert.equal(field(p, 'mstp.msti.remaining_hops'), '19');
+  assert.equal(fieldText(p, 'mstp.version_3_length'), '80');
+  assert.equal(fieldText(p, 'mstp.config_name'), 'region1');
+  assert.equal(fieldText(p, 'mstp.config_digest'), '000102030405060708090a0b0c0d0e0f');
+  assert.equal(fieldText(p, 'mstp.cist_bridge.hw'), '00:11:22:33:44:77');
+  assert.equal(fieldText(p, 'mstp.msti.flags'), '0x7c');
+  assert.equal(fieldText(p, 'stp.flags.agreement'), '0,1');
+  assert.equal(fieldText(p, 'mstp.msti.priority'), '0x08');
+  assert.equal(fieldText(p, 'mstp.msti.msti_id'), '5');
+  assert.equal(fieldText(p, 'mstp.msti.remaining_hops'), '19');
 });
 
 test('PVST+ over SNAP: Cisco OUI and PID, then the originating VLAN', () => {
-  const p = dissect(FRAMES.pvst);
-  assert.equal(field(p, 'frame.protocols'), 'eth:llc:stp');
-  assert.equal(field(p, 'llc.oui'), '12');
-  assert.equal(field(p, 'llc.cisco_pid'), '0x010b');
-  assert.equal(field(p, 'stp.pvst.origvlan'), '5');
+  const p = dissectHex(FRAMES.pvst);
+  assert.equal(fieldText(p, 'frame.protocols'), 'eth:llc:stp');
+  assert.equal(fieldText(p, 'llc.oui'), '12');
+  assert.equal(fieldText(p, 'llc.cisco_pid'), '0x010b');
+  assert.equal(fieldText(p, 'stp.pvst.origvlan'), '5');
   assert.equal(p.summary.info, 'RST. Root = 32768/5/00:11:22:33:44:00  Cost = 0  Port = 0x8004');
 });
 
 test('LLC frames without payload: U with poll/final, S with the two-byte control', () => {
-  const sabme = dissect(FRAMES.sabme);
-  assert.equal(field(sabme, 'frame.protocols'), 'eth:llc');
+  const sabme = dissectHex(FRAMES.sabme);
+  assert.equal(fieldText(sabme, 'frame.protocols'), 'eth:llc');
   assert.equal(sabme.summary.protocol, 'LLC');
   assert.equal(sabme.summary.info, 'U P, func=SABME; DSAP NetBIOS Individual, SSAP NetBIOS Command');
-  assert.equal(field(sabme, 'llc.control'), '0x007f');
-  assert.equal(field(sabme, 'llc.control.p'), '1');
-  assert.equal(field(sabme, 'llc.control.u_modifier_cmd'), '0x1b');
-  const ua = dissect(FRAMES.ua);
+  assert.equal(fieldText(sabme, 'llc.control'), '0x007f');
+  assert.equal(fieldText(sabme, 'llc.control.p'), '1');
+  assert.equal(fieldText(sabme, 'llc.control.u_modifier_cmd'), '0x1b');
+  const ua = dissectHex(FRAMES.ua);
   assert.equal(ua.summary.info, 'U F, func=UA; DSAP NetBIOS Individual, SSAP NetBIOS Response');
-  assert.equal(field(ua, 'llc.ssap'), '0xf1');
-  assert.equal(field(ua, 'llc.ssap.sap'), '120');
-  assert.equal(field(ua, 'llc.control.f'), '1');
-  assert.equal(field(ua, 'llc.control.u_modifier_resp'), '0x18');
-  const rr = dissect(FRAMES.rr);
+  assert.equal(fieldText(ua, 'llc.ssap'), '0xf1');
+  assert.equal(fieldText(ua, 'llc.ssap.sap'), '120');
+  assert.equal(fieldText(ua, 'llc.control.f'), '1');
+  assert.equal(fieldText(ua, 'llc.control.u_modifier_resp'), '0x18');
+  const rr = dissectHex(FRAMES.rr);
   assert.equal(rr.summary.info, 'S P, func=RR, N(R)=0; DSAP NetBIOS Individual, SSAP NetBIOS Command');
-  assert.equal(field(rr, 'llc.control'), '0x0101');
-  assert.equal(field(rr, 'llc.control.s_ftype'), '0x0000');
-  assert.equal(field(rr, 'llc.control.ftype'), '0x0001');
+  assert.equal(fieldText(rr, 'llc.control'), '0x0101');
+  assert.equal(fieldText(rr, 'llc.control.s_ftype'), '0x0000');
+  assert.equal(fieldText(rr, 'llc.control.ftype'), '0x0001');
 });
 
 test('I frame to an unknown SAP: the payload is data, the Info names the SAPs', () => {
-  const p = dissect(FRAMES.info);
-  assert.equal(field(p, 'frame.protocols'), 'eth:llc:data');
+  const p = dissectHex(FRAMES.info);
+  assert.equal(fieldText(p, 'frame.protocols'), 'eth:llc:data');
   assert.equal(p.summary.info, 'I, N(R)=0, N(S)=26; DSAP 0x44 Individual, SSAP NetWare (unofficial?) Response');
-  assert.equal(field(p, 'llc.control.n_s'), '26');
-  assert.equal(field(p, 'data.data'), '68656c6c6f');
+  assert.equal(fieldText(p, 'llc.control.n_s'), '26');
+  assert.equal(fieldText(p, 'data.data'), '68656c6c6f');
 });
 
 test('SNAP: OUI 0 hands its PID to the ethertype table, an unknown OUI leaves data', () => {
-  const arp = dissect(FRAMES.snapArp);
-  assert.equal(field(arp, 'frame.protocols'), 'eth:llc:arp');
+  const arp = dissectHex(FRAMES.snapArp);
+  assert.equal(fieldText(arp, 'frame.protocols'), 'eth:llc:arp');
   assert.equal(arp.summary.info, 'Who has 10.0.0.2? Tell 10.0.0.1');
-  const other = dissect(FRAMES.snapOther);
-  assert.equal(field(other, 'frame.protocols'), 'eth:llc:data');
+  const other = dissectHex(FRAMES.snapOther);
+  assert.equal(fieldText(other, 'frame.protocols'), 'eth:llc:data');
   assert.equal(other.summary.info, 'U, func=UI; SNAP, OUI 0x12AB56 (Unknown), PID 0x00CD');
-  assert.equal(field(other, 'llc.oui'), '1223510');
-  assert.equal(field(other, 'llc.pid'), '0x00cd');
+  assert.equal(fieldText(other, 'llc.oui'), '1223510');
+  assert.equal(fieldText(other, 'llc.pid'), '0x00cd');
 });
 
 test('a BPDU cut short by the 802.3 length is malformed, with no STP field', () => {
-  const p = dissect(FRAMES.short);
+  const p = dissectHex(FRAMES.short);
   assert.equal(p.status, 'malformed');
-  assert.equal(field(p, 'frame.protocols'), 'eth:llc:stp');
+  assert.equal(fieldText(p, 'frame.protocols'), 'eth:llc:stp');
   assert.equal(p.summary.info, '[Malformed Packet]');
-  assert.equal(field(p, 'stp.protocol'), '');
+  assert.equal(fieldText(p, 'stp.protocol'), '');
 });
 
 test('without a tree the selected LLC and STP fields come out the same', () => {

@@ -5,27 +5,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Dissector } from './dissector';
-import type { DissectedPacket, Field } from './model';
-
-function dissect(hex: string, options?: { fields?: ReadonlySet<string>; columns?: boolean }): DissectedPacket {
-  const data = Buffer.from(hex, 'hex');
-  return new Dissector().dissect({ number: 1, tsNs: 0n, data, origLen: data.length, linkType: 1 }, options);
-}
-
-/** A field's -T fields texts, comma-joined as tshark prints repeated fields. */
-function field(packet: DissectedPacket, abbrev: string): string {
-  const out: string[] = [];
-  const walk = (fields: Field[]) => fields.forEach((f) => { if (f.abbrev === abbrev) out.push(f.text); if (f.children) walk(f.children); });
-  packet.layers.forEach((l) => walk(l.fields));
-  return out.join(',');
-}
+import { dissectHex, fieldText } from './test-fields';
 
 /** The same texts from a dissection that builds only the named fields (no tree, no columns). */
 function assertSameWithoutTree(hex: string, names: string[]): void {
-  const tree = dissect(hex);
-  const selected = dissect(hex, { fields: new Set(names), columns: false });
-  for (const name of names) assert.equal(field(selected, name), field(tree, name), name);
+  const tree = dissectHex(hex);
+  const selected = dissectHex(hex, { fields: new Set(names), columns: false });
+  for (const name of names) assert.equal(fieldText(selected, name), fieldText(tree, name), name);
 }
 
 const FRAMES = {
@@ -38,39 +24,39 @@ const FRAMES = {
 };
 
 test('LLDP: TLV types and lengths, IDs, TTL, system name and description, Info', () => {
-  const p = dissect(FRAMES.full);
-  assert.equal(field(p, 'frame.protocols'), 'eth:ethertype:lldp');
+  const p = dissectHex(FRAMES.full);
+  assert.equal(fieldText(p, 'frame.protocols'), 'eth:ethertype:lldp');
   assert.equal(p.summary.protocol, 'LLDP');
   assert.equal(p.summary.info, 'MA/00:11:22:33:44:55 IN/eth0 120 SysN=sw1.example SysD=Linux 6.1\\nbuild 7 ');
-  assert.equal(field(p, 'lldp.tlv.type'), '1,2,3,4,5,6,7,8,127,127,0');
-  assert.equal(field(p, 'lldp.tlv.len'), '7,5,2,11,11,17,4,12,6,6,0');
-  assert.equal(field(p, 'lldp.chassis.id.mac'), '00:11:22:33:44:55');
-  assert.equal(field(p, 'lldp.port.subtype'), '5');
-  assert.equal(field(p, 'lldp.port.id'), 'eth0');
-  assert.equal(field(p, 'lldp.time_to_live'), '120');
-  assert.equal(field(p, 'lldp.tlv.system.desc'), 'Linux 6.1\\nbuild 7');
-  assert.equal(field(p, 'lldp.tlv.system_cap'), '0x0014');
-  assert.equal(field(p, 'lldp.tlv.system_cap.router'), '1');
-  assert.equal(field(p, 'lldp.tlv.enable_system_cap.router'), '0');
-  assert.equal(field(p, 'lldp.mgn.addr.ip4'), '10.0.0.1');
-  assert.equal(field(p, 'lldp.mgn.interface.number'), '3');
-  assert.equal(field(p, 'lldp.orgtlv.oui'), '32962,4623');
+  assert.equal(fieldText(p, 'lldp.tlv.type'), '1,2,3,4,5,6,7,8,127,127,0');
+  assert.equal(fieldText(p, 'lldp.tlv.len'), '7,5,2,11,11,17,4,12,6,6,0');
+  assert.equal(fieldText(p, 'lldp.chassis.id.mac'), '00:11:22:33:44:55');
+  assert.equal(fieldText(p, 'lldp.port.subtype'), '5');
+  assert.equal(fieldText(p, 'lldp.port.id'), 'eth0');
+  assert.equal(fieldText(p, 'lldp.time_to_live'), '120');
+  assert.equal(fieldText(p, 'lldp.tlv.system.desc'), 'Linux 6.1\\nbuild 7');
+  assert.equal(fieldText(p, 'lldp.tlv.system_cap'), '0x0014');
+  assert.equal(fieldText(p, 'lldp.tlv.system_cap.router'), '1');
+  assert.equal(fieldText(p, 'lldp.tlv.enable_system_cap.router'), '0');
+  assert.equal(fieldText(p, 'lldp.mgn.addr.ip4'), '10.0.0.1');
+  assert.equal(fieldText(p, 'lldp.mgn.interface.number'), '3');
+  assert.equal(fieldText(p, 'lldp.orgtlv.oui'), '32962,4623');
   // tshark 4.0 leaves the last byte before the End TLV and the End TLV to the Ethernet trailer.
-  assert.equal(field(p, 'eth.trailer'), 'ee0000');
+  assert.equal(fieldText(p, 'eth.trailer'), 'ee0000');
 });
 
 test('LLDP shutdown with a locally assigned chassis ID (bytes) and a port MAC', () => {
-  const p = dissect(FRAMES.local);
+  const p = dissectHex(FRAMES.local);
   assert.equal(p.summary.info, 'LA/chassis-1 MA/00:11:22:33:44:56 0 ');
-  assert.equal(field(p, 'lldp.chassis.id'), '636861737369732d31');
-  assert.equal(field(p, 'lldp.port.id.mac'), '00:11:22:33:44:56');
+  assert.equal(fieldText(p, 'lldp.chassis.id'), '636861737369732d31');
+  assert.equal(fieldText(p, 'lldp.port.id.mac'), '00:11:22:33:44:56');
 });
 
 test('LLDP without a Chassis ID first is invalid and shows no TLV', () => {
-  const p = dissect(FRAMES.bad);
-  assert.equal(field(p, 'frame.protocols'), 'eth:ethertype:lldp');
+  const p = dissectHex(FRAMES.bad);
+  assert.equal(fieldText(p, 'frame.protocols'), 'eth:ethertype:lldp');
   assert.equal(p.summary.info, 'Invalid Chassis ID TLV');
-  assert.equal(field(p, 'lldp.tlv.type'), '');
+  assert.equal(fieldText(p, 'lldp.tlv.type'), '');
 });
 
 test('without a tree the selected LLDP fields come out the same', () => {

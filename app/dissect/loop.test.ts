@@ -6,7 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Dissector } from './dissector';
-import type { DissectedPacket, Field } from './model';
+import { fieldText } from './test-fields';
+import type { DissectedPacket } from './model';
 
 function dissectFrames(frames: { hex: string; linkType?: number; tsNs?: bigint }[]): DissectedPacket[] {
   const d = new Dissector();
@@ -16,14 +17,6 @@ function dissectFrames(frames: { hex: string; linkType?: number; tsNs?: bigint }
   });
 }
 
-/** A field's -T fields texts, comma-joined as tshark prints repeated fields. */
-function field(packet: DissectedPacket, abbrev: string): string {
-  const out: string[] = [];
-  const walk = (fields: Field[]) => fields.forEach((f) => { if (f.abbrev === abbrev) out.push(f.text); if (f.children) walk(f.children); });
-  packet.layers.forEach((l) => walk(l.fields));
-  return out.join(",");
-}
-
 const ETH = 'aa0004001d04' + 'aa0004006904' + '9000';
 const FORWARD = '0200' + 'aa0004001d04';
 const REPLY = '0100' + '0100';
@@ -31,28 +24,28 @@ const PAYLOAD = '55'.repeat(40);
 
 test('loop: Forward Data then Reply, the relevant one named in Info, the rest is data', () => {
   const [first, second] = dissectFrames([{ hex: ETH + '0000' + FORWARD + REPLY + PAYLOAD }, { hex: ETH + '0800' + FORWARD + REPLY + PAYLOAD }]);
-  assert.equal(field(first!, 'frame.protocols'), 'eth:ethertype:loop:data');
+  assert.equal(fieldText(first!, 'frame.protocols'), 'eth:ethertype:loop:data');
   assert.equal(first!.summary.protocol, 'LOOP');
   assert.equal(first!.summary.info, 'Forward Data');
-  assert.equal(field(first!, 'loop.skipcount'), '0');
-  assert.equal(field(first!, 'loop.relevant_function'), '2');
-  assert.equal(field(first!, 'loop.function'), '2,1');
-  assert.equal(field(first!, 'loop.forwarding_address'), 'aa:00:04:00:1d:04');
-  assert.equal(field(first!, 'loop.receipt_number'), '1');
-  assert.equal(field(first!, 'data.len'), '40');
+  assert.equal(fieldText(first!, 'loop.skipcount'), '0');
+  assert.equal(fieldText(first!, 'loop.relevant_function'), '2');
+  assert.equal(fieldText(first!, 'loop.function'), '2,1');
+  assert.equal(fieldText(first!, 'loop.forwarding_address'), 'aa:00:04:00:1d:04');
+  assert.equal(fieldText(first!, 'loop.receipt_number'), '1');
+  assert.equal(fieldText(first!, 'data.len'), '40');
   assert.equal(second!.summary.info, 'Reply');
-  assert.equal(field(second!, 'loop.relevant_function'), '1');
+  assert.equal(fieldText(second!, 'loop.relevant_function'), '1');
 });
 
 test('loop: a skip count pointing at no function, an unknown function', () => {
   const [nowhere, unknown] = dissectFrames([{ hex: ETH + '0300' + REPLY + PAYLOAD }, { hex: ETH + '0000' + '0700' + PAYLOAD }]);
   assert.equal(nowhere!.summary.info, 'No valid function found');
   assert.equal(unknown!.summary.info, 'Unknown function (7)');
-  assert.equal(field(unknown!, 'loop.function'), '7');
+  assert.equal(fieldText(unknown!, 'loop.function'), '7');
 });
 
 test('loop: a function list cut short is marked, not thrown', () => {
   const [p] = dissectFrames([{ hex: ETH + '0000' + '0200aa00' }]);
   assert.notEqual(p!.status, 'ok');
-  assert.equal(field(p!, 'frame.protocols'), 'eth:ethertype:loop');
+  assert.equal(fieldText(p!, 'frame.protocols'), 'eth:ethertype:loop');
 });

@@ -7,7 +7,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Dissector } from './dissector';
-import type { DissectedPacket, Field } from './model';
+import { fieldText } from './test-fields';
+import type { DissectedPacket } from './model';
 
 /** Binding Update with the Mobile Router flag; options Binding Refresh Advice, unknown 200, Alternate CoA, PadN. */
 const BU_NEMO = '00000000000200000000000186dd600000000028874020010db800000000000000000000000120010db80000000000000000000000023b04050012340007840000640202001ec802aabb031020010db80000000000000000000000010100';
@@ -33,48 +34,41 @@ function dissectAll(hexes: readonly string[], options?: { fields?: ReadonlySet<s
   });
 }
 
-function field(packet: DissectedPacket, abbrev: string): string {
-  const out: string[] = [];
-  const walk = (fields: Field[]) => fields.forEach((f) => { if (f.abbrev === abbrev) out.push(f.text); if (f.children) walk(f.children); });
-  packet.layers.forEach((l) => walk(l.fields));
-  return out.join(',');
-}
-
 test('MIPv6 messages, options and the NEMO Protocol column', () => {
   const [bu, ba, hoti, be, unknown, brr, old] = dissectAll([BU_NEMO, BA, HOTI, BE, UNKNOWN, BRR_BAD_OPTION, BU_OLD]);
-  assert.equal(field(bu!, 'frame.protocols'), 'eth:ethertype:ipv6:mipv6');
+  assert.equal(fieldText(bu!, 'frame.protocols'), 'eth:ethertype:ipv6:mipv6');
   assert.equal(bu!.summary.protocol, 'NEMO');
   assert.equal(bu!.summary.info, 'Binding Update');
-  assert.equal(field(bu!, 'mip6.bu.seqnr'), '7');
-  assert.equal(field(bu!, 'mip6.nemo.bu.r_flag'), '1');
-  assert.equal(field(bu!, 'mip6.bra.interval'), '30');
-  assert.equal(field(bu!, 'mip6.mobility_opt'), '200');
-  assert.equal(field(bu!, 'mip6.mobility_opt.len'), '2,4,16,0');
-  assert.equal(field(bu!, 'mip6.acoa.acoa'), '2001:db8::1');
-  assert.equal(field(bu!, 'mip6.options.padn'), '0100');
+  assert.equal(fieldText(bu!, 'mip6.bu.seqnr'), '7');
+  assert.equal(fieldText(bu!, 'mip6.nemo.bu.r_flag'), '1');
+  assert.equal(fieldText(bu!, 'mip6.bra.interval'), '30');
+  assert.equal(fieldText(bu!, 'mip6.mobility_opt'), '200');
+  assert.equal(fieldText(bu!, 'mip6.mobility_opt.len'), '2,4,16,0');
+  assert.equal(fieldText(bu!, 'mip6.acoa.acoa'), '2001:db8::1');
+  assert.equal(fieldText(bu!, 'mip6.options.padn'), '0100');
   // tshark's NEMO flag is never cleared: every later Binding Update/Acknowledgement says NEMO.
   assert.equal(ba!.summary.protocol, 'NEMO');
-  assert.equal(field(ba!, 'mip6.ba.status'), '133');
-  assert.equal(field(ba!, 'mip6.ni.cni'), '2');
-  assert.equal(field(ba!, 'mip6.bad.auth'), '000102030405060708090a0b');
+  assert.equal(fieldText(ba!, 'mip6.ba.status'), '133');
+  assert.equal(fieldText(ba!, 'mip6.ni.cni'), '2');
+  assert.equal(fieldText(ba!, 'mip6.bad.auth'), '000102030405060708090a0b');
   assert.equal(hoti!.summary.protocol, 'MIPv6');
-  assert.equal(field(hoti!, 'mip6.hoti.cookie'), '0x0102030405060708');
-  assert.equal(field(be!, 'mip6.be.haddr'), '2001:db8::2');
+  assert.equal(fieldText(hoti!, 'mip6.hoti.cookie'), '0x0102030405060708');
+  assert.equal(fieldText(be!, 'mip6.be.haddr'), '2001:db8::2');
   assert.equal(unknown!.summary.info, 'Unknown Mobility Header (30)');
-  assert.equal(field(unknown!, 'mip6.unknown_type_data'), '00010203040506070809');
+  assert.equal(fieldText(unknown!, 'mip6.unknown_type_data'), '00010203040506070809');
   assert.equal(brr!.summary.info, 'Binding Refresh Request');
-  assert.equal(field(brr!, 'mip6.bra.interval'), '');
-  assert.equal(field(old!, 'frame.protocols'), 'eth:ethertype:ipv6:mipv6');
+  assert.equal(fieldText(brr!, 'mip6.bra.interval'), '');
+  assert.equal(fieldText(old!, 'frame.protocols'), 'eth:ethertype:ipv6:mipv6');
   assert.equal(old!.summary.protocol, 'NEMO');
-  assert.equal(field(old!, 'mip6.bu.seqnr'), '8');
+  assert.equal(fieldText(old!, 'mip6.bu.seqnr'), '8');
 });
 
 test('MIPv6 cut by the snap length inside its options', () => {
   const cut = dissectAll([BU_NEMO, BU_NEMO], undefined, 70)[1]!;
-  assert.equal(field(cut, 'frame.protocols'), 'eth:ethertype:ipv6:mipv6');
+  assert.equal(fieldText(cut, 'frame.protocols'), 'eth:ethertype:ipv6:mipv6');
   assert.equal(cut.summary.info, 'Binding Update[Packet size limited during capture]');
-  assert.equal(field(cut, 'mip6.bu.lifetime'), '100');
-  assert.equal(field(cut, 'mip6.bra.interval'), '');
+  assert.equal(fieldText(cut, 'mip6.bu.lifetime'), '100');
+  assert.equal(fieldText(cut, 'mip6.bra.interval'), '');
 });
 
 test('without a tree the selected MIPv6 fields come out the same', () => {
@@ -83,6 +77,6 @@ test('without a tree the selected MIPv6 fields come out the same', () => {
   const tree = dissectAll(frames);
   const selected = dissectAll(frames, { fields: new Set(names), columns: false });
   tree.forEach((packet, i) => {
-    for (const name of names) assert.equal(field(selected[i]!, name), field(packet, name), `frame ${i + 1} ${name}`);
+    for (const name of names) assert.equal(fieldText(selected[i]!, name), fieldText(packet, name), `frame ${i + 1} ${name}`);
   });
 });

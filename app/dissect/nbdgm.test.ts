@@ -6,7 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Dissector } from './dissector';
-import type { DissectedPacket, Field } from './model';
+import { fieldText } from './test-fields';
+import type { DissectedPacket } from './model';
 
 /** Host Announcement ALICE (Windows 6.1, server type 0x00450a03, comment "Hello") from ALICE<20> to WORKGROUP<1d>. */
 const HOST = 'ffffffffffff02005e1000010800450000ea000100004011e9a8c0a8070ac0a807ff008a008a00d60000110e1234c0a8070a008a00c00000204542454d454a45444546434143414341434143414341434143414341434143410020464845504643454c45484643455046464641434143414341434143414341424e00ff534d422500000000000000000000000000000000000000000000000000000011000026000000000000000000e803000000000000000026005600030001000100020037005c4d41494c534c4f545c42524f57534500010380fc0a00414c49434500000000000000000000000601030a45000f0155aa48656c6c6f00';
@@ -32,42 +33,35 @@ function run(frames: string[], options?: { fields?: ReadonlySet<string>; columns
   });
 }
 
-function field(packet: DissectedPacket, abbrev: string): string {
-  const out: string[] = [];
-  const walk = (fields: Field[]) => fields.forEach((f) => { if (f.abbrev === abbrev) out.push(f.text); if (f.children) walk(f.children); });
-  packet.layers.forEach((l) => walk(l.fields));
-  return out.join(',');
-}
-
 test('NBDGM host announcement: header, SMB Trans, mailslot, browser fields and Info', () => {
   const [p] = run([HOST]);
-  assert.equal(field(p!, 'frame.protocols'), 'eth:ethertype:ip:udp:nbdgm:smb:browser');
+  assert.equal(fieldText(p!, 'frame.protocols'), 'eth:ethertype:ip:udp:nbdgm:smb:browser');
   assert.equal(p!.summary.protocol, 'BROWSER');
   assert.equal(p!.summary.info, 'Host Announcement ALICE, Workstation, Server, Print Queue Server, Xenix Server, Potential Browser, Master Browser, Windows 95 or above');
-  assert.equal(field(p!, 'nbdgm.type'), '17');
-  assert.equal(field(p!, 'nbdgm.flags'), '0x0e');
-  assert.equal(field(p!, 'nbdgm.first'), '1');
-  assert.equal(field(p!, 'nbdgm.node_type'), '3');
-  assert.equal(field(p!, 'nbdgm.dgram_id'), '0x1234');
-  assert.equal(field(p!, 'nbdgm.src.ip'), '192.168.7.10');
-  assert.equal(field(p!, 'nbdgm.source_name'), 'ALICE<20>');
-  assert.equal(field(p!, 'nbdgm.destination_name'), 'WORKGROUP<1d>');
-  assert.equal(field(p!, 'smb.cmd'), '0x25');
-  assert.equal(field(p!, 'smb.server_component'), '0x424d53ff');
-  assert.equal(field(p!, 'smb.signature'), '0000000000000000');
-  assert.equal(field(p!, 'smb.timeout'), '1000');
-  assert.equal(field(p!, 'smb.trans_name'), '\\MAILSLOT\\BROWSE');
-  assert.equal(field(p!, 'mailslot.class'), '2');
-  assert.equal(field(p!, 'mailslot.size'), '55');
-  assert.equal(field(p!, 'browser.command'), '0x01');
-  assert.equal(field(p!, 'browser.period'), '720000');
-  assert.equal(field(p!, 'browser.server'), 'ALICE');
-  assert.equal(field(p!, 'browser.windows_version'), 'Windows 7 or Windows Server 2008 R2');
-  assert.equal(field(p!, 'browser.server_type'), '0x00450a03');
-  assert.equal(field(p!, 'browser.server_type.print'), '1');
-  assert.equal(field(p!, 'browser.server_type.ntw'), '0');
-  assert.equal(field(p!, 'browser.sig'), '0xaa55');
-  assert.equal(field(p!, 'browser.comment'), 'Hello');
+  assert.equal(fieldText(p!, 'nbdgm.type'), '17');
+  assert.equal(fieldText(p!, 'nbdgm.flags'), '0x0e');
+  assert.equal(fieldText(p!, 'nbdgm.first'), '1');
+  assert.equal(fieldText(p!, 'nbdgm.node_type'), '3');
+  assert.equal(fieldText(p!, 'nbdgm.dgram_id'), '0x1234');
+  assert.equal(fieldText(p!, 'nbdgm.src.ip'), '192.168.7.10');
+  assert.equal(fieldText(p!, 'nbdgm.source_name'), 'ALICE<20>');
+  assert.equal(fieldText(p!, 'nbdgm.destination_name'), 'WORKGROUP<1d>');
+  assert.equal(fieldText(p!, 'smb.cmd'), '0x25');
+  assert.equal(fieldText(p!, 'smb.server_component'), '0x424d53ff');
+  assert.equal(fieldText(p!, 'smb.signature'), '0000000000000000');
+  assert.equal(fieldText(p!, 'smb.timeout'), '1000');
+  assert.equal(fieldText(p!, 'smb.trans_name'), '\\MAILSLOT\\BROWSE');
+  assert.equal(fieldText(p!, 'mailslot.class'), '2');
+  assert.equal(fieldText(p!, 'mailslot.size'), '55');
+  assert.equal(fieldText(p!, 'browser.command'), '0x01');
+  assert.equal(fieldText(p!, 'browser.period'), '720000');
+  assert.equal(fieldText(p!, 'browser.server'), 'ALICE');
+  assert.equal(fieldText(p!, 'browser.windows_version'), 'Windows 7 or Windows Server 2008 R2');
+  assert.equal(fieldText(p!, 'browser.server_type'), '0x00450a03');
+  assert.equal(fieldText(p!, 'browser.server_type.print'), '1');
+  assert.equal(fieldText(p!, 'browser.server_type.ntw'), '0');
+  assert.equal(fieldText(p!, 'browser.sig'), '0xaa55');
+  assert.equal(fieldText(p!, 'browser.comment'), 'Hello');
   const browser = p!.layers.find((l) => l.protocol === 'browser')!;
   assert.ok(browser.fields.some((f) => f.label === 'Update Periodicity: 12 minutes'));
   assert.ok(browser.fields.some((f) => f.label === 'Server Type: 0x00450a03, Workstation, Server, Print, Xenix, Potential Browser, Master Browser, Windows 95+'));
@@ -76,39 +70,39 @@ test('NBDGM host announcement: header, SMB Trans, mailslot, browser fields and I
 test('NBDGM election request: criteria, desire and OS flags, uptime', () => {
   const [p] = run([ELECTION]);
   assert.equal(p!.summary.info, 'Browser Election Request');
-  assert.equal(field(p!, 'browser.election.criteria'), '0x21010f25');
-  assert.equal(field(p!, 'browser.election.desire'), '0x25');
-  assert.equal(field(p!, 'browser.election.desire.wins'), '1');
-  assert.equal(field(p!, 'browser.election.os.nts'), '1');
-  assert.equal(field(p!, 'browser.uptime'), '123456789');
-  assert.equal(field(p!, 'browser.server'), 'BOB');
+  assert.equal(fieldText(p!, 'browser.election.criteria'), '0x21010f25');
+  assert.equal(fieldText(p!, 'browser.election.desire'), '0x25');
+  assert.equal(fieldText(p!, 'browser.election.desire.wins'), '1');
+  assert.equal(fieldText(p!, 'browser.election.os.nts'), '1');
+  assert.equal(fieldText(p!, 'browser.uptime'), '123456789');
+  assert.equal(fieldText(p!, 'browser.server'), 'BOB');
   const browser = p!.layers.find((l) => l.protocol === 'browser')!;
   assert.ok(browser.fields.some((f) => f.label === 'Uptime: 1 day, 10 hours, 17 minutes, 36.789 seconds'));
 });
 
 test('NBDGM comment without its NUL: malformed browser layer', () => {
   const [p] = run([COMMENT_UNTERMINATED]);
-  assert.equal(field(p!, 'frame.protocols'), 'eth:ethertype:ip:udp:nbdgm:smb:browser');
+  assert.equal(fieldText(p!, 'frame.protocols'), 'eth:ethertype:ip:udp:nbdgm:smb:browser');
   assert.equal(p!.summary.info, 'Host Announcement ALICE, Workstation, Server[Malformed Packet]');
-  assert.equal(field(p!, 'browser.comment'), '');
+  assert.equal(fieldText(p!, 'browser.comment'), '');
 });
 
 test('TFTP: the request opens a conversation; OACK sets the block size; data between the new ports', () => {
   const ps = run([WRQ, OACK, DATA1, DATA2, ERROR_UNTERMINATED]);
-  assert.deepEqual(ps.map((p) => field(p, 'frame.protocols')), [
+  assert.deepEqual(ps.map((p) => fieldText(p, 'frame.protocols')), [
     'eth:ethertype:ip:udp:tftp', 'eth:ethertype:ip:udp:tftp', 'eth:ethertype:ip:udp:tftp:data', 'eth:ethertype:ip:udp:tftp:data', 'eth:ethertype:ip:udp:data',
   ]);
   assert.deepEqual(ps.slice(0, 4).map((p) => p.summary.info), [
     'Write Request, File: up.bin, Transfer type: octet, blksize=16, tsize=21', 'Option Acknowledgement, blksize=16, tsize=21',
     'Data Packet, Block: 1', 'Data Packet, Block: 2 (last)',
   ]);
-  assert.equal(field(ps[0]!, 'tftp.destination_file'), 'up.bin');
-  assert.equal(field(ps[0]!, 'tftp.option.name'), 'blksize,tsize');
-  assert.equal(field(ps[1]!, 'tftp.request_frame'), '1');
-  assert.equal(field(ps[3]!, 'tftp.block'), '2');
-  assert.equal(field(ps[3]!, 'tftp.block.full'), '2');
-  assert.equal(field(ps[3]!, 'tftp.destination_file'), 'up.bin');
-  assert.equal(field(ps[3]!, 'data.data'), '4242424242');
+  assert.equal(fieldText(ps[0]!, 'tftp.destination_file'), 'up.bin');
+  assert.equal(fieldText(ps[0]!, 'tftp.option.name'), 'blksize,tsize');
+  assert.equal(fieldText(ps[1]!, 'tftp.request_frame'), '1');
+  assert.equal(fieldText(ps[3]!, 'tftp.block'), '2');
+  assert.equal(fieldText(ps[3]!, 'tftp.block.full'), '2');
+  assert.equal(fieldText(ps[3]!, 'tftp.destination_file'), 'up.bin');
+  assert.equal(fieldText(ps[3]!, 'data.data'), '4242424242');
 });
 
 test('TFTP error without its NUL on port 69: malformed', () => {
@@ -117,7 +111,7 @@ test('TFTP error without its NUL on port 69: malformed', () => {
   const [p] = run([hex]);
   assert.equal(p!.summary.protocol, 'TFTP');
   assert.equal(p!.summary.info, 'Error Code, Code: Access violation[Malformed Packet]');
-  assert.equal(field(p!, 'tftp.error.code'), '2');
+  assert.equal(fieldText(p!, 'tftp.error.code'), '2');
 });
 
 test('without a tree the selected NBDGM, browser and TFTP fields come out the same', () => {
@@ -126,5 +120,5 @@ test('without a tree the selected NBDGM, browser and TFTP fields come out the sa
     'browser.election.os', 'tftp.block.full', 'tftp.request_frame', 'tftp.option.value', 'frame.protocols', 'data.data'];
   const tree = run(frames);
   const selected = run(frames, { fields: new Set(names), columns: false });
-  tree.forEach((p, i) => { for (const name of names) assert.equal(field(selected[i]!, name), field(p, name), `frame ${i + 1} ${name}`); });
+  tree.forEach((p, i) => { for (const name of names) assert.equal(fieldText(selected[i]!, name), fieldText(p, name), `frame ${i + 1} ${name}`); });
 });

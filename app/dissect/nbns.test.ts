@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Dissector } from './dissector';
-import type { DissectedPacket, Field } from './model';
+import { dissectHex, fieldText } from './test-fields';
 import { compileDisplayFilter } from '../filter';
 
 const FRAMES = {
@@ -20,59 +20,47 @@ const FRAMES = {
   nbstat: '02000000000202000000000108004500004e0001000001113630c0a8010ac0a8011400890089003a000012360000000100000000000020434b4141414141414141414141414141414141414141414141414141414141410000210001',
 };
 
-function dissect(hex: string, options?: { fields?: ReadonlySet<string>; columns?: boolean }): DissectedPacket {
-  const data = Buffer.from(hex, 'hex');
-  return new Dissector().dissect({ number: 1, tsNs: 0n, data, origLen: data.length, linkType: 1 }, options);
-}
-
-function field(packet: DissectedPacket, abbrev: string): string {
-  const out: string[] = [];
-  const walk = (fields: Field[]) => fields.forEach((f) => { if (f.abbrev === abbrev) out.push(f.text); if (f.children) walk(f.children); });
-  packet.layers.forEach((l) => walk(l.fields));
-  return out.join(',');
-}
-
 test('NBNS name query: header, flags (broadcast, no response-only bits), decoded name, Info', () => {
-  const p = dissect(FRAMES.query);
-  assert.equal(field(p, 'frame.protocols'), 'eth:ethertype:ip:udp:nbns');
+  const p = dissectHex(FRAMES.query);
+  assert.equal(fieldText(p, 'frame.protocols'), 'eth:ethertype:ip:udp:nbns');
   assert.equal(p.summary.protocol, 'NBNS');
   assert.equal(p.summary.info, 'Name query NB WORKGROUP<1c>');
-  assert.equal(field(p, 'nbns.id'), '0x1234');
-  assert.equal(field(p, 'nbns.flags'), '0x0110');
-  assert.equal(field(p, 'nbns.flags.broadcast'), '1');
-  assert.equal(field(p, 'nbns.flags.recdesired'), '1');
-  assert.equal(field(p, 'nbns.flags.authoritative'), '');
-  assert.equal(field(p, 'nbns.flags.rcode'), '');
-  assert.equal(field(p, 'nbns.count.queries'), '1');
-  assert.equal(field(p, 'nbns.name'), 'WORKGROUP<1c>');
-  assert.equal(field(p, 'nbns.type'), '32');
-  assert.equal(field(p, 'nbns.class'), '1');
+  assert.equal(fieldText(p, 'nbns.id'), '0x1234');
+  assert.equal(fieldText(p, 'nbns.flags'), '0x0110');
+  assert.equal(fieldText(p, 'nbns.flags.broadcast'), '1');
+  assert.equal(fieldText(p, 'nbns.flags.recdesired'), '1');
+  assert.equal(fieldText(p, 'nbns.flags.authoritative'), '');
+  assert.equal(fieldText(p, 'nbns.flags.rcode'), '');
+  assert.equal(fieldText(p, 'nbns.count.queries'), '1');
+  assert.equal(fieldText(p, 'nbns.name'), 'WORKGROUP<1c>');
+  assert.equal(fieldText(p, 'nbns.type'), '32');
+  assert.equal(fieldText(p, 'nbns.class'), '1');
 });
 
 test('NBNS response: the record name carries its description, NB flags and address, Info the address', () => {
-  const p = dissect(FRAMES.response);
+  const p = dissectHex(FRAMES.response);
   assert.equal(p.summary.info, 'Name query response NB 10.0.0.5');
-  assert.equal(field(p, 'nbns.flags.authoritative'), '1');
-  assert.equal(field(p, 'nbns.flags.rcode'), '0');
-  assert.equal(field(p, 'nbns.name'), 'FILESERVER<20> (Server service)');
-  assert.equal(field(p, 'nbns.ttl'), '300000');
-  assert.equal(field(p, 'nbns.nb_flags'), '0x0000');
-  assert.equal(field(p, 'nbns.addr'), '10.0.0.5');
+  assert.equal(fieldText(p, 'nbns.flags.authoritative'), '1');
+  assert.equal(fieldText(p, 'nbns.flags.rcode'), '0');
+  assert.equal(fieldText(p, 'nbns.name'), 'FILESERVER<20> (Server service)');
+  assert.equal(fieldText(p, 'nbns.ttl'), '300000');
+  assert.equal(fieldText(p, 'nbns.nb_flags'), '0x0000');
+  assert.equal(fieldText(p, 'nbns.addr'), '10.0.0.5');
 });
 
 test('NBNS registration: compressed additional-record name, Info from the question only', () => {
-  const p = dissect(FRAMES.registration);
+  const p = dissectHex(FRAMES.registration);
   assert.equal(p.summary.info, 'Registration NB MYHOST<00>');
-  assert.equal(field(p, 'nbns.flags.opcode'), '5');
-  assert.equal(field(p, 'nbns.name'), 'MYHOST<00>,MYHOST<00> (Workstation/Redirector)');
-  assert.equal(field(p, 'nbns.nb_flags.ont'), '3');
-  assert.equal(field(p, 'nbns.addr'), '192.168.1.10');
+  assert.equal(fieldText(p, 'nbns.flags.opcode'), '5');
+  assert.equal(fieldText(p, 'nbns.name'), 'MYHOST<00>,MYHOST<00> (Workstation/Redirector)');
+  assert.equal(fieldText(p, 'nbns.nb_flags.ont'), '3');
+  assert.equal(fieldText(p, 'nbns.addr'), '192.168.1.10');
 });
 
 test('NBNS NBSTAT query: unprintable name bytes as <xx>', () => {
-  const p = dissect(FRAMES.nbstat);
+  const p = dissectHex(FRAMES.nbstat);
   assert.equal(p.summary.info, `Name query NBSTAT *${'<00>'.repeat(15)}`);
-  assert.equal(field(p, 'nbns.type'), '33');
+  assert.equal(fieldText(p, 'nbns.type'), '33');
 });
 
 test('NBNS cut short: truncated, not thrown; filters and no-tree dissection', () => {
@@ -81,7 +69,7 @@ test('NBNS cut short: truncated, not thrown; filters and no-tree dissection', ()
   const p = new Dissector().dissect({ number: 1, tsNs: 0n, data: cut, origLen: data.length, linkType: 1 });
   assert.equal(p.layers.at(-1)!.protocol, 'nbns');
   assert.equal(p.layers.at(-1)!.status, 'truncated');
-  assert.equal(compileDisplayFilter('nbns.addr == 10.0.0.5').matches(dissect(FRAMES.response), data), true);
-  assert.equal(compileDisplayFilter('nbns && dns').matches(dissect(FRAMES.query), Buffer.from(FRAMES.query, 'hex')), false);
-  assert.equal(field(dissect(FRAMES.registration, { fields: new Set(['nbns.name']), columns: false }), 'nbns.name'), 'MYHOST<00>,MYHOST<00> (Workstation/Redirector)');
+  assert.equal(compileDisplayFilter('nbns.addr == 10.0.0.5').matches(dissectHex(FRAMES.response), data), true);
+  assert.equal(compileDisplayFilter('nbns && dns').matches(dissectHex(FRAMES.query), Buffer.from(FRAMES.query, 'hex')), false);
+  assert.equal(fieldText(dissectHex(FRAMES.registration, { fields: new Set(['nbns.name']), columns: false }), 'nbns.name'), 'MYHOST<00>,MYHOST<00> (Workstation/Redirector)');
 });

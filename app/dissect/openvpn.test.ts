@@ -8,19 +8,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Dissector } from './dissector';
-import type { DissectedPacket, Field } from './model';
+import { fieldText } from './test-fields';
+import type { DissectedPacket } from './model';
 import { openvpnSslv2LookalikeFrames, openvpnTcpConversation, openvpnTcpFencesConversation, openvpnUdpFrames, type BuiltFrame } from '../../tests/support/vpn-frames';
 
 function dissectAll(frames: readonly BuiltFrame[], options?: { fields?: ReadonlySet<string>; columns?: boolean }): DissectedPacket[] {
   const d = new Dissector();
   return frames.map((f, i) => d.dissect({ number: i + 1, tsNs: BigInt(i) * 1_000_000n, data: f.data, origLen: f.origLen ?? f.data.length, linkType: 1 }, options));
-}
-
-function field(packet: DissectedPacket, abbrev: string): string {
-  const out: string[] = [];
-  const walk = (fields: Field[]) => fields.forEach((f) => { if (f.abbrev === abbrev) out.push(f.text); if (f.children) walk(f.children); });
-  packet.layers.forEach((l) => walk(l.fields));
-  return out.join(',');
 }
 
 const NAMES = [
@@ -29,7 +23,7 @@ const NAMES = [
   'openvpn.reassembled.length', 'openvpn.wkc_len', 'tls.record.length',
 ];
 const udp = dissectAll(openvpnUdpFrames());
-const row = (p: DissectedPacket): string => [field(p, NAMES[0]!), p.summary.protocol, p.summary.info, ...NAMES.slice(1).map((n) => field(p, n))].join('|');
+const row = (p: DissectedPacket): string => [fieldText(p, NAMES[0]!), p.summary.protocol, p.summary.info, ...NAMES.slice(1).map((n) => fieldText(p, n))].join('|');
 
 test('OpenVPN over UDP: every message as tshark prints it', () => {
   const expected = [
@@ -63,26 +57,26 @@ test('OpenVPN over UDP: every message as tshark prints it', () => {
 });
 
 test('OpenVPN bytes: fragments, data, HMAC, wrapped client key', () => {
-  assert.equal(field(udp[4]!, 'openvpn.fragment_bytes').length, 200);
-  assert.equal(field(udp[5]!, 'openvpn.fragment_bytes').length, 144, 'the last fragment of a reassembled message is shown too');
-  assert.equal(field(udp[5]!, 'openvpn.fragments'), '1');
-  assert.equal(field(udp[0]!, 'openvpn.fragment_bytes'), '');
-  assert.equal(field(udp[9]!, 'openvpn.hmac'), '2930373e454c535a61686f767d848b9299a0a7ae');
-  assert.equal(field(udp[10]!, 'openvpn.data').length, 80);
-  assert.equal(field(udp[12]!, 'openvpn.wkc').length, 64);
-  assert.equal(field(udp[12]!, 'openvpn.hmac').length, 64, 'tls-crypt: a 32-byte HMAC');
+  assert.equal(fieldText(udp[4]!, 'openvpn.fragment_bytes').length, 200);
+  assert.equal(fieldText(udp[5]!, 'openvpn.fragment_bytes').length, 144, 'the last fragment of a reassembled message is shown too');
+  assert.equal(fieldText(udp[5]!, 'openvpn.fragments'), '1');
+  assert.equal(fieldText(udp[0]!, 'openvpn.fragment_bytes'), '');
+  assert.equal(fieldText(udp[9]!, 'openvpn.hmac'), '2930373e454c535a61686f767d848b9299a0a7ae');
+  assert.equal(fieldText(udp[10]!, 'openvpn.data').length, 80);
+  assert.equal(fieldText(udp[12]!, 'openvpn.wkc').length, 64);
+  assert.equal(fieldText(udp[12]!, 'openvpn.hmac').length, 64, 'tls-crypt: a 32-byte HMAC');
 });
 
 test('OpenVPN over TCP: length prefix, messages across and within segments', () => {
   const frames = (c: { frames: Array<{ data: Buffer }> }): BuiltFrame[] => c.frames.map((f) => ({ data: f.data }));
   const tcp = dissectAll(frames(openvpnTcpConversation()));
-  const line = (n: number): string => [field(tcp[n - 1]!, 'frame.protocols'), tcp[n - 1]!.summary.info, field(tcp[n - 1]!, 'openvpn.plen'), field(tcp[n - 1]!, 'openvpn.opcode')].join('|');
+  const line = (n: number): string => [fieldText(tcp[n - 1]!, 'frame.protocols'), tcp[n - 1]!.summary.info, fieldText(tcp[n - 1]!, 'openvpn.plen'), fieldText(tcp[n - 1]!, 'openvpn.opcode')].join('|');
   assert.equal(line(5), 'eth:ethertype:ip:tcp:openvpn|MessageType: P_ACK_V1|26,22|0x08,0x05');
   assert.equal(line(7), 'eth:ethertype:ip:tcp|40000 → 1194 [PSH, ACK] Seq=217 Ack=53 Win=65535 Len=150 [TCP segment of a reassembled PDU]||');
   assert.equal(line(8), 'eth:ethertype:ip:tcp:openvpn:tls|Client Hello|426|0x04');
   assert.equal(line(12), 'eth:ethertype:ip:tcp:openvpn|MessageType: P_DATA_V2|34,24|0x09,0x09');
   const fences = dissectAll(frames(openvpnTcpFencesConversation()));
-  const cols = (n: number): string => [field(fences[n - 1]!, 'frame.protocols'), fences[n - 1]!.summary.protocol, fences[n - 1]!.summary.info].join('|');
+  const cols = (n: number): string => [fieldText(fences[n - 1]!, 'frame.protocols'), fences[n - 1]!.summary.protocol, fences[n - 1]!.summary.info].join('|');
   assert.equal(cols(5), 'eth:ethertype:ip:tcp:openvpn:openvpn|OpenVPN|MessageType: P_ACK_V1MessageType: P_DATA_V2');
   assert.equal(cols(6), 'eth:ethertype:ip:tcp:openvpn:tls|OpenVPN|Client HelloMessageType: P_ACK_V1');
   assert.equal(cols(8), 'eth:ethertype:ip:tcp:openvpn:tls:openvpn|TLSv1|Client HelloMessageType: P_DATA_V2');
@@ -95,7 +89,7 @@ test('OpenVPN over TCP: length prefix, messages across and within segments', () 
 test('without a tree the selected OpenVPN fields come out the same', () => {
   const selected = dissectAll(openvpnUdpFrames(), { fields: new Set(NAMES), columns: false });
   selected.forEach((p, i) => {
-    for (const name of NAMES) assert.equal(field(p, name), field(udp[i]!, name), `frame ${i + 1} ${name}`);
+    for (const name of NAMES) assert.equal(fieldText(p, name), fieldText(udp[i]!, name), `frame ${i + 1} ${name}`);
   });
 });
 
@@ -130,6 +124,6 @@ test('OpenVPN control messages whose TLS bytes look like SSLv2 record headers: S
     '36|TLSv1.2|Ignored Unknown Record|',
   ];
   const packets = dissectAll(openvpnSslv2LookalikeFrames());
-  const rows = packets.filter((p) => p.layers.some((l) => l.protocol === 'tls')).map((p) => [p.number, p.summary.protocol, p.summary.info, field(p, 'tls.record.version')].join('|'));
+  const rows = packets.filter((p) => p.layers.some((l) => l.protocol === 'tls')).map((p) => [p.number, p.summary.protocol, p.summary.info, fieldText(p, 'tls.record.version')].join('|'));
   assert.deepEqual(rows, expected);
 });

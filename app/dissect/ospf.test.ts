@@ -5,9 +5,7 @@
  * for them (`tshark -T fields -e ... -e _ws.col.Protocol -e _ws.col.Info`).
  */
 import { test } from 'node:test';
-import assert from 'node:assert/strict';
-import { Dissector } from './dissector';
-import type { DissectedPacket, Field } from './model';
+import { checkAgainstTshark } from './test-fields';
 
 const FRAMES = {
   ospf_hello: '01005e00000d020000000001080045c00048000100000159ce960a000001e0000005020100340101010100000000dc8700000000000000000000ffffff00000a0201000000280a0000010a0000020202020203030303',
@@ -18,34 +16,8 @@ const FRAMES = {
   ospf3_dbd: '33330000000002000000000186dd6000000000305901fe800000000000000000000000000001fe8000000000000000000000000000020302003001010101000000018c0100000000001305dc000700001d4600052001000000000101010180000001abcd0028',
 };
 
-function dissect(hex: string, fields?: ReadonlySet<string>): DissectedPacket {
-  const data = Buffer.from(hex, 'hex');
-  return new Dissector().dissect({ number: 1, tsNs: 0n, data, origLen: data.length, linkType: 1 }, fields ? { fields } : undefined);
-}
-
-/** Every occurrence of a field, as tshark -T fields joins them. */
-function field(packet: DissectedPacket, abbrev: string): string {
-  const out: string[] = [];
-  const walk = (fields: Field[]) => fields.forEach((f) => { if (f.abbrev === abbrev) out.push(f.text); if (f.children) walk(f.children); });
-  packet.layers.forEach((l) => walk(l.fields));
-  return out.join(',');
-}
-
-/** Checks chain, columns and fields, in the whole tree and when only those fields are asked for. */
-function check(hex: string, chain: string, protocol: string, info: string, expected: Array<[string, string]>): void {
-  const tree = dissect(hex);
-  assert.equal(field(tree, 'frame.protocols'), chain);
-  assert.equal(tree.summary.protocol, protocol);
-  assert.equal(tree.summary.info, info);
-  const noTree = dissect(hex, new Set(expected.map(([name]) => name)));
-  for (const [name, value] of expected) {
-    assert.equal(field(tree, name), value, name);
-    assert.equal(field(noTree, name), value, `${name} (no tree)`);
-  }
-}
-
 test('OSPFv2 Hello: header, null authentication, checksum, neighbors', () => {
-  check(FRAMES.ospf_hello, 'eth:ethertype:ip:ospf', 'OSPF', 'Hello Packet', [
+  checkAgainstTshark(FRAMES.ospf_hello, 'eth:ethertype:ip:ospf', 'OSPF', 'Hello Packet', [
     ['ospf.version', '2'],
     ['ospf.msg', '1'],
     ['ospf.packet_length', '52'],
@@ -65,7 +37,7 @@ test('OSPFv2 Hello: header, null authentication, checksum, neighbors', () => {
 });
 
 test('OSPFv2 Hello with cryptographic authentication: key, sequence and the trailing digest', () => {
-  check(FRAMES.ospf_hello_md5, 'eth:ethertype:ip:ospf', 'OSPF', 'Hello Packet', [
+  checkAgainstTshark(FRAMES.ospf_hello_md5, 'eth:ethertype:ip:ospf', 'OSPF', 'Hello Packet', [
     ['ospf.checksum', '0x0000'],
     ['ospf.auth.type', '2'],
     ['ospf.auth.crypt.key_id', '1'],
@@ -76,7 +48,7 @@ test('OSPFv2 Hello with cryptographic authentication: key, sequence and the trai
 });
 
 test('OSPFv2 DB Description: flags, sequence and an LSA header', () => {
-  check(FRAMES.ospf_dbd, 'eth:ethertype:ip:ospf', 'OSPF', 'DB Description', [
+  checkAgainstTshark(FRAMES.ospf_dbd, 'eth:ethertype:ip:ospf', 'OSPF', 'DB Description', [
     ['ospf.db.interface_mtu', '1500'],
     ['ospf.dbd', '0x07'],
     ['ospf.dbd.i', '1'],
@@ -92,7 +64,7 @@ test('OSPFv2 DB Description: flags, sequence and an LSA header', () => {
 });
 
 test('OSPFv2 LS Update: the LSA count and header', () => {
-  check(FRAMES.ospf_lsu, 'eth:ethertype:ip:ospf', 'OSPF', 'LS Update', [
+  checkAgainstTshark(FRAMES.ospf_lsu, 'eth:ethertype:ip:ospf', 'OSPF', 'LS Update', [
     ['ospf.ls.number_of_lsas', '1'],
     ['ospf.lsa.age', '1'],
     ['ospf.lsa.length', '36'],
@@ -100,7 +72,7 @@ test('OSPFv2 LS Update: the LSA count and header', () => {
 });
 
 test('OSPFv3 Hello over IPv6: instance ID, interface ID, options', () => {
-  check(FRAMES.ospf3_hello, 'eth:ethertype:ipv6:ospf', 'OSPF', 'Hello Packet', [
+  checkAgainstTshark(FRAMES.ospf3_hello, 'eth:ethertype:ipv6:ospf', 'OSPF', 'Hello Packet', [
     ['ospf.checksum', '0xf77a'],
     ['ospf.instance_id', '0'],
     ['ospf.hello.interface_id', '5'],
@@ -111,7 +83,7 @@ test('OSPFv3 Hello over IPv6: instance ID, interface ID, options', () => {
 });
 
 test('OSPFv3 DB Description: version 3 LSA header fields', () => {
-  check(FRAMES.ospf3_dbd, 'eth:ethertype:ipv6:ospf', 'OSPF', 'DB Description', [
+  checkAgainstTshark(FRAMES.ospf3_dbd, 'eth:ethertype:ipv6:ospf', 'OSPF', 'DB Description', [
     ['ospf.v3.lsa', '0x2001'],
     ['ospf.link_state_id', '0.0.0.0'],
     ['ospf.v3.lsa.s12', '0x0001'],

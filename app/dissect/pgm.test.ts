@@ -7,7 +7,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Dissector } from './dissector';
-import type { DissectedPacket, Field } from './model';
+import { fieldText } from './test-fields';
+import type { DissectedPacket } from './model';
 import { ipFrame } from './test-frames';
 
 const GSI = '3329041eba74';
@@ -30,32 +31,25 @@ function dissect(data: Buffer, origLen = data.length): DissectedPacket {
   return new Dissector().dissect({ number: 1, tsNs: 0n, data, origLen, linkType: 1 });
 }
 
-function field(packet: DissectedPacket, abbrev: string): string {
-  const out: string[] = [];
-  const walk = (fields: Field[]) => fields.forEach((f) => { if (f.abbrev === abbrev) out.push(f.text); if (f.children) walk(f.children); });
-  packet.layers.forEach((l) => walk(l.fields));
-  return out.join(',');
-}
-
 test('PGM SPM and ODATA: header, sequence numbers, Info, data after ODATA', () => {
   const spm = dissect(FRAMES.spm);
-  assert.equal(field(spm, 'frame.protocols'), 'eth:ethertype:ip:pgm');
+  assert.equal(fieldText(spm, 'frame.protocols'), 'eth:ethertype:ip:pgm');
   assert.equal(spm.summary.protocol, 'PGM');
   assert.equal(spm.summary.info, `SPM   sqn 0x1681e gsi ${GSI}`);
   for (const [name, value] of [
     ['pgm.hdr.sport', '13320'], ['pgm.hdr.dport', '7099'], ['pgm.hdr.type', '0x00'], ['pgm.hdr.opts', '0x00'], ['pgm.hdr.gsi', GSI],
     ['pgm.spm.sqn', '0x0001681e'], ['pgm.spm.trail', '0x00005472'], ['pgm.spm.lead', '0x0000d6a6'], ['pgm.spm.pathafi', '1'], ['pgm.spm.path.ipv4', '10.0.0.45'],
-  ]) assert.equal(field(spm, name!), value, name);
+  ]) assert.equal(fieldText(spm, name!), value, name);
   const odata = dissect(FRAMES.odata);
-  assert.equal(field(odata, 'frame.protocols'), 'eth:ethertype:ip:pgm:data');
+  assert.equal(fieldText(odata, 'frame.protocols'), 'eth:ethertype:ip:pgm:data');
   assert.equal(odata.summary.info, `ODATA sqn 0xd6a7 gsi ${GSI} tsdulen 5`);
-  assert.equal(field(odata, 'data.len'), '5');
+  assert.equal(fieldText(odata, 'data.len'), '5');
 });
 
 test('PGM POLL and a truncated NAK', () => {
   const poll = dissect(FRAMES.poll);
   assert.equal(poll.summary.info, `POLL  sqn 0x3 gsi ${GSI} subtype General`);
-  assert.equal(field(poll, 'pgm.poll.path.ipv4'), '10.0.2.15');
+  assert.equal(fieldText(poll, 'pgm.poll.path.ipv4'), '10.0.2.15');
   const nak = dissect(FRAMES.nak.subarray(0, FRAMES.nak.length - 8), FRAMES.nak.length);
   assert.equal(nak.summary.info, `NAK   sqn 0x800000 gsi ${GSI}[Packet size limited during capture]`);
   assert.equal(nak.layers.find((l) => l.protocol === 'pgm')!.status, 'truncated');
@@ -63,11 +57,11 @@ test('PGM POLL and a truncated NAK', () => {
 
 test('PGM bare header is declined (data), an unknown type shows only the Protocol column', () => {
   const bare = dissect(FRAMES.bare);
-  assert.equal(field(bare, 'frame.protocols'), 'eth:ethertype:ip:data');
+  assert.equal(fieldText(bare, 'frame.protocols'), 'eth:ethertype:ip:data');
   assert.equal(bare.summary.protocol, 'IPv4');
   assert.equal(bare.summary.info, 'PGM (113)');
   const unknown = dissect(FRAMES.unknown);
-  assert.equal(field(unknown, 'frame.protocols'), 'eth:ethertype:ip');
+  assert.equal(fieldText(unknown, 'frame.protocols'), 'eth:ethertype:ip');
   assert.equal(unknown.summary.protocol, 'PGM');
   assert.equal(unknown.summary.info, '');
 });

@@ -5,9 +5,7 @@
  * for them (`tshark -T fields -e ... -e _ws.col.Protocol -e _ws.col.Info`).
  */
 import { test } from 'node:test';
-import assert from 'node:assert/strict';
-import { Dissector } from './dissector';
-import type { DissectedPacket, Field } from './model';
+import { checkAgainstTshark } from './test-fields';
 
 const FRAMES = {
   pim_hello: '01005e00000d020000000001080045c00054000100000167ce740a000001e000000d20008d7c0001000200690002000481f409c4001300040000000100140004deadbeef00150004013c00000018000c01000a09090901000a09090afde800020102',
@@ -18,34 +16,8 @@ const FRAMES = {
   pimv1_rp_reachable: '01005e00000d020000000001080045c0002c000100000102cf0c0a000001e0000002140400de10000000e0000000f00000000a00000e0000010e',
 };
 
-function dissect(hex: string, fields?: ReadonlySet<string>): DissectedPacket {
-  const data = Buffer.from(hex, 'hex');
-  return new Dissector().dissect({ number: 1, tsNs: 0n, data, origLen: data.length, linkType: 1 }, fields ? { fields } : undefined);
-}
-
-/** Every occurrence of a field, as tshark -T fields joins them. */
-function field(packet: DissectedPacket, abbrev: string): string {
-  const out: string[] = [];
-  const walk = (fields: Field[]) => fields.forEach((f) => { if (f.abbrev === abbrev) out.push(f.text); if (f.children) walk(f.children); });
-  packet.layers.forEach((l) => walk(l.fields));
-  return out.join(',');
-}
-
-/** Checks chain, columns and fields, in the whole tree and when only those fields are asked for. */
-function check(hex: string, chain: string, protocol: string, info: string, expected: Array<[string, string]>): void {
-  const tree = dissect(hex);
-  assert.equal(field(tree, 'frame.protocols'), chain);
-  assert.equal(tree.summary.protocol, protocol);
-  assert.equal(tree.summary.info, info);
-  const noTree = dissect(hex, new Set(expected.map(([name]) => name)));
-  for (const [name, value] of expected) {
-    assert.equal(field(tree, name), value, name);
-    assert.equal(field(noTree, name), value, `${name} (no tree)`);
-  }
-}
-
 test('PIMv2 Hello: options, checksum status', () => {
-  check(FRAMES.pim_hello, 'eth:ethertype:ip:pim', 'PIMv2', 'Hello', [
+  checkAgainstTshark(FRAMES.pim_hello, 'eth:ethertype:ip:pim', 'PIMv2', 'Hello', [
     ['pim.version', '2'],
     ['pim.type', '0'],
     ['pim.cksum', '0x8d7c'],
@@ -65,7 +37,7 @@ test('PIMv2 Hello: options, checksum status', () => {
 });
 
 test('PIMv2 Join/Prune: groups, joins and prunes with encoded addresses', () => {
-  check(FRAMES.pim_join_prune, 'eth:ethertype:ip:pim', 'PIMv2', 'Join/Prune', [
+  checkAgainstTshark(FRAMES.pim_join_prune, 'eth:ethertype:ip:pim', 'PIMv2', 'Join/Prune', [
     ['pim.upstream_neighbor', '10.0.0.2'],
     ['pim.numgroups', '2'],
     ['pim.holdtime', '210'],
@@ -81,7 +53,7 @@ test('PIMv2 Join/Prune: groups, joins and prunes with encoded addresses', () => 
 });
 
 test('PIMv2 Bootstrap over IPv6: IPv6 addresses and the pseudo-header checksum', () => {
-  check(FRAMES.pim6_bootstrap, 'eth:ethertype:ipv6:pim', 'PIMv2', 'Bootstrap', [
+  checkAgainstTshark(FRAMES.pim6_bootstrap, 'eth:ethertype:ipv6:pim', 'PIMv2', 'Bootstrap', [
     ['pim.cksum.status', '1'],
     ['pim.fragment_tag', '0x1234'],
     ['pim.bsr_ip6', '2001:db8::5'],
@@ -96,7 +68,7 @@ test('PIMv2 Bootstrap over IPv6: IPv6 addresses and the pseudo-header checksum',
 });
 
 test('PIMv2 Register: the encapsulated packet is dissected and PIM keeps the columns', () => {
-  check(FRAMES.pim_register, 'eth:ethertype:ip:pim:ip:udp:data', 'PIMv2', 'Register', [
+  checkAgainstTshark(FRAMES.pim_register, 'eth:ethertype:ip:pim:ip:udp:data', 'PIMv2', 'Register', [
     ['pim.cksum.status', '1'],
     ['pim.register_flag', '0x00000000'],
     ['pim.ip_version', '4'],
@@ -106,14 +78,14 @@ test('PIMv2 Register: the encapsulated packet is dissected and PIM keeps the col
 });
 
 test('PIMv2 Hello with an option longer than the message: malformed, as tshark marks it', () => {
-  check(FRAMES.pim_hello_bad_option, 'eth:ethertype:ip:pim', 'PIMv2', 'Hello[Malformed Packet]', [
+  checkAgainstTshark(FRAMES.pim_hello_bad_option, 'eth:ethertype:ip:pim', 'PIMv2', 'Hello[Malformed Packet]', [
     ['pim.optiontype', '1'],
     ['pim.holdtime', '105'],
   ]);
 });
 
 test('PIMv1 RP-Reachable carried in IGMP', () => {
-  check(FRAMES.pimv1_rp_reachable, 'eth:ethertype:ip:igmp:pim', 'PIMv1', 'RP-Reachable', [
+  checkAgainstTshark(FRAMES.pimv1_rp_reachable, 'eth:ethertype:ip:igmp:pim', 'PIMv1', 'RP-Reachable', [
     ['pim.code', '4'],
     ['pim.cksum.status', '1'],
     ['pim.version', '1'],

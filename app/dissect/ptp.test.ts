@@ -5,8 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Dissector } from './dissector';
-import type { DissectedPacket, Field } from './model';
+import { dissectHex, fieldText } from './test-fields';
+import type { Field } from './model';
 import { doubleText } from './ptp';
 
 const FRAMES = {
@@ -26,107 +26,95 @@ const FRAMES = {
   short: '011b1900000002000000000188f70002002c00000000000000000000000000000000',
 };
 
-function dissect(hex: string, options?: { fields?: ReadonlySet<string>; columns?: boolean }): DissectedPacket {
-  const data = Buffer.from(hex, 'hex');
-  return new Dissector().dissect({ number: 1, tsNs: 0n, data, origLen: data.length, linkType: 1 }, options);
-}
-
-function field(packet: DissectedPacket, abbrev: string): string {
-  const out: string[] = [];
-  const walk = (fields: Field[]) => fields.forEach((f) => { if (f.abbrev === abbrev) out.push(f.text); if (f.children) walk(f.children); });
-  packet.layers.forEach((l) => walk(l.fields));
-  return out.join(',');
-}
-
 test('PTP Sync on UDP 319: header fields, two-step flag, MAC vendor of the clock identity, Info', () => {
-  const p = dissect(FRAMES.sync);
-  assert.equal(field(p, 'frame.protocols'), 'eth:ethertype:ip:udp:ptp');
+  const p = dissectHex(FRAMES.sync);
+  assert.equal(fieldText(p, 'frame.protocols'), 'eth:ethertype:ip:udp:ptp');
   assert.equal(p.summary.protocol, 'PTPv2');
   assert.equal(p.summary.info, 'Sync Message');
-  assert.equal(field(p, 'ptp.v2.messagetype'), '0x00');
-  assert.equal(field(p, 'ptp.v2.versionptp'), '2');
-  assert.equal(field(p, 'ptp.v2.messagelength'), '44');
-  assert.equal(field(p, 'ptp.v2.flags'), '0x0200');
-  assert.equal(field(p, 'ptp.v2.flags.twostep'), '1');
-  assert.equal(field(p, 'ptp.v2.flags.unicast'), '0');
-  assert.equal(field(p, 'ptp.v2.clockidentity'), '0x000200fffe000001');
-  assert.equal(field(p, 'ptp.v2.clockidentity_manuf'), '000200');
-  assert.equal(field(p, 'ptp.v2.sequenceid'), '7');
-  assert.equal(field(p, 'ptp.v2.controlfield'), '0');
-  assert.equal(field(p, 'ptp.v2.sdr.origintimestamp.seconds'), '0');
+  assert.equal(fieldText(p, 'ptp.v2.messagetype'), '0x00');
+  assert.equal(fieldText(p, 'ptp.v2.versionptp'), '2');
+  assert.equal(fieldText(p, 'ptp.v2.messagelength'), '44');
+  assert.equal(fieldText(p, 'ptp.v2.flags'), '0x0200');
+  assert.equal(fieldText(p, 'ptp.v2.flags.twostep'), '1');
+  assert.equal(fieldText(p, 'ptp.v2.flags.unicast'), '0');
+  assert.equal(fieldText(p, 'ptp.v2.clockidentity'), '0x000200fffe000001');
+  assert.equal(fieldText(p, 'ptp.v2.clockidentity_manuf'), '000200');
+  assert.equal(fieldText(p, 'ptp.v2.sequenceid'), '7');
+  assert.equal(fieldText(p, 'ptp.v2.controlfield'), '0');
+  assert.equal(fieldText(p, 'ptp.v2.sdr.origintimestamp.seconds'), '0');
   const ptp = p.layers.find((l) => l.protocol === 'ptp')!;
   assert.equal(ptp.status, 'ok');
   assert.equal(ptp.length, 44);
 });
 
 test('PTP Follow_Up, Announce and Delay_Resp bodies', () => {
-  const fu = dissect(FRAMES.followUp);
+  const fu = dissectHex(FRAMES.followUp);
   assert.equal(fu.summary.info, 'Follow_Up Message');
-  assert.equal(field(fu, 'ptp.v2.fu.preciseorigintimestamp.seconds'), '1516736650');
-  assert.equal(field(fu, 'ptp.v2.fu.preciseorigintimestamp.nanoseconds'), '34751783');
-  assert.equal(field(fu, 'ptp.v2.fu.preciseorigintimestamp.32bit'), '2065901863');
+  assert.equal(fieldText(fu, 'ptp.v2.fu.preciseorigintimestamp.seconds'), '1516736650');
+  assert.equal(fieldText(fu, 'ptp.v2.fu.preciseorigintimestamp.nanoseconds'), '34751783');
+  assert.equal(fieldText(fu, 'ptp.v2.fu.preciseorigintimestamp.32bit'), '2065901863');
 
-  const an = dissect(FRAMES.announce);
+  const an = dissectHex(FRAMES.announce);
   assert.equal(an.summary.info, 'Announce Message');
-  assert.equal(field(an, 'ptp.v2.logmessageperiod'), '1');
-  assert.equal(field(an, 'ptp.v2.an.origincurrentutcoffset'), '37');
-  assert.equal(field(an, 'ptp.v2.an.priority1'), '128');
-  assert.equal(field(an, 'ptp.v2.an.grandmasterclockclass'), '6');
-  assert.equal(field(an, 'ptp.v2.an.grandmasterclockaccuracy'), '0x21');
-  assert.equal(field(an, 'ptp.v2.an.grandmasterclockvariance'), '20061');
-  assert.equal(field(an, 'ptp.v2.an.grandmasterclockidentity'), '0x000200fffe000001');
-  assert.equal(field(an, 'ptp.v2.an.localstepsremoved'), '1');
-  assert.equal(field(an, 'ptp.v2.timesource'), '0x20');
+  assert.equal(fieldText(an, 'ptp.v2.logmessageperiod'), '1');
+  assert.equal(fieldText(an, 'ptp.v2.an.origincurrentutcoffset'), '37');
+  assert.equal(fieldText(an, 'ptp.v2.an.priority1'), '128');
+  assert.equal(fieldText(an, 'ptp.v2.an.grandmasterclockclass'), '6');
+  assert.equal(fieldText(an, 'ptp.v2.an.grandmasterclockaccuracy'), '0x21');
+  assert.equal(fieldText(an, 'ptp.v2.an.grandmasterclockvariance'), '20061');
+  assert.equal(fieldText(an, 'ptp.v2.an.grandmasterclockidentity'), '0x000200fffe000001');
+  assert.equal(fieldText(an, 'ptp.v2.an.localstepsremoved'), '1');
+  assert.equal(fieldText(an, 'ptp.v2.timesource'), '0x20');
 
-  const dr = dissect(FRAMES.delayResp);
+  const dr = dissectHex(FRAMES.delayResp);
   assert.equal(dr.summary.info, 'Delay_Resp Message');
-  assert.equal(field(dr, 'ptp.v2.correction.ns'), '36035');
-  assert.equal(field(dr, 'ptp.v2.correction.subns'), '0.5');
-  assert.equal(field(dr, 'ptp.v2.dr.receivetimestamp.seconds'), '1516736649');
-  assert.equal(field(dr, 'ptp.v2.dr.receivetimestamp.nanoseconds'), '248292005');
-  assert.equal(field(dr, 'ptp.v2.dr.requestingsourceportidentity'), '0x7cfe90fffef950b4');
-  assert.equal(field(dr, 'ptp.v2.dr.requestingsourceportid'), '1');
+  assert.equal(fieldText(dr, 'ptp.v2.correction.ns'), '36035');
+  assert.equal(fieldText(dr, 'ptp.v2.correction.subns'), '0.5');
+  assert.equal(fieldText(dr, 'ptp.v2.dr.receivetimestamp.seconds'), '1516736649');
+  assert.equal(fieldText(dr, 'ptp.v2.dr.receivetimestamp.nanoseconds'), '248292005');
+  assert.equal(fieldText(dr, 'ptp.v2.dr.requestingsourceportidentity'), '0x7cfe90fffef950b4');
+  assert.equal(fieldText(dr, 'ptp.v2.dr.requestingsourceportid'), '1');
 });
 
 test('PTP on Ethernet: Pdelay_Resp body, padding after messageLength, management Info', () => {
-  const p = dissect(FRAMES.pdelayResp);
-  assert.equal(field(p, 'frame.protocols'), 'eth:ethertype:ptp');
+  const p = dissectHex(FRAMES.pdelayResp);
+  assert.equal(fieldText(p, 'frame.protocols'), 'eth:ethertype:ptp');
   assert.equal(p.summary.info, 'Peer_Delay_Resp Message');
-  assert.equal(field(p, 'ptp.v2.minorversionptp'), '1');
-  assert.equal(field(p, 'ptp.v2.clockidentity_manuf'), '');
-  assert.equal(field(p, 'ptp.v2.pdrs.requestreceipttimestamp.seconds'), '100');
-  assert.equal(field(p, 'ptp.v2.pdrs.requestingportidentity'), '0x38f3abfffe96ec12');
-  assert.equal(field(p, 'ptp.v2.logmessageperiod'), '127');
+  assert.equal(fieldText(p, 'ptp.v2.minorversionptp'), '1');
+  assert.equal(fieldText(p, 'ptp.v2.clockidentity_manuf'), '');
+  assert.equal(fieldText(p, 'ptp.v2.pdrs.requestreceipttimestamp.seconds'), '100');
+  assert.equal(fieldText(p, 'ptp.v2.pdrs.requestingportidentity'), '0x38f3abfffe96ec12');
+  assert.equal(fieldText(p, 'ptp.v2.logmessageperiod'), '127');
 
-  const m = dissect(FRAMES.management);
+  const m = dissectHex(FRAMES.management);
   assert.equal(m.summary.info, 'Management (Current dataset) GET');
-  assert.equal(field(m, 'ptp.v2.mm.targetportidentity'), '0x0000000000000000');
-  assert.equal(field(m, 'ptp.v2.mm.targetportid'), '65535');
-  assert.equal(field(m, 'ptp.v2.mm.boundaryhops'), '3');
-  assert.equal(field(m, 'ptp.v2.mm.action'), '0');
-  assert.equal(field(m, 'ptp.v2.mm.tlvType'), '1');
-  assert.equal(field(m, 'ptp.v2.mm.managementId'), '8193');
-  assert.equal(field(m, 'ptp.v2.mm.lengthField'), '2');
-  assert.equal(field(m, 'ptp.v2.mm.data'), '');
+  assert.equal(fieldText(m, 'ptp.v2.mm.targetportidentity'), '0x0000000000000000');
+  assert.equal(fieldText(m, 'ptp.v2.mm.targetportid'), '65535');
+  assert.equal(fieldText(m, 'ptp.v2.mm.boundaryhops'), '3');
+  assert.equal(fieldText(m, 'ptp.v2.mm.action'), '0');
+  assert.equal(fieldText(m, 'ptp.v2.mm.tlvType'), '1');
+  assert.equal(fieldText(m, 'ptp.v2.mm.managementId'), '8193');
+  assert.equal(fieldText(m, 'ptp.v2.mm.lengthField'), '2');
+  assert.equal(fieldText(m, 'ptp.v2.mm.data'), '');
 });
 
 test('PTP cut short: the header that is there, the layer malformed, Info marked as tshark marks it', () => {
-  const p = dissect(FRAMES.short);
+  const p = dissectHex(FRAMES.short);
   const ptp = p.layers.find((l) => l.protocol === 'ptp')!;
   assert.equal(ptp.status, 'malformed');
-  assert.equal(field(p, 'ptp.v2.messagelength'), '44');
+  assert.equal(fieldText(p, 'ptp.v2.messagelength'), '44');
   assert.equal(p.summary.info, 'Sync Message[Malformed Packet]');
 });
 
 test('PTP no-tree dissection builds only the fields asked for, with the same texts', () => {
   const names = new Set(['ptp.v2.sequenceid', 'ptp.v2.an.grandmasterclockaccuracy']);
-  const p = dissect(FRAMES.announce, { fields: names });
+  const p = dissectHex(FRAMES.announce, { fields: names });
   const built: string[] = [];
   const walk = (fields: Field[]) => fields.forEach((f) => { built.push(f.abbrev); if (f.children) walk(f.children); });
   walk(p.layers.find((l) => l.protocol === 'ptp')!.fields);
   assert.deepEqual(built.sort(), [...names].sort());
-  assert.equal(field(p, 'ptp.v2.sequenceid'), '9');
-  assert.equal(field(p, 'ptp.v2.an.grandmasterclockaccuracy'), '0x21');
+  assert.equal(fieldText(p, 'ptp.v2.sequenceid'), '9');
+  assert.equal(fieldText(p, 'ptp.v2.an.grandmasterclockaccuracy'), '0x21');
   assert.equal(p.summary.info, 'Announce Message');
 });
 

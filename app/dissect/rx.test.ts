@@ -7,7 +7,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Dissector } from './dissector';
-import type { DissectedPacket, Field } from './model';
+import { fieldText } from './test-fields';
+import type { DissectedPacket } from './model';
 import { udpFrame } from './test-frames';
 
 interface RxHeader { epoch?: number; cid?: number; call: number; seq: number; serial: number; type: number; flags: number; security?: number; service?: number }
@@ -37,13 +38,6 @@ function run(frames: Buffer[], fields?: ReadonlySet<string>): DissectedPacket[] 
   return frames.map((data, k) => d.dissect({ number: k + 1, tsNs: BigInt(k) * 20_000_000n, data, origLen: k === 4 ? 78 : data.length, linkType: 1 }, fields ? { fields } : undefined));
 }
 
-function field(packet: DissectedPacket, abbrev: string): string {
-  const out: string[] = [];
-  const walk = (fields: Field[]) => fields.forEach((f) => { if (f.abbrev === abbrev) out.push(f.text); if (f.children) walk(f.children); });
-  packet.layers.forEach((l) => walk(l.fields));
-  return out.join(',');
-}
-
 const FRAMES = [
   // 1: FS fetch-status request (client initiated, last packet) from a cache manager.
   udpFrame(7001, 7000, rx({ call: 290, seq: 1, serial: 431, type: 1, flags: 0x05 }, u32s(132, 536871098, 846, 1049757))),
@@ -64,7 +58,7 @@ const FRAMES = [
 
 test('AFS request and reply: service by port, operation, reply matched to its request', () => {
   const [request, reply] = run(FRAMES);
-  assert.equal(field(request!, 'frame.protocols'), 'eth:ethertype:ip:udp:rx:afs');
+  assert.equal(fieldText(request!, 'frame.protocols'), 'eth:ethertype:ip:udp:rx:afs');
   assert.equal(request!.summary.protocol, 'AFS (RX)');
   assert.equal(request!.summary.info, 'FS Request: fetch-status (132)');
   assert.equal(reply!.summary.info, 'FS Reply: fetch-status (132)');
@@ -78,28 +72,28 @@ test('AFS request and reply: service by port, operation, reply matched to its re
   const [treeRequest, treeReply] = [request!, reply!];
   const [noTreeRequest, noTreeReply] = run(FRAMES.slice(0, 2), new Set(expected.map(([name]) => name)));
   for (const [name, req, rep] of expected) {
-    assert.equal(field(treeRequest, name), req, name);
-    assert.equal(field(treeReply, name), rep, `${name} (reply)`);
-    assert.equal(field(noTreeRequest!, name), req, `${name} (no tree)`);
-    assert.equal(field(noTreeReply!, name), rep, `${name} (reply, no tree)`);
+    assert.equal(fieldText(treeRequest, name), req, name);
+    assert.equal(fieldText(treeReply, name), rep, `${name} (reply)`);
+    assert.equal(fieldText(noTreeRequest!, name), req, `${name} (no tree)`);
+    assert.equal(fieldText(noTreeReply!, name), rep, `${name} (reply, no tree)`);
   }
 });
 
 test('RX ACK: reason in Info, ACK body and the trailing MTU fields', () => {
   const ack = run(FRAMES)[2]!;
-  assert.equal(field(ack, 'frame.protocols'), 'eth:ethertype:ip:udp:rx');
+  assert.equal(fieldText(ack, 'frame.protocols'), 'eth:ethertype:ip:udp:rx');
   assert.equal(ack.summary.protocol, 'RX');
   assert.equal(ack.summary.info, 'ACK Delay  Seq: 0  Call: 290  Source Port: 7001  Destination Port: 7000  ');
   for (const [name, value] of [
     ['rx.serial', '432,347'], ['rx.first', '2'], ['rx.prev', '1'], ['rx.reason', '8'], ['rx.num_acks', '0'], ['rx.max_mtu', '5692'],
     ['rx.if_mtu', '1444'], ['rx.rwind', '32'], ['rx.max_packets', '4'],
-  ]) assert.equal(field(ack, name!), value, name);
+  ]) assert.equal(fieldText(ack, name!), value, name);
 });
 
 test('An empty AFS reply adds no "afs" to the chain but names the call', () => {
   const packets = run(FRAMES);
   const empty = packets[3]!;
-  assert.equal(field(empty, 'frame.protocols'), 'eth:ethertype:ip:udp:rx');
+  assert.equal(fieldText(empty, 'frame.protocols'), 'eth:ethertype:ip:udp:rx');
   assert.equal(empty.summary.protocol, 'AFS (RX)');
   // No request of call 7 was seen: the operation is 0, which the callback service does not name.
   assert.equal(empty.summary.info, 'FS Reply: Unknown(0) (0)');
@@ -111,6 +105,6 @@ test('Truncated ABORT and a payload too short for RX', () => {
   assert.equal(abort.summary.info, 'ABORT  Seq: 0  Call: 2  Source Port: 1792  Destination Port: 7003  [Packet size limited during capture]');
   assert.equal(abort.layers.find((l) => l.protocol === 'rx')!.status, 'truncated');
   const short = packets[5]!;
-  assert.equal(field(short, 'frame.protocols'), 'eth:ethertype:ip:udp:data');
+  assert.equal(fieldText(short, 'frame.protocols'), 'eth:ethertype:ip:udp:data');
   assert.equal(short.summary.protocol, 'UDP');
 });

@@ -8,7 +8,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Dissector } from './dissector';
-import type { DissectedPacket, Field } from './model';
+import { fieldText } from './test-fields';
+import type { DissectedPacket } from './model';
 
 const FRAMES = {
   sctp_init: '01005e00000d020000000001080045c00034000100004084f581c0000201c00002029c401389000000001234567801000014111111110000ffff000a000a000003e8',
@@ -27,24 +28,16 @@ function dissectAll(hexes: string[], fields?: ReadonlySet<string>): DissectedPac
   });
 }
 
-/** Every occurrence of a field, as tshark -T fields joins them. */
-function field(packet: DissectedPacket, abbrev: string): string {
-  const out: string[] = [];
-  const walk = (fields: Field[]) => fields.forEach((f) => { if (f.abbrev === abbrev) out.push(f.text); if (f.children) walk(f.children); });
-  packet.layers.forEach((l) => walk(l.fields));
-  return out.join(',');
-}
-
 /** Checks chain, columns and fields of the last frame, in the whole tree and when only those fields are asked for. */
 function check(hexes: string[], chain: string, info: string, expected: Array<[string, string]>): void {
   const tree = dissectAll(hexes).at(-1)!;
-  assert.equal(field(tree, 'frame.protocols'), chain);
+  assert.equal(fieldText(tree, 'frame.protocols'), chain);
   assert.equal(tree.summary.protocol, 'SCTP');
   assert.equal(tree.summary.info, info);
   const noTree = dissectAll(hexes, new Set(expected.map(([name]) => name))).at(-1)!;
   for (const [name, value] of expected) {
-    assert.equal(field(tree, name), value, name);
-    assert.equal(field(noTree, name), value, `${name} (no tree)`);
+    assert.equal(fieldText(tree, name), value, name);
+    assert.equal(fieldText(noTree, name), value, `${name} (no tree)`);
   }
 }
 

@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Dissector } from './dissector';
+import { dissectHex } from './test-fields';
 import type { DissectedPacket, Field } from './model';
 
 const FRAMES = [
@@ -24,11 +24,6 @@ const FRAMES = [
   '011b1900000002000000000108004500004e000100004011669c0a0000010a0000029c400202003a00003c31333e4465632020332031333a30303a3030206d79686f7374206d796170705b3132335d3a2068656c6c6f20776f726c64',
 ];
 
-function dissect(hex: string, fields?: ReadonlySet<string>): DissectedPacket {
-  const data = Buffer.from(hex, 'hex');
-  return new Dissector().dissect({ number: 1, tsNs: 0n, data, origLen: data.length, linkType: 1 }, fields ? { fields } : undefined);
-}
-
 function texts(packet: DissectedPacket, abbrev?: string): string[] {
   const out: string[] = [];
   const walk = (fields: Field[]) => fields.forEach((f) => { if (f.abbrev !== '' && (abbrev === undefined || f.abbrev === abbrev)) out.push(`${f.abbrev}=${f.text}`); if (f.children) walk(f.children); });
@@ -38,16 +33,16 @@ function texts(packet: DissectedPacket, abbrev?: string): string[] {
 
 test('no tree: each field of these protocols alone has the texts of the tree; layers and columns unchanged', () => {
   for (const hex of FRAMES) {
-    const tree = dissect(hex);
+    const tree = dissectHex(hex);
     const names = new Set(texts(tree).map((t) => t.slice(0, t.indexOf('='))).filter((n) => /^(ptp|hsrp|hsrp2|bfd|syslog|babel)\./.test(n)));
     assert.ok(names.size > 5, hex);
     for (const name of names) {
-      const alone = dissect(hex, new Set([name]));
+      const alone = dissectHex(hex, { fields: new Set([name]) });
       assert.deepEqual(texts(alone, name), texts(tree, name), name);
       assert.deepEqual(alone.summary, tree.summary, name);
       assert.deepEqual(alone.layers.map((l) => [l.protocol, l.offset, l.length, l.status]), tree.layers.map((l) => [l.protocol, l.offset, l.length, l.status]), name);
     }
-    const none = dissect(hex, new Set());
+    const none = dissectHex(hex, { fields: new Set() });
     assert.deepEqual(texts(none), [], 'an empty selection builds no field');
   }
 });

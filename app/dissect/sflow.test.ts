@@ -4,8 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Dissector } from './dissector';
-import type { DissectedPacket, Field } from './model';
+import { dissectHex, fieldText } from './test-fields';
 import { uptimeText } from './sflow';
 
 const FRAMES = {
@@ -17,39 +16,27 @@ const FRAMES = {
   short: '011b1900000002000000000108004500002400010000401166c60a0000010a0000029c4018c7001000000000000500000001',
 };
 
-function dissect(hex: string): DissectedPacket {
-  const data = Buffer.from(hex, 'hex');
-  return new Dissector().dissect({ number: 1, tsNs: 0n, data, origLen: data.length, linkType: 1 });
-}
-
-function field(packet: DissectedPacket, abbrev: string): string {
-  const out: string[] = [];
-  const walk = (fields: Field[]) => fields.forEach((f) => { if (f.abbrev === abbrev) out.push(f.text); if (f.children) walk(f.children); });
-  packet.layers.forEach((l) => walk(l.fields));
-  return out.join(',');
-}
-
 test('sFlow v5 header with an IPv4 and an IPv6 agent, Info', () => {
-  const p = dissect(FRAMES.ipv4Agent);
-  assert.equal(field(p, 'frame.protocols'), 'eth:ethertype:ip:udp:sflow');
+  const p = dissectHex(FRAMES.ipv4Agent);
+  assert.equal(fieldText(p, 'frame.protocols'), 'eth:ethertype:ip:udp:sflow');
   assert.equal(p.summary.protocol, 'sFlow');
   assert.equal(p.summary.info, 'V5, agent 192.0.2.1, sub-agent ID 3, seq 1234, 0 samples');
-  assert.equal(field(p, 'sflow_245.version'), '5');
-  assert.equal(field(p, 'sflow_245.agenttype'), '1');
-  assert.equal(field(p, 'sflow_245.agent'), '192.0.2.1');
-  assert.equal(field(p, 'sflow_245.sysuptime'), '90061000');
+  assert.equal(fieldText(p, 'sflow_245.version'), '5');
+  assert.equal(fieldText(p, 'sflow_245.agenttype'), '1');
+  assert.equal(fieldText(p, 'sflow_245.agent'), '192.0.2.1');
+  assert.equal(fieldText(p, 'sflow_245.sysuptime'), '90061000');
   const uptime = p.layers.find((l) => l.protocol === 'sflow')!.fields.find((f) => f.abbrev === 'sflow_245.sysuptime')!;
   assert.equal(uptime.label, 'SysUptime: 1 day, 1 hour, 1 minute, 1 second (90061000ms)');
-  const v6 = dissect(FRAMES.ipv6Agent);
-  assert.equal(field(v6, 'sflow_245.agent.v6'), '2001:db8::1');
+  const v6 = dissectHex(FRAMES.ipv6Agent);
+  assert.equal(fieldText(v6, 'sflow_245.agent.v6'), '2001:db8::1');
   assert.equal(v6.summary.info, 'V5, agent 2001:db8::1, sub-agent ID 0, seq 7, 0 samples');
 });
 
 test('sFlow: another version is data; a header cut short is malformed', () => {
-  const bad = dissect(FRAMES.badVersion);
-  assert.equal(field(bad, 'frame.protocols'), 'eth:ethertype:ip:udp:data');
+  const bad = dissectHex(FRAMES.badVersion);
+  assert.equal(fieldText(bad, 'frame.protocols'), 'eth:ethertype:ip:udp:data');
   assert.equal(bad.summary.protocol, 'UDP');
-  const short = dissect(FRAMES.short);
+  const short = dissectHex(FRAMES.short);
   assert.equal(short.summary.info, 'V5[Malformed Packet]');
   assert.equal(short.layers.find((l) => l.protocol === 'sflow')!.status, 'malformed');
   assert.equal(uptimeText(60), '1 minute');

@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Dissector } from './dissector';
-import type { DissectedPacket, Field } from './model';
+import { fieldText } from './test-fields';
+import type { DissectedPacket } from './model';
 
 function dissectFrames(frames: { hex: string; linkType?: number; tsNs?: bigint }[]): DissectedPacket[] {
   const d = new Dissector();
@@ -15,26 +16,18 @@ function dissectFrames(frames: { hex: string; linkType?: number; tsNs?: bigint }
   });
 }
 
-/** A field's -T fields texts, comma-joined as tshark prints repeated fields. */
-function field(packet: DissectedPacket, abbrev: string): string {
-  const out: string[] = [];
-  const walk = (fields: Field[]) => fields.forEach((f) => { if (f.abbrev === abbrev) out.push(f.text); if (f.children) walk(f.children); });
-  packet.layers.forEach((l) => walk(l.fields));
-  return out.join(",");
-}
-
 const CHDLC = 104;
 const HEADER = '8f008035';
 
 test('SLARP keepalive: sequence numbers, reliability, Info', () => {
   const [p] = dissectFrames([{ hex: HEADER + '00000002' + '00000005' + '00000002' + 'ffff', linkType: CHDLC }]);
-  assert.equal(field(p!, 'frame.protocols'), 'chdlc:slarp');
+  assert.equal(fieldText(p!, 'frame.protocols'), 'chdlc:slarp');
   assert.equal(p!.summary.protocol, 'SLARP');
   assert.equal(p!.summary.info, 'Line keepalive, outgoing sequence 5, returned sequence 2');
-  assert.equal(field(p!, 'slarp.ptype'), '2');
-  assert.equal(field(p!, 'slarp.mysequence'), '5');
-  assert.equal(field(p!, 'slarp.yoursequence'), '2');
-  assert.equal(field(p!, 'slarp.reliability'), '0xffff');
+  assert.equal(fieldText(p!, 'slarp.ptype'), '2');
+  assert.equal(fieldText(p!, 'slarp.mysequence'), '5');
+  assert.equal(fieldText(p!, 'slarp.yoursequence'), '2');
+  assert.equal(fieldText(p!, 'slarp.reliability'), '0xffff');
 });
 
 test('SLARP request and reply: address and mask', () => {
@@ -44,8 +37,8 @@ test('SLARP request and reply: address and mask', () => {
   ]);
   assert.equal(request!.summary.info, 'Request, from 0.0.0.0, mask 0.0.0.0');
   assert.equal(reply!.summary.info, 'Reply, from 15.0.0.1, mask 255.255.255.252');
-  assert.equal(field(reply!, 'slarp.address'), '15.0.0.1');
-  assert.equal(field(reply!, 'slarp.netmask'), '255.255.255.252');
+  assert.equal(fieldText(reply!, 'slarp.address'), '15.0.0.1');
+  assert.equal(fieldText(reply!, 'slarp.netmask'), '255.255.255.252');
 });
 
 test('SLARP: an unknown type, and a keepalive cut short', () => {
@@ -55,5 +48,5 @@ test('SLARP: an unknown type, and a keepalive cut short', () => {
   ]);
   assert.equal(unknown!.summary.info, 'Unknown packet type 0x0000000A');
   assert.equal(short!.status, 'malformed');
-  assert.equal(field(short!, 'frame.protocols'), 'chdlc:slarp');
+  assert.equal(fieldText(short!, 'frame.protocols'), 'chdlc:slarp');
 });

@@ -5,8 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Dissector } from './dissector';
-import type { DissectedPacket, Field } from './model';
+import { dissectHex, fieldText } from './test-fields';
 import { compileDisplayFilter } from '../filter';
 
 const FRAMES = {
@@ -15,63 +14,50 @@ const FRAMES = {
   ok: '0200000000020200000000010800450000f4000100000111358ac0a80114c0a8010a076cc35000e00000485454502f312e3120323030204f4b0d0a43414348452d434f4e54524f4c3a206d61782d6167653d313830300d0a444154453a205468752c2030332044656320323032362031313a30303a303020474d540d0a4558543a0d0a4c4f434154494f4e3a20687474703a2f2f3139322e3136382e312e32303a38302f646573632e786d6c0d0a5345525645523a204c696e75782055506e502f312e3020782f310d0a53543a2075706e703a726f6f746465766963650d0a55534e3a20757569643a313233343a3a75706e703a726f6f746465766963650d0a0d0a',
 };
 
-function dissect(hex: string, options?: { fields?: ReadonlySet<string>; columns?: boolean }): DissectedPacket {
-  const data = Buffer.from(hex, 'hex');
-  return new Dissector().dissect({ number: 1, tsNs: 0n, data, origLen: data.length, linkType: 1 }, options);
-}
-
-/** All occurrences of a field, joined by ',' as tshark's -T fields prints them. */
-function field(packet: DissectedPacket, abbrev: string): string {
-  const out: string[] = [];
-  const walk = (fields: Field[]) => fields.forEach((f) => { if (f.abbrev === abbrev) out.push(f.text); if (f.children) walk(f.children); });
-  packet.layers.forEach((l) => walk(l.fields));
-  return out.join(',');
-}
-
 test('SSDP M-SEARCH: protocol ssdp, request fields, Info the request line', () => {
-  const p = dissect(FRAMES.mSearch);
-  assert.equal(field(p, 'frame.protocols'), 'eth:ethertype:ip:udp:ssdp');
+  const p = dissectHex(FRAMES.mSearch);
+  assert.equal(fieldText(p, 'frame.protocols'), 'eth:ethertype:ip:udp:ssdp');
   assert.equal(p.summary.protocol, 'SSDP');
   assert.equal(p.summary.info, 'M-SEARCH * HTTP/1.1 ');
   assert.equal(p.layers.at(-1)!.title, 'Simple Service Discovery Protocol');
-  assert.equal(field(p, 'http.request.method'), 'M-SEARCH');
-  assert.equal(field(p, 'http.request.uri'), '*');
-  assert.equal(field(p, 'http.request.version'), 'HTTP/1.1');
-  assert.equal(field(p, 'http.host'), '239.255.255.250:1900');
-  assert.equal(field(p, 'http.user_agent'), 'Linux/6 UPnP/1.1 test/1');
-  assert.equal(field(p, 'http.request.full_uri'), 'http://239.255.255.250:1900*');
-  assert.equal(field(p, 'http.request'), '1');
-  assert.equal(field(p, 'http.request.line').split(',').length, 5);
+  assert.equal(fieldText(p, 'http.request.method'), 'M-SEARCH');
+  assert.equal(fieldText(p, 'http.request.uri'), '*');
+  assert.equal(fieldText(p, 'http.request.version'), 'HTTP/1.1');
+  assert.equal(fieldText(p, 'http.host'), '239.255.255.250:1900');
+  assert.equal(fieldText(p, 'http.user_agent'), 'Linux/6 UPnP/1.1 test/1');
+  assert.equal(fieldText(p, 'http.request.full_uri'), 'http://239.255.255.250:1900*');
+  assert.equal(fieldText(p, 'http.request'), '1');
+  assert.equal(fieldText(p, 'http.request.line').split(',').length, 5);
 });
 
 test('SSDP NOTIFY is a notification: no http.request flag, no request lines (as tshark)', () => {
-  const p = dissect(FRAMES.notify);
+  const p = dissectHex(FRAMES.notify);
   assert.equal(p.summary.info, 'NOTIFY * HTTP/1.1 ');
-  assert.equal(field(p, 'http.request.method'), 'NOTIFY');
-  assert.equal(field(p, 'http.notification'), '1');
-  assert.equal(field(p, 'http.request'), '');
-  assert.equal(field(p, 'http.request.line'), '');
-  assert.equal(field(p, 'http.location'), 'http://192.168.1.20:80/desc.xml');
-  assert.equal(field(p, 'http.cache_control'), 'max-age=1800');
+  assert.equal(fieldText(p, 'http.request.method'), 'NOTIFY');
+  assert.equal(fieldText(p, 'http.notification'), '1');
+  assert.equal(fieldText(p, 'http.request'), '');
+  assert.equal(fieldText(p, 'http.request.line'), '');
+  assert.equal(fieldText(p, 'http.location'), 'http://192.168.1.20:80/desc.xml');
+  assert.equal(fieldText(p, 'http.cache_control'), 'max-age=1800');
 });
 
 test('SSDP search response: status fields, Info the status line', () => {
-  const p = dissect(FRAMES.ok);
+  const p = dissectHex(FRAMES.ok);
   assert.equal(p.summary.info, 'HTTP/1.1 200 OK ');
-  assert.equal(field(p, 'http.response.code'), '200');
-  assert.equal(field(p, 'http.response.phrase'), 'OK');
-  assert.equal(field(p, 'http.server'), 'Linux UPnP/1.0 x/1');
-  assert.equal(field(p, 'http.response'), '1');
+  assert.equal(fieldText(p, 'http.response.code'), '200');
+  assert.equal(fieldText(p, 'http.response.phrase'), 'OK');
+  assert.equal(fieldText(p, 'http.server'), 'Linux UPnP/1.0 x/1');
+  assert.equal(fieldText(p, 'http.response'), '1');
 });
 
 test('filters: ssdp is a protocol, http.* fields reach it, "http" does not (as tshark)', () => {
   for (const [expr, expected] of [['ssdp', [true, true, true]], ['http.request', [true, false, false]], ['http.notification', [false, true, false]], ['http.response.code == 200', [false, false, true]], ['http', [false, false, false]]] as const) {
-    const got = [FRAMES.mSearch, FRAMES.notify, FRAMES.ok].map((hex) => compileDisplayFilter(expr).matches(dissect(hex), Buffer.from(hex, 'hex')));
+    const got = [FRAMES.mSearch, FRAMES.notify, FRAMES.ok].map((hex) => compileDisplayFilter(expr).matches(dissectHex(hex), Buffer.from(hex, 'hex')));
     assert.deepEqual(got, expected, expr);
   }
 });
 
 test('without a tree or columns, an http.* field still reaches an SSDP message', () => {
   const fields = new Set(['http.request.method']);
-  assert.equal(field(dissect(FRAMES.mSearch, { fields, columns: false }), 'http.request.method'), 'M-SEARCH');
+  assert.equal(fieldText(dissectHex(FRAMES.mSearch, { fields, columns: false }), 'http.request.method'), 'M-SEARCH');
 });

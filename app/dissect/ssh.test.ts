@@ -8,6 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Dissector } from './dissector';
+import { fieldText } from './test-fields';
 import type { DissectedPacket, Field } from './model';
 
 /**
@@ -35,13 +36,6 @@ function conversation(options?: { fields?: ReadonlySet<string> }): DissectedPack
   });
 }
 
-function field(packet: DissectedPacket, abbrev: string): string {
-  const out: string[] = [];
-  const walk = (fields: Field[]) => fields.forEach((f) => { if (f.abbrev === abbrev) out.push(f.text); if (f.children) walk(f.children); });
-  packet.layers.forEach((l) => walk(l.fields));
-  return out.join(',');
-}
-
 function labels(packet: DissectedPacket): string[] {
   const out: string[] = [];
   const walk = (fields: Field[]) => fields.forEach((f) => { out.push(f.label); if (f.children) walk(f.children); });
@@ -57,9 +51,9 @@ test('SSH seen mid-stream: "Encrypted packet" with its length and bytes', () => 
   const p = new Dissector().dissect({ number: 1, tsNs: 0n, data, origLen: data.length, linkType: 1 });
   assert.equal(p.summary.protocol, 'SSH');
   assert.equal(p.summary.info, 'Server: Encrypted packet (len=32)');
-  assert.equal(field(p, 'ssh.packet_length_encrypted'), '00000020');
-  assert.equal(field(p, 'ssh.encrypted_packet'), 'aa'.repeat(28));
-  assert.equal(field(p, 'ssh.direction'), '1');
+  assert.equal(fieldText(p, 'ssh.packet_length_encrypted'), '00000020');
+  assert.equal(fieldText(p, 'ssh.encrypted_packet'), 'aa'.repeat(28));
+  assert.equal(fieldText(p, 'ssh.direction'), '1');
 });
 
 test('SSH handshake: columns per segment as tshark shows them', () => {
@@ -76,24 +70,24 @@ test('SSH handshake: columns per segment as tshark shows them', () => {
     'Client: ',
     'Server: ',
   ]);
-  for (const p of packets) assert.equal(field(p, 'frame.protocols'), 'eth:ethertype:ip:tcp:ssh');
+  for (const p of packets) assert.equal(fieldText(p, 'frame.protocols'), 'eth:ethertype:ip:tcp:ssh');
 });
 
 test('SSH fields: banner, binary packet header, KEXINIT lists and hassh, encrypted packet', () => {
   const [banner, , kexinit, serverKexinit, , replyNewKeys, , , encrypted] = conversation();
   assert.ok(labels(conversation()[7]!).includes('SSH Version 2 (encryption:chacha20-poly1305@openssh.com compression:none)'));
-  assert.equal(field(banner!, 'ssh.protocol'), 'SSH-2.0-OpenSSH_9.2p1 Debian-2');
-  assert.equal(field(banner!, 'ssh.direction'), '0');
-  assert.equal(field(kexinit!, 'ssh.packet_length'), '209');
-  assert.equal(field(kexinit!, 'ssh.padding_length'), '4');
-  assert.equal(field(kexinit!, 'ssh.message_code'), '20');
-  assert.equal(field(kexinit!, 'ssh.cookie'), '000102030405060708090a0b0c0d0e0f');
-  assert.equal(field(kexinit!, 'ssh.kex_algorithms'), 'curve25519-sha256,diffie-hellman-group14-sha256');
-  assert.equal(field(kexinit!, 'ssh.kex.hassh'), '2939dab1ffa457d800fc920052c5b3af');
-  assert.equal(field(serverKexinit!, 'ssh.kex.hasshserver'), '732daa8daf687e2c36fcf9747eba4c7a');
-  assert.equal(field(serverKexinit!, 'ssh.direction'), '1');
-  assert.equal(field(replyNewKeys!, 'ssh.message_code'), '31,21');
-  assert.equal(field(encrypted!, 'ssh.packet_length_encrypted'), '');
+  assert.equal(fieldText(banner!, 'ssh.protocol'), 'SSH-2.0-OpenSSH_9.2p1 Debian-2');
+  assert.equal(fieldText(banner!, 'ssh.direction'), '0');
+  assert.equal(fieldText(kexinit!, 'ssh.packet_length'), '209');
+  assert.equal(fieldText(kexinit!, 'ssh.padding_length'), '4');
+  assert.equal(fieldText(kexinit!, 'ssh.message_code'), '20');
+  assert.equal(fieldText(kexinit!, 'ssh.cookie'), '000102030405060708090a0b0c0d0e0f');
+  assert.equal(fieldText(kexinit!, 'ssh.kex_algorithms'), 'curve25519-sha256,diffie-hellman-group14-sha256');
+  assert.equal(fieldText(kexinit!, 'ssh.kex.hassh'), '2939dab1ffa457d800fc920052c5b3af');
+  assert.equal(fieldText(serverKexinit!, 'ssh.kex.hasshserver'), '732daa8daf687e2c36fcf9747eba4c7a');
+  assert.equal(fieldText(serverKexinit!, 'ssh.direction'), '1');
+  assert.equal(fieldText(replyNewKeys!, 'ssh.message_code'), '31,21');
+  assert.equal(fieldText(encrypted!, 'ssh.packet_length_encrypted'), '');
   assert.ok(labels(encrypted!).includes('SSH Version 2 (encryption:aes128-ctr mac:hmac-sha2-256 compression:none)'));
 });
 
@@ -105,5 +99,5 @@ test('SSH without a tree: the same columns and chains, only the named fields', (
     assert.deepEqual(p.summary, full[i]!.summary);
   });
   const some = conversation({ fields: new Set(['ssh.message_code', 'frame.protocols']) });
-  some.forEach((p, i) => assert.equal(field(p, 'ssh.message_code'), field(full[i]!, 'ssh.message_code')));
+  some.forEach((p, i) => assert.equal(fieldText(p, 'ssh.message_code'), fieldText(full[i]!, 'ssh.message_code')));
 });

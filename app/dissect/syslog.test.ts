@@ -4,8 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Dissector } from './dissector';
-import type { DissectedPacket, Field } from './model';
+import { dissectHex, fieldText } from './test-fields';
 import { formatText, timestampText } from './syslog';
 
 const FRAMES = {
@@ -16,53 +15,41 @@ const FRAMES = {
   cut: '011b1900000002000000000108004500001f00010000401166cb0a0000010a0000029c400202000b00003c3132',
 };
 
-function dissect(hex: string): DissectedPacket {
-  const data = Buffer.from(hex, 'hex');
-  return new Dissector().dissect({ number: 1, tsNs: 0n, data, origLen: data.length, linkType: 1 });
-}
-
-function field(packet: DissectedPacket, abbrev: string): string {
-  const out: string[] = [];
-  const walk = (fields: Field[]) => fields.forEach((f) => { if (f.abbrev === abbrev) out.push(f.text); if (f.children) walk(f.children); });
-  packet.layers.forEach((l) => walk(l.fields));
-  return out.join(',');
-}
-
 test('Syslog RFC 3164: facility, level, timestamp, hostname, process id, message id', () => {
-  const p = dissect(FRAMES.rfc3164);
-  assert.equal(field(p, 'frame.protocols'), 'eth:ethertype:ip:udp:syslog');
+  const p = dissectHex(FRAMES.rfc3164);
+  assert.equal(fieldText(p, 'frame.protocols'), 'eth:ethertype:ip:udp:syslog');
   assert.equal(p.summary.protocol, 'Syslog');
   assert.equal(p.summary.info, 'USER.NOTICE: Dec  3 13:00:00 myhost myapp[123]: hello world');
-  assert.equal(field(p, 'syslog.facility'), '1');
-  assert.equal(field(p, 'syslog.level'), '5');
-  assert.equal(field(p, 'syslog.msg'), 'Dec  3 13:00:00 myhost myapp[123]: hello world');
-  assert.equal(field(p, 'syslog.timestamp_rfc3164'), 'Dec  3 13:00:00');
-  assert.equal(field(p, 'syslog.hostname'), 'myhost');
-  assert.equal(field(p, 'syslog.procid'), 'myapp');
-  assert.equal(field(p, 'syslog.msgid'), '[123]: hello world');
+  assert.equal(fieldText(p, 'syslog.facility'), '1');
+  assert.equal(fieldText(p, 'syslog.level'), '5');
+  assert.equal(fieldText(p, 'syslog.msg'), 'Dec  3 13:00:00 myhost myapp[123]: hello world');
+  assert.equal(fieldText(p, 'syslog.timestamp_rfc3164'), 'Dec  3 13:00:00');
+  assert.equal(fieldText(p, 'syslog.hostname'), 'myhost');
+  assert.equal(fieldText(p, 'syslog.procid'), 'myapp');
+  assert.equal(fieldText(p, 'syslog.msgid'), '[123]: hello world');
   const facility = p.layers.find((l) => l.protocol === 'syslog')!.fields[0]!;
   assert.equal(facility.label, '0000 1... = Facility: USER - random user-level messages (1)');
 });
 
 test('Syslog RFC 5424: version, timestamp in UTC, app name; the BOM shown as \\uFEFF in Info', () => {
-  const p = dissect(FRAMES.rfc5424);
+  const p = dissectHex(FRAMES.rfc5424);
   assert.equal(p.summary.info, "AUTH.CRIT: 1 2003-10-11T22:14:15.003Z mymachine.example.com su - ID47 - BOM\\uFEFF'su root' failed for lonvick on /dev/pts/8");
-  assert.equal(field(p, 'syslog.version'), '1');
-  assert.equal(field(p, 'syslog.timestamp'), 'Oct 11, 2003 22:14:15.003000000 UTC');
-  assert.equal(field(p, 'syslog.hostname'), 'mymachine.example.com');
-  assert.equal(field(p, 'syslog.appname'), 'su');
-  assert.equal(field(p, 'syslog.procid'), '-');
-  assert.equal(field(p, 'syslog.msgid'), "ID47 - BOM\ufffd\ufffd\ufffd'su root' failed for lonvick on /dev/pts/8");
+  assert.equal(fieldText(p, 'syslog.version'), '1');
+  assert.equal(fieldText(p, 'syslog.timestamp'), 'Oct 11, 2003 22:14:15.003000000 UTC');
+  assert.equal(fieldText(p, 'syslog.hostname'), 'mymachine.example.com');
+  assert.equal(fieldText(p, 'syslog.appname'), 'su');
+  assert.equal(fieldText(p, 'syslog.procid'), '-');
+  assert.equal(fieldText(p, 'syslog.msgid'), "ID47 - BOM\ufffd\ufffd\ufffd'su root' failed for lonvick on /dev/pts/8");
 });
 
 test('Syslog without priority, with control characters, and cut short', () => {
-  const n = dissect(FRAMES.noPriority);
+  const n = dissectHex(FRAMES.noPriority);
   assert.equal(n.summary.info, 'no priority at all\\n');
-  assert.equal(field(n, 'syslog.facility'), '');
-  const e = dissect(FRAMES.escapes);
+  assert.equal(fieldText(n, 'syslog.facility'), '');
+  const e = dissectHex(FRAMES.escapes);
   assert.equal(e.summary.info, 'LOCAL7.DEBUG: Dec 31 23:59:59 h p: tab\\there\\r\\nnl \\001\\177\\ back é utf8 \ufffd bad');
-  assert.equal(field(e, 'syslog.msg'), 'Dec 31 23:59:59 h p: tab\\there\\r\\nnl \x01\x7f\\ back é utf8 \ufffd bad');
-  const c = dissect(FRAMES.cut);
+  assert.equal(fieldText(e, 'syslog.msg'), 'Dec 31 23:59:59 h p: tab\\there\\r\\nnl \x01\x7f\\ back é utf8 \ufffd bad');
+  const c = dissectHex(FRAMES.cut);
   assert.equal(c.summary.info, '[Malformed Packet]');
   assert.equal(c.layers.find((l) => l.protocol === 'syslog')!.status, 'malformed');
 });

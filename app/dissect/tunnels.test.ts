@@ -5,59 +5,46 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Dissector } from './dissector';
-import type { DissectedPacket, Field } from './model';
-
-function dissect(hex: string): DissectedPacket {
-  const data = Buffer.from(hex, 'hex');
-  return new Dissector().dissect({ number: 1, tsNs: 0n, data, origLen: data.length, linkType: 1 });
-}
-
-function field(packet: DissectedPacket, abbrev: string): string {
-  const out: string[] = [];
-  const walk = (fields: Field[]) => fields.forEach((f) => { if (f.abbrev === abbrev) out.push(f.text); if (f.children) walk(f.children); });
-  packet.layers.forEach((l) => walk(l.fields));
-  return out.join(',');
-}
+import { dissectHex, fieldText } from './test-fields';
 
 const ETH_IP = '020000000002020000000001080045';
 
 test('enhanced GRE with sequence and acknowledgment carries PPP, then IPv4', () => {
-  const packet = dissect(ETH_IP + '00004400010000ff2f3836c0a80101c0a801023081880b002040000000000500000004ff0300214500001c00070000ff01a7d70a0000010a0000020800f7ff00000000');
-  assert.equal(field(packet, 'frame.protocols'), 'eth:ethertype:ip:gre:ppp:ip:icmp');
-  assert.equal(field(packet, 'gre.flags_and_version'), '0x3081');
-  assert.equal(field(packet, 'gre.flags.ack'), '1');
-  assert.equal(field(packet, 'gre.flags.version'), '1');
-  assert.equal(field(packet, 'gre.key.payload_length'), '32');
-  assert.equal(field(packet, 'gre.key.call_id'), '16384');
-  assert.equal(field(packet, 'gre.key'), '');
-  assert.equal(field(packet, 'gre.sequence_number'), '5');
-  assert.equal(field(packet, 'gre.ack_number'), '4');
-  assert.equal(field(packet, 'ppp.protocol'), '0x0021');
+  const packet = dissectHex(ETH_IP + '00004400010000ff2f3836c0a80101c0a801023081880b002040000000000500000004ff0300214500001c00070000ff01a7d70a0000010a0000020800f7ff00000000');
+  assert.equal(fieldText(packet, 'frame.protocols'), 'eth:ethertype:ip:gre:ppp:ip:icmp');
+  assert.equal(fieldText(packet, 'gre.flags_and_version'), '0x3081');
+  assert.equal(fieldText(packet, 'gre.flags.ack'), '1');
+  assert.equal(fieldText(packet, 'gre.flags.version'), '1');
+  assert.equal(fieldText(packet, 'gre.key.payload_length'), '32');
+  assert.equal(fieldText(packet, 'gre.key.call_id'), '16384');
+  assert.equal(fieldText(packet, 'gre.key'), '');
+  assert.equal(fieldText(packet, 'gre.sequence_number'), '5');
+  assert.equal(fieldText(packet, 'gre.ack_number'), '4');
+  assert.equal(fieldText(packet, 'ppp.protocol'), '0x0021');
   assert.equal(packet.layers.find((l) => l.protocol === 'gre')!.title, 'Generic Routing Encapsulation (PPP)');
   assert.equal(packet.summary.protocol, 'ICMP');
 });
 
 test('an acknowledgment-only enhanced GRE packet has no payload: GRE, "Encapsulated PPP"', () => {
-  const packet = dissect(ETH_IP + '00002000010000ff2f385ac0a80102c0a801012081880b0000400100000005');
-  assert.equal(field(packet, 'frame.protocols'), 'eth:ethertype:ip:gre');
-  assert.equal(field(packet, 'gre.ack_number'), '5');
-  assert.equal(field(packet, 'gre.sequence_number'), '');
+  const packet = dissectHex(ETH_IP + '00002000010000ff2f385ac0a80102c0a801012081880b0000400100000005');
+  assert.equal(fieldText(packet, 'frame.protocols'), 'eth:ethertype:ip:gre');
+  assert.equal(fieldText(packet, 'gre.ack_number'), '5');
+  assert.equal(fieldText(packet, 'gre.sequence_number'), '');
   assert.equal(packet.summary.protocol, 'GRE');
   assert.equal(packet.summary.info, 'Encapsulated PPP');
 });
 
 test('enhanced GRE with a compressed PPP protocol field (no address and control)', () => {
-  const packet = dissect(ETH_IP + '00003d00010000ff2f383dc0a80101c0a801023001880b001d400000000006214500001c00070000ff01a7d70a0000010a0000020800f7ff00000000');
-  assert.equal(field(packet, 'frame.protocols'), 'eth:ethertype:ip:gre:ppp:ip:icmp');
-  assert.equal(field(packet, 'gre.flags.ack'), '0');
-  assert.equal(field(packet, 'ppp.address'), '');
+  const packet = dissectHex(ETH_IP + '00003d00010000ff2f383dc0a80101c0a801023001880b001d400000000006214500001c00070000ff01a7d70a0000010a0000020800f7ff00000000');
+  assert.equal(fieldText(packet, 'frame.protocols'), 'eth:ethertype:ip:gre:ppp:ip:icmp');
+  assert.equal(fieldText(packet, 'gre.flags.ack'), '0');
+  assert.equal(fieldText(packet, 'ppp.address'), '');
 });
 
 test('version 0 GRE keeps its 32-bit key and five reserved flag bits', () => {
   // Key 0x00000001, IPv4 inside.
-  const packet = dissect(ETH_IP + '00003000010000ff2f384ac0a80101c0a8010220000800000000014500001400010000ff01a7e50a0000010a000002');
-  assert.equal(field(packet, 'gre.key'), '0x00000001');
-  assert.equal(field(packet, 'gre.flags.ack'), '');
-  assert.equal(field(packet, 'gre.key.call_id'), '');
+  const packet = dissectHex(ETH_IP + '00003000010000ff2f384ac0a80101c0a8010220000800000000014500001400010000ff01a7e50a0000010a000002');
+  assert.equal(fieldText(packet, 'gre.key'), '0x00000001');
+  assert.equal(fieldText(packet, 'gre.flags.ack'), '');
+  assert.equal(fieldText(packet, 'gre.key.call_id'), '');
 });

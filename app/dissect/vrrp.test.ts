@@ -5,9 +5,7 @@
  * for them (`tshark -T fields -e ... -e _ws.col.Protocol -e _ws.col.Info`).
  */
 import { test } from 'node:test';
-import assert from 'node:assert/strict';
-import { Dissector } from './dissector';
-import type { DissectedPacket, Field } from './model';
+import { checkAgainstTshark } from './test-fields';
 
 const FRAMES = {
   vrrp2: '01005e00000d020000000001080045c0002400010000ff70d0950a000001e0000012212e6402000163d20a0000fe0a0001fe',
@@ -16,34 +14,8 @@ const FRAMES = {
   vrrp3_v4: '01005e00000d020000000001080045c0002000010000ff70d0990a000001e000001231086401006475040a0000fe',
 };
 
-function dissect(hex: string, fields?: ReadonlySet<string>): DissectedPacket {
-  const data = Buffer.from(hex, 'hex');
-  return new Dissector().dissect({ number: 1, tsNs: 0n, data, origLen: data.length, linkType: 1 }, fields ? { fields } : undefined);
-}
-
-/** Every occurrence of a field, as tshark -T fields joins them. */
-function field(packet: DissectedPacket, abbrev: string): string {
-  const out: string[] = [];
-  const walk = (fields: Field[]) => fields.forEach((f) => { if (f.abbrev === abbrev) out.push(f.text); if (f.children) walk(f.children); });
-  packet.layers.forEach((l) => walk(l.fields));
-  return out.join(',');
-}
-
-/** Checks chain, columns and fields, in the whole tree and when only those fields are asked for. */
-function check(hex: string, chain: string, protocol: string, info: string, expected: Array<[string, string]>): void {
-  const tree = dissect(hex);
-  assert.equal(field(tree, 'frame.protocols'), chain);
-  assert.equal(tree.summary.protocol, protocol);
-  assert.equal(tree.summary.info, info);
-  const noTree = dissect(hex, new Set(expected.map(([name]) => name)));
-  for (const [name, value] of expected) {
-    assert.equal(field(tree, name), value, name);
-    assert.equal(field(noTree, name), value, `${name} (no tree)`);
-  }
-}
-
 test('VRRPv2 advertisement with two addresses', () => {
-  check(FRAMES.vrrp2, 'eth:ethertype:ip:vrrp', 'VRRP', 'Announcement (v2)', [
+  checkAgainstTshark(FRAMES.vrrp2, 'eth:ethertype:ip:vrrp', 'VRRP', 'Announcement (v2)', [
     ['vrrp.version', '2'],
     ['vrrp.type', '1'],
     ['vrrp.virt_rtr_id', '46'],
@@ -58,7 +30,7 @@ test('VRRPv2 advertisement with two addresses', () => {
 });
 
 test('VRRPv2 with simple-text authentication', () => {
-  check(FRAMES.vrrp2_simple, 'eth:ethertype:ip:vrrp', 'VRRP', 'Announcement (v2)', [
+  checkAgainstTshark(FRAMES.vrrp2_simple, 'eth:ethertype:ip:vrrp', 'VRRP', 'Announcement (v2)', [
     ['vrrp.prio', '255'],
     ['vrrp.auth_type', '1'],
     ['vrrp.auth_string', 'secret'],
@@ -66,7 +38,7 @@ test('VRRPv2 with simple-text authentication', () => {
 });
 
 test('VRRPv3 over IPv6', () => {
-  check(FRAMES.vrrp3_v6, 'eth:ethertype:ipv6:vrrp', 'VRRP', 'Announcement (v3)', [
+  checkAgainstTshark(FRAMES.vrrp3_v6, 'eth:ethertype:ipv6:vrrp', 'VRRP', 'Announcement (v3)', [
     ['vrrp.version', '3'],
     ['vrrp.prio', '191'],
     ['vrrp.short_adver_int', '100'],
@@ -76,7 +48,7 @@ test('VRRPv3 over IPv6', () => {
 });
 
 test('VRRPv3 over IPv4: checksum with the IPv4 pseudo-header', () => {
-  check(FRAMES.vrrp3_v4, 'eth:ethertype:ip:vrrp', 'VRRP', 'Announcement (v3)', [
+  checkAgainstTshark(FRAMES.vrrp3_v4, 'eth:ethertype:ip:vrrp', 'VRRP', 'Announcement (v3)', [
     ['vrrp.checksum', '0x7504'],
     ['vrrp.checksum.status', '1'],
     ['vrrp.ip_addr', '10.0.0.254'],

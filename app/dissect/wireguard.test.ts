@@ -7,7 +7,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Dissector } from './dissector';
-import type { DissectedPacket, Field } from './model';
+import { fieldText } from './test-fields';
+import type { DissectedPacket } from './model';
 import { wireguardFrames, type BuiltFrame } from '../../tests/support/vpn-frames';
 
 function dissectAll(frames: readonly BuiltFrame[], options?: { fields?: ReadonlySet<string>; columns?: boolean }): DissectedPacket[] {
@@ -15,15 +16,8 @@ function dissectAll(frames: readonly BuiltFrame[], options?: { fields?: Readonly
   return frames.map((f, i) => d.dissect({ number: i + 1, tsNs: BigInt(i) * 1_000_000n, data: f.data, origLen: f.origLen ?? f.data.length, linkType: 1 }, options));
 }
 
-function field(packet: DissectedPacket, abbrev: string): string {
-  const out: string[] = [];
-  const walk = (fields: Field[]) => fields.forEach((f) => { if (f.abbrev === abbrev) out.push(f.text); if (f.children) walk(f.children); });
-  packet.layers.forEach((l) => walk(l.fields));
-  return out.join(',');
-}
-
 const packets = dissectAll(wireguardFrames());
-const row = (n: number, names: string[]): string => names.map((name) => field(packets[n - 1]!, name)).join('|');
+const row = (n: number, names: string[]): string => names.map((name) => fieldText(packets[n - 1]!, name)).join('|');
 
 test('WireGuard Info lines and frame.protocols as tshark prints them', () => {
   const expected = [
@@ -37,7 +31,7 @@ test('WireGuard Info lines and frame.protocols as tshark prints them', () => {
   assert.deepEqual(packets.map((p) => p.summary.info), expected);
   const data = [9, 12, 13];
   packets.forEach((p, i) => {
-    assert.equal(field(p, 'frame.protocols'), data.includes(i + 1) ? 'eth:ethertype:ip:udp:data' : 'eth:ethertype:ip:udp:wg', `frame ${i + 1}`);
+    assert.equal(fieldText(p, 'frame.protocols'), data.includes(i + 1) ? 'eth:ethertype:ip:udp:data' : 'eth:ethertype:ip:udp:wg', `frame ${i + 1}`);
     if (!data.includes(i + 1)) assert.equal(p.summary.protocol, 'WireGuard');
   });
 });
@@ -74,6 +68,6 @@ test('without a tree the selected WireGuard fields come out the same', () => {
   const names = ['wg.sender', 'wg.receiver', 'wg.counter', 'wg.stream', 'wg.response_to', 'wg.ephemeral', 'wg.keepalive', 'frame.protocols'];
   const selected = dissectAll(wireguardFrames(), { fields: new Set(names), columns: false });
   selected.forEach((p, i) => {
-    for (const name of names) assert.equal(field(p, name), field(packets[i]!, name), `frame ${i + 1} ${name}`);
+    for (const name of names) assert.equal(fieldText(p, name), fieldText(packets[i]!, name), `frame ${i + 1} ${name}`);
   });
 });

@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Dissector } from './dissector';
+import { fieldText } from './test-fields';
 import type { DissectedPacket, Field } from './model';
 
 /** Radiotap with Flags (FCS at end), Rate, Channel, dBm antenna signal and Antenna, 16 bytes. */
@@ -28,39 +29,32 @@ function dissect(hex: string, linkType = 127, options?: { fields?: ReadonlySet<s
   return new Dissector().dissect({ number: 1, tsNs: 0n, data, origLen: data.length, linkType }, options);
 }
 
-function field(packet: DissectedPacket, abbrev: string): string {
-  const out: string[] = [];
-  const walk = (fields: Field[]) => fields.forEach((f) => { if (f.abbrev === abbrev) out.push(f.text); if (f.children) walk(f.children); });
-  packet.layers.forEach((l) => walk(l.fields));
-  return out.join(',');
-}
-
 test('radiotap header and common fields, wlan_radio, beacon with tagged parameters', () => {
   const p = dissect(FRAMES.beacon);
-  assert.equal(field(p, 'frame.protocols'), 'radiotap:wlan_radio:wlan');
-  assert.equal(field(p, 'radiotap.length'), '16');
-  assert.equal(field(p, 'radiotap.present.word'), '0x0000082e');
-  assert.equal(field(p, 'radiotap.flags.fcs'), '1');
-  assert.equal(field(p, 'radiotap.datarate'), '1');
-  assert.equal(field(p, 'radiotap.channel.freq'), '2437');
-  assert.equal(field(p, 'radiotap.channel.flags'), '0x00a0');
-  assert.equal(field(p, 'radiotap.dbm_antsignal'), '-40');
-  assert.equal(field(p, 'radiotap.antenna'), '1');
-  assert.equal(field(p, 'wlan_radio.phy'), '4');
-  assert.equal(field(p, 'wlan_radio.channel'), '6');
-  assert.equal(field(p, 'wlan_radio.signal_dbm'), '-40');
-  assert.equal(field(p, 'wlan_radio.duration'), '704');
-  assert.equal(field(p, 'wlan.fc.type_subtype'), '0x0008');
-  assert.equal(field(p, 'wlan.addr'), 'ff:ff:ff:ff:ff:ff,02:00:00:00:00:01,02:00:00:00:00:01');
-  assert.equal(field(p, 'wlan.seq'), '1234');
-  assert.equal(field(p, 'wlan.fcs'), '0xefbeadde');
-  assert.equal(field(p, 'wlan.fixed.beacon'), '100');
-  assert.equal(field(p, 'wlan.fixed.capabilities'), '0x0411');
-  assert.equal(field(p, 'wlan.tag.number'), '0,1,3,5,42');
-  assert.equal(field(p, 'wlan.ssid'), '74657374');
-  assert.equal(field(p, 'wlan.supported_rates'), '0x82,0x84,0x8b,0x96');
-  assert.equal(field(p, 'wlan.ds.current_channel'), '6');
-  assert.equal(field(p, 'wlan.tim.dtim_period'), '1');
+  assert.equal(fieldText(p, 'frame.protocols'), 'radiotap:wlan_radio:wlan');
+  assert.equal(fieldText(p, 'radiotap.length'), '16');
+  assert.equal(fieldText(p, 'radiotap.present.word'), '0x0000082e');
+  assert.equal(fieldText(p, 'radiotap.flags.fcs'), '1');
+  assert.equal(fieldText(p, 'radiotap.datarate'), '1');
+  assert.equal(fieldText(p, 'radiotap.channel.freq'), '2437');
+  assert.equal(fieldText(p, 'radiotap.channel.flags'), '0x00a0');
+  assert.equal(fieldText(p, 'radiotap.dbm_antsignal'), '-40');
+  assert.equal(fieldText(p, 'radiotap.antenna'), '1');
+  assert.equal(fieldText(p, 'wlan_radio.phy'), '4');
+  assert.equal(fieldText(p, 'wlan_radio.channel'), '6');
+  assert.equal(fieldText(p, 'wlan_radio.signal_dbm'), '-40');
+  assert.equal(fieldText(p, 'wlan_radio.duration'), '704');
+  assert.equal(fieldText(p, 'wlan.fc.type_subtype'), '0x0008');
+  assert.equal(fieldText(p, 'wlan.addr'), 'ff:ff:ff:ff:ff:ff,02:00:00:00:00:01,02:00:00:00:00:01');
+  assert.equal(fieldText(p, 'wlan.seq'), '1234');
+  assert.equal(fieldText(p, 'wlan.fcs'), '0xefbeadde');
+  assert.equal(fieldText(p, 'wlan.fixed.beacon'), '100');
+  assert.equal(fieldText(p, 'wlan.fixed.capabilities'), '0x0411');
+  assert.equal(fieldText(p, 'wlan.tag.number'), '0,1,3,5,42');
+  assert.equal(fieldText(p, 'wlan.ssid'), '74657374');
+  assert.equal(fieldText(p, 'wlan.supported_rates'), '0x82,0x84,0x8b,0x96');
+  assert.equal(fieldText(p, 'wlan.ds.current_channel'), '6');
+  assert.equal(fieldText(p, 'wlan.tim.dtim_period'), '1');
   assert.equal(p.summary.protocol, '802.11');
   assert.equal(p.summary.info, 'Beacon frame, SN=1234, FN=0, Flags=........C, BI=100, SSID="test"');
   assert.equal(p.summary.source, '02:00:00:00:00:01');
@@ -68,38 +62,38 @@ test('radiotap header and common fields, wlan_radio, beacon with tagged paramete
 
 test('control frame: columns name RA, Info has the flags only', () => {
   const p = dissect(FRAMES.ack);
-  assert.equal(field(p, 'wlan.fc.type_subtype'), '0x001d');
-  assert.equal(field(p, 'wlan.ra'), '02:00:00:00:00:02');
+  assert.equal(fieldText(p, 'wlan.fc.type_subtype'), '0x001d');
+  assert.equal(fieldText(p, 'wlan.ra'), '02:00:00:00:00:02');
   assert.equal(p.summary.destination, '02:00:00:00:00:02 (RA)');
   assert.equal(p.summary.info, 'Acknowledgement, Flags=........C');
 });
 
 test('extended present bitmap, TSFT alignment, QoS data to LLC/SNAP', () => {
   const p = dissect(FRAMES.qosArp);
-  assert.equal(field(p, 'frame.protocols'), 'radiotap:wlan_radio:wlan:llc:arp');
-  assert.equal(field(p, 'radiotap.present.word'), '0x8000006f,0x00000000');
-  assert.equal(field(p, 'radiotap.mactime'), '123456789');
-  assert.equal(field(p, 'radiotap.dbm_antnoise'), '-90');
-  assert.equal(field(p, 'wlan_radio.phy'), '5');
-  assert.equal(field(p, 'wlan_radio.snr'), '40');
-  assert.equal(field(p, 'wlan.fc.ds'), '0x01');
-  assert.equal(field(p, 'wlan.bssid'), '02:00:00:00:00:01');
-  assert.equal(field(p, 'wlan.staa'), '02:00:00:00:00:02');
-  assert.equal(field(p, 'wlan.qos.tid'), '5');
+  assert.equal(fieldText(p, 'frame.protocols'), 'radiotap:wlan_radio:wlan:llc:arp');
+  assert.equal(fieldText(p, 'radiotap.present.word'), '0x8000006f,0x00000000');
+  assert.equal(fieldText(p, 'radiotap.mactime'), '123456789');
+  assert.equal(fieldText(p, 'radiotap.dbm_antnoise'), '-90');
+  assert.equal(fieldText(p, 'wlan_radio.phy'), '5');
+  assert.equal(fieldText(p, 'wlan_radio.snr'), '40');
+  assert.equal(fieldText(p, 'wlan.fc.ds'), '0x01');
+  assert.equal(fieldText(p, 'wlan.bssid'), '02:00:00:00:00:01');
+  assert.equal(fieldText(p, 'wlan.staa'), '02:00:00:00:00:02');
+  assert.equal(fieldText(p, 'wlan.qos.tid'), '5');
   assert.equal(p.summary.protocol, 'ARP');
 });
 
 test('protected data: CCMP parameters, payload stays data', () => {
   const p = dissect(FRAMES.ccmp);
-  assert.equal(field(p, 'frame.protocols'), 'radiotap:wlan_radio:wlan:data');
-  assert.equal(field(p, 'wlan.ccmp.extiv'), '0x000000000001');
-  assert.equal(field(p, 'data.len'), '40');
+  assert.equal(fieldText(p, 'frame.protocols'), 'radiotap:wlan_radio:wlan:data');
+  assert.equal(fieldText(p, 'wlan.ccmp.extiv'), '0x000000000001');
+  assert.equal(fieldText(p, 'data.len'), '40');
   assert.equal(p.summary.info, 'Data, SN=99, FN=0, Flags=.p....F.C');
 });
 
 test('link type 105: no radio header, wildcard SSID', () => {
   const p = dissect(PROBE_105, 105);
-  assert.equal(field(p, 'frame.protocols'), 'wlan');
+  assert.equal(fieldText(p, 'frame.protocols'), 'wlan');
   assert.equal(p.summary.info, 'Probe Request, SN=7, FN=0, Flags=........, SSID=Wildcard (Broadcast)');
 });
 
