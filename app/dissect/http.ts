@@ -8,6 +8,7 @@ import type { AppContext, AppDissector, AppResult, Layer, PduSplit } from './mod
 import { ONE_MORE_SEGMENT, UNTIL_FIN } from './tcp-pdus';
 import { asciiFieldText, formatText, printable, truncatedLabel } from './app-format';
 import { bodyLayers, decodeEntityBody, type BodyResult } from './http-body';
+import { HTTP_STATUS_NAMES } from './http-status';
 import { addExpert } from './expert';
 import { nsToSeconds } from './format';
 import { HttpTransactionTable, type HttpPair } from './http-transactions';
@@ -111,26 +112,6 @@ function asciiString(raw: Buffer): string {
 function lineLabel(text: string): string {
   return truncatedLabel(text);
 }
-
-/** Wireshark's vals_http_status_code: what `[Status Code Description: …]` says. */
-const STATUS_DESCRIPTIONS: Record<number, string> = {
-  100: 'Continue', 101: 'Switching Protocols', 102: 'Processing', 103: 'Early Hints',
-  199: 'Informational - Others',
-  200: 'OK', 201: 'Created', 202: 'Accepted', 203: 'Non-authoritative Information', 204: 'No Content', 205: 'Reset Content',
-  206: 'Partial Content', 207: 'Multi-Status', 208: 'Already Reported', 226: 'IM Used', 299: 'Success - Others',
-  300: 'Multiple Choices', 301: 'Moved Permanently', 302: 'Found', 303: 'See Other', 304: 'Not Modified', 305: 'Use Proxy',
-  307: 'Temporary Redirect', 308: 'Permanent Redirect', 399: 'Redirection - Others',
-  400: 'Bad Request', 401: 'Unauthorized', 402: 'Payment Required', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
-  406: 'Not Acceptable', 407: 'Proxy Authentication Required', 408: 'Request Time-out', 409: 'Conflict', 410: 'Gone',
-  411: 'Length Required', 412: 'Precondition Failed', 413: 'Request Entity Too Large', 414: 'Request-URI Too Long',
-  415: 'Unsupported Media Type', 416: 'Requested Range Not Satisfiable', 417: 'Expectation Failed', 418: "I'm a teapot",
-  421: 'Misdirected Request', 422: 'Unprocessable Entity', 423: 'Locked', 424: 'Failed Dependency', 425: 'Too Early',
-  426: 'Upgrade Required', 428: 'Precondition Required', 429: 'Too Many Requests', 431: 'Request Header Fields Too Large',
-  451: 'Unavailable For Legal Reasons', 499: 'Client Error - Others',
-  500: 'Internal Server Error', 501: 'Not Implemented', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Time-out',
-  505: 'HTTP Version not supported', 506: 'Variant Also Negotiates', 507: 'Insufficient Storage', 508: 'Loop Detected',
-  510: 'Not Extended', 511: 'Network Authentication Required', 599: 'Server Error - Others',
-};
 
 /** Wireshark's default "HTTP TCP port range". */
 const HTTP_PORTS = [80, 3128, 3132, 5985, 8080, 8088, 11371, 1900, 2869, 2710];
@@ -297,7 +278,7 @@ export function dissectHttpMessage(data: Buffer, offset: number, end: number, ct
         if (version) b.add('http.response.version', () => `Response Version: ${version.text}`, version.text, lineAt, version.text.length);
         if (code) {
           b.add('http.response.code', () => `Status Code: ${code.value}`, code.value, lineAt + code.at, 3);
-          const description = STATUS_DESCRIPTIONS[code.value];
+          const description = HTTP_STATUS_NAMES[code.value];
           if (description !== undefined) b.add('http.response.code.desc', () => `[Status Code Description: ${description}]`, description, lineAt + code.at, 3);
         }
         if (phrase) b.add('http.response.phrase', () => `Response Phrase: ${phrase.text}`, phrase.text, lineAt + phrase.at, phrase.text.length);

@@ -21,6 +21,7 @@ import type { AppDissector, AppResult, Layer } from './model';
 import { DnsNameReader } from './dns-names';
 import { describe, readNetbiosName } from './nbns';
 import { dataLayer } from './hsrp';
+import { SMB_FLAGS, SMB_FLAGS2 } from './smb';
 
 export const NBDGM_PORT = 138;
 
@@ -162,30 +163,6 @@ export function dissectSmbMailslot(data: Buffer, offset: number, end: number, se
   return { layers, chain, protocolColumn: 'BROWSER', info: browser.info };
 }
 
-const FLAGS: [string, number, string, string, string][] = [
-  ['smb.flags.response', 0x80, 'Request/Response', 'Message is a response to the client/redirector', 'Message is a request to the server'],
-  ['smb.flags.notify', 0x40, 'Notify', 'Notify client on all modifications', 'Notify client only on open'],
-  ['smb.flags.oplock', 0x20, 'Oplocks', 'OpLock requested/granted', 'OpLock not requested/granted'],
-  ['smb.flags.canon', 0x10, 'Canonicalized Pathnames', 'Pathnames are canonicalized', 'Pathnames are not canonicalized'],
-  ['smb.flags.caseless', 0x08, 'Case Sensitivity', 'Path names are caseless', 'Path names are case sensitive'],
-  ['smb.flags.receive_buffer', 0x02, 'Receive Buffer Posted', 'Receive buffer has been posted', 'Receive buffer has not been posted'],
-  ['smb.flags.lock', 0x01, 'Lock and Read', 'Lock&Read, Write&Unlock are supported', 'Lock&Read, Write&Unlock are not supported'],
-];
-const FLAGS2: [string, number, string, string, string][] = [
-  ['smb.flags2.string', 0x8000, 'Unicode Strings', 'Strings are Unicode', 'Strings are ASCII'],
-  ['smb.flags2.nt_error', 0x4000, 'Error Code Type', 'Error codes are NT error codes', 'Error codes are DOS error codes'],
-  ['smb.flags2.roe', 0x2000, 'Execute-only Reads', 'Permit reads if execute-only', "Don't permit reads if execute-only"],
-  ['smb.flags2.dfs', 0x1000, 'Dfs', 'Resolve pathnames with Dfs', "Don't resolve pathnames with Dfs"],
-  ['smb.flags2.esn', 0x0800, 'Extended Security Negotiation', 'Extended security negotiation is supported', 'Extended security negotiation is not supported'],
-  ['smb.flags2.reparse_path', 0x0400, 'Reparse Path', 'The request uses a @GMT reparse path', 'The request does not use a @GMT reparse path'],
-  ['smb.flags2.long_names_used', 0x0040, 'Long Names Used', 'Path names in request are long file names', 'Path names in request are not long file names'],
-  ['smb.flags2.sec_sig_required', 0x0010, 'Security Signatures Required', 'Security signatures are required', 'Security signatures are not required'],
-  ['smb.flags2.compressed', 0x0008, 'Compressed', 'Compression is requested', 'Compression is not requested'],
-  ['smb.flags2.sec_sig', 0x0004, 'Security Signatures', 'Security signatures are supported', 'Security signatures are not supported'],
-  ['smb.flags2.ea', 0x0002, 'Extended Attributes', 'Extended attributes are supported', 'Extended attributes are not supported'],
-  ['smb.flags2.long_names_allowed', 0x0001, 'Long Names Allowed', 'Long file names are allowed in the response', 'Long file names are not allowed in the response'],
-];
-
 /** SMB's timeout text (smbext20_timeout_msecs_to_str). */
 function timeoutText(ms: number): string {
   if (ms === 0) return 'Return immediately (0)';
@@ -208,13 +185,13 @@ function smbLayer(data: Buffer, offset: number, end: number, selection: Readonly
     b.add('smb.error_code', () => (errorCode === 0 ? 'Error Code: No Error' : `Error Code: Unknown DOS error (${hex(errorCode, 4)})`), errorCode, offset + 7, 2, () => hex(errorCode, 4));
     const flags = data[offset + 9]!;
     b.group('smb.flags', () => `Flags: ${hex(flags, 2)}`, flags, offset + 9, 1, () => {
-      for (const [abbrev, mask, name, yes, no] of FLAGS) {
+      for (const [abbrev, mask, name, yes, no] of SMB_FLAGS) {
         b.add(abbrev, () => `${bitPicture(flags, mask, 8)} = ${name}: ${flags & mask ? yes : no}`, (flags & mask) !== 0, offset + 9, 1);
       }
     }, () => hex(flags, 2));
     const flags2 = le16(offset + 10);
     b.group('smb.flags2', () => `Flags2: ${hex(flags2, 4)}`, flags2, offset + 10, 2, () => {
-      for (const [abbrev, mask, name, yes, no] of FLAGS2) {
+      for (const [abbrev, mask, name, yes, no] of SMB_FLAGS2) {
         b.add(abbrev, () => `${bitPicture(flags2, mask, 16)} = ${name}: ${flags2 & mask ? yes : no}`, (flags2 & mask) !== 0, offset + 10, 2);
       }
     }, () => hex(flags2, 4));

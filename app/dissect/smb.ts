@@ -53,7 +53,8 @@ export function ntStatusName(status: number): string {
   return NT_STATUS[status] ?? `Unknown (${hex(status, 8)})`;
 }
 
-const FLAGS: [string, number, string, string, string][] = [
+/** SMB's Flags bits (field, mask, name, text when set, text when clear); NetBIOS datagrams carry the same header. */
+export const SMB_FLAGS: [string, number, string, string, string][] = [
   ['smb.flags.response', 0x80, 'Request/Response', 'Message is a response to the client/redirector', 'Message is a request to the server'],
   ['smb.flags.notify', 0x40, 'Notify', 'Notify client on all modifications', 'Notify client only on open'],
   ['smb.flags.oplock', 0x20, 'Oplocks', 'OpLock requested/granted', 'OpLock not requested/granted'],
@@ -62,7 +63,8 @@ const FLAGS: [string, number, string, string, string][] = [
   ['smb.flags.receive_buffer', 0x02, 'Receive Buffer Posted', 'Receive buffer has been posted', 'Receive buffer has not been posted'],
   ['smb.flags.lock', 0x01, 'Lock and Read', 'Lock&Read, Write&Unlock are supported', 'Lock&Read, Write&Unlock are not supported'],
 ];
-const FLAGS2: [string, number, string, string, string][] = [
+/** SMB's Flags2 bits, as SMB_FLAGS. */
+export const SMB_FLAGS2: [string, number, string, string, string][] = [
   ['smb.flags2.string', 0x8000, 'Unicode Strings', 'Strings are Unicode', 'Strings are ASCII'],
   ['smb.flags2.nt_error', 0x4000, 'Error Code Type', 'Error codes are NT error codes', 'Error codes are DOS error codes'],
   ['smb.flags2.roe', 0x2000, 'Execute-only Reads', 'Permit reads if execute-only', "Don't permit reads if execute-only"],
@@ -115,10 +117,10 @@ export function dissectSmb1(data: Buffer, offset: number, end: number, ctx: AppC
         b.add('smb.error_code', () => (errorCode === 0 ? 'Error Code: No Error' : `Error Code: Unknown DOS error (${hex(errorCode, 4)})`), errorCode, offset + 7, 2, () => hex(errorCode, 4));
       }
       b.group('smb.flags', () => `Flags: ${hex(flags, 2)}${named(flags, FLAG_NAMES)}`, flags, offset + 9, 1, () => {
-        for (const [abbrev, mask, name, yes, no] of FLAGS) b.add(abbrev, () => `${bitPicture(flags, mask, 8)} = ${name}: ${flags & mask ? yes : no}`, (flags & mask) !== 0, offset + 9, 1);
+        for (const [abbrev, mask, name, yes, no] of SMB_FLAGS) b.add(abbrev, () => `${bitPicture(flags, mask, 8)} = ${name}: ${flags & mask ? yes : no}`, (flags & mask) !== 0, offset + 9, 1);
       }, () => hex(flags, 2));
       b.group('smb.flags2', () => `Flags2: ${hex(flags2, 4)}${named(flags2, FLAG2_NAMES)}`, flags2, offset + 10, 2, () => {
-        for (const [abbrev, mask, name, yes, no] of FLAGS2) b.add(abbrev, () => `${bitPicture(flags2, mask, 16)} = ${name}: ${flags2 & mask ? yes : no}`, (flags2 & mask) !== 0, offset + 10, 2);
+        for (const [abbrev, mask, name, yes, no] of SMB_FLAGS2) b.add(abbrev, () => `${bitPicture(flags2, mask, 16)} = ${name}: ${flags2 & mask ? yes : no}`, (flags2 & mask) !== 0, offset + 10, 2);
       }, () => hex(flags2, 4));
       const pidHigh = data.readUInt16LE(offset + 12);
       b.add('smb.pid.high', () => `Process ID High: ${pidHigh}`, pidHigh, offset + 12, 2);

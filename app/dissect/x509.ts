@@ -10,7 +10,7 @@
  */
 import { readBer, berOid, type BerTlv } from './ber';
 import type { LayerBuilder } from './builder';
-import { bitPicture } from './format';
+import { bitPicture, ipv6Text } from './format';
 
 /** Object identifiers by Wireshark's names for them (the ones certificates carry most). */
 const OID_NAMES: Record<string, string> = {
@@ -434,7 +434,7 @@ function generalNames(b: LayerBuilder, t: BerTlv): void {
       if (kind === '') continue;
       b.group('x509ce.GeneralName', () => `GeneralName: ${kind} (${n.tag})`, n.tag, n.start, n.end - n.start, () => {
         if (n.tag === 7) {
-          const ip = v.length === 4 ? [...v].join('.') : v.length === 16 ? ipv6(v) : '';
+          const ip = v.length === 4 ? [...v].join('.') : v.length === 16 ? ipv6Text(v, 0) : '';
           if (ip === '') return;
           b.add(v.length === 4 ? 'x509ce.IPAddress.ipv4' : 'x509ce.IPAddress.ipv6', () => `iPAddress: ${ip}`, ip, n.valueStart, n.length);
           return;
@@ -444,27 +444,4 @@ function generalNames(b: LayerBuilder, t: BerTlv): void {
       });
     }
   });
-}
-
-function ipv6(v: Buffer): string {
-  const words = Array.from({ length: 8 }, (_, i) => v.readUInt16BE(i * 2));
-  // The longest run of zero words (two or more) becomes "::", as inet_ntop writes it.
-  let best = -1;
-  let bestLength = 1;
-  for (let i = 0; i < 8; ) {
-    if (words[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && words[j] === 0) j++;
-    if (j - i > bestLength) {
-      best = i;
-      bestLength = j - i;
-    }
-    i = j;
-  }
-  const hex = words.map((w) => w.toString(16));
-  if (best < 0) return hex.join(':');
-  return `${hex.slice(0, best).join(':')}::${hex.slice(best + bestLength).join(':')}`;
 }
