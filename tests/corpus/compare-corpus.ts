@@ -181,6 +181,8 @@ function ours(file: string, stats?: { ours: OurStats; frames: number }): { rows:
     const d = new Dissector({ desegment: DESEGMENT });
     const blocks = new Dissector({ apps: false });
     for (let p = reader.next(); p !== null; p = reader.next()) {
+      // Statistics see the frames tshark read (it may stop early at a damaged record).
+      if (stats && p.index < stats.frames) stats.ours.addRecord(p.data, p.linkType, p.origLen, p.tsNs, p.flags);
       if (p.customBlock) {
         const len = String(p.data.length);
         rows.push(CORPUS_FIELDS.map((f) => (f === 'frame.len' || f === 'frame.cap_len' ? len : '')));
@@ -194,8 +196,7 @@ function ours(file: string, stats?: { ours: OurStats; frames: number }): { rows:
       const packet = d.dissect({ number: p.index + 1, tsNs: p.tsNs, data: p.data, origLen: p.origLen, linkType: p.linkType, flags: p.flags });
       const values = collectFields(packet, CORPUS_FIELDS);
       const took = performance.now() - t0;
-      // Statistics see the frames tshark read (it may stop early at a damaged record).
-      if (stats && packet.number <= stats.frames) stats.ours.add(packet, p.data, p.tsNs, p.origLen);
+      if (stats && packet.number <= stats.frames) stats.ours.add(packet, p.data);
       slowest = Math.max(slowest, took);
       slowestRatio = Math.max(slowestRatio, took / slowLimitMs(p.data.length));
       // A Simple Packet Block has no time stamp: tshark leaves the time fields empty.

@@ -7,6 +7,8 @@ import type { DissectedPacket } from '../../app/dissect/model';
 import { compileDisplayFilter, type DisplayFilter } from '../../app/filter';
 import { createConversationReport, type ConversationTable } from '../../app/stats/conversations';
 import type { ConversationKind } from '../../app/stats/conv-packet';
+import { reportDissectOptions } from '../../app/stats/report';
+import { TapFeeder } from '../../app/engine/tap-feeder';
 import { CORPUS_FILTERS } from './filters';
 import { CONVERSATION_KINDS_COMPARED, type StatsReference } from './stats-reference';
 
@@ -21,9 +23,16 @@ export class OurStats {
     }
   });
   readonly matches: Array<Set<number>> = CORPUS_FILTERS.map(() => new Set<number>());
+  /** The tables are fed as `sievecap -r F -q -z conv,KIND` feeds them: every record, custom blocks too, by their own dissection. */
+  private readonly feeder = new TapFeeder([...this.tables.values()], reportDissectOptions([...this.tables.values()]));
 
-  add(packet: DissectedPacket, data: Buffer, tsNs: bigint, origLen: number): void {
-    for (const table of this.tables.values()) table.add({ packet, data, tsNs, capLen: data.length, origLen });
+  /** Every record the reader returns, in file order (pcapng custom blocks included, as tshark numbers them). */
+  addRecord(data: Buffer, linkType: number, origLen: number, tsNs: bigint, flags: number): void {
+    this.feeder.feed(data, linkType, origLen, Number(tsNs / 1_000_000_000n), Number(tsNs % 1_000_000_000n), flags);
+  }
+
+  /** A packet's display-filter verdicts. */
+  add(packet: DissectedPacket, data: Buffer): void {
     this.filters.forEach((filter, k) => {
       if (typeof filter !== 'string' && filter.matches(packet, data)) this.matches[k]!.add(packet.number);
     });
