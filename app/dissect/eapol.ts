@@ -2,9 +2,10 @@
  * 802.1X EAP over LAN (ethertype 0x888e) as tshark 4.0 shows it: the EAPOL header (version, type,
  * body length) and, for EAP packets, the EAP header (code, identifier, length, method type and an
  * Identity). tshark 4.0 leaves "eap" out of frame.protocols (the chain ends at eapol) but shows it
- * in the Protocol column ("EAP") and Info ("Response, Identity"). Key descriptors are not decoded.
+ * in the Protocol column ("EAP") and Info ("Response, Identity"). Key frames' descriptors: eapol-key.ts.
  */
 import { dissectSafely, LayerBuilder } from './builder';
+import { addKeyDescriptor } from './eapol-key';
 import type { Dissector } from './dissector';
 import type { Layer } from './model';
 import type { PacketState } from './packet-state';
@@ -26,11 +27,14 @@ const EAP_TYPES: Record<number, string> = {
   25: 'Protected EAP (EAP-PEAP)', 26: 'MS-CHAP-v2 (EAP-MS-CHAP-V2)', 43: 'EAP-FAST', 254: 'Expanded Type', 255: 'Experimental type',
 };
 const TYPE_EAP = 0;
+const TYPE_KEY = 3;
 
 export function dissectEapol(_d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): number | void {
   const b = new LayerBuilder(data, 'eapol', '802.1X Authentication', offset, end, p.selection);
   let type = -1;
   let bodyLength = 0;
+  let keyInfo = '';
+  let headerDone = false;
   dissectSafely(b, () => {
     const version = b.u8(offset, 'version');
     type = b.u8(offset + 1, 'type');
@@ -39,13 +43,19 @@ export function dissectEapol(_d: Dissector, p: PacketState, data: Buffer, offset
     b.add('eapol.type', () => `Type: ${TYPES[type] ?? 'Unknown'} (${type})`, type, offset + 1, 1);
     b.add('eapol.len', () => `Length: ${bodyLength}`, bodyLength, offset + 2, 2);
     b.setLength(Math.min(4 + bodyLength, end - offset));
+    headerDone = true;
+    if (type === TYPE_KEY) addKeyDescriptor(b, offset + 4, Math.min(offset + 4 + bodyLength, end), (info) => (keyInfo = info));
   });
   p.addLayer(b.layer);
   if (b.layer.status !== 'ok') {
-    p.setProtocol('EAPOL', statusSuffix(b.layer));
+    p.setProtocol('EAPOL', headerDone ? `${keyInfo || (TYPES[type] ?? 'Unknown Type')}${statusSuffix(b.layer)}` : statusSuffix(b.layer));
     return;
   }
   const bodyEnd = Math.min(offset + 4 + bodyLength, end);
+  if (keyInfo) {
+    p.setProtocol('EAPOL', keyInfo);
+    return bodyEnd;
+  }
   if (type === TYPE_EAP) {
     dissectEap(p, data, offset + 4, bodyEnd);
     return bodyEnd;

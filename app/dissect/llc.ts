@@ -138,7 +138,8 @@ export function dissectLlc(d: Dissector, p: PacketState, data: Buffer, offset: n
       b.need(payload, 5, 'SNAP header');
       const oui = data.readUIntBE(payload, 3);
       const pid = be16(data, payload + 3);
-      b.add('llc.oui', () => `Organization Code: ${ouiText(data, payload)}${OUI_NAMES[oui] ? ` (${OUI_NAMES[oui]})` : ''}`, oui, payload, 3);
+      // BASE_OUI: formatted into 32 bytes, so a long name is cut ("00:00:00 (Officially Xerox, but").
+      b.add('llc.oui', () => `Organization Code: ${`${ouiText(data, payload)}${OUI_NAMES[oui] ? ` (${OUI_NAMES[oui]})` : ''}`.slice(0, 31)}`, oui, payload, 3);
       if (p.columns) {
         const upper = (n: number, digits: number) => n.toString(16).toUpperCase().padStart(digits, '0');
         p.setProtocol('LLC', `${control!.summary}; SNAP, OUI 0x${upper(oui, 6)} (${OUI_NAMES[oui] ?? 'Unknown'}), PID 0x${upper(pid, 4)}`);

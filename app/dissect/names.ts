@@ -430,6 +430,8 @@ export class PortNames {
 }
 
 const MAC_TEXT = /^[0-9a-f]{2}(?::[0-9a-f]{2}){5}$/;
+/** A MAC address with the role an 802.11 control frame gives it, as its columns show it. */
+const ROLE_TEXT = /^([0-9a-f]{2}(?::[0-9a-f]{2}){5}) (\((?:RA|TA)\))$/;
 const IP_TEXT = /^(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f:]*:[0-9a-f:.]*)$/i;
 
 /**
@@ -452,6 +454,12 @@ export class SummaryNames {
   address(text: string): string {
     if (text === '') return text;
     if (this.resolution.mac && MAC_TEXT.test(text)) return this.macName(text);
+    // 802.11 control frames' columns name the station's role: "00:0d:93:82:36:3a (RA)".
+    const role = this.resolution.mac ? ROLE_TEXT.exec(text) : null;
+    if (role !== null) {
+      const name = this.macName(role[1]!);
+      return name === role[1] ? text : `${name} (${role[1]}) ${role[2]}`;
+    }
     if (this.resolution.network && IP_TEXT.test(text)) return (this.hosts ??= hostNamesOfSystem(this.resolution.external)).name(text);
     return text;
   }

@@ -156,7 +156,8 @@ function nhrpPdu(b: LayerBuilder, start: number, end: number, nested: boolean, c
       b.need(at, 3, 'OUI');
       h.oui = data.readUIntBE(at, 3);
       const ouiName = OUI_NAMES[h.oui];
-      b.add('nhrp.hdr.pro.snap.oui', () => `Protocol Type (long form) - OUI: ${ouiText(h.oui)}${ouiName ? ` (${ouiName})` : ''}`, h.oui, at, 3);
+      // BASE_OUI: formatted into 32 bytes (a long name is cut, as llc.oui's).
+      b.add('nhrp.hdr.pro.snap.oui', () => `Protocol Type (long form) - OUI: ${`${ouiText(h.oui)}${ouiName ? ` (${ouiName})` : ''}`.slice(0, 31)}`, h.oui, at, 3);
       at += 3;
       // Wireshark adds the PID but does not step over it: what follows is read from the PID on.
       h.pid = b.u16(at, 'PID');

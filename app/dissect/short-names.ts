@@ -60,6 +60,7 @@ const SHORT_NAMES: Readonly<Record<string, string>> = {
   wg: 'WireGuard',
   wlan: 'IEEE 802.11',
   wlan_radio: '802.11 Radio',
+  wlan_rsna_eapol: '802.11 RSNA EAPOL',
 };
 
 /** A protocol's short name from its filter name (`arp` → `ARP/RARP`, `dns` → `DNS`). */

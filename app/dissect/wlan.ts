@@ -9,6 +9,7 @@ import { dissectSafely, hex, LayerBuilder, StopDissection } from './builder';
 import type { Dissector } from './dissector';
 import { bitPicture, bytesHex, macText } from './format';
 import { dissectLlc } from './llc';
+import { rsnBody, vendorBody, vendorHeading } from './wlan-rsn';
 import type { PacketState } from './packet-state';
 
 export const LINKTYPE_IEEE802_11 = 105;
@@ -380,22 +381,10 @@ function dissectManagement(p: PacketState, data: Buffer, subtype: number, offset
       b.group('wlan.tagged.all', () => `Tagged parameters (${end - tagsStart} bytes)`, null, tagsStart, end - tagsStart, () => {
         while (at < end) {
           const number = b.u8(at, 'tag number');
-          const length = b.u8(at + 1, 'tag length');
-          if (at + 2 + length > end) throw new StopDissection('malformed', `tag ${number} runs past the end of the frame`);
-          const v = at + 2;
-          const tagName = TAG_NAMES[number] ?? 'Reserved';
-          if (at + 2 + length > tagsEnd) b.need(v, length, tagName);
-          let summary = '';
-          if (number === 0) summary = ssidText(data, v, length);
-          else if (b.tree) summary = tagSummary(data, number, v, Math.min(length, tagsEnd - v));
-          b.group('wlan.tag', () => `Tag: ${tagName}${summary.startsWith(' ') ? summary : summary ? `: ${summary}` : ''}`, null, at, 2 + length, () => {
-            b.add('wlan.tag.number', () => `Tag Number: ${tagName} (${number})`, number, at, 1);
-            b.add('wlan.tag.length', () => `Tag length: ${length}`, length, at + 1, 1);
-            tagBody(b, number, v, length);
-          });
-          if (number === 0 && ssidInfo === undefined) ssidInfo = summary;
-          if (number === 114 && meshInfo === undefined) meshInfo = ssidText(data, v, length);
-          at = v + length;
+          const next = addTaggedParameter(b, at, end);
+          if (number === 0 && ssidInfo === undefined) ssidInfo = ssidText(data, at + 2, next - at - 2);
+          if (number === 114 && meshInfo === undefined) meshInfo = ssidText(data, at + 2, next - at - 2);
+          at = next;
         }
       });
       if (ssidInfo !== undefined && subtype !== 1 && subtype !== 3) info += `, SSID=${ssidInfo}`;
@@ -407,7 +396,32 @@ function dissectManagement(p: PacketState, data: Buffer, subtype: number, offset
   return { info, status: b.layer.status };
 }
 
-/** What Wireshark adds to a tag's heading: the rates, the channel, the DTIM position. */
+/**
+ * One tagged parameter (an information element) at data[at, end): a "Tag: …" line with its number,
+ * length and body. Returns where the next one starts. Management frames' tagged parameters and
+ * EAPOL-Key frames' key data are lists of these.
+ */
+export function addTaggedParameter(b: LayerBuilder, at: number, end: number): number {
+  const data = b.data;
+  const number = b.u8(at, 'tag number');
+  const length = b.u8(at + 1, 'tag length');
+  if (at + 2 + length > end) throw new StopDissection('malformed', `tag ${number} runs past the end of the frame`);
+  const v = at + 2;
+  const tagName = TAG_NAMES[number] ?? 'Reserved';
+  const captured = Math.min(end, data.length);
+  if (at + 2 + length > captured) b.need(v, length, tagName);
+  let summary = '';
+  if (number === 0) summary = ssidText(data, v, length);
+  else if (b.tree) summary = tagSummary(data, number, v, Math.min(length, captured - v));
+  b.group('wlan.tag', () => `Tag: ${tagName}${summary.startsWith(' ') || summary.startsWith(':') ? summary : summary ? `: ${summary}` : ''}`, null, at, 2 + length, () => {
+    b.add('wlan.tag.number', () => `Tag Number: ${tagName} (${number})`, number, at, 1);
+    b.add('wlan.tag.length', () => `Tag length: ${length}`, length, at + 1, 1);
+    tagBody(b, number, v, length);
+  });
+  return v + length;
+}
+
+/** What Wireshark adds to a tag's heading: the rates, the channel, the DTIM position, a vendor's element. */
 function tagSummary(data: Buffer, number: number, v: number, length: number): string {
   if ((number === 1 || number === 50) && length > 0) {
     let text = ' ';
@@ -416,11 +430,12 @@ function tagSummary(data: Buffer, number: number, v: number, length: number): st
   }
   if (number === 3 && length >= 1) return `Current Channel: ${data[v]}`;
   if (number === 5 && length >= 2) return `DTIM ${data[v]} of ${data[v + 1]} bitmap`;
+  if (number === 221) return vendorHeading(data, v, length);
   return '';
 }
 
 /** An SSID as Wireshark shows it: quoted, or "Wildcard (Broadcast)" when empty. */
-function ssidText(data: Buffer, at: number, length: number): string {
+export function ssidText(data: Buffer, at: number, length: number): string {
   if (length === 0) return 'Wildcard (Broadcast)';
   const bytes = data.subarray(at, Math.min(at + length, data.length));
   let text = '';
@@ -456,11 +471,11 @@ function tagBody(b: LayerBuilder, number: number, v: number, length: number): vo
         if (length > 3) b.add('wlan.tim.partial_virtual_bitmap', () => `Partial Virtual Bitmap: ${bytesHex(data, v + 3, length - 3)}`, data.subarray(v + 3, v + length), v + 3, length - 3);
       }
       return;
+    case 48:
+      rsnBody(b, v, length);
+      return;
     case 221:
-      if (length >= 3) {
-        const oui = (data[v]! << 16) | (data[v + 1]! << 8) | data[v + 2]!;
-        b.add('wlan.tag.oui', () => `OUI: ${macText(data, v, 3)}`, oui, v, 3);
-      }
+      vendorBody(b, v, length);
       return;
     default:
       if (length > 0) b.add('wlan.tag.data', () => `Data: ${bytesHex(data, v, length)}`, data.subarray(v, v + length), v, length);
