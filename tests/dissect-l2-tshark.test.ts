@@ -17,7 +17,7 @@ import { corpusAsOne } from './support/merge';
 import { corpusLocation } from './support/corpus';
 import { writePcap } from './support/frames';
 import { sievecap } from './support/sievecap';
-import { assertFiltersAgree } from './support/agree';
+import { assertFiltersAgree, firstDifference } from './support/agree';
 
 const NO_TSHARK = spawnSync('tshark', ['--version']).status !== 0 ? 'tshark is not installed (apt-get install tshark)' : false;
 const CORPUS = corpusLocation();
@@ -147,21 +147,6 @@ function ours(file: string, args: string[]): string {
   const r = sievecap(['-r', file, '-n', ...args]);
   assert.equal(r.status, 0, r.stderr.toString());
   return r.stdout.toString();
-}
-
-/** The first line where two outputs differ, field by field for -T fields (the whole output is too long to read). */
-function firstDifference(ours: string, theirs: string): string {
-  const a = ours.split('\n');
-  const b = theirs.split('\n');
-  const names = b[0]!.split('\t');
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    if (a[i] === b[i]) continue;
-    const x = (a[i] ?? '').split('\t');
-    const y = (b[i] ?? '').split('\t');
-    const columns = names.length === y.length ? names.map((name, j) => [name, x[j], y[j]]).filter(([, u, v]) => u !== v) : [];
-    return `line ${i + 1}: ` + (columns.length ? columns.map(([n, u, v]) => `${n}: ours '${u}' tshark '${v}'`).join('; ') : `ours '${a[i]}' tshark '${b[i]}'`);
-  }
-  return '';
 }
 
 function assertAgrees(file: string, only?: string): void {

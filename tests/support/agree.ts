@@ -129,3 +129,18 @@ export function assertFrameSelectionsAgree(file: string, filters: readonly strin
   });
   return frames;
 }
+
+/** The first line where two outputs differ, field by field for -T fields with a header line (a whole output is too long to read); '' when equal. */
+export function firstDifference(ours: string, theirs: string): string {
+  const a = ours.split('\n');
+  const b = theirs.split('\n');
+  const names = b[0]!.split('\t');
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    if (a[i] === b[i]) continue;
+    const x = (a[i] ?? '').split('\t');
+    const y = (b[i] ?? '').split('\t');
+    const columns = names.length === y.length ? names.map((name, j) => [name, x[j], y[j]]).filter(([, u, v]) => u !== v) : [];
+    return `line ${i + 1}: ` + (columns.length ? columns.map(([n, u, v]) => `${n}: ours '${u}' tshark '${v}'`).join('; ') : `ours '${a[i]}' tshark '${b[i]}'`);
+  }
+  return '';
+}
