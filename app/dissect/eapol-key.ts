@@ -5,7 +5,7 @@
  * decodes (wlan_rsna_eapol.keydes.*, with the message number and "Key (Message 1 of 4)" Info), their
  * unencrypted key data as 802.11 tagged parameters (RSN IE, KDEs, the WPA IE).
  */
-import { hex, type LayerBuilder } from './builder';
+import { hex, StopDissection, type LayerBuilder } from './builder';
 import { addExpertTo } from './expert';
 import { bitPicture, bytesHex, setText } from './format';
 import { addTaggedParameter, ssidText } from './wlan';
@@ -41,6 +41,20 @@ function cutHex(data: Buffer, at: number, length: number): string {
   return length > 36 ? `${bytesHex(data, at, 36)}…` : bytesHex(data, at, length);
 }
 
+/** Reads bounded by the EAPOL body (malformed past it, as tshark's subset buffer) and the capture (truncated). */
+function bodyReader(b: LayerBuilder, end: number) {
+  const need = (o: number, n: number, what: string): void => {
+    if (o + n > end) throw new StopDissection('malformed', `${what} runs past the end of the EAPOL body`);
+    b.need(o, n, what);
+  };
+  return {
+    need,
+    u8: (o: number, what: string): number => (need(o, 1, what), b.data[o]!),
+    u16: (o: number, what: string): number => (need(o, 2, what), b.data.readUInt16BE(o)),
+    bytes: (o: number, n: number, what: string): Buffer => (need(o, n, what), b.data.subarray(o, o + n)),
+  };
+}
+
 /**
  * Adds the key descriptor at data[at, end) (end: the EAPOL body's end) to the eapol layer `b`.
  * `setInfo` gets the Info text ("Key (Message 1 of 4)") as soon as it is known, so that a frame
@@ -48,7 +62,8 @@ function cutHex(data: Buffer, at: number, length: number): string {
  */
 export function addKeyDescriptor(b: LayerBuilder, at: number, end: number, setInfo: (info: string) => void): void {
   const data = b.data;
-  const type = b.u8(at, 'key descriptor type');
+  const { need, u8, u16, bytes: readBytes } = bodyReader(b, end);
+  const type = u8(at, 'key descriptor type');
   b.add('eapol.keydes.type', () => `Key Descriptor Type: ${DESCRIPTOR_TYPES[type] ?? 'Unknown'} (${type})`, type, at, 1);
   if (type === 1) {
     rc4Descriptor(b, at + 1, end);
@@ -56,8 +71,8 @@ export function addKeyDescriptor(b: LayerBuilder, at: number, end: number, setIn
   }
   if (type !== 2 && type !== 254) return;
   // Wireshark reads the key data length (after a MIC of 16 bytes) before anything else.
-  b.need(at + 93, 2, 'key data length');
-  const info = b.u16(at + 1, 'key information');
+  need(at + 93, 2, 'key data length');
+  const info = u16(at + 1, 'key information');
   const message = messageNumber(data, at, info);
   setInfo(message.info);
   if (message.number > 0) b.add('wlan_rsna_eapol.keydes.msgnr', () => `[Message number: ${message.number}]`, message.number, at, 0);
@@ -72,23 +87,24 @@ export function addKeyDescriptor(b: LayerBuilder, at: number, end: number, setIn
       b.add(`wlan_rsna_eapol.keydes.key_info.${name}`, () => `${pic(mask)} = ${label}: ${setText((info & mask) !== 0)}`, (info & mask) !== 0, at + 1, 2);
     }
   }, () => hex(info, 4));
-  const keyLength = b.u16(at + 3, 'key length');
+  const keyLength = u16(at + 3, 'key length');
   b.add('eapol.keydes.key_len', () => `Key Length: ${keyLength}`, keyLength, at + 3, 2);
-  b.need(at + 5, 8, 'replay counter');
+  need(at + 5, 8, 'replay counter');
   const replay = data.readBigUInt64BE(at + 5);
   b.add('eapol.keydes.replay_counter', () => `Replay Counter: ${replay}`, replay, at + 5, 8, () => String(replay));
   let o = at + 13;
   for (const [abbrev, label, size] of FIXED) {
-    const bytes = b.bytes(o, size, label);
+    const bytes = readBytes(o, size, label);
     b.add(abbrev, () => `${label}: ${bytes.toString('hex')}`, bytes, o, size, () => bytes.toString('hex'));
     o += size;
   }
-  const dataLength = b.u16(o, 'key data length');
+  const dataLength = u16(o, 'key data length');
   b.add('wlan_rsna_eapol.keydes.data_len', () => `WPA Key Data Length: ${dataLength}`, dataLength, o, 2);
   o += 2;
   if (dataLength > 0) {
-    const stop = Math.min(o + dataLength, end);
-    const bytes = b.bytes(o, stop - o, 'key data');
+    // A length past the body: the fields so far, then malformed.
+    const stop = o + dataLength;
+    const bytes = readBytes(o, dataLength, 'key data');
     const keyData = o;
     const dataText = (): string => bytes.toString('hex');
     b.group('wlan_rsna_eapol.keydes.data', () => `WPA Key Data: ${cutHex(data, keyData, stop - keyData)}`, bytes, keyData, stop - keyData, () => {
@@ -147,24 +163,25 @@ function messageNumber(data: Buffer, at: number, info: number): { number: number
 /** 802.1X-2001's RC4 key descriptor: lengths, counter, IV, index, signature, and the key when sent. */
 function rc4Descriptor(b: LayerBuilder, at: number, end: number): void {
   const data = b.data;
-  const keyLength = b.u16(at, 'key length');
+  const { need, u8, u16, bytes: readBytes } = bodyReader(b, end);
+  const keyLength = u16(at, 'key length');
   b.add('eapol.keydes.key_len', () => `Key Length: ${keyLength}`, keyLength, at, 2);
-  b.need(at + 2, 8, 'replay counter');
+  need(at + 2, 8, 'replay counter');
   const replay = data.readBigUInt64BE(at + 2);
   b.add('eapol.keydes.replay_counter', () => `Replay Counter: ${replay}`, replay, at + 2, 8, () => String(replay));
-  const iv = b.bytes(at + 10, 16, 'key IV');
+  const iv = readBytes(at + 10, 16, 'key IV');
   b.add('eapol.keydes.key_iv', () => `Key IV: ${iv.toString('hex')}`, iv, at + 10, 16, () => iv.toString('hex'));
-  const index = b.u8(at + 26, 'key index');
+  const index = u8(at + 26, 'key index');
   b.group('eapol.keydes.key_index', () => `Key Index: ${hex(index, 2)}`, index, at + 26, 1, () => {
     b.add('eapol.keydes.key_index.type', () => `${bitPicture(index, 0x80, 8)} = Type: ${index & 0x80 ? 'Unicast' : 'Broadcast'}`, (index & 0x80) !== 0, at + 26, 1);
     b.add('eapol.keydes.key_index.number', () => `${bitPicture(index, 0x7f, 8)} = Number: ${index & 0x7f}`, index & 0x7f, at + 26, 1);
   }, () => hex(index, 2));
-  const signature = b.bytes(at + 27, 16, 'key signature');
+  const signature = readBytes(at + 27, 16, 'key signature');
   b.add('eapol.keydes.key_signature', () => `Key Signature: ${signature.toString('hex')}`, signature, at + 27, 16, () => signature.toString('hex'));
   const keyAt = at + 43;
   const keyBytes = Math.max(0, end - keyAt);
   if (keyBytes > 0) {
-    const key = b.bytes(keyAt, keyBytes, 'key');
+    const key = readBytes(keyAt, keyBytes, 'key');
     b.add('eapol.keydes.key', () => `Key: ${cutHex(data, keyAt, keyBytes)}`, key, keyAt, keyBytes, () => key.toString('hex'));
   }
   // No key in the frame: each side derives it itself.

@@ -44,11 +44,13 @@ export function dissectEapol(_d: Dissector, p: PacketState, data: Buffer, offset
     b.add('eapol.len', () => `Length: ${bodyLength}`, bodyLength, offset + 2, 2);
     b.setLength(Math.min(4 + bodyLength, end - offset));
     headerDone = true;
+    // tshark takes a key frame's whole body before its descriptor: cut short, the frame ends here.
+    if (type === TYPE_KEY) b.need(offset + 4, bodyLength, 'EAPOL key body');
     if (type === TYPE_KEY) addKeyDescriptor(b, offset + 4, Math.min(offset + 4 + bodyLength, end), (info) => (keyInfo = info));
   });
   p.addLayer(b.layer);
   if (b.layer.status !== 'ok') {
-    p.setProtocol('EAPOL', headerDone ? `${keyInfo || (TYPES[type] ?? 'Unknown Type')}${statusSuffix(b.layer)}` : statusSuffix(b.layer));
+    p.setProtocol('EAPOL', headerDone ? `${keyInfo || (TYPES[type] ?? unknownType(type))}${statusSuffix(b.layer)}` : statusSuffix(b.layer));
     return;
   }
   const bodyEnd = Math.min(offset + 4 + bodyLength, end);
@@ -60,7 +62,7 @@ export function dissectEapol(_d: Dissector, p: PacketState, data: Buffer, offset
     dissectEap(p, data, offset + 4, bodyEnd);
     return bodyEnd;
   }
-  p.setProtocol('EAPOL', TYPES[type] ?? 'Unknown Type');
+  p.setProtocol('EAPOL', TYPES[type] ?? unknownType(type));
   return bodyEnd;
 }
 
@@ -140,4 +142,9 @@ function simAkaIdentity(b: LayerBuilder, at: number, end: number): void {
     }
     at += length;
   }
+}
+
+/** Info for a packet type tshark has no name for: `Unknown Type (0x0A)`. */
+function unknownType(type: number): string {
+  return `Unknown Type (0x${type.toString(16).toUpperCase().padStart(2, '0')})`;
 }

@@ -4,7 +4,8 @@
  * encapsulations of EAPOL-Key frames) and Microsoft's WPA Information Element (00:50:f2 type 1),
  * with the OUI names Wireshark's manuf file gives the common vendors' elements.
  */
-import { hex, type LayerBuilder } from './builder';
+import { hex, StopDissection, type LayerBuilder } from './builder';
+import { addExpertTo } from './expert';
 import { bitPicture, macText } from './format';
 
 /** Names of the OUIs vendor specific elements commonly carry (Wireshark's manuf file). */
@@ -31,7 +32,14 @@ const AKMS: Record<number, string> = {
   17: 'FT over FILS (SHA384 and AES-SIV-512)', 18: 'Opportunistic Wireless Encryption', 19: 'FT using PSK (SHA384)', 20: 'PSK (SHA384)', 21: 'PASN',
 };
 /** WPA's cipher suites under Microsoft's OUI (wlan.wfa.ie.wpa.*cs.type). */
-const WPA_CIPHERS: Record<number, string> = { ...CIPHERS, 6: 'BIP' };
+const WPA_CIPHERS: Record<number, string> = {
+  0: 'NONE', 1: 'WEP (40-bit)', 2: 'TKIP', 3: 'AES (OCB)', 4: 'AES (CCM)', 5: 'WEP (104-bit)', 6: 'BIP', 7: 'Group addressed traffic not allowed',
+};
+/** WPA's key management suites under Microsoft's OUI (wlan.wfa.ie.wpa.type). */
+const WPA_AKMS: Record<number, string> = {
+  0: 'NONE', 1: 'WPA', 2: 'PSK', 3: 'FT over IEEE 802.1X', 4: 'FT using PSK', 5: 'WPA (SHA256)', 6: 'PSK (SHA256)', 7: 'TDLS / TPK Handshake',
+};
+const WME_SUBTYPES = ['Information Element', 'Parameter Element', 'TSPEC Element'];
 /** Key data encapsulations (wlan.rsn.ie.kde.data_type) and the heading names of the common ones. */
 const KDE_TYPES: Record<number, string> = {
   0: 'Reserved', 1: 'GTK KDE', 2: 'Reserved', 3: 'MAC address KDE', 4: 'PMKID KDE', 5: 'Reserved', 6: 'Nonce KDE', 7: 'Lifetime KDE',
@@ -62,9 +70,9 @@ export function vendorHeading(data: Buffer, v: number, length: number): string {
   if (oui === OUI_IEEE80211 && length >= 4) return `: ${name}: ${KDE_HEADINGS[data[v + 3]!] ?? 'RSN UNKNOWN'}`;
   if (oui === OUI_MICROSOFT && length >= 4) {
     const type = data[v + 3]!;
-    if (type === 1) return `: ${name}: WPA Information Element`;
-    if (type === 2 && length >= 5) return `: ${name}: WMM/WME: ${['Information Element', 'Parameter Element', 'TSPEC Element'][data[v + 4]!] ?? 'Unknown'}`;
-    if (type === 4) return `: ${name}: WPS`;
+    const typeName = MICROSOFT_TYPES[type] ?? `Unknown ${type}`;
+    if (type === 2 && length >= 5) return `: ${name}: ${typeName}: ${WME_SUBTYPES[data[v + 4]!] ?? `Unknown ${data[v + 4]}`}`;
+    return `: ${name}: ${typeName}`;
   }
   return `: ${name}`;
 }
@@ -82,7 +90,7 @@ export function vendorBody(b: LayerBuilder, v: number, length: number): void {
   if (oui === OUI_MICROSOFT) {
     const name = MICROSOFT_TYPES[type] ?? 'Unknown';
     b.add('wlan.wfa.ie.type', () => `Type: ${name} (${hex(type, 2)})`, type, v + 3, 1, () => hex(type, 2));
-    if (type === 1) suites(b, v + 4, end, WPA_ELEMENT);
+    if (type === 1) wpaBody(b, v + 4, end);
     return;
   }
   if (oui !== OUI_IEEE80211) return;
@@ -104,100 +112,130 @@ export function vendorBody(b: LayerBuilder, v: number, length: number): void {
   }
 }
 
-/** The field names and labels of one suite-list element (RSN or WPA). */
-interface SuiteElement {
-  version: [string, string];
-  group: [string, string];
-  pairwiseCount: [string, string];
-  pairwiseList: [string, string];
-  pairwise: [string, string];
-  akmCount: string;
-  akmList: string;
-  akm: string;
-  ciphers: Record<number, string>;
+/** One suite list's fields: count, list, and items (RSN or WPA). */
+interface SuiteList {
+  count: [string, string];
+  list: [string, string];
+  item: [string, string];
+  /** The item's type field when its OUI is the element's own (it has value names then). */
+  homeType: string;
+  names: Record<number, string>;
+  /** The expert for a count past the element (RSN only: WPA reads on and fails). */
+  tooLarge?: [string, string, number];
 }
 
-const RSN_ELEMENT: SuiteElement = {
-  version: ['wlan.rsn.version', 'RSN Version'],
-  group: ['wlan.rsn.gcs', 'Group Cipher Suite'],
-  pairwiseCount: ['wlan.rsn.pcs.count', 'Pairwise Cipher Suite Count'],
-  pairwiseList: ['wlan.rsn.pcs.list', 'Pairwise Cipher Suite List'],
-  pairwise: ['wlan.rsn.pcs', 'Pairwise Cipher Suite'],
-  akmCount: 'wlan.rsn.akms.count',
-  akmList: 'wlan.rsn.akms.list',
-  akm: 'wlan.rsn.akms',
-  ciphers: CIPHERS,
+const RSN_PAIRWISE: SuiteList = {
+  count: ['wlan.rsn.pcs.count', 'Pairwise Cipher Suite Count'], list: ['wlan.rsn.pcs.list', 'Pairwise Cipher Suite List'],
+  item: ['wlan.rsn.pcs', 'Pairwise Cipher Suite'], homeType: 'wlan.rsn.pcs.type', names: CIPHERS,
+  tooLarge: ['wlan.rsn.pcs.count.invalid', 'Pairwise Cipher Suite Count too large', 4],
 };
-const WPA_ELEMENT: SuiteElement = {
-  version: ['wlan.wfa.ie.wpa.version', 'WPA Version'],
-  group: ['wlan.wfa.ie.wpa.mcs', 'Multicast Cipher Suite'],
-  pairwiseCount: ['wlan.wfa.ie.wpa.ucs.count', 'Unicast Cipher Suite Count'],
-  pairwiseList: ['wlan.wfa.ie.wpa.ucs.list', 'Unicast Cipher Suite List'],
-  pairwise: ['wlan.wfa.ie.wpa.ucs', 'Unicast Cipher Suite'],
-  akmCount: 'wlan.wfa.ie.wpa.akms.count',
-  akmList: 'wlan.wfa.ie.wpa.akms.list',
-  akm: 'wlan.wfa.ie.wpa.akms',
-  ciphers: WPA_CIPHERS,
+const RSN_AKMS: SuiteList = {
+  count: ['wlan.rsn.akms.count', 'Auth Key Management (AKM) Suite Count'], list: ['wlan.rsn.akms.list', 'Auth Key Management (AKM) List'],
+  item: ['wlan.rsn.akms', 'Auth Key Management (AKM) Suite'], homeType: 'wlan.rsn.akms.type', names: AKMS,
+  tooLarge: ['wlan.rsn.akms.count.invalid', 'Auth Key Management (AKM) Suite Count too large', 4],
+};
+const WPA_UNICAST: SuiteList = {
+  count: ['wlan.wfa.ie.wpa.ucs.count', 'Unicast Cipher Suite Count'], list: ['wlan.wfa.ie.wpa.ucs.list', 'Unicast Cipher Suite List'],
+  item: ['wlan.wfa.ie.wpa.ucs', 'Unicast Cipher Suite'], homeType: 'wlan.wfa.ie.wpa.ucs.type', names: WPA_CIPHERS,
+};
+const WPA_AKM_LIST: SuiteList = {
+  count: ['wlan.wfa.ie.wpa.akms.count', 'Auth Key Management (AKM) Suite Count'], list: ['wlan.wfa.ie.wpa.akms.list', 'Auth Key Management (AKM) List'],
+  item: ['wlan.wfa.ie.wpa.akms', 'Auth Key Management (AKM) Suite'], homeType: 'wlan.wfa.ie.wpa.type', names: WPA_AKMS,
 };
 
-/** A suite's type name: by IEEE 802.11's (or for WPA Microsoft's) table; other OUIs have none. */
-function suiteName(oui: number, type: number, names: Record<number, string>): string {
-  return oui === OUI_IEEE80211 || (names === WPA_CIPHERS && oui === OUI_MICROSOFT) || (names === AKMS && oui === OUI_MICROSOFT) ? names[type] ?? 'Unknown' : 'Unknown';
-}
+const ouiAt = (data: Buffer, at: number): number => (data[at]! << 16) | (data[at + 1]! << 8) | data[at + 2]!;
 
-/** One suite (an OUI and a type): its line with the OUI and type beneath. */
-function suite(b: LayerBuilder, at: number, abbrev: string, label: string, names: Record<number, string>): void {
-  // WPA's AKM type under Microsoft's OUI is a field of its own name.
-  const typeAbbrev = (oui: number): string => (abbrev === 'wlan.wfa.ie.wpa.akms' && oui === OUI_MICROSOFT ? 'wlan.wfa.ie.wpa.type' : `${abbrev}.type`);
+/**
+ * One suite: "OUI type-name" (the name from the element's table whatever the OUI), with the OUI and
+ * the type beneath; the type has its name only under the element's own OUI (`home`).
+ */
+function suite(b: LayerBuilder, at: number, abbrev: string, label: string, names: Record<number, string>, home: number, homeType: string): void {
   const data = b.data;
-  b.need(at, 4, label);
-  const oui = (data[at]! << 16) | (data[at + 1]! << 8) | data[at + 2]!;
+  const oui = ouiAt(data, at);
   const type = data[at + 3]!;
-  const name = suiteName(oui, type, names);
-  const value = data.readUInt32BE(at);
   const short = label.startsWith('Auth Key Management') ? label.replace(/ Suite$/, '') : label;
-  b.group(abbrev, () => `${label}: ${ouiLabel(oui)} ${name}`, value, at, 4, () => {
+  b.group(abbrev, () => `${label}: ${ouiLabel(oui)} ${names[type] ?? `Unknown ${type}`}`, data.readUInt32BE(at), at, 4, () => {
     b.add(`${abbrev}.oui`, () => `${short} OUI: ${ouiLabel(oui)}`, oui, at, 3);
-    b.add(typeAbbrev(oui), () => `${short} type: ${name} (${type})`, type, at + 3, 1);
+    if (oui === home) b.add(homeType, () => `${short} type: ${names[type] ?? 'Unknown'} (${type})`, type, at + 3, 1);
+    else b.add(`${abbrev}.type`, () => `${short} type: ${type}`, type, at + 3, 1);
   });
 }
 
-/** RSN IE (tag 48) and WPA IE bodies: version, group suite, pairwise and AKM lists, then RSN's capabilities, PMKIDs and group management suite. */
-function suites(b: LayerBuilder, at: number, end: number, e: SuiteElement): void {
+/**
+ * A count and its list of suites at data[at, end): the list's heading names the suites under the
+ * element's own OUI. A count past the element: RSN's expert and as many suites as fit; WPA's reads
+ * on (malformed). Returns where the list ends.
+ */
+function suiteList(b: LayerBuilder, at: number, end: number, l: SuiteList, home: number, need: (o: number, n: number, what: string) => void): number {
   const data = b.data;
-  if (at + 2 > end) return;
-  const version = data.readUInt16LE(at);
-  b.add(e.version[0], () => `${e.version[1]}: ${version}`, version, at, 2);
+  need(at, 2, l.count[1]);
+  let count = data.readUInt16LE(at);
+  const countField = b.add(l.count[0], () => `${l.count[1]}: ${count}`, count, at, 2);
   at += 2;
-  if (at + 4 > end) return;
-  suite(b, at, e.group[0], e.group[1], e.ciphers);
-  at += 4;
-  for (const [countField, listField, itemField, itemLabel, names] of [
-    [e.pairwiseCount, e.pairwiseList, e.pairwise[0], e.pairwise[1], e.ciphers],
-    [[e.akmCount, 'Auth Key Management (AKM) Suite Count'], [e.akmList, 'Auth Key Management (AKM) List'], e.akm, 'Auth Key Management (AKM) Suite', AKMS],
-  ] as Array<[[string, string], [string, string], string, string, Record<number, string>]>) {
-    if (at + 2 > end) return;
-    const count = data.readUInt16LE(at);
-    b.add(countField[0], () => `${countField[1]}: ${count}`, count, at, 2);
-    at += 2;
-    const listStart = at;
-    const n = Math.min(count, Math.floor((end - at) / 4));
-    const names2 = (): string => {
-      let text = '';
-      for (let i = 0; i < n; i++) {
-        const o = listStart + i * 4;
-        const oui = (data[o]! << 16) | (data[o + 1]! << 8) | data[o + 2]!;
-        text += ` ${ouiLabel(oui)} ${suiteName(oui, data[o + 3]!, names)}`;
-      }
-      return text;
-    };
-    b.group(listField[0], () => `${listField[1]}${names2()}`, null, listStart, n * 4, () => {
-      for (let i = 0; i < n; i++) suite(b, listStart + i * 4, itemField, itemLabel, names);
-    }, '');
-    at += n * 4;
-    if (n < count) return;
+  if (l.tooLarge !== undefined && at + count * 4 > end) {
+    const [abbrev, what] = l.tooLarge;
+    const message = `${what}, 4*${count} > ${end - at}`;
+    count = Math.floor((end - at) / 4);
+    addExpertTo(b, countField, abbrev, 'Error', 'Malformed', message);
   }
-  if (e !== RSN_ELEMENT || at + 2 > end) return;
+  need(at, count * 4, l.list[1]);
+  const start = at;
+  const heading = (): string => {
+    let text = '';
+    for (let i = 0; i < count; i++) {
+      const o = start + i * 4;
+      if (ouiAt(data, o) === home) text += ` ${ouiLabel(home)} ${l.names[data[o + 3]!] ?? `Unknown ${data[o + 3]}`}`;
+    }
+    return text;
+  };
+  b.group(l.list[0], () => `${l.list[1]}${heading()}`, null, start, count * 4, () => {
+    for (let i = 0; i < count; i++) suite(b, start + i * 4, l.item[0], l.item[1], l.names, home, l.homeType);
+  }, '');
+  return start + count * 4;
+}
+
+/** Reads within an element: past its end malformed (its own buffer), past the capture truncated. */
+function elementReader(b: LayerBuilder, end: number): (o: number, n: number, what: string) => void {
+  return (o, n, what) => {
+    if (o + n > end) throw new StopDissection('malformed', `${what} runs past the end of the element`);
+    b.need(o, n, what);
+  };
+}
+
+/** The WPA Information Element's body after its type: version, multicast suite, unicast and AKM lists. */
+function wpaBody(b: LayerBuilder, at: number, end: number): void {
+  const data = b.data;
+  const need = elementReader(b, end);
+  need(at, 2, 'WPA Version');
+  const version = data.readUInt16LE(at);
+  b.add('wlan.wfa.ie.wpa.version', () => `WPA Version: ${version}`, version, at, 2);
+  at += 2;
+  need(at, 4, 'Multicast Cipher Suite');
+  suite(b, at, 'wlan.wfa.ie.wpa.mcs', 'Multicast Cipher Suite', WPA_CIPHERS, OUI_MICROSOFT, 'wlan.wfa.ie.wpa.mcs.type');
+  at = suiteList(b, at + 4, end, WPA_UNICAST, OUI_MICROSOFT, need);
+  suiteList(b, at, end, WPA_AKM_LIST, OUI_MICROSOFT, need);
+}
+
+/**
+ * The RSN Information element's body as Wireshark reads it: it may end after the version, the group
+ * suite, the pairwise list, the capabilities (read whenever the AKM list was) and the PMKIDs.
+ */
+function rsnElement(b: LayerBuilder, at: number, end: number): void {
+  const data = b.data;
+  const need = elementReader(b, end);
+  need(at, 2, 'RSN Version');
+  const version = data.readUInt16LE(at);
+  b.add('wlan.rsn.version', () => `RSN Version: ${version}`, version, at, 2);
+  at += 2;
+  if (at >= end) return;
+  need(at, 4, 'Group Cipher Suite');
+  suite(b, at, 'wlan.rsn.gcs', 'Group Cipher Suite', CIPHERS, OUI_IEEE80211, 'wlan.rsn.gcs.type');
+  at += 4;
+  if (at >= end) return;
+  at = suiteList(b, at, end, RSN_PAIRWISE, OUI_IEEE80211, need);
+  if (at >= end) return;
+  at = suiteList(b, at, end, RSN_AKMS, OUI_IEEE80211, need);
+  need(at, 2, 'RSN Capabilities');
   const caps = data.readUInt16LE(at);
   const capsAt = at;
   b.group('wlan.rsn.capabilities', () => `RSN Capabilities: ${hex(caps, 4)}`, caps, capsAt, 2, () => {
@@ -218,24 +256,31 @@ function suites(b: LayerBuilder, at: number, end: number, e: SuiteElement): void
     flag('wlan.rsn.capabilities.extended_key_id_iaf', 0x2000, 'Extended Key ID for Individually Addressed Frames', 'Supported', 'Not supported');
   }, () => hex(caps, 4));
   at += 2;
-  if (at + 2 > end) return;
-  const pmkids = data.readUInt16LE(at);
-  b.add('wlan.rsn.pmkid.count', () => `PMKID Count: ${pmkids}`, pmkids, at, 2);
+  if (at >= end) return;
+  need(at, 2, 'PMKID Count');
+  let pmkids = data.readUInt16LE(at);
+  const countField = b.add('wlan.rsn.pmkid.count', () => `PMKID Count: ${pmkids}`, pmkids, at, 2);
   at += 2;
+  if (at + pmkids * 16 > end) {
+    const message = `PMKID Count too large, 16*${pmkids} > ${end - at}`;
+    pmkids = Math.floor((end - at) / 16);
+    addExpertTo(b, countField, 'wlan.rsn.pmkid.count.invalid', 'Error', 'Malformed', message);
+  }
   const listAt = at;
-  const n = Math.min(pmkids, Math.floor((end - at) / 16));
-  b.group('wlan.rsn.pmkid.list', 'PMKID List', null, listAt, n * 16, () => {
-    for (let i = 0; i < n; i++) {
+  need(listAt, pmkids * 16, 'PMKID List');
+  b.group('wlan.rsn.pmkid.list', 'PMKID List', null, listAt, pmkids * 16, () => {
+    for (let i = 0; i < pmkids; i++) {
       const pmkid = data.subarray(listAt + i * 16, listAt + i * 16 + 16);
       b.add('wlan.pmkid.akms', () => `PMKID: ${pmkid.toString('hex')}`, pmkid, listAt + i * 16, 16, () => pmkid.toString('hex'));
     }
   }, '');
-  at += n * 16;
-  if (n < pmkids || at + 4 > end) return;
-  suite(b, at, 'wlan.rsn.gmcs', 'Group Management Cipher Suite', CIPHERS);
+  at += pmkids * 16;
+  if (at >= end) return;
+  need(at, 4, 'Group Management Cipher Suite');
+  suite(b, at, 'wlan.rsn.gmcs', 'Group Management Cipher Suite', CIPHERS, OUI_IEEE80211, 'wlan.rsn.gmcs.type');
 }
 
 /** The RSN Information element's body (tag 48). */
 export function rsnBody(b: LayerBuilder, v: number, length: number): void {
-  suites(b, v, v + length, RSN_ELEMENT);
+  rsnElement(b, v, v + length);
 }
