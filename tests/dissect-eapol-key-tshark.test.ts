@@ -104,6 +104,8 @@ const hexBytes = (text: string): Buffer => Buffer.from(text.replace(/\s/g, ''), 
 
 /** An RSN IE: CCMP group and pairwise, PSK and SAE, capabilities with MFP capable, a PMKID, BIP as group management suite. */
 const RSN_IE = hexBytes(`30 2e 0100 000fac04 0100 000fac04 0200 000fac02 000fac08 8000 0100 ${'11'.repeat(16)} 000fac06`);
+/** An RSN IE whose pairwise count (9) runs past it (the rest of it read as suites, one of another OUI). */
+const RSN_IE_BAD_COUNTS = hexBytes(`30 2a 0100 000fac04 0900 000fac04 00904c02 0100 000fac02 0000 0300 ${'44'.repeat(16)}`);
 /** KDEs: a GTK KDE (key ID 1, Tx) and a PMKID KDE. */
 const GTK_KDE = hexBytes(`dd 16 000fac 01 0500 ${'22'.repeat(16)}`);
 const PMKID_KDE = hexBytes(`dd 14 000fac 04 ${'33'.repeat(16)}`);
@@ -167,6 +169,8 @@ test('EAPOL-Key frames for every branch of the message numbering and key data, b
     keyFrame(2, 2 | PAIRWISE | MIC, RSN_IE, { dataLength: 10 }), // a data length shorter than the element
     keyFrame(2, 2 | PAIRWISE | ACK, Buffer.alloc(0), { cut: 60 }), // a body cut short
     keyFrame(2, 0 | PAIRWISE | ACK, Buffer.alloc(0)), // descriptor version 0
+    keyFrame(2, 2 | PAIRWISE | MIC, RSN_IE_BAD_COUNTS), // counts past the element
+    keyFrame(2, 2 | PAIRWISE | MIC, Buffer.concat([RSN_IE, hexBytes('dd 05 0050f2 08 00')])), // Microsoft's element of an unknown type
   ];
   const file = path.join(tmp, 'eapol-keys.pcap');
   fs.writeFileSync(file, pcapOf(frames));

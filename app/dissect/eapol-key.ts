@@ -61,8 +61,7 @@ function bodyReader(b: LayerBuilder, end: number) {
  * found malformed later keeps it, as in tshark; a frame without one keeps "Key".
  */
 export function addKeyDescriptor(b: LayerBuilder, at: number, end: number, setInfo: (info: string) => void): void {
-  const data = b.data;
-  const { need, u8, u16, bytes: readBytes } = bodyReader(b, end);
+  const { u8 } = bodyReader(b, end);
   const type = u8(at, 'key descriptor type');
   b.add('eapol.keydes.type', () => `Key Descriptor Type: ${DESCRIPTOR_TYPES[type] ?? 'Unknown'} (${type})`, type, at, 1);
   if (type === 1) {
@@ -70,6 +69,20 @@ export function addKeyDescriptor(b: LayerBuilder, at: number, end: number, setIn
     return;
   }
   if (type !== 2 && type !== 254) return;
+  // 802.11's RSNA EAPOL dissector: its exceptions are named after it.
+  try {
+    rsnaDescriptor(b, at, end, setInfo);
+  } catch (err) {
+    if (!(err instanceof StopDissection)) throw err;
+    b.mark(err.status, err.problem);
+    b.layer.problemProtocol = 'wlan_rsna_eapol';
+  }
+}
+
+/** The WPA and RSN key descriptors after their type byte (data[at] is the type). */
+function rsnaDescriptor(b: LayerBuilder, at: number, end: number, setInfo: (info: string) => void): void {
+  const data = b.data;
+  const { need, u16, bytes: readBytes } = bodyReader(b, end);
   // Wireshark reads the key data length (after a MIC of 16 bytes) before anything else.
   need(at + 93, 2, 'key data length');
   const info = u16(at + 1, 'key information');

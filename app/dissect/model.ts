@@ -70,6 +70,11 @@ export interface Layer {
   status: LayerStatus;
   /** What was wrong, for truncated/malformed layers. */
   problem?: string;
+  /**
+   * The protocol (filter name) Wireshark's show_exception names for the problem when it is not the
+   * layer's own: a dissector whose fields go into this layer's tree (802.11 RSNA EAPOL in EAPOL's).
+   */
+  problemProtocol?: string;
   /** Set when the layer's offsets are in a reassembled buffer (a PDU put together from TCP segments, an IP datagram), not the frame. */
   source?: 'reassembled';
   /** That buffer (with `source`). */

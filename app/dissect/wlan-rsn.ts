@@ -235,6 +235,10 @@ function rsnElement(b: LayerBuilder, at: number, end: number): void {
   at = suiteList(b, at, end, RSN_PAIRWISE, OUI_IEEE80211, need);
   if (at >= end) return;
   at = suiteList(b, at, end, RSN_AKMS, OUI_IEEE80211, need);
+  // Wireshark adds the capabilities without reading them first: past the element's end that fails
+  // only where tshark builds a tree (-V, -T fields, -Y; not a plain summary, which reads no field
+  // beyond the frame's).
+  if (at + 2 > end && b.selection !== undefined && [...b.selection].every((name) => name.startsWith('frame.'))) return;
   need(at, 2, 'RSN Capabilities');
   const caps = data.readUInt16LE(at);
   const capsAt = at;

@@ -7,6 +7,7 @@
  */
 import { dissectSafely, hex, LayerBuilder, StopDissection } from './builder';
 import type { Dissector } from './dissector';
+import { addExpertTo } from './expert';
 import { bitPicture, bytesHex, macText } from './format';
 import { dissectLlc } from './llc';
 import { rsnBody, vendorBody, vendorHeading } from './wlan-rsn';
@@ -405,17 +406,22 @@ export function addTaggedParameter(b: LayerBuilder, at: number, end: number): nu
   const data = b.data;
   const number = b.u8(at, 'tag number');
   const length = b.u8(at + 1, 'tag length');
-  if (at + 2 + length > end) throw new StopDissection('malformed', `tag ${number} runs past the end of the frame`);
   const v = at + 2;
   const tagName = TAG_NAMES[number] ?? 'Reserved';
+  // Past the end: the tag's number and length are shown (with Wireshark's expert when the length
+  // exceeds what remains from the tag's start), then its body's first read fails.
+  const past = v + length > end;
   const captured = Math.min(end, data.length);
-  if (at + 2 + length > captured) b.need(v, length, tagName);
+  if (!past && v + length > captured) b.need(v, length, tagName);
   let summary = '';
-  if (number === 0) summary = ssidText(data, v, length);
+  if (past) summary = '';
+  else if (number === 0) summary = ssidText(data, v, length);
   else if (b.tree) summary = tagSummary(data, number, v, Math.min(length, captured - v));
   b.group('wlan.tag', () => `Tag: ${tagName}${summary.startsWith(' ') || summary.startsWith(':') ? summary : summary ? `: ${summary}` : ''}`, null, at, 2 + length, () => {
     b.add('wlan.tag.number', () => `Tag Number: ${tagName} (${number})`, number, at, 1);
-    b.add('wlan.tag.length', () => `Tag length: ${length}`, length, at + 1, 1);
+    const lengthField = b.add('wlan.tag.length', () => `Tag length: ${length}`, length, at + 1, 1);
+    if (length > end - at) addExpertTo(b, lengthField, 'wlan.tag.length.bad', 'Error', 'Malformed', 'Tag Length is longer than remaining payload');
+    if (past) throw new StopDissection('malformed', `tag ${number} runs past the end of the frame`);
     tagBody(b, number, v, length);
   });
   return v + length;

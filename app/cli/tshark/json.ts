@@ -256,7 +256,7 @@ export function writePacketJson(out: ByteOut, packet: DissectedPacket, indent = 
   });
   if (failed !== undefined) {
     // Wireshark's show_exception item, a member of "layers" after the protocols (tree.ts addException).
-    const name = protocolShortName(failed.protocol);
+    const name = protocolShortName(failed.problemProtocol ?? failed.protocol);
     line(depth + 3);
     if (failed.status === 'truncated') out.text(`"_ws.short": ${JSON.stringify(`[Packet size limited during capture: ${name} truncated]`)}`);
     else {

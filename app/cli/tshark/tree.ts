@@ -86,7 +86,7 @@ function addLayer(w: TreeLines, layer: Layer, depth: number, dataHex: boolean): 
  * its expert item for a packet that contradicts itself, the protocol named by its short name.
  */
 function addException(w: TreeLines, layer: Layer): void {
-  const name = protocolShortName(layer.protocol);
+  const name = protocolShortName(layer.problemProtocol ?? layer.protocol);
   if (layer.status === 'truncated') {
     w.line(0, `[Packet size limited during capture: ${name} truncated]`);
     return;
