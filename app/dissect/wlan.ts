@@ -362,7 +362,9 @@ function dissectManagement(p: PacketState, data: Buffer, subtype: number, offset
             const v = abbrev === 'wlan.fixed.aid' ? raw & 0x3fff : raw;
             if (abbrev === 'wlan.fixed.beacon') interval = v;
             const text = HEX_FIXED.has(abbrev) ? hex(v, 4) : String(v);
+            const fieldAt = at;
             if (abbrev === 'wlan.fixed.beacon') b.add(abbrev, () => `Beacon Interval: ${(v * 1024 / 1e6).toFixed(6)} [Seconds]`, v, at, 2);
+            else if (abbrev === 'wlan.fixed.capabilities') b.group(abbrev, () => `${label}: ${text}`, v, at, 2, () => capabilityBits(b, v, fieldAt), text);
             else b.add(abbrev, () => `${label}: ${text}`, v, at, 2, text);
           }
           at += size;
@@ -425,6 +427,39 @@ export function addTaggedParameter(b: LayerBuilder, at: number, end: number): nu
     tagBody(b, number, v, length);
   });
   return v + length;
+}
+
+/** Capabilities Information's bits: field (after wlan.fixed.capabilities.), label, text when set and clear; null for a reserved bit. */
+const CAPABILITY_BITS: Array<[string, string, string, string] | null> = [
+  ['ess', 'ESS capabilities', 'Transmitter is an AP', 'Transmitter is a STA'],
+  ['ibss', 'IBSS status', 'Transmitter belongs to an IBSS', 'Transmitter belongs to a BSS'],
+  null, null,
+  ['privacy', 'Privacy', 'Data confidentiality required', 'Data confidentiality not required'],
+  ['short_preamble', 'Short Preamble', 'Allowed', 'Not Allowed'],
+  null, null,
+  ['spec_man', 'Spectrum Management', 'Implemented', 'Not Implemented'],
+  ['qos', 'QoS', 'Implemented', 'Not Implemented'],
+  ['short_slot_time', 'Short Slot Time', 'In use', 'Not in use'],
+  ['apsd', 'Automatic Power Save Delivery', 'Implemented', 'Not Implemented'],
+  ['radio_measurement', 'Radio Measurement', 'Implemented', 'Not Implemented'],
+  ['epd', 'EPD', 'Implemented', 'Not Implemented'],
+  null, null,
+];
+
+/** The sixteen bits of a Capabilities Information field (reserved ones numbered 1 to 6), as tshark shows them. */
+function capabilityBits(b: LayerBuilder, value: number, at: number): void {
+  let reserved = 0;
+  CAPABILITY_BITS.forEach((bit, i) => {
+    const mask = 1 << i;
+    const set = (value & mask) !== 0;
+    if (bit === null) {
+      reserved++;
+      b.add(`wlan.fixed.capabilities.reserved${reserved}`, () => `${bitPicture(value, mask, 16)} = Reserved: ${set ? 1 : 0}`, set ? 1 : 0, at, 2);
+      return;
+    }
+    const [name, label, yes, no] = bit;
+    b.add(`wlan.fixed.capabilities.${name}`, () => `${bitPicture(value, mask, 16)} = ${label}: ${set ? yes : no}`, set, at, 2);
+  });
 }
 
 /** What Wireshark adds to a tag's heading: the rates, the channel, the DTIM position, a vendor's element. */
