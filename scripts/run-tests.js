@@ -10,6 +10,7 @@
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
+const { makeTsharkShim } = require('./tshark-shim');
 
 const root = path.resolve(__dirname, '..');
 const dist = path.join(root, 'dist');
@@ -74,6 +75,12 @@ function run(command, args, options = {}) {
     child.on('close', (code, signal) => resolve({ status: code ?? (signal ? 1 : 0), stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
   });
 }
+
+// tshark, which the tests start ~1,200 times, as scripts/tshark-shim.js starts it (first on PATH
+// for every test process; removed when the runner exits).
+const shimDir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'sievecap-tshark-shim-'));
+process.on('exit', () => fs.rmSync(shimDir, { recursive: true, force: true }));
+if (makeTsharkShim(shimDir) !== null) process.env.PATH = `${shimDir}${path.delimiter}${process.env.PATH ?? ''}`;
 
 const queue = besideFiles.map((file, index) => ({ file, index }));
 const besideResults = [];
