@@ -2,8 +2,10 @@
  * mDNS, LLMNR and enhanced GRE carrying PPP (issue 12) against tshark: `-T fields` of the dns.*,
  * gre.* and ppp.* fields, frame.protocols and the summary line (`-T text`), on frames this test
  * builds and on real mDNS/LLMNR traffic it captures between two network namespaces (python3
- * sockets: a multicast and a unicast mDNS query and answer, an LLMNR query and answer). Skipped
- * when tshark is not installed; the namespace part also when not root.
+ * sockets: a multicast and a unicast mDNS query and answer, an LLMNR query and answer). Also DNS
+ * over UDP on other ports, which tshark finds by its heuristic: real queries and answers on port
+ * 5300 (bench/decode/dns.py), the corpus's DNS on 8053, and built datagrams the heuristic must
+ * refuse. Skipped when tshark is not installed; the namespace part also when not root.
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,6 +17,7 @@ import { writePcap } from './support/frames';
 import { createNetnsPair, finished, sleep, waitForStderr } from './support/netns';
 import { sievecap } from './support/sievecap';
 import { assertFiltersAgree } from './support/agree';
+import { requireCorpusFile } from './support/corpus';
 
 const NO_TSHARK = spawnSync('tshark', ['--version']).status !== 0 ? 'tshark is not installed (apt-get install tshark)' : false;
 const NOT_ROOT = process.getuid?.() !== 0 ? 'needs root to create network namespaces' : false;
@@ -163,4 +166,86 @@ test('real traffic between namespaces: mDNS and LLMNR queries and answers agree 
   } finally {
     pair.destroy();
   }
+});
+
+/** A UDP datagram 10.0.0.1:40000 → 10.0.0.2:PORT carrying `payload` (hex), in an Ethernet frame; checksum 0 (none). */
+function udpFrame(port: number, payload: string): Buffer {
+  const body = Buffer.from(payload, 'hex');
+  const ip = Buffer.from('450000000001000040110000' + '0a000001' + '0a000002', 'hex');
+  ip.writeUInt16BE(20 + 8 + body.length, 2);
+  let sum = 0;
+  for (let i = 0; i < 20; i += 2) sum += ip.readUInt16BE(i);
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  ip.writeUInt16BE(~sum & 0xffff, 10);
+  const udp = Buffer.alloc(8);
+  udp.writeUInt16BE(40000, 0);
+  udp.writeUInt16BE(port, 2);
+  udp.writeUInt16BE(8 + body.length, 4);
+  return Buffer.concat([Buffer.from('020000000002020000000001' + '0800', 'hex'), ip, udp, body]);
+}
+
+const QUESTION = '076578616d706c6503636f6d0000010001'; // example.com A IN
+
+test('built frames: DNS on other UDP ports where tshark\'s heuristic takes it, and datagrams it refuses', { skip: NO_TSHARK }, () => {
+  const file = path.join(tmp, 'heuristic.pcap');
+  writePcap(file, [
+    udpFrame(5300, `1234 0100 0001 0000 0000 0000 ${QUESTION}`.replaceAll(' ', '')), // a query: taken
+    udpFrame(5300, `1234 8180 0001 0001 0000 0000 ${QUESTION} c00c000100010000003c00040a000002`.replaceAll(' ', '')), // its response: taken
+    udpFrame(6000, `beef 8180 0000 0064 000a 000a`.replaceAll(' ', '') + '00'.repeat(8)), // a response at the limits (100, 10, 10): taken, malformed
+    udpFrame(6001, `1234 0900 0001 0000 0000 0000 ${QUESTION}`.replaceAll(' ', '')), // opcode 1 (inverse query): refused
+    udpFrame(6002, `1234 0100 0002 0000 0000 0000 ${QUESTION}${QUESTION}`.replaceAll(' ', '')), // a query with two questions: refused
+    udpFrame(6003, `1234 0100 0001 0001 0000 0000 ${QUESTION}`.replaceAll(' ', '')), // a query with an answer: refused
+    udpFrame(6004, `1234 8180 0001 0065 0000 0000 ${QUESTION}`.replaceAll(' ', '')), // a response with 101 answers: refused
+    udpFrame(6005, `1234 8180 0001 0000 000b 0000 ${QUESTION}`.replaceAll(' ', '')), // 11 authority records: refused
+    udpFrame(6006, `1234 0100 0001 0000 0000 000b ${QUESTION}`.replaceAll(' ', '')), // 11 additional records: refused
+    udpFrame(6007, '123401000001000000000000'), // a header alone: refused
+  ]);
+  const protocols = tshark(file, ['-T', 'fields', '-e', 'frame.protocols']).trim().split('\n');
+  assert.deepEqual(protocols.map((p) => p.endsWith(':dns')), [true, true, true, false, false, false, false, false, false, false], protocols.join('\n'));
+  assertAgrees(file);
+});
+
+test('corpus: DNS on port 8053 agrees with tshark', { skip: NO_TSHARK }, () => {
+  assertAgrees(requireCorpusFile('tcpdump/tests/dns_udp_8053.pcap'));
+});
+
+test('real traffic between namespaces: DNS queries and answers on port 5300 agree with tshark', { skip: NO_TSHARK || NOT_ROOT }, async () => {
+  const pair = createNetnsPair();
+  const file = path.join(tmp, 'port-5300.pcap');
+  const script = path.join(__dirname, '..', '..', 'bench', 'decode', 'dns.py');
+  try {
+    const server = pair.spawn(pair.nsB, ['python3', script, 'server', pair.ipB, '5300', '20']);
+    const serverDone = finished(server);
+    const td = pair.spawn(pair.nsA, ['tcpdump', '--immediate-mode', '-i', pair.vethA, '-w', file, 'udp']);
+    const done = finished(td);
+    try {
+      await waitForStderr(td, /listening on/);
+      await sleep(300);
+      pair.exec(pair.nsA, ['python3', script, 'client', pair.ipB, '5300', '20']);
+      await sleep(500);
+    } finally {
+      td.kill('SIGINT');
+      if (server.pid) server.kill('SIGTERM');
+      await done;
+      await serverDone;
+    }
+    const summary = tshark(file, []);
+    assert.ok((summary.match(/ DNS .*Standard query response/g) ?? []).length >= 15, summary);
+    assertAgrees(file);
+  } finally {
+    pair.destroy();
+  }
+});
+
+test('corpus: DNS messages cut by a snap length (editcap -s) end their Info with tshark\'s note, as tshark\'s', { skip: NO_TSHARK }, () => {
+  let noted = 0;
+  for (const snap of [48, 60, 80, 120, 200]) {
+    const cut = path.join(tmp, `dns-s${snap}.pcap`);
+    const r = spawnSync('editcap', ['-s', String(snap), requireCorpusFile('chrissanders-packets/dns.pcap'), cut], { encoding: 'utf8' });
+    assert.equal(r.status, 0, `editcap: ${r.stderr}`);
+    const theirs = tshark(cut, []);
+    assert.equal(ours(cut, ['-T', 'text']), theirs, `summary lines at snap length ${snap}`);
+    noted += (theirs.match(/\[Packet size limited during capture\]/g) ?? []).length;
+  }
+  assert.ok(noted >= 20, `only ${noted} cut messages compared`);
 });

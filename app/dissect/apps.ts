@@ -3,7 +3,7 @@
  * instance gets them all with one call.
  */
 import type { AppDissector } from './model';
-import { createDnsDissector } from './dns';
+import { createDnsDissector, dnsHeuristic } from './dns';
 import { dhcpDissector } from './dhcp';
 import { dhcpv6Dissector } from './dhcpv6';
 import { ntpDissector } from './ntp';
@@ -50,8 +50,9 @@ import { createSipRtpDissectors } from './sip';
 export function createDefaultAppDissectors(): AppDissector[] {
   // HTTP and SSDP keep their request/response pairs in one table, as Wireshark's conversation data.
   const httpTransactions = new HttpTransactionTable();
+  const dns = createDnsDissector();
   return [
-  createDnsDissector(),
+  dns,
   dhcpDissector,
   dhcpv6Dissector,
   ntpDissector,
@@ -94,6 +95,8 @@ export function createDefaultAppDissectors(): AppDissector[] {
   createNbssDissector(),
   // SIP with SDP, and the RTP/RTCP its SDP sets up (RTCP's heuristic last, as tshark tries it late).
   ...createSipRtpDissectors(),
+  // DNS on other UDP ports: its heuristic after every other one, as tshark tries them.
+  dnsHeuristic(dns),
   ];
 }
 

@@ -13,6 +13,7 @@ import { lengthPrefixedPdus } from './tcp-pdus';
 import { bitPicture, bytesHex, nsToSeconds } from './format';
 import { DnsTransactionTable, type DnsMatch } from './dns-transactions';
 import { addExpert, addExpertTo } from './expert';
+import { statusSuffix } from './routing-common';
 import { absoluteTimeText, ipv4Text, ipv6Text, printable } from './app-format';
 import { DnsNameReader, dnsOpcodeName, dnsRcodeName, dnsTypeDescription, dnsTypeName, type DnsName } from './dns-names';
 
@@ -83,6 +84,36 @@ export function createDnsDissector(transactions: DnsTransactionTable | null = ne
 type Matcher = (id: number, response: boolean) => DnsMatch;
 
 /** The flavor of the port the payload was handed off on: the lower port's first, as Dissector.appFor. */
+/**
+ * DNS over UDP on other ports, as Wireshark 4.0's heuristic takes it (dissect_dns_heur, on by
+ * default): the DNS dissector `dns` (the same transactions), offered to UDP payloads no port
+ * claimed. Registered after every other heuristic: Wireshark tries the UDP heuristics in the
+ * reverse order of their protocols' names, and "dns" comes after those Sievecap has.
+ */
+export function dnsHeuristic(dns: AppDissector): AppDissector {
+  return { ...dns, udpPorts: [], tcpPorts: [], variants: undefined, heuristic: (data, offset, end, ctx) => ctx.transport === 'udp' && looksLikeDns(data, offset, end) };
+}
+
+/**
+ * dissect_dns_heur's test: more than a header; a standard query (opcode 0); a query asks one
+ * question and carries no answer or authority record; a response at most one question, 100
+ * answers and 10 authority records; at most 10 additional records either way.
+ */
+export function looksLikeDns(data: Buffer, offset: number, end: number): boolean {
+  if (end - offset <= 12 || Math.min(end, data.length) - offset < 12) return false;
+  const flags = data.readUInt16BE(offset + 2);
+  if ((flags & 0x7800) !== 0) return false;
+  const questions = data.readUInt16BE(offset + 4);
+  const answers = data.readUInt16BE(offset + 6);
+  const authority = data.readUInt16BE(offset + 8);
+  if ((flags & 0x8000) === 0) {
+    if (questions !== 1 || answers !== 0 || authority !== 0) return false;
+  } else if (questions > 1 || answers > 100 || authority > 10) {
+    return false;
+  }
+  return data.readUInt16BE(offset + 10) <= 10;
+}
+
 export function udpFlavor(srcPort: number, dstPort: number): DnsFlavor {
   return UDP_FLAVORS.get(Math.min(srcPort, dstPort)) ?? UDP_FLAVORS.get(Math.max(srcPort, dstPort)) ?? DNS;
 }
@@ -150,6 +181,8 @@ export function dissectDnsMessage(data: Buffer, offset: number, end: number, tcp
     readMessage(b, start, info, records, match);
   });
   if (info.text.length > MAX_INFO) info.text = info.text.slice(0, MAX_INFO);
+  // A message cut by the snap length or running past its end: tshark's note after what was read.
+  info.text += statusSuffix(layer);
   // From the QR bit (a query for "response.example" is still a query).
   layer.title = `${flavor.title} (${info.response ? 'response' : 'query'})`;
   return { layers: [layer], protocolColumn: flavor.column, info: info.text };
