@@ -225,7 +225,7 @@ export class Dissector {
     frameFields.setProtocols(() => p.protocols.join(':'));
     p.finishColumns();
     if (p.infoPrefix) p.info = p.infoPrefix + p.info;
-    if (!p.protocolColumn) p.protocolColumn = p.protocols.length ? p.protocols[p.protocols.length - 1]!.toUpperCase() : 'UNKNOWN';
+    if (!p.protocolColumn && !p.protocolEmpty) p.protocolColumn = p.protocols.length ? p.protocols[p.protocols.length - 1]!.toUpperCase() : 'UNKNOWN';
     p.layout.simple = isSimple(p);
     return {
       number: frame.number,

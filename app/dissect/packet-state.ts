@@ -149,6 +149,18 @@ export class PacketState {
     this.protocolColumn = protocolColumn;
     this.info = info;
   }
+
+  /**
+   * An empty Protocol column that stays empty (a dissector that sets none, as user_dlt): the
+   * Dissector then does not name the last layer's protocol there.
+   */
+  keepProtocolEmpty(): void {
+    this.protocolColumn = '';
+    this.protocolEmpty = true;
+  }
+
+  /** keepProtocolEmpty() was called. */
+  protocolEmpty = false;
 }
 
 function markReassembled(layer: Layer): void {

@@ -28,6 +28,7 @@ import { dissectIpv6 } from './ipv6';
 import { dissectEthernet, dissectNull, dissectRaw, dissectSll, dissectSll2, dissectVlan } from './link';
 import { dissectLlc, LINKTYPE_ATM_RFC1483 } from './llc';
 import { dissectLldp, ETHERTYPE_LLDP } from './lldp';
+import { dissectPktap, dissectUserDlt, LINKTYPE_PKTAP, LINKTYPE_USER0, LINKTYPE_USER15 } from './pktap';
 import { dissectSlow, ETHERTYPE_SLOW } from './slow';
 import { dissectEapol, ETHERTYPE_EAPOL } from './eapol';
 import { dissectPppoeSession } from './pppoe';
@@ -70,6 +71,8 @@ export function registerCoreDissectors(d: Dissector): void {
   d.linkTypes.set(LINKTYPE_ATM_RFC1483, dissectLlc);
   d.linkTypes.set(LINKTYPE_IEEE802_11_RADIOTAP, dissectRadiotap);
   d.linkTypes.set(LINKTYPE_IEEE802_11, dissectWlan);
+  d.linkTypes.set(LINKTYPE_PKTAP, dissectPktap);
+  for (let user = LINKTYPE_USER0; user <= LINKTYPE_USER15; user++) d.linkTypes.set(user, (dd, p, data, o, e) => dissectUserDlt(dd, p, data, o, e, user));
 
   d.ethertypes.set(0x0800, dissectIpv4);
   d.ethertypes.set(0x86dd, dissectIpv6);

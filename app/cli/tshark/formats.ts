@@ -121,7 +121,7 @@ export function checkTsharkFormats(formats: TsharkFormatOptions, outputType: str
 /** tshark -T tabs: the summary line's columns, padded as -T text pads them, between tabs. */
 export function tabsLine(columns: readonly string[]): string {
   const [number, time, source, destination, protocol, length, info] = columns as [string, string, string, string, string, string, string];
-  const addresses = source || destination ? `${source.padStart(12)}\t→\t${destination.padEnd(12)}\t` : '';
+  const addresses = `${source.padStart(12)}\t→\t${destination.padEnd(12)}\t`;
   return `${number.padStart(5)}\t${time.padStart(10)}\t${addresses}${protocol}\t${length}\t${info}`;
 }
 

@@ -11,8 +11,9 @@ export function summaryLine(packet: DissectedPacket, time?: string, names?: Summ
   time ??= summaryTime(packet);
   const source = names?.any ? names.address(s.source) : s.source;
   const destination = names?.any ? names.address(s.destination) : s.destination;
-  // tshark pads the address columns to 12 characters: source right-aligned, destination left.
-  const addresses = source || destination ? `${source.padStart(12)} → ${destination.padEnd(12)} ` : '';
+  // tshark pads the address columns to 12 characters: source right-aligned, destination left;
+  // the arrow is there even when both are empty (a frame with no addresses: Frame Relay, PKTAP).
+  const addresses = `${source.padStart(12)} → ${destination.padEnd(12)} `;
   return `${String(packet.number).padStart(5)} ${time.padStart(10)} ${addresses}${s.protocol} ${s.length} ${s.info}`;
 }
 

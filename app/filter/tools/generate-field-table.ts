@@ -31,6 +31,8 @@ const PROTOCOLS = [
   'radiotap', 'wlan_radio', 'wlan', 'wlan_rsna_eapol',
   // Link-layer protocols (aoe.ts, dec-dna.ts, loop.ts, slarp.ts, geonw.ts: protocol gnw, fields geonw.*).
   'aoe', 'dec_dna', 'loop', 'slarp', 'gnw', 'geonw',
+  // macOS's PKTAP header and the user DLTs (pktap.ts).
+  'pktap', 'user_dlt',
   // HTTP bodies (http-body.ts).
   'data-text-lines', 'media', 'png', 'image-jfif', 'image-gif', 'json', 'xml', 'urlencoded-form',
   // TLS certificates (x509.ts) use the X.509 dissectors' names.
