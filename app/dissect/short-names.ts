@@ -57,6 +57,7 @@ const SHORT_NAMES: Readonly<Record<string, string>> = {
   slow: '802.3 Slow protocols',
   syslog: 'Syslog',
   'urlencoded-form': 'URL Encoded Form Data',
+  user_dlt: 'DLT_USER',
   wg: 'WireGuard',
   wlan: 'IEEE 802.11',
   wlan_radio: '802.11 Radio',
