@@ -16,7 +16,7 @@ import type { ArpBinding } from './arp';
 import { WIRESHARK_TCP_PORTS, WIRESHARK_UDP_PORTS } from './wireshark-ports';
 import { registerDefaultAppDissectors } from './apps';
 import { LayerBuilder, withNamedLabels } from './builder';
-import { frameLayer } from './frame';
+import { frameLayer, setFrameProtocols, type FrameTiming } from './frame';
 import type { AppContext, AppDissector, AppResult, DissectedPacket, DissectOptions, FrameInput } from './model';
 import { PacketState } from './packet-state';
 import { registerCoreDissectors } from './registry';
@@ -123,6 +123,14 @@ export class Dissector {
   private readonly selectionPrefixes = new WeakMap<ReadonlySet<string>, Set<string>>();
   private firstTsNs: bigint | null = null;
   private previousTsNs: bigint | null = null;
+  /** The frame being dissected's time stamp, and the one its time delta is from (its own for the first frame). */
+  private frameTsNs = 0n;
+  private deltaBaseNs = 0n;
+  /** The frame layer's time differences, made only when a field shows them (no bigint per frame otherwise). */
+  private readonly timing: FrameTiming = {
+    relativeNs: () => this.frameTsNs - this.firstTsNs!,
+    deltaNs: () => this.frameTsNs - this.deltaBaseNs,
+  };
   /** DissectorOptions.desegment. */
   readonly desegment: boolean;
   /** DissectorOptions.relativeSequence. */
@@ -205,8 +213,13 @@ export class Dissector {
 
   private dissectFrame(frame: FrameInput, options?: DissectOptions): DissectedPacket {
     const p = new PacketState(frame, options?.fields, options?.columns !== false, options?.applications ?? false, options === undefined || options.fields === undefined || options.taps === true);
-    const frameFields = frameLayer(frame, this.timeRelative(frame.tsNs), this.timeDelta(frame.tsNs), p.selection);
-    p.layers.push(frameFields.layer);
+    const ts = frame.tsNs;
+    if (this.firstTsNs === null) this.firstTsNs = ts;
+    this.frameTsNs = ts;
+    this.deltaBaseNs = this.previousTsNs ?? ts;
+    this.previousTsNs = ts;
+    const frameFields = frameLayer(frame, this.timing, p.selection);
+    p.layers.push(frameFields);
     const data = frame.data;
     try {
       // Layers may claim bytes up to the length on the wire; reads past the captured bytes then
@@ -222,7 +235,7 @@ export class Dissector {
       last.status = 'malformed';
       last.problem = `dissector error: ${(err as Error).message}`;
     }
-    frameFields.setProtocols(() => p.protocols.join(':'));
+    setFrameProtocols(frameFields, p.protocols, p.selection === undefined);
     p.finishColumns();
     if (p.infoPrefix) p.info = p.infoPrefix + p.info;
     if (!p.protocolColumn && !p.protocolEmpty) p.protocolColumn = p.protocols.length ? p.protocols[p.protocols.length - 1]!.toUpperCase() : 'UNKNOWN';
@@ -403,16 +416,6 @@ export class Dissector {
     if (this.udpStreams.has(key)) this.udpStreamRenewals.add(key);
   }
 
-  private timeRelative(ts: bigint): bigint {
-    if (this.firstTsNs === null) this.firstTsNs = ts;
-    return ts - this.firstTsNs;
-  }
-
-  private timeDelta(ts: bigint): bigint {
-    const delta = this.previousTsNs === null ? 0n : ts - this.previousTsNs;
-    this.previousTsNs = ts;
-    return delta;
-  }
 }
 
 /** Runs an application dissector; an exception (a bug) becomes one malformed layer, never escapes. */

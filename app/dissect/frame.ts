@@ -107,48 +107,51 @@ function selectedFrameFields(selection: FieldSelection): readonly FrameField[] {
 
 /**
  * The frame layer. With a selection (no tree), only the selected fields are built, without
- * labels: time stamps as text cost more than the rest of a small frame's dissection.
+ * labels: time stamps as text cost more than the rest of a small frame's dissection. The time
+ * differences are bigints made only when a field shows them (`timing` gives them).
+ * frame.protocols, when built, is the last field: setFrameProtocols fills it in at the end.
  */
-export function frameLayer(
-  frame: FrameInput,
-  relativeNs: bigint,
-  deltaNs: bigint,
-  selection?: FieldSelection,
-): { layer: Layer; setProtocols(chain: () => string): void } {
+export function frameLayer(frame: FrameInput, timing: FrameTiming, selection?: FieldSelection): Layer {
   const capLen = frame.data.length;
   const tree = selection === undefined;
   const fields: Field[] = [];
-  let protocols: Field | null = null;
   // Most selections name no frame field: then not even the look-ups per field.
   const wanted = tree ? FRAME_FIELDS : mayHoldFieldsOf(selection, 'frame') ? selectedFrameFields(selection) : NONE;
   if (wanted.length > 0) {
-    const facts: FrameFacts = { frame, capLen, relativeNs, deltaNs };
+    const facts: FrameFacts = { frame, capLen, relativeNs: timing.relativeNs(), deltaNs: timing.deltaNs() };
     for (const [abbrev, value, text, label] of wanted) {
-      let field: Field;
       if (tree) {
         const t = text(facts);
-        field = { abbrev, label: label(t, facts), value: value(facts), text: t, offset: 0, length: 0 };
-      } else field = lazyTextField(abbrev, '', value(facts), 0, 0, () => text(facts));
-      fields.push(field);
-      if (abbrev === 'frame.protocols') protocols = field;
+        fields.push({ abbrev, label: label(t, facts), value: value(facts), text: t, offset: 0, length: 0 });
+      } else fields.push(lazyTextField(abbrev, '', value(facts), 0, 0, () => text(facts)));
     }
   }
-  let title = tree ? `Frame ${frame.number}: ${frame.origLen} bytes on wire (${frame.origLen * 8} bits), ${capLen} bytes captured (${capLen * 8} bits)` : 'Frame';
-  if (tree && frame.iface !== undefined) {
-    const direction = ['', ' (inbound)', ' (outbound)', ''][(frame.flags ?? 0) & 3];
-    title += ` on interface ${frame.iface.name ?? 'unknown'}, id ${frame.iface.id}${direction}`;
-    fields.unshift(...interfaceFields(frame));
+  let title = 'Frame';
+  if (tree) {
+    title = `Frame ${frame.number}: ${frame.origLen} bytes on wire (${frame.origLen * 8} bits), ${capLen} bytes captured (${capLen * 8} bits)`;
+    if (frame.iface !== undefined) {
+      const direction = ['', ' (inbound)', ' (outbound)', ''][(frame.flags ?? 0) & 3];
+      title += ` on interface ${frame.iface.name ?? 'unknown'}, id ${frame.iface.id}${direction}`;
+      fields.unshift(...interfaceFields(frame));
+    }
   }
-  const layer: Layer = { protocol: 'frame', title, offset: 0, length: capLen, fields, status: 'ok' };
-  return {
-    layer,
-    setProtocols(chainOf: () => string) {
-      if (protocols === null) return;
-      const chain = chainOf();
-      protocols.value = chain;
-      protocols.text = chain;
-      // A label holds 239 characters: a longer one is marked "[truncated]" and cut to 238.
-      if (tree) protocols.label = chain.length < 220 ? `[Protocols in frame: ${chain}]` : `[${`Protocols in frame [truncated]: ${chain}`.slice(0, 238)}]`;
-    },
-  };
+  return { protocol: 'frame', title, offset: 0, length: capLen, fields, status: 'ok' };
+}
+
+/** The frame's time differences (from the first frame, from the previous one), asked for only when shown. */
+export interface FrameTiming {
+  relativeNs(): bigint;
+  deltaNs(): bigint;
+}
+
+/** Fills in the frame layer's frame.protocols, when it was built (the last field), with the chain. */
+export function setFrameProtocols(layer: Layer, protocols: readonly string[], tree: boolean): void {
+  const fields = layer.fields;
+  const field = fields.length > 0 ? fields[fields.length - 1]! : undefined;
+  if (field === undefined || field.abbrev !== 'frame.protocols') return;
+  const chain = protocols.join(':');
+  field.value = chain;
+  field.text = chain;
+  // A label holds 239 characters: a longer one is marked "[truncated]" and cut to 238.
+  if (tree) field.label = chain.length < 220 ? `[Protocols in frame: ${chain}]` : `[${`Protocols in frame [truncated]: ${chain}`.slice(0, 238)}]`;
 }

@@ -1,6 +1,6 @@
 /** IPv4 (RFC 791): header, options, checksum status as tshark reports it, fragment reassembly. */
 import { addExpertTo } from './expert';
-import { dissectSafely, hex, LayerBuilder, StopDissection } from './builder';
+import { hex, LayerBuilder, StopDissection, stopped } from './builder';
 import type { Dissector } from './dissector';
 import { bitPicture, bytesHex, ipv4Text, setText } from './format';
 import { dscpText, dsSummary, ecnText, ipProtocolName } from './ip-common';
@@ -21,95 +21,99 @@ export function dissectIpv4(d: Dissector, p: PacketState, data: Buffer, offset: 
   let reassembled: Reassembled | null = null;
   let fragmentInfo = '';
   let bogusSix = false;
-  dissectSafely(b, () => {
-    const vhl = b.u8(offset, 'version');
-    const version = vhl >> 4;
-    const hlen = (vhl & 0x0f) * 4;
-    if (b.wants('ip.version')) b.add('ip.version', () => `${bitPicture(vhl, 0xf0, 8)} = Version: ${version}`, version, offset, 1);
-    // tshark: "Bogus IPv4 version"; a 6 there goes on to the IPv6 dissector.
-    if (version === 6) {
-      bogusSix = true;
-      return;
-    }
-    if (version !== 4) throw new StopDissection('malformed', `IP version ${version} in an IPv4 header`);
-    if (b.wants('ip.hdr_len')) b.add('ip.hdr_len', () => `${bitPicture(vhl, 0x0f, 8)} = Header Length: ${hlen} bytes (${vhl & 0x0f})`, hlen, offset, 1);
-    if (hlen < 20) throw new StopDissection('malformed', `IPv4 header length ${hlen} is below 20 bytes`);
-    const ds = b.u8(offset + 1);
-    if (b.wantsAny('ip.dsfield')) b.group('ip.dsfield', () => `Differentiated Services Field: ${hex(ds, 2)} (${dsSummary(ds)})`, ds, offset + 1, 1, () => {
-      b.add('ip.dsfield.dscp', () => `${bitPicture(ds, 0xfc, 8)} = Differentiated Services Codepoint: ${dscpText(ds >> 2)}`, ds >> 2, offset + 1, 1);
-      b.add('ip.dsfield.ecn', () => `${bitPicture(ds, 0x03, 8)} = Explicit Congestion Notification: ${ecnText(ds & 3)}`, ds & 3, offset + 1, 1);
-    }, () => hex(ds, 2));
-    let totalLen = b.u16(offset + 2, 'total length');
-    // 0 means TCP segmentation offload: Wireshark takes the length from the frame.
-    const offloaded = totalLen === 0;
-    if (offloaded) totalLen = end - offset;
-    if (b.wants('ip.len')) b.add('ip.len', () => (offloaded ? `[Total Length: ${totalLen} bytes (reported as 0, presumed to be because of "TCP segmentation offload" (TSO))]` : `Total Length: ${totalLen}`), totalLen, offset + 2, 2);
-    const id = b.u16(offset + 4, 'identification');
-    if (b.wants('ip.id')) b.add('ip.id', () => `Identification: ${hex(id, 4)} (${id})`, id, offset + 4, 2, () => hex(id, 4));
-    const flagsFrag = b.u16(offset + 6, 'flags');
-    const flags = flagsFrag >> 13;
-    const df = (flags & 2) !== 0;
-    const mf = (flags & 1) !== 0;
-    const fragOffset = flagsFrag & 0x1fff;
-    const flagsLabel = (): string => {
-      const names = [(flags & 4) && 'Reserved bit', df && "Don't fragment", mf && 'More fragments'].filter(Boolean).join(', ');
-      return `${bitPicture(flagsFrag >> 8, 0xe0, 8)} = Flags: ${hex(flags, 1)}${names ? ', ' + names : ''}`;
-    };
-    if (b.wantsAny('ip.flags')) b.group('ip.flags', flagsLabel, flags, offset + 6, 1, () => {
-      b.add('ip.flags.rb', () => `${bitPicture(flags << 5, 0x80, 8)} = Reserved bit: ${setText((flags & 4) !== 0)}`, (flags & 4) !== 0, offset + 6, 1);
-      b.add('ip.flags.df', () => `${bitPicture(flags << 5, 0x40, 8)} = Don't fragment: ${setText(df)}`, df, offset + 6, 1);
-      b.add('ip.flags.mf', () => `${bitPicture(flags << 5, 0x20, 8)} = More fragments: ${setText(mf)}`, mf, offset + 6, 1);
-    }, () => hex(flags, 2));
-    if (b.wants('ip.frag_offset')) b.add('ip.frag_offset', () => `${bitPicture(flagsFrag, 0x1fff, 16)} = Fragment Offset: ${fragOffset * 8}`, fragOffset, offset + 6, 2);
-    const ttl = b.u8(offset + 8);
-    if (!p.quoted) p.ttl = ttl;
-    const ttlField = b.add('ip.ttl', () => `Time to Live: ${ttl}`, ttl, offset + 8, 1);
-    proto = b.u8(offset + 9);
-    // Wireshark's note on a TTL that cannot reach far (not to multicast, not for PIM; tshark 4.0
-    // makes it in a datagram an ICMP error quotes too). Its note on the Local Network Control Block
-    // is not made.
-    if (ttl < 5 && offset + 20 <= data.length) {
-      const dst0 = data[offset + 16]!;
-      if ((dst0 < 224 || dst0 > 239) && proto !== 103) addExpertTo(b, ttlField, 'ip.ttl.too_small', 'Note', 'Sequence', `"Time To Live" only ${ttl}`);
-    }
-    if (b.wants('ip.proto')) b.add('ip.proto', () => `Protocol: ${ipProtocolName(proto)} (${proto})`, proto, offset + 9, 1);
-    const checksum = b.u16(offset + 10, 'header checksum');
-    if (b.wants('ip.checksum')) b.add('ip.checksum', () => `Header Checksum: ${hex(checksum, 4)} [validation disabled]`, checksum, offset + 10, 2, () => hex(checksum, 4));
-    if (b.wants('ip.checksum.status')) b.add('ip.checksum.status', '[Header checksum status: Unverified]', 2, offset + 10, 0);
-    b.need(offset + 12, 8, 'addresses');
-    const src = ipv4Text(data, offset + 12);
-    const dst = ipv4Text(data, offset + 16);
-    if (b.building) addAddress(d, b, 'ip.src', 'ip.src_host', 'Source Address', src, offset + 12);
-    if (b.building) addAddress(d, b, 'ip.dst', 'ip.dst_host', 'Destination Address', dst, offset + 16);
-    b.title(() => `Internet Protocol Version 4, Src: ${d.hostLabel(src)}, Dst: ${d.hostLabel(dst)}`);
-    p.setColumns(src, dst);
-    p.netSrc = src;
-    p.netDst = dst;
-    if (!p.quoted) p.setIpLayout(offset, 4, proto, src, dst);
-    p.tap('ip', src, dst);
-    if (hlen > 20) dissectOptions(b, offset + 20, offset + hlen);
-    b.setLength(hlen);
-    if (totalLen < hlen) throw new StopDissection('malformed', `IPv4 total length ${totalLen} is shorter than its header (${hlen})`);
-    payload = offset + hlen;
-    payloadEnd = Math.min(offset + totalLen, end);
-    // An ICMP error quotes the start of a datagram: its total length is the original's.
-    if (offset + totalLen > end && !p.quoted) b.mark('malformed', `IPv4 total length ${totalLen} exceeds the ${end - offset} bytes of the frame`);
-    // tshark reassembles a fragment only when all its bytes were captured; a first fragment cut
-    // short (or claiming more than the frame holds) has its payload dissected as it is.
-    const whole = offset + totalLen <= Math.min(end, data.length);
-    if ((mf || fragOffset !== 0) && (whole || fragOffset !== 0)) {
-      if (!p.quoted) p.fragment = true;
-      fragmentInfo = `Fragmented IP protocol (proto=${ipProtocolName(proto)} ${proto}, off=${fragOffset * 8}, ID=${id.toString(16).padStart(4, '0')})`;
-      if (!p.quoted && whole) {
-        const key = `${src}|${dst}|${id}|${proto}`;
-        reassembled = d.ipv4Fragments.add(key, p.frame.number, fragOffset * 8, data.subarray(payload, payloadEnd), mf);
-        if (reassembled) addReassemblyFields(b, 'ip', 'IPv4', reassembled);
-        // tshark's -2 names the frame the datagram is put together in.
-        const later = laterReassembly(d, b, 'ip', 'IPv4', key, p.frame.number, reassembled);
-        if (later !== undefined) fragmentInfo += ` [Reassembled in #${later}]`;
+  try {
+    header: {
+      const vhl = b.u8(offset, 'version');
+      const version = vhl >> 4;
+      const hlen = (vhl & 0x0f) * 4;
+      if (b.wants('ip.version')) b.add('ip.version', () => `${bitPicture(vhl, 0xf0, 8)} = Version: ${version}`, version, offset, 1);
+      // tshark: "Bogus IPv4 version"; a 6 there goes on to the IPv6 dissector.
+      if (version === 6) {
+        bogusSix = true;
+        break header;
+      }
+      if (version !== 4) throw new StopDissection('malformed', `IP version ${version} in an IPv4 header`);
+      if (b.wants('ip.hdr_len')) b.add('ip.hdr_len', () => `${bitPicture(vhl, 0x0f, 8)} = Header Length: ${hlen} bytes (${vhl & 0x0f})`, hlen, offset, 1);
+      if (hlen < 20) throw new StopDissection('malformed', `IPv4 header length ${hlen} is below 20 bytes`);
+      const ds = b.u8(offset + 1);
+      if (b.wantsAny('ip.dsfield')) b.group('ip.dsfield', () => `Differentiated Services Field: ${hex(ds, 2)} (${dsSummary(ds)})`, ds, offset + 1, 1, () => {
+        b.add('ip.dsfield.dscp', () => `${bitPicture(ds, 0xfc, 8)} = Differentiated Services Codepoint: ${dscpText(ds >> 2)}`, ds >> 2, offset + 1, 1);
+        b.add('ip.dsfield.ecn', () => `${bitPicture(ds, 0x03, 8)} = Explicit Congestion Notification: ${ecnText(ds & 3)}`, ds & 3, offset + 1, 1);
+      }, () => hex(ds, 2));
+      let totalLen = b.u16(offset + 2, 'total length');
+      // 0 means TCP segmentation offload: Wireshark takes the length from the frame.
+      const offloaded = totalLen === 0;
+      if (offloaded) totalLen = end - offset;
+      if (b.wants('ip.len')) b.add('ip.len', () => (offloaded ? `[Total Length: ${totalLen} bytes (reported as 0, presumed to be because of "TCP segmentation offload" (TSO))]` : `Total Length: ${totalLen}`), totalLen, offset + 2, 2);
+      const id = b.u16(offset + 4, 'identification');
+      if (b.wants('ip.id')) b.add('ip.id', () => `Identification: ${hex(id, 4)} (${id})`, id, offset + 4, 2, () => hex(id, 4));
+      const flagsFrag = b.u16(offset + 6, 'flags');
+      const flags = flagsFrag >> 13;
+      const df = (flags & 2) !== 0;
+      const mf = (flags & 1) !== 0;
+      const fragOffset = flagsFrag & 0x1fff;
+      const flagsLabel = (): string => {
+        const names = [(flags & 4) && 'Reserved bit', df && "Don't fragment", mf && 'More fragments'].filter(Boolean).join(', ');
+        return `${bitPicture(flagsFrag >> 8, 0xe0, 8)} = Flags: ${hex(flags, 1)}${names ? ', ' + names : ''}`;
+      };
+      if (b.wantsAny('ip.flags')) b.group('ip.flags', flagsLabel, flags, offset + 6, 1, () => {
+        b.add('ip.flags.rb', () => `${bitPicture(flags << 5, 0x80, 8)} = Reserved bit: ${setText((flags & 4) !== 0)}`, (flags & 4) !== 0, offset + 6, 1);
+        b.add('ip.flags.df', () => `${bitPicture(flags << 5, 0x40, 8)} = Don't fragment: ${setText(df)}`, df, offset + 6, 1);
+        b.add('ip.flags.mf', () => `${bitPicture(flags << 5, 0x20, 8)} = More fragments: ${setText(mf)}`, mf, offset + 6, 1);
+      }, () => hex(flags, 2));
+      if (b.wants('ip.frag_offset')) b.add('ip.frag_offset', () => `${bitPicture(flagsFrag, 0x1fff, 16)} = Fragment Offset: ${fragOffset * 8}`, fragOffset, offset + 6, 2);
+      const ttl = b.u8(offset + 8);
+      if (!p.quoted) p.ttl = ttl;
+      const ttlField = b.add('ip.ttl', () => `Time to Live: ${ttl}`, ttl, offset + 8, 1);
+      proto = b.u8(offset + 9);
+      // Wireshark's note on a TTL that cannot reach far (not to multicast, not for PIM; tshark 4.0
+      // makes it in a datagram an ICMP error quotes too). Its note on the Local Network Control Block
+      // is not made.
+      if (ttl < 5 && offset + 20 <= data.length) {
+        const dst0 = data[offset + 16]!;
+        if ((dst0 < 224 || dst0 > 239) && proto !== 103) addExpertTo(b, ttlField, 'ip.ttl.too_small', 'Note', 'Sequence', `"Time To Live" only ${ttl}`);
+      }
+      if (b.wants('ip.proto')) b.add('ip.proto', () => `Protocol: ${ipProtocolName(proto)} (${proto})`, proto, offset + 9, 1);
+      const checksum = b.u16(offset + 10, 'header checksum');
+      if (b.wants('ip.checksum')) b.add('ip.checksum', () => `Header Checksum: ${hex(checksum, 4)} [validation disabled]`, checksum, offset + 10, 2, () => hex(checksum, 4));
+      if (b.wants('ip.checksum.status')) b.add('ip.checksum.status', '[Header checksum status: Unverified]', 2, offset + 10, 0);
+      b.need(offset + 12, 8, 'addresses');
+      const src = ipv4Text(data, offset + 12);
+      const dst = ipv4Text(data, offset + 16);
+      if (b.building) addAddress(d, b, 'ip.src', 'ip.src_host', 'Source Address', src, offset + 12);
+      if (b.building) addAddress(d, b, 'ip.dst', 'ip.dst_host', 'Destination Address', dst, offset + 16);
+      if (b.tree) b.title(() => `Internet Protocol Version 4, Src: ${d.hostLabel(src)}, Dst: ${d.hostLabel(dst)}`);
+      p.setColumns(src, dst);
+      p.netSrc = src;
+      p.netDst = dst;
+      if (!p.quoted) p.setIpLayout(offset, 4, proto, src, dst);
+      p.tap('ip', src, dst);
+      if (hlen > 20) dissectOptions(b, offset + 20, offset + hlen);
+      b.setLength(hlen);
+      if (totalLen < hlen) throw new StopDissection('malformed', `IPv4 total length ${totalLen} is shorter than its header (${hlen})`);
+      payload = offset + hlen;
+      payloadEnd = Math.min(offset + totalLen, end);
+      // An ICMP error quotes the start of a datagram: its total length is the original's.
+      if (offset + totalLen > end && !p.quoted) b.mark('malformed', `IPv4 total length ${totalLen} exceeds the ${end - offset} bytes of the frame`);
+      // tshark reassembles a fragment only when all its bytes were captured; a first fragment cut
+      // short (or claiming more than the frame holds) has its payload dissected as it is.
+      const whole = offset + totalLen <= Math.min(end, data.length);
+      if ((mf || fragOffset !== 0) && (whole || fragOffset !== 0)) {
+        if (!p.quoted) p.fragment = true;
+        fragmentInfo = `Fragmented IP protocol (proto=${ipProtocolName(proto)} ${proto}, off=${fragOffset * 8}, ID=${id.toString(16).padStart(4, '0')})`;
+        if (!p.quoted && whole) {
+          const key = `${src}|${dst}|${id}|${proto}`;
+          reassembled = d.ipv4Fragments.add(key, p.frame.number, fragOffset * 8, data.subarray(payload, payloadEnd), mf);
+          if (reassembled) addReassemblyFields(b, 'ip', 'IPv4', reassembled);
+          // tshark's -2 names the frame the datagram is put together in.
+          const later = laterReassembly(d, b, 'ip', 'IPv4', key, p.frame.number, reassembled);
+          if (later !== undefined) fragmentInfo += ` [Reassembled in #${later}]`;
+        }
       }
     }
-  });
+  } catch (err) {
+    stopped(b, err);
+  }
   p.addLayer(b.layer);
   if (bogusSix) {
     b.setLength(1);

@@ -2,7 +2,7 @@
  * IPv6 (RFC 8200) with its extension headers — hop-by-hop, routing, fragment (reassembled) and
  * destination options — each a layer of its own as Wireshark's protocol chain shows them.
  */
-import { dissectSafely, hex, LayerBuilder, StopDissection } from './builder';
+import { dissectSafely, hex, LayerBuilder, StopDissection, stopped } from './builder';
 import type { Dissector } from './dissector';
 import { be16, be32, bitPicture, ipv6Text } from './format';
 import { dscpText, dsSummary, ecnText, ipProtocolName } from './ip-common';
@@ -15,56 +15,60 @@ export function dissectIpv6(d: Dissector, p: PacketState, data: Buffer, offset: 
   const b = new LayerBuilder(data, 'ipv6', 'Internet Protocol Version 6', offset, end, p.selection);
   let next = -1;
   let payloadEnd = -1;
-  dissectSafely(b, () => {
-    b.need(offset, 40, 'IPv6 header');
-    const word = be32(data, offset);
-    const version = word >>> 28;
-    const tclass = (word >>> 20) & 0xff;
-    const flow = word & 0xfffff;
-    if (b.wants('ipv6.version')) b.add('ipv6.version', () => `${bitPicture(data[offset]!, 0xf0, 8)} = Version: ${version}`, version, offset, 1);
-    if (b.wants('ip.version')) b.add('ip.version', () => `Version: ${version}`, version, offset, 1).hidden = true;
-    if (version !== 6) throw new StopDissection('malformed', `IP version ${version} in an IPv6 header`);
-    if (b.wantsAny('ipv6.tclass')) b.group('ipv6.tclass', () => `${bitPicture(word, 0x0ff00000, 32)} = Traffic Class: ${hex(tclass, 2)} (${dsSummary(tclass)})`, tclass, offset, 4, () => {
-      b.add('ipv6.tclass.dscp', () => `${bitPicture(word, 0x0fc00000, 32)} = Differentiated Services Codepoint: ${dscpText(tclass >> 2)}`, tclass >> 2, offset, 4);
-      b.add('ipv6.tclass.ecn', () => `${bitPicture(word, 0x00300000, 32)} = Explicit Congestion Notification: ${ecnText(tclass & 3)}`, tclass & 3, offset, 4);
-    }, () => hex(tclass, 8));
-    if (b.wants('ipv6.flow')) b.add('ipv6.flow', () => `${bitPicture(flow, 0x0fffff, 24)} = Flow Label: ${hex(flow, 5)}`, flow, offset + 1, 3, () => hex(flow, 6));
-    const plen = be16(data, offset + 4);
-    const nxt = data[offset + 6]!;
-    const hlim = data[offset + 7]!;
-    // packet-ipv6.c: a payload length past the frame is a warning, and the frame's bytes are the payload.
-    const exceeds = offset + 40 + plen > end && !p.quoted;
-    if (b.wants('ipv6.plen') || (exceeds && b.wantsAny('_ws.expert'))) {
-      const field = b.add('ipv6.plen', () => `Payload Length: ${plen}`, plen, offset + 4, 2);
-      if (exceeds) addExpertTo(b, field, 'ipv6.plen_exceeds_framing', 'Warning', 'Protocol', `IPv6 payload length exceeds framing length (${Math.max(0, end - offset - 40)} bytes)`);
-    }
-    if (b.wants('ipv6.nxt')) b.add('ipv6.nxt', () => `Next Header: ${ipProtocolName(nxt)} (${nxt})`, nxt, offset + 6, 1);
-    if (b.wants('ipv6.hlim')) b.add('ipv6.hlim', () => `Hop Limit: ${hlim}`, hlim, offset + 7, 1);
-    const src = ipv6Text(data, offset + 8);
-    const dst = ipv6Text(data, offset + 24);
-    if (b.building) addAddress(d, b, 'ipv6.src', 'ipv6.src_host', 'Source Address', src, offset + 8);
-    if (b.building) addAddress(d, b, 'ipv6.dst', 'ipv6.dst_host', 'Destination Address', dst, offset + 24);
-    if (b.building) {
-      slaacMac(d, b, offset + 8, 'ipv6.src_slaac_mac', 'Source');
-      slaacMac(d, b, offset + 24, 'ipv6.dst_slaac_mac', 'Destination');
-    }
-    b.title(() => `Internet Protocol Version 6, Src: ${d.hostLabel(src)}, Dst: ${d.hostLabel(dst)}`);
-    b.setLength(40);
-    p.setColumns(src, dst);
-    if (!p.quoted) {
-      p.ttl = hlim;
-      p.ipv6Data = data;
-      p.ipv6At = offset;
-    }
-    p.netSrc = src;
-    p.netDst = dst;
-    if (!p.quoted) p.setIpLayout(offset, 6, nxt, src, dst);
-    p.tap('ipv6', src, dst);
-    next = nxt;
-    payloadEnd = Math.min(offset + 40 + plen, end);
-    // An ICMPv6 error quotes as much of the packet as fits: a quoted packet is not cut short.
+  try {
+    header: {
+      b.need(offset, 40, 'IPv6 header');
+      const word = be32(data, offset);
+      const version = word >>> 28;
+      const tclass = (word >>> 20) & 0xff;
+      const flow = word & 0xfffff;
+      if (b.wants('ipv6.version')) b.add('ipv6.version', () => `${bitPicture(data[offset]!, 0xf0, 8)} = Version: ${version}`, version, offset, 1);
+      if (b.wants('ip.version')) b.add('ip.version', () => `Version: ${version}`, version, offset, 1).hidden = true;
+      if (version !== 6) throw new StopDissection('malformed', `IP version ${version} in an IPv6 header`);
+      if (b.wantsAny('ipv6.tclass')) b.group('ipv6.tclass', () => `${bitPicture(word, 0x0ff00000, 32)} = Traffic Class: ${hex(tclass, 2)} (${dsSummary(tclass)})`, tclass, offset, 4, () => {
+        b.add('ipv6.tclass.dscp', () => `${bitPicture(word, 0x0fc00000, 32)} = Differentiated Services Codepoint: ${dscpText(tclass >> 2)}`, tclass >> 2, offset, 4);
+        b.add('ipv6.tclass.ecn', () => `${bitPicture(word, 0x00300000, 32)} = Explicit Congestion Notification: ${ecnText(tclass & 3)}`, tclass & 3, offset, 4);
+      }, () => hex(tclass, 8));
+      if (b.wants('ipv6.flow')) b.add('ipv6.flow', () => `${bitPicture(flow, 0x0fffff, 24)} = Flow Label: ${hex(flow, 5)}`, flow, offset + 1, 3, () => hex(flow, 6));
+      const plen = be16(data, offset + 4);
+      const nxt = data[offset + 6]!;
+      const hlim = data[offset + 7]!;
+      // packet-ipv6.c: a payload length past the frame is a warning, and the frame's bytes are the payload.
+      const exceeds = offset + 40 + plen > end && !p.quoted;
+      if (b.wants('ipv6.plen') || (exceeds && b.wantsAny('_ws.expert'))) {
+        const field = b.add('ipv6.plen', () => `Payload Length: ${plen}`, plen, offset + 4, 2);
+        if (exceeds) addExpertTo(b, field, 'ipv6.plen_exceeds_framing', 'Warning', 'Protocol', `IPv6 payload length exceeds framing length (${Math.max(0, end - offset - 40)} bytes)`);
+      }
+      if (b.wants('ipv6.nxt')) b.add('ipv6.nxt', () => `Next Header: ${ipProtocolName(nxt)} (${nxt})`, nxt, offset + 6, 1);
+      if (b.wants('ipv6.hlim')) b.add('ipv6.hlim', () => `Hop Limit: ${hlim}`, hlim, offset + 7, 1);
+      const src = ipv6Text(data, offset + 8);
+      const dst = ipv6Text(data, offset + 24);
+      if (b.building) addAddress(d, b, 'ipv6.src', 'ipv6.src_host', 'Source Address', src, offset + 8);
+      if (b.building) addAddress(d, b, 'ipv6.dst', 'ipv6.dst_host', 'Destination Address', dst, offset + 24);
+      if (b.building) {
+        slaacMac(d, b, offset + 8, 'ipv6.src_slaac_mac', 'Source');
+        slaacMac(d, b, offset + 24, 'ipv6.dst_slaac_mac', 'Destination');
+      }
+      if (b.tree) b.title(() => `Internet Protocol Version 6, Src: ${d.hostLabel(src)}, Dst: ${d.hostLabel(dst)}`);
+      b.setLength(40);
+      p.setColumns(src, dst);
+      if (!p.quoted) {
+        p.ttl = hlim;
+        p.ipv6Data = data;
+        p.ipv6At = offset;
+      }
+      p.netSrc = src;
+      p.netDst = dst;
+      if (!p.quoted) p.setIpLayout(offset, 6, nxt, src, dst);
+      p.tap('ipv6', src, dst);
+      next = nxt;
+      payloadEnd = Math.min(offset + 40 + plen, end);
+      // An ICMPv6 error quotes as much of the packet as fits: a quoted packet is not cut short.
 
-  });
+    }
+  } catch (err) {
+    stopped(b, err);
+  }
   p.addLayer(b.layer);
   if (next < 0) return;
   if (!p.quoted) p.setProtocol('IPv6', '');

@@ -2,7 +2,7 @@
  * Link layers: Ethernet II (and 802.3 length frames), 802.1Q / 802.1ad VLAN tags, Linux cooked
  * capture v1 and v2 (SLL, SLL2), BSD loopback/null and raw IP.
  */
-import { dissectSafely, hex, LayerBuilder } from './builder';
+import { dissectSafely, hex, LayerBuilder, stopped } from './builder';
 import type { Dissector } from './dissector';
 import { be16, bitPicture, bytesHex, ipv4Text, macText } from './format';
 import type { PacketState } from './packet-state';
@@ -82,7 +82,8 @@ const IG_LABELS = [
  */
 function addPaddingAndTrailer(b: LayerBuilder, prefix: string, usedEnd: number | void, frameStart: number): void {
   const captured = b.data.length;
-  if (typeof usedEnd !== 'number' || usedEnd >= captured) return;
+  // Only fields come of it: none to build, nothing to do (no byte views made per frame).
+  if (!b.building || typeof usedEnd !== 'number' || usedEnd >= captured) return;
   const minEnd = frameStart + 60;
   let at = usedEnd;
   // Wireshark calls the bytes up to the 60-byte minimum padding only when they are all zero.
@@ -114,29 +115,35 @@ function addPaddingAndTrailer(b: LayerBuilder, prefix: string, usedEnd: number |
 export function dissectEthernet(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): number | void {
   const b = new LayerBuilder(data, 'eth', 'Ethernet II', offset, end, p.selection);
   let type = -1;
-  dissectSafely(b, () => {
-    b.need(offset, 14, 'Ethernet header');
-    // The addresses as text only for the tree or a field asked for (the columns make their own when still needed).
-    const texts = b.wants('eth.dst') || b.wants('eth.src') || b.wants('eth.addr') || b.wantsAny('eth.dst_') || b.wantsAny('eth.src_') || b.wantsAny('eth.addr_');
-    const dst = macField(d, b, 'dst', offset, texts);
-    const src = macField(d, b, 'src', offset + 6, texts);
-    if (p.columns) p.setMacColumns(data, offset + 6, offset);
-    if (p.layout.ethOffset < 0 && !p.quoted) p.layout.ethOffset = offset;
-    const event = p.tap('eth', '', '');
-    if (event !== null) {
-      event.data = data;
-      event.srcAt = offset + 6;
-      event.dstAt = offset;
+  try {
+    header: {
+      b.need(offset, 14, 'Ethernet header');
+      // The addresses as text only for the tree or a field asked for (the columns make their own when still needed).
+      const texts = b.wants('eth.dst') || b.wants('eth.src') || b.wants('eth.addr') || b.wantsAny('eth.dst_') || b.wantsAny('eth.src_') || b.wantsAny('eth.addr_');
+      const dst = macField(d, b, 'dst', offset, texts);
+      const src = macField(d, b, 'src', offset + 6, texts);
+      if (p.columns) p.setMacColumns(data, offset + 6, offset);
+      if (p.layout.ethOffset < 0 && !p.quoted) p.layout.ethOffset = offset;
+      const event = p.tap('eth', '', '');
+      if (event !== null) {
+        event.data = data;
+        event.srcAt = offset + 6;
+        event.dstAt = offset;
+      }
+      type = be16(data, offset + 12);
+      if (b.tree) b.title(() => `${type <= 1500 ? 'IEEE 802.3 Ethernet' : 'Ethernet II'}, Src: ${d.macLabel(src)}, Dst: ${d.macLabel(dst)}`);
+      if (!b.building) {
+        // no field of Ethernet's is built: no label closures made either
+      } else if (type <= 1500) {
+        b.add('eth.len', () => `Length: ${type}`, type, offset + 12, 2);
+      } else {
+        b.add('eth.type', () => `Type: ${ethertypeName(type)} (${hex(type, 4)})`, type, offset + 12, 2, () => hex(type, 4));
+      }
+      b.setLength(14);
     }
-    type = be16(data, offset + 12);
-    b.title(() => `${type <= 1500 ? 'IEEE 802.3 Ethernet' : 'Ethernet II'}, Src: ${d.macLabel(src)}, Dst: ${d.macLabel(dst)}`);
-    if (type <= 1500) {
-      b.add('eth.len', () => `Length: ${type}`, type, offset + 12, 2);
-    } else {
-      b.add('eth.type', () => `Type: ${ethertypeName(type)} (${hex(type, 4)})`, type, offset + 12, 2, () => hex(type, 4));
-    }
-    b.setLength(14);
-  });
+  } catch (err) {
+    stopped(b, err);
+  }
   p.addLayer(b.layer);
   if (b.layer.status !== 'ok') return;
   if (type <= 1500) {

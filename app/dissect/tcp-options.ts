@@ -51,52 +51,66 @@ export function dissectTcpOptions(b: LayerBuilder, start: number, stop: number, 
   const summary: TcpOptionSummary = { info: '', windowShift: -1, mptcp: 0, sackDelivered: -1 };
   // Option fields are built only for a tree or a selection that names one (tcp.option_kind, tcp.options.*).
   const fields = b.wantsAny('tcp.option') || b.wantsAny('_ws.expert');
-  const names: string[] = [];
-  let mss = false;
   const value = b.wants('tcp.options') ? data.subarray(start, stop) : null;
+  if (!fields && value === null) {
+    // Nothing of the options is shown (most dissections without a tree): what later code needs, no closures.
+    scanOptions(b, start, stop, summary, null, false, withInfo, sackBase, ack, syn, synOnly);
+    return summary;
+  }
+  const names: string[] = [];
   const optionsField = b.group('tcp.options', '', value, start, stop - start, () => {
-    options();
+    const mss = scanOptions(b, start, stop, summary, names, fields, withInfo, sackBase, ack, syn, synOnly);
     if (syn && !mss) addExpert(b, 'tcp.options.mss.absent', 'Note', 'Protocol', 'The SYN packet does not contain a MSS option', start, stop - start);
   }, () => bytesHex(data, start, stop - start));
   if (b.tree) optionsField.label = `Options: (${stop - start} bytes)${names.length ? ', ' : ''}${names.join(', ')}`;
   return summary;
+}
 
-  function options(): void {
-    for (let at = start; at < stop; ) {
-      const kind = data[at]!;
-      if (kind === 0 || kind === 1) {
-        if (fields) addSingleByteOption(b, kind, at, names);
-        at += 1;
-        continue;
-      }
-      if (at + 1 >= stop) {
-        b.mark('malformed', `TCP option ${kind} has no length byte`);
-        return;
-      }
-      const len = data[at + 1]!;
-      if (len < 2 || at + len > stop) {
-        b.mark('malformed', `TCP option ${kind} has a bad length ${len}`);
-        return;
-      }
-      if (kind === 3 && len === 3) summary.windowShift = Math.min(data[at + 2]!, 14);
-      if (kind === 5) summary.sackDelivered = sackDelivered(data, at, len);
-      if (kind === 30) {
-        summary.mptcp++;
-        // Like tshark: a malformed MPTCP option ends the options (and their Info text).
-        if (!dissectMptcpOption(b, at, len)) {
-          summary.mptcpMalformed = true;
-          return;
-        }
-        names.push('MPTCP');
-        at += len;
-        continue;
-      }
-      if (kind === 2) mss = true;
-      if (withInfo) summary.info += optionInfo(data, kind, len, at, sackBase);
-      if (fields) addOption(b, kind, len, at, names, sackBase, ack, syn, synOnly);
-      at += len;
+/**
+ * Walks the options: the summary's values, the Info text (withInfo) and, with `fields`, each
+ * option's fields and its name in `names`. Returns whether an MSS option was there.
+ */
+function scanOptions(
+  b: LayerBuilder, start: number, stop: number, summary: TcpOptionSummary, names: string[] | null, fields: boolean,
+  withInfo: boolean, sackBase: number, ack: number, syn: boolean, synOnly: boolean,
+): boolean {
+  const data = b.data;
+  let mss = false;
+  for (let at = start; at < stop; ) {
+    const kind = data[at]!;
+    if (kind === 0 || kind === 1) {
+      if (fields) addSingleByteOption(b, kind, at, names!);
+      at += 1;
+      continue;
     }
+    if (at + 1 >= stop) {
+      b.mark('malformed', `TCP option ${kind} has no length byte`);
+      return mss;
+    }
+    const len = data[at + 1]!;
+    if (len < 2 || at + len > stop) {
+      b.mark('malformed', `TCP option ${kind} has a bad length ${len}`);
+      return mss;
+    }
+    if (kind === 3 && len === 3) summary.windowShift = Math.min(data[at + 2]!, 14);
+    if (kind === 5) summary.sackDelivered = sackDelivered(data, at, len);
+    if (kind === 30) {
+      summary.mptcp++;
+      // Like tshark: a malformed MPTCP option ends the options (and their Info text).
+      if (!dissectMptcpOption(b, at, len)) {
+        summary.mptcpMalformed = true;
+        return mss;
+      }
+      names?.push('MPTCP');
+      at += len;
+      continue;
+    }
+    if (kind === 2) mss = true;
+    if (withInfo) summary.info += optionInfo(data, kind, len, at, sackBase);
+    if (fields) addOption(b, kind, len, at, names!, sackBase, ack, syn, synOnly);
+    at += len;
   }
+  return mss;
 }
 
 /**
