@@ -14,7 +14,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { writePcap } from './support/frames';
-import { createNetnsPair, finished, sleep, waitForStderr } from './support/netns';
+import { createNetnsPair, finished, sleep, waitForStderr, waitForStdout } from './support/netns';
 import { sievecap } from './support/sievecap';
 import { assertFiltersAgree } from './support/agree';
 import { requireCorpusFile } from './support/corpus';
@@ -147,7 +147,9 @@ test('real traffic between namespaces: mDNS and LLMNR queries and answers agree 
     const td = pair.spawn(pair.nsA, ['tcpdump', '--immediate-mode', '-i', pair.vethA, '-w', file, 'udp']);
     const done = finished(td);
     try {
-      await waitForStderr(td, /listening on/);
+      // The responder prints 'ready' once it has joined its groups: a query sent before is lost (it
+      // was, on a loaded machine, and the client timed out).
+      await Promise.all([waitForStdout(responder, /ready/, 'the mDNS/LLMNR responder'), waitForStderr(td, /listening on/)]);
       await sleep(500);
       pair.exec(pair.nsA, ['python3', '-c', CLIENT.replaceAll('IP_A', pair.ipA).replaceAll('IP_B', pair.ipB)]);
       await sleep(800);

@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { writePcap } from './support/frames';
-import { createNetnsPair, finished, sleep, waitForStderr } from './support/netns';
+import { createNetnsPair, finished, sleep, waitForStderr, waitForStdout } from './support/netns';
 import { sievecap } from './support/sievecap';
 import { requireCorpusFile } from './support/corpus';
 import { assertFiltersAgree } from './support/agree';
@@ -125,7 +125,9 @@ test('real traffic between namespaces: SSDP search, answer and notify, NBNS quer
     const td = pair.spawn(pair.nsA, ['tcpdump', '--immediate-mode', '-i', pair.vethA, '-w', file, 'udp']);
     const done = finished(td);
     try {
-      await waitForStderr(td, /listening on/);
+      // The responder prints 'ready' once it has joined its groups: a query sent before is lost (it
+      // was, on a loaded machine, and the client timed out).
+      await Promise.all([waitForStdout(responder, /ready/, 'the SSDP/NBNS responder'), waitForStderr(td, /listening on/)]);
       await sleep(500);
       pair.exec(pair.nsA, ['python3', '-c', CLIENT.replaceAll('IP_A', pair.ipA).replaceAll('IP_B', pair.ipB)]);
       await sleep(800);
