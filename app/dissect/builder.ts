@@ -262,11 +262,13 @@ class LazyTextField implements Field {
     public value: FieldValue,
     public offset: number,
     public length: number,
-    private readonly textOf: () => string,
+    private readonly textOf: (arg: never) => string,
+    /** What textOf is called with (a closure made per field costs more than a function and its argument). */
+    private readonly arg?: unknown,
   ) {}
 
   get text(): string {
-    return (this.made ??= this.textOf());
+    return (this.made ??= this.textOf(this.arg as never));
   }
 
   set text(t: string) {
@@ -284,6 +286,11 @@ class LazyTextField implements Field {
 
 export function lazyTextField(abbrev: string, label: string, value: FieldValue, offset: number, length: number, textOf: () => string): Field {
   return new LazyTextField(abbrev, label, value, offset, length, textOf);
+}
+
+/** lazyTextField whose text is textOf(arg), made on first read: no closure per field. */
+export function lazyTextFieldOf<T>(abbrev: string, label: string, value: FieldValue, offset: number, length: number, textOf: (arg: T) => string, arg: T): Field {
+  return new LazyTextField(abbrev, label, value, offset, length, textOf, arg);
 }
 
 /** Formats as tshark prints hex fields: 0x prefix, zero-padded to the field's width in nibbles. */

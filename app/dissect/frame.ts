@@ -1,5 +1,5 @@
 /** The "frame" layer: tshark's frame.* fields (numbers, lengths, time stamps, protocol chain). */
-import { lazyTextField, mayHoldFieldsOf, type FieldSelection } from './builder';
+import { lazyTextFieldOf, mayHoldFieldsOf, type FieldSelection } from './builder';
 import type { Field, FrameInput, Layer } from './model';
 import { bitPicture, nsToSeconds } from './format';
 
@@ -123,7 +123,7 @@ export function frameLayer(frame: FrameInput, timing: FrameTiming, selection?: F
       if (tree) {
         const t = text(facts);
         fields.push({ abbrev, label: label(t, facts), value: value(facts), text: t, offset: 0, length: 0 });
-      } else fields.push(lazyTextField(abbrev, '', value(facts), 0, 0, () => text(facts)));
+      } else fields.push(lazyTextFieldOf(abbrev, '', value(facts), 0, 0, text, facts));
     }
   }
   let title = 'Frame';
