@@ -15,6 +15,7 @@ export function dissectIpv6(d: Dissector, p: PacketState, data: Buffer, offset: 
   const b = new LayerBuilder(data, 'ipv6', 'Internet Protocol Version 6', offset, end, p.selection);
   let next = -1;
   let payloadEnd = -1;
+  let invalidLength = false;
   try {
     header: {
       b.need(offset, 40, 'IPv6 header');
@@ -30,15 +31,22 @@ export function dissectIpv6(d: Dissector, p: PacketState, data: Buffer, offset: 
         b.add('ipv6.tclass.ecn', () => `${bitPicture(word, 0x00300000, 32)} = Explicit Congestion Notification: ${ecnText(tclass & 3)}`, tclass & 3, offset, 4);
       }, () => hex(tclass, 8));
       if (b.wants('ipv6.flow')) b.add('ipv6.flow', () => `${bitPicture(flow, 0x0fffff, 24)} = Flow Label: ${hex(flow, 5)}`, flow, offset + 1, 3, () => hex(flow, 6));
-      const plen = be16(data, offset + 4);
+      const headerPlen = be16(data, offset + 4);
       const nxt = data[offset + 6]!;
       const hlim = data[offset + 7]!;
+      // A jumbogram (RFC 2675; Linux's BIG TCP): payload length 0, the real one in a hop-by-hop
+      // Jumbo Payload option; 0 with a hop-by-hop header and no such option is malformed.
+      const jumbo = headerPlen === 0 && nxt === 0 ? jumboLength(data, offset + 40) : 0;
+      const jumboMissing = headerPlen === 0 && nxt === 0 && jumbo === 0;
+      const plen = jumbo || headerPlen;
       // packet-ipv6.c: a payload length past the frame is a warning, and the frame's bytes are the payload.
       const exceeds = offset + 40 + plen > end && !p.quoted;
-      if (b.wants('ipv6.plen') || (exceeds && b.wantsAny('_ws.expert'))) {
-        const field = b.add('ipv6.plen', () => `Payload Length: ${plen}`, plen, offset + 4, 2);
+      if (b.wants('ipv6.plen') || ((exceeds || jumboMissing) && b.wantsAny('_ws.expert'))) {
+        const field = b.add('ipv6.plen', () => `Payload Length: ${headerPlen}${jumbo ? ' (Jumbogram)' : ''}`, headerPlen, offset + 4, 2);
+        if (jumboMissing) addExpertTo(b, field, 'ipv6.opt.jumbo.missing', 'Error', 'Malformed', 'IPv6 payload length equals 0 and Hop-By-Hop present and Jumbo Payload option missing');
         if (exceeds) addExpertTo(b, field, 'ipv6.plen_exceeds_framing', 'Warning', 'Protocol', `IPv6 payload length exceeds framing length (${Math.max(0, end - offset - 40)} bytes)`);
       }
+      invalidLength = jumboMissing;
       if (b.wants('ipv6.nxt')) b.add('ipv6.nxt', () => `Next Header: ${ipProtocolName(nxt)} (${nxt})`, nxt, offset + 6, 1);
       if (b.wants('ipv6.hlim')) b.add('ipv6.hlim', () => `Hop Limit: ${hlim}`, hlim, offset + 7, 1);
       const src = ipv6Text(data, offset + 8);
@@ -64,14 +72,13 @@ export function dissectIpv6(d: Dissector, p: PacketState, data: Buffer, offset: 
       next = nxt;
       payloadEnd = Math.min(offset + 40 + plen, end);
       // An ICMPv6 error quotes as much of the packet as fits: a quoted packet is not cut short.
-
     }
   } catch (err) {
     stopped(b, err);
   }
   p.addLayer(b.layer);
   if (next < 0) return;
-  if (!p.quoted) p.setProtocol('IPv6', '');
+  if (!p.quoted) p.setProtocol('IPv6', invalidLength ? 'Invalid IPv6 payload length' : '');
   extensionChain(d, p, data, offset + 40, payloadEnd, next);
   return payloadEnd;
 }
@@ -152,6 +159,27 @@ function routingBody(b: LayerBuilder, at: number, len: number): void {
   b.add('ipv6.routing.type', () => `Type: ${type}`, type, at + 2, 1);
   b.add('ipv6.routing.segleft', () => `Segments Left: ${left}`, left, at + 3, 1);
   if (type === 0) b.add('ipv6.routing.deprecated', 'Deprecated routing type', null, at + 2, len - 2, '');
+}
+
+/**
+ * packet-ipv6.c ipv6_get_jumbo_plen: the Jumbo Payload option's length in the hop-by-hop header at
+ * `at`, when it is there (type 0xc2, 4 bytes, each option with 6 bytes captured) and over 65535;
+ * else 0.
+ */
+function jumboLength(data: Buffer, at: number): number {
+  if (at + 2 > data.length) return 0;
+  const stop = at + (data[at + 1]! + 1) * 8;
+  for (let o = at + 2; o < stop && o + 6 <= data.length; ) {
+    const type = data[o++]!;
+    if (type === 0) continue;
+    const len = data[o++]!;
+    if (type === 0xc2 && len === 4) {
+      const jumbo = be32(data, o);
+      return jumbo > 0xffff ? jumbo : 0;
+    }
+    o += len;
+  }
+  return 0;
 }
 
 const OPTION_NAMES: Record<number, string> = { 0: 'Pad1', 1: 'PadN', 5: 'Router Alert', 194: 'Jumbo Payload', 201: 'Home Address', 4: 'Tunnel Encapsulation Limit' };

@@ -408,7 +408,9 @@ export function tcpPrint(ctx: PrintContext, offset: number, length: number, ip: 
 }
 
 function printChecksum(ctx: PrintContext, offset: number, length: number, ip: IpHeaderRef): void {
-  if (ip.version === 6 && ctx.u16(ip.offset + 4) === 0) return;
+  // tcpdump checks no checksum when the IPv6 payload length is 0, unless a hop-by-hop header
+  // follows (a jumbogram: BIG TCP).
+  if (ip.version === 6 && ctx.u16(ip.offset + 4) === 0 && ctx.u8(ip.offset + 6) !== 0) return;
   if (!ctx.has(offset, length)) return;
   const addrLen = ip.version === 4 ? 4 : 16;
   const srcOff = ip.version === 4 ? ip.offset + 12 : ip.offset + 8;
