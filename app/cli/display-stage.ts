@@ -18,7 +18,7 @@ import { Dissector, type DissectorOptions } from '../dissect/dissector';
 import { Hindsight } from '../dissect/hindsight';
 import { nsToSeconds } from '../dissect/format';
 import type { DissectedPacket, DissectOptions, FrameInterface } from '../dissect/model';
-import type { DisplayFilter } from '../filter';
+import { namesException, type DisplayFilter } from '../filter';
 import type { RecordFormat } from '../capture/batch';
 import { reportDissectOptions, type StatisticsReport } from '../stats/report';
 import type { PacketView } from '../pcap/packet';
@@ -106,7 +106,9 @@ export class DisplayFilterSink implements PacketSink {
     this.dissectOptions =
       reads === 'tree'
         ? (sink as Partial<DissectedPacketSink>).treeOptions
-        : { fields: new Set([...filterFields, ...reads.fields]), columns: reads.columns, applications: reads.applications, taps: reads.taps };
+        : namesException(filterFields)
+          ? { labels: false } // the whole tree (namesException), without the labels nobody prints
+          : { fields: new Set([...filterFields, ...reads.fields]), columns: reads.columns, applications: reads.applications, taps: reads.taps };
   }
 
   /** Dissects p and hands it on when it matches; says whether it did. */

@@ -324,8 +324,9 @@ export class Dissector {
       seen = new Set<string>();
       for (const name of selection) {
         const dot = name.indexOf('.');
-        // Expert items (_ws.expert.*) may come from any protocol: every payload is dissected for them.
-        if (dot < 0 || name === 'frame.protocols' || name.startsWith('_ws.expert')) seen.add('*');
+        // Expert items (_ws.expert.*) and exceptions (_ws.malformed, _ws.short) may come from any
+        // protocol: every payload is dissected for them.
+        if (dot < 0 || name === 'frame.protocols' || name.startsWith('_ws.expert') || name === '_ws.malformed' || name === '_ws.short') seen.add('*');
         else seen.add(name.slice(0, dot));
       }
       this.selectionPrefixes.set(selection, seen);

@@ -9,6 +9,7 @@
 import type { DissectedPacket, DissectOptions } from '../dissect/model';
 import type { FilterSource } from './filter-view';
 import { RowDissector } from './row-dissector';
+import { namesException } from '../filter';
 
 export interface ScopedPacket {
   packet: DissectedPacket;
@@ -24,7 +25,7 @@ export class ScopedPackets {
   /** `names`: the field and protocol names asked about, null for the whole tree. */
   constructor(source: FilterSource, names: readonly string[] | null) {
     this.dissector = new RowDissector(source);
-    this.options = names === null ? undefined : { fields: new Set(names), columns: false };
+    this.options = names === null || namesException(names) ? undefined : { fields: new Set(names), columns: false };
   }
 
   /** The packet of frame k (0-based), for the names given. */

@@ -45,6 +45,9 @@ const EXTRA_FIELDS: [string, FieldKind][] = [
   ['openflow_1_0.type', 'int'],
   // Wireshark's expert items (_ws.expert: a pseudo-protocol every dissector's items share).
   ['_ws.expert', 'protocol'],
+  // Wireshark's show_exception items: a dissection ended by a malformed packet or by the snap length.
+  ['_ws.malformed', 'protocol'],
+  ['_ws.short', 'protocol'],
   ['_ws.expert.message', 'string'],
   ['_ws.expert.severity', 'int'],
   ['_ws.expert.group', 'int'],
