@@ -257,15 +257,19 @@ async function until<T>(what: string, get: () => Promise<T>, ok: (v: T) => boole
 const text = async (l: Locator): Promise<string> => (await l.innerText({ timeout: WAIT })).replace(/\s+/g, ' ').trim();
 const count = (n: number): string => n.toLocaleString('en-US');
 
-/** Cells of a grid's body rows (rows with gridcells; the header row has columnheaders). */
+/**
+ * Cells of a grid's body rows (rows with gridcells; the header row has columnheaders), in the
+ * order of their aria-rowindex where they have one (the packet list's row elements are reused as
+ * it scrolls, so their DOM order is not the rows' order).
+ */
 async function gridRows(grid: Locator): Promise<string[][]> {
   const rows = grid.getByRole('row');
-  const out: string[][] = [];
+  const out: { at: number; cells: string[] }[] = [];
   for (const row of await rows.all()) {
     const cells = await row.getByRole('gridcell').allInnerTexts();
-    if (cells.length) out.push(cells.map((c) => c.trim()));
+    if (cells.length) out.push({ at: Number((await row.getAttribute('aria-rowindex')) ?? out.length), cells: cells.map((c) => c.trim()) });
   }
-  return out;
+  return out.sort((a, b) => a.at - b.at).map((r) => r.cells);
 }
 
 describe('the UI in Chromium over sievecap serve: a live capture in a network namespace, checked against tcpdump and tshark', () => {

@@ -581,7 +581,8 @@ describe.skipIf(missing.length > 0)('the window in Chromium over sievecap serve'
       await expect
         .poll(async () => {
           const gap = await grid.evaluate((el) => el.scrollHeight - el.clientHeight - el.scrollTop);
-          const shown = Number(await grid.locator('.layer [role=row] [role=gridcell]:first-child').last().innerText());
+          // The newest frame drawn (row elements are reused as the list scrolls: not in DOM order).
+          const shown = Math.max(...(await grid.locator('.layer [role=row] [role=gridcell]:first-child').allInnerTexts()).map(Number));
           const total = Number(/Packets: ([\d,]+)/.exec(await footer(page))![1]!.replace(/,/g, ''));
           return gap <= 11 && shown >= total - 40;
         }, { timeout: 10_000 })

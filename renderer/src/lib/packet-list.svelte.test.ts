@@ -172,4 +172,63 @@ describe('PacketListState', () => {
     list.onScroll(maxScrollTop(list.viewport));
     expect(list.drawn.at(-1)!.index).toBe(4_999_999);
   });
+
+  test('slots: a scroll step keeps the rows still in view in their elements and rewrites only the others', async () => {
+    const list = new PacketListState({ pageSize: 100 });
+    list.resize(ROW_HEIGHT * 20);
+    list.setSource(rows({ total: 1000 }), 1000);
+    await list.load();
+    const before = list.slots;
+    // Every row drawn has one slot, at its place in the list (and the element to spare shows the next row).
+    const shown = (slots: typeof before) => slots.filter((s) => s.index >= 0).sort((a, b) => a.index - b.index);
+    const covers = (slots: typeof before): void => {
+      const indexes = shown(slots).map((s) => s.index);
+      expect(indexes.length).toBe(slots.length);
+      expect(indexes.at(-1)! - indexes[0]!).toBe(indexes.length - 1);
+      for (const d of list.drawn) expect(indexes).toContain(d.index);
+    };
+    covers(before);
+    expect(shown(before).every((s) => s.y === s.index * ROW_HEIGHT && s.row!.number === s.index + 1)).toBe(true);
+    list.onScroll(ROW_HEIGHT * 300);
+    await list.load();
+    list.onScroll(ROW_HEIGHT * 307);
+    const a = list.slots;
+    list.onScroll(ROW_HEIGHT * 315);
+    const b = list.slots;
+    expect(b.length).toBe(a.length);
+    covers(b);
+    // 8 rows moved: the slots of rows in both ranges are the same objects, the rest new.
+    const kept = b.filter((s, j) => s === a[j]);
+    const both = shown(a).filter((s) => b.some((t) => t.index === s.index));
+    expect(kept.length).toBe(both.length);
+    expect(kept.length).toBe(a.filter((s) => s.index >= 0).length - 8);
+    expect(shown(b).every((s) => s.y === s.index * ROW_HEIGHT && s.row!.number === s.index + 1)).toBe(true);
+  });
+
+  test('slots at the end of the list, and for a list shorter than the viewport', async () => {
+    const list = new PacketListState({ pageSize: 100 });
+    list.resize(ROW_HEIGHT * 20);
+    list.setSource(rows({ total: 1000 }), 1000);
+    list.onScroll(maxScrollTop(list.viewport));
+    expect(list.slots.every((s) => s.index >= 0 && s.index < 1000)).toBe(true);
+    expect(Math.max(...list.slots.map((s) => s.index))).toBe(999);
+    const short = new PacketListState({ pageSize: 100 });
+    short.resize(ROW_HEIGHT * 20);
+    short.setSource(rows({ total: 3 }), 3);
+    expect(short.slots.filter((s) => s.index >= 0).map((s) => s.index)).toEqual([0, 1, 2]);
+  });
+
+  test('slots past the scroll limit: rows are placed where the scroll position maps onto the list', () => {
+    const list = new PacketListState();
+    list.resize(ROW_HEIGHT * 30);
+    list.setSource(rows({ total: 5_000_000 }), 5_000_000);
+    list.onScroll(maxScrollTop(list.viewport) / 2);
+    const vp = list.viewport;
+    for (const d of list.drawn) expect(list.slots.find((s) => s.index === d.index)!.y - vp.scrollTop).toBeCloseTo(d.top, 6);
+    // A browser that lays out taller elements: the list keeps its rows in view and scrolls pixel for pixel further.
+    const firstBefore = list.range.first;
+    list.setScrollLimit(30_000_000);
+    expect(list.contentHeight).toBe(30_000_000);
+    expect(Math.abs(list.range.first - firstBefore)).toBeLessThanOrEqual(1);
+  });
 });

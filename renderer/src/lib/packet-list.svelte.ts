@@ -7,13 +7,16 @@
 import type { PacketRow, RowSort } from '../../../app/rpc/engine-protocol';
 import { PageCache } from './page-cache';
 import {
+  MAX_SCROLL_PX,
   isAtBottom,
   maxScrollTop,
   moveSelection,
   revealRow,
+  rowContentTop,
   rowOffset,
   rowsPerPage,
   scrollHeight,
+  scrollTopFor,
   visibleRange,
   type NavigationKey,
   type RowRange,
@@ -26,6 +29,14 @@ export const PAGE_SIZE = 200;
 export const MAX_PAGES = 40;
 const OVERSCAN = 5;
 
+/** A row element of the list: which row it shows (-1: none), where (px from the content's top), and the row once its page is here. */
+export interface RowSlot {
+  index: number;
+  y: number;
+  row: PacketRow | null;
+}
+const NO_ROW: RowSlot = Object.freeze({ index: -1, y: 0, row: null });
+
 /** Where rows come from: the engine's `rows` request for a session (and view, and sort). */
 export interface RowSource {
   fetch(start: number, count: number, sort: RowSort | null, signal: AbortSignal): Promise<{ total: number; rows: PacketRow[] }>;
@@ -36,6 +47,8 @@ export class PacketListState {
   scrollTop = $state(0);
   viewportHeight = $state(0);
   readonly rowHeight = ROW_HEIGHT;
+  /** The tallest scroll area to make, px: the component measures what its browser lays out (scrollLimit). */
+  maxScrollPx = $state(MAX_SCROLL_PX);
   /** Selected row (index in the list), -1: none. */
   selectedIndex = $state(-1);
   /** The selected frame's number (kept across filter changes), null: none. */
@@ -81,7 +94,7 @@ export class PacketListState {
    */
   get viewport(): Viewport {
     const total = this.follow && this.live && this.followedTo > 0 ? Math.min(this.followedTo, this.total) : this.total;
-    return { scrollTop: this.scrollTop, height: this.viewportHeight, rowHeight: this.rowHeight, total };
+    return { scrollTop: this.scrollTop, height: this.viewportHeight, rowHeight: this.rowHeight, total, maxScrollPx: this.maxScrollPx };
   }
 
   /** Height of the scroll area's content. */
@@ -103,6 +116,51 @@ export class PacketListState {
     for (let i = first; i < end; i++) out.push({ index: i, top: rowOffset(i, vp), row: this.cache.get(i) ?? null });
     return out;
   });
+
+  /**
+   * The rows to draw as the component's row elements: element j shows the row whose index is j
+   * modulo their count, placed by its own offset. A scroll step leaves every row still in view in
+   * the element that shows it, untouched (the same slot object), and rewrites only the elements of
+   * the rows coming into view: their texts are what a frame lays out and paints.
+   */
+  readonly slots: RowSlot[] = $derived.by(() => {
+    void this.version;
+    const vp = this.viewport;
+    const range = visibleRange(vp, OVERSCAN);
+    if (range.end <= range.first) return (this.lastSlots = []);
+    // As many elements whatever the scroll position (the range's length varies by one with the
+    // alignment of rows to the viewport), each showing a row while the list has enough: an element
+    // that lost its row would be dropped and made again on the next step.
+    const n = Math.max(range.end - range.first, Math.ceil(vp.height / vp.rowHeight) + 1 + 2 * OVERSCAN);
+    const first = Math.max(0, Math.min(range.first, vp.total - n));
+    const end = Math.min(vp.total, first + n);
+    const prev = this.lastSlots.length === n ? this.lastSlots : [];
+    const out: RowSlot[] = new Array<RowSlot>(n);
+    const shift = first % n;
+    for (let j = 0; j < n; j++) {
+      const index = first + ((j - shift + n) % n);
+      if (index >= end) {
+        out[j] = NO_ROW;
+        continue;
+      }
+      const y = rowContentTop(index, vp);
+      const row = this.cache.get(index) ?? null;
+      const was = prev[j];
+      out[j] = was !== undefined && was.index === index && was.y === y && was.row === row ? was : { index, y, row };
+    }
+    return (this.lastSlots = out);
+  });
+  /** The slots last drawn (not state: what `slots` compares with). */
+  private lastSlots: RowSlot[] = [];
+
+  /** The component measured its browser's tallest element: see scrollLimit. */
+  setScrollLimit(px: number): void {
+    if (px === this.maxScrollPx) return;
+    const logical = this.viewport;
+    this.maxScrollPx = px;
+    // Keep the rows in view: the same logical offset at the top.
+    this.scrollTo(scrollTopFor(-rowOffset(0, logical), this.viewport));
+  }
 
   /** Rows come from `source` now (a session opened, a filter applied): every page is fetched again. */
   setSource(source: RowSource | null, total: number, options: { keepSelection?: boolean; live?: boolean } = {}): void {

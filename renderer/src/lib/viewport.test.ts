@@ -8,8 +8,10 @@ import {
   pagesCovering,
   revealRow,
   rowOffset,
+  rowContentTop,
   rowsPerPage,
   scrollHeight,
+  scrollLimit,
   scrollTopFor,
   visibleRange,
   type Viewport,
@@ -104,4 +106,22 @@ test('pagesCovering', () => {
   expect(pagesCovering({ first: 0, end: 0 }, 100)).toEqual([]);
   expect(pagesCovering({ first: 0, end: 100 }, 100)).toEqual([0]);
   expect(pagesCovering({ first: 99, end: 201 }, 100)).toEqual([0, 1, 2]);
+});
+
+describe('scrollLimit and rowContentTop', () => {
+  test("the browser's tallest element, as measured, sets how tall the scroll area may be", () => {
+    expect(scrollLimit(33_554_431)).toBe(30_000_000); // Chromium
+    expect(scrollLimit(17_895_697)).toBe(Math.floor(17_895_697 * 0.9)); // Firefox
+    expect(scrollLimit(0)).toBe(MAX_SCROLL_PX); // not laid out (jsdom)
+    expect(scrollLimit(Number.NaN)).toBe(MAX_SCROLL_PX);
+  });
+  test('a row stays at its place in the content while the list fits the scroll area', () => {
+    const limit = { maxScrollPx: 30_000_000 };
+    expect(scrollHeight({ ...vp(0, 1_000_000), ...limit })).toBe(22_000_000);
+    for (const top of [0, 12_345, 21_000_000]) expect(rowContentTop(500_000, { ...vp(top, 1_000_000), ...limit })).toBe(11_000_000);
+  });
+  test('past it, where the scroll position maps onto the list', () => {
+    const v = vp(4_000_000, 1_000_000);
+    expect(rowContentTop(600_000, v) - v.scrollTop).toBeCloseTo(rowOffset(600_000, v), 6);
+  });
 });

@@ -8,8 +8,20 @@
  * the list's logical offset, so millions of packets stay reachable by dragging the scroll bar.
  */
 
-/** Tallest scroll area the list makes, px (well under every browser's limit). */
+/** Tallest scroll area the list makes by default, px (well under every browser's limit). */
 export const MAX_SCROLL_PX = 8_000_000;
+
+/**
+ * The tallest scroll area to make in a browser whose elements can be `measured` px tall at most
+ * (an element asked to be taller is laid out at that height): nine tenths of it, at most 30
+ * million px (Chromium lays out up to 33.5 million, Firefox 17.8 million). Below it a scroll step
+ * moves the rows by as many pixels as the scroll position, so rows already drawn stay where they
+ * are and only the rows coming into view are drawn.
+ */
+export function scrollLimit(measured: number): number {
+  if (!Number.isFinite(measured) || measured <= MAX_SCROLL_PX) return MAX_SCROLL_PX;
+  return Math.floor(Math.min(measured * 0.9, 30_000_000));
+}
 
 export interface Viewport {
   /** The scroll area's scrollTop, px. */
@@ -19,6 +31,8 @@ export interface Viewport {
   rowHeight: number;
   /** Rows in the list. */
   total: number;
+  /** The tallest scroll area to make, px (MAX_SCROLL_PX when not given; see scrollLimit). */
+  maxScrollPx?: number;
 }
 
 /** Height of the list if every row were laid out, px. */
@@ -27,8 +41,8 @@ export function logicalHeight(vp: Pick<Viewport, 'rowHeight' | 'total'>): number
 }
 
 /** Height of the scroll area's content, px (the logical height, capped). */
-export function scrollHeight(vp: Pick<Viewport, 'rowHeight' | 'total'>): number {
-  return Math.min(logicalHeight(vp), MAX_SCROLL_PX);
+export function scrollHeight(vp: Pick<Viewport, 'rowHeight' | 'total' | 'maxScrollPx'>): number {
+  return Math.min(logicalHeight(vp), vp.maxScrollPx ?? MAX_SCROLL_PX);
 }
 
 /** Largest scrollTop the scroll area allows. */
@@ -73,6 +87,17 @@ export function visibleRange(vp: Viewport, overscan = 0): RowRange {
 /** Where row `index` is drawn, px from the viewport's top (negative: above it). */
 export function rowOffset(index: number, vp: Viewport): number {
   return index * vp.rowHeight - logicalTop(vp);
+}
+
+/**
+ * Where row `index` is drawn, px from the top of the scroll area's content: its place in the list
+ * while the list fits the scroll area (it stays there as the list scrolls), else offset by where
+ * the scroll position maps onto the list.
+ */
+export function rowContentTop(index: number, vp: Viewport): number {
+  const top = logicalTop(vp);
+  const scrollTop = Math.min(Math.max(0, vp.scrollTop), maxScrollTop(vp));
+  return index * vp.rowHeight + (scrollTop === top ? 0 : scrollTop - top);
 }
 
 /** Rows that fit wholly in the viewport (at least 1): what PageUp/PageDown move by. */
