@@ -66,6 +66,32 @@ describe('PacketListState', () => {
     expect(list.follow).toBe(false);
   });
 
+  test('past 8 million px the browser reports its offsets rounded (32-bit floats): a followed list is still followed', async () => {
+    const n = { total: 500_000 };
+    const list = new PacketListState({ pageSize: 100 });
+    list.setScrollLimit(30_000_000);
+    list.resize(ROW_HEIGHT * 10 + 0.4);
+    list.setSource(rows(n), 0, { live: true });
+    await list.grow(450_000);
+    const set = list.scrollTop;
+    expect(set).toBeGreaterThan(2 ** 23);
+    // More rows come (their page on its way) before the browser reports the list's scroll, rounded.
+    const growing = list.grow(480_000);
+    list.onScroll(Math.fround(set + 0.9));
+    expect(list.follow).toBe(true);
+    await growing;
+    expect(list.scrollTop).toBe(maxScrollTop(list.viewport));
+    // A position the list did not set, at the bottom of the rows followed so far: not scrolled away.
+    const again = list.grow(500_000);
+    list.onScroll(list.scrollTop - 3);
+    expect(list.follow).toBe(true);
+    await again;
+    expect(list.scrollTop).toBe(maxScrollTop(list.viewport));
+    // Scrolled up by the user: following stops.
+    list.onScroll(set - ROW_HEIGHT * 100);
+    expect(list.follow).toBe(false);
+  });
+
   test('a followed list scrolls to new rows only once their page is here: the rows in view are never placeholders', async () => {
     const n = { total: 0 };
     const list = new PacketListState({ pageSize: 50 });

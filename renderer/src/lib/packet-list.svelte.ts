@@ -256,11 +256,16 @@ export class PacketListState {
   onScroll(scrollTop: number): void {
     // A scroll event follows its scrollTop within a frame or two: older entries are stale (the browser coalesced them).
     const now = performance.now();
-    const own = this.ownScrolls.findIndex((s) => Math.abs(s.top - scrollTop) < 1 && now - s.at < 1000);
+    // Browsers keep scroll offsets as 32-bit floats: past 8 million px (about 380,000 rows) an
+    // offset comes back rounded to 1 px, past 16 million to 2 px; the list's own offsets come from
+    // sizes rounded to whole pixels.
+    const own = this.ownScrolls.findIndex((s) => Math.abs(s.top - scrollTop) <= 1 + s.top / 2 ** 22 && now - s.at < 1000);
+    // Still at the bottom of the rows a live capture has been followed to: not scrolled away.
+    const stillFollowing = this.follow && this.live && isAtBottom({ ...this.viewport, scrollTop });
     this.scrollTop = scrollTop;
-    if (own >= 0) {
+    if (own >= 0 || stillFollowing) {
       // One of ours (an older one when the list scrolled again since): the user did nothing.
-      this.ownScrolls.splice(0, own + 1);
+      if (own >= 0) this.ownScrolls.splice(0, own + 1);
       this.load();
       return;
     }
