@@ -11,6 +11,7 @@ import type { FieldKind } from './field-kinds';
 import { fieldKind, looksLikeFieldName } from './fields';
 import { DisplayFilterError } from './lexer';
 import type { FilterNode, Operand, RelOp, SetElement } from './parser';
+import { booleanNamed, integerValueNamed } from './value-names';
 import { domainOf, haystack, LiteralError, occurrenceSliceBytes, sliceable, sliceOf, type Domain, type Occurrence } from './values';
 
 export interface EvalContext {
@@ -119,6 +120,20 @@ export class FilterCompiler {
       return d.fromLiteral(o.text, o.kind === 'string');
     } catch (err) {
       if (!(err instanceof LiteralError)) throw err;
+      // Not a number: one of the field's value names, as Wireshark shows them (`ip.proto == "TCP"`).
+      if (!f.sliced && f.kind === 'bool') {
+        const b = booleanNamed(f.name, o.text);
+        if (b !== undefined) return b;
+      }
+      if (!f.sliced && f.kind === 'int' && o.text !== '') {
+        try {
+          const named = integerValueNamed(f.name, o.text);
+          if (named !== undefined) return named;
+        } catch (named) {
+          if (!(named instanceof LiteralError)) throw named;
+          throw this.error(o, `${named.message} (comparing with ${f.name})`);
+        }
+      }
       if (o.kind === 'word' && looksLikeFieldName(o.text) && !/^(true|false)$/i.test(o.text) && f.kind !== 'string') {
         throw this.error(o, `"${o.text}" is neither a field nor a valid value for ${f.name}`);
       }
