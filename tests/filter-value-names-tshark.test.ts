@@ -17,7 +17,7 @@ import { sievecap } from './support/sievecap';
 const NO_TSHARK = spawnSync('tshark', ['--version']).status !== 0 ? 'tshark is not installed (apt-get install tshark)' : false;
 
 const CASES: [string, string[]][] = [
-  ['chrissanders-packets/dns_query_nonexistent.pcapng', ['dns.flags.rcode == "No such name"', 'dns.flags.rcode == "no error"', 'dns.flags.response == "Message is a response"', 'ip.proto == "UDP"', 'eth.type == IPv4']],
+  ['chrissanders-packets/dns_query_nonexistent.pcapng', ['dns.flags.rcode == "No such name"', 'dns.flags.rcode == "no error"', 'dns.flags.response == "Message is a response"', 'ip.proto == "UDP"', 'eth.type == IPv4', 'dns.qry.type == "a (host address)"', 'dns.qry.type != "AAAA (IPv6 Address)"']],
   ['chrissanders-packets/tcp_retransmissions.pcapng', ['_ws.expert.severity == warning', '_ws.expert.severity == Note', '_ws.expert.group == Sequence', 'tcp.flags.syn == Set', 'tcp.flags.push == "not set"', 'ip.flags.df == set', 'ip.proto in {"TCP", "ICMP"}']],
   ['chrissanders-packets/tcp_handshake.pcapng', ['tcp.flags.syn == Set', 'tcp.flags.ack == "Not set"', 'tcp.flags.syn == set and tcp.flags.ack == SET', '_ws.expert.severity == chat', '_ws.expert.severity != Chat']],
   ['chrissanders-packets/arp_resolution.pcapng', ['arp.opcode == request', 'arp.opcode == "reply"', 'eth.type == "ARP"', 'arp.hw.type == Ethernet']],

@@ -7,8 +7,9 @@
  *
  *   npx tsc -p tsconfig.json && node dist/app/filter/tools/generate-value-names.js > app/filter/wireshark-value-names.ts
  *
- * tshark lists a field's value_string_ext table by name only (lines `E`): such fields (dns.qry.type,
- * eth.type, …) are listed apart, and a name for them is refused with a message that says so.
+ * A value_string_ext table (dns.qry.type, eth.type, …) has an `E` line naming it besides its
+ * values' `V` lines; a field with the `E` line alone would be listed apart (none with tshark
+ * 4.0.17), and a name for it refused with a message that says so.
  */
 import { execFileSync } from 'node:child_process';
 import { WIRESHARK_FIELDS } from '../wireshark-fields';
