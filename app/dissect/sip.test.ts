@@ -12,6 +12,7 @@ import { fieldText } from './test-fields';
 import type { DissectedPacket } from './model';
 import { sipTestFrames } from './sip-test-frames';
 import { looksLikeRtcp } from './rtp';
+import { elapsedMs } from './sip';
 
 function dissectAll(options?: { fields?: ReadonlySet<string>; columns?: boolean }): DissectedPacket[] {
   const d = new Dissector();
@@ -123,4 +124,12 @@ test('without a tree the selected SIP, SDP, RTP and RTCP fields come out the sam
   tree.forEach((p, i) => {
     for (const name of names) assert.equal(fieldText(selected[i]!, name), fieldText(p, name), `frame ${i + 1} ${name}`);
   });
+});
+
+test("elapsedMs counts as packet-sip.c: whole seconds and the nanoseconds' difference truncated toward zero", () => {
+  // 2.5 ms within one second: 2; across a second boundary: 1000 + trunc(-997.5) = 3.
+  assert.equal(elapsedMs(1_000_100_000n, 1_002_600_000n), 2);
+  assert.equal(elapsedMs(1_999_000_000n, 2_001_500_000n), 3);
+  assert.equal(elapsedMs(5_000_000_000n, 5_000_000_000n), 0);
+  assert.equal(elapsedMs(1_500_000_000n, 3_400_000_000n), 1900);
 });

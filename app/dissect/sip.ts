@@ -65,6 +65,18 @@ export function createSipRtpDissectors(): AppDissector[] {
   return [sip, ...createRtpDissectors(media)];
 }
 
+/**
+ * Milliseconds from `fromNs` to `toNs` as packet-sip.c counts them (sip_find_request): whole
+ * seconds apart × 1000 plus the nanoseconds' difference ÷ 10^6, truncated toward zero. Where the
+ * second changes between the two, that difference is negative and rounds up: 2.5 ms across a
+ * second boundary is 3, not 2.
+ */
+export function elapsedMs(fromNs: bigint, toNs: bigint): number {
+  const seconds = toNs / 1000000000n - fromNs / 1000000000n;
+  const nanoseconds = (toNs % 1000000000n) - (fromNs % 1000000000n);
+  return Number(seconds * 1000n + nanoseconds / 1000000n);
+}
+
 interface SipState {
   /** Requests by Call-ID, CSeq number and method: the frame and time a response refers to. */
   requests: Map<string, { frame: number; tsNs: bigint }>;
@@ -380,14 +392,14 @@ function dissectMessage(state: SipState, data: Buffer, offset: number, end: numb
         const invite = state.requests.get(`${callId}|${cseqNumber}|INVITE`);
         if (invite) {
           requestFrame = invite.frame;
-          responseMs = Number((tsNs - invite.tsNs) / 1000000n);
+          responseMs = elapsedMs(invite.tsNs, tsNs);
         }
       }
     } else {
       const req = state.requests.get(key);
       if (req) {
         requestFrame = req.frame;
-        responseMs = Number((tsNs - req.tsNs) / 1000000n);
+        responseMs = elapsedMs(req.tsNs, tsNs);
       }
     }
     let resendOf = 0;
