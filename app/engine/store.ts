@@ -80,6 +80,11 @@ export interface OpenFileOptions {
   sliceFrames?: number;
   /** Also ends a slice once it has run this many milliseconds (the service API keeps the event loop free). */
   sliceMs?: number;
+  /**
+   * How indexing yields between slices (default: to the event loop, setImmediate). The service
+   * waits here while it answers a request the user is looking at (a page of rows).
+   */
+  yieldBetweenSlices?: () => Promise<void>;
   /** Stops indexing at the next slice boundary; `loading` then resolves with the frames so far and an error saying so. */
   signal?: { readonly aborted: boolean };
   /** Where a gzip-compressed file is unpacked to (default a temporary directory, removed on close()). */
@@ -378,7 +383,7 @@ export class PacketStore extends IndexedFrames {
         this.loadError = `indexing was cancelled after ${frames} frames`;
         break;
       }
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await (options.yieldBetweenSlices ? options.yieldBetweenSlices() : new Promise<void>((resolve) => setImmediate(resolve)));
     }
     if (this.closed) this.loadError = `the capture was closed while it was being indexed (after ${frames} frames)`;
     else if (this.loadError === null) this.loadError = reader.error?.message ?? null;

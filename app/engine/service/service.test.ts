@@ -314,6 +314,26 @@ test('service: rows can be paged while a file is still being indexed; cancelling
   }
 });
 
+test('service: a page of rows asked while a file is indexed is answered before the indexing goes on', async () => {
+  // Slices of 1 ms: without the page first, indexing would run dozens of slices while the page is dissected.
+  const c = client({ sliceMs: 1, eventIntervalMs: 0, foregroundWaitMs: 60_000 });
+  const frames = sampleTraffic({ connections: 6000, dnsQueries: 3000, pings: 3000 });
+  const file = captureFile('priority.pcap', frames);
+  const opening = c.send({ method: 'openFile', path: file });
+  let appended: EngineEvent | undefined;
+  while (!(appended = c.events.find((e) => e.event === 'framesAppended' && e.frames > 100))) await new Promise((r) => setImmediate(r));
+  const session = (appended as { session: number }).session;
+  const progressBefore = c.events.length;
+  const page = await c.call('rows', { session, start: 0, count: 1000 });
+  const grewMeanwhile = c.events.slice(progressBefore).filter((e) => e.event === 'progress' && e.frames > page.total);
+  assert.ok(page.total < frames.length, `the file was indexed before the page was asked (${page.total} frames): nothing to show`);
+  assert.deepEqual(grewMeanwhile, [], 'indexing went on while the page was dissected');
+  assert.deepEqual(page.rows.map((r) => r.number), Array.from({ length: Math.min(1000, page.total) }, (_, k) => k + 1));
+  // And it goes on afterwards, to the end.
+  assert.equal((await opening).type, 'result');
+  assert.equal((await c.call('sessionInfo', { session })).frames, frames.length);
+});
+
 test('service: a file truncated in the middle of a record is answered EDAMAGED, with the frames before the damage open', async () => {
   const c = client();
   const frames = SMALL.slice(0, 30);

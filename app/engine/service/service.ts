@@ -69,6 +69,8 @@ export interface EngineServiceOptions {
   sliceMs?: number;
   /** The shortest time between two progress (or framesAppended) events of one task, ms (default 100). */
   eventIntervalMs?: number;
+  /** The longest indexing waits at a time while a page of rows is being answered, ms (default 250). */
+  foregroundWaitMs?: number;
   /**
    * How the capture helper is started when a capture first needs it (default: as a child when this
    * process can capture, else through pkexec with the installed launcher; else EPERM saying how to
@@ -117,7 +119,11 @@ export class EngineService {
   private readonly spoolDir: string;
   private readonly sliceMs: number;
   private readonly eventIntervalMs: number;
+  private readonly foregroundWaitMs: number;
   private nextSession = 1;
+  /** Requests being answered that the user waits to see (pages of rows): background indexing waits for them. */
+  private foreground = 0;
+  private foregroundWaiters: (() => void)[] = [];
   private nextView = 1;
   private nextReport = 1;
   private readonly captures: CaptureController;
@@ -128,6 +134,7 @@ export class EngineService {
     this.spoolDir = options.spoolDir ?? os.tmpdir();
     this.sliceMs = options.sliceMs ?? 5;
     this.eventIntervalMs = options.eventIntervalMs ?? 100;
+    this.foregroundWaitMs = options.foregroundWaitMs ?? 250;
     // Read when needed: `serve` may change user (and HOME) after the engine is made.
     this.configDir = options.configDir !== undefined ? () => options.configDir! : () => defaultConfigDir();
     this.sshConnection = 'sshConnection' in options ? options.sshConnection : process.env.SSH_CONNECTION;
@@ -362,6 +369,7 @@ export class EngineService {
       sliceMs: this.sliceMs,
       signal: ctx.signal,
       spoolDir: this.spoolDir,
+      yieldBetweenSlices: this.backgroundYield,
       onProgress: (p) => {
         loadProgress.bytesDone = p.bytesDone;
         loadProgress.bytesTotal = p.bytesTotal;
@@ -374,7 +382,8 @@ export class EngineService {
     if (request.decodeAs?.length) session.decodeAs = request.decodeAs;
     this.register(session, ctx.id);
     ctx.attach(session);
-    progress.poke();
+    // Told at once (the first slice's progress was kept for it): the window shows the session and asks its first rows.
+    progress.fireNow();
     if (store.count() > 0) session.framesAppended?.poke();
     let summary;
     try {
@@ -497,7 +506,37 @@ export class EngineService {
     }
   }
 
+  /**
+   * Background work's yield (indexing a file): to the event loop, and then, while a page of rows is
+   * being answered, until it is (at most foregroundWaitMs at a time, so that a stream of pages
+   * cannot stop indexing). A page asked while a file is indexed otherwise shares the CPU slice by
+   * slice with the indexing, and the first rows of a big file took twice their own time to show.
+   */
+  private readonly backgroundYield = async (): Promise<void> => {
+    await yieldToEventLoop();
+    if (this.foreground === 0) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, this.foregroundWaitMs);
+      this.foregroundWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  };
+
   private async rows(request: Request<'rows'>, ctx: RequestContext): Promise<EngineResult<'rows'>> {
+    this.foreground++;
+    try {
+      return await this.rowsNow(request, ctx);
+    } finally {
+      // Indexing goes on once the reply is on its way (the awaits that send it are microtasks).
+      if (--this.foreground === 0) setImmediate(() => {
+        if (this.foreground === 0) for (const wake of this.foregroundWaiters.splice(0)) wake();
+      });
+    }
+  }
+
+  private async rowsNow(request: Request<'rows'>, ctx: RequestContext): Promise<EngineResult<'rows'>> {
     const session = this.session(request.session, ctx);
     const view = request.view === undefined ? undefined : session.view(request.view).filterView;
     const page = await this.plainRows(session, view, request, ctx);

@@ -43,6 +43,13 @@ export class Throttle {
     }
   }
 
+  /** Fires now, whether or not a call is waiting. */
+  fireNow(): void {
+    this.cancel();
+    this.last = performance.now();
+    this.fire();
+  }
+
   /** Fires now if a call is waiting. */
   flush(): void {
     if (this.timer === null) return;
