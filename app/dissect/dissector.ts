@@ -12,6 +12,7 @@
  * filters, packet lists and reports need, at a fraction of the cost. Cross-packet state advances
  * exactly as in a full dissection, so the two can be mixed frame by frame.
  */
+import type { FieldSelection } from './builder';
 import type { ArpBinding } from './arp';
 import { WIRESHARK_TCP_PORTS, WIRESHARK_UDP_PORTS } from './wireshark-ports';
 import { registerDefaultAppDissectors } from './apps';
@@ -79,6 +80,13 @@ export interface DissectorOptions {
    * after the first pass, with `recalling` set) shows what it learned (app/dissect/hindsight.ts).
    */
   hindsight?: Hindsight;
+  /**
+   * Every packet this Dissector is given is dissected with this one field selection, without a tree
+   * or columns (a display filter's or a report's dissection). State that shows only in fields it
+   * does not name is then not kept: DNS's request/response matching, ICMP's echo pairs
+   * (AppDissector.ownState, neverShows).
+   */
+  onlySelection?: FieldSelection;
 }
 
 export interface PortRule {
@@ -139,6 +147,8 @@ export class Dissector {
   readonly twoPass: boolean;
   /** DissectorOptions.hindsight. */
   readonly hindsight: Hindsight | undefined;
+  /** DissectorOptions.onlySelection. */
+  readonly onlySelection: FieldSelection | undefined;
   /** DissectorOptions.hostName. */
   readonly hostName: ((address: string) => string) | undefined;
   /** DissectorOptions.macName. */
@@ -151,6 +161,7 @@ export class Dissector {
     this.relativeSequence = options.relativeSequence !== false;
     this.twoPass = options.twoPass === true;
     this.hindsight = options.hindsight;
+    this.onlySelection = options.onlySelection;
     this.macName = options.macName;
     this.hostName = options.hostName;
     this.portName = options.portName;
@@ -285,7 +296,7 @@ export class Dissector {
     // Nobody can see this payload's layers (no tree, no columns, no field of theirs asked for):
     // leave them out, unless the dissector keeps state that later packets depend on.
     const unseen = !this.payloadSeen(p, app.protocol, app.fieldPrefixes) && !this.applicationWanted(p, ctx);
-    if (unseen && !app.stateful) return null;
+    if (unseen && (!app.stateful || (app.ownState === true && this.selectionFixed(p)))) return null;
     ctx.unseen = unseen;
     const result = dissectApp(app, data, offset, end, ctx);
     if (result.chain !== undefined) {
@@ -307,7 +318,24 @@ export class Dissector {
    * that sees none of them leaves the payload alone.
    */
   desegmentWanted(p: PacketState, ctx: AppContext, app: AppDissector): boolean {
-    return app.stateful === true || this.payloadSeen(p, app.protocol, app.fieldPrefixes) || this.applicationWanted(p, ctx) || namesReassembly(p.selection);
+    return (app.stateful === true && !(app.ownState === true && this.selectionFixed(p))) || this.payloadSeen(p, app.protocol, app.fieldPrefixes) || this.applicationWanted(p, ctx) || namesReassembly(p.selection);
+  }
+
+  /**
+   * Whether this packet is dissected with the one selection every packet of this Dissector is
+   * (DissectorOptions.onlySelection): what it does not name can never be seen, now or later.
+   */
+  private selectionFixed(p: PacketState): boolean {
+    return this.onlySelection !== undefined && p.selection === this.onlySelection && !p.columns && this.hindsight === undefined;
+  }
+
+  /**
+   * Whether work kept only for later packets' fields of `protocol` (ICMP's echo pairs) can be left
+   * out: no packet of this Dissector can show a field of it (selectionFixed, and the selection
+   * names none of them, nor a protocol or expert item that would show its layers).
+   */
+  neverShows(p: PacketState, protocol: string): boolean {
+    return this.selectionFixed(p) && !this.payloadSeen(p, protocol, undefined);
   }
 
   /**

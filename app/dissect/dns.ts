@@ -60,6 +60,7 @@ export function createDnsDissector(transactions: DnsTransactionTable | null = ne
     // Requests and responses are matched across frames (dns.response_to, dns.time, unsolicited):
     // every DNS message is dissected, in order, whatever a dissection asks for.
     stateful: transactions !== null,
+    ownState: true,
     dissect(data, offset, end, ctx) {
       // Records feed the Info column; without it, only the fields asked for need them.
       const records = ctx.columns !== false || wantsRecords(ctx.fields);

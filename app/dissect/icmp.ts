@@ -55,6 +55,9 @@ export function dissectIcmp(d: Dissector, p: PacketState, data: Buffer, offset: 
   let quoted = false;
   let originalLength = 0;
   let quotedEnd = end;
+  let shownInfo = '';
+  /** Where packet-icmp.c cuts the extensions' tvb after the quoted datagram (-1: it does not). */
+  let extensionsTvbAt = -1;
   dissectSafely(b, () => {
     const type = b.u8(offset, 'type');
     const code = b.u8(offset + 1, 'code');
@@ -85,7 +88,8 @@ export function dissectIcmp(d: Dissector, p: PacketState, data: Buffer, offset: 
       next = offset + 8;
       if (type === 0 || type === 8) {
         info = `${info.padEnd(20)} id=${hex(id, 4)}, seq=${seq}/${seqLe}, ttl=${p.ttl}`;
-        if (!p.quoted) info += echoPairing(d, p, type, id, seq, b, offset);
+        // Pairs show in icmp.* fields and Info only: a filter's dissection that names neither keeps none.
+        if (!p.quoted && !d.neverShows(p, 'icmp')) info += echoPairing(d, p, type, id, seq, b, offset);
         if (echoTimestamp(b, p, offset + 8, end)) next = offset + 16;
       }
     } else if (ERROR_TYPES.has(type)) {
@@ -122,6 +126,10 @@ export function dissectIcmp(d: Dissector, p: PacketState, data: Buffer, offset: 
       const quotedLength = offset + 12 <= stop ? data.readUInt16BE(offset + 10) : 0;
       const extAt = originalLength > 0 ? offset + 8 + originalLength : stop > offset + 136 && quotedLength <= 128 && type !== 12 ? offset + 136 : -1;
       if (originalLength > 0 && offset + 8 + originalLength <= stop) quotedEnd = offset + 8 + originalLength;
+      // packet-icmp.c, once the quoted datagram is dissected: a message over 136 bytes whose quoted
+      // datagram says it is at most 128 has its extensions at byte 5's length (in words, whatever
+      // the type) + 8, else 136 — a subset from there, which throws when it starts past the end.
+      if (end - offset > 136 && quotedLength <= 128) extensionsTvbAt = offset + 8 + (data[offset + 5] ? data[offset + 5]! * 4 : 128);
       if (extAt > 0 && extAt + 4 <= stop && data[extAt]! >> 4 === 2) {
         const before = b.layer.fields.length;
         icmpExtensions(b, extAt, end);
@@ -139,6 +147,7 @@ export function dissectIcmp(d: Dissector, p: PacketState, data: Buffer, offset: 
     // The ICMP item covers the whole message, its data and a quoted datagram too, as tshark's.
     b.setLength(Math.max(next, Math.min(end, data.length)) - offset);
     p.setProtocol('ICMP', info);
+    shownInfo = info;
   });
   if (!p.quoted) p.layout.transportLayer = p.layers.length;
   p.tapsClosed = true;
@@ -149,6 +158,13 @@ export function dissectIcmp(d: Dissector, p: PacketState, data: Buffer, offset: 
     p.quoted++;
     d.byEthertype(p, 0x0800, data, next, quotedEnd);
     p.quoted--;
+    if (extensionsTvbAt > Math.min(end, data.length) && p.quoted === 0) {
+      // Past the message: ReportedBoundsError (malformed); past what was captured: BoundsError.
+      const status = extensionsTvbAt > end ? 'malformed' : 'truncated';
+      b.layer.status = status;
+      p.noteStatus(status);
+      p.setProtocol('ICMP', `${shownInfo}${status === 'malformed' ? '[Malformed Packet]' : '[Packet size limited during capture]'}`);
+    }
     return;
   }
   d.data(p, data, next, end);

@@ -51,7 +51,7 @@ export function dissectIcmpv6(d: Dissector, p: PacketState, data: Buffer, offset
       b.add('icmpv6.echo.identifier', () => `Identifier: ${hex(id, 4)}`, id, body, 2, () => hex(id, 4));
       b.add('icmpv6.echo.sequence_number', () => `Sequence: ${seq}`, seq, body + 2, 2);
       info += ` id=${hex(id, 4)}, seq=${seq}, hop limit=${p.ttl}`;
-      if (!p.quoted) info += pairEcho(d, p, type, id, seq, b, offset);
+      if (!p.quoted && !d.neverShows(p, 'icmpv6')) info += pairEcho(d, p, type, id, seq, b, offset);
       dataAt = body + 4;
     } else if (type >= 1 && type <= 4) {
       if (type === 2) {

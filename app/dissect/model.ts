@@ -363,6 +363,12 @@ export interface AppDissector {
    */
   stateful?: boolean;
   /**
+   * Its state shows only in its own fields and columns (DNS: requests matched to responses), never
+   * in another protocol's (SIP's calls make RTP of later UDP packets): a Dissector whose one
+   * selection names none of them (DissectorOptions.onlySelection) leaves it out, as if stateless.
+   */
+  ownState?: boolean;
+  /**
    * For a payload its port chose it for: false when its dissection shows no layer of this protocol
    * (Wireshark's dissector declines: an sFlow version it does not know, UDP 1985 traffic that is not
    * HSRP). Reports that name a conversation's application from the port (PairTap) ask this, so they

@@ -20,6 +20,7 @@
  * fragments that arrived before the jump (their reassembly) and ICMP echo request/reply pairing
  * ("request in N") across the jump.
  */
+import type { FieldSelection } from '../dissect/builder';
 import { Dissector, type PortRule } from '../dissect/dissector';
 import type { AppContext, AppDissector, DissectedPacket, DissectOptions, FrameInput } from '../dissect/model';
 import { dissectorNameOptions, SummaryNames, type NameResolution } from '../dissect/names';
@@ -113,6 +114,8 @@ export class RowDissector {
      * the Info column's ports, as Wireshark shows them with its name resolution on. Default: none.
      */
     names: NameResolution | null = null,
+    /** Every frame is asked for with these fields alone, no tree or columns (DissectorOptions.onlySelection). */
+    private readonly onlySelection?: FieldSelection,
   ) {
     this.names = names && (names.mac || names.network || names.transport) ? new SummaryNames(names) : null;
     this.reset();
@@ -175,6 +178,7 @@ export class RowDissector {
       desegment: this.desegment,
       ...(this.frames.portRules?.length ? { portRules: [...this.frames.portRules] } : {}),
       ...(this.names ? dissectorNameOptions(this.names.resolution, this.names) : {}),
+      ...(this.onlySelection ? { onlySelection: this.onlySelection } : {}),
     });
     this.tcp = new IndexedTcpStreams();
     (this.dissector as { tcpStreams: TcpStreamTable }).tcpStreams = this.tcp;

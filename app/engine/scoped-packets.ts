@@ -24,8 +24,8 @@ export class ScopedPackets {
 
   /** `names`: the field and protocol names asked about, null for the whole tree. */
   constructor(source: FilterSource, names: readonly string[] | null) {
-    this.dissector = new RowDissector(source);
     this.options = names === null || namesException(names) ? undefined : { fields: new Set(names), columns: false };
+    this.dissector = new RowDissector(source, true, null, this.options?.fields);
   }
 
   /** The packet of frame k (0-based), for the names given. */

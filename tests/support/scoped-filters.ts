@@ -18,4 +18,6 @@ export const APPS = [
   'dns', 'dns.qry.name contains "google"', 'dns.flags.response == 1 && dns.count.answers > 0', 'dns.qry.type == 28', 'udp && !dns',
   'tls', 'tls.handshake.type == 1', 'tls.handshake.extensions_server_name', 'tls.record.content_type == 23', 'x509ce.dNSName',
   'dhcp || dhcpv6', 'ntp', 'quic', 'dns || http || tls', 'tcp.port == 53 && dns', 'ip.src == 192.168.0.0/16 && dns.qry.name',
+  // State kept across frames (echo pairs, DNS transactions): what a filter naming other fields leaves out.
+  'icmp.resp_to', 'icmp.type == 0 && !icmp.resptime', 'icmpv6.resptime > 0', 'dns.response_to', 'dns.flags.response == 0 && !dns.response_in', 'dns.retransmission || dns.unsolicited',
 ];
