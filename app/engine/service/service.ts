@@ -11,7 +11,8 @@
  *   answers ECANCELED; closing a session aborts the requests running on it (ECLOSED).
  * - Long work runs in slices of at most `sliceMs` (indexing a file here, display filters and
  *   report feeds in FilterView/ReportFeed, pages of rows here) with a yield to the event loop
- *   between them, and reports progress (throttled to one event per `eventIntervalMs`).
+ *   between them, and reports progress (throttled to one event per `eventIntervalMs`). A page of
+ *   rows comes first: while one is being answered, indexing waits (at most `foregroundWaitMs`).
  * - handle() never rejects and nothing it starts is left to reject unobserved: every failure is
  *   a reply `{type: 'error', error: {code, message}}` (codes: ENGINE_ERRORS).
  * - Live captures: startCapture/stopCapture drive the privileged capture helper (capture.ts: started
