@@ -2,7 +2,7 @@
  * How a packet whose dissection stopped on an exception is shown, against tshark 4.0: Wireshark's
  * show_exception puts `[Packet size limited during capture: DNS truncated]` (bytes the capture cut
  * off) or `[Malformed Packet: ARP/RARP]` with its expert item (a packet contradicting itself) at
- * the top of the -V tree after the layers and as `_ws.short` / `_ws.malformed` in -T json (the
+ * the top of the -V tree after the layers and as `_ws.short` / `_ws.malformed` in -T json and -T fields (the
  * Info note it appends is left to each dissector). Compared frame by frame on a DNS capture cut to
  * 60 bytes by editcap and on the corpus's malformed ARP capture: each exception Sievecap shows is
  * tshark's, in -V and JSON.
@@ -54,11 +54,13 @@ test('exceptions shown as tshark shows them: at the top of -V and in -T json', {
   const cut = spawnSync('editcap', ['-F', 'pcap', '-s', '60', requireCorpusFile('chrissanders-packets/dns_isp_hijack.pcapng'), dns], { encoding: 'utf8' });
   assert.equal(cut.status, 0, cut.stderr);
   const files = [dns, requireCorpusFile('tcpdump/tests/arp-oobr.pcap')];
-  const ours = sievecapRuns(files.flatMap((f) => [['-r', f, '-V'], ['-r', f, '-T', 'json']]));
+  const FIELDS = ['-T', 'fields', '-e', 'frame.number', '-e', '_ws.short', '-e', '_ws.malformed', '-e', '_ws.expert.message'];
+  const ours = sievecapRuns(files.flatMap((f) => [['-r', f, '-V'], ['-r', f, '-T', 'json'], ['-r', f, ...FIELDS]]));
   let truncated = 0;
   let malformed = 0;
   files.forEach((file, i) => {
-    const [tree, json] = [ours[2 * i]!.stdout, ours[2 * i + 1]!.stdout];
+    const [tree, json, fields] = [ours[3 * i]!.stdout, ours[3 * i + 1]!.stdout, ours[3 * i + 2]!.stdout.split('\n')];
+    const theirFields = tshark(['-r', file, ...FIELDS]).split('\n');
     const theirTree = treeExceptions(tshark(['-r', file, '-V']));
     const ourTree = treeExceptions(tree);
     const theirJson = jsonExceptions(tshark(['-r', file, '-T', 'json']));
@@ -71,6 +73,8 @@ test('exceptions shown as tshark shows them: at the top of -V and in -T json', {
       else malformed++;
       assert.equal(lines, theirTree[k], `${path.basename(file)} frame ${k + 1}: -V`);
       assert.equal(ourJson[k], theirJson[k], `${path.basename(file)} frame ${k + 1}: -T json`);
+      // -T fields: the item's text, and the expert item's field name ("[Malformed Packet: ARP/RARP],_ws.malformed").
+      assert.equal(fields[k], theirFields[k], `${path.basename(file)} frame ${k + 1}: -T fields`);
     });
   });
   assert.ok(truncated >= 5 && malformed >= 1, `${truncated} truncated and ${malformed} malformed frames compared`);

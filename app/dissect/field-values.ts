@@ -5,6 +5,7 @@
  */
 import { fieldKind } from '../filter/fields';
 import { exceptionLayer } from './exception';
+import { protocolShortName } from './short-names';
 import type { DissectedPacket, Field } from './model';
 
 /** All values of each requested field, in tree order (tshark's occurrence order). */
@@ -24,7 +25,15 @@ export function collectFields(packet: DissectedPacket, names: readonly string[])
     wanted.get(layer.protocol)?.push(layer.title);
     visit(layer.fields);
   }
-  // Wireshark's show_exception: a malformed packet's expert item after the layers (tree.ts addException).
+  // Wireshark's show_exception: its item after the layers (tree.ts addException), which -T fields
+  // prints by its text ("[Packet size limited during capture: DNS truncated]"), and a malformed
+  // packet's expert item under it, whose own field prints its name.
+  if (wanted.has('_ws.short') || wanted.has('_ws.malformed')) {
+    const failed = exceptionLayer(packet.layers);
+    const name = failed && protocolShortName(failed.problemProtocol ?? failed.protocol);
+    if (failed?.status === 'truncated') wanted.get('_ws.short')?.push(`[Packet size limited during capture: ${name} truncated]`);
+    else if (failed?.status === 'malformed') wanted.get('_ws.malformed')?.push(`[Malformed Packet: ${name}]`, '_ws.malformed');
+  }
   if (wanted.has('_ws.expert.message') || wanted.has('_ws.expert.severity') || wanted.has('_ws.expert.group')) {
     const failed = exceptionLayer(packet.layers);
     if (failed !== undefined && failed.status === 'malformed') {
