@@ -99,7 +99,6 @@ export class DisplayFilterSink implements PacketSink {
       this.learning = true;
       options.hindsight = hindsight;
     }
-    this.dissector = new Dissector(options);
     // A sink given raw packets (tcpdump lines, files) reads nothing of the dissection.
     const reads = takesDissected(sink) ? (sink.reads ?? 'tree') : { fields: [], columns: false };
     const filterFields = [...(filter?.fieldNames ?? []), ...(readFilter?.fieldNames ?? [])];
@@ -109,6 +108,9 @@ export class DisplayFilterSink implements PacketSink {
         : namesException(filterFields)
           ? { labels: false } // the whole tree (namesException), without the labels nobody prints
           : { fields: new Set([...filterFields, ...reads.fields]), columns: reads.columns, applications: reads.applications, taps: reads.taps };
+    // Every packet is dissected with these options: without columns, state nobody reads is not kept.
+    const only = this.dissectOptions?.columns === false ? this.dissectOptions.fields : undefined;
+    this.dissector = new Dissector(only ? { ...options, onlySelection: only } : options);
   }
 
   /** Dissects p and hands it on when it matches; says whether it did. */

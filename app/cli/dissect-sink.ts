@@ -74,7 +74,6 @@ export class DissectSink implements PacketSink {
     /** The pcapng interface of a packet read from a file (the frame tree names it). */
     private readonly interfaceOf?: (interfaceId: number) => FrameInterface | undefined,
   ) {
-    this.dissector = new Dissector(dissectorOptions(opts));
     const formats = opts.tsharkFormats;
     const filter = formats.protocolFilter;
     const tree = (p: Dissected) => formatTree(p, !formats.hexDump, false);
@@ -176,6 +175,9 @@ export class DissectSink implements PacketSink {
       this.reads = { fields: SUMMARY_FIELDS, columns: true };
     }
     this.dissectOptions = this.reads === 'tree' ? this.treeOptions : { fields: new Set(this.reads.fields), columns: this.reads.columns };
+    // Every packet is dissected with these options: without columns, state nobody reads is not kept.
+    const only = this.dissectOptions?.columns === false ? this.dissectOptions.fields : undefined;
+    this.dissector = new Dissector(only ? { ...dissectorOptions(opts), onlySelection: only } : dissectorOptions(opts));
   }
 
 

@@ -76,8 +76,11 @@ export class TapFeeder {
   /** Frames fed, and those fed as packets (their layout was not simple). */
   frames = 0;
   packetFrames = 0;
-  /** The Dissector feed() uses (frames must reach it in capture order). */
-  readonly dissector = new Dissector({ desegment: false });
+  /**
+   * The Dissector feed() uses (frames must reach it in capture order). Every frame is dissected
+   * with the reports' one selection: state nobody can see is not kept (DissectorOptions.onlySelection).
+   */
+  readonly dissector: Dissector;
   private readonly tap = new LayoutTap();
   private firstSec = 0;
   private firstNsec = 0;
@@ -93,6 +96,8 @@ export class TapFeeder {
     private readonly dissectOptions?: DissectOptions,
   ) {
     if (!TapFeeder.canFeed(reports)) throw new Error('TapFeeder: a report does not take PairTaps; feed it dissected packets instead');
+    const fields = dissectOptions?.columns === false ? dissectOptions.fields : undefined;
+    this.dissector = new Dissector({ desegment: false, ...(fields ? { onlySelection: fields } : {}) });
   }
 
   /** Dissects the next frame, in capture order, and feeds it. `data` is the frame's captured bytes. */
