@@ -59,8 +59,23 @@ export function be32(data: Buffer, at: number): number {
 }
 
 export function ipv4Text(data: Buffer, offset: number): string {
-  return `${data[offset]}.${data[offset + 1]}.${data[offset + 2]}.${data[offset + 3]}`;
+  if (offset < 0 || offset + 4 > data.length) return `${data[offset]}.${data[offset + 1]}.${data[offset + 2]}.${data[offset + 3]}`;
+  // Most frames carry addresses seen before: a direct-mapped cache of their texts makes no string
+  // for them (every IPv4 frame asks for two, in every dissection of it).
+  const key = ((data[offset]! << 24) | (data[offset + 1]! << 16) | (data[offset + 2]! << 8) | data[offset + 3]!) | 0;
+  const slot = Math.imul(key, 0x9e3779b1) >>> (32 - V4_CACHE_BITS);
+  const cached = v4CacheTexts[slot]!;
+  if (cached !== '' && v4CacheKeys[slot] === key) return cached;
+  const text = `${data[offset]}.${data[offset + 1]}.${data[offset + 2]}.${data[offset + 3]}`;
+  v4CacheKeys[slot] = key;
+  v4CacheTexts[slot] = text;
+  return text;
 }
+
+/** The texts of IPv4 addresses seen last (ipv4Text), by a hash of the address: 2^V4_CACHE_BITS slots. */
+const V4_CACHE_BITS = 10;
+const v4CacheKeys = new Int32Array(1 << V4_CACHE_BITS);
+const v4CacheTexts: string[] = new Array<string>(1 << V4_CACHE_BITS).fill('');
 
 /** The last IPv6 addresses made into text (a frame's two, and its neighbours'): 16 bytes each, and the text. */
 const V6_CACHE_SIZE = 8;

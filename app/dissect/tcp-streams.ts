@@ -45,6 +45,8 @@ export interface TcpConversation {
   laterBits?: number;
   /** The direction that sent its first FIN (its FINs are tcp.connection.fin_active, the other side's fin_passive). */
   finSide?: 0 | 1;
+  /** Time stamps of its first and latest frame (tcp.time_relative, tcp.time_delta); null before its first. */
+  times: { first: bigint; last: bigint } | null;
 }
 
 export const COMPLETENESS = { SYN: 1, SYN_ACK: 2, ACK: 4, DATA: 8, FIN: 16, RST: 32 } as const;
@@ -84,6 +86,11 @@ export class TcpStreamTable {
         synTs: -1n,
         irtt: 0n,
         reused,
+        // Every field from the start: one object shape for every conversation.
+        firstFrame: undefined,
+        laterBits: undefined,
+        finSide: undefined,
+        times: null,
       };
       byHigh.set(high, conv);
     }

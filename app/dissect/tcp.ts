@@ -32,8 +32,6 @@ const INFO_ORDER = [...FLAG_BITS].reverse();
 /** The option summary of a header without options (shared: never changed). */
 const NO_OPTIONS: Readonly<TcpOptionSummary> = Object.freeze({ info: '', windowShift: -1, mptcp: 0, sackDelivered: -1 });
 
-const streamTimes = new WeakMap<TcpConversation, { first: bigint; last: bigint }>();
-
 /** 'SYN, ACK' as the Info column and the flags label list the set flags; '<None>' when none is. */
 function flagNames(flags: number): string {
   let names = FLAG_NAMES[flags];
@@ -271,7 +269,7 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
         const last = d.hindsight?.tcpFinal(conv.index)?.dirs[dir].windowShift ?? -1;
         const own = last >= 0 ? last : conv.dirs[dir].windowShift;
         if (own >= 0) {
-          factor = 2 ** own;
+          factor = own < 31 ? 1 << own : 2 ** own;
           scaled = window * factor;
         } else factor = own;
       }
@@ -306,8 +304,8 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
       }
       if (conv && !p.quoted) {
         const ts = p.frame.tsNs;
-        let times = streamTimes.get(conv);
-        if (times === undefined) streamTimes.set(conv, (times = { first: ts, last: ts }));
+        let times = conv.times;
+        if (times === null) conv.times = times = { first: ts, last: ts };
         const { first, last } = times;
         if (b.wantsAny('tcp.time_')) b.group('', '[Timestamps]', null, offset, 0, () => {
           const rel = ts - first;

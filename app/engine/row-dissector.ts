@@ -78,6 +78,10 @@ class IndexedTcpStreams extends TcpStreamTable {
         synTs: -1n,
         irtt: 0n,
         reused: false,
+        firstFrame: undefined,
+        laterBits: undefined,
+        finSide: undefined,
+        times: null,
       };
       this.byId.set(id, conv);
     }
