@@ -244,6 +244,36 @@ describe('PacketListState', () => {
     expect(short.slots.filter((s) => s.index >= 0).map((s) => s.index)).toEqual([0, 1, 2]);
   });
 
+  test('a followed live capture asks only for the rows it shows and draws only those; scrolled away, the margins come back', async () => {
+    const n = { total: 0 };
+    const asked: { start: number; count: number }[] = [];
+    const source = rows(n);
+    const list = new PacketListState({ pageSize: 200 });
+    list.resize(ROW_HEIGHT * 20);
+    list.setSource({ fetch: (start: number, count: number, sort: RowSort | null) => (asked.push({ start, count }), source.fetch(start, count, sort)) }, 0, { live: true });
+    for (const total of [5_000, 10_130, 15_190]) {
+      n.total = total;
+      asked.length = 0;
+      await list.grow(total);
+      await list.load();
+      expect(list.follow).toBe(true);
+      // The 21 rows a 20-row viewport can show in part, from the last one back: no whole page of 200.
+      expect(asked.reduce((sum, a) => sum + a.count, 0)).toBeLessThanOrEqual(21 + 200 - ((total - 21) % 200));
+      expect(asked.every((a) => a.start >= total - 21)).toBe(true);
+      const drawn = list.slots.filter((s) => s.index >= 0).map((s) => s.index);
+      expect(Math.max(...drawn)).toBe(total - 1);
+      expect(Math.min(...drawn)).toBeGreaterThanOrEqual(total - 21);
+      expect(list.slots.filter((s) => s.index >= 0).every((s) => s.row !== null)).toBe(true);
+    }
+    // The user scrolls up a little: following stops, the rows above and below the view are drawn and fetched.
+    list.onScroll(maxScrollTop(list.viewport) - ROW_HEIGHT * 30);
+    expect(list.follow).toBe(false);
+    await list.load();
+    const drawn = list.slots.filter((s) => s.index >= 0);
+    expect(drawn.length).toBeGreaterThan(21);
+    expect(drawn.every((s) => s.row !== null)).toBe(true);
+  });
+
   test('slots past the scroll limit: rows are placed where the scroll position maps onto the list', () => {
     const list = new PacketListState();
     list.resize(ROW_HEIGHT * 30);

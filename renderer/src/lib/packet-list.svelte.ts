@@ -104,14 +104,22 @@ export class PacketListState {
 
   /** Rows drawn (visible plus a margin). */
   get range(): RowRange {
-    return visibleRange(this.viewport, OVERSCAN);
+    return visibleRange(this.viewport, this.overscan);
+  }
+
+  /**
+   * Rows drawn beyond the viewport on each side: none while a live capture is followed (at a high
+   * rate every row drawn is new at each update, and rows out of view would only add to its layout).
+   */
+  private get overscan(): number {
+    return this.follow && this.live ? 0 : OVERSCAN;
   }
 
   /** The rows to draw, with their offsets from the viewport's top; a row not yet fetched is null. Computed once per change, however often it is read. */
   readonly drawn: { index: number; top: number; row: PacketRow | null }[] = $derived.by(() => {
     void this.version;
     const vp = this.viewport;
-    const { first, end } = visibleRange(vp, OVERSCAN);
+    const { first, end } = visibleRange(vp, this.overscan);
     const out = [];
     for (let i = first; i < end; i++) out.push({ index: i, top: rowOffset(i, vp), row: this.cache.get(i) ?? null });
     return out;
@@ -126,13 +134,15 @@ export class PacketListState {
   readonly slots: RowSlot[] = $derived.by(() => {
     void this.version;
     const vp = this.viewport;
-    const range = visibleRange(vp, OVERSCAN);
+    const following = this.follow && this.live;
+    const range = visibleRange(vp, following ? 0 : OVERSCAN);
     if (range.end <= range.first) return (this.lastSlots = []);
     // As many elements whatever the scroll position (the range's length varies by one with the
     // alignment of rows to the viewport), each showing a row while the list has enough: an element
     // that lost its row would be dropped and made again on the next step.
     const n = Math.max(range.end - range.first, Math.ceil(vp.height / vp.rowHeight) + 1 + 2 * OVERSCAN);
-    const first = Math.max(0, Math.min(range.first, vp.total - n));
+    // (Followed, only the rows in view have an element: the others would be refilled at every update.)
+    const first = following ? range.first : Math.max(0, Math.min(range.first, vp.total - n));
     const end = Math.min(vp.total, first + n);
     const prev = this.lastSlots.length === n ? this.lastSlots : [];
     const out: RowSlot[] = new Array<RowSlot>(n);
@@ -206,8 +216,10 @@ export class PacketListState {
     if (!wasAtBottom || (this.sort?.descending ?? false)) return this.load();
     const want = total;
     const generation = this.followGeneration;
-    const first = Math.max(0, want - rowsPerPage(this.viewport) - OVERSCAN);
-    return this.cache.ensure(first, want).then(() => {
+    // (One row more than a viewport's worth: the top one may show in part.)
+    const first = Math.max(0, want - rowsPerPage(this.viewport) - 1);
+    // Only the rows this update shows: the next update's are all new again at a high rate.
+    return this.cache.ensure(first, want, true).then(() => {
       // Still following the same rows, and no later growth has scrolled further already.
       if (generation !== this.followGeneration || !this.follow || !this.live || want <= this.followedTo || want > this.total) return;
       this.followedTo = want;

@@ -132,4 +132,53 @@ describe('PageCache', () => {
     void cache.ensure(0, 100);
     expect(s.asked).toHaveLength(1);
   });
+
+  test('partial loads ask only for the rows from the first one wanted, keep what was held, and fill in earlier rows when shown', async () => {
+    const total = { n: 1000 };
+    const s = source(total);
+    const cache = new PageCache<number>({ pageSize: 100, maxPages: 10, fetch: s.fetch });
+    cache.setTotal(1000);
+    // A followed tail: rows 960–999 of page 9.
+    void cache.ensure(960, 1000, true);
+    expect(s.asked.map((a) => [a.start, a.count])).toEqual([[960, 40]]);
+    await s.answerAll();
+    expect(cache.get(960)).toBe(960);
+    expect(cache.get(999)).toBe(999);
+    expect(cache.get(959)).toBeUndefined();
+    expect(cache.has(960, 1000)).toBe(true);
+    expect(cache.has(950, 1000)).toBe(false);
+    void cache.ensure(965, 1000, true);
+    expect(s.asked).toHaveLength(0);
+    // The list grows: the new page is asked for from the first row wanted; the full one is kept.
+    total.n = 1150;
+    cache.setTotal(1150);
+    void cache.ensure(1110, 1150, true);
+    void cache.ensure(990, 1000, true);
+    expect(s.asked.map((a) => [a.start, a.count])).toEqual([[1110, 90]]);
+    await s.answerAll();
+    expect(cache.get(1149)).toBe(1149);
+    // Scrolling back over the partial page asks for its rows before 960; the rows held stay.
+    void cache.ensure(900, 1000);
+    expect(s.asked.map((a) => [a.start, a.count])).toEqual([[900, 100]]);
+    await s.answerAll();
+    expect(cache.has(900, 1000)).toBe(true);
+    expect(cache.get(930)).toBe(930);
+    // A partial load in flight and a wider one asked meanwhile: the earlier rows are asked for once it is done.
+    void cache.ensure(1120, 1150, true);
+    expect(s.asked).toHaveLength(0);
+    total.n = 1300;
+    cache.setTotal(1300);
+    const first = cache.ensure(1280, 1300, true);
+    expect(s.asked.map((a) => [a.start, a.count])).toEqual([[1280, 20]]);
+    const wider = cache.ensure(1250, 1300);
+    expect(s.asked).toHaveLength(1);
+    await s.answerAll();
+    await first;
+    await new Promise((r) => setTimeout(r, 0));
+    expect(s.asked.map((a) => [a.start, a.count])).toEqual([[1200, 100]]);
+    await s.answerAll();
+    await wider;
+    expect(cache.has(1250, 1300)).toBe(true);
+    expect(cache.get(1250)).toBe(1250);
+  });
 });

@@ -28,7 +28,10 @@ export interface PageCacheOptions<T> {
 }
 
 interface Page<T> {
+  /** The page's rows from its row `from` on (rows[k] is row p·pageSize + from + k). */
   rows: T[];
+  /** The first row of the page held: 0, or where a partial load began (ensure's `partial`). */
+  from: number;
   /** Recency of the last time the page was shown. */
   used: number;
 }
@@ -38,6 +41,8 @@ export class PageCache<T> {
   private maxPages: number;
   private readonly pages = new Map<number, Page<T>>();
   private readonly inFlight = new Map<number, AbortController>();
+  /** The row of its page each request in flight begins at (0: the whole page). */
+  private readonly inFlightFrom = new Map<number, number>();
   private generation = 0;
   /** Pages of the last range shown: never evicted while it is shown. */
   private shown = new Set<number>();
@@ -69,14 +74,16 @@ export class PageCache<T> {
   /** The row at `index`, if its page is here. */
   get(index: number): T | undefined {
     const page = this.pages.get(Math.floor(index / this.pageSize));
-    return page?.rows[index % this.pageSize];
+    if (page === undefined) return undefined;
+    const k = (index % this.pageSize) - page.from;
+    return k >= 0 ? page.rows[k] : undefined;
   }
 
   /** Whether every row of [first, end) is here. */
   has(first: number, end: number): boolean {
     for (let p = Math.floor(first / this.pageSize); p * this.pageSize < end; p++) {
       const page = this.pages.get(p);
-      if (!page || page.rows.length < Math.min(this.pageSize, end - p * this.pageSize)) return false;
+      if (!page || page.from > Math.max(0, first - p * this.pageSize) || page.from + page.rows.length < Math.min(this.pageSize, end - p * this.pageSize)) return false;
     }
     return true;
   }
@@ -84,20 +91,27 @@ export class PageCache<T> {
   /**
    * Makes sure the pages covering rows [first, end) are here or on their way, and marks them
    * recently used. Returns a promise settled when they have all arrived (or failed).
+   *
+   * `partial`: a page not held from `first` on is asked for from there only (a live capture's
+   * followed tail: at 50,000 packets a second every update shows ~40 new rows, and whole pages
+   * would make the engine dissect, and the window check, up to five times as many). Scrolling
+   * back to rows before `from` asks for the page again.
    */
-  ensure(first: number, end: number): Promise<void> {
+  ensure(first: number, end: number, partial = false): Promise<void> {
     const waits: Promise<void>[] = [];
     const now = ++this.clock;
     const wanted = new Set<number>();
     const last = this.knownTotal > 0 ? Math.min(end, this.knownTotal) : end;
     for (let p = Math.floor(first / this.pageSize); p * this.pageSize < last; p++) {
       wanted.add(p);
+      const lo = Math.max(0, first - p * this.pageSize);
       const page = this.pages.get(p);
       if (page) {
         page.used = now;
-        if (page.rows.length === this.pageSize || p * this.pageSize + page.rows.length >= this.knownTotal) continue;
+        const held = page.from + page.rows.length;
+        if (page.from <= lo && (held === this.pageSize || p * this.pageSize + held >= this.knownTotal)) continue;
       }
-      waits.push(this.load(p));
+      waits.push(this.load(p, partial ? lo : 0));
     }
     this.shown = wanted;
     this.evict(wanted);
@@ -115,8 +129,8 @@ export class PageCache<T> {
     this.knownTotal = total;
     if (total < old) {
       for (const [p, page] of this.pages) {
-        if (p * this.pageSize >= total) this.pages.delete(p);
-        else if (p * this.pageSize + page.rows.length > total) page.rows.length = total - p * this.pageSize;
+        if (p * this.pageSize + page.from >= total) this.pages.delete(p);
+        else if (p * this.pageSize + page.from + page.rows.length > total) page.rows.length = total - p * this.pageSize - page.from;
       }
     }
     this.options.onChange?.();
@@ -127,6 +141,7 @@ export class PageCache<T> {
     this.generation++;
     for (const controller of this.inFlight.values()) controller.abort();
     this.inFlight.clear();
+    this.inFlightFrom.clear();
     this.pages.clear();
     this.shown = new Set();
     this.knownTotal = total;
@@ -139,17 +154,34 @@ export class PageCache<T> {
     this.evict(new Set());
   }
 
-  private load(p: number): Promise<void> {
-    if (this.inFlight.has(p)) return this.waitFor(p);
+  /** Asks for page p from its row `from` on. */
+  private load(p: number, from: number): Promise<void> {
+    if (this.inFlight.has(p)) {
+      // A partial load from a later row on is under way: the rows before it come after it.
+      const coming = this.inFlightFrom.get(p) ?? 0;
+      if (coming <= from) return this.waitFor(p);
+      const generation = this.generation;
+      return this.waitFor(p).then(() => {
+        const page = this.pages.get(p);
+        if (generation === this.generation && (page === undefined || page.from > from)) return this.load(p, from);
+      });
+    }
     const controller = new AbortController();
     const generation = this.generation;
     this.inFlight.set(p, controller);
-    const start = p * this.pageSize;
-    const done = this.options.fetch(start, this.pageSize, controller.signal).then(
+    this.inFlightFrom.set(p, from);
+    const start = p * this.pageSize + from;
+    const done = this.options.fetch(start, this.pageSize - from, controller.signal).then(
       (answer) => {
         if (generation !== this.generation) return;
         this.inFlight.delete(p);
-        this.pages.set(p, { rows: answer.rows.slice(0, this.pageSize), used: ++this.clock });
+        this.inFlightFrom.delete(p);
+        const rows = answer.rows.slice(0, this.pageSize - from);
+        const held = this.pages.get(p);
+        // Rows of the page held before `from` stay (rows keep their place as a list grows).
+        if (held !== undefined && held.from <= from && held.from + held.rows.length >= from) {
+          this.pages.set(p, { rows: held.rows.slice(0, from - held.from).concat(rows), from: held.from, used: ++this.clock });
+        } else this.pages.set(p, { rows, from, used: ++this.clock });
         if (answer.total !== this.knownTotal && answer.total >= this.knownTotal) this.knownTotal = answer.total;
         this.evict(new Set([...this.shown, p]));
         this.options.onChange?.();
@@ -157,6 +189,7 @@ export class PageCache<T> {
       (error: unknown) => {
         if (generation !== this.generation) return;
         this.inFlight.delete(p);
+        this.inFlightFrom.delete(p);
         this.options.onError?.(error);
       },
     );
