@@ -5,6 +5,7 @@
  */
 import type { DissectedPacket } from '../../dissect/model';
 import { HEX_DIGITS } from '../../dissect/format';
+import { ByteOut } from '../byte-out';
 
 /** Names of the reassembled buffers, by the layer that holds them. */
 const SOURCE_NAMES: Readonly<Record<string, string>> = { 'tcp.segments': 'Reassembled TCP' };
@@ -30,14 +31,30 @@ export function packetHexDump(packet: DissectedPacket, frame: Buffer): string {
  * hundreds of kilobytes is thousands of lines.
  */
 export function hexDump(bytes: Buffer): string {
-  const n = bytes.length;
-  if (n === 0) return '';
+  if (bytes.length === 0) return '';
+  const out = new ByteOut(hexDumpSize(bytes.length));
+  writeHexDump(out, bytes);
+  return out.buf.toString('latin1', 0, out.used);
+}
+
+/** The most bytes hexDump writes for n bytes. */
+function hexDumpSize(n: number): number {
+  return Math.ceil(n / 16) * (offsetDigits(n) + 2 + 48 + 2 + 16 + 1);
+}
+
+function offsetDigits(n: number): number {
   const last = n - 1;
-  const digits = last >= 0x10000000 ? 8 : last >= 0x1000000 ? 7 : last >= 0x100000 ? 6 : last >= 0x10000 ? 5 : 4;
-  const rows = Math.ceil(n / 16);
-  // Each row: offset, 2 spaces, 48 columns of hex, 2 spaces, up to 16 characters, a newline.
-  const out = Buffer.allocUnsafe(rows * (digits + 2 + 48 + 2 + 16 + 1));
-  let j = 0;
+  return last >= 0x10000000 ? 8 : last >= 0x1000000 ? 7 : last >= 0x100000 ? 6 : last >= 0x10000 ? 5 : 4;
+}
+
+/** hexDump's text written straight into `target` (a -V tree's output: no string made and copied again). */
+export function writeHexDump(target: ByteOut, bytes: Buffer): void {
+  const n = bytes.length;
+  if (n === 0) return;
+  const digits = offsetDigits(n);
+  target.ensure(hexDumpSize(n));
+  const out = target.buf;
+  let j = target.used;
   for (let at = 0; at < n; at += 16) {
     if (at > 0) out[j++] = 0x0a;
     for (let d = digits - 1; d >= 0; d--) out[j++] = HEX_DIGITS[Math.floor(at / 16 ** d) % 16]!;
@@ -62,5 +79,5 @@ export function hexDump(bytes: Buffer): string {
       out[j++] = b >= 0x20 && b < 0x7f ? b : 0x2e;
     }
   }
-  return out.toString('latin1', 0, j);
+  target.used = j;
 }

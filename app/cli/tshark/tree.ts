@@ -1,6 +1,6 @@
 /** `-V` output: tshark's text tree, one heading per layer and its field lines indented by four spaces. */
 import type { DissectedPacket, Field, Layer } from '../../dissect/model';
-import { hexDump } from './hex-dump';
+import { writeHexDump } from './hex-dump';
 import { displayLayers } from './nesting';
 import { ByteOut } from '../byte-out';
 import { protocolShortName } from '../../dissect/short-names';
@@ -44,6 +44,13 @@ class TreeLines {
   private first = true;
   constructor(private readonly out: ByteOut) {}
 
+  /** hexDump's lines as the next lines (as line(0, hexDump(bytes)) writes them, without the string). */
+  hexDump(bytes: Buffer): void {
+    // An empty line() is the newline that ends the line before; the dump follows it.
+    this.line(0, '');
+    writeHexDump(this.out, bytes);
+  }
+
   line(depth: number, text: string): void {
     const out = this.out;
     const spaces = depth * 4;
@@ -74,7 +81,7 @@ function addLayer(w: TreeLines, layer: Layer, depth: number, dataHex: boolean): 
     const bytes = layer.fields.find((f) => f.abbrev === 'data.data')?.value;
     if (Buffer.isBuffer(bytes) && bytes.length > 0) {
       w.line(0, '');
-      w.line(0, hexDump(bytes));
+      w.hexDump(bytes);
     }
   }
   addFields(w, layer.fields, depth + 1);
