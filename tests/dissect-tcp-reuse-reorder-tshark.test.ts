@@ -6,7 +6,8 @@
  * is put together with the segments held after the hole, on the frame that completes it), also
  * when the segment that fills it is a fast retransmission (sent twice: the second listed as an overlap);
  * and segments sent again with earlier time stamps than their first copies (retransmissions, as
- * Wireshark's unsigned time deltas make them, not out of order). Compared line for line: the summary lines and `-V`.
+ * Wireshark's unsigned time deltas make them, not out of order); and a handshake seen again with the
+ * same sequence numbers (window scaling as packet-tcp.c keeps it). Compared line for line: the summary lines and `-V`.
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -110,4 +111,32 @@ test('a segment sent again with an earlier time stamp (time going backwards in a
   assert.match(lines, /\[TCP Retransmission\] 41900 → 8080 \[SYN\]/);
   assert.equal(sievecap(['-r', file, '-T', 'text']).stdout.toString(), lines);
   assert.equal(sievecap(['-r', file, '-V']).stdout.toString(), tshark(['-r', file, '-V']));
+});
+
+/** A SYN with a window scale option (NOP, WS shift): the frame with the option put after the header. */
+function withWindowScale(frame: Buffer, shift: number): Buffer {
+  const out = Buffer.concat([frame.subarray(0, 54), Buffer.from([1, 3, 3, shift]), frame.subarray(54)]);
+  out.writeUInt16BE(out.readUInt16BE(16) + 4, 16);
+  out[46] = 6 << 4;
+  return out;
+}
+
+test('a handshake seen again (a capture that repeats a connection): window scaling as tshark keeps it', { skip: NO_TSHARK }, () => {
+  // The SYN offers scaling, the SYN-ACK does not: no scaling. The same handshake again later (the
+  // same sequence numbers: retransmissions in the same stream) — the SYN's option counts again and
+  // the SYN-ACK without one no longer turns it off, so tshark scales the client's windows by 32.
+  const make = (): TcpConversation => {
+    const c = new TcpConversation({ serverPort: 8080, clientPort: 41950 });
+    c.handshake().send('client', Buffer.from('GET /a HTTP/1.1\r\nHost: x\r\n\r\n')).send('server', Buffer.from('HTTP/1.1 204 No Content\r\n\r\n'));
+    c.frames[0] = { data: withWindowScale(c.frames[0]!.data, 5) };
+    return c;
+  };
+  const file = path.join(tmp, 'handshake-again.pcap');
+  writeConversations(file, [make(), make()]);
+  const fields = ['-T', 'fields', '-e', 'frame.number', '-e', 'tcp.window_size_scalefactor', '-e', 'tcp.window_size', '-e', 'tcp.completeness'];
+  const theirs = tshark(['-r', file, ...fields]);
+  assert.match(theirs, /^8\t32\t2097120\t/m);
+  assert.equal(sievecap(['-r', file, ...fields]).stdout.toString(), theirs);
+  assert.equal(sievecap(['-r', file, '-V']).stdout.toString(), tshark(['-r', file, '-V']));
+  assert.equal(sievecap(['-r', file, '-T', 'text']).stdout.toString(), tshark(['-r', file]));
 });

@@ -289,16 +289,18 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
         opts = dissectTcpOptions(b, offset + 20, offset + hlen, p.columns, sackBase, ack && sackBase >= 0 ? ackValue : -1, syn, syn && !ack);
       }
       if (conv) {
-        // Like Wireshark: a wscale option counts wherever it appears; a SYN without one means no
-        // scaling for either side, unless an earlier SYN of its sender had one (a retransmitted
-        // SYN without options changes nothing; tshark 4.0 on nowebaccess2); a SYN-ACK without one
-        // (or answering such a SYN) none for both.
+        // As packet-tcp.c: a wscale option counts wherever it appears (pdu_store_window_scale_option);
+        // then on a SYN or SYN-ACK (verify_tcp_window_scaling) a sender with no shift known means
+        // no scaling for either side, and a SYN-ACK answering a SYN without one none for its
+        // sender. A retransmitted SYN or SYN-ACK without the option changes nothing once its
+        // sender's side is known (tshark 4.0 on nowebaccess2, and on a handshake seen again).
         const own = conv.dirs[dir];
         const other = conv.dirs[dir === 0 ? 1 : 0];
         if (opts.windowShift >= 0) own.windowShift = opts.windowShift;
-        else if (syn && !ack && own.windowShift < 0) own.windowShift = other.windowShift = -2;
-        else if (syn && ack) own.windowShift = other.windowShift = -2;
-        if (syn && ack && (own.windowShift === -2 || other.windowShift === -2)) own.windowShift = other.windowShift = -2;
+        if (syn) {
+          if (own.windowShift === -1) own.windowShift = other.windowShift = -2;
+          else if (ack && other.windowShift === -2) own.windowShift = -2;
+        }
         // The SACK blocks of this side's latest segment (none without a SACK option).
         if (!p.quoted) own.analysis.sackDelivered = Math.max(opts.sackDelivered, 0);
       }
