@@ -15,6 +15,7 @@ import type { Layer } from './model';
 import { formatText, truncatedLabel } from './app-format';
 import { addExpert } from './expert';
 import { addJsonTree } from './json-tree';
+import { addPngTree } from './png';
 
 /** Wireshark's packet-text-media.c registrations. */
 const TEXT_LINES = new Set([
@@ -101,7 +102,11 @@ export function bodyLayers(data: Buffer, start: number, stop: number, contentTyp
   if (type === URLENCODED) return { layers: [formItems(layer('urlencoded-form', `HTML Form URL Encoded: ${shown}`), data, start, stop)], info: ` (${shown})` };
   if (type === 'image/png' && startsWith(data, start, stop, PNG_SIGNATURE)) {
     const complete = pngChunksFit(data, start + PNG_SIGNATURE.length, stop);
-    return { layers: [layer('png', 'Portable Network Graphics').layer], info: ` (PNG)${complete ? '' : partial ? BOUND_ERROR : MALFORMED}` };
+    const png = layer('png', 'Portable Network Graphics');
+    addPngTree(png, data, start, stop);
+    // A chunk past the bytes: file-png.c's exception (a body cut by the segment is unreassembled, not malformed).
+    if (!complete && !partial) png.layer.status = 'malformed';
+    return { layers: [png.layer], info: ` (PNG)${complete ? '' : partial ? BOUND_ERROR : MALFORMED}` };
   }
   if (type === 'image/jpeg' && jfifStarts(data, start, stop)) {
     const complete = jfifSegmentsFit(data, start + 2, stop);
