@@ -351,6 +351,7 @@ export function dissectHttpMessage(data: Buffer, offset: number, end: number, ct
       // tshark's HTTP item covers the message's headers; the body stays the protocol's bytes
       // for `http contains` (the extent).
       b.layer.extent = Math.max(b.layer.offset + b.layer.length, b.layer.extent ?? 0);
+      const whole = b.layer.length;
       b.layer.length = bodyStart - b.layer.offset;
       // Transfer and content codings undone as Wireshark does (dechunked, then gzip/deflate/br).
       const entity = b.tree || ctx.columns !== false || wantsBody(ctx.fields)
@@ -370,6 +371,10 @@ export function dissectHttpMessage(data: Buffer, offset: number, end: number, ct
         // The media dissector's exception leaves tshark's hidden "Malformed Packet" item (in JSON, and for the _ws.malformed filter).
         b.add('_ws.malformed', 'Malformed Packet', 'Malformed Packet', start, 0, '_ws.malformed').hidden = true;
       }
+      // A body without a Content-Type (Data in HTTP's tree) or handed to Media (a type without a
+      // dissector, an image it refused) stays inside tshark's HTTP item (its size in PDML, the
+      // bytes it highlights).
+      if (type === undefined || media.layers[0]?.protocol === 'media') b.layer.length = whole;
       if (entity.source !== null) for (const layer of media.layers) ownData(layer, bytes, entity.source);
       body = [...body, ...media.layers];
       info += media.info;

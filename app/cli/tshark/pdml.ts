@@ -115,11 +115,12 @@ export function psmlPacket(packet: DissectedPacket): string {
 export const PSML_FINALE = '</psml>\n';
 
 /**
- * print.c's print_escaped_xml as tshark 4.0 has it: the five XML entities; anything else as it is
- * (UTF-8 such as PSML's '→', and line ends inside a value).
+ * print.c's print_escaped_xml as tshark 4.0 has it: the five XML entities, ASCII control
+ * characters other than tab, CR and LF as `\x` and their hex digits (`\x1a`, `\xb`); anything
+ * else as it is (UTF-8 such as PSML's '→', and line ends inside a value).
  */
 export function xml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => XML_ENTITIES[c]!);
+  return text.replace(/[&<>"'\x01-\x08\x0b\x0c\x0e-\x1f\x7f]/g, (c) => XML_ENTITIES[c] ?? `\\x${c.charCodeAt(0).toString(16)}`);
 }
 
 const XML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#x27;' };
