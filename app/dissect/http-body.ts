@@ -16,6 +16,7 @@ import { formatText, truncatedLabel } from './app-format';
 import { addExpert } from './expert';
 import { addJsonTree } from './json-tree';
 import { addPngTree } from './png';
+import { addJfifTree, jfifClaims } from './jfif';
 
 /** Wireshark's packet-text-media.c registrations. */
 const TEXT_LINES = new Set([
@@ -59,7 +60,9 @@ export interface BodyResult {
 }
 
 /** Media types whose Wireshark dissectors check a signature and refuse other bytes. */
-const SIGNED_IMAGES = new Set(['image/png', 'image/jpeg', 'image/gif']);
+const SIGNED_IMAGES = new Set(['image/png', 'image/jpeg', 'image/jpg', 'image/jfif', 'image/gif']);
+/** The media types file-jpeg.c registers. */
+const JPEG_TYPES = new Set(['image/jpeg', 'image/jpg', 'image/jfif']);
 
 /**
  * The layers of body bytes data[start, stop). `contentType` as the header gave it (undefined: no
@@ -108,9 +111,11 @@ export function bodyLayers(data: Buffer, start: number, stop: number, contentTyp
     if (!complete && !partial) png.layer.status = 'malformed';
     return { layers: [png.layer], info: ` (PNG)${complete ? '' : partial ? BOUND_ERROR : MALFORMED}` };
   }
-  if (type === 'image/jpeg' && jfifStarts(data, start, stop)) {
-    const complete = jfifSegmentsFit(data, start + 2, stop);
-    return { layers: [layer('image-jfif', 'JPEG File Interchange Format').layer], info: ` (JPEG JFIF image)${complete ? '' : partial ? BOUND_ERROR : MALFORMED}` };
+  if (JPEG_TYPES.has(type) && jfifClaims(data, start, stop)) {
+    const jpeg = layer('image-jfif', 'JPEG File Interchange Format');
+    const complete = addJfifTree(jpeg, data, start, stop);
+    if (!complete && !partial) jpeg.layer.status = 'malformed';
+    return { layers: [jpeg.layer], info: ` (JPEG JFIF image)${complete ? '' : partial ? BOUND_ERROR : MALFORMED}` };
   }
   if (type === 'image/gif' && stop - start >= 20) {
     const version = data.toString('latin1', start, start + 6);
@@ -218,33 +223,6 @@ function pngChunksFit(data: Buffer, at: number, stop: number): boolean {
   return true;
 }
 
-/** SOI, then a first marker segment whose length fits: what tshark's JFIF dissector needs to claim the body. */
-function jfifStarts(data: Buffer, start: number, stop: number): boolean {
-  if (stop - start < 6 || data[start] !== 0xff || data[start + 1] !== 0xd8 || data[start + 2] !== 0xff) return false;
-  return 4 + data.readUInt16BE(start + 4) <= stop - start;
-}
-
-/**
- * The marker segments up to the start of scan (SOS) or the end of image lie within the bytes; the
- * entropy-coded data after SOS is not walked (tshark's JFIF dissector reads no further there).
- */
-function jfifSegmentsFit(data: Buffer, at: number, stop: number): boolean {
-  while (at < stop) {
-    if (stop - at < 2) return false;
-    const marker = data[at + 1]!;
-    if (marker === 0xd9) return true; // EOI
-    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
-      at += 2;
-      continue;
-    }
-    if (stop - at < 4) return false;
-    const length = data.readUInt16BE(at + 2);
-    if (2 + length > stop - at) return false;
-    if (marker === 0xda) return true; // SOS: the image data follows
-    at += 2 + length;
-  }
-  return true;
-}
 
 export function parsesAsJson(data: Buffer, start: number, stop: number): boolean {
   try {
