@@ -54,7 +54,7 @@ test('exceptions shown as tshark shows them: at the top of -V and in -T json', {
   const cut = spawnSync('editcap', ['-F', 'pcap', '-s', '60', requireCorpusFile('chrissanders-packets/dns_isp_hijack.pcapng'), dns], { encoding: 'utf8' });
   assert.equal(cut.status, 0, cut.stderr);
   const files = [dns, requireCorpusFile('tcpdump/tests/arp-oobr.pcap')];
-  const FIELDS = ['-T', 'fields', '-e', 'frame.number', '-e', '_ws.short', '-e', '_ws.malformed', '-e', '_ws.expert.message'];
+  const FIELDS = ['-T', 'fields', '-e', 'frame.number', '-e', '_ws.short', '-e', '_ws.malformed', '-e', '_ws.expert.message', '-e', '_ws.expert'];
   const ours = sievecapRuns(files.flatMap((f) => [['-r', f, '-V'], ['-r', f, '-T', 'json'], ['-r', f, ...FIELDS]]));
   let truncated = 0;
   let malformed = 0;

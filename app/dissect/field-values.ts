@@ -34,9 +34,10 @@ export function collectFields(packet: DissectedPacket, names: readonly string[])
     if (failed?.status === 'truncated') wanted.get('_ws.short')?.push(`[Packet size limited during capture: ${name} truncated]`);
     else if (failed?.status === 'malformed') wanted.get('_ws.malformed')?.push(`[Malformed Packet: ${name}]`, '_ws.malformed');
   }
-  if (wanted.has('_ws.expert.message') || wanted.has('_ws.expert.severity') || wanted.has('_ws.expert.group')) {
+  if (wanted.has('_ws.expert') || wanted.has('_ws.expert.message') || wanted.has('_ws.expert.severity') || wanted.has('_ws.expert.group')) {
     const failed = exceptionLayer(packet.layers);
     if (failed !== undefined && failed.status === 'malformed') {
+      wanted.get('_ws.expert')?.push('Expert Info (Error/Malformed): Malformed Packet (Exception occurred)');
       wanted.get('_ws.expert.message')?.push('Malformed Packet (Exception occurred)');
       wanted.get('_ws.expert.severity')?.push('8388608');
       wanted.get('_ws.expert.group')?.push('117440512');
