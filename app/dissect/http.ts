@@ -374,7 +374,8 @@ export function dissectHttpMessage(data: Buffer, offset: number, end: number, ct
       // A body without a Content-Type (Data in HTTP's tree) or handed to Media (a type without a
       // dissector, an image it refused) stays inside tshark's HTTP item (its size in PDML, the
       // bytes it highlights).
-      if (type === undefined || media.layers[0]?.protocol === 'media') b.layer.length = whole;
+      // So does one whose dissector threw (a PNG or JPEG cut short).
+      if (type === undefined || media.layers[0]?.protocol === 'media' || media.layers.some((l) => l.status === 'malformed')) b.layer.length = whole;
       if (entity.source !== null) for (const layer of media.layers) ownData(layer, bytes, entity.source);
       body = [...body, ...media.layers];
       info += media.info;

@@ -3,6 +3,8 @@
  * packet, each field with its name, tree line, value, bytes and place; PSML the summary columns.
  */
 import type { DissectedPacket } from '../../dissect/model';
+import { exceptionLayer } from '../../dissect/exception';
+import { protocolShortName } from '../../dissect/short-names';
 import { displayValue, hexValue, maskedValueHex, protoTree, type ProtoNode } from './proto-tree';
 import { summaryColumns } from './summary';
 import type { ProtocolFilter } from './formats';
@@ -80,8 +82,36 @@ export function pdmlPacket(packet: DissectedPacket, frame: Buffer, filter?: Prot
     if (wrap) out.push(`${'  '.repeat(level)}</proto>\n`);
   };
   for (const node of protoTree(packet, frame)) write(node, 0);
+  exception(out, packet);
   out.push('</packet>\n\n');
   return out.join('');
+}
+
+/**
+ * Wireshark's show_exception item after the protocols (tree.ts addException): `_ws.short` at 0, or
+ * `_ws.malformed` with its expert item where the link layer's payload starts (the dissector that
+ * caught the exception: 14 after an Ethernet header).
+ */
+function exception(out: string[], packet: DissectedPacket): void {
+  const failed = exceptionLayer(packet.layers);
+  if (failed === undefined) return;
+  const name = protocolShortName(failed.problemProtocol ?? failed.protocol);
+  if (failed.status === 'truncated') {
+    out.push(`  <proto name="_ws.short" showname="${xml(`[Packet size limited during capture: ${name} truncated]`)}" size="0" pos="0"/>\n`);
+    return;
+  }
+  const pos = packet.layers[2]?.offset ?? 0;
+  out.push(
+    `  <proto name="_ws.malformed" showname="${xml(`[Malformed Packet: ${name}]`)}" size="0" pos="${pos}">\n` +
+      `    <field name="_ws.expert" showname="Expert Info (Error/Malformed): Malformed Packet (Exception occurred)" size="0" pos="${pos}">\n` +
+      '      <field name="_ws.malformed.expert" showname="Malformed Packet (Exception occurred)" size="0" pos="0" show="" value=""/>\n' +
+      '      <field name="_ws.expert.message" showname="Message: Malformed Packet (Exception occurred)" hide="yes" size="0" pos="0" show="Malformed Packet (Exception occurred)"/>\n' +
+      '      <field name="_ws.expert.severity" showname="Severity level: Error" size="0" pos="0" show="8388608"/>\n' +
+      '      <field name="_ws.expert.group" showname="Group: Malformed" size="0" pos="0" show="117440512"/>\n' +
+      '    </field>\n' +
+      `    <proto name="_ws.malformed" showname="Malformed Packet" hide="yes" size="0" pos="${pos}"/>\n` +
+      '  </proto>\n',
+  );
 }
 
 /** PDML's "geninfo" protocol: number, lengths and time, from the frame's fields. */
