@@ -120,9 +120,9 @@ export function dissectArp(d: Dissector, p: PacketState, data: Buffer, offset: n
     for (let i = tha; zeroTarget && i < tha + 6; i++) if (data[i] !== 0) zeroTarget = false;
     const probe = !gratuitous && op === 1 && zeroTarget && spa + 4 <= data.length && data.readUInt32BE(spa) === 0;
     const announcement = gratuitous && op === 1 && zeroTarget;
-    if (gratuitous) b.add('arp.isgratuitous', '[Is gratuitous: True]', true, 0, 0);
-    if (probe) b.add('arp.isprobe', '[Is probe: True]', true, 0, 0);
-    if (announcement) b.add('arp.isannouncement', '[Is announcement: True]', true, 0, 0);
+    if (gratuitous) b.add('arp.isgratuitous', '[Is gratuitous: True]', true, offset, 0);
+    if (probe) b.add('arp.isprobe', '[Is probe: True]', true, offset, 0);
+    if (announcement) b.add('arp.isannouncement', '[Is announcement: True]', true, offset, 0);
     if (hlen !== 0) b.add(isMac ? 'arp.src.hw_mac' : 'arp.src.hw', () => (isMac ? `Sender MAC address: ${d.macLabel(hw(sha))}` : `Sender hardware address: ${hw(sha)}`), hw(sha), sha, hlen);
     if (plen !== 0) b.add(isIp ? 'arp.src.proto_ipv4' : 'arp.src.proto', () => `Sender ${isIp ? 'IP' : 'protocol'} address: ${pr(spa)}`, pr(spa), spa, plen);
     if (hlen !== 0) b.add(isMac ? 'arp.dst.hw_mac' : 'arp.dst.hw', () => (isMac ? `Target MAC address: ${d.macLabel(hw(tha))}` : `Target hardware address: ${hw(tha)}`), hw(tha), tha, hlen);

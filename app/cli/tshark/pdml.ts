@@ -31,7 +31,10 @@ export function pdmlPacket(packet: DissectedPacket, frame: Buffer, filter?: Prot
   geninfo(out, packet);
   if (fields) return `${out.join('')}${selectedFieldsPdml(packet, fields.names, fields.occurrence)}</packet>\n\n`;
   let filterNow = filter;
-  const write = (node: ProtoNode, level: number, parent?: ProtoNode): void => {
+  const write = (item: ProtoNode, level: number, parent?: ProtoNode): void => {
+    // A text item Wireshark adds to the packet's tree (ARP's "[Duplicate IP address detected for
+    // …]": a layer named by its text, as JSON names it) is a text line here.
+    const node = level === 0 && item.type === 'FT_PROTOCOL' && item.abbrev === item.label && item.abbrev.includes(' ') ? { ...item, abbrev: '', type: 'FT_NONE' } : item;
     // Fields (and Data) at the top are wrapped in a protocol, as PDML has only protocols there.
     const wrap = (node.type !== 'FT_PROTOCOL' || node.abbrev === 'data') && level === 0;
     let indent = '  '.repeat(level + 1);
