@@ -17,6 +17,7 @@ import { addExpert } from './expert';
 import { addJsonTree } from './json-tree';
 import { addPngTree } from './png';
 import { addJfifTree, jfifClaims } from './jfif';
+import { addGifTree, gifVersion } from './gif';
 
 /** Wireshark's packet-text-media.c registrations. */
 const TEXT_LINES = new Set([
@@ -117,11 +118,12 @@ export function bodyLayers(data: Buffer, start: number, stop: number, contentTyp
     if (!complete && !partial) jpeg.layer.status = 'malformed';
     return { layers: [jpeg.layer], info: ` (JPEG JFIF image)${complete ? '' : partial ? BOUND_ERROR : MALFORMED}` };
   }
-  if (type === 'image/gif' && stop - start >= 20) {
-    const version = data.toString('latin1', start, start + 6);
-    if (version === 'GIF87a' || version === 'GIF89a') {
-      return { layers: [layer('image-gif', `Compuserve GIF, Version: ${version}`).layer], info: ` (${version})${partial ? BOUND_ERROR : ''}` };
-    }
+  const gif = type === 'image/gif' ? gifVersion(data, start, stop) : null;
+  if (gif !== null) {
+    const image = layer('image-gif', `Compuserve GIF, Version: ${gif}`);
+    const complete = addGifTree(image, data, start, stop, gif);
+    if (!complete && !partial) image.layer.status = 'malformed';
+    return { layers: [image.layer], info: ` (${gif})${complete ? '' : partial ? BOUND_ERROR : MALFORMED}` };
   }
   const b = layer('media', 'Media Type');
   if (b.wants('media.type')) b.add('media.type', () => `Media type: ${shown} (${stop - start} bytes)`, data.subarray(start, stop), start, stop - start, () => bytesHex(data, start, stop - start));

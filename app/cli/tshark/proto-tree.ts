@@ -119,6 +119,8 @@ function unbracketed(label: string): string {
 export function displayValue(node: ProtoNode): string | null {
   if (node.type === 'FT_NONE' || node.type === 'FT_PROTOCOL') return null;
   if (node.type === 'FT_BYTES' || node.type === 'FT_UINT_BYTES') {
+    // An empty FT_UINT_BYTES that allows zero prints "<none>" in -T fields, nothing here.
+    if (node.text === '<none>') return '';
     // The field's bytes where its text is not them (a protocol in name only, e.g. tcp.options.mss).
     const hex = /^([0-9a-f]{2})*$/.test(node.text) && (node.text !== '' || node.length === 0) ? node.text : hexValue(node);
     return hex.replace(/(..)(?=.)/g, '$1:');
