@@ -7,6 +7,7 @@
  */
 import { hex, type LayerBuilder } from './builder';
 import { bitPicture, bytesHex } from './format';
+import { formatText } from './app-format';
 
 /** file-png.c's chunk_types (4.0): other types are "unknown". */
 const CHUNK_NAMES: Readonly<Record<string, string>> = {
@@ -156,9 +157,10 @@ function chunkFields(b: LayerBuilder, data: Buffer, type: string, at: number, le
       // The keyword runs to the first NUL from its second byte on; the text is the rest.
       let nul = at + 1;
       while (u8(nul - at) !== 0) nul++;
-      const keyword = data.toString('latin1', at, nul);
+      // As format_text shows text (control characters escaped, UTF-8 kept).
+      const keyword = formatText(data.subarray(at, nul));
       b.add('png.text.keyword', () => `Keyword: ${keyword}`, keyword, at, nul - at);
-      const text = data.toString('latin1', nul + 1, end);
+      const text = formatText(data.subarray(nul + 1, end));
       b.add('png.text.string', () => `String: ${text}`, text, nul + 1, end - nul - 1);
       return;
     }
