@@ -54,6 +54,8 @@ test('PNG chunks in HTTP responses: the tree, the fields and the malformed ones 
       chunk('sBIT', Buffer.from([8, 8, 8])), chunk('PLTE', Buffer.from([255, 0, 0, 0, 255, 0])), chunk('tRNS', Buffer.from([0, 128])),
       chunk('bKGD', Buffer.from([1])), chunk('pHYs', Buffer.from([0, 0, 0x0b, 0x13, 0, 0, 0x0b, 0x13, 1])),
       chunk('tIME', Buffer.from([0x07, 0xe5, 12, 7, 10, 20, 30])), chunk('tEXt', Buffer.from('Comment\0hello world', 'latin1')),
+      // Latin-1 text with control characters (escaped in the tree, some in -T fields), a backslash, a quote and high bytes.
+      chunk('tEXt', Buffer.concat([Buffer.from('Odd\0A'), Buffer.from(Array.from({ length: 31 }, (_, i) => i + 1)), Buffer.from([0x7f, 0x5c, 0x22, 0xc3, 0x98, 0xd8, 0xff, 0x42])])),
       chunk('zTXt', Buffer.concat([Buffer.from('Title\0\0', 'latin1'), zlib.deflateSync(Buffer.from('zipped'))])),
       chunk('iTXt', Buffer.from('Author\0\0\0en\0Autor\0someone', 'latin1')), chunk('prIv', Buffer.from('xyz')), idat, iend,
     ],

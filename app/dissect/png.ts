@@ -157,11 +157,12 @@ function chunkFields(b: LayerBuilder, data: Buffer, type: string, at: number, le
       // The keyword runs to the first NUL from its second byte on; the text is the rest.
       let nul = at + 1;
       while (u8(nul - at) !== 0) nul++;
-      // As format_text shows text (control characters escaped, UTF-8 kept).
-      const keyword = formatText(data.subarray(at, nul));
-      b.add('png.text.keyword', () => `Keyword: ${keyword}`, keyword, at, nul - at);
-      const text = formatText(data.subarray(nul + 1, end));
-      b.add('png.text.string', () => `String: ${text}`, text, nul + 1, end - nul - 1);
+      // Latin-1 text (ISO 8859-1, as tEXt is): the tree line as format_text shows it (control
+      // characters escaped), the value as -T fields prints it (\b \t \n \f \r escaped, the rest as it is).
+      const keyword = data.toString('latin1', at, nul);
+      b.add('png.text.keyword', () => `Keyword: ${latin1Line(keyword)}`, keyword, at, nul - at, () => latin1Field(keyword));
+      const text = data.toString('latin1', nul + 1, end);
+      b.add('png.text.string', () => `String: ${latin1Line(text)}`, text, nul + 1, end - nul - 1, () => latin1Field(text));
       return;
     }
     default:
@@ -175,3 +176,15 @@ const SHORT = new Error('PNG chunk data too short');
 function short(): never {
   throw SHORT;
 }
+
+/** A Latin-1 string as format_text shows it in a tree line. */
+function latin1Line(text: string): string {
+  return formatText(Buffer.from(text, 'utf8'));
+}
+
+/** A string field's value as tshark's -T fields prints it: \b \t \n \f \r escaped, the rest as it is. */
+function latin1Field(text: string): string {
+  return text.replace(/[\b\t\n\f\r]/g, (c) => FIELD_ESCAPES[c]!);
+}
+
+const FIELD_ESCAPES: Record<string, string> = { '\b': '\\b', '\t': '\\t', '\n': '\\n', '\f': '\\f', '\r': '\\r' };

@@ -21,6 +21,7 @@ function jsonString(text: string): string {
 
 /**
  * A field's value as -T json writes it. -T fields writes a string's CR, LF and tab as \r, \n, \t
+ * (and, in some fields, backspace and form feed as \b, \f)
  * (the field's text); JSON has the string itself, with JSON's own escapes. A text that is exactly
  * its string value (or, for a string read from bytes, those bytes) so escaped is written raw.
  */
@@ -33,12 +34,16 @@ function jsonText(f: Field): string {
   // No bytes: tshark's -T fields says <none>, its JSON "".
   if (Buffer.isBuffer(f.value) && f.value.length === 0 && text === '<none>') return '';
   if (!text.includes('\\')) return text;
-  const raw = text.replace(/\\[rnt]/g, (e) => (e === '\\r' ? '\r' : e === '\\n' ? '\n' : '\t'));
-  if (raw === text) return text;
-  if (typeof f.value === 'string' && f.value === raw) return raw;
-  if (Buffer.isBuffer(f.value) && asciiFieldText(f.value) === text) return raw;
+  if (typeof f.value === 'string') {
+    const raw = text.replace(/\\[rntbf]/g, (e) => JSON_UNESCAPES[e]!);
+    if (f.value === raw) return raw;
+  }
+  // (asciiFieldText escapes CR, LF and tab only.)
+  if (Buffer.isBuffer(f.value) && asciiFieldText(f.value) === text) return text.replace(/\\[rnt]/g, (e) => JSON_UNESCAPES[e]!);
   return text;
 }
+
+const JSON_UNESCAPES: Record<string, string> = { '\\r': '\r', '\\n': '\n', '\\t': '\t', '\\b': '\b', '\\f': '\f' };
 
 /**
  * One packet's JSON object (tshark prints these separated by ',' inside one array). With -j/-J

@@ -127,11 +127,15 @@ export function displayValue(node: ProtoNode): string | null {
   }
   // A string's value keeps its line ends and tabs (-T fields' text has them escaped, as tshark prints them there).
   // An expert's message is its label's text, escapes and all.
-  if ((node.type.startsWith('FT_STRING') || node.type === 'FT_UINT_STRING') && node.abbrev !== '_ws.expert.message') return node.text.replace(/\\([rnt])/g, (_, c: string) => CONTROL[c]!);
+  if ((node.type.startsWith('FT_STRING') || node.type === 'FT_UINT_STRING') && node.abbrev !== '_ws.expert.message') {
+    // (Where -T fields' text escapes backspace and form feed too, the string value says so.)
+    if (typeof node.value === 'string' && node.text.includes('\\') && node.text.replace(/\\([rntbf])/g, (_, c: string) => CONTROL[c]!) === node.value) return node.value;
+    return node.text.replace(/\\([rnt])/g, (_, c: string) => CONTROL[c]!);
+  }
   return node.text;
 }
 
-const CONTROL: Record<string, string> = { r: '\r', n: '\n', t: '\t' };
+const CONTROL: Record<string, string> = { r: '\r', n: '\n', t: '\t', b: '\b', f: '\f' };
 
 /** The node's bytes in hex ('' past the captured bytes), as PDML's value and -T jsonraw print them. */
 export function hexValue(node: ProtoNode): string {
