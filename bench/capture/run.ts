@@ -32,6 +32,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createNetnsPair, finished, sleep, waitForStderr, type NetnsPair } from '../../tests/support/netns';
+import { benchArgs } from '../args';
 import { HTTP_MIX_PORTS, writeHttpMixFlood, writeMixedFlood, writeUdpFlood, type MixSummary } from './flood';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -44,25 +45,43 @@ type Tool = (typeof ALL_TOOLS)[number];
 
 // ---- options -----------------------------------------------------------------------------------
 
-function argValue(name: string, fallback: string): string {
-  const k = process.argv.indexOf(name);
-  return k >= 0 && process.argv[k + 1] !== undefined ? process.argv[k + 1]! : fallback;
-}
+const USAGE = `usage: node dist/bench/capture/run.js [--packets 3000000] [--mixes small,mixed] (also tcp-services,tcp-bulk)
+    [--rates small=max,mixed=300000,tcp-services=300000,tcp-bulk=300000] [--runs 2] [--startup-runs 5]
+    [--ring-kib 8192] [--skip-startup] [--skip-flood] [--json out.json] [--tools tcpdump,sievecap]
+    [--sievecap-command 'CMD'] [--sievecap-file pcapng|pcap]
+Live capture to a file, sievecap (CLI → helper → file) vs tcpdump, on a veth pair in network
+namespaces the benchmark makes and deletes (bench/README.md, "bench/capture"). Run as root.`;
+
+const args = benchArgs(USAGE, {
+  packets: { value: true },
+  mixes: { value: true },
+  runs: { value: true },
+  'startup-runs': { value: true },
+  'ring-kib': { value: true },
+  rates: { value: true },
+  'skip-startup': {},
+  'skip-flood': {},
+  json: { value: true },
+  tools: { value: true },
+  'sievecap-command': { value: true },
+  'sievecap-file': { value: true },
+});
+const argValue = (name: string, fallback: string): string => args.string(name.replace(/^--/, ''), fallback);
 
 const options = {
-  packets: Number(argValue('--packets', '3000000')),
+  packets: args.number('packets', 3000000),
   mixes: argValue('--mixes', 'small,mixed').split(',').filter(Boolean),
-  runs: Number(argValue('--runs', '2')),
-  startupRuns: Number(argValue('--startup-runs', '5')),
-  ringKiB: Number(argValue('--ring-kib', '8192')),
+  runs: args.number('runs', 2),
+  startupRuns: args.number('startup-runs', 5),
+  ringKiB: args.number('ring-kib', 8192),
   /** Offered rate per mix, packets per second, or max (tcpreplay --topspeed). */
   rates: Object.fromEntries(
     argValue('--rates', 'small=max,mixed=300000,tcp-services=300000,tcp-bulk=300000')
       .split(',')
       .map((kv) => kv.split('=') as [string, string]),
   ) as Record<string, string>,
-  skipStartup: process.argv.includes('--skip-startup'),
-  skipFlood: process.argv.includes('--skip-flood'),
+  skipStartup: args.flag('skip-startup'),
+  skipFlood: args.flag('skip-flood'),
   json: argValue('--json', ''),
   /** Runs only these tools (profiling one of them); ratios need both. */
   tools: argValue('--tools', 'tcpdump,sievecap').split(',').filter(Boolean) as Tool[],

@@ -28,6 +28,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createNetnsPair } from '../../tests/support/netns';
+import { benchArgs } from '../args';
 import { replicateCapture } from '../decode/replicate';
 import { captureSeedTraffic, protocolMix } from '../decode/traffic';
 import { buildCorpusFile, corpusDir, repeatCapture } from './corpus';
@@ -41,25 +42,43 @@ const RUNTIME_ENTRIES = ['dist/app', 'dist/bpf', 'bin/sievecap', 'package.json',
 type FileKind = 'bench' | 'everyday' | 'corpus';
 const FILE_KINDS: FileKind[] = ['bench', 'everyday', 'corpus'];
 
-function argValue(name: string, fallback: string): string {
-  const k = process.argv.indexOf(name);
-  return k >= 0 && process.argv[k + 1] !== undefined ? process.argv[k + 1]! : fallback;
-}
+const USAGE = `usage: node dist/bench/cli/run.js [--packets 1000000] [--slow-packets 100000] [--runs 2]
+    [--files bench,everyday,corpus] [--seed-bench FILE] [--seed-everyday FILE] [--corpus-min-packets 0]
+    [--check-packets 2000] [--only summary,capture-filter,display-filter,conv,http,verbose,json]
+    [--sievecap 'CMD'] [--no-snapshot] [--keep] [--json out.json]
+The command line vs tshark and tcpdump on three files (bench/README.md, "bench/cli"); run as root,
+or give both --seed-* files. --runs 0: the checks only.`;
+
+const args = benchArgs(USAGE, {
+  packets: { value: true },
+  'slow-packets': { value: true },
+  runs: { value: true },
+  files: { value: true },
+  'seed-bench': { value: true },
+  'seed-everyday': { value: true },
+  'corpus-min-packets': { value: true },
+  'check-packets': { value: true },
+  only: { value: true },
+  sievecap: { value: true },
+  'no-snapshot': {},
+  keep: {},
+  json: { value: true },
+});
 
 const options = {
-  packets: Number(argValue('--packets', '1000000')),
-  slowPackets: Number(argValue('--slow-packets', '100000')),
-  runs: Number(argValue('--runs', '2')),
-  files: argValue('--files', FILE_KINDS.join(',')).split(',').filter(Boolean) as FileKind[],
-  seedBench: argValue('--seed-bench', ''),
-  seedEveryday: argValue('--seed-everyday', ''),
-  corpusMinPackets: Number(argValue('--corpus-min-packets', '0')),
-  checkPackets: Number(argValue('--check-packets', '2000')),
-  only: argValue('--only', '').split(',').filter(Boolean),
-  sievecap: argValue('--sievecap', ''),
-  snapshot: !process.argv.includes('--no-snapshot'),
-  keep: process.argv.includes('--keep'),
-  json: argValue('--json', ''),
+  packets: args.number('packets', 1000000),
+  slowPackets: args.number('slow-packets', 100000),
+  runs: args.number('runs', 2),
+  files: args.string('files', FILE_KINDS.join(',')).split(',').filter(Boolean) as FileKind[],
+  seedBench: args.string('seed-bench', ''),
+  seedEveryday: args.string('seed-everyday', ''),
+  corpusMinPackets: args.number('corpus-min-packets', 0),
+  checkPackets: args.number('check-packets', 2000),
+  only: args.string('only', '').split(',').filter(Boolean),
+  sievecap: args.string('sievecap', ''),
+  snapshot: !args.flag('no-snapshot'),
+  keep: args.flag('keep'),
+  json: args.string('json', ''),
 };
 
 // ---------------------------------------------------------------------------------------------

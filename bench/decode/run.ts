@@ -28,7 +28,28 @@ import * as path from 'node:path';
 import { CaptureReader } from '../../app/pcap/reader';
 import { createNetnsPair } from '../../tests/support/netns';
 import { replicateCapture } from './replicate';
+import { benchArgs } from '../args';
 import { captureSeedTraffic, protocolMix } from './traffic';
+
+const USAGE = `usage: node dist/bench/decode/run.js [--packets 1000000] [--rounds 8] [--runs 3] [--seed FILE] [--keep]
+    [--json out.json] [--cases lines,filter] [--filters 'tcp port 80;tcp port 8080'] [--baseline OTHER/bin/sievecap]
+Reading a big capture file, sievecap vs tcpdump vs tshark (bench/README.md, "bench/decode"). Run as root.`;
+
+const args = benchArgs(USAGE, {
+  packets: { value: true },
+  rounds: { value: true },
+  runs: { value: true },
+  seed: { value: true },
+  keep: {},
+  json: { value: true },
+  cases: { value: true },
+  filters: { value: true },
+  baseline: { value: true },
+});
+/** The option's value; an empty one counts as not given. */
+function argValue(name: string, fallback: string): string {
+  return args.string(name.replace(/^--/, ''), '') || fallback;
+}
 
 const ROOT = path.resolve(__dirname, '../../..');
 const SIEVECAP = path.join(ROOT, 'bin/sievecap');
@@ -43,10 +64,6 @@ interface Timing {
   system: number;
 }
 
-function argValue(name: string, fallback: string): string {
-  const k = process.argv.indexOf(name);
-  return k >= 0 && process.argv[k + 1] ? process.argv[k + 1]! : fallback;
-}
 
 function requireTools(tools: string[]): void {
   for (const t of tools) {
@@ -309,9 +326,9 @@ async function main(): Promise<void> {
     const load = `load average (1 min) ${loadBefore} before timing, ${os.loadavg()[0]!.toFixed(2)} after`;
     console.log(`\n${machine()}\n${rep.packets} packets, ${runs} runs each; ${load}\n\n${texts.join('\n\n')}`);
     if (jsonOut !== '') fs.writeFileSync(jsonOut, JSON.stringify({ ...json, load }, null, 2));
-    if (process.argv.includes('--keep')) console.log(`files kept in ${tmp}`);
+    if (args.flag('keep')) console.log(`files kept in ${tmp}`);
   } finally {
-    if (!process.argv.includes('--keep')) fs.rmSync(tmp, { recursive: true, force: true });
+    if (!args.flag('keep')) fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
 

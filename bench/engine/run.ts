@@ -28,7 +28,29 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createNetnsPair } from '../../tests/support/netns';
 import { replicateCapture } from '../decode/replicate';
+import { benchArgs } from '../args';
 import { captureSeedTraffic, protocolMix } from '../decode/traffic';
+
+const USAGE = `usage: node dist/bench/engine/run.js [--packets 1000000] [--rounds 8] [--runs 1] [--seed FILE]
+    [--filter 'FILTER' ...] [--keep] [--json out.json]
+The engine's views and reports vs tshark (bench/README.md, "bench/engine"). Run as root, or give --seed FILE.`;
+
+const args = benchArgs(USAGE, {
+  packets: { value: true },
+  rounds: { value: true },
+  runs: { value: true },
+  seed: { value: true },
+  filter: { value: true, multiple: true },
+  keep: {},
+  json: { value: true },
+});
+/** The option's value; an empty one counts as not given. */
+function argValue(name: string, fallback: string): string {
+  return args.string(name.replace(/^--/, ''), '') || fallback;
+}
+function argValues(name: string): string[] {
+  return args.all(name.replace(/^--/, ''));
+}
 
 const CHILD = path.join(__dirname, 'child.js');
 /** As bin/sievecap starts node: no background GC/JIT threads, whose CPU time bought nothing here. */
@@ -56,16 +78,7 @@ interface Measured {
 /** Filters on header fields, and on HTTP and DNS fields. */
 const DEFAULT_FILTERS = ['tcp.port == 80 || udp.port == 53', 'tcp.len > 100 && ip.ttl == 64', 'http.request.uri contains "style"', 'dns.qry.name == "example.com"'];
 
-function argValues(name: string): string[] {
-  const out: string[] = [];
-  for (let k = 0; k < process.argv.length - 1; k++) if (process.argv[k] === name) out.push(process.argv[k + 1]!);
-  return out;
-}
 
-function argValue(name: string, fallback: string): string {
-  const k = process.argv.indexOf(name);
-  return k >= 0 && process.argv[k + 1] ? process.argv[k + 1]! : fallback;
-}
 
 function requireTools(tools: string[]): void {
   for (const t of tools) {
@@ -175,9 +188,9 @@ async function main(): Promise<void> {
     ];
     console.log(`\n${lines.join('\n')}`);
     if (jsonOut !== '') fs.writeFileSync(jsonOut, JSON.stringify({ packets, filters, load, measured: m }, null, 2));
-    if (process.argv.includes('--keep')) console.log(`files kept in ${tmp}`);
+    if (args.flag('keep')) console.log(`files kept in ${tmp}`);
   } finally {
-    if (!process.argv.includes('--keep')) fs.rmSync(tmp, { recursive: true, force: true });
+    if (!args.flag('keep')) fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
 

@@ -53,22 +53,37 @@ import { launchChromium } from '../../tests/support/browser';
 import { mergeCaptures } from '../../tests/support/merge';
 import { createNetnsPair, finished, sleep, waitForOutput } from '../../tests/support/netns';
 import { replicateCapture } from '../decode/replicate';
+import { benchArgs } from '../args';
 import { captureSeedTraffic } from '../decode/traffic';
+
+const USAGE = `usage: node dist/bench/ui/run.js [--packets 1000000] [--mixes traffic,corpus|none] [--seed FILE ...]
+    [--json out.json] [--keep] [--profile DIR] [--parts scroll,select,filters,live] [--live-pps 50000] [--live-seconds 10]
+The desktop UI on a million packets, in Chromium over serve, vs tshark -Y (bench/README.md, "bench/ui"). Run as root.`;
+
+const args = benchArgs(USAGE, {
+  packets: { value: true },
+  mixes: { value: true },
+  seed: { value: true, multiple: true },
+  json: { value: true },
+  keep: {},
+  profile: { value: true },
+  parts: { value: true },
+  'live-pps': { value: true },
+  'live-seconds': { value: true },
+});
+/** The option's value; an empty one counts as not given. */
+function argValue(name: string, fallback: string): string {
+  return args.string(name.replace(/^--/, ''), '') || fallback;
+}
+function argValues(name: string): string[] {
+  return args.all(name.replace(/^--/, ''));
+}
 
 const ROOT = path.resolve(__dirname, '../../..');
 const CLI = path.join(ROOT, 'dist/app/cli/main.js');
 const RENDERER = path.join(ROOT, 'dist/renderer');
 const WAIT = 120_000;
 
-function argValue(name: string, fallback: string): string {
-  const k = process.argv.indexOf(name);
-  return k >= 0 && process.argv[k + 1] ? process.argv[k + 1]! : fallback;
-}
-function argValues(name: string): string[] {
-  const out: string[] = [];
-  for (let k = 0; k < process.argv.length - 1; k++) if (process.argv[k] === name) out.push(process.argv[k + 1]!);
-  return out;
-}
 
 function requireTools(): void {
   if (process.getuid?.() !== 0) throw new Error('bench/ui needs root: it runs serve and Chromium in a network namespace of its own');
@@ -671,9 +686,9 @@ async function main(): Promise<void> {
   requireTools();
   const packets = Number(argValue('--packets', '1000000'));
   // `--mixes none` (or '') with --seed: only the seeds given.
-  const mixes = (process.argv.includes('--mixes') ? process.argv[process.argv.indexOf('--mixes') + 1] ?? '' : 'traffic,corpus').split(',').filter((m) => m !== '' && m !== 'none');
+  const mixes = (args.has('mixes') ? args.string('mixes', '') : 'traffic,corpus').split(',').filter((m) => m !== '' && m !== 'none');
   const jsonOut = argValue('--json', '');
-  const keep = process.argv.includes('--keep');
+  const keep = args.flag('keep');
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sievecap-bench-ui-'));
   fs.chmodSync(tmp, 0o755);
   const results: MixResult[] = [];
