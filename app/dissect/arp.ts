@@ -28,6 +28,11 @@ const OPCODES: Record<number, string> = {
   23: 'mapos unarp', 24: 'experimental 1', 25: 'experimental 2', 65535: 'reserved',
 };
 
+/** 'Ethernet (1)', 'Unknown (54)': an ARP/Linux ARPHRD hardware type as tshark labels it (arp.hw.type, sll.hatype). */
+export function hardwareTypeText(type: number): string {
+  return `${HARDWARE_TYPES.get(type) ?? 'Unknown'} (${type})`;
+}
+
 /** Hardware types as tshark 4.0 names them (packet-arp.c arp_hrd_vals, read from tshark -V). */
 const HARDWARE_TYPES: ReadonlyMap<number, string> = new Map([
   [0, 'NET/ROM pseudo'], [1, 'Ethernet'], [2, 'Experimental Ethernet'], [3, 'AX.25'], [4, 'ProNET'], [5, 'Chaos'],
@@ -85,7 +90,7 @@ export function dissectArp(d: Dissector, p: PacketState, data: Buffer, offset: n
     const hlen = b.u8(offset + 4, 'hardware size');
     const plen = b.u8(offset + 5, 'protocol size');
     const op = b.u16(offset + 6, 'opcode');
-    b.add('arp.hw.type', () => `Hardware type: ${HARDWARE_TYPES.get(htype) ?? 'Unknown'} (${htype})`, htype, offset, 2);
+    b.add('arp.hw.type', () => `Hardware type: ${hardwareTypeText(htype)}`, htype, offset, 2);
     b.add('arp.proto.type', () => `Protocol type: ${ptype === 0x0800 ? 'IPv4' : 'Unknown'} (${hex(ptype, 4)})`, ptype, offset + 2, 2, () => hex(ptype, 4));
     b.add('arp.hw.size', () => `Hardware size: ${hlen}`, hlen, offset + 4, 1);
     b.add('arp.proto.size', () => `Protocol size: ${plen}`, plen, offset + 5, 1);

@@ -45,7 +45,7 @@ const NRGYZ_TYPES: Record<number, string> = { 7: 'Role', 8: 'Domain', 9: 'Name',
 const PROTOCOL_TYPES: Record<number, string> = { 1: 'NLPID', 2: '802.2' };
 const OUI_NAMES: Record<number, string> = { 0x00000c: 'Cisco Systems, Inc' };
 
-export function dissectCdp(_d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): number | void {
+export function dissectCdp(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): number | void {
   const b = new LayerBuilder(data, 'cdp', 'Cisco Discovery Protocol', offset, end, p.selection);
   let info = '';
   dissectSafely(b, () => {
@@ -86,7 +86,7 @@ export function dissectCdp(_d: Dissector, p: PacketState, data: Buffer, offset: 
         at += real;
         continue;
       }
-      at = tlv(b, type, length, tlvAt);
+      at = tlv(d, b, type, length, tlvAt);
     }
   });
   p.addLayer(b.layer);
@@ -132,7 +132,7 @@ function stringField(b: LayerBuilder, abbrev: string, name: string, at: number, 
 }
 
 /** One TLV other than the port ID; returns where the next starts. */
-function tlv(b: LayerBuilder, type: number, length: number, at: number): number {
+function tlv(d: Dissector, b: LayerBuilder, type: number, length: number, at: number): number {
   const data = b.data;
   const value = at + 4;
   const valueLength = length - 4;
@@ -232,8 +232,8 @@ function tlv(b: LayerBuilder, type: number, length: number, at: number): number 
           byteHex(b, 'cdp.cluster.sub_version', 'Sub Version?', at + 18);
           byteHex(b, 'cdp.cluster.status', 'Status?', at + 19);
           byteHex(b, 'cdp.cluster.unknown', 'UNKNOWN', at + 20);
-          mac(b, 'cdp.cluster.commander_mac', 'Cluster Commander MAC', at + 21);
-          mac(b, 'cdp.cluster.switch_mac', "Switch's MAC", at + 27);
+          mac(d, b, 'cdp.cluster.commander_mac', 'Cluster Commander MAC', at + 21);
+          mac(d, b, 'cdp.cluster.switch_mac', "Switch's MAC", at + 27);
           byteHex(b, 'cdp.cluster.unknown', 'UNKNOWN', at + 33);
           const vlan = b.u16(at + 34, 'management VLAN');
           b.add('cdp.cluster.management_vlan', () => `Management VLAN: ${vlan}`, vlan, at + 34, 2);
@@ -520,10 +520,10 @@ function ip(b: LayerBuilder, abbrev: string, name: string, at: number): void {
   b.add(abbrev, () => `${name}: ${text}`, text, at, 4);
 }
 
-function mac(b: LayerBuilder, abbrev: string, name: string, at: number): void {
+function mac(d: Dissector, b: LayerBuilder, abbrev: string, name: string, at: number): void {
   b.need(at, 6, name);
   const text = macText(b.data, at);
-  b.add(abbrev, () => `${name}: ${text}`, text, at, 6);
+  b.add(abbrev, () => `${name}: ${d.macLabel(text)}`, text, at, 6);
 }
 
 function byteHex(b: LayerBuilder, abbrev: string, name: string, at: number): void {

@@ -23,7 +23,7 @@ import { PacketState } from './packet-state';
 import { registerCoreDissectors } from './registry';
 import { FragmentTable } from './reassembly';
 import { TcpStreamTable } from './tcp-streams';
-import { bytesHex } from './format';
+import { bytesHex, bytesLabelHex } from './format';
 import { namesReassembly } from './tcp-pdus';
 import type { Hindsight } from './hindsight';
 
@@ -415,7 +415,7 @@ export class Dissector {
     const b = new LayerBuilder(data, 'data', 'Data', offset, stop, p.selection);
     b.title(() => `Data (${stop - offset} byte${stop - offset === 1 ? '' : 's'})`);
     if (b.wants('data.data')) {
-      b.add('data.data', () => `Data: ${bytesHex(data, offset, Math.min(stop - offset, 36))}${stop - offset > 36 ? '…' : ''}`, data.subarray(offset, stop), offset, stop - offset, () => bytesHex(data, offset, stop - offset));
+      b.add('data.data', () => `Data: ${bytesLabelHex(data, offset, stop - offset)}`, data.subarray(offset, stop), offset, stop - offset, () => bytesHex(data, offset, stop - offset));
     }
     b.add('data.len', () => `[Length: ${stop - offset}]`, stop - offset, offset, 0);
     p.addLayer(b.layer);

@@ -15,7 +15,7 @@ const OPERATING_STATUS = ['Access', 'Trunk'];
 const ADMIN_STATUS: Record<number, string> = { 1: 'On', 2: 'Off', 3: 'Desirable', 4: 'Auto' };
 const TRUNK_TYPES: Record<number, string> = { 0: 'Negotiated', 1: 'Native', 2: 'ISL', 5: '802.1Q' };
 
-export function dissectDtp(_d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): number | void {
+export function dissectDtp(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): number | void {
   const b = new LayerBuilder(data, 'dtp', 'Dynamic Trunk Protocol', offset, end, p.selection);
   let at = offset;
   dissectSafely(b, () => {
@@ -33,7 +33,7 @@ export function dissectDtp(_d: Dissector, p: PacketState, data: Buffer, offset: 
       b.group('', TLV_TYPES[type] ?? 'Unknown TLV', null, at, length, () => {
         b.add('dtp.tlv_type', () => `Type: ${TLV_TYPES[type] ?? 'Unknown'} (${hex(type, 4)})`, type, tlvAt, 2, () => hex(type, 4));
         b.add('dtp.tlv_len', () => `Length: ${length}`, length, tlvAt + 2, 2);
-        tlvValue(b, type, value, length - 4);
+        tlvValue(d, b, type, value, length - 4);
       });
       at += length;
     }
@@ -44,7 +44,7 @@ export function dissectDtp(_d: Dissector, p: PacketState, data: Buffer, offset: 
   return end;
 }
 
-function tlvValue(b: LayerBuilder, type: number, at: number, length: number): void {
+function tlvValue(d: Dissector, b: LayerBuilder, type: number, at: number, length: number): void {
   const data = b.data;
   if (type === 1) {
     let stop = at;
@@ -63,6 +63,6 @@ function tlvValue(b: LayerBuilder, type: number, at: number, length: number): vo
     });
   } else if (type === 4 && length >= 6) {
     const sender = macText(data, at);
-    b.add('dtp.senderid', () => `Sender ID: ${sender}`, sender, at, 6);
+    b.add('dtp.senderid', () => `Sender ID: ${d.macLabel(sender)}`, sender, at, 6);
   }
 }

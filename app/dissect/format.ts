@@ -46,6 +46,11 @@ export function bytesHex(data: Buffer, offset: number, length: number): string {
   return data.toString('hex', offset, offset + length);
 }
 
+/** An FT_BYTES value as a tree label shows it: at most 36 bytes in hex, then '…'. */
+export function bytesLabelHex(data: Buffer, offset: number, length: number): string {
+  return length > 36 ? `${data.toString('hex', offset, offset + 36)}…` : data.toString('hex', offset, offset + length);
+}
+
 /**
  * Big-endian reads without Buffer's argument checks, for the per-packet headers: only where a
  * LayerBuilder.need() (or a length test) has already proved the bytes are there.

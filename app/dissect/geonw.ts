@@ -79,7 +79,7 @@ export function dissectGeonw(d: Dissector, p: PacketState, data: Buffer, offset:
     if (htype >> 4 !== HEADER_TYPE_BEACON) return;
     const pos = at + 8;
     b.need(pos, 24, 'source position vector');
-    b.group('geonw.beacon', 'Beacon Packet', null, pos, 24, () => positionVector(b, pos));
+    b.group('geonw.beacon', 'Beacon Packet', null, pos, 24, () => positionVector(d, b, pos));
     payload = pos + 24;
   });
   p.addLayer(b.layer);
@@ -92,7 +92,7 @@ export function dissectGeonw(d: Dissector, p: PacketState, data: Buffer, offset:
 }
 
 /** The long position vector: GN address, timestamp, latitude and longitude (1/10 micro-degrees), speed and heading. */
-function positionVector(b: LayerBuilder, at: number): void {
+function positionVector(d: Dissector, b: LayerBuilder, at: number): void {
   const data = b.data;
   const all = bytesHex(data, at, 24);
   b.group('geonw.src_pos', () => `Source position: ${all}`, data.subarray(at, at + 24), at, 24, () => {
@@ -103,7 +103,7 @@ function positionVector(b: LayerBuilder, at: number): void {
       b.add('geonw.src_pos.addr.type', () => `${bitPicture(data[at]!, 0x7c, 8)} = ITS-S type: ${(word >> 10) & 0x1f}`, (word >> 10) & 0x1f, at, 1);
       b.add('geonw.src_pos.addr.country', () => `${bitPicture(word, 0x3ff, 16)} = ITS-S Country Code: ${word & 0x3ff}`, word & 0x3ff, at, 2);
       const mid = macText(data, at + 2);
-      b.add('geonw.src_pos.addr.mid', () => `MID: ${mid}`, mid, at + 2, 6);
+      b.add('geonw.src_pos.addr.mid', () => `MID: ${d.macLabel(mid)}`, mid, at + 2, 6);
     }, addr);
     const tst = be32(data, at + 8);
     b.add('geonw.src_pos.tst', () => `Timestamp: ${tst}ms`, tst, at + 8, 4);

@@ -38,7 +38,7 @@ export const hsrpDissector: AppDissector = {
   claims: (_data, _offset, _end, ctx) => hsrpVersion(ctx) !== undefined,
   dissect: (data, offset, end, ctx) => {
     const version = hsrpVersion(ctx);
-    if (version !== undefined) return dissectHsrp(data, offset, end, version, ctx.fields);
+    if (version !== undefined) return dissectHsrp(data, offset, end, version, ctx.fields, ctx.macName);
     // Not HSRP (Wireshark's dissector declines): tshark 4.0 then shows nothing more when the
     // destination port was HSRP's, and the payload as data when only the source port was.
     const toHsrpPort = ctx.dstPort === HSRP_PORT || ctx.dstPort === HSRP2_V6_PORT;
@@ -47,7 +47,7 @@ export const hsrpDissector: AppDissector = {
   },
 };
 
-export function dissectHsrp(data: Buffer, offset: number, end: number, version: Version, selection?: ReadonlySet<string>): AppResult {
+export function dissectHsrp(data: Buffer, offset: number, end: number, version: Version, selection?: ReadonlySet<string>, macName?: (mac: string) => string): AppResult {
   const b = new LayerBuilder(data, 'hsrp', 'Cisco Hot Standby Router Protocol', offset, end, selection);
   const layers: Layer[] = [b.layer];
   const rest = (at: number) => {
@@ -56,7 +56,7 @@ export function dissectHsrp(data: Buffer, offset: number, end: number, version: 
   };
   let info = '';
   const setInfo = (text: string) => (info = text);
-  dissectSafely(b, () => (version === 1 ? dissectV1(b, offset, end, rest, setInfo) : dissectV2(b, offset, end, rest, setInfo)));
+  dissectSafely(b, () => (version === 1 ? dissectV1(b, offset, end, rest, setInfo) : dissectV2(b, offset, end, rest, setInfo, macName)));
   if (b.layer.status === 'malformed') info += '[Malformed Packet]';
   return { layers, protocolColumn: version === 1 ? 'HSRP' : 'HSRPv2', info };
 }
@@ -107,7 +107,7 @@ function dissectV1(b: LayerBuilder, offset: number, end: number, rest: (at: numb
   if (Math.min(end, data.length) - offset === 50 && data[at] === 4 && data[at + 1] === 28) md5Tlv(b, at);
 }
 
-function dissectV2(b: LayerBuilder, offset: number, end: number, rest: (at: number) => void, setInfo: (text: string) => void): void {
+function dissectV2(b: LayerBuilder, offset: number, end: number, rest: (at: number) => void, setInfo: (text: string) => void, macName?: (mac: string) => string): void {
   const data = b.data;
   const uint = (abbrev: string, label: string, at: number, size: 1 | 2 | 4, names?: Record<number, string>) => {
     b.need(at, size, label);
@@ -134,7 +134,7 @@ function dissectV2(b: LayerBuilder, offset: number, end: number, rest: (at: numb
         uint('hsrp2.group', 'Group', v + 4, 2);
         b.need(v + 6, 6, 'identifier');
         const id = macText(data, v + 6);
-        b.add('hsrp2.identifier', () => `Identifier: ${id}`, id, v + 6, 6);
+        b.add('hsrp2.identifier', () => `Identifier: ${macName ? `${macName(id)} (${id})` : id}`, id, v + 6, 6);
         uint('hsrp2.priority', 'Priority', v + 12, 4);
         const hello = b.u32(v + 16, 'hellotime');
         b.add('hsrp2.hellotime', () => `Hellotime: ${hello === 3000 ? '' : 'Non-'}Default (${hello})`, hello, v + 16, 4);

@@ -76,8 +76,8 @@ export function dissectIpx(d: Dissector, p: PacketState, data: Buffer, offset: n
     b.add('ipx.packet_type', () => `Packet Type: ${PACKET_TYPES[type] ?? 'Unknown'} (${hex(type, 2)})`, type, offset + 5, 1, () => hex(type, 2));
     dstSocket = be16(data, offset + 16);
     srcSocket = be16(data, offset + 28);
-    endpoint(b, 'dst', 'Destination', offset + 6, dstSocket);
-    endpoint(b, 'src', 'Source', offset + 18, srcSocket);
+    endpoint(d, b, 'dst', 'Destination', offset + 6, dstSocket);
+    endpoint(d, b, 'src', 'Source', offset + 18, srcSocket);
     if (p.columns) {
       p.setColumns(src, dst);
       p.setProtocol('IPX', `${SOCKETS[dstSocket] ?? 'Unknown'} (${hex(dstSocket, 4)})`);
@@ -97,28 +97,28 @@ export function dissectIpx(d: Dissector, p: PacketState, data: Buffer, offset: n
   const bySocket = (socket: number) => low === socket || high === socket;
   if (bySocket(SOCKET_SMB_MAILSLOT) && stop - payload > NMPI_LENGTH && data[payload + 32] === NMPI_MAILSLOT_WRITE && dissectNmpi(p, data, payload, stop)) return;
   if (type === PACKET_TYPE_NETBIOS) dissectNbipx(d, p, data, payload, stop, type);
-  else if (bySocket(SOCKET_SAP)) dissectSap(p, data, payload, stop, dstSocket === SOCKET_SAP);
+  else if (bySocket(SOCKET_SAP)) dissectSap(d, p, data, payload, stop, dstSocket === SOCKET_SAP);
   else if (bySocket(SOCKET_RIP)) dissectRip(p, data, payload, stop);
   else if (bySocket(SOCKET_NETBIOS)) dissectNbipx(d, p, data, payload, stop, type);
   else d.data(p, data, payload, stop);
   return stop;
 }
 
-function endpoint(b: LayerBuilder, which: 'src' | 'dst', title: string, at: number, socket: number): void {
+function endpoint(d: Dissector, b: LayerBuilder, which: 'src' | 'dst', title: string, at: number, socket: number): void {
   const data = b.data;
   const net = netText(data, at);
   const node = macText(data, at + 4);
   b.add(`ipx.${which}.net`, () => `${title} Network: ${net}`, be32(data, at), at, 4, net);
   b.add('ipx.net', () => `Source or Destination Network: ${net}`, be32(data, at), at, 4, net).hidden = true;
-  b.add(`ipx.${which}.node`, () => `${title} Node: ${node}`, node, at + 4, 6);
-  b.add('ipx.node', () => `Source or Destination Node: ${node}`, node, at + 4, 6).hidden = true;
+  b.add(`ipx.${which}.node`, () => `${title} Node: ${d.macLabel(node)}`, node, at + 4, 6);
+  b.add('ipx.node', () => `Source or Destination Node: ${d.macLabel(node)}`, node, at + 4, 6).hidden = true;
   const socketText = hex(socket, 4);
   b.add(`ipx.${which}.socket`, () => `${title} Socket: ${SOCKETS[socket] ?? 'Unknown'} (${socketText})`, socket, at + 10, 2, socketText);
   b.add('ipx.socket', () => `Source or Destination Socket: ${SOCKETS[socket] ?? 'Unknown'} (${socketText})`, socket, at + 10, 2, socketText).hidden = true;
 }
 
 /** Service Advertisement Protocol: the packet type, then 64-byte server entries. */
-function dissectSap(p: PacketState, data: Buffer, offset: number, end: number, toSapSocket: boolean): void {
+function dissectSap(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number, toSapSocket: boolean): void {
   const b = new LayerBuilder(data, 'ipxsap', 'Service Advertisement Protocol', offset, end, p.selection);
   let operation = -1;
   dissectSafely(b, () => {
@@ -139,7 +139,7 @@ function dissectSap(p: PacketState, data: Buffer, offset: number, end: number, t
         const net = netText(data, at + 50);
         b.add('ipxsap.server.network', () => `Network: ${net}`, be32(data, at + 50), at + 50, 4, net);
         const node = macText(data, at + 54);
-        b.add('ipxsap.server.node', () => `Node: ${node}`, node, at + 54, 6);
+        b.add('ipxsap.server.node', () => `Node: ${d.macLabel(node)}`, node, at + 54, 6);
         const socket = be16(data, at + 60);
         b.add('ipxsap.server.socket', () => `Socket: ${SOCKETS[socket] ?? 'Unknown'} (${hex(socket, 4)})`, socket, at + 60, 2, () => hex(socket, 4));
         const hops = be16(data, at + 62);

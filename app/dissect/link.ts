@@ -4,12 +4,14 @@
  */
 import { dissectSafely, hex, LayerBuilder, stopped } from './builder';
 import type { Dissector } from './dissector';
-import { be16, bitPicture, bytesHex, ipv4Text, macText } from './format';
+import { be16, bitPicture, bytesHex, bytesLabelHex, ipv4Text, macText } from './format';
 import type { PacketState } from './packet-state';
 import { dissectLlc } from './llc';
 import { dissectIpx } from './ipx';
 import { addExpert, addExpertTo } from './expert';
 import { ouiVendor } from './names';
+import { hardwareTypeText } from './arp';
+import { greTypeName } from './tunnels';
 
 const ETHERTYPE_NAMES: Record<number, string> = {
   0x0800: 'IPv4', 0x0806: 'ARP', 0x86dd: 'IPv6', 0x8100: '802.1Q Virtual LAN', 0x88a8: '802.1ad Provider Bridge (Q-in-Q)',
@@ -80,19 +82,25 @@ const IG_LABELS = [
  * Wireshark gives bytes after the network layer's own length to the link layer: up to the
  * 60-byte minimum frame they are padding, beyond it a trailer.
  */
-function addPaddingAndTrailer(b: LayerBuilder, prefix: string, usedEnd: number | void, frameStart: number): void {
+function addPaddingAndTrailer(b: LayerBuilder, prefix: string, usedEnd: number | void, frameStart: number, packetLength: number): void {
   const captured = b.data.length;
   // Only fields come of it: none to build, nothing to do (no byte views made per frame).
   if (!b.building || typeof usedEnd !== 'number' || usedEnd >= captured) return;
-  const minEnd = frameStart + 60;
+  // packet-eth.c's add_ethernet_trailer counts the 60 bytes on the whole packet: the packet's
+  // length less the bytes after the network layer must reach 60. For a frame inside another (an
+  // Ethernet frame in ERSPAN or VXLAN) that is the outer packet, which leaves no room for padding.
+  const minEnd = b.end - packetLength + 60;
   let at = usedEnd;
   // Wireshark calls the bytes up to the 60-byte minimum padding only when they are all zero.
   let zero = true;
   for (let i = at; i < Math.min(minEnd, captured); i++) if (b.data[i] !== 0) zero = false;
   // A frame shorter on the wire than the minimum was never padded: what follows is a trailer.
-  if (prefix === 'eth' && at < minEnd && zero && b.end >= minEnd) {
+  // (Wireshark's Ethertype dissector does this for Linux cooked captures too, the 60 bytes
+  // counted from the start of the SLL header; they have no FCS.)
+  const padded = prefix === 'eth' || prefix === 'sll';
+  if (padded && at < minEnd && zero && packetLength >= 60) {
     const padEnd = Math.min(minEnd, captured);
-    b.add('eth.padding', () => `Padding: ${bytesHex(b.data, at, padEnd - at)}`, b.data.subarray(at, padEnd), at, padEnd - at, () => bytesHex(b.data, at, padEnd - at));
+    b.add('eth.padding', () => `Padding: ${bytesLabelHex(b.data, at, padEnd - at)}`, b.data.subarray(at, padEnd), at, padEnd - at, () => bytesHex(b.data, at, padEnd - at));
     at = padEnd;
   }
   // Four bytes or more left on a frame of at least 64 bytes: Wireshark takes the last four for the
@@ -100,9 +108,9 @@ function addPaddingAndTrailer(b: LayerBuilder, prefix: string, usedEnd: number |
   const whole = b.end <= captured;
   const fcsAt = prefix === 'eth' && whole && captured - at >= 4 && captured - frameStart >= 64 ? captured - 4 : captured;
   // Bytes where zero padding belonged that are not zeros: Wireshark's Ethertype dissector says so.
-  const badPadding = prefix === 'eth' && usedEnd < minEnd && at === usedEnd && b.end >= minEnd;
+  const badPadding = padded && usedEnd < minEnd && at === usedEnd && packetLength >= 60;
   if (at < fcsAt) {
-    const trailer = b.add(`${prefix}.trailer`, () => `Trailer: ${bytesHex(b.data, at, fcsAt - at)}`, b.data.subarray(at, fcsAt), at, fcsAt - at, () => bytesHex(b.data, at, fcsAt - at));
+    const trailer = b.add(`${prefix}.trailer`, () => `Trailer: ${bytesLabelHex(b.data, at, fcsAt - at)}`, b.data.subarray(at, fcsAt), at, fcsAt - at, () => bytesHex(b.data, at, fcsAt - at));
     if (badPadding) addExpertTo(b, trailer, 'eth.padding_bad', 'Note', 'Protocol', "Didn't find padding of zeros, and an undecoded trailer exists. There may be padding of non-zeros.", 'Ethertype');
   }
   if (fcsAt < captured) {
@@ -131,7 +139,12 @@ export function dissectEthernet(d: Dissector, p: PacketState, data: Buffer, offs
         event.dstAt = offset;
       }
       type = be16(data, offset + 12);
-      if (b.tree) b.title(() => `${type <= 1500 ? 'IEEE 802.3 Ethernet' : 'Ethernet II'}, Src: ${d.macLabel(src)}, Dst: ${d.macLabel(dst)}`);
+      // packet-eth.c names no addresses in an 802.3 frame's title, only whether it is Novell's raw
+      // 802.3 (0xffff after the header): 'IEEE 802.3 Ethernet ' or 'IEEE 802.3 Ethernet Raw '.
+      if (b.tree) {
+        if (type <= 1500) b.title(`IEEE 802.3 Ethernet ${offset + 16 <= data.length && be16(data, offset + 14) === 0xffff ? 'Raw ' : ''}`);
+        else b.title(() => `Ethernet II, Src: ${d.macLabel(src)}, Dst: ${d.macLabel(dst)}`);
+      }
       if (!b.building) {
         // no field of Ethernet's is built: no label closures made either
       } else if (type <= 1500) {
@@ -149,14 +162,14 @@ export function dissectEthernet(d: Dissector, p: PacketState, data: Buffer, offs
   if (type <= 1500) {
     const stop = Math.min(offset + 14 + type, end);
     dissect8023Payload(d, p, data, offset + 14, stop);
-    addPaddingAndTrailer(b, 'eth', stop, offset);
+    addPaddingAndTrailer(b, 'eth', stop, offset, p.frame.origLen);
     return;
   }
   p.protocols.push('ethertype');
   // An ethertype nobody dissects: Wireshark names it in the Protocol column.
   if (p.columns && !d.ethertypes.has(type)) p.setProtocol(hex(type, 4), 'Ethernet II');
   const used = d.byEthertype(p, type, data, offset + 14, end);
-  addPaddingAndTrailer(b, 'eth', used, offset);
+  addPaddingAndTrailer(b, 'eth', used, offset, p.frame.origLen);
 }
 
 /**
@@ -198,49 +211,72 @@ export function dissectVlan(d: Dissector, p: PacketState, data: Buffer, offset: 
 
 const SLL_PKTTYPES = ['Unicast to us', 'Broadcast', 'Multicast', 'Unicast to another host', 'Sent by us'];
 
-function sllAddress(b: LayerBuilder, hatype: number, halen: number, at: number): string {
-  const shown = Math.min(halen, 8);
-  if (hatype === 1 && halen === 6 || hatype === 772 && halen === 6) {
-    const mac = macText(b.data, at);
-    b.add('sll.src.eth', () => `Source: ${mac}`, mac, at, 6);
-    return mac;
-  }
-  if (halen === 4 && (hatype === 778 || hatype === 776)) {
+/**
+ * SLL's source address and the unused rest of its 8 bytes, as packet-sll.c's add_ll_address: by
+ * its length alone (4 bytes IPv4, 6 Ethernet, whatever the hardware type), else up to 8 bytes as
+ * they are. Returns the address as the Source column shows it ('' when there is none).
+ */
+function sllAddress(d: Dissector, b: LayerBuilder, halen: number, at: number): string {
+  let column = '';
+  if (halen === 4) {
     const ip = ipv4Text(b.data, at);
-    b.add('sll.src.ipv4', () => `Source: ${ip}`, ip, at, 4);
-    return ip;
-  }
-  if (shown > 0) {
+    b.add('sll.src.ipv4', () => `Source: ${d.hostLabel(ip)}`, ip, at, 4);
+    column = ip;
+  } else if (halen === 6) {
+    const mac = macText(b.data, at);
+    b.add('sll.src.eth', () => `Source: ${d.macLabel(mac)}`, mac, at, 6);
+    column = mac;
+  } else if (halen > 0) {
+    const shown = Math.min(halen, 8);
     const text = bytesHex(b.data, at, shown);
     b.add('sll.src.other', () => `Source: ${text}`, b.data.subarray(at, at + shown), at, shown, text);
-    return text;
   }
-  return '';
+  if (halen < 8) {
+    const from = at + halen;
+    b.add('sll.unused', () => `Unused: ${bytesHex(b.data, from, at + 8 - from)}`, b.data.subarray(from, at + 8), from, at + 8 - from, () => bytesHex(b.data, from, at + 8 - from));
+  }
+  return column;
 }
 
 /** Linux ARPHRD_IPGRE: SLL's protocol field is then a GRE protocol type (sll.gretype). */
 const ARPHRD_IPGRE = 778;
 
-/** Protocol field of SLL: an ethertype, a GRE protocol type (ARPHRD_IPGRE), or a Linux ARPHRD-specific pseudo type (< 1536). */
-function sllProtocol(d: Dissector, p: PacketState, b: LayerBuilder, proto: number, at: number, payload: number, end: number, hatype: number): void {
-  if (hatype === ARPHRD_IPGRE) {
+/** Linux's own protocol types in SLL's protocol field (packet-sll.c ltype_vals). */
+const SLL_LTYPES: Record<number, string> = {
+  0x0001: 'Raw 802.3', 0x0003: 'Ethernet', 0x0004: '802.2 LLC', 0x0007: 'PPP (HDLC)', 0x000c: 'CAN', 0x000d: 'CAN FD',
+  0x0017: 'IrDA LAP', 0x00f5: 'ISI', 0x00f6: 'IEEE 802.15.4',
+};
+
+/**
+ * SLL's protocol field and what follows it, as packet-sll.c's add_protocol_type and
+ * dissect_payload: up to 1536 a Linux protocol type (802.2 LLC, Novell raw 802.3, Ethernet;
+ * anything else is data), above it an ethertype, or a GRE protocol type for ARPHRD_IPGRE. The
+ * ethertype's padding and trailer go on SLL's layer. SLL2 shows the field first (`first`).
+ */
+function sllProtocol(d: Dissector, p: PacketState, b: LayerBuilder, proto: number, at: number, payload: number, end: number, hatype: number, first = false): void {
+  const ltype = proto <= 1536;
+  const gre = !ltype && hatype === ARPHRD_IPGRE;
+  const before = b.layer.fields.length;
+  if (ltype) b.add('sll.ltype', () => `Protocol: ${SLL_LTYPES[proto] ?? 'Unknown'} (${hex(proto, 4)})`, proto, at, 2, () => hex(proto, 4));
+  else if (gre) b.add('sll.gretype', () => `Protocol: ${greTypeName(proto)} (${hex(proto, 4)})`, proto, at, 2, () => hex(proto, 4));
+  else b.add('sll.etype', () => `Protocol: ${ethertypeName(proto)} (${hex(proto, 4)})`, proto, at, 2, () => hex(proto, 4));
+  if (first && b.layer.fields.length > before) b.layer.fields.unshift(b.layer.fields.splice(before, 1)[0]!);
+  p.addLayer(b.layer);
+  if (ltype) {
+    if (proto === 0x0004) dissectLlc(d, p, b.data, payload, end);
+    else if (proto === 0x0001) dissectIpx(d, p, b.data, payload, end);
+    else if (proto === 0x0003) dissectEthernet(d, p, b.data, payload, end);
+    else d.data(p, b.data, payload, end);
+    return;
+  }
+  if (gre) {
     // GRE over IP: the protocol is a GRE protocol type, handed on through GRE's table (no ethertype layer).
-    b.add('sll.gretype', () => `Protocol: ${ethertypeName(proto)} (${hex(proto, 4)})`, proto, at, 2, () => hex(proto, 4));
-    p.addLayer(b.layer);
     d.byEthertype(p, proto, b.data, payload, end);
     return;
   }
-  if (proto >= 1536) {
-    b.add('sll.etype', () => `Protocol: ${ethertypeName(proto)} (${hex(proto, 4)})`, proto, at, 2, () => hex(proto, 4));
-    p.addLayer(b.layer);
-    p.protocols.push('ethertype');
-    const used = d.byEthertype(p, proto, b.data, payload, end);
-    if (typeof used === 'number' && used < Math.min(end, b.data.length)) addPaddingAndTrailer(b, 'sll', used, 0);
-    return;
-  }
-  b.add('sll.ltype', () => `Protocol: ${hex(proto, 4)}`, proto, at, 2, () => hex(proto, 4));
-  p.addLayer(b.layer);
-  d.data(p, b.data, payload, end);
+  p.protocols.push('ethertype');
+  const used = d.byEthertype(p, proto, b.data, payload, end);
+  if (typeof used === 'number' && used < Math.min(end, b.data.length)) addPaddingAndTrailer(b, 'sll', used, 0, p.frame.origLen);
 }
 
 export function dissectSll(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): void {
@@ -252,10 +288,11 @@ export function dissectSll(d: Dissector, p: PacketState, data: Buffer, offset: n
     const hatype = data.readUInt16BE(offset + 2);
     const halen = data.readUInt16BE(offset + 4);
     b.add('sll.pkttype', () => `Packet type: ${SLL_PKTTYPES[pkttype] ?? 'Unknown'} (${pkttype})`, pkttype, offset, 2);
-    b.add('sll.hatype', () => `Link-layer address type: ${hatype}`, hatype, offset + 2, 2);
+    // packet-sll.c's columns, for what no later protocol replaces (a Linux protocol type taken as data).
+    if (p.columns) p.setProtocol('SLL', SLL_PKTTYPES[pkttype] ?? `Unknown (${pkttype})`);
+    b.add('sll.hatype', () => `Link-layer address type: ${hardwareTypeText(hatype)}`, hatype, offset + 2, 2);
     b.add('sll.halen', () => `Link-layer address length: ${halen}`, halen, offset + 4, 2);
-    const src = sllAddress(b, hatype, halen, offset + 6);
-    if (halen < 8) b.add('sll.unused', 'Unused', data.subarray(offset + 6 + halen, offset + 14), offset + 6 + halen, 8 - halen, () => bytesHex(data, offset + 6 + halen, 8 - halen));
+    const src = sllAddress(d, b, halen, offset + 6);
     if (src) p.setColumns(src, '');
     b.setLength(16);
     ok = true;
@@ -276,13 +313,14 @@ export function dissectSll2(d: Dissector, p: PacketState, data: Buffer, offset: 
     const hatype = data.readUInt16BE(offset + 8);
     const pkttype = data[offset + 10]!;
     const halen = data[offset + 11]!;
-    b.add('sll.reserved', 'Reserved', data.readUInt16BE(offset + 2), offset + 2, 2, () => hex(data.readUInt16BE(offset + 2), 4)).hidden = true;
     b.add('sll.ifindex', () => `Interface index: ${ifindex}`, ifindex, offset + 4, 4);
-    b.add('sll.hatype', () => `Link-layer address type: ${hatype}`, hatype, offset + 8, 2);
+    b.add('sll.hatype', () => `Link-layer address type: ${hardwareTypeText(hatype)}`, hatype, offset + 8, 2);
     b.add('sll.pkttype', () => `Packet type: ${SLL_PKTTYPES[pkttype] ?? 'Unknown'} (${pkttype})`, pkttype, offset + 10, 1);
+    // tshark 4.0 reads SLL2's packet type for Info as two bytes (with the address length after it).
+    const infoType = be16(data, offset + 10);
+    if (p.columns) p.setProtocol('SLL', SLL_PKTTYPES[infoType] ?? `Unknown (${infoType})`);
     b.add('sll.halen', () => `Link-layer address length: ${halen}`, halen, offset + 11, 1);
-    const src = sllAddress(b, hatype, halen, offset + 12);
-    if (halen < 8) b.add('sll.unused', 'Unused', data.subarray(offset + 12 + halen, offset + 20), offset + 12 + halen, 8 - halen, () => bytesHex(data, offset + 12 + halen, 8 - halen));
+    const src = sllAddress(d, b, halen, offset + 12);
     if (src) p.setColumns(src, '');
     b.setLength(20);
     ok = true;
@@ -291,24 +329,8 @@ export function dissectSll2(d: Dissector, p: PacketState, data: Buffer, offset: 
     p.addLayer(b.layer);
     return;
   }
-  // SLL2 puts the protocol first; move its field to the front as Wireshark's tree shows it.
-  const proto = data.readUInt16BE(offset);
-  const before = b.layer.fields.length;
-  sllProtocolFirst(d, p, b, proto, offset, offset + 20, end, before);
-}
-
-function sllProtocolFirst(d: Dissector, p: PacketState, b: LayerBuilder, proto: number, at: number, payload: number, end: number, before: number): void {
-  if (proto >= 1536) {
-    b.add('sll.etype', () => `Protocol: ${ethertypeName(proto)} (${hex(proto, 4)})`, proto, at, 2, () => hex(proto, 4));
-  } else {
-    b.add('sll.ltype', () => `Protocol: ${hex(proto, 4)}`, proto, at, 2, () => hex(proto, 4));
-  }
-  if (b.layer.fields.length > before) b.layer.fields.unshift(b.layer.fields.splice(before, 1)[0]!);
-  p.addLayer(b.layer);
-  if (proto >= 1536) {
-    p.protocols.push('ethertype');
-    d.byEthertype(p, proto, b.data, payload, end);
-  } else d.data(p, b.data, payload, end);
+  // SLL2 puts the protocol first: its field goes to the front, as Wireshark's tree shows it.
+  sllProtocol(d, p, b, data.readUInt16BE(offset), offset, offset + 20, end, data.readUInt16BE(offset + 8), true);
 }
 
 const NULL_FAMILIES: Record<number, string> = { 2: 'IP', 24: 'IPv6', 28: 'IPv6', 30: 'IPv6', 10: 'IPv6', 23: 'IPv6', 26: 'IPv6' };

@@ -60,7 +60,7 @@ export function escapedText(data: Buffer, start: number, stop: number): string {
   return s;
 }
 
-export function dissectLldp(_d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): number | void {
+export function dissectLldp(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): number | void {
   const b = new LayerBuilder(data, 'lldp', 'Link Layer Discovery Protocol', offset, end, p.selection);
   let info = '';
   let at = offset;
@@ -85,7 +85,7 @@ export function dissectLldp(_d: Dissector, p: PacketState, data: Buffer, offset:
       b.group('', () => tlvTitle(data, type, value, length), null, at, 2 + length, () => {
         b.add('lldp.tlv.type', () => `${bitPicture(header, 0xfe00, 16)} = TLV Type: ${TLV_NAMES[type] ?? 'Unknown'} (${type})`, type, tlvAt, 2);
         b.add('lldp.tlv.len', () => `${bitPicture(header, 0x01ff, 16)} = TLV Length: ${length}`, length, tlvAt, 2);
-        info += tlvValue(b, type, value, length);
+        info += tlvValue(d, b, type, value, length);
       });
       at += 2 + length;
       if (type === 0) {
@@ -122,7 +122,7 @@ function tlvSummary(data: Buffer, type: number, value: number, length: number): 
 }
 
 /** Adds a TLV's value fields; returns its part of the Info column. */
-function tlvValue(b: LayerBuilder, type: number, at: number, length: number): string {
+function tlvValue(d: Dissector, b: LayerBuilder, type: number, at: number, length: number): string {
   const data = b.data;
   const stop = at + length;
   switch (type) {
@@ -137,7 +137,7 @@ function tlvValue(b: LayerBuilder, type: number, at: number, length: number): st
       let text: string;
       if (subtype === (chassis ? 4 : 3) && length === 7) {
         text = macText(data, at + 1);
-        b.add(`${prefix}.id.mac`, () => `${label}: ${text}`, text, at + 1, 6);
+        b.add(`${prefix}.id.mac`, () => `${label}: ${d.macLabel(text)}`, text, at + 1, 6);
       } else if (subtype === (chassis ? 5 : 4) && length >= 2) {
         const family = data[at + 1]!;
         b.add('lldp.network_address.subtype', () => `Network Address family: ${ADDRESS_FAMILIES[family] ?? 'Unknown'} (${family})`, family, at + 1, 1);

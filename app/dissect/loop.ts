@@ -51,7 +51,7 @@ export function dissectLoop(d: Dissector, p: PacketState, data: Buffer, offset: 
       b.need(at, 6, 'forwarding address');
       const address = macText(data, at);
       const addressAt = at;
-      b.add('loop.forwarding_address', () => `Forwarding address: ${address}`, address, addressAt, 6);
+      b.add('loop.forwarding_address', () => `Forwarding address: ${d.macLabel(address)}`, address, addressAt, 6);
       at += 6;
     }
     if (!relevantFound) info = 'No valid function found';

@@ -46,12 +46,12 @@ export function dissectSlow(d: Dissector, p: PacketState, data: Buffer, offset: 
   p.addLayer(b.layer);
   if (b.layer.status !== 'ok') return;
   p.setProtocol('Slow Protocols', SUBTYPES[subtype] ?? `Unknown subtype = ${subtype}`);
-  if (subtype === 1) return dissectLacp(p, data, offset + 1, end);
+  if (subtype === 1) return dissectLacp(d, p, data, offset + 1, end);
   d.data(p, data, offset + 1, end);
   return end;
 }
 
-function dissectLacp(p: PacketState, data: Buffer, offset: number, end: number): number {
+function dissectLacp(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): number {
   const b = new LayerBuilder(data, 'lacp', 'Link Aggregation Control Protocol', offset, end, p.selection);
   let info = '';
   let at = offset;
@@ -68,7 +68,7 @@ function dissectLacp(p: PacketState, data: Buffer, offset: number, end: number):
       const sysPriority = be16(data, v);
       b.add(`lacp.${party}.sys_priority`, () => `${title} System Priority: ${sysPriority}`, sysPriority, v, 2);
       const system = macText(data, v + 2);
-      b.add(`lacp.${party}.sysid`, () => `${title} System${party === 'actor' ? ' ID' : ''}: ${system}`, system, v + 2, 6);
+      b.add(`lacp.${party}.sysid`, () => `${title} System${party === 'actor' ? ' ID' : ''}: ${d.macLabel(system)}`, system, v + 2, 6);
       const key = be16(data, v + 8);
       b.add(`lacp.${party}.key`, () => `${title} Key: ${key}`, key, v + 8, 2);
       const portPriority = be16(data, v + 10);

@@ -57,7 +57,7 @@ function addFlags(b: LayerBuilder, abbrev: string, title: string, flags: number,
 }
 
 /** A bridge identifier: 4-bit priority (in units of 4096), 12-bit system ID extension, MAC address. */
-function bridgeId(b: LayerBuilder, prefix: string, title: string, names: [string, string, string], at: number): { prio: number; ext: number; mac: string } {
+function bridgeId(d: Dissector, b: LayerBuilder, prefix: string, title: string, names: [string, string, string], at: number): { prio: number; ext: number; mac: string } {
   const word = be16(b.data, at);
   const prio = word & 0xf000;
   const ext = word & 0x0fff;
@@ -65,14 +65,14 @@ function bridgeId(b: LayerBuilder, prefix: string, title: string, names: [string
   b.group('', () => `${title}: ${prio} / ${ext} / ${mac}`, null, at, 8, () => {
     b.add(`${prefix}.prio`, () => `${names[0]}: ${prio}`, prio, at, 1);
     b.add(`${prefix}.ext`, () => `${names[1]}: ${ext}`, ext, at, 2);
-    b.add(`${prefix}.hw`, () => `${names[2]}: ${mac}`, mac, at + 2, 6);
+    b.add(`${prefix}.hw`, () => `${names[2]}: ${d.macLabel(mac)}`, mac, at + 2, 6);
   });
   return { prio, ext, mac };
 }
 
 const seconds = (v: number) => v / 256;
 
-export function dissectStp(_d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): number | void {
+export function dissectStp(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): number | void {
   const b = new LayerBuilder(data, 'stp', 'Spanning Tree Protocol', offset, end, p.selection);
   let info = '';
   dissectSafely(b, () => {
@@ -98,11 +98,11 @@ export function dissectStp(_d: Dissector, p: PacketState, data: Buffer, offset: 
     const flags = b.u8(offset + 4, 'BPDU flags');
     addFlags(b, 'stp.flags', 'BPDU flags', flags, offset + 4, rapid);
     b.need(offset + 5, 8, 'root identifier');
-    const root = bridgeId(b, 'stp.root', 'Root Identifier', ['Root Bridge Priority', 'Root Bridge System ID Extension', 'Root Bridge System ID'], offset + 5);
+    const root = bridgeId(d, b, 'stp.root', 'Root Identifier', ['Root Bridge Priority', 'Root Bridge System ID Extension', 'Root Bridge System ID'], offset + 5);
     const cost = b.u32(offset + 13, 'root path cost');
     b.add('stp.root.cost', () => `Root Path Cost: ${cost}`, cost, offset + 13, 4);
     b.need(offset + 17, 8, 'bridge identifier');
-    bridgeId(b, 'stp.bridge', 'Bridge Identifier', ['Bridge Priority', 'Bridge System ID Extension', 'Bridge System ID'], offset + 17);
+    bridgeId(d, b, 'stp.bridge', 'Bridge Identifier', ['Bridge Priority', 'Bridge System ID Extension', 'Bridge System ID'], offset + 17);
     const port = b.u16(offset + 25, 'port identifier');
     b.add('stp.port', () => `Port identifier: ${hex(port, 4)}`, port, offset + 25, 2, () => hex(port, 4));
     const prefix = rapid ? INFO_PREFIX[version] ?? 'RST. ' : 'Conf. ';
@@ -117,7 +117,7 @@ export function dissectStp(_d: Dissector, p: PacketState, data: Buffer, offset: 
       const v1 = b.u8(at, 'version 1 length');
       b.add('stp.version_1_length', () => `Version 1 Length: ${v1}`, v1, at, 1);
       at++;
-      if (version >= 3 && at + 2 <= Math.min(end, data.length)) at = dissectMst(b, version, at, end);
+      if (version >= 3 && at + 2 <= Math.min(end, data.length)) at = dissectMst(d, b, version, at, end);
     }
     // PVST+ TLVs follow a 36-byte BPDU (a Configuration BPDU is padded by one byte).
     const tlvStart = rapid ? at : offset + 36;
@@ -149,8 +149,12 @@ function dissectPvstTlvs(b: LayerBuilder, at: number, end: number): number {
 const MST_CONFIG = 64;
 const MSTI_SIZE = 16;
 
-/** MSTP (version 3) and SPB (version 4) parts after the RSTP BPDU; returns where they end. */
-function dissectMst(b: LayerBuilder, version: number, at: number, end: number): number {
+/**
+ * MSTP (version 3) and SPB (version 4) parts after the RSTP BPDU; returns where they end. As
+ * packet-bpdu.c: the version 3 part under an "MST Extension" item, each MSTI configuration message
+ * under its own ("MSTID n, Regional Root Identifier priority / MAC").
+ */
+function dissectMst(d: Dissector, b: LayerBuilder, version: number, at: number, end: number): number {
   const data = b.data;
   const v3 = b.u16(at, 'version 3 length');
   // Wireshark claims the whole version 3 part first: one not captured stops the BPDU here (as
@@ -161,23 +165,39 @@ function dissectMst(b: LayerBuilder, version: number, at: number, end: number): 
   at += 2;
   const v3End = at + v3;
   b.need(at, MST_CONFIG, 'MST configuration');
-  configId(b, 'MST', at);
-  const cistCost = be32(data, at + 51);
-  b.add('mstp.cist_internal_root_path_cost', () => `CIST Internal Root Path Cost: ${cistCost}`, cistCost, at + 51, 4);
-  bridgeId(b, 'mstp.cist_bridge', 'CIST Bridge Identifier', ['CIST Bridge Priority', 'CIST Bridge Identifier System ID Extension', 'CIST Bridge Identifier System ID'], at + 55);
-  const hops = data[at + 63]!;
-  b.add('mstp.cist_remaining_hops', () => `CIST Remaining hops: ${hops}`, hops, at + 63, 1);
-  at += MST_CONFIG;
-  while (at + MSTI_SIZE <= v3End) {
-    b.need(at, MSTI_SIZE, 'MSTI configuration message');
-    const flags = data[at]!;
-    addFlags(b, 'mstp.msti.flags', 'MSTI flags', flags, at, true);
-    const word = be16(data, at + 1);
-    const prio = word >> 12;
+  b.group('', 'MST Extension', null, at, v3, () => {
+    configId(b, 'MST', at);
+    const cistCost = be32(data, at + 51);
+    b.add('mstp.cist_internal_root_path_cost', () => `CIST Internal Root Path Cost: ${cistCost}`, cistCost, at + 51, 4);
+    bridgeId(d, b, 'mstp.cist_bridge', 'CIST Bridge Identifier', ['CIST Bridge Priority', 'CIST Bridge Identifier System ID Extension', 'CIST Bridge Identifier System ID'], at + 55);
+    const hops = data[at + 63]!;
+    b.add('mstp.cist_remaining_hops', () => `CIST Remaining hops: ${hops}`, hops, at + 63, 1);
+    for (let m = at + MST_CONFIG; m + MSTI_SIZE <= v3End; m += MSTI_SIZE) msti(d, b, m);
+  });
+  // Where the last whole MSTI message ends (the part after the configuration may end in a partial one).
+  const msgs = at + MST_CONFIG;
+  at = msgs + MSTI_SIZE * Math.max(0, Math.floor((v3End - msgs) / MSTI_SIZE));
+  if (version < 4 || at + 2 > Math.min(end, data.length)) return at;
+  const v4 = be16(data, at);
+  b.add('mstp.version_4_length', () => `Version 4 Length: ${v4}`, v4, at, 2);
+  at += 2;
+  if (at + 51 > Math.min(end, data.length)) return at;
+  configId(b, 'SPT', at);
+  return at + v4;
+}
+
+/** One MSTI configuration message (16 bytes) under its own item. */
+function msti(d: Dissector, b: LayerBuilder, at: number): void {
+  const data = b.data;
+  b.need(at, MSTI_SIZE, 'MSTI configuration message');
+  const word = be16(data, at + 1);
+  const prio = word >> 12;
+  const rootHw = macText(data, at + 3);
+  b.group('', () => `MSTID ${word & 0xfff}, Regional Root Identifier ${prio << 12} / ${rootHw}`, null, at, MSTI_SIZE, () => {
+    addFlags(b, 'mstp.msti.flags', 'MSTI flags', data[at]!, at, true);
     b.add('mstp.msti.priority', () => `${bitPicture(prio, 0xf, 4)} .... = Priority: 0x${prio.toString(16)}`, prio, at + 1, 1, () => hex(prio, 2));
     b.add('mstp.msti.msti_id', () => `${bitPicture(word, 0x0fff, 16)} = MSTID: ${word & 0xfff}`, word & 0xfff, at + 1, 2);
-    const rootHw = macText(data, at + 3);
-    b.add('mstp.msti.root.hw', () => `Regional Root: ${rootHw}`, rootHw, at + 3, 6);
+    b.add('mstp.msti.root.hw', () => `Regional Root: ${d.macLabel(rootHw)}`, rootHw, at + 3, 6);
     const cost = be32(data, at + 9);
     b.add('mstp.msti.root_cost', () => `Internal root path cost: ${cost}`, cost, at + 9, 4);
     const bridgePrio = data[at + 13]! >> 4;
@@ -186,15 +206,7 @@ function dissectMst(b: LayerBuilder, version: number, at: number, end: number): 
     b.add('mstp.msti.port_priority', () => `Port identifier priority: ${portPrio}`, portPrio, at + 14, 1);
     const remaining = data[at + 15]!;
     b.add('mstp.msti.remaining_hops', () => `Remaining hops: ${remaining}`, remaining, at + 15, 1);
-    at += MSTI_SIZE;
-  }
-  if (version < 4 || at + 2 > Math.min(end, data.length)) return at;
-  const v4 = be16(data, at);
-  b.add('mstp.version_4_length', () => `Version 4 Length: ${v4}`, v4, at, 2);
-  at += 2;
-  if (at + 51 > Math.min(end, data.length)) return at;
-  configId(b, 'SPT', at);
-  return at + v4;
+  });
 }
 
 /** An MST (or SPT) configuration identifier: format selector, 32-byte name, revision, 16-byte digest. */

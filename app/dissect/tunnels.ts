@@ -16,9 +16,14 @@ const GRE_PPP = 0x880b;
 /** Wireshark's GRE names (gre_typevals) where they differ from the Ethernet ones. */
 const GRE_TYPE_NAMES: Record<number, string> = { [GRE_PPP]: 'PPP', 0x0800: 'IP', 0x88be: 'ERSPAN', 0x22eb: 'ERSPAN III', 0x8909: 'CiscoMetaData', 0x0000: 'Possible GRE keepalive packet', [GRE_NHRP]: 'NHRP', [CDP_PROTOCOL]: 'CDP (Cisco)' };
 
+/** The protocol type's name in Wireshark's gre_typevals ('Unknown' when it has none): gre.proto, sll.gretype. */
+export function greTypeName(proto: number): string {
+  return GRE_TYPE_NAMES[proto] ?? ethertypeName(proto);
+}
+
 /** The protocol type as Wireshark names it in GRE's title and Info column. */
 function greProtocolName(proto: number): string {
-  const name = GRE_TYPE_NAMES[proto] ?? ethertypeName(proto);
+  const name = greTypeName(proto);
   return name === 'Unknown' ? `${hex(proto, 4)} (unknown)` : name;
 }
 

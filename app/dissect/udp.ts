@@ -17,6 +17,8 @@ export function dissectUdp(d: Dissector, p: PacketState, data: Buffer, offset: n
   let payloadEnd = -1;
   let srcPort = 0;
   let streamKey = '';
+  /** A zero checksum over IPv6: packet-udp.c appends " [ILLEGAL CHECKSUM (0)]" to Info. */
+  let illegalZero = false;
   let streamIndex = -1;
   let dstPort = 0;
   let badLength = '';
@@ -69,6 +71,7 @@ export function dissectUdp(d: Dissector, p: PacketState, data: Buffer, offset: n
       const zero = checksum === 0;
       // Over IPv6 a zero checksum is illegal, except in a datagram an ICMPv6 error quotes.
       const illegal = zero && p.ipv6Data !== null && p.quoted === 0;
+      illegalZero = illegal;
       const status = (): void => {
         if (b.wants('udp.checksum.status')) b.add('udp.checksum.status', () => `[Checksum Status: ${illegal ? 'Illegal' : zero ? 'Not present' : 'Unverified'}]`, illegal ? 4 : zero ? 3 : 2, offset + 6, 0);
       };
@@ -139,7 +142,7 @@ export function dissectUdp(d: Dissector, p: PacketState, data: Buffer, offset: n
   // A bogus length with no payload byte left: packet-udp.c's payload tvb of the claimed length
   // starts past the IP payload, an exception.
   const emptyBogus = badLength !== '' && payloadEnd - offset - 8 <= 0;
-  p.setProtocol('UDP', p.columns ? `${d.portText('udp', srcPort)} → ${d.portText('udp', dstPort)}${badLength} Len=${badLength ? infoLength : payloadEnd - offset - 8}${emptyBogus ? '[Malformed Packet]' : ''}` : '');
+  p.setProtocol('UDP', p.columns ? `${d.portText('udp', srcPort)} → ${d.portText('udp', dstPort)}${badLength} Len=${badLength ? infoLength : payloadEnd - offset - 8}${illegalZero ? ' [ILLEGAL CHECKSUM (0)]' : ''}${emptyBogus ? '[Malformed Packet]' : ''}` : '');
   if (emptyBogus) return;
   if (payloadEnd <= offset + 8) return;
   const tunnel = d.udpTunnels.get(dstPort) ?? d.udpTunnels.get(srcPort);
