@@ -165,6 +165,41 @@ test('built frames: LLC, STP, UDLD, DTP, LLDP, LACP and EAPOL agree with tshark'
   assertFiltersAgree(file, FILTERS);
 });
 
+/** Frames whose whole tree (-V, -T json) equals tshark's: STP/RSTP/MSTP/PVST+, LLC, SNAP, LACP, DTP. */
+const VERBOSE_FRAMES = ['stp_conf_tc', 'stp_tcn', 'rstp_vlan', 'mstp', 'pvst', 'llc_sabme', 'llc_ua', 'llc_rr', 'llc_i', 'llc_xid', 'snap_arp', 'snap_other',
+  'stp_short', 'lacp', 'dtp', 'lldp_local'];
+
+/** 802.1Q frames whose padding and trailer packet-vlan.c puts under the innermost tag, with no FCS. */
+const VLAN_TRAILERS = [
+  // A short UDP datagram: zeros to 60 bytes are padding.
+  '02005e10000202005e1000018100000a08004500002000010000401166ca0a0000010a00000203e807d0000c0000616263640000000000000000000000000000',
+  // Padding, then 8 bytes of trailer (no FCS taken from them).
+  '02005e10000202005e1000018100000a08004500002000010000401166ca0a0000010a00000203e807d0000c00006162636400000000000000000000deadbeef11223344',
+  // A long frame with 8 bytes after the IP packet: all trailer under VLAN; untagged, Ethernet's trailer and FCS.
+  '02005e10000202005e1000018100000a08004500004800010000401166a20a0000010a00000203e807d0003400006162636400000000000000000000000000000000000000000000000000000000000000000000000000000000aabbccddeeff1122',
+  '02005e10000202005e10000108004500004800010000401166a20a0000010a00000203e807d0003400006162636400000000000000000000000000000000000000000000000000000000000000000000000000000000aabbccddeeff1122',
+  // Q-in-Q: under the inner tag.
+  '02005e10000202005e1000018100000a8100001408004500002000010000401166ca0a0000010a00000203e807d0000c0000616263640000000000000000000000000000',
+];
+
+test('built frames: -V and -T json of STP, MSTP, PVST+, LLC, LACP, DTP and 802.1Q padding equal tshark\'s (MAC names, 802.3 titles, subtrees)', { skip: NO_TSHARK }, () => {
+  const file = path.join(tmp, 'verbose.pcap');
+  writePcap(file, [...VERBOSE_FRAMES.map((k) => Buffer.from(FRAMES[k]!, 'hex')), ...VLAN_TRAILERS.map((hex) => Buffer.from(hex, 'hex'))]);
+  const tshark = (args: string[]): string => {
+    const r = spawnSync('tshark', ['-r', file, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout;
+  };
+  const tree = tshark(['-V']);
+  assert.match(tree, /IEEE 802\.3 Ethernet \n/);
+  assert.match(tree, /MSTID 5, Regional Root Identifier/);
+  assert.match(tree, /Trailer: deadbeef11223344/);
+  assert.equal(sievecap(['-r', file, '-V']).stdout.toString(), tree);
+  assert.equal(sievecap(['-r', file, '-T', 'json']).stdout.toString(), tshark(['-T', 'json']));
+  const fields = ['-T', 'fields', ...['eth.padding', 'eth.trailer', 'eth.fcs', 'vlan.trailer', 'vlan.len', 'stp.root.hw'].flatMap((f) => ['-e', f])];
+  assert.equal(sievecap(['-r', file, ...fields]).stdout.toString(), tshark(fields));
+});
+
 test('corpus captures of LLC, STP, UDLD, DTP, LLDP, LACP and EAPOL agree with tshark', { skip: NO_TSHARK || NO_CORPUS }, () => {
   // The captures merged into one file (support/merge.ts): one start of each tool, not one per capture.
   for (const file of corpusAsOne(CORPUS.dir, CORPUS_FILES, path.join(tmp, 'corpus.pcapng'))) assertAgrees(file, CORPUS_FRAMES);

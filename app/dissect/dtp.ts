@@ -18,6 +18,8 @@ const TRUNK_TYPES: Record<number, string> = { 0: 'Negotiated', 1: 'Native', 2: '
 export function dissectDtp(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): number | void {
   const b = new LayerBuilder(data, 'dtp', 'Dynamic Trunk Protocol', offset, end, p.selection);
   let at = offset;
+  // packet-dtp.c appends each TLV's value to the protocol's item.
+  let title = 'Dynamic Trunk Protocol';
   dissectSafely(b, () => {
     const version = b.u8(offset, 'version');
     b.add('dtp.version', () => `Version: ${version}`, version, offset, 1);
@@ -33,24 +35,27 @@ export function dissectDtp(d: Dissector, p: PacketState, data: Buffer, offset: n
       b.group('', TLV_TYPES[type] ?? 'Unknown TLV', null, at, length, () => {
         b.add('dtp.tlv_type', () => `Type: ${TLV_TYPES[type] ?? 'Unknown'} (${hex(type, 4)})`, type, tlvAt, 2, () => hex(type, 4));
         b.add('dtp.tlv_len', () => `Length: ${length}`, length, tlvAt + 2, 2);
-        tlvValue(d, b, type, value, length - 4);
+        title += tlvValue(d, b, type, value, length - 4);
       });
       at += length;
     }
   });
+  b.title(title);
   b.setLength(at - offset);
   p.addLayer(b.layer);
   p.setProtocol('DTP', 'Dynamic Trunk Protocol');
   return end;
 }
 
-function tlvValue(d: Dissector, b: LayerBuilder, type: number, at: number, length: number): void {
+/** Adds a TLV's value; returns what packet-dtp.c appends to the protocol's item for it. */
+function tlvValue(d: Dissector, b: LayerBuilder, type: number, at: number, length: number): string {
   const data = b.data;
   if (type === 1) {
     let stop = at;
     while (stop < at + length && data[stop] !== 0) stop++;
     const domain = data.toString('latin1', at, stop);
     b.add('dtp.domain', () => `Domain: ${domain}`, domain, at, length);
+    return `: ${domain}`;
   } else if ((type === 2 || type === 3) && length >= 1) {
     const v = data[at]!;
     const [opAbbrev, opMask, opName, opValue, opText] =
@@ -61,8 +66,11 @@ function tlvValue(d: Dissector, b: LayerBuilder, type: number, at: number, lengt
       b.add(opAbbrev, () => `${bitPicture(v, opMask, 8)} = ${opName}: ${opText} (0x${opValue.toString(16)})`, opValue, at, 1, () => hex(opValue, 2));
       b.add(adAbbrev, () => `${bitPicture(v, 0x07, 8)} = ${adName}: ${adText} (0x${(v & 7).toString(16)})`, v & 7, at, 1, () => hex(v & 7, 2));
     });
+    return ` (Operating/Administrative): ${opText}/${adText} (${hex(v, 2)})`;
   } else if (type === 4 && length >= 6) {
     const sender = macText(data, at);
     b.add('dtp.senderid', () => `Sender ID: ${d.macLabel(sender)}`, sender, at, 6);
+    return `: ${sender}`;
   }
+  return '';
 }

@@ -12,6 +12,7 @@ import { addExpert, addExpertTo } from './expert';
 import { ouiVendor } from './names';
 import { hardwareTypeText } from './arp';
 import { greTypeName } from './tunnels';
+import { integerValueText } from '../filter/value-names';
 
 const ETHERTYPE_NAMES: Record<number, string> = {
   0x0800: 'IPv4', 0x0806: 'ARP', 0x86dd: 'IPv6', 0x8100: '802.1Q Virtual LAN', 0x88a8: '802.1ad Provider Bridge (Q-in-Q)',
@@ -21,7 +22,7 @@ const ETHERTYPE_NAMES: Record<number, string> = {
 };
 
 export function ethertypeName(type: number): string {
-  return ETHERTYPE_NAMES[type] ?? 'Unknown';
+  return ETHERTYPE_NAMES[type] ?? integerValueText('eth.type', type) ?? 'Unknown';
 }
 
 const MAC_FIELDS = {
@@ -97,7 +98,7 @@ function addPaddingAndTrailer(b: LayerBuilder, prefix: string, usedEnd: number |
   // A frame shorter on the wire than the minimum was never padded: what follows is a trailer.
   // (Wireshark's Ethertype dissector does this for Linux cooked captures too, the 60 bytes
   // counted from the start of the SLL header; they have no FCS.)
-  const padded = prefix === 'eth' || prefix === 'sll';
+  const padded = prefix === 'eth' || prefix === 'sll' || prefix === 'vlan';
   if (padded && at < minEnd && zero && packetLength >= 60) {
     const padEnd = Math.min(minEnd, captured);
     b.add('eth.padding', () => `Padding: ${bytesLabelHex(b.data, at, padEnd - at)}`, b.data.subarray(at, padEnd), at, padEnd - at, () => bytesHex(b.data, at, padEnd - at));
@@ -201,12 +202,20 @@ export function dissectVlan(d: Dissector, p: PacketState, data: Buffer, offset: 
   });
   p.addLayer(b.layer);
   if (b.layer.status !== 'ok') return;
+  // packet-vlan.c hands the bytes after its payload to the 802.3 or Ethertype code with its own
+  // tree and no FCS: padding and trailer (vlan.trailer) go under the innermost tag, and the
+  // frames around it see everything used.
+  let used: number | void;
   if (type <= 1500) {
-    dissect8023Payload(d, p, data, offset + 4, Math.min(offset + 4 + type, end));
-    return offset + 4 + type;
+    used = Math.min(offset + 4 + type, end);
+    dissect8023Payload(d, p, data, offset + 4, used);
+  } else {
+    p.protocols.push('ethertype');
+    used = d.byEthertype(p, type, data, offset + 4, end);
   }
-  p.protocols.push('ethertype');
-  return d.byEthertype(p, type, data, offset + 4, end);
+  if (typeof used !== 'number') return used;
+  addPaddingAndTrailer(b, 'vlan', used, offset, p.frame.origLen);
+  return Math.max(used, data.length);
 }
 
 const SLL_PKTTYPES = ['Unicast to us', 'Broadcast', 'Multicast', 'Unicast to another host', 'Sent by us'];

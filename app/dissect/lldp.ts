@@ -44,6 +44,12 @@ function hex2(n: number): string {
   return n.toString(16).padStart(2, '0');
 }
 
+/** A string field's value itself (up to a NUL), as -T json and PDML write it. */
+function rawText(data: Buffer, start: number, stop: number): string {
+  const nul = data.indexOf(0, start);
+  return data.toString('latin1', start, nul >= 0 && nul < stop ? nul : stop);
+}
+
 /** A string field as Wireshark shows FT_STRING text: control characters escaped (\n, \r, \t, \xNN). */
 export function escapedText(data: Buffer, start: number, stop: number): string {
   let s = '';
@@ -169,17 +175,17 @@ function tlvValue(d: Dissector, b: LayerBuilder, type: number, at: number, lengt
     }
     case 4: {
       const text = escapedText(data, at, stop);
-      b.add('lldp.port.desc', () => `Port Description: ${text}`, text, at, length);
+      b.add('lldp.port.desc', () => `Port Description: ${text}`, rawText(data, at, stop), at, length, text);
       return '';
     }
     case 5: {
       const text = escapedText(data, at, stop);
-      b.add('lldp.tlv.system.name', () => `System Name: ${text}`, text, at, length);
+      b.add('lldp.tlv.system.name', () => `System Name: ${text}`, rawText(data, at, stop), at, length, text);
       return `SysN=${text} `;
     }
     case 6: {
       const text = escapedText(data, at, stop);
-      b.add('lldp.tlv.system.desc', () => `System Description: ${text}`, text, at, length);
+      b.add('lldp.tlv.system.desc', () => `System Description: ${text}`, rawText(data, at, stop), at, length, text);
       return `SysD=${text} `;
     }
     case 7: {

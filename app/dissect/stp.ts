@@ -125,6 +125,8 @@ export function dissectStp(d: Dissector, p: PacketState, data: Buffer, offset: n
     if (tlvEnd > tlvStart) at = tlvEnd;
     b.setLength(at - offset);
   });
+  // A BPDU whose header read failed has no item of its own in Wireshark's tree (only the exception).
+  if (b.layer.status !== 'ok' && b.layer.fields.length === 0) b.layer.title = '';
   p.addLayer(b.layer);
   p.setProtocol('STP', info + statusSuffix(b.layer));
   return offset + b.layer.length;
@@ -137,10 +139,13 @@ function dissectPvstTlvs(b: LayerBuilder, at: number, end: number): number {
     const type = be16(b.data, at);
     const length = be16(b.data, at + 2);
     if (type !== 0 || length !== 2 || at + 6 > stop) break;
-    b.add('stp.pvst.tlvtype', () => `Type: Originating VLAN (${hex(type, 4)})`, type, at, 2, () => hex(type, 4));
-    b.add('stp.pvst.tlvlen', () => `Length: ${length}`, length, at + 2, 2);
     const vlan = be16(b.data, at + 4);
-    b.add('stp.pvst.origvlan', () => `Originating VLAN: ${vlan}`, vlan, at + 4, 2);
+    const tlvAt = at;
+    b.group('', () => `Originating VLAN (PVID): ${vlan}`, null, at, 6, () => {
+      b.add('stp.pvst.tlvtype', () => `Type: Originating VLAN (${hex(type, 4)})`, type, tlvAt, 2, () => hex(type, 4));
+      b.add('stp.pvst.tlvlen', () => `Length: ${length}`, length, tlvAt + 2, 2);
+      b.add('stp.pvst.origvlan', () => `Originating VLAN: ${vlan}`, vlan, tlvAt + 4, 2);
+    });
     at += 6;
   }
   return at;

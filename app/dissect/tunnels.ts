@@ -5,6 +5,7 @@ import { bitPicture, setText } from './format';
 import { dissectCmd, ETHERTYPE_CMD } from './cmd';
 import { dissectErspanTypeI, ETHERTYPE_ERSPAN_II } from './erspan';
 import { ethertypeName } from './link';
+import { integerValueText } from '../filter/value-names';
 import type { PacketState } from './packet-state';
 import { dissectPpp } from './ppp';
 import { dissectNhrp, GRE_NHRP } from './nhrp';
@@ -13,12 +14,13 @@ import { CDP_PROTOCOL, dissectCdp } from './cdp';
 /** GRE protocol type of PPP frames (enhanced GRE, RFC 2637). */
 const GRE_PPP = 0x880b;
 
-/** Wireshark's GRE names (gre_typevals) where they differ from the Ethernet ones. */
-const GRE_TYPE_NAMES: Record<number, string> = { [GRE_PPP]: 'PPP', 0x0800: 'IP', 0x88be: 'ERSPAN', 0x22eb: 'ERSPAN III', 0x8909: 'CiscoMetaData', 0x0000: 'Possible GRE keepalive packet', [GRE_NHRP]: 'NHRP', [CDP_PROTOCOL]: 'CDP (Cisco)' };
+/** Wireshark's GRE names (gre_typevals): the common ones here, the rest from tshark's own table (integerValueText). */
+const GRE_TYPE_NAMES: Record<number, string> = { [GRE_PPP]: 'PPP', 0x0800: 'IP', 0x88be: 'ERSPAN', 0x22eb: 'ERSPAN III', 0x8909: 'CiscoMetaData', 0x0000: 'Possible GRE keepalive packet', [GRE_NHRP]: 'NHRP', [CDP_PROTOCOL]: 'CDP (Cisco)',
+  0x0806: 'ARP', 0x86dd: 'IPv6', 0x6558: 'Transparent Ethernet bridging', 0x8847: 'MPLS label switched packet', 0x8137: 'IPX' };
 
 /** The protocol type's name in Wireshark's gre_typevals ('Unknown' when it has none): gre.proto, sll.gretype. */
 export function greTypeName(proto: number): string {
-  return GRE_TYPE_NAMES[proto] ?? ethertypeName(proto);
+  return GRE_TYPE_NAMES[proto] ?? integerValueText('gre.proto', proto) ?? 'Unknown';
 }
 
 /** The protocol type as Wireshark names it in GRE's title and Info column. */

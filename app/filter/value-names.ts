@@ -27,7 +27,7 @@ function names(): NamesModule {
   return loaded;
 }
 
-function table(field: string): Map<string, bigint> | undefined {
+function tableIndex(field: string): number | undefined {
   if (!tableOfField) {
     tableOfField = new Map();
     for (const line of names().FIELD_TABLES.split('\n')) {
@@ -35,7 +35,11 @@ function table(field: string): Map<string, bigint> | undefined {
       tableOfField.set(line.slice(0, tab), Number(line.slice(tab + 1)));
     }
   }
-  const t = tableOfField.get(field);
+  return tableOfField.get(field);
+}
+
+function table(field: string): Map<string, bigint> | undefined {
+  const t = tableIndex(field);
   if (t === undefined) return undefined;
   let map = parsedTables.get(t);
   if (!map) {
@@ -67,6 +71,29 @@ export function integerValueNamed(field: string, text: string): number | bigint 
   const v = map.get(text.toLowerCase());
   if (v === undefined) throw new LiteralError(`"${text}" cannot be found among the possible values for ${field}`);
   return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+}
+
+const namesByValue = new Map<number, Map<bigint, string>>();
+
+/**
+ * The name Wireshark gives an integer field's value (its value_string, as `tshark -G values` lists
+ * it; the first entry for the value wins, as val_to_str's does); undefined when it has none. For
+ * the labels of fields whose table Sievecap does not carry itself: loads the tables on first use.
+ */
+export function integerValueText(field: string, value: number | bigint): string | undefined {
+  const t = tableIndex(field);
+  if (t === undefined) return undefined;
+  let map = namesByValue.get(t);
+  if (!map) {
+    map = new Map();
+    for (const line of names().VALUE_TABLES[t]!.split('\n')) {
+      const tab = line.indexOf('\t');
+      const v = BigInt(line.slice(0, tab));
+      if (!map.has(v)) map.set(v, line.slice(tab + 1));
+    }
+    namesByValue.set(t, map);
+  }
+  return map.get(BigInt(value));
 }
 
 /** A boolean field's name for true or false (its own, or True/False); undefined for any other text. */
