@@ -204,3 +204,23 @@ test('corpus captures of LLC, STP, UDLD, DTP, LLDP, LACP and EAPOL agree with ts
   // The captures merged into one file (support/merge.ts): one start of each tool, not one per capture.
   for (const file of corpusAsOne(CORPUS.dir, CORPUS_FILES, path.join(tmp, 'corpus.pcapng'))) assertAgrees(file, CORPUS_FRAMES);
 });
+
+/** Corpus captures whose LLDP frames Sievecap shows as tshark does, TLV for TLV (802.1 VLANs, DCBX's ETS, PFC, CN and application priorities, 802.3 MAC/PHY, power, aggregation and frame size, MUD URLs, management OIDs, bad mandatory TLVs). */
+const LLDP_VERBOSE_FILES = [
+  'tcpdump/tests/lldp-app-priority.pcap', 'tcpdump/tests/erspan-type-i-4.pcap', 'tcpdump/tests/dcb_pfc.pcap', 'tcpdump/tests/evb.pcap',
+  'tcpdump/tests/lldp_8023_mtu-oobr.pcap', 'tcpdump/tests/lldp_mudurl.pcap', 'tcpdump/tests/hoobr_safeputs.pcap', 'tcpdump/tests/dcb_qcn.pcap',
+  'tcpdump/tests/lldp-infinite-loop-1.pcap', 'tcpdump/tests/LLDP_and_CDP.pcap', 'tcpdump/tests/lldp_8021_linkagg.pcap', 'tcpdump/tests/dcb_ets.pcap',
+  'tcpdump/tests/lldp_mgmt_addr_tlv_asan.pcap',
+];
+
+test('corpus LLDP frames: -V and -T json equal tshark\'s', { skip: NO_TSHARK || NO_CORPUS }, () => {
+  for (const file of corpusAsOne(CORPUS.dir, LLDP_VERBOSE_FILES, path.join(tmp, 'lldp.pcapng'))) {
+    for (const format of [['-V'], ['-T', 'json']]) {
+      const args = ['-r', file, '-Y', 'lldp', ...format];
+      const reference = spawnSync('tshark', args, { encoding: 'utf8', maxBuffer: 64 << 20 });
+      assert.equal(reference.status, 0, reference.stderr);
+      assert.ok(reference.stdout.includes('lldp'), `tshark shows LLDP in ${file}`);
+      assert.equal(sievecap(args).stdout.toString(), reference.stdout, `${format.join(' ')} of ${file}`);
+    }
+  }
+});

@@ -5,6 +5,10 @@
  * system name, capabilities, management address and organisation-specific TLVs (OUI and subtype).
  * Info: "MA/00:18:ba:98:68:8f LA/Fa0/13 120 SysN=S1 SysD=... ".
  */
+import { addExpert } from './expert';
+import { berOid } from './ber';
+import { oidLabel } from './snmp';
+import { orgTlv, orgTlvTitle } from './lldp-org';
 import { dissectSafely, hex, LayerBuilder } from './builder';
 import type { Dissector } from './dissector';
 import { be16, bitPicture, ipv4Text, ipv6Text, macText } from './format';
@@ -29,15 +33,8 @@ const CAPABILITIES: [string, string][] = [
   ['other', 'Other'], ['repeater', 'Repeater'], ['bridge', 'Bridge'], ['wlan_access_pt', 'WLAN access point'], ['router', 'Router'],
   ['telephone', 'Telephone'], ['docsis_cable_device', 'DOCSIS cable device'], ['station_only', 'Station only'],
 ];
-const OUI_NAMES: Record<number, string> = { 0x0080c2: 'IEEE', 0x00120f: 'Ieee 802.3', 0x0012bb: 'TIA', 0x00019b: 'Profinet', 0x00e091: 'IEEE 802.1Qbg' };
 const INTERFACE_SUBTYPES: Record<number, string> = { 1: 'Unknown', 2: 'ifIndex', 3: 'System port number' };
-const IEEE_802_1_SUBTYPES: Record<number, string> = {
-  1: 'Port VLAN ID', 2: 'Port and Protocol VLAN ID', 3: 'VLAN Name', 4: 'Protocol Identity', 7: 'Link Aggregation', 8: 'Congestion Notification',
-  9: 'ETS Configuration', 10: 'ETS Recommendation', 11: 'Priority Flow Control Configuration', 12: 'Application Priority',
-};
-const IEEE_802_3_SUBTYPES: Record<number, string> = {
-  1: 'MAC/PHY Configuration/Status', 2: 'Power Via MDI', 3: 'Link Aggregation', 4: 'Maximum Frame Size',
-};
+const MANDATORY: Record<number, string> = { 1: 'Chassis ID', 2: 'Port ID', 3: 'Time-to-Live' };
 const INVALID: Record<number, string> = { 1: 'Invalid Chassis ID TLV', 2: 'Invalid Port ID TLV', 3: 'Invalid Time-to-Live TLV' };
 
 function hex2(n: number): string {
@@ -80,8 +77,15 @@ export function dissectLldp(d: Dissector, p: PacketState, data: Buffer, offset: 
       const length = header & 0x1ff;
       index++;
       if (index <= 3 && type !== index) {
-        // Wireshark stops at a missing mandatory TLV and claims the rest of the frame.
+        // Wireshark stops at a missing mandatory TLV and claims the rest of the frame, with an
+        // item saying what it found (proto_tree_add_expert_format: the message is its label).
         info = INVALID[index]!;
+        const upper = (n: number): string => `0x${n.toString(16).toUpperCase().padStart(2, '0')}`;
+        const message = `Invalid ${MANDATORY[index]} (${upper(type)}), expected (${upper(index)})`;
+        b.group('', message, null, at, 2, () => {
+          addExpert(b, 'lldp.bad_type', 'Warning', 'Malformed', message, at, 2);
+          b.add('_ws.malformed', 'Malformed Packet', 'Malformed Packet', at, 0, '_ws.malformed').hidden = true;
+        });
         at = Math.max(at, Math.min(end, data.length));
         return;
       }
@@ -119,7 +123,11 @@ function tlvTitle(data: Buffer, type: number, value: number, length: number): st
   }
   if (type === 3 && length >= 2) return `Time To Live = ${be16(data, value)} sec`;
   if (type === 7) return 'Capabilities';
-  return `${TLV_NAMES[type] ?? 'Unknown'}${tlvSummary(data, type, value, length)}`;
+  if (type === 127) {
+    const title = orgTlvTitle(data, value, length);
+    if (title !== undefined) return title;
+  }
+  return `${TLV_NAMES[type] ?? 'Unknown TLV'}${tlvSummary(data, type, value, length)}`;
 }
 
 function tlvSummary(data: Buffer, type: number, value: number, length: number): string {
@@ -198,12 +206,7 @@ function tlvValue(d: Dissector, b: LayerBuilder, type: number, at: number, lengt
       return '';
     }
     case 127: {
-      b.need(at, 4, 'organisation-specific TLV');
-      const oui = data.readUIntBE(at, 3);
-      const subtype = data[at + 3]!;
-      b.add('lldp.orgtlv.oui', () => `Organization Unique Code: ${macText(data, at, 3)} (${OUI_NAMES[oui] ?? 'Unknown'})`, oui, at, 3);
-      if (oui === 0x0080c2) b.add('lldp.ieee.802_1.subtype', () => `IEEE 802.1 Subtype: ${IEEE_802_1_SUBTYPES[subtype] ?? 'Unknown'} (${hex(subtype, 2)})`, subtype, at + 3, 1, () => hex(subtype, 2));
-      else if (oui === 0x00120f) b.add('lldp.ieee.802_3.subtype', () => `IEEE 802.3 Subtype: ${IEEE_802_3_SUBTYPES[subtype] ?? 'Unknown'} (${hex(subtype, 2)})`, subtype, at + 3, 1, () => hex(subtype, 2));
+      orgTlv(b, at, length);
       return '';
     }
     default:
@@ -245,4 +248,8 @@ function managementAddress(b: LayerBuilder, at: number, stop: number): void {
   if (next + 1 > stop) return;
   const oidLength = data[next]!;
   b.add('lldp.mgn.obj.len', () => `OID String Length: ${oidLength}`, oidLength, next, 1);
+  if (oidLength > 0 && next + 1 + oidLength <= stop) {
+    const oid = berOid(data, next + 1, oidLength);
+    b.add('lldp.mgn.obj.id', () => `Object Identifier: ${oidLabel(oid)}`, oid, next + 1, oidLength);
+  }
 }

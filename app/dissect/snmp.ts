@@ -210,7 +210,7 @@ function oidNode(oid: string): { name?: string; matched: number } {
 }
 
 /** An FT_OID label's value: the dotted OID and, when it resolves to something else, that in parentheses. */
-function oidLabel(oid: string): string {
+export function oidLabel(oid: string): string {
   const resolved = oidResolved(oid);
   return resolved !== oid ? `${oid} (${resolved})` : oid;
 }
