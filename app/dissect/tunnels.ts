@@ -1,7 +1,7 @@
 /** Tunnels: VXLAN (RFC 7348, UDP 4789 → inner Ethernet) and GRE (RFC 2784/2890 → inner by protocol type). */
 import { dissectSafely, hex, LayerBuilder } from './builder';
 import type { Dissector } from './dissector';
-import { bitPicture, setText } from './format';
+import { bitPicture } from './format';
 import { dissectCmd, ETHERTYPE_CMD } from './cmd';
 import { dissectErspanTypeI, ETHERTYPE_ERSPAN_II } from './erspan';
 import { ethertypeName } from './link';
@@ -29,6 +29,9 @@ function greProtocolName(proto: number): string {
   return name === 'Unknown' ? `${hex(proto, 4)} (unknown)` : name;
 }
 
+/** VXLAN's flag bits and names, as its Flags item lists those set. */
+const VXLAN_FLAGS: ReadonlyArray<[mask: number, name: string]> = [[0x8000, 'GBP Extension'], [0x0800, 'VXLAN Network ID (VNI)'], [0x0040, "Don't Learn"], [0x0008, 'Policy Applied']];
+
 export function dissectVxlan(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): number | void {
   const b = new LayerBuilder(data, 'vxlan', 'Virtual eXtensible Local Area Network', offset, end, p.selection);
   let ok = false;
@@ -36,12 +39,15 @@ export function dissectVxlan(d: Dissector, p: PacketState, data: Buffer, offset:
     b.need(offset, 8, 'VXLAN header');
     const flags = data.readUInt16BE(offset);
     const vni = data.readUIntBE(offset + 4, 3);
-    b.group('vxlan.flags', () => `Flags: ${hex(flags, 4)}`, flags, offset, 2, () => {
+    // proto_tree_add_bitmask: the names of the flags set follow the value; booleans without their
+    // own true/false words show True and False.
+    const set = VXLAN_FLAGS.filter(([mask]) => flags & mask).map(([, name]) => `, ${name}`).join('');
+    b.group('vxlan.flags', () => `Flags: ${hex(flags, 4)}${set}`, flags, offset, 2, () => {
       b.add('vxlan.flag_g', () => `${bitPicture(flags, 0x8000, 16)} = GBP Extension: ${(flags & 0x8000) ? 'Defined' : 'Not defined'}`, (flags & 0x8000) !== 0, offset, 2);
-      b.add('vxlan.flag_i', () => `${bitPicture(flags, 0x0800, 16)} = VXLAN Network ID (VNI): ${setText((flags & 0x0800) !== 0)}`, (flags & 0x0800) !== 0, offset, 2);
-      b.add('vxlan.flag_d', () => `${bitPicture(flags, 0x0040, 16)} = Don't Learn: ${setText((flags & 0x0040) !== 0)}`, (flags & 0x0040) !== 0, offset, 2);
-      b.add('vxlan.flag_a', () => `${bitPicture(flags, 0x0008, 16)} = Policy Applied: ${setText((flags & 0x0008) !== 0)}`, (flags & 0x0008) !== 0, offset, 2);
-      b.add('vxlan.flags_reserved', () => `${bitPicture(flags, 0x77b7, 16)} = Reserved(R): ${flags & 0x77b7}`, flags & 0x77b7, offset, 2);
+      b.add('vxlan.flag_i', () => `${bitPicture(flags, 0x0800, 16)} = VXLAN Network ID (VNI): ${(flags & 0x0800) !== 0 ? 'True' : 'False'}`, (flags & 0x0800) !== 0, offset, 2);
+      b.add('vxlan.flag_d', () => `${bitPicture(flags, 0x0040, 16)} = Don't Learn: ${(flags & 0x0040) !== 0 ? 'True' : 'False'}`, (flags & 0x0040) !== 0, offset, 2);
+      b.add('vxlan.flag_a', () => `${bitPicture(flags, 0x0008, 16)} = Policy Applied: ${(flags & 0x0008) !== 0 ? 'True' : 'False'}`, (flags & 0x0008) !== 0, offset, 2);
+      b.add('vxlan.flags_reserved', () => `${bitPicture(flags, 0x77b7, 16)} = Reserved(R): ${hex(flags & 0x77b7, 4)}`, flags & 0x77b7, offset, 2, () => hex(flags & 0x77b7, 4));
     }, () => hex(flags, 4));
     const gbp = data.readUInt16BE(offset + 2);
     b.add('vxlan.gbp', () => `Group Policy ID: ${gbp}`, gbp, offset + 2, 2);
