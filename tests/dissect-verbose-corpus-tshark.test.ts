@@ -1,7 +1,8 @@
 /**
  * Whole trees on corpus captures: `-V` and `-T json` of every frame equal tshark 4.0's, byte for
- * byte, for captures of Linux cooked mode (SLL, SLL2) and VXLAN, which Sievecap shows as tshark
- * does header for header (addresses with their names, padding and trailers, flag summaries). A
+ * byte, for captures of Linux cooked mode (SLL, SLL2), VXLAN and IS-IS hellos (the frames a filter
+ * selects), which Sievecap shows as tshark does header for header (addresses with their names,
+ * padding and trailers, flag summaries). A
  * regression guard: each file here was compared whole when it was added. Skipped without tshark
  * or the corpus.
  */
@@ -21,6 +22,7 @@ const NO_CORPUS = fs.existsSync(CORPUS.dir) ? false : `the shared corpus is miss
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sievecap-verbose-corpus-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
+/** Captures whose every frame agrees, or (with a filter) every frame the filter selects. */
 const FILES: Record<string, string[]> = {
   'Linux cooked captures (SLL, SLL2)': [
     'lwerdna-filesamples/simple_http_sll2.pcap', 'tcpdump/tests/RADIUS-RFC3162.pcap', 'tcpdump/tests/RADIUS-RFC5580.pcap', 'tcpdump/tests/babel.pcap',
@@ -30,16 +32,24 @@ const FILES: Record<string, string[]> = {
     'tcpdump/tests/vxlan.pcap', 'tcpdump/tests/vxlan_port_8472.pcap', 'tcpdump/tests/gso-ipv4-vxlan-ipv4.pcap', 'tcpdump/tests/gso-ipv6-vxlan-ipv6.pcap',
     'tcpdump/tests/bigtcp-ipv4-vxlan-ipv6.pcap',
   ],
+  'IS-IS hellos (LAN and point-to-point over Cisco HDLC: neighbors, restart signaling, adjacency state, CLNS padding)': [
+    'tcpdump/tests/ISIS_external_lsp.pcap', 'tcpdump/tests/ISIS_level1_adjacency.pcap', 'tcpdump/tests/ISIS_level2_adjacency.pcap',
+    'tcpdump/tests/ISIS_p2p_adjacency.pcap',
+  ],
 };
+const FILTERS: Record<string, string> = { 'IS-IS hellos (LAN and point-to-point over Cisco HDLC: neighbors, restart signaling, adjacency state, CLNS padding)': 'isis.hello' };
 
 for (const [what, files] of Object.entries(FILES)) {
   test(`${what}: -V and -T json equal tshark's on corpus captures`, { skip: NO_TSHARK || NO_CORPUS }, () => {
     const name = what.replace(/[^A-Za-z0-9]+/g, '-');
     for (const file of corpusAsOne(CORPUS.dir, files, path.join(tmp, `${name}.pcapng`))) {
+      const filter = FILTERS[what] === undefined ? [] : ['-Y', FILTERS[what]!];
       for (const format of [['-V'], ['-T', 'json']]) {
-        const reference = spawnSync('tshark', ['-r', file, ...format], { encoding: 'utf8', maxBuffer: 256 << 20 });
+        const args = ['-r', file, ...filter, ...format];
+        const reference = spawnSync('tshark', args, { encoding: 'utf8', maxBuffer: 256 << 20 });
         assert.equal(reference.status, 0, reference.stderr);
-        assert.equal(sievecap(['-r', file, ...format]).stdout.toString(), reference.stdout, `${format.join(' ')} of ${path.basename(file)}`);
+        assert.ok(reference.stdout.length > 0, `tshark shows frames of ${path.basename(file)}`);
+        assert.equal(sievecap(args).stdout.toString(), reference.stdout, `${format.join(' ')} of ${path.basename(file)}`);
       }
     }
   });

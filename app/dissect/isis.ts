@@ -7,7 +7,7 @@
  */
 import { dissectSafely, hex, LayerBuilder } from './builder';
 import type { Dissector } from './dissector';
-import { be16, be32, bitPicture, ipv4Text } from './format';
+import { be16, be32, bitPicture, ipv4Text, macText } from './format';
 import type { PacketState } from './packet-state';
 
 export const NLPID_ISIS = 0x83;
@@ -91,7 +91,7 @@ export function dissectIsis(d: Dissector, p: PacketState, data: Buffer, offset: 
     return end;
   }
   const pdu: Pdu = { offset, headerLength, idLength, type, name: PDU_TYPES[type] ?? '' };
-  if (type === 15 || type === 16 || type === 17) return dissectHello(p, data, pdu, end);
+  if (type === 15 || type === 16 || type === 17) return dissectHello(d, p, data, pdu, end);
   if (type === 18 || type === 20) return dissectLsp(p, data, pdu, end);
   if (type >= 24 && type <= 27) return dissectSnp(p, data, pdu, end);
   p.setProtocol('ISIS', '');
@@ -116,7 +116,7 @@ function pduLength(b: LayerBuilder, prefix: string, pdu: Pdu, at: number, end: n
   return Math.min(pdu.offset + length, end);
 }
 
-function dissectHello(p: PacketState, data: Buffer, pdu: Pdu, end: number): number {
+function dissectHello(d: Dissector, p: PacketState, data: Buffer, pdu: Pdu, end: number): number {
   const start = pdu.offset + 8;
   const b = new LayerBuilder(data, 'isis.hello', 'ISIS HELLO', start, end, p.selection);
   const id = pdu.idLength;
@@ -148,7 +148,7 @@ function dissectHello(p: PacketState, data: Buffer, pdu: Pdu, end: number): numb
       b.add('isis.hello.lan_id', () => `SystemID {Designated IS}: ${lan}`, lan, at + 1, id + 1);
       at += 2 + id;
     }
-    tlvs(b, 'isis.hello', HELLO_TLVS, at, stop, (code, v, length) => commonTlv(b, 'isis.hello', code, v, length));
+    tlvs(b, 'isis.hello', HELLO_TLVS, at, stop, (code, v, length) => (code === 6 || code === 211 || code === 240 ? helloTlv(d, b, code, v, length) : commonTlv(b, 'isis.hello', code, v, length)));
   });
   b.setLength(Math.max(0, Math.min(stop, data.length) - start));
   p.addLayer(b.layer);
@@ -275,6 +275,47 @@ function tlvs(b: LayerBuilder, prefix: string, names: Record<number, string>, at
       body(code, tlvAt + 2, length);
     });
     at += 2 + length;
+  }
+}
+
+/**
+ * TLVs of hellos alone: IS neighbors (LAN hellos: the neighbors' MAC addresses, with their names)
+ * and restart signaling (its flags; the remaining time only with Restart Acknowledgment set, as
+ * packet-isis-hello.c reads it).
+ */
+function helloTlv(d: Dissector, b: LayerBuilder, code: number, at: number, length: number): void {
+  const data = b.data;
+  if (code === 6) {
+    b.need(at, length, 'IS neighbors');
+    for (let i = at; i + 6 <= at + length; i += 6) {
+      const mac = macText(data, i);
+      b.add('isis.hello.is_neighbor', () => `IS Neighbor: ${d.macLabel(mac)}`, mac, i, 6);
+    }
+    return;
+  }
+  if (length < 1) return;
+  if (code === 240) {
+    // Point-to-point adjacency state (RFC 5303): the state, then the circuit IDs when there are more bytes.
+    const state = b.u8(at, 'adjacency state');
+    b.add('isis.hello.adjacency_state', () => `Adjacency State: ${['Up', 'Initializing', 'Down'][state] ?? 'Unknown'} (${state})`, state, at, 1);
+    if (length >= 5) {
+      const local = b.u32(at + 1, 'extended local circuit ID');
+      b.add('isis.hello.extended_local_circuit_id', () => `Extended Local circuit ID: ${hex(local, 8)}`, local, at + 1, 4, () => hex(local, 8));
+    }
+    return;
+  }
+  const flags = b.u8(at, 'restart signaling flags');
+  b.group('isis.hello.clv_restart_flags', () => `Restart Signaling Flags: ${hex(flags, 2)}`, flags, at, 1, () => {
+    const bit = (abbrev: string, name: string, mask: number): void => {
+      b.add(abbrev, () => `${bitPicture(flags, mask, 8)} = ${name}: ${flags & mask ? 'True' : 'False'}`, (flags & mask) !== 0, at, 1);
+    };
+    bit('isis.hello.clv_restart_flags.sa', 'Suppress Adjacency', 0x04);
+    bit('isis.hello.clv_restart_flags.ra', 'Restart Acknowledgment', 0x02);
+    bit('isis.hello.clv_restart_flags.rr', 'Restart Request', 0x01);
+  }, () => hex(flags, 2));
+  if (length >= 3 && flags & 0x02) {
+    const hold = b.u16(at + 1, 'remaining holding time');
+    b.add('isis.hello.clv_restart.remain_time', () => `Remaining holding time: ${hold} seconds`, hold, at + 1, 2);
   }
 }
 

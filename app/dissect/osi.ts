@@ -26,6 +26,11 @@ const INCLUDING_NLPIDS = new Set([0x81, 0x82, 0x83, 0x85]);
  * shows as "CLNS Padding" and skips whenever the first byte is not one of those NLPIDs.
  */
 export function dissectOsiChdlc(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): number | void {
-  if (offset < end && offset < data.length && !INCLUDING_NLPIDS.has(data[offset]!)) offset++;
+  if (osiPadded(data, offset, end)) offset++;
   return dissectOsi(d, p, data, offset, end);
+}
+
+/** True when OSI over Cisco HDLC at `offset` starts with a padding byte (not one of those NLPIDs). */
+export function osiPadded(data: Buffer, offset: number, end: number): boolean {
+  return offset < end && offset < data.length && !INCLUDING_NLPIDS.has(data[offset]!);
 }

@@ -8,7 +8,7 @@ import type { Dissector } from './dissector';
 import { ethertypeName } from './link';
 import type { PacketState } from './packet-state';
 import { dissectSlarp } from './slarp';
-import { dissectOsiChdlc } from './osi';
+import { dissectOsiChdlc, osiPadded } from './osi';
 import { CDP_PROTOCOL, dissectCdp } from './cdp';
 
 const CHDLC_SLARP = 0x8035;
@@ -24,7 +24,7 @@ export function dissectCiscoHdlc(d: Dissector, p: PacketState, data: Buffer, off
     const control = b.u8(offset + 1, 'HDLC control');
     b.add('chdlc.control', () => `Control: ${hex(control, 2)}`, control, offset + 1, 1, () => hex(control, 2));
     proto = b.u16(offset + 2, 'HDLC protocol');
-    const name = proto === CHDLC_SLARP ? 'SLARP' : proto === CDP_PROTOCOL ? 'Cisco Discovery Protocol' : ethertypeName(proto);
+    const name = proto === CHDLC_SLARP ? 'SLARP' : proto === CDP_PROTOCOL ? 'Cisco Discovery Protocol' : proto === CHDLC_OSI ? 'OSI' : ethertypeName(proto);
     b.add('chdlc.protocol', () => `Protocol: ${name} (${hex(proto, 4)})`, proto, offset + 2, 2, () => hex(proto, 4));
     b.setLength(4);
   });
@@ -33,7 +33,14 @@ export function dissectCiscoHdlc(d: Dissector, p: PacketState, data: Buffer, off
   // Wireshark's Cisco HDLC puts "N/A" in the link-layer address columns (a network layer overwrites them).
   if (p.columns) p.setColumns('N/A', 'N/A');
   if (proto < 0) return;
-  if (proto === CHDLC_OSI) return void dissectOsiChdlc(d, p, data, offset + 4, end);
+  if (proto === CHDLC_OSI) {
+    // The padding byte routers put before the PDU is Cisco HDLC's (chdlc.clns_padding).
+    if (osiPadded(data, offset + 4, end)) {
+      const pad = data[offset + 4]!;
+      b.add('chdlc.clns_padding', () => `CLNS Padding: ${hex(pad, 2)}`, pad, offset + 4, 1, () => hex(pad, 2));
+    }
+    return void dissectOsiChdlc(d, p, data, offset + 4, end);
+  }
   // CDP is in Cisco HDLC's protocol table only (not an ethertype).
   if (proto === CDP_PROTOCOL) return void dissectCdp(d, p, data, offset + 4, end);
   if (proto === CHDLC_SLARP) dissectSlarp(d, p, data, offset + 4, end);
