@@ -243,6 +243,8 @@ describe('ICMP errors and IPv6 neighbour discovery agree with tshark', { skip: N
     const lines = sameAsTshark(built, ['-V'], '-V on built frames') + sameAsTshark(built, ['-T', 'json'], '-T json on built frames');
     sameAsTshark(built, ['-T', 'fields', ...FIELDS.flatMap((f) => ['-e', f])], '-T fields on built frames');
     sameAsTshark(built, ['-T', 'text'], 'summary lines on built frames');
+    // Expert info inside a quoted datagram shows in the tree but is not counted (in_error_pkt).
+    sameAsTshark(built, ['-q', '-z', 'expert'], '-z expert on built frames');
     sameAsTshark(built, ['-V'], '-V on built frames with name resolution', true);
     sameAsTcpdump(built);
     console.log(`built: ${builtFrames().length} frames, ${lines} lines equal`);
@@ -258,6 +260,7 @@ describe('ICMP errors and IPv6 neighbour discovery agree with tshark', { skip: N
     // quoted datagram under 128): tshark ends it "[Malformed Packet]" after the quote (frames 26, 28, 30).
     const traceroute = requireCorpusFile('chrissanders-packets/icmp_traceroute.pcapng');
     lines += sameAsTshark(traceroute, ['-V'], '-V on icmp_traceroute.pcapng') + sameAsTshark(traceroute, ['-T', 'text'], 'summary lines on icmp_traceroute.pcapng');
+    sameAsTshark(traceroute, ['-q', '-z', 'expert'], '-z expert on icmp_traceroute.pcapng');
     console.log(`corpus: ${lines} lines equal`);
   });
 
@@ -270,6 +273,7 @@ describe('ICMP errors and IPv6 neighbour discovery agree with tshark', { skip: N
     for (const type of ['3', '1', '135', '136']) assert.ok(v6.has(type), `the capture has ICMPv6 type ${type} (${[...v6].join(', ')})`);
     const lines = sameAsTshark(live, ['-V'], '-V on live traffic') + sameAsTshark(live, ['-T', 'json'], '-T json on live traffic');
     sameAsTshark(live, ['-T', 'fields', ...FIELDS.flatMap((f) => ['-e', f])], '-T fields on live traffic');
+    sameAsTshark(live, ['-q', '-z', 'expert'], '-z expert on live traffic');
     sameAsTcpdump(live);
     console.log(`live: ${rows.length} frames (ICMP ${[...v4].join(', ')}; ICMPv6 ${[...v6].join(', ')}), ${lines} lines equal`);
   });

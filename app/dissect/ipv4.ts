@@ -66,12 +66,18 @@ export function dissectIpv4(d: Dissector, p: PacketState, data: Buffer, offset: 
       if (!p.quoted) p.ttl = ttl;
       const ttlField = b.add('ip.ttl', () => `Time to Live: ${ttl}`, ttl, offset + 8, 1);
       proto = b.u8(offset + 9);
-      // Wireshark's note on a TTL that cannot reach far (not to multicast, not for PIM; tshark 4.0
-      // makes it in a datagram an ICMP error quotes too). Its note on the Local Network Control Block
-      // is not made.
-      if (ttl < 5 && offset + 20 <= data.length) {
+      // Wireshark's notes on the TTL (tshark 4.0 makes them in a datagram an ICMP error quotes too):
+      // to the Local Network Control Block (224.0.0.0/24) a TTL other than the one RFC 3171 wants
+      // (1; 255 for VRRP and GLBP; any for mDNS and LLMNR), elsewhere one that cannot reach far (not
+      // to multicast, not for PIM or OSPF).
+      if (offset + 20 <= data.length) {
         const dst0 = data[offset + 16]!;
-        if ((dst0 < 224 || dst0 > 239) && proto !== 103) addExpertTo(b, ttlField, 'ip.ttl.too_small', 'Note', 'Sequence', `"Time To Live" only ${ttl}`);
+        if (dst0 === 224 && data[offset + 17] === 0 && data[offset + 18] === 0) {
+          const wanted = lncbTtl(data[offset + 19]!);
+          if (wanted >= 0 && ttl !== wanted) {
+            addExpertTo(b, ttlField, 'ip.ttl.lncb', 'Note', 'Sequence', `"Time To Live" != ${wanted} for a packet sent to the Local Network Control Block (see RFC 3171)`);
+          }
+        } else if (ttl < 5 && (dst0 < 224 || dst0 > 239) && proto !== 103 && proto !== 89) addExpertTo(b, ttlField, 'ip.ttl.too_small', 'Note', 'Sequence', `"Time To Live" only ${ttl}`);
       }
       if (b.wants('ip.proto')) b.add('ip.proto', () => `Protocol: ${ipProtocolName(proto)} (${proto})`, proto, offset + 9, 1);
       const checksum = b.u16(offset + 10, 'header checksum');
@@ -206,4 +212,11 @@ export function addReassemblyFields(b: LayerBuilder, prefix: string, name: strin
     b.add(`${prefix}.reassembled.length`, () => `[Reassembled ${name} length: ${r.data.length}]`, r.data.length, 0, 0);
     b.add(`${prefix}.reassembled.data`, () => `[Reassembled ${name} data: ${bytesHex(r.data, 0, Math.min(36, r.data.length))}…]`, r.data, 0, 0, () => bytesHex(r.data, 0, r.data.length));
   }, bytes ? () => bytesHex(r.data, 0, r.data.length) : '');
+}
+
+/** The TTL packet-ip.c expects to 224.0.0.<last> (-1: any). */
+function lncbTtl(last: number): number {
+  if (last === 18 || last === 102) return 255; // VRRP, GLBP
+  if (last === 251 || last === 252) return -1; // mDNS, LLMNR
+  return 1;
 }

@@ -50,8 +50,8 @@ export interface ExpertEntry {
 /**
  * A packet's expert items in the order Wireshark raises them: its tree's order, except that the
  * Ethertype dissector's trailer items come after everything its payload raised (it looks at the
- * trailer once the payload is dissected), and a malformed layer's error at the end of its layer
- * (except in what an ICMP message quotes).
+ * trailer once the payload is dissected), and a malformed layer's error at the end of its layer;
+ * none from what an ICMP error quotes (its tree shows them; the expert tap does not see them).
  */
 export function packetExperts(packet: DissectedPacket): Array<Required<ExpertInfo>> {
   const items: Array<Required<ExpertInfo>> = [];
@@ -59,13 +59,16 @@ export function packetExperts(packet: DissectedPacket): Array<Required<ExpertInf
   let quoted = false;
   for (const layer of packet.layers) {
     const protocol = expertProtocol(layer);
+    // What an ICMP error quotes raises no expert info Wireshark's tap sees (pinfo->flags.in_error_pkt).
+    if (quoted) continue;
     for (const e of expertsOf(layer.fields)) {
       const item = { ...e, protocol: e.protocol ?? protocol };
       (e.protocol === 'Ethertype' ? late : items).push(item);
     }
-    if (layer.protocol === 'icmp' || layer.protocol === 'icmpv6') quoted = true;
-    // Lengths a packet quoted in an ICMP error contradicts are no exception in Wireshark.
+    // Lengths a packet quoted in an ICMP error contradicts are no exception in Wireshark (the ICMP
+    // message's own are).
     if (layer.status === 'malformed' && !quoted) items.push({ severity: 'Error', group: 'Malformed', message: 'Malformed Packet (Exception occurred)', protocol });
+    if (layer.protocol === 'icmp' || layer.protocol === 'icmpv6') quoted = true;
   }
   return items.concat(late);
 }
