@@ -1,3 +1,4 @@
+import { integerValueText } from '../filter/value-names';
 /** Names shared by IPv4 and IPv6: protocol numbers as Wireshark names them. */
 const IP_PROTOCOLS: Record<number, string> = {
   0: 'IPv6 Hop-by-Hop Option', 1: 'ICMP', 2: 'IGMP', 4: 'IPIP', 6: 'TCP', 17: 'UDP', 41: 'IPv6', 43: 'Routing Header for IPv6',
@@ -7,7 +8,7 @@ const IP_PROTOCOLS: Record<number, string> = {
 };
 
 export function ipProtocolName(proto: number): string {
-  return IP_PROTOCOLS[proto] ?? 'Unknown';
+  return IP_PROTOCOLS[proto] ?? integerValueText('ip.proto', proto) ?? 'Unknown';
 }
 
 /** Wireshark's dscp_vals / dscp_short_vals: the DSCP's name in a field line and in the DS field's summary. */
