@@ -5,6 +5,7 @@
  */
 import { dissectSafely, hex, LayerBuilder } from './builder';
 import type { Dissector } from './dissector';
+import { bitPicture } from './format';
 import { ethertypeName } from './link';
 import type { PacketState } from './packet-state';
 import { dissectSlarp } from './slarp';
@@ -62,11 +63,26 @@ export function dissectFrameRelay(d: Dissector, p: PacketState, data: Buffer, of
     const first = data[offset]!;
     const second = data[offset + 1]!;
     const dlci = ((first >> 2) << 4) | (second >> 4);
+    // packet-fr.c's address octets as bitmasks: the names of the flags set follow each value.
+    const flag = (abbrev: string, name: string, v: number, mask: number, at: number, yes: string, no: string): void => {
+      b.add(abbrev, () => `${bitPicture(v, mask, 8)} = ${name}: ${v & mask ? yes : no}`, (v & mask) !== 0, at, 1);
+    };
+    b.group('fr.first_addr_octet', () => `First address octet: ${hex(first, 2)}${first & 2 ? ', CR' : ''}${first & 1 ? ', EA' : ''}`, first, offset, 1, () => {
+      b.add('fr.upper_dlci', () => `${bitPicture(first, 0xfc, 8)} = Upper DLCI: ${hex(first >> 2, 2)}`, first >> 2, offset, 1, () => hex(first >> 2, 2));
+      flag('fr.cr', 'CR', first, 0x02, offset, 'Command', 'Response');
+      flag('fr.ea', 'EA', first, 0x01, offset, 'Last Octet', 'More Follows');
+    }, () => hex(first, 2));
+    if (at - offset === 2) {
+      const names = [[0x08, 'FECN'], [0x04, 'BECN'], [0x02, 'DE'], [0x01, 'EA']] as const;
+      b.group('fr.second_addr_octet', () => `Second address octet: ${hex(second, 2)}${names.filter(([m]) => second & m).map(([, n]) => `, ${n}`).join('')}`, second, offset + 1, 1, () => {
+        b.add('fr.second_dlci', () => `${bitPicture(second, 0xf0, 8)} = Second DLCI: ${hex(second >> 4, 1)}`, second >> 4, offset + 1, 1, () => hex(second >> 4, 1));
+        flag('fr.fecn', 'FECN', second, 0x08, offset + 1, 'True', 'False');
+        flag('fr.becn', 'BECN', second, 0x04, offset + 1, 'True', 'False');
+        flag('fr.de', 'DE', second, 0x02, offset + 1, 'True', 'False');
+        flag('fr.ea', 'EA', second, 0x01, offset + 1, 'Last Octet', 'More Follows');
+      }, () => hex(second, 2));
+    }
     b.add('fr.dlci', () => `DLCI: ${dlci}`, dlci, offset, 2);
-    b.add('fr.cr', () => `C/R: ${(first >> 1) & 1}`, (first >> 1) & 1, offset, 1);
-    b.add('fr.becn', () => `BECN: ${(second >> 2) & 1}`, (second >> 2) & 1, offset + 1, 1);
-    b.add('fr.fecn', () => `FECN: ${(second >> 3) & 1}`, (second >> 3) & 1, offset + 1, 1);
-    b.add('fr.de', () => `DE: ${(second >> 1) & 1}`, (second >> 1) & 1, offset + 1, 1);
     if (b.u8(at, 'Frame Relay control') === 0x03) {
       b.add('fr.control', 'Control: 0x03', 3, at, 1, '0x03');
       at++;
