@@ -12,6 +12,7 @@
  * filters, packet lists and reports need, at a fraction of the cost. Cross-packet state advances
  * exactly as in a full dissection, so the two can be mixed frame by frame.
  */
+import { ipProtocolName } from './ip-common';
 import type { FieldSelection } from './builder';
 import type { ArpBinding } from './arp';
 import { WIRESHARK_TCP_PORTS, WIRESHARK_UDP_PORTS } from './wireshark-ports';
@@ -268,10 +269,18 @@ export class Dissector {
     return end;
   }
 
-  byIpProtocol(p: PacketState, proto: number, data: Buffer, offset: number, end: number): void {
+  /**
+   * Hands an IP payload to the dissector of its protocol. `ip` (4 or 6): the caller is IPv4 or IPv6,
+   * whose Info names a protocol nobody dissects (packet-ip.c `TCP (6)`, packet-ipv6.c `Unknown IP
+   * Protocol: Unknown (253)`).
+   */
+  byIpProtocol(p: PacketState, proto: number, data: Buffer, offset: number, end: number, ip?: 4 | 6): void {
     const next = this.tooDeep(p) ? undefined : this.ipProtocols.get(proto);
     if (next) next(this, p, data, offset, end);
-    else this.data(p, data, offset, end);
+    else {
+      if (ip !== undefined && p.columns) p.setProtocol(p.protocolColumn, `${ip === 6 ? 'Unknown IP Protocol: ' : ''}${ipProtocolName(proto)} (${proto})`);
+      this.data(p, data, offset, end);
+    }
   }
 
   /**

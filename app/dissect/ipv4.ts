@@ -138,10 +138,10 @@ export function dissectIpv4(d: Dissector, p: PacketState, data: Buffer, offset: 
     p.reassembled = true;
     const wasData = p.reassembledData;
     p.reassembledData = (reassembled as Reassembled).data;
-    d.byIpProtocol(p, proto, (reassembled as Reassembled).data, 0, (reassembled as Reassembled).data.length);
+    d.byIpProtocol(p, proto, (reassembled as Reassembled).data, 0, (reassembled as Reassembled).data.length, 4);
     p.reassembled = wasReassembled;
     p.reassembledData = wasData;
-  } else d.byIpProtocol(p, proto, data, payload, payloadEnd);
+  } else d.byIpProtocol(p, proto, data, payload, payloadEnd, 4);
   return payloadEnd;
 }
 

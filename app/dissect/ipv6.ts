@@ -118,7 +118,10 @@ const MAX_EXTENSION_HEADERS = 256;
 /** Walks extension headers until an upper-layer protocol, then hands off (or reassembles). */
 function extensionChain(d: Dissector, p: PacketState, data: Buffer, at: number, end: number, nxt: number, depth = 0): void {
   for (let guard = depth; guard < MAX_EXTENSION_HEADERS; guard++) {
-    if (nxt === 59) return;
+    if (nxt === 59) {
+      if (!p.quoted && p.protocolColumn === 'IPv6') p.setProtocol('IPv6', 'IPv6 no next header');
+      return;
+    }
     if (nxt === 44) {
       if (!p.quoted) p.fragment = true;
       fragmentHeader(d, p, data, at, end, guard + 1);
@@ -128,7 +131,7 @@ function extensionChain(d: Dissector, p: PacketState, data: Buffer, at: number, 
     if (!ext) {
       if (!p.quoted) p.layout.ipProtocol = nxt;
       if (!p.quoted && p.protocolColumn === 'IPv6') p.setProtocol('IPv6', '');
-      d.byIpProtocol(p, nxt, data, at, end);
+      d.byIpProtocol(p, nxt, data, at, end, 6);
       return;
     }
     const b = new LayerBuilder(data, ext[0], ext[1], at, end, p.selection);
@@ -306,7 +309,7 @@ function fragmentHeader(d: Dissector, p: PacketState, data: Buffer, at: number, 
   p.reassembled = true;
   const wasData = p.reassembledData;
   p.reassembledData = reassembled.data;
-  d.byIpProtocol(p, nxt, reassembled.data, 0, reassembled.data.length);
+  d.byIpProtocol(p, nxt, reassembled.data, 0, reassembled.data.length, 6);
   p.reassembled = was;
   p.reassembledData = wasData;
 }
