@@ -500,7 +500,8 @@ function isSimple(p: PacketState): boolean {
   const transport = layers[t]!;
   switch (transport.protocol) {
     case 'tcp':
-      if (l.stream < 0) return false;
+      // (tapsClosed: a bogus header length, whose segment no tap sees.)
+      if (l.stream < 0 || p.tapsClosed) return false;
       break;
     case 'udp':
       if (l.stream < 0 || transport.status === 'malformed') return false;

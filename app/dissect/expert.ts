@@ -30,7 +30,7 @@ const GROUP_CODES: Record<ExpertGroup, number> = {
  * (`tcp.analysis.duplicate_ack`); `protocol` the name -z expert shows when it is not the one
  * the report derives from the layer (Wireshark's current protocol, e.g. 'Ethertype').
  */
-export function addExpert(b: LayerBuilder, abbrev: string, severity: ExpertSeverity, group: ExpertGroup, message: string, at: number, length: number, protocol?: string): void {
+export function addExpert(b: LayerBuilder, abbrev: string, severity: ExpertSeverity, group: ExpertGroup, message: string, at: number, length: number, protocol?: string): Field {
   // Wireshark's labels hold 239 characters: the item is marked " [truncated]" and cut to 238, its
   // message line cut to 239 (proto.c label_mark_truncated).
   const label = (): string => {
@@ -45,6 +45,7 @@ export function addExpert(b: LayerBuilder, abbrev: string, severity: ExpertSever
     b.add('_ws.expert.group', () => `[Group: ${group}]`, GROUP_CODES[group], at, length);
   }, '');
   if (b.tree) field.expert = protocol === undefined ? { severity, group, message } : { severity, group, message, protocol };
+  return field;
 }
 
 /**

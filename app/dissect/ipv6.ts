@@ -4,7 +4,7 @@
  */
 import { dissectSafely, hex, LayerBuilder, StopDissection, stopped } from './builder';
 import type { Dissector } from './dissector';
-import { be16, be32, bitPicture, ipv6Text } from './format';
+import { be16, be32, bitPicture, bytesHex, ipv4Text, ipv6Text } from './format';
 import { dscpText, dsSummary, ecnText, ipProtocolName } from './ip-common';
 import { addReassemblyFields, laterReassembly } from './ipv4';
 import type { PacketState } from './packet-state';
@@ -24,7 +24,7 @@ export function dissectIpv6(d: Dissector, p: PacketState, data: Buffer, offset: 
       const tclass = (word >>> 20) & 0xff;
       const flow = word & 0xfffff;
       if (b.wants('ipv6.version')) b.add('ipv6.version', () => `${bitPicture(data[offset]!, 0xf0, 8)} = Version: ${version}`, version, offset, 1);
-      if (b.wants('ip.version')) b.add('ip.version', () => `Version: ${version}`, version, offset, 1).hidden = true;
+      if (b.wants('ip.version')) b.add('ip.version', () => `${bitPicture(data[offset]!, 0xf0, 8)} = Version: ${version} [This field makes the filter match on "ip.version == 6" possible]`, version, offset, 1).hidden = true;
       if (version !== 6) throw new StopDissection('malformed', `IP version ${version} in an IPv6 header`);
       if (b.wantsAny('ipv6.tclass')) b.group('ipv6.tclass', () => `${bitPicture(word, 0x0ff00000, 32)} = Traffic Class: ${hex(tclass, 2)} (${dsSummary(tclass)})`, tclass, offset, 4, () => {
         b.add('ipv6.tclass.dscp', () => `${bitPicture(word, 0x0fc00000, 32)} = Differentiated Services Codepoint: ${dscpText(tclass >> 2)}`, tclass >> 2, offset, 4);
@@ -53,10 +53,7 @@ export function dissectIpv6(d: Dissector, p: PacketState, data: Buffer, offset: 
       const dst = ipv6Text(data, offset + 24);
       if (b.building) addAddress(d, b, 'ipv6.src', 'ipv6.src_host', 'Source Address', src, offset + 8);
       if (b.building) addAddress(d, b, 'ipv6.dst', 'ipv6.dst_host', 'Destination Address', dst, offset + 24);
-      if (b.building) {
-        slaacMac(d, b, offset + 8, 'ipv6.src_slaac_mac', 'Source');
-        slaacMac(d, b, offset + 24, 'ipv6.dst_slaac_mac', 'Destination');
-      }
+      if (b.building) addressDetails(d, b, offset + 8, offset + 24);
       if (b.tree) b.title(() => `Internet Protocol Version 6, Src: ${d.hostLabel(src)}, Dst: ${d.hostLabel(dst)}`);
       b.setLength(40);
       p.setColumns(src, dst);
@@ -81,6 +78,59 @@ export function dissectIpv6(d: Dissector, p: PacketState, data: Buffer, offset: 
   if (!p.quoted) p.setProtocol('IPv6', invalidLength ? 'Invalid IPv6 payload length' : '');
   extensionChain(d, p, data, offset + 40, payloadEnd, next);
   return payloadEnd;
+}
+
+/**
+ * What packet-ipv6.c reads out of the two addresses, in its order: 6to4 gateways, Teredo servers
+ * and clients, SLAAC MACs, ISATAP and well-known-prefix NAT64 (RFC 6052) IPv4 addresses; each
+ * source's item, then the destination's.
+ */
+function addressDetails(d: Dissector, b: LayerBuilder, src: number, dst: number): void {
+  const data = b.data;
+  if (dst + 16 > data.length) return;
+  const sides: Array<[number, 'src' | 'dst', string]> = [[src, 'src', 'Source'], [dst, 'dst', 'Destination']];
+  // Each detail as a field of its side, and the same hidden under the generic name.
+  const both = (side: 'src' | 'dst', name: string, generic: string, label: string, value: string | number, at: number, length: number): void => {
+    b.add(`ipv6.${side}_${name}`, () => `[${side === 'src' ? 'Source' : 'Destination'} ${label}: ${value}]`, value, at, length);
+    b.add(`ipv6.${generic}`, () => `[${label}: ${value}]`, value, at, length).hidden = true;
+  };
+  // RFC 3056: 2002:GGGG:GGGG:SSSS::/64.
+  for (const [at, side] of sides) {
+    if (be16(data, at) !== 0x2002) continue;
+    b.add(`ipv6.${side}_6to4_gw_ipv4`, () => `[${side === 'src' ? 'Source' : 'Destination'} 6to4 Gateway IPv4: ${ipv4Text(data, at + 2)}]`, ipv4Text(data, at + 2), at + 2, 4);
+    b.add(`ipv6.${side}_6to4_sla_id`, () => `[${side === 'src' ? 'Source' : 'Destination'} 6to4 SLA ID: ${be16(data, at + 6)}]`, be16(data, at + 6), at + 6, 2);
+    b.add('ipv6.6to4_gw_ipv4', () => `[6to4 Gateway IPv4: ${ipv4Text(data, at + 2)}]`, ipv4Text(data, at + 2), at + 2, 4).hidden = true;
+    b.add('ipv6.6to4_sla_id', () => `[6to4 SLA ID: ${be16(data, at + 6)}]`, be16(data, at + 6), at + 6, 2).hidden = true;
+  }
+  // RFC 4380: 2001:0000:server:flags:~port:~client.
+  for (const [at, side] of sides) {
+    if (be32(data, at) !== 0x20010000) continue;
+    const server = ipv4Text(data, at + 4);
+    const port = be16(data, at + 10) ^ 0xffff;
+    const client = `${data[at + 12]! ^ 0xff}.${data[at + 13]! ^ 0xff}.${data[at + 14]! ^ 0xff}.${data[at + 15]! ^ 0xff}`;
+    const name = side === 'src' ? 'Source' : 'Destination';
+    b.add(`ipv6.${side}_ts_ipv4`, () => `[${name} Teredo Server IPv4: ${server}]`, server, at + 4, 4);
+    b.add(`ipv6.${side}_tc_port`, () => `[${name} Teredo Port: ${port}]`, port, at + 10, 2);
+    b.add(`ipv6.${side}_tc_ipv4`, () => `[${name} Teredo Client IPv4: ${client}]`, client, at + 12, 4);
+    b.add('ipv6.ts_ipv4', () => `[Teredo Server IPv4: ${server}]`, server, at + 4, 4).hidden = true;
+    b.add('ipv6.tc_port', () => `[Teredo Port: ${port}]`, port, at + 10, 2).hidden = true;
+    b.add('ipv6.tc_ipv4', () => `[Teredo Client IPv4: ${client}]`, client, at + 12, 4).hidden = true;
+  }
+  slaacMac(d, b, src, 'ipv6.src_slaac_mac', 'Source');
+  slaacMac(d, b, dst, 'ipv6.dst_slaac_mac', 'Destination');
+  // RFC 5214: an interface identifier of 0000:5efe (or 0200:5efe) and the IPv4 address.
+  for (const [at, side] of sides) {
+    if ((be32(data, at + 8) & 0xfcffffff) !== 0x00005efe) continue;
+    both(side, 'isatap_ipv4', 'isatap_ipv4', 'ISATAP IPv4', ipv4Text(data, at + 12), at + 12, 4);
+  }
+  // RFC 6052's well-known prefix 64:ff9b::/96 (no other NAT64 prefix is configured).
+  for (const [at, side, name] of sides) {
+    if (be32(data, at) !== 0x0064ff9b || be32(data, at + 4) !== 0 || be32(data, at + 8) !== 0) continue;
+    const v4 = ipv4Text(data, at + 12);
+    b.add('ipv6.embed_ipv4_prefix', () => `[Embedded IPv4 Prefix: ${bytesHex(data, at, 12)}]`, data.subarray(at, at + 12), at, 12, () => bytesHex(data, at, 12));
+    b.add(`ipv6.${side}_embed_ipv4`, () => `[${name} Embedded IPv4: ${v4}]`, v4, at + 12, 4);
+    b.add('ipv6.embed_ipv4', () => `[Embedded IPv4: ${v4}]`, v4, at + 12, 4);
+  }
 }
 
 /**

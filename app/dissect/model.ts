@@ -54,6 +54,11 @@ export interface ExpertInfo {
   group: ExpertGroup;
   message: string;
   protocol?: string;
+  /**
+   * Raised only while a tree is built (inside Wireshark's `if (tree)`): the expert tap that
+   * `-z expert` reads does not see it, though the tree and filters do.
+   */
+  treeOnly?: boolean;
 }
 
 export type LayerStatus = 'ok' | 'truncated' | 'malformed';

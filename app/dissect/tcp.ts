@@ -2,7 +2,7 @@
  * TCP (RFC 9293): ports, relative sequence numbers and stream index as Wireshark computes them,
  * flags, window scaling, options, and the payload handed to an application dissector.
  */
-import { hex, LayerBuilder, StopDissection, stopped } from './builder';
+import { hex, LayerBuilder, stopped } from './builder';
 import type { Dissector } from './dissector';
 import { be16, be32, bitPicture, bytesHex, nsToSeconds, setText } from './format';
 import type { AppContext } from './model';
@@ -123,7 +123,10 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
       const ack = (flags & 0x10) !== 0;
       const fin = (flags & 1) !== 0;
       const rst = (flags & 4) !== 0;
-      if (hlen < 20) throw new StopDissection('malformed', `TCP header length ${hlen} is below 20 bytes`);
+      // A header length below 20 is bogus: packet-tcp.c still finds the conversation, analyses the
+      // segment (its length counted from that header length) and shows the sequence number, then
+      // gives up at the header length, with no payload, no tap and no malformed mark.
+      const bogus = hlen < 20;
       const segLen = Math.max(0, end - offset - hlen);
 
       let seq = seqRaw;
@@ -175,7 +178,8 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
         layout.completenessBefore = completeness;
         layout.lastStream = stream;
         layout.lastStreamTcp = true;
-        p.tap('tcp', p.netSrc, p.netDst, srcPort, dstPort, stream, flags);
+        if (bogus) p.tapsClosed = true;
+        else p.tap('tcp', p.netSrc, p.netDst, srcPort, dstPort, stream, flags);
         if (b.wants('tcp.stream')) b.add('tcp.stream', () => `[Stream index: ${stream}]`, stream, offset, 0);
         // tshark's second pass (-2) shows the conversation as the first pass ended it, with what
         // the second pass has added since (where the first frame of a stream counts too).
@@ -185,7 +189,9 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
         // tshark shows the bits gathered before this segment; which flag combinations count was
         // checked against tshark 4.0 on nmap's odd probes (SYN|FIN counts as SYN, FIN needs ACK).
         // A SYN-ACK that opens the stream (its SYN not seen) counts for nothing, as in tshark 4.0.
-        if (syn) {
+        if (bogus) {
+          // (packet-tcp.c gives up before it notes the segment's flags.)
+        } else if (syn) {
           if (!ack) conv.completeness |= COMPLETENESS.SYN;
           else if (conv.firstFrame !== p.frame.number) conv.completeness |= COMPLETENESS.SYN_ACK;
           // A SYN's data (TCP Fast Open) counts.
@@ -196,7 +202,7 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
           if (ack && segLen === 0) conv.completeness |= COMPLETENESS.ACK;
           if (segLen > 0) conv.completeness |= COMPLETENESS.DATA;
         }
-        if (final !== undefined) {
+        if (final !== undefined && !bogus) {
           let bits = syn ? (ack ? COMPLETENESS.SYN_ACK : COMPLETENESS.SYN) : 0;
           if (!syn) {
             if (rst) bits |= COMPLETENESS.RST;
@@ -208,8 +214,25 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
           conv.laterBits = (conv.laterBits ?? 0) | bits;
         }
         if (fin || rst) conv.closed = true;
+      } else {
+        // A header an ICMP error quotes: packet-tcp.c finds (or makes) its conversation as well, so
+        // its stream index and completeness show and its time stamps count (a quote can open a
+        // stream, numbered before later ones), but analyses nothing: no segment length, and the
+        // sequence number as sent.
+        if (b.wants('tcp.seq')) b.add('tcp.seq', () => `Sequence Number: ${seqRaw}`, seqRaw, offset + 4, 4);
+        ({ conv, dir } = d.tcpStreams.lookup(p.netSrc, srcPort, p.netDst, dstPort, syn, ack, seqRaw));
+        conv.firstFrame ??= p.frame.number;
+        streamFirstFrame = conv.firstFrame;
+        const stream = conv.index;
+        const shown = conv.completeness;
+        const layout = p.layout;
+        layout.lastStream = stream;
+        layout.lastStreamTcp = true;
+        layout.completenessBefore = shown;
+        if (b.wants('tcp.stream')) b.add('tcp.stream', () => `[Stream index: ${stream}]`, stream, offset, 0);
+        if (b.wants('tcp.completeness')) b.add('tcp.completeness', () => `[Conversation completeness: ${completenessText(shown)}]`, shown, offset, 0);
       }
-      if (b.wants('tcp.len')) b.add('tcp.len', () => `[TCP Segment Len: ${segLen}]`, segLen, offset, 0);
+      if (p.quoted === 0 && b.wants('tcp.len')) b.add('tcp.len', () => `[TCP Segment Len: ${segLen}]`, segLen, offset, 0);
       // -o tcp.relative_sequence_numbers:FALSE: the numbers as sent; the raw fields are still there
       // but hidden from the tree (tcp.ack_raw shows when the ACK flag is not set), as tshark has them.
       // The analysis stays relative.
@@ -219,13 +242,37 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
         seq = seqRaw;
         if (ack) ackValue = ackRaw;
       }
-      if (b.wants('tcp.seq')) b.add('tcp.seq', () => `Sequence Number: ${seq}${relative ? '    (relative sequence number)' : ''}`, seq, offset + 4, 4);
-      if (b.wants('tcp.seq_raw')) {
+      // (A quoted header's was shown before its stream.)
+      if (p.quoted === 0 && b.wants('tcp.seq')) b.add('tcp.seq', () => `Sequence Number: ${seq}${relative ? '    (relative sequence number)' : ''}`, seq, offset + 4, 4);
+      if (b.wants('tcp.seq_raw') && p.quoted === 0) {
         const raw = b.add('tcp.seq_raw', () => `Sequence Number (raw): ${seqRaw}`, seqRaw, offset + 4, 4);
         if (!relative) raw.hidden = true;
       }
+      if (bogus) {
+        b.group('tcp.hdr_len', () => `${bitPicture(hdrWord >> 8, 0xf0, 8)} = Header Length: ${hlen} bytes (${hlen / 4})`, hlen, offset + 12, 1, () => {
+          // (Raised inside packet-tcp.c's `if (tree)`: -z expert does not count it.)
+          const expert = addExpert(b, 'tcp.bogus_header_length', 'Error', 'Protocol', `Bogus TCP header length (${hlen}, must be at least 20)`, offset + 12, 1).expert;
+          if (expert !== undefined) expert.treeOnly = true;
+        });
+        let scaled = window;
+        const shift = conv !== null && !syn ? conv.dirs[dir].windowShift : -1;
+        if (shift >= 0) scaled = window * (shift < 31 ? 1 << shift : 2 ** shift);
+        if (conv !== null) {
+          // The stream's time stamps count this segment (packet-tcp.c takes them before it gives up).
+          const ts = p.frame.tsNs;
+          if (conv.times === null) conv.times = { first: ts, last: ts };
+          else conv.times.last = ts;
+        }
+        if (p.columns) {
+          let info = `${d.portText('tcp', srcPort)} → ${d.portText('tcp', dstPort)} [${flagNames(flags)}] Seq=${seq}`;
+          if (ack) info += ` Ack=${ackValue}`;
+          p.setProtocol('TCP', `${info} Win=${scaled}, bogus TCP header length (${hlen}, must be at least 20)`);
+        }
+        if (b.tree) b.layer.title += `, Seq: ${seq}`;
+        break header;
+      }
       const nextSeq = (seq + segLen + (syn || fin ? 1 : 0)) >>> 0;
-      if (b.wants('tcp.nxtseq')) b.add('tcp.nxtseq', () => `[Next Sequence Number: ${nextSeq}${relative ? '    (relative sequence number)' : ''}]`, nextSeq, offset, 0);
+      if (b.wants('tcp.nxtseq') && p.quoted === 0) b.add('tcp.nxtseq', () => `[Next Sequence Number: ${nextSeq}${relative ? '    (relative sequence number)' : ''}]`, nextSeq, offset, 0);
       if (b.wants('tcp.ack') || (!ack && ackRaw !== 0 && b.wantsAny('_ws.expert'))) {
         const field = b.add('tcp.ack', () => `Acknowledgment Number: ${ackValue}${ack && relative ? '    (relative ack number)' : ''}`, ackValue, offset + 8, 4);
         if (!ack && ackRaw !== 0) addExpertTo(b, field, 'tcp.ack.nonzero', 'Note', 'Protocol', 'The acknowledgment number field is nonzero while the ACK flag is not set');
@@ -304,7 +351,7 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
         // The SACK blocks of this side's latest segment (none without a SACK option).
         if (!p.quoted) own.analysis.sackDelivered = Math.max(opts.sackDelivered, 0);
       }
-      if (conv && !p.quoted) {
+      if (conv) {
         const ts = p.frame.tsNs;
         let times = conv.times;
         if (times === null) conv.times = times = { first: ts, last: ts };
@@ -371,14 +418,14 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
         p.setProtocol(opts.mptcp ? 'MPTCP' : 'TCP', info);
       } else p.setProtocol('TCP', '');
       mptcpOptions = opts.mptcp;
-      if (b.tree) b.layer.title += `, Seq: ${seq}${ack ? `, Ack: ${ackValue}` : ''}, Len: ${segLen}`;
+      if (b.tree) b.layer.title += `, Seq: ${seq}${ack ? `, Ack: ${ackValue}` : ''}${p.quoted > 0 ? '' : `, Len: ${segLen}`}`;
       b.setLength(hlen);
       const stop = Math.min(end, data.length);
       if (stop > offset + hlen) b.layer.extent = stop;
       if (segLen > 0 && stop > offset + hlen && b.wants('tcp.payload')) {
         b.add('tcp.payload', () => `TCP payload (${stop - offset - hlen} byte${stop - offset - hlen === 1 ? '' : 's'})`, data.subarray(offset + hlen, stop), offset + hlen, stop - offset - hlen, () => bytesHex(data, offset + hlen, stop - offset - hlen));
       }
-      if (segLen > 0 && conv) {
+      if (segLen > 0 && conv && !p.quoted) {
         p.layout.payloadOffset = offset + hlen;
         p.layout.payloadEnd = end;
         p.layout.payloadData = data;

@@ -73,7 +73,7 @@ export function dissectUdp(d: Dissector, p: PacketState, data: Buffer, offset: n
       const illegal = zero && p.ipv6Data !== null && p.quoted === 0;
       illegalZero = illegal;
       const status = (): void => {
-        if (b.wants('udp.checksum.status')) b.add('udp.checksum.status', () => `[Checksum Status: ${illegal ? 'Illegal' : zero ? 'Not present' : 'Unverified'}]`, illegal ? 4 : zero ? 3 : 2, offset + 6, 0);
+        if (b.wants('udp.checksum.status')) b.add('udp.checksum.status', () => `[Checksum Status: ${illegal ? 'Illegal' : zero ? 'Not present' : 'Unverified'}]`, illegal ? 4 : zero ? 3 : 2, offset + 6, zero ? 2 : 0);
       };
       if (!zero) {
         if (b.wants('udp.checksum')) b.add('udp.checksum', () => `Checksum: ${hex(checksum, 4)} [unverified]`, checksum, offset + 6, 2, () => hex(checksum, 4));

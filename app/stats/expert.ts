@@ -51,17 +51,19 @@ export interface ExpertEntry {
  * A packet's expert items in the order Wireshark raises them: its tree's order, except that the
  * Ethertype dissector's trailer items come after everything its payload raised (it looks at the
  * trailer once the payload is dissected), and a malformed layer's error at the end of its layer;
- * none from what an ICMP error quotes (its tree shows them; the expert tap does not see them).
+ * none from what an ICMP error quotes (its tree shows them; the expert tap does not see them),
+ * nor those Wireshark raises only while building a tree (ExpertInfo.treeOnly).
  */
-export function packetExperts(packet: DissectedPacket): Array<Required<ExpertInfo>> {
-  const items: Array<Required<ExpertInfo>> = [];
-  const late: Array<Required<ExpertInfo>> = [];
+export function packetExperts(packet: DissectedPacket): Array<Required<Omit<ExpertInfo, 'treeOnly'>>> {
+  const items: Array<Required<Omit<ExpertInfo, 'treeOnly'>>> = [];
+  const late: Array<Required<Omit<ExpertInfo, 'treeOnly'>>> = [];
   let quoted = false;
   for (const layer of packet.layers) {
     const protocol = expertProtocol(layer);
     // What an ICMP error quotes raises no expert info Wireshark's tap sees (pinfo->flags.in_error_pkt).
     if (quoted) continue;
     for (const e of expertsOf(layer.fields)) {
+      if (e.treeOnly === true) continue;
       const item = { ...e, protocol: e.protocol ?? protocol };
       (e.protocol === 'Ethertype' ? late : items).push(item);
     }

@@ -17,15 +17,16 @@ export interface DisplayLayer {
 }
 
 /**
- * An ICMP message's tree holds its echo data or the packet an error quotes; the quoted packet's
- * own payload (data after a quoted UDP/TCP header) is shown at the top level again, as tshark does.
+ * An ICMP message's tree holds its echo data or the packet an error quotes; the payload after a
+ * quoted UDP header is shown at the top level again, after a quoted TCP header inside, as tshark does.
  */
 function nestsIn(layer: Layer, parent: DisplayLayer | undefined): boolean {
   if (!parent) return false;
   if (layer.nested) return true;
   if (parent.layer.protocol === 'ipv6' && layer.protocol.startsWith('ipv6.')) return true;
   if (parent.layer.protocol !== 'icmp' && parent.layer.protocol !== 'icmpv6') return false;
-  return layer.protocol !== 'data' || parent.inner.length === 0;
+  // (A quoted TCP segment's Data stays in the ICMP tree: packet-tcp.c hands it the tree it was given.)
+  return layer.protocol !== 'data' || parent.inner.length === 0 || parent.inner[parent.inner.length - 1]!.protocol === 'tcp';
 }
 
 export function displayLayers(packet: DissectedPacket): DisplayLayer[] {
