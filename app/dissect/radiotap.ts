@@ -10,6 +10,7 @@ import type { Dissector } from './dissector';
 import { bitPicture } from './format';
 import type { PacketState } from './packet-state';
 import { dissectWlanFrame } from './wlan';
+import { addExpert } from './expert';
 
 export const LINKTYPE_IEEE802_11_RADIOTAP = 127;
 
@@ -59,6 +60,39 @@ export interface RadioInfo {
   dbNoise?: number;
   mcs?: { known: number; flags: number; index: number };
   vht?: boolean;
+  /** 802.11g's proprietary mode (0 none, 1 Super G) when the capture names it (PPI's channel types). */
+  mode11g?: number;
+  /** HT facts given one by one (PPI's 802.11n fields), where radiotap gives its MCS field. */
+  ht?: HtInfo;
+}
+
+/** What is known of an HT (802.11n) transmission; a member left out is not known. */
+export interface HtInfo {
+  index?: number;
+  /** 0 for 20 MHz, 1 for 40 MHz, 2 and 3 for 20 MHz lower and upper. */
+  bandwidth?: number;
+  shortGi?: boolean;
+  greenfield?: boolean;
+  /** 0 BCC, 1 LDPC. */
+  fec?: number;
+  stbc?: number;
+  ness?: number;
+}
+
+/** The HT facts of radiotap's MCS field (each with its "known" bit) or of PPI's fields. */
+function htOf(radio: RadioInfo): HtInfo | undefined {
+  if (radio.ht !== undefined) return radio.ht;
+  const mcs = radio.mcs;
+  if (mcs === undefined) return undefined;
+  const ht: HtInfo = {};
+  if (mcs.known & 0x02) ht.index = mcs.index;
+  if (mcs.known & 0x01) ht.bandwidth = mcs.flags & 0x03;
+  if (mcs.known & 0x04) ht.shortGi = (mcs.flags & 0x04) !== 0;
+  if (mcs.known & 0x08) ht.greenfield = (mcs.flags & 0x08) !== 0;
+  if (mcs.known & 0x10) ht.fec = (mcs.flags >> 4) & 1;
+  if (mcs.known & 0x20) ht.stbc = (mcs.flags >> 5) & 3;
+  if (mcs.known & 0x40) ht.ness = ((mcs.known & 0x80) >> 6) | ((mcs.flags & 0x80) >> 7);
+  return ht;
 }
 
 export const PHY_NAMES: Record<number, string> = {
@@ -155,7 +189,7 @@ export function dissectRadiotap(d: Dissector, p: PacketState, data: Buffer, offs
   const hasFcs = radio.flags !== undefined && (radio.flags & 0x10) !== 0;
   const dataPad = radio.flags !== undefined && (radio.flags & 0x20) !== 0;
   const frameLength = Math.max(0, end - offset - length);
-  dissectWlanRadio(p, data, radio, offset + length, frameLength);
+  dissectWlanRadio(d, p, data, radio, offset + length, frameLength);
   dissectWlanFrame(d, p, data, offset + length, end, { fcs: hasFcs, dataPad });
 }
 
@@ -310,19 +344,18 @@ const HT_RATES_20 = [6.5, 13, 19.5, 26, 39, 52, 58.5, 65];
 const HT_RATES_40 = [13.5, 27, 40.5, 54, 81, 108, 121.5, 135];
 const CCK_RATES = new Set([2, 4, 11, 22]);
 
-/** The HT data rate of an MCS field whose bandwidth, index and guard interval are known (Mb/s, one decimal). */
-function htRate(mcs: { known: number; flags: number; index: number }): number | undefined {
-  const bw = mcs.flags & 0x03;
-  if ((mcs.known & 0x07) !== 0x07 || mcs.index >= 32 || (bw !== 0 && bw !== 1)) return undefined;
-  const streams = (mcs.index >> 3) + 1;
-  const base = (bw === 1 ? HT_RATES_40 : HT_RATES_20)[mcs.index & 7]! * streams;
-  return (mcs.flags & 0x04) !== 0 ? Math.round((base * 10) / 9 * 10) / 10 : base;
+/** The HT data rate when bandwidth, index and guard interval are known (Mb/s, one decimal). */
+function htRate(ht: HtInfo): number | undefined {
+  if (ht.index === undefined || ht.bandwidth === undefined || ht.shortGi === undefined || ht.index >= 32) return undefined;
+  const streams = (ht.index >> 3) + 1;
+  const base = (ht.bandwidth === 1 ? HT_RATES_40 : HT_RATES_20)[ht.index & 7]! * streams;
+  return ht.shortGi ? Math.round((base * 10) / 9 * 10) / 10 : base;
 }
 
 /** The PHY type Wireshark derives from radiotap's channel flags, MCS and VHT fields. */
 export function radioPhy(radio: RadioInfo): number {
   if (radio.vht) return 8;
-  if (radio.mcs) return 7;
+  if (radio.mcs || radio.ht) return 7;
   if (radio.channelFlags !== undefined) {
     switch (radio.channelFlags & 0x2df0) {
       case 0x0880: return 1; // 2 GHz + GFSK: FHSS
@@ -337,6 +370,11 @@ export function radioPhy(radio: RadioInfo): number {
   }
   if (radio.rate !== undefined && CCK_RATES.has(radio.rate)) return 4;
   return 0;
+}
+
+/** A frequency as Wireshark's ieee80211_mhz_to_str writes it: `2422 [BG 3]`, `5180 [A 36]`, `900`. */
+export function channelText(freq: number): string {
+  return `${freq}${channelSuffix(freq)}`;
 }
 
 /** The channel after a frequency in the Channel field's label: " [BG 1]", " [A 36]". */
@@ -354,29 +392,47 @@ function channelOf(freq: number): number | undefined {
   return undefined;
 }
 
-/** The wlan_radio pseudo-layer ("802.11 radio information"): it covers no bytes of its own. */
-export function dissectWlanRadio(p: PacketState, data: Buffer, radio: RadioInfo, offset: number, frameLength: number): void {
+/** Per Dissector: the end of the last frame the radio layer placed in time (Wireshark's previous_frame), for the IFS. */
+const previousEnd = new WeakMap<Dissector, { end: bigint }>();
+
+/** fec_vals of packet-ieee80211-radio.c. */
+const FEC_NAMES = ['BEC', 'LDPC'];
+
+/**
+ * The wlan_radio pseudo-layer ("802.11 radio information", packet-ieee80211-radio.c): it covers no
+ * bytes of its own. `frameLength` is the 802.11 frame's (with its FCS when it has one);
+ * `fcsLength` is the FCS length the capture file's own record gives (Wireshark's wiretap
+ * pseudo-header, not the radio header's flags): 0 makes the air time count 4 bytes more (PPI
+ * records), -1 (radiotap) counts the frame as it is.
+ */
+export function dissectWlanRadio(d: Dissector, p: PacketState, data: Buffer, radio: RadioInfo, offset: number, frameLength: number, fcsLength = -1): void {
   const b = new LayerBuilder(data, 'wlan_radio', '802.11 radio information', offset, offset, p.selection);
   b.setLength(0);
-  const phy = radioPhy(radio);
+  let phy = radioPhy(radio);
   const flags = radio.flags ?? 0;
-  if (phy !== 0) b.add('wlan_radio.phy', () => `PHY type: ${PHY_NAMES[phy] ?? 'Unknown'} (${phy})`, phy, offset, 0);
-  const shortPreamble = (flags & 0x02) !== 0;
-  if (phy === 4 && radio.flags !== undefined) b.add('wlan_radio.short_preamble', () => `Short preamble: ${shortPreamble ? 'True' : 'False'}`, shortPreamble, offset, 0);
-  if (phy === 6 && radio.channelFlags !== undefined && (radio.channelFlags & 0x2df0) === 0x00c0) b.add('wlan_radio.11g.mode', 'Proprietary mode: None (0)', 0, offset, 0);
+  const ht = htOf(radio);
   let rate: number | undefined = radio.rate !== undefined ? radio.rate / 2 : undefined;
-  const mcs = radio.mcs;
-  if (mcs && (mcs.known & 0x02)) {
-    b.add('wlan_radio.11n.mcs_index', () => `MCS index: ${mcs.index}`, mcs.index, offset, 0);
-    rate = htRate(mcs) ?? rate;
-  }
-  if (mcs) {
-    const bw = mcs.flags & 0x03;
-    if (mcs.known & 0x01) b.add('wlan_radio.11n.bandwidth', () => `Bandwidth: ${BANDWIDTHS[bw]} (${bw})`, bw, offset, 0);
-    const sgi = (mcs.flags & 0x04) !== 0;
-    if (mcs.known & 0x04) b.add('wlan_radio.11n.short_gi', () => `Short GI: ${sgi ? 'True' : 'False'}`, sgi, offset, 0);
-    const stbc = (mcs.flags >> 5) & 3;
-    if (mcs.known & 0x20) b.add('wlan_radio.11n.stbc_streams', () => `Number of STBC streams: ${stbc}`, stbc, offset, 0);
+  // CCK rates on a 2.4 GHz OFDM channel are 802.11b; an unknown PHY is told by its rate.
+  if (rate !== undefined && ht === undefined && (phy === 6 || phy === 0) && [1, 2, 5.5, 11, 22, 33].includes(rate)) phy = 4;
+  else if (rate !== undefined && ht === undefined && phy === 0 && [6, 9, 12, 18, 24, 36, 48, 54].includes(rate)) phy = 5;
+  if (phy !== 0) b.add('wlan_radio.phy', () => `PHY type: ${PHY_NAMES[phy] ?? 'Unknown'} (${phy})`, phy, offset, 0);
+  const preambleKnown = radio.flags !== undefined;
+  const shortPreamble = (flags & 0x02) !== 0;
+  if (phy === 4 && preambleKnown) b.add('wlan_radio.short_preamble', () => `Short preamble: ${shortPreamble ? 'True' : 'False'}`, shortPreamble, offset, 0);
+  const mode = radio.mode11g ?? (radio.channelFlags !== undefined && (radio.channelFlags & 0x2df0) === 0x00c0 ? 0 : undefined);
+  if (phy === 6 && mode !== undefined) b.add('wlan_radio.11g.mode', () => `Proprietary mode: ${mode === 1 ? 'Super G' : 'None'} (${mode})`, mode, offset, 0);
+  if (ht !== undefined) {
+    const htRateMbps = htRate(ht);
+    if (htRateMbps !== undefined) rate = htRateMbps;
+    if (ht.index !== undefined) b.add('wlan_radio.11n.mcs_index', () => `MCS index: ${ht.index}`, ht.index, offset, 0);
+    const bw = ht.bandwidth;
+    if (bw !== undefined) b.add('wlan_radio.11n.bandwidth', () => `Bandwidth: ${BANDWIDTHS[bw]} (${bw})`, bw, offset, 0);
+    if (ht.shortGi !== undefined) b.add('wlan_radio.11n.short_gi', () => `Short GI: ${ht.shortGi ? 'True' : 'False'}`, ht.shortGi, offset, 0);
+    if (ht.greenfield !== undefined) b.add('wlan_radio.11n.greenfield', () => `Greenfield: ${ht.greenfield ? 'True' : 'False'}`, ht.greenfield, offset, 0);
+    const fec = ht.fec;
+    if (fec !== undefined) b.add('wlan_radio.11n.fec', () => `FEC: ${FEC_NAMES[fec]} (${fec})`, fec, offset, 0);
+    if (ht.stbc !== undefined) b.add('wlan_radio.11n.stbc_streams', () => `Number of STBC streams: ${ht.stbc}`, ht.stbc, offset, 0);
+    if (ht.ness !== undefined) b.add('wlan_radio.11n.ness', () => `Number of extension spatial streams: ${ht.ness}`, ht.ness, offset, 0);
   }
   if (rate !== undefined) b.add('wlan_radio.data_rate', () => `Data rate: ${rate!.toFixed(1)} Mb/s`, rate, offset, 0, String(rate));
   if (radio.freq !== undefined) {
@@ -397,19 +453,30 @@ export function dissectWlanRadio(p: PacketState, data: Buffer, radio: RadioInfo,
     const tsft = radio.tsft;
     b.add('wlan_radio.timestamp', () => `TSF timestamp: ${tsft}`, tsft.toString(), offset, 0);
   }
-  const duration = mcs ? htDuration(mcs, frameLength) : legacyDuration(phy, radio.rate, shortPreamble, radio.flags !== undefined, frameLength);
+  // The air time counts an FCS the capture left out.
+  const airLength = fcsLength === 0 ? frameLength + 4 : frameLength;
+  const duration = rate === undefined || rate <= 0 ? undefined : phy === 7 ? (ht === undefined ? undefined : htDuration(ht, airLength)) : legacyDuration(phy, rate, preambleKnown, shortPreamble, airLength);
+  let state = previousEnd.get(d);
+  let start = 0n;
+  let end = 0n;
+  let ifs = 0n;
+  if (duration !== undefined && radio.tsft !== undefined) {
+    // Wireshark takes the TSF as the end of the frame (wlan_radio.tsf_at_end).
+    end = radio.tsft;
+    start = end - BigInt(duration.total);
+    if (p.frame.number > 1 && state !== undefined) ifs = start - state.end;
+  }
   if (duration !== undefined) {
     b.group('wlan_radio.duration', () => `[Duration: ${duration.total}µs]`, duration.total, offset, 0, () => {
-      b.add('wlan_radio.preamble', () => `[Preamble: ${duration.preamble}µs]`, duration.preamble, offset, 0);
-      if (radio.tsft !== undefined) {
-        // Wireshark takes the TSF as the end of the frame.
-        const endTsf = radio.tsft;
-        const startTsf = endTsf - BigInt(duration.total);
-        b.add('wlan_radio.start_tsf', () => `[Start: ${startTsf}µs]`, startTsf.toString(), offset, 0);
-        b.add('wlan_radio.end_tsf', () => `[End: ${endTsf}µs]`, endTsf.toString(), offset, 0);
-      }
+      for (const [key, message] of duration.assumed) addExpert(b, `wlan_radio.assumed.${key}`, 'Warning', 'Assumption', message, offset, 0);
+      if (duration.preamble) b.add('wlan_radio.preamble', () => `[Preamble: ${duration.preamble}µs]`, duration.preamble, offset, 0);
+      if (ifs !== 0n) b.add('wlan_radio.ifs', () => `[IFS: ${ifs}µs]`, ifs.toString(), offset, 0);
+      if (start !== 0n) b.add('wlan_radio.start_tsf', () => `[Start: ${start}µs]`, start.toString(), offset, 0);
+      if (end !== 0n) b.add('wlan_radio.end_tsf', () => `[End: ${end}µs]`, end.toString(), offset, 0);
     });
   }
+  if (state === undefined) previousEnd.set(d, (state = { end: 0n }));
+  state.end = end;
   p.addLayer(b.layer);
 }
 
@@ -418,43 +485,67 @@ const BANDWIDTHS = ['20 MHz', '40 MHz', '20 MHz + 20 MHz lower', '20 MHz + 20 MH
 const HT_DBPS_20 = [26, 52, 78, 104, 156, 208, 234, 260];
 const HT_DBPS_40 = [54, 108, 162, 216, 324, 432, 486, 540];
 
+/** An air time, its preamble, and the assumptions made (Wireshark's expert items, in its order). */
+interface AirTime {
+  total: number;
+  preamble: number;
+  assumed: Array<[string, string]>;
+}
+
+const ASSUMED = {
+  shortPreamble: ['short_preamble', 'No preamble length information was available, assuming short preamble.'],
+  nonGreenfield: ['non_greenfield', 'No plcp type information was available, assuming non greenfield.'],
+  noStbc: ['no_stbc', 'No stbc information was available, assuming no stbc.'],
+  noExtensionStreams: ['no_extension_streams', 'No extension stream information was available, assuming no extension streams.'],
+  bccFec: ['bcc_fec', 'No fec type information was available, assuming bcc fec.'],
+} as const satisfies Record<string, [string, string]>;
+
 /**
- * Air time of an HT (mixed format) frame: 32 µs of legacy and HT training and signal fields plus
- * 4 µs per HT-LTF (1, 2 or 4 by space-time streams), then the data symbols (rounded to pairs with
- * STBC) of 4 µs, or 3.6 µs with a short guard interval; BCC coding with one encoder assumed, as
- * Wireshark assumes when radiotap does not say.
+ * Air time of an HT frame: the preamble (mixed format 32 µs, greenfield 24 µs; assumed mixed when
+ * not known) plus 4 µs per HT-LTF of the space-time and extension streams, then the data symbols
+ * (rounded to pairs with STBC) of 4 µs, or 3.6 µs with a short guard interval; BCC coding assumed
+ * when not known, as Wireshark does.
  */
-function htDuration(mcs: { known: number; flags: number; index: number }, frameLength: number): { total: number; preamble: number } | undefined {
-  const bw = mcs.flags & 0x03;
-  if ((mcs.known & 0x03) !== 0x03 || mcs.index >= 32 || (bw !== 0 && bw !== 1)) return undefined;
-  const streams = (mcs.index >> 3) + 1;
-  const stbc = (mcs.known & 0x20) !== 0 ? (mcs.flags >> 5) & 3 : 0;
+function htDuration(ht: HtInfo, frameLength: number): AirTime | undefined {
+  const index = ht.index;
+  const bw = ht.bandwidth;
+  if (index === undefined || bw === undefined || ht.shortGi === undefined || index >= 32 || (bw !== 0 && bw !== 1)) return undefined;
+  const assumed: Array<[string, string]> = [];
+  let preamble = 32;
+  if (ht.greenfield !== undefined) preamble = ht.greenfield ? 24 : 32;
+  else assumed.push([...ASSUMED.nonGreenfield]);
+  const stbc = ht.stbc ?? 0;
+  if (ht.stbc === undefined) assumed.push([...ASSUMED.noStbc]);
+  const ness = ht.ness ?? 0;
+  if (ness >= 4) return undefined;
+  if (ht.ness === undefined) assumed.push([...ASSUMED.noExtensionStreams]);
+  if (ht.fec === undefined) assumed.push([...ASSUMED.bccFec]);
+  const streams = (index >> 3) + 1;
   const spaceTime = streams + stbc;
-  const ltfs = spaceTime === 3 ? 4 : spaceTime;
-  const preamble = 32 + 4 * ltfs;
-  const dbps = (bw === 1 ? HT_DBPS_40 : HT_DBPS_20)[mcs.index & 7]! * streams;
+  if (spaceTime > 4) return undefined;
+  preamble += 4 * ([1, 2, 4, 4][spaceTime - 1]! + [0, 1, 2, 4][ness]!);
+  const dbps = (bw === 1 ? HT_DBPS_40 : HT_DBPS_20)[index & 7]! * streams;
   const encoders = dbps * 0.25 > 300 ? 2 : 1;
   const bits = 8 * frameLength + 16 + 6 * encoders;
   const pairing = stbc !== 0 ? 2 : 1;
   const symbols = Math.ceil(bits / (dbps * pairing)) * pairing;
-  const shortGi = (mcs.known & 0x04) !== 0 && (mcs.flags & 0x04) !== 0;
-  return { total: preamble + Math.floor((symbols * (shortGi ? 36 : 40) + 5) / 10), preamble };
+  return { total: preamble + Math.floor((symbols * (ht.shortGi ? 36 : 40) + 5) / 10), preamble, assumed };
 }
 
 /**
  * Air time of a non-HT frame (Wireshark's wlan_radio.duration): 802.11b, a long (192 µs) or short
- * (96 µs; assumed when radiotap does not say) preamble, then the bits at the rate; 802.11a/g, a
+ * (96 µs; assumed when the capture does not say) preamble, then the bits at the rate; 802.11a/g, a
  * 20 µs preamble then 4 µs OFDM symbols carrying the 16 service bits, the frame and 6 tail bits.
+ * `rate` in Mb/s.
  */
-function legacyDuration(phy: number, rate: number | undefined, shortPreamble: boolean, preambleKnown: boolean, frameLength: number): { total: number; preamble: number } | undefined {
-  if (rate === undefined || rate === 0) return undefined;
+function legacyDuration(phy: number, rate: number, preambleKnown: boolean, shortPreamble: boolean, frameLength: number): AirTime | undefined {
   if (phy === 4) {
+    const assumed: Array<[string, string]> = preambleKnown ? [] : [[...ASSUMED.shortPreamble]];
     const preamble = preambleKnown && !shortPreamble ? 192 : 96;
-    return { total: preamble + Math.ceil((frameLength * 16) / rate), preamble };
+    return { total: Math.ceil(preamble + (frameLength * 8) / rate), preamble, assumed };
   }
   if (phy === 5 || phy === 6) {
-    const bitsPerSymbol = rate * 2; // rate in 500 kb/s units: Mb/s * 4 µs
-    return { total: 20 + 4 * Math.ceil((16 + 8 * frameLength + 6) / bitsPerSymbol), preamble: 20 };
+    return { total: 20 + 4 * Math.ceil((16 + 8 * frameLength + 6) / (rate * 4)), preamble: 20, assumed: [] };
   }
   return undefined;
 }

@@ -114,7 +114,7 @@ export function dissectWlanFrame(d: Dissector, p: PacketState, data: Buffer, off
     }
     b.title(() => `IEEE 802.11 ${name}, Flags: ${flagText}`);
     info = name;
-    b.add('wlan.fc.type_subtype', () => `Type/Subtype: ${name} (${hex(typeSubtype, 4)})`, typeSubtype, offset, 2, hex(typeSubtype, 4));
+    b.add('wlan.fc.type_subtype', () => `Type/Subtype: ${name} (${hex(typeSubtype, 4)})`, typeSubtype, offset, 1, hex(typeSubtype, 4));
     if (b.building) {
       b.group('wlan.fc', () => `Frame Control Field: ${hex(fc, 4)}`, fc, offset, 2, () => {
         b.add('wlan.fc.version', () => `${bitPicture(fc0, 0x03, 8)} = Version: ${version}`, version, offset, 1);
@@ -123,8 +123,8 @@ export function dissectWlanFrame(d: Dissector, p: PacketState, data: Buffer, off
         b.group('wlan.flags', () => `Flags: ${hex(flags, 2)}`, flags, offset + 1, 1, () => {
           const ds = flags & 3;
           b.add('wlan.fc.ds', () => `${bitPicture(flags, 0x03, 8)} = DS status: ${DS_TEXTS[ds]} (${hex(ds, 1)})`, ds, offset + 1, 1, hex(ds, 2));
-          b.add('wlan.fc.tods', '', (flags & 1) !== 0, offset + 1, 1).hidden = true;
-          b.add('wlan.fc.fromds', '', (flags & 2) !== 0, offset + 1, 1).hidden = true;
+          b.add('wlan.fc.tods', () => `${bitPicture(flags, 0x01, 8)} = To DS: Frame is ${flags & 1 ? '' : 'not '}entering DS`, (flags & 1) !== 0, offset + 1, 1).hidden = true;
+          b.add('wlan.fc.fromds', () => `${bitPicture(flags, 0x02, 8)} = From DS: Frame is ${flags & 2 ? '' : 'not '}exiting DS`, (flags & 2) !== 0, offset + 1, 1).hidden = true;
           for (const [mask, bit, label, on, off] of FLAG_BITS) {
             b.add(`wlan.fc.${bit}`, () => `${bitPicture(flags, mask, 8)} = ${label}: ${flags & mask ? on : off}`, (flags & mask) !== 0, offset + 1, 1);
           }
@@ -150,7 +150,14 @@ export function dissectWlanFrame(d: Dissector, p: PacketState, data: Buffer, off
       b.need(at, 6, label);
       const text = macText(data, at);
       b.add(field, () => `${label}: ${d.macLabel(text)}`, text, at, 6);
-      if (withAddr) b.add('wlan.addr', '', text, at, 6).hidden = true;
+      if (!b.building) return text;
+      // Each address's name (itself without MAC name resolution), hidden, as packet-ieee80211.c adds it.
+      const resolved = d.macName === undefined ? text : d.macName(text);
+      b.add(`${field}_resolved`, () => `${label} (resolved): ${resolved}`, resolved, at, 6).hidden = true;
+      if (withAddr) {
+        b.add('wlan.addr', () => `Hardware address: ${d.macLabel(text)}`, text, at, 6).hidden = true;
+        b.add('wlan.addr_resolved', () => `Hardware address (resolved): ${resolved}`, resolved, at, 6).hidden = true;
+      }
       return text;
     };
     if (type === 1) {
@@ -199,13 +206,13 @@ export function dissectWlanFrame(d: Dissector, p: PacketState, data: Buffer, off
         addr(a3, 'wlan.bssid', 'BSS Id', true);
         addr(t2 === t3 ? a1 : a2, 'wlan.staa', 'STA address', false);
       } else if (ds === 1) {
-        da = addr(a3, 'wlan.da', 'Destination address', true);
+        da = addr(a3, 'wlan.da', 'Destination address', false);
         sa = addr(a2, 'wlan.sa', 'Source address', false);
         addr(a1, 'wlan.bssid', 'BSS Id', false);
         addr(a2, 'wlan.staa', 'STA address', false);
       } else if (ds === 2) {
         da = addr(a1, 'wlan.da', 'Destination address', false);
-        sa = addr(a3, 'wlan.sa', 'Source address', true);
+        sa = addr(a3, 'wlan.sa', 'Source address', false);
         addr(a2, 'wlan.bssid', 'BSS Id', false);
         addr(a1, 'wlan.staa', 'STA address', false);
       } else {
@@ -219,6 +226,13 @@ export function dissectWlanFrame(d: Dissector, p: PacketState, data: Buffer, off
     const seq = seqCtl >> 4;
     b.add('wlan.frag', () => `${bitPicture(seqCtl, 0x000f, 16)} = Fragment number: ${frag}`, frag, offset + 22, 2);
     b.add('wlan.seq', () => `${bitPicture(seqCtl, 0xfff0, 16)} = Sequence number: ${seq}`, seq, offset + 22, 2);
+    // A data frame to or from the DS: packet-ieee80211.c adds its third address to wlan.addr only here.
+    if (type === 2 && (ds === 1 || ds === 2) && b.building) {
+      const text = macText(data, a3);
+      const resolved = d.macName === undefined ? text : d.macName(text);
+      b.add('wlan.addr', () => `Hardware address: ${d.macLabel(text)}`, text, a3, 6).hidden = true;
+      b.add('wlan.addr_resolved', () => `Hardware address (resolved): ${resolved}`, resolved, a3, 6).hidden = true;
+    }
     addFcs();
     let hdr = offset + 24 + (type === 2 && ds === 3 ? 6 : 0);
     if (type === 2 && (subtype & 8) !== 0) {
@@ -228,9 +242,26 @@ export function dissectWlanFrame(d: Dissector, p: PacketState, data: Buffer, off
       b.group('wlan.qos', () => `Qos Control: ${hex(qos, 4)}`, qos, at, 2, () => {
         b.add('wlan.qos.tid', () => `${bitPicture(qos, 0x000f, 16)} = TID: ${qos & 0xf}`, qos & 0xf, at, 2);
         b.add('wlan.qos.priority', () => `[${bitPicture(qos, 0x0007, 16)} = Priority: ${QOS_PRIORITIES[qos & 7]} (${qos & 7})]`, qos & 7, at, 2);
-        b.add('wlan.qos.eosp', () => `${bitPicture(qos, 0x0010, 16)} = EOSP: ${qos & 0x10 ? 'End of service period' : 'Service period'}`, (qos & 0x10) !== 0, at, 2);
-        b.add('wlan.qos.ack', () => `${bitPicture(qos, 0x0060, 16)} = Ack Policy: ${ACK_POLICIES[(qos >> 5) & 3]} (${hex((qos >> 5) & 3, 1)})`, (qos >> 5) & 3, at, 2);
-        b.add('wlan.qos.amsdupresent', () => `${bitPicture(qos, 0x0080, 16)} = Payload Type: ${qos & 0x80 ? 'A-MSDU' : 'MSDU'}`, (qos & 0x80) !== 0, at, 2);
+        // packet-ieee80211.c: bit 4 and bits 8-15 mean one thing from an AP (From DS), another from a station.
+        const fromDs = (ds & 2) !== 0;
+        if (fromDs) b.add('wlan.qos.eosp', () => `${bitPicture(qos, 0x0010, 16)} = EOSP: ${qos & 0x10 ? 'End of service period' : 'Service period'}`, (qos & 0x10) !== 0, at, 2);
+        else b.add('wlan.qos.bit4', () => `${bitPicture(qos, 0x0010, 16)} = QoS bit 4: Bits 8-15 of QoS Control field are ${qos & 0x10 ? 'Queue Size' : 'TXOP Duration Requested'}`, (qos & 0x10) !== 0, at, 2);
+        b.add('wlan.qos.ack', () => `${bitPicture(qos, 0x0060, 16)} = Ack Policy: ${ACK_POLICIES[(qos >> 5) & 3]} (${hex((qos >> 5) & 3, 1)})`, (qos >> 5) & 3, at, 2, () => hex((qos >> 5) & 3, 4));
+        // (A QoS Null frame carries no payload to type.)
+        if ((subtype & 4) === 0) b.add('wlan.qos.amsdupresent', () => `${bitPicture(qos, 0x0080, 16)} = Payload Type: ${qos & 0x80 ? 'A-MSDU' : 'MSDU'}`, (qos & 0x80) !== 0, at, 2);
+        const high = qos >> 8;
+        if (fromDs) {
+          b.group('wlan.qos.ps_buf_state', () => `${bitPicture(qos, 0xff00, 16)} = QAP PS Buffer State: ${hex(high, 2)}`, high, at, 2, () => {
+            b.add('wlan.qos.buf_state_indicated', () => `${bitPicture(qos, 0x0200, 16)} = Buffer State Indicated: ${qos & 0x200 ? 'Yes' : 'No'}`, (qos & 0x200) !== 0, at, 2);
+            if (qos & 0x200) {
+              const ac = (qos >> 10) & 3;
+              b.add('wlan.qos.highest_pri_buf_ac', () => `${bitPicture(qos, 0x0c00, 16)} = Highest-Priority Buffered AC: ${['Best Effort', 'Background', 'Video', 'Voice'][ac]} (${ac})`, ac, at, 2);
+              const load = qos >> 12;
+              b.add('wlan.qos.qap_buf_load', () => `${bitPicture(qos, 0xf000, 16)} = QAP Buffered Load: ${load}${load === 0 ? ' (no buffered traffic)' : ''}`, load, at, 2);
+            }
+          }, hex(high, 4));
+        } else if (qos & 0x10) b.add('wlan.qos.queue_size', () => `${bitPicture(qos, 0xff00, 16)} = Queue Size: ${high}`, high, at, 2);
+        else b.add('wlan.qos.txop_dur_req', () => `${bitPicture(qos, 0xff00, 16)} = TXOP Duration Requested: ${high}${high === 0 ? ' (no TXOP requested)' : ''}`, high, at, 2);
       }, hex(qos, 4));
       hdr += 2;
     }

@@ -27,7 +27,7 @@ const LEVELS: ReadonlyArray<{ severity: ExpertSeverity; title: string; word: str
 
 /** Wireshark's short names of protocols whose name is not their abbreviation in capitals. */
 const SHORT_NAMES: Record<string, string> = {
-  ip: 'IPv4', ipv6: 'IPv6', icmpv6: 'ICMPv6', eth: 'ETH', sll: 'SLL', data: 'Data', frame: 'Frame', arp: 'ARP/RARP',
+  ip: 'IPv4', ipv6: 'IPv6', icmpv6: 'ICMPv6', eth: 'ETH', sll: 'SLL', data: 'Data', frame: 'Frame', arp: 'ARP/RARP', wlan_radio: '802.11 Radio',
   'ipv6.hopopts': 'IPv6', 'ipv6.routing': 'IPv6', 'ipv6.fraghdr': 'IPv6', 'ipv6.dstopts': 'IPv6',
 };
 
