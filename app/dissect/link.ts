@@ -83,7 +83,7 @@ const IG_LABELS = [
  * Wireshark gives bytes after the network layer's own length to the link layer: up to the
  * 60-byte minimum frame they are padding, beyond it a trailer.
  */
-function addPaddingAndTrailer(b: LayerBuilder, prefix: string, usedEnd: number | void, frameStart: number, packetLength: number): void {
+export function addPaddingAndTrailer(b: LayerBuilder, prefix: string, usedEnd: number | void, frameStart: number, packetLength: number, trailer = { abbrev: `${prefix}.trailer`, label: 'Trailer' }): void {
   const captured = b.data.length;
   // Only fields come of it: none to build, nothing to do (no byte views made per frame).
   if (!b.building || typeof usedEnd !== 'number' || usedEnd >= captured) return;
@@ -98,7 +98,7 @@ function addPaddingAndTrailer(b: LayerBuilder, prefix: string, usedEnd: number |
   // A frame shorter on the wire than the minimum was never padded: what follows is a trailer.
   // (Wireshark's Ethertype dissector does this for Linux cooked captures too, the 60 bytes
   // counted from the start of the SLL header; they have no FCS.)
-  const padded = prefix === 'eth' || prefix === 'sll' || prefix === 'vlan';
+  const padded = prefix === 'eth' || prefix === 'sll' || prefix === 'vlan' || prefix === 'macsec';
   if (padded && at < minEnd && zero && packetLength >= 60) {
     const padEnd = Math.min(minEnd, captured);
     b.add('eth.padding', () => `Padding: ${bytesLabelHex(b.data, at, padEnd - at)}`, b.data.subarray(at, padEnd), at, padEnd - at, () => bytesHex(b.data, at, padEnd - at));
@@ -111,8 +111,8 @@ function addPaddingAndTrailer(b: LayerBuilder, prefix: string, usedEnd: number |
   // Bytes where zero padding belonged that are not zeros: Wireshark's Ethertype dissector says so.
   const badPadding = padded && usedEnd < minEnd && at === usedEnd && packetLength >= 60;
   if (at < fcsAt) {
-    const trailer = b.add(`${prefix}.trailer`, () => `Trailer: ${bytesLabelHex(b.data, at, fcsAt - at)}`, b.data.subarray(at, fcsAt), at, fcsAt - at, () => bytesHex(b.data, at, fcsAt - at));
-    if (badPadding) addExpertTo(b, trailer, 'eth.padding_bad', 'Note', 'Protocol', "Didn't find padding of zeros, and an undecoded trailer exists. There may be padding of non-zeros.", 'Ethertype');
+    const item = b.add(trailer.abbrev, () => `${trailer.label}: ${bytesLabelHex(b.data, at, fcsAt - at)}`, b.data.subarray(at, fcsAt), at, fcsAt - at, () => bytesHex(b.data, at, fcsAt - at));
+    if (badPadding) addExpertTo(b, item, 'eth.padding_bad', 'Note', 'Protocol', "Didn't find padding of zeros, and an undecoded trailer exists. There may be padding of non-zeros.", 'Ethertype');
   }
   if (fcsAt < captured) {
     const fcs = b.data.readUInt32BE(fcsAt);

@@ -44,6 +44,7 @@ import { dissectDecDna, ETHERTYPE_DEC_DNA } from './dec-dna';
 import { dissectGeonw, ETHERTYPE_GEONW } from './geonw';
 import { dissectRadiotap, LINKTYPE_IEEE802_11_RADIOTAP } from './radiotap';
 import { dissectPpi, LINKTYPE_PPI } from './ppi';
+import { dissectMacsec } from './macsec';
 import { dissectWlan, LINKTYPE_IEEE802_11 } from './wlan';
 
 export const LINKTYPE = {
@@ -81,6 +82,7 @@ export function registerCoreDissectors(d: Dissector): void {
   d.ethertypes.set(0x0806, dissectArp);
   d.ethertypes.set(0x8035, dissectArp);
   d.ethertypes.set(0x8100, dissectVlan);
+  d.ethertypes.set(0x88e5, dissectMacsec);
   d.ethertypes.set(0x88a8, dissectVlan);
   d.ethertypes.set(0x9100, dissectVlan);
   d.ethertypes.set(0x8864, dissectPppoeSession);
