@@ -45,6 +45,7 @@ import { dissectGeonw, ETHERTYPE_GEONW } from './geonw';
 import { dissectRadiotap, LINKTYPE_IEEE802_11_RADIOTAP } from './radiotap';
 import { dissectPpi, LINKTYPE_PPI } from './ppi';
 import { dissectMacsec } from './macsec';
+import { dissectJuniperEther, LINKTYPE_JUNIPER_ETHER } from './juniper';
 import { dissectWlan, LINKTYPE_IEEE802_11 } from './wlan';
 
 export const LINKTYPE = {
@@ -73,6 +74,7 @@ export function registerCoreDissectors(d: Dissector): void {
   d.linkTypes.set(LINKTYPE_ATM_RFC1483, dissectLlc);
   d.linkTypes.set(LINKTYPE_IEEE802_11_RADIOTAP, dissectRadiotap);
   d.linkTypes.set(LINKTYPE_PPI, dissectPpi);
+  d.linkTypes.set(LINKTYPE_JUNIPER_ETHER, dissectJuniperEther);
   d.linkTypes.set(LINKTYPE_IEEE802_11, dissectWlan);
   d.linkTypes.set(LINKTYPE_PKTAP, dissectPktap);
   for (let user = LINKTYPE_USER0; user <= LINKTYPE_USER15; user++) d.linkTypes.set(user, (dd, p, data, o, e) => dissectUserDlt(dd, p, data, o, e, user));
