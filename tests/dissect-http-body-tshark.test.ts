@@ -3,9 +3,10 @@
  * (`-o tcp.desegment_tcp_streams:FALSE`, what Sievecap does): the layer each Content-Type gets
  * (data-text-lines, xml, json, urlencoded-form, png, image-jfif, image-gif, media, data), the
  * Protocol column (HTTP/JSON, HTTP/XML) and Info ("(PNG)", "(JPEG JFIF image)", a partial image's
- * "[BoundErrorUnreassembled Packet]"), and continuations (text stays in the HTTP tree, anything
- * else is data). On frames this test builds (exact), and on the corpus' HTTP frames (a bar under
- * what was measured: tshark's continuation rule depends on state Sievecap does not keep).
+ * "[BoundErrorUnreassembled Packet]"), and continuations (a binary first byte is data; header-like
+ * lines stay in the HTTP tree, the rest is File Data and data: tests/dissect-continuations-tshark.test.ts).
+ * On frames this test builds (exact), and on the corpus' HTTP frames (a bar under what was
+ * measured: the TCP analysis in Info and BoundError marks of this mode differ).
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -163,9 +164,9 @@ test('the corpus\' HTTP frames: chain, Protocol and Info as tshark\'s', { skip: 
   });
   console.log(`# HTTP frames equal to tshark's (chain, Protocol, Info): ${equal}/${total}`);
   assert.ok(total > 1000, `${total} HTTP frames`);
-  // Measured 1271/1330 (95.6%); the rest: tshark's TCP analysis in Info, and continuations whose
-  // treatment depends on what tshark remembers of the conversation.
-  assert.ok(equal / total >= 0.94, `${equal}/${total} HTTP frames agree`);
+  // Measured 1293/1321 (97.9%; 1274 before continuations were read as packet-http.c reads them);
+  // the rest: tshark's TCP analysis in Info, and BoundError marks of segments dissected alone.
+  assert.ok(equal / total >= 0.97, `${equal}/${total} HTTP frames agree`);
 });
 
 test('first lines as tshark reads them: any version text, two spaces (empty URI), no version, odd status codes', { skip: NO_TSHARK }, () => {

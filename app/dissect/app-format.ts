@@ -56,7 +56,7 @@ export function printable(bytes: Buffer): string {
  * Text as Wireshark 4.0's format_text() shows it (wsutil/str_util.c), what tvb_format_text gives
  * tree lines of text protocols (HTTP's lines, "Line-based text data"): printable ASCII and
  * printable UTF-8 characters kept, \a \b \f \n \r \t \v and other ASCII controls as C escapes
- * (octal), broken UTF-8 as U+FFFD, non-printable non-ASCII characters as \uXXXX / \UXXXXXXXX.
+ * (octal), broken UTF-8 as U+FFFD, non-printable non-ASCII characters as \uXXXX / \UXXXXXXXX (upper-case hex).
  */
 export function formatText(bytes: Buffer): string {
   const ascii = bytes.toString('latin1');
@@ -96,7 +96,7 @@ export function formatText(bytes: Buffer): string {
     const char = String.fromCodePoint(uc);
     if (!NOT_PRINTABLE_UNICODE.test(char)) out += char;
     else if (uc < 0x80) out += CONTROL_ESCAPES[uc] ?? `\\${uc.toString(8).padStart(3, '0')}`;
-    else out += uc <= 0xffff ? `\\u${uc.toString(16).padStart(4, '0')}` : `\\U${uc.toString(16).padStart(8, '0')}`;
+    else out += uc <= 0xffff ? `\\u${uc.toString(16).toUpperCase().padStart(4, '0')}` : `\\U${uc.toString(16).toUpperCase().padStart(8, '0')}`;
   }
   return out;
 }
@@ -109,6 +109,20 @@ export function truncatedLabel(text: string): string {
   if (text.length < 240 && (PLAIN.test(text) || Buffer.byteLength(text) < 240)) return text;
   if (PLAIN.test(text)) return ` [truncated]${text}`.slice(0, 238);
   const marked = Buffer.from(` [truncated]${text}`);
+  let cut = 238;
+  while (cut > 0 && (marked[cut]! & 0xc0) === 0x80) cut--;
+  return marked.toString('utf8', 0, cut);
+}
+
+/**
+ * "Name: value" as Wireshark labels a field: longer than 239 bytes of UTF-8, it becomes
+ * "Name [truncated]: value" cut to 238 bytes, never inside a character (label_mark_truncated).
+ */
+export function namedTruncated(name: string, value: string): string {
+  const text = `${name}: ${value}`;
+  if (text.length < 240 && (PLAIN.test(text) || Buffer.byteLength(text) < 240)) return text;
+  const marked = Buffer.from(`${name} [truncated]: ${value}`);
+  if (marked.length <= 238) return marked.toString('utf8');
   let cut = 238;
   while (cut > 0 && (marked[cut]! & 0xc0) === 0x80) cut--;
   return marked.toString('utf8', 0, cut);

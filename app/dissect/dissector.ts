@@ -249,7 +249,7 @@ export class Dissector {
     }
     setFrameProtocols(frameFields, p.protocols, p.selection === undefined);
     p.finishColumns();
-    if (p.infoPrefix) p.info = p.infoPrefix + p.info;
+    if (p.infoPrefix) p.info = p.infoPrefix + (p.info && p.infoAppended === p.info ? ', ' : '') + p.info;
     if (!p.protocolColumn && !p.protocolEmpty) p.protocolColumn = p.protocols.length ? p.protocols[p.protocols.length - 1]!.toUpperCase() : 'UNKNOWN';
     p.layout.simple = isSimple(p);
     return {
@@ -390,6 +390,8 @@ export class Dissector {
       return app?.declines && app.claims && !app.claims(data, offset, end, ctx) ? undefined : app;
     };
     for (const app of this.conversationDissectors) if (safeTest(app.conversation!, data, offset, end, ctx)) return app;
+    const connection = ctx.connection;
+    if (connection !== undefined && connection.heuristicApp !== null) return connection.heuristicApp;
     // tshark tries the lower port's dissector, then the higher's, and heuristics only when neither
     // port has one. An ephemeral port (32768 and up, where clients' ports land) that Wireshark
     // gives to a dissector Sievecap lacks keeps the heuristics off: an HTTP request from port
@@ -404,7 +406,9 @@ export class Dissector {
     const second = byPort(high);
     if (second) return second;
     if (foreign(high)) return undefined;
-    return this.heuristics.find((h) => safeHeuristic(h, data, offset, end, ctx));
+    const found = this.heuristics.find((h) => safeHeuristic(h, data, offset, end, ctx));
+    if (found?.heuristicTakesConnection === true && connection !== undefined) connection.heuristicApp = found;
+    return found;
   }
 
   /**

@@ -266,7 +266,9 @@ export function decodeEntityBody(b: LayerBuilder, data: Buffer, start: number, s
   const transfer = (transferEncoding ?? '').split(',').map((t) => t.trim().toLowerCase());
   if (transfer.includes('chunked')) {
     const dechunked = dechunk(b, data, start, stop);
-    if (dechunked === null || dechunked.length === 0) return { bytes: null, start: 0, stop: 0, source: null, layers: [] };
+    if (dechunked === null) return { bytes: null, start: 0, stop: 0, source: null, layers: [] };
+    // Only the last chunk: tshark shows "File Data: 0 bytes".
+    if (dechunked.length === 0) return { bytes: data, start, stop: start, source: null, layers: [] };
     bytes = dechunked;
     from = 0;
     to = dechunked.length;

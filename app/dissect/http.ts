@@ -140,6 +140,7 @@ export function createHttpDissector(transactions: HttpTransactionTable | null = 
     fieldPrefixes: ['urlencoded-form', 'media', 'data-text-lines', 'json', 'xml', 'png', 'image-jfif', 'image-gif'],
     tcpPorts: HTTP_PORTS,
     heuristic: (data, offset, end) => looksLikeHttp(data, offset, end),
+    heuristicTakesConnection: true,
     dissect: (data, offset, end, ctx) => dissectHttpMessage(data, offset, end, ctx, HTTP, transactions),
     desegment: (data, offset, end) => httpMessages(data, offset, end),
   };
@@ -234,11 +235,51 @@ export function dissectHttpMessage(data: Buffer, offset: number, end: number, ct
     const parsed = first ? parseFirstLine(firstText) : null;
     const request = parsed !== null && parsed.kind !== 'response' ? parsed : null;
     if (!first || !parsed) {
-      // Body bytes or a line we do not recognise: Wireshark calls these "Continuation". Text it
-      // shows as lines of the HTTP tree; anything else (binary, a chunk of a chunked body) it
-      // hands to "data" (checked against tshark 4.0 on the corpus' continuations).
-      if (stop > offset) b.addLazy('http.file_data', `File Data: ${stop - offset} bytes`, data.subarray(offset, stop), offset, stop - offset, () => asciiFieldText(data.subarray(offset, stop)));
-      if (stop > offset && !continuationIsText(data, offset, stop)) body = bodyLayers(data, offset, stop, undefined, false, ctx.fields).layers;
+      // Body bytes or a line we do not recognise: Wireshark calls these "Continuation", and reads
+      // them as packet-http.c (4.0) does: a first byte that is not printable (after a leading
+      // CRLF) makes it binary, all of it "data" at once; otherwise lines with a colon are headers
+      // (http.unknown_header) up to a blank line or a line without one, and what follows is the
+      // body, File Data and "data" (no Content-Type).
+      const lead = stop - offset > 3 && data[offset] === 0x0d && data[offset + 1] === 0x0a ? offset + 2 : offset;
+      if (lead < stop && (data[lead]! < 0x20 || data[lead]! > 0x7e)) {
+        body = bodyLayers(data, offset, stop, undefined, false, ctx.fields).layers;
+        return;
+      }
+      if (lead > offset) {
+        // proto_tree_add_expert: an item with the expert's text, the expert under it.
+        const message = 'Leading CRLF previous message in the stream may have extra CRLF';
+        b.group('', message, null, offset, 2, () => {
+          addExpert(b, 'http.leading_crlf', 'Error', 'Malformed', message, offset, 2);
+          b.add('_ws.malformed', 'Malformed Packet', 'Malformed Packet', offset, 0, '_ws.malformed').hidden = true;
+        });
+      }
+      let at = lead;
+      while (at < stop) {
+        let lf = data.indexOf(0x0a, at);
+        if (lf < 0 || lf >= stop) lf = -1;
+        const next = lf < 0 ? stop : lf + 1;
+        const textEnd = lf < 0 ? stop : lf > at && data[lf - 1] === 0x0d ? lf - 1 : lf;
+        if (textEnd === at && lf >= 0) {
+          b.add('', next - at === 1 ? '\\n' : '\\r\\n', null, at, next - at);
+          at = next;
+          break;
+        }
+        const colon = data.indexOf(0x3a, at);
+        if (colon < 0 || colon >= textEnd) break;
+        const raw = data.subarray(at, next);
+        // Its value: a line whose name is a token escaped as format_text() does (\\r, \\n, \\t);
+        // one with another name as it is (what tshark 4.0 shows).
+        const validName = isToken(data, at, colon);
+        const value = validName ? printable(raw) : asciiString(raw);
+        b.group('http.unknown_header', () => lineLabel(formatText(raw)), value, at, raw.length, () => {
+          if (!validName) addExpert(b, 'http.bad_header_name', 'Warning', 'Protocol', 'Illegal characters found in header name', at, 0);
+        }, () => printable(raw));
+        at = next;
+      }
+      if (at < stop) {
+        b.addLazy('http.file_data', `File Data: ${stop - at} bytes`, data.subarray(at, stop), at, stop - at, () => asciiFieldText(data.subarray(at, stop)));
+        body = bodyLayers(data, at, stop, undefined, false, ctx.fields).layers;
+      }
       return;
     }
     info = `${firstText} `;
@@ -289,7 +330,7 @@ export function dissectHttpMessage(data: Buffer, offset: number, end: number, ct
     for (const line of lines.slice(1)) {
       if (!line.complete) break;
       if (line.textEnd === line.start) {
-        b.add('', '\\r\\n', null, line.start, line.next - line.start);
+        b.add('', line.next - line.start === 1 ? '\\n' : '\\r\\n', null, line.start, line.next - line.start);
         ended = true;
         break;
       }
@@ -482,12 +523,15 @@ function chunkedEnd(data: Buffer, at: number, end: number): number {
 }
 
 /** Printable ASCII, tabs and line ends only, and not a chunk of a chunked body (hex size, CR LF). */
-function continuationIsText(data: Buffer, start: number, stop: number): boolean {
-  for (let at = start; at < stop; at++) {
+/** Whether data[start, end) is a non-empty RFC 9110 token (a valid header name). */
+function isToken(data: Buffer, start: number, end: number): boolean {
+  if (end <= start) return false;
+  for (let at = start; at < end; at++) {
     const c = data[at]!;
-    if ((c < 0x20 || c > 0x7e) && c !== 0x09 && c !== 0x0a && c !== 0x0d) return false;
+    const alnum = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+    if (!alnum && !"!#$%&'*+-.^_`|~".includes(String.fromCharCode(c))) return false;
   }
-  return !/^[0-9a-fA-F]+\r\n/.test(data.toString('latin1', start, Math.min(stop, start + 18)));
+  return true;
 }
 
 interface Line {

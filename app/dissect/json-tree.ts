@@ -7,7 +7,7 @@
  * as UTF-8), numbers keep their text. Called only on bytes JSON.parse accepted.
  */
 import type { LayerBuilder } from './builder';
-import { formatText } from './app-format';
+import { formatText, namedTruncated } from './app-format';
 
 type JsonNode =
   | { kind: 'object'; start: number; end: number; members: JsonMember[] }
@@ -71,26 +71,26 @@ function emitValue(b: LayerBuilder, node: JsonNode, path: string): void {
 
 function emitMember(b: LayerBuilder, m: JsonMember, parentPath: string): void {
   const path = `${parentPath}/${m.key}`;
-  b.group('json.member', () => `Member: ${label(m.key)}`, m.key, m.start, m.end - m.start, () => {
+  b.group('json.member', () => namedTruncated('Member', label(m.key)), m.key, m.start, m.end - m.start, () => {
     if (m.value.kind === 'object' || m.value.kind === 'array') emitValue(b, m.value, path);
     else emitScalar(b, m.value, path, m.key);
-    b.add('json.key', () => `Key: ${label(m.key)}`, m.key, m.keyStart, m.keyEnd - m.keyStart);
-    b.add('json.path', () => `[Path: ${label(path)}]`, path, m.start, 0);
+    b.add('json.key', () => namedTruncated('Key', label(m.key)), m.key, m.keyStart, m.keyEnd - m.keyStart);
+    b.add('json.path', () => `[${namedTruncated('Path', label(path))}]`, path, m.start, 0);
   });
 }
 
 function emitScalar(b: LayerBuilder, v: Extract<JsonNode, { text: string }>, path: string, name: string): void {
   const withValue = `${path}:${v.text}`;
   const memberWithValue = `${name}:${v.text}`;
-  b.add('json.path_with_value', () => `[Path with value: ${label(withValue)}]`, withValue, v.start, 0);
-  b.add('json.member_with_value', () => `[Member with value: ${label(memberWithValue)}]`, memberWithValue, v.start, 0);
+  b.add('json.path_with_value', () => `[${namedTruncated('Path with value', label(withValue))}]`, withValue, v.start, 0);
+  b.add('json.member_with_value', () => `[${namedTruncated('Member with value', label(memberWithValue))}]`, memberWithValue, v.start, 0);
   const length = v.end - v.start;
   switch (v.kind) {
     case 'string':
-      b.add('json.value.string', () => `String value: ${label(v.text)}`, v.text, v.start, length);
+      b.add('json.value.string', () => namedTruncated('String value', label(v.text)), v.text, v.start, length);
       break;
     case 'number':
-      b.add('json.value.number', () => `Number value: ${v.text}`, v.text, v.start, length);
+      b.add('json.value.number', () => namedTruncated('Number value', v.text), v.text, v.start, length);
       break;
     case 'true':
       b.add('json.value.true', 'True value', null, v.start, length, '');

@@ -268,6 +268,8 @@ export interface AppContext {
   newConversation?: () => void;
   /** UDP: the datagram's udp.stream, which names its conversation (absent: none). */
   stream?: number;
+  /** TCP: the connection's slot for the dissector a heuristic gave it (AppDissector.heuristicTakesConnection). */
+  connection?: { heuristicApp: AppDissector | null };
   /**
    * The payload is quoted inside an ICMP error: Wireshark's tvb then still has the quoted IP
    * header's lengths, so a dissector reading past the quoted bytes stops silently as truncated
@@ -347,6 +349,11 @@ export interface AppResult {
    * wrote its first words (col_append_sep_str), nothing when OpenVPN did.
    */
   infoLead?: string;
+  /**
+   * The Info was appended with col_append_sep_str to a cleared column (TLS): after TCP's analysis
+   * text ("[TCP Previous segment not captured] "), which a clear keeps, tshark puts ", " first.
+   */
+  infoAppended?: boolean;
 }
 
 /**
@@ -388,6 +395,13 @@ export interface AppDissector {
   declines?: boolean;
   /** Optional payload test for traffic on other ports (cheap; must not throw). */
   heuristic?: (data: Buffer, offset: number, end: number, ctx: AppContext) => boolean;
+  /**
+   * Over TCP, a payload this heuristic claims makes the dissector its connection's (Wireshark's
+   * HTTP and TLS heuristics call conversation_set_dissector): later payload of the connection
+   * goes to it first, even bytes it would not claim (a response's body after lost segments is
+   * "Continuation").
+   */
+  heuristicTakesConnection?: boolean;
   /**
    * Optional: the payload belongs to a conversation this dissector took over earlier (Wireshark's
    * conversation_set_dissector, tried before the ports' dissectors: WireGuard's after an

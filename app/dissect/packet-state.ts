@@ -17,6 +17,8 @@ export class PacketState {
   info = '';
   /** Put before the Info column whatever sets it later (tshark's "[TCP Retransmission] " and the like, behind a column fence). */
   infoPrefix = '';
+  /** Info that was appended after a separator (AppResult.infoAppended): if it stays, ", " follows infoPrefix. */
+  infoAppended: string | null = null;
   status: LayerStatus = 'ok';
   /**
    * > 0 while dissecting headers quoted inside an ICMP error: they add layers but must not change

@@ -171,8 +171,17 @@ export function dissectTcpPayload(d: Dissector, p: PacketState, ctx: AppContext,
       if (s > have) {
         // Bytes before this segment are missing: the PDU cannot be finished by it. Its bytes are
         // kept for when the hole is filled.
-        keepAhead(pdu, s, data.subarray(o, pdu.nxtpdu < 0 ? end : Math.min(end, o + (pdu.nxtpdu - s))), p.frame.number);
-        segmentOfPdu(d, p, tcpLayer, columns, data, o, end);
+        const pduEnd = pdu.nxtpdu < 0 ? end : Math.min(end, o + (pdu.nxtpdu - s));
+        keepAhead(pdu, s, data.subarray(o, pduEnd), p.frame.number);
+        segmentOfPdu(d, p, tcpLayer, columns, data, o, pduEnd);
+        if (pduEnd >= end) return;
+        // The segment goes on past the PDU's end: what follows starts new PDUs, dissected now
+        // (Wireshark's another_pdu_follows), after the segment's note in the columns.
+        columns.fence();
+        s += pduEnd - o;
+        o = pduEnd;
+        flow.pdu = null;
+        fresh(d, p, ctx, flow, s, columns, tcpLayer, data, o, end, false);
         return;
       }
       const skip = have - s;
@@ -356,13 +365,17 @@ function callApp(d: Dissector, p: PacketState, app: AppDissector | null, ctx: Ap
   let protocol = '';
   let info = '';
   let lead: string | undefined;
+  let appended = false;
   let at = offset;
   spans.forEach((length, k) => {
     const result = app === null ? (d.byPort(p, ctx, data, at, at + length, null), null) : d.runApp(p, app, ctx, data, at, at + length, k === 0, false);
     at += length;
     if (result === null || !result.protocolColumn) return;
     protocol = result.protocolColumn;
-    if (k === 0) lead = result.infoLead;
+    if (k === 0) {
+      lead = result.infoLead;
+      appended = result.infoAppended === true;
+    }
     info = replaceInfo || k === 0 ? result.info : info + separator + result.info;
   });
   if (protocol) {
@@ -370,6 +383,7 @@ function callApp(d: Dissector, p: PacketState, app: AppDissector | null, ctx: Ap
     else {
       p.protocolColumn = protocol;
       p.info = info;
+      if (appended) p.infoAppended = info;
     }
   }
   columns.fence();
@@ -384,7 +398,9 @@ function waiting(d: Dissector, p: PacketState, app: AppDissector, split: PduSpli
   // tshark's second pass (-2) knows the segment only starts a PDU: TCP's Info stays.
   if (split.info !== undefined && !columns.fenced && !d.twoPass) p.info = split.info;
   if (split.keepsLayer !== undefined) p.addLayer({ protocol: app.protocol, title: split.keepsLayer, offset: 0, length: 0, fields: [], status: 'ok' });
-  columns.segmentOfPdu();
+  // After a PDU this frame completed, the start of the next one adds no note (the columns are
+  // fenced and no longer written, as after Wireshark's another_pdu_follows).
+  if (!columns.fenced) columns.segmentOfPdu();
 }
 
 function safeSplit(app: AppDissector, data: Buffer, offset: number, end: number, ctx: AppContext): PduSplit {

@@ -4,6 +4,7 @@
  * announced in its SYN, the conversation-completeness bits, and each direction's unfinished PDU
  * (tcp-pdus.ts).
  */
+import type { AppDissector } from './model';
 import type { DesegmentFlow } from './tcp-pdus';
 import { newAnalysisFlow, type AnalysisFlow } from './tcp-analysis';
 
@@ -47,6 +48,8 @@ export interface TcpConversation {
   finSide?: 0 | 1;
   /** Time stamps of its first and latest frame (tcp.time_relative, tcp.time_delta); null before its first. */
   times: { first: bigint; last: bigint } | null;
+  /** The dissector a heuristic gave this connection (AppContext.connection). */
+  heuristicApp: AppDissector | null;
 }
 
 export const COMPLETENESS = { SYN: 1, SYN_ACK: 2, ACK: 4, DATA: 8, FIN: 16, RST: 32 } as const;
@@ -91,6 +94,7 @@ export class TcpStreamTable {
         laterBits: undefined,
         finSide: undefined,
         times: null,
+        heuristicApp: null,
       };
       byHigh.set(high, conv);
     }

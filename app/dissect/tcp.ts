@@ -90,6 +90,8 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
   let relativeSeq = 0;
   let finOnly = false;
   let streamFirstFrame = 0;
+  /** The connection, for its heuristic's dissector (not for headers an ICMP error quotes). */
+  let connection: TcpConversation | null = null;
   try {
     header: {
       b.need(offset, 4, 'TCP ports');
@@ -138,6 +140,7 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
         ({ conv, dir } = d.tcpStreams.lookup(p.netSrc, srcPort, p.netDst, dstPort, syn, ack, seqRaw));
         conv.firstFrame ??= p.frame.number;
         streamFirstFrame = conv.firstFrame;
+        connection = conv;
         d.hindsight?.noteTcp(conv);
         const fwd = conv.dirs[dir];
         const rev = conv.dirs[dir === 0 ? 1 : 0];
@@ -442,10 +445,10 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
   for (let i = 0; i < mptcpOptions; i++) p.protocols.push('mptcp');
   const desegment = d.desegment && flow !== null && b.layer.status === 'ok';
   if (payload < 0 || payload >= end) {
-    if (desegment && finOnly && flow!.pdu !== null) finishAtFin(d, p, appContext(d, p, srcPort, dstPort, streamFirstFrame), flow!);
+    if (desegment && finOnly && flow!.pdu !== null) finishAtFin(d, p, appContext(d, p, srcPort, dstPort, streamFirstFrame, connection), flow!);
     return;
   }
-  const ctx = appContext(d, p, srcPort, dstPort, streamFirstFrame);
+  const ctx = appContext(d, p, srcPort, dstPort, streamFirstFrame, connection);
   const analysed = analysis as AnalysisResult | null;
   const flags = analysed?.flags ?? 0;
   if (desegment) dissectTcpPayload(d, p, ctx, flow!, relativeSeq, finOnly || ((be16(data, offset + 12) & 1) !== 0), data, payload, end, flags);
@@ -456,8 +459,9 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
   else if ((flags & A.OUT_OF_ORDER) === 0 && (flags & (A.RETRANSMISSION | A.SPURIOUS_RETRANSMISSION)) !== A.RETRANSMISSION) d.byPort(p, ctx, data, payload, end);
 }
 
-function appContext(d: Dissector, p: PacketState, srcPort: number, dstPort: number, streamFirstFrame: number): AppContext {
+function appContext(d: Dissector, p: PacketState, srcPort: number, dstPort: number, streamFirstFrame: number, connection: TcpConversation | null): AppContext {
   const ctx: AppContext = { transport: 'tcp', srcPort, dstPort, frameNumber: p.frame.number, src: p.netSrc, dst: p.netDst, fields: p.selection, columns: p.columns, tsNs: p.frame.tsNs, streamFirstFrame };
+  if (connection !== null) ctx.connection = connection;
   if (d.hindsight !== undefined) ctx.hindsight = d.hindsight;
   return ctx;
 }

@@ -63,6 +63,7 @@ export function createTlsDissector(): AppDissector {
     stateful: true,
     tcpPorts: [443, 465, 636, 853, 993, 995, 8443],
     heuristic: (data, offset, end) => looksLikeTls(data, offset, end),
+    heuristicTakesConnection: true,
     claims: (data, offset, end) => !printableStart(data, offset, end),
     dissect: (data, offset, end, ctx) => {
       if (!printableStart(data, offset, end)) return dissectTls(data, offset, end, ctx, conversations);
@@ -263,7 +264,7 @@ function dissectTls(data: Buffer, offset: number, end: number, ctx: AppContext, 
   // A whole message whose records were all left out shows no Info (tshark clears the column).
   const protocolColumn = state.sslv2 || state.version === SSLV2_VERSION ? 'SSLv2' : state.version ? version : 'SSL';
   const info = state.info.join(', ') || (whole ? '' : 'Continuation Data');
-  const result: AppResult = { layers, protocolColumn, info: malformed ? `${info}[Malformed Packet]` : info };
+  const result: AppResult = { layers, protocolColumn, info: malformed ? `${info}[Malformed Packet]` : info, infoAppended: true };
   if (state.x509Chain.length > 0) {
     // The certificates' dissectors in frame.protocols after tls, each time one was called (their
     // trees are in the TLS layer's): untitled layers without fields, seen by nothing else.
@@ -438,6 +439,7 @@ function readHandshakes(b: LayerBuilder, start: number, end: number, state: TlsS
     if (!name) {
       // Encrypted handshake messages (TLS 1.3 after ServerHello, or Finished) look like noise.
       state.info.push('Encrypted Handshake Message');
+      b.add('tls.handshake', 'Handshake Protocol: Encrypted Handshake Message', null, at, end - at, '');
       return;
     }
     state.info.push(name);

@@ -82,6 +82,7 @@ class IndexedTcpStreams extends TcpStreamTable {
         laterBits: undefined,
         finSide: undefined,
         times: null,
+        heuristicApp: null,
       };
       this.byId.set(id, conv);
     }

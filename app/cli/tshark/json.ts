@@ -39,8 +39,15 @@ function jsonText(f: Field): string {
     if (f.value === raw) return raw;
   }
   // (asciiFieldText escapes CR, LF and tab only.)
-  if (Buffer.isBuffer(f.value) && asciiFieldText(f.value) === text) return text.replace(/\\[rnt]/g, (e) => JSON_UNESCAPES[e]!);
+  // The string itself: the bytes up to the first NUL, bytes above 0x7f as U+FFFD (a backslash in
+  // the bytes stays one: undoing the escapes in the text would turn its "\\t" into a tab).
+  if (Buffer.isBuffer(f.value) && asciiFieldText(f.value) === text) return asciiString(f.value);
   return text;
+}
+
+function asciiString(bytes: Buffer): string {
+  const nul = bytes.indexOf(0);
+  return bytes.toString('latin1', 0, nul < 0 ? bytes.length : nul).replace(/[\x80-\xff]/g, '\ufffd');
 }
 
 const JSON_UNESCAPES: Record<string, string> = { '\\r': '\r', '\\n': '\n', '\\t': '\t', '\\b': '\b', '\\f': '\f' };
