@@ -42,6 +42,7 @@ import { mplsEchoDissector } from './mpls-echo';
 import { createSnmpDissector } from './snmp';
 import { createStunDissector } from './stun';
 import { createWireguardDissector } from './wireguard';
+import { wolDissector } from './wol';
 import { createOpenvpnDissector } from './openvpn';
 import { createNbssDissector } from './nbss';
 import { createSipRtpDissectors } from './sip';
@@ -91,6 +92,7 @@ export function createDefaultAppDissectors(): AppDissector[] {
   createSnmpDissector(),
   createStunDissector(),
   createWireguardDissector(),
+  wolDissector,
   createOpenvpnDissector(),
   createNbssDissector(),
   // SIP with SDP, and the RTP/RTCP its SDP sets up (RTCP's heuristic last, as tshark tries it late).

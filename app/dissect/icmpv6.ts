@@ -7,6 +7,9 @@ import type { PacketState } from './packet-state';
 import { EXTENDED_ECHO_CODES, extendedEchoHeader, icmpExtensions } from './icmp-ext';
 import { addResponseTime, laterReply, onesAdd, type EchoRequest } from './icmp';
 
+/** Teredo's UDP port (RFC 4380 2.7). */
+export const TEREDO_PORT = 3544;
+
 const TYPES: Record<number, string> = {
   1: 'Destination Unreachable', 2: 'Packet Too Big', 3: 'Time Exceeded', 4: 'Parameter Problem', 128: 'Echo (ping) request',
   129: 'Echo (ping) reply', 130: 'Multicast Listener Query', 131: 'Multicast Listener Report', 132: 'Multicast Listener Done',
@@ -50,9 +53,16 @@ export function dissectIcmpv6(d: Dissector, p: PacketState, data: Buffer, offset
       const seq = b.u16(body + 2, 'sequence');
       b.add('icmpv6.echo.identifier', () => `Identifier: ${hex(id, 4)}`, id, body, 2, () => hex(id, 4));
       b.add('icmpv6.echo.sequence_number', () => `Sequence: ${seq}`, seq, body + 2, 2);
+      // RFC 4380 5.2.9: an echo request sent to Teredo's UDP port is a Direct IPv6 Connectivity
+      // Test with a nonce (packet-icmpv6.c reads pinfo->destport, the UDP header's).
+      const teredo = type === 128 && p.udpDstPort === TEREDO_PORT && !p.quoted;
+      if (teredo) {
+        info = 'Direct IPv6 Connectivity Test';
+        b.add('icmpv6.nonce', () => `Nonce: ${data.toString('hex', body + 4, body + 8)}`, b.bytes(body + 4, 4), body + 4, 4, () => data.toString('hex', body + 4, body + 8));
+      }
       info += ` id=${hex(id, 4)}, seq=${seq}, hop limit=${p.ttl}`;
       if (!p.quoted && !d.neverShows(p, 'icmpv6')) info += pairEcho(d, p, type, id, seq, b, offset);
-      dataAt = body + 4;
+      dataAt = teredo ? body + 8 : body + 4;
     } else if (type >= 1 && type <= 4) {
       if (type === 2) {
         const mtu = b.u32(body);
@@ -134,7 +144,7 @@ export function dissectIcmpv6(d: Dissector, p: PacketState, data: Buffer, offset
       const tgt = ndOptions(d, b, body + 36, end).target;
       if (tgt) info += ` is at ${tgt}`;
     }
-    p.setProtocol('ICMPv6', info);
+    p.setProtocol(type === 128 && p.udpDstPort === TEREDO_PORT && !p.quoted ? 'Teredo' : 'ICMPv6', info);
   });
   if (!p.quoted) p.layout.transportLayer = p.layers.length;
   p.tapsClosed = true;

@@ -98,7 +98,7 @@ export function addPaddingAndTrailer(b: LayerBuilder, prefix: string, usedEnd: n
   // A frame shorter on the wire than the minimum was never padded: what follows is a trailer.
   // (Wireshark's Ethertype dissector does this for Linux cooked captures too, the 60 bytes
   // counted from the start of the SLL header; they have no FCS.)
-  const padded = prefix === 'eth' || prefix === 'sll' || prefix === 'vlan' || prefix === 'macsec';
+  const padded = prefix === 'eth' || prefix === 'sll' || prefix === 'vlan' || prefix === 'macsec' || prefix === 'ieee8021ad';
   if (padded && at < minEnd && zero && packetLength >= 60) {
     const padEnd = Math.min(minEnd, captured);
     b.add('eth.padding', () => `Padding: ${bytesLabelHex(b.data, at, padEnd - at)}`, b.data.subarray(at, padEnd), at, padEnd - at, () => bytesHex(b.data, at, padEnd - at));
@@ -182,7 +182,7 @@ function dissect8023Payload(d: Dissector, p: PacketState, data: Buffer, offset: 
   else dissectLlc(d, p, data, offset, end);
 }
 
-/** 802.1Q tag (ethertype 0x8100) and 802.1ad service tag (0x88a8), both 'vlan' as tshark 4.0 decodes them. */
+/** 802.1Q tag (ethertype 0x8100, and 0x9100) as tshark 4.0 decodes it ('vlan'). */
 export function dissectVlan(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): number | void {
   const b = new LayerBuilder(data, 'vlan', '802.1Q Virtual LAN', offset, end, p.selection);
   let type = -1;
@@ -215,6 +215,36 @@ export function dissectVlan(d: Dissector, p: PacketState, data: Buffer, offset: 
   }
   if (typeof used !== 'number') return used;
   addPaddingAndTrailer(b, 'vlan', used, offset, p.frame.origLen);
+  return Math.max(used, data.length);
+}
+
+/**
+ * 802.1ad service tag (ethertype 0x88a8) as tshark 4.0 decodes it (packet-ieee8021ah.c,
+ * "ieee8021ad"): "IEEE 802.1ad, ID: N", priority, DEI and ID as numbers, the type as
+ * ieee8021ah.etype, then always an Ethertype (padding and trailer, ieee8021ah.trailer, under it).
+ */
+export function dissectIeee8021ad(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): number | void {
+  const b = new LayerBuilder(data, 'ieee8021ad', 'IEEE 802.1ad', offset, end, p.selection);
+  let type = -1;
+  dissectSafely(b, () => {
+    const tci = b.u16(offset, '802.1ad tag');
+    type = b.u16(offset + 2, '802.1ad ethertype');
+    const pri = tci >> 13;
+    const dei = (tci >> 12) & 1;
+    const id = tci & 0xfff;
+    b.layer.title = `IEEE 802.1ad, ID: ${id}`;
+    b.add('ieee8021ad.priority', () => `${bitPicture(tci, 0xe000, 16)} = Priority: ${pri}`, pri, offset, 1);
+    b.add('ieee8021ad.dei', () => `${bitPicture(tci, 0x1000, 16)} = DEI: ${dei}`, dei, offset, 1);
+    b.add('ieee8021ad.id', () => `${bitPicture(tci, 0xfff, 16)} = ID: ${id}`, id, offset, 2);
+    b.add('ieee8021ah.etype', () => `Type: ${ethertypeName(type)} (${hex(type, 4)})`, type, offset + 2, 2, () => hex(type, 4));
+    b.setLength(4);
+  });
+  p.addLayer(b.layer);
+  if (b.layer.status !== 'ok') return;
+  p.protocols.push('ethertype');
+  const used = d.byEthertype(p, type, data, offset + 4, end);
+  if (typeof used !== 'number') return used;
+  addPaddingAndTrailer(b, 'ieee8021ad', used, offset, p.frame.origLen, { abbrev: 'ieee8021ah.trailer', label: 'Trailer' });
   return Math.max(used, data.length);
 }
 

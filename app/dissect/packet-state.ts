@@ -57,6 +57,9 @@ export class PacketState {
     this.layout = emptyLayout(taps);
   }
 
+  /** The destination port of the latest UDP header (Wireshark's pinfo->destport, which IP inside a tunnel keeps), -1 none. */
+  udpDstPort = -1;
+
   /** Set at an ICMP/ICMPv6 header or a UDP header with an impossible length: no tap event after it. */
   tapsClosed = false;
 

@@ -25,7 +25,7 @@ import { dissectIcmp } from './icmp';
 import { dissectIcmpv6 } from './icmpv6';
 import { dissectIpv4 } from './ipv4';
 import { dissectIpv6 } from './ipv6';
-import { dissectEthernet, dissectNull, dissectRaw, dissectSll, dissectSll2, dissectVlan } from './link';
+import { dissectEthernet, dissectNull, dissectRaw, dissectSll, dissectSll2, dissectVlan, dissectIeee8021ad } from './link';
 import { dissectLlc, LINKTYPE_ATM_RFC1483 } from './llc';
 import { dissectLldp, ETHERTYPE_LLDP } from './lldp';
 import { dissectPktap, dissectUserDlt, LINKTYPE_PKTAP, LINKTYPE_USER0, LINKTYPE_USER15 } from './pktap';
@@ -45,6 +45,9 @@ import { dissectGeonw, ETHERTYPE_GEONW } from './geonw';
 import { dissectRadiotap, LINKTYPE_IEEE802_11_RADIOTAP } from './radiotap';
 import { dissectPpi, LINKTYPE_PPI } from './ppi';
 import { dissectMacsec } from './macsec';
+import { dissectTeredo } from './teredo';
+import { TEREDO_PORT } from './icmpv6';
+import { dissectWolEthertype, ETHERTYPE_WOL } from './wol';
 import { dissectJuniperEther, LINKTYPE_JUNIPER_ETHER } from './juniper';
 import { dissectWlan, LINKTYPE_IEEE802_11 } from './wlan';
 
@@ -85,7 +88,8 @@ export function registerCoreDissectors(d: Dissector): void {
   d.ethertypes.set(0x8035, dissectArp);
   d.ethertypes.set(0x8100, dissectVlan);
   d.ethertypes.set(0x88e5, dissectMacsec);
-  d.ethertypes.set(0x88a8, dissectVlan);
+  d.ethertypes.set(ETHERTYPE_WOL, dissectWolEthertype);
+  d.ethertypes.set(0x88a8, dissectIeee8021ad);
   d.ethertypes.set(0x9100, dissectVlan);
   d.ethertypes.set(0x8864, dissectPppoeSession);
   d.ethertypes.set(ETHERTYPE_ERSPAN_II, dissectErspan);
@@ -131,4 +135,5 @@ export function registerCoreDissectors(d: Dissector): void {
   d.udpTunnels.set(6635, dissectMpls);
   d.udpTunnels.set(L2TP_PORT, dissectL2tp);
   d.udpTunnels.set(UDPENCAP_PORT, dissectUdpEncap);
+  d.udpTunnels.set(TEREDO_PORT, dissectTeredo);
 }

@@ -145,6 +145,7 @@ export function dissectUdp(d: Dissector, p: PacketState, data: Buffer, offset: n
   p.setProtocol('UDP', p.columns ? `${d.portText('udp', srcPort)} → ${d.portText('udp', dstPort)}${badLength} Len=${badLength ? infoLength : payloadEnd - offset - 8}${illegalZero ? ' [ILLEGAL CHECKSUM (0)]' : ''}${emptyBogus ? '[Malformed Packet]' : ''}` : '');
   if (emptyBogus) return;
   if (payloadEnd <= offset + 8) return;
+  if (!p.quoted) p.udpDstPort = dstPort;
   const tunnel = d.udpTunnels.get(dstPort) ?? d.udpTunnels.get(srcPort);
   if (tunnel) {
     tunnel(d, p, data, offset + 8, payloadEnd);
