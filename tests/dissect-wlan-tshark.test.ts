@@ -43,6 +43,10 @@ const FRAMES_127 = [
   '000020006f000080000000000000000015cd5b0700000000100c3c144001cea688012c00020000000001020000000002ffffffffffff10020500aaaa03000000080600010800060400010200000000020a0000020000000000000a000001deadbeef',
   '000010002e080000106c8509c000d80108422c0002000000000202000000000102000000000130060100002000000000000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f2021222324252627deadbeef',
   '000010002e08000000028509a000d801b00000000200000000010200000000020200000000018000000001000000',
+  // An unknown protocol version (3): the rest is Data in the 802.11 tree, then the FCS.
+  `${RADIOTAP}0b00${'a5'.repeat(24)}deadbeef`,
+  // CF-End: receiver address and BSSID (a locally administered one, which has no name).
+  `${RADIOTAP}e4000000ffffffffffff061f334528a0deadbeef`,
 ];
 const FRAMES_105 = [
   '40000000ffffffffffff020000000002ffffffffffff7000000001020204',
@@ -85,6 +89,17 @@ function assertAgrees(file: string): void {
 
 test('built radiotap (127) frames agree with tshark 4.0', { skip: NO_TSHARK }, () => {
   assertAgrees(writeFrames('radiotap.pcap', 127, FRAMES_127));
+});
+
+test('an unknown protocol version and a CF-End: -V, and summary lines with names resolved, as tshark 4.0', { skip: NO_TSHARK }, () => {
+  const file = writeFrames('radiotap-verbose.pcap', 127, FRAMES_127.slice(-2));
+  assert.equal(ours(file, ['-V']), tshark(file, ['-V']));
+  const named = (tool: 'tshark' | 'sievecap'): string => {
+    const r = tool === 'tshark' ? spawnSync('tshark', ['-r', file], { encoding: 'utf8' }) : sievecap(['-r', file, '-T', 'text']);
+    assert.equal(r.status, 0, String(r.stderr));
+    return r.stdout.toString();
+  };
+  assert.equal(named('sievecap'), named('tshark'));
 });
 
 test('built 802.11 (105) frames agree with tshark 4.0', { skip: NO_TSHARK }, () => {

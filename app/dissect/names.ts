@@ -431,7 +431,7 @@ export class PortNames {
 
 const MAC_TEXT = /^[0-9a-f]{2}(?::[0-9a-f]{2}){5}$/;
 /** A MAC address with the role an 802.11 control frame gives it, as its columns show it. */
-const ROLE_TEXT = /^([0-9a-f]{2}(?::[0-9a-f]{2}){5}) (\((?:RA|TA)\))$/;
+const ROLE_TEXT = /^([0-9a-f]{2}(?::[0-9a-f]{2}){5}) (\((?:RA|TA|BSSID)\))$/;
 const IP_TEXT = /^(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f:]*:[0-9a-f:.]*)$/i;
 
 /**
@@ -458,7 +458,8 @@ export class SummaryNames {
     const role = this.resolution.mac ? ROLE_TEXT.exec(text) : null;
     if (role !== null) {
       const name = this.macName(role[1]!);
-      return name === role[1] ? text : `${name} (${role[1]}) ${role[2]}`;
+      // (A CF-End's BSSID keeps the address after a name that is the address itself, as tshark 4.0 shows it.)
+      return name === role[1] && role[2] !== '(BSSID)' ? text : `${name} (${role[1]}) ${role[2]}`;
     }
     if (this.resolution.network && IP_TEXT.test(text)) return (this.hosts ??= hostNamesOfSystem(this.resolution.external)).name(text);
     return text;

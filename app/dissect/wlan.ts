@@ -107,9 +107,17 @@ export function dissectWlanFrame(d: Dissector, p: PacketState, data: Buffer, off
     const name = frameTypeName(type, subtype);
     const flagText = flagString(flags, fcsPresent);
     if (version !== 0) {
+      // packet-ieee80211.c: the version alone, the rest Data in this tree, then the FCS.
       info = `Unknown protocol version: ${version}`;
-      b.title(() => `IEEE 802.11 ${info}`);
-      b.setLength(Math.min(2, end - offset));
+      b.title(() => `IEEE 802.11 Unknown Protocol Version:${version}`);
+      b.add('wlan.fc.version', () => `${bitPicture(fc0, 0x03, 8)} = Version: ${version}`, version, offset, 1);
+      if (fcsPresent && data.length >= end) {
+        const fcs = data.readUInt32LE(end - 4);
+        // After the Data in the tree (printed after the layers nested in it).
+        b.add('wlan.fcs', () => `Frame check sequence: ${hex(fcs, 8)} [unverified]`, fcs, end - 4, 4, hex(fcs, 8)).trailing = true;
+        b.add('wlan.fcs.status', '[FCS Status: Unverified]', 2, end - 4, 0).trailing = true;
+      }
+      kind = { type: -2, subtype: 0, flags, body: offset + 2, bodyEnd: frameEnd };
       return;
     }
     b.title(() => `IEEE 802.11 ${name}, Flags: ${flagText}`);
@@ -176,7 +184,7 @@ export function dissectWlanFrame(d: Dissector, p: PacketState, data: Buffer, off
         at += 2;
       }
       addFcs();
-      if (p.columns) p.setColumns(src ? `${src} (TA)` : '', `${ra} (RA)`);
+      if (p.columns) p.setColumns(src ? `${src} ${subtype === 14 || subtype === 15 ? '(BSSID)' : '(TA)'}` : '', `${ra} (RA)`);
       info = `${name}, Flags=${flagText}`;
       b.setLength(at - offset);
       kind.body = at;
@@ -278,6 +286,16 @@ export function dissectWlanFrame(d: Dissector, p: PacketState, data: Buffer, off
     info = `${name}, SN=${seq}, FN=${frag}, Flags=${flagText}`;
   });
   p.addLayer(b.layer);
+  if (kind.type === -2 && b.layer.status === 'ok') {
+    // An unknown protocol version: what follows the frame control is Data inside the 802.11 tree.
+    p.setProtocol('802.11', info);
+    if (kind.bodyEnd > kind.body) {
+      const before = p.layers.length;
+      d.data(p, data, kind.body, kind.bodyEnd);
+      for (let k = before; k < p.layers.length; k++) p.layers[k]!.nested = true;
+    }
+    return;
+  }
   if (kind.type < 0 || b.layer.status !== 'ok') {
     p.setProtocol('802.11', info + statusSuffix(b.layer.status));
     return;
