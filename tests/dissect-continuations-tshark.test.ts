@@ -123,3 +123,32 @@ test('continuations, TLS after TCP analysis, holes and PDUs: fields, -V and -T j
   const json = ['-r', file, '-T', 'json'];
   assert.equal(run('sievecap', json), run('tshark', json));
 });
+
+test('"ACKed unseen segment" as tshark 4.0 says it: once per lost stretch, again after the other side acknowledges', { skip: NO_TSHARK }, () => {
+  // Plain TCP payload on a port of no dissector: only TCP's analysis in the summary lines.
+  const c = new TcpConversation({ clientPort: 41010, serverPort: 7777 }).handshake();
+  const bytes = (n: number): Buffer => Buffer.alloc(n, 0x41);
+  c.send('client', bytes(100));
+  c.send('server', bytes(300));
+  c.lose('server', 500);
+  c.send('server', bytes(200)); // a hole before it
+  c.send('client', bytes(50)); // acknowledges the lost bytes
+  c.send('server', bytes(60)); // the server's ACK moves on
+  c.send('client', bytes(30)); // acknowledges everything seen: no note
+  c.lose('client', 400);
+  c.send('client', bytes(20)); // a hole on the client's side
+  c.send('server', bytes(40)); // acknowledges the client's lost bytes
+  c.send('server', bytes(40)); // the same ACK again: no note
+  // (Not here: a further lost stretch acknowledged with no client segment between, which tshark
+  // notes in this pattern but not in every capture of the corpus; see tcp-analysis.ts.)
+  c.send('client', bytes(10));
+  c.lose('server', 700);
+  c.send('server', bytes(10));
+  c.send('client', bytes(10));
+  c.ack('client');
+  const file = path.join(tmp, 'acked-unseen.pcap');
+  writeConversations(file, [c]);
+  const theirs = run('tshark', ['-r', file]);
+  assert.match(theirs, /\[TCP ACKed unseen segment\]/);
+  assert.equal(run('sievecap', ['-r', file, '-T', 'text']), theirs);
+});

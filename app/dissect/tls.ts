@@ -218,7 +218,7 @@ function dissectTls(data: Buffer, offset: number, end: number, ctx: AppContext, 
       at = v2.next;
       continue;
     }
-    if (whole) {
+    if (at < segment.length) {
       if (state.version >= 0x0300 && state.version <= 0x0303 && CONTENT_TYPES[segment[at]!] === undefined) {
         // dissect_ssl3_record with a session at SSL 3.0 to TLS 1.2: a record header with an unknown content type ends the message.
         const b = new LayerBuilder(segment, 'tls', 'Transport Layer Security', at, end, ctx.fields);
