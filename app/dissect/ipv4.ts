@@ -68,13 +68,14 @@ export function dissectIpv4(d: Dissector, p: PacketState, data: Buffer, offset: 
       proto = b.u8(offset + 9);
       // Wireshark's notes on the TTL (tshark 4.0 makes them in a datagram an ICMP error quotes too):
       // to the Local Network Control Block (224.0.0.0/24) a TTL other than the one RFC 3171 wants
-      // (1; 255 for VRRP and GLBP; any for mDNS and LLMNR), elsewhere one that cannot reach far (not
+      // (1; 255 for VRRP, GLBP and mDNS; any for LLMNR), elsewhere one that cannot reach far (not
       // to multicast, not for PIM or OSPF).
       if (offset + 20 <= data.length) {
         const dst0 = data[offset + 16]!;
         if (dst0 === 224 && data[offset + 17] === 0 && data[offset + 18] === 0) {
           const wanted = lncbTtl(data[offset + 19]!);
-          if (wanted >= 0 && ttl !== wanted) {
+          // mDNS wants 255; tshark 4.0 says nothing of the TTL of 1 some responders send (the corpus).
+          if (wanted >= 0 && ttl !== wanted && !(data[offset + 19] === 251 && ttl === 1)) {
             addExpertTo(b, ttlField, 'ip.ttl.lncb', 'Note', 'Sequence', `"Time To Live" != ${wanted} for a packet sent to the Local Network Control Block (see RFC 3171)`);
           }
         } else if (ttl < 5 && (dst0 < 224 || dst0 > 239) && proto !== 103 && proto !== 89) addExpertTo(b, ttlField, 'ip.ttl.too_small', 'Note', 'Sequence', `"Time To Live" only ${ttl}`);
@@ -217,6 +218,7 @@ export function addReassemblyFields(b: LayerBuilder, prefix: string, name: strin
 /** The TTL packet-ip.c expects to 224.0.0.<last> (-1: any). */
 function lncbTtl(last: number): number {
   if (last === 18 || last === 102) return 255; // VRRP, GLBP
-  if (last === 251 || last === 252) return -1; // mDNS, LLMNR
+  if (last === 251) return 255; // mDNS (RFC 6762)
+  if (last === 252) return -1; // LLMNR
   return 1;
 }

@@ -46,6 +46,7 @@ import { dissectRadiotap, LINKTYPE_IEEE802_11_RADIOTAP } from './radiotap';
 import { dissectPpi, LINKTYPE_PPI } from './ppi';
 import { dissectMacsec } from './macsec';
 import { dissectTeredo } from './teredo';
+import { dissectGtpU, GTP_U_PORT } from './gtp';
 import { TEREDO_PORT } from './icmpv6';
 import { dissectWolEthertype, ETHERTYPE_WOL } from './wol';
 import { dissectJuniperEther, LINKTYPE_JUNIPER_ETHER } from './juniper';
@@ -136,4 +137,5 @@ export function registerCoreDissectors(d: Dissector): void {
   d.udpTunnels.set(L2TP_PORT, dissectL2tp);
   d.udpTunnels.set(UDPENCAP_PORT, dissectUdpEncap);
   d.udpTunnels.set(TEREDO_PORT, dissectTeredo);
+  d.udpTunnels.set(GTP_U_PORT, dissectGtpU);
 }
