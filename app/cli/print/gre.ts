@@ -1,15 +1,18 @@
 /**
- * GRE version 0 as tcpdump 4.99's print-gre.c prints it: `GREv0, key=0x2, length 116: ` and then
- * the IPv4, IPv6 or Ethernet (transparent bridging) packet inside; -v adds the flags and the
- * checksum and goes on on the next line, -e names the payload's protocol. A packet whose payload
- * tcpdump decodes with a printer Sievecap lacks (MPLS, IPX, AppleTalk, OSI), one with source
- * routing entries, and GREv1 (PPTP's PPP) are left to the caller (tcpdump's ` ip-proto-47 N`
- * form): `gre` returns false for them before printing anything.
+ * GRE as tcpdump 4.99's print-gre.c prints it. Version 0: `GREv0, key=0x2, length 116: ` and then
+ * the IPv4, IPv6, MPLS or Ethernet (transparent bridging) packet inside; -v adds the flags and the
+ * checksum and goes on on the next line, -e names the payload's protocol. Version 1 (PPTP): the
+ * call ID, sequence and acknowledgment numbers and the PPP frame inside. A packet whose payload
+ * tcpdump decodes with a printer Sievecap lacks (IPX, AppleTalk, OSI) and one with source routing
+ * entries are left to the caller (tcpdump's ` ip-proto-47 N` form): `grePrint` returns false for
+ * them before printing anything.
  */
 import { PrintContext, hex, tok } from './context';
 import { ETHERTYPE_NAMES } from './tables';
 import { ipPrint, ip6Print } from './ip';
 import { etherPrint } from './link';
+import { mplsPrint, mplsPrintable } from './mpls';
+import { pppPrint, pppPrintable } from './ppp';
 
 const CP = 0x8000;
 const RP = 0x4000;
@@ -24,14 +27,20 @@ const FLAG_NAMES: Array<[number, string]> = [
   [0x0080, 'ack present'],
 ];
 /** Payloads tcpdump decodes inside GRE with printers Sievecap lacks. */
-const NOT_DECODED = new Set([0x8847, 0x8137, 0x809b, 0x00fe]);
+const NOT_DECODED = new Set([0x8137, 0x809b, 0x00fe]);
+const AP = 0x0080;
 
 /** Prints a GRE packet as tcpdump does; false (nothing printed) when it is one tcpdump decodes further than Sievecap can. */
 export function grePrint(ctx: PrintContext, p: number, length: number): boolean {
   if (!ctx.has(p, 4) || length < 4) return false;
   const flags = ctx.u16(p);
   const prot = ctx.u16(p + 2);
+  if ((flags & 7) === 1) return gre1Print(ctx, p, length);
   if ((flags & 7) !== 0 || flags & RP || NOT_DECODED.has(prot)) return false;
+  if (prot === 0x8847) {
+    const at = p + 4 + (flags & CP ? 4 : 0) + (flags & KP ? 4 : 0) + (flags & SP ? 4 : 0);
+    if (!mplsPrintable(ctx, at, length - (at - p))) return false;
+  }
   ctx.protocol = 'gre';
   ctx.print('GREv0');
   if (ctx.flags.verbose > 0) {
@@ -77,11 +86,66 @@ export function grePrint(ctx: PrintContext, p: number, length: number): boolean 
   ctx.print(ctx.flags.verbose < 1 ? ': ' : '\n\t');
   if (prot === 0x0800) ipPrint(ctx, q, len);
   else if (prot === 0x86dd) ip6Print(ctx, q, len);
+  else if (prot === 0x8847) mplsPrint(ctx, q, len);
   else if (prot === 0x6558) {
     const linkHeaderLength = ctx.linkHeaderLength;
     etherPrint(ctx, q, len, ctx.available(q));
     ctx.linkHeaderLength = linkHeaderLength;
   } else ctx.print(`gre-proto-0x${prot.toString(16)}`);
+  return true;
+}
+
+/**
+ * gre_print_1, enhanced GRE (RFC 2637, PPTP): `GREv1, call 6016, seq 430001, ack 539254, length
+ * 119: ` and the PPP frame inside; a packet without a sequence number carries none
+ * (`, no-payload`). False (nothing printed) when the PPP frame is one pppPrint does not print.
+ */
+function gre1Print(ctx: PrintContext, p: number, length: number): boolean {
+  const flags = ctx.u16(p);
+  const prot = ctx.u16(p + 2);
+  if (flags & SP && prot === 0x880b) {
+    const at = p + 4 + (flags & KP ? 4 : 0) + 4 + (flags & AP ? 4 : 0);
+    if (!pppPrintable(ctx, at, length - (at - p))) return false;
+  }
+  ctx.protocol = 'gre';
+  ctx.print('GREv1');
+  if (ctx.flags.verbose > 0) {
+    const names = FLAG_NAMES.filter(([bit]) => (flags & bit) === bit).map(([, name]) => name);
+    ctx.print(`, Flags [${names.length ? names.join(', ') : 'none'}]`);
+  }
+  let q = p + 4;
+  let len = length - 4;
+  const need = (n: number): boolean => ctx.has(q, n) && len >= n;
+  if (flags & KP) {
+    if (!need(4)) return truncated(ctx);
+    ctx.print(`, call ${ctx.u32(q) & 0xffff}`);
+    q += 4;
+    len -= 4;
+  }
+  if (flags & SP) {
+    if (!need(4)) return truncated(ctx);
+    ctx.print(`, seq ${ctx.u32(q)}`);
+    q += 4;
+    len -= 4;
+  }
+  if (flags & AP) {
+    if (!need(4)) return truncated(ctx);
+    ctx.print(`, ack ${ctx.u32(q)}`);
+    q += 4;
+    len -= 4;
+  }
+  if (!(flags & SP)) ctx.print(', no-payload');
+  if (ctx.flags.linkHeader) ctx.print(`, proto ${tok(ETHERTYPE_NAMES, 'unknown', prot)} (0x${hex(prot, 4)})`);
+  ctx.print(`, length ${length}`);
+  if (!(flags & SP)) return true;
+  ctx.print(ctx.flags.verbose < 1 ? ': ' : '\n\t');
+  if (prot === 0x880b) pppPrint(ctx, q, len);
+  else ctx.print(`gre-proto-0x${prot.toString(16)}`);
+  return true;
+}
+
+function truncated(ctx: PrintContext): true {
+  ctx.printTrunc();
   return true;
 }
 

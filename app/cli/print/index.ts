@@ -9,6 +9,7 @@
  * asked (see names.ts).
  */
 import { PrintContext, Truncated } from './context';
+import { pppPrint, pppoePrint } from './ppp';
 import { TcpSeqTable } from './tcp-seq';
 import { NameResolver, localInterfaceName, type NameFiles } from './names';
 import { etherPrint, nullPrint, rawPrint, sll2Print, sllPrint } from './link';
@@ -24,6 +25,8 @@ export type { TimestampMode } from './timestamp';
 export const PRINTABLE_LINKTYPES = {
   NULL: 0,
   EN10MB: 1,
+  PPP: 9,
+  PPP_ETHER: 51,
   RAW: 101,
   LOOP: 108,
   LINUX_SLL: 113,
@@ -237,6 +240,22 @@ function printLink(
     case PRINTABLE_LINKTYPES.NULL:
     case PRINTABLE_LINKTYPES.LOOP:
       nullPrint(ctx, origLen, caplen);
+      return;
+    case PRINTABLE_LINKTYPES.PPP:
+      // ppp_if_print: the PPP frame (address, control, protocol) is the link header.
+      ctx.protocol = 'ppp';
+      if (caplen < 4) {
+        ctx.printTrunc();
+        ctx.linkHeaderLength = caplen;
+        return;
+      }
+      ctx.linkHeaderLength = 4;
+      pppPrint(ctx, ctx.start, origLen);
+      return;
+    case PRINTABLE_LINKTYPES.PPP_ETHER:
+      // pppoe_if_print: the PPPoE header and the PPP frame inside.
+      ctx.linkHeaderLength = 6;
+      pppoePrint(ctx, ctx.start, origLen);
       return;
     case PRINTABLE_LINKTYPES.RAW:
     case PRINTABLE_LINKTYPES.IPV4:

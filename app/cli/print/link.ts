@@ -11,6 +11,8 @@ import { cdpPrint } from './cdp';
 import { isoclnsPrint, isoclnsPrintable } from './isis';
 import { ptpPrint } from './ptp';
 import { ipPrint, ip6Print } from './ip';
+import { mplsPrint, mplsPrintable } from './mpls';
+import { pppoePrint, pppoePrintable } from './ppp';
 import { ETHERTYPE, ETHERTYPE_NAMES } from './tables';
 
 const MAX_ETHERNET_LENGTH_VAL = 1500;
@@ -29,7 +31,15 @@ export function ethertypePrint(ctx: PrintContext, type: number, offset: number, 
       arpPrint(ctx, offset, length);
       return true;
     case ETHERTYPE.PPPOE_SESSION:
-      return pppoeSessionPrint(ctx, offset, length);
+    case ETHERTYPE.PPPOE_DISC:
+      if (!pppoePrintable(ctx, offset, length)) return false;
+      pppoePrint(ctx, offset, length);
+      return true;
+    case ETHERTYPE.MPLS:
+    case ETHERTYPE.MPLS_MULTI:
+      if (!mplsPrintable(ctx, offset, length)) return false;
+      mplsPrint(ctx, offset, length);
+      return true;
     case 0x88cc:
       lldpPrint(ctx, offset, length);
       return true;
@@ -192,43 +202,6 @@ function lldpPrint(ctx: PrintContext, offset: number, length: number): void {
     left -= tlvLength;
     p += tlvLength;
   }
-}
-
-/**
- * PPPoE session data carrying IPv4 or IPv6 (print-pppoe.c + print-ppp.c); other PPP protocols
- * and discovery packets are left to the raw dump.
- */
-function pppoeSessionPrint(ctx: PrintContext, offset: number, length: number): boolean {
-  ctx.protocol = 'pppoe';
-  if (length < 6 || !ctx.has(offset, 8) || ctx.u8(offset + 1) !== 0) return false;
-  let proto = ctx.u16(offset + 6);
-  let p = offset + 8;
-  if (proto === 0xff03) {
-    if (!ctx.has(offset + 8, 2)) return false;
-    proto = ctx.u16(offset + 8);
-    p += 2;
-  }
-  if (proto !== 0x0021 && proto !== 0x0057) return false;
-  const verType = ctx.u8(offset);
-  if (verType >> 4 !== 1) ctx.print(` [ver ${verType >> 4}]`);
-  if ((verType & 0x0f) !== 1) ctx.print(` [type ${verType & 0x0f}]`);
-  ctx.print('PPPoE ');
-  length -= 6;
-  let pppoeLength = ctx.u16(offset + 4);
-  if (pppoeLength > length) {
-    ctx.print(` [len ${pppoeLength} > ${length}!]`);
-    pppoeLength = length;
-  }
-  const session = ctx.u16(offset + 2);
-  if (session) ctx.print(` [ses 0x${session.toString(16)}]`);
-  ctx.print(' ');
-  const pppLength = pppoeLength - (p - offset - 6);
-  if (ctx.flags.linkHeader) {
-    ctx.print(`${proto === 0x0021 ? 'IP' : 'IPv6'} (0x${hex(proto, 4)}), length ${pppoeLength}: `);
-  }
-  if (proto === 0x0021) ipPrint(ctx, p, pppLength);
-  else ip6Print(ctx, p, pppLength);
-  return true;
 }
 
 function etherTypeText(ctx: PrintContext, type: number): string {

@@ -37,6 +37,9 @@ export const ETHERTYPE = {
   VLAN_9200: 0x9200,
   QINQ: 0x88a8,
   PPPOE_SESSION: 0x8864,
+  PPPOE_DISC: 0x8863,
+  MPLS: 0x8847,
+  MPLS_MULTI: 0x8848,
 } as const;
 
 /** tcpdump's ipproto_values, used by -v (`proto TCP (6)`). */

@@ -12,6 +12,7 @@ import { dnsPrint } from './dns';
 import { bfdPrint } from './bfd';
 import { ptpPrint } from './ptp';
 import { isakmpNattPrint, isakmpPrint } from './isakmp';
+import { mplsPrint, mplsPrintable } from './mpls';
 import { bcmLiPrint, bootpPrint, krbPrint, radiusPrint, ripPrint, ripngPrint, sflowPrint, tftpPrint, dhcp6Print, genevePrint, hsrpPrint, ntpPrint, otvPrint, syslogPrint, vxlanPrint } from './udp-apps';
 
 type PortTest = (sport: number, dport: number) => boolean;
@@ -76,7 +77,10 @@ const UDP_PRINTERS: ReadonlyArray<readonly [PortTest, UdpPrinter | null]> = [
   [either(4342), null], // LISP control
   [either(4790), null], // VXLAN-GPE
   [either(17754), null], // ZEP
-  [either(6635), null], // MPLS over UDP
+  [either(6635), (ctx, payload, length) => {
+    if (!mplsPrintable(ctx, payload, length)) return false;
+    mplsPrint(ctx, payload, length);
+  }],
   // AppleTalk's DDP in UDP (a LAP header of type 2 on its ports), which Sievecap does not print, comes before PTP.
   [either(319, 320), (ctx, payload, length) => {
     const sport = ctx.u16(payload - 8);
