@@ -67,16 +67,34 @@ function printTextLine(ctx: PrintContext, prefix: string, p: number, idx: number
   return 0;
 }
 
+const SIP_METHODS = new Set([
+  'ACK', 'BYE', 'CANCEL', 'DO', 'INFO', 'INVITE', 'MESSAGE', 'NOTIFY', 'OPTIONS', 'PRACK', 'QAUTH',
+  'REFER', 'REGISTER', 'SPRACK', 'SUBSCRIBE', 'UPDATE', 'PUBLISH',
+]);
+
 export function httpPrint(ctx: PrintContext, p: number, len: number): void {
-  ctx.protocol = 'http';
+  requestResponsePrint(ctx, 'http', HTTP_METHODS, p, len);
+}
+
+/** print-sip.c (UDP 5060): `SIP: INVITE sip:bob@example.com SIP/2.0`, as HTTP's. */
+export function sipPrint(ctx: PrintContext, p: number, len: number): void {
+  requestResponsePrint(ctx, 'sip', SIP_METHODS, p, len);
+}
+
+/**
+ * txtproto_print with request names and RESP_CODE_SECOND_TOKEN: the first line is printed when
+ * the payload starts with one of the methods or its second token is a three-digit status code.
+ */
+function requestResponsePrint(ctx: PrintContext, protocol: string, methods: ReadonlySet<string>, p: number, len: number): void {
+  ctx.protocol = protocol;
   let printThis = false;
   let { next, token } = fetchToken(ctx, p, 0, len);
   if (next !== 0) {
-    if (HTTP_METHODS.has(token.toUpperCase())) printThis = true;
+    if (methods.has(token.toUpperCase())) printThis = true;
     ({ next, token } = fetchToken(ctx, p, next, len));
     if (next !== 0 && /^[0-9]{3}$/.test(token)) printThis = true;
   }
-  ctx.print('HTTP');
+  ctx.print(protocol.toUpperCase());
   if (!printThis) return;
   if (ctx.flags.verbose > 0) {
     ctx.print(`, length: ${len}`);

@@ -13,6 +13,8 @@ import { bfdPrint } from './bfd';
 import { ptpPrint } from './ptp';
 import { isakmpNattPrint, isakmpPrint } from './isakmp';
 import { mplsPrint, mplsPrintable } from './mpls';
+import { sipPrint } from './text-protocols';
+import { snmpPrint, snmpPrintable } from './snmp';
 import { bcmLiPrint, bootpPrint, krbPrint, radiusPrint, ripPrint, ripngPrint, sflowPrint, tftpPrint, dhcp6Print, genevePrint, hsrpPrint, ntpPrint, otvPrint, syslogPrint, vxlanPrint } from './udp-apps';
 
 type PortTest = (sport: number, dport: number) => boolean;
@@ -42,7 +44,10 @@ const UDP_PRINTERS: ReadonlyArray<readonly [PortTest, UdpPrinter | null]> = [
   [either(500), isakmpPrint],
   [either(4500), isakmpNattPrint],
   [either(7500, 8500), isakmpPrint],
-  [either(161, 162), null], // SNMP
+  [either(161, 162), (ctx, payload, length) => {
+    if (!snmpPrintable(ctx)) return false;
+    snmpPrint(ctx, payload, length);
+  }],
   [either(123), ntpPrint],
   [either(88, 750), (ctx, payload) => krbPrint(ctx, payload)],
   [either(1701), null], // L2TP
@@ -69,7 +74,7 @@ const UDP_PRINTERS: ReadonlyArray<readonly [PortTest, UdpPrinter | null]> = [
   [either(1589), null], // VQP
   [either(6343), sflowPrint],
   [either(12222, 12223), null], // LWAPP
-  [either(5060), null], // SIP
+  [either(5060), sipPrint],
   [either(514), syslogPrint],
   [either(8472), otvPrint],
   [either(4789), vxlanPrint],
