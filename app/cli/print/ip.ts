@@ -14,6 +14,7 @@ import { grePrint } from './gre';
 import { espPrint } from './isakmp';
 import { ospfPrint } from './ospf';
 import { icmp6Print } from './icmp6';
+import { sctpPrint, sctpPrintable } from './sctp';
 
 /** Where the enclosing IP header is, for printers that print its addresses. */
 export interface IpHeaderRef {
@@ -60,6 +61,15 @@ export function ipDemux(
       return;
     case 89:
       ospfPrint(ctx, offset, length, ip.version === 6);
+      return;
+    case IPPROTO.SCTP:
+      // sctp_print prints the addresses itself; where Sievecap lacks tcpdump's printer, the summary.
+      if (sctpPrintable(ctx, offset, length)) sctpPrint(ctx, offset, length, ip);
+      else {
+        if (ip.version === 4) ctx.printAddressPair(ctx.ipv4(ip.offset + 12), ctx.ipv4(ip.offset + 16));
+        else ctx.printAddressPair(ctx.ipv6(ip.offset + 8), ctx.ipv6(ip.offset + 24));
+        ctx.print(` ${protoNameOrNumber(ctx, nextHeader)} ${length}`);
+      }
       return;
     case 47:
       if (!grePrint(ctx, offset, length)) ctx.print(` ${protoNameOrNumber(ctx, nextHeader)} ${length}`);
@@ -355,8 +365,8 @@ export function ipPrint(ctx: PrintContext, offset: number, length: number): void
   if ((off & IP_OFFMASK) === 0) {
     if (proto !== IPPROTO.TCP && proto !== IPPROTO.UDP && proto !== IPPROTO.SCTP && proto !== IPPROTO.DCCP) {
       ctx.printAddressPair(ctx.ipv4(offset + 12), ctx.ipv4(offset + 16));
-    } else if (proto === IPPROTO.SCTP || proto === IPPROTO.DCCP) {
-      // tcpdump's SCTP/DCCP printers print the addresses themselves; ours fall back to the summary.
+    } else if (proto === IPPROTO.DCCP) {
+      // tcpdump's DCCP printer prints the addresses itself; ours falls back to the summary.
       ctx.printAddressPair(ctx.ipv4(offset + 12), ctx.ipv4(offset + 16));
     }
     if (!ctx.has(offset, hlen)) {
