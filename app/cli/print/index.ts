@@ -11,7 +11,7 @@
 import { PrintContext, Truncated } from './context';
 import { TcpSeqTable } from './tcp-seq';
 import { NameResolver, localInterfaceName, type NameFiles } from './names';
-import { etherPrint, nullPrint, rawPrint, sll2Print, sllPrint } from './link';
+import { etherPrint, fddiPrint, nullPrint, rawPrint, sll2Print, sllPrint } from './link';
 import { writeTimestampParts, type TimestampMode, type TimestampState } from './timestamp';
 import { LineBuffer } from './line-buffer';
 import { asciiPrint, hexAndAsciiPrint, hexPrint } from './hexdump';
@@ -24,6 +24,7 @@ export type { TimestampMode } from './timestamp';
 export const PRINTABLE_LINKTYPES = {
   NULL: 0,
   EN10MB: 1,
+  FDDI: 10,
   RAW: 101,
   LOOP: 108,
   LINUX_SLL: 113,
@@ -227,6 +228,9 @@ function printLink(
   switch (linkType) {
     case PRINTABLE_LINKTYPES.EN10MB:
       etherPrint(ctx, ctx.start, origLen, caplen);
+      return;
+    case PRINTABLE_LINKTYPES.FDDI:
+      fddiPrint(ctx, origLen, caplen);
       return;
     case PRINTABLE_LINKTYPES.LINUX_SLL:
       sllPrint(ctx, origLen, caplen);
