@@ -7,7 +7,7 @@ import { bitPicture, nsToSeconds } from './format';
 const WTAP_ENCAP: Record<number, number> = {
   105: 20, 127: 23, 0: 15, 1: 1, 12: 7, 14: 7, 101: 7, 108: 15, 113: 25, 228: 129, 229: 130, 276: 210,
   8: 3, 9: 4, 50: 4, 100: 10, 104: 28, 106: 11, 107: 26, 123: 13, 129: 9, 137: 67, 140: 42, 149: 47, 160: 58, 165: 63,
-  178: 83, 192: 97, 195: 104, 226: 124, 231: 146, 239: 141, 242: 180, 258: 171,
+  178: 83, 192: 97, 195: 104, 226: 124, 231: 146, 239: 141, 242: 180, 258: 171, 10: 6,
 };
 
 /** Wireshark's names of those encapsulations (wtap_encap_description). */
@@ -17,7 +17,7 @@ const ENCAP_NAMES: Record<number, string> = {
   3: 'SLIP', 4: 'PPP', 10: 'RFC 1483 ATM', 28: 'Cisco HDLC', 11: 'Linux ATM CLIP', 26: 'Frame Relay', 13: 'ATM PDUs', 9: 'Linux ARCNET',
   67: 'Juniper ATM1', 42: 'SS7 MTP2', 47: 'USER 2', 58: 'USER 13', 63: 'BACnet MS/TP', 83: 'Juniper Ethernet',
   97: 'Per-Packet Information header', 104: 'IEEE 802.15.4 Wireless PAN', 124: 'Solaris IPNET', 146: 'D-Bus', 141: 'NFLOG',
-  180: 'IP over IB', 171: 'Apple PKTAP',
+  180: 'IP over IB', 171: 'Apple PKTAP', 6: 'FDDI with bit-swapped MAC addresses',
 };
 
 /** The epb_flags lines of tshark's "Packet flags" tree: mask, name, value text. */

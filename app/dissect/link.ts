@@ -13,6 +13,7 @@ import { ouiVendor } from './names';
 import { hardwareTypeText } from './arp';
 import { greTypeName } from './tunnels';
 import { integerValueText } from '../filter/value-names';
+import { dissectFabricPath, fabricPathHeaderLength } from './provider-tags';
 
 const ETHERTYPE_NAMES: Record<number, string> = {
   0x0800: 'IPv4', 0x0806: 'ARP', 0x86dd: 'IPv6', 0x8100: '802.1Q Virtual LAN', 0x88a8: '802.1ad Provider Bridge (Q-in-Q)',
@@ -83,8 +84,9 @@ const IG_LABELS = [
  * Wireshark gives bytes after the network layer's own length to the link layer: up to the
  * 60-byte minimum frame they are padding, beyond it a trailer.
  */
-export function addPaddingAndTrailer(b: LayerBuilder, prefix: string, usedEnd: number | void, frameStart: number, packetLength: number, trailer = { abbrev: `${prefix}.trailer`, label: 'Trailer' }): void {
-  const captured = b.data.length;
+export function addPaddingAndTrailer(b: LayerBuilder, prefix: string, usedEnd: number | void, frameStart: number, packetLength: number, trailer = { abbrev: `${prefix}.trailer`, label: 'Trailer' }, withFcs = true): void {
+  // A frame without FCS inside another (FabricPath's, whose FCS is the outer frame's) ends at its layer's end.
+  const captured = withFcs ? b.data.length : Math.min(b.data.length, b.end);
   // Only fields come of it: none to build, nothing to do (no byte views made per frame).
   if (!b.building || typeof usedEnd !== 'number' || usedEnd >= captured) return;
   // packet-eth.c's add_ethernet_trailer counts the 60 bytes on the whole packet: the packet's
@@ -98,7 +100,7 @@ export function addPaddingAndTrailer(b: LayerBuilder, prefix: string, usedEnd: n
   // A frame shorter on the wire than the minimum was never padded: what follows is a trailer.
   // (Wireshark's Ethertype dissector does this for Linux cooked captures too, the 60 bytes
   // counted from the start of the SLL header; they have no FCS.)
-  const padded = prefix === 'eth' || prefix === 'sll' || prefix === 'vlan' || prefix === 'macsec' || prefix === 'ieee8021ad';
+  const padded = prefix === 'eth' || prefix === 'sll' || prefix === 'vlan' || prefix === 'macsec' || prefix === 'ieee8021ad' || prefix === 'ieee8021ah' || prefix === 'vntag';
   if (padded && at < minEnd && zero && packetLength >= 60) {
     const padEnd = Math.min(minEnd, captured);
     b.add('eth.padding', () => `Padding: ${bytesLabelHex(b.data, at, padEnd - at)}`, b.data.subarray(at, padEnd), at, padEnd - at, () => bytesHex(b.data, at, padEnd - at));
@@ -107,7 +109,7 @@ export function addPaddingAndTrailer(b: LayerBuilder, prefix: string, usedEnd: n
   // Four bytes or more left on a frame of at least 64 bytes: Wireshark takes the last four for the
   // FCS and the rest for a trailer (not when the capture cut the frame short: its FCS is missing).
   const whole = b.end <= captured;
-  const fcsAt = prefix === 'eth' && whole && captured - at >= 4 && captured - frameStart >= 64 ? captured - 4 : captured;
+  const fcsAt = prefix === 'eth' && withFcs && whole && captured - at >= 4 && captured - frameStart >= 64 ? captured - 4 : captured;
   // Bytes where zero padding belonged that are not zeros: Wireshark's Ethertype dissector says so.
   const badPadding = padded && usedEnd < minEnd && at === usedEnd && packetLength >= 60;
   if (at < fcsAt) {
@@ -121,7 +123,14 @@ export function addPaddingAndTrailer(b: LayerBuilder, prefix: string, usedEnd: n
   }
 }
 
-export function dissectEthernet(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): number | void {
+/**
+ * An Ethernet II or 802.3 frame; `withFcs` false for one inside another frame whose FCS covers it
+ * (Wireshark's eth_withoutfcs). Cisco FabricPath's heuristic (provider-tags.ts) goes first, as
+ * Wireshark's Ethernet heuristics do: such a frame has no Ethernet tree of its own.
+ */
+export function dissectEthernet(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number, withFcs = true): number | void {
+  const fabricPath = fabricPathHeaderLength(data, offset);
+  if (fabricPath > 0) return dissectFabricPath(d, p, data, offset, end, fabricPath);
   const b = new LayerBuilder(data, 'eth', 'Ethernet II', offset, end, p.selection);
   let type = -1;
   try {
@@ -163,21 +172,21 @@ export function dissectEthernet(d: Dissector, p: PacketState, data: Buffer, offs
   if (type <= 1500) {
     const stop = Math.min(offset + 14 + type, end);
     dissect8023Payload(d, p, data, offset + 14, stop);
-    addPaddingAndTrailer(b, 'eth', stop, offset, p.frame.origLen);
+    addPaddingAndTrailer(b, 'eth', stop, offset, p.frame.origLen, undefined, withFcs);
     return;
   }
   p.protocols.push('ethertype');
   // An ethertype nobody dissects: Wireshark names it in the Protocol column.
   if (p.columns && !d.ethertypes.has(type)) p.setProtocol(hex(type, 4), 'Ethernet II');
   const used = d.byEthertype(p, type, data, offset + 14, end);
-  addPaddingAndTrailer(b, 'eth', used, offset, p.frame.origLen);
+  addPaddingAndTrailer(b, 'eth', used, offset, p.frame.origLen, undefined, withFcs);
 }
 
 /**
  * The payload of an 802.3 length frame: 802.2 LLC, except Novell's "raw 802.3" IPX (it starts with
  * the IPX checksum 0xffff), which tshark shows as eth:ipx.
  */
-function dissect8023Payload(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): void {
+export function dissect8023Payload(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): void {
   if (offset + 2 <= data.length && data[offset] === 0xff && data[offset + 1] === 0xff) dissectIpx(d, p, data, offset, end);
   else dissectLlc(d, p, data, offset, end);
 }
@@ -215,36 +224,6 @@ export function dissectVlan(d: Dissector, p: PacketState, data: Buffer, offset: 
   }
   if (typeof used !== 'number') return used;
   addPaddingAndTrailer(b, 'vlan', used, offset, p.frame.origLen);
-  return Math.max(used, data.length);
-}
-
-/**
- * 802.1ad service tag (ethertype 0x88a8) as tshark 4.0 decodes it (packet-ieee8021ah.c,
- * "ieee8021ad"): "IEEE 802.1ad, ID: N", priority, DEI and ID as numbers, the type as
- * ieee8021ah.etype, then always an Ethertype (padding and trailer, ieee8021ah.trailer, under it).
- */
-export function dissectIeee8021ad(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): number | void {
-  const b = new LayerBuilder(data, 'ieee8021ad', 'IEEE 802.1ad', offset, end, p.selection);
-  let type = -1;
-  dissectSafely(b, () => {
-    const tci = b.u16(offset, '802.1ad tag');
-    type = b.u16(offset + 2, '802.1ad ethertype');
-    const pri = tci >> 13;
-    const dei = (tci >> 12) & 1;
-    const id = tci & 0xfff;
-    b.layer.title = `IEEE 802.1ad, ID: ${id}`;
-    b.add('ieee8021ad.priority', () => `${bitPicture(tci, 0xe000, 16)} = Priority: ${pri}`, pri, offset, 1);
-    b.add('ieee8021ad.dei', () => `${bitPicture(tci, 0x1000, 16)} = DEI: ${dei}`, dei, offset, 1);
-    b.add('ieee8021ad.id', () => `${bitPicture(tci, 0xfff, 16)} = ID: ${id}`, id, offset, 2);
-    b.add('ieee8021ah.etype', () => `Type: ${ethertypeName(type)} (${hex(type, 4)})`, type, offset + 2, 2, () => hex(type, 4));
-    b.setLength(4);
-  });
-  p.addLayer(b.layer);
-  if (b.layer.status !== 'ok') return;
-  p.protocols.push('ethertype');
-  const used = d.byEthertype(p, type, data, offset + 4, end);
-  if (typeof used !== 'number') return used;
-  addPaddingAndTrailer(b, 'ieee8021ad', used, offset, p.frame.origLen, { abbrev: 'ieee8021ah.trailer', label: 'Trailer' });
   return Math.max(used, data.length);
 }
 

@@ -25,7 +25,7 @@ import { dissectIcmp } from './icmp';
 import { dissectIcmpv6 } from './icmpv6';
 import { dissectIpv4 } from './ipv4';
 import { dissectIpv6 } from './ipv6';
-import { dissectEthernet, dissectNull, dissectRaw, dissectSll, dissectSll2, dissectVlan, dissectIeee8021ad } from './link';
+import { dissectEthernet, dissectNull, dissectRaw, dissectSll, dissectSll2, dissectVlan } from './link';
 import { dissectLlc, LINKTYPE_ATM_RFC1483 } from './llc';
 import { dissectLldp, ETHERTYPE_LLDP } from './lldp';
 import { dissectPktap, dissectUserDlt, LINKTYPE_PKTAP, LINKTYPE_USER0, LINKTYPE_USER15 } from './pktap';
@@ -51,6 +51,9 @@ import { TEREDO_PORT } from './icmpv6';
 import { dissectWolEthertype, ETHERTYPE_WOL } from './wol';
 import { dissectJuniperEther, LINKTYPE_JUNIPER_ETHER } from './juniper';
 import { dissectWlan, LINKTYPE_IEEE802_11 } from './wlan';
+import { dissectFddi, LINKTYPE_FDDI } from './fddi';
+import { dissectBofl, ETHERTYPE_BOFL } from './bofl';
+import { dissectIeee8021ad, dissectIeee8021ah, dissectVntag, ETHERTYPE_IEEE8021AH, ETHERTYPE_VNTAG } from './provider-tags';
 
 export const LINKTYPE = {
   NULL: 0, ETHERNET: 1, ARCNET_BSD: 7, PPP: 9, RAW_12: 12, RAW_14: 14, PPP_HDLC: 50, RAW: 101, C_HDLC: 104, FRELAY: 107, LOOP: 108,
@@ -81,6 +84,7 @@ export function registerCoreDissectors(d: Dissector): void {
   d.linkTypes.set(LINKTYPE_JUNIPER_ETHER, dissectJuniperEther);
   d.linkTypes.set(LINKTYPE_IEEE802_11, dissectWlan);
   d.linkTypes.set(LINKTYPE_PKTAP, dissectPktap);
+  d.linkTypes.set(LINKTYPE_FDDI, dissectFddi);
   for (let user = LINKTYPE_USER0; user <= LINKTYPE_USER15; user++) d.linkTypes.set(user, (dd, p, data, o, e) => dissectUserDlt(dd, p, data, o, e, user));
 
   d.ethertypes.set(0x0800, dissectIpv4);
@@ -92,6 +96,9 @@ export function registerCoreDissectors(d: Dissector): void {
   d.ethertypes.set(ETHERTYPE_WOL, dissectWolEthertype);
   d.ethertypes.set(0x88a8, dissectIeee8021ad);
   d.ethertypes.set(0x9100, dissectVlan);
+  d.ethertypes.set(ETHERTYPE_IEEE8021AH, dissectIeee8021ah);
+  d.ethertypes.set(ETHERTYPE_VNTAG, dissectVntag);
+  d.ethertypes.set(ETHERTYPE_BOFL, dissectBofl);
   d.ethertypes.set(0x8864, dissectPppoeSession);
   d.ethertypes.set(ETHERTYPE_ERSPAN_II, dissectErspan);
   d.ethertypes.set(0x8847, dissectMpls);

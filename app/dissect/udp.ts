@@ -122,7 +122,7 @@ export function dissectUdp(d: Dissector, p: PacketState, data: Buffer, offset: n
         });
       }
       const stop = Math.min(payloadEnd, data.length);
-      if (stop > offset + 8 && b.wants('udp.payload')) b.add('udp.payload', () => `UDP payload (${stop - offset - 8} bytes)`, data.subarray(offset + 8, stop), offset + 8, stop - offset - 8, () => bytesHex(data, offset + 8, stop - offset - 8));
+      if (stop > offset + 8 && b.wants('udp.payload')) b.add('udp.payload', () => `UDP payload (${stop - offset - 8} byte${stop - offset - 8 === 1 ? '' : 's'})`, data.subarray(offset + 8, stop), offset + 8, stop - offset - 8, () => bytesHex(data, offset + 8, stop - offset - 8));
     }
   } catch (err) {
     stopped(b, err);

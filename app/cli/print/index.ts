@@ -12,7 +12,7 @@ import { PrintContext, Truncated } from './context';
 import { pppPrint, pppoePrint } from './ppp';
 import { TcpSeqTable } from './tcp-seq';
 import { NameResolver, localInterfaceName, type NameFiles } from './names';
-import { etherPrint, nullPrint, rawPrint, sll2Print, sllPrint } from './link';
+import { etherPrint, fddiPrint, nullPrint, rawPrint, sll2Print, sllPrint } from './link';
 import { writeTimestampParts, type TimestampMode, type TimestampState } from './timestamp';
 import { LineBuffer } from './line-buffer';
 import { asciiPrint, hexAndAsciiPrint, hexPrint } from './hexdump';
@@ -26,6 +26,7 @@ export const PRINTABLE_LINKTYPES = {
   NULL: 0,
   EN10MB: 1,
   PPP: 9,
+  FDDI: 10,
   PPP_ETHER: 51,
   RAW: 101,
   LOOP: 108,
@@ -230,6 +231,9 @@ function printLink(
   switch (linkType) {
     case PRINTABLE_LINKTYPES.EN10MB:
       etherPrint(ctx, ctx.start, origLen, caplen);
+      return;
+    case PRINTABLE_LINKTYPES.FDDI:
+      fddiPrint(ctx, origLen, caplen);
       return;
     case PRINTABLE_LINKTYPES.LINUX_SLL:
       sllPrint(ctx, origLen, caplen);

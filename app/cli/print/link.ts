@@ -233,6 +233,48 @@ function llcHeaderLength(ctx: PrintContext, p: number, caplen: number): number {
   return 3;
 }
 
+/**
+ * The 802.2 LLC header at p and what it carries (llc_print's cases printed here: a header cut
+ * short, SNAP, spanning tree, OSI), else `LLC, length N` and the raw dump; `linkStart` is where
+ * the link header began (for -x's link-header length).
+ */
+function llcPrint(ctx: PrintContext, linkStart: number, p: number, length: number, caplen: number): void {
+  const e = ctx.flags.linkHeader;
+  if (caplen < 3 || length < 3 || ((ctx.u8(p + 2) & 3) !== 3 && (caplen < 4 || length < 4))) {
+    // llc_print on a header cut short: ` [|llc]` and the bytes there are.
+    ctx.protocol = 'llc';
+    ctx.printTrunc();
+    if (length < caplen) ctx.linkHeaderLength = p - linkStart + length;
+    // Printed even with -x (llc_print calls ND_DEFAULTPRINT without asking).
+    hexAndAsciiPrint(ctx, '\n\t', p, caplen);
+    return;
+  }
+  if ((ctx.u8(p) & 0xfe) === 0xaa && (ctx.u8(p + 1) & 0xfe) === 0xaa && ctx.u8(p + 2) === 0x03 && caplen < 8) {
+    // snap_print on a SNAP header cut short: ` [|snap]`, and its length counted as the link
+    // header's (so -x dumps nothing more).
+    if (e) ctx.print(`LLC, dsap SNAP (0xaa) ${ctx.u8(p) & 1 ? 'Group' : 'Individual'}, ssap SNAP (0xaa) ${ctx.u8(p + 1) & 1 ? 'Response' : 'Command'}, ctrl 0x03: `);
+    ctx.protocol = 'snap';
+    ctx.printTrunc();
+    ctx.linkHeaderLength = p - linkStart + 8;
+    return;
+  }
+  if (caplen >= 3 && length >= 3 && (ctx.u8(p) & 0xfe) === 0x42 && (ctx.u8(p + 1) & 0xfe) === 0x42 && ctx.u8(p + 2) === 0x03) {
+    // Spanning tree (llc_print's LLCSAP_8021D case).
+    if (e) ctx.print(`LLC, dsap STP (0x42) ${ctx.u8(p) & 1 ? 'Group' : 'Individual'}, ssap STP (0x42) ${ctx.u8(p + 1) & 1 ? 'Response' : 'Command'}, ctrl 0x03: `);
+    stpPrint(ctx, p + 3, length - 3);
+    return;
+  }
+  if (caplen >= 8 && length >= 8 && (ctx.u8(p) & 0xfe) === 0xaa && (ctx.u8(p + 1) & 0xfe) === 0xaa && ctx.u8(p + 2) === 0x03 && snapPrint(ctx, p, length)) return;
+  if (caplen >= 3 && length >= 3 && (ctx.u8(p) & 0xfe) === 0xfe && (ctx.u8(p + 1) & 0xfe) === 0xfe && ctx.u8(p + 2) === 0x03 && isoclnsPrintable(ctx, p + 3)) {
+    // OSI (llc_print's LLCSAP_ISONS case): IS-IS.
+    if (e) ctx.print(`LLC, dsap OSI (0xfe) ${ctx.u8(p) & 1 ? 'Group' : 'Individual'}, ssap OSI (0xfe) ${ctx.u8(p + 1) & 1 ? 'Response' : 'Command'}, ctrl 0x03: `);
+    isoclnsPrint(ctx, p + 3, length - 3);
+    return;
+  }
+  if (!e) ctx.print(`LLC, length ${length}`);
+  defaultPrint(ctx, p, caplen);
+}
+
 export function tciText(tci: number): string {
   return `vlan ${tci & 0xfff}, p ${tci >> 13}${tci & 0x1000 ? ', DEI' : ''}`;
 }
@@ -290,39 +332,7 @@ export function etherPrint(ctx: PrintContext, offset: number, length: number, ca
     ctx.pushSnap(p, length);
     ctx.linkHeaderLength = p - offset + llcHeaderLength(ctx, p, caplen);
     if (e) ctx.print(printedLength ? '802.3' : `802.3, length ${length}: `);
-    if (caplen < 3 || length < 3 || ((ctx.u8(p + 2) & 3) !== 3 && (caplen < 4 || length < 4))) {
-      // llc_print on a header cut short: ` [|llc]` and the bytes there are.
-      ctx.protocol = 'llc';
-      ctx.printTrunc();
-      if (length < caplen) ctx.linkHeaderLength = p - offset + length;
-      // Printed even with -x (llc_print calls ND_DEFAULTPRINT without asking).
-      hexAndAsciiPrint(ctx, '\n\t', p, caplen);
-      return;
-    }
-    if ((ctx.u8(p) & 0xfe) === 0xaa && (ctx.u8(p + 1) & 0xfe) === 0xaa && ctx.u8(p + 2) === 0x03 && caplen < 8) {
-      // snap_print on a SNAP header cut short: ` [|snap]`, and its length counted as the link
-      // header's (so -x dumps nothing more).
-      if (e) ctx.print(`LLC, dsap SNAP (0xaa) ${ctx.u8(p) & 1 ? 'Group' : 'Individual'}, ssap SNAP (0xaa) ${ctx.u8(p + 1) & 1 ? 'Response' : 'Command'}, ctrl 0x03: `);
-      ctx.protocol = 'snap';
-      ctx.printTrunc();
-      ctx.linkHeaderLength = p - offset + 8;
-      return;
-    }
-    if (caplen >= 3 && length >= 3 && (ctx.u8(p) & 0xfe) === 0x42 && (ctx.u8(p + 1) & 0xfe) === 0x42 && ctx.u8(p + 2) === 0x03) {
-      // Spanning tree (llc_print's LLCSAP_8021D case).
-      if (e) ctx.print(`LLC, dsap STP (0x42) ${ctx.u8(p) & 1 ? 'Group' : 'Individual'}, ssap STP (0x42) ${ctx.u8(p + 1) & 1 ? 'Response' : 'Command'}, ctrl 0x03: `);
-      stpPrint(ctx, p + 3, length - 3);
-      return;
-    }
-    if (caplen >= 8 && length >= 8 && (ctx.u8(p) & 0xfe) === 0xaa && (ctx.u8(p + 1) & 0xfe) === 0xaa && ctx.u8(p + 2) === 0x03 && snapPrint(ctx, p, length)) return;
-    if (caplen >= 3 && length >= 3 && (ctx.u8(p) & 0xfe) === 0xfe && (ctx.u8(p + 1) & 0xfe) === 0xfe && ctx.u8(p + 2) === 0x03 && isoclnsPrintable(ctx, p + 3)) {
-      // OSI (llc_print's LLCSAP_ISONS case): IS-IS.
-      if (e) ctx.print(`LLC, dsap OSI (0xfe) ${ctx.u8(p) & 1 ? 'Group' : 'Individual'}, ssap OSI (0xfe) ${ctx.u8(p + 1) & 1 ? 'Response' : 'Command'}, ctrl 0x03: `);
-      isoclnsPrint(ctx, p + 3, length - 3);
-      return;
-    }
-    if (!e) ctx.print(`LLC, length ${length}`);
-    defaultPrint(ctx, p, caplen);
+    llcPrint(ctx, offset, p, length, caplen);
     return;
   }
   if (e) {
@@ -335,6 +345,64 @@ export function etherPrint(ctx: PrintContext, offset: number, length: number, ca
       ctx.print(`${ctx.mac(src)} > ${ctx.mac(dst)}, `);
       ctx.print(`${etherTypeText(ctx, lengthType)}, length ${origLength}: `);
     }
+    defaultPrint(ctx, p, caplen);
+  }
+}
+
+/** print_fddi_fc: the frame control byte as -e names it (`async0 `). */
+function fddiFrameControlText(fc: number): string {
+  switch (fc) {
+    case 0x00: return 'void ';
+    case 0x80: return 'nrt ';
+    case 0xc0: return 'rt ';
+    case 0x41: return 'info ';
+    case 0x4f: return 'nsa ';
+    case 0xc2: return 'beacon ';
+    case 0xc3: return 'claim ';
+  }
+  const z = (fc & 0x0f).toString(16);
+  switch (fc & 0xf0) {
+    case 0xc0: return `mac${z} `;
+    case 0x40: return `smt${z} `;
+    case 0x50: return `async${z} `;
+    case 0xd0: return `sync${z} `;
+    case 0x60: return `imp_async${z} `;
+    case 0xe0: return `imp_sync${z} `;
+    default: return `${hex(fc, 2)} `;
+  }
+}
+
+/**
+ * DLT_FDDI (print-fddi.c): a 13-byte header (frame control, destination, source). tcpdump built
+ * for Linux takes the addresses as they are (no bit swapping, unlike Wireshark). With -e:
+ * `async0 SRC > DST, length N: `; async LLC frames go on to 802.2 LLC, SMT frames say their
+ * printer is not written, any other frame is the header and the raw dump.
+ */
+export function fddiPrint(ctx: PrintContext, length: number, caplen: number): void {
+  ctx.protocol = 'fddi';
+  const s = ctx.start;
+  if (caplen < 13) {
+    ctx.printTrunc();
+    ctx.linkHeaderLength = caplen;
+    return;
+  }
+  const fc = ctx.u8(s);
+  const header = (len: number): void => {
+    if (!ctx.flags.quick) ctx.print(fddiFrameControlText(fc));
+    ctx.print(`${ctx.mac(s + 7)} > ${ctx.mac(s + 1)}, length ${len}: `);
+  };
+  if (ctx.flags.linkHeader) header(length);
+  const p = s + 13;
+  length -= 13;
+  caplen -= 13;
+  ctx.linkHeaderLength = 13;
+  if ((fc & 0xf0) === 0x50) {
+    ctx.linkHeaderLength = 13 + llcHeaderLength(ctx, p, caplen);
+    llcPrint(ctx, s, p, length, caplen);
+  } else if ((fc & 0xf0) === 0x40) {
+    ctx.print('<SMT printer not yet implemented>');
+  } else {
+    if (!ctx.flags.linkHeader) header(length + 13);
     defaultPrint(ctx, p, caplen);
   }
 }

@@ -103,7 +103,8 @@ function exception(out: string[], packet: DissectedPacket): void {
     out.push(`  <proto name="_ws.short" showname="${xml(`[Packet size limited during capture: ${name} truncated]`)}" size="0" pos="0"/>\n`);
     return;
   }
-  const pos = packet.layers[2]?.offset ?? 0;
+  // FDDI and its LLC catch nothing: the frame's dissector shows the exception, at 0.
+  const pos = packet.layers[1]?.protocol === 'fddi' ? 0 : packet.layers[2]?.offset ?? 0;
   out.push(
     `  <proto name="_ws.malformed" showname="${xml(`[Malformed Packet: ${name}]`)}" size="0" pos="${pos}">\n` +
       `    <field name="_ws.expert" showname="Expert Info (Error/Malformed): Malformed Packet (Exception occurred)" size="0" pos="${pos}">\n` +
