@@ -1,7 +1,9 @@
 /**
  * Tunnels and IPv6 details compared with tshark 4.0 on frames this test builds: 802.11 frames in
  * Aruba's GRE (protocol types 0x8200 to 0x8370; 0x9000 and unknown types stay Data in the GRE
- * tree), the 802.11 Retry flag's expert note; as -T fields, -V, -T json and the conversation tables.
+ * tree), the 802.11 Retry flag's expert note; GRE in UDP (port 4754); AYIYA (UDP 5072: a Forward's IPv6,
+ * a heartbeat, an unknown next header, headers cut short); as -T fields, -V, -T json and the
+ * conversation tables.
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -49,7 +51,7 @@ function ipv4(proto: number, payload: Buffer, src = '192.0.2.10', dst = '198.51.
   return Buffer.concat([ip, payload]);
 }
 
-export function udp(srcPort: number, dstPort: number, payload: Buffer): Buffer {
+function udp(srcPort: number, dstPort: number, payload: Buffer): Buffer {
   const h = Buffer.alloc(8);
   h.writeUInt16BE(srcPort, 0);
   h.writeUInt16BE(dstPort, 2);
@@ -68,6 +70,18 @@ function tcp(srcPort: number, dstPort: number, flags: number, seq: number, ack: 
   h[13] = flags;
   h.writeUInt16BE(8192, 14);
   return payload ? Buffer.concat([h, payload]) : h;
+}
+
+/** An IPv6 packet from 2001:db8::1 to 2001:db8::2 (no checksum fixing: tshark does not verify by default). */
+function ipv6(next: number, payload: Buffer, src = '20010db8000000000000000000000001', dst = '20010db8000000000000000000000002'): Buffer {
+  const h = Buffer.alloc(40);
+  h[0] = 0x60;
+  h.writeUInt16BE(payload.length, 4);
+  h[6] = next;
+  h[7] = 64;
+  Buffer.from(src, 'hex').copy(h, 8);
+  Buffer.from(dst, 'hex').copy(h, 24);
+  return Buffer.concat([h, payload]);
 }
 
 function gre(proto: number, payload: Buffer): Buffer {
@@ -131,4 +145,58 @@ test('Aruba GRE: 802.11 frames without FCS (0x8200-0x8370), 0x9000 and unknown t
   compareWithTshark(file, ['gre.proto', 'wlan.fc.retry', 'wlan.sa', 'wlan.da', 'wlan.bssid', 'ip.src', 'tcp.stream'], [
     /eth:ethertype:ip:gre:wlan:llc:ip:tcp/, /eth:ethertype:ip:gre:wlan:llc:arp/, /eth:ethertype:ip:gre:data\|GRE\|Encapsulated ARUBA WLAN/,
   ]);
+});
+
+test('GRE in UDP (port 4754) as tshark', { skip: NO_TSHARK }, () => {
+  const dns = Buffer.from('f96401000001000000000000047a65656b036f72670000010001', 'hex');
+  const frames = [
+    ethernet(0x0800, ipv4(17, udp(50343, 4754, gre(0x0800, ipv4(17, udp(51714, 53, dns), '172.17.0.2', '1.1.1.1'))), '192.168.0.107', '192.168.5.1')),
+    ethernet(0x0800, ipv4(17, udp(50343, 4754, gre(0x0800, ipv4(6, tcp(36518, 80, 0x02, 1, 0), '172.17.0.2', '192.0.78.150'))), '192.168.0.107', '192.168.5.1')),
+    ethernet(0x0800, ipv4(17, udp(4754, 50343, gre(0x86dd, ipv6(17, udp(40000, 40001, Buffer.from('hi'))))), '192.168.5.1', '192.168.0.107')),
+  ];
+  const file = path.join(tmp, 'gre-udp.pcap');
+  writePcap(file, frames);
+  compareWithTshark(file, ['gre.proto', 'ip.src', 'udp.stream', 'tcp.stream'], [/eth:ethertype:ip:udp:gre:ip:udp:dns/, /eth:ethertype:ip:udp:gre:ipv6:udp/]);
+});
+
+/** An AYIYA header: 16-byte integer identity, SHA1 signature (20 bytes), shared-secret hash, `opcode`, `next`. */
+function ayiya(opcode: number, next: number, payload: Buffer, identityPower = 4): Buffer {
+  const h = Buffer.alloc(8);
+  h[0] = (identityPower << 4) | 1;
+  h[1] = 0x52;
+  h[2] = 0x10 | opcode;
+  h[3] = next;
+  h.writeUInt32BE(1257655293, 4);
+  const identity = Buffer.alloc(1 << identityPower);
+  for (let i = 0; i < identity.length; i++) identity[i] = i;
+  return Buffer.concat([h, identity, Buffer.alloc(20, 0xe1), payload]);
+}
+
+test('AYIYA (UDP 5072): a Forward of IPv6, a heartbeat, other next headers and opcodes, short headers, as tshark', { skip: NO_TSHARK }, () => {
+  const echo = Buffer.from('8000000012340001' + '61626364', 'hex');
+  const outer = (payload: Buffer, src = 53796, dst = 5072): Buffer => ethernet(0x0800, ipv4(17, udp(src, dst, payload), '192.168.3.101', '216.14.98.22'));
+  const frames = [
+    outer(ayiya(1, 41, ipv6(58, echo))),
+    outer(ayiya(1, 41, ipv6(6, tcp(40000, 80, 0x02, 7, 0))), 5072, 53796),
+    outer(ayiya(1, 41, ipv6(17, udp(40000, 40001, Buffer.from('zeek')))), 12345, 5072),
+    // A heartbeat: No Next Header, nothing after the signature.
+    outer(ayiya(0, 59, Buffer.alloc(0))),
+    // A Forward of a protocol no dissector has (nothing shown), an Echo Response's bytes (not dissected).
+    outer(ayiya(1, 253, Buffer.from('abcd'))),
+    outer(ayiya(4, 17, udp(1, 2, Buffer.from('xyz')))),
+    // A 256-byte identity (its label cut after 36 bytes).
+    outer(ayiya(1, 41, ipv6(17, udp(40000, 40001, Buffer.from('zeek'))), 8)),
+    // The header cut short, and a header longer than the datagram.
+    outer(ayiya(1, 41, Buffer.alloc(0)).subarray(0, 20)),
+    outer(Buffer.concat([Buffer.from([0xf1, 0xf2, 0x31, 0x29]), Buffer.alloc(30)])),
+  ];
+  const file = path.join(tmp, 'ayiya.pcap');
+  writePcap(file, frames);
+  compareWithTshark(file, ['ayiya.idlen', 'ayiya.opcode', 'ayiya.nextheader', 'ayiya.epoch', 'ayiya.identity', 'ayiya.signature', 'ipv6.src', 'udp.stream'], [
+    /eth:ethertype:ip:udp:ayiya:ipv6:icmpv6:data\|ICMPv6/, /eth:ethertype:ip:udp:ayiya\|AYIYA\|53796 → 5072 Len=44/, /Malformed Packet/,
+  ]);
+  for (const filter of ['ayiya', 'ayiya.opcode == 1', 'ayiya.nextheader == 0x3b', 'ayiya && ipv6']) {
+    const args = ['-r', file, '-Y', filter, '-T', 'fields', '-e', 'frame.number'];
+    assert.equal(run('sievecap', args), run('tshark', args), filter);
+  }
 });

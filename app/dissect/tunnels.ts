@@ -12,6 +12,9 @@ import { dissectNhrp, GRE_NHRP } from './nhrp';
 import { CDP_PROTOCOL, dissectCdp } from './cdp';
 import { dissectWlan } from './wlan';
 
+/** RFC 8086's UDP port for GRE in UDP. */
+export const GRE_IN_UDP_PORT = 4754;
+
 /** GRE protocol type of PPP frames (enhanced GRE, RFC 2637). */
 const GRE_PPP = 0x880b;
 
