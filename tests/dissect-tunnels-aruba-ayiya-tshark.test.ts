@@ -200,3 +200,15 @@ test('AYIYA (UDP 5072): a Forward of IPv6, a heartbeat, other next headers and o
     assert.equal(run('sievecap', args), run('tshark', args), filter);
   }
 });
+
+test('UDP tunnels give way to a lower port: DNS from GTP-U\'s 2152 to 53 is DNS, as tshark tries ports', { skip: NO_TSHARK }, () => {
+  const dns = Buffer.from('6bcb01000001000000000000046162636403656667000001' + '0001', 'hex');
+  const frames = [
+    ethernet(0x0800, ipv4(17, udp(2152, 53, dns), '10.131.24.6', '195.178.38.3')),
+    ethernet(0x0800, ipv4(17, udp(53, 4754, dns), '10.131.24.6', '195.178.38.3')),
+    ethernet(0x0800, ipv4(17, udp(5072, 53, dns), '10.131.24.6', '195.178.38.3')),
+  ];
+  const file = path.join(tmp, 'low-port.pcap');
+  writePcap(file, frames);
+  compareWithTshark(file, ['dns.id', 'udp.stream'], [/eth:ethertype:ip:udp:dns\|DNS/]);
+});
