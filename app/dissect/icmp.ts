@@ -1,12 +1,13 @@
 /** ICMP (RFC 792): echo, errors with the quoted datagram dissected, checksum verified as tshark does. */
 import { dissectSafely, hex, LayerBuilder } from './builder';
-import { checksumOk } from './checksum';
+import { checksumOk, onesComplementSum } from './checksum';
+import { checksumShouldBe } from './routing-common';
 import type { Dissector } from './dissector';
 import type { PacketState } from './packet-state';
 import { EXTENDED_ECHO_CODES, extendedEchoHeader, icmpExtensions } from './icmp-ext';
 import { absoluteTimeText } from './app-format';
 import { nsToSeconds } from './format';
-import { addExpert } from './expert';
+import { addExpert, addExpertTo } from './expert';
 
 const TYPES: Record<number, string> = {
   0: 'Echo (ping) reply', 3: 'Destination unreachable', 4: 'Source quench (flow control)', 5: 'Redirect', 8: 'Echo (ping) request',
@@ -71,7 +72,9 @@ export function dissectIcmp(d: Dissector, p: PacketState, data: Buffer, offset: 
     const status = whole === null ? 2 : whole ? 1 : 0;
     // In a datagram an ICMP error quotes, the checksum is not checked and says so.
     const inError = p.quoted > 0 ? ' [in ICMP error packet]' : '';
-    b.add('icmp.checksum', () => `Checksum: ${hex(checksum, 4)} [${status === 2 ? 'unverified' : status === 1 ? 'correct' : 'incorrect'}]${inError}`, checksum, offset + 2, 2, () => hex(checksum, 4));
+    const shouldBe = status === 0 ? checksumShouldBe(checksum, ~onesComplementSum(data, offset, end) & 0xffff) : 0;
+    const checksumItem = b.add('icmp.checksum', () => (status === 0 ? `Checksum: ${hex(checksum, 4)} incorrect, should be ${hex(shouldBe, 4)}` : `Checksum: ${hex(checksum, 4)} [${status === 2 ? 'unverified' : 'correct'}]${inError}`), checksum, offset + 2, 2, () => hex(checksum, 4));
+    if (status === 0) addExpertTo(b, checksumItem, 'icmp.checksum_bad', 'Warning', 'Checksum', `Bad checksum [should be ${hex(shouldBe, 4)}]`);
     b.add('icmp.checksum.status', () => `[Checksum Status: ${['Bad', 'Good', 'Unverified'][status]}]`, status, offset + 2, 0);
     let info = TYPES[type] ?? 'Unknown ICMP (obsolete or malformed?)';
     // packet-icmp.c writes the type "%-20s" before the code.

@@ -1,6 +1,8 @@
 /** ICMPv6 (RFC 4443) with neighbour discovery (RFC 4861) messages and options. */
 import { dissectSafely, hex, LayerBuilder } from './builder';
-import { checksumOk, ipv6PseudoSum } from './checksum';
+import { checksumOk, ipv6PseudoSum, onesComplementSum } from './checksum';
+import { checksumShouldBe } from './routing-common';
+import { addExpertTo } from './expert';
 import type { Dissector } from './dissector';
 import { bitPicture, ipv6Text, macText, setText } from './format';
 import type { PacketState } from './packet-state';
@@ -36,15 +38,18 @@ export function dissectIcmpv6(d: Dissector, p: PacketState, data: Buffer, offset
     b.add('icmpv6.code', () => `Code: ${code}${codeName ? ` (${codeName})` : ''}`, code, offset + 1, 1);
     const checksum = b.u16(offset + 2, 'checksum');
     let status = 2;
+    let shouldBe = 0;
     // Verifying reads every byte: only for the tree or a filter that asks.
     const verify = b.wants('icmpv6.checksum') || b.wants('icmpv6.checksum.status');
     const ip = p.ipv6Data;
     if (verify && end <= data.length && ip !== null && !p.quoted) {
       const pseudo = ipv6PseudoSum(ip.subarray(p.ipv6At + 8, p.ipv6At + 24), ip.subarray(p.ipv6At + 24, p.ipv6At + 40), end - offset, 58);
       status = checksumOk(data, offset, end, pseudo) ? 1 : 0;
+      if (status === 0) shouldBe = checksumShouldBe(checksum, ~onesComplementSum(data, offset, end, pseudo) & 0xffff);
     }
     const inError = p.quoted > 0 ? ' [in ICMP error packet]' : '';
-    b.add('icmpv6.checksum', () => `Checksum: ${hex(checksum, 4)} [${['incorrect', 'correct', 'unverified'][status]}]${inError}`, checksum, offset + 2, 2, () => hex(checksum, 4));
+    const checksumItem = b.add('icmpv6.checksum', () => (status === 0 ? `Checksum: ${hex(checksum, 4)} incorrect, should be ${hex(shouldBe, 4)}` : `Checksum: ${hex(checksum, 4)} [${['incorrect', 'correct', 'unverified'][status]}]${inError}`), checksum, offset + 2, 2, () => hex(checksum, 4));
+    if (status === 0) addExpertTo(b, checksumItem, 'icmpv6.checksum_bad.expert', 'Warning', 'Checksum', `Bad checksum [should be ${hex(shouldBe, 4)}]`);
     b.add('icmpv6.checksum.status', () => `[Checksum Status: ${['Bad', 'Good', 'Unverified'][status]}]`, status, offset + 2, 0);
     let info = TYPES[type] ?? `Unknown (${type})`;
     const body = offset + 4;

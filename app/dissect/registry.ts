@@ -33,7 +33,7 @@ import { dissectSlow, ETHERTYPE_SLOW } from './slow';
 import { dissectEapol, ETHERTYPE_EAPOL } from './eapol';
 import { dissectPppoeSession } from './pppoe';
 import { dissectTcp } from './tcp';
-import { dissectAh, dissectGeneve, dissectGre, dissectVxlan } from './tunnels';
+import { dissectAh, dissectGeneve, dissectGre, dissectVxlan, GRE_IN_UDP_PORT } from './tunnels';
 import { dissectUdp } from './udp';
 import { dissectEsp, IP_PROTO_ESP } from './esp';
 import { dissectUdpEncap, UDPENCAP_PORT } from './isakmp';
@@ -46,6 +46,7 @@ import { dissectRadiotap, LINKTYPE_IEEE802_11_RADIOTAP } from './radiotap';
 import { dissectPpi, LINKTYPE_PPI } from './ppi';
 import { dissectMacsec } from './macsec';
 import { dissectTeredo } from './teredo';
+import { AYIYA_PORT, dissectAyiya } from './ayiya';
 import { dissectGtpU, GTP_U_PORT } from './gtp';
 import { TEREDO_PORT } from './icmpv6';
 import { dissectWolEthertype, ETHERTYPE_WOL } from './wol';
@@ -145,4 +146,7 @@ export function registerCoreDissectors(d: Dissector): void {
   d.udpTunnels.set(UDPENCAP_PORT, dissectUdpEncap);
   d.udpTunnels.set(TEREDO_PORT, dissectTeredo);
   d.udpTunnels.set(GTP_U_PORT, dissectGtpU);
+  // RFC 8086 GRE in UDP (packet-gre.c's port).
+  d.udpTunnels.set(GRE_IN_UDP_PORT, dissectGre);
+  d.udpTunnels.set(AYIYA_PORT, dissectAyiya);
 }

@@ -10,9 +10,29 @@ import type { PacketState } from './packet-state';
 import { dissectPpp } from './ppp';
 import { dissectNhrp, GRE_NHRP } from './nhrp';
 import { CDP_PROTOCOL, dissectCdp } from './cdp';
+import { dissectWlan } from './wlan';
+
+/** RFC 8086's UDP port for GRE in UDP. */
+export const GRE_IN_UDP_PORT = 4754;
 
 /** GRE protocol type of PPP frames (enhanced GRE, RFC 2637). */
 const GRE_PPP = 0x880b;
+
+/**
+ * Aruba's GRE protocol types 0x8200 to 0x8370 (every 0x10) carry an 802.11 frame without FCS
+ * (packet-ieee80211.c registers them with gre.proto); 0x9000, though named ARUBA WLAN, carries
+ * nothing tshark dissects.
+ */
+const GRE_ARUBA_FIRST = 0x8200;
+const GRE_ARUBA_LAST = 0x8370;
+const GRE_ARUBA_9000 = 0x9000;
+
+/** The rest of Wireshark's gre.proto table: types whose dissectors are the ethertypes' (IPv4, ARP, IPv6, MPLS, ERSPAN). */
+const GRE_BY_ETHERTYPE = new Set([0x0800, 0x0806, 0x86dd, 0x8847, 0x8848, ETHERTYPE_ERSPAN_II, 0x22eb, 0x8137, 0x00fe]);
+
+function isArubaWlan(proto: number): boolean {
+  return proto >= GRE_ARUBA_FIRST && proto <= GRE_ARUBA_LAST && (proto & 0x0f) === 0;
+}
 
 /** Wireshark's GRE names (gre_typevals): the common ones here, the rest from tshark's own table (integerValueText). */
 const GRE_TYPE_NAMES: Record<number, string> = { [GRE_PPP]: 'PPP', 0x0800: 'IP', 0x88be: 'ERSPAN', 0x22eb: 'ERSPAN III', 0x8909: 'CiscoMetaData', 0x0000: 'Possible GRE keepalive packet', [GRE_NHRP]: 'NHRP', [CDP_PROTOCOL]: 'CDP (Cisco)',
@@ -20,13 +40,20 @@ const GRE_TYPE_NAMES: Record<number, string> = { [GRE_PPP]: 'PPP', 0x0800: 'IP',
 
 /** The protocol type's name in Wireshark's gre_typevals ('Unknown' when it has none): gre.proto, sll.gretype. */
 export function greTypeName(proto: number): string {
+  if (isArubaWlan(proto) || proto === GRE_ARUBA_9000) return 'ARUBA WLAN';
   return GRE_TYPE_NAMES[proto] ?? integerValueText('gre.proto', proto) ?? 'Unknown';
 }
 
-/** The protocol type as Wireshark names it in GRE's title and Info column. */
+/** The protocol type as Wireshark names it in GRE's Info column. */
 function greProtocolName(proto: number): string {
   const name = greTypeName(proto);
   return name === 'Unknown' ? `${hex(proto, 4)} (unknown)` : name;
+}
+
+/** The protocol type as GRE's title names it (packet-gre.c: "0x%04X - unknown"). */
+function greTitleName(proto: number): string {
+  const name = greTypeName(proto);
+  return name === 'Unknown' ? `0x${proto.toString(16).toUpperCase().padStart(4, '0')} - unknown` : name;
 }
 
 /** VXLAN's flag bits and names, as its Flags item lists those set. */
@@ -79,7 +106,7 @@ export function dissectGre(d: Dissector, p: PacketState, data: Buffer, offset: n
     // Enhanced GRE (RFC 2637, PPTP): an acknowledgment bit, and a key split into payload length and call ID.
     const enhanced = version === 1;
     const hasAck = enhanced && (fv & 0x0080) !== 0;
-    b.layer.title = `Generic Routing Encapsulation (${greProtocolName(proto)})`;
+    b.layer.title = `Generic Routing Encapsulation (${greTitleName(proto)})`;
     b.group('gre.flags_and_version', () => `Flags and Version: ${hex(fv, 4)}`, fv, offset, 2, () => {
       b.add('gre.flags.checksum', () => `${bitPicture(fv, 0x8000, 16)} = Checksum Bit: ${hasChecksum ? 'Yes' : 'No'}`, hasChecksum, offset, 2);
       b.add('gre.flags.routing', () => `${bitPicture(fv, 0x4000, 16)} = Routing Bit: ${hasRouting ? 'Yes' : 'No'}`, hasRouting, offset, 2);
@@ -93,7 +120,7 @@ export function dissectGre(d: Dissector, p: PacketState, data: Buffer, offset: n
       } else b.add('gre.flags.reserved', () => `${bitPicture(fv, 0x00f8, 16)} = Flags (Reserved): ${(fv >> 3) & 0x1f}`, (fv >> 3) & 0x1f, offset, 2);
       b.add('gre.flags.version', () => `${bitPicture(fv, 0x0007, 16)} = Version: ${enhanced ? 'Enhanced GRE (1)' : version === 0 ? 'GRE (0)' : version}`, version, offset, 2);
     }, () => hex(fv, 4));
-    b.add('gre.proto', () => `Protocol Type: ${greProtocolName(proto)} (${hex(proto, 4)})`, proto, offset + 2, 2, () => hex(proto, 4));
+    b.add('gre.proto', () => `Protocol Type: ${greTypeName(proto)} (${hex(proto, 4)})`, proto, offset + 2, 2, () => hex(proto, 4));
     let at = offset + 4;
     if (hasChecksum || hasRouting) {
       const checksum = b.u16(at, 'GRE checksum');
@@ -145,6 +172,10 @@ export function dissectGre(d: Dissector, p: PacketState, data: Buffer, offset: n
     dissectCdp(d, p, data, next, end);
     return;
   }
+  if (isArubaWlan(proto)) {
+    dissectWlan(d, p, data, next, end);
+    return;
+  }
   if (proto === 0x6558) {
     const eth = d.linkTypes.get(1);
     if (eth) eth(d, p, data, next, end);
@@ -157,6 +188,14 @@ export function dissectGre(d: Dissector, p: PacketState, data: Buffer, offset: n
   }
   if (proto === ETHERTYPE_ERSPAN_II && !sequenced) {
     dissectErspanTypeI(d, p, data, next, end);
+    return;
+  }
+  if (!GRE_BY_ETHERTYPE.has(proto) || !d.ethertypes.has(proto)) {
+    // No dissector for the type in gre.proto (ARUBA WLAN's 0x9000, a VLAN tag, LLDP): packet-gre.c
+    // puts the payload's Data in the GRE tree.
+    const before = p.layers.length;
+    d.data(p, data, next, end);
+    for (let k = before; k < p.layers.length; k++) p.layers[k]!.nested = true;
     return;
   }
   d.byEthertype(p, proto, data, next, end);

@@ -146,7 +146,7 @@ export function dissectUdp(d: Dissector, p: PacketState, data: Buffer, offset: n
   if (emptyBogus) return;
   if (payloadEnd <= offset + 8) return;
   if (!p.quoted) p.udpDstPort = dstPort;
-  const tunnel = d.udpTunnels.get(dstPort) ?? d.udpTunnels.get(srcPort);
+  const tunnel = udpTunnel(d, srcPort, dstPort);
   if (tunnel) {
     tunnel(d, p, data, offset + 8, payloadEnd);
     return;
@@ -166,6 +166,19 @@ export function dissectUdp(d: Dissector, p: PacketState, data: Buffer, offset: n
   }
   if (p.quoted > 0) ctx.quoted = true;
   d.byPort(p, ctx, data, offset + 8, payloadEnd);
+}
+
+/**
+ * The tunnel a datagram's ports name, tried as packet-udp.c tries ports: the lower first, so a
+ * lower port with an application dissector (DNS from GTP-U's 2152 to 53) keeps the datagram.
+ */
+function udpTunnel(d: Dissector, srcPort: number, dstPort: number): ReturnType<typeof d.udpTunnels.get> {
+  const low = Math.min(srcPort, dstPort);
+  const high = Math.max(srcPort, dstPort);
+  const lowTunnel = d.udpTunnels.get(low);
+  if (lowTunnel) return lowTunnel;
+  if (d.udpPorts.has(low)) return undefined;
+  return d.udpTunnels.get(high);
 }
 
 /**

@@ -134,7 +134,9 @@ export function dissectWlanFrame(d: Dissector, p: PacketState, data: Buffer, off
           b.add('wlan.fc.tods', () => `${bitPicture(flags, 0x01, 8)} = To DS: Frame is ${flags & 1 ? '' : 'not '}entering DS`, (flags & 1) !== 0, offset + 1, 1).hidden = true;
           b.add('wlan.fc.fromds', () => `${bitPicture(flags, 0x02, 8)} = From DS: Frame is ${flags & 2 ? '' : 'not '}exiting DS`, (flags & 2) !== 0, offset + 1, 1).hidden = true;
           for (const [mask, bit, label, on, off] of FLAG_BITS) {
-            b.add(`wlan.fc.${bit}`, () => `${bitPicture(flags, mask, 8)} = ${label}: ${flags & mask ? on : off}`, (flags & mask) !== 0, offset + 1, 1);
+            const item = b.add(`wlan.fc.${bit}`, () => `${bitPicture(flags, mask, 8)} = ${label}: ${flags & mask ? on : off}`, (flags & mask) !== 0, offset + 1, 1);
+            // packet-ieee80211.c notes every frame sent again with the Retry bit.
+            if (bit === 'retry' && (flags & mask) !== 0) addExpertTo(b, item, 'wlan.fc.retry.expert', 'Note', 'Sequence', 'Retransmission (retry)');
           }
         }, hex(flags, 2));
       }, hex(fc, 4));
