@@ -1,7 +1,7 @@
 /**
  * MPLS (over Ethernet, in UDP 6635 and in PPP), PPP (the PPP link type with LCP, IPCP, CHAP and
  * PAP), PPPoE (discovery with its tags, and sessions) and PPTP's enhanced GRE (GREv1 with PPP
- * inside) as tcpdump 4.99 (Debian's) prints them, on the corpus's captures of them, whole and cut
+ * inside) and Linux's NFLOG link type as tcpdump 4.99 (Debian's) prints them, on the corpus's captures of them, whole and cut
  * short by editcap -s (so that each printer's ` [|proto]` and ` (invalid)` cases are met): every
  * line with -nn, -e and -q; with -v on the files whose -v parts the printers print whole (the
  * control protocols' options are not decoded). In pptp.pcap only the GRE lines are compared (its
@@ -30,6 +30,7 @@ const FILES: Array<[string, string[][]]> = [
   ['tcpdump/tests/pppoes.pcap', [['-nn'], ['-nn', '-e'], ['-nn', '-q']]],
   ['tcpdump/tests/truncated-aack.pcap', [['-nn'], ['-nn', '-e'], ['-nn', '-v']]],
   ['tcpdump/tests/bgp_vpn_attrset.pcap', [['-nn'], ['-nn', '-e']]],
+  ['tcpdump/tests/nflog.pcap', [['-nn'], ['-nn', '-e'], ['-nn', '-v'], ['-nn', '-q'], ['-nn', '-e', '-q'], ['-nn', '-x']]],
 ];
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sievecap-tcpdump-mpls-ppp-'));
@@ -56,7 +57,7 @@ function withCutCopies(name: string): string[] {
   return inputs;
 }
 
-test('MPLS, PPP, PPPoE and PPP control protocols: every line as tcpdump prints it (-nn, -e, -q, -v; whole and cut packets)', { skip: SKIP }, () => {
+test('MPLS, PPP, PPPoE, PPP control protocols and NFLOG: every line as tcpdump prints it (-nn, -e, -q, -v; whole and cut packets)', { skip: SKIP }, () => {
   const runs = FILES.flatMap(([name, argSets]) => withCutCopies(name).flatMap((file) => argSets.map((args) => [...args, '-r', file])));
   const ours = sievecapRuns(runs);
   const problems: string[] = [];

@@ -12,7 +12,7 @@ import { PrintContext, Truncated } from './context';
 import { pppPrint, pppoePrint } from './ppp';
 import { TcpSeqTable } from './tcp-seq';
 import { NameResolver, localInterfaceName, type NameFiles } from './names';
-import { etherPrint, fddiPrint, nullPrint, rawPrint, sll2Print, sllPrint } from './link';
+import { etherPrint, fddiPrint, nflogPrint, nullPrint, rawPrint, sll2Print, sllPrint } from './link';
 import { writeTimestampParts, type TimestampMode, type TimestampState } from './timestamp';
 import { LineBuffer } from './line-buffer';
 import { asciiPrint, hexAndAsciiPrint, hexPrint } from './hexdump';
@@ -33,6 +33,7 @@ export const PRINTABLE_LINKTYPES = {
   LINUX_SLL: 113,
   IPV4: 228,
   IPV6: 229,
+  NFLOG: 239,
   LINUX_SLL2: 276,
 } as const;
 
@@ -255,6 +256,9 @@ function printLink(
       }
       ctx.linkHeaderLength = 4;
       pppPrint(ctx, ctx.start, origLen);
+      return;
+    case PRINTABLE_LINKTYPES.NFLOG:
+      nflogPrint(ctx, origLen, caplen);
       return;
     case PRINTABLE_LINKTYPES.PPP_ETHER:
       // pppoe_if_print: the PPPoE header and the PPP frame inside.

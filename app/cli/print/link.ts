@@ -552,3 +552,66 @@ export function rawPrint(ctx: PrintContext, length: number): void {
   else if (version === 0x60) ip6Print(ctx, s, length);
   else ctx.print(`unknown ip ${version >> 4}`);
 }
+
+/**
+ * nflog_if_print (LINKTYPE_NFLOG, 239: Linux's netfilter log): the 4-byte header (family,
+ * version, resource ID) with -e, its TLVs skipped up to the packet payload's, then the IPv4 or
+ * IPv6 packet; another family prints the header and the raw dump. The TLV lengths are in the
+ * capturing host's byte order, which libpcap converts to the reader's: little-endian here.
+ */
+export function nflogPrint(ctx: PrintContext, length: number, caplen: number): void {
+  ctx.protocol = 'nflog';
+  if (caplen < 4) {
+    ctx.printTrunc();
+    ctx.linkHeaderLength = caplen;
+    return;
+  }
+  ctx.linkHeaderLength = 4;
+  const h = ctx.start;
+  const family = ctx.u8(h);
+  const version = ctx.u8(h + 1);
+  const header = (len: number): void => {
+    ctx.print(`version ${version}, resource ID ${ctx.u16(h + 2)}`);
+    if (!ctx.flags.quick) ctx.print(`, family ${family === 2 ? 'IPv4' : family === 10 ? 'IPv6' : 'Unknown'} (${family})`);
+    else ctx.print(`, ${family === 2 ? 'IPv4' : family === 10 ? 'IPv6' : `Unknown NFLOG (0x${hex(family, 2)})`}`);
+    ctx.print(`, length ${len}: `);
+  };
+  if (version !== 0) {
+    ctx.print(`version ${version} (unknown)`);
+    return;
+  }
+  if (ctx.flags.linkHeader) header(length);
+  let p = h + 4;
+  let headerSize = 4;
+  length -= 4;
+  caplen -= 4;
+  while (length > 0) {
+    if (caplen < 4) return nflogTrunc(ctx, headerSize);
+    let size = ctx.u8(p) | (ctx.u8(p + 1) << 8);
+    if (size % 4 !== 0) size += 4 - (size % 4);
+    if (size < 4 || caplen < size) return nflogTrunc(ctx, headerSize);
+    if ((ctx.u8(p + 2) | (ctx.u8(p + 3) << 8)) === 9) {
+      p += 4;
+      headerSize += 4;
+      length -= 4;
+      caplen -= 4;
+      break;
+    }
+    p += size;
+    headerSize = (headerSize + size) & 0xffff;
+    length -= size;
+    caplen -= size;
+  }
+  ctx.linkHeaderLength = headerSize;
+  if (family === 2) ipPrint(ctx, p, length);
+  else if (family === 10) ip6Print(ctx, p, length);
+  else {
+    if (!ctx.flags.linkHeader) header(length + 4);
+    defaultPrint(ctx, p, caplen);
+  }
+}
+
+function nflogTrunc(ctx: PrintContext, headerSize: number): void {
+  ctx.printTrunc();
+  ctx.linkHeaderLength = headerSize;
+}
