@@ -234,11 +234,13 @@ function llcHeaderLength(ctx: PrintContext, p: number, caplen: number): number {
 }
 
 /**
- * The 802.2 LLC header at p and what it carries (llc_print's cases printed here: a header cut
- * short, SNAP, spanning tree, OSI), else `LLC, length N` and the raw dump; `linkStart` is where
- * the link header began (for -x's link-header length).
+ * The 802.2 LLC header at p and what it carries, as llc_print prints it: a header cut short,
+ * SNAP, spanning tree, OSI, IP; else the SAPs (with the link addresses at `addressesAt`, source
+ * and destination, unless -e printed them) and the U, S or I frame's control field, and the raw
+ * dump; IPX and NetBEUI, which Sievecap does not decode, as `LLC, length N` and the dump.
+ * `linkStart` is where the link header began (for -x's link-header length).
  */
-function llcPrint(ctx: PrintContext, linkStart: number, p: number, length: number, caplen: number): void {
+function llcPrint(ctx: PrintContext, linkStart: number, p: number, length: number, caplen: number, addressesAt: readonly [number, number] | null): void {
   const e = ctx.flags.linkHeader;
   if (caplen < 3 || length < 3 || ((ctx.u8(p + 2) & 3) !== 3 && (caplen < 4 || length < 4))) {
     // llc_print on a header cut short: ` [|llc]` and the bytes there are.
@@ -271,8 +273,87 @@ function llcPrint(ctx: PrintContext, linkStart: number, p: number, length: numbe
     isoclnsPrint(ctx, p + 3, length - 3);
     return;
   }
-  if (!e) ctx.print(`LLC, length ${length}`);
+  const dsapField = ctx.u8(p);
+  const ssapField = ctx.u8(p + 1);
+  const dsap = dsapField & 0xfe;
+  const ssap = ssapField & 0xfe;
+  const isU = (ctx.u8(p + 2) & 3) === 3;
+  const control = isU ? ctx.u8(p + 2) : ctx.u8(p + 2) | (ctx.u8(p + 3) << 8);
+  ctx.protocol = 'llc';
+  // IPX (Ethernet_802.3 and 802.2), NetBEUI and SNAP headers of other organisations, which
+  // tcpdump decodes and Sievecap does not.
+  if ((dsapField === 0xff && ssapField === 0xff) || (ssap === 0xe0 && dsap === 0xe0 && control === 3) ||
+    (ssap === 0xaa && dsap === 0xaa && control === 3) ||
+    (ssap === 0xf0 && dsap === 0xf0 && (!(control & 1) || control === 3))) {
+    if (!e) ctx.print(`LLC, length ${length}`);
+    defaultPrint(ctx, p, caplen);
+    return;
+  }
+  if (e) {
+    ctx.print(`LLC, dsap ${llcSapName(dsap, 'Unknown')} (0x${hex(dsap, 2)}) ${dsapField & 1 ? 'Group' : 'Individual'}, `);
+    ctx.print(`ssap ${llcSapName(ssap, 'Unknown')} (0x${hex(ssap, 2)}) ${ssapField & 1 ? 'Response' : 'Command'}`);
+    ctx.print(isU ? `, ctrl 0x${hex(control, 2)}: ` : `, ctrl 0x${hex(control, 4)}: `);
+  }
+  if (ssap === 0x06 && dsap === 0x06 && control === 3) {
+    // RFC 948: IP over 802.2.
+    ipPrint(ctx, p + 3, length - 3);
+    return;
+  }
+  if (!e) {
+    const addresses = addressesAt !== null;
+    const src = addresses ? ctx.mac(addressesAt[0]) : '';
+    const dst = addresses ? ctx.mac(addressesAt[1]) : '';
+    if (ssap === dsap) ctx.print(addresses ? `${src} > ${dst} ${llcSapName(dsap, `Unknown DSAP 0x${hex(dsap, 2)}`)} ` : `${llcSapName(dsap, `Unknown DSAP 0x${hex(dsap, 2)}`)} `);
+    else if (addresses) ctx.print(`${src} ${llcSapName(ssap, `Unknown SSAP 0x${hex(ssap, 2)}`)} > ${dst} ${llcSapName(dsap, `Unknown DSAP 0x${hex(dsap, 2)}`)} `);
+    else ctx.print(`${llcSapName(ssap, `Unknown SSAP 0x${hex(ssap, 2)}`)} > ${llcSapName(dsap, `Unknown DSAP 0x${hex(dsap, 2)}`)} `);
+  }
+  const flagName = (v: number): string => LLC_FLAG_NAMES.get(v) ?? '?';
+  if (isU) {
+    const cmd = control & 0xef;
+    ctx.print(`Unnumbered, ${LLC_COMMANDS.get(cmd) ?? hex(cmd, 2)}, Flags [${flagName((ssapField & 1) | (control & 0x10))}], length ${length}`);
+    if ((control & ~0x10) === 0xaf) {
+      // XID: its format identifier and the two bytes after it.
+      const rest = length - 3;
+      const captured = caplen - 3;
+      if (rest === 0) return;
+      if (captured < 1) {
+        ctx.printTrunc();
+        return;
+      }
+      if (ctx.u8(p + 3) === 0x81) {
+        if (captured < 3 || rest < 3) {
+          ctx.printTrunc();
+          // Printed even with -x (llc_print calls ND_DEFAULTPRINT without asking).
+          if (captured > 0) hexAndAsciiPrint(ctx, '\n\t', p + 3, captured);
+        } else ctx.print(`: ${hex(ctx.u8(p + 4), 2)} ${hex(ctx.u8(p + 5), 2)}`);
+        return;
+      }
+    }
+  } else if (control & 1) {
+    const supervisory = ['Receiver Ready', 'Receiver not Ready', 'Reject'][(control >> 2) & 3] ?? '?';
+    ctx.print(`Supervisory, ${supervisory}, rcv seq ${(control >> 9) & 0x7f}, Flags [${flagName((ssapField & 1) | (control & 0x100))}], length ${length}`);
+    return;
+  } else {
+    ctx.print(`Information, send seq ${(control >> 1) & 0x7f}, rcv seq ${(control >> 9) & 0x7f}, Flags [${flagName((ssapField & 1) | (control & 0x100))}], length ${length}`);
+  }
+  // llc_print returns -hdrlen: its caller dumps the frame from the LLC header on.
   defaultPrint(ctx, p, caplen);
+}
+
+const LLC_SAP_NAMES: ReadonlyMap<number, string> = new Map([
+  [0x00, 'Null'], [0xff, 'Global'], [0x02, '802.1B I'], [0x03, '802.1B G'], [0x06, 'IP'], [0x04, 'SNA'],
+  [0x0e, 'ProWay NM'], [0x42, 'STP'], [0x4e, 'RS511'], [0x7e, 'ISO8208'], [0x8e, 'ProWay'], [0xaa, 'SNAP'],
+  [0xe0, 'IPX'], [0xf0, 'NetBeui'], [0xfe, 'OSI'],
+]);
+const LLC_COMMANDS: ReadonlyMap<number, string> = new Map([
+  [0x03, 'ui'], [0xe3, 'test'], [0xaf, 'xid'], [0x63, 'ua'], [0x43, 'disc'], [0x0f, 'dm'], [0x6f, 'sabme'], [0x87, 'frmr'],
+]);
+const LLC_FLAG_NAMES: ReadonlyMap<number, string> = new Map([
+  [0, 'Command'], [1, 'Response'], [0x10, 'Poll'], [0x11, 'Final'], [0x100, 'Poll'], [0x101, 'Final'],
+]);
+
+function llcSapName(sap: number, fallback: string): string {
+  return LLC_SAP_NAMES.get(sap) ?? fallback;
 }
 
 export function tciText(tci: number): string {
@@ -332,7 +413,7 @@ export function etherPrint(ctx: PrintContext, offset: number, length: number, ca
     ctx.pushSnap(p, length);
     ctx.linkHeaderLength = p - offset + llcHeaderLength(ctx, p, caplen);
     if (e) ctx.print(printedLength ? '802.3' : `802.3, length ${length}: `);
-    llcPrint(ctx, offset, p, length, caplen);
+    llcPrint(ctx, offset, p, length, caplen, [src, dst]);
     return;
   }
   if (e) {
@@ -398,7 +479,7 @@ export function fddiPrint(ctx: PrintContext, length: number, caplen: number): vo
   ctx.linkHeaderLength = 13;
   if ((fc & 0xf0) === 0x50) {
     ctx.linkHeaderLength = 13 + llcHeaderLength(ctx, p, caplen);
-    llcPrint(ctx, s, p, length, caplen);
+    llcPrint(ctx, s, p, length, caplen, [s + 7, s + 1]);
   } else if ((fc & 0xf0) === 0x40) {
     ctx.print('<SMT printer not yet implemented>');
   } else {
