@@ -484,7 +484,7 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
 }
 
 function appContext(d: Dissector, p: PacketState, srcPort: number, dstPort: number, streamFirstFrame: number, connection: TcpConversation | null): AppContext {
-  const ctx: AppContext = { transport: 'tcp', srcPort, dstPort, frameNumber: p.frame.number, src: p.netSrc, dst: p.netDst, fields: p.selection, columns: p.columns, tsNs: p.frame.tsNs, streamFirstFrame };
+  const ctx: AppContext = { transport: 'tcp', srcPort, dstPort, frameNumber: p.frame.number, src: p.netSrc, dst: p.netDst, fields: p.selection, columns: p.columns, tsNs: p.frame.tsNs, streamFirstFrame, stream: connection?.index };
   if (connection !== null) ctx.connection = connection;
   if (d.hindsight !== undefined) ctx.hindsight = d.hindsight;
   return ctx;
