@@ -140,3 +140,37 @@ test('a handshake seen again (a capture that repeats a connection): window scali
   assert.equal(sievecap(['-r', file, '-V']).stdout.toString(), tshark(['-r', file, '-V']));
   assert.equal(sievecap(['-r', file, '-T', 'text']).stdout.toString(), tshark(['-r', file]));
 });
+
+test('a SYN-ACK captured before its SYN: one stream, as packet-tcp.c keeps it (the SYN-ACK set the SYN side\'s base)', { skip: NO_TSHARK }, () => {
+  const c = new TcpConversation({ serverPort: 8080, clientPort: 41960 });
+  c.handshake().send('client', Buffer.from('GET /a HTTP/1.1\r\nHost: x\r\n\r\n')).send('server', Buffer.from('HTTP/1.1 204 No Content\r\n\r\n'));
+  c.fin('client').fin('server').ack('client');
+  const [syn, synAck] = c.frames.splice(0, 2);
+  c.frames.unshift(synAck!, syn!);
+  const file = path.join(tmp, 'syn-ack-first.pcap');
+  writeConversations(file, [c]);
+  const fields = ['-T', 'fields', '-e', 'frame.number', '-e', 'tcp.stream', '-e', 'tcp.seq', '-e', 'tcp.ack', '-e', 'tcp.completeness'];
+  const theirs = tshark(['-r', file, ...fields]);
+  assert.doesNotMatch(theirs, /^\d+\t1\t/m);
+  assert.equal(sievecap(['-r', file, ...fields]).stdout.toString(), theirs);
+  assert.equal(sievecap(['-r', file, '-T', 'text']).stdout.toString(), tshark(['-r', file]));
+  assert.equal(sievecap(['-r', file, '-V']).stdout.toString(), tshark(['-r', file, '-V']));
+});
+
+test('a SYN-ACK with another ISN than the one before it: the same stream, ports reused, counted from the new ISN', { skip: NO_TSHARK }, () => {
+  const first = new TcpConversation({ serverPort: 8080, clientPort: 41970 });
+  first.handshake();
+  const again = new TcpConversation({ serverPort: 8080, clientPort: 41970, serverIsn: 7_000_000 });
+  again.handshake().send('client', Buffer.from('GET /a HTTP/1.1\r\nHost: x\r\n\r\n')).send('server', Buffer.from('HTTP/1.1 204 No Content\r\n\r\n'));
+  // The SYN and the first SYN-ACK, then the second SYN-ACK and what follows it.
+  const c = new TcpConversation({ serverPort: 8080 });
+  c.frames.push(first.frames[0]!, first.frames[1]!, ...again.frames.slice(1));
+  const file = path.join(tmp, 'syn-ack-new-isn.pcap');
+  writeConversations(file, [c]);
+  const lines = tshark(['-r', file]);
+  assert.match(lines, /\[TCP Port numbers reused\] 8080 → 41970 \[SYN, ACK\] Seq=0 Ack=1/);
+  assert.equal(sievecap(['-r', file, '-T', 'text']).stdout.toString(), lines);
+  assert.equal(sievecap(['-r', file, '-V']).stdout.toString(), tshark(['-r', file, '-V']));
+  const fields = ['-T', 'fields', '-e', 'frame.number', '-e', 'tcp.stream', '-e', 'tcp.seq', '-e', 'tcp.ack', '-e', 'tcp.analysis.reused_ports'];
+  assert.equal(sievecap(['-r', file, ...fields]).stdout.toString(), tshark(['-r', file, ...fields]));
+});

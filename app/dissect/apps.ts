@@ -45,6 +45,7 @@ import { createWireguardDissector } from './wireguard';
 import { wolDissector } from './wol';
 import { createOpenvpnDissector } from './openvpn';
 import { createNbssDissector } from './nbss';
+import { createTpktDissector } from './tpkt';
 import { createSipRtpDissectors } from './sip';
 
 /** A fresh set of app dissectors (the stateful ones get their own conversation memory). */
@@ -95,6 +96,7 @@ export function createDefaultAppDissectors(): AppDissector[] {
   wolDissector,
   createOpenvpnDissector(),
   createNbssDissector(),
+  createTpktDissector(),
   // SIP with SDP, and the RTP/RTCP its SDP sets up (RTCP's heuristic last, as tshark tries it late).
   ...createSipRtpDissectors(),
   // DNS on other UDP ports: its heuristic after every other one, as tshark tries them.

@@ -266,7 +266,7 @@ export interface AppContext {
    * its requests and responses): the next datagram of the pair then gets a new udp.stream.
    */
   newConversation?: () => void;
-  /** UDP: the datagram's udp.stream, which names its conversation (absent: none). */
+  /** The datagram's udp.stream or the segment's tcp.stream, which names its conversation (absent: none). */
   stream?: number;
   /** TCP: the connection's slot for the dissector a heuristic gave it (AppDissector.heuristicTakesConnection). */
   connection?: { heuristicApp: AppDissector | null };

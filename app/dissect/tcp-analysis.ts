@@ -306,7 +306,9 @@ export function analysisInfo(r: AnalysisResult): string {
   const f = r.flags;
   if (f === 0) return '';
   const parts: string[] = [];
-  // Each is prepended in this order, so the last one comes first.
+  // Each is prepended in this order, so the last one comes first (a SYN-ACK that reuses ports
+  // after a lost segment: "[TCP Previous segment not captured] [TCP Port numbers reused] ").
+  if (f & A.REUSED_PORTS) parts.unshift('[TCP Port numbers reused] ');
   if (f & A.RETRANSMISSION && !(f & A.SPURIOUS_RETRANSMISSION)) parts.unshift('[TCP Retransmission] ');
   if (f & A.LOST_PACKET) parts.unshift('[TCP Previous segment not captured] ');
   if (f & A.ACK_LOST_PACKET) parts.unshift('[TCP ACKed unseen segment] ');
@@ -321,7 +323,6 @@ export function analysisInfo(r: AnalysisResult): string {
   if (f & A.SPURIOUS_RETRANSMISSION) parts.unshift('[TCP Spurious Retransmission] ');
   if (f & A.FAST_RETRANSMISSION) parts.unshift('[TCP Fast Retransmission] ');
   if (f & A.OUT_OF_ORDER) parts.unshift('[TCP Out-Of-Order] ');
-  if (f & A.REUSED_PORTS) parts.unshift('[TCP Port numbers reused] ');
   return parts.join('');
 }
 
@@ -332,6 +333,7 @@ export function analysisInfo(r: AnalysisResult): string {
  * on the number of the frame it duplicates.
  */
 export const ANALYSIS_EXPERTS: ReadonlyArray<[number, string, ExpertSeverity | null, string]> = [
+  [A.REUSED_PORTS, 'tcp.analysis.reused_ports', 'Note', 'A new tcp session is started with the same ports as an earlier session in this trace'],
   [A.RETRANSMISSION, 'tcp.analysis.retransmission', 'Note', 'This frame is a (suspected) retransmission'],
   [A.LOST_PACKET, 'tcp.analysis.lost_segment', 'Warning', 'Previous segment(s) not captured (common at capture start)'],
   [A.ACK_LOST_PACKET, 'tcp.analysis.ack_lost_segment', 'Warning', 'ACKed segment that wasn\'t captured (common at capture start)'],
@@ -346,5 +348,4 @@ export const ANALYSIS_EXPERTS: ReadonlyArray<[number, string, ExpertSeverity | n
   [A.SPURIOUS_RETRANSMISSION, 'tcp.analysis.spurious_retransmission', 'Note', 'This frame is a (suspected) spurious retransmission'],
   [A.FAST_RETRANSMISSION, 'tcp.analysis.fast_retransmission', 'Note', 'This frame is a (suspected) fast retransmission'],
   [A.OUT_OF_ORDER, 'tcp.analysis.out_of_order', 'Warning', 'This frame is a (suspected) out-of-order segment'],
-  [A.REUSED_PORTS, 'tcp.analysis.reused_ports', 'Note', 'A new tcp session is started with the same ports as an earlier session in this trace'],
 ];

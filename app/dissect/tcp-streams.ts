@@ -27,9 +27,6 @@ export interface TcpConversation {
   /** Direction 0 is from the endpoint that sorts first in the key; see TcpStreamTable.lookup. */
   dirs: [TcpDirection, TcpDirection];
   completeness: number;
-  /** Initial sequence number of the SYN that opened it, to tell port reuse from retransmission. */
-  synSeq: number;
-  closed: boolean;
   /**
    * Whether `dir` here is the opposite of the text order of the two ends (FrameLayout.dir: 0 when
    * `address|port` of the sender sorts before the receiver's): the table orders ends by number.
@@ -62,8 +59,10 @@ export class TcpStreamTable {
   private nextIndex = 0;
 
   /**
-   * Finds or starts the conversation of a segment. A SYN (without ACK) on a conversation that was
-   * opened with a different ISN starts a new stream, as Wireshark does on port reuse.
+   * Finds or starts the conversation of a segment. A SYN (without ACK) whose sequence number is
+   * not the base sequence number its side already has starts a new stream, as packet-tcp.c does
+   * on port reuse; a side's base comes from its first segment or from the other side's first ACK,
+   * so a SYN seen after its SYN-ACK stays in the stream the SYN-ACK opened.
    */
   lookup(src: string, srcPort: number, dst: string, dstPort: number, syn: boolean, ack: boolean, seq: number): { conv: TcpConversation; dir: 0 | 1 } {
     const a = this.end(src, srcPort);
@@ -74,7 +73,7 @@ export class TcpStreamTable {
     const high = dir === 0 ? b : a;
     let conv = byHigh.get(high);
     let reused = false;
-    if (conv && syn && !ack && conv.synSeq !== seq && (conv.closed || conv.completeness !== 0 || conv.dirs[dir].baseSet)) {
+    if (conv && syn && !ack && conv.dirs[dir].baseSet && conv.dirs[dir].baseSeq !== seq) {
       conv = undefined;
       reused = true;
     }
@@ -83,8 +82,6 @@ export class TcpStreamTable {
         index: this.nextIndex++,
         dirs: [newDirection(), newDirection()],
         completeness: 0,
-        synSeq: syn && !ack ? seq : -1,
-        closed: false,
         flip: (`${src}|${srcPort}` <= `${dst}|${dstPort}` ? 0 : 1) !== dir,
         synTs: -1n,
         irtt: 0n,

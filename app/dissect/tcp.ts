@@ -144,6 +144,28 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
         d.hindsight?.noteTcp(conv);
         const fwd = conv.dirs[dir];
         const rev = conv.dirs[dir === 0 ? 1 : 0];
+        // A SYN-ACK whose sequence number is not its side's base: packet-tcp.c keeps the stream,
+        // notes the port reuse and counts this side from the new ISN.
+        const synAckReused = syn && ack && fwd.baseSet && fwd.baseSeq !== seqRaw;
+        // A SYN on a stream whose side already has this base (set by the other side's ACK):
+        // packet-tcp.c looks up its analysis, which then shows even with nothing in it.
+        const synOnKnownBase = syn && !ack && fwd.baseSet && fwd.baseSeq === seqRaw;
+        if (synAckReused) {
+          // Its analysis counts in absolute numbers, where a next sequence number of 0 means none
+          // yet: what this side expected carries over, counted from the new ISN.
+          const rebase = (relative: number): number => {
+            const absolute = (relative + fwd.baseSeq) >>> 0;
+            return relative === 0 || absolute === 0 ? 0 : (absolute - seqRaw) >>> 0;
+          };
+          fwd.analysis.nextseq = rebase(fwd.analysis.nextseq);
+          fwd.analysis.maxseqtobeacked = rebase(fwd.analysis.maxseqtobeacked);
+          for (const segment of fwd.analysis.segments) {
+            segment.seq = (segment.seq + fwd.baseSeq - seqRaw) >>> 0;
+            segment.nextseq = (segment.nextseq + fwd.baseSeq - seqRaw) >>> 0;
+          }
+          fwd.analysis.spanKnown = false;
+          fwd.baseSeq = seqRaw;
+        }
         if (!fwd.baseSet) {
           fwd.baseSeq = syn ? seqRaw : (seqRaw - 1) >>> 0;
           fwd.baseSet = true;
@@ -162,6 +184,8 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
         analysis = analyzeSegment(fwd.analysis, rev.analysis, seq, ackValue, segLen, flags, window, rev.windowShift, conv.irtt, p.frame.number, ts);
         if (syn && !ack) conv.synTs = ts;
         else if (ack && !syn && conv.irtt === 0n && conv.synTs >= 0n) conv.irtt = ts - conv.synTs;
+        if (synAckReused) analysis.flags |= A.REUSED_PORTS;
+        if (synAckReused || synOnKnownBase) analysis.recorded = true;
         if (conv.reused && syn && !ack) {
           // As packet-tcp.c on port reuse: the SYN's analysis is recorded (its "[SEQ/ACK analysis]"
           // carries the note), and the new conversation shows this SYN already (SYN_SENT).
@@ -195,7 +219,8 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
         if (bogus) {
           // (packet-tcp.c gives up before it notes the segment's flags.)
         } else if (syn) {
-          if (!ack) conv.completeness |= COMPLETENESS.SYN;
+          // A SYN counts in the frame that opens its stream (one seen after its SYN-ACK does not).
+          if (!ack) { if (conv.firstFrame === p.frame.number) conv.completeness |= COMPLETENESS.SYN; }
           else if (conv.firstFrame !== p.frame.number) conv.completeness |= COMPLETENESS.SYN_ACK;
           // A SYN's data (TCP Fast Open) counts.
           if (segLen > 0) conv.completeness |= COMPLETENESS.DATA;
@@ -216,7 +241,6 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
           if (segLen > 0) bits |= COMPLETENESS.DATA;
           conv.laterBits = (conv.laterBits ?? 0) | bits;
         }
-        if (fin || rst) conv.closed = true;
       } else {
         // A header an ICMP error quotes: packet-tcp.c finds (or makes) its conversation as well, so
         // its stream index and completeness show and its time stamps count (a quote can open a
@@ -460,7 +484,7 @@ export function dissectTcp(d: Dissector, p: PacketState, data: Buffer, offset: n
 }
 
 function appContext(d: Dissector, p: PacketState, srcPort: number, dstPort: number, streamFirstFrame: number, connection: TcpConversation | null): AppContext {
-  const ctx: AppContext = { transport: 'tcp', srcPort, dstPort, frameNumber: p.frame.number, src: p.netSrc, dst: p.netDst, fields: p.selection, columns: p.columns, tsNs: p.frame.tsNs, streamFirstFrame };
+  const ctx: AppContext = { transport: 'tcp', srcPort, dstPort, frameNumber: p.frame.number, src: p.netSrc, dst: p.netDst, fields: p.selection, columns: p.columns, tsNs: p.frame.tsNs, streamFirstFrame, stream: connection?.index };
   if (connection !== null) ctx.connection = connection;
   if (d.hindsight !== undefined) ctx.hindsight = d.hindsight;
   return ctx;

@@ -72,8 +72,6 @@ class IndexedTcpStreams extends TcpStreamTable {
         index: id,
         dirs: [newDirection(), newDirection()],
         completeness: 0,
-        synSeq: -1,
-        closed: false,
         flip: (`${src}|${srcPort}` <= `${dst}|${dstPort}` ? 0 : 1) !== dir,
         synTs: -1n,
         irtt: 0n,

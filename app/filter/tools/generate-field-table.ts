@@ -55,6 +55,8 @@ const PROTOCOLS = [
   'radius',
   // STUN, TURN and classic STUN (stun.ts).
   'stun', 'classicstun',
+  // ISO transport on TCP (tpkt.ts, cotp.ts).
+  'tpkt', 'cotp',
 ];
 
 /** The radius.* fields radius.ts adds: the header's, the AVPs', and those of the standard attributes. */

@@ -1,0 +1,96 @@
+/**
+ * TPKT (RFC 1006, "ISO transport services on top of TCP") as tshark 4.0 shows it
+ * (epan/dissectors/packet-tpkt.c, dissect_tpkt_encap): on TCP 102 (ISO-TSAP: S7, MMS, ICCP) and
+ * 3389 (RDP, which registers TPKT there), a 4-byte header (version 3, reserved, length of the
+ * whole packet) whose payload goes to COTP (cotp.ts).
+ *
+ * Desegmentation as TPKT's own loop does it (tpkt.desegment is on by default): a header cut short
+ * waits for one more segment, a packet longer than the segment for the bytes it lacks. A segment
+ * whose first byte is not version 3 is taken for the middle of something else (RDP's TLS after
+ * the connection is set up): the whole of it is "Continuation", Protocol TPKT. With
+ * desegmentation on, TPKT leaves the Info column to COTP, whose text each TPDU replaces (the last
+ * of a segment's is what shows).
+ */
+import { LayerBuilder } from './builder';
+import { bytesHex, bytesLabelHex } from './format';
+import type { AppContext, AppDissector, AppResult, Layer, PduSplit } from './model';
+import { ONE_MORE_SEGMENT } from './tcp-pdus';
+import { CotpReassembly, dissectCotp } from './cotp';
+
+/** ISO-TSAP (Wireshark's TPKT port) and RDP's port, which packet-rdp.c hands to TPKT. */
+export const TPKT_PORTS = [102, 3389];
+
+const TITLE = 'TPKT - ISO on TCP - RFC1006';
+
+export function createTpktDissector(): AppDissector {
+  // COTP's fragments wait across frames: each Dissector keeps its own.
+  const reassembly = new CotpReassembly();
+  // RDP's connections whose first TPKT packet was seen (see dissectTpkt's `unnamed`).
+  const rdpStarted = new WeakSet<object>();
+  return {
+    protocol: 'tpkt',
+    fieldPrefixes: ['cotp', 'data'],
+    tcpPorts: TPKT_PORTS,
+    stateful: true,
+    desegment: (data, offset, end) => tpktSplit(data, offset, end),
+    dissect: (data, offset, end, ctx) => {
+      // tshark 4.0 leaves "tpkt" out of frame.protocols in the first TPKT packet of a connection
+      // on RDP's port (3389), which packet-rdp.c's handle dissects before TPKT's own takes over.
+      const connection = ctx.connection;
+      const unnamed = connection !== undefined && (ctx.srcPort === 3389 || ctx.dstPort === 3389) && data[offset] === 3 && !rdpStarted.has(connection);
+      if (unnamed) rdpStarted.add(connection);
+      return dissectTpkt(data, offset, end, ctx, reassembly, unnamed);
+    },
+  };
+}
+
+/** The TPKT packets of a segment: whole ones, then what the last one still needs. */
+export function tpktSplit(data: Buffer, offset: number, end: number): PduSplit {
+  const stop = Math.min(end, data.length);
+  const pdus: number[] = [];
+  let at = offset;
+  while (at < stop) {
+    // Not a TPKT header: the rest is continuation, never waited for.
+    if (data[at] !== 3) {
+      pdus.push(stop - at);
+      break;
+    }
+    if (stop - at < 4) return { pdus, need: ONE_MORE_SEGMENT, info: '', replaceInfo: true };
+    // (A length under the header's own 4 bytes takes the header alone.)
+    const length = Math.max(4, data.readUInt16BE(at + 2));
+    if (stop - at < length) return { pdus, need: length - (stop - at), info: '', replaceInfo: true };
+    pdus.push(length);
+    at += length;
+  }
+  return { pdus, need: 0, replaceInfo: true };
+}
+
+/** One TPKT packet (or a continuation) in [offset, end), with the COTP it carries. */
+export function dissectTpkt(data: Buffer, offset: number, end: number, ctx: AppContext, reassembly: CotpReassembly, unnamed = false): AppResult {
+  const stop = Math.min(end, data.length);
+  if (data[offset] !== 3) {
+    const b = new LayerBuilder(data, 'tpkt', TITLE, offset, stop, ctx.fields);
+    b.add('tpkt.continuation_data', () => `Continuation data: ${bytesLabelHex(data, offset, stop - offset)}`, data.subarray(offset, stop), offset, stop - offset, () => bytesHex(data, offset, stop - offset));
+    return { layers: [b.layer], protocolColumn: 'TPKT', info: 'Continuation' };
+  }
+  const length = stop - offset >= 4 ? data.readUInt16BE(offset + 2) : 0;
+  const b = new LayerBuilder(data, 'tpkt', TITLE, offset, Math.min(stop, offset + 4), ctx.fields);
+  b.title(() => `TPKT, Version: 3, Length: ${length}`);
+  b.add('tpkt.version', 'Version: 3', 3, offset, 1);
+  if (stop - offset < 4) {
+    b.need(offset + 1, 3, 'TPKT header');
+    return { layers: [b.layer], protocolColumn: 'TPKT', info: '' };
+  }
+  const reserved = data[offset + 1]!;
+  b.add('tpkt.reserved', () => `Reserved: ${reserved}`, reserved, offset + 1, 1);
+  b.add('tpkt.length', () => `Length: ${length}`, length, offset + 2, 2);
+  const layers: Layer[] = [b.layer];
+  const payloadEnd = Math.min(end, offset + Math.max(4, length));
+  if (payloadEnd <= offset + 4) return { layers, protocolColumn: 'TPKT', info: '' };
+  const cotp = dissectCotp(data, offset + 4, payloadEnd, ctx, reassembly);
+  const all = [...layers, ...cotp.layers];
+  // The fragments' tree is no protocol of frame.protocols; a later packet of the segment adds
+  // COTP's names again after TPKT's (packet-tpkt.c calls COTP by handle).
+  const chain = all.map((layer) => (layer.protocol === 'cotp.segments' || (unnamed && layer.protocol === 'tpkt') ? '' : layer.protocol));
+  return { layers: all, protocolColumn: cotp.protocolColumn || 'TPKT', info: cotp.info, chain, chainInLaterPdus: true };
+}
