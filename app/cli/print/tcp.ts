@@ -3,6 +3,7 @@
  * with ACK of a connection records the initial numbers; later ones print offsets from them),
  * window, options, length, and a first line of HTTP / SSH / DNS payloads on their ports.
  */
+import { respPrint } from './resp';
 import { mptcpPrint } from './mptcp';
 import { PrintContext, Truncated, hex } from './context';
 import { connectionSlot, type SeqContext } from './tcp-seq';
@@ -374,7 +375,7 @@ export function tcpPrint(ctx: PrintContext, offset: number, length: number, ip: 
     return;
   }
   // tcp_print's port tests in its order; the first that holds wins. Where tcpdump has a printer
-  // Sievecap lacks (telnet, PPTP, Redis, NetBIOS, SMB, BEEP, OpenFlow, RTSP, MSDP, RPKI-RTR, LDP,
+  // Sievecap lacks (telnet, PPTP, NetBIOS, SMB, BEEP, OpenFlow, RTSP, MSDP, RPKI-RTR, LDP,
   // NFS) the line ends after the length, and no later test may take the packet.
   const either = (a: number, b = a): boolean => sport === a || dport === a || sport === b || dport === b;
   if (either(23)) return;
@@ -388,8 +389,10 @@ export function tcpPrint(ctx: PrintContext, offset: number, length: number, ip: 
     // bgp_print's first line; with -v tcpdump goes on with every message on lines of their own.
     ctx.protocol = 'bgp';
     ctx.print(': BGP');
-  } else if (either(1723) || either(6379)) {
+  } else if (either(1723)) {
     return;
+  } else if (either(6379)) {
+    respPrint(ctx, payload, length);
   } else if (either(22)) {
     sshPrint(ctx, payload, length);
   } else if (either(139, 445) || either(10288) || either(6633, 6653)) {
