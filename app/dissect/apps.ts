@@ -32,6 +32,7 @@ import { createModbusDissector } from './modbus';
 import { bgpDissector } from './bgp';
 import { createOpenflowDissector } from './openflow';
 import { respDissector } from './resp';
+import { createMysqlDissector } from './mysql';
 import { dbLspDiscDissector } from './db-lsp';
 import { ripDissector } from './rip';
 import { echoDissector } from './echo';
@@ -53,13 +54,15 @@ export function createDefaultAppDissectors(): AppDissector[] {
   // HTTP and SSDP keep their request/response pairs in one table, as Wireshark's conversation data.
   const httpTransactions = new HttpTransactionTable();
   const dns = createDnsDissector();
+  // MySQL hands its connection to TLS after a login that asks for it (ssl_starttls_ack).
+  const tls = createTlsDissector();
   return [
   dns,
   dhcpDissector,
   dhcpv6Dissector,
   ntpDissector,
   createHttpDissector(httpTransactions),
-  createTlsDissector(),
+  tls,
   createQuicDissector(),
   createSsdpDissector(httpTransactions),
   nbnsDissector,
@@ -83,6 +86,7 @@ export function createDefaultAppDissectors(): AppDissector[] {
   bgpDissector,
   createOpenflowDissector(),
   respDissector,
+  createMysqlDissector(tls),
   dbLspDiscDissector,
   ripDissector,
   echoDissector,

@@ -44,6 +44,7 @@ const SHORT_NAMES: Readonly<Record<string, string>> = {
   modbus: 'Modbus',
   'mpls-echo': 'MPLS Echo',
   mstp: 'BACnet MS/TP',
+  mysql: 'MySQL',
   nbdgm: 'NBDS',
   netbios: 'NetBIOS',
   null: 'Null',
