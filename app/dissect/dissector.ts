@@ -313,7 +313,7 @@ export class Dissector {
     ctx.unseen = unseen;
     const result = dissectApp(app, data, offset, end, ctx);
     if (result.chain !== undefined) {
-      result.layers.forEach((layer, k) => p.addLayer(layer, chain || (result.chainInLaterPdus === true && k > 0) ? result.chain![k] ?? '' : ''));
+      result.layers.forEach((layer, k) => p.addLayer(layer, chain || (result.chainInLaterPdus === true && (k > 0 || result.chainFromFirstLayer === true)) ? result.chain![k] ?? '' : ''));
     } else {
       let lastProtocol = chain ? '' : app.protocol;
       for (const layer of result.layers) {

@@ -3,6 +3,7 @@
  * reassembled streams): what the segment holds is decoded, headers cut by the segment boundary are
  * marked truncated, and nothing is invented. Field names and Info follow tshark 4.0.
  */
+import { upgradedDataDissector, websocketDissector } from './websocket';
 import { LayerBuilder, dissectSafely } from './builder';
 import type { AppContext, AppDissector, AppResult, Layer, PduSplit } from './model';
 import { ONE_MORE_SEGMENT, UNTIL_FIN } from './tcp-pdus';
@@ -137,7 +138,7 @@ export function createHttpDissector(transactions: HttpTransactionTable | null = 
   return {
     protocol: 'http',
     // The body's media-type layers: asking for one of their fields alone must run HTTP too.
-    fieldPrefixes: ['urlencoded-form', 'media', 'data-text-lines', 'json', 'xml', 'png', 'image-jfif', 'image-gif'],
+    fieldPrefixes: ['urlencoded-form', 'media', 'data-text-lines', 'json', 'xml', 'png', 'image-jfif', 'image-gif', 'websocket'],
     tcpPorts: HTTP_PORTS,
     heuristic: (data, offset, end) => looksLikeHttp(data, offset, end),
     heuristicTakesConnection: true,
@@ -169,6 +170,7 @@ export function httpMessages(data: Buffer, offset: number, end: number): PduSpli
     let line = firstEnd + 1;
     let contentLength = -1;
     let chunked = false;
+    let upgrade = false;
     for (;;) {
       if (line >= end) return { pdus, need: ONE_MORE_SEGMENT, info };
       const lf = data.indexOf(0x0a, line);
@@ -178,6 +180,7 @@ export function httpMessages(data: Buffer, offset: number, end: number): PduSpli
       line = lf + 1;
       if (textEnd === start) break; // the blank line that ends the headers
       const first = data[start]!;
+      if ((first === 0x75 || first === 0x55) && /^upgrade:/i.test(data.toString('latin1', start, start + 8))) upgrade = true;
       if (first !== 0x63 && first !== 0x43 && first !== 0x74 && first !== 0x54) continue; // c, C, t, T
       const header = /^(content-length|transfer-encoding):(.*)$/i.exec(data.toString('latin1', start, textEnd));
       if (header === null) continue;
@@ -201,8 +204,14 @@ export function httpMessages(data: Buffer, offset: number, end: number): PduSpli
       at = bodyStart + contentLength;
       continue;
     }
-    // A response with neither runs to the FIN, unless its status has no body (1xx, 204, 304).
     const code = first.code?.value ?? 0;
+    // A 101 with an Upgrade header ends HTTP on this connection: the bytes after it are the
+    // upgraded protocol's, handed on as they are (dissectHttpMessage sees the switch).
+    if (first.kind === 'response' && code === 101 && upgrade) {
+      pdus.push(bodyStart - at);
+      return { pdus, need: 0 };
+    }
+    // A response with neither runs to the FIN, unless its status has no body (1xx, 204, 304).
     if (first.kind === 'response' && code >= 200 && code !== 204 && code !== 304) return { pdus, need: UNTIL_FIN, info };
     pdus.push(bodyStart - at);
     at = bodyStart;
@@ -222,6 +231,13 @@ export function looksLikeHttp(data: Buffer, offset: number, end: number): boolea
 
 /** One HTTP-format message (request, notification or response line and headers) in [offset, end). */
 export function dissectHttpMessage(data: Buffer, offset: number, end: number, ctx: AppContext, flavor: HttpFlavor, transactions: HttpTransactionTable | null = null): AppResult {
+  // Bytes after a 101 in the same segment: the connection has switched (packet-http.c's
+  // dissect_http_on_stream hands them to the upgraded protocol; http is in frame.protocols already).
+  const upgraded = ctx.connection?.heuristicApp;
+  if (upgraded === websocketDissector || upgraded === upgradedDataDissector) {
+    const result = upgraded.dissect(data, offset, end, ctx);
+    return { ...result, chain: result.chain?.map((name) => name.replace(/^http:/, '')), chainInLaterPdus: true, chainFromFirstLayer: true };
+  }
   const b = new LayerBuilder(data, flavor.protocol, flavor.title, offset, end, ctx.fields);
   let info = 'Continuation';
   let column = flavor.column;
@@ -362,6 +378,13 @@ export function dissectHttpMessage(data: Buffer, offset: number, end: number, ct
         b.add(lineAbbrev, () => lineLabel(formatText(raw)), notification ? null : asciiString(raw), line.start, raw.length, notification ? undefined : () => printable(raw));
       }
       if (name && !headers.has(name)) headers.set(name, value);
+    }
+    // packet-http.c: a complete 101 response with an Upgrade header switches the connection to the
+    // protocol it names (WebSocket), or to data (an Upgrade tshark has no dissector for).
+    const upgrade = headers.get('upgrade');
+    if (upgrade !== undefined && ended && parsed.code?.value === 101 && ctx.connection !== undefined && !ctx.quoted) {
+      const name = upgrade.toLowerCase();
+      ctx.connection.heuristicApp = name === 'websocket' || name.startsWith('websocket/') ? websocketDissector : upgradedDataDissector;
     }
     const host = headers.get('host');
     const requestUri = request?.uri?.text;

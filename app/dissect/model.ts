@@ -343,6 +343,8 @@ export interface AppResult {
    * default: a later PDU adds no name.
    */
   chainInLaterPdus?: boolean;
+  /** With chainInLaterPdus: the first layer's name too (a PDU of another protocol than the first's: WebSocket after HTTP's 101). */
+  chainFromFirstLayer?: boolean;
   /**
    * Over TCP: what this result's Info puts after Info a PDU dissected before it in the same frame
    * left (Wireshark's column fence), when that is not PduSplit.infoJoin: OpenVPN's ", " when TLS

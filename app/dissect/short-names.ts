@@ -62,6 +62,7 @@ const SHORT_NAMES: Readonly<Record<string, string>> = {
   slow: '802.3 Slow protocols',
   syslog: 'Syslog',
   teredo: 'Teredo',
+  websocket: 'WebSocket',
   'urlencoded-form': 'URL Encoded Form Data',
   user_dlt: 'DLT_USER',
   wg: 'WireGuard',
