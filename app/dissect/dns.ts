@@ -185,7 +185,7 @@ export function dissectDnsMessage(data: Buffer, offset: number, end: number, tcp
   // A message cut by the snap length or running past its end: tshark's note after what was read.
   info.text += statusSuffix(layer);
   // From the QR bit (a query for "response.example" is still a query).
-  layer.title = `${flavor.title} (${info.response ? 'response' : 'query'})`;
+  layer.title = layer.fields.length === 0 && layer.status !== 'ok' ? '' : `${flavor.title} (${info.response ? 'response' : 'query'})`;
   return { layers: [layer], protocolColumn: flavor.column, info: info.text };
 }
 
@@ -197,6 +197,8 @@ interface MessageInfo {
 
 function readMessage(b: LayerBuilder, start: number, info: MessageInfo, records: boolean, match?: Matcher): void {
   const id = b.u16(start, 'transaction ID');
+  // packet-dns.c reads the flags before it adds its tree: a message shorter adds none.
+  b.u16(start + 2, 'flags');
   const idField = b.add('dns.id', () => `Transaction ID: ${hex(id, 4)}`, id, start, 2, () => hex(id, 4));
   const flags = b.u16(start + 2, 'flags');
   const response = (flags & 0x8000) !== 0;

@@ -43,7 +43,7 @@ export function dissectIcmpv6(d: Dissector, p: PacketState, data: Buffer, offset
     const verify = b.wants('icmpv6.checksum') || b.wants('icmpv6.checksum.status');
     const ip = p.ipv6Data;
     if (verify && end <= data.length && ip !== null && !p.quoted) {
-      const pseudo = ipv6PseudoSum(ip.subarray(p.ipv6At + 8, p.ipv6At + 24), ip.subarray(p.ipv6At + 24, p.ipv6At + 40), end - offset, 58);
+      const pseudo = ipv6PseudoSum(ip.subarray(p.ipv6SrcAt, p.ipv6SrcAt + 16), ip.subarray(p.ipv6DstAt, p.ipv6DstAt + 16), end - offset, 58);
       status = checksumOk(data, offset, end, pseudo) ? 1 : 0;
       if (status === 0) shouldBe = checksumShouldBe(checksum, ~onesComplementSum(data, offset, end, pseudo) & 0xffff);
     }

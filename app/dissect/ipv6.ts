@@ -10,6 +10,7 @@ import { addReassemblyFields, laterReassembly } from './ipv4';
 import type { PacketState } from './packet-state';
 import { addExpertTo } from './expert';
 import type { Layer } from './model';
+import { IP_PROTO_MIPV6 } from './mipv6';
 
 export function dissectIpv6(d: Dissector, p: PacketState, data: Buffer, offset: number, end: number): number | void {
   const b = new LayerBuilder(data, 'ipv6', 'Internet Protocol Version 6', offset, end, p.selection);
@@ -18,7 +19,9 @@ export function dissectIpv6(d: Dissector, p: PacketState, data: Buffer, offset: 
   let invalidLength = false;
   try {
     header: {
-      b.need(offset, 40, 'IPv6 header');
+      // Each part is read where it is, as packet-ipv6.c does: a header cut in its addresses
+      // still shows what was captured (and the source as the Source column).
+      b.need(offset, 8, 'IPv6 header');
       const word = be32(data, offset);
       const version = word >>> 28;
       const tclass = (word >>> 20) & 0xff;
@@ -49,9 +52,13 @@ export function dissectIpv6(d: Dissector, p: PacketState, data: Buffer, offset: 
       invalidLength = jumboMissing;
       if (b.wants('ipv6.nxt')) b.add('ipv6.nxt', () => `Next Header: ${ipProtocolName(nxt)} (${nxt})`, nxt, offset + 6, 1);
       if (b.wants('ipv6.hlim')) b.add('ipv6.hlim', () => `Hop Limit: ${hlim}`, hlim, offset + 7, 1);
+      if (!p.quoted) p.setProtocol('IPv6', '');
+      b.need(offset + 8, 16, 'IPv6 source address');
       const src = ipv6Text(data, offset + 8);
-      const dst = ipv6Text(data, offset + 24);
       if (b.building) addAddress(d, b, 'ipv6.src', 'ipv6.src_host', 'Source Address', src, offset + 8);
+      if (offset + 40 > Math.min(end, data.length)) p.setSourceColumn(src);
+      b.need(offset + 24, 16, 'IPv6 destination address');
+      const dst = ipv6Text(data, offset + 24);
       if (b.building) addAddress(d, b, 'ipv6.dst', 'ipv6.dst_host', 'Destination Address', dst, offset + 24);
       if (b.building) addressDetails(d, b, offset + 8, offset + 24);
       if (b.tree) b.title(() => `Internet Protocol Version 6, Src: ${d.hostLabel(src)}, Dst: ${d.hostLabel(dst)}`);
@@ -61,6 +68,8 @@ export function dissectIpv6(d: Dissector, p: PacketState, data: Buffer, offset: 
         p.ttl = hlim;
         p.ipv6Data = data;
         p.ipv6At = offset;
+        p.ipv6SrcAt = offset + 8;
+        p.ipv6DstAt = offset + 24;
       }
       p.netSrc = src;
       p.netDst = dst;
@@ -74,7 +83,10 @@ export function dissectIpv6(d: Dissector, p: PacketState, data: Buffer, offset: 
     stopped(b, err);
   }
   p.addLayer(b.layer);
-  if (next < 0) return;
+  if (next < 0) {
+    if (!p.quoted && p.protocolColumn === 'IPv6' && b.layer.status !== 'ok') p.setProtocol('IPv6', b.layer.status === 'malformed' ? '[Malformed Packet]' : '[Packet size limited during capture]');
+    return;
+  }
   if (!p.quoted) p.setProtocol('IPv6', invalidLength ? 'Invalid IPv6 payload length' : '');
   extensionChain(d, p, data, offset + 40, payloadEnd, next);
   return payloadEnd;
@@ -156,6 +168,9 @@ function addAddress(d: Dissector, b: LayerBuilder, abbrev: string, hostAbbrev: s
   b.add('ipv6.host', () => `Source or Destination Host: ${host}`, host, at, 16).hidden = true;
 }
 
+/** What each extension header appends to the Info column (col_append_sep_str with " , "). */
+const EXT_INFO: Record<number, string> = { 0: 'IPv6 hop-by-hop options', 43: 'IPv6 routing', 60: 'IPv6 destination options' };
+
 const EXT_NAMES: Record<number, [string, string]> = {
   0: ['ipv6.hopopts', 'IPv6 Hop-by-Hop Option'],
   43: ['ipv6.routing', 'Routing Header for IPv6'],
@@ -179,39 +194,114 @@ function extensionChain(d: Dissector, p: PacketState, data: Buffer, at: number, 
     }
     const ext = EXT_NAMES[nxt];
     if (!ext) {
+      // packet-ipv6.c taps the IPv6 header where its chain of extension headers ends, and the
+      // Mobility Header is one of them (a Binding Update's payload protocol is "none").
+      if (nxt === IP_PROTO_MIPV6) markPendingIpv6(p);
       if (!p.quoted) p.layout.ipProtocol = nxt;
       if (!p.quoted && p.protocolColumn === 'IPv6') p.setProtocol('IPv6', '');
+      const first = p.layers.length;
       d.byIpProtocol(p, nxt, data, at, end, 6);
+      // Its tree, like the other extension headers', is inside the IPv6 tree (p_ipv6_pinfo_select_root).
+      if (nxt === IP_PROTO_MIPV6 && p.layers[first]?.protocol === 'mipv6') p.layers[first]!.nested = true;
       return;
     }
+    if (!p.quoted && p.protocolColumn === 'IPv6') p.setProtocol('IPv6', p.info ? `${p.info} , ${EXT_INFO[nxt]}` : EXT_INFO[nxt]!);
     const b = new LayerBuilder(data, ext[0], ext[1], at, end, p.selection);
     let following = -1;
     let len = 0;
+    let homeAddressAt = -1;
     dissectSafely(b, () => {
       following = b.u8(at, 'next header');
       const lenField = b.u8(at + 1, 'length');
       len = (lenField + 1) * 8;
-      b.need(at, len, ext[1]);
+      // A routing header is read whole; options one by one, as far as they were captured.
+      if (nxt === 43) b.need(at, len, ext[1]);
       b.add(`${ext[0]}.nxt`, () => `Next Header: ${ipProtocolName(following)} (${following})`, following, at, 1);
       b.add(`${ext[0]}.len`, () => `Length: ${lenField}`, lenField, at + 1, 1);
       b.add(`${ext[0]}.len_oct`, () => `[Length: ${len} bytes]`, len, at + 1, 1);
-      if (nxt === 43) routingBody(b, at, len);
-      else options(b, at + 2, at + len);
+      if (nxt === 43) routingBody(d, p, b, at, len);
+      else homeAddressAt = options(b, at + 2, at + len, (found) => { homeAddressAt = found; });
+      b.need(at, len, ext[1]);
       b.setLength(len);
     });
+    // dissect_opt_home_address: the home address becomes the packet's source (pinfo->src), for
+    // the Source column and the TCP/UDP conversations; the IPv6 tap keeps the header's.
+    if (homeAddressAt >= 0) setPacketAddress(p, data, homeAddressAt, 'src');
     p.addLayer(b.layer);
-    if (b.layer.status !== 'ok') return;
+    if (b.layer.status !== 'ok') {
+      // The exception ends the chain before packet-ipv6.c taps the IPv6 header.
+      markPendingIpv6(p);
+      if (!p.quoted && p.protocolColumn === 'IPv6') p.setProtocol('IPv6', `${p.info}${b.layer.status === 'malformed' ? '[Malformed Packet]' : '[Packet size limited during capture]'}`);
+      return;
+    }
     at += len;
     nxt = following;
   }
 }
 
-function routingBody(b: LayerBuilder, at: number, len: number): void {
+/** packet-ipv6.c's routing_header_type. */
+const ROUTING_TYPES: Record<number, string> = {
+  0: 'Source Route', 1: 'Nimrod', 2: 'Type 2 Routing', 3: 'RPL Source Route', 4: 'Segment Routing',
+  5: 'Compact Routing Header 16', 6: 'Compact Routing Header 32', 253: 'Experiment 1', 254: 'Experiment 2',
+};
+
+/**
+ * The routing header's type and segments left, and for types 0 and 2 (dissect_routing6_rt0 /
+ * _mipv6) the reserved word and the addresses, the last of which, while segments are left,
+ * becomes the packet's destination (pinfo->dst) as the final one.
+ */
+function routingBody(d: Dissector, p: PacketState, b: LayerBuilder, at: number, len: number): void {
+  const data = b.data;
+  const headerLength = data[at + 1]!;
   const type = b.u8(at + 2);
   const left = b.u8(at + 3);
-  b.add('ipv6.routing.type', () => `Type: ${type}`, type, at + 2, 1);
-  b.add('ipv6.routing.segleft', () => `Segments Left: ${left}`, left, at + 3, 1);
-  if (type === 0) b.add('ipv6.routing.deprecated', 'Deprecated routing type', null, at + 2, len - 2, '');
+  const typeName = ROUTING_TYPES[type] ?? 'Unknown';
+  if (b.tree) b.title(() => `Routing Header for IPv6 (${ROUTING_TYPES[type] ?? `Unknown type ${type}`})`);
+  const typeField = b.add('ipv6.routing.type', () => `Type: ${typeName} (${type})`, type, at + 2, 1);
+  if (type === 0) addExpertTo(b, typeField, 'ipv6.routing.deprecated', 'Note', 'Deprecated', 'Routing header type is deprecated');
+  const segleftField = b.add('ipv6.routing.segleft', () => `Segments Left: ${left}`, left, at + 3, 1);
+  if (type !== 0 && type !== 2) return;
+  const lenField = b.layer.fields.find((f) => f.abbrev === 'ipv6.routing.len');
+  const lengthProblem = (message: string): void => {
+    if (lenField !== undefined) addExpertTo(b, lenField, 'ipv6.routing.invalid_length', 'Error', 'Malformed', message);
+  };
+  const segleftProblem = (message: string): void => addExpertTo(b, segleftField, 'ipv6.routing.invalid_segleft', 'Warning', 'Protocol', message);
+  if (type === 0) {
+    if (headerLength % 2 !== 0) lengthProblem('IPv6 Routing Header extension header length must not be odd');
+    if (left > headerLength >> 1) segleftProblem(`IPv6 Type 0 Routing Header segments left field must not exceed address count (${headerLength >> 1})`);
+  } else {
+    if (headerLength !== 2) lengthProblem('IPv6 Type 2 Routing Header extension header length must equal 2');
+    if (left !== 1) segleftProblem('IPv6 Type 2 Routing Header segments left field must equal 1');
+  }
+  const reserved = data.subarray(at + 4, at + 8);
+  const prefix = type === 0 ? 'ipv6.routing.src' : 'ipv6.routing.mipv6';
+  b.add(`${prefix}.reserved`, () => `Reserved: ${reserved.toString('hex')}`, reserved, at + 4, 4, () => reserved.toString('hex'));
+  const count = type === 0 ? headerLength >> 1 : 1;
+  let last = -1;
+  for (let k = 0; k < count; k++) {
+    const addrAt = at + 8 + 16 * k;
+    b.need(addrAt, 16, 'routing header address');
+    const text = ipv6Text(data, addrAt);
+    b.add(type === 0 ? 'ipv6.routing.src.addr' : 'ipv6.routing.mipv6.home_address', () => `Address[${k + 1}]: ${d.hostLabel(text)}`, text, addrAt, 16);
+    last = addrAt;
+  }
+  if (last >= 0 && left > 0) setPacketAddress(p, data, last, 'dst');
+  void len;
+}
+
+/** A Home Address option's or a routing header's address as Wireshark's pinfo->src or ->dst. */
+function setPacketAddress(p: PacketState, data: Buffer, at: number, side: 'src' | 'dst'): void {
+  if (p.quoted) return;
+  const text = ipv6Text(data, at);
+  if (side === 'src') {
+    p.netSrc = text;
+    p.setColumns(text, p.dst);
+    if (data === p.ipv6Data) p.ipv6SrcAt = at;
+  } else {
+    p.netDst = text;
+    p.setColumns(p.src, text);
+    if (data === p.ipv6Data) p.ipv6DstAt = at;
+  }
 }
 
 /**
@@ -237,7 +327,13 @@ function jumboLength(data: Buffer, at: number): number {
 
 const OPTION_NAMES: Record<number, string> = { 0: 'Pad1', 1: 'PadN', 5: 'Router Alert', 194: 'Jumbo Payload', 201: 'Home Address', 4: 'Tunnel Encapsulation Limit' };
 
-function options(b: LayerBuilder, start: number, stop: number): void {
+/**
+ * The options of a hop-by-hop or destination options header. A Home Address option is read as
+ * 16 bytes whatever its length says (dissect_opt_home_address), and the walk goes on after them;
+ * `onHomeAddress` hears where the address is.
+ */
+function options(b: LayerBuilder, start: number, stop: number, onHomeAddress?: (at: number) => void): number {
+  let homeAddressAt = -1;
   for (let at = start; at < stop; ) {
     const type = b.u8(at, 'option type');
     const name = OPTION_NAMES[type] ?? 'Unknown';
@@ -250,8 +346,32 @@ function options(b: LayerBuilder, start: number, stop: number): void {
       continue;
     }
     const len = b.u8(at + 1, 'option length');
-    if (at + 2 + len > stop) throw new StopDissection('malformed', `IPv6 option ${type} runs past its header`);
-    b.group('ipv6.opt', () => `${name}`, null, at, 2 + len, () => {
+    if (type === 201) {
+      const complete = at + 18 <= Math.min(b.end, b.data.length);
+      b.group('ipv6.opt', () => optionLabel(type), null, at, 2 + len, () => {
+        optionType(b, type, at);
+        const length = b.add('ipv6.opt.length', () => `Length: ${len}`, len, at + 1, 1);
+        if (len !== 16) addExpertTo(b, length, 'ipv6.opt.invalid_len', 'Error', 'Malformed', `Home Address: Invalid length (${len} bytes)`);
+        if (complete) {
+          const home = ipv6Text(b.data, at + 2);
+          b.add('ipv6.opt.mipv6.home_address', () => `MIPv6 Home Address: ${home}`, home, at + 2, 16);
+        }
+      }, '');
+      b.need(at + 2, 16, 'home address');
+      homeAddressAt = at + 2;
+      onHomeAddress?.(homeAddressAt);
+      at += 2 + Math.max(16, len);
+      continue;
+    }
+    if (at + 2 + len > stop) {
+      // tshark shows the option's type and length before its data runs past the header.
+      b.group('ipv6.opt', () => optionLabel(type), null, at, 2, () => {
+        optionType(b, type, at);
+        b.add('ipv6.opt.length', () => `Length: ${len}`, len, at + 1, 1);
+      }, '');
+      throw new StopDissection('malformed', `IPv6 option ${type} runs past its header`);
+    }
+    b.group('ipv6.opt', () => optionLabel(type), null, at, 2 + len, () => {
       optionType(b, type, at);
       b.add('ipv6.opt.length', () => `Length: ${len}`, len, at + 1, 1);
       // FT_BYTES: the bytes in the label, colon hex for -T fields and JSON; none are "<none>"
@@ -272,6 +392,12 @@ function options(b: LayerBuilder, start: number, stop: number): void {
     }, '');
     at += 2 + len;
   }
+  return homeAddressAt;
+}
+
+/** An option's item: its name, or packet-ipv6.c's "Unknown IPv6 Option (N)". */
+function optionLabel(type: number): string {
+  return OPTION_NAMES[type] ?? `Unknown IPv6 Option (${type})`;
 }
 
 /** packet-ipv6.c's value strings (tshark -G values). */

@@ -33,6 +33,12 @@ export class PacketState {
   /** The bytes holding the innermost IPv6 header and where it starts (ICMPv6's pseudo-header checksum reads its addresses). */
   ipv6Data: Buffer | null = null;
   ipv6At = 0;
+  /**
+   * Where in ipv6Data the addresses of Wireshark's pinfo->src and pinfo->dst are: the header's,
+   * or a Home Address option's and a routing header's final address (ICMPv6 checksums them).
+   */
+  ipv6SrcAt = 0;
+  ipv6DstAt = 0;
   /** Ethertype / IP-protocol hand-offs so far (bounds tunnel nesting). */
   handoffs = 0;
   /** Set when the bytes being dissected come from a reassembled buffer (reassembledData). */
@@ -134,6 +140,13 @@ export class PacketState {
     this.macColumns = data;
     this.macSrcAt = srcAt;
     this.macDstAt = dstAt;
+  }
+
+  /** A new Source column only (an IPv6 header cut in its destination address keeps the one below). */
+  setSourceColumn(src: string): void {
+    if (this.quoted) return;
+    this.finishColumns();
+    this.src = src;
   }
 
   /** Makes the Ethernet address columns text when they are still the columns. */

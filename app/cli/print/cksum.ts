@@ -1,4 +1,7 @@
 /** Internet checksums for -v output, computed as tcpdump's in_cksum / in_cksum_shouldbe. */
+import type { PrintContext } from './context';
+import type { IpHeaderRef } from './ip';
+import { ip6FinalDestination } from './ip6-ext';
 
 /** One's-complement sum over byte ranges; returns the folded complement (0 when correct). */
 export function internetChecksum(parts: ReadonlyArray<Uint8Array>): number {
@@ -42,4 +45,13 @@ export function pseudoHeader(src: Uint8Array, dst: Uint8Array, proto: number, le
   b.writeUInt32BE(length >>> 0, 32);
   b[39] = proto;
   return b;
+}
+
+/**
+ * The pseudo-header of the IP header `ip` (tcpdump's nextproto4_cksum / nextproto6_cksum): over
+ * IPv6 the destination is the final one a routing header names (ip6_finddst).
+ */
+export function ipPseudoHeader(ctx: PrintContext, ip: IpHeaderRef, proto: number, length: number): Uint8Array {
+  if (ip.version === 4) return pseudoHeader(ctx.bytes(ip.offset + 12, 4), ctx.bytes(ip.offset + 16, 4), proto, length);
+  return pseudoHeader(ctx.bytes(ip.offset + 8, 16), ctx.bytes(ip6FinalDestination(ctx, ip.offset), 16), proto, length);
 }

@@ -4,7 +4,7 @@
  * only their name here.
  */
 import { PrintContext, hex, tok } from './context';
-import { checksumShouldBe, internetChecksum, pseudoHeader } from './cksum';
+import { checksumShouldBe, internetChecksum, ipPseudoHeader } from './cksum';
 import { hexPrint } from './hexdump';
 import type { IpHeaderRef } from './ip';
 
@@ -77,7 +77,7 @@ export function icmp6Print(ctx: PrintContext, p: number, length: number, ip: IpH
   }
   if (ctx.flags.verbose > 0 && !fragmented && ctx.has(p, length)) {
     const field = ctx.u16(p + 2);
-    const pseudo = pseudoHeader(ctx.bytes(ip.offset + 8, 16), ctx.bytes(ip.offset + 24, 16), 58, length);
+    const pseudo = ipPseudoHeader(ctx, ip, 58, length);
     const sum = internetChecksum([pseudo, ctx.bytes(p, length)]);
     if (sum !== 0) ctx.print(`[bad icmp6 cksum 0x${hex(field, 4)} -> 0x${hex(checksumShouldBe(field, sum), 4)}!] `);
     else ctx.print('[icmp6 sum ok] ');

@@ -15,6 +15,8 @@ import { espPrint } from './isakmp';
 import { ospfPrint } from './ospf';
 import { icmp6Print } from './icmp6';
 import { sctpPrint, sctpPrintable } from './sctp';
+import { mobilityPrint, rt6Print } from './ip6-ext';
+import { etherPrint } from './link';
 
 /** Where the enclosing IP header is, for printers that print its addresses. */
 export interface IpHeaderRef {
@@ -111,6 +113,11 @@ export function ipDemux(
       return;
     case 59:
       ctx.print('no next header');
+      return;
+    case 143:
+      // Ethernet in IPv6, as an SRv6 segment carries it (RFC 8986's End.DX2).
+      if (ip.version === 6) etherPrint(ctx, offset, length, ctx.available(offset));
+      else ctx.print('[Ethernet requires IPv6] (invalid)');
       return;
     default:
       ctx.print(` ${protoNameOrNumber(ctx, nextHeader)} ${length}`);
@@ -579,6 +586,23 @@ export function ip6Print(ctx: PrintContext, offset: number, length: number): voi
         foundExtension = true;
         nh = ctx.u8(cp);
         fragmented = true;
+        break;
+      }
+      case 62:
+      case 135:
+        // tcpdump ends the walk at a Mobility Header, whatever its next header says.
+        mobilityPrint(ctx, cp);
+        ctx.restoreSnap(savedSnap);
+        return;
+      case 43: {
+        ctx.check(cp, 1);
+        advance = rt6Print(ctx, cp);
+        if (advance < 0) {
+          ctx.restoreSnap(savedSnap);
+          return;
+        }
+        foundExtension = true;
+        nh = ctx.u8(cp);
         break;
       }
       default: {

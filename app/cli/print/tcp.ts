@@ -7,7 +7,7 @@ import { respPrint } from './resp';
 import { mptcpPrint } from './mptcp';
 import { PrintContext, Truncated, hex } from './context';
 import { connectionSlot, type SeqContext } from './tcp-seq';
-import { checksumShouldBe, internetChecksum, pseudoHeader } from './cksum';
+import { checksumShouldBe, internetChecksum, ipPseudoHeader } from './cksum';
 import type { IpHeaderRef } from './ip';
 import { dnsPrint } from './dns';
 import { httpPrint, sshPrint, textLinesPrint } from './text-protocols';
@@ -415,9 +415,7 @@ function printChecksum(ctx: PrintContext, offset: number, length: number, ip: Ip
   // follows (a jumbogram: BIG TCP).
   if (ip.version === 6 && ctx.u16(ip.offset + 4) === 0 && ctx.u8(ip.offset + 6) !== 0) return;
   if (!ctx.has(offset, length)) return;
-  const addrLen = ip.version === 4 ? 4 : 16;
-  const srcOff = ip.version === 4 ? ip.offset + 12 : ip.offset + 8;
-  const pseudo = pseudoHeader(ctx.bytes(srcOff, addrLen), ctx.bytes(srcOff + addrLen, addrLen), 6, length);
+  const pseudo = ipPseudoHeader(ctx, ip, 6, length);
   const sum = internetChecksum([pseudo, ctx.bytes(offset, length)]);
   const field = ctx.u16(offset + 16);
   ctx.print(`, cksum 0x${hex(field, 4)}`);

@@ -6,7 +6,7 @@
  * (SNMP, L2TP, AODV, ...) print the plain `UDP, length N` form.
  */
 import { PrintContext, hex } from './context';
-import { checksumShouldBe, internetChecksum, pseudoHeader } from './cksum';
+import { checksumShouldBe, internetChecksum, ipPseudoHeader } from './cksum';
 import type { IpHeaderRef } from './ip';
 import { dnsPrint } from './dns';
 import { bfdPrint } from './bfd';
@@ -134,9 +134,7 @@ function printChecksum(ctx: PrintContext, offset: number, ulen: number, ip: IpHe
     return;
   }
   if (!ctx.has(offset, ulen)) return;
-  const addrLen = v4 ? 4 : 16;
-  const srcOff = v4 ? ip.offset + 12 : ip.offset + 8;
-  const pseudo = pseudoHeader(ctx.bytes(srcOff, addrLen), ctx.bytes(srcOff + addrLen, addrLen), 17, ulen);
+  const pseudo = ipPseudoHeader(ctx, ip, 17, ulen);
   const sum = internetChecksum([pseudo, ctx.bytes(offset, ulen)]);
   if (sum !== 0) ctx.print(`[bad udp cksum 0x${hex(field, 4)} -> 0x${hex(checksumShouldBe(field, sum), 4)}!] `);
   else ctx.print('[udp sum ok] ');

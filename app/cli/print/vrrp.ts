@@ -4,7 +4,7 @@
  * checksum check (v3 over the IPv4 or IPv6 pseudo-header), the addresses and a v2 simple password.
  */
 import { PrintContext } from './context';
-import { internetChecksum, pseudoHeader } from './cksum';
+import { internetChecksum, ipPseudoHeader } from './cksum';
 import type { IpHeaderRef } from './ip';
 import { printableChar } from './hexdump';
 
@@ -35,11 +35,7 @@ export function vrrpPrint(ctx: PrintContext, p: number, len: number, ip: IpHeade
   if (ctx.has(p, len)) {
     let sum: number;
     if (version === 2) sum = internetChecksum([ctx.bytes(p, len)]);
-    else {
-      const size = ip.version === 4 ? 4 : 16;
-      const src = ip.version === 4 ? ip.offset + 12 : ip.offset + 8;
-      sum = internetChecksum([pseudoHeader(ctx.bytes(src, size), ctx.bytes(src + size, size), 112, len), ctx.bytes(p, len)]);
-    }
+    else sum = internetChecksum([ipPseudoHeader(ctx, ip, 112, len), ctx.bytes(p, len)]);
     if (sum !== 0) ctx.print(`, (bad vrrp cksum ${ctx.u16(p + 6).toString(16)})`);
   }
   ctx.print(', addrs');
