@@ -48,6 +48,7 @@ import { createOpenvpnDissector } from './openvpn';
 import { createNbssDissector } from './nbss';
 import { createTpktDissector } from './tpkt';
 import { createSipRtpDissectors } from './sip';
+import { createDcerpcDissector } from './dcerpc';
 
 /** A fresh set of app dissectors (the stateful ones get their own conversation memory). */
 export function createDefaultAppDissectors(): AppDissector[] {
@@ -101,6 +102,8 @@ export function createDefaultAppDissectors(): AppDissector[] {
   createOpenvpnDissector(),
   createNbssDissector(),
   createTpktDissector(),
+  // DCE/RPC over TCP: no port of its own, only its heuristic (135 and the endpoint mapper's ports).
+  createDcerpcDissector(),
   // SIP with SDP, and the RTP/RTCP its SDP sets up (RTCP's heuristic last, as tshark tries it late).
   ...createSipRtpDissectors(),
   // DNS on other UDP ports: its heuristic after every other one, as tshark tries them.

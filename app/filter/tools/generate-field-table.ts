@@ -56,7 +56,7 @@ const PROTOCOLS = [
   // STUN, TURN and classic STUN (stun.ts).
   'stun', 'classicstun',
   // ISO transport on TCP (tpkt.ts, cotp.ts).
-  'tpkt', 'cotp',
+  'tpkt', 'cotp', 'dcerpc',
 ];
 
 /** The radius.* fields radius.ts adds: the header's, the AVPs', and those of the standard attributes. */
