@@ -35,7 +35,7 @@ const NOT_BUILT: Field = { abbrev: '', label: '', value: null, text: '', offset:
  * then skips even the selection look-up per field. Other protocols always look up.
  */
 const FIELD_PREFIXES: Readonly<Record<string, readonly string[]>> = {
-  frame: ['frame.'], eth: ['eth.', '_ws.expert'], ip: ['ip.', '_ws.expert'], ipv6: ['ipv6.', 'ip.', '_ws.expert'], tcp: ['tcp.', 'mptcp', '_ws.expert'], udp: ['udp.', '_ws.expert'], icmp: ['icmp.'], icmpv6: ['icmpv6.'],
+  frame: ['frame.'], eth: ['eth.', '_ws.expert'], ip: ['ip.', '_ws.expert'], ipv6: ['ipv6.', 'ip.', '_ws.expert'], tcp: ['tcp.', 'mptcp', '_ws.expert'], udp: ['udp.', '_ws.expert'], icmp: ['icmp.', '_ws.expert'], icmpv6: ['icmpv6.', '_ws.expert'],
 };
 /**
  * Per selection, per protocol of FIELD_PREFIXES: whether the selection holds a name under its

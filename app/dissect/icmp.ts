@@ -66,8 +66,8 @@ export function dissectIcmp(d: Dissector, p: PacketState, data: Buffer, offset: 
     b.add('icmp.type', () => `Type: ${type} (${TYPES[type] ?? 'Unknown ICMP (obsolete or malformed?)'})`, type, offset, 1);
     b.add('icmp.code', () => `Code: ${code}${codeName ? ` (${codeName})` : ''}`, code, offset + 1, 1);
     const checksum = b.u16(offset + 2, 'checksum');
-    // Verifying reads every byte: only for the tree or a filter that asks.
-    const verify = end <= data.length && !p.quoted && (b.wants('icmp.checksum') || b.wants('icmp.checksum.status'));
+    // Verifying reads every byte: only for the tree or a filter that asks (for it or its expert).
+    const verify = end <= data.length && !p.quoted && (b.wants('icmp.checksum') || b.wants('icmp.checksum.status') || b.wants('icmp.checksum_bad') || b.wantsAny('_ws.expert'));
     const whole = verify ? checksumOk(data, offset, end) : null;
     const status = whole === null ? 2 : whole ? 1 : 0;
     // In a datagram an ICMP error quotes, the checksum is not checked and says so.

@@ -40,7 +40,7 @@ export function dissectIcmpv6(d: Dissector, p: PacketState, data: Buffer, offset
     let status = 2;
     let shouldBe = 0;
     // Verifying reads every byte: only for the tree or a filter that asks.
-    const verify = b.wants('icmpv6.checksum') || b.wants('icmpv6.checksum.status');
+    const verify = b.wants('icmpv6.checksum') || b.wants('icmpv6.checksum.status') || b.wants('icmpv6.checksum_bad.expert') || b.wantsAny('_ws.expert');
     const ip = p.ipv6Data;
     if (verify && end <= data.length && ip !== null && !p.quoted) {
       const pseudo = ipv6PseudoSum(ip.subarray(p.ipv6SrcAt, p.ipv6SrcAt + 16), ip.subarray(p.ipv6DstAt, p.ipv6DstAt + 16), end - offset, 58);
