@@ -121,6 +121,19 @@ export function createDcerpcDissector(): AppDissector {
 
 /** One connection-oriented PDU at data[offset] (its header known to fit). */
 export function dissectDcerpc(data: Buffer, offset: number, end: number, ctx: Pick<AppContext, 'fields'>, binds?: DcerpcBinds, conversation?: string): AppResult {
+  // A PDU shorter than what its header and lengths promise (bytes nobody checked, a cut capture):
+  // one malformed layer, as Wireshark's exception; a dissector never throws.
+  try {
+    return dissectDcerpcPdu(data, offset, end, ctx, binds, conversation);
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    const b = new LayerBuilder(data, 'dcerpc', TITLE, offset, Math.min(end, data.length), ctx.fields);
+    b.mark('malformed', 'DCE/RPC PDU runs past the end of its bytes');
+    return { layers: [b.layer], protocolColumn: 'DCERPC', info: '[Malformed Packet]' };
+  }
+}
+
+function dissectDcerpcPdu(data: Buffer, offset: number, end: number, ctx: Pick<AppContext, 'fields'>, binds?: DcerpcBinds, conversation?: string): AppResult {
   const stop = Math.min(end, data.length);
   const little = (data[offset + 4]! & 0x10) !== 0;
   const u16 = (at: number): number => (little ? data.readUInt16LE(at) : data.readUInt16BE(at));
