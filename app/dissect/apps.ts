@@ -55,7 +55,7 @@ export function createDefaultAppDissectors(): AppDissector[] {
   // HTTP and SSDP keep their request/response pairs in one table, as Wireshark's conversation data.
   const httpTransactions = new HttpTransactionTable();
   const dns = createDnsDissector();
-  // MySQL hands its connection to TLS after a login that asks for it (ssl_starttls_ack).
+  // MySQL and SMTP hand their connection to TLS after STARTTLS (ssl_starttls_ack).
   const tls = createTlsDissector();
   return [
   dns,
@@ -72,7 +72,7 @@ export function createDefaultAppDissectors(): AppDissector[] {
   isakmpDissector,
   createSshDissector(),
   ...createFtpDissectors(),
-  createSmtpDissector(),
+  createSmtpDissector(tls),
   ptpDissector,
   hsrpDissector,
   bfdControlDissector,

@@ -27,6 +27,7 @@ import { TcpStreamTable } from './tcp-streams';
 import { bytesHex, bytesLabelHex } from './format';
 import { namesReassembly } from './tcp-pdus';
 import type { Hindsight } from './hindsight';
+import { proxyTunnelDissector } from './http-tunnel';
 
 /** A hand-off target: dissects data[offset, end) of the packet and everything it carries. */
 export type Handoff = (d: Dissector, p: PacketState, data: Buffer, offset: number, end: number) => number | void;
@@ -395,7 +396,11 @@ export class Dissector {
     };
     for (const app of this.conversationDissectors) if (safeTest(app.conversation!, data, offset, end, ctx)) return app;
     const connection = ctx.connection;
-    if (connection !== undefined && connection.heuristicApp !== null) return connection.heuristicApp;
+    if (connection !== undefined) {
+      const proxy = connection.proxy;
+      if (proxy !== null) return (proxy.app ??= proxyTunnelDissector(proxy, (c, d, o, e) => this.appFor(c, d, o, e), dissectApp));
+      if (connection.heuristicApp !== null) return connection.heuristicApp;
+    }
     // tshark tries the lower port's dissector, then the higher's, and heuristics only when neither
     // port has one. An ephemeral port (32768 and up, where clients' ports land) that Wireshark
     // gives to a dissector Sievecap lacks keeps the heuristics off: an HTTP request from port

@@ -135,6 +135,7 @@ export const httpDissector: AppDissector = createHttpDissector(null);
  * conversation data is, or without one.
  */
 export function createHttpDissector(transactions: HttpTransactionTable | null = new HttpTransactionTable()): AppDissector {
+  const lastRequests = new Map<number, LastRequest>();
   return {
     protocol: 'http',
     // The body's media-type layers: asking for one of their fields alone must run HTTP too.
@@ -142,9 +143,36 @@ export function createHttpDissector(transactions: HttpTransactionTable | null = 
     tcpPorts: HTTP_PORTS,
     heuristic: (data, offset, end) => looksLikeHttp(data, offset, end),
     heuristicTakesConnection: true,
-    dissect: (data, offset, end, ctx) => dissectHttpMessage(data, offset, end, ctx, HTTP, transactions),
-    desegment: (data, offset, end) => httpMessages(data, offset, end),
+    dissect: (data, offset, end, ctx) => dissectHttpMessage(data, offset, end, ctx, HTTP, transactions, lastRequestOf(ctx)),
+    desegment: (data, offset, end, ctx) => httpMessages(data, offset, end, lastRequestOf(ctx)),
   };
+  /** Per TCP stream, its latest request (Wireshark's conv_data->request_method and request_uri). */
+  function lastRequestOf(ctx: AppContext): LastRequest | undefined {
+    const stream = ctx.stream;
+    if (stream === undefined || stream < 0 || ctx.transport !== 'tcp' || ctx.quoted === true) return undefined;
+    let last = lastRequests.get(stream);
+    if (last === undefined) {
+      last = { method: '', uri: '' };
+      lastRequests.set(stream, last);
+    }
+    return last;
+  }
+}
+
+/** The latest request seen on a connection: a response's body depends on it (HEAD, CONNECT). */
+export interface LastRequest {
+  method: string;
+  uri: string;
+}
+
+/**
+ * Whether a response has no body that TCP should wait for (packet-http.c's try_desegment_body):
+ * an answer to HEAD, a 2xx to CONNECT or SSTP_DUPLEX_POST, 1xx, 204 and 304.
+ */
+function bodiless(code: number, last: LastRequest | undefined): boolean {
+  const method = last?.method ?? '';
+  return method === 'HEAD' || (Math.floor(code / 100) === 2 && (method === 'CONNECT' || method === 'SSTP_DUPLEX_POST'))
+    || Math.floor(code / 100) === 1 || code === 204 || code === 304;
 }
 
 /**
@@ -154,7 +182,7 @@ export function createHttpDissector(transactions: HttpTransactionTable | null = 
  * last one and the line after it, or, for a response with neither, everything up to the FIN.
  * Bytes that do not start with a request or status line are a continuation, taken as they are.
  */
-export function httpMessages(data: Buffer, offset: number, end: number): PduSplit {
+export function httpMessages(data: Buffer, offset: number, end: number, last?: LastRequest): PduSplit {
   const pdus: number[] = [];
   let at = offset;
   while (at < end) {
@@ -190,6 +218,21 @@ export function httpMessages(data: Buffer, offset: number, end: number): PduSpli
       } else if (/^chunked/i.test(value)) chunked = true;
     }
     const bodyStart = line;
+    const code = first.code?.value ?? 0;
+    if (first.kind !== 'response') {
+      if (last !== undefined) {
+        last.method = first.method;
+        last.uri = first.uri?.text ?? '';
+      }
+    } else if (!(code === 101 && upgrade) && bodiless(code, last)) {
+      // No body to wait for; what the segment holds after the headers is the body, up to a
+      // Content-Length, as packet-http.c reads it (none for 1xx, 204 and 304 without one).
+      const rest = end - bodyStart;
+      const body = contentLength >= 0 && !chunked ? Math.min(contentLength, rest) : code < 200 || code === 204 || code === 304 ? 0 : rest;
+      pdus.push(bodyStart + body - at);
+      at = bodyStart + body;
+      continue;
+    }
     if (chunked) {
       const chunks = chunkedEnd(data, bodyStart, end);
       if (chunks === ONE_MORE_SEGMENT) return { pdus, need: ONE_MORE_SEGMENT, info };
@@ -204,7 +247,6 @@ export function httpMessages(data: Buffer, offset: number, end: number): PduSpli
       at = bodyStart + contentLength;
       continue;
     }
-    const code = first.code?.value ?? 0;
     // A 101 with an Upgrade header ends HTTP on this connection: the bytes after it are the
     // upgraded protocol's, handed on as they are (dissectHttpMessage sees the switch).
     if (first.kind === 'response' && code === 101 && upgrade) {
@@ -230,7 +272,7 @@ export function looksLikeHttp(data: Buffer, offset: number, end: number): boolea
 }
 
 /** One HTTP-format message (request, notification or response line and headers) in [offset, end). */
-export function dissectHttpMessage(data: Buffer, offset: number, end: number, ctx: AppContext, flavor: HttpFlavor, transactions: HttpTransactionTable | null = null): AppResult {
+export function dissectHttpMessage(data: Buffer, offset: number, end: number, ctx: AppContext, flavor: HttpFlavor, transactions: HttpTransactionTable | null = null, last?: LastRequest): AppResult {
   // Bytes after a 101 in the same segment: the connection has switched (packet-http.c's
   // dissect_http_on_stream hands them to the upgraded protocol; http is in frame.protocols already).
   const upgraded = ctx.connection?.heuristicApp;
@@ -304,6 +346,10 @@ export function dissectHttpMessage(data: Buffer, offset: number, end: number, ct
     const notification = parsed.kind === 'notification';
     const lineAt = first.start;
     const lineLength = first.next - first.start;
+    // packet-http.c: HTTP in the clear on TCP port 443.
+    if (flavor.protocol === 'http' && ctx.transport === 'tcp' && (ctx.srcPort === 443 || ctx.dstPort === 443) && (b.tree || b.wantsAny('_ws.expert'))) {
+      addExpert(b, 'http.tls_port', 'Warning', 'Security', 'Unencrypted HTTP protocol detected over encrypted port, could indicate a dangerous misconfiguration.', offset, 0);
+    }
     b.group('', () => lineLabel(formatText(data.subarray(first.start, first.next))), null, lineAt, lineLength, () => {
       // Wireshark's chat: every request and response line (a notification's too).
       if (b.tree || b.wants('http.chat') || b.wantsAny('_ws.expert')) addExpert(b, 'http.chat', 'Chat', 'Sequence', formatText(data.subarray(first.start, first.next)), lineAt, lineLength);
@@ -385,6 +431,16 @@ export function dissectHttpMessage(data: Buffer, offset: number, end: number, ct
     if (upgrade !== undefined && ended && parsed.code?.value === 101 && ctx.connection !== undefined && !ctx.quoted) {
       const name = upgrade.toLowerCase();
       ctx.connection.heuristicApp = name === 'websocket' || name.startsWith('websocket/') ? websocketDissector : upgradedDataDissector;
+    }
+    if (last !== undefined) {
+      if (request !== null) {
+        last.method = request.method;
+        last.uri = request.uri?.text ?? '';
+      } else if (parsed.kind === 'response' && parsed.code?.value === 200 && last.method === 'CONNECT' && ctx.connection !== undefined && !ctx.quoted) {
+        // packet-http.c: after a 200 to CONNECT, every later payload of the connection is the
+        // tunnel's, handed on as if sent to the port the request named (http-tunnel.ts).
+        ctx.connection.proxy ??= { uri: last.uri, app: null };
+      }
     }
     const host = headers.get('host');
     const requestUri = request?.uri?.text;

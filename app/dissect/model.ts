@@ -235,6 +235,24 @@ export interface FrameInterface {
   description?: string;
 }
 
+/**
+ * A TCP connection's slots for its application: the dissector a heuristic (or a switch such as
+ * MySQL's STARTTLS or HTTP's 101) gave it, and an HTTP proxy tunnel that a 200 answer to CONNECT
+ * opened (packet-http.c: every later payload is handed on as if to the port the CONNECT named).
+ */
+export interface ConnectionSlot {
+  heuristicApp: AppDissector | null;
+  proxy: ProxyTunnel | null;
+}
+
+/** An HTTP CONNECT tunnel: the request's authority, and what the tunnel learned (http-tunnel.ts). */
+export interface ProxyTunnel {
+  /** The CONNECT request's URI (host:port). */
+  uri: string;
+  /** The dissector that hands the tunnel's payloads on (made at the first one). */
+  app: AppDissector | null;
+}
+
 /** What a UDP/TCP payload dissector (DNS, DHCP, NTP, HTTP, TLS, QUIC, ...) is given. */
 export interface AppContext {
   transport: 'udp' | 'tcp';
@@ -269,7 +287,7 @@ export interface AppContext {
   /** The datagram's udp.stream or the segment's tcp.stream, which names its conversation (absent: none). */
   stream?: number;
   /** TCP: the connection's slot for the dissector a heuristic gave it (AppDissector.heuristicTakesConnection). */
-  connection?: { heuristicApp: AppDissector | null };
+  connection?: ConnectionSlot;
   /**
    * The payload is quoted inside an ICMP error: Wireshark's tvb then still has the quoted IP
    * header's lengths, so a dissector reading past the quoted bytes stops silently as truncated
@@ -463,4 +481,11 @@ export interface PduSplit {
    * first PDU waits for more: TLS's dissector accepts the segment; HTTP's and DNS's give it back.
    */
   keepsLayer?: string;
+  /** keepsLayer's protocol when it is not the dissector's own (a tunnel's: TLS in HTTP CONNECT). */
+  keepsProtocol?: string;
+  /**
+   * A layer the dissector adds before asking for more, kept on the frame that starts a PDU (an
+   * HTTP CONNECT tunnel's HTTP layer, added before it hands the payload on).
+   */
+  leadLayer?: Layer;
 }

@@ -10,10 +10,11 @@
  */
 import { conversationKey } from './dissector';
 import { dissectSafely, LayerBuilder } from './builder';
-import { printable } from './app-format';
+import { formatText, printable } from './app-format';
 import type { AppContext, AppDissector, AppResult, Field, Layer } from './model';
 import { dissectImf } from './imf';
 import { textLines } from './http-body';
+import { ONE_MORE_SEGMENT } from './tcp-pdus';
 
 export const SMTP_PORTS = [25, 587];
 
@@ -46,9 +47,30 @@ interface Conversation {
   lastFrame: number;
   /** Per frame that ended a message: the message and its fragments, for dissecting it again. */
   ended: Map<number, { frame: number; bytes: Buffer }[]>;
+  /**
+   * packet-smtp.c's smtp_state outside a message: 'start' until an AUTH command or the end of a
+   * message, 'starttls' after STARTTLS until the server answers it.
+   */
+  state: 'start' | 'commands' | 'starttls';
+  /** tshark's data_seen: a DATA command was sent (a client line that is no command is then message data). */
+  dataSeen: boolean;
+  /** Client segments outside a message that packet-smtp.c takes for message data (frame numbers). */
+  messageFrames: Set<number>;
+  /** The last frame clientMessage() moved the state on for. */
+  lastDecided: number;
+  /** The last server frame dissected (its STARTTLS answer is taken once). */
+  lastResponse: number;
 }
 
-export function createSmtpDissector(): AppDissector {
+/** Commands of other than four letters that packet-smtp.c knows (line_is_smtp_command). */
+const LONG_COMMANDS = new Set(['STARTTLS', 'X-EXPS', 'X-LINK2STATE', 'XEXCH50']);
+
+function isCommand(word: string): boolean {
+  return /^[A-Za-z]{4}$/.test(word) || LONG_COMMANDS.has(word.toUpperCase());
+}
+
+/** `tls`: the dissector a connection goes to after STARTTLS and the server's 220. */
+export function createSmtpDissector(tls?: AppDissector): AppDissector {
   const conversations = new Map<string, Conversation>();
   return {
     protocol: 'smtp',
@@ -57,8 +79,20 @@ export function createSmtpDissector(): AppDissector {
     dissect: (data, offset, end, ctx) => {
       const key = conversationKey(ctx.src, ctx.srcPort, ctx.dst, ctx.dstPort);
       let conv = conversations.get(key);
-      if (conv === undefined) conversations.set(key, (conv = { dataAsked: false, readingData: false, crlfSeen: false, fragments: [], lastFrame: 0, ended: new Map() }));
-      return dissectSmtp(conv, data, offset, end, ctx);
+      if (conv === undefined) {
+        conv = { dataAsked: false, readingData: false, crlfSeen: false, fragments: [], lastFrame: 0, ended: new Map(), state: 'start', dataSeen: false, messageFrames: new Set(), lastDecided: 0, lastResponse: 0 };
+        conversations.set(key, conv);
+      }
+      return dissectSmtp(conv, data, offset, end, ctx, tls);
+    },
+    // packet-smtp.c asks for one more segment while the payload's first line has no end.
+    desegment: (data, offset, end) => {
+      const stop = Math.min(end, data.length);
+      for (let i = offset; i < stop; i++) {
+        const c = data[i];
+        if (c === 0x0a || (c === 0x0d && i + 1 < stop)) return { pdus: [stop - offset], need: 0 };
+      }
+      return { pdus: [], need: ONE_MORE_SEGMENT };
     },
   };
 }
@@ -83,7 +117,34 @@ function lines(data: Buffer, offset: number, stop: number): Line[] {
   return out;
 }
 
-function dissectSmtp(conv: Conversation, data: Buffer, offset: number, end: number, ctx: AppContext): AppResult {
+/**
+ * Whether a client segment outside a message is message data to packet-smtp.c: its last line is no
+ * command, and a DATA was sent before or the session has not left its start (a capture that
+ * begins inside a message). Moves the session's state on as the segment's commands do.
+ */
+function clientMessage(conv: Conversation, data: Buffer, offset: number, stop: number, frame: number): boolean {
+  if (frame <= conv.lastDecided) return conv.messageFrames.has(frame);
+  conv.lastDecided = frame;
+  let message = false;
+  for (const line of lines(data, offset, stop)) {
+    const text = data.toString('latin1', line.start, line.textEnd);
+    const space = text.indexOf(' ');
+    const word = space < 0 ? text : text.slice(0, space);
+    if (!isCommand(word)) {
+      message = conv.dataSeen || conv.state === 'start';
+      continue;
+    }
+    message = false;
+    const upper = text.toUpperCase();
+    if (upper.startsWith('DATA')) conv.dataSeen = true;
+    else if (upper.startsWith('AUTH LOGIN') || upper.startsWith('AUTH PLAIN') || (upper.startsWith('AUTH NTLM') && text.length > 10)) conv.state = 'commands';
+    else if (upper.startsWith('STARTTLS')) conv.state = 'starttls';
+  }
+  if (message) conv.messageFrames.add(frame);
+  return message;
+}
+
+function dissectSmtp(conv: Conversation, data: Buffer, offset: number, end: number, ctx: AppContext, tls?: AppDissector): AppResult {
   const request = SMTP_PORTS.includes(ctx.dstPort);
   const stop = Math.min(end, data.length);
   const b = new LayerBuilder(data, 'smtp', 'Simple Mail Transfer Protocol', offset, end, ctx.fields);
@@ -92,8 +153,9 @@ function dissectSmtp(conv: Conversation, data: Buffer, offset: number, end: numb
   let protocolColumn = 'SMTP';
   dissectSafely(b, () => {
     const ended = conv.ended.get(ctx.frameNumber);
-    if (ended !== undefined || (request && conv.readingData)) {
-      const eom = ended !== undefined ? -1 : endOfMessage(conv, data, offset, stop);
+    const asMessage = ended === undefined && request && !conv.readingData && clientMessage(conv, data, offset, stop, ctx.frameNumber);
+    if (ended !== undefined || (request && conv.readingData) || asMessage) {
+      const eom = ended !== undefined || asMessage ? -1 : endOfMessage(conv, data, offset, stop);
       const fresh = ctx.frameNumber > conv.lastFrame;
       if (fresh) conv.lastFrame = ctx.frameNumber;
       if (ended === undefined && eom < 0) {
@@ -115,6 +177,7 @@ function dissectSmtp(conv: Conversation, data: Buffer, offset: number, end: numb
         conv.ended.set(ctx.frameNumber, fragments);
         conv.fragments = [];
         conv.readingData = false;
+        conv.state = 'commands';
       }
       info = 'C: .';
       b.add('smtp.eom', 'C: .', null, Math.max(offset, eom), 3);
@@ -142,16 +205,17 @@ function dissectSmtp(conv: Conversation, data: Buffer, offset: number, end: numb
       const raw = printable(data.subarray(line.start, line.next));
       if (request) {
         b.add('smtp.req', 'Request: True', true, line.start, 0, '1').hidden = true;
-        parts.push(text);
-        const space = text.indexOf(' ');
-        const command = space < 0 ? text : text.slice(0, space);
+        parts.push(formatText(data.subarray(line.start, line.textEnd)));
+        // packet-smtp.c: the command is the line's first four characters, the parameter what
+        // follows the fifth ("STARTTLS" is "STAR" and "TLS").
+        const command = text.slice(0, 4);
         // State first: a dissection that builds no fields must follow the session all the same.
         if (command.toUpperCase() === 'DATA') conv.dataAsked = true;
         b.group('smtp.command_line', () => `Command Line: ${raw}`, data.toString('latin1', line.start, line.next), line.start, line.next - line.start, () => {
           b.add('smtp.req.command', () => `Command: ${command}`, command, line.start, command.length);
-          if (space >= 0) {
-            const parameter = text.slice(space + 1);
-            b.add('smtp.req.parameter', () => `Request parameter: ${parameter}`, parameter, line.start + space + 1, parameter.length);
+          if (text.length > 5) {
+            const parameter = text.slice(5);
+            b.add('smtp.req.parameter', () => `Request parameter: ${parameter}`, parameter, line.start + 5, parameter.length);
           }
         }, raw);
       } else {
@@ -161,21 +225,30 @@ function dissectSmtp(conv: Conversation, data: Buffer, offset: number, end: numb
         // A reply's first line shows whole; the further lines of a multi-line reply only their text.
         const first = !continued;
         continued = text[3] === '-';
-        parts.push(first ? text : parameter);
+        // packet-smtp.c's Info shows a line only when it starts with a three-digit code.
+        parts.push(code < 0 ? '' : formatText(data.subarray(first ? line.start : Math.min(line.start + 4, line.textEnd), line.textEnd)));
         const add = (): void => {
           if (first && code >= 0) b.add('smtp.response.code', () => `Response code: ${RESPONSES[code] ?? 'Unknown'} (${code})`, code, line.start, 3);
           if (parameter) b.add('smtp.rsp.parameter', () => `Response parameter: ${parameter}`, parameter, line.start + 4, parameter.length);
         };
-        // The further lines' parameters go under the first line's item, as in tshark's tree.
-        if (first) response = b.group('smtp.response', () => `Response: ${raw}`, data.toString('latin1', line.start, line.next), line.start, line.next - line.start, add, raw);
+        // The further lines' parameters go under the first line's item, as in tshark's tree; a
+        // line without a reply code gets no item.
+        if (code < 0) continued = false;
+        else if (first) response = b.group('smtp.response', () => `Response: ${raw}`, data.toString('latin1', line.start, line.next), line.start, line.next - line.start, add, raw);
         else if (response?.children) b.into(response.children, add);
         else add();
+        if (code >= 0 && conv.state === 'starttls' && ctx.frameNumber > conv.lastResponse) {
+          // STARTTLS answered: after a 220 the connection is TLS's (ssl_starttls_ack).
+          conv.state = 'commands';
+          if (code === 220 && tls !== undefined && ctx.connection !== undefined) ctx.connection.heuristicApp = tls;
+        }
         if (code === 354 && conv.dataAsked) {
           conv.readingData = true;
           conv.dataAsked = false;
         }
       }
     });
+    if (!request && ctx.frameNumber > conv.lastResponse) conv.lastResponse = ctx.frameNumber;
     info = `${request ? 'C' : 'S'}: ${parts.join(' | ')}`;
   });
   return { layers: [b.layer, ...extra], protocolColumn, info };

@@ -397,7 +397,8 @@ function waiting(d: Dissector, p: PacketState, app: AppDissector, split: PduSpli
   }
   // tshark's second pass (-2) knows the segment only starts a PDU: TCP's Info stays.
   if (split.info !== undefined && !columns.fenced && !d.twoPass) p.info = split.info;
-  if (split.keepsLayer !== undefined) p.addLayer({ protocol: app.protocol, title: split.keepsLayer, offset: 0, length: 0, fields: [], status: 'ok' });
+  if (split.leadLayer !== undefined) p.addLayer(split.leadLayer);
+  if (split.keepsLayer !== undefined) p.addLayer({ protocol: split.keepsProtocol ?? app.protocol, title: split.keepsLayer, offset: 0, length: 0, fields: [], status: 'ok' });
   // After a PDU this frame completed, the start of the next one adds no note (the columns are
   // fenced and no longer written, as after Wireshark's another_pdu_follows).
   if (!columns.fenced) columns.segmentOfPdu();

@@ -4,7 +4,7 @@
  * announced in its SYN, the conversation-completeness bits, and each direction's unfinished PDU
  * (tcp-pdus.ts).
  */
-import type { AppDissector } from './model';
+import type { AppDissector, ProxyTunnel } from './model';
 import type { DesegmentFlow } from './tcp-pdus';
 import { newAnalysisFlow, type AnalysisFlow } from './tcp-analysis';
 
@@ -47,6 +47,8 @@ export interface TcpConversation {
   times: { first: bigint; last: bigint } | null;
   /** The dissector a heuristic gave this connection (AppContext.connection). */
   heuristicApp: AppDissector | null;
+  /** An HTTP CONNECT tunnel on this connection (AppContext.connection). */
+  proxy: ProxyTunnel | null;
 }
 
 export const COMPLETENESS = { SYN: 1, SYN_ACK: 2, ACK: 4, DATA: 8, FIN: 16, RST: 32 } as const;
@@ -92,6 +94,7 @@ export class TcpStreamTable {
         finSide: undefined,
         times: null,
         heuristicApp: null,
+        proxy: null,
       };
       byHigh.set(high, conv);
     }

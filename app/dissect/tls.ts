@@ -49,6 +49,8 @@ interface Resumption {
   /** A hello carried a session ID, or the ClientHello a session ticket. */
   session: boolean;
   resumed: boolean;
+  /** The frame of the server's first Change Cipher Spec (0 before it): only that one can tell a resumption. */
+  ccsFrame: number;
 }
 
 /**
@@ -65,6 +67,9 @@ export function createTlsDissector(): AppDissector {
     heuristic: (data, offset, end) => looksLikeTls(data, offset, end),
     heuristicTakesConnection: true,
     claims: (data, offset, end) => !printableStart(data, offset, end),
+    // Text on a TLS port goes on to the other port's dissector and the heuristics (packet-tls.c
+    // returns 0 and TCP tries them): plain HTTP on 443 is HTTP, as tshark shows it.
+    declines: true,
     dissect: (data, offset, end, ctx) => {
       if (!printableStart(data, offset, end)) return dissectTls(data, offset, end, ctx, conversations);
       const stop = Math.min(end, data.length);
@@ -76,8 +81,8 @@ export function createTlsDissector(): AppDissector {
 
 /**
  * Wireshark's TLS dissector declines a payload whose first four bytes are printable ASCII ("it is
- * extremely unlikely that real TLS traffic starts with four printable ascii characters"): FTP or
- * HTTP on port 443 is data, not "Continuation Data".
+ * extremely unlikely that real TLS traffic starts with four printable ascii characters"): TCP then
+ * tries the other port and the heuristics (plain HTTP on 443 is HTTP), else the bytes are data.
  */
 export function printableStart(data: Buffer, offset: number, end: number): boolean {
   if (Math.min(end, data.length) - offset <= 4) return false;
@@ -115,6 +120,8 @@ export function looksLikeTls(data: Buffer, offset: number, end: number): boolean
 
 interface TlsState {
   info: string[];
+  /** The frame being dissected (0 when none: QUIC's handshakes). */
+  frame: number;
   /** Handshake records from this side are encrypted (after its Change Cipher Spec). */
   encrypted: boolean;
   /** Version shown in the Protocol column: the negotiated one when this packet says it. */
@@ -180,11 +187,11 @@ function dissectTls(data: Buffer, offset: number, end: number, ctx: AppContext, 
   const direction = `${ctx.src}|${ctx.srcPort}|${ctx.dst}|${ctx.dstPort}`;
   const both = direction < `${ctx.dst}|${ctx.dstPort}|${ctx.src}|${ctx.srcPort}` ? direction : `${ctx.dst}|${ctx.dstPort}|${ctx.src}|${ctx.srcPort}`;
   const known = conversations.version.get(both) ?? 0;
-  const state: TlsState = { info: [], version: known, negotiated: false, encrypted: conversations.encrypted.has(direction), recordSetsVersion: whole && known === 0, x509Chain: [], suite: conversations.suite.get(both),
+  const state: TlsState = { info: [], frame: ctx.frameNumber, version: known, negotiated: false, encrypted: conversations.encrypted.has(direction), recordSetsVersion: whole && known === 0, x509Chain: [], suite: conversations.suite.get(both),
     direction, resumption: conversations.resumption.get(both),
     newResumption: () => {
       if (conversations.resumption.size > MAX_CONVERSATIONS) conversations.resumption.clear();
-      const fresh: Resumption = { server: '', helloDone: false, session: false, resumed: false };
+      const fresh: Resumption = { server: '', helloDone: false, session: false, resumed: false, ccsFrame: 0 };
       conversations.resumption.set(both, fresh);
       return fresh;
     },
@@ -399,8 +406,13 @@ function readRecord(b: LayerBuilder, at: number, end: number, state: TlsState): 
       if (type === 20) {
         state.encrypted = true;
         const r = state.resumption;
-        if (r !== undefined && state.version !== 0x0304 && r.server === state.direction && !r.helloDone && r.session) r.resumed = true;
-        if (r?.resumed && r.server === state.direction && state.version !== 0x0304) {
+        // packet-tls.c: a ServerHello makes the session count as resumed until a ServerHelloDone;
+        // the server's first Change Cipher Spec shows it, and any later one is no resumption.
+        if (r !== undefined && state.version !== 0x0304 && r.server === state.direction && r.ccsFrame === 0) {
+          r.ccsFrame = state.frame;
+          r.resumed = !r.helloDone;
+        }
+        if (r?.resumed && r.ccsFrame === state.frame && r.server === state.direction && state.version !== 0x0304) {
           b.group('tls.change_cipher_spec', 'Change Cipher Spec Message', null, at + 5, length, () => {
             addExpert(b, 'tls.resumed', 'Note', 'Sequence', 'This session reuses previously negotiated keys (Session resumption)', at + 5, length);
           }, '');
@@ -910,8 +922,8 @@ function readCertificates(b: LayerBuilder, start: number, end: number, state: Tl
  */
 export function readQuicHandshakes(b: LayerBuilder, start: number, end: number): { names: string[]; suite?: number } {
   const state: TlsState = {
-    info: [], version: 0x0304, negotiated: false, encrypted: false, recordSetsVersion: false, x509Chain: [], direction: '', quic: true,
-    newResumption: () => ({ server: '', helloDone: false, session: false, resumed: false }),
+    info: [], frame: 0, version: 0x0304, negotiated: false, encrypted: false, recordSetsVersion: false, x509Chain: [], direction: '', quic: true,
+    newResumption: () => ({ server: '', helloDone: false, session: false, resumed: false, ccsFrame: 0 }),
   };
   const names = handshakeNames(b.data, start, end);
   b.group('tls', () => `TLSv1.3 Record Layer: Handshake Protocol: ${names.join(', ')}`, null, start, end - start, () => readHandshakes(b, start, end, state));
@@ -930,8 +942,8 @@ export function handshakeTypeName(type: number): string | undefined {
  */
 export function readQuicHandshakeMessages(b: LayerBuilder, start: number, end: number): { names: string[]; suite?: number } {
   const state: TlsState = {
-    info: [], version: 0x0304, negotiated: false, encrypted: false, recordSetsVersion: false, x509Chain: [], direction: '', quic: true,
-    newResumption: () => ({ server: '', helloDone: false, session: false, resumed: false }),
+    info: [], frame: 0, version: 0x0304, negotiated: false, encrypted: false, recordSetsVersion: false, x509Chain: [], direction: '', quic: true,
+    newResumption: () => ({ server: '', helloDone: false, session: false, resumed: false, ccsFrame: 0 }),
   };
   readHandshakes(b, start, end, state);
   return { names: state.info, suite: state.suite };

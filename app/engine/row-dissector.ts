@@ -81,6 +81,7 @@ class IndexedTcpStreams extends TcpStreamTable {
         finSide: undefined,
         times: null,
         heuristicApp: null,
+        proxy: null,
       };
       this.byId.set(id, conv);
     }

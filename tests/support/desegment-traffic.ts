@@ -31,7 +31,7 @@ function dnsMessage(id: number, name: string, response: boolean, address = '192.
   return Buffer.concat([prefix, message]);
 }
 
-function tlsRecord(type: number, body: Buffer): Buffer {
+export function tlsRecord(type: number, body: Buffer): Buffer {
   const header = Buffer.from([type, 3, 3, 0, 0]);
   header.writeUInt16BE(body.length, 3);
   return Buffer.concat([header, body]);
@@ -43,7 +43,7 @@ function handshake(type: number, body: Buffer): Buffer {
   return Buffer.concat([header, body]);
 }
 
-function clientHello(serverName: string): Buffer {
+export function clientHello(serverName: string): Buffer {
   const name = ascii(serverName);
   const sniList = Buffer.concat([Buffer.from([0, name.length >> 8, name.length & 0xff]), name]);
   const sni = Buffer.concat([Buffer.from([0, 0, 0, sniList.length + 2, 0, sniList.length]), sniList]);
@@ -52,7 +52,7 @@ function clientHello(serverName: string): Buffer {
   return tlsRecord(22, handshake(1, body));
 }
 
-function serverHello(): Buffer {
+export function serverHello(): Buffer {
   const body = Buffer.concat([Buffer.from([3, 3]), Buffer.alloc(32, 9), Buffer.from([0]), Buffer.from([0xc0, 0x2f]), Buffer.from([0]), Buffer.from([0, 0])]);
   return tlsRecord(22, handshake(2, body));
 }
