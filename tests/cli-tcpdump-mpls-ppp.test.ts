@@ -16,6 +16,7 @@ import * as path from 'node:path';
 import { requireCorpusFile } from './support/corpus';
 import { sievecapRuns } from './support/agree';
 import { writePcap } from './support/frames';
+import { PcapWriter } from '../app/pcap/pcap-writer';
 
 const MISSING = ['tcpdump', 'editcap'].filter((t) => spawnSync(t, ['--version'], { stdio: 'ignore' }).error !== undefined);
 const SKIP = MISSING.length > 0 ? `needs ${MISSING.join(', ')} (apt-get install tcpdump tshark)` : false;
@@ -143,4 +144,67 @@ test('PPTP: GREv1 with PPP inside (LCP, IPCP, CHAP, PAP, IPv4, compressed fields
     });
   });
   assert.ok(compared >= 30, `only ${compared} GREv1 packets compared`);
+});
+
+/** An IPv4 header (checksummed) around a payload of the given protocol. */
+function ipv4(proto: number, body: Buffer): Buffer {
+  const ip = Buffer.alloc(20);
+  ip[0] = 0x45;
+  ip.writeUInt16BE(20 + body.length, 2);
+  ip[8] = 64;
+  ip[9] = proto;
+  Buffer.from([192, 0, 2, 1, 198, 51, 100, 2]).copy(ip, 12);
+  let sum = 0;
+  for (let k = 0; k < 20; k += 2) sum += ip.readUInt16BE(k);
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  ip.writeUInt16BE(~sum & 0xffff, 10);
+  return Buffer.concat([ip, body]);
+}
+
+test('Cisco HDLC (link types 104 and 112): IPv4, IPv6, SLARP requests, replies and keepalives, MPLS, ISO, unknown protocols, as tcpdump prints them (-nn, -e, -v, -vv), whole and cut', { skip: SKIP }, () => {
+  const hdlc = (address: number, proto: number, body: Buffer): Buffer => Buffer.concat([Buffer.from([address, 0, proto >> 8, proto & 0xff]), body]);
+  const udp = Buffer.from('04d2003500100000' + '0001020304050607', 'hex');
+  const ip6 = Buffer.concat([Buffer.from('6000000000083a40' + '20010db8000000000000000000000001' + '20010db8000000000000000000000002', 'hex'), Buffer.from('8000000000010001', 'hex')]);
+  const slarp = (code: number, rest: string): Buffer => Buffer.concat([Buffer.from([0, 0, 0, code]), Buffer.from(rest, 'hex')]);
+  const frames = [
+    hdlc(0x0f, 0x0800, ipv4(17, udp)),
+    hdlc(0x8f, 0x0800, ipv4(17, udp)),
+    hdlc(0x0f, 0x86dd, ip6),
+    hdlc(0x8f, 0x8035, slarp(0, '00000000000000000000')),
+    hdlc(0x8f, 0x8035, slarp(1, 'c0000201ffffff000000')),
+    hdlc(0x8f, 0x8035, slarp(2, '0000002a000000290000')),
+    hdlc(0x8f, 0x8035, slarp(2, '0000002a00000029ffff' + '0bc2a3e1')),
+    hdlc(0x8f, 0x8035, slarp(2, '0000002a00000029ffff' + '0bc2a3e1' + 'aabb')),
+    hdlc(0x8f, 0x8035, slarp(7, '0102030405060708090a')),
+    hdlc(0x8f, 0x8035, slarp(2, '00000001')),
+    hdlc(0x0f, 0x8847, Buffer.concat([Buffer.from('0001014001', 'hex').subarray(0, 4), ipv4(17, udp)])),
+    hdlc(0x0f, 0xfefe, Buffer.from('0083' + '1b0100140100000000', 'hex')),
+    hdlc(0x0f, 0x1234, Buffer.from('01020304', 'hex')),
+    hdlc(0x42, 0x0800, ipv4(17, udp)),
+    Buffer.from('0f0008', 'hex'),
+  ];
+  const problems: string[] = [];
+  let lines = 0;
+  for (const linkType of [104, 112]) {
+    const file = path.join(tmp, `chdlc-${linkType}.pcap`);
+    const writer = new PcapWriter(file, { linkType, snapLen: 65535 });
+    for (const data of frames) writer.writePacket({ tsNs: 0n, data });
+    writer.close();
+    const cut = path.join(tmp, `chdlc-${linkType}-s22.pcap`);
+    assert.equal(spawnSync('editcap', ['-F', 'pcap', '-s', '22', file, cut]).status, 0);
+    const runs = [file, cut].flatMap((f) => [['-nn'], ['-nn', '-e'], ['-nn', '-v'], ['-nn', '-vv', '-e']].map((args) => [...args, '-r', f]));
+    const ours = sievecapRuns(runs);
+    runs.forEach((args, k) => {
+      const theirs = tcpdump(args);
+      lines += theirs.split('\n').length - 1;
+      if (ours[k]!.stdout !== theirs) {
+        const a = theirs.split('\n');
+        const b = ours[k]!.stdout.split('\n');
+        const i = a.findIndex((line, j) => line !== b[j]);
+        problems.push(`sievecap ${args.join(' ')}, line ${i + 1}:\n  tcpdump:  ${a[i]}\n  sievecap: ${b[i]}`);
+      }
+    });
+  }
+  assert.deepEqual(problems.slice(0, 8), [], `${problems.length} outputs differ from tcpdump's`);
+  assert.ok(lines >= 200, `only ${lines} lines compared`);
 });

@@ -10,6 +10,7 @@
  */
 import { PrintContext, Truncated } from './context';
 import { pppPrint, pppoePrint } from './ppp';
+import { chdlcPrint } from './chdlc';
 import { TcpSeqTable } from './tcp-seq';
 import { NameResolver, localInterfaceName, type NameFiles } from './names';
 import { etherPrint, fddiPrint, nflogPrint, nullPrint, rawPrint, sll2Print, sllPrint } from './link';
@@ -29,7 +30,9 @@ export const PRINTABLE_LINKTYPES = {
   FDDI: 10,
   PPP_ETHER: 51,
   RAW: 101,
+  C_HDLC: 104,
   LOOP: 108,
+  NETBSD_HDLC: 112,
   LINUX_SLL: 113,
   IPV4: 228,
   IPV6: 229,
@@ -256,6 +259,11 @@ function printLink(
       }
       ctx.linkHeaderLength = 4;
       pppPrint(ctx, ctx.start, origLen);
+      return;
+    case PRINTABLE_LINKTYPES.C_HDLC:
+    case PRINTABLE_LINKTYPES.NETBSD_HDLC:
+      // chdlc_if_print: Cisco HDLC's address, control and protocol are the link header.
+      ctx.linkHeaderLength = chdlcPrint(ctx, ctx.start, origLen);
       return;
     case PRINTABLE_LINKTYPES.NFLOG:
       nflogPrint(ctx, origLen, caplen);
