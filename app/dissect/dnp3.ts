@@ -472,7 +472,8 @@ class ApplicationLayer {
     while (stack.length) {
       const f = stack.pop()!;
       f.source = 'reassembled';
-      if (f.children) stack.push(...f.children);
+      // (A loop, not push(...children): an object may hold tens of thousands of points.)
+      if (f.children) for (const child of f.children) stack.push(child);
     }
     return layer;
   }
@@ -729,7 +730,7 @@ class ApplicationLayer {
       });
       point.label = b.tree ? pointLabel : '';
       point.length = pointLength;
-      for (const add of this.afterPoint.splice(0)) add();
+      if (this.afterPoint.length > 0) for (const add of this.afterPoint.splice(0)) add();
       address = (address + 1) >>> 0;
     }
     this.objectText = objectText;
@@ -782,33 +783,8 @@ class ApplicationLayer {
       }
       return done(dataPos);
     }
-    const flags = (kind: Quality): number => {
-      const f = this.u8(dataPos);
-      this.quality(dataPos, f, kind, appendPoint);
-      dataPos += 1;
-      return f;
-    };
-    const time = (abbrev = 'dnp3.al.timestamp'): string => {
-      const t = this.timestamp(dataPos);
-      b.add(abbrev, `Timestamp: ${t.text}`, t.text, dataPos, 6);
-      dataPos += 6;
-      // abs_time_to_str(..., FALSE) in the point's text: without the zone.
-      return t.text.slice(0, -4);
-    };
-    const num = (abbrev: string, label: string, kind: 'i16' | 'i32' | 'u16' | 'u32' | 'f32' | 'f64', appendLabel: string): void => {
-      const size = kind === 'i16' || kind === 'u16' ? 2 : kind === 'f64' ? 8 : 4;
-      b.need(dataPos, size, 'DNP 3.0 point value');
-      const d = this.data;
-      const v = kind === 'i16' ? d.readInt16LE(dataPos) : kind === 'i32' ? d.readInt32LE(dataPos) : kind === 'u16' ? d.readUInt16LE(dataPos) : kind === 'u32' ? d.readUInt32LE(dataPos) : kind === 'f32' ? d.readFloatLE(dataPos) : d.readDoubleLE(dataPos);
-      const text = kind === 'f32' ? floatText(v) : kind === 'f64' ? doubleText(v) : String(v);
-      b.add(abbrev, `${label}: ${text}`, v, dataPos, size, text);
-      appendPoint(`, ${appendLabel}: ${kind === 'f32' || kind === 'f64' ? gText(kind === 'f32' ? Math.fround(v) : v) : v}`);
-      dataPos += size;
-    };
+    // Packed bits first: lists of thousands of them are common, and need none of the helpers below.
     switch (obj) {
-      case 0x0100: case 0x0200: case 0x0b00: case 0x0300: case 0x0400: case 0x1400: case 0x1600: case 0x1e00: case 0x2000: case 0x2200: case 0x2a00:
-      case 0x3c01: case 0x3c02: case 0x3c03: case 0x3c04:
-        return done(dataPos);
       case 0x0101: case 0x0a01: case 0x0c03: case 0x5001: {
         const byte = this.u8(dataPos);
         let bit = (byte & 1) !== 0;
@@ -842,6 +818,34 @@ class ApplicationLayer {
         bitIndex++;
         return { offset, bitIndex, pointLength: prefixBytes + 1 };
       }
+    }
+    const flags = (kind: Quality): number => {
+      const f = this.u8(dataPos);
+      this.quality(dataPos, f, kind, appendPoint);
+      dataPos += 1;
+      return f;
+    };
+    const time = (abbrev = 'dnp3.al.timestamp'): string => {
+      const t = this.timestamp(dataPos);
+      b.add(abbrev, `Timestamp: ${t.text}`, t.text, dataPos, 6);
+      dataPos += 6;
+      // abs_time_to_str(..., FALSE) in the point's text: without the zone.
+      return t.text.slice(0, -4);
+    };
+    const num = (abbrev: string, label: string, kind: 'i16' | 'i32' | 'u16' | 'u32' | 'f32' | 'f64', appendLabel: string): void => {
+      const size = kind === 'i16' || kind === 'u16' ? 2 : kind === 'f64' ? 8 : 4;
+      b.need(dataPos, size, 'DNP 3.0 point value');
+      const d = this.data;
+      const v = kind === 'i16' ? d.readInt16LE(dataPos) : kind === 'i32' ? d.readInt32LE(dataPos) : kind === 'u16' ? d.readUInt16LE(dataPos) : kind === 'u32' ? d.readUInt32LE(dataPos) : kind === 'f32' ? d.readFloatLE(dataPos) : d.readDoubleLE(dataPos);
+      const text = kind === 'f32' ? floatText(v) : kind === 'f64' ? doubleText(v) : String(v);
+      b.add(abbrev, `${label}: ${text}`, v, dataPos, size, text);
+      appendPoint(`, ${appendLabel}: ${kind === 'f32' || kind === 'f64' ? gText(kind === 'f32' ? Math.fround(v) : v) : v}`);
+      dataPos += size;
+    };
+    switch (obj) {
+      case 0x0100: case 0x0200: case 0x0b00: case 0x0300: case 0x0400: case 0x1400: case 0x1600: case 0x1e00: case 0x2000: case 0x2200: case 0x2a00:
+      case 0x3c01: case 0x3c02: case 0x3c03: case 0x3c04:
+        return done(dataPos);
       case 0x0102: case 0x0201: case 0x0a02: case 0x0b01: {
         const f = flags(obj === 0x0a02 || obj === 0x0b01 ? 'boq' : 'biq');
         appendPoint(`, Value: ${f & 0x80 ? 1 : 0}`);
