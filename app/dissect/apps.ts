@@ -49,6 +49,7 @@ import { createNbssDissector } from './nbss';
 import { createTpktDissector } from './tpkt';
 import { createSipRtpDissectors } from './sip';
 import { createDcerpcDissector } from './dcerpc';
+import { createDnp3Dissector } from './dnp3';
 
 /** A fresh set of app dissectors (the stateful ones get their own conversation memory). */
 export function createDefaultAppDissectors(): AppDissector[] {
@@ -102,6 +103,7 @@ export function createDefaultAppDissectors(): AppDissector[] {
   createOpenvpnDissector(),
   createNbssDissector(),
   createTpktDissector(),
+  createDnp3Dissector(),
   // DCE/RPC over TCP: no port of its own, only its heuristic (135 and the endpoint mapper's ports).
   createDcerpcDissector(),
   // SIP with SDP, and the RTP/RTCP its SDP sets up (RTCP's heuristic last, as tshark tries it late).

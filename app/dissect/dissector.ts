@@ -323,7 +323,21 @@ export class Dissector {
       }
     }
     if (setColumns && result.protocolColumn) p.setProtocol(result.protocolColumn, result.keepsInfo ? p.info + result.info : result.info);
+    if (result.udpPduSizes !== undefined) this.addUdpPduSizes(p, result.udpPduSizes, offset);
     return result;
+  }
+
+  /** udp_dissect_pdus's "[PDU Size: N]" lines (udp.pdu.size), at the end of the UDP layer's tree. */
+  private addUdpPduSizes(p: PacketState, sizes: readonly number[], offset: number): void {
+    const udp = p.layers[p.layout.transportLayer];
+    if (udp === undefined || udp.protocol !== 'udp') return;
+    const selection = p.selection;
+    if (selection !== undefined && !selection.has('udp.pdu.size')) return;
+    let at = offset;
+    for (const size of sizes) {
+      udp.fields.push({ abbrev: 'udp.pdu.size', label: selection === undefined ? `[PDU Size: ${size}]` : '', value: size, text: String(size), offset: at, length: size });
+      at += size;
+    }
   }
 
   /**

@@ -374,6 +374,11 @@ export interface AppResult {
    * text ("[TCP Previous segment not captured] "), which a clear keeps, tshark puts ", " first.
    */
   infoAppended?: boolean;
+  /**
+   * Over UDP: the lengths of the PDUs udp_dissect_pdus found (DNP 3.0), each a "[PDU Size: N]"
+   * line (udp.pdu.size) at the end of the UDP tree.
+   */
+  udpPduSizes?: readonly number[];
 }
 
 /**

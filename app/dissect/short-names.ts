@@ -16,6 +16,7 @@ const SHORT_NAMES: Readonly<Record<string, string>> = {
   'data-text-lines': 'Line-based text data',
   dhcp: 'DHCP/BOOTP',
   dhcpv6: 'DHCPv6',
+  dnp3: 'DNP 3.0',
   eth: 'Ethernet',
   frame: 'Frame',
   geneve: 'Geneve',

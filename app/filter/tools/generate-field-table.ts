@@ -57,6 +57,8 @@ const PROTOCOLS = [
   'stun', 'classicstun',
   // ISO transport on TCP (tpkt.ts, cotp.ts).
   'tpkt', 'cotp', 'dcerpc',
+  // DNP 3.0 (dnp3.ts: its checksum and chunk fields are named dnp.*).
+  'dnp3', 'dnp',
 ];
 
 /** The radius.* fields radius.ts adds: the header's, the AVPs', and those of the standard attributes. */
