@@ -67,7 +67,7 @@ export function createNbssDissector(): AppDissector {
   const smb2 = createSmb2State();
   return {
     protocol: 'nbss',
-    fieldPrefixes: ['smb', 'smb2', 'gss-api', 'spnego', 'ntlmssp', 'data'],
+    fieldPrefixes: ['smb', 'smb2', 'gss-api', 'spnego', 'ntlmssp', 'dcerpc', 'data'],
     tcpPorts: [NBSS_PORT, CIFS_PORT],
     stateful: true,
     claims: (data, offset, end) => Math.min(end, data.length) > offset,
@@ -150,7 +150,7 @@ function dissectNbss(smb2: Smb2State, data: Buffer, offset: number, end: number,
   if (payloadStop - payload >= 4 && data[payload + 1] === 0x53 && data[payload + 2] === 0x4d && data[payload + 3] === 0x42) {
     if (data[payload] === 0xfe) {
       const r = dissectSmb2(smb2, data, payload, pduEnd, ctx);
-      return { layers: [layer, ...r.layers], protocolColumn: 'SMB2', info: r.info };
+      return { layers: [layer, ...r.layers], protocolColumn: r.protocolColumn ?? 'SMB2', info: r.info };
     }
     if (data[payload] === 0xff) {
       const r = dissectSmb1(data, payload, pduEnd, ctx);
