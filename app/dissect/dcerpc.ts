@@ -368,6 +368,9 @@ function dissectDcerpcPdu(data: Buffer, offset: number, end: number, ctx: Dcerpc
       // dissect_dcerpc_guid: the interface's name in Protocol, its operation in Info.
       protocolColumn = op.protocol;
       info = `${op.operation} ${ptype === 0 ? 'request' : 'response'}`;
+      // The interface's tree repeats the request's frame (it is not built here).
+      const reqFrame = matched?.frame;
+      if (ptype === 2 && reqFrame !== undefined && reqFrame !== ctx.frameNumber) b.add('dcerpc.request_in', () => `[Request in frame: ${reqFrame}]`, reqFrame, offset, 0);
     } else if (bound !== undefined && REGISTERED_NAMES[bound.uuid] === undefined) {
       info += ` ${UUID_NAMES[bound.uuid] ?? bound.uuid} V${bound.ver}`;
     }
