@@ -17,6 +17,7 @@ import { LayerBuilder } from './builder';
 import { bitPicture, bytesHex } from './format';
 import type { AppContext, AppDissector, AppResult, PduSplit } from './model';
 import { lengthPrefixedPdus } from './tcp-pdus';
+import { DCERPC_INTERFACES } from './dcerpc-interfaces';
 
 const TITLE = 'Distributed Computing Environment / Remote Procedure Call (DCE/RPC)';
 /** The common header's length (sizeof(e_dce_cn_common_hdr_t)). */
@@ -41,7 +42,7 @@ const FLOATS = ['IEEE', 'VAX', 'Cray', 'IBM'];
 const RESULTS = ['Acceptance', 'User rejection', 'Provider rejection', 'Negotiate ACK'];
 
 /** Names tshark's interface and transfer-syntax registrations give the UUIDs seen most often. */
-const UUID_NAMES: Record<string, string> = {
+const REGISTERED_NAMES: Record<string, string> = {
   '8a885d04-1ceb-11c9-9fe8-08002b104860': '32bit NDR',
   '71710533-beba-4937-8319-b5dbef9ccc36': '64bit NDR',
   'e1af8308-5d1f-11c9-91a4-08002b14a0fa': 'EPMv4',
@@ -64,6 +65,15 @@ const UUID_NAMES: Record<string, string> = {
   '3919286a-b10c-11d0-9ba8-00c04fd92ef5': 'DSSETUP',
   '00000000-0000-0000-0000-000000000000': 'PNIO (Implicit Ar)',
 };
+
+/** Those names, and the name of every interface tshark has a dissector for (dcerpc_init_uuid registers it). */
+const UUID_NAMES: Record<string, string> = { ...interfaceNames(), ...REGISTERED_NAMES };
+
+function interfaceNames(): Record<string, string> {
+  const names: Record<string, string> = {};
+  for (const [key, iface] of Object.entries(DCERPC_INTERFACES)) names[key.slice(0, key.indexOf('/'))] = iface[0];
+  return names;
+}
 
 /** is_dcerpc(): the first 16 bytes look like a connection-oriented DCE/RPC header. */
 export function isDcerpc(data: Buffer, offset: number, end: number): boolean {
@@ -104,8 +114,31 @@ export class DcerpcBinds {
   get(conversation: string, ctxId: number): { uuid: string; ver: number } | undefined {
     return this.binds.get(`${conversation}/${ctxId}`);
   }
-  /** Requests' call IDs: a response finds its interface through its request (dcerpc_matched). */
-  readonly calls = new Map<string, number>();
+  /** Requests by call ID: a response finds its opnum, interface and request frame through its request (dcerpc_matched). */
+  readonly calls = new Map<string, DcerpcCall>();
+}
+
+/** What a request leaves for its response. */
+export interface DcerpcCall { opnum: number; frame: number; tsNs: bigint | undefined }
+
+/** A PDU's result, with the context ID it leaves for the next PDU of the frame (decode_data->dcectxid). */
+export interface DcerpcResult extends AppResult { ctxId?: number }
+
+/** What dissectDcerpc reads of the packet's context. */
+export type DcerpcContext = Pick<AppContext, 'fields'> & { frameNumber?: number; tsNs?: bigint };
+
+/** The name and operation tshark's sub-dissector for an interface gives a call, when it has one. */
+export function dcerpcOperation(uuid: string, ver: number, opnum: number): { protocol: string; operation: string } | undefined {
+  const iface = DCERPC_INTERFACES[`${uuid}/${ver}`];
+  if (iface === undefined) return undefined;
+  const ops = iface[1] as Readonly<Record<number, string>>;
+  const name = ops[opnum];
+  return { protocol: iface[0], operation: name ?? `Unknown operation ${opnum}` };
+}
+
+/** A UUID as guids_resolve_guid_to_str shows it: the name an interface registered, else the UUID. */
+export function dcerpcUuidName(uuid: string): string {
+  return UUID_NAMES[uuid] ?? uuid;
 }
 
 export function createDcerpcDissector(): AppDissector {
@@ -120,7 +153,7 @@ export function createDcerpcDissector(): AppDissector {
 }
 
 /** One connection-oriented PDU at data[offset] (its header known to fit). */
-export function dissectDcerpc(data: Buffer, offset: number, end: number, ctx: Pick<AppContext, 'fields'>, binds?: DcerpcBinds, conversation?: string): AppResult {
+export function dissectDcerpc(data: Buffer, offset: number, end: number, ctx: DcerpcContext, binds?: DcerpcBinds, conversation?: string): DcerpcResult {
   // A PDU shorter than what its header and lengths promise (bytes nobody checked, a cut capture):
   // one malformed layer, as Wireshark's exception; a dissector never throws.
   try {
@@ -133,7 +166,7 @@ export function dissectDcerpc(data: Buffer, offset: number, end: number, ctx: Pi
   }
 }
 
-function dissectDcerpcPdu(data: Buffer, offset: number, end: number, ctx: Pick<AppContext, 'fields'>, binds?: DcerpcBinds, conversation?: string): AppResult {
+function dissectDcerpcPdu(data: Buffer, offset: number, end: number, ctx: DcerpcContext, binds?: DcerpcBinds, conversation?: string): DcerpcResult {
   const stop = Math.min(end, data.length);
   const little = (data[offset + 4]! & 0x10) !== 0;
   const u16 = (at: number): number => (little ? data.readUInt16LE(at) : data.readUInt16BE(at));
@@ -152,6 +185,8 @@ function dissectDcerpcPdu(data: Buffer, offset: number, end: number, ctx: Pick<A
   let titleTail = '';
   b.title(() => `${TITLE} ${typeName}, Fragment: ${fragment}, FragLen: ${fragLen}, Call: ${callId}${titleTail}`);
   let info = `${typeName}: call_id: ${callId}, Fragment: ${fragment}`;
+  let protocolColumn = 'DCERPC';
+  let ctxIdLeft: number | undefined;
   b.add('dcerpc.ver', `Version: ${ver}`, ver, offset, 1);
   b.add('dcerpc.ver_minor', () => `Version (minor): ${minor}`, minor, offset + 1, 1);
   b.add('dcerpc.pkt_type', () => `Packet type: ${typeName} (${ptype})`, ptype, offset + 2, 1);
@@ -237,6 +272,7 @@ function dissectDcerpcPdu(data: Buffer, offset: number, end: number, ctx: Pick<A
         });
         const last = transIds[transIds.length - 1];
         if (binds !== undefined && conversation !== undefined) binds.set(conversation, ctxId, ifUuid, ifVer);
+        ctxIdLeft = ctxId;
         info += `${i > 0 ? ',' : ''} ${uuidName(ifUuid)} V${ifVer}.${ifMinor} (${last ? uuidName(last.uuid) : '00000000-0000-0000-0000-000000000000'})`;
         at += length;
       }
@@ -291,6 +327,7 @@ function dissectDcerpcPdu(data: Buffer, offset: number, end: number, ctx: Pick<A
     const ctxId = u16(at + 4);
     b.add('dcerpc.cn_ctx_id', () => `Context ID: ${ctxId}`, ctxId, at + 4, 2);
     titleTail = `, Ctx: ${ctxId}`;
+    ctxIdLeft = ctxId;
     if (ptype === 0) {
       const opnum = u16(at + 6);
       b.add('dcerpc.opnum', () => `Opnum: ${opnum}`, opnum, at + 6, 2);
@@ -303,18 +340,41 @@ function dissectDcerpcPdu(data: Buffer, offset: number, end: number, ctx: Pick<A
       const cancel = data[at + 6]!;
       info += `, Ctx: ${ctxId}`;
       b.add('dcerpc.cn_cancel_count', () => `Cancel count: ${cancel}`, cancel, at + 6, 1);
-      const opnum = binds !== undefined && conversation !== undefined ? binds.calls.get(`${conversation}/${callId}`) : undefined;
-      if (opnum !== undefined) b.add('dcerpc.opnum', () => `[Opnum: ${opnum}]`, opnum, at, 0);
+      const call = binds !== undefined && conversation !== undefined ? binds.calls.get(`${conversation}/${callId}`) : undefined;
+      if (call !== undefined) {
+        b.add('dcerpc.opnum', () => `[Opnum: ${call.opnum}]`, call.opnum, at, 0);
+        if (call.frame !== ctx.frameNumber) {
+          b.add('dcerpc.request_in', () => `[Request in frame: ${call.frame}]`, call.frame, at, 0);
+          titleTail += `, [Req: #${call.frame}]`;
+          if (call.tsNs !== undefined && ctx.tsNs !== undefined) {
+            const delta = ctx.tsNs - call.tsNs;
+            const abs = delta < 0n ? -delta : delta;
+            const text = `${delta < 0n ? '-' : ''}${abs / 1000000000n}.${(abs % 1000000000n).toString().padStart(9, '0')}`;
+            b.add('dcerpc.time', () => `[Time from request: ${text} seconds]`, text, at, 0, text);
+          }
+        }
+      }
     }
   }
   if ((ptype === 0 || ptype === 2) && flags & 2 && binds !== undefined && conversation !== undefined && pduEnd >= offset + 24) {
     // dcerpc_try_handoff on a call's last fragment: an interface without a dissector of its own
     // (Sievecap has none) adds its UUID and version.
     const call = `${conversation}/${callId}`;
-    if (ptype === 0) binds.calls.set(call, u16(offset + 22));
-    const bound = ptype === 0 || binds.calls.has(call) ? binds.get(conversation, u16(offset + 20)) : undefined;
-    if (bound !== undefined && UUID_NAMES[bound.uuid] === undefined) info += ` ${bound.uuid} V${bound.ver}`;
+    if (ptype === 0) binds.calls.set(call, { opnum: u16(offset + 22), frame: ctx.frameNumber ?? 0, tsNs: ctx.tsNs });
+    const matched = binds.calls.get(call);
+    const bound = ptype === 0 || matched !== undefined ? binds.get(conversation, u16(offset + 20)) : undefined;
+    const op = bound !== undefined && matched !== undefined ? dcerpcOperation(bound.uuid, bound.ver, matched.opnum) : undefined;
+    if (op !== undefined) {
+      // dissect_dcerpc_guid: the interface's name in Protocol, its operation in Info.
+      protocolColumn = op.protocol;
+      info = `${op.operation} ${ptype === 0 ? 'request' : 'response'}`;
+      // The interface's tree repeats the request's frame (it is not built here).
+      const reqFrame = matched?.frame;
+      if (ptype === 2 && reqFrame !== undefined && reqFrame !== ctx.frameNumber) b.add('dcerpc.request_in', () => `[Request in frame: ${reqFrame}]`, reqFrame, offset, 0);
+    } else if (bound !== undefined && REGISTERED_NAMES[bound.uuid] === undefined) {
+      info += ` ${UUID_NAMES[bound.uuid] ?? bound.uuid} V${bound.ver}`;
+    }
   }
   if (stop < offset + fragLen) b.mark('truncated', 'DCE/RPC fragment cut short');
-  return { layers: [b.layer], protocolColumn: 'DCERPC', info };
+  return { layers: [b.layer], protocolColumn, info, ctxId: ctxIdLeft };
 }

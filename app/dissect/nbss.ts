@@ -22,6 +22,7 @@ import { describe, readNetbiosName } from './nbns';
 import { ONE_MORE_SEGMENT } from './tcp-pdus';
 import { createSmb2State, dissectSmb2, type Smb2State } from './smb2';
 import { dissectSmb1 } from './smb';
+import { Smb1State } from './smb-pipe';
 
 export const NBSS_PORT = 139;
 export const CIFS_PORT = 445;
@@ -65,14 +66,15 @@ export function looksLikeNbss(data: Buffer, offset: number, end: number): boolea
 
 export function createNbssDissector(): AppDissector {
   const smb2 = createSmb2State();
+  const smb1 = new Smb1State();
   return {
     protocol: 'nbss',
-    fieldPrefixes: ['smb', 'smb2', 'gss-api', 'spnego', 'ntlmssp', 'data'],
+    fieldPrefixes: ['smb', 'smb2', 'gss-api', 'spnego', 'ntlmssp', 'dcerpc', 'data'],
     tcpPorts: [NBSS_PORT, CIFS_PORT],
     stateful: true,
     claims: (data, offset, end) => Math.min(end, data.length) > offset,
     desegment: (data, offset, end) => nbssSplit(data, offset, end),
-    dissect: (data, offset, end, ctx) => dissectNbss(smb2, data, offset, end, ctx),
+    dissect: (data, offset, end, ctx) => dissectNbss(smb2, smb1, data, offset, end, ctx),
   };
 }
 
@@ -92,7 +94,7 @@ export function nbssSplit(data: Buffer, offset: number, end: number): PduSplit {
   return { pdus, need: 0, replaceInfo: true };
 }
 
-function dissectNbss(smb2: Smb2State, data: Buffer, offset: number, end: number, ctx: AppContext): AppResult {
+function dissectNbss(smb2: Smb2State, smb1: Smb1State, data: Buffer, offset: number, end: number, ctx: AppContext): AppResult {
   const stop = Math.min(end, data.length);
   if (!looksLikeNbss(data, offset, end)) {
     const b = new LayerBuilder(data, 'nbss', 'NetBIOS Session Service', offset, end, ctx.fields);
@@ -150,10 +152,10 @@ function dissectNbss(smb2: Smb2State, data: Buffer, offset: number, end: number,
   if (payloadStop - payload >= 4 && data[payload + 1] === 0x53 && data[payload + 2] === 0x4d && data[payload + 3] === 0x42) {
     if (data[payload] === 0xfe) {
       const r = dissectSmb2(smb2, data, payload, pduEnd, ctx);
-      return { layers: [layer, ...r.layers], protocolColumn: 'SMB2', info: r.info };
+      return { layers: [layer, ...r.layers], protocolColumn: r.protocolColumn ?? 'SMB2', info: r.info };
     }
     if (data[payload] === 0xff) {
-      const r = dissectSmb1(data, payload, pduEnd, ctx);
+      const r = dissectSmb1(data, payload, pduEnd, ctx, smb1);
       return { layers: [layer, ...r.layers], protocolColumn: r.protocolColumn, info: r.info };
     }
   }

@@ -12,6 +12,7 @@
 import { dissectSafely, hex, LayerBuilder } from './builder';
 import { bitPicture } from './format';
 import type { AppContext, Layer } from './model';
+import { smb1PipeData, type Smb1State } from './smb-pipe';
 
 export const SMB1_COMMANDS: Record<number, string> = {
   0x00: 'Create Directory', 0x01: 'Delete Directory', 0x02: 'Open', 0x03: 'Create', 0x04: 'Close', 0x05: 'Flush', 0x06: 'Delete',
@@ -88,8 +89,8 @@ const named = (v: number, names: [number, string][]) => names.filter(([m]) => v 
 
 export interface Smb1Result { layers: Layer[]; protocolColumn: string; info: string }
 
-/** One SMB1 message at data[offset, end). */
-export function dissectSmb1(data: Buffer, offset: number, end: number, ctx: AppContext): Smb1Result {
+/** One SMB1 message at data[offset, end); with `state`, its named-pipe data goes to DCE/RPC (smb-pipe.ts). */
+export function dissectSmb1(data: Buffer, offset: number, end: number, ctx: AppContext, state?: Smb1State): Smb1Result {
   const b = new LayerBuilder(data, 'smb', 'SMB (Server Message Block Protocol)', offset, end, ctx.fields);
   let info = '';
   const layer = dissectSafely(b, () => {
@@ -167,5 +168,9 @@ export function dissectSmb1(data: Buffer, offset: number, end: number, ctx: AppC
     });
   });
   if (layer.status !== 'ok') info += layer.status === 'truncated' ? '[Packet size limited during capture]' : '[Malformed Packet]';
+  else if (state !== undefined) {
+    const pipe = smb1PipeData(state, data, offset, end, ctx);
+    return { layers: [layer, ...pipe.layers], protocolColumn: pipe.protocolColumn ?? 'SMB', info: pipe.info ?? info };
+  }
   return { layers: [layer], protocolColumn: 'SMB', info };
 }

@@ -20,6 +20,7 @@ import { dataLayer } from './hsrp';
 import type { AppContext, FieldValue, Layer } from './model';
 import { dissectSecurityBlob } from './gss';
 import { ntStatusName } from './smb';
+import { DcerpcPipes } from './dcerpc-pipe';
 
 export const SMB2_COMMANDS: Record<number, string> = {
   0: 'Negotiate Protocol', 1: 'Session Setup', 2: 'Session Logoff', 3: 'Tree Connect', 4: 'Tree Disconnect', 5: 'Create', 6: 'Close',
@@ -30,6 +31,7 @@ const DIALECTS: Record<number, string> = {
   0x0202: 'SMB 2.0.2', 0x0210: 'SMB 2.1', 0x0222: 'SMB2_22', 0x0224: 'SMB2_24', 0x0300: 'SMB 3.0', 0x0302: 'SMB 3.0.2', 0x0310: 'SMB3.10',
   0x0311: 'SMB 3.1.1', 0x02ff: 'SMB2 wildcard',
 };
+const FSCTL_PIPE_TRANSCEIVE = 0x0011c017;
 const SHARE_TYPES: Record<number, string> = { 1: 'Physical disk', 2: 'Named pipe', 3: 'Printer' };
 const DISPOSITIONS: Record<number, string> = {
   0: 'Supersede (supersede existing file (if it exists))', 1: 'Open (if file exists open it, else fail)',
@@ -74,6 +76,8 @@ interface Request {
   cmd: number;
   /** CREATE: the file name; READ/WRITE/... : the name of the FID's file. */
   name?: string;
+  /** READ: the file ID (hex), whose pipe the response's data belongs to. */
+  fid?: string;
   tree?: string;
   findLevel?: number;
   pattern?: string;
@@ -90,10 +94,12 @@ export interface Smb2State {
   sessions: Map<string, Session>;
   /** File names by connection and FID (hex), with the frame that opened them. */
   files: Map<string, { name: string; frame: number }>;
+  /** DCE/RPC over the named pipes (dcerpc-pipe.ts). */
+  pipes: DcerpcPipes;
 }
 
 export function createSmb2State(): Smb2State {
-  return { requests: new Map(), trees: new Map(), sessions: new Map(), files: new Map() };
+  return { requests: new Map(), trees: new Map(), sessions: new Map(), files: new Map(), pipes: new DcerpcPipes() };
 }
 
 const guidText = (d: Buffer, at: number): string => {
@@ -117,25 +123,38 @@ const u64 = (d: Buffer, at: number): bigint => d.readBigUInt64LE(at);
 const hex64 = (v: bigint): string => `0x${v.toString(16).padStart(16, '0')}`;
 const utf16 = (d: Buffer, at: number, n: number): string => d.toString('utf16le', at, at + (n & ~1));
 
-export interface Smb2Result { layers: Layer[]; info: string }
+export interface Smb2Result {
+  layers: Layer[];
+  info: string;
+  /** Set when pipe data was DCE/RPC that wrote the Protocol column. */
+  protocolColumn?: string;
+}
+
+/** The columns DCE/RPC in a PDU's pipe data wrote (it replaces the Info column). */
+interface PipeColumns { protocolColumn?: string; info?: string }
 
 /** The SMB2 PDUs of one NBSS message data[offset, end). */
 export function dissectSmb2(state: Smb2State, data: Buffer, offset: number, end: number, ctx: AppContext): Smb2Result {
   const layers: Layer[] = [];
   let info = '';
   let at = offset;
+  let protocolColumn: string | undefined;
   const stop = Math.min(end, data.length);
   for (;;) {
-    const pdu = dissectPdu(state, data, at, end, ctx, at !== offset);
+    const columns: PipeColumns = {};
+    const pdu = dissectPdu(state, data, at, end, ctx, at !== offset, columns);
     layers.push(...pdu.layers);
-    info += (at !== offset ? ';' : '') + pdu.info;
+    // DCE/RPC clears the Info column and writes its own (col_add_fstr).
+    if (columns.info !== undefined) info = columns.info;
+    else info += (at !== offset ? ';' : '') + pdu.info;
+    if (columns.protocolColumn !== undefined) protocolColumn = columns.protocolColumn;
     if (pdu.next <= 0 || pdu.failed || at + pdu.next >= stop) break;
     at += pdu.next;
   }
-  return { layers, info };
+  return { layers, info, protocolColumn };
 }
 
-function dissectPdu(state: Smb2State, data: Buffer, offset: number, end: number, ctx: AppContext, chained: boolean): { layers: Layer[]; info: string; next: number; failed: boolean } {
+function dissectPdu(state: Smb2State, data: Buffer, offset: number, end: number, ctx: AppContext, chained: boolean, columns: PipeColumns): { layers: Layer[]; info: string; next: number; failed: boolean } {
   const conv = `${ctx.src}:${ctx.srcPort}-${ctx.dst}:${ctx.dstPort}`;
   const convKey = ctx.srcPort < ctx.dstPort || (ctx.srcPort === ctx.dstPort && ctx.src < ctx.dst)
     ? `${ctx.src}:${ctx.srcPort}-${ctx.dst}:${ctx.dstPort}` : `${ctx.dst}:${ctx.dstPort}-${ctx.src}:${ctx.srcPort}`;
@@ -247,7 +266,7 @@ function dissectPdu(state: Smb2State, data: Buffer, offset: number, end: number,
         if (cmd === 14 && request?.findLevel !== undefined) info += ` ${FIND_LEVELS[request.findLevel] ?? `Unknown (${request.findLevel})`} Pattern: ${request.pattern ?? ''}`;
         return;
       }
-      info += commandBody(state, body, cmd, response, request, ctx, convKey, tid, sesid, extra, le16, le32, status, (flags & 4) !== 0);
+      info += commandBody(state, body, cmd, response, request, ctx, convKey, tid, sesid, extra, le16, le32, status, (flags & 4) !== 0, columns);
     });
     void chained;
   });
@@ -371,9 +390,24 @@ function errorResponse(body: Body, le16: (a: number) => number, le32: (a: number
 function commandBody(
   state: Smb2State, body: Body, cmd: number, response: boolean, request: Request | undefined, ctx: AppContext, convKey: string,
   tid: number, sesid: bigint, extra: Layer[], le16: (a: number) => number, le32: (a: number) => number, status: number, related: boolean,
+  columns: PipeColumns,
 ): string {
   const { b, data, header } = body;
   const at = body.start;
+  /** dissect_file_data_smb2_pipe: data[from, from + len) to DCE/RPC, else shown as data. */
+  const pipeData = (from: number, len: number, fid: string | undefined): void => {
+    const end = Math.min(body.end, from + len);
+    const stop = Math.min(end, data.length);
+    if (stop <= from) return;
+    const r = state.pipes.dissect(data, from, end, ctx, `${convKey}/${fid ?? ''}`, `${ctx.src}:${ctx.srcPort}`, 'Named Pipe over SMB2');
+    if (r === null) {
+      extra.push(dataLayer(data, from, stop, ctx.fields));
+      return;
+    }
+    extra.push(...r.layers);
+    if (r.info !== undefined) columns.info = r.info;
+    if (r.protocolColumn !== undefined) columns.protocolColumn = r.protocolColumn;
+  };
   const blob = (abbrevOffset: number, abbrevLength: number, offWidth: 2 | 4, lenWidth: 2 | 4) => {
     const o = offWidth === 2 ? le16(abbrevOffset) : le32(abbrevOffset);
     const n = lenWidth === 2 ? le16(abbrevLength) : le32(abbrevLength);
@@ -585,6 +619,7 @@ function commandBody(
         const off = body.u64('smb2.file_offset', 'File Offset', at + 8);
         const file = fileOf(at + 16);
         body.fid(at + 16, file);
+        if (request) request.fid = data.toString('hex', at + 16, at + 32);
         body.u32('smb2.min_count', 'Min Count', at + 32);
         const channel = le32(at + 36);
         b.add('smb2.channel', () => `Channel: ${channel === 0 ? 'None' : 'Unknown'} (${hex(channel, 8)})`, channel, at + 36, 4, hex(channel, 8));
@@ -605,7 +640,7 @@ function commandBody(
         if (stop > from) {
           const d = data.subarray(from, stop);
           b.add('smb2.read.blob', () => `Info: ${d.toString('hex', 0, 36)}${d.length > 36 ? '…' : ''}`, d, from, stop - from, () => d.toString('hex'));
-          extra.push(dataLayer(data, from, stop, ctx.fields));
+          pipeData(from, len, request?.fid);
         }
       }
       return '';
@@ -623,12 +658,9 @@ function commandBody(
         const wf = le32(at + 44);
         b.add('smb2.write.flags', () => `Write Flags: ${hex(wf, 8)}`, wf, at + 44, 4, hex(wf, 8));
         blob(at + 40, at + 42, 2, 2).add();
-        if (len > 0) {
-          const from = header + o;
-          const stop = Math.min(body.end, data.length, from + len);
-          if (stop > from) extra.push(dataLayer(data, from, stop, ctx.fields));
-        }
-        return ` Len:${len} Off:${off}${file ? ` File: ${file.name}` : ''}`;
+        const fileInfo = ` Len:${len} Off:${off}${file ? ` File: ${file.name}` : ''}`;
+        if (len > 0) pipeData(header + o, len, data.toString('hex', at + 16, at + 32));
+        return fileInfo;
       }
       body.reserved(at + 2, 2);
       body.u32('smb2.write.count', 'Write Count', at + 4);
@@ -638,18 +670,26 @@ function commandBody(
       return '';
     }
     case 11: {
+      // FSCTL_PIPE_TRANSCEIVE: a request's input and a response's output are pipe data.
+      const transceive = (offsetAt: number, countAt: number): void => {
+        const o = le32(offsetAt);
+        const n = le32(countAt);
+        if (n > 0) pipeData(header + o, n, data.toString('hex', at + 8, at + 24));
+      };
       if (!response) {
         body.reserved(at + 2, 2);
         const fn = le32(at + 4);
         b.add('smb2.ioctl.function', () => `Function: ${hex(fn, 8)}`, fn, at + 4, 4, hex(fn, 8));
         const file = fileOf(at + 8);
         body.fid(at + 8, file);
+        if (fn === FSCTL_PIPE_TRANSCEIVE) transceive(at + 24, at + 28);
         return '';
       }
       body.reserved(at + 2, 2);
       const fn = le32(at + 4);
       b.add('smb2.ioctl.function', () => `Function: ${hex(fn, 8)}`, fn, at + 4, 4, hex(fn, 8));
       body.fid(at + 8, fileOf(at + 8));
+      if (fn === FSCTL_PIPE_TRANSCEIVE) transceive(at + 32, at + 36);
       return '';
     }
     case 14: {
