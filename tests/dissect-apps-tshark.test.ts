@@ -159,7 +159,8 @@ test('self-made captures (DNS, HTTP, TLS in a network namespace) agree with tsha
       dns.kill();
       const web = spawnIn('python3', ['-m', 'http.server', '8080', '--bind', '127.0.0.1', '--directory', work]);
       await waitFor(web, /Serving HTTP/, 'python3 http.server').catch(() => sleep(1000));
-      exec('curl', ['-s', '-o', '/dev/null', 'http://127.0.0.1:8080/c.pem']);
+      // On a busy machine the server may take longer than the wait above to listen: curl retries.
+      exec('curl', ['-s', '--retry', '8', '--retry-connrefused', '--retry-delay', '1', '-o', '/dev/null', 'http://127.0.0.1:8080/c.pem']);
       exec('curl', ['-s', '-o', '/dev/null', 'http://127.0.0.1:8080/missing']);
       for (const version of ['-tls1_2', '-tls1_3']) {
         // Two connections: a full handshake, then one resuming its session (TLS 1.2: the server's
