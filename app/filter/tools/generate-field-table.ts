@@ -57,6 +57,8 @@ const PROTOCOLS = [
   'stun', 'classicstun',
   // ISO transport on TCP (tpkt.ts, cotp.ts).
   'tpkt', 'cotp', 'dcerpc',
+  // ONC RPC and the programs it carries (rpc.ts, nfs.ts, rpc-services.ts).
+  'rpc', 'nfs', 'portmap', 'mount',
 ];
 
 /** The radius.* fields radius.ts adds: the header's, the AVPs', and those of the standard attributes. */
