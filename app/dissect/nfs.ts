@@ -90,7 +90,7 @@ function fhData(x: Xdr, at: number, length: number): number {
   const hash = crc32(data, at, at + length);
   x.b.add('nfs.fh.hash', () => `[hash (CRC-32): ${hex(hash, 8)}]`, hash, at, length, hex(hash, 8));
   const bytes = data.subarray(at, at + length);
-  x.b.add('nfs.fhandle', () => `FileHandle: ${bytes.toString('hex')}`, bytes, at, length);
+  x.b.add('nfs.fhandle', () => `FileHandle: ${bytes.toString('hex')}`, bytes, at, length, () => bytes.toString('hex'));
   return hash;
 }
 
@@ -717,12 +717,15 @@ function stateid(x: Xdr): number {
   const at = x.at;
   x.b.need(at, 16, 'stateid');
   const hash = crc16Ccitt(x.r.data, at, at + 16);
-  x.b.group('', 'stateid', null, at, 16, () => {
+  const raw = x.r.data.subarray(at, at + 16);
+  x.b.group('nfs.stateid', 'StateID', raw, at, 16, () => {
     x.b.add('nfs.stateid.hash', () => `[StateID Hash: ${hex(hash, 4)}]`, hash, at, 16, hex(hash, 4));
-    x.u32('nfs.seqid', 'seqid', undefined, 8);
-    x.at = at + 4;
-    x.skip(12, 'other');
-  });
+    x.u32('nfs.stateid.seqid', 'StateID seqid');
+    const other = x.r.data.subarray(at + 4, at + 16);
+    x.b.add('nfs.stateid.other', () => `StateID Other: ${other.toString('hex')}`, other, at + 4, 12, () => other.toString('hex'));
+    const otherHash = crc32(x.r.data, at + 4, at + 16);
+    x.b.add('nfs.stateid.other_hash', () => `[StateID Other hash: ${hex(otherHash, 8)}]`, otherHash, at + 4, 12, hex(otherHash, 8));
+  }, () => raw.toString('hex'));
   x.at = at + 16;
   return hash;
 }

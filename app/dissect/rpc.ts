@@ -474,6 +474,9 @@ function dissectMessage(state: RpcState, data: Buffer, offset: number, end: numb
   }
 
   function finish(): AppResult {
+    // show_exception's words after the Info the dissectors wrote.
+    const bad = layers.find((l) => l.status !== 'ok');
+    if (bad !== undefined) info.push(bad.status === 'malformed' ? '[Malformed Packet]' : '[Packet size limited during capture]');
     return { layers, protocolColumn, info: prefix + info.join(''), chain, chainInLaterPdus: true };
   }
 }
