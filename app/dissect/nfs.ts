@@ -77,7 +77,8 @@ class Xdr {
   group(label: string, body: () => void): void {
     const start = this.at;
     const f = this.b.group('', label, null, start, 0, body);
-    f.length = this.at - start;
+    // Only a field of the tree (a text-only line is not built without one).
+    if (this.b.tree) f.length = this.at - start;
   }
 }
 
@@ -203,7 +204,7 @@ function fattr3(x: Xdr, name: string): string {
     nfstime(x, 'ctime');
     summary = `${FTYPE3[type] ?? `Unknown Type: 0x${type.toString(16)}`} mode: ${(mode & 0xfff).toString(8).padStart(4, '0')} uid: ${uid | 0} gid: ${gid | 0}`;
   });
-  if (f.label) f.label = `${name}  ${summary}`;
+  if (x.b.tree && f.label) f.label = `${name}  ${summary}`;
   return summary;
 }
 

@@ -38,7 +38,7 @@ function rpcb(body: RpcBody, at: number): number {
     at = rpcString(b, data, at, 'portmap.rpcb.addr', 'Universal Address').next;
     at = rpcString(b, data, at, 'portmap.rpcb.owner', 'Owner of this Service').next;
   });
-  f.length = at - start;
+  if (b.tree || f.abbrev !== '') f.length = at - start;
   return at;
 }
 

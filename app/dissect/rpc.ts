@@ -332,7 +332,9 @@ function dissectMessage(state: RpcState, data: Buffer, offset: number, end: numb
         // The Dissector sets it when the heuristic claims the segment; nothing to do here.
       }
     } else {
-      const found = state.find(replyKey(ctx), xid)!;
+      const found = state.find(replyKey(ctx), xid);
+      // A record put together from fragments whose reply matches no call: not RPC after all.
+      if (found === undefined) return continuation(data, offset, end, ctx);
       call = found;
       prog = RPC_PROGRAMS.get(call.prog);
       const procname = procedureName(call.prog, call.vers, call.proc);
