@@ -14,7 +14,7 @@
 import { hex, type LayerBuilder } from './builder';
 import { crc16Ccitt, crc32 } from './checksum';
 import { absoluteTimeText } from './app-format';
-import { bitPicture } from './format';
+import { bitPicture, nsToSeconds } from './format';
 import { NFS2_FTYPES, NFS2_STATUS, NFS3_STATUS, NFS4_OPS, NFS4_STATUS } from './nfs-names';
 import { rpcRoundup, rpcString, type RpcBody } from './rpc';
 
@@ -69,6 +69,13 @@ class Xdr {
     const s = rpcString(this.b, this.r.data, this.at, abbrev, name, opaque);
     this.at = s.next;
     return s.value;
+  }
+  /** Fixed-length opaque bytes (FT_BYTES: -T fields prints plain hex). */
+  bytes(abbrev: string, label: string, n: number): void {
+    const at = this.at;
+    const raw = this.b.bytes(at, n, label);
+    this.b.add(abbrev, () => `${label}: ${raw.toString('hex')}`, raw, at, n, () => raw.toString('hex'));
+    this.at += n;
   }
   skip(n: number, what: string): void {
     this.b.need(this.at, n, what);
@@ -317,6 +324,30 @@ function accessReply(body: RpcBody, x: Xdr, v4: boolean, out: string[]): void {
 
 // ---------------------------------------------------------------------------- version 3
 
+const FSINFO_PROPERTIES: Array<[number, string, string]> = [
+  [0x10, 'setattr', 'SETATTR can set time on server'], [0x08, 'pathconf', 'PATHCONF'], [0x02, 'symlinks', 'File System supports symbolic links'],
+  [0x01, 'hardlinks', 'File System supports hard links'],
+];
+const SEQUENCE_FLAGS: Array<[number, string, string]> = [
+  [0x1, 'cb_path_down', 'SEQ4_STATUS_CB_PATH_DOWN'], [0x2, 'cb_gss_contexts_expiring', 'SEQ4_STATUS_CB_GSS_CONTEXTS_EXPIRING'],
+  [0x4, 'cb_gss_contexts_expired', 'SEQ4_STATUS_CB_GSS_CONTEXTS_EXPIRED'], [0x8, 'expired_all_state_revoked', 'SEQ4_STATUS_EXPIRED_ALL_STATE_REVOKED'],
+  [0x10, 'expired_some_state_revoked', 'SEQ4_STATUS_EXPIRED_SOME_STATE_REVOKED'], [0x20, 'admin_state_revoked', 'SEQ4_STATUS_ADMIN_STATE_REVOKED'],
+  [0x40, 'recallable_state_revoked', 'SEQ4_STATUS_RECALLABLE_STATE_REVOKED'], [0x80, 'lease_moved', 'SEQ4_STATUS_LEASE_MOVED'],
+  [0x100, 'restart_reclaim_needed', 'SEQ4_STATUS_RESTART_RECLAIM_NEEDED'], [0x200, 'cb_path_down_session', 'SEQ4_STATUS_CB_PATH_DOWN_SESSION'],
+  [0x400, 'backchannel_fault', 'SEQ4_STATUS_BACKCHANNEL_FAULT'], [0x800, 'devid_changed', 'SEQ4_STATUS_DEVID_CHANGED'],
+  [0x1000, 'devid_deleted', 'SEQ4_STATUS_DEVID_DELETED'],
+];
+
+/** A 32-bit flags word with its bits (proto_tree_add_bitmask). */
+function flags(x: Xdr, abbrev: string, label: string, bits: Array<[number, string, string]>): void {
+  const at = x.at;
+  const v = x.b.u32(at, label);
+  x.b.group(abbrev, () => `${label}: ${hex(v, 8)}`, v, at, 4, () => {
+    for (const [m, name, text] of bits) x.b.add(`${abbrev}.${name}`, () => `${bitPicture(v, m, 32)} = ${text}: ${v & m ? 'Set' : 'Not set'}`, (v & m) !== 0, at, 4);
+  }, hex(v, 8));
+  x.at += 4;
+}
+
 function nfs3(body: RpcBody): number | undefined {
   const x = new Xdr(body, body.at);
   const proc = body.call.proc;
@@ -398,7 +429,7 @@ function nfs3(body: RpcBody): number | undefined {
       }
       case 11: {
         const where = diropargs3(x, 'where');
-        const type = x.u32('nfs.ftype3', 'Type', FTYPE3);
+        const type = x.u32('nfs.type', 'Type', FTYPE3);
         if (type === 3 || type === 4) {
           sattr3(x, 'dev_attributes');
           specdata(x, 'spec');
@@ -488,7 +519,7 @@ function nfs3(body: RpcBody): number | undefined {
       {
         const len = x.u32('nfs.count3', 'count');
         const committed = x.u32('nfs.write.committed', 'Committed', STABLE);
-        x.u64('nfs.verifier', 'Verifier', true);
+        x.bytes('nfs.verifier', 'Verifier', 8);
         info(` Len: ${len | 0} ${STABLE[committed] ?? `Stable: ${committed}`}`);
       }
       return x.at;
@@ -515,7 +546,10 @@ function nfs3(body: RpcBody): number | undefined {
       if (status !== 0) return error();
       x.skip(8, 'cookie verifier');
       for (let guard = 0; guard < 100000; guard++) {
-        const follows = x.u32('nfs.value_follows', 'Value Follows', ['no value', 'value follows']);
+        const followsAt = x.at;
+        const follows = x.b.u32(followsAt, 'value follows');
+        x.b.add('rpc.value_follows', () => `Value Follows: ${follows ? 'Yes' : 'No'}`, follows !== 0, followsAt, 4);
+        x.at += 4;
         if (follows !== 1) break;
         x.group('Entry', () => {
           x.u64(proc === 16 ? 'nfs.readdir.entry3.fileid' : 'nfs.readdirplus.entry.fileid', 'File ID');
@@ -536,12 +570,22 @@ function nfs3(body: RpcBody): number | undefined {
       if (status !== 0) return error();
       if (proc === 18) {
         for (const f of ['tbytes', 'fbytes', 'abytes', 'tfiles', 'ffiles', 'afiles']) x.u64(`nfs.fsstat3_resok.${f}`, f);
-        x.u32('nfs.fsstat3_resok.invarsec', 'invarsec');
+        x.u32('nfs.fsstat.invarsec', 'invarsec');
       } else if (proc === 19) {
         for (const f of ['rtmax', 'rtpref', 'rtmult', 'wtmax', 'wtpref', 'wtmult', 'dtpref']) x.u32(`nfs.fsinfo.${f}`, f);
         x.u64('nfs.fsinfo.maxfilesize', 'maxfilesize');
-        x.skip(8, 'time delta');
-        x.u32('nfs.fsinfo.properties', 'Properties', undefined, 8);
+        {
+          const at = x.at;
+          const sec = x.b.u32(at, 'time delta');
+          const nsec = x.b.u32(at + 4, 'time delta');
+          const text = nsToSeconds(BigInt(sec) * 1_000_000_000n + BigInt(nsec));
+          x.b.group('nfs.dtime', () => `time delta: ${text} seconds`, text, at, 8, () => {
+            x.b.add('nfs.dtime.sec', () => `seconds: ${sec}`, sec, at, 4);
+            x.b.add('nfs.dtime.nsec', () => `nano seconds: ${nsec}`, nsec, at + 4, 4);
+          });
+          x.at += 8;
+        }
+        flags(x, 'nfs.fsinfo.properties', 'Properties', FSINFO_PROPERTIES);
       } else {
         x.u32('nfs.pathconf.linkmax', 'linkmax');
         x.u32('nfs.pathconf.name_max', 'name_max');
@@ -552,7 +596,7 @@ function nfs3(body: RpcBody): number | undefined {
     case 21:
       wccData(x, 'file_wcc');
       if (status !== 0) return error();
-      x.u64('nfs.verifier', 'Verifier', true);
+      x.bytes('nfs.verifier', 'Verifier', 8);
       return x.at;
     default:
       return x.at;
@@ -567,18 +611,42 @@ function nfs3Name(proc: number): string {
 
 function fattr2(x: Xdr, name: string): void {
   x.group(name, () => {
-    x.u32('nfs.fattr.type', 'type', NFS2_FTYPES);
-    x.u32('nfs.fattr.mode', 'mode', undefined);
-    for (const f of ['nlink', 'uid', 'gid', 'size', 'blocksize', 'rdev', 'blocks', 'fsid', 'fileid']) x.u32(`nfs.fattr.${f}`, f);
+    x.u32('nfs.ftype', 'type', NFS2_FTYPES);
+    mode2(x);
+    for (const f of ['nlink', 'uid', 'gid', 'size', 'blocksize', 'rdev', 'blocks']) x.u32(`nfs.fattr.${f}`, f);
+    x.u32('nfs.fattr.fsid', 'fsid', undefined, 8);
+    x.u32('nfs.fattr.fileid', 'fileid');
     nfstime(x, 'atime', true);
     nfstime(x, 'mtime', true);
     nfstime(x, 'ctime', true);
   });
 }
 
+const MODE2_BITS: Array<[number, string, string]> = [
+  [0o4000, 'set_user_id', 'Set user id on exec'], [0o2000, 'set_group_id', 'Set group id on exec'], [0o1000, 'save_swap_text', 'Save swapped text even after use'],
+  [0o400, 'read_owner', 'Read permission for owner'], [0o200, 'write_owner', 'Write permission for owner'], [0o100, 'exec_owner', 'Execute permission for owner'],
+  [0o40, 'read_group', 'Read permission for group'], [0o20, 'write_group', 'Write permission for group'], [0o10, 'exec_group', 'Execute permission for group'],
+  [0o4, 'read_other', 'Read permission for others'], [0o2, 'write_other', 'Write permission for others'], [0o1, 'exec_other', 'Execute permission for others'],
+];
+const MODE2_NAMES: Record<number, string> = { 0o40000: 'Directory', 0o20000: 'Character Special Device', 0o60000: 'Block Special Device', 0o100000: 'Regular File', 0o120000: 'Symbolic Link', 0o140000: 'Named Socket' };
+
+/** NFSv2's mode (proto_tree_add_bitmask: the name field's 0160000 bits, then the permission bits). */
+function mode2(x: Xdr): void {
+  const at = x.at;
+  const mode = x.b.u32(at, 'mode');
+  const kind = (mode & 0o160000) >>> 13;
+  const kindName = MODE2_NAMES[kind << 13] ?? 'Unknown';
+  const set = MODE2_BITS.filter(([m]) => mode & m).map(([, , n]) => n);
+  x.b.group('nfs.mode', () => `mode: 0${mode.toString(8)}, Name: ${kindName}${set.map((n) => `, ${n}`).join('')}`, mode, at, 4, () => {
+    x.b.add('nfs.mode.name', () => `${bitPicture(mode, 0o160000, 32)} = Name: ${kindName} (${kind})`, kind, at, 4);
+    for (const [m, abbrev, name] of MODE2_BITS) x.b.add(`nfs.mode.${abbrev}`, () => `${bitPicture(mode, m, 32)} = ${name}: ${mode & m ? 'Yes' : 'No'}`, (mode & m) !== 0, at, 4);
+  });
+  x.at += 4;
+}
+
 function sattr2(x: Xdr, name: string): void {
   x.group(name, () => {
-    x.u32('nfs.fattr.mode', 'mode', undefined, 8);
+    mode2(x);
     x.u32('nfs.fattr.uid', 'uid');
     x.u32('nfs.fattr.gid', 'gid');
     x.u32('nfs.fattr.size', 'size');
@@ -688,7 +756,10 @@ function nfs2(body: RpcBody): number | undefined {
       return x.at;
     case 16:
       for (let guard = 0; guard < 100000; guard++) {
-        const follows = x.u32('nfs.value_follows', 'Value Follows', ['no value', 'value follows']);
+        const followsAt = x.at;
+        const follows = x.b.u32(followsAt, 'value follows');
+        x.b.add('rpc.value_follows', () => `Value Follows: ${follows ? 'Yes' : 'No'}`, follows !== 0, followsAt, 4);
+        x.at += 4;
         if (follows !== 1) break;
         x.group('Entry', () => {
           x.u32('nfs.readdir.entry.fileid', 'file ID');
@@ -784,8 +855,8 @@ function compoundCall(body: RpcBody): number {
         case 18: s.text += ` ${lastFh !== 0 ? `DH: ${hex(lastFh, 8)}/` : ''}${openArgs(x) ?? ''}`; break;
         case 9: fattrs(x, false); s.text += fhText(); break;
         case 10: lastFh = 0; break;
-        case 11: x.string('nfs.component4', 'Name'); break;
-        case 15: s.text += named(x.string('nfs.component4', 'Name')); break;
+        case 11: x.string('nfs.pathname.component', 'Name'); break;
+        case 15: s.text += named(x.string('nfs.pathname.component', 'Name')); break;
         case 16: case 23: case 24: case 27: case 10044: break;
         case 17: case 37: fattrs(x, true); if (op === 17) s.text += fhText(); break;
         case 22: lastFh = fh3(x, 'FileHandle'); break;
@@ -797,10 +868,10 @@ function compoundCall(body: RpcBody): number {
           break;
         }
         case 26: x.u64('nfs.cookie4', 'cookie'); x.skip(8, 'cookie verifier'); x.u32('nfs.dircount', 'dircount'); x.u32('nfs.maxcount', 'maxcount'); fattrs(x, false); s.text += fhText(); break;
-        case 28: s.text += named(x.string('nfs.component4', 'Name')); break;
+        case 28: s.text += named(x.string('nfs.pathname.component', 'Name')); break;
         case 29: {
-          const from = x.string('nfs.component4', 'Name');
-          const to = x.string('nfs.component4', 'Name');
+          const from = x.string('nfs.pathname.component', 'Name');
+          const to = x.string('nfs.pathname.component', 'Name');
           s.text += ` From: ${from} To: ${to}`;
           break;
         }
@@ -811,7 +882,7 @@ function compoundCall(body: RpcBody): number {
         }
         case 31: lastFh = savedFh; break;
         case 32: savedFh = lastFh; break;
-        case 33: x.string('nfs.component4', 'Name'); break;
+        case 33: x.string('nfs.pathname.component', 'Name'); break;
         case 34: stateid(x); fattrs(x, true); s.text += ` FH: ${hex(lastFh, 8)}`; break;
         case 36: x.u64('nfs.clientid', 'clientid', true); x.skip(8, 'verifier'); break;
         case 38: {
@@ -825,16 +896,16 @@ function compoundCall(body: RpcBody): number {
         }
         case 44: x.skip(16, 'sessionid'); break;
         case 45: stateid(x); break;
-        case 52: x.u32('nfs.secinfo.style', 'style'); break;
+        case 52: x.u32('nfs.secinfo.style', 'Secinfo Style'); break;
         case 53:
-          x.skip(16, 'sessionid');
+          x.bytes('nfs.session_id4', 'sessionid', 16);
           x.u32('nfs.seqid', 'seqid', undefined, 8);
           x.u32('nfs.slotid', 'slot id');
           x.u32('nfs.high_slotid', 'high slot id');
-          x.bool('nfs.cachethis', 'cache this?');
+          x.bool('nfs.cachethis4', 'cache this?');
           break;
         case 57: x.u64('nfs.clientid', 'clientid', true); break;
-        case 58: x.bool('nfs.reclaim_one_fs', 'reclaim one fs?'); break;
+        case 58: x.bool('nfs.reclaim_one_fs4', 'reclaim one fs?'); break;
         default:
           // Arguments not read here: the operations after it cannot be found.
           i = ops;
@@ -867,9 +938,9 @@ function openArgs(x: Xdr): string | null {
   }
   const claim = x.u32('nfs.open.claim_type', 'Claim Type', ['CLAIM_NULL', 'CLAIM_PREVIOUS', 'CLAIM_DELEGATE_CUR', 'CLAIM_DELEGATE_PREV', 'CLAIM_FH', 'CLAIM_DELEG_CUR_FH', 'CLAIM_DELEG_PREV_FH']);
   switch (claim) {
-    case 0: case 3: return x.string('nfs.component4', 'Name');
+    case 0: case 3: return x.string('nfs.pathname.component', 'Name');
     case 1: x.u32('nfs.delegate_type', 'Delegate Type'); return null;
-    case 2: stateid(x); return x.string('nfs.component4', 'Name');
+    case 2: stateid(x); return x.string('nfs.pathname.component', 'Name');
     case 5: stateid(x); return null;
     default: return null;
   }
@@ -957,7 +1028,7 @@ function compoundReply(body: RpcBody): number {
         case 10: fh3(x, 'Filehandle'); break;
         case 11: x.skip(20, 'change info'); break;
         case 25: x.bool('nfs.eof', 'eof'); x.string('nfs.data', 'Data', true); break;
-        case 27: x.string('nfs.linktext4', 'Link Contents'); break;
+        case 27: x.string('nfs.symlink.linktext', 'Link Contents'); break;
         case 28: x.skip(20, 'change info'); break;
         case 29: x.skip(40, 'change info'); break;
         case 30: case 36: break;
@@ -968,12 +1039,12 @@ function compoundReply(body: RpcBody): number {
           x.skip(8, 'verifier');
           break;
         case 53:
-          x.skip(16, 'sessionid');
+          x.bytes('nfs.session_id4', 'sessionid', 16);
           x.u32('nfs.seqid', 'seqid', undefined, 8);
           x.u32('nfs.slotid', 'slot id');
           x.u32('nfs.high_slotid', 'high slot id');
           x.u32('nfs.target_high_slotid', 'target high slot id');
-          x.u32('nfs.sequence.flags', 'status flags', undefined, 8);
+          flags(x, 'nfs.sequence.flags', 'status flags', SEQUENCE_FLAGS);
           break;
         default:
           i = ops;

@@ -93,7 +93,7 @@ export function portmapBody(body: RpcBody): number | undefined {
           at += 12;
           const length = b.u32(at, 'arguments');
           const args = b.bytes(at + 4, length);
-          b.add('portmap.args', () => `Arguments: ${args.toString('hex')}`, args, at + 4, length);
+          b.add('portmap.args', () => `Arguments: ${args.toString('hex')}`, args, at + 4, length, () => args.toString('hex'));
           return at + 4 + ((length + 3) & ~3);
         }
         default: return at;
@@ -123,7 +123,7 @@ export function portmapBody(body: RpcBody): number | undefined {
         u32(b, at, 'portmap.port', (v) => `Port: ${v}`);
         const length = b.u32(at + 4, 'result');
         const result = b.bytes(at + 8, length);
-        b.add('portmap.result', () => `Result: ${result.toString('hex')}`, result, at + 8, length);
+        b.add('portmap.result', () => `Result: ${result.toString('hex')}`, result, at + 8, length, () => result.toString('hex'));
         return at + 8 + ((length + 3) & ~3);
       }
       default: return at;

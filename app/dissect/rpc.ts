@@ -206,7 +206,7 @@ function dissectRpc(state: RpcState, data: Buffer, offset: number, end: number, 
 function continuation(data: Buffer, offset: number, end: number, ctx: AppContext): AppResult {
   const b = new LayerBuilder(data, 'rpc', TITLE, offset, end, ctx.fields);
   const bytes = data.subarray(offset, Math.min(end, data.length));
-  b.add('rpc.continuation_data', 'Continuation data', bytes, offset, bytes.length);
+  b.add('rpc.continuation_data', 'Continuation data', bytes, offset, bytes.length, () => bytes.toString('hex'));
   return { layers: [b.layer], protocolColumn: 'RPC', info: 'Continuation' };
 }
 
@@ -215,7 +215,7 @@ function fragmentResult(data: Buffer, offset: number, end: number, mark: number,
   const b = new LayerBuilder(data, 'rpc', `${TITLE} Fragment`, offset, end, ctx.fields);
   fragmentHeader(b, mark, offset);
   const bytes = data.subarray(offset + 4, Math.min(end, data.length));
-  b.add('rpc.fragment_data', () => `Fragment Data: ${bytes.length} bytes`, bytes, offset + 4, bytes.length);
+  b.add('rpc.fragment_data', () => `Fragment Data: ${bytes.length} bytes`, bytes, offset + 4, bytes.length, () => bytes.toString('hex'));
   return { layers: [b.layer], protocolColumn: 'RPC', info: 'Fragment' };
 }
 
@@ -262,7 +262,7 @@ function dissectMessage(state: RpcState, data: Buffer, offset: number, end: numb
         const frag = new LayerBuilder(tcp.fragData, 'rpc', '', tcp.fragOffset, tcp.fragOffset + tcp.frag!.length, ctx.fields);
         fragmentHeader(frag, tcp.mark, tcp.fragOffset);
         const bytes = tcp.frag!.subarray(4);
-        frag.add('rpc.fragment_data', () => `Fragment Data: ${bytes.length} bytes`, bytes, tcp.fragOffset + 4, bytes.length);
+        frag.add('rpc.fragment_data', () => `Fragment Data: ${bytes.length} bytes`, bytes, tcp.fragOffset + 4, bytes.length, () => bytes.toString('hex'));
         b.layer.fields.push(...frag.layer.fields);
         const total = tcp.frames.reduce((n, f) => n + f.length, 0);
         b.group('rpc.fragments', () => `${tcp.frames.length} RPC Fragments (${total} bytes): ${tcp.frames.map((f) => `#${f.frame}(${f.length})`).join(', ')}`, null, 0, total, () => {
@@ -524,7 +524,7 @@ function credentials(b: LayerBuilder, data: Buffer, at: number, name: string, cr
       const ctxLen = b.u32(o);
       const context = b.bytes(o + 4, ctxLen);
       b.add('rpc.authgss.context.length', () => `GSS Context Length: ${ctxLen}`, ctxLen, o, 4);
-      b.add('rpc.authgss.context', () => `GSS Context: ${context.toString('hex')}`, context, o + 4, ctxLen);
+      b.add('rpc.authgss.context', () => `GSS Context: ${context.toString('hex')}`, context, o + 4, ctxLen, () => context.toString('hex'));
     } else if (flavor === 6) {
       const tokenLen = b.u32(at + 4);
       const token = b.bytes(at + 8, tokenLen);
@@ -533,7 +533,7 @@ function credentials(b: LayerBuilder, data: Buffer, at: number, name: string, cr
       });
     } else if (length > 0) {
       const bytes = b.bytes(at + 8, length);
-      b.add('rpc.opaque_data', () => `Opaque Data: ${bytes.toString('hex')}`, bytes, at + 8, length);
+      b.add('rpc.opaque_data', () => `Opaque Data: ${bytes.toString('hex')}`, bytes, at + 8, length, () => bytes.toString('hex'));
     }
   });
   b.need(at, 8 + length, name);
@@ -584,10 +584,11 @@ export function rpcString(b: LayerBuilder, data: Buffer, at: number, abbrev: str
   const fillAvail = truncated ? 0 : Math.min(fill, Math.max(0, Math.min(b.end, data.length) - (start + length)));
   b.group('', () => `${name}: ${print}`, null, at, 4 + copy + fillAvail, () => {
     b.add('rpc.opaque_length', () => `length: ${length}`, length, at, 4);
-    b.add(abbrev, () => `contents: ${print}`, opaque ? Buffer.from(raw) : text, start, copy);
+    if (opaque) b.add(abbrev, () => `contents: ${print}`, Buffer.from(raw), start, copy, () => raw.toString('hex'));
+    else b.add(abbrev, () => `contents: ${print}`, text, start, copy);
     if (fill > 0) {
       const bytes = data.subarray(start + length, start + length + fillAvail);
-      b.add('rpc.fill_bytes', () => `fill bytes: opaque data${fillAvail < fill ? '<TRUNCATED>' : ''}`, bytes, start + length, fillAvail);
+      b.add('rpc.fill_bytes', () => `fill bytes: opaque data${fillAvail < fill ? '<TRUNCATED>' : ''}`, bytes, start + length, fillAvail, () => bytes.toString('hex'));
     }
   });
   b.need(start, length + fill, name);
