@@ -29,11 +29,33 @@ const CREATE_MODES = ['UNCHECKED', 'GUARDED', 'EXCLUSIVE'];
 /** The NFS program's dissector (RpcProgramDissector). */
 export function nfsBody(body: RpcBody): number | undefined {
   const { call } = body;
-  if (call.vers === 2) return nfs2(body);
-  if (call.vers === 3) return nfs3(body);
+  if (call.vers === 2 || call.vers === 3) {
+    // The tree's title repeats the Info words after the procedure's name (proto_item_append_text).
+    let words = '';
+    const titled: RpcBody = { ...body, info: (text) => { words += text; body.info(text); } };
+    try {
+      return call.vers === 2 ? nfs2(titled) : nfs3(titled);
+    } finally {
+      if (call.proc !== 0) body.title(treeTitle(call.vers, call.proc, body.request, words));
+    }
+  }
   if (call.vers === 4) return call.proc === 1 ? (body.request ? compoundCall(body) : compoundReply(body)) : body.at;
   return undefined;
 }
+
+/** ", GETATTR Call FH: 0x..." / ", LOOKUP Reply FH: 0x..." / ", ACCESS Call, FH: 0x..., [Check: RD]". */
+function treeTitle(vers: number, proc: number, request: boolean, words: string): string {
+  const name = vers === 3 ? nfs3Name(proc) : NFS2_NAMES[proc] ?? `proc-${proc}`;
+  // ACCESS's call keeps its comma; READDIR's entry names stay in Info only.
+  let tail = vers === 3 && proc === 4 && request ? words : words.replace(/^, (?=FH:|DH:|From)/, ' ');
+  if (!request && (proc === 16 || proc === 17) && !/^ Error: /.test(tail)) tail = '';
+  // FSINFO's and PATHCONF's calls name their handle DH in the tree.
+  if (vers === 3 && request && (proc === 18 || proc === 19 || proc === 20)) tail = tail.replace(' FH:', ' DH:');
+  if (/^ Error: /.test(tail)) tail = ` ${tail}`;
+  return `, ${name} ${request ? 'Call' : 'Reply'}${tail}`;
+}
+
+const NFS2_NAMES = ['NULL', 'GETATTR', 'SETATTR', 'ROOT', 'LOOKUP', 'READLINK', 'READ', 'WRITECACHE', 'WRITE', 'CREATE', 'REMOVE', 'RENAME', 'LINK', 'SYMLINK', 'MKDIR', 'RMDIR', 'READDIR', 'STATFS'];
 
 /** An XDR reader over the NFS layer's builder. */
 class Xdr {
@@ -352,7 +374,6 @@ function nfs3(body: RpcBody): number | undefined {
   const x = new Xdr(body, body.at);
   const proc = body.call.proc;
   const info = (s: string): void => body.info(s);
-  const name = nfs3Name(proc);
   if (body.request) {
     switch (proc) {
       case 0: return x.at;
@@ -365,7 +386,6 @@ function nfs3(body: RpcBody): number | undefined {
           x.u32('nfs.count3', 'count');
         }
         info(`, FH: ${hex(hash, 8)}`);
-        body.title(`, ${name} Call FH: ${hex(hash, 8)}`);
         return x.at;
       }
       case 2: {
@@ -374,14 +394,12 @@ function nfs3(body: RpcBody): number | undefined {
         const check = x.u32('nfs.sattrguard3', 'Check', ['no value', 'value follows']);
         if (check === 1) nfstime(x, 'ctime');
         info(`, FH: ${hex(hash, 8)}`);
-        body.title(`, SETATTR Call FH: ${hex(hash, 8)}`);
         return x.at;
       }
       case 3: case 12: case 13: case 9: {
         const where = diropargs3(x, proc === 3 ? 'what' : proc === 9 ? 'where' : 'object');
         if (proc === 9) sattr3(x, 'attributes');
         info(`, DH: ${hex(where.hash, 8)}/${where.name}`);
-        body.title(`, ${name} Call DH: ${hex(where.hash, 8)}/${where.name}`);
         return x.at;
       }
       case 4: {
@@ -466,7 +484,6 @@ function nfs3(body: RpcBody): number | undefined {
   const status = status3(x);
   const error = (): number => {
     info(` Error: ${err3(status)}`);
-    body.title(`, ${name} Reply  Error: ${err3(status)}`);
     return x.at;
   };
   switch (proc) {
@@ -818,6 +835,7 @@ function compoundCall(body: RpcBody): number {
   if (tag !== '<EMPTY>') body.info(` ${tag}`);
   x.u32('nfs.minorversion', 'minorversion');
   let ops = x.u32('nfs.ops.count', 'Operations (count)');
+  if (ops > 0) body.title(`, Ops(${ops}):`);
   if (ops > 128) ops = 128;
   const summary: Array<{ op: number; text: string }> = [];
   let gaveUp = false;
@@ -829,6 +847,7 @@ function compoundCall(body: RpcBody): number {
       if ((op < 3 || op > 75) && op !== 10044) break;
       const opname = NFS4_OPS[op] ?? 'Unknown';
       x.u32('nfs.opcode', 'Opcode', NFS4_OPS);
+      body.title(`${i ? ', ' : ' '}${opname}`);
       const s = { op, text: opname };
       summary.push(s);
       const fhText = (): string => (lastFh !== 0 ? ` FH: ${hex(lastFh, 8)}` : '');
@@ -998,6 +1017,7 @@ function compoundReply(body: RpcBody): number {
   const tag = x.string('nfs.tag', 'Tag');
   if (tag !== '<EMPTY>') body.info(` ${tag}`);
   let ops = x.u32('nfs.ops.count', 'Operations (count)');
+  body.title(`, Ops(${ops}):`);
   if (ops > 128) ops = 128;
   const summary: Array<{ op: number; text: string; error: boolean }> = [];
   let gaveUp = false;
@@ -1009,6 +1029,7 @@ function compoundReply(body: RpcBody): number {
       const s = { op, text: NFS4_OPS[op] ?? 'Unknown', error: false };
       summary.push(s);
       const st = status4(x);
+      body.title(st !== 0 ? ` ${s.text}(${NFS4_STATUS[st] ?? `Unknown error: ${st}`})` : ` ${s.text}`);
       if (st !== 0 && op !== 12 && op !== 13 && op !== 34 && op !== 35 && op !== 60) {
         s.error = true;
         continue;
