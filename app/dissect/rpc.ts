@@ -42,7 +42,7 @@ export interface RpcCall {
   reqFrame: number;
   repFrame: number;
   reqTs: bigint;
-  /** 'none' when the body can be read (not GSS-protected). */
+  /** 'plain' when the body can be read; RPCSEC_GSS integrity or privacy hides it; 'unknown' when the call's credentials were not captured. */
   flavor: 'plain' | 'gss-protected' | 'unknown';
   /** What a procedure's call left for its reply (NFS ACCESS's mask, GETPORT's protocol). */
   privateData?: unknown;
@@ -327,10 +327,8 @@ function dissectMessage(state: RpcState, data: Buffer, offset: number, end: numb
       at += 16;
       at = credentials(b, data, at, 'Credentials', true);
       at = credentials(b, data, at, 'Verifier', false);
-      // A call makes its TCP connection RPC's (conversation_set_dissector).
-      if (ctx.connection !== undefined && ctx.connection.heuristicApp === null) {
-        // The Dissector sets it when the heuristic claims the segment; nothing to do here.
-      }
+      // A call makes its TCP connection RPC's (conversation_set_dissector): the Dissector does it
+      // when the heuristic claims the segment (heuristicTakesConnection).
     } else {
       const found = state.find(replyKey(ctx), xid);
       // A record put together from fragments whose reply matches no call: not RPC after all.
