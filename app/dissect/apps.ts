@@ -50,6 +50,7 @@ import { createTpktDissector } from './tpkt';
 import { createSipRtpDissectors } from './sip';
 import { createDcerpcDissector } from './dcerpc';
 import { createDnp3Dissector } from './dnp3';
+import { createRpcDissector } from './rpc';
 
 /** A fresh set of app dissectors (the stateful ones get their own conversation memory). */
 export function createDefaultAppDissectors(): AppDissector[] {
@@ -106,6 +107,8 @@ export function createDefaultAppDissectors(): AppDissector[] {
   createDnp3Dissector(),
   // DCE/RPC over TCP: no port of its own, only its heuristic (135 and the endpoint mapper's ports).
   createDcerpcDissector(),
+  // ONC RPC (NFS, Portmap, MOUNT...): port 111 and its heuristic on UDP and TCP.
+  createRpcDissector(),
   // SIP with SDP, and the RTP/RTCP its SDP sets up (RTCP's heuristic last, as tshark tries it late).
   ...createSipRtpDissectors(),
   // DNS on other UDP ports: its heuristic after every other one, as tshark tries them.

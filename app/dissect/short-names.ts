@@ -57,6 +57,7 @@ const SHORT_NAMES: Readonly<Record<string, string>> = {
   openflow_v1: 'openflow_v1',
   openflow_v4: 'openflow_v4',
   openvpn: 'OpenVPN',
+  portmap: 'Portmap',
   pppoe: 'PPPoE',
   pppoed: 'PPPoED',
   pppoes: 'PPPoES',

@@ -19,6 +19,7 @@
  */
 import { dissectSafely, hex, LayerBuilder } from './builder';
 import { conversationKey } from './dissector';
+import { crc32 } from './checksum';
 import { bitPicture, ipv4Text, ipv6Text, nsToSeconds } from './format';
 import { dataLayer } from './hsrp';
 import type { AppContext, AppDissector, AppResult, Layer, PduSplit } from './model';
@@ -166,22 +167,6 @@ function stunPduLength(data: Buffer, at: number, end: number): number {
   const type = data.readUInt16BE(at);
   const length = data.readUInt16BE(at + 2);
   return type & 0xc000 ? roundUp4(length + 4) : length + 20;
-}
-
-/** Standard CRC-32 (crc32_ccitt_tvb), for FINGERPRINT. */
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-function crc32(data: Buffer, start: number, stop: number): number {
-  let c = 0xffffffff;
-  for (let i = start; i < stop; i++) c = CRC_TABLE[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
 }
 
 /**

@@ -59,6 +59,8 @@ const PROTOCOLS = [
   'tpkt', 'cotp', 'dcerpc',
   // DNP 3.0 (dnp3.ts: its checksum and chunk fields are named dnp.*).
   'dnp3', 'dnp',
+  // ONC RPC and the programs it carries (rpc.ts, nfs.ts, rpc-services.ts).
+  'rpc', 'nfs', 'portmap', 'mount',
 ];
 
 /** The radius.* fields radius.ts adds: the header's, the AVPs', and those of the standard attributes. */
