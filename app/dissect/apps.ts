@@ -33,6 +33,7 @@ import { bgpDissector } from './bgp';
 import { createOpenflowDissector } from './openflow';
 import { respDissector } from './resp';
 import { createMysqlDissector } from './mysql';
+import { createPgsqlDissector } from './pgsql';
 import { dbLspDiscDissector } from './db-lsp';
 import { ripDissector } from './rip';
 import { echoDissector } from './echo';
@@ -57,7 +58,7 @@ export function createDefaultAppDissectors(): AppDissector[] {
   // HTTP and SSDP keep their request/response pairs in one table, as Wireshark's conversation data.
   const httpTransactions = new HttpTransactionTable();
   const dns = createDnsDissector();
-  // MySQL and SMTP hand their connection to TLS after STARTTLS (ssl_starttls_ack).
+  // MySQL, PostgreSQL and SMTP hand their connection to TLS after STARTTLS (ssl_starttls_ack).
   const tls = createTlsDissector();
   return [
   dns,
@@ -90,6 +91,7 @@ export function createDefaultAppDissectors(): AppDissector[] {
   createOpenflowDissector(),
   respDissector,
   createMysqlDissector(tls),
+  createPgsqlDissector(tls),
   dbLspDiscDissector,
   ripDissector,
   echoDissector,

@@ -286,6 +286,11 @@ export interface AppContext {
   newConversation?: () => void;
   /** The datagram's udp.stream or the segment's tcp.stream, which names its conversation (absent: none). */
   stream?: number;
+  /**
+   * Over TCP with desegmentation: this PDU follows another of the same call on a segment or a
+   * reassembled buffer (tcp_dissect_pdus's second and later PDUs), whose Info it continues.
+   */
+  laterPdu?: boolean;
   /** TCP: the connection's slot for the dissector a heuristic gave it (AppDissector.heuristicTakesConnection). */
   connection?: ConnectionSlot;
   /**
@@ -493,4 +498,10 @@ export interface PduSplit {
    * HTTP CONNECT tunnel's HTTP layer, added before it hands the payload on).
    */
   leadLayer?: Layer;
+  /**
+   * With `info` and no whole PDU: the dissector writes that Info on every call, also on the rest
+   * of a segment after a PDU this frame completed, where it goes after that PDU's Info (PGSQL's
+   * '>' or '<', set before tcp_dissect_pdus finds the next message incomplete: '<D<').
+   */
+  infoAlways?: boolean;
 }

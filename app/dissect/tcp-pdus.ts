@@ -368,7 +368,9 @@ function callApp(d: Dissector, p: PacketState, app: AppDissector | null, ctx: Ap
   let appended = false;
   let at = offset;
   spans.forEach((length, k) => {
+    ctx.laterPdu = k > 0;
     const result = app === null ? (d.byPort(p, ctx, data, at, at + length, null), null) : d.runApp(p, app, ctx, data, at, at + length, k === 0, false);
+    ctx.laterPdu = undefined;
     at += length;
     if (result === null || !result.protocolColumn) return;
     protocol = result.protocolColumn;
@@ -397,6 +399,7 @@ function waiting(d: Dissector, p: PacketState, app: AppDissector, split: PduSpli
   }
   // tshark's second pass (-2) knows the segment only starts a PDU: TCP's Info stays.
   if (split.info !== undefined && !columns.fenced && !d.twoPass) p.info = split.info;
+  else if (split.info !== undefined && split.infoAlways === true && columns.fenced && !d.twoPass) p.info += split.info;
   if (split.leadLayer !== undefined) p.addLayer(split.leadLayer);
   if (split.keepsLayer !== undefined) p.addLayer({ protocol: split.keepsProtocol ?? app.protocol, title: split.keepsLayer, offset: 0, length: 0, fields: [], status: 'ok' });
   // After a PDU this frame completed, the start of the next one adds no note (the columns are
