@@ -95,7 +95,8 @@ async function captureInNamespace(name: string, body: (exec: (cmd: string, args:
   try {
     execFileSync('ip', ['netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up']);
     const spawnIn = (cmd: string, args: string[]) => {
-      const child = spawn('ip', ['netns', 'exec', ns, 'timeout', '20', cmd, ...args], { stdio: ['pipe', 'ignore', 'pipe'] });
+      const child = spawn('ip', ['netns', 'exec', ns, 'timeout', '20', cmd, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+      child.stdout!.resume();
       children.push(child);
       return child;
     };
@@ -118,10 +119,12 @@ function waitFor(child: ReturnType<typeof spawn>, pattern: RegExp, what = 'tool'
   return new Promise((resolve, reject) => {
     let seen = '';
     const timer = setTimeout(() => reject(new Error(`${what} did not print ${pattern} within 10 s: ${seen}`)), 10_000);
-    child.stderr!.on('data', (chunk: Buffer) => {
+    const listen = (chunk: Buffer): void => {
       seen += chunk.toString();
       if (pattern.test(seen)) { clearTimeout(timer); resolve(); }
-    });
+    };
+    child.stderr!.on('data', listen);
+    child.stdout?.on('data', listen);
   });
 }
 
@@ -166,7 +169,8 @@ test('self-made captures (DNS, HTTP, TLS in a network namespace) agree with tsha
         // Two connections: a full handshake, then one resuming its session (TLS 1.2: the server's
         // Change Cipher Spec right after its ServerHello; TLS 1.3: a pre-shared key).
         const server = spawnIn('openssl', ['s_server', '-accept', '127.0.0.1:443', '-cert', path.join(work, 'c.pem'), '-key', path.join(work, 'k.pem'), '-alpn', 'h2,http/1.1', '-naccept', '2', version]);
-        await sleep(800);
+        // s_server says ACCEPT once it listens (on a busy machine that can take over a second).
+        await waitFor(server, /ACCEPT/, 'openssl s_server').catch(() => sleep(1000));
         const session = path.join(work, `session${version}`);
         exec('openssl', ['s_client', '-connect', '127.0.0.1:443', '-servername', 'sievecap.test', '-alpn', 'h2', '-sess_out', session, version], 'hello\n');
         await sleep(300);
