@@ -48,7 +48,8 @@ after(() => {
 function makeTraffic(): void {
   pair.exec(pair.nsA, ['ping', '-c', '3', '-i', '0.05', '-W', '1', pair.ipB]);
   pair.exec(pair.nsA, ['ping', '-6', '-c', '2', '-i', '0.05', '-W', '1', pair.ip6B]);
-  pair.exec(pair.nsA, ['curl', '-s', '-o', '/dev/null', '--max-time', '5', `http://${pair.ipB}:8000/index.html`]);
+  // The server may still be starting on a busy machine: curl retries a refused connection.
+  pair.exec(pair.nsA, ['curl', '-s', '--retry', '8', '--retry-connrefused', '--retry-delay', '1', '-o', '/dev/null', '--max-time', '5', `http://${pair.ipB}:8000/index.html`]);
   pair.exec(pair.nsA, [
     'python3', '-c',
     `import socket\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\nfor k in range(5): s.sendto(bytes(100+k), ('${pair.ipB}', 5353))`,
