@@ -19,6 +19,7 @@ import { isakmpDissector } from './isakmp';
 import { createSshDissector } from './ssh';
 import { createFtpDissectors } from './ftp';
 import { createSmtpDissector } from './smtp';
+import { createImapDissector } from './imap';
 import { ptpDissector } from './ptp';
 import { hsrpDissector } from './hsrp';
 import { bfdControlDissector, bfdEchoDissector } from './bfd';
@@ -55,7 +56,7 @@ export function createDefaultAppDissectors(): AppDissector[] {
   // HTTP and SSDP keep their request/response pairs in one table, as Wireshark's conversation data.
   const httpTransactions = new HttpTransactionTable();
   const dns = createDnsDissector();
-  // MySQL hands its connection to TLS after a login that asks for it (ssl_starttls_ack).
+  // MySQL and IMAP hand their connection to TLS when it asks for it (ssl_starttls_ack).
   const tls = createTlsDissector();
   return [
   dns,
@@ -73,6 +74,8 @@ export function createDefaultAppDissectors(): AppDissector[] {
   createSshDissector(),
   ...createFtpDissectors(),
   createSmtpDissector(),
+  // IMAP hands its connection to TLS after STARTTLS (ssl_starttls_ack).
+  createImapDissector(tls),
   ptpDissector,
   hsrpDissector,
   bfdControlDissector,

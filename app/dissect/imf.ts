@@ -12,7 +12,7 @@
  * The subject is also what `--export-objects imf` names the message's file after (imfSubject).
  */
 import { LayerBuilder } from './builder';
-import { printable } from './app-format';
+import { namedTruncated, printable } from './app-format';
 import type { Layer } from './model';
 import { bodyLayers } from './http-body';
 
@@ -115,6 +115,11 @@ export interface ImfResult {
   /** The body's layers (its media type's: data-text-lines for text), offsets in the message. */
   bodies: Layer[];
   info: string;
+  /**
+   * Where in `info` IMF fenced the column (col_set_fence before a Content-Type's media dissector):
+   * a later message in the same frame clears only what follows it. Absent: no fence.
+   */
+  infoFence?: number;
 }
 
 /**
@@ -130,7 +135,8 @@ export function dissectImf(message: Buffer, selection?: ReadonlySet<string>): Im
     const raw = message.subarray(h.valueStart, h.valueEnd);
     const value = printable(raw);
     if (INFO_HEADERS.has(h.key)) info += `${h.key}: ${value}, `;
-    if (h.key === 'content-type') media = contentType(raw.toString('latin1'));
+    // packet-imf.c takes a media type only from a Content-Type with parameters (it looks for ';').
+    if (h.key === 'content-type' && raw.includes(0x3b)) media = contentType(raw.toString('latin1'));
     const abbrev = HEADERS[h.key];
     const list = ADDRESS_HEADERS[h.key];
     if (abbrev !== undefined && list !== undefined) {
@@ -139,14 +145,15 @@ export function dissectImf(message: Buffer, selection?: ReadonlySet<string>): Im
       let count = 1;
       for (let i = h.valueStart; i < h.next; i++) if (message[i] === 0x2c) count++;
       const items = list === 'mailbox' ? '' : `, ${count} item${count === 1 ? '' : 's'}`;
-      b.group(abbrev, () => `${h.name}: ${value}${items}`, raw.toString('latin1'), h.valueStart, h.valueEnd - h.valueStart, () => {
+      b.group(abbrev, () => namedTruncated(h.name, `${value}${items}`), raw.toString('latin1'), h.valueStart, h.valueEnd - h.valueStart, () => {
         if (list === 'mailbox') addMailbox(b, message, h.valueStart, h.next);
         else addList(b, message, h.valueStart, h.next, list);
       });
     } else if (h.key === 'content-type') {
       const text = raw.toString('latin1');
       const semicolon = text.indexOf(';');
-      b.group(abbrev!, () => `${h.name}: ${value}`, text, h.valueStart, h.valueEnd - h.valueStart, () => {
+      b.group(abbrev!, () => namedTruncated(h.name, value), text, h.valueStart, h.valueEnd - h.valueStart, () => {
+        if (semicolon < 0) return;
         const type = semicolon < 0 ? text : text.slice(0, semicolon);
         b.add('imf.content.type.type', () => `Type: ${printable(Buffer.from(type, 'latin1'))}`, type, h.valueStart, type.length);
         if (semicolon >= 0) {
@@ -155,9 +162,9 @@ export function dissectImf(message: Buffer, selection?: ReadonlySet<string>): Im
         }
       });
     } else if (abbrev !== undefined) {
-      b.add(abbrev, () => `${h.name}: ${value}`, raw.toString('latin1'), h.valueStart, h.valueEnd - h.valueStart);
+      b.add(abbrev, () => namedTruncated(h.name, value), raw.toString('latin1'), h.valueStart, h.valueEnd - h.valueStart);
     } else {
-      b.group('imf.extension', () => `${h.name}: ${value}`, null, h.start, h.next - h.start, () => {
+      b.group('imf.extension', () => namedTruncated(h.name, value), null, h.start, h.next - h.start, () => {
         b.add('imf.extension.type', () => `Type: ${h.name}`, h.name, h.start, h.name.length);
         b.add('imf.extension.value', () => `Value: ${value}`, raw.toString('latin1'), h.valueStart, h.valueEnd - h.valueStart);
       });
@@ -166,6 +173,7 @@ export function dissectImf(message: Buffer, selection?: ReadonlySet<string>): Im
   // The body goes to the dissector of its media type (HTTP's table: line-based text, media, …);
   // a multipart body only names its parts' types here (no mime_multipart layer).
   let bodies: Layer[] = [];
+  const infoFence = media !== null ? info.length : undefined;
   if (media !== null && !media.type.startsWith('multipart/')) {
     const ct = headers.find((h) => h.key === 'content-type')!;
     const result = bodyLayers(message, body, message.length, message.toString('latin1', ct.valueStart, ct.valueEnd), false, selection);
@@ -175,7 +183,7 @@ export function dissectImf(message: Buffer, selection?: ReadonlySet<string>): Im
     info += result.info;
   } else if (media !== null) {
     for (const type of mediaTypes(message, media.type, media.boundary, body, message.length)) info += ` (${type})`;
-  } else if (body < message.length) {
+  } else {
     // No Content-Type: the body's lines as Message-Text, white space shown as spaces, each also
     // appended to Info after ", " (tshark's col_append_sep_str, after the ", " the headers left).
     b.group('imf.message_text', 'Message-Text', null, body, message.length - body, () => {
@@ -190,7 +198,7 @@ export function dissectImf(message: Buffer, selection?: ReadonlySet<string>): Im
     });
   }
   if (info.length > MAX_INFO) info = info.slice(0, MAX_INFO);
-  return { layer: b.layer, bodies, info };
+  return { layer: b.layer, bodies, info, infoFence };
 }
 
 /** The headers whose value packet-imf.c parses as addresses: a list of addresses, of mailboxes, or one mailbox. */

@@ -463,4 +463,11 @@ export interface PduSplit {
    * first PDU waits for more: TLS's dissector accepts the segment; HTTP's and DNS's give it back.
    */
   keepsLayer?: string;
+  /**
+   * The layer the protocol leaves when a PDU at the start of the bytes it was handed waits for
+   * more, on a segment of its own or on segments put together (Wireshark keeps a protocol in
+   * frame.protocols when its dissector added to the tree before it asked for more: IMAP's item
+   * when its first line is whole but a FETCH literal is not).
+   */
+  waitingLayer?: Layer;
 }
