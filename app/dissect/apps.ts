@@ -20,6 +20,7 @@ import { createSshDissector } from './ssh';
 import { createFtpDissectors } from './ftp';
 import { createSmtpDissector } from './smtp';
 import { createImapDissector } from './imap';
+import { createPopDissector } from './pop';
 import { ptpDissector } from './ptp';
 import { hsrpDissector } from './hsrp';
 import { bfdControlDissector, bfdEchoDissector } from './bfd';
@@ -56,7 +57,7 @@ export function createDefaultAppDissectors(): AppDissector[] {
   // HTTP and SSDP keep their request/response pairs in one table, as Wireshark's conversation data.
   const httpTransactions = new HttpTransactionTable();
   const dns = createDnsDissector();
-  // MySQL and IMAP hand their connection to TLS when it asks for it (ssl_starttls_ack).
+  // MySQL, IMAP and POP hand their connection to TLS when it asks for it (ssl_starttls_ack).
   const tls = createTlsDissector();
   return [
   dns,
@@ -74,8 +75,9 @@ export function createDefaultAppDissectors(): AppDissector[] {
   createSshDissector(),
   ...createFtpDissectors(),
   createSmtpDissector(),
-  // IMAP hands its connection to TLS after STARTTLS (ssl_starttls_ack).
+  // IMAP and POP hand their connection to TLS after STARTTLS / STLS (ssl_starttls_ack).
   createImapDissector(tls),
+  createPopDissector(tls),
   ptpDissector,
   hsrpDissector,
   bfdControlDissector,
