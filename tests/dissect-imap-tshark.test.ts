@@ -36,6 +36,7 @@ function conversations(): TcpConversation[] {
   a.send('client', ascii('a1 LOGIN "bob" "secret"\r\n'));
   a.send('server', ascii('a1 OK LOGIN completed\r\n'));
   a.send('client', ascii('a2 SELECT INBOX\r\n'));
+  a.send('client', ascii(`a2a SEARCH ${'SUBJECT "a long subject to search for" '.repeat(8)}\r\n`));
   a.send('server', ascii('* 3 EXISTS\r\n* 0 RECENT\r\n'));
   a.send('server', ascii('* FLAGS (\\Seen)\r\na2 OK [READ-WRITE] SELECT completed\r\n'), [4]);
   a.send('client', ascii('a3 UID FETCH 1 RFC822\r\n'));

@@ -15,7 +15,7 @@
  */
 import { conversationKey } from './dissector';
 import { dissectSafely, LayerBuilder, StopDissection } from './builder';
-import { asciiFieldText, formatText } from './app-format';
+import { asciiFieldText, formatText, namedTruncated } from './app-format';
 import { nsToSeconds } from './format';
 import { dissectImf } from './imf';
 import { ONE_MORE_SEGMENT } from './tcp-pdus';
@@ -239,11 +239,11 @@ class ImapWalk {
   /** A "Line" item, with what `body` adds inside it (its reqresp_tree). */
   private lineItem(offset: number, next: number, body: () => void = () => {}): Field {
     const value = ascii(this.data, offset, next);
-    return this.b.group('imap.line', () => `Line: ${formatText(Buffer.from(value))}`, value, offset, next - offset, body, () => asciiFieldText(this.data.subarray(offset, next)));
+    return this.b.group('imap.line', () => namedTruncated('Line', formatText(Buffer.from(value))), value, offset, next - offset, body, () => asciiFieldText(this.data.subarray(offset, next)));
   }
 
   private stringItem(abbrev: string, name: string, offset: number, length: number, value = ascii(this.data, offset, offset + length)): Field {
-    return this.b.add(abbrev, () => `${name}: ${formatText(Buffer.from(value))}`, value, offset, length, () => asciiFieldText(Buffer.from(value, 'latin1')));
+    return this.b.add(abbrev, () => namedTruncated(name, formatText(Buffer.from(value))), value, offset, length, () => asciiFieldText(Buffer.from(value, 'latin1')));
   }
 
   private lines(): void {
