@@ -19,6 +19,8 @@ import { isakmpDissector } from './isakmp';
 import { createSshDissector } from './ssh';
 import { createFtpDissectors } from './ftp';
 import { createSmtpDissector } from './smtp';
+import { createImapDissector } from './imap';
+import { createPopDissector } from './pop';
 import { ptpDissector } from './ptp';
 import { hsrpDissector } from './hsrp';
 import { bfdControlDissector, bfdEchoDissector } from './bfd';
@@ -58,7 +60,7 @@ export function createDefaultAppDissectors(): AppDissector[] {
   // HTTP and SSDP keep their request/response pairs in one table, as Wireshark's conversation data.
   const httpTransactions = new HttpTransactionTable();
   const dns = createDnsDissector();
-  // MySQL, PostgreSQL and SMTP hand their connection to TLS after STARTTLS (ssl_starttls_ack).
+  // MySQL, PostgreSQL, SMTP, IMAP and POP hand their connection to TLS after STARTTLS / STLS (ssl_starttls_ack).
   const tls = createTlsDissector();
   return [
   dns,
@@ -76,6 +78,8 @@ export function createDefaultAppDissectors(): AppDissector[] {
   createSshDissector(),
   ...createFtpDissectors(),
   createSmtpDissector(tls),
+  createImapDissector(tls),
+  createPopDissector(tls),
   ptpDissector,
   hsrpDissector,
   bfdControlDissector,

@@ -413,14 +413,17 @@ export class Dissector {
     if (connection !== undefined) {
       const proxy = connection.proxy;
       if (proxy !== null) return (proxy.app ??= proxyTunnelDissector(proxy, (c, d, o, e) => this.appFor(c, d, o, e), dissectApp));
-      if (connection.heuristicApp !== null) return connection.heuristicApp;
+      // The connection's dissector (Wireshark's conversation dissector) next: one that declines the
+      // payload (TLS after STARTTLS, handed plain text) leaves it to the ports, as in tshark.
+      const taken = connection.heuristicApp;
+      if (taken !== null && (taken.claims === undefined || safeTest(taken.claims, data, offset, end, ctx))) return taken;
     }
     // tshark tries the lower port's dissector, then the higher's, and heuristics only when neither
     // port has one. An ephemeral port (32768 and up, where clients' ports land) that Wireshark
     // gives to a dissector Sievecap lacks keeps the heuristics off: an HTTP request from port
     // 34980 is EtherCAT to tshark, data here, never HTTP. (Below that, the services whose
-    // dissectors Sievecap lacks, such as IMAP on 143, hand STARTTLS traffic to TLS in tshark,
-    // which the TLS heuristic stands in for.)
+    // dissectors Sievecap lacks hand STARTTLS traffic to TLS in tshark, which the TLS heuristic
+    // stands in for.)
     const theirs = ctx.transport === 'udp' ? wiresharkUdpPorts() : wiresharkTcpPorts();
     const foreign = (port: number): boolean => port >= EPHEMERAL_PORTS && !table.has(port) && theirs.has(port);
     const first = byPort(low);

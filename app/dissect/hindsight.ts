@@ -31,6 +31,8 @@ export type HindsightLink =
   | 'ipv6.reassembled_in'
   /** An SMTP DATA fragment → the frame that ends the message (smtp.data.reassembled.in). */
   | 'smtp.data.reassembled.in'
+  /** A POP DATA fragment → the frame that ends the message (pop.data.reassembled.in). */
+  | 'pop.data.reassembled.in'
   /** A RADIUS request → its response (radius.rspframe). */
   | 'radius.rspframe'
   /** An AoE ATA request → its response (aoe.response_in). */

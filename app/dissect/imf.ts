@@ -12,21 +12,80 @@
  * The subject is also what `--export-objects imf` names the message's file after (imfSubject).
  */
 import { LayerBuilder } from './builder';
-import { printable } from './app-format';
+import { namedTruncated, printable } from './app-format';
 import type { Layer } from './model';
 import { bodyLayers } from './http-body';
 
-/** The headers tshark knows, by lowercase name: their field abbreviations. */
-const HEADERS: Record<string, string> = {
-  date: 'imf.date', from: 'imf.from', sender: 'imf.sender', 'reply-to': 'imf.reply_to', to: 'imf.to', cc: 'imf.cc', bcc: 'imf.bcc',
-  'message-id': 'imf.message_id', 'in-reply-to': 'imf.in_reply_to', references: 'imf.references', subject: 'imf.subject',
-  comments: 'imf.comments', 'user-agent': 'imf.user_agent', keywords: 'imf.keywords', 'resent-date': 'imf.resent.date',
-  'resent-from': 'imf.resent.from', 'resent-sender': 'imf.resent.sender', 'resent-to': 'imf.resent.to', 'resent-cc': 'imf.resent.cc',
-  'resent-bcc': 'imf.resent.bcc', 'resent-message-id': 'imf.resent.message_id', 'return-path': 'imf.return_path', received: 'imf.received',
-  'content-type': 'imf.content.type', 'content-description': 'imf.content.description', 'content-id': 'imf.content.id',
-  'content-transfer-encoding': 'imf.content.transfer_encoding', 'mime-version': 'imf.mime_version', 'delivered-to': 'imf.delivered_to',
-  'x-mailer': 'imf.ext.mailer', 'x-mimeole': 'imf.ext.mimeole', 'x-uidl': 'imf.ext.uidl', 'x-virus-scanned': 'imf.ext.virus_scanned',
-  'x-original-to': 'imf.ext.original-to', 'thread-index': 'imf.thread-index', lines: 'imf.lines', precedence: 'imf.precedence',
+/** The headers tshark knows, by lowercase name: their field abbreviations and names (packet-imf.c's imf_fields). */
+const HEADERS: Record<string, readonly [string, string]> = {
+  'date': ['imf.date', 'Date'],
+  'from': ['imf.from', 'From'],
+  'sender': ['imf.sender', 'Sender'],
+  'reply-to': ['imf.reply_to', 'Reply-To'],
+  'to': ['imf.to', 'To'],
+  'cc': ['imf.cc', 'Cc'],
+  'bcc': ['imf.bcc', 'Bcc'],
+  'message-id': ['imf.message_id', 'Message-ID'],
+  'in-reply-to': ['imf.in_reply_to', 'In-Reply-To'],
+  'references': ['imf.references', 'References'],
+  'subject': ['imf.subject', 'Subject'],
+  'comments': ['imf.comments', 'Comments'],
+  'user-agent': ['imf.user_agent', 'User-Agent'],
+  'keywords': ['imf.keywords', 'Keywords'],
+  'resent-date': ['imf.resent.date', 'Resent-Date'],
+  'resent-from': ['imf.resent.from', 'Resent-From'],
+  'resent-sender': ['imf.resent.sender', 'Resent-Sender'],
+  'resent-to': ['imf.resent.to', 'Resent-To'],
+  'resent-cc': ['imf.resent.cc', 'Resent-Cc'],
+  'resent-bcc': ['imf.resent.bcc', 'Resent-Bcc'],
+  'resent-message-id': ['imf.resent.message_id', 'Resent-Message-ID'],
+  'return-path': ['imf.return_path', 'Return-Path'],
+  'received': ['imf.received', 'Received'],
+  'content-type': ['imf.content.type', 'Content-Type'],
+  'content-id': ['imf.content.id', 'Content-ID'],
+  'content-description': ['imf.content.description', 'Content-Description'],
+  'content-transfer-encoding': ['imf.content.transfer_encoding', 'Content-Transfer-Encoding'],
+  'mime-version': ['imf.mime_version', 'MIME-Version'],
+  'autoforwarded': ['imf.autoforwarded', 'Autoforwarded'],
+  'autosubmitted': ['imf.autosubmitted', 'Autosubmitted'],
+  'x400-content-identifier': ['imf.x400_content_identifier', 'X400-Content-Identifier'],
+  'content-language': ['imf.content_language', 'Content-Language'],
+  'conversion': ['imf.conversion', 'Conversion'],
+  'conversion-with-loss': ['imf.conversion_with_loss', 'Conversion-With-Loss'],
+  'delivery-date': ['imf.delivery_date', 'Delivery-Date'],
+  'discarded-x400-ipms-extensions': ['imf.discarded_x400_ipms_extensions', 'Discarded-X400-IPMS-Extensions'],
+  'discarded-x400-mts-extensions': ['imf.discarded_x400_mts_extensions', 'Discarded-X400-MTS-Extensions'],
+  'dl-expansion-history': ['imf.dl_expansion_history', 'DL-Expansion-History'],
+  'deferred-delivery': ['imf.deferred_delivery', 'Deferred-Delivery'],
+  'expires': ['imf.expires', 'Expires'],
+  'importance': ['imf.importance', 'Importance'],
+  'incomplete-copy': ['imf.incomplete_copy', 'Incomplete-Copy'],
+  'latest-delivery-time': ['imf.latest_delivery_time', 'Latest-Delivery-Time'],
+  'message-type': ['imf.message_type', 'Message-Type'],
+  'original-encoded-information-types': ['imf.original_encoded_information_types', 'Original-Encoded-Information-Types'],
+  'originator-return-address': ['imf.originator_return_address', 'Originator-Return-Address'],
+  'priority': ['imf.priority', 'Priority'],
+  'reply-by': ['imf.reply_by', 'Reply-By'],
+  'sensitivity': ['imf.sensitivity', 'Sensitivity'],
+  'supersedes': ['imf.supersedes', 'Supersedes'],
+  'x400-content-type': ['imf.x400_content_type', 'X400-Content-Type'],
+  'x400-mts-identifier': ['imf.x400_mts_identifier', 'X400-MTS-Identifier'],
+  'x400-originator': ['imf.x400_originator', 'X400-Originator'],
+  'x400-received': ['imf.x400_received', 'X400-Received'],
+  'x400-recipients': ['imf.x400_recipients', 'X400-Recipients'],
+  'delivered-to': ['imf.delivered_to', 'Delivered-To'],
+  'x-mailer': ['imf.ext.mailer', 'X-Mailer'],
+  'thread-index': ['imf.thread-index', 'Thread-Index'],
+  'lines': ['imf.lines', 'Lines'],
+  'precedence': ['imf.precedence', 'Precedence'],
+  'x-mimeole': ['imf.ext.mimeole', 'X-MimeOLE'],
+  'expiry-date': ['imf.ext.expiry-date', 'Expiry-Date'],
+  'x-ms-tnef-correlator': ['imf.ext.tnef-correlator', 'X-MS-TNEF-Correlator'],
+  'x-uidl': ['imf.ext.uidl', 'X-UIDL'],
+  'x-authentication-warning': ['imf.ext.authentication_warning', 'X-Authentication-Warning'],
+  'x-virus-scanned': ['imf.ext.virus_scanned', 'X-Virus-Scanned'],
+  'x-original-to': ['imf.ext.original-to', 'X-Original-To'],
+  'sio-label': ['imf.siolabel', 'SIO-Label'],
 };
 /** Wireshark's Info column holds at most this many characters (COL_MAX_INFO_LEN - 1). */
 const MAX_INFO = 4095;
@@ -45,28 +104,56 @@ interface Header {
   next: number;
 }
 
-/** The header section of message[start, stop): headers until the empty line, and where the body starts. */
+/**
+ * The header section of message[start, stop) as packet-imf.c finds it: from where it stands, the
+ * next colon ends a field's name (wherever it is), its value runs to the CR LF not followed by
+ * white space (imf_find_field_end); an empty line after a field, or the end of the data right
+ * after a CR LF, ends the fields and the body follows. Without a colon, or a field that does not
+ * end, the search stops and the body is all of it (tshark then shows every byte as Message-Text).
+ */
 function headersOf(message: Buffer, start: number, stop: number): { headers: Header[]; body: number } {
   const headers: Header[] = [];
   let at = start;
-  while (at < stop) {
-    const eol = lineEnd(message, at, stop);
-    if (eol.textEnd === at) return { headers, body: eol.next };
-    // A header runs on over the lines that start with white space (folding).
-    let next = eol.next;
-    while (next < stop && (message[next] === 0x20 || message[next] === 0x09)) next = lineEnd(message, next, stop).next;
+  let end = -1;
+  let lastField = false;
+  while (!lastField) {
     const colon = message.indexOf(0x3a, at);
-    if (colon >= 0 && colon < eol.textEnd) {
-      const name = message.toString('latin1', at, colon);
-      let valueStart = colon + 1;
-      while (valueStart < next && isSpace(message[valueStart]!)) valueStart++;
-      // tshark takes 2 bytes off the end for the CR LF.
-      const valueEnd = Math.max(valueStart, next - 2);
-      headers.push({ name, key: name.toLowerCase(), valueStart, valueEnd, start: at, next });
+    if (colon < 0 || colon >= stop) {
+      end = -1;
+      break;
     }
-    at = next;
+    const name = message.toString('latin1', at, colon);
+    const valueFrom = colon + 1;
+    const found = fieldEnd(message, valueFrom, stop);
+    end = found.end;
+    if (end < 0) break;
+    lastField = found.last;
+    let valueStart = valueFrom;
+    while (valueStart < end && isSpace(message[valueStart]!)) valueStart++;
+    if (valueStart === end) valueStart = valueFrom;
+    // tshark takes 2 bytes off the end for the CR LF.
+    headers.push({ name, key: name.toLowerCase(), valueStart, valueEnd: Math.max(valueStart, end - 2), start: at, next: end });
+    at = end;
   }
-  return { headers, body: stop };
+  if (lastField) end += 2;
+  return { headers, body: end < 0 ? start : Math.min(end, stop) };
+}
+
+/** imf_find_field_end: past the CR LF that ends a field (-1 none); `last` when the fields end there. */
+function fieldEnd(message: Buffer, offset: number, stop: number): { end: number; last: boolean } {
+  while (offset < stop) {
+    const cr = message.indexOf(0x0d, offset);
+    if (cr < 0 || cr >= stop) break;
+    offset = cr + 1;
+    if (offset < stop && message[offset] === 0x0a) {
+      offset++;
+      if (offset >= stop) return { end: offset - 2, last: true };
+      const c = message[offset];
+      if (c === 0x0d) return { end: offset, last: offset + 1 < stop && message[offset + 1] === 0x0a };
+      if (c !== 0x20 && c !== 0x09) return { end: offset, last: false };
+    }
+  }
+  return { end: -1, last: false };
 }
 
 const isSpace = (c: number): boolean => c === 0x20 || (c >= 0x09 && c <= 0x0d);
@@ -115,6 +202,11 @@ export interface ImfResult {
   /** The body's layers (its media type's: data-text-lines for text), offsets in the message. */
   bodies: Layer[];
   info: string;
+  /**
+   * Where in `info` IMF fenced the column (col_set_fence before a Content-Type's media dissector):
+   * a later message in the same frame clears only what follows it. Absent: no fence.
+   */
+  infoFence?: number;
 }
 
 /**
@@ -130,8 +222,12 @@ export function dissectImf(message: Buffer, selection?: ReadonlySet<string>): Im
     const raw = message.subarray(h.valueStart, h.valueEnd);
     const value = printable(raw);
     if (INFO_HEADERS.has(h.key)) info += `${h.key}: ${value}, `;
-    if (h.key === 'content-type') media = contentType(raw.toString('latin1'));
-    const abbrev = HEADERS[h.key];
+    // packet-imf.c takes a media type only from a Content-Type with parameters (it looks for ';').
+    if (h.key === 'content-type' && raw.includes(0x3b)) media = contentType(raw.toString('latin1'));
+    const known = HEADERS[h.key];
+    const abbrev = known?.[0];
+    // Labels carry the field's registered name (MIME-Version), not the header as written.
+    const name = known?.[1] ?? h.name;
     const list = ADDRESS_HEADERS[h.key];
     if (abbrev !== undefined && list !== undefined) {
       // The value with its CR LF, as packet-imf.c hands it to the address parsers.
@@ -139,14 +235,15 @@ export function dissectImf(message: Buffer, selection?: ReadonlySet<string>): Im
       let count = 1;
       for (let i = h.valueStart; i < h.next; i++) if (message[i] === 0x2c) count++;
       const items = list === 'mailbox' ? '' : `, ${count} item${count === 1 ? '' : 's'}`;
-      b.group(abbrev, () => `${h.name}: ${value}${items}`, raw.toString('latin1'), h.valueStart, h.valueEnd - h.valueStart, () => {
+      b.group(abbrev, () => namedTruncated(name, `${value}${items}`), raw.toString('latin1'), h.valueStart, h.valueEnd - h.valueStart, () => {
         if (list === 'mailbox') addMailbox(b, message, h.valueStart, h.next);
         else addList(b, message, h.valueStart, h.next, list);
       });
     } else if (h.key === 'content-type') {
       const text = raw.toString('latin1');
       const semicolon = text.indexOf(';');
-      b.group(abbrev!, () => `${h.name}: ${value}`, text, h.valueStart, h.valueEnd - h.valueStart, () => {
+      b.group(abbrev!, () => namedTruncated(name, value), text, h.valueStart, h.valueEnd - h.valueStart, () => {
+        if (semicolon < 0) return;
         const type = semicolon < 0 ? text : text.slice(0, semicolon);
         b.add('imf.content.type.type', () => `Type: ${printable(Buffer.from(type, 'latin1'))}`, type, h.valueStart, type.length);
         if (semicolon >= 0) {
@@ -155,17 +252,26 @@ export function dissectImf(message: Buffer, selection?: ReadonlySet<string>): Im
         }
       });
     } else if (abbrev !== undefined) {
-      b.add(abbrev, () => `${h.name}: ${value}`, raw.toString('latin1'), h.valueStart, h.valueEnd - h.valueStart);
+      b.add(abbrev, () => namedTruncated(name, value), raw.toString('latin1'), h.valueStart, h.valueEnd - h.valueStart);
     } else {
-      b.group('imf.extension', () => `${h.name}: ${value}`, null, h.start, h.next - h.start, () => {
-        b.add('imf.extension.type', () => `Type: ${h.name}`, h.name, h.start, h.name.length);
-        b.add('imf.extension.value', () => `Value: ${value}`, raw.toString('latin1'), h.valueStart, h.valueEnd - h.valueStart);
+      // The whole field without its CR LF, and Wireshark's note appended to the label when it fits.
+      const whole = message.subarray(h.start, Math.max(h.start, h.next - 2));
+      const wholeText = printable(whole);
+      const note = ' (Contact Wireshark developers if you want this supported.)';
+      const label = (): string => {
+        const text = namedTruncated('Unknown-Extension', wholeText);
+        return text.includes('[truncated]') ? text : namedTruncated('Unknown-Extension', wholeText + note);
+      };
+      b.group('imf.extension', label, whole.toString('latin1'), h.start, whole.length, () => {
+        b.add('imf.extension.type', () => namedTruncated('Type', printable(Buffer.from(h.name, 'latin1'))), h.name, h.start, h.name.length);
+        b.add('imf.extension.value', () => namedTruncated('Value', value), raw.toString('latin1'), h.valueStart, h.valueEnd - h.valueStart);
       });
     }
   }
   // The body goes to the dissector of its media type (HTTP's table: line-based text, media, …);
   // a multipart body only names its parts' types here (no mime_multipart layer).
   let bodies: Layer[] = [];
+  const infoFence = media !== null ? info.length : undefined;
   if (media !== null && !media.type.startsWith('multipart/')) {
     const ct = headers.find((h) => h.key === 'content-type')!;
     const result = bodyLayers(message, body, message.length, message.toString('latin1', ct.valueStart, ct.valueEnd), false, selection);
@@ -175,27 +281,32 @@ export function dissectImf(message: Buffer, selection?: ReadonlySet<string>): Im
     info += result.info;
   } else if (media !== null) {
     for (const type of mediaTypes(message, media.type, media.boundary, body, message.length)) info += ` (${type})`;
-  } else if (body < message.length) {
+  } else {
     // No Content-Type: the body's lines as Message-Text, white space shown as spaces, each also
     // appended to Info after ", " (tshark's col_append_sep_str, after the ", " the headers left).
     b.group('imf.message_text', 'Message-Text', null, body, message.length - body, () => {
       for (let at = body; at < message.length; ) {
-        const lf = message.indexOf(0x0a, at);
-        const next = lf < 0 ? message.length : lf + 1;
+        // tvb_find_line_end: a line ends at LF, CR LF, or a CR alone.
+        let next = at;
+        while (next < message.length && message[next] !== 0x0a && message[next] !== 0x0d) next++;
+        if (next < message.length) next += message[next] === 0x0d && message[next + 1] === 0x0a ? 2 : 1;
         const text = printable(Buffer.from(message.subarray(at, next).map((c) => (c === 0x09 || c === 0x0a || c === 0x0b || c === 0x0c || c === 0x0d ? 0x20 : c))));
         b.add('', text, null, at, next - at);
-        if (info.length < MAX_INFO) info += `, ${text}`;
+        // col_append_sep_str: no separator in an empty column (a message without headers).
+        if (info.length < MAX_INFO) info += info ? `, ${text}` : text;
         at = next;
       }
     });
   }
   if (info.length > MAX_INFO) info = info.slice(0, MAX_INFO);
-  return { layer: b.layer, bodies, info };
+  return { layer: b.layer, bodies, info, infoFence };
 }
 
 /** The headers whose value packet-imf.c parses as addresses: a list of addresses, of mailboxes, or one mailbox. */
 const ADDRESS_HEADERS: Record<string, 'address' | 'mailbox-list' | 'mailbox'> = {
   from: 'mailbox-list', sender: 'mailbox', 'reply-to': 'address', to: 'address', cc: 'address', bcc: 'address',
+  'resent-from': 'mailbox-list', 'resent-sender': 'mailbox', 'resent-to': 'address', 'resent-cc': 'address', 'resent-bcc': 'address',
+  'delivered-to': 'mailbox', 'x-original-to': 'address',
 };
 
 /**

@@ -504,4 +504,11 @@ export interface PduSplit {
    * '>' or '<', set before tcp_dissect_pdus finds the next message incomplete: '<D<').
    */
   infoAlways?: boolean;
+  /**
+   * The layer the protocol leaves when a PDU at the start of the bytes it was handed waits for
+   * more, on a segment of its own or on segments put together (Wireshark keeps a protocol in
+   * frame.protocols when its dissector added to the tree before it asked for more: IMAP's item
+   * when its first line is whole but a FETCH literal is not).
+   */
+  waitingLayer?: Layer;
 }

@@ -218,7 +218,16 @@ export function dissectTcpPayload(d: Dissector, p: PacketState, ctx: AppContext,
       }
       if (finished) {
         // tshark shows no segment data on the FIN that ends a PDU running until FIN.
-        if (!atFin) addSegmentData(p, tcpLayer, data, from, o + take);
+        const rest = flow.pdu as PendingPdu | null;
+        const split = rest !== null && rest.parts.length === 1 && rest.parts[0]!.frame === p.frame.number ? Math.min(rest.length, o + take - from) : 0;
+        if (atFin) {
+          // nothing: tshark shows no segment data there
+        } else if (d.twoPass && split > 0) {
+          // The second pass knows the reassembly was split inside this segment (split_msp): the
+          // bytes the PDU took, then the ones that start the next PDU with the frame it ends in.
+          addSegmentData(p, tcpLayer, data, from, o + take - split);
+          addSegmentData(p, tcpLayer, data, o + take - split, o + take, '', d.hindsight);
+        } else addSegmentData(p, tcpLayer, data, from, o + take);
         grownFrom = -1;
       } else if (grownFrom < 0) grownFrom = o;
       // Not finished: the PDU grew, and the rest of this segment goes on into it.
@@ -326,11 +335,21 @@ function reassembled(d: Dissector, p: PacketState, ctx: AppContext, flow: Desegm
     pdu.untilFin = split.need === UNTIL_FIN;
     flow.pdu = pdu;
     if (split.info !== undefined && !columns.fenced && !d.twoPass) p.info = split.info;
+    // The second pass calls no dissector for it (the msp is known): no layer then.
+    if (split.waitingLayer !== undefined && !d.twoPass) p.addLayer(split.waitingLayer);
     return false;
   }
   if (tcpLayer !== undefined) addPduSizes(p, tcpLayer, split, buffer, 0, true);
-  if (d.hindsight !== undefined) for (const part of pdu.parts) d.hindsight.link('tcp.reassembled_in', part.frame, p.frame.number);
-  p.addLayer(segmentsLayer(p, pdu, buffer), '');
+  if (d.hindsight !== undefined) for (const part of pdu.parts) if (part.frame !== p.frame.number) d.hindsight.link('tcp.reassembled_in', part.frame, p.frame.number);
+  // A PDU that ends inside this frame's segment, with more wanted after it: Wireshark splits the
+  // reassembly there (split_msp), and lists this frame with the bytes the PDU took of it.
+  const lastPart = pdu.parts[pdu.parts.length - 1];
+  let parts = pdu.parts;
+  if (split.need !== 0 && done < buffer.length && lastPart !== undefined && buffer.length - done < lastPart.length) {
+    parts = [...parts.slice(0, -1), { ...lastPart, length: lastPart.length - (buffer.length - done) }];
+  }
+  // The second pass shows the split reassembly: only the bytes the PDU took.
+  p.addLayer(segmentsLayer(p, parts, parts !== pdu.parts && d.twoPass ? buffer.subarray(0, done) : buffer), '');
   const wasReassembled = p.reassembled;
   const wasData = p.reassembledData;
   p.reassembled = true;
@@ -401,7 +420,9 @@ function waiting(d: Dissector, p: PacketState, app: AppDissector, split: PduSpli
   if (split.info !== undefined && !columns.fenced && !d.twoPass) p.info = split.info;
   else if (split.info !== undefined && split.infoAlways === true && columns.fenced && !d.twoPass) p.info += split.info;
   if (split.leadLayer !== undefined) p.addLayer(split.leadLayer);
-  if (split.keepsLayer !== undefined) p.addLayer({ protocol: split.keepsProtocol ?? app.protocol, title: split.keepsLayer, offset: 0, length: 0, fields: [], status: 'ok' });
+  if (split.waitingLayer !== undefined) {
+    if (!d.twoPass) p.addLayer(split.waitingLayer);
+  } else if (split.keepsLayer !== undefined) p.addLayer({ protocol: split.keepsProtocol ?? app.protocol, title: split.keepsLayer, offset: 0, length: 0, fields: [], status: 'ok' });
   // After a PDU this frame completed, the start of the next one adds no note (the columns are
   // fenced and no longer written, as after Wireshark's another_pdu_follows).
   if (!columns.fenced) columns.segmentOfPdu();
@@ -449,8 +470,7 @@ function addOverlap(pdu: PendingPdu, at: number, length: number, frame: number):
 }
 
 /** "[N Reassembled TCP Segments (B bytes): #f(n), ...]" with tcp.segment, tcp.segment.count, tcp.reassembled.length/.data. */
-function segmentsLayer(p: PacketState, pdu: PendingPdu, buffer: Buffer) {
-  const parts = pdu.parts;
+function segmentsLayer(p: PacketState, parts: PendingPdu['parts'], buffer: Buffer) {
   const b = new LayerBuilder(buffer, 'tcp', '', 0, buffer.length, p.selection);
   // Wireshark cuts an item's text at 239 characters (ITEM_LABEL_LENGTH), inside the brackets.
   const title = (): string => `[${`${parts.length} Reassembled TCP Segments (${buffer.length} bytes): ${parts.map((part) => `#${part.frame}(${part.length})`).join(', ')}`.slice(0, 239)}]`;
