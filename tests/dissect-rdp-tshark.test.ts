@@ -2,7 +2,8 @@
  * RDP on TCP 3389 as tshark 4.0 shows it: the negotiation in a COTP Connection Request's and
  * Confirm's variable part (cookie, Negotiation Request with its flags, requested protocols and a
  * correlation info, Negotiation Response and Failure, a bad length's expert), the TLS after it left
- * as TPKT "Continuation". Compared as summary lines, -V, -T fields, frame.protocols and filters on
+ * as TPKT "Continuation", and Fast-Path PDUs (a segment that is one, tpkt:rdp; updates running
+ * past it malformed). Compared as summary lines, -V, -T fields, frame.protocols and filters on
  * conversations this test builds.
  */
 import { after, test } from 'node:test';
@@ -88,4 +89,28 @@ test('RDP negotiation in COTP CR/CC on 3389, then TLS as TPKT continuation', { s
   writeConversations(file, conversations);
   assert.match(tshark(['-r', file]), /RDP \d+ Cookie: mstshash=AWAKECODI, Negotiate Request/);
   compare(file);
+});
+
+test('RDP Fast-Path PDUs on 3389: updates, a PDU whose updates run past it, and bytes that are not one', { skip: NO_TSHARK }, () => {
+  const c = new TcpConversation({ serverPort: 3389, clientPort: 41100 });
+  c.handshake().send('client', tpkt(CR, Buffer.concat([cookie('fp'), negotiation(1, 0, 0)]))).send('server', tpkt(CC, negotiation(2, 0, 0)));
+  const fastPath = (header: number, body: Buffer, long = false): Buffer => {
+    const length = body.length + (long ? 3 : 2);
+    return Buffer.concat([long ? Buffer.from([header, 0x80 | (length >> 8), length & 0xff]) : Buffer.from([header, length]), body]);
+  };
+  // A palette update and a synchronize, then an orders update longer than the PDU, then a compressed bitmap.
+  c.send('server', fastPath(0x00, Buffer.from('0203000a0b0c0304000000000000', 'hex'), true));
+  c.send('server', fastPath(0x00, Buffer.from('0040000102', 'hex')));
+  c.send('server', fastPath(0x00, Buffer.from('c1210500aabbccddee', 'hex')));
+  c.send('client', fastPath(0x08, Buffer.from('0001020304050607', 'hex')));
+  c.send('client', Buffer.from('0005000000000000', 'hex'));
+  c.fin('client').fin('server').ack('client');
+  const file = path.join(tmp, 'rdp-fastpath.pcap');
+  writeConversations(file, [c]);
+  assert.match(tshark(['-r', file]), /RDP \d+ Fast-Path PDU,Palette,Synchronize/);
+  const lines = tshark(['-r', file]);
+  assert.equal(sievecap(['-r', file, '-T', 'text']).stdout.toString(), lines);
+  const fields = ['-T', 'fields', '-e', 'frame.number', '-e', 'frame.protocols', '-e', 'rdp.fastpath.header', '-e', 'rdp.fastpathPDULength',
+    '-e', 'rdp.fastpath.server.size', '-e', 'rdp.fastpath.clienteventcode', '-e', '_ws.col.Protocol', '-e', '_ws.col.Info'];
+  assert.equal(sievecap(['-r', file, ...fields]).stdout.toString(), tshark(['-r', file, ...fields]));
 });

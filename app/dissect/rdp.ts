@@ -9,6 +9,17 @@
  *
  * tshark 4.0 does not hand a connection to TLS after a negotiation that selects TLS or CredSSP:
  * what follows stays TPKT "Continuation" (tpkt.ts), as here.
+ *
+ * Fast-Path PDUs (dissect_rdp_fastpath, TPKT's heuristic for a segment that does not start with
+ * a TPKT header): frame.protocols tpkt:rdp, Info "Fast-Path PDU,MouseEx" with each input event's
+ * or update's name, the header, length and each update's code, fragmentation, compression and
+ * size; an event or update running past the PDU is malformed, as in tshark.
+ *
+ * Left out: the input events' own fields (key codes, pointer flags and positions; -V shows less
+ * than tshark there), CredSSP in TPKT, and MCS (T.125) with what it carries (T.124's client and
+ * server data, RDP's security header and PDUs): those DT TPDUs' data stays "data". The server a
+ * Fast-Path PDU goes to is taken from the client's MCS Connect-Initial (tpkt.ts), where tshark
+ * takes it from the T.124 client data it decodes.
  */
 import { hex, LayerBuilder, stopped } from './builder';
 import { addExpert } from './expert';
@@ -168,6 +179,117 @@ export function rdpConnectionConfirm(data: Buffer, offset: number, end: number, 
   } catch (err) {
     stopped(b, err);
     info += ' [Malformed Packet]';
+  }
+  return { layer: b.layer, info };
+}
+
+const FASTPATH_ACTIONS: Record<number, string> = { 0: 'Fastpath', 3: 'X224' };
+const CLIENT_EVENTS: Record<number, [name: string, size: number]> = {
+  0: ['Scancode', 2], 1: ['Mouse', 7], 2: ['MouseEx', 7], 3: ['Sync', 1], 4: ['Unicode', 3], 6: ['QoE timestamp', 5],
+};
+const SERVER_UPDATES = ['Orders', 'Bitmap', 'Palette', 'Synchronize', 'Surface', 'NullPointer', 'DefaultPointer', 'Unknown', 'PointerPosition', 'ColorPointer', 'CachedPointer', 'NewPointer', 'LargePointer'];
+const SERVER_UPDATE_CODES = ['Orders', 'Bitmap', 'Palette', 'Synchronize', 'Surface command', 'Pointer null', 'Pointer default', '', 'Pointer position', 'Color pointer', 'Cached pointer', 'New pointer', 'Large pointer'];
+const FRAGMENTS = ['Single fragment', 'Last fragment', 'First fragment', 'Next fragment'];
+
+/** A masked 8-bit field as proto_tree_add_item shows it: its bits, name and value (with its name). */
+function masked(b: LayerBuilder, abbrev: string, name: string, byte: number, mask: number, at: number, names?: readonly string[] | Record<number, string>, hexBase = false): void {
+  const shift = Math.log2(mask & -mask);
+  const value = (byte & mask) >> shift;
+  const shown = hexBase ? hex(value, 1) : String(value);
+  const label = (): string => {
+    const text = names?.[value as keyof typeof names];
+    return `${bitPicture(byte, mask, 8)} = ${name}: ${text ? `${text} (${value})` : names ? `Unknown (${value})` : shown}`;
+  };
+  b.add(abbrev, label, value, at, 1, hexBase ? hex(value, 1) : undefined);
+}
+
+/**
+ * dissect_rdp_fastpath, the heuristic TPKT tries on a segment that does not start with a TPKT
+ * header (after CredSSP's, which needs a TSRequest): a Fast-Path PDU whose length is exactly the
+ * segment's. `clientToServer` as rdp_isServerAddressTarget says it (the server is known once the
+ * client's MCS Connect-Initial was seen). Null when it is not one.
+ */
+export function rdpFastPath(data: Buffer, offset: number, end: number, ctx: AppContext, clientToServer: boolean): RdpNegotiation | null {
+  const stop = Math.min(end, data.length);
+  if (stop - offset < 3) return null;
+  const header = data[offset]!;
+  if (header & 0x3) return null;
+  let length = data[offset + 1]!;
+  if (length === 0) return null;
+  let lengthSize = 1;
+  if (length & 0x80) {
+    length = ((length & 0x7f) << 8) + data[offset + 2]!;
+    lengthSize = 2;
+  }
+  if (length !== stop - offset) return null;
+  const b = new LayerBuilder(data, 'rdp', TITLE, offset, offset + length, ctx.fields);
+  let info = 'Fast-Path PDU';
+  const event = (name: string): void => {
+    info += `,${name}`;
+  };
+  try {
+    const action = header & 0x3;
+    b.group('rdp.fastpath.header', () => `Header: ${hex(header, 2)}, Action: ${FASTPATH_ACTIONS[action] ?? 'Unknown'}`, header, offset, 1, () => {
+      masked(b, 'rdp.fastpath.action', 'Action', header, 0x03, offset, FASTPATH_ACTIONS);
+      if (clientToServer) masked(b, 'rdp.fastpath.numevents', 'numEvents', header, 0x3c, offset);
+      else masked(b, 'rdp.fastpath.reserved', 'Reserved', header, 0x3c, offset, undefined, true);
+      masked(b, 'rdp.fastpath.flags', 'flags', header, 0xc0, offset);
+    }, hex(header, 2));
+    b.add('rdp.fastpathPDULength', () => `fastpathPDULength: ${length}`, length, offset + 1, lengthSize);
+    let at = offset + 1 + lengthSize;
+    // FASTPATH_INPUT_ENCRYPTED: an 8-byte signature, not shown.
+    if ((header >> 6) & 0x2) at += 8;
+    const subtree = (name: string, from: number, size: number, body: () => void): void => {
+      b.need(from, size, name);
+      b.group('', name, null, from, size, body);
+    };
+    if (clientToServer) {
+      let events = (header >> 2) & 0xf;
+      if (events === 0) {
+        events = b.u8(at, 'numEvents2');
+        b.add('rdp.fastpath.numevents2', () => `NumEvents2: ${events}`, events, at, 1);
+        at += 1;
+      }
+      for (let k = 0; k < events; k++) {
+        const flagsCode = b.u8(at, 'event header');
+        const known = CLIENT_EVENTS[(flagsCode >> 5) & 0x7];
+        if (known !== undefined) {
+          const [name, size] = known;
+          event(name);
+          const from = at;
+          subtree(name, from, size, () => {
+            b.add('rdp.fastpath.eventheader', () => `EventHeaderCode: ${hex(flagsCode, 2)}`, flagsCode, from, 1, hex(flagsCode, 2));
+          });
+        }
+        at += known?.[1] ?? 1;
+      }
+    } else {
+      while (at < offset + length - 1) {
+        const flagsCode = b.u8(at, 'update header');
+        const code = flagsCode & 0xf;
+        const compressed = flagsCode >> 6 !== 0;
+        const sizeAt = at + 1 + (compressed ? 1 : 0);
+        b.need(sizeAt, 2, 'update size');
+        const size = data.readUInt16LE(sizeAt);
+        const name = SERVER_UPDATES[code] ?? 'Unknown';
+        event(name);
+        const from = at;
+        subtree(name, from, size + 1 + (compressed ? 1 : 0), () => {
+          masked(b, 'rdp.fastpath.clienteventcode', 'Code', flagsCode, 0x0f, from, SERVER_UPDATE_CODES.map((text) => text || undefined) as string[]);
+          masked(b, 'rdp.fastpath.serverfragmentation', 'Fragmentation', flagsCode, 0x30, from, FRAGMENTS);
+          masked(b, 'rdp.fastpath.servercompression', 'Compression', flagsCode, 0xc0, from, undefined, true);
+          if (compressed) {
+            const type = data[from + 1]!;
+            b.add('rdp.fastpath.server.compressiontype', () => `CompressionType: ${hex(type, 2)}`, type, from + 1, 1, hex(type, 2));
+          }
+          b.add('rdp.fastpath.server.size', () => `Size: ${size}`, size, sizeAt, 2);
+        });
+        at = sizeAt + 2 + size;
+      }
+    }
+  } catch (err) {
+    stopped(b, err);
+    info += '[Malformed Packet]';
   }
   return { layer: b.layer, info };
 }
