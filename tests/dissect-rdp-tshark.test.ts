@@ -1,7 +1,8 @@
 /**
  * RDP on TCP 3389 as tshark 4.0 shows it: the negotiation in a COTP Connection Request's and
  * Confirm's variable part (cookie, Negotiation Request with its flags, requested protocols and a
- * correlation info, Negotiation Response and Failure, a bad length's expert), the TLS after it left
+ * correlation info, Negotiation Response and Failure, a bad length's expert; bytes before a
+ * connection's first TPKT packet left to data), the TLS after it left
  * as TPKT "Continuation", and Fast-Path PDUs (a segment that is one, tpkt:rdp; updates running
  * past it malformed). Compared as summary lines, -V, -T fields, frame.protocols and filters on
  * conversations this test builds.
@@ -85,6 +86,10 @@ test('RDP negotiation in COTP CR/CC on 3389, then TLS as TPKT continuation', { s
   add(tpkt(CR, Buffer.concat([cookie('z'), negotiation(1, 0, 1, 9)])), null, 41005);
   add(tpkt(CR, Buffer.concat([Buffer.from('Cookie: msts'), negotiation(1, 0, 1, 9)])), null, 41006);
   add(tpkt(CR, Buffer.from([0xc1, 0x02, 0x01, 0x00])), tpkt(CC, negotiation(2, 0, 1), Buffer.from('abc')), 41007);
+  // Bytes that are not TPKT before the first TPKT packet: tshark's TPKT heuristic on 3389 declines them (data).
+  const early = new TcpConversation({ serverPort: 3389, clientPort: 41008 });
+  early.handshake().send('client', Buffer.from('ECODH\r\n\x01\x00\x08\x00\x03\x00\x00\x00', 'latin1')).send('client', tpkt(CR, cookie('late')));
+  conversations.push(early);
   const file = path.join(tmp, 'rdp-negotiation.pcap');
   writeConversations(file, conversations);
   assert.match(tshark(['-r', file]), /RDP \d+ Cookie: mstshash=AWAKECODI, Negotiate Request/);

@@ -34,9 +34,13 @@ export function createTpktDissector(): AppDissector {
   let segment: { data: Buffer; offset: number } | null = null;
   return {
     protocol: 'tpkt',
-    fieldPrefixes: ['cotp', 'data'],
+    fieldPrefixes: ['cotp', 'rdp', 'data'],
     tcpPorts: TPKT_PORTS,
     stateful: true,
+    // On RDP's port, packet-tpkt.c's dissect_tpkt_heur declines a connection's segments until one
+    // looks like TPKT (is_tpkt): they go on to TLS's heuristic, else data.
+    claims: (data, offset, end, ctx) => !onRdpPort(ctx) || ctx.connection === undefined || rdpStarted.has(ctx.connection) || isTpkt(data, offset, end),
+    declines: true,
     desegment: (data, offset, end) => {
       segment = { data, offset };
       return tpktSplit(data, offset, end);
@@ -45,7 +49,7 @@ export function createTpktDissector(): AppDissector {
       // tshark 4.0 leaves "tpkt" out of frame.protocols in the first TPKT packet of a connection
       // on RDP's port (3389), which packet-rdp.c's handle dissects before TPKT's own takes over.
       const connection = ctx.connection;
-      const unnamed = connection !== undefined && (ctx.srcPort === 3389 || ctx.dstPort === 3389) && data[offset] === 3 && !rdpStarted.has(connection);
+      const unnamed = connection !== undefined && onRdpPort(ctx) && isTpkt(data, offset, end) && !rdpStarted.has(connection);
       if (unnamed) rdpStarted.add(connection);
       const wholeSegment = segment !== null && segment.data === data && segment.offset === offset;
       const rdp: RdpState = {
@@ -58,6 +62,15 @@ export function createTpktDissector(): AppDissector {
       return dissectTpkt(data, offset, end, ctx, reassembly, unnamed, rdp);
     },
   };
+}
+
+function onRdpPort(ctx: AppContext): boolean {
+  return ctx.srcPort === 3389 || ctx.dstPort === 3389;
+}
+
+/** is_tpkt(tvb, 0): version 3, reserved 0 and a length of at least the header's 4 bytes. */
+function isTpkt(data: Buffer, offset: number, end: number): boolean {
+  return Math.min(end, data.length) - offset >= 4 && data[offset] === 3 && data[offset + 1] === 0 && data.readUInt16BE(offset + 2) >= 4;
 }
 
 /** The TPKT packets of a segment: whole ones, then what the last one still needs. */
