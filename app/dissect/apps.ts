@@ -40,6 +40,7 @@ import { dbLspDiscDissector } from './db-lsp';
 import { ripDissector } from './rip';
 import { echoDissector } from './echo';
 import { createEnipDissector } from './enip';
+import { cipIoDissector } from './cipio';
 import { createRadiusDissector } from './radius';
 import { ldpDissector } from './ldp';
 import { mplsEchoDissector } from './mpls-echo';
@@ -100,6 +101,7 @@ export function createDefaultAppDissectors(): AppDissector[] {
   ripDissector,
   echoDissector,
   createEnipDissector(),
+  cipIoDissector,
   createRadiusDissector(),
   ldpDissector,
   mplsEchoDissector,

@@ -3,8 +3,9 @@
  * tshark 4.0 shows it (epan/dissectors/packet-cotp.c): the length indicator and TPDU type, then
  * per type its fixed part (references, class and options, reason, TPDU number and end-of-TSDU
  * mark) and the variable part's parameters (TPDU size, TSAPs, version, preferred maximum TPDU
- * size; others as their bytes); a CR's or CC's user data and a last DT's data are "data" (Sievecap
- * has none of the protocols tshark's COTP heuristics find: session, S7, RDP).
+ * size; others as their bytes); RDP's negotiation in a CR's or CC's variable part (rdp.ts, tried
+ * first as tshark's cotp_cr/cotp_cc heuristics are); a CR's or CC's user data and a last DT's data
+ * are "data" (Sievecap has none of the other protocols tshark's COTP heuristics find: session, S7).
  *
  * A class 0/1 DT has no destination reference: packet-cotp.c shows one it makes up from the
  * conversation's index (index << 16; the TCP stream's, as long as TCP made every conversation
@@ -17,6 +18,7 @@ import { bitPicture, bytesHex, bytesLabelHex } from './format';
 import { dataLayer } from './hsrp';
 import type { AppContext, AppResult, Field, Layer } from './model';
 import { addExpert } from './expert';
+import { rdpConnectionConfirm, rdpConnectionRequest, type RdpNegotiation } from './rdp';
 
 const TYPES: Record<number, string> = {
   0x1: 'ED Expedited Data', 0x2: 'EA Expedited Data Acknowledgement', 0x5: 'RJ Reject', 0x6: 'AK Data Acknowledgement', 0x7: 'ER TPDU Error',
@@ -86,6 +88,7 @@ export function dissectCotp(data: Buffer, offset: number, end: number, ctx: AppC
   };
   let info: string;
   let userData = -1;
+  let rdp: RdpNegotiation | null = null;
   if (type === 0xe || type === 0xd) {
     if (li < 6 || stop - offset < 7) return refused('');
     const dstRef = data.readUInt16BE(offset + 2);
@@ -99,7 +102,9 @@ export function dissectCotp(data: Buffer, offset: number, end: number, ctx: AppC
     b.add('cotp.class', () => `${bitPicture(classOption, 0xf0, 8)} = Class: ${classOption >> 4}`, classOption >> 4, offset + 6, 1);
     b.add('cotp.opts.extended_formats', () => `${bitPicture(classOption, 0x02, 8)} = Extended formats: ${classOption & 2 ? 'True' : 'False'}`, (classOption & 2) !== 0, offset + 6, 1);
     b.add('cotp.opts.no_explicit_flow_control', () => `${bitPicture(classOption, 0x01, 8)} = No explicit flow control: ${classOption & 1 ? 'True' : 'False'}`, (classOption & 1) !== 0, offset + 6, 1);
-    variablePart(b, data, offset + 7, Math.min(stop, offset + li + 1));
+    // RDP puts its negotiation in the variable part (its heuristics come first, packet-ositp.c).
+    if (li > 6) rdp = type === 0xe ? rdpConnectionRequest(data, offset + 7, offset + li + 1, ctx) : rdpConnectionConfirm(data, offset + 7, offset + li + 1, ctx);
+    if (rdp === null) variablePart(b, data, offset + 7, Math.min(stop, offset + li + 1));
     userData = offset + li + 1;
   } else if (type === 0x8) {
     if (li < 6 || stop - offset < 7) return refused('');
@@ -158,8 +163,9 @@ export function dissectCotp(data: Buffer, offset: number, end: number, ctx: AppC
     return refused(TYPES[type] === undefined ? `Unknown TPDU type (0x${type.toString(16)})` : '');
   }
   const layers: Layer[] = [b.layer];
+  if (rdp !== null) layers.push(rdp.layer);
   if (userData >= 0 && userData < stop) layers.push(dataLayer(data, userData, stop, ctx.fields));
-  return { layers, protocolColumn: 'COTP', info };
+  return rdp === null ? { layers, protocolColumn: 'COTP', info } : { layers, protocolColumn: 'RDP', info: rdp.info };
 }
 
 /** process_reassembled_data's tree (a top-level item after COTP's): the fragments, their count, the length. */

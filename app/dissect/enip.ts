@@ -18,9 +18,11 @@
  * service packet (as tshark nests it) and its `cipcls` layer is empty and untitled, so that
  * frame.protocols and filters see it while -V shows no second copy.
  *
+ * CIP I/O on UDP 2222 is cipio.ts.
+ *
  * Left out: the attribute decoding of known classes' responses (Identity's Get Attributes All ...;
  * their data is not shown), Forward Open/Close details, List Identity/List Services response items'
- * bodies, CIP I/O (UDP 2222; the corpus has none), path segments other than logical, one-byte port and
+ * bodies, path segments other than logical, one-byte port and
  * ANSI extended symbol ones (the path stops there), and expert items other than the CPF length mismatch.
  */
 import { conversationKey } from './dissector';
@@ -269,7 +271,7 @@ function cpf(
           const id = data.readUInt32LE(item + 4);
           b.add('enip.cpf.cai.connid', () => `Connection ID: ${hex(id, 8)}`, id, item + 4, 4, hex(id, 8));
           // Wireshark also adds the connection ID as a hidden cip.connid.
-          const hidden = b.add('cip.connid', '', id, item + 4, 4, hex(id, 8));
+          const hidden = b.add('cip.connid', () => `Connection ID: ${hex(id, 8)}`, id, item + 4, 4, hex(id, 8));
           if (hidden.abbrev === 'cip.connid') hidden.hidden = true;
           connected(id);
         } else if (type === 0x00b1 && length >= 2) {

@@ -5,7 +5,7 @@
  */
 import { fieldKind } from '../filter/fields';
 import { exceptionLayer } from './exception';
-import { protocolShortName } from './short-names';
+import { exceptionName } from './short-names';
 import type { DissectedPacket, Field } from './model';
 
 /** All values of each requested field, in tree order (tshark's occurrence order). */
@@ -30,7 +30,7 @@ export function collectFields(packet: DissectedPacket, names: readonly string[])
   // packet's expert item under it, whose own field prints its name.
   if (wanted.has('_ws.short') || wanted.has('_ws.malformed')) {
     const failed = exceptionLayer(packet.layers);
-    const name = failed && protocolShortName(failed.problemProtocol ?? failed.protocol);
+    const name = failed && exceptionName(failed);
     if (failed?.status === 'truncated') wanted.get('_ws.short')?.push(`[Packet size limited during capture: ${name} truncated]`);
     else if (failed?.status === 'malformed') wanted.get('_ws.malformed')?.push(`[Malformed Packet: ${name}]`, '_ws.malformed');
   }

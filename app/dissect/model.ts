@@ -80,6 +80,11 @@ export interface Layer {
    * layer's own: a dissector whose fields go into this layer's tree (802.11 RSNA EAPOL in EAPOL's).
    */
   problemProtocol?: string;
+  /**
+   * What show_exception puts after the protocol's name for an exception other than a bounds
+   * error: 'length of contained item exceeds length of containing item' (a ContainedBoundsError).
+   */
+  problemDetail?: string;
   /** Set when the layer's offsets are in a reassembled buffer (a PDU put together from TCP segments, an IP datagram), not the frame. */
   source?: 'reassembled';
   /** That buffer (with `source`). */

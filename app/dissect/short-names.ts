@@ -11,6 +11,7 @@ const SHORT_NAMES: Readonly<Record<string, string>> = {
   babel: 'Babel',
   bfd: 'BFD Control',
   bfd_echo: 'BFD Echo',
+  cipio: 'CIP I/O',
   cmd: 'Cisco MetaData',
   data: 'Data',
   'data-text-lines': 'Line-based text data',
@@ -67,6 +68,8 @@ const SHORT_NAMES: Readonly<Record<string, string>> = {
   sflow: 'sFlow',
   slow: '802.3 Slow protocols',
   syslog: 'Syslog',
+  t124: 'T.124',
+  t125: 'T.125',
   teredo: 'Teredo',
   websocket: 'WebSocket',
   'urlencoded-form': 'URL Encoded Form Data',
@@ -80,4 +83,10 @@ const SHORT_NAMES: Readonly<Record<string, string>> = {
 /** A protocol's short name from its filter name (`arp` → `ARP/RARP`, `dns` → `DNS`). */
 export function protocolShortName(filterName: string): string {
   return SHORT_NAMES[filterName] ?? filterName.toUpperCase();
+}
+
+/** The name show_exception gives a failed layer: "[Malformed Packet: NAME]" (its protocol's short name, and a detail when there is one). */
+export function exceptionName(layer: { protocol: string; problemProtocol?: string; problemDetail?: string }): string {
+  const name = protocolShortName(layer.problemProtocol ?? layer.protocol);
+  return layer.problemDetail === undefined ? name : `${name}: ${layer.problemDetail}`;
 }

@@ -7,7 +7,7 @@
 import type { DissectedPacket, Field } from '../../dissect/model';
 import { displayLayers } from './nesting';
 import { exceptionLayer } from '../../dissect/exception';
-import { protocolShortName } from '../../dissect/short-names';
+import { exceptionName } from '../../dissect/short-names';
 import type { ProtocolFilter } from './formats';
 import { asciiFieldText } from '../../dissect/app-format';
 import { colonHex, HEX_DIGITS } from '../../dissect/format';
@@ -268,7 +268,7 @@ export function writePacketJson(out: ByteOut, packet: DissectedPacket, indent = 
   });
   if (failed !== undefined) {
     // Wireshark's show_exception item, a member of "layers" after the protocols (tree.ts addException).
-    const name = protocolShortName(failed.problemProtocol ?? failed.protocol);
+    const name = exceptionName(failed);
     line(depth + 3);
     if (failed.status === 'truncated') out.text(`"_ws.short": ${JSON.stringify(`[Packet size limited during capture: ${name} truncated]`)}`);
     else {

@@ -4,7 +4,7 @@
  */
 import type { DissectedPacket } from '../../dissect/model';
 import { exceptionLayer } from '../../dissect/exception';
-import { protocolShortName } from '../../dissect/short-names';
+import { exceptionName } from '../../dissect/short-names';
 import { displayValue, hexValue, maskedValueHex, protoTree, type ProtoNode } from './proto-tree';
 import { summaryColumns } from './summary';
 import type { ProtocolFilter } from './formats';
@@ -98,7 +98,7 @@ export function pdmlPacket(packet: DissectedPacket, frame: Buffer, filter?: Prot
 function exception(out: string[], packet: DissectedPacket): void {
   const failed = exceptionLayer(packet.layers);
   if (failed === undefined) return;
-  const name = protocolShortName(failed.problemProtocol ?? failed.protocol);
+  const name = exceptionName(failed);
   if (failed.status === 'truncated') {
     out.push(`  <proto name="_ws.short" showname="${xml(`[Packet size limited during capture: ${name} truncated]`)}" size="0" pos="0"/>\n`);
     return;

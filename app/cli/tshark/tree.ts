@@ -3,7 +3,7 @@ import type { DissectedPacket, Field, Layer } from '../../dissect/model';
 import { writeHexDump } from './hex-dump';
 import { displayLayers } from './nesting';
 import { ByteOut } from '../byte-out';
-import { protocolShortName } from '../../dissect/short-names';
+import { exceptionName } from '../../dissect/short-names';
 import { exceptionLayer } from '../../dissect/exception';
 
 /**
@@ -93,7 +93,7 @@ function addLayer(w: TreeLines, layer: Layer, depth: number, dataHex: boolean): 
  * its expert item for a packet that contradicts itself, the protocol named by its short name.
  */
 function addException(w: TreeLines, layer: Layer): void {
-  const name = protocolShortName(layer.problemProtocol ?? layer.protocol);
+  const name = exceptionName(layer);
   if (layer.status === 'truncated') {
     w.line(0, `[Packet size limited during capture: ${name} truncated]`);
     return;

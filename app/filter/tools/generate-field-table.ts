@@ -42,7 +42,7 @@ const PROTOCOLS = [
   // UDP/TCP services (rip.ts, db-lsp.ts, echo.ts).
   'rip', 'db-lsp-disc', 'echo',
   // EtherNet/IP and CIP (enip.ts).
-  'enip', 'cip', 'cipcls', 'cipcm',
+  'enip', 'cip', 'cipcls', 'cipcm', 'cipio',
   // LDP (ldp.ts), MPLS LSP ping (mpls-echo.ts: protocol mpls-echo, fields mpls_echo.*).
   'ldp', 'mpls-echo', 'mpls_echo',
   // SNMP (snmp.ts).
@@ -55,8 +55,8 @@ const PROTOCOLS = [
   'radius',
   // STUN, TURN and classic STUN (stun.ts).
   'stun', 'classicstun',
-  // ISO transport on TCP (tpkt.ts, cotp.ts).
-  'tpkt', 'cotp', 'dcerpc',
+  // ISO transport on TCP (tpkt.ts, cotp.ts), RDP's negotiation and MCS (rdp.ts).
+  'tpkt', 'cotp', 'dcerpc', 'rdp', 't125',
   // DNP 3.0 (dnp3.ts: its checksum and chunk fields are named dnp.*).
   'dnp3', 'dnp',
   // ONC RPC and the programs it carries (rpc.ts, nfs.ts, rpc-services.ts).
