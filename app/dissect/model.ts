@@ -474,4 +474,9 @@ export interface PduSplit {
    * '>' or '<', set before tcp_dissect_pdus finds the next message incomplete: '<D<').
    */
   infoAlways?: boolean;
+  /**
+   * With `keepsLayer`: the layer as far as the dissector got before asking for more (VNC's
+   * FramebufferUpdate with its "See further on" note), shown instead of an empty one.
+   */
+  partialLayer?: Layer;
 }

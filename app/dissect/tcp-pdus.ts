@@ -326,6 +326,7 @@ function reassembled(d: Dissector, p: PacketState, ctx: AppContext, flow: Desegm
     pdu.untilFin = split.need === UNTIL_FIN;
     flow.pdu = pdu;
     if (split.info !== undefined && !columns.fenced && !d.twoPass) p.info = split.info;
+    if (split.partialLayer !== undefined && !columns.fenced) p.addLayer({ ...split.partialLayer, source: 'reassembled', data: buffer }, app.protocol);
     return false;
   }
   if (tcpLayer !== undefined) addPduSizes(p, tcpLayer, split, buffer, 0, true);
@@ -400,7 +401,7 @@ function waiting(d: Dissector, p: PacketState, app: AppDissector, split: PduSpli
   // tshark's second pass (-2) knows the segment only starts a PDU: TCP's Info stays.
   if (split.info !== undefined && !columns.fenced && !d.twoPass) p.info = split.info;
   else if (split.info !== undefined && split.infoAlways === true && columns.fenced && !d.twoPass) p.info += split.info;
-  if (split.keepsLayer !== undefined) p.addLayer({ protocol: app.protocol, title: split.keepsLayer, offset: 0, length: 0, fields: [], status: 'ok' });
+  if (split.keepsLayer !== undefined) p.addLayer(split.partialLayer ?? { protocol: app.protocol, title: split.keepsLayer, offset: 0, length: 0, fields: [], status: 'ok' });
   // After a PDU this frame completed, the start of the next one adds no note (the columns are
   // fenced and no longer written, as after Wireshark's another_pdu_follows).
   if (!columns.fenced) columns.segmentOfPdu();
