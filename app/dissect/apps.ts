@@ -36,6 +36,7 @@ import { createOpenflowDissector } from './openflow';
 import { respDissector } from './resp';
 import { createMysqlDissector } from './mysql';
 import { createPgsqlDissector } from './pgsql';
+import { createVncDissector } from './vnc';
 import { dbLspDiscDissector } from './db-lsp';
 import { ripDissector } from './rip';
 import { echoDissector } from './echo';
@@ -97,6 +98,7 @@ export function createDefaultAppDissectors(): AppDissector[] {
   respDissector,
   createMysqlDissector(tls),
   createPgsqlDissector(tls),
+  createVncDissector(),
   dbLspDiscDissector,
   ripDissector,
   echoDissector,

@@ -516,4 +516,9 @@ export interface PduSplit {
    * when its first line is whole but a FETCH literal is not).
    */
   waitingLayer?: Layer;
+  /**
+   * With `keepsLayer`: the layer as far as the dissector got before asking for more (VNC's
+   * FramebufferUpdate with its "See further on" note), shown instead of an empty one.
+   */
+  partialLayer?: Layer;
 }

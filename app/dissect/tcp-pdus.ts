@@ -337,6 +337,7 @@ function reassembled(d: Dissector, p: PacketState, ctx: AppContext, flow: Desegm
     if (split.info !== undefined && !columns.fenced && !d.twoPass) p.info = split.info;
     // The second pass calls no dissector for it (the msp is known): no layer then.
     if (split.waitingLayer !== undefined && !d.twoPass) p.addLayer(split.waitingLayer);
+    if (split.partialLayer !== undefined && !columns.fenced) p.addLayer({ ...split.partialLayer, source: 'reassembled', data: buffer }, app.protocol);
     return false;
   }
   if (tcpLayer !== undefined) addPduSizes(p, tcpLayer, split, buffer, 0, true);
@@ -422,7 +423,7 @@ function waiting(d: Dissector, p: PacketState, app: AppDissector, split: PduSpli
   if (split.leadLayer !== undefined) p.addLayer(split.leadLayer);
   if (split.waitingLayer !== undefined) {
     if (!d.twoPass) p.addLayer(split.waitingLayer);
-  } else if (split.keepsLayer !== undefined) p.addLayer({ protocol: split.keepsProtocol ?? app.protocol, title: split.keepsLayer, offset: 0, length: 0, fields: [], status: 'ok' });
+  } else if (split.keepsLayer !== undefined) p.addLayer(split.partialLayer ?? { protocol: split.keepsProtocol ?? app.protocol, title: split.keepsLayer, offset: 0, length: 0, fields: [], status: 'ok' });
   // After a PDU this frame completed, the start of the next one adds no note (the columns are
   // fenced and no longer written, as after Wireshark's another_pdu_follows).
   if (!columns.fenced) columns.segmentOfPdu();
