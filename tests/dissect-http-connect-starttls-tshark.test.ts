@@ -151,4 +151,11 @@ test('HTTP CONNECT tunnels, bodiless responses, TLS declining text and SMTP STAR
   const ourV = verbose(sievecap(['-n', '-r', file, '-V']).stdout.toString());
   assert.ok(theirV.length >= 8);
   assert.deepEqual(ourV, theirV);
+  // Display filters that name only the inner protocol select what tshark selects: the tunnel and
+  // STARTTLS are followed even when no HTTP or SMTP field is asked for.
+  for (const filter of ['tls', 'tls.handshake.type == 1', 'smtp', 'http', 'imf', 'tls.record.content_type == 23', 'http.request.method == "CONNECT"']) {
+    const selected = (out: string): string => out.trim().split('\n').join(' ');
+    const frameArgs = ['-Y', filter, '-T', 'fields', '-e', 'frame.number'];
+    assert.equal(selected(sievecap(['-n', '-r', file, ...frameArgs]).stdout.toString()), selected(tshark(file, frameArgs)), `-Y '${filter}'`);
+  }
 });

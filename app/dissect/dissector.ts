@@ -310,7 +310,7 @@ export class Dissector {
     // Nobody can see this payload's layers (no tree, no columns, no field of theirs asked for):
     // leave them out, unless the dissector keeps state that later packets depend on.
     const unseen = !this.payloadSeen(p, app.protocol, app.fieldPrefixes) && !this.applicationWanted(p, ctx);
-    if (unseen && (!app.stateful || (app.ownState === true && this.selectionFixed(p)))) return null;
+    if (unseen && (!app.stateful || (app.ownState === true && this.selectionFixed(p))) && !(app.keepsState !== undefined && safeTest(app.keepsState, data, offset, end, ctx))) return null;
     ctx.unseen = unseen;
     const result = dissectApp(app, data, offset, end, ctx);
     if (result.chain !== undefined) {
@@ -345,8 +345,14 @@ export class Dissector {
    * when its layers, the columns or the reassembly fields can be seen (tcp-pdus.ts); a dissection
    * that sees none of them leaves the payload alone.
    */
-  desegmentWanted(p: PacketState, ctx: AppContext, app: AppDissector): boolean {
-    return (app.stateful === true && !(app.ownState === true && this.selectionFixed(p))) || this.payloadSeen(p, app.protocol, app.fieldPrefixes) || this.applicationWanted(p, ctx) || namesReassembly(p.selection);
+  desegmentWanted(p: PacketState, ctx: AppContext, app: AppDissector, data: Buffer, offset: number, end: number): boolean {
+    return (
+      (app.stateful === true && !(app.ownState === true && this.selectionFixed(p))) ||
+      this.payloadSeen(p, app.protocol, app.fieldPrefixes) ||
+      this.applicationWanted(p, ctx) ||
+      namesReassembly(p.selection) ||
+      (app.keepsState !== undefined && safeTest(app.keepsState, data, offset, end, ctx))
+    );
   }
 
   /**

@@ -145,6 +145,7 @@ export function createHttpDissector(transactions: HttpTransactionTable | null = 
     heuristicTakesConnection: true,
     dissect: (data, offset, end, ctx) => dissectHttpMessage(data, offset, end, ctx, HTTP, transactions, lastRequestOf(ctx)),
     desegment: (data, offset, end, ctx) => httpMessages(data, offset, end, lastRequestOf(ctx)),
+    keepsState: (data, offset, end, ctx) => switchesConnection(data, offset, Math.min(end, data.length), ctx, lastRequestOf(ctx)),
   };
   /** Per TCP stream, its latest request (Wireshark's conv_data->request_method and request_uri). */
   function lastRequestOf(ctx: AppContext): LastRequest | undefined {
@@ -157,6 +158,32 @@ export function createHttpDissector(transactions: HttpTransactionTable | null = 
     }
     return last;
   }
+}
+
+/**
+ * For a payload nobody reads HTTP's fields of: whether it may switch its connection to another
+ * protocol (a CONNECT request, a response to one, a 101 Switching Protocols), so it must be
+ * dissected all the same. Any other request's method is noted as its dissection would note it:
+ * a later 200 then answers that request, not an earlier CONNECT.
+ */
+function switchesConnection(data: Buffer, offset: number, end: number, ctx: AppContext, last: LastRequest | undefined): boolean {
+  if (ctx.connection === undefined || ctx.quoted === true || end - offset < 12) return false;
+  if (data[offset] === 0x48 && data.toString('latin1', offset, offset + 7) === 'HTTP/1.') {
+    const code = data.toString('latin1', offset + 9, offset + 12);
+    return code === '101' || (last?.method === 'CONNECT' && code.charCodeAt(0) === 0x32);
+  }
+  let at = offset;
+  const stop = Math.min(end, offset + 20);
+  while (at < stop && data[at]! >= 0x41 && data[at]! <= 0x5a) at++;
+  if (at === offset || at >= stop || data[at] !== 0x20) return false;
+  const method = data.toString('latin1', offset, at);
+  if (method === 'CONNECT') return true;
+  // A request line (its end within the segment names an HTTP version): its method is noted.
+  if (last !== undefined) {
+    const lineEnd = data.indexOf(0x0a, at);
+    if (lineEnd > 0 && lineEnd < end && data.toString('latin1', Math.max(at, lineEnd - 10), lineEnd).includes(' HTTP/')) last.method = method;
+  }
+  return false;
 }
 
 /** The latest request seen on a connection: a response's body depends on it (HEAD, CONNECT). */

@@ -410,6 +410,12 @@ export interface AppDissector {
    */
   stateful?: boolean;
   /**
+   * For a dissector that is not `stateful`: whether this payload, though the caller reads none of
+   * its fields, must be dissected for what it switches for other protocols (HTTP's CONNECT and its
+   * answer start a tunnel, a 101 an upgrade: `-Y tls` must see the TLS inside). Cheap; must not throw.
+   */
+  keepsState?: (data: Buffer, offset: number, end: number, ctx: AppContext) => boolean;
+  /**
    * Its state shows only in its own fields and columns (DNS: requests matched to responses), never
    * in another protocol's (SIP's calls make RTP of later UDP packets): a Dissector whose one
    * selection names none of them (DissectorOptions.onlySelection) leaves it out, as if stateless.

@@ -286,7 +286,7 @@ export function finishAtFin(d: Dissector, p: PacketState, ctx: AppContext, flow:
 /** A payload that starts no pending PDU's bytes: its dissector says what it holds. */
 function fresh(d: Dissector, p: PacketState, ctx: AppContext, flow: DesegmentFlow, seq: number, columns: Columns, tcpLayer: { fields: Field[] }, data: Buffer, offset: number, end: number, beforePending: boolean): void {
   const app = d.appFor(ctx, data, offset, end);
-  if (app === undefined || app.desegment === undefined || beforePending || !d.desegmentWanted(p, ctx, app)) {
+  if (app === undefined || app.desegment === undefined || beforePending || !d.desegmentWanted(p, ctx, app, data, offset, end)) {
     if (columns.fenced) callApp(d, p, app ?? null, ctx, data, offset, [end - offset], columns, false);
     else d.byPort(p, ctx, data, offset, end, app ?? null);
     return;
