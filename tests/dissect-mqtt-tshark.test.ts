@@ -126,7 +126,16 @@ function conversations(): TcpConversation[] {
   const e = new TcpConversation({ clientPort: 50005, serverPort: 1883 }).handshake();
   e.send('client', bytes(0xc0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01));
   e.send('client', mqtt(12, 0));
+  // A segment after a lost one is not the one more segment the length waits for: it starts afresh.
+  e.lose('client', 4);
+  e.send('client', Buffer.concat([mqtt(12, 0), mqtt(14, 0)]));
   out.push(e);
+  // After a lost segment: TCP's note, then ", " and the messages.
+  const f = new TcpConversation({ clientPort: 50006, serverPort: 1883 }).handshake();
+  f.send('client', mqtt(12, 0));
+  f.lose('client', 4);
+  f.send('client', Buffer.concat([mqtt(12, 0), mqtt(14, 0)]));
+  out.push(f);
   return out;
 }
 
