@@ -99,6 +99,8 @@ interface Conn {
   version: number;
   /** MQTT 5.0 topic aliases: alias -> topic, as PUBLISH messages set them (both directions share it). */
   aliases: Map<number, string>;
+  /** tshark -2's second pass: the aliases are the first pass's, all looked up (PINFO_FD_VISITED). */
+  recalling: boolean;
 }
 
 /** What the first dissection of a message found, by frame and offset: a dissection run again reads the same. */
@@ -175,6 +177,8 @@ const connKey = (ctx: AppContext): string => {
 export function createMqttDissector(): AppDissector {
   const conns = new Map<string, Conn>();
   const seen = new Map<string, Seen>();
+  /** Each connection's topic aliases, which a second pass (-2) reads as the first pass left them. */
+  const aliases = new Map<string, Map<number, string>>();
   return {
     protocol: 'mqtt',
     tcpPorts: [MQTT_PORT],
@@ -183,7 +187,12 @@ export function createMqttDissector(): AppDissector {
     dissect: (data, offset, end, ctx): AppResult => {
       const key = connKey(ctx);
       let conn = conns.get(key);
-      if (conn === undefined) conns.set(key, (conn = { version: 0, aliases: new Map() }));
+      if (conn === undefined) {
+        const table = ctx.hindsight === undefined ? aliases : ctx.hindsight.share('mqtt.aliases', aliases);
+        let connAliases = table.get(key);
+        if (connAliases === undefined) table.set(key, (connAliases = new Map()));
+        conns.set(key, (conn = { version: 0, aliases: connAliases, recalling: ctx.hindsight?.recalling === true }));
+      }
       const layers: Layer[] = [];
       const stop = Math.min(end, data.length);
       let info = '';
@@ -499,7 +508,7 @@ class MqttMessage {
       alias = props.alias;
       if (alias !== 0) {
         // Wireshark's first pass records the alias of a PUBLISH that names its topic, and looks up the others.
-        if (topicLen > 0) {
+        if (topicLen > 0 && !this.conn.recalling) {
           if (this.first) this.conn.aliases.set(alias, topic);
         } else {
           if (this.first) this.memo.alias = this.conn.aliases.get(alias) ?? null;
