@@ -3,7 +3,7 @@
  * will, user name and password, subscriptions, publishes of each QoS (a long one over three
  * segments, several messages in one segment), the QoS 2 exchange, unsubscribing, pings and a
  * disconnect; MQTT 5.0 with properties of every kind (user properties, topic aliases, a
- * subscription identifier, authentication), reason codes and AUTH; MQTT 3.1 ("MQIsdp") whose
+ * subscription identifier, authentication, content types with a media dissector), reason codes and AUTH; MQTT 3.1 ("MQIsdp") whose
  * CONNACK and SUBSCRIBE differ; and a connection without its CONNECT holding a message that
  * runs past its length, a message split after one byte, a length split between segments (an
  * exception) and a length of ten continuation bytes (a segment after a lost one starts afresh).
@@ -97,6 +97,9 @@ function conversations(): TcpConversation[] {
   b.send('server', mqtt(4, 0, u16(11), bytes(0x10), props(bytes(0x1f), str('nobody'))));
   b.send('client', mqtt(3, 0, str(''), props(bytes(0x23), u16(3)), Buffer.from('22.0')));
   b.send('client', mqtt(3, 0, str(''), props(bytes(0x23), u16(9)), Buffer.from('?')));
+  // Content Types Wireshark has a media dissector for: their layers after the message's.
+  b.send('client', Buffer.concat([mqtt(12, 0), mqtt(3, 0, str('j'), props(bytes(0x03), str('application/json')), Buffer.from('{"t": [1, "a"]}')),
+    mqtt(3, 0, str('l'), props(bytes(0x03), str('text/plain')), Buffer.from('one\ntwo\n'))]));
   b.send('client', mqtt(3, 4, str('q/2'), u16(12), props(), Buffer.from('x')));
   b.send('server', mqtt(5, 0, u16(12)));
   b.send('client', mqtt(6, 2, u16(12), bytes(0x92)));
@@ -167,6 +170,7 @@ test('MQTT 3.1, 3.1.1 and 5.0: every message type, properties, messages over seg
   const text = theirs.join('\n');
   assert.match(text, /\|MQTT\|Publish Ack \(id=2\), Publish Message \(id=7\) \[c\/d\], Ping Response\|/);
   assert.match(text, /\|Publish Message \[sensors\/temp\]/);
+  assert.match(text, /mqtt:json:data-text-lines\|MQTT\|Ping Request, Publish Message \[j\], JavaScript Object Notation \(application\/json\), Publish Message \[l\] \(text\/plain\)\|/);
   assert.match(text, /Unknown version \(missing the CONNECT packet\?\)/);
   assert.deepEqual(run('sievecap', fields).split('\n'), theirs);
   assert.deepEqual(frames(run('sievecap', ['-r', file, '-V'])), frames(run('tshark', ['-r', file, '-V'])));

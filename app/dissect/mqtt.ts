@@ -8,16 +8,18 @@
  * UNSUBSCRIBE/UNSUBACK, PINGREQ/PINGRESP, DISCONNECT and AUTH. The version a connection's CONNECT
  * names decides what follows (MQTT 3.1's CONNACK and flags; MQTT 5.0's properties and reason
  * codes); a message before any CONNECT has the unknown-version note. Topic aliases of MQTT 5.0
- * PUBLISH messages are remembered per connection as Wireshark's first pass does. Info: each
- * message's type with its id and topics, joined with ", " (col_append_sep_str).
- * Left out: the Message Decoding table, payloads handed on by their content type or to the
- * mqtt.topic heuristics (Sparkplug), MQTT over TLS (8883).
+ * PUBLISH messages are remembered per connection as Wireshark's first pass does (a second pass,
+ * -2, looks them all up). A PUBLISH whose Content Type has a media dissector in Wireshark (JSON,
+ * text, XML, images) gets that layer, as an HTTP body would. Info: each message's type with its
+ * id and topics, joined with ", " (col_append_sep_str).
+ * Left out: the Message Decoding table, the mqtt.topic heuristics (Sparkplug), MQTT over TLS (8883).
  */
 import { LayerBuilder, StopDissection, dissectSafely, hex } from './builder';
 import type { AppContext, AppDissector, AppResult, Field, Layer, PduSplit } from './model';
 import { bitPicture, bytesLabelHex, setText } from './format';
 import { formatText } from './app-format';
 import { addExpert, addExpertTo } from './expert';
+import { bodyLayers } from './http-body';
 import { ONE_MORE_SEGMENT } from './tcp-pdus';
 
 export const MQTT_PORT = 1883;
@@ -93,6 +95,12 @@ const PROPERTY_SIZES: Readonly<Record<number, number>> = {
 const STRING_PROPERTIES = new Set([0x08, 0x09, 0x12, 0x15, 0x16, 0x1a, 0x1c, 0x1f]);
 
 const UNKNOWN_VERSION = 'Unknown version (missing the CONNECT packet?)';
+
+/** The properties of a PUBLISH that decide how it is shown. */
+interface PublishProperties {
+  alias: number;
+  contentType?: string;
+}
 
 interface Conn {
   /** The protocol version the last CONNECT named (0: none seen). */
@@ -217,13 +225,16 @@ export function createMqttDissector(): AppDissector {
         if (memo === undefined) seen.set(pduKey, (memo = { version: conn.version }));
         const message = new MqttMessage(conn, memo, first, data, at, Math.min(at + length, end), ctx);
         const layer = message.dissect();
-        layers.push(layer);
+        layers.push(layer, ...message.mediaLayers);
+        protocolColumn = message.column;
         if (info || ctx.laterPdu === true) info += ', ';
         info += message.info;
         if (layer.status !== 'ok') info += layer.status === 'malformed' ? '[Malformed Packet]' : '[Packet size limited during capture]';
         at += length;
       }
-      const result: AppResult = { layers, protocolColumn, info, chain: layers.map((_, k) => (k === 0 ? 'mqtt' : '')) };
+      const result: AppResult = { layers, protocolColumn, info, chain: layers.map((layer, k) => (k === 0 ? 'mqtt' : layer.protocol === 'mqtt' ? '' : layer.protocol)) };
+      // A media type's layer of a later message in the segment is in frame.protocols too (called by handle).
+      if (layers.length > 1) result.chainInLaterPdus = true;
       // col_append_sep_str after TCP's analysis text, which the column clear keeps; an exception's text goes on without ", ".
       if (layers[0]?.protocol === '') result.infoLead = '';
       else if (ctx.laterPdu !== true) result.infoAppended = true;
@@ -239,6 +250,10 @@ class MqttMessage {
   private readonly type: number;
   /** The Info this message adds (its type, id and topics as far as they were read). */
   info: string;
+  /** The Protocol column it leaves (a media type's dissector adds to it). */
+  column = 'MQTT';
+  /** Layers of the message's media type (a PUBLISH with a Content Type), after its own. */
+  mediaLayers: Layer[] = [];
 
   constructor(
     private readonly conn: Conn,
@@ -502,10 +517,12 @@ class MqttMessage {
     }
     if (fixed & 0x06) o = this.msgid(o);
     let alias = 0;
+    let contentType: string | undefined;
     if (this.version === V50) {
-      const props = { alias: 0 };
+      const props: PublishProperties = { alias: 0 };
       o += this.properties(o, 'mqtt.properties', 'Properties', props);
       alias = props.alias;
+      contentType = props.contentType;
       if (alias !== 0) {
         // Wireshark's first pass records the alias of a PUBLISH that names its topic, and looks up the others.
         if (topicLen > 0 && !this.conn.recalling) {
@@ -522,6 +539,21 @@ class MqttMessage {
     if (topicLen === 0 && alias === 0) this.illegalLength(topicItem);
     this.info += ` [${topic}]`;
     this.byteItem('mqtt.msg', 'Message', o, Math.max(0, this.end - o));
+    if (contentType !== undefined) this.media(contentType, o);
+  }
+
+  /**
+   * The message handed to the media_type table by its Content Type (dissector_try_string): a type
+   * Wireshark has a dissector for adds its layer, Info and Protocol column as in an HTTP body; others
+   * (and images without their signature) add nothing.
+   */
+  private media(contentType: string, at: number): void {
+    const body = bodyLayers(this.data, at, this.end, contentType, false, this.b.selection);
+    const first = body.layers[0];
+    if (body.refused === true || first === undefined || first.protocol === 'media' || first.protocol === 'data') return;
+    this.mediaLayers = body.layers;
+    this.info += body.info;
+    if (body.column !== undefined) this.column = `MQTT/${body.column}`;
   }
 
   private subscribe(start: number): void {
@@ -582,7 +614,7 @@ class MqttMessage {
    * however far reading them went. Total Length shows the length's bytes read as a big-endian
    * number, as Wireshark's item does.
    */
-  private properties(start: number, abbrev: string, name: string, found?: { alias: number }): number {
+  private properties(start: number, abbrev: string, name: string, found?: PublishProperties): number {
     const { b, data } = this;
     const v = varintAt(data, start, this.end);
     if (v === undefined) throw new StopDissection(this.end > data.length ? 'truncated' : 'malformed', 'MQTT property length runs past the message');
@@ -625,6 +657,7 @@ class MqttMessage {
           const bytes = b.bytes(o + 2, length);
           const text = bytes.toString('utf8');
           b.add('mqtt.property.content_type', () => `Content Type: ${formatText(bytes)}`, text, o, 2 + length);
+          if (found !== undefined) found.contentType = text;
           o += 2 + length;
         } else if (STRING_PROPERTIES.has(id)) {
           o += this.lengthString(o, 'mqtt.prop_string_len', 'Length', 'mqtt.prop_string', 'Value');
