@@ -36,6 +36,7 @@ import { createOpenflowDissector } from './openflow';
 import { respDissector } from './resp';
 import { createMysqlDissector } from './mysql';
 import { createPgsqlDissector } from './pgsql';
+import { createMqttDissector } from './mqtt';
 import { createVncDissector } from './vnc';
 import { dbLspDiscDissector } from './db-lsp';
 import { ripDissector } from './rip';
@@ -98,6 +99,7 @@ export function createDefaultAppDissectors(): AppDissector[] {
   respDissector,
   createMysqlDissector(tls),
   createPgsqlDissector(tls),
+  createMqttDissector(),
   createVncDissector(),
   dbLspDiscDissector,
   ripDissector,

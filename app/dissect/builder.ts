@@ -38,6 +38,7 @@ const FIELD_PREFIXES: Readonly<Record<string, readonly string[]>> = {
   frame: ['frame.'], eth: ['eth.', '_ws.expert'], ip: ['ip.', '_ws.expert'], ipv6: ['ipv6.', 'ip.', '_ws.expert'], tcp: ['tcp.', 'mptcp', '_ws.expert'], udp: ['udp.', '_ws.expert'], icmp: ['icmp.', '_ws.expert'], icmpv6: ['icmpv6.', '_ws.expert'],
   // VNC's hextile tiles: a FramebufferUpdate put together over many segments is walked again on each.
   vnc: ['vnc.', '_ws.'],
+  mqtt: ['mqtt.', '_ws.expert'],
 };
 /**
  * Per selection, per protocol of FIELD_PREFIXES: whether the selection holds a name under its

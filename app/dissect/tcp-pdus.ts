@@ -166,7 +166,7 @@ export function dissectTcpPayload(d: Dissector, p: PacketState, ctx: AppContext,
   let grownFrom = -1;
   while (o < end) {
     const pdu = flow.pdu;
-    if (pdu !== null && s >= pdu.seq && (pdu.nxtpdu < 0 || s < pdu.nxtpdu)) {
+    if (pdu !== null && s >= pdu.seq && s < pduLimit(pdu)) {
       const have = pdu.seq + pdu.length;
       if (s > have) {
         // Bytes before this segment are missing: the PDU cannot be finished by it. Its bytes are
@@ -239,6 +239,16 @@ export function dissectTcpPayload(d: Dissector, p: PacketState, ctx: AppContext,
     fresh(d, p, ctx, flow, s, columns, tcpLayer, data, o, end, pdu !== null && s < pdu.seq);
     return;
   }
+}
+
+/**
+ * Where the bytes a pending PDU takes end (exclusive), Infinity when not known: one that waits for
+ * one more segment takes a segment that starts at most one byte past its bytes (Wireshark's
+ * msp->nxtpdu one byte into the next segment), not one after a hole, which starts afresh.
+ */
+function pduLimit(pdu: PendingPdu): number {
+  if (pdu.oneMore) return pdu.seq + pdu.length + 1;
+  return pdu.nxtpdu < 0 ? Infinity : pdu.nxtpdu;
 }
 
 /** Keeps the bytes of a segment that came after a hole in `pdu` (at most MAX_PDU_BYTES in all). */

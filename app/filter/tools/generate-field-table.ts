@@ -27,7 +27,7 @@ const PROTOCOLS = [
   'ospf', 'vrrp', 'igmp', 'sctp', 'dccp', 'mipv6', 'mip6',
   'rx', 'afs', 'eigrp', 'kerberos', 'krb4', 'pgm',
   'mptcp', 'ssh', 'esp', 'isakmp', 'udpencap', 'ftp', 'ftp-data', 'smtp', 'imf', 'imap', 'pop',
-  'mbtcp', 'modbus', 'bgp', 'openflow', 'openflow_v1', 'openflow_v4', 'resp', 'mysql', 'mariadb', 'pgsql', 'vnc', 'ldap', 'cldap', 'mscldap',
+  'mbtcp', 'modbus', 'bgp', 'openflow', 'openflow_v1', 'openflow_v4', 'resp', 'mysql', 'mariadb', 'pgsql', 'mqtt', 'vnc', 'ldap', 'cldap', 'mscldap',
   'radiotap', 'ppi', 'wlan_radio', 'wlan', 'wlan_rsna_eapol', 'macsec', 'juniper', 'wol', 'teredo', 'ieee8021ad', 'ieee8021ah', 'gtp', 'vntag', 'cfp', 'fddi', 'bofl', 'ayiya', 'websocket',
   // Link-layer protocols (aoe.ts, dec-dna.ts, loop.ts, slarp.ts, geonw.ts: protocol gnw, fields geonw.*).
   'aoe', 'dec_dna', 'loop', 'slarp', 'gnw', 'geonw',
