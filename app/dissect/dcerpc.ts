@@ -9,8 +9,8 @@
  * Over TCP tshark finds it only by its heuristic (dissect_dcerpc_tcp_heur: is_dcerpc on the first
  * 16 bytes of a segment, on any port: the endpoint mapper's 135 and the dynamic ports it hands
  * out), then tcp_dissect_pdus on the fragment length. Inside SMB2 a pipe's Read/Write/IOCTL data
- * goes to the same test (dissect_dcerpc_cn_smb2). Left out: authentication verifiers (NTLMSSP,
- * Kerberos), the interfaces' own dissectors (epm, samr, lsarpc...) and their stub data, the
+ * goes to the same test (dissect_dcerpc_cn_smb2). The authentication verifier: dcerpc-auth.ts.
+ * Left out: the interfaces' own dissectors (epm, samr, lsarpc...) and their stub data, the
  * request/response matching ("[Response in frame: N]") and DCE/RPC's own fragment reassembly.
  */
 import { LayerBuilder } from './builder';
@@ -18,6 +18,7 @@ import { bitPicture, bytesHex } from './format';
 import type { AppContext, AppDissector, AppResult, PduSplit } from './model';
 import { lengthPrefixedPdus } from './tcp-pdus';
 import { DCERPC_INTERFACES } from './dcerpc-interfaces';
+import { dissectDcerpcAuth } from './dcerpc-auth';
 
 const TITLE = 'Distributed Computing Environment / Remote Procedure Call (DCE/RPC)';
 /** The common header's length (sizeof(e_dce_cn_common_hdr_t)). */
@@ -145,6 +146,7 @@ export function createDcerpcDissector(): AppDissector {
   const binds = new DcerpcBinds();
   return {
     protocol: 'dcerpc',
+    fieldPrefixes: ['gss-api', 'spnego', 'ntlmssp'],
     heuristic: (data, offset, end, ctx) => ctx.transport === 'tcp' && isDcerpc(data, offset, end),
     stateful: true,
     desegment: (data, offset, end) => ({ ...dcerpcSplit(data, offset, end), replaceInfo: true }),
@@ -221,6 +223,8 @@ function dissectDcerpcPdu(data: Buffer, offset: number, end: number, ctx: Dcerpc
     }, vHex);
   };
   let at = offset + DCERPC_HEADER;
+  // Where the stub (or the body) ends and dissect_dcerpc_cn_auth looks for the verifier after it.
+  let authAt: number | undefined = ptype === 16 ? at : undefined;
   const has = (n: number): boolean => at + n <= pduEnd;
   const uuidName = (uuid: string): string => UUID_NAMES[uuid] ?? uuid;
   if ((ptype === 11 || ptype === 14) && has(8)) {
@@ -277,6 +281,7 @@ function dissectDcerpcPdu(data: Buffer, offset: number, end: number, ctx: Dcerpc
         at += length;
       }
     }
+    authAt = at;
   } else if ((ptype === 12 || ptype === 15) && has(10)) {
     // Bind_ack / Alter_context_resp
     const maxXmit = u16(at);
@@ -320,6 +325,7 @@ function dissectDcerpcPdu(data: Buffer, offset: number, end: number, ctx: Dcerpc
         at += 24;
       }
     }
+    authAt = at;
   } else if ((ptype === 0 || ptype === 2) && has(8)) {
     // Request / Response
     const hint = u32(at);
@@ -328,6 +334,7 @@ function dissectDcerpcPdu(data: Buffer, offset: number, end: number, ctx: Dcerpc
     b.add('dcerpc.cn_ctx_id', () => `Context ID: ${ctxId}`, ctxId, at + 4, 2);
     titleTail = `, Ctx: ${ctxId}`;
     ctxIdLeft = ctxId;
+    authAt = at + 8 + (ptype === 0 && flags & 0x80 ? 16 : 0);
     if (ptype === 0) {
       const opnum = u16(at + 6);
       b.add('dcerpc.opnum', () => `Opnum: ${opnum}`, opnum, at + 6, 2);
@@ -375,6 +382,9 @@ function dissectDcerpcPdu(data: Buffer, offset: number, end: number, ctx: Dcerpc
       info += ` ${UUID_NAMES[bound.uuid] ?? bound.uuid} V${bound.ver}`;
     }
   }
+  const auth = authAt !== undefined ? dissectDcerpcAuth(b, data, offset, stop, ptype, fragLen, authLen, authAt, little) : undefined;
+  if (auth !== undefined && protocolColumn === 'DCERPC') info += auth.info;
   if (stop < offset + fragLen) b.mark('truncated', 'DCE/RPC fragment cut short');
-  return { layers: [b.layer], protocolColumn, info, ctxId: ctxIdLeft };
+  if (auth === undefined || auth.layers.length === 0) return { layers: [b.layer], protocolColumn, info, ctxId: ctxIdLeft };
+  return { layers: [b.layer, ...auth.layers], chain: ['dcerpc', ...auth.layers.map((l) => l.protocol)], chainInLaterPdus: true, protocolColumn, info, ctxId: ctxIdLeft };
 }

@@ -30,6 +30,11 @@ export interface SecurityBlobResult {
   user?: string;
   domain?: string;
   host?: string;
+  /**
+   * The names SPNEGO's handles add to frame.protocols that have no layer here: 'spnego-krb5' for a
+   * Kerberos token.
+   */
+  handles?: string[];
 }
 
 /** The gss-api, spnego and ntlmssp layers of a security blob at data[from, to). */
@@ -61,6 +66,7 @@ export function dissectSecurityBlob(data: Buffer, from: number, to: number, sele
   const s = new LayerBuilder(data, 'spnego', 'Simple Protected Negotiation', inner, to, selection);
   out.layers.push(s.layer);
   let token: { start: number; end: number } | undefined;
+  let mic: { start: number; end: number } | undefined;
   dissectSafely(s, () => {
     const choice = readBer(data, inner, to);
     if (!choice.ok) return;
@@ -100,17 +106,46 @@ export function dissectSecurityBlob(data: Buffer, from: number, to: number, sele
           const o = berOid(data, v.valueStart, v.length);
           s.add('spnego.supportedMech', () => `supportedMech: ${o}${MECHS[o] ? ` (${MECHS[o]})` : ''}`, o, v.valueStart, v.length);
         } else if (field.tlv.tag === 3) {
+          if (v.length > 0) mic = { start: v.valueStart, end: v.valueEnd };
           const t = data.subarray(v.valueStart, v.valueEnd);
           s.add('spnego.mechListMIC', () => `mechListMIC: ${t.toString('hex')}`, t, v.valueStart, v.length, () => t.toString('hex'));
         }
       }
     }, '1');
   });
-  if (token !== undefined && data.toString('latin1', token.start, Math.min(token.end, token.start + 8)) === 'NTLMSSP\0') ntlmssp(data, token.start, token.end, selection, out);
+  const t = token as { start: number; end: number } | undefined;
+  const isNtlmssp = t !== undefined && data.toString('latin1', t.start, Math.min(t.end, t.start + 8)) === 'NTLMSSP\0';
+  if (isNtlmssp) ntlmssp(data, t.start, t.end, selection, out);
+  else if (t !== undefined && t.end > t.start) out.handles = ['spnego-krb5'];
+  // The mechListMIC after an NTLMSSP token goes to NTLMSSP too: its verifier.
+  if (isNtlmssp && mic !== undefined) {
+    const verifier = ntlmsspVerifier(data, mic.start, mic.end, selection);
+    if (verifier !== undefined) out.layers.push(verifier);
+  }
   return out;
 }
 
-function ntlmssp(data: Buffer, from: number, to: number, selection: ReadonlySet<string> | undefined, out: SecurityBlobResult): void {
+/**
+ * dissect_ntlmssp_verf: a signature of 16 bytes (or more) as NTLMSSP's own layer, its version and
+ * body; nothing when the body is shorter than 12 bytes (packet-ntlmssp.c gives up then).
+ */
+export function ntlmsspVerifier(data: Buffer, from: number, to: number, selection?: ReadonlySet<string>): Layer | undefined {
+  if (to - from - 4 < 12) return undefined;
+  const b = new LayerBuilder(data, 'ntlmssp', 'NTLM Secure Service Provider', from, to, selection);
+  dissectSafely(b, () => {
+    b.group('ntlmssp.verf', 'NTLMSSP Verifier', null, from, to - from, () => {
+      b.need(from, 4, 'verifier version');
+      const version = data.readUInt32LE(from);
+      b.add('ntlmssp.verf.vers', () => `Version Number: ${version}`, version, from, 4);
+      const body = b.bytes(from + 4, to - from - 4, 'verifier body');
+      b.add('ntlmssp.verf.body', () => `Verifier Body: ${body.toString('hex', 0, 36)}${body.length > 36 ? '…' : ''}`, body, from + 4, body.length, () => body.toString('hex'));
+    });
+  });
+  return b.layer;
+}
+
+/** dissect_ntlmssp on data[from, to): an NTLMSSP message as its own layer, its name in `out.info`. */
+export function ntlmssp(data: Buffer, from: number, to: number, selection: ReadonlySet<string> | undefined, out: SecurityBlobResult): void {
   const b = new LayerBuilder(data, 'ntlmssp', 'NTLM Secure Service Provider', from, to, selection);
   out.layers.push(b.layer);
   dissectSafely(b, () => {
