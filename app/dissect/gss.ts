@@ -117,8 +117,12 @@ export function dissectSecurityBlob(data: Buffer, from: number, to: number, sele
   const isNtlmssp = t !== undefined && data.toString('latin1', t.start, Math.min(t.end, t.start + 8)) === 'NTLMSSP\0';
   if (isNtlmssp) ntlmssp(data, t.start, t.end, selection, out);
   else if (t !== undefined && t.end > t.start) out.handles = ['spnego-krb5'];
-  // The mechListMIC after an NTLMSSP token goes to NTLMSSP too: its verifier.
-  if (isNtlmssp && mic !== undefined) {
+  // The mechListMIC goes to the mechanism's dissector: NTLMSSP's verifier (after an NTLMSSP token,
+  // or alone when it looks like one), else Kerberos 5's.
+  const m = mic as { start: number; end: number } | undefined;
+  const ntlmMic = m !== undefined && (isNtlmssp || (t === undefined && m.end - m.start === 16 && m.start + 4 <= data.length && data.readUInt32LE(m.start) === 1));
+  if (m !== undefined && !ntlmMic) out.handles = [...(out.handles ?? []), 'spnego-krb5'];
+  if (ntlmMic && mic !== undefined) {
     const verifier = ntlmsspVerifier(data, mic.start, mic.end, selection);
     if (verifier !== undefined) out.layers.push(verifier);
   }
