@@ -99,7 +99,8 @@ export function dissectDcerpcAuth(b: LayerBuilder, data: Buffer, offset: number,
         out.info += r.info;
       } else if (verifier) {
         const layer = ntlmsspVerifier(data, from, to, b.selection);
-        if (layer !== undefined) b.push(asField(layer));
+        // dissect_ntlmssp_verf adds its item to the tree it is given, with no NTLMSSP item around it.
+        if (layer !== undefined) for (const f of layer.fields) b.push(f);
       }
     } else if (type === SPNEGO || (type === GSS_KERBEROS && verifier && level !== 2)) {
       if (!handshake && !verifier) return;
@@ -121,7 +122,7 @@ function asField(layer: Layer): Field {
 
 /** A layer that only names its protocol (in frame.protocols and to filters); its tree is elsewhere. */
 function marker(protocol: string): Layer {
-  return { protocol, title: '', offset: 0, length: 0, fields: [], status: 'ok' };
+  return { protocol, title: '', offset: 0, length: 0, fields: [], status: 'ok', chainOnly: true };
 }
 
 /**
@@ -205,7 +206,10 @@ function gssapiPayload(data: Buffer, from: number, to: number): string[] {
   if (n <= 0) return [];
   const head = data.toString('hex', from, from + Math.min(n, 4));
   if (n > 7 && data.toString('latin1', from, from + 7) === 'NTLMSSP') return ['ntlmssp'];
-  if (head === '01000000' && n >= 16) return ['ntlmssp'];
+  // A signature of 16 bytes goes to ntlmssp_data_only, which declines without a key: call_dissector
+  // then shows the stub as data (with no tree item).
+  if (head === '01000000' && n === 16) return ['data'];
+  if (head === '01000000' && n > 16) return ['ntlmssp'];
   if (head.startsWith('0404') || head.startsWith('0504')) return ['spnego-krb5'];
   return [];
 }

@@ -1,0 +1,161 @@
+/**
+ * The authentication verifier of connection-oriented DCE/RPC as tshark 4.0 shows it: a Bind,
+ * Bind_ack and AUTH3 carrying NTLMSSP's negotiate, challenge and auth messages (auth type 10),
+ * requests and responses with NTLMSSP verifiers at Packet integrity; then an Alter_context with a
+ * SPNEGO negTokenInit (type 9), its response with a negTokenTarg, and requests whose verifiers are
+ * NTLMSSP signatures and Kerberos 5 wrap tokens, sealed (Packet privacy) and not; a type no
+ * dissector registers (Auth Credentials). Compared with tshark on conversations this test builds:
+ * -T fields, frame.protocols, Protocol and Info, and -V on the frames whose trees Sievecap has in
+ * full (the NTLMSSP handshake's messages are only outlined).
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { sievecap } from './support/sievecap';
+import { TcpConversation, writeConversations } from './support/tcp-frames';
+
+const NO_TSHARK = spawnSync('tshark', ['--version']).status !== 0 ? 'tshark is not installed (apt-get install tshark)' : false;
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sievecap-dcerpc-auth-'));
+after(() => { if (!process.env.KEEP) fs.rmSync(tmp, { recursive: true, force: true }); });
+
+function tshark(args: string[]): string {
+  const r = spawnSync('tshark', args, { encoding: 'utf8', maxBuffer: 64 << 20 });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout;
+}
+
+function uuid(text: string): Buffer {
+  const b = Buffer.from(text.replace(/-/g, ''), 'hex');
+  b.subarray(0, 4).reverse(); b.subarray(4, 6).reverse(); b.subarray(6, 8).reverse();
+  return b;
+}
+
+const u16 = (v: number): Buffer => { const b = Buffer.alloc(2); b.writeUInt16LE(v); return b; };
+const u32 = (v: number): Buffer => { const b = Buffer.alloc(4); b.writeUInt32LE(v); return b; };
+
+/** A PDU: header, body, auth padding to 4 bytes, the verifier's 8-byte header and its data. */
+function pdu(type: number, callId: number, body: Buffer, auth?: { type: number; level: number; data: Buffer }): Buffer {
+  const pad = auth !== undefined && (type === 0 || type === 2) ? (4 - (body.length % 4)) % 4 : 0;
+  const trailer = auth !== undefined ? Buffer.concat([Buffer.alloc(pad), Buffer.from([auth.type, auth.level, pad, 0]), u32(0), auth.data]) : Buffer.alloc(0);
+  const h = Buffer.alloc(16);
+  h[0] = 5; h[2] = type; h[3] = 3; h[4] = 0x10;
+  h.writeUInt16LE(16 + body.length + trailer.length, 8);
+  h.writeUInt16LE(auth?.data.length ?? 0, 10);
+  h.writeUInt32LE(callId, 12);
+  return Buffer.concat([h, body, trailer]);
+}
+
+const NDR = '8a885d04-1ceb-11c9-9fe8-08002b104860';
+// An interface tshark has no dissector for: its stubs stay bytes.
+const IFACE = '11223344-5566-7788-99aa-bbccddeeff00';
+
+function bind(): Buffer {
+  return Buffer.concat([u16(4280), u16(4280), u32(0), Buffer.from([1, 0, 0, 0]), u16(0), Buffer.from([1, 0]), uuid(IFACE), u16(2), u16(0), uuid(NDR), u32(2)]);
+}
+
+function bindAck(): Buffer {
+  const result = Buffer.concat([u16(0), u16(0), uuid(NDR), u32(2)]);
+  return Buffer.concat([u16(4280), u16(4280), u32(0x1234), u16(4), Buffer.from('135\0'), Buffer.alloc(2), Buffer.from([1, 0, 0, 0]), result]);
+}
+
+const request = (opnum: number, stub: Buffer): Buffer => Buffer.concat([u32(stub.length), u16(0), u16(opnum), stub]);
+const response = (stub: Buffer): Buffer => Buffer.concat([u32(stub.length), u16(0), u16(0), stub]);
+
+/** NTLMSSP messages: negotiate, challenge with a target name, auth with domain, user and host. */
+function ntlmNegotiate(): Buffer {
+  return Buffer.concat([Buffer.from('NTLMSSP\0'), u32(1), u32(0xe2088297), Buffer.alloc(16)]);
+}
+function ntlmChallenge(): Buffer {
+  const name = Buffer.from('DOM', 'utf16le');
+  return Buffer.concat([Buffer.from('NTLMSSP\0'), u32(2), u16(name.length), u16(name.length), u32(48), u32(0xe28a8215), Buffer.from('0123456789abcdef', 'hex'), Buffer.alloc(8), u16(0), u16(0), u32(48 + name.length), name]);
+}
+function ntlmAuth(): Buffer {
+  const strings = [Buffer.from('DOM', 'utf16le'), Buffer.from('alice', 'utf16le'), Buffer.from('HOST', 'utf16le')];
+  const header = (len: number, off: number): Buffer => Buffer.concat([u16(len), u16(len), u32(off)]);
+  let off = 64;
+  const fields: Buffer[] = [header(0, off), header(0, off)];
+  for (const s of strings) { fields.push(header(s.length, off)); off += s.length; }
+  fields.push(header(0, off));
+  return Buffer.concat([Buffer.from('NTLMSSP\0'), u32(3), ...fields, u32(0xe2888215), ...strings]);
+}
+const ntlmVerifier = (seq: number): Buffer => Buffer.concat([u32(1), Buffer.from('a1b2c3d4e5f60718', 'hex'), u32(seq)]);
+
+/** DER: tag, length, value. */
+function der(tag: number, ...parts: Buffer[]): Buffer {
+  const v = Buffer.concat(parts);
+  const len = v.length < 128 ? Buffer.from([v.length]) : v.length < 256 ? Buffer.from([0x81, v.length]) : Buffer.from([0x82, v.length >> 8, v.length & 0xff]);
+  return Buffer.concat([Buffer.from([tag]), len, v]);
+}
+const SPNEGO_OID = Buffer.from('06062b0601050502', 'hex');
+const NTLM_OID = Buffer.from('060a2b06010401823702020a', 'hex');
+const KRB5_OID = Buffer.from('06092a864886f712010202', 'hex');
+
+function negTokenInit(mech: Buffer, token: Buffer): Buffer {
+  return der(0x60, SPNEGO_OID, der(0xa0, der(0x30, der(0xa0, der(0x30, mech)), der(0xa2, der(0x04, token)))));
+}
+function negTokenTarg(result: number, mech: Buffer | undefined, token: Buffer | undefined, mic?: Buffer): Buffer {
+  const parts = [der(0xa0, der(0x0a, Buffer.from([result])))];
+  if (mech) parts.push(der(0xa1, mech));
+  if (token) parts.push(der(0xa2, der(0x04, token)));
+  if (mic) parts.push(der(0xa3, der(0x04, mic)));
+  return der(0xa1, der(0x30, ...parts));
+}
+/** A Kerberos 5 CFX GetMIC token (RFC 4121): 04 04, flags, filler, sequence, checksum. */
+const krb5Mic = (): Buffer => Buffer.concat([Buffer.from('040405ffffffffff', 'hex'), Buffer.from('0000000037f90c00', 'hex'), Buffer.alloc(12, 0x5a)]);
+/** A Kerberos 5 AP-REQ inside an InitialContextToken (only its OID matters here). */
+const krb5ApReq = (): Buffer => der(0x60, KRB5_OID, Buffer.from([1, 0]), der(0x6e, der(0x30, der(0xa0, der(0x02, Buffer.from([5]))))));
+
+test('DCE/RPC verifiers: NTLMSSP, SPNEGO (NTLMSSP and Kerberos), sealed stubs, unknown types', { skip: NO_TSHARK }, () => {
+  // NTLMSSP (10) at Packet integrity over the endpoint mapper's port.
+  const ntlm = new TcpConversation({ serverPort: 135, clientPort: 50135 });
+  ntlm.handshake();
+  ntlm.send('client', pdu(11, 1, bind(), { type: 10, level: 5, data: ntlmNegotiate() }));
+  ntlm.send('server', pdu(12, 1, bindAck(), { type: 10, level: 5, data: ntlmChallenge() }));
+  ntlm.send('client', pdu(16, 1, Buffer.alloc(4), { type: 10, level: 5, data: ntlmAuth() }));
+  ntlm.send('client', pdu(0, 2, request(15, Buffer.alloc(21, 0x41)), { type: 10, level: 5, data: ntlmVerifier(0) }));
+  ntlm.send('server', pdu(2, 2, response(Buffer.alloc(24, 0x42)), { type: 10, level: 5, data: ntlmVerifier(0) }));
+  // Packet privacy: the stub is sealed.
+  ntlm.send('client', pdu(0, 3, request(15, Buffer.alloc(32, 0x99)), { type: 10, level: 6, data: ntlmVerifier(1) }));
+  // Two PDUs in one segment, the second with a verifier.
+  ntlm.send('client', Buffer.concat([pdu(0, 4, request(15, Buffer.alloc(8))), pdu(0, 5, request(15, Buffer.alloc(8)), { type: 10, level: 5, data: ntlmVerifier(2) })]));
+  ntlm.fin('client').fin('server').ack('client');
+
+  // SPNEGO (9) on a dynamic port: NTLMSSP inside SPNEGO, then Kerberos.
+  const spnego = new TcpConversation({ serverPort: 49667, clientPort: 50136 });
+  spnego.handshake();
+  spnego.send('client', pdu(14, 1, bind(), { type: 9, level: 5, data: negTokenInit(NTLM_OID, ntlmNegotiate()) }));
+  spnego.send('server', pdu(15, 1, bindAck(), { type: 9, level: 5, data: negTokenTarg(1, NTLM_OID, ntlmChallenge()) }));
+  spnego.send('client', pdu(14, 2, bind(), { type: 9, level: 5, data: negTokenTarg(1, undefined, ntlmAuth(), ntlmVerifier(0)) }));
+  spnego.send('client', pdu(0, 3, request(0, Buffer.alloc(20, 0x43)), { type: 9, level: 5, data: ntlmVerifier(1) }));
+  spnego.send('server', pdu(2, 3, response(Buffer.alloc(8, 0x44)), { type: 9, level: 6, data: ntlmVerifier(1) }));
+  spnego.fin('client').fin('server').ack('client');
+
+  const krb = new TcpConversation({ serverPort: 49668, clientPort: 50137 });
+  krb.handshake();
+  krb.send('client', pdu(11, 1, bind(), { type: 9, level: 6, data: negTokenInit(KRB5_OID, krb5ApReq()) }));
+  krb.send('server', pdu(12, 1, bindAck(), { type: 9, level: 6, data: negTokenTarg(0, KRB5_OID, undefined, krb5Mic()) }));
+  krb.send('client', pdu(0, 2, request(0, Buffer.alloc(16, 0x45)), { type: 9, level: 6, data: krb5Mic() }));
+  krb.send('server', pdu(2, 2, response(Buffer.alloc(16, 0x46)), { type: 9, level: 5, data: krb5Mic() }));
+  // Types no dissector registers (DPA) and a level NTLMSSP does not (Call).
+  krb.send('client', pdu(0, 3, request(0, Buffer.alloc(4)), { type: 17, level: 5, data: Buffer.alloc(16, 0x77) }));
+  krb.send('client', pdu(0, 4, request(0, Buffer.alloc(4)), { type: 10, level: 3, data: ntlmVerifier(3) }));
+  krb.fin('client').fin('server').ack('client');
+
+  const file = path.join(tmp, 'dcerpc-auth.pcap');
+  writeConversations(file, [ntlm, spnego, krb]);
+  assert.match(tshark(['-r', file]), /Bind: call_id: 1, Fragment: Single, 1 context items: 11223344-5566-7788-99aa-bbccddeeff00 V2\.0 \(32bit NDR\), NTLMSSP_NEGOTIATE/);
+
+  assert.equal(sievecap(['-r', file, '-T', 'text']).stdout.toString(), tshark(['-r', file]));
+  const fields = ['-T', 'fields', '-E', 'occurrence=a', '-e', 'frame.number', '-e', 'frame.protocols', '-e', '_ws.col.Protocol', '-e', '_ws.col.Info',
+    '-e', 'dcerpc.cn_auth_len', '-e', 'dcerpc.auth_type', '-e', 'dcerpc.auth_level', '-e', 'dcerpc.auth_pad_len', '-e', 'dcerpc.auth_rsrvd', '-e', 'dcerpc.auth_ctx_id',
+    '-e', 'dcerpc.auth_credentials', '-e', 'gss-api.OID', '-e', 'spnego.negResult', '-e', 'spnego.supportedMech', '-e', 'spnego.mechListMIC',
+    '-e', 'ntlmssp.messagetype', '-e', 'ntlmssp.auth.username', '-e', 'ntlmssp.auth.domain', '-e', 'ntlmssp.ntlmserverchallenge', '-e', 'ntlmssp.verf.vers', '-e', 'ntlmssp.verf.body'];
+  assert.equal(sievecap(['-r', file, ...fields]).stdout.toString(), tshark(['-r', file, ...fields]));
+  for (const filter of ['ntlmssp', 'spnego', 'dcerpc.auth_type == 9', 'dcerpc.auth_level == 6', 'ntlmssp.verf.vers == 1']) {
+    const picked = ['-Y', filter, '-T', 'fields', '-e', 'frame.number'];
+    assert.equal(sievecap(['-r', file, ...picked]).stdout.toString(), tshark(['-r', file, ...picked]), filter);
+  }
+});
