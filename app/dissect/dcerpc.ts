@@ -18,7 +18,7 @@ import { bitPicture, bytesHex } from './format';
 import type { AppContext, AppDissector, AppResult, PduSplit } from './model';
 import { lengthPrefixedPdus } from './tcp-pdus';
 import { DCERPC_INTERFACES } from './dcerpc-interfaces';
-import { dissectDcerpcAuth } from './dcerpc-auth';
+import { dcerpcAuthSize, dissectDcerpcAuth } from './dcerpc-auth';
 
 const TITLE = 'Distributed Computing Environment / Remote Procedure Call (DCE/RPC)';
 /** The common header's length (sizeof(e_dce_cn_common_hdr_t)). */
@@ -185,7 +185,6 @@ function dissectDcerpcPdu(data: Buffer, offset: number, end: number, ctx: Dcerpc
   const pduEnd = Math.min(stop, offset + fragLen);
   const b = new LayerBuilder(data, 'dcerpc', TITLE, offset, Math.min(stop, offset + Math.max(fragLen, DCERPC_HEADER)), ctx.fields);
   let titleTail = '';
-  b.title(() => `${TITLE} ${typeName}, Fragment: ${fragment}, FragLen: ${fragLen}, Call: ${callId}${titleTail}`);
   let info = `${typeName}: call_id: ${callId}, Fragment: ${fragment}`;
   let protocolColumn = 'DCERPC';
   let ctxIdLeft: number | undefined;
@@ -380,11 +379,44 @@ function dissectDcerpcPdu(data: Buffer, offset: number, end: number, ctx: Dcerpc
       if (ptype === 2 && reqFrame !== undefined && reqFrame !== ctx.frameNumber) b.add('dcerpc.request_in', () => `[Request in frame: ${reqFrame}]`, reqFrame, offset, 0);
     } else if (bound !== undefined && REGISTERED_NAMES[bound.uuid] === undefined) {
       info += ` ${UUID_NAMES[bound.uuid] ?? bound.uuid} V${bound.ver}`;
+      if ((flags & 3) === 3 && authAt !== undefined) stubData(b, data, authAt, offset + fragLen, pduEnd, fragLen, authLen, offset);
     }
   }
   const auth = authAt !== undefined ? dissectDcerpcAuth(b, data, offset, stop, ptype, fragLen, authLen, authAt, little) : undefined;
   if (auth !== undefined && protocolColumn === 'DCERPC') info += auth.info;
   if (stop < offset + fragLen) b.mark('truncated', 'DCE/RPC fragment cut short');
+  b.title(() => `${TITLE} ${typeName}, Fragment: ${fragment}, FragLen: ${fragLen}, Call: ${callId}${titleTail}`);
   if (auth === undefined || auth.layers.length === 0) return { layers: [b.layer], protocolColumn, info, ctxId: ctxIdLeft };
   return { layers: [b.layer, ...auth.layers], chain: ['dcerpc', ...auth.layers.map((l) => l.protocol)], chainInLaterPdus: true, protocolColumn, info, ctxId: ctxIdLeft };
+}
+
+/**
+ * show_stub_data for a call whose interface has no dissector: the stub between the body and the
+ * verifier, the verifier's padding after it; sealed (Packet privacy) it is Encrypted stub data,
+ * padding and all. Left out: the verification trailer ([MS-RPCE] 2.2.2.13) a stub may end with.
+ */
+function stubData(b: LayerBuilder, data: Buffer, from: number, pduStop: number, captured: number, fragLen: number, authLen: number, offset: number): void {
+  const authSize = dcerpcAuthSize(authLen, fragLen, from - offset);
+  const length = pduStop - authSize - from;
+  if (length <= 0 || from + length > captured) return;
+  let padLen = authSize > 0 && pduStop - authSize + 3 <= captured ? data[pduStop - authSize + 2]! : 0;
+  const level = authSize > 0 && pduStop - authSize + 2 <= captured ? data[pduStop - authSize + 1]! : 0;
+  const type = authSize > 0 ? data[pduStop - authSize]! : 0;
+  let plain = length - padLen;
+  if (plain < 1) {
+    plain = length;
+    padLen = 0;
+  }
+  const hexLabel = (name: string, bytes: Buffer): string => `${name}: ${bytes.toString('hex', 0, 36)}${bytes.length > 36 ? '…' : ''}`;
+  if (authSize > 0 && type !== 0 && level === 6) {
+    const sealed = data.subarray(from, from + length);
+    b.add('dcerpc.encrypted_stub_data', () => hexLabel('Encrypted stub data', sealed), sealed, from, length, () => sealed.toString('hex'));
+    return;
+  }
+  const stub = data.subarray(from, from + plain);
+  b.add('dcerpc.stub_data', () => hexLabel('Stub data', stub), stub, from, plain, () => stub.toString('hex'));
+  if (padLen !== 0) {
+    const pad = data.subarray(from + plain, from + length);
+    b.add('dcerpc.auth_padding', () => hexLabel('Auth Padding', pad), pad, from + plain, padLen, () => pad.toString('hex'));
+  }
 }
