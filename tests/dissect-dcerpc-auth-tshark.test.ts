@@ -5,8 +5,8 @@
  * SPNEGO negTokenInit (type 9), its response with a negTokenTarg, and requests whose verifiers are
  * NTLMSSP signatures and Kerberos 5 wrap tokens, sealed (Packet privacy) and not; a type no
  * dissector registers (Auth Credentials). Compared with tshark on conversations this test builds:
- * -T fields, frame.protocols, Protocol and Info, and -V on the frames whose trees Sievecap has in
- * full (the NTLMSSP handshake's messages are only outlined).
+ * -T fields, frame.protocols, Protocol and Info, filters, and -V on the requests and responses (the
+ * NTLMSSP handshake's messages and Kerberos' AP-REQ are only outlined or left out).
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -152,8 +152,13 @@ test('DCE/RPC verifiers: NTLMSSP, SPNEGO (NTLMSSP and Kerberos), sealed stubs, u
   const fields = ['-T', 'fields', '-E', 'occurrence=a', '-e', 'frame.number', '-e', 'frame.protocols', '-e', '_ws.col.Protocol', '-e', '_ws.col.Info',
     '-e', 'dcerpc.cn_auth_len', '-e', 'dcerpc.auth_type', '-e', 'dcerpc.auth_level', '-e', 'dcerpc.auth_pad_len', '-e', 'dcerpc.auth_rsrvd', '-e', 'dcerpc.auth_ctx_id',
     '-e', 'dcerpc.auth_credentials', '-e', 'gss-api.OID', '-e', 'spnego.negResult', '-e', 'spnego.supportedMech', '-e', 'spnego.mechListMIC',
-    '-e', 'ntlmssp.messagetype', '-e', 'ntlmssp.auth.username', '-e', 'ntlmssp.auth.domain', '-e', 'ntlmssp.ntlmserverchallenge', '-e', 'ntlmssp.verf.vers', '-e', 'ntlmssp.verf.body'];
+    '-e', 'ntlmssp.messagetype', '-e', 'ntlmssp.auth.username', '-e', 'ntlmssp.auth.domain', '-e', 'ntlmssp.ntlmserverchallenge', '-e', 'ntlmssp.verf.vers', '-e', 'ntlmssp.verf.body',
+    '-e', 'spnego.krb5.cfx_flags', '-e', 'spnego.krb5.cfx_seq', '-e', 'spnego.krb5.sgn_cksum',
+    '-e', 'dcerpc.stub_data', '-e', 'dcerpc.encrypted_stub_data', '-e', 'dcerpc.auth_padding'];
   assert.equal(sievecap(['-r', file, ...fields]).stdout.toString(), tshark(['-r', file, ...fields]));
+  // Requests and responses (with a verifier or not), with their trees in full.
+  const calls = ['-Y', 'dcerpc.pkt_type == 0 || dcerpc.pkt_type == 2', '-V'];
+  assert.equal(sievecap(['-r', file, ...calls]).stdout.toString(), tshark(['-r', file, ...calls]));
   for (const filter of ['ntlmssp', 'spnego', 'dcerpc.auth_type == 9', 'dcerpc.auth_level == 6', 'ntlmssp.verf.vers == 1']) {
     const picked = ['-Y', filter, '-T', 'fields', '-e', 'frame.number'];
     assert.equal(sievecap(['-r', file, ...picked]).stdout.toString(), tshark(['-r', file, ...picked]), filter);

@@ -21,7 +21,7 @@
  */
 import type { LayerBuilder } from './builder';
 import { berOid, readBer } from './ber';
-import { dissectSecurityBlob, ntlmssp, ntlmsspVerifier, type SecurityBlobResult } from './gss';
+import { dissectSecurityBlob, krb5CfxGetMic, ntlmssp, ntlmsspVerifier, type SecurityBlobResult } from './gss';
 import type { Field, Layer } from './model';
 
 const AUTH_TYPES: Record<number, string> = {
@@ -158,8 +158,10 @@ function gssapi(data: Buffer, from: number, to: number, verifier: boolean, selec
     return { field, chain, info };
   }
   if (startsWith('0404') || startsWith('0504')) {
-    // A Kerberos 5 CFX wrap token (spnego-krb5-wrap).
+    // A Kerberos 5 CFX token (spnego-krb5-wrap).
     chain.push('spnego-krb5');
+    const blob = krb5CfxGetMic(data, from, to, selection);
+    if (blob !== undefined) children.push(...blob);
     return { field, chain, info };
   }
   if (chain.length > 0) return { field, chain, info };
@@ -187,6 +189,10 @@ function gssapi(data: Buffer, from: number, to: number, verifier: boolean, selec
     else children.push(asField(layer));
   }
   chain.push(...(r.handles ?? []));
+  if (r.micFields !== undefined) {
+    const targ = spnegoField?.children?.[0];
+    if (targ !== undefined) (targ.children ??= []).push(...r.micFields);
+  }
   info = r.info;
   return { field, chain, info };
 }

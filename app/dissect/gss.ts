@@ -12,7 +12,7 @@
  */
 import { dissectSafely, hex, LayerBuilder } from './builder';
 import { berOid, readBer, type BerTlv } from './ber';
-import type { Layer } from './model';
+import type { Field, Layer } from './model';
 
 const MECHS: Record<string, string> = {
   '1.3.6.1.4.1.311.2.2.10': 'NTLMSSP - Microsoft NTLM Security Support Provider',
@@ -35,6 +35,8 @@ export interface SecurityBlobResult {
    * Kerberos token.
    */
   handles?: string[];
+  /** The tree of a Kerberos mechListMIC, shown beside it in negTokenTarg (where a caller nests SPNEGO's tree). */
+  micFields?: Field[];
 }
 
 /** The gss-api, spnego and ntlmssp layers of a security blob at data[from, to). */
@@ -121,7 +123,11 @@ export function dissectSecurityBlob(data: Buffer, from: number, to: number, sele
   // or alone when it looks like one), else Kerberos 5's.
   const m = mic as { start: number; end: number } | undefined;
   const ntlmMic = m !== undefined && (isNtlmssp || (t === undefined && m.end - m.start === 16 && m.start + 4 <= data.length && data.readUInt32LE(m.start) === 1));
-  if (m !== undefined && !ntlmMic) out.handles = [...(out.handles ?? []), 'spnego-krb5'];
+  if (m !== undefined && !ntlmMic) {
+    out.handles = [...(out.handles ?? []), 'spnego-krb5'];
+    const getMic = krb5CfxGetMic(data, m.start, m.end, selection);
+    if (getMic !== undefined) out.micFields = getMic;
+  }
   if (ntlmMic && mic !== undefined) {
     const verifier = ntlmsspVerifier(data, mic.start, mic.end, selection);
     if (verifier !== undefined) out.layers.push(verifier);
@@ -199,4 +205,37 @@ export function ntlmssp(data: Buffer, from: number, to: number, selection: Reado
       b.add('ntlmssp.negotiateflags', () => `Negotiate Flags: ${hex(flags, 8)}`, flags, from + 12, 4, () => hex(flags, 8));
     }
   });
+}
+
+/**
+ * dissect_spnego_krb5_wrap on an RFC 4121 GetMIC token (04 04): krb5_blob with its token ID,
+ * flags, filler, sequence number and checksum. Left out: the other tokens (CFX Wrap, RFC 1964's).
+ */
+export function krb5CfxGetMic(data: Buffer, from: number, to: number, selection?: ReadonlySet<string>): Field[] | undefined {
+  if (to - from < 16 || data[from] !== 0x04 || data[from + 1] !== 0x04) return undefined;
+  const b = new LayerBuilder(data, 'spnego-krb5', 'SPNEGO-KRB5', from, to, selection);
+  dissectSafely(b, () => {
+    const blob = data.subarray(from, to);
+    b.group('spnego.krb5.blob', () => `krb5_blob: ${blob.toString('hex', 0, 36)}${blob.length > 36 ? '…' : ''}`, blob, from, to - from, () => {
+      b.add('spnego.krb5.tok_id', 'krb5_tok_id: KRB_TOKEN_CFX_GetMic (0x0404)', 0x0404, from, 2, '0x0404');
+      const flags = data[from + 2]!;
+      const bits: Array<[number, string, string]> = [[4, 'AcceptorSubkey', 'acceptor_subkey'], [2, 'Sealed', 'sealed'], [1, 'SendByAcceptor', 'send_by_acceptor']];
+      const flagsHex = `0x${flags.toString(16).padStart(2, '0')}`;
+      const set = bits.filter(([mask]) => flags & mask).map(([, name]) => `, ${name}`).join('');
+      b.group('spnego.krb5.cfx_flags', () => `krb5_cfx_flags: ${flagsHex}${set}`, flags, from + 2, 1, () => {
+        for (const [mask, name, abbrev] of bits) {
+          const on = (flags & mask) !== 0;
+          const picture = `.... .${mask === 4 ? (on ? 1 : 0) : '.'}${mask === 2 ? (on ? 1 : 0) : '.'}${mask === 1 ? (on ? 1 : 0) : '.'}`;
+          b.add(`spnego.krb5.${abbrev}`, () => `${picture} = ${name}: ${on ? 'Set' : 'Not set'}`, on, from + 2, 1);
+        }
+      }, flagsHex);
+      const filler = data.subarray(from + 3, from + 8);
+      b.add('spnego.krb5.filler', () => `krb5_filler: ${filler.toString('hex')}`, filler, from + 3, 5, () => filler.toString('hex'));
+      const seq = data.readBigUInt64BE(from + 8);
+      b.add('spnego.krb5.cfx_seq', () => `krb5_cfx_seq: ${seq}`, seq, from + 8, 8, String(seq));
+      const checksum = data.subarray(from + 16, to);
+      b.add('spnego.krb5.sgn_cksum', () => `krb5_sgn_cksum: ${checksum.toString('hex', 0, 36)}${checksum.length > 36 ? '…' : ''}`, checksum, from + 16, checksum.length, () => checksum.toString('hex'));
+    });
+  });
+  return b.layer.fields;
 }
