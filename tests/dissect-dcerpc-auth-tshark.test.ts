@@ -6,7 +6,9 @@
  * NTLMSSP signatures and Kerberos 5 wrap tokens, sealed (Packet privacy) and not; a type no
  * dissector registers (Auth Credentials). Compared with tshark on conversations this test builds:
  * -T fields, frame.protocols, Protocol and Info, filters, and -V on the requests and responses (the
- * NTLMSSP handshake's messages and Kerberos' AP-REQ are only outlined or left out).
+ * NTLMSSP handshake's messages and Kerberos' AP-REQ are only outlined or left out). Then
+ * connectionless DCE/RPC over UDP (found by its heuristic): requests, responses matched by activity
+ * and sequence number, a fragment, both byte orders.
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,6 +18,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { sievecap } from './support/sievecap';
 import { TcpConversation, writeConversations } from './support/tcp-frames';
+import { writePcap } from './support/frames';
 
 const NO_TSHARK = spawnSync('tshark', ['--version']).status !== 0 ? 'tshark is not installed (apt-get install tshark)' : false;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sievecap-dcerpc-auth-'));
@@ -163,4 +166,49 @@ test('DCE/RPC verifiers: NTLMSSP, SPNEGO (NTLMSSP and Kerberos), sealed stubs, u
     const picked = ['-Y', filter, '-T', 'fields', '-e', 'frame.number'];
     assert.equal(sievecap(['-r', file, ...picked]).stdout.toString(), tshark(['-r', file, ...picked]), filter);
   }
+});
+
+/** Ethernet + IPv4 + UDP around a payload (checksums zero: tshark does not check them). */
+function udp(srcPort: number, dstPort: number, payload: Buffer, fromClient: boolean): Buffer {
+  const f = Buffer.alloc(42);
+  Buffer.from(fromClient ? '0200000000020200000000010800' : '0200000000010200000000020800', 'hex').copy(f, 0);
+  f[14] = 0x45; f.writeUInt16BE(28 + payload.length, 16); f[22] = 64; f[23] = 17;
+  Buffer.from(fromClient ? [10, 0, 0, 1, 10, 0, 0, 2] : [10, 0, 0, 2, 10, 0, 0, 1]).copy(f, 26);
+  f.writeUInt16BE(srcPort, 34); f.writeUInt16BE(dstPort, 36); f.writeUInt16BE(8 + payload.length, 38);
+  return Buffer.concat([f, payload]);
+}
+
+/** A connectionless header (80 bytes) and body. */
+function dg(ptype: number, flags1: number, seq: number, opnum: number, body: Buffer, little = true, fragNum = 0): Buffer {
+  const h = Buffer.alloc(80);
+  h[0] = 4; h[1] = ptype; h[2] = flags1; h[4] = little ? 0x10 : 0;
+  const id = (text: string): Buffer => (little ? uuid(text) : Buffer.from(text.replace(/-/g, ''), 'hex'));
+  id('1012bab1-3908-446a-afbb-458037b48ad1').copy(h, 8);
+  id(IFACE).copy(h, 24);
+  id('4e32dcdd-d803-4eaf-86ee-7650df599e40').copy(h, 40);
+  const w32 = (v: number, at: number): void => { if (little) h.writeUInt32LE(v, at); else h.writeUInt32BE(v, at); };
+  const w16 = (v: number, at: number): void => { if (little) h.writeUInt16LE(v, at); else h.writeUInt16BE(v, at); };
+  w32(0, 56); w32(1, 60); w32(seq, 64); w16(opnum, 68); w16(0xffff, 70); w16(0xffff, 72); w16(body.length, 74); w16(fragNum, 76);
+  h[79] = fragNum;
+  return Buffer.concat([h, body]);
+}
+
+test('connectionless DCE/RPC over UDP: requests, responses, a fragment, big-endian', { skip: NO_TSHARK }, () => {
+  const frames = [
+    udp(50000, 9999, dg(0, 0x20, 1, 3, Buffer.alloc(0)), true),
+    udp(9999, 50000, dg(2, 0, 1, 3, Buffer.alloc(0)), false),
+    udp(50000, 9999, dg(0, 0x04, 2, 4, Buffer.alloc(0), true, 1), true),
+    // (Idempotent: a request with all flags clear looks like WireGuard's transport data to Sievecap's
+    // heuristics, which try WireGuard first.)
+    udp(50001, 9998, dg(0, 0x20, 7, 1, Buffer.alloc(0), false), true),
+    udp(9998, 50001, dg(2, 0, 7, 1, Buffer.alloc(0), false), false),
+  ];
+  const file = path.join(tmp, 'dcerpc-udp.pcap');
+  writePcap(file, frames);
+  assert.match(tshark(['-r', file]), /DCERPC \d+ Request: seq: 1 opnum: 3 len: 0/);
+  assert.equal(sievecap(['-r', file, '-T', 'text']).stdout.toString(), tshark(['-r', file]));
+  assert.equal(sievecap(['-r', file, '-V']).stdout.toString(), tshark(['-r', file, '-V']));
+  const fields = ['-T', 'fields', '-e', 'frame.protocols', '-e', 'dcerpc.pkt_type', '-e', 'dcerpc.dg_flags1', '-e', 'dcerpc.dg_act_id', '-e', 'dcerpc.dg_if_id',
+    '-e', 'dcerpc.dg_seqnum', '-e', 'dcerpc.opnum', '-e', 'dcerpc.dg_frag_num', '-e', 'dcerpc.dg_serial_lo', '-e', 'dcerpc.request_in'];
+  assert.equal(sievecap(['-r', file, ...fields]).stdout.toString(), tshark(['-r', file, ...fields]));
 });

@@ -19,6 +19,7 @@ import type { AppContext, AppDissector, AppResult, PduSplit } from './model';
 import { lengthPrefixedPdus } from './tcp-pdus';
 import { DCERPC_INTERFACES } from './dcerpc-interfaces';
 import { dcerpcAuthSize, dissectDcerpcAuth } from './dcerpc-auth';
+import { dissectDcerpcDg, isDcerpcDg, type DgCalls } from './dcerpc-dg';
 
 const TITLE = 'Distributed Computing Environment / Remote Procedure Call (DCE/RPC)';
 /** The common header's length (sizeof(e_dce_cn_common_hdr_t)). */
@@ -144,13 +145,14 @@ export function dcerpcUuidName(uuid: string): string {
 
 export function createDcerpcDissector(): AppDissector {
   const binds = new DcerpcBinds();
+  const dgCalls: DgCalls = new Map();
   return {
     protocol: 'dcerpc',
     fieldPrefixes: ['gss-api', 'spnego', 'ntlmssp'],
-    heuristic: (data, offset, end, ctx) => ctx.transport === 'tcp' && isDcerpc(data, offset, end),
+    heuristic: (data, offset, end, ctx) => (ctx.transport === 'tcp' ? isDcerpc(data, offset, end) : isDcerpcDg(data, offset, end)),
     stateful: true,
     desegment: (data, offset, end) => ({ ...dcerpcSplit(data, offset, end), replaceInfo: true }),
-    dissect: (data, offset, end, ctx) => dissectDcerpc(data, offset, end, ctx, binds, ctx.stream !== undefined ? `tcp${ctx.stream}` : undefined),
+    dissect: (data, offset, end, ctx) => ctx.transport === 'udp' ? dissectDcerpcDg(data, offset, end, ctx, dgCalls) : dissectDcerpc(data, offset, end, ctx, binds, ctx.stream !== undefined ? `tcp${ctx.stream}` : undefined),
   };
 }
 
