@@ -205,6 +205,11 @@ export class LayerBuilder {
     }
   }
 
+  /** Adds a field built elsewhere where the builder stands (another protocol's tree shown inside this layer's). */
+  push(field: Field): void {
+    this.current.push(field);
+  }
+
   /** Sets the layer's tree heading (made only when a tree is built). */
   title(title: Lazy): void {
     if (this.tree) this.layer.title = typeof title === 'function' ? title() : title;

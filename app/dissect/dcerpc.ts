@@ -9,8 +9,8 @@
  * Over TCP tshark finds it only by its heuristic (dissect_dcerpc_tcp_heur: is_dcerpc on the first
  * 16 bytes of a segment, on any port: the endpoint mapper's 135 and the dynamic ports it hands
  * out), then tcp_dissect_pdus on the fragment length. Inside SMB2 a pipe's Read/Write/IOCTL data
- * goes to the same test (dissect_dcerpc_cn_smb2). Left out: authentication verifiers (NTLMSSP,
- * Kerberos), the interfaces' own dissectors (epm, samr, lsarpc...) and their stub data, the
+ * goes to the same test (dissect_dcerpc_cn_smb2). The authentication verifier: dcerpc-auth.ts.
+ * Left out: the interfaces' own dissectors (epm, samr, lsarpc...) and their stub data, the
  * request/response matching ("[Response in frame: N]") and DCE/RPC's own fragment reassembly.
  */
 import { LayerBuilder } from './builder';
@@ -18,6 +18,8 @@ import { bitPicture, bytesHex } from './format';
 import type { AppContext, AppDissector, AppResult, PduSplit } from './model';
 import { lengthPrefixedPdus } from './tcp-pdus';
 import { DCERPC_INTERFACES } from './dcerpc-interfaces';
+import { dcerpcAuthSize, dissectDcerpcAuth } from './dcerpc-auth';
+import { dissectDcerpcDg, isDcerpcDg, type DgCalls } from './dcerpc-dg';
 
 const TITLE = 'Distributed Computing Environment / Remote Procedure Call (DCE/RPC)';
 /** The common header's length (sizeof(e_dce_cn_common_hdr_t)). */
@@ -143,12 +145,14 @@ export function dcerpcUuidName(uuid: string): string {
 
 export function createDcerpcDissector(): AppDissector {
   const binds = new DcerpcBinds();
+  const dgCalls: DgCalls = new Map();
   return {
     protocol: 'dcerpc',
-    heuristic: (data, offset, end, ctx) => ctx.transport === 'tcp' && isDcerpc(data, offset, end),
+    fieldPrefixes: ['gss-api', 'spnego', 'ntlmssp'],
+    heuristic: (data, offset, end, ctx) => (ctx.transport === 'tcp' ? isDcerpc(data, offset, end) : isDcerpcDg(data, offset, end)),
     stateful: true,
     desegment: (data, offset, end) => ({ ...dcerpcSplit(data, offset, end), replaceInfo: true }),
-    dissect: (data, offset, end, ctx) => dissectDcerpc(data, offset, end, ctx, binds, ctx.stream !== undefined ? `tcp${ctx.stream}` : undefined),
+    dissect: (data, offset, end, ctx) => ctx.transport === 'udp' ? dissectDcerpcDg(data, offset, end, ctx, dgCalls) : dissectDcerpc(data, offset, end, ctx, binds, ctx.stream !== undefined ? `tcp${ctx.stream}` : undefined),
   };
 }
 
@@ -183,7 +187,6 @@ function dissectDcerpcPdu(data: Buffer, offset: number, end: number, ctx: Dcerpc
   const pduEnd = Math.min(stop, offset + fragLen);
   const b = new LayerBuilder(data, 'dcerpc', TITLE, offset, Math.min(stop, offset + Math.max(fragLen, DCERPC_HEADER)), ctx.fields);
   let titleTail = '';
-  b.title(() => `${TITLE} ${typeName}, Fragment: ${fragment}, FragLen: ${fragLen}, Call: ${callId}${titleTail}`);
   let info = `${typeName}: call_id: ${callId}, Fragment: ${fragment}`;
   let protocolColumn = 'DCERPC';
   let ctxIdLeft: number | undefined;
@@ -221,6 +224,8 @@ function dissectDcerpcPdu(data: Buffer, offset: number, end: number, ctx: Dcerpc
     }, vHex);
   };
   let at = offset + DCERPC_HEADER;
+  // Where the stub (or the body) ends and dissect_dcerpc_cn_auth looks for the verifier after it.
+  let authAt: number | undefined = ptype === 16 ? at : undefined;
   const has = (n: number): boolean => at + n <= pduEnd;
   const uuidName = (uuid: string): string => UUID_NAMES[uuid] ?? uuid;
   if ((ptype === 11 || ptype === 14) && has(8)) {
@@ -277,6 +282,7 @@ function dissectDcerpcPdu(data: Buffer, offset: number, end: number, ctx: Dcerpc
         at += length;
       }
     }
+    authAt = at;
   } else if ((ptype === 12 || ptype === 15) && has(10)) {
     // Bind_ack / Alter_context_resp
     const maxXmit = u16(at);
@@ -320,6 +326,7 @@ function dissectDcerpcPdu(data: Buffer, offset: number, end: number, ctx: Dcerpc
         at += 24;
       }
     }
+    authAt = at;
   } else if ((ptype === 0 || ptype === 2) && has(8)) {
     // Request / Response
     const hint = u32(at);
@@ -328,6 +335,7 @@ function dissectDcerpcPdu(data: Buffer, offset: number, end: number, ctx: Dcerpc
     b.add('dcerpc.cn_ctx_id', () => `Context ID: ${ctxId}`, ctxId, at + 4, 2);
     titleTail = `, Ctx: ${ctxId}`;
     ctxIdLeft = ctxId;
+    authAt = at + 8 + (ptype === 0 && flags & 0x80 ? 16 : 0);
     if (ptype === 0) {
       const opnum = u16(at + 6);
       b.add('dcerpc.opnum', () => `Opnum: ${opnum}`, opnum, at + 6, 2);
@@ -373,8 +381,44 @@ function dissectDcerpcPdu(data: Buffer, offset: number, end: number, ctx: Dcerpc
       if (ptype === 2 && reqFrame !== undefined && reqFrame !== ctx.frameNumber) b.add('dcerpc.request_in', () => `[Request in frame: ${reqFrame}]`, reqFrame, offset, 0);
     } else if (bound !== undefined && REGISTERED_NAMES[bound.uuid] === undefined) {
       info += ` ${UUID_NAMES[bound.uuid] ?? bound.uuid} V${bound.ver}`;
+      if ((flags & 3) === 3 && authAt !== undefined) stubData(b, data, authAt, offset + fragLen, pduEnd, fragLen, authLen, offset);
     }
   }
+  const auth = authAt !== undefined ? dissectDcerpcAuth(b, data, offset, stop, ptype, fragLen, authLen, authAt, little) : undefined;
+  if (auth !== undefined && protocolColumn === 'DCERPC') info += auth.info;
   if (stop < offset + fragLen) b.mark('truncated', 'DCE/RPC fragment cut short');
-  return { layers: [b.layer], protocolColumn, info, ctxId: ctxIdLeft };
+  b.title(() => `${TITLE} ${typeName}, Fragment: ${fragment}, FragLen: ${fragLen}, Call: ${callId}${titleTail}`);
+  if (auth === undefined || auth.layers.length === 0) return { layers: [b.layer], protocolColumn, info, ctxId: ctxIdLeft };
+  return { layers: [b.layer, ...auth.layers], chain: ['dcerpc', ...auth.layers.map((l) => l.protocol)], chainInLaterPdus: true, protocolColumn, info, ctxId: ctxIdLeft };
+}
+
+/**
+ * show_stub_data for a call whose interface has no dissector: the stub between the body and the
+ * verifier, the verifier's padding after it; sealed (Packet privacy) it is Encrypted stub data,
+ * padding and all. Left out: the verification trailer ([MS-RPCE] 2.2.2.13) a stub may end with.
+ */
+function stubData(b: LayerBuilder, data: Buffer, from: number, pduStop: number, captured: number, fragLen: number, authLen: number, offset: number): void {
+  const authSize = dcerpcAuthSize(authLen, fragLen, from - offset);
+  const length = pduStop - authSize - from;
+  if (length <= 0 || from + length > captured) return;
+  let padLen = authSize > 0 && pduStop - authSize + 3 <= captured ? data[pduStop - authSize + 2]! : 0;
+  const level = authSize > 0 && pduStop - authSize + 2 <= captured ? data[pduStop - authSize + 1]! : 0;
+  const type = authSize > 0 ? data[pduStop - authSize]! : 0;
+  let plain = length - padLen;
+  if (plain < 1) {
+    plain = length;
+    padLen = 0;
+  }
+  const hexLabel = (name: string, bytes: Buffer): string => `${name}: ${bytes.toString('hex', 0, 36)}${bytes.length > 36 ? '…' : ''}`;
+  if (authSize > 0 && type !== 0 && level === 6) {
+    const sealed = data.subarray(from, from + length);
+    b.add('dcerpc.encrypted_stub_data', () => hexLabel('Encrypted stub data', sealed), sealed, from, length, () => sealed.toString('hex'));
+    return;
+  }
+  const stub = data.subarray(from, from + plain);
+  b.add('dcerpc.stub_data', () => hexLabel('Stub data', stub), stub, from, plain, () => stub.toString('hex'));
+  if (padLen !== 0) {
+    const pad = data.subarray(from + plain, from + length);
+    b.add('dcerpc.auth_padding', () => hexLabel('Auth Padding', pad), pad, from + plain, padLen, () => pad.toString('hex'));
+  }
 }

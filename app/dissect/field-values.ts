@@ -22,7 +22,7 @@ export function collectFields(packet: DissectedPacket, names: readonly string[])
   };
   for (const layer of packet.layers) {
     // A protocol's own name (`-e udp`): its title, as tshark prints an FT_PROTOCOL field.
-    wanted.get(layer.protocol)?.push(layer.title);
+    if (layer.chainOnly !== true) wanted.get(layer.protocol)?.push(layer.title);
     visit(layer.fields);
   }
   // Wireshark's show_exception: its item after the layers (tree.ts addException), which -T fields

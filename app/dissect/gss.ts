@@ -12,7 +12,7 @@
  */
 import { dissectSafely, hex, LayerBuilder } from './builder';
 import { berOid, readBer, type BerTlv } from './ber';
-import type { Layer } from './model';
+import type { Field, Layer } from './model';
 
 const MECHS: Record<string, string> = {
   '1.3.6.1.4.1.311.2.2.10': 'NTLMSSP - Microsoft NTLM Security Support Provider',
@@ -30,6 +30,13 @@ export interface SecurityBlobResult {
   user?: string;
   domain?: string;
   host?: string;
+  /**
+   * The names SPNEGO's handles add to frame.protocols that have no layer here: 'spnego-krb5' for a
+   * Kerberos token.
+   */
+  handles?: string[];
+  /** The tree of a Kerberos mechListMIC, shown beside it in negTokenTarg (where a caller nests SPNEGO's tree). */
+  micFields?: Field[];
 }
 
 /** The gss-api, spnego and ntlmssp layers of a security blob at data[from, to). */
@@ -61,6 +68,7 @@ export function dissectSecurityBlob(data: Buffer, from: number, to: number, sele
   const s = new LayerBuilder(data, 'spnego', 'Simple Protected Negotiation', inner, to, selection);
   out.layers.push(s.layer);
   let token: { start: number; end: number } | undefined;
+  let mic: { start: number; end: number } | undefined;
   dissectSafely(s, () => {
     const choice = readBer(data, inner, to);
     if (!choice.ok) return;
@@ -100,17 +108,54 @@ export function dissectSecurityBlob(data: Buffer, from: number, to: number, sele
           const o = berOid(data, v.valueStart, v.length);
           s.add('spnego.supportedMech', () => `supportedMech: ${o}${MECHS[o] ? ` (${MECHS[o]})` : ''}`, o, v.valueStart, v.length);
         } else if (field.tlv.tag === 3) {
+          if (v.length > 0) mic = { start: v.valueStart, end: v.valueEnd };
           const t = data.subarray(v.valueStart, v.valueEnd);
           s.add('spnego.mechListMIC', () => `mechListMIC: ${t.toString('hex')}`, t, v.valueStart, v.length, () => t.toString('hex'));
         }
       }
     }, '1');
   });
-  if (token !== undefined && data.toString('latin1', token.start, Math.min(token.end, token.start + 8)) === 'NTLMSSP\0') ntlmssp(data, token.start, token.end, selection, out);
+  const t = token as { start: number; end: number } | undefined;
+  const isNtlmssp = t !== undefined && data.toString('latin1', t.start, Math.min(t.end, t.start + 8)) === 'NTLMSSP\0';
+  if (isNtlmssp) ntlmssp(data, t.start, t.end, selection, out);
+  else if (t !== undefined && t.end > t.start) out.handles = ['spnego-krb5'];
+  // The mechListMIC goes to the mechanism's dissector: NTLMSSP's verifier (after an NTLMSSP token,
+  // or alone when it looks like one), else Kerberos 5's.
+  const m = mic as { start: number; end: number } | undefined;
+  const ntlmMic = m !== undefined && (isNtlmssp || (t === undefined && m.end - m.start === 16 && m.start + 4 <= data.length && data.readUInt32LE(m.start) === 1));
+  if (m !== undefined && !ntlmMic) {
+    out.handles = [...(out.handles ?? []), 'spnego-krb5'];
+    const getMic = krb5CfxGetMic(data, m.start, m.end, selection);
+    if (getMic !== undefined) out.micFields = getMic;
+  }
+  if (ntlmMic && mic !== undefined) {
+    const verifier = ntlmsspVerifier(data, mic.start, mic.end, selection);
+    if (verifier !== undefined) out.layers.push(verifier);
+  }
   return out;
 }
 
-function ntlmssp(data: Buffer, from: number, to: number, selection: ReadonlySet<string> | undefined, out: SecurityBlobResult): void {
+/**
+ * dissect_ntlmssp_verf: a signature of 16 bytes (or more) as NTLMSSP's own layer, its version and
+ * body; nothing when the body is shorter than 12 bytes (packet-ntlmssp.c gives up then).
+ */
+export function ntlmsspVerifier(data: Buffer, from: number, to: number, selection?: ReadonlySet<string>): Layer | undefined {
+  if (to - from - 4 < 12) return undefined;
+  const b = new LayerBuilder(data, 'ntlmssp', 'NTLM Secure Service Provider', from, to, selection);
+  dissectSafely(b, () => {
+    b.group('ntlmssp.verf', 'NTLMSSP Verifier', null, from, to - from, () => {
+      b.need(from, 4, 'verifier version');
+      const version = data.readUInt32LE(from);
+      b.add('ntlmssp.verf.vers', () => `Version Number: ${version}`, version, from, 4);
+      const body = b.bytes(from + 4, to - from - 4, 'verifier body');
+      b.add('ntlmssp.verf.body', () => `Verifier Body: ${body.toString('hex', 0, 36)}${body.length > 36 ? '…' : ''}`, body, from + 4, body.length, () => body.toString('hex'));
+    });
+  });
+  return b.layer;
+}
+
+/** dissect_ntlmssp on data[from, to): an NTLMSSP message as its own layer, its name in `out.info`. */
+export function ntlmssp(data: Buffer, from: number, to: number, selection: ReadonlySet<string> | undefined, out: SecurityBlobResult): void {
   const b = new LayerBuilder(data, 'ntlmssp', 'NTLM Secure Service Provider', from, to, selection);
   out.layers.push(b.layer);
   dissectSafely(b, () => {
@@ -160,4 +205,37 @@ function ntlmssp(data: Buffer, from: number, to: number, selection: ReadonlySet<
       b.add('ntlmssp.negotiateflags', () => `Negotiate Flags: ${hex(flags, 8)}`, flags, from + 12, 4, () => hex(flags, 8));
     }
   });
+}
+
+/**
+ * dissect_spnego_krb5_wrap on an RFC 4121 GetMIC token (04 04): krb5_blob with its token ID,
+ * flags, filler, sequence number and checksum. Left out: the other tokens (CFX Wrap, RFC 1964's).
+ */
+export function krb5CfxGetMic(data: Buffer, from: number, to: number, selection?: ReadonlySet<string>): Field[] | undefined {
+  if (to - from < 16 || data[from] !== 0x04 || data[from + 1] !== 0x04) return undefined;
+  const b = new LayerBuilder(data, 'spnego-krb5', 'SPNEGO-KRB5', from, to, selection);
+  dissectSafely(b, () => {
+    const blob = data.subarray(from, to);
+    b.group('spnego.krb5.blob', () => `krb5_blob: ${blob.toString('hex', 0, 36)}${blob.length > 36 ? '…' : ''}`, blob, from, to - from, () => {
+      b.add('spnego.krb5.tok_id', 'krb5_tok_id: KRB_TOKEN_CFX_GetMic (0x0404)', 0x0404, from, 2, '0x0404');
+      const flags = data[from + 2]!;
+      const bits: Array<[number, string, string]> = [[4, 'AcceptorSubkey', 'acceptor_subkey'], [2, 'Sealed', 'sealed'], [1, 'SendByAcceptor', 'send_by_acceptor']];
+      const flagsHex = `0x${flags.toString(16).padStart(2, '0')}`;
+      const set = bits.filter(([mask]) => flags & mask).map(([, name]) => `, ${name}`).join('');
+      b.group('spnego.krb5.cfx_flags', () => `krb5_cfx_flags: ${flagsHex}${set}`, flags, from + 2, 1, () => {
+        for (const [mask, name, abbrev] of bits) {
+          const on = (flags & mask) !== 0;
+          const picture = `.... .${mask === 4 ? (on ? 1 : 0) : '.'}${mask === 2 ? (on ? 1 : 0) : '.'}${mask === 1 ? (on ? 1 : 0) : '.'}`;
+          b.add(`spnego.krb5.${abbrev}`, () => `${picture} = ${name}: ${on ? 'Set' : 'Not set'}`, on, from + 2, 1);
+        }
+      }, flagsHex);
+      const filler = data.subarray(from + 3, from + 8);
+      b.add('spnego.krb5.filler', () => `krb5_filler: ${filler.toString('hex')}`, filler, from + 3, 5, () => filler.toString('hex'));
+      const seq = data.readBigUInt64BE(from + 8);
+      b.add('spnego.krb5.cfx_seq', () => `krb5_cfx_seq: ${seq}`, seq, from + 8, 8, String(seq));
+      const checksum = data.subarray(from + 16, to);
+      b.add('spnego.krb5.sgn_cksum', () => `krb5_sgn_cksum: ${checksum.toString('hex', 0, 36)}${checksum.length > 36 ? '…' : ''}`, checksum, from + 16, checksum.length, () => checksum.toString('hex'));
+    });
+  });
+  return b.layer.fields;
 }

@@ -93,6 +93,12 @@ export interface Layer {
   sourceName?: string;
   /** Shown inside the previous layer's tree, as tshark's tree has it (the Data of an HTTP body without a Content-Type). */
   nested?: boolean;
+  /**
+   * Only a name in frame.protocols: a dissector called by handle whose tree items, if any, are in
+   * another layer's tree (the GSS-API subdissectors of a DCE/RPC verifier). Filters and -e find
+   * its protocol by those items, not by this layer.
+   */
+  chainOnly?: boolean;
   /** Further buffers the layer's dissection made that -x lists after `data` (an HTTP body's dechunked bytes). */
   sources?: Array<{ name: string; data: Buffer }>;
   /**

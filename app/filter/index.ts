@@ -60,7 +60,7 @@ class CompiledFilter implements DisplayFilter {
     for (let k = 0; k < layers.length; k++) {
       const layer = layers[k]!;
       const slot = slots.get(layer.protocol);
-      if (slot !== undefined) {
+      if (slot !== undefined && layer.chainOnly !== true) {
         // The protocol's bytes run to the end of the layers it carries (in the same bytes: the
         // frame's, or a reassembled PDU's), or of the bytes it was handed.
         let end = Math.max(layer.offset + layer.length, layer.extent ?? 0);
