@@ -1,7 +1,8 @@
 /**
  * TCP as tcpdump's print-tcp.c prints it: flags, relative sequence numbers (the first packet
  * with ACK of a connection records the initial numbers; later ones print offsets from them),
- * window, options, length, and a first line of HTTP / SSH / DNS payloads on their ports.
+ * window, options, length, and a first line of HTTP / SSH / DNS payloads on their ports, telnet's
+ * commands (telnet.ts) and NFS calls and replies (nfs.ts).
  */
 import { respPrint } from './resp';
 import { mptcpPrint } from './mptcp';
@@ -10,6 +11,8 @@ import { connectionSlot, type SeqContext } from './tcp-seq';
 import { checksumShouldBe, internetChecksum, ipPseudoHeader } from './cksum';
 import type { IpHeaderRef } from './ip';
 import { dnsPrint } from './dns';
+import { NFS_PORT, nfsPrint } from './nfs';
+import { telnetPrint } from './telnet';
 import { httpPrint, sshPrint, textLinesPrint } from './text-protocols';
 import { printableChar } from './hexdump';
 import { ascii } from './line-buffer';
@@ -285,7 +288,7 @@ export function tcpPrint(ctx: PrintContext, offset: number, length: number, ip: 
   }
   let hlen = (ctx.u8(offset + 12) >> 4) * 4;
   if (hlen < 20) {
-    ctx.print(` tcp ${length - hlen} [bad hdr length ${hlen} - too short, < 20]`);
+    ctx.print(` tcp ${(length - hlen) >>> 0} [bad hdr length ${hlen} - too short, < 20]`);
     return;
   }
   let seq = ctx.u32(offset + 4);
@@ -293,7 +296,7 @@ export function tcpPrint(ctx: PrintContext, offset: number, length: number, ip: 
   const win = ctx.u16(offset + 14);
   const urp = ctx.u16(offset + 18);
   if (ctx.flags.quick) {
-    ctx.print(`tcp ${length - hlen}`);
+    ctx.print(`tcp ${(length - hlen) >>> 0}`);
     if (hlen > length) ctx.print(` [bad hdr length ${hlen} - too long, > ${length}]`);
     return;
   }
@@ -375,11 +378,12 @@ export function tcpPrint(ctx: PrintContext, offset: number, length: number, ip: 
     return;
   }
   // tcp_print's port tests in its order; the first that holds wins. Where tcpdump has a printer
-  // Sievecap lacks (telnet, PPTP, NetBIOS, SMB, BEEP, OpenFlow, RTSP, MSDP, RPKI-RTR, LDP,
-  // NFS) the line ends after the length, and no later test may take the packet.
+  // Sievecap lacks (PPTP, NetBIOS, SMB, BEEP, OpenFlow, RTSP, MSDP, RPKI-RTR, LDP) the line ends
+  // after the length, and no later test may take the packet.
   const either = (a: number, b = a): boolean => sport === a || dport === a || sport === b || dport === b;
-  if (either(23)) return;
-  if (either(25)) {
+  if (either(23)) {
+    telnetPrint(ctx, payload, length, ctx.flags.hexAscii);
+  } else if (either(25)) {
     ctx.print(': ');
     textLinesPrint(ctx, 'smtp', payload, length);
   } else if (either(43)) {
@@ -407,6 +411,13 @@ export function tcpPrint(ctx: PrintContext, offset: number, length: number, ip: 
     return;
   } else if (either(53)) {
     dnsPrint(ctx, payload, length, true, false);
+  } else if (either(639) || either(323) || either(646)) {
+    return;
+  } else if (either(NFS_PORT) && length >= 4 && ctx.has(payload, 4)) {
+    // ONC RPC's record mark, then the message (its length cut to the segment's).
+    let fragmentLength = ctx.u32(payload) & 0x7fffffff;
+    if (fragmentLength > length - 4) fragmentLength = length - 4;
+    nfsPrint(ctx, payload + 4, fragmentLength, sport, dport, ip, ': ');
   }
 }
 
