@@ -367,3 +367,34 @@ test('telnet option negotiation as tcpdump prints it, whole and cut short, and w
     assert.ok(theirs.includes(needle), `tcpdump printed no ${JSON.stringify(needle)}: the frames miss a case`);
   }
 });
+
+test('beside them on suricata\'s captures: TCP-MD5 signatures (tcpdump cannot check them without -M) and GRE headers cut short or of unknown versions', { skip: SKIP }, () => {
+  const md5 = (payload: Buffer): Buffer => {
+    const tcp = Buffer.alloc(40);
+    tcp.writeUInt16BE(179, 0);
+    tcp.writeUInt16BE(40000, 2);
+    tcp.writeUInt32BE(1, 4);
+    tcp[12] = 10 << 4;
+    tcp[13] = 0x18;
+    tcp.writeUInt16BE(8192, 14);
+    Buffer.from([19, 18, ...Array.from({ length: 16 }, (_, i) => i * 17), 0, 0]).copy(tcp, 20);
+    return ipv4(6, '192.0.2.1', '192.0.2.2', cat(tcp, payload));
+  };
+  const gre = (header: Buffer): Buffer => ipv4(47, '192.0.2.1', '192.0.2.2', header);
+  const frames = [
+    md5(Buffer.alloc(0)),
+    md5(Buffer.from('0123456789')),
+    gre(Buffer.from([0])),
+    gre(Buffer.from([0, 0])),
+    gre(Buffer.from([0xb0, 1])),
+    gre(Buffer.from([0x30, 1, 0x08])),
+    gre(Buffer.from([0, 3, 0x08, 0x00, 0, 0])),
+    gre(Buffer.from([0, 7])),
+  ];
+  const file = path.join(tmp, 'md5-gre.pcap');
+  writeWithCuts(file, frames, [60, 70, 80]);
+  const { theirs } = compare(file, [['-nn'], ['-nn', '-v'], ['-nn', '-vv']]);
+  for (const needle of ["shared secret not supplied with -M, can't check - ", 'snaplen too short', 'GREv0 [|gre]', 'GREv3 ERROR: unknown-version', 'GREv1, Flags [']) {
+    assert.ok(theirs.includes(needle), `tcpdump printed no ${JSON.stringify(needle)}: the frames miss a case`);
+  }
+});

@@ -85,8 +85,11 @@ function lencheck(ctx: PrintContext, cp: number, l: number, hlen: number, first:
   if (!ctx.has(cp, l)) throw new OptionError('trunc', !first);
 }
 
-/** Prints `, options [...]`; throws OptionError where tcpdump jumps to `bad` or `trunc`. */
-function printOptions(ctx: PrintContext, cp: number, hlen: number, seq: SeqContext, flags: number): void {
+/**
+ * Prints `, options [...]`; throws OptionError where tcpdump jumps to `bad` or `trunc`.
+ * `payloadCaptured`: the segment's data was captured whole (TCP-MD5 signatures say so).
+ */
+function printOptions(ctx: PrintContext, cp: number, hlen: number, seq: SeqContext, flags: number, payloadCaptured: boolean): void {
   ctx.print(', options [');
   let first = true;
   while (hlen > 0) {
@@ -153,7 +156,10 @@ function printOptions(ctx: PrintContext, cp: number, hlen: number, seq: SeqConte
       case 19:
         datalen = 16;
         lencheck(ctx, cp, 16, hlen, first);
-        ctx.print(' ' + Array.from(ctx.bytes(cp, 16), (b) => hex(b, 2)).join(''));
+        // tcp_verify_signature (tcpdump built with libcrypto, as distributions build it): without
+        // -M's secret it cannot check, and says why.
+        ctx.print(payloadCaptured ? ' shared secret not supplied with -M, ' : ' snaplen too short, ');
+        ctx.print("can't check - " + Array.from(ctx.bytes(cp, 16), (b) => hex(b, 2)).join(''));
         break;
       case 20:
         datalen = 2;
@@ -353,7 +359,7 @@ export function tcpPrint(ctx: PrintContext, offset: number, length: number, ip: 
     out.byte(0x5d);
   } else if (hlen > 20) {
     try {
-      printOptions(ctx, offset + 20, hlen - 20, seqCtx, flags);
+      printOptions(ctx, offset + 20, hlen - 20, seqCtx, flags, ctx.has(offset + hlen, length));
     } catch (err) {
       if (!(err instanceof OptionError)) throw err;
       if (err.kind === 'bad') ctx.print(err.afterFirst ? '[bad opt]]' : '[bad opt]');
