@@ -9,6 +9,7 @@
 import type { NameResolver } from './names';
 import type { LineBuffer } from './line-buffer';
 import type { TcpSeqTable } from './tcp-seq';
+import { NfsXidMap } from './nfs-xid';
 
 /** Thrown by a read past the captured bytes; caught by formatPacketLine, never escapes it. */
 export class Truncated extends Error {
@@ -27,6 +28,8 @@ export interface PrintFlags {
   suppressDefaultPrint: boolean;
   /** -K: no IP, TCP or UDP checksum checks. */
   noChecksums: boolean;
+  /** -X (tcpdump's ndo_Xflag): telnet prints its commands in hex with -vvv. */
+  hexAscii: boolean;
 }
 
 /**
@@ -60,6 +63,8 @@ export class PrintContext {
     public names: NameResolver,
     readonly tcpSeq: TcpSeqTable,
     out: LineBuffer,
+    /** NFS calls seen, for their replies (print-nfs.c's xid_map). */
+    readonly nfsXids: NfsXidMap = new NfsXidMap(),
   ) {
     this.data = data;
     this.start = 0;

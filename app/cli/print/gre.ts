@@ -26,17 +26,39 @@ const FLAG_NAMES: Array<[number, string]> = [
   [0x0800, 'source routing present'],
   [0x0080, 'ack present'],
 ];
+/** bittok2str(gre_flag_values, "none", flags) */
+function flagNames(flags: number): string {
+  const names = FLAG_NAMES.filter(([bit]) => (flags & bit) === bit).map(([, name]) => name);
+  return names.length ? names.join(', ') : 'none';
+}
+
 /** Payloads tcpdump decodes inside GRE with printers Sievecap lacks. */
 const NOT_DECODED = new Set([0x8137, 0x809b, 0x00fe]);
 const AP = 0x0080;
 
 /** Prints a GRE packet as tcpdump does; false (nothing printed) when it is one tcpdump decodes further than Sievecap can. */
 export function grePrint(ctx: PrintContext, p: number, length: number): boolean {
-  if (!ctx.has(p, 4) || length < 4) return false;
+  if (!ctx.has(p, 2) || length < 2) {
+    ctx.protocol = 'gre';
+    ctx.printTrunc();
+    return true;
+  }
+  const version = ctx.u16(p) & 7;
+  if (version > 1 || !ctx.has(p + 2, 2) || length < 4) {
+    // gre_print: the version, then an unknown one's error or the cut short header's mark.
+    ctx.protocol = 'gre';
+    ctx.print(`GREv${version}`);
+    if (version > 1) ctx.print(' ERROR: unknown-version');
+    else {
+      if (ctx.flags.verbose > 0) ctx.print(`, Flags [${flagNames(ctx.u16(p))}]`);
+      ctx.printTrunc();
+    }
+    return true;
+  }
   const flags = ctx.u16(p);
   const prot = ctx.u16(p + 2);
-  if ((flags & 7) === 1) return gre1Print(ctx, p, length);
-  if ((flags & 7) !== 0 || flags & RP || NOT_DECODED.has(prot)) return false;
+  if (version === 1) return gre1Print(ctx, p, length);
+  if (flags & RP || NOT_DECODED.has(prot)) return false;
   if (prot === 0x8847) {
     const at = p + 4 + (flags & CP ? 4 : 0) + (flags & KP ? 4 : 0) + (flags & SP ? 4 : 0);
     if (!mplsPrintable(ctx, at, length - (at - p))) return false;
@@ -44,8 +66,7 @@ export function grePrint(ctx: PrintContext, p: number, length: number): boolean 
   ctx.protocol = 'gre';
   ctx.print('GREv0');
   if (ctx.flags.verbose > 0) {
-    const names = FLAG_NAMES.filter(([bit]) => (flags & bit) === bit).map(([, name]) => name);
-    ctx.print(`, Flags [${names.length ? names.join(', ') : 'none'}]`);
+    ctx.print(`, Flags [${flagNames(flags)}]`);
   }
   let q = p + 4;
   let len = length - 4;
@@ -110,8 +131,7 @@ function gre1Print(ctx: PrintContext, p: number, length: number): boolean {
   ctx.protocol = 'gre';
   ctx.print('GREv1');
   if (ctx.flags.verbose > 0) {
-    const names = FLAG_NAMES.filter(([bit]) => (flags & bit) === bit).map(([, name]) => name);
-    ctx.print(`, Flags [${names.length ? names.join(', ') : 'none'}]`);
+    ctx.print(`, Flags [${flagNames(flags)}]`);
   }
   let q = p + 4;
   let len = length - 4;

@@ -9,6 +9,7 @@
  * asked (see names.ts).
  */
 import { PrintContext, Truncated } from './context';
+import { NfsXidMap } from './nfs-xid';
 import { pppPrint, pppoePrint } from './ppp';
 import { chdlcPrint } from './chdlc';
 import { TcpSeqTable } from './tcp-seq';
@@ -84,10 +85,11 @@ export interface PrintOptions {
   stripDomains?: boolean;
 }
 
-/** What tcpdump keeps across packets: time stamp reference and TCP initial sequence numbers. */
+/** What tcpdump keeps across packets: time stamp reference, TCP initial sequence numbers, NFS calls. */
 export class PrintState {
   readonly time: TimestampState = {};
   readonly tcpSeq = new TcpSeqTable();
+  readonly nfsXids = new NfsXidMap();
   private resolver?: NameResolver;
   /** Packets printed so far (-#). */
   packetCount = 0;
@@ -115,10 +117,11 @@ export class PrintState {
     if (ctx === undefined) {
       ctx = new PrintContext(
         data,
-        { numeric: false, quick: false, linkHeader: false, verbose: 0, absoluteTcpSequence: false, suppressDefaultPrint: false, noChecksums: false },
+        { numeric: false, quick: false, linkHeader: false, verbose: 0, absoluteTcpSequence: false, suppressDefaultPrint: false, noChecksums: false, hexAscii: false },
         names,
         this.tcpSeq,
         out,
+        this.nfsXids,
       );
       this.ctx = ctx;
     }
@@ -131,6 +134,7 @@ export class PrintState {
     flags.absoluteTcpSequence = opts.absoluteSequence ?? false;
     flags.suppressDefaultPrint = opts.quick || (opts.hexDump ?? 0) > 0 || (opts.hexAsciiDump ?? 0) > 0;
     flags.noChecksums = opts.noChecksums ?? false;
+    flags.hexAscii = (opts.hexAsciiDump ?? 0) > 0;
     return ctx;
   }
 }

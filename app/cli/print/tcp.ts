@@ -1,7 +1,8 @@
 /**
  * TCP as tcpdump's print-tcp.c prints it: flags, relative sequence numbers (the first packet
  * with ACK of a connection records the initial numbers; later ones print offsets from them),
- * window, options, length, and a first line of HTTP / SSH / DNS payloads on their ports.
+ * window, options, length, and a first line of HTTP / SSH / DNS payloads on their ports, telnet's
+ * commands (telnet.ts) and NFS calls and replies (nfs.ts).
  */
 import { respPrint } from './resp';
 import { mptcpPrint } from './mptcp';
@@ -10,6 +11,8 @@ import { connectionSlot, type SeqContext } from './tcp-seq';
 import { checksumShouldBe, internetChecksum, ipPseudoHeader } from './cksum';
 import type { IpHeaderRef } from './ip';
 import { dnsPrint } from './dns';
+import { NFS_PORT, nfsPrint } from './nfs';
+import { telnetPrint } from './telnet';
 import { httpPrint, sshPrint, textLinesPrint } from './text-protocols';
 import { printableChar } from './hexdump';
 import { ascii } from './line-buffer';
@@ -82,8 +85,11 @@ function lencheck(ctx: PrintContext, cp: number, l: number, hlen: number, first:
   if (!ctx.has(cp, l)) throw new OptionError('trunc', !first);
 }
 
-/** Prints `, options [...]`; throws OptionError where tcpdump jumps to `bad` or `trunc`. */
-function printOptions(ctx: PrintContext, cp: number, hlen: number, seq: SeqContext, flags: number): void {
+/**
+ * Prints `, options [...]`; throws OptionError where tcpdump jumps to `bad` or `trunc`.
+ * `payloadCaptured`: the segment's data was captured whole (TCP-MD5 signatures say so).
+ */
+function printOptions(ctx: PrintContext, cp: number, hlen: number, seq: SeqContext, flags: number, payloadCaptured: boolean): void {
   ctx.print(', options [');
   let first = true;
   while (hlen > 0) {
@@ -150,7 +156,10 @@ function printOptions(ctx: PrintContext, cp: number, hlen: number, seq: SeqConte
       case 19:
         datalen = 16;
         lencheck(ctx, cp, 16, hlen, first);
-        ctx.print(' ' + Array.from(ctx.bytes(cp, 16), (b) => hex(b, 2)).join(''));
+        // tcp_verify_signature (tcpdump built with libcrypto, as distributions build it): without
+        // -M's secret it cannot check, and says why.
+        ctx.print(payloadCaptured ? ' shared secret not supplied with -M, ' : ' snaplen too short, ');
+        ctx.print("can't check - " + Array.from(ctx.bytes(cp, 16), (b) => hex(b, 2)).join(''));
         break;
       case 20:
         datalen = 2;
@@ -285,7 +294,7 @@ export function tcpPrint(ctx: PrintContext, offset: number, length: number, ip: 
   }
   let hlen = (ctx.u8(offset + 12) >> 4) * 4;
   if (hlen < 20) {
-    ctx.print(` tcp ${length - hlen} [bad hdr length ${hlen} - too short, < 20]`);
+    ctx.print(` tcp ${(length - hlen) >>> 0} [bad hdr length ${hlen} - too short, < 20]`);
     return;
   }
   let seq = ctx.u32(offset + 4);
@@ -293,7 +302,7 @@ export function tcpPrint(ctx: PrintContext, offset: number, length: number, ip: 
   const win = ctx.u16(offset + 14);
   const urp = ctx.u16(offset + 18);
   if (ctx.flags.quick) {
-    ctx.print(`tcp ${length - hlen}`);
+    ctx.print(`tcp ${(length - hlen) >>> 0}`);
     if (hlen > length) ctx.print(` [bad hdr length ${hlen} - too long, > ${length}]`);
     return;
   }
@@ -350,7 +359,7 @@ export function tcpPrint(ctx: PrintContext, offset: number, length: number, ip: 
     out.byte(0x5d);
   } else if (hlen > 20) {
     try {
-      printOptions(ctx, offset + 20, hlen - 20, seqCtx, flags);
+      printOptions(ctx, offset + 20, hlen - 20, seqCtx, flags, ctx.has(offset + hlen, length));
     } catch (err) {
       if (!(err instanceof OptionError)) throw err;
       if (err.kind === 'bad') ctx.print(err.afterFirst ? '[bad opt]]' : '[bad opt]');
@@ -375,11 +384,12 @@ export function tcpPrint(ctx: PrintContext, offset: number, length: number, ip: 
     return;
   }
   // tcp_print's port tests in its order; the first that holds wins. Where tcpdump has a printer
-  // Sievecap lacks (telnet, PPTP, NetBIOS, SMB, BEEP, OpenFlow, RTSP, MSDP, RPKI-RTR, LDP,
-  // NFS) the line ends after the length, and no later test may take the packet.
+  // Sievecap lacks (PPTP, NetBIOS, SMB, BEEP, OpenFlow, RTSP, MSDP, RPKI-RTR, LDP) the line ends
+  // after the length, and no later test may take the packet.
   const either = (a: number, b = a): boolean => sport === a || dport === a || sport === b || dport === b;
-  if (either(23)) return;
-  if (either(25)) {
+  if (either(23)) {
+    telnetPrint(ctx, payload, length, ctx.flags.hexAscii);
+  } else if (either(25)) {
     ctx.print(': ');
     textLinesPrint(ctx, 'smtp', payload, length);
   } else if (either(43)) {
@@ -407,6 +417,13 @@ export function tcpPrint(ctx: PrintContext, offset: number, length: number, ip: 
     return;
   } else if (either(53)) {
     dnsPrint(ctx, payload, length, true, false);
+  } else if (either(639) || either(323) || either(646)) {
+    return;
+  } else if (either(NFS_PORT) && length >= 4 && ctx.has(payload, 4)) {
+    // ONC RPC's record mark, then the message (its length cut to the segment's).
+    let fragmentLength = ctx.u32(payload) & 0x7fffffff;
+    if (fragmentLength > length - 4) fragmentLength = length - 4;
+    nfsPrint(ctx, payload + 4, fragmentLength, sport, dport, ip, ': ');
   }
 }
 

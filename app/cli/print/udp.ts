@@ -1,5 +1,5 @@
 /**
- * UDP as tcpdump's print-udp.c prints it. DNS (53) and mDNS (5353), and the printers of
+ * UDP as tcpdump's print-udp.c prints it. NFS calls to and replies from 2049 (nfs.ts), DNS (53) and mDNS (5353), and the printers of
  * udp-apps.ts (BOOTP/DHCP, NTP, DHCPv6, HSRP, syslog, OTV, VXLAN, Geneve, TFTP, RADIUS, sFlow,
  * Kerberos, Broadcom's LI shim, RIP, RIPng), isakmp.ts (ISAKMP, ESP in UDP 4500), bfd.ts and ptp.ts, chosen by
  * UDP_PRINTERS in tcpdump's order; ports that tcpdump has a printer for and Sievecap does not
@@ -9,6 +9,7 @@ import { PrintContext, hex } from './context';
 import { checksumShouldBe, internetChecksum, ipPseudoHeader } from './cksum';
 import type { IpHeaderRef } from './ip';
 import { dnsPrint } from './dns';
+import { NFS_PORT, nfsPrint } from './nfs';
 import { bfdPrint } from './bfd';
 import { ptpPrint } from './ptp';
 import { isakmpNattPrint, isakmpPrint } from './isakmp';
@@ -176,6 +177,7 @@ export function udpPrint(ctx: PrintContext, offset: number, length: number, ip: 
     return;
   }
   addressesAndPorts(ctx, ip, sport, dport);
+  if (!ctx.flags.quick && (sport === NFS_PORT || dport === NFS_PORT) && nfsPrint(ctx, payload, length, sport, dport, ip, '')) return;
   if (ctx.flags.verbose > 0 && !ctx.flags.noChecksums && !fragmented) printChecksum(ctx, offset, length + 8, ip);
   if (!ctx.flags.quick && (sport === 53 || dport === 53)) {
     dnsPrint(ctx, payload, length, false, false);
